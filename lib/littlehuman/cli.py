@@ -1,0 +1,132 @@
+"""The command line (``python run_all.py`` or ``littlehuman``): a thin layer over lib/.
+
+Every LittleHumanError is printed as one line on stderr with exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+from typing import Sequence
+
+from littlehuman import config
+from littlehuman.errors import LittleHumanError
+
+EPILOG = """examples:
+  python run_all.py --list-datasets --data-dir ../shared/data
+  python run_all.py --dataset fever --profile smoke --data-dir ../shared/data
+  python run_all.py --dataset all                      # the cpu profile on every dataset found
+  python run_all.py --dataset my_data.csv --skip-bad-rows
+  python run_all.py --fetch ropes                      # download the original release files
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # a bad flag: one line, exit 2
+        raise LittleHumanError(f"{message} (see python run_all.py --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="run_all.py",
+        description="Rerun 'A Little Human Data Goes A Long Way' on a dataset: generate synthetic "
+        "twins, run the replacement sweep, and render the notebooks to HTML under outputs/.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    what = p.add_argument_group("what to do")
+    what.add_argument("--dataset", metavar="NAME|all|FILE",
+                      help="a dataset name (see --list-datasets), 'all' (every dataset whose raw "
+                      "files are found), or the path of your own CSV/JSONL/parquet file")
+    what.add_argument("--list-datasets", action="store_true",
+                      help="print a table of every dataset found (task, rows per split, label "
+                      "balance, median words of context and target) and exit")
+    what.add_argument("--fetch", metavar="NAME|all",
+                      help="download the original release files of a dataset into data/raw/ "
+                      "(or --data-dir), verifying sha256 checksums, and exit")
+    where = p.add_argument_group("where")
+    where.add_argument("--data-dir", metavar="DIR",
+                       help="folder of raw release files laid out like shared/data (one folder "
+                       "per dataset); default: $LITTLEHUMAN_DATA_DIR, else data/raw")
+    run = p.add_argument_group("how to run")
+    run.add_argument("--profile", default="cpu", choices=sorted(config.PROFILES),
+                     help="smoke (CI, minutes), cpu (default: real but small, 2 cores), "
+                     "paper (published settings: GPU + API key)")
+    run.add_argument("--notebooks", default="01,02", metavar="LIST",
+                     help="which notebooks to execute, by number (default: 01,02)")
+    run.add_argument("--no-html", action="store_true", help="execute notebooks but skip HTML")
+    own = p.add_argument_group("your own dataset (--dataset FILE)")
+    own.add_argument("--task", choices=["fv", "qa"], help="fv or qa (inferred from the columns)")
+    own.add_argument("--columns", metavar="THEIRS=OURS,...",
+                     help="map your column names to ours, e.g. evidence=context,statement=claim")
+    own.add_argument("--skip-bad-rows", action="store_true",
+                     help="drop (and count) rows that fail validation instead of stopping")
+    prof = p.add_argument_group(
+        "profile fields (each overrides the chosen profile's value; lists are comma-separated)")
+    helps = config.field_help()
+    for f in fields(config.Profile):
+        if f.name == "name":
+            continue
+        prof.add_argument(f"--{f.name.replace('_', '-')}", dest=f"set_{f.name}", default=None,
+                          metavar=type(f.default).__name__.upper(), help=helps[f.name])
+    return p
+
+
+def parse_columns(text: str | None) -> dict[str, str] | None:
+    if not text:
+        return None
+    out = {}
+    for item in text.split(","):
+        if "=" not in item:
+            raise LittleHumanError(f"bad --columns item {item!r}: use THEIRS=OURS, e.g. evidence=context")
+        theirs, ours = (x.strip() for x in item.split("=", 1))
+        out[theirs] = ours
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except LittleHumanError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished steps are cached; rerun the same command to resume",
+              file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
+    prof = config.profile(args.profile, **overrides)  # validates every override first
+    if args.list_datasets:
+        from littlehuman.data.summary import print_table
+
+        print_table(args.data_dir, seed=prof.data_seed)
+        return 0
+    if args.fetch:
+        from littlehuman.data import registry
+        from littlehuman.data.fetch import fetch
+
+        targets = registry.names() if args.fetch == "all" else [args.fetch]
+        for name in targets:
+            registry.get(name)
+        for name in targets:
+            fetch(name, data_dir=args.data_dir)
+        return 0
+    if not args.dataset:
+        raise LittleHumanError("nothing to do: give --dataset NAME|all|FILE, --list-datasets or "
+                               "--fetch NAME (see --help)")
+    from littlehuman import report
+
+    custom = {"task": args.task, "columns": parse_columns(args.columns),
+              "skip_bad_rows": args.skip_bad_rows}
+    report.run_all(args.dataset, prof, data_dir=args.data_dir, custom=custom,
+                   notebooks=[n.strip() for n in args.notebooks.split(",") if n.strip()],
+                   html=not args.no_html)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

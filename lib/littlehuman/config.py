@@ -1,0 +1,121 @@
+"""Profiles: every size, model and seed of a run, in one place.
+
+``smoke`` is CI-sized (minutes, rule-based generator), ``cpu`` is the default (real but small,
+one laptop: Gemma 3 270M generates, MiniLM learns), ``paper`` is the published setting (GPU and
+an API key). Every field can be overridden from the command line (``--<field-name> VALUE``,
+generated from this dataclass) or as a papermill parameter (``overrides``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+from littlehuman.errors import LittleHumanError
+
+PAPER_FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 1.0)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One complete configuration of the pipeline (see PROTOCOL.md for the paper's values)."""
+
+    name: str = "cpu"
+    # generation
+    generator: str = "gemma"  # extractive | gemma
+    k_shots: int = 3
+    label_conditioned: bool = True  # FV label-shift correction (PROTOCOL)
+    temperature: float = 0.0
+    max_new_tokens: int = 120
+    prompt_context_words: int = 3000  # contexts in the prompt are cut to this many words
+    gen_batch_size: int = 4
+    # experiment 1: the replacement sweep
+    n_train: int = 0  # training-set size; 0 = the dataset's PROTOCOL size, capped by the split
+    sweep_fractions: tuple[float, ...] = PAPER_FRACTIONS
+    seeds: tuple[int, ...] = (0, 1, 2)
+    n_valid: int = 0  # cap on validation rows used for model selection; 0 = all
+    n_test: int = 0  # cap on test rows scored (a seeded sample); 0 = all
+    # learner
+    learner: str = "encoder"  # encoder | majority (| lora: issue 6)
+    epochs: int = 3
+    lr: float = 5e-5
+    batch_size: int = 16
+    max_length: int = 0  # 0 = the dataset's PROTOCOL max sequence length
+    bertscore: bool = True
+    # execution
+    jobs: int = 1
+    data_seed: int = 42  # the seed of the dataset splits
+
+    def replace(self, **changes: Any) -> "Profile":
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise LittleHumanError(f"unknown profile field(s) {sorted(unknown)}: see --help")
+        return dataclasses.replace(self, **{k: coerce(k, v) for k, v in changes.items()})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+PROFILES: dict[str, Profile] = {
+    "smoke": Profile(
+        name="smoke", generator="extractive", n_train=48, sweep_fractions=(0.0, 0.5, 1.0),
+        seeds=(0,), n_valid=32, n_test=48, epochs=1, batch_size=16, max_length=128,
+        bertscore=True,
+    ),
+    "cpu": Profile(
+        name="cpu", generator="gemma", n_train=200, prompt_context_words=120,
+        sweep_fractions=(0.0, 0.5, 0.9, 0.95, 1.0), seeds=(0, 1, 2), n_valid=100, n_test=300,
+        epochs=3, batch_size=16, max_length=256,
+    ),
+    "paper": Profile(
+        name="paper", generator="openai-batch", temperature=1.0, learner="lora",
+        sweep_fractions=PAPER_FRACTIONS, seeds=(0, 1, 2), epochs=2, lr=5e-5, batch_size=8,
+    ),
+}
+
+
+def profile(name: str, **overrides: Any) -> Profile:
+    """The named profile with ``overrides`` applied (values may be strings, as from a CLI)."""
+    if name not in PROFILES:
+        raise LittleHumanError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
+    return PROFILES[name].replace(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def coerce(name: str, value: Any) -> Any:
+    """Parse ``value`` (possibly a CLI string) into the type of Profile field ``name``."""
+    default = {f.name: f.default for f in fields(Profile)}[name]
+    if not isinstance(value, str):
+        return tuple(value) if isinstance(default, tuple) else value
+    text = value.strip()
+    try:
+        if isinstance(default, bool):
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(text)
+        if isinstance(default, tuple):
+            items = [x for x in text.replace(",", " ").split() if x]
+            kind = type(default[0]) if default else float
+            return tuple(kind(x) for x in items)
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+        return text
+    except ValueError:
+        raise LittleHumanError(
+            f"bad value {value!r} for --{name.replace('_', '-')}: expected {type(default).__name__}"
+        ) from None
+
+
+def field_help() -> dict[str, str]:
+    """One help line per profile field, with its value in each profile."""
+    out = {}
+    for f in fields(Profile):
+        if f.name == "name":
+            continue
+        vals = ", ".join(f"{p}={json.dumps(getattr(prof, f.name))}" for p, prof in PROFILES.items())
+        out[f.name] = f"profile field `{f.name}` ({vals})"
+    return out

@@ -1,0 +1,97 @@
+"""The cache of processed splits: ``data/processed/<dataset>/rows.parquet`` + ``manifest.json``.
+
+The manifest records the sha256 of every source file the loader read, the loader's version
+(a digest of the loader's and the schema's source code, so editing a loader rebuilds), the
+rows per split and the parquet's own digest. A load whose sources and loader match the
+manifest reads the parquet; anything else rebuilds. Writes go to a temporary folder and are
+moved into place, so a crash never leaves a half-written cache that looks valid.
+"""
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+from littlehuman.data import schema
+
+MANIFEST = "manifest.json"
+ROWS = "rows.parquet"
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def loader_version(module: ModuleType) -> str:
+    """A digest of the loader module's and the schema's source code."""
+    text = inspect.getsource(module) + inspect.getsource(schema)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def source_digests(files: list[Path], raw_dir: Path) -> dict[str, str]:
+    out = {}
+    for f in sorted(files):
+        try:
+            rel = str(Path(f).resolve().relative_to(raw_dir.resolve()))
+        except ValueError:
+            rel = str(f)
+        out[rel] = sha256_file(Path(f))
+    return out
+
+
+def read_if_fresh(folder: Path, expected: dict[str, Any]) -> pd.DataFrame | None:
+    """The cached frame when its manifest matches ``expected`` (sources, loader, seed)."""
+    manifest_path, rows_path = folder / MANIFEST, folder / ROWS
+    if not (manifest_path.exists() and rows_path.exists()):
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    for key, value in expected.items():
+        if manifest.get(key) != value:
+            return None
+    if manifest.get("rows_sha256") != sha256_file(rows_path):
+        return None
+    return pd.read_parquet(rows_path)
+
+
+def write(folder: Path, df: pd.DataFrame, manifest: dict[str, Any]) -> None:
+    """Atomically replace the cached frame and manifest in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+    try:
+        df.to_parquet(tmp / ROWS, index=False)
+        counts = df["split"].value_counts()
+        manifest = {
+            **manifest,
+            "rows": {s: int(counts.get(s, 0)) for s in schema.SPLITS},
+            "columns": list(df.columns),
+            "rows_sha256": sha256_file(tmp / ROWS),
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        for name in (ROWS, MANIFEST):  # rows first: a manifest never points at old rows
+            with open(tmp / name, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp / name, folder / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text())
+    except (OSError, json.JSONDecodeError):
+        return None

@@ -1,0 +1,52 @@
+"""Where littlehuman reads raw files and writes caches and outputs.
+
+- Project root: ``LITTLEHUMAN_HOME`` if set, else the checkout that holds this package
+  (the folder with ``run_all.py``), else the current directory.
+- Raw data: an explicit ``data_dir`` argument, else ``LITTLEHUMAN_DATA_DIR``, else
+  ``<root>/data/raw``. It is laid out like ``shared/data``: one folder per dataset.
+- Caches: ``<root>/data/{processed,synthetic,runs}``; reports: ``<root>/outputs``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from littlehuman.errors import LittleHumanError
+
+
+def project_root() -> Path:
+    """The folder that holds ``data/`` and ``outputs/``."""
+    env = os.environ.get("LITTLEHUMAN_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    here = Path(__file__).resolve().parents[2]
+    if (here / "run_all.py").exists():
+        return here
+    return Path.cwd().resolve()
+
+
+def cache_dir() -> Path:
+    """``<root>/data``: processed splits, synthetic data, generation cache, run records."""
+    return project_root() / "data"
+
+
+def outputs_dir() -> Path:
+    return project_root() / "outputs"
+
+
+def raw_data_dir(data_dir: str | os.PathLike | None = None, must_exist: bool = True) -> Path:
+    """Resolve the folder of raw release files (one sub-folder per dataset)."""
+    if data_dir is not None:
+        path, origin = Path(data_dir), "--data-dir"
+    elif os.environ.get("LITTLEHUMAN_DATA_DIR"):
+        path, origin = Path(os.environ["LITTLEHUMAN_DATA_DIR"]), "LITTLEHUMAN_DATA_DIR"
+    else:
+        path, origin = cache_dir() / "raw", "the default data/raw"
+    path = path.expanduser().resolve()
+    if must_exist and not path.is_dir():
+        raise LittleHumanError(
+            f"data directory {path} (from {origin}) does not exist: point --data-dir or "
+            "LITTLEHUMAN_DATA_DIR at a folder laid out like shared/data, or run "
+            "`python run_all.py --fetch DATASET` to download the raw files"
+        )
+    return path

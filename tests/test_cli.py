@@ -1,0 +1,90 @@
+"""The command line: help, bad input (exit 2, one line, nothing overwritten), list-datasets."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from littlehuman import config
+from littlehuman.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, home: Path, data_dir: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LITTLEHUMAN_HOME": str(home)}
+    env.pop("LITTLEHUMAN_DATA_DIR", None)
+    if data_dir is not None:
+        env["LITTLEHUMAN_DATA_DIR"] = str(data_dir)
+    return subprocess.run([sys.executable, str(REPO / "run_all.py"), *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_help_explains_every_flag(home):
+    proc = run_cli("--help", home=home)
+    assert proc.returncode == 0
+    for f in config.Profile.__dataclass_fields__:
+        if f != "name":
+            assert f"--{f.replace('_', '-')}" in proc.stdout
+    for flag in ("--dataset", "--list-datasets", "--fetch", "--data-dir", "--profile",
+                 "--skip-bad-rows", "--columns"):
+        assert flag in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "args,needles",
+    [
+        (("--dataset", "nosuch", "--profile", "smoke"), ("unknown dataset", "fever")),
+        (("--frobnicate",), ("unrecognized arguments",)),
+        (("--dataset", "fever", "--epochs", "many"), ("--epochs",)),
+        (("--profile", "huge"), ("invalid choice",)),
+        ((), ("nothing to do",)),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(home, shared_data, args, needles):
+    assert_one_line_error(run_cli(*args, home=home, data_dir=shared_data), *needles)
+
+
+def test_missing_data_dir(home, tmp_path):
+    proc = run_cli("--dataset", "fever", "--profile", "smoke", "--data-dir",
+                   str(tmp_path / "nope"), home=home)
+    assert_one_line_error(proc, "does not exist")
+
+
+def test_missing_factify_file_is_one_line_and_overwrites_nothing(home, shared_data):
+    sentinel = home / "outputs" / "factify" / "keep.txt"
+    sentinel.parent.mkdir(parents=True)
+    sentinel.write_text("old result")
+    proc = run_cli("--dataset", "factify", "--profile", "smoke", home=home, data_dir=shared_data)
+    assert_one_line_error(proc, "factify")
+    assert sentinel.read_text() == "old result"
+    assert sorted(p.name for p in sentinel.parent.iterdir()) == ["keep.txt"]
+
+
+def test_bad_custom_file_is_one_line(home, shared_data, tmp_path):
+    bad = tmp_path / "mine.csv"
+    bad.write_text("context,claim,label\nsome evidence,a claim,maybe\n")
+    proc = run_cli("--dataset", str(bad), "--profile", "smoke", home=home, data_dir=shared_data)
+    assert_one_line_error(proc, "label")
+
+
+def test_list_datasets_table(home, shared_data, capsys, monkeypatch):
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(home))
+    assert main(["--list-datasets", "--data-dir", str(shared_data)]) == 0
+    out = capsys.readouterr().out
+    table = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    for name in ("fever", "scifact", "wanli", "ropes", "fairytaleqa"):
+        assert name in table and ("FV" in table[name] or "QA" in table[name])
+    assert "not found: factify" in out and "not found: coqa" in out and "not found: qaconv" in out
