@@ -42,7 +42,6 @@ class Profile:
     lr: float = 5e-5
     batch_size: int = 16
     max_length: int = 0  # 0 = the dataset's PROTOCOL max sequence length
-    bertscore: bool = True
     # execution
     jobs: int = 1
     data_seed: int = 42  # the seed of the dataset splits
@@ -61,7 +60,6 @@ PROFILES: dict[str, Profile] = {
     "smoke": Profile(
         name="smoke", generator="extractive", n_train=48, sweep_fractions=(0.0, 0.5, 1.0),
         seeds=(0,), n_valid=32, n_test=48, epochs=1, batch_size=16, max_length=128,
-        bertscore=True,
     ),
     "cpu": Profile(
         name="cpu", generator="gemma", n_train=200, prompt_context_words=120,

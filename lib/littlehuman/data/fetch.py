@@ -1,0 +1,357 @@
+"""Download a dataset's original release files (``sources.REMOTE``), verified by sha256.
+
+Every download goes to a temporary file in its destination folder and is moved into place
+(``os.replace``) only once its digest is checked, so a failed or corrupted download never
+replaces a file already on disk. Files already present and verified are skipped without a
+request. Archives are kept in ``<data_dir>/<name>/.downloads/`` and only their listed members
+are extracted, each atomically. Where no digest is known in advance (``sha256=None``), the
+first download's digest is recorded in ``<data_dir>/<name>/CHECKSUMS.json`` and later downloads
+must match it (delete the entry to accept a new upstream version); files found on disk with no
+record are adopted the same way. ``CHECKSUMS.json`` also records the members extracted from
+archives, which is how they are checked later.
+
+Mirror layout: with ``base_url`` (or the environment variable ``LITTLEHUMAN_FETCH_BASE_URL``)
+every file is requested from ``<base_url>/<name>/<dest>`` instead of its public address, where
+``dest`` is the entry's ``dest`` (an archive's file name for archives). A mirror is therefore a
+copy of ``shared/data`` with the archives next to the files, e.g.
+``<base_url>/fever/test.jsonl`` or ``<base_url>/scifact/data.tar.gz``; an institutional mirror
+or a local ``python -m http.server`` serve it. Digests are checked the same way.
+"""
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import sys
+import tarfile
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+import zlib
+from pathlib import Path
+from typing import IO, Callable, Iterator
+
+from tqdm import tqdm
+
+from littlehuman import __version__, paths
+from littlehuman.data import registry, sources
+from littlehuman.data.remote import RemoteFile
+from littlehuman.errors import LittleHumanError
+
+BASE_URL_ENV = "LITTLEHUMAN_FETCH_BASE_URL"
+CHECKSUMS = "CHECKSUMS.json"
+DOWNLOADS = ".downloads"
+_CHUNK = 1 << 20
+_TIMEOUT_S = 60
+
+
+def fetch(
+    name: str,
+    data_dir: Path | None = None,
+    base_url: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> list[Path]:
+    """Download the raw files of dataset ``name`` into ``<data_dir>/<name>/``; return their paths.
+
+    ``data_dir`` defaults to :func:`littlehuman.paths.raw_data_dir`; ``base_url`` replaces the
+    public addresses by a mirror (see the module docstring); ``force`` downloads again even
+    what is present (still verified). Raises :class:`LittleHumanError` on an unknown dataset, a
+    network failure, a digest mismatch or a dataset that must be obtained by hand (FACTIFY).
+    """
+    key = registry.get(name).name
+    folder = paths.raw_data_dir(data_dir, must_exist=False) / key
+    if key in sources.MANUAL:
+        return _manual(key, folder)
+    entries = sources.REMOTE.get(key)
+    if not entries:
+        raise LittleHumanError(f"no download source is declared for {key}: put its files in {folder}")
+    base = base_url or os.environ.get(BASE_URL_ENV) or None
+    job = _Job(key, folder, base, force, progress)
+    out: list[Path] = []
+    for entry in entries:
+        out += job.archive(entry) if entry.unpack else [job.plain(entry)]
+    return out
+
+
+def _manual(key: str, folder: Path) -> list[Path]:
+    files, how = sources.MANUAL[key]
+    found = [folder / f for f in files]
+    if all(p.is_file() for p in found):
+        return found
+    raise LittleHumanError(how.format(folder=folder))
+
+
+class _Job:
+    """One fetch of one dataset: its folder, its CHECKSUMS.json records and the options."""
+
+    def __init__(self, key: str, folder: Path, base: str | None, force: bool, progress: bool) -> None:
+        self.key, self.folder, self.base = key, folder, base
+        self.force, self.progress = force, progress
+        self.records: dict[str, str] = _load_records(folder / CHECKSUMS)
+
+    # -- plain files ---------------------------------------------------------------------------
+    def plain(self, entry: RemoteFile) -> Path:
+        path = _inside(self.folder, entry.dest)
+        ok, adopt = _check(path, entry.sha256, self.records.get(entry.dest))
+        if ok and not self.force:
+            if adopt:
+                self._record({entry.dest: adopt}, f"{entry.dest} (found on disk)")
+            return path
+        expected = entry.sha256 or self.records.get(entry.dest)
+        digest = self._download(entry, path, expected)
+        if expected is None:
+            self._record({entry.dest: digest}, entry.dest)
+        return path
+
+    # -- archives ------------------------------------------------------------------------------
+    def archive(self, entry: RemoteFile) -> list[Path]:
+        if entry.unpack not in ("zip", "tar.gz"):
+            raise LittleHumanError(f"{self.key}: unsupported archive type {entry.unpack!r} for {entry.dest}")
+        if not self.force:
+            targets = self._member_targets(entry)
+            if targets is not None:
+                adopted = {r: d for r, (_, d) in targets.items() if d}
+                self._record(adopted, f"{len(adopted)} extracted file(s) (found on disk)")
+                return [p for p, _ in targets.values()]
+        rel = f"{DOWNLOADS}/{entry.dest}"
+        path = _inside(self.folder, rel)
+        recorded = self.records.get(rel)
+        ok, tofu = _check(path, entry.sha256, recorded)
+        if self.force or not ok:
+            expected = entry.sha256 or recorded
+            digest = self._download(entry, path, expected)
+            tofu = digest if expected is None else None
+        try:
+            extracted = _extract(path, entry, self.folder)
+        except LittleHumanError:
+            if tofu:  # never trust-on-first-use an unreadable archive
+                path.unlink(missing_ok=True)
+            raise
+        new = {r: d for r, (_, d) in extracted.items()}
+        if tofu:
+            new[rel] = tofu
+        self._record(new, rel if tofu else None)
+        return [p for p, _ in extracted.values()]
+
+    def _member_targets(self, entry: RemoteFile) -> dict[str, tuple[Path, str | None]] | None:
+        """The extracted files if all are present and verified ({rel: (path, digest to adopt)}), else None."""
+        out: dict[str, tuple[Path, str | None]] = {}
+        for _, dest in entry.members:
+            if dest.endswith("/"):
+                rels = sorted(r for r in self.records if r.startswith(dest))
+                if not rels:  # nothing recorded: adopt what a user put there
+                    root = _inside(self.folder, dest)
+                    rels = sorted(
+                        p.relative_to(self.folder).as_posix()
+                        for p in (root.rglob("*") if root.is_dir() else [])
+                        if p.is_file() and not p.name.endswith(".part")
+                    )
+                    if not rels:
+                        return None
+            else:
+                rels = [dest]
+            for rel in rels:
+                path = _inside(self.folder, rel)
+                ok, adopt = _check(path, None, self.records.get(rel))
+                if not ok:
+                    return None
+                out[rel] = (path, adopt)
+        return out
+
+    # -- shared --------------------------------------------------------------------------------
+    def _download(self, entry: RemoteFile, path: Path, expected: str | None) -> str:
+        url = entry.url
+        if self.base:
+            url = f"{self.base.rstrip('/')}/{urllib.parse.quote(self.key)}/{urllib.parse.quote(entry.dest)}"
+        label = f"{self.key}/{entry.dest}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+        def write(out: IO[bytes]) -> str:
+            h = hashlib.sha256()
+            with _open(url) as resp:
+                total = resp.headers.get("Content-Length")
+                with tqdm(
+                    total=int(total) if total and total.isdigit() else None, unit="B", unit_scale=True,
+                    unit_divisor=1024, desc=label, disable=not self.progress, leave=False,
+                ) as bar:
+                    for chunk in _read(resp, url):
+                        h.update(chunk)
+                        out.write(chunk)
+                        bar.update(len(chunk))
+            digest = h.hexdigest()
+            if expected is not None and digest != expected:
+                known = "the known" if entry.sha256 else f"the digest recorded in {CHECKSUMS} for"
+                raise LittleHumanError(
+                    f"sha256 mismatch for {label} from {url}: expected {expected} ({known} file), "
+                    f"got {digest}; the download was deleted and nothing on disk was changed "
+                    "(retry; if the upstream file changed on purpose, review it"
+                    + ("" if entry.sha256 else f" and delete its entry in {self.folder / CHECKSUMS}")
+                    + ")"
+                )
+            return digest
+
+        return _atomic_write(path, write)
+
+    def _record(self, new: dict[str, str], what: str | None = None) -> None:
+        if not new:
+            return
+        self.records.update(new)
+        _save_records(self.folder / CHECKSUMS, self.records)
+        if what:
+            print(
+                f"warning: {self.key}/{what}: sha256 recorded in {CHECKSUMS} on first use, "
+                "not verified against a known digest",
+                file=sys.stderr,
+            )
+
+
+def _extract(archive: Path, entry: RemoteFile, folder: Path) -> dict[str, tuple[Path, str]]:
+    """Extract the listed members of ``archive`` into ``folder``: {rel: (path, sha256)}."""
+    try:
+        if entry.unpack == "zip":
+            with zipfile.ZipFile(archive) as zf:
+                files = {_norm(i.filename): i for i in zf.infolist() if not i.is_dir()}
+                return _extract_members(files, lambda i: zf.open(i), entry, folder)
+        with tarfile.open(archive, mode="r:gz") as tf:
+            files = {_norm(m.name): m for m in tf.getmembers() if m.isfile()}  # no links or devices
+            return _extract_members(files, tf.extractfile, entry, folder)  # type: ignore[arg-type]
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error) as exc:
+        raise LittleHumanError(
+            f"{archive} is not a readable {entry.unpack} archive ({exc}); delete it and fetch again"
+        ) from exc
+
+
+def _extract_members(
+    files: dict, opener: Callable, entry: RemoteFile, folder: Path
+) -> dict[str, tuple[Path, str]]:
+    plan: dict[str, object] = {}
+    for src, dest in entry.members:
+        if src.endswith("/"):
+            matched = {dest + n[len(src):]: info for n, info in files.items() if n.startswith(src)}
+        else:
+            matched = {dest: files[src]} if src in files else {}
+        if not matched:
+            raise LittleHumanError(
+                f"{entry.url} has no member {src!r}: the release layout changed; "
+                "place the files by hand or report it"
+            )
+        plan.update(matched)
+    out: dict[str, tuple[Path, str]] = {}
+    for rel, info in sorted(plan.items()):
+        path = _inside(folder, rel)  # guards against path traversal in member names
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+        def write(dst: IO[bytes], info: object = info) -> str:
+            h = hashlib.sha256()
+            with opener(info) as src:
+                for chunk in iter(lambda: src.read(_CHUNK), b""):
+                    h.update(chunk)
+                    dst.write(chunk)
+            return h.hexdigest()
+
+        out[rel] = (path, _atomic_write(path, write))
+    return out
+
+
+def _atomic_write(path: Path, write: Callable[[IO[bytes]], str]) -> str:
+    """Run ``write`` on a temp file beside ``path``, then move it onto ``path``; delete it on failure."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            digest = write(out)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        return digest
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _open(url: str) -> http.client.HTTPResponse:
+    request = urllib.request.Request(url, headers={"User-Agent": f"littlehuman/{__version__}"})
+    try:
+        return urllib.request.urlopen(request, timeout=_TIMEOUT_S)
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        raise _network_error(url, exc) from exc
+
+
+def _read(resp: http.client.HTTPResponse, url: str) -> Iterator[bytes]:
+    while True:
+        try:
+            chunk = resp.read(_CHUNK)
+        except (http.client.HTTPException, OSError) as exc:
+            raise _network_error(url, exc) from exc
+        if not chunk:
+            return
+        yield chunk
+
+
+def _network_error(url: str, exc: Exception) -> LittleHumanError:
+    if isinstance(exc, urllib.error.HTTPError):
+        reason = f"HTTP {exc.code} {exc.reason}"
+    elif isinstance(exc, urllib.error.URLError):
+        reason = str(exc.reason)
+    else:
+        reason = str(exc) or type(exc).__name__
+    return LittleHumanError(f"could not download {url}: {reason}; check your connection or use --data-dir")
+
+
+def _check(path: Path, known: str | None, recorded: str | None) -> tuple[bool, str | None]:
+    """(present and matching, digest to adopt when nothing is known or recorded)."""
+    if not path.is_file():
+        return False, None
+    digest = _sha256(path)
+    if known or recorded:
+        return digest == (known or recorded), None
+    return True, digest
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _inside(folder: Path, rel: str) -> Path:
+    """``folder / rel``, refusing absolute paths and anything that leaves ``folder``."""
+    parts = Path(rel).parts
+    path = folder / rel
+    escapes = not parts or Path(rel).is_absolute() or ".." in parts
+    if escapes or not path.resolve().is_relative_to(folder.resolve()):
+        raise LittleHumanError(f"refusing to write {rel!r}: it is outside {folder}")
+    return path
+
+
+def _norm(name: str) -> str:
+    while name.startswith("./"):
+        name = name[2:]
+    return name
+
+
+def _load_records(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LittleHumanError(f"{path} is not valid JSON ({exc}): fix or delete it") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise LittleHumanError(f"{path} should map file paths to sha256 digests: fix or delete it")
+    return data
+
+
+def _save_records(path: Path, records: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = (json.dumps(dict(sorted(records.items())), indent=1) + "\n").encode("utf-8")
+
+    def write(out: IO[bytes]) -> str:
+        out.write(data)
+        return ""
+
+    _atomic_write(path, write)

@@ -1,0 +1,334 @@
+"""Tests of the user's-own-dataset loader (littlehuman.data.custom).
+
+Every file here is a fixture written into tmp_path by the tests, with invented text.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from littlehuman.data import schema
+from littlehuman.data.custom import CustomReport, is_custom_path, load_custom
+from littlehuman.errors import LittleHumanError
+
+
+def fv_rows(n_contexts: int = 10, per_context: int = 2, split: bool = True) -> list[dict]:
+    """Invented FV rows: per_context claims about each of n_contexts contexts."""
+    rows = []
+    for c in range(n_contexts):
+        for k in range(per_context):
+            row = {"id": f"r{c}-{k}", "context": f"The lantern of town {c} is painted blue.",
+                   "claim": f"Town {c} has a blue lantern, claim {k}.", "label": (c + k) % 2}
+            if split:
+                row["split"] = "train" if c < 6 else "valid" if c < 8 else "test"
+            rows.append(row)
+    return rows
+
+
+def qa_rows(n_contexts: int = 10, split: bool = True) -> list[dict]:
+    """Invented QA rows, one per context."""
+    rows = []
+    for c in range(n_contexts):
+        row = {"id": c, "context": f"Mira planted {c + 3} pear trees by the old mill.",
+               "question": "How many pear trees did Mira plant?", "answer": str(c + 3)}
+        if split:
+            row["split"] = "train" if c < 6 else "valid" if c < 8 else "test"
+        rows.append(row)
+    return rows
+
+
+def write(path: Path, rows: list[dict]) -> Path:
+    """Write rows as CSV, JSON Lines or parquet according to the suffix."""
+    if path.suffix == ".csv":
+        pd.DataFrame(rows).to_csv(path, index=False)
+    elif path.suffix in (".jsonl", ".json"):
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        pd.DataFrame(rows).to_parquet(path, index=False)
+    return path
+
+
+def write_csv_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# --- good files ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json", ".parquet"])
+def test_fv_each_format(tmp_path: Path, suffix: str) -> None:
+    path = write(tmp_path / f"My Claims{suffix}", fv_rows())
+    df, report = load_custom(path)
+    assert list(df.columns) == schema.FV_COLUMNS
+    assert len(df) == 20
+    assert report == CustomReport(
+        name="my_claims", task="fv", path=str(path), n_rows_read=20, n_bad_rows=0, problems=[],
+        split_note="splits from the file's split column",
+        split_counts={"train": 12, "valid": 4, "test": 4},
+    )
+    assert set(df["dataset"]) == {"my_claims"}
+    assert df["label"].dtype == "int64" and df["label"].sum() == 10
+    row = df.set_index("row_id").loc["my_claims:r3-1"]
+    assert row["claim"] == "Town 3 has a blue lantern, claim 1."
+    assert row["label"] == 0 and row["split"] == "train" and row["meta"] == ""
+    assert row["context_id"] == schema.short_hash("The lantern of town 3 is painted blue.")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_qa_each_format(tmp_path: Path, suffix: str) -> None:
+    path = write(tmp_path / f"pears{suffix}", qa_rows())
+    df, report = load_custom(path)
+    assert list(df.columns) == schema.QA_COLUMNS
+    assert report.task == "qa" and report.split_counts == {"train": 6, "valid": 2, "test": 2}
+    row = df.set_index("row_id").loc["pears:4"]
+    assert row["answer"] == "7" and row["question"] == "How many pear trees did Mira plant?"
+
+
+def test_formats_give_the_same_frame(tmp_path: Path) -> None:
+    frames = [load_custom(write(tmp_path / f"same{s}", fv_rows()))[0] for s in (".csv", ".jsonl", ".parquet")]
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    pd.testing.assert_frame_equal(frames[0], frames[2])
+
+
+def test_column_mapping_and_case(tmp_path: Path) -> None:
+    rows = [{"Evidence": r["context"], "statement": r["claim"], "LABEL": r["label"], "Split": r["split"]}
+            for r in fv_rows()]
+    path = write(tmp_path / "mapped.csv", rows)
+    df, report = load_custom(path, columns={"Evidence": "context", "statement": "claim"})
+    assert report.task == "fv" and len(df) == 20
+    assert df["claim"].str.startswith("Town").all()
+    with pytest.raises(LittleHumanError, match=r"no column 'evidence'.*'Evidence'"):
+        load_custom(path, columns={"evidence": "context"})
+    with pytest.raises(LittleHumanError, match="map to one of"):
+        load_custom(path, columns={"Evidence": "premise"})
+
+
+def test_row_ids_without_id_column_are_line_numbers(tmp_path: Path) -> None:
+    rows = [{k: v for k, v in r.items() if k != "id"} for r in fv_rows()]
+    df, _ = load_custom(write(tmp_path / "noid.csv", rows), name="Mine!")
+    assert set(df["dataset"]) == {"mine"}
+    assert set(df["row_id"]) == {f"mine:{line}" for line in range(2, 22)}  # header is line 1
+
+
+def test_meta_and_context_id(tmp_path: Path) -> None:
+    rows = qa_rows()
+    for i, r in enumerate(rows):
+        r["meta"] = {"genre": "farm", "n": i} if i % 2 else "plain"
+        r["context_id"] = f"story-{i // 2}"
+    df, _ = load_custom(write(tmp_path / "meta.jsonl", rows))
+    by_id = df.set_index("row_id")
+    assert json.loads(by_id.loc["meta:1", "meta"]) == {"genre": "farm", "n": 1}
+    assert by_id.loc["meta:2", "meta"] == "plain"
+    assert by_id.loc["meta:5", "context_id"] == "story-2"
+
+
+def test_label_words(tmp_path: Path) -> None:
+    words = {"SUPPORTS": 1, "Refutes": 0, "NOT ENOUGH INFO": 0, "entailment": 1, "neutral": 0,
+             "contradiction": 0, "True": 1, "FALSE": 0, "1": 1, "0": 0, "1.0": 1, True: 1, False: 0}
+    rows = [{"context": f"Context number {i}.", "claim": f"Claim {i}.", "label": w,
+             "split": ["train", "valid", "test"][i % 3]} for i, w in enumerate(words)]
+    df, _ = load_custom(write(tmp_path / "words.jsonl", rows))
+    got = dict(zip(df["claim"], df["label"]))
+    assert got == {f"Claim {i}.": want for i, want in enumerate(words.values())}
+
+
+def test_split_aliases(tmp_path: Path) -> None:
+    rows = fv_rows()
+    aliases = ["trn", "validation", "val", "dev", "tst", "TEST ", "Train"]
+    for i, r in enumerate(rows):
+        r["split"] = aliases[i % len(aliases)]
+    _, report = load_custom(write(tmp_path / "aliases.csv", rows))
+    assert report.split_counts == {"train": 5, "valid": 9, "test": 6}
+
+
+# --- splits ----------------------------------------------------------------------------
+
+
+def test_seeded_three_way_split_grouped_by_context(tmp_path: Path) -> None:
+    path = write(tmp_path / "nosplit.csv", fv_rows(n_contexts=100, per_context=3, split=False))
+    df, report = load_custom(path)
+    assert report.split_counts == {"train": 240, "valid": 30, "test": 30}
+    assert "80/10/10" in report.split_note and "seed 42" in report.split_note
+    assert (df.groupby("context_id")["split"].nunique() == 1).all()
+    again, _ = load_custom(path)
+    pd.testing.assert_frame_equal(df, again)
+    other, _ = load_custom(path, seed=7)
+    assert not df.set_index("row_id")["split"].equals(other.set_index("row_id")["split"])
+
+
+def test_missing_valid_split_is_carved_from_train(tmp_path: Path) -> None:
+    rows = fv_rows(n_contexts=50, split=False)
+    for i, r in enumerate(rows):
+        r["split"] = "test" if i >= 80 else "train"  # 10 test contexts, 40 train contexts
+    df, report = load_custom(write(tmp_path / "novalid.jsonl", rows))
+    assert "20%" in report.split_note
+    assert report.split_counts["test"] == 20  # the file's test rows are untouched
+    assert report.split_counts["valid"] == 2 * round(0.2 * 40)  # 20% of the 40 train contexts
+    assert (df.groupby("context_id")["split"].nunique() == 1).all()
+
+
+def test_no_test_rows_is_an_error(tmp_path: Path) -> None:
+    rows = [dict(r, split="train") for r in fv_rows()]
+    with pytest.raises(LittleHumanError, match="no test rows"):
+        load_custom(write(tmp_path / "notest.csv", rows))
+    with pytest.raises(LittleHumanError, match="too few"):
+        load_custom(write(tmp_path / "tiny.csv", fv_rows(n_contexts=3, split=False)))
+
+
+# --- task ------------------------------------------------------------------------------
+
+
+def test_task_inference_and_check(tmp_path: Path) -> None:
+    both = [dict(r, question="Q?", answer="A") for r in fv_rows()]
+    path = write(tmp_path / "both.csv", both)
+    with pytest.raises(LittleHumanError, match="both FV and QA"):
+        load_custom(path)
+    assert load_custom(path, task="qa")[1].task == "qa"
+    neither = write(tmp_path / "neither.csv", [{"context": "x", "text": "y"}])
+    with pytest.raises(LittleHumanError, match="FV needs columns context, claim, label.*'text'"):
+        load_custom(neither)
+    with pytest.raises(LittleHumanError, match=r"missing required column\(s\) 'question', 'answer'"):
+        load_custom(write(tmp_path / "fv.csv", fv_rows()), task="qa")
+    with pytest.raises(LittleHumanError, match="unknown task"):
+        load_custom(path, task="nli")
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    rows = [{k: v for k, v in r.items() if k != "label"} for r in fv_rows()]
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(write(tmp_path / "nolabel.csv", rows))
+    message = str(err.value)
+    assert "'label'" in message and "columns found: 'id', 'context', 'claim', 'split'" in message
+
+
+# --- bad rows --------------------------------------------------------------------------
+
+BAD_CASES = {
+    # name: (file name, lines, position and column the error must name)
+    "bad label": ("a.csv", ["context,claim,label,split", "Ctx one.,Claim one.,1,test",
+                            "Ctx two.,Claim two.,maybe,train"], ["line 3", "'label'", "'maybe'"]),
+    "empty context": ("b.csv", ["context,claim,label,split", "Ctx one.,Claim one.,1,train",
+                                "Ctx two.,Claim two.,0,test", "  ,Claim three.,0,train"],
+                      ["line 4", "'context'", "empty value"]),
+    "unknown split": ("c.csv", ["context,claim,label,split", "Ctx one.,Claim one.,1,test",
+                                "Ctx two.,Claim two.,0,holdout"], ["line 3", "'split'", "'holdout'"]),
+    "duplicate id": ("d.jsonl", [json.dumps({"id": 7, "context": "Ctx one.", "claim": "C1.",
+                                             "label": 1, "split": "test"}),
+                                 json.dumps({"id": "7", "context": "Ctx two.", "claim": "C2.",
+                                             "label": 0, "split": "train"})],
+                     ["line 2", "'id'", "duplicate id '7'", "first on line 1"]),
+    "malformed json": ("e.jsonl", [json.dumps({"context": "Ctx one.", "claim": "C1.", "label": 1,
+                                               "split": "test"}), "",
+                                   '{"context": "Ctx two.", "claim": "C2." "label": 0}'],
+                       ["line 3", "malformed JSON", "Expecting ',' delimiter"]),
+    "missing value": ("f.jsonl", [json.dumps({"context": "Ctx one.", "claim": "C1.", "label": 1,
+                                              "split": "test"}),
+                                  json.dumps({"context": None, "claim": "C2.", "label": 0,
+                                              "split": "train"})],
+                      ["line 2", "'context'", "missing value"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CASES))
+def test_bad_rows_are_named(tmp_path: Path, case: str) -> None:
+    file_name, lines, expected = BAD_CASES[case]
+    path = write_csv_lines(tmp_path / file_name, lines)
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(path)
+    message = str(err.value)
+    assert "\n" not in message and "1 bad row(s)" in message
+    assert message.endswith("use --skip-bad-rows to drop them")
+    for text in expected:
+        assert text in message
+
+    df, report = load_custom(path, skip_bad_rows=True)
+    assert report.n_bad_rows == 1 and len(report.problems) == 1
+    assert report.n_rows_read == len(df) + 1
+    for text in expected:
+        assert text in report.problems[0]
+
+
+def test_every_bad_row_is_listed(tmp_path: Path) -> None:
+    rows = fv_rows()
+    for i in (0, 3, 5, 8, 11):
+        rows[i]["label"] = "perhaps"
+    rows[13]["claim"] = ""
+    path = write(tmp_path / "many.csv", rows)
+    with pytest.raises(LittleHumanError, match=r"6 bad row\(s\) of 20: line 2: .*; \.\.\.; use --skip"):
+        load_custom(path)
+    df, report = load_custom(path, skip_bad_rows=True)
+    assert report.n_bad_rows == 6 and len(df) == 14
+    assert [p.split(":")[0] for p in report.problems] == [f"line {i + 2}" for i in (0, 3, 5, 8, 11, 13)]
+    assert "column 'claim': empty value" in report.problems[-1]
+    assert sum(report.split_counts.values()) == 14
+
+
+def test_csv_line_numbers_follow_multiline_fields(tmp_path: Path) -> None:
+    path = tmp_path / "multi.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["context", "claim", "label", "split"])
+        w.writerow(["First line.\nSecond line.\nThird line.", "C1.", "1", "test"])  # lines 2-4
+        w.writerow(["Ctx.", "C2.", "2", "train"])  # line 5
+    with pytest.raises(LittleHumanError, match="line 5: column 'label': bad label '2'"):
+        load_custom(path)
+    # the wrong number of fields is a bad row too
+    write_csv_lines(path, ["context,claim,label,split", "Ctx.,C1.,1,test", "Ctx, with comma.,C2.,0,train"])
+    with pytest.raises(LittleHumanError, match="line 3: 5 fields where the header has 4"):
+        load_custom(path)
+
+
+def test_parquet_rows_are_numbered_from_one(tmp_path: Path) -> None:
+    rows = fv_rows()
+    rows[4]["claim"] = None
+    with pytest.raises(LittleHumanError, match="row 5: column 'claim': missing value"):
+        load_custom(write(tmp_path / "p.parquet", rows))
+
+
+def test_all_rows_bad_is_an_error_even_when_skipping(tmp_path: Path) -> None:
+    path = write_csv_lines(tmp_path / "allbad.csv", ["context,claim,label", ",C1.,1", ",C2.,0"])
+    with pytest.raises(LittleHumanError, match="all 2 rows are bad"):
+        load_custom(path, skip_bad_rows=True)
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+def test_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(LittleHumanError, match="no such file"):
+        load_custom(tmp_path / "absent.csv")
+    (tmp_path / "data.txt").write_text("context,claim,label\n")
+    with pytest.raises(LittleHumanError, match=r"unsupported file type '\.txt'"):
+        load_custom(tmp_path / "data.txt")
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(LittleHumanError, match="empty"):
+        load_custom(tmp_path / "empty.csv")
+    (tmp_path / "header.csv").write_text("context,claim,label\n\n")
+    with pytest.raises(LittleHumanError, match="no data rows"):
+        load_custom(tmp_path / "header.csv")
+    (tmp_path / "blank.jsonl").write_text("\n  \n")
+    with pytest.raises(LittleHumanError, match="empty"):
+        load_custom(tmp_path / "blank.jsonl")
+    (tmp_path / "array.json").write_text(json.dumps(fv_rows()))
+    with pytest.raises(LittleHumanError, match="JSON array"):
+        load_custom(tmp_path / "array.json")
+    (tmp_path / "fake.parquet").write_text("not parquet")
+    with pytest.raises(LittleHumanError, match="not a readable parquet"):
+        load_custom(tmp_path / "fake.parquet")
+    (tmp_path / "quote.csv").write_text('context,claim,label\n"unclosed,C1.,1\n')
+    with pytest.raises(LittleHumanError, match="unreadable CSV"):
+        load_custom(tmp_path / "quote.csv")
+
+
+def test_is_custom_path(tmp_path: Path) -> None:
+    assert is_custom_path("mine.csv") and is_custom_path("x/y.JSONL") and is_custom_path("a.parquet")
+    assert is_custom_path("b.json")
+    assert not is_custom_path("fever") and not is_custom_path("notes.txt")
+    existing = tmp_path / "rows"
+    existing.write_text("x")
+    assert is_custom_path(str(existing))

@@ -1,0 +1,338 @@
+"""fetch: verified downloads from a local HTTP mirror (a real http.server on 127.0.0.1).
+
+The served files are fixtures with invented text written by the tests, except in
+``test_real_entries_through_mirror``, which copies two small files of shared/data into a
+temporary mirror to check the real digests of ``sources.REMOTE``.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+import os
+import shutil
+import tarfile
+import threading
+import zipfile
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from littlehuman.data import registry, sources
+from littlehuman.data.fetch import BASE_URL_ENV, CHECKSUMS, DOWNLOADS, fetch
+from littlehuman.data.remote import RemoteFile
+from littlehuman.errors import LittleHumanError
+
+SHARED = Path(
+    os.environ.get("LITTLEHUMAN_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+UPSTREAM = "https://upstream.invalid/release"  # never contacted: every test passes base_url
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Mirror:
+    """A folder served over HTTP; ``requests`` lists the paths asked for."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.requests: list[str] = []
+        mirror = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                mirror.requests.append(self.path)
+                super().do_GET()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def put(self, rel: str, data: bytes) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def mirror(tmp_path: Path):
+    m = Mirror(tmp_path / "mirror")
+    yield m
+    m.close()
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    return tmp_path / "raw"
+
+
+def use(monkeypatch: pytest.MonkeyPatch, name: str, *entries: RemoteFile) -> None:
+    monkeypatch.setattr(sources, "REMOTE", {name: list(entries)})
+
+
+def leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*.part")]
+
+
+# invented fixture rows in the WANLI jsonl format
+ROWS = b'{"id":1,"premise":"A cat sleeps.","hypothesis":"An animal rests.","gold":"entailment"}\n'
+OTHER = b'{"id":2,"premise":"It rains.","hypothesis":"The sun shines.","gold":"contradiction"}\n'
+
+
+def test_download_verifies_lands_and_is_then_skipped(mirror, raw, monkeypatch):
+    mirror.put("wanli/train.jsonl", ROWS)
+    use(monkeypatch, "wanli", RemoteFile(f"{UPSTREAM}/train.jsonl", "train.jsonl", sha(ROWS)))
+    out = fetch("wanli", data_dir=raw, base_url=mirror.url, progress=False)
+    assert out == [raw / "wanli" / "train.jsonl"]
+    assert out[0].read_bytes() == ROWS
+    assert mirror.requests == ["/wanli/train.jsonl"]
+    assert leftovers(raw) == []
+    assert not (raw / "wanli" / CHECKSUMS).exists()  # a known digest needs no record
+
+    again = fetch("WANLI", data_dir=raw, base_url=mirror.url, progress=False)
+    assert again == out
+    assert mirror.requests == ["/wanli/train.jsonl"]  # zero new requests
+
+
+def test_base_url_from_environment(mirror, raw, monkeypatch):
+    mirror.put("fever/test.jsonl", ROWS)
+    use(monkeypatch, "fever", RemoteFile(f"{UPSTREAM}/test.jsonl", "test.jsonl", sha(ROWS)))
+    monkeypatch.setenv(BASE_URL_ENV, mirror.url + "/")
+    fetch("fever", data_dir=raw, progress=False)
+    assert mirror.requests == ["/fever/test.jsonl"]
+
+
+def test_corrupted_download_fails_and_keeps_the_good_file(mirror, raw, monkeypatch):
+    mirror.put("wanli/train.jsonl", ROWS)
+    use(monkeypatch, "wanli", RemoteFile(f"{UPSTREAM}/train.jsonl", "train.jsonl", sha(ROWS)))
+    good = fetch("wanli", data_dir=raw, base_url=mirror.url, progress=False)[0]
+
+    bad = bytearray(ROWS)
+    bad[10] ^= 1
+    mirror.put("wanli/train.jsonl", bytes(bad))
+    with pytest.raises(LittleHumanError) as err:
+        fetch("wanli", data_dir=raw, base_url=mirror.url, force=True, progress=False)
+    msg = str(err.value)
+    assert "wanli/train.jsonl" in msg and sha(ROWS) in msg and sha(bytes(bad)) in msg
+    assert good.read_bytes() == ROWS  # not overwritten
+    assert leftovers(raw) == []
+
+    fresh = raw.parent / "fresh"
+    with pytest.raises(LittleHumanError, match="sha256 mismatch"):
+        fetch("wanli", data_dir=fresh, base_url=mirror.url, progress=False)
+    assert not (fresh / "wanli" / "train.jsonl").exists()
+    assert leftovers(fresh) == []
+
+
+def test_local_file_with_wrong_digest_is_replaced_by_a_verified_download(mirror, raw, monkeypatch):
+    mirror.put("wanli/train.jsonl", ROWS)
+    use(monkeypatch, "wanli", RemoteFile(f"{UPSTREAM}/train.jsonl", "train.jsonl", sha(ROWS)))
+    (raw / "wanli").mkdir(parents=True)
+    (raw / "wanli" / "train.jsonl").write_bytes(OTHER)
+    fetch("wanli", data_dir=raw, base_url=mirror.url, progress=False)
+    assert (raw / "wanli" / "train.jsonl").read_bytes() == ROWS
+    assert len(mirror.requests) == 1
+
+
+def test_trust_on_first_use(mirror, raw, monkeypatch, capsys):
+    mirror.put("coqa/dev.json", ROWS)
+    use(monkeypatch, "coqa", RemoteFile(f"{UPSTREAM}/dev.json", "dev.json", None))
+    path = fetch("coqa", data_dir=raw, base_url=mirror.url, progress=False)[0]
+    records = json.loads((raw / "coqa" / CHECKSUMS).read_text())
+    assert records == {"dev.json": sha(ROWS)}
+    warning = capsys.readouterr().err
+    assert "not verified against a known digest" in warning and len(warning.strip().splitlines()) == 1
+
+    fetch("coqa", data_dir=raw, base_url=mirror.url, progress=False)
+    assert len(mirror.requests) == 1  # recorded and matching: skipped
+
+    mirror.put("coqa/dev.json", OTHER)
+    with pytest.raises(LittleHumanError, match=CHECKSUMS):
+        fetch("coqa", data_dir=raw, base_url=mirror.url, force=True, progress=False)
+    assert path.read_bytes() == ROWS
+    path.unlink()
+    with pytest.raises(LittleHumanError, match=sha(OTHER)):
+        fetch("coqa", data_dir=raw, base_url=mirror.url, progress=False)
+    assert not path.exists()
+    assert json.loads((raw / "coqa" / CHECKSUMS).read_text()) == records
+
+
+def make_zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_zip_members_are_extracted(mirror, raw, monkeypatch):
+    archive = make_zip({
+        "pkg-1/data/a.json": ROWS,
+        "pkg-1/tree/x/one.csv": b"section,text\n1,Once upon a time.\n",
+        "pkg-1/tree/two.csv": b"section,text\n1,The end.\n",
+        "pkg-1/unlisted.txt": b"not wanted",
+    })
+    mirror.put("qaconv/pkg.zip", archive)
+    entry = RemoteFile(
+        f"{UPSTREAM}/pkg.zip", "pkg.zip", None, unpack="zip",
+        members=(("pkg-1/data/a.json", "V1/a.json"), ("pkg-1/tree/", "tree/")),
+    )
+    use(monkeypatch, "qaconv", entry)
+    folder = raw / "qaconv"
+    out = fetch("qaconv", data_dir=raw, base_url=mirror.url, progress=False)
+    got = sorted(p.relative_to(folder).as_posix() for p in out)
+    assert got == ["V1/a.json", "tree/two.csv", "tree/x/one.csv"]
+    assert (folder / "V1" / "a.json").read_bytes() == ROWS
+    assert not (folder / "unlisted.txt").exists() and not (folder / "pkg-1").exists()
+    assert (folder / DOWNLOADS / "pkg.zip").read_bytes() == archive
+    records = json.loads((folder / CHECKSUMS).read_text())
+    assert records[f"{DOWNLOADS}/pkg.zip"] == sha(archive) and records["V1/a.json"] == sha(ROWS)
+    assert mirror.requests == ["/qaconv/pkg.zip"]
+
+    fetch("qaconv", data_dir=raw, base_url=mirror.url, progress=False)
+    assert len(mirror.requests) == 1  # all members present and verified
+
+    (folder / "tree" / "x" / "one.csv").unlink()
+    (folder / "V1" / "a.json").write_bytes(OTHER)
+    fetch("qaconv", data_dir=raw, base_url=mirror.url, progress=False)
+    assert len(mirror.requests) == 1  # re-extracted from the kept, verified archive
+    assert (folder / "tree" / "x" / "one.csv").exists()
+    assert (folder / "V1" / "a.json").read_bytes() == ROWS
+
+
+def test_tar_member_with_known_archive_digest(mirror, raw, monkeypatch):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        for name, data in {"data/claims_dev.jsonl": OTHER, "data/corpus.jsonl": ROWS}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    archive = buf.getvalue()
+    mirror.put("scifact/data.tar.gz", archive)
+    use(monkeypatch, "scifact", RemoteFile(
+        f"{UPSTREAM}/data.tar.gz", "data.tar.gz", sha(archive), unpack="tar.gz",
+        members=(("data/corpus.jsonl", "corpus.jsonl"),),
+    ))
+    out = fetch("scifact", data_dir=raw, base_url=mirror.url, progress=False)
+    assert out == [raw / "scifact" / "corpus.jsonl"] and out[0].read_bytes() == ROWS
+    assert not (raw / "scifact" / "claims_dev.jsonl").exists()
+
+
+def test_archive_path_traversal_is_refused(mirror, raw, monkeypatch):
+    evil = make_zip({"pkg/tree/ok.csv": b"a\n", "pkg/tree/../../../escaped.txt": b"x"})
+    mirror.put("fairytaleqa/evil.zip", evil)
+    use(monkeypatch, "fairytaleqa", RemoteFile(
+        f"{UPSTREAM}/evil.zip", "evil.zip", None, unpack="zip", members=(("pkg/tree/", "tree/"),),
+    ))
+    with pytest.raises(LittleHumanError, match="outside"):
+        fetch("fairytaleqa", data_dir=raw, base_url=mirror.url, progress=False)
+    assert not list(raw.parent.rglob("escaped.txt"))
+
+
+def test_missing_member_and_unreadable_archive(mirror, raw, monkeypatch):
+    mirror.put("qaconv/a.zip", make_zip({"other.json": b"{}"}))
+    mirror.put("qaconv/b.zip", b"<html>not a zip</html>")
+    member = (("x.json", "x.json"),)
+    use(monkeypatch, "qaconv", RemoteFile(f"{UPSTREAM}/a.zip", "a.zip", None, unpack="zip", members=member))
+    with pytest.raises(LittleHumanError, match="no member 'x.json'"):
+        fetch("qaconv", data_dir=raw, base_url=mirror.url, progress=False)
+    use(monkeypatch, "qaconv", RemoteFile(f"{UPSTREAM}/b.zip", "b.zip", None, unpack="zip", members=member))
+    with pytest.raises(LittleHumanError, match="not a readable zip"):
+        fetch("qaconv", data_dir=raw, base_url=mirror.url, progress=False)
+    assert not (raw / "qaconv" / DOWNLOADS / "b.zip").exists()  # not kept, not recorded
+    assert not (raw / "qaconv" / DOWNLOADS / "a.zip").exists()
+
+
+def test_network_errors_are_one_line(mirror, raw, monkeypatch):
+    use(monkeypatch, "ropes", RemoteFile(f"{UPSTREAM}/dev.json", "dev.json", None))
+    with pytest.raises(LittleHumanError, match=r"could not download .*/ropes/dev\.json: HTTP 404") as err:
+        fetch("ropes", data_dir=raw, base_url=mirror.url, progress=False)
+    assert "\n" not in str(err.value) and "--data-dir" in str(err.value)
+
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    port = closed.server_address[1]
+    closed.server_close()
+    with pytest.raises(LittleHumanError, match="could not download"):
+        fetch("ropes", data_dir=raw, base_url=f"http://127.0.0.1:{port}", progress=False)
+    assert not (raw / "ropes" / "dev.json").exists() and leftovers(raw) == []
+
+
+def test_unknown_dataset_and_factify(raw):
+    with pytest.raises(LittleHumanError, match="unknown dataset"):
+        fetch("no-such-dataset", data_dir=raw, progress=False)
+    with pytest.raises(LittleHumanError, match="password"):
+        fetch("factify", data_dir=raw, progress=False)
+    folder = raw / "factify" / "public_folder"
+    folder.mkdir(parents=True)
+    for f in ("train.csv", "val.csv"):
+        (folder / f).write_text("Id,claim,document,Category\n")  # fixture header only
+    assert fetch("factify", data_dir=raw, progress=False) == [folder / "train.csv", folder / "val.csv"]
+
+
+def test_sources_cover_every_dataset_with_safe_destinations():
+    assert set(sources.REMOTE) | set(sources.MANUAL) == set(registry.names())
+    for name, entries in sources.REMOTE.items():
+        dests = [e.dest for e in entries] + [d for e in entries for _, d in e.members]
+        assert len(dests) == len(set(dests)), name
+        for e in entries:
+            assert e.url.startswith("https://")
+            assert e.sha256 is None or len(e.sha256) == 64
+            assert e.unpack in (None, "zip", "tar.gz") and bool(e.members) == bool(e.unpack)
+            for d in dests:
+                assert not Path(d).is_absolute() and ".." not in Path(d).parts
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/data not available")
+def test_known_digests_match_shared_data():
+    checked = 0
+    for name, entries in sources.REMOTE.items():
+        for e in entries:
+            if e.sha256 and not e.unpack and (SHARED / name / e.dest).is_file():
+                assert sha((SHARED / name / e.dest).read_bytes()) == e.sha256, f"{name}/{e.dest}"
+                checked += 1
+    assert checked == 6  # fever, wanli and ropes: the GitHub-pinned files
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/data not available")
+def test_real_entries_through_mirror(mirror, raw, monkeypatch):
+    entries = [e for e in sources.REMOTE["wanli"] if e.sha256]
+    assert {e.dest for e in entries} == {"train_sample.jsonl", "README.md"}
+    (mirror.root / "wanli").mkdir(parents=True)
+    for e in entries:
+        shutil.copyfile(SHARED / "wanli" / e.dest, mirror.root / "wanli" / e.dest)
+    use(monkeypatch, "wanli", *entries)
+    out = fetch("wanli", data_dir=raw, base_url=mirror.url, progress=False)
+    assert [p.read_bytes() for p in out] == [(SHARED / "wanli" / e.dest).read_bytes() for e in entries]
+    assert len(mirror.requests) == 2
+
+
+@pytest.mark.skipif(not (SHARED / "fairytaleqa").is_dir(), reason="shared/data not available")
+def test_fairytaleqa_archive_entry_gives_the_shared_layout(mirror, raw, monkeypatch):
+    """A zip in the GitHub commit-archive layout, built from shared/data, unpacks like shared/data."""
+    (entry,) = sources.REMOTE["fairytaleqa"]
+    top = entry.members[0][0].split("/")[0] + "/"
+    shared = SHARED / "fairytaleqa"
+    files = sorted(p.relative_to(shared).as_posix() for p in shared.rglob("*") if p.is_file())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for rel in files:
+            zf.write(shared / rel, top + rel)
+        zf.writestr(top + "FairytaleQA_Dataset/split_by_origin/x.csv", b"not wanted\n")
+    mirror.put(f"fairytaleqa/{entry.dest}", buf.getvalue())
+    out = fetch("fairytaleqa", data_dir=raw, base_url=mirror.url, progress=False)
+    assert sorted(p.relative_to(raw / "fairytaleqa").as_posix() for p in out) == files
+    assert all((raw / "fairytaleqa" / rel).read_bytes() == (shared / rel).read_bytes() for rel in files[:20])
+    assert not (raw / "fairytaleqa" / "FairytaleQA_Dataset" / "split_by_origin").exists()
