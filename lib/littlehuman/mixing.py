@@ -1,0 +1,108 @@
+"""Training sets that mix real rows with their synthetic twins (PROTOCOL experiments 1-2).
+
+A synthetic twin is a generated row whose ``source_row_id`` is the ``row_id`` of the real
+train row it was generated from (same ``context_id``). The replacement sweep keeps the
+training-set size ``n`` fixed and swaps a fraction of the real rows for their twins, so
+that real and synthetic rows share the same contexts.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from littlehuman.data.schema import stable_seed
+from littlehuman.errors import LittleHumanError
+
+
+def n_replaced(n: int, fraction: float) -> int:
+    """How many of ``n`` rows fraction ``fraction`` replaces: ``fraction * n`` rounded half up."""
+    return int(math.floor(fraction * n + 0.5 + 1e-9))
+
+
+def _twins_by_source(synthetic: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """One twin per source row (the smallest synthetic ``row_id``), indexed by source."""
+    if "source_row_id" not in synthetic.columns:
+        raise LittleHumanError(
+            f"{dataset}: the synthetic rows have no 'source_row_id' column: generate them "
+            "with littlehuman's generation step, which links each twin to its real row"
+        )
+    twins = synthetic.astype({"source_row_id": str, "row_id": str})
+    twins = twins.sort_values(["source_row_id", "row_id"], kind="stable")
+    twins = twins.drop_duplicates("source_row_id", keep="first")
+    return twins.set_index("source_row_id", drop=False)
+
+
+def replacement_mix(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    n: int,
+    fraction: float,
+    seed: int,
+    dataset: str,
+    experiment: str = "sweep",
+) -> pd.DataFrame:
+    """``n`` real train rows with ``fraction`` of them replaced by their synthetic twins.
+
+    ``real`` holds the real TRAIN rows (unified schema); ``synthetic`` the twins. Returns the
+    columns of ``real`` plus a bool ``is_synthetic``, one row per base row in ``row_id``
+    order, a replaced row carrying its twin's values (the twin's own ``row_id``).
+
+    Seeds (rows are first sorted by ``row_id``, so input order does not matter):
+
+    - base rows: ``n`` drawn without replacement with
+      ``stable_seed(dataset, experiment, n, seed)``, so every fraction shares them;
+    - replaced rows: one permutation of the base rows that have a twin, drawn with
+      ``stable_seed(dataset, experiment, n, seed, "replace")``; fraction ``f`` replaces its
+      first ``n_replaced(n, f)`` (``f * n`` rounded half up). The replaced sets are nested:
+      a larger fraction replaces a superset of a smaller one's rows.
+
+    The same arguments give the same frame, bit for bit. Raises LittleHumanError when ``n``
+    exceeds the real rows, ``fraction`` is outside [0, 1], there are too few twins, or a
+    twin's ``context_id`` differs from its source's.
+    """
+    if not 0.0 <= fraction <= 1.0:
+        raise LittleHumanError(f"{dataset}: synthetic fraction {fraction} is outside [0, 1]")
+    if n < 1:
+        raise LittleHumanError(f"{dataset}: training-set size n={n} must be at least 1")
+    if n > len(real):
+        raise LittleHumanError(
+            f"{dataset}: n={n} training rows requested but only {len(real)} real train rows "
+            "exist: lower n (the profile's or --n) to at most that"
+        )
+    pool = real.sort_values("row_id", kind="stable").reset_index(drop=True)
+    rng = np.random.default_rng(stable_seed(dataset, experiment, n, seed))
+    base = pool.iloc[np.sort(rng.choice(len(pool), size=n, replace=False))].reset_index(drop=True)
+    base_ids = base["row_id"].astype(str)
+
+    k = n_replaced(n, fraction)
+    twins = _twins_by_source(synthetic, dataset)
+    has_twin = base_ids.isin(twins.index).to_numpy()
+    candidates = np.flatnonzero(has_twin)  # positions in base, in row_id order
+    if k > len(candidates):
+        raise LittleHumanError(
+            f"{dataset}: fraction {fraction} of n={n} needs {k} synthetic twins but only "
+            f"{len(candidates)} of the {n} drawn rows have one ({len(twins)} twins exist for "
+            f"{len(real)} real train rows): generate synthetic twins for more train rows"
+        )
+    order = np.random.default_rng(stable_seed(dataset, experiment, n, seed, "replace"))
+    chosen = np.sort(candidates[order.permutation(len(candidates))[:k]])
+
+    out = base.copy()
+    out["is_synthetic"] = False
+    if k:
+        picked = twins.loc[base_ids.iloc[chosen].to_list()]
+        if "context_id" in picked.columns:
+            src_ctx = base["context_id"].iloc[chosen].astype(str).to_numpy()
+            bad = picked["context_id"].astype(str).to_numpy() != src_ctx
+            if bad.any():
+                raise LittleHumanError(
+                    f"{dataset}: synthetic row {picked['row_id'].iloc[int(np.argmax(bad))]!r} has "
+                    "a different context_id from its source row: regenerate the synthetic data"
+                )
+        shared = [c for c in base.columns if c in picked.columns]
+        for col in shared:
+            out.loc[chosen, col] = picked[col].to_numpy()
+        out.loc[chosen, "is_synthetic"] = True
+    return out.astype(base.dtypes.to_dict() | {"is_synthetic": bool})

@@ -1,0 +1,334 @@
+"""Runs: what one run is (:class:`RunSpec`), doing it (:func:`execute`), keeping its result
+(:class:`RunStore`) and sweeping many (:func:`run_sweep`), skipping the finished ones.
+
+Store layout: ``<root>/<dataset>/<experiment>/<key>/{predictions.parquet,record.json}``.
+Both files are written atomically (temp file in the same folder, fsync, rename), the
+predictions first, so a ``record.json`` means the run is complete. A killed writer can
+leave hidden ``.*.tmp`` files behind; they are never read.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import platform
+import socket
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+import littlehuman
+from littlehuman.errors import LittleHumanError
+from littlehuman.learners import make_learner
+from littlehuman.mixing import replacement_mix
+
+Params = tuple[tuple[str, Any], ...]
+Scorer = Callable[[str, list, list], dict]
+Executor = Callable[["RunSpec", pd.DataFrame, pd.DataFrame], tuple[dict, pd.DataFrame]]
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable, JSON-able form of a hyper-parameter value."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    raise LittleHumanError(
+        f"learner parameter value {value!r} is not a number, string, bool, None or list of them"
+    )
+
+
+def _thaw(value: Any) -> Any:
+    return [_thaw(v) for v in value] if isinstance(value, tuple) else value
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: which training set (dataset, experiment, n, fraction, seed, generator) and
+    which learner. Fields are normalised (ints, float fraction, sorted params), so equal
+    specs have equal :meth:`key`."""
+
+    dataset: str
+    experiment: str
+    n: int
+    fraction: float
+    seed: int
+    generator: str
+    learner: str
+    learner_params: Params = ()
+
+    def __post_init__(self) -> None:
+        params = self.learner_params
+        items = params.items() if isinstance(params, Mapping) else params
+        set_ = object.__setattr__
+        set_(self, "n", int(self.n))
+        set_(self, "fraction", float(self.fraction))
+        set_(self, "seed", int(self.seed))
+        set_(self, "learner_params", tuple(sorted((str(k), _freeze(v)) for k, v in items)))
+
+    @classmethod
+    def make(cls, dataset: str, experiment: str, n: int, fraction: float, seed: int,
+             generator: str, learner: str, learner_params: Mapping[str, Any] | None = None) -> "RunSpec":
+        """Build a spec with ``learner_params`` given as a dict."""
+        return cls(dataset, experiment, n, fraction, seed, generator, learner,
+                   tuple((learner_params or {}).items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able fields; ``learner_params`` as a dict."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out["learner_params"] = {k: _thaw(v) for k, v in self.learner_params}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "RunSpec":
+        """Inverse of :meth:`to_dict`."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        missing = [n for n in names if n not in data]
+        if missing:
+            raise LittleHumanError(f"run spec {dict(data)} lacks field(s) {missing}")
+        return cls(**{n: data[n] for n in names})
+
+    def key(self) -> str:
+        """16 hex digits of the sha256 of the spec's canonical JSON (stable across processes)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``path`` through a temp file in its folder, fsync, then rename over it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable (not possible on every platform)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+class RunStore:
+    """Finished runs on disk, one folder per spec key."""
+
+    RECORD = "record.json"
+    PREDICTIONS = "predictions.parquet"
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def path(self, spec: RunSpec) -> Path:
+        """The run's folder: ``<root>/<dataset>/<experiment>/<key>``."""
+        for name in (spec.dataset, spec.experiment):
+            if name in ("", ".", "..") or "/" in name or os.sep in name:
+                raise LittleHumanError(f"{name!r} cannot name a run folder: use a plain name")
+        return self.root / spec.dataset / spec.experiment / spec.key()
+
+    def has(self, spec: RunSpec) -> bool:
+        """Whether the run finished (its record exists)."""
+        return (self.path(spec) / self.RECORD).is_file()
+
+    def get(self, spec: RunSpec) -> dict[str, Any] | None:
+        """The run's record, or None when it has not finished."""
+        path = self.path(spec) / self.RECORD
+        return _read_record(path) if path.is_file() else None
+
+    def predictions(self, spec: RunSpec) -> pd.DataFrame:
+        """The run's test predictions (row_id, prediction, gold)."""
+        path = self.path(spec) / self.PREDICTIONS
+        if not path.is_file():
+            raise LittleHumanError(f"no predictions at {path}: run the sweep for this spec first")
+        return pd.read_parquet(path)
+
+    def write(self, spec: RunSpec, record: Mapping[str, Any], predictions: pd.DataFrame) -> Path:
+        """Store a finished run atomically: predictions first, then the record."""
+        folder = self.path(spec)
+        folder.mkdir(parents=True, exist_ok=True)
+        full = {**record, "key": spec.key(), "spec": spec.to_dict()}
+        text = json.dumps(full, indent=1, default=_json_default).encode("utf-8")
+        _atomic_write(folder / self.PREDICTIONS, lambda h: predictions.to_parquet(h, index=False))
+        _atomic_write(folder / self.RECORD, lambda h: h.write(text))
+        return folder
+
+    def records(self, dataset: str | None = None, experiment: str | None = None) -> pd.DataFrame:
+        """One row per finished run: key, spec fields (params as JSON), train composition,
+        total seconds, finish time and the metrics, each metric its own column."""
+        spec_cols = ["key"] + [f.name for f in dataclasses.fields(RunSpec)]
+        pattern = f"{dataset or '*'}/{experiment or '*'}/*/{self.RECORD}"
+        rows = []
+        for path in sorted(self.root.glob(pattern)):
+            rec = _read_record(path)
+            row = {"key": rec["key"], **rec["spec"]}
+            row["learner_params"] = json.dumps(row["learner_params"], sort_keys=True)
+            train = rec.get("train", {})
+            row.update({k: train.get(k) for k in ("n_real", "n_synthetic")})
+            row["total_s"] = rec.get("timings_s", {}).get("total")
+            row["finished_utc"] = rec.get("finished_utc")
+            for name, value in rec.get("metrics", {}).items():
+                row[f"metric_{name}" if name in row else name] = value
+            rows.append(row)
+        if not rows:
+            return pd.DataFrame(columns=spec_cols)
+        frame = pd.DataFrame(rows)
+        order = ["dataset", "experiment", "n", "fraction", "seed", "key"]
+        return frame.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LittleHumanError(
+            f"unreadable run record {path} ({exc}): delete its folder and rerun to redo that run"
+        ) from exc
+
+
+def _dist_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    out.update({name: _dist_version(name) for name in ("torch", "transformers", "pandas")})
+    out["littlehuman"] = littlehuman.__version__
+    return out
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def execute(
+    spec: RunSpec,
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    learner_factory: Callable[..., Any] = make_learner,
+    scorer: Scorer | None = None,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Do one run: mix the training set, fit, predict the real test rows, score.
+
+    ``real`` holds one dataset's real rows of all splits; ``synthetic`` its twins. The
+    training set is :func:`replacement_mix` of the real train rows; ``valid`` rows go to
+    ``fit`` for model selection; the test rows are predicted and scored with
+    ``scorer(task, preds, golds)`` (default :func:`littlehuman.metrics.score`). Returns the
+    record (spec, metrics, fit_stats, timings, train composition, versions, host, times)
+    and the predictions (row_id, prediction, gold).
+    """
+    started, t_start = _utc_now(), time.perf_counter()
+    task = "fv" if "claim" in real.columns else "qa"
+    if "dataset" in real.columns:
+        found = sorted(real["dataset"].astype(str).unique())
+        if found != [spec.dataset]:
+            raise LittleHumanError(
+                f"the run is for dataset {spec.dataset!r} but the real rows are from {found}: "
+                "pass that dataset's rows"
+            )
+    split = real["split"].astype(str)
+    train_pool, valid, test = (real[split == s] for s in ("train", "valid", "test"))
+    if len(test) == 0:
+        raise LittleHumanError(f"{spec.dataset}: no test rows to evaluate on: load the test split")
+    timings: dict[str, float] = {}
+
+    tick = time.perf_counter()
+    train = replacement_mix(train_pool, synthetic, spec.n, spec.fraction, spec.seed,
+                            spec.dataset, spec.experiment)
+    timings["mix"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    learner = learner_factory(spec.learner, task, seed=spec.seed, **dict(spec.learner_params))
+    learner.fit(train, valid if len(valid) else None)
+    timings["fit"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    preds = list(learner.predict(test))
+    timings["predict"] = time.perf_counter() - tick
+    if len(preds) != len(test):
+        raise LittleHumanError(
+            f"learner {spec.learner!r} returned {len(preds)} predictions for {len(test)} test rows"
+        )
+
+    tick = time.perf_counter()
+    golds = test["label" if task == "fv" else "answer"].tolist()
+    if scorer is None:
+        from littlehuman.metrics import score as scorer
+    metrics = dict(scorer(task, preds, golds))
+    timings["score"] = time.perf_counter() - tick
+    timings["total"] = time.perf_counter() - t_start
+
+    synthetic_rows = int(train["is_synthetic"].sum())
+    composition = {"n_rows": len(train), "n_real": len(train) - synthetic_rows,
+                   "n_synthetic": synthetic_rows, "n_valid": len(valid), "n_test": len(test)}
+    if task == "fv":
+        composition["n_label1"] = int((train["label"] == 1).sum())
+    record = {
+        "key": spec.key(), "spec": spec.to_dict(), "task": task, "metrics": metrics,
+        "fit_stats": dict(getattr(learner, "fit_stats", {}) or {}), "train": composition,
+        "timings_s": timings, "versions": _versions(), "hostname": socket.gethostname(),
+        "started_utc": started, "finished_utc": _utc_now(),
+    }
+    predictions = pd.DataFrame({"row_id": test["row_id"].astype(str).to_numpy(),
+                                "prediction": preds, "gold": golds})
+    return record, predictions
+
+
+def run_sweep(
+    specs: Iterable[RunSpec],
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    store: RunStore,
+    progress: bool = True,
+    executor: Executor | None = None,
+) -> dict[str, int]:
+    """Run every spec that has no record yet, one by one, storing each as it finishes.
+
+    ``executor(spec, real, synthetic) -> (record, predictions)`` does one run (default
+    :func:`execute`; e.g. ``functools.partial(execute, scorer=...)`` to swap a part).
+    Returns ``{"skipped": finished before, "ran": run now}``.
+    """
+    run = executor or execute
+    counts = {"skipped": 0, "ran": 0}
+    specs = list(specs)
+    bar = tqdm(specs, desc="runs", unit="run", disable=not progress)
+    for spec in bar:
+        if store.has(spec):
+            counts["skipped"] += 1
+            continue
+        bar.set_postfix_str(f"{spec.dataset} {spec.experiment} n={spec.n} f={spec.fraction} s={spec.seed}")
+        record, predictions = run(spec, real, synthetic)
+        store.write(spec, record, predictions)
+        counts["ran"] += 1
+    return counts
