@@ -1,0 +1,27 @@
+"""Generation backends: one interface (:class:`Backend`), built by name with :func:`make_backend`.
+
+- ``extractive``: a rule-based, deterministic baseline (no model; NOT an LLM).
+- ``gemma``: Gemma 3 270M, a small base model that runs offline on CPU.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation.backends.base import Backend
+from littlehuman.generation.backends.extractive import ExtractiveBackend
+from littlehuman.generation.backends.gemma import GemmaBackend
+
+BACKENDS: dict[str, type[Backend]] = {"extractive": ExtractiveBackend, "gemma": GemmaBackend}
+
+
+def make_backend(name: str, **kwargs: Any) -> Backend:
+    """A backend by name; ``kwargs`` go to its constructor (e.g. ``temperature``, ``seed``)."""
+    if name not in BACKENDS:
+        raise LittleHumanError(
+            f"unknown generation backend {name!r}: choose one of {', '.join(BACKENDS)}"
+        )
+    return BACKENDS[name](**kwargs)
+
+
+__all__ = ["BACKENDS", "Backend", "ExtractiveBackend", "GemmaBackend", "make_backend"]

@@ -1,0 +1,196 @@
+"""Generate a synthetic twin for each real training row, through the cache, in batches.
+
+Every request is keyed by its content (``request_key``) and its reply stored in the cache
+before it counts as done, so an interrupted run resumes where it stopped and a rerun makes
+no backend calls. Synthetic rows are matched to real rows by ``row_id``, never by order.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from littlehuman.data.schema import Task, columns
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation.backends.base import Backend
+from littlehuman.generation.cache import GenerationCache, request_key
+from littlehuman.generation.parsing import parse_reply
+from littlehuman.generation.prompts import MAX_CONTEXT_WORDS, build_messages, draw_examples
+from littlehuman.paths import cache_dir
+
+
+def generator_id(backend: Backend, label_conditioned: bool, k: int, seed: int,
+                 context_words: int = MAX_CONTEXT_WORDS) -> str:
+    """A short id naming one generator setup: ``<backend name>-<10 hex digits>``."""
+    spec = {"id": backend.identity(), "label_conditioned": bool(label_conditioned),
+            "k": int(k), "seed": int(seed)}
+    if context_words != MAX_CONTEXT_WORDS:  # the PROTOCOL's cut keeps the shorter id spec
+        spec["context_words"] = int(context_words)
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
+    return f"{backend.name}-{digest}"
+
+
+def synthetic_path(dataset: str, gen_id: str) -> Path:
+    """``cache_dir()/synthetic/<dataset>/<gen_id>.parquet``."""
+    return cache_dir() / "synthetic" / dataset / f"{gen_id}.parquet"
+
+
+def _complete(backend: Backend, batch: list[list[dict[str, str]]]) -> list[str]:
+    replies = backend.complete(batch)
+    if len(replies) != len(batch):
+        raise LittleHumanError(
+            f"backend {backend.name} returned {len(replies)} replies for {len(batch)} requests: "
+            "fix the backend so it answers every request in order"
+        )
+    return replies
+
+
+def generate_synthetic(
+    rows: pd.DataFrame,
+    pool: pd.DataFrame,
+    task: Task,
+    backend: Backend,
+    seed: int = 0,
+    k: int = 3,
+    label_conditioned: bool = True,
+    cache: GenerationCache | None = None,
+    batch_size: int = 8,
+    progress: bool = True,
+    context_words: int = MAX_CONTEXT_WORDS,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One synthetic row per row of ``rows``, from its own context, with ``k`` examples of ``pool``.
+
+    Returns the synthetic rows (unified columns with ``split="train"``, the real row's
+    ``dataset``/``context_id``/``context``, ``row_id = "syn:<generator_id>:<real row_id>"``,
+    ``meta = ""``, plus ``source_row_id``) and stats: requested, generated, unparseable
+    (dropped), cache_hits, calls (requests sent to the backend), label_mismatch (FV: parsed
+    label differs from the one asked for), seconds. FV labels are the parsed ones, falling
+    back to the requested label when the reply gives none. Rows whose requests are identical
+    (same context, label and examples) share one call and one reply.
+    """
+    start = time.perf_counter()
+    gen_id = generator_id(backend, label_conditioned, k, seed, context_words)
+    conditioned = label_conditioned and task == "fv"
+    pool = pool.sort_values("row_id", kind="stable").reset_index(drop=True)
+    records = rows.to_dict("records")
+    keys, requests = [], {}
+    for row in records:
+        examples = draw_examples(pool, row, k=k, seed=seed, label_conditioned=conditioned)
+        messages = build_messages(row, examples, task, label_conditioned=conditioned,
+                                  context_words=context_words)
+        key = request_key(backend.name, backend.model, messages, backend.params)
+        keys.append(key)
+        requests.setdefault(key, messages)
+
+    replies: dict[str, str] = {}
+    hits = 0
+    for key in requests:
+        record = cache.get(key) if cache is not None else None
+        if record is not None:
+            replies[key] = record["reply"]
+            hits += 1
+    todo = [key for key in requests if key not in replies]
+    bar = tqdm(total=len(todo), desc=f"generate {backend.name}", disable=not progress or not todo)
+    for i in range(0, len(todo), batch_size):
+        chunk = todo[i: i + batch_size]
+        for key, reply in zip(chunk, _complete(backend, [requests[key] for key in chunk])):
+            if cache is not None:
+                cache.put(key, {"reply": reply, "backend": backend.name, "model": backend.model})
+            replies[key] = reply
+        bar.update(len(chunk))
+    bar.close()
+
+    out, unparseable, mismatch = [], 0, 0
+    for row, key in zip(records, keys):
+        parsed = parse_reply(replies[key], task)
+        if parsed is not None and task == "fv":
+            asked = int(row["label"]) if conditioned else None
+            if parsed["label"] is None:
+                parsed["label"] = asked
+            elif asked is not None and parsed["label"] != asked:
+                mismatch += 1
+            if parsed["label"] is None:
+                parsed = None
+        if parsed is None:
+            unparseable += 1
+            continue
+        out.append({
+            **parsed,
+            "row_id": f"syn:{gen_id}:{row['row_id']}",
+            "dataset": row["dataset"],
+            "split": "train",
+            "context_id": row["context_id"],
+            "context": row["context"],
+            "meta": "",
+            "source_row_id": row["row_id"],
+            **({"requested_label": int(row["label"])} if task == "fv" else {}),
+        })
+    extra = ["source_row_id"] + (["requested_label"] if task == "fv" else [])
+    frame = pd.DataFrame(out, columns=columns(task) + extra)
+    if task == "fv":
+        frame = frame.astype({"label": "int64", "requested_label": "int64"})
+    stats = {
+        "requested": len(records),
+        "generated": len(frame),
+        "unparseable": unparseable,
+        "cache_hits": hits,
+        "calls": len(todo),
+        "label_mismatch": mismatch if task == "fv" else 0,
+        "seconds": round(time.perf_counter() - start, 3),
+    }
+    return frame, stats
+
+
+def load_or_generate(
+    rows: pd.DataFrame,
+    pool: pd.DataFrame,
+    task: Task,
+    backend: Backend,
+    seed: int = 0,
+    k: int = 3,
+    label_conditioned: bool = True,
+    cache: GenerationCache | None = None,
+    batch_size: int = 8,
+    progress: bool = True,
+    context_words: int = MAX_CONTEXT_WORDS,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The synthetic twins of ``rows`` from ``synthetic_path``, generating only missing ones.
+
+    New rows are appended to the parquet file (written to a temp file, then renamed). The
+    cache defaults to ``cache_dir()/generation/<dataset>.jsonl``. Rows whose reply was
+    unparseable are retried from the cache (no backend call) and stay absent.
+    """
+    datasets = rows["dataset"].unique()
+    if len(datasets) != 1:
+        raise LittleHumanError(f"load_or_generate takes rows of one dataset, got {list(datasets)}")
+    dataset = str(datasets[0])
+    gen_id = generator_id(backend, label_conditioned, k, seed, context_words)
+    path = synthetic_path(dataset, gen_id)
+    if cache is None:
+        cache = GenerationCache(cache_dir() / "generation" / f"{dataset}.jsonl")
+    have = pd.read_parquet(path) if path.exists() else None
+    todo = rows if have is None else rows[~rows["row_id"].isin(have["source_row_id"])]
+    new, stats = generate_synthetic(todo, pool, task, backend, seed=seed, k=k,
+                                    label_conditioned=label_conditioned, cache=cache,
+                                    batch_size=batch_size, progress=progress,
+                                    context_words=context_words)
+    stats["from_file"] = len(rows) - len(todo)
+    if len(new):
+        merged = new if have is None else pd.concat([have, new], ignore_index=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        merged.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+        have = merged
+    if have is None:
+        return new, stats
+    order = {row_id: i for i, row_id in enumerate(rows["row_id"])}
+    wanted = have[have["source_row_id"].isin(order)]
+    wanted = wanted.iloc[wanted["source_row_id"].map(order).argsort(kind="stable").to_numpy()]
+    return wanted.reset_index(drop=True), stats

@@ -1,0 +1,81 @@
+"""Parse a model reply in the few-shot format back into a claim/label or a question/answer.
+
+Tolerant of case, extra whitespace, a missing ``||``, trailing chatter on later lines, and a
+base model that runs on into a new ``Context:`` or ``User:`` turn. Unparseable replies give None.
+"""
+from __future__ import annotations
+
+import re
+
+from littlehuman.data.schema import Task
+
+_RUN_ON = re.compile(r"context\s*:|^\s*(?:user|system|assistant)\s*:", re.IGNORECASE | re.MULTILINE)
+_KEYS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
+_FALSE = ("untrue", "false", "not", "unsupported", "refute", "incorrect", "wrong")
+_TRUE = ("true", "supported", "support", "correct", "yes")
+
+
+def _key(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{name}\s*:", re.IGNORECASE)
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split()).strip("|").strip().strip('"').strip()
+
+
+def _first_field(text: str) -> str:
+    """A field that ends at ``||`` (line breaks inside are joined), else at the line end."""
+    if "||" in text:
+        return _clean(text.split("||")[0])
+    return _first_line(text)
+
+
+def _first_line(text: str) -> str:
+    """The first non-empty line, cut at ``||``."""
+    for line in text.split("\n"):
+        if _clean(line):
+            return _clean(line.split("||")[0])
+    return ""
+
+
+def _label(text: str) -> int | None:
+    word = re.sub(r"[^a-z ]", " ", text.lower()).split()
+    if not word:
+        return None
+    if word[0].startswith(_FALSE):
+        return 0
+    if word[0].startswith(_TRUE):
+        return 1
+    return None
+
+
+def parse_reply(text: str | None, task: Task) -> dict | None:
+    """``{"claim", "label"}`` (FV; label 1/0, or None when the reply gives none) or
+    ``{"question", "answer"}`` (QA); None when the reply cannot be read."""
+    if not text or not text.strip():
+        return None
+    head, tail = _KEYS[task]
+    body = text.strip()
+    start = _key(head).search(body)
+    if start:
+        body = body[start.end():]
+    elif not _key(tail).search(body):
+        return None
+    stop = _RUN_ON.search(body)
+    if stop:
+        body = body[: stop.start()]
+    second = _key(tail).search(body)
+    if second:
+        first_text, second_text = body[: second.start()], _first_line(body[second.end():])
+    else:
+        parts = [p for p in re.split(r"\|\||\n", body) if p.strip(" |")]
+        first_text = parts[0] if parts else ""
+        second_text = _first_line(parts[1]) if len(parts) > 1 else ""
+    first = _first_field(first_text)
+    if task == "fv":
+        if len(first) < 2:
+            return None
+        return {"claim": first, "label": _label(second_text) if second_text else None}
+    if not first or not second_text:
+        return None
+    return {"question": first, "answer": second_text}

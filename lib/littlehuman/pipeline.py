@@ -1,0 +1,208 @@
+"""One dataset through the pipeline: rows -> synthetic twins -> replacement sweep -> records.
+
+:class:`Experiment` is what ``run_all.py`` and the notebooks share: the CLI calls
+:meth:`Experiment.prepare` (generation and training, with progress bars; all cached), and the
+notebooks rebuild the same Experiment from their parameters and only read and show.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from littlehuman import config, data, paths
+from littlehuman.config import Profile
+from littlehuman.data import schema
+from littlehuman.errors import LittleHumanError
+
+QA_METRICS = ["exact_match", "inclusion", "reverse_inclusion", "bleu", "rouge1", "bertscore_f1"]
+FV_METRICS = ["accuracy"]
+
+
+@dataclass
+class Experiment:
+    """A dataset, its rows and a profile; every expensive product is cached on disk."""
+
+    name: str
+    task: str
+    profile: Profile
+    rows: pd.DataFrame = field(repr=False)
+    data_dir: str | None = None
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def create(cls, dataset: str, profile: Profile, data_dir: str | None = None,
+               custom: dict[str, Any] | None = None) -> "Experiment":
+        options = {k: v for k, v in (custom or {}).items() if v not in (None, False, {})}
+        from littlehuman.data import custom as custom_mod
+
+        if not custom_mod.is_custom_path(dataset):
+            options = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = data.load(dataset, data_dir, seed=profile.data_seed, **options)
+        return cls(rows.attrs["dataset"], rows.attrs["task"], profile, rows, data_dir)
+
+    @classmethod
+    def from_params(cls, dataset: str, profile: str, data_dir: str | None = None,
+                    overrides: str | dict = "{}", custom: str | dict = "{}") -> "Experiment":
+        """Rebuild the Experiment from a notebook's papermill parameters."""
+        overrides = json.loads(overrides) if isinstance(overrides, str) else overrides
+        custom = json.loads(custom) if isinstance(custom, str) else custom
+        return cls.create(dataset, config.profile(profile, **overrides), data_dir or None, custom)
+
+    def profile_overrides(self) -> dict[str, Any]:
+        """The fields where this profile differs from its named base (JSON-able)."""
+        base = config.PROFILES[self.profile.name]
+        return {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(Profile)
+                if getattr(self.profile, f.name) != getattr(base, f.name)}
+
+    # ---- rows -----------------------------------------------------------------------------
+    @property
+    def spec(self) -> data.DatasetSpec | None:
+        return data.DATASETS.get(self.name)
+
+    @property
+    def metrics(self) -> list[str]:
+        return FV_METRICS if self.task == "fv" else QA_METRICS
+
+    def split(self, name: str) -> pd.DataFrame:
+        return self.rows[self.rows["split"] == name]
+
+    @property
+    def n(self) -> int:
+        """The sweep's training-set size: the profile's, else the PROTOCOL's, capped by train."""
+        wanted = self.profile.n_train or (self.spec.n_sweep if self.spec else 5000)
+        return min(wanted, len(self.split("train")))
+
+    def _cap(self, df: pd.DataFrame, cap: int, tag: str) -> pd.DataFrame:
+        if not cap or cap >= len(df):
+            return df
+        rng = np.random.default_rng(schema.stable_seed(self.name, tag, cap, self.profile.data_seed))
+        return df.iloc[np.sort(rng.choice(len(df), size=cap, replace=False))]
+
+    @cached_property
+    def train_pool(self) -> pd.DataFrame:
+        """The n real train rows of the sweep (seeded by the data seed): the rows to twin."""
+        return self._cap(self.split("train"), self.n, "train-pool")
+
+    @cached_property
+    def eval_rows(self) -> pd.DataFrame:
+        """Train pool + (capped) valid + (capped) test: what every run of the sweep sees."""
+        valid = self._cap(self.split("valid"), self.profile.n_valid, "valid")
+        test = self._cap(self.split("test"), self.profile.n_test, "test")
+        return pd.concat([self.train_pool, valid, test], ignore_index=True)
+
+    # ---- generation -----------------------------------------------------------------------
+    @cached_property
+    def backend(self):
+        from littlehuman.generation import make_backend
+
+        p = self.profile
+        kwargs: dict[str, Any] = {"seed": p.data_seed}
+        if p.generator != "extractive":
+            kwargs.update(temperature=p.temperature, max_new_tokens=p.max_new_tokens)
+        return make_backend(p.generator, **kwargs)
+
+    @property
+    def generator_id(self) -> str:
+        from littlehuman.generation import generator_id
+
+        return generator_id(self.backend, self.profile.label_conditioned, self.profile.k_shots,
+                            self.profile.data_seed, self.profile.prompt_context_words)
+
+    def synthetic(self, progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The synthetic twins of the train pool (generated once, then read from disk)."""
+        from littlehuman.generation import load_or_generate
+
+        return load_or_generate(
+            rows=self.train_pool, pool=self.split("train"), task=self.task,
+            backend=self.backend, seed=self.profile.data_seed, k=self.profile.k_shots,
+            label_conditioned=self.profile.label_conditioned,
+            context_words=self.profile.prompt_context_words, batch_size=self.profile.gen_batch_size, progress=progress)
+
+    # ---- the replacement sweep ------------------------------------------------------------
+    def learner_params(self) -> dict[str, Any]:
+        p = self.profile
+        if p.learner == "majority":
+            return {}
+        max_len = p.max_length or (self.spec.max_seq_len if self.spec else 256)
+        return {"epochs": p.epochs, "lr": p.lr, "batch_size": p.batch_size, "max_length": max_len,
+                "progress": False}
+
+    def sweep_specs(self) -> list:
+        from littlehuman.runs import RunSpec
+
+        params = self.learner_params()
+        params.pop("progress", None)
+        return [RunSpec.make(self.name, "sweep", self.n, f, s, self.generator_id,
+                             self.profile.learner, params)
+                for s in self.profile.seeds for f in self.profile.sweep_fractions]
+
+    @property
+    def store(self):
+        from littlehuman.runs import RunStore
+
+        return RunStore(paths.cache_dir() / "runs")
+
+    def run_sweep(self, progress: bool = False) -> dict[str, int]:
+        from littlehuman import runs
+
+        synthetic, _ = self.synthetic(progress=progress)
+        execute = partial(runs.execute, learner_factory=_quiet_factory)
+        return runs.run_sweep(self.sweep_specs(), self.eval_rows, synthetic, self.store,
+                              progress=progress, executor=execute, jobs=self.profile.jobs)
+
+    def prepare(self, progress: bool = True) -> dict[str, Any]:
+        """Generate and train everything the notebooks will show (all cached)."""
+        _, stats = self.synthetic(progress=progress)
+        counts = self.run_sweep(progress=progress)
+        return {"generation": stats, "sweep": counts}
+
+    def records(self) -> pd.DataFrame:
+        """One row per finished run of this profile's sweep: spec fields + metrics."""
+        out = []
+        for spec in self.sweep_specs():
+            rec = self.store.get(spec)
+            if rec is None:
+                continue
+            metrics = dict(rec["metrics"])
+            n_test = metrics.pop("n", None)
+            out.append({"fraction": spec.fraction, "seed": spec.seed, "n": spec.n,
+                        "n_test": n_test, **metrics, "fit_s": rec["timings_s"].get("fit"),
+                        "key": rec["key"]})
+        if not out:
+            raise LittleHumanError(f"{self.name}: no finished runs for this profile: run "
+                                   f"`python run_all.py --dataset {self.name}` first")
+        return pd.DataFrame(out).sort_values(["seed", "fraction"]).reset_index(drop=True)
+
+    def headline(self) -> str:
+        """A one-line result: the main metric at 0% and 100% synthetic (mean over seeds)."""
+        rec = self.records()
+        m = self.metrics[0] if self.task == "fv" else "rouge1"
+        means = rec.groupby("fraction")[m].mean()
+        lo, hi = means.index.min(), means.index.max()
+        parts = [f"{m} {means[lo]:.3f} at {lo:.0%} synthetic -> {means[hi]:.3f} at {hi:.0%}"]
+        if 0.9 in means.index and hi == 1.0:
+            parts.append(f"(change 0->90%: {means[0.9] - means[lo]:+.3f}; "
+                         f"90->100%: {means[hi] - means[0.9]:+.3f})")
+        seeds = rec["seed"].nunique()
+        return " ".join(parts) + f"; n={self.n}, {seeds} seed{'s' if seeds > 1 else ''}"
+
+
+def _quiet_factory(name: str, task: str, seed: int = 0, **params: Any):
+    from littlehuman.learners import make_learner
+
+    import os
+
+    if name != "majority":
+        params.setdefault("progress", False)
+        if os.environ.get("LITTLEHUMAN_THREADS"):  # set in parallel workers (--jobs)
+            params.setdefault("threads", int(os.environ["LITTLEHUMAN_THREADS"]))
+    return make_learner(name, task, seed=seed, **params)

@@ -1,0 +1,188 @@
+"""Execute the notebooks with papermill, render them to HTML, and write ``outputs/index.html``.
+
+``run_all`` is what ``python run_all.py --dataset ...`` calls: for each dataset it first does
+the expensive work in this process (generation and training, with tqdm progress on the
+terminal; everything cached), then executes the notebooks, which find every result cached and
+only show it. A notebook is executed into a temporary file and moved into place only when it
+succeeded, so a failed run never overwrites an earlier report.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+import time
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from littlehuman import paths
+from littlehuman.config import Profile
+from littlehuman.errors import LittleHumanError
+
+NOTEBOOKS = {
+    "01": "01_generate.ipynb",
+    "02": "02_replacement_sweep.ipynb",
+    "03": "03_zoom.ipynb",
+    "04": "04_tradeoff.ipynb",
+    "05": "05_analysis.ipynb",
+}
+
+
+def notebooks_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def report_dir(dataset: str, profile: Profile) -> Path:
+    return paths.outputs_dir() / dataset / profile.name
+
+
+def resolve_datasets(dataset: str, data_dir: str | None) -> list[str]:
+    """'all' -> every registered dataset whose raw files are found; else the one given."""
+    from littlehuman import data
+    from littlehuman.data import custom
+
+    if dataset != "all":
+        if not custom.is_custom_path(dataset):
+            data.get(dataset)
+        return [dataset]
+    root = paths.raw_data_dir(data_dir)
+    found = []
+    for name in data.names():
+        try:
+            data.get(name).loader().source_files(root / name)
+            found.append(name)
+        except LittleHumanError:
+            pass
+    if not found:
+        raise LittleHumanError(f"no dataset's raw files were found under {root}: see --fetch")
+    return found
+
+
+def execute_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_out: bool) -> Path:
+    """Run one notebook with papermill into ``out_dir``; render HTML; atomic replacement."""
+    import papermill as pm
+
+    src = notebooks_dir() / name
+    if not src.exists():
+        raise LittleHumanError(f"notebook {src} is missing from the checkout")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".ipynb", prefix=".tmp-", dir=out_dir)
+    os.close(fd)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pm.execute_notebook(str(src), tmp, parameters=parameters, progress_bar=False,
+                                cwd=str(notebooks_dir()), kernel_name="python3")
+    except pm.PapermillExecutionError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise LittleHumanError(
+            f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    target = out_dir / name
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+    if html_out:
+        render_html(target)
+    return target
+
+
+def render_html(notebook: Path) -> Path:
+    """nbconvert's HTML export without the code (the executed .ipynb beside it has it)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4)
+    exporter = HTMLExporter()
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb)
+    target = notebook.with_suffix(".html")
+    tmp = target.with_name(f".tmp-{target.name}")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def write_summary(out_dir: Path, summary: dict[str, Any]) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / ".tmp-summary.json"
+    tmp.write_text(json.dumps(summary, indent=1, default=str))
+    os.replace(tmp, out_dir / "summary.json")
+
+
+def write_index() -> Path:
+    """``outputs/index.html``: one line per dataset and profile, linking every report."""
+    root = paths.outputs_dir()
+    rows = []
+    for summary_path in sorted(root.glob("*/*/summary.json")):
+        s = json.loads(summary_path.read_text())
+        folder = summary_path.parent
+        links = " · ".join(
+            f'<a href="{html.escape(str(p.relative_to(root)))}">{html.escape(p.stem)}</a>'
+            for p in sorted(folder.glob("*.html")))
+        rows.append(
+            f"<tr><td>{html.escape(s['dataset'])}</td><td>{html.escape(s['task'].upper())}</td>"
+            f"<td>{html.escape(s['profile'])}</td><td>{html.escape(s['headline'])}</td>"
+            f"<td>{links}</td><td>{html.escape(s.get('finished', ''))}</td></tr>")
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>littlehuman reports</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}
+th{{background:#f3f3f3}}</style></head><body>
+<h1>littlehuman: how far can synthetic data replace human data?</h1>
+<p>One line per dataset run: the replacement sweep's result (mean over seeds on the human test
+split) and links to the executed notebooks.</p>
+<table><tr><th>dataset</th><th>task</th><th>profile</th><th>result</th><th>reports</th>
+<th>finished (UTC)</th></tr>
+{''.join(rows) or '<tr><td colspan="6">no runs yet</td></tr>'}
+</table></body></html>
+"""
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / ".tmp-index.html"
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, root / "index.html")
+    return root / "index.html"
+
+
+def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
+            custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
+            html: bool = True) -> list[Path]:
+    """Run the pipeline and the notebooks for ``dataset`` ('all', a name or a file)."""
+    from littlehuman import pipeline
+
+    notebooks = notebooks or ["01", "02"]
+    if data_dir:  # notebooks run with cwd=notebooks/: pass an absolute path
+        data_dir = str(Path(data_dir).expanduser().resolve())
+    unknown = [n for n in notebooks if n not in NOTEBOOKS]
+    if unknown:
+        raise LittleHumanError(f"unknown notebook(s) {unknown}: choose from {', '.join(NOTEBOOKS)}")
+    written = []
+    for name in resolve_datasets(dataset, data_dir):
+        started = time.time()
+        exp = pipeline.Experiment.create(name, profile, data_dir=data_dir, custom=custom)
+        work = exp.prepare(progress=True)
+        out_dir = report_dir(exp.name, profile)
+        params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
+                  "overrides": json.dumps(exp.profile_overrides()),
+                  "custom": json.dumps(custom or {})}
+        for nb in notebooks:
+            print(f"[{exp.name}] executing {NOTEBOOKS[nb]}", flush=True)
+            written.append(execute_notebook(NOTEBOOKS[nb], out_dir, params, html))
+        summary = {"dataset": exp.name, "task": exp.task, "profile": profile.name,
+                   "headline": exp.headline(), "seconds": round(time.time() - started, 1),
+                   "generation_calls": int(work["generation"].get("calls", 0)),
+                   "runs_trained": int(work["sweep"]["ran"]),
+                   "runs_skipped": int(work["sweep"]["skipped"]),
+                   "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+                   "settings": asdict(profile)}
+        write_summary(out_dir, summary)
+        print(f"[{exp.name}] {summary['headline']}  ({summary['seconds']:.0f} s)", flush=True)
+    index = write_index()
+    print(f"index: {index}")
+    return written

@@ -1,0 +1,61 @@
+"""The smoke profile end to end, as CI runs it: raw files -> outputs/index.html.
+
+One FV (FEVER) and one QA (FairyTaleQA) dataset; then a rerun that must make no generation
+call and train nothing (asserted on the counters the run records, not on time).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def run_all(home: Path, data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, str(REPO / "run_all.py"), *args], env=env,
+                          capture_output=True, text=True, timeout=1200)
+
+
+@pytest.fixture(scope="module")
+def smoke_home(tmp_path_factory, shared_data):
+    home = tmp_path_factory.mktemp("home")
+    for name in ("fever", "fairytaleqa"):
+        proc = run_all(home, shared_data, "--dataset", name, "--profile", "smoke")
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return home
+
+
+@pytest.mark.parametrize("name,task", [("fever", "fv"), ("fairytaleqa", "qa")])
+def test_smoke_reports(smoke_home, name, task):
+    folder = smoke_home / "outputs" / name / "smoke"
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["task"] == task
+    assert summary["generation_calls"] > 0 and summary["runs_trained"] == 3
+    for nb in ("01_generate", "02_replacement_sweep"):
+        page = (folder / f"{nb}.html").read_text()
+        assert "plotly" in page.lower() and "Plotly.newPlot" in page, nb
+    sweep = (folder / "02_replacement_sweep.html").read_text()
+    assert "test score vs synthetic fraction" in sweep
+    if task == "qa":
+        for label in ("Exact match", "ROUGE-1", "BERTScore F1"):
+            assert label in sweep
+    index = (smoke_home / "outputs" / "index.html").read_text()
+    assert f"{name}/smoke/02_replacement_sweep.html" in index
+
+
+def test_rerun_generates_and_trains_nothing(smoke_home, shared_data):
+    before = {p: p.read_bytes() for p in (smoke_home / "data" / "runs").rglob("record.json")}
+    proc = run_all(smoke_home, shared_data, "--dataset", "fever", "--profile", "smoke")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((smoke_home / "outputs/fever/smoke/summary.json").read_text())
+    assert summary["generation_calls"] == 0
+    assert summary["runs_trained"] == 0 and summary["runs_skipped"] == 3
+    after = {p: p.read_bytes() for p in (smoke_home / "data" / "runs").rglob("record.json")}
+    assert after == before

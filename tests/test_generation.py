@@ -1,0 +1,402 @@
+"""Tests of littlehuman.generation: prompts, parsing, cache, backends, generate_synthetic.
+
+All rows here are invented fixtures in the unified format (no dataset text).
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import pytest
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation import (
+    Backend,
+    ExtractiveBackend,
+    GenerationCache,
+    build_messages,
+    clean_context,
+    draw_examples,
+    format_answer,
+    generate_synthetic,
+    generator_id,
+    load_or_generate,
+    make_backend,
+    parse_reply,
+    render_plain,
+    request_key,
+    synthetic_path,
+    system_prompt,
+)
+
+# Invented fixtures: FV rows (3 share a context) and QA rows, in the unified format.
+FV_CONTEXTS = [
+    "The Orrin Bridge was opened in 1931 by Mayor Delia Fenn.\nIt spans the Kell River.",
+    "Marta Volk wrote the novel Grey Harbour in 2004. It sold 40,000 copies in Norland.",
+    "The Pellow Museum is in Halden. It has 12 galleries and was founded by Ansel Brody.",
+    "Lake Tiva freezes every winter. The town of Brennick lies on its northern shore.",
+]
+
+
+def fv_rows(n: int = 12, unique: bool = False) -> pd.DataFrame:
+    """``n`` FV rows cycling over FV_CONTEXTS (``unique``: one context per row)."""
+    rows = []
+    for i in range(n):
+        ctx = i % len(FV_CONTEXTS)
+        context = FV_CONTEXTS[ctx] + (f" Entry {i} is invented." if unique else "")
+        rows.append({"row_id": f"fv{i:02d}", "dataset": "toyfv", "split": "train",
+                     "context_id": f"u{i}" if unique else f"c{ctx}", "context": context,
+                     "claim": f"Invented claim number {i}.", "label": i % 2, "meta": ""})
+    return pd.DataFrame(rows)
+
+
+def qa_rows(n: int = 6) -> pd.DataFrame:
+    rows = []
+    for i in range(n):
+        ctx = i % len(FV_CONTEXTS)
+        rows.append({"row_id": f"qa{i}", "dataset": "toyqa", "split": "train",
+                     "context_id": f"c{ctx}", "context": FV_CONTEXTS[ctx],
+                     "question": f"Invented question {i}?", "answer": f"answer {i}", "meta": ""})
+    return pd.DataFrame(rows)
+
+
+class ScriptedBackend(Backend):
+    """Answers each request with ``reply(messages)`` and counts the requests it receives."""
+
+    name = "scripted"
+    model = "test"
+
+    def __init__(self, reply) -> None:
+        self.params = {"v": 1}
+        self.reply = reply
+        self.requests = 0
+        self.batches: list[int] = []
+
+    def complete(self, batch):
+        self.requests += len(batch)
+        self.batches.append(len(batch))
+        return [self.reply(m) for m in batch]
+
+
+def fv_echo(messages) -> str:
+    """A well-formed FV reply with the label the system prompt asks for."""
+    untrue = "Untrue" in messages[0]["content"]
+    return f"Claim: made up claim.||\nLabel: {'Untrue' if untrue else 'True'}"
+
+
+# ---------------------------------------------------------------- prompts
+
+def test_system_prompts_are_the_protocol_strings():
+    assert system_prompt("qa") == (
+        "Given the context, come up with a question and answer pair. Answer in the format below:")
+    assert system_prompt("fv", 1) == (
+        "Given the context, come up with a True claim. Answer in the format below:")
+    assert system_prompt("fv", 0) == (
+        "Given the context, come up with a Untrue (either False or just not supported) claim. "
+        "Answer in the format below:")
+    neutral = system_prompt("fv", None)
+    assert "True" in neutral and "Untrue" in neutral and neutral.endswith("Answer in the format below:")
+    with pytest.raises(LittleHumanError):
+        system_prompt("nli")
+
+
+def test_format_answer_exact():
+    assert format_answer({"claim": "C.", "label": 1}, "fv") == "Claim: C.||\nLabel: True"
+    assert format_answer({"claim": "C.", "label": 0}, "fv") == "Claim: C.||\nLabel: Untrue"
+    assert format_answer({"question": "Q?", "answer": "A"}, "qa") == "Question: Q?||\nAnswer: A"
+
+
+def test_clean_context_removes_urls_and_cuts_at_3000_words():
+    text = "See https://example.org/a?b=1 and www.example.com now.\nSecond line."
+    assert clean_context(text) == "See and now.\nSecond line."
+    long = " ".join(f"w{i}" for i in range(3500))
+    cut = clean_context(long)
+    assert len(cut.split()) == 3000 and cut.split()[-1] == "w2999"
+
+
+def test_draw_examples_never_the_row_and_label_conditioned():
+    pool = fv_rows(40)
+    for _, row in pool.iterrows():
+        ex = draw_examples(pool, row, k=3, seed=0, label_conditioned=True)
+        assert len(ex) == 3
+        assert row["row_id"] not in set(ex["row_id"])
+        assert set(ex["label"]) == {row["label"]}
+        assert row["context_id"] not in set(ex["context_id"])  # enough others: avoid its context
+    row = pool.iloc[0]
+    mixed = [draw_examples(pool, row, k=3, seed=s, label_conditioned=False)["label"] for s in range(20)]
+    assert set(pd.concat(mixed)) == {0, 1}
+
+
+def test_draw_examples_deterministic_and_seeded():
+    pool = fv_rows(40)
+    row = pool.iloc[5]
+    a = draw_examples(pool, row, k=3, seed=7)["row_id"].tolist()
+    assert a == draw_examples(pool, row, k=3, seed=7)["row_id"].tolist()
+    draws = {tuple(draw_examples(pool, row, k=3, seed=s)["row_id"]) for s in range(10)}
+    assert len(draws) > 1
+
+
+def test_draw_examples_small_pool():
+    pool = fv_rows(4)  # labels 0,1,0,1 with 4 different contexts
+    ex = draw_examples(pool, pool.iloc[0], k=3, seed=0, label_conditioned=True)
+    assert ex["row_id"].tolist() == ["fv02"]
+
+
+def test_build_messages_and_render_plain():
+    pool = fv_rows(20)
+    row = pool.iloc[3]
+    ex = draw_examples(pool, row, k=3, seed=0)
+    msgs = build_messages(row, ex, "fv")
+    assert [m["role"] for m in msgs] == ["system"] + ["user", "assistant"] * 3 + ["user"]
+    assert msgs[0]["content"] == system_prompt("fv", int(row["label"]))
+    assert msgs[-1]["content"] == "Context: " + row["context"]
+    assert msgs[2]["content"] == format_answer(ex.iloc[0], "fv")
+    assert build_messages(row, ex, "fv", label_conditioned=False)[0]["content"] == system_prompt("fv")
+    text = render_plain(msgs)
+    assert text.startswith("System: " + msgs[0]["content"])
+    assert text.endswith("User: Context: " + row["context"] + "\nAssistant:")
+    assert text.count("\nAssistant: Claim: ") == 3
+
+
+# ---------------------------------------------------------------- parsing
+
+BRIDGE = "The bridge opened in 1931."
+RED = {"claim": "It is red.", "label": 0}
+
+
+@pytest.mark.parametrize("reply, expected", [
+    (f"Claim: {BRIDGE}||\nLabel: True", {"claim": BRIDGE, "label": 1}),
+    (f"claim :  {BRIDGE} \n LABEL: untrue", {"claim": BRIDGE, "label": 0}),
+    ("Claim: It is red.|| Label: False. Because the text says so.", RED),
+    ("Claim: It is red.||\nLabel: Untrue (either False or just not supported)\n\n"
+     "Context: more text\nClaim: other||\nLabel: True", RED),
+    ("Claim: It is red.\nUser: Context: x", {**RED, "label": None}),
+    ("Claim: It is red.||\nLabel: maybe", {**RED, "label": None}),
+])
+def test_parse_fv(reply, expected):
+    assert parse_reply(reply, "fv") == expected
+
+
+FENN = {"question": "Who opened it?", "answer": "Delia Fenn"}
+
+
+@pytest.mark.parametrize("reply, expected", [
+    ("Question: Who opened it?||\nAnswer: Delia Fenn", FENN),
+    ("question: Who opened\nit?||\nanswer:   Delia Fenn\nQuestion: another?", FENN),
+    ("QUESTION: Who? ANSWER: Fenn", {"question": "Who?", "answer": "Fenn"}),
+    ("Question: Who opened it?\nAnswer: Delia Fenn\n\nContext: ...", FENN),
+])
+def test_parse_qa(reply, expected):
+    assert parse_reply(reply, "qa") == expected
+
+
+@pytest.mark.parametrize("reply, task", [
+    ("", "fv"), (None, "qa"), ("I am sorry, I cannot do that.", "fv"), ("lorem ipsum", "qa"),
+    ("Question: Who opened it?", "qa"), ("Answer: x", "qa"), ("Claim: ||\nLabel: True", "fv"),
+])
+def test_parse_garbage_is_none(reply, task):
+    assert parse_reply(reply, task) is None
+
+
+# ---------------------------------------------------------------- cache
+
+def test_request_key_is_canonical():
+    msgs = [{"role": "user", "content": "hi"}]
+    key = request_key("b", "m", msgs, {"t": 1, "n": 2})
+    assert key == request_key("b", "m", msgs, {"n": 2, "t": 1})
+    assert request_key("b", "m", msgs, {"t": 1}) != request_key("b", "m", msgs, {"t": 0})
+    assert len(request_key("b", "m", msgs, {})) == 64
+
+
+def test_cache_round_trip_and_counters(tmp_path):
+    path = tmp_path / "c" / "gen.jsonl"
+    cache = GenerationCache(path)
+    assert cache.get("a") is None and cache.misses == 1
+    cache.put("a", {"reply": "x"})
+    cache.put("b", {"reply": "y"})
+    again = GenerationCache(path)
+    assert len(again) == 2 and again.get("a") == {"reply": "x"} and again.get("b") == {"reply": "y"}
+    assert again.hits == 2 and again.misses == 0
+    assert path.read_text().count("\n") == 2
+
+
+def test_cache_torn_last_line_is_ignored_and_cut(tmp_path):
+    path = tmp_path / "gen.jsonl"
+    cache = GenerationCache(path)
+    cache.put("a", {"reply": "x"})
+    with open(path, "a") as fh:
+        fh.write('{"key": "b", "record": {"rep')  # a crash mid-write
+    torn = GenerationCache(path)
+    assert len(torn) == 1 and torn.get("b") is None
+    torn.put("c", {"reply": "z"})
+    lines = path.read_text().splitlines()
+    assert [json.loads(line)["key"] for line in lines] == ["a", "c"]
+    assert len(GenerationCache(path)) == 2
+
+
+def test_cache_corrupt_middle_line_is_an_error(tmp_path):
+    path = tmp_path / "gen.jsonl"
+    path.write_text('{"key": "a", "record": {}}\nnot json\n{"key": "b", "record": {}}\n')
+    with pytest.raises(LittleHumanError, match="line 2"):
+        GenerationCache(path)
+
+
+# ---------------------------------------------------------------- generate
+
+def test_generate_synthetic_rows_and_stats():
+    rows = fv_rows(12, unique=True)
+    backend = ScriptedBackend(fv_echo)
+    syn, stats = generate_synthetic(rows, rows, "fv", backend, batch_size=5, progress=False)
+    gid = generator_id(backend, True, 3, 0)
+    assert backend.batches == [5, 5, 2]
+    assert stats["requested"] == stats["generated"] == stats["calls"] == 12
+    assert stats["unparseable"] == stats["label_mismatch"] == stats["cache_hits"] == 0
+    assert syn["row_id"].tolist() == [f"syn:{gid}:{r}" for r in rows["row_id"]]
+    assert syn["source_row_id"].tolist() == rows["row_id"].tolist()
+    assert syn["label"].tolist() == rows["label"].tolist()
+    assert (syn["context"] == rows["context"]).all() and (syn["context_id"] == rows["context_id"]).all()
+    assert set(syn["split"]) == {"train"} and set(syn["dataset"]) == {"toyfv"}
+    assert list(syn.columns) == ["row_id", "dataset", "split", "context_id", "context", "claim",
+                                 "label", "meta", "source_row_id", "requested_label"]
+    assert syn["requested_label"].tolist() == rows["label"].tolist()
+
+
+def test_generate_synthetic_rerun_with_cache_makes_zero_calls(tmp_path):
+    rows = fv_rows(10, unique=True)
+    cache_path = tmp_path / "gen.jsonl"
+    first = ScriptedBackend(fv_echo)
+    syn1, stats1 = generate_synthetic(rows, rows, "fv", first, cache=GenerationCache(cache_path),
+                                      batch_size=4, progress=False)
+    assert first.requests == 10 and stats1["calls"] == 10
+    second = ScriptedBackend(lambda m: pytest.fail("backend called on a cached request"))
+    syn2, stats2 = generate_synthetic(rows, rows, "fv", second, cache=GenerationCache(cache_path),
+                                      batch_size=4, progress=False)
+    assert second.requests == 0 and stats2["calls"] == 0 and stats2["cache_hits"] == 10
+    pd.testing.assert_frame_equal(syn1, syn2)
+
+
+def test_generate_synthetic_fallback_mismatch_and_unparseable():
+    rows = fv_rows(6)
+    replies = {0: "Claim: no label given here.", 1: "Claim: flipped label.||\nLabel: Untrue",
+               2: "utter nonsense"}
+
+    def reply(messages):
+        # the row's own context is the last user turn; rows 0..3 have distinct contexts
+        ctx = messages[-1]["content"].removeprefix("Context: ")
+        i = [clean_context(c) for c in FV_CONTEXTS].index(ctx)
+        return replies.get(i, fv_echo(messages))
+
+    syn, stats = generate_synthetic(rows.iloc[:4], rows, "fv", ScriptedBackend(reply), progress=False)
+    assert stats["unparseable"] == 1 and stats["generated"] == 3
+    assert stats["label_mismatch"] == 1  # fv01 asked for True, got Untrue
+    by_src = dict(zip(syn["source_row_id"], syn["label"]))
+    assert by_src["fv00"] == 0  # no label in the reply: the requested label (0)
+    assert "fv02" not in by_src  # unparseable: dropped
+    assert by_src["fv01"] == 0  # the parsed label wins over the requested one
+
+
+def test_identical_requests_share_one_call():
+    """Two rows whose requests are identical (here k=0: same context and label) cost one call."""
+    rows = pd.concat([fv_rows(1)] * 2).assign(row_id=["a", "b"])
+    backend = ScriptedBackend(fv_echo)
+    syn, stats = generate_synthetic(rows, rows, "fv", backend, k=0, progress=False)
+    assert backend.requests == 1 and stats["calls"] == 1
+    assert syn["source_row_id"].tolist() == ["a", "b"]
+
+
+def test_generate_synthetic_unconditioned_drops_replies_without_label():
+    rows = fv_rows(4)
+    backend = ScriptedBackend(lambda m: "Claim: no label.")
+    syn, stats = generate_synthetic(rows, rows, "fv", backend, label_conditioned=False, progress=False)
+    assert len(syn) == 0 and stats["unparseable"] == 4
+
+
+def test_generator_id_depends_on_setup():
+    b = ExtractiveBackend()
+    base = generator_id(b, True, 3, 0)
+    assert base == generator_id(ExtractiveBackend(), True, 3, 0) and base.startswith("extractive-")
+    others = {generator_id(b, False, 3, 0), generator_id(b, True, 2, 0), generator_id(b, True, 3, 1),
+              generator_id(ExtractiveBackend(seed=1), True, 3, 0)}
+    assert base not in others and len(others) == 4
+
+
+def test_load_or_generate_writes_and_extends(home):
+    rows = fv_rows(12, unique=True)
+    backend = ScriptedBackend(fv_echo)
+    first, stats = load_or_generate(rows.iloc[:8], rows, "fv", backend, progress=False)
+    path = synthetic_path("toyfv", generator_id(backend, True, 3, 0))
+    assert path.is_file() and str(path).startswith(str(home))
+    assert len(first) == 8 and stats["calls"] == 8 and backend.requests == 8
+    again, stats = load_or_generate(rows.iloc[:8], rows, "fv", backend, progress=False)
+    assert stats["calls"] == 0 and stats["from_file"] == 8 and backend.requests == 8
+    pd.testing.assert_frame_equal(first, again)
+    more, stats = load_or_generate(rows.iloc[::-1], rows, "fv", backend, progress=False)
+    assert stats["from_file"] == 8 and stats["calls"] == 4 and backend.requests == 12
+    assert more["source_row_id"].tolist() == rows["row_id"].tolist()[::-1]
+    assert len(pd.read_parquet(path)) == 12
+
+
+# ---------------------------------------------------------------- extractive backend
+
+def test_extractive_fv_end_to_end_honours_labels():
+    rows = fv_rows(16)
+    backend = make_backend("extractive")
+    syn, stats = generate_synthetic(rows, rows, "fv", backend, progress=False)
+    assert stats["unparseable"] == 0 and stats["label_mismatch"] == 0
+    assert syn["label"].tolist() == rows["label"].tolist()
+    for claim, label, ctx in zip(syn["claim"], syn["label"], syn["context"]):
+        in_context = claim in ctx
+        assert in_context if label == 1 else not in_context, (claim, label)
+    again, _ = generate_synthetic(rows, rows, "fv", ExtractiveBackend(), progress=False)
+    pd.testing.assert_frame_equal(syn, again)
+
+
+def test_extractive_fv_unconditioned_picks_labels():
+    rows = fv_rows(16)
+    syn, stats = generate_synthetic(rows, rows, "fv", ExtractiveBackend(), label_conditioned=False,
+                                    progress=False)
+    assert stats["unparseable"] == 0 and len(syn) == 16 and set(syn["label"]) == {0, 1}
+
+
+def test_extractive_qa_end_to_end():
+    rows = qa_rows(6)
+    syn, stats = generate_synthetic(rows, rows, "qa", ExtractiveBackend(), progress=False)
+    assert stats["unparseable"] == 0 and len(syn) == 6
+    for q, a, ctx in zip(syn["question"], syn["answer"], syn["context"]):
+        assert q.endswith("?") and a and a in ctx and a not in q
+
+
+def test_make_backend_unknown_name():
+    with pytest.raises(LittleHumanError, match="extractive"):
+        make_backend("gpt-99")
+
+
+# ---------------------------------------------------------------- gemma (real model)
+
+@pytest.mark.slow
+def test_gemma_generates_two_rows():
+    """Loads Gemma 3 270M (first run: dequantise + cache under data/models, ~40-70 s)."""
+    from littlehuman.generation import GemmaBackend
+
+    rows = fv_rows(8)
+    backend = GemmaBackend(max_new_tokens=40)
+    start = time.perf_counter()
+    syn, stats = generate_synthetic(rows.iloc[:2], rows, "fv", backend, batch_size=2, progress=False)
+    print(f"gemma: 2 rows incl. load in {time.perf_counter() - start:.1f} s, stats {stats}")
+    assert stats["calls"] == 2 and backend.last_usage["new_tokens"] > 0
+    assert stats["generated"] + stats["unparseable"] == 2
+    assert all(isinstance(c, str) and c for c in syn["claim"])
+
+
+def test_context_words_cuts_prompt_and_names_a_new_generator():
+    from littlehuman.generation import ExtractiveBackend, generator_id
+    from littlehuman.generation.prompts import build_messages
+
+    row = {"dataset": "d", "row_id": "r", "context": " ".join(f"w{i}" for i in range(500)),
+           "claim": "c", "label": 1}
+    msgs = build_messages(row, pd.DataFrame([]), "fv", context_words=120)
+    assert msgs[-1]["content"].split()[-1] == "w119"
+    b = ExtractiveBackend()
+    assert generator_id(b, True, 3, 0) != generator_id(b, True, 3, 0, context_words=120)
+    assert generator_id(b, True, 3, 0) == generator_id(b, True, 3, 0, context_words=3000)

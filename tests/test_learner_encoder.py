@@ -1,0 +1,191 @@
+"""The CPU encoder learner on invented toy rows (fixtures: no dataset text).
+
+FV toy task: a claim that copies a context sentence is 1, a claim about something absent is 0.
+QA toy task: the answer is the word after the fixed cue "The password is".
+"""
+from __future__ import annotations
+
+import json
+import random
+
+import pandas as pd
+import pytest
+import torch
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.learners import make_learner
+from littlehuman.learners.encoder import EncoderLearner, find_answer_span, token_f1
+
+SUBJECTS = ["The baker", "A sailor", "The old clock", "My neighbour", "The red kite", "A quiet fox",
+            "The teacher", "A tall tree", "The river boat", "The small robot", "A green lamp", "The violin"]
+VERBS = ["painted the fence", "sang at dawn", "lost a shoe", "counted the stars", "fixed the roof",
+         "baked a pie", "crossed the bridge", "slept all day", "found a coin", "read a letter"]
+ABSENT = ["Volcanoes erupt under the polar ice", "Seven dragons guard the treasury",
+          "The stock market closed at a record", "Penguins deliver mail in winter",
+          "Quantum computers solve chess", "The senator vetoed the budget bill"]
+WORDS = ["zorbat", "plimmer", "quandle", "vestrik", "mollaby", "trinket", "gauze", "fennick",
+         "lopsang", "drabble", "kestrel", "wimple"]
+# one thread: fast on a shared machine and the same float order on every machine
+FAST = dict(batch_size=8, max_length=64, progress=False, threads=1)
+
+
+def _sentences(r: random.Random, n: int = 3) -> list[str]:
+    return [f"{r.choice(SUBJECTS)} {r.choice(VERBS)}." for _ in range(n)]
+
+
+def fv_rows(n: int, seed: int) -> pd.DataFrame:
+    r = random.Random(seed)
+    rows = []
+    for i in range(n):
+        sents, label = _sentences(r), i % 2
+        claim = r.choice(sents) if label else r.choice(ABSENT) + "."
+        rows.append({"context": " ".join(sents), "claim": claim, "label": label})
+    return pd.DataFrame(rows)
+
+
+def qa_rows(n: int, seed: int) -> pd.DataFrame:
+    r = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        word, sents = r.choice(WORDS), _sentences(r)
+        sents.insert(r.randrange(4), f"The password is {word}.")
+        rows.append({"context": " ".join(sents), "question": "What is the password?", "answer": word})
+    return pd.DataFrame(rows)
+
+
+def qa_train() -> pd.DataFrame:
+    """Toy QA rows plus two rows without a span, one fuzzy row and one span past max_length."""
+    extra = [
+        {"context": "The baker sang at dawn.", "question": "What is the password?", "answer": "purple elephants"},
+        {"context": "A sailor lost a shoe.", "question": "What is the password?", "answer": "zorbat"},
+        {"context": "The password is gauze. A fox slept.", "question": "What is the password?",
+         "answer": "the password was gauze"},
+        {"context": "A tall tree read a letter. " * 20 + "The password is wimple.",
+         "question": "What is the password?", "answer": "wimple"},
+    ]
+    return pd.concat([qa_rows(40, 1), pd.DataFrame(extra)], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def fv_learner() -> EncoderLearner:
+    train = fv_rows(64, 1)
+    long_claim = {"context": "The violin slept all day.", "claim": "The violin slept all day. " * 10, "label": 1}
+    train = pd.concat([train, pd.DataFrame([long_claim])], ignore_index=True)
+    return EncoderLearner("fv", seed=0, epochs=3, lr=2e-4, **FAST).fit(train)
+
+
+@pytest.fixture(scope="module")
+def qa_learner() -> EncoderLearner:
+    return EncoderLearner("qa", seed=0, epochs=2, lr=3e-4, **FAST).fit(qa_train(), valid=qa_rows(12, 3))
+
+
+# ---------------------------------------------------------------- span matching
+def test_span_verbatim_and_case_insensitive() -> None:
+    context = "Once upon a time the King of Spades met a fox."
+    start, end, fuzzy = find_answer_span(context, "king of spades")
+    assert (context[start:end], fuzzy) == ("King of Spades", False)
+    start, end, fuzzy = find_answer_span(context, "  a fox ")
+    assert (context[start:end], fuzzy) == ("a fox", False)
+
+
+def test_span_prefers_whole_words() -> None:
+    context = "The concatenation had a cat in it."
+    start, end, _ = find_answer_span(context, "cat")
+    assert context[start:end] == "cat" and start == context.index(" cat ") + 1
+
+
+def test_span_fuzzy_close_answer() -> None:
+    context = "The girl went to the market to buy some fresh red apples for her mother."
+    start, end, fuzzy = find_answer_span(context, "to buy red apples")
+    assert fuzzy is True
+    assert context[start:end] == "to buy some fresh red apples"
+    assert token_f1(context[start:end], "to buy red apples") >= 0.5
+
+
+def test_span_hopeless_is_none() -> None:
+    assert find_answer_span("The girl went to the market.", "because she was very sad") is None
+    assert find_answer_span("The girl went to the market.", "   ") is None
+
+
+def test_token_f1() -> None:
+    assert token_f1("The Red apple", "the red apple") == 1.0
+    assert token_f1("", "") == 1.0 and token_f1("x", "") == 0.0
+    assert token_f1("red apple", "red") == pytest.approx(2 / 3)
+
+
+# ---------------------------------------------------------------- errors
+def test_unknown_task_and_bad_rows() -> None:
+    with pytest.raises(LittleHumanError, match="unknown task"):
+        EncoderLearner("summarize")
+    with pytest.raises(LittleHumanError, match="unknown task"):
+        make_learner("encoder", task="nli")
+    learner = EncoderLearner("fv", **FAST)
+    with pytest.raises(LittleHumanError, match="not fitted"):
+        learner.predict(fv_rows(2, 0))
+    with pytest.raises(LittleHumanError, match="lack column"):
+        learner.fit(pd.DataFrame({"context": ["a"], "claim": ["b"]}))
+    with pytest.raises(LittleHumanError, match="0 or 1"):
+        learner.fit(pd.DataFrame({"context": ["a"], "claim": ["b"], "label": [2]}))
+
+
+# ---------------------------------------------------------------- FV
+def test_fv_learns_toy_task(fv_learner: EncoderLearner) -> None:
+    test = fv_rows(30, 2)
+    preds = fv_learner.predict(test)
+    assert all(isinstance(p, int) and p in (0, 1) for p in preds)
+    accuracy = sum(p == y for p, y in zip(preds, test["label"])) / len(test)
+    assert accuracy >= 0.8
+    stats = fv_learner.fit_stats
+    json.dumps(stats)
+    assert stats["train_rows"] == 65 and stats["rows_claim_cut"] == 1
+    assert stats["train_tokens"] > 0 and stats["tokens_per_s"] > 0
+    assert stats["epochs_run"] == 3 and stats["valid_score"] is None
+
+
+def test_threads_restored(fv_learner: EncoderLearner) -> None:
+    before = torch.get_num_threads()
+    fv_learner.predict(fv_rows(2, 6))
+    assert torch.get_num_threads() == before
+
+
+def test_fv_save_load_identical(fv_learner: EncoderLearner, tmp_path) -> None:
+    test = fv_rows(12, 5)
+    fv_learner.save(tmp_path / "fv")
+    loaded = EncoderLearner.load(tmp_path / "fv")
+    assert loaded.task == "fv" and loaded.fit_stats == json.loads(json.dumps(fv_learner.fit_stats))
+    assert loaded.predict(test) == fv_learner.predict(test)
+    assert loaded.predict(test.iloc[:0]) == []
+
+
+# ---------------------------------------------------------------- QA
+def test_qa_extracts_span(qa_learner: EncoderLearner) -> None:
+    test = qa_rows(20, 2)
+    preds = qa_learner.predict(test)
+    assert all(isinstance(p, str) for p in preds)
+    exact = sum(p.lower() == a for p, a in zip(preds, test["answer"])) / len(test)
+    assert exact >= 0.8
+
+
+def test_qa_fit_stats_and_selection(qa_learner: EncoderLearner) -> None:
+    stats = qa_learner.fit_stats
+    json.dumps(stats)
+    assert stats["rows_without_span"] == 2
+    assert stats["rows_fuzzy_span"] == 1
+    assert stats["rows_span_truncated"] == 1
+    assert stats["train_rows"] == stats["train_rows_in"] - 3
+    assert stats["valid_metric"] == "token_f1" and len(stats["valid_scores"]) == 2
+    assert stats["valid_score"] == max(stats["valid_scores"])
+    assert stats["valid_scores"][stats["best_epoch"] - 1] == stats["valid_score"]
+
+
+def test_qa_long_question_predicts(qa_learner: EncoderLearner) -> None:
+    row = pd.DataFrame([{"context": "The password is kestrel.", "question": "What is it? " * 60}])
+    assert isinstance(qa_learner.predict(row)[0], str)
+
+
+def test_same_seed_same_predictions(qa_learner: EncoderLearner) -> None:
+    again = make_learner("encoder", task="qa", seed=0, epochs=2, lr=3e-4, **FAST)
+    again.fit(qa_train(), valid=qa_rows(12, 3))
+    test = qa_rows(20, 4)
+    assert again.predict(test) == qa_learner.predict(test)
+    assert again.fit_stats["train_loss"] == qa_learner.fit_stats["train_loss"]
