@@ -5,7 +5,8 @@
 Trains 1 epoch on ``--rows`` FEVER (FV) and FairyTaleQA (QA) training rows at each dataset's
 PROTOCOL max length (capped at MiniLM's 512), then predicts ``--predict-rows`` test rows.
 The scores after so little training only show that the pipeline runs; they are no result.
-(The prompt model's throughput is measured by bench/gemma_cpu.py, not here.)
+With ``--gemma`` it also measures the cpu profile's generator (Gemma 3 270M, prompt contexts
+cut to 120 words) in rows/min through bench/gemma_cpu.py.
 """
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    ap.add_argument("--gemma", action="store_true", help="also measure the gemma generator's rows/min")
+    ap.add_argument("--gemma-rows", type=int, default=8, help="rows per task for --gemma")
     args = ap.parse_args()
 
     import torch
@@ -76,6 +79,17 @@ def main() -> None:
         if r["task"] == "qa":
             print(f"{r['dataset']} training spans: {r['spans']}")
     print("score: FV accuracy / QA token F1 on the sampled test rows after this short training")
+    if args.gemma:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        os.environ.setdefault("LITTLEHUMAN_DATA_DIR", args.data_dir)
+        import gemma_cpu
+        from littlehuman.generation import GemmaBackend
+
+        backend = GemmaBackend(threads=args.threads)
+        backend.load()
+        for name, task in (("fever", "fv"), ("fairytaleqa", "qa")):
+            gemma_cpu.bench(backend, gemma_cpu.train_rows(name), task, args.gemma_rows,
+                            batch_size=4, context_words=120)
 
 
 if __name__ == "__main__":
