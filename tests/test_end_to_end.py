@@ -59,3 +59,29 @@ def test_rerun_generates_and_trains_nothing(smoke_home, shared_data):
     assert summary["runs_trained"] == 0 and summary["runs_skipped"] == 3
     after = {p: p.read_bytes() for p in (smoke_home / "data" / "runs").rglob("record.json")}
     assert after == before
+
+
+def test_own_file_end_to_end(tmp_path, shared_data):
+    """--dataset path/to/file with mapped columns and label words, to an HTML report."""
+    import csv
+
+    path = tmp_path / "my_claims.csv"
+    colours = ["red", "blue", "green", "yellow"]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["evidence", "statement", "verdict"])
+        for i in range(90):  # invented rows
+            colour, other = colours[i % 4], colours[(i + 1) % 4]
+            true = i % 3 != 0
+            w.writerow([f"Box {i} is {colour}. It was made in {1990 + i % 30}.",
+                        f"Box {i} is {colour if true else other}.",
+                        "SUPPORTS" if true else "REFUTES"])
+    home = tmp_path / "home"
+    proc = run_all(home, shared_data, "--dataset", str(path), "--profile", "smoke",
+                   "--columns", "evidence=context,statement=claim,verdict=label",
+                   "--learner", "majority", "--n-train", "40")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    folder = home / "outputs" / "my_claims" / "smoke"
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["task"] == "fv" and summary["runs_trained"] == 3
+    assert "Plotly.newPlot" in (folder / "02_replacement_sweep.html").read_text()

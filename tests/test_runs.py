@@ -201,3 +201,18 @@ def test_sweep_survives_sigkill_and_resumes(tmp_path):
     assert counts == {"skipped": finished, "ran": 8 - finished}
     assert all(store.has(s) for s in worker.specs(sleep_s)) and len(store.records()) == 8
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in record_files} == before
+
+
+def test_parallel_sweep_matches_serial(tmp_path):
+    """--jobs 2: runs in spawned worker processes land in the store like serial ones."""
+    real, synthetic = worker.fixture_rows()
+    specs = [RunSpec.make("toyfv", "sweep", 20, f, s, "fixture", "majority")
+             for f in (0.0, 0.5, 1.0) for s in (0, 1)]
+    serial, parallel = RunStore(tmp_path / "serial"), RunStore(tmp_path / "parallel")
+    assert run_sweep(specs, real, synthetic, serial, progress=False) == {"skipped": 0, "ran": 6}
+    assert run_sweep(specs[:2], real, synthetic, parallel, progress=False) == {"skipped": 0, "ran": 2}
+    counts = run_sweep(specs, real, synthetic, parallel, progress=False, jobs=2)
+    assert counts == {"skipped": 2, "ran": 4}
+    for spec in specs:
+        assert parallel.get(spec)["metrics"] == serial.get(spec)["metrics"]
+        pd.testing.assert_frame_equal(parallel.predictions(spec), serial.predictions(spec))

@@ -1,0 +1,194 @@
+"""Uncertainty for the sweep and trade-off analyses: bootstrap intervals and seed comparisons.
+
+Every resampling function takes an explicit ``seed`` and is vectorised over resamples.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binomtest
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.tradeoff import EXTRAPOLATION_FACTOR, check_records, equivalent_points, fit_log
+
+Interval = tuple[float, float, float]
+_CELLS = 4_000_000  # resample cells drawn at once (bounds memory to ~32 MB of indices)
+_EXACT_FLIPS = 16   # seed counts up to this get an exact sign-flip test
+
+
+def _check_level(level: float, n_boot: int) -> None:
+    if not 0 < level < 1:
+        raise LittleHumanError(f"confidence level must lie in (0, 1) (got {level})")
+    if n_boot < 1:
+        raise LittleHumanError(f"n_boot must be at least 1 (got {n_boot})")
+
+
+def _as_values(values: Sequence[float] | np.ndarray, what: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=float).ravel()
+    if arr.size == 0:
+        raise LittleHumanError(f"cannot bootstrap {what}: no values")
+    if not np.isfinite(arr).all():
+        raise LittleHumanError(f"cannot bootstrap {what}: it holds NaN or inf; drop those first")
+    return arr
+
+
+def _percentiles(boot: np.ndarray, level: float) -> tuple[float, float]:
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(boot, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def _apply(stat: Callable[..., Any], samples: np.ndarray) -> np.ndarray:
+    """``stat`` over each row of ``samples``; uses ``axis=1`` when ``stat`` accepts it."""
+    try:
+        out = np.asarray(stat(samples, axis=1), dtype=float)
+        if out.shape == (samples.shape[0],):
+            return out
+    except TypeError:
+        pass
+    return np.array([stat(row) for row in samples], dtype=float)
+
+
+def bootstrap_ci(values: Sequence[float] | np.ndarray, stat: Callable[..., Any] = np.mean,
+                 n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> Interval:
+    """Percentile bootstrap: ``(stat(values), low, high)`` at confidence ``level``."""
+    _check_level(level, n_boot)
+    arr = _as_values(values, "values")
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _CELLS // arr.size)
+    boot = np.concatenate([
+        _apply(stat, arr[rng.integers(0, arr.size, (min(chunk, n_boot - start), arr.size))])
+        for start in range(0, n_boot, chunk)])
+    return (float(stat(arr)), *_percentiles(boot, level))
+
+
+def bootstrap_scores(per_example: pd.DataFrame, group_cols: Sequence[str], metric: str,
+                     n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Per group, the mean of ``metric`` over test examples (0/1 or float) with a bootstrap CI
+    over examples. Columns: the group columns, n, mean, low, high."""
+    missing = [c for c in (*group_cols, metric) if c not in per_example.columns]
+    if missing:
+        raise LittleHumanError(f"per-example scores lack column(s) {missing}")
+    rows = []
+    groups = per_example.groupby(list(group_cols), sort=True) if group_cols else [((), per_example)]
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        est, low, high = bootstrap_ci(part[metric].to_numpy(float), np.mean, n_boot, level, seed)
+        rows.append({**dict(zip(group_cols, key)), "n": len(part), "mean": est,
+                     "low": low, "high": high})
+    return pd.DataFrame(rows, columns=[*group_cols, "n", "mean", "low", "high"])
+
+
+def hierarchical_bootstrap(per_seed_examples: Mapping[Hashable, Sequence[float] | np.ndarray],
+                           n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> Interval:
+    """CI of the mean score "over test examples and seeds": each resample draws seeds with
+    replacement, then each drawn seed's examples with replacement (a seed drawn twice gets two
+    independent example resamples), and averages the per-seed means. The estimate is the mean
+    of the per-seed means (every seed weighs the same)."""
+    _check_level(level, n_boot)
+    arrays = [_as_values(v, f"the examples of seed {s}") for s, v in per_seed_examples.items()]
+    if not arrays:
+        raise LittleHumanError("hierarchical_bootstrap needs at least one seed")
+    rng = np.random.default_rng(seed)
+    k = len(arrays)
+    chosen = rng.integers(0, k, (n_boot, k))
+    seed_means = np.empty((n_boot, k))
+    for s, arr in enumerate(arrays):
+        mask = chosen == s
+        draws, chunk = int(mask.sum()), max(1, _CELLS // arr.size)
+        means = [arr[rng.integers(0, arr.size, (min(chunk, draws - i), arr.size))].mean(axis=1)
+                 for i in range(0, draws, chunk)]
+        seed_means[mask] = np.concatenate(means) if means else []
+    estimate = float(np.mean([a.mean() for a in arrays]))
+    return (estimate, *_percentiles(seed_means.mean(axis=1), level))
+
+
+def paired_seed_comparison(a_by_seed: Mapping[Hashable, float],
+                           b_by_seed: Mapping[Hashable, float]) -> dict[str, Any]:
+    """Compare two settings run on the same seeds (e.g. 97.5% vs 100% synthetic).
+
+    Keys: seeds, differences (a - b per seed), mean_difference, n_seeds, a_better, b_better,
+    ties, agree (seeds on the majority side), sign_p (exact two-sided binomial sign test, ties
+    dropped), permutation_p (two-sided sign-flip test on the mean difference: exact up to 16
+    seeds, else 100,000 seeded random flips), min_p (the smallest two-sided p these seeds
+    allow, 2 / 2**n: 0.25 with 3 seeds), dropped_seeds (in one mapping only) and message."""
+    seeds = sorted(set(a_by_seed) & set(b_by_seed), key=repr)
+    dropped = sorted(set(a_by_seed) ^ set(b_by_seed), key=repr)
+    if not seeds:
+        raise LittleHumanError("paired_seed_comparison needs scores on shared seeds; the two "
+                               "settings have none in common")
+    diffs = np.array([float(a_by_seed[s]) - float(b_by_seed[s]) for s in seeds])
+    if not np.isfinite(diffs).all():
+        raise LittleHumanError("paired_seed_comparison got a NaN or inf score; drop that seed")
+    a_better, b_better = int((diffs > 0).sum()), int((diffs < 0).sum())
+    n = len(seeds)
+    sign_p = binomtest(a_better, a_better + b_better, 0.5).pvalue if a_better + b_better else 1.0
+    observed = abs(diffs.mean())
+    if n <= _EXACT_FLIPS:
+        flips = np.array(list(itertools.product((1.0, -1.0), repeat=n)))
+    else:
+        flips = np.random.default_rng(0).choice((1.0, -1.0), (100_000, n))
+    flipped = np.abs(flips @ diffs / n)
+    perm_p = float(np.mean(flipped >= observed - 1e-12 * max(1.0, observed)))
+    min_p = min(1.0, 2.0 / 2 ** n)
+    side = "a" if a_better > b_better else "b" if b_better > a_better else "neither"
+    agree = max(a_better, b_better)
+    message = (f"{agree}/{n} seeds favour {side}; mean difference a - b = {diffs.mean():.4g}; "
+               f"sign test p = {sign_p:.3g}, sign-flip p = {perm_p:.3g} (with {n} seeds no "
+               f"two-sided p can go below {min_p:.3g}).")
+    return {"seeds": seeds, "differences": diffs.tolist(), "mean_difference": float(diffs.mean()),
+            "n_seeds": n, "a_better": a_better, "b_better": b_better,
+            "ties": n - a_better - b_better, "favours": side, "agree": agree,
+            "sign_p": float(sign_p), "permutation_p": perm_p, "min_p": min_p,
+            "dropped_seeds": dropped, "message": message}
+
+
+def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot: int = 1000,
+                         seed: int = 0, level: float = 0.95, pool_bases: bool = False,
+                         extrapolation_factor: float = EXTRAPOLATION_FACTOR
+                         ) -> tuple[float | None, float | None, float | None, int]:
+    """Bootstrap the equivalent synthetic points of ``base`` over seeds.
+
+    Each resample draws seeds with replacement (a seed carries all its runs, keeping the
+    synthetic and human runs paired), averages the metric per run, refits and recomputes
+    :func:`~littlehuman.tradeoff.equivalent_points`. Returns ``(estimate, low, high,
+    n_failed)``: the estimate on the seed means, the percentile interval over resamples with a
+    defined value, and how many resamples had none (no_gain, or overflow). Seeds lacking a run
+    the others have are left out. Bounds are None when every resample failed."""
+    _check_level(level, n_boot)
+    frame = check_records(records, metric)
+    frame = frame[(frame["kind"] == "synthetic") | (frame["base"] == base)]
+    if not pool_bases:
+        frame = frame[frame["base"] == base]
+    wide = frame.pivot_table(index="seed", columns=["kind", "base", "added"], values=metric)
+    wide = wide.dropna()  # seeds missing a run
+    if ("human", base) not in {c[:2] for c in wide.columns} or wide.empty:
+        raise LittleHumanError(f"bootstrap_equivalent needs, on at least one seed, a human run "
+                               f"on base {base} and the synthetic-only runs; none has all")
+    humans = [c for c in wide.columns if c[0] == "human"]
+    if len(humans) > 1:
+        raise LittleHumanError(f"base {base} has human runs of several sizes "
+                               f"{[c[2] for c in humans]}; keep one")
+    syn_cols = [c for c in wide.columns if c[0] == "synthetic"]
+    sizes = np.array([c[1] + c[2] for c in syn_cols], dtype=float)
+    scores, y_star = wide[syn_cols].to_numpy(float), wide[humans[0]].to_numpy(float)
+
+    def equivalent(weights: np.ndarray) -> float | None:
+        fit = fit_log(sizes, weights @ scores)
+        return equivalent_points(fit, float(weights @ y_star), float(base),
+                                 extrapolation_factor).value
+
+    k = len(wide)
+    estimate = equivalent(np.full(k, 1.0 / k))
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot)  # seeds drawn per resample
+    values = [equivalent(w) for w in counts / k]
+    good = np.array([v for v in values if v is not None], dtype=float)
+    if good.size == 0:
+        return estimate, None, None, n_boot
+    return (estimate, *_percentiles(good, level), n_boot - good.size)
+

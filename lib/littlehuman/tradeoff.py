@@ -1,0 +1,260 @@
+"""The human-vs-synthetic trade-off (PROTOCOL experiment 3), as pure functions.
+
+Fit ``y = a0 + a1 ln(x)`` on purely synthetic runs (``x`` = training-set size). A run with
+``base`` synthetic points plus a few human points scores ``y*``; the synthetic size with the same
+fitted score is ``exp((y* - a0) / a1)``, and that minus ``base`` is the number of additional
+synthetic points "equivalent" to the human points. Human annotation is the cheaper route when
+``price(human) / price(synthetic) < equivalent / human_points``.
+
+Run records come as one row per run with columns ``base``, ``kind`` ("synthetic" | "human"),
+``added`` (points added to the base: 0, 200, 400... synthetic, or the human count), ``seed``
+and the metric.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from littlehuman.errors import LittleHumanError
+
+STATUSES = ("ok", "no_gain", "saturated", "extrapolated")
+"""Every :class:`Equivalence` status; see :func:`equivalent_points`."""
+
+EXTRAPOLATION_FACTOR = 100.0
+"""A match beyond this many times the largest fitted size is flagged ``extrapolated``."""
+
+RECORD_COLUMNS = ("base", "kind", "added", "seed")
+
+
+@dataclass(frozen=True)
+class LogFit:
+    """Least-squares ``y = a0 + a1 ln(x)`` over ``n_points`` runs of sizes ``x_min..x_max``.
+
+    ``r2`` is 1.0 when the scores are all equal (the flat fit is then exact)."""
+
+    a0: float
+    a1: float
+    r2: float
+    n_points: int
+    x_min: float
+    x_max: float
+
+    def predict(self, x: float | np.ndarray) -> float | np.ndarray:
+        """The fitted score at size(s) ``x``."""
+        return self.a0 + self.a1 * np.log(x)
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """Additional synthetic points matching the human-augmented score, with a status.
+
+    ``value`` is None only when no finite synthetic size matches (``no_gain``, or a match too
+    large for a float); ``saturated`` values are <= 0; ``synthetic_size`` is ``value + base``."""
+
+    value: float | None
+    status: str
+    message: str
+    synthetic_size: float | None = None
+
+
+def fit_log(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> LogFit:
+    """Least-squares fit of ``y = a0 + a1 ln(x)``; needs >= 2 distinct positive sizes."""
+    xs = np.asarray(x, dtype=float).ravel()
+    ys = np.asarray(y, dtype=float).ravel()
+    if xs.shape != ys.shape:
+        raise LittleHumanError(f"fit_log needs as many scores as sizes (got {xs.size} sizes, "
+                               f"{ys.size} scores)")
+    if not (np.isfinite(xs).all() and np.isfinite(ys).all()) or (xs <= 0).any():
+        raise LittleHumanError("fit_log needs finite scores and positive finite training-set "
+                               "sizes; drop runs with missing metrics")
+    if np.unique(xs).size < 2:
+        raise LittleHumanError(f"fit_log needs synthetic-only runs of at least 2 distinct sizes "
+                               f"(got sizes {sorted(set(xs.tolist()))}); run more sizes")
+    lx = np.log(xs)
+    dx, dy = lx - lx.mean(), ys - ys.mean()
+    a1 = float(dx @ dy / (dx @ dx))
+    a0 = float(ys.mean() - a1 * lx.mean())
+    ss_res = float(((ys - a0 - a1 * lx) ** 2).sum())
+    ss_tot = float(dy @ dy)
+    r2 = 1.0 if ss_tot == 0.0 else 1.0 - ss_res / ss_tot
+    return LogFit(a0, a1, r2, int(xs.size), float(xs.min()), float(xs.max()))
+
+
+def equivalent_points(fit: LogFit, y_star: float, base: float,
+                      extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> Equivalence:
+    """Additional synthetic points over ``base`` whose fitted score equals ``y_star``.
+
+    Status: ``no_gain`` (a1 <= 0: more synthetic data does not help, value None);
+    ``saturated`` (y* <= the fit at ``base``: the human points did not beat the curve, value
+    <= 0, reported as the paper does on FEVER); ``extrapolated`` (the match lies beyond
+    ``extrapolation_factor`` times the largest fitted size; value kept, or None if it
+    overflows); ``ok`` otherwise."""
+    if not math.isfinite(y_star):
+        raise LittleHumanError(f"the human-augmented score must be finite (got {y_star})")
+    if not (math.isfinite(fit.a1) and fit.a1 > 0):
+        return Equivalence(None, "no_gain",
+                           f"the synthetic-only curve does not rise (a1 = {fit.a1:.4g}), so no "
+                           f"amount of synthetic data matches the score {y_star:.4g}.")
+    log_x = (y_star - fit.a0) / fit.a1
+    at_base = float(fit.predict(base))
+    if y_star <= at_base:  # then log_x <= ln(base): exp cannot overflow
+        size = math.exp(log_x)
+        return Equivalence(size - base, "saturated",
+                           f"the human points did not beat the synthetic curve at {base:g} "
+                           f"({y_star:.4g} <= {at_base:.4g}); equivalent {size - base:.0f} "
+                           "points.", size)
+    size = math.exp(log_x) if log_x < 709.0 else None
+    limit = extrapolation_factor * fit.x_max
+    if size is None or size > limit:
+        shown = "more than a float can hold" if size is None else f"{size - base:.0f}"
+        return Equivalence(None if size is None else size - base, "extrapolated",
+                           f"matching {y_star:.4g} needs {shown} additional synthetic points, "
+                           f"beyond {extrapolation_factor:g}x the largest fitted size "
+                           f"({fit.x_max:g}); read it as 'far more', not as a number.", size)
+    value = size - base
+    return Equivalence(value, "ok",
+                       f"{value:.0f} additional synthetic points match the score {y_star:.4g} "
+                       f"reached with the human points on a base of {base:g}.", size)
+
+
+def check_records(records: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The run records reduced to ``base, kind, added, seed, metric``, validated (known kinds,
+    one run per cell) and without runs whose metric is missing."""
+    missing = [c for c in (*RECORD_COLUMNS, metric) if c not in records.columns]
+    if missing:
+        raise LittleHumanError(f"trade-off records lack column(s) {missing}; expected one row "
+                               f"per run with {list(RECORD_COLUMNS)} and '{metric}'")
+    kinds = set(records["kind"].astype(str)) - {"synthetic", "human"}
+    if kinds:
+        raise LittleHumanError(f"trade-off records have unknown kind(s) {sorted(kinds)}; "
+                               "use 'synthetic' or 'human'")
+    frame = records[[*RECORD_COLUMNS, metric]].copy()
+    frame["kind"] = frame["kind"].astype(str)
+    frame[metric] = frame[metric].astype(float)
+    dup = frame.duplicated(list(RECORD_COLUMNS))
+    if dup.any():
+        first = frame.loc[dup, list(RECORD_COLUMNS)].iloc[0].to_dict()
+        raise LittleHumanError(f"trade-off records hold several runs for {first}; filter them to "
+                               "one dataset, generator and learner first")
+    return frame.dropna(subset=[metric])
+
+
+def _operating_rows(frame: pd.DataFrame, metric: str, pool_bases: bool,
+                    extrapolation_factor: float) -> list[dict[str, Any]]:
+    rows = []
+    for base in sorted(frame["base"].unique()):
+        syn = frame[(frame["kind"] == "synthetic") & (pool_bases | (frame["base"] == base))]
+        x, y = (syn["base"] + syn["added"]).to_numpy(float), syn[metric].to_numpy(float)
+        humans = frame[(frame["kind"] == "human") & (frame["base"] == base)]
+        head: dict[str, Any] = {"base": base, "n_fit": len(x)}
+        try:
+            fit = fit_log(x, y)
+        except LittleHumanError as err:
+            rows.append({**head, "status": "incomplete", "message": str(err)})
+            continue
+        curve = {"a0": fit.a0, "a1": fit.a1, "r2": fit.r2,
+                 "fit_at_base": float(fit.predict(base))}
+        if humans.empty:
+            rows.append({**head, **curve, "status": "incomplete",
+                         "message": f"no run with human points on base {base}."})
+        for added, y_star in zip(humans["added"], humans[metric]):
+            eq = equivalent_points(fit, float(y_star), float(base), extrapolation_factor)
+            rows.append({**head, **curve, "human_points": added, "y_star": y_star,
+                         "synthetic_size": eq.synthetic_size, "equivalent": eq.value,
+                         "status": eq.status, "message": eq.message})
+    return rows
+
+
+def operating_points(records: pd.DataFrame, metric: str, pool_bases: bool = False,
+                     extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> pd.DataFrame:
+    """One row per operating point: per (base, seed) (``level`` "seed") and per base on the
+    seed-mean scores (``level`` "mean", seed <NA>; each run averaged over the seeds that
+    have it).
+
+    Columns: level, seed, base, human_points, y_star, n_fit, a0, a1, r2, fit_at_base,
+    synthetic_size, equivalent, status, message. Status is one of :data:`STATUSES`, or
+    "incomplete" when the runs for a fit or the human run are missing. ``pool_bases=True``
+    fits one curve on the synthetic-only runs of every base, as the authors' code did;
+    the default fits each base on its own runs, as PROTOCOL describes."""
+    frame = check_records(records, metric)
+    out = []
+    for seed, runs in frame.groupby("seed", sort=True):
+        out += [{"level": "seed", "seed": seed, **r}
+                for r in _operating_rows(runs, metric, pool_bases, extrapolation_factor)]
+    means = frame.groupby(["base", "kind", "added"], as_index=False)[metric].mean()
+    out += [{"level": "mean", "seed": pd.NA, **r}
+            for r in _operating_rows(means, metric, pool_bases, extrapolation_factor)]
+    columns = ["level", "seed", "base", "human_points", "y_star", "n_fit", "a0", "a1", "r2",
+               "fit_at_base", "synthetic_size", "equivalent", "status", "message"]
+    return pd.DataFrame(out).reindex(columns=columns)
+
+
+def table3(equivalents: Sequence[float | None],
+           method: str = "linear") -> dict[str, float | int | None]:
+    """Mean, median, 25th and 75th percentile of the defined equivalents (paper Table 3).
+
+    None/NaN/inf entries are left out and counted in ``n_undefined``. ``method`` is a
+    ``numpy.percentile`` method, or "paper" for the authors' ``sorted[int(n * q)]``
+    (their median stays ``np.median``)."""
+    raw = [None if v is None else float(v) for v in equivalents]
+    vals = np.array([v for v in raw if v is not None and math.isfinite(v)], dtype=float)
+    out: dict[str, float | int | None] = {"n": int(vals.size),
+                                          "n_undefined": len(raw) - int(vals.size)}
+    if vals.size == 0:
+        return {**out, "mean": None, "median": None, "p25": None, "p75": None}
+    if method == "paper":
+        ordered = np.sort(vals)
+        p25, p75 = (float(ordered[int(vals.size * q)]) for q in (0.25, 0.75))
+    else:
+        p25, p75 = (float(np.percentile(vals, q, method=method)) for q in (25, 75))
+    return {**out, "mean": float(vals.mean()), "median": float(np.median(vals)),
+            "p25": p25, "p75": p75}
+
+
+def breakeven_price_ratio(equivalent: float | None, human_points: int = 200) -> float | None:
+    """``equivalent / human_points``: human data is cheaper when price(human) / price(synthetic)
+    is below it. None when the equivalent is undefined; <= 0 means human data never pays."""
+    if human_points <= 0:
+        raise LittleHumanError(f"human_points must be positive (got {human_points})")
+    if equivalent is None or not math.isfinite(equivalent):
+        return None
+    return equivalent / human_points
+
+
+def advise(equivalent: float | None, price_human: float, price_synthetic: float,
+           human_points: int = 200) -> dict[str, Any]:
+    """Compare buying ``human_points`` human points with buying their synthetic equivalent.
+
+    Keys: human_cost, synthetic_cost (None if the equivalent is undefined; 0 if it is <= 0),
+    synthetic_points_for_human_cost, breakeven_price_ratio, price_ratio, cheaper ("human",
+    "synthetic", "tie" or "unknown") and a one-sentence message."""
+    if not (price_human > 0 and price_synthetic > 0):
+        raise LittleHumanError(f"prices must be positive (got human {price_human}, synthetic "
+                               f"{price_synthetic}); give the price of one point of each")
+    ratio = breakeven_price_ratio(equivalent, human_points)
+    human_cost = price_human * human_points
+    out: dict[str, Any] = {
+        "human_points": human_points, "equivalent_points": equivalent,
+        "human_cost": human_cost, "synthetic_points_for_human_cost": human_cost / price_synthetic,
+        "price_ratio": price_human / price_synthetic, "breakeven_price_ratio": ratio,
+    }
+    if ratio is None:
+        return {**out, "synthetic_cost": None, "cheaper": "unknown",
+                "message": f"no finite synthetic amount matches {human_points} human points, "
+                           "so no price makes synthetic data equivalent."}
+    extra = max(float(equivalent or 0.0), 0.0)  # not None here: ratio is defined
+    synthetic_cost = price_synthetic * extra
+    cheaper = ("human" if human_cost < synthetic_cost
+               else "synthetic" if synthetic_cost < human_cost else "tie")
+    return {**out, "synthetic_cost": synthetic_cost, "cheaper": cheaper,
+            "message": f"{human_points} human points cost {human_cost:.4g}, their "
+                       f"{extra:.0f} synthetic equivalent costs "
+                       f"{synthetic_cost:.4g}: "
+                       f"{'both cost the same' if cheaper == 'tie' else cheaper + ' is cheaper'}"
+                       f" (break-even price ratio "
+                       f"{ratio:.4g}, yours {price_human / price_synthetic:.4g})."}

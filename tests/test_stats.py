@@ -1,0 +1,128 @@
+"""Bootstrap intervals and seed comparisons on cases with known answers."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.stats import (bootstrap_ci, bootstrap_equivalent, bootstrap_scores,
+                               hierarchical_bootstrap, paired_seed_comparison)
+
+
+def test_bootstrap_of_a_constant_is_a_point():
+    est, low, high = bootstrap_ci(np.full(40, 0.625))
+    assert est == low == high == 0.625
+    med = bootstrap_ci([3.0] * 7, stat=np.median, n_boot=50)
+    assert med == (3.0, 3.0, 3.0)
+
+
+def test_bootstrap_ci_of_normal_mean_covers_and_has_the_textbook_width():
+    rng = np.random.default_rng(1)
+    n, mu, sd = 2000, 5.0, 2.0
+    est, low, high = bootstrap_ci(rng.normal(mu, sd, n), n_boot=2000, seed=3)
+    assert low < mu < high and low < est < high
+    assert (high - low) == pytest.approx(2 * 1.96 * sd / math.sqrt(n), rel=0.15)
+
+
+def test_bootstrap_ci_is_seeded_and_validates():
+    values = np.arange(30.0)
+    assert bootstrap_ci(values, seed=4) == bootstrap_ci(values, seed=4)
+    assert bootstrap_ci(values, seed=4) != bootstrap_ci(values, seed=5)
+    narrow, wide = bootstrap_ci(values, level=0.5), bootstrap_ci(values, level=0.99)
+    assert wide[1] < narrow[1] < narrow[2] < wide[2]
+    # a statistic without ``axis`` works too
+    assert bootstrap_ci(values, stat=lambda v: float(np.max(v)), n_boot=100)[0] == 29.0
+    for bad in ([], [1.0, float("nan")]):
+        with pytest.raises(LittleHumanError):
+            bootstrap_ci(bad)
+    with pytest.raises(LittleHumanError):
+        bootstrap_ci(values, level=1.5)
+
+
+def test_bootstrap_scores_per_group():
+    frame = pd.DataFrame({"fraction": [1.0] * 50 + [0.975] * 50,
+                          "correct": [1] * 50 + [0, 1] * 25})
+    out = bootstrap_scores(frame, ["fraction"], "correct", n_boot=500).set_index("fraction")
+    assert out.loc[1.0, ["mean", "low", "high"]].tolist() == [1.0, 1.0, 1.0]
+    assert out.loc[0.975, "mean"] == 0.5 and out.loc[0.975, "n"] == 50
+    assert out.loc[0.975, "low"] < 0.5 < out.loc[0.975, "high"]
+    overall = bootstrap_scores(frame, [], "correct", n_boot=100)
+    assert overall["mean"].tolist() == [0.75] and overall["n"].tolist() == [100]
+    with pytest.raises(LittleHumanError, match="lack column"):
+        bootstrap_scores(frame, ["seed"], "correct")
+
+
+def test_hierarchical_bootstrap_adds_seed_variation():
+    rng = np.random.default_rng(0)
+    same = {s: rng.binomial(1, 0.7, 400) for s in range(3)}
+    apart = {0: rng.binomial(1, 0.5, 400), 1: rng.binomial(1, 0.7, 400),
+             2: rng.binomial(1, 0.9, 400)}
+    est, low, high = hierarchical_bootstrap(apart, n_boot=1000)
+    assert est == pytest.approx(np.mean([v.mean() for v in apart.values()]))
+    assert low < est < high
+    same_width = np.subtract(*hierarchical_bootstrap(same, n_boot=1000)[2:0:-1])
+    assert high - low > 2 * same_width
+    assert hierarchical_bootstrap({0: np.ones(10), 1: np.ones(20)}, n_boot=100) == (1.0, 1.0, 1.0)
+
+
+def test_paired_comparison_three_seeds_one_side():
+    out = paired_seed_comparison({0: 0.90, 1: 0.80, 2: 0.85}, {0: 0.80, 1: 0.70, 2: 0.80})
+    assert (out["agree"], out["n_seeds"], out["favours"]) == (3, 3, "a")
+    assert out["sign_p"] == pytest.approx(0.25)
+    assert out["permutation_p"] == pytest.approx(0.25)
+    assert out["min_p"] == 0.25 and "0.25" in out["message"]
+    assert out["differences"] == pytest.approx([0.1, 0.1, 0.05])
+
+
+def test_paired_comparison_mixed_signs_ties_and_missing_seeds():
+    a = {0: 1.0, 1: 2.0, 2: 3.0, 3: 4.0, 9: 0.0}
+    b = {0: 2.0, 1: 1.0, 2: 3.0, 3: 1.0}
+    out = paired_seed_comparison(a, b)  # differences -1, 1, 0, 3
+    assert (out["a_better"], out["b_better"], out["ties"]) == (2, 1, 1)
+    assert out["dropped_seeds"] == [9]
+    assert out["sign_p"] == pytest.approx(1.0)
+    # the exact sign-flip p, by brute force over the 16 sign patterns
+    flips = np.array([[x, y, z, w] for x in (1, -1) for y in (1, -1) for z in (1, -1)
+                      for w in (1, -1)])
+    expected = np.mean(np.abs(flips @ np.array([-1, 1, 0, 3])) >= 3)
+    assert out["permutation_p"] == pytest.approx(expected)
+    with pytest.raises(LittleHumanError):
+        paired_seed_comparison({0: 1.0}, {1: 1.0})
+
+
+def tradeoff_records(slopes=(0.08,) * 4, bumps=(0.0,) * 4) -> pd.DataFrame:
+    """Seed s: synthetic runs on 0.1 + slopes[s] ln(x); its human run on base 2000 scores as
+    5000 synthetic points would, plus bumps[s]. Equal slopes and no bumps: equivalent 3000."""
+    rows = []
+    for seed, (a1, bump) in enumerate(zip(slopes, bumps)):
+        for i in range(5):
+            rows.append({"base": 2000, "kind": "synthetic", "added": 200 * i, "seed": seed,
+                         "accuracy": 0.1 + a1 * math.log(2000 + 200 * i)})
+        rows.append({"base": 2000, "kind": "human", "added": 200, "seed": seed,
+                     "accuracy": 0.1 + a1 * math.log(5000) + bump})
+    return pd.DataFrame(rows)
+
+
+def test_bootstrap_equivalent_noiseless_is_zero_width():
+    est, low, high, failed = bootstrap_equivalent(tradeoff_records(), "accuracy", 2000,
+                                                  n_boot=200)
+    assert est == pytest.approx(3000.0, rel=1e-9)
+    assert low == pytest.approx(est, rel=1e-9) and high == pytest.approx(est, rel=1e-9)
+    assert failed == 0
+
+
+def test_bootstrap_equivalent_counts_resamples_without_an_answer():
+    slopes, bumps = (0.06, 0.08, 0.10, -0.10), (0.01, -0.01, 0.02, 0.0)
+    est, low, high, failed = bootstrap_equivalent(tradeoff_records(slopes, bumps), "accuracy",
+                                                  2000, n_boot=400, seed=1)
+    a1, bump = np.mean(slopes), np.mean(bumps)  # the estimate refits the seed means
+    assert est == pytest.approx(5000 * math.exp(bump / a1) - 2000, rel=1e-9)
+    assert low < est < high
+    assert 0 < failed < 400  # resamples dominated by seed 3 have a falling curve
+    flat = tradeoff_records(slopes=(0.0,) * 4)
+    assert bootstrap_equivalent(flat, "accuracy", 2000, n_boot=50) == (None, None, None, 50)
+    with pytest.raises(LittleHumanError, match="human run"):
+        bootstrap_equivalent(flat[flat["kind"] == "synthetic"], "accuracy", 2000)

@@ -1,0 +1,164 @@
+"""Trade-off analysis on synthetic curves with known answers (no training involved)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.tradeoff import (LogFit, advise, breakeven_price_ratio, equivalent_points,
+                                  fit_log, operating_points, table3)
+
+A0, A1 = 0.2, 0.05
+BASES = (1000, 2000, 3000)
+
+
+def curve(x: float) -> float:
+    return A0 + A1 * math.log(x)
+
+
+def records(human_gain: dict[int, float], seeds=(0, 1, 2), noise: float = 0.0) -> pd.DataFrame:
+    """Runs on the known curve; the human run on ``base`` scores as ``base + human_gain[base]``
+    synthetic points would. ``noise`` shifts every score of seed s by ``noise * (s - 1)``."""
+    rows = []
+    for seed in seeds:
+        shift = noise * (seed - 1)
+        for base in BASES:
+            rows += [{"base": base, "kind": "synthetic", "added": 200 * i, "seed": seed,
+                      "accuracy": curve(base + 200 * i) + shift} for i in range(5)]
+            rows.append({"base": base, "kind": "human", "added": 200, "seed": seed,
+                         "accuracy": curve(base + human_gain[base]) + shift})
+    return pd.DataFrame(rows)
+
+
+def test_fit_log_recovers_known_coefficients():
+    x = np.array([1000, 1200, 1400, 1600, 1800])
+    fit = fit_log(x, A0 + A1 * np.log(x))
+    assert fit.a0 == pytest.approx(A0, abs=1e-12)
+    assert fit.a1 == pytest.approx(A1, abs=1e-12)
+    assert fit.r2 == pytest.approx(1.0)
+    assert (fit.n_points, fit.x_min, fit.x_max) == (5, 1000, 1800)
+
+
+def test_fit_log_r2_of_noisy_data_below_one_and_needs_two_sizes():
+    fit = fit_log([100, 200, 400, 800], [0.1, 0.3, 0.2, 0.4])
+    assert 0 < fit.r2 < 1
+    with pytest.raises(LittleHumanError, match="2 distinct"):
+        fit_log([1000, 1000, 1000], [0.1, 0.2, 0.3])
+    with pytest.raises(LittleHumanError):
+        fit_log([1000, 2000], [0.1, float("nan")])
+
+
+def test_equivalent_matches_closed_form():
+    fit = LogFit(A0, A1, 1.0, 5, 1000, 1800)
+    y_star = curve(3000 + 4321.5)
+    eq = equivalent_points(fit, y_star, 3000)
+    assert eq.status == "ok"
+    assert eq.value == pytest.approx(math.exp((y_star - A0) / A1) - 3000, rel=1e-12)
+    assert eq.value == pytest.approx(4321.5, rel=1e-9)
+    assert "4322" in eq.message
+
+
+def test_no_gain_when_curve_does_not_rise():
+    for a1 in (0.0, -0.03):
+        eq = equivalent_points(LogFit(0.8, a1, 0.5, 5, 1000, 1800), 0.9, 1000)
+        assert (eq.status, eq.value) == ("no_gain", None)
+        assert "does not rise" in eq.message
+
+
+def test_saturated_when_human_score_is_below_the_curve():
+    fit = LogFit(A0, A1, 1.0, 5, 1000, 1800)
+    eq = equivalent_points(fit, curve(2500), 3000)
+    assert eq.status == "saturated"
+    assert eq.value == pytest.approx(-500, rel=1e-9)
+    at_base = equivalent_points(fit, curve(3000), 3000)
+    assert at_base.status == "saturated" and at_base.value <= 1e-6
+
+
+def test_far_extrapolation_is_flagged_and_overflow_is_not_nan():
+    fit = LogFit(A0, A1, 1.0, 5, 1000, 1800)
+    far = equivalent_points(fit, curve(1000 + 1e7), 1000)
+    assert far.status == "extrapolated"
+    assert far.value == pytest.approx(1e7, rel=1e-9)
+    near = equivalent_points(fit, curve(1000 + 170_000), 1000)  # 95x the largest size: kept
+    assert near.status == "ok"
+    huge = equivalent_points(fit, 1e6, 1000)
+    assert (huge.status, huge.value) == ("extrapolated", None)
+    assert "float" in huge.message
+
+
+def test_operating_points_recover_known_equivalents_per_seed_and_mean():
+    gain = {1000: 5000.0, 2000: 900.0, 3000: -300.0}
+    ops = operating_points(records(gain, noise=0.01), "accuracy")
+    assert len(ops) == 3 * 3 + 3
+    assert set(ops["level"]) == {"seed", "mean"}
+    for _, row in ops.iterrows():
+        # a constant per-seed shift moves a0 only, so every fit recovers the same equivalent
+        assert row["equivalent"] == pytest.approx(gain[row["base"]], rel=1e-6)
+        assert row["a1"] == pytest.approx(A1, rel=1e-9)
+        assert row["status"] == ("saturated" if gain[row["base"]] < 0 else "ok")
+        assert row["human_points"] == 200 and row["n_fit"] == 5
+    mean = ops[ops["level"] == "mean"]
+    assert mean["seed"].isna().all()
+    assert list(mean["base"]) == list(BASES)
+
+
+def test_operating_points_pooled_fit_uses_every_base():
+    ops = operating_points(records({b: 700.0 for b in BASES}), "accuracy", pool_bases=True)
+    assert (ops["n_fit"] == 15).all()
+    assert ops["equivalent"].to_numpy() == pytest.approx(700.0, rel=1e-6)
+
+
+def test_operating_points_flags_missing_runs_instead_of_crashing():
+    recs = records({b: 500.0 for b in BASES}, seeds=(0,))
+    recs = recs[~((recs["base"] == 2000) & (recs["kind"] == "human"))]
+    recs = recs[~((recs["base"] == 3000) & (recs["added"] > 0))]
+    ops = operating_points(recs, "accuracy").set_index(["level", "base"])
+    assert ops.loc[("seed", 1000), "status"] == "ok"
+    assert ops.loc[("seed", 2000), "status"] == "incomplete"
+    assert "no run with human points" in ops.loc[("seed", 2000), "message"]
+    assert ops.loc[("seed", 3000), "status"] == "incomplete"
+
+
+def test_operating_points_rejects_bad_records():
+    recs = records({b: 500.0 for b in BASES}, seeds=(0,))
+    with pytest.raises(LittleHumanError, match="lack column"):
+        operating_points(recs.drop(columns="seed"), "accuracy")
+    with pytest.raises(LittleHumanError, match="several runs"):
+        operating_points(pd.concat([recs, recs.iloc[:1]]), "accuracy")
+    with pytest.raises(LittleHumanError, match="unknown kind"):
+        operating_points(recs.assign(kind="real"), "accuracy")
+
+
+def test_table3_on_known_lists():
+    out = table3([1.0, 2.0, 3.0, 4.0, None, float("nan")])
+    assert (out["n"], out["n_undefined"]) == (4, 2)
+    assert (out["mean"], out["median"], out["p25"], out["p75"]) == (2.5, 2.5, 1.75, 3.25)
+    paper = table3([4.0, 1.0, 3.0, 2.0], method="paper")  # sorted[int(n * q)]
+    assert (paper["p25"], paper["median"], paper["p75"]) == (2.0, 2.5, 4.0)
+    empty = table3([None, None])
+    assert empty["mean"] is None and empty["n_undefined"] == 2
+
+
+def test_price_ratio_and_advice_arithmetic():
+    assert breakeven_price_ratio(17000.0) == 85.0
+    assert breakeven_price_ratio(2000.0, human_points=20) == 100.0
+    assert breakeven_price_ratio(None) is None
+    assert breakeven_price_ratio(-400.0) == -2.0
+
+    cheap_human = advise(17000.0, price_human=10.0, price_synthetic=0.1)
+    assert cheap_human["human_cost"] == 2000.0
+    assert cheap_human["synthetic_cost"] == pytest.approx(1700.0)
+    assert cheap_human["cheaper"] == "synthetic"  # ratio 100 > break-even 85
+    assert cheap_human["synthetic_points_for_human_cost"] == pytest.approx(20000.0)
+
+    human = advise(17000.0, price_human=5.0, price_synthetic=0.1)
+    assert (human["cheaper"], human["price_ratio"]) == ("human", pytest.approx(50.0))
+    assert "human is cheaper" in human["message"]
+
+    assert advise(-100.0, 1.0, 1.0)["synthetic_cost"] == 0.0
+    assert advise(None, 1.0, 1.0)["cheaper"] == "unknown"
+    with pytest.raises(LittleHumanError):
+        advise(100.0, 1.0, 0.0)
