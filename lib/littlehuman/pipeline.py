@@ -182,6 +182,36 @@ class Experiment:
                                    f"`python run_all.py --dataset {self.name}` first")
         return pd.DataFrame(out).sort_values(["seed", "fraction"]).reset_index(drop=True)
 
+    def per_example_scores(self, spec) -> pd.DataFrame:
+        """Per-example test scores of one finished run (recomputed for older records)."""
+        preds = self.store.predictions(spec)
+        cols = [c for c in preds.columns if c.startswith("score:")]
+        if cols:
+            return preds[cols].rename(columns=lambda c: c.split(":", 1)[1])
+        from littlehuman.metrics import per_example
+
+        return per_example(self.task, preds["prediction"].tolist(), preds["gold"].tolist())
+
+    def intervals(self, n_boot: int = 2000, level: float = 0.95) -> pd.DataFrame:
+        """Per fraction and metric: the mean over seeds and a bootstrap CI that resamples seeds
+        and then test examples (``stats.hierarchical_bootstrap``)."""
+        from littlehuman.stats import hierarchical_bootstrap
+
+        by_fraction: dict[float, dict[int, pd.DataFrame]] = {}
+        for spec in self.sweep_specs():
+            if self.store.has(spec):
+                by_fraction.setdefault(spec.fraction, {})[spec.seed] = self.per_example_scores(spec)
+        rows = []
+        for fraction, per_seed in sorted(by_fraction.items()):
+            for m in self.metrics:
+                est, low, high = hierarchical_bootstrap(
+                    {s: df[m].to_numpy(dtype=float) for s, df in per_seed.items()},
+                    n_boot=n_boot, level=level,
+                    seed=schema.stable_seed(self.name, "ci", fraction, m))
+                rows.append({"fraction": fraction, "metric": m, "mean": est, "low": low,
+                             "high": high, "seeds": len(per_seed)})
+        return pd.DataFrame(rows)
+
     def headline(self) -> str:
         """A one-line result: the main metric at 0% and 100% synthetic (mean over seeds)."""
         rec = self.records()

@@ -23,12 +23,17 @@ BAND = "rgba(31, 119, 180, 0.18)"
 SEED_LINE = "rgba(120, 120, 120, 0.55)"
 
 
-def sweep_table(records: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """Per synthetic fraction and metric: mean, std, min, max over seeds, and the seed count."""
+def sweep_table(records: pd.DataFrame, metrics: list[str],
+                intervals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per synthetic fraction and metric: mean, std, min and max over seeds, the seed count,
+    and with ``intervals`` (``Experiment.intervals``) the 95% bootstrap CI."""
     g = records.groupby("fraction")
     parts = {"seeds": g["seed"].nunique()}
     for m in metrics:
         parts[f"{m} mean"] = g[m].mean()
+        if intervals is not None:
+            ci = intervals[intervals["metric"] == m].set_index("fraction")
+            parts[f"{m} 95% CI"] = ci.apply(lambda r: f"[{r['low']:.3f}, {r['high']:.3f}]", axis=1)
         parts[f"{m} std"] = g[m].std(ddof=1)
         parts[f"{m} min"] = g[m].min()
         parts[f"{m} max"] = g[m].max()
@@ -37,14 +42,17 @@ def sweep_table(records: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     return out
 
 
-def sweep_figure(records: pd.DataFrame, metrics: list[str], title: str) -> go.Figure:
+def sweep_figure(records: pd.DataFrame, metrics: list[str], title: str,
+                 intervals: pd.DataFrame | None = None) -> go.Figure:
     """The paper's Figure 1: each metric against the synthetic fraction.
 
-    Thin grey lines are single seeds, the thick line their mean, the band the min-max range
+    Thin grey lines are single seeds, the thick line their mean; the band is the 95%
+    bootstrap CI over seeds and test examples when ``intervals`` is given, else the min-max
     over seeds.
     """
     fig = make_subplots(rows=1, cols=len(metrics),
                         subplot_titles=[METRIC_LABELS.get(m, m) for m in metrics])
+    band_name = "95% CI (seeds x test rows)" if intervals is not None else "min-max over seeds"
     for i, m in enumerate(metrics, start=1):
         for seed, run in records.sort_values("fraction").groupby("seed"):
             fig.add_trace(go.Scatter(
@@ -54,11 +62,15 @@ def sweep_figure(records: pd.DataFrame, metrics: list[str], title: str) -> go.Fi
                 hovertemplate=f"seed {seed}<br>%{{x:.1f}}% synthetic<br>{m}=%{{y:.4f}}<extra></extra>",
             ), row=1, col=i)
         stats = records.groupby("fraction")[m].agg(["mean", "min", "max"]).reset_index()
+        if intervals is not None:
+            ci = intervals[intervals["metric"] == m].set_index("fraction")
+            stats["min"] = stats["fraction"].map(ci["low"])
+            stats["max"] = stats["fraction"].map(ci["high"])
         x = stats["fraction"] * 100
         fig.add_trace(go.Scatter(
             x=np.concatenate([x, x[::-1]]), y=np.concatenate([stats["max"], stats["min"][::-1]]),
             fill="toself", fillcolor=BAND, line=dict(width=0), hoverinfo="skip",
-            name="min-max over seeds", legendgroup="band", showlegend=i == 1,
+            name=band_name, legendgroup="band", showlegend=i == 1,
         ), row=1, col=i)
         fig.add_trace(go.Scatter(
             x=x, y=stats["mean"], mode="lines+markers", line=dict(color="#1f77b4", width=3),

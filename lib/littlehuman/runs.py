@@ -246,7 +246,8 @@ def execute(
     ``fit`` for model selection; the test rows are predicted and scored with
     ``scorer(task, preds, golds)`` (default :func:`littlehuman.metrics.score`). Returns the
     record (spec, metrics, fit_stats, timings, train composition, versions, host, times)
-    and the predictions (row_id, prediction, gold).
+    and the predictions (row_id, prediction, gold, and with the default scorer one
+    ``score:<metric>`` column of per-example scores for bootstrap intervals).
     """
     started, t_start = _utc_now(), time.perf_counter()
     task = "fv" if "claim" in real.columns else "qa"
@@ -283,9 +284,15 @@ def execute(
 
     tick = time.perf_counter()
     golds = test["label" if task == "fv" else "answer"].tolist()
-    if scorer is None:
-        from littlehuman.metrics import score as scorer
-    metrics = dict(scorer(task, preds, golds))
+    per_example = None
+    if scorer is None:  # the default keeps per-example scores for bootstrap intervals
+        from littlehuman.metrics import per_example as score_each
+
+        per_example = score_each(task, preds, golds)
+        metrics = {**{m: float(per_example[m].mean()) for m in per_example.columns},
+                   "n": len(per_example)}
+    else:
+        metrics = dict(scorer(task, preds, golds))
     timings["score"] = time.perf_counter() - tick
     timings["total"] = time.perf_counter() - t_start
 
@@ -302,6 +309,9 @@ def execute(
     }
     predictions = pd.DataFrame({"row_id": test["row_id"].astype(str).to_numpy(),
                                 "prediction": preds, "gold": golds})
+    if per_example is not None:  # one column per metric: "score:<metric>"
+        for m in per_example.columns:
+            predictions[f"score:{m}"] = per_example[m].to_numpy()
     return record, predictions
 
 
