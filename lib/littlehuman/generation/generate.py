@@ -11,7 +11,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -51,6 +51,32 @@ def _complete(backend: Backend, batch: list[list[dict[str, str]]]) -> list[str]:
     return replies
 
 
+def _stream(backend: Backend, todo: list[str], requests: dict[str, list[dict[str, str]]],
+            store: Callable[[str, str], None], bar: Any) -> None:
+    """All of ``todo`` in one ``complete_iter`` call, each reply stored as it arrives; on an
+    error the stream is closed at once (so a backend can stop what it has in flight)."""
+    done: set[int] = set()
+    stream = backend.complete_iter([requests[key] for key in todo])  # type: ignore[attr-defined]
+    try:
+        for index, reply in stream:
+            if not 0 <= index < len(todo) or index in done:
+                raise LittleHumanError(
+                    f"backend {backend.name} streamed reply index {index} twice or out of "
+                    "range: fix its complete_iter"
+                )
+            done.add(index)
+            store(todo[index], reply)
+            bar.update(1)
+    finally:
+        if hasattr(stream, "close"):
+            stream.close()
+    if len(done) != len(todo):
+        raise LittleHumanError(
+            f"backend {backend.name} streamed {len(done)} replies for {len(todo)} requests: "
+            "fix the backend so it answers every request (the answered ones are cached)"
+        )
+
+
 def generate_synthetic(
     rows: pd.DataFrame,
     pool: pd.DataFrame,
@@ -73,6 +99,10 @@ def generate_synthetic(
     label differs from the one asked for), seconds. FV labels are the parsed ones, falling
     back to the requested label when the reply gives none. Rows whose requests are identical
     (same context, label and examples) share one call and one reply.
+
+    A backend with ``complete_iter(batch)`` (yielding ``(index, reply)`` in completion order)
+    gets every uncached request at once, ignoring ``batch_size``, and each reply is cached
+    the moment it arrives; other backends get ``batch_size`` requests per ``complete`` call.
     """
     start = time.perf_counter()
     gen_id = generator_id(backend, label_conditioned, k, seed, context_words)
@@ -96,14 +126,21 @@ def generate_synthetic(
             replies[key] = record["reply"]
             hits += 1
     todo = [key for key in requests if key not in replies]
+
+    def store(key: str, reply: str) -> None:
+        if cache is not None:
+            cache.put(key, {"reply": reply, "backend": backend.name, "model": backend.model})
+        replies[key] = reply
+
     bar = tqdm(total=len(todo), desc=f"generate {backend.name}", disable=not progress or not todo)
-    for i in range(0, len(todo), batch_size):
-        chunk = todo[i: i + batch_size]
-        for key, reply in zip(chunk, _complete(backend, [requests[key] for key in chunk])):
-            if cache is not None:
-                cache.put(key, {"reply": reply, "backend": backend.name, "model": backend.model})
-            replies[key] = reply
-        bar.update(len(chunk))
+    if todo and callable(getattr(backend, "complete_iter", None)):
+        _stream(backend, todo, requests, store, bar)
+    else:
+        for i in range(0, len(todo), batch_size):
+            chunk = todo[i: i + batch_size]
+            for key, reply in zip(chunk, _complete(backend, [requests[key] for key in chunk])):
+                store(key, reply)
+            bar.update(len(chunk))
     bar.close()
 
     out, unparseable, mismatch = [], 0, 0

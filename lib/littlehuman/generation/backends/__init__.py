@@ -2,6 +2,8 @@
 
 - ``extractive``: a rule-based, deterministic baseline (no model; NOT an LLM).
 - ``gemma``: Gemma 3 270M, a small base model that runs offline on CPU.
+- ``openai``: chat completions from OpenAI or any OpenAI-compatible server (needs a key in
+  the environment, ``OPENAI_API_KEY`` by default).
 """
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend
 from littlehuman.generation.backends.extractive import ExtractiveBackend
 from littlehuman.generation.backends.gemma import GemmaBackend
+from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
 
-BACKENDS: dict[str, type[Backend]] = {"extractive": ExtractiveBackend, "gemma": GemmaBackend}
+BACKENDS: dict[str, type[Backend]] = {
+    "extractive": ExtractiveBackend, "gemma": GemmaBackend, "openai": OpenAIChatBackend,
+}
 
 
 def make_backend(name: str, **kwargs: Any) -> Backend:
@@ -24,4 +29,5 @@ def make_backend(name: str, **kwargs: Any) -> Backend:
     return BACKENDS[name](**kwargs)
 
 
-__all__ = ["BACKENDS", "Backend", "ExtractiveBackend", "GemmaBackend", "make_backend"]
+__all__ = ["BACKENDS", "Backend", "ExtractiveBackend", "GemmaBackend", "OpenAIChatBackend",
+           "make_backend"]

@@ -1,0 +1,315 @@
+"""OpenAI chat completions (or any OpenAI-compatible server: vLLM, Ollama, llama.cpp, a proxy)
+through the official ``openai`` SDK's ``AsyncOpenAI``.
+
+Requests run concurrently (at most ``concurrency`` in flight), paced to ``rpm`` requests and
+``tpm`` tokens per minute (a request counts as its prompt characters / 4 plus
+``max_new_tokens``), and retried by us alone (the SDK's own retries are off) on 429, 408, 409,
+5xx, timeouts and connection errors: after the server's ``Retry-After`` when it sends one,
+else after an exponential backoff with full jitter. ``complete_iter`` yields each reply the
+moment it arrives, so the caller can store it before the next one (a killed run loses no
+finished call).
+
+Failures: a reply without choices or text is retried, then returned as ``""`` (the parser
+counts it unparseable) and counted in ``failures``. Requests still failing with a transient
+error after ``max_retries`` retries are counted too; the batch then ends with a
+LittleHumanError once every other request has been answered (and yielded), so a rerun sends
+only those. Errors no retry can fix (401, 403, 404, 400, ``insufficient_quota``) stop the
+batch at once. The API key is read from the environment when the backend is built, held in a
+:class:`~littlehuman.generation.secrets.Secret` and scrubbed from every message.
+"""
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import os
+import queue
+import threading
+import time
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
+
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation.backends.base import Backend
+from littlehuman.generation.cost import cost, estimate_tokens
+from littlehuman.generation.secrets import Secret, api_key, scrub
+
+log = logging.getLogger(__name__)
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MAX_RETRY_AFTER_S = 600.0  # a longer Retry-After (a daily quota?) is cut to this
+MAX_BACKOFF_S = 60.0
+_DONE = object()
+
+
+class _Malformed(Exception):
+    """A 200 reply without a usable completion."""
+
+
+class RateLimiter:
+    """Paces request starts to ``rpm`` requests and ``tpm`` tokens per minute (None: no
+    limit). A token bucket that holds one request: each request books the next free start
+    time of both budgets, so starts are evenly spaced rather than bursty."""
+
+    def __init__(self, rpm: float | None = None, tpm: float | None = None) -> None:
+        self.rpm, self.tpm = rpm, tpm
+        self._next_request = 0.0  # monotonic time the request budget is free again
+        self._next_token = 0.0
+
+    def reserve(self, tokens: int) -> float:
+        """Book a start for a request of ``tokens``; the seconds to wait before it."""
+        now = time.monotonic()
+        start = max(now, self._next_request, self._next_token)
+        if self.rpm:
+            self._next_request = start + 60.0 / self.rpm
+        if self.tpm:
+            self._next_token = start + 60.0 * tokens / self.tpm
+        return start - now
+
+    async def wait(self, tokens: int) -> None:
+        await asyncio.sleep(self.reserve(tokens))
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds the server asked to wait (``retry-after-ms`` or ``Retry-After``), if any."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) * scale)
+        except ValueError:
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+            return max(0.0, when.timestamp() - time.time())
+        except (TypeError, ValueError):
+            pass
+    return None
+
+
+def _status(exc: BaseException) -> int | None:
+    return getattr(exc, "status_code", None)
+
+
+def _retryable(exc: BaseException) -> bool:
+    import openai
+
+    if isinstance(exc, (_Malformed, openai.APIConnectionError)):
+        return True  # APITimeoutError is an APIConnectionError
+    status = _status(exc)
+    if status is None or getattr(exc, "code", None) == "insufficient_quota":
+        return False
+    return status in (408, 409, 429) or status >= 500
+
+
+def _describe(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc) or "no message"
+    if _status(exc) is None:  # the SDK puts the status code in the message itself
+        text = f"{type(exc).__name__}: {text}"
+    return scrub(text)
+
+
+class OpenAIChatBackend(Backend):
+    """Chat completions from ``model`` at ``base_url`` (default: OpenAI, or the environment's
+    ``OPENAI_BASE_URL``; give OpenAI-compatible servers their ``.../v1`` URL).
+
+    ``params`` (hence the cache key and generator id) hold ``temperature``, ``max_new_tokens``,
+    the server's ``host`` and ``seed`` when set; never the key. Counters: ``usage_log`` (one
+    ``{"prompt_tokens", "completion_tokens"}`` per answered call, as the server reports them;
+    see :meth:`cost`), ``attempts`` (HTTP requests sent, retries included) and ``failures``.
+    ``backoff_s`` scales the exponential backoff (the first retry waits up to that long).
+    """
+
+    name = "openai"
+
+    def __init__(
+        self,
+        model: str = "gpt-3.5-turbo",
+        temperature: float = 1.0,
+        max_new_tokens: int = 120,
+        base_url: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
+        concurrency: int = 16,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        timeout_s: float = 60.0,
+        max_retries: int = 6,
+        seed: int | None = None,
+        backoff_s: float = 1.0,
+    ) -> None:
+        if int(concurrency) < 1 or int(max_new_tokens) < 1 or int(max_retries) < 0:
+            raise LittleHumanError(
+                "openai backend: concurrency and max_new_tokens must be >= 1 and max_retries >= 0"
+            )
+        if (rpm is not None and rpm <= 0) or (tpm is not None and tpm <= 0):
+            raise LittleHumanError("openai backend: rpm and tpm must be positive (or unset)")
+        self._key = Secret(api_key(api_key_env))  # fails here, before any work, when missing
+        self.api_key_env = api_key_env
+        self.model = str(model)
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        self.params: dict[str, Any] = {
+            "temperature": float(temperature),
+            "max_new_tokens": int(max_new_tokens),
+            "host": urlsplit(self.base_url).hostname or self.base_url,
+        }
+        if seed is not None:
+            self.params["seed"] = int(seed)
+        self.concurrency = int(concurrency)
+        self.rpm, self.tpm = rpm, tpm
+        self.timeout_s = float(timeout_s)
+        self.max_retries = int(max_retries)
+        self.backoff_s = float(backoff_s)
+        self.usage_log: list[dict[str, int | None]] = []
+        self.attempts = 0
+        self.failures = 0
+
+    def __repr__(self) -> str:
+        return f"OpenAIChatBackend(model={self.model!r}, params={self.params!r})"
+
+    def cost(self, batch: bool = False, prices: Any = None) -> dict[str, Any]:
+        """Tokens and dollars of every call answered so far (see ``cost.cost``)."""
+        return cost(self.usage_log, self.model, batch=batch, prices=prices)
+
+    def complete(self, batch: list[list[dict[str, str]]]) -> list[str]:
+        replies: list[str | None] = [None] * len(batch)
+        for i, reply in self.complete_iter(batch):
+            replies[i] = reply
+        return [r or "" for r in replies]
+
+    def complete_iter(self, batch: list[list[dict[str, str]]]) -> Iterator[tuple[int, str]]:
+        """``(index in batch, reply)`` as each request is answered, in completion order.
+
+        The requests run on an event loop in a worker thread (so this works inside a
+        notebook's running loop too); closing the iterator early cancels what is in flight.
+        """
+        if not batch:
+            return
+        results: queue.SimpleQueue = queue.SimpleQueue()
+        loop = asyncio.new_event_loop()
+        task = loop.create_task(self._run(batch, results.put))
+
+        def run() -> None:
+            try:
+                loop.run_until_complete(task)
+            except BaseException as exc:  # handed to the consumer below
+                results.put(exc)
+            finally:
+                loop.run_until_complete(loop.shutdown_default_executor())
+                results.put(_DONE)
+                loop.close()
+
+        thread = threading.Thread(target=run, name="openai-chat", daemon=True)
+        thread.start()
+        try:
+            while (item := results.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            if thread.is_alive():
+                try:
+                    loop.call_soon_threadsafe(task.cancel)
+                except RuntimeError:  # the loop closed meanwhile
+                    pass
+                thread.join()
+
+    async def _run(self, batch: list[list[dict[str, str]]], emit: Callable[[Any], None]) -> None:
+        import openai
+
+        limiter = RateLimiter(self.rpm, self.tpm)
+        slots = asyncio.Semaphore(self.concurrency)
+        gave_up: list[BaseException] = []
+        client = openai.AsyncOpenAI(api_key=self._key.reveal(), base_url=self.base_url,
+                                    max_retries=0, timeout=self.timeout_s)
+
+        async def one(i: int, messages: list[dict[str, str]]) -> None:
+            try:
+                reply = await self._request(client, slots, limiter, messages)
+            except _Malformed:
+                self.failures += 1
+                reply = ""
+            except Exception as exc:
+                if not _retryable(exc):
+                    raise LittleHumanError(self._fatal(exc)) from None
+                self.failures += 1
+                gave_up.append(exc)
+                return
+            emit((i, reply))
+
+        async with client:
+            tasks = [asyncio.ensure_future(one(i, messages)) for i, messages in enumerate(batch)]
+            try:
+                await asyncio.gather(*tasks)  # the first fatal error stops the rest
+            finally:
+                for pending in tasks:
+                    pending.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        if gave_up:
+            raise LittleHumanError(
+                f"openai backend: {len(gave_up)} of {len(batch)} requests still failed after "
+                f"{self.max_retries} retries (last: {_describe(gave_up[-1])}); the others were "
+                "answered and kept: rerun to send only these, perhaps with a lower concurrency "
+                "or an rpm/tpm limit"
+            )
+
+    async def _request(self, client: Any, slots: asyncio.Semaphore, limiter: RateLimiter,
+                       messages: list[dict[str, str]]) -> str:
+        tokens = estimate_tokens(messages) + self.params["max_new_tokens"]
+        extra = {"seed": self.params["seed"]} if "seed" in self.params else {}
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_retries + 1),
+            retry=retry_if_exception(_retryable),
+            wait=self._wait,
+            before_sleep=lambda state: log.info(
+                "openai: retry %d after %s", state.attempt_number,
+                _describe(state.outcome.exception())),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                async with slots:
+                    await limiter.wait(tokens)
+                    self.attempts += 1
+                    response = await client.chat.completions.create(
+                        model=self.model, messages=messages,
+                        temperature=self.params["temperature"],
+                        max_tokens=self.params["max_new_tokens"], **extra)
+                return self._reply(response)
+        raise AssertionError("unreachable: tenacity returns or re-raises")
+
+    def _wait(self, state: Any) -> float:
+        asked = retry_after(state.outcome.exception())
+        if asked is not None:
+            return min(asked, MAX_RETRY_AFTER_S)
+        return wait_random_exponential(multiplier=self.backoff_s, max=MAX_BACKOFF_S)(state)
+
+    def _reply(self, response: Any) -> str:
+        """The completion text; records the call's usage first (a malformed reply is billed too)."""
+        usage = getattr(response, "usage", None)
+        self.usage_log.append({"prompt_tokens": getattr(usage, "prompt_tokens", None),
+                               "completion_tokens": getattr(usage, "completion_tokens", None)})
+        try:
+            text = response.choices[0].message.content
+        except (AttributeError, IndexError, KeyError, TypeError):
+            text = None
+        if not isinstance(text, str) or not text.strip():
+            raise _Malformed("the server answered without a completion text")
+        return text.strip()
+
+    def _fatal(self, exc: BaseException) -> str:
+        status = _status(exc)
+        host = self.params["host"]
+        hint = {
+            401: f"check the key in {self.api_key_env}",
+            403: f"check that the key may use model {self.model!r}",
+            404: f"check the model name {self.model!r} and that base_url ends in /v1",
+        }.get(status or 0, "fix the request or the server settings")
+        if getattr(exc, "code", None) == "insufficient_quota":
+            hint = "the account is out of credit: check its plan and billing"
+        return f"openai backend: {host} refused a request ({_describe(exc)}): {hint}"

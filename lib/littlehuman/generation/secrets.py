@@ -1,0 +1,61 @@
+"""API keys: read from the environment only, held in a wrapper that never prints, and
+scrubbed from any error text.
+
+A key never goes to the generation cache, a backend's ``params``/``identity()``, a log line,
+an exception message or a ``repr``: backends keep it as a :class:`Secret` and pass
+``scrub(text)`` over any server or SDK message they re-raise.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from littlehuman.errors import LittleHumanError
+
+_KNOWN: set[str] = set()  # the key values read in this process, to scrub from text
+_PATTERNS = re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{6,}|(?<=Bearer )\S+", re.IGNORECASE)
+
+
+class Secret:
+    """A string that shows as ``***`` in ``repr``/``str`` and refuses to be pickled."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The value itself (hand it to the HTTP client, nowhere else)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple:
+        raise TypeError("an API key is never pickled: build the backend in the process that uses it")
+
+
+def api_key(env_name: str = "OPENAI_API_KEY") -> str:
+    """The key in environment variable ``env_name`` (registered for :func:`scrub`); missing
+    or empty is a LittleHumanError. Wrap it in a :class:`Secret` to keep it."""
+    value = os.environ.get(env_name, "").strip()
+    if not value:
+        raise LittleHumanError(
+            f"set {env_name} (or the variable named by --api-key-env) to your API key before "
+            "generating with the openai backend; for a local OpenAI-compatible server without "
+            "keys any non-empty value works"
+        )
+    if len(value) >= 8:  # scrubbing a very short value would mangle ordinary text
+        _KNOWN.add(value)
+    return value
+
+
+def scrub(text: str) -> str:
+    """``text`` with every key read so far, anything shaped like ``sk-...`` and any bearer
+    token replaced by ``***``."""
+    text = str(text)
+    for value in sorted(_KNOWN, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return _PATTERNS.sub("***", text)

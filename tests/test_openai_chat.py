@@ -1,0 +1,389 @@
+"""The openai chat backend through generate_synthetic against a real local HTTP server
+(tests/fake_openai.py on 127.0.0.1), plus cost, secrets and streaming into the cache.
+
+Timing checks are lower bounds only (a retry waits at least Retry-After; paced requests start
+at least ~0.5 s apart), measured on the server's clock. All rows are invented fixtures.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fake_openai import KEY, FakeOpenAI
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation import (
+    Backend,
+    GenerationCache,
+    generate_synthetic,
+    generator_id,
+    load_or_generate,
+    make_backend,
+    request_key,
+)
+from littlehuman.generation.backends.openai_chat import OpenAIChatBackend, RateLimiter
+from littlehuman.generation.cost import PRICES, cost, estimate, load_prices, price
+from littlehuman.generation.secrets import Secret, scrub
+
+WORKER_PATH = Path(__file__).parent / "helpers" / "openai_worker.py"
+_spec = importlib.util.spec_from_file_location("openai_worker", WORKER_PATH)
+worker = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(worker)
+SECRET_BYTES = b"SECRET123"
+FV_TRUE = "Given the context, come up with a True claim. Answer in the format below:"
+
+
+@pytest.fixture()
+def key_env(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+
+@pytest.fixture()
+def fake(key_env):
+    with FakeOpenAI() as server:
+        yield server
+
+
+def backend(server: FakeOpenAI, **kwargs) -> OpenAIChatBackend:
+    settings = {"concurrency": 4, "timeout_s": 10, "backoff_s": 0.05, **kwargs}
+    return make_backend("openai", base_url=server.base_url, **settings)
+
+
+def chats(n: int) -> list[list[dict[str, str]]]:
+    return [[{"role": "system", "content": FV_TRUE},
+             {"role": "user", "content": f"Context: Invented town number {i} has a mill."}]
+            for i in range(n)]
+
+
+def assert_no_secret(root: Path, *texts: str) -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert SECRET_BYTES not in path.read_bytes(), f"the key leaked into {path}"
+    for text in texts:
+        assert "SECRET123" not in text
+
+
+# ---------------------------------------------------------------- answers, retries, faults
+
+def test_answers_land_and_parse(fake, tmp_path):
+    rows = worker.fixture_rows(12)
+    b = backend(fake, seed=3)
+    syn, stats = generate_synthetic(rows, rows, "fv", b, cache=GenerationCache(tmp_path / "c.jsonl"),
+                                    progress=False)
+    assert stats["calls"] == stats["generated"] == 12 and stats["unparseable"] == 0
+    assert stats["label_mismatch"] == 0 and syn["label"].tolist() == rows["label"].tolist()
+    assert syn["source_row_id"].tolist() == rows["row_id"].tolist()
+    assert all(c.startswith("The text begins with Invented passage") for c in syn["claim"])
+    assert len(fake.log) == 12 and all(e["auth_ok"] and e["status"] == 200 for e in fake.log)
+    first = fake.log[0]
+    assert (first["model"], first["max_tokens"], first["temperature"], first["seed"]) == (
+        "gpt-3.5-turbo", 120, 1.0, 3)
+    assert b.attempts == 12 and b.failures == 0 and len(b.usage_log) == 12
+    spent = b.cost()
+    assert spent["calls"] == 12 and spent["missing_usage"] == 0
+    assert spent["input_tokens"] == sum(sum(len(m["content"]) for m in e["messages"]) // 4
+                                        for e in fake.log)
+    assert spent["dollars"] == pytest.approx(
+        (spent["input_tokens"] * 0.5 + spent["output_tokens"] * 1.5) / 1e6)
+
+
+def test_qa_answers_parse(fake):
+    rows = pd.DataFrame([{"row_id": f"q{i}", "dataset": "toyqa", "split": "train",
+                          "context_id": f"c{i}", "context": f"Invented story {i} about a fox.",
+                          "question": f"Invented question {i}?", "answer": f"fox {i}", "meta": ""}
+                         for i in range(4)])
+    syn, stats = generate_synthetic(rows, rows, "qa", backend(fake), progress=False)
+    assert stats["generated"] == 4 and syn["answer"].str.startswith("Invented story").all()
+
+
+def test_retry_after_is_honoured(fake):
+    fake.retry_after = 1
+    fake.script("429")
+    b = backend(fake)
+    assert b.complete(chats(1))[0].startswith("Claim:")
+    assert [e["status"] for e in fake.log] == [429, 200]
+    assert fake.log[1]["t_start"] - fake.log[0]["t_start"] >= 1.0
+    assert b.attempts == 2 and b.failures == 0
+
+
+def test_server_error_then_success(fake):
+    fake.script("500", "500")
+    b = backend(fake)
+    assert b.complete(chats(1))[0].startswith("Claim:")
+    assert [e["status"] for e in fake.log] == [500, 500, 200] and b.attempts == 3
+
+
+def test_timeout_then_success(fake):
+    fake.slow_s = 1.5
+    fake.script("slow")
+    b = backend(fake, timeout_s=0.5)
+    assert b.complete(chats(1))[0].startswith("Claim:")
+    assert len(fake.log) == 2 and b.attempts == 2 and b.failures == 0
+    assert fake.log[1]["t_start"] - fake.log[0]["t_start"] >= 0.5
+
+
+def test_malformed_reply_counts_as_failure(fake):
+    fake.script("malformed", "empty")
+    b = backend(fake, max_retries=1)
+    assert b.complete(chats(1)) == [""]
+    assert b.failures == 1 and b.attempts == 2 and len(b.usage_log) == 2  # both were billed
+    rows = worker.fixture_rows(2)
+    fake.script("malformed")
+    b = backend(fake, max_retries=0, concurrency=1)
+    syn, stats = generate_synthetic(rows, rows, "fv", b, progress=False)
+    assert stats["unparseable"] == 1 and stats["generated"] == 1 and b.failures == 1
+
+
+def test_persistent_errors_end_with_an_error_after_the_others_are_kept(fake, tmp_path):
+    fake.script("500")
+    rows = worker.fixture_rows(3)
+    cache = GenerationCache(tmp_path / "c.jsonl")
+    with pytest.raises(LittleHumanError, match="1 of 3 requests still failed after 0 retries"):
+        generate_synthetic(rows, rows, "fv", backend(fake, max_retries=0, concurrency=1),
+                           cache=cache, progress=False)
+    assert len(cache) == 2  # the answered ones were cached as they arrived
+    syn, stats = generate_synthetic(rows, rows, "fv", backend(fake), cache=cache, progress=False)
+    assert stats["calls"] == 1 and stats["cache_hits"] == 2 and len(syn) == 3
+
+
+def test_fatal_errors_stop_at_once_and_are_scrubbed(key_env):
+    with FakeOpenAI(api_key="sk-a-different-key") as server:
+        b = backend(server)
+        with pytest.raises(LittleHumanError, match="check the key in OPENAI_API_KEY") as info:
+            b.complete(chats(3))
+        assert "SECRET123" not in str(info.value) and "***" in str(info.value)
+        assert 1 <= len(server.log) <= 3 and not server.log[0]["auth_ok"]
+    with FakeOpenAI() as server:
+        with pytest.raises(LittleHumanError, match="base_url ends in /v1"):
+            make_backend("openai", base_url=server.base_url[:-3]).complete(chats(1))
+
+
+# ---------------------------------------------------------------- pacing and concurrency
+
+def test_rate_limiter_spaces_requests(fake):
+    b = backend(fake, rpm=120)
+    b.complete(chats(4))
+    starts = sorted(e["t_start"] for e in fake.log)
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.4  # 0.5 s nominal
+    assert starts[-1] - starts[0] >= 1.3
+
+
+def test_rate_limiter_books_requests_and_tokens():
+    tokens = RateLimiter(tpm=600)  # 10 tokens/s
+    waits = [tokens.reserve(5), tokens.reserve(5), tokens.reserve(10), tokens.reserve(1)]
+    assert waits == pytest.approx([0.0, 0.5, 1.0, 2.0], abs=0.05)
+    both = RateLimiter(rpm=60, tpm=6000)  # 1 request/s, 100 tokens/s
+    assert [both.reserve(10), both.reserve(10), both.reserve(500)] == pytest.approx(
+        [0.0, 1.0, 2.0], abs=0.05)
+    assert both.reserve(1) == pytest.approx(7.0, abs=0.05)  # the 500 tokens took 5 s
+
+
+def test_concurrency_bound_is_respected(key_env):
+    with FakeOpenAI(latency_s=0.2) as server:
+        backend(server, concurrency=3).complete(chats(9))
+        assert len(server.log) == 9 and 2 <= server.max_in_flight <= 3
+
+
+def test_a_failing_consumer_stops_the_requests_in_flight(key_env, tmp_path):
+    class FullDisk(GenerationCache):
+        def put(self, key, record):
+            if len(self) == 2:
+                raise OSError("disk full")
+            super().put(key, record)
+
+    rows = worker.fixture_rows(12)
+    with FakeOpenAI(latency_s=0.2) as server:
+        with pytest.raises(OSError, match="disk full") as info:  # held: keeps its frames alive
+            generate_synthetic(rows, rows, "fv", backend(server, concurrency=2),
+                               cache=FullDisk(tmp_path / "c.jsonl"), progress=False)
+        sent = len(server.log)
+        time.sleep(0.5)
+        assert sent <= 6 and len(server.log) == sent  # stopped: nothing more went out
+        assert info.value is not None
+    assert not [t for t in threading.enumerate() if t.name == "openai-chat"]
+
+
+# ---------------------------------------------------------------- cache, resume, kill -9
+
+def test_rerun_of_a_finished_generation_sends_no_request(fake, tmp_path):
+    rows = worker.fixture_rows(6)
+    path = tmp_path / "c.jsonl"
+    first, _ = generate_synthetic(rows, rows, "fv", backend(fake), cache=GenerationCache(path),
+                                  progress=False)
+    sent = len(fake.log)
+    again, stats = generate_synthetic(rows, rows, "fv", backend(fake),
+                                      cache=GenerationCache(path), progress=False)
+    assert sent == 6 and len(fake.log) == sent
+    assert stats["calls"] == 0 and stats["cache_hits"] == 6
+    pd.testing.assert_frame_equal(first, again)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_kill9_mid_generation_then_rerun_resends_only_unfinished(key_env, tmp_path):
+    cache_path, n, concurrency = tmp_path / "gen.jsonl", 16, 2
+    with FakeOpenAI(latency_s=0.2) as server:
+        out, err = open(tmp_path / "stdout.txt", "w"), open(tmp_path / "stderr.txt", "w")
+        with out, err:
+            proc = subprocess.Popen(
+                [sys.executable, str(WORKER_PATH), str(cache_path), server.base_url, str(n),
+                 str(concurrency)], stdout=out, stderr=err, env={**os.environ})
+            deadline = time.monotonic() + 90
+            try:
+                while time.monotonic() < deadline and proc.poll() is None:
+                    answered = sum(e.get("status") == 200 and "t_end" in e for e in server.log)
+                    if answered >= 7:  # a point unrelated to the client's batches
+                        break
+                    time.sleep(0.02)
+                os.kill(proc.pid, signal.SIGKILL)
+            finally:
+                proc.kill()
+                proc.wait()
+        t_kill = time.monotonic()
+        assert proc.returncode == -signal.SIGKILL, (tmp_path / "stderr.txt").read_text()
+        time.sleep(0.5)  # let requests in flight at the kill reach the log
+        before = list(server.log)
+        cached = set(GenerationCache(cache_path)._records)
+        assert 7 - concurrency <= len(cached) < n
+
+        syn, stats = worker.run(str(cache_path), server.base_url, n, concurrency)
+        after = server.log[len(before):]
+        b = worker.make(server.base_url)
+    key_of = lambda entry: request_key(b.name, b.model, entry["messages"], b.params)  # noqa: E731
+    answered_before = {key_of(e) for e in before if e.get("status") == 200}
+    resent = [key_of(e) for e in after]
+    assert cached <= answered_before  # every cached reply is one the server answered
+    assert not set(resent) & cached  # nothing finished (cached) is sent again
+    assert len(resent) == len(set(resent)) == n - len(cached) == stats["calls"]
+    assert set(GenerationCache(cache_path)._records) == cached | set(resent)
+    # server-side finished before the kill but not yet cached: at most the ones in flight
+    finished = {key_of(e) for e in before if e.get("status") == 200 and e["t_end"] < t_kill}
+    assert len(finished & set(resent)) <= concurrency
+    assert syn["source_row_id"].tolist() == worker.fixture_rows(n)["row_id"].tolist()
+    assert stats["generated"] == n
+    assert_no_secret(tmp_path)
+
+
+# ---------------------------------------------------------------- the key
+
+def test_key_never_leaks(fake, home, capfd, caplog):
+    caplog.set_level(logging.DEBUG)
+    rows = worker.fixture_rows(5)
+    fake.retry_after = 0.05
+    fake.script("429", "500", "malformed")
+    b = backend(fake)
+    syn, stats = load_or_generate(rows, rows, "fv", b, progress=False)
+    assert stats["calls"] == 5 and len(syn) == 5
+    texts = [repr(b), str(b.identity()), str(vars(b)), generator_id(b, True, 3, 0),
+             json.dumps(b.params), repr(b._key), caplog.text]
+    assert_no_secret(home, *texts)
+    with pytest.raises(TypeError, match="never pickled"):
+        pickle.dumps(b)
+    captured = capfd.readouterr()
+    assert_no_secret(home, captured.out, captured.err)
+
+
+def test_missing_key_fails_before_any_request(fake, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    with pytest.raises(LittleHumanError, match="set OPENAI_API_KEY"):
+        make_backend("openai", base_url=fake.base_url)
+    monkeypatch.setenv("MY_KEY", "  ")
+    with pytest.raises(LittleHumanError, match="set MY_KEY"):
+        OpenAIChatBackend(base_url=fake.base_url, api_key_env="MY_KEY")
+    assert fake.log == []
+
+
+def test_params_and_identity(key_env):
+    b = OpenAIChatBackend(temperature=0)
+    assert b.identity() == {"backend": "openai", "model": "gpt-3.5-turbo", "params": {
+        "temperature": 0.0, "max_new_tokens": 120, "host": "api.openai.com"}}
+    local = OpenAIChatBackend(base_url="http://gpu-node:8000/v1", model="llama", seed=1)
+    assert local.params == {"temperature": 1.0, "max_new_tokens": 120, "host": "gpu-node",
+                            "seed": 1}
+
+
+def test_scrub():
+    assert scrub("bad key sk-proj-abcdEFGH1234 sent") == "bad key *** sent"
+    assert scrub("Authorization: Bearer abc.def") == "Authorization: Bearer ***"
+    assert scrub("a plain message") == "a plain message"
+    assert repr(Secret("sk-xyz-123456")) == "Secret('***')" and str(Secret("s")) == "Secret('***')"
+
+
+# ---------------------------------------------------------------- cost
+
+def test_cost_and_batch_discount():
+    usage = [{"prompt_tokens": 600_000, "completion_tokens": 100_000},
+             {"prompt_tokens": 400_000, "completion_tokens": 900_000}]
+    full = cost(usage, "gpt-3.5-turbo")
+    assert (full["input_tokens"], full["output_tokens"], full["dollars"]) == (1_000_000, 1_000_000, 2.0)
+    assert cost(usage, "gpt-3.5-turbo", batch=True)["dollars"] == 1.0
+    assert cost(usage, "gpt-4-turbo")["dollars"] == 40.0
+    assert cost(usage, "gpt-4o-mini-2024-07-18")["dollars"] == pytest.approx(0.75)
+    assert price("gpt-4o-2024-08-06") == PRICES["gpt-4o"] and price("gpt-4o") == (2.5, 10.0)
+    missing = cost(usage + [{"prompt_tokens": None, "completion_tokens": None}], "my-local-llama")
+    assert missing["dollars"] is None and missing["missing_usage"] == 1 and missing["calls"] == 3
+
+
+def test_estimate_and_price_override(tmp_path):
+    requests = [[{"role": "system", "content": "x" * 40}, {"role": "user", "content": "y" * 60}]] * 10
+    est = estimate(requests, "gpt-4o", max_new_tokens=120)
+    assert (est["requests"], est["input_tokens"], est["output_tokens"]) == (10, 250, 1200)
+    assert est["dollars"] == pytest.approx((250 * 2.5 + 1200 * 10.0) / 1e6)
+    assert "characters / 4" in est["method"]
+    assert estimate(requests, "gpt-4o", 120, batch=True)["dollars"] == pytest.approx(est["dollars"] / 2)
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"gpt-4o": [5, 15], "my-model": [1, 1]}))
+    prices = load_prices(path)
+    assert prices["gpt-4o"] == (5.0, 15.0) and prices["gpt-3.5-turbo"] == PRICES["gpt-3.5-turbo"]
+    assert estimate(requests, "my-model", 120, prices=prices)["dollars"] == pytest.approx(1450 / 1e6)
+    path.write_text("{not json")
+    with pytest.raises(LittleHumanError, match="cannot read prices"):
+        load_prices(path)
+
+
+# ---------------------------------------------------------------- streaming into the cache
+
+class StreamingBackend(Backend):
+    """Yields replies in reverse order; raises after ``fail_after`` replies when set."""
+
+    name, model = "streaming", "test"
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.params, self.fail_after, self.sent = {}, fail_after, 0
+
+    def complete(self, batch):
+        raise AssertionError("generate_synthetic must stream")
+
+    def complete_iter(self, batch):
+        for i in reversed(range(len(batch))):
+            if self.fail_after is not None and self.sent == self.fail_after:
+                raise RuntimeError("connection lost")
+            self.sent += 1
+            context = batch[i][-1]["content"].removeprefix("Context: ")
+            yield i, f"Claim: {context}||\nLabel: {'Untrue' if 'Untrue' in batch[i][0]['content'] else 'True'}"
+
+
+def test_streaming_backend_caches_each_reply_as_it_arrives(tmp_path):
+    rows = worker.fixture_rows(6)
+    cache = GenerationCache(tmp_path / "c.jsonl")
+    with pytest.raises(RuntimeError, match="connection lost"):
+        generate_synthetic(rows, rows, "fv", StreamingBackend(fail_after=2), cache=cache,
+                           batch_size=1, progress=False)
+    assert len(GenerationCache(tmp_path / "c.jsonl")) == 2
+    again = StreamingBackend()
+    syn, stats = generate_synthetic(rows, rows, "fv", again, cache=cache, batch_size=1,
+                                    progress=False)
+    assert again.sent == stats["calls"] == 4 and stats["cache_hits"] == 2
+    assert syn["source_row_id"].tolist() == rows["row_id"].tolist()
+    assert syn["label"].tolist() == rows["label"].tolist()
