@@ -105,7 +105,9 @@ class Experiment:
         from littlehuman.generation import make_backend
 
         p = self.profile
-        kwargs: dict[str, Any] = {"seed": p.data_seed}
+        kwargs: dict[str, Any] = {}
+        if p.generator in ("extractive", "gemma"):  # local generators take our seed
+            kwargs["seed"] = p.data_seed
         if p.generator != "extractive":
             kwargs.update(temperature=p.temperature, max_new_tokens=p.max_new_tokens)
         return make_backend(p.generator, **kwargs)
