@@ -69,7 +69,7 @@ def sweep_figure(records: pd.DataFrame, metrics: list[str], title: str,
         x = stats["fraction"] * 100
         fig.add_trace(go.Scatter(
             x=np.concatenate([x, x[::-1]]), y=np.concatenate([stats["max"], stats["min"][::-1]]),
-            fill="toself", fillcolor=BAND, line=dict(width=0), hoverinfo="skip",
+            mode="lines", fill="toself", fillcolor=BAND, line=dict(width=0), hoverinfo="skip",
             name=band_name, legendgroup="band", showlegend=i == 1,
         ), row=1, col=i)
         fig.add_trace(go.Scatter(
