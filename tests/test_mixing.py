@@ -114,3 +114,48 @@ def test_errors():
         replacement_mix(real, bad, 5, 0.5, seed=0, dataset="toy")
     no_twins = synthetic.iloc[:0]
     assert not replacement_mix(real, no_twins, 5, 0.0, 0, "toy")["is_synthetic"].any()
+
+
+# --- experiment 3: the trade-off mixes -------------------------------------------------
+
+def _toy(n: int = 60):
+    real = pd.DataFrame({
+        "row_id": [f"r{i:03d}" for i in range(n)], "dataset": "toy", "split": "train",
+        "context_id": [f"c{i}" for i in range(n)], "context": [f"context {i}" for i in range(n)],
+        "claim": [f"real claim {i}" for i in range(n)], "label": [i % 2 for i in range(n)],
+        "meta": "",
+    })
+    syn = real.assign(row_id=[f"syn:{r}" for r in real["row_id"]],
+                      claim=[f"synthetic claim {i}" for i in range(n)], source_row_id=real["row_id"])
+    return real, syn
+
+
+def test_tradeoff_mix_sizes_kinds_and_nesting():
+    from littlehuman.mixing import tradeoff_mix
+
+    real, syn = _toy()
+    base = tradeoff_mix(real, syn, 20, "synthetic", 0, 0, "toy")
+    assert len(base) == 20 and base["is_synthetic"].all()
+    human = tradeoff_mix(real, syn, 20, "human", 10, 0, "toy")
+    assert len(human) == 30 and int((~human["is_synthetic"]).sum()) == 10
+    assert human["claim"][~human["is_synthetic"]].str.startswith("real").all()
+    more = tradeoff_mix(real, syn, 20, "synthetic", 20, 0, "toy")
+    assert len(more) == 40 and more["is_synthetic"].all()
+    # nesting: the base is shared; +20 synthetic holds the twins of the +10 human rows' contexts
+    pd.testing.assert_frame_equal(human.iloc[:20].reset_index(drop=True), base)
+    assert set(human["context_id"][~human["is_synthetic"]]) <= set(more["context_id"].iloc[20:])
+    # the human rows' contexts are not in the base
+    assert not set(human["context_id"][~human["is_synthetic"]]) & set(base["context_id"])
+    # deterministic, and the seed matters
+    pd.testing.assert_frame_equal(human, tradeoff_mix(real, syn, 20, "human", 10, 0, "toy"))
+    assert set(tradeoff_mix(real, syn, 20, "synthetic", 0, 1, "toy")["row_id"]) != set(base["row_id"])
+
+
+def test_tradeoff_mix_errors():
+    from littlehuman.mixing import tradeoff_mix
+
+    real, syn = _toy(10)
+    with pytest.raises(LittleHumanError, match="needs 15"):
+        tradeoff_mix(real, syn, 10, "human", 5, 0, "toy")
+    with pytest.raises(LittleHumanError, match="kind"):
+        tradeoff_mix(real, syn, 5, "robot", 1, 0, "toy")

@@ -106,3 +106,55 @@ def replacement_mix(
             out.loc[chosen, col] = picked[col].to_numpy()
         out.loc[chosen, "is_synthetic"] = True
     return out.astype(base.dtypes.to_dict() | {"is_synthetic": bool})
+
+
+def tradeoff_mix(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    base: int,
+    kind: str,
+    added: int,
+    seed: int,
+    dataset: str,
+    experiment: str = "tradeoff",
+) -> pd.DataFrame:
+    """PROTOCOL experiment 3: a purely synthetic base, plus ``added`` human or synthetic rows.
+
+    One permutation of the real train rows that have a twin, seeded by
+    ``stable_seed(dataset, experiment, seed)``, orders everything: the first ``base`` rows
+    enter as their synthetic twins; the next ``added`` rows enter as themselves
+    (``kind="human"``) or as their twins (``kind="synthetic"``). So every base, addition and
+    seed nests: base 2000 holds base 1000, +400 synthetic holds +200, and the added human
+    rows come from contexts the base does not use. Returns the rows with ``is_synthetic``.
+    """
+    if kind not in ("human", "synthetic"):
+        raise LittleHumanError(f"{dataset}: trade-off addition kind {kind!r}: use human or synthetic")
+    if base < 1 or added < 0:
+        raise LittleHumanError(f"{dataset}: trade-off sizes base={base}, added={added} must be >= 1, >= 0")
+    twins = _twins_by_source(synthetic, dataset)
+    pool = real.sort_values("row_id", kind="stable")
+    pool = pool[pool["row_id"].astype(str).isin(twins.index)].reset_index(drop=True)
+    if base + added > len(pool):
+        raise LittleHumanError(
+            f"{dataset}: a base of {base} plus {added} rows needs {base + added} train rows with "
+            f"a synthetic twin but only {len(pool)} have one: generate more twins or lower the sizes"
+        )
+    order = np.random.default_rng(stable_seed(dataset, experiment, seed)).permutation(len(pool))
+    base_rows = pool.iloc[order[:base]]
+    extra = pool.iloc[order[base:base + added]]
+    parts = [_as_twins(base_rows, twins)]
+    if added:
+        parts.append(_as_twins(extra, twins) if kind == "synthetic"
+                     else extra.assign(is_synthetic=False))
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype(real.dtypes.to_dict() | {"is_synthetic": bool})[list(real.columns) + ["is_synthetic"]]
+
+
+def _as_twins(rows: pd.DataFrame, twins: pd.DataFrame) -> pd.DataFrame:
+    """The twins of ``rows`` in the unified columns of ``rows``, flagged synthetic."""
+    picked = twins.loc[rows["row_id"].astype(str).to_list()]
+    shared = [c for c in rows.columns if c in picked.columns]
+    out = rows.copy().reset_index(drop=True)
+    for col in shared:
+        out[col] = picked[col].to_numpy()
+    return out.assign(is_synthetic=True)
