@@ -15,6 +15,7 @@ from littlehuman.learners.base import Learner
 LEARNERS: dict[str, str] = {
     "encoder": "littlehuman.learners.encoder:EncoderLearner",
     "majority": "littlehuman.learners.baseline:MajorityLearner",
+    "lora": "littlehuman.learners.lora:LoraLearner",
 }
 
 

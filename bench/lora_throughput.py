@@ -1,0 +1,208 @@
+"""Training throughput of the LoRA learner: our configuration vs the authors', in one run.
+
+    python bench/lora_throughput.py [--tiny] [--steps 30] [--tasks fv qa] [--json out.json]
+
+Builds a model of the Llama-3.1-8B architecture with RANDOM weights (a LlamaConfig of that
+size, nothing downloaded; ``--tiny``: a 2-layer config for CPU) and trains LoRA on synthetic
+rows whose token lengths are sampled from the real training rows of FEVER (FV) and
+FairyTaleQA (QA), loaded with ``littlehuman.data.load``; lengths are ``words * 1.3`` (a
+word-level bench tokenizer then makes one token per word). Max lengths are the PROTOCOL's
+(100 and 400). For each task it measures, one after the other in the same process:
+
+- ours: ``dtype="auto"`` (bf16 on CUDA), QA packing, the largest batch of ``--batch-sizes``
+  that fits (tried from the largest down, on CUDA out-of-memory), no gradient checkpointing,
+  loss on the answer;
+- authors: fp32 weights, batch 1 (QA: grad-accum 2), gradient checkpointing, no packing
+  (their packing made full rows; batch 1 has no padding either), loss on the whole sequence.
+
+Tokens/s and MFU are the learner's own ``fit_stats`` log windows (every ``--log-every``
+steps) after the first, which holds the warm-up; MFU is over the card's dense bf16 peak (None
+on CPU). On CPU only ``--tiny`` is practical and its numbers only show the pipeline runs.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import torch  # noqa: E402
+
+from littlehuman.learners.lora import LoraLearner  # noqa: E402
+
+DEFAULT_DATA = Path(os.environ.get("LITTLEHUMAN_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data")
+DATASETS = {"fv": "fever", "qa": "fairytaleqa"}
+BENCH_WORDS = 1000  # bench tokenizer: w0 .. w999, one token each
+LLAMA_8B = dict(vocab_size=128256, hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
+                num_attention_heads=32, num_key_value_heads=8, max_position_embeddings=131072,
+                rope_theta=500000.0, rms_norm_eps=1e-5, tie_word_embeddings=False)
+TINY = dict(vocab_size=2048, hidden_size=64, intermediate_size=224, num_hidden_layers=2,
+            num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+            rope_theta=500000.0, rms_norm_eps=1e-5, tie_word_embeddings=False)
+
+
+class RandomWeightsLearner(LoraLearner):
+    """The LoRA learner on a model built from ``model_dir``'s config.json with random weights."""
+
+    def _load_base(self) -> Any:
+        from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification
+
+        config = AutoConfig.from_pretrained(self.model_dir)
+        kwargs = {"dtype": self._torch_dtype(), "attn_implementation": self._attn()}
+        with torch.device(self._device()):
+            if self.task == "fv":
+                config.num_labels, config.pad_token_id = 2, self._tokenizer.pad_token_id
+                return AutoModelForSequenceClassification.from_config(config, **kwargs)
+            return AutoModelForCausalLM.from_config(config, **kwargs)
+
+
+def make_model_dir(path: Path, tiny: bool) -> None:
+    """config.json of the bench architecture plus the word-level bench tokenizer."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import LlamaConfig, PreTrainedTokenizerFast
+
+    vocab = {t: i for i, t in enumerate(["<unk>", "<s>", "</s>", "|", "ANSWER", ":"]
+                                         + [f"w{k}" for k in range(BENCH_WORDS)])}
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
+    PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>",
+                            unk_token="<unk>").save_pretrained(path)
+    LlamaConfig(**(TINY if tiny else LLAMA_8B), bos_token_id=1, eos_token_id=2).save_pretrained(path)
+
+
+def length_pool(task: str, data_dir: str) -> pd.DataFrame:
+    """Approximate token lengths (words * 1.3) of the real training rows' text columns."""
+    from littlehuman import data
+
+    df = data.load(DATASETS[task], data_dir, use_cache=False)
+    df = df[df["split"] == "train"]
+    cols = ["context", "claim"] if task == "fv" else ["context", "question", "answer"]
+    return pd.DataFrame({c: (df[c].astype(str).str.split().str.len() * 1.3).round().clip(lower=1).astype(int)
+                         for c in cols})
+
+
+def synthetic_rows(pool: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """``n`` rows of random bench words with lengths drawn from ``pool``."""
+    rng = np.random.default_rng(seed)
+    picks = pool.iloc[rng.integers(0, len(pool), n)]
+    rows = {c: [" ".join(f"w{k}" for k in rng.integers(0, BENCH_WORDS, int(m))) for m in picks[c]]
+            for c in pool.columns}
+    if "claim" in rows:
+        rows["label"] = list(rng.integers(0, 2, n))
+    return pd.DataFrame(rows)
+
+
+def measure(task: str, model_dir: Path, pool: pd.DataFrame, max_length: int, steps: int, log_every: int,
+            **params: Any) -> dict[str, Any]:
+    """One fit of ``steps`` optimizer steps; steady-state tokens/s and MFU from the log windows."""
+    per_step = params["batch_size"] * params.get("grad_accum", 1)
+    rows = synthetic_rows(pool, steps * per_step, seed=0)
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+    learner = RandomWeightsLearner(task, seed=0, model_dir=str(model_dir), epochs=1, max_length=max_length,
+                                   progress=False, log_every=log_every, **params)
+    learner.fit(rows)
+    stats = learner.fit_stats
+    windows = stats["log"][1:] or stats["log"]
+    mfus = [w["mfu"] for w in windows if w["mfu"] is not None]
+    return {"tokens_per_s": statistics.median(w["tokens_per_s"] for w in windows) if windows
+            else stats["tokens_per_s"],
+            "mfu": statistics.median(mfus) if mfus else None, "steps": stats["steps"],
+            "train_tokens": stats["train_tokens"], "pad_fraction": stats["pad_fraction"],
+            "dtype": stats["dtype"], "attn": stats["attn_implementation"], "packing": stats["packing"],
+            "peak_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 1) if torch.cuda.is_available() else None}
+
+
+def largest_fitting(task: str, model_dir: Path, pool: pd.DataFrame, max_length: int, args: argparse.Namespace,
+                    **params: Any) -> dict[str, Any]:
+    """``measure`` at the largest batch size of ``--batch-sizes`` that does not run out of memory."""
+    for size in args.batch_sizes:
+        try:
+            return {"batch_size": size, **measure(task, model_dir, pool, max_length, args.steps, args.log_every,
+                                                  batch_size=size, **params)}
+        except RuntimeError as exc:  # torch.OutOfMemoryError, or a kernel's own allocation failure
+            if not isinstance(exc, torch.OutOfMemoryError) and "out of memory" not in str(exc).lower():
+                raise
+            print(f"  {task}: batch {size} ran out of GPU memory, trying a smaller one", flush=True)
+        gc.collect()
+        torch.cuda.empty_cache()
+    raise SystemExit(f"{task}: not even batch {args.batch_sizes[-1]} fits")
+
+
+def bench_task(task: str, model_dir: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    from littlehuman import data
+
+    pool = length_pool(task, args.data_dir)
+    max_length = data.get(DATASETS[task]).max_seq_len
+    results = []
+    t0 = time.perf_counter()
+    ours = largest_fitting(task, model_dir, pool, max_length, args, dtype="auto", packing=True,
+                           gradient_checkpointing=False, loss_on="answer")
+    results.append({"task": task, "config": "ours", "grad_ckpt": False, **ours,
+                    "wall_s": round(time.perf_counter() - t0, 1)})
+    gc.collect()
+    torch.cuda.empty_cache()
+    t0 = time.perf_counter()
+    authors = measure(task, model_dir, pool, max_length, args.steps, args.log_every, dtype="fp32", batch_size=1,
+                      grad_accum=2 if task == "qa" else 1, packing=False, gradient_checkpointing=True,
+                      loss_on="all")
+    results.append({"task": task, "config": "authors", "grad_ckpt": True, "batch_size": 1, **authors,
+                    "wall_s": round(time.perf_counter() - t0, 1)})
+    gc.collect()
+    torch.cuda.empty_cache()
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tiny", action="store_true", help="a 2-layer model for CPU instead of Llama-3.1-8B's shape")
+    ap.add_argument("--data-dir", default=str(DEFAULT_DATA))
+    ap.add_argument("--tasks", nargs="+", default=["fv", "qa"], choices=["fv", "qa"])
+    ap.add_argument("--steps", type=int, default=30, help="optimizer steps per configuration")
+    ap.add_argument("--log-every", type=int, default=5, help="steps per throughput window")
+    ap.add_argument("--batch-sizes", default=None,
+                    help="ours: batch sizes to try, largest first (default 64,48,32,24,16,8,4,2,1 on CUDA, 16 on CPU)")
+    ap.add_argument("--json", default=None, help="also write the results to this JSON file")
+    args = ap.parse_args()
+    default = "64,48,32,24,16,8,4,2,1" if torch.cuda.is_available() else "16"
+    args.batch_sizes = [int(x) for x in (args.batch_sizes or default).split(",")]
+    if not args.tiny and not torch.cuda.is_available():
+        raise SystemExit("the Llama-3.1-8B-sized bench needs a CUDA GPU: use --tiny on CPU")
+
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else f"cpu ({torch.get_num_threads()} threads)"
+    print(f"device={device} torch={torch.__version__} model={'tiny' if args.tiny else 'Llama-3.1-8B shape'} "
+          f"(random weights) steps={args.steps} tf32={torch.backends.cuda.matmul.allow_tf32}", flush=True)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        make_model_dir(Path(tmp), args.tiny)
+        for task in args.tasks:
+            results += bench_task(task, Path(tmp), args)
+    print(f"{'task':<4} {'config':<8} {'dtype':<9} {'attn':<17} {'batch':>5} {'ckpt':>5} {'packing':>10} "
+          f"{'pad%':>5} {'tok/s':>9} {'MFU':>6} {'mem GiB':>7} {'wall s':>6}")
+    for r in results:
+        mfu = "-" if r["mfu"] is None else f"{r['mfu']:.1%}"
+        mem = "-" if r["peak_mem_gib"] is None else f"{r['peak_mem_gib']:.1f}"
+        print(f"{r['task']:<4} {r['config']:<8} {r['dtype']:<9} {r['attn']:<17} {r['batch_size']:>5} "
+              f"{str(r['grad_ckpt']):>5} {str(r['packing']):>10} {100 * r['pad_fraction']:>5.1f} "
+              f"{r['tokens_per_s']:>9.0f} {mfu:>6} {mem:>7} {r['wall_s']:>6.1f}")
+    for task in args.tasks:
+        ours, authors = (next(r for r in results if r["task"] == task and r["config"] == c)
+                         for c in ("ours", "authors"))
+        print(f"{task}: ours / authors training tokens/s = {ours['tokens_per_s'] / authors['tokens_per_s']:.2f}x")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"device": device, "tiny": args.tiny, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

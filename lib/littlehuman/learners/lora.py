@@ -1,0 +1,661 @@
+"""LoRA fine-tuning of a local Hugging Face causal LM (Llama, Mistral, ...), per PROTOCOL.
+
+- FV: ``AutoModelForSequenceClassification`` (2 labels, the pad token set to EOS when the
+  tokenizer has none) over ``context + " | " + claim``; predicts the argmax label.
+- QA: causal LM over ``context + " | " + question + " ANSWER: "`` followed by the target
+  ``answer + " |"``; predicts by greedy batched decoding (left padding, no repetition penalty,
+  ``max_new_tokens``), cut at the first "|" and stripped. Generation stops at EOS or at any
+  token containing "|".
+- Prompt and target are tokenized separately and concatenated, at training and at prediction
+  alike, so the model continues exactly the prompt it will be given. Only the context is cut
+  (at a token boundary) to fit ``max_length``; a claim/question that does not fit even with
+  no context keeps its end and is counted; answers longer than ``max_length // 2`` tokens are
+  cut and counted. At prediction the prompt leaves room for ``max_new_tokens``.
+- Loss (QA): ``loss_on="answer"`` (the default) trains on the answer tokens only, the usual
+  choice for instruction/QA tuning: the model is never asked to reproduce the context, and the
+  loss is not dominated by long contexts. ``loss_on="all"`` is the authors' whole-sequence loss
+  (SFTTrainer without a completion-only collator). Logits are computed only at positions that
+  have a target (``logits_to_keep``), which skips the vocabulary projection of the context.
+- Hyper-parameters: ``settings="scripts"`` (default) takes the authors' scripts' values, see
+  :data:`SETTINGS`; ``settings="paper"`` takes the paper text's learning rates. Explicit
+  ``epochs``/``lr``/``r``/``alpha``/``dropout`` override. AdamW (no weight decay), linear
+  schedule with warmup, gradient clipping, ``batch_size`` examples per micro-batch times
+  ``grad_accum``; the loss of an optimizer step is the mean over its target tokens (QA) or
+  examples (FV), however they were split into micro-batches.
+- Speed: bf16 on CUDA when supported, fp32 on CPU (``dtype="auto"``); SDPA attention, or
+  flash-attention-2 when installed with bf16 on CUDA. QA training PACKS each micro-batch's
+  examples (first-fit decreasing) into rows of at most ``max_length`` tokens, with
+  ``position_ids`` restarting at 0 per example: with flash-attention the micro-batch becomes
+  one padding-free row read by the varlen kernel (``cu_seqlens`` from the position ids);
+  otherwise a block-diagonal causal 4D mask keeps every example to itself (see
+  :func:`collate_packed`). Packing changes speed, not the optimization: the same examples
+  make the same steps. FV (and QA with ``packing=False``) uses length-grouped batches with
+  dynamic padding. Gradient checkpointing and ``torch.compile`` only when asked.
+- Throughput: every ``log_every`` optimizer steps, tokens/s and MFU (nanoGPT's estimate:
+  ``6 * N * tokens`` with N the non-embedding parameters, the vocabulary projection counted
+  only where logits are computed, plus ``12 * layers * width * sum(example_len ** 2)`` for
+  attention, over the card's dense bf16 peak from :data:`PEAK_BF16_FLOPS`; None on CPU or an
+  unknown card). Padding never counts as work, so it shows as lost MFU. With LoRA the frozen
+  weights need no weight gradients (about 4N, not 6N, FLOPs per token): the 6N figure is the
+  conventional one, comparable across configurations.
+- Model selection, with ``select_on_valid`` and a non-empty ``valid``, keeps the epoch with
+  the best valid accuracy (FV) or token F1 (QA); the valid split only, never test.
+- Seeded (python, numpy, torch) and deterministic on CPU for a given thread count.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.learners.encoder import _bucket_batches, _quiet_transformers, _seed_everything, _texts, token_f1
+
+TASKS = ("fv", "qa")
+#: (task, settings) -> hyper-parameters; "scripts" = the authors' training scripts.
+SETTINGS: dict[tuple[str, str], dict[str, Any]] = {
+    ("fv", "scripts"): dict(epochs=2, lr=5e-5, r=64, alpha=16, dropout=0.1, warmup_ratio=0.0, max_grad_norm=1.0),
+    ("fv", "paper"): dict(epochs=2, lr=1e-5, r=64, alpha=16, dropout=0.1, warmup_ratio=0.0, max_grad_norm=1.0),
+    ("qa", "scripts"): dict(epochs=5, lr=2e-4, r=16, alpha=8, dropout=0.05, warmup_ratio=0.03, max_grad_norm=0.3),
+    ("qa", "paper"): dict(epochs=5, lr=1e-2, r=16, alpha=8, dropout=0.05, warmup_ratio=0.03, max_grad_norm=0.3),
+}
+#: dense bf16 tensor-core peak FLOP/s by device-name fragment (first match wins)
+PEAK_BF16_FLOPS: tuple[tuple[str, float], ...] = (
+    ("H100 PCIE", 756e12), ("H100 NVL", 835e12), ("H100", 989.4e12), ("H200", 989.4e12), ("A100", 312e12),
+)
+_DTYPES = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp32": torch.float32, "float32": torch.float32}
+_PARAMS = ("model_dir", "epochs", "lr", "batch_size", "grad_accum", "max_length", "max_new_tokens", "r",
+           "alpha", "dropout", "target_modules", "loss_on", "dtype", "packing", "gradient_checkpointing",
+           "compile", "select_on_valid", "settings", "log_every", "progress")
+IGNORE = -100
+
+
+@contextlib.contextmanager
+def _peft_quiet() -> Iterator[None]:
+    """Hide peft's use of transformers' deprecated ``is_gradient_checkpointing`` (not ours to fix)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        yield
+
+
+# --------------------------------------------------------------------------- packing
+def pack_bins(lengths: list[int], capacity: int) -> list[list[int]]:
+    """First-fit decreasing: example indices grouped into rows of at most ``capacity`` tokens."""
+    bins: list[list[int]] = []
+    loads: list[int] = []
+    for i in sorted(range(len(lengths)), key=lambda k: (-lengths[k], k)):
+        slot = next((b for b, load in enumerate(loads) if load + lengths[i] <= capacity), None)
+        if slot is None:
+            bins.append([i])
+            loads.append(lengths[i])
+        else:
+            bins[slot].append(i)
+            loads[slot] += lengths[i]
+    return bins
+
+
+def block_causal_mask(segments: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """Additive ``(rows, 1, W, W)`` mask: token q sees token k iff same segment and k <= q."""
+    width = segments.shape[1]
+    same = segments[:, :, None] == segments[:, None, :]
+    allowed = same & torch.ones(width, width, dtype=torch.bool, device=segments.device).tril()
+    mask = torch.zeros(allowed.shape, dtype=dtype, device=segments.device)
+    return mask.masked_fill_(~allowed, torch.finfo(dtype).min)[:, None]
+
+
+def collate_packed(
+    examples: list[dict[str, Any]], max_length: int, pad_id: int, *, varlen: bool = False,
+    dtype: torch.dtype = torch.float32,
+) -> dict[str, torch.Tensor]:
+    """Pack examples (``input_ids`` and ``labels`` lists) into rows, positions restarting at 0.
+
+    ``varlen``: one padding-free row and no mask (flash-attention derives the sequence
+    boundaries from ``position_ids``). Otherwise rows of at most ``max_length`` tokens padded
+    to the longest row, with a block-diagonal causal ``attention_mask`` (pads form a segment
+    of their own) and ``segments`` (example index within its row, -1 on pads).
+    """
+    lengths = [len(e["input_ids"]) for e in examples]
+    bins = [list(range(len(examples)))] if varlen else pack_bins(lengths, max_length)
+    width = max(sum(lengths[i] for i in b) for b in bins)
+    shape = (len(bins), width)
+    input_ids = torch.full(shape, pad_id, dtype=torch.long)
+    labels = torch.full(shape, IGNORE, dtype=torch.long)
+    positions = torch.zeros(shape, dtype=torch.long)
+    segments = torch.full(shape, -1, dtype=torch.long)
+    for row, members in enumerate(bins):
+        at = 0
+        for k, i in enumerate(members):
+            n = lengths[i]
+            input_ids[row, at:at + n] = torch.tensor(examples[i]["input_ids"])
+            labels[row, at:at + n] = torch.tensor(examples[i]["labels"])
+            positions[row, at:at + n] = torch.arange(n)
+            segments[row, at:at + n] = k
+            at += n
+    batch = {"input_ids": input_ids, "labels": labels, "position_ids": positions}
+    if not varlen:
+        batch["attention_mask"] = block_causal_mask(segments, dtype)
+        batch["segments"] = segments
+    return batch
+
+
+def collate_padded(seqs: list[list[int]], pad_id: int, *, left: bool = False) -> dict[str, torch.Tensor]:
+    """Pad token-id lists to the longest one; returns ``input_ids`` and a 2D ``attention_mask``."""
+    width = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(seqs), width), dtype=torch.long)
+    for b, s in enumerate(seqs):
+        cols = slice(width - len(s), width) if left else slice(0, len(s))
+        ids[b, cols] = torch.tensor(s, dtype=torch.long)
+        mask[b, cols] = 1
+    return {"input_ids": ids, "attention_mask": mask}
+
+
+# --------------------------------------------------------------------------- FLOPs
+def peak_flops(device: torch.device) -> float | None:
+    """The device's dense bf16 peak FLOP/s from :data:`PEAK_BF16_FLOPS`; None on CPU/unknown."""
+    if device.type != "cuda":
+        return None
+    name = torch.cuda.get_device_name(device).upper()
+    return next((peak for key, peak in PEAK_BF16_FLOPS if key in name), None)
+
+
+def training_flops(n_body: int, n_head: int, n_layers: int, attn_width: int, tokens: int,
+                   logit_tokens: int, sum_sq_lengths: int) -> float:
+    """nanoGPT-style model FLOPs of a training step (forward + backward)."""
+    return 6.0 * (n_body * tokens + n_head * logit_tokens) + 12.0 * n_layers * attn_width * sum_sq_lengths
+
+
+def _flop_shape(model: Any) -> dict[str, int]:
+    """Non-embedding parameters, vocabulary-head parameters, layers, attention width."""
+    unique = {id(p): p.numel() for p in model.parameters()}
+    emb = model.get_input_embeddings().weight
+    out = model.get_output_embeddings()
+    head = 0 if out is None else out.weight.numel()
+    tied = out is not None and out.weight is emb
+    cfg = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
+    heads = int(cfg.num_attention_heads)
+    head_dim = int(getattr(cfg, "head_dim", None) or cfg.hidden_size // heads)
+    return {"n_body": sum(unique.values()) - emb.numel() - (0 if tied else head), "n_head": head,
+            "n_layers": int(cfg.num_hidden_layers), "attn_width": heads * head_dim}
+
+
+class _Meter:
+    """Training tokens, token slots (pads included) and model FLOPs: per log window and in total.
+
+    Timing covers training only (``start``/``stop`` around each epoch, not validation); on
+    CUDA the clock reads after a synchronize.
+    """
+
+    def __init__(self, device: torch.device, peak: float | None) -> None:
+        self.device, self.peak = device, peak
+        self.steps = self.tokens = self.slots = 0
+        self.flops = self.seconds = 0.0
+        self.entries: list[dict[str, Any]] = []
+        self.t0 = self.w_t0 = 0.0
+        self._window()
+
+    def _now(self) -> float:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        return time.perf_counter()
+
+    def _window(self) -> None:
+        self.w_loss, self.w_items, self.w_tokens, self.w_flops = torch.zeros((), device=self.device), 0, 0, 0.0
+
+    def start(self) -> None:
+        self._window()
+        self.t0 = self.w_t0 = self._now()
+
+    def add(self, loss_sum: torch.Tensor, tokens: int, slots: int, flops: float) -> None:
+        self.w_loss += loss_sum
+        self.w_tokens += tokens
+        self.w_flops += flops
+        self.tokens, self.slots, self.flops = self.tokens + tokens, self.slots + slots, self.flops + flops
+
+    def step(self, items: int) -> None:
+        self.steps += 1
+        self.w_items += items
+
+    def log(self) -> dict[str, Any]:
+        """Close the window: step, loss (per target), tokens/s and MFU since the last log."""
+        now = self._now()
+        dt = max(now - self.w_t0, 1e-9)
+        entry = {"step": self.steps, "loss": round(self.w_loss.item() / max(self.w_items, 1), 6),
+                 "tokens_per_s": round(self.w_tokens / dt, 1),
+                 "mfu": None if self.peak is None else round(self.w_flops / dt / self.peak, 4)}
+        self.entries.append(entry)
+        self._window()
+        self.w_t0 = now
+        return entry
+
+    def stop(self) -> None:
+        self.seconds += self._now() - self.t0
+
+    def summary(self) -> dict[str, Any]:
+        secs = self.seconds
+        return {"steps": self.steps, "train_tokens": self.tokens,
+                "pad_fraction": round(1 - self.tokens / self.slots, 4) if self.slots else 0.0,
+                "train_seconds": round(secs, 3), "tokens_per_s": round(self.tokens / secs, 1) if secs else None,
+                "mfu": None if self.peak is None or not secs else round(self.flops / secs / self.peak, 4),
+                "peak_flops": self.peak, "log": self.entries}
+
+
+# --------------------------------------------------------------------------- the learner
+class LoraLearner:
+    """A LoRA-tuned local causal LM for FV (classification head) or QA (generation).
+
+    ``fit_stats``: learner, task, model, device, dtype, attn_implementation, packing (None,
+    "varlen" or "block-mask"), hyper (resolved hyper-parameters), n_params / trainable_params,
+    train_rows_in, train_rows, rows_context_cut, rows_claim_cut / rows_question_cut,
+    rows_answer_cut (QA), steps (optimizer), train_tokens (non-pad), pad_fraction, seconds
+    (whole fit), train_seconds, tokens_per_s, mfu, peak_flops, log (per ``log_every`` steps:
+    step, loss, tokens_per_s, mfu), epochs_run, best_epoch, train_loss (per epoch),
+    valid_scores, valid_metric, valid_score.
+    """
+
+    def __init__(
+        self,
+        task: str,
+        seed: int = 0,
+        model_dir: str | None = None,
+        epochs: int | None = None,
+        lr: float | None = None,
+        batch_size: int = 8,
+        grad_accum: int = 1,
+        max_length: int = 512,
+        max_new_tokens: int = 16,
+        r: int | None = None,
+        alpha: float | None = None,
+        dropout: float | None = None,
+        target_modules: str | list[str] = "all-linear",
+        loss_on: str = "answer",
+        dtype: str = "auto",
+        packing: bool = True,
+        gradient_checkpointing: bool = False,
+        compile: bool = False,
+        select_on_valid: bool = False,
+        settings: str = "scripts",
+        log_every: int = 10,
+        progress: bool = True,
+    ) -> None:
+        if task not in TASKS:
+            raise LittleHumanError(f"unknown task {task!r} for the lora learner: use 'fv' or 'qa'")
+        if (task, settings) not in SETTINGS:
+            raise LittleHumanError(f"lora learner: settings must be 'scripts' or 'paper', not {settings!r}")
+        if not model_dir or not (Path(model_dir) / "config.json").is_file():
+            raise LittleHumanError(
+                f"lora learner: model_dir={model_dir!r} is not a local Hugging Face model directory "
+                "(with config.json): download the model (e.g. `hf download meta-llama/Llama-3.1-8B "
+                "--local-dir DIR`) and pass model_dir=DIR"
+            )
+        if loss_on not in ("answer", "all"):
+            raise LittleHumanError(f"lora learner: loss_on must be 'answer' or 'all', not {loss_on!r}")
+        if dtype != "auto" and dtype not in _DTYPES:
+            raise LittleHumanError(f"lora learner: dtype must be auto, bf16 or fp32, not {dtype!r}")
+        if min(int(batch_size), int(grad_accum), int(max_new_tokens), int(log_every)) < 1:
+            raise LittleHumanError("lora learner: batch_size, grad_accum, max_new_tokens and log_every must be >= 1")
+        if int(max_length) < int(max_new_tokens) + 16:
+            raise LittleHumanError("lora learner: max_length must exceed max_new_tokens by at least 16 tokens")
+        self.task = task
+        self.seed = int(seed)
+        self.model_dir = str(model_dir)
+        self.epochs = None if epochs is None else int(epochs)
+        self.lr = None if lr is None else float(lr)
+        self.batch_size = int(batch_size)
+        self.grad_accum = int(grad_accum)
+        self.max_length = int(max_length)
+        self.max_new_tokens = int(max_new_tokens)
+        self.r = None if r is None else int(r)
+        self.alpha = None if alpha is None else float(alpha)
+        self.dropout = None if dropout is None else float(dropout)
+        self.target_modules = target_modules if isinstance(target_modules, str) else list(target_modules)
+        self.loss_on = loss_on
+        self.dtype = dtype
+        self.packing = bool(packing)
+        self.gradient_checkpointing = bool(gradient_checkpointing)
+        self.compile = bool(compile)
+        self.select_on_valid = bool(select_on_valid)
+        self.settings = settings
+        self.log_every = int(log_every)
+        self.progress = bool(progress)
+        self.hyper: dict[str, Any] = dict(SETTINGS[(task, settings)])
+        for key in ("epochs", "lr", "r", "alpha", "dropout"):
+            if getattr(self, key) is not None:
+                self.hyper[key] = getattr(self, key)
+        if self.hyper["epochs"] < 1 or self.hyper["lr"] <= 0 or self.hyper["r"] < 1:
+            raise LittleHumanError("lora learner: epochs and r must be >= 1 and lr > 0")
+        self.fit_stats: dict[str, Any] = {}
+        self._model: Any = None
+        self._tokenizer: Any = None
+
+    # ----------------------------------------------------------------- public protocol
+    def fit(self, train: pd.DataFrame, valid: pd.DataFrame | None = None) -> "LoraLearner":
+        """LoRA-tune on ``train``; with ``select_on_valid``, keep the best epoch on ``valid``."""
+        from peft import LoraConfig, get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
+        from transformers import get_linear_schedule_with_warmup
+
+        self._check_rows(train, "train", with_target=True)
+        if valid is not None and len(valid) == 0:
+            valid = None
+        if valid is not None:
+            self._check_rows(valid, "valid", with_target=True)
+        start = time.perf_counter()
+        self._model = None  # free a previous fit's model before loading the next
+        _seed_everything(self.seed)
+        self._tokenizer = self._load_tokenizer()
+        base = self._load_base()
+        if self.gradient_checkpointing:
+            if hasattr(base, "activation_checkpointing_enable"):  # the newer name
+                base.activation_checkpointing_enable({"use_reentrant": False})
+            else:
+                base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        base.config.use_cache = False
+        h = self.hyper
+        config = LoraConfig(r=h["r"], lora_alpha=h["alpha"], lora_dropout=h["dropout"], bias="none",
+                            target_modules=self.target_modules,
+                            task_type="SEQ_CLS" if self.task == "fv" else "CAUSAL_LM")
+        with _peft_quiet():
+            model = get_peft_model(base, config)
+        self._model = model
+        feats, counts = self._encode(train, training=True)
+        if not feats:
+            raise LittleHumanError(f"lora learner: none of the {len(train)} training rows is usable")
+
+        device, dtype = self._device(), self._torch_dtype()
+        varlen = self.task == "qa" and self.packing and self._attn() == "flash_attention_2"
+        params = [p for p in model.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(params, lr=h["lr"], weight_decay=0.0, fused=device.type == "cuda")
+        n_micro = -(-len(feats) // self.batch_size)
+        steps = h["epochs"] * -(-n_micro // self.grad_accum)
+        schedule = get_linear_schedule_with_warmup(optimizer, math.ceil(h["warmup_ratio"] * steps), steps)
+        forward = torch.compile(model, dynamic=True) if self.compile else model
+        shape = _flop_shape(model)
+        meter = _Meter(device, peak_flops(device))
+        rng = np.random.default_rng(self.seed)
+        lengths = np.array([len(f["input_ids"]) for f in feats])
+        best_score, best_epoch, best_state, valid_scores, losses = None, h["epochs"], None, [], []
+        for epoch in range(1, h["epochs"] + 1):
+            model.train()
+            if self.task == "qa" and self.packing:
+                perm = rng.permutation(len(feats))
+                batches = [perm[i:i + self.batch_size] for i in range(0, len(perm), self.batch_size)]
+            else:
+                batches = _bucket_batches(lengths, self.batch_size, rng)
+            groups = [batches[i:i + self.grad_accum] for i in range(0, len(batches), self.grad_accum)]
+            bar = tqdm(groups, disable=not self.progress, leave=False,
+                       desc=f"lora {self.task} epoch {epoch}/{h['epochs']}")
+            meter.start()
+            epoch_loss, epoch_items = torch.zeros((), device=device), 0
+            for group in bar:
+                items = sum(feats[i]["n_target"] for idx in group for i in idx)
+                for idx in group:
+                    chunk = [feats[i] for i in idx]
+                    loss_sum, n_slots = self._loss_sum(forward, chunk, device, dtype, varlen)
+                    (loss_sum / items).backward()
+                    n_tok = sum(len(f["input_ids"]) for f in chunk)
+                    meter.add(loss_sum.detach(), n_tok, n_slots, training_flops(
+                        shape["n_body"], shape["n_head"], shape["n_layers"], shape["attn_width"], n_tok,
+                        sum(f["n_target"] for f in chunk) if self.task == "qa" else 0,
+                        sum(len(f["input_ids"]) ** 2 for f in chunk)))
+                    epoch_loss += loss_sum.detach()
+                torch.nn.utils.clip_grad_norm_(params, h["max_grad_norm"])
+                optimizer.step()
+                schedule.step()
+                optimizer.zero_grad(set_to_none=True)
+                meter.step(items)
+                epoch_items += items
+                if meter.steps % self.log_every == 0:
+                    entry = meter.log()
+                    bar.set_postfix(loss=f"{entry['loss']:.4f}", tok_s=f"{entry['tokens_per_s']:.0f}",
+                                    mfu="-" if entry["mfu"] is None else f"{entry['mfu']:.1%}")
+            meter.stop()
+            losses.append(round(epoch_loss.item() / max(epoch_items, 1), 6))
+            if valid is not None and self.select_on_valid:
+                score = self._score(valid)
+                valid_scores.append(score)
+                if best_score is None or score > best_score:
+                    best_score, best_epoch = score, epoch
+                    best_state = {k: v.detach().to("cpu", copy=True)
+                                  for k, v in get_peft_model_state_dict(model).items()}
+        if best_state is not None and best_epoch != h["epochs"]:
+            set_peft_model_state_dict(model, best_state)
+        model.eval()
+        n_all = sum(p.numel() for p in model.parameters())
+        self.fit_stats = {
+            "learner": "lora", "task": self.task, "model": Path(self.model_dir).name,
+            "device": str(device), "dtype": str(dtype).replace("torch.", ""),
+            "attn_implementation": self._attn(),
+            "packing": None if self.task == "fv" or not self.packing else ("varlen" if varlen else "block-mask"),
+            "hyper": dict(h), "n_params": n_all, "trainable_params": sum(p.numel() for p in params),
+            "train_rows_in": int(len(train)), "train_rows": len(feats), **counts,
+            **meter.summary(), "seconds": round(time.perf_counter() - start, 3),
+            "epochs_run": h["epochs"], "best_epoch": best_epoch,
+            "train_loss": losses, "valid_scores": valid_scores,
+            "valid_metric": None if not valid_scores else ("accuracy" if self.task == "fv" else "token_f1"),
+            "valid_score": best_score,
+        }
+        return self
+
+    def predict(self, rows: pd.DataFrame) -> list:
+        """Ints in {0, 1} (FV) or answer strings (QA), aligned with ``rows``."""
+        if self._model is None:
+            raise LittleHumanError("the lora learner is not fitted: call fit() or LoraLearner.load() first")
+        self._check_rows(rows, "predict", with_target=False)
+        if len(rows) == 0:
+            return []
+        self._model.eval()
+        feats, _ = self._encode(rows, training=False)
+        order = np.argsort([len(f["input_ids"]) for f in feats], kind="stable")
+        size = 4 * self.batch_size
+        out: list = [None] * len(feats)
+        config = self._generation_config() if self.task == "qa" else None
+        with torch.inference_mode():
+            for k in tqdm(range(0, len(order), size), disable=not self.progress, leave=False,
+                          desc=f"lora {self.task} predict"):
+                chunk = [feats[i] for i in order[k:k + size]]
+                preds = self._predict_fv(chunk) if self.task == "fv" else self._predict_qa(chunk, config)
+                for f, p in zip(chunk, preds):
+                    out[f["row"]] = p
+        return out
+
+    def save(self, directory: Path) -> None:
+        """Write the adapter (peft ``save_pretrained``) and ``learner.json`` into ``directory``."""
+        if self._model is None:
+            raise LittleHumanError("the lora learner is not fitted: nothing to save")
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._model.save_pretrained(str(directory / "adapter"))
+        meta = {"learner": "lora", "task": self.task, "seed": self.seed,
+                "params": {k: getattr(self, k) for k in _PARAMS}, "fit_stats": self.fit_stats}
+        (directory / "learner.json").write_text(json.dumps(meta, indent=2))
+
+    @classmethod
+    def load(cls, directory: Path) -> "LoraLearner":
+        """Rebuild a fitted learner written by :meth:`save` (the base model from its model_dir)."""
+        from peft import PeftModel
+
+        directory = Path(directory)
+        meta_file = directory / "learner.json"
+        if not meta_file.is_file() or not (directory / "adapter").is_dir():
+            raise LittleHumanError(f"{directory} holds no saved lora learner (learner.json and adapter/)")
+        meta = json.loads(meta_file.read_text())
+        if meta.get("learner") != "lora":
+            raise LittleHumanError(f"{directory} holds a {meta.get('learner')!r} learner, not a lora one")
+        learner = cls(task=meta["task"], seed=meta["seed"], **meta["params"])
+        _seed_everything(learner.seed)
+        learner._tokenizer = learner._load_tokenizer()
+        with _quiet_transformers(), _peft_quiet():
+            learner._model = PeftModel.from_pretrained(learner._load_base(), str(directory / "adapter")).eval()
+        learner.fit_stats = meta.get("fit_stats", {})
+        return learner
+
+    # ----------------------------------------------------------------- model loading
+    def _device(self) -> torch.device:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+    def _torch_dtype(self) -> torch.dtype:
+        if self.dtype != "auto":
+            return _DTYPES[self.dtype]
+        cuda_bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+        return torch.bfloat16 if cuda_bf16 else torch.float32
+
+    def _attn(self) -> str:
+        from transformers.utils import is_flash_attn_2_available
+
+        fast = self._device().type == "cuda" and self._torch_dtype() == torch.bfloat16
+        return "flash_attention_2" if fast and is_flash_attn_2_available() else "sdpa"
+
+    def _load_tokenizer(self) -> Any:
+        from transformers import AutoTokenizer
+
+        with _quiet_transformers():
+            tok = AutoTokenizer.from_pretrained(self.model_dir)
+        if tok.pad_token is None:
+            if tok.eos_token is None:
+                raise LittleHumanError(f"lora learner: the tokenizer in {self.model_dir} has neither pad nor EOS token")
+            tok.pad_token = tok.eos_token
+        return tok
+
+    def _load_base(self) -> Any:
+        """The base model on the training device (override to build one without weights on disk)."""
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+
+        kwargs: dict[str, Any] = {"dtype": self._torch_dtype(), "attn_implementation": self._attn()}
+        if self._device().type == "cuda":
+            kwargs["device_map"] = {"": torch.cuda.current_device()}
+        with _quiet_transformers():
+            if self.task == "fv":
+                return AutoModelForSequenceClassification.from_pretrained(
+                    self.model_dir, num_labels=2, pad_token_id=self._tokenizer.pad_token_id, **kwargs)
+            return AutoModelForCausalLM.from_pretrained(self.model_dir, **kwargs)
+
+    # ----------------------------------------------------------------- encoding
+    def _check_rows(self, rows: pd.DataFrame, where: str, with_target: bool) -> None:
+        need = ["context", "claim"] if self.task == "fv" else ["context", "question"]
+        if with_target:
+            need.append("label" if self.task == "fv" else "answer")
+        missing = [c for c in need if c not in rows.columns]
+        if missing:
+            raise LittleHumanError(f"lora {self.task} learner: {where} rows lack column(s) {missing}")
+        if with_target and self.task == "fv" and not rows["label"].isin([0, 1]).all():
+            raise LittleHumanError(f"lora fv learner: {where} labels must all be 0 or 1")
+
+    def _fit_texts(self, heads: list[str], tails: list[str], budgets: list[int]) -> tuple[list[list[int]], int, int]:
+        """Token ids (with special tokens) of ``head + tail`` within ``budgets``, cutting the head.
+
+        Returns the ids, the number of heads cut and of tails cut (when even no head is too long).
+        """
+        tok = self._tokenizer
+        n_special = len(tok("a")["input_ids"]) - len(tok("a", add_special_tokens=False)["input_ids"])
+        out = tok([h + t for h, t in zip(heads, tails)])["input_ids"]
+        over = [i for i, ids in enumerate(out) if len(ids) > budgets[i]]
+        if not over:
+            return out, 0, 0
+        offsets = tok([heads[i] for i in over], add_special_tokens=False,
+                      return_offsets_mapping=True)["offset_mapping"]
+        tails_cut = 0
+        for i, offs in zip(over, offsets):
+            ids, keep = out[i], len(offs)
+            for _ in range(4):  # re-tokenizing at the cut may merge differently: shrink until it fits
+                keep = max(0, keep - (len(ids) - budgets[i]))
+                ids = tok((heads[i][:offs[keep - 1][1]] if keep else "") + tails[i])["input_ids"]
+                if len(ids) <= budgets[i] or keep == 0:
+                    break
+            if len(ids) > budgets[i]:  # keep the special prefix and the end (the tail, if it alone is too long)
+                ids = ids[:n_special] + ids[len(ids) - (budgets[i] - n_special):]
+                tails_cut += keep == 0
+            out[i] = ids
+        return out, len(over), tails_cut
+
+    def _encode(self, rows: pd.DataFrame, training: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """One feature per row: ``input_ids``, ``row``; for training ``labels`` and ``n_target``."""
+        contexts = _texts(rows["context"])
+        if self.task == "fv":
+            tails = [" | " + c for c in _texts(rows["claim"])]
+            ids, n_ctx, n_tail = self._fit_texts(contexts, tails, [self.max_length] * len(rows))
+            labels = rows["label"].astype(int).tolist() if training else [None] * len(rows)
+            feats = [{"input_ids": x, "row": i, "labels": y, "n_target": 1}
+                     for i, (x, y) in enumerate(zip(ids, labels))]
+            return feats, {"rows_context_cut": n_ctx, "rows_claim_cut": n_tail}
+        tails = [" | " + q + " ANSWER: " for q in _texts(rows["question"])]
+        if not training:
+            ids = self._fit_texts(contexts, tails, [self.max_length - self.max_new_tokens] * len(rows))[0]
+            return [{"input_ids": x, "row": i} for i, x in enumerate(ids)], {}
+        targets = self._tokenizer([a + " |" for a in _texts(rows["answer"])], add_special_tokens=False)["input_ids"]
+        cap = self.max_length // 2
+        n_answer_cut = sum(len(t) > cap for t in targets)
+        targets = [t[:cap] for t in targets]
+        prompts, n_ctx, n_tail = self._fit_texts(contexts, tails, [self.max_length - len(t) for t in targets])
+        feats = []
+        for i, (p, t) in enumerate(zip(prompts, targets)):
+            ids = p + t
+            labels = [IGNORE] * len(p) + t if self.loss_on == "answer" else [IGNORE] + ids[1:]
+            feats.append({"input_ids": ids, "labels": labels, "row": i,
+                          "n_target": sum(y != IGNORE for y in labels[1:])})
+        return feats, {"rows_context_cut": n_ctx, "rows_question_cut": n_tail, "rows_answer_cut": n_answer_cut}
+
+    # ----------------------------------------------------------------- training / prediction
+    def _loss_sum(self, forward: Any, chunk: list[dict[str, Any]], device: torch.device, dtype: torch.dtype,
+                  varlen: bool) -> tuple[torch.Tensor, int]:
+        """Summed loss of one micro-batch and the token slots it occupied (pads included)."""
+        pad = self._tokenizer.pad_token_id
+        if self.task == "fv":
+            batch = {k: v.to(device) for k, v in collate_padded([f["input_ids"] for f in chunk], pad).items()}
+            labels = torch.tensor([f["labels"] for f in chunk], device=device)
+            logits = forward(**batch, use_cache=False).logits.float()
+            return F.cross_entropy(logits, labels, reduction="sum"), batch["input_ids"].numel()
+        if self.packing:
+            batch = collate_packed(chunk, self.max_length, pad, varlen=varlen, dtype=dtype)
+            batch.pop("segments", None)
+        else:
+            batch = collate_padded([f["input_ids"] for f in chunk], pad)
+            batch["labels"] = torch.full_like(batch["input_ids"], IGNORE)
+            for b, f in enumerate(chunk):
+                batch["labels"][b, :len(f["labels"])] = torch.tensor(f["labels"])
+        batch = {k: v.to(device) for k, v in batch.items()}
+        labels = batch.pop("labels")
+        keep = torch.zeros_like(labels, dtype=torch.bool)
+        keep[:, :-1] = labels[:, 1:] != IGNORE  # positions whose next token is a target
+        logits = forward(**batch, logits_to_keep=keep, use_cache=False).logits.float()
+        return F.cross_entropy(logits, labels[:, 1:][keep[:, :-1]], reduction="sum"), labels.numel()
+
+    def _predict_fv(self, chunk: list[dict[str, Any]]) -> list[int]:
+        device = self._device()
+        batch = collate_padded([f["input_ids"] for f in chunk], self._tokenizer.pad_token_id)
+        logits = self._model(**{k: v.to(device) for k, v in batch.items()}).logits
+        return [int(x) for x in logits.argmax(-1).tolist()]
+
+    def _generation_config(self) -> Any:
+        """Greedy, no repetition penalty; stops at EOS or any token containing "|"."""
+        from transformers import GenerationConfig
+
+        tok = self._tokenizer
+        stops = [tok.eos_token_id] if tok.eos_token_id is not None else []
+        stops += sorted(i for t, i in tok.get_vocab().items() if "|" in t)
+        return GenerationConfig(max_new_tokens=self.max_new_tokens, do_sample=False, num_beams=1,
+                                repetition_penalty=1.0, pad_token_id=tok.pad_token_id,
+                                eos_token_id=stops or None, bos_token_id=tok.bos_token_id)
+
+    def _predict_qa(self, chunk: list[dict[str, Any]], config: Any) -> list[str]:
+        tok = self._tokenizer
+        batch = collate_padded([f["input_ids"] for f in chunk], tok.pad_token_id, left=True)
+        batch = {k: v.to(self._device()) for k, v in batch.items()}
+        out = self._model.generate(**batch, generation_config=config)
+        texts = tok.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
+        return [t.split("|", 1)[0].strip() for t in texts]
+
+    def _score(self, rows: pd.DataFrame) -> float:
+        preds = self.predict(rows)
+        if self.task == "fv":
+            return float(np.mean(np.asarray(preds) == rows["label"].astype(int).to_numpy()))
+        return float(np.mean([token_f1(p, g) for p, g in zip(preds, _texts(rows["answer"]))]))

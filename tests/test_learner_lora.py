@@ -1,0 +1,247 @@
+"""The LoRA learner on tiny random Llama / Mistral models built offline (fixtures: no dataset text).
+
+Each model directory holds a 2-layer model initialised from a config and a word-level tokenizer
+trained here on the invented toy texts below; nothing is downloaded. Random weights cannot
+learn the toy tasks in a few steps: these tests check the mechanics (shapes, masks, packing,
+save/load, determinism), not quality.
+"""
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+import torch
+from peft import get_peft_model_state_dict
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.learners import Learner, make_learner
+from littlehuman.learners.lora import IGNORE, LoraLearner, collate_packed, pack_bins
+
+SUBJECTS = ["The baker", "A sailor", "The old clock", "My neighbour", "The red kite", "A quiet fox"]
+VERBS = ["painted the fence", "sang at dawn", "lost a shoe", "counted the stars", "fixed the roof"]
+WORDS = ["zorbat", "plimmer", "quandle", "vestrik", "mollaby", "trinket"]
+FAST = dict(epochs=1, batch_size=4, max_length=64, max_new_tokens=4, progress=False, log_every=2)
+
+
+def fv_rows(n: int, seed: int) -> pd.DataFrame:
+    r = random.Random(seed)
+    rows = []
+    for i in range(n):
+        sents = [f"{r.choice(SUBJECTS)} {r.choice(VERBS)}." for _ in range(r.randint(1, 4))]
+        claim = r.choice(sents) if i % 2 else f"{r.choice(SUBJECTS)} ate the moon."
+        rows.append({"context": " ".join(sents), "claim": claim, "label": i % 2})
+    return pd.DataFrame(rows)
+
+
+def qa_rows(n: int, seed: int) -> pd.DataFrame:
+    r = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        word = r.choice(WORDS)
+        sents = [f"{r.choice(SUBJECTS)} {r.choice(VERBS)}." for _ in range(r.randint(0, 3))]
+        sents.insert(r.randrange(len(sents) + 1), f"The password is {word}.")
+        rows.append({"context": " ".join(sents), "question": "What is the password?", "answer": word})
+    return pd.DataFrame(rows)
+
+
+def _tokenizer():
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    texts = [f"{s} {v} ." for s in SUBJECTS for v in VERBS] + WORDS + [
+        "The password is What ? | ANSWER : ate the moon long padding words"]
+    tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator(texts, trainers.WordLevelTrainer(special_tokens=["<unk>", "<s>", "</s>"]))
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
+    # no pad token on purpose: the learner must fall back to EOS, as for Llama-3
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>")
+
+
+@pytest.fixture(scope="module", params=["llama", "mistral"])
+def model_dir(request, tmp_path_factory):
+    from transformers import AutoModelForCausalLM, LlamaConfig, MistralConfig
+
+    tok = _tokenizer()
+    common = dict(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                  num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=128,
+                  bos_token_id=1, eos_token_id=2, tie_word_embeddings=False)
+    config = LlamaConfig(**common) if request.param == "llama" else MistralConfig(sliding_window=None, **common)
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(config)
+    path = tmp_path_factory.mktemp(request.param)
+    model.save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+@pytest.mark.parametrize("task", ["fv", "qa"])
+def test_fit_predict_save_load(model_dir, task, tmp_path):
+    train, test = (fv_rows(24, 0), fv_rows(10, 1)) if task == "fv" else (qa_rows(24, 0), qa_rows(10, 1))
+    learner = make_learner("lora", task=task, seed=0, model_dir=str(model_dir), **FAST).fit(train)
+    assert isinstance(learner, Learner)
+    preds = learner.predict(test)
+    assert len(preds) == len(test)
+    if task == "fv":
+        assert all(isinstance(p, int) and p in (0, 1) for p in preds)
+    else:
+        assert all(isinstance(p, str) and "|" not in p for p in preds)
+    stats = learner.fit_stats
+    assert stats["steps"] == 6 and stats["train_rows"] == 24 and len(stats["log"]) == 3
+    assert stats["tokens_per_s"] > 0 and stats["train_tokens"] > 0
+    assert stats["mfu"] is None and stats["peak_flops"] is None  # CPU: no peak to compare with
+    assert stats["packing"] == (None if task == "fv" else "block-mask")
+    assert stats["hyper"]["r"] == (64 if task == "fv" else 16)
+    assert 0 < stats["trainable_params"] < stats["n_params"]
+    learner.save(tmp_path / "saved")
+    again = LoraLearner.load(tmp_path / "saved")
+    assert again.predict(test) == preds
+    saved, loaded = get_peft_model_state_dict(learner._model), get_peft_model_state_dict(again._model)
+    assert saved.keys() == loaded.keys() and all(torch.equal(saved[k], loaded[k]) for k in saved)
+    if task == "fv":  # the trained classification head travels with the adapter
+        assert any("score" in k for k in saved)
+    assert again.fit_stats == stats
+
+
+def test_deterministic_given_seed(model_dir):
+    def adapter(seed: int) -> dict[str, torch.Tensor]:
+        learner = LoraLearner("qa", seed=seed, model_dir=str(model_dir), dropout=0.1, **FAST).fit(qa_rows(16, 0))
+        return get_peft_model_state_dict(learner._model)
+
+    first, second, other = adapter(3), adapter(3), adapter(4)
+    assert first.keys() == second.keys()
+    assert all(torch.equal(first[k], second[k]) for k in first)
+    assert not all(torch.equal(first[k], other[k]) for k in first)
+
+
+def test_select_on_valid_uses_valid(model_dir):
+    learner = LoraLearner("fv", model_dir=str(model_dir), select_on_valid=True,
+                          **{**FAST, "epochs": 2}).fit(fv_rows(16, 0), fv_rows(8, 5))
+    stats = learner.fit_stats
+    assert len(stats["valid_scores"]) == 2 and stats["valid_metric"] == "accuracy"
+    assert stats["valid_score"] == max(stats["valid_scores"])
+    assert stats["valid_scores"][stats["best_epoch"] - 1] == stats["valid_score"]
+
+
+def test_pack_bins_and_block_diagonal_mask():
+    lengths = [5, 3, 7, 2, 4]
+    examples = [{"input_ids": list(range(10 * i + 1, 10 * i + 1 + n)), "labels": [IGNORE] + [7] * (n - 1)}
+                for i, n in enumerate(lengths)]
+    bins = pack_bins(lengths, 10)
+    assert sorted(i for b in bins for i in b) == list(range(len(lengths)))
+    assert all(sum(lengths[i] for i in b) <= 10 for b in bins)
+    assert len(bins) == 3  # 21 tokens need at least 3 rows of 10
+    batch = collate_packed(examples, 10, pad_id=0)
+    mask, pos, seg, ids = batch["attention_mask"], batch["position_ids"], batch["segments"], batch["input_ids"]
+    assert mask.shape == (3, 1, ids.shape[1], ids.shape[1])
+    allowed = mask[:, 0] == 0
+    for row, members in enumerate(bins):
+        at = 0
+        for k, i in enumerate(members):
+            n = lengths[i]
+            assert ids[row, at:at + n].tolist() == examples[i]["input_ids"]
+            assert pos[row, at:at + n].tolist() == list(range(n))  # positions restart per example
+            assert batch["labels"][row, at:at + n].tolist() == examples[i]["labels"]
+            at += n
+        width = ids.shape[1]
+        for q in range(width):
+            for k in range(width):
+                same = seg[row, q] == seg[row, k]
+                assert bool(allowed[row, q, k]) == bool(same and k <= q), (row, q, k)
+        assert (seg[row, at:] == -1).all() and (batch["labels"][row, at:] == IGNORE).all()
+
+
+@pytest.mark.parametrize("varlen", [False, True])
+def test_packed_forward_equals_single_examples(model_dir, varlen):
+    """Block-mask rows (and the varlen layout, read here by SDPA's own packed-sequence path)."""
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(model_dir, attn_implementation="sdpa").eval()
+    g = torch.Generator().manual_seed(0)
+    lengths = [9, 4, 13, 6, 3, 11]
+    examples = [{"input_ids": torch.randint(3, model.config.vocab_size, (n,), generator=g).tolist(),
+                 "labels": [IGNORE] * n} for n in lengths]
+    batch = collate_packed(examples, 24, pad_id=2, varlen=varlen)
+    bins = [list(range(len(examples)))] if varlen else pack_bins(lengths, 24)
+    with torch.no_grad():
+        inputs = {k: v for k, v in batch.items() if k in ("input_ids", "position_ids", "attention_mask")}
+        packed = model(**inputs, use_cache=False).logits  # no cache: as in training
+        for row, members in enumerate(bins):
+            at = 0
+            for i in members:
+                alone = model(input_ids=torch.tensor([examples[i]["input_ids"]])).logits[0]
+                n = lengths[i]
+                torch.testing.assert_close(packed[row, at:at + n], alone, atol=1e-4, rtol=0)
+                at += n
+
+
+def test_labels_on_answer_only_and_context_truncation(model_dir):
+    learner = LoraLearner("qa", model_dir=str(model_dir), max_length=40, max_new_tokens=4, progress=False)
+    learner._tokenizer = tok = learner._load_tokenizer()
+    long = " ".join(["The baker sang at dawn."] * 20) + " The password is zorbat."
+    rows = pd.DataFrame([{"context": long, "question": "What is the password?", "answer": "zorbat"},
+                         {"context": "A sailor lost a shoe.", "question": "What?", "answer": "quandle trinket"}])
+    feats, counts = learner._encode(rows, training=True)
+    assert counts["rows_context_cut"] == 1 and counts["rows_question_cut"] == 0
+    for f, answer, ask in zip(feats, rows["answer"], ["What is the password ?", "What ?"]):
+        target = tok(answer + " |", add_special_tokens=False)["input_ids"]
+        n = len(target)
+        assert len(f["input_ids"]) <= 40
+        assert f["labels"][-n:] == target == f["input_ids"][-n:]
+        assert all(y == IGNORE for y in f["labels"][:-n])  # every non-answer label is masked
+        assert f["n_target"] == n
+        assert tok.decode(f["input_ids"][:-n], skip_special_tokens=True).endswith(f"| {ask} ANSWER :")
+    assert tok.decode(feats[0]["input_ids"], skip_special_tokens=True).startswith("The baker sang")
+    whole = LoraLearner("qa", model_dir=str(model_dir), loss_on="all", progress=False)
+    whole._tokenizer = tok
+    f = whole._encode(rows, training=True)[0][1]
+    assert f["labels"] == [IGNORE] + f["input_ids"][1:]
+    prompts, _ = learner._encode(rows, training=False)
+    assert all(len(p["input_ids"]) <= 40 - 4 for p in prompts)  # room for max_new_tokens
+
+
+def test_settings_scripts_and_paper(model_dir):
+    def hyper(task: str, **kw) -> dict:
+        return LoraLearner(task, model_dir=str(model_dir), **kw).hyper
+
+    assert hyper("fv") == dict(epochs=2, lr=5e-5, r=64, alpha=16, dropout=0.1, warmup_ratio=0.0, max_grad_norm=1.0)
+    assert hyper("fv", settings="paper")["lr"] == 1e-5
+    assert hyper("qa") == dict(epochs=5, lr=2e-4, r=16, alpha=8, dropout=0.05, warmup_ratio=0.03, max_grad_norm=0.3)
+    assert hyper("qa", settings="paper")["lr"] == 1e-2
+    assert hyper("qa", settings="paper", lr=3e-4, epochs=1, r=4)["lr"] == 3e-4
+    assert hyper("qa", epochs=1, r=4, alpha=2, dropout=0.0) == dict(
+        epochs=1, lr=2e-4, r=4, alpha=2, dropout=0.0, warmup_ratio=0.03, max_grad_norm=0.3)
+
+
+def test_errors(model_dir, tmp_path):
+    with pytest.raises(LittleHumanError, match="unknown task"):
+        LoraLearner("ner", model_dir=str(model_dir))
+    with pytest.raises(LittleHumanError, match="model_dir"):
+        LoraLearner("qa")
+    with pytest.raises(LittleHumanError, match="model_dir"):
+        make_learner("lora", task="fv", model_dir=str(tmp_path / "nowhere"))
+    with pytest.raises(LittleHumanError, match="settings"):
+        LoraLearner("qa", model_dir=str(model_dir), settings="mine")
+    with pytest.raises(LittleHumanError, match="loss_on"):
+        LoraLearner("qa", model_dir=str(model_dir), loss_on="prompt")
+    with pytest.raises(LittleHumanError, match="not fitted"):
+        LoraLearner("fv", model_dir=str(model_dir)).predict(fv_rows(2, 0))
+    with pytest.raises(LittleHumanError, match="no saved lora learner"):
+        LoraLearner.load(tmp_path)
+
+
+def test_packing_changes_speed_not_loss(model_dir):
+    """The same micro-batch gives the same summed loss packed or padded; the unpacked path trains."""
+    learner = LoraLearner("qa", model_dir=str(model_dir), packing=False, loss_on="all", grad_accum=2,
+                          gradient_checkpointing=True, **FAST).fit(qa_rows(16, 0))
+    stats = learner.fit_stats
+    assert stats["packing"] is None and stats["steps"] == 2 and stats["pad_fraction"] > 0
+    feats, _ = learner._encode(qa_rows(6, 2), training=True)
+    learner._model.eval()
+    with torch.no_grad():
+        sums = []
+        for packing in (True, False):
+            learner.packing = packing
+            sums.append(learner._loss_sum(learner._model, feats, torch.device("cpu"), torch.float32, False)[0])
+    torch.testing.assert_close(sums[0], sums[1], atol=1e-4, rtol=1e-5)
