@@ -85,3 +85,38 @@ def test_own_file_end_to_end(tmp_path, shared_data):
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["task"] == "fv" and summary["runs_trained"] == 3
     assert "Plotly.newPlot" in (folder / "02_replacement_sweep.html").read_text()
+
+
+def test_lora_learner_through_the_cli(tmp_path, shared_data):
+    """--learner lora --model-dir DIR on a tiny random Llama (no download), smoke profile."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import AutoModelForCausalLM, LlamaConfig, PreTrainedTokenizerFast
+
+    words = (shared_data / "fever" / "test.jsonl").read_text().split()[:5000]
+    tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator([" ".join(words)], trainers.WordLevelTrainer(
+        special_tokens=["<unk>", "<s>", "</s>"], vocab_size=800))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>",
+                                        unk_token="<unk>")
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64,
+                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                         max_position_embeddings=512, bos_token_id=1, eos_token_id=2)
+    torch.manual_seed(0)
+    model_dir = tmp_path / "tiny-llama"
+    AutoModelForCausalLM.from_config(config).save_pretrained(model_dir)
+    tokenizer.save_pretrained(model_dir)
+
+    home = tmp_path / "home"
+    proc = run_all(home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   "--learner", "lora", "--model-dir", str(model_dir), "--epochs", "1",
+                   "--notebooks", "02", "--no-html")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    records = list((home / "data" / "runs" / "fever" / "sweep").rglob("record.json"))
+    assert len(records) == 3
+    record = json.loads(records[0].read_text())
+    assert record["spec"]["learner"] == "lora" and record["fit_stats"]["tokens_per_s"] > 0
+    missing = run_all(tmp_path / "home2", shared_data, "--dataset", "fever", "--profile", "smoke",
+                      "--learner", "lora")
+    assert missing.returncode == 2 and "--model-dir" in missing.stderr

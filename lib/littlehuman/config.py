@@ -37,9 +37,10 @@ class Profile:
     n_valid: int = 0  # cap on validation rows used for model selection; 0 = all
     n_test: int = 0  # cap on test rows scored (a seeded sample); 0 = all
     # learner
-    learner: str = "encoder"  # encoder | majority (| lora: issue 6)
-    epochs: int = 3
-    lr: float = 5e-5
+    learner: str = "encoder"  # encoder | lora | majority
+    model_dir: str = ""  # lora: a local Hugging Face model folder (e.g. Llama-3.1-8B)
+    epochs: int = 3  # 0 = the learner's PROTOCOL default (lora: FV 2, QA 5)
+    lr: float = 5e-5  # 0 = the learner's PROTOCOL default (lora scripts: FV 5e-5, QA 2e-4)
     batch_size: int = 16
     max_length: int = 0  # 0 = the dataset's PROTOCOL max sequence length
     # execution
@@ -71,7 +72,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "paper": Profile(
         name="paper", generator="openai-batch", temperature=1.0, learner="lora",
-        sweep_fractions=PAPER_FRACTIONS, seeds=(0, 1, 2), epochs=2, lr=5e-5, batch_size=8,
+        sweep_fractions=PAPER_FRACTIONS, seeds=(0, 1, 2), epochs=0, lr=0.0, batch_size=8,
     ),
 }
 

@@ -11,6 +11,7 @@ import json
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -131,12 +132,25 @@ class Experiment:
 
     # ---- the replacement sweep ------------------------------------------------------------
     def learner_params(self) -> dict[str, Any]:
+        """The learner's hyper-parameters from the profile (0 = the learner's own default)."""
         p = self.profile
         if p.learner == "majority":
             return {}
         max_len = p.max_length or (self.spec.max_seq_len if self.spec else 256)
-        return {"epochs": p.epochs, "lr": p.lr, "batch_size": p.batch_size, "max_length": max_len,
-                "progress": False}
+        params: dict[str, Any] = {"batch_size": p.batch_size, "max_length": max_len,
+                                  "progress": False}
+        if p.epochs:
+            params["epochs"] = p.epochs
+        if p.lr:
+            params["lr"] = p.lr
+        if p.learner == "lora":
+            if not p.model_dir:
+                raise LittleHumanError("--learner lora needs --model-dir DIR: a local Hugging Face "
+                                       "model folder (e.g. a download of Llama-3.1-8B)")
+            params["model_dir"] = str(Path(p.model_dir).expanduser().resolve())
+            if self.task == "qa":
+                params["max_new_tokens"] = (self.spec.max_new_tokens if self.spec else None) or 16
+        return params
 
     def sweep_specs(self) -> list:
         from littlehuman.runs import RunSpec
@@ -235,6 +249,6 @@ def _quiet_factory(name: str, task: str, seed: int = 0, **params: Any):
 
     if name != "majority":
         params.setdefault("progress", False)
-        if os.environ.get("LITTLEHUMAN_THREADS"):  # set in parallel workers (--jobs)
+        if name == "encoder" and os.environ.get("LITTLEHUMAN_THREADS"):  # --jobs workers
             params.setdefault("threads", int(os.environ["LITTLEHUMAN_THREADS"]))
     return make_learner(name, task, seed=seed, **params)
