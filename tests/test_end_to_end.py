@@ -120,3 +120,28 @@ def test_lora_learner_through_the_cli(tmp_path, shared_data):
     missing = run_all(tmp_path / "home2", shared_data, "--dataset", "fever", "--profile", "smoke",
                       "--learner", "lora")
     assert missing.returncode == 2 and "--model-dir" in missing.stderr
+
+
+def test_openai_generator_through_the_cli(tmp_path, shared_data, monkeypatch):
+    """--generator openai against the fake OpenAI server: dry run, generation, rerun, no leak."""
+    from fake_openai import KEY, FakeOpenAI
+
+    home = tmp_path / "home"
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        common = ("--dataset", "wanli", "--profile", "smoke", "--generator", "openai",
+                  "--base-url", server.base_url, "--learner", "majority", "--n-train", "40")
+        dry = run_all(home, shared_data, *common, "--dry-run")
+        assert dry.returncode == 0, dry.stderr[-2000:]
+        assert "40 requests to openai (gpt-3.5-turbo)" in dry.stdout and "Batch API" in dry.stdout
+        assert server.log == [] and not (home / "data" / "generation").exists()
+        first = run_all(home, shared_data, *common, "--notebooks", "01", "--no-html")
+        assert first.returncode == 0, first.stderr[-2000:]
+        sent = len(server.log)
+        assert sent == 40 and all(entry["auth_ok"] for entry in server.log)
+        again = run_all(home, shared_data, *common, "--notebooks", "01", "--no-html")
+        assert again.returncode == 0 and len(server.log) == sent  # nothing sent twice
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
+    assert KEY not in first.stdout + first.stderr + again.stdout + again.stderr

@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--notebooks", default="01,02", metavar="LIST",
                      help="which notebooks to execute, by number (default: 01,02)")
     run.add_argument("--no-html", action="store_true", help="execute notebooks but skip HTML")
+    run.add_argument("--dry-run", action="store_true",
+                     help="print, per dataset, the generation requests, estimated tokens and "
+                     "dollars (chat and Batch API prices), then stop before anything is sent")
     own = p.add_argument_group("your own dataset (--dataset FILE)")
     own.add_argument("--task", choices=["fv", "qa"], help="fv or qa (inferred from the columns)")
     own.add_argument("--columns", metavar="THEIRS=OURS,...",
@@ -122,6 +125,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
     custom = {"task": args.task, "columns": parse_columns(args.columns),
               "skip_bad_rows": args.skip_bad_rows}
+    if args.dry_run:
+        report.dry_run(args.dataset, prof, data_dir=args.data_dir, custom=custom)
+        return 0
     report.run_all(args.dataset, prof, data_dir=args.data_dir, custom=custom,
                    notebooks=[n.strip() for n in args.notebooks.split(",") if n.strip()],
                    html=not args.no_html)

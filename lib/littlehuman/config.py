@@ -23,7 +23,13 @@ class Profile:
 
     name: str = "cpu"
     # generation
-    generator: str = "gemma"  # extractive | gemma
+    generator: str = "gemma"  # extractive | gemma | openai
+    gen_model: str = ""  # the prompt model's name for API generators ("" = gpt-3.5-turbo)
+    base_url: str = ""  # an OpenAI-compatible server ("" = OPENAI_BASE_URL or api.openai.com)
+    api_key_env: str = "OPENAI_API_KEY"  # the environment variable that holds the API key
+    concurrency: int = 16  # API requests in flight
+    rpm: int = 0  # API requests per minute (0 = no limit)
+    tpm: int = 0  # API tokens per minute (0 = no limit)
     k_shots: int = 3
     label_conditioned: bool = True  # FV label-shift correction (PROTOCOL)
     temperature: float = 0.0

@@ -106,12 +106,40 @@ class Experiment:
         from littlehuman.generation import make_backend
 
         p = self.profile
+        if p.generator == "openai-batch":
+            raise LittleHumanError("the Batch API generator (openai-batch) is not built yet: use "
+                                   "--generator openai (the same requests at the chat price)")
         kwargs: dict[str, Any] = {}
         if p.generator in ("extractive", "gemma"):  # local generators take our seed
             kwargs["seed"] = p.data_seed
         if p.generator != "extractive":
             kwargs.update(temperature=p.temperature, max_new_tokens=p.max_new_tokens)
+        if p.generator == "openai":
+            kwargs.update(api_key_env=p.api_key_env, concurrency=p.concurrency,
+                          rpm=p.rpm or None, tpm=p.tpm or None, base_url=p.base_url or None)
+            if p.gen_model:
+                kwargs["model"] = p.gen_model
         return make_backend(p.generator, **kwargs)
+
+    def dry_run(self) -> dict[str, Any]:
+        """What generating the twins would send and cost, before anything is sent.
+
+        An upper bound: requests whose reply is already cached are not sent again, and the
+        estimate counts every reply at the full ``max_new_tokens``."""
+        from littlehuman.generation.cost import estimate
+        from littlehuman.generation.generate import build_requests
+
+        p = self.profile
+        requests = build_requests(self.train_pool, self.split("train"), self.task,
+                                  p.data_seed, p.k_shots, p.label_conditioned,
+                                  p.prompt_context_words)
+        model = p.gen_model or ("gpt-3.5-turbo" if p.generator.startswith("openai") else p.generator)
+        chat = estimate(requests, model, p.max_new_tokens, batch=False)
+        batch = estimate(requests, model, p.max_new_tokens, batch=True)
+        return {"dataset": self.name, "generator": p.generator, "model": model,
+                "requests": chat["requests"], "input_tokens": chat["input_tokens"],
+                "output_tokens": chat["output_tokens"], "dollars_chat": chat["dollars"],
+                "dollars_batch": batch["dollars"], "method": chat["method"]}
 
     @property
     def generator_id(self) -> str:

@@ -150,6 +150,25 @@ split) and links to the executed notebooks.</p>
     return root / "index.html"
 
 
+def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
+            custom: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Print what generation would send and cost for each dataset; send nothing."""
+    from littlehuman import pipeline
+
+    out = []
+    for name in resolve_datasets(dataset, data_dir):
+        plan = pipeline.Experiment.create(name, profile, data_dir=data_dir, custom=custom).dry_run()
+        money = ("no price known" if plan["dollars_chat"] is None else
+                 f"${plan['dollars_chat']:.2f} chat, ${plan['dollars_batch']:.2f} Batch API")
+        print(f"[{plan['dataset']}] {plan['requests']} requests to {plan['generator']} "
+              f"({plan['model']}): ~{plan['input_tokens']:,} input + <= {plan['output_tokens']:,} "
+              f"output tokens, {money}", flush=True)
+        out.append(plan)
+    print("estimate: prompt tokens = characters / 4, every reply at max_new_tokens; requests "
+          "already in the cache are not sent again")
+    return out
+
+
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
             html: bool = True) -> list[Path]:

@@ -77,6 +77,27 @@ def _stream(backend: Backend, todo: list[str], requests: dict[str, list[dict[str
         )
 
 
+def build_requests(
+    rows: pd.DataFrame,
+    pool: pd.DataFrame,
+    task: Task,
+    seed: int = 0,
+    k: int = 3,
+    label_conditioned: bool = True,
+    context_words: int = MAX_CONTEXT_WORDS,
+) -> list[list[dict[str, str]]]:
+    """The chat messages of every row's request, in row order (no backend needed: a dry run
+    prices them before anything is sent)."""
+    conditioned = label_conditioned and task == "fv"
+    pool = pool.sort_values("row_id", kind="stable").reset_index(drop=True)
+    out = []
+    for row in rows.to_dict("records"):
+        examples = draw_examples(pool, row, k=k, seed=seed, label_conditioned=conditioned)
+        out.append(build_messages(row, examples, task, label_conditioned=conditioned,
+                                  context_words=context_words))
+    return out
+
+
 def generate_synthetic(
     rows: pd.DataFrame,
     pool: pd.DataFrame,
@@ -107,13 +128,9 @@ def generate_synthetic(
     start = time.perf_counter()
     gen_id = generator_id(backend, label_conditioned, k, seed, context_words)
     conditioned = label_conditioned and task == "fv"
-    pool = pool.sort_values("row_id", kind="stable").reset_index(drop=True)
     records = rows.to_dict("records")
     keys, requests = [], {}
-    for row in records:
-        examples = draw_examples(pool, row, k=k, seed=seed, label_conditioned=conditioned)
-        messages = build_messages(row, examples, task, label_conditioned=conditioned,
-                                  context_words=context_words)
+    for messages in build_requests(rows, pool, task, seed, k, label_conditioned, context_words):
         key = request_key(backend.name, backend.model, messages, backend.params)
         keys.append(key)
         requests.setdefault(key, messages)
