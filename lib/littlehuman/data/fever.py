@@ -16,12 +16,12 @@ are dropped before sampling.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from littlehuman.data import schema, sources
+from littlehuman.data.jsonl import parse_lines
 from littlehuman.errors import LittleHumanError
 
 NAME = "fever"
@@ -71,28 +71,24 @@ def _context(evidence: object) -> str:
     return schema.clean_text(text.replace("-LRB-", "(").replace("-RRB-", ")"))
 
 
+def _parse(r: dict) -> tuple[str, str, int]:
+    context, claim = _context(r["evidence"]), schema.clean_text(r["claim"])
+    label = schema.label_from_word(r["label"])
+    if label is None:
+        raise ValueError(f"unknown label {r['label']!r}")
+    return context, claim, label
+
+
 def _read(path: Path) -> pd.DataFrame:
     """One release file as rows (split not yet set); rows without evidence text dropped."""
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-                context, claim = _context(r["evidence"]), schema.clean_text(r["claim"])
-                label = schema.label_from_word(r["label"])
-                if label is None:
-                    raise ValueError(f"unknown label {r['label']!r}")
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-                raise LittleHumanError(
-                    f"fever: {path} line {i + 1} is not a FEVER row ({type(e).__name__}: {e}): "
-                    "replace the file with the FEVER-lite or copenlu/fever_gold_evidence release"
-                ) from e
-            if context and claim:
-                rows.append({"row_id": f"fever:{path.stem}:{i}",
-                             "context_id": f"fever:{schema.short_hash(context)}",
-                             "context": context, "claim": claim, "label": label})
+    for i, (context, claim, label) in parse_lines(
+            path, _parse, "fever", "a FEVER row",
+            "replace the file with the FEVER-lite or copenlu/fever_gold_evidence release"):
+        if context and claim:
+            rows.append({"row_id": f"fever:{path.stem}:{i}",
+                         "context_id": f"fever:{schema.short_hash(context)}",
+                         "context": context, "claim": claim, "label": label})
     return pd.DataFrame(rows, columns=["row_id", "context_id", "context", "claim", "label"])
 
 

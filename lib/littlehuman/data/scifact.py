@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from littlehuman.data import schema, sources
+from littlehuman.data.jsonl import parse_lines
 from littlehuman.errors import LittleHumanError
 
 NAME = "scifact"
@@ -87,32 +88,26 @@ def _read_corpus(path: Path) -> dict[str, str]:
 
 
 def _read_claims(path: Path, split: str, corpus: dict[str, str]) -> list[dict[str, object]]:
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if not line.strip():
-                continue
-            try:
-                claim = json.loads(line)
-                evidence = claim.get("evidence") or {}
-                for doc in dict.fromkeys(str(d) for d in claim.get("cited_doc_ids") or []):
-                    verdict = evidence[doc][0]["label"] if evidence.get(doc) else "NEI"
-                    label = schema.label_from_word(verdict)
-                    if label is None:
-                        raise ValueError(f"unknown evidence label {verdict!r}")
-                    if doc not in corpus:
-                        raise LittleHumanError(
-                            f"scifact: doc {doc} cited in {path} line {i + 1} is not in the "
-                            f"corpus: replace the corpus with corpus.jsonl from {URL}")
-                    rows.append({"row_id": f"scifact:{claim['id']}:{doc}", "split": split,
-                                 "context_id": doc, "context": corpus[doc],
-                                 "claim": claim["claim"], "label": label})
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as e:
-                raise LittleHumanError(
-                    f"scifact: {path} line {i + 1} is not a SciFact claim ({type(e).__name__}: "
-                    f"{e}): replace the file with the official release ({URL})"
-                ) from e
-    return rows
+    def parse(claim: dict) -> list[dict[str, object]]:
+        """One row per distinct cited doc: its evidence label, or NEI when it has none."""
+        evidence, out = claim.get("evidence") or {}, []
+        for doc in dict.fromkeys(str(d) for d in claim.get("cited_doc_ids") or []):
+            verdict = evidence[doc][0]["label"] if evidence.get(doc) else "NEI"
+            label = schema.label_from_word(verdict)
+            if label is None:
+                raise ValueError(f"unknown evidence label {verdict!r}")
+            if doc not in corpus:
+                raise LittleHumanError(f"scifact: doc {doc} cited by claim {claim['id']} in "
+                                       f"{path} is not in the corpus: replace the corpus with "
+                                       f"corpus.jsonl from {URL}")
+            out.append({"row_id": f"scifact:{claim['id']}:{doc}", "split": split,
+                        "context_id": doc, "context": corpus[doc], "claim": claim["claim"],
+                        "label": label})
+        return out
+
+    lines = parse_lines(path, parse, "scifact", "a SciFact claim",
+                        f"replace the file with the official release ({URL})")
+    return [row for _, rows in lines for row in rows]
 
 
 def load_raw(raw_dir: Path, seed: int = 42) -> pd.DataFrame:

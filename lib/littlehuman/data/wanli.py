@@ -8,13 +8,13 @@ present it is loaded with a seeded 80/10/10 split, with a warning.
 """
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from littlehuman.data import schema, sources
+from littlehuman.data.jsonl import parse_lines
 from littlehuman.errors import LittleHumanError
 
 NAME = "wanli"
@@ -43,25 +43,15 @@ def source_files(raw_dir: Path) -> list[Path]:
 
 
 def _read(path: Path) -> pd.DataFrame:
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-                key = r["id"] if r.get("id") is not None else r["pairID"]
-                label = GOLD.get(str(r["gold"]).strip().lower())
-                row = {"row_id": f"wanli:{path.stem}:{key}", "context_id": str(key),
-                       "context": r["premise"], "claim": r["hypothesis"],
-                       "label": label, "meta": r.get("genre") or ""}
-            except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
-                raise LittleHumanError(
-                    f"wanli: {path} line {i + 1} is not a WANLI row ({type(e).__name__}: {e}): "
-                    "replace the file with the official release"
-                ) from e
-            if label is not None:
-                rows.append(row)
+    def parse(r: dict) -> dict:
+        key = r["id"] if r.get("id") is not None else r["pairID"]
+        return {"row_id": f"wanli:{path.stem}:{key}", "context_id": str(key),
+                "context": r["premise"], "claim": r["hypothesis"],
+                "label": GOLD.get(str(r["gold"]).strip().lower()), "meta": r.get("genre") or ""}
+
+    rows = [row for _, row in parse_lines(path, parse, "wanli", "a WANLI row",
+                                          "replace the file with the official release")
+            if row["label"] is not None]
     return pd.DataFrame(rows, columns=["row_id", "context_id", "context", "claim", "label", "meta"])
 
 

@@ -1,0 +1,30 @@
+"""Reading JSON-lines release files: one place for blank lines and malformed-row errors."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+from littlehuman.errors import LittleHumanError
+
+T = TypeVar("T")
+_BAD_ROW = (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError, AttributeError)
+
+
+def parse_lines(path: Path, parse: Callable[[dict[str, Any]], T], dataset: str, what: str,
+                fix: str) -> Iterator[tuple[int, T]]:
+    """``(0-based line index, parse(object))`` for every non-blank line of ``path``.
+
+    A line that is not JSON, or that ``parse`` rejects (a missing field, an unknown label...),
+    is a LittleHumanError naming the file, the line, what it should be (``what``) and the
+    remedy (``fix``)."""
+    with open(path, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if not line.strip():
+                continue
+            try:
+                yield i, parse(json.loads(line))
+            except _BAD_ROW as e:
+                raise LittleHumanError(
+                    f"{dataset}: {path} line {i + 1} is not {what} ({type(e).__name__}: {e}): {fix}"
+                ) from e
