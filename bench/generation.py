@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 sys.path.insert(0, str(ROOT / "tests" / "helpers"))
-FAKE_KEY = "sk-bench-not-a-real-key"
+FAKE_KEY = "bench-placeholder-not-a-key"
 
 
 def chats(n: int) -> list[list[dict[str, str]]]:

@@ -29,7 +29,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
-KEY = "sk-test-SECRET123"  # a made-up key: the tests check it never leaks
+KEY = "test-SECRET123-placeholder"  # a made-up key: the tests check it never leaks
 FAULTS = ("ok", "429", "500", "slow", "malformed", "empty")
 
 
