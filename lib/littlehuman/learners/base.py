@@ -5,10 +5,13 @@ Learners are constructed by name with :func:`littlehuman.learners.make_learner`.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
+
+from littlehuman.errors import LittleHumanError
 
 
 @runtime_checkable
@@ -30,3 +33,37 @@ class Learner(Protocol):
     def save(self, directory: Path) -> None:
         """Write what is needed to reload the fitted learner into ``directory``."""
         ...
+
+
+def check_rows(rows: pd.DataFrame, task: str, learner: str, where: str, with_target: bool) -> None:
+    """The columns a learner reads are present (and FV labels are 0/1 when ``with_target``)."""
+    need = ["context", "claim"] if task == "fv" else ["context", "question"]
+    if with_target:
+        need.append("label" if task == "fv" else "answer")
+    missing = [c for c in need if c not in rows.columns]
+    if missing:
+        raise LittleHumanError(f"{learner} {task} learner: {where} rows lack column(s) {missing}")
+    if with_target and task == "fv" and not rows["label"].isin([0, 1]).all():
+        raise LittleHumanError(f"{learner} fv learner: {where} labels must all be 0 or 1")
+
+
+def write_meta(directory: Path, learner: str, task: str, seed: int, params: dict[str, Any],
+               fit_stats: dict[str, Any]) -> None:
+    """``learner.json`` beside a saved learner's weights: what :func:`read_meta` rebuilds from."""
+    meta = {"learner": learner, "task": task, "seed": seed, "params": params,
+            "fit_stats": fit_stats}
+    (Path(directory) / "learner.json").write_text(json.dumps(meta, indent=2))
+
+
+def read_meta(directory: Path, learner: str, weights: str) -> dict[str, Any]:
+    """The ``learner.json`` of a saved ``learner`` whose weights are in ``directory/weights``."""
+    directory = Path(directory)
+    meta_file = directory / "learner.json"
+    if not meta_file.is_file() or not (directory / weights).is_dir():
+        raise LittleHumanError(
+            f"{directory} holds no saved {learner} learner (learner.json and {weights}/)")
+    meta = json.loads(meta_file.read_text())
+    if meta.get("learner") != learner:
+        raise LittleHumanError(
+            f"{directory} holds a {meta.get('learner')!r} learner, not a {learner} one")
+    return meta

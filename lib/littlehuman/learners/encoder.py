@@ -17,7 +17,6 @@ and restore the process's setting afterwards.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import random
 import re
@@ -32,6 +31,7 @@ import torch
 from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
+from littlehuman.learners.base import check_rows, read_meta, write_meta
 
 TASKS = ("fv", "qa")
 MAX_ANSWER_TOKENS = 30  # longest predicted QA span, in tokens
@@ -333,9 +333,8 @@ class EncoderLearner:
         directory.mkdir(parents=True, exist_ok=True)
         self._model.save_pretrained(str(directory / "model"))
         self._tokenizer.save_pretrained(str(directory / "model"))
-        meta = {"learner": "encoder", "task": self.task, "seed": self.seed,
-                "params": {k: getattr(self, k) for k in _PARAMS}, "fit_stats": self.fit_stats}
-        (directory / "learner.json").write_text(json.dumps(meta, indent=2))
+        write_meta(directory, "encoder", self.task, self.seed,
+                   {k: getattr(self, k) for k in _PARAMS}, self.fit_stats)
 
     @classmethod
     def load(cls, directory: Path) -> "EncoderLearner":
@@ -343,12 +342,7 @@ class EncoderLearner:
         from transformers import AutoModelForQuestionAnswering, AutoModelForSequenceClassification, AutoTokenizer
 
         directory = Path(directory)
-        meta_file = directory / "learner.json"
-        if not meta_file.is_file() or not (directory / "model").is_dir():
-            raise LittleHumanError(f"{directory} holds no saved encoder learner (learner.json and model/)")
-        meta = json.loads(meta_file.read_text())
-        if meta.get("learner") != "encoder":
-            raise LittleHumanError(f"{directory} holds a {meta.get('learner')!r} learner, not an encoder")
+        meta = read_meta(directory, "encoder", "model")
         learner = cls(task=meta["task"], seed=meta["seed"], **meta["params"])
         auto = AutoModelForSequenceClassification if learner.task == "fv" else AutoModelForQuestionAnswering
         with _quiet_transformers():
@@ -377,14 +371,7 @@ class EncoderLearner:
                 {"params": no_decay, "weight_decay": 0.0}]
 
     def _check_rows(self, rows: pd.DataFrame, where: str, with_target: bool) -> None:
-        need = ["context", "claim"] if self.task == "fv" else ["context", "question"]
-        if with_target:
-            need.append("label" if self.task == "fv" else "answer")
-        missing = [c for c in need if c not in rows.columns]
-        if missing:
-            raise LittleHumanError(f"encoder {self.task} learner: {where} rows lack column(s) {missing}")
-        if with_target and self.task == "fv" and not rows["label"].isin([0, 1]).all():
-            raise LittleHumanError(f"encoder fv learner: {where} labels must all be 0 or 1")
+        check_rows(rows, self.task, "encoder", where, with_target)
 
     def _cut(self, texts: list[str], limit: int) -> tuple[list[str], int]:
         """Cut texts longer than ``limit`` tokens (at a token boundary); count the cut ones."""

@@ -45,7 +45,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import time
 import warnings
@@ -59,6 +58,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
+from littlehuman.learners.base import check_rows, read_meta, write_meta
 from littlehuman.learners.encoder import _bucket_batches, _quiet_transformers, _seed_everything, _texts, token_f1
 
 TASKS = ("fv", "qa")
@@ -475,9 +475,8 @@ class LoraLearner:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         self._model.save_pretrained(str(directory / "adapter"))
-        meta = {"learner": "lora", "task": self.task, "seed": self.seed,
-                "params": {k: getattr(self, k) for k in _PARAMS}, "fit_stats": self.fit_stats}
-        (directory / "learner.json").write_text(json.dumps(meta, indent=2))
+        write_meta(directory, "lora", self.task, self.seed,
+                   {k: getattr(self, k) for k in _PARAMS}, self.fit_stats)
 
     @classmethod
     def load(cls, directory: Path) -> "LoraLearner":
@@ -485,12 +484,7 @@ class LoraLearner:
         from peft import PeftModel
 
         directory = Path(directory)
-        meta_file = directory / "learner.json"
-        if not meta_file.is_file() or not (directory / "adapter").is_dir():
-            raise LittleHumanError(f"{directory} holds no saved lora learner (learner.json and adapter/)")
-        meta = json.loads(meta_file.read_text())
-        if meta.get("learner") != "lora":
-            raise LittleHumanError(f"{directory} holds a {meta.get('learner')!r} learner, not a lora one")
+        meta = read_meta(directory, "lora", "adapter")
         learner = cls(task=meta["task"], seed=meta["seed"], **meta["params"])
         _seed_everything(learner.seed)
         learner._tokenizer = learner._load_tokenizer()
@@ -541,14 +535,7 @@ class LoraLearner:
 
     # ----------------------------------------------------------------- encoding
     def _check_rows(self, rows: pd.DataFrame, where: str, with_target: bool) -> None:
-        need = ["context", "claim"] if self.task == "fv" else ["context", "question"]
-        if with_target:
-            need.append("label" if self.task == "fv" else "answer")
-        missing = [c for c in need if c not in rows.columns]
-        if missing:
-            raise LittleHumanError(f"lora {self.task} learner: {where} rows lack column(s) {missing}")
-        if with_target and self.task == "fv" and not rows["label"].isin([0, 1]).all():
-            raise LittleHumanError(f"lora fv learner: {where} labels must all be 0 or 1")
+        check_rows(rows, self.task, "lora", where, with_target)
 
     def _fit_texts(self, heads: list[str], tails: list[str], budgets: list[int]) -> tuple[list[list[int]], int, int]:
         """Token ids (with special tokens) of ``head + tail`` within ``budgets``, cutting the head.
