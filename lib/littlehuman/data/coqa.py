@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from littlehuman.data import schema, sources
+from littlehuman.data.release import require_files
 from littlehuman.errors import LittleHumanError
 
 NAME = "coqa"
@@ -23,15 +24,10 @@ REMOTE = sources.REMOTE[NAME]
 
 def source_files(raw_dir: Path) -> list[Path]:
     """The two release files; a LittleHumanError names any that is missing."""
-    raw_dir = Path(raw_dir)
-    missing = [f for f in FILES if not (raw_dir / f).is_file()]
-    if missing:
-        raise LittleHumanError(
-            f"coqa: missing {', '.join(missing)} in {raw_dir}: run `python run_all.py --fetch "
-            f"coqa`, or download {' and '.join(r.url for r in REMOTE if r.dest in missing)} "
-            f"into {raw_dir}/"
-        )
-    return [raw_dir / f for f in FILES]
+    urls = {r.dest: r.url for r in REMOTE}
+    missing_urls = " and ".join(urls[f] for f in FILES if not (Path(raw_dir) / f).is_file())
+    return require_files(raw_dir, FILES, NAME, "run `python run_all.py --fetch coqa`, or "
+                         f"download {missing_urls} into {{raw_dir}}/")
 
 
 def _first_turn(story: dict) -> tuple[str, str]:

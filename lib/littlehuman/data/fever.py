@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from littlehuman.data import schema, sources
-from littlehuman.data.jsonl import parse_lines
+from littlehuman.data.release import parse_lines
 from littlehuman.errors import LittleHumanError
 
 NAME = "fever"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from littlehuman.data import schema, sources
+from littlehuman.data.release import require_files
 from littlehuman.errors import LittleHumanError
 
 NAME = "ropes"
@@ -25,14 +26,8 @@ REMOTE = sources.REMOTE[NAME]
 
 def source_files(raw_dir: Path) -> list[Path]:
     """The two release files; a LittleHumanError names any that is missing."""
-    raw_dir = Path(raw_dir)
-    missing = [f for f in FILES if not (raw_dir / f).is_file()]
-    if missing:
-        raise LittleHumanError(
-            f"ropes: missing {', '.join(missing)} in {raw_dir}: run `python run_all.py --fetch "
-            f"ropes`, or download {URL}, unpack it and put {' and '.join(missing)} in {raw_dir}/"
-        )
-    return [raw_dir / f for f in FILES]
+    return require_files(raw_dir, FILES, NAME, "run `python run_all.py --fetch ropes`, or "
+                         f"download {URL}, unpack it and put {{missing}} in {{raw_dir}}/")
 
 
 def _read(path: Path, split: str) -> list[dict[str, str]]:

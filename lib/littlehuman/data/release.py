@@ -1,9 +1,10 @@
-"""Reading JSON-lines release files: one place for blank lines and malformed-row errors."""
+"""Reading original release files: the files a loader needs, and JSON-lines rows, with one
+place for the missing-file and malformed-row errors."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from littlehuman.errors import LittleHumanError
 
@@ -28,3 +29,15 @@ def parse_lines(path: Path, parse: Callable[[dict[str, Any]], T], dataset: str, 
                 raise LittleHumanError(
                     f"{dataset}: {path} line {i + 1} is not {what} ({type(e).__name__}: {e}): {fix}"
                 ) from e
+
+
+def require_files(raw_dir: Path, names: Iterable[str], dataset: str, how: str) -> list[Path]:
+    """``raw_dir/name`` for each name; when any is missing, a LittleHumanError naming them
+    and ``how`` to get them (formatted with ``{missing}``, the missing names joined by "and")."""
+    raw_dir = Path(raw_dir)
+    names = list(names)
+    missing = [n for n in names if not (raw_dir / n).is_file()]
+    if missing:
+        raise LittleHumanError(f"{dataset}: missing {', '.join(missing)} in {raw_dir}: "
+                               + how.format(missing=" and ".join(missing), raw_dir=raw_dir))
+    return [raw_dir / n for n in names]
