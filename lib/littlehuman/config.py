@@ -36,12 +36,26 @@ class Profile:
     max_new_tokens: int = 120
     prompt_context_words: int = 3000  # contexts in the prompt are cut to this many words
     gen_batch_size: int = 4
+    cot_examples: str = ""  # chain-of-thought: a JSON file of hand-written examples ("" = off)
+    batch_poll_s: float = 30.0  # openai-batch: seconds between polls of a submitted batch
+    prices: str = ""  # a JSON file {"model": [input, output]} ($ per 1M tokens) over the table
     # experiment 1: the replacement sweep
     n_train: int = 0  # training-set size; 0 = the dataset's PROTOCOL size, capped by the split
     sweep_fractions: tuple[float, ...] = PAPER_FRACTIONS
     seeds: tuple[int, ...] = (0, 1, 2)
     n_valid: int = 0  # cap on validation rows used for model selection; 0 = all
     n_test: int = 0  # cap on test rows scored (a seeded sample); 0 = all
+    # experiment 2: zoom on the last few percent (sizes for a 5,000-row dataset; SciFact / 10)
+    zoom_sizes: tuple[int, ...] = (5000, 3000, 1000)
+    zoom_fractions: tuple[float, ...] = (0.95, 0.975, 1.0)
+    # experiment 3: the trade-off (synthetic bases, + human points, + synthetic steps)
+    tradeoff_bases: tuple[int, ...] = (1000, 2000, 3000)
+    tradeoff_human: int = 200
+    tradeoff_step: int = 200
+    tradeoff_steps: int = 4
+    # the advisor: dollars per human point and per synthetic point (0 = no advice)
+    price_human: float = 0.0
+    price_synthetic: float = 0.0
     # learner
     learner: str = "encoder"  # encoder | lora | majority
     model_dir: str = ""  # lora: a local Hugging Face model folder (e.g. Llama-3.1-8B)
@@ -51,6 +65,13 @@ class Profile:
     max_length: int = 0  # 0 = the dataset's PROTOCOL max sequence length
     # execution
     jobs: int = 1
+    executor: str = "local"  # local | slurm (submitit)
+    slurm_partition: str = ""
+    slurm_gpus_per_job: int = 1
+    slurm_cpus_per_job: int = 8
+    slurm_mem_gb: int = 64
+    slurm_time_min: int = 240
+    slurm_max_parallel: int = 32  # array jobs running at once
     data_seed: int = 42  # the seed of the dataset splits
 
     def replace(self, **changes: Any) -> "Profile":
@@ -67,6 +88,8 @@ PROFILES: dict[str, Profile] = {
     "smoke": Profile(
         name="smoke", generator="extractive", n_train=48, sweep_fractions=(0.0, 0.5, 1.0),
         seeds=(0,), n_valid=32, n_test=48, epochs=1, lr=2e-4, batch_size=16, max_length=128,
+        zoom_sizes=(48,), tradeoff_bases=(16, 24), tradeoff_human=8, tradeoff_step=8,
+        tradeoff_steps=2,
     ),
     "cpu": Profile(
         # sized to finish one dataset in <= 30 min on 2 cores (README): 200 human rows, the
@@ -75,6 +98,9 @@ PROFILES: dict[str, Profile] = {
         name="cpu", generator="gemma", n_train=200, prompt_context_words=120,
         sweep_fractions=(0.0, 0.5, 0.9, 1.0), seeds=(0, 1, 2), n_valid=60, n_test=250,
         epochs=2, lr=2e-4, batch_size=16, max_length=256,
+        # zoom and trade-off scaled to the 200 twins the sweep already generates
+        zoom_sizes=(200, 100), tradeoff_bases=(50, 100, 150), tradeoff_human=25,
+        tradeoff_step=25, tradeoff_steps=2,
     ),
     "paper": Profile(
         name="paper", generator="openai-batch", temperature=1.0, learner="lora",

@@ -1,7 +1,28 @@
 """The one interface every generation backend implements."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Union
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One reply with the tokens it cost, as the backend counted them (None: unknown)."""
+
+    text: str
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+    def usage(self) -> dict[str, int | None]:
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
+
+
+Reply = Union[str, Completion]
+
+
+def as_completion(reply: Reply) -> Completion:
+    """A backend's reply (a bare text or a :class:`Completion`) as a Completion."""
+    return reply if isinstance(reply, Completion) else Completion(str(reply))
 
 
 class Backend:
@@ -11,14 +32,21 @@ class Backend:
     the replies (temperature, max_new_tokens, seed...). The three make up ``identity()``,
     which keys the generation cache and names the synthetic files, so none of them may
     hold a secret (an API key belongs elsewhere).
+
+    ``complete`` returns one reply per chat, in order: a text, or a :class:`Completion` that
+    also carries the call's token usage (stored in the cache and billed). A backend may also
+    offer ``complete_iter(batch, ids=None)`` yielding ``(index, reply)`` in completion order;
+    ``ids`` are the requests' stable cache keys (a Batch API backend uses them as custom ids).
     """
 
     name: str
     model: str
     params: dict[str, Any]
+    #: True when replies are billed at Batch API prices
+    batch_pricing: bool = False
 
-    def complete(self, batch: list[list[dict[str, str]]]) -> list[str]:
-        """One reply text per chat, in order."""
+    def complete(self, batch: list[list[dict[str, str]]]) -> list[Reply]:
+        """One reply per chat, in order."""
         raise NotImplementedError
 
     def identity(self) -> dict[str, Any]:
