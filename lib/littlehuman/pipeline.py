@@ -132,31 +132,66 @@ class Experiment:
         p = self.profile
         requests = build_requests(self.train_pool, self.split("train"), self.task,
                                   p.data_seed, p.k_shots, p.label_conditioned,
-                                  p.prompt_context_words)
+                                  p.prompt_context_words, self.cot)
         model = p.gen_model or ("gpt-3.5-turbo" if p.generator.startswith("openai") else p.generator)
-        chat = estimate(requests, model, p.max_new_tokens, batch=False)
-        batch = estimate(requests, model, p.max_new_tokens, batch=True)
+        chat = estimate(requests, model, p.max_new_tokens, batch=False, prices=self.prices)
+        batch = estimate(requests, model, p.max_new_tokens, batch=True, prices=self.prices)
         return {"dataset": self.name, "generator": p.generator, "model": model,
                 "requests": chat["requests"], "input_tokens": chat["input_tokens"],
                 "output_tokens": chat["output_tokens"], "dollars_chat": chat["dollars"],
                 "dollars_batch": batch["dollars"], "method": chat["method"]}
+
+    @cached_property
+    def cot(self) -> pd.DataFrame | None:
+        """The user's chain-of-thought examples (``--cot-examples FILE``), or None."""
+        from littlehuman.generation.prompts import load_cot_examples
+
+        if not self.profile.cot_examples:
+            return None
+        return load_cot_examples(self.profile.cot_examples, self.task, self.name)
+
+    @cached_property
+    def prices(self) -> dict[str, tuple[float, float]]:
+        """The price table, with ``--prices FILE`` applied."""
+        from littlehuman.generation.cost import PRICES, load_prices
+
+        return load_prices(self.profile.prices) if self.profile.prices else dict(PRICES)
 
     @property
     def generator_id(self) -> str:
         from littlehuman.generation import generator_id
 
         return generator_id(self.backend, self.profile.label_conditioned, self.profile.k_shots,
-                            self.profile.data_seed, self.profile.prompt_context_words)
+                            self.profile.data_seed, self.profile.prompt_context_words, self.cot)
+
+    def generation_args(self) -> dict[str, Any]:
+        """The arguments of ``load_or_generate`` besides ``rows`` (one place for all callers)."""
+        p = self.profile
+        return {"pool": self.split("train"), "task": self.task, "backend": self.backend,
+                "seed": p.data_seed, "k": p.k_shots, "label_conditioned": p.label_conditioned,
+                "context_words": p.prompt_context_words, "batch_size": p.gen_batch_size,
+                "cot": self.cot}
 
     def synthetic(self, progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
         """The synthetic twins of the train pool (generated once, then read from disk)."""
         from littlehuman.generation import load_or_generate
 
-        return load_or_generate(
-            rows=self.train_pool, pool=self.split("train"), task=self.task,
-            backend=self.backend, seed=self.profile.data_seed, k=self.profile.k_shots,
-            label_conditioned=self.profile.label_conditioned,
-            context_words=self.profile.prompt_context_words, batch_size=self.profile.gen_batch_size, progress=progress)
+        return load_or_generate(rows=self.train_pool, progress=progress, **self.generation_args())
+
+    def bill(self) -> dict[str, Any] | None:
+        """Tokens and dollars of the requests behind the twins (None before generation):
+        ``generate.read_bill`` priced with this profile's table (Batch API at half price)."""
+        from littlehuman.generation.cost import cost
+        from littlehuman.generation.generate import read_bill
+
+        stored = read_bill(self.name, self.generator_id)
+        if stored is None:
+            return None
+        paid = cost([{"prompt_tokens": stored["input_tokens"],
+                      "completion_tokens": stored["output_tokens"]}], stored["model"],
+                    batch=stored["batch_pricing"], prices=self.prices)
+        local = stored["backend"] in ("extractive", "gemma", "hf")
+        return {**stored, "dollars": None if local else paid["dollars"], "local": local}
 
     # ---- the replacement sweep ------------------------------------------------------------
     def learner_params(self) -> dict[str, Any]:

@@ -45,3 +45,25 @@ def samples(real: pd.DataFrame, synthetic: pd.DataFrame, task: str, k: int = 5,
         out.append({"context": ctx, **{f"real {f}": r[f] for f in fields},
                     **{f"synthetic {f}": t[f] for f in fields}})
     return pd.DataFrame(out)
+
+
+def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
+    """The generation bill (``Experiment.bill``) as a two-column table."""
+    if bill is None:
+        return pd.DataFrame({"what": ["no generation yet"], "value": [""]}).set_index("what")
+    if bill["local"]:
+        dollars = "0 (a local model: no per-token price)"
+    elif bill["dollars"] is None:
+        dollars = f"unknown: no price for {bill['model']} (give --prices FILE)"
+    else:
+        dollars = f"${bill['dollars']:,.4f}" + (" (Batch API: 50%)" if bill["batch_pricing"] else "")
+    rows = [
+        ("generator", f"{bill['backend']} ({bill['model']})"),
+        ("distinct requests", f"{bill['requests']:,}"),
+        ("answered (in the cache)", f"{bill['answered']:,}"),
+        ("input tokens", f"{bill['input_tokens']:,}"),
+        ("output tokens", f"{bill['output_tokens']:,}"),
+        ("replies without token counts", f"{bill['missing_usage']:,}"),
+        ("dollars", dollars),
+    ]
+    return pd.DataFrame(rows, columns=["what", "value"]).set_index("what")

@@ -64,6 +64,10 @@ class GenerationCache:
     def __contains__(self, key: str) -> bool:
         return key in self._records
 
+    def peek(self, key: str) -> dict[str, Any] | None:
+        """The stored record, or None, without counting a hit or a miss."""
+        return self._records.get(key)
+
     def get(self, key: str) -> dict[str, Any] | None:
         """The stored record, or None; counts a hit or a miss."""
         record = self._records.get(key)

@@ -6,7 +6,9 @@ context. Contexts are cut to 3000 words and stripped of URLs, as in the authors'
 """
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -64,11 +66,71 @@ def system_prompt(task: Task, label: int | None = None) -> str:
 
 
 def format_answer(row: Mapping[str, Any], task: Task) -> str:
-    """``Question: <q>||\\nAnswer: <a>`` (QA) or ``Claim: <c>||\\nLabel: True|Untrue`` (FV)."""
+    """``Question: <q>||\\nAnswer: <a>`` (QA) or ``Claim: <c>||\\nLabel: True|Untrue`` (FV);
+    a row with an ``explanation`` (chain-of-thought examples) starts ``Explanation: <e>||\\n``."""
+    explanation = str(row.get("explanation") or "").strip()
+    head = f"Explanation: {explanation}||\n" if explanation else ""
     if task == "qa":
-        return f"Question: {row['question']}||\nAnswer: {row['answer']}"
+        return f"{head}Question: {row['question']}||\nAnswer: {row['answer']}"
     word = "True" if int(row["label"]) == 1 else "Untrue"
-    return f"Claim: {row['claim']}||\nLabel: {word}"
+    return f"{head}Claim: {row['claim']}||\nLabel: {word}"
+
+
+COT_FIELDS = {"fv": ("context", "explanation", "claim", "label"),
+              "qa": ("context", "explanation", "question", "answer")}
+COT_EXAMPLES = 3  # PROTOCOL: three hand-written examples per dataset
+
+
+def load_cot_examples(path: str | Path, task: Task, dataset: str) -> pd.DataFrame:
+    """The user's hand-written chain-of-thought examples for ``dataset`` (PROTOCOL: three).
+
+    The file is JSON: a list of examples, or ``{"<dataset>": [...], ...}`` for several
+    datasets. An example is ``{"context", "explanation", "claim", "label"}`` (FV; label
+    ``True``/``Untrue`` or 1/0) or ``{"context", "explanation", "question", "answer"}`` (QA).
+    Every request shows these same three examples (instead of ones drawn from the data).
+    """
+    fields = COT_FIELDS[task]
+    hint = (f"write JSON: a list of {COT_EXAMPLES} objects with keys {', '.join(fields)} "
+            f'(or {{"{dataset}": [...]}})')
+    try:
+        data = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LittleHumanError(f"cannot read chain-of-thought examples {path} "
+                               f"({exc.strerror}): check --cot-examples") from None
+    except ValueError as exc:
+        raise LittleHumanError(
+            f"chain-of-thought examples {path} are not JSON ({exc}): {hint}") from None
+    if isinstance(data, dict):
+        if dataset not in data:
+            raise LittleHumanError(f"chain-of-thought examples {path} have none for {dataset!r} "
+                                   f"(keys: {', '.join(map(str, data)) or 'none'}): {hint}")
+        data = data[dataset]
+    if not isinstance(data, list) or len(data) != COT_EXAMPLES:
+        got = len(data) if isinstance(data, list) else type(data).__name__
+        raise LittleHumanError(f"chain-of-thought examples {path} for {dataset}: expected "
+                               f"{COT_EXAMPLES} examples, got {got}: {hint}")
+    rows = []
+    for i, ex in enumerate(data, start=1):
+        missing = [f for f in fields
+                   if not isinstance(ex, dict) or not str(ex.get(f, "")).strip()]
+        if missing:
+            raise LittleHumanError(f"chain-of-thought example {i} in {path} lacks "
+                                   f"{', '.join(missing)}: {hint}")
+        row: dict[str, Any] = {f: str(ex[f]).strip() for f in fields}
+        if task == "fv":
+            label = _cot_label(ex["label"])
+            if label is None:
+                raise LittleHumanError(f"chain-of-thought example {i} in {path}: label "
+                                       f"{ex['label']!r} is not True/Untrue (or 1/0)")
+            row["label"] = label
+        rows.append({"row_id": f"cot:{i}", "context_id": f"cot:{i}", **row})
+    return pd.DataFrame(rows)
+
+
+def _cot_label(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return int(value)
+    return {"true": 1, "1": 1, "untrue": 0, "false": 0, "0": 0}.get(str(value).strip().lower())
 
 
 def draw_examples(

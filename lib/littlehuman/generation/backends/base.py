@@ -1,17 +1,30 @@
 """The one interface every generation backend implements."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Union
 
 
-@dataclass(frozen=True)
-class Completion:
-    """One reply with the tokens it cost, as the backend counted them (None: unknown)."""
+class Completion(str):
+    """One reply text (a ``str``) that also carries the tokens it cost, as the backend
+    counted them (None: unknown)."""
 
-    text: str
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+    def __new__(cls, text: str, prompt_tokens: int | None = None,
+                completion_tokens: int | None = None) -> "Completion":
+        self = super().__new__(cls, text)
+        self.prompt_tokens = None if prompt_tokens is None else int(prompt_tokens)
+        self.completion_tokens = None if completion_tokens is None else int(completion_tokens)
+        return self
+
+    @property
+    def text(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return (f"Completion({str(self)!r}, prompt_tokens={self.prompt_tokens}, "
+                f"completion_tokens={self.completion_tokens})")
 
     def usage(self) -> dict[str, int | None]:
         return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation.backends.base import Backend
+from littlehuman.generation.backends.base import Backend, Completion, Reply
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.secrets import Secret, api_key, scrub
 
@@ -176,13 +176,13 @@ class OpenAIChatBackend(Backend):
         """Tokens and dollars of every call answered so far (see ``cost.cost``)."""
         return cost(self.usage_log, self.model, batch=batch, prices=prices)
 
-    def complete(self, batch: list[list[dict[str, str]]]) -> list[str]:
-        replies: list[str | None] = [None] * len(batch)
+    def complete(self, batch: list[list[dict[str, str]]]) -> list[Reply]:
+        replies: list[Reply] = [""] * len(batch)
         for i, reply in self.complete_iter(batch):
             replies[i] = reply
-        return [r or "" for r in replies]
+        return replies
 
-    def complete_iter(self, batch: list[list[dict[str, str]]]) -> Iterator[tuple[int, str]]:
+    def complete_iter(self, batch: list[list[dict[str, str]]]) -> Iterator[tuple[int, Reply]]:
         """``(index in batch, reply)`` as each request is answered, in completion order.
 
         The requests run on an event loop in a worker thread (so this works inside a
@@ -233,7 +233,7 @@ class OpenAIChatBackend(Backend):
                 reply = await self._request(client, slots, limiter, messages)
             except _Malformed:
                 self.failures += 1
-                reply = ""
+                reply: Reply = ""
             except Exception as exc:
                 if not _retryable(exc):
                     raise LittleHumanError(self._fatal(exc)) from None
@@ -259,7 +259,7 @@ class OpenAIChatBackend(Backend):
             )
 
     async def _request(self, client: Any, slots: asyncio.Semaphore, limiter: RateLimiter,
-                       messages: list[dict[str, str]]) -> str:
+                       messages: list[dict[str, str]]) -> Completion:
         tokens = estimate_tokens(messages) + self.params["max_new_tokens"]
         extra = {"seed": self.params["seed"]} if "seed" in self.params else {}
         retrying = AsyncRetrying(
@@ -289,18 +289,20 @@ class OpenAIChatBackend(Backend):
             return min(asked, MAX_RETRY_AFTER_S)
         return wait_random_exponential(multiplier=self.backoff_s, max=MAX_BACKOFF_S)(state)
 
-    def _reply(self, response: Any) -> str:
-        """The completion text; records the call's usage first (a malformed reply is billed too)."""
+    def _reply(self, response: Any) -> Completion:
+        """The completion and its tokens; records the call's usage first (a malformed reply
+        is billed too)."""
         usage = getattr(response, "usage", None)
-        self.usage_log.append({"prompt_tokens": getattr(usage, "prompt_tokens", None),
-                               "completion_tokens": getattr(usage, "completion_tokens", None)})
+        tokens = {"prompt_tokens": getattr(usage, "prompt_tokens", None),
+                  "completion_tokens": getattr(usage, "completion_tokens", None)}
+        self.usage_log.append(tokens)
         try:
             text = response.choices[0].message.content
         except (AttributeError, IndexError, KeyError, TypeError):
             text = None
         if not isinstance(text, str) or not text.strip():
             raise _Malformed("the server answered without a completion text")
-        return text.strip()
+        return Completion(text.strip(), **tokens)
 
     def _fatal(self, exc: BaseException) -> str:
         status = _status(exc)

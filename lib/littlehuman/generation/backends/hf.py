@@ -1,0 +1,287 @@
+"""Any local Hugging Face transformers causal LM as a prompt model, in batches.
+
+The model folder is one written by ``save_pretrained`` (config.json, weights, tokenizer
+files). A tokenizer with a chat template gets the chat through it (generation prompt added);
+one without (a base model) gets the chat as plain text (``prompts.render_plain``). Prompts
+are left-padded into one ``generate`` call per batch (``batch_size_hint`` caps it: a larger
+batch is sorted by prompt length and cut into chunks of that size, to save padding).
+Decoding is greedy at temperature 0, else plain sampling seeded by ``seed`` per chunk. It
+runs on CUDA in bf16 when a GPU is present, else on the CPU in float32.
+
+A row stops at its EOS token or once its text holds the end of the reply: the line break
+that closes its ``Label:``/``Answer:`` line, a new ``Context:``/``User:`` turn, or (plain
+text only) a blank line; the reply is cut there (``cut_reply``).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation.backends.base import Backend, Completion
+from littlehuman.generation.prompts import render_plain
+
+# Where a reply ends: a new turn or context, the line break that closes the "Label: ..." /
+# "Answer: ..." line, or (plain text, where no end-of-turn token comes) a blank line.
+_TURN = r"context\s*:|\n\s*(?:user|system|assistant)\s*:"
+_CLOSED = r"(?:label|answer)\s*:[^\n]*\S[^\n]*(\n)"
+_BLANK = r"\n[ \t]*\n"
+_STOPS = {
+    True: re.compile(f"{_TURN}|{_BLANK}|{_CLOSED}", re.IGNORECASE),
+    False: re.compile(f"{_TURN}|{_CLOSED}", re.IGNORECASE),
+}
+_DTYPES = {"bfloat16": "bfloat16", "bf16": "bfloat16", "float16": "float16",
+           "fp16": "float16", "half": "float16", "float32": "float32", "fp32": "float32"}
+
+
+def _stop_at(text: str, blank_line: bool = True) -> int | None:
+    """The index where the reply in ``text`` ends, or None while it is unfinished."""
+    m = _STOPS[blank_line].search(text, len(text) - len(text.lstrip()))
+    if m is None:
+        return None
+    return m.start(1) if m.group(1) else m.start()
+
+
+def cut_reply(text: str, blank_line: bool = True) -> str:
+    """The reply up to its end (see ``_stop_at``), stripped."""
+    end = _stop_at(text, blank_line)
+    return (text if end is None else text[:end]).strip()
+
+
+def check_model_dir(model_dir: str | os.PathLike) -> Path:
+    """``model_dir`` as a Path, if it holds a saved model's config.json."""
+    path = Path(model_dir).expanduser()
+    if not (path / "config.json").is_file():
+        raise LittleHumanError(
+            f"no Hugging Face model in {path} (no config.json): pass --model-dir a folder "
+            "written by save_pretrained (config.json, weights and tokenizer files)"
+        )
+    return path
+
+
+def model_name(model_dir: Path) -> str:
+    """``<folder name>-<12 hex of sha256(config.json)>``: names the model, not the machine."""
+    digest = hashlib.sha256((model_dir / "config.json").read_bytes()).hexdigest()[:12]
+    return f"{model_dir.resolve().name}-{digest}"
+
+
+def _load_tokenizer(path: Path) -> Any:
+    from transformers import AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(str(path))
+    except (OSError, ValueError) as exc:
+        raise LittleHumanError(
+            f"cannot load the tokenizer in {path} ({type(exc).__name__}): save it there with "
+            "tokenizer.save_pretrained(model_dir)"
+        ) from exc
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token or tok.unk_token
+    if tok.pad_token is None:
+        raise LittleHumanError(
+            f"the tokenizer in {path} has no pad, eos or unk token: set tokenizer.pad_token "
+            "and save it again"
+        )
+    return tok
+
+
+class HFBackend(Backend):
+    """Batched few-shot generation with a local transformers model (see the module doc).
+
+    ``model`` is ``<folder name>-<config digest>`` and ``params`` hold temperature,
+    max_new_tokens, seed and ``chat_template`` (whether the chat template renders the
+    prompt); ``chat_template=None`` uses the template when the tokenizer has one.
+    ``device`` and ``dtype`` default to CUDA/bf16 when available, else CPU/float32;
+    ``threads`` sets torch's global thread count (default: the cores this process may use).
+    ``last_usage`` sums the token counts of the last ``complete`` call.
+    """
+
+    name = "hf"
+
+    def __init__(
+        self,
+        model_dir: str | os.PathLike,
+        temperature: float = 0.0,
+        max_new_tokens: int = 120,
+        seed: int = 0,
+        device: str | None = None,
+        dtype: Any = None,
+        threads: int | None = None,
+        batch_size_hint: int | None = None,
+        chat_template: bool | None = None,
+    ) -> None:
+        path = check_model_dir(model_dir)
+        self._setup(path, device, dtype, threads, batch_size_hint)
+        if chat_template is None:
+            self._tokenizer = _load_tokenizer(path)
+            chat_template = bool(self._tokenizer.chat_template)
+        self.use_chat_template = bool(chat_template)
+        self.model = model_name(path)
+        self.params = {
+            "temperature": float(temperature),
+            "max_new_tokens": int(max_new_tokens),
+            "seed": int(seed),
+            "chat_template": self.use_chat_template,
+        }
+
+    def _setup(self, model_dir: Path | None, device: str | None, dtype: Any,
+               threads: int | None, batch_size_hint: int | None) -> None:
+        """The settings that do not change the replies (shared with presets)."""
+        if batch_size_hint is not None and int(batch_size_hint) < 1:
+            raise LittleHumanError(f"batch_size_hint must be at least 1, got {batch_size_hint}")
+        self.model_dir = model_dir
+        self.device = device
+        self.dtype = dtype
+        self.threads = threads
+        self.batch_size_hint = int(batch_size_hint) if batch_size_hint else None
+        self.use_chat_template = False
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self.last_usage: dict[str, int] = {}
+
+    def resolve_model_dir(self) -> Path:
+        """The folder ``load`` reads (a preset may build it on first use)."""
+        return check_model_dir(self.model_dir)
+
+    def load(self) -> None:
+        """Load the tokenizer and model; ``complete`` calls it when needed."""
+        if self._model is not None:
+            return
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        torch.set_num_threads(self.threads or len(os.sched_getaffinity(0)))
+        path = self.resolve_model_dir()
+        device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        dtype = self.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
+        if isinstance(dtype, str):
+            if dtype.lower() not in _DTYPES:
+                raise LittleHumanError(f"unknown dtype {dtype!r}: use one of {', '.join(_DTYPES)}")
+            dtype = getattr(torch, _DTYPES[dtype.lower()])
+        if self._tokenizer is None:
+            self._tokenizer = _load_tokenizer(path)
+        try:
+            model = AutoModelForCausalLM.from_pretrained(str(path), dtype=dtype)
+        except (OSError, ValueError) as exc:
+            raise LittleHumanError(
+                f"cannot load a causal LM from {path} ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}): save one there with "
+                "model.save_pretrained(model_dir)"
+            ) from exc
+        self._model = model.to(device).eval()
+
+    def render(self, messages: list[dict[str, str]]) -> str:
+        """The prompt text the model continues for one chat."""
+        if not self.use_chat_template:
+            return render_plain(messages)
+        from jinja2 import TemplateError
+
+        try:
+            return self._tokenizer.apply_chat_template(
+                messages, tokenize=False, add_generation_prompt=True)
+        except TemplateError:  # a template without a system role: fold it into the first turn
+            if len(messages) < 2 or messages[0]["role"] != "system":
+                raise
+            first = {"role": messages[1]["role"],
+                     "content": messages[0]["content"] + "\n\n" + messages[1]["content"]}
+            return self._tokenizer.apply_chat_template(
+                [first, *messages[2:]], tokenize=False, add_generation_prompt=True)
+
+    def _eos_ids(self) -> set[int]:
+        eos = self._model.generation_config.eos_token_id
+        if eos is None:
+            eos = self._tokenizer.eos_token_id
+        if eos is None:
+            return set()
+        return {int(e) for e in (eos if isinstance(eos, (list, tuple)) else [eos])}
+
+    def complete(self, batch: list[list[dict[str, str]]]) -> list[Completion]:
+        self.load()
+        if not batch:
+            return []
+        tok = self._tokenizer
+        # a chat template writes its own special tokens (BOS...); plain text gets the usual ones
+        ids = tok([self.render(m) for m in batch],
+                  add_special_tokens=not self.use_chat_template)["input_ids"]
+        order = list(range(len(batch)))
+        size = self.batch_size_hint or len(batch)
+        if size < len(batch):
+            order.sort(key=lambda i: len(ids[i]))
+        out: list[Completion | None] = [None] * len(batch)
+        for start in range(0, len(order), size):
+            chunk = order[start: start + size]
+            for i, done in zip(chunk, self._generate([ids[i] for i in chunk])):
+                out[i] = done
+        self.last_usage = {
+            "prompt_tokens": sum(c.prompt_tokens for c in out),
+            "completion_tokens": sum(c.completion_tokens for c in out),
+        }
+        self.last_usage["new_tokens"] = self.last_usage["completion_tokens"]
+        return out  # type: ignore[return-value]
+
+    def _generate(self, rows: list[list[int]]) -> list[Completion]:
+        """One left-padded ``generate`` call for token-id rows."""
+        import torch
+
+        tok, model = self._tokenizer, self._model
+        n_prompt = max(map(len, rows))
+        input_ids = torch.full((len(rows), n_prompt), tok.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), n_prompt), dtype=torch.long)
+        for i, row in enumerate(rows):  # left padding: every prompt ends at the last column
+            input_ids[i, n_prompt - len(row):] = torch.tensor(row, dtype=torch.long)
+            mask[i, n_prompt - len(row):] = 1
+        blank_line = not self.use_chat_template
+        stop = _StopAtReplyEnd(tok, n_prompt, blank_line)
+        eos = self._eos_ids()
+        temperature = self.params["temperature"]
+        sampling: dict[str, Any] = {"do_sample": False}
+        if temperature > 0:
+            torch.manual_seed(self.params["seed"])
+            sampling = {"do_sample": True, "temperature": temperature, "top_k": 0, "top_p": 1.0}
+        with torch.inference_mode():
+            generated = model.generate(
+                input_ids=input_ids.to(model.device),
+                attention_mask=mask.to(model.device),
+                max_new_tokens=self.params["max_new_tokens"],
+                stopping_criteria=[stop],
+                pad_token_id=tok.pad_token_id,
+                **({"eos_token_id": sorted(eos)} if eos else {}),
+                **sampling,
+            )
+        replies = []
+        for i, new in enumerate(generated[:, n_prompt:].tolist()):
+            ends = [j + 1 for j, t in enumerate(new) if t in eos][:1]
+            if i in stop.ended:
+                ends.append(stop.ended[i])
+            n_new = min(ends, default=len(new))
+            text = tok.decode(new[:n_new], skip_special_tokens=True)
+            replies.append(Completion(cut_reply(text, blank_line), len(rows[i]), n_new))
+        return replies
+
+
+class _StopAtReplyEnd:
+    """A stopping criterion: per row, done once its new text holds the end of the reply.
+
+    ``ended`` maps a row to the number of new tokens it had when it first did."""
+
+    def __init__(self, tokenizer: Any, n_prompt: int, blank_line: bool = True) -> None:
+        self.tokenizer = tokenizer
+        self.n_prompt = n_prompt
+        self.blank_line = blank_line
+        self.ended: dict[int, int] = {}
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        n_new = input_ids.shape[1] - self.n_prompt
+        open_rows = [i for i in range(input_ids.shape[0]) if i not in self.ended]
+        texts = self.tokenizer.batch_decode(input_ids[open_rows, self.n_prompt:],
+                                            skip_special_tokens=True)
+        for i, text in zip(open_rows, texts):
+            if _stop_at(text, self.blank_line) is not None:
+                self.ended[i] = n_new
+        done = [i in self.ended for i in range(input_ids.shape[0])]
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)

@@ -1,0 +1,441 @@
+"""OpenAI chat completions through the Batch API, at half the price, with results within the
+``completion_window`` (24 h) instead of seconds.
+
+Requests become JSONL lines ``{"custom_id", "method", "url", "body"}``, split into files of at
+most ``max_requests_per_file`` requests and ``max_bytes_per_file`` bytes (the API's limits:
+50,000 and 200 MB); each file is uploaded and run as one batch, polled every ``poll_s``
+seconds (a tqdm bar counts requests completed / total). Results are joined back by
+``custom_id`` (the caller's stable request keys), never by line order.
+
+Resuming: a JSON state file per set of requests (under ``state_dir``, default
+``data/batches``) records each file id the moment it is uploaded and each batch id the moment
+the batch exists (written to a temp file, then renamed), so a rerun after a crash or a kill
+polls the same batches instead of paying twice; a rerun that asks for a subset of an
+unfinished set (the rest were answered and cached) resumes that set too. The state file is
+removed once every request is answered or given up.
+
+Failures: a request in the error file, or missing from the output of an expired, failed or
+cancelled batch, is resubmitted once in a new batch; failing again it is counted in
+``failures`` and not yielded, and the run ends with a LittleHumanError once every other
+request has been yielded, so a rerun sends only those. A reply without choices or text is
+yielded as ``""`` (the parser counts it unparseable) and counted too. HTTP errors are retried
+by the SDK (``max_retries``); what still fails stops the run with the state kept, to resume.
+The API key is read from the environment when the backend is built, held in a
+:class:`~littlehuman.generation.secrets.Secret` and scrubbed from every message.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
+
+from tqdm.auto import tqdm
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation.backends.base import Backend, Completion
+from littlehuman.generation.backends.openai_chat import DEFAULT_BASE_URL, _describe
+from littlehuman.generation.cache import request_key
+from littlehuman.generation.cost import cost
+from littlehuman.generation.secrets import Secret, api_key, scrub
+from littlehuman.paths import cache_dir
+
+log = logging.getLogger(__name__)
+ENDPOINT = "/v1/chat/completions"
+TERMINAL = ("completed", "failed", "expired", "cancelled")  # a batch that will not change
+MAX_SENDS = 2  # each request is sent at most twice: once, then resubmitted once
+STATE_VERSION = 1
+LONG_TIMEOUT_S = 600.0  # uploads and downloads of files up to 200 MB
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class BatchState:
+    """The persisted record of one set of requests: its ``custom_ids`` and its ``jobs``, one
+    per uploaded file: ``{"ids", "file_id", "batch_id" (None until created), "status",
+    "collected" (its results were yielded), "failed" (its ids without an answer)}``."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path, self.data = path, data
+
+    @property
+    def jobs(self) -> list[dict[str, Any]]:
+        return self.data["jobs"]
+
+    def sends(self) -> Counter:
+        """How many created batches each custom id was in."""
+        return Counter(cid for job in self.jobs if job["batch_id"] for cid in job["ids"])
+
+    def save(self) -> None:
+        """Write atomically (temp file, fsync, rename)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(self.data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    @staticmethod
+    def load(path: Path) -> dict[str, Any]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != STATE_VERSION:
+                raise ValueError(f"version {data.get('version')}")
+            return data
+        except (OSError, ValueError, AttributeError) as exc:
+            raise LittleHumanError(
+                f"openai-batch: cannot read the batch state {path} ({exc}): it names batches "
+                "already paid for; fix or delete it (deleting resubmits those requests)"
+            ) from None
+
+    @classmethod
+    def open(cls, state_dir: Path, identity: str, custom_ids: list[str],
+             summary: dict[str, Any]) -> "BatchState":
+        """The unfinished state of exactly these ids, else the newest one of the same
+        ``identity`` that holds them all, else a new (unsaved) one."""
+        prefix = _digest(identity)[:16]
+        path = state_dir / f"{prefix}-{_digest(chr(10).join(custom_ids))[:16]}.json"
+        if path.exists():
+            return cls(path, cls.load(path))
+        wanted = set(custom_ids)
+        others = sorted(state_dir.glob(f"{prefix}-*.json"), key=lambda p: p.stat().st_mtime,
+                        reverse=True) if state_dir.is_dir() else []
+        for other in others:
+            data = cls.load(other)
+            if wanted <= set(data["custom_ids"]):
+                return cls(other, data)
+        return cls(path, {"version": STATE_VERSION, "identity": summary,
+                          "custom_ids": custom_ids, "jobs": [], "last_error": None})
+
+
+class OpenAIBatchBackend(Backend):
+    """Chat completions from ``model`` through the Batch API at ``base_url`` (default: OpenAI,
+    or the environment's ``OPENAI_BASE_URL``).
+
+    ``params`` (hence the cache key and generator id) hold ``temperature``,
+    ``max_new_tokens``, the server's ``host`` and ``seed`` when set, as the chat backend's
+    do; never the key. Counters: ``usage_log`` (one ``{"prompt_tokens",
+    "completion_tokens"}`` per answered request; see :meth:`cost`), ``failures``, and
+    ``uploads``/``batches_created`` (files and batches this object sent).
+    """
+
+    name = "openai-batch"
+    batch_pricing = True
+
+    def __init__(
+        self,
+        model: str = "gpt-3.5-turbo",
+        temperature: float = 1.0,
+        max_new_tokens: int = 120,
+        base_url: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
+        seed: int | None = None,
+        poll_s: float = 30.0,
+        timeout_s: float = 60,
+        max_requests_per_file: int = 50_000,
+        max_bytes_per_file: int = 200 * 1024 * 1024,
+        completion_window: str = "24h",
+        state_dir: str | os.PathLike | None = None,
+        max_retries: int = 5,
+        progress: bool = True,
+    ) -> None:
+        if int(max_new_tokens) < 1 or int(max_requests_per_file) < 1 or int(max_bytes_per_file) < 1:
+            raise LittleHumanError("openai-batch backend: max_new_tokens, max_requests_per_file "
+                                   "and max_bytes_per_file must be >= 1")
+        if float(poll_s) < 0 or int(max_retries) < 0:
+            raise LittleHumanError("openai-batch backend: poll_s and max_retries must be >= 0")
+        self._key = Secret(api_key(api_key_env))  # fails here, before any work, when missing
+        self.api_key_env = api_key_env
+        self.model = str(model)
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        self.params: dict[str, Any] = {
+            "temperature": float(temperature),
+            "max_new_tokens": int(max_new_tokens),
+            "host": urlsplit(self.base_url).hostname or self.base_url,
+        }
+        if seed is not None:
+            self.params["seed"] = int(seed)
+        self.poll_s = float(poll_s)
+        self.timeout_s = float(timeout_s)
+        self.max_requests_per_file = int(max_requests_per_file)
+        self.max_bytes_per_file = int(max_bytes_per_file)
+        self.completion_window = str(completion_window)
+        self.state_dir = Path(state_dir) if state_dir is not None else cache_dir() / "batches"
+        self.max_retries = int(max_retries)
+        self.progress = bool(progress)
+        self.usage_log: list[dict[str, int | None]] = []
+        self.failures = 0
+        self.uploads = 0
+        self.batches_created = 0
+
+    def __repr__(self) -> str:
+        return f"OpenAIBatchBackend(model={self.model!r}, params={self.params!r})"
+
+    def cost(self, batch: bool = True, prices: Any = None) -> dict[str, Any]:
+        """Tokens and dollars of every request answered so far, at Batch API prices."""
+        return cost(self.usage_log, self.model, batch=batch, prices=prices)
+
+    def complete(self, batch: list[list[dict[str, str]]]) -> list[Completion]:
+        replies: list[Completion | None] = [None] * len(batch)
+        for i, reply in self.complete_iter(batch):
+            replies[i] = reply
+        return [r or Completion("") for r in replies]
+
+    def complete_iter(self, batch: list[list[dict[str, str]]],
+                      ids: list[str] | None = None) -> Iterator[tuple[int, Completion]]:
+        """``(index in batch, Completion)`` as each batch's results are downloaded.
+
+        ``ids`` are the requests' stable keys, sent as ``custom_id`` (default: their
+        ``request_key``); requests with the same id are sent once and answered together.
+        """
+        if not batch:
+            return
+        if ids is None:
+            ids = [request_key(self.name, self.model, m, self.params) for m in batch]
+        ids = [str(cid) for cid in ids]
+        if len(ids) != len(batch) or not all(ids):
+            raise LittleHumanError(f"openai-batch: got {len(ids)} ids for {len(batch)} requests "
+                                   "(or an empty id): pass one non-empty id per request")
+        import openai
+
+        client = openai.OpenAI(api_key=self._key.reveal(), base_url=self.base_url,
+                               max_retries=self.max_retries, timeout=self.timeout_s)
+        try:
+            yield from _Run(self, client, batch, ids).run()
+        finally:
+            client.close()
+
+    # ------------------------------------------------------------ helpers for _Run
+
+    def line(self, custom_id: str, messages: list[dict[str, str]]) -> bytes:
+        """One request of the input file, as JSONL bytes."""
+        body: dict[str, Any] = {"model": self.model, "messages": messages,
+                                "temperature": self.params["temperature"],
+                                "max_tokens": self.params["max_new_tokens"]}
+        if "seed" in self.params:
+            body["seed"] = self.params["seed"]
+        request = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
+        return (json.dumps(request, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+    def completion(self, body: Any) -> Completion:
+        """The Completion in a 200 response body; records its usage (a malformed reply is
+        billed too) and counts a reply without text as a failure."""
+        usage = body.get("usage") if isinstance(body, dict) else None
+        usage = usage if isinstance(usage, dict) else {}
+        tokens = {"prompt_tokens": usage.get("prompt_tokens"),
+                  "completion_tokens": usage.get("completion_tokens")}
+        self.usage_log.append(tokens)
+        try:
+            text = body["choices"][0]["message"]["content"]
+        except (IndexError, KeyError, TypeError):
+            text = None
+        if not isinstance(text, str) or not text.strip():
+            self.failures += 1
+            text = ""
+        return Completion(text.strip(), **tokens)
+
+    def fatal(self, exc: BaseException, state: BatchState) -> LittleHumanError:
+        """A LittleHumanError for an API error the SDK's retries did not fix."""
+        status = getattr(exc, "status_code", None)
+        hint = {
+            401: f"check the key in {self.api_key_env}",
+            403: f"check that the key may use model {self.model!r} and the Batch API",
+            404: "check that base_url ends in /v1 and that the server offers the Batch API",
+        }.get(status or 0, "check the network and the server")
+        saved = (f"; the submitted batches are saved in {state.path}: a rerun resumes them"
+                 if state.path.exists() else "")
+        return LittleHumanError(f"openai-batch backend: {self.params['host']} failed a request "
+                                f"({_describe(exc)}): {hint}{saved}")
+
+
+class _Run:
+    """One ``complete_iter`` call: submit, poll, collect, resubmit, against one state."""
+
+    def __init__(self, backend: OpenAIBatchBackend, client: Any,
+                 batch: list[list[dict[str, str]]], ids: list[str]) -> None:
+        self.b, self.client = backend, client
+        self.where: dict[str, list[int]] = {}
+        for i, cid in enumerate(ids):
+            self.where.setdefault(cid, []).append(i)
+        self.messages = {cid: batch[idx[0]] for cid, idx in self.where.items()}
+        identity = json.dumps({"identity": backend.identity(), "base_url": backend.base_url,
+                               "endpoint": ENDPOINT}, sort_keys=True)
+        self.state = BatchState.open(backend.state_dir, identity, sorted(self.where),
+                                     backend.identity())
+        self.answered: set[str] = set()
+        self.given_up: set[str] = set()
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        import openai
+
+        try:
+            return fn(*args, **kwargs)
+        except openai.OpenAIError as exc:
+            raise self.b.fatal(exc, self.state) from None
+
+    def run(self) -> Iterator[tuple[int, Completion]]:
+        bar = tqdm(total=len(self.where), desc="openai-batch requests completed", unit="req",
+                   disable=not self.b.progress)
+        try:
+            for job in list(self.state.jobs):  # answered before, but not kept by the caller
+                if job["collected"] and (set(job["ids"]) - set(job["failed"])) & self.where.keys():
+                    yield from self.collect(job, self.call(self.client.batches.retrieve,
+                                                           job["batch_id"]), again=True)
+            while True:
+                self.submit()
+                active = [job for job in self.state.jobs if not job["collected"]
+                          and self.where.keys() & set(job["ids"])]
+                if not active:
+                    break
+                finished, running = 0, 0
+                for job in active:
+                    batch = self.call(self.client.batches.retrieve, job["batch_id"])
+                    if batch.status in TERMINAL:
+                        yield from self.collect(job, batch)
+                        finished += 1
+                    elif batch.request_counts is not None:
+                        running += batch.request_counts.completed + batch.request_counts.failed
+                bar.n = min(bar.total, len(self.answered) + len(self.given_up) + running)
+                bar.refresh()
+                if not finished:
+                    time.sleep(self.b.poll_s)
+        finally:
+            bar.close()
+        self.state.remove()
+        if self.given_up:
+            raise LittleHumanError(
+                f"openai-batch backend: {len(self.given_up)} of {len(self.where)} requests "
+                f"still failed after one resubmission (last: {self.state.data['last_error']}); "
+                "the others were answered and kept: rerun to send only these"
+            )
+
+    def submit(self) -> None:
+        """Upload and start a batch for every wanted request not answered, not in flight and
+        sent fewer than MAX_SENDS times; give up on the others. Saves the state after each
+        upload and each batch created."""
+        busy = {cid for job in self.state.jobs if not job["collected"] for cid in job["ids"]}
+        sends = self.state.sends()
+        todo = [cid for cid in self.where if cid not in self.answered
+                and cid not in self.given_up and cid not in busy]
+        for cid in todo:
+            if sends[cid] >= MAX_SENDS:
+                self.given_up.add(cid)
+                self.b.failures += 1
+        for ids, data in self.split([cid for cid in todo if sends[cid] < MAX_SENDS]):
+            file = self.call(self.upload, data)
+            self.state.jobs.append({"ids": ids, "file_id": file.id, "batch_id": None,
+                                    "status": None, "collected": False, "failed": []})
+            self.state.save()
+        for job in self.state.jobs:  # uploaded (perhaps by a killed run), not yet started
+            if job["batch_id"] is None and self.where.keys() & set(job["ids"]):
+                batch = self.call(self.client.batches.create, input_file_id=job["file_id"],
+                                  endpoint=ENDPOINT, completion_window=self.b.completion_window)
+                job.update(batch_id=batch.id, status=batch.status)
+                self.state.save()
+                self.b.batches_created += 1
+                log.info("openai-batch: batch %s started (%d requests)", batch.id, len(job["ids"]))
+
+    def upload(self, data: bytes) -> Any:
+        self.b.uploads += 1
+        name = f"littlehuman-{hashlib.sha256(data).hexdigest()[:12]}.jsonl"
+        return self.client.files.create(file=(name, data, "application/jsonl"), purpose="batch",
+                                        timeout=max(self.b.timeout_s, LONG_TIMEOUT_S))
+
+    def split(self, ids: list[str]) -> Iterator[tuple[list[str], bytes]]:
+        """``ids`` in input files within the request and byte limits."""
+        chunk: list[str] = []
+        lines: list[bytes] = []
+        size = 0
+        for cid in ids:
+            line = self.b.line(cid, self.messages[cid])
+            if len(line) > self.b.max_bytes_per_file:
+                raise LittleHumanError(
+                    f"openai-batch: one request takes {len(line)} bytes, over the "
+                    f"{self.b.max_bytes_per_file}-byte file limit: shorten the prompt "
+                    "(prompt_context_words) or raise max_bytes_per_file"
+                )
+            if chunk and (len(chunk) >= self.b.max_requests_per_file
+                          or size + len(line) > self.b.max_bytes_per_file):
+                yield chunk, b"".join(lines)
+                chunk, lines, size = [], [], 0
+            chunk.append(cid)
+            lines.append(line)
+            size += len(line)
+        if chunk:
+            yield chunk, b"".join(lines)
+
+    def download(self, file_id: str | None) -> list[dict[str, Any]]:
+        if not file_id:
+            return []
+        text = self.call(self.client.files.content, file_id,
+                         timeout=max(self.b.timeout_s, LONG_TIMEOUT_S)).text
+        out = []
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                log.warning("openai-batch: skipped an unreadable line of file %s", file_id)
+                continue
+            if isinstance(entry, dict):
+                out.append(entry)
+        return out
+
+    def collect(self, job: dict[str, Any], batch: Any,
+                again: bool = False) -> Iterator[tuple[int, Completion]]:
+        """Yield the wanted answers of a finished batch, joined by custom_id; then record its
+        unanswered ids and mark it collected."""
+        ids = set(job["ids"])
+        bodies: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for entry in self.download(batch.output_file_id) + self.download(batch.error_file_id):
+            cid = entry.get("custom_id")
+            if cid not in ids or cid in bodies:
+                continue
+            response = entry.get("response") or {}
+            if entry.get("error") is None and response.get("status_code") == 200:
+                bodies[cid] = response.get("body")
+                errors.pop(cid, None)
+            else:
+                errors[cid] = _line_error(entry)
+        for cid in ids - bodies.keys() - errors.keys():
+            errors[cid] = _batch_error(batch)
+        for cid, body in bodies.items():
+            if cid in self.where and cid not in self.answered:
+                reply = self.b.completion(body)
+                self.answered.add(cid)
+                for i in self.where[cid]:
+                    yield i, reply
+        if errors:
+            self.state.data["last_error"] = scrub(next(reversed(errors.values())))[:300]
+            log.info("openai-batch: batch %s (%s): %d requests unanswered", batch.id,
+                     batch.status, len(errors))
+        if not again:
+            job.update(status=batch.status, collected=True, failed=sorted(errors))
+            self.state.save()
+
+
+def _line_error(entry: dict[str, Any]) -> str:
+    """What went wrong with one request, from its error-file line."""
+    response = entry.get("response") or {}
+    error = entry.get("error") or (response.get("body") or {}).get("error") or {}
+    message = error.get("message") if isinstance(error, dict) else str(error)
+    status = response.get("status_code")
+    return f"{'HTTP ' + str(status) + ': ' if status else ''}{message or 'no message'}"
+
+
+def _batch_error(batch: Any) -> str:
+    """Why a batch left requests without any line (expired, failed, cancelled)."""
+    errors = getattr(getattr(batch, "errors", None), "data", None) or []
+    detail = f": {errors[0].message}" if errors and getattr(errors[0], "message", None) else ""
+    return f"batch {batch.status}{detail}"
