@@ -1,0 +1,226 @@
+"""Synthetic against human rows (PROTOCOL experiment 4; paper Figures 4, 16, 17 and 18).
+
+Three measures, each a tidy frame with one row per (source, field, row):
+
+- :func:`lengths`: whitespace word counts of the claim (FV) or question and answer (QA), as the
+  authors' ``analysis.py`` counts them (``str.split``).
+- :func:`extractiveness`: the maximum sentence-level BLEU of each claim / question / answer
+  against each sentence of its own row's context (Figure 17). As the authors'
+  ``add_info_predfile.py``: the context sentence is the reference and the generation the
+  hypothesis; both lower-cased and stripped; BLEU is :func:`littlehuman.metrics.bleu` (sacrebleu
+  counts, 13a tokens, no smoothing, and the authors' rule for references of <= 3 tokens), here
+  on a 0-100 scale. Ties go to the first sentence.
+- :func:`positions`: where in the context the best-matching sentence lies (Figure 18), as
+  ``sentence / (n_sentences - 1)``: 0 is the first sentence, 1 the last. The paper's figure
+  uses the claim (FV) and the answer (QA): :data:`POSITION_FIELDS`.
+
+Human rows are the sweep's train pool, synthetic rows their twins (same contexts). Sentence
+splitting is :func:`split_sentences`, not the authors' ``context.split(".")``.
+
+Nothing is silently lost: rows without text, without context sentences, or (for positions)
+with an undefined position are dropped and counted in ``frame.attrs["dropped"]``
+(:func:`dropped` shows them as a table). No value column ever holds NaN.
+
+Two departures from the authors' code, both for :func:`positions` and both switchable: (1)
+they put a one-sentence context at position 0 (``index / n``), which is no position at all;
+we drop such rows. (2) Without smoothing, BLEU is 0 whenever no sentence shares a 4-gram with
+the generation (always so for a 1-3 word answer against sentences of 4+ tokens); their
+first-maximum rule then puts the row at the first sentence, which piles abstractive (often
+human) rows on position 0. By default we drop rows whose maximum BLEU is 0
+(``drop_zero_bleu=False`` keeps them at sentence 0, as the authors did).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from littlehuman.errors import LittleHumanError
+
+SOURCES: tuple[str, ...] = ("human", "synthetic")
+FIELDS: dict[str, list[str]] = {"fv": ["claim"], "qa": ["question", "answer"]}
+POSITION_FIELDS: dict[str, list[str]] = {"fv": ["claim"], "qa": ["answer"]}
+DROPPED_COLUMNS = ["source", "field", "reason", "rows"]
+
+# A sentence ends after . ! or ? (optionally followed by a closing quote or bracket) and
+# whitespace, or at a "|" (QAConv's turn separator). Line breaks are NOT boundaries:
+# FairyTaleQA stories are hard-wrapped mid-sentence, and FEVER's evidence lines end in " ." anyway.
+_BOUNDARY = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019)\]]))\s+|\s*\|\s*"
+)
+_WORD = re.compile(r"\w")
+
+
+def split_sentences(text: object) -> list[str]:
+    """The sentences of ``text``: whitespace (line breaks too) collapsed, split at
+    ``[.!?]`` (+ an optional closing quote/bracket) followed by whitespace, and at ``|``.
+
+    Pieces without a word character are dropped; a missing or blank text gives ``[]``.
+    Abbreviations ("Dr. Smith") split too: a known, accepted error of so simple a rule.
+    """
+    if not isinstance(text, str):
+        return []
+    parts = (p.strip() for p in _BOUNDARY.split(" ".join(text.split())))
+    return [p for p in parts if _WORD.search(p)]
+
+
+def lengths(human: pd.DataFrame, synthetic: pd.DataFrame, task: str) -> pd.DataFrame:
+    """Word counts: columns ``source, field, row_id, words`` (empty texts dropped, counted)."""
+    out, dropped = [], []
+    for source, field, frame in _pairs(human, synthetic, task, FIELDS[_task(task)]):
+        texts = frame[field]
+        keep = _has_text(texts)
+        _count(dropped, source, field, "empty text", int((~keep).sum()))
+        for row_id, text in zip(frame["row_id"][keep], texts[keep]):
+            out.append((source, field, str(row_id), len(str(text).split())))
+    result = pd.DataFrame(out, columns=["source", "field", "row_id", "words"])
+    result["words"] = result["words"].astype("int64")
+    result.attrs["dropped"] = dropped
+    return result
+
+
+def best_sentence(text: str, sentences: list[str]) -> tuple[int, float]:
+    """The index of the first sentence with the highest BLEU of ``text`` against it, and that
+    BLEU on 0-100 (``metrics.bleu``: ``text`` is the hypothesis, the sentence the reference)."""
+    from littlehuman.metrics import bleu
+
+    if not sentences:
+        raise LittleHumanError("best_sentence needs at least one sentence: drop empty contexts first")
+    scores = [bleu(text, s) for s in sentences]
+    best = int(np.argmax(scores))  # the first maximum, as the authors' strict ">"
+    return best, 100.0 * scores[best]
+
+
+def extractiveness(human: pd.DataFrame, synthetic: pd.DataFrame, task: str,
+                   fields: Iterable[str] | None = None) -> pd.DataFrame:
+    """Max sentence BLEU of each generation against its own context (Figure 17).
+
+    Columns ``source, field, row_id, bleu`` (0-100), ``sentence`` (0-based index of the best
+    sentence), ``n_sentences``. Rows with an empty text or no context sentence are dropped and
+    counted in ``attrs["dropped"]``.
+    """
+    task = _task(task)
+    out, dropped = [], []
+    split_cache: dict[str, list[str]] = {}
+    for source, field, frame in _pairs(human, synthetic, task, list(fields or FIELDS[task])):
+        n_empty = n_no_context = 0
+        for row_id, context, text in zip(frame["row_id"], frame["context"], frame[field]):
+            if not _is_text(text):
+                n_empty += 1
+                continue
+            key = context if isinstance(context, str) else ""
+            if key not in split_cache:
+                split_cache[key] = split_sentences(key)
+            sentences = split_cache[key]
+            if not sentences:
+                n_no_context += 1
+                continue
+            index, score = best_sentence(str(text), sentences)
+            out.append((source, field, str(row_id), score, index, len(sentences)))
+        _count(dropped, source, field, "empty text", n_empty)
+        _count(dropped, source, field, "no context sentences", n_no_context)
+    result = pd.DataFrame(out, columns=["source", "field", "row_id", "bleu", "sentence",
+                                        "n_sentences"])
+    result = result.astype({"bleu": "float64", "sentence": "int64", "n_sentences": "int64"})
+    result.attrs["dropped"] = dropped
+    return result
+
+
+def positions(extractive: pd.DataFrame, fields: Iterable[str] | None = None,
+              drop_zero_bleu: bool = True) -> pd.DataFrame:
+    """Relative position of the best-matching sentence (Figure 18), from :func:`extractiveness`.
+
+    Adds ``position = sentence / (n_sentences - 1)`` in [0, 1]. Keeps ``fields`` only (default:
+    every field present; the paper's are :data:`POSITION_FIELDS`). Drops and counts rows whose
+    context has one sentence (no position) and, with ``drop_zero_bleu``, rows whose maximum BLEU
+    is 0 (no sentence shares n-grams with the text; the "best" sentence is then arbitrary).
+    """
+    keep = None if fields is None else list(fields)
+    frame = extractive if keep is None else extractive[extractive["field"].isin(keep)]
+    dropped = [d for d in extractive.attrs.get("dropped", []) if keep is None or d["field"] in keep]
+    one = frame["n_sentences"] < 2
+    zero = (frame["bleu"] <= 0.0) & ~one if drop_zero_bleu else pd.Series(False, index=frame.index)
+    for (source, field), group in frame.groupby(["source", "field"], sort=False):
+        _count(dropped, source, field, "one-sentence context", int(one[group.index].sum()))
+        _count(dropped, source, field, "max BLEU 0", int(zero[group.index].sum()))
+    result = frame[~(one | zero)].copy()
+    result["position"] = (result["sentence"] / (result["n_sentences"] - 1)).astype("float64")
+    result = result.reset_index(drop=True)
+    result.attrs["dropped"] = dropped
+    return result
+
+
+def summary(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Per field and source: rows, mean, median, quartiles and IQR of ``value``, and the
+    two-sided Mann-Whitney U p-value of human against synthetic on that field (the same on
+    both rows of a field; NA when a side has no rows)."""
+    from scipy.stats import mannwhitneyu
+
+    out = []
+    for field in dict.fromkeys(frame["field"]):
+        per_source = {s: frame.loc[(frame["field"] == field) & (frame["source"] == s), value]
+                      .to_numpy(dtype=float) for s in SOURCES}
+        p = pd.NA
+        if all(len(v) for v in per_source.values()):
+            p = float(mannwhitneyu(per_source["human"], per_source["synthetic"],
+                                   alternative="two-sided").pvalue)
+        for source, values in per_source.items():
+            stats = _describe(values)
+            out.append({"field": field, "source": source, **stats, "p (Mann-Whitney U)": p})
+    columns = ["field", "source", "rows", "mean", "median", "q25", "q75", "IQR",
+               "p (Mann-Whitney U)"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def dropped(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows an analysis frame dropped: ``source, field, reason, rows`` (empty if none)."""
+    return pd.DataFrame(frame.attrs.get("dropped", []), columns=DROPPED_COLUMNS)
+
+
+def counts(frame: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Rows kept per (source, field), zero for a source with none (for captions)."""
+    fields = list(dict.fromkeys(frame["field"]))
+    sizes = frame.groupby(["source", "field"]).size()
+    return {(s, f): int(sizes.get((s, f), 0)) for f in fields for s in SOURCES}
+
+
+# ---- helpers ------------------------------------------------------------------------------
+def _task(task: str) -> str:
+    if task not in FIELDS:
+        raise LittleHumanError(f"unknown task {task!r}: use 'fv' or 'qa'")
+    return task
+
+
+def _pairs(human: pd.DataFrame, synthetic: pd.DataFrame, task: str, fields: list[str]):
+    """(source, field, frame) for each source and field, after checking the columns."""
+    for source, frame in zip(SOURCES, (human, synthetic)):
+        missing = [c for c in ["row_id", "context", *fields] if c not in frame.columns]
+        if missing:
+            raise LittleHumanError(f"{source} rows lack column(s) {missing} for a {task.upper()} "
+                                   "analysis: pass unified rows of that task")
+        for field in fields:
+            yield source, field, frame
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _has_text(texts: pd.Series) -> pd.Series:
+    return texts.map(_is_text).astype(bool)
+
+
+def _count(dropped: list[dict], source: str, field: str, reason: str, n: int) -> None:
+    if n:
+        dropped.append({"source": source, "field": field, "reason": reason, "rows": n})
+
+
+def _describe(values: np.ndarray) -> dict[str, object]:
+    if not len(values):
+        return {"rows": 0, "mean": pd.NA, "median": pd.NA, "q25": pd.NA, "q75": pd.NA,
+                "IQR": pd.NA}
+    q25, median, q75 = np.percentile(values, [25, 50, 75])
+    return {"rows": len(values), "mean": float(values.mean()), "median": float(median),
+            "q25": float(q25), "q75": float(q75), "IQR": float(q75 - q25)}

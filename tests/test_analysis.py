@@ -1,0 +1,156 @@
+"""Synthetic-vs-human analysis (littlehuman.analysis) on hand-checked invented rows, and
+notebook 05 executed with papermill on the smoke profile (FEVER, rule-based generator).
+
+Every text below is an invented fixture, not dataset text.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from littlehuman import analysis
+from littlehuman import analysis_plots as aplots
+from littlehuman.errors import LittleHumanError
+
+CONTEXT = ("The red kite nests in old oak trees near the river. "
+           "Farmers in the valley grow barley and rye every spring. "
+           "A wooden bridge built in 1872 crosses the narrow gorge below the mill. "
+           "The village bakery sells bread made from local grain.")
+THIRD = "A wooden bridge built in 1872 crosses the narrow gorge below the mill."
+
+
+def fv_rows(prefix: str, claims: list[str], contexts: list[str] | None = None) -> pd.DataFrame:
+    contexts = contexts or [CONTEXT] * len(claims)
+    return pd.DataFrame({"row_id": [f"{prefix}{i}" for i in range(len(claims))],
+                         "context": contexts, "claim": claims, "label": 1})
+
+
+def qa_rows(prefix: str, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame({"row_id": [f"{prefix}{i}" for i in range(len(pairs))],
+                         "context": CONTEXT, "question": [q for q, _ in pairs],
+                         "answer": [a for _, a in pairs]})
+
+
+def test_split_sentences():
+    assert analysis.split_sentences(CONTEXT)[2] == THIRD
+    assert len(analysis.split_sentences(CONTEXT)) == 4
+    text = 'She said "Go home." Then he left!\nIs it 3.5 kg? Yes|anna: fine|bob: ok|'
+    assert analysis.split_sentences(text) == ['She said "Go home."', "Then he left!",
+                                              "Is it 3.5 kg?", "Yes", "anna: fine", "bob: ok"]
+    assert analysis.split_sentences("  \n ") == [] and analysis.split_sentences(None) == []
+    assert analysis.split_sentences(" . ! ") == []
+
+
+def test_lengths_qa():
+    human = qa_rows("h", [("Who built the bridge?", "the miller"), ("When?", "1872")])
+    synthetic = qa_rows("s", [("In which year was the wooden bridge built?", "in the year 1872"),
+                              ("What do farmers grow?", "  ")])
+    words = analysis.lengths(human, synthetic, "qa")
+    got = {(r.source, r.field, r.row_id): r.words for r in words.itertuples()}
+    assert got == {("human", "question", "h0"): 4, ("human", "question", "h1"): 1,
+                   ("synthetic", "question", "s0"): 8, ("synthetic", "question", "s1"): 4,
+                   ("human", "answer", "h0"): 2, ("human", "answer", "h1"): 1,
+                   ("synthetic", "answer", "s0"): 4}
+    assert analysis.dropped(words).to_dict("records") == [
+        {"source": "synthetic", "field": "answer", "reason": "empty text", "rows": 1}]
+    table = analysis.summary(words, "words").set_index(["field", "source"])
+    assert table.loc[("question", "human"), "rows"] == 2
+    assert table.loc[("question", "human"), "median"] == 2.5
+    assert table.loc[("question", "synthetic"), "mean"] == 6.0
+    assert table.loc[("answer", "synthetic"), "IQR"] == 0.0
+    p = table.loc[("question", "human"), "p (Mann-Whitney U)"]
+    assert 0.0 < p <= 1.0 and p == table.loc[("question", "synthetic"), "p (Mann-Whitney U)"]
+
+
+def test_verbatim_copy_of_sentence_three_of_four():
+    human = fv_rows("h", ["Kites like oaks."])
+    synthetic = fv_rows("s", [THIRD])
+    ext = analysis.extractiveness(human, synthetic, "fv")
+    syn = ext[ext["source"] == "synthetic"].iloc[0]
+    assert syn["bleu"] == pytest.approx(100.0)
+    assert (syn["sentence"], syn["n_sentences"]) == (2, 4)
+    hum = ext[ext["source"] == "human"].iloc[0]
+    assert hum["bleu"] == 0.0 and hum["sentence"] == 0  # no 4-gram shared: first sentence
+    pos = analysis.positions(ext)
+    assert pos["source"].tolist() == ["synthetic"]
+    assert pos["position"].iloc[0] == pytest.approx(2 / 3)  # index 2 of 0..3
+    assert analysis.dropped(pos).to_dict("records") == [
+        {"source": "human", "field": "claim", "reason": "max BLEU 0", "rows": 1}]
+    kept = analysis.positions(ext, drop_zero_bleu=False)  # the authors' convention
+    assert kept.set_index("source")["position"].to_dict() == pytest.approx(
+        {"human": 0.0, "synthetic": 2 / 3})
+
+
+def test_short_sentence_uses_the_short_reference_rule():
+    # "Yes." is a 2-token reference: BLEU = bp * geometric mean of the 1- and 2-gram precisions.
+    synthetic = fv_rows("s", ["yes ."], ["The gate was open all night. Yes."])
+    ext = analysis.extractiveness(fv_rows("h", []), synthetic, "fv")
+    assert ext["bleu"].tolist() == [pytest.approx(100.0)] and ext["sentence"].tolist() == [1]
+
+
+def test_empty_context_and_text_are_counted_not_crashed():
+    human = fv_rows("h", ["A claim about nothing.", "The red kite nests in old oak trees."],
+                    contexts=["", CONTEXT])
+    synthetic = fv_rows("s", ["", "The bakery sells bread made from local grain."],
+                        contexts=[CONTEXT, "One sentence only, about the bakery bread."])
+    ext = analysis.extractiveness(human, synthetic, "fv")
+    assert sorted(ext["row_id"]) == ["h1", "s1"]
+    assert not ext.isna().any().any()
+    assert analysis.dropped(ext).to_dict("records") == [
+        {"source": "human", "field": "claim", "reason": "no context sentences", "rows": 1},
+        {"source": "synthetic", "field": "claim", "reason": "empty text", "rows": 1}]
+    pos = analysis.positions(ext)
+    assert pos["row_id"].tolist() == ["h1"] and pos["position"].iloc[0] == 0.0
+    assert {"source": "synthetic", "field": "claim", "reason": "one-sentence context",
+            "rows": 1} in analysis.dropped(pos).to_dict("records")
+    assert "dropped" in aplots.rows_note(pos) and "human claim: 1 rows" in aplots.rows_note(pos)
+
+
+def test_empty_inputs_give_empty_frames_and_figures():
+    empty = fv_rows("h", [])
+    for frame in (analysis.lengths(empty, empty, "fv"),
+                  analysis.extractiveness(empty, empty, "fv")):
+        assert frame.empty and analysis.dropped(frame).empty
+    ext = analysis.extractiveness(empty, empty, "fv")
+    pos = analysis.positions(ext)
+    assert pos.empty and "position" in pos.columns
+    assert analysis.summary(pos, "position").empty
+    for fig in (aplots.length_figure(analysis.lengths(empty, empty, "fv"), "t"),
+                aplots.bleu_figure(ext, "t"), aplots.position_figure(pos, "t")):
+        assert fig.layout.annotations[0].text == "no rows to show"
+    assert aplots.rows_note(pos) == "no rows; none dropped"
+
+
+def test_one_empty_source_has_no_p_value():
+    ext = analysis.extractiveness(fv_rows("h", [THIRD]), fv_rows("s", []), "fv")
+    table = analysis.summary(ext, "bleu").set_index("source")
+    assert table.loc["synthetic", "rows"] == 0 and pd.isna(table.loc["human", "p (Mann-Whitney U)"])
+    fig = aplots.bleu_figure(ext, "t")
+    assert [t.name for t in fig.data] == ["human claim (n=1)", "synthetic claim (n=0)"]
+
+
+def test_wrong_columns_are_a_clear_error():
+    with pytest.raises(LittleHumanError, match="question"):
+        analysis.lengths(fv_rows("h", ["x"]), fv_rows("s", ["y"]), "qa")
+    with pytest.raises(LittleHumanError, match="unknown task"):
+        analysis.extractiveness(fv_rows("h", ["x"]), fv_rows("s", ["y"]), "nli")
+
+
+def test_notebook_05_on_the_smoke_profile(home, shared_data, tmp_path):
+    """About 10 s here (kernel start, FEVER load, 48 rule-based twins): not marked slow."""
+    from littlehuman.report import execute_notebook
+
+    params = {"dataset": "fever", "profile": "smoke", "data_dir": str(shared_data),
+              "overrides": "{}", "custom": "{}"}
+    out = execute_notebook("05_analysis.ipynb", tmp_path / "out", params, html_out=True)
+    cells = json.loads(out.read_text())["cells"]
+    assert cells[0]["metadata"]["tags"] == ["parameters"]
+    text = json.dumps([c.get("outputs", []) for c in cells])
+    assert text.count("Plotly.newPlot") == 3
+    for phrase in ("word lengths, human vs synthetic", "max sentence BLEU against the context",
+                   "relative position of the best-matching sentence", "human claim: 48 rows",
+                   "Mann-Whitney U"):
+        assert phrase in text, phrase
+    assert "Plotly.newPlot" in out.with_suffix(".html").read_text()
