@@ -88,3 +88,19 @@ def test_list_datasets_table(home, shared_data, capsys, monkeypatch):
     for name in ("fever", "scifact", "wanli", "ropes", "fairytaleqa"):
         assert name in table and ("FV" in table[name] or "QA" in table[name])
     assert "not found: factify" in out and "not found: coqa" in out and "not found: qaconv" in out
+
+
+def test_dry_run_prices_from_a_file_and_cot_examples(home, shared_data, tmp_path):
+    prices = tmp_path / "prices.json"
+    prices.write_text('{"my-model": [1000.0, 0.0]}')  # $1000 per 1M input tokens: easy to see
+    common = ["--dataset", "scifact", "--profile", "smoke", "--generator", "openai",
+              "--gen-model", "my-model", "--dry-run"]
+    unpriced = run_cli(*common, home=home, data_dir=shared_data)
+    assert unpriced.returncode == 0, unpriced.stderr
+    assert "no price known" in unpriced.stdout
+    priced = run_cli(*common, "--prices", str(prices), home=home, data_dir=shared_data)
+    assert priced.returncode == 0, priced.stderr
+    assert "no price known" not in priced.stdout and "Batch API" in priced.stdout
+    bad = run_cli(*common, "--cot-examples", str(tmp_path / "missing.json"), home=home,
+                  data_dir=shared_data)
+    assert_one_line_error(bad, "chain-of-thought", "--cot-examples")
