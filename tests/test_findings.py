@@ -1,0 +1,73 @@
+"""The headline findings from a sweep: paired drops with intervals (a fake experiment whose
+per-example scores are known)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from littlehuman import findings
+
+
+@dataclass(frozen=True)
+class Spec:
+    fraction: float
+    seed: int
+
+
+class FakeExperiment:
+    name, task = "toy", "fv"
+
+    def __init__(self, scores: dict[tuple[float, int], np.ndarray]) -> None:
+        self.scores = scores
+
+    def sweep_specs(self):
+        return [Spec(f, s) for (f, s) in self.scores]
+
+    @property
+    def store(self):
+        return self
+
+    def has(self, spec):
+        return (spec.fraction, spec.seed) in self.scores
+
+    def per_example_scores(self, spec):
+        return pd.DataFrame({"accuracy": self.scores[(spec.fraction, spec.seed)]})
+
+
+def correct(k: int, n: int = 100) -> np.ndarray:
+    return np.array([1.0] * k + [0.0] * (n - k))
+
+
+def test_last_ten_percent_drop_is_paired_and_has_an_interval():
+    scores = {}
+    for seed in (0, 1, 2):
+        scores[(0.0, seed)] = correct(80)
+        scores[(0.9, seed)] = correct(78)  # first 90%: -0.02
+        scores[(1.0, seed)] = correct(60)  # last 10%: -0.18
+    out = findings.sweep_finding(FakeExperiment(scores))
+    assert out["status"] == "ok" and out["seeds"] == 3 and out["holds"]
+    assert out["first_90"][0] == pytest.approx(0.02)
+    assert out["last_10"][0] == pytest.approx(0.18)
+    low, high = out["last_10"][1:]
+    assert 0 < low < 0.18 < high
+    assert "90->100%" in out["text"]
+
+
+def test_identical_runs_give_a_zero_drop_and_do_not_hold():
+    scores = {(f, 0): correct(70) for f in (0.0, 0.9, 1.0)}
+    out = findings.sweep_finding(FakeExperiment(scores))
+    assert out["last_10"] == [0.0, 0.0, 0.0] and not out["holds"]
+
+
+def test_missing_fractions_are_said_in_words():
+    out = findings.sweep_finding(FakeExperiment({(0.0, 0): correct(5), (1.0, 0): correct(4)}))
+    assert out["status"] == "missing" and "0.9" in out["text"]
+
+
+def test_paper_table3_and_formatting():
+    assert findings.paper_table3("fever")["q25"] < 0
+    assert findings.paper_table3("scifact") is None
+    assert findings.fmt_points(12345.6) == "12,346" and findings.fmt_points(None) == "-"
