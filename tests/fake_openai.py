@@ -1,6 +1,8 @@
-"""A fake OpenAI chat-completions server for tests and benchmarks: a real HTTP server
-(``ThreadingHTTPServer`` on 127.0.0.1, a free port, in a thread) that speaks the wire format of
-``POST /v1/chat/completions`` and answers in the PROTOCOL's few-shot format, with ``usage``.
+"""A fake OpenAI server for tests and benchmarks: a real HTTP server (``ThreadingHTTPServer``
+on 127.0.0.1, a free port, in a thread) that speaks the wire format of
+``POST /v1/chat/completions`` and answers in the PROTOCOL's few-shot format, with ``usage``;
+and of the Batch API: ``POST /v1/files`` (a multipart upload), ``GET /v1/files/{id}``,
+``GET /v1/files/{id}/content``, ``POST /v1/batches`` and ``GET /v1/batches/{id}``.
 
 - ``latency_s``: every request sleeps this long before its reply.
 - ``script(*faults)``: the next requests, in arrival order, get these faults, one each:
@@ -13,6 +15,20 @@
   expected key and keeps only that digest and the boolean, never a key. A 401 echoes the
   token it was sent (as a careless proxy might), to test that clients scrub error text.
 - ``max_in_flight``: the most requests handled at once.
+- Every route checks the key (401 otherwise); ``"429"``, ``"500"`` and ``"slow"`` apply to
+  every route, ``"malformed"`` and ``"empty"`` to chat completions. Every ``log`` entry has
+  the request's ``method`` and ``path`` (so tests count uploads and batch creations).
+
+Batches: ``files`` and ``batches`` hold every uploaded/produced file (with its ``content``
+bytes) and every batch (the Batch object as served, plus ``polls``). A batch starts
+``validating``, is ``in_progress`` after its first retrieve and ends after
+``batch_polls_to_complete`` retrieves: its output file then holds one line per request, built
+with the same ``reply`` as chat (with ``usage``), in a shuffled order when ``shuffle_output``.
+``script_batches(*faults)``: the next created batches get these, one each: ``"ok"``,
+``"expire"`` (status ``expired``; the output covers the first half of the requests, the rest
+are missing), ``"request_error"`` (the requests at even positions of the input file go to the
+error file with status 500), ``"malformed"`` (those at even positions answer 200 without
+choices), ``"fail"`` (status ``failed`` with ``errors``, no output file).
 
 Replies are invented text built from the request (no dataset text). Run as a script
 (``python tests/fake_openai.py --latency 0.2``) it prints its base URL and serves until
@@ -21,9 +37,14 @@ killed, expecting the key in ``$OPENAI_API_KEY`` (default: ``KEY``).
 from __future__ import annotations
 
 import argparse
+import email.parser
+import email.policy
 import hashlib
+import itertools
 import json
 import os
+import random
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +52,7 @@ from typing import Any, Callable
 
 KEY = "test-SECRET123-placeholder"  # a made-up key: the tests check it never leaks
 FAULTS = ("ok", "429", "500", "slow", "malformed", "empty")
+BATCH_FAULTS = ("ok", "expire", "request_error", "malformed", "fail")
 
 
 def messages_hash(messages: list[dict[str, str]]) -> str:
@@ -50,6 +72,27 @@ def protocol_reply(messages: list[dict[str, str]]) -> str:
     return f"Claim: The text begins with {topic}.||\nLabel: {label}"
 
 
+def parse_multipart(content_type: str, raw: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """The parts of a ``multipart/form-data`` body: ``{field name: (filename, bytes)}``."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    parts = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        parts[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+    return parts
+
+
+_ROUTES = (  # (method, path pattern, handler name)
+    ("POST", re.compile(r"/v1/chat/completions"), "_chat"),
+    ("POST", re.compile(r"/v1/files"), "_upload"),
+    ("GET", re.compile(r"/v1/files/(?P<id>[\w-]+)"), "_file"),
+    ("GET", re.compile(r"/v1/files/(?P<id>[\w-]+)/content"), "_content"),
+    ("POST", re.compile(r"/v1/batches"), "_create_batch"),
+    ("GET", re.compile(r"/v1/batches/(?P<id>[\w-]+)"), "_retrieve_batch"),
+)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stall
@@ -60,8 +103,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: dict | None, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode() if body is not None else b""
+        self._send_bytes(status, data, "application/json", headers)
+
+    def _send_bytes(self, status: int, data: bytes, content_type: str,
+                    headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -69,34 +116,49 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
         self.wfile.flush()
 
+    def _error(self, entry: dict, status: int, message: str, code: str | None = None) -> None:
+        entry["status"] = status
+        self._send(status, {"error": {"message": message, "type": "invalid_request_error",
+                                      "code": code}})
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        self._handle("POST")
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._handle("GET")
+
+    def _handle(self, method: str) -> None:
         fake = self.server.fake
-        entry: dict[str, Any] = {"t_start": time.monotonic(), "path": self.path}
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        path = self.path.split("?", 1)[0].rstrip("/")
+        entry: dict[str, Any] = {"t_start": time.monotonic(), "method": method, "path": self.path}
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         entry["auth_ok"] = hashlib.sha256(token.encode()).hexdigest() == fake.key_digest
-        messages = body.get("messages") or []
-        entry.update(messages=messages, hash=messages_hash(messages), model=body.get("model"),
-                     max_tokens=body.get("max_tokens"), temperature=body.get("temperature"),
-                     seed=body.get("seed"))
+        body: dict[str, Any] = {}
+        if path != "/v1/files" and method == "POST":
+            body = json.loads(raw or b"{}")
+        if path not in ("/v1/files", "/v1/batches") and method == "POST":
+            messages = body.get("messages") or []
+            entry.update(messages=messages, hash=messages_hash(messages), model=body.get("model"),
+                         max_tokens=body.get("max_tokens"),
+                         temperature=body.get("temperature"), seed=body.get("seed"))
         fault = fake.arrive(entry)
         try:
-            self._answer(fake, entry, fault, token, body, messages)
+            self._answer(fake, entry, fault, token, method, path, body, raw)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
             entry["status"] = "disconnected"
         finally:
             fake.leave(entry)
 
-    def _answer(self, fake: "FakeOpenAI", entry: dict, fault: str, token: str, body: dict,
-                messages: list[dict[str, str]]) -> None:
-        if self.path.rstrip("/") != "/v1/chat/completions":
-            entry["status"] = 404
-            return self._send(404, {"error": {"message": f"no route {self.path}", "code": None}})
+    def _answer(self, fake: "FakeOpenAI", entry: dict, fault: str, token: str, method: str,
+                path: str, body: dict, raw: bytes) -> None:
+        route = next(((name, match) for verb, pattern, name in _ROUTES
+                      if verb == method and (match := pattern.fullmatch(path))), None)
+        if route is None:
+            return self._error(entry, 404, f"no route {method} {self.path}")
         if not entry["auth_ok"]:
-            entry["status"] = 401
-            return self._send(401, {"error": {
-                "message": f"Incorrect API key provided: {token}", "type": "invalid_request_error",
-                "code": "invalid_api_key"}})
+            return self._error(entry, 401, f"Incorrect API key provided: {token}",
+                               "invalid_api_key")
         time.sleep(fake.latency_s + (fake.slow_s if fault == "slow" else 0.0))
         if fault == "429":
             entry["status"] = 429
@@ -106,22 +168,55 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "500":
             entry["status"] = 500
             return self._send(500, {"error": {"message": "The server had an error", "code": None}})
-        reply = fake.reply(messages)
-        prompt_tokens = sum(len(m.get("content") or "") for m in messages) // 4
-        message: dict[str, Any] = {"role": "assistant", "content": reply}
-        choices: list[dict] = [{"index": 0, "message": message, "finish_reason": "stop",
-                                "logprobs": None}]
-        if fault == "malformed":
-            choices = []
-        elif fault == "empty":
-            message["content"] = None
+        name, match = route
+        getattr(self, name)(fake, entry, fault, body, raw, **match.groupdict())
+
+    def _chat(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict, raw: bytes) -> None:
         entry["status"] = 200
-        self._send(200, {
-            "id": f"chatcmpl-{entry['hash'][:12]}", "object": "chat.completion",
-            "created": int(time.time()), "model": body.get("model"), "choices": choices,
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(reply) // 4,
-                      "total_tokens": prompt_tokens + len(reply) // 4},
-        })
+        self._send(200, fake.chat_completion(body, fault))
+
+    def _upload(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict,
+                raw: bytes) -> None:
+        parts = parse_multipart(self.headers.get("Content-Type") or "", raw)
+        if "file" not in parts:
+            return self._error(entry, 400, "no file in the upload")
+        filename, content = parts["file"]
+        purpose = parts.get("purpose", (None, b""))[1].decode()
+        file = fake.add_file(content, filename or "upload", purpose)
+        entry.update(status=200, file_id=file["id"], bytes=len(content))
+        self._send(200, file)
+
+    def _file(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict, raw: bytes,
+              id: str) -> None:
+        if id not in fake.files:
+            return self._error(entry, 404, f"No such File object: {id}")
+        entry["status"] = 200
+        self._send(200, fake.files[id]["file"])
+
+    def _content(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict, raw: bytes,
+                 id: str) -> None:
+        if id not in fake.files:
+            return self._error(entry, 404, f"No such File object: {id}")
+        entry["status"] = 200
+        self._send_bytes(200, fake.files[id]["content"], "application/octet-stream")
+
+    def _create_batch(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict,
+                      raw: bytes) -> None:
+        file_id = body.get("input_file_id")
+        if file_id not in fake.files:
+            return self._error(entry, 400, f"No such File object: {file_id}")
+        batch = fake.create_batch(file_id, str(body.get("endpoint")),
+                                  str(body.get("completion_window")))
+        entry.update(status=200, batch_id=batch["id"], input_file_id=file_id)
+        self._send(200, batch)
+
+    def _retrieve_batch(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict,
+                        raw: bytes, id: str) -> None:
+        if id not in fake.batches:
+            return self._error(entry, 404, f"No such Batch object: {id}")
+        batch = fake.poll_batch(id)
+        entry.update(status=200, batch_id=id, batch_status=batch["status"])
+        self._send(200, batch)
 
 
 class _Server(ThreadingHTTPServer):
@@ -135,13 +230,22 @@ class FakeOpenAI:
 
     def __init__(self, api_key: str = KEY, latency_s: float = 0.0, retry_after: float = 1,
                  slow_s: float = 2.0,
-                 reply: Callable[[list[dict[str, str]]], str] = protocol_reply) -> None:
+                 reply: Callable[[list[dict[str, str]]], str] = protocol_reply,
+                 batch_polls_to_complete: int = 2, shuffle_output: bool = True) -> None:
         self.key_digest = hashlib.sha256(api_key.encode()).hexdigest()
         self.latency_s, self.retry_after, self.slow_s, self.reply = latency_s, retry_after, slow_s, reply
+        self.batch_polls_to_complete = batch_polls_to_complete
+        self.shuffle_output = shuffle_output
         self.log: list[dict[str, Any]] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        #: file id -> {"file": the File object, "content": bytes}
+        self.files: dict[str, dict[str, Any]] = {}
+        #: batch id -> {"batch": the Batch object, "polls": retrieves so far, "fault": str}
+        self.batches: dict[str, dict[str, Any]] = {}
         self._faults: list[str] = []
+        self._batch_faults: list[str] = []
+        self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -153,6 +257,19 @@ class FakeOpenAI:
             raise ValueError(f"unknown faults {sorted(unknown)}: use {FAULTS}")
         with self._lock:
             self._faults.extend(faults)
+
+    def script_batches(self, *faults: str) -> None:
+        """Faults for the next created batches, in creation order (see the module docstring)."""
+        unknown = set(faults) - set(BATCH_FAULTS)
+        if unknown:
+            raise ValueError(f"unknown batch faults {sorted(unknown)}: use {BATCH_FAULTS}")
+        with self._lock:
+            self._batch_faults.extend(faults)
+
+    def requests(self, method: str, path: str) -> list[dict[str, Any]]:
+        """The logged requests to ``method path`` (path without the query), answered or not."""
+        return [e for e in self.log if e["method"] == method and
+                e["path"].split("?", 1)[0].rstrip("/") == path]
 
     def arrive(self, entry: dict[str, Any]) -> str:
         with self._lock:
@@ -167,6 +284,124 @@ class FakeOpenAI:
         with self._lock:
             self.in_flight -= 1
             entry["t_end"] = time.monotonic()
+
+    # ------------------------------------------------------------ chat and batches
+
+    def chat_completion(self, body: dict[str, Any], fault: str = "ok") -> dict[str, Any]:
+        """The chat completion object answering request ``body`` (``fault``: malformed/empty)."""
+        messages = body.get("messages") or []
+        reply = self.reply(messages)
+        prompt_tokens = sum(len(m.get("content") or "") for m in messages) // 4
+        message: dict[str, Any] = {"role": "assistant", "content": reply}
+        choices: list[dict] = [{"index": 0, "message": message, "finish_reason": "stop",
+                                "logprobs": None}]
+        if fault == "malformed":
+            choices = []
+        elif fault == "empty":
+            message["content"] = None
+        return {
+            "id": f"chatcmpl-{messages_hash(messages)[:12]}", "object": "chat.completion",
+            "created": int(time.time()), "model": body.get("model"), "choices": choices,
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(reply) // 4,
+                      "total_tokens": prompt_tokens + len(reply) // 4},
+        }
+
+    def add_file(self, content: bytes, filename: str, purpose: str) -> dict[str, Any]:
+        """Store a file; its File object."""
+        with self._lock:
+            file_id = f"file-fake{next(self._ids):04d}"
+            file = {"id": file_id, "object": "file", "bytes": len(content),
+                    "created_at": int(time.time()), "filename": filename, "purpose": purpose,
+                    "status": "processed", "expires_at": None, "status_details": None}
+            self.files[file_id] = {"file": file, "content": content}
+        return file
+
+    def create_batch(self, input_file_id: str, endpoint: str,
+                     completion_window: str) -> dict[str, Any]:
+        """A new batch (``validating``) over an uploaded file; takes the next scripted fault."""
+        now = int(time.time())
+        with self._lock:
+            batch_id = f"batch_fake{next(self._ids):04d}"
+            fault = self._batch_faults.pop(0) if self._batch_faults else "ok"
+            total = len(self.files[input_file_id]["content"].splitlines())
+            batch = {
+                "id": batch_id, "object": "batch", "endpoint": endpoint,
+                "input_file_id": input_file_id, "completion_window": completion_window,
+                "status": "validating", "created_at": now, "expires_at": now + 86400,
+                "in_progress_at": None, "finalizing_at": None, "completed_at": None,
+                "failed_at": None, "expired_at": None, "cancelling_at": None,
+                "cancelled_at": None, "output_file_id": None, "error_file_id": None,
+                "errors": None, "metadata": None,
+                "request_counts": {"total": total, "completed": 0, "failed": 0},
+            }
+            self.batches[batch_id] = {"batch": batch, "polls": 0, "fault": fault}
+            return dict(batch)
+
+    def poll_batch(self, batch_id: str) -> dict[str, Any]:
+        """The batch as one more retrieve sees it: in progress, then done after
+        ``batch_polls_to_complete`` retrieves."""
+        with self._lock:
+            state = self.batches[batch_id]
+            batch = state["batch"]
+            state["polls"] += 1
+            if batch["status"] in ("validating", "in_progress"):
+                counts = batch["request_counts"]
+                if state["polls"] >= self.batch_polls_to_complete:
+                    self._finish(batch, state["fault"])
+                else:
+                    batch.update(status="in_progress", in_progress_at=batch["created_at"])
+                    counts["completed"] = (counts["total"] * state["polls"]
+                                           // max(1, self.batch_polls_to_complete))
+            return dict(batch)
+
+    def _finish(self, batch: dict[str, Any], fault: str) -> None:
+        """Answer every request of ``batch`` (under the lock), as its fault says."""
+        now = int(time.time())
+        requests = []
+        try:
+            for line in self.files[batch["input_file_id"]]["content"].splitlines():
+                requests.append(json.loads(line))
+            ids = [r["custom_id"] for r in requests]
+            valid = len(set(ids)) == len(ids) and all(r.get("url") == batch["endpoint"]
+                                                      for r in requests)
+        except (ValueError, KeyError, TypeError):
+            valid = False
+        if fault == "fail" or not valid:
+            batch.update(status="failed", failed_at=now, errors={"object": "list", "data": [{
+                "code": "invalid_request", "line": 1, "param": None,
+                "message": "the input file failed validation (fake)"}]})
+            return
+        output, errors = [], []
+        for i, request in enumerate(requests):
+            line = {"id": f"batch_req_{batch['id']}_{i}", "custom_id": request["custom_id"],
+                    "error": None}
+            if fault == "expire" and i >= len(requests) // 2:
+                continue
+            if fault == "request_error" and i % 2 == 0:
+                line["response"] = {"status_code": 500, "request_id": f"req_{i}", "body": {
+                    "error": {"message": "The server had an error", "type": "server_error"}}}
+                errors.append(line)
+                continue
+            broken = fault == "malformed" and i % 2 == 0
+            body = self.chat_completion(request.get("body") or {}, "malformed" if broken else "ok")
+            line["response"] = {"status_code": 200, "request_id": f"req_{i}", "body": body}
+            output.append(line)
+        if self.shuffle_output:
+            random.Random(batch["id"]).shuffle(output)
+        for kind, lines in (("output", output), ("error", errors)):
+            if lines:
+                file_id = f"file-fake{next(self._ids):04d}"
+                content = "".join(json.dumps(x) + "\n" for x in lines).encode()
+                self.files[file_id] = {"file": {
+                    "id": file_id, "object": "file", "bytes": len(content), "created_at": now,
+                    "filename": f"{batch['id']}_{kind}.jsonl", "purpose": "batch_output",
+                    "status": "processed"}, "content": content}
+                batch[f"{kind}_file_id"] = file_id
+        batch["request_counts"].update(completed=len(output), failed=len(errors))
+        if fault == "expire":
+            batch.update(status="expired", expired_at=now)
+        else:
+            batch.update(status="completed", finalizing_at=now, completed_at=now)
 
     @property
     def base_url(self) -> str:

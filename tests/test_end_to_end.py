@@ -145,3 +145,28 @@ def test_openai_generator_through_the_cli(tmp_path, shared_data, monkeypatch):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
     assert KEY not in first.stdout + first.stderr + again.stdout + again.stderr
+
+
+def test_openai_batch_generator_through_the_cli(tmp_path, shared_data, monkeypatch):
+    """--generator openai-batch against the fake server: one upload and one batch, a rerun
+    sends nothing, and notebook 01 shows the bill at the Batch API's half price."""
+    from fake_openai import KEY, FakeOpenAI
+
+    home = tmp_path / "home"
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        common = ("--dataset", "wanli", "--profile", "smoke", "--generator", "openai-batch",
+                  "--base-url", server.base_url, "--batch-poll-s", "0.05", "--learner",
+                  "majority", "--n-train", "30", "--notebooks", "01", "--no-html")
+        first = run_all(home, shared_data, *common)
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert len(server.requests("POST", "/v1/files")) == 1
+        assert len(server.requests("POST", "/v1/batches")) == 1
+        sent = len(server.log)
+        again = run_all(home, shared_data, *common)
+        assert again.returncode == 0 and len(server.log) == sent
+    notebook = next((home / "outputs").rglob("01_generate.ipynb")).read_text()
+    assert "Batch API: 50%" in notebook and "gpt-3.5-turbo" in notebook
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path

@@ -106,19 +106,19 @@ class Experiment:
         from littlehuman.generation import make_backend
 
         p = self.profile
-        if p.generator == "openai-batch":
-            raise LittleHumanError("the Batch API generator (openai-batch) is not built yet: use "
-                                   "--generator openai (the same requests at the chat price)")
         kwargs: dict[str, Any] = {}
         if p.generator in ("extractive", "gemma"):  # local generators take our seed
             kwargs["seed"] = p.data_seed
         if p.generator != "extractive":
             kwargs.update(temperature=p.temperature, max_new_tokens=p.max_new_tokens)
-        if p.generator == "openai":
-            kwargs.update(api_key_env=p.api_key_env, concurrency=p.concurrency,
-                          rpm=p.rpm or None, tpm=p.tpm or None, base_url=p.base_url or None)
+        if p.generator.startswith("openai"):
+            kwargs.update(api_key_env=p.api_key_env, base_url=p.base_url or None)
             if p.gen_model:
                 kwargs["model"] = p.gen_model
+        if p.generator == "openai":
+            kwargs.update(concurrency=p.concurrency, rpm=p.rpm or None, tpm=p.tpm or None)
+        if p.generator == "openai-batch":
+            kwargs["poll_s"] = p.batch_poll_s
         return make_backend(p.generator, **kwargs)
 
     def dry_run(self) -> dict[str, Any]:

@@ -4,6 +4,7 @@
 - ``gemma``: Gemma 3 270M, a small base model that runs offline on CPU.
 - ``openai``: chat completions from OpenAI or any OpenAI-compatible server (needs a key in
   the environment, ``OPENAI_API_KEY`` by default).
+- ``openai-batch``: the same requests through OpenAI's Batch API (half price, resumable).
 """
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend
 from littlehuman.generation.backends.extractive import ExtractiveBackend
 from littlehuman.generation.backends.gemma import GemmaBackend
+from littlehuman.generation.backends.openai_batch import OpenAIBatchBackend
 from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
 
 BACKENDS: dict[str, type[Backend]] = {
     "extractive": ExtractiveBackend, "gemma": GemmaBackend, "openai": OpenAIChatBackend,
+    "openai-batch": OpenAIBatchBackend,
 }
 
 
@@ -29,5 +32,6 @@ def make_backend(name: str, **kwargs: Any) -> Backend:
     return BACKENDS[name](**kwargs)
 
 
-__all__ = ["BACKENDS", "Backend", "ExtractiveBackend", "GemmaBackend", "OpenAIChatBackend",
+__all__ = ["BACKENDS", "Backend", "ExtractiveBackend", "GemmaBackend", "OpenAIBatchBackend",
+           "OpenAIChatBackend",
            "make_backend"]

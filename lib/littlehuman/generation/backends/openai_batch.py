@@ -10,9 +10,10 @@ seconds (a tqdm bar counts requests completed / total). Results are joined back 
 Resuming: a JSON state file per set of requests (under ``state_dir``, default
 ``data/batches``) records each file id the moment it is uploaded and each batch id the moment
 the batch exists (written to a temp file, then renamed), so a rerun after a crash or a kill
-polls the same batches instead of paying twice; a rerun that asks for a subset of an
-unfinished set (the rest were answered and cached) resumes that set too. The state file is
-removed once every request is answered or given up.
+polls the same batches instead of paying twice. A rerun asking for a subset of an unfinished
+set (the rest were answered and cached) resumes that set; one asking for more merges the
+unfinished sets it overlaps into one state. The state file is removed once every request is
+answered or given up. One process at a time per state dir and model setup.
 
 Failures: a request in the error file, or missing from the output of an expired, failed or
 cancelled batch, is resubmitted once in a new batch; failing again it is counted in
@@ -90,8 +91,9 @@ class BatchState:
     def load(path: Path) -> dict[str, Any]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != STATE_VERSION:
-                raise ValueError(f"version {data.get('version')}")
+            if data.get("version") != STATE_VERSION or not isinstance(data.get("jobs"), list) \
+                    or not isinstance(data.get("custom_ids"), list):
+                raise ValueError("not a version-1 batch state")
             return data
         except (OSError, ValueError, AttributeError) as exc:
             raise LittleHumanError(
@@ -102,21 +104,35 @@ class BatchState:
     @classmethod
     def open(cls, state_dir: Path, identity: str, custom_ids: list[str],
              summary: dict[str, Any]) -> "BatchState":
-        """The unfinished state of exactly these ids, else the newest one of the same
-        ``identity`` that holds them all, else a new (unsaved) one."""
+        """The unfinished state of these ids: the one state of the same ``identity`` that
+        holds them all; else every state of that identity sharing some of them, merged with
+        the new ids into one (saved before the old files go); else a new (unsaved) state."""
         prefix = _digest(identity)[:16]
-        path = state_dir / f"{prefix}-{_digest(chr(10).join(custom_ids))[:16]}.json"
-        if path.exists():
-            return cls(path, cls.load(path))
+
+        def path_of(ids: list[str]) -> Path:
+            return state_dir / f"{prefix}-{_digest(chr(10).join(ids))[:16]}.json"
+
+        exact = path_of(custom_ids)
+        if exact.exists():
+            return cls(exact, cls.load(exact))
         wanted = set(custom_ids)
-        others = sorted(state_dir.glob(f"{prefix}-*.json"), key=lambda p: p.stat().st_mtime,
-                        reverse=True) if state_dir.is_dir() else []
-        for other in others:
-            data = cls.load(other)
-            if wanted <= set(data["custom_ids"]):
-                return cls(other, data)
-        return cls(path, {"version": STATE_VERSION, "identity": summary,
-                          "custom_ids": custom_ids, "jobs": [], "last_error": None})
+        found = [(p, cls.load(p)) for p in sorted(state_dir.glob(f"{prefix}-*.json"))
+                 ] if state_dir.is_dir() else []
+        overlapping = [(p, d) for p, d in found if wanted & set(d["custom_ids"])]
+        if len(overlapping) == 1 and wanted <= set(overlapping[0][1]["custom_ids"]):
+            return cls(*overlapping[0])
+        data = {"version": STATE_VERSION, "identity": summary, "custom_ids": custom_ids,
+                "jobs": [], "last_error": None}
+        if not overlapping:
+            return cls(exact, data)
+        union = sorted(wanted.union(*(d["custom_ids"] for _, d in overlapping)))
+        jobs = {job["file_id"]: job for _, d in overlapping for job in d["jobs"]}
+        merged = cls(path_of(union), {**data, "custom_ids": union, "jobs": list(jobs.values())})
+        merged.save()
+        for old, _ in overlapping:
+            if old != merged.path:
+                old.unlink(missing_ok=True)
+        return merged
 
 
 class OpenAIBatchBackend(Backend):
@@ -310,6 +326,7 @@ class _Run:
                 bar.refresh()
                 if not finished:
                     time.sleep(self.b.poll_s)
+            bar.n = len(self.answered) + len(self.given_up)
         finally:
             bar.close()
         self.state.remove()

@@ -1,0 +1,378 @@
+"""The openai-batch backend against the fake OpenAI server's Batch API (tests/fake_openai.py on
+127.0.0.1): joining by custom_id, file splitting, resubmission, the persisted state and
+resuming after kill -9, and the key. All chats are invented fixtures; polls every 0.05 s.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from fake_openai import KEY, FakeOpenAI, protocol_reply
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation import GenerationCache, generate_synthetic, request_key
+from littlehuman.generation.backends.base import Completion
+from littlehuman.generation.backends.openai_batch import OpenAIBatchBackend
+
+WORKER_PATH = Path(__file__).parent / "helpers" / "batch_worker.py"
+_spec = importlib.util.spec_from_file_location("batch_worker", WORKER_PATH)
+worker = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(worker)
+chats = worker.chats
+_chat_spec = importlib.util.spec_from_file_location(
+    "openai_worker", Path(__file__).parent / "helpers" / "openai_worker.py")
+chat_worker = importlib.util.module_from_spec(_chat_spec)
+_chat_spec.loader.exec_module(chat_worker)
+SECRET_BYTES = b"SECRET123"
+
+
+@pytest.fixture()
+def key_env(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+
+@pytest.fixture()
+def fake(key_env):
+    with FakeOpenAI() as server:
+        yield server
+
+
+def backend(server: FakeOpenAI, tmp_path: Path, **kwargs) -> OpenAIBatchBackend:
+    return worker.make(server.base_url, str(tmp_path / "batches"), **kwargs)
+
+
+def ids_for(n: int) -> list[str]:
+    return [f"{i:02d}-" + "ab" * 20 for i in range(n)]
+
+
+def uploaded(server: FakeOpenAI) -> list[list[dict]]:
+    """The input files uploaded, each as its parsed lines."""
+    return [[json.loads(line) for line in f["content"].splitlines()]
+            for f in server.files.values() if f["file"]["purpose"] == "batch"]
+
+
+def count(server: FakeOpenAI, method: str, path: str) -> int:
+    return len(server.requests(method, path))
+
+
+def assert_no_secret(*roots: Path) -> None:
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.is_file():
+                assert SECRET_BYTES not in path.read_bytes(), f"the key leaked into {path}"
+
+
+def wait_for(condition, what: str, limit_s: float = 60) -> None:
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+# ---------------------------------------------------------------- answers
+
+def test_results_are_joined_by_custom_id_not_by_order(fake, tmp_path):
+    batch, ids = chats(6), ids_for(6)
+    b = backend(fake, tmp_path, seed=7)
+    got = dict(b.complete_iter(batch, ids=ids))
+    assert sorted(got) == list(range(6))
+    assert [got[i].text for i in range(6)] == [protocol_reply(m) for m in batch]
+    assert all(got[i].prompt_tokens == sum(len(m["content"]) for m in batch[i]) // 4
+               and got[i].completion_tokens == len(got[i].text) // 4 for i in range(6))
+    (sent,) = uploaded(fake)
+    assert [line["custom_id"] for line in sent] == ids
+    assert sent[0]["url"] == "/v1/chat/completions" and sent[0]["method"] == "POST"
+    assert {k: sent[0]["body"][k] for k in ("model", "temperature", "max_tokens", "seed")} == {
+        "model": "gpt-3.5-turbo", "temperature": 1.0, "max_tokens": 120, "seed": 7}
+    (state,) = fake.batches.values()
+    output = fake.files[state["batch"]["output_file_id"]]["content"].splitlines()
+    assert [json.loads(line)["custom_id"] for line in output] != ids  # the server shuffled
+    assert count(fake, "POST", "/v1/files") == 1 and count(fake, "POST", "/v1/batches") == 1
+    assert b.uploads == b.batches_created == 1 and b.failures == 0
+    spent = b.cost()
+    assert spent["batch"] and spent["calls"] == 6 and spent["missing_usage"] == 0
+    assert spent["dollars"] == pytest.approx(
+        (spent["input_tokens"] * 0.5 + spent["output_tokens"] * 1.5) / 1e6 / 2)
+    assert list((tmp_path / "batches").glob("*.json")) == []  # done: the state is gone
+    assert b.complete([]) == []
+
+
+def test_default_ids_are_request_keys_and_duplicates_are_sent_once(fake, tmp_path):
+    batch = chats(3)
+    b = backend(fake, tmp_path)
+    replies = b.complete(batch + [batch[1]])
+    assert [r.text for r in replies] == [protocol_reply(m) for m in batch + [batch[1]]]
+    (sent,) = uploaded(fake)
+    assert [line["custom_id"] for line in sent] == [
+        request_key("openai-batch", b.model, m, b.params) for m in batch]
+    with pytest.raises(LittleHumanError, match="one non-empty id per request"):
+        list(b.complete_iter(batch, ids=["a", "b"]))
+
+
+def test_params_and_identity(key_env, tmp_path):
+    b = OpenAIBatchBackend(temperature=0, state_dir=tmp_path)
+    assert b.identity() == {"backend": "openai-batch", "model": "gpt-3.5-turbo", "params": {
+        "temperature": 0.0, "max_new_tokens": 120, "host": "api.openai.com"}}
+    assert b.batch_pricing and b.name == "openai-batch"
+    local = OpenAIBatchBackend(base_url="http://gpu-node:8000/v1", seed=1, poll_s=5)
+    assert local.params == {"temperature": 1.0, "max_new_tokens": 120, "host": "gpu-node",
+                            "seed": 1}
+    assert local.state_dir.parts[-2:] == ("data", "batches")
+
+
+def test_through_generate_synthetic_with_the_cache(fake, tmp_path):
+    rows = chat_worker.fixture_rows(8)
+    cache_path = tmp_path / "gen.jsonl"
+    fake.script_batches("request_error", "request_error")  # 4 fail, then 2 of those again
+    with pytest.raises(LittleHumanError, match="2 of 8 requests still failed"):
+        generate_synthetic(rows, rows, "fv", backend(fake, tmp_path),
+                           cache=GenerationCache(cache_path), progress=False)
+    cache = GenerationCache(cache_path)
+    assert len(cache) == 6 and all(r["usage"]["prompt_tokens"] for r in cache._records.values())
+    kept = set(cache._records)
+    b = backend(fake, tmp_path)
+    syn, stats = generate_synthetic(rows, rows, "fv", b, cache=cache, progress=False)
+    assert stats["calls"] == 2 and stats["cache_hits"] == 6 and stats["generated"] == 8
+    resent = {x["custom_id"] for x in uploaded(fake)[-1]}
+    assert len(resent) == 2 and not resent & kept  # only the two missing went out
+    assert syn["source_row_id"].tolist() == rows["row_id"].tolist()
+    assert syn["label"].tolist() == rows["label"].tolist()
+    sent = len(fake.log)
+    again, stats = generate_synthetic(rows, rows, "fv", b, cache=cache, progress=False)
+    assert stats["calls"] == 0 and len(fake.log) == sent
+    assert_no_secret(tmp_path)
+
+
+# ---------------------------------------------------------------- splitting
+
+def test_files_split_by_request_count(fake, tmp_path):
+    b = backend(fake, tmp_path, max_requests_per_file=3)
+    replies = b.complete(chats(7))
+    assert [r.text for r in replies] == [protocol_reply(m) for m in chats(7)]
+    assert [len(lines) for lines in uploaded(fake)] == [3, 3, 1]
+    assert len(fake.batches) == 3 and count(fake, "POST", "/v1/batches") == 3
+
+
+def test_files_split_by_bytes(fake, tmp_path):
+    probe = backend(fake, tmp_path)
+    sizes = [len(probe.line(cid, m)) for cid, m in zip(ids_for(5), chats(5))]
+    limit = sizes[0] + sizes[1] + 1  # two lines fit, three do not
+    b = backend(fake, tmp_path, max_bytes_per_file=limit)
+    got = dict(b.complete_iter(chats(5), ids=ids_for(5)))
+    assert len(got) == 5
+    files = [f for f in fake.files.values() if f["file"]["purpose"] == "batch"]
+    assert [len(f["content"].splitlines()) for f in files] == [2, 2, 1]
+    assert all(len(f["content"]) <= limit for f in files)
+    tiny = backend(fake, tmp_path / "t", max_bytes_per_file=sizes[0] - 1)
+    with pytest.raises(LittleHumanError, match="over the .*-byte file limit"):
+        tiny.complete(chats(1))
+    assert len(files) == count(fake, "POST", "/v1/files")  # nothing more was uploaded
+
+
+# ---------------------------------------------------------------- resubmission
+
+def test_expired_batch_resubmits_the_missing_requests_once(fake, tmp_path):
+    fake.script_batches("expire")
+    b = backend(fake, tmp_path)
+    got = dict(b.complete_iter(chats(4), ids=ids_for(4)))
+    assert [got[i].text for i in range(4)] == [protocol_reply(m) for m in chats(4)]
+    first, second = uploaded(fake)
+    assert [x["custom_id"] for x in second] == ids_for(4)[2:]  # only the missing half
+    assert [s["batch"]["status"] for s in fake.batches.values()] == ["expired", "completed"]
+    assert b.failures == 0 and len(b.usage_log) == 4
+
+
+def test_failed_batch_is_resubmitted_once_then_given_up(fake, tmp_path):
+    fake.script_batches("fail", "fail")
+    b = backend(fake, tmp_path)
+    with pytest.raises(LittleHumanError, match="3 of 3 requests still failed after one "
+                       "resubmission .*batch failed: the input file failed validation"):
+        list(b.complete_iter(chats(3)))
+    assert len(fake.batches) == 2 and b.failures == 3
+
+
+def test_request_errors_are_resubmitted_once_then_counted(fake, tmp_path):
+    fake.script_batches("request_error", "request_error")
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    batch, ids = chats(5), ids_for(5)
+    b = backend(fake, tmp_path)
+    got = {}
+    with pytest.raises(LittleHumanError, match="2 of 5 requests still failed after one "
+                       r"resubmission \(last: HTTP 500: The server had an error\)"):
+        for i, reply in b.complete_iter(batch, ids=ids):
+            got[i] = reply
+            cache.put(ids[i], {"reply": reply.text})
+    # positions 0, 2, 4 failed the first time; of the three resent, positions 0 and 2 again
+    assert sorted(got) == [1, 2, 3] and b.failures == 2
+    assert [[x["custom_id"] for x in f] for f in uploaded(fake)][1] == [ids[0], ids[2], ids[4]]
+    assert list((tmp_path / "batches").glob("*.json")) == []
+    # the rerun sends only the two still missing, afresh
+    todo = [i for i in range(5) if ids[i] not in cache]
+    again = backend(fake, tmp_path)
+    rest = dict(again.complete_iter([batch[i] for i in todo], ids=[ids[i] for i in todo]))
+    assert todo == [0, 4] and len(rest) == 2 and uploaded(fake)[-1][0]["custom_id"] == ids[0]
+
+
+def test_malformed_replies_are_empty_and_counted_not_resubmitted(fake, tmp_path):
+    fake.script_batches("malformed")
+    b = backend(fake, tmp_path)
+    replies = b.complete(chats(3))
+    assert [r.text for r in replies] == ["", protocol_reply(chats(3)[1]), ""]
+    assert b.failures == 2 and len(b.usage_log) == 3 and len(fake.batches) == 1
+
+
+# ---------------------------------------------------------------- state and resuming
+
+def test_state_is_saved_as_soon_as_the_batch_exists(key_env, tmp_path):
+    with FakeOpenAI(batch_polls_to_complete=10**6) as server:
+        b = backend(server, tmp_path)
+        result: dict = {}
+        thread = threading.Thread(target=lambda: result.update(
+            replies=b.complete(chats(3))), daemon=True)
+        thread.start()
+        # the first poll comes after the create's answer was saved
+        wait_for(lambda: count(server, "GET", f"/v1/batches/{next(iter(server.batches), '')}"),
+                 "the first poll")
+        (path,) = (tmp_path / "batches").glob("*.json")
+        state = json.loads(path.read_text())
+        (batch_id,) = server.batches
+        (file_id,) = [f for f, v in server.files.items() if v["file"]["purpose"] == "batch"]
+        assert [(j["file_id"], j["batch_id"]) for j in state["jobs"]] == [(file_id, batch_id)]
+        assert len(state["jobs"][0]["ids"]) == 3 and state["identity"] == b.identity()
+        assert_no_secret(tmp_path)
+        server.batch_polls_to_complete = 1
+        thread.join(30)
+    assert len(result["replies"]) == 3 and not path.exists()
+
+
+def test_a_killed_run_between_upload_and_create_resumes_without_uploading(fake, tmp_path):
+    fake.script("ok", "500")  # the upload passes, the create fails (max_retries=0)
+    with pytest.raises(LittleHumanError, match="HTTP 500|500.*a rerun resumes them"):
+        backend(fake, tmp_path).complete(chats(2))
+    assert count(fake, "POST", "/v1/files") == 1 and not fake.batches
+    b = backend(fake, tmp_path)
+    assert len(b.complete(chats(2))) == 2
+    assert count(fake, "POST", "/v1/files") == 1 and len(fake.batches) == 1
+    assert b.uploads == 0 and b.batches_created == 1
+
+
+def test_a_rerun_for_the_unanswered_subset_resumes_the_same_batches(fake, tmp_path):
+    fake.batch_polls_to_complete = 1
+    batch, ids = chats(6), ids_for(6)
+    stream = backend(fake, tmp_path, max_requests_per_file=2).complete_iter(batch, ids=ids)
+    kept = dict(next(stream) for _ in range(3))  # the caller kept three, then stopped
+    stream.close()
+    assert len(list((tmp_path / "batches").glob("*.json"))) == 1
+    sent = (count(fake, "POST", "/v1/files"), count(fake, "POST", "/v1/batches"))
+    todo = [i for i in range(6) if i not in kept]
+    b = backend(fake, tmp_path, max_requests_per_file=2)
+    rest = dict(b.complete_iter([batch[i] for i in todo], ids=[ids[i] for i in todo]))
+    assert (count(fake, "POST", "/v1/files"), count(fake, "POST", "/v1/batches")) == sent
+    assert sorted(todo[j] for j in rest) == todo
+    assert all(rest[j].text == protocol_reply(batch[todo[j]]) for j in rest)
+    assert list((tmp_path / "batches").glob("*.json")) == []
+
+
+def test_a_rerun_asking_for_more_merges_the_unfinished_state(fake, tmp_path):
+    fake.batch_polls_to_complete = 1
+    batch, ids = chats(6), ids_for(6)
+    stream = backend(fake, tmp_path, max_requests_per_file=2).complete_iter(batch[:4], ids[:4])
+    kept = dict([next(stream)])
+    stream.close()
+    (first_path,) = (tmp_path / "batches").glob("*.json")
+    sent = count(fake, "POST", "/v1/batches")
+    todo = [i for i in range(6) if i not in kept]  # the three left, and two new requests
+    b = backend(fake, tmp_path, max_requests_per_file=2)
+    rest = dict(b.complete_iter([batch[i] for i in todo], ids=[ids[i] for i in todo]))
+    assert sorted(todo[j] for j in rest) == todo and b.uploads == b.batches_created == 1
+    assert count(fake, "POST", "/v1/batches") == sent + 1
+    assert [x["custom_id"] for x in uploaded(fake)[-1]] == ids[4:]  # only the new ones
+    assert not first_path.exists() and list((tmp_path / "batches").glob("*.json")) == []
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_kill9_between_submit_and_download_then_rerun_polls_the_same_batch(key_env, tmp_path):
+    state_dir, n = tmp_path / "batches", 6
+    with FakeOpenAI(batch_polls_to_complete=10**6) as server:
+        out, err = open(tmp_path / "stdout.txt", "w"), open(tmp_path / "stderr.txt", "w")
+        with out, err:
+            proc = subprocess.Popen(
+                [sys.executable, str(WORKER_PATH), str(state_dir), server.base_url, str(n)],
+                stdout=out, stderr=err, env={**os.environ})
+            try:
+                wait_for(lambda: proc.poll() is not None or any(
+                    e["method"] == "GET" and e["path"].startswith("/v1/batches/")
+                    for e in server.log), "the worker's first poll")
+                os.kill(proc.pid, signal.SIGKILL)
+            finally:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == -signal.SIGKILL, (tmp_path / "stderr.txt").read_text()
+        uploads, creates = count(server, "POST", "/v1/files"), count(server, "POST", "/v1/batches")
+        assert uploads == creates == 1 and len(list(state_dir.glob("*.json"))) == 1
+        assert_no_secret(tmp_path)
+
+        server.batch_polls_to_complete = 1
+        got = worker.run(str(state_dir), server.base_url, n)
+        assert count(server, "POST", "/v1/files") == uploads  # zero new uploads
+        assert count(server, "POST", "/v1/batches") == creates  # zero new batches
+    assert [got[i].text for i in range(n)] == [protocol_reply(m) for m in chats(n)]
+    assert list(state_dir.glob("*.json")) == []
+    assert_no_secret(tmp_path)
+
+
+# ---------------------------------------------------------------- the key
+
+def test_missing_key_fails_before_any_request(fake, monkeypatch, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    with pytest.raises(LittleHumanError, match="set OPENAI_API_KEY"):
+        OpenAIBatchBackend(base_url=fake.base_url, state_dir=tmp_path)
+    monkeypatch.setenv("MY_KEY", "  ")
+    with pytest.raises(LittleHumanError, match="set MY_KEY"):
+        OpenAIBatchBackend(base_url=fake.base_url, api_key_env="MY_KEY", state_dir=tmp_path)
+    assert fake.log == []
+
+
+def test_refused_key_is_scrubbed_and_nothing_is_saved(key_env, tmp_path):
+    with FakeOpenAI(api_key="a-different-key-entirely") as server:
+        b = backend(server, tmp_path)
+        with pytest.raises(LittleHumanError, match="check the key in OPENAI_API_KEY") as info:
+            b.complete(chats(2))
+        assert "SECRET123" not in str(info.value) and "***" in str(info.value)
+        assert [(e["method"], e["status"]) for e in server.log] == [("POST", 401)]
+        assert "SECRET123" not in repr(b) + str(b.identity()) + str(vars(b))
+    assert not (tmp_path / "batches").exists()
+    assert_no_secret(tmp_path)
+
+
+def test_every_route_checks_the_key(key_env):
+    import openai
+
+    with FakeOpenAI() as server:
+        client = openai.OpenAI(api_key="wrong-key-value", base_url=server.base_url,
+                               max_retries=0)
+        for call in (lambda: client.batches.retrieve("batch_x"),
+                     lambda: client.files.content("file-x"),
+                     lambda: client.batches.create(input_file_id="f", completion_window="24h",
+                                                   endpoint="/v1/chat/completions")):
+            with pytest.raises(openai.AuthenticationError):
+                call()
+        assert [e["status"] for e in server.log] == [401, 401, 401]
+
+
+def test_completion_of_a_reply_records_usage(key_env, tmp_path):
+    b = OpenAIBatchBackend(state_dir=tmp_path)
+    body = {"choices": [{"message": {"content": " hi "}}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 1}}
+    assert b.completion(body) == Completion("hi", 3, 1)
+    assert b.completion({"choices": []}) == Completion("", None, None)
+    assert b.failures == 1 and len(b.usage_log) == 2
