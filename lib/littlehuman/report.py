@@ -91,13 +91,26 @@ def execute_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_
     return target
 
 
+# nbconvert's lab template loads require.js and MathJax from a CDN: an offline reader gets
+# console errors. Our reports use neither (plotly.js is inlined once, no LaTeX), so drop both.
+OFFLINE_TEMPLATE = (
+    "{%- extends 'index.html.j2' -%}\n"
+    "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
+    "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
+)
+
+
 def render_html(notebook: Path) -> Path:
-    """nbconvert's HTML export without the code (the executed .ipynb beside it has it)."""
+    """nbconvert's HTML export without the code (the executed .ipynb beside it has it) and
+    without scripts fetched from the network (the page works offline)."""
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
-    exporter = HTMLExporter()
+    exporter = HTMLExporter(
+        extra_loaders=[jinja2.DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})],
+        template_file="offline.html.j2")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

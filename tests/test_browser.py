@@ -1,0 +1,99 @@
+"""The reports as a reader sees them: opened offline in headless Chromium (see browser.py).
+
+First the checker itself, on small pages written here, so that it is known to fail: an
+uncaught exception, console.error, a fetch from the internet and an undrawn figure must all
+be caught. Then a real smoke-profile report (FEVER): ``outputs/index.html`` and each
+notebook's HTML must load with no console error and with every plotly figure drawn.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+from browser import find_chromium, load_page, plotly_figures
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ("01_generate", "02_replacement_sweep")
+pytestmark = pytest.mark.skipif(
+    find_chromium() is None,
+    reason="no Chromium executable found (apt-get install chromium; .ci/run installs it)")
+
+
+def page(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "page.html"
+    path.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{body}"
+                    "</body></html>", encoding="utf-8")
+    return path
+
+
+def test_checker_flags_exceptions_and_console_errors(tmp_path):
+    dom, errors = load_page(page(tmp_path, (
+        "<p id='ran'></p><script>document.getElementById('ran').textContent = 'script ran';"
+        "console.log('just a log'); console.warn('just a warning');"
+        "console.error('an error message');</script>"
+        "<script>throw new Error('boom')</script>")))
+    assert "script ran" in dom  # the DOM is the one after JavaScript
+    assert len(errors) == 2, errors
+    assert "console.error: an error message" in errors
+    assert any(e.startswith("Uncaught Error: boom") for e in errors), errors
+
+
+def test_checker_flags_anything_fetched_from_the_internet(tmp_path):
+    _, errors = load_page(page(tmp_path, '<script src="https://cdn.example.com/lib.js"></script>'))
+    assert len(errors) == 1 and "https://cdn.example.com/lib.js" in errors[0], errors
+
+
+def test_checker_counts_drawn_and_undrawn_figures(tmp_path):
+    fig = go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 3, 2]))
+    drawn = fig.to_html(full_html=False, include_plotlyjs=True)
+    undrawn = '<div class="plotly-graph-div" style="height:100px"></div>'
+    dom, errors = load_page(page(tmp_path, drawn + undrawn))
+    assert errors == []
+    assert plotly_figures(dom) == [True, False]
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory, shared_data) -> Path:
+    """outputs/ of a smoke-profile FEVER run (notebooks 01 and 02) in a throw-away home."""
+    home = tmp_path_factory.mktemp("browser-home")
+    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(shared_data)}
+    proc = subprocess.run([sys.executable, str(REPO / "run_all.py"), "--dataset", "fever",
+                           "--profile", "smoke", "--notebooks", "01,02"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return home / "outputs"
+
+
+def figures_in_notebook(path: Path) -> int:
+    """How many plotly figures the executed notebook displays."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return sum("".join(out.get("data", {}).get("text/html", "")).count('class="plotly-graph-div"')
+               for cell in nb["cells"] for out in cell.get("outputs", []))
+
+
+@pytest.mark.slow
+def test_index_loads_cleanly_and_links_every_report(outputs):
+    dom, errors = load_page(outputs / "index.html")
+    assert errors == []
+    links = re.findall(r'href="([^"]+)"', dom)
+    assert {f"fever/smoke/{nb}.html" for nb in NOTEBOOKS} <= set(links), links
+    for link in links:
+        assert (outputs / link).is_file(), link
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_report_draws_every_figure_without_console_errors(outputs, notebook):
+    folder = outputs / "fever" / "smoke"
+    dom, errors = load_page(folder / f"{notebook}.html")
+    assert errors == []
+    expected = figures_in_notebook(folder / f"{notebook}.ipynb")
+    assert expected > 0
+    assert plotly_figures(dom) == [True] * expected
