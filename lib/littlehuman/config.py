@@ -23,8 +23,9 @@ class Profile:
 
     name: str = "cpu"
     # generation
-    generator: str = "gemma"  # extractive | gemma | openai
+    generator: str = "gemma"  # extractive | gemma | hf | openai | openai-batch
     gen_model: str = ""  # the prompt model's name for API generators ("" = gpt-3.5-turbo)
+    gen_model_dir: str = ""  # hf: a local transformers model folder for generation
     base_url: str = ""  # an OpenAI-compatible server ("" = OPENAI_BASE_URL or api.openai.com)
     api_key_env: str = "OPENAI_API_KEY"  # the environment variable that holds the API key
     concurrency: int = 16  # API requests in flight
@@ -86,7 +87,7 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "smoke": Profile(
-        name="smoke", generator="extractive", n_train=48, sweep_fractions=(0.0, 0.5, 1.0),
+        name="smoke", generator="extractive", n_train=48, sweep_fractions=(0.0, 0.9, 1.0),
         seeds=(0,), n_valid=32, n_test=48, epochs=1, lr=2e-4, batch_size=16, max_length=128,
         zoom_sizes=(48,), tradeoff_bases=(16, 24), tradeoff_human=8, tradeoff_step=8,
         tradeoff_steps=2,

@@ -107,8 +107,13 @@ class Experiment:
 
         p = self.profile
         kwargs: dict[str, Any] = {}
-        if p.generator in ("extractive", "gemma"):  # local generators take our seed
+        if p.generator in ("extractive", "gemma", "hf"):  # local generators take our seed
             kwargs["seed"] = p.data_seed
+        if p.generator == "hf":
+            if not p.gen_model_dir:
+                raise LittleHumanError("--generator hf needs --gen-model-dir DIR: a local "
+                                       "transformers model folder (save_pretrained layout)")
+            kwargs["model_dir"] = str(Path(p.gen_model_dir).expanduser().resolve())
         if p.generator != "extractive":
             kwargs.update(temperature=p.temperature, max_new_tokens=p.max_new_tokens)
         if p.generator.startswith("openai"):
@@ -232,11 +237,13 @@ class Experiment:
 
     def run_sweep(self, progress: bool = False) -> dict[str, int]:
         from littlehuman import runs
+        from littlehuman.executors import make_executor
 
         synthetic, _ = self.synthetic(progress=progress)
         execute = partial(runs.execute, learner_factory=_quiet_factory)
         return runs.run_sweep(self.sweep_specs(), self.eval_rows, synthetic, self.store,
-                              progress=progress, executor=execute, jobs=self.profile.jobs)
+                              progress=progress, executor=execute, jobs=self.profile.jobs,
+                              backend=make_executor(self.profile))
 
     def prepare(self, progress: bool = True) -> dict[str, Any]:
         """Generate and train everything the notebooks will show (all cached)."""

@@ -39,8 +39,9 @@ def report_dir(dataset: str, profile: Profile) -> Path:
     return paths.outputs_dir() / dataset / profile.name
 
 
-def resolve_datasets(dataset: str, data_dir: str | None) -> list[str]:
-    """'all' -> every registered dataset whose raw files are found; else the one given."""
+def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) -> list[str]:
+    """'all' -> every registered dataset whose raw files are found (every registered one when
+    not ``required``, e.g. for a plan); else the one given."""
     from littlehuman import data
     from littlehuman.data import custom
 
@@ -48,6 +49,8 @@ def resolve_datasets(dataset: str, data_dir: str | None) -> list[str]:
         if not custom.is_custom_path(dataset):
             data.get(dataset)
         return [dataset]
+    if not required:
+        return data.names()
     root = paths.raw_data_dir(data_dir)
     found = []
     for name in data.names():
@@ -129,8 +132,37 @@ def write_summary(out_dir: Path, summary: dict[str, Any]) -> None:
     os.replace(tmp, out_dir / "summary.json")
 
 
+def _cell(text: str) -> str:
+    return f"<td>{html.escape(text)}</td>"
+
+
+def _paper_cell(dataset: str) -> str:
+    from littlehuman.findings import fmt_points, paper_table3
+
+    row = paper_table3(dataset)
+    if row is None:
+        return "not in the paper's Table 3"
+    return (f"median {fmt_points(row['median'])} (IQR {fmt_points(row['q25'])} to "
+            f"{fmt_points(row['q75'])}; mean {fmt_points(row['mean'])})")
+
+
+def _index_row(s: dict[str, Any], links: str) -> str:
+    sweep = (s.get("sweep") or {}).get("text") or s.get("headline", "")
+    zoom = "; ".join((s.get("zoom") or {}).get("paired") or []) or "not run (notebook 03)"
+    trade = s.get("tradeoff") or {}
+    if trade:
+        spans = [f"base {b['base']}: {b['message']}" for b in trade.get("bases", [])]
+        third = f"{trade['headline']}. " + " ".join(spans)
+    else:
+        third = "not run (notebook 04)"
+    return ("<tr>" + _cell(s["dataset"]) + _cell(s["task"].upper()) + _cell(s["profile"])
+            + _cell(sweep) + _cell(zoom) + _cell(third) + _cell(_paper_cell(s["dataset"]))
+            + f"<td>{links}</td>" + _cell(s.get("finished", "")) + "</tr>")
+
+
 def write_index() -> Path:
-    """``outputs/index.html``: one line per dataset and profile, linking every report."""
+    """``outputs/index.html``: one headline row per dataset and profile (the paper's three
+    findings as measured, the paper's Table 3 beside them) linking every report."""
     root = paths.outputs_dir()
     rows = []
     for summary_path in sorted(root.glob("*/*/summary.json")):
@@ -139,21 +171,25 @@ def write_index() -> Path:
         links = " · ".join(
             f'<a href="{html.escape(str(p.relative_to(root)))}">{html.escape(p.stem)}</a>'
             for p in sorted(folder.glob("*.html")))
-        rows.append(
-            f"<tr><td>{html.escape(s['dataset'])}</td><td>{html.escape(s['task'].upper())}</td>"
-            f"<td>{html.escape(s['profile'])}</td><td>{html.escape(s['headline'])}</td>"
-            f"<td>{links}</td><td>{html.escape(s.get('finished', ''))}</td></tr>")
+        rows.append(_index_row(s, links))
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>littlehuman reports</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}
-th{{background:#f3f3f3}}</style></head><body>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1500px}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;
+vertical-align:top;font-size:14px}}th{{background:#f3f3f3}}</style></head><body>
 <h1>littlehuman: how far can synthetic data replace human data?</h1>
-<p>One line per dataset run: the replacement sweep's result (mean over seeds on the human test
-split) and links to the executed notebooks.</p>
-<table><tr><th>dataset</th><th>task</th><th>profile</th><th>result</th><th>reports</th>
-<th>finished (UTC)</th></tr>
-{''.join(rows) or '<tr><td colspan="6">no runs yet</td></tr>'}
+<p>One row per dataset run, the paper's three findings as this run measured them (means over
+seeds on the human test split, with 95% bootstrap intervals over seeds and test examples):
+(1) the score lost replacing 0 to 90% of the human data by synthetic, against the last 10%;
+(2) 97.5% against 100% synthetic at fixed size (a few human points on a synthetic model), how
+many seeds agree and a sign test; (3) how many more synthetic points match 200 human points
+(scaled with the profile's sizes), beside the paper's Table 3 (Llama-3.1-8B fine-tuned on
+GPT-3.5-Turbo data; our profiles use other generators and learners, so compare directions, not
+values).</p>
+<table><tr><th>dataset</th><th>task</th><th>profile</th><th>1. the last 10% (sweep)</th>
+<th>2. a few human points (zoom)</th><th>3. human vs synthetic points (trade-off)</th>
+<th>paper, Table 3: synthetic points = 200 human</th><th>reports</th><th>finished (UTC)</th></tr>
+{''.join(rows) or '<tr><td colspan="9">no runs yet</td></tr>'}
 </table></body></html>
 """
     root.mkdir(parents=True, exist_ok=True)
@@ -182,13 +218,20 @@ def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
     return out
 
 
+def _counts(generation: dict[str, Any], runs: dict[str, int], calls: int = 0, ran: int = 0,
+            skipped: int = 0) -> tuple[int, int, int]:
+    """Running totals of generation calls and runs trained / skipped."""
+    return (calls + int(generation.get("calls", 0)), ran + int(runs.get("ran", 0)),
+            skipped + int(runs.get("skipped", 0)))
+
+
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
             html: bool = True) -> list[Path]:
     """Run the pipeline and the notebooks for ``dataset`` ('all', a name or a file)."""
-    from littlehuman import pipeline
+    from littlehuman import experiments, findings, pipeline
 
-    notebooks = notebooks or ["01", "02"]
+    notebooks = notebooks or list(NOTEBOOKS)
     if data_dir:  # notebooks run with cwd=notebooks/: pass an absolute path
         data_dir = str(Path(data_dir).expanduser().resolve())
     unknown = [n for n in notebooks if n not in NOTEBOOKS]
@@ -199,6 +242,13 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         started = time.time()
         exp = pipeline.Experiment.create(name, profile, data_dir=data_dir, custom=custom)
         work = exp.prepare(progress=True)
+        calls, ran, skipped = _counts(work["generation"], work["sweep"])
+        if "03" in notebooks:
+            zoom = experiments.prepare_zoom(exp, progress=True)
+            calls, ran, skipped = _counts(zoom["generation"], zoom["runs"], calls, ran, skipped)
+        if "04" in notebooks:
+            trade = experiments.prepare_tradeoff(exp, progress=True)
+            calls, ran, skipped = _counts(trade["generation"], trade["runs"], calls, ran, skipped)
         out_dir = report_dir(exp.name, profile)
         params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
                   "overrides": json.dumps(exp.profile_overrides()),
@@ -207,10 +257,12 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             print(f"[{exp.name}] executing {NOTEBOOKS[nb]}", flush=True)
             written.append(execute_notebook(NOTEBOOKS[nb], out_dir, params, html))
         summary = {"dataset": exp.name, "task": exp.task, "profile": profile.name,
-                   "headline": exp.headline(), "seconds": round(time.time() - started, 1),
-                   "generation_calls": int(work["generation"].get("calls", 0)),
-                   "runs_trained": int(work["sweep"]["ran"]),
-                   "runs_skipped": int(work["sweep"]["skipped"]),
+                   "headline": exp.headline(), "sweep": findings.sweep_finding(exp),
+                   "zoom": experiments.zoom_summary(exp) if "03" in notebooks else None,
+                   "tradeoff": experiments.tradeoff_summary(exp) if "04" in notebooks else None,
+                   "bill": exp.bill(),
+                   "seconds": round(time.time() - started, 1),
+                   "generation_calls": calls, "runs_trained": ran, "runs_skipped": skipped,
                    "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
                    "settings": asdict(profile)}
         write_summary(out_dir, summary)

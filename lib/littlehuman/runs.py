@@ -20,16 +20,18 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 import littlehuman
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners import make_learner
 from littlehuman.mixing import replacement_mix
+
+if TYPE_CHECKING:
+    from littlehuman.executors import SweepExecutor
 
 Params = tuple[tuple[str, Any], ...]
 Scorer = Callable[[str, list, list], dict]
@@ -323,59 +325,18 @@ def run_sweep(
     progress: bool = True,
     executor: Executor | None = None,
     jobs: int = 1,
+    backend: "SweepExecutor | None" = None,
 ) -> dict[str, int]:
     """Run every spec that has no record yet, storing each as it finishes.
 
-    With ``jobs > 1`` the runs go to that many worker processes (spawned, each with
-    ``cpu_count // jobs`` torch threads); the parent writes each record as it arrives.
-
     ``executor(spec, real, synthetic) -> (record, predictions)`` does one run (default
     :func:`execute`; e.g. ``functools.partial(execute, scorer=...)`` to swap a part).
-    Returns ``{"skipped": finished before, "ran": run now}``.
+    ``backend`` decides where the runs happen (:mod:`littlehuman.executors`: ``make_executor
+    (profile)`` for ``--executor local|slurm``); the default is
+    ``LocalExecutor(jobs=jobs)``: in process, or with ``jobs > 1`` (or several GPUs) in
+    spawned worker processes. Returns ``{"skipped": finished before, "ran": run now}``.
     """
-    run = executor or execute
-    counts = {"skipped": 0, "ran": 0}
-    specs = list(specs)
-    if jobs > 1:
-        return _run_parallel(specs, real, synthetic, store, progress, run, jobs)
-    bar = tqdm(specs, desc="runs", unit="run", disable=not progress)
-    for spec in bar:
-        if store.has(spec):
-            counts["skipped"] += 1
-            continue
-        bar.set_postfix_str(f"{spec.dataset} {spec.experiment} n={spec.n} f={spec.fraction} s={spec.seed}")
-        record, predictions = run(spec, real, synthetic)
-        store.write(spec, record, predictions)
-        counts["ran"] += 1
-    return counts
+    from littlehuman.executors import LocalExecutor
 
-
-def _worker_init(threads: int) -> None:
-    """Give each worker its share of the cores (learners read LITTLEHUMAN_THREADS)."""
-    import torch
-
-    os.environ["LITTLEHUMAN_THREADS"] = str(max(1, threads))
-    torch.set_num_threads(max(1, threads))
-
-
-def _run_parallel(specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
-                  store: RunStore, progress: bool, run: Executor, jobs: int) -> dict[str, int]:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    todo = [s for s in specs if not store.has(s)]
-    counts = {"skipped": len(specs) - len(todo), "ran": 0}
-    if not todo:
-        return counts
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
-                             initializer=_worker_init, initargs=(threads,)) as pool:
-        futures = {pool.submit(run, spec, real, synthetic): spec for spec in todo}
-        bar = tqdm(total=len(todo), desc=f"runs ({jobs} jobs)", unit="run", disable=not progress)
-        for future in as_completed(futures):
-            record, predictions = future.result()
-            store.write(futures[future], record, predictions)
-            counts["ran"] += 1
-            bar.update(1)
-        bar.close()
-    return counts
+    chosen = backend if backend is not None else LocalExecutor(jobs=jobs)
+    return chosen.run(list(specs), real, synthetic, store, executor or execute, progress)

@@ -153,7 +153,8 @@ class HFBackend(Backend):
         import torch
         from transformers import AutoModelForCausalLM
 
-        torch.set_num_threads(self.threads or len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        torch.set_num_threads(self.threads or cores or 1)
         path = self.resolve_model_dir()
         device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
         dtype = self.dtype or ("bfloat16" if device.startswith("cuda") else "float32")

@@ -1,0 +1,264 @@
+"""Executors: where the runs of a sweep happen. Both put every result in the same
+:class:`~littlehuman.runs.RunStore` and skip the specs it already holds.
+
+- :class:`LocalExecutor`: this machine. One worker process per GPU when CUDA reports several
+  (``CUDA_VISIBLE_DEVICES`` pinned per worker); otherwise ``jobs`` workers (1 = in process).
+- :class:`SlurmExecutor`: a SLURM array job through submitit, one array task per run. The
+  task callable is checkpointable, so a preempted or timed-out task is requeued by submitit;
+  a task that dies (killed, out of memory, node failure) is resubmitted up to ``retries``
+  times. Tasks write their own results to the store, which must be on a shared filesystem.
+
+:func:`make_executor` picks one from a profile (``--executor local|slurm``).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+import submitit
+from tqdm.auto import tqdm
+
+from littlehuman import paths
+from littlehuman.config import Profile
+from littlehuman.errors import LittleHumanError
+from littlehuman.runs import Executor as RunFn
+from littlehuman.runs import RunSpec, RunStore, execute
+
+EXECUTORS = ("local", "slurm")
+
+
+class SweepExecutor(Protocol):
+    """Runs the specs the store lacks; returns ``{"skipped": ..., "ran": ...}``."""
+
+    def run(self, specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
+            store: RunStore, run: RunFn = execute, progress: bool = True) -> dict[str, int]: ...
+
+
+def make_executor(profile: Profile) -> SweepExecutor:
+    """The executor that ``profile.executor`` names ('local' or 'slurm')."""
+    if profile.executor == "local":
+        return LocalExecutor(jobs=profile.jobs)
+    if profile.executor == "slurm":
+        return SlurmExecutor.from_profile(profile)
+    raise LittleHumanError(
+        f"unknown executor {profile.executor!r}: choose one of {', '.join(EXECUTORS)}"
+    )
+
+
+# --------------------------------------------------------------------------- local
+def visible_gpus(count: int | None = None) -> list[str]:
+    """The ids to put in each worker's ``CUDA_VISIBLE_DEVICES``: the first ``count`` (default:
+    as many as CUDA reports) of this process's ``CUDA_VISIBLE_DEVICES``, else 0, 1, ..."""
+    if count is None:
+        import torch
+
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    env = os.environ.get("CUDA_VISIBLE_DEVICES")
+    ids = [x.strip() for x in env.split(",") if x.strip()] if env else []
+    return (ids or [str(i) for i in range(count)])[:count]
+
+
+@dataclass(frozen=True)
+class LocalExecutor:
+    """Runs on this machine. ``gpus``: None = as many as CUDA reports, 0 = ignore GPUs."""
+
+    jobs: int = 1
+    gpus: int | None = None
+
+    def __post_init__(self) -> None:
+        if int(self.jobs) < 1 or (self.gpus is not None and int(self.gpus) < 0):
+            raise LittleHumanError(f"--jobs must be >= 1 (got {self.jobs}) and gpus >= 0 (got {self.gpus})")
+
+    def slots(self) -> list[str | None]:
+        """Each worker's ``CUDA_VISIBLE_DEVICES`` (None = left as is). With several GPUs:
+        ``max(jobs, gpus)`` workers given the GPUs round-robin; otherwise ``jobs`` workers."""
+        gpus = visible_gpus(self.gpus)
+        if len(gpus) > 1:
+            return [gpus[i % len(gpus)] for i in range(max(self.jobs, len(gpus)))]
+        return [None] * self.jobs
+
+    def run(self, specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
+            store: RunStore, run: RunFn = execute, progress: bool = True) -> dict[str, int]:
+        """Run the specs the store lacks; the parent writes each record as it arrives."""
+        slots = self.slots()
+        if len(slots) > 1:
+            return _run_pool(list(specs), real, synthetic, store, progress, run, slots)
+        counts = {"skipped": 0, "ran": 0}
+        bar = tqdm(list(specs), desc="runs", unit="run", disable=not progress)
+        for spec in bar:
+            if store.has(spec):
+                counts["skipped"] += 1
+                continue
+            bar.set_postfix_str(f"{spec.dataset} {spec.experiment} n={spec.n} f={spec.fraction} s={spec.seed}")
+            record, predictions = run(spec, real, synthetic)
+            store.write(spec, record, predictions)
+            counts["ran"] += 1
+        return counts
+
+
+def _set_threads(threads: int) -> None:
+    """Give this process its share of the cores (learners read LITTLEHUMAN_THREADS)."""
+    import torch
+
+    os.environ["LITTLEHUMAN_THREADS"] = str(max(1, threads))
+    torch.set_num_threads(max(1, threads))
+
+
+def _worker_init(threads: int, slots: Any) -> None:
+    """Pin the worker to the next free GPU slot (before anything touches CUDA), share cores."""
+    slot = slots.get()
+    if slot is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = slot
+    _set_threads(threads)
+
+
+def _run_pool(specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame, store: RunStore,
+              progress: bool, run: RunFn, slots: list[str | None]) -> dict[str, int]:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    todo = [s for s in specs if not store.has(s)]
+    counts = {"skipped": len(specs) - len(todo), "ran": 0}
+    if not todo:
+        return counts
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    for slot in slots:
+        queue.put(slot)
+    threads = max(1, (os.cpu_count() or 1) // len(slots))
+    with ProcessPoolExecutor(max_workers=len(slots), mp_context=ctx,
+                             initializer=_worker_init, initargs=(threads, queue)) as pool:
+        futures = {pool.submit(run, spec, real, synthetic): spec for spec in todo}
+        bar = tqdm(total=len(todo), desc=f"runs ({len(slots)} jobs)", unit="run", disable=not progress)
+        for future in as_completed(futures):
+            record, predictions = future.result()
+            store.write(futures[future], record, predictions)
+            counts["ran"] += 1
+            bar.update(1)
+        bar.close()
+    return counts
+
+
+# --------------------------------------------------------------------------- slurm
+class RunTask(submitit.helpers.Checkpointable):
+    """One array task: one run, written to the store by the task itself.
+
+    On preemption or time-out submitit calls the inherited ``checkpoint()``, which returns a
+    ``DelayedSubmission`` of this same call, and requeues it; the requeued call skips the spec
+    if it was stored in the meantime (the store's record is written last, atomically).
+    """
+
+    def __call__(self, store: RunStore, inputs: str, run: RunFn, spec: RunSpec) -> str:
+        if store.has(spec):
+            return "skipped"
+        cpus = os.environ.get("SLURM_CPUS_PER_TASK")
+        if cpus:
+            _set_threads(int(cpus))
+        real, synthetic = pd.read_pickle(inputs)
+        record, predictions = run(spec, real, synthetic)
+        store.write(spec, record, predictions)
+        return spec.key()
+
+
+@dataclass(frozen=True)
+class SlurmExecutor:
+    """A SLURM array job (one task per run) through submitit.
+
+    ``folder``: submitit's logs and the pickled inputs (default ``<cache>/slurm``), one
+    sub-folder per sweep. ``cluster``: submitit's cluster, "slurm"; "local" or "debug" run
+    the same path without a cluster (tests). ``retries``: resubmissions of the runs whose
+    task failed. ``poll_s``: seconds between checks of the jobs' states. The call waits for
+    the array; interrupted, it leaves the jobs running (their results still reach the store).
+    """
+
+    partition: str = ""
+    gpus_per_job: int = 1
+    cpus_per_job: int = 8
+    mem_gb: int = 64
+    time_min: int = 240
+    max_parallel: int = 32
+    folder: Path | None = None
+    cluster: str = "slurm"
+    retries: int = 1
+    poll_s: float = 30.0
+    name: str = "littlehuman"
+
+    @classmethod
+    def from_profile(cls, profile: Profile, **overrides: Any) -> "SlurmExecutor":
+        """The profile's ``slurm_*`` fields (plus ``overrides`` of this class's fields)."""
+        return cls(partition=profile.slurm_partition, gpus_per_job=profile.slurm_gpus_per_job,
+                   cpus_per_job=profile.slurm_cpus_per_job, mem_gb=profile.slurm_mem_gb,
+                   time_min=profile.slurm_time_min, max_parallel=profile.slurm_max_parallel,
+                   **overrides)
+
+    def parameters(self) -> dict[str, Any]:
+        """The keyword arguments of submitit's ``AutoExecutor.update_parameters``."""
+        params: dict[str, Any] = dict(
+            name=self.name, nodes=1, tasks_per_node=1, gpus_per_node=int(self.gpus_per_job),
+            cpus_per_task=int(self.cpus_per_job), mem_gb=int(self.mem_gb),
+            timeout_min=int(self.time_min), slurm_array_parallelism=int(self.max_parallel),
+        )
+        if self.partition:
+            params["slurm_partition"] = self.partition
+        return params
+
+    def submitit_executor(self, folder: Path | str) -> submitit.AutoExecutor:
+        """submitit's executor for ``folder`` with :meth:`parameters` applied."""
+        try:
+            executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster)
+        except RuntimeError as exc:  # no srun on PATH
+            raise LittleHumanError(
+                f"--executor slurm: no SLURM cluster here ({exc}): run from a login node of "
+                "the cluster, or use --executor local"
+            ) from exc
+        executor.update_parameters(**self.parameters())
+        return executor
+
+    def run(self, specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
+            store: RunStore, run: RunFn = execute, progress: bool = True) -> dict[str, int]:
+        """Submit the specs the store lacks as one array job, wait, resubmit failed runs."""
+        specs = list(specs)
+        todo = [s for s in specs if not store.has(s)]
+        counts = {"skipped": len(specs) - len(todo), "ran": 0}
+        if not todo:
+            return counts
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        root = Path(self.folder or paths.cache_dir() / "slurm").expanduser().resolve()
+        sweep_dir = root / f"{stamp}-{uuid.uuid4().hex[:8]}"
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        inputs = sweep_dir / "inputs.pkl"
+        pd.to_pickle((real, synthetic), inputs)
+        executor = self.submitit_executor(sweep_dir / "%j")
+        first, failure, attempts = todo, "", 1 + max(0, int(self.retries))
+        bar = tqdm(total=len(first), desc=f"runs (slurm, {sweep_dir.name})", unit="run",
+                   disable=not progress)
+        for _attempt in range(attempts):
+            n = len(todo)
+            jobs = executor.map_array(RunTask(), [store] * n, [str(inputs)] * n, [run] * n, todo)
+            spec_of = {id(job): spec for job, spec in zip(jobs, todo)}
+            for job in submitit.helpers.as_completed(jobs, poll_frequency=self.poll_s):
+                if not store.has(spec_of[id(job)]):
+                    try:  # submitit's outcome (it waits a little for a slow shared filesystem)
+                        job.result()
+                    except Exception as exc:  # noqa: BLE001 - any task failure is retried
+                        last = str(exc).strip().splitlines()[-1:] or [type(exc).__name__]
+                        failure = f"job {job.job_id}: {last[0]} (log {job.paths.stderr})"
+                        continue
+                bar.update(1)
+            todo = [s for s in todo if not store.has(s)]
+            if not todo:
+                break
+        bar.close()
+        counts["ran"] = len(first) - len(todo)
+        if todo:
+            raise LittleHumanError(
+                f"{len(todo)} of {len(first)} runs failed after {attempts} attempt(s); last "
+                f"failure {failure}; rerun to retry only those"
+            )
+        inputs.unlink(missing_ok=True)
+        return counts

@@ -1,0 +1,221 @@
+"""``--plan``: the runs, training tokens and GPU-hours of every experiment, before anything runs.
+
+Per dataset and experiment (PROTOCOL): the replacement sweep (fractions x seeds at n), the
+zoom (sizes x fractions x seeds) and the trade-off (bases x (synthetic-only + human +
+``steps`` synthetic additions) x seeds), with the sizes and the run identities of
+:mod:`littlehuman.experiments` (SciFact takes a tenth; a zoom run at the sweep's n is a
+sweep run; nested trade-off sets are trained once), so the plan counts the runs that
+would be trained. Tokens of a run = training rows x epochs x mean tokens per row, the mean
+taken over the dataset's real training rows (synthetic rows are assumed as long):
+``words x 1.3``, or the real tokenizer of ``profile.model_dir`` when it is set, each row
+capped at the max sequence length. A dataset whose raw files are missing is planned with
+the PROTOCOL sizes and rows assumed to fill the max sequence length (an upper bound), and
+is marked "estimated without data". GPU-hours = tokens / tokens-per-second, at our measured
+rate and at the authors' configuration's. Evaluation (predicting the test rows, greedy
+decoding for QA) is not in the hours: ``eval_rows`` says how many rows it predicts.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from littlehuman import data
+from littlehuman.config import Profile
+from littlehuman.data import schema
+from littlehuman.errors import LittleHumanError
+
+#: LoRA on the Llama-3.1-8B architecture, bf16, batch 8, one H100: measured with
+#: bench/lora_throughput.py by an earlier session (numbers given in issue 6)
+OURS_TOKENS_PER_S = 7710.0
+#: the authors' configuration on the same bench and card: fp32, batch 1, gradient checkpointing
+AUTHORS_TOKENS_PER_S = 861.0
+WORDS_TO_TOKENS = 1.3
+SAMPLE_ROWS = 5000  # rows measured per dataset (a seeded sample when the split is larger)
+NO_DATA = "estimated without data"
+COLUMNS = ["dataset", "task", "experiment", "runs", "train_rows", "epochs", "tokens_per_row",
+           "train_tokens", "gpu_hours", "authors_gpu_hours", "eval_rows", "tokens_by", "data", "note"]
+
+
+def grid(profile: Profile, n: int, small: bool,
+         available: int | None = None) -> tuple[dict[str, list[int]], list[str]]:
+    """The training rows of every distinct run to train, per experiment, and notes.
+
+    Sizes are :func:`littlehuman.experiments.profile_sizes` (SciFact's tenth, scaled to fit
+    ``available`` train rows). Runs are counted as the experiments build their specs: a zoom
+    run at the sweep's ``n`` is the sweep's run (trained once, counted under the sweep when
+    the sweep has its fraction), and nested trade-off sets shared by two bases count once."""
+    from littlehuman.experiments import profile_sizes
+
+    sz = profile_sizes(profile, small, available)
+    seeds, notes = list(profile.seeds), list(sz.notes)
+    sweep = {("sweep", n, float(f), s) for s in seeds for f in profile.sweep_fractions}
+    zoom_all = {("sweep" if size == n else "zoom", size, float(f), s)
+                for s in seeds for size in sz.zoom for f in profile.zoom_fractions}
+    if zoom_all & sweep:
+        notes.append(f"{len(zoom_all & sweep)} zoom runs at n={n} are sweep runs (counted once)")
+    tradeoff = {("tradeoff", base + sz.step * i, 1.0, s)
+                for s in seeds for base in sz.bases for i in range(sz.steps + 1)}
+    tradeoff |= {("tradeoff", base + sz.human, base / (base + sz.human), s)
+                 for s in seeds for base in sz.bases}
+    runs = {"sweep": sweep, "zoom": zoom_all - sweep, "tradeoff": tradeoff}
+    return {name: sorted(key[1] for key in keys) for name, keys in runs.items()}, notes
+
+
+def epochs_of(profile: Profile, task: str) -> int:
+    """Training epochs per run: the profile's, else the learner's default (majority: none)."""
+    if profile.learner == "majority":
+        return 0
+    if profile.epochs:
+        return int(profile.epochs)
+    if profile.learner == "lora":
+        from littlehuman.learners.lora import SETTINGS
+
+        return int(SETTINGS[(task, "scripts")]["epochs"])
+    import inspect
+
+    from littlehuman.learners.encoder import EncoderLearner
+
+    return int(inspect.signature(EncoderLearner.__init__).parameters["epochs"].default)
+
+
+def training_texts(rows: pd.DataFrame, task: str) -> list[str]:
+    """What the learner reads per row (PROTOCOL): FV ``context | claim``; QA
+    ``context | question ANSWER: answer |``."""
+    context = rows["context"].astype(str)
+    if task == "fv":
+        return (context + " | " + rows["claim"].astype(str)).tolist()
+    return (context + " | " + rows["question"].astype(str) + " ANSWER: "
+            + rows["answer"].astype(str) + " |").tolist()
+
+
+def row_tokens(texts: list[str], max_len: int, model_dir: str = "") -> tuple[float, str]:
+    """Mean tokens per row, each capped at ``max_len``, and how they were counted."""
+    if model_dir:
+        from transformers import AutoTokenizer
+
+        try:
+            tok = AutoTokenizer.from_pretrained(str(Path(model_dir).expanduser()))
+        except (OSError, ValueError) as exc:
+            raise LittleHumanError(f"--model-dir {model_dir}: no tokenizer there ({exc}): give a "
+                                   "local Hugging Face model folder, or leave it out to count words") from exc
+        counts = np.array([len(ids) for ids in tok(texts)["input_ids"]], dtype=float)
+        how = f"tokenizer of {Path(model_dir).name}"
+    else:
+        counts = np.array([len(t.split()) for t in texts], dtype=float) * WORDS_TO_TOKENS
+        how = f"words x {WORDS_TO_TOKENS}"
+    return float(np.minimum(counts, max_len).mean()) if len(counts) else 0.0, how
+
+
+def _reason(message: str, name: str) -> str:
+    """The first clause of a loader's message, without its ``<dataset>: `` prefix."""
+    if message.startswith(f"{name}: "):
+        message = message[len(name) + 2:]
+    return message.split(": ")[0]
+
+
+def _dataset_facts(name: str, profile: Profile, data_dir: str | None) -> dict[str, Any]:
+    """Task, pool size n, test rows per run, tokens per row and notes for one dataset."""
+    spec = data.DATASETS.get(str(name).strip().lower())
+    max_len = profile.max_length or (spec.max_seq_len if spec else 256)
+    wanted = profile.n_train or (spec.n_sweep if spec else 5000)
+    try:
+        with warnings.catch_warnings():  # e.g. WANLI's sample-only warning: see the n note
+            warnings.simplefilter("ignore")
+            rows = data.load(name, data_dir, seed=profile.data_seed)
+    except LittleHumanError as exc:
+        if spec is None:
+            raise
+        return {"dataset": spec.name, "task": spec.task, "n": wanted, "available": None,
+                "eval_rows": None, "tokens_per_row": float(max_len), "small": spec.small, "data": NO_DATA,
+                "tokens_by": f"max length {max_len} (no rows to measure)",
+                "notes": [_reason(str(exc), spec.name)]}
+    task, dataset = rows.attrs["task"], rows.attrs["dataset"]
+    split = rows["split"].astype(str)
+    train, n_test = rows[split == "train"], int((split == "test").sum())
+    available = len(train)
+    n, notes = min(wanted, available), []
+    if len(train) < wanted:
+        notes.append(f"train split has {len(train)} rows < {wanted}: n capped")
+    if len(train) > SAMPLE_ROWS:
+        rng = np.random.default_rng(schema.stable_seed(dataset, "plan", profile.data_seed))
+        train = train.iloc[np.sort(rng.choice(len(train), size=SAMPLE_ROWS, replace=False))]
+    tokens, how = row_tokens(training_texts(train, task), max_len, profile.model_dir)
+    return {"dataset": dataset, "task": task, "n": n, "available": available,
+            "eval_rows": min(profile.n_test, n_test) if profile.n_test else n_test,
+            "tokens_per_row": tokens, "small": bool(spec and spec.small), "data": "real rows",
+            "tokens_by": how, "notes": notes}
+
+
+def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
+         tokens_per_s: float | None = None,
+         authors_tokens_per_s: float | None = None) -> pd.DataFrame:
+    """One row per dataset and experiment: runs, training rows and tokens, GPU-hours at
+    ``tokens_per_s`` (default :data:`OURS_TOKENS_PER_S`) and at ``authors_tokens_per_s``
+    (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows (not in the hours), how tokens
+    were counted, whether real rows were measured, and notes. ``attrs`` hold the rates."""
+    ours = float(tokens_per_s or OURS_TOKENS_PER_S)
+    authors = float(authors_tokens_per_s or AUTHORS_TOKENS_PER_S)
+    if ours <= 0 or authors <= 0:
+        raise LittleHumanError("tokens per second must be > 0: give a measured rate")
+    out, notes_by = [], {}
+    for name in datasets:
+        facts = _dataset_facts(name, profile, data_dir)
+        epochs = epochs_of(profile, facts["task"])
+        sizes_by, grid_notes = grid(profile, facts["n"], facts["small"], facts["available"])
+        notes = facts["notes"] + grid_notes
+        notes_by[facts["dataset"]] = notes
+        for experiment, sizes in sizes_by.items():
+            tokens = sum(sizes) * epochs * facts["tokens_per_row"]
+            out.append({
+                "dataset": facts["dataset"], "task": facts["task"], "experiment": experiment,
+                "runs": len(sizes), "train_rows": sum(sizes), "epochs": epochs,
+                "tokens_per_row": round(facts["tokens_per_row"], 1), "train_tokens": round(tokens),
+                "gpu_hours": tokens / ours / 3600, "authors_gpu_hours": tokens / authors / 3600,
+                "eval_rows": None if facts["eval_rows"] is None else facts["eval_rows"] * len(sizes),
+                "tokens_by": facts["tokens_by"], "data": facts["data"], "note": "; ".join(notes),
+            })
+    frame = pd.DataFrame(out, columns=COLUMNS)
+    frame["eval_rows"] = frame["eval_rows"].astype("Int64")
+    frame.attrs.update(tokens_per_s=ours, authors_tokens_per_s=authors, learner=profile.learner,
+                       profile=profile.name, notes=notes_by)
+    return frame
+
+
+def format_plan(df: pd.DataFrame) -> str:
+    """The plan as a text table with a TOTAL row, the rates and what the hours leave out."""
+    ours = df.attrs.get("tokens_per_s", OURS_TOKENS_PER_S)
+    authors = df.attrs.get("authors_tokens_per_s", AUTHORS_TOKENS_PER_S)
+    formats = {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
+               "train_tokens": ",", "gpu_hours": ",.2f", "authors_gpu_hours": ",.2f", "eval_rows": ","}
+    table = pd.DataFrame({"dataset": df["dataset"], "experiment": df["experiment"]})
+    for col, fmt in formats.items():
+        table[col] = [("?" if pd.isna(v) else format(v, fmt)) for v in df[col]]
+    table["data"] = df["data"]
+    eval_total = f"{df['eval_rows'].sum():,}" + ("+" if df["eval_rows"].isna().any() else "")
+    table.loc[len(table)] = {
+        "dataset": "TOTAL", "experiment": "", "runs": f"{df['runs'].sum():,}",
+        "train_rows": f"{df['train_rows'].sum():,}", "epochs": "", "tokens_per_row": "",
+        "train_tokens": f"{df['train_tokens'].sum():,}", "gpu_hours": f"{df['gpu_hours'].sum():,.2f}",
+        "authors_gpu_hours": f"{df['authors_gpu_hours'].sum():,.2f}", "eval_rows": eval_total, "data": ""}
+    table = table.rename(columns={"gpu_hours": "GPU-h", "authors_gpu_hours": "GPU-h authors"})
+    lines = [f"Plan for profile {df.attrs.get('profile', '?')} (learner {df.attrs.get('learner', '?')})",
+             table.to_string(index=False), ""]
+    lines.append(f"GPU-h: training tokens at {ours:,.0f} tokens/s; GPU-h authors: at {authors:,.0f} "
+                 "tokens/s. Defaults measured with bench/lora_throughput.py on one H100 (LoRA, "
+                 f"Llama-3.1-8B architecture): ours {OURS_TOKENS_PER_S:,.0f} = bf16 batch 8, the "
+                 f"authors' {AUTHORS_TOKENS_PER_S:,.0f} = fp32 batch 1 with gradient checkpointing.")
+    if df.attrs.get("learner") not in (None, "lora") and ours == OURS_TOKENS_PER_S:
+        lines.append(f"Those rates are the LoRA 8B learner's, not {df.attrs['learner']}'s: give "
+                     "your learner's measured tokens/s.")
+    lines.append("Training only: evaluation (predicting eval_rows test rows, with greedy decoding "
+                 "for QA) is not in the hours ('?': test split unknown). Tokens per row are "
+                 "measured on real train rows; synthetic rows are assumed as long.")
+    notes_by = df.attrs.get("notes", {})
+    for dataset, group in df.groupby("dataset", sort=False):
+        lines.append(f"{dataset}: {group['data'].iloc[0]}; tokens per row by {group['tokens_by'].iloc[0]}"
+                     + "".join(f"; {n}" for n in notes_by.get(dataset, [])))
+    return "\n".join(lines)

@@ -1,0 +1,203 @@
+"""Executors: local workers pinned to GPUs, the submitit path (run with submitit's LOCAL
+cluster, no SLURM needed), requeue after preemption, resubmission after a killed task, and
+the SLURM parameters built from a profile. Rows are invented fixtures (tests/helpers)."""
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import submitit
+
+from littlehuman import config
+from littlehuman.errors import LittleHumanError
+from littlehuman.executors import LocalExecutor, SlurmExecutor, make_executor, visible_gpus
+from littlehuman.runs import RunSpec, RunStore, run_sweep
+
+HELPERS = Path(__file__).parent / "helpers"
+sys.path.insert(0, str(HELPERS))
+import flaky_run  # noqa: E402
+import sweep_worker  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+
+
+@pytest.fixture()
+def child_path(monkeypatch):
+    """Let submitit's and the pool's child processes import the helpers by name; wait 1 s,
+    not submitit's 15 s (meant for slow shared filesystems), for a dead task's result file."""
+    monkeypatch.setattr(submitit.local.local.LocalJob, "_results_timeout_s", 1)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [str(HELPERS)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+
+
+def _specs(fractions=(0.0, 0.5, 1.0), seeds=(0,)) -> list[RunSpec]:
+    return [RunSpec.make("toyfv", "sweep", 20, f, s, "fixture", "majority")
+            for s in seeds for f in fractions]
+
+
+def _local_slurm(tmp_path: Path, **kw) -> SlurmExecutor:
+    """The submitit path on submitit's local cluster (one process per task)."""
+    return SlurmExecutor(gpus_per_job=0, cpus_per_job=1, folder=tmp_path / "slurm",
+                         cluster="local", poll_s=0.2, **kw)
+
+
+def _finished(marker_dir: Path) -> list[str]:
+    log = marker_dir / "finished.log"
+    return log.read_text().split() if log.exists() else []
+
+
+def _assert_stored_once(store: RunStore, specs: list[RunSpec]) -> None:
+    records = sorted(store.root.rglob("record.json"))
+    assert len(records) == len(specs) and all(store.has(s) for s in specs)
+    assert sorted(p.parent.name for p in records) == sorted(s.key() for s in specs)
+
+
+def test_make_executor_picks_and_rejects():
+    local = make_executor(config.profile("smoke", jobs=3))
+    assert isinstance(local, LocalExecutor) and local.jobs == 3
+    slurm = make_executor(config.profile("paper", executor="slurm", slurm_partition="gpu"))
+    assert isinstance(slurm, SlurmExecutor) and slurm.partition == "gpu"
+    with pytest.raises(LittleHumanError, match="choose one of local, slurm"):
+        make_executor(config.profile("smoke", executor="kubernetes"))
+    with pytest.raises(LittleHumanError, match="jobs"):
+        LocalExecutor(jobs=0)
+
+
+def test_local_slots_one_worker_per_gpu(monkeypatch):
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert LocalExecutor(jobs=1, gpus=2).slots() == ["0", "1"]
+    assert LocalExecutor(jobs=3, gpus=2).slots() == ["0", "1", "0"]
+    assert LocalExecutor(jobs=1, gpus=1).slots() == [None]
+    assert LocalExecutor(jobs=2, gpus=0).slots() == [None, None]
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3, 5,6")
+    assert visible_gpus(2) == ["3", "5"]
+    assert LocalExecutor(jobs=1, gpus=2).slots() == ["3", "5"]
+
+
+def test_local_workers_are_pinned_to_gpus(tmp_path, monkeypatch, child_path):
+    """Two (pretend) GPUs: two spawned workers, each run sees one CUDA_VISIBLE_DEVICES."""
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(seeds=(0, 1))
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run,
+                       backend=LocalExecutor(jobs=1, gpus=2))
+    assert counts == {"skipped": 0, "ran": 6}
+    seen = {store.get(s)["cuda_visible_devices"] for s in specs}
+    assert seen and seen <= {"0", "1"}
+    _assert_stored_once(store, specs)
+
+
+def test_slurm_path_runs_into_store_and_skips_stored(tmp_path, child_path):
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+    serial = RunStore(tmp_path / "serial")
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    run_sweep(specs[:1], real, synthetic, store, progress=False, executor=run)
+    backend = _local_slurm(tmp_path)
+    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run, backend=backend)
+    assert counts == {"skipped": 1, "ran": 2}
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # the stored one was not resubmitted
+    _assert_stored_once(store, specs)
+    run_sweep(specs, real, synthetic, serial, progress=False, executor=run)
+    for spec in specs:  # a task's result equals an in-process run's
+        assert store.get(spec)["metrics"] == serial.get(spec)["metrics"]
+        assert store.get(spec)["hostname"]
+    sweeps = list((tmp_path / "slurm").iterdir())
+    assert len(sweeps) == 1 and not (sweeps[0] / "inputs.pkl").exists()  # inputs removed on success
+    assert run_sweep(specs, real, synthetic, store, progress=False, executor=run,
+                     backend=backend) == {"skipped": 3, "ran": 0}
+    assert len(list((tmp_path / "slurm").iterdir())) == 1  # nothing submitted
+
+
+def test_killed_task_is_resubmitted_and_finishes(tmp_path, child_path):
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+    victim = specs[1].key()
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,))
+    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run,
+                       backend=_local_slurm(tmp_path, retries=1))
+    assert counts == {"skipped": 0, "ran": 3}
+    assert (tmp_path / f"{victim}.first").exists()  # the first attempt did die
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
+    _assert_stored_once(store, specs)
+
+
+def test_killed_task_without_retries_is_reported(tmp_path, child_path):
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 0.5))
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(specs[0].key(),))
+    with pytest.raises(LittleHumanError, match="1 of 2 runs failed after 1 attempt.*rerun"):
+        run_sweep(specs, real, synthetic, store, progress=False, executor=run,
+                  backend=_local_slurm(tmp_path, retries=0))
+    assert not store.has(specs[0]) and store.has(specs[1])
+    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run,
+                       backend=_local_slurm(tmp_path, retries=0))
+    assert counts == {"skipped": 1, "ran": 1}
+    _assert_stored_once(store, specs)
+
+
+def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
+    """SIGUSR2 (SLURM's warning before preemption) -> submitit calls checkpoint() and requeues
+    the same call; the rerun finishes the spec."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
+    victim = specs[0].key()
+    marker = tmp_path / f"{victim}.first"
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,),
+                            mode="preempt")
+    def preempt() -> None:
+        deadline = time.monotonic() + 60
+        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if marker.exists():
+            os.kill(int(marker.read_text()), signal.SIGUSR2)
+
+    thread = threading.Thread(target=preempt, daemon=True)
+    thread.start()
+    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run,
+                       backend=_local_slurm(tmp_path, retries=0))  # no resubmission: submitit requeued it
+    thread.join(timeout=5)
+    assert counts == {"skipped": 0, "ran": 2}
+    assert marker.exists()
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
+    _assert_stored_once(store, specs)
+    logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "slurm").rglob("*.err"))
+    assert "caught signal sigusr2" in logs.lower() and "preempted" in logs.lower()
+
+
+def test_slurm_parameters_from_profile(tmp_path, monkeypatch):
+    prof = config.profile("paper", executor="slurm", slurm_partition="gpu-long",
+                          slurm_gpus_per_job=2, slurm_cpus_per_job=12, slurm_mem_gb=96,
+                          slurm_time_min=600, slurm_max_parallel=7)
+    ex = SlurmExecutor.from_profile(prof)
+    assert ex.parameters() == {
+        "name": "littlehuman", "nodes": 1, "tasks_per_node": 1, "gpus_per_node": 2,
+        "cpus_per_task": 12, "mem_gb": 96, "timeout_min": 600, "slurm_array_parallelism": 7,
+        "slurm_partition": "gpu-long",
+    }
+    assert "slurm_partition" not in SlurmExecutor.from_profile(config.profile("paper")).parameters()
+
+    bin_dir = tmp_path / "bin"  # a PATH with a stand-in srun: submitit's SLURM executor is built, never run
+    bin_dir.mkdir()
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with pytest.raises(LittleHumanError, match="no SLURM cluster"):
+        ex.submitit_executor(tmp_path / "jobs")
+    (bin_dir / "srun").write_text("#!/bin/sh\nexit 1\n")
+    (bin_dir / "srun").chmod(0o755)
+    slurm = ex.submitit_executor(tmp_path / "jobs" / "%j")._executor
+    params = slurm.parameters
+    assert params["partition"] == "gpu-long" and params["array_parallelism"] == 7
+    assert params["gpus_per_node"] == 2 and params["cpus_per_task"] == 12
+    assert params["mem"] == "96GB" and params["time"] == 600
+    sbatch = slurm._make_submission_file_text("python -m x", "uid")
+    for line in ("#SBATCH --partition=gpu-long", "#SBATCH --gpus-per-node=2",
+                 "#SBATCH --cpus-per-task=12", "#SBATCH --mem=96GB", "#SBATCH --time=600",
+                 "#SBATCH --signal=USR2@"):
+        assert line in sbatch

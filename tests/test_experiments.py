@@ -1,0 +1,350 @@
+"""Experiments 2 and 3 (zoom, trade-off, advisor): sizes, twins, specs and training sets on
+invented rows; the analysis on runs with known scores written straight into the store; and
+the smoke profile end to end on FEVER (majority learner), notebooks 03 and 04 included.
+
+The invented rows below are fixtures ("Box i is red..."), not dataset text."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from littlehuman import config, experiments as ex, mixing
+from littlehuman.errors import LittleHumanError
+from littlehuman.pipeline import Experiment
+from littlehuman.runs import RunSpec
+
+COLOURS = ["red", "blue", "green", "yellow"]
+
+
+def invented_rows(name: str = "fever", n_train: int = 60, n_other: int = 12) -> pd.DataFrame:
+    """FV rows in the unified schema (fixtures): ``n_train`` train, ``n_other`` valid and test."""
+    rows = []
+    for split, count in (("train", n_train), ("valid", n_other), ("test", n_other)):
+        for i in range(count):
+            colour, other = COLOURS[i % 4], COLOURS[(i + 1) % 4]
+            true = i % 3 != 0
+            rows.append({"row_id": f"{name}-{split}-{i:04d}", "dataset": name, "split": split,
+                         "context_id": f"{split}-{i}",
+                         "context": f"Box {i} of the {split} shelf is {colour}. It was made "
+                                    f"in {1990 + i % 30}.",
+                         "claim": f"Box {i} is {colour if true else other}.",
+                         "label": int(true), "meta": ""})
+    return pd.DataFrame(rows)
+
+
+def experiment(name: str = "fever", n_train: int = 60, **overrides) -> Experiment:
+    profile = config.profile("smoke", learner="majority", **overrides)
+    return Experiment(name, "fv", profile, invented_rows(name, n_train))
+
+
+def with_profile(exp: Experiment, **changes) -> Experiment:
+    """``exp`` with profile fields changed (same rows)."""
+    return Experiment(exp.name, exp.task, exp.profile.replace(**changes), exp.rows, exp.data_dir)
+
+
+def invented_twins(real: pd.DataFrame) -> pd.DataFrame:
+    """One synthetic twin per real row (fixtures), linked by ``source_row_id``."""
+    twins = real.copy()
+    twins["source_row_id"] = real["row_id"]
+    twins["row_id"] = "syn:test:" + real["row_id"]
+    twins["claim"] = "Synthetic: " + real["claim"]
+    return twins
+
+
+# ---- sizes ---------------------------------------------------------------------------------
+def test_profile_sizes_scale_for_small_datasets_and_cap_by_the_split():
+    paper = config.profile("paper")
+    big = ex.profile_sizes(paper, small=False, available=100_000)
+    assert big.zoom == (5000, 3000, 1000) and big.bases == (1000, 2000, 3000)
+    assert (big.human, big.step, big.steps, big.notes) == (200, 200, 4, ())
+    assert big.tradeoff_rows == 3800
+
+    tenth = ex.profile_sizes(paper, small=True, available=100_000)  # SciFact
+    assert tenth.zoom == (500, 300, 100) and tenth.bases == (100, 200, 300)
+    assert (tenth.human, tenth.step) == (20, 20) and "/ 10" in tenth.notes[0]
+
+    # a profile that sets n_train chose its sizes itself: no tenth
+    cpu = ex.profile_sizes(config.profile("cpu"), small=True, available=100_000)
+    assert cpu.zoom == (200, 100) and cpu.bases == (50, 100, 150) and cpu.notes == ()
+
+    capped = ex.profile_sizes(paper, small=False, available=380)  # a small custom file
+    assert capped.zoom == (380, 228, 76)  # ratios kept
+    assert capped.bases == (100, 200, 300) and (capped.human, capped.step) == (20, 20)
+    assert capped.tradeoff_rows <= 380 and len(capped.notes) == 2
+    assert "380 train rows" in capped.notes[0] and "scaled by 0.1" in capped.notes[1]
+
+
+def test_sizes_of_an_experiment_use_the_registry_and_the_split():
+    assert ex.sizes(experiment("fever", n_train=60)).zoom == (48,)
+    small = ex.sizes(experiment("fever", n_train=30))  # smoke: zoom 48, trade-off 24 + 16
+    assert small.zoom == (30,) and max(small.bases) + 2 * small.step <= 30
+    assert len(small.notes) == 2
+    scifact = ex.sizes(Experiment("scifact", "fv", config.profile("paper"),
+                                  invented_rows("scifact", 6000)))
+    assert scifact.zoom == (500, 300, 100)
+
+
+# ---- twins ---------------------------------------------------------------------------------
+def test_twin_rows_start_with_the_sweep_pool_and_nest():
+    exp = experiment(n_train=60)
+    pool = list(exp.train_pool["row_id"])
+    assert len(pool) == exp.n == 48
+    assert list(ex.twin_rows(exp, 10)["row_id"]) == pool  # smaller: the pool itself
+    longer = list(ex.twin_rows(exp, 55)["row_id"])
+    assert longer[:48] == pool and len(longer) == len(set(longer)) == 55
+    assert list(ex.twin_rows(exp, 58)["row_id"])[:55] == longer  # nested
+    everything = ex.twin_rows(exp, 10_000)
+    assert len(everything) == 60 and set(everything["row_id"]) == set(exp.split("train")["row_id"])
+    assert list(ex.twin_rows(experiment(n_train=60), 55)["row_id"]) == longer  # seeded
+
+
+def test_twinned_rows_twin_more_rows_when_replies_are_dropped(monkeypatch):
+    exp = experiment(n_train=60)
+    calls = []
+
+    def drop_a_fifth(exp_, rows, progress=False):
+        calls.append(len(rows))
+        kept = rows[~rows["row_id"].str.endswith(("1", "6"))]
+        return invented_twins(kept), {"requested": len(rows)}
+
+    monkeypatch.setattr(ex, "generate_twins", drop_a_fifth)
+    rows, synthetic, stats = ex.twinned_rows(exp, 40)
+    have = int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
+    assert have >= 40 and 48 < len(rows) < 60 and len(calls) >= 2
+    assert stats["requested"] == sum(calls)
+    rows, _, _ = ex.twinned_rows(exp, 59)  # more than can ever be had: stops at the split
+    assert len(rows) == 60
+
+
+# ---- specs and training sets ---------------------------------------------------------------
+def test_zoom_specs_reuse_the_sweep_at_its_n():
+    exp = experiment(seeds="0 1 2", zoom_sizes="48 24")
+    specs = ex.zoom_specs(exp)
+    assert len(specs) == 2 * 3 * 3 and len(set(specs)) == len(specs)
+    at_n = [s for s in specs if s.n == 48]
+    assert {s.experiment for s in at_n} == {"sweep"}
+    assert {s.experiment for s in specs if s.n == 24} == {f"zoom@pool{exp.n}"}
+    sweep = set(exp.sweep_specs())
+    assert [s for s in at_n if s.fraction == 1.0] and all(
+        s in sweep for s in at_n if s.fraction in exp.profile.sweep_fractions)
+
+
+def test_tradeoff_cells_specs_and_training_sets_nest():
+    exp = experiment(seeds="0 1")
+    sz = ex.sizes(exp)
+    cells = ex.tradeoff_cells(exp)
+    assert len(cells) == len(sz.bases) * (sz.steps + 2) * 2
+    specs = ex.tradeoff_specs(exp)
+    # synthetic sizes 16, 24, 32 (base 16) and 24, 32, 40 (base 24) share runs
+    assert len(specs) == (4 + 2) * 2
+    for base in range(1, 4000, 37):
+        for human in (1, 8, 20, 125, 200):
+            spec = RunSpec.make("fever", "tradeoff", base + human, base / (base + human), 0,
+                                "g", "majority")
+            assert mixing.n_replaced(spec.n, spec.fraction) == base
+
+    train = exp.split("train")
+    synthetic = invented_twins(train)
+    by_key = {(c["base"], c["kind"], c["added"], c["seed"]): c["spec"]
+              for c in cells.to_dict("records")}
+    human = ex.tradeoff_training_set(by_key[(16, "human", 8, 1)], train, synthetic)
+    base = ex.tradeoff_training_set(by_key[(16, "synthetic", 0, 1)], train, synthetic)
+    more = ex.tradeoff_training_set(by_key[(16, "synthetic", 8, 1)], train, synthetic)
+    assert (len(human), int(human["is_synthetic"].sum())) == (24, 16)
+    assert base["is_synthetic"].all() and len(base) == 16
+    assert set(base["row_id"]) == set(human.loc[human["is_synthetic"], "row_id"])
+    assert set(base["row_id"]) < set(more["row_id"]) and len(more) == 24
+    real_ids = set(human.loc[~human["is_synthetic"], "row_id"])
+    assert not real_ids & {s.split(":")[-1] for s in base["row_id"]}  # new contexts
+    other_seed = ex.tradeoff_training_set(by_key[(16, "synthetic", 0, 0)], train, synthetic)
+    assert set(other_seed["row_id"]) != set(base["row_id"])
+
+
+def test_execute_tradeoff_records_the_real_spec_and_composition():
+    exp = experiment()
+    spec = [s for s in ex.tradeoff_specs(exp) if s.fraction < 1][0]
+    train = exp.split("train")
+    real = pd.concat([train, exp.split("valid"), exp.split("test")], ignore_index=True)
+    record, predictions = ex.execute_tradeoff(spec, real, invented_twins(train))
+    base = mixing.n_replaced(spec.n, spec.fraction)
+    assert record["spec"] == spec.to_dict() and record["key"] == spec.key()
+    assert record["train"]["n_synthetic"] == base
+    assert record["train"]["n_real"] == spec.n - base and record["train"]["n_rows"] == spec.n
+    assert len(predictions) == len(exp.split("test"))
+
+
+# ---- the analysis on known scores ----------------------------------------------------------
+A0, A1 = 0.3, 0.05
+
+
+def curve(x: float) -> float:
+    return A0 + A1 * math.log(x)
+
+
+def write_runs(exp: Experiment, specs, score) -> None:
+    """Finished runs with per-example scores all equal to ``score(spec)`` (no training)."""
+    for spec in specs:
+        y = float(score(spec))
+        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(20)], "prediction": [1] * 20,
+                              "gold": [1] * 20, "score:accuracy": [y] * 20})
+        exp.store.write(spec, {"metrics": {"accuracy": y, "n": 20}, "timings_s": {"fit": 0.0}},
+                        preds)
+
+
+def known_tradeoff(spec: RunSpec, gains: dict[int, float]) -> float:
+    base = mixing.n_replaced(spec.n, spec.fraction)
+    return curve(spec.n) if base == spec.n else curve(base + gains[base])
+
+
+def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
+    gains = {16: 40.0, 24: -6.0}  # base 16: 8 human = 40 synthetic; base 24 saturated
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
+    write_runs(exp, ex.tradeoff_specs(exp), lambda s: known_tradeoff(s, gains))
+    analysis = ex.tradeoff_analysis(exp, n_boot=200)
+    bases = analysis["bases"].set_index("base")
+    assert bases.loc[16, "equivalent"] == pytest.approx(40.0, rel=1e-9)
+    assert bases.loc[16, "status"] == "ok"
+    assert (bases.loc[16, "low"], bases.loc[16, "high"]) == pytest.approx((40.0, 40.0))
+    assert bases.loc[24, "status"] == "saturated"
+    assert bases.loc[24, "equivalent"] == pytest.approx(-6.0, rel=1e-9)
+    assert bases.loc[16, "breakeven_ratio"] == pytest.approx(5.0)
+    t3 = analysis["table3"]
+    assert (t3["n"], t3["n_undefined"]) == (6, 0)
+    assert t3["mean"] == pytest.approx(17.0) and t3["median"] == pytest.approx(17.0)
+    assert t3["p25"] == pytest.approx(-6.0) and t3["p75"] == pytest.approx(40.0)
+    assert analysis["breakeven"] == pytest.approx(17.0 / 8)
+    assert any(s.startswith("3 of 6 operating points saturated") for s in analysis["statuses"])
+
+    summary = ex.tradeoff_summary(exp, analysis=analysis)
+    json.dumps(summary)  # JSON-able as it is
+    assert summary["headline"] == ("+8 human points ~ +17 synthetic points (median over 6 "
+                                   "operating points; mean 17)")
+    assert summary["price"].startswith("human annotation is the cheaper route while one human")
+    adv = summary["advice"]
+    per = {b["base"]: b for b in adv["per_base"]}
+    assert per[16]["cheaper"] == "synthetic" and per[16]["robust"]  # ratio 10 > break-even 5
+    assert "buy 40 synthetic points instead" in per[16]["message"]
+    assert "do not buy them here" in per[24]["message"]
+    assert adv["verdict"].startswith("At $1 per human point and $0.1 per synthetic point")
+    assert "clear of that range" in adv["verdict"]
+
+    cheap_humans = ex.advice(with_profile(exp, price_human=0.2), analysis)
+    assert {b["base"]: b["cheaper"] for b in cheap_humans["per_base"]}[16] == "human"
+    assert ex.advice(with_profile(exp, price_human=0.0), analysis) is None
+
+    fig = ex.tradeoff_figure(exp, analysis, ex.tradeoff_intervals(exp, ["accuracy"], n_boot=50),
+                             "known curve")
+    assert len(fig.data) > 6
+
+
+def test_tradeoff_statuses_when_synthetic_data_does_not_help(home):
+    exp = experiment(seeds="0 1")
+    write_runs(exp, ex.tradeoff_specs(exp), lambda s: 0.5 if s.fraction == 1.0 else 0.6)
+    summary = ex.tradeoff_summary(exp)
+    assert {b["status"] for b in summary["bases"]} == {"no_gain"}
+    assert summary["table3"]["median"] is None and summary["advice"] is None
+    assert "no operating point gave a finite" in summary["headline"]
+    priced = ex.advice(with_profile(exp, price_human=1.0, price_synthetic=0.1),
+                       ex.tradeoff_analysis(exp, n_boot=50))
+    assert all("but the human points added +0.1" in b["message"] for b in priced["per_base"])
+
+
+def test_zoom_paired_and_intervals_on_known_scores(home):
+    exp = experiment(seeds="0 1 2", zoom_sizes="48 24")
+    score = {0.95: 0.70, 0.975: 0.68, 1.0: 0.60}
+    write_runs(exp, ex.zoom_specs(exp), lambda s: score[s.fraction] + 0.01 * s.seed)
+    paired = ex.zoom_paired(exp).set_index("n")
+    assert list(paired.index) == [24, 48]
+    assert (paired["97.5% better"] == 3).all() and (paired["sign p"] == 0.25).all()
+    assert paired.loc[48, "mean difference"] == pytest.approx(0.08)
+    assert paired.loc[48, "verdict"] == "3/3 seeds favour 97.5% synthetic"
+    ci = ex.zoom_intervals(exp, n_boot=200)
+    assert len(ci) == 2 * 3 and (ci["seeds"] == 3).all()
+    row = ci[(ci["n"] == 24) & (ci["fraction"] == 1.0)].iloc[0]
+    assert row["mean"] == pytest.approx(0.61) and row["low"] <= 0.61 <= row["high"]
+    summary = ex.zoom_summary(exp)
+    json.dumps(summary)
+    assert summary["paired"][0].startswith("n=24: 1 more human point (97.5% vs 100.0% synthetic)")
+    rec = ex.zoom_records(exp)
+    assert len(ex.zoom_figure(rec, ci, "accuracy", "t").data) == 2 * (3 + 1)
+    assert len(ex.zoom_size_figure(ci, ["accuracy"], "t").data) == 3
+
+
+def test_reading_before_running_says_what_to_run(home):
+    exp = experiment()
+    with pytest.raises(LittleHumanError, match="--notebooks 03"):
+        ex.zoom_records(exp)
+    with pytest.raises(LittleHumanError, match="--notebooks 04"):
+        ex.tradeoff_summary(exp)
+
+
+# ---- the smoke profile end to end ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory, shared_data):
+    """FEVER on the smoke profile (majority learner, 2 seeds; a zoom size beyond the sweep's
+    48 rows, so 16 more rows get twins), prepared once."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LITTLEHUMAN_HOME", str(home))
+        profile = config.profile("smoke", learner="majority", seeds="0 1", zoom_sizes="64 48 24",
+                                 price_human=0.5, price_synthetic=0.01)
+        exp = Experiment.create("fever", profile, data_dir=str(shared_data))
+        first = {"sweep": exp.prepare(progress=False), "zoom": ex.prepare_zoom(exp, False),
+                 "tradeoff": ex.prepare_tradeoff(exp, False)}
+        yield exp, first, home
+
+
+def test_smoke_prepare_trains_every_run_once(smoke):
+    exp, first, _ = smoke
+    assert first["zoom"]["runs"] == {"skipped": 2, "ran": 16}  # 100% at n=48: the sweep's
+    assert first["tradeoff"]["runs"] == {"skipped": 0, "ran": 12}
+    gen = first["zoom"]["generation"]
+    assert (gen["from_file"], gen["requested"]) == (48, 16)  # the sweep's twins are reused
+    assert first["tradeoff"]["generation"]["requested"] == 0
+    assert len(ex.zoom_records(exp)) == 18
+    big = [s for s in ex.zoom_specs(exp) if s.n == 64 and s.fraction == 1.0]
+    assert exp.store.get(big[0])["train"]["n_synthetic"] == 64
+    rec = ex.tradeoff_records(exp)
+    assert len(rec) == 2 * 2 * 4
+    human = rec[rec["kind"] == "human"]
+    stored = [exp.store.get(s)["train"] for s in ex.tradeoff_specs(exp) if s.fraction < 1]
+    assert {(t["n_real"], t["n_synthetic"]) for t in stored} == {(8, 16), (8, 24)}
+    assert set(human["n"]) == {24, 32}
+    json.dumps(ex.zoom_summary(exp))
+    summary = ex.tradeoff_summary(exp)
+    json.dumps(summary)
+    assert summary["advice"]["caveats"] and summary["statuses"]
+
+
+def test_smoke_rerun_generates_and_trains_nothing(smoke):
+    exp, _, home = smoke
+    before = {p: p.read_bytes() for p in (home / "data" / "runs").rglob("record.json")}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LITTLEHUMAN_HOME", str(home))
+        zoom, trade = ex.prepare_zoom(exp, False), ex.prepare_tradeoff(exp, False)
+    assert zoom["runs"]["ran"] == trade["runs"]["ran"] == 0
+    assert zoom["generation"]["calls"] == trade["generation"]["calls"] == 0
+    after = {p: p.read_bytes() for p in (home / "data" / "runs").rglob("record.json")}
+    assert after == before
+
+
+def test_smoke_notebooks_03_and_04(smoke, shared_data):
+    from littlehuman import report
+
+    exp, _, home = smoke
+    params = {"dataset": "fever", "profile": "smoke", "data_dir": str(shared_data),
+              "overrides": json.dumps(exp.profile_overrides()), "custom": "{}"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LITTLEHUMAN_HOME", str(home))
+        out = Path(home) / "outputs"
+        pages = {nb: report.execute_notebook(nb, out, params, html_out=True).with_suffix(".html")
+                 .read_text() for nb in ("03_zoom.ipynb", "04_tradeoff.ipynb")}
+    zoom, trade = pages["03_zoom.ipynb"], pages["04_tradeoff.ipynb"]
+    assert zoom.count("Plotly.newPlot") == 2 and "Paired over seeds" in zoom
+    assert "from 95% to 100% synthetic" in zoom
+    assert trade.count("Plotly.newPlot") == 1 and "Table 3 for this dataset" in trade
+    assert "At $0.5 per human point" in trade and "Caveats" in trade

@@ -1,0 +1,284 @@
+"""The ``hf`` generation backend on tiny models built here (CPU, seconds).
+
+Fixtures: a word-level tokenizer over invented words, a randomly initialised 2-layer Llama
+(hidden 32) and a hand-wired "successor" Llama whose greedy next token depends only on the
+last token (its layers add nothing), so replies of known length can be asked for.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation import GemmaBackend, generator_id
+from littlehuman.generation.backends.hf import HFBackend, cut_reply
+from littlehuman.generation.cache import request_key
+from littlehuman.generation.prompts import render_plain
+
+SPECIAL = ["<pad>", "<s>", "</s>", "<unk>"]
+WORDS = ("System User Assistant system user assistant Given the context , come up with a True "
+         "claim . Answer in format below : Context Claim Label Untrue || fox river mill owl "
+         "lantern baker meadow sings paints sleeps near old blue tiny alpha beta gamma delta "
+         "omega").split()
+# the successor model's next token for these; every other token repeats itself
+SUCCESSOR = {"alpha": "</s>", "beta": "gamma", "gamma": "</s>", "delta": "context",
+             "context": ":", ":": ":"}
+TEMPLATE = ("<s>{% for m in messages %}{{ m['role'] }} : {{ m['content'] }} {% endfor %}"
+            "{% if add_generation_prompt %}assistant :{% endif %}")
+NO_SYSTEM_TEMPLATE = ("{% if messages[0]['role'] == 'system' %}"
+                      "{{ raise_exception('no system role') }}{% endif %}" + TEMPLATE)
+
+
+def make_tokenizer():
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {w: i for i, w in enumerate(dict.fromkeys(SPECIAL + WORDS))}
+    tk = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tk.pre_tokenizer = pre_tokenizers.Whitespace()
+    tk.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
+    return PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="<pad>", bos_token="<s>",
+                                   eos_token="</s>", unk_token="<unk>")
+
+
+def llama_config(vocab_size: int, **kwargs):
+    from transformers import LlamaConfig
+
+    return LlamaConfig(vocab_size=vocab_size, num_attention_heads=4, num_key_value_heads=2,
+                       max_position_embeddings=512, pad_token_id=0, bos_token_id=1,
+                       eos_token_id=2, **kwargs)
+
+
+def save(model, tok, path: Path, chat_template: str | None = None) -> Path:
+    tok.chat_template = chat_template
+    model.save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def random_dir(tmp_path_factory) -> Path:
+    from transformers import LlamaForCausalLM
+
+    tok = make_tokenizer()
+    torch.manual_seed(0)
+    # a wide init gives peaked, prompt-dependent logits (replies that differ and stop)
+    model = LlamaForCausalLM(llama_config(len(tok), hidden_size=32, num_hidden_layers=2,
+                                          intermediate_size=64, initializer_range=0.2))
+    return save(model, tok, tmp_path_factory.mktemp("random") / "tiny-llama")
+
+
+@pytest.fixture(scope="module")
+def successor_dir(tmp_path_factory) -> Path:
+    from transformers import LlamaForCausalLM
+
+    tok = make_tokenizer()
+    size, hidden = len(tok), 64
+    model = LlamaForCausalLM(llama_config(size, hidden_size=hidden, num_hidden_layers=1,
+                                          intermediate_size=8, tie_word_embeddings=False))
+    ids = tok.convert_tokens_to_ids
+    head = torch.eye(size, hidden)  # one-hot embeddings; the head maps token a to its successor
+    for a, b in SUCCESSOR.items():
+        head[:, ids(a)] = 0
+        head[ids(b), ids(a)] = 1
+    with torch.no_grad():
+        model.model.embed_tokens.weight.copy_(torch.eye(size, hidden))
+        for layer in model.model.layers:  # the residual stream stays the token's embedding
+            layer.self_attn.o_proj.weight.zero_()
+            layer.mlp.down_proj.weight.zero_()
+        model.lm_head.weight.copy_(head)
+    # no generation prompt: the prompt ends with the user's last word
+    return save(model, tok, tmp_path_factory.mktemp("successor") / "successor",
+                "{% for m in messages %}{{ m['content'] }} {% endfor %}")
+
+
+def with_template(src: Path, dst: Path, template: str | None) -> Path:
+    from transformers import AutoTokenizer
+
+    shutil.copytree(src, dst)
+    tok = AutoTokenizer.from_pretrained(dst)
+    tok.chat_template = template
+    tok.save_pretrained(dst)
+    return dst
+
+
+def chats(n: int) -> list[list[dict[str, str]]]:
+    """Invented few-shot chats of different lengths (so a batch needs padding)."""
+    phrases = ["fox river mill owl", "old blue lantern sings", "baker near meadow", "tiny owl"]
+    out = []
+    for i in range(n):
+        context = " ".join(phrases[i % 4:] * (1 + 2 * i % 7))
+        out.append([
+            {"role": "system", "content": "Given the context, come up with a True claim."},
+            {"role": "user", "content": "Context: fox sleeps near mill"},
+            {"role": "assistant", "content": "Claim: fox sleeps||\nLabel: True"},
+            {"role": "user", "content": f"Context: {context}"},
+        ])
+    return out
+
+
+def rows(replies) -> list[tuple[str, int, int]]:
+    """Text and token counts of each reply (a Completion compares as its text only)."""
+    return [(c.text, c.prompt_tokens, c.completion_tokens) for c in replies]
+
+
+def fed_prompts(backend: HFBackend) -> list[list[int]]:
+    """Token ids of the rows of every prefill ``backend``'s model sees, pads dropped."""
+    backend.load()
+    seen: list[list[int]] = []
+
+    def hook(module, args, output):
+        (ids,) = args
+        if ids.shape[1] > 1:  # the prefill, not a one-token decoding step
+            seen.extend([t for t in row if t != 0] for row in ids.tolist())
+
+    backend._model.get_input_embeddings().register_forward_hook(hook)
+    return seen
+
+
+# ---------------------------------------------------------------- identity
+
+
+def test_gemma_is_an_hf_preset_with_its_old_identity():
+    backend = GemmaBackend()
+    assert isinstance(backend, HFBackend)
+    assert backend.identity() == {"backend": "gemma", "model": "gemma-3-270m-q4_k_m",
+                                  "params": {"temperature": 0.0, "max_new_tokens": 120, "seed": 0}}
+    # the ids and keys of data generated before the hf backend existed
+    assert generator_id(backend, True, 3, 0) == "gemma-f9cfa024c9"
+    sampled = GemmaBackend(temperature=1.0, seed=3)
+    assert generator_id(sampled, False, 3, 3, 120) == "gemma-46c6017f6c"
+    key = request_key(backend.name, backend.model, [{"role": "user", "content": "Context: x"}],
+                      backend.params)
+    assert key == "5fd8182ef2e5015c146cf19bfbb91fb487afe9eef59ba43beddce58cd86c8da8"
+
+
+def test_identity_names_the_model_not_the_machine(random_dir, tmp_path):
+    backend = HFBackend(random_dir, temperature=0.5, max_new_tokens=7, seed=3)
+    ident = backend.identity()
+    assert ident["backend"] == "hf" and ident["model"].startswith("tiny-llama-")
+    assert len(ident["model"].rsplit("-", 1)[1]) == 12
+    assert ident["params"] == {"temperature": 0.5, "max_new_tokens": 7, "seed": 3,
+                               "chat_template": False}
+    assert str(tmp_path.parent) not in json.dumps(ident)
+    copy = shutil.copytree(random_dir, tmp_path / "elsewhere" / "tiny-llama")
+    assert HFBackend(copy, temperature=0.5, max_new_tokens=7, seed=3).identity() == ident
+    config = json.loads((copy / "config.json").read_text())
+    (copy / "config.json").write_text(json.dumps({**config, "rms_norm_eps": 1e-5}))
+    assert HFBackend(copy).model != backend.model
+
+
+def test_bad_model_dir_is_a_one_line_error(tmp_path, random_dir):
+    for bad in (tmp_path / "missing", tmp_path):
+        with pytest.raises(LittleHumanError, match="config.json") as err:
+            HFBackend(bad)
+        assert "\n" not in str(err.value)
+    no_tokenizer = tmp_path / "no-tokenizer"
+    no_tokenizer.mkdir()
+    shutil.copy(random_dir / "config.json", no_tokenizer)
+    with pytest.raises(LittleHumanError, match="tokenizer"):
+        HFBackend(no_tokenizer)
+    no_weights = shutil.copytree(random_dir, tmp_path / "no-weights")
+    for weights in no_weights.glob("*.safetensors"):
+        weights.unlink()
+    with pytest.raises(LittleHumanError, match="save_pretrained"):
+        HFBackend(no_weights).complete(chats(1))
+
+
+# ---------------------------------------------------------------- batching
+
+
+def test_batched_greedy_equals_one_at_a_time(random_dir):
+    batch = chats(6)
+    backend = HFBackend(random_dir, max_new_tokens=16)
+    one_by_one = [backend.complete([chat])[0] for chat in batch]
+    together = backend.complete(batch)
+    assert rows(together) == rows(one_by_one)  # texts and counts: padding and mask are right
+    assert len({c.text for c in together}) > 1 and len({c.prompt_tokens for c in together}) == 6
+    assert backend.last_usage["completion_tokens"] == sum(c.completion_tokens for c in together)
+    sorted_chunks = HFBackend(random_dir, max_new_tokens=16, batch_size_hint=4).complete(batch)
+    assert rows(sorted_chunks) == rows(one_by_one)  # sorted by length, chunked, back in order
+    assert backend.complete([]) == []
+
+
+def test_sampling_is_seeded(random_dir):
+    batch = chats(4)
+    first = HFBackend(random_dir, temperature=1.0, max_new_tokens=12, seed=1).complete(batch)
+    again = HFBackend(random_dir, temperature=1.0, max_new_tokens=12, seed=1).complete(batch)
+    other = HFBackend(random_dir, temperature=1.0, max_new_tokens=12, seed=2).complete(batch)
+    assert rows(first) == rows(again) and rows(first) != rows(other)
+
+
+# ---------------------------------------------------------------- prompts
+
+
+def test_base_model_gets_the_plain_text_prompt(random_dir):
+    backend = HFBackend(random_dir, max_new_tokens=2)
+    assert backend.params["chat_template"] is False
+    seen = fed_prompts(backend)
+    batch = chats(3)
+    replies = backend.complete(batch)
+    tok = backend._tokenizer
+    expected = [tok(render_plain(chat))["input_ids"] for chat in batch]
+    assert seen == expected and expected[0][0] == tok.bos_token_id
+    assert [c.prompt_tokens for c in replies] == [len(ids) for ids in expected]
+
+
+def test_chat_template_is_used_when_the_tokenizer_has_one(random_dir, tmp_path):
+    model_dir = with_template(random_dir, tmp_path / "chat-llama", TEMPLATE)
+    backend = HFBackend(model_dir, max_new_tokens=2)
+    assert backend.params["chat_template"] is True
+    seen = fed_prompts(backend)
+    batch = chats(2)
+    replies = backend.complete(batch)
+    tok = backend._tokenizer
+    text = tok.apply_chat_template(batch[0], tokenize=False, add_generation_prompt=True)
+    assert text.startswith("<s>system : Given") and text.endswith("assistant :")
+    expected = [tok(backend.render(chat), add_special_tokens=False)["input_ids"] for chat in batch]
+    assert backend.render(batch[0]) == text and seen == expected
+    assert expected[0][:2].count(tok.bos_token_id) == 1  # the template's BOS, not a second one
+    assert [c.prompt_tokens for c in replies] == [len(ids) for ids in expected]
+    forced = HFBackend(model_dir, max_new_tokens=2, chat_template=False)
+    assert forced.params["chat_template"] is False and forced.model == backend.model
+
+
+def test_template_without_system_role_gets_it_in_the_first_turn(random_dir, tmp_path):
+    model_dir = with_template(random_dir, tmp_path / "nosys", NO_SYSTEM_TEMPLATE)
+    backend = HFBackend(model_dir, max_new_tokens=2)
+    backend.load()
+    text = backend.render(chats(1)[0])
+    assert text.startswith("<s>user : Given the context, come up with a True claim.\n\nContext:")
+
+
+# ---------------------------------------------------------------- stopping and usage
+
+
+def test_rows_stop_at_eos_or_reply_end_and_count_their_tokens(successor_dir):
+    def chat(last: str) -> list[dict[str, str]]:
+        return [{"role": "user", "content": "Context: fox river " * len(last) + last}]
+
+    backend = HFBackend(successor_dir, max_new_tokens=5)
+    words = ("alpha", "beta", "delta", "owl", "tiny")
+    replies = backend.complete([chat(w) for w in words])
+    # alpha -> EOS; beta -> gamma -> EOS; delta -> "context :" (a new context: cut);
+    # owl and tiny repeat until max_new_tokens
+    assert [(c.text, c.completion_tokens) for c in replies] == [
+        ("", 1), ("gamma", 2), ("", 2), ("owl owl owl owl owl", 5), ("tiny tiny tiny tiny tiny", 5)]
+    prompt_tokens = [4 * len(w) + 1 for w in words]  # "Context", ":", "fox", "river" per repeat
+    assert [c.prompt_tokens for c in replies] == prompt_tokens
+    assert backend.last_usage == {"prompt_tokens": sum(prompt_tokens),
+                                  "completion_tokens": 15, "new_tokens": 15}
+    (short,) = HFBackend(successor_dir, max_new_tokens=2).complete([chat("owl")])
+    assert (short.text, short.completion_tokens) == ("owl owl", 2)
+
+
+def test_cut_reply_keeps_blank_lines_in_chat_replies():
+    reply = "Claim: the owl sings||\n\nLabel: True\nUser: more"
+    assert cut_reply(reply) == "Claim: the owl sings||"
+    assert cut_reply(reply, blank_line=False) == "Claim: the owl sings||\n\nLabel: True"
+    qa = "Question: who?||\nAnswer: the fox"
+    assert cut_reply(qa + "\nand on") == qa

@@ -1,0 +1,140 @@
+"""--plan: run and token counts of the experiment grid, worked out by hand; SciFact's tenth;
+the totals table; measuring real rows (words and a real tokenizer); missing raw data."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from littlehuman import config, data
+from littlehuman.errors import LittleHumanError
+from littlehuman.plan import (AUTHORS_TOKENS_PER_S, NO_DATA, OURS_TOKENS_PER_S, format_plan,
+                              grid, plan, training_texts)
+
+TOY = dict(n_train=60, sweep_fractions=(0.0, 0.5, 1.0), seeds=(0, 1), zoom_sizes=(60, 40, 20),
+           zoom_fractions=(0.5, 0.9, 1.0), tradeoff_bases=(10, 20), tradeoff_human=4, tradeoff_step=2,
+           tradeoff_steps=3, epochs=2, max_length=0, learner="encoder")
+
+
+@pytest.fixture()
+def no_data(tmp_path, home):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    return str(folder)
+
+
+def _row(df: pd.DataFrame, dataset: str, experiment: str) -> pd.Series:
+    return df[(df["dataset"] == dataset) & (df["experiment"] == experiment)].iloc[0]
+
+
+def test_toy_profile_counts_by_hand(no_data):
+    df = plan(["fever"], config.profile("smoke", **TOY), no_data)
+    assert list(df["experiment"]) == ["sweep", "zoom", "tradeoff"]
+    # sweep: 3 fractions x 2 seeds at n=60. zoom: 3 sizes x 3 fractions x 2 seeds = 18, less
+    # the 4 at n=60 that are sweep runs (fractions 0.5 and 1.0): 2 x 60 + 2 x 3 x (40 + 20)
+    # rows. Trade-off per seed and base b: b, b+2, b+4, b+6 synthetic and b+4 human.
+    expected = {"sweep": (6, 360), "zoom": (14, 120 + 360),
+                "tradeoff": (20, 2 * ((4 * 10 + 12 + 14) + (4 * 20 + 12 + 24)))}
+    for experiment, (runs, rows) in expected.items():
+        r = _row(df, "fever", experiment)
+        assert (r["runs"], r["train_rows"], r["epochs"]) == (runs, rows, 2)
+        assert r["tokens_per_row"] == 100.0  # no rows: FEVER's max length, an upper bound
+        assert r["train_tokens"] == rows * 2 * 100
+        assert r["gpu_hours"] == pytest.approx(rows * 200 / OURS_TOKENS_PER_S / 3600)
+        assert r["authors_gpu_hours"] == pytest.approx(rows * 200 / AUTHORS_TOKENS_PER_S / 3600)
+        assert r["data"] == NO_DATA and "missing" in r["note"] and pd.isna(r["eval_rows"])
+        assert "4 zoom runs at n=60 are sweep runs" in r["note"]
+    majority = plan(["fever"], config.profile("smoke", **{**TOY, "learner": "majority"}), no_data)
+    assert (majority["train_tokens"] == 0).all() and list(majority["runs"]) == [6, 14, 20]
+    # nested trade-off sets count once: bases 10 and 12 with steps of 2 share 12, 14 and 16
+    sizes, _ = grid(config.profile("smoke", **{**TOY, "tradeoff_bases": (10, 12)}), 60, False)
+    assert sizes["tradeoff"] == sorted([10, 12, 14, 16, 18, 14, 16] * 2)
+
+
+def test_scifact_takes_a_tenth_of_zoom_and_tradeoff(no_data):
+    df = plan(["fever", "scifact"], config.profile("paper"), no_data)
+    # paper: 13 fractions x 3 seeds; zoom 3 sizes x 3 fractions x 3 seeds less the 9 at the
+    # sweep's n (its fractions 0.95, 0.975 and 1 are sweep fractions); trade-off 3 bases x
+    # (1 + 1 + 4) x 3 seeds: the 6 runs of base b hold 6b + human + (1+2+3+4) x step rows
+    assert list(df["runs"]) == [39, 18, 54] * 2
+    assert _row(df, "fever", "sweep")["train_rows"] == 39 * 5000
+    assert _row(df, "scifact", "sweep")["train_rows"] == 39 * 500
+    assert _row(df, "fever", "zoom")["train_rows"] == 9 * (3000 + 1000)
+    assert _row(df, "scifact", "zoom")["train_rows"] == 9 * (300 + 100)
+    assert _row(df, "fever", "tradeoff")["train_rows"] == 3 * (6 * 6000 + 3 * (200 + 200 * 10))
+    assert _row(df, "scifact", "tradeoff")["train_rows"] == 3 * (6 * 600 + 3 * (20 + 20 * 10))
+    assert list(df["epochs"]) == [2] * 6  # LoRA's FV default
+    assert _row(df, "scifact", "zoom")["train_tokens"] == 3600 * 2 * 512
+    assert "/ 10" in _row(df, "scifact", "zoom")["note"] and "/ 10" not in _row(df, "fever", "zoom")["note"]
+
+
+def test_real_rows_are_measured(shared_data, home):
+    df = plan(["scifact", "wanli", "factify"], config.profile("paper"), str(shared_data))
+    rows = data.load("scifact", shared_data)
+    train, test = rows[rows["split"] == "train"], rows[rows["split"] == "test"]
+    words = np.array([len(f"{c} | {q}".split()) for c, q in zip(train["context"], train["claim"])])
+    expected = np.minimum(words * 1.3, 512).mean()
+    sweep = _row(df, "scifact", "sweep")
+    assert sweep["data"] == "real rows" and sweep["tokens_by"] == "words x 1.3"
+    assert sweep["tokens_per_row"] == pytest.approx(expected, abs=0.05)
+    assert sweep["train_rows"] == 39 * 500 and sweep["eval_rows"] == 39 * len(test)
+    assert sweep["train_tokens"] == pytest.approx(39 * 500 * 2 * expected, rel=1e-3)
+
+    wanli = _row(df, "wanli", "sweep")  # only the official 100-row sample is here
+    assert wanli["data"] == "real rows" and wanli["train_rows"] == 39 * 80
+    assert "80 rows < 5000: n capped" in wanli["note"] and "scaled" in wanli["note"]
+    zoom = _row(df, "wanli", "zoom")  # sizes scaled to fit 80 rows: 80 (the sweep's), 48, 16
+    assert (zoom["runs"], zoom["train_rows"]) == (18, 9 * (48 + 16))
+
+    factify = _row(df, "factify", "sweep")  # password-protected: not in shared/data
+    assert factify["data"] == NO_DATA and factify["tokens_per_row"] == 800.0
+    assert factify["train_rows"] == 39 * 5000 and "missing" in factify["note"]
+
+
+def test_real_tokenizer_counts(shared_data, home, tmp_path):
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.WordLevel(vocab={"<unk>": 0, "<s>": 1, "</s>": 2}, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
+    PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>",
+                            unk_token="<unk>").save_pretrained(tmp_path / "model")
+    df = plan(["scifact"], config.profile("paper", model_dir=str(tmp_path / "model")), str(shared_data))
+    rows = data.load("scifact", shared_data)
+    texts = training_texts(rows[rows["split"] == "train"], "fv")
+    counts = np.array([len(re.findall(r"\w+|[^\w\s]+", t)) + 1 for t in texts])  # + <s>
+    r = _row(df, "scifact", "sweep")
+    assert r["tokens_by"] == "tokenizer of model"
+    assert r["tokens_per_row"] == pytest.approx(np.minimum(counts, 512).mean(), abs=0.05)
+    with pytest.raises(LittleHumanError, match="no tokenizer"):
+        plan(["scifact"], config.profile("paper", model_dir=str(tmp_path / "nothing")), str(shared_data))
+
+
+def test_qa_training_text():
+    rows = pd.DataFrame({"context": ["A b."], "question": ["Who?"], "answer": ["b"]})
+    assert training_texts(rows, "qa") == ["A b. | Who? ANSWER: b |"]
+
+
+def test_totals_rates_and_table(no_data):
+    prof = config.profile("paper")
+    df = plan(["fever", "coqa"], prof, no_data, tokens_per_s=1000, authors_tokens_per_s=100)
+    assert list(df["epochs"]) == [2, 2, 2, 5, 5, 5]  # LoRA: FV 2, QA 5
+    assert df["gpu_hours"].to_numpy() == pytest.approx(df["train_tokens"].to_numpy() / 1000 / 3600)
+    assert df["authors_gpu_hours"].to_numpy() == pytest.approx(df["train_tokens"].to_numpy() / 100 / 3600)
+    text = format_plan(df)
+    total = next(line for line in text.splitlines() if line.strip().startswith("TOTAL"))
+    assert f"{df['runs'].sum():,}" in total and f"{df['train_tokens'].sum():,}" in total
+    assert f"{df['gpu_hours'].sum():,.2f}" in total and f"{df['authors_gpu_hours'].sum():,.2f}" in total
+    assert "0+" in total  # evaluation rows unknown without data
+    for phrase in ("1,000 tokens/s", "100 tokens/s", "not in the hours", NO_DATA,
+                   "coqa: estimated without data; tokens per row by max length 512"):
+        assert phrase in text
+    default = format_plan(plan(["fever"], prof, no_data))
+    assert "7,710" in default and "861" in default and "gradient checkpointing" in default
+    with pytest.raises(LittleHumanError, match="> 0"):
+        plan(["fever"], prof, no_data, tokens_per_s=-5)
+    with pytest.raises(LittleHumanError, match="unknown dataset"):
+        plan(["nope"], prof, no_data)
