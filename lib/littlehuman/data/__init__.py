@@ -11,7 +11,6 @@ Raw files are read from ``data_dir`` / ``LITTLEHUMAN_DATA_DIR`` / ``data/raw`` (
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pandas as pd

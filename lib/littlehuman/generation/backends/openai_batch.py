@@ -34,16 +34,15 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterator
-from urllib.parse import urlsplit
 
 from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion
-from littlehuman.generation.backends.openai_chat import DEFAULT_BASE_URL, _describe
+from littlehuman.generation.backends.openai_chat import describe, setup_openai
 from littlehuman.generation.cache import request_key
 from littlehuman.generation.cost import cost
-from littlehuman.generation.secrets import Secret, api_key, scrub
+from littlehuman.generation.secrets import scrub
 from littlehuman.paths import cache_dir
 
 log = logging.getLogger(__name__)
@@ -171,17 +170,7 @@ class OpenAIBatchBackend(Backend):
                                    "and max_bytes_per_file must be >= 1")
         if float(poll_s) < 0 or int(max_retries) < 0:
             raise LittleHumanError("openai-batch backend: poll_s and max_retries must be >= 0")
-        self._key = Secret(api_key(api_key_env))  # fails here, before any work, when missing
-        self.api_key_env = api_key_env
-        self.model = str(model)
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        self.params: dict[str, Any] = {
-            "temperature": float(temperature),
-            "max_new_tokens": int(max_new_tokens),
-            "host": urlsplit(self.base_url).hostname or self.base_url,
-        }
-        if seed is not None:
-            self.params["seed"] = int(seed)
+        setup_openai(self, model, temperature, max_new_tokens, base_url, api_key_env, seed)
         self.poll_s = float(poll_s)
         self.timeout_s = float(timeout_s)
         self.max_requests_per_file = int(max_requests_per_file)
@@ -272,7 +261,7 @@ class OpenAIBatchBackend(Backend):
         saved = (f"; the submitted batches are saved in {state.path}: a rerun resumes them"
                  if state.path.exists() else "")
         return LittleHumanError(f"openai-batch backend: {self.params['host']} failed a request "
-                                f"({_describe(exc)}): {hint}{saved}")
+                                f"({describe(exc)}): {hint}{saved}")
 
 
 class _Run:

@@ -93,6 +93,22 @@ def retry_after(exc: BaseException) -> float | None:
     return None
 
 
+def setup_openai(backend: Backend, model: str, temperature: float, max_new_tokens: int,
+                 base_url: str | None, api_key_env: str, seed: int | None) -> None:
+    """What the chat and Batch backends share: the key (read from the environment now, so a
+    missing one fails before any work), the model, the base URL and ``params`` (temperature,
+    max_new_tokens, the server's host, seed when set; never the key)."""
+    backend._key = Secret(api_key(api_key_env))  # type: ignore[attr-defined]
+    backend.api_key_env = api_key_env  # type: ignore[attr-defined]
+    backend.model = str(model)
+    url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    backend.base_url = url  # type: ignore[attr-defined]
+    backend.params = {"temperature": float(temperature), "max_new_tokens": int(max_new_tokens),
+                      "host": urlsplit(url).hostname or url}
+    if seed is not None:
+        backend.params["seed"] = int(seed)
+
+
 def _status(exc: BaseException) -> int | None:
     return getattr(exc, "status_code", None)
 
@@ -108,7 +124,8 @@ def _retryable(exc: BaseException) -> bool:
     return status in (408, 409, 429) or status >= 500
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
+    """An SDK error as one line, with any key scrubbed."""
     text = getattr(exc, "message", None) or str(exc) or "no message"
     if _status(exc) is None:  # the SDK puts the status code in the message itself
         text = f"{type(exc).__name__}: {text}"
@@ -149,17 +166,7 @@ class OpenAIChatBackend(Backend):
             )
         if (rpm is not None and rpm <= 0) or (tpm is not None and tpm <= 0):
             raise LittleHumanError("openai backend: rpm and tpm must be positive (or unset)")
-        self._key = Secret(api_key(api_key_env))  # fails here, before any work, when missing
-        self.api_key_env = api_key_env
-        self.model = str(model)
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        self.params: dict[str, Any] = {
-            "temperature": float(temperature),
-            "max_new_tokens": int(max_new_tokens),
-            "host": urlsplit(self.base_url).hostname or self.base_url,
-        }
-        if seed is not None:
-            self.params["seed"] = int(seed)
+        setup_openai(self, model, temperature, max_new_tokens, base_url, api_key_env, seed)
         self.concurrency = int(concurrency)
         self.rpm, self.tpm = rpm, tpm
         self.timeout_s = float(timeout_s)
@@ -253,7 +260,7 @@ class OpenAIChatBackend(Backend):
         if gave_up:
             raise LittleHumanError(
                 f"openai backend: {len(gave_up)} of {len(batch)} requests still failed after "
-                f"{self.max_retries} retries (last: {_describe(gave_up[-1])}); the others were "
+                f"{self.max_retries} retries (last: {describe(gave_up[-1])}); the others were "
                 "answered and kept: rerun to send only these, perhaps with a lower concurrency "
                 "or an rpm/tpm limit"
             )
@@ -268,7 +275,7 @@ class OpenAIChatBackend(Backend):
             wait=self._wait,
             before_sleep=lambda state: log.info(
                 "openai: retry %d after %s", state.attempt_number,
-                _describe(state.outcome.exception())),
+                describe(state.outcome.exception())),
             reraise=True,
         )
         async for attempt in retrying:
@@ -314,4 +321,4 @@ class OpenAIChatBackend(Backend):
         }.get(status or 0, "fix the request or the server settings")
         if getattr(exc, "code", None) == "insufficient_quota":
             hint = "the account is out of credit: check its plan and billing"
-        return f"openai backend: {host} refused a request ({_describe(exc)}): {hint}"
+        return f"openai backend: {host} refused a request ({describe(exc)}): {hint}"
