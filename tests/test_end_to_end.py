@@ -49,6 +49,8 @@ def test_smoke_reports(smoke_home, name, task):
     if task == "qa":
         for label in ("Exact match", "ROUGE-1", "BERTScore F1"):
             assert label in sweep
+        assert "Kendall tau" in sweep  # Table 1: do the QA metrics rank the fractions alike?
+        assert "Kendall tau" in (folder / "03_zoom.html").read_text()  # Table 2
     index = (smoke_home / "outputs" / "index.html").read_text()
     assert f"{name}/smoke/02_replacement_sweep.html" in index
 

@@ -71,3 +71,16 @@ def test_paper_table3_and_formatting():
     assert findings.paper_table3("fever")["q25"] < 0
     assert findings.paper_table3("scifact") is None
     assert findings.fmt_points(12345.6) == "12,346" and findings.fmt_points(None) == "-"
+
+
+def test_metric_agreement_ranks_settings_per_metric():
+    from littlehuman.tables import metric_agreement
+
+    means = pd.DataFrame({"fraction": [0.0, 0.5, 1.0], "rouge1": [0.3, 0.2, 0.1],
+                          "bleu": [0.05, 0.04, 0.01], "exact_match": [0.1, 0.2, 0.0]})
+    table = metric_agreement(means, ["rouge1", "bleu", "exact_match"]).set_index("metric")
+    assert table.loc["bleu", "Kendall tau vs rouge1"] == 1.0
+    assert table.loc["rouge1", "ranking (best first)"] == "0 > 0.5 > 1"
+    assert table.loc["exact_match", "Kendall tau vs rouge1"] == pytest.approx(1 / 3, abs=1e-3)
+    assert not table.loc["exact_match", "same best"] and table.loc["exact_match", "same worst"]
+    assert metric_agreement(means.head(1), ["rouge1"]).empty

@@ -67,3 +67,29 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
         ("dollars", dollars),
     ]
     return pd.DataFrame(rows, columns=["what", "value"]).set_index("what")
+
+
+def metric_agreement(means: pd.DataFrame, metrics: list[str], by: str = "fraction") -> pd.DataFrame:
+    """Do the metrics rank the settings (e.g. synthetic fractions) the same way? (The paper's
+    Tables 1 and 2 for QA.) ``means`` holds one row per setting ``by`` with a column per
+    metric (means over seeds). One row per metric: its ranking of the settings (best first),
+    Kendall's tau against the first metric's ranking, and whether it picks the same best and
+    worst setting. Fewer than two settings: an empty table."""
+    from scipy.stats import kendalltau
+
+    have = [m for m in metrics if m in means.columns]
+    frame = means.set_index(by)[have].sort_index()
+    columns = ["metric", "ranking (best first)", "Kendall tau vs " + (have[0] if have else ""),
+               "same best", "same worst"]
+    if len(frame) < 2 or not have:
+        return pd.DataFrame(columns=columns)
+    ref = frame[have[0]]
+    rows = []
+    for m in have:
+        col = frame[m]
+        order = col.sort_values(ascending=False, kind="stable").index
+        tau = kendalltau(ref.to_numpy(), col.to_numpy()).statistic
+        rows.append([m, " > ".join(f"{x:g}" for x in order),
+                     None if pd.isna(tau) else round(float(tau), 3),
+                     col.idxmax() == ref.idxmax(), col.idxmin() == ref.idxmin()])
+    return pd.DataFrame(rows, columns=columns)
