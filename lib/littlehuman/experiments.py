@@ -16,7 +16,6 @@ of ``b + a``), ``b / (b + h)`` for base ``b`` plus ``h`` human points.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -401,22 +400,10 @@ def tradeoff_training_set(spec: RunSpec, train: pd.DataFrame,
 
 def execute_tradeoff(spec: RunSpec, real: pd.DataFrame,
                      synthetic: pd.DataFrame) -> tuple[dict[str, Any], pd.DataFrame]:
-    """:func:`runs.execute` for a trade-off spec (an ``executor`` for :func:`runs.run_sweep`).
-
-    ``runs.execute`` builds its training set with ``replacement_mix``, whose fraction-0 mix of
-    all the rows it is given returns them unchanged: so it gets the finished trade-off set as
-    its train rows, and the record is then labelled with the real spec and composition."""
-    split = real["split"].astype(str)
-    train = tradeoff_training_set(spec, real[split == "train"], synthetic)
-    rows = pd.concat([train.drop(columns="is_synthetic"), real[split != "train"]],
-                     ignore_index=True)
-    proxy = dataclasses.replace(spec, n=len(train), fraction=0.0)
-    record, predictions = runs.execute(proxy, rows, synthetic.iloc[:0],
-                                       learner_factory=_quiet_factory)
-    n_synthetic = int(train["is_synthetic"].sum())
-    record.update(key=spec.key(), spec=spec.to_dict())
-    record["train"].update(n_real=len(train) - n_synthetic, n_synthetic=n_synthetic)
-    return record, predictions
+    """:func:`runs.execute` with the trade-off's training set (:func:`tradeoff_training_set`):
+    an ``executor`` for :func:`runs.run_sweep`."""
+    return runs.execute(spec, real, synthetic, learner_factory=_quiet_factory,
+                        mix=tradeoff_training_set)
 
 
 def prepare_tradeoff(exp: Experiment, progress: bool = True) -> dict[str, Any]:

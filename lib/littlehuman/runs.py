@@ -234,17 +234,23 @@ def _utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+Mix = Callable[["RunSpec", pd.DataFrame, pd.DataFrame], pd.DataFrame]
+
+
 def execute(
     spec: RunSpec,
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
     learner_factory: Callable[..., Any] = make_learner,
     scorer: Scorer | None = None,
+    mix: Mix | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Do one run: mix the training set, fit, predict the real test rows, score.
 
     ``real`` holds one dataset's real rows of all splits; ``synthetic`` its twins. The
-    training set is :func:`replacement_mix` of the real train rows; ``valid`` rows go to
+    training set is :func:`replacement_mix` of the real train rows (or ``mix(spec, train
+    rows, synthetic)``, which returns rows with a bool ``is_synthetic``, for experiments
+    mixed another way, e.g. the trade-off); ``valid`` rows go to
     ``fit`` for model selection; the test rows are predicted and scored with
     ``scorer(task, preds, golds)`` (default :func:`littlehuman.metrics.score`). Returns the
     record (spec, metrics, fit_stats, timings, train composition, versions, host, times)
@@ -267,8 +273,11 @@ def execute(
     timings: dict[str, float] = {}
 
     tick = time.perf_counter()
-    train = replacement_mix(train_pool, synthetic, spec.n, spec.fraction, spec.seed,
-                            spec.dataset, spec.experiment)
+    if mix is None:
+        train = replacement_mix(train_pool, synthetic, spec.n, spec.fraction, spec.seed,
+                                spec.dataset, spec.experiment)
+    else:
+        train = mix(spec, train_pool, synthetic)
     timings["mix"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
