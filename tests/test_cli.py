@@ -117,3 +117,17 @@ def test_plan_prints_the_grid_without_running_anything(home, shared_data):
     faster = run_cli("--dataset", "fever", "--profile", "paper", "--plan",
                      "--plan-tokens-per-s", "77100", home=home, data_dir=shared_data)
     assert faster.returncode == 0 and "77,100 tokens/s" in faster.stdout
+
+
+def test_lora_flags_reach_the_learner_and_keep_default_keys(shared_data, tmp_path):
+    from littlehuman.pipeline import Experiment
+
+    base = config.profile("smoke", learner="lora", model_dir=str(tmp_path))
+    exp = Experiment.create("wanli", base, data_dir=str(shared_data))
+    plain = exp.learner_params()
+    assert not {"settings", "loss_on", "gradient_checkpointing", "compile"} & set(plain)
+    tuned = Experiment.create("wanli", base.replace(lora_settings="paper", loss_on="all",
+                                                    gradient_checkpointing="true"),
+                              data_dir=str(shared_data)).learner_params()
+    assert tuned["settings"] == "paper" and tuned["loss_on"] == "all"
+    assert tuned["gradient_checkpointing"] is True

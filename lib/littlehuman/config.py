@@ -64,6 +64,11 @@ class Profile:
     lr: float = 5e-5  # 0 = the learner's PROTOCOL default (lora scripts: FV 5e-5, QA 2e-4)
     batch_size: int = 16
     max_length: int = 0  # 0 = the dataset's PROTOCOL max sequence length
+    lora_settings: str = "scripts"  # lora: the authors' scripts' values, or "paper" (the text's)
+    loss_on: str = "answer"  # lora QA: loss on the answer tokens, or "all" (the authors' loss)
+    gradient_checkpointing: bool = False  # lora: trade speed for memory (the authors had it on)
+    compile: bool = False  # lora: torch.compile the model
+    grad_accum: int = 1  # lora: micro-batches per optimizer step
     # execution
     jobs: int = 1
     executor: str = "local"  # local | slurm (submitit)

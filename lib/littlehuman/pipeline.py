@@ -216,6 +216,11 @@ class Experiment:
                 raise LittleHumanError("--learner lora needs --model-dir DIR: a local Hugging Face "
                                        "model folder (e.g. a download of Llama-3.1-8B)")
             params["model_dir"] = str(Path(p.model_dir).expanduser().resolve())
+            # only settings that differ from the learner's defaults (keeps run keys stable)
+            extra = {"settings": (p.lora_settings, "scripts"), "loss_on": (p.loss_on, "answer"),
+                     "gradient_checkpointing": (p.gradient_checkpointing, False),
+                     "compile": (p.compile, False), "grad_accum": (p.grad_accum, 1)}
+            params.update({k: v for k, (v, default) in extra.items() if v != default})
             if self.task == "qa":
                 params["max_new_tokens"] = (self.spec.max_new_tokens if self.spec else None) or 16
         return params
