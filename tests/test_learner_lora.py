@@ -245,3 +245,37 @@ def test_packing_changes_speed_not_loss(model_dir):
             learner.packing = packing
             sums.append(learner._loss_sum(learner._model, feats, torch.device("cpu"), torch.float32, False)[0])
     torch.testing.assert_close(sums[0], sums[1], atol=1e-4, rtol=1e-5)
+
+
+@pytest.mark.parametrize("task", ["fv", "qa"])
+def test_out_of_memory_splits_the_step_with_the_same_gradients(model_dir, task, monkeypatch):
+    """A micro-batch that 'runs out of memory' (simulated: more than 2 examples in one
+    forward) is redone in chunks of half the size; the adapter ends as without the split."""
+    rows = fv_rows(16, 0) if task == "fv" else qa_rows(16, 0)
+    settings = {**FAST, "batch_size": 8, "dropout": 0.0}
+    plain = LoraLearner(task, seed=0, model_dir=str(model_dir), **settings).fit(rows)
+
+    real_loss_sum = LoraLearner._loss_sum
+    sizes = []
+
+    def tight(self, forward, chunk, *args):
+        sizes.append(len(chunk))
+        if len(chunk) > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real_loss_sum(self, forward, chunk, *args)
+
+    monkeypatch.setattr(LoraLearner, "_loss_sum", tight)
+    with pytest.warns(UserWarning, match="out of GPU memory"):
+        split = LoraLearner(task, seed=0, model_dir=str(model_dir), **settings).fit(rows)
+    assert split.micro_cap == 2 and split.fit_stats["micro_batch_cap"] == 2
+    assert sizes[:2] == [8, 4] and set(sizes[2:]) == {2}  # 8 fails, 4 fails, then 2s
+    a, b = get_peft_model_state_dict(plain._model), get_peft_model_state_dict(split._model)
+    assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
+    assert split.fit_stats["train_tokens"] == plain.fit_stats["train_tokens"]
+
+    def never(self, forward, chunk, *args):
+        raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+
+    monkeypatch.setattr(LoraLearner, "_loss_sum", never)
+    with pytest.warns(UserWarning), pytest.raises(LittleHumanError, match="gradient-checkpointing"):
+        LoraLearner(task, seed=0, model_dir=str(model_dir), **settings).fit(rows)

@@ -30,7 +30,9 @@
   otherwise a block-diagonal causal 4D mask keeps every example to itself (see
   :func:`collate_packed`). Packing changes speed, not the optimization: the same examples
   make the same steps. FV (and QA with ``packing=False``) uses length-grouped batches with
-  dynamic padding. Gradient checkpointing and ``torch.compile`` only when asked.
+  dynamic padding. Gradient checkpointing and ``torch.compile`` only when asked. Ask for a
+  large ``batch_size``: a step that runs out of GPU memory is redone in smaller chunks with
+  the same gradients (see ``_accumulate``), so the largest batch that fits is found, not guessed.
 - Throughput: every ``log_every`` optimizer steps, tokens/s and MFU (nanoGPT's estimate:
   ``6 * N * tokens`` with N the non-embedding parameters, the vocabulary projection counted
   only where logits are computed, plus ``12 * layers * width * sum(example_len ** 2)`` for
@@ -313,6 +315,8 @@ class LoraLearner:
         self.lr = None if lr is None else float(lr)
         self.batch_size = int(batch_size)
         self.grad_accum = int(grad_accum)
+        #: the most examples one forward pass holds (None: the whole batch), lowered on OOM
+        self.micro_cap: int | None = None
         self.max_length = int(max_length)
         self.max_new_tokens = int(max_new_tokens)
         self.r = None if r is None else int(r)
@@ -398,16 +402,14 @@ class LoraLearner:
             epoch_loss, epoch_items = torch.zeros((), device=device), 0
             for group in bar:
                 items = sum(feats[i]["n_target"] for idx in group for i in idx)
-                for idx in group:
-                    chunk = [feats[i] for i in idx]
-                    loss_sum, n_slots = self._loss_sum(forward, chunk, device, dtype, varlen)
-                    (loss_sum / items).backward()
+                for loss_sum, n_slots, chunk in self._accumulate(forward, feats, group, items, device,
+                                                                 dtype, varlen, optimizer):
                     n_tok = sum(len(f["input_ids"]) for f in chunk)
-                    meter.add(loss_sum.detach(), n_tok, n_slots, training_flops(
+                    meter.add(loss_sum, n_tok, n_slots, training_flops(
                         shape["n_body"], shape["n_head"], shape["n_layers"], shape["attn_width"], n_tok,
                         sum(f["n_target"] for f in chunk) if self.task == "qa" else 0,
                         sum(len(f["input_ids"]) ** 2 for f in chunk)))
-                    epoch_loss += loss_sum.detach()
+                    epoch_loss += loss_sum
                 torch.nn.utils.clip_grad_norm_(params, h["max_grad_norm"])
                 optimizer.step()
                 schedule.step()
@@ -439,7 +441,7 @@ class LoraLearner:
             "hyper": dict(h), "n_params": n_all, "trainable_params": sum(p.numel() for p in params),
             "train_rows_in": int(len(train)), "train_rows": len(feats), **counts,
             **meter.summary(), "seconds": round(time.perf_counter() - start, 3),
-            "epochs_run": h["epochs"], "best_epoch": best_epoch,
+            "epochs_run": h["epochs"], "best_epoch": best_epoch, "micro_batch_cap": self.micro_cap,
             "train_loss": losses, "valid_scores": valid_scores,
             "valid_metric": None if not valid_scores else ("accuracy" if self.task == "fv" else "token_f1"),
             "valid_score": best_score,
@@ -592,6 +594,39 @@ class LoraLearner:
         return feats, {"rows_context_cut": n_ctx, "rows_question_cut": n_tail, "rows_answer_cut": n_answer_cut}
 
     # ----------------------------------------------------------------- training / prediction
+    def _accumulate(self, forward: Any, feats: list[dict[str, Any]], group: list[Any], items: int,
+                    device: torch.device, dtype: torch.dtype, varlen: bool,
+                    optimizer: torch.optim.Optimizer) -> list[tuple[torch.Tensor, int, list[dict[str, Any]]]]:
+        """Backward every micro-batch of one optimizer step; per chunk (loss sum, slots, chunk).
+
+        On CUDA out-of-memory the step starts over with its micro-batches split into chunks
+        of at most half the size that failed (``micro_cap``, kept for later steps). Each
+        chunk's loss is divided by the whole step's target count, so the gradients, and hence
+        the optimization, are the same as unsplit: only memory and speed change. One example
+        that does not fit is an error that says what to change."""
+        while True:
+            cap = self.micro_cap or max(len(idx) for idx in group)
+            chunks = [[feats[i] for i in idx[j:j + cap]] for idx in group for j in range(0, len(idx), cap)]
+            done = []
+            try:
+                for chunk in chunks:
+                    loss_sum, n_slots = self._loss_sum(forward, chunk, device, dtype, varlen)
+                    (loss_sum / items).backward()
+                    done.append((loss_sum.detach(), n_slots, chunk))
+                return done
+            except torch.OutOfMemoryError:
+                optimizer.zero_grad(set_to_none=True)  # drop this step's partial gradients
+                done.clear()
+                if device.type == "cuda":
+                    torch.cuda.empty_cache()
+                if cap == 1:
+                    raise LittleHumanError(
+                        "lora learner: one example does not fit in GPU memory: pass "
+                        "--gradient-checkpointing true or a smaller --max-length") from None
+                self.micro_cap = cap // 2
+                warnings.warn(f"lora learner: out of GPU memory at {cap} examples per "
+                              f"micro-batch: continuing with {self.micro_cap} (same gradients)")
+
     def _loss_sum(self, forward: Any, chunk: list[dict[str, Any]], device: torch.device, dtype: torch.dtype,
                   varlen: bool) -> tuple[torch.Tensor, int]:
         """Summed loss of one micro-batch and the token slots it occupied (pads included)."""
