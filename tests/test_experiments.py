@@ -14,6 +14,7 @@ import pytest
 
 from littlehuman import config, experiments as ex, mixing
 from littlehuman.errors import LittleHumanError
+from littlehuman.experiments import twins as ex_twins
 from littlehuman.pipeline import Experiment
 from littlehuman.runs import RunSpec
 
@@ -111,7 +112,7 @@ def test_twinned_rows_twin_more_rows_when_replies_are_dropped(monkeypatch):
         kept = rows[~rows["row_id"].str.endswith(("1", "6"))]
         return invented_twins(kept), {"requested": len(rows)}
 
-    monkeypatch.setattr(ex, "generate_twins", drop_a_fifth)
+    monkeypatch.setattr(ex_twins, "generate_twins", drop_a_fifth)
     rows, synthetic, stats = ex.twinned_rows(exp, 40)
     have = int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
     assert have >= 40 and 48 < len(rows) < 60 and len(calls) >= 2

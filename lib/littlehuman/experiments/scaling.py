@@ -1,0 +1,79 @@
+"""The zoom and trade-off sizes of a dataset (the profile's, scaled for a small dataset and to
+fit its train rows) and the metric the figures and the trade-off fit use."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from littlehuman.config import Profile
+from littlehuman.pipeline import Experiment
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The zoom and trade-off sizes for one dataset; ``notes`` says how they were scaled."""
+
+    zoom: tuple[int, ...]
+    bases: tuple[int, ...]
+    human: int
+    step: int
+    steps: int
+    notes: tuple[str, ...] = ()
+
+    @property
+    def tradeoff_rows(self) -> int:
+        """Real rows with a twin the trade-off needs: the largest base plus its additions."""
+        return max(self.bases) + max(self.human, self.step * self.steps)
+
+
+def _fit(values: tuple[int, ...], factor: float) -> tuple[int, ...]:
+    """``values`` times ``factor`` rounded down (at least 1), distinct, largest first."""
+    return tuple(sorted({max(1, int(v * factor + 1e-9)) for v in values}, reverse=True))
+
+
+def _tenth(value: int) -> int:
+    return max(1, round(value / 10))
+
+
+def profile_sizes(profile: Profile, small: bool = False, available: int | None = None) -> Sizes:
+    """The zoom and trade-off sizes of ``profile`` for a dataset (pure; see :func:`sizes`).
+
+    The profile's sizes are written for a 5,000-row dataset: a ``small`` one (SciFact) takes a
+    tenth of them when the profile keeps the PROTOCOL training size (``n_train`` 0); a profile
+    that sets ``n_train`` chose its sizes itself (the cpu profile's 200/100 are "the sweep's
+    200 twins", and a tenth would make 95%, 97.5% and 100% of 10 rows the same set). Sizes
+    that ``available`` train rows cannot hold are scaled down together (ratios kept); each
+    scaling is described in ``notes``."""
+    p, notes = profile, []
+    zoom, bases = tuple(p.zoom_sizes), tuple(p.tradeoff_bases)
+    human, step = p.tradeoff_human, p.tradeoff_step
+    if small and not p.n_train:
+        zoom, bases = tuple(map(_tenth, zoom)), tuple(map(_tenth, bases))
+        human, step = _tenth(human), _tenth(step)
+        notes.append("a small dataset (as SciFact in the paper): the sizes are the profile's / 10")
+    if available is not None and max(zoom) > available:
+        new = _fit(zoom, available / max(zoom))
+        notes.append(f"zoom sizes {sorted(zoom, reverse=True)} scaled to {list(new)} to fit the "
+                     f"{available} train rows")
+        zoom = new
+    need = max(bases) + max(human, step * p.tradeoff_steps)
+    if available is not None and need > available:
+        factor = available / need
+        new = _fit(bases, factor)
+        human, step = max(1, int(human * factor)), max(1, int(step * factor))
+        notes.append(f"trade-off sizes scaled by {factor:.3g} to fit the {available} train rows "
+                     f"(bases {sorted(bases)} -> {sorted(new)}, +{human} human, steps of {step})")
+        bases = new
+    return Sizes(tuple(sorted(set(zoom), reverse=True)), tuple(sorted(set(bases))), human, step,
+                 p.tradeoff_steps, tuple(notes))
+
+
+def sizes(exp: Experiment) -> Sizes:
+    """The zoom and trade-off sizes for ``exp`` (:func:`profile_sizes` with its registry
+    ``small`` flag and the rows its train split holds)."""
+    small = exp.spec is not None and exp.spec.small
+    return profile_sizes(exp.profile, small, len(exp.split("train")))
+
+
+def main_metric(exp: Experiment) -> str:
+    """The metric the figures and the trade-off fit use: FV accuracy, QA ROUGE-1."""
+    return "accuracy" if exp.task == "fv" else "rouge1"
