@@ -84,3 +84,14 @@ def test_metric_agreement_ranks_settings_per_metric():
     assert table.loc["exact_match", "Kendall tau vs rouge1"] == pytest.approx(1 / 3, abs=1e-3)
     assert not table.loc["exact_match", "same best"] and table.loc["exact_match", "same worst"]
     assert metric_agreement(means.head(1), ["rouge1"]).empty
+
+
+def test_index_states_each_base_with_its_interval_or_its_reason():
+    from littlehuman.report import _base_text
+
+    ok = {"base": 1000, "status": "ok", "equivalent": 2345.6, "interval": [1200.0, 4100.0],
+          "message": "unused"}
+    assert _base_text(ok) == "base 1000: +2,346 synthetic points [1,200, 4,100]."
+    flat = {"base": 16, "status": "no_gain", "equivalent": None, "interval": [None, None],
+            "message": "the synthetic-only curve does not rise"}
+    assert _base_text(flat) == "base 16: the synthetic-only curve does not rise"

@@ -146,12 +146,23 @@ def _paper_cell(dataset: str) -> str:
             f"{fmt_points(row['q75'])}; mean {fmt_points(row['mean'])})")
 
 
+def _base_text(base: dict[str, Any]) -> str:
+    """One trade-off base for the index: the equivalent with its interval, else why not."""
+    from littlehuman.findings import fmt_points
+
+    eq, (low, high) = base.get("equivalent"), base.get("interval") or (None, None)
+    if base.get("status") == "ok" and eq is not None:
+        return (f"base {base['base']}: +{fmt_points(eq)} synthetic points "
+                f"[{fmt_points(low)}, {fmt_points(high)}].")
+    return f"base {base['base']}: {base['message']}"
+
+
 def _index_row(s: dict[str, Any], links: str) -> str:
     sweep = (s.get("sweep") or {}).get("text") or s.get("headline", "")
     zoom = "; ".join((s.get("zoom") or {}).get("paired") or []) or "not run (notebook 03)"
     trade = s.get("tradeoff") or {}
     if trade:
-        spans = [f"base {b['base']}: {b['message']}" for b in trade.get("bases", [])]
+        spans = [_base_text(b) for b in trade.get("bases", [])]
         third = f"{trade['headline']}. " + " ".join(spans)
     else:
         third = "not run (notebook 04)"
