@@ -282,3 +282,17 @@ def test_cut_reply_keeps_blank_lines_in_chat_replies():
     assert cut_reply(reply, blank_line=False) == "Claim: the owl sings||\n\nLabel: True"
     qa = "Question: who?||\nAnswer: the fox"
     assert cut_reply(qa + "\nand on") == qa
+
+
+def test_pipeline_builds_the_hf_generator_from_the_profile(random_dir, shared_data):
+    from littlehuman import config
+    from littlehuman.pipeline import Experiment
+
+    prof = config.profile("smoke", generator="hf", gen_model_dir=str(random_dir))
+    backend = Experiment.create("wanli", prof, data_dir=str(shared_data)).backend
+    assert isinstance(backend, HFBackend) and backend.name == "hf"
+    assert backend.params["max_new_tokens"] == prof.max_new_tokens
+    missing = Experiment.create("wanli", config.profile("smoke", generator="hf"),
+                                data_dir=str(shared_data))
+    with pytest.raises(LittleHumanError, match="--gen-model-dir"):
+        missing.backend
