@@ -92,6 +92,8 @@ def test_index_states_each_base_with_its_interval_or_its_reason():
     ok = {"base": 1000, "status": "ok", "equivalent": 2345.6, "interval": [1200.0, 4100.0],
           "message": "unused"}
     assert _base_text(ok) == "base 1000: +2,346 synthetic points [1,200, 4,100]."
+    shaky = {**ok, "failed_resamples": 12}
+    assert _base_text(shaky).endswith("[1,200, 4,100]; 12 bootstrap resamples had no equivalent.")
     flat = {"base": 16, "status": "no_gain", "equivalent": None, "interval": [None, None],
             "message": "the synthetic-only curve does not rise"}
     assert _base_text(flat) == "base 16: the synthetic-only curve does not rise"

@@ -152,8 +152,10 @@ def _base_text(base: dict[str, Any]) -> str:
 
     eq, (low, high) = base.get("equivalent"), base.get("interval") or (None, None)
     if base.get("status") == "ok" and eq is not None:
+        failed = int(base.get("failed_resamples") or 0)
+        note = f"; {failed} bootstrap resamples had no equivalent" if failed else ""
         return (f"base {base['base']}: +{fmt_points(eq)} synthetic points "
-                f"[{fmt_points(low)}, {fmt_points(high)}].")
+                f"[{fmt_points(low)}, {fmt_points(high)}]{note}.")
     return f"base {base['base']}: {base['message']}"
 
 

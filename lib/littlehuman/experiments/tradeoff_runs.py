@@ -168,6 +168,7 @@ def tradeoff_summary(exp: Experiment, metric: str | None = None,
     h, t3 = a["human"], a["table3"]
     bases = [{"base": int(r["base"]), "y_star": r["y_star"], "equivalent": r["equivalent"],
               "interval": [r["low"], r["high"]], "status": r["status"],
+              "failed_resamples": int(r["failed_resamples"]),
               "message": r["message"], "breakeven_ratio": r["breakeven_ratio"]}
              for r in a["bases"].to_dict("records")]
     if t3["median"] is None:
