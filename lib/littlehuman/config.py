@@ -98,7 +98,7 @@ PROFILES: dict[str, Profile] = {
         tradeoff_steps=2,
     ),
     "cpu": Profile(
-        # sized to finish one dataset in <= 30 min on 2 cores (README): 200 human rows, the
+        # sized to finish one dataset in about 30-40 min on 2 cores (README): 200 human rows, the
         # fractions that test "the last 10% matters most", 3 seeds; lr 2e-4 because MiniLM at
         # 5e-5 stayed at chance on 200 FEVER rows (0.51 vs 0.65 measured)
         name="cpu", generator="gemma", n_train=200, prompt_context_words=120,
