@@ -38,10 +38,9 @@ from typing import Any, Callable, Iterator
 from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation.backends.base import Backend, Completion
-from littlehuman.generation.backends.openai_chat import describe, setup_openai
+from littlehuman.generation.backends.base import Completion
+from littlehuman.generation.backends.openai_chat import OpenAIBase, describe
 from littlehuman.generation.cache import request_key
-from littlehuman.generation.cost import cost
 from littlehuman.generation.secrets import scrub
 from littlehuman.paths import cache_dir
 
@@ -134,7 +133,7 @@ class BatchState:
         return merged
 
 
-class OpenAIBatchBackend(Backend):
+class OpenAIBatchBackend(OpenAIBase):
     """Chat completions from ``model`` through the Batch API at ``base_url`` (default: OpenAI,
     or the environment's ``OPENAI_BASE_URL``).
 
@@ -170,7 +169,7 @@ class OpenAIBatchBackend(Backend):
                                    "and max_bytes_per_file must be >= 1")
         if float(poll_s) < 0 or int(max_retries) < 0:
             raise LittleHumanError("openai-batch backend: poll_s and max_retries must be >= 0")
-        setup_openai(self, model, temperature, max_new_tokens, base_url, api_key_env, seed)
+        self._setup(model, temperature, max_new_tokens, base_url, api_key_env, seed)
         self.poll_s = float(poll_s)
         self.timeout_s = float(timeout_s)
         self.max_requests_per_file = int(max_requests_per_file)
@@ -179,23 +178,9 @@ class OpenAIBatchBackend(Backend):
         self.state_dir = Path(state_dir) if state_dir is not None else cache_dir() / "batches"
         self.max_retries = int(max_retries)
         self.progress = bool(progress)
-        self.usage_log: list[dict[str, int | None]] = []
         self.failures = 0
         self.uploads = 0
         self.batches_created = 0
-
-    def __repr__(self) -> str:
-        return f"OpenAIBatchBackend(model={self.model!r}, params={self.params!r})"
-
-    def cost(self, batch: bool = True, prices: Any = None) -> dict[str, Any]:
-        """Tokens and dollars of every request answered so far, at Batch API prices."""
-        return cost(self.usage_log, self.model, batch=batch, prices=prices)
-
-    def complete(self, batch: list[list[dict[str, str]]]) -> list[Completion]:
-        replies: list[Completion | None] = [None] * len(batch)
-        for i, reply in self.complete_iter(batch):
-            replies[i] = reply
-        return [r or Completion("") for r in replies]
 
     def complete_iter(self, batch: list[list[dict[str, str]]],
                       ids: list[str] | None = None) -> Iterator[tuple[int, Completion]]:

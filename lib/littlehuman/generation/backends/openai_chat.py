@@ -93,20 +93,41 @@ def retry_after(exc: BaseException) -> float | None:
     return None
 
 
-def setup_openai(backend: Backend, model: str, temperature: float, max_new_tokens: int,
-                 base_url: str | None, api_key_env: str, seed: int | None) -> None:
-    """What the chat and Batch backends share: the key (read from the environment now, so a
-    missing one fails before any work), the model, the base URL and ``params`` (temperature,
-    max_new_tokens, the server's host, seed when set; never the key)."""
-    backend._key = Secret(api_key(api_key_env))  # type: ignore[attr-defined]
-    backend.api_key_env = api_key_env  # type: ignore[attr-defined]
-    backend.model = str(model)
-    url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-    backend.base_url = url  # type: ignore[attr-defined]
-    backend.params = {"temperature": float(temperature), "max_new_tokens": int(max_new_tokens),
-                      "host": urlsplit(url).hostname or url}
-    if seed is not None:
-        backend.params["seed"] = int(seed)
+class OpenAIBase(Backend):
+    """What the chat and Batch backends share: the key (read from the environment when built,
+    so a missing one fails before any work), the model, the base URL, ``params``
+    (temperature, max_new_tokens, the server's host, seed when set; never the key), the bill
+    of the calls answered so far and ``complete`` over ``complete_iter``."""
+
+    usage_log: list[dict[str, int | None]]
+
+    def _setup(self, model: str, temperature: float, max_new_tokens: int,
+               base_url: str | None, api_key_env: str, seed: int | None) -> None:
+        self._key = Secret(api_key(api_key_env))
+        self.api_key_env = api_key_env
+        self.model = str(model)
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        self.params: dict[str, Any] = {
+            "temperature": float(temperature), "max_new_tokens": int(max_new_tokens),
+            "host": urlsplit(self.base_url).hostname or self.base_url}
+        if seed is not None:
+            self.params["seed"] = int(seed)
+        self.usage_log = []
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model={self.model!r}, params={self.params!r})"
+
+    def cost(self, batch: bool | None = None, prices: Any = None) -> dict[str, Any]:
+        """Tokens and dollars of every call answered so far (see ``cost.cost``), at Batch API
+        prices when ``batch`` (default: this backend's ``batch_pricing``)."""
+        batch = self.batch_pricing if batch is None else batch
+        return cost(self.usage_log, self.model, batch=batch, prices=prices)
+
+    def complete(self, batch: list[list[dict[str, str]]]) -> list[Reply]:
+        replies: list[Reply | None] = [None] * len(batch)
+        for i, reply in self.complete_iter(batch):  # type: ignore[attr-defined]
+            replies[i] = reply
+        return [Completion("") if r is None else r for r in replies]
 
 
 def _status(exc: BaseException) -> int | None:
@@ -132,7 +153,7 @@ def describe(exc: BaseException) -> str:
     return scrub(text)
 
 
-class OpenAIChatBackend(Backend):
+class OpenAIChatBackend(OpenAIBase):
     """Chat completions from ``model`` at ``base_url`` (default: OpenAI, or the environment's
     ``OPENAI_BASE_URL``; give OpenAI-compatible servers their ``.../v1`` URL).
 
@@ -166,28 +187,14 @@ class OpenAIChatBackend(Backend):
             )
         if (rpm is not None and rpm <= 0) or (tpm is not None and tpm <= 0):
             raise LittleHumanError("openai backend: rpm and tpm must be positive (or unset)")
-        setup_openai(self, model, temperature, max_new_tokens, base_url, api_key_env, seed)
+        self._setup(model, temperature, max_new_tokens, base_url, api_key_env, seed)
         self.concurrency = int(concurrency)
         self.rpm, self.tpm = rpm, tpm
         self.timeout_s = float(timeout_s)
         self.max_retries = int(max_retries)
         self.backoff_s = float(backoff_s)
-        self.usage_log: list[dict[str, int | None]] = []
         self.attempts = 0
         self.failures = 0
-
-    def __repr__(self) -> str:
-        return f"OpenAIChatBackend(model={self.model!r}, params={self.params!r})"
-
-    def cost(self, batch: bool = False, prices: Any = None) -> dict[str, Any]:
-        """Tokens and dollars of every call answered so far (see ``cost.cost``)."""
-        return cost(self.usage_log, self.model, batch=batch, prices=prices)
-
-    def complete(self, batch: list[list[dict[str, str]]]) -> list[Reply]:
-        replies: list[Reply] = [""] * len(batch)
-        for i, reply in self.complete_iter(batch):
-            replies[i] = reply
-        return replies
 
     def complete_iter(self, batch: list[list[dict[str, str]]]) -> Iterator[tuple[int, Reply]]:
         """``(index in batch, reply)`` as each request is answered, in completion order.
