@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_openai import KEY, FakeOpenAI, protocol_reply
+from fake_openai import FakeOpenAI, protocol_reply
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation import GenerationCache, generate_synthetic, request_key
 from littlehuman.generation.backends.base import Completion
@@ -32,18 +32,6 @@ _chat_spec = importlib.util.spec_from_file_location(
 chat_worker = importlib.util.module_from_spec(_chat_spec)
 _chat_spec.loader.exec_module(chat_worker)
 SECRET_BYTES = b"SECRET123"
-
-
-@pytest.fixture()
-def key_env(monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-@pytest.fixture()
-def fake(key_env):
-    with FakeOpenAI() as server:
-        yield server
 
 
 def backend(server: FakeOpenAI, tmp_path: Path, **kwargs) -> OpenAIBatchBackend:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fake_openai import KEY, FakeOpenAI
+from fake_openai import FakeOpenAI
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation import (
     Backend,
@@ -42,18 +42,6 @@ worker = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(worker)
 SECRET_BYTES = b"SECRET123"
 FV_TRUE = "Given the context, come up with a True claim. Answer in the format below:"
-
-
-@pytest.fixture()
-def key_env(monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-@pytest.fixture()
-def fake(key_env):
-    with FakeOpenAI() as server:
-        yield server
 
 
 def backend(server: FakeOpenAI, **kwargs) -> OpenAIChatBackend:
