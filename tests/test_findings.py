@@ -18,7 +18,7 @@ class Spec:
 
 
 class FakeExperiment:
-    name, task = "toy", "fv"
+    name, task, main_metric = "toy", "fv", "accuracy"
 
     def __init__(self, scores: dict[tuple[float, int], np.ndarray]) -> None:
         self.scores = scores

@@ -27,11 +27,6 @@ PAPER_TABLE3: dict[str, dict[str, float]] = {
 }
 
 
-def main_metric(task: str) -> str:
-    """The metric the headline reports: accuracy (FV) or ROUGE-1 (QA)."""
-    return "accuracy" if task == "fv" else "rouge1"
-
-
 def paired_drop(exp: Any, high: float, low: float, metric: str, n_boot: int = 2000,
                 level: float = 0.95) -> tuple[float, float, float, int] | None:
     """``score(low fraction) - score(high fraction)`` of the sweep, paired per test example
@@ -39,13 +34,12 @@ def paired_drop(exp: Any, high: float, low: float, metric: str, n_boot: int = 20
     over seeds and examples: (estimate, low, high, seeds), or None when either is missing."""
     from littlehuman.stats import hierarchical_bootstrap
 
+    specs = {(s.fraction, s.seed): s for s in exp.sweep_specs()}
     diffs = {}
-    for spec_high in exp.sweep_specs():
-        if spec_high.fraction != high or not exp.store.has(spec_high):
-            continue
-        spec_low = next((s for s in exp.sweep_specs()
-                         if s.seed == spec_high.seed and s.fraction == low), None)
-        if spec_low is None or not exp.store.has(spec_low):
+    for (fraction, seed), spec_high in specs.items():
+        spec_low = specs.get((low, seed))
+        if fraction != high or spec_low is None or not (
+                exp.store.has(spec_high) and exp.store.has(spec_low)):
             continue
         a = exp.per_example_scores(spec_low)[metric].to_numpy(float)
         b = exp.per_example_scores(spec_high)[metric].to_numpy(float)
@@ -63,7 +57,7 @@ def paired_drop(exp: Any, high: float, low: float, metric: str, n_boot: int = 20
 def sweep_finding(exp: Any) -> dict[str, Any]:
     """Finding 1 on this dataset: the drop 0 -> 90% and 90 -> 100% synthetic, with intervals
     and a sentence; ``status`` says when the sweep lacks the fractions 0, 0.9 and 1."""
-    metric = main_metric(exp.task)
+    metric = exp.main_metric
     first = paired_drop(exp, 0.9, 0.0, metric)
     last = paired_drop(exp, 1.0, 0.9, metric)
     if first is None or last is None:

@@ -73,6 +73,11 @@ class Experiment:
     def metrics(self) -> list[str]:
         return FV_METRICS if self.task == "fv" else QA_METRICS
 
+    @property
+    def main_metric(self) -> str:
+        """The metric headlines, figures and the trade-off fit use: FV accuracy, QA ROUGE-1."""
+        return "accuracy" if self.task == "fv" else "rouge1"
+
     def split(self, name: str) -> pd.DataFrame:
         return self.rows[self.rows["split"] == name]
 
@@ -306,7 +311,7 @@ class Experiment:
     def headline(self) -> str:
         """A one-line result: the main metric at 0% and 100% synthetic (mean over seeds)."""
         rec = self.records()
-        m = self.metrics[0] if self.task == "fv" else "rouge1"
+        m = self.main_metric
         means = rec.groupby("fraction")[m].mean()
         lo, hi = means.index.min(), means.index.max()
         parts = [f"{m} {means[lo]:.3f} at {lo:.0%} synthetic -> {means[hi]:.3f} at {hi:.0%}"]

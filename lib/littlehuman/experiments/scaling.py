@@ -75,5 +75,5 @@ def sizes(exp: Experiment) -> Sizes:
 
 
 def main_metric(exp: Experiment) -> str:
-    """The metric the figures and the trade-off fit use: FV accuracy, QA ROUGE-1."""
-    return "accuracy" if exp.task == "fv" else "rouge1"
+    """The metric the figures and the trade-off fit use (``Experiment.main_metric``)."""
+    return exp.main_metric
