@@ -24,6 +24,7 @@ from littlehuman.errors import LittleHumanError
 
 QA_METRICS = ["exact_match", "inclusion", "reverse_inclusion", "bleu", "rouge1", "bertscore_f1"]
 FV_METRICS = ["accuracy"]
+LOCAL_GENERATORS = ("extractive", "gemma", "hf")  # run here: our seed, no per-token price
 
 
 @dataclass
@@ -112,7 +113,7 @@ class Experiment:
 
         p = self.profile
         kwargs: dict[str, Any] = {}
-        if p.generator in ("extractive", "gemma", "hf"):  # local generators take our seed
+        if p.generator in LOCAL_GENERATORS:
             kwargs["seed"] = p.data_seed
         if p.generator == "hf":
             if not p.gen_model_dir:
@@ -200,7 +201,7 @@ class Experiment:
         paid = cost([{"prompt_tokens": stored["input_tokens"],
                       "completion_tokens": stored["output_tokens"]}], stored["model"],
                     batch=stored["batch_pricing"], prices=self.prices)
-        local = stored["backend"] in ("extractive", "gemma", "hf")
+        local = stored["backend"] in LOCAL_GENERATORS
         return {**stored, "dollars": None if local else paid["dollars"], "local": local}
 
     # ---- the replacement sweep ------------------------------------------------------------
