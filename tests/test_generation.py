@@ -258,7 +258,7 @@ def test_generate_synthetic_rows_and_stats():
     assert (syn["context"] == rows["context"]).all() and (syn["context_id"] == rows["context_id"]).all()
     assert set(syn["split"]) == {"train"} and set(syn["dataset"]) == {"toyfv"}
     assert list(syn.columns) == ["row_id", "dataset", "split", "context_id", "context", "claim",
-                                 "label", "meta", "source_row_id", "requested_label"]
+                                 "label", "meta", "source_row_id", "attempt", "requested_label"]
     assert syn["requested_label"].tolist() == rows["label"].tolist()
 
 

@@ -62,7 +62,7 @@ def test_fraction_counts(fraction):
     assert mix["is_synthetic"].dtype == bool
     assert int(mix["is_synthetic"].sum()) == n_replaced(40, fraction)
     assert mix["row_id"].str.startswith("s-").eq(mix["is_synthetic"]).all()
-    assert list(mix.columns) == list(real.columns) + ["is_synthetic"]
+    assert list(mix.columns) == list(real.columns) + ["is_synthetic", "spare_twin"]
     assert mix["label"].dtype == real["label"].dtype
 
 

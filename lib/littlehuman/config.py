@@ -31,12 +31,15 @@ class Profile:
     concurrency: int = 16  # API requests in flight
     rpm: int = 0  # API requests per minute (0 = no limit)
     tpm: int = 0  # API tokens per minute (0 = no limit)
+    endpoint: str = "chat"  # openai: chat (/v1/chat/completions) | completions (/v1/completions, base models)
+    request_timeout: float = 0.0  # openai: seconds per HTTP request (0 = 60 for api.openai.com, else 600)
     k_shots: int = 3
     label_conditioned: bool = True  # FV label-shift correction (PROTOCOL)
     temperature: float = 0.0
     max_new_tokens: int = 120
     prompt_context_words: int = 3000  # contexts in the prompt are cut to this many words
     gen_batch_size: int = 4
+    reask: int = 2  # an unusable reply (unparseable, empty, refused) is asked again this many times
     cot_examples: str = ""  # chain-of-thought: a JSON file of hand-written examples ("" = off)
     batch_poll_s: float = 30.0  # openai-batch: seconds between polls of a submitted batch
     prices: str = ""  # a JSON file {"model": [input, output]} ($ per 1M tokens) over the table

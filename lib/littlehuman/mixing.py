@@ -54,13 +54,18 @@ def replacement_mix(
     - base rows: ``n`` drawn without replacement with
       ``stable_seed(dataset, experiment, n, seed)``, so every fraction shares them;
     - replaced rows: one permutation of the base rows that have a twin, drawn with
-      ``stable_seed(dataset, experiment, n, seed, "replace")``; fraction ``f`` replaces its
+      ``stable_seed(dataset, experiment, n, seed, "replace")``, followed by one permutation of
+      the base rows without a twin (``..., "replace-spare"``); fraction ``f`` replaces its
       first ``n_replaced(n, f)`` (``f * n`` rounded half up). The replaced sets are nested:
-      a larger fraction replaces a superset of a smaller one's rows.
+      a larger fraction replaces a superset of a smaller one's rows. A base row without a
+      twin (every reply for it was unusable) is replaced, only when a fraction needs more
+      rows than have twins, by a spare: the twin of a real row outside ``real``, taken in the
+      order ``synthetic`` lists them (``experiments.twins.twins_with_spares`` provides them).
+      Such rows are flagged ``spare_twin``.
 
     The same arguments give the same frame, bit for bit. Raises LittleHumanError when ``n``
-    exceeds the real rows, ``fraction`` is outside [0, 1], there are too few twins, or a
-    twin's ``context_id`` differs from its source's.
+    exceeds the real rows, ``fraction`` is outside [0, 1], there are too few twins and
+    spares, or a twin's ``context_id`` differs from its source's.
     """
     if not 0.0 <= fraction <= 1.0:
         raise LittleHumanError(f"{dataset}: synthetic fraction {fraction} is outside [0, 1]")
@@ -80,17 +85,26 @@ def replacement_mix(
     twins = _twins_by_source(synthetic, dataset)
     has_twin = base_ids.isin(twins.index).to_numpy()
     candidates = np.flatnonzero(has_twin)  # positions in base, in row_id order
-    if k > len(candidates):
+    lacking = np.flatnonzero(~has_twin)
+    spares = synthetic[~synthetic["source_row_id"].astype(str).isin(pool["row_id"].astype(str))]
+    spares = spares.drop_duplicates("source_row_id")
+    if k > len(candidates) + min(len(lacking), len(spares)):
         raise LittleHumanError(
             f"{dataset}: fraction {fraction} of n={n} needs {k} synthetic twins but only "
-            f"{len(candidates)} of the {n} drawn rows have one ({len(twins)} twins exist for "
-            f"{len(real)} real train rows): generate synthetic twins for more train rows"
+            f"{len(candidates)} of the {n} drawn rows have one and {len(spares)} spare twins "
+            f"were given ({len(twins)} twins exist for {len(real)} real train rows): generate "
+            "synthetic twins for more train rows"
         )
     order = np.random.default_rng(stable_seed(dataset, experiment, n, seed, "replace"))
     chosen = np.sort(candidates[order.permutation(len(candidates))[:k]])
+    n_spare = max(0, k - len(candidates))
+    spare_rng = np.random.default_rng(stable_seed(dataset, experiment, n, seed, "replace-spare"))
+    by_spare = np.sort(lacking[spare_rng.permutation(len(lacking))[:n_spare]])
 
     out = base.copy()
     out["is_synthetic"] = False
+    out["spare_twin"] = False
+    shared = [c for c in base.columns if c in synthetic.columns]
     if k:
         picked = twins.loc[base_ids.iloc[chosen].to_list()]
         if "context_id" in picked.columns:
@@ -101,11 +115,16 @@ def replacement_mix(
                     f"{dataset}: synthetic row {picked['row_id'].iloc[int(np.argmax(bad))]!r} has "
                     "a different context_id from its source row: regenerate the synthetic data"
                 )
-        shared = [c for c in base.columns if c in picked.columns]
         for col in shared:
             out.loc[chosen, col] = picked[col].to_numpy()
         out.loc[chosen, "is_synthetic"] = True
-    return out.astype(base.dtypes.to_dict() | {"is_synthetic": bool})
+    if n_spare:
+        taken = spares.iloc[:n_spare]
+        for col in shared:
+            out.loc[by_spare, col] = taken[col].to_numpy()
+        out.loc[by_spare, "is_synthetic"] = True
+        out.loc[by_spare, "spare_twin"] = True
+    return out.astype(base.dtypes.to_dict() | {"is_synthetic": bool, "spare_twin": bool})
 
 
 def tradeoff_mix(

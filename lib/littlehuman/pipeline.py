@@ -127,7 +127,8 @@ class Experiment:
             if p.gen_model:
                 kwargs["model"] = p.gen_model
         if p.generator == "openai":
-            kwargs.update(concurrency=p.concurrency, rpm=p.rpm or None, tpm=p.tpm or None)
+            kwargs.update(concurrency=p.concurrency, rpm=p.rpm or None, tpm=p.tpm or None,
+                          endpoint=p.endpoint, timeout_s=p.request_timeout or None)
         if p.generator == "openai-batch":
             kwargs["poll_s"] = p.batch_poll_s
         return make_backend(p.generator, **kwargs)
@@ -181,13 +182,15 @@ class Experiment:
         return {"pool": self.split("train"), "task": self.task, "backend": self.backend,
                 "seed": p.data_seed, "k": p.k_shots, "label_conditioned": p.label_conditioned,
                 "context_words": p.prompt_context_words, "batch_size": p.gen_batch_size,
-                "cot": self.cot}
+                "cot": self.cot, "reask": p.reask}
 
     def synthetic(self, progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
-        """The synthetic twins of the train pool (generated once, then read from disk)."""
-        from littlehuman.generation import load_or_generate
+        """The synthetic twins of the train pool (generated once, then read from disk), plus
+        one spare twin for each pool row left without one (see
+        :func:`littlehuman.experiments.twins.twins_with_spares`)."""
+        from littlehuman.experiments.twins import twins_with_spares
 
-        return load_or_generate(rows=self.train_pool, progress=progress, **self.generation_args())
+        return twins_with_spares(self, self.train_pool, progress)
 
     def bill(self) -> dict[str, Any] | None:
         """Tokens and dollars of the requests behind the twins (None before generation):
@@ -198,11 +201,16 @@ class Experiment:
         stored = read_bill(self.name, self.generator_id)
         if stored is None:
             return None
+        stored.pop("asked_rows", None)  # which rows: kept on disk, not worth showing
         paid = cost([{"prompt_tokens": stored["input_tokens"],
                       "completion_tokens": stored["output_tokens"]}], stored["model"],
                     batch=stored["batch_pricing"], prices=self.prices)
+        unkept = cost([{"prompt_tokens": stored.get("unkept_input_tokens", 0),
+                        "completion_tokens": stored.get("unkept_output_tokens", 0)}],
+                      stored["model"], batch=stored["batch_pricing"], prices=self.prices)
         local = stored["backend"] in LOCAL_GENERATORS
-        return {**stored, "dollars": None if local else paid["dollars"], "local": local}
+        return {**stored, "dollars": None if local else paid["dollars"],
+                "dollars_unkept": None if local else unkept["dollars"], "local": local}
 
     # ---- the replacement sweep ------------------------------------------------------------
     def learner_params(self) -> dict[str, Any]:

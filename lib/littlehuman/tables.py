@@ -9,16 +9,22 @@ import pandas as pd
 
 def generation_summary(real: pd.DataFrame, synthetic: pd.DataFrame,
                        stats: dict[str, Any]) -> pd.DataFrame:
-    """Counts of the twins (from the frames themselves) and of the last generation pass."""
-    kept = int(real["row_id"].isin(synthetic["source_row_id"]).sum())
+    """Counts of the twins (from the frames themselves: re-asks, rows without a twin, spare
+    twins) and of the last generation pass."""
+    own = synthetic[synthetic["source_row_id"].isin(real["row_id"])]
+    kept = int(real["row_id"].isin(own["source_row_id"]).sum())
+    spares = len(synthetic) - len(own)
+    attempts = own["attempt"] if "attempt" in own.columns else pd.Series(0, index=own.index)
     rows = [
         ("real rows to twin", len(real)),
         ("synthetic twins kept", kept),
-        ("rows without a twin (reply unparseable, dropped)", len(real) - kept),
+        ("twins that needed a re-ask (an unusable reply first)", int((attempts > 0).sum())),
+        ("rows without a twin (every ask unusable)", len(real) - kept),
+        ("spare twins standing in for them (of rows outside the pool)", spares),
     ]
-    if "label" in synthetic.columns and "requested_label" in synthetic.columns:
+    if "label" in own.columns and "requested_label" in own.columns:
         rows.append(("twins whose label differs from the one asked",
-                     int((synthetic["label"] != synthetic["requested_label"]).sum())))
+                     int((own["label"] != own["requested_label"]).sum())))
     rows += [
         ("prompt-model calls (this pass)", int(stats.get("calls", 0))),
         ("cache hits (this pass)", int(stats.get("cache_hits", 0))),
@@ -64,8 +70,24 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
         ("input tokens", f"{bill['input_tokens']:,}"),
         ("output tokens", f"{bill['output_tokens']:,}"),
         ("replies without token counts", f"{bill['missing_usage']:,}"),
-        ("dollars", dollars),
+        ("dollars (answered requests, exact tokens)", dollars),
     ]
+    if "sent" in bill:  # bills written since the send log exists
+        causes = lambda d: ", ".join(f"{c} x{n}" for c, n in d.items()) or "none"  # noqa: E731
+        unkept = bill.get("dollars_unkept")
+        rows += [
+            ("requests sent (retries and re-sends included)", f"{bill['sent']:,}"),
+            ("retried, by cause", causes(bill["retried"])),
+            ("given up, by cause", causes(bill["failed"])),
+            ("re-sent because the process that sent them died", f"{bill['resent_after_kill']:,}"),
+            ("sent but no reply kept (timeouts, unreadable replies, kills)",
+             f"{bill['unkept_sends']:,}"),
+            ("their estimated dollars (prompt chars / 4, full max_new_tokens)",
+             "0 (local)" if bill["local"] else
+             ("unknown" if unkept is None else f"${unkept:,.4f}")),
+            ("rows whose twin came from a re-ask", f"{bill.get('reasked_rows', 0):,}"),
+            ("rows without a twin", f"{bill.get('missing', 0):,}"),
+        ]
     return pd.DataFrame(rows, columns=["what", "value"]).set_index("what")
 
 

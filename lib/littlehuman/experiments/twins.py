@@ -31,14 +31,53 @@ def twin_rows(exp: Experiment, size: int) -> pd.DataFrame:
 def generate_twins(exp: Experiment, rows: pd.DataFrame,
                    progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The twins of ``rows``, generated exactly as :meth:`Experiment.synthetic` generates the
-    sweep's (only missing twins are generated; they join the same parquet file)."""
+    sweep's (same settings from ``exp.generation_args()``; only missing twins are generated;
+    they join the same parquet file)."""
     from littlehuman.generation import load_or_generate
 
-    p = exp.profile
-    return load_or_generate(
-        rows=rows, pool=exp.split("train"), task=exp.task, backend=exp.backend,
-        seed=p.data_seed, k=p.k_shots, label_conditioned=p.label_conditioned,
-        context_words=p.prompt_context_words, batch_size=p.gen_batch_size, progress=progress)
+    return load_or_generate(rows=rows, progress=progress, **exp.generation_args())
+
+
+def _add_stats(total: dict[str, Any], stats: dict[str, Any]) -> None:
+    for k, v in stats.items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            total[k] = total.get(k, 0) + v
+        elif k == "faults":
+            faults = total.setdefault("faults", {"sent": 0, "retried": {}, "failed": {}})
+            faults["sent"] += v.get("sent", 0)
+            for part in ("retried", "failed"):
+                for cause, n in v.get(part, {}).items():
+                    faults[part][cause] = faults[part].get(cause, 0) + n
+
+
+def twins_with_spares(exp: Experiment, rows: pd.DataFrame, progress: bool = False
+                      ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The twins of ``rows``, plus one spare twin for each row left without one (every ask
+    unusable): the twins of the next rows along :func:`twin_order` after ``rows``, which any
+    larger experiment twins anyway. A mix that must replace a row without a twin takes a
+    spare's twin instead (``mixing.replacement_mix``), so every synthetic fraction, 100%
+    included, can be built. Stats gain ``spares`` (spare twins returned)."""
+    synthetic, total = generate_twins(exp, rows, progress)
+    missing = len(rows) - int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
+    total = dict(total)
+    total["spares"] = 0
+    if missing == 0:
+        return synthetic, total
+    order = twin_order(exp)
+    rest = order[~order["row_id"].isin(rows["row_id"])]
+    take = missing
+    while True:
+        spare_rows = rest.iloc[:take]
+        spares, stats = generate_twins(exp, spare_rows, progress)
+        _add_stats(total, {k: v for k, v in stats.items() if k != "from_file"})
+        have = spare_rows["row_id"].isin(spares["source_row_id"])
+        if int(have.sum()) >= missing or take >= len(rest):
+            break
+        take += missing - int(have.sum())
+    kept = spare_rows[have.to_numpy()]["row_id"].iloc[:missing]
+    spares = spares[spares["source_row_id"].isin(kept)]
+    total["spares"] = len(spares)
+    return pd.concat([synthetic, spares], ignore_index=True), total
 
 
 def twinned_rows(exp: Experiment, count: int, progress: bool = False
@@ -51,8 +90,7 @@ def twinned_rows(exp: Experiment, count: int, progress: bool = False
     while True:
         rows = twin_rows(exp, want)
         synthetic, gen = generate_twins(exp, rows, progress)
-        for k, v in gen.items():
-            total[k] = total.get(k, 0) + v
+        _add_stats(total, gen)
         have = int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
         if have >= count or len(rows) >= n_train:
             return rows, synthetic, total

@@ -34,7 +34,7 @@ def prepare_zoom(exp: Experiment, progress: bool = True) -> dict[str, Any]:
 
     sz = sizes(exp)
     rows = twins.twin_rows(exp, max(sz.zoom))
-    synthetic, gen = twins.generate_twins(exp, rows, progress)
+    synthetic, gen = twins.twins_with_spares(exp, rows, progress)
     execute = partial(runs.execute, learner_factory=_quiet_factory)
     counts: dict[str, int] = {}
     specs = zoom_specs(exp)

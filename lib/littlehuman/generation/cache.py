@@ -1,9 +1,12 @@
-"""An append-only JSONL cache of generation requests, safe to interrupt.
+"""An append-only JSONL cache of generation requests, safe to interrupt and to share.
 
 One line per completed request: ``{"key": <sha256>, "record": {...}}``. Each ``put`` writes
 its line, flushes and fsyncs before returning, so a killed job loses at most the request in
-flight; a torn last line (a crash mid-write) is ignored on open and cut off before the next
-append. The cache stores exactly the records it is given: pass no secrets.
+flight. Writers from several processes take a lock file beside the cache (``filelock``)
+around each append; a torn last line (a writer killed mid-write) is ignored when read and
+cut off by the next writer, who checks the file's end under that lock, so a repair never
+cuts lines another process appended. ``refresh`` reads what other processes appended since.
+The cache stores exactly the records it is given: pass no secrets.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
 
 from littlehuman.errors import LittleHumanError
 
@@ -23,6 +28,27 @@ def request_key(backend: str, model: str, messages: list[dict[str, str]], params
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _cut_torn_tail(fh: Any) -> None:
+    """Cut a last line without its newline (a killed writer's) off an open ``a+b`` file."""
+    size = fh.seek(0, os.SEEK_END)
+    if size == 0:
+        return
+    fh.seek(size - 1)
+    if fh.read(1) == b"\n":
+        return
+    pos, chunk = size, 1 << 16
+    while pos > 0:  # find the last newline, reading backwards
+        start = max(0, pos - chunk)
+        fh.seek(start)
+        block = fh.read(pos - start)
+        cut = block.rfind(b"\n")
+        if cut >= 0:
+            fh.truncate(start + cut + 1)
+            return
+        pos = start
+    fh.truncate(0)
+
+
 class GenerationCache:
     """Completed requests by key, backed by one JSONL file (created on the first ``put``)."""
 
@@ -31,32 +57,40 @@ class GenerationCache:
         self.hits = 0
         self.misses = 0
         self._records: dict[str, dict[str, Any]] = {}
-        self._torn_at: int | None = None  # offset of a torn last line found on open
-        self._load()
+        self._offset = 0  # bytes of the file read so far (whole lines only)
+        self._lines = 0  # lines read so far
+        self._lock = FileLock(str(self.path) + ".lock")
+        self.refresh()
 
-    def _load(self) -> None:
+    def refresh(self) -> int:
+        """Read the lines appended since the last read (by any process); returns how many.
+        A last line without its newline is left for later (a write in progress or torn)."""
         if not self.path.exists():
-            return
-        data = self.path.read_bytes()
-        offset = 0
-        for number, line in enumerate(data.splitlines(keepends=True), start=1):
-            end = offset + len(line)
+            return 0
+        with open(self.path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            if size < self._offset:  # the file was replaced or cut: read it again
+                self._offset, self._lines = 0, 0
+            fh.seek(self._offset)
+            data = fh.read()
+        count, offset = 0, self._offset
+        for line in data.splitlines(keepends=True):
+            if not line.endswith(b"\n"):
+                break  # torn or still being written
             try:
                 entry = json.loads(line)
                 key, record = entry["key"], entry["record"]
             except (ValueError, KeyError, TypeError):
-                if end == len(data):  # the torn last line of an interrupted write
-                    self._torn_at = offset
-                    break
                 raise LittleHumanError(
-                    f"generation cache {self.path} has a corrupt line {number}: "
+                    f"generation cache {self.path} has a corrupt line {self._lines + count + 1}: "
                     "delete that line (or the file, to regenerate) and rerun"
                 ) from None
-            if not line.endswith(b"\n"):  # complete JSON but no newline: still torn
-                self._torn_at = offset
-                break
             self._records[key] = record
-            offset = end
+            offset += len(line)
+            count += 1
+        self._offset = offset
+        self._lines += count
+        return count
 
     def __len__(self) -> int:
         return len(self._records)
@@ -81,10 +115,8 @@ class GenerationCache:
         """Append one line and make it durable (flush + fsync) before returning."""
         line = json.dumps({"key": key, "record": record}, ensure_ascii=False) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "ab") as fh:
-            if self._torn_at is not None:  # cut the torn tail off before appending
-                fh.truncate(self._torn_at)
-                self._torn_at = None
+        with self._lock, open(self.path, "a+b") as fh:
+            _cut_torn_tail(fh)
             fh.write(line.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())

@@ -10,14 +10,20 @@ import hashlib
 import inspect
 import json
 import os
+import sys
+import threading
 import time
+from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+import numpy as np
 import pandas as pd
+from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
-from littlehuman.data.schema import Task, columns
+from littlehuman.data.schema import Task, columns, stable_seed
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Reply, as_completion
 from littlehuman.generation.cache import GenerationCache, request_key
@@ -57,6 +63,57 @@ def _complete(backend: Backend, batch: list[list[dict[str, str]]]) -> list[Reply
     return replies
 
 
+class SendLog:
+    """Every request a backend sent, one line per event in ``<cache>.sent.jsonl`` beside the
+    generation cache (``{"key", "event"}``: ``sent``, ``retry:<cause>``, ``failed:<cause>``;
+    see ``Backend.on_event``), appended and flushed as it happens (a kill loses nothing the
+    OS has), and counted for this process. The bill reads it back: what was sent, re-sent
+    after a kill, retried and given up, across every process that ever ran."""
+
+    def __init__(self, cache: GenerationCache | None) -> None:
+        self.path = None if cache is None else cache.path.with_suffix(".sent.jsonl")
+        self.counts: Counter[str] = Counter()
+        self._guard = threading.Lock()
+
+    def recorder(self, keys: list[str]) -> Callable[[int, str], None]:
+        """An ``on_event`` for one call whose request ``i`` has cache key ``keys[i]``."""
+        def record(index: int, event: str) -> None:
+            with self._guard:
+                self.counts[event] += 1
+                if self.path is not None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    with open(self.path, "a", encoding="utf-8") as fh:
+                        fh.write(json.dumps({"key": keys[index], "event": event}) + "\n")
+        return record
+
+    def summary(self) -> dict[str, Any]:
+        """This process's counts: sent (first sends and re-sends), retried and failed by cause."""
+        return _fault_summary(self.counts)
+
+
+def _fault_summary(counts: Counter[str]) -> dict[str, Any]:
+    retried = {e.split(":", 1)[1]: n for e, n in sorted(counts.items()) if e.startswith("retry:")}
+    failed = {e.split(":", 1)[1]: n for e, n in sorted(counts.items()) if e.startswith("failed:")}
+    return {"sent": counts.get("sent", 0) + sum(retried.values()), "retried": retried,
+            "failed": failed}
+
+
+def read_send_log(cache: GenerationCache) -> dict[str, list[str]]:
+    """The events of every key in the cache's send log, in order (a torn line is skipped)."""
+    path = cache.path.with_suffix(".sent.jsonl")
+    out: dict[str, list[str]] = {}
+    if not path.exists():
+        return out
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                entry = json.loads(line)
+                out.setdefault(entry["key"], []).append(str(entry["event"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+    return out
+
+
 def _stream(backend: Backend, todo: list[str], requests: dict[str, list[dict[str, str]]],
             store: Callable[[str, Reply], None], bar: Any) -> None:
     """All of ``todo`` in one ``complete_iter`` call, each reply stored as it arrives; on an
@@ -86,6 +143,19 @@ def _stream(backend: Backend, todo: list[str], requests: dict[str, list[dict[str
         )
 
 
+def _examples(row: dict[str, Any], pool: pd.DataFrame, k: int, seed: int, conditioned: bool,
+              cot: pd.DataFrame | None, attempt: int) -> pd.DataFrame:
+    """The few-shot examples of ``row``'s request number ``attempt`` (0: the first ask; a
+    re-ask draws afresh, or shows the chain-of-thought examples in another order)."""
+    if cot is not None:
+        if attempt == 0:
+            return cot
+        rng = np.random.default_rng(stable_seed(row["row_id"], seed, "reask", attempt))
+        return cot.iloc[rng.permutation(len(cot))]
+    draw_seed = seed if attempt == 0 else stable_seed(seed, "reask", attempt)
+    return draw_examples(pool, row, k=k, seed=draw_seed, label_conditioned=conditioned)
+
+
 def build_requests(
     rows: pd.DataFrame,
     pool: pd.DataFrame,
@@ -95,21 +165,40 @@ def build_requests(
     label_conditioned: bool = True,
     context_words: int = MAX_CONTEXT_WORDS,
     cot: pd.DataFrame | None = None,
+    attempt: int = 0,
 ) -> list[list[dict[str, str]]]:
     """The chat messages of every row's request, in row order (no backend needed: a dry run
     prices them before anything is sent). With ``cot`` (chain-of-thought examples from
-    ``prompts.load_cot_examples``) every request shows those examples instead of drawn ones."""
+    ``prompts.load_cot_examples``) every request shows those examples instead of drawn ones.
+    ``attempt`` > 0: the request that re-asks a row whose earlier replies were unusable."""
     conditioned = label_conditioned and task == "fv"
     pool = pool.sort_values("row_id", kind="stable").reset_index(drop=True)
-    out = []
-    for row in rows.to_dict("records"):
-        if cot is not None:
-            examples = cot
-        else:
-            examples = draw_examples(pool, row, k=k, seed=seed, label_conditioned=conditioned)
-        out.append(build_messages(row, examples, task, label_conditioned=conditioned,
-                                  context_words=context_words))
-    return out
+    return [build_messages(row, _examples(row, pool, k, seed, conditioned, cot, attempt), task,
+                           label_conditioned=conditioned, context_words=context_words)
+            for row in rows.to_dict("records")]
+
+
+def _key(backend: Backend, messages: list[dict[str, str]], attempt: int) -> str:
+    """The cache key of one request; a re-ask's key also names its attempt, so it never
+    collides with an earlier ask even when the prompt comes out the same."""
+    params = backend.params if attempt == 0 else {**backend.params, "reask": int(attempt)}
+    return request_key(backend.name, backend.model, messages, params)
+
+
+def _twin(reply: str, row: dict[str, Any], task: Task, conditioned: bool
+          ) -> tuple[dict[str, Any] | None, bool]:
+    """The parsed twin of one reply (None: unusable: unparseable, empty or a refusal) and
+    whether its FV label differs from the one asked for."""
+    parsed = parse_reply(reply, task)
+    if parsed is None or task != "fv":
+        return parsed, False
+    asked = int(row["label"]) if conditioned else None
+    mismatch = False
+    if parsed["label"] is None:
+        parsed["label"] = asked
+    elif asked is not None and parsed["label"] != asked:
+        mismatch = True
+    return (None, False) if parsed["label"] is None else (parsed, mismatch)
 
 
 def generate_synthetic(
@@ -125,41 +214,120 @@ def generate_synthetic(
     progress: bool = True,
     context_words: int = MAX_CONTEXT_WORDS,
     cot: pd.DataFrame | None = None,
+    reask: int = 2,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """One synthetic row per row of ``rows``, from its own context, with ``k`` examples of ``pool``.
 
     Returns the synthetic rows (unified columns with ``split="train"``, the real row's
     ``dataset``/``context_id``/``context``, ``row_id = "syn:<generator_id>:<real row_id>"``,
-    ``meta = ""``, plus ``source_row_id``) and stats: requested, generated, unparseable
-    (dropped), cache_hits, calls (requests sent to the backend), label_mismatch (FV: parsed
-    label differs from the one asked for), seconds. FV labels are the parsed ones, falling
-    back to the requested label when the reply gives none. Rows whose requests are identical
-    (same context, label and examples) share one call and one reply. ``cot``: chain-of-thought
-    examples (see ``build_requests``). Each cached reply keeps the call's token ``usage``
-    when the backend reports it (see ``bill``).
+    ``meta = ""``, plus ``source_row_id`` and ``attempt``: 0 when the first reply was usable,
+    else the re-ask that gave it) and stats: requested, generated, missing (rows left without
+    a twin), reasked (re-asks made), unusable_replies, cache_hits, calls (requests handed
+    to the backend), label_mismatch (FV: parsed label differs from the one asked for),
+    faults (what the backend sent, retried and gave up, by cause; see ``SendLog``), seconds.
+
+    A reply that cannot be read (unparseable, empty, a refusal) is asked again up to
+    ``reask`` times, each time with a fresh draw of few-shot examples under a new cache key,
+    so the unusable reply stays cached and is never sent again, and a rerun replays the same
+    chain from the cache. FV labels are the parsed ones, falling back to the requested label
+    when the reply gives none. Rows whose requests are identical (same context, label and
+    examples) share one call and one reply. ``cot``: chain-of-thought examples (see
+    ``build_requests``). Each cached reply keeps the call's token ``usage`` when the backend
+    reports it (see ``bill``).
 
     A backend with ``complete_iter(batch)`` (yielding ``(index, reply)`` in completion order)
-    gets every uncached request at once, ignoring ``batch_size``, and each reply is cached
-    the moment it arrives; other backends get ``batch_size`` requests per ``complete`` call.
+    gets every uncached request of an attempt at once, ignoring ``batch_size``, and each
+    reply is cached the moment it arrives; other backends get ``batch_size`` requests per
+    ``complete`` call.
     """
     start = time.perf_counter()
     gen_id = generator_id(backend, label_conditioned, k, seed, context_words, cot)
     conditioned = label_conditioned and task == "fv"
     records = rows.to_dict("records")
-    keys, requests = [], {}
-    for messages in build_requests(rows, pool, task, seed, k, label_conditioned, context_words, cot):
-        key = request_key(backend.name, backend.model, messages, backend.params)
-        keys.append(key)
-        requests.setdefault(key, messages)
+    sends = SendLog(cache)
+    twins: dict[int, tuple[dict[str, Any], int]] = {}
+    hits = calls = reasked = unusable = mismatch = 0
+    pending = list(range(len(records)))
+    bar = None  # made when there is something to send
+    for attempt in range(int(reask) + 1):
+        if not pending:
+            break
+        reasked += len(pending) if attempt else 0
+        messages = build_requests(rows.iloc[pending], pool, task, seed, k, label_conditioned,
+                                  context_words, cot, attempt)
+        keys = [_key(backend, m, attempt) for m in messages]
+        requests = dict(zip(keys, messages))
+        replies: dict[str, str] = {}
+        for key in requests:
+            record = cache.get(key) if cache is not None else None
+            if record is not None:
+                replies[key] = record["reply"]
+                hits += 1
+        todo = [key for key in requests if key not in replies]
+        calls += len(todo)
+        if todo and bar is None:
+            bar = tqdm(total=len(todo), desc=f"generate {backend.name}", disable=not progress)
+        elif todo:
+            bar.total += len(todo)
+            bar.refresh()
+        _send(backend, todo, requests, replies, cache, sends, batch_size, bar)
+        still = []
+        for i, key in zip(pending, keys):
+            parsed, differs = _twin(replies[key], records[i], task, conditioned)
+            if parsed is None:
+                unusable += 1
+                still.append(i)
+            else:
+                twins[i] = (parsed, attempt)
+                mismatch += differs
+        pending = still
+    if bar is not None:
+        bar.close()
 
-    replies: dict[str, str] = {}
-    hits = 0
-    for key in requests:
-        record = cache.get(key) if cache is not None else None
-        if record is not None:
-            replies[key] = record["reply"]
-            hits += 1
-    todo = [key for key in requests if key not in replies]
+    out = []
+    for i, row in enumerate(records):
+        if i not in twins:
+            continue
+        parsed, attempt = twins[i]
+        out.append({
+            **parsed,
+            "row_id": f"syn:{gen_id}:{row['row_id']}",
+            "dataset": row["dataset"],
+            "split": "train",
+            "context_id": row["context_id"],
+            "context": row["context"],
+            "meta": "",
+            "source_row_id": row["row_id"],
+            "attempt": attempt,
+            **({"requested_label": int(row["label"])} if task == "fv" else {}),
+        })
+    extra = ["source_row_id", "attempt"] + (["requested_label"] if task == "fv" else [])
+    frame = pd.DataFrame(out, columns=columns(task) + extra).astype({"attempt": "int64"})
+    if task == "fv":
+        frame = frame.astype({"label": "int64", "requested_label": "int64"})
+    stats = {
+        "requested": len(records),
+        "generated": len(frame),
+        "missing": len(pending),
+        "unparseable": len(pending),  # the rows dropped (kept for older readers)
+        "reasked": reasked,
+        "unusable_replies": unusable,
+        "cache_hits": hits,
+        "calls": calls,
+        "label_mismatch": mismatch if task == "fv" else 0,
+        "faults": sends.summary(),
+        "seconds": round(time.perf_counter() - start, 3),
+    }
+    return frame, stats
+
+
+def _send(backend: Backend, todo: list[str], requests: dict[str, list[dict[str, str]]],
+          replies: dict[str, str], cache: GenerationCache | None, sends: SendLog,
+          batch_size: int, bar: Any) -> None:
+    """Send the ``todo`` requests, storing each reply in the cache (with its usage) and in
+    ``replies`` as it arrives; the backend reports what it sends to ``sends``."""
+    if not todo:
+        return
 
     def store(key: str, reply: Reply) -> None:
         done = as_completion(reply)
@@ -171,56 +339,44 @@ def generate_synthetic(
             cache.put(key, record)
         replies[key] = done.text
 
-    bar = tqdm(total=len(todo), desc=f"generate {backend.name}", disable=not progress or not todo)
-    if todo and callable(getattr(backend, "complete_iter", None)):
-        _stream(backend, todo, requests, store, bar)
-    else:
-        for i in range(0, len(todo), batch_size):
-            chunk = todo[i: i + batch_size]
-            for key, reply in zip(chunk, _complete(backend, [requests[key] for key in chunk])):
-                store(key, reply)
-            bar.update(len(chunk))
-    bar.close()
+    previous = backend.on_event
+    try:
+        if callable(getattr(backend, "complete_iter", None)):
+            backend.on_event = sends.recorder(todo)
+            _stream(backend, todo, requests, store, bar)
+        else:
+            for i in range(0, len(todo), batch_size):
+                chunk = todo[i: i + batch_size]
+                backend.on_event = sends.recorder(chunk)
+                for key, reply in zip(chunk, _complete(backend, [requests[key] for key in chunk])):
+                    store(key, reply)
+                bar.update(len(chunk))
+    finally:
+        backend.on_event = previous
 
-    out, unparseable, mismatch = [], 0, 0
-    for row, key in zip(records, keys):
-        parsed = parse_reply(replies[key], task)
-        if parsed is not None and task == "fv":
-            asked = int(row["label"]) if conditioned else None
-            if parsed["label"] is None:
-                parsed["label"] = asked
-            elif asked is not None and parsed["label"] != asked:
-                mismatch += 1
-            if parsed["label"] is None:
-                parsed = None
-        if parsed is None:
-            unparseable += 1
-            continue
-        out.append({
-            **parsed,
-            "row_id": f"syn:{gen_id}:{row['row_id']}",
-            "dataset": row["dataset"],
-            "split": "train",
-            "context_id": row["context_id"],
-            "context": row["context"],
-            "meta": "",
-            "source_row_id": row["row_id"],
-            **({"requested_label": int(row["label"])} if task == "fv" else {}),
-        })
-    extra = ["source_row_id"] + (["requested_label"] if task == "fv" else [])
-    frame = pd.DataFrame(out, columns=columns(task) + extra)
-    if task == "fv":
-        frame = frame.astype({"label": "int64", "requested_label": "int64"})
-    stats = {
-        "requested": len(records),
-        "generated": len(frame),
-        "unparseable": unparseable,
-        "cache_hits": hits,
-        "calls": len(todo),
-        "label_mismatch": mismatch if task == "fv" else 0,
-        "seconds": round(time.perf_counter() - start, 3),
-    }
-    return frame, stats
+
+def generation_lock(dataset: str, gen_id: str) -> FileLock:
+    """The lock one process holds while it generates a (dataset, generator)'s twins: a second
+    process waits for it, then finds the first one's replies in the cache."""
+    path = cache_dir() / "locks" / f"generate-{dataset}-{gen_id}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path))
+
+
+@contextmanager
+def holding(lock: FileLock, what: str, progress: bool = True) -> Iterator[None]:
+    """Hold ``lock``; when another process has it, say so in one line, then wait."""
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if progress:
+            print(f"waiting for another process that is {what} (lock {lock.lock_file})",
+                  file=sys.stderr, flush=True)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def load_or_generate(
@@ -236,14 +392,18 @@ def load_or_generate(
     progress: bool = True,
     context_words: int = MAX_CONTEXT_WORDS,
     cot: pd.DataFrame | None = None,
+    reask: int = 2,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The synthetic twins of ``rows`` from ``synthetic_path``, generating only missing ones.
 
-    New rows are appended to the parquet file (written to a temp file, then renamed). The
-    cache defaults to ``cache_dir()/generation/<dataset>.jsonl``. Rows whose reply was
-    unparseable are retried from the cache (no backend call) and stay absent. After new
-    calls, the token bill of every request behind ``rows`` is written beside the parquet
-    (``<gen_id>.bill.json``, see ``bill``).
+    Runs under :func:`generation_lock`, so two processes never pay for the same request: the
+    second waits, then reads the first one's twins and replies. New rows are appended to the
+    parquet file (written to a temp file, then renamed). The cache defaults to
+    ``cache_dir()/generation/<dataset>.jsonl``. Rows without a twin are asked again from the
+    cache (their re-asks replayed; only re-asks beyond what is cached are sent) and stay
+    absent when every try was unusable. After new calls, the token bill of every request
+    behind ``rows`` is written beside the parquet (``<gen_id>.bill.json``, see ``bill``), and
+    with ``progress`` one line says what was sent, retried, re-asked and is missing.
     """
     datasets = rows["dataset"].unique()
     if len(datasets) != 1:
@@ -251,25 +411,36 @@ def load_or_generate(
     dataset = str(datasets[0])
     gen_id = generator_id(backend, label_conditioned, k, seed, context_words, cot)
     path = synthetic_path(dataset, gen_id)
-    if cache is None:
-        cache = GenerationCache(cache_dir() / "generation" / f"{dataset}.jsonl")
-    have = pd.read_parquet(path) if path.exists() else None
-    todo = rows if have is None else rows[~rows["row_id"].isin(have["source_row_id"])]
-    new, stats = generate_synthetic(todo, pool, task, backend, seed=seed, k=k,
-                                    label_conditioned=label_conditioned, cache=cache,
-                                    batch_size=batch_size, progress=progress,
-                                    context_words=context_words, cot=cot)
-    stats["from_file"] = len(rows) - len(todo)
-    if stats["calls"] or not bill_path(dataset, gen_id).exists():
-        write_bill(dataset, gen_id, bill(rows, pool, task, backend, cache, seed, k,
-                                         label_conditioned, context_words, cot))
-    if len(new):
-        merged = new if have is None else pd.concat([have, new], ignore_index=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        merged.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-        have = merged
+    with holding(generation_lock(dataset, gen_id), f"generating {dataset} twins", progress):
+        if cache is None:
+            cache = GenerationCache(cache_dir() / "generation" / f"{dataset}.jsonl")
+        else:
+            cache.refresh()  # what another process added while we waited
+        have = _read_twins(path)
+        todo = rows if have is None else rows[~rows["row_id"].isin(have["source_row_id"])]
+        new, stats = generate_synthetic(todo, pool, task, backend, seed=seed, k=k,
+                                        label_conditioned=label_conditioned, cache=cache,
+                                        batch_size=batch_size, progress=progress,
+                                        context_words=context_words, cot=cot, reask=reask)
+        stats["from_file"] = len(rows) - len(todo)
+        if stats["calls"] or not bill_path(dataset, gen_id).exists():
+            asked = set((read_bill(dataset, gen_id) or {}).get("asked_rows", []))
+            asked |= set(rows["row_id"].astype(str))
+            every = pool[pool["row_id"].astype(str).isin(asked)]
+            if len(every) < len(asked):  # rows outside the pool: bill the ones given too
+                every = pd.concat([every, rows[~rows["row_id"].isin(every["row_id"])]])
+            summary = bill(every, pool, task, backend, cache, seed, k, label_conditioned,
+                           context_words, cot, reask)
+            write_bill(dataset, gen_id, {**summary, "asked_rows": sorted(asked)})
+        if len(new):
+            merged = new if have is None else pd.concat([have, new], ignore_index=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            merged.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+            have = merged
+    if progress and stats["calls"]:
+        print(fault_line(dataset, gen_id, stats), flush=True)
     if have is None:
         return new, stats
     order = {row_id: i for i, row_id in enumerate(rows["row_id"])}
@@ -278,9 +449,70 @@ def load_or_generate(
     return wanted.reset_index(drop=True), stats
 
 
+def _read_twins(path: Path) -> pd.DataFrame | None:
+    """The stored twins (``attempt`` 0 for files written before re-asks existed)."""
+    if not path.exists():
+        return None
+    have = pd.read_parquet(path)
+    if "attempt" not in have.columns:
+        have["attempt"] = 0
+    return have
+
+
+def fault_line(dataset: str, gen_id: str, stats: dict[str, Any]) -> str:
+    """One line: what this generation sent, how it went, what was re-asked and is missing."""
+    faults = stats.get("faults") or {}
+    retried = ", ".join(f"{cause} x{n}" for cause, n in faults.get("retried", {}).items())
+    failed = sum(faults.get("failed", {}).values())
+    sent = faults.get("sent") or stats.get("calls", 0)
+    return (f"[{dataset}] generation {gen_id}: {stats.get('calls', 0)} requests, {sent} sent "
+            f"(retries: {retried or 'none'}), {failed} given up; {stats.get('reasked', 0)} "
+            f"re-asked for unusable replies; {stats.get('generated', 0)} twins, "
+            f"{stats.get('missing', 0)} rows without one")
+
+
 def bill_path(dataset: str, gen_id: str) -> Path:
-    """``<synthetic_path>`` with ``.bill.json``: the tokens every request behind it cost."""
+    """``<synthetic_path>`` with ``.bill.json``: what every request behind its twins cost
+    (the rows of every experiment that asked this generator; ``asked_rows`` lists them)."""
     return synthetic_path(dataset, gen_id).with_suffix(".bill.json")
+
+
+# causes after which a send may have cost tokens though no reply was kept: the server
+# generated (a timeout, a body we could not read, an empty completion); a 429, a 5xx or a
+# refused connection did not generate
+BILLABLE_CAUSES = ("timeout", "bad_json", "empty")
+
+
+def _asks(rows: pd.DataFrame, pool: pd.DataFrame, task: Task, backend: Backend,
+          cache: GenerationCache, seed: int, k: int, label_conditioned: bool,
+          context_words: int, cot: pd.DataFrame | None, reask: int
+          ) -> tuple[dict[str, list[dict[str, str]]], dict[str, int]]:
+    """Every request behind ``rows`` (key -> messages): each row's asks in order, replayed
+    from the cache up to its first usable or unanswered one, and how many rows got their twin
+    on a re-ask (``reasked_rows``) or have none (``missing``, unanswered ones included)."""
+    conditioned = label_conditioned and task == "fv"
+    records = rows.to_dict("records")
+    asks: dict[str, list[dict[str, str]]] = {}
+    pending, reasked_rows = list(range(len(records))), 0
+    missing = 0
+    for attempt in range(int(reask) + 1):
+        if not pending:
+            break
+        still = []
+        messages = build_requests(rows.iloc[pending], pool, task, seed, k, label_conditioned,
+                                  context_words, cot, attempt)
+        for i, m in zip(pending, messages):
+            key = _key(backend, m, attempt)
+            asks.setdefault(key, m)
+            record = cache.peek(key)
+            if record is None:
+                missing += 1
+            elif _twin(record["reply"], records[i], task, conditioned)[0] is None:
+                still.append(i)
+            else:
+                reasked_rows += attempt > 0
+        pending = still
+    return asks, {"reasked_rows": reasked_rows, "missing": missing + len(pending)}
 
 
 def bill(
@@ -294,27 +526,73 @@ def bill(
     label_conditioned: bool = True,
     context_words: int = MAX_CONTEXT_WORDS,
     cot: pd.DataFrame | None = None,
+    reask: int = 2,
 ) -> dict[str, Any]:
-    """Tokens of the distinct requests behind ``rows``, from the usage stored in the cache.
+    """What the requests behind ``rows`` cost, re-asks and re-sends included.
 
-    Counts each request once (rows sharing a request share its call), whether it was paid in
-    this run or an earlier one; ``missing_usage`` counts cached replies without usage (a
-    backend that reports none, or a cache older than usage records). Dollars are computed
-    when shown (``cost.cost``), so a price override needs no rerun.
+    Tokens: the usage stored in the cache for each answered request, counted once (rows
+    sharing a request share its call), whether it was paid in this run or an earlier one;
+    ``missing_usage`` counts cached replies without usage (a backend that reports none, or a
+    cache older than usage records). From the send log (``SendLog``), across every process:
+    ``sent`` (HTTP requests or Batch entries, retries and re-sends included), ``retried`` and
+    ``failed`` by cause, ``resent_after_kill`` (a request sent again because the process that
+    sent it died before its reply was kept) and ``unkept_sends``: sends that may have cost
+    tokens though no reply was kept (a timeout, an unreadable or empty 200, a kill in
+    flight), priced as an estimate (prompt characters / 4 and ``max_new_tokens``) in
+    ``unkept_input_tokens``/``unkept_output_tokens``. Dollars are computed when shown
+    (``cost.cost``), so a price override needs no rerun.
     """
-    keys = {request_key(backend.name, backend.model, m, backend.params)
-            for m in build_requests(rows, pool, task, seed, k, label_conditioned, context_words, cot)}
+    from littlehuman.generation.cost import estimate_tokens
+
+    asks, rows_info = _asks(rows, pool, task, backend, cache, seed, k, label_conditioned,
+                            context_words, cot, reask)
+    log = read_send_log(cache)
+    max_new = int(backend.params.get("max_new_tokens", 0) or 0)
     usages = []
-    for key in sorted(keys):
+    sent = resent = unkept = unkept_in = 0
+    retried: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    for key in sorted(asks):
         record = cache.peek(key)
         if record is not None:
             usages.append(record.get("usage") or {"prompt_tokens": None, "completion_tokens": None})
+        events = log.get(key, [])
+        if not events and record is not None:
+            sent += 1  # a local backend, or a reply cached before the send log existed
+            continue
+        lost, is_open = 0, False
+        for event in events:
+            kind, _, cause = event.partition(":")
+            if kind == "retry":
+                retried[cause] += 1
+                lost += cause in BILLABLE_CAUSES
+            elif kind == "sent" and is_open:
+                resent += 1
+                lost += 1
+            elif kind == "failed":
+                failed[cause] += 1
+                lost += cause in BILLABLE_CAUSES
+            if kind in ("sent", "retry"):
+                sent += 1
+                is_open = True
+            elif kind == "failed":
+                is_open = False
+        if is_open and record is None:
+            lost += 1  # in flight when its process died
+        if lost:
+            unkept += lost
+            unkept_in += lost * estimate_tokens(asks[key])
     return {"backend": backend.name, "model": backend.model,
             "batch_pricing": bool(getattr(backend, "batch_pricing", False)),
-            "requests": len(keys), "answered": len(usages),
+            "requests": len(asks), "answered": len(usages),
             "input_tokens": sum(int(u.get("prompt_tokens") or 0) for u in usages),
             "output_tokens": sum(int(u.get("completion_tokens") or 0) for u in usages),
-            "missing_usage": sum(u.get("prompt_tokens") is None for u in usages)}
+            "missing_usage": sum(u.get("prompt_tokens") is None for u in usages),
+            "sent": sent, "retried": dict(sorted(retried.items())),
+            "failed": dict(sorted(failed.items())), "resent_after_kill": resent,
+            "unkept_sends": unkept, "unkept_input_tokens": unkept_in,
+            "unkept_output_tokens": unkept * max_new,
+            "rows": len(rows), **rows_info}
 
 
 def write_bill(dataset: str, gen_id: str, summary: dict[str, Any]) -> None:

@@ -52,6 +52,22 @@ def api_key(env_name: str = "OPENAI_API_KEY") -> str:
     return value
 
 
+def public_url(url: str) -> str:
+    """``url`` without its user-info part (``http://user:password@host/v1`` ->
+    ``http://host/v1``): the only form of a server URL that may be written anywhere. The
+    password, when there is one, is registered for :func:`scrub`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(url))
+    if "@" not in parts.netloc:
+        return str(url)
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    secret = userinfo.split(":", 1)[-1]
+    if len(secret) >= 8:
+        _KNOWN.add(secret)
+    return urlunsplit(parts._replace(netloc=host))
+
+
 def scrub(text: str) -> str:
     """``text`` with every key read so far, anything shaped like ``sk-...`` and any bearer
     token replaced by ``***``."""

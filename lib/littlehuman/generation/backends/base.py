@@ -1,7 +1,7 @@
 """The one interface every generation backend implements."""
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Callable, Optional, Union
 
 
 class Completion(str):
@@ -57,6 +57,19 @@ class Backend:
     params: dict[str, Any]
     #: True when replies are billed at Batch API prices
     batch_pricing: bool = False
+    #: set by the caller before ``complete``/``complete_iter``; a backend that talks to a
+    #: server calls ``on_event(index in the batch, event)`` at every HTTP send and give-up.
+    #: Events: ``"sent"`` (a request's first send in this call), ``"retry:<cause>"`` (sent
+    #: again after ``<cause>``), ``"failed:<cause>"`` (given up after ``<cause>``); causes:
+    #: ``429``, ``5xx``, ``timeout``, ``connection``, ``bad_json`` (a 200 whose body is not
+    #: JSON), ``empty`` (a 200 without a completion text), ``expired``/``request_error``
+    #: (Batch API). Local backends send nothing and never call it.
+    on_event: Optional[Callable[[int, str], None]] = None
+
+    def _event(self, index: int, event: str) -> None:
+        """Report one event to ``on_event`` (when set)."""
+        if self.on_event is not None:
+            self.on_event(index, event)
 
     def complete(self, batch: list[list[dict[str, str]]]) -> list[Reply]:
         """One reply per chat, in order."""

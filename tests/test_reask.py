@@ -1,0 +1,218 @@
+"""Real output never stops a run: unusable replies are asked again with fresh examples, rows
+still without a twin are covered by spares, the cache is shared safely between processes,
+and the bill counts what was sent. All rows are invented fixtures (no dataset text)."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation import GenerationCache, generate_synthetic, load_or_generate
+from littlehuman.generation.backends.base import Backend
+from littlehuman.generation.generate import bill, fault_line, read_send_log
+from littlehuman.mixing import replacement_mix
+from test_generation import fv_echo, fv_rows
+
+REFUSAL = "I'm sorry, but I can't help with that request."
+
+
+class RefusingBackend(Backend):
+    """Refuses every request whose prompt is in ``refuse`` (a set of message hashes filled by
+    ``refuse_first``), or for row contexts in ``always``; answers the rest well."""
+
+    name = "refusing"
+    model = "test"
+
+    def __init__(self, always: tuple[str, ...] = (), first: tuple[str, ...] = ()) -> None:
+        self.params = {"v": 1}
+        self.always, self.first = always, set(first)
+        self.seen: list[list[dict[str, str]]] = []
+
+    def complete(self, batch):
+        out = []
+        for messages in batch:
+            self.seen.append(messages)
+            context = messages[-1]["content"]
+            hit_first = [m for m in self.first if m in context]
+            if any(m in context for m in self.always) or hit_first:
+                for m in hit_first:  # refuse only the first ask of these rows
+                    self.first.discard(m)
+                out.append(REFUSAL)
+            else:
+                out.append(fv_echo(messages))
+        return out
+
+
+def _marker(i: int) -> str:
+    return f"Entry {i} is invented."
+
+
+def test_unusable_reply_is_reasked_with_fresh_examples(tmp_path):
+    rows = fv_rows(12, unique=True)
+    backend = RefusingBackend(first=(_marker(3), _marker(7)))
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    syn, stats = generate_synthetic(rows, rows, "fv", backend, cache=cache, progress=False)
+    assert stats["generated"] == 12 and stats["missing"] == 0
+    assert stats["reasked"] == 2 and stats["unusable_replies"] == 2 and stats["calls"] == 14
+    assert syn.set_index("source_row_id")["attempt"].to_dict() == {
+        r: (1 if r in ("fv03", "fv07") else 0) for r in rows["row_id"]}
+    # the re-ask shows other examples than the first ask (same context, new draw)
+    asks = [m for m in backend.seen if _marker(3) in m[-1]["content"]]
+    assert len(asks) == 2 and asks[0] != asks[1]
+    assert asks[0][-1] == asks[1][-1]  # the row's own context is asked again
+    # a rerun replays the chain from the cache: nothing is sent
+    again = RefusingBackend()
+    syn2, stats2 = generate_synthetic(rows, rows, "fv", again, cache=GenerationCache(cache.path),
+                                      progress=False)
+    assert again.seen == [] and stats2["calls"] == 0 and stats2["reasked"] == 2
+    pd.testing.assert_frame_equal(syn, syn2)
+
+
+def test_row_that_stays_unusable_is_missing_and_a_higher_limit_sends_only_new_asks(tmp_path):
+    rows = fv_rows(8, unique=True)
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    backend = RefusingBackend(always=(_marker(5),))
+    syn, stats = generate_synthetic(rows, rows, "fv", backend, cache=cache, progress=False)
+    assert stats["missing"] == 1 and stats["generated"] == 7 and stats["reasked"] == 2
+    assert stats["calls"] == 10  # 8 first asks + 2 re-asks of the one row
+    # rerun: the two re-asks are cached, nothing is sent
+    again = RefusingBackend(always=(_marker(5),))
+    _, stats = generate_synthetic(rows, rows, "fv", again, cache=cache, progress=False)
+    assert again.seen == [] and stats["missing"] == 1
+    # a higher limit sends only the asks beyond the cached ones
+    more = RefusingBackend()
+    syn, stats = generate_synthetic(rows, rows, "fv", more, cache=cache, progress=False, reask=3)
+    assert len(more.seen) == 1 and stats["missing"] == 0
+    assert syn.set_index("source_row_id").loc["fv05", "attempt"] == 3
+
+
+def test_reask_zero_keeps_the_old_behaviour(tmp_path):
+    rows = fv_rows(6, unique=True)
+    backend = RefusingBackend(always=(_marker(2),))
+    syn, stats = generate_synthetic(rows, rows, "fv", backend, progress=False, reask=0)
+    assert stats["calls"] == 6 and stats["missing"] == 1 and stats["reasked"] == 0
+
+
+def test_load_or_generate_bill_counts_reasks_and_missing(home):
+    rows = fv_rows(10, unique=True)
+    backend = RefusingBackend(always=(_marker(4),), first=(_marker(1),))
+    syn, stats = load_or_generate(rows, rows, "fv", backend, progress=False)
+    assert len(syn) == 9 and stats["missing"] == 1
+    from littlehuman.generation.generate import read_bill
+    from littlehuman.generation import generator_id
+
+    stored = read_bill("toyfv", generator_id(backend, True, 3, 0))
+    assert stored["rows"] == 10 and stored["reasked_rows"] == 1 and stored["missing"] == 1
+    assert stored["requests"] == 13 and stored["answered"] == 13  # 10 + 1 + 2 re-asks
+    assert stored["sent"] == 13  # a local backend: every answered request counts as sent
+    # rerun: read from the parquet and the cache, nothing sent
+    again = RefusingBackend(always=(_marker(4),))
+    syn2, stats2 = load_or_generate(rows, rows, "fv", again, progress=False)
+    assert again.seen == [] and len(syn2) == 9 and (syn2["attempt"] > 0).sum() == 1
+
+
+class EventBackend(Backend):
+    """Reports server events as a real API backend would: request 0 of every batch is sent,
+    hit by a 429, re-sent, times out, is re-sent and answered; the others go through."""
+
+    name = "events"
+    model = "test"
+
+    def __init__(self) -> None:
+        self.params = {"v": 1, "max_new_tokens": 50}
+
+    def complete(self, batch):
+        for i in range(len(batch)):
+            self._event(i, "sent")
+            if i == 0:
+                self._event(i, "retry:429")
+                self._event(i, "retry:timeout")
+        return [fv_echo(m) for m in batch]
+
+
+def test_send_log_and_bill_count_every_send(home, tmp_path):
+    rows = fv_rows(4, unique=True)
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    backend = EventBackend()
+    _, stats = generate_synthetic(rows, rows, "fv", backend, cache=cache, progress=False,
+                                  batch_size=4)
+    assert stats["faults"] == {"sent": 6, "retried": {"429": 1, "timeout": 1}, "failed": {}}
+    line = fault_line("toyfv", "g", stats)
+    assert "6 sent" in line and "429 x1" in line and "timeout x1" in line
+    # a request sent by a process that died before its reply was kept, then sent again
+    log = cache.path.with_suffix(".sent.jsonl")
+    first_key = next(iter(read_send_log(cache)))
+    with open(log, "a") as fh:
+        fh.write(json.dumps({"key": first_key, "event": "sent"}) + "\n")
+    # (the rows' keys now have: sent, 429, timeout(+lost), answered; plus a second first send)
+    summary = bill(rows, rows, "fv", backend, cache)
+    assert summary["sent"] == 7 and summary["retried"] == {"429": 1, "timeout": 1}
+    assert summary["resent_after_kill"] == 1
+    # lost: the send that timed out, the one in flight when the process died
+    assert summary["unkept_sends"] == 2 and summary["unkept_output_tokens"] == 100
+    assert summary["unkept_input_tokens"] > 0 and summary["answered"] == 4
+
+
+def test_send_log_skips_a_torn_line(tmp_path):
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    cache.path.with_suffix(".sent.jsonl").write_text('{"key": "a", "event": "sent"}\n{"key": "b", "ev')
+    assert read_send_log(cache) == {"a": ["sent"]}
+
+
+# ------------------------------------------------------------------ the shared cache
+
+def test_torn_tail_repair_never_cuts_another_process_line(tmp_path):
+    path = tmp_path / "gen.jsonl"
+    GenerationCache(path).put("a", {"reply": "x"})
+    with open(path, "ab") as fh:
+        fh.write(b'{"key": "torn", "rec')  # a writer killed mid-line
+    first = GenerationCache(path)  # opened while the file ends with the torn line
+    second = GenerationCache(path)
+    second.put("b", {"reply": "y"})  # cuts the torn tail, appends
+    first.put("c", {"reply": "z"})  # must not cut "b"
+    lines = path.read_text().splitlines()
+    assert [json.loads(x)["key"] for x in lines] == ["a", "b", "c"]
+    assert first.refresh() >= 1 and first.get("b") == {"reply": "y"}
+
+
+def test_refresh_reads_what_another_writer_appended(tmp_path):
+    path = tmp_path / "gen.jsonl"
+    reader, writer = GenerationCache(path), GenerationCache(path)
+    writer.put("k1", {"reply": "1"})
+    assert reader.get("k1") is None
+    assert reader.refresh() == 1 and reader.get("k1") == {"reply": "1"}
+
+
+# ------------------------------------------------------------------ spares in the mix
+
+def _real_and_twins(n: int, without: set[int], spares: int):
+    real = fv_rows(n, unique=True)
+    extra = fv_rows(n + spares, unique=True).iloc[n:]
+    twins = []
+    for i, r in pd.concat([real, extra]).reset_index(drop=True).iterrows():
+        if i in without:
+            continue
+        twins.append({**r.to_dict(), "row_id": f"s-{r['row_id']}", "claim": f"syn {i}",
+                      "source_row_id": r["row_id"]})
+    return real, pd.DataFrame(twins)
+
+
+def test_full_replacement_uses_a_spare_twin_for_a_row_without_one():
+    real, syn = _real_and_twins(10, without={2, 6}, spares=3)
+    mixes = {f: replacement_mix(real, syn, 10, f, 0, "toy") for f in (0.0, 0.5, 0.8, 0.9, 1.0)}
+    full = mixes[1.0]
+    assert full["is_synthetic"].all() and int(full["spare_twin"].sum()) == 2
+    assert set(full.loc[full["spare_twin"], "row_id"]) == {"s-fv10", "s-fv11"}
+    assert not mixes[0.8]["spare_twin"].any()  # 8 rows have twins: no spare needed yet
+    assert int(mixes[0.9]["spare_twin"].sum()) == 1
+    replaced = [set(m.index[m["is_synthetic"]]) for m in mixes.values()]
+    assert all(a <= b for a, b in zip(replaced, replaced[1:]))  # still nested
+
+
+def test_without_spares_the_error_says_what_to_do():
+    real, syn = _real_and_twins(10, without={2}, spares=0)
+    assert replacement_mix(real, syn, 10, 0.9, 0, "toy")["is_synthetic"].sum() == 9
+    with pytest.raises(LittleHumanError, match="generate synthetic twins for more train rows"):
+        replacement_mix(real, syn, 10, 1.0, 0, "toy")
