@@ -30,6 +30,21 @@ are missing), ``"request_error"`` (the requests at even positions of the input f
 error file with status 500), ``"malformed"`` (those at even positions answer 200 without
 choices), ``"fail"`` (status ``failed`` with ``errors``, no output file).
 
+Real-output faults, each a constructor argument (default off):
+
+- ``refusal_rate``: that share of replies (chat, ``/v1/completions`` and batch output) is a
+  refusal as the model's text (``REFUSAL``), decided from a sha256 of the request's messages
+  or prompt: reproducible, yet a re-ask with other few-shot examples is decided afresh.
+- ``nonjson_rate``: that share of chat/completions requests get a 200 whose body is HTML, not
+  JSON (as a proxy in front of a server may send); random per request (``seed``), so a retry
+  can succeed. ``rate_429``: that share of requests get a 429, random per request.
+- ``chat_template_missing``: chat completions answer 500 with the message ``transformers
+  serve`` gives for a model without a chat template (``/v1/completions`` works).
+- ``POST /v1/completions`` takes a plain-text ``prompt`` and answers ``choices[0].text``.
+- ``GET /v1/batches`` lists batches (newest first, ``limit``/``after``);
+  ``create_batch_delay_s``: ``POST /v1/batches`` records the batch, then sleeps that long
+  before it answers (a client killed meanwhile leaves a batch on the server).
+
 Replies are invented text built from the request (no dataset text). Run as a script
 (``python tests/fake_openai.py --latency 0.2``) it prints its base URL and serves until
 killed, expecting the key in ``$OPENAI_API_KEY`` (default: ``KEY``).
@@ -51,7 +66,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
 KEY = "test-SECRET123-placeholder"  # a made-up key: the tests check it never leaks
-FAULTS = ("ok", "429", "500", "slow", "malformed", "empty")
+REFUSAL = "I'm sorry, but I can't help with that request."
+NO_CHAT_TEMPLATE = ("Cannot use chat template functions because tokenizer.chat_template is not "
+                    "set and no template argument was passed! For information about writing "
+                    "templates and setting the tokenizer.chat_template attribute, please see the "
+                    "documentation at https://huggingface.co/docs/transformers/main/en/chat_templating")
+FAULTS = ("ok", "429", "500", "slow", "malformed", "empty", "nonjson")
 BATCH_FAULTS = ("ok", "expire", "request_error", "malformed", "fail")
 
 
@@ -72,6 +92,21 @@ def protocol_reply(messages: list[dict[str, str]]) -> str:
     return f"Claim: The text begins with {topic}.||\nLabel: {label}"
 
 
+def plain_messages(prompt: str) -> list[dict[str, str]]:
+    """A plain-text few-shot prompt (``prompts.render_plain``) read back as chat messages:
+    its first block as the system text and its last ``Context:`` as the user turn, enough for
+    ``protocol_reply``."""
+    system = prompt.split("\n\n", 1)[0]
+    last = prompt.rsplit("Context:", 1)
+    context = ("Context:" + last[1]).strip() if len(last) > 1 else prompt
+    return [{"role": "system", "content": system}, {"role": "user", "content": context}]
+
+
+def _share(text: str, salt: str) -> float:
+    """A number in [0, 1) fixed by ``text``: the same request always gets the same one."""
+    return int(hashlib.sha256((salt + text).encode()).hexdigest()[:8], 16) / 16 ** 8
+
+
 def parse_multipart(content_type: str, raw: bytes) -> dict[str, tuple[str | None, bytes]]:
     """The parts of a ``multipart/form-data`` body: ``{field name: (filename, bytes)}``."""
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
@@ -85,6 +120,8 @@ def parse_multipart(content_type: str, raw: bytes) -> dict[str, tuple[str | None
 
 _ROUTES = (  # (method, path pattern, handler name)
     ("POST", re.compile(r"/v1/chat/completions"), "_chat"),
+    ("POST", re.compile(r"/v1/completions"), "_completion"),
+    ("GET", re.compile(r"/v1/batches"), "_list_batches"),
     ("POST", re.compile(r"/v1/files"), "_upload"),
     ("GET", re.compile(r"/v1/files/(?P<id>[\w-]+)"), "_file"),
     ("GET", re.compile(r"/v1/files/(?P<id>[\w-]+)/content"), "_content"),
@@ -139,6 +176,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw or b"{}")
         if path not in ("/v1/files", "/v1/batches") and method == "POST":
             messages = body.get("messages") or []
+            if "prompt" in body:
+                entry["prompt"] = str(body["prompt"])
+                messages = [{"role": "prompt", "content": entry["prompt"]}]
             entry.update(messages=messages, hash=messages_hash(messages), model=body.get("model"),
                          max_tokens=body.get("max_tokens"),
                          temperature=body.get("temperature"), seed=body.get("seed"))
@@ -160,6 +200,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(entry, 401, f"Incorrect API key provided: {token}",
                                "invalid_api_key")
         time.sleep(fake.latency_s + (fake.slow_s if fault == "slow" else 0.0))
+        if fault == "nonjson" and route[0] in ("_chat", "_completion"):
+            entry["status"] = 200
+            return self._send_bytes(200, b"<html><body>upstream proxy error</body></html>",
+                                    "text/html")
         if fault == "429":
             entry["status"] = 429
             return self._send(429, {"error": {"message": "Rate limit reached", "type": "requests",
@@ -172,8 +216,26 @@ class _Handler(BaseHTTPRequestHandler):
         getattr(self, name)(fake, entry, fault, body, raw, **match.groupdict())
 
     def _chat(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict, raw: bytes) -> None:
+        if fake.chat_template_missing:
+            entry["status"] = 500
+            return self._send(500, {"error": {"message": NO_CHAT_TEMPLATE, "code": None}})
         entry["status"] = 200
         self._send(200, fake.chat_completion(body, fault))
+
+    def _completion(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict,
+                    raw: bytes) -> None:
+        entry["status"] = 200
+        self._send(200, fake.text_completion(body, fault))
+
+    def _list_batches(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict,
+                      raw: bytes) -> None:
+        from urllib.parse import parse_qs, urlsplit
+
+        query = parse_qs(urlsplit(self.path).query)
+        limit = int((query.get("limit") or ["20"])[0])
+        after = (query.get("after") or [None])[0]
+        entry["status"] = 200
+        self._send(200, fake.list_batches(limit, after))
 
     def _upload(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict,
                 raw: bytes) -> None:
@@ -207,7 +269,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(entry, 400, f"No such File object: {file_id}")
         batch = fake.create_batch(file_id, str(body.get("endpoint")),
                                   str(body.get("completion_window")))
-        entry.update(status=200, batch_id=batch["id"], input_file_id=file_id)
+        entry.update(batch_id=batch["id"], input_file_id=file_id)
+        time.sleep(fake.create_batch_delay_s)  # created: a client killed now leaves it behind
+        entry["status"] = 200
         self._send(200, batch)
 
     def _retrieve_batch(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict,
@@ -231,8 +295,15 @@ class FakeOpenAI:
     def __init__(self, api_key: str = KEY, latency_s: float = 0.0, retry_after: float = 1,
                  slow_s: float = 2.0,
                  reply: Callable[[list[dict[str, str]]], str] = protocol_reply,
-                 batch_polls_to_complete: int = 2, shuffle_output: bool = True) -> None:
+                 batch_polls_to_complete: int = 2, shuffle_output: bool = True,
+                 refusal_rate: float = 0.0, nonjson_rate: float = 0.0, rate_429: float = 0.0,
+                 chat_template_missing: bool = False, create_batch_delay_s: float = 0.0,
+                 seed: int = 0) -> None:
         self.key_digest = hashlib.sha256(api_key.encode()).hexdigest()
+        self.refusal_rate, self.nonjson_rate, self.rate_429 = refusal_rate, nonjson_rate, rate_429
+        self.chat_template_missing = chat_template_missing
+        self.create_batch_delay_s = create_batch_delay_s
+        self._random = random.Random(seed)
         self.latency_s, self.retry_after, self.slow_s, self.reply = latency_s, retry_after, slow_s, reply
         self.batch_polls_to_complete = batch_polls_to_complete
         self.shuffle_output = shuffle_output
@@ -274,6 +345,12 @@ class FakeOpenAI:
     def arrive(self, entry: dict[str, Any]) -> str:
         with self._lock:
             fault = self._faults.pop(0) if self._faults and entry["auth_ok"] else "ok"
+            if fault == "ok" and entry["auth_ok"] and entry["method"] == "POST":
+                draw = self._random.random()
+                if draw < self.rate_429:
+                    fault = "429"
+                elif draw < self.rate_429 + self.nonjson_rate:
+                    fault = "nonjson"
             entry["fault"] = fault
             self.log.append(entry)
             self.in_flight += 1
@@ -290,7 +367,7 @@ class FakeOpenAI:
     def chat_completion(self, body: dict[str, Any], fault: str = "ok") -> dict[str, Any]:
         """The chat completion object answering request ``body`` (``fault``: malformed/empty)."""
         messages = body.get("messages") or []
-        reply = self.reply(messages)
+        reply = self._reply(messages)
         prompt_tokens = sum(len(m.get("content") or "") for m in messages) // 4
         message: dict[str, Any] = {"role": "assistant", "content": reply}
         choices: list[dict] = [{"index": 0, "message": message, "finish_reason": "stop",
@@ -305,6 +382,45 @@ class FakeOpenAI:
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(reply) // 4,
                       "total_tokens": prompt_tokens + len(reply) // 4},
         }
+
+    def _reply(self, messages: list[dict[str, str]]) -> str:
+        """The model's text for ``messages``: a refusal for ``refusal_rate`` of requests."""
+        if self.refusal_rate and _share(messages_hash(messages), "refuse") < self.refusal_rate:
+            return REFUSAL
+        return self.reply(messages)
+
+    def text_completion(self, body: dict[str, Any], fault: str = "ok") -> dict[str, Any]:
+        """The completions object (``/v1/completions``) answering a plain-text ``prompt``."""
+        prompt = str(body.get("prompt") or "")
+        messages = plain_messages(prompt)
+        if self.refusal_rate and _share(hashlib.sha256(prompt.encode()).hexdigest(),
+                                        "refuse") < self.refusal_rate:
+            reply = REFUSAL
+        else:
+            reply = self.reply(messages)
+        choices: list[dict] = [{"index": 0, "text": " " + reply, "finish_reason": "stop",
+                                "logprobs": None}]
+        if fault == "malformed":
+            choices = []
+        elif fault == "empty":
+            choices[0]["text"] = ""
+        return {"id": f"cmpl-{hashlib.sha256(prompt.encode()).hexdigest()[:12]}",
+                "object": "text_completion", "created": int(time.time()),
+                "model": body.get("model"), "choices": choices,
+                "usage": {"prompt_tokens": len(prompt) // 4, "completion_tokens": len(reply) // 4,
+                          "total_tokens": len(prompt) // 4 + len(reply) // 4}}
+
+    def list_batches(self, limit: int = 20, after: str | None = None) -> dict[str, Any]:
+        """Batches newest first, a page of ``limit`` after batch id ``after``."""
+        with self._lock:
+            every = [dict(b["batch"]) for b in reversed(list(self.batches.values()))]
+        if after is not None:
+            ids = [b["id"] for b in every]
+            every = every[ids.index(after) + 1:] if after in ids else []
+        page = every[:limit]
+        return {"object": "list", "data": page, "has_more": len(every) > limit,
+                "first_id": page[0]["id"] if page else None,
+                "last_id": page[-1]["id"] if page else None}
 
     def add_file(self, content: bytes, filename: str, purpose: str) -> dict[str, Any]:
         """Store a file; its File object."""

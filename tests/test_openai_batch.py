@@ -13,14 +13,16 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from fake_openai import FakeOpenAI, protocol_reply
+from fake_openai import REFUSAL, FakeOpenAI, protocol_reply
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation import GenerationCache, generate_synthetic, request_key
 from littlehuman.generation.backends.base import Completion
-from littlehuman.generation.backends.openai_batch import OpenAIBatchBackend
+from littlehuman.generation.backends.openai_batch import OpenAIBatchBackend, _Run
+from littlehuman.generation.generate import read_send_log
 
 WORKER_PATH = Path(__file__).parent / "helpers" / "batch_worker.py"
 _spec = importlib.util.spec_from_file_location("batch_worker", WORKER_PATH)
@@ -171,7 +173,10 @@ def test_files_split_by_bytes(fake, tmp_path):
 def test_expired_batch_resubmits_the_missing_requests_once(fake, tmp_path):
     fake.script_batches("expire")
     b = backend(fake, tmp_path)
+    events: list[tuple[int, str]] = []
+    b.on_event = lambda i, event: events.append((i, event))
     got = dict(b.complete_iter(chats(4), ids=ids_for(4)))
+    assert events == [(i, "sent") for i in range(4)] + [(2, "retry:expired"), (3, "retry:expired")]
     assert [got[i].text for i in range(4)] == [protocol_reply(m) for m in chats(4)]
     first, second = uploaded(fake)
     assert [x["custom_id"] for x in second] == ids_for(4)[2:]  # only the missing half
@@ -182,10 +187,14 @@ def test_expired_batch_resubmits_the_missing_requests_once(fake, tmp_path):
 def test_failed_batch_is_resubmitted_once_then_given_up(fake, tmp_path):
     fake.script_batches("fail", "fail")
     b = backend(fake, tmp_path)
+    events: list[tuple[int, str]] = []
+    b.on_event = lambda i, event: events.append((i, event))
     with pytest.raises(LittleHumanError, match="3 of 3 requests still failed after one "
                        "resubmission .*batch failed: the input file failed validation"):
         list(b.complete_iter(chats(3)))
     assert len(fake.batches) == 2 and b.failures == 3
+    assert events[3:] == [(i, "retry:failed") for i in range(3)] + [
+        (i, "failed:failed") for i in range(3)]
 
 
 def test_request_errors_are_resubmitted_once_then_counted(fake, tmp_path):
@@ -193,6 +202,8 @@ def test_request_errors_are_resubmitted_once_then_counted(fake, tmp_path):
     cache = GenerationCache(tmp_path / "gen.jsonl")
     batch, ids = chats(5), ids_for(5)
     b = backend(fake, tmp_path)
+    events: list[tuple[int, str]] = []
+    b.on_event = lambda i, event: events.append((i, event))
     got = {}
     with pytest.raises(LittleHumanError, match="2 of 5 requests still failed after one "
                        r"resubmission \(last: HTTP 500: The server had an error\)"):
@@ -201,6 +212,9 @@ def test_request_errors_are_resubmitted_once_then_counted(fake, tmp_path):
             cache.put(ids[i], {"reply": reply.text})
     # positions 0, 2, 4 failed the first time; of the three resent, positions 0 and 2 again
     assert sorted(got) == [1, 2, 3] and b.failures == 2
+    assert events[5:] == [(0, "retry:request_error"), (2, "retry:request_error"),
+                          (4, "retry:request_error"), (0, "failed:request_error"),
+                          (4, "failed:request_error")]
     assert [[x["custom_id"] for x in f] for f in uploaded(fake)][1] == [ids[0], ids[2], ids[4]]
     assert list((tmp_path / "batches").glob("*.json")) == []
     # the rerun sends only the two still missing, afresh
@@ -210,12 +224,61 @@ def test_request_errors_are_resubmitted_once_then_counted(fake, tmp_path):
     assert todo == [0, 4] and len(rest) == 2 and uploaded(fake)[-1][0]["custom_id"] == ids[0]
 
 
-def test_malformed_replies_are_empty_and_counted_not_resubmitted(fake, tmp_path):
-    fake.script_batches("malformed")
+def test_a_malformed_batch_is_resubmitted_and_reports_its_events(fake, tmp_path):
+    fake.script_batches("malformed")  # positions 0 and 2 answer 200 without choices
+    batch, ids = chats(3), ids_for(3)
     b = backend(fake, tmp_path)
-    replies = b.complete(chats(3))
-    assert [r.text for r in replies] == ["", protocol_reply(chats(3)[1]), ""]
-    assert b.failures == 2 and len(b.usage_log) == 3 and len(fake.batches) == 1
+    events: list[tuple[int, str]] = []
+    b.on_event = lambda i, event: events.append((i, event))
+    got = dict(b.complete_iter(batch, ids=ids))
+    assert [got[i].text for i in range(3)] == [protocol_reply(m) for m in batch]
+    first, second = uploaded(fake)
+    assert [x["custom_id"] for x in second] == [ids[0], ids[2]]
+    assert len(fake.batches) == 2 and b.failures == 0
+    assert len(b.usage_log) == 5  # the two replies without text were billed too
+    assert events == [(0, "sent"), (1, "sent"), (2, "sent"),
+                      (0, "retry:empty"), (2, "retry:empty")]
+
+
+def test_replies_without_text_twice_are_yielded_empty_and_given_up(fake, tmp_path):
+    fake.script_batches("malformed", "malformed")  # the resent position 0 is malformed again
+    batch, ids = chats(3), ids_for(3)
+    b = backend(fake, tmp_path)
+    events: list[tuple[int, str]] = []
+    b.on_event = lambda i, event: events.append((i, event))
+    got = dict(b.complete_iter(batch, ids=ids))
+    assert got[0] == Completion("") and got[0].prompt_tokens is None
+    assert [got[i].text for i in (1, 2)] == [protocol_reply(batch[i]) for i in (1, 2)]
+    assert len(fake.batches) == 2 and b.failures == 1
+    assert events[3:] == [(0, "retry:empty"), (2, "retry:empty"), (0, "failed:empty")]
+    assert list((tmp_path / "batches").glob("*.json")) == []
+
+
+def test_an_empty_reply_is_not_cached_as_an_answer(fake, tmp_path):
+    rows = chat_worker.fixture_rows(4)
+    fake.script_batches("malformed")
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    syn, stats = generate_synthetic(rows, rows, "fv", backend(fake, tmp_path), cache=cache,
+                                    progress=False)
+    assert stats["generated"] == 4 and stats["reasked"] == 0 and stats["calls"] == 4
+    assert all(r["reply"] for r in cache._records.values()) and len(cache) == 4
+    assert len(fake.batches) == 2
+
+
+def test_refusals_are_answers_sent_once_and_the_generation_layer_asks_again(key_env, tmp_path):
+    rows = chat_worker.fixture_rows(8)
+    with FakeOpenAI(refusal_rate=0.5) as server:
+        cache = GenerationCache(tmp_path / "gen.jsonl")
+        syn, stats = generate_synthetic(rows, rows, "fv", backend(server, tmp_path),
+                                        cache=cache, progress=False)
+        files = uploaded(server)
+    replies = [r["reply"] for r in cache._records.values()]
+    assert REFUSAL in replies and all(r == REFUSAL or r.startswith("Claim:") for r in replies)
+    sent = [line["custom_id"] for lines in files for line in lines]
+    assert len(sent) == len(set(sent)) == stats["calls"] == 8 + stats["reasked"]
+    assert len(files[0]) == 8 and stats["reasked"] == sum(map(len, files[1:])) > 0  # new keys
+    assert read_send_log(cache) == {key: ["sent"] for key in sent}
+    assert stats["generated"] + stats["missing"] == 8 and len(syn) == stats["generated"]
 
 
 # ---------------------------------------------------------------- state and resuming
@@ -247,10 +310,13 @@ def test_a_killed_run_between_upload_and_create_resumes_without_uploading(fake, 
     with pytest.raises(LittleHumanError, match="HTTP 500|500.*a rerun resumes them"):
         backend(fake, tmp_path).complete(chats(2))
     assert count(fake, "POST", "/v1/files") == 1 and not fake.batches
+    (state,) = [json.loads(p.read_text()) for p in (tmp_path / "batches").glob("*.json")]
+    assert [j["status"] for j in state["jobs"]] == ["creating"]
     b = backend(fake, tmp_path)
     assert len(b.complete(chats(2))) == 2
     assert count(fake, "POST", "/v1/files") == 1 and len(fake.batches) == 1
     assert b.uploads == 0 and b.batches_created == 1
+    assert count(fake, "GET", "/v1/batches") == 1  # it looked for the batch before creating
 
 
 def test_a_rerun_for_the_unanswered_subset_resumes_the_same_batches(fake, tmp_path):
@@ -318,6 +384,78 @@ def test_kill9_between_submit_and_download_then_rerun_polls_the_same_batch(key_e
     assert_no_secret(tmp_path)
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_kill9_during_the_batch_create_then_rerun_adopts_that_batch(key_env, tmp_path):
+    state_dir, n = tmp_path / "batches", 4
+    # the batch exists at once, its create reply would come 30 s later
+    with FakeOpenAI(batch_polls_to_complete=1, create_batch_delay_s=30) as server:
+        out, err = open(tmp_path / "stdout.txt", "w"), open(tmp_path / "stderr.txt", "w")
+        with out, err:
+            proc = subprocess.Popen(
+                [sys.executable, str(WORKER_PATH), str(state_dir), server.base_url, str(n)],
+                stdout=out, stderr=err, env={**os.environ})
+            try:
+                wait_for(lambda: proc.poll() is not None or server.batches,
+                         "the worker's batch create")
+                os.kill(proc.pid, signal.SIGKILL)
+            finally:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == -signal.SIGKILL, (tmp_path / "stderr.txt").read_text()
+        (path,) = state_dir.glob("*.json")
+        (job,) = json.loads(path.read_text())["jobs"]
+        (ours,) = server.batches
+        assert job["status"] == "creating" and job["batch_id"] is None
+        assert server.batches[ours]["batch"]["input_file_id"] == job["file_id"]
+        # 120 newer batches of other files: finding ours takes a second page of the list
+        for i in range(120):
+            other = server.add_file(b'{"custom_id": "x"}\n', f"other{i}.jsonl", "batch")
+            server.create_batch(other["id"], "/v1/chat/completions", "24h")
+
+        server.create_batch_delay_s = 0
+        b = worker.make(server.base_url, str(state_dir))
+        events: list[tuple[int, str]] = []
+        b.on_event = lambda i, event: events.append((i, event))
+        got = dict(b.complete_iter(chats(n)))
+        assert count(server, "POST", "/v1/batches") == 1  # one batch created in all
+        assert count(server, "POST", "/v1/files") == 1 and b.batches_created == 0
+        assert len(server.requests("GET", "/v1/batches")) == 2  # paged to find it
+        assert server.batches[ours]["polls"] >= 1
+    assert [got[i].text for i in range(n)] == [protocol_reply(m) for m in chats(n)]
+    assert events == [(i, "sent") for i in range(n)]  # the killed run never reported them
+    assert list(state_dir.glob("*.json")) == []
+    assert_no_secret(tmp_path)
+
+
+def test_the_batch_lookup_stops_at_batches_older_than_the_file(key_env, tmp_path):
+    listed = [SimpleNamespace(id=f"batch_{n}", input_file_id=f, created_at=t) for n, f, t in (
+        (4, "file-2", 10_100), (3, "file-1", 10_050), (2, "file-0", 9_000),
+        (1, "file-x", 1_000), (0, "file-1", 500))]  # newest first, as the API lists them
+    seen: list[str] = []
+
+    def pages(limit: int):
+        assert 1 <= limit <= 100
+        for batch in listed:
+            seen.append(batch.id)
+            yield batch
+
+    client = SimpleNamespace(batches=SimpleNamespace(list=pages))
+    run = _Run(OpenAIBatchBackend(state_dir=tmp_path), client, chats(1), ["a"])
+    assert run.find_batch({"file_id": "file-1", "file_created_at": 10_000}).id == "batch_3"
+    assert seen == ["batch_4", "batch_3", "batch_2", "batch_1"]  # batch_1 is too old: stop
+    assert run.find_batch({"file_id": "file-9", "file_created_at": 10_000}) is None
+    seen.clear()
+    assert run.find_batch({"file_id": "file-1"}).id == "batch_3"  # an old state: no time
+    assert len(seen) == 5
+
+
+def test_the_state_never_depends_on_a_password_in_the_base_url(key_env, tmp_path):
+    plain = worker.make("http://127.0.0.1:9/v1", str(tmp_path))
+    secret = worker.make("http://user:hunter2-password@127.0.0.1:9/v1", str(tmp_path))
+    paths = [_Run(b, None, chats(2), ids_for(2)).state.path for b in (plain, secret)]
+    assert paths[0] == paths[1]
+
+
 # ---------------------------------------------------------------- the key
 
 def test_missing_key_fails_before_any_request(fake, monkeypatch, tmp_path):
@@ -363,4 +501,5 @@ def test_completion_of_a_reply_records_usage(key_env, tmp_path):
             "usage": {"prompt_tokens": 3, "completion_tokens": 1}}
     assert b.completion(body) == Completion("hi", 3, 1)
     assert b.completion({"choices": []}) == Completion("", None, None)
-    assert b.failures == 1 and len(b.usage_log) == 2
+    assert b.completion({"choices": [{"message": {"content": None}}]}) == Completion("")
+    assert b.failures == 0 and len(b.usage_log) == 3  # a give-up counts, not a reply

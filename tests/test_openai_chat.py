@@ -131,7 +131,12 @@ def test_malformed_reply_counts_as_failure(fake):
     fake.script("malformed")
     b = backend(fake, max_retries=0, concurrency=1)
     syn, stats = generate_synthetic(rows, rows, "fv", b, progress=False)
-    assert stats["unparseable"] == 1 and stats["generated"] == 1 and b.failures == 1
+    # the empty reply is asked again with fresh examples (a new request): both rows get twins
+    assert stats["reasked"] == 1 and stats["generated"] == 2 and stats["missing"] == 0
+    assert b.failures == 1 and len(fake.log) == 2 + 3  # 2 above; 2 rows + 1 re-ask here
+    syn, stats = generate_synthetic(rows, rows, "fv", backend(fake, max_retries=0), reask=0,
+                                    progress=False)
+    assert stats["missing"] == 0  # (no cache here: the row is asked afresh and answered)
 
 
 def test_persistent_errors_end_with_an_error_after_the_others_are_kept(fake, tmp_path):

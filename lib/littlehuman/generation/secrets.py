@@ -13,7 +13,9 @@ import re
 from littlehuman.errors import LittleHumanError
 
 _KNOWN: set[str] = set()  # the key values read in this process, to scrub from text
-_PATTERNS = re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{6,}|(?<=Bearer )\S+", re.IGNORECASE)
+_PATTERNS = re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{6,}|(?<=Bearer )\S+|(?<=Basic )\S+",
+                       re.IGNORECASE)
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")  # user:password@ in a URL
 
 
 class Secret:
@@ -69,9 +71,9 @@ def public_url(url: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """``text`` with every key read so far, anything shaped like ``sk-...`` and any bearer
-    token replaced by ``***``."""
+    """``text`` with every key and URL password seen so far, anything shaped like ``sk-...``,
+    any ``Bearer``/``Basic`` token and any URL's ``user:password@`` replaced by ``***``."""
     text = str(text)
     for value in sorted(_KNOWN, key=len, reverse=True):
         text = text.replace(value, "***")
-    return _PATTERNS.sub("***", text)
+    return _PATTERNS.sub("***", _USERINFO.sub("***@", text))

@@ -8,21 +8,29 @@ seconds (a tqdm bar counts requests completed / total). Results are joined back 
 ``custom_id`` (the caller's stable request keys), never by line order.
 
 Resuming: a JSON state file per set of requests (under ``state_dir``, default
-``data/batches``) records each file id the moment it is uploaded and each batch id the moment
-the batch exists (written to a temp file, then renamed), so a rerun after a crash or a kill
-polls the same batches instead of paying twice. A rerun asking for a subset of an unfinished
-set (the rest were answered and cached) resumes that set; one asking for more merges the
-unfinished sets it overlaps into one state. The state file is removed once every request is
-answered or given up. One process at a time per state dir and model setup.
+``data/batches``) records each file id the moment it is uploaded, marks its part
+``"creating"`` just before ``batches.create`` is sent and records the batch id the moment the
+batch exists (each write to a temp file, then renamed), so a rerun after a crash or a kill
+polls the same batches instead of paying twice. A rerun that finds a part still
+``"creating"`` (killed, or failed, while the create was in flight) first looks for a batch of
+that input file (``batches.list``, newest first, paging back to the file's upload time) and
+adopts it; only when there is none does it create one. A rerun asking for a subset of an
+unfinished set (the rest were answered and cached) resumes that set; one asking for more
+merges the unfinished sets it overlaps into one state. The state file is removed once every
+request is answered or given up. One process at a time per state dir and model setup.
 
-Failures: a request in the error file, or missing from the output of an expired, failed or
-cancelled batch, is resubmitted once in a new batch; failing again it is counted in
-``failures`` and not yielded, and the run ends with a LittleHumanError once every other
-request has been yielded, so a rerun sends only those. A reply without choices or text is
-yielded as ``""`` (the parser counts it unparseable) and counted too. HTTP errors are retried
-by the SDK (``max_retries``); what still fails stops the run with the state kept, to resume.
-The API key is read from the environment when the backend is built, held in a
-:class:`~littlehuman.generation.secrets.Secret` and scrubbed from every message.
+Failures: every request is sent at most ``MAX_SENDS`` (2) times: a request in the error file
+(``request_error``), missing from the output of an expired (``expired``), failed or cancelled
+(``failed``) batch, or answered with a 200 that has no choices or no text (``empty``) is
+resubmitted once in a new batch. Failing again: an ``empty`` one is yielded as ``""`` (the
+generation layer then asks again with fresh examples under a new cache key); any other is not
+yielded, and the run ends with a LittleHumanError once every other request has been yielded,
+so a rerun sends only those. Both kinds count in ``failures``. Every send and give-up is
+reported to ``on_event`` (``sent``, ``retry:<cause>``, ``failed:<cause>``). HTTP errors are
+retried by the SDK (``max_retries``); what still fails stops the run with the state kept, to
+resume. The API key is read from the environment when the backend is built, held in a
+:class:`~littlehuman.generation.secrets.Secret` and scrubbed from every message; the base URL
+is only ever written without its user-info (``public_url``).
 """
 from __future__ import annotations
 
@@ -41,13 +49,15 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Completion
 from littlehuman.generation.backends.openai_chat import OpenAIBase, describe
 from littlehuman.generation.cache import request_key
-from littlehuman.generation.secrets import scrub
+from littlehuman.generation.secrets import public_url, scrub
 from littlehuman.paths import cache_dir
 
 log = logging.getLogger(__name__)
 ENDPOINT = "/v1/chat/completions"
 TERMINAL = ("completed", "failed", "expired", "cancelled")  # a batch that will not change
 MAX_SENDS = 2  # each request is sent at most twice: once, then resubmitted once
+LIST_PAGE = 100  # batches per page when looking for a batch whose create reply was lost
+CLOCK_SLACK_S = 3600  # a batch listed this long before its file's upload time cannot be ours
 STATE_VERSION = 1
 LONG_TIMEOUT_S = 600.0  # uploads and downloads of files up to 200 MB
 
@@ -58,8 +68,11 @@ def _digest(text: str) -> str:
 
 class BatchState:
     """The persisted record of one set of requests: its ``custom_ids`` and its ``jobs``, one
-    per uploaded file: ``{"ids", "file_id", "batch_id" (None until created), "status",
-    "collected" (its results were yielded), "failed" (its ids without an answer)}``."""
+    per uploaded file: ``{"ids", "file_id", "file_created_at" (server time), "batch_id" (None
+    until created), "status" (``"uploaded"``, ``"creating"`` while the create may be in
+    flight, then the batch's), "collected" (its results were yielded), "failed" (its ids
+    without an answer), "causes" (why each failed: ``request_error``, ``expired``,
+    ``failed``, ``empty``)}``."""
 
     def __init__(self, path: Path, data: dict[str, Any]) -> None:
         self.path, self.data = path, data
@@ -219,8 +232,8 @@ class OpenAIBatchBackend(OpenAIBase):
         return (json.dumps(request, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
     def completion(self, body: Any) -> Completion:
-        """The Completion in a 200 response body; records its usage (a malformed reply is
-        billed too) and counts a reply without text as a failure."""
+        """The Completion in a 200 response body (``""`` when it has no choices or no text);
+        records its usage first (a reply without text is billed too)."""
         usage = body.get("usage") if isinstance(body, dict) else None
         usage = usage if isinstance(usage, dict) else {}
         tokens = {"prompt_tokens": usage.get("prompt_tokens"),
@@ -231,8 +244,7 @@ class OpenAIBatchBackend(OpenAIBase):
         except (IndexError, KeyError, TypeError):
             text = None
         if not isinstance(text, str) or not text.strip():
-            self.failures += 1
-            text = ""
+            return Completion("", **tokens)
         return Completion(text.strip(), **tokens)
 
     def fatal(self, exc: BaseException, state: BatchState) -> LittleHumanError:
@@ -259,12 +271,13 @@ class _Run:
         for i, cid in enumerate(ids):
             self.where.setdefault(cid, []).append(i)
         self.messages = {cid: batch[idx[0]] for cid, idx in self.where.items()}
-        identity = json.dumps({"identity": backend.identity(), "base_url": backend.base_url,
+        identity = json.dumps({"identity": backend.identity(),
+                               "base_url": public_url(backend.base_url),
                                "endpoint": ENDPOINT}, sort_keys=True)
         self.state = BatchState.open(backend.state_dir, identity, sorted(self.where),
                                      backend.identity())
-        self.answered: set[str] = set()
-        self.given_up: set[str] = set()
+        self.answered: set[str] = set()  # yielded (with a text, or "" after repeated empties)
+        self.given_up: set[str] = set()  # not yielded: the run ends with an error
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         import openai
@@ -273,6 +286,12 @@ class _Run:
             return fn(*args, **kwargs)
         except openai.OpenAIError as exc:
             raise self.b.fatal(exc, self.state) from None
+
+    def event(self, cid: str, event: str) -> None:
+        """Report ``event`` for request ``cid`` (under its first index: a duplicate request
+        is sent once)."""
+        if cid in self.where:
+            self.b._event(self.where[cid][0], event)
 
     def run(self) -> Iterator[tuple[int, Completion]]:
         bar = tqdm(total=len(self.where), desc="openai-batch requests completed", unit="req",
@@ -283,7 +302,7 @@ class _Run:
                     yield from self.collect(job, self.call(self.client.batches.retrieve,
                                                            job["batch_id"]), again=True)
             while True:
-                self.submit()
+                yield from self.submit()
                 active = [job for job in self.state.jobs if not job["collected"]
                           and self.where.keys() & set(job["ids"])]
                 if not active:
@@ -311,31 +330,87 @@ class _Run:
                 "the others were answered and kept: rerun to send only these"
             )
 
-    def submit(self) -> None:
+    def causes(self) -> dict[str, str]:
+        """Why each request's latest collected send left it without an answer."""
+        out: dict[str, str] = {}
+        for job in self.state.jobs:
+            if job["collected"]:
+                for cid in job["failed"]:
+                    out[cid] = (job.get("causes") or {}).get(cid) or _status_cause(job["status"])
+        return out
+
+    def submit(self) -> Iterator[tuple[int, Completion]]:
         """Upload and start a batch for every wanted request not answered, not in flight and
-        sent fewer than MAX_SENDS times; give up on the others. Saves the state after each
-        upload and each batch created."""
+        sent fewer than MAX_SENDS times; give up on the others (yielding ``""`` for those
+        whose last reply was empty). Saves the state after each upload and around each
+        batch create."""
         busy = {cid for job in self.state.jobs if not job["collected"] for cid in job["ids"]}
-        sends = self.state.sends()
+        sends, causes = self.state.sends(), self.causes()
         todo = [cid for cid in self.where if cid not in self.answered
                 and cid not in self.given_up and cid not in busy]
         for cid in todo:
             if sends[cid] >= MAX_SENDS:
-                self.given_up.add(cid)
+                cause = causes.get(cid, "request_error")
                 self.b.failures += 1
+                self.event(cid, f"failed:{cause}")
+                if cause == "empty":
+                    self.answered.add(cid)
+                    for i in self.where[cid]:
+                        yield i, Completion("")
+                else:
+                    self.given_up.add(cid)
         for ids, data in self.split([cid for cid in todo if sends[cid] < MAX_SENDS]):
             file = self.call(self.upload, data)
-            self.state.jobs.append({"ids": ids, "file_id": file.id, "batch_id": None,
-                                    "status": None, "collected": False, "failed": []})
+            self.state.jobs.append({"ids": ids, "file_id": file.id,
+                                    "file_created_at": getattr(file, "created_at", None),
+                                    "batch_id": None, "status": "uploaded", "collected": False,
+                                    "failed": [], "causes": {}})
             self.state.save()
         for job in self.state.jobs:  # uploaded (perhaps by a killed run), not yet started
             if job["batch_id"] is None and self.where.keys() & set(job["ids"]):
-                batch = self.call(self.client.batches.create, input_file_id=job["file_id"],
-                                  endpoint=ENDPOINT, completion_window=self.b.completion_window)
-                job.update(batch_id=batch.id, status=batch.status)
-                self.state.save()
-                self.b.batches_created += 1
-                log.info("openai-batch: batch %s started (%d requests)", batch.id, len(job["ids"]))
+                self.start(job, sends, causes)
+
+    def start(self, job: dict[str, Any], sends: Counter, causes: dict[str, str]) -> None:
+        """Create the batch of an uploaded file, or adopt the one a killed or failed create
+        left (a part not plainly ``"uploaded"`` may have had its create sent); then report
+        each wanted request as sent, or resent after its last failure."""
+        batch = None if job.get("status") == "uploaded" else self.find_batch(job)
+        if batch is None:
+            job["status"] = "creating"
+            self.state.save()  # before the create: a kill now is found again by find_batch
+            batch = self.call(self.client.batches.create, input_file_id=job["file_id"],
+                              endpoint=ENDPOINT, completion_window=self.b.completion_window)
+            self.b.batches_created += 1
+            log.info("openai-batch: batch %s started (%d requests)", batch.id, len(job["ids"]))
+        else:
+            log.info("openai-batch: adopted batch %s of file %s, created by an earlier run",
+                     batch.id, job["file_id"])
+        job.update(batch_id=batch.id, status=batch.status)
+        self.state.save()
+        for cid in job["ids"]:
+            self.event(cid, "sent" if not sends[cid]
+                       else f"retry:{causes.get(cid, 'request_error')}")
+
+    def find_batch(self, job: dict[str, Any]) -> Any | None:
+        """The newest batch of ``job``'s input file (None: there is none), paging through
+        ``batches.list`` (newest first) back to the file's upload time."""
+        import openai
+
+        since = job.get("file_created_at")
+        found = []
+        try:
+            for batch in self.client.batches.list(limit=LIST_PAGE):
+                if batch.input_file_id == job["file_id"]:
+                    found.append(batch)
+                created = getattr(batch, "created_at", None)
+                if since is not None and created is not None and created < since - CLOCK_SLACK_S:
+                    break  # listed newest first: older batches predate the file
+        except openai.OpenAIError as exc:
+            raise self.b.fatal(exc, self.state) from None
+        if len(found) > 1:
+            log.warning("openai-batch: %d batches run file %s; following the newest, %s",
+                        len(found), job["file_id"], found[0].id)
+        return found[0] if found else None
 
     def upload(self, data: bytes) -> Any:
         self.b.uploads += 1
@@ -384,11 +459,12 @@ class _Run:
 
     def collect(self, job: dict[str, Any], batch: Any,
                 again: bool = False) -> Iterator[tuple[int, Completion]]:
-        """Yield the wanted answers of a finished batch, joined by custom_id; then record its
-        unanswered ids and mark it collected."""
+        """Yield the wanted answers with a text of a finished batch, joined by custom_id;
+        then record its other ids (error lines, replies without text, missing lines) with
+        their cause and mark it collected."""
         ids = set(job["ids"])
         bodies: dict[str, Any] = {}
-        errors: dict[str, str] = {}
+        errors: dict[str, tuple[str, str]] = {}  # custom id -> (cause, message)
         for entry in self.download(batch.output_file_id) + self.download(batch.error_file_id):
             cid = entry.get("custom_id")
             if cid not in ids or cid in bodies:
@@ -398,22 +474,43 @@ class _Run:
                 bodies[cid] = response.get("body")
                 errors.pop(cid, None)
             else:
-                errors[cid] = _line_error(entry)
+                errors[cid] = ("request_error", _line_error(entry))
         for cid in ids - bodies.keys() - errors.keys():
-            errors[cid] = _batch_error(batch)
+            errors[cid] = (_status_cause(batch.status), _batch_error(batch))
         for cid, body in bodies.items():
-            if cid in self.where and cid not in self.answered:
+            wanted = cid in self.where and cid not in self.answered
+            if not _has_text(body):  # billed, but no answer: resubmitted
+                errors[cid] = ("empty", "HTTP 200 without a completion text")
+                if wanted and not again:
+                    self.b.completion(body)  # records its usage
+            elif wanted:
                 reply = self.b.completion(body)
                 self.answered.add(cid)
                 for i in self.where[cid]:
                     yield i, reply
         if errors:
-            self.state.data["last_error"] = scrub(next(reversed(errors.values())))[:300]
+            self.state.data["last_error"] = scrub(next(reversed(errors.values()))[1])[:300]
             log.info("openai-batch: batch %s (%s): %d requests unanswered", batch.id,
                      batch.status, len(errors))
         if not again:
-            job.update(status=batch.status, collected=True, failed=sorted(errors))
+            job.update(status=batch.status, collected=True, failed=sorted(errors),
+                       causes={cid: cause for cid, (cause, _) in sorted(errors.items())})
             self.state.save()
+
+
+def _has_text(body: Any) -> bool:
+    """Whether a 200 body holds a completion text."""
+    try:
+        text = body["choices"][0]["message"]["content"]
+    except (IndexError, KeyError, TypeError):
+        return False
+    return isinstance(text, str) and bool(text.strip())
+
+
+def _status_cause(status: str | None) -> str:
+    """The cause of a request left without any line by a batch of this status."""
+    return {"expired": "expired", "failed": "failed", "cancelled": "failed"}.get(
+        status or "", "request_error")
 
 
 def _line_error(entry: dict[str, Any]) -> str:

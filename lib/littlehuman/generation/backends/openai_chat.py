@@ -9,13 +9,25 @@ else after an exponential backoff with full jitter. ``complete_iter`` yields eac
 moment it arrives, so the caller can store it before the next one (a killed run loses no
 finished call).
 
-Failures: a reply without choices or text is retried, then returned as ``""`` (the parser
-counts it unparseable) and counted in ``failures``. Requests still failing with a transient
+Failures: a 200 whose body is not JSON (a proxy's HTML page) is retried like a 5xx; a reply
+without choices or text is retried, then returned as ``""`` (the generation layer asks again
+with fresh examples) and counted in ``failures``. Requests still failing with a transient
 error after ``max_retries`` retries are counted too; the batch then ends with a
 LittleHumanError once every other request has been answered (and yielded), so a rerun sends
-only those. Errors no retry can fix (401, 403, 404, 400, ``insufficient_quota``) stop the
-batch at once. The API key is read from the environment when the backend is built, held in a
-:class:`~littlehuman.generation.secrets.Secret` and scrubbed from every message.
+only those; the error quotes the server's own last message and says what to try for that
+cause (``--endpoint completions`` when the server has no chat template, ``--request-timeout``
+after timeouts, a lower concurrency or an rpm limit after 429s). Errors no retry can fix (401,
+403, 404, 400, ``insufficient_quota``) stop the batch at once. Every send, retry (by cause) and
+give-up is reported through ``on_event``.
+
+``endpoint="completions"`` serves base models (vLLM and ``transformers serve`` refuse chat for
+a model without a chat template): the few-shot chat is rendered as plain text exactly as the
+``hf`` backend renders it for a base model (``prompts.render_plain``), sent to
+``/v1/completions``, and the reply cut where the hf backend cuts a plain-text reply.
+
+The API key is read from the environment when the backend is built, held in a
+:class:`~littlehuman.generation.secrets.Secret` and scrubbed from every message; a base URL's
+user-info (``user:password@``) is sent but never shown (``secrets.public_url``).
 """
 from __future__ import annotations
 
@@ -33,18 +45,33 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion, Reply
+from littlehuman.generation.backends.hf import cut_reply
 from littlehuman.generation.cost import cost, estimate_tokens
-from littlehuman.generation.secrets import Secret, api_key, scrub
+from littlehuman.generation.prompts import render_plain
+from littlehuman.generation.secrets import Secret, api_key, public_url, scrub
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_RETRY_AFTER_S = 600.0  # a longer Retry-After (a daily quota?) is cut to this
 MAX_BACKOFF_S = 60.0
+ENDPOINTS = ("chat", "completions")
+OPENAI_TIMEOUT_S = 60.0  # api.openai.com answers in seconds
+LOCAL_TIMEOUT_S = 600.0  # any other server: a CPU server may need minutes per request
 _DONE = object()
 
 
 class _Malformed(Exception):
-    """A 200 reply without a usable completion."""
+    """A 200 reply without a usable completion (``cause``: ``empty`` or ``bad_json``)."""
+
+    def __init__(self, message: str, cause: str = "empty") -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+def default_timeout(base_url: str) -> float:
+    """Seconds per request when none is given: 60 for api.openai.com, else 600."""
+    host = urlsplit(base_url).hostname or ""
+    return OPENAI_TIMEOUT_S if host.endswith("api.openai.com") else LOCAL_TIMEOUT_S
 
 
 class RateLimiter:
@@ -106,7 +133,9 @@ class OpenAIBase(Backend):
         self._key = Secret(api_key(api_key_env))
         self.api_key_env = api_key_env
         self.model = str(model)
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        self._base_url = Secret(url)  # may carry user:password@: sent, never shown
+        self.base_url = public_url(url)
         self.params: dict[str, Any] = {
             "temperature": float(temperature), "max_new_tokens": int(max_new_tokens),
             "host": urlsplit(self.base_url).hostname or self.base_url}
@@ -139,10 +168,33 @@ def _retryable(exc: BaseException) -> bool:
 
     if isinstance(exc, (_Malformed, openai.APIConnectionError)):
         return True  # APITimeoutError is an APIConnectionError
+    if isinstance(exc, (openai.APIResponseValidationError, ValueError)):
+        return True  # a 200 whose body the SDK could not read (JSONDecodeError is a ValueError)
     status = _status(exc)
     if status is None or getattr(exc, "code", None) == "insufficient_quota":
         return False
     return status in (408, 409, 429) or status >= 500
+
+
+def cause(exc: BaseException) -> str:
+    """What a failed send ran into, as the event names it: ``429``, ``5xx``, ``timeout``,
+    ``connection``, ``bad_json``, ``empty`` (else ``other``)."""
+    import openai
+
+    if isinstance(exc, _Malformed):
+        return exc.cause
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    if isinstance(exc, (openai.APIResponseValidationError, ValueError)):
+        return "bad_json"
+    status = _status(exc) or 0
+    if status == 429:
+        return "429"
+    if status == 408:
+        return "timeout"
+    return "5xx" if status >= 500 or status == 409 else "other"
 
 
 def describe(exc: BaseException) -> str:
@@ -176,10 +228,11 @@ class OpenAIChatBackend(OpenAIBase):
         concurrency: int = 16,
         rpm: float | None = None,
         tpm: float | None = None,
-        timeout_s: float = 60.0,
+        timeout_s: float | None = None,
         max_retries: int = 6,
         seed: int | None = None,
         backoff_s: float = 1.0,
+        endpoint: str = "chat",
     ) -> None:
         if int(concurrency) < 1 or int(max_new_tokens) < 1 or int(max_retries) < 0:
             raise LittleHumanError(
@@ -187,10 +240,17 @@ class OpenAIChatBackend(OpenAIBase):
             )
         if (rpm is not None and rpm <= 0) or (tpm is not None and tpm <= 0):
             raise LittleHumanError("openai backend: rpm and tpm must be positive (or unset)")
+        if endpoint not in ENDPOINTS:
+            raise LittleHumanError(f"unknown --endpoint {endpoint!r}: choose chat or completions")
+        if timeout_s is not None and float(timeout_s) <= 0:
+            raise LittleHumanError("--request-timeout must be a positive number of seconds")
         self._setup(model, temperature, max_new_tokens, base_url, api_key_env, seed)
+        self.endpoint = endpoint
+        if endpoint != "chat":  # chat keeps the cache keys and generator ids it always had
+            self.params["endpoint"] = endpoint
         self.concurrency = int(concurrency)
         self.rpm, self.tpm = rpm, tpm
-        self.timeout_s = float(timeout_s)
+        self.timeout_s = float(timeout_s) if timeout_s is not None else default_timeout(self.base_url)
         self.max_retries = int(max_retries)
         self.backoff_s = float(backoff_s)
         self.attempts = 0
@@ -239,21 +299,22 @@ class OpenAIChatBackend(OpenAIBase):
         limiter = RateLimiter(self.rpm, self.tpm)
         slots = asyncio.Semaphore(self.concurrency)
         gave_up: list[BaseException] = []
-        client = openai.AsyncOpenAI(api_key=self._key.reveal(), base_url=self.base_url,
+        client = openai.AsyncOpenAI(api_key=self._key.reveal(), base_url=self._base_url.reveal(),
                                     max_retries=0, timeout=self.timeout_s)
 
         async def one(i: int, messages: list[dict[str, str]]) -> None:
             try:
-                reply = await self._request(client, slots, limiter, messages)
-            except _Malformed:
-                self.failures += 1
-                reply: Reply = ""
+                reply = await self._request(client, slots, limiter, i, messages)
             except Exception as exc:
                 if not _retryable(exc):
                     raise LittleHumanError(self._fatal(exc)) from None
                 self.failures += 1
-                gave_up.append(exc)
-                return
+                self._event(i, f"failed:{cause(exc)}")
+                if isinstance(exc, _Malformed) and exc.cause == "empty":
+                    reply: Reply = ""  # asked again with fresh examples by the caller
+                else:
+                    gave_up.append(exc)
+                    return
             emit((i, reply))
 
         async with client:
@@ -265,15 +326,34 @@ class OpenAIChatBackend(OpenAIBase):
                     pending.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
         if gave_up:
-            raise LittleHumanError(
-                f"openai backend: {len(gave_up)} of {len(batch)} requests still failed after "
-                f"{self.max_retries} retries (last: {describe(gave_up[-1])}); the others were "
-                "answered and kept: rerun to send only these, perhaps with a lower concurrency "
-                "or an rpm/tpm limit"
-            )
+            raise LittleHumanError(self._gave_up(gave_up, len(batch)))
+
+    def _gave_up(self, errors: list[BaseException], total: int) -> str:
+        """One line: how many requests failed, on what, the server's words, what to try."""
+        causes = sorted({cause(e) for e in errors})
+        last = errors[-1]
+        said = describe(last)
+        said = said if len(said) <= 300 else said[:300] + "..."
+        advice = {
+            "timeout": f"the server took longer than {self.timeout_s:g} s a request: give it "
+                       "more with --request-timeout SECONDS (or a lower --concurrency)",
+            "429": "the server is rate-limiting: lower --concurrency or set --rpm/--tpm",
+            "connection": f"check that the server at {self.base_url} is running and reachable",
+            "bad_json": "the server (or a proxy in front of it) answers pages that are not "
+                        "JSON: check --base-url",
+        }
+        hint = "; ".join(advice[c] for c in causes if c in advice)
+        if "chat template" in said.lower() or "chat_template" in said.lower():
+            hint = ("the server has no chat template for this model (a base model): use "
+                    "--endpoint completions")
+        elif not hint:
+            hint = "the server keeps failing: check its logs"
+        return (f"openai backend: {len(errors)} of {total} requests still failed after "
+                f"{self.max_retries} retries ({', '.join(causes)}; the server said: {said}); "
+                f"the others were answered and kept: {hint}, then rerun to send only these")
 
     async def _request(self, client: Any, slots: asyncio.Semaphore, limiter: RateLimiter,
-                       messages: list[dict[str, str]]) -> Completion:
+                       index: int, messages: list[dict[str, str]]) -> Completion:
         tokens = estimate_tokens(messages) + self.params["max_new_tokens"]
         extra = {"seed": self.params["seed"]} if "seed" in self.params else {}
         retrying = AsyncRetrying(
@@ -285,16 +365,32 @@ class OpenAIChatBackend(OpenAIBase):
                 describe(state.outcome.exception())),
             reraise=True,
         )
+        previous: BaseException | None = None
         async for attempt in retrying:
             with attempt:
                 async with slots:
                     await limiter.wait(tokens)
                     self.attempts += 1
-                    response = await client.chat.completions.create(
-                        model=self.model, messages=messages,
-                        temperature=self.params["temperature"],
-                        max_tokens=self.params["max_new_tokens"], **extra)
-                return self._reply(response)
+                    self._event(index, "sent" if previous is None else f"retry:{cause(previous)}")
+                    try:
+                        if self.endpoint == "completions":
+                            response = await client.completions.create(
+                                model=self.model, prompt=render_plain(messages),
+                                temperature=self.params["temperature"],
+                                max_tokens=self.params["max_new_tokens"], **extra)
+                        else:
+                            response = await client.chat.completions.create(
+                                model=self.model, messages=messages,
+                                temperature=self.params["temperature"],
+                                max_tokens=self.params["max_new_tokens"], **extra)
+                    except Exception as exc:
+                        previous = exc
+                        raise
+                try:
+                    return self._reply(response)
+                except _Malformed as exc:
+                    previous = exc
+                    raise
         raise AssertionError("unreachable: tenacity returns or re-raises")
 
     def _wait(self, state: Any) -> float:
@@ -305,15 +401,21 @@ class OpenAIChatBackend(OpenAIBase):
 
     def _reply(self, response: Any) -> Completion:
         """The completion and its tokens; records the call's usage first (a malformed reply
-        is billed too)."""
+        is billed too). A body that was not JSON reaches us as a ``str`` (the SDK returns a
+        non-JSON content type as text): ``bad_json``."""
+        if isinstance(response, (str, bytes)):
+            raise _Malformed("the server answered 200 with a body that is not JSON", "bad_json")
         usage = getattr(response, "usage", None)
         tokens = {"prompt_tokens": getattr(usage, "prompt_tokens", None),
                   "completion_tokens": getattr(usage, "completion_tokens", None)}
         self.usage_log.append(tokens)
         try:
-            text = response.choices[0].message.content
+            choice = response.choices[0]
+            text = choice.text if self.endpoint == "completions" else choice.message.content
         except (AttributeError, IndexError, KeyError, TypeError):
             text = None
+        if isinstance(text, str) and self.endpoint == "completions":
+            text = cut_reply(text)  # a base model runs on past its reply
         if not isinstance(text, str) or not text.strip():
             raise _Malformed("the server answered without a completion text")
         return Completion(text.strip(), **tokens)

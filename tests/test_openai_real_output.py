@@ -1,0 +1,102 @@
+"""The openai backend under real conditions: non-JSON 200s, base models behind
+/v1/completions, slow servers, a server without a chat template, events for the send log,
+and credentials in the base URL. Against the fake server (tests/fake_openai.py)."""
+from __future__ import annotations
+
+import pytest
+
+from fake_openai import NO_CHAT_TEMPLATE, FakeOpenAI
+from littlehuman.errors import LittleHumanError
+from littlehuman.generation import generate_synthetic, make_backend, render_plain
+from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
+from test_openai_chat import backend, chats, worker
+
+
+def events_of(b: OpenAIChatBackend) -> list[tuple[int, str]]:
+    seen: list[tuple[int, str]] = []
+    b.on_event = lambda i, e: seen.append((i, e))
+    return seen
+
+
+def test_a_200_that_is_not_json_is_retried(fake):
+    fake.script("nonjson")
+    b = backend(fake, concurrency=1)
+    seen = events_of(b)
+    assert b.complete(chats(1))[0].startswith("Claim:")
+    assert [e for _, e in seen] == ["sent", "retry:bad_json"]
+    assert len(fake.log) == 2 and b.failures == 0
+
+
+def test_retry_events_and_give_up(fake):
+    fake.script("429", "ok")
+    b = backend(fake, concurrency=1)
+    seen = events_of(b)
+    b.complete(chats(1))
+    assert [e for _, e in seen] == ["sent", "retry:429"]
+    fake.script("500", "500")
+    b = backend(fake, concurrency=1, max_retries=1)
+    seen = events_of(b)
+    with pytest.raises(LittleHumanError, match="the server said") as err:
+        b.complete(chats(1))
+    assert [e for _, e in seen] == ["sent", "retry:5xx", "failed:5xx"]
+    assert "lower concurrency" not in str(err.value)
+
+
+def test_completions_endpoint_serves_a_base_model(key_env, tmp_path):
+    with FakeOpenAI(chat_template_missing=True) as server:
+        chat = backend(server, max_retries=1)
+        assert "endpoint" not in chat.params  # chat keeps its cache keys and ids
+        with pytest.raises(LittleHumanError, match="--endpoint completions") as err:
+            chat.complete(chats(1))
+        assert "chat_template" in str(err.value)  # the server's own words
+        rows = worker.fixture_rows(6)
+        plain = backend(server, endpoint="completions")
+        assert plain.params["endpoint"] == "completions"
+        syn, stats = generate_synthetic(rows, rows, "fv", plain, progress=False)
+        assert stats["generated"] == 6 and stats["missing"] == 0
+        sent = server.requests("POST", "/v1/completions")
+        assert len(sent) == 6 and all(e["status"] == 200 for e in sent)
+        # the chat rendered as the hf backend renders it for a base model
+        system = {"role": "system", "content": "Given the context"}
+        assert sent[0]["prompt"].startswith(render_plain([system])[:25])
+        assert sent[0]["prompt"].rstrip().endswith(render_plain([]).rstrip() or "Assistant:")
+        assert syn["claim"].str.startswith("The text begins with").all()
+
+
+def test_unknown_endpoint_is_one_line(key_env):
+    with pytest.raises(LittleHumanError, match="chat or completions"):
+        make_backend("openai", endpoint="responses")
+
+
+def test_timeout_defaults_by_host_and_the_flag_wins(key_env):
+    assert make_backend("openai").timeout_s == 60
+    assert make_backend("openai", base_url="http://127.0.0.1:8000/v1").timeout_s == 600
+    assert make_backend("openai", base_url="http://127.0.0.1:8000/v1", timeout_s=5).timeout_s == 5
+
+
+def test_timeouts_end_with_the_request_timeout_advice(fake):
+    fake.slow_s = 1.0
+    fake.script("slow", "slow")
+    b = backend(fake, timeout_s=0.2, max_retries=1, concurrency=1)
+    seen = events_of(b)
+    with pytest.raises(LittleHumanError, match="--request-timeout"):
+        b.complete(chats(1))
+    assert [e for _, e in seen] == ["sent", "retry:timeout", "failed:timeout"]
+    assert len(fake.requests("POST", "/v1/chat/completions")) == 2  # the retry limit holds
+
+
+def test_credentials_in_the_base_url_are_sent_but_never_shown(fake):
+    password = "hunter2-correct-horse"
+    url = fake.base_url.replace("http://", f"http://alice:{password}@")
+    b = make_backend("openai", base_url=url, max_retries=0, concurrency=1)
+    assert password not in repr(b) and password not in b.base_url
+    assert password not in str(b.params)
+    # httpx sends the URL's user-info as Basic auth; the fake 401 echoes the token it got
+    with pytest.raises(LittleHumanError) as err:
+        b.complete(chats(1))
+    text = str(err.value)
+    assert "Basic ***" in text or "***" in text
+    import base64
+
+    assert password not in text
+    assert base64.b64encode(f"alice:{password}".encode()).decode() not in text
