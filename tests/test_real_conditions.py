@@ -1,0 +1,87 @@
+"""The paper profile in miniature against a server that misbehaves as real ones do (refusals,
+non-JSON 200s, 429s), through the command line: every experiment and notebook completes, the
+reports say what happened, and a rerun sends nothing. Two processes started at once on one
+dataset pay each request once. The fake server runs in this process; the CLI in subprocesses.
+"""
+from __future__ import annotations
+
+import collections
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fake_openai import KEY, FakeOpenAI
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+MINIATURE = [  # the paper profile at a few hundred rows, with the trivial learner
+    "--profile", "paper", "--learner", "majority", "--n-train", "200", "--n-valid", "30",
+    "--n-test", "100", "--seeds", "0,1", "--zoom-sizes", "200,100",
+    "--tradeoff-bases", "50,100,150", "--tradeoff-human", "25", "--tradeoff-step", "25",
+    "--tradeoff-steps", "2", "--batch-poll-s", "0.05", "--concurrency", "8",
+]
+
+
+def cli(home: Path, data_dir: Path, *args: str, wait: bool = True):
+    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(data_dir),
+           "OPENAI_API_KEY": KEY}
+    env.pop("OPENAI_BASE_URL", None)
+    command = [sys.executable, str(REPO / "run_all.py"), *args]
+    if not wait:
+        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=1500)
+
+
+def answered_per_request(server: FakeOpenAI) -> collections.Counter:
+    """How many times the server answered each distinct request (by its messages hash)."""
+    return collections.Counter(e["hash"] for e in server.log
+                               if e.get("status") == 200 and "hash" in e)
+
+
+@pytest.mark.parametrize("generator", ["openai", "openai-batch"])
+def test_paper_profile_in_miniature_survives_real_output(tmp_path, shared_data, generator):
+    with FakeOpenAI(refusal_rate=0.03, nonjson_rate=0.02, rate_429=0.05, retry_after=0.05,
+                    batch_polls_to_complete=1) as server:
+        args = ["--dataset", "fever", *MINIATURE, "--generator", generator,
+                "--base-url", server.base_url]
+        proc = cli(tmp_path, shared_data, *args)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        folder = tmp_path / "outputs" / "fever" / "paper"
+        for nb in ("01_generate", "02_replacement_sweep", "03_zoom", "04_tradeoff",
+                   "05_analysis"):
+            assert (folder / f"{nb}.html").is_file(), nb
+        summary = json.loads((folder / "summary.json").read_text())
+        bill = summary["bill"]
+        assert bill["reasked_rows"] > 0  # refusals were asked again and answered
+        assert bill["sent"] >= bill["answered"] == bill["requests"]
+        if generator == "openai":  # every HTTP retry of a request is a send, counted by cause
+            assert bill["sent"] > bill["answered"]
+            assert bill["retried"].get("429", 0) > 0 and bill["retried"].get("bad_json", 0) > 0
+        assert "re-asked" in proc.stdout and "rows without one" in proc.stdout
+        page = (folder / "01_generate.html").read_text()
+        assert "twins that needed a re-ask" in page and "requests sent" in page
+        sent_before = len(server.log)
+        again = cli(tmp_path, shared_data, *args)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert len(server.log) == sent_before  # the rerun sends nothing at all
+        assert json.loads((folder / "summary.json").read_text())["generation_calls"] == 0
+
+
+def test_two_processes_at_once_pay_each_request_once(tmp_path, shared_data):
+    with FakeOpenAI(latency_s=0.05) as server:
+        args = ["--dataset", "fever", "--profile", "smoke", "--generator", "openai",
+                "--base-url", server.base_url, "--concurrency", "2", "--notebooks", "01,02",
+                "--learner", "majority"]
+        first = cli(tmp_path, shared_data, *args, wait=False)
+        second = cli(tmp_path, shared_data, *args, wait=False)
+        outs = [p.communicate(timeout=1500) for p in (first, second)]
+        for proc, (_, err) in zip((first, second), outs):
+            assert proc.returncode == 0, err[-3000:]
+        answered = answered_per_request(server)
+        assert answered and max(answered.values()) == 1, answered.most_common(3)
+        assert any("waiting for another process" in err for _, err in outs)
