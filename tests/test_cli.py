@@ -131,3 +131,27 @@ def test_lora_flags_reach_the_learner_and_keep_default_keys(shared_data, tmp_pat
                               data_dir=str(shared_data)).learner_params()
     assert tuned["settings"] == "paper" and tuned["loss_on"] == "all"
     assert tuned["gradient_checkpointing"] is True
+
+
+def test_os_errors_are_one_line_naming_the_path_and_what_to_do():
+    import errno
+
+    from littlehuman.cli import os_error_message
+
+    full = os_error_message(OSError(errno.ENOSPC, "No space left on device", "/x/outputs"))
+    assert full.startswith("No space left on device (/x/outputs)") and "free some space" in full
+    ro = os_error_message(OSError(errno.EROFS, "Read-only file system", "/x/outputs"))
+    assert "--output" in ro and "read-only" in ro
+    denied = os_error_message(PermissionError(errno.EACCES, "Permission denied", "/x"))
+    assert "permissions" in denied and "--output" in denied
+    assert "\n" not in os_error_message(OSError(errno.EIO, "I/O\nerror"))
+
+
+def test_notebooks_flag_is_parsed_and_checked():
+    from littlehuman.cli import parse_notebooks
+    from littlehuman.errors import LittleHumanError
+
+    assert parse_notebooks("01, 3,05") == ["01", "03", "05"]
+    for bad in (",", "", "06", "01,x"):
+        with pytest.raises(LittleHumanError, match="--notebooks"):
+            parse_notebooks(bad)

@@ -1,10 +1,12 @@
 """The command line (``python run_all.py`` or ``littlehuman``): a thin layer over lib/.
 
-Every LittleHumanError is printed as one line on stderr with exit status 2.
+Every LittleHumanError, and every OSError (disk full, read-only, no permission...), is printed
+as one line on stderr that says what to do, with exit status 2.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from dataclasses import fields
 from typing import Sequence
@@ -50,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--data-dir", metavar="DIR",
                        help="folder of raw release files laid out like shared/data (one folder "
                        "per dataset); default: $LITTLEHUMAN_DATA_DIR, else data/raw")
+    where.add_argument("--output", metavar="DIR",
+                       help="folder for the reports and index.html (default: outputs/ beside "
+                       "data/, in $LITTLEHUMAN_HOME when set); caches stay in data/")
     run = p.add_argument_group("how to run")
     run.add_argument("--profile", default="cpu", choices=sorted(config.PROFILES),
                      help="smoke (CI, minutes), cpu (default: real but small, 2 cores), "
@@ -96,11 +101,46 @@ def parse_columns(text: str | None) -> dict[str, str] | None:
     return out
 
 
+def parse_notebooks(text: str) -> list[str]:
+    """``--notebooks 01,3`` -> ["01", "03"]; unknown or no numbers are a LittleHumanError."""
+    from littlehuman.report import NOTEBOOKS
+
+    chosen = [n.strip().zfill(2) for n in text.split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in NOTEBOOKS]
+    if not chosen or unknown:
+        raise LittleHumanError(f"bad --notebooks {text!r}: give numbers from "
+                               f"{', '.join(NOTEBOOKS)}, comma-separated, e.g. 01,02")
+    return chosen
+
+
+_OS_ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space on it, or write elsewhere (--output DIR "
+                  "for the reports, LITTLEHUMAN_HOME for the caches too)",
+    errno.EROFS: "that file system is read-only: choose another --output folder for the "
+                 "reports (LITTLEHUMAN_HOME moves the caches too)",
+    errno.EACCES: "no permission to write there: fix the folder's permissions, or choose "
+                  "another --output folder (LITTLEHUMAN_HOME moves the caches too)",
+}
+_OS_ADVICE[errno.EDQUOT] = _OS_ADVICE[errno.ENOSPC]
+_OS_ADVICE[errno.EPERM] = _OS_ADVICE[errno.EACCES]
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an OSError: what failed, on which path, and what to do."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    where = f" ({exc.filename})" if exc.filename else ""
+    advice = _OS_ADVICE.get(exc.errno or 0, "check that path and rerun")
+    return " ".join(f"{what}{where}: {advice}".split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     except LittleHumanError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"error: {os_error_message(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: finished steps are cached; rerun the same command to resume",
@@ -130,6 +170,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if not args.dataset:
         raise LittleHumanError("nothing to do: give --dataset NAME|all|FILE, --list-datasets or "
                                "--fetch NAME (see --help)")
+    notebooks = parse_notebooks(args.notebooks)
     from littlehuman import report
 
     custom = {"task": args.task, "columns": parse_columns(args.columns),
@@ -145,8 +186,7 @@ def _main(argv: Sequence[str] | None) -> int:
         report.dry_run(args.dataset, prof, data_dir=args.data_dir, custom=custom)
         return 0
     report.run_all(args.dataset, prof, data_dir=args.data_dir, custom=custom,
-                   notebooks=[n.strip() for n in args.notebooks.split(",") if n.strip()],
-                   html=not args.no_html)
+                   notebooks=notebooks, html=not args.no_html, output_dir=args.output)
     return 0
 
 

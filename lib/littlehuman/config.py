@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -84,10 +85,34 @@ class Profile:
     data_seed: int = 42  # the seed of the dataset splits
 
     def replace(self, **changes: Any) -> "Profile":
+        """A copy with ``changes`` applied (CLI strings parsed), validated."""
         unknown = set(changes) - {f.name for f in fields(self)}
         if unknown:
             raise LittleHumanError(f"unknown profile field(s) {sorted(unknown)}: see --help")
-        return dataclasses.replace(self, **{k: coerce(k, v) for k, v in changes.items()})
+        return dataclasses.replace(self, **{k: coerce(k, v) for k, v in changes.items()}).validate()
+
+    def validate(self) -> "Profile":
+        """Raise a one-line LittleHumanError naming the flag of the first bad field (a negative
+        size or count, an empty list, a fraction outside [0, 1], an unknown choice...); else
+        return ``self``."""
+        for name, (rule, check, hint) in _RULES.items():
+            value = getattr(self, name)
+            items = value if isinstance(value, tuple) else (value,)
+            if isinstance(value, tuple) and not value:
+                raise LittleHumanError(f"{_flag(name)} is empty: give one or more values, "
+                                       f"e.g. {_flag(name)} {_example(name)}")
+            for item in items:
+                if _ok(check, item):
+                    continue
+                got = ",".join(str(v) for v in value) if isinstance(value, tuple) else value
+                if isinstance(check, tuple):
+                    raise LittleHumanError(f"unknown {_flag(name)} {got!r}: choose one of {rule}")
+                raise LittleHumanError(f"{_flag(name)} must be {rule} (got {got!r}){hint}")
+        if self.base_url and not self.base_url.lower().startswith(("http://", "https://")):
+            # the value is not echoed: it may hold a password
+            raise LittleHumanError("--base-url must start with http:// or https:// "
+                                   "(e.g. http://localhost:8000/v1)")
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -119,7 +144,8 @@ PROFILES: dict[str, Profile] = {
 
 
 def profile(name: str, **overrides: Any) -> Profile:
-    """The named profile with ``overrides`` applied (values may be strings, as from a CLI)."""
+    """The named profile with ``overrides`` applied (values may be strings, as from a CLI),
+    validated (:meth:`Profile.validate`)."""
     if name not in PROFILES:
         raise LittleHumanError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
     return PROFILES[name].replace(**{k: v for k, v in overrides.items() if v is not None})
@@ -151,6 +177,68 @@ def coerce(name: str, value: Any) -> Any:
         raise LittleHumanError(
             f"bad value {value!r} for --{name.replace('_', '-')}: expected {type(default).__name__}"
         ) from None
+
+
+# the choices of the fields that name a component (tests check they match the registries)
+GENERATORS = ("extractive", "gemma", "hf", "openai", "openai-batch")
+LEARNERS = ("encoder", "lora", "majority")
+EXECUTORS = ("local", "slurm")
+_CHOICES = {"generator": GENERATORS, "learner": LEARNERS, "executor": EXECUTORS,
+            "endpoint": ("chat", "completions"), "lora_settings": ("scripts", "paper"),
+            "loss_on": ("answer", "all")}
+_AT_LEAST_0 = ("rpm", "tpm", "k_shots", "reask", "n_train", "n_valid", "n_test", "epochs",
+               "max_length", "slurm_gpus_per_job", "data_seed")
+_AT_LEAST_1 = ("concurrency", "max_new_tokens", "prompt_context_words", "gen_batch_size",
+               "tradeoff_human", "tradeoff_step", "tradeoff_steps", "batch_size", "grad_accum",
+               "jobs", "slurm_cpus_per_job", "slurm_mem_gb", "slurm_time_min",
+               "slurm_max_parallel")
+_FLOAT_AT_LEAST_0 = ("temperature", "request_timeout", "batch_poll_s", "lr", "price_human",
+                     "price_synthetic")
+_ZERO_MEANS = {"n_train": "; 0 = the dataset's PROTOCOL size", "n_valid": "; 0 = all",
+               "n_test": "; 0 = all", "rpm": "; 0 = no limit", "tpm": "; 0 = no limit",
+               "request_timeout": "; 0 = the default", "epochs": "; 0 = the learner's default",
+               "lr": "; 0 = the learner's default", "max_length": "; 0 = the dataset's default"}
+
+
+def _rules() -> dict[str, tuple[str, Any, str]]:
+    """field -> (what it must be, a check (a predicate or a tuple of choices), a hint)."""
+    out: dict[str, tuple[str, Any, str]] = {}
+    for name in _AT_LEAST_0:
+        out[name] = ("a whole number >= 0", lambda v: v >= 0, _ZERO_MEANS.get(name, ""))
+    for name in _AT_LEAST_1:
+        out[name] = ("a whole number >= 1", lambda v: v >= 1, "")
+    for name in _FLOAT_AT_LEAST_0:
+        out[name] = ("a number >= 0", lambda v: math.isfinite(v) and v >= 0,
+                     _ZERO_MEANS.get(name, ""))
+    for name in ("sweep_fractions", "zoom_fractions"):
+        out[name] = ("fractions between 0 and 1", lambda v: math.isfinite(v) and 0 <= v <= 1,
+                     ": e.g. 0,0.5,0.9,1")
+    out["seeds"] = ("whole numbers >= 0", lambda v: v >= 0, "")
+    for name in ("zoom_sizes", "tradeoff_bases"):
+        out[name] = ("whole numbers >= 1", lambda v: v >= 1, "")
+    for name, choices in _CHOICES.items():
+        out[name] = (", ".join(choices), choices, "")
+    return out
+
+
+def _ok(check: Any, value: Any) -> bool:
+    if isinstance(check, tuple):
+        return value in check
+    try:
+        return bool(check(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _flag(name: str) -> str:
+    return f"--{name.replace('_', '-')}"
+
+
+def _example(name: str) -> str:
+    return ",".join(str(v) for v in getattr(PROFILES["smoke"], name))
+
+
+_RULES = _rules()
 
 
 def field_help() -> dict[str, str]:

@@ -3,17 +3,23 @@
 
 - :class:`LocalExecutor`: this machine. One worker process per GPU when CUDA reports several
   (``CUDA_VISIBLE_DEVICES`` pinned per worker); otherwise ``jobs`` workers (1 = in process).
+  Each run is trained under its inter-process lock (:meth:`RunStore.lock`), so several
+  processes sweeping the same store at once train each run once in total and share the work.
 - :class:`SlurmExecutor`: a SLURM array job through submitit, one array task per run. The
   task callable is checkpointable, so a preempted or timed-out task is requeued by submitit;
   a task that dies (killed, out of memory, node failure) is resubmitted up to ``retries``
   times. Tasks write their own results to the store, which must be on a shared filesystem.
+  It takes no run locks (see :class:`SlurmExecutor`).
 
 :func:`make_executor` picks one from a profile (``--executor local|slurm``).
 """
 from __future__ import annotations
 
 import os
+import sys
 import uuid
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,15 +27,14 @@ from typing import Any, Protocol
 
 import pandas as pd
 import submitit
+from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
 from littlehuman import paths
-from littlehuman.config import Profile
+from littlehuman.config import EXECUTORS, Profile
 from littlehuman.errors import LittleHumanError
 from littlehuman.runs import Executor as RunFn
 from littlehuman.runs import RunSpec, RunStore, execute
-
-EXECUTORS = ("local", "slurm")
 
 
 class SweepExecutor(Protocol):
@@ -84,20 +89,35 @@ class LocalExecutor:
 
     def run(self, specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
             store: RunStore, run: RunFn = execute, progress: bool = True) -> dict[str, int]:
-        """Run the specs the store lacks; the parent writes each record as it arrives."""
+        """Run the specs the store lacks; this process writes each record as it arrives.
+
+        Each run is claimed with its lock first and skipped when another process finished it
+        meanwhile. A run another process is training is put off to the end, then waited for
+        (one line says so) and skipped once stored, or trained here if that process died.
+        ``skipped`` counts runs finished before or by another process."""
+        specs = list(specs)
+        todo = [s for s in specs if not store.has(s)]
+        counts = {"skipped": len(specs) - len(todo), "ran": 0}
+        if not todo:
+            return counts
         slots = self.slots()
-        if len(slots) > 1:
-            return _run_pool(list(specs), real, synthetic, store, progress, run, slots)
-        counts = {"skipped": 0, "ran": 0}
-        bar = tqdm(list(specs), desc="runs", unit="run", disable=not progress)
-        for spec in bar:
-            if store.has(spec):
-                counts["skipped"] += 1
-                continue
-            bar.set_postfix_str(f"{spec.dataset} {spec.experiment} n={spec.n} f={spec.fraction} s={spec.seed}")
-            record, predictions = run(spec, real, synthetic)
-            store.write(spec, record, predictions)
-            counts["ran"] += 1
+        if len(slots) == 1:
+            with tqdm(total=len(todo), desc="runs", unit="run", disable=not progress) as bar:
+                _schedule(todo, real, synthetic, store, run, _InProcess(), 1, counts, bar)
+            return counts
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = mp.get_context("spawn")
+        queue = ctx.Queue()
+        for slot in slots:
+            queue.put(slot)
+        threads = max(1, (os.cpu_count() or 1) // len(slots))
+        bar = tqdm(total=len(todo), desc=f"runs ({len(slots)} jobs)", unit="run",
+                   disable=not progress)
+        with bar, ProcessPoolExecutor(max_workers=len(slots), mp_context=ctx,
+                                      initializer=_worker_init, initargs=(threads, queue)) as pool:
+            _schedule(todo, real, synthetic, store, run, pool, len(slots), counts, bar)
         return counts
 
 
@@ -117,31 +137,93 @@ def _worker_init(threads: int, slots: Any) -> None:
     _set_threads(threads)
 
 
-def _run_pool(specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame, store: RunStore,
-              progress: bool, run: RunFn, slots: list[str | None]) -> dict[str, int]:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+class _InProcess:
+    """A stand-in for a pool that runs each submitted call at once, in this process."""
 
-    todo = [s for s in specs if not store.has(s)]
-    counts = {"skipped": len(specs) - len(todo), "ran": 0}
-    if not todo:
-        return counts
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    for slot in slots:
-        queue.put(slot)
-    threads = max(1, (os.cpu_count() or 1) // len(slots))
-    with ProcessPoolExecutor(max_workers=len(slots), mp_context=ctx,
-                             initializer=_worker_init, initargs=(threads, queue)) as pool:
-        futures = {pool.submit(run, spec, real, synthetic): spec for spec in todo}
-        bar = tqdm(total=len(todo), desc=f"runs ({len(slots)} jobs)", unit="run", disable=not progress)
-        for future in as_completed(futures):
-            record, predictions = future.result()
-            store.write(futures[future], record, predictions)
-            counts["ran"] += 1
-            bar.update(1)
-        bar.close()
-    return counts
+    def submit(self, fn: Any, *args: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:  # noqa: BLE001 - re-raised by future.result()
+            future.set_exception(exc)
+        return future
+
+
+def _claim(store: RunStore, spec: RunSpec, block: bool) -> tuple[str, FileLock | None]:
+    """("mine", the held lock) to train the run; ("done", None) when it is stored; ("busy",
+    None) when another process holds its lock (only when not ``block``)."""
+    lock = store.lock(spec)
+    try:
+        lock.acquire(timeout=-1 if block else 0)
+    except Timeout:
+        return "busy", None
+    try:
+        done = store.has(spec)
+    except BaseException:
+        lock.release()
+        raise
+    if done:
+        lock.release()
+        return "done", None
+    return "mine", lock
+
+
+def _describe(spec: RunSpec) -> str:
+    return f"{spec.dataset} {spec.experiment} n={spec.n} f={spec.fraction} s={spec.seed}"
+
+
+def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
+              store: RunStore, run: RunFn, pool: Any, capacity: int, counts: dict[str, int],
+              bar: Any) -> None:
+    """Keep up to ``capacity`` claimed runs in ``pool``, claiming one at a time so processes
+    started together share the runs; runs locked by another process come last, blocking."""
+    pending: deque[RunSpec] = deque(todo)
+    deferred: deque[RunSpec] = deque()
+    in_flight: dict[Future, tuple[RunSpec, FileLock]] = {}
+    try:
+        while pending or deferred or in_flight:
+            while len(in_flight) < capacity and (pending or deferred):
+                if pending:
+                    spec = pending.popleft()
+                    state, lock = _claim(store, spec, block=False)
+                    if state == "busy":
+                        deferred.append(spec)
+                        continue
+                elif in_flight:
+                    break  # finish our own runs before waiting on another process
+                else:
+                    spec = deferred.popleft()
+                    state, lock = _claim(store, spec, block=False)
+                    if state == "busy":
+                        tqdm.write(f"waiting for another process to finish run {spec.key()} "
+                                   f"({_describe(spec)})", file=sys.stdout)
+                        state, lock = _claim(store, spec, block=True)
+                if state == "done" or lock is None:
+                    counts["skipped"] += 1
+                    bar.update(1)
+                    continue
+                bar.set_postfix_str(_describe(spec))
+                try:
+                    future = pool.submit(run, spec, real, synthetic)
+                except BaseException:  # e.g. Ctrl-C during an in-process run
+                    lock.release()
+                    raise
+                in_flight[future] = (spec, lock)
+            if not in_flight:
+                continue
+            finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for future in finished:
+                spec, lock = in_flight.pop(future)
+                try:
+                    record, predictions = future.result()
+                    store.write(spec, record, predictions)
+                finally:
+                    lock.release()
+                counts["ran"] += 1
+                bar.update(1)
+    finally:
+        for _spec, held in in_flight.values():
+            held.release()
 
 
 # --------------------------------------------------------------------------- slurm
@@ -174,6 +256,12 @@ class SlurmExecutor:
     the same path without a cluster (tests). ``retries``: resubmissions of the runs whose
     task failed. ``poll_s``: seconds between checks of the jobs' states. The call waits for
     the array; interrupted, it leaves the jobs running (their results still reach the store).
+
+    Unlike :class:`LocalExecutor` it takes no run locks (file locks are unreliable on many
+    shared filesystems): it submits every run the store lacks when it starts, and a task
+    skips its run if it is stored by then. Two sweeps submitted at once, or a SLURM sweep
+    beside a local one on the same store, can therefore train a run twice; each write is
+    atomic, so the store keeps one complete record (the last written).
     """
 
     partition: str = ""

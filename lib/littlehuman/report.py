@@ -1,22 +1,31 @@
 """Execute the notebooks with papermill, render them to HTML, and write ``outputs/index.html``.
 
-``run_all`` is what ``python run_all.py --dataset ...`` calls: for each dataset it first does
-the expensive work in this process (generation and training, with tqdm progress on the
-terminal; everything cached), then executes the notebooks, which find every result cached and
-only show it. A notebook is executed into a temporary file and moved into place only when it
-succeeded, so a failed run never overwrites an earlier report.
+``run_all`` is what ``python run_all.py --dataset ...`` calls: for each dataset it first checks
+that the report folder can be written, does the expensive work in this process (generation
+and training, with tqdm progress on the terminal; everything cached), then executes the
+notebooks, which find every result cached and only show it.
+
+Reports are written as one transaction per dataset: every requested notebook, its HTML and
+``summary.json`` go to temporary files (``.tmp-*``, unique per process) in the report folder,
+and all are moved into place only when every one succeeded, so a failed run leaves the earlier
+report whole. A process holds the folder's lock (``.report.lock``; ``.index.lock`` for
+``index.html``) while it writes there, and removes the ``.tmp-*`` files a killed run left.
+Kernels talk to papermill over IPC sockets in a private folder, not TCP.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
+import shutil
 import tempfile
 import time
+import uuid
 import warnings
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Mapping
 
 from littlehuman import paths
 from littlehuman.config import Profile
@@ -35,8 +44,119 @@ def notebooks_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "notebooks"
 
 
-def report_dir(dataset: str, profile: Profile) -> Path:
-    return paths.outputs_dir() / dataset / profile.name
+def report_dir(dataset: str, profile: Profile, root: Path | None = None) -> Path:
+    """``<root>/<dataset>/<profile>`` (root: ``outputs/`` unless ``--output`` names another)."""
+    return (root or paths.outputs_dir()) / dataset / profile.name
+
+
+# ---------------------------------------------------------------------- writing safely
+Staged = list[tuple[Path, Path]]  # (temporary file, its final path)
+PROBE_BYTES = 64 * 1024
+
+
+def check_writable(folder: Path) -> None:
+    """Fail early, before any expensive work, when ``folder`` (or, while it does not exist
+    yet, its nearest existing parent) cannot take a file: read-only, no permission, disk
+    full. Writes and removes a small probe file; creates nothing else."""
+    target = Path(folder)
+    while not target.exists() and target.parent != target:
+        target = target.parent
+    if not target.is_dir():
+        raise LittleHumanError(f"{target} is a file, not a folder: choose another --output folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=target)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"\0" * PROBE_BYTES)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from None
+    finally:
+        Path(probe).unlink(missing_ok=True)
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """``exc`` with ``path`` as its file name when it has none (ENOSPC on write has none)."""
+    if exc.filename:
+        return exc
+    named = OSError(exc.errno, exc.strerror or str(exc), str(path))
+    named.__cause__ = exc
+    return named
+
+
+@contextlib.contextmanager
+def locked_folder(folder: Path, lock_name: str = ".report.lock") -> Iterator[Path]:
+    """Hold ``folder``'s lock while writing there (creating the folder); on entry remove the
+    ``.tmp-*`` files a killed run left (no live process has any while we hold the lock)."""
+    from filelock import FileLock, Timeout
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / lock_name))
+    try:
+        lock.acquire(timeout=1)  # a short write (the index) passes silently
+    except Timeout:
+        print(f"waiting for another process writing {folder} to finish", flush=True)
+        lock.acquire()
+    try:
+        for stale in folder.glob(".tmp-*"):
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
+        yield folder
+    finally:
+        lock.release()
+
+
+def _temp_file(folder: Path, suffix: str) -> Path:
+    """A new, empty temporary file in ``folder`` with a per-process unique name."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _write_temp(folder: Path, suffix: str, text: str) -> Path:
+    tmp = _temp_file(folder, suffix)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def commit(staged: Staged) -> None:
+    """Move every staged file into place (each rename is atomic)."""
+    for tmp, target in staged:
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+
+
+def discard(staged: Staged) -> None:
+    """Remove the staged files of a failed transaction; the earlier report stays as it was."""
+    for tmp, _target in staged:
+        tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def kernel_config() -> Iterator[Any]:
+    """A traitlets config for papermill's kernels: IPC transport through sockets in a private
+    (0700) temporary folder, removed afterwards. Over TCP every kernel logs ipykernel's
+    "running over TCP without encryption" warning; our kernels are local and need no port.
+    On Windows (no IPC sockets) the default TCP transport is kept."""
+    from traitlets.config import Config
+
+    if os.name == "nt":
+        yield Config()
+        return
+    sockets = tempfile.mkdtemp(prefix="lh-kernel-")
+    try:
+        yield Config({"KernelManager": {"transport": "ipc",
+                                        "ip": os.path.join(sockets, uuid.uuid4().hex[:8])}})
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) -> list[str]:
@@ -64,34 +184,49 @@ def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) 
     return found
 
 
-def execute_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_out: bool) -> Path:
-    """Run one notebook with papermill into ``out_dir``; render HTML; atomic replacement."""
+def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_out: bool,
+                   kernel: Any = None) -> Staged:
+    """Execute notebook ``name`` with papermill into a temporary file in ``out_dir`` (and its
+    HTML into another); return them with their final paths, for :func:`commit`. A failure
+    removes what it wrote and raises (a failed cell as one line)."""
     import papermill as pm
 
     src = notebooks_dir() / name
     if not src.exists():
         raise LittleHumanError(f"notebook {src} is missing from the checkout")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".ipynb", prefix=".tmp-", dir=out_dir)
-    os.close(fd)
+    staged: Staged = []
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pm.execute_notebook(str(src), tmp, parameters=parameters, progress_bar=False,
-                                cwd=str(notebooks_dir()), kernel_name="python3")
+        with contextlib.ExitStack() as stack:
+            config = kernel if kernel is not None else stack.enter_context(kernel_config())
+            tmp = _temp_file(out_dir, ".ipynb")
+            staged.append((tmp, out_dir / name))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pm.execute_notebook(str(src), str(tmp), parameters=parameters,
+                                    progress_bar=False, cwd=str(notebooks_dir()),
+                                    kernel_name="python3", config=config)
+        if html_out:
+            target = (out_dir / name).with_suffix(".html")
+            staged.append((_write_temp(out_dir, ".html", html_body(tmp)), target))
     except pm.PapermillExecutionError as e:
-        Path(tmp).unlink(missing_ok=True)
+        discard(staged)
         raise LittleHumanError(
             f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
+    except OSError as exc:
+        discard(staged)
+        raise _naming(exc, out_dir) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        discard(staged)
         raise
-    target = out_dir / name
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
-    if html_out:
-        render_html(target)
-    return target
+    return staged
+
+
+def execute_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_out: bool) -> Path:
+    """Run one notebook with papermill into ``out_dir``; render HTML; atomic replacement."""
+    with locked_folder(out_dir):
+        staged = stage_notebook(name, out_dir, parameters, html_out)
+        commit(staged)
+    return out_dir / name
 
 
 # nbconvert's lab template loads require.js and MathJax from a CDN: an offline reader gets
@@ -103,7 +238,7 @@ OFFLINE_TEMPLATE = (
 )
 
 
-def render_html(notebook: Path) -> Path:
+def html_body(notebook: Path) -> str:
     """nbconvert's HTML export without the code (the executed .ipynb beside it has it) and
     without scripts fetched from the network (the page works offline)."""
     import jinja2
@@ -118,18 +253,38 @@ def render_html(notebook: Path) -> Path:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb)
-    target = notebook.with_suffix(".html")
-    tmp = target.with_name(f".tmp-{target.name}")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, target)
+    return body
+
+
+def render_html(notebook: Path, target: Path | None = None) -> Path:
+    """Render ``notebook`` to ``target`` (default: beside it, ``.html``) through a temporary
+    file unique to this process."""
+    target = target or notebook.with_suffix(".html")
+    commit([(_write_temp(target.parent, ".html", html_body(notebook)), target)])
     return target
 
 
+def stage_summary(out_dir: Path, summary: dict[str, Any]) -> Staged:
+    """``summary.json`` as a temporary file, for :func:`commit`."""
+    text = json.dumps(summary, indent=1, default=str)
+    return [(_write_temp(out_dir, ".json", text), out_dir / "summary.json")]
+
+
 def write_summary(out_dir: Path, summary: dict[str, Any]) -> None:
+    """Write ``out_dir/summary.json`` atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / ".tmp-summary.json"
-    tmp.write_text(json.dumps(summary, indent=1, default=str))
-    os.replace(tmp, out_dir / "summary.json")
+    commit(stage_summary(out_dir, summary))
+
+
+def public_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Profile settings fit to write anywhere: ``base_url`` without its user-info (a
+    password in ``http://user:password@host`` never reaches a notebook, summary or index)."""
+    from littlehuman.generation.secrets import public_url
+
+    out = dict(settings)
+    if out.get("base_url"):
+        out["base_url"] = public_url(out["base_url"])
+    return out
 
 
 def _cell(text: str) -> str:
@@ -173,17 +328,25 @@ def _index_row(s: dict[str, Any], links: str) -> str:
             + f"<td>{links}</td>" + _cell(s.get("finished", "")) + "</tr>")
 
 
-def write_index() -> Path:
-    """``outputs/index.html``: one headline row per dataset and profile (the paper's three
-    findings as measured, the paper's Table 3 beside them) linking every report."""
-    root = paths.outputs_dir()
+def write_index(root: Path | None = None) -> Path:
+    """``outputs/index.html`` (or under ``root``): one headline row per dataset and profile
+    (the paper's three findings as measured, the paper's Table 3 beside them) linking every
+    report."""
+    root = root or paths.outputs_dir()
+    with locked_folder(root, ".index.lock"):
+        index = root / "index.html"
+        commit([(_write_temp(root, ".html", _index_page(root)), index)])
+    return index
+
+
+def _index_page(root: Path) -> str:
     rows = []
     for summary_path in sorted(root.glob("*/*/summary.json")):
         s = json.loads(summary_path.read_text())
         folder = summary_path.parent
         links = " · ".join(
             f'<a href="{html.escape(str(p.relative_to(root)))}">{html.escape(p.stem)}</a>'
-            for p in sorted(folder.glob("*.html")))
+            for p in sorted(folder.glob("*.html")) if not p.name.startswith("."))
         rows.append(_index_row(s, links))
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>littlehuman reports</title>
@@ -205,11 +368,7 @@ values).</p>
 {''.join(rows) or '<tr><td colspan="9">no runs yet</td></tr>'}
 </table></body></html>
 """
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = root / ".tmp-index.html"
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, root / "index.html")
-    return root / "index.html"
+    return page
 
 
 def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
@@ -240,8 +399,9 @@ def _counts(generation: dict[str, Any], runs: dict[str, int], calls: int = 0, ra
 
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
-            html: bool = True) -> list[Path]:
-    """Run the pipeline and the notebooks for ``dataset`` ('all', a name or a file)."""
+            html: bool = True, output_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Run the pipeline and the notebooks for ``dataset`` ('all', a name or a file); the
+    reports go under ``output_dir`` (default ``outputs/``), one transaction per dataset."""
     from littlehuman import experiments, findings, pipeline
 
     notebooks = notebooks or list(NOTEBOOKS)
@@ -250,10 +410,14 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
     unknown = [n for n in notebooks if n not in NOTEBOOKS]
     if unknown:
         raise LittleHumanError(f"unknown notebook(s) {unknown}: choose from {', '.join(NOTEBOOKS)}")
+    root = Path(output_dir).expanduser().resolve() if output_dir else paths.outputs_dir()
+    check_writable(root)
     written = []
     for name in resolve_datasets(dataset, data_dir):
         started = time.time()
         exp = pipeline.Experiment.create(name, profile, data_dir=data_dir, custom=custom)
+        out_dir = report_dir(exp.name, profile, root)
+        check_writable(out_dir)  # before the expensive work
         work = exp.prepare(progress=True)
         calls, ran, skipped = _counts(work["generation"], work["sweep"])
         if "03" in notebooks:
@@ -262,24 +426,36 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         if "04" in notebooks:
             trade = experiments.prepare_tradeoff(exp, progress=True)
             calls, ran, skipped = _counts(trade["generation"], trade["runs"], calls, ran, skipped)
-        out_dir = report_dir(exp.name, profile)
         params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
-                  "overrides": json.dumps(exp.profile_overrides()),
+                  "overrides": json.dumps(public_settings(exp.profile_overrides())),
                   "custom": json.dumps(custom or {})}
-        for nb in notebooks:
-            print(f"[{exp.name}] executing {NOTEBOOKS[nb]}", flush=True)
-            written.append(execute_notebook(NOTEBOOKS[nb], out_dir, params, html))
-        summary = {"dataset": exp.name, "task": exp.task, "profile": profile.name,
-                   "headline": exp.headline(), "sweep": findings.sweep_finding(exp),
-                   "zoom": experiments.zoom_summary(exp) if "03" in notebooks else None,
-                   "tradeoff": experiments.tradeoff_summary(exp) if "04" in notebooks else None,
-                   "bill": exp.bill(),
-                   "seconds": round(time.time() - started, 1),
-                   "generation_calls": calls, "runs_trained": ran, "runs_skipped": skipped,
-                   "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-                   "settings": asdict(profile)}
-        write_summary(out_dir, summary)
+        with locked_folder(out_dir), kernel_config() as kernel:
+            staged: Staged = []
+            try:
+                for nb in notebooks:
+                    print(f"[{exp.name}] executing {NOTEBOOKS[nb]}", flush=True)
+                    staged += stage_notebook(NOTEBOOKS[nb], out_dir, params, html, kernel)
+                summary = {"dataset": exp.name, "task": exp.task, "profile": profile.name,
+                           "headline": exp.headline(), "sweep": findings.sweep_finding(exp),
+                           "zoom": experiments.zoom_summary(exp) if "03" in notebooks else None,
+                           "tradeoff": (experiments.tradeoff_summary(exp) if "04" in notebooks
+                                        else None),
+                           "bill": exp.bill(),
+                           "seconds": round(time.time() - started, 1),
+                           "generation_calls": calls, "runs_trained": ran,
+                           "runs_skipped": skipped,
+                           "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+                           "settings": public_settings(asdict(profile))}
+                staged += stage_summary(out_dir, summary)
+                commit(staged)  # every notebook succeeded: all of them replace the old ones
+            except OSError as exc:
+                discard(staged)
+                raise _naming(exc, out_dir) from None
+            except BaseException:
+                discard(staged)
+                raise
+        written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
         print(f"[{exp.name}] {summary['headline']}  ({summary['seconds']:.0f} s)", flush=True)
-    index = write_index()
+    index = write_index(root)
     print(f"index: {index}")
     return written

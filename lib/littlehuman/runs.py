@@ -4,7 +4,9 @@
 Store layout: ``<root>/<dataset>/<experiment>/<key>/{predictions.parquet,record.json}``.
 Both files are written atomically (temp file in the same folder, fsync, rename), the
 predictions first, so a ``record.json`` means the run is complete. A killed writer can
-leave hidden ``.*.tmp`` files behind; they are never read.
+leave hidden ``.*.tmp`` files behind; they are never read. Beside each run's folder,
+``.<key>.lock`` is the lock a process holds while it trains that run (:meth:`RunStore.lock`),
+so two processes sweeping the same store pay each run once.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from filelock import FileLock
 
 import littlehuman
 from littlehuman.errors import LittleHumanError
@@ -158,8 +161,21 @@ class RunStore:
         return self.root / spec.dataset / spec.experiment / spec.key()
 
     def has(self, spec: RunSpec) -> bool:
-        """Whether the run finished (its record exists)."""
-        return (self.path(spec) / self.RECORD).is_file()
+        """Whether the run finished (its record exists). An unreadable record is a
+        LittleHumanError saying what to do, here, before anything is built on it."""
+        path = self.path(spec) / self.RECORD
+        if not path.is_file():
+            return False
+        _read_record(path)
+        return True
+
+    def lock(self, spec: RunSpec) -> FileLock:
+        """The inter-process lock of one run: ``.<key>.lock`` beside its folder (created with
+        the parent folders). Hold it while training the run; re-check :meth:`has` after
+        acquiring, since another process may have finished the run meanwhile."""
+        folder = self.path(spec)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(folder.parent / f".{folder.name}.lock"))
 
     def get(self, spec: RunSpec) -> dict[str, Any] | None:
         """The run's record, or None when it has not finished."""
@@ -171,16 +187,27 @@ class RunStore:
         path = self.path(spec) / self.PREDICTIONS
         if not path.is_file():
             raise LittleHumanError(f"no predictions at {path}: run the sweep for this spec first")
-        return pd.read_parquet(path)
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise LittleHumanError(f"unreadable run predictions {path} ({exc}): delete its "
+                                   "folder and rerun to redo that run") from exc
 
     def write(self, spec: RunSpec, record: Mapping[str, Any], predictions: pd.DataFrame) -> Path:
-        """Store a finished run atomically: predictions first, then the record."""
+        """Store a finished run atomically: predictions first, then the record. An OSError
+        (disk full, read-only...) names the run's folder."""
         folder = self.path(spec)
-        folder.mkdir(parents=True, exist_ok=True)
         full = {**record, "key": spec.key(), "spec": spec.to_dict()}
         text = json.dumps(full, indent=1, default=_json_default).encode("utf-8")
-        _atomic_write(folder / self.PREDICTIONS, lambda h: predictions.to_parquet(h, index=False))
-        _atomic_write(folder / self.RECORD, lambda h: h.write(text))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _atomic_write(folder / self.PREDICTIONS,
+                          lambda h: predictions.to_parquet(h, index=False))
+            _atomic_write(folder / self.RECORD, lambda h: h.write(text))
+        except OSError as exc:
+            if exc.filename:
+                raise
+            raise OSError(exc.errno, exc.strerror or str(exc), str(folder)) from exc
         return folder
 
     def records(self, dataset: str | None = None, experiment: str | None = None) -> pd.DataFrame:
@@ -209,7 +236,10 @@ class RunStore:
 
 def _read_record(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict):
+            raise ValueError("not a JSON object")
+        return record
     except (OSError, ValueError) as exc:
         raise LittleHumanError(
             f"unreadable run record {path} ({exc}): delete its folder and rerun to redo that run"

@@ -1,0 +1,498 @@
+"""Robustness of a run: bad input and unwritable outputs are one line with exit 2 and leave the
+earlier report byte-identical; reports are written as one transaction per dataset with
+temporary files unique per process; two processes on one sweep train each run once; a
+password in --base-url reaches no written file; kernels start without TCP warnings.
+
+One cold smoke run of FEVER (module fixture) provides the "yesterday's report" that every
+failing run below must leave untouched; each test that changes files works on a copy.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from littlehuman import config, report
+from littlehuman.runs import RunSpec, RunStore, run_sweep
+
+REPO = Path(__file__).resolve().parents[1]
+HELPERS = Path(__file__).parent / "helpers"
+sys.path.insert(0, str(HELPERS))
+import sweep_worker  # noqa: E402
+
+PASSWORD = "hunter2-Secr3t-Passw0rd"
+BASE_URL = f"http://alice:{PASSWORD}@127.0.0.1:9/v1"
+TCP_WARNING = "without encryption"
+
+
+def run_cli(home: Path, data_dir: Path, *args: str, prefix: tuple[str, ...] = (),
+            timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(data_dir)}
+    return subprocess.run([*prefix, sys.executable, str(REPO / "run_all.py"), *args], env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr[-3000:]
+    assert lines[0].startswith("error: ") and "Traceback" not in proc.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path -> bytes), lock files aside."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(".lock")}
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256(data).hexdigest() for name, data in snapshot(folder).items()}
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory, shared_data):
+    """A cold smoke run of FEVER, all five notebooks, with a password in --base-url (the
+    extractive generator sends nothing): (home, the CLI's CompletedProcess)."""
+    home = tmp_path_factory.mktemp("smoke-home")
+    proc = run_cli(home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   "--base-url", BASE_URL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return home, proc
+
+
+@pytest.fixture()
+def copy_home(smoke, tmp_path) -> Path:
+    """A private copy of the smoke home (caches and reports) to break things in."""
+    home = tmp_path / "home"
+    shutil.copytree(smoke[0], home)
+    return home
+
+
+# ------------------------------------------------------------------ credentials, TCP warnings
+@pytest.mark.slow
+def test_password_in_base_url_reaches_no_file_and_no_kernel_warnings(smoke):
+    home, proc = smoke
+    assert TCP_WARNING not in proc.stderr  # ipykernel's warning, once per kernel over TCP
+    written = [p for p in home.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".html" for p in written) and any(p.name == "record.json" for p in written)
+    for path in written:  # outputs/ (notebooks, HTML, summary, index) and data/ (caches, runs)
+        assert PASSWORD.encode() not in path.read_bytes(), path
+        assert b"alice:" not in path.read_bytes(), path
+    assert PASSWORD not in proc.stdout + proc.stderr
+    folder = home / "outputs" / "fever" / "smoke"
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["settings"]["base_url"] == "http://127.0.0.1:9/v1"
+    params = json.loads((folder / "02_replacement_sweep.ipynb").read_text())["metadata"]["papermill"]["parameters"]
+    assert json.loads(params["overrides"])["base_url"] == "http://127.0.0.1:9/v1"
+    assert not list(folder.glob(".tmp-*")) and not list((home / "outputs").glob(".tmp-*"))
+
+
+# ------------------------------------------------------------------ bad input, one line
+@pytest.mark.slow
+@pytest.mark.parametrize("args,needles", [
+    (("--n-train", "-5"), ("--n-train", ">= 0")),
+    (("--n-test", "-1"), ("--n-test", ">= 0")),
+    (("--seeds", ","), ("--seeds", "empty")),
+    (("--sweep-fractions", "0,1.5"), ("--sweep-fractions", "between 0 and 1")),
+    (("--zoom-fractions", ""), ("--zoom-fractions", "empty")),
+    (("--endpoint", "telnet"), ("--endpoint", "chat, completions")),
+    (("--request-timeout", "-3"), ("--request-timeout",)),
+    (("--reask", "-1"), ("--reask",)),
+    (("--notebooks", ","), ("--notebooks",)),
+    (("--notebooks", "01,09"), ("--notebooks",)),
+    (("--output", str(REPO / "run_all.py")), ("is a file", "--output")),
+])
+def test_bad_input_is_one_line_and_rewrites_nothing(smoke, shared_data, args, needles):
+    home = smoke[0]
+    before = snapshot(home)
+    proc = run_cli(home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   "--base-url", BASE_URL, *args)
+    assert_one_line_error(proc, *needles)
+    assert snapshot(home) == before
+
+
+@pytest.mark.slow
+def test_corrupt_record_is_one_line_before_any_report_is_rewritten(copy_home, shared_data):
+    before = snapshot(copy_home / "outputs")
+    record = sorted((copy_home / "data" / "runs" / "fever").rglob("record.json"))[-1]
+    record.write_text("{broken")
+    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   "--base-url", BASE_URL)
+    assert_one_line_error(proc, "unreadable run record", "delete its folder")
+    assert "executing" not in proc.stdout  # stopped before the notebooks
+    assert snapshot(copy_home / "outputs") == before
+
+
+@pytest.mark.slow
+def test_failing_notebook_03_leaves_the_earlier_01_and_02(copy_home, shared_data):
+    """Notebook 03 reads a zoom-only run (97.5% synthetic) whose predictions are corrupt: it
+    fails after 01 and 02 executed; none of them (nor summary/index) replaces the old ones."""
+    runs = copy_home / "data" / "runs" / "fever" / "sweep"
+    zoom_only = [p.parent for p in runs.glob("*/record.json")
+                 if json.loads(p.read_text())["spec"]["fraction"] == 0.975]
+    assert len(zoom_only) == 1
+    (zoom_only[0] / "predictions.parquet").write_bytes(b"not parquet")
+    before = snapshot(copy_home / "outputs")
+    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   "--base-url", BASE_URL)
+    assert_one_line_error(proc, "03_zoom", "unreadable run predictions", "delete its folder")
+    assert "executing 02_replacement_sweep" in proc.stdout
+    assert snapshot(copy_home / "outputs") == before
+    assert not list((copy_home / "outputs").rglob(".tmp-*"))
+
+
+@pytest.mark.slow
+def test_output_flag_puts_the_reports_elsewhere(copy_home, shared_data, tmp_path):
+    before = snapshot(copy_home / "outputs")
+    elsewhere = tmp_path / "reports"
+    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   "--notebooks", "01,02", "--output", str(elsewhere))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert sorted(p.name for p in (elsewhere / "fever" / "smoke").iterdir()
+                  if not p.name.startswith(".")) == [
+        "01_generate.html", "01_generate.ipynb", "02_replacement_sweep.html",
+        "02_replacement_sweep.ipynb", "summary.json"]
+    assert "fever/smoke/02_replacement_sweep.html" in (elsewhere / "index.html").read_text()
+    assert snapshot(copy_home / "outputs") == before
+
+
+# ------------------------------------------------------------------ unwritable outputs
+def _namespaces_work(tmp_path: Path) -> bool:
+    """Whether `unshare -rm` can mount here (a private mount namespace, no real root needed)."""
+    if not shutil.which("unshare") or sys.platform != "linux":
+        return False
+    target = tmp_path / "probe-mount"
+    target.mkdir()
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c",
+                            f"mount -t tmpfs -o size=1m tmpfs '{target}'"], capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.slow
+def test_read_only_outputs_is_one_line_before_the_work(copy_home, shared_data, tmp_path):
+    if not _namespaces_work(tmp_path):
+        pytest.skip("needs `unshare -rm` (user + mount namespaces) to mount outputs/ read-only")
+    outputs = copy_home / "outputs"
+    before = snapshot(outputs)
+    shutil.rmtree(copy_home / "data" / "runs")  # would be retrained if the check came late
+    script = (f"mount --bind '{outputs}' '{outputs}' && "
+              f"mount -o remount,ro,bind '{outputs}' && exec \"$@\"")
+    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   prefix=("unshare", "-rm", "sh", "-c", script, "sh"))
+    assert_one_line_error(proc, "Read-only file system", str(outputs), "--output")
+    assert not (copy_home / "data" / "runs").exists()  # nothing trained
+    assert snapshot(outputs) == before
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root ignores folder permissions")
+def test_outputs_without_permission_is_one_line(copy_home, shared_data):
+    outputs = copy_home / "outputs" / "fever" / "smoke"
+    before = snapshot(outputs)
+    outputs.chmod(0o555)
+    try:
+        proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke")
+    finally:
+        outputs.chmod(0o755)
+    assert_one_line_error(proc, "Permission denied", str(outputs), "permissions")
+    assert snapshot(outputs) == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("free_kib", [0, 3000])
+def test_full_disk_is_one_line_and_leaves_the_report(copy_home, shared_data, tmp_path, free_kib):
+    """outputs/ on a tiny tmpfs holding yesterday's report: full from the start (the early
+    check) or with room for the check but not for the new notebooks (the transaction)."""
+    if not _namespaces_work(tmp_path):
+        pytest.skip("needs `unshare -rm` (user + mount namespaces) to mount a tiny tmpfs")
+    outputs, saved = copy_home / "outputs", tmp_path / "saved-outputs"
+    shutil.move(outputs, saved)
+    outputs.mkdir()
+    expected = digests(saved)
+    used_kib = sum(p.stat().st_size for p in saved.rglob("*") if p.is_file()) // 1024 + 64
+    fill = "cat /dev/zero > \"$OUT/filler\" 2>/dev/null; " if free_kib == 0 else ""
+    script = (f"OUT='{outputs}'; mount -t tmpfs -o size={used_kib + max(free_kib, 64)}k tmpfs "
+              f"\"$OUT\" && cp -a '{saved}/.' \"$OUT/\" && {fill}\"$@\"; echo \"RC=$?\"; "
+              f"rm -f \"$OUT/filler\"; cd \"$OUT\" && find . -type f ! -name '*.lock' "
+              "-exec sha256sum {} + 1>&2")
+    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   prefix=("unshare", "-rm", "sh", "-c", script, "sh"))
+    assert "RC=2" in proc.stdout, proc.stderr[-3000:]
+    lines = re.split(r"[\r\n]+", proc.stderr)
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and "No space left on device" in errors[0], proc.stderr[-3000:]
+    assert str(outputs) in errors[0] and "free some space" in errors[0]
+    assert "Traceback" not in proc.stderr
+    after = {line.split(None, 1)[1][2:]: line.split()[0] for line in lines
+             if re.match(r"^[0-9a-f]{64}  \./", line)}
+    assert after == expected  # byte-identical, and no temporary file left
+    if free_kib == 0:
+        assert "executing" not in proc.stdout  # caught by the early check
+    else:
+        assert "executing 01_generate" in proc.stdout  # caught while writing the reports
+
+
+# ------------------------------------------------------------------ temporary files and locks
+WRITER = """
+import sys
+from littlehuman import paths, report
+tag = sys.argv[1]
+folder = paths.outputs_dir() / "toy" / "smoke"
+for i in range(150):
+    report.write_summary(folder, {"dataset": "toy", "task": "fv", "profile": "smoke",
+                                  "headline": f"{tag} {i}", "writer": tag})
+    report.write_index()
+print("OK")
+"""
+
+
+def test_two_processes_write_summary_and_index_at_once(tmp_path):
+    """Fixed temporary names (.tmp-summary.json, .tmp-index.html) made one of two writers
+    crash; unique names and the folder locks let both finish with whole files."""
+    env = {**os.environ, "LITTLEHUMAN_HOME": str(tmp_path)}
+    root = tmp_path / "outputs"
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, tag], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for tag in ("a", "b")]
+    results = [p.communicate(timeout=300) for p in procs]
+    for proc, (out, err) in zip(procs, results):
+        assert proc.returncode == 0 and out.split()[-1:] == ["OK"], err[-2000:]
+    summary = json.loads((root / "toy" / "smoke" / "summary.json").read_text())
+    assert summary["writer"] in ("a", "b")
+    assert "toy" in (root / "index.html").read_text()
+    assert not list(root.rglob(".tmp-*"))
+
+
+def test_stale_temp_files_go_but_never_a_live_writers(tmp_path):
+    """A killed run's .tmp-* files are removed by the next writer of the folder, but only
+    once no other process holds the folder's lock (that process's temp files are live)."""
+    folder = tmp_path / "outputs" / "fever" / "smoke"
+    folder.mkdir(parents=True)
+    stale = [folder / ".tmp-abc123.ipynb", folder / ".tmp-01_generate.html"]
+    for path in stale:
+        path.write_text("left by a killed run")
+    keep = folder / "01_generate.html"
+    keep.write_text("yesterday's report")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from filelock import FileLock; "
+         "lock = FileLock(sys.argv[1]); lock.acquire(); print('HELD', flush=True); "
+         "time.sleep(float(sys.argv[2]))", str(folder / ".report.lock"), "3"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "HELD"
+        entered = threading.Event()
+
+        def write() -> None:
+            with report.locked_folder(folder):
+                entered.set()
+
+        started = time.time()
+        thread = threading.Thread(target=write)
+        thread.start()
+        time.sleep(1.0)
+        assert not entered.is_set() and all(p.exists() for p in stale)  # the holder's: kept
+        thread.join(timeout=30)
+        assert entered.is_set() and time.time() - started >= 2.0
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not any(p.exists() for p in stale) and keep.read_text() == "yesterday's report"
+
+
+def test_render_html_and_summary_use_unique_temp_names(tmp_path, monkeypatch):
+    """Another process's temp file named like the old fixed ones is never touched."""
+    import nbformat
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hello")])
+    nbformat.write(nb, folder / "01_generate.ipynb")
+    theirs = [folder / ".tmp-01_generate.html", folder / ".tmp-summary.json"]
+    for path in theirs:
+        path.write_text("another process is writing this")
+    report.render_html(folder / "01_generate.ipynb")
+    report.write_summary(folder, {"dataset": "x"})
+    assert "hello" in (folder / "01_generate.html").read_text()
+    assert json.loads((folder / "summary.json").read_text()) == {"dataset": "x"}
+    assert all(p.read_text() == "another process is writing this" for p in theirs)
+
+
+# ------------------------------------------------------------------ each run paid once
+def _start_workers(tmp_path: Path, jobs: tuple[int, ...], sleep_s: float) -> list[str]:
+    """Start one locked_sweep_worker per entry of ``jobs`` on one store, release them
+    together; return each one's stdout."""
+    store, go, log = tmp_path / "store", tmp_path / "go", tmp_path / "fits.log"
+    env = {**os.environ, "LH_FIT_LOG": str(log), "PYTHONPATH": os.pathsep.join(
+        [str(HELPERS)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+    procs = []
+    for i, n in enumerate(jobs):
+        procs.append(subprocess.Popen(
+            [sys.executable, str(HELPERS / "locked_sweep_worker.py"), str(store), str(go),
+             str(sleep_s), str(n)], env={**env, "LH_WORKER_NAME": f"w{i}"},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "READY", proc.stderr.read()[-2000:]
+    go.write_text("go")
+    outs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err[-3000:]
+        outs.append(out)
+    return outs
+
+
+@pytest.mark.parametrize("jobs", [(1, 1), (2, 1)])
+def test_two_processes_on_one_sweep_train_each_run_once(tmp_path, jobs):
+    outs = _start_workers(tmp_path, jobs, sleep_s=1.0)
+    fits = (tmp_path / "fits.log").read_text().split("\n")
+    by_worker = [line.split()[0] for line in fits if line.strip()]
+    assert len(by_worker) == 8  # 8 runs, each trained once in total (not 16)
+    assert set(by_worker) == {"w0", "w1"}  # and the two processes shared the work
+    counts = [tuple(map(int, line.split()[1:])) for out in outs
+              for line in out.splitlines() if line.startswith("COUNTS")]
+    assert len(counts) == 2 and sum(ran for _skipped, ran in counts) == 8
+    assert all(skipped + ran == 8 for skipped, ran in counts)
+    assert [by_worker.count(f"w{i}") for i in range(2)] == [ran for _s, ran in counts]
+    store = RunStore(tmp_path / "store")
+    assert all(store.has(s) for s in sweep_worker.specs(1.0)) and len(store.records()) == 8
+
+
+HOLDER = """
+import json, sys, time
+import pandas as pd
+from filelock import FileLock
+from littlehuman.runs import RunSpec, RunStore
+store, spec = RunStore(sys.argv[1]), RunSpec.from_dict(json.loads(sys.argv[2]))
+lock = store.lock(spec)
+lock.acquire()
+print("HELD", flush=True)
+time.sleep(2)
+if sys.argv[3] == "store":
+    store.write(spec, {"metrics": {"accuracy": 0.125}, "by": "holder"},
+                pd.DataFrame({"row_id": ["t"], "prediction": [1], "gold": [1]}))
+    lock.release()
+    print("STORED", flush=True)
+    time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize("holder_stores", [True, False])
+def test_a_run_locked_by_another_process_is_waited_for(tmp_path, capsys, holder_stores):
+    """The run another process holds comes last: waited for with one line, then skipped if
+    that process stored it, or trained here if that process died without storing it."""
+    real, synthetic = sweep_worker.fixture_rows()
+    specs = [RunSpec.make("toyfv", "sweep", 20, f, 0, "fixture", "majority")
+             for f in (0.0, 0.5, 1.0)]
+    store = RunStore(tmp_path / "store")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store.root), json.dumps(specs[0].to_dict()),
+         "store" if holder_stores else "die"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "HELD"
+        order = []
+
+        def executor(spec, r, s):
+            order.append(spec.fraction)
+            return sweep_worker.EXECUTOR(spec, r, s)
+
+        counts = run_sweep(specs, real, synthetic, store, progress=False, executor=executor)
+    finally:
+        holder.kill()
+        holder.wait()
+    out = capsys.readouterr().out
+    waits = [line for line in out.splitlines() if line.startswith("waiting for another process")]
+    assert len(waits) == 1 and specs[0].key() in waits[0]
+    if holder_stores:
+        assert counts == {"skipped": 1, "ran": 2} and order == [0.5, 1.0]
+        assert store.get(specs[0])["by"] == "holder"
+    else:
+        assert counts == {"skipped": 0, "ran": 3} and order == [0.5, 1.0, 0.0]
+        assert "by" not in store.get(specs[0])
+
+
+# ------------------------------------------------------------------ profile validation
+def test_every_numeric_and_choice_field_is_validated():
+    free_text = {"name", "gen_model", "gen_model_dir", "base_url", "api_key_env", "cot_examples",
+                 "prices", "model_dir", "slurm_partition"}
+    for f in config.fields(config.Profile):
+        if f.name in free_text or isinstance(f.default, bool):
+            continue
+        assert f.name in config._RULES, f"{f.name} has no validation rule"
+
+
+def test_choice_lists_match_the_registries():
+    from littlehuman.generation.backends import BACKENDS
+    from littlehuman.learners import LEARNERS
+
+    assert set(config.GENERATORS) == set(BACKENDS)
+    assert set(config.LEARNERS) == set(LEARNERS)
+
+
+@pytest.mark.parametrize("field,value,needle", [
+    ("n_train", "-5", "--n-train"), ("n_valid", "-2", "--n-valid"), ("n_test", "-1", "--n-test"),
+    ("seeds", ",", "--seeds is empty"), ("seeds", "-1", "--seeds"),
+    ("sweep_fractions", "", "--sweep-fractions is empty"),
+    ("sweep_fractions", "0,1.01", "--sweep-fractions"), ("zoom_fractions", "-0.1", "--zoom-fractions"),
+    ("zoom_sizes", "0", "--zoom-sizes"), ("tradeoff_bases", ",", "--tradeoff-bases"),
+    ("endpoint", "grpc", "--endpoint"), ("request_timeout", "-1", "--request-timeout"),
+    ("request_timeout", "nan", "--request-timeout"), ("reask", "-1", "--reask"),
+    ("generator", "gpt5", "--generator"), ("learner", "svm", "--learner"),
+    ("executor", "kubernetes", "--executor"), ("jobs", "0", "--jobs"),
+    ("batch_size", "0", "--batch-size"), ("lr", "-1e-4", "--lr"), ("concurrency", "0", "--concurrency"),
+    ("base_url", f"ftp://u:{PASSWORD}@host", "--base-url"),
+])
+def test_profile_validate_names_the_flag(field, value, needle):
+    from littlehuman.errors import LittleHumanError
+
+    with pytest.raises(LittleHumanError) as info:
+        config.profile("smoke", **{field: value})
+    message = str(info.value)
+    assert needle in message and "\n" not in message and PASSWORD not in message
+    with pytest.raises(LittleHumanError):
+        config.profile("smoke").replace(**{field: value})
+
+
+def test_valid_profiles_and_zero_defaults_pass():
+    for name in config.PROFILES:
+        assert config.profile(name).validate() == config.PROFILES[name]
+    ok = config.profile("cpu", n_train="0", n_test="0", rpm="0", request_timeout="0", reask="0",
+                        sweep_fractions="0,1", endpoint="completions",
+                        base_url=f"https://u:{PASSWORD}@host/v1")
+    assert ok.sweep_fractions == (0.0, 1.0) and ok.endpoint == "completions"
+
+
+def test_public_settings_strip_user_info():
+    settings = report.public_settings({"base_url": BASE_URL, "epochs": 1})
+    assert settings == {"base_url": "http://127.0.0.1:9/v1", "epochs": 1}
+    assert report.public_settings({"base_url": ""}) == {"base_url": ""}
+
+
+def test_store_has_reports_a_corrupt_record(tmp_path):
+    from littlehuman.errors import LittleHumanError
+
+    store = RunStore(tmp_path)
+    spec = RunSpec.make("toy", "sweep", 10, 0.5, 0, "g", "majority")
+    store.write(spec, {"metrics": {}}, pd.DataFrame({"row_id": ["a"], "prediction": [1], "gold": [1]}))
+    assert store.has(spec)
+    (store.path(spec) / "record.json").write_text("[1, 2")
+    with pytest.raises(LittleHumanError, match="delete its folder"):
+        store.has(spec)
+    (store.path(spec) / "predictions.parquet").write_bytes(b"garbage")
+    with pytest.raises(LittleHumanError, match="unreadable run predictions"):
+        store.predictions(spec)
+    assert Path(store.lock(spec).lock_file) == store.path(spec).parent / f".{spec.key()}.lock"
