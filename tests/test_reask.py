@@ -216,3 +216,16 @@ def test_without_spares_the_error_says_what_to_do():
     assert replacement_mix(real, syn, 10, 0.9, 0, "toy")["is_synthetic"].sum() == 9
     with pytest.raises(LittleHumanError, match="generate synthetic twins for more train rows"):
         replacement_mix(real, syn, 10, 1.0, 0, "toy")
+
+
+def test_run_record_counts_reasked_and_spare_twins():
+    from littlehuman.runs import RunSpec, execute
+
+    real, syn = _real_and_twins(10, without={2}, spares=2)
+    syn["attempt"] = [1 if r == "fv04" else 0 for r in syn["source_row_id"]]
+    rows = pd.concat([real.assign(split="train"), real.assign(split="test")], ignore_index=True)
+    rows.loc[10:, "row_id"] = [f"t{i}" for i in range(10)]
+    spec = RunSpec.make("toyfv", "sweep", 10, 1.0, 0, "g", "majority")
+    record, _ = execute(spec, rows, syn)
+    assert record["train"]["n_synthetic"] == 10
+    assert record["train"]["n_reasked_twins"] == 1 and record["train"]["n_spare_twins"] == 1

@@ -342,6 +342,14 @@ def execute(
                    "n_synthetic": synthetic_rows, "n_valid": len(valid), "n_test": len(test)}
     if task == "fv":
         composition["n_label1"] = int((train["label"] == 1).sum())
+    # real output: twins that came from a re-ask, and rows whose own twin is missing (every
+    # ask unusable) and that took a spare's twin instead (``mixing.replacement_mix``)
+    if "attempt" in synthetic.columns:
+        reasked = set(synthetic.loc[synthetic["attempt"] > 0, "row_id"].astype(str))
+        composition["n_reasked_twins"] = int(
+            (train["is_synthetic"] & train["row_id"].astype(str).isin(reasked)).sum())
+    if "spare_twin" in train.columns:
+        composition["n_spare_twins"] = int(train["spare_twin"].sum())
     record = {
         "key": spec.key(), "spec": spec.to_dict(), "task": task, "metrics": metrics,
         "fit_stats": dict(getattr(learner, "fit_stats", {}) or {}), "train": composition,
