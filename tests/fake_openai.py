@@ -4,20 +4,26 @@ on 127.0.0.1, a free port, in a thread) that speaks the wire format of
 and of the Batch API: ``POST /v1/files`` (a multipart upload), ``GET /v1/files/{id}``,
 ``GET /v1/files/{id}/content``, ``POST /v1/batches`` and ``GET /v1/batches/{id}``.
 
-- ``latency_s``: every request sleeps this long before its reply.
+- ``latency_s``: every request sleeps this long before its reply (a 429 comes at once).
 - ``script(*faults)``: the next requests, in arrival order, get these faults, one each:
   ``"429"`` (with ``Retry-After: retry_after``), ``"500"``, ``"slow"`` (sleeps ``slow_s``
   before replying: past a client timeout), ``"malformed"`` (200 with no choices), ``"empty"``
-  (200 with a null message content), ``"ok"``.
+  (200 with a null message content), ``"nonjson"`` (200 with an HTML body), ``"truncated"``
+  (200, ``application/json``, its body cut in half: a proxy that dropped the connection),
+  ``"ok"``.
 - ``log``: one dict per request, appended when it arrives (``t_start``) and completed when
-  answered (``t_end``, ``status``): the messages, their sha256 ``hash``, the sampling settings
-  and ``auth_ok``. The server checks ``Authorization: Bearer <key>`` against a sha256 of the
-  expected key and keeps only that digest and the boolean, never a key. A 401 echoes the
-  token it was sent (as a careless proxy might), to test that clients scrub error text.
+  answered (``t_end``, ``status``, ``fault``): the messages (for ``/v1/completions``: the
+  ``prompt`` as one message), their sha256 ``hash`` (of the prompt text for completions), the
+  sampling settings and ``auth_ok``. The server checks ``Authorization: Bearer <key>`` (or
+  the whole header, when ``api_key`` is ``"Basic <base64>"``: a password-protected proxy)
+  against a sha256 of the expected key and keeps only that digest and the boolean, never a
+  key. A 401 echoes the token it was sent (as a careless proxy might), to test that clients
+  scrub error text.
 - ``max_in_flight``: the most requests handled at once.
 - Every route checks the key (401 otherwise); ``"429"``, ``"500"`` and ``"slow"`` apply to
-  every route, ``"malformed"`` and ``"empty"`` to chat completions. Every ``log`` entry has
-  the request's ``method`` and ``path`` (so tests count uploads and batch creations).
+  every route, ``"malformed"``, ``"empty"``, ``"nonjson"`` and ``"truncated"`` to chat and
+  text completions. Every ``log`` entry has the request's ``method`` and ``path`` (so tests
+  count uploads and batch creations).
 
 Batches: ``files`` and ``batches`` hold every uploaded/produced file (with its ``content``
 bytes) and every batch (the Batch object as served, plus ``polls``). A batch starts
@@ -37,7 +43,8 @@ Real-output faults, each a constructor argument (default off):
   or prompt: reproducible, yet a re-ask with other few-shot examples is decided afresh.
 - ``nonjson_rate``: that share of chat/completions requests get a 200 whose body is HTML, not
   JSON (as a proxy in front of a server may send); random per request (``seed``), so a retry
-  can succeed. ``rate_429``: that share of requests get a 429, random per request.
+  can succeed. ``rate_429``: that share of POST requests get a 429 (every route), random per
+  request. Both draw from one ``random.Random(seed)`` in arrival order.
 - ``chat_template_missing``: chat completions answer 500 with the message ``transformers
   serve`` gives for a model without a chat template (``/v1/completions`` works).
 - ``POST /v1/completions`` takes a plain-text ``prompt`` and answers ``choices[0].text``.
@@ -46,8 +53,9 @@ Real-output faults, each a constructor argument (default off):
   before it answers (a client killed meanwhile leaves a batch on the server).
 
 Replies are invented text built from the request (no dataset text). Run as a script
-(``python tests/fake_openai.py --latency 0.2``) it prints its base URL and serves until
-killed, expecting the key in ``$OPENAI_API_KEY`` (default: ``KEY``).
+(``python tests/fake_openai.py --latency 0.2 [--refusal-rate 0.05 --rate-429 0.05
+--retry-after 0.05]``) it prints its base URL and serves until killed, expecting the key in
+``$OPENAI_API_KEY`` (default: ``KEY``).
 """
 from __future__ import annotations
 
@@ -71,7 +79,8 @@ NO_CHAT_TEMPLATE = ("Cannot use chat template functions because tokenizer.chat_t
                     "set and no template argument was passed! For information about writing "
                     "templates and setting the tokenizer.chat_template attribute, please see the "
                     "documentation at https://huggingface.co/docs/transformers/main/en/chat_templating")
-FAULTS = ("ok", "429", "500", "slow", "malformed", "empty", "nonjson")
+FAULTS = ("ok", "429", "500", "slow", "malformed", "empty", "nonjson", "truncated", "bare500",
+          "detail400")
 BATCH_FAULTS = ("ok", "expire", "request_error", "malformed", "fail")
 
 
@@ -179,7 +188,9 @@ class _Handler(BaseHTTPRequestHandler):
             if "prompt" in body:
                 entry["prompt"] = str(body["prompt"])
                 messages = [{"role": "prompt", "content": entry["prompt"]}]
-            entry.update(messages=messages, hash=messages_hash(messages), model=body.get("model"),
+            digest = (hashlib.sha256(entry["prompt"].encode()).hexdigest() if "prompt" in entry
+                      else messages_hash(messages))
+            entry.update(messages=messages, hash=digest, model=body.get("model"),
                          max_tokens=body.get("max_tokens"),
                          temperature=body.get("temperature"), seed=body.get("seed"))
         fault = fake.arrive(entry)
@@ -199,16 +210,28 @@ class _Handler(BaseHTTPRequestHandler):
         if not entry["auth_ok"]:
             return self._error(entry, 401, f"Incorrect API key provided: {token}",
                                "invalid_api_key")
-        time.sleep(fake.latency_s + (fake.slow_s if fault == "slow" else 0.0))
+        if fault != "429":  # a rate limiter turns a request away at once
+            time.sleep(fake.latency_s + (fake.slow_s if fault == "slow" else 0.0))
         if fault == "nonjson" and route[0] in ("_chat", "_completion"):
             entry["status"] = 200
             return self._send_bytes(200, b"<html><body>upstream proxy error</body></html>",
                                     "text/html")
+        if fault == "truncated" and route[0] in ("_chat", "_completion"):
+            entry["status"] = 200
+            whole = json.dumps(fake.chat_completion(body) if route[0] == "_chat"
+                               else fake.text_completion(body)).encode()
+            return self._send_bytes(200, whole[:len(whole) // 2], "application/json")
         if fault == "429":
             entry["status"] = 429
             return self._send(429, {"error": {"message": "Rate limit reached", "type": "requests",
                                               "code": "rate_limit_exceeded"}},
                               {"Retry-After": str(fake.retry_after)})
+        if fault == "bare500":  # as transformers serve answers an exception: text, no JSON
+            entry["status"] = 500
+            return self._send_bytes(500, b"Internal Server Error", "text/plain")
+        if fault == "detail400":  # as FastAPI servers (transformers serve) refuse a request
+            entry["status"] = 400
+            return self._send(400, {"detail": "Server is pinned to '/models/x'; requested 'y'."})
         if fault == "500":
             entry["status"] = 500
             return self._send(500, {"error": {"message": "The server had an error", "code": None}})
@@ -548,8 +571,15 @@ class FakeOpenAI:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    parser.add_argument("--retry-after", type=float, default=1.0, help="a 429's Retry-After")
+    parser.add_argument("--refusal-rate", type=float, default=0.0)
+    parser.add_argument("--nonjson-rate", type=float, default=0.0)
+    parser.add_argument("--rate-429", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    fake = FakeOpenAI(api_key=os.environ.get("OPENAI_API_KEY", KEY), latency_s=args.latency)
+    fake = FakeOpenAI(api_key=os.environ.get("OPENAI_API_KEY", KEY), latency_s=args.latency,
+                      retry_after=args.retry_after, refusal_rate=args.refusal_rate,
+                      nonjson_rate=args.nonjson_rate, rate_429=args.rate_429, seed=args.seed)
     fake.start()
     print(fake.base_url, flush=True)
     threading.Event().wait()

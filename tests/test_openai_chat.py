@@ -6,6 +6,8 @@ at least ~0.5 s apart), measured on the server's clock. All rows are invented fi
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib.util
 import json
 import logging
@@ -380,3 +382,77 @@ def test_streaming_backend_caches_each_reply_as_it_arrives(tmp_path):
     assert again.sent == stats["calls"] == 4 and stats["cache_hits"] == 2
     assert syn["source_row_id"].tolist() == rows["row_id"].tolist()
     assert syn["label"].tolist() == rows["label"].tolist()
+
+
+# ---------------------------------------------------------------- real-output faults
+
+def events_of(b: OpenAIChatBackend) -> list[str]:
+    seen: list[str] = []
+    b.on_event = lambda i, event: seen.append(event)
+    return seen
+
+
+def test_a_200_cut_short_is_retried_as_bad_json(fake):
+    fake.script("truncated")
+    b = backend(fake, concurrency=1)
+    seen = events_of(b)
+    assert b.complete(chats(1))[0].startswith("Claim:")
+    assert seen == ["sent", "retry:bad_json"] and b.failures == 0 and len(fake.log) == 2
+
+
+def test_random_429s_and_html_pages_are_retried_until_every_reply_lands(key_env):
+    with FakeOpenAI(rate_429=0.2, nonjson_rate=0.1, retry_after=0.01, seed=0) as server:
+        # seed 0 draws a 429 and HTML pages within the first 30 sends; max_retries: a
+        # streak of faults may fall on the one request still in flight at the end
+        b = backend(server, max_retries=12)
+        seen = events_of(b)
+        replies = b.complete(chats(30))
+        assert all(r.startswith("Claim: The text begins with") for r in replies)
+        assert seen.count("sent") == 30 and "retry:429" in seen and "retry:bad_json" in seen
+        assert b.attempts == len(server.log) == 30 + sum(e.startswith("retry:") for e in seen)
+        faults = [e["fault"] for e in server.log]
+    with FakeOpenAI(rate_429=0.2, nonjson_rate=0.1, retry_after=0.01, seed=0) as server:
+        backend(server, concurrency=1, max_retries=12).complete(chats(30))
+        assert [e["fault"] for e in server.log][:10] == faults[:10]  # seeded: reproducible
+
+
+def test_refusals_are_decided_by_the_request(key_env):
+    from fake_openai import REFUSAL
+
+    with FakeOpenAI(refusal_rate=0.5) as server:
+        b = backend(server)
+        first, again = b.complete(chats(20)), b.complete(chats(20))
+        assert first == again and 3 <= first.count(REFUSAL) <= 17
+        plain = backend(server, endpoint="completions").complete(chats(20))
+        assert 3 <= plain.count(REFUSAL) <= 17
+        sent = server.requests("POST", "/v1/completions")
+        assert all(e["hash"] == hashlib.sha256(e["prompt"].encode()).hexdigest() for e in sent)
+
+
+def test_completions_cut_a_base_model_that_runs_on(key_env):
+    from fake_openai import protocol_reply
+
+    def rambling(messages):
+        return protocol_reply(messages) + "\nUser: Context: Another invented passage.\nAssistant:"
+
+    with FakeOpenAI(reply=rambling) as server:
+        reply = backend(server, endpoint="completions").complete(chats(1))[0]
+    assert reply == "Claim: The text begins with Invented town number 0.||\nLabel: True"
+
+
+def test_credentials_in_the_base_url_are_used_and_never_shown(monkeypatch):
+    password = "hunter2-correct-horse"
+    basic = "Basic " + base64.b64encode(f"alice:{password}".encode()).decode()
+    monkeypatch.setenv("OPENAI_API_KEY", "unused-by-this-server")
+    with FakeOpenAI(api_key=basic) as server:  # a proxy that checks the user-info only
+        url = server.base_url.replace("http://", f"http://alice:{password}@")
+        b = make_backend("openai", base_url=url, concurrency=1)
+        assert b.complete(chats(1))[0].startswith("Claim:")
+        assert server.log[0]["auth_ok"]
+        shown = [repr(b), b.base_url, str(b.params), str(b.identity())]
+        assert not [text for text in shown if password in text or "alice" in text]
+    with FakeOpenAI() as server:  # a wrong password: the 401 echoes it, scrubbed
+        url = server.base_url.replace("http://", f"http://alice:{password}@")
+        with pytest.raises(LittleHumanError, match="Basic \\*\\*\\*") as err:
+            make_backend("openai", base_url=url, max_retries=0).complete(chats(1))
+        assert password not in str(err.value) and basic[6:] not in str(err.value)

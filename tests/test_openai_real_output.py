@@ -100,3 +100,19 @@ def test_credentials_in_the_base_url_are_sent_but_never_shown(fake):
 
     assert password not in text
     assert base64.b64encode(f"alice:{password}".encode()).decode() not in text
+
+
+def test_a_bare_500_on_chat_suggests_the_completions_endpoint(fake):
+    fake.script("bare500", "bare500")
+    b = backend(fake, max_retries=1, concurrency=1)
+    with pytest.raises(LittleHumanError) as err:
+        b.complete(chats(1))
+    text = str(err.value)
+    assert "--endpoint completions" in text and "Internal Server Error" in text
+    assert "none was answered" in text
+
+
+def test_a_fastapi_detail_is_quoted(fake):
+    fake.script("detail400")
+    with pytest.raises(LittleHumanError, match="Server is pinned to"):
+        backend(fake, concurrency=1).complete(chats(1))

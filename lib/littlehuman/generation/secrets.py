@@ -13,9 +13,24 @@ import re
 from littlehuman.errors import LittleHumanError
 
 _KNOWN: set[str] = set()  # the key values read in this process, to scrub from text
-_PATTERNS = re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{6,}|(?<=Bearer )\S+|(?<=Basic )\S+",
-                       re.IGNORECASE)
+_SK = re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{6,}")
+_BEARER = re.compile(r"\b(Bearer)\s+[^\s'\",;]+", re.IGNORECASE)
+_BASIC = re.compile(r"\b(Basic)\s+([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])", re.IGNORECASE)
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")  # user:password@ in a URL
+
+
+def _basic(match: re.Match) -> str:
+    """A ``Basic`` credential (base64 of ``user:password``) as ``Basic ***``; a plain word
+    after "basic" ("Basic authentication failed") stays."""
+    import base64
+    import binascii
+
+    token = match.group(2)
+    try:
+        decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return match.group(0)
+    return f"{match.group(1)} ***" if b":" in decoded else match.group(0)
 
 
 class Secret:
@@ -72,8 +87,11 @@ def public_url(url: str) -> str:
 
 def scrub(text: str) -> str:
     """``text`` with every key and URL password seen so far, anything shaped like ``sk-...``,
-    any ``Bearer``/``Basic`` token and any URL's ``user:password@`` replaced by ``***``."""
+    any ``Bearer`` token, any ``Basic`` credential (case-insensitive) and any URL's
+    ``user:password@`` replaced by ``***``."""
     text = str(text)
     for value in sorted(_KNOWN, key=len, reverse=True):
         text = text.replace(value, "***")
-    return _PATTERNS.sub("***", _USERINFO.sub("***@", text))
+    text = _USERINFO.sub("***@", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} ***", text)
+    return _SK.sub("***", _BASIC.sub(_basic, text))

@@ -9,14 +9,14 @@ else after an exponential backoff with full jitter. ``complete_iter`` yields eac
 moment it arrives, so the caller can store it before the next one (a killed run loses no
 finished call).
 
-Failures: a 200 whose body is not JSON (a proxy's HTML page) is retried like a 5xx; a reply
-without choices or text is retried, then returned as ``""`` (the generation layer asks again
-with fresh examples) and counted in ``failures``. Requests still failing with a transient
-error after ``max_retries`` retries are counted too; the batch then ends with a
-LittleHumanError once every other request has been answered (and yielded), so a rerun sends
-only those; the error quotes the server's own last message and says what to try for that
-cause (``--endpoint completions`` when the server has no chat template, ``--request-timeout``
-after timeouts, a lower concurrency or an rpm limit after 429s). Errors no retry can fix (401,
+Failures: a 200 whose body is not JSON (a proxy's HTML page, a body cut short) is retried
+like a 5xx; a reply without choices or text is retried, then returned as ``""`` (the
+generation layer asks again with fresh examples) and counted in ``failures``. Requests still
+failing with a transient error after ``max_retries`` retries are counted too; the batch then
+ends with a LittleHumanError once every other request has been answered (and yielded), so a
+rerun sends only those; the error quotes the server's own last message and says what to try
+for that cause (``--endpoint completions`` when the server has no chat template,
+``--request-timeout`` after timeouts, a lower concurrency or an rpm limit after 429s). Errors no retry can fix (401,
 403, 404, 400, ``insufficient_quota``) stop the batch at once. Every send, retry (by cause) and
 give-up is reported through ``on_event``.
 
@@ -27,15 +27,19 @@ a model without a chat template): the few-shot chat is rendered as plain text ex
 
 The API key is read from the environment when the backend is built, held in a
 :class:`~littlehuman.generation.secrets.Secret` and scrubbed from every message; a base URL's
-user-info (``user:password@``) is sent but never shown (``secrets.public_url``).
+user-info (``user:password@``) is sent but never shown (``secrets.public_url``); the HTTP
+client sends it as ``Authorization: Basic``, in place of the key (for a server behind a
+password-protected proxy).
 """
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import logging
 import os
 import queue
+import re
 import threading
 import time
 from typing import Any, Callable, Iterator
@@ -168,8 +172,8 @@ def _retryable(exc: BaseException) -> bool:
 
     if isinstance(exc, (_Malformed, openai.APIConnectionError)):
         return True  # APITimeoutError is an APIConnectionError
-    if isinstance(exc, (openai.APIResponseValidationError, ValueError)):
-        return True  # a 200 whose body the SDK could not read (JSONDecodeError is a ValueError)
+    if isinstance(exc, (openai.APIResponseValidationError, json.JSONDecodeError)):
+        return True  # a 200 whose body the SDK could not read (cut short, say)
     status = _status(exc)
     if status is None or getattr(exc, "code", None) == "insufficient_quota":
         return False
@@ -187,7 +191,7 @@ def cause(exc: BaseException) -> str:
         return "timeout"
     if isinstance(exc, openai.APIConnectionError):
         return "connection"
-    if isinstance(exc, (openai.APIResponseValidationError, ValueError)):
+    if isinstance(exc, (openai.APIResponseValidationError, json.JSONDecodeError)):
         return "bad_json"
     status = _status(exc) or 0
     if status == 429:
@@ -198,11 +202,20 @@ def cause(exc: BaseException) -> str:
 
 
 def describe(exc: BaseException) -> str:
-    """An SDK error as one line, with any key scrubbed."""
+    """An SDK error as one line, with any key scrubbed. Where the SDK found no OpenAI-shaped
+    message (``Error code: 400`` alone), the server's own body is quoted: FastAPI servers
+    (``transformers serve``) answer ``{"detail": ...}`` or plain text."""
     text = getattr(exc, "message", None) or str(exc) or "no message"
-    if _status(exc) is None:  # the SDK puts the status code in the message itself
+    if _status(exc) is None and not isinstance(exc, _Malformed):  # SDK errors: name the kind
         text = f"{type(exc).__name__}: {text}"
-    return scrub(text)
+    body = getattr(exc, "body", None)
+    if re.fullmatch(r"Error code: \d+", text.strip()) and body:
+        if isinstance(body, dict):
+            body = body.get("detail") or body.get("message") or body.get("error") or body
+        said = body if isinstance(body, str) else json.dumps(body, default=str)
+        text = f"{text}: {said}"
+    text = " ".join(str(text).split())
+    return scrub(text if len(text) <= 400 else text[:400] + "...")
 
 
 class OpenAIChatBackend(OpenAIBase):
@@ -346,11 +359,17 @@ class OpenAIChatBackend(OpenAIBase):
         if "chat template" in said.lower() or "chat_template" in said.lower():
             hint = ("the server has no chat template for this model (a base model): use "
                     "--endpoint completions")
+        elif causes == ["5xx"] and self.endpoint == "chat":
+            hint = ("the server keeps failing: check its logs; a base model without a chat "
+                    "template fails this way (transformers serve answers a bare 500): then "
+                    "use --endpoint completions")
         elif not hint:
             hint = "the server keeps failing: check its logs"
+        kept = ("none was answered" if len(errors) == total else
+                "the others were answered and kept")
         return (f"openai backend: {len(errors)} of {total} requests still failed after "
                 f"{self.max_retries} retries ({', '.join(causes)}; the server said: {said}); "
-                f"the others were answered and kept: {hint}, then rerun to send only these")
+                f"{kept}: {hint}, then rerun to send only these")
 
     async def _request(self, client: Any, slots: asyncio.Semaphore, limiter: RateLimiter,
                        index: int, messages: list[dict[str, str]]) -> Completion:
@@ -430,4 +449,7 @@ class OpenAIChatBackend(OpenAIBase):
         }.get(status or 0, "fix the request or the server settings")
         if getattr(exc, "code", None) == "insufficient_quota":
             hint = "the account is out of credit: check its plan and billing"
+        said = describe(exc).lower()
+        if "chat template" in said or "chat_template" in said:  # vLLM answers 400 for a base model
+            hint = "the model has no chat template (a base model): use --endpoint completions"
         return f"openai backend: {host} refused a request ({describe(exc)}): {hint}"
