@@ -45,7 +45,7 @@ def answered_per_request(server: FakeOpenAI) -> collections.Counter:
 
 @pytest.mark.parametrize("generator", ["openai", "openai-batch"])
 def test_paper_profile_in_miniature_survives_real_output(tmp_path, shared_data, generator):
-    with FakeOpenAI(refusal_rate=0.03, nonjson_rate=0.02, rate_429=0.05, retry_after=0.05,
+    with FakeOpenAI(refusal_rate=0.05, nonjson_rate=0.02, rate_429=0.05, retry_after=0.05,
                     batch_polls_to_complete=1) as server:
         args = ["--dataset", "fever", *MINIATURE, "--generator", generator,
                 "--base-url", server.base_url]
@@ -58,6 +58,7 @@ def test_paper_profile_in_miniature_survives_real_output(tmp_path, shared_data, 
         summary = json.loads((folder / "summary.json").read_text())
         bill = summary["bill"]
         assert bill["reasked_rows"] > 0  # refusals were asked again and answered
+        assert summary["generation"]["reasked"] > 0 and "faults" in summary["generation"]
         assert bill["sent"] >= bill["answered"] == bill["requests"]
         if generator == "openai":  # every HTTP retry of a request is a send, counted by cause
             assert bill["sent"] > bill["answered"]

@@ -420,12 +420,16 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         check_writable(out_dir)  # before the expensive work
         work = exp.prepare(progress=True)
         calls, ran, skipped = _counts(work["generation"], work["sweep"])
+        generation: dict[str, Any] = {}  # this run's generation: calls, re-asks, faults
+        experiments.twins.add_stats(generation, work["generation"])
         if "03" in notebooks:
             zoom = experiments.prepare_zoom(exp, progress=True)
             calls, ran, skipped = _counts(zoom["generation"], zoom["runs"], calls, ran, skipped)
+            experiments.twins.add_stats(generation, zoom["generation"])
         if "04" in notebooks:
             trade = experiments.prepare_tradeoff(exp, progress=True)
             calls, ran, skipped = _counts(trade["generation"], trade["runs"], calls, ran, skipped)
+            experiments.twins.add_stats(generation, trade["generation"])
         params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
                   "overrides": json.dumps(public_settings(exp.profile_overrides())),
                   "custom": json.dumps(custom or {})}
@@ -440,7 +444,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                            "zoom": experiments.zoom_summary(exp) if "03" in notebooks else None,
                            "tradeoff": (experiments.tradeoff_summary(exp) if "04" in notebooks
                                         else None),
-                           "bill": exp.bill(),
+                           "bill": exp.bill(), "generation": generation,
                            "seconds": round(time.time() - started, 1),
                            "generation_calls": calls, "runs_trained": ran,
                            "runs_skipped": skipped,

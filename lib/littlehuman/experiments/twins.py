@@ -38,7 +38,8 @@ def generate_twins(exp: Experiment, rows: pd.DataFrame,
     return load_or_generate(rows=rows, progress=progress, **exp.generation_args())
 
 
-def _add_stats(total: dict[str, Any], stats: dict[str, Any]) -> None:
+def add_stats(total: dict[str, Any], stats: dict[str, Any]) -> None:
+    """Add one generation's stats into ``total`` (counts summed, faults merged by cause)."""
     for k, v in stats.items():
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             total[k] = total.get(k, 0) + v
@@ -69,7 +70,7 @@ def twins_with_spares(exp: Experiment, rows: pd.DataFrame, progress: bool = Fals
     while True:
         spare_rows = rest.iloc[:take]
         spares, stats = generate_twins(exp, spare_rows, progress)
-        _add_stats(total, {k: v for k, v in stats.items() if k != "from_file"})
+        add_stats(total, {k: v for k, v in stats.items() if k != "from_file"})
         have = spare_rows["row_id"].isin(spares["source_row_id"])
         if int(have.sum()) >= missing or take >= len(rest):
             break
@@ -90,7 +91,7 @@ def twinned_rows(exp: Experiment, count: int, progress: bool = False
     while True:
         rows = twin_rows(exp, want)
         synthetic, gen = generate_twins(exp, rows, progress)
-        _add_stats(total, gen)
+        add_stats(total, gen)
         have = int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
         if have >= count or len(rows) >= n_train:
             return rows, synthetic, total
