@@ -2,16 +2,34 @@
 or (``--hf``) of the local transformers backend in batches.
 
     python bench/generation.py [--requests 128] [--latency 0.2] [--concurrency 1 64] [--repeats 3]
+                               [--faults] [--fault-rate 0.05] [--retry-after 0.05]
     python bench/generation.py --hf [--model-dir DIR] [--tiny] [--prompts 32] [--batch-sizes 16 32]
 
 The server runs in its own process (so it does not share this one's GIL) on 127.0.0.1 and
 answers each request after ``--latency`` seconds. For each concurrency the backend sends
 ``--requests`` invented chats; the ideal rate is concurrency / latency (all requests in
-ceil(requests / concurrency) waves), and efficiency is measured / ideal. The last line runs
+ceil(requests / concurrency) waves), and efficiency is measured / ideal. The next line runs
 the highest concurrency through ``generate_synthetic`` with a cache, which fsyncs each reply as
-it arrives (its time includes building the few-shot prompts). Rates are the median of
-``--repeats`` runs (the concurrency-1 run goes once); the client's CPU per request (SDK
-request building, HTTP, event loop) is what caps the rate on a small machine.
+it arrives (its time includes building the few-shot prompts).
+
+The faulty run (the last lines; skipped with ``--fault-rate 0``) runs that same
+``generate_synthetic`` + cache against a second server that answers ``--fault-rate`` of the
+replies with a refusal (decided per request hash, so a re-ask with fresh few-shot examples is
+decided afresh) and ``--fault-rate`` of the requests with a 429 (``Retry-After:
+--retry-after``, random per request; the backend waits that long and sends again). It prints
+twins/s and HTTP requests/s (every send: first sends, 429 retries and re-asks) of the faulty
+and of the clean run, the faulty run's twins/s as a share of the clean run's (target >= 80%),
+the re-asks and 429 retries seen, and where the faulty run's time went: each ``complete_iter``
+call of ``generate_synthetic`` (the first wave, then one per re-ask round, sent only once the
+previous one has finished) with its seconds, its ideal (ceil(requests / concurrency) x
+latency) and the seconds it ran after its 95th-percentile reply (its tail). ``--faults``
+prints only the clean ``generate_synthetic`` line and the faulty run's lines (at the highest
+``--concurrency``), skipping the concurrency table. Both servers are started by a short inline
+script that builds ``FakeOpenAI`` with these constructor arguments.
+
+Rates are the median of ``--repeats`` runs (the concurrency-1 run goes once; the faulty run's
+counts and waves are those of its median run); the client's CPU per request (SDK request
+building, HTTP, event loop) is what caps the rate on a small machine.
 No network beyond 127.0.0.1; the key is a made-up value.
 
 ``--hf`` times ``HFBackend.complete`` on ``--prompts`` invented few-shot chats (contexts of
@@ -27,6 +45,8 @@ A random model seldom hits a stop, so most rows run to ``--max-new-tokens``.
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import math
 import os
 import statistics
@@ -35,6 +55,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
@@ -136,6 +157,11 @@ def main() -> None:
     ap.add_argument("--latency", type=float, default=0.2, help="server seconds per request")
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 64])
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--faults", action="store_true",
+                    help="only the clean and the faulty generate_synthetic runs")
+    ap.add_argument("--fault-rate", type=float, default=0.05,
+                    help="share of refusals and of 429s in the faulty run (0: skip it)")
+    ap.add_argument("--retry-after", type=float, default=0.05, help="the 429s' Retry-After")
     hf = ap.add_argument_group("--hf: the local transformers backend")
     hf.add_argument("--hf", action="store_true", help="bench the hf backend instead")
     hf.add_argument("--model-dir", type=Path, help="a saved model (default: a random Llama)")
@@ -148,56 +174,168 @@ def main() -> None:
     if args.hf:
         bench_hf(args)
         return
+    if args.faults and args.fault_rate <= 0:
+        ap.error("--faults needs a --fault-rate above 0")
 
     os.environ["OPENAI_API_KEY"] = FAKE_KEY
-    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fake_openai.py"),
-                               "--latency", str(args.latency)], stdout=subprocess.PIPE, text=True)
+    servers: list[subprocess.Popen] = []
     try:
-        base_url = server.stdout.readline().strip()
+        base_url = start_server(servers, latency_s=args.latency)
         from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
 
         OpenAIChatBackend(base_url=base_url).complete(chats(1))  # warm-up: SDK import, connect
-        rates = {}
         print(f"{args.requests} requests, server latency {args.latency * 1000:.0f} ms, "
-              f"{os.cpu_count()} CPUs")
-        print(f"{'concurrency':>11} {'seconds':>8} {'req/s':>8} {'ideal':>8} {'efficiency':>10} "
-              f"{'client CPU ms/req':>18}")
-        for c in args.concurrency:
-            repeats = 1 if c == 1 else args.repeats
-            backend = OpenAIChatBackend(base_url=base_url, concurrency=c, timeout_s=60)
-            runs = [timed(lambda: list(backend.complete_iter(chats(args.requests))))
-                    for _ in range(repeats)]
-            seconds, cpu = (statistics.median(r[i] for r in runs) for i in (0, 1))
-            ideal_s = math.ceil(args.requests / c) * args.latency
-            rates[c] = args.requests / seconds
-            print(f"{c:>11} {seconds:>8.3f} {rates[c]:>8.1f} {args.requests / ideal_s:>8.1f} "
-                  f"{ideal_s / seconds:>10.1%} {cpu / args.requests * 1000:>18.2f}")
-        lo, hi = min(rates), max(rates)
-        if lo != hi:
-            print(f"speed-up {hi} vs {lo}: {rates[hi] / rates[lo]:.1f}x "
-                  f"(ideal {math.ceil(args.requests / lo) / math.ceil(args.requests / hi):.0f}x)")
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+        hi = max(args.concurrency)
+        if not args.faults:
+            sweep(args, base_url)
 
         import openai_worker
-        from littlehuman.generation import GenerationCache, generate_synthetic
 
         rows = openai_worker.fixture_rows(args.requests)
-        runs, reruns = [], []
-        for _ in range(args.repeats):
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "gen.jsonl"
-                backend = OpenAIChatBackend(base_url=base_url, concurrency=hi, timeout_s=60)
-                for out in (runs, reruns):  # the rerun finds every reply in the cache
-                    cache = GenerationCache(path)
-                    out.append(timed(lambda: generate_synthetic(rows, rows, "fv", backend,
-                                                                cache=cache, progress=False))[0])
+        clean = generate_runs(base_url, rows, hi, args.repeats)
         ideal_s = math.ceil(args.requests / hi) * args.latency
-        seconds, local = statistics.median(runs), statistics.median(reruns)
-        print(f"generate_synthetic + cache (fsync per reply), concurrency {hi}: {seconds:.3f} s, "
-              f"{args.requests / seconds:.1f} rows/s; of which {local:.3f} s build prompts and "
-              f"parse (a rerun, all cached); the rest vs ideal: {ideal_s / (seconds - local):.1%}")
+        print(f"generate_synthetic + cache (fsync per reply), concurrency {hi}: "
+              f"{clean['seconds']:.3f} s, {args.requests / clean['seconds']:.1f} rows/s; of which "
+              f"{clean['local']:.3f} s build prompts and parse (a rerun, all cached); the rest vs "
+              f"ideal: {ideal_s / (clean['seconds'] - clean['local']):.1%}")
+        if args.fault_rate > 0:
+            faulty_url = start_server(servers, latency_s=args.latency,
+                                      refusal_rate=args.fault_rate, rate_429=args.fault_rate,
+                                      retry_after=args.retry_after)
+            OpenAIChatBackend(base_url=faulty_url).complete(chats(1))  # warm-up
+            faulty = generate_runs(faulty_url, rows, hi, args.repeats)
+            print_faulty(args, hi, clean, faulty)
     finally:
-        server.kill()
-        server.wait()
+        for server in servers:
+            server.kill()
+            server.wait()
+
+
+def sweep(args: argparse.Namespace, base_url: str) -> None:
+    """The concurrency table: ``--requests`` chats at each ``--concurrency``."""
+    from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
+
+    rates = {}
+    print(f"{'concurrency':>11} {'seconds':>8} {'req/s':>8} {'ideal':>8} {'efficiency':>10} "
+          f"{'client CPU ms/req':>18}")
+    for c in args.concurrency:
+        repeats = 1 if c == 1 else args.repeats
+        backend = OpenAIChatBackend(base_url=base_url, concurrency=c, timeout_s=60)
+        runs = [timed(lambda: list(backend.complete_iter(chats(args.requests))))
+                for _ in range(repeats)]
+        seconds, cpu = (statistics.median(r[i] for r in runs) for i in (0, 1))
+        ideal_s = math.ceil(args.requests / c) * args.latency
+        rates[c] = args.requests / seconds
+        print(f"{c:>11} {seconds:>8.3f} {rates[c]:>8.1f} {args.requests / ideal_s:>8.1f} "
+              f"{ideal_s / seconds:>10.1%} {cpu / args.requests * 1000:>18.2f}")
+    lo, hi = min(rates), max(rates)
+    if lo != hi:
+        print(f"speed-up {hi} vs {lo}: {rates[hi] / rates[lo]:.1f}x "
+              f"(ideal {math.ceil(args.requests / lo) / math.ceil(args.requests / hi):.0f}x)")
+
+
+def print_faulty(args: argparse.Namespace, concurrency: int, clean: dict[str, Any],
+                 faulty: dict[str, Any]) -> None:
+    """The faulty run's lines: its rates as a share of the clean run's, its counts, its waves."""
+    def rates(run: dict[str, Any]) -> tuple[float, float]:
+        return run["stats"]["generated"] / run["seconds"], run["sends"] / run["seconds"]
+
+    (clean_twins, clean_reqs), (twins, reqs) = rates(clean), rates(faulty)
+    share = twins / clean_twins
+    stats, faults = faulty["stats"], faulty["stats"]["faults"]
+    print(f"faulty run ({args.fault_rate:.0%} refusals, {args.fault_rate:.0%} 429s with "
+          f"Retry-After {args.retry_after:g} s), generate_synthetic + cache, concurrency "
+          f"{concurrency}: {faulty['seconds']:.3f} s, {twins:.1f} twins/s and {reqs:.1f} "
+          f"requests/s (clean: {clean['seconds']:.3f} s, {clean_twins:.1f} twins/s, "
+          f"{clean_reqs:.1f} requests/s) = {share:.1%} of the clean run's twins/s, "
+          f"{reqs / clean_reqs:.1%} of its requests/s (target >= 80%: "
+          f"{'met' if share >= 0.8 else 'NOT met'})")
+    retried = faults["retried"]
+    others = ", ".join(f"{n} after {c}" for c, n in retried.items() if c != "429")
+    print(f"  faults seen: {stats['reasked']} re-asked ({stats['unusable_replies']} unusable "
+          f"replies), {retried.get('429', 0)} retries after a 429{', ' + others if others else ''}"
+          f"; {faults['sent']} sends for {stats['generated']}/{stats['requested']} twins, "
+          f"{stats['missing']} missing, {sum(faults['failed'].values())} given up")
+    for i, wave in enumerate(faulty["waves"]):
+        ideal = math.ceil(wave["requests"] / concurrency) * args.latency
+        print(f"  {'first wave' if i == 0 else f're-ask round {i}'}: {wave['requests']} requests "
+              f"in {wave['seconds']:.3f} s (ideal {ideal:.3f} s), the last 5% of replies "
+              f"{wave['tail']:.3f} s after the 95th-percentile one")
+    sent = sum(w["seconds"] for w in faulty["waves"])
+    clean_sent = sum(w["seconds"] for w in clean["waves"])
+    print(f"  time in complete_iter: {sent:.3f} s faulty vs {clean_sent:.3f} s clean "
+          f"(the rest, building prompts, parsing and caching: "
+          f"{faulty['seconds'] - sent:.3f} s vs {clean['seconds'] - clean_sent:.3f} s)")
+
+
+def start_server(servers: list[subprocess.Popen], **kwargs: Any) -> str:
+    """Start a ``FakeOpenAI(**kwargs)`` (tests/fake_openai.py) in its own process (appended to
+    ``servers``), through an inline script so that any constructor argument can be set; its
+    URL."""
+    script = ("import json, os, sys, threading; sys.path.insert(0, sys.argv[1]); "
+              "from fake_openai import FakeOpenAI; "
+              "fake = FakeOpenAI(api_key=os.environ['OPENAI_API_KEY'], "
+              "**json.loads(sys.argv[2])).start(); "
+              "print(fake.base_url, flush=True); threading.Event().wait()")
+    server = subprocess.Popen([sys.executable, "-c", script, str(ROOT / "tests"),
+                               json.dumps(kwargs)], stdout=subprocess.PIPE, text=True)
+    servers.append(server)
+    url = server.stdout.readline().strip()
+    if not url:
+        raise SystemExit(f"the fake server did not start (exit code {server.wait()})")
+    return url
+
+
+def timing_waves(backend: Any) -> list[dict[str, Any]]:
+    """Wrap ``backend.complete_iter`` so that each call (one per ``generate_synthetic``
+    attempt) appends ``{"requests", "seconds", "tail"}`` to the returned list; ``tail``: the
+    seconds from the 95th-percentile reply to the end of the call."""
+    waves: list[dict[str, Any]] = []
+    inner = backend.complete_iter
+
+    @functools.wraps(inner)
+    def complete_iter(batch, *a, **kw):
+        start, arrivals = time.perf_counter(), []
+        try:
+            for item in inner(batch, *a, **kw):
+                arrivals.append(time.perf_counter() - start)
+                yield item
+        finally:
+            seconds = time.perf_counter() - start
+            p95 = arrivals[max(0, math.ceil(0.95 * len(arrivals)) - 1)] if arrivals else seconds
+            waves.append({"requests": len(batch), "seconds": seconds, "tail": seconds - p95})
+
+    backend.complete_iter = complete_iter
+    return waves
+
+
+def generate_runs(base_url: str, rows: Any, concurrency: int, repeats: int) -> dict[str, Any]:
+    """``generate_synthetic`` over ``rows`` with a fresh cache, ``repeats`` times. Returns the
+    median run (``seconds``, ``stats``, ``sends``: HTTP requests sent, ``waves``: see
+    ``timing_waves``) and ``local``: the median seconds of the reruns (all cached)."""
+    from littlehuman.generation import GenerationCache, generate_synthetic
+    from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
+
+    runs, reruns = [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "gen.jsonl"
+            backend = OpenAIChatBackend(base_url=base_url, concurrency=concurrency, timeout_s=60)
+            waves = timing_waves(backend)
+            for rerun in (False, True):  # the rerun finds every reply in the cache
+                cache = GenerationCache(path)
+                start = time.perf_counter()
+                _, stats = generate_synthetic(rows, rows, "fv", backend, cache=cache,
+                                              progress=False)
+                seconds = time.perf_counter() - start
+                if rerun:
+                    reruns.append(seconds)
+                else:
+                    runs.append({"seconds": seconds, "stats": stats, "waves": list(waves),
+                                 "sends": stats["faults"]["sent"]})
+    median = sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
+    return {**median, "local": statistics.median(reruns)}
 
 
 if __name__ == "__main__":
