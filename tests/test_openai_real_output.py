@@ -116,3 +116,25 @@ def test_a_fastapi_detail_is_quoted(fake):
     fake.script("detail400")
     with pytest.raises(LittleHumanError, match="Server is pinned to"):
         backend(fake, concurrency=1).complete(chats(1))
+
+
+def test_reasks_go_out_while_the_first_wave_is_in_flight(key_env):
+    from fake_openai import protocol_reply
+
+    refused: list[str] = []
+
+    def reply(messages):  # the first ask of row 0 is refused, every other ask answered
+        if "passage 0:" in messages[-1]["content"] and not refused:
+            refused.append("x")
+            return "I'm sorry, but I can't help with that request."
+        return protocol_reply(messages)
+
+    with FakeOpenAI(latency_s=0.2, reply=reply) as server:
+        rows = worker.fixture_rows(7)  # 4 waves of 2: the last has a free slot for the re-ask
+        b = backend(server, concurrency=2)
+        syn, stats = generate_synthetic(rows, rows, "fv", b, progress=False)
+        assert stats["reasked"] == 1 and stats["generated"] == 7 and stats["calls"] == 8
+        log = server.requests("POST", "/v1/chat/completions")
+        reask = [e for e in log if "passage 0:" in e["messages"][-1]["content"]][1]
+        last_first_wave = max(e["t_end"] for e in log if e is not reask)
+        assert reask["t_start"] < last_first_wave  # it did not wait for a second round

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from littlehuman.data.schema import Task, columns, stable_seed
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation.backends.base import Backend, Reply, as_completion
+from littlehuman.generation.backends.base import Backend, Reply, RequestFeed, as_completion
 from littlehuman.generation.cache import GenerationCache, request_key
 from littlehuman.generation.parsing import parse_reply
 from littlehuman.generation.prompts import MAX_CONTEXT_WORDS, build_messages, draw_examples
@@ -242,53 +242,17 @@ def generate_synthetic(
     """
     start = time.perf_counter()
     gen_id = generator_id(backend, label_conditioned, k, seed, context_words, cot)
-    conditioned = label_conditioned and task == "fv"
     records = rows.to_dict("records")
-    sends = SendLog(cache)
-    twins: dict[int, tuple[dict[str, Any], int]] = {}
-    hits = calls = reasked = unusable = mismatch = 0
-    pending = list(range(len(records)))
-    bar = None  # made when there is something to send
-    for attempt in range(int(reask) + 1):
-        if not pending:
-            break
-        reasked += len(pending) if attempt else 0
-        messages = build_requests(rows.iloc[pending], pool, task, seed, k, label_conditioned,
-                                  context_words, cot, attempt)
-        keys = [_key(backend, m, attempt) for m in messages]
-        requests = dict(zip(keys, messages))
-        replies: dict[str, str] = {}
-        for key in requests:
-            record = cache.get(key) if cache is not None else None
-            if record is not None:
-                replies[key] = record["reply"]
-                hits += 1
-        todo = [key for key in requests if key not in replies]
-        calls += len(todo)
-        if todo and bar is None:
-            bar = tqdm(total=len(todo), desc=f"generate {backend.name}", disable=not progress)
-        elif todo:
-            bar.total += len(todo)
-            bar.refresh()
-        _send(backend, todo, requests, replies, cache, sends, batch_size, bar)
-        still = []
-        for i, key in zip(pending, keys):
-            parsed, differs = _twin(replies[key], records[i], task, conditioned)
-            if parsed is None:
-                unusable += 1
-                still.append(i)
-            else:
-                twins[i] = (parsed, attempt)
-                mismatch += differs
-        pending = still
-    if bar is not None:
-        bar.close()
+    asker = _Asker(records, pool, task, backend, cache, seed, k, label_conditioned,
+                   context_words, cot, int(reask), progress)
+    asker.run(batch_size)
+    twins, pending = asker.twins, asker.missing
 
     out = []
     for i, row in enumerate(records):
         if i not in twins:
             continue
-        parsed, attempt = twins[i]
+        parsed, attempt, _ = twins[i]
         out.append({
             **parsed,
             "row_id": f"syn:{gen_id}:{row['row_id']}",
@@ -310,49 +274,169 @@ def generate_synthetic(
         "generated": len(frame),
         "missing": len(pending),
         "unparseable": len(pending),  # the rows dropped (kept for older readers)
-        "reasked": reasked,
-        "unusable_replies": unusable,
-        "cache_hits": hits,
-        "calls": calls,
-        "label_mismatch": mismatch if task == "fv" else 0,
-        "faults": sends.summary(),
+        "reasked": asker.reasked,
+        "unusable_replies": asker.unusable,
+        "cache_hits": asker.hits,
+        "calls": asker.calls,
+        "label_mismatch": sum(twins[i][2] for i in twins) if task == "fv" else 0,
+        "faults": asker.sends.summary(),
         "seconds": round(time.perf_counter() - start, 3),
     }
     return frame, stats
 
 
+class _Asker:
+    """The asks of one ``generate_synthetic`` call: each row's first ask, then a re-ask with
+    fresh examples while its reply is unusable (up to ``reask``), each answered from the cache
+    or sent. A backend that takes a :class:`RequestFeed` gets re-asks while its first wave is
+    still in flight (they fill the slots it frees); others get them in rounds."""
+
+    def __init__(self, records: list[dict[str, Any]], pool: pd.DataFrame, task: Task,
+                 backend: Backend, cache: GenerationCache | None, seed: int, k: int,
+                 label_conditioned: bool, context_words: int, cot: pd.DataFrame | None,
+                 reask: int, progress: bool) -> None:
+        self.records, self.task, self.backend, self.cache = records, task, backend, cache
+        self.pool = pool.sort_values("row_id", kind="stable").reset_index(drop=True)
+        self.seed, self.k, self.context_words, self.cot = seed, k, context_words, cot
+        self.label_conditioned = label_conditioned
+        self.conditioned = label_conditioned and task == "fv"
+        self.reask, self.progress = reask, progress
+        self.sends = SendLog(cache)
+        self.attempt = [0] * len(records)
+        self.twins: dict[int, tuple[dict[str, Any], int, bool]] = {}
+        self.missing: list[int] = []
+        self.waiting: dict[str, list[int]] = {}  # a sent request's key -> the rows it answers
+        self.outbox: list[tuple[str, list[dict[str, str]]]] = []  # to send (rounds)
+        self.feed: RequestFeed | None = None
+        self.feed_keys: list[str] = []
+        self.hits = self.calls = self.reasked = self.unusable = 0
+        self.bar: Any = None
+
+    def run(self, batch_size: int) -> None:
+        if getattr(self.backend, "takes_feed", False):
+            self.feed = RequestFeed()
+        for i in range(len(self.records)):
+            self.ask(i)
+        previous = self.backend.on_event
+        try:
+            if self.feed is not None and len(self.feed):
+                self.backend.on_event = self.sends.recorder(self.feed_keys)
+                self._stream_feed()
+            while self.outbox:  # rounds: what the last round's unusable replies re-ask
+                todo, self.outbox = self.outbox, []
+                _send(self.backend, [k for k, _ in todo], dict(todo), self.answer, self.sends,
+                      batch_size, self.bar)
+        finally:
+            self.backend.on_event = previous
+            if self.bar is not None:
+                self.bar.close()
+        self.missing.sort()
+
+    def ask(self, i: int) -> None:
+        """Ask row ``i`` at its current attempt: from the cache (then judge at once), by
+        joining an identical request already on its way, or by sending."""
+        while True:
+            attempt = self.attempt[i]
+            row = self.records[i]
+            examples = _examples(row, self.pool, self.k, self.seed, self.conditioned, self.cot,
+                                 attempt)
+            messages = build_messages(row, examples, self.task,
+                                      label_conditioned=self.conditioned,
+                                      context_words=self.context_words)
+            key = _key(self.backend, messages, attempt)
+            if key in self.waiting:
+                self.waiting[key].append(i)
+                return
+            record = self.cache.get(key) if self.cache is not None else None
+            if record is None:
+                self.waiting[key] = [i]
+                self.calls += 1
+                self._progress(1)
+                if self.feed is not None:
+                    self.feed_keys.append(key)
+                    self.feed.put(messages)
+                else:
+                    self.outbox.append((key, messages))
+                return
+            self.hits += 1
+            if self._judge(i, record["reply"]):
+                return
+
+    def _judge(self, i: int, reply: str) -> bool:
+        """Keep row ``i``'s twin from ``reply``; else move it to its next attempt (True: the
+        row needs nothing more now)."""
+        parsed, differs = _twin(reply, self.records[i], self.task, self.conditioned)
+        if parsed is not None:
+            self.twins[i] = (parsed, self.attempt[i], differs)
+            return True
+        self.unusable += 1
+        if self.attempt[i] >= self.reask:
+            self.missing.append(i)
+            return True
+        self.attempt[i] += 1
+        self.reasked += 1
+        return False
+
+    def answer(self, key: str, reply: Reply) -> None:
+        """A reply arrived: cache it (with its usage), then judge every row waiting on it."""
+        done = as_completion(reply)
+        record: dict[str, Any] = {"reply": done.text, "backend": self.backend.name,
+                                  "model": self.backend.model}
+        if done.prompt_tokens is not None or done.completion_tokens is not None:
+            record["usage"] = done.usage()
+        if self.cache is not None:
+            self.cache.put(key, record)
+        for i in self.waiting.pop(key, []):
+            if not self._judge(i, done.text):
+                self.ask(i)
+
+    def _progress(self, added: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=0, desc=f"generate {self.backend.name}",
+                            disable=not self.progress)
+        self.bar.total += added
+        self.bar.refresh()
+
+    def _stream_feed(self) -> None:
+        """Every request of the feed, re-asks included, in one ``complete_iter`` call."""
+        assert self.feed is not None
+        seen: set[int] = set()
+        stream = self.backend.complete_iter(self.feed)  # type: ignore[attr-defined]
+        try:
+            for index, reply in stream:
+                if not 0 <= index < len(self.feed_keys) or index in seen:
+                    raise LittleHumanError(
+                        f"backend {self.backend.name} streamed reply index {index} twice or "
+                        "out of range: fix its complete_iter")
+                seen.add(index)
+                self.answer(self.feed_keys[index], reply)
+                self.bar.update(1)
+        finally:
+            if hasattr(stream, "close"):
+                stream.close()
+
+
 def _send(backend: Backend, todo: list[str], requests: dict[str, list[dict[str, str]]],
-          replies: dict[str, str], cache: GenerationCache | None, sends: SendLog,
-          batch_size: int, bar: Any) -> None:
-    """Send the ``todo`` requests, storing each reply in the cache (with its usage) and in
-    ``replies`` as it arrives; the backend reports what it sends to ``sends``."""
+          on_reply: Callable[[str, Reply], None], sends: SendLog, batch_size: int,
+          bar: Any) -> None:
+    """Send the ``todo`` requests (one round), handing each reply to ``on_reply(key, reply)``
+    as it arrives; the backend reports what it sends to ``sends``."""
     if not todo:
         return
 
-    def store(key: str, reply: Reply) -> None:
-        done = as_completion(reply)
-        record: dict[str, Any] = {"reply": done.text, "backend": backend.name,
-                                  "model": backend.model}
-        if done.prompt_tokens is not None or done.completion_tokens is not None:
-            record["usage"] = done.usage()
-        if cache is not None:
-            cache.put(key, record)
-        replies[key] = done.text
+    def answered(key: str, reply: Reply) -> None:
+        on_reply(key, reply)
 
-    previous = backend.on_event
-    try:
-        if callable(getattr(backend, "complete_iter", None)):
-            backend.on_event = sends.recorder(todo)
-            _stream(backend, todo, requests, store, bar)
-        else:
-            for i in range(0, len(todo), batch_size):
-                chunk = todo[i: i + batch_size]
-                backend.on_event = sends.recorder(chunk)
-                for key, reply in zip(chunk, _complete(backend, [requests[key] for key in chunk])):
-                    store(key, reply)
-                bar.update(len(chunk))
-    finally:
-        backend.on_event = previous
+    if callable(getattr(backend, "complete_iter", None)):
+        backend.on_event = sends.recorder(todo)
+        _stream(backend, todo, requests, answered, bar)
+    else:
+        for i in range(0, len(todo), batch_size):
+            chunk = todo[i: i + batch_size]
+            backend.on_event = sends.recorder(chunk)
+            for key, reply in zip(chunk, _complete(backend, [requests[key] for key in chunk])):
+                answered(key, reply)
+            bar.update(len(chunk))
 
 
 def generation_lock(dataset: str, gen_id: str) -> FileLock:

@@ -1,6 +1,8 @@
 """The one interface every generation backend implements."""
 from __future__ import annotations
 
+import queue
+import threading
 from typing import Any, Callable, Optional, Union
 
 
@@ -38,6 +40,63 @@ def as_completion(reply: Reply) -> Completion:
     return reply if isinstance(reply, Completion) else Completion(str(reply))
 
 
+class RequestFeed:
+    """Requests handed to a streaming backend while it works: ``complete_iter(feed)`` sends
+    what is ``put`` and yields ``(index, reply)``; the consumer may ``put`` more while it
+    handles a reply (a re-ask of an unusable one goes out at once, into the slots the first
+    wave frees, instead of a second round after it). The backend calls ``settle(index)`` once
+    the consumer has handled a request's reply (or the request was given up); the feed closes
+    when nothing is left in flight. ``close()`` ends it early."""
+
+    def __init__(self, batch: list[list[dict[str, str]]] | None = None) -> None:
+        self.messages: list[list[dict[str, str]]] = []
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._guard = threading.Lock()
+        self._open = 0
+        for messages in batch or []:
+            self.put(messages)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def put(self, messages: list[dict[str, str]]) -> int:
+        """Queue one request; its index."""
+        with self._guard:
+            index = len(self.messages)
+            self.messages.append(messages)
+            self._open += 1
+        self._queue.put(index)
+        return index
+
+    def settle(self, index: int) -> None:
+        """Request ``index`` is done with (answered and handled, or given up)."""
+        with self._guard:
+            self._open -= 1
+            finished = self._open <= 0
+        if finished:
+            self.close()
+
+    def close(self) -> None:
+        self._queue.put(None)
+
+    def take(self) -> list[int] | None:
+        """Block for the next queued indexes (all that are waiting); None once closed."""
+        first = self._queue.get()
+        if first is None:
+            self._queue.put(None)  # stays closed for any later take
+            return None
+        out = [first]
+        while True:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                return out
+            if more is None:
+                self._queue.put(None)
+                return out
+            out.append(more)
+
+
 class Backend:
     """Turns a batch of chats into reply texts.
 
@@ -50,6 +109,8 @@ class Backend:
     also carries the call's token usage (stored in the cache and billed). A backend may also
     offer ``complete_iter(batch, ids=None)`` yielding ``(index, reply)`` in completion order;
     ``ids`` are the requests' stable cache keys (a Batch API backend uses them as custom ids).
+    One whose ``complete_iter`` also takes a :class:`RequestFeed` as ``batch`` (requests added
+    while it runs) sets ``takes_feed``.
     """
 
     name: str
@@ -57,6 +118,8 @@ class Backend:
     params: dict[str, Any]
     #: True when replies are billed at Batch API prices
     batch_pricing: bool = False
+    #: True when ``complete_iter`` takes a :class:`RequestFeed` (requests added while it runs)
+    takes_feed: bool = False
     #: set by the caller before ``complete``/``complete_iter``; a backend that talks to a
     #: server calls ``on_event(index in the batch, event)`` at every HTTP send and give-up.
     #: Events: ``"sent"`` (a request's first send in this call), ``"retry:<cause>"`` (sent

@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation.backends.base import Backend, Completion, Reply
+from littlehuman.generation.backends.base import Backend, Completion, Reply, RequestFeed
 from littlehuman.generation.backends.hf import cut_reply
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
@@ -62,6 +62,13 @@ ENDPOINTS = ("chat", "completions")
 OPENAI_TIMEOUT_S = 60.0  # api.openai.com answers in seconds
 LOCAL_TIMEOUT_S = 600.0  # any other server: a CPU server may need minutes per request
 _DONE = object()
+
+
+class _GaveUp:
+    """Marks a request given up on (after its retries), for the consumer's count."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
 
 
 class _Malformed(Exception):
@@ -269,17 +276,23 @@ class OpenAIChatBackend(OpenAIBase):
         self.attempts = 0
         self.failures = 0
 
-    def complete_iter(self, batch: list[list[dict[str, str]]]) -> Iterator[tuple[int, Reply]]:
+    takes_feed = True
+
+    def complete_iter(self, batch: list[list[dict[str, str]]] | RequestFeed
+                      ) -> Iterator[tuple[int, Reply]]:
         """``(index in batch, reply)`` as each request is answered, in completion order.
 
-        The requests run on an event loop in a worker thread (so this works inside a
-        notebook's running loop too); closing the iterator early cancels what is in flight.
+        ``batch`` may be a :class:`RequestFeed`: requests the caller puts while handling a
+        reply are sent at once, in the slots that free up. The requests run on an event loop
+        in a worker thread (so this works inside a notebook's running loop too); closing the
+        iterator early cancels what is in flight.
         """
-        if not batch:
+        feed = batch if isinstance(batch, RequestFeed) else RequestFeed(batch)
+        if not len(feed):
             return
         results: queue.SimpleQueue = queue.SimpleQueue()
         loop = asyncio.new_event_loop()
-        task = loop.create_task(self._run(batch, results.put))
+        task = loop.create_task(self._run(feed, results.put))
 
         def run() -> None:
             try:
@@ -297,8 +310,13 @@ class OpenAIChatBackend(OpenAIBase):
             while (item := results.get()) is not _DONE:
                 if isinstance(item, BaseException):
                     raise item
+                if isinstance(item, _GaveUp):
+                    feed.settle(item.index)
+                    continue
                 yield item
+                feed.settle(item[0])  # after the caller handled it (and maybe put more)
         finally:
+            feed.close()  # frees the loop's wait for more requests
             if thread.is_alive():
                 try:
                     loop.call_soon_threadsafe(task.cancel)
@@ -306,7 +324,7 @@ class OpenAIChatBackend(OpenAIBase):
                     pass
                 thread.join()
 
-    async def _run(self, batch: list[list[dict[str, str]]], emit: Callable[[Any], None]) -> None:
+    async def _run(self, feed: RequestFeed, emit: Callable[[Any], None]) -> None:
         import openai
 
         limiter = RateLimiter(self.rpm, self.tpm)
@@ -319,27 +337,32 @@ class OpenAIChatBackend(OpenAIBase):
             try:
                 reply = await self._request(client, slots, limiter, i, messages)
             except Exception as exc:
-                if not _retryable(exc):
-                    raise LittleHumanError(self._fatal(exc)) from None
+                if not _retryable(exc):  # stops everything: the consumer raises it
+                    emit(LittleHumanError(self._fatal(exc)))
+                    return
                 self.failures += 1
                 self._event(i, f"failed:{cause(exc)}")
                 if isinstance(exc, _Malformed) and exc.cause == "empty":
                     reply: Reply = ""  # asked again with fresh examples by the caller
                 else:
                     gave_up.append(exc)
+                    emit(_GaveUp(i))
                     return
             emit((i, reply))
 
+        loop = asyncio.get_running_loop()
+        tasks: list[asyncio.Future] = []
         async with client:
-            tasks = [asyncio.ensure_future(one(i, messages)) for i, messages in enumerate(batch)]
             try:
-                await asyncio.gather(*tasks)  # the first fatal error stops the rest
+                while (indexes := await loop.run_in_executor(None, feed.take)) is not None:
+                    tasks += [asyncio.ensure_future(one(i, feed.messages[i])) for i in indexes]
+                await asyncio.gather(*tasks)
             finally:
                 for pending in tasks:
                     pending.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
         if gave_up:
-            raise LittleHumanError(self._gave_up(gave_up, len(batch)))
+            raise LittleHumanError(self._gave_up(gave_up, len(feed)))
 
     def _gave_up(self, errors: list[BaseException], total: int) -> str:
         """One line: how many requests failed, on what, the server's words, what to try."""
