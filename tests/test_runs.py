@@ -114,7 +114,8 @@ def test_execute_record_and_predictions():
     record, preds = execute(spec, real, synthetic, scorer=worker.accuracy)
     test = real[real["split"] == "test"]
     assert record["train"] == {"n_rows": 20, "n_real": 15, "n_synthetic": 5, "n_valid": 8,
-                               "n_test": 12, "n_label1": record["train"]["n_label1"]}
+                               "n_test": 12, "n_label1": record["train"]["n_label1"],
+                               "n_spare_twins": 0}
     assert set(record) >= {"key", "spec", "metrics", "fit_stats", "timings_s", "versions",
                            "hostname", "started_utc", "finished_utc"}
     assert set(record["versions"]) == {"python", "torch", "transformers", "pandas", "littlehuman"}
