@@ -138,3 +138,16 @@ def test_reasks_go_out_while_the_first_wave_is_in_flight(key_env):
         reask = [e for e in log if "passage 0:" in e["messages"][-1]["content"]][1]
         last_first_wave = max(e["t_end"] for e in log if e is not reask)
         assert reask["t_start"] < last_first_wave  # it did not wait for a second round
+
+
+def test_a_slow_consumer_holds_back_new_requests(fake):
+    """Replies are safe only once stored: while the consumer lags, no new request starts, so
+    a kill can lose only about `concurrency` answered-but-unstored replies, not hundreds."""
+    import time
+
+    b = backend(fake, concurrency=4)
+    lag = []
+    for n, (i, reply) in enumerate(b.complete_iter(chats(40)), start=1):
+        time.sleep(0.02)  # a consumer slower than the server
+        lag.append(len(fake.log) - n)
+    assert len(lag) == 40 and max(lag) <= 2 * 4

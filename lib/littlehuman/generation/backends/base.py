@@ -53,6 +53,7 @@ class RequestFeed:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._guard = threading.Lock()
         self._open = 0
+        self.settled = 0  # requests the consumer is done with
         for messages in batch or []:
             self.put(messages)
 
@@ -72,6 +73,7 @@ class RequestFeed:
         """Request ``index`` is done with (answered and handled, or given up)."""
         with self._guard:
             self._open -= 1
+            self.settled += 1
             finished = self._open <= 0
         if finished:
             self.close()

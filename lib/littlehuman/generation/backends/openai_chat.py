@@ -34,6 +34,8 @@ password-protected proxy).
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import email.utils
 import json
 import logging
@@ -42,7 +44,7 @@ import queue
 import re
 import threading
 import time
-from typing import Any, Callable, Iterator
+from typing import Any, AsyncIterator, Callable, Iterator
 from urllib.parse import urlsplit
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
@@ -107,6 +109,48 @@ class RateLimiter:
 
     async def wait(self, tokens: int) -> None:
         await asyncio.sleep(self.reserve(tokens))
+
+
+class Slots:
+    """At most ``n`` requests in flight, handed out first come first served, except that a
+    request being re-sent (after a 429, a 5xx, a timeout...) goes before every first send:
+    with thousands of requests queued, a retry would otherwise wait behind all of them (and a
+    kill meanwhile would leave it neither answered nor known to have failed)."""
+
+    def __init__(self, n: int) -> None:
+        self.free = int(n)
+        self._waiting: tuple[collections.deque, collections.deque] = (
+            collections.deque(), collections.deque())  # (re-sends, first sends)
+
+    @contextlib.asynccontextmanager
+    async def hold(self, resend: bool = False) -> AsyncIterator[None]:
+        await self._acquire(resend)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, resend: bool) -> None:
+        if self.free > 0 and not (self._waiting[0] or self._waiting[1]):
+            self.free -= 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting[0 if resend else 1].append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()  # it was handed a slot just as it was cancelled
+            raise
+
+    def _release(self) -> None:
+        for queue_ in self._waiting:
+            while queue_:
+                waiter = queue_.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    return
+        self.free += 1
 
 
 def retry_after(exc: BaseException) -> float | None:
@@ -275,6 +319,7 @@ class OpenAIChatBackend(OpenAIBase):
         self.backoff_s = float(backoff_s)
         self.attempts = 0
         self.failures = 0
+        self._backlog: Callable[[], int] = lambda: 0  # replies not yet handled (set per run)
 
     takes_feed = True
 
@@ -328,10 +373,21 @@ class OpenAIChatBackend(OpenAIBase):
         import openai
 
         limiter = RateLimiter(self.rpm, self.tpm)
-        slots = asyncio.Semaphore(self.concurrency)
+        slots = Slots(self.concurrency)
         gave_up: list[BaseException] = []
         client = openai.AsyncOpenAI(api_key=self._key.reveal(), base_url=self._base_url.reveal(),
                                     max_retries=0, timeout=self.timeout_s)
+
+        emitted = [0]
+
+        def hand_over(item: Any) -> None:
+            emitted[0] += 1
+            emit(item)
+
+        # backpressure: a reply is safe only once the consumer has stored it, so no request
+        # is sent while `concurrency` replies wait for the consumer (a kill then loses at most
+        # those and the ones in flight)
+        self._backlog = lambda: emitted[0] - feed.settled
 
         async def one(i: int, messages: list[dict[str, str]]) -> None:
             try:
@@ -346,9 +402,9 @@ class OpenAIChatBackend(OpenAIBase):
                     reply: Reply = ""  # asked again with fresh examples by the caller
                 else:
                     gave_up.append(exc)
-                    emit(_GaveUp(i))
+                    hand_over(_GaveUp(i))
                     return
-            emit((i, reply))
+            hand_over((i, reply))
 
         loop = asyncio.get_running_loop()
         tasks: list[asyncio.Future] = []
@@ -394,7 +450,7 @@ class OpenAIChatBackend(OpenAIBase):
                 f"{self.max_retries} retries ({', '.join(causes)}; the server said: {said}); "
                 f"{kept}: {hint}, then rerun to send only these")
 
-    async def _request(self, client: Any, slots: asyncio.Semaphore, limiter: RateLimiter,
+    async def _request(self, client: Any, slots: Slots, limiter: RateLimiter,
                        index: int, messages: list[dict[str, str]]) -> Completion:
         tokens = estimate_tokens(messages) + self.params["max_new_tokens"]
         extra = {"seed": self.params["seed"]} if "seed" in self.params else {}
@@ -410,7 +466,9 @@ class OpenAIChatBackend(OpenAIBase):
         previous: BaseException | None = None
         async for attempt in retrying:
             with attempt:
-                async with slots:
+                async with slots.hold(resend=previous is not None):
+                    while self._backlog() >= self.concurrency:
+                        await asyncio.sleep(0.005)
                     await limiter.wait(tokens)
                     self.attempts += 1
                     self._event(index, "sent" if previous is None else f"retry:{cause(previous)}")
