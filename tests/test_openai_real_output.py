@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from fake_openai import NO_CHAT_TEMPLATE, FakeOpenAI
+from fake_openai import FakeOpenAI
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation import generate_synthetic, make_backend, render_plain
-from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
-from test_openai_chat import backend, chats, worker
-
-
-def events_of(b: OpenAIChatBackend) -> list[tuple[int, str]]:
-    seen: list[tuple[int, str]] = []
-    b.on_event = lambda i, e: seen.append((i, e))
-    return seen
+from test_openai_chat import backend, chats, events_of, worker
 
 
 def test_a_200_that_is_not_json_is_retried(fake):
@@ -23,7 +16,7 @@ def test_a_200_that_is_not_json_is_retried(fake):
     b = backend(fake, concurrency=1)
     seen = events_of(b)
     assert b.complete(chats(1))[0].startswith("Claim:")
-    assert [e for _, e in seen] == ["sent", "retry:bad_json"]
+    assert seen == ["sent", "retry:bad_json"]
     assert len(fake.log) == 2 and b.failures == 0
 
 
@@ -32,13 +25,13 @@ def test_retry_events_and_give_up(fake):
     b = backend(fake, concurrency=1)
     seen = events_of(b)
     b.complete(chats(1))
-    assert [e for _, e in seen] == ["sent", "retry:429"]
+    assert seen == ["sent", "retry:429"]
     fake.script("500", "500")
     b = backend(fake, concurrency=1, max_retries=1)
     seen = events_of(b)
     with pytest.raises(LittleHumanError, match="the server said") as err:
         b.complete(chats(1))
-    assert [e for _, e in seen] == ["sent", "retry:5xx", "failed:5xx"]
+    assert seen == ["sent", "retry:5xx", "failed:5xx"]
     assert "lower concurrency" not in str(err.value)
 
 
@@ -81,7 +74,7 @@ def test_timeouts_end_with_the_request_timeout_advice(fake):
     seen = events_of(b)
     with pytest.raises(LittleHumanError, match="--request-timeout"):
         b.complete(chats(1))
-    assert [e for _, e in seen] == ["sent", "retry:timeout", "failed:timeout"]
+    assert seen == ["sent", "retry:timeout", "failed:timeout"]
     assert len(fake.requests("POST", "/v1/chat/completions")) == 2  # the retry limit holds
 
 

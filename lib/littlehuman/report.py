@@ -195,30 +195,38 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
     if not src.exists():
         raise LittleHumanError(f"notebook {src} is missing from the checkout")
     staged: Staged = []
-    try:
-        with contextlib.ExitStack() as stack:
-            config = kernel if kernel is not None else stack.enter_context(kernel_config())
-            tmp = _temp_file(out_dir, ".ipynb")
-            staged.append((tmp, out_dir / name))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                pm.execute_notebook(str(src), str(tmp), parameters=parameters,
-                                    progress_bar=False, cwd=str(notebooks_dir()),
-                                    kernel_name="python3", config=config)
+    with staging(staged, out_dir):
+        try:
+            with contextlib.ExitStack() as stack:
+                config = kernel if kernel is not None else stack.enter_context(kernel_config())
+                tmp = _temp_file(out_dir, ".ipynb")
+                staged.append((tmp, out_dir / name))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    pm.execute_notebook(str(src), str(tmp), parameters=parameters,
+                                        progress_bar=False, cwd=str(notebooks_dir()),
+                                        kernel_name="python3", config=config)
+        except pm.PapermillExecutionError as e:
+            raise LittleHumanError(
+                f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
         if html_out:
             target = (out_dir / name).with_suffix(".html")
             staged.append((_write_temp(out_dir, ".html", html_body(tmp)), target))
-    except pm.PapermillExecutionError as e:
-        discard(staged)
-        raise LittleHumanError(
-            f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
+    return staged
+
+
+@contextlib.contextmanager
+def staging(staged: Staged, out_dir: Path) -> Iterator[None]:
+    """On any failure inside, remove the ``staged`` temp files (nothing is moved into place)
+    and raise; an OSError as one line naming ``out_dir``."""
+    try:
+        yield
     except OSError as exc:
         discard(staged)
         raise _naming(exc, out_dir) from None
     except BaseException:
         discard(staged)
         raise
-    return staged
 
 
 def execute_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_out: bool) -> Path:
@@ -435,7 +443,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                   "custom": json.dumps(custom or {})}
         with locked_folder(out_dir), kernel_config() as kernel:
             staged: Staged = []
-            try:
+            with staging(staged, out_dir):
                 for nb in notebooks:
                     print(f"[{exp.name}] executing {NOTEBOOKS[nb]}", flush=True)
                     staged += stage_notebook(NOTEBOOKS[nb], out_dir, params, html, kernel)
@@ -452,12 +460,6 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                            "settings": public_settings(asdict(profile))}
                 staged += stage_summary(out_dir, summary)
                 commit(staged)  # every notebook succeeded: all of them replace the old ones
-            except OSError as exc:
-                discard(staged)
-                raise _naming(exc, out_dir) from None
-            except BaseException:
-                discard(staged)
-                raise
         written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
         print(f"[{exp.name}] {summary['headline']}  ({summary['seconds']:.0f} s)", flush=True)
     index = write_index(root)
