@@ -229,3 +229,22 @@ def test_run_record_counts_reasked_and_spare_twins():
     record, _ = execute(spec, rows, syn)
     assert record["train"]["n_synthetic"] == 10
     assert record["train"]["n_reasked_twins"] == 1 and record["train"]["n_spare_twins"] == 1
+
+
+def test_zoom_and_tradeoff_twins_use_the_cot_examples(home, shared_data, tmp_path):
+    """Issue 11's bug: with --cot-examples, the zoom and trade-off twins were generated without
+    the chain-of-thought examples (and the sweep's twins paid for twice)."""
+    from littlehuman import config
+    from littlehuman import experiments as ex
+    from littlehuman.pipeline import Experiment
+    from test_generation_cot_bill import FV_COT, cot_file
+
+    profile = config.profile("smoke", learner="majority", seeds="0", zoom_sizes="64 48",
+                             cot_examples=cot_file(tmp_path, {"fever": FV_COT}))
+    exp = Experiment.create("fever", profile, data_dir=str(shared_data))
+    exp.prepare(progress=False)
+    ex.prepare_zoom(exp, False)
+    ex.prepare_tradeoff(exp, False)
+    assert "-cot-" in exp.generator_id
+    files = sorted(p.name for p in (home / "data" / "synthetic" / "fever").glob("*.parquet"))
+    assert files == [f"{exp.generator_id}.parquet"]
