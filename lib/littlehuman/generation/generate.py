@@ -289,18 +289,20 @@ class _Asker:
     """The asks of one ``generate_synthetic`` call: each row's first ask, then a re-ask with
     fresh examples while its reply is unusable (up to ``reask``), each answered from the cache
     or sent. A backend that takes a :class:`RequestFeed` gets re-asks while its first wave is
-    still in flight (they fill the slots it frees); others get them in rounds."""
+    still in flight (they fill the slots it frees); others get them in rounds. ``offline``:
+    replay the chains from the cache only (nothing is sent; an unanswered ask leaves its row
+    missing), as the bill does. ``asked`` holds every request asked (key -> messages)."""
 
     def __init__(self, records: list[dict[str, Any]], pool: pd.DataFrame, task: Task,
                  backend: Backend, cache: GenerationCache | None, seed: int, k: int,
                  label_conditioned: bool, context_words: int, cot: pd.DataFrame | None,
-                 reask: int, progress: bool) -> None:
+                 reask: int, progress: bool, offline: bool = False) -> None:
         self.records, self.task, self.backend, self.cache = records, task, backend, cache
         self.pool = pool.sort_values("row_id", kind="stable").reset_index(drop=True)
         self.seed, self.k, self.context_words, self.cot = seed, k, context_words, cot
-        self.label_conditioned = label_conditioned
         self.conditioned = label_conditioned and task == "fv"
-        self.reask, self.progress = reask, progress
+        self.reask, self.progress, self.offline = reask, progress, offline
+        self.asked: dict[str, list[dict[str, str]]] = {}
         self.sends = SendLog(cache)
         self.attempt = [0] * len(records)
         self.twins: dict[int, tuple[dict[str, Any], int, bool]] = {}
@@ -344,10 +346,17 @@ class _Asker:
                                       label_conditioned=self.conditioned,
                                       context_words=self.context_words)
             key = _key(self.backend, messages, attempt)
+            self.asked.setdefault(key, messages)
             if key in self.waiting:
                 self.waiting[key].append(i)
                 return
-            record = self.cache.get(key) if self.cache is not None else None
+            if self.cache is None:
+                record = None
+            else:  # a replay only looks: it counts no cache hits
+                record = (self.cache.peek if self.offline else self.cache.get)(key)
+            if record is None and self.offline:
+                self.missing.append(i)
+                return
             if record is None:
                 self.waiting[key] = [i]
                 self.calls += 1
@@ -423,19 +432,15 @@ def _send(backend: Backend, todo: list[str], requests: dict[str, list[dict[str, 
     as it arrives; the backend reports what it sends to ``sends``."""
     if not todo:
         return
-
-    def answered(key: str, reply: Reply) -> None:
-        on_reply(key, reply)
-
     if callable(getattr(backend, "complete_iter", None)):
         backend.on_event = sends.recorder(todo)
-        _stream(backend, todo, requests, answered, bar)
+        _stream(backend, todo, requests, on_reply, bar)
     else:
         for i in range(0, len(todo), batch_size):
             chunk = todo[i: i + batch_size]
             backend.on_event = sends.recorder(chunk)
             for key, reply in zip(chunk, _complete(backend, [requests[key] for key in chunk])):
-                answered(key, reply)
+                on_reply(key, reply)
             bar.update(len(chunk))
 
 
@@ -567,38 +572,6 @@ def bill_path(dataset: str, gen_id: str) -> Path:
 BILLABLE_CAUSES = ("timeout", "bad_json", "empty")
 
 
-def _asks(rows: pd.DataFrame, pool: pd.DataFrame, task: Task, backend: Backend,
-          cache: GenerationCache, seed: int, k: int, label_conditioned: bool,
-          context_words: int, cot: pd.DataFrame | None, reask: int
-          ) -> tuple[dict[str, list[dict[str, str]]], dict[str, int]]:
-    """Every request behind ``rows`` (key -> messages): each row's asks in order, replayed
-    from the cache up to its first usable or unanswered one, and how many rows got their twin
-    on a re-ask (``reasked_rows``) or have none (``missing``, unanswered ones included)."""
-    conditioned = label_conditioned and task == "fv"
-    records = rows.to_dict("records")
-    asks: dict[str, list[dict[str, str]]] = {}
-    pending, reasked_rows = list(range(len(records))), 0
-    missing = 0
-    for attempt in range(int(reask) + 1):
-        if not pending:
-            break
-        still = []
-        messages = build_requests(rows.iloc[pending], pool, task, seed, k, label_conditioned,
-                                  context_words, cot, attempt)
-        for i, m in zip(pending, messages):
-            key = _key(backend, m, attempt)
-            asks.setdefault(key, m)
-            record = cache.peek(key)
-            if record is None:
-                missing += 1
-            elif _twin(record["reply"], records[i], task, conditioned)[0] is None:
-                still.append(i)
-            else:
-                reasked_rows += attempt > 0
-        pending = still
-    return asks, {"reasked_rows": reasked_rows, "missing": missing + len(pending)}
-
-
 def bill(
     rows: pd.DataFrame,
     pool: pd.DataFrame,
@@ -628,8 +601,12 @@ def bill(
     """
     from littlehuman.generation.cost import estimate_tokens
 
-    asks, rows_info = _asks(rows, pool, task, backend, cache, seed, k, label_conditioned,
-                            context_words, cot, reask)
+    replay = _Asker(rows.to_dict("records"), pool, task, backend, cache, seed, k,
+                    label_conditioned, context_words, cot, int(reask), False, offline=True)
+    replay.run(batch_size=1)
+    asks = replay.asked
+    rows_info = {"reasked_rows": sum(attempt > 0 for _, attempt, _ in replay.twins.values()),
+                 "missing": len(replay.missing)}
     log = read_send_log(cache)
     max_new = int(backend.params.get("max_new_tokens", 0) or 0)
     usages = []
