@@ -398,13 +398,6 @@ def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
     return out
 
 
-def _counts(generation: dict[str, Any], runs: dict[str, int], calls: int = 0, ran: int = 0,
-            skipped: int = 0) -> tuple[int, int, int]:
-    """Running totals of generation calls and runs trained / skipped."""
-    return (calls + int(generation.get("calls", 0)), ran + int(runs.get("ran", 0)),
-            skipped + int(runs.get("skipped", 0)))
-
-
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
             html: bool = True, output_dir: str | os.PathLike | None = None) -> list[Path]:
@@ -427,17 +420,20 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         out_dir = report_dir(exp.name, profile, root)
         check_writable(out_dir)  # before the expensive work
         work = exp.prepare(progress=True)
-        calls, ran, skipped = _counts(work["generation"], work["sweep"])
-        generation: dict[str, Any] = {}  # this run's generation: calls, re-asks, faults
-        experiments.twins.add_stats(generation, work["generation"])
+        steps = [(work["generation"], work["sweep"])]
         if "03" in notebooks:
             zoom = experiments.prepare_zoom(exp, progress=True)
-            calls, ran, skipped = _counts(zoom["generation"], zoom["runs"], calls, ran, skipped)
-            experiments.twins.add_stats(generation, zoom["generation"])
+            steps.append((zoom["generation"], zoom["runs"]))
         if "04" in notebooks:
             trade = experiments.prepare_tradeoff(exp, progress=True)
-            calls, ran, skipped = _counts(trade["generation"], trade["runs"], calls, ran, skipped)
-            experiments.twins.add_stats(generation, trade["generation"])
+            steps.append((trade["generation"], trade["runs"]))
+        generation: dict[str, Any] = {}  # this run's generation: calls, re-asks, faults
+        trained: dict[str, int] = {}  # runs ran / skipped
+        for gen_stats, run_counts in steps:
+            experiments.twins.add_stats(generation, gen_stats)
+            experiments.twins.add_stats(trained, run_counts)
+        calls = int(generation.get("calls", 0))
+        ran, skipped = int(trained.get("ran", 0)), int(trained.get("skipped", 0))
         params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
                   "overrides": json.dumps(public_settings(exp.profile_overrides())),
                   "custom": json.dumps(custom or {})}

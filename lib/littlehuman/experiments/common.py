@@ -46,11 +46,6 @@ def _run(exp: Experiment, specs: list[RunSpec], real: pd.DataFrame, synthetic: p
                           backend=make_executor(exp.profile))
 
 
-def _add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
-    for k, v in counts.items():
-        total[k] = total.get(k, 0) + v
-
-
 def _run_row(exp: Experiment, spec: RunSpec) -> dict[str, Any] | None:
     rec = exp.store.get(spec)
     if rec is None:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from littlehuman import mixing, runs, stats
 from littlehuman.experiments import twins
-from littlehuman.experiments.common import (ZOOM, _add_counts, _eval_rows, _intervals,
+from littlehuman.experiments.common import (ZOOM, _eval_rows, _intervals,
                                             _jsonable, _missing, _run, _run_row, _spec)
 from littlehuman.experiments.scaling import main_metric, sizes
 from littlehuman.pipeline import Experiment, _quiet_factory
@@ -40,8 +40,8 @@ def prepare_zoom(exp: Experiment, progress: bool = True) -> dict[str, Any]:
     specs = zoom_specs(exp)
     for n in sz.zoom:
         real = _eval_rows(exp, twins.twin_rows(exp, n))
-        _add_counts(counts, _run(exp, [s for s in specs if s.n == n], real, synthetic, execute,
-                                 progress))
+        twins.add_stats(counts, _run(exp, [s for s in specs if s.n == n], real, synthetic, execute,
+                                   progress))
     return {"generation": gen, "runs": counts, "sizes": list(sz.zoom), "notes": list(sz.notes)}
 
 
