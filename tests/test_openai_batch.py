@@ -353,24 +353,30 @@ def test_a_rerun_asking_for_more_merges_the_unfinished_state(fake, tmp_path):
     assert not first_path.exists() and list((tmp_path / "batches").glob("*.json")) == []
 
 
+def kill_worker_when(server: FakeOpenAI, state_dir, n: int, tmp_path, ready, what: str) -> None:
+    """Start the batch worker on ``n`` chats, SIGKILL it once ``ready()`` holds (or it
+    exited), and check it died of that signal (its stderr otherwise)."""
+    out, err = open(tmp_path / "stdout.txt", "w"), open(tmp_path / "stderr.txt", "w")
+    with out, err:
+        proc = subprocess.Popen(
+            [sys.executable, str(WORKER_PATH), str(state_dir), server.base_url, str(n)],
+            stdout=out, stderr=err, env={**os.environ})
+        try:
+            wait_for(lambda: proc.poll() is not None or ready(), what)
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL, (tmp_path / "stderr.txt").read_text()
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
 def test_kill9_between_submit_and_download_then_rerun_polls_the_same_batch(key_env, tmp_path):
     state_dir, n = tmp_path / "batches", 6
     with FakeOpenAI(batch_polls_to_complete=10**6) as server:
-        out, err = open(tmp_path / "stdout.txt", "w"), open(tmp_path / "stderr.txt", "w")
-        with out, err:
-            proc = subprocess.Popen(
-                [sys.executable, str(WORKER_PATH), str(state_dir), server.base_url, str(n)],
-                stdout=out, stderr=err, env={**os.environ})
-            try:
-                wait_for(lambda: proc.poll() is not None or any(
-                    e["method"] == "GET" and e["path"].startswith("/v1/batches/")
-                    for e in server.log), "the worker's first poll")
-                os.kill(proc.pid, signal.SIGKILL)
-            finally:
-                proc.kill()
-                proc.wait()
-        assert proc.returncode == -signal.SIGKILL, (tmp_path / "stderr.txt").read_text()
+        kill_worker_when(server, state_dir, n, tmp_path, lambda: any(
+            e["method"] == "GET" and e["path"].startswith("/v1/batches/")
+            for e in server.log), "the worker's first poll")
         uploads, creates = count(server, "POST", "/v1/files"), count(server, "POST", "/v1/batches")
         assert uploads == creates == 1 and len(list(state_dir.glob("*.json"))) == 1
         assert_no_secret(tmp_path)
@@ -389,19 +395,8 @@ def test_kill9_during_the_batch_create_then_rerun_adopts_that_batch(key_env, tmp
     state_dir, n = tmp_path / "batches", 4
     # the batch exists at once, its create reply would come 30 s later
     with FakeOpenAI(batch_polls_to_complete=1, create_batch_delay_s=30) as server:
-        out, err = open(tmp_path / "stdout.txt", "w"), open(tmp_path / "stderr.txt", "w")
-        with out, err:
-            proc = subprocess.Popen(
-                [sys.executable, str(WORKER_PATH), str(state_dir), server.base_url, str(n)],
-                stdout=out, stderr=err, env={**os.environ})
-            try:
-                wait_for(lambda: proc.poll() is not None or server.batches,
+        kill_worker_when(server, state_dir, n, tmp_path, lambda: bool(server.batches),
                          "the worker's batch create")
-                os.kill(proc.pid, signal.SIGKILL)
-            finally:
-                proc.kill()
-                proc.wait()
-        assert proc.returncode == -signal.SIGKILL, (tmp_path / "stderr.txt").read_text()
         (path,) = state_dir.glob("*.json")
         (job,) = json.loads(path.read_text())["jobs"]
         (ours,) = server.batches
