@@ -66,19 +66,30 @@ def twins_with_spares(exp: Experiment, rows: pd.DataFrame, progress: bool = Fals
         return synthetic, total
     order = twin_order(exp)
     rest = order[~order["row_id"].isin(rows["row_id"])]
-    take = missing
-    while True:
-        spare_rows = rest.iloc[:take]
-        spares, stats = generate_twins(exp, spare_rows, progress)
-        add_stats(total, {k: v for k, v in stats.items() if k != "from_file"})
-        have = spare_rows["row_id"].isin(spares["source_row_id"])
-        if int(have.sum()) >= missing or take >= len(rest):
-            break
-        take += missing - int(have.sum())
-    kept = spare_rows[have.to_numpy()]["row_id"].iloc[:missing]
+    spare_rows, spares, stats = _prefix_with_twins(exp, rest, missing, 0, progress)
+    stats.pop("from_file", None)
+    add_stats(total, stats)
+    kept = spare_rows[spare_rows["row_id"].isin(spares["source_row_id"])]["row_id"].iloc[:missing]
     spares = spares[spares["source_row_id"].isin(kept)]
     total["spares"] = len(spares)
     return pd.concat([synthetic, spares], ignore_index=True), total
+
+
+def _prefix_with_twins(exp: Experiment, order: pd.DataFrame, count: int, at_least: int,
+                       progress: bool) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """The shortest prefix of ``order`` (``at_least`` rows long) in which ``count`` rows have
+    a twin (a row whose every ask was unusable has none, so a few more rows may be twinned),
+    its twins and the summed generation stats; all of ``order`` when it has too few."""
+    total: dict[str, Any] = {}
+    take = max(count, at_least)
+    while True:
+        rows = order.iloc[:take]
+        synthetic, gen = generate_twins(exp, rows, progress)
+        add_stats(total, gen)
+        have = int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
+        if have >= count or take >= len(order):
+            return rows, synthetic, total
+        take += count - have
 
 
 def twinned_rows(exp: Experiment, count: int, progress: bool = False
@@ -86,13 +97,4 @@ def twinned_rows(exp: Experiment, count: int, progress: bool = False
     """The shortest :func:`twin_rows` prefix in which ``count`` rows have a twin (a row whose
     reply was unparseable has none, so a few more rows may be twinned), its twins and the
     summed generation stats."""
-    total: dict[str, Any] = {}
-    want, n_train = count, len(exp.split("train"))
-    while True:
-        rows = twin_rows(exp, want)
-        synthetic, gen = generate_twins(exp, rows, progress)
-        add_stats(total, gen)
-        have = int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
-        if have >= count or len(rows) >= n_train:
-            return rows, synthetic, total
-        want = len(rows) + count - have
+    return _prefix_with_twins(exp, twin_order(exp), count, len(exp.train_pool), progress)
