@@ -314,7 +314,7 @@ def generate_runs(base_url: str, rows: Any, concurrency: int, repeats: int) -> d
     """``generate_synthetic`` over ``rows`` with a fresh cache, ``repeats`` times. Returns the
     median run (``seconds``, ``stats``, ``sends``: HTTP requests sent, ``waves``: see
     ``timing_waves``) and ``local``: the median seconds of the reruns (all cached)."""
-    from littlehuman.generation import GenerationCache, generate_synthetic
+    from littlehuman.generation import GenerationCache, PromptSpec, generate_synthetic
     from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
 
     runs, reruns = [], []
@@ -326,7 +326,7 @@ def generate_runs(base_url: str, rows: Any, concurrency: int, repeats: int) -> d
             for rerun in (False, True):  # the rerun finds every reply in the cache
                 cache = GenerationCache(path)
                 start = time.perf_counter()
-                _, stats = generate_synthetic(rows, rows, "fv", backend, cache=cache,
+                _, stats = generate_synthetic(rows, rows, backend, PromptSpec("fv"), cache=cache,
                                               progress=False)
                 seconds = time.perf_counter() - start
                 if rerun:

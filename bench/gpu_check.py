@@ -20,10 +20,10 @@ others still run):
    shape) with bench/generation.py's invented few-shot chats: generated tokens/s at batch 1 and
    at batch 32.
 4. ``paper_training``: the paper profile's training half end to end through the library
-   (``Experiment.prepare``, what ``run_all.py`` calls before the notebooks) in a temporary
+   (``experiments.sweep.prepare``, what ``run_all.py`` calls before the notebooks) in a temporary
    LITTLEHUMAN_HOME: a 2-layer random Llama saved as ``model_dir``, ``generator=extractive``,
    ``learner=lora``, fever and fairytaleqa at 200 training rows, fractions 0 and 1, one seed;
-   checks each run's record and that its predictions reload (``Experiment.store.predictions``).
+   checks each run's record and that its predictions reload (``RunStore.predictions``).
 
 The table (one row per measurement: step, item, status, seconds, figures) is printed and
 written to ``--out`` as gpu_check.md, gpu_check.csv and gpu_check.json (with the device name,
@@ -311,7 +311,8 @@ def step_hf_generation(args: argparse.Namespace) -> list[dict[str, Any]]:
 def step_paper_training(args: argparse.Namespace) -> list[dict[str, Any]]:
     """The paper profile's generation + sweep (extractive, lora) on fever and fairytaleqa."""
     from littlehuman import config
-    from littlehuman.pipeline import Experiment
+    from littlehuman.experiments import sweep
+    from littlehuman.study import Study
 
     import importlib.util
 
@@ -337,22 +338,22 @@ def step_paper_training(args: argparse.Namespace) -> list[dict[str, Any]]:
         try:
             for name in ("fever", "fairytaleqa"):
                 def one(name=name) -> dict[str, Any]:
-                    exp = Experiment.create(name, prof, str(data_dir))
-                    counts = exp.prepare(progress=False)["sweep"]
-                    specs = exp.sweep_specs()
-                    records = [exp.store.get(s) for s in specs]
+                    study = Study.create(name, prof, str(data_dir))
+                    counts = sweep.prepare(study, progress=False)["runs"]
+                    specs = [study.run_spec(c) for c in sweep.cells(study.profile, study.shape)]
+                    records = [study.store.get(s) for s in specs]
                     if any(r is None for r in records):
                         raise RuntimeError(f"{sum(r is None for r in records)} of {len(specs)} runs left no record")
-                    preds = [exp.store.predictions(s) for s in specs]
+                    preds = [study.store.predictions(s) for s in specs]
                     if any(len(p) == 0 or "prediction" not in p for p in preds):
                         raise RuntimeError("a run's predictions are empty or lack the prediction column")
                     fit = records[-1]["fit_stats"]
-                    scores = {f"{exp.main_metric}@{s.fraction:g}": round(r["metrics"][exp.main_metric], 3)
+                    scores = {f"{study.main_metric}@{s.fraction:g}": round(r["metrics"][study.main_metric], 3)
                               for s, r in zip(specs, records)}
                     return {"runs": len(specs), "counts": json.dumps(counts, default=str),
                             "predictions": sum(len(p) for p in preds), **scores,
                             "fit_tokens_per_s": fit.get("tokens_per_s"), "device": fit.get("device"),
-                            "tokenizer": which, **({"bertscore": bertscore} if exp.task == "qa" else {})}
+                            "tokenizer": which, **({"bertscore": bertscore} if study.task == "qa" else {})}
 
                 out.append(sub_row(f"paper {name}", one))
         finally:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from littlehuman import analysis
-from littlehuman import analysis_plots as aplots
+from littlehuman.plots import analysis as aplots
 from littlehuman.errors import LittleHumanError
 
 CONTEXT = ("The red kite nests in old oak trees near the river. "
@@ -117,7 +117,7 @@ def test_empty_inputs_give_empty_frames_and_figures():
     pos = analysis.positions(ext)
     assert pos.empty and "position" in pos.columns
     assert analysis.summary(pos, "position").empty
-    for fig in (aplots.length_figure(analysis.lengths(empty, empty, "fv"), "t"),
+    for fig in (aplots.length_histogram_figure(analysis.lengths(empty, empty, "fv"), "t"),
                 aplots.bleu_figure(ext, "t"), aplots.position_figure(pos, "t")):
         assert fig.layout.annotations[0].text == "no rows to show"
     assert aplots.rows_note(pos) == "no rows; none dropped"

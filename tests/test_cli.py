@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from littlehuman import config
+from littlehuman import config, data
 from littlehuman.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,6 +41,41 @@ def test_help_explains_every_flag(home):
     for flag in ("--dataset", "--list-datasets", "--fetch", "--data-dir", "--profile",
                  "--skip-bad-rows", "--columns"):
         assert flag in proc.stdout
+    for section in config.field_sections():
+        assert f"profile: {section}:" in proc.stdout
+    text = " ".join(proc.stdout.split())  # argparse wraps the help lines
+    assert "few-shot examples per request (smoke=3, cpu=3, paper=3)" in text
+
+
+def test_field_help_says_what_each_field_does_and_each_profiles_value():
+    helps, sections = config.field_help(), config.field_sections()
+    names = [f.name for f in config.fields(config.Profile) if f.name != "name"]
+    assert sorted(helps) == sorted(names)
+    assert sorted(n for ns in sections.values() for n in ns) == sorted(names)
+    assert [s.split(",")[0].split(" (")[0] for s in sections] == [
+        "generation of the synthetic twins", "experiment 1", "experiment 2", "experiment 3",
+        "the advisor", "the learner", "execution"]
+    for name, text in helps.items():
+        assert "profile field" not in text and text.endswith(")")
+        for prof in config.PROFILES:
+            assert f"{prof}=" in text, (name, text)
+        for choice in config.CHOICES.get(name, ()):
+            assert choice in text, (name, choice)
+    assert helps["k_shots"] == "few-shot examples per request (smoke=3, cpu=3, paper=3)"
+    assert helps["n_valid"].startswith("cap on the validation rows used for model selection; "
+                                       "0 = all (smoke=32, cpu=60, paper=0)")
+    assert "(smoke=0.0,0.9,1.0, cpu=0.0,0.5,0.9,1.0, paper=0.0,0.1," in helps["sweep_fractions"]
+    assert "(smoke=false, cpu=false, paper=false)" in helps["compile"]
+    assert '(smoke="", cpu="", paper="")' in helps["model_dir"]
+
+
+def test_a_bad_value_says_what_0_means():
+    from littlehuman.errors import LittleHumanError
+
+    for field, needle in (("n_test", "0 = all"), ("epochs", "0 = the learner's default"),
+                          ("rpm", "0 = no limit")):
+        with pytest.raises(LittleHumanError, match=needle):
+            config.profile("smoke", **{field: "-1"})
 
 
 @pytest.mark.parametrize(
@@ -119,16 +154,15 @@ def test_plan_prints_the_grid_without_running_anything(home, shared_data):
     assert faster.returncode == 0 and "77,100 tokens/s" in faster.stdout
 
 
-def test_lora_flags_reach_the_learner_and_keep_default_keys(shared_data, tmp_path):
-    from littlehuman.pipeline import Experiment
+def test_lora_flags_reach_the_learner_and_keep_default_keys(tmp_path):
+    from littlehuman.learners import learner_params
 
     base = config.profile("smoke", learner="lora", model_dir=str(tmp_path))
-    exp = Experiment.create("wanli", base, data_dir=str(shared_data))
-    plain = exp.learner_params()
+    wanli = data.DATASETS["wanli"]
+    plain = learner_params(base, "fv", wanli)
     assert not {"settings", "loss_on", "gradient_checkpointing", "compile"} & set(plain)
-    tuned = Experiment.create("wanli", base.replace(lora_settings="paper", loss_on="all",
-                                                    gradient_checkpointing="true"),
-                              data_dir=str(shared_data)).learner_params()
+    tuned = learner_params(base.replace(lora_settings="paper", loss_on="all",
+                                        gradient_checkpointing="true"), "fv", wanli)
     assert tuned["settings"] == "paper" and tuned["loss_on"] == "all"
     assert tuned["gradient_checkpointing"] is True
 

@@ -17,7 +17,8 @@ import submitit
 from littlehuman import config
 from littlehuman.errors import LittleHumanError
 from littlehuman.executors import LocalExecutor, SlurmExecutor, make_executor, visible_gpus
-from littlehuman.runs import RunSpec, RunStore, run_sweep
+from littlehuman.executors import run_missing
+from littlehuman.runs import RunSpec, RunStore
 
 HELPERS = Path(__file__).parent / "helpers"
 sys.path.insert(0, str(HELPERS))
@@ -86,8 +87,8 @@ def test_local_workers_are_pinned_to_gpus(tmp_path, monkeypatch, child_path):
     real, synthetic = sweep_worker.fixture_rows()
     store, specs = RunStore(tmp_path / "store"), _specs(seeds=(0, 1))
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
-    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run,
-                       backend=LocalExecutor(jobs=1, gpus=2))
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                       executor=LocalExecutor(jobs=1, gpus=2))
     assert counts == {"skipped": 0, "ran": 6}
     seen = {store.get(s)["cuda_visible_devices"] for s in specs}
     assert seen and seen <= {"0", "1"}
@@ -99,20 +100,20 @@ def test_slurm_path_runs_into_store_and_skips_stored(tmp_path, child_path):
     store, specs = RunStore(tmp_path / "store"), _specs()
     serial = RunStore(tmp_path / "serial")
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
-    run_sweep(specs[:1], real, synthetic, store, progress=False, executor=run)
+    run_missing(specs[:1], real, synthetic, store, progress=False, run=run)
     backend = _local_slurm(tmp_path)
-    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run, backend=backend)
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run, executor=backend)
     assert counts == {"skipped": 1, "ran": 2}
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # the stored one was not resubmitted
     _assert_stored_once(store, specs)
-    run_sweep(specs, real, synthetic, serial, progress=False, executor=run)
+    run_missing(specs, real, synthetic, serial, progress=False, run=run)
     for spec in specs:  # a task's result equals an in-process run's
         assert store.get(spec)["metrics"] == serial.get(spec)["metrics"]
         assert store.get(spec)["hostname"]
     sweeps = list((tmp_path / "slurm").iterdir())
     assert len(sweeps) == 1 and not (sweeps[0] / "inputs.pkl").exists()  # inputs removed on success
-    assert run_sweep(specs, real, synthetic, store, progress=False, executor=run,
-                     backend=backend) == {"skipped": 3, "ran": 0}
+    assert run_missing(specs, real, synthetic, store, progress=False, run=run,
+                     executor=backend) == {"skipped": 3, "ran": 0}
     assert len(list((tmp_path / "slurm").iterdir())) == 1  # nothing submitted
 
 
@@ -121,8 +122,8 @@ def test_killed_task_is_resubmitted_and_finishes(tmp_path, child_path):
     store, specs = RunStore(tmp_path / "store"), _specs()
     victim = specs[1].key()
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,))
-    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run,
-                       backend=_local_slurm(tmp_path, retries=1))
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                       executor=_local_slurm(tmp_path, retries=1))
     assert counts == {"skipped": 0, "ran": 3}
     assert (tmp_path / f"{victim}.first").exists()  # the first attempt did die
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
@@ -134,11 +135,11 @@ def test_killed_task_without_retries_is_reported(tmp_path, child_path):
     store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 0.5))
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(specs[0].key(),))
     with pytest.raises(LittleHumanError, match="1 of 2 runs failed after 1 attempt.*rerun"):
-        run_sweep(specs, real, synthetic, store, progress=False, executor=run,
-                  backend=_local_slurm(tmp_path, retries=0))
+        run_missing(specs, real, synthetic, store, progress=False, run=run,
+                  executor=_local_slurm(tmp_path, retries=0))
     assert not store.has(specs[0]) and store.has(specs[1])
-    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run,
-                       backend=_local_slurm(tmp_path, retries=0))
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                       executor=_local_slurm(tmp_path, retries=0))
     assert counts == {"skipped": 1, "ran": 1}
     _assert_stored_once(store, specs)
 
@@ -161,8 +162,8 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
 
     thread = threading.Thread(target=preempt, daemon=True)
     thread.start()
-    counts = run_sweep(specs, real, synthetic, store, progress=False, executor=run,
-                       backend=_local_slurm(tmp_path, retries=0))  # no resubmission: submitit requeued it
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                       executor=_local_slurm(tmp_path, retries=0))  # no resubmission: submitit requeued it
     thread.join(timeout=5)
     assert counts == {"skipped": 0, "ran": 2}
     assert marker.exists()

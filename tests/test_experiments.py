@@ -12,10 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from littlehuman import config, experiments as ex, mixing
+from littlehuman import config, mixing
 from littlehuman.errors import LittleHumanError
+from littlehuman.experiments import advisor, grid, scaling, sweep, tradeoff, twins, zoom
 from littlehuman.experiments import twins as ex_twins
-from littlehuman.pipeline import Experiment
+from littlehuman.experiments.grid import Shape
+from littlehuman.study import Study
 from littlehuman.runs import RunSpec
 
 COLOURS = ["red", "blue", "green", "yellow"]
@@ -37,14 +39,23 @@ def invented_rows(name: str = "fever", n_train: int = 60, n_other: int = 12) -> 
     return pd.DataFrame(rows)
 
 
-def experiment(name: str = "fever", n_train: int = 60, **overrides) -> Experiment:
+def experiment(name: str = "fever", n_train: int = 60, **overrides) -> Study:
     profile = config.profile("smoke", learner="majority", **overrides)
-    return Experiment(name, "fv", profile, invented_rows(name, n_train))
+    return Study(name, "fv", profile, invented_rows(name, n_train))
 
 
-def with_profile(exp: Experiment, **changes) -> Experiment:
+def with_profile(exp: Study, **changes) -> Study:
     """``exp`` with profile fields changed (same rows)."""
-    return Experiment(exp.name, exp.task, exp.profile.replace(**changes), exp.rows, exp.data_dir)
+    return Study(exp.name, exp.task, exp.profile.replace(**changes), exp.rows, exp.data_dir)
+
+
+def specs_of(exp: Study, experiment) -> list[RunSpec]:
+    """The distinct runs of an experiment module's grid for ``exp``, in grid order."""
+    return list(dict.fromkeys(exp.run_spec(c) for c in experiment.cells(exp.profile, exp.shape)))
+
+
+def shape(small: bool = False, available: int | None = 100_000) -> Shape:
+    return Shape("d", "fv", 5000, available, small)
 
 
 def invented_twins(real: pd.DataFrame) -> pd.DataFrame:
@@ -56,23 +67,27 @@ def invented_twins(real: pd.DataFrame) -> pd.DataFrame:
     return twins
 
 
+def sizes_of(exp: Study) -> scaling.Sizes:
+    return scaling.sizes(exp.profile, exp.shape)
+
+
 # ---- sizes ---------------------------------------------------------------------------------
 def test_profile_sizes_scale_for_small_datasets_and_cap_by_the_split():
     paper = config.profile("paper")
-    big = ex.profile_sizes(paper, small=False, available=100_000)
+    big = scaling.sizes(paper, shape())
     assert big.zoom == (5000, 3000, 1000) and big.bases == (1000, 2000, 3000)
     assert (big.human, big.step, big.steps, big.notes) == (200, 200, 4, ())
     assert big.tradeoff_rows == 3800
 
-    tenth = ex.profile_sizes(paper, small=True, available=100_000)  # SciFact
+    tenth = scaling.sizes(paper, shape(small=True))  # SciFact
     assert tenth.zoom == (500, 300, 100) and tenth.bases == (100, 200, 300)
     assert (tenth.human, tenth.step) == (20, 20) and "/ 10" in tenth.notes[0]
 
     # a profile that sets n_train chose its sizes itself: no tenth
-    cpu = ex.profile_sizes(config.profile("cpu"), small=True, available=100_000)
+    cpu = scaling.sizes(config.profile("cpu"), shape(small=True))
     assert cpu.zoom == (200, 100) and cpu.bases == (50, 100, 150) and cpu.notes == ()
 
-    capped = ex.profile_sizes(paper, small=False, available=380)  # a small custom file
+    capped = scaling.sizes(paper, shape(available=380))  # a small custom file
     assert capped.zoom == (380, 228, 76)  # ratios kept
     assert capped.bases == (100, 200, 300) and (capped.human, capped.step) == (20, 20)
     assert capped.tradeoff_rows <= 380 and len(capped.notes) == 2
@@ -80,11 +95,11 @@ def test_profile_sizes_scale_for_small_datasets_and_cap_by_the_split():
 
 
 def test_sizes_of_an_experiment_use_the_registry_and_the_split():
-    assert ex.sizes(experiment("fever", n_train=60)).zoom == (48,)
-    small = ex.sizes(experiment("fever", n_train=30))  # smoke: zoom 48, trade-off 24 + 16
+    assert sizes_of(experiment("fever", n_train=60)).zoom == (48,)
+    small = sizes_of(experiment("fever", n_train=30))  # smoke: zoom 48, trade-off 24 + 16
     assert small.zoom == (30,) and max(small.bases) + 2 * small.step <= 30
     assert len(small.notes) == 2
-    scifact = ex.sizes(Experiment("scifact", "fv", config.profile("paper"),
+    scifact = sizes_of(Study("scifact", "fv", config.profile("paper"),
                                   invented_rows("scifact", 6000)))
     assert scifact.zoom == (500, 300, 100)
 
@@ -94,13 +109,13 @@ def test_twin_rows_start_with_the_sweep_pool_and_nest():
     exp = experiment(n_train=60)
     pool = list(exp.train_pool["row_id"])
     assert len(pool) == exp.n == 48
-    assert list(ex.twin_rows(exp, 10)["row_id"]) == pool  # smaller: the pool itself
-    longer = list(ex.twin_rows(exp, 55)["row_id"])
+    assert list(twins.twin_rows(exp, 10)["row_id"]) == pool  # smaller: the pool itself
+    longer = list(twins.twin_rows(exp, 55)["row_id"])
     assert longer[:48] == pool and len(longer) == len(set(longer)) == 55
-    assert list(ex.twin_rows(exp, 58)["row_id"])[:55] == longer  # nested
-    everything = ex.twin_rows(exp, 10_000)
+    assert list(twins.twin_rows(exp, 58)["row_id"])[:55] == longer  # nested
+    everything = twins.twin_rows(exp, 10_000)
     assert len(everything) == 60 and set(everything["row_id"]) == set(exp.split("train")["row_id"])
-    assert list(ex.twin_rows(experiment(n_train=60), 55)["row_id"]) == longer  # seeded
+    assert list(twins.twin_rows(experiment(n_train=60), 55)["row_id"]) == longer  # seeded
 
 
 def test_twinned_rows_twin_more_rows_when_replies_are_dropped(monkeypatch):
@@ -113,33 +128,34 @@ def test_twinned_rows_twin_more_rows_when_replies_are_dropped(monkeypatch):
         return invented_twins(kept), {"requested": len(rows)}
 
     monkeypatch.setattr(ex_twins, "generate_twins", drop_a_fifth)
-    rows, synthetic, stats = ex.twinned_rows(exp, 40)
+    rows, synthetic, stats = twins.twinned_rows(exp, 40)
     have = int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
     assert have >= 40 and 48 < len(rows) < 60 and len(calls) >= 2
     assert stats["requested"] == sum(calls)
-    rows, _, _ = ex.twinned_rows(exp, 59)  # more than can ever be had: stops at the split
+    rows, _, _ = twins.twinned_rows(exp, 59)  # more than can ever be had: stops at the split
     assert len(rows) == 60
 
 
 # ---- specs and training sets ---------------------------------------------------------------
 def test_zoom_specs_reuse_the_sweep_at_its_n():
     exp = experiment(seeds="0 1 2", zoom_sizes="48 24")
-    specs = ex.zoom_specs(exp)
+    specs = specs_of(exp, zoom)
     assert len(specs) == 2 * 3 * 3 and len(set(specs)) == len(specs)
     at_n = [s for s in specs if s.n == 48]
     assert {s.experiment for s in at_n} == {"sweep"}
     assert {s.experiment for s in specs if s.n == 24} == {f"zoom@pool{exp.n}"}
-    sweep = set(exp.sweep_specs())
+    sweep_runs = set(specs_of(exp, sweep))
     assert [s for s in at_n if s.fraction == 1.0] and all(
-        s in sweep for s in at_n if s.fraction in exp.profile.sweep_fractions)
+        s in sweep_runs for s in at_n if s.fraction in exp.profile.sweep_fractions)
 
 
 def test_tradeoff_cells_specs_and_training_sets_nest():
     exp = experiment(seeds="0 1")
-    sz = ex.sizes(exp)
-    cells = ex.tradeoff_cells(exp)
+    sz = sizes_of(exp)
+    cells = tradeoff.cells(exp.profile, exp.shape)
     assert len(cells) == len(sz.bases) * (sz.steps + 2) * 2
-    specs = ex.tradeoff_specs(exp)
+    assert all(c.mix == "tradeoff" for c in cells)
+    specs = specs_of(exp, tradeoff)
     # synthetic sizes 16, 24, 32 (base 16) and 24, 32, 40 (base 24) share runs
     assert len(specs) == (4 + 2) * 2
     for base in range(1, 4000, 37):
@@ -150,27 +166,26 @@ def test_tradeoff_cells_specs_and_training_sets_nest():
 
     train = exp.split("train")
     synthetic = invented_twins(train)
-    by_key = {(c["base"], c["kind"], c["added"], c["seed"]): c["spec"]
-              for c in cells.to_dict("records")}
-    human = ex.tradeoff_training_set(by_key[(16, "human", 8, 1)], train, synthetic)
-    base = ex.tradeoff_training_set(by_key[(16, "synthetic", 0, 1)], train, synthetic)
-    more = ex.tradeoff_training_set(by_key[(16, "synthetic", 8, 1)], train, synthetic)
+    by_key = {(*(v for _, v in c.coords), c.seed): exp.run_spec(c) for c in cells}
+    human = grid.trade_off_training_set(by_key[(16, "human", 8, 1)], train, synthetic)
+    base = grid.trade_off_training_set(by_key[(16, "synthetic", 0, 1)], train, synthetic)
+    more = grid.trade_off_training_set(by_key[(16, "synthetic", 8, 1)], train, synthetic)
     assert (len(human), int(human["is_synthetic"].sum())) == (24, 16)
     assert base["is_synthetic"].all() and len(base) == 16
     assert set(base["row_id"]) == set(human.loc[human["is_synthetic"], "row_id"])
     assert set(base["row_id"]) < set(more["row_id"]) and len(more) == 24
     real_ids = set(human.loc[~human["is_synthetic"], "row_id"])
     assert not real_ids & {s.split(":")[-1] for s in base["row_id"]}  # new contexts
-    other_seed = ex.tradeoff_training_set(by_key[(16, "synthetic", 0, 0)], train, synthetic)
+    other_seed = grid.trade_off_training_set(by_key[(16, "synthetic", 0, 0)], train, synthetic)
     assert set(other_seed["row_id"]) != set(base["row_id"])
 
 
 def test_execute_tradeoff_records_the_real_spec_and_composition():
     exp = experiment()
-    spec = [s for s in ex.tradeoff_specs(exp) if s.fraction < 1][0]
+    spec = [s for s in specs_of(exp, tradeoff) if s.fraction < 1][0]
     train = exp.split("train")
     real = pd.concat([train, exp.split("valid"), exp.split("test")], ignore_index=True)
-    record, predictions = ex.execute_tradeoff(spec, real, invented_twins(train))
+    record, predictions = grid.run_function("tradeoff")(spec, real, invented_twins(train))
     base = mixing.n_replaced(spec.n, spec.fraction)
     assert record["spec"] == spec.to_dict() and record["key"] == spec.key()
     assert record["train"]["n_synthetic"] == base
@@ -186,7 +201,7 @@ def curve(x: float) -> float:
     return A0 + A1 * math.log(x)
 
 
-def write_runs(exp: Experiment, specs, score) -> None:
+def write_runs(exp: Study, specs, score) -> None:
     """Finished runs with per-example scores all equal to ``score(spec)`` (no training)."""
     for spec in specs:
         y = float(score(spec))
@@ -204,8 +219,8 @@ def known_tradeoff(spec: RunSpec, gains: dict[int, float]) -> float:
 def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     gains = {16: 40.0, 24: -6.0}  # base 16: 8 human = 40 synthetic; base 24 saturated
     exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
-    write_runs(exp, ex.tradeoff_specs(exp), lambda s: known_tradeoff(s, gains))
-    analysis = ex.tradeoff_analysis(exp, n_boot=200)
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains))
+    analysis = tradeoff.analysis(exp, n_boot=200)
     bases = analysis["bases"].set_index("base")
     assert bases.loc[16, "equivalent"] == pytest.approx(40.0, rel=1e-9)
     assert bases.loc[16, "status"] == "ok"
@@ -220,7 +235,7 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     assert analysis["breakeven"] == pytest.approx(17.0 / 8)
     assert any(s.startswith("3 of 6 operating points saturated") for s in analysis["statuses"])
 
-    summary = ex.tradeoff_summary(exp, analysis=analysis)
+    summary = tradeoff.summary(exp, result=analysis)
     json.dumps(summary)  # JSON-able as it is
     assert summary["headline"] == ("+8 human points ~ +17 synthetic points (median over 6 "
                                    "operating points; mean 17)")
@@ -233,54 +248,52 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     assert adv["verdict"].startswith("At $1 per human point and $0.1 per synthetic point")
     assert "clear of that range" in adv["verdict"]
 
-    cheap_humans = ex.advice(with_profile(exp, price_human=0.2), analysis)
+    cheap_humans = advisor.advice(with_profile(exp, price_human=0.2), analysis)
     assert {b["base"]: b["cheaper"] for b in cheap_humans["per_base"]}[16] == "human"
-    assert ex.advice(with_profile(exp, price_human=0.0), analysis) is None
+    assert advisor.advice(with_profile(exp, price_human=0.0), analysis) is None
 
-    fig = ex.tradeoff_figure(exp, analysis, ex.tradeoff_intervals(exp, ["accuracy"], n_boot=50),
-                             "known curve")
-    assert len(fig.data) > 6
+    ci = tradeoff.intervals(exp, ["accuracy"], n_boot=50)
+    assert set(ci["kind"]) == {"synthetic", "human"} and (ci["seeds"] == 3).all()
 
 
 def test_tradeoff_statuses_when_synthetic_data_does_not_help(home):
     exp = experiment(seeds="0 1")
-    write_runs(exp, ex.tradeoff_specs(exp), lambda s: 0.5 if s.fraction == 1.0 else 0.6)
-    summary = ex.tradeoff_summary(exp)
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: 0.5 if s.fraction == 1.0 else 0.6)
+    summary = tradeoff.summary(exp)
     assert {b["status"] for b in summary["bases"]} == {"no_gain"}
     assert summary["table3"]["median"] is None and summary["advice"] is None
     assert "no operating point gave a finite" in summary["headline"]
-    priced = ex.advice(with_profile(exp, price_human=1.0, price_synthetic=0.1),
-                       ex.tradeoff_analysis(exp, n_boot=50))
+    priced = advisor.advice(with_profile(exp, price_human=1.0, price_synthetic=0.1),
+                       tradeoff.analysis(exp, n_boot=50))
     assert all("but the human points added +0.1" in b["message"] for b in priced["per_base"])
 
 
 def test_zoom_paired_and_intervals_on_known_scores(home):
     exp = experiment(seeds="0 1 2", zoom_sizes="48 24")
     score = {0.95: 0.70, 0.975: 0.68, 1.0: 0.60}
-    write_runs(exp, ex.zoom_specs(exp), lambda s: score[s.fraction] + 0.01 * s.seed)
-    paired = ex.zoom_paired(exp).set_index("n")
+    write_runs(exp, specs_of(exp, zoom), lambda s: score[s.fraction] + 0.01 * s.seed)
+    paired = zoom.paired(exp).set_index("n")
     assert list(paired.index) == [24, 48]
     assert (paired["97.5% better"] == 3).all() and (paired["sign p"] == 0.25).all()
     assert paired.loc[48, "mean difference"] == pytest.approx(0.08)
     assert paired.loc[48, "verdict"] == "3/3 seeds favour 97.5% synthetic"
-    ci = ex.zoom_intervals(exp, n_boot=200)
+    ci = zoom.intervals(exp, n_boot=200)
     assert len(ci) == 2 * 3 and (ci["seeds"] == 3).all()
     row = ci[(ci["n"] == 24) & (ci["fraction"] == 1.0)].iloc[0]
     assert row["mean"] == pytest.approx(0.61) and row["low"] <= 0.61 <= row["high"]
-    summary = ex.zoom_summary(exp)
+    summary = zoom.summary(exp)
     json.dumps(summary)
     assert summary["paired"][0].startswith("n=24: 1 more human point (97.5% vs 100.0% synthetic)")
-    rec = ex.zoom_records(exp)
-    assert len(ex.zoom_figure(rec, ci, "accuracy", "t").data) == 2 * (3 + 1)
-    assert len(ex.zoom_size_figure(ci, ["accuracy"], "t").data) == 3
+    rec = zoom.records(exp)
+    assert len(rec) == 2 * 3 * 3 and list(rec["n"].unique()) == [24, 48]
 
 
 def test_reading_before_running_says_what_to_run(home):
     exp = experiment()
     with pytest.raises(LittleHumanError, match="--notebooks 03"):
-        ex.zoom_records(exp)
+        zoom.records(exp)
     with pytest.raises(LittleHumanError, match="--notebooks 04"):
-        ex.tradeoff_summary(exp)
+        tradeoff.summary(exp)
 
 
 # ---- the smoke profile end to end ----------------------------------------------------------
@@ -293,9 +306,9 @@ def smoke(tmp_path_factory, shared_data):
         mp.setenv("LITTLEHUMAN_HOME", str(home))
         profile = config.profile("smoke", learner="majority", seeds="0 1", zoom_sizes="64 48 24",
                                  price_human=0.5, price_synthetic=0.01)
-        exp = Experiment.create("fever", profile, data_dir=str(shared_data))
-        first = {"sweep": exp.prepare(progress=False), "zoom": ex.prepare_zoom(exp, False),
-                 "tradeoff": ex.prepare_tradeoff(exp, False)}
+        exp = Study.create("fever", profile, data_dir=str(shared_data))
+        first = {"sweep": sweep.prepare(exp, progress=False), "zoom": zoom.prepare(exp, False),
+                 "tradeoff": tradeoff.prepare(exp, False)}
         yield exp, first, home
 
 
@@ -306,17 +319,17 @@ def test_smoke_prepare_trains_every_run_once(smoke):
     gen = first["zoom"]["generation"]
     assert (gen["from_file"], gen["requested"]) == (48, 16)  # the sweep's twins are reused
     assert first["tradeoff"]["generation"]["requested"] == 0
-    assert len(ex.zoom_records(exp)) == 18
-    big = [s for s in ex.zoom_specs(exp) if s.n == 64 and s.fraction == 1.0]
+    assert len(zoom.records(exp)) == 18
+    big = [s for s in specs_of(exp, zoom) if s.n == 64 and s.fraction == 1.0]
     assert exp.store.get(big[0])["train"]["n_synthetic"] == 64
-    rec = ex.tradeoff_records(exp)
+    rec = tradeoff.records(exp)
     assert len(rec) == 2 * 2 * 4
     human = rec[rec["kind"] == "human"]
-    stored = [exp.store.get(s)["train"] for s in ex.tradeoff_specs(exp) if s.fraction < 1]
+    stored = [exp.store.get(s)["train"] for s in specs_of(exp, tradeoff) if s.fraction < 1]
     assert {(t["n_real"], t["n_synthetic"]) for t in stored} == {(8, 16), (8, 24)}
     assert set(human["n"]) == {24, 32}
-    json.dumps(ex.zoom_summary(exp))
-    summary = ex.tradeoff_summary(exp)
+    json.dumps(zoom.summary(exp))
+    summary = tradeoff.summary(exp)
     json.dumps(summary)
     assert summary["advice"]["caveats"] and summary["statuses"]
 
@@ -326,9 +339,9 @@ def test_smoke_rerun_generates_and_trains_nothing(smoke):
     before = {p: p.read_bytes() for p in (home / "data" / "runs").rglob("record.json")}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LITTLEHUMAN_HOME", str(home))
-        zoom, trade = ex.prepare_zoom(exp, False), ex.prepare_tradeoff(exp, False)
-    assert zoom["runs"]["ran"] == trade["runs"]["ran"] == 0
-    assert zoom["generation"]["calls"] == trade["generation"]["calls"] == 0
+        again = zoom.prepare(exp, False), tradeoff.prepare(exp, False)
+    assert [work["runs"]["ran"] for work in again] == [0, 0]
+    assert [work["generation"]["calls"] for work in again] == [0, 0]
     after = {p: p.read_bytes() for p in (home / "data" / "runs").rglob("record.json")}
     assert after == before
 
@@ -349,3 +362,39 @@ def test_smoke_notebooks_03_and_04(smoke, shared_data):
     assert "from 95% to 100% synthetic" in zoom
     assert trade.count("Plotly.newPlot") == 1 and "Table 3 for this dataset" in trade
     assert "At $0.5 per human point" in trade and "Caveats" in trade
+
+
+# ---- one declaration: what --plan counts is what prepare trains ------------------------------
+@pytest.mark.parametrize("profile_name", ["smoke", "cpu", "paper"])
+@pytest.mark.parametrize("n_train", [60, 400, 6000])
+def test_plan_counts_exactly_the_runs_prepare_trains(monkeypatch, profile_name, n_train):
+    """For every experiment and profile, the runs ``--plan`` counts (per experiment, each
+    distinct run once) are the runs the experiments' ``prepare`` hands to training."""
+    from littlehuman import plan
+
+    overrides = {"learner": "majority", "generator": "extractive"}
+    exp = Study("fever", "fv", config.profile(profile_name, **overrides),
+                invented_rows("fever", n_train))
+    trained: dict[str, set] = {}
+    running = []  # the experiment whose prepare is running
+
+    def record_training(study, cells, real, synthetic, progress):
+        cells = list(cells)
+        trained.setdefault(running[-1], set()).update(study.run_spec(c) for c in cells)
+        return {"skipped": 0, "ran": len(cells)}
+
+    def no_generation(study, rows, progress=False):
+        return invented_twins(rows), {"requested": len(rows)}
+
+    monkeypatch.setattr(grid, "train_missing", record_training)
+    monkeypatch.setattr(twins, "generate_twins", no_generation)
+    for module in (sweep, zoom, tradeoff):
+        running.append(module.NAME)
+        module.prepare(exp, progress=False)
+
+    sweep_runs = trained["sweep"]
+    zoom_runs = trained["zoom"] - sweep_runs  # a zoom cell at n is a sweep run
+    runs = {"sweep": sweep_runs, "zoom": zoom_runs, "tradeoff": trained["tradeoff"]}
+    planned = plan.runs_per_experiment(exp.profile, exp.shape)
+    for name, specs_ in runs.items():
+        assert planned[name] == sorted(s.n for s in specs_), name

@@ -1,4 +1,4 @@
-"""The headline findings from a sweep: paired drops with intervals (a fake experiment whose
+"""The headline findings from a sweep: paired drops with intervals (a fake study whose
 per-example scores are known)."""
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from littlehuman import findings
+from littlehuman import config, findings
+from littlehuman.experiments import sweep
+from littlehuman.experiments.grid import Shape
 
 
 @dataclass(frozen=True)
@@ -17,24 +19,26 @@ class Spec:
     seed: int
 
 
-class FakeExperiment:
+class FakeStudy:
+    """The sweep's cells over the given (fraction, seed) scores; the store is the dict."""
+
     name, task, main_metric = "toy", "fv", "accuracy"
 
     def __init__(self, scores: dict[tuple[float, int], np.ndarray]) -> None:
         self.scores = scores
+        self.profile = config.profile("smoke", seeds=sorted({s for _, s in scores}),
+                                      sweep_fractions=sorted({f for f, _ in scores}))
+        self.shape = Shape("toy", "fv", 100, 100)
+        self.store = self
 
-    def sweep_specs(self):
-        return [Spec(f, s) for (f, s) in self.scores]
-
-    @property
-    def store(self):
-        return self
+    def run_spec(self, cell):
+        return Spec(cell.fraction, cell.seed)
 
     def has(self, spec):
         return (spec.fraction, spec.seed) in self.scores
 
-    def per_example_scores(self, spec):
-        return pd.DataFrame({"accuracy": self.scores[(spec.fraction, spec.seed)]})
+    def predictions(self, spec):
+        return pd.DataFrame({"score:accuracy": self.scores[(spec.fraction, spec.seed)]})
 
 
 def correct(k: int, n: int = 100) -> np.ndarray:
@@ -47,7 +51,7 @@ def test_last_ten_percent_drop_is_paired_and_has_an_interval():
         scores[(0.0, seed)] = correct(80)
         scores[(0.9, seed)] = correct(78)  # first 90%: -0.02
         scores[(1.0, seed)] = correct(60)  # last 10%: -0.18
-    out = findings.sweep_finding(FakeExperiment(scores))
+    out = sweep.summary(FakeStudy(scores))
     assert out["status"] == "ok" and out["seeds"] == 3 and out["holds"]
     assert out["first_90"][0] == pytest.approx(0.02)
     assert out["last_10"][0] == pytest.approx(0.18)
@@ -58,12 +62,12 @@ def test_last_ten_percent_drop_is_paired_and_has_an_interval():
 
 def test_identical_runs_give_a_zero_drop_and_do_not_hold():
     scores = {(f, 0): correct(70) for f in (0.0, 0.9, 1.0)}
-    out = findings.sweep_finding(FakeExperiment(scores))
+    out = sweep.summary(FakeStudy(scores))
     assert out["last_10"] == [0.0, 0.0, 0.0] and not out["holds"]
 
 
 def test_missing_fractions_are_said_in_words():
-    out = findings.sweep_finding(FakeExperiment({(0.0, 0): correct(5), (1.0, 0): correct(4)}))
+    out = sweep.summary(FakeStudy({(0.0, 0): correct(5), (1.0, 0): correct(4)}))
     assert out["status"] == "missing" and "0.9" in out["text"]
 
 
@@ -74,7 +78,7 @@ def test_paper_table3_and_formatting():
 
 
 def test_metric_agreement_ranks_settings_per_metric():
-    from littlehuman.tables import metric_agreement
+    from littlehuman.plots.sweep import metric_agreement
 
     means = pd.DataFrame({"fraction": [0.0, 0.5, 1.0], "rouge1": [0.3, 0.2, 0.1],
                           "bleu": [0.05, 0.04, 0.01], "exact_match": [0.1, 0.2, 0.0]})

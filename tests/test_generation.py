@@ -4,23 +4,27 @@ All rows here are invented fixtures in the unified format (no dataset text).
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import time
 
 import pandas as pd
 import pytest
 
+from littlehuman import config
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation import (
     Backend,
     ExtractiveBackend,
     GenerationCache,
+    PromptSpec,
+    backend_from_profile,
     build_messages,
     clean_context,
     draw_examples,
     format_answer,
     generate_synthetic,
-    generator_id,
     load_or_generate,
     make_backend,
     parse_reply,
@@ -247,8 +251,9 @@ def test_cache_corrupt_middle_line_is_an_error(tmp_path):
 def test_generate_synthetic_rows_and_stats():
     rows = fv_rows(12, unique=True)
     backend = ScriptedBackend(fv_echo)
-    syn, stats = generate_synthetic(rows, rows, "fv", backend, batch_size=5, progress=False)
-    gid = generator_id(backend, True, 3, 0)
+    syn, stats = generate_synthetic(rows, rows, backend, PromptSpec("fv"), batch_size=5,
+                                    progress=False)
+    gid = PromptSpec("fv").generator_id(backend)
     assert backend.batches == [5, 5, 2]
     assert stats["requested"] == stats["generated"] == stats["calls"] == 12
     assert stats["unparseable"] == stats["label_mismatch"] == stats["cache_hits"] == 0
@@ -266,12 +271,14 @@ def test_generate_synthetic_rerun_with_cache_makes_zero_calls(tmp_path):
     rows = fv_rows(10, unique=True)
     cache_path = tmp_path / "gen.jsonl"
     first = ScriptedBackend(fv_echo)
-    syn1, stats1 = generate_synthetic(rows, rows, "fv", first, cache=GenerationCache(cache_path),
-                                      batch_size=4, progress=False)
+    syn1, stats1 = generate_synthetic(rows, rows, first, PromptSpec("fv"),
+                                      cache=GenerationCache(cache_path), batch_size=4,
+                                      progress=False)
     assert first.requests == 10 and stats1["calls"] == 10
     second = ScriptedBackend(lambda m: pytest.fail("backend called on a cached request"))
-    syn2, stats2 = generate_synthetic(rows, rows, "fv", second, cache=GenerationCache(cache_path),
-                                      batch_size=4, progress=False)
+    syn2, stats2 = generate_synthetic(rows, rows, second, PromptSpec("fv"),
+                                      cache=GenerationCache(cache_path), batch_size=4,
+                                      progress=False)
     assert second.requests == 0 and stats2["calls"] == 0 and stats2["cache_hits"] == 10
     pd.testing.assert_frame_equal(syn1, syn2)
 
@@ -287,7 +294,8 @@ def test_generate_synthetic_fallback_mismatch_and_unparseable():
         i = [clean_context(c) for c in FV_CONTEXTS].index(ctx)
         return replies.get(i, fv_echo(messages))
 
-    syn, stats = generate_synthetic(rows.iloc[:4], rows, "fv", ScriptedBackend(reply), progress=False)
+    syn, stats = generate_synthetic(rows.iloc[:4], rows, ScriptedBackend(reply), PromptSpec("fv"),
+                                    progress=False)
     assert stats["unparseable"] == 1 and stats["generated"] == 3
     assert stats["label_mismatch"] == 1  # fv01 asked for True, got Untrue
     by_src = dict(zip(syn["source_row_id"], syn["label"]))
@@ -300,7 +308,7 @@ def test_identical_requests_share_one_call():
     """Two rows whose requests are identical (here k=0: same context and label) cost one call."""
     rows = pd.concat([fv_rows(1)] * 2).assign(row_id=["a", "b"])
     backend = ScriptedBackend(fv_echo)
-    syn, stats = generate_synthetic(rows, rows, "fv", backend, k=0, progress=False)
+    syn, stats = generate_synthetic(rows, rows, backend, PromptSpec("fv", k=0), progress=False)
     assert backend.requests == 1 and stats["calls"] == 1
     assert syn["source_row_id"].tolist() == ["a", "b"]
 
@@ -308,30 +316,32 @@ def test_identical_requests_share_one_call():
 def test_generate_synthetic_unconditioned_drops_replies_without_label():
     rows = fv_rows(4)
     backend = ScriptedBackend(lambda m: "Claim: no label.")
-    syn, stats = generate_synthetic(rows, rows, "fv", backend, label_conditioned=False, progress=False)
+    syn, stats = generate_synthetic(rows, rows, backend, PromptSpec("fv", label_conditioned=False),
+                                    progress=False)
     assert len(syn) == 0 and stats["unparseable"] == 4
 
 
 def test_generator_id_depends_on_setup():
     b = ExtractiveBackend()
-    base = generator_id(b, True, 3, 0)
-    assert base == generator_id(ExtractiveBackend(), True, 3, 0) and base.startswith("extractive-")
-    others = {generator_id(b, False, 3, 0), generator_id(b, True, 2, 0), generator_id(b, True, 3, 1),
-              generator_id(ExtractiveBackend(seed=1), True, 3, 0)}
+    base = PromptSpec("fv").generator_id(b)
+    assert base == PromptSpec("fv").generator_id(ExtractiveBackend()) and base.startswith("extr")
+    others = {PromptSpec("fv", label_conditioned=False).generator_id(b),
+              PromptSpec("fv", k=2).generator_id(b), PromptSpec("fv", seed=1).generator_id(b),
+              PromptSpec("fv").generator_id(ExtractiveBackend(seed=1))}
     assert base not in others and len(others) == 4
 
 
 def test_load_or_generate_writes_and_extends(home):
     rows = fv_rows(12, unique=True)
     backend = ScriptedBackend(fv_echo)
-    first, stats = load_or_generate(rows.iloc[:8], rows, "fv", backend, progress=False)
-    path = synthetic_path("toyfv", generator_id(backend, True, 3, 0))
+    first, stats = load_or_generate(rows.iloc[:8], rows, backend, PromptSpec("fv"), progress=False)
+    path = synthetic_path("toyfv", PromptSpec("fv").generator_id(backend))
     assert path.is_file() and str(path).startswith(str(home))
     assert len(first) == 8 and stats["calls"] == 8 and backend.requests == 8
-    again, stats = load_or_generate(rows.iloc[:8], rows, "fv", backend, progress=False)
+    again, stats = load_or_generate(rows.iloc[:8], rows, backend, PromptSpec("fv"), progress=False)
     assert stats["calls"] == 0 and stats["from_file"] == 8 and backend.requests == 8
     pd.testing.assert_frame_equal(first, again)
-    more, stats = load_or_generate(rows.iloc[::-1], rows, "fv", backend, progress=False)
+    more, stats = load_or_generate(rows.iloc[::-1], rows, backend, PromptSpec("fv"), progress=False)
     assert stats["from_file"] == 8 and stats["calls"] == 4 and backend.requests == 12
     assert more["source_row_id"].tolist() == rows["row_id"].tolist()[::-1]
     assert len(pd.read_parquet(path)) == 12
@@ -342,26 +352,27 @@ def test_load_or_generate_writes_and_extends(home):
 def test_extractive_fv_end_to_end_honours_labels():
     rows = fv_rows(16)
     backend = make_backend("extractive")
-    syn, stats = generate_synthetic(rows, rows, "fv", backend, progress=False)
+    syn, stats = generate_synthetic(rows, rows, backend, PromptSpec("fv"), progress=False)
     assert stats["unparseable"] == 0 and stats["label_mismatch"] == 0
     assert syn["label"].tolist() == rows["label"].tolist()
     for claim, label, ctx in zip(syn["claim"], syn["label"], syn["context"]):
         in_context = claim in ctx
         assert in_context if label == 1 else not in_context, (claim, label)
-    again, _ = generate_synthetic(rows, rows, "fv", ExtractiveBackend(), progress=False)
+    again, _ = generate_synthetic(rows, rows, ExtractiveBackend(), PromptSpec("fv"), progress=False)
     pd.testing.assert_frame_equal(syn, again)
 
 
 def test_extractive_fv_unconditioned_picks_labels():
     rows = fv_rows(16)
-    syn, stats = generate_synthetic(rows, rows, "fv", ExtractiveBackend(), label_conditioned=False,
-                                    progress=False)
+    syn, stats = generate_synthetic(rows, rows, ExtractiveBackend(),
+                                    PromptSpec("fv", label_conditioned=False), progress=False)
     assert stats["unparseable"] == 0 and len(syn) == 16 and set(syn["label"]) == {0, 1}
 
 
 def test_extractive_qa_end_to_end():
     rows = qa_rows(6)
-    syn, stats = generate_synthetic(rows, rows, "qa", ExtractiveBackend(), progress=False)
+    syn, stats = generate_synthetic(rows, rows, ExtractiveBackend(), PromptSpec("qa"),
+                                    progress=False)
     assert stats["unparseable"] == 0 and len(syn) == 6
     for q, a, ctx in zip(syn["question"], syn["answer"], syn["context"]):
         assert q.endswith("?") and a and a in ctx and a not in q
@@ -382,7 +393,8 @@ def test_gemma_generates_two_rows():
     rows = fv_rows(8)
     backend = GemmaBackend(max_new_tokens=40)
     start = time.perf_counter()
-    syn, stats = generate_synthetic(rows.iloc[:2], rows, "fv", backend, batch_size=2, progress=False)
+    syn, stats = generate_synthetic(rows.iloc[:2], rows, backend, PromptSpec("fv"), batch_size=2,
+                                    progress=False)
     print(f"gemma: 2 rows incl. load in {time.perf_counter() - start:.1f} s, stats {stats}")
     assert stats["calls"] == 2 and backend.last_usage["new_tokens"] > 0
     assert stats["generated"] + stats["unparseable"] == 2
@@ -390,7 +402,7 @@ def test_gemma_generates_two_rows():
 
 
 def test_context_words_cuts_prompt_and_names_a_new_generator():
-    from littlehuman.generation import ExtractiveBackend, generator_id
+    from littlehuman.generation import ExtractiveBackend
     from littlehuman.generation.prompts import build_messages
 
     row = {"dataset": "d", "row_id": "r", "context": " ".join(f"w{i}" for i in range(500)),
@@ -398,5 +410,108 @@ def test_context_words_cuts_prompt_and_names_a_new_generator():
     msgs = build_messages(row, pd.DataFrame([]), "fv", context_words=120)
     assert msgs[-1]["content"].split()[-1] == "w119"
     b = ExtractiveBackend()
-    assert generator_id(b, True, 3, 0) != generator_id(b, True, 3, 0, context_words=120)
-    assert generator_id(b, True, 3, 0) == generator_id(b, True, 3, 0, context_words=3000)
+    assert PromptSpec("fv").generator_id(b) != PromptSpec("fv", context_words=120).generator_id(b)
+    assert PromptSpec("fv").generator_id(b) == PromptSpec("fv", context_words=3000).generator_id(b)
+
+
+# ---------------------------------------------------------------- PromptSpec, backend_from_profile
+# The ids and requests below were computed with the code before PromptSpec (the module
+# function generator_id, build_requests and pipeline.Experiment.backend): existing caches,
+# synthetic files and run keys depend on them, so they must never change.
+
+
+def request_digest(requests: list[list[dict[str, str]]]) -> str:
+    return hashlib.sha256(json.dumps(requests).encode()).hexdigest()[:16]
+
+
+@pytest.fixture
+def api_env(monkeypatch):
+    """A fake key (API backends read one when built) and no OPENAI_BASE_URL (it names the host)."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-key")
+    monkeypatch.setenv("MY_KEY", "sk-test-not-a-key-either")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+
+def test_prompt_spec_keeps_the_generator_ids_and_requests_of_before(api_env):
+    e = ExtractiveBackend()
+    o = make_backend("openai", base_url="http://127.0.0.1:8000/v1")
+    assert PromptSpec("fv").generator_id(e) == "extractive-0567084e12"
+    assert PromptSpec("qa").generator_id(e) == "extractive-0567084e12"  # the task is not in it
+    assert PromptSpec("fv", reask=0).generator_id(e) == "extractive-0567084e12"  # nor reask
+    assert PromptSpec("fv", k=2, seed=7, label_conditioned=False).generator_id(e) == \
+        "extractive-dd737f1238"
+    assert PromptSpec("fv", context_words=120).generator_id(e) == "extractive-0768e3fc94"
+    assert PromptSpec("fv", k=5, seed=1, label_conditioned=False).generator_id(o) == \
+        "openai-245474907f"
+    fv, qa = fv_rows(12), qa_rows(6)
+    assert request_digest(PromptSpec("fv").requests(fv.iloc[:5], fv)) == "b97ceb3baf0a45f6"
+    unconditioned = PromptSpec("fv", seed=7, k=2, label_conditioned=False)
+    assert request_digest(unconditioned.requests(fv.iloc[:5], fv, attempt=1)) == "6cdf0d486755b34e"
+    assert request_digest(PromptSpec("qa", context_words=5).requests(qa, qa)) == "890bc8359acc1804"
+
+
+def test_prompt_spec_is_frozen_hashable_and_checks_its_task():
+    a, b = PromptSpec("fv", k=2), PromptSpec("fv", k=2)
+    assert a == b and hash(a) == hash(b) and len({a, b, PromptSpec("fv")}) == 2
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.k = 3  # type: ignore[misc]
+    assert PromptSpec("qa").cot is None and PromptSpec("qa").cot_frame is None
+    assert PromptSpec("fv").conditioned and not PromptSpec("qa").conditioned
+    assert not PromptSpec("fv", label_conditioned=False).conditioned
+    with pytest.raises(LittleHumanError, match="unknown task"):
+        PromptSpec("nli")  # type: ignore[arg-type]
+
+
+# generator ids of Experiment(...).generator_id for each profile and generator, before the move
+PROFILE_IDS = {
+    ("smoke", "extractive"): "extractive-7ad40f63d6", ("smoke", "gemma"): "gemma-a53c1bd9f1",
+    ("smoke", "openai"): "openai-f9cb0da695", ("smoke", "openai-batch"): "openai-batch-089abf141d",
+    ("cpu", "extractive"): "extractive-d66fe76c49", ("cpu", "gemma"): "gemma-c0cdbb6832",
+    ("cpu", "openai"): "openai-4d0d05431b", ("cpu", "openai-batch"): "openai-batch-4f6236d0ad",
+    ("paper", "extractive"): "extractive-7ad40f63d6", ("paper", "gemma"): "gemma-e6598abc24",
+    ("paper", "openai"): "openai-65c423c904", ("paper", "openai-batch"): "openai-batch-f9dad5558b",
+}
+
+
+@pytest.mark.parametrize("name, generator", list(PROFILE_IDS))
+def test_backend_from_profile_builds_the_generator_of_before(api_env, name, generator):
+    prof = config.profile(name, generator=generator)
+    backend = backend_from_profile(prof)
+    assert backend.name == generator and backend.local == (generator in ("extractive", "gemma"))
+    assert PromptSpec.from_profile(prof, "fv", "toyfv").generator_id(backend) == \
+        PROFILE_IDS[name, generator]
+
+
+def test_backend_from_profile_passes_every_setting(api_env):
+    over = dict(gen_model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", api_key_env="MY_KEY",
+                concurrency=4, rpm=100, tpm=5000, endpoint="completions", request_timeout=7.0,
+                batch_poll_s=2.0, temperature=0.7, max_new_tokens=64, data_seed=5)
+    ids = {"openai": "openai-a6b01408a3", "openai-batch": "openai-batch-e86b755b2e",
+           "gemma": "gemma-49f092e8c6", "extractive": "extractive-14cb2ca897"}
+    built = {}
+    for generator, gen_id in ids.items():
+        prof = config.profile("paper", generator=generator, **over)
+        built[generator] = backend_from_profile(prof)
+        assert PromptSpec.from_profile(prof, "fv", "toyfv").generator_id(built[generator]) == gen_id
+    chat, batch = built["openai"], built["openai-batch"]
+    assert (chat.model, chat.base_url, chat.api_key_env, chat.concurrency, chat.rpm, chat.tpm,
+            chat.endpoint, chat.timeout_s) == ("gpt-4o-mini", "http://127.0.0.1:9/v1", "MY_KEY",
+                                               4, 100, 5000, "completions", 7.0)
+    assert chat.params == {"temperature": 0.7, "max_new_tokens": 64, "host": "127.0.0.1",
+                           "endpoint": "completions"}
+    assert (batch.model, batch.api_key_env, batch.poll_s, batch.timeout_s) == (
+        "gpt-4o-mini", "MY_KEY", 2.0, 60.0)
+    assert batch.params == {"temperature": 0.7, "max_new_tokens": 64, "host": "127.0.0.1"}
+    assert built["gemma"].params == {"temperature": 0.7, "max_new_tokens": 64, "seed": 5}
+    assert built["extractive"].params == {"seed": 5}
+    # 0 leaves rpm, tpm and the request timeout unset (60 s for api.openai.com)
+    plain = backend_from_profile(config.profile("paper", generator="openai"))
+    assert (plain.model, plain.concurrency, plain.rpm, plain.tpm, plain.timeout_s) == (
+        "gpt-3.5-turbo", 16, None, None, 60.0)
+    assert not plain.local and not batch.local and batch.batch_pricing
+
+
+def test_backend_from_profile_unknown_generator_is_make_backends_error():
+    prof = dataclasses.replace(config.profile("smoke"), generator="gpt-99")  # past validation
+    with pytest.raises(LittleHumanError, match="unknown generation backend 'gpt-99'"):
+        backend_from_profile(prof)

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation import GenerationCache, generate_synthetic, generator_id, load_or_generate
+from littlehuman.generation import GenerationCache, PromptSpec, generate_synthetic, load_or_generate
 from littlehuman.generation.backends.base import Completion, as_completion
 from littlehuman.generation.generate import bill, read_bill
 from littlehuman.generation.prompts import format_answer, load_cot_examples
-from test_generation import ScriptedBackend, fv_rows, qa_rows
+from test_generation import ScriptedBackend, fv_rows, qa_rows, request_digest
 
 FV_COT = [
     {"context": "The Vell tower is 40 m tall.", "explanation": "The text gives its height.",
@@ -41,16 +42,43 @@ def test_cot_examples_shape_every_prompt(tmp_path):
     seen = []
     backend = ScriptedBackend(lambda m: seen.append(m) or cot_reply(m))
     rows = fv_rows(4, unique=True)
-    out, stats = generate_synthetic(rows, fv_rows(12), "fv", backend, cot=cot, progress=False)
+    out, stats = generate_synthetic(rows, fv_rows(12), backend, PromptSpec("fv", cot=cot),
+                                    progress=False)
     assert stats["generated"] == 4 and stats["unparseable"] == 0
     assert set(out["claim"]) == {"An invented claim."}
     for messages in seen:  # system, 3 fixed example pairs, the new context
         assert len(messages) == 8
         assert messages[2]["content"].startswith("Explanation: The text gives its height.||\nClaim:")
         assert messages[3]["content"] == "Context: Ada Rune sang in Oslen."
-    plain = generator_id(backend, True, 3, 0)
-    assert generator_id(backend, True, 3, 0, cot=cot).startswith("scripted-cot-")
-    assert generator_id(backend, True, 3, 0, cot=cot) != plain
+    plain = PromptSpec("fv").generator_id(backend)
+    assert PromptSpec("fv", cot=cot).generator_id(backend).startswith("scripted-cot-")
+    assert PromptSpec("fv", cot=cot).generator_id(backend) != plain
+
+
+def test_prompt_spec_holds_the_cot_examples_hashably(tmp_path):
+    from littlehuman import config
+    from littlehuman.generation import GemmaBackend, make_backend
+
+    path = cot_file(tmp_path, {"toyfv": FV_COT})
+    cot = load_cot_examples(path, "fv", "toyfv")
+    spec = PromptSpec("fv", cot=cot)
+    assert isinstance(spec.cot, tuple) and spec == PromptSpec("fv", cot=spec.cot)
+    assert hash(spec) == hash(PromptSpec("fv", cot=load_cot_examples(path, "fv", "toyfv")))
+    pd.testing.assert_frame_equal(spec.cot_frame, cot)
+    prof = config.profile("cpu", cot_examples=path, k_shots=2, reask=1)
+    assert PromptSpec.from_profile(prof, "fv", "toyfv") == PromptSpec(
+        "fv", k=2, seed=prof.data_seed, label_conditioned=prof.label_conditioned,
+        context_words=prof.prompt_context_words, cot=cot, reask=1)
+    # pinned with the code before PromptSpec (generator_id(..., cot=...), build_requests)
+    cpu = PromptSpec("fv", seed=42, context_words=120, cot=cot)
+    assert cpu.generator_id(GemmaBackend()) == "gemma-cot-20215ca8bd"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OPENAI_API_KEY", "sk-test-not-a-key")
+        openai = make_backend("openai", base_url="http://127.0.0.1:8000/v1")
+    assert spec.generator_id(openai) == "openai-cot-52d18b248f"
+    rows = fv_rows(12)
+    requests = PromptSpec("fv", cot=cot, context_words=50).requests(rows.iloc[:5], rows, attempt=2)
+    assert request_digest(requests) == "dc8f087432b40a9d"
 
 
 def test_format_answer_with_and_without_explanation():
@@ -97,26 +125,28 @@ def test_usage_is_cached_per_call_and_billed_once(home):
     backend = ScriptedBackend(reply)
     rows = qa_rows(6)  # 6 rows, all distinct requests
     cache = GenerationCache(home / "cache.jsonl")
-    out, stats = load_or_generate(rows, rows, "qa", backend, cache=cache, progress=False)
+    out, stats = load_or_generate(rows, rows, backend, PromptSpec("qa"), cache=cache,
+                                  progress=False)
     assert stats["calls"] == 6
     lines = [json.loads(line) for line in (home / "cache.jsonl").read_text().splitlines()]
     assert all(line["record"]["usage"] == {"prompt_tokens": 100, "completion_tokens": 7}
                for line in lines)
-    stored = read_bill("toyqa", generator_id(backend, True, 3, 0))
+    stored = read_bill("toyqa", PromptSpec("qa").generator_id(backend))
     assert stored["requests"] == 6 and stored["input_tokens"] == 600
     assert stored["output_tokens"] == 42 and stored["missing_usage"] == 0
     # a rerun pays nothing and the bill (all requests behind the rows) is unchanged
     again = GenerationCache(home / "cache.jsonl")
-    _, stats2 = load_or_generate(rows, rows, "qa", backend, cache=again, progress=False)
+    _, stats2 = load_or_generate(rows, rows, backend, PromptSpec("qa"), cache=again, progress=False)
     assert stats2["calls"] == 0 and len(calls) == 6
-    assert {**bill(rows, rows, "qa", backend, again), "asked_rows": sorted(rows["row_id"])} == stored
+    billed = bill(rows, rows, backend, PromptSpec("qa"), again)
+    assert {**billed, "asked_rows": sorted(rows["row_id"])} == stored
 
 
 def test_replies_without_usage_are_counted_missing(home):
     backend = ScriptedBackend(lambda m: "Question: Invented?||\nAnswer: yes")
     rows = qa_rows(3)
     cache = GenerationCache(home / "c.jsonl")
-    generate_synthetic(rows, rows, "qa", backend, cache=cache, progress=False)
-    summary = bill(rows, rows, "qa", backend, cache)
+    generate_synthetic(rows, rows, backend, PromptSpec("qa"), cache=cache, progress=False)
+    summary = bill(rows, rows, backend, PromptSpec("qa"), cache)
     assert summary["answered"] == 3 and summary["missing_usage"] == 3
     assert summary["input_tokens"] == 0

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation import GemmaBackend, generator_id
+from littlehuman.generation import GemmaBackend, PromptSpec, backend_from_profile
 from littlehuman.generation.backends.hf import HFBackend, cut_reply
 from littlehuman.generation.cache import request_key
 from littlehuman.generation.prompts import render_plain
@@ -149,9 +149,10 @@ def test_gemma_is_an_hf_preset_with_its_old_identity():
     assert backend.identity() == {"backend": "gemma", "model": "gemma-3-270m-q4_k_m",
                                   "params": {"temperature": 0.0, "max_new_tokens": 120, "seed": 0}}
     # the ids and keys of data generated before the hf backend existed
-    assert generator_id(backend, True, 3, 0) == "gemma-f9cfa024c9"
+    assert PromptSpec("fv").generator_id(backend) == "gemma-f9cfa024c9"
     sampled = GemmaBackend(temperature=1.0, seed=3)
-    assert generator_id(sampled, False, 3, 3, 120) == "gemma-46c6017f6c"
+    unconditioned = PromptSpec("fv", seed=3, label_conditioned=False, context_words=120)
+    assert unconditioned.generator_id(sampled) == "gemma-46c6017f6c"
     key = request_key(backend.name, backend.model, [{"role": "user", "content": "Context: x"}],
                       backend.params)
     assert key == "5fd8182ef2e5015c146cf19bfbb91fb487afe9eef59ba43beddce58cd86c8da8"
@@ -284,15 +285,16 @@ def test_cut_reply_keeps_blank_lines_in_chat_replies():
     assert cut_reply(qa + "\nand on") == qa
 
 
-def test_pipeline_builds_the_hf_generator_from_the_profile(random_dir, shared_data):
+def test_the_hf_generator_builds_itself_from_the_profile(random_dir):
     from littlehuman import config
-    from littlehuman.pipeline import Experiment
 
-    prof = config.profile("smoke", generator="hf", gen_model_dir=str(random_dir))
-    backend = Experiment.create("wanli", prof, data_dir=str(shared_data)).backend
-    assert isinstance(backend, HFBackend) and backend.name == "hf"
-    assert backend.params["max_new_tokens"] == prof.max_new_tokens
-    missing = Experiment.create("wanli", config.profile("smoke", generator="hf"),
-                                data_dir=str(shared_data))
+    prof = config.profile("smoke", generator="hf", gen_model_dir=str(random_dir),
+                          temperature=0.5, max_new_tokens=7)
+    backend = backend_from_profile(prof)
+    assert isinstance(backend, HFBackend) and backend.name == "hf" and backend.local
+    # what Experiment.backend built: the resolved folder, sampling and the data seed
+    same = HFBackend(str(random_dir.resolve()), temperature=0.5, max_new_tokens=7,
+                     seed=prof.data_seed)
+    assert backend.identity() == same.identity() and backend.model_dir == same.model_dir
     with pytest.raises(LittleHumanError, match="--gen-model-dir"):
-        missing.backend
+        backend_from_profile(config.profile("smoke", generator="hf"))

@@ -19,7 +19,7 @@ import pytest
 
 from fake_openai import REFUSAL, FakeOpenAI, protocol_reply
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation import GenerationCache, generate_synthetic, request_key
+from littlehuman.generation import GenerationCache, PromptSpec, generate_synthetic, request_key
 from littlehuman.generation.backends.base import Completion
 from littlehuman.generation.backends.openai_batch import OpenAIBatchBackend, _Run
 from littlehuman.generation.generate import read_send_log
@@ -124,20 +124,20 @@ def test_through_generate_synthetic_with_the_cache(fake, tmp_path):
     cache_path = tmp_path / "gen.jsonl"
     fake.script_batches("request_error", "request_error")  # 4 fail, then 2 of those again
     with pytest.raises(LittleHumanError, match="2 of 8 requests still failed"):
-        generate_synthetic(rows, rows, "fv", backend(fake, tmp_path),
+        generate_synthetic(rows, rows, backend(fake, tmp_path), PromptSpec("fv"),
                            cache=GenerationCache(cache_path), progress=False)
     cache = GenerationCache(cache_path)
     assert len(cache) == 6 and all(r["usage"]["prompt_tokens"] for r in cache._records.values())
     kept = set(cache._records)
     b = backend(fake, tmp_path)
-    syn, stats = generate_synthetic(rows, rows, "fv", b, cache=cache, progress=False)
+    syn, stats = generate_synthetic(rows, rows, b, PromptSpec("fv"), cache=cache, progress=False)
     assert stats["calls"] == 2 and stats["cache_hits"] == 6 and stats["generated"] == 8
     resent = {x["custom_id"] for x in uploaded(fake)[-1]}
     assert len(resent) == 2 and not resent & kept  # only the two missing went out
     assert syn["source_row_id"].tolist() == rows["row_id"].tolist()
     assert syn["label"].tolist() == rows["label"].tolist()
     sent = len(fake.log)
-    again, stats = generate_synthetic(rows, rows, "fv", b, cache=cache, progress=False)
+    again, stats = generate_synthetic(rows, rows, b, PromptSpec("fv"), cache=cache, progress=False)
     assert stats["calls"] == 0 and len(fake.log) == sent
     assert_no_secret(tmp_path)
 
@@ -258,8 +258,8 @@ def test_an_empty_reply_is_not_cached_as_an_answer(fake, tmp_path):
     rows = chat_worker.fixture_rows(4)
     fake.script_batches("malformed")
     cache = GenerationCache(tmp_path / "gen.jsonl")
-    syn, stats = generate_synthetic(rows, rows, "fv", backend(fake, tmp_path), cache=cache,
-                                    progress=False)
+    syn, stats = generate_synthetic(rows, rows, backend(fake, tmp_path), PromptSpec("fv"),
+                                    cache=cache, progress=False)
     assert stats["generated"] == 4 and stats["reasked"] == 0 and stats["calls"] == 4
     assert all(r["reply"] for r in cache._records.values()) and len(cache) == 4
     assert len(fake.batches) == 2
@@ -269,7 +269,7 @@ def test_refusals_are_answers_sent_once_and_the_generation_layer_asks_again(key_
     rows = chat_worker.fixture_rows(8)
     with FakeOpenAI(refusal_rate=0.5) as server:
         cache = GenerationCache(tmp_path / "gen.jsonl")
-        syn, stats = generate_synthetic(rows, rows, "fv", backend(server, tmp_path),
+        syn, stats = generate_synthetic(rows, rows, backend(server, tmp_path), PromptSpec("fv"),
                                         cache=cache, progress=False)
         files = uploaded(server)
     replies = [r["reply"] for r in cache._records.values()]

@@ -28,8 +28,8 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.generation import (
     Backend,
     GenerationCache,
+    PromptSpec,
     generate_synthetic,
-    generator_id,
     load_or_generate,
     make_backend,
     request_key,
@@ -70,8 +70,8 @@ def assert_no_secret(root: Path, *texts: str) -> None:
 def test_answers_land_and_parse(fake, tmp_path):
     rows = worker.fixture_rows(12)
     b = backend(fake, seed=3)
-    syn, stats = generate_synthetic(rows, rows, "fv", b, cache=GenerationCache(tmp_path / "c.jsonl"),
-                                    progress=False)
+    syn, stats = generate_synthetic(rows, rows, b, PromptSpec("fv"),
+                                    cache=GenerationCache(tmp_path / "c.jsonl"), progress=False)
     assert stats["calls"] == stats["generated"] == 12 and stats["unparseable"] == 0
     assert stats["label_mismatch"] == 0 and syn["label"].tolist() == rows["label"].tolist()
     assert syn["source_row_id"].tolist() == rows["row_id"].tolist()
@@ -94,7 +94,7 @@ def test_qa_answers_parse(fake):
                           "context_id": f"c{i}", "context": f"Invented story {i} about a fox.",
                           "question": f"Invented question {i}?", "answer": f"fox {i}", "meta": ""}
                          for i in range(4)])
-    syn, stats = generate_synthetic(rows, rows, "qa", backend(fake), progress=False)
+    syn, stats = generate_synthetic(rows, rows, backend(fake), PromptSpec("qa"), progress=False)
     assert stats["generated"] == 4 and syn["answer"].str.startswith("Invented story").all()
 
 
@@ -132,12 +132,12 @@ def test_malformed_reply_counts_as_failure(fake):
     rows = worker.fixture_rows(2)
     fake.script("malformed")
     b = backend(fake, max_retries=0, concurrency=1)
-    syn, stats = generate_synthetic(rows, rows, "fv", b, progress=False)
+    syn, stats = generate_synthetic(rows, rows, b, PromptSpec("fv"), progress=False)
     # the empty reply is asked again with fresh examples (a new request): both rows get twins
     assert stats["reasked"] == 1 and stats["generated"] == 2 and stats["missing"] == 0
     assert b.failures == 1 and len(fake.log) == 2 + 3  # 2 above; 2 rows + 1 re-ask here
-    syn, stats = generate_synthetic(rows, rows, "fv", backend(fake, max_retries=0), reask=0,
-                                    progress=False)
+    syn, stats = generate_synthetic(rows, rows, backend(fake, max_retries=0),
+                                    PromptSpec("fv", reask=0), progress=False)
     assert stats["missing"] == 0  # (no cache here: the row is asked afresh and answered)
 
 
@@ -146,10 +146,11 @@ def test_persistent_errors_end_with_an_error_after_the_others_are_kept(fake, tmp
     rows = worker.fixture_rows(3)
     cache = GenerationCache(tmp_path / "c.jsonl")
     with pytest.raises(LittleHumanError, match="1 of 3 requests still failed after 0 retries"):
-        generate_synthetic(rows, rows, "fv", backend(fake, max_retries=0, concurrency=1),
-                           cache=cache, progress=False)
+        generate_synthetic(rows, rows, backend(fake, max_retries=0, concurrency=1),
+                           PromptSpec("fv"), cache=cache, progress=False)
     assert len(cache) == 2  # the answered ones were cached as they arrived
-    syn, stats = generate_synthetic(rows, rows, "fv", backend(fake), cache=cache, progress=False)
+    syn, stats = generate_synthetic(rows, rows, backend(fake), PromptSpec("fv"), cache=cache,
+                                    progress=False)
     assert stats["calls"] == 1 and stats["cache_hits"] == 2 and len(syn) == 3
 
 
@@ -201,7 +202,7 @@ def test_a_failing_consumer_stops_the_requests_in_flight(key_env, tmp_path):
     rows = worker.fixture_rows(12)
     with FakeOpenAI(latency_s=0.2) as server:
         with pytest.raises(OSError, match="disk full") as info:  # held: keeps its frames alive
-            generate_synthetic(rows, rows, "fv", backend(server, concurrency=2),
+            generate_synthetic(rows, rows, backend(server, concurrency=2), PromptSpec("fv"),
                                cache=FullDisk(tmp_path / "c.jsonl"), progress=False)
         sent = len(server.log)
         time.sleep(0.5)
@@ -215,10 +216,10 @@ def test_a_failing_consumer_stops_the_requests_in_flight(key_env, tmp_path):
 def test_rerun_of_a_finished_generation_sends_no_request(fake, tmp_path):
     rows = worker.fixture_rows(6)
     path = tmp_path / "c.jsonl"
-    first, _ = generate_synthetic(rows, rows, "fv", backend(fake), cache=GenerationCache(path),
-                                  progress=False)
+    first, _ = generate_synthetic(rows, rows, backend(fake), PromptSpec("fv"),
+                                  cache=GenerationCache(path), progress=False)
     sent = len(fake.log)
-    again, stats = generate_synthetic(rows, rows, "fv", backend(fake),
+    again, stats = generate_synthetic(rows, rows, backend(fake), PromptSpec("fv"),
                                       cache=GenerationCache(path), progress=False)
     assert sent == 6 and len(fake.log) == sent
     assert stats["calls"] == 0 and stats["cache_hits"] == 6
@@ -278,9 +279,9 @@ def test_key_never_leaks(fake, home, capfd, caplog):
     fake.retry_after = 0.05
     fake.script("429", "500", "malformed")
     b = backend(fake)
-    syn, stats = load_or_generate(rows, rows, "fv", b, progress=False)
+    syn, stats = load_or_generate(rows, rows, b, PromptSpec("fv"), progress=False)
     assert stats["calls"] == 5 and len(syn) == 5
-    texts = [repr(b), str(b.identity()), str(vars(b)), generator_id(b, True, 3, 0),
+    texts = [repr(b), str(b.identity()), str(vars(b)), PromptSpec("fv").generator_id(b),
              json.dumps(b.params), repr(b._key), caplog.text]
     assert_no_secret(home, *texts)
     with pytest.raises(TypeError, match="never pickled"):
@@ -373,11 +374,11 @@ def test_streaming_backend_caches_each_reply_as_it_arrives(tmp_path):
     rows = worker.fixture_rows(6)
     cache = GenerationCache(tmp_path / "c.jsonl")
     with pytest.raises(RuntimeError, match="connection lost"):
-        generate_synthetic(rows, rows, "fv", StreamingBackend(fail_after=2), cache=cache,
-                           batch_size=1, progress=False)
+        generate_synthetic(rows, rows, StreamingBackend(fail_after=2), PromptSpec("fv"),
+                           cache=cache, batch_size=1, progress=False)
     assert len(GenerationCache(tmp_path / "c.jsonl")) == 2
     again = StreamingBackend()
-    syn, stats = generate_synthetic(rows, rows, "fv", again, cache=cache, batch_size=1,
+    syn, stats = generate_synthetic(rows, rows, again, PromptSpec("fv"), cache=cache, batch_size=1,
                                     progress=False)
     assert again.sent == stats["calls"] == 4 and stats["cache_hits"] == 2
     assert syn["source_row_id"].tolist() == rows["row_id"].tolist()

@@ -7,7 +7,7 @@ import pytest
 
 from fake_openai import FakeOpenAI
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation import generate_synthetic, make_backend, render_plain
+from littlehuman.generation import PromptSpec, generate_synthetic, make_backend, render_plain
 from test_openai_chat import backend, chats, events_of, worker
 
 
@@ -45,7 +45,7 @@ def test_completions_endpoint_serves_a_base_model(key_env, tmp_path):
         rows = worker.fixture_rows(6)
         plain = backend(server, endpoint="completions")
         assert plain.params["endpoint"] == "completions"
-        syn, stats = generate_synthetic(rows, rows, "fv", plain, progress=False)
+        syn, stats = generate_synthetic(rows, rows, plain, PromptSpec("fv"), progress=False)
         assert stats["generated"] == 6 and stats["missing"] == 0
         sent = server.requests("POST", "/v1/completions")
         assert len(sent) == 6 and all(e["status"] == 200 for e in sent)
@@ -125,7 +125,7 @@ def test_reasks_go_out_while_the_first_wave_is_in_flight(key_env):
     with FakeOpenAI(latency_s=0.2, reply=reply) as server:
         rows = worker.fixture_rows(7)  # 4 waves of 2: the last has a free slot for the re-ask
         b = backend(server, concurrency=2)
-        syn, stats = generate_synthetic(rows, rows, "fv", b, progress=False)
+        syn, stats = generate_synthetic(rows, rows, b, PromptSpec("fv"), progress=False)
         assert stats["reasked"] == 1 and stats["generated"] == 7 and stats["calls"] == 8
         log = server.requests("POST", "/v1/chat/completions")
         reask = [e for e in log if "passage 0:" in e["messages"][-1]["content"]][1]

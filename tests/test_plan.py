@@ -10,8 +10,9 @@ import pytest
 
 from littlehuman import config, data
 from littlehuman.errors import LittleHumanError
+from littlehuman.experiments.grid import Shape
 from littlehuman.plan import (AUTHORS_TOKENS_PER_S, NO_DATA, OURS_TOKENS_PER_S, format_plan,
-                              grid, plan, training_texts)
+                              plan, runs_per_experiment, training_texts)
 
 TOY = dict(n_train=60, sweep_fractions=(0.0, 0.5, 1.0), seeds=(0, 1), zoom_sizes=(60, 40, 20),
            zoom_fractions=(0.5, 0.9, 1.0), tradeoff_bases=(10, 20), tradeoff_human=4, tradeoff_step=2,
@@ -49,7 +50,8 @@ def test_toy_profile_counts_by_hand(no_data):
     majority = plan(["fever"], config.profile("smoke", **{**TOY, "learner": "majority"}), no_data)
     assert (majority["train_tokens"] == 0).all() and list(majority["runs"]) == [6, 14, 20]
     # nested trade-off sets count once: bases 10 and 12 with steps of 2 share 12, 14 and 16
-    sizes, _ = grid(config.profile("smoke", **{**TOY, "tradeoff_bases": (10, 12)}), 60, False)
+    sizes = runs_per_experiment(config.profile("smoke", **{**TOY, "tradeoff_bases": (10, 12)}),
+                                Shape("fever", "fv", 60, None))
     assert sizes["tradeoff"] == sorted([10, 12, 14, 16, 18, 14, 16] * 2)
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation import GenerationCache, generate_synthetic, load_or_generate
+from littlehuman.generation import GenerationCache, PromptSpec, generate_synthetic, load_or_generate
 from littlehuman.generation.backends.base import Backend
 from littlehuman.generation.generate import bill, fault_line, read_send_log
 from littlehuman.mixing import replacement_mix
@@ -53,7 +53,8 @@ def test_unusable_reply_is_reasked_with_fresh_examples(tmp_path):
     rows = fv_rows(12, unique=True)
     backend = RefusingBackend(first=(_marker(3), _marker(7)))
     cache = GenerationCache(tmp_path / "gen.jsonl")
-    syn, stats = generate_synthetic(rows, rows, "fv", backend, cache=cache, progress=False)
+    syn, stats = generate_synthetic(rows, rows, backend, PromptSpec("fv"), cache=cache,
+                                    progress=False)
     assert stats["generated"] == 12 and stats["missing"] == 0
     assert stats["reasked"] == 2 and stats["unusable_replies"] == 2 and stats["calls"] == 14
     assert syn.set_index("source_row_id")["attempt"].to_dict() == {
@@ -64,8 +65,8 @@ def test_unusable_reply_is_reasked_with_fresh_examples(tmp_path):
     assert asks[0][-1] == asks[1][-1]  # the row's own context is asked again
     # a rerun replays the chain from the cache: nothing is sent
     again = RefusingBackend()
-    syn2, stats2 = generate_synthetic(rows, rows, "fv", again, cache=GenerationCache(cache.path),
-                                      progress=False)
+    syn2, stats2 = generate_synthetic(rows, rows, again, PromptSpec("fv"),
+                                      cache=GenerationCache(cache.path), progress=False)
     assert again.seen == [] and stats2["calls"] == 0 and stats2["reasked"] == 2
     pd.testing.assert_frame_equal(syn, syn2)
 
@@ -74,16 +75,18 @@ def test_row_that_stays_unusable_is_missing_and_a_higher_limit_sends_only_new_as
     rows = fv_rows(8, unique=True)
     cache = GenerationCache(tmp_path / "gen.jsonl")
     backend = RefusingBackend(always=(_marker(5),))
-    syn, stats = generate_synthetic(rows, rows, "fv", backend, cache=cache, progress=False)
+    syn, stats = generate_synthetic(rows, rows, backend, PromptSpec("fv"), cache=cache,
+                                    progress=False)
     assert stats["missing"] == 1 and stats["generated"] == 7 and stats["reasked"] == 2
     assert stats["calls"] == 10  # 8 first asks + 2 re-asks of the one row
     # rerun: the two re-asks are cached, nothing is sent
     again = RefusingBackend(always=(_marker(5),))
-    _, stats = generate_synthetic(rows, rows, "fv", again, cache=cache, progress=False)
+    _, stats = generate_synthetic(rows, rows, again, PromptSpec("fv"), cache=cache, progress=False)
     assert again.seen == [] and stats["missing"] == 1
     # a higher limit sends only the asks beyond the cached ones
     more = RefusingBackend()
-    syn, stats = generate_synthetic(rows, rows, "fv", more, cache=cache, progress=False, reask=3)
+    syn, stats = generate_synthetic(rows, rows, more, PromptSpec("fv", reask=3), cache=cache,
+                                    progress=False)
     assert len(more.seen) == 1 and stats["missing"] == 0
     assert syn.set_index("source_row_id").loc["fv05", "attempt"] == 3
 
@@ -91,25 +94,24 @@ def test_row_that_stays_unusable_is_missing_and_a_higher_limit_sends_only_new_as
 def test_reask_zero_keeps_the_old_behaviour(tmp_path):
     rows = fv_rows(6, unique=True)
     backend = RefusingBackend(always=(_marker(2),))
-    syn, stats = generate_synthetic(rows, rows, "fv", backend, progress=False, reask=0)
+    syn, stats = generate_synthetic(rows, rows, backend, PromptSpec("fv", reask=0), progress=False)
     assert stats["calls"] == 6 and stats["missing"] == 1 and stats["reasked"] == 0
 
 
 def test_load_or_generate_bill_counts_reasks_and_missing(home):
     rows = fv_rows(10, unique=True)
     backend = RefusingBackend(always=(_marker(4),), first=(_marker(1),))
-    syn, stats = load_or_generate(rows, rows, "fv", backend, progress=False)
+    syn, stats = load_or_generate(rows, rows, backend, PromptSpec("fv"), progress=False)
     assert len(syn) == 9 and stats["missing"] == 1
     from littlehuman.generation.generate import read_bill
-    from littlehuman.generation import generator_id
 
-    stored = read_bill("toyfv", generator_id(backend, True, 3, 0))
+    stored = read_bill("toyfv", PromptSpec("fv").generator_id(backend))
     assert stored["rows"] == 10 and stored["reasked_rows"] == 1 and stored["missing"] == 1
     assert stored["requests"] == 13 and stored["answered"] == 13  # 10 + 1 + 2 re-asks
     assert stored["sent"] == 13  # a local backend: every answered request counts as sent
     # rerun: read from the parquet and the cache, nothing sent
     again = RefusingBackend(always=(_marker(4),))
-    syn2, stats2 = load_or_generate(rows, rows, "fv", again, progress=False)
+    syn2, stats2 = load_or_generate(rows, rows, again, PromptSpec("fv"), progress=False)
     assert again.seen == [] and len(syn2) == 9 and (syn2["attempt"] > 0).sum() == 1
 
 
@@ -136,8 +138,8 @@ def test_send_log_and_bill_count_every_send(home, tmp_path):
     rows = fv_rows(4, unique=True)
     cache = GenerationCache(tmp_path / "gen.jsonl")
     backend = EventBackend()
-    _, stats = generate_synthetic(rows, rows, "fv", backend, cache=cache, progress=False,
-                                  batch_size=4)
+    _, stats = generate_synthetic(rows, rows, backend, PromptSpec("fv"), cache=cache,
+                                  progress=False, batch_size=4)
     assert stats["faults"] == {"sent": 6, "retried": {"429": 1, "timeout": 1}, "failed": {}}
     line = fault_line("toyfv", "g", stats)
     assert "6 sent" in line and "429 x1" in line and "timeout x1" in line
@@ -147,7 +149,7 @@ def test_send_log_and_bill_count_every_send(home, tmp_path):
     with open(log, "a") as fh:
         fh.write(json.dumps({"key": first_key, "event": "sent"}) + "\n")
     # (the rows' keys now have: sent, 429, timeout(+lost), answered; plus a second first send)
-    summary = bill(rows, rows, "fv", backend, cache)
+    summary = bill(rows, rows, backend, PromptSpec("fv"), cache)
     assert summary["sent"] == 7 and summary["retried"] == {"429": 1, "timeout": 1}
     assert summary["resent_after_kill"] == 1
     # lost: the send that timed out, the one in flight when the process died
@@ -235,16 +237,15 @@ def test_zoom_and_tradeoff_twins_use_the_cot_examples(home, shared_data, tmp_pat
     """Issue 11's bug: with --cot-examples, the zoom and trade-off twins were generated without
     the chain-of-thought examples (and the sweep's twins paid for twice)."""
     from littlehuman import config
-    from littlehuman import experiments as ex
-    from littlehuman.pipeline import Experiment
+    from littlehuman.experiments import sweep, tradeoff, zoom
+    from littlehuman.study import Study
     from test_generation_cot_bill import FV_COT, cot_file
 
     profile = config.profile("smoke", learner="majority", seeds="0", zoom_sizes="64 48",
                              cot_examples=cot_file(tmp_path, {"fever": FV_COT}))
-    exp = Experiment.create("fever", profile, data_dir=str(shared_data))
-    exp.prepare(progress=False)
-    ex.prepare_zoom(exp, False)
-    ex.prepare_tradeoff(exp, False)
+    exp = Study.create("fever", profile, data_dir=str(shared_data))
+    for experiment in (sweep, zoom, tradeoff):
+        experiment.prepare(exp, progress=False)
     assert "-cot-" in exp.generator_id
     files = sorted(p.name for p in (home / "data" / "synthetic" / "fever").glob("*.parquet"))
     assert files == [f"{exp.generator_id}.parquet"]

@@ -23,7 +23,8 @@ import pandas as pd
 import pytest
 
 from littlehuman import config, report
-from littlehuman.runs import RunSpec, RunStore, run_sweep
+from littlehuman.executors import run_missing
+from littlehuman.runs import RunSpec, RunStore
 
 REPO = Path(__file__).resolve().parents[1]
 HELPERS = Path(__file__).parent / "helpers"
@@ -408,9 +409,9 @@ def test_a_run_locked_by_another_process_is_waited_for(tmp_path, capsys, holder_
 
         def executor(spec, r, s):
             order.append(spec.fraction)
-            return sweep_worker.EXECUTOR(spec, r, s)
+            return sweep_worker.RUN(spec, r, s)
 
-        counts = run_sweep(specs, real, synthetic, store, progress=False, executor=executor)
+        counts = run_missing(specs, real, synthetic, store, progress=False, run=executor)
     finally:
         holder.kill()
         holder.wait()

@@ -1,4 +1,4 @@
-"""RunSpec keys, the atomic RunStore, execute/run_sweep, the majority baseline, and a sweep
+"""RunSpec keys, the atomic RunStore, execute/run_missing, the majority baseline, and a sweep
 SIGKILLed mid-way then resumed. All rows are invented fixtures (tests/helpers/sweep_worker.py)."""
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import pytest
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners import make_learner
 from littlehuman.learners.baseline import MajorityLearner
-from littlehuman.runs import RunSpec, RunStore, execute, run_sweep
+from littlehuman.executors import run_missing
+from littlehuman.runs import RunSpec, RunStore, execute
 
 WORKER_PATH = Path(__file__).parent / "helpers" / "sweep_worker.py"
 _spec = importlib.util.spec_from_file_location("sweep_worker", WORKER_PATH)
@@ -134,15 +135,15 @@ def test_sweep_runs_then_skips(tmp_path):
     real, synthetic = worker.fixture_rows()
     store = RunStore(tmp_path)
     specs = [RunSpec.make("toyfv", "sweep", 20, f, 0, "fixture", "majority") for f in (0.0, 0.5, 1.0)]
-    assert run_sweep(specs, real, synthetic, store, progress=False,
-                     executor=lambda s, r, y: execute(s, r, y, scorer=worker.accuracy)) == {"skipped": 0, "ran": 3}
+    assert run_missing(specs, real, synthetic, store, progress=False,
+                     run=lambda s, r, y: execute(s, r, y, scorer=worker.accuracy)) == {"skipped": 0, "ran": 3}
     recs = store.records("toyfv", "sweep")
     test = real[real["split"] == "test"]
     # the fixture's twins are all labelled 1: at fraction 1 the majority flips to 1
     assert recs.loc[recs["fraction"] == 0.0, "accuracy"].item() == pytest.approx((test["label"] == 0).mean())
     assert recs.loc[recs["fraction"] == 1.0, "accuracy"].item() == pytest.approx((test["label"] == 1).mean())
-    assert run_sweep(specs + specs[:1], real, synthetic, store, progress=False,
-                     executor=worker.EXECUTOR) == {"skipped": 4, "ran": 0}
+    assert run_missing(specs + specs[:1], real, synthetic, store, progress=False,
+                     run=worker.RUN) == {"skipped": 4, "ran": 0}
 
 
 def test_majority_learner_fv_qa_save_load(tmp_path):
@@ -197,8 +198,8 @@ def test_sweep_survives_sigkill_and_resumes(tmp_path):
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in record_files}
 
     real, synthetic = worker.fixture_rows()
-    counts = run_sweep(worker.specs(sleep_s), real, synthetic, store, progress=False,
-                       executor=worker.EXECUTOR)
+    counts = run_missing(worker.specs(sleep_s), real, synthetic, store, progress=False,
+                       run=worker.RUN)
     assert counts == {"skipped": finished, "ran": 8 - finished}
     assert all(store.has(s) for s in worker.specs(sleep_s)) and len(store.records()) == 8
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in record_files} == before
@@ -210,9 +211,9 @@ def test_parallel_sweep_matches_serial(tmp_path):
     specs = [RunSpec.make("toyfv", "sweep", 20, f, s, "fixture", "majority")
              for f in (0.0, 0.5, 1.0) for s in (0, 1)]
     serial, parallel = RunStore(tmp_path / "serial"), RunStore(tmp_path / "parallel")
-    assert run_sweep(specs, real, synthetic, serial, progress=False) == {"skipped": 0, "ran": 6}
-    assert run_sweep(specs[:2], real, synthetic, parallel, progress=False) == {"skipped": 0, "ran": 2}
-    counts = run_sweep(specs, real, synthetic, parallel, progress=False, jobs=2)
+    assert run_missing(specs, real, synthetic, serial, progress=False) == {"skipped": 0, "ran": 6}
+    assert run_missing(specs[:2], real, synthetic, parallel, progress=False) == {"skipped": 0, "ran": 2}
+    counts = run_missing(specs, real, synthetic, parallel, progress=False, jobs=2)
     assert counts == {"skipped": 2, "ran": 4}
     for spec in specs:
         assert parallel.get(spec)["metrics"] == serial.get(spec)["metrics"]

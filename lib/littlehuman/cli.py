@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
-from dataclasses import fields
 from typing import Sequence
 
 from littlehuman import config
@@ -23,6 +22,9 @@ EPILOG = """examples:
   python run_all.py --dataset all --profile paper --plan   # runs, tokens and GPU-hours of the grid
   python run_all.py --dataset fever --profile paper --executor slurm --slurm-partition gpu
 """
+PROFILE_NOTE = """\
+each flag below overrides the chosen --profile's value; the brackets give each profile's
+value; lists are comma-separated (e.g. --seeds 0,1,2)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,14 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="map your column names to ours, e.g. evidence=context,statement=claim")
     own.add_argument("--skip-bad-rows", action="store_true",
                      help="drop (and count) rows that fail validation instead of stopping")
-    prof = p.add_argument_group(
-        "profile fields (each overrides the chosen profile's value; lists are comma-separated)")
     helps = config.field_help()
-    for f in fields(config.Profile):
-        if f.name == "name":
-            continue
-        prof.add_argument(f"--{f.name.replace('_', '-')}", dest=f"set_{f.name}", default=None,
-                          metavar=type(f.default).__name__.upper(), help=helps[f.name])
+    for i, (section, names) in enumerate(config.field_sections().items()):
+        group = p.add_argument_group(f"profile: {section}", PROFILE_NOTE if i == 0 else None)
+        for name in names:
+            group.add_argument(f"--{name.replace('_', '-')}", dest=f"set_{name}", default=None,
+                               metavar=config.field_metavar(name), help=helps[name])
     return p
 
 

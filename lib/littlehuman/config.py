@@ -8,81 +8,145 @@ generated from this dataclass) or as a papermill parameter (``overrides``).
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, Callable
 
 from littlehuman.errors import LittleHumanError
 
 PAPER_FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 1.0)
 
 
+def _section(title: str) -> Callable[..., Any]:
+    """The maker of the profile fields shown under the --help heading ``title``.
+
+    ``make(default, help, zero="", metavar="")``: ``help`` says what the field does; ``zero``
+    what a 0 means when 0 is not a plain zero (``--help`` and the validation error say it);
+    ``metavar`` names the value in ``--help`` (default: its type)."""
+
+    def make(default: Any, help: str, zero: str = "", metavar: str = "") -> Any:
+        return field(default=default, metadata={"section": title, "help": help, "zero": zero,
+                                                "metavar": metavar})
+
+    return make
+
+
+_generation = _section("generation of the synthetic twins")
+_sweep = _section("experiment 1, the replacement sweep")
+_zoom = _section("experiment 2, the zoom on the last few percent")
+_tradeoff = _section("experiment 3, the trade-off (synthetic bases grown by synthetic steps or "
+                     "by human points)")
+_advisor = _section("the advisor (which data to buy next, human or synthetic)")
+_learner = _section("the learner")
+_execution = _section("execution")
+
+
 @dataclass(frozen=True)
 class Profile:
-    """One complete configuration of the pipeline (see PROTOCOL.md for the paper's values)."""
+    """One complete configuration of the pipeline (see PROTOCOL.md for the paper's values).
 
-    name: str = "cpu"
-    # generation
-    generator: str = "gemma"  # extractive | gemma | hf | openai | openai-batch
-    gen_model: str = ""  # the prompt model's name for API generators ("" = gpt-3.5-turbo)
-    gen_model_dir: str = ""  # hf: a local transformers model folder for generation
-    base_url: str = ""  # an OpenAI-compatible server ("" = OPENAI_BASE_URL or api.openai.com)
-    api_key_env: str = "OPENAI_API_KEY"  # the environment variable that holds the API key
-    concurrency: int = 16  # API requests in flight
-    rpm: int = 0  # API requests per minute (0 = no limit)
-    tpm: int = 0  # API tokens per minute (0 = no limit)
-    endpoint: str = "chat"  # openai: chat (/v1/chat/completions) | completions (/v1/completions, base models)
-    request_timeout: float = 0.0  # openai: seconds per HTTP request (0 = 60 for api.openai.com, else 600)
-    k_shots: int = 3
-    label_conditioned: bool = True  # FV label-shift correction (PROTOCOL)
-    temperature: float = 0.0
-    max_new_tokens: int = 120
-    prompt_context_words: int = 3000  # contexts in the prompt are cut to this many words
-    gen_batch_size: int = 4
-    reask: int = 2  # an unusable reply (unparseable, empty, refused) is asked again this many times
-    cot_examples: str = ""  # chain-of-thought: a JSON file of hand-written examples ("" = off)
-    batch_poll_s: float = 30.0  # openai-batch: seconds between polls of a submitted batch
-    prices: str = ""  # a JSON file {"model": [input, output]} ($ per 1M tokens) over the table
-    # experiment 1: the replacement sweep
-    n_train: int = 0  # training-set size; 0 = the dataset's PROTOCOL size, capped by the split
-    sweep_fractions: tuple[float, ...] = PAPER_FRACTIONS
-    seeds: tuple[int, ...] = (0, 1, 2)
-    n_valid: int = 0  # cap on validation rows used for model selection; 0 = all
-    n_test: int = 0  # cap on test rows scored (a seeded sample); 0 = all
-    # experiment 2: zoom on the last few percent (sizes for a 5,000-row dataset; SciFact / 10)
-    zoom_sizes: tuple[int, ...] = (5000, 3000, 1000)
-    zoom_fractions: tuple[float, ...] = (0.95, 0.975, 1.0)
-    # experiment 3: the trade-off (synthetic bases, + human points, + synthetic steps)
-    tradeoff_bases: tuple[int, ...] = (1000, 2000, 3000)
-    tradeoff_human: int = 200
-    tradeoff_step: int = 200
-    tradeoff_steps: int = 4
-    # the advisor: dollars per human point and per synthetic point (0 = no advice)
-    price_human: float = 0.0
-    price_synthetic: float = 0.0
-    # learner
-    learner: str = "encoder"  # encoder | lora | majority
-    model_dir: str = ""  # lora: a local Hugging Face model folder (e.g. Llama-3.1-8B)
-    epochs: int = 3  # 0 = the learner's PROTOCOL default (lora: FV 2, QA 5)
-    lr: float = 5e-5  # 0 = the learner's PROTOCOL default (lora scripts: FV 5e-5, QA 2e-4)
-    batch_size: int = 16
-    max_length: int = 0  # 0 = the dataset's PROTOCOL max sequence length
-    lora_settings: str = "scripts"  # lora: the authors' scripts' values, or "paper" (the text's)
-    loss_on: str = "answer"  # lora QA: loss on the answer tokens, or "all" (the authors' loss)
-    gradient_checkpointing: bool = False  # lora: trade speed for memory (the authors had it on)
-    compile: bool = False  # lora: torch.compile the model
-    grad_accum: int = 1  # lora: micro-batches per optimizer step
-    # execution
-    jobs: int = 1
-    executor: str = "local"  # local | slurm (submitit)
-    slurm_partition: str = ""
-    slurm_gpus_per_job: int = 1
-    slurm_cpus_per_job: int = 8
-    slurm_mem_gb: int = 64
-    slurm_time_min: int = 240
-    slurm_max_parallel: int = 32  # array jobs running at once
-    data_seed: int = 42  # the seed of the dataset splits
+    What each field does is its ``metadata["help"]`` (:func:`field_help` shows it in ``--help``)."""
+
+    name: str = field(default="cpu", metadata={
+        "help": "the named profile this one starts from (chosen with --profile, not a flag)"})
+    generator: str = _generation(
+        "gemma", "who writes the twins: extractive (rule-based, no model), gemma (Gemma 3 "
+        "270M, CPU), hf (a local transformers model), openai (chat API), openai-batch (the "
+        "Batch API: half price, replies within 24 h)")
+    gen_model: str = _generation(
+        "", "the prompt model's name for the API generators (\"\" = gpt-3.5-turbo)",
+        metavar="NAME")
+    gen_model_dir: str = _generation(
+        "", "hf: a local transformers model folder (save_pretrained layout) to generate with",
+        metavar="DIR")
+    base_url: str = _generation(
+        "", "an OpenAI-compatible server, e.g. http://localhost:8000/v1 (\"\" = "
+        "$OPENAI_BASE_URL, else api.openai.com)", metavar="URL")
+    api_key_env: str = _generation(
+        "OPENAI_API_KEY", "the environment variable that holds the API key", metavar="VAR")
+    concurrency: int = _generation(16, "openai: API requests in flight at once")
+    rpm: int = _generation(0, "openai: API requests per minute", zero="no limit")
+    tpm: int = _generation(0, "openai: API tokens per minute", zero="no limit")
+    endpoint: str = _generation(
+        "chat", "openai: chat (/v1/chat/completions) or completions (/v1/completions, for "
+        "base models)")
+    request_timeout: float = _generation(
+        0.0, "openai: seconds to wait for one HTTP request",
+        zero="60 for api.openai.com, else 600")
+    k_shots: int = _generation(3, "few-shot examples per request")
+    label_conditioned: bool = _generation(
+        True, "FV: ask for a claim with a given label (the label-shift correction of PROTOCOL)")
+    temperature: float = _generation(0.0, "sampling temperature of the generator")
+    max_new_tokens: int = _generation(120, "the longest reply, in tokens")
+    prompt_context_words: int = _generation(
+        3000, "contexts in the prompt are cut to this many words")
+    gen_batch_size: int = _generation(4, "requests per batch of a local generator")
+    reask: int = _generation(
+        2, "times an unusable reply (unparseable, empty, refused) is asked again")
+    cot_examples: str = _generation(
+        "", "chain-of-thought: a JSON file of hand-written examples (\"\" = off)",
+        metavar="FILE")
+    batch_poll_s: float = _generation(
+        30.0, "openai-batch: seconds between polls of a submitted batch")
+    prices: str = _generation(
+        "", "a JSON file {\"model\": [input, output]} ($ per 1M tokens) laid over the price "
+        "table", metavar="FILE")
+    n_train: int = _sweep(0, "training-set size", zero="the dataset's PROTOCOL size, capped "
+                          "by its train split")
+    sweep_fractions: tuple[float, ...] = _sweep(
+        PAPER_FRACTIONS, "synthetic shares of the training set, one run each")
+    seeds: tuple[int, ...] = _sweep((0, 1, 2), "training seeds: every run is repeated per seed")
+    n_valid: int = _sweep(0, "cap on the validation rows used for model selection", zero="all")
+    n_test: int = _sweep(0, "cap on the test rows scored (a seeded sample)", zero="all")
+    zoom_sizes: tuple[int, ...] = _zoom(
+        (5000, 3000, 1000), "training-set sizes to zoom at (for a 5,000-row dataset: SciFact "
+        "takes a tenth, a small train split scales them down)")
+    zoom_fractions: tuple[float, ...] = _zoom(
+        (0.95, 0.975, 1.0), "synthetic shares compared at each zoom size")
+    tradeoff_bases: tuple[int, ...] = _tradeoff(
+        (1000, 2000, 3000), "sizes of the purely synthetic training sets that are grown (scaled "
+        "as --zoom-sizes)")
+    tradeoff_human: int = _tradeoff(200, "human points added to each base")
+    tradeoff_step: int = _tradeoff(200, "synthetic points per step of the synthetic-only curve")
+    tradeoff_steps: int = _tradeoff(4, "synthetic steps per base")
+    price_human: float = _advisor(0.0, "dollars per human data point",
+                                  zero="no advice (both prices are needed)")
+    price_synthetic: float = _advisor(0.0, "dollars per synthetic data point",
+                                      zero="no advice (both prices are needed)")
+    learner: str = _learner(
+        "encoder", "the model trained on each mix: encoder (a small encoder, CPU), lora (LoRA "
+        "on a local causal LM, GPU), majority (the majority-class baseline)")
+    model_dir: str = _learner(
+        "", "lora: the local Hugging Face model folder to tune (e.g. Llama-3.1-8B)",
+        metavar="DIR")
+    epochs: int = _learner(3, "training epochs",
+                           zero="the learner's default (lora: per --lora-settings)")
+    lr: float = _learner(5e-5, "learning rate",
+                         zero="the learner's default (lora: per --lora-settings)")
+    batch_size: int = _learner(16, "training examples per batch")
+    max_length: int = _learner(0, "longest training example, in tokens",
+                               zero="the dataset's PROTOCOL max sequence length")
+    lora_settings: str = _learner(
+        "scripts", "lora: the authors' scripts' hyper-parameters (scripts) or the paper "
+        "text's (paper)")
+    loss_on: str = _learner(
+        "answer", "lora QA: the loss on the answer tokens (answer) or on every token (all, the "
+        "authors' loss)")
+    gradient_checkpointing: bool = _learner(
+        False, "lora: trade speed for memory (the authors had it on)")
+    compile: bool = _learner(False, "lora: torch.compile the model")
+    grad_accum: int = _learner(1, "lora: micro-batches per optimizer step")
+    jobs: int = _execution(1, "training runs at once on this machine (1 = in process)")
+    executor: str = _execution(
+        "local", "where training runs: local (this machine) or slurm (a cluster, via submitit)")
+    slurm_partition: str = _execution("", "slurm: the partition to submit to", metavar="NAME")
+    slurm_gpus_per_job: int = _execution(1, "slurm: GPUs per job")
+    slurm_cpus_per_job: int = _execution(8, "slurm: CPU cores per job")
+    slurm_mem_gb: int = _execution(64, "slurm: memory per job, in GB")
+    slurm_time_min: int = _execution(240, "slurm: time limit per job, in minutes")
+    slurm_max_parallel: int = _execution(32, "slurm: array jobs running at once")
+    data_seed: int = _execution(
+        42, "the seed of the dataset splits, the samples and the few-shot draws")
 
     def replace(self, **changes: Any) -> "Profile":
         """A copy with ``changes`` applied (CLI strings parsed), validated."""
@@ -99,8 +163,9 @@ class Profile:
             value = getattr(self, name)
             items = value if isinstance(value, tuple) else (value,)
             if isinstance(value, tuple) and not value:
+                example = _shown(getattr(PROFILES["smoke"], name))
                 raise LittleHumanError(f"{_flag(name)} is empty: give one or more values, "
-                                       f"e.g. {_flag(name)} {_example(name)}")
+                                       f"e.g. {_flag(name)} {example}")
             for item in items:
                 if _ok(check, item):
                     continue
@@ -179,13 +244,15 @@ def coerce(name: str, value: Any) -> Any:
         ) from None
 
 
+_FIELDS = {f.name: f for f in fields(Profile)}  # name -> the field (its metadata: help, zero...)
+
 # the choices of the fields that name a component (tests check they match the registries)
 GENERATORS = ("extractive", "gemma", "hf", "openai", "openai-batch")
 LEARNERS = ("encoder", "lora", "majority")
 EXECUTORS = ("local", "slurm")
-_CHOICES = {"generator": GENERATORS, "learner": LEARNERS, "executor": EXECUTORS,
-            "endpoint": ("chat", "completions"), "lora_settings": ("scripts", "paper"),
-            "loss_on": ("answer", "all")}
+CHOICES = {"generator": GENERATORS, "learner": LEARNERS, "executor": EXECUTORS,
+           "endpoint": ("chat", "completions"), "lora_settings": ("scripts", "paper"),
+           "loss_on": ("answer", "all")}
 _AT_LEAST_0 = ("rpm", "tpm", "k_shots", "reask", "n_train", "n_valid", "n_test", "epochs",
                "max_length", "slurm_gpus_per_job", "data_seed")
 _AT_LEAST_1 = ("concurrency", "max_new_tokens", "prompt_context_words", "gen_batch_size",
@@ -194,29 +261,30 @@ _AT_LEAST_1 = ("concurrency", "max_new_tokens", "prompt_context_words", "gen_bat
                "slurm_max_parallel")
 _FLOAT_AT_LEAST_0 = ("temperature", "request_timeout", "batch_poll_s", "lr", "price_human",
                      "price_synthetic")
-_ZERO_MEANS = {"n_train": "; 0 = the dataset's PROTOCOL size", "n_valid": "; 0 = all",
-               "n_test": "; 0 = all", "rpm": "; 0 = no limit", "tpm": "; 0 = no limit",
-               "request_timeout": "; 0 = the default", "epochs": "; 0 = the learner's default",
-               "lr": "; 0 = the learner's default", "max_length": "; 0 = the dataset's default"}
+
+
+def _zero_hint(name: str) -> str:
+    """"; 0 = <what a 0 means>" for a field whose 0 is special, else ""."""
+    zero = _FIELDS[name].metadata.get("zero", "")
+    return f"; 0 = {zero}" if zero else ""
 
 
 def _rules() -> dict[str, tuple[str, Any, str]]:
     """field -> (what it must be, a check (a predicate or a tuple of choices), a hint)."""
     out: dict[str, tuple[str, Any, str]] = {}
     for name in _AT_LEAST_0:
-        out[name] = ("a whole number >= 0", lambda v: v >= 0, _ZERO_MEANS.get(name, ""))
+        out[name] = ("a whole number >= 0", lambda v: v >= 0, _zero_hint(name))
     for name in _AT_LEAST_1:
         out[name] = ("a whole number >= 1", lambda v: v >= 1, "")
     for name in _FLOAT_AT_LEAST_0:
-        out[name] = ("a number >= 0", lambda v: math.isfinite(v) and v >= 0,
-                     _ZERO_MEANS.get(name, ""))
+        out[name] = ("a number >= 0", lambda v: math.isfinite(v) and v >= 0, _zero_hint(name))
     for name in ("sweep_fractions", "zoom_fractions"):
         out[name] = ("fractions between 0 and 1", lambda v: math.isfinite(v) and 0 <= v <= 1,
                      ": e.g. 0,0.5,0.9,1")
     out["seeds"] = ("whole numbers >= 0", lambda v: v >= 0, "")
     for name in ("zoom_sizes", "tradeoff_bases"):
         out[name] = ("whole numbers >= 1", lambda v: v >= 1, "")
-    for name, choices in _CHOICES.items():
+    for name, choices in CHOICES.items():
         out[name] = (", ".join(choices), choices, "")
     return out
 
@@ -234,19 +302,48 @@ def _flag(name: str) -> str:
     return f"--{name.replace('_', '-')}"
 
 
-def _example(name: str) -> str:
-    return ",".join(str(v) for v in getattr(PROFILES["smoke"], name))
-
-
 _RULES = _rules()
 
 
+def _shown(value: Any) -> str:
+    """A profile value as it is typed on the command line."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value) if value != "" else '""'
+
+
 def field_help() -> dict[str, str]:
-    """One help line per profile field, with its value in each profile."""
+    """One ``--help`` line per profile field: what it does (what 0 means, when 0 is special),
+    then its value in each profile, e.g. ``few-shot examples per request (smoke=3, cpu=3,
+    paper=3)``."""
     out = {}
-    for f in fields(Profile):
-        if f.name == "name":
+    for name, f in _FIELDS.items():
+        if name == "name":
             continue
-        vals = ", ".join(f"{p}={json.dumps(getattr(prof, f.name))}" for p, prof in PROFILES.items())
-        out[f.name] = f"profile field `{f.name}` ({vals})"
+        values = ", ".join(f"{p}={_shown(getattr(prof, name))}" for p, prof in PROFILES.items())
+        out[name] = f"{f.metadata['help']}{_zero_hint(name)} ({values})"
     return out
+
+
+def field_sections() -> dict[str, list[str]]:
+    """The ``--help`` headings, in order, each with the profile fields under it."""
+    out: dict[str, list[str]] = {}
+    for name, f in _FIELDS.items():
+        if name != "name":
+            out.setdefault(f.metadata["section"], []).append(name)
+    return out
+
+
+def field_metavar(name: str) -> str:
+    """How ``--help`` names the value of profile field ``name``: a DIR, FILE..., else its type
+    (``INT,...`` for a list)."""
+    f = _FIELDS[name]
+    if f.metadata.get("metavar"):
+        return f.metadata["metavar"]
+    if name in CHOICES:
+        return "NAME"
+    if isinstance(f.default, tuple):
+        return f"{type(f.default[0]).__name__.upper()},..."
+    return type(f.default).__name__.upper()

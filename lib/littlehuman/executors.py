@@ -1,4 +1,4 @@
-"""Executors: where the runs of a sweep happen. Both put every result in the same
+"""Executors: where many runs happen (:func:`run_missing`). Both put every result in the same
 :class:`~littlehuman.runs.RunStore` and skip the specs it already holds.
 
 - :class:`LocalExecutor`: this machine. One worker process per GPU when CUDA reports several
@@ -23,7 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Iterable, Protocol
 
 import pandas as pd
 import submitit
@@ -33,18 +33,31 @@ from tqdm.auto import tqdm
 from littlehuman import paths
 from littlehuman.config import EXECUTORS, Profile
 from littlehuman.errors import LittleHumanError
-from littlehuman.runs import Executor as RunFn
-from littlehuman.runs import RunSpec, RunStore, execute
+from littlehuman.runs import RunFn, RunSpec, RunStore, execute
 
 
-class SweepExecutor(Protocol):
+class Executor(Protocol):
     """Runs the specs the store lacks; returns ``{"skipped": ..., "ran": ...}``."""
 
     def run(self, specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
             store: RunStore, run: RunFn = execute, progress: bool = True) -> dict[str, int]: ...
 
 
-def make_executor(profile: Profile) -> SweepExecutor:
+def run_missing(specs: Iterable[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
+                store: RunStore, run: RunFn = execute, executor: Executor | None = None,
+                jobs: int = 1, progress: bool = True) -> dict[str, int]:
+    """Do every spec that has no record yet, storing each as it finishes.
+
+    ``run(spec, real, synthetic) -> (record, predictions)`` does one run (default
+    :func:`~littlehuman.runs.execute`; e.g. ``functools.partial(execute, scorer=...)`` to swap
+    a part); ``executor`` decides where (default ``LocalExecutor(jobs=jobs)``: in process,
+    or with ``jobs > 1`` or several GPUs in spawned worker processes). Returns ``{"skipped":
+    finished before, "ran": run now}``."""
+    chosen = executor if executor is not None else LocalExecutor(jobs=jobs)
+    return chosen.run(list(specs), real, synthetic, store, run, progress)
+
+
+def make_executor(profile: Profile) -> Executor:
     """The executor that ``profile.executor`` names ('local' or 'slurm')."""
     if profile.executor == "local":
         return LocalExecutor(jobs=profile.jobs)

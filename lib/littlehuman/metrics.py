@@ -31,6 +31,8 @@ METRICS: dict[str, list[str]] = {
     "fv": ["accuracy"],
     "qa": ["exact_match", "inclusion", "reverse_inclusion", "bleu", "rouge1", "bertscore_f1"],
 }
+#: the metric headlines, figures and the trade-off fit use
+MAIN_METRIC: dict[str, str] = {"fv": "accuracy", "qa": "rouge1"}
 METRIC_LABELS: dict[str, str] = {
     "accuracy": "Accuracy",
     "exact_match": "Exact match",

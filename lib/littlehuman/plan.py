@@ -1,11 +1,9 @@
 """``--plan``: the runs, training tokens and GPU-hours of every experiment, before anything runs.
 
-Per dataset and experiment (PROTOCOL): the replacement sweep (fractions x seeds at n), the
-zoom (sizes x fractions x seeds) and the trade-off (bases x (synthetic-only + human +
-``steps`` synthetic additions) x seeds), with the sizes and the run identities of
-:mod:`littlehuman.experiments` (SciFact takes a tenth; a zoom run at the sweep's n is a
-sweep run; nested trade-off sets are trained once), so the plan counts the runs that
-would be trained. Tokens of a run = training rows x epochs x mean tokens per row, the mean
+Per dataset and experiment: the cells each experiment declares
+(:mod:`littlehuman.experiments`: ``cells(profile, shape)``, the same the runner trains), each
+distinct run counted once (a zoom run at the sweep's n is a sweep run; nested trade-off sets
+are trained once). Tokens of a run = training rows x epochs x mean tokens per row, the mean
 taken over the dataset's real training rows (synthetic rows are assumed as long):
 ``words x 1.3``, or the real tokenizer of ``profile.model_dir`` when it is set, each row
 capped at the max sequence length. A dataset whose raw files are missing is planned with
@@ -23,10 +21,11 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from littlehuman import data
+from littlehuman import data, experiments, learners
 from littlehuman.config import Profile
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
+from littlehuman.experiments.grid import Shape
 
 #: LoRA on the Llama-3.1-8B architecture, bf16, batch 8, one H100: measured with
 #: bench/lora_throughput.py by an earlier session (numbers given in issue 6)
@@ -40,46 +39,21 @@ COLUMNS = ["dataset", "task", "experiment", "runs", "train_rows", "epochs", "tok
            "train_tokens", "gpu_hours", "authors_gpu_hours", "eval_rows", "tokens_by", "data", "note"]
 
 
-def grid(profile: Profile, n: int, small: bool,
-         available: int | None = None) -> tuple[dict[str, list[int]], list[str]]:
-    """The training rows of every distinct run to train, per experiment, and notes.
-
-    Sizes are :func:`littlehuman.experiments.profile_sizes` (SciFact's tenth, scaled to fit
-    ``available`` train rows). Runs are counted as the experiments build their specs: a zoom
-    run at the sweep's ``n`` is the sweep's run (trained once, counted under the sweep when
-    the sweep has its fraction), and nested trade-off sets shared by two bases count once."""
-    from littlehuman.experiments import profile_sizes
-
-    sz = profile_sizes(profile, small, available)
-    seeds, notes = list(profile.seeds), list(sz.notes)
-    sweep = {("sweep", n, float(f), s) for s in seeds for f in profile.sweep_fractions}
-    zoom_all = {("sweep" if size == n else "zoom", size, float(f), s)
-                for s in seeds for size in sz.zoom for f in profile.zoom_fractions}
-    if zoom_all & sweep:
-        notes.append(f"{len(zoom_all & sweep)} zoom runs at n={n} are sweep runs (counted once)")
-    tradeoff = {("tradeoff", base + sz.step * i, 1.0, s)
-                for s in seeds for base in sz.bases for i in range(sz.steps + 1)}
-    tradeoff |= {("tradeoff", base + sz.human, base / (base + sz.human), s)
-                 for s in seeds for base in sz.bases}
-    runs = {"sweep": sweep, "zoom": zoom_all - sweep, "tradeoff": tradeoff}
-    return {name: sorted(key[1] for key in keys) for name, keys in runs.items()}, notes
+def runs_per_experiment(profile: Profile, shape: Shape) -> dict[str, list[int]]:
+    """The training rows of every distinct run, per experiment: the experiments' own cells
+    (:func:`littlehuman.experiments.distinct_runs`), so the plan counts what would train."""
+    return {name: sorted(c.n for c in cells)
+            for name, cells in experiments.distinct_runs(profile, shape).items()}
 
 
-def epochs_of(profile: Profile, task: str) -> int:
-    """Training epochs per run: the profile's, else the learner's default (majority: none)."""
-    if profile.learner == "majority":
-        return 0
-    if profile.epochs:
-        return int(profile.epochs)
-    if profile.learner == "lora":
-        from littlehuman.learners.lora import SETTINGS
-
-        return int(SETTINGS[(task, "scripts")]["epochs"])
-    import inspect
-
-    from littlehuman.learners.encoder import EncoderLearner
-
-    return int(inspect.signature(EncoderLearner.__init__).parameters["epochs"].default)
+def grid_notes(profile: Profile, shape: Shape) -> list[str]:
+    """How the zoom and trade-off sizes were scaled, and how many zoom cells are sweep runs."""
+    notes = list(experiments.scaling.sizes(profile, shape).notes)
+    zoom = experiments.zoom.cells(profile, shape)
+    shared = len({c.run for c in zoom} & {c.run for c in experiments.sweep.cells(profile, shape)})
+    if shared:
+        notes.append(f"{shared} zoom runs at n={shape.n} are sweep runs (counted once)")
+    return notes
 
 
 def training_texts(rows: pd.DataFrame, task: str) -> list[str]:
@@ -118,10 +92,9 @@ def _reason(message: str, name: str) -> str:
 
 
 def _dataset_facts(name: str, profile: Profile, data_dir: str | None) -> dict[str, Any]:
-    """Task, pool size n, test rows per run, tokens per row and notes for one dataset."""
+    """The dataset's :class:`Shape`, test rows per run, tokens per row and notes."""
     spec = data.DATASETS.get(str(name).strip().lower())
-    max_len = profile.max_length or (spec.max_seq_len if spec else 256)
-    wanted = profile.n_train or (spec.n_sweep if spec else 5000)
+    max_len = learners.max_length(profile, spec)
     try:
         with warnings.catch_warnings():  # e.g. WANLI's sample-only warning: see the n note
             warnings.simplefilter("ignore")
@@ -129,25 +102,23 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None) -> dict[st
     except LittleHumanError as exc:
         if spec is None:
             raise
-        return {"dataset": spec.name, "task": spec.task, "n": wanted, "available": None,
-                "eval_rows": None, "tokens_per_row": float(max_len), "small": spec.small, "data": NO_DATA,
+        return {"shape": Shape.of(spec.name, spec.task, profile, None), "eval_rows": None,
+                "tokens_per_row": float(max_len), "data": NO_DATA,
                 "tokens_by": f"max length {max_len} (no rows to measure)",
                 "notes": [_reason(str(exc), spec.name)]}
     task, dataset = rows.attrs["task"], rows.attrs["dataset"]
     split = rows["split"].astype(str)
     train, n_test = rows[split == "train"], int((split == "test").sum())
-    available = len(train)
-    n, notes = min(wanted, available), []
-    if len(train) < wanted:
-        notes.append(f"train split has {len(train)} rows < {wanted}: n capped")
+    shape = Shape.of(dataset, task, profile, len(train))
+    notes = []
+    if shape.n < shape.wanted:
+        notes.append(f"train split has {len(train)} rows < {shape.wanted}: n capped")
     if len(train) > SAMPLE_ROWS:
         rng = np.random.default_rng(schema.stable_seed(dataset, "plan", profile.data_seed))
         train = train.iloc[np.sort(rng.choice(len(train), size=SAMPLE_ROWS, replace=False))]
     tokens, how = row_tokens(training_texts(train, task), max_len, profile.model_dir)
-    return {"dataset": dataset, "task": task, "n": n, "available": available,
-            "eval_rows": min(profile.n_test, n_test) if profile.n_test else n_test,
-            "tokens_per_row": tokens, "small": bool(spec and spec.small), "data": "real rows",
-            "tokens_by": how, "notes": notes}
+    return {"shape": shape, "eval_rows": min(profile.n_test, n_test) if profile.n_test else n_test,
+            "tokens_per_row": tokens, "data": "real rows", "tokens_by": how, "notes": notes}
 
 
 def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
@@ -164,14 +135,14 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
     out, notes_by = [], {}
     for name in datasets:
         facts = _dataset_facts(name, profile, data_dir)
-        epochs = epochs_of(profile, facts["task"])
-        sizes_by, grid_notes = grid(profile, facts["n"], facts["small"], facts["available"])
-        notes = facts["notes"] + grid_notes
-        notes_by[facts["dataset"]] = notes
-        for experiment, sizes in sizes_by.items():
+        shape = facts["shape"]
+        epochs = learners.training_epochs(profile, shape.task)
+        notes = facts["notes"] + grid_notes(profile, shape)
+        notes_by[shape.dataset] = notes
+        for experiment, sizes in runs_per_experiment(profile, shape).items():
             tokens = sum(sizes) * epochs * facts["tokens_per_row"]
             out.append({
-                "dataset": facts["dataset"], "task": facts["task"], "experiment": experiment,
+                "dataset": shape.dataset, "task": shape.task, "experiment": experiment,
                 "runs": len(sizes), "train_rows": sum(sizes), "epochs": epochs,
                 "tokens_per_row": round(facts["tokens_per_row"], 1), "train_tokens": round(tokens),
                 "gpu_hours": tokens / ours / 3600, "authors_gpu_hours": tokens / authors / 3600,

@@ -382,11 +382,12 @@ values).</p>
 def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Print what generation would send and cost for each dataset; send nothing."""
-    from littlehuman import pipeline
+    from littlehuman.experiments import twins
+    from littlehuman.study import Study
 
     out = []
     for name in resolve_datasets(dataset, data_dir):
-        plan = pipeline.Experiment.create(name, profile, data_dir=data_dir, custom=custom).dry_run()
+        plan = twins.dry_run(Study.create(name, profile, data_dir=data_dir, custom=custom))
         money = ("no price known" if plan["dollars_chat"] is None else
                  f"${plan['dollars_chat']:.2f} chat, ${plan['dollars_batch']:.2f} Batch API")
         print(f"[{plan['dataset']}] {plan['requests']} requests to {plan['generator']} "
@@ -403,7 +404,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             html: bool = True, output_dir: str | os.PathLike | None = None) -> list[Path]:
     """Run the pipeline and the notebooks for ``dataset`` ('all', a name or a file); the
     reports go under ``output_dir`` (default ``outputs/``), one transaction per dataset."""
-    from littlehuman import experiments, findings, pipeline
+    from littlehuman import experiments
+    from littlehuman.study import Study
 
     notebooks = notebooks or list(NOTEBOOKS)
     if data_dir:  # notebooks run with cwd=notebooks/: pass an absolute path
@@ -416,39 +418,32 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
     written = []
     for name in resolve_datasets(dataset, data_dir):
         started = time.time()
-        exp = pipeline.Experiment.create(name, profile, data_dir=data_dir, custom=custom)
-        out_dir = report_dir(exp.name, profile, root)
+        study = Study.create(name, profile, data_dir=data_dir, custom=custom)
+        out_dir = report_dir(study.name, profile, root)
         check_writable(out_dir)  # before the expensive work
-        work = exp.prepare(progress=True)
-        steps = [(work["generation"], work["sweep"])]
-        if "03" in notebooks:
-            zoom = experiments.prepare_zoom(exp, progress=True)
-            steps.append((zoom["generation"], zoom["runs"]))
-        if "04" in notebooks:
-            trade = experiments.prepare_tradeoff(exp, progress=True)
-            steps.append((trade["generation"], trade["runs"]))
+        chosen = experiments.for_notebooks(notebooks)
         generation: dict[str, Any] = {}  # this run's generation: calls, re-asks, faults
         trained: dict[str, int] = {}  # runs ran / skipped
-        for gen_stats, run_counts in steps:
-            experiments.twins.add_stats(generation, gen_stats)
-            experiments.twins.add_stats(trained, run_counts)
+        for experiment in chosen:
+            work = experiment.prepare(study, progress=True)
+            experiments.twins.add_stats(generation, work["generation"])
+            experiments.twins.add_stats(trained, work["runs"])
         calls = int(generation.get("calls", 0))
         ran, skipped = int(trained.get("ran", 0)), int(trained.get("skipped", 0))
         params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
-                  "overrides": json.dumps(public_settings(exp.profile_overrides())),
+                  "overrides": json.dumps(public_settings(study.profile_overrides())),
                   "custom": json.dumps(custom or {})}
         with locked_folder(out_dir), kernel_config() as kernel:
             staged: Staged = []
             with staging(staged, out_dir):
                 for nb in notebooks:
-                    print(f"[{exp.name}] executing {NOTEBOOKS[nb]}", flush=True)
+                    print(f"[{study.name}] executing {NOTEBOOKS[nb]}", flush=True)
                     staged += stage_notebook(NOTEBOOKS[nb], out_dir, params, html, kernel)
-                summary = {"dataset": exp.name, "task": exp.task, "profile": profile.name,
-                           "headline": exp.headline(), "sweep": findings.sweep_finding(exp),
-                           "zoom": experiments.zoom_summary(exp) if "03" in notebooks else None,
-                           "tradeoff": (experiments.tradeoff_summary(exp) if "04" in notebooks
-                                        else None),
-                           "bill": exp.bill(), "generation": generation,
+                summary = {"dataset": study.name, "task": study.task, "profile": profile.name,
+                           "headline": experiments.sweep.headline(study),
+                           **{name: None for name in experiments.EXPERIMENTS},
+                           **{m.NAME: m.summary(study) for m in chosen},
+                           "bill": experiments.twins.bill(study), "generation": generation,
                            "seconds": round(time.time() - started, 1),
                            "generation_calls": calls, "runs_trained": ran,
                            "runs_skipped": skipped,
@@ -457,7 +452,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                 staged += stage_summary(out_dir, summary)
                 commit(staged)  # every notebook succeeded: all of them replace the old ones
         written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
-        print(f"[{exp.name}] {summary['headline']}  ({summary['seconds']:.0f} s)", flush=True)
+        print(f"[{study.name}] {summary['headline']}  ({summary['seconds']:.0f} s)", flush=True)
     index = write_index(root)
     print(f"index: {index}")
     return written

@@ -1,5 +1,6 @@
-"""Runs: what one run is (:class:`RunSpec`), doing it (:func:`execute`), keeping its result
-(:class:`RunStore`) and sweeping many (:func:`run_sweep`), skipping the finished ones.
+"""Runs: what one run is (:class:`RunSpec`), doing it (:func:`execute`) and keeping its result
+(:class:`RunStore`). Where many runs happen (this process, worker processes, SLURM) is
+:mod:`littlehuman.executors`.
 
 Store layout: ``<root>/<dataset>/<experiment>/<key>/{predictions.parquet,record.json}``.
 Both files are written atomically (temp file in the same folder, fsync, rename), the
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Mapping
+from typing import Any, BinaryIO, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -33,12 +34,10 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.learners import make_learner
 from littlehuman.mixing import replacement_mix
 
-if TYPE_CHECKING:
-    from littlehuman.executors import SweepExecutor
-
 Params = tuple[tuple[str, Any], ...]
 Scorer = Callable[[str, list, list], dict]
-Executor = Callable[["RunSpec", pd.DataFrame, pd.DataFrame], tuple[dict, pd.DataFrame]]
+#: does one run: ``run(spec, real, synthetic) -> (record, predictions)`` (:func:`execute`)
+RunFn = Callable[["RunSpec", pd.DataFrame, pd.DataFrame], tuple[dict, pd.DataFrame]]
 
 
 def _freeze(value: Any) -> Any:
@@ -363,27 +362,3 @@ def execute(
             predictions[f"score:{m}"] = per_example[m].to_numpy()
     return record, predictions
 
-
-def run_sweep(
-    specs: Iterable[RunSpec],
-    real: pd.DataFrame,
-    synthetic: pd.DataFrame,
-    store: RunStore,
-    progress: bool = True,
-    executor: Executor | None = None,
-    jobs: int = 1,
-    backend: "SweepExecutor | None" = None,
-) -> dict[str, int]:
-    """Run every spec that has no record yet, storing each as it finishes.
-
-    ``executor(spec, real, synthetic) -> (record, predictions)`` does one run (default
-    :func:`execute`; e.g. ``functools.partial(execute, scorer=...)`` to swap a part).
-    ``backend`` decides where the runs happen (:mod:`littlehuman.executors`: ``make_executor
-    (profile)`` for ``--executor local|slurm``); the default is
-    ``LocalExecutor(jobs=jobs)``: in process, or with ``jobs > 1`` (or several GPUs) in
-    spawned worker processes. Returns ``{"skipped": finished before, "ran": run now}``.
-    """
-    from littlehuman.executors import LocalExecutor
-
-    chosen = backend if backend is not None else LocalExecutor(jobs=jobs)
-    return chosen.run(list(specs), real, synthetic, store, executor or execute, progress)

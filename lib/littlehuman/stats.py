@@ -5,6 +5,7 @@ Every resampling function takes an explicit ``seed`` and is vectorised over resa
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
@@ -13,11 +14,16 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.tradeoff import EXTRAPOLATION_FACTOR, check_records, equivalent_points, fit_log
+from littlehuman.curves import EXTRAPOLATION_FACTOR, check_records, equivalent_points, fit_log
 
 Interval = tuple[float, float, float]
 _CELLS = 4_000_000  # resample cells drawn at once (bounds memory to ~32 MB of indices)
 _EXACT_FLIPS = 16   # seed counts up to this get an exact sign-flip test
+
+
+def finite(value: Any) -> bool:
+    """A real, finite number (not None, NaN or infinite)."""
+    return value is not None and not pd.isna(value) and math.isfinite(float(value))
 
 
 def _check_level(level: float, n_boot: int) -> None:
@@ -155,7 +161,7 @@ def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot
 
     Each resample draws seeds with replacement (a seed carries all its runs, keeping the
     synthetic and human runs paired), averages the metric per run, refits and recomputes
-    :func:`~littlehuman.tradeoff.equivalent_points`. Returns ``(estimate, low, high,
+    :func:`~littlehuman.curves.equivalent_points`. Returns ``(estimate, low, high,
     n_failed)``: the estimate on the seed means, the percentile interval over resamples with a
     defined value, and how many resamples had none (no_gain, or overflow). Seeds lacking a run
     the others have are left out. Bounds are None when every resample failed."""

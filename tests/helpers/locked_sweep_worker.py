@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sweep_worker  # noqa: E402
 
 from littlehuman.executors import LocalExecutor  # noqa: E402
-from littlehuman.runs import RunStore, execute, run_sweep  # noqa: E402
+from littlehuman.executors import run_missing  # noqa: E402
+from littlehuman.runs import RunStore, execute  # noqa: E402
 
 
 class CountingMajority(sweep_worker.SleepyMajority):
@@ -37,7 +38,7 @@ def factory(name: str, task: str, seed: int = 0, **params: Any) -> Any:
     return CountingMajority(task, seed=seed, **params)
 
 
-EXECUTOR = functools.partial(execute, learner_factory=factory, scorer=sweep_worker.accuracy)
+RUN = functools.partial(execute, learner_factory=factory, scorer=sweep_worker.accuracy)
 
 
 def main(argv: list[str]) -> None:
@@ -49,9 +50,9 @@ def main(argv: list[str]) -> None:
     deadline = time.time() + 120
     while not go_file.exists() and time.time() < deadline:
         time.sleep(0.02)
-    counts = run_sweep(sweep_worker.specs(sleep_s), real, synthetic, RunStore(store_dir),
-                       progress=False, executor=EXECUTOR,
-                       backend=LocalExecutor(jobs=jobs, gpus=0))
+    counts = run_missing(sweep_worker.specs(sleep_s), real, synthetic, RunStore(store_dir),
+                       progress=False, run=RUN,
+                       executor=LocalExecutor(jobs=jobs, gpus=0))
     print(f"COUNTS {counts['skipped']} {counts['ran']}", flush=True)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from littlehuman.generation import GenerationCache, generate_synthetic
+from littlehuman.generation import GenerationCache, PromptSpec, generate_synthetic
 from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
 
 
@@ -34,7 +34,7 @@ def make(base_url: str, concurrency: int = 2) -> OpenAIChatBackend:
 def run(cache_path: str, base_url: str, n: int = 16,
         concurrency: int = 2) -> tuple[pd.DataFrame, dict[str, Any]]:
     rows = fixture_rows(n)
-    return generate_synthetic(rows, rows, "fv", make(base_url, concurrency),
+    return generate_synthetic(rows, rows, make(base_url, concurrency), PromptSpec("fv"),
                               cache=GenerationCache(cache_path), progress=False)
 
 

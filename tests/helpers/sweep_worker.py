@@ -17,7 +17,8 @@ import pandas as pd
 from littlehuman.data.schema import finalize
 from littlehuman.learners import make_learner
 from littlehuman.learners.baseline import MajorityLearner
-from littlehuman.runs import RunSpec, RunStore, execute, run_sweep
+from littlehuman.executors import run_missing
+from littlehuman.runs import RunSpec, RunStore, execute
 
 DATASET = "toyfv"
 
@@ -73,7 +74,7 @@ def specs(sleep_s: float) -> list[RunSpec]:
             for s in (0, 1) for f in (0.0, 0.25, 0.5, 1.0)]
 
 
-EXECUTOR = functools.partial(execute, learner_factory=factory, scorer=accuracy)
+RUN = functools.partial(execute, learner_factory=factory, scorer=accuracy)
 
 
 class PrintingStore(RunStore):
@@ -86,8 +87,8 @@ class PrintingStore(RunStore):
 def main(argv: list[str]) -> None:
     store_dir, sleep_s = argv[0], float(argv[1]) if len(argv) > 1 else 0.4
     real, synthetic = fixture_rows()
-    counts = run_sweep(specs(sleep_s), real, synthetic, PrintingStore(store_dir),
-                       progress=False, executor=EXECUTOR)
+    counts = run_missing(specs(sleep_s), real, synthetic, PrintingStore(store_dir),
+                       progress=False, run=RUN)
     print(f"COUNTS {counts['skipped']} {counts['ran']}", flush=True)
 
 

@@ -88,10 +88,3 @@ def write(folder: Path, df: pd.DataFrame, manifest: dict[str, Any]) -> None:
             os.replace(tmp / name, folder / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads((folder / MANIFEST).read_text())
-    except (OSError, json.JSONDecodeError):
-        return None

@@ -5,32 +5,37 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from littlehuman import tradeoff
-from littlehuman.experiments.common import _finite, _jsonable
-from littlehuman.pipeline import Experiment
+from typing import TYPE_CHECKING
+
+from littlehuman import curves
+from littlehuman.experiments.grid import jsonable
+from littlehuman.stats import finite
+
+if TYPE_CHECKING:
+    from littlehuman.study import Study
 
 
-def advice(exp: Experiment, analysis: dict[str, Any]) -> dict[str, Any] | None:
+def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
     """The advisor's answer at the profile's ``price_human`` / ``price_synthetic`` (None when
     either is unset).
 
-    Per base (on the seed means): :func:`tradeoff.advise` on the equivalent, whether its
+    Per base (on the seed means): :func:`curves.advise` on the equivalent, whether its
     bootstrap interval's bounds give the same answer (``robust``), what the human points'
     money buys in synthetic points and the score the fitted curve gives that, and a sentence.
     Overall: the same on the median equivalent over operating points, with the interquartile
     range of the break-even price ratio, and caveats. Only the measured number of human points
     is advised on: the experiment says nothing about buying more than that."""
-    p = exp.profile
+    p = study.profile
     if not (p.price_human > 0 and p.price_synthetic > 0):
         return None
     h, ratio, metric = analysis["human"], p.price_human / p.price_synthetic, analysis["metric"]
     per_base = []
     for r in analysis["bases"].to_dict("records"):
-        eq = r["equivalent"] if _finite(r["equivalent"]) else None
-        adv = tradeoff.advise(eq, p.price_human, p.price_synthetic, h)
-        bounds = [tradeoff.advise(v, p.price_human, p.price_synthetic, h)["cheaper"]
-                  for v in (r["low"], r["high"]) if _finite(v)]
-        rising = _finite(r.get("a1")) and r["a1"] > 0
+        eq = r["equivalent"] if finite(r["equivalent"]) else None
+        adv = curves.advise(eq, p.price_human, p.price_synthetic, h)
+        bounds = [curves.advise(v, p.price_human, p.price_synthetic, h)["cheaper"]
+                  for v in (r["low"], r["high"]) if finite(v)]
+        rising = finite(r.get("a1")) and r["a1"] > 0
         score = (r["a0"] + r["a1"] * math.log(r["base"] + adv["synthetic_points_for_human_cost"])
                  if rising else None)
         per_base.append({"base": int(r["base"]), "status": r["status"], **adv,
@@ -39,7 +44,7 @@ def advice(exp: Experiment, analysis: dict[str, Any]) -> dict[str, Any] | None:
                          "score_with_human": r["y_star"], "score_same_money_synthetic": score,
                          "message": _advice_sentence(r, h, adv, score, metric)})
     t3 = analysis["table3"]
-    overall = tradeoff.advise(t3["median"], p.price_human, p.price_synthetic, h)
+    overall = curves.advise(t3["median"], p.price_human, p.price_synthetic, h)
     prices = (f"At ${p.price_human:g} per human point and ${p.price_synthetic:g} per synthetic "
               f"point (ratio {ratio:.3g})")
     if t3["median"] is None:
@@ -78,7 +83,7 @@ def advice(exp: Experiment, analysis: dict[str, Any]) -> dict[str, Any] | None:
     off = [f"{b['base']}: {b['status']}" for b in per_base if b["status"] != "ok"]
     if off:
         caveats.append("bases whose equivalent is not a plain number: " + "; ".join(off))
-    return _jsonable({"price_human": p.price_human, "price_synthetic": p.price_synthetic,
+    return jsonable({"price_human": p.price_human, "price_synthetic": p.price_synthetic,
                       "price_ratio": ratio, "human_points": h, "overall": overall,
                       "verdict": verdict, "per_base": per_base, "caveats": caveats})
 
@@ -104,7 +109,7 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
         return (f"{head}; {why}, but the human points added {gain:+.4g}: buy the {h} human "
                 "points, no amount of synthetic data can be priced against them.")
     interval = (f" (95% CI {r['low']:.0f} to {r['high']:.0f})"
-                if _finite(r["low"]) and _finite(r["high"]) else "")
+                if finite(r["low"]) and finite(r["high"]) else "")
     same = (f"; the same money buys {adv['synthetic_points_for_human_cost']:.0f} synthetic "
             f"points, which the fitted curve puts at {metric} {score:.4g} against "
             f"{r['y_star']:.4g} with the human points" if score is not None else "")

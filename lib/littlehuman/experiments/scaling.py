@@ -1,11 +1,11 @@
-"""The zoom and trade-off sizes of a dataset (the profile's, scaled for a small dataset and to
-fit its train rows) and the metric the figures and the trade-off fit use."""
+"""The zoom and trade-off sizes of a dataset: the profile's, scaled for a small dataset and to
+fit its train rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from littlehuman.config import Profile
-from littlehuman.pipeline import Experiment
+from littlehuman.experiments.grid import Shape
 
 
 @dataclass(frozen=True)
@@ -34,16 +34,17 @@ def _tenth(value: int) -> int:
     return max(1, round(value / 10))
 
 
-def profile_sizes(profile: Profile, small: bool = False, available: int | None = None) -> Sizes:
-    """The zoom and trade-off sizes of ``profile`` for a dataset (pure; see :func:`sizes`).
+def sizes(profile: Profile, shape: Shape) -> Sizes:
+    """The zoom and trade-off sizes of ``profile`` for a dataset.
 
     The profile's sizes are written for a 5,000-row dataset: a ``small`` one (SciFact) takes a
     tenth of them when the profile keeps the PROTOCOL training size (``n_train`` 0); a profile
     that sets ``n_train`` chose its sizes itself (the cpu profile's 200/100 are "the sweep's
     200 twins", and a tenth would make 95%, 97.5% and 100% of 10 rows the same set). Sizes
-    that ``available`` train rows cannot hold are scaled down together (ratios kept); each
+    that the dataset's train rows cannot hold are scaled down together (ratios kept); each
     scaling is described in ``notes``."""
     p, notes = profile, []
+    small, available = shape.small, shape.train_rows
     zoom, bases = tuple(p.zoom_sizes), tuple(p.tradeoff_bases)
     human, step = p.tradeoff_human, p.tradeoff_step
     if small and not p.n_train:
@@ -65,15 +66,3 @@ def profile_sizes(profile: Profile, small: bool = False, available: int | None =
         bases = new
     return Sizes(tuple(sorted(set(zoom), reverse=True)), tuple(sorted(set(bases))), human, step,
                  p.tradeoff_steps, tuple(notes))
-
-
-def sizes(exp: Experiment) -> Sizes:
-    """The zoom and trade-off sizes for ``exp`` (:func:`profile_sizes` with its registry
-    ``small`` flag and the rows its train split holds)."""
-    small = exp.spec is not None and exp.spec.small
-    return profile_sizes(exp.profile, small, len(exp.split("train")))
-
-
-def main_metric(exp: Experiment) -> str:
-    """The metric the figures and the trade-off fit use (``Experiment.main_metric``)."""
-    return exp.main_metric

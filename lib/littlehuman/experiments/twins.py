@@ -1,41 +1,50 @@
-"""Which real train rows get synthetic twins, and generating them: the sweep twins
-``exp.train_pool``; an experiment that needs more rows twins the further train rows of
-:func:`twin_order`, so the sweep's twins are always reused."""
+"""Which real train rows get synthetic twins, generating them, and what they cost: the sweep
+twins ``study.train_pool``; an experiment that needs more rows twins the further train rows
+of :func:`twin_order`, so the sweep's twins are always reused."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from littlehuman.data import schema
-from littlehuman.pipeline import Experiment
+
+if TYPE_CHECKING:
+    from littlehuman.study import Study
 
 
-def twin_order(exp: Experiment) -> pd.DataFrame:
+def twin_order(study: "Study") -> pd.DataFrame:
     """Every real train row in the order they get twins: the sweep's ``train_pool`` first,
     then the other train rows in an order seeded by the data seed."""
-    pool = exp.train_pool
-    rest = exp.split("train").sort_values("row_id", kind="stable")
+    pool = study.train_pool
+    rest = study.split("train").sort_values("row_id", kind="stable")
     rest = rest[~rest["row_id"].isin(pool["row_id"])]
-    rng = np.random.default_rng(schema.stable_seed(exp.name, "twin-order", exp.profile.data_seed))
+    rng = np.random.default_rng(schema.stable_seed(study.name, "twin-order", study.profile.data_seed))
     return pd.concat([pool, rest.iloc[rng.permutation(len(rest))]])
 
 
-def twin_rows(exp: Experiment, size: int) -> pd.DataFrame:
+def twin_rows(study: "Study", size: int) -> pd.DataFrame:
     """The real train rows to twin for an experiment that uses ``size`` of them: the sweep's
     pool, extended along :func:`twin_order` when ``size`` is larger (capped by the split)."""
-    return twin_order(exp).iloc[:max(int(size), len(exp.train_pool))]
+    return twin_order(study).iloc[:max(int(size), len(study.train_pool))]
 
 
-def generate_twins(exp: Experiment, rows: pd.DataFrame,
+def generate_twins(study: "Study", rows: pd.DataFrame,
                    progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The twins of ``rows``, generated exactly as :meth:`Experiment.synthetic` generates the
-    sweep's (same settings from ``exp.generation_args()``; only missing twins are generated;
-    they join the same parquet file)."""
+    """The twins of ``rows``, generated with the study's prompt and generator (only missing
+    twins are generated; every experiment's twins join the same parquet file)."""
     from littlehuman.generation import load_or_generate
 
-    return load_or_generate(rows=rows, progress=progress, **exp.generation_args())
+    return load_or_generate(rows=rows, pool=study.split("train"), backend=study.backend,
+                            prompt=study.prompt, batch_size=study.profile.gen_batch_size,
+                            progress=progress)
+
+
+def sweep_twins(study: "Study", progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The twins of the sweep's train pool (generated once, then read from disk), plus one
+    spare twin for each pool row left without one (:func:`twins_with_spares`)."""
+    return twins_with_spares(study, study.train_pool, progress)
 
 
 def add_stats(total: dict[str, Any], stats: dict[str, Any]) -> None:
@@ -51,22 +60,22 @@ def add_stats(total: dict[str, Any], stats: dict[str, Any]) -> None:
                     faults[part][cause] = faults[part].get(cause, 0) + n
 
 
-def twins_with_spares(exp: Experiment, rows: pd.DataFrame, progress: bool = False
+def twins_with_spares(study: "Study", rows: pd.DataFrame, progress: bool = False
                       ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The twins of ``rows``, plus one spare twin for each row left without one (every ask
     unusable): the twins of the next rows along :func:`twin_order` after ``rows``, which any
     larger experiment twins anyway. A mix that must replace a row without a twin takes a
     spare's twin instead (``mixing.replacement_mix``), so every synthetic fraction, 100%
     included, can be built. Stats gain ``spares`` (spare twins returned)."""
-    synthetic, total = generate_twins(exp, rows, progress)
+    synthetic, total = generate_twins(study, rows, progress)
     missing = len(rows) - int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
     total = dict(total)
     total["spares"] = 0
     if missing == 0:
         return synthetic, total
-    order = twin_order(exp)
+    order = twin_order(study)
     rest = order[~order["row_id"].isin(rows["row_id"])]
-    spare_rows, spares, stats = _prefix_with_twins(exp, rest, missing, 0, progress)
+    spare_rows, spares, stats = _prefix_with_twins(study, rest, missing, 0, progress)
     stats.pop("from_file", None)
     add_stats(total, stats)
     kept = spare_rows[spare_rows["row_id"].isin(spares["source_row_id"])]["row_id"].iloc[:missing]
@@ -75,7 +84,7 @@ def twins_with_spares(exp: Experiment, rows: pd.DataFrame, progress: bool = Fals
     return pd.concat([synthetic, spares], ignore_index=True), total
 
 
-def _prefix_with_twins(exp: Experiment, order: pd.DataFrame, count: int, at_least: int,
+def _prefix_with_twins(study: "Study", order: pd.DataFrame, count: int, at_least: int,
                        progress: bool) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """The shortest prefix of ``order`` (``at_least`` rows long) in which ``count`` rows have
     a twin (a row whose every ask was unusable has none, so a few more rows may be twinned),
@@ -84,7 +93,7 @@ def _prefix_with_twins(exp: Experiment, order: pd.DataFrame, count: int, at_leas
     take = max(count, at_least)
     while True:
         rows = order.iloc[:take]
-        synthetic, gen = generate_twins(exp, rows, progress)
+        synthetic, gen = generate_twins(study, rows, progress)
         add_stats(total, gen)
         have = int(rows["row_id"].isin(synthetic["source_row_id"]).sum())
         if have >= count or take >= len(order):
@@ -92,9 +101,60 @@ def _prefix_with_twins(exp: Experiment, order: pd.DataFrame, count: int, at_leas
         take += count - have
 
 
-def twinned_rows(exp: Experiment, count: int, progress: bool = False
+def twinned_rows(study: "Study", count: int, progress: bool = False
                  ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """The shortest :func:`twin_rows` prefix in which ``count`` rows have a twin (a row whose
     reply was unparseable has none, so a few more rows may be twinned), its twins and the
     summed generation stats."""
-    return _prefix_with_twins(exp, twin_order(exp), count, len(exp.train_pool), progress)
+    return _prefix_with_twins(study, twin_order(study), count, len(study.train_pool), progress)
+
+
+# --------------------------------------------------------------------------- cost
+def prices(study: "Study") -> dict[str, tuple[float, float]]:
+    """The price table, with ``--prices FILE`` applied."""
+    from littlehuman.generation.cost import PRICES, load_prices
+
+    return load_prices(study.profile.prices) if study.profile.prices else dict(PRICES)
+
+
+def dry_run(study: "Study") -> dict[str, Any]:
+    """What generating the sweep's twins would send and cost, before anything is sent.
+
+    An upper bound: requests whose reply is already cached are not sent again, and the
+    estimate counts every reply at the full ``max_new_tokens``."""
+    from littlehuman.generation.cost import estimate
+
+    p, table = study.profile, prices(study)
+    requests = study.prompt.requests(study.train_pool, study.split("train"))
+    model = p.gen_model or ("gpt-3.5-turbo" if p.generator.startswith("openai") else p.generator)
+    chat = estimate(requests, model, p.max_new_tokens, batch=False, prices=table)
+    batch = estimate(requests, model, p.max_new_tokens, batch=True, prices=table)
+    return {"dataset": study.name, "generator": p.generator, "model": model,
+            "requests": chat["requests"], "input_tokens": chat["input_tokens"],
+            "output_tokens": chat["output_tokens"], "dollars_chat": chat["dollars"],
+            "dollars_batch": batch["dollars"], "method": chat["method"]}
+
+
+def bill(study: "Study") -> dict[str, Any] | None:
+    """Tokens and dollars of the requests behind the twins (None before generation):
+    ``generate.read_bill`` priced with the study's table (Batch API at half price); a local
+    generator has no dollars."""
+    from littlehuman.generation.cost import cost
+    from littlehuman.generation.generate import read_bill
+
+    stored = read_bill(study.name, study.generator_id)
+    if stored is None:
+        return None
+    stored.pop("asked_rows", None)  # which rows: kept on disk, not worth showing
+    table = prices(study)
+
+    def dollars(input_key: str, output_key: str) -> float | None:
+        usage = [{"prompt_tokens": stored.get(input_key, 0),
+                  "completion_tokens": stored.get(output_key, 0)}]
+        return cost(usage, stored["model"], batch=stored["batch_pricing"], prices=table)["dollars"]
+
+    local = study.backend.local
+    return {**stored, "dollars": None if local else dollars("input_tokens", "output_tokens"),
+            "dollars_unkept": None if local else dollars("unkept_input_tokens",
+                                                         "unkept_output_tokens"),
+            "local": local}

@@ -1,83 +1,79 @@
-"""PROTOCOL experiment 2, the zoom on the last few synthetic percent: a run is ``(n, synthetic
-fraction, seed)``; at the sweep's own ``n`` it is the sweep's run (same spec, same training
-set), so it is trained once."""
+"""PROTOCOL experiment 2, the zoom on the last few synthetic percent (notebook 03, the paper's
+Figures 2 and 5-8): at each zoom size n, 95%, 97.5% and 100% synthetic, every seed. A cell at
+the sweep's own n is the sweep's run (same spec, same training set), so it is trained once.
+A run of size n draws its n rows from ``twins.twin_rows(study, n)`` with
+:func:`~littlehuman.mixing.replacement_mix`, as the sweep does from its pool.
+
+Finding 2 (*a few human points reliably lift a purely synthetic model*) is read here:
+97.5% against 100% synthetic at fixed size, paired across seeds.
+"""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from littlehuman import mixing, runs, stats
-from littlehuman.experiments import twins
-from littlehuman.experiments.common import (ZOOM, _eval_rows, _intervals,
-                                            _jsonable, _missing, _run, _run_row, _spec)
-from littlehuman.experiments.scaling import main_metric, sizes
-from littlehuman.pipeline import Experiment, _quiet_factory
-from littlehuman.runs import RunSpec
+from littlehuman import mixing, stats
+from littlehuman.config import Profile
+from littlehuman.experiments import grid, twins
+from littlehuman.experiments.grid import Cell, Shape
+from littlehuman.experiments.scaling import sizes
+
+if TYPE_CHECKING:
+    from littlehuman.study import Study
+
+NAME, NOTEBOOK = "zoom", "03"
 
 
-def zoom_specs(exp: Experiment) -> list[RunSpec]:
-    """Every zoom run: each size x ``zoom_fractions`` x seed. At the sweep's ``n`` the spec is
-    the sweep's (``experiment="sweep"``): the same training set, trained once."""
-    p = exp.profile
-    return [_spec(exp, "sweep" if n == exp.n else ZOOM, n, f, s)
-            for n in sizes(exp).zoom for f in p.zoom_fractions for s in p.seeds]
+def cells(profile: Profile, shape: Shape) -> list[Cell]:
+    """The grid: every zoom size (scaled to the dataset: :func:`~.scaling.sizes`) x
+    ``zoom_fractions`` x seed. At the sweep's n the cell is a sweep run."""
+    name = grid.pooled(NAME, shape.n)
+    return [Cell("sweep" if n == shape.n else name, n, f, s)
+            for n in sizes(profile, shape).zoom for f in profile.zoom_fractions
+            for s in profile.seeds]
 
 
-def prepare_zoom(exp: Experiment, progress: bool = True) -> dict[str, Any]:
+def prepare(study: "Study", progress: bool = True) -> dict[str, Any]:
     """Generate the twins and train every missing zoom run. Returns ``{"generation": stats,
-    "runs": {"skipped", "ran"}, "sizes": [...], "notes": [...]}``.
-
-    A run of size ``n`` draws its ``n`` rows from ``twin_rows(exp, n)`` with
-    :func:`~littlehuman.mixing.replacement_mix`, as the sweep does from its pool."""
-    from functools import partial
-
-    sz = sizes(exp)
-    rows = twins.twin_rows(exp, max(sz.zoom))
-    synthetic, gen = twins.twins_with_spares(exp, rows, progress)
-    execute = partial(runs.execute, learner_factory=_quiet_factory)
+    "runs": {"skipped", "ran"}}``."""
+    sz = sizes(study.profile, study.shape)
+    rows = twins.twin_rows(study, max(sz.zoom))
+    synthetic, gen = twins.twins_with_spares(study, rows, progress)
     counts: dict[str, int] = {}
-    specs = zoom_specs(exp)
+    every = cells(study.profile, study.shape)
     for n in sz.zoom:
-        real = _eval_rows(exp, twins.twin_rows(exp, n))
-        twins.add_stats(counts, _run(exp, [s for s in specs if s.n == n], real, synthetic, execute,
-                                   progress))
-    return {"generation": gen, "runs": counts, "sizes": list(sz.zoom), "notes": list(sz.notes)}
+        real = grid.with_eval_rows(study, twins.twin_rows(study, n))
+        twins.add_stats(counts, grid.train_missing(study, [c for c in every if c.n == n],
+                                                   real, synthetic, progress))
+    return {"generation": gen, "runs": counts}
 
 
-def zoom_records(exp: Experiment) -> pd.DataFrame:
+def records(study: "Study") -> pd.DataFrame:
     """One row per finished zoom run: n, fraction, seed, the metrics, fit seconds, key."""
-    out = []
-    for spec in zoom_specs(exp):
-        row = _run_row(exp, spec)
-        if row is not None:
-            out.append({"n": spec.n, "fraction": spec.fraction, **row})
-    if not out:
-        raise _missing(exp, ZOOM)
-    return pd.DataFrame(out).sort_values(["n", "fraction", "seed"]).reset_index(drop=True)
+    rec = grid.records(study, cells(study.profile, study.shape), NOTEBOOK)
+    return rec.sort_values(["n", "fraction", "seed"]).reset_index(drop=True)
 
 
-def zoom_intervals(exp: Experiment, n_boot: int = 2000, level: float = 0.95) -> pd.DataFrame:
+def intervals(study: "Study", n_boot: int = 2000, level: float = 0.95) -> pd.DataFrame:
     """Per n, fraction and metric: mean over seeds and its bootstrap CI (seeds x test rows)."""
-    cells: dict[tuple, dict[int, RunSpec]] = {}
-    for spec in zoom_specs(exp):
-        cells.setdefault((spec.n, spec.fraction), {})[spec.seed] = spec
-    return _intervals(exp, cells, ["n", "fraction"], exp.metrics, n_boot, level)
+    return grid.intervals(study, cells(study.profile, study.shape), ["n", "fraction"],
+                          n_boot=n_boot, level=level)
 
 
-def zoom_paired(exp: Experiment, a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
+def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
     """Per zoom size and metric: synthetic fraction ``a`` against ``b`` on the same seeds
     (:func:`~littlehuman.stats.paired_seed_comparison`). Columns: n, metric, seeds, the two
     means, mean difference (a - b), seeds favouring each, ties, sign p, sign-flip p, min p
     (the smallest p these seeds allow) and a verdict in words."""
-    rec = zoom_records(exp)
+    rec = records(study)
     name_a, name_b = f"{a:.1%}", f"{b:.1%}"
     rows = []
     for n, runs_n in rec.groupby("n", sort=False):
         by = {f: runs_n[runs_n["fraction"] == f].set_index("seed") for f in (a, b)}
         if by[a].empty or by[b].empty:
             continue
-        for m in exp.metrics:
+        for m in study.metrics:
             cmp = stats.paired_seed_comparison(by[a][m].to_dict(), by[b][m].to_dict())
             side = {"a": name_a, "b": name_b}.get(cmp["favours"])
             verdict = (f"{cmp['agree']}/{cmp['n_seeds']} seeds favour {side} synthetic"
@@ -92,18 +88,18 @@ def zoom_paired(exp: Experiment, a: float = 0.975, b: float = 1.0) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def zoom_summary(exp: Experiment, a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
+def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
     """JSON-able: the zoom sizes, scaling notes and, per size, the main metric's ``a`` vs
     ``b`` synthetic comparison in one sentence."""
-    m, sz = main_metric(exp), sizes(exp)
-    paired = zoom_paired(exp, a, b)
+    m, sz = study.main_metric, sizes(study.profile, study.shape)
+    table = paired(study, a, b)
     lines = []
-    for r in paired[paired["metric"] == m].to_dict("records"):
+    for r in table[table["metric"] == m].to_dict("records"):
         human = mixing.n_replaced(r["n"], b) - mixing.n_replaced(r["n"], a)
         lines.append(f"n={r['n']}: {human} more human point{'s' * (human != 1)} ({a:.1%} vs "
                      f"{b:.1%} synthetic) "
                      f"changed {m} by {r['mean difference']:+.4f} on average; {r['verdict']} "
                      f"(sign test p={r['sign p']:.3g}; {r['seeds']} seed(s) allow at best "
                      f"p={r['min p']:.3g})")
-    return _jsonable({"dataset": exp.name, "metric": m, "sizes": list(sz.zoom),
+    return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
                       "notes": list(sz.notes), "paired": lines})

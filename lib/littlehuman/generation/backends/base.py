@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+if TYPE_CHECKING:
+    from littlehuman.config import Profile
 
 
 class Completion(str):
@@ -112,12 +115,16 @@ class Backend:
     offer ``complete_iter(batch, ids=None)`` yielding ``(index, reply)`` in completion order;
     ``ids`` are the requests' stable cache keys (a Batch API backend uses them as custom ids).
     One whose ``complete_iter`` also takes a :class:`RequestFeed` as ``batch`` (requests added
-    while it runs) sets ``takes_feed``.
+    while it runs) sets ``takes_feed``. ``from_profile`` builds a backend from a profile's
+    fields (see ``backends.backend_from_profile``).
     """
 
     name: str
     model: str
     params: dict[str, Any]
+    #: True when it runs here, seeded by the data seed, with no per-token price (extractive,
+    #: gemma, hf); False for an API (openai, openai-batch)
+    local: bool = False
     #: True when replies are billed at Batch API prices
     batch_pricing: bool = False
     #: True when ``complete_iter`` takes a :class:`RequestFeed` (requests added while it runs)
@@ -135,6 +142,11 @@ class Backend:
         """Report one event to ``on_event`` (when set)."""
         if self.on_event is not None:
             self.on_event(index, event)
+
+    @classmethod
+    def from_profile(cls, profile: "Profile") -> "Backend":
+        """This backend with the settings ``profile`` gives it."""
+        raise NotImplementedError(f"{cls.__name__} cannot be built from a profile")
 
     def complete(self, batch: list[list[dict[str, str]]]) -> list[Reply]:
         """One reply per chat, in order."""

@@ -20,10 +20,14 @@ from __future__ import annotations
 import json
 import random
 import re
+from typing import TYPE_CHECKING
 
 from littlehuman.data.schema import stable_seed
 from littlehuman.generation.backends.base import Backend
 from littlehuman.generation.prompts import QA_SYSTEM, system_prompt
+
+if TYPE_CHECKING:
+    from littlehuman.config import Profile
 
 _SENTENCE_END = re.compile(
     r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019]))\s+(?=[A-Z0-9\"'(\[`\u201c\u2018])"
@@ -149,9 +153,15 @@ class ExtractiveBackend(Backend):
 
     name = "extractive"
     model = "rules-v1"
+    local = True
 
     def __init__(self, seed: int = 0) -> None:
         self.params = {"seed": int(seed)}
+
+    @classmethod
+    def from_profile(cls, profile: "Profile") -> "ExtractiveBackend":
+        """Seeded by the profile's data seed."""
+        return cls(seed=profile.data_seed)
 
     def complete(self, batch: list[list[dict[str, str]]]) -> list[str]:
         return [self._reply(messages) for messages in batch]

@@ -14,10 +14,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.hf import HFBackend, cut_reply
 from littlehuman.paths import cache_dir
+
+if TYPE_CHECKING:
+    from littlehuman.config import Profile
 
 __all__ = ["GemmaBackend", "cut_reply", "default_model_dir", "prepare_model_dir"]
 
@@ -90,6 +94,12 @@ class GemmaBackend(HFBackend):
             "max_new_tokens": int(max_new_tokens),
             "seed": int(seed),
         }
+
+    @classmethod
+    def from_profile(cls, profile: "Profile") -> "GemmaBackend":
+        """The profile's temperature, max_new_tokens and data seed (the model is fixed)."""
+        return cls(temperature=profile.temperature, max_new_tokens=profile.max_new_tokens,
+                   seed=profile.data_seed)
 
     def resolve_model_dir(self) -> Path:
         """The dequantised model's folder, built from the GGUF on first use."""

@@ -18,11 +18,14 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion
 from littlehuman.generation.prompts import render_plain
+
+if TYPE_CHECKING:
+    from littlehuman.config import Profile
 
 # Where a reply ends: a new turn or context, the line break that closes the "Label: ..." /
 # "Answer: ..." line, or (plain text, where no end-of-turn token comes) a blank line.
@@ -100,6 +103,18 @@ class HFBackend(Backend):
     """
 
     name = "hf"
+    local = True
+
+    @classmethod
+    def from_profile(cls, profile: "Profile") -> "HFBackend":
+        """The model in ``profile.gen_model_dir`` with the profile's temperature,
+        max_new_tokens and data seed."""
+        if not profile.gen_model_dir:
+            raise LittleHumanError("--generator hf needs --gen-model-dir DIR: a local "
+                                   "transformers model folder (save_pretrained layout)")
+        return cls(model_dir=str(Path(profile.gen_model_dir).expanduser().resolve()),
+                   temperature=profile.temperature, max_new_tokens=profile.max_new_tokens,
+                   seed=profile.data_seed)
 
     def __init__(
         self,

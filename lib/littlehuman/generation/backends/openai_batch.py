@@ -41,7 +41,7 @@ import os
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from tqdm.auto import tqdm
 
@@ -51,6 +51,9 @@ from littlehuman.generation.backends.openai_chat import OpenAIBase, describe
 from littlehuman.generation.cache import request_key
 from littlehuman.generation.secrets import public_url, scrub
 from littlehuman.paths import cache_dir
+
+if TYPE_CHECKING:
+    from littlehuman.config import Profile
 
 log = logging.getLogger(__name__)
 ENDPOINT = "/v1/chat/completions"
@@ -159,6 +162,11 @@ class OpenAIBatchBackend(OpenAIBase):
 
     name = "openai-batch"
     batch_pricing = True
+
+    @classmethod
+    def from_profile(cls, profile: "Profile") -> "OpenAIBatchBackend":
+        """The profile's model, server, key variable, sampling and ``batch_poll_s``."""
+        return cls(**cls._profile_kwargs(profile), poll_s=profile.batch_poll_s)
 
     def __init__(
         self,

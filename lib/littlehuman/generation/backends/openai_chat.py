@@ -44,7 +44,7 @@ import queue
 import re
 import threading
 import time
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
 from urllib.parse import urlsplit
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
@@ -55,6 +55,9 @@ from littlehuman.generation.backends.hf import cut_reply
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
 from littlehuman.generation.secrets import Secret, api_key, public_url, scrub
+
+if TYPE_CHECKING:
+    from littlehuman.config import Profile
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -182,6 +185,19 @@ class OpenAIBase(Backend):
     of the calls answered so far and ``complete`` over ``complete_iter``."""
 
     usage_log: list[dict[str, int | None]]
+    local = False
+
+    @staticmethod
+    def _profile_kwargs(profile: "Profile") -> dict[str, Any]:
+        """The constructor settings both API backends take from a profile (no seed: the
+        server samples; ``model`` only when ``gen_model`` names one)."""
+        kwargs: dict[str, Any] = {"temperature": profile.temperature,
+                                  "max_new_tokens": profile.max_new_tokens,
+                                  "api_key_env": profile.api_key_env,
+                                  "base_url": profile.base_url or None}
+        if profile.gen_model:
+            kwargs["model"] = profile.gen_model
+        return kwargs
 
     def _setup(self, model: str, temperature: float, max_new_tokens: int,
                base_url: str | None, api_key_env: str, seed: int | None) -> None:
@@ -281,6 +297,14 @@ class OpenAIChatBackend(OpenAIBase):
     """
 
     name = "openai"
+
+    @classmethod
+    def from_profile(cls, profile: "Profile") -> "OpenAIChatBackend":
+        """The profile's model, server, key variable, sampling and pacing (0 = unset for
+        rpm, tpm and request_timeout)."""
+        return cls(**cls._profile_kwargs(profile), concurrency=profile.concurrency,
+                   rpm=profile.rpm or None, tpm=profile.tpm or None, endpoint=profile.endpoint,
+                   timeout_s=profile.request_timeout or None)
 
     def __init__(
         self,

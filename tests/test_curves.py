@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.tradeoff import (LogFit, advise, breakeven_price_ratio, equivalent_points,
+from littlehuman.curves import (LogFit, advise, breakeven_price_ratio, equivalent_points,
                                   fit_log, operating_points, table3)
 
 A0, A1 = 0.2, 0.05

@@ -1,0 +1,226 @@
+"""What every experiment declares and shares: the dataset facts a grid is built from
+(:class:`Shape`), one training run of a grid (:class:`Cell`), training the missing cells,
+and reading them back (records, bootstrap intervals over seeds and test rows).
+
+An experiment module (:mod:`.sweep`, :mod:`.zoom`, :mod:`.tradeoff`) declares its grid
+once, as ``cells(profile, shape) -> list[Cell]``: a pure function of the profile and the
+dataset's facts, so the runner (``prepare``), ``--plan``, the notebooks and the index read
+the same cells.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from littlehuman import mixing, runs, stats
+from littlehuman.config import Profile
+from littlehuman.data import schema
+from littlehuman.errors import LittleHumanError
+from littlehuman.runs import RunSpec
+
+if TYPE_CHECKING:
+    from littlehuman.study import Study
+
+#: the sweep size of a dataset outside the registry (a user's own file) before capping
+DEFAULT_N = 5000
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The facts of one dataset that its experiment grids depend on.
+
+    ``n`` is the sweep's training-set size: ``wanted`` (the profile's ``n_train``, else the
+    dataset's PROTOCOL size) capped by the ``train_rows`` the train split holds (None:
+    unknown, the dataset's files are missing; ``--plan`` then assumes ``wanted``).
+    ``small``: the paper runs the experiments at a tenth of the sizes (SciFact)."""
+
+    dataset: str
+    task: str
+    n: int
+    train_rows: int | None
+    small: bool = False
+    wanted: int = 0
+
+    @classmethod
+    def of(cls, dataset: str, task: str, profile: Profile, train_rows: int | None) -> "Shape":
+        from littlehuman.data import DATASETS
+
+        spec = DATASETS.get(dataset)
+        wanted = profile.n_train or (spec.n_sweep if spec else DEFAULT_N)
+        n = wanted if train_rows is None else min(wanted, train_rows)
+        return cls(dataset, task, n, train_rows, bool(spec and spec.small), wanted)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One training run of an experiment's grid.
+
+    ``experiment``, ``n``, ``fraction`` and ``seed`` name the run in the store (with the
+    generator and learner they make its :class:`~littlehuman.runs.RunSpec`); ``mix`` says
+    how its training set is drawn: ``"replace"`` (:func:`littlehuman.mixing.replacement_mix`:
+    ``round(fraction * n)`` of ``n`` real rows replaced by their twins) or ``"tradeoff"``
+    (:func:`trade_off_training_set`); ``coords`` are the notebook's coordinates of the
+    cell (e.g. ``(("base", 50), ("kind", "human"), ("added", 25))``)."""
+
+    experiment: str
+    n: int
+    fraction: float
+    seed: int
+    mix: str = "replace"
+    coords: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def run(self) -> tuple[str, int, float, int]:
+        """The run's identity in the store (two cells with it are one run)."""
+        return (self.experiment, self.n, float(self.fraction), self.seed)
+
+
+def pooled(experiment: str, n: int) -> str:
+    """The store name of a zoom or trade-off run: its training sets are drawn from rows that
+    start with the sweep's pool, so the pool size is part of the name (``zoom@pool200``):
+    another ``--n-train`` never reuses their records."""
+    return f"{experiment}@pool{n}"
+
+
+# --------------------------------------------------------------------------- training sets
+def trade_off_training_set(spec: RunSpec, train: pd.DataFrame,
+                           synthetic: pd.DataFrame) -> pd.DataFrame:
+    """The training set of a trade-off run: :func:`~littlehuman.mixing.tradeoff_mix` of the
+    real ``train`` rows, base ``n * fraction`` plus the rest as human points (fraction < 1)
+    or all ``n`` synthetic (fraction 1)."""
+    base = mixing.n_replaced(spec.n, spec.fraction)
+    kind = "synthetic" if base == spec.n else "human"
+    return mixing.tradeoff_mix(train, synthetic, base, kind, spec.n - base, spec.seed,
+                               spec.dataset, spec.experiment)
+
+
+MIXES: dict[str, runs.Mix | None] = {"replace": None, "tradeoff": trade_off_training_set}
+
+
+def quiet_learner(name: str, task: str, seed: int = 0, **params: Any):
+    """:func:`~littlehuman.learners.make_learner` without progress bars, with the threads a
+    ``--jobs`` worker was given (``LITTLEHUMAN_THREADS``)."""
+    import os
+
+    from littlehuman.learners import make_learner
+
+    if name != "majority":
+        params.setdefault("progress", False)
+        if name == "encoder" and os.environ.get("LITTLEHUMAN_THREADS"):
+            params.setdefault("threads", int(os.environ["LITTLEHUMAN_THREADS"]))
+    return make_learner(name, task, seed=seed, **params)
+
+
+def run_function(mix: str) -> runs.RunFn:
+    """The function that does one run of cells mixed by ``mix`` (picklable for workers)."""
+    from functools import partial
+
+    if mix not in MIXES:
+        raise LittleHumanError(f"unknown mix {mix!r}: choose one of {', '.join(MIXES)}")
+    return partial(runs.execute, learner_factory=quiet_learner, mix=MIXES[mix])
+
+
+# --------------------------------------------------------------------------- running
+def train_missing(study: "Study", cells: Iterable[Cell], real: pd.DataFrame,
+                  synthetic: pd.DataFrame, progress: bool) -> dict[str, int]:
+    """Train every cell the store lacks, on ``real`` rows (train + the study's valid and
+    test rows) and the ``synthetic`` twins, where the profile's executor says (local
+    workers or SLURM). Returns ``{"skipped", "ran"}``."""
+    from littlehuman.executors import make_executor, run_missing
+
+    counts = {"skipped": 0, "ran": 0}
+    by_mix: dict[str, list[RunSpec]] = {}
+    for cell in cells:
+        by_mix.setdefault(cell.mix, []).append(study.run_spec(cell))
+    for mix, specs in by_mix.items():
+        got = run_missing(list(dict.fromkeys(specs)), real, synthetic, study.store,
+                          run=run_function(mix), executor=make_executor(study.profile),
+                          progress=progress)
+        for k in counts:
+            counts[k] += got[k]
+    return counts
+
+
+def with_eval_rows(study: "Study", train: pd.DataFrame) -> pd.DataFrame:
+    """``train`` plus the (capped) valid and test rows every run of ``study`` sees."""
+    rest = study.eval_rows[study.eval_rows["split"] != "train"]
+    return pd.concat([train, rest], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- reading
+def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFrame:
+    """One row per cell with a finished run: its coordinates, n, fraction, seed, n_test,
+    every metric, fit seconds and the run key. No finished cell at all: a one-line error
+    naming the command that trains them (``notebook``: "02", "03" or "04")."""
+    out = []
+    for cell in cells:
+        rec = study.store.get(study.run_spec(cell))
+        if rec is None:
+            continue
+        metrics = dict(rec["metrics"])
+        out.append({**dict(cell.coords), "n": cell.n, "fraction": cell.fraction,
+                    "seed": cell.seed, "n_test": metrics.pop("n", None), **metrics,
+                    "fit_s": rec["timings_s"].get("fit"), "key": rec["key"]})
+    if not out:
+        flag = "" if notebook == "02" else f" --notebooks {notebook}"
+        raise LittleHumanError(f"{study.name}: no finished runs for this profile: run "
+                               f"`python run_all.py --dataset {study.name}{flag}` first")
+    return pd.DataFrame(out)
+
+
+def per_example_scores(study: "Study", spec: RunSpec) -> pd.DataFrame:
+    """Per-example test scores of one finished run (recomputed for older records)."""
+    preds = study.store.predictions(spec)
+    cols = [c for c in preds.columns if c.startswith("score:")]
+    if cols:
+        return preds[cols].rename(columns=lambda c: c.split(":", 1)[1])
+    from littlehuman.metrics import per_example
+
+    return per_example(study.task, preds["prediction"].tolist(), preds["gold"].tolist())
+
+
+def intervals(study: "Study", cells: Iterable[Cell], by: list[str],
+              metrics: list[str] | None = None, n_boot: int = 2000,
+              level: float = 0.95) -> pd.DataFrame:
+    """Per group of cells (equal values of the ``by`` coordinates, e.g. ``["fraction"]``)
+    and metric: the mean over seeds and a bootstrap CI that resamples seeds, then test
+    examples (:func:`~littlehuman.stats.hierarchical_bootstrap`). Groups without a finished
+    run are left out."""
+    groups: dict[tuple, dict[int, RunSpec]] = {}
+    for cell in cells:
+        values = {**dict(cell.coords), "n": cell.n, "fraction": cell.fraction}
+        groups.setdefault(tuple(values[b] for b in by), {})[cell.seed] = study.run_spec(cell)
+    rows = []
+    for key, per_seed in groups.items():
+        scores = {s: per_example_scores(study, spec) for s, spec in per_seed.items()
+                  if study.store.has(spec)}
+        if not scores:
+            continue
+        for m in metrics or study.metrics:
+            est, low, high = stats.hierarchical_bootstrap(
+                {s: df[m].to_numpy(dtype=float) for s, df in scores.items()}, n_boot=n_boot,
+                level=level, seed=schema.stable_seed(study.name, "ci", *key, m))
+            rows.append({**dict(zip(by, key)), "metric": m, "mean": est, "low": low,
+                         "high": high, "seeds": len(scores)})
+    return pd.DataFrame(rows, columns=[*by, "metric", "mean", "low", "high", "seeds"])
+
+
+# --------------------------------------------------------------------------- JSON
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars turned into Python ones, NaN/NA into None, tuples into
+    lists (so ``json.dumps`` takes it as it is)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return value
+
+

@@ -1,0 +1,112 @@
+"""PROTOCOL experiment 1, the replacement sweep (notebook 02, the paper's Figure 1): at the
+sweep's size n, a growing fraction of the real training rows is replaced by their own
+synthetic twins (same contexts), each fraction trained with every seed.
+
+Finding 1 (*the last 10% of human data matters most*) is read here: the score lost from 0%
+to 90% synthetic against the score lost from 90% to 100%, each a paired difference over
+the same test examples with a bootstrap interval over seeds and examples.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from littlehuman.config import Profile
+from littlehuman.data import schema
+from littlehuman.errors import LittleHumanError
+from littlehuman.experiments import grid, twins
+from littlehuman.experiments.grid import Cell, Shape
+
+if TYPE_CHECKING:
+    from littlehuman.study import Study
+
+NAME, NOTEBOOK = "sweep", "02"
+
+
+def cells(profile: Profile, shape: Shape) -> list[Cell]:
+    """The grid: every sweep fraction x seed at the sweep's n (replacement mixes)."""
+    return [Cell(NAME, shape.n, f, s) for s in profile.seeds for f in profile.sweep_fractions]
+
+
+def prepare(study: "Study", progress: bool = True) -> dict[str, Any]:
+    """Generate the pool's twins and train every missing run. Returns ``{"generation":
+    stats, "runs": {"skipped", "ran"}}``."""
+    synthetic, stats = twins.sweep_twins(study, progress)
+    counts = grid.train_missing(study, cells(study.profile, study.shape), study.eval_rows,
+                                synthetic, progress)
+    return {"generation": stats, "runs": counts}
+
+
+def records(study: "Study") -> pd.DataFrame:
+    """One row per finished sweep run: fraction, seed, n, n_test, metrics, fit_s, key."""
+    rec = grid.records(study, cells(study.profile, study.shape), NOTEBOOK)
+    return rec.sort_values(["seed", "fraction"]).reset_index(drop=True)
+
+
+def intervals(study: "Study", n_boot: int = 2000, level: float = 0.95) -> pd.DataFrame:
+    """Per fraction and metric: the mean over seeds and its bootstrap CI (seeds, then test
+    examples)."""
+    out = grid.intervals(study, cells(study.profile, study.shape), ["fraction"],
+                         n_boot=n_boot, level=level)
+    return out.sort_values(["fraction"], kind="stable").reset_index(drop=True)
+
+
+def headline(study: "Study") -> str:
+    """A one-line result: the main metric at 0% and 100% synthetic (mean over seeds)."""
+    rec = records(study)
+    m = study.main_metric
+    means = rec.groupby("fraction")[m].mean()
+    lo, hi = means.index.min(), means.index.max()
+    parts = [f"{m} {means[lo]:.3f} at {lo:.0%} synthetic -> {means[hi]:.3f} at {hi:.0%}"]
+    if 0.9 in means.index and hi == 1.0:
+        parts.append(f"(change 0->90%: {means[0.9] - means[lo]:+.3f}; "
+                     f"90->100%: {means[hi] - means[0.9]:+.3f})")
+    seeds = rec["seed"].nunique()
+    return " ".join(parts) + f"; n={study.n}, {seeds} seed{'s' if seeds > 1 else ''}"
+
+
+def paired_drop(study: "Study", high: float, low: float, metric: str, n_boot: int = 2000,
+                level: float = 0.95) -> tuple[float, float, float, int] | None:
+    """``score(low fraction) - score(high fraction)`` of the sweep, paired per test example
+    within each seed (every run of a seed scores the same test rows), with a bootstrap CI
+    over seeds and examples: (estimate, low, high, seeds), or None when either is missing."""
+    from littlehuman.stats import hierarchical_bootstrap
+
+    specs = {(c.fraction, c.seed): study.run_spec(c) for c in cells(study.profile, study.shape)}
+    diffs = {}
+    for (fraction, seed), spec_high in specs.items():
+        spec_low = specs.get((low, seed))
+        if fraction != high or spec_low is None or not (
+                study.store.has(spec_high) and study.store.has(spec_low)):
+            continue
+        a = grid.per_example_scores(study, spec_low)[metric].to_numpy(float)
+        b = grid.per_example_scores(study, spec_high)[metric].to_numpy(float)
+        if len(a) != len(b):
+            raise LittleHumanError(f"{study.name}: runs at {low} and {high} scored different "
+                                   "test sets; rerun the sweep")
+        diffs[spec_high.seed] = a - b
+    if not diffs:
+        return None
+    est, lo, hi = hierarchical_bootstrap(diffs, n_boot=n_boot, level=level,
+                                         seed=schema.stable_seed(study.name, "drop", high, low))
+    return est, lo, hi, len(diffs)
+
+
+def summary(study: "Study") -> dict[str, Any]:
+    """Finding 1 on this dataset, JSON-able: the drop 0 -> 90% and 90 -> 100% synthetic,
+    with intervals and a sentence; ``status`` says when the sweep lacks the fractions 0, 0.9
+    and 1."""
+    metric = study.main_metric
+    first = paired_drop(study, 0.9, 0.0, metric)
+    last = paired_drop(study, 1.0, 0.9, metric)
+    if first is None or last is None:
+        return {"metric": metric, "status": "missing",
+                "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for this"}
+    fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
+    text = (f"{metric} lost 0->90% synthetic: {fmt.format(*first[:3])}; "
+            f"90->100%: {fmt.format(*last[:3])} (95% CI, {last[3]} seeds)")
+    holds = last[1] > 0 and last[0] > first[0]
+    return grid.jsonable({"metric": metric, "status": "ok", "first_90": list(first[:3]),
+                          "last_10": list(last[:3]), "seeds": last[3], "holds": bool(holds),
+                          "text": text})

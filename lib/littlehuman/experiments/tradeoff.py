@@ -1,0 +1,160 @@
+"""PROTOCOL experiment 3, the human-vs-synthetic trade-off (notebook 04, the paper's Figures 3
+and 12-14 and Table 3): purely synthetic bases, each grown by synthetic steps or by a few
+human points; a curve fitted on the synthetic-only runs prices the human points in synthetic
+points (the fit maths is :mod:`littlehuman.curves`).
+
+A trade-off cell is ``n`` = its training-set size and ``fraction`` = its synthetic share:
+``1.0`` for a purely synthetic set of ``n`` (by nesting, base ``b`` + ``a`` synthetic is the
+set of ``b + a``, one run serving every base whose curve has that size), ``b / (b + h)`` for
+base ``b`` plus ``h`` human points. Training sets: :func:`.grid.trade_off_training_set`.
+
+Finding 3 (*200 human points are worth an order of magnitude more synthetic ones*) is read
+here, beside the paper's Table 3.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from littlehuman import curves, stats
+from littlehuman.config import Profile
+from littlehuman.data import schema
+from littlehuman.errors import LittleHumanError
+from littlehuman.experiments import grid
+from littlehuman.experiments.advisor import advice
+from littlehuman.experiments.grid import Cell, Shape
+from littlehuman.stats import finite
+from littlehuman.experiments.scaling import sizes
+from littlehuman.experiments.twins import twinned_rows
+
+if TYPE_CHECKING:
+    from littlehuman.study import Study
+
+NAME, NOTEBOOK = "tradeoff", "04"
+
+
+def cells(profile: Profile, shape: Shape) -> list[Cell]:
+    """The grid: per base (scaled to the dataset: :func:`~.scaling.sizes`), the synthetic-only
+    points ``base + step * i`` (i = 0..steps) and the point ``base + human`` human rows, each
+    with every seed. Coordinates: base, kind ("synthetic" | "human"), added."""
+    sz, name, out = sizes(profile, shape), grid.pooled(NAME, shape.n), []
+    for base in sz.bases:
+        plan = [("synthetic", sz.step * i) for i in range(sz.steps + 1)] + [("human", sz.human)]
+        for kind, added in plan:
+            total = base + added
+            fraction = 1.0 if kind == "synthetic" else base / total
+            out += [Cell(name, total, fraction, s, mix="tradeoff",
+                         coords=(("base", base), ("kind", kind), ("added", added)))
+                    for s in profile.seeds]
+    return out
+
+
+def prepare(study: "Study", progress: bool = True) -> dict[str, Any]:
+    """Generate the twins and train every missing trade-off run. Returns ``{"generation":
+    stats, "runs": {"skipped", "ran"}}``."""
+    sz = sizes(study.profile, study.shape)
+    rows, synthetic, gen = twinned_rows(study, sz.tradeoff_rows, progress)
+    counts = grid.train_missing(study, cells(study.profile, study.shape),
+                                grid.with_eval_rows(study, rows), synthetic, progress)
+    return {"generation": gen, "runs": counts}
+
+
+def records(study: "Study") -> pd.DataFrame:
+    """One row per finished curve point: base, kind, added, n (training-set size), fraction,
+    seed, the metrics, fit seconds and the run key (a synthetic run appears once per base it
+    serves)."""
+    rec = grid.records(study, cells(study.profile, study.shape), NOTEBOOK)
+    return rec.sort_values(["base", "kind", "added", "seed"], ascending=[True, False, True, True]
+                           ).reset_index(drop=True)
+
+
+def intervals(study: "Study", metrics: list[str] | None = None, n_boot: int = 2000,
+              level: float = 0.95) -> pd.DataFrame:
+    """Per curve point (base, kind, added) and metric: mean over seeds and bootstrap CI."""
+    return grid.intervals(study, cells(study.profile, study.shape), ["base", "kind", "added"],
+                          metrics, n_boot, level)
+
+
+STATUS_WORDS = {
+    "ok": "the human points' score is matched by a finite amount of extra synthetic data "
+          "within the fitted curve's reach",
+    "saturated": "the human points did not beat the synthetic-only curve at that base (the "
+                 "curve has flattened, as on FEVER in the paper); the equivalent is <= 0",
+    "no_gain": "the synthetic-only curve does not rise (a1 <= 0): no amount of synthetic data "
+               "matches, so the human points cannot be priced in synthetic points",
+    "extrapolated": "the match lies beyond 100x the largest fitted size: read it as 'far more "
+                    "synthetic data', not as a number (as the paper reads FairyTaleQA)",
+    "incomplete": "runs are missing for this point: rerun `run_all.py --notebooks 04`",
+}
+
+
+def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
+                      level: float = 0.95, pool_bases: bool = False) -> dict[str, Any]:
+    """The trade-off numbers for ``metric`` (default the main metric).
+
+    Keys: ``metric``, ``human`` (points added), ``points`` (every operating point,
+    :func:`curves.operating_points`: per base and seed, and per base on the seed means),
+    ``bases`` (one row per base on the seed means, with the bootstrap interval of the
+    equivalent over seeds and the break-even price ratio), ``table3`` (mean, median, 25th/75th
+    percentile of the per-seed operating points' equivalents), ``statuses`` (sentences
+    counting each status), ``breakeven`` (the median equivalent / human points)."""
+    metric = metric or study.main_metric
+    rec = records(study)
+    human = sizes(study.profile, study.shape).human
+    points = curves.operating_points(rec, metric, pool_bases=pool_bases)
+    mean = points[points["level"] == "mean"].reset_index(drop=True)
+    bounds = []
+    for base in mean["base"]:
+        try:
+            _, low, high, bad = stats.bootstrap_equivalent(
+                rec, metric, float(base), n_boot=n_boot, level=level, pool_bases=pool_bases,
+                seed=schema.stable_seed(study.name, "equivalent", int(base), metric))
+        except LittleHumanError:  # the human run or a fit is missing: no interval
+            low, high, bad = None, None, n_boot
+        bounds.append((low, high, bad))
+    lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
+    mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
+    mean["breakeven_ratio"] = [curves.breakeven_price_ratio(e, human) if finite(e) else None
+                               for e in mean["equivalent"]]
+    per_seed = points[points["level"] == "seed"]
+    t3 = curves.table3([e if finite(e) else None for e in per_seed["equivalent"]])
+    counts = per_seed["status"].value_counts()
+    statuses = [f"{c} of {len(per_seed)} operating points {s}: {STATUS_WORDS.get(s, s)}."
+                for s, c in counts.items()]
+    return {"metric": metric, "human": human, "points": points, "bases": mean, "table3": t3,
+            "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)
+            if t3["median"] is not None else None, "level": level}
+
+
+def summary(study: "Study", metric: str | None = None,
+            result: dict[str, Any] | None = None) -> dict[str, Any]:
+    """JSON-able, for the index page and the notebook: metric, sizes and scaling notes, per
+    base the equivalent with its interval, status and sentence, Table 3, the status counts in
+    words, the break-even price ratio in words, the advice (None without prices) and a
+    one-line ``headline``."""
+    a = result or analysis(study, metric)
+    h, t3 = a["human"], a["table3"]
+    bases = [{"base": int(r["base"]), "y_star": r["y_star"], "equivalent": r["equivalent"],
+              "interval": [r["low"], r["high"]], "status": r["status"],
+              "failed_resamples": int(r["failed_resamples"]),
+              "message": r["message"], "breakeven_ratio": r["breakeven_ratio"]}
+             for r in a["bases"].to_dict("records")]
+    if t3["median"] is None:
+        headline = (f"+{h} human points: no operating point gave a finite synthetic "
+                    "equivalent (see the statuses)")
+        price = "no break-even price ratio: no finite equivalent"
+    else:
+        headline = (f"+{h} human points ~ +{t3['median']:.0f} synthetic points (median over "
+                    f"{t3['n']} operating points; mean {t3['mean']:.0f})")
+        price = (f"human annotation is the cheaper route while one human point costs less "
+                 f"than {a['breakeven']:.3g} synthetic points" if a["breakeven"] > 0 else
+                 "the median equivalent is <= 0: at these sizes extra human points never pay "
+                 "over synthetic ones")
+    sz = sizes(study.profile, study.shape)
+    out = {"dataset": study.name, "metric": a["metric"], "human_points": h,
+           "sizes": {"bases": list(sz.bases), "human": sz.human, "step": sz.step,
+                     "steps": sz.steps}, "notes": list(sz.notes), "headline": headline,
+           "bases": bases, "table3": t3, "statuses": a["statuses"], "price": price,
+           "advice": advice(study, a)}
+    return grid.jsonable(out)

@@ -1,0 +1,51 @@
+"""What the torch learners (encoder, lora) share: seeding, text columns, quiet transformers
+loading and length-bucketed batches."""
+from __future__ import annotations
+
+import contextlib
+import random
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+import torch
+
+POOL_BATCHES = 32  # length bucketing sorts within pools of this many batches
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def as_texts(column: pd.Series) -> list[str]:
+    return ["" if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x) for x in column]
+
+
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence transformers' load report and progress bar (the new head is expected)."""
+    from transformers.utils import logging as hf_logging
+
+    level, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bar:
+            hf_logging.enable_progress_bar()
+
+
+def bucket_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffle, sort by length within pools, cut into batches, shuffle the batches."""
+    perm = rng.permutation(len(lengths))
+    pool = batch_size * POOL_BATCHES
+    batches = []
+    for k in range(0, len(perm), pool):
+        chunk = perm[k:k + pool]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]

@@ -1,0 +1,24 @@
+"""The figures and tables the notebooks show, one module per notebook, each with its captions.
+
+- :mod:`.generate`: notebook 01, the synthetic twins (counts, bill, label balance, lengths,
+  samples)
+- :mod:`.sweep`: notebook 02, the replacement sweep (Figure 1, its table, Table 1)
+- :mod:`.zoom`: notebook 03, the last few synthetic percent (Figures 6, 8, 12, 13, Table 2)
+- :mod:`.tradeoff`: notebook 04, human against synthetic points (Figures 3, 14, Table 3)
+- :mod:`.analysis`: notebook 05, synthetic against human data (Figures 4, 16, 17, 18)
+- :mod:`.style`: what they share: colours, metric names, error bars, :func:`show` and
+  :func:`caption`
+
+Every function is pure: DataFrames and dicts in (records, intervals, analyses already read
+from the store), a plotly ``Figure``, a DataFrame or a caption string out. A notebook cell
+shows one with ``plots.show(plots.sweep.figure(...))`` and
+``display(plots.caption(plots.sweep.figure_caption(...)))``.
+"""
+from __future__ import annotations
+
+from littlehuman.plots import analysis, generate, style, sweep, tradeoff, zoom
+from littlehuman.plots.style import (COLORS, METRIC_LABELS, SEED_LINE, SOURCE_COLORS, caption,
+                                     metric_label, show)
+
+__all__ = ["COLORS", "METRIC_LABELS", "SEED_LINE", "SOURCE_COLORS", "analysis", "caption",
+           "generate", "metric_label", "show", "style", "sweep", "tradeoff", "zoom"]

@@ -1,0 +1,132 @@
+"""Notebook 05 (synthetic against human data; paper Figures 4, 16, 17, 18): per measure of
+:mod:`littlehuman.analysis` a histogram figure, its summary table, and their captions.
+
+Each figure has one panel per field with the human and synthetic histograms overlaid, each
+normalised to its own row count (as the authors' ``analysis.py``), the row count in the legend.
+The frames are :func:`littlehuman.analysis.lengths` (``words``),
+:func:`~littlehuman.analysis.extractiveness` (``bleu``) and
+:func:`~littlehuman.analysis.positions` (``position``).
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from littlehuman.analysis import SOURCES, counts, dropped, summary
+from littlehuman.plots.style import SOURCE_COLORS, TEMPLATE
+
+_TEST_NOTE = "the two-sided Mann-Whitney U p-value of human against synthetic"
+
+
+def rows_note(frame: pd.DataFrame) -> str:
+    """'human claim: 48 rows, synthetic claim: 47 rows; dropped: ...' for a caption."""
+    kept = ", ".join(f"{s} {f}: {n} rows" for (s, f), n in counts(frame).items()) or "no rows"
+    gone = dropped(frame)
+    if gone.empty:
+        return f"{kept}; none dropped"
+    lost = ", ".join(f"{r.source} {r.field}: {r.rows} ({r.reason})" for r in gone.itertuples())
+    return f"{kept}; dropped {lost}"
+
+
+# --------------------------------------------------------------------------- lengths
+def length_histogram_figure(words: pd.DataFrame, title: str) -> go.Figure:
+    """Word counts of human against synthetic texts (Figures 4, 16): about 40 bins of whole
+    words up to the longest text."""
+    top = int(words["words"].max()) if len(words) else 1
+    size = max(1, math.ceil((top + 1) / 40))
+    return _histograms(words, "words", title, "words",
+                       dict(start=-0.5, end=top + size, size=size))
+
+
+def length_histogram_caption(words: pd.DataFrame, fields: list[str]) -> str:
+    """Caption of :func:`length_histogram_figure`."""
+    return (f"Word counts of {', '.join(fields)} per source, each histogram normalised to its "
+            f"own rows ({rows_note(words)}).")
+
+
+def length_table(words: pd.DataFrame) -> pd.DataFrame:
+    """Word counts per field and source (:func:`littlehuman.analysis.summary`)."""
+    return summary(words, "words")
+
+
+def length_table_caption() -> str:
+    """Caption of :func:`length_table`."""
+    return (f"Word counts per field and source: rows, mean, median, quartiles, IQR, and "
+            f"{_TEST_NOTE}.")
+
+
+# --------------------------------------------------------------------------- extractiveness
+def bleu_figure(extractive: pd.DataFrame, title: str) -> go.Figure:
+    """Max sentence BLEU against the context (Figure 17), bins of 5 from 0 to 100."""
+    return _histograms(extractive, "bleu", title, "max sentence BLEU (0-100)",
+                       dict(start=-2.5, end=102.5, size=5))
+
+
+def bleu_caption(extractive: pd.DataFrame) -> str:
+    """Caption of :func:`bleu_figure`."""
+    return ("Maximum sentence-level BLEU (0-100; 13a tokens, no smoothing, the authors' rule "
+            "for references of <= 3 tokens) of each text against the sentences of its context "
+            f"({rows_note(extractive)}).")
+
+
+def bleu_table(extractive: pd.DataFrame) -> pd.DataFrame:
+    """Maximum sentence BLEU per field and source (:func:`littlehuman.analysis.summary`)."""
+    return summary(extractive, "bleu")
+
+
+def bleu_table_caption() -> str:
+    """Caption of :func:`bleu_table`."""
+    return ("Maximum sentence BLEU per field and source, with the Mann-Whitney U p-value of "
+            "human against synthetic.")
+
+
+# --------------------------------------------------------------------------- positions
+def position_figure(where: pd.DataFrame, title: str) -> go.Figure:
+    """Relative position of the best-matching sentence (Figure 18), bins of 0.1."""
+    return _histograms(where, "position", title,
+                       "relative position (0 = first sentence, 1 = last)",
+                       dict(start=-0.05, end=1.05, size=0.1))
+
+
+def position_caption(where: pd.DataFrame) -> str:
+    """Caption of :func:`position_figure`."""
+    return ("Position of the context sentence with the highest BLEU, per field and source "
+            f"({rows_note(where)}).")
+
+
+def position_table(where: pd.DataFrame) -> pd.DataFrame:
+    """Relative position per field and source (:func:`littlehuman.analysis.summary`)."""
+    return summary(where, "position")
+
+
+def position_table_caption() -> str:
+    """Caption of :func:`position_table`."""
+    return ("Relative position per field and source, with the Mann-Whitney U p-value of human "
+            "against synthetic (n/a where a source has no rows left).")
+
+
+def _histograms(frame: pd.DataFrame, value: str, title: str, x_title: str,
+                bins: dict) -> go.Figure:
+    fields = list(dict.fromkeys(frame["field"]))
+    fig = make_subplots(rows=1, cols=max(1, len(fields)), subplot_titles=fields or None)
+    n = counts(frame)
+    for i, field in enumerate(fields, start=1):
+        for source in SOURCES:
+            values = frame.loc[(frame["field"] == field) & (frame["source"] == source), value]
+            fig.add_trace(go.Histogram(
+                x=values, xbins=bins, histnorm="probability",
+                name=f"{source} {field} (n={n[(source, field)]})",
+                marker_color=SOURCE_COLORS[source], opacity=0.6, legendgroup=source,
+            ), row=1, col=i)
+        fig.update_xaxes(title_text=x_title, row=1, col=i)
+    if not fields:
+        fig.add_annotation(text="no rows to show", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper")
+    fig.update_yaxes(title_text="share of rows", row=1, col=1)
+    fig.update_layout(title=title, barmode="overlay", height=380,
+                      width=max(520, 420 * len(fields)), template=TEMPLATE,
+                      legend=dict(orientation="h", y=-0.25))
+    return fig

@@ -1,0 +1,189 @@
+"""Notebook 01 (the synthetic twins): generation counts, the bill, label balance, word lengths
+and side-by-side samples, each with its caption.
+
+``real`` is the sweep's train pool, ``synthetic`` its twins (``source_row_id`` points at the
+real row; spare twins point at rows outside the pool).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from littlehuman.plots.style import TEMPLATE
+
+_NUMBER_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
+                 "Ten")
+
+
+# --------------------------------------------------------------------------- counts
+def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
+                 stats: dict[str, Any]) -> pd.DataFrame:
+    """Counts of the twins (from the frames themselves: re-asks, rows without a twin, spare
+    twins) and of the last generation pass (``stats``: calls, cache_hits, from_file)."""
+    own = synthetic[synthetic["source_row_id"].isin(real["row_id"])]
+    kept = int(real["row_id"].isin(own["source_row_id"]).sum())
+    spares = len(synthetic) - len(own)
+    attempts = own["attempt"] if "attempt" in own.columns else pd.Series(0, index=own.index)
+    rows = [
+        ("real rows to twin", len(real)),
+        ("synthetic twins kept", kept),
+        ("twins that needed a re-ask (an unusable reply first)", int((attempts > 0).sum())),
+        ("rows without a twin (every ask unusable)", len(real) - kept),
+        ("spare twins standing in for them (of rows outside the pool)", spares),
+    ]
+    if "label" in own.columns and "requested_label" in own.columns:
+        rows.append(("twins whose label differs from the one asked",
+                     int((own["label"] != own["requested_label"]).sum())))
+    rows += [
+        ("prompt-model calls (this pass)", int(stats.get("calls", 0))),
+        ("cache hits (this pass)", int(stats.get("cache_hits", 0))),
+        ("twins read from disk (this pass)", int(stats.get("from_file", 0))),
+    ]
+    return pd.DataFrame(rows, columns=["what", "count"]).set_index("what")
+
+
+def counts_caption(name: str, real: pd.DataFrame, synthetic: pd.DataFrame) -> str:
+    """Caption of :func:`counts_table`."""
+    own = int(real["row_id"].isin(synthetic["source_row_id"]).sum())
+    return (f"Generation counts for {name}: {len(real)} real training rows of the sweep, "
+            f"{own} with a twin of their own, {len(synthetic) - own} spare twin(s). "
+            "Generation is deterministic given its seed and cache; 'this pass' counts are of "
+            "this notebook's own read.")
+
+
+# --------------------------------------------------------------------------- the bill
+def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
+    """The generation bill (``experiments.twins.bill``) as a two-column table."""
+    if bill is None:
+        return pd.DataFrame({"what": ["no generation yet"], "value": [""]}).set_index("what")
+    if bill["local"]:
+        dollars = "0 (a local model: no per-token price)"
+    elif bill["dollars"] is None:
+        dollars = f"unknown: no price for {bill['model']} (give --prices FILE)"
+    else:
+        dollars = f"${bill['dollars']:,.4f}" + (" (Batch API: 50%)" if bill["batch_pricing"] else "")
+    rows = [
+        ("generator", f"{bill['backend']} ({bill['model']})"),
+        ("distinct requests", f"{bill['requests']:,}"),
+        ("answered (in the cache)", f"{bill['answered']:,}"),
+        ("input tokens", f"{bill['input_tokens']:,}"),
+        ("output tokens", f"{bill['output_tokens']:,}"),
+        ("replies without token counts", f"{bill['missing_usage']:,}"),
+        ("dollars (answered requests, exact tokens)", dollars),
+    ]
+    if "sent" in bill:  # bills written since the send log exists
+        unkept = bill.get("dollars_unkept")
+        rows += [
+            ("requests sent (retries and re-sends included)", f"{bill['sent']:,}"),
+            ("retried, by cause", _causes(bill["retried"])),
+            ("given up, by cause", _causes(bill["failed"])),
+            ("re-sent because the process that sent them died", f"{bill['resent_after_kill']:,}"),
+            ("sent but no reply kept (timeouts, unreadable replies, kills)",
+             f"{bill['unkept_sends']:,}"),
+            ("their estimated dollars (prompt chars / 4, full max_new_tokens)",
+             "0 (local)" if bill["local"] else
+             ("unknown" if unkept is None else f"${unkept:,.4f}")),
+            ("rows whose twin came from a re-ask", f"{bill.get('reasked_rows', 0):,}"),
+            ("rows without a twin", f"{bill.get('missing', 0):,}"),
+        ]
+    return pd.DataFrame(rows, columns=["what", "value"]).set_index("what")
+
+
+def bill_caption(name: str, generator_id: str, bill: dict[str, Any] | None,
+                 real: pd.DataFrame) -> str:
+    """Caption of :func:`bill_table`: the bill's row count (the train pool's size when the
+    bill does not say)."""
+    rows = bill["rows"] if bill and "rows" in bill else len(real)
+    return (f"Generation cost of the {rows} rows that asked {generator_id} for a twin "
+            f"({name}). Token counts are the server's own where it reports them.")
+
+
+def _causes(counts: dict[str, int]) -> str:
+    return ", ".join(f"{c} x{n}" for c, n in counts.items()) or "none"
+
+
+# --------------------------------------------------------------------------- label balance
+def label_balance_table(real: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataFrame:
+    """Share of each label among the real rows and their synthetic twins (FV): index 'True
+    (1)' / 'Untrue (0)', columns real and synthetic."""
+    out = pd.DataFrame({
+        "real": real["label"].value_counts(normalize=True),
+        "synthetic": synthetic["label"].value_counts(normalize=True),
+    }).fillna(0.0)
+    out.index = out.index.map({1: "True (1)", 0: "Untrue (0)"})
+    return out.rename_axis("label")
+
+
+def label_balance_figure(balance: pd.DataFrame, title: str) -> go.Figure:
+    """Grouped bars of :func:`label_balance_table`: one bar group per label, one bar per
+    column (real, synthetic)."""
+    fig = go.Figure([go.Bar(name=col, x=balance.index, y=balance[col]) for col in balance.columns])
+    fig.update_layout(barmode="group", title=title, yaxis_title="share of rows", height=340,
+                      width=520, template=TEMPLATE)
+    return fig
+
+
+def label_balance_caption(real: pd.DataFrame, synthetic: pd.DataFrame,
+                          label_conditioned: bool) -> str:
+    """Caption of :func:`label_balance_figure`."""
+    return (f"Share of True/Untrue labels among the {len(real)} real rows and their "
+            f"{len(synthetic)} synthetic twins (label-conditioned generation: "
+            f"{label_conditioned}). One generation pass.")
+
+
+def label_balance_table_caption() -> str:
+    """Caption of :func:`label_balance_table` shown under its figure."""
+    return "The same shares as a table."
+
+
+# --------------------------------------------------------------------------- word lengths
+def length_box_figure(real: pd.DataFrame, synthetic: pd.DataFrame, fields: list[str],
+                      title: str) -> go.Figure:
+    """Box plots of the word counts of each field, real against synthetic (one box per field
+    and origin, the mean drawn dashed)."""
+    fig = go.Figure()
+    for col in fields:
+        for origin, df in (("real", real), ("synthetic", synthetic)):
+            fig.add_trace(go.Box(y=df[col].str.split().str.len(), name=f"{col} ({origin})",
+                                 boxmean=True))
+    fig.update_layout(title=title, yaxis_title="words", height=360, template=TEMPLATE)
+    return fig
+
+
+def length_box_caption(real: pd.DataFrame, synthetic: pd.DataFrame, fields: list[str]) -> str:
+    """Caption of :func:`length_box_figure`."""
+    return (f"Word counts of {', '.join(fields)} for {len(real)} real rows and "
+            f"{len(synthetic)} synthetic twins (box: quartiles, line: median, dashed: mean). "
+            "One generation pass.")
+
+
+# --------------------------------------------------------------------------- samples
+def samples_table(real: pd.DataFrame, synthetic: pd.DataFrame, task: str, k: int = 5,
+                  seed: int = 0, context_chars: int = 300) -> pd.DataFrame:
+    """``k`` seeded pairs of a real row and its synthetic twin, side by side (the context cut
+    to ``context_chars``). No real row with a twin: an empty frame."""
+    fields = ["claim", "label"] if task == "fv" else ["question", "answer"]
+    twins = synthetic.set_index("source_row_id")
+    have = real[real["row_id"].isin(twins.index)]
+    if have.empty:
+        return pd.DataFrame()
+    pick = have.iloc[np.sort(np.random.default_rng(seed).choice(len(have), min(k, len(have)),
+                                                                replace=False))]
+    out = []
+    for _, r in pick.iterrows():
+        t = twins.loc[r["row_id"]]
+        t = t.iloc[0] if isinstance(t, pd.DataFrame) else t
+        ctx = r["context"][:context_chars] + ("..." if len(r["context"]) > context_chars else "")
+        out.append({"context": ctx, **{f"real {f}": r[f] for f in fields},
+                    **{f"synthetic {f}": t[f] for f in fields}})
+    return pd.DataFrame(out)
+
+
+def samples_caption(name: str, k: int = 5, context_chars: int = 300) -> str:
+    """Caption of :func:`samples_table` ('Five seeded random pairs ...')."""
+    count = _NUMBER_WORDS[k] if 0 <= k < len(_NUMBER_WORDS) else str(k)
+    return (f"{count} seeded random pairs of a real row and its synthetic twin ({name}); "
+            f"contexts cut to {context_chars} characters.")

@@ -1,0 +1,139 @@
+"""Notebook 02 (the replacement sweep): the paper's Figure 1 with the table behind it, and
+Table 1 (do the QA metrics rank the synthetic fractions alike?), each with its caption.
+
+``records`` is the sweep's records frame (one row per run: fraction, seed, a column per
+metric); ``intervals`` its interval frame (fraction, metric, mean, low, high, seeds).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from littlehuman.plots.style import BAND, COLORS, SEED_LINE, TEMPLATE, metric_label
+
+#: shown instead of the agreement table when a task has a single metric (FV)
+ONE_METRIC_NOTE = "FV is scored by accuracy alone: nothing to compare."
+
+
+# --------------------------------------------------------------------------- Figure 1
+def figure(records: pd.DataFrame, metrics: list[str], title: str,
+           intervals: pd.DataFrame | None = None) -> go.Figure:
+    """The paper's Figure 1: one panel per metric against the synthetic %.
+
+    Thin grey lines are single seeds, the thick line their mean; the band is the 95%
+    bootstrap CI over seeds and test examples when ``intervals`` is given, else the min-max
+    over seeds.
+    """
+    fig = make_subplots(rows=1, cols=len(metrics),
+                        subplot_titles=[metric_label(m) for m in metrics])
+    band_name = "95% CI (seeds x test rows)" if intervals is not None else "min-max over seeds"
+    for i, m in enumerate(metrics, start=1):
+        for seed, run in records.sort_values("fraction").groupby("seed"):
+            fig.add_trace(go.Scatter(
+                x=run["fraction"] * 100, y=run[m], mode="lines+markers",
+                line=dict(color=SEED_LINE, width=1), marker=dict(size=4),
+                name=f"seed {seed}", legendgroup=f"seed {seed}", showlegend=i == 1,
+                hovertemplate=f"seed {seed}<br>%{{x:.1f}}% synthetic<br>{m}=%{{y:.4f}}<extra></extra>",
+            ), row=1, col=i)
+        stats = records.groupby("fraction")[m].agg(["mean", "min", "max"]).reset_index()
+        if intervals is not None:
+            ci = intervals[intervals["metric"] == m].set_index("fraction")
+            stats["min"] = stats["fraction"].map(ci["low"])
+            stats["max"] = stats["fraction"].map(ci["high"])
+        x = stats["fraction"] * 100
+        fig.add_trace(go.Scatter(
+            x=np.concatenate([x, x[::-1]]), y=np.concatenate([stats["max"], stats["min"][::-1]]),
+            mode="lines", fill="toself", fillcolor=BAND, line=dict(width=0), hoverinfo="skip",
+            name=band_name, legendgroup="band", showlegend=i == 1,
+        ), row=1, col=i)
+        fig.add_trace(go.Scatter(
+            x=x, y=stats["mean"], mode="lines+markers", line=dict(color=COLORS[0], width=3),
+            name="mean over seeds", legendgroup="mean", showlegend=i == 1,
+        ), row=1, col=i)
+        fig.update_xaxes(title_text="synthetic %", row=1, col=i)
+    fig.update_layout(title=title, height=380, width=max(520, 330 * len(metrics)),
+                      template=TEMPLATE, legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def figure_caption(name: str, n: int, n_seeds: int, n_test: int) -> str:
+    """Caption of :func:`figure` (``n`` training rows, ``n_test`` human test rows)."""
+    return (f"{name}, n = {n}: each grey line is one seed, the blue line the mean over "
+            f"{n_seeds} seed(s), the band its 95% bootstrap interval (resampling the "
+            f"{n_seeds} seed(s), then the {n_test} human test rows). "
+            "Every point is one fine-tuning run.")
+
+
+# --------------------------------------------------------------------------- its numbers
+def table(records: pd.DataFrame, metrics: list[str],
+          intervals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The numbers behind :func:`figure`. Per synthetic fraction: the seed count and, per
+    metric, the mean, the 95% bootstrap CI as '[low, high]' (with ``intervals``), std, min and
+    max over seeds; 'synthetic %' beside the fraction."""
+    g = records.groupby("fraction")
+    parts = {"seeds": g["seed"].nunique()}
+    for m in metrics:
+        parts[f"{m} mean"] = g[m].mean()
+        if intervals is not None:
+            ci = intervals[intervals["metric"] == m].set_index("fraction")
+            parts[f"{m} 95% CI"] = ci.apply(lambda r: f"[{r['low']:.3f}, {r['high']:.3f}]", axis=1)
+        parts[f"{m} std"] = g[m].std(ddof=1)
+        parts[f"{m} min"] = g[m].min()
+        parts[f"{m} max"] = g[m].max()
+    out = pd.DataFrame(parts).reset_index()
+    out.insert(1, "synthetic %", (out["fraction"] * 100).round(1))
+    return out
+
+
+def table_caption(n_seeds: int, n_test: int) -> str:
+    """Caption of :func:`table`."""
+    return (f"The numbers behind the figure: per synthetic fraction, the mean over {n_seeds} "
+            f"seed(s), its 95% bootstrap interval over seeds and {n_test} test rows, and the "
+            "standard deviation, min and max over seeds.")
+
+
+# --------------------------------------------------------------------------- Table 1
+def metric_agreement(means: pd.DataFrame, metrics: list[str], by: str = "fraction") -> pd.DataFrame:
+    """Do the metrics rank the settings (e.g. synthetic fractions) the same way? (The paper's
+    Tables 1 and 2 for QA.) ``means`` holds one row per setting ``by`` with a column per
+    metric (means over seeds). One row per metric: its ranking of the settings (best first),
+    Kendall's tau against the first metric's ranking, and whether it picks the same best and
+    worst setting. Fewer than two settings: an empty table."""
+    from scipy.stats import kendalltau
+
+    have = [m for m in metrics if m in means.columns]
+    frame = means.set_index(by)[have].sort_index()
+    columns = ["metric", "ranking (best first)", "Kendall tau vs " + (have[0] if have else ""),
+               "same best", "same worst"]
+    if len(frame) < 2 or not have:
+        return pd.DataFrame(columns=columns)
+    ref = frame[have[0]]
+    rows = []
+    for m in have:
+        col = frame[m]
+        order = col.sort_values(ascending=False, kind="stable").index
+        tau = kendalltau(ref.to_numpy(), col.to_numpy()).statistic
+        rows.append([m, " > ".join(f"{x:g}" for x in order),
+                     None if pd.isna(tau) else round(float(tau), 3),
+                     col.idxmax() == ref.idxmax(), col.idxmin() == ref.idxmin()])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def fraction_means(records: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """One row per synthetic fraction: each metric's mean over seeds."""
+    return records.groupby("fraction")[metrics].mean().reset_index()
+
+
+def agreement_table(records: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Table 1: :func:`metric_agreement` of the sweep's fractions, on the means over seeds."""
+    return metric_agreement(fraction_means(records, metrics), metrics)
+
+
+def agreement_caption(records: pd.DataFrame, metrics: list[str], n_seeds: int,
+                      n_test: int) -> str:
+    """Caption of :func:`agreement_table` (the fraction count from ``records``)."""
+    return (f"Each metric's ranking of the {records['fraction'].nunique()} synthetic fractions "
+            f"by its mean over {n_seeds} seed(s) ({n_test} test rows), Kendall's tau against "
+            f"{metrics[0]}'s ranking, and whether it picks the same best and worst fraction.")

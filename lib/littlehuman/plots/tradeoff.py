@@ -1,0 +1,179 @@
+"""Notebook 04 (human against synthetic points): the paper's Figures 3 and 14, the
+equivalents per base, Table 3 beside the paper's, and the operating points, each with its
+caption.
+
+``records`` is the trade-off records frame (one row per curve point and seed: base, kind
+'synthetic' | 'human', added, n, seed, a column per metric); ``analysis`` the trade-off
+analysis dict (``metric``, ``human``, ``bases``, ``points``, ``table3``); ``intervals`` the
+interval frame (base, kind, added, metric, mean, low, high, seeds).
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from littlehuman.findings import PAPER_TABLE3
+from littlehuman.plots.style import COLORS, SEED_LINE, TEMPLATE, error_bars, metric_label
+from littlehuman.stats import finite
+
+#: the columns of :func:`bases_table`, in order, and their names there (``{human}`` filled in)
+BASES_COLUMNS: dict[str, str] = {
+    "base": "base", "y_star": "score +{human} human", "a0": "a0", "a1": "a1", "r2": "r2",
+    "fit_at_base": "fit at base", "equivalent": "equivalent synthetic points",
+    "low": "95% CI low", "high": "95% CI high", "status": "status",
+    "breakeven_ratio": "break-even price ratio",
+}
+
+
+# --------------------------------------------------------------------------- Figures 3 and 14
+def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFrame,
+           title: str) -> go.Figure:
+    """Paper Figures 3 and 14, one panel per base: synthetic-only points (grey: seeds; blue:
+    mean with 95% CI), the log fit on the seed means, the +human point (red, at its synthetic
+    base) and the dashed line to the synthetic size that matches it (the equivalent; the
+    x range is cut at three times the fitted range, an equivalent beyond it is labelled so).
+    No bases: one empty panel saying so."""
+    m, rec = analysis["metric"], records
+    fit_rows = analysis["bases"].set_index("base")
+    bases = list(fit_rows.index)
+    fig = make_subplots(rows=1, cols=max(1, len(bases)), shared_yaxes=True,
+                        subplot_titles=[f"synthetic base {b}" for b in bases] or None)
+    ci = intervals[intervals["metric"] == m]
+    for i, base in enumerate(bases, start=1):
+        r, first = fit_rows.loc[base], i == 1
+        syn = rec[(rec["base"] == base) & (rec["kind"] == "synthetic")]
+        fig.add_trace(go.Scatter(x=syn["n"], y=syn[m], mode="markers", name="synthetic only, "
+                                 "one seed", marker=dict(color=SEED_LINE, size=6),
+                                 legendgroup="seed", showlegend=first), row=1, col=i)
+        mean = ci[(ci["base"] == base) & (ci["kind"] == "synthetic")].sort_values("added")
+        fig.add_trace(go.Scatter(
+            x=base + mean["added"], y=mean["mean"], mode="markers", name="synthetic only, "
+            "mean (95% CI)", marker=dict(color=COLORS[0], size=9), legendgroup="mean",
+            showlegend=first, error_y=error_bars(mean)), row=1, col=i)
+        x_top = float(base + mean["added"].max()) if len(mean) else float(base)
+        cap = base + 3 * (x_top - base) if x_top > base else 1.5 * base
+        eq = r["equivalent"] if finite(r["equivalent"]) else None
+        x_plot = min(max(x_top, base + eq if eq is not None else x_top), cap)
+        if finite(r.get("a1")):
+            xs = np.linspace(base, x_plot, 60)
+            fig.add_trace(go.Scatter(x=xs, y=r["a0"] + r["a1"] * np.log(xs), mode="lines",
+                                     line=dict(color=COLORS[0], width=2), name="log fit",
+                                     legendgroup="fit", showlegend=first), row=1, col=i)
+        hum = ci[(ci["base"] == base) & (ci["kind"] == "human")]
+        if len(hum):
+            fig.add_trace(go.Scatter(
+                x=[base] * len(hum), y=hum["mean"], mode="markers",
+                name=f"+{analysis['human']} human (95% CI)", marker=dict(color=COLORS[3],
+                                                                          size=10),
+                legendgroup="human", showlegend=first, error_y=error_bars(hum)), row=1, col=i)
+            if eq is not None and eq > 0:
+                y = float(hum["mean"].iloc[0])
+                fig.add_trace(go.Scatter(
+                    x=[base, base + min(eq, x_plot - base)], y=[y, y], mode="lines",
+                    line=dict(color=COLORS[3], dash="dash"), name="equivalent synthetic",
+                    legendgroup="eq", showlegend=first), row=1, col=i)
+                beyond = " (beyond the plot)" if base + eq > x_plot else ""
+                fig.add_annotation(x=base + min(eq, x_plot - base), y=y, text=f"+{eq:.0f}"
+                                   f"{beyond}", showarrow=False, yshift=12,
+                                   font=dict(color=COLORS[3]), row=1, col=i)
+        fig.update_xaxes(title_text="synthetic points in the training set", row=1, col=i)
+    if not bases:
+        fig.add_annotation(text="no rows to show", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper")
+    fig.update_yaxes(title_text=metric_label(m), row=1, col=1)
+    fig.update_layout(title=title, height=400, width=max(520, 360 * len(bases)),
+                      template=TEMPLATE, legend=dict(orientation="h", y=-0.3))
+    return fig
+
+
+def figure_title(name: str, human: int) -> str:
+    """'FEVER: +200 human points against more synthetic points'."""
+    return f"{name}: +{human} human points against more synthetic points"
+
+
+def figure_caption(n_seeds: int, n_test: int, human: int) -> str:
+    """Caption of :func:`figure`."""
+    return (f"One panel per synthetic base. Grey: single seeds of the synthetic-only runs; blue: "
+            f"their mean over {n_seeds} seed(s) with a 95% bootstrap interval (seeds, then "
+            f"{n_test} test rows) and the log fit on those means; red: the base plus {human} "
+            "human points, drawn at its synthetic size, and the dashed line to the synthetic "
+            "size the fit says matches it (the equivalent; cut at three times the fitted "
+            "range).")
+
+
+# --------------------------------------------------------------------------- per base
+def bases_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
+    """The per-base equivalents (``analysis["bases"]``) with readable column names: base,
+    score +human, the fit (a0, a1, r2, fit at base), the equivalent and its 95% CI, status
+    and the break-even price ratio."""
+    names = {k: v.format(human=human) for k, v in BASES_COLUMNS.items()}
+    return bases[list(BASES_COLUMNS)].rename(columns=names)
+
+
+def bases_caption(human: int) -> str:
+    """Caption of :func:`bases_table`."""
+    return (f"Per base, on the seed means: the score with {human} human points, the fit, the "
+            "additional synthetic points that match it, its 95% bootstrap interval over seeds "
+            "(each resample refits; resamples without a finite answer are left out and counted "
+            "in the statuses below) and the price ratio (human / synthetic) below which human "
+            "annotation is cheaper.")
+
+
+# --------------------------------------------------------------------------- Table 3
+def table3_table(dataset: str, table3: dict[str, Any]) -> pd.DataFrame:
+    """Paper Table 3 for one dataset (``analysis["table3"]``): one row of the equivalents'
+    mean, median, 25th and 75th percentile, the operating points and the undefined ones."""
+    return pd.DataFrame([{"dataset": dataset, "mean": table3["mean"], "median": table3["median"],
+                          "25th percentile": table3["p25"], "75th percentile": table3["p75"],
+                          "operating points": table3["n"], "undefined": table3["n_undefined"]}])
+
+
+def table3_caption(human: int, n_bases: int, n_seeds: int) -> str:
+    """Caption of :func:`table3_table`, ending with the paper's own Table 3 means and medians
+    (:data:`littlehuman.findings.PAPER_TABLE3`, one decimal)."""
+    return (f"Summary of the additional synthetic points matching {human} human points over the "
+            f"operating points (each base and seed: {n_bases} x {n_seeds}); undefined "
+            "equivalents (no finite match) are left out and counted. " + paper_table3_sentence())
+
+
+def paper_table3_sentence() -> str:
+    """'Paper Table 3 (n = 5000 scale, 200 human points): WANLI mean 17671.7 / median
+    16905.4; ROPES ...', from :data:`~littlehuman.findings.PAPER_TABLE3`."""
+    parts = []
+    for i, (dataset, row) in enumerate(PAPER_TABLE3.items()):
+        mean, median = _one_decimal(row["mean"]), _one_decimal(row["median"])
+        parts.append(f"{_paper_name(dataset)} mean {mean} / median {median}" if i == 0 else
+                     f"{_paper_name(dataset)} {mean} / {median}")
+    return "Paper Table 3 (n = 5000 scale, 200 human points): " + "; ".join(parts) + "."
+
+
+def _one_decimal(value: float) -> str:
+    """Rounded half up on the decimal digits as written (6006.45 -> 6006.5), as the paper."""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _paper_name(dataset: str) -> str:
+    """The dataset's name as the paper writes it: the registry title without its note
+    ('FEVER (gold evidence)' -> 'FEVER')."""
+    from littlehuman.data.registry import DATASETS
+
+    spec = DATASETS.get(dataset)
+    return spec.title.split(" (")[0] if spec else dataset
+
+
+# --------------------------------------------------------------------------- operating points
+def operating_points_table(points: pd.DataFrame) -> pd.DataFrame:
+    """Every operating point at seed level (``analysis["points"]``, one base and seed, its
+    own fit), without the level and message columns."""
+    seed = points[points["level"] == "seed"]
+    return seed.drop(columns=["level", "message"])
+
+
+def operating_points_caption() -> str:
+    """Caption of :func:`operating_points_table`."""
+    return "Every operating point (one base and seed, its own fit): the numbers Table 3 summarises."

@@ -1,0 +1,141 @@
+"""Notebook 03 (the last few synthetic percent): the paper's Figures 6, 8, 12 and 13, the same
+runs against the training-set size, Table 2 (metric agreement at the largest size) and the
+interval table, each with its caption.
+
+``records`` is the zoom's records frame (one row per run: n, fraction, seed, a column per
+metric); ``intervals`` its interval frame (n, fraction, metric, mean, low, high, seeds).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from littlehuman.plots.style import COLORS, SEED_LINE, TEMPLATE, error_bars, metric_label
+from littlehuman.plots.sweep import fraction_means, metric_agreement
+
+
+# --------------------------------------------------------------------------- Figures 6, 8, 12, 13
+def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
+           title: str) -> go.Figure:
+    """Paper Figures 6, 8, 12, 13: ``metric`` against the synthetic % (95-100), one panel
+    per training-set size n (largest first); grey lines are seeds, the blue line the mean
+    with its CI as error bars. No records: one empty panel saying so."""
+    ns = sorted(records["n"].unique(), reverse=True)
+    fig = make_subplots(rows=1, cols=max(1, len(ns)), shared_yaxes=True,
+                        subplot_titles=[f"n = {n}" for n in ns] or None)
+    for i, n in enumerate(ns, start=1):
+        part = records[records["n"] == n]
+        for seed, run in part.sort_values("fraction").groupby("seed"):
+            fig.add_trace(go.Scatter(
+                x=run["fraction"] * 100, y=run[metric], mode="lines+markers",
+                line=dict(color=SEED_LINE, width=1), marker=dict(size=4), name=f"seed {seed}",
+                legendgroup=f"seed {seed}", showlegend=i == 1), row=1, col=i)
+        ci = intervals[(intervals["n"] == n) & (intervals["metric"] == metric)]
+        ci = ci.sort_values("fraction")
+        fig.add_trace(go.Scatter(
+            x=ci["fraction"] * 100, y=ci["mean"], mode="lines+markers",
+            line=dict(color=COLORS[0], width=3), name="mean over seeds (95% CI)",
+            legendgroup="mean", showlegend=i == 1, error_y=error_bars(ci)), row=1, col=i)
+        fig.update_xaxes(title_text="synthetic %", row=1, col=i)
+    _no_rows(fig, not ns)
+    fig.update_yaxes(title_text=metric_label(metric), row=1, col=1)
+    fig.update_layout(title=title, height=380, width=max(520, 330 * len(ns)),
+                      template=TEMPLATE, legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def figure_title(name: str, metric: str) -> str:
+    """'FEVER: Accuracy from 95% to 100% synthetic'."""
+    return f"{name}: {metric_label(metric)} from 95% to 100% synthetic"
+
+
+def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int) -> str:
+    """Caption of :func:`figure` (``n_runs``: the records' row count)."""
+    return (f"{name}: one panel per training-set size n. Grey lines are single seeds, the blue "
+            f"line the mean over {n_seeds} seed(s) with its 95% bootstrap interval (resampling "
+            f"the seeds, then the {n_test} human test rows). Each point is one fine-tuning run "
+            f"({n_runs} runs in all).")
+
+
+# --------------------------------------------------------------------------- against n
+def size_figure(intervals: pd.DataFrame, metrics: list[str], title: str) -> go.Figure:
+    """Each metric (one panel each) against the training-set size n, one line per synthetic
+    fraction, with the 95% CI as error bars."""
+    fig = make_subplots(rows=1, cols=len(metrics),
+                        subplot_titles=[metric_label(m) for m in metrics])
+    fractions = sorted(intervals["fraction"].unique())
+    for i, m in enumerate(metrics, start=1):
+        for j, f in enumerate(fractions):
+            ci = intervals[(intervals["metric"] == m) & (intervals["fraction"] == f)]
+            ci = ci.sort_values("n")
+            fig.add_trace(go.Scatter(
+                x=ci["n"], y=ci["mean"], mode="lines+markers", name=f"{f:.1%} synthetic",
+                line=dict(color=COLORS[j % len(COLORS)], width=2), legendgroup=str(f),
+                showlegend=i == 1, error_y=error_bars(ci)), row=1, col=i)
+        fig.update_xaxes(title_text="training-set size n", row=1, col=i)
+    _no_rows(fig, not fractions)
+    fig.update_layout(title=title, height=380, width=max(520, 330 * len(metrics)),
+                      template=TEMPLATE, legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def size_figure_caption(n_seeds: int, n_test: int) -> str:
+    """Caption of :func:`size_figure`."""
+    return (f"The same runs against the training-set size: one line per synthetic fraction, "
+            f"the mean over {n_seeds} seed(s) with its 95% bootstrap interval over seeds and "
+            f"{n_test} test rows, for every metric.")
+
+
+# --------------------------------------------------------------------------- paired test
+def paired_caption(n_seeds: int) -> str:
+    """Caption of the paired 97.5%-vs-100% table (``experiments.zoom.paired``)."""
+    return (f"Per n and metric: the mean over {n_seeds} seed(s) at 97.5% and 100% synthetic, "
+            "their mean difference, how many seeds favour each side, the exact sign test and "
+            "the sign-flip test on the mean difference (both two-sided), and the smallest p "
+            "these seeds allow.")
+
+
+# --------------------------------------------------------------------------- Table 2
+def largest_size(records: pd.DataFrame) -> pd.DataFrame:
+    """The records of the largest training-set size n."""
+    return records[records["n"] == records["n"].max()]
+
+
+def agreement_table(records: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Table 2: :func:`~.sweep.metric_agreement` of the fractions at the largest n, on the
+    means over seeds (empty with fewer than two fractions)."""
+    return metric_agreement(fraction_means(largest_size(records), metrics), metrics)
+
+
+def agreement_caption(records: pd.DataFrame, metrics: list[str], n_seeds: int,
+                      n_test: int) -> str:
+    """Caption of :func:`agreement_table` (the largest n and its fraction count from
+    ``records``)."""
+    largest = largest_size(records)
+    return (f"n = {int(largest['n'].max())}: each metric's ranking of the "
+            f"{largest['fraction'].nunique()} synthetic fractions by its mean over {n_seeds} "
+            f"seed(s) ({n_test} test rows), Kendall's tau against {metrics[0]}'s ranking, and "
+            "whether it picks the same best and worst.")
+
+
+# --------------------------------------------------------------------------- the numbers
+def intervals_table(intervals: pd.DataFrame) -> pd.DataFrame:
+    """The numbers behind the figures: n, synthetic %, metric, mean, '95% CI' as '[low, high]'
+    (4 decimals) and the seed count, one row per interval."""
+    ci = [f"[{low:.4f}, {high:.4f}]" for low, high in zip(intervals["low"], intervals["high"])]
+    table = intervals.assign(**{"synthetic %": (intervals["fraction"] * 100).round(1),
+                                "95% CI": pd.Series(ci, index=intervals.index)})
+    return table[["n", "synthetic %", "metric", "mean", "95% CI", "seeds"]]
+
+
+def intervals_caption(n_test: int) -> str:
+    """Caption of :func:`intervals_table`."""
+    return (f"The numbers behind the figures: per n, synthetic fraction and metric, the mean "
+            f"over seeds and its 95% bootstrap interval (seeds, then {n_test} test rows).")
+
+
+def _no_rows(fig: go.Figure, empty: bool) -> None:
+    if empty:
+        fig.add_annotation(text="no rows to show", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper")

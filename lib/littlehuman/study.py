@@ -1,0 +1,156 @@
+"""One dataset under one profile: its rows, the sweep size ``n`` and the run store.
+
+``run_all.py`` builds a :class:`Study` and hands it to each experiment's ``prepare``
+(:mod:`littlehuman.experiments`); the notebooks rebuild the same Study from their papermill
+parameters (:meth:`Study.from_params`) and only read and show. What the Study derives from
+the profile is built where it belongs: the prompt by
+:meth:`~littlehuman.generation.PromptSpec.from_profile`, the generator by
+:func:`~littlehuman.generation.backend_from_profile`, the learner's hyper-parameters by
+:func:`~littlehuman.learners.learner_params`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from littlehuman import config, data, paths
+from littlehuman.config import Profile
+from littlehuman.data import schema
+from littlehuman.experiments.grid import Cell, Shape
+from littlehuman.metrics import MAIN_METRIC, METRICS
+from littlehuman.runs import RunSpec, RunStore
+
+if TYPE_CHECKING:
+    from littlehuman.generation import PromptSpec
+    from littlehuman.generation.backends.base import Backend
+
+
+@dataclass
+class Study:
+    """A dataset's rows under a profile; every expensive product is cached on disk."""
+
+    name: str
+    task: str
+    profile: Profile
+    rows: pd.DataFrame = field(repr=False)
+    data_dir: str | None = None
+
+    @classmethod
+    def create(cls, dataset: str, profile: Profile, data_dir: str | None = None,
+               custom: dict[str, Any] | None = None) -> "Study":
+        """Load ``dataset`` (a registered name or the path of the user's own file; ``custom``:
+        that file's options) under ``profile``."""
+        from littlehuman.data import custom as custom_file
+
+        options = {k: v for k, v in (custom or {}).items() if v not in (None, False, {})}
+        if not custom_file.is_custom_path(dataset):
+            options = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = data.load(dataset, data_dir, seed=profile.data_seed, **options)
+        return cls(rows.attrs["dataset"], rows.attrs["task"], profile, rows, data_dir)
+
+    @classmethod
+    def from_params(cls, dataset: str, profile: str, data_dir: str | None = None,
+                    overrides: str | dict = "{}", custom: str | dict = "{}") -> "Study":
+        """Rebuild the Study from a notebook's papermill parameters."""
+        overrides = json.loads(overrides) if isinstance(overrides, str) else overrides
+        custom = json.loads(custom) if isinstance(custom, str) else custom
+        return cls.create(dataset, config.profile(profile, **overrides), data_dir or None, custom)
+
+    def profile_overrides(self) -> dict[str, Any]:
+        """The fields where this profile differs from its named base (JSON-able)."""
+        base = config.PROFILES[self.profile.name]
+        return {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(Profile)
+                if getattr(self.profile, f.name) != getattr(base, f.name)}
+
+    # ---- rows -----------------------------------------------------------------------------
+    @property
+    def dataset_spec(self) -> data.DatasetSpec | None:
+        """The registry entry (None for the user's own file)."""
+        return data.DATASETS.get(self.name)
+
+    @property
+    def metrics(self) -> list[str]:
+        return METRICS[self.task]
+
+    @property
+    def main_metric(self) -> str:
+        """The metric headlines, figures and the trade-off fit use: FV accuracy, QA ROUGE-1."""
+        return MAIN_METRIC[self.task]
+
+    def split(self, name: str) -> pd.DataFrame:
+        return self.rows[self.rows["split"] == name]
+
+    @cached_property
+    def shape(self) -> Shape:
+        """The facts the experiment grids are declared on (name, task, n, train rows)."""
+        return Shape.of(self.name, self.task, self.profile, len(self.split("train")))
+
+    @property
+    def n(self) -> int:
+        """The sweep's training-set size (:meth:`Shape.of`)."""
+        return self.shape.n
+
+    def _cap(self, df: pd.DataFrame, cap: int, tag: str) -> pd.DataFrame:
+        if not cap or cap >= len(df):
+            return df
+        rng = np.random.default_rng(schema.stable_seed(self.name, tag, cap, self.profile.data_seed))
+        return df.iloc[np.sort(rng.choice(len(df), size=cap, replace=False))]
+
+    @cached_property
+    def train_pool(self) -> pd.DataFrame:
+        """The n real train rows of the sweep (seeded by the data seed): the rows to twin."""
+        return self._cap(self.split("train"), self.n, "train-pool")
+
+    @cached_property
+    def eval_rows(self) -> pd.DataFrame:
+        """Train pool + (capped) valid + (capped) test: what every run of the sweep sees."""
+        valid = self._cap(self.split("valid"), self.profile.n_valid, "valid")
+        test = self._cap(self.split("test"), self.profile.n_test, "test")
+        return pd.concat([self.train_pool, valid, test], ignore_index=True)
+
+    @property
+    def n_test(self) -> int:
+        """Human test rows every run is scored on."""
+        return int(self.eval_rows["split"].eq("test").sum())
+
+    # ---- what the profile builds ------------------------------------------------------------
+    @cached_property
+    def prompt(self) -> "PromptSpec":
+        from littlehuman.generation import PromptSpec
+
+        return PromptSpec.from_profile(self.profile, self.task, self.name)
+
+    @cached_property
+    def backend(self) -> "Backend":
+        from littlehuman.generation import backend_from_profile
+
+        return backend_from_profile(self.profile)
+
+    @cached_property
+    def generator_id(self) -> str:
+        return self.prompt.generator_id(self.backend)
+
+    @cached_property
+    def learner_params(self) -> dict[str, Any]:
+        """The learner's hyper-parameters (:func:`littlehuman.learners.learner_params`)."""
+        from littlehuman.learners import learner_params
+
+        return learner_params(self.profile, self.task, self.dataset_spec)
+
+    @cached_property
+    def store(self) -> RunStore:
+        return RunStore(paths.cache_dir() / "runs")
+
+    def run_spec(self, cell: Cell) -> RunSpec:
+        """The run of one grid cell: its training set and this study's generator and learner."""
+        return RunSpec.make(self.name, cell.experiment, cell.n, cell.fraction, cell.seed,
+                            self.generator_id, self.profile.learner, self.learner_params)

@@ -1,0 +1,137 @@
+"""``learners.learner_params`` and ``learners.training_epochs``: a profile -> a learner's
+hyper-parameters and epochs, with the learner's own defaults taken from its module.
+
+The dicts are hashed into run keys, so they are pinned here exactly (types included): they were
+computed with ``pipeline.Experiment.learner_params()`` (minus its "progress" key) before that
+logic moved into the learners' registry; a change here changes every user's cached run keys.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from littlehuman import config, data
+from littlehuman.errors import LittleHumanError
+from littlehuman.learners import learner_params, training_epochs
+
+MODEL = "/fake/model"
+
+# (profile, learner, dataset) -> the params, as Experiment.learner_params() gave them
+PINNED = {
+    ("smoke", "encoder", "fever"): {"batch_size": 16, "epochs": 1, "lr": 0.0002, "max_length": 128},
+    ("smoke", "encoder", "fairytaleqa"): {"batch_size": 16, "epochs": 1, "lr": 0.0002,
+                                          "max_length": 128},
+    ("smoke", "lora", "fever"): {"batch_size": 16, "epochs": 1, "lr": 0.0002, "max_length": 128,
+                                 "model_dir": MODEL},
+    ("smoke", "lora", "fairytaleqa"): {"batch_size": 16, "epochs": 1, "lr": 0.0002,
+                                       "max_length": 128, "max_new_tokens": 15,
+                                       "model_dir": MODEL},
+    ("smoke", "majority", "fever"): {},
+    ("smoke", "majority", "fairytaleqa"): {},
+    ("cpu", "encoder", "fever"): {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256},
+    ("cpu", "encoder", "fairytaleqa"): {"batch_size": 16, "epochs": 2, "lr": 0.0002,
+                                        "max_length": 256},
+    ("cpu", "lora", "fever"): {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256,
+                               "model_dir": MODEL},
+    ("cpu", "lora", "fairytaleqa"): {"batch_size": 16, "epochs": 2, "lr": 0.0002,
+                                     "max_length": 256, "max_new_tokens": 15, "model_dir": MODEL},
+    ("cpu", "majority", "fever"): {},
+    ("cpu", "majority", "fairytaleqa"): {},
+    ("paper", "encoder", "fever"): {"batch_size": 8, "max_length": 100},
+    ("paper", "encoder", "fairytaleqa"): {"batch_size": 8, "max_length": 400},
+    ("paper", "lora", "fever"): {"batch_size": 8, "max_length": 100, "model_dir": MODEL},
+    ("paper", "lora", "fairytaleqa"): {"batch_size": 8, "max_length": 400, "max_new_tokens": 15,
+                                       "model_dir": MODEL},
+    ("paper", "majority", "fever"): {},
+    ("paper", "majority", "fairytaleqa"): {},
+}
+TASK = {"fever": "fv", "fairytaleqa": "qa"}
+
+
+def same(got: dict, want: dict) -> bool:
+    """Equal as the run key sees them: the same keys and values of the same JSON types."""
+    return json.dumps(got, sort_keys=True) == json.dumps(want, sort_keys=True)
+
+
+@pytest.mark.parametrize("prof,learner,dataset", sorted(PINNED))
+def test_params_are_the_pinned_ones(prof, learner, dataset):
+    p = config.profile(prof, learner=learner, model_dir=MODEL)
+    got = learner_params(p, TASK[dataset], data.DATASETS[dataset])
+    assert same(got, PINNED[(prof, learner, dataset)]), got
+
+
+def test_lora_settings_that_differ_from_the_learner_defaults_are_included():
+    tuned = config.profile("paper", learner="lora", model_dir=MODEL, lora_settings="paper",
+                           loss_on="all", gradient_checkpointing=True, compile=True, grad_accum=4)
+    extra = {"compile": True, "grad_accum": 4, "gradient_checkpointing": True, "loss_on": "all",
+             "settings": "paper"}
+    assert same(learner_params(tuned, "fv", data.DATASETS["fever"]),
+                {"batch_size": 8, "max_length": 100, "model_dir": MODEL, **extra})
+    assert same(learner_params(tuned, "qa", data.DATASETS["fairytaleqa"]),
+                {"batch_size": 8, "max_length": 400, "max_new_tokens": 15, "model_dir": MODEL,
+                 **extra})
+
+
+def test_explicit_sizes_and_a_users_own_file():
+    p = config.profile("smoke", learner="lora", model_dir=MODEL, epochs=7, lr=1e-3,
+                       max_length=64, batch_size=2)
+    assert same(learner_params(p, "fv", data.DATASETS["fever"]),
+                {"batch_size": 2, "epochs": 7, "lr": 0.001, "max_length": 64, "model_dir": MODEL})
+    # no DatasetSpec (a user's file): max_length 256, lora QA max_new_tokens 16
+    cpu = config.profile("cpu", learner="lora", model_dir=MODEL)
+    assert same(learner_params(cpu, "qa", None),
+                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256,
+                 "max_new_tokens": 16, "model_dir": MODEL})
+    assert same(learner_params(config.profile("cpu"), "fv", None),
+                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256})
+
+
+def test_lora_model_dir_is_resolved_and_required():
+    home = config.profile("paper", model_dir="~/llama")
+    assert learner_params(home, "fv", None)["model_dir"] == str(Path.home() / "llama")
+    with pytest.raises(LittleHumanError, match="--model-dir") as err:
+        learner_params(config.profile("paper"), "fv", data.DATASETS["fever"])
+    assert "\n" not in str(err.value)
+
+
+def test_lora_defaults_come_from_the_learner(monkeypatch):
+    from littlehuman.learners.lora import LoraLearner
+
+    p = config.profile("paper", model_dir=MODEL, grad_accum=4)
+    assert learner_params(p, "fv", None)["grad_accum"] == 4
+    monkeypatch.setitem(LoraLearner.DEFAULTS, "grad_accum", 4)
+    assert "grad_accum" not in learner_params(p, "fv", None)
+    monkeypatch.setitem(LoraLearner.DEFAULTS, "max_new_tokens", 9)
+    assert learner_params(p, "qa", None)["max_new_tokens"] == 9
+
+
+@pytest.mark.parametrize("prof,learner,fv,qa", [
+    ("smoke", "encoder", 1, 1), ("smoke", "lora", 1, 1), ("smoke", "majority", 0, 0),
+    ("cpu", "encoder", 2, 2), ("cpu", "lora", 2, 2), ("cpu", "majority", 0, 0),
+    ("paper", "encoder", 3, 3), ("paper", "lora", 2, 5), ("paper", "majority", 0, 0),
+])
+def test_training_epochs(prof, learner, fv, qa):
+    p = config.profile(prof, learner=learner)
+    assert (training_epochs(p, "fv"), training_epochs(p, "qa")) == (fv, qa)
+
+
+def test_training_epochs_default_is_the_learners():
+    from littlehuman.learners.encoder import EncoderLearner
+    from littlehuman.learners.lora import SETTINGS
+
+    p = config.profile("paper", learner="encoder")
+    assert training_epochs(p, "qa") == EncoderLearner.DEFAULT_EPOCHS == 3
+    for settings in ("scripts", "paper"):
+        lora = config.profile("paper", lora_settings=settings)
+        for task in ("fv", "qa"):
+            assert training_epochs(lora, task) == SETTINGS[(task, settings)]["epochs"]
+
+
+def test_max_length_is_the_profiles_else_the_datasets():
+    from littlehuman.learners import OWN_FILE_MAX_LENGTH, max_length
+
+    assert max_length(config.profile("paper"), data.DATASETS["fever"]) == 100
+    assert max_length(config.profile("paper"), None) == OWN_FILE_MAX_LENGTH == 256
+    assert max_length(config.profile("smoke"), data.DATASETS["fever"]) == 128

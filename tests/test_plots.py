@@ -1,0 +1,469 @@
+"""littlehuman.plots: every figure, table and caption the notebooks show, on small hand-made
+frames (traces, values, titles, captions), with the empty and edge cases.
+
+Every row below is invented for the test.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from littlehuman import analysis, plots
+from littlehuman.plots import style
+
+PLOTS_DIR = Path(plots.__file__).parent
+
+
+def names(fig) -> list[str]:
+    return [t.name for t in fig.data]
+
+
+def on_panel(fig, i: int) -> list:
+    """The traces drawn on the ``i``-th x axis (1-based)."""
+    axis = "x" if i == 1 else f"x{i}"
+    return [t for t in fig.data if t.xaxis == axis]
+
+
+# --------------------------------------------------------------------------- the package
+def test_package_exposes_one_module_per_notebook_and_the_shared_helpers():
+    for module in ("generate", "sweep", "zoom", "tradeoff", "analysis", "style"):
+        assert getattr(plots, module).__name__ == f"littlehuman.plots.{module}"
+    assert plots.show is style.show and plots.caption is style.caption
+    assert plots.METRIC_LABELS["rouge1"] == "ROUGE-1 F" and plots.metric_label("f1") == "f1"
+
+
+def test_plots_read_no_store_and_take_no_experiment():
+    """Pure functions of frames: no module of the package imports the experiments, the study
+    or the pipeline."""
+    banned = ("littlehuman.experiments", "littlehuman.study", "littlehuman.pipeline",
+              "littlehuman.runs")
+    for path in PLOTS_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                mods = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            else:
+                continue
+            assert not [m for m in mods if m.startswith(banned)], (path.name, mods)
+
+
+def test_no_two_figure_functions_share_a_name_across_modules_but_the_generic_ones():
+    generic = {"figure", "figure_caption", "figure_title", "table", "table_caption",
+               "agreement_table", "agreement_caption"}
+    seen: dict[str, str] = {}
+    for module in ("generate", "sweep", "zoom", "tradeoff", "analysis"):
+        mod = getattr(plots, module)
+        for name in dir(mod):
+            fn = getattr(mod, name)
+            if name.startswith("_") or not callable(fn) or getattr(fn, "__module__", "") != mod.__name__:
+                continue
+            if name not in generic:
+                assert name not in seen, f"{name} in both {seen.get(name)} and {module}"
+                seen[name] = module
+    assert "length_box_figure" in seen and "length_histogram_figure" in seen
+
+
+# --------------------------------------------------------------------------- style
+def test_show_inlines_plotly_js_once_per_kernel(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj.data))
+    monkeypatch.setattr(style, "_PLOTLYJS_SENT", False)
+    fig = plots.sweep.figure(sweep_records(), ["accuracy"], "t")
+    plots.show(fig)
+    plots.show(fig)
+    assert len(shown) == 2 and all("Plotly.newPlot" in html for html in shown)
+    assert len(shown[0]) > 1_000_000 > len(shown[1])  # plotly.js itself, then only the figure
+    assert "<script src=" not in shown[0] + shown[1] and "<html>" not in shown[0]  # no CDN
+    assert '"displaylogo": false' in shown[1]
+
+
+def test_caption_is_an_italic_markdown_paragraph():
+    assert plots.caption("One run.").data == "*One run.*"
+
+
+def test_error_bars_are_the_distances_to_the_interval():
+    ci = pd.DataFrame({"mean": [0.5, 0.6], "low": [0.4, 0.58], "high": [0.7, 0.6]})
+    bars = style.error_bars(ci)
+    assert bars["array"].tolist() == pytest.approx([0.2, 0.0])
+    assert bars["arrayminus"].tolist() == pytest.approx([0.1, 0.02])
+    assert bars["symmetric"] is False
+
+
+# --------------------------------------------------------------------------- 01 generate
+def fv_real() -> pd.DataFrame:
+    return pd.DataFrame({"row_id": ["r0", "r1", "r2", "r3"],
+                         "context": ["x" * 310, "short context", "ctx", "ctx"],
+                         "claim": ["the kite nests", "barley grows", "a bridge", "bread"],
+                         "label": [1, 0, 1, 1]})
+
+
+def fv_synthetic() -> pd.DataFrame:
+    # r0 and r1 twinned (r1 after a re-ask, with the other label), r2 and r3 without a twin,
+    # one spare twin of a row outside the pool
+    return pd.DataFrame({"row_id": ["s0", "s1", "s9"], "source_row_id": ["r0", "r1", "r9"],
+                         "context": ["x" * 310, "short context", "other"],
+                         "claim": ["kites nest in oak trees", "rye", "spare claim here"],
+                         "label": [1, 1, 0], "requested_label": [1, 0, 0],
+                         "attempt": [0, 1, 0]})
+
+
+def test_counts_table_counts_twins_reasks_spares_and_the_pass():
+    table = plots.generate.counts_table(fv_real(), fv_synthetic(),
+                                        {"calls": 3, "cache_hits": 1})["count"]
+    assert table["real rows to twin"] == 4 and table["synthetic twins kept"] == 2
+    assert table["twins that needed a re-ask (an unusable reply first)"] == 1
+    assert table["rows without a twin (every ask unusable)"] == 2
+    assert table["spare twins standing in for them (of rows outside the pool)"] == 1
+    assert table["twins whose label differs from the one asked"] == 1
+    assert table["prompt-model calls (this pass)"] == 3
+    assert table["twins read from disk (this pass)"] == 0
+    qa = plots.generate.counts_table(fv_real(), fv_synthetic().drop(columns=["requested_label",
+                                                                            "attempt"]), {})
+    assert "twins whose label differs from the one asked" not in qa.index
+    assert qa.loc["twins that needed a re-ask (an unusable reply first)", "count"] == 0
+
+
+def test_counts_caption():
+    assert plots.generate.counts_caption("FEVER", fv_real(), fv_synthetic()) == (
+        "Generation counts for FEVER: 4 real training rows of the sweep, 2 with a twin of their "
+        "own, 1 spare twin(s). Generation is deterministic given its seed and cache; 'this "
+        "pass' counts are of this notebook's own read.")
+
+
+BILL = {"local": False, "dollars": 1.23456, "batch_pricing": True, "model": "gpt-x",
+        "backend": "openai_batch", "requests": 1200, "answered": 1199, "input_tokens": 123456,
+        "output_tokens": 7890, "missing_usage": 0, "rows": 48}
+
+
+def test_bill_table_prices_and_send_log():
+    value = plots.generate.bill_table(BILL)["value"]
+    assert value["dollars (answered requests, exact tokens)"] == "$1.2346 (Batch API: 50%)"
+    assert value["input tokens"] == "123,456" and "requests sent (retries and re-sends included)" not in value
+    unpriced = plots.generate.bill_table({**BILL, "dollars": None})["value"]
+    assert unpriced["dollars (answered requests, exact tokens)"].startswith("unknown: no price for gpt-x")
+    sent = {**BILL, "local": True, "sent": 1300, "retried": {"429": 3, "timeout": 1}, "failed": {},
+            "resent_after_kill": 2, "unkept_sends": 5, "dollars_unkept": 0.5}
+    value = plots.generate.bill_table(sent)["value"]
+    assert value["dollars (answered requests, exact tokens)"] == "0 (a local model: no per-token price)"
+    assert value["retried, by cause"] == "429 x3, timeout x1" and value["given up, by cause"] == "none"
+    assert value["their estimated dollars (prompt chars / 4, full max_new_tokens)"] == "0 (local)"
+    assert value["rows without a twin"] == "0"
+    assert plots.generate.bill_table(None).index.tolist() == ["no generation yet"]
+
+
+def test_bill_caption_uses_the_bills_rows_or_the_pool():
+    assert plots.generate.bill_caption("FEVER", "gen1", BILL, fv_real()) == (
+        "Generation cost of the 48 rows that asked gen1 for a twin (FEVER). Token counts are "
+        "the server's own where it reports them.")
+    assert "the 4 rows" in plots.generate.bill_caption("FEVER", "gen1", None, fv_real())
+
+
+def test_label_balance_table_and_figure():
+    balance = plots.generate.label_balance_table(fv_real(), fv_synthetic())
+    assert balance.loc["True (1)", "real"] == 0.75 and balance.loc["Untrue (0)", "synthetic"] == pytest.approx(1 / 3)
+    fig = plots.generate.label_balance_figure(balance, "FEVER: label balance")
+    assert names(fig) == ["real", "synthetic"] and fig.layout.barmode == "group"
+    assert list(fig.data[0].y) == balance["real"].tolist()
+    assert fig.layout.title.text == "FEVER: label balance"
+    # one label missing on one side: a share of 0, not NaN
+    only_true = plots.generate.label_balance_table(fv_real(), fv_synthetic().assign(label=1))
+    assert only_true.loc["Untrue (0)", "synthetic"] == 0.0
+    assert plots.generate.label_balance_caption(fv_real(), fv_synthetic(), False) == (
+        "Share of True/Untrue labels among the 4 real rows and their 3 synthetic twins "
+        "(label-conditioned generation: False). One generation pass.")
+
+
+def test_length_box_figure_has_a_box_per_field_and_origin():
+    real = pd.DataFrame({"question": ["who is it", "why"], "answer": ["a b", "c"]})
+    syn = pd.DataFrame({"question": ["which one is it now"], "answer": ["d e f"]})
+    fig = plots.generate.length_box_figure(real, syn, ["question", "answer"], "t")
+    assert names(fig) == ["question (real)", "question (synthetic)", "answer (real)",
+                          "answer (synthetic)"]
+    assert [list(t.y) for t in fig.data] == [[3, 1], [5], [2, 1], [3]]
+    assert all(t.boxmean is True for t in fig.data) and fig.layout.yaxis.title.text == "words"
+    assert plots.generate.length_box_caption(real, syn, ["question", "answer"]) == (
+        "Word counts of question, answer for 2 real rows and 1 synthetic twins (box: quartiles, "
+        "line: median, dashed: mean). One generation pass.")
+
+
+def test_samples_table_pairs_rows_with_their_twins():
+    table = plots.generate.samples_table(fv_real(), fv_synthetic(), "fv", k=5)
+    assert len(table) == 2  # only two rows have a twin
+    assert list(table.columns) == ["context", "real claim", "real label", "synthetic claim",
+                                   "synthetic label"]
+    first = table.set_index("real claim").loc["the kite nests"]
+    assert first["synthetic claim"] == "kites nest in oak trees"
+    assert first["context"] == "x" * 300 + "..."
+    assert table.set_index("real claim").loc["barley grows", "context"] == "short context"
+    assert len(plots.generate.samples_table(fv_real(), fv_synthetic(), "fv", k=1)) == 1
+    assert plots.generate.samples_table(fv_real(), fv_synthetic().head(0), "fv").empty
+    assert plots.generate.samples_caption("FEVER") == (
+        "Five seeded random pairs of a real row and its synthetic twin (FEVER); contexts cut "
+        "to 300 characters.")
+    assert plots.generate.samples_caption("X", k=12).startswith("12 seeded")
+
+
+# --------------------------------------------------------------------------- 02 sweep
+def sweep_records() -> pd.DataFrame:
+    rows = []
+    for seed in (1, 2):
+        for f, acc in ((0.0, 0.8), (0.5, 0.7), (1.0, 0.4)):
+            rows.append({"fraction": f, "seed": seed, "accuracy": acc + seed / 100,
+                         "rouge1": 1 - acc})
+    return pd.DataFrame(rows)
+
+
+def sweep_intervals() -> pd.DataFrame:
+    return pd.DataFrame([{"fraction": f, "metric": m, "mean": 0.5, "low": 0.4 + f / 10,
+                          "high": 0.9, "seeds": 2}
+                         for f in (0.0, 0.5, 1.0) for m in ("accuracy", "rouge1")])
+
+
+def test_sweep_figure_seed_lines_band_and_mean_per_metric():
+    fig = plots.sweep.figure(sweep_records(), ["accuracy", "rouge1"], "FEVER: sweep")
+    assert names(fig) == ["seed 1", "seed 2", "min-max over seeds", "mean over seeds"] * 2
+    assert [a.text for a in fig.layout.annotations] == ["Accuracy", "ROUGE-1"]
+    seed1, band, mean = fig.data[0], fig.data[2], fig.data[3]
+    assert list(seed1.x) == [0.0, 50.0, 100.0] and list(seed1.y) == pytest.approx([0.81, 0.71, 0.41])
+    assert list(mean.y) == pytest.approx([0.815, 0.715, 0.415])
+    assert list(band.y) == pytest.approx([0.82, 0.72, 0.42, 0.41, 0.71, 0.81])  # max, then min reversed
+    assert [t.showlegend for t in fig.data] == [True] * 4 + [False] * 4
+    assert fig.layout.width == 660 and fig.layout.title.text == "FEVER: sweep"
+    with_ci = plots.sweep.figure(sweep_records(), ["accuracy"], "t", sweep_intervals())
+    assert with_ci.data[2].name == "95% CI (seeds x test rows)"
+    assert list(with_ci.data[2].y) == pytest.approx([0.9, 0.9, 0.9, 0.5, 0.45, 0.4])
+    assert with_ci.layout.width == 520
+
+
+def test_sweep_table_per_fraction():
+    table = plots.sweep.table(sweep_records(), ["accuracy"], sweep_intervals())
+    assert list(table.columns) == ["fraction", "synthetic %", "seeds", "accuracy mean",
+                                   "accuracy 95% CI", "accuracy std", "accuracy min",
+                                   "accuracy max"]
+    row = table.set_index("fraction").loc[0.5]
+    assert row["synthetic %"] == 50.0 and row["seeds"] == 2
+    assert row["accuracy 95% CI"] == "[0.450, 0.900]"
+    assert row["accuracy max"] - row["accuracy min"] == pytest.approx(0.01)
+    assert "accuracy 95% CI" not in plots.sweep.table(sweep_records(), ["accuracy"]).columns
+
+
+def test_sweep_agreement_table_and_captions():
+    table = plots.sweep.agreement_table(sweep_records(), ["accuracy", "rouge1"]).set_index("metric")
+    assert table.loc["accuracy", "ranking (best first)"] == "0 > 0.5 > 1"
+    assert table.loc["rouge1", "Kendall tau vs accuracy"] == -1.0
+    assert not table.loc["rouge1", "same best"]
+    one = sweep_records()[sweep_records()["fraction"] == 0.0]
+    assert plots.sweep.agreement_table(one, ["accuracy", "rouge1"]).empty
+    assert plots.sweep.agreement_caption(sweep_records(), ["accuracy", "rouge1"], 2, 50) == (
+        "Each metric's ranking of the 3 synthetic fractions by its mean over 2 seed(s) (50 test "
+        "rows), Kendall's tau against accuracy's ranking, and whether it picks the same best "
+        "and worst fraction.")
+    assert plots.sweep.figure_caption("FEVER", 48, 2, 50) == (
+        "FEVER, n = 48: each grey line is one seed, the blue line the mean over 2 seed(s), the "
+        "band its 95% bootstrap interval (resampling the 2 seed(s), then the 50 human test "
+        "rows). Every point is one fine-tuning run.")
+    assert plots.sweep.table_caption(2, 50) == (
+        "The numbers behind the figure: per synthetic fraction, the mean over 2 seed(s), its 95% "
+        "bootstrap interval over seeds and 50 test rows, and the standard deviation, min and max "
+        "over seeds.")
+
+
+# --------------------------------------------------------------------------- 03 zoom
+def zoom_records() -> pd.DataFrame:
+    return pd.DataFrame([{"n": n, "fraction": f, "seed": s, "accuracy": 0.5 + s / 10 - f / 10,
+                          "rouge1": f}
+                         for n in (100, 400) for f in (0.95, 0.975, 1.0) for s in (0, 1)])
+
+
+def zoom_intervals() -> pd.DataFrame:
+    return pd.DataFrame([{"n": n, "fraction": f, "metric": m, "mean": 0.5, "low": 0.45,
+                          "high": 0.6, "seeds": 2}
+                         for n in (100, 400) for f in (1.0, 0.95, 0.975)
+                         for m in ("accuracy", "rouge1")])
+
+
+def test_zoom_figure_one_panel_per_size_largest_first():
+    fig = plots.zoom.figure(zoom_records(), zoom_intervals(), "accuracy", "t")
+    assert [a.text for a in fig.layout.annotations] == ["n = 400", "n = 100"]
+    assert names(fig) == ["seed 0", "seed 1", "mean over seeds (95% CI)"] * 2
+    mean = fig.data[2]
+    assert list(mean.x) == [95.0, 97.5, 100.0]  # sorted by fraction
+    assert list(mean.error_y.array) == pytest.approx([0.1] * 3)
+    assert list(mean.error_y.arrayminus) == pytest.approx([0.05] * 3)
+    assert fig.layout.yaxis.title.text == "Accuracy"
+    assert plots.zoom.figure_title("FEVER", "rouge1") == "FEVER: ROUGE-1 from 95% to 100% synthetic"
+
+
+def test_zoom_figure_without_runs_says_so():
+    fig = plots.zoom.figure(zoom_records().head(0), zoom_intervals().head(0), "accuracy", "t")
+    assert len(fig.data) == 0 and fig.layout.annotations[0].text == "no rows to show"
+
+
+def test_zoom_size_figure_one_line_per_fraction():
+    fig = plots.zoom.size_figure(zoom_intervals(), ["accuracy", "rouge1"], "t")
+    assert names(fig) == ["95.0% synthetic", "97.5% synthetic", "100.0% synthetic"] * 2
+    assert list(fig.data[0].x) == [100, 400]
+    assert len(on_panel(fig, 2)) == 3 and fig.data[3].showlegend is False
+    assert fig.data[0].line.color != fig.data[1].line.color
+    empty = plots.zoom.size_figure(zoom_intervals().head(0), ["accuracy"], "t")
+    assert len(empty.data) == 0 and empty.layout.annotations[-1].text == "no rows to show"
+
+
+def test_zoom_tables_and_captions():
+    table = plots.zoom.intervals_table(zoom_intervals())
+    assert list(table.columns) == ["n", "synthetic %", "metric", "mean", "95% CI", "seeds"]
+    assert table["95% CI"].iloc[0] == "[0.4500, 0.6000]" and table["synthetic %"].iloc[2] == 95.0
+    assert plots.zoom.intervals_table(zoom_intervals().head(0)).empty
+    agree = plots.zoom.agreement_table(zoom_records(), ["accuracy", "rouge1"]).set_index("metric")
+    assert agree.loc["rouge1", "ranking (best first)"] == "1 > 0.975 > 0.95"
+    assert agree.loc["rouge1", "Kendall tau vs accuracy"] == -1.0
+    assert plots.zoom.agreement_caption(zoom_records(), ["accuracy"], 2, 30) == (
+        "n = 400: each metric's ranking of the 3 synthetic fractions by its mean over 2 seed(s) "
+        "(30 test rows), Kendall's tau against accuracy's ranking, and whether it picks the "
+        "same best and worst.")
+    assert plots.zoom.figure_caption("FEVER", 2, 30, 12).endswith("(12 runs in all).")
+    assert "30 human test rows" in plots.zoom.figure_caption("FEVER", 2, 30, 12)
+    assert "over 2 seed(s)" in plots.zoom.size_figure_caption(2, 30)
+    assert plots.zoom.paired_caption(3).startswith("Per n and metric: the mean over 3 seed(s) "
+                                                   "at 97.5% and 100% synthetic")
+    assert plots.zoom.intervals_caption(30).endswith("(seeds, then 30 test rows).")
+
+
+# --------------------------------------------------------------------------- 04 trade-off
+def tradeoff_inputs(equivalents=(30.0, 900.0), a1=(0.1, 0.1)):
+    rec, ci, bases = [], [], []
+    for b, base in enumerate((50, 100)):
+        for added in (0, 50, 100):
+            for seed in (0, 1):
+                rec.append({"base": base, "kind": "synthetic", "added": added,
+                            "n": base + added, "seed": seed, "accuracy": 0.5 + added / 1000})
+            ci.append({"base": base, "kind": "synthetic", "added": added, "metric": "accuracy",
+                       "mean": 0.5 + added / 1000, "low": 0.45, "high": 0.7, "seeds": 2})
+        for seed in (0, 1):
+            rec.append({"base": base, "kind": "human", "added": 20, "n": base + 20,
+                        "seed": seed, "accuracy": 0.58})
+        ci.append({"base": base, "kind": "human", "added": 20, "metric": "accuracy",
+                   "mean": 0.58, "low": 0.55, "high": 0.6, "seeds": 2})
+        bases.append({"base": base, "y_star": 0.58, "a0": 0.1, "a1": a1[b], "r2": 0.9,
+                      "fit_at_base": 0.5, "equivalent": equivalents[b], "low": 10.0,
+                      "high": 50.0, "status": "ok", "breakeven_ratio": 1.5, "message": "m",
+                      "failed_resamples": 0})
+    analysis_ = {"metric": "accuracy", "human": 20, "bases": pd.DataFrame(bases)}
+    return pd.DataFrame(rec), analysis_, pd.DataFrame(ci)
+
+
+def test_tradeoff_figure_points_fit_human_and_equivalent():
+    rec, an, ci = tradeoff_inputs()
+    fig = plots.tradeoff.figure(rec, an, ci, "t")
+    assert [a.text for a in fig.layout.annotations[:2]] == ["synthetic base 50", "synthetic base 100"]
+    assert [t.name for t in on_panel(fig, 1)] == [
+        "synthetic only, one seed", "synthetic only, mean (95% CI)", "log fit",
+        "+20 human (95% CI)", "equivalent synthetic"]
+    seeds, mean, fit, human, eq = on_panel(fig, 1)
+    assert list(seeds.x) == [50, 50, 100, 100, 150, 150]  # synthetic runs only, at their size
+    assert list(mean.x) == [50, 100, 150]
+    assert fit.x[0] == 50 and fit.x[-1] == 150  # the fitted range (the equivalent lies inside)
+    assert fit.y[0] == pytest.approx(0.1 + 0.1 * np.log(50))
+    assert list(human.x) == [50] and list(eq.x) == [50, 80] and list(eq.y) == [0.58, 0.58]
+    labels = [a.text for a in fig.layout.annotations[2:]]
+    assert labels == ["+30", "+900 (beyond the plot)"]
+    far = on_panel(fig, 2)[-1]
+    assert list(far.x) == [100, 400]  # cut at three times the fitted range
+    assert fig.layout.yaxis.title.text == "Accuracy" and fig.layout.width == 720
+
+
+def test_tradeoff_figure_without_fit_or_with_no_gain():
+    rec, an, ci = tradeoff_inputs(equivalents=(np.nan, -5.0), a1=(np.nan, 0.1))
+    fig = plots.tradeoff.figure(rec, an, ci, "t")
+    assert "log fit" not in [t.name for t in on_panel(fig, 1)]
+    assert "equivalent synthetic" not in names(fig)  # no finite, positive equivalent
+    assert [a.text for a in fig.layout.annotations] == ["synthetic base 50", "synthetic base 100"]
+    no_human = plots.tradeoff.figure(rec, an, ci[ci["kind"] == "synthetic"], "t")
+    assert not [n for n in names(no_human) if n.startswith("+20 human")]
+
+
+def test_tradeoff_figure_without_bases_says_so():
+    rec, an, ci = tradeoff_inputs()
+    an = {**an, "bases": an["bases"].head(0)}
+    fig = plots.tradeoff.figure(rec, an, ci, "t")
+    assert len(fig.data) == 0 and fig.layout.annotations[0].text == "no rows to show"
+
+
+def test_tradeoff_tables():
+    _, an, _ = tradeoff_inputs()
+    table = plots.tradeoff.bases_table(an["bases"], 20)
+    assert list(table.columns) == ["base", "score +20 human", "a0", "a1", "r2", "fit at base",
+                                   "equivalent synthetic points", "95% CI low", "95% CI high",
+                                   "status", "break-even price ratio"]
+    assert table["equivalent synthetic points"].tolist() == [30.0, 900.0]
+    t3 = {"mean": 465.0, "median": 465.0, "p25": 30.0, "p75": 900.0, "n": 2, "n_undefined": 1}
+    row = plots.tradeoff.table3_table("fever", t3).iloc[0]
+    assert row["dataset"] == "fever" and row["75th percentile"] == 900.0 and row["undefined"] == 1
+    points = pd.DataFrame({"level": ["seed", "seed", "mean"], "base": [50, 50, 50],
+                           "seed": [0, 1, None], "equivalent": [1.0, 2.0, 1.5],
+                           "message": ["a", "b", "c"]})
+    seeds = plots.tradeoff.operating_points_table(points)
+    assert list(seeds.columns) == ["base", "seed", "equivalent"] and len(seeds) == 2
+
+
+def test_tradeoff_captions_and_the_papers_table3():
+    assert plots.tradeoff.table3_caption(200, 3, 3) == (
+        "Summary of the additional synthetic points matching 200 human points over the operating "
+        "points (each base and seed: 3 x 3); undefined equivalents (no finite match) are left out "
+        "and counted. Paper Table 3 (n = 5000 scale, 200 human points): WANLI mean 17671.7 / "
+        "median 16905.4; ROPES 17332.7 / 6006.5; FairyTaleQA 281951.0 / 36901.5; FEVER 1155.1 / "
+        "236.4.")
+    assert plots.tradeoff.figure_title("FEVER", 200) == "FEVER: +200 human points against more synthetic points"
+    assert "mean over 3 seed(s)" in plots.tradeoff.figure_caption(3, 40, 200)
+    assert "the base plus 200 human points" in plots.tradeoff.figure_caption(3, 40, 200)
+    assert plots.tradeoff.bases_caption(200).startswith("Per base, on the seed means: the score with 200 human points")
+    assert plots.tradeoff.operating_points_caption().endswith("the numbers Table 3 summarises.")
+
+
+# --------------------------------------------------------------------------- 05 analysis
+CONTEXT = "The kite nests in oaks. The bridge is old and made of wood. Bread is sold here."
+
+
+def test_analysis_histograms_one_panel_per_field():
+    human = pd.DataFrame({"row_id": ["h0", "h1"], "context": CONTEXT,
+                          "question": ["Where does it nest?", "Is it old?"],
+                          "answer": ["oaks", "the bridge is old and made of wood"]})
+    synthetic = pd.DataFrame({"row_id": ["s0"], "context": CONTEXT,
+                              "question": ["Which bird nests in the oaks by the river?"],
+                              "answer": [" "]})
+    words = analysis.lengths(human, synthetic, "qa")
+    fig = plots.analysis.length_histogram_figure(words, "t")
+    assert names(fig) == ["human question (n=2)", "synthetic question (n=1)",
+                          "human answer (n=2)", "synthetic answer (n=0)"]
+    assert [a.text for a in fig.layout.annotations] == ["question", "answer"]
+    assert list(fig.data[1].x) == [9] and fig.data[0].marker.color != fig.data[1].marker.color
+    assert fig.data[0].xbins.size == 1 and fig.layout.barmode == "overlay"
+    assert fig.layout.width == 840
+    note = plots.analysis.rows_note(words)
+    assert note == ("human question: 2 rows, synthetic question: 1 rows, human answer: 2 rows, "
+                    "synthetic answer: 0 rows; dropped synthetic answer: 1 (empty text)")
+    assert plots.analysis.length_histogram_caption(words, ["question", "answer"]) == (
+        f"Word counts of question, answer per source, each histogram normalised to its own rows "
+        f"({note}).")
+    pd.testing.assert_frame_equal(plots.analysis.length_table(words), analysis.summary(words, "words"))
+    extractive = analysis.extractiveness(human, synthetic, "qa")
+    bleu = plots.analysis.bleu_figure(extractive, "t")
+    assert bleu.data[0].xbins.size == 5 and bleu.layout.xaxis.title.text == "max sentence BLEU (0-100)"
+    assert plots.analysis.bleu_caption(extractive).endswith(f"({plots.analysis.rows_note(extractive)}).")
+    where = analysis.positions(extractive)
+    pos = plots.analysis.position_figure(where, "t")
+    assert [a.text for a in pos.layout.annotations] == ["answer"]  # questions are not positioned
+    assert pos.data[0].xbins.size == 0.1
+    assert "highest BLEU" in plots.analysis.position_caption(where)
+    pd.testing.assert_frame_equal(plots.analysis.position_table(where), analysis.summary(where, "position"))
+    pd.testing.assert_frame_equal(plots.analysis.bleu_table(extractive), analysis.summary(extractive, "bleu"))
+    assert "Mann-Whitney U" in plots.analysis.length_table_caption()
+    assert "Mann-Whitney U" in plots.analysis.bleu_table_caption()
+    assert "n/a where a source has no rows left" in plots.analysis.position_table_caption()
