@@ -229,7 +229,7 @@ def sweep_intervals() -> pd.DataFrame:
 def test_sweep_figure_seed_lines_band_and_mean_per_metric():
     fig = plots.sweep.figure(sweep_records(), ["accuracy", "rouge1"], "FEVER: sweep")
     assert names(fig) == ["seed 1", "seed 2", "min-max over seeds", "mean over seeds"] * 2
-    assert [a.text for a in fig.layout.annotations] == ["Accuracy", "ROUGE-1"]
+    assert [a.text for a in fig.layout.annotations] == ["Accuracy", "ROUGE-1 F"]
     seed1, band, mean = fig.data[0], fig.data[2], fig.data[3]
     assert list(seed1.x) == [0.0, 50.0, 100.0] and list(seed1.y) == pytest.approx([0.81, 0.71, 0.41])
     assert list(mean.y) == pytest.approx([0.815, 0.715, 0.415])
@@ -298,7 +298,7 @@ def test_zoom_figure_one_panel_per_size_largest_first():
     assert list(mean.error_y.array) == pytest.approx([0.1] * 3)
     assert list(mean.error_y.arrayminus) == pytest.approx([0.05] * 3)
     assert fig.layout.yaxis.title.text == "Accuracy"
-    assert plots.zoom.figure_title("FEVER", "rouge1") == "FEVER: ROUGE-1 from 95% to 100% synthetic"
+    assert plots.zoom.figure_title("FEVER", "rouge1") == "FEVER: ROUGE-1 F from 95% to 100% synthetic"
 
 
 def test_zoom_figure_without_runs_says_so():
