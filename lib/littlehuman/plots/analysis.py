@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from littlehuman.analysis import SOURCES, counts, dropped, summary
-from littlehuman.plots.style import SOURCE_COLORS, TEMPLATE
+from littlehuman.plots.style import SOURCE_COLORS, TEMPLATE, note_if_empty
 
 _TEST_NOTE = "the two-sided Mann-Whitney U p-value of human against synthetic"
 
@@ -122,9 +122,7 @@ def _histograms(frame: pd.DataFrame, value: str, title: str, x_title: str,
                 marker_color=SOURCE_COLORS[source], opacity=0.6, legendgroup=source,
             ), row=1, col=i)
         fig.update_xaxes(title_text=x_title, row=1, col=i)
-    if not fields:
-        fig.add_annotation(text="no rows to show", showarrow=False, x=0.5, y=0.5,
-                           xref="paper", yref="paper")
+    note_if_empty(fig, not fields)
     fig.update_yaxes(title_text="share of rows", row=1, col=1)
     fig.update_layout(title=title, barmode="overlay", height=380,
                       width=max(520, 420 * len(fields)), template=TEMPLATE,

@@ -33,6 +33,21 @@ def metric_label(metric: str) -> str:
     return METRIC_LABELS.get(metric, metric)
 
 
+def note_if_empty(fig: go.Figure, empty: bool) -> None:
+    """Write "no rows to show" across a figure that has nothing to draw."""
+    if empty:
+        fig.add_annotation(text="no rows to show", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper")
+
+
+def panel_row_layout(fig: go.Figure, title: str, panels: int, panel_width: int = 330,
+                     height: int = 380, legend_y: float = -0.25) -> None:
+    """The layout of a figure with one row of ``panels`` side by side: the title, a width that
+    grows with the panels, the template and the legend beneath."""
+    fig.update_layout(title=title, height=height, width=max(520, panel_width * panels),
+                      template=TEMPLATE, legend=dict(orientation="h", y=legend_y))
+
+
 def error_bars(ci: pd.DataFrame) -> dict[str, Any]:
     """Asymmetric error bars from an interval frame's ``mean``, ``low`` and ``high``."""
     return dict(type="data", symmetric=False, array=ci["high"] - ci["mean"],

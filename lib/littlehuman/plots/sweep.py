@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from littlehuman.plots.style import BAND, COLORS, SEED_LINE, TEMPLATE, metric_label
+from littlehuman.plots.style import BAND, COLORS, SEED_LINE, metric_label, panel_row_layout
 
 #: shown instead of the agreement table when a task has a single metric (FV)
 ONE_METRIC_NOTE = "FV is scored by accuracy alone: nothing to compare."
@@ -53,8 +53,7 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
             name="mean over seeds", legendgroup="mean", showlegend=i == 1,
         ), row=1, col=i)
         fig.update_xaxes(title_text="synthetic %", row=1, col=i)
-    fig.update_layout(title=title, height=380, width=max(520, 330 * len(metrics)),
-                      template=TEMPLATE, legend=dict(orientation="h", y=-0.25))
+    panel_row_layout(fig, title, len(metrics))
     return fig
 
 

@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from littlehuman.findings import PAPER_TABLE3
-from littlehuman.plots.style import COLORS, SEED_LINE, TEMPLATE, error_bars, metric_label
+from littlehuman.plots.style import (COLORS, SEED_LINE, error_bars, metric_label, note_if_empty,
+                                     panel_row_layout)
 from littlehuman.stats import finite
 
 #: the columns of :func:`bases_table`, in order, and their names there (``{human}`` filled in)
@@ -82,12 +83,9 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
                                    f"{beyond}", showarrow=False, yshift=12,
                                    font=dict(color=COLORS[3]), row=1, col=i)
         fig.update_xaxes(title_text="synthetic points in the training set", row=1, col=i)
-    if not bases:
-        fig.add_annotation(text="no rows to show", showarrow=False, x=0.5, y=0.5,
-                           xref="paper", yref="paper")
+    note_if_empty(fig, not bases)
     fig.update_yaxes(title_text=metric_label(m), row=1, col=1)
-    fig.update_layout(title=title, height=400, width=max(520, 360 * len(bases)),
-                      template=TEMPLATE, legend=dict(orientation="h", y=-0.3))
+    panel_row_layout(fig, title, len(bases), panel_width=360, height=400, legend_y=-0.3)
     return fig
 
 

@@ -11,7 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from littlehuman.plots.style import COLORS, SEED_LINE, TEMPLATE, error_bars, metric_label
+from littlehuman.plots.style import (COLORS, SEED_LINE, error_bars, metric_label, note_if_empty,
+                                     panel_row_layout)
 from littlehuman.plots.sweep import fraction_means, metric_agreement
 
 
@@ -38,10 +39,9 @@ def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
             line=dict(color=COLORS[0], width=3), name="mean over seeds (95% CI)",
             legendgroup="mean", showlegend=i == 1, error_y=error_bars(ci)), row=1, col=i)
         fig.update_xaxes(title_text="synthetic %", row=1, col=i)
-    _no_rows(fig, not ns)
+    note_if_empty(fig, not ns)
     fig.update_yaxes(title_text=metric_label(metric), row=1, col=1)
-    fig.update_layout(title=title, height=380, width=max(520, 330 * len(ns)),
-                      template=TEMPLATE, legend=dict(orientation="h", y=-0.25))
+    panel_row_layout(fig, title, len(ns))
     return fig
 
 
@@ -74,9 +74,8 @@ def size_figure(intervals: pd.DataFrame, metrics: list[str], title: str) -> go.F
                 line=dict(color=COLORS[j % len(COLORS)], width=2), legendgroup=str(f),
                 showlegend=i == 1, error_y=error_bars(ci)), row=1, col=i)
         fig.update_xaxes(title_text="training-set size n", row=1, col=i)
-    _no_rows(fig, not fractions)
-    fig.update_layout(title=title, height=380, width=max(520, 330 * len(metrics)),
-                      template=TEMPLATE, legend=dict(orientation="h", y=-0.25))
+    note_if_empty(fig, not fractions)
+    panel_row_layout(fig, title, len(metrics))
     return fig
 
 
@@ -134,8 +133,3 @@ def intervals_caption(n_test: int) -> str:
     return (f"The numbers behind the figures: per n, synthetic fraction and metric, the mean "
             f"over seeds and its 95% bootstrap interval (seeds, then {n_test} test rows).")
 
-
-def _no_rows(fig: go.Figure, empty: bool) -> None:
-    if empty:
-        fig.add_annotation(text="no rows to show", showarrow=False, x=0.5, y=0.5,
-                           xref="paper", yref="paper")
