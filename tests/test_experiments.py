@@ -398,3 +398,50 @@ def test_plan_counts_exactly_the_runs_prepare_trains(monkeypatch, profile_name, 
     planned = plan.runs_per_experiment(exp.profile, exp.shape)
     for name, specs_ in runs.items():
         assert planned[name] == sorted(s.n for s in specs_), name
+
+
+# ---- what the learner trained on, and runs not to take at face value (issue 13) -------------
+def test_trained_rows_come_from_the_learners_fit_stats():
+    record = {"spec": {"n": 48}, "train": {"n_rows": 48},
+              "fit_stats": {"train_rows_in": 48, "train_rows": 30, "rows_without_span": 12,
+                            "rows_span_truncated": 6, "rows_fuzzy_span": 3}}
+    assert grid.trained_rows(record) == (30, {"no answer span in the context": 12,
+                                              "the answer span lies past the max length": 6})
+    assert grid.trained_rows({"spec": {"n": 10}, "train": {"n_rows": 10},
+                              "fit_stats": {"n_train": 10}}) == (10, {})  # majority
+
+
+def test_flags_name_short_runs_single_outputs_and_runs_at_the_baseline():
+    rec = pd.DataFrame({"n": [100, 100, 100, 100], "trained_rows": [100, 95, 52, 80],
+                        "dropped": ["", "", "no answer span in the context: 48", ""],
+                        "single_output": [False, False, True, False],
+                        "accuracy": [0.81, 0.80, 0.80, 0.79]})
+    out = grid.flags(rec, {"accuracy": 0.80}, "accuracy")
+    assert out == ["2 of 4 runs trained on fewer than 90% of their n rows; the fewest: 52 of "
+                   "100 (no answer span in the context: 48)",
+                   "1 of 4 runs give the same output for every test row",
+                   "3 of 4 runs do not beat the majority baseline (accuracy 0.800)"]
+    fine = rec.assign(trained_rows=100, single_output=False, accuracy=0.9)
+    assert grid.flags(fine, {"accuracy": 0.80}, "accuracy") == []
+
+
+def test_majority_baseline_is_the_train_majority_scored_on_test():
+    rows = invented_rows("fever", n_train=60)
+    exp = Study("fever", "fv", config.profile("smoke", learner="majority"), rows)
+    pool = exp.train_pool["label"]
+    majority = int(pool.value_counts().idxmax())
+    test = exp.eval_rows[exp.eval_rows["split"] == "test"]["label"]
+    assert grid.majority_baseline(exp) == {"accuracy": pytest.approx((test == majority).mean())}
+
+
+def test_smoke_summaries_flag_the_majority_learner(smoke):
+    exp, _, home = smoke
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LITTLEHUMAN_HOME", str(home))
+        rec = sweep.records(exp)
+        assert {"trained_rows", "dropped", "single_output"} <= set(rec.columns)
+        assert rec["single_output"].all()  # a majority learner gives one label
+        for summary in (sweep.summary(exp), zoom.summary(exp), tradeoff.summary(exp)):
+            assert any("same output for every test row" in f for f in summary["flags"])
+            assert summary["baseline"] is not None
+        assert "caution:" in sweep.headline(exp)

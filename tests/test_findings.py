@@ -30,6 +30,9 @@ class FakeStudy:
                                       sweep_fractions=sorted({f for f, _ in scores}))
         self.shape = Shape("toy", "fv", 100, 100)
         self.store = self
+        labels = [1] * 70 + [0] * 30
+        self.train_pool = pd.DataFrame({"label": labels, "split": "train"})
+        self.eval_rows = pd.concat([self.train_pool, self.train_pool.assign(split="test")])
 
     def run_spec(self, cell):
         return Spec(cell.fraction, cell.seed)
@@ -37,8 +40,16 @@ class FakeStudy:
     def has(self, spec):
         return (spec.fraction, spec.seed) in self.scores
 
+    def get(self, spec):
+        if not self.has(spec):
+            return None
+        accuracy = float(self.scores[(spec.fraction, spec.seed)].mean())
+        return {"key": f"{spec}", "spec": {"n": 100}, "train": {"n_rows": 100}, "fit_stats": {},
+                "metrics": {"accuracy": accuracy, "n": 100}, "timings_s": {"fit": 0.0}}
+
     def predictions(self, spec):
-        return pd.DataFrame({"score:accuracy": self.scores[(spec.fraction, spec.seed)]})
+        scores = self.scores[(spec.fraction, spec.seed)]
+        return pd.DataFrame({"prediction": scores.astype(int), "score:accuracy": scores})
 
 
 def correct(k: int, n: int = 100) -> np.ndarray:
@@ -58,6 +69,9 @@ def test_last_ten_percent_drop_is_paired_and_has_an_interval():
     low, high = out["last_10"][1:]
     assert 0 < low < 0.18 < high
     assert "90->100%" in out["text"]
+    assert out["baseline"] == pytest.approx(0.7)  # the pool's majority label on test
+    # the 100% runs (0.60) fall below it
+    assert out["flags"] == ["3 of 9 runs do not beat the majority baseline (accuracy 0.700)"]
 
 
 def test_identical_runs_give_a_zero_drop_and_do_not_hold():

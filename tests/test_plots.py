@@ -467,3 +467,23 @@ def test_analysis_histograms_one_panel_per_field():
     assert "Mann-Whitney U" in plots.analysis.length_table_caption()
     assert "Mann-Whitney U" in plots.analysis.bleu_table_caption()
     assert "n/a where a source has no rows left" in plots.analysis.position_table_caption()
+
+
+def test_baseline_line_and_training_table():
+    fig = plots.sweep.figure(sweep_records(), ["accuracy", "rouge1"], "t",
+                             baseline={"accuracy": 0.5})
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(lines) == 1 and lines[0].y0 == lines[0].y1 == 0.5
+    assert [a.text for a in fig.layout.annotations][-1] == "majority baseline"
+    assert not [s for s in plots.sweep.figure(sweep_records(), ["accuracy"], "t").layout.shapes]
+    rec = pd.DataFrame({"fraction": [0.0, 0.0, 1.0], "n": [48, 48, 48],
+                        "trained_rows": [48, 40, 30], "single_output": [False, True, False],
+                        "dropped": ["", "no answer span in the context: 8",
+                                    "no answer span in the context: 18"],
+                        "rouge1": [0.3, 0.1, 0.2]})
+    table = plots.style.training_table(rec, ["fraction"], "rouge1", 0.2).set_index("synthetic %")
+    assert table.loc[0.0, "trained rows"] == "40-48" and table.loc[100.0, "trained rows"] == "30"
+    assert table.loc[0.0, "one output for every test row"] == 1
+    assert list(table["at or below the majority baseline"]) == [1, 1]
+    assert table.loc[100.0, "left out (why)"] == "no answer span in the context: 18"
+    assert "0.200" in plots.style.training_caption("rouge1", 0.2)

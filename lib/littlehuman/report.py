@@ -322,13 +322,21 @@ def _base_text(base: dict[str, Any]) -> str:
     return f"base {base['base']}: {base['message']}"
 
 
+def _caution(finding: dict[str, Any] | None) -> str:
+    """A finding's warnings (runs trained on much less than n, one output for every test row,
+    not beating the majority baseline), as a sentence to append; '' without any."""
+    flags = (finding or {}).get("flags") or []
+    return f" Caution: {'; '.join(flags)}." if flags else ""
+
+
 def _index_row(s: dict[str, Any], links: str) -> str:
-    sweep = (s.get("sweep") or {}).get("text") or s.get("headline", "")
-    zoom = "; ".join((s.get("zoom") or {}).get("paired") or []) or "not run (notebook 03)"
+    sweep = ((s.get("sweep") or {}).get("text") or s.get("headline", "")) + _caution(s.get("sweep"))
+    zoom = ("; ".join((s.get("zoom") or {}).get("paired") or []) + _caution(s.get("zoom"))
+            or "not run (notebook 03)")
     trade = s.get("tradeoff") or {}
     if trade:
         spans = [_base_text(b) for b in trade.get("bases", [])]
-        third = f"{trade['headline']}. " + " ".join(spans)
+        third = f"{trade['headline']}. " + " ".join(spans) + _caution(trade)
     else:
         third = "not run (notebook 04)"
     return ("<tr>" + _cell(s["dataset"]) + _cell(s["task"].upper()) + _cell(s["profile"])

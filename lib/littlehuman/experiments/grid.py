@@ -152,24 +152,88 @@ def with_eval_rows(study: "Study", train: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- reading
+#: why a learner left training rows out (its ``fit_stats`` counts), in words
+DROP_REASONS = {"rows_without_span": "no answer span in the context",
+                "rows_span_truncated": "the answer span lies past the max length"}
+#: a run that trained on less than this share of its n rows is flagged
+TRAINED_SHARE_FLAG = 0.9
+
+
+def trained_rows(record: dict[str, Any]) -> tuple[int, dict[str, int]]:
+    """The rows a run's learner actually trained on, and the rows it left out by reason
+    (from the record's ``fit_stats``; a learner that reports nothing kept every row)."""
+    fit = record.get("fit_stats") or {}
+    n_rows = (record.get("train") or {}).get("n_rows", record["spec"]["n"])
+    trained = int(fit.get("train_rows", fit.get("n_train", n_rows)))
+    return trained, {reason: int(fit[key]) for key, reason in DROP_REASONS.items()
+                     if fit.get(key)}
+
+
 def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFrame:
     """One row per cell with a finished run: its coordinates, n, fraction, seed, n_test,
-    every metric, fit seconds and the run key. No finished cell at all: a one-line error
-    naming the command that trains them (``notebook``: "02", "03" or "04")."""
+    every metric, fit seconds, the run key, and what the learner did: ``trained_rows`` (rows
+    actually trained on), ``dropped`` (left out, with the reasons in words) and
+    ``single_output`` (the same prediction for every test row). No finished cell at all: a
+    one-line error naming the command that trains them (``notebook``: "02", "03" or "04")."""
     out = []
     for cell in cells:
-        rec = study.store.get(study.run_spec(cell))
+        spec = study.run_spec(cell)
+        rec = study.store.get(spec)
         if rec is None:
             continue
         metrics = dict(rec["metrics"])
+        trained, reasons = trained_rows(rec)
+        outputs = study.store.predictions(spec)["prediction"].astype(str).nunique()
         out.append({**dict(cell.coords), "n": cell.n, "fraction": cell.fraction,
                     "seed": cell.seed, "n_test": metrics.pop("n", None), **metrics,
-                    "fit_s": rec["timings_s"].get("fit"), "key": rec["key"]})
+                    "fit_s": rec["timings_s"].get("fit"), "key": rec["key"],
+                    "trained_rows": trained,
+                    "dropped": "; ".join(f"{k}: {v}" for k, v in reasons.items()),
+                    "single_output": bool(outputs <= 1)})
     if not out:
         flag = "" if notebook == "02" else f" --notebooks {notebook}"
         raise LittleHumanError(f"{study.name}: no finished runs for this profile: run "
                                f"`python run_all.py --dataset {study.name}{flag}` first")
     return pd.DataFrame(out)
+
+
+def majority_baseline(study: "Study") -> dict[str, float]:
+    """What a learner that learned nothing scores: the train pool's most common label (FV) or
+    answer (QA), predicted for every test row, on each metric (BERTScore left out)."""
+    from littlehuman.metrics import per_example
+
+    test = study.eval_rows[study.eval_rows["split"] == "test"]
+    column = "label" if study.task == "fv" else "answer"
+    pool = study.train_pool[column]
+    values = pool.astype(int) if study.task == "fv" else pool.astype(str).str.strip()
+    counts = values.value_counts()
+    top = min(v for v, c in counts.items() if c == counts.max())  # ties: the smallest
+    scores = per_example(study.task, [top] * len(test), test[column].tolist(), bertscore=False)
+    return {m: float(scores[m].mean()) for m in scores.columns}
+
+
+def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> list[str]:
+    """Sentences that warn about runs a reader should not take at face value: runs trained on
+    much less than their n, runs giving one output for every test row, runs that do not beat
+    the majority baseline on ``metric``. Empty when there is nothing to say."""
+    out, total = [], len(records)
+    short = records[records["trained_rows"] < TRAINED_SHARE_FLAG * records["n"]]
+    if len(short):
+        worst = short.assign(share=short["trained_rows"] / short["n"]).sort_values("share").iloc[0]
+        why = f" ({worst['dropped']})" if worst["dropped"] else ""
+        out.append(f"{len(short)} of {total} runs trained on fewer than "
+                   f"{TRAINED_SHARE_FLAG:.0%} of their n rows; the fewest: "
+                   f"{int(worst['trained_rows'])} of {int(worst['n'])}{why}")
+    single = int(records["single_output"].sum())
+    if single:
+        out.append(f"{single} of {total} runs give the same output for every test row")
+    base = baseline.get(metric)
+    if base is not None and metric in records:
+        below = int((records[metric] <= base + 1e-12).sum())
+        if below:
+            out.append(f"{below} of {total} runs do not beat the majority baseline "
+                       f"({metric} {base:.3f})")
+    return out
 
 
 def per_example_scores(study: "Study", spec: RunSpec) -> pd.DataFrame:

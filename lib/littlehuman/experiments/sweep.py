@@ -52,8 +52,16 @@ def intervals(study: "Study", n_boot: int = 2000, level: float = 0.95) -> pd.Dat
     return out.sort_values(["fraction"], kind="stable").reset_index(drop=True)
 
 
+def flags(study: "Study", rec: pd.DataFrame | None = None) -> list[str]:
+    """Warnings about the sweep's runs (:func:`.grid.flags`): trained on much less than n,
+    one output for every test row, not beating the majority baseline."""
+    rec = records(study) if rec is None else rec
+    return grid.flags(rec, grid.majority_baseline(study), study.main_metric)
+
+
 def headline(study: "Study") -> str:
-    """A one-line result: the main metric at 0% and 100% synthetic (mean over seeds)."""
+    """A one-line result: the main metric at 0% and 100% synthetic (mean over seeds), and
+    what to be careful about (:func:`flags`)."""
     rec = records(study)
     m = study.main_metric
     means = rec.groupby("fraction")[m].mean()
@@ -63,7 +71,9 @@ def headline(study: "Study") -> str:
         parts.append(f"(change 0->90%: {means[0.9] - means[lo]:+.3f}; "
                      f"90->100%: {means[hi] - means[0.9]:+.3f})")
     seeds = rec["seed"].nunique()
-    return " ".join(parts) + f"; n={study.n}, {seeds} seed{'s' if seeds > 1 else ''}"
+    caution = flags(study, rec)
+    return (" ".join(parts) + f"; n={study.n}, {seeds} seed{'s' if seeds > 1 else ''}"
+            + (f" (caution: {'; '.join(caution)})" if caution else ""))
 
 
 def paired_drop(study: "Study", high: float, low: float, metric: str, n_boot: int = 2000,
@@ -100,8 +110,11 @@ def summary(study: "Study") -> dict[str, Any]:
     metric = study.main_metric
     first = paired_drop(study, 0.9, 0.0, metric)
     last = paired_drop(study, 1.0, 0.9, metric)
+    baseline = grid.majority_baseline(study)
+    caution = grid.flags(records(study), baseline, metric)
     if first is None or last is None:
-        return {"metric": metric, "status": "missing",
+        return {"metric": metric, "status": "missing", "flags": caution,
+                "baseline": baseline.get(metric),
                 "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for this"}
     fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
     text = (f"{metric} lost 0->90% synthetic: {fmt.format(*first[:3])}; "
@@ -109,4 +122,4 @@ def summary(study: "Study") -> dict[str, Any]:
     holds = last[1] > 0 and last[0] > first[0]
     return grid.jsonable({"metric": metric, "status": "ok", "first_90": list(first[:3]),
                           "last_10": list(last[:3]), "seeds": last[3], "holds": bool(holds),
-                          "text": text})
+                          "text": text, "flags": caution, "baseline": baseline.get(metric)})

@@ -152,9 +152,11 @@ def summary(study: "Study", metric: str | None = None,
                  "the median equivalent is <= 0: at these sizes extra human points never pay "
                  "over synthetic ones")
     sz = sizes(study.profile, study.shape)
+    baseline = grid.majority_baseline(study)
     out = {"dataset": study.name, "metric": a["metric"], "human_points": h,
            "sizes": {"bases": list(sz.bases), "human": sz.human, "step": sz.step,
                      "steps": sz.steps}, "notes": list(sz.notes), "headline": headline,
            "bases": bases, "table3": t3, "statuses": a["statuses"], "price": price,
-           "advice": advice(study, a)}
+           "advice": advice(study, a), "baseline": baseline.get(a["metric"]),
+           "flags": grid.flags(records(study), baseline, a["metric"])}
     return grid.jsonable(out)

@@ -101,5 +101,8 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
                      f"changed {m} by {r['mean difference']:+.4f} on average; {r['verdict']} "
                      f"(sign test p={r['sign p']:.3g}; {r['seeds']} seed(s) allow at best "
                      f"p={r['min p']:.3g})")
+    baseline = grid.majority_baseline(study)
     return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
-                      "notes": list(sz.notes), "paired": lines})
+                          "notes": list(sz.notes), "paired": lines,
+                          "flags": grid.flags(records(study), baseline, m),
+                          "baseline": baseline.get(m)})

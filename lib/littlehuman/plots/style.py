@@ -48,6 +48,10 @@ def panel_row_layout(fig: go.Figure, title: str, panels: int, panel_width: int =
                       template=TEMPLATE, legend=dict(orientation="h", y=legend_y))
 
 
+#: the colour of the majority baseline
+BASELINE = "#7f7f7f"
+
+
 def error_bars(ci: pd.DataFrame) -> dict[str, Any]:
     """Asymmetric error bars from an interval frame's ``mean``, ``low`` and ``high``."""
     return dict(type="data", symmetric=False, array=ci["high"] - ci["mean"],
@@ -71,8 +75,58 @@ def show(fig: go.Figure) -> None:
     _PLOTLYJS_SENT = True
 
 
-def caption(text: str):
-    """An IPython Markdown caption (rendered under a figure or table in the report)."""
+def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
+    """An IPython Markdown caption (rendered under a figure or table in the report), with the
+    experiment's warnings (``flags`` of its summary) in bold after it."""
     from IPython.display import Markdown
 
-    return Markdown(f"*{text}*")
+    warn = f" **Caution: {'; '.join(cautions)}.**" if cautions else ""
+    return Markdown(f"*{text}*{warn}")
+
+
+def baseline_line(fig: go.Figure, value: float | None, row: int, col: int,
+                  label: bool) -> None:
+    """A dotted horizontal line at the majority baseline (what a learner that learned nothing
+    scores) on one panel; ``label`` names it (on the first panel)."""
+    if value is None:
+        return
+    named = dict(annotation_text="majority baseline", annotation_position="bottom right",
+                 annotation_font=dict(color=BASELINE, size=11)) if label else {}
+    fig.add_hline(y=value, line=dict(color=BASELINE, dash="dot", width=1.5), row=row, col=col,
+                  **named)
+
+
+def training_table(records: pd.DataFrame, by: list[str], metric: str,
+                   baseline: float | None) -> pd.DataFrame:
+    """What the learner trained on, per group of runs (``by``, e.g. ``["fraction"]``): runs,
+    n, the rows actually trained on (min-max over the runs), the rows left out and why, runs
+    giving one output for every test row, and runs at or below the majority baseline."""
+    rows = []
+    for key, part in records.groupby(by, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        low, high = int(part["trained_rows"].min()), int(part["trained_rows"].max())
+        reasons = sorted({d for d in part["dropped"] if d})
+        rows.append({**dict(zip(by, key)), "runs": len(part),
+                     "n": "-".join(map(str, sorted({int(v) for v in part["n"]}))),
+                     "trained rows": str(low) if low == high else f"{low}-{high}",
+                     "left out (why)": " | ".join(reasons) or "none",
+                     "one output for every test row": int(part["single_output"].sum()),
+                     "at or below the majority baseline": (
+                         int((part[metric] <= baseline + 1e-12).sum())
+                         if baseline is not None else None)})
+    out = pd.DataFrame(rows)
+    if "fraction" in out:
+        out["fraction"] = (out["fraction"] * 100).round(1)
+        out = out.rename(columns={"fraction": "synthetic %"})
+    return out
+
+
+def training_caption(metric: str, baseline: float | None) -> str:
+    """The caption of :func:`training_table`."""
+    base = (f"the majority baseline is {metric} {baseline:.3f} (the train pool's most common "
+            "label or answer predicted for every test row)" if baseline is not None else
+            "no majority baseline for this metric")
+    return ("What the learner actually trained on: the rows of each run's training set it "
+            "kept (a QA row without an answer span in its context, or whose span lies past "
+            "the max length, cannot train an extractive learner), how many runs gave the same "
+            f"output for every test row, and how many did not beat the majority baseline; {base}.")

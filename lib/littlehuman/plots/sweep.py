@@ -11,7 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from littlehuman.plots.style import BAND, COLORS, SEED_LINE, metric_label, panel_row_layout
+from littlehuman.plots.style import (BAND, COLORS, SEED_LINE, baseline_line, metric_label,
+                                     panel_row_layout)
 
 #: shown instead of the agreement table when a task has a single metric (FV)
 ONE_METRIC_NOTE = "FV is scored by accuracy alone: nothing to compare."
@@ -19,12 +20,13 @@ ONE_METRIC_NOTE = "FV is scored by accuracy alone: nothing to compare."
 
 # --------------------------------------------------------------------------- Figure 1
 def figure(records: pd.DataFrame, metrics: list[str], title: str,
-           intervals: pd.DataFrame | None = None) -> go.Figure:
+           intervals: pd.DataFrame | None = None,
+           baseline: dict[str, float] | None = None) -> go.Figure:
     """The paper's Figure 1: one panel per metric against the synthetic %.
 
     Thin grey lines are single seeds, the thick line their mean; the band is the 95%
     bootstrap CI over seeds and test examples when ``intervals`` is given, else the min-max
-    over seeds.
+    over seeds; a dotted line marks the majority ``baseline`` of each metric when given.
     """
     fig = make_subplots(rows=1, cols=len(metrics),
                         subplot_titles=[metric_label(m) for m in metrics])
@@ -52,6 +54,7 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
             x=x, y=stats["mean"], mode="lines+markers", line=dict(color=COLORS[0], width=3),
             name="mean over seeds", legendgroup="mean", showlegend=i == 1,
         ), row=1, col=i)
+        baseline_line(fig, (baseline or {}).get(m), 1, i, i == 1)
         fig.update_xaxes(title_text="synthetic %", row=1, col=i)
     panel_row_layout(fig, title, len(metrics))
     return fig

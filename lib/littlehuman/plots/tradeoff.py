@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from littlehuman.findings import PAPER_TABLE3
-from littlehuman.plots.style import (COLORS, SEED_LINE, error_bars, metric_label, note_if_empty,
-                                     panel_row_layout)
+from littlehuman.plots.style import (COLORS, SEED_LINE, baseline_line, error_bars, metric_label,
+                                     note_if_empty, panel_row_layout)
 from littlehuman.stats import finite
 
 #: the columns of :func:`bases_table`, in order, and their names there (``{human}`` filled in)
@@ -33,12 +33,12 @@ BASES_COLUMNS: dict[str, str] = {
 
 # --------------------------------------------------------------------------- Figures 3 and 14
 def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFrame,
-           title: str) -> go.Figure:
+           title: str, baseline: float | None = None) -> go.Figure:
     """Paper Figures 3 and 14, one panel per base: synthetic-only points (grey: seeds; blue:
     mean with 95% CI), the log fit on the seed means, the +human point (red, at its synthetic
     base) and the dashed line to the synthetic size that matches it (the equivalent; the
-    x range is cut at three times the fitted range, an equivalent beyond it is labelled so).
-    No bases: one empty panel saying so."""
+    x range is cut at three times the fitted range, an equivalent beyond it is labelled so);
+    the dotted line is the majority ``baseline``. No bases: one empty panel saying so."""
     m, rec = analysis["metric"], records
     fit_rows = analysis["bases"].set_index("base")
     bases = list(fit_rows.index)
@@ -82,6 +82,7 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
                 fig.add_annotation(x=base + min(eq, x_plot - base), y=y, text=f"+{eq:.0f}"
                                    f"{beyond}", showarrow=False, yshift=12,
                                    font=dict(color=COLORS[3]), row=1, col=i)
+        baseline_line(fig, baseline, 1, i, first)
         fig.update_xaxes(title_text="synthetic points in the training set", row=1, col=i)
     note_if_empty(fig, not bases)
     fig.update_yaxes(title_text=metric_label(m), row=1, col=1)

@@ -11,17 +11,18 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from littlehuman.plots.style import (COLORS, SEED_LINE, error_bars, metric_label, note_if_empty,
-                                     panel_row_layout)
+from littlehuman.plots.style import (COLORS, SEED_LINE, baseline_line, error_bars, metric_label,
+                                     note_if_empty, panel_row_layout)
 from littlehuman.plots.sweep import fraction_means, metric_agreement
 
 
 # --------------------------------------------------------------------------- Figures 6, 8, 12, 13
 def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
-           title: str) -> go.Figure:
+           title: str, baseline: float | None = None) -> go.Figure:
     """Paper Figures 6, 8, 12, 13: ``metric`` against the synthetic % (95-100), one panel
     per training-set size n (largest first); grey lines are seeds, the blue line the mean
-    with its CI as error bars. No records: one empty panel saying so."""
+    with its CI as error bars, the dotted line the majority ``baseline``. No records: one
+    empty panel saying so."""
     ns = sorted(records["n"].unique(), reverse=True)
     fig = make_subplots(rows=1, cols=max(1, len(ns)), shared_yaxes=True,
                         subplot_titles=[f"n = {n}" for n in ns] or None)
@@ -38,6 +39,7 @@ def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
             x=ci["fraction"] * 100, y=ci["mean"], mode="lines+markers",
             line=dict(color=COLORS[0], width=3), name="mean over seeds (95% CI)",
             legendgroup="mean", showlegend=i == 1, error_y=error_bars(ci)), row=1, col=i)
+        baseline_line(fig, baseline, 1, i, i == 1)
         fig.update_xaxes(title_text="synthetic %", row=1, col=i)
     note_if_empty(fig, not ns)
     fig.update_yaxes(title_text=metric_label(metric), row=1, col=1)
