@@ -277,6 +277,9 @@ def test_zoom_paired_and_intervals_on_known_scores(home):
     assert (paired["97.5% better"] == 3).all() and (paired["sign p"] == 0.25).all()
     assert paired.loc[48, "mean difference"] == pytest.approx(0.08)
     assert paired.loc[48, "verdict"] == "3/3 seeds favour 97.5% synthetic"
+    # every test row of a run scores the same: the paired interval has no width
+    assert (paired.loc[48, "95% CI low"], paired.loc[48, "95% CI high"]) == pytest.approx((0.08, 0.08))
+    assert paired.loc[48, "smallest detectable"] == pytest.approx(0.0, abs=1e-12)
     ci = zoom.intervals(exp, n_boot=200)
     assert len(ci) == 2 * 3 and (ci["seeds"] == 3).all()
     row = ci[(ci["n"] == 24) & (ci["fraction"] == 1.0)].iloc[0]

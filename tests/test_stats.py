@@ -126,3 +126,11 @@ def test_bootstrap_equivalent_counts_resamples_without_an_answer():
     assert bootstrap_equivalent(flat, "accuracy", 2000, n_boot=50) == (None, None, None, 50)
     with pytest.raises(LittleHumanError, match="human run"):
         bootstrap_equivalent(flat[flat["kind"] == "synthetic"], "accuracy", 2000)
+
+
+def test_detectable_effect_is_z_plus_z_power_standard_errors():
+    from littlehuman.stats import detectable_effect
+
+    assert detectable_effect(-1.959964, 1.959964) == pytest.approx(1.959964 + 0.841621, rel=1e-5)
+    assert detectable_effect(0.0, 0.0) == 0.0
+    assert detectable_effect(-1, 1, power=0.5) == pytest.approx(1.0)

@@ -113,6 +113,17 @@ def hierarchical_bootstrap(per_seed_examples: Mapping[Hashable, Sequence[float] 
     return (estimate, *_percentiles(seed_means.mean(axis=1), level))
 
 
+def detectable_effect(low: float, high: float, level: float = 0.95, power: float = 0.8) -> float:
+    """The smallest true effect this run could have detected: the size a two-sided test at
+    ``level`` finds with probability ``power``, from the estimate's interval [low, high]
+    (normal approximation: standard error = width / (2 z), effect = (z + z_power) * SE).
+    Beside a measured effect it tells "not visible at this power" from "not there"."""
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + level / 2))
+    return float((z + norm.ppf(power)) * (high - low) / (2 * z))
+
+
 def paired_seed_comparison(a_by_seed: Mapping[Hashable, float],
                            b_by_seed: Mapping[Hashable, float]) -> dict[str, Any]:
     """Compare two settings run on the same seeds (e.g. 97.5% vs 100% synthetic).

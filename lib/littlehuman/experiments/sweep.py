@@ -17,6 +17,7 @@ from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import grid, twins
 from littlehuman.experiments.grid import Cell, Shape
+from littlehuman.stats import detectable_effect
 
 if TYPE_CHECKING:
     from littlehuman.study import Study
@@ -117,9 +118,12 @@ def summary(study: "Study") -> dict[str, Any]:
                 "baseline": baseline.get(metric),
                 "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for this"}
     fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
+    detectable = [detectable_effect(*drop[1:3]) for drop in (first, last)]
     text = (f"{metric} lost 0->90% synthetic: {fmt.format(*first[:3])}; "
-            f"90->100%: {fmt.format(*last[:3])} (95% CI, {last[3]} seeds)")
+            f"90->100%: {fmt.format(*last[:3])} (95% CI, {last[3]} seeds; smallest drops "
+            f"this run could detect at 80% power: {detectable[0]:.3f} and {detectable[1]:.3f})")
     holds = last[1] > 0 and last[0] > first[0]
     return grid.jsonable({"metric": metric, "status": "ok", "first_90": list(first[:3]),
                           "last_10": list(last[:3]), "seeds": last[3], "holds": bool(holds),
+                          "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
                           "text": text, "flags": caution, "baseline": baseline.get(metric)})

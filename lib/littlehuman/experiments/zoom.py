@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from littlehuman import mixing, stats
+from littlehuman.data import schema
 from littlehuman.config import Profile
 from littlehuman.experiments import grid, twins
 from littlehuman.experiments.grid import Cell, Shape
@@ -64,9 +65,13 @@ def intervals(study: "Study", n_boot: int = 2000, level: float = 0.95) -> pd.Dat
 def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
     """Per zoom size and metric: synthetic fraction ``a`` against ``b`` on the same seeds
     (:func:`~littlehuman.stats.paired_seed_comparison`). Columns: n, metric, seeds, the two
-    means, mean difference (a - b), seeds favouring each, ties, sign p, sign-flip p, min p
-    (the smallest p these seeds allow) and a verdict in words."""
+    means, mean difference (a - b) with its 95% interval (paired per test row within each
+    seed, resampling seeds then rows) and the smallest difference this run could detect at 80%
+    power (:func:`~littlehuman.stats.detectable_effect`), seeds favouring each, ties, sign p,
+    sign-flip p, min p (the smallest p these seeds allow) and a verdict in words."""
     rec = records(study)
+    specs = {(c.n, c.fraction, c.seed): study.run_spec(c)
+             for c in cells(study.profile, study.shape)}
     name_a, name_b = f"{a:.1%}", f"{b:.1%}"
     rows = []
     for n, runs_n in rec.groupby("n", sort=False):
@@ -76,11 +81,18 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
         for m in study.metrics:
             cmp = stats.paired_seed_comparison(by[a][m].to_dict(), by[b][m].to_dict())
             side = {"a": name_a, "b": name_b}.get(cmp["favours"])
+            diffs = {s: (grid.per_example_scores(study, specs[(n, a, s)])[m].to_numpy(float)
+                         - grid.per_example_scores(study, specs[(n, b, s)])[m].to_numpy(float))
+                     for s in by[a].index.intersection(by[b].index)}
+            _, low, high = stats.hierarchical_bootstrap(
+                diffs, seed=schema.stable_seed(study.name, "zoom-diff", int(n), a, b, m))
             verdict = (f"{cmp['agree']}/{cmp['n_seeds']} seeds favour {side} synthetic"
                        if side else f"no side favoured over {cmp['n_seeds']} seeds")
             rows.append({"n": int(n), "metric": m, "seeds": cmp["n_seeds"],
                          f"mean {name_a}": by[a][m].mean(), f"mean {name_b}": by[b][m].mean(),
-                         "mean difference": cmp["mean_difference"],
+                         "mean difference": cmp["mean_difference"], "95% CI low": low,
+                         "95% CI high": high,
+                         "smallest detectable": stats.detectable_effect(low, high),
                          f"{name_a} better": cmp["a_better"], f"{name_b} better": cmp["b_better"],
                          "ties": cmp["ties"], "sign p": cmp["sign_p"],
                          "sign-flip p": cmp["permutation_p"], "min p": cmp["min_p"],
@@ -98,9 +110,11 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
         human = mixing.n_replaced(r["n"], b) - mixing.n_replaced(r["n"], a)
         lines.append(f"n={r['n']}: {human} more human point{'s' * (human != 1)} ({a:.1%} vs "
                      f"{b:.1%} synthetic) "
-                     f"changed {m} by {r['mean difference']:+.4f} on average; {r['verdict']} "
+                     f"changed {m} by {r['mean difference']:+.4f} on average "
+                     f"[{r['95% CI low']:+.4f}, {r['95% CI high']:+.4f}]; {r['verdict']} "
                      f"(sign test p={r['sign p']:.3g}; {r['seeds']} seed(s) allow at best "
-                     f"p={r['min p']:.3g})")
+                     f"p={r['min p']:.3g}; the smallest difference this run could detect at "
+                     f"80% power: {r['smallest detectable']:.4f})")
     baseline = grid.majority_baseline(study)
     return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
                           "notes": list(sz.notes), "paired": lines,
