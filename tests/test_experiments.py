@@ -228,6 +228,11 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     assert bases.loc[24, "status"] == "saturated"
     assert bases.loc[24, "equivalent"] == pytest.approx(-6.0, rel=1e-9)
     assert bases.loc[16, "breakeven_ratio"] == pytest.approx(5.0)
+    # the human points' paired gain over the synthetic base (constant scores: no spread)
+    assert bases.loc[16, "gain"] == pytest.approx(curve(56) - curve(16))
+    assert bases.loc[24, "gain"] == pytest.approx(curve(18) - curve(24))  # below the base
+    assert bases.loc[16, "gain_low"] == pytest.approx(bases.loc[16, "gain_high"])
+    assert bases.loc[16, "gain_detectable"] == pytest.approx(0.0, abs=1e-9)
     t3 = analysis["table3"]
     assert (t3["n"], t3["n_undefined"]) == (6, 0)
     assert t3["mean"] == pytest.approx(17.0) and t3["median"] == pytest.approx(17.0)

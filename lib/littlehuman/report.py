@@ -314,12 +314,16 @@ def _base_text(base: dict[str, Any]) -> str:
     from littlehuman.findings import fmt_points
 
     eq, (low, high) = base.get("equivalent"), base.get("interval") or (None, None)
+    gain, detectable = base.get("gain") or [None] * 3, base.get("gain_detectable")
+    power = (f" (the human points added {gain[0]:+.3f} [{gain[1]:+.3f}, {gain[2]:+.3f}] over "
+             f"the base; smallest gain this run could detect: {detectable:.3f})"
+             if None not in gain and detectable is not None else "")
     if base.get("status") == "ok" and eq is not None:
         failed = int(base.get("failed_resamples") or 0)
         note = f"; {failed} bootstrap resamples had no equivalent" if failed else ""
         return (f"base {base['base']}: +{fmt_points(eq)} synthetic points "
-                f"[{fmt_points(low)}, {fmt_points(high)}]{note}.")
-    return f"base {base['base']}: {base['message']}"
+                f"[{fmt_points(low)}, {fmt_points(high)}]{note}{power}.")
+    return f"base {base['base']}: {base['message']}{power}"
 
 
 def _caution(finding: dict[str, Any] | None) -> str:

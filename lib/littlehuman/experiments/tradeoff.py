@@ -89,14 +89,45 @@ STATUS_WORDS = {
 }
 
 
+def human_gain(study: "Study", metric: str, n_boot: int = 2000,
+               level: float = 0.95) -> pd.DataFrame:
+    """Per base: what the human points added over the purely synthetic base, paired per test
+    row within each seed (the base run and the base + human run of a seed score the same
+    rows), with a bootstrap interval over seeds and rows and the smallest gain the run could
+    detect at 80% power (:func:`~littlehuman.stats.detectable_effect`). Columns: base, gain,
+    gain_low, gain_high, gain_detectable, seeds; bases missing a run are left out."""
+    specs = {tuple(v for _, v in c.coords) + (c.seed,): study.run_spec(c)
+             for c in cells(study.profile, study.shape)}
+    h, rows = sizes(study.profile, study.shape).human, []
+    for base in sizes(study.profile, study.shape).bases:
+        diffs = {}
+        for seed in study.profile.seeds:
+            with_human = specs.get((base, "human", h, seed))
+            alone = specs.get((base, "synthetic", 0, seed))
+            if with_human and alone and study.store.has(with_human) and study.store.has(alone):
+                diffs[seed] = (grid.per_example_scores(study, with_human)[metric].to_numpy(float)
+                               - grid.per_example_scores(study, alone)[metric].to_numpy(float))
+        if not diffs:
+            continue
+        gain, low, high = stats.hierarchical_bootstrap(
+            diffs, n_boot=n_boot, level=level,
+            seed=schema.stable_seed(study.name, "human-gain", int(base), metric))
+        rows.append({"base": base, "gain": gain, "gain_low": low, "gain_high": high,
+                     "gain_detectable": stats.detectable_effect(low, high, level),
+                     "seeds": len(diffs)})
+    return pd.DataFrame(rows, columns=["base", "gain", "gain_low", "gain_high",
+                                       "gain_detectable", "seeds"])
+
+
 def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
-                      level: float = 0.95, pool_bases: bool = False) -> dict[str, Any]:
+             level: float = 0.95, pool_bases: bool = False) -> dict[str, Any]:
     """The trade-off numbers for ``metric`` (default the main metric).
 
     Keys: ``metric``, ``human`` (points added), ``points`` (every operating point,
     :func:`curves.operating_points`: per base and seed, and per base on the seed means),
     ``bases`` (one row per base on the seed means, with the bootstrap interval of the
-    equivalent over seeds and the break-even price ratio), ``table3`` (mean, median, 25th/75th
+    equivalent over seeds, the break-even price ratio and the human points' paired gain over
+    the base with its interval and the smallest detectable gain, :func:`human_gain`), ``table3`` (mean, median, 25th/75th
     percentile of the per-seed operating points' equivalents), ``statuses`` (sentences
     counting each status), ``breakeven`` (the median equivalent / human points)."""
     metric = metric or study.main_metric
@@ -117,6 +148,8 @@ def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
     mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
     mean["breakeven_ratio"] = [curves.breakeven_price_ratio(e, human) if finite(e) else None
                                for e in mean["equivalent"]]
+    gains = human_gain(study, metric, level=level).drop(columns="seeds")
+    mean = mean.merge(gains, on="base", how="left")
     per_seed = points[points["level"] == "seed"]
     t3 = curves.table3([e if finite(e) else None for e in per_seed["equivalent"]])
     counts = per_seed["status"].value_counts()
@@ -138,7 +171,9 @@ def summary(study: "Study", metric: str | None = None,
     bases = [{"base": int(r["base"]), "y_star": r["y_star"], "equivalent": r["equivalent"],
               "interval": [r["low"], r["high"]], "status": r["status"],
               "failed_resamples": int(r["failed_resamples"]),
-              "message": r["message"], "breakeven_ratio": r["breakeven_ratio"]}
+              "message": r["message"], "breakeven_ratio": r["breakeven_ratio"],
+              "gain": [r.get("gain"), r.get("gain_low"), r.get("gain_high")],
+              "gain_detectable": r.get("gain_detectable")}
              for r in a["bases"].to_dict("records")]
     if t3["median"] is None:
         headline = (f"+{h} human points: no operating point gave a finite synthetic "

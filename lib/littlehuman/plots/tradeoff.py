@@ -27,7 +27,9 @@ BASES_COLUMNS: dict[str, str] = {
     "base": "base", "y_star": "score +{human} human", "a0": "a0", "a1": "a1", "r2": "r2",
     "fit_at_base": "fit at base", "equivalent": "equivalent synthetic points",
     "low": "95% CI low", "high": "95% CI high", "status": "status",
-    "breakeven_ratio": "break-even price ratio",
+    "breakeven_ratio": "break-even price ratio", "gain": "gain +{human} human over base",
+    "gain_low": "gain 95% CI low", "gain_high": "gain 95% CI high",
+    "gain_detectable": "smallest detectable gain",
 }
 
 
@@ -111,7 +113,7 @@ def bases_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
     score +human, the fit (a0, a1, r2, fit at base), the equivalent and its 95% CI, status
     and the break-even price ratio."""
     names = {k: v.format(human=human) for k, v in BASES_COLUMNS.items()}
-    return bases[list(BASES_COLUMNS)].rename(columns=names)
+    return bases[[c for c in BASES_COLUMNS if c in bases]].rename(columns=names)
 
 
 def bases_caption(human: int) -> str:
@@ -119,8 +121,10 @@ def bases_caption(human: int) -> str:
     return (f"Per base, on the seed means: the score with {human} human points, the fit, the "
             "additional synthetic points that match it, its 95% bootstrap interval over seeds "
             "(each resample refits; resamples without a finite answer are left out and counted "
-            "in the statuses below) and the price ratio (human / synthetic) below which human "
-            "annotation is cheaper.")
+            "in the statuses below), the price ratio (human / synthetic) below which human "
+            "annotation is cheaper, and what the human points added over the base, paired per "
+            "test row within each seed, with its 95% interval (seeds, then test rows) and the "
+            "smallest gain this run could detect at 80% power.")
 
 
 # --------------------------------------------------------------------------- Table 3
