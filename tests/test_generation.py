@@ -427,8 +427,8 @@ def request_digest(requests: list[list[dict[str, str]]]) -> str:
 @pytest.fixture
 def api_env(monkeypatch):
     """A fake key (API backends read one when built) and no OPENAI_BASE_URL (it names the host)."""
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-key")
-    monkeypatch.setenv("MY_KEY", "sk-test-not-a-key-either")
+    monkeypatch.setenv("OPENAI_API_KEY", "placeholder-credential")
+    monkeypatch.setenv("MY_KEY", "placeholder-credential-2")
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
 
 

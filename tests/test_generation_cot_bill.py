@@ -73,7 +73,7 @@ def test_prompt_spec_holds_the_cot_examples_hashably(tmp_path):
     cpu = PromptSpec("fv", seed=42, context_words=120, cot=cot)
     assert cpu.generator_id(GemmaBackend()) == "gemma-cot-20215ca8bd"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OPENAI_API_KEY", "sk-test-not-a-key")
+        mp.setenv("OPENAI_API_KEY", "placeholder-credential")
         openai = make_backend("openai", base_url="http://127.0.0.1:8000/v1")
     assert spec.generator_id(openai) == "openai-cot-52d18b248f"
     rows = fv_rows(12)
