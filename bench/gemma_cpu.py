@@ -1,10 +1,12 @@
-"""Throughput of the Gemma 3 270M generation backend on CPU.
+"""Throughput of the Gemma 3 270M generation backend on CPU: today's setting vs the new.
 
-Loads FEVER and FairyTaleQA with the project's loaders (``LITTLEHUMAN_DATA_DIR`` or
-../shared/data), generates one synthetic row for N training rows of each with k=3 examples, and prints load time (first, i.e. dequantise + save, vs
-cached), prompt and new tokens per row, rows/min and the parse rate.
+Loads FEVER and ROPES with the project's loaders (``LITTLEHUMAN_DATA_DIR`` or
+../shared/data), generates one synthetic row for the same N training rows of each with k=3
+drawn examples under both settings (today: float32 weights, batch 4; new: ``--dtype``,
+default bfloat16, batch ``--batch-size``), and prints rows/min, prompt and new tokens per row,
+the parse rate, how many replies are the same under both, and the ratio of twins per minute.
 
-    python bench/gemma_cpu.py [--rows 10] [--batch-size 8] [--threads N] [--fresh] [--context-words 120]
+    python bench/gemma_cpu.py [--rows 16] [--batch-size 4] [--dtype bfloat16] [--fresh]
 
 ``--fresh`` builds the dequantised model in a temporary folder (measures the first load)
 instead of using ``cache_dir()/models/gemma3-270m``. No cache is used for the requests.
@@ -38,53 +40,93 @@ def train_rows(name: str) -> pd.DataFrame:
     return df[df["split"] == "train"].reset_index(drop=True)
 
 
-def bench(backend: GemmaBackend, pool: pd.DataFrame, task: str, n: int, batch_size: int,
-          context_words: int = 3000) -> float:
-    """Generate for ``n`` rows of ``pool``; print and return rows/min."""
-    rows = pool.sample(n=n, random_state=0)
-    requests = [build_messages(row, draw_examples(pool, row, k=3, seed=0), task,
-                               context_words=context_words)
-                for row in rows.to_dict("records")]
-    prompt_tokens = new_tokens = parsed = 0
+def requests_for(name: str, task: str, n: int, context_words: int) -> list:
+    """The first-ask requests of ``n`` seeded training rows of ``name`` (k=3 drawn examples)."""
+    pool = train_rows(name)
+    rows = pool.sample(n=min(n, len(pool)), random_state=0)
+    return [build_messages(row, draw_examples(pool, row, k=3, seed=0), task,
+                           context_words=context_words)
+            for row in rows.to_dict("records")]
+
+
+def generate(backend: GemmaBackend, requests: list, batch_size: int) -> tuple[list[str], float, dict]:
+    """Replies, seconds and summed token counts for ``requests`` in batches of ``batch_size``."""
     replies: list[str] = []
+    usage = {"prompt_tokens": 0, "new_tokens": 0}
     start = time.perf_counter()
-    for i in range(0, n, batch_size):
-        replies += backend.complete(requests[i: i + batch_size])
-        prompt_tokens += backend.last_usage["prompt_tokens"]
-        new_tokens += backend.last_usage["new_tokens"]
-    seconds = time.perf_counter() - start
-    parsed = sum(parse_reply(r, task) is not None for r in replies)
-    print(f"gemma {task} (context cut to {context_words} words, batch {batch_size}): {n} rows "
-          f"in {seconds:.1f} s = {60 * n / seconds:.1f} rows/min; prompt tokens/row "
-          f"{prompt_tokens / n:.0f}, new tokens/row {new_tokens / n:.1f}, parsed {parsed}/{n}")
-    return 60 * n / seconds
+    for i in range(0, len(requests), batch_size):
+        replies += [c.text for c in backend.complete(requests[i: i + batch_size])]
+        for key in usage:
+            usage[key] += backend.last_usage[key]
+    return replies, time.perf_counter() - start, usage
+
+
+def compare(settings: dict[str, tuple[GemmaBackend, int]], name: str, task: str, n: int,
+            context_words: int) -> None:
+    """Each setting on the same rows of ``name``: rows/min, tokens, parse rate, and how many
+    replies equal the first setting's."""
+    requests = requests_for(name, task, n, context_words)
+    first: list[str] | None = None
+    rates = {}
+    for label, (backend, batch_size) in settings.items():
+        replies, seconds, usage = generate(backend, requests, batch_size)
+        parsed = sum(parse_reply(r, task) is not None for r in replies)
+        same = "" if first is None else \
+            f", same reply as {next(iter(settings))}: {sum(a == b for a, b in zip(first, replies))}/{len(replies)}"
+        first = replies if first is None else first
+        rates[label] = 60 * len(requests) / seconds
+        print(f"{name} {label}: {len(requests)} rows in {seconds:.1f} s = {rates[label]:.1f} rows/min; "
+              f"prompt tokens/row {usage['prompt_tokens'] / len(requests):.0f}, new tokens/row "
+              f"{usage['new_tokens'] / len(requests):.1f}, parsed {parsed}/{len(requests)}{same}",
+              flush=True)
+    base = next(iter(rates))
+    for label, rate in list(rates.items())[1:]:
+        print(f"{name}: {label} / {base} = {rate / rates[base]:.2f}x twins per minute")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=10, help="rows per task")
-    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--rows", type=int, default=16, help="rows per dataset")
+    ap.add_argument("--datasets", default="fever:fv,ropes:qa",
+                    help="name:task pairs, comma-separated (default fever:fv,ropes:qa)")
+    ap.add_argument("--batch-size", type=int, default=4, help="batch size of the new setting")
+    ap.add_argument("--dtype", default="bfloat16", help="weights of the new setting")
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
     ap.add_argument("--fresh", action="store_true", help="time the first (dequantising) load")
-    ap.add_argument("--context-words", type=int, default=3000,
-                    help="cut prompt contexts to this many words (the cpu profile uses 120)")
+    ap.add_argument("--context-words", type=int, default=120,
+                    help="cut prompt contexts to this many words (the cpu profile's 120)")
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.fresh:
+    if args.fresh:
+        with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             GemmaBackend(threads=args.threads, model_dir=Path(tmp) / "gemma").load()
-            seconds = time.perf_counter() - start
-            print(f"first load (assemble + dequantise + save + load): {seconds:.1f} s")
-        start = time.perf_counter()
-        backend = GemmaBackend(threads=args.threads)
-        backend.load()
-        seconds = time.perf_counter() - start
-        print(f"cached load (builds the cache if it is missing): {seconds:.1f} s "
-              f"[{len(os.sched_getaffinity(0))} cores, {torch.get_num_threads()} threads, "
-              f"load average {os.getloadavg()[0]:.1f}]")
-    bench(backend, train_rows("fever"), "fv", args.rows, args.batch_size, args.context_words)
-    bench(backend, train_rows("fairytaleqa"), "qa", args.rows, args.batch_size, args.context_words)
+            print(f"first load (assemble + dequantise + save + load): "
+                  f"{time.perf_counter() - start:.1f} s")
+    start = time.perf_counter()
+    today = GemmaBackend(threads=args.threads)
+    today.load()
+    new = GemmaBackend(threads=args.threads, dtype=args.dtype)
+    new.load()
+    print(f"cached loads (both settings): {time.perf_counter() - start:.1f} s "
+          f"[{len(os.sched_getaffinity(0))} cores, {torch.get_num_threads()} threads, "
+          f"load average {os.getloadavg()[0]:.1f}, torch {torch.__version__}, "
+          f"cpu bf16: {cpu_bf16()}]")
+    settings = {"today (float32, batch 4)": (today, 4),
+                f"new ({args.dtype}, batch {args.batch_size})": (new, args.batch_size)}
+    for pair in args.datasets.split(","):
+        name, task = pair.split(":")
+        compare(settings, name, task, args.rows, args.context_words)
+
+
+def cpu_bf16() -> str:
+    """Which bfloat16 instructions the CPU lists (Linux), or "unknown"."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return "unknown"
+    found = [f for f in ("avx512_bf16", "amx_bf16") if f in flags]
+    return ", ".join(found) or "none"
 
 
 if __name__ == "__main__":

@@ -1,95 +1,119 @@
-"""CPU throughput of the encoder learner (MiniLM): training tokens/s and prediction rows/s.
+"""The CPU learner (MiniLM) per run: the cpu profile's settings of today vs earlier ones.
 
-    python bench/learner_cpu.py [--data-dir ../shared/data] [--rows 200] [--threads N]
+    python bench/learner_cpu.py [--datasets fever,ropes] [--variants today,new] [--seed 0]
 
-Trains 1 epoch on ``--rows`` FEVER (FV) and FairyTaleQA (QA) training rows at each dataset's
-PROTOCOL max length (capped at MiniLM's 512), then predicts ``--predict-rows`` test rows.
-The scores after so little training only show that the pipeline runs; they are no result.
-With ``--gemma`` it also measures the cpu profile's generator (Gemma 3 270M, prompt contexts
-cut to 120 words) in rows/min through bench/gemma_cpu.py.
+For each dataset, fits one run of each variant on the same seeded human training rows
+(0% synthetic), keeps the best epoch on the profile's valid rows, predicts the test rows the
+variant scores (all of them, or the profile's cap) and prints seconds per run (fit and
+predict), training tokens/s, the rows trained on and the test score beside the majority
+baseline. Variants:
+
+- ``before``: the cpu profile until 2026-11 (n 200, max length 256, float32, test rows
+  capped at 250);
+- ``new``: today's cpu profile (``config.PROFILES["cpu"]``: its n, PROTOCOL lengths,
+  bfloat16 autocast, all test rows);
+- ``fp32``: the new sizes in float32 (what bfloat16 gives);
+- ``top2``: the new profile training only the top 2 of MiniLM's 6 layers.
+
+The machine's load average is printed: compare ratios from one run, not across runs.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+BEFORE = {"n_train": 200, "max_length": 256, "n_test": 250, "train_bf16": False}
 
 
-def bench(name: str, args: argparse.Namespace) -> dict:
-    """Fit and predict one dataset; returns the measured numbers."""
+def variant_profile(name: str):
+    """The profile a variant trains with."""
+    from littlehuman.config import profile
+
+    return {"before": lambda: profile("cpu", **BEFORE),
+            "new": lambda: profile("cpu"),
+            "fp32": lambda: profile("cpu", train_bf16=False),
+            "top2": lambda: profile("cpu", train_layers=2)}[name]()
+
+
+def bench(dataset: str, variant: str, data_dir: str, seed: int) -> dict:
+    """One 0%-synthetic run of ``variant`` on ``dataset``: seconds, tokens/s, score."""
+    import numpy as np
+
     from littlehuman import data
-    from littlehuman.learners import make_learner
+    from littlehuman.learners import learner_params, make_learner
     from littlehuman.learners.encoder import token_f1
 
-    spec = data.get(name)
-    df = data.load(name, args.data_dir, use_cache=False)
-    train = df[df["split"] == "train"].sample(n=args.rows, random_state=0)
-    test = df[df["split"] == "test"].sample(n=args.predict_rows, random_state=0)
-    learner = make_learner("encoder", task=spec.task, seed=0, epochs=args.epochs,
-                           max_length=min(spec.max_seq_len, 512), threads=args.threads,
-                           progress=not args.quiet)
-    learner.fit(train)
-    t0 = time.perf_counter()
+    prof = variant_profile(variant)
+    spec = data.get(dataset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = data.load(dataset, data_dir)
+    train = df[df["split"] == "train"]
+    train = train.sample(n=min(prof.n_train or len(train), len(train)), random_state=seed)
+    valid = df[df["split"] == "valid"]
+    valid = valid.sample(n=min(prof.n_valid or len(valid), len(valid)), random_state=0)
+    test = df[df["split"] == "test"]
+    if prof.n_test:
+        test = test.sample(n=min(prof.n_test, len(test)), random_state=0)
+    params = learner_params(prof, spec.task, spec)
+    learner = make_learner("encoder", task=spec.task, seed=seed, progress=False, **params)
+    start = time.perf_counter()
+    learner.fit(train, valid)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
     preds = learner.predict(test)
-    predict_s = time.perf_counter() - t0
+    predict_s = time.perf_counter() - start
     if spec.task == "fv":
-        score = sum(int(p == y) for p, y in zip(preds, test["label"])) / len(test)
+        score = float(np.mean(np.asarray(preds) == test["label"].to_numpy()))
+        share = float(test["label"].mean())
+        baseline = max(share, 1 - share)
     else:
-        score = sum(token_f1(p, a) for p, a in zip(preds, test["answer"])) / len(test)
+        score = float(np.mean([token_f1(p, a) for p, a in zip(preds, test["answer"])]))
+        baseline = float("nan")
     stats = learner.fit_stats
-    return {"dataset": name, "task": spec.task, "max_length": learner.max_length,
-            "threads": stats["threads"], "train_rows": stats["train_rows"],
-            "dropped": stats["train_rows_in"] - stats["train_rows"],
-            "train_tokens": stats["train_tokens"], "train_s": stats["train_seconds"],
-            "tokens_per_s": stats["tokens_per_s"], "predict_rows_per_s": len(test) / predict_s,
-            "score": score, "spans": {k: stats[k] for k in
-                                      ("rows_without_span", "rows_fuzzy_span", "rows_span_truncated")}}
+    return {"dataset": dataset, "variant": variant, "params": params,
+            "train_rows": f"{stats['train_rows']}/{stats['train_rows_in']}",
+            "test_rows": len(test), "fit_s": fit_s, "predict_s": predict_s,
+            "run_s": fit_s + predict_s, "tokens_per_s": stats["tokens_per_s"],
+            "score": score, "majority": baseline}
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default=os.environ.get("LITTLEHUMAN_DATA_DIR", str(DEFAULT_DATA)))
-    ap.add_argument("--rows", type=int, default=200, help="training rows per dataset")
-    ap.add_argument("--predict-rows", type=int, default=200, help="test rows to predict")
-    ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
-    ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    ap.add_argument("--gemma", action="store_true", help="also measure the gemma generator's rows/min")
-    ap.add_argument("--gemma-rows", type=int, default=8, help="rows per task for --gemma")
+    ap.add_argument("--datasets", default="fever,ropes")
+    ap.add_argument("--variants", default="before,new",
+                    help="comma-separated: before, new, fp32, top2 (the first is the baseline)")
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
     import torch
 
-    print(f"cpus={os.cpu_count()} torch={torch.__version__} data_dir={args.data_dir}")
-    header = (f"{'dataset':<12} {'task':<4} {'maxlen':>6} {'thr':>4} {'rows':>5} {'drop':>5} "
-              f"{'tokens':>7} {'train s':>8} {'tok/s':>7} {'pred rows/s':>11} {'score':>6}")
-    results = [bench(name, args) for name in ("fever", "fairytaleqa")]
-    print(header)
-    for r in results:
-        print(f"{r['dataset']:<12} {r['task']:<4} {r['max_length']:>6} {r['threads']:>4} "
-              f"{r['train_rows']:>5} {r['dropped']:>5} {r['train_tokens']:>7} {r['train_s']:>8.1f} "
-              f"{r['tokens_per_s']:>7.0f} {r['predict_rows_per_s']:>11.1f} {r['score']:>6.3f}")
-    for r in results:
-        if r["task"] == "qa":
-            print(f"{r['dataset']} training spans: {r['spans']}")
-    print("score: FV accuracy / QA token F1 on the sampled test rows after this short training")
-    if args.gemma:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        os.environ.setdefault("LITTLEHUMAN_DATA_DIR", args.data_dir)
-        import gemma_cpu
-        from littlehuman.generation import GemmaBackend
-
-        backend = GemmaBackend(threads=args.threads)
-        backend.load()
-        for name, task in (("fever", "fv"), ("fairytaleqa", "qa")):
-            gemma_cpu.bench(backend, gemma_cpu.train_rows(name), task, args.gemma_rows,
-                            batch_size=4, context_words=120)
+    print(f"cores={len(os.sched_getaffinity(0))} torch={torch.__version__} "
+          f"load average {os.getloadavg()[0]:.1f}")
+    variants = args.variants.split(",")
+    for dataset in args.datasets.split(","):
+        results = [bench(dataset, v, args.data_dir, args.seed) for v in variants]
+        for r in results:
+            print(f"{dataset:<12} {r['variant']:<7} rows {r['train_rows']:>8} test {r['test_rows']:>5} "
+                  f"fit {r['fit_s']:6.1f} s predict {r['predict_s']:5.1f} s = {r['run_s']:6.1f} s/run "
+                  f"{r['tokens_per_s']:>7.0f} tokens/s  score {r['score']:.3f} "
+                  f"(majority {r['majority']:.3f})  {json.dumps(r['params'])}", flush=True)
+        base = results[0]
+        for r in results[1:]:
+            print(f"{dataset}: {r['variant']} vs {base['variant']}: tokens/s "
+                  f"{r['tokens_per_s'] / base['tokens_per_s']:.2f}x, seconds per run "
+                  f"{r['run_s'] / base['run_s']:.2f}x")
+    print("score: FV accuracy / QA token F1 on the variant's test rows after one 0%-synthetic run")
 
 
 if __name__ == "__main__":

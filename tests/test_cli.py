@@ -64,7 +64,7 @@ def test_field_help_says_what_each_field_does_and_each_profiles_value():
     assert helps["k_shots"] == "few-shot examples per request (smoke=3, cpu=3, paper=3)"
     assert helps["n_valid"].startswith("cap on the validation rows used for model selection; "
                                        "0 = all (smoke=32, cpu=60, paper=0)")
-    assert "(smoke=0.0,0.9,1.0, cpu=0.0,0.5,0.9,1.0, paper=0.0,0.1," in helps["sweep_fractions"]
+    assert "(smoke=0.0,0.9,1.0, cpu=0.0,0.5,0.9,0.95,0.975,1.0, paper=0.0,0.1," in helps["sweep_fractions"]
     assert "(smoke=false, cpu=false, paper=false)" in helps["compile"]
     assert '(smoke="", cpu="", paper="")' in helps["model_dir"]
 

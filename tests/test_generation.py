@@ -462,6 +462,13 @@ def test_prompt_spec_is_frozen_hashable_and_checks_its_task():
         PromptSpec("nli")  # type: ignore[arg-type]
 
 
+def test_the_cpu_profiles_gemma_is_bfloat16_and_has_its_own_id():
+    backend = backend_from_profile(config.profile("cpu"))
+    assert backend.params["dtype"] == "bfloat16"
+    assert PromptSpec.from_profile(config.profile("cpu"), "fv", "toyfv").generator_id(backend) \
+        == "gemma-976d524175"
+
+
 # generator ids of Experiment(...).generator_id for each profile and generator, before the move
 PROFILE_IDS = {
     ("smoke", "extractive"): "extractive-7ad40f63d6", ("smoke", "gemma"): "gemma-a53c1bd9f1",
@@ -475,7 +482,8 @@ PROFILE_IDS = {
 
 @pytest.mark.parametrize("name, generator", list(PROFILE_IDS))
 def test_backend_from_profile_builds_the_generator_of_before(api_env, name, generator):
-    prof = config.profile(name, generator=generator)
+    # gen_dtype "auto" is the setting before it existed (the cpu profile now sets bfloat16)
+    prof = config.profile(name, generator=generator, gen_dtype="auto")
     backend = backend_from_profile(prof)
     assert backend.name == generator and backend.local == (generator in ("extractive", "gemma"))
     assert PromptSpec.from_profile(prof, "fv", "toyfv").generator_id(backend) == \

@@ -298,3 +298,26 @@ def test_the_hf_generator_builds_itself_from_the_profile(random_dir):
     assert backend.identity() == same.identity() and backend.model_dir == same.model_dir
     with pytest.raises(LittleHumanError, match="--gen-model-dir"):
         backend_from_profile(config.profile("smoke", generator="hf"))
+
+
+def test_a_named_dtype_runs_and_names_another_generator(random_dir):
+    """bfloat16 changes some replies (README: Gemma on CPU), so a set dtype enters the
+    generator's identity; "auto" keeps the old identity."""
+    from littlehuman import config
+    from littlehuman.generation import PromptSpec, backend_from_profile
+
+    plain = HFBackend(random_dir, max_new_tokens=4)
+    bf16 = HFBackend(random_dir, max_new_tokens=4, dtype="bf16")
+    assert "dtype" not in plain.params and bf16.params["dtype"] == "bfloat16"
+    assert len(bf16.complete(chats(2))) == 2
+    assert bf16._model.dtype == torch.bfloat16
+    spec = PromptSpec("fv")
+    assert spec.generator_id(plain) != spec.generator_id(bf16)
+
+    auto = backend_from_profile(config.profile("cpu", gen_dtype="auto"))
+    assert "dtype" not in auto.params  # the gemma preset's identity before gen_dtype
+    assert backend_from_profile(config.profile("cpu")).params["dtype"] == "bfloat16"
+    with pytest.raises(LittleHumanError, match="--gen-dtype"):
+        config.profile("cpu", gen_dtype="int4")
+    with pytest.raises(LittleHumanError, match="unknown dtype"):
+        HFBackend(random_dir, dtype="int4")

@@ -189,3 +189,49 @@ def test_same_seed_same_predictions(qa_learner: EncoderLearner) -> None:
     test = qa_rows(20, 4)
     assert again.predict(test) == qa_learner.predict(test)
     assert again.fit_stats["train_loss"] == qa_learner.fit_stats["train_loss"]
+
+
+def _long_context_rows(n: int, answer_at_end: bool) -> pd.DataFrame:
+    """QA rows whose context is ~120 tokens of filler with the password at one end."""
+    r = random.Random(7)
+    rows = []
+    for _ in range(n):
+        word, filler = r.choice(WORDS), " ".join(_sentences(r, 14))
+        cue = f"The password is {word}."
+        context = f"{filler} {cue}" if answer_at_end else f"{cue} {filler}"
+        rows.append({"context": context, "question": "What is the password?", "answer": word})
+    return pd.DataFrame(rows)
+
+
+def test_context_tail_keeps_the_end_of_a_long_context() -> None:
+    rows = _long_context_rows(6, answer_at_end=True)
+    params = dict(FAST, epochs=1, select_on_valid=False)
+    with pytest.raises(LittleHumanError, match="none of the 6 training rows"):
+        make_learner("encoder", "qa", seed=0, **params).fit(rows)  # head: every span is cut
+    tail = make_learner("encoder", "qa", seed=0, context_side="tail", **params).fit(rows)
+    assert tail.fit_stats["train_rows"] == 6 and tail.fit_stats["rows_span_truncated"] == 0
+    preds = tail.predict(rows)
+    # every prediction is a span of the kept end of its context
+    for pred, context in zip(preds, rows["context"]):
+        assert pred in context[len(context) // 3:]
+    with pytest.raises(LittleHumanError, match="context_side"):
+        make_learner("encoder", "qa", context_side="middle")
+
+
+def test_bf16_and_top_layers_train_and_are_recorded(tmp_path) -> None:
+    train = fv_rows(32, 1)
+    learner = make_learner("encoder", "fv", seed=0, epochs=1, bf16=True, train_layers=2,
+                           **FAST).fit(train)
+    stats = learner.fit_stats
+    assert stats["bf16"] is True and stats["frozen_layers"] == 4  # MiniLM has 6 layers
+    body = learner._model.base_model
+    assert not any(p.requires_grad for p in body.embeddings.parameters())
+    assert not any(p.requires_grad for p in body.encoder.layer[3].parameters())
+    assert all(p.requires_grad for p in body.encoder.layer[5].parameters())
+    assert set(learner.predict(train)) <= {0, 1}
+    learner.save(tmp_path / "m")
+    again = EncoderLearner.load(tmp_path / "m")
+    assert (again.bf16, again.train_layers) == (True, 2)
+    assert again.predict(train) == learner.predict(train)
+    with pytest.raises(LittleHumanError, match="train_layers"):
+        make_learner("encoder", "fv", train_layers=-1)

@@ -3,7 +3,8 @@ hyper-parameters and epochs, with the learner's own defaults taken from its modu
 
 The dicts are hashed into run keys, so they are pinned here exactly (types included): they were
 computed with ``pipeline.Experiment.learner_params()`` (minus its "progress" key) before that
-logic moved into the learners' registry; a change here changes every user's cached run keys.
+logic moved into the learners' registry (the cpu profile's since it was resized for issue 13);
+a change here changes every user's cached run keys.
 """
 from __future__ import annotations
 
@@ -20,23 +21,26 @@ MODEL = "/fake/model"
 
 # (profile, learner, dataset) -> the params, as Experiment.learner_params() gave them
 PINNED = {
-    ("smoke", "encoder", "fever"): {"batch_size": 16, "epochs": 1, "lr": 0.0002, "max_length": 128},
+    # FEVER's PROTOCOL 100 caps the smoke profile's 128
+    ("smoke", "encoder", "fever"): {"batch_size": 16, "epochs": 1, "lr": 0.0002, "max_length": 100},
     ("smoke", "encoder", "fairytaleqa"): {"batch_size": 16, "epochs": 1, "lr": 0.0002,
                                           "max_length": 128},
-    ("smoke", "lora", "fever"): {"batch_size": 16, "epochs": 1, "lr": 0.0002, "max_length": 128,
+    ("smoke", "lora", "fever"): {"batch_size": 16, "epochs": 1, "lr": 0.0002, "max_length": 100,
                                  "model_dir": MODEL},
     ("smoke", "lora", "fairytaleqa"): {"batch_size": 16, "epochs": 1, "lr": 0.0002,
                                        "max_length": 128, "max_new_tokens": 15,
                                        "model_dir": MODEL},
     ("smoke", "majority", "fever"): {},
     ("smoke", "majority", "fairytaleqa"): {},
-    ("cpu", "encoder", "fever"): {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256},
-    ("cpu", "encoder", "fairytaleqa"): {"batch_size": 16, "epochs": 2, "lr": 0.0002,
-                                        "max_length": 256},
-    ("cpu", "lora", "fever"): {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256,
+    # the cpu profile as issue 13 resized it (n 500, lengths capped at 128, bfloat16)
+    ("cpu", "encoder", "fever"): {"batch_size": 16, "bf16": True, "epochs": 2, "lr": 0.0002,
+                                  "max_length": 100},
+    ("cpu", "encoder", "fairytaleqa"): {"batch_size": 16, "bf16": True, "epochs": 2,
+                                        "lr": 0.0002, "max_length": 128},
+    ("cpu", "lora", "fever"): {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 100,
                                "model_dir": MODEL},
     ("cpu", "lora", "fairytaleqa"): {"batch_size": 16, "epochs": 2, "lr": 0.0002,
-                                     "max_length": 256, "max_new_tokens": 15, "model_dir": MODEL},
+                                     "max_length": 128, "max_new_tokens": 15, "model_dir": MODEL},
     ("cpu", "majority", "fever"): {},
     ("cpu", "majority", "fairytaleqa"): {},
     ("paper", "encoder", "fever"): {"batch_size": 8, "max_length": 100},
@@ -79,13 +83,29 @@ def test_explicit_sizes_and_a_users_own_file():
                        max_length=64, batch_size=2)
     assert same(learner_params(p, "fv", data.DATASETS["fever"]),
                 {"batch_size": 2, "epochs": 7, "lr": 0.001, "max_length": 64, "model_dir": MODEL})
-    # no DatasetSpec (a user's file): max_length 256, lora QA max_new_tokens 16
+    # no DatasetSpec (a user's file): the profile's max_length (else 256), lora QA
+    # max_new_tokens 16; the encoder's bf16 enters only when set
     cpu = config.profile("cpu", learner="lora", model_dir=MODEL)
     assert same(learner_params(cpu, "qa", None),
-                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256,
+                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 128,
                  "max_new_tokens": 16, "model_dir": MODEL})
     assert same(learner_params(config.profile("cpu"), "fv", None),
-                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256})
+                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 128, "bf16": True})
+    assert same(learner_params(config.profile("cpu", max_length=0), "fv", None),
+                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256, "bf16": True})
+
+
+def test_max_length_is_capped_by_the_protocol_and_ropes_keeps_the_context_tail():
+    fever, ropes = data.DATASETS["fever"], data.DATASETS["ropes"]
+    cpu = config.profile("cpu")  # max_length 128
+    assert learner_params(cpu, "fv", fever)["max_length"] == 100  # PROTOCOL 100 < 128
+    assert learner_params(config.profile("cpu", max_length=512), "fv", fever)["max_length"] == 100
+    qa = learner_params(cpu, "qa", ropes)
+    assert qa["max_length"] == 128 and qa["context_side"] == "tail"
+    assert "context_side" not in learner_params(cpu, "qa", data.DATASETS["fairytaleqa"])
+    plain = learner_params(config.profile("cpu", train_bf16=False), "fv", fever)
+    assert "bf16" not in plain and "train_layers" not in plain
+    assert learner_params(config.profile("cpu", train_layers=2), "fv", fever)["train_layers"] == 2
 
 
 def test_lora_model_dir_is_resolved_and_required():
@@ -129,9 +149,11 @@ def test_training_epochs_default_is_the_learners():
             assert training_epochs(lora, task) == SETTINGS[(task, settings)]["epochs"]
 
 
-def test_max_length_is_the_profiles_else_the_datasets():
+def test_max_length_is_the_datasets_capped_by_the_profiles():
     from littlehuman.learners import OWN_FILE_MAX_LENGTH, max_length
 
     assert max_length(config.profile("paper"), data.DATASETS["fever"]) == 100
     assert max_length(config.profile("paper"), None) == OWN_FILE_MAX_LENGTH == 256
-    assert max_length(config.profile("smoke"), data.DATASETS["fever"]) == 128
+    assert max_length(config.profile("smoke"), data.DATASETS["fever"]) == 100  # PROTOCOL cap
+    assert max_length(config.profile("smoke"), data.DATASETS["ropes"]) == 128
+    assert max_length(config.profile("smoke"), None) == 128

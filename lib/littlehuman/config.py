@@ -81,6 +81,11 @@ class Profile:
     prompt_context_words: int = _generation(
         3000, "contexts in the prompt are cut to this many words")
     gen_batch_size: int = _generation(4, "requests per batch of a local generator")
+    gen_dtype: str = _generation(
+        "auto", "gemma/hf: the weights' type: auto (bfloat16 on a GPU, float32 on a CPU), "
+        "float32 or bfloat16 (on a CPU with AVX512-BF16 or AMX, Gemma ran 3.5x faster than "
+        "float32 with 15 of 16 replies the same: README; without them it is slow). A set "
+        "value is part of the generator's id")
     reask: int = _generation(
         2, "times an unusable reply (unparseable, empty, refused) is asked again")
     cot_examples: str = _generation(
@@ -124,8 +129,15 @@ class Profile:
     lr: float = _learner(5e-5, "learning rate",
                          zero="the learner's default (lora: per --lora-settings)")
     batch_size: int = _learner(16, "training examples per batch")
-    max_length: int = _learner(0, "longest training example, in tokens",
-                               zero="the dataset's PROTOCOL max sequence length")
+    max_length: int = _learner(0, "longest training example, in tokens, at most the dataset's "
+                               "PROTOCOL length (a user's file: any)",
+                               zero="the dataset's PROTOCOL max sequence length (a user's "
+                               "file: 256)")
+    train_bf16: bool = _learner(
+        False, "encoder: bfloat16 autocast in training and prediction (fast on CPUs with "
+        "AVX512-BF16 or AMX: README)")
+    train_layers: int = _learner(
+        0, "encoder: train only the top N transformer layers (and the head)", zero="all layers")
     lora_settings: str = _learner(
         "scripts", "lora: the authors' scripts' hyper-parameters (scripts) or the paper "
         "text's (paper)")
@@ -191,15 +203,21 @@ PROFILES: dict[str, Profile] = {
         tradeoff_steps=2,
     ),
     "cpu": Profile(
-        # sized to finish one dataset in about 30-40 min on 2 cores (README): 200 human rows, the
-        # fractions that test "the last 10% matters most", 3 seeds; lr 2e-4 because MiniLM at
-        # 5e-5 stayed at chance on 200 FEVER rows (0.51 vs 0.65 measured)
-        name="cpu", generator="gemma", n_train=200, prompt_context_words=120,
-        sweep_fractions=(0.0, 0.5, 0.9, 1.0), seeds=(0, 1, 2), n_valid=60, n_test=250,
-        epochs=2, lr=2e-4, batch_size=16, max_length=256,
-        # zoom and trade-off scaled to the 200 twins the sweep already generates
-        zoom_sizes=(200, 100), tradeoff_bases=(50, 100, 150), tradeoff_human=25,
-        tradeoff_step=25, tradeoff_steps=2,
+        # sized by power (issue 13) to finish one dataset in about 30 min cold on 2 cores
+        # (README): 500 human rows, 5 seeds, every test row, the fractions that test findings
+        # 1 and 2. bfloat16 for Gemma and MiniLM (measured 2.7-3.1x and 2.9x faster than
+        # float32 on an AVX512-BF16 CPU: bench/gemma_cpu.py, bench/learner_cpu.py); lengths
+        # capped at 128 tokens (FEVER's PROTOCOL 100; ROPES keeps the end of its context, where
+        # its situation and answers are); lr 2e-4 because MiniLM at 5e-5 stayed at chance on
+        # 200 FEVER rows (0.51 vs 0.65 measured)
+        name="cpu", generator="gemma", gen_dtype="bfloat16", n_train=500,
+        prompt_context_words=120, sweep_fractions=(0.0, 0.5, 0.9, 0.95, 0.975, 1.0),
+        seeds=(0, 1, 2, 3, 4), n_valid=60, n_test=0, epochs=2, lr=2e-4, batch_size=16,
+        max_length=128, train_bf16=True,
+        # the zoom's 500 are the sweep's runs; the trade-off grows synthetic bases of the 500
+        # twins the sweep already generates
+        zoom_sizes=(500, 250), tradeoff_bases=(100, 250), tradeoff_human=50,
+        tradeoff_step=50, tradeoff_steps=2,
     ),
     "paper": Profile(
         name="paper", generator="openai-batch", temperature=1.0, learner="lora",
@@ -252,9 +270,9 @@ LEARNERS = ("encoder", "lora", "majority")
 EXECUTORS = ("local", "slurm")
 CHOICES = {"generator": GENERATORS, "learner": LEARNERS, "executor": EXECUTORS,
            "endpoint": ("chat", "completions"), "lora_settings": ("scripts", "paper"),
-           "loss_on": ("answer", "all")}
+           "loss_on": ("answer", "all"), "gen_dtype": ("auto", "float32", "bfloat16")}
 _AT_LEAST_0 = ("rpm", "tpm", "k_shots", "reask", "n_train", "n_valid", "n_test", "epochs",
-               "max_length", "slurm_gpus_per_job", "data_seed")
+               "max_length", "slurm_gpus_per_job", "data_seed", "train_layers")
 _AT_LEAST_1 = ("concurrency", "max_new_tokens", "prompt_context_words", "gen_batch_size",
                "tradeoff_human", "tradeoff_step", "tradeoff_steps", "batch_size", "grad_accum",
                "jobs", "slurm_cpus_per_job", "slurm_mem_gb", "slurm_time_min",

@@ -26,6 +26,11 @@ LEARNERS: dict[str, str] = {
     "lora": "littlehuman.learners.lora:LoraLearner",
 }
 
+#: datasets whose long contexts the encoder cuts at the start, keeping the end: ROPES's context
+#: is background + situation and its answers are mostly in the situation (82% of 500 training
+#: answers occur there verbatim)
+KEEP_CONTEXT_TAIL = ("ropes",)
+
 #: max_length for a user's own file (it has no PROTOCOL sequence length) when the profile's is 0
 OWN_FILE_MAX_LENGTH = 256
 
@@ -40,9 +45,12 @@ def make_learner(name: str, task: str, seed: int = 0, **params: Any) -> Learner:
 
 
 def max_length(profile: Profile, dataset_spec: DatasetSpec | None) -> int:
-    """The longest training example, in tokens: the profile's, else the dataset's PROTOCOL
-    length (:data:`OWN_FILE_MAX_LENGTH` for a user's own file: ``dataset_spec`` None)."""
-    return profile.max_length or (dataset_spec.max_seq_len if dataset_spec else OWN_FILE_MAX_LENGTH)
+    """The longest training example, in tokens: the dataset's PROTOCOL length, capped by the
+    profile's when it sets one; for a user's own file (``dataset_spec`` None) the profile's,
+    else :data:`OWN_FILE_MAX_LENGTH`."""
+    if dataset_spec is None:
+        return profile.max_length or OWN_FILE_MAX_LENGTH
+    return min(profile.max_length or dataset_spec.max_seq_len, dataset_spec.max_seq_len)
 
 
 def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None) -> dict[str, Any]:
@@ -51,7 +59,8 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     keys, so a change here changes every cached run's key.
 
     A profile's 0 means the learner's own default: ``epochs`` and ``lr`` are then left out;
-    ``max_length`` is :func:`max_length`. The majority learner takes none. lora needs
+    ``max_length`` is :func:`max_length`; the encoder's ``bf16`` and ``train_layers`` enter
+    only when set. The majority learner takes none. lora needs
     ``model_dir`` (a one-line LittleHumanError otherwise) and gets only the settings that
     differ from ``LoraLearner.DEFAULTS``, and for QA the dataset's ``max_new_tokens``."""
     p = profile
@@ -63,6 +72,11 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
         params["epochs"] = p.epochs
     if p.lr:
         params["lr"] = p.lr
+    if p.learner == "encoder":  # set only when on: the runs of earlier profiles keep their keys
+        params.update({k: v for k, v in (("bf16", p.train_bf16),
+                                          ("train_layers", p.train_layers)) if v})
+        if task == "qa" and dataset_spec is not None and dataset_spec.name in KEEP_CONTEXT_TAIL:
+            params["context_side"] = "tail"
     if p.learner == "lora":
         if not p.model_dir:
             raise LittleHumanError("--learner lora needs --model-dir DIR: a local Hugging Face "
@@ -98,5 +112,5 @@ def training_epochs(profile: Profile, task: str) -> int:
     return EncoderLearner.DEFAULT_EPOCHS
 
 
-__all__ = ["Learner", "LEARNERS", "OWN_FILE_MAX_LENGTH", "learner_params", "make_learner",
+__all__ = ["KEEP_CONTEXT_TAIL", "Learner", "LEARNERS", "OWN_FILE_MAX_LENGTH", "learner_params", "make_learner",
            "max_length", "training_epochs"]

@@ -38,7 +38,8 @@ MAX_ANSWER_TOKENS = 30  # longest predicted QA span, in tokens
 MAX_GRAD_NORM = 1.0
 _WORD = re.compile(r"\w+")
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "max_length", "weight_decay",
-           "warmup_ratio", "select_on_valid", "threads", "progress")
+           "warmup_ratio", "select_on_valid", "threads", "progress", "bf16", "train_layers",
+           "context_side")
 _MODEL_KEYS = ("input_ids", "token_type_ids", "attention_mask")
 
 
@@ -122,7 +123,13 @@ def _torch_threads(n: int) -> Iterator[None]:
 class EncoderLearner:
     """all-MiniLM-L6-v2 fine-tuned on CPU: an FV cross-encoder or an extractive QA model.
 
-    ``fit_stats``: train_rows_in / train_rows (kept), rows_without_span, rows_fuzzy_span,
+    ``bf16``: bfloat16 autocast for the forward passes (fast on CPUs with AVX512-BF16/AMX);
+    ``train_layers`` N > 0 trains only the top N transformer layers and the head (the
+    embeddings and lower layers stay frozen: less backward work). Both are off by default.
+    ``context_side`` (QA): which end of a long context is kept, "head" (the start, default) or
+    "tail" (the end: ROPES, whose answers are mostly in the situation that ends the context).
+
+    ``fit_stats``: bf16, frozen_layers, train_rows_in / train_rows (kept), rows_without_span, rows_fuzzy_span,
     rows_span_truncated, rows_claim_cut or rows_question_cut, train_tokens (non-pad, all
     epochs), seconds (whole fit), train_seconds, tokens_per_s, threads, epochs_run, best_epoch,
     train_loss and valid_scores (per epoch), valid_metric, valid_score (of the kept epoch).
@@ -144,6 +151,9 @@ class EncoderLearner:
         select_on_valid: bool = True,
         threads: int | None = None,
         progress: bool = True,
+        bf16: bool = False,
+        train_layers: int = 0,
+        context_side: str = "head",
     ) -> None:
         if task not in TASKS:
             raise LittleHumanError(f"unknown task {task!r} for the encoder learner: use 'fv' or 'qa'")
@@ -153,6 +163,11 @@ class EncoderLearner:
             raise LittleHumanError("encoder learner: warmup_ratio must be in [0, 1)")
         if int(max_length) < 32:
             raise LittleHumanError("encoder learner: max_length must be at least 32 tokens")
+        if context_side not in ("head", "tail"):
+            raise LittleHumanError(f"encoder learner: context_side must be head or tail, got "
+                                   f"{context_side!r}")
+        if int(train_layers) < 0:
+            raise LittleHumanError("encoder learner: train_layers must be >= 0 (0 = all layers)")
         self.task = task
         self.seed = int(seed)
         self.model_dir = None if model_dir is None else str(model_dir)
@@ -165,6 +180,9 @@ class EncoderLearner:
         self.select_on_valid = bool(select_on_valid)
         self.threads = None if threads is None else int(threads)
         self.progress = bool(progress)
+        self.bf16 = bool(bf16)
+        self.train_layers = int(train_layers)
+        self.context_side = context_side
         self.fit_stats: dict[str, Any] = {}
         self._model: Any = None
         self._tokenizer: Any = None
@@ -197,6 +215,7 @@ class EncoderLearner:
         if self.max_length > limit:
             raise LittleHumanError(f"encoder learner: max_length {self.max_length} exceeds the model's {limit}")
 
+        frozen = self._freeze_lower_layers(model)
         feats, counts = self._encode(train, training=True)
         if not feats:
             raise LittleHumanError(
@@ -218,9 +237,11 @@ class EncoderLearner:
                        desc=f"encoder {self.task} epoch {epoch}/{self.epochs}", leave=False)
             for idx in bar:
                 batch = self._collate([feats[i] for i in idx], training=True)
-                loss = model(**batch).loss
+                with self._autocast():
+                    loss = model(**batch).loss
                 loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
+                torch.nn.utils.clip_grad_norm_(
+                    [p for p in model.parameters() if p.requires_grad], MAX_GRAD_NORM)
                 optimizer.step()
                 schedule.step()
                 optimizer.zero_grad(set_to_none=True)
@@ -244,6 +265,8 @@ class EncoderLearner:
             "model": base.name if self.model_dir else "sentence-transformers/all-MiniLM-L6-v2",
             "device": "cpu",
             "threads": threads,
+            "bf16": self.bf16,
+            "frozen_layers": frozen,
             "train_rows_in": int(len(train)),
             "train_rows": len(feats),
             **counts,
@@ -275,7 +298,7 @@ class EncoderLearner:
         order = np.argsort([len(f["input_ids"]) for f in feats], kind="stable")
         size = max(64, 4 * self.batch_size)
         out: list = [None] * len(feats)
-        with torch.inference_mode():
+        with torch.inference_mode(), self._autocast():
             for k in tqdm(range(0, len(order), size), disable=not self.progress,
                           desc=f"encoder {self.task} predict", leave=False):
                 chunk = [feats[i] for i in order[k:k + size]]
@@ -283,7 +306,8 @@ class EncoderLearner:
                 if self.task == "fv":
                     preds = [int(x) for x in result.logits.argmax(-1).tolist()]
                 else:
-                    preds = self._decode_spans(chunk, result.start_logits, result.end_logits)
+                    preds = self._decode_spans(chunk, result.start_logits.float(),
+                                               result.end_logits.float())
                 for f, p in zip(chunk, preds):
                     out[f["row"]] = p
         return out
@@ -319,6 +343,23 @@ class EncoderLearner:
         return self.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                                 else os.cpu_count() or 1)
 
+    def _autocast(self) -> Any:
+        """bfloat16 autocast on the CPU when ``bf16`` is set, else a no-op context."""
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
+
+    def _freeze_lower_layers(self, model: Any) -> int:
+        """With ``train_layers`` N > 0: freeze the embeddings and all but the top N encoder
+        layers (the head always trains); returns how many layers were frozen."""
+        if not self.train_layers:
+            return 0
+        body = model.base_model
+        layers = body.encoder.layer
+        n_frozen = max(0, len(layers) - self.train_layers)
+        for module in [body.embeddings, *layers[:n_frozen]]:
+            for p in module.parameters():
+                p.requires_grad_(False)
+        return n_frozen
+
     def _new_model(self, base: Path) -> Any:
         from transformers import AutoModelForQuestionAnswering, AutoModelForSequenceClassification
 
@@ -329,6 +370,8 @@ class EncoderLearner:
     def _param_groups(self, model: Any) -> list[dict[str, Any]]:
         decay, no_decay = [], []
         for name, p in model.named_parameters():
+            if not p.requires_grad:
+                continue
             (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(p)
         return [{"params": decay, "weight_decay": self.weight_decay},
                 {"params": no_decay, "weight_decay": 0.0}]
@@ -358,6 +401,7 @@ class EncoderLearner:
             enc = self._tokenizer(contexts, second, truncation="only_first", max_length=self.max_length)
             labels = rows["label"].astype(int).tolist() if training else None
         else:
+            self._tokenizer.truncation_side = "left" if self.context_side == "tail" else "right"
             enc = self._tokenizer(second, contexts, truncation="only_second", max_length=self.max_length,
                                   return_offsets_mapping=True)
             answers = as_texts(rows["answer"]) if training else None
@@ -372,11 +416,13 @@ class EncoderLearner:
                 offsets, seq = enc["offset_mapping"][i], enc.sequence_ids(i)
                 ctx = [k for k, s in enumerate(seq) if s == 1]
                 if training:
-                    span = find_answer_span(contexts[i], answers[i])
+                    # tail: the span is looked for in the kept end (the cut start may repeat it)
+                    first = offsets[ctx[0]][0] if ctx and self.context_side == "tail" else 0
+                    span = find_answer_span(contexts[i][first:], answers[i])
                     if span is None:
                         counts["rows_without_span"] += 1
                         continue
-                    cs, ce, fuzzy = span
+                    cs, ce, fuzzy = span[0] + first, span[1] + first, span[2]
                     if not ctx or offsets[ctx[-1]][1] < ce:
                         counts["rows_span_truncated"] += 1
                         continue

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation.backends.hf import HFBackend, cut_reply
+from littlehuman.generation.backends.hf import HFBackend, check_dtype, cut_reply
 from littlehuman.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -71,7 +71,9 @@ class GemmaBackend(HFBackend):
     """Few-shot generation with Gemma 3 270M on CPU (or a GPU when ``device`` says so).
 
     ``temperature`` 0 is greedy decoding (the default: the model is small, sampling mostly
-    adds noise); above 0 it samples, seeded by ``seed`` per batch. ``threads`` defaults to
+    adds noise); above 0 it samples, seeded by ``seed`` per batch. ``dtype`` None or "auto":
+    float32 on a CPU (bfloat16 on a GPU); "float32"/"bfloat16" pin it and enter ``params``
+    (bfloat16 changes some replies, so it names another generator). ``threads`` defaults to
     the cores this process may use (it sets torch's global thread count). Its identity
     (name, model, params) predates the ``hf`` backend and keys existing caches: keep it.
     """
@@ -87,19 +89,23 @@ class GemmaBackend(HFBackend):
         threads: int | None = None,
         device: str | None = None,
         model_dir: str | os.PathLike | None = None,
+        dtype: str | None = None,
     ) -> None:
-        self._setup(Path(model_dir) if model_dir else None, device, None, threads, None)
+        dtype = check_dtype(dtype)
+        self._setup(Path(model_dir) if model_dir else None, device, dtype, threads, None)
         self.params = {
             "temperature": float(temperature),
             "max_new_tokens": int(max_new_tokens),
             "seed": int(seed),
+            **({"dtype": dtype} if dtype else {}),
         }
 
     @classmethod
     def from_profile(cls, profile: "Profile") -> "GemmaBackend":
-        """The profile's temperature, max_new_tokens and data seed (the model is fixed)."""
+        """The profile's temperature, max_new_tokens, data seed and gen_dtype (the model is
+        fixed)."""
         return cls(temperature=profile.temperature, max_new_tokens=profile.max_new_tokens,
-                   seed=profile.data_seed)
+                   seed=profile.data_seed, dtype=profile.gen_dtype)
 
     def resolve_model_dir(self) -> Path:
         """The dequantised model's folder, built from the GGUF on first use."""

@@ -54,6 +54,16 @@ def cut_reply(text: str, blank_line: bool = True) -> str:
     return (text if end is None else text[:end]).strip()
 
 
+def check_dtype(dtype: str | None) -> str | None:
+    """A profile's ``gen_dtype`` as a backend's: None for "auto" (or None), else the
+    canonical torch name ("float32", "bfloat16", "float16")."""
+    if dtype is None or str(dtype).lower() == "auto":
+        return None
+    if str(dtype).lower() not in _DTYPES:
+        raise LittleHumanError(f"unknown dtype {dtype!r}: use auto or one of {', '.join(_DTYPES)}")
+    return _DTYPES[str(dtype).lower()]
+
+
 def check_model_dir(model_dir: str | os.PathLike) -> Path:
     """``model_dir`` as a Path, if it holds a saved model's config.json."""
     path = Path(model_dir).expanduser()
@@ -97,7 +107,8 @@ class HFBackend(Backend):
     ``model`` is ``<folder name>-<config digest>`` and ``params`` hold temperature,
     max_new_tokens, seed and ``chat_template`` (whether the chat template renders the
     prompt); ``chat_template=None`` uses the template when the tokenizer has one.
-    ``device`` and ``dtype`` default to CUDA/bf16 when available, else CPU/float32;
+    ``device`` and ``dtype`` default to CUDA/bf16 when available, else CPU/float32 (a dtype
+    given by name enters ``params``: it changes replies);
     ``threads`` sets torch's global thread count (default: the cores this process may use).
     ``last_usage`` sums the token counts of the last ``complete`` call.
     """
@@ -114,7 +125,7 @@ class HFBackend(Backend):
                                    "transformers model folder (save_pretrained layout)")
         return cls(model_dir=str(Path(profile.gen_model_dir).expanduser().resolve()),
                    temperature=profile.temperature, max_new_tokens=profile.max_new_tokens,
-                   seed=profile.data_seed)
+                   seed=profile.data_seed, dtype=check_dtype(profile.gen_dtype))
 
     def __init__(
         self,
@@ -129,6 +140,8 @@ class HFBackend(Backend):
         chat_template: bool | None = None,
     ) -> None:
         path = check_model_dir(model_dir)
+        if isinstance(dtype, str):
+            dtype = check_dtype(dtype)
         self._setup(path, device, dtype, threads, batch_size_hint)
         if chat_template is None:
             self._tokenizer = _load_tokenizer(path)
@@ -140,6 +153,7 @@ class HFBackend(Backend):
             "max_new_tokens": int(max_new_tokens),
             "seed": int(seed),
             "chat_template": self.use_chat_template,
+            **({"dtype": dtype} if isinstance(dtype, str) else {}),
         }
 
     def _setup(self, model_dir: Path | None, device: str | None, dtype: Any,
