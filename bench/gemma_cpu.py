@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from littlehuman import machine
 from littlehuman.generation import GemmaBackend, build_messages, draw_examples, parse_reply
 
 DATA = Path(os.environ.get("LITTLEHUMAN_DATA_DIR")
@@ -111,22 +112,12 @@ def main() -> None:
     print(f"cached loads (both settings): {time.perf_counter() - start:.1f} s "
           f"[{len(os.sched_getaffinity(0))} cores, {torch.get_num_threads()} threads, "
           f"load average {os.getloadavg()[0]:.1f}, torch {torch.__version__}, "
-          f"cpu bf16: {cpu_bf16()}]")
+          f"cpu bfloat16 instructions: {machine.cpu_bf16()}]")
     settings = {"today (float32, batch 4)": (today, 4),
                 f"new ({args.dtype}, batch {args.batch_size})": (new, args.batch_size)}
     for pair in args.datasets.split(","):
         name, task = pair.split(":")
         compare(settings, name, task, args.rows, args.context_words)
-
-
-def cpu_bf16() -> str:
-    """Which bfloat16 instructions the CPU lists (Linux), or "unknown"."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split()
-    except OSError:
-        return "unknown"
-    found = [f for f in ("avx512_bf16", "amx_bf16") if f in flags]
-    return ", ".join(found) or "none"
 
 
 if __name__ == "__main__":

@@ -14,12 +14,13 @@ from littlehuman.cli import main
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args: str, home: Path, data_dir: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, home: Path, data_dir: Path | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "LITTLEHUMAN_HOME": str(home)}
     env.pop("LITTLEHUMAN_DATA_DIR", None)
     if data_dir is not None:
         env["LITTLEHUMAN_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, str(REPO / "run_all.py"), *args], env=env,
+    return subprocess.run([sys.executable, str(REPO / "run_all.py"), *args], env=env, cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -38,13 +39,15 @@ def test_help_explains_every_flag(home):
     for f in config.Profile.__dataclass_fields__:
         if f != "name":
             assert f"--{f.replace('_', '-')}" in proc.stdout
-    for flag in ("--dataset", "--list-datasets", "--fetch", "--data-dir", "--profile",
+    for flag in ("--dataset", "--list-datasets", "--fetch", "--no-fetch", "--data-dir", "--profile",
                  "--skip-bad-rows", "--columns"):
         assert flag in proc.stdout
     for section in config.field_sections():
         assert f"profile: {section}:" in proc.stdout
     text = " ".join(proc.stdout.split())  # argparse wraps the help lines
     assert "few-shot examples per request (smoke=3, cpu=3, paper=3)" in text
+    assert "a folder holding train.* and test.* (and optionally valid.*)" in text
+    assert "train=FILE,test=FILE[,valid=FILE]" in text and "downloaded on first use" in text
 
 
 def test_field_help_says_what_each_field_does_and_each_profiles_value():
@@ -189,3 +192,47 @@ def test_notebooks_flag_is_parsed_and_checked():
     for bad in (",", "", "06", "01,x"):
         with pytest.raises(LittleHumanError, match="--notebooks"):
             parse_notebooks(bad)
+
+
+def test_own_split_files_by_relative_path_and_a_changed_file_stops_the_rerun(home, tmp_path):
+    """--dataset FOLDER and train=...,test=... given relative to the working directory (the
+    notebooks run elsewhere), the same rows by both forms, and an edited file caught."""
+    import csv
+    import json
+
+    work = tmp_path / "work"
+    folder = work / "claims"
+    folder.mkdir(parents=True)
+    colours = ["red", "blue", "green", "yellow"]
+    for name, lo, hi in (("train.csv", 0, 70), ("valid.csv", 70, 80), ("test.csv", 80, 100)):
+        with open(folder / name, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["evidence", "statement", "verdict"])
+            for i in range(lo, hi):  # invented rows
+                true = i % 3 != 0
+                w.writerow([f"Box {i} is {colours[i % 4]}.",
+                            f"Box {i} is {colours[i % 4] if true else colours[(i + 1) % 4]}.",
+                            "SUPPORTS" if true else "REFUTES"])
+    common = ["--profile", "smoke", "--columns", "evidence=context,statement=claim,verdict=label",
+              "--learner", "majority", "--n-train", "40", "--notebooks", "02", "--no-html"]
+    first = run_cli("--dataset", "claims", *common, home=home, cwd=work)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert first.stdout.splitlines()[0] == (
+        f"[claims] your own FV dataset: 100 rows read from {folder}{os.sep} (train.csv 70, "
+        "valid.csv 10, test.csv 20); train 70, valid 10, test 20; splits from the file names")
+    report = home / "outputs" / "claims" / "smoke"
+    assert json.loads((report / "summary.json").read_text())["runs_trained"] == 3
+    assert (report / "02_replacement_sweep.ipynb").exists()
+
+    spec = "train=claims/train.csv,valid=claims/valid.csv,test=claims/test.csv"
+    same = run_cli("--dataset", spec, *common, home=home, cwd=work)
+    assert same.returncode == 0, same.stderr[-3000:]
+    summary = json.loads((report / "summary.json").read_text())
+    assert summary["runs_trained"] == 0 and summary["runs_skipped"] == 3  # the same rows
+
+    with open(folder / "test.csv", "a", newline="") as f:
+        csv.writer(f).writerow(["Box 999 is red.", "Box 999 is blue.", "REFUTES"])
+    changed = run_cli("--dataset", "claims", *common, home=home, cwd=work)
+    assert_one_line_error(changed, "claims: the rows differ", "(test.csv changed)",
+                          str(home / "data" / "runs" / "claims"), "rename the file or folder")
+    assert json.loads((report / "summary.json").read_text()) == summary  # the report is kept

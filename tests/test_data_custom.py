@@ -6,13 +6,23 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from littlehuman.data import schema
-from littlehuman.data.custom import CustomReport, is_custom_path, load_custom
+from littlehuman.data.custom import (
+    IDENTITY,
+    CustomReport,
+    absolute_spec,
+    check_identity,
+    fingerprint,
+    is_custom_path,
+    layout,
+    load_custom,
+)
 from littlehuman.errors import LittleHumanError
 
 
@@ -332,3 +342,307 @@ def test_is_custom_path(tmp_path: Path) -> None:
     existing = tmp_path / "rows"
     existing.write_text("x")
     assert is_custom_path(str(existing))
+
+
+# --- several files: a folder of split files, or train=...,test=... ----------------------
+
+
+def split_folder(root: Path, rows: list[dict], suffixes: dict[str, str] | None = None,
+                 names: dict[str, str] | None = None) -> Path:
+    """Write rows (with a split key) as one file per split under root; the split key is
+    dropped. ``suffixes`` and ``names`` choose each split's format and file name."""
+    root.mkdir(parents=True, exist_ok=True)
+    suffixes = suffixes or {}
+    names = names or {}
+    for split in ("train", "valid", "test"):
+        part = [{k: v for k, v in r.items() if k != "split"} for r in rows if r["split"] == split]
+        if part:
+            write(root / f"{names.get(split, split)}{suffixes.get(split, '.csv')}", part)
+    return root
+
+
+def test_folder_of_split_files_gives_the_same_frame_as_one_file_with_a_split_column(tmp_path: Path) -> None:
+    rows = fv_rows()
+    one, one_report = load_custom(write(tmp_path / "same.csv", rows))
+    folder = split_folder(tmp_path / "folder" / "same", rows,
+                          suffixes={"train": ".csv", "valid": ".jsonl", "test": ".parquet"})
+    many, report = load_custom(folder)
+    pd.testing.assert_frame_equal(one, many)  # ids from the id column: the same row ids
+    assert report.name == "same" and report.task == "fv"
+    assert report.split_counts == one_report.split_counts == {"train": 12, "valid": 4, "test": 4}
+    assert report.split_note == "splits from the file names"
+    assert report.files == [("train", str(folder / "train.csv"), 12),
+                            ("valid", str(folder / "valid.jsonl"), 4),
+                            ("test", str(folder / "test.parquet"), 4)]
+    assert report.n_rows_read == 20 and report.n_bad_rows == 0 and report.ignored == []
+    assert sorted(report.sources) == sorted(str(p) for p in folder.iterdir())
+    line = report.describe()
+    assert "\n" not in line and "train.csv 12, valid.jsonl 4, test.parquet 4" in line
+    assert "train 12, valid 4, test 4" in line
+
+
+def test_explicit_split_files_equal_the_folder(tmp_path: Path) -> None:
+    rows = qa_rows()
+    folder = split_folder(tmp_path / "pears", rows)
+    spec = f"train={folder / 'train.csv'}, test={folder / 'test.csv'},valid={folder / 'valid.csv'}"
+    a, ra = load_custom(folder)
+    b, rb = load_custom(spec)
+    pd.testing.assert_frame_equal(a, b)
+    assert ra.name == rb.name == "pears"  # train.csv: named after its folder
+    assert [s for s, _, _ in rb.files] == ["train", "valid", "test"]
+    for stem, name in (("fever_train", "custom_fever"), ("train-claims", "claims"), ("Mine", "mine")):
+        write(tmp_path / f"{stem}.csv", [{k: v for k, v in r.items() if k != "split"} for r in rows[:6]])
+        spec = f"train={tmp_path / f'{stem}.csv'},test={folder / 'test.csv'}"
+        assert load_custom(spec)[1].name == name
+
+
+def test_rows_without_ids_get_ids_from_their_file_and_position(tmp_path: Path) -> None:
+    rows = [{k: v for k, v in r.items() if k != "id"} for r in fv_rows()]
+    folder = split_folder(tmp_path / "noid", rows, suffixes={"test": ".parquet"})
+    df, _ = load_custom(folder)
+    ids = set(df["row_id"])
+    assert {"noid:train.csv:2", "noid:train.csv:13", "noid:valid.csv:2", "noid:test.parquet:1",
+            "noid:test.parquet:4"} <= ids
+    assert len(ids) == 20  # line 2 of train.csv and of valid.csv do not collide
+    # two files with the same name (explicit form): the row ids use their paths
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write(tmp_path / "a" / "data.csv", rows[:12])
+    write(tmp_path / "b" / "data.csv", rows[16:])
+    df, report = load_custom(f"train={tmp_path / 'a' / 'data.csv'},test={tmp_path / 'b' / 'data.csv'}")
+    assert df["row_id"].is_unique and len(df) == 16
+    assert f"data:{tmp_path / 'b' / 'data.csv'}:2" in set(df["row_id"])
+
+
+def test_no_valid_file_carves_valid_from_train_by_context(tmp_path: Path) -> None:
+    rows = fv_rows(n_contexts=50, split=False)
+    for i, r in enumerate(rows):
+        r["split"] = "test" if i >= 80 else "train"
+    df, report = load_custom(split_folder(tmp_path / "nv", rows))
+    assert "no valid file" in report.split_note and "seed 42" in report.split_note
+    assert report.split_counts == {"train": 64, "valid": 16, "test": 20}
+    assert (df.groupby("context_id")["split"].nunique() == 1).all()
+    other, _ = load_custom(tmp_path / "nv", seed=7)
+    assert not df.set_index("row_id")["split"].equals(other.set_index("row_id")["split"])
+
+
+def test_folder_names_aliases_case_shards_and_ignored_files(tmp_path: Path) -> None:
+    rows = fv_rows()
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    train = [r for r in rows if r["split"] == "train"]
+    write(folder / "train-00000-of-00002.parquet", train[:5])
+    write(folder / "train-00001-of-00002.parquet", train[5:])
+    write(folder / "DEV.jsonl", [r for r in rows if r["split"] == "valid"])  # dev -> valid
+    write(folder / "Testing.csv", [r for r in rows if r["split"] == "test"])
+    write(folder / "notes.csv", rows[:2])
+    (folder / "README.md").write_text("not data\n")
+    (folder / ".train.csv.swp").write_text("editor junk\n")
+    (folder / "train").mkdir()  # a folder is not a file
+    df, report = load_custom(folder)
+    assert report.split_counts == {"train": 12, "valid": 4, "test": 4}
+    assert [Path(f).name for _, f, _ in report.files] == [
+        "train-00000-of-00002.parquet", "train-00001-of-00002.parquet", "DEV.jsonl", "Testing.csv"]
+    assert report.ignored == ["notes.csv"] and "ignored (named after no split): notes.csv" in report.describe()
+    # a missing shard, two files for one split, shards of different sets
+    (folder / "train-00001-of-00002.parquet").unlink()
+    write(folder / "train-00002-of-00003.parquet", train[5:])
+    with pytest.raises(LittleHumanError, match="several files for the train split"):
+        load_custom(folder)
+    (folder / "train-00002-of-00003.parquet").unlink()
+    write(folder / "train-00001-of-00003.parquet", train[5:])
+    write(folder / "train-00000-of-00003.parquet", train[:5])
+    (folder / "train-00000-of-00002.parquet").unlink()
+    with pytest.raises(LittleHumanError, match=r"sharded in 3 files but shard\(s\) 00002 are missing"):
+        load_custom(folder)
+    write(folder / "train.csv", train)
+    with pytest.raises(LittleHumanError, match=r"several files for the train split \(train-0"):
+        load_custom(folder)
+
+
+def test_split_column_in_a_split_file(tmp_path: Path) -> None:
+    rows = fv_rows()
+    folder = tmp_path / "sc"
+    folder.mkdir()
+    for split in ("train", "valid", "test"):  # keep the (agreeing) split column
+        write(folder / f"{split}.csv", [r for r in rows if r["split"] == split])
+    df, _ = load_custom(folder)
+    assert len(df) == 20
+    test = [r for r in rows if r["split"] == "test"]
+    test[1] = dict(test[1], split="train")
+    test[3] = dict(test[3], split="Valid")
+    write(folder / "test.csv", test)
+    for skip in (False, True):  # not a bad row: --skip-bad-rows does not drop it
+        with pytest.raises(LittleHumanError) as err:
+            load_custom(folder, skip_bad_rows=skip)
+        msg = str(err.value)
+        assert "\n" not in msg and "2 row(s) whose split column disagrees with their file's name" in msg
+        assert "test.csv line 3 says 'train', the file is test" in msg
+        assert "test.csv line 5 says 'Valid', the file is test" in msg
+    test[1]["split"], test[3]["split"] = "", "holdout"  # empty: the file decides; unknown: bad row
+    write(folder / "test.csv", test)
+    with pytest.raises(LittleHumanError, match=r"1 bad row\(s\) of 20: test.csv line 5: column 'split': unknown split 'holdout'"):
+        load_custom(folder)
+
+
+def test_bad_rows_of_every_file_are_named_with_their_file(tmp_path: Path) -> None:
+    rows = fv_rows()
+    folder = split_folder(tmp_path / "bad", rows, suffixes={"valid": ".jsonl", "test": ".parquet"})
+    train = [r for r in rows if r["split"] == "train"]
+    train[1]["label"] = "perhaps"
+    write(folder / "train.csv", [{k: v for k, v in r.items() if k != "split"} for r in train])
+    test = [{k: v for k, v in r.items() if k != "split"} for r in rows if r["split"] == "test"]
+    test[2]["claim"] = None
+    test[3]["id"] = "r0-0"  # an id of train.csv
+    write(folder / "test.parquet", test)
+    with (folder / "valid.jsonl").open("a") as f:
+        f.write('{"context": "x", "claim": "y" "label": 1}\n')
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(folder)
+    msg = str(err.value)
+    assert "\n" not in msg and msg.startswith(f"{folder}/: 4 bad row(s) of 21: ")
+    assert "train.csv line 3: column 'label': bad label 'perhaps'" in msg
+    assert "valid.jsonl line 5: malformed JSON" in msg
+    assert "test.parquet row 3: column 'claim': missing value" in msg
+    assert msg.endswith("; ...; use --skip-bad-rows to drop them")
+    df, report = load_custom(folder, skip_bad_rows=True)
+    assert report.n_bad_rows == 4 and len(df) == 17 and report.n_rows_read == 21
+    assert report.problems[-1] == ("test.parquet row 4: column 'id': duplicate id 'r0-0' "
+                                   "(first on train.csv line 2)")
+    assert "4 bad row(s) dropped (--skip-bad-rows), the first: train.csv line 3" in report.describe()
+
+
+def test_split_files_must_fit_one_task(tmp_path: Path) -> None:
+    folder = split_folder(tmp_path / "mixed", fv_rows())
+    write(folder / "test.csv", [{k: v for k, v in r.items() if k != "split"} for r in qa_rows()])
+    with pytest.raises(LittleHumanError, match=r"test.csv: missing required column\(s\) 'claim', 'label' for FV"):
+        load_custom(folder)
+    with pytest.raises(LittleHumanError, match=r"train.csv: missing required column\(s\) 'question', 'answer'"):
+        load_custom(folder, task="qa")
+    rows = [{"Evidence": r["context"], "claim": r["claim"], "label": r["label"], "split": r["split"]}
+            for r in fv_rows()]
+    folder = split_folder(tmp_path / "mapped", rows)
+    assert len(load_custom(folder, columns={"Evidence": "context"})[0]) == 20
+    write(folder / "valid.csv", [{"context": r["Evidence"], "claim": r["claim"], "label": r["label"]}
+                                 for r in rows if r["split"] == "valid"])
+    with pytest.raises(LittleHumanError, match="valid.csv: no column 'Evidence' to map"):
+        load_custom(folder, columns={"Evidence": "context"})
+
+
+def test_split_file_errors(tmp_path: Path) -> None:
+    rows = fv_rows()
+    folder = split_folder(tmp_path / "f", [r for r in rows if r["split"] != "test"])
+    write(folder / "other.csv", rows[:2])
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(folder)
+    msg = str(err.value)
+    assert "no test.* file" in msg and "found: other.csv, train.csv, valid.csv" in msg
+    assert "--dataset train=FILE,test=FILE" in msg and "\n" not in msg
+    (tmp_path / "empty_dir").mkdir()
+    with pytest.raises(LittleHumanError, match=r"no train.\* and test.\* file: .*found: nothing"):
+        load_custom(tmp_path / "empty_dir")
+    (folder / "test.csv").write_text("")
+    with pytest.raises(LittleHumanError, match=r"test.csv: the file is empty"):
+        load_custom(folder)
+    (folder / "test.csv").write_text("context,claim,label\n")
+    with pytest.raises(LittleHumanError, match=r"test.csv: the file has no data rows"):
+        load_custom(folder)
+    write(folder / "test.csv", [dict(r, claim="") for r in rows if r["split"] == "test"])
+    with pytest.raises(LittleHumanError, match=r"no good test rows left \(test.csv: every row is bad\)"):
+        load_custom(folder, skip_bad_rows=True)
+    train = folder / "train.csv"
+    (tmp_path / "notes.txt").write_text("context,claim,label\n")
+    for spec, needle in (
+        (f"train={train}", "no test file"),
+        (f"test={train}", "no train file"),
+        (f"train={train},holdout={train}", "unknown split 'holdout'"),
+        (f"train=,test={train}", "no file after train="),
+        (f"train={train},test={tmp_path / 'absent.csv'}", "no such file"),
+        (f"train={train},test={tmp_path / 'notes.txt'}", "unsupported file type"),
+    ):
+        with pytest.raises(LittleHumanError, match=re.escape(needle)):
+            load_custom(spec)
+
+
+def test_is_custom_path_and_absolute_spec_for_several_files(tmp_path: Path, monkeypatch) -> None:
+    folder = split_folder(tmp_path / "mine", fv_rows())
+    assert is_custom_path(str(folder)) and is_custom_path("train=a.csv,test=b.csv")
+    assert is_custom_path("TRAIN = a.csv, Test=b.csv")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fever").mkdir()
+    assert not is_custom_path("fever") and not is_custom_path("FEVER ") and is_custom_path("./fever")
+    (tmp_path / "all").mkdir()
+    assert not is_custom_path("all")
+    assert absolute_spec("mine") == str(folder)
+    assert absolute_spec("train=mine/train.csv, test=mine/test.csv") == (
+        f"train={folder / 'train.csv'},test={folder / 'test.csv'}")
+    assert layout(absolute_spec("mine")).kind == "folder"
+    monkeypatch.chdir(folder)
+    assert load_custom(absolute_spec("."))[1].name == "mine"  # "." is named after the folder
+    assert load_custom(".")[1].name == "mine"
+
+
+def test_fingerprint_follows_every_file(tmp_path: Path) -> None:
+    rows = fv_rows()
+    folder = split_folder(tmp_path / "fp", rows)
+    base = load_custom(folder)[1].fingerprint
+    assert len(base) == 16 and load_custom(folder)[1].fingerprint == base
+    for split in ("train", "valid", "test"):
+        path = folder / f"{split}.csv"
+        before = path.read_bytes()
+        part = [{k: v for k, v in r.items() if k != "split"} for r in rows if r["split"] == split]
+        part[0]["claim"] += " Indeed."
+        write(path, part)
+        assert load_custom(folder)[1].fingerprint != base, split
+        path.write_bytes(before)
+    assert load_custom(folder)[1].fingerprint == base
+    assert load_custom(folder, seed=7)[1].fingerprint == base  # every split given: no seed used
+    df, _ = load_custom(folder)
+    assert fingerprint(df.sample(frac=1, random_state=0)) == base  # row order does not matter
+
+
+def test_check_identity_guards_stored_results(tmp_path: Path, home: Path) -> None:
+    rows = fv_rows()
+    folder = split_folder(tmp_path / "ident", rows)
+    df, report = load_custom(folder)
+    record = home / "data" / "processed" / "ident" / IDENTITY
+    check_identity(df, report, record=False)
+    assert not record.exists()
+    check_identity(df, report)
+    saved = json.loads(record.read_text())
+    assert saved["fingerprint"] == report.fingerprint and len(saved["files"]) == 3
+    check_identity(df, report)  # same rows: fine
+
+    test = [{k: v for k, v in r.items() if k != "split"} for r in rows if r["split"] == "test"]
+    test[0]["label"] = 1 - test[0]["label"]
+    write(folder / "test.csv", test)
+    df2, report2 = load_custom(folder)
+    check_identity(df2, report2, record=False)  # nothing stored yet under the name: fine
+    runs = home / "data" / "runs" / "ident" / "sweep"
+    runs.mkdir(parents=True)
+    (runs / "record.json").write_text("{}")
+    with pytest.raises(LittleHumanError) as err:
+        check_identity(df2, report2)
+    msg = str(err.value)
+    assert "\n" not in msg and "(test.csv changed)" in msg and str(runs.parent) in msg
+    assert "rename the file or folder" in msg
+    assert json.loads(record.read_text()) == saved  # not overwritten
+    (folder / "valid.csv").unlink()
+    df3, report3 = load_custom(folder)
+    with pytest.raises(LittleHumanError, match=r"test.csv changed; no longer read: valid.csv"):
+        check_identity(df3, report3)
+    write(folder / "valid.csv", [{k: v for k, v in r.items() if k != "split"}
+                                 for r in rows if r["split"] == "valid"])
+    write(folder / "test.csv", [{k: v for k, v in r.items() if k != "split"}
+                                for r in rows if r["split"] == "test"])
+    check_identity(*load_custom(folder))  # back to the stored rows: fine again
+
+
+def test_check_identity_names_an_option_change(tmp_path: Path, home: Path) -> None:
+    folder = split_folder(tmp_path / "opts", [r for r in fv_rows() if r["split"] != "valid"])
+    check_identity(*load_custom(folder))  # valid carved from train with seed 42
+    (home / "data" / "synthetic" / "opts").mkdir(parents=True)
+    (home / "data" / "synthetic" / "opts" / "x.parquet").write_bytes(b"stored twins")
+    check_identity(*load_custom(folder))
+    with pytest.raises(LittleHumanError, match=r"\(same files: --columns, --skip-bad-rows or --data-seed changed\)"):
+        check_identity(*load_custom(folder, seed=3))

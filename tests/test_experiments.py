@@ -85,7 +85,7 @@ def test_profile_sizes_scale_for_small_datasets_and_cap_by_the_split():
 
     # a profile that sets n_train chose its sizes itself: no tenth
     cpu = scaling.sizes(config.profile("cpu"), shape(small=True))
-    assert cpu.zoom == (500, 250) and cpu.bases == (100, 250) and cpu.notes == ()
+    assert cpu.zoom == (500,) and cpu.bases == (250,) and cpu.notes == ()
 
     capped = scaling.sizes(paper, shape(available=380))  # a small custom file
     assert capped.zoom == (380, 228, 76)  # ratios kept

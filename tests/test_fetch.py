@@ -14,6 +14,7 @@ import os
 import shutil
 import tarfile
 import threading
+import time
 import zipfile
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from littlehuman.data import registry, sources
-from littlehuman.data.fetch import BASE_URL_ENV, CHECKSUMS, DOWNLOADS, fetch
+from littlehuman.data.fetch import BASE_URL_ENV, CHECKSUMS, DOWNLOADS, ensure, fetch
 from littlehuman.data.remote import RemoteFile
 from littlehuman.errors import LittleHumanError
 
@@ -41,11 +42,13 @@ class Mirror:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.requests: list[str] = []
+        self.delay = 0.0  # seconds before each answer
         mirror = self
 
         class Handler(SimpleHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 mirror.requests.append(self.path)
+                time.sleep(mirror.delay)
                 super().do_GET()
 
             def log_message(self, *args: object) -> None:
@@ -77,6 +80,12 @@ def mirror(tmp_path: Path):
 @pytest.fixture
 def raw(tmp_path: Path) -> Path:
     return tmp_path / "raw"
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A throw-away LITTLEHUMAN_HOME: first use takes its lock under data/locks there."""
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path / "home"))
 
 
 def use(monkeypatch: pytest.MonkeyPatch, name: str, *entries: RemoteFile) -> None:
@@ -336,3 +345,167 @@ def test_fairytaleqa_archive_entry_gives_the_shared_layout(mirror, raw, monkeypa
     assert sorted(p.relative_to(raw / "fairytaleqa").as_posix() for p in out) == files
     assert all((raw / "fairytaleqa" / rel).read_bytes() == (shared / rel).read_bytes() for rel in files[:20])
     assert not (raw / "fairytaleqa" / "FairytaleQA_Dataset" / "split_by_origin").exists()
+
+
+# --- first use: ensure() downloads what the loader lacks --------------------------------
+
+TRAIN, DEV = b'{"version": "fixture train"}\n', b'{"version": "fixture dev"}\n'  # invented
+
+
+def ropes_mirror(mirror: Mirror, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ROPES's two release names served with fixture bytes whose digests are declared."""
+    mirror.put("ropes/train-v1.0.json", TRAIN)
+    mirror.put("ropes/dev-v1.0.json", DEV)
+    use(monkeypatch, "ropes", RemoteFile(f"{UPSTREAM}/train-v1.0.json", "train-v1.0.json", sha(TRAIN)),
+        RemoteFile(f"{UPSTREAM}/dev-v1.0.json", "dev-v1.0.json", sha(DEV)))
+
+
+def test_ensure_downloads_what_is_missing_then_nothing(mirror, raw, monkeypatch):
+    ropes_mirror(mirror, monkeypatch)
+    raw.mkdir()
+    said: list[str] = []
+    done = ensure("ROPES", data_dir=raw, base_url=mirror.url, progress=False, say=said.append)
+    assert (raw / "ropes" / "train-v1.0.json").read_bytes() == TRAIN
+    assert (raw / "ropes" / "dev-v1.0.json").read_bytes() == DEV
+    assert sorted(mirror.requests) == ["/ropes/dev-v1.0.json", "/ropes/train-v1.0.json"]
+    assert done is not None and done.downloads == [("train-v1.0.json", len(TRAIN)), ("dev-v1.0.json", len(DEV))]
+    assert len(said) == 2 and said[0].startswith(f"ropes: raw files not found in {raw / 'ropes'}")
+    assert "--no-fetch" in said[0]
+    assert said[1] == (f"ropes: downloaded 2 file(s), 0.0 MB, into {raw / 'ropes'} "
+                       "(sha256 verified against the published digests)")
+    said.clear()
+    assert ensure("ropes", data_dir=raw, base_url=mirror.url, progress=False, say=said.append) is None
+    assert len(mirror.requests) == 2 and said == []  # all there: no request, nothing said
+    assert leftovers(raw) == []
+
+
+def test_ensure_fetches_only_the_missing_file(mirror, raw, monkeypatch):
+    ropes_mirror(mirror, monkeypatch)
+    (raw / "ropes").mkdir(parents=True)
+    (raw / "ropes" / "train-v1.0.json").write_bytes(TRAIN)
+    done = ensure("ropes", data_dir=raw, base_url=mirror.url, progress=False, say=lambda _: None)
+    assert mirror.requests == ["/ropes/dev-v1.0.json"] and [d for d, _ in done.downloads] == ["dev-v1.0.json"]
+
+
+def test_ensure_does_not_touch_files_the_loader_accepts(mirror, raw, monkeypatch):
+    ropes_mirror(mirror, monkeypatch)
+    (raw / "ropes").mkdir(parents=True)
+    for name in ("train-v1.0.json", "dev-v1.0.json"):  # a user's own copies, other bytes
+        (raw / "ropes" / name).write_bytes(b'{"own": "copy"}\n')
+    assert ensure("ropes", data_dir=raw, base_url=mirror.url, progress=False) is None
+    assert mirror.requests == [] and (raw / "ropes" / "dev-v1.0.json").read_bytes() == b'{"own": "copy"}\n'
+
+
+def test_ensure_without_a_network_is_one_line_saying_what_to_do(raw, monkeypatch):
+    use(monkeypatch, "ropes", RemoteFile(f"{UPSTREAM}/train-v1.0.json", "train-v1.0.json", sha(TRAIN)),
+        RemoteFile(f"{UPSTREAM}/dev-v1.0.json", "dev-v1.0.json", sha(DEV)))
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    port = closed.server_address[1]
+    closed.server_close()
+    raw.mkdir()
+    with pytest.raises(LittleHumanError) as err:
+        ensure("ropes", data_dir=raw, base_url=f"http://127.0.0.1:{port}", progress=False,
+               say=lambda _: None)
+    msg = str(err.value)
+    assert "\n" not in msg and msg.startswith(f"ropes: the raw files are not in {raw / 'ropes'} and "
+                                              "downloading them failed (http://127.0.0.1:")
+    assert "`python run_all.py --fetch ropes` later" in msg
+    assert f"put the release files in {raw / 'ropes'} yourself" in msg
+    assert list(raw.iterdir()) == []  # no file, no empty folder left behind
+    (raw / "ropes").mkdir()
+    with pytest.raises(LittleHumanError, match="downloading them failed"):
+        ensure("ropes", data_dir=raw, base_url=f"http://127.0.0.1:{port}", progress=False,
+               say=lambda _: None)
+    assert (raw / "ropes").is_dir()  # a folder that was there stays
+
+
+def test_ensure_on_a_digest_mismatch_keeps_fetch_s_message(mirror, raw, monkeypatch):
+    ropes_mirror(mirror, monkeypatch)
+    mirror.put("ropes/dev-v1.0.json", b"tampered\n")
+    raw.mkdir()
+    with pytest.raises(LittleHumanError) as err:
+        ensure("ropes", data_dir=raw, base_url=mirror.url, progress=False, say=lambda _: None)
+    msg = str(err.value)
+    assert msg.startswith("ropes: downloading the missing raw files failed: sha256 mismatch for "
+                          "ropes/dev-v1.0.json") and "\n" not in msg
+    assert not (raw / "ropes" / "dev-v1.0.json").exists()
+
+
+def test_ensure_factify_keeps_its_password_message(mirror, raw):
+    raw.mkdir()
+    with pytest.raises(LittleHumanError) as err:
+        ensure("factify", data_dir=raw, base_url=mirror.url, progress=False)
+    assert "password" in str(err.value) and "defactifyaaai@gmail.com" in str(err.value)
+    assert mirror.requests == [] and not (raw / "factify").exists()
+
+
+def test_ensure_data_dir_choice(mirror, tmp_path, monkeypatch):
+    """The default data/raw is created; a folder the user named that does not exist is an error."""
+    ropes_mirror(mirror, monkeypatch)
+    monkeypatch.delenv("LITTLEHUMAN_DATA_DIR", raising=False)
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path / "home"))
+    typo = tmp_path / "typo"
+    with pytest.raises(LittleHumanError, match="does not exist"):
+        ensure("ropes", data_dir=typo, base_url=mirror.url, progress=False)
+    monkeypatch.setenv("LITTLEHUMAN_DATA_DIR", str(typo))
+    with pytest.raises(LittleHumanError, match=r"from LITTLEHUMAN_DATA_DIR\) does not exist"):
+        ensure("ropes", base_url=mirror.url, progress=False)
+    assert not typo.exists() and mirror.requests == []
+    monkeypatch.delenv("LITTLEHUMAN_DATA_DIR")
+    ensure("ropes", base_url=mirror.url, progress=False, say=lambda _: None)
+    assert (tmp_path / "home" / "data" / "raw" / "ropes" / "dev-v1.0.json").read_bytes() == DEV
+
+
+def test_two_first_uses_at_once_download_once(mirror, raw, monkeypatch):
+    """Two threads (each with its own lock handle, as two processes have) on a slow mirror."""
+    ropes_mirror(mirror, monkeypatch)
+    mirror.delay = 0.3
+    raw.mkdir()
+    said: list[str] = []
+    errors: list[BaseException] = []
+
+    def first_use() -> None:
+        try:
+            ensure("ropes", data_dir=raw, base_url=mirror.url, progress=False, say=said.append)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_use) for _ in range(2)]
+    for t in threads:
+        t.start()
+        time.sleep(0.1)
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert sorted(mirror.requests) == ["/ropes/dev-v1.0.json", "/ropes/train-v1.0.json"]
+    assert sum("waiting for another process" in line for line in said) == 1
+    assert sum(line.startswith("ropes: downloaded 2 file(s)") for line in said) == 1
+
+
+def test_fetch_all_reports_each_dataset_and_factify_does_not_stop_the_others(mirror, raw, monkeypatch, capsys):
+    from littlehuman.cli import main
+
+    files = {}
+    for name in registry.names():
+        if name not in sources.MANUAL:
+            files[name] = f'{{"fixture": "{name}"}}\n'.encode()  # invented bytes
+            mirror.put(f"{name}/release.json", files[name])
+    monkeypatch.setattr(sources, "REMOTE", {
+        name: [RemoteFile(f"{UPSTREAM}/{name}.json", "release.json", sha(data))]
+        for name, data in files.items()})
+    monkeypatch.setenv(BASE_URL_ENV, mirror.url)
+    assert main(["--fetch", "all", "--data-dir", str(raw)]) == 0
+    out, err = capsys.readouterr()
+    for name in files:
+        assert (raw / name / "release.json").read_bytes() == files[name]
+        assert f"{name}: downloaded 1 file(s), 0.0 MB, into {raw / name} (sha256 verified" in out
+    assert len(mirror.requests) == len(files) == 7
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: factify is not downloaded: ")
+    assert "password" in warnings[0]
+
+    assert main(["--fetch", "ropes", "--data-dir", str(raw)]) == 0
+    assert capsys.readouterr().out == (f"ropes: all 1 raw file(s) already in {raw / 'ropes'} and "
+                                       "verified: nothing downloaded\n")
+    assert main(["--fetch", "factify", "--data-dir", str(raw)]) == 2  # by name: still an error
+    assert "password" in capsys.readouterr().err

@@ -33,13 +33,13 @@ PINNED = {
     ("smoke", "majority", "fever"): {},
     ("smoke", "majority", "fairytaleqa"): {},
     # the cpu profile as issue 13 resized it (n 500, lengths capped at 128, bfloat16)
-    ("cpu", "encoder", "fever"): {"batch_size": 16, "bf16": True, "epochs": 2, "lr": 0.0002,
+    ("cpu", "encoder", "fever"): {"batch_size": 16, "bf16": True, "epochs": 3, "lr": 0.0002,
                                   "max_length": 100},
-    ("cpu", "encoder", "fairytaleqa"): {"batch_size": 16, "bf16": True, "epochs": 2,
+    ("cpu", "encoder", "fairytaleqa"): {"batch_size": 16, "bf16": True, "epochs": 3,
                                         "lr": 0.0002, "max_length": 128},
-    ("cpu", "lora", "fever"): {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 100,
+    ("cpu", "lora", "fever"): {"batch_size": 16, "epochs": 3, "lr": 0.0002, "max_length": 100,
                                "model_dir": MODEL},
-    ("cpu", "lora", "fairytaleqa"): {"batch_size": 16, "epochs": 2, "lr": 0.0002,
+    ("cpu", "lora", "fairytaleqa"): {"batch_size": 16, "epochs": 3, "lr": 0.0002,
                                      "max_length": 128, "max_new_tokens": 15, "model_dir": MODEL},
     ("cpu", "majority", "fever"): {},
     ("cpu", "majority", "fairytaleqa"): {},
@@ -87,12 +87,12 @@ def test_explicit_sizes_and_a_users_own_file():
     # max_new_tokens 16; the encoder's bf16 enters only when set
     cpu = config.profile("cpu", learner="lora", model_dir=MODEL)
     assert same(learner_params(cpu, "qa", None),
-                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 128,
+                {"batch_size": 16, "epochs": 3, "lr": 0.0002, "max_length": 128,
                  "max_new_tokens": 16, "model_dir": MODEL})
     assert same(learner_params(config.profile("cpu"), "fv", None),
-                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 128, "bf16": True})
+                {"batch_size": 16, "epochs": 3, "lr": 0.0002, "max_length": 128, "bf16": True})
     assert same(learner_params(config.profile("cpu", max_length=0), "fv", None),
-                {"batch_size": 16, "epochs": 2, "lr": 0.0002, "max_length": 256, "bf16": True})
+                {"batch_size": 16, "epochs": 3, "lr": 0.0002, "max_length": 256, "bf16": True})
 
 
 def test_max_length_is_capped_by_the_protocol_and_ropes_keeps_the_context_tail():
@@ -129,7 +129,7 @@ def test_lora_defaults_come_from_the_learner(monkeypatch):
 
 @pytest.mark.parametrize("prof,learner,fv,qa", [
     ("smoke", "encoder", 1, 1), ("smoke", "lora", 1, 1), ("smoke", "majority", 0, 0),
-    ("cpu", "encoder", 2, 2), ("cpu", "lora", 2, 2), ("cpu", "majority", 0, 0),
+    ("cpu", "encoder", 3, 3), ("cpu", "lora", 3, 3), ("cpu", "majority", 0, 0),
     ("paper", "encoder", 3, 3), ("paper", "lora", 2, 5), ("paper", "majority", 0, 0),
 ])
 def test_training_epochs(prof, learner, fv, qa):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from littlehuman import config
@@ -17,7 +18,10 @@ EPILOG = """examples:
   python run_all.py --list-datasets --data-dir ../shared/data
   python run_all.py --dataset fever --profile smoke --data-dir ../shared/data
   python run_all.py --dataset all                      # the cpu profile on every dataset found
+  python run_all.py --dataset coqa                     # downloads CoQA's release files first
   python run_all.py --dataset my_data.csv --skip-bad-rows
+  python run_all.py --dataset my_folder/               # train.csv + test.csv (+ valid.csv)
+  python run_all.py --dataset train=a.csv,test=b.jsonl # the same, naming each file
   python run_all.py --fetch ropes                      # download the original release files
   python run_all.py --dataset all --profile paper --plan   # runs, tokens and GPU-hours of the grid
   python run_all.py --dataset fever --profile paper --executor slurm --slurm-partition gpu
@@ -41,15 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = p.add_argument_group("what to do")
-    what.add_argument("--dataset", metavar="NAME|all|FILE",
-                      help="a dataset name (see --list-datasets), 'all' (every dataset whose raw "
-                      "files are found), or the path of your own CSV/JSONL/parquet file")
+    what.add_argument("--dataset", metavar="NAME|all|FILE|DIR",
+                      help="a dataset name (see --list-datasets; its raw files are downloaded "
+                      "on first use), 'all' (every dataset whose raw files are found), the path "
+                      "of your own CSV/JSONL/parquet file, a folder holding train.* and test.* "
+                      "(and optionally valid.*), or train=FILE,test=FILE[,valid=FILE]")
     what.add_argument("--list-datasets", action="store_true",
                       help="print a table of every dataset found (task, rows per split, label "
                       "balance, median words of context and target) and exit")
     what.add_argument("--fetch", metavar="NAME|all",
                       help="download the original release files of a dataset into data/raw/ "
                       "(or --data-dir), verifying sha256 checksums, and exit")
+    what.add_argument("--no-fetch", action="store_true",
+                      help="with --dataset NAME: do not download missing raw files; stop with "
+                      "an error that says how to get them")
     where = p.add_argument_group("where")
     where.add_argument("--data-dir", metavar="DIR",
                        help="folder of raw release files laid out like shared/data (one folder "
@@ -74,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--plan-tokens-per-s", type=float, default=None, metavar="RATE",
                      help="the training rate --plan assumes (default: 7,710 tokens/s, LoRA bf16 "
                      "batch 8 measured on an H100; bench/lora_throughput.py measures yours)")
-    own = p.add_argument_group("your own dataset (--dataset FILE)")
+    own = p.add_argument_group("your own dataset (--dataset FILE|DIR|train=FILE,test=FILE)")
     own.add_argument("--task", choices=["fv", "qa"], help="fv or qa (inferred from the columns)")
     own.add_argument("--columns", metavar="THEIRS=OURS,...",
                      help="map your column names to ours, e.g. evidence=context,statement=claim")
@@ -158,36 +167,82 @@ def _main(argv: Sequence[str] | None) -> int:
         print_table(args.data_dir, seed=prof.data_seed)
         return 0
     if args.fetch:
-        from littlehuman.data import registry
-        from littlehuman.data.fetch import fetch
+        from littlehuman.data import registry, sources
+        from littlehuman.data.fetch import fetch_report
 
         targets = registry.names() if args.fetch == "all" else [args.fetch]
         for name in targets:
             registry.get(name)
         for name in targets:
-            fetch(name, data_dir=args.data_dir)
+            try:
+                done = fetch_report(name, data_dir=args.data_dir)
+            except LittleHumanError as e:
+                if args.fetch != "all" or name not in sources.MANUAL:
+                    raise
+                print(f"warning: {name} is not downloaded: {e}", file=sys.stderr, flush=True)
+                continue  # 'all': FACTIFY's password must not stop the others
+            print(done.summary(), flush=True)
         return 0
     if not args.dataset:
-        raise LittleHumanError("nothing to do: give --dataset NAME|all|FILE, --list-datasets or "
+        raise LittleHumanError("nothing to do: give --dataset NAME|all|FILE|DIR, --list-datasets or "
                                "--fetch NAME (see --help)")
     notebooks = parse_notebooks(args.notebooks)
     from littlehuman import report
 
     custom = {"task": args.task, "columns": parse_columns(args.columns),
               "skip_bad_rows": args.skip_bad_rows}
+    dataset = own_dataset(args.dataset, custom, prof.data_seed, check=not args.plan,
+                          record=not (args.plan or args.dry_run))
     if args.plan:
         from littlehuman.plan import format_plan, plan
 
-        datasets = report.resolve_datasets(args.dataset, args.data_dir, required=False)
+        datasets = report.resolve_datasets(dataset, args.data_dir, required=False)
         print(format_plan(plan(datasets, prof, args.data_dir,
                                tokens_per_s=args.plan_tokens_per_s)))
         return 0
+    if not args.dry_run:
+        from littlehuman import paths
+
+        report.check_writable(Path(args.output).expanduser().resolve() if args.output
+                              else paths.outputs_dir())  # before any download
+    if not args.no_fetch:
+        fetch_on_first_use(dataset, args.data_dir)
     if args.dry_run:
-        report.dry_run(args.dataset, prof, data_dir=args.data_dir, custom=custom)
+        report.dry_run(dataset, prof, data_dir=args.data_dir, custom=custom)
         return 0
-    report.run_all(args.dataset, prof, data_dir=args.data_dir, custom=custom,
+    report.run_all(dataset, prof, data_dir=args.data_dir, custom=custom,
                    notebooks=notebooks, html=not args.no_html, output_dir=args.output)
     return 0
+
+
+def fetch_on_first_use(dataset: str, data_dir: str | None) -> None:
+    """``--dataset NAME``: download the dataset's missing raw files (``fetch.ensure``) before
+    anything runs. 'all' and a user's own files download nothing."""
+    from littlehuman.data import custom, fetch
+
+    if dataset == "all" or custom.is_custom_path(dataset):
+        return
+    fetch.ensure(dataset, data_dir, say=lambda line: print(line, flush=True))
+
+
+def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,
+                record: bool = True) -> str:
+    """A user's own dataset (file, folder or train=...,test=...): read and validate it once
+    here, print one line of what was read, guard the run store against changed rows
+    (``custom.check_identity`` when ``check``; the rows' fingerprint is recorded when
+    ``record``) and return the spec with absolute paths (the notebooks run in notebooks/).
+    Anything else is returned as given."""
+    from littlehuman.data import custom
+
+    if dataset == "all" or not custom.is_custom_path(dataset):
+        return dataset
+    dataset = custom.absolute_spec(dataset)
+    kept = {k: v for k, v in options.items() if v not in (None, False, {})}
+    rows, found = custom.load_custom(dataset, seed=seed, **kept)
+    print(found.describe(), flush=True)
+    if check:
+        custom.check_identity(rows, found, record=record)
+    return dataset
 
 
 if __name__ == "__main__":

@@ -1,17 +1,42 @@
-"""The user's own dataset: a CSV, JSON Lines or parquet file turned into unified rows.
+"""The user's own dataset: a CSV, JSON Lines or parquet file, or one file per split, turned
+into unified rows.
+
+Three ways to give it (``--dataset``):
+
+- one file, ``my_data.csv``: an optional ``split`` column, else a seeded 80/10/10 split;
+- a folder, ``my_data/``, holding ``train.*`` and ``test.*`` and optionally ``valid.*`` (the
+  Hugging Face ``data_files`` naming: a file's name, without its extension, is its split:
+  ``train``/``training``/``trn``, ``valid``/``validation``/``val``/``dev``, ``test``/``testing``/
+  ``tst``, any case; shards named ``train-00000-of-00002.parquet`` are read together). Other
+  files are ignored and listed in the report;
+- ``train=a.csv,test=b.jsonl[,valid=c.parquet]``: each split's file named (a split named
+  twice gets both files).
+
+A split file's rows get the split of its name; a ``split`` column inside it must agree (a row
+that says otherwise is an error). Without a valid file, 20% of the train contexts become
+valid. Formats may differ between files; the columns (and ``--columns``) apply to each.
 
 Columns (after the optional ``columns`` mapping; names match case-insensitively):
 FV needs ``context, claim, label``; QA needs ``context, question, answer``. Optional:
 ``split`` (train/valid/test and common aliases), ``id``, ``meta``, ``context_id``.
 Other columns are ignored. Every bad row is named by its position as the user sees it:
-``line N`` for CSV (the header is line 1) and JSON Lines, ``row N`` (1-based) for parquet.
-Blank lines (and CSV records whose fields are all blank) are not rows.
+``line N`` for CSV (the header is line 1) and JSON Lines, ``row N`` (1-based) for parquet,
+after its file's name when there are several files (``test.csv line 4``). Blank lines (and
+CSV records whose fields are all blank) are not rows.
+
+Identity: the run store and the synthetic twins are keyed by the dataset's name (the file's or
+folder's), not its content, so :func:`check_identity` (called by the command line before a
+run) records a digest of the rows in ``data/processed/<name>/own_dataset.json`` and stops a
+run whose rows differ from the ones stored results were made from.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +59,13 @@ SPLIT_ALIASES: dict[str, str] = {
     "test": "test", "tst": "test",
 }
 SHOWN_PROBLEMS = 3
+# a split file's name (without extension, any case) -> its split
+SPLIT_FILE_NAMES: dict[str, str] = {**SPLIT_ALIASES, "training": "train", "testing": "test"}
+_SPLIT_WORDS = "|".join(sorted(SPLIT_FILE_NAMES, key=len, reverse=True))
+_EXPLICIT = re.compile(rf"^\s*(?:{_SPLIT_WORDS})\s*=", re.IGNORECASE)
+_EXPLICIT_SEP = re.compile(rf",\s*(?=(?:{_SPLIT_WORDS})\s*=)", re.IGNORECASE)
+_SHARD = re.compile(r"^(?P<word>[a-z]+)(?:-(?P<index>\d{5})-of-(?P<count>\d{5}))?$")
+IDENTITY = "own_dataset.json"
 
 # (position, values keyed by the user's column names or None, why the record is unreadable)
 _Record = tuple[int, "dict[str, object] | None", "str | None"]
@@ -41,7 +73,13 @@ _Record = tuple[int, "dict[str, object] | None", "str | None"]
 
 @dataclass
 class CustomReport:
-    """What :func:`load_custom` read, dropped and decided."""
+    """What :func:`load_custom` read, dropped and decided.
+
+    ``files`` lists ``(split, path, records read)`` per file when the dataset is several files
+    (empty for one file: ``path`` is that file); ``ignored`` the data files of a folder that
+    are named after no split; ``sources`` the sha256 of every file read; ``fingerprint`` a
+    digest of the unified rows (:func:`fingerprint`).
+    """
 
     name: str
     task: str
@@ -51,17 +89,157 @@ class CustomReport:
     problems: list[str] = field(default_factory=list)
     split_note: str = ""
     split_counts: dict[str, int] = field(default_factory=dict)
+    files: list[tuple[str, str, int]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+    fingerprint: str = field(default="", compare=False)
+
+    def describe(self) -> str:
+        """One line: what was read from where, the splits, and what was dropped or ignored."""
+        where = self.path
+        if self.files:
+            where += " (" + ", ".join(f"{Path(f).name} {n}" for _, f, n in self.files) + ")"
+        counts = ", ".join(f"{s} {self.split_counts.get(s, 0)}" for s in schema.SPLITS)
+        line = (f"[{self.name}] your own {self.task.upper()} dataset: {self.n_rows_read} rows "
+                f"read from {where}; {counts}; {self.split_note}")
+        if self.n_bad_rows:
+            line += (f"; {self.n_bad_rows} bad row(s) dropped (--skip-bad-rows), the first: "
+                     f"{self.problems[0]}")
+        if self.ignored:
+            line += f"; ignored (named after no split): {', '.join(self.ignored)}"
+        return line
 
 
 def is_custom_path(value: str) -> bool:
-    """True when ``value`` names a data file (by extension, or because the file exists)."""
+    """True when ``value`` names the user's own data: a data file (by extension, or because
+    the file exists), an existing folder, or ``train=FILE,test=FILE``. A registered dataset
+    name (or 'all') never does, even where a folder of that name exists (write ``./fever``)."""
+    from littlehuman.data.registry import DATASETS
+
     text = str(value).strip()
-    if text.lower().endswith(tuple(FORMATS)):
+    if not text or text.lower() == "all" or text.lower() in DATASETS:
+        return False
+    if _EXPLICIT.match(text) or text.lower().endswith(tuple(FORMATS)):
         return True
     try:
-        return Path(text).expanduser().is_file()
+        path = Path(text).expanduser()
+        return path.is_file() or path.is_dir()
     except (OSError, ValueError):
         return False
+
+
+def absolute_spec(value: str | Path) -> str:
+    """``value`` (a file, a folder or ``train=...,test=...``) with absolute paths."""
+    text = str(value).strip()
+    if _EXPLICIT.match(text) and not Path(text).expanduser().exists():
+        return ",".join(f"{split}={Path(p).expanduser().resolve()}"
+                        for split, p in _explicit_parts(text))
+    return str(Path(text).expanduser().resolve())
+
+
+@dataclass
+class _Layout:
+    """Where a dataset's rows are: ``files`` [(split or None, path)] in split order."""
+
+    kind: str  # "file" | "folder" | "explicit"
+    files: list[tuple[str | None, Path]]
+    display: str
+    name: str
+    ignored: list[str] = field(default_factory=list)
+
+
+def layout(value: str | Path) -> _Layout:
+    """Resolve ``--dataset`` into its files (see the module docstring); a LittleHumanError
+    says what is wrong with a folder or a ``train=...`` list."""
+    text = str(value).strip()
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return _folder_layout(path)
+    if _EXPLICIT.match(text) and not path.exists():
+        return _explicit_layout(text)
+    return _Layout("file", [(None, path)], str(path), path.stem)
+
+
+def _explicit_parts(text: str) -> list[tuple[str, str]]:
+    parts = []
+    for item in _EXPLICIT_SEP.split(text.strip()):
+        word, _, file = item.partition("=")
+        if re.search(r",\s*[\w-]+\s*=", file):
+            bad = re.search(r",\s*([\w-]+)\s*=", file).group(1)  # type: ignore[union-attr]
+            raise LittleHumanError(
+                f"--dataset {text!r}: unknown split {bad!r}: name each file as train=FILE, "
+                "test=FILE and optionally valid=FILE, separated by commas")
+        if not file.strip():
+            raise LittleHumanError(f"--dataset {text!r}: no file after {word.strip()}=: give "
+                                   "train=FILE,test=FILE")
+        parts.append((SPLIT_FILE_NAMES[word.strip().lower()], file.strip()))
+    return parts
+
+
+def _explicit_layout(text: str) -> _Layout:
+    files = [(split, Path(f).expanduser()) for split, f in _explicit_parts(text)]
+    files.sort(key=lambda sf: schema.SPLITS.index(sf[0]))  # type: ignore[arg-type]
+    have = {s for s, _ in files}
+    missing = [s for s in ("train", "test") if s not in have]
+    if missing:
+        raise LittleHumanError(
+            f"--dataset {text!r}: no {' and no '.join(missing)} file: give train=FILE,test=FILE "
+            "(and optionally valid=FILE)")
+    train = files[0][1]
+    stem = re.sub(rf"(^({_SPLIT_WORDS})[-_. ]+|[-_. ]+({_SPLIT_WORDS})$)", "", train.stem,
+                  flags=re.IGNORECASE)
+    if stem.lower() in SPLIT_FILE_NAMES or not stem:
+        stem = train.resolve().parent.name
+    return _Layout("explicit", files, ",".join(f"{s}={f}" for s, f in files), stem)
+
+
+def _folder_layout(folder: Path) -> _Layout:
+    found: dict[str, list[tuple[Path, re.Match]]] = {}
+    ignored: list[str] = []
+    entries = sorted(folder.iterdir())
+    for f in entries:
+        if not f.is_file() or f.name.startswith(".") or f.suffix.lower() not in FORMATS:
+            continue
+        match = _SHARD.match(f.stem.lower())
+        split = SPLIT_FILE_NAMES.get(match.group("word")) if match else None
+        if split is None:
+            ignored.append(f.name)
+        else:
+            found.setdefault(split, []).append((f, match))  # type: ignore[arg-type]
+    where = f"{folder}{os.sep}"
+    if "train" not in found or "test" not in found:
+        seen = ", ".join(f.name + ("/" if f.is_dir() else "") for f in entries
+                         if not f.name.startswith("."))[:300] or "nothing"
+        lacks = " and ".join(f"{s}.*" for s in ("train", "test") if s not in found)
+        raise LittleHumanError(
+            f"{where}: no {lacks} file: a folder dataset holds train.csv and test.csv (or "
+            f".jsonl/.json/.parquet; valid.* optional), named after their split; found: {seen}; "
+            "or give one file, or --dataset train=FILE,test=FILE")
+    files: list[tuple[str | None, Path]] = []
+    for split in schema.SPLITS:
+        group = found.get(split, [])
+        if len(group) > 1:
+            _check_shards(split, group, where)
+        files += [(split, f) for f, _ in group]
+    return _Layout("folder", files, where, folder.resolve().name, ignored)
+
+
+def _check_shards(split: str, group: list[tuple[Path, re.Match]], where: str) -> None:
+    """Several files for one split must be the shards of one set, all present."""
+    names = ", ".join(f.name for f, _ in group)
+    counts = {m.group("count") for _, m in group}
+    if any(m.group("index") is None for _, m in group) or len(counts) != 1:
+        raise LittleHumanError(
+            f"{where}: several files for the {split} split ({names}): keep one, or name shards "
+            f"{split}-00000-of-00002.parquet, {split}-00001-of-00002.parquet")
+    count = int(counts.pop())
+    have = {int(m.group("index")) for _, m in group}
+    lost = sorted(set(range(count)) - have)
+    if lost or len(group) != count:
+        raise LittleHumanError(
+            f"{where}: the {split} split is sharded in {count} files but "
+            + (f"shard(s) {', '.join(f'{i:05d}' for i in lost)} are missing" if lost
+               else f"{len(group)} files are there ({names})") + ": add them or remove the others")
 
 
 def load_custom(
@@ -72,19 +250,27 @@ def load_custom(
     seed: int = 42,
     name: str | None = None,
 ) -> tuple[pd.DataFrame, CustomReport]:
-    """Read, validate and split the user's file into a unified FV or QA frame.
+    """Read, validate and split the user's file (or files) into a unified FV or QA frame.
 
-    ``columns`` maps the file's column names to ours (``{"evidence": "context"}``). Bad rows
-    raise a one-line LittleHumanError naming them, or are dropped (and counted in the report)
-    with ``skip_bad_rows``. Without a split column the rows get a seeded 80/10/10 split grouped
-    by context; with one but no valid rows, 20% of the train contexts become valid.
+    ``path`` is one file, a folder of split files or ``train=FILE,test=FILE[,valid=FILE]``
+    (:func:`layout`). ``columns`` maps the file's column names to ours
+    (``{"evidence": "context"}``). Bad rows raise a one-line LittleHumanError naming them, or
+    are dropped (and counted in the report) with ``skip_bad_rows``. One file without a split
+    column gets a seeded 80/10/10 split grouped by context; with one but no valid rows, or
+    split files without a valid file, 20% of the train contexts become valid.
     """
-    path = Path(path).expanduser()
-    fmt = _check_file(path)
-    unit = "row" if fmt == "parquet" else "line"
-    header, records = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[fmt](path)
-    if not records:
-        raise LittleHumanError(f"{path}: the file has no data rows: add some")
+    where = layout(path)
+    if where.kind == "file":
+        df, report = _load_one(where.files[0][1], task, columns, skip_bad_rows, seed, name)
+    else:
+        df, report = _load_split_files(where, task, columns, skip_bad_rows, seed, name)
+    report.fingerprint = fingerprint(df)
+    return df, report
+
+
+def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip_bad_rows: bool,
+              seed: int, name: str | None) -> tuple[pd.DataFrame, CustomReport]:
+    fmt, unit, header, records = _read_any(path)
     rename = _rename(header, columns or {}, path)
     task = _task(set(rename.values()), task, header, path)
     name = _slug(name if name else path.stem)
@@ -103,11 +289,155 @@ def load_custom(
     note = _split(df, "split" in rename.values(), seed, path)
     df = schema.finalize(df, name, task)
     counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
-    report = CustomReport(name, task, str(path), len(records), len(problems), problems, note, counts)
+    report = CustomReport(name, task, str(path), len(records), len(problems), problems, note, counts,
+                          sources={str(path): _sha256(path)})
     return df, report
 
 
+def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] | None,
+                      skip_bad_rows: bool, seed: int, name: str | None
+                      ) -> tuple[pd.DataFrame, CustomReport]:
+    """One file per split (a folder, or train=...,test=...): each file's rows get its split."""
+    paths = [f for _, f in where.files]
+    dup = {f.name for f in paths if sum(g.name == f.name for g in paths) > 1}
+    label = {f: (str(f) if f.name in dup else f.name) for f in paths}
+    reads = [(split, f, *_read_any(f)) for split, f in where.files]
+    renames = [_rename(header, columns or {}, f) for _, f, _, _, header, _ in reads]
+    for (_, f, _, _, header, _), rename in zip(reads, renames):  # the train file decides the task
+        task = _task(set(rename.values()), task, header, f)
+    name = _slug(name if name else where.name)
+
+    rows: list[dict[str, object]] = []
+    problems: list[str] = []
+    disagree: list[str] = []
+    seen: dict[str, str] = {}
+    total = 0
+    for (split, f, _, unit, _, records), rename in zip(reads, renames):
+        got, bad = _validate(records, rename, task, name, unit, label=label[f], split=split,
+                             seen=seen, disagree=disagree)
+        rows += got
+        problems += bad
+        total += len(records)
+    if disagree:
+        more = "; ..." if len(disagree) > SHOWN_PROBLEMS else ""
+        raise LittleHumanError(
+            f"{where.display}: {len(disagree)} row(s) whose split column disagrees with their "
+            f"file's name: {'; '.join(disagree[:SHOWN_PROBLEMS])}{more}: a split file's name sets "
+            "its rows' split: move those rows to the right file or drop the split column"
+        )
+    if problems and not skip_bad_rows:
+        more = "; ..." if len(problems) > SHOWN_PROBLEMS else ""
+        raise LittleHumanError(
+            f"{where.display}: {len(problems)} bad row(s) of {total}: "
+            f"{'; '.join(problems[:SHOWN_PROBLEMS])}{more}; use --skip-bad-rows to drop them"
+        )
+    df = pd.DataFrame(rows)
+    for split in ("train", "test"):
+        if not len(df) or not (df["split"] == split).any():
+            files = [label[f] for s, f in where.files if s == split]
+            first = next((p for p in problems if any(p.startswith(f + " ") for f in files)),
+                         problems[0])
+            raise LittleHumanError(f"{where.display}: no good {split} rows left ({', '.join(files)}: "
+                                   f"every row is bad): {first}")
+    if (df["split"] == "valid").any():
+        note = "splits from the file names"
+    else:
+        train = (df["split"] == "train").to_numpy()
+        df.loc[train, "split"] = schema.assign_train_valid(df.loc[train, "context_id"], seed)
+        lack = "no good valid rows" if any(s == "valid" for s, _ in where.files) else "no valid file"
+        note = (f"splits from the file names; {lack}: 20% of the train contexts became valid "
+                f"(seed {seed})")
+    df = schema.finalize(df, name, task)
+    counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
+    files = [(str(split), str(f), len(records)) for split, f, _, _, _, records in reads]
+    report = CustomReport(name, task, where.display, total, len(problems), problems, note, counts,
+                          files=files, ignored=where.ignored,
+                          sources={str(f): _sha256(f) for f in paths})
+    return df, report
+
+
+def fingerprint(df: pd.DataFrame) -> str:
+    """16 hex digits of the sha256 of the unified rows (every column, in row_id order): what
+    changes when the data a run would train and score on changes, whatever the file format."""
+    rows = df.sort_values("row_id", kind="stable")
+    payload = json.dumps([list(rows.columns)] + rows.astype(object).values.tolist(),
+                         ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def check_identity(df: pd.DataFrame, report: CustomReport, record: bool = True) -> None:
+    """Stop a run whose rows differ from those the stored results of this name were made from.
+
+    The run store (``data/runs/<name>``) and the synthetic twins (``data/synthetic/<name>``)
+    are keyed by the dataset's name, not its content: after an edit of the file(s) (or another
+    ``--columns``, ``--skip-bad-rows`` or ``--data-seed``) a rerun would reuse runs trained on
+    the old rows. ``data/processed/<name>/own_dataset.json`` records the rows' fingerprint and
+    the files' sha256; when it differs and stored results exist this raises a one-line
+    LittleHumanError saying what changed and what to do. With ``record`` the current
+    fingerprint is written (stored results without a record are adopted as they are).
+    """
+    from littlehuman import paths
+
+    cache = paths.cache_dir()
+    record_path = cache / "processed" / report.name / IDENTITY
+    try:
+        old = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    old = old if isinstance(old, dict) else {}  # an unreadable record counts as none
+    stored = [str(d) for d in (cache / "runs" / report.name, cache / "synthetic" / report.name)
+              if d.is_dir() and any(d.iterdir())]
+    if old.get("fingerprint") not in (None, report.fingerprint) and stored:
+        raise LittleHumanError(
+            f"{report.name}: the rows differ from those the results in {' and '.join(stored)} "
+            f"were made from ({_what_changed(old.get('files') or {}, report.sources)}); they "
+            f"are keyed by the name {report.name!r}, so this run would mix old runs with new rows: "
+            "give the changed data a new name (rename the file or folder) to start afresh, or "
+            f"delete {' and '.join(stored)} to redo them under this name"
+        )
+    if record and old.get("fingerprint") != report.fingerprint:
+        record_path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"fingerprint": report.fingerprint, "path": report.path,
+                           "files": report.sources, "rows": report.split_counts}, indent=1)
+        fd, tmp = tempfile.mkstemp(prefix=f".{IDENTITY}.", suffix=".tmp", dir=record_path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+            os.replace(tmp, record_path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def _what_changed(old: dict[str, str], new: dict[str, str]) -> str:
+    changed = [Path(f).name for f in new if f in old and old[f] != new[f]]
+    added = [Path(f).name for f in new if f not in old]
+    gone = [Path(f).name for f in old if f not in new]
+    parts = ([f"{', '.join(changed)} changed"] if changed else []) \
+        + ([f"now read: {', '.join(added)}"] if added else []) \
+        + ([f"no longer read: {', '.join(gone)}"] if gone else [])
+    return "; ".join(parts) or "same files: --columns, --skip-bad-rows or --data-seed changed"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 # --- reading ---------------------------------------------------------------------------
+
+
+def _read_any(path: Path) -> tuple[str, str, list[str], list[_Record]]:
+    """(format, position unit, header, records) of one data file with at least one row."""
+    fmt = _check_file(path)
+    unit = "row" if fmt == "parquet" else "line"
+    header, records = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[fmt](path)
+    if not records:
+        raise LittleHumanError(f"{path}: the file has no data rows: add some")
+    return fmt, unit, header, records
 
 
 def _check_file(path: Path) -> str:
@@ -301,16 +631,24 @@ def _meta(value: object) -> str:
 
 
 def _validate(
-    records: list[_Record], rename: dict[str, str], task: str, name: str, unit: str
+    records: list[_Record], rename: dict[str, str], task: str, name: str, unit: str,
+    label: str = "", split: str | None = None, seen: dict[str, str] | None = None,
+    disagree: list[str] | None = None,
 ) -> tuple[list[dict[str, object]], list[str]]:
-    """Unified rows of the good records and one problem line per bad record."""
+    """Unified rows of the good records and one problem line per bad record.
+
+    For one of several files: ``label`` (its name) starts each position and the row ids of a
+    file without ids; ``split`` is its split (a split column must agree: each row that does
+    not is added to ``disagree``); ``seen`` holds the ids of the files before it.
+    """
     have = set(rename.values())
     rows: list[dict[str, object]] = []
     problems: list[str] = []
-    first_seen: dict[str, int] = {}
+    first_seen: dict[str, str] = {} if seen is None else seen
     for pos, raw, why in records:
+        where = f"{label} {unit} {pos}" if label else f"{unit} {pos}"
         if raw is None:
-            problems.append(f"{unit} {pos}: {why}")
+            problems.append(f"{where}: {why}")
             continue
         cell = {ours: raw.get(theirs) for theirs, ours in rename.items()}
         row: dict[str, object] = {}
@@ -329,7 +667,15 @@ def _validate(
                 if row["label"] is None:
                     issues.append(f"column 'label': bad label {_show(cell['label'])} "
                                   "(not 0/1, true/false or a FEVER/NLI label word)")
-        if "split" in have:
+        if split is not None:
+            row["split"] = split
+            word, issue = _text(cell["split"]) if "split" in have else ("", "missing value")
+            said = SPLIT_ALIASES.get(word.lower())
+            if not issue and said is None:
+                issues.append(f"column 'split': unknown split {_show(cell['split'])} (use train/valid/test)")
+            elif said is not None and said != split and disagree is not None:
+                disagree.append(f"{where} says {_show(cell['split'])}, the file is {split}")
+        elif "split" in have:
             word, issue = _text(cell["split"])
             row["split"] = SPLIT_ALIASES.get(word.lower())
             if issue:
@@ -341,14 +687,14 @@ def _validate(
             if issue:
                 issues.append(f"column 'id': {issue}")
             elif ident in first_seen:
-                issues.append(f"column 'id': duplicate id {_show(ident)} (first on {unit} {first_seen[ident]})")
+                issues.append(f"column 'id': duplicate id {_show(ident)} (first on {first_seen[ident]})")
             else:
-                first_seen[ident] = pos
+                first_seen[ident] = where
             row["row_id"] = f"{name}:{ident}"
         else:
-            row["row_id"] = f"{name}:{pos}"
+            row["row_id"] = f"{name}:{label}:{pos}" if label else f"{name}:{pos}"
         if issues:
-            problems.append(f"{unit} {pos}: " + ", ".join(issues))
+            problems.append(f"{where}: " + ", ".join(issues))
             continue
         context_id = schema.clean_text(cell.get("context_id"))
         row["context_id"] = context_id or schema.short_hash(str(row["context"]))

@@ -16,6 +16,11 @@ every file is requested from ``<base_url>/<name>/<dest>`` instead of its public 
 copy of ``shared/data`` with the archives next to the files, e.g.
 ``<base_url>/fever/test.jsonl`` or ``<base_url>/scifact/data.tar.gz``; an institutional mirror
 or a local ``python -m http.server`` serve it. Digests are checked the same way.
+
+First use: :func:`ensure` is what ``python run_all.py --dataset NAME`` calls before it starts.
+It asks the dataset's loader whether its raw files are all there and, when they are not,
+downloads them with :func:`fetch` (same checks, same progress bars), then prints one line
+saying what was downloaded. ``--no-fetch`` skips it.
 """
 from __future__ import annotations
 
@@ -31,9 +36,12 @@ import urllib.parse
 import urllib.request
 import zipfile
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Callable, Iterator
 
+from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from littlehuman import __version__, paths
@@ -46,6 +54,38 @@ CHECKSUMS = "CHECKSUMS.json"
 DOWNLOADS = ".downloads"
 _CHUNK = 1 << 20
 _TIMEOUT_S = 60
+
+
+class NetworkError(LittleHumanError):
+    """A download that failed for want of a connection or an answer (not a digest mismatch)."""
+
+    def __init__(self, message: str, url: str, reason: str) -> None:
+        super().__init__(message)
+        self.url, self.reason = url, reason
+
+
+@dataclass
+class Fetched:
+    """What one :func:`fetch_report` did: the files in place and what was downloaded."""
+
+    name: str
+    folder: Path
+    paths: list[Path] = field(default_factory=list)
+    downloads: list[tuple[str, int]] = field(default_factory=list)  # (dest, bytes)
+    recorded: int = 0  # downloads with no published digest: recorded on first use
+
+    def summary(self) -> str:
+        """One line: how many files are in place, what was downloaded and how it was checked."""
+        if not self.downloads:
+            return (f"{self.name}: all {len(self.paths)} raw file(s) already in {self.folder} "
+                    "and verified: nothing downloaded")
+        size = sum(n for _, n in self.downloads) / 1e6
+        check = "sha256 verified against the published digests"
+        if self.recorded:
+            check = (f"sha256 verified; {self.recorded} with no published digest had theirs "
+                     f"recorded in {CHECKSUMS}")
+        return (f"{self.name}: downloaded {len(self.downloads)} file(s), {size:,.1f} MB, into "
+                f"{self.folder} ({check})")
 
 
 def fetch(
@@ -62,19 +102,125 @@ def fetch(
     what is present (still verified). Raises :class:`LittleHumanError` on an unknown dataset, a
     network failure, a digest mismatch or a dataset that must be obtained by hand (FACTIFY).
     """
+    return fetch_report(name, data_dir, base_url, force, progress).paths
+
+
+def fetch_report(
+    name: str,
+    data_dir: Path | None = None,
+    base_url: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> Fetched:
+    """:func:`fetch`, returning what it did (:class:`Fetched`) rather than the paths alone."""
     key = registry.get(name).name
     folder = paths.raw_data_dir(data_dir, must_exist=False) / key
     if key in sources.MANUAL:
-        return _manual(key, folder)
+        return Fetched(key, folder, _manual(key, folder))
     entries = sources.REMOTE.get(key)
     if not entries:
         raise LittleHumanError(f"no download source is declared for {key}: put its files in {folder}")
     base = base_url or os.environ.get(BASE_URL_ENV) or None
     job = _Job(key, folder, base, force, progress)
-    out: list[Path] = []
     for entry in entries:
-        out += job.archive(entry) if entry.unpack else [job.plain(entry)]
-    return out
+        job.done.paths += job.archive(entry) if entry.unpack else [job.plain(entry)]
+    return job.done
+
+
+def ensure(
+    name: str,
+    data_dir: str | os.PathLike | None = None,
+    base_url: str | None = None,
+    progress: bool = True,
+    say: Callable[[str], None] = print,
+) -> Fetched | None:
+    """Download the raw files of dataset ``name`` if its loader does not find them all.
+
+    Returns None when nothing was missing (no request is made), else what :func:`fetch` did.
+    The data folder is ``data_dir``, else ``$LITTLEHUMAN_DATA_DIR``, else ``data/raw``; the
+    default ``data/raw`` is created, but a folder named by ``--data-dir`` or the environment
+    that does not exist stays an error (a typo should not receive a download). Every failure is
+    a one-line LittleHumanError that says what to do: FACTIFY's (password-protected, never
+    downloaded) is its loader's message; without a network, it names the folder to put the
+    files in and ``--fetch`` for later. ``say`` prints the progress lines (stdout).
+    """
+    spec = registry.get(name)
+    key = spec.name
+    chosen = data_dir is not None or bool(os.environ.get("LITTLEHUMAN_DATA_DIR"))
+    root = paths.raw_data_dir(data_dir, must_exist=chosen)
+    folder = root / key
+    loader = spec.loader()
+    try:
+        loader.source_files(folder)
+        return None
+    except LittleHumanError:
+        if key in sources.MANUAL or not sources.REMOTE.get(key):
+            raise  # FACTIFY: the loader's message says where to ask for the password
+    existed = folder.exists()
+    try:
+        lock = _fetch_lock(key)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            say(f"{key}: waiting for another process that is downloading its raw files "
+                f"(lock {lock.lock_file})")
+            lock.acquire()
+    except OSError as exc:
+        raise LittleHumanError(
+            f"{key}: cannot take the download lock ({exc.strerror or exc}, {exc.filename}): "
+            "check that folder's permissions, or run `python run_all.py --fetch "
+            f"{key}` first"
+        ) from None
+    try:
+        return _ensure_locked(key, loader, folder, root, base_url, progress, say)
+    except BaseException:
+        if not existed:  # leave no empty folder behind a failed first download
+            for empty in (folder / DOWNLOADS, folder):
+                try:
+                    empty.rmdir()
+                except OSError:
+                    pass
+        raise
+    finally:
+        lock.release()
+
+
+def _fetch_lock(key: str) -> FileLock:
+    """The lock one process holds while it downloads a dataset on first use
+    (``data/locks/fetch-<name>.lock``, beside the generation locks)."""
+    folder = paths.cache_dir() / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(folder / f"fetch-{key}.lock"))
+
+
+def _ensure_locked(key: str, loader: ModuleType, folder: Path, root: Path, base_url: str | None,
+                   progress: bool, say: Callable[[str], None]) -> Fetched | None:
+    try:
+        loader.source_files(folder)
+        return None  # another process downloaded them while this one waited
+    except LittleHumanError:
+        pass
+    say(f"{key}: raw files not found in {folder}: downloading them (sha256-checked; "
+        "--no-fetch turns this off)")
+    try:
+        done = fetch_report(key, data_dir=root, base_url=base_url, progress=progress)
+    except NetworkError as exc:
+        raise LittleHumanError(
+            f"{key}: the raw files are not in {folder} and downloading them failed ({exc.url}: "
+            f"{exc.reason}): check the connection and rerun, or run `python run_all.py --fetch "
+            f"{key}` later, or put the release files in {folder} yourself (README, Datasets)"
+        ) from None
+    except OSError as exc:
+        raise LittleHumanError(
+            f"{key}: the raw files are not in {folder} and it cannot be written "
+            f"({exc.strerror or exc}): choose a writable --data-dir, or put the release files "
+            f"in {folder} yourself"
+        ) from None
+    except LittleHumanError as exc:
+        raise LittleHumanError(f"{key}: downloading the missing raw files failed: {exc}") from None
+    loader.source_files(folder)  # the loader's own message if the release still lacks a file
+    say(done.summary())
+    return done
 
 
 def _manual(key: str, folder: Path) -> list[Path]:
@@ -92,6 +238,7 @@ class _Job:
         self.key, self.folder, self.base = key, folder, base
         self.force, self.progress = force, progress
         self.records: dict[str, str] = _load_records(folder / CHECKSUMS)
+        self.done = Fetched(key, folder)
 
     # -- plain files ---------------------------------------------------------------------------
     def plain(self, entry: RemoteFile) -> Path:
@@ -170,7 +317,10 @@ class _Job:
         label = f"{self.key}/{entry.dest}"
         path.parent.mkdir(parents=True, exist_ok=True)
 
+        size = 0
+
         def write(out: IO[bytes]) -> str:
+            nonlocal size
             h = hashlib.sha256()
             with _open(url) as resp:
                 total = resp.headers.get("Content-Length")
@@ -181,6 +331,7 @@ class _Job:
                     for chunk in _read(resp, url):
                         h.update(chunk)
                         out.write(chunk)
+                        size += len(chunk)
                         bar.update(len(chunk))
             digest = h.hexdigest()
             if expected is not None and digest != expected:
@@ -194,7 +345,10 @@ class _Job:
                 )
             return digest
 
-        return _atomic_write(path, write)
+        digest = _atomic_write(path, write)
+        self.done.downloads.append((entry.dest, size))
+        self.done.recorded += expected is None
+        return digest
 
     def _record(self, new: dict[str, str], what: str | None = None) -> None:
         if not new:
@@ -290,14 +444,16 @@ def _read(resp: http.client.HTTPResponse, url: str) -> Iterator[bytes]:
         yield chunk
 
 
-def _network_error(url: str, exc: Exception) -> LittleHumanError:
+def _network_error(url: str, exc: Exception) -> NetworkError:
     if isinstance(exc, urllib.error.HTTPError):
         reason = f"HTTP {exc.code} {exc.reason}"
     elif isinstance(exc, urllib.error.URLError):
         reason = str(exc.reason)
     else:
         reason = str(exc) or type(exc).__name__
-    return LittleHumanError(f"could not download {url}: {reason}; check your connection or use --data-dir")
+    reason = " ".join(reason.split())
+    return NetworkError(f"could not download {url}: {reason}; check your connection or use --data-dir",
+                        url, reason)
 
 
 def _check(path: Path, known: str | None, recorded: str | None) -> tuple[bool, str | None]:

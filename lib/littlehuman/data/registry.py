@@ -56,6 +56,7 @@ def get(name: str) -> DatasetSpec:
     if key not in DATASETS:
         raise LittleHumanError(
             f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)} "
-            "or give the path of your own CSV/JSONL/parquet file"
+            "or give your own CSV/JSONL/parquet file, a folder of train.*/test.* files or "
+            "train=FILE,test=FILE"
         )
     return DATASETS[key]

@@ -17,7 +17,6 @@ and restore the process's setting afterwards.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import time
 from collections import Counter
@@ -31,6 +30,7 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
+from littlehuman.machine import usable_cores, warn_if_slow_bf16
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 
 TASKS = ("fv", "qa")
@@ -216,6 +216,8 @@ class EncoderLearner:
             raise LittleHumanError(f"encoder learner: max_length {self.max_length} exceeds the model's {limit}")
 
         frozen = self._freeze_lower_layers(model)
+        if self.bf16:
+            warn_if_slow_bf16("the encoder learner")
         feats, counts = self._encode(train, training=True)
         if not feats:
             raise LittleHumanError(
@@ -340,8 +342,7 @@ class EncoderLearner:
 
     # ----------------------------------------------------------------- internals
     def _n_threads(self) -> int:
-        return self.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                else os.cpu_count() or 1)
+        return self.threads or usable_cores()
 
     def _autocast(self) -> Any:
         """bfloat16 autocast on the CPU when ``bf16`` is set, else a no-op context."""

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion
 from littlehuman.generation.prompts import render_plain
+from littlehuman.machine import usable_cores, warn_if_slow_bf16
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
@@ -182,8 +183,7 @@ class HFBackend(Backend):
         import torch
         from transformers import AutoModelForCausalLM
 
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        torch.set_num_threads(self.threads or cores or 1)
+        torch.set_num_threads(self.threads or usable_cores())
         path = self.resolve_model_dir()
         device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
         dtype = self.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
@@ -191,6 +191,8 @@ class HFBackend(Backend):
             if dtype.lower() not in _DTYPES:
                 raise LittleHumanError(f"unknown dtype {dtype!r}: use one of {', '.join(_DTYPES)}")
             dtype = getattr(torch, _DTYPES[dtype.lower()])
+        if dtype == torch.bfloat16 and device == "cpu":
+            warn_if_slow_bf16(f"the {self.name} generator")
         if self._tokenizer is None:
             self._tokenizer = _load_tokenizer(path)
         try:
