@@ -157,3 +157,15 @@ def test_max_length_is_the_datasets_capped_by_the_profiles():
     assert max_length(config.profile("smoke"), data.DATASETS["fever"]) == 100  # PROTOCOL cap
     assert max_length(config.profile("smoke"), data.DATASETS["ropes"]) == 128
     assert max_length(config.profile("smoke"), None) == 128
+
+
+def test_warmup_ratio_enters_only_when_it_differs_from_the_encoders():
+    fever = data.DATASETS["fever"]
+    assert "warmup_ratio" not in learner_params(config.profile("cpu"), "fv", fever)
+    assert learner_params(config.profile("cpu", warmup_ratio="0.3"), "fv", fever)["warmup_ratio"] == 0.3
+    from littlehuman.learners import ENCODER_WARMUP
+    from littlehuman.learners.encoder import EncoderLearner
+
+    assert EncoderLearner("fv").warmup_ratio == ENCODER_WARMUP
+    with pytest.raises(LittleHumanError, match="--warmup-ratio"):
+        config.profile("cpu", warmup_ratio=1.0)

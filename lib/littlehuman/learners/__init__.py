@@ -31,6 +31,9 @@ LEARNERS: dict[str, str] = {
 #: answers occur there verbatim)
 KEEP_CONTEXT_TAIL = ("ropes",)
 
+#: the encoder's own warmup share: a profile's other value enters the run's params
+ENCODER_WARMUP = 0.1
+
 #: max_length for a user's own file (it has no PROTOCOL sequence length) when the profile's is 0
 OWN_FILE_MAX_LENGTH = 256
 
@@ -59,8 +62,8 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     keys, so a change here changes every cached run's key.
 
     A profile's 0 means the learner's own default: ``epochs`` and ``lr`` are then left out;
-    ``max_length`` is :func:`max_length`; the encoder's ``bf16`` and ``train_layers`` enter
-    only when set. The majority learner takes none. lora needs
+    ``max_length`` is :func:`max_length`; the encoder's ``bf16``, ``train_layers`` and
+    ``warmup_ratio`` enter only when they differ from its defaults. The majority learner takes none. lora needs
     ``model_dir`` (a one-line LittleHumanError otherwise) and gets only the settings that
     differ from ``LoraLearner.DEFAULTS``, and for QA the dataset's ``max_new_tokens``."""
     p = profile
@@ -75,6 +78,8 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     if p.learner == "encoder":  # set only when on: the runs of earlier profiles keep their keys
         params.update({k: v for k, v in (("bf16", p.train_bf16),
                                           ("train_layers", p.train_layers)) if v})
+        if p.warmup_ratio != ENCODER_WARMUP:
+            params["warmup_ratio"] = p.warmup_ratio
         if task == "qa" and dataset_spec is not None and dataset_spec.name in KEEP_CONTEXT_TAIL:
             params["context_side"] = "tail"
     if p.learner == "lora":
