@@ -163,9 +163,8 @@ def test_warmup_ratio_enters_only_when_it_differs_from_the_encoders():
     fever = data.DATASETS["fever"]
     assert "warmup_ratio" not in learner_params(config.profile("cpu"), "fv", fever)
     assert learner_params(config.profile("cpu", warmup_ratio="0.3"), "fv", fever)["warmup_ratio"] == 0.3
-    from littlehuman.learners import ENCODER_WARMUP
     from littlehuman.learners.encoder import EncoderLearner
 
-    assert EncoderLearner("fv").warmup_ratio == ENCODER_WARMUP
+    assert EncoderLearner("fv").warmup_ratio == EncoderLearner.DEFAULT_WARMUP == 0.1
     with pytest.raises(LittleHumanError, match="--warmup-ratio"):
         config.profile("cpu", warmup_ratio=1.0)

@@ -31,9 +31,6 @@ LEARNERS: dict[str, str] = {
 #: answers occur there verbatim)
 KEEP_CONTEXT_TAIL = ("ropes",)
 
-#: the encoder's own warmup share: a profile's other value enters the run's params
-ENCODER_WARMUP = 0.1
-
 #: max_length for a user's own file (it has no PROTOCOL sequence length) when the profile's is 0
 OWN_FILE_MAX_LENGTH = 256
 
@@ -78,7 +75,9 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     if p.learner == "encoder":  # set only when on: the runs of earlier profiles keep their keys
         params.update({k: v for k, v in (("bf16", p.train_bf16),
                                           ("train_layers", p.train_layers)) if v})
-        if p.warmup_ratio != ENCODER_WARMUP:
+        from littlehuman.learners.encoder import EncoderLearner
+
+        if p.warmup_ratio != EncoderLearner.DEFAULT_WARMUP:
             params["warmup_ratio"] = p.warmup_ratio
         if task == "qa" and dataset_spec is not None and dataset_spec.name in KEEP_CONTEXT_TAIL:
             params["context_side"] = "tail"

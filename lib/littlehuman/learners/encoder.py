@@ -136,6 +136,7 @@ class EncoderLearner:
     """
 
     DEFAULT_EPOCHS = 3
+    DEFAULT_WARMUP = 0.1
 
     def __init__(
         self,
@@ -147,7 +148,7 @@ class EncoderLearner:
         batch_size: int = 16,
         max_length: int = 256,
         weight_decay: float = 0.01,
-        warmup_ratio: float = 0.1,
+        warmup_ratio: float = DEFAULT_WARMUP,
         select_on_valid: bool = True,
         threads: int | None = None,
         progress: bool = True,

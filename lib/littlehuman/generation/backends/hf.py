@@ -186,11 +186,10 @@ class HFBackend(Backend):
         torch.set_num_threads(self.threads or usable_cores())
         path = self.resolve_model_dir()
         device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
-        dtype = self.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
+        dtype = check_dtype(self.dtype) if isinstance(self.dtype, str) else self.dtype
+        dtype = dtype or ("bfloat16" if device.startswith("cuda") else "float32")
         if isinstance(dtype, str):
-            if dtype.lower() not in _DTYPES:
-                raise LittleHumanError(f"unknown dtype {dtype!r}: use one of {', '.join(_DTYPES)}")
-            dtype = getattr(torch, _DTYPES[dtype.lower()])
+            dtype = getattr(torch, dtype)
         if dtype == torch.bfloat16 and device == "cpu":
             warn_if_slow_bf16(f"the {self.name} generator")
         if self._tokenizer is None:
