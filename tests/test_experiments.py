@@ -453,3 +453,14 @@ def test_smoke_summaries_flag_the_majority_learner(smoke):
             assert any("same output for every test row" in f for f in summary["flags"])
             assert summary["baseline"] is not None
         assert "caution:" in sweep.headline(exp)
+
+
+def test_tradeoff_runs_the_first_tradeoff_seeds_of_the_seeds():
+    cpu = config.profile("cpu")
+    shape = Shape.of("fever", "fv", cpu, train_rows=1000)
+    assert cpu.seeds == (0, 1, 2, 3, 4) and tradeoff.seeds(cpu) == (0, 1, 2)
+    assert {c.seed for c in tradeoff.cells(cpu, shape)} == {0, 1, 2}
+    every = config.profile("cpu", tradeoff_seeds=0)
+    assert {c.seed for c in tradeoff.cells(every, shape)} == {0, 1, 2, 3, 4}
+    # 4 points per base (250, 300, 350 synthetic; 250 + 50 human) x 3 seeds
+    assert len(tradeoff.cells(cpu, shape)) == 12

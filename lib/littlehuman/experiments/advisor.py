@@ -25,6 +25,8 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
     Overall: the same on the median equivalent over operating points, with the interquartile
     range of the break-even price ratio, and caveats. Only the measured number of human points
     is advised on: the experiment says nothing about buying more than that."""
+    from littlehuman.experiments.tradeoff import seeds as trade_off_seeds
+
     p = study.profile
     if not (p.price_human > 0 and p.price_synthetic > 0):
         return None
@@ -75,7 +77,7 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         f"measured only for +{h} human points on synthetic bases of "
         f"{', '.join(str(b['base']) for b in per_base)}: buying more human points than that "
         "is an extrapolation the experiment does not support",
-        f"{len(p.seeds)} seed(s) per point; the intervals resample seeds (and test rows for "
+        f"{len(trade_off_seeds(p))} seed(s) per point; the intervals resample seeds (and test rows for "
         "the scores), not the choice of bases",
         "the synthetic curve y = a0 + a1 ln(x) is fitted on a narrow range of sizes: "
         "equivalents far beyond it are extrapolations",

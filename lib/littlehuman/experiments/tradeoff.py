@@ -37,7 +37,7 @@ NAME, NOTEBOOK = "tradeoff", "04"
 def cells(profile: Profile, shape: Shape) -> list[Cell]:
     """The grid: per base (scaled to the dataset: :func:`~.scaling.sizes`), the synthetic-only
     points ``base + step * i`` (i = 0..steps) and the point ``base + human`` human rows, each
-    with every seed. Coordinates: base, kind ("synthetic" | "human"), added."""
+    with every seed of :func:`seeds`. Coordinates: base, kind ("synthetic" | "human"), added."""
     sz, name, out = sizes(profile, shape), grid.pooled(NAME, shape.n), []
     for base in sz.bases:
         plan = [("synthetic", sz.step * i) for i in range(sz.steps + 1)] + [("human", sz.human)]
@@ -46,8 +46,13 @@ def cells(profile: Profile, shape: Shape) -> list[Cell]:
             fraction = 1.0 if kind == "synthetic" else base / total
             out += [Cell(name, total, fraction, s, mix="tradeoff",
                          coords=(("base", base), ("kind", kind), ("added", added)))
-                    for s in profile.seeds]
+                    for s in seeds(profile)]
     return out
+
+
+def seeds(profile: Profile) -> tuple[int, ...]:
+    """The seeds the trade-off runs: the first ``tradeoff_seeds`` of ``seeds`` (0: all)."""
+    return profile.seeds[:profile.tradeoff_seeds] if profile.tradeoff_seeds else profile.seeds
 
 
 def prepare(study: "Study", progress: bool = True) -> dict[str, Any]:
@@ -101,7 +106,7 @@ def human_gain(study: "Study", metric: str, n_boot: int = 2000,
     h, rows = sizes(study.profile, study.shape).human, []
     for base in sizes(study.profile, study.shape).bases:
         diffs = {}
-        for seed in study.profile.seeds:
+        for seed in seeds(study.profile):
             with_human = specs.get((base, "human", h, seed))
             alone = specs.get((base, "synthetic", 0, seed))
             if with_human and alone and study.store.has(with_human) and study.store.has(alone):
