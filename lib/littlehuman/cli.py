@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="which notebooks to execute, by number (default: all five; 03 adds "
                      "the zoom runs, 04 the trade-off runs)")
     run.add_argument("--no-html", action="store_true", help="execute notebooks but skip HTML")
+    run.add_argument("--force-notebooks", action="store_true",
+                     help="re-execute every notebook even when nothing it shows has changed "
+                     "(by default a report whose inputs are unchanged is kept)")
     run.add_argument("--dry-run", action="store_true",
                      help="print, per dataset, the generation requests, estimated tokens and "
                      "dollars (chat and Batch API prices), then stop before anything is sent")
@@ -211,7 +214,8 @@ def _main(argv: Sequence[str] | None) -> int:
         report.dry_run(dataset, prof, data_dir=args.data_dir, custom=custom)
         return 0
     report.run_all(dataset, prof, data_dir=args.data_dir, custom=custom,
-                   notebooks=notebooks, html=not args.no_html, output_dir=args.output)
+                   notebooks=notebooks, html=not args.no_html, output_dir=args.output,
+                   force_notebooks=args.force_notebooks)
     return 0
 
 

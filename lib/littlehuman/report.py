@@ -15,7 +15,6 @@ Kernels talk to papermill over IPC sockets in a private folder, not TCP.
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import os
 import shutil
@@ -295,102 +294,6 @@ def public_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _cell(text: str) -> str:
-    return f"<td>{html.escape(text)}</td>"
-
-
-def _paper_cell(dataset: str) -> str:
-    from littlehuman.findings import fmt_points, paper_table3
-
-    row = paper_table3(dataset)
-    if row is None:
-        return "not in the paper's Table 3"
-    return (f"median {fmt_points(row['median'])} (IQR {fmt_points(row['q25'])} to "
-            f"{fmt_points(row['q75'])}; mean {fmt_points(row['mean'])})")
-
-
-def _base_text(base: dict[str, Any]) -> str:
-    """One trade-off base for the index: the equivalent with its interval, else why not."""
-    from littlehuman.findings import fmt_points
-
-    eq, (low, high) = base.get("equivalent"), base.get("interval") or (None, None)
-    gain, detectable = base.get("gain") or [None] * 3, base.get("gain_detectable")
-    power = (f" (the human points added {gain[0]:+.3f} [{gain[1]:+.3f}, {gain[2]:+.3f}] over "
-             f"the base; smallest gain this run could detect: {detectable:.3f})"
-             if None not in gain and detectable is not None else "")
-    if base.get("status") == "ok" and eq is not None:
-        failed = int(base.get("failed_resamples") or 0)
-        note = f"; {failed} bootstrap resamples had no equivalent" if failed else ""
-        return (f"base {base['base']}: +{fmt_points(eq)} synthetic points "
-                f"[{fmt_points(low)}, {fmt_points(high)}]{note}{power}.")
-    return f"base {base['base']}: {base['message']}{power}"
-
-
-def _caution(finding: dict[str, Any] | None) -> str:
-    """A finding's warnings (runs trained on much less than n, one output for every test row,
-    not beating the majority baseline), as a sentence to append; '' without any."""
-    flags = (finding or {}).get("flags") or []
-    return f" Caution: {'; '.join(flags)}." if flags else ""
-
-
-def _index_row(s: dict[str, Any], links: str) -> str:
-    sweep = ((s.get("sweep") or {}).get("text") or s.get("headline", "")) + _caution(s.get("sweep"))
-    zoom = ("; ".join((s.get("zoom") or {}).get("paired") or []) + _caution(s.get("zoom"))
-            or "not run (notebook 03)")
-    trade = s.get("tradeoff") or {}
-    if trade:
-        spans = [_base_text(b) for b in trade.get("bases", [])]
-        third = f"{trade['headline']}. " + " ".join(spans) + _caution(trade)
-    else:
-        third = "not run (notebook 04)"
-    return ("<tr>" + _cell(s["dataset"]) + _cell(s["task"].upper()) + _cell(s["profile"])
-            + _cell(sweep) + _cell(zoom) + _cell(third) + _cell(_paper_cell(s["dataset"]))
-            + f"<td>{links}</td>" + _cell(s.get("finished", "")) + "</tr>")
-
-
-def write_index(root: Path | None = None) -> Path:
-    """``outputs/index.html`` (or under ``root``): one headline row per dataset and profile
-    (the paper's three findings as measured, the paper's Table 3 beside them) linking every
-    report."""
-    root = root or paths.outputs_dir()
-    with locked_folder(root, ".index.lock"):
-        index = root / "index.html"
-        commit([(_write_temp(root, ".html", _index_page(root)), index)])
-    return index
-
-
-def _index_page(root: Path) -> str:
-    rows = []
-    for summary_path in sorted(root.glob("*/*/summary.json")):
-        s = json.loads(summary_path.read_text())
-        folder = summary_path.parent
-        links = " · ".join(
-            f'<a href="{html.escape(str(p.relative_to(root)))}">{html.escape(p.stem)}</a>'
-            for p in sorted(folder.glob("*.html")) if not p.name.startswith("."))
-        rows.append(_index_row(s, links))
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>littlehuman reports</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1500px}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;
-vertical-align:top;font-size:14px}}th{{background:#f3f3f3}}</style></head><body>
-<h1>littlehuman: how far can synthetic data replace human data?</h1>
-<p>One row per dataset run, the paper's three findings as this run measured them (means over
-seeds on the human test split, with 95% bootstrap intervals over seeds and test examples):
-(1) the score lost replacing 0 to 90% of the human data by synthetic, against the last 10%;
-(2) 97.5% against 100% synthetic at fixed size (a few human points on a synthetic model), how
-many seeds agree and a sign test; (3) how many more synthetic points match 200 human points
-(scaled with the profile's sizes), beside the paper's Table 3 (Llama-3.1-8B fine-tuned on
-GPT-3.5-Turbo data; our profiles use other generators and learners, so compare directions, not
-values).</p>
-<table><tr><th>dataset</th><th>task</th><th>profile</th><th>1. the last 10% (sweep)</th>
-<th>2. a few human points (zoom)</th><th>3. human vs synthetic points (trade-off)</th>
-<th>paper, Table 3: synthetic points = 200 human</th><th>reports</th><th>finished (UTC)</th></tr>
-{''.join(rows) or '<tr><td colspan="9">no runs yet</td></tr>'}
-</table></body></html>
-"""
-    return page
-
-
 def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Print what generation would send and cost for each dataset; send nothing."""
@@ -411,9 +314,21 @@ def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
     return out
 
 
+def write_index(root: Path | None = None) -> Path:
+    """``outputs/index.html`` (or under ``root``): see :mod:`littlehuman.index`."""
+    from littlehuman import index
+
+    root = root or paths.outputs_dir()
+    with locked_folder(root, ".index.lock"):
+        target = root / "index.html"
+        commit([(_write_temp(root, ".html", index.page(root)), target)])
+    return target
+
+
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
-            html: bool = True, output_dir: str | os.PathLike | None = None) -> list[Path]:
+            html: bool = True, output_dir: str | os.PathLike | None = None,
+            force_notebooks: bool = False) -> list[Path]:
     """Run the pipeline and the notebooks for ``dataset`` ('all', a name or a file); the
     reports go under ``output_dir`` (default ``outputs/``), one transaction per dataset."""
     from littlehuman import experiments
