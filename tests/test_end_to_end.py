@@ -55,17 +55,100 @@ def test_smoke_reports(smoke_home, name, task):
     assert f"{name}/smoke/02_replacement_sweep.html" in index
 
 
-def test_rerun_generates_and_trains_nothing(smoke_home, shared_data):
+def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_home, shared_data):
+    folder = smoke_home / "outputs/fever/smoke"
     before = {p: p.read_bytes() for p in (smoke_home / "data" / "runs").rglob("record.json")}
-    first = json.loads((smoke_home / "outputs/fever/smoke/summary.json").read_text())
+    reports = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
+    first = json.loads((folder / "summary.json").read_text())
     proc = run_all(smoke_home, shared_data, "--dataset", "fever", "--profile", "smoke")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    summary = json.loads((smoke_home / "outputs/fever/smoke/summary.json").read_text())
+    # nothing a notebook shows changed: no kernel started, every report kept as it was
+    assert "nothing the notebooks show has changed" in proc.stdout and "executing" not in proc.stdout
+    assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == reports
+    # one run record touched: the notebooks re-execute (their inputs' digest changed)
+    record = next(iter(before))
+    os.utime(record, ns=(record.stat().st_atime_ns, record.stat().st_mtime_ns + 10**9))
+    proc = run_all(smoke_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   "--notebooks", "02", "--no-html")
+    assert proc.returncode == 0 and "executing 02_replacement_sweep" in proc.stdout
+    # --force-notebooks re-executes an unchanged report; the rerun trained nothing
+    proc = run_all(smoke_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   "--force-notebooks")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.count("executing") == 5
+    summary = json.loads((folder / "summary.json").read_text())
     assert summary["generation_calls"] == 0
     assert summary["runs_trained"] == 0
     assert summary["runs_skipped"] == first["runs_trained"] + first["runs_skipped"]
     after = {p: p.read_bytes() for p in (smoke_home / "data" / "runs").rglob("record.json")}
     assert after == before
+
+
+def _execute_directly(name: str, home: Path, data_dir: Path):
+    """Run notebook ``name`` as JupyterLab's "Run All" would: from notebooks/, its default
+    parameters, a kernel of this environment."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(REPO / "notebooks" / name, as_version=4)
+    env = {"LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(data_dir)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                         resources={"metadata": {"path": str(REPO / "notebooks")}})
+        try:
+            client.execute()
+            return nb, None
+        except nbclient.exceptions.CellExecutionError as exc:
+            return nb, exc
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+
+
+@pytest.mark.parametrize("name", ["01_generate.ipynb", "02_replacement_sweep.ipynb",
+                                  "03_zoom.ipynb", "04_tradeoff.ipynb", "05_analysis.ipynb"])
+def test_each_notebook_runs_directly_with_its_defaults(smoke_home, shared_data, name):
+    """JupyterLab as the first use: after the smoke run, each notebook top to bottom with its
+    own parameters cell (fever, smoke) draws its figures."""
+    nb, error = _execute_directly(name, smoke_home, shared_data)
+    assert error is None, str(error)[-2000:]
+    figures = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+               if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    assert figures, f"{name} drew no figure"
+
+
+def test_a_notebook_run_before_any_run_says_which_command_first(tmp_path, shared_data):
+    nb, error = _execute_directly("02_replacement_sweep.ipynb", tmp_path / "empty", shared_data)
+    assert error is not None
+    shown = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+             if o.get("output_type") == "error"]
+    assert len(shown) == 1 and len(shown[0]["traceback"]) == 1  # one line, no traceback
+    assert "run `python run_all.py --dataset fever --profile smoke` first" in shown[0]["traceback"][0]
+    assert not (tmp_path / "empty" / "data" / "synthetic").exists()  # nothing generated
+
+
+def test_the_kernel_reads_the_runners_checkout_not_the_installed_one(tmp_path, shared_data):
+    """Two clones: the package importable from B (PYTHONPATH, as an install from B would
+    make it), run_all.py started from A. The notebooks must read A's runs, not B's."""
+    import shutil
+
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    a, b = tmp_path / "A", tmp_path / "B"
+    for clone in (a, b):
+        shutil.copytree(REPO / "lib", clone / "lib", ignore=ignore)
+        shutil.copy(REPO / "run_all.py", clone / "run_all.py")
+    shutil.copytree(REPO / "notebooks", a / "notebooks", ignore=ignore)
+    env = {k: v for k, v in os.environ.items() if k != "LITTLEHUMAN_HOME"}
+    env.update(PYTHONPATH=str(b / "lib"), LITTLEHUMAN_DATA_DIR=str(shared_data))
+    proc = subprocess.run([sys.executable, str(a / "run_all.py"), "--dataset", "fever",
+                           "--profile", "smoke", "--notebooks", "02", "--no-html"], env=env,
+                          capture_output=True, text=True, timeout=1200, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (a / "outputs/fever/smoke/02_replacement_sweep.ipynb").exists()
+    assert (a / "data/runs/fever").is_dir() and not (b / "data").exists()
+    assert not (b / "outputs").exists()
 
 
 def test_own_file_end_to_end(tmp_path, shared_data):

@@ -10,7 +10,10 @@ Reports are written as one transaction per dataset: every requested notebook, it
 and all are moved into place only when every one succeeded, so a failed run leaves the earlier
 report whole. A process holds the folder's lock (``.report.lock``; ``.index.lock`` for
 ``index.html``) while it writes there, and removes the ``.tmp-*`` files a killed run left.
-Kernels talk to papermill over IPC sockets in a private folder, not TCP.
+Kernels talk to papermill over IPC sockets in a private folder, not TCP, and import this
+checkout's package and read this project root (:func:`kernel_environment`), whatever the
+environment has installed. A notebook is re-executed only when something it shows could have
+changed (:mod:`littlehuman.freshness`); ``--force-notebooks`` re-executes anyway.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from littlehuman import paths
+from littlehuman import freshness, paths
 from littlehuman.config import Profile
 from littlehuman.errors import LittleHumanError
 
@@ -156,6 +159,26 @@ def kernel_config() -> Iterator[Any]:
                                         "ip": os.path.join(sockets, uuid.uuid4().hex[:8])}})
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def kernel_environment() -> Iterator[None]:
+    """The notebooks' kernels import this checkout's ``littlehuman`` and read this project
+    root, whatever the environment has installed: ``PYTHONPATH`` starts with this package's
+    folder and ``LITTLEHUMAN_HOME`` names the root (kernels inherit the environment)."""
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "LITTLEHUMAN_HOME")}
+    lib = str(Path(__file__).resolve().parents[1])
+    os.environ["PYTHONPATH"] = os.pathsep.join([lib] + ([saved["PYTHONPATH"]]
+                                                       if saved["PYTHONPATH"] else []))
+    os.environ["LITTLEHUMAN_HOME"] = str(paths.project_root())
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) -> list[str]:
@@ -360,26 +383,45 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
                   "overrides": json.dumps(public_settings(study.profile_overrides())),
                   "custom": json.dumps(custom or {})}
-        with locked_folder(out_dir), kernel_config() as kernel:
-            staged: Staged = []
-            with staging(staged, out_dir):
-                for nb in notebooks:
-                    print(f"[{study.name}] executing {NOTEBOOKS[nb]}", flush=True)
-                    staged += stage_notebook(NOTEBOOKS[nb], out_dir, params, html, kernel)
-                summary = {"dataset": study.name, "task": study.task, "profile": profile.name,
-                           "headline": experiments.sweep.headline(study),
-                           **{name: None for name in experiments.EXPERIMENTS},
-                           **{m.NAME: m.summary(study) for m in chosen},
-                           "bill": experiments.twins.bill(study), "generation": generation,
-                           "seconds": round(time.time() - started, 1),
-                           "generation_calls": calls, "runs_trained": ran,
-                           "runs_skipped": skipped,
-                           "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-                           "settings": public_settings(asdict(profile))}
-                staged += stage_summary(out_dir, summary)
-                commit(staged)  # every notebook succeeded: all of them replace the old ones
+        files = {nb: NOTEBOOKS[nb] for nb in notebooks}
+        code, inputs = freshness.code_digest(), freshness.data_fingerprint(study.name)
+        digests = {f: freshness.notebook_digest(notebooks_dir() / f, params, html, code, inputs)
+                   for f in files.values()}
+        with locked_folder(out_dir), kernel_config() as kernel, kernel_environment():
+            previous = freshness.read_digests(out_dir)
+            todo = (list(files) if force_notebooks else
+                    freshness.stale(files, digests, previous, out_dir, html))
+            if not todo:
+                summary = json.loads((out_dir / "summary.json").read_text())
+                print(f"[{study.name}] nothing the notebooks show has changed since "
+                      f"{summary.get('finished', '?')} UTC: kept the reports in {out_dir} "
+                      "(--force-notebooks re-executes them)", flush=True)
+            else:
+                staged: Staged = []
+                with staging(staged, out_dir):
+                    for nb in notebooks:
+                        if nb not in todo:
+                            print(f"[{study.name}] {NOTEBOOKS[nb]} unchanged: kept", flush=True)
+                            continue
+                        print(f"[{study.name}] executing {NOTEBOOKS[nb]}", flush=True)
+                        staged += stage_notebook(NOTEBOOKS[nb], out_dir, params, html, kernel)
+                    summary = {"dataset": study.name, "task": study.task, "profile": profile.name,
+                               "headline": experiments.sweep.headline(study),
+                               **{name: None for name in experiments.EXPERIMENTS},
+                               **{m.NAME: m.summary(study) for m in chosen},
+                               "bill": experiments.twins.bill(study), "generation": generation,
+                               "seconds": round(time.time() - started, 1),
+                               "generation_calls": calls, "runs_trained": ran,
+                               "runs_skipped": skipped,
+                               "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+                               "settings": public_settings(asdict(profile))}
+                    staged += stage_summary(out_dir, summary)
+                    staged.append((_write_temp(out_dir, ".json", json.dumps(
+                        {**previous, **digests}, indent=1)), out_dir / freshness.DIGESTS_FILE))
+                    commit(staged)  # every notebook succeeded: all replace the old ones at once
         written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
-        print(f"[{study.name}] {summary['headline']}  ({summary['seconds']:.0f} s)", flush=True)
+        print(f"[{study.name}] {summary['headline']}  ({time.time() - started:.0f} s)",
+              flush=True)
     index = write_index(root)
     print(f"index: {index}")
     return written

@@ -1,0 +1,86 @@
+"""Whether an executed notebook is still what it would show now (Quarto's ``freeze: auto``,
+jupyter-cache): a digest of everything it reads, kept beside the reports in
+``notebook_digests.json``. A notebook is re-executed only when its digest changed:
+
+- its own source (the ``.ipynb`` in ``notebooks/``) and its papermill parameters;
+- the package's code (every ``.py`` file of ``littlehuman``) and whether HTML is rendered;
+- the caches of its dataset that the notebooks read: processed splits, synthetic twins, the
+  generation cache and the run records (``data/{processed,synthetic,generation,runs}``), by
+  path, size and modification time (lock and temporary files left out).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+from littlehuman import paths
+
+DIGESTS_FILE = "notebook_digests.json"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _sha(parts: Iterable[bytes]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.hexdigest()
+
+
+def code_digest(package: Path = _PACKAGE) -> str:
+    """The content of every ``.py`` file of the package, by relative path."""
+    files = sorted(package.rglob("*.py"))
+    return _sha(b for f in files for b in (str(f.relative_to(package)).encode(), f.read_bytes()))
+
+
+def _is_input(path: Path) -> bool:
+    name = path.name
+    return path.is_file() and not (name.endswith(".lock") or name.startswith(".tmp-")
+                                   or name.startswith(".") or ".tmp" in name)
+
+
+def data_fingerprint(dataset: str, data_root: Path | None = None) -> str:
+    """The caches of ``dataset`` the notebooks read, by path, size and mtime (cheap: no file is
+    read, so thousands of run records cost milliseconds)."""
+    root = data_root or paths.cache_dir()
+    places = [root / "processed" / dataset, root / "synthetic" / dataset,
+              root / "generation" / f"{dataset}.jsonl", root / "runs" / dataset]
+    entries = []
+    for place in places:
+        files = [place] if place.is_file() else sorted(place.rglob("*")) if place.is_dir() else []
+        for f in files:
+            if _is_input(f):
+                st = f.stat()
+                entries.append(f"{f.relative_to(root)}\t{st.st_size}\t{st.st_mtime_ns}".encode())
+    return _sha(entries)
+
+
+def notebook_digest(notebook: Path, parameters: dict[str, Any], html: bool, code: str,
+                    data: str) -> str:
+    """One notebook's digest: its source, parameters, HTML or not, the code and data digests."""
+    params = json.dumps(parameters, sort_keys=True, default=str).encode()
+    return _sha([notebook.read_bytes(), params, str(bool(html)).encode(), code.encode(),
+                 data.encode()])
+
+
+def read_digests(out_dir: Path) -> dict[str, str]:
+    """The digests the last successful execution wrote (empty when none or unreadable)."""
+    try:
+        found = json.loads((out_dir / DIGESTS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def stale(notebooks: dict[str, str], digests: dict[str, str], previous: dict[str, str],
+          out_dir: Path, html: bool) -> list[str]:
+    """The notebooks (``{key: file name}``) to execute again: digest changed, or its executed
+    notebook (or HTML) is missing."""
+    def present(name: str) -> bool:
+        files = [out_dir / name] + ([(out_dir / name).with_suffix(".html")] if html else [])
+        return all(f.exists() for f in files) and (out_dir / "summary.json").exists()
+
+    return [key for key, name in notebooks.items()
+            if previous.get(name) != digests[name] or not present(name)]

@@ -1,0 +1,48 @@
+"""What the notebooks share beyond the experiments: opening their Study from the parameters
+cell, and saying in one line which command to run first when nothing has been made yet (a
+notebook opened in JupyterLab before ``run_all.py``)."""
+from __future__ import annotations
+
+import json
+import shlex
+
+from littlehuman.errors import LittleHumanError
+from littlehuman.study import Study
+
+
+class NothingToShow(Exception):
+    """The notebook has nothing to show yet. IPython renders it as its message alone (no
+    traceback), and "Run All" stops at it."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+def first_command(dataset: str, profile: str, data_dir: str = "", overrides: str | dict = "{}"
+                  ) -> str:
+    """The ``run_all.py`` command that makes what a notebook with these parameters shows."""
+    parts = ["python", "run_all.py", "--dataset", dataset, "--profile", profile]
+    if data_dir:
+        parts += ["--data-dir", data_dir]
+    command = " ".join(shlex.quote(p) for p in parts)
+    changed = json.loads(overrides) if isinstance(overrides, str) else overrides
+    return command + (" (with the flags behind these overrides: "
+                      f"{', '.join(sorted(changed))})" if changed else "")
+
+
+def open_study(dataset: str, profile: str, data_dir: str = "", overrides: str | dict = "{}",
+               custom: str | dict = "{}") -> Study:
+    """The Study of a notebook's parameters (:meth:`Study.from_params`), once ``run_all.py`` has
+    generated its twins; before that, :class:`NothingToShow` naming the command to run first
+    (a notebook never starts generation itself: that may take hours or cost money)."""
+    from littlehuman.generation.generate import synthetic_path
+
+    command = first_command(dataset, profile, data_dir, overrides)
+    try:
+        study = Study.from_params(dataset, profile, data_dir, overrides, custom)
+    except LittleHumanError as exc:
+        raise NothingToShow(f"Nothing to show: {exc}. Then run `{command}`.") from None
+    if not synthetic_path(study.name, study.generator_id).exists():
+        raise NothingToShow(f"Nothing to show yet for {study.name} (profile {profile}): run "
+                            f"`{command}` first, from the project folder.")
+    return study
