@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -258,3 +258,101 @@ def advise(equivalent: float | None, price_human: float, price_synthetic: float,
                        f"{'both cost the same' if cheaper == 'tie' else cheaper + ' is cheaper'}"
                        f" (break-even price ratio "
                        f"{ratio:.4g}, yours {price_human / price_synthetic:.4g})."}
+
+
+# --------------------------------------------------------------------------- the budget
+class Curve(Protocol):
+    """Anything with a fitted score per synthetic size (:class:`LogFit`,
+    :class:`littlehuman.families.FamilyFit`)."""
+
+    def predict(self, x: float | np.ndarray) -> float | np.ndarray: ...
+
+
+def gain_at(s: float | np.ndarray, bases: Sequence[float], gains: Sequence[float]
+            ) -> np.ndarray:
+    """What the measured human points add on a synthetic set of size ``s``: the gains measured
+    on ``bases`` interpolated linearly in ln(size), held at the nearest base outside them."""
+    b, g = np.asarray(bases, dtype=float), np.asarray(gains, dtype=float)
+    if b.size == 0 or b.size != g.size:
+        raise LittleHumanError(f"gain_at needs one gain per base (got {b.size} bases, "
+                               f"{g.size} gains)")
+    order = np.argsort(b)
+    return np.interp(np.log(np.maximum(np.asarray(s, dtype=float), 1e-12)),
+                     np.log(b[order]), g[order])
+
+
+def budget_grid(curve: Curve, bases: Sequence[float], gains: Sequence[float],
+                human_points: int, price_human: float, price_synthetic: float, budget: float,
+                measured: tuple[float, float] | None = None, n_grid: int = 101) -> pd.DataFrame:
+    """Every split of ``budget`` between ``h`` human points (at most the measured
+    ``human_points``: buying more is not supported by the experiment) and ``s = (budget - h
+    price_human) / price_synthetic`` synthetic points, with the predicted score
+    ``curve(s) + (h / human_points) gain(s)`` (:func:`gain_at`; the score is interpolated
+    linearly between the two measured points, 0 and ``human_points`` human points).
+
+    Columns: h, s, share_human (of the budget), score, supported (``s`` lies within
+    ``measured``, the synthetic sizes the curve was fitted on, when given). Splits leaving
+    fewer than one synthetic point are left out."""
+    if not (price_human > 0 and price_synthetic > 0 and budget > 0):
+        raise LittleHumanError(f"prices and budget must be positive (got human {price_human}, "
+                               f"synthetic {price_synthetic}, budget {budget})")
+    if human_points <= 0:
+        raise LittleHumanError(f"human_points must be positive (got {human_points})")
+    h_max = min(float(human_points), budget / price_human)
+    h = np.unique(np.concatenate([np.linspace(0.0, h_max, n_grid),
+                                  np.arange(0.0, math.floor(h_max) + 1.0)
+                                  if h_max <= 2 * n_grid else []]))
+    s = (budget - h * price_human) / price_synthetic
+    keep = s >= 1.0
+    h, s = h[keep], s[keep]
+    score = np.asarray(curve.predict(s), dtype=float) + h / human_points * gain_at(s, bases,
+                                                                                  gains)
+    supported = (np.ones(s.size, dtype=bool) if measured is None
+                 else (s >= measured[0] * (1 - 1e-9)) & (s <= measured[1] * (1 + 1e-9)))
+    return pd.DataFrame({"h": h, "s": s, "share_human": h * price_human / budget,
+                         "score": score, "supported": supported})
+
+
+def best_mix(grid: pd.DataFrame) -> dict[str, Any]:
+    """The split of :func:`budget_grid` with the highest predicted score. Keys: h, s,
+    share_human, score, supported (whether its synthetic size lies within the measured ones:
+    if not, its score is the curve extrapolated)."""
+    finite_rows = grid[np.isfinite(grid["score"])]
+    if finite_rows.empty:
+        raise LittleHumanError("no split of the budget has a finite predicted score")
+    row = finite_rows.loc[finite_rows["score"].idxmax()]
+    return {"h": float(row["h"]), "s": float(row["s"]), "share_human": float(row["share_human"]),
+            "score": float(row["score"]), "supported": bool(row["supported"])}
+
+
+# --------------------------------------------------------------------------- the pilot plan
+def seeds_for_width(width: float, n_seeds: int, target_width: float) -> int:
+    """Seeds needed to narrow an interval of ``width`` (measured with ``n_seeds`` seeds) to
+    ``target_width``, assuming its width scales as 1 / sqrt(seeds) (the bootstrap standard
+    error of a mean over independent seeds): ``ceil(n_seeds (width / target)^2)``, never
+    fewer than ``n_seeds``."""
+    if n_seeds < 1:
+        raise LittleHumanError(f"n_seeds must be at least 1 (got {n_seeds})")
+    if not (width >= 0 and target_width > 0 and math.isfinite(width)):
+        raise LittleHumanError(f"widths must be finite, the target positive (got {width}, "
+                               f"{target_width})")
+    return max(n_seeds, math.ceil(n_seeds * (width / target_width) ** 2 - 1e-9))
+
+
+def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: int = 1,
+               what: str = "the interval") -> dict[str, Any]:
+    """How many more seeds (and runs: ``runs_per_seed`` each) narrow ``what`` from ``width``
+    to ``target_width``, by :func:`seeds_for_width`. Keys: width, target_width, seeds_now,
+    seeds_needed, more_seeds, more_runs, assumption, message."""
+    need = seeds_for_width(width, n_seeds, target_width)
+    more = need - n_seeds
+    assumption = ("the interval's width shrinks as 1/sqrt(seeds): seeds are independent and "
+                  "the seed-to-seed spread stays what these seeds show; test rows stay the same")
+    message = (f"{what} is {width:.4g} wide with {n_seeds} seed(s); already at most "
+               f"{target_width:.4g}: no more seeds needed." if more == 0 else
+               f"{what} is {width:.4g} wide with {n_seeds} seed(s); to narrow it to "
+               f"{target_width:.4g} run about {need} seeds ({more} more, {more * runs_per_seed} "
+               f"more training runs), assuming {assumption}.")
+    return {"width": width, "target_width": target_width, "seeds_now": n_seeds,
+            "seeds_needed": need, "more_seeds": more, "more_runs": more * runs_per_seed,
+            "assumption": assumption, "message": message}

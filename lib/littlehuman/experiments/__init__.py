@@ -28,10 +28,18 @@ from littlehuman.experiments.grid import Cell, Shape
 EXPERIMENTS: dict[str, ModuleType] = {m.NAME: m for m in (sweep, zoom, tradeoff)}
 
 
+#: notebooks that show an experiment without being its own (06, the advisor: the trade-off)
+ALSO_SHOWN_BY: dict[str, tuple[str, ...]] = {"tradeoff": ("06",)}
+
+
 def for_notebooks(notebooks: list[str]) -> list[ModuleType]:
     """The experiments to prepare for these notebooks: the sweep always (notebooks 01 and 05
-    show its twins, the index its headline), the others when their notebook runs."""
-    return [m for m in EXPERIMENTS.values() if m is sweep or m.NOTEBOOK in notebooks]
+    show its twins, the index its headline) unless only the advisor (06) runs, the others when
+    a notebook that shows them runs."""
+    advice_only = set(notebooks) == {"06"}
+    return [m for m in EXPERIMENTS.values()
+            if (m is sweep and not advice_only) or m.NOTEBOOK in notebooks
+            or set(ALSO_SHOWN_BY.get(m.NAME, ())) & set(notebooks)]
 
 
 def distinct_runs(profile: Profile, shape: Shape) -> dict[str, list[Cell]]:

@@ -1,13 +1,19 @@
 """The price advisor: given the profile's prices per human and per synthetic point, which route
-the trade-off analysis says is cheaper, in numbers and in words."""
+the trade-off analysis says is cheaper, in numbers and in words (:func:`advice`, notebook 04);
+and the curve families behind it (:func:`families_report`, notebook 06): the paper's log fit,
+a power law and an exponential saturation, which extrapolates best, where they disagree, the
+best split of a budget, and how many more seeds a confident answer needs."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
+import numpy as np
+import pandas as pd
 
-from littlehuman import curves
+from littlehuman import curves, families
+from littlehuman.data import schema
+from littlehuman.errors import LittleHumanError
 from littlehuman.experiments.grid import jsonable
 from littlehuman.stats import finite
 
@@ -120,3 +126,153 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
               if adv["cheaper"] == "synthetic" else "either route costs the same")
     return (f"{head}; matching them takes about {adv['equivalent_points']:.0f}{interval} more "
             f"synthetic points (${adv['synthetic_cost']:.4g}){same}: {action}.")
+
+
+# --------------------------------------------------------------------------- curve families
+#: every score this project measures lies in [0, 1]: the asymptote of a family stays under it
+CEILING = 1.0
+#: the pilot plan's goal for an equivalent: its interval within +-25% of the estimate
+EQUIVALENT_PRECISION = 0.25
+
+
+def curve_data(study: "Study", metric: str | None = None) -> "families.CurveData":
+    """The trade-off's per-test-row scores (``metric``, default the main one) for the curve
+    families: every seed that has all the trade-off runs, each run's test rows in one array.
+    Raises :class:`~littlehuman.errors.LittleHumanError` when no seed has them all."""
+    from littlehuman.experiments import tradeoff
+    from littlehuman.experiments.grid import per_example_scores
+    from littlehuman.experiments.scaling import sizes
+
+    metric = metric or study.main_metric
+    cells = tradeoff.cells(study.profile, study.shape)
+    keys = list(dict.fromkeys(tuple(v for _, v in c.coords) for c in cells))
+    specs = {tuple(v for _, v in c.coords) + (c.seed,): study.run_spec(c) for c in cells}
+    per_seed = {}
+    for seed in tradeoff.seeds(study.profile):
+        mine = [specs.get((*k, seed)) for k in keys]
+        if not all(s is not None and study.store.has(s) for s in mine):
+            continue
+        arrays = [per_example_scores(study, s)[metric].to_numpy(float) for s in mine]
+        if len({a.size for a in arrays}) == 1 and all(np.isfinite(a).all() for a in arrays):
+            per_seed[seed] = np.vstack(arrays)
+    if not per_seed:
+        raise LittleHumanError(f"no trade-off seed of {study.name} has every run finished with "
+                               f"{metric} scores; run `run_all.py --notebooks 04` first")
+    runs = pd.DataFrame(keys, columns=["base", "kind", "added"])
+    return families.CurveData(runs, per_seed, sizes(study.profile, study.shape).human)
+
+
+def families_report(study: "Study", metric: str | None = None, n_boot: int = 300,
+                    level: float = 0.95, budget: float | None = None,
+                    pool_bases: bool = False) -> dict[str, Any]:
+    """Every curve family on the trade-off (:func:`littlehuman.families.analyse`: fits,
+    leave-largest-size-out errors, the choice, equivalents with intervals over seeds and test
+    rows, disagreements, ``table3`` per family), plus: ``table3_frame`` (DataFrame: the paper's
+    Table 3 statistic per family beside the paper's own row), ``breakeven`` ({family: ratio or None}: today's
+    break-even price ratio under each family), ``budget`` (:func:`families.budget_answer`
+    under the chosen family at the profile's prices and ``budget`` (default: the profile's
+    ``budget`` field, when it has one); None without prices and budget),
+    ``budget_by_family`` ({family: the same}), ``budget_disagreement`` (a sentence when the
+    families split the budget differently, else None), ``pilot``
+    (:func:`pilot_rows`), ``runs_per_seed``, ``metric``, ``dataset``."""
+    from littlehuman.experiments import tradeoff
+    from littlehuman.findings import PAPER_TABLE3
+
+    metric = metric or study.main_metric
+    data = curve_data(study, metric)
+    result = families.analyse(data, n_boot=n_boot, level=level,
+                              seed=schema.stable_seed(study.name, "families", metric),
+                              ceiling=CEILING, pool_bases=pool_bases)
+    h = result["human"]
+    rows = []
+    for f in result["families"]:
+        t3 = result["table3"][f]
+        rows.append({"curve": families.FAMILIES[f].label, "family": f, **t3})
+    paper = PAPER_TABLE3.get(study.name)
+    if paper:
+        rows.append({"curve": "paper (log; Llama-3.1-8B, GPT-3.5 data, +200 human)",
+                     "family": "paper", "n": None, "n_undefined": None, "mean": paper["mean"],
+                     "median": paper["median"], "p25": paper["q25"], "p75": paper["q75"]})
+    breakeven = {f: (curves.breakeven_price_ratio(result["table3"][f]["median"], h)
+                     if result["table3"][f]["median"] is not None and h > 0 else None)
+                 for f in result["families"]}
+    p = study.profile
+    budget = budget if budget is not None else float(getattr(p, "budget", 0.0) or 0.0)
+    answers = ({f: families.budget_answer(result, p.price_human, p.price_synthetic, budget,
+                                          family=f) for f in result["families"]}
+               if p.price_human > 0 and p.price_synthetic > 0 and budget > 0 else {})
+    answer = answers.get(families.chosen_family(result))
+    runs_per_seed = len({c.run for c in tradeoff.cells(p, study.shape)}) // max(
+        1, len(tradeoff.seeds(p)))
+    return {**result, "metric": metric, "dataset": study.name,
+            "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,
+            "budget_by_family": answers,
+            "budget_disagreement": families.budget_disagreement(answers),
+            "budget_asked": budget, "price_human": p.price_human,
+            "price_synthetic": p.price_synthetic, "runs_per_seed": runs_per_seed,
+            "pilot": pilot_rows(result, answer, runs_per_seed)}
+
+
+def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
+               runs_per_seed: int) -> list[dict[str, Any]]:
+    """The pilot plan: for each base's equivalent under the chosen family whose interval is
+    wider than +-:data:`EQUIVALENT_PRECISION` of it, and for the budget decision when its
+    interval reaches 0, how many seeds would narrow it enough
+    (:func:`littlehuman.curves.pilot_plan`). Each row: what, goal, and the plan's keys."""
+    fam, n_seeds, out = families.chosen_family(result), result["n_seeds"], []
+    fits = result["fits"]
+    for r in fits[(fits["family"] == fam) & (fits["base"] != families.POOLED)].to_dict("records"):
+        if not (finite(r.get("equivalent")) and finite(r.get("low")) and finite(r.get("high"))):
+            continue
+        width, target = r["high"] - r["low"], 2 * EQUIVALENT_PRECISION * abs(r["equivalent"])
+        if target > 0 and width > target:
+            what = (f"the equivalent on base {r['base']:g} ({families.FAMILIES[fam].label}, "
+                    f"{r['equivalent']:,.0f} synthetic points)")
+            out.append({"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}",
+                        **curves.pilot_plan(width, n_seeds, target, runs_per_seed, what)})
+    if answer and answer.get("status") == "ok":
+        g = answer["gain_over_all_synthetic"]
+        if finite(g.get("low")) and finite(g.get("high")) and not answer["confident"] \
+                and abs(g["value"]) > 0:
+            what = f"the best split's score against {g['against']}"
+            out.append({"what": what, "goal": "an interval clear of 0, if the estimate holds",
+                        **curves.pilot_plan(g["high"] - g["low"], n_seeds, 2 * abs(g["value"]),
+                                            runs_per_seed, what)})
+    return out
+
+
+def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
+    """JSON-able headline numbers of :func:`families_report` for the index: metric, seeds, the
+    chosen family and why, per family the Table 3 median and the break-even ratio, per base
+    each family's equivalent with its interval and status, the disagreement sentences, the
+    budget answer (None without one), the pilot plan's messages and a one-line ``headline``."""
+    r = report or families_report(study)
+    fam = families.chosen_family(r)
+    fits = r["fits"][r["fits"]["base"] != families.POOLED]
+    per_base = [{"base": b["base"], "family": b["family"], "equivalent": b["equivalent"],
+                 "interval": [b["low"], b["high"]], "status": b["eq_status"],
+                 "holdout_error": b["holdout_error"]} for b in fits.to_dict("records")]
+    t3 = {f: r["table3"][f] for f in r["families"]}
+    med = t3[fam]["median"]
+    disagree = [s for s in r["disagreements"].values() if s]
+    headline = (f"+{r['human']} human points ~ +{med:,.0f} synthetic points under the "
+                f"{families.FAMILIES[fam].label} (median of {t3[fam]['n']} operating points)"
+                if med is not None else
+                f"+{r['human']} human points: no finite synthetic equivalent under the "
+                f"{families.FAMILIES[fam].label}")
+    if disagree:
+        headline += "; the curve families disagree"
+    budget = r["budget"]
+    out = {"dataset": r["dataset"], "metric": r["metric"], "human_points": r["human"],
+           "seeds": r["n_seeds"], "test_rows": r["n_rows"], "chosen_family": fam,
+           "choice": r["choice"]["sentence"], "mean_abs_holdout_error":
+           r["choice"]["mean_abs_error"], "table3": t3, "breakeven": r["breakeven"],
+           "per_base": per_base, "disagreements": disagree, "headline": headline,
+           "budget": None if budget is None else {
+               k: budget.get(k) for k in ("family", "status", "best", "all_synthetic",
+                                          "gain_over_all_synthetic", "p_buy_human", "worth",
+                                          "confident", "caveats", "sentence", "budget",
+                                          "price_human", "price_synthetic")},
+           "budget_disagreement": r.get("budget_disagreement"),
+           "pilot": [p["message"] for p in r["pilot"]]}
+    return jsonable(out)

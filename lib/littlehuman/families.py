@@ -1,0 +1,823 @@
+"""Curve families for the synthetic-only trade-off curve, fitted robustly, compared by how well
+they extrapolate, and bootstrapped over seeds and test rows.
+
+Families (``x`` = synthetic training-set size, ``s`` = the largest fitted size, a scale that
+keeps the numbers well conditioned):
+
+- ``log``: the paper's ``y = a0 + a1 ln(x)`` (:func:`littlehuman.curves.fit_log`); no ceiling.
+- ``power``: ``y = c - a (x/s)^-b``, a power law rising to the asymptote ``c``.
+- ``exp``: ``y = c - a exp(-b x/s)``, an exponential saturation to ``c``.
+
+``power`` and ``exp`` are linear in ``(c, a)`` once ``b`` is fixed: a grid over ``b`` solves
+them exactly (with ``a >= 0`` and ``c`` under an optional ``ceiling``, e.g. 1 for accuracy),
+a bounded 1-D search refines ``b`` between the grid's neighbours, and
+``scipy.optimize.curve_fit`` with bounds (and the analytic Jacobian) polishes the result. A fit never raises on
+real data: it reports a status instead (:data:`FIT_STATUSES`).
+
+The bootstrap (:func:`resample_run_means`) resamples seeds, then each drawn seed's test rows
+(the same rows for all of that seed's runs, so synthetic and human runs stay paired), as
+:func:`littlehuman.stats.hierarchical_bootstrap` does for one mean; here it returns every
+resample's run means, because each resample refits the curves.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import OptimizeWarning, curve_fit, minimize_scalar
+
+from littlehuman.curves import (EXTRAPOLATION_FACTOR, Equivalence, LogFit, equivalent_points,
+                                fit_log)
+from littlehuman.errors import LittleHumanError
+
+FAMILY_NAMES: tuple[str, ...] = ("log", "power", "exp")
+"""Every family, in the order they are shown."""
+
+FIT_STATUSES = ("ok", "flat", "saturated", "too_few_sizes", "did_not_converge")
+"""``flat``: the fitted curve does not rise over the measured sizes; ``saturated``: it rises
+but has reached its asymptote by the largest size (more synthetic data adds < 1% of the
+measured rise); ``too_few_sizes``: fewer distinct sizes than parameters; ``did_not_converge``:
+no finite fit."""
+
+EQUIVALENT_STATUSES = ("ok", "no_gain", "saturated", "extrapolated", "unreachable",
+                       "too_few_sizes", "did_not_converge")
+"""Statuses of :func:`equivalent`: those of :func:`littlehuman.curves.equivalent_points`, plus
+``unreachable`` (the score lies at or above the family's asymptote: no amount of synthetic
+data reaches it) and the two fit failures."""
+
+FLAT_TOLERANCE = 1e-6
+"""A fitted rise over the measured sizes at or below this is ``flat``."""
+SATURATION_SHARE = 0.01
+"""A fit whose remaining rise beyond the largest size is below this share of its measured
+rise is ``saturated``."""
+
+_B_GRID = {"power": np.geomspace(0.01, 5.0, 60), "exp": np.geomspace(0.01, 60.0, 60)}
+
+
+@dataclass(frozen=True)
+class Family:
+    """A curve family: its formula and parameter names (shown), and how many parameters."""
+
+    name: str
+    label: str
+    formula: str
+    params: tuple[str, ...]
+
+
+FAMILIES: dict[str, Family] = {
+    "log": Family("log", "log (paper)", "y = a0 + a1 ln(x)", ("a0", "a1")),
+    "power": Family("power", "power law", "y = c - a (x/s)^-b", ("c", "a", "b")),
+    "exp": Family("exp", "exponential saturation", "y = c - a exp(-b x/s)", ("c", "a", "b")),
+}
+
+
+def _g(family: str, b: float | np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The shape term of ``power``/``exp`` at scaled sizes ``u = x / s``."""
+    return u ** (-b) if family == "power" else np.exp(-b * u)
+
+
+def _g_inv(family: str, b: float, g: float) -> float:
+    """``u`` with ``_g(family, b, u) == g`` (g > 0)."""
+    return g ** (-1.0 / b) if family == "power" else -math.log(g) / b
+
+
+@dataclass(frozen=True)
+class FamilyFit:
+    """One family fitted on ``n_points`` runs of ``n_sizes`` distinct sizes ``x_min..x_max``.
+
+    ``params`` follow :attr:`Family.params` (empty unless the fit succeeded); ``scale`` is the
+    ``s`` of the formula; ``rmse`` the root mean squared residual."""
+
+    family: str
+    params: tuple[float, ...]
+    status: str
+    message: str
+    rmse: float | None
+    n_points: int
+    n_sizes: int
+    x_min: float
+    x_max: float
+    scale: float = 1.0
+
+    @property
+    def usable(self) -> bool:
+        """The curve can be evaluated (every status but the two failures)."""
+        return self.status in ("ok", "flat", "saturated")
+
+    @property
+    def asymptote(self) -> float:
+        """The score the curve tends to with unlimited synthetic data (inf for ``log``)."""
+        if not self.usable:
+            return math.nan
+        if self.family == "log":
+            return math.inf if self.params[1] > 0 else self.params[0]
+        return self.params[0]
+
+    def predict(self, x: float | np.ndarray) -> float | np.ndarray:
+        """The fitted score at size(s) ``x`` (NaN when the fit failed)."""
+        xs = np.asarray(x, dtype=float)
+        if not self.usable:
+            out = np.full(xs.shape, math.nan)
+        elif self.family == "log":
+            out = self.params[0] + self.params[1] * np.log(xs)
+        else:
+            c, a, b = self.params
+            with np.errstate(over="ignore", divide="ignore"):
+                out = c - a * _g(self.family, b, xs / self.scale)
+        return float(out) if np.ndim(x) == 0 else out
+
+    def inverse(self, y: float) -> float:
+        """The size whose fitted score is ``y``: inf when ``y`` is at or above the asymptote
+        (or the curve does not rise and ``y`` is above it), 0 when below the curve's value at
+        size 0, NaN when the fit failed."""
+        if not self.usable:
+            return math.nan
+        if self.family == "log":
+            a0, a1 = self.params
+            if a1 <= 0:
+                return math.inf if y > a0 else 0.0
+            z = (y - a0) / a1
+            return math.exp(z) if z < 709.0 else math.inf
+        c, a, b = self.params
+        if y >= c:
+            return math.inf
+        if a <= 0:
+            return 0.0
+        g = (c - y) / a
+        if self.family == "exp" and g >= 1.0:
+            return 0.0
+        u = _g_inv(self.family, b, g)
+        return u * self.scale if math.isfinite(u) else math.inf
+
+    def as_logfit(self) -> LogFit:
+        """The :class:`~littlehuman.curves.LogFit` of a ``log`` fit (for the paper's maths)."""
+        if self.family != "log" or not self.usable:
+            raise LittleHumanError(f"as_logfit needs a usable log fit (got {self.family}, "
+                                   f"{self.status})")
+        return LogFit(self.params[0], self.params[1], math.nan, self.n_points, self.x_min,
+                      self.x_max)
+
+    def describe(self) -> str:
+        """The fitted formula with its numbers, e.g. 'y = 0.81 - 0.12 (x/350)^-0.9'."""
+        if not self.usable:
+            return f"{FAMILIES[self.family].label}: {self.status}"
+        if self.family == "log":
+            return f"y = {self.params[0]:.4g} + {self.params[1]:.4g} ln(x)"
+        c, a, b = self.params
+        term = f"(x/{self.scale:g})^-{b:.3g}" if self.family == "power" else \
+            f"exp(-{b:.3g} x/{self.scale:g})"
+        return f"y = {c:.4g} - {a:.4g} {term}"
+
+
+def _clean(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+    if xs.shape != ys.shape:
+        raise LittleHumanError(f"a curve fit needs as many scores as sizes (got {xs.size} "
+                               f"sizes, {ys.size} scores)")
+    keep = np.isfinite(xs) & np.isfinite(ys) & (xs > 0)
+    return xs[keep], ys[keep]
+
+
+def _failed(family: str, status: str, message: str, xs: np.ndarray) -> FamilyFit:
+    return FamilyFit(family, (), status, message, None, int(xs.size), int(np.unique(xs).size),
+                     float(xs.min()) if xs.size else math.nan,
+                     float(xs.max()) if xs.size else math.nan)
+
+
+def _linear_in_c_a(family: str, b: np.ndarray, u: np.ndarray, y: np.ndarray,
+                   ceiling: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each ``b``: least squares ``(c, a)`` of ``y = c - a g`` with ``a >= 0`` and
+    ``c <= ceiling``; returns ``c, a, rss`` per ``b``."""
+    g = _g(family, b[:, None], u[None, :])                    # (grid, n)
+    gm, ym = g.mean(axis=1), y.mean()
+    dg, dy = g - gm[:, None], y - ym
+    sgg = (dg * dg).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(sgg > 0, -(dg @ dy) / sgg, 0.0)
+    a = np.maximum(a, 0.0)
+    c = ym + a * gm
+    if ceiling is not None:
+        over = c > ceiling
+        if over.any():  # c pinned at the ceiling: a = LS slope of (ceiling - y) on g, >= 0
+            ggt = (g * g).sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                a_c = np.where(ggt > 0, g @ (ceiling - y) / ggt, 0.0)
+            a = np.where(over, np.maximum(a_c, 0.0), a)
+            c = np.where(over, ceiling, c)
+    rss = ((c[:, None] - a[:, None] * g - y[None, :]) ** 2).sum(axis=1)
+    return c, a, rss
+
+
+def _status(fit_rise: float, remaining: float) -> tuple[str, str]:
+    if not fit_rise > FLAT_TOLERANCE:
+        return "flat", "the fitted curve does not rise over the measured sizes"
+    if remaining < SATURATION_SHARE * fit_rise:
+        return "saturated", ("the fitted curve has reached its asymptote by the largest size "
+                             f"(less than {SATURATION_SHARE:.0%} of its rise is left)")
+    return "ok", "fitted"
+
+
+def fit_family(family: str, x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
+               ceiling: float | None = None, refine: bool = True) -> FamilyFit:
+    """Fit one family (``log``, ``power`` or ``exp``) by least squares; never raises on data.
+
+    Sizes <= 0 and non-finite values are left out. ``ceiling`` bounds the asymptote ``c``
+    (1.0 for a score in [0, 1]). ``refine`` polishes the solution with ``curve_fit`` (the
+    bootstrap skips it: the profile search is already exact in (c, a))."""
+    if family not in FAMILIES:
+        raise LittleHumanError(f"unknown curve family '{family}'; use one of {FAMILY_NAMES}")
+    xs, ys = _clean(x, y)
+    n_params = len(FAMILIES[family].params)
+    sizes = np.unique(xs)
+    if sizes.size < n_params:
+        return _failed(family, "too_few_sizes",
+                       f"{FAMILIES[family].label} has {n_params} parameters and needs at least "
+                       f"{n_params} distinct sizes (got {sizes.size})", xs)
+    x_min, x_max = float(xs.min()), float(xs.max())
+    if family == "log":
+        lf = fit_log(xs, ys)
+        params = (lf.a0, lf.a1)
+        rss = float(((ys - lf.a0 - lf.a1 * np.log(xs)) ** 2).sum())
+        status, message = _status(lf.a1 * math.log(x_max / x_min), math.inf)
+        return FamilyFit(family, params, status, message, math.sqrt(rss / xs.size),
+                         int(xs.size), int(sizes.size), x_min, x_max)
+    scale = x_max
+    u = xs / scale
+    grid = _B_GRID[family]
+    c, a, rss = _linear_in_c_a(family, grid, u, ys, ceiling)
+    if not np.isfinite(rss).any():
+        return _failed(family, "did_not_converge", "no finite least-squares solution", xs)
+    i = int(np.nanargmin(rss))
+    # the profile over b is exact in (c, a): a bounded 1-D search between the grid's neighbours
+    lo_b, hi_b = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    profile = lambda lb: float(_linear_in_c_a(family, np.array([math.exp(lb)]), u, ys,  # noqa
+                                              ceiling)[2][0])
+    b_best = float(grid[i])
+    if a[i] > 0:  # a flat best (a = 0) does not depend on b
+        res = minimize_scalar(profile, bounds=(math.log(lo_b), math.log(hi_b)),
+                              method="bounded", options={"xatol": 1e-6})
+        b_best = math.exp(res.x) if res.success and res.fun <= rss[i] else b_best
+    cb, ab, rb = _linear_in_c_a(family, np.array([b_best]), u, ys, ceiling)
+    best = (float(cb[0]), float(ab[0]), b_best), float(rb[0])
+    if refine and best[0][1] > 0:
+        hi_c = ceiling if ceiling is not None else np.inf
+        lo_c = float(ys.min()) - 10 * (float(np.ptp(ys)) + 1.0)
+        p0 = (min(max(best[0][0], lo_c + 1e-9), hi_c - 1e-12 if math.isfinite(hi_c) else
+                  best[0][0]), best[0][1], best[0][2])
+
+        def model(uu: np.ndarray, cc: float, aa: float, bb: float) -> np.ndarray:
+            return cc - aa * _g(family, bb, uu)
+
+        def jac(uu: np.ndarray, cc: float, aa: float, bb: float) -> np.ndarray:
+            g = _g(family, bb, uu)
+            dg = -np.log(uu) * g if family == "power" else -uu * g
+            return np.column_stack([np.ones_like(uu), -g, -aa * dg])
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", OptimizeWarning)
+                warnings.simplefilter("ignore", RuntimeWarning)
+                popt, _ = curve_fit(model, u, ys, p0=p0, jac=jac, maxfev=2000,
+                                    bounds=([lo_c, 0.0, grid[0]], [hi_c, np.inf, grid[-1]]))
+            r = float(((model(u, *popt) - ys) ** 2).sum())
+            if np.isfinite(popt).all() and r < best[1]:
+                best = (tuple(float(p) for p in popt), r)
+        except (RuntimeError, ValueError):  # keep the profile's exact-in-(c, a) solution
+            pass
+    (cc, aa, bb), r = best
+    if not all(map(math.isfinite, (cc, aa, bb, r))):
+        return _failed(family, "did_not_converge", "the fit gave non-finite parameters", xs)
+    at = lambda v: cc - aa * float(_g(family, bb, np.array(v / scale)))  # noqa: E731
+    status, message = _status(at(x_max) - at(x_min), cc - at(x_max))
+    return FamilyFit(family, (cc, aa, bb), status, message, math.sqrt(r / xs.size),
+                     int(xs.size), int(sizes.size), x_min, x_max, scale)
+
+
+def fit_families(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
+                 families: Sequence[str] = FAMILY_NAMES, ceiling: float | None = None,
+                 refine: bool = True) -> dict[str, FamilyFit]:
+    """:func:`fit_family` for each of ``families``."""
+    return {f: fit_family(f, x, y, ceiling, refine) for f in families}
+
+
+def equivalent(fit: FamilyFit, y_star: float, base: float,
+               extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> Equivalence:
+    """Additional synthetic points over ``base`` whose fitted score equals ``y_star``, under
+    any family. The ``log`` family is exactly :func:`littlehuman.curves.equivalent_points`;
+    statuses: :data:`EQUIVALENT_STATUSES`."""
+    label = FAMILIES[fit.family].label
+    if not math.isfinite(y_star):
+        raise LittleHumanError(f"the human-augmented score must be finite (got {y_star})")
+    if not fit.usable:
+        return Equivalence(None, fit.status, f"the {label} fit failed: {fit.message}.")
+    if fit.family == "log":
+        return equivalent_points(fit.as_logfit(), y_star, base, extrapolation_factor)
+    if fit.status == "flat":
+        return Equivalence(None, "no_gain", f"the {label} fit does not rise, so no amount of "
+                                            f"synthetic data matches the score {y_star:.4g}.")
+    at_base = float(fit.predict(base))
+    if y_star <= at_base:
+        size = fit.inverse(y_star)
+        return Equivalence(size - base, "saturated",
+                           f"the human points did not beat the {label} at {base:g} "
+                           f"({y_star:.4g} <= {at_base:.4g}); equivalent {size - base:.0f} "
+                           "points.", size)
+    if y_star >= fit.asymptote:
+        return Equivalence(None, "unreachable",
+                           f"the score {y_star:.4g} is at or above the {label}'s asymptote "
+                           f"{fit.asymptote:.4g}: no amount of synthetic data reaches it.")
+    size = fit.inverse(y_star)
+    limit = extrapolation_factor * fit.x_max
+    if not math.isfinite(size) or size > limit:
+        shown = "more than a float can hold" if not math.isfinite(size) else \
+            f"{size - base:.0f}"
+        return Equivalence(size - base if math.isfinite(size) else None, "extrapolated",
+                           f"matching {y_star:.4g} needs {shown} additional synthetic points "
+                           f"under the {label}, beyond {extrapolation_factor:g}x the largest "
+                           f"fitted size ({fit.x_max:g}).", size if math.isfinite(size) else None)
+    return Equivalence(size - base, "ok",
+                       f"{size - base:.0f} additional synthetic points match the score "
+                       f"{y_star:.4g} under the {label}.", size)
+
+
+# --------------------------------------------------------------------------- choosing
+def holdout_errors(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
+                   families: Sequence[str] = FAMILY_NAMES, ceiling: float | None = None
+                   ) -> pd.DataFrame:
+    """Leave-largest-size-out: fit each family on the runs below the largest size, predict the
+    largest, and compare with the measured mean there. Columns: family, held_out, predicted,
+    measured, error (predicted - measured; NaN when the smaller sizes cannot fit the family),
+    status, sem (standard error of the measured mean, NaN with one run)."""
+    xs, ys = _clean(x, y)
+    top = float(xs.max()) if xs.size else math.nan
+    at_top = ys[xs == top]
+    measured = float(at_top.mean()) if at_top.size else math.nan
+    sem = float(at_top.std(ddof=1) / math.sqrt(at_top.size)) if at_top.size > 1 else math.nan
+    rows = []
+    for f in families:
+        fit = fit_family(f, xs[xs < top], ys[xs < top], ceiling)
+        pred = float(fit.predict(top)) if fit.usable else math.nan
+        rows.append({"family": f, "held_out": top, "predicted": pred, "measured": measured,
+                     "error": pred - measured, "status": fit.status, "sem": sem})
+    return pd.DataFrame(rows, columns=["family", "held_out", "predicted", "measured", "error",
+                                       "status", "sem"])
+
+
+def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
+    """The family with the smallest mean absolute hold-out error over the rows of ``errors``
+    (one or more :func:`holdout_errors` frames stacked, e.g. one per base).
+
+    ``noise`` is the typical standard error of a measured mean (default: the median ``sem``):
+    when the best and the runner-up differ by less, the hold-out cannot tell them apart.
+    Keys: best (None when no family could be held out), mean_abs_error (per family, None when
+    untestable), untestable (families the smaller sizes could not fit), decisive (bool) and a
+    ``sentence``."""
+    mae: dict[str, float | None] = {}
+    for f, part in errors.groupby("family", sort=False):
+        e = part["error"].to_numpy(float)
+        mae[str(f)] = float(np.abs(e).mean()) if np.isfinite(e).all() and e.size else None
+    tested = {f: v for f, v in mae.items() if v is not None}
+    untestable = [f for f, v in mae.items() if v is None]
+    if noise is None and "sem" in errors and errors["sem"].notna().any():
+        noise = float(errors["sem"].median())
+    if not tested:
+        return {"best": None, "mean_abs_error": mae, "untestable": untestable,
+                "decisive": False, "sentence": "No family could be tested by leaving the "
+                "largest size out (too few sizes below it); the choice rests on the fit alone."}
+    ranked = sorted(tested, key=tested.get)
+    best = ranked[0]
+    parts = ", ".join(f"{FAMILIES[f].label} {tested[f]:.3g}" for f in ranked)
+    sentence = (f"Leaving the largest size out and predicting it from the smaller ones, the "
+                f"{FAMILIES[best].label} comes closest (mean absolute error: {parts})")
+    decisive = len(ranked) > 1 and not (noise is not None and math.isfinite(noise)
+                                         and tested[ranked[1]] - tested[best] < noise)
+    if len(ranked) == 1:
+        sentence += "; it is the only family the smaller sizes could fit"
+    elif not decisive:
+        sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label} is below the "
+                     f"measured mean's standard error ({noise:.3g}), so the hold-out cannot "
+                     "tell them apart")
+    if untestable:
+        sentence += ("; not testable (more parameters than sizes below the largest): "
+                     + ", ".join(FAMILIES[f].label for f in untestable))
+    return {"best": best, "mean_abs_error": mae, "untestable": untestable,
+            "decisive": decisive, "sentence": sentence + "."}
+
+
+def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the equivalent"
+                 ) -> str | None:
+    """A sentence when the families disagree, else None.
+
+    ``estimates`` maps family to ``{"value", "low", "high", "status"}``. They disagree when
+    their statuses differ in kind (a number against none) or when two families' intervals do
+    not overlap (a family without an interval counts as its point)."""
+    numbers = {f: e for f, e in estimates.items() if _is_number(e.get("value"))}
+    none = [f for f, e in estimates.items() if not _is_number(e.get("value"))
+            and e.get("status") not in ("too_few_sizes", "did_not_converge")]
+    parts: list[str] = []
+    if numbers and none:
+        parts.append(", ".join(f"the {FAMILIES[f].label} gives no number "
+                               f"({estimates[f].get('status')})" for f in none))
+    span = {f: (_lo(e), _hi(e)) for f, e in numbers.items()}
+    apart = [(f, g) for f in span for g in span
+             if f < g and (span[f][1] < span[g][0] or span[g][1] < span[f][0])]
+    if not parts and not apart:
+        return None
+    shown = "; ".join(f"{FAMILIES[f].label} {_fmt(e)}" for f, e in numbers.items())
+    why = (" and the intervals of " + ", ".join(f"{FAMILIES[f].label} and {FAMILIES[g].label}"
+                                                for f, g in apart) + " do not overlap"
+           if apart else "")
+    return (f"The curve families disagree on {what}: {shown}"
+            + (f"; {'; '.join(parts)}" if parts else "") + why
+            + ". The answer depends on which curve you believe; no family is picked silently.")
+
+
+def _is_number(v: Any) -> bool:
+    return v is not None and not pd.isna(v) and math.isfinite(float(v))
+
+
+def _lo(e: Mapping[str, Any]) -> float:
+    return float(e["low"]) if _is_number(e.get("low")) else float(e["value"])
+
+
+def _hi(e: Mapping[str, Any]) -> float:
+    return float(e["high"]) if _is_number(e.get("high")) else float(e["value"])
+
+
+def _fmt(e: Mapping[str, Any]) -> str:
+    ci = (f" [{float(e['low']):,.0f}, {float(e['high']):,.0f}]"
+          if _is_number(e.get("low")) and _is_number(e.get("high")) else "")
+    return f"{float(e['value']):,.0f}{ci}"
+
+
+# --------------------------------------------------------------------------- the bootstrap
+@dataclass(frozen=True)
+class CurveData:
+    """Scores behind a trade-off analysis: ``runs`` (one row per run: base, kind, added) and,
+    per seed, a (runs x test rows) array of per-row scores in the order of ``runs`` (one
+    column when only run-level scores are known). ``human`` is the human points per base."""
+
+    runs: pd.DataFrame
+    per_seed: dict[Hashable, np.ndarray] = field(repr=False)
+    human: int
+    rows_resampled: bool = True
+
+    @classmethod
+    def from_records(cls, records: pd.DataFrame, metric: str) -> "CurveData":
+        """From run-level records (:func:`littlehuman.curves.check_records`); the bootstrap
+        can then resample seeds only. Seeds missing a run are left out."""
+        from littlehuman.curves import check_records
+
+        frame = check_records(records, metric)
+        wide = frame.pivot_table(index="seed", columns=["base", "kind", "added"],
+                                 values=metric).dropna()
+        if wide.empty:
+            raise LittleHumanError("no seed has every trade-off run; nothing to fit")
+        runs = pd.DataFrame(list(wide.columns), columns=["base", "kind", "added"])
+        humans = runs.loc[runs["kind"] == "human", "added"].unique()
+        return cls(runs, {s: wide.loc[s].to_numpy(float)[:, None] for s in wide.index},
+                   int(humans[0]) if humans.size else 0, rows_resampled=False)
+
+    @property
+    def seeds(self) -> list[Hashable]:
+        return list(self.per_seed)
+
+    def run_means(self) -> np.ndarray:
+        """Each run's score averaged over test rows, then seeds (every seed weighs the same)."""
+        return np.mean([m.mean(axis=1) for m in self.per_seed.values()], axis=0)
+
+    def seed_means(self) -> dict[Hashable, np.ndarray]:
+        """Each seed's run scores (mean over its test rows)."""
+        return {s: m.mean(axis=1) for s, m in self.per_seed.items()}
+
+
+def resample_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, seed: int = 0,
+                       rows: bool = True) -> np.ndarray:
+    """(n_boot x runs) bootstrap run means: each resample draws seeds with replacement, then
+    (``rows``) each drawn seed's test rows with replacement, the same rows for all its runs,
+    and averages the drawn seeds' row means (a seed drawn twice gets two row draws)."""
+    arrays = list(per_seed.values())
+    if not arrays:
+        raise LittleHumanError("resample_run_means needs at least one seed")
+    if n_boot < 1:
+        raise LittleHumanError(f"n_boot must be at least 1 (got {n_boot})")
+    rng = np.random.default_rng(seed)
+    k = len(arrays)
+    chosen = rng.integers(0, k, (n_boot, k))
+    total = np.zeros((n_boot, arrays[0].shape[0]))
+    for s, arr in enumerate(arrays):
+        draws = (chosen == s).sum(axis=1)          # times seed s is drawn in each resample
+        n_rows = arr.shape[1]
+        for d in range(1, int(draws.max(initial=0)) + 1):
+            which = np.nonzero(draws >= d)[0]      # resamples drawing seed s at least d times
+            if rows and n_rows > 1:
+                counts = rng.multinomial(n_rows, np.full(n_rows, 1.0 / n_rows), size=which.size)
+                total[which] += counts @ arr.T / n_rows
+            else:
+                total[which] += arr.mean(axis=1)
+    return total / k
+
+
+def percentile_interval(values: Sequence[float | None], level: float = 0.95
+                        ) -> tuple[float | None, float | None, int]:
+    """``(low, high, n_undefined)``: the percentile interval of the finite values."""
+    vals = np.array([v for v in values if _is_number(v)], dtype=float)
+    if vals.size == 0:
+        return None, None, len(values)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(vals, [tail, 100 - tail])
+    return float(low), float(high), len(values) - int(vals.size)
+
+
+def curve_points(runs: pd.DataFrame, means: np.ndarray, base: float, pool_bases: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """The synthetic-only sizes and scores fitted for ``base`` and its +human score (None when
+    the base has no human run), from run means in the order of ``runs``."""
+    return _picker(runs, base, pool_bases)(means)
+
+
+def _picker(runs: pd.DataFrame, base: float, pool_bases: bool
+            ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, float | None]]:
+    """:func:`curve_points` with the run masks worked out once (the bootstrap calls it often)."""
+    syn = (runs["kind"] == "synthetic").to_numpy()
+    if not pool_bases:
+        syn = syn & (runs["base"] == base).to_numpy()
+    x = (runs["base"] + runs["added"]).to_numpy(float)[syn]
+    hum = np.nonzero(((runs["kind"] == "human") & (runs["base"] == base)).to_numpy())[0]
+
+    def pick(means: np.ndarray) -> tuple[np.ndarray, np.ndarray, float | None]:
+        return x, means[syn], float(means[hum[0]]) if hum.size else None
+
+    return pick
+
+
+# --------------------------------------------------------------------------- the analysis
+POOLED = "all"
+"""The ``base`` label of the fit on every base's synthetic-only runs together."""
+
+
+def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int = 300,
+            level: float = 0.95, seed: int = 0, ceiling: float | None = None,
+            pool_bases: bool = False,
+            extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> dict[str, Any]:
+    """Every family on every base of ``data``, with bootstrap intervals and the hold-out choice.
+
+    Keys: ``fits`` (DataFrame, one row per base and family on the seed means, plus base
+    :data:`POOLED` fitted on all bases' synthetic-only runs: formula, params, rmse, fit status,
+    asymptote, y_star, equivalent, eq_status, low, high, undefined resamples, hold-out error),
+    ``fit`` ({(base, family): FamilyFit}), ``holdout`` (stacked :func:`holdout_errors`, column
+    base), ``choice`` (:func:`choose`), ``disagreements`` ({base: sentence or None}),
+    ``table3`` ({family: :func:`littlehuman.curves.table3` of the per-seed operating points}),
+    ``boot`` ({(base, family): [FamilyFit per resample]}), ``boot_y_star`` ({base: array}),
+    ``y_star`` ({base: +human score on the seed means}), ``runs`` and ``run_means`` (the seed
+    means per run), ``bases``, ``human``, ``n_seeds``, ``n_rows``, ``rows_resampled``,
+    ``n_boot``, ``level``, ``families``."""
+    from littlehuman.curves import table3
+
+    runs, means = data.runs, data.run_means()
+    bases = sorted(runs.loc[runs["kind"] == "human", "base"].unique().tolist()) or \
+        sorted(runs["base"].unique().tolist())
+    boot_means = resample_run_means(data.per_seed, n_boot, seed, data.rows_resampled)
+    keys = [*bases, POOLED]
+    fit: dict[tuple[Any, str], FamilyFit] = {}
+    boot: dict[tuple[Any, str], list[FamilyFit]] = {}
+    boot_y: dict[Any, np.ndarray] = {}
+    holdouts = []
+    pickers = {key: _picker(runs, bases[0] if key == POOLED else key,
+                            pool_bases or key == POOLED) for key in keys}
+    seed_means = list(data.seed_means().values())
+    for key in keys:
+        x, y, _ = pickers[key](means)
+        for f in families:
+            fit[(key, f)] = fit_family(f, x, y, ceiling)
+        ho = holdout_errors(x, y, families, ceiling)
+        # the measured mean's standard error at the held-out size, over seeds
+        tops = []
+        for m in seed_means:
+            xx, yy, _ = pickers[key](m)
+            if xx.size:
+                tops.append(float(np.mean(yy[xx == xx.max()])))
+        ho["sem"] = (float(np.std(tops, ddof=1) / math.sqrt(len(tops))) if len(tops) > 1
+                     else math.nan)
+        holdouts.append(ho.assign(base=key))
+        ys_star = []
+        for f in families:
+            boot[(key, f)] = []
+        for row in boot_means:
+            bx, by, bs = pickers[key](row)
+            ys_star.append(math.nan if bs is None else bs)
+            for f in families:
+                boot[(key, f)].append(fit_family(f, bx, by, ceiling, refine=False))
+        boot_y[key] = np.array(ys_star)
+    holdout = pd.concat(holdouts, ignore_index=True)
+    rows, disagreements = [], {}
+    for key in keys:
+        pooled = key == POOLED
+        _, _, y_star = pickers[key](means)
+        estimates = {}
+        for f in families:
+            ft = fit[(key, f)]
+            err = holdout[(holdout["base"] == key) & (holdout["family"] == f)]["error"]
+            row = {"base": key, "family": f, "label": FAMILIES[f].label,
+                   "formula": ft.describe(), "params": list(ft.params), "rmse": ft.rmse,
+                   "fit_status": ft.status, "asymptote": ft.asymptote,
+                   "holdout_error": float(err.iloc[0]) if len(err) else math.nan}
+            if y_star is not None and not pooled:
+                eq = equivalent(ft, y_star, float(key), extrapolation_factor)
+                vals = [equivalent(bf, float(ys), float(key), extrapolation_factor).value
+                        if bf.usable and math.isfinite(ys) else None
+                        for bf, ys in zip(boot[(key, f)], boot_y[key])]
+                low, high, bad = percentile_interval(vals, level)
+                row.update(y_star=y_star, equivalent=eq.value, eq_status=eq.status,
+                           message=eq.message, low=low, high=high, undefined=bad)
+                estimates[f] = {"value": eq.value, "low": low, "high": high,
+                                "status": eq.status}
+            rows.append(row)
+        if estimates:
+            disagreements[key] = disagreement(
+                estimates, f"the synthetic points worth +{data.human} human on base {key:g}")
+    t3_values: dict[str, list[float | None]] = {f: [] for f in families}
+    for m in seed_means:
+        for base in bases:
+            x, y, y_star = pickers[base](m)
+            if y_star is None:
+                continue
+            for f in families:
+                ft = fit_family(f, x, y, ceiling)
+                t3_values[f].append(equivalent(ft, y_star, float(base),
+                                               extrapolation_factor).value)
+    fits = pd.DataFrame(rows).reindex(columns=[
+        "base", "family", "label", "formula", "params", "rmse", "fit_status", "asymptote",
+        "holdout_error", "y_star", "equivalent", "eq_status", "low", "high", "undefined",
+        "message"])
+    return {"fits": fits, "fit": fit, "holdout": holdout,
+            "choice": choose(holdout[holdout["base"] != POOLED] if len(bases) > 0 else holdout),
+            "disagreements": disagreements,
+            "table3": {f: table3(v) for f, v in t3_values.items()}, "boot": boot,
+            "boot_y_star": boot_y, "bases": bases,
+            "y_star": {b: curve_points(runs, means, b)[2] for b in bases},
+            "runs": runs, "run_means": means, "human": data.human,
+            "n_seeds": len(data.per_seed),
+            "n_rows": int(next(iter(data.per_seed.values())).shape[1]),
+            "rows_resampled": data.rows_resampled, "n_boot": n_boot, "level": level,
+            "families": list(families)}
+
+
+def chosen_family(result: Mapping[str, Any]) -> str:
+    """The family :func:`analyse` chose by hold-out error (``log``, the paper's, when none
+    could be tested)."""
+    return result["choice"]["best"] or "log"
+
+
+def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic: float,
+                  budget: float, family: str | None = None, n_grid: int = 101
+                  ) -> dict[str, Any]:
+    """The best split of ``budget`` between human and synthetic points under ``family``
+    (default :func:`chosen_family`), from an :func:`analyse` result, with bootstrap bands.
+
+    The synthetic-only curve is the family fitted on every base's synthetic runs; the human
+    points' gain is measured per base over that curve (:func:`littlehuman.curves.gain_at`), and
+    human points beyond the measured number are not offered. Keys: family, status ("ok" or
+    the fit's failure), grid (DataFrame of :func:`~littlehuman.curves.budget_grid` plus
+    low/high bands), best (:func:`~littlehuman.curves.best_mix` plus score_low/high),
+    all_synthetic (score with h = 0, low, high), gain_over_all_synthetic (the best split's
+    score minus the other end of the budget line's: all synthetic, or when that is best the
+    most human points; value, low, high, against), confident (that interval is above 0),
+    p_buy_human (share of resamples whose best split buys human
+    points), worth (the measured human points in synthetic points at the best split's
+    synthetic size: value, low, high, status), human_capped, supported, caveats, sentence."""
+    from littlehuman import curves
+
+    family = family or chosen_family(result)
+    fit = result["fit"][(POOLED, family)]
+    h_meas, bases, level = int(result["human"]), list(result["bases"]), result["level"]
+    label = FAMILIES[family].label
+    if not fit.usable or h_meas <= 0 or any(result["y_star"].get(b) is None for b in bases):
+        why = fit.message if not fit.usable else "no human runs were measured"
+        return {"family": family, "status": fit.status if not fit.usable else "no_human",
+                "sentence": f"No budget answer under the {label}: {why}."}
+    gains = [result["y_star"][b] - float(fit.predict(b)) for b in bases]
+    if fit.status == "flat":  # a flat or falling curve predicts nothing at other sizes
+        shown = ", ".join(f"{g:+.3g} on base {b:g}" for b, g in zip(bases, gains))
+        return {"family": family, "status": "flat",
+                "sentence": f"No budget split under the {label}: the synthetic-only curve does "
+                            "not rise over the measured sizes, so it predicts nothing at the "
+                            f"sizes a budget buys; the {h_meas} human points' measured gain over "
+                            f"it ({shown}) is the evidence."}
+    measured = (fit.x_min, fit.x_max)
+    grid = curves.budget_grid(fit, bases, gains, h_meas, price_human, price_synthetic, budget,
+                              measured, n_grid)
+    best = curves.best_mix(grid)
+    boot_scores = []
+    for i, bf in enumerate(result["boot"][(POOLED, family)]):
+        if not bf.usable:
+            boot_scores.append(np.full(len(grid), math.nan))
+            continue
+        g = [result["boot_y_star"][b][i] - float(bf.predict(b)) for b in bases]
+        boot_scores.append(np.asarray(bf.predict(grid["s"].to_numpy()), dtype=float)
+                           + grid["h"].to_numpy() / h_meas * curves.gain_at(grid["s"], bases, g))
+    boots = np.array(boot_scores)
+    ok = np.isfinite(boots).all(axis=1)
+    boots = boots[ok]
+    tail = (1 - level) / 2 * 100
+    if boots.size:
+        grid["low"], grid["high"] = np.percentile(boots, [tail, 100 - tail], axis=0)
+    else:
+        grid["low"] = grid["high"] = math.nan
+    i_best = int(np.argmin(np.abs(grid["h"].to_numpy() - best["h"])))
+    i_zero = 0  # h = 0 is the grid's first split
+    # the decision: the best split against all synthetic or, when that is best, against
+    # spending on as many human points as were measured (the two ends of the budget line)
+    i_alt = i_zero if best["h"] > 0 else len(grid) - 1
+    alt = grid.iloc[i_alt]
+    against = ("all synthetic" if i_alt == i_zero else
+               f"{alt['h']:,.0f} human + {alt['s']:,.0f} synthetic points")
+    if not bool(alt["supported"]):
+        against += " (itself an extrapolation)"
+    diff = boots[:, i_best] - boots[:, i_alt] if boots.size else np.array([])
+    pick = boots.argmax(axis=1) if boots.size else np.array([], dtype=int)
+    p_human = float((grid["h"].to_numpy()[pick] > 0).mean()) if pick.size else math.nan
+    s_ref = best["s"]
+    g_ref = float(curves.gain_at(s_ref, bases, gains))
+    eq = equivalent(fit, float(fit.predict(s_ref)) + g_ref, s_ref)
+    eq_boot = []
+    for i, bf in enumerate(result["boot"][(POOLED, family)]):
+        if bf.usable:
+            g = [result["boot_y_star"][b][i] - float(bf.predict(b)) for b in bases]
+            gb = float(curves.gain_at(s_ref, bases, g))
+            eq_boot.append(equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref).value)
+    w_low, w_high, w_bad = percentile_interval(eq_boot, level)
+
+    def ci(values: np.ndarray) -> tuple[float | None, float | None]:
+        if values.size == 0:
+            return None, None
+        lo, hi = np.percentile(values, [tail, 100 - tail])
+        return float(lo), float(hi)
+
+    best.update(dict(zip(("score_low", "score_high"), ci(boots[:, i_best] if boots.size
+                                                          else np.array([])))))
+    zero = {"score": float(grid["score"].iloc[i_zero]), "s": float(grid["s"].iloc[i_zero])}
+    zero.update(dict(zip(("low", "high"), ci(boots[:, i_zero] if boots.size
+                                             else np.array([])))))
+    d_low, d_high = ci(diff) if i_alt != i_best else (None, None)
+    gain = {"value": best["score"] - float(grid["score"].iloc[i_alt]), "low": d_low,
+            "high": d_high, "against": against}
+    capped = budget / price_human > h_meas
+    caveats = [f"at most the measured {h_meas} human points are offered: what more would buy "
+               "is an extrapolation the experiment does not support"] if capped else []
+    if not best["supported"]:
+        caveats.append(f"the best split buys {best['s']:,.0f} synthetic points, outside the "
+                       f"measured sizes {measured[0]:,.0f}-{measured[1]:,.0f}: its score is "
+                       f"the {label} extrapolated")
+    elif not grid["supported"].all():
+        caveats.append(f"splits buying synthetic sets outside the measured sizes "
+                       f"{measured[0]:,.0f}-{measured[1]:,.0f} are extrapolations (dashed)")
+    caveats.append("between 0 and the measured human points the score is interpolated "
+                   "linearly (only those two points were measured)")
+    confident = d_low is not None and d_low > 0
+    buy = (f"spend {best['share_human']:.0%} of ${budget:,.4g} on {best['h']:,.0f} human points "
+           f"and the rest on {best['s']:,.0f} synthetic points" if best["h"] > 0 else
+           f"spend all ${budget:,.4g} on {best['s']:,.0f} synthetic points")
+    score_ci = (f" [{best['score_low']:.3g}, {best['score_high']:.3g}]"
+                if best.get("score_low") is not None else "")
+    sure = ("" if d_low is None else
+            f"; against {against} that is {gain['value']:+.3g} [{d_low:+.3g}, {d_high:+.3g}]"
+            + ("" if confident else ", an interval that reaches 0 or below, so the split is "
+               "not settled"))
+    where = "" if best["supported"] else " (an extrapolation beyond the measured sizes)"
+    sentence = (f"Under the {label}, {buy}: predicted score {best['score']:.3g}{score_ci}"
+                f"{where}{sure}; {p_human:.0%} of bootstrap resamples put human points in "
+                "their best split.")
+    return {"family": family, "status": "ok", "grid": grid, "best": best,
+            "all_synthetic": zero, "gain_over_all_synthetic": gain, "p_buy_human": p_human,
+            "worth": {"human_points": h_meas, "at_synthetic": s_ref, "value": eq.value,
+                      "status": eq.status, "low": w_low, "high": w_high, "undefined": w_bad,
+                      "message": eq.message},
+            "human_capped": capped, "supported": best["supported"], "confident": confident,
+            "caveats": caveats, "sentence": sentence, "measured": measured,
+            "price_human": price_human, "price_synthetic": price_synthetic, "budget": budget}
+
+
+def budget_disagreement(answers: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """A sentence when the families' best splits differ (one buys human points and another
+    does not, or their human points differ by more than a tenth of the measured number);
+    ``answers`` maps family to :func:`budget_answer`. None when they agree."""
+    ok = {f: a for f, a in answers.items() if a.get("status") == "ok"}
+    if len(ok) < 2:
+        return None
+    hs = {f: a["best"]["h"] for f, a in ok.items()}
+    h_meas = max(a["worth"]["human_points"] for a in ok.values())
+    buys = {h > 0 for h in hs.values()}
+    if len(buys) == 1 and max(hs.values()) - min(hs.values()) <= 0.1 * h_meas:
+        return None
+    parts = "; ".join(f"the {FAMILIES[f].label} buys {a['best']['h']:,.0f} human and "
+                      f"{a['best']['s']:,.0f} synthetic points (score {a['best']['score']:.3g})"
+                      for f, a in ok.items())
+    return (f"The curve families split the budget differently: {parts}. The answer depends on "
+            "which curve you believe; no family is picked silently.")

@@ -1,0 +1,200 @@
+"""Notebook 06 (the advisor): the curve families' fits and their hold-out errors, Table 3 under
+each family beside the paper's, the budget's split and the pilot plan, each with its caption.
+
+``report`` is :func:`littlehuman.experiments.advisor.families_report`'s dict.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from littlehuman.families import FAMILIES, POOLED
+from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, metric_label, note_if_empty,
+                                     panel_row_layout)
+from littlehuman.stats import finite
+
+#: a colour per family (the paper's log fit keeps the trade-off figure's blue)
+FAMILY_COLORS: dict[str, str] = {"log": COLORS[0], "power": COLORS[2], "exp": COLORS[4]}
+
+
+def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
+    """One panel per base: the synthetic-only runs (grey: seed means per size), each family's
+    fitted curve over the measured sizes and on to three times their range (dotted beyond the
+    largest size), the +human score (red) and where each family puts its equivalent."""
+    runs, data_means = report["runs"], report["run_means"]
+    bases = list(report["bases"])
+    fig = make_subplots(rows=1, cols=max(1, len(bases)), shared_yaxes=True,
+                        subplot_titles=[f"synthetic base {b:g}" for b in bases] or None)
+    for i, base in enumerate(bases, start=1):
+        first = i == 1
+        syn = (runs["kind"] == "synthetic") & (runs["base"] == base)
+        x = (runs["base"] + runs["added"])[syn].to_numpy(float)
+        fig.add_trace(go.Scatter(x=x, y=data_means[syn.to_numpy()], mode="markers",
+                                 name="synthetic only, mean over seeds",
+                                 marker=dict(color="#444", size=9), legendgroup="m",
+                                 showlegend=first), row=1, col=i)
+        x_max = float(x.max()) if x.size else float(base)
+        top = base + 3 * (x_max - base) if x_max > base else 1.5 * base
+        for f in report["families"]:
+            fit = report["fit"][(base, f)]
+            if not fit.usable:
+                continue
+            for lo, hi, dash, show in ((float(base), x_max, None, first),
+                                       (x_max, top, "dot", False)):
+                xs = np.linspace(lo, hi, 50)
+                fig.add_trace(go.Scatter(x=xs, y=fit.predict(xs), mode="lines",
+                                         line=dict(color=FAMILY_COLORS.get(f), dash=dash),
+                                         name=FAMILIES[f].label, legendgroup=f,
+                                         showlegend=show), row=1, col=i)
+        y_star = report["y_star"].get(base)
+        if y_star is not None:
+            fig.add_trace(go.Scatter(x=[base], y=[y_star], mode="markers",
+                                     name=f"+{report['human']} human, mean over seeds",
+                                     marker=dict(color=COLORS[3], size=11), legendgroup="h",
+                                     showlegend=first), row=1, col=i)
+            fig.add_hline(y=y_star, line=dict(color=COLORS[3], dash="dash", width=1),
+                          row=1, col=i)
+        fig.update_xaxes(title_text="synthetic points in the training set", row=1, col=i)
+    note_if_empty(fig, not bases)
+    fig.update_yaxes(title_text=metric_label(report["metric"]), row=1, col=1)
+    panel_row_layout(fig, title, len(bases), panel_width=380, height=420, legend_y=-0.3)
+    return fig
+
+
+def fits_caption(report: dict[str, Any]) -> str:
+    """Caption of :func:`fits_figure`."""
+    return (f"Each curve family fitted by least squares on the synthetic-only runs' means over "
+            f"{report['n_seeds']} seed(s) ({report['n_rows']} test rows each); solid over the "
+            "measured sizes, dotted beyond them (an extrapolation). Red: the base plus "
+            f"{report['human']} human points and its score across the panel; a family's "
+            "equivalent is where its curve crosses that line. The power law and the exponential "
+            "saturation level off under a ceiling of 1; the log fit never does.")
+
+
+def fits_table(report: dict[str, Any]) -> pd.DataFrame:
+    """Per base and family: the fitted formula, its RMSE, fit status, the leave-largest-size-out
+    error, the equivalent with its interval and status, and the resamples without one."""
+    f = report["fits"]
+    f = f[f["base"] != POOLED]
+    level = f"{report['level']:.0%}"
+    return pd.DataFrame({
+        "base": f["base"], "curve": f["label"], "fitted": f["formula"], "RMSE": f["rmse"],
+        "fit": f["fit_status"], "hold-out error": f["holdout_error"],
+        "equivalent synthetic points": f["equivalent"], f"{level} CI low": f["low"],
+        f"{level} CI high": f["high"], "status": f["eq_status"],
+        "resamples without one": f["undefined"]})
+
+
+def fits_caption_table(report: dict[str, Any]) -> str:
+    """Caption of :func:`fits_table`."""
+    rows = "seeds, then test rows" if report["rows_resampled"] else "seeds only"
+    return (f"Per base and curve family, on the seed means: the fit, its hold-out error (fitted "
+            "on every size but the largest, predicted there, minus the measured mean: "
+            "positive = too optimistic), the additional synthetic points matching "
+            f"+{report['human']} human points, and a {report['level']:.0%} bootstrap interval "
+            f"({report['n_boot']} resamples of {rows}; each refits every family; resamples "
+            "without a finite equivalent are left out and counted). 'unreachable': the score "
+            "lies above the family's asymptote, so no amount of synthetic data matches it.")
+
+
+def table3_table(report: dict[str, Any]) -> pd.DataFrame:
+    """The paper's Table 3 statistic under each family (per-seed operating points), with the
+    paper's own row beneath when it reports this dataset."""
+    t = report["table3_frame"]
+    return pd.DataFrame({"curve": t["curve"], "operating points": t["n"],
+                         "undefined": t["n_undefined"], "mean": t["mean"],
+                         "median": t["median"], "25th percentile": t["p25"],
+                         "75th percentile": t["p75"]})
+
+
+def table3_caption(report: dict[str, Any]) -> str:
+    """Caption of :func:`table3_table`."""
+    n_bases = len(report["bases"])
+    paper = ("" if (report["table3_frame"]["family"] == "paper").any() else
+             " The paper does not report this dataset.")
+    return (f"Additional synthetic points matching +{report['human']} human points, summarised "
+            f"over the operating points (each base and seed: {n_bases} x "
+            f"{report['n_seeds']}, each seed its own fit) under each curve family; undefined "
+            "equivalents (no finite match) are left out and counted. The paper's row is its "
+            "Table 3 (log fit, 200 human points at its own sizes): compare orders of magnitude, "
+            f"not digits.{paper}")
+
+
+def budget_figure(answer: dict[str, Any], metric: str, title: str) -> go.Figure:
+    """Predicted score against the share of the budget spent on human points: the line (dashed
+    where the synthetic size lies outside the measured ones), its bootstrap band, and the best
+    split marked."""
+    g = answer["grid"]
+    fig = go.Figure()
+    share = g["share_human"] * 100
+    fig.add_trace(go.Scatter(x=np.concatenate([share, share[::-1]]),
+                             y=np.concatenate([g["high"], g["low"][::-1]]), fill="toself",
+                             fillcolor=BAND, line=dict(width=0), hoverinfo="skip",
+                             name="95% bootstrap band"))
+    for supported, dash, name in ((True, None, "predicted score"),
+                                  (False, "dash", "predicted, extrapolated synthetic size")):
+        y = np.where(g["supported"] == supported, g["score"], np.nan)
+        if np.isfinite(y).any():
+            fig.add_trace(go.Scatter(x=share, y=y, mode="lines", name=name,
+                                     line=dict(color=COLORS[0], dash=dash, width=2),
+                                     customdata=np.c_[g["h"], g["s"]],
+                                     hovertemplate="%{x:.1f}% on human: %{customdata[0]:.0f} "
+                                                   "human, %{customdata[1]:,.0f} synthetic, "
+                                                   "score %{y:.4f}<extra></extra>"))
+    b = answer["best"]
+    fig.add_trace(go.Scatter(x=[b["share_human"] * 100], y=[b["score"]], mode="markers",
+                             marker=dict(color=COLORS[3], size=12, symbol="star"),
+                             name=f"best: {b['h']:.0f} human + {b['s']:,.0f} synthetic"))
+    fig.update_layout(title=title, template=TEMPLATE, height=420, width=720,
+                      xaxis_title="share of the budget spent on human points (%)",
+                      yaxis_title=f"predicted {metric_label(metric)}",
+                      legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def budget_caption(answer: dict[str, Any], n_seeds: int, n_rows: int) -> str:
+    """Caption of :func:`budget_figure`."""
+    m = answer["measured"]
+    return (f"A budget of ${answer['budget']:,.4g} at ${answer['price_human']:g} per human and "
+            f"${answer['price_synthetic']:g} per synthetic point, split every way up to the "
+            f"{answer['worth']['human_points']} human points the experiment measured (no "
+            "further: buying more is not supported); the rest buys synthetic points. Score: the "
+            f"{FAMILIES[answer['family']].label} fitted on the synthetic-only runs of every base, "
+            "plus the human points' measured gain over it, scaled linearly between 0 and the "
+            f"measured number; band: 95% over bootstrap resamples of {n_seeds} seed(s) and "
+            f"{n_rows} test rows. Dashed: synthetic sizes outside the measured "
+            f"{m[0]:,.0f}-{m[1]:,.0f}.")
+
+
+def pilot_table(report: dict[str, Any]) -> pd.DataFrame:
+    """The pilot plan: per uncertain answer, its interval's width now, the width wanted, the
+    seeds for it and the training runs they add."""
+    rows = [{"answer": p["what"], "goal": p["goal"], "width now": p["width"],
+             "width wanted": p["target_width"], "seeds now": p["seeds_now"],
+             "seeds needed": p["seeds_needed"], "more runs": p["more_runs"]}
+            for p in report["pilot"]]
+    return pd.DataFrame(rows, columns=["answer", "goal", "width now", "width wanted",
+                                       "seeds now", "seeds needed", "more runs"])
+
+
+def pilot_caption(report: dict[str, Any]) -> str:
+    """Caption of :func:`pilot_table`."""
+    return ("How many seeds would make each uncertain answer confident, assuming an interval's "
+            "width shrinks as 1/sqrt(seeds) (independent seeds whose spread stays what these "
+            f"{report['n_seeds']} show; the same test rows): seeds needed = seeds now x (width "
+            f"now / width wanted)^2, each seed {report['runs_per_seed']} training run(s). With "
+            "few seeds the spread itself is uncertain: read it as an order of magnitude.")
+
+
+def finite_or_dash(value: Any) -> str:
+    """A number for a sentence, '-' when undefined."""
+    return f"{float(value):,.0f}" if finite(value) else "-"
+
+
+__all__ = ["FAMILY_COLORS", "budget_caption", "budget_figure", "finite_or_dash",
+           "fits_caption", "fits_caption_table", "fits_figure", "fits_table", "pilot_caption",
+           "pilot_table", "table3_caption", "table3_table"]

@@ -1,0 +1,165 @@
+"""The budget answer (the best split of a budget between human and synthetic points), the
+pilot plan's arithmetic, and the advisor's curve-family report on a study with known scores
+(notebook 06's figures and tables included)."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from littlehuman import curves
+from littlehuman import families as F
+from littlehuman.curves import LogFit
+from littlehuman.errors import LittleHumanError
+from littlehuman.experiments import advisor, tradeoff
+from littlehuman.plots import advice as advice_plots
+
+from test_curve_families import known_data, power
+from test_experiments import experiment, known_tradeoff, specs_of, write_runs
+
+LOG = LogFit(0.1, 0.05, 1.0, 10, 1000, 3000)
+
+
+# ---- the budget on a known curve ------------------------------------------------------------
+def test_gain_is_interpolated_between_bases_and_held_outside():
+    g = curves.gain_at([500, 1000, math.sqrt(1000 * 4000), 4000, 9000], [4000, 1000],
+                       [0.0, 0.02])
+    assert g == pytest.approx([0.02, 0.02, 0.01, 0.0, 0.0])
+    with pytest.raises(LittleHumanError):
+        curves.gain_at(1000, [1000, 2000], [0.1])
+
+
+@pytest.mark.parametrize("budget,h,s", [
+    # score(h) = 0.1 + 0.05 ln((B - h) / 0.01) + 0.02 h / 200: best where B - h = 500
+    (600.0, 100.0, 50_000.0),
+    (400.0, 0.0, 40_000.0),     # even the first human point costs more than it adds
+    (1000.0, 200.0, 80_000.0),  # the optimum (500) lies beyond the 200 measured: capped
+])
+def test_best_mix_on_a_known_curve(budget, h, s):
+    grid = curves.budget_grid(LOG, [1000, 3000], [0.02, 0.02], 200, price_human=1.0,
+                              price_synthetic=0.01, budget=budget)
+    assert grid["h"].max() == pytest.approx(200.0)  # never more than the measured points
+    assert np.allclose(grid["h"] * 1.0 + grid["s"] * 0.01, budget)
+    best = curves.best_mix(grid)
+    assert (best["h"], best["s"]) == pytest.approx((h, s))
+    expected = 0.1 + 0.05 * math.log(s) + 0.02 * h / 200
+    assert best["score"] == pytest.approx(expected)
+    assert best["share_human"] == pytest.approx(h / budget)
+
+
+def test_budget_grid_flags_sizes_outside_the_measured_ones():
+    grid = curves.budget_grid(LOG, [1000], [0.02], 200, 1.0, 0.01, 25.0,
+                              measured=(1000, 3000))
+    assert grid["h"].max() < 25.0 and grid["s"].min() >= 1.0  # every split keeps a point
+    inside = grid[grid["supported"]]
+    assert inside["s"].between(1000, 3000).all() and not grid["supported"].all()
+    with pytest.raises(LittleHumanError, match="positive"):
+        curves.budget_grid(LOG, [1000], [0.02], 200, 0.0, 0.01, 25.0)
+
+
+def test_budget_answer_from_the_analysis():
+    # 200 human points are worth ~600 synthetic ones on base 1000, ~300 on base 2000
+    data = known_data(lambda x: power(x, 0.75, 0.4, 1.5), {1000: 600.0, 2000: 300.0})
+    res = F.analyse(data, n_boot=30, ceiling=1.0)
+    # same price per point: human points win
+    same = F.budget_answer(res, 0.01, 0.01, 25.0, family="power")
+    assert same["status"] == "ok"
+    assert same["best"]["h"] == pytest.approx(200.0) and same["best"]["s"] == pytest.approx(2300)
+    assert same["p_buy_human"] == 1.0 and same["confident"]
+    assert same["gain_over_all_synthetic"]["against"] == "all synthetic"
+    assert same["best"]["score_low"] == pytest.approx(same["best"]["score"], abs=1e-6)  # no noise
+    worth = same["worth"]
+    assert worth["status"] == "ok" and 300 < worth["value"] < 600
+    assert worth["low"] == pytest.approx(worth["value"], rel=1e-3)
+    assert "spend 8% of $25 on 200 human points" in same["sentence"]
+    # human points 10x the price: all synthetic
+    dear = F.budget_answer(res, 0.1, 0.01, 25.0, family="power")
+    assert dear["best"]["h"] == 0.0 and dear["p_buy_human"] == 0.0
+    assert "spend all $25 on 2,500 synthetic points" in dear["sentence"]
+    assert dear["best"]["supported"]
+    # a budget that buys far more synthetic data than was measured says so
+    big = F.budget_answer(res, 0.1, 0.01, 1000.0, family="power")
+    assert not big["best"]["supported"] and "extrapolat" in big["sentence"]
+    assert any("outside the measured sizes" in c for c in big["caveats"])
+    assert any("at most the measured 200 human points" in c for c in big["caveats"])
+
+
+# ---- the pilot plan ---------------------------------------------------------------------------
+def test_pilot_plan_arithmetic():
+    assert curves.seeds_for_width(0.2, 3, 0.1) == 12        # half the width: 4x the seeds
+    assert curves.seeds_for_width(0.3, 5, 0.1) == 45
+    assert curves.seeds_for_width(0.1, 3, 0.2) == 3         # already narrow enough
+    assert curves.seeds_for_width(0.2, 3, 0.2) == 3
+    plan = curves.pilot_plan(0.2, 3, 0.1, runs_per_seed=4, what="the equivalent")
+    assert (plan["seeds_needed"], plan["more_seeds"], plan["more_runs"]) == (12, 9, 36)
+    assert "1/sqrt(seeds)" in plan["message"] and "9 more" in plan["message"]
+    done = curves.pilot_plan(0.05, 3, 0.1)
+    assert done["more_seeds"] == 0 and "no more seeds" in done["message"]
+    for bad in ((0.2, 0, 0.1), (0.2, 3, 0.0), (math.inf, 3, 0.1)):
+        with pytest.raises(LittleHumanError):
+            curves.seeds_for_width(*bad)
+
+
+# ---- the advisor on a study with known scores -------------------------------------------------
+def test_families_report_and_summary_on_known_runs(home):
+    gains = {16: 40.0, 24: -6.0}  # base 16: 8 human = 40 synthetic; base 24 saturated
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains))
+    report = advisor.families_report(exp, n_boot=20, budget=2.0)
+    fits = report["fits"].set_index(["base", "family"])
+    assert fits.loc[(16, "log"), "equivalent"] == pytest.approx(40.0, rel=1e-9)
+    assert fits.loc[(24, "log"), "eq_status"] == "saturated"
+    # three sizes per base: only the log fit can be held out
+    assert report["choice"]["best"] == "log" and "power" in report["choice"]["untestable"]
+    # the log family's Table 3 is notebook 04's
+    assert report["table3"]["log"]["median"] == pytest.approx(
+        tradeoff.analysis(exp, n_boot=20)["table3"]["median"])
+    t3 = report["table3_frame"]
+    assert list(t3["family"]) == ["log", "power", "exp", "paper"]
+    assert t3.iloc[-1]["median"] == pytest.approx(236.37)
+    assert report["breakeven"]["log"] == pytest.approx(17.0 / 8)
+    answer = report["budget"]
+    # a human point costs 10 synthetic ones and is worth 5: all synthetic, 20 points
+    assert answer["best"]["h"] == 0.0 and answer["best"]["s"] == pytest.approx(20.0)
+    summary = advisor.summary(exp, report)
+    json.dumps(summary)
+    assert summary["chosen_family"] == "log" and summary["seeds"] == 3
+    assert summary["headline"].startswith("+8 human points ~ +17 synthetic points under the log")
+    assert summary["budget"]["best"]["h"] == 0.0
+    # notebook 06's figures and tables build
+    fig = advice_plots.fits_figure(report, "t")
+    assert len(fig.data) >= 2 * 3 and fig.layout.title.text == "t"
+    assert "3 seed(s)" in advice_plots.fits_caption(report)
+    bud = advice_plots.budget_figure(answer, report["metric"], "b")
+    assert any(t.fill == "toself" for t in bud.data)
+    assert "$2" in advice_plots.budget_caption(answer, 3, 20)
+    assert len(advice_plots.fits_table(report)) == 2 * 3
+    assert len(advice_plots.table3_table(report)) == 4
+    assert list(advice_plots.pilot_table(report).columns)[0] == "answer"
+    # no budget: no budget answer, the rest stands
+    plain = advisor.families_report(exp, n_boot=10)
+    assert plain["budget"] is None and advisor.summary(exp, plain)["budget"] is None
+
+
+def test_pilot_rows_on_a_wide_interval():
+    result = {"choice": {"best": "log"}, "n_seeds": 3, "fits": pd.DataFrame([
+        {"base": 1000, "family": "log", "equivalent": 1000.0, "low": 500.0, "high": 2500.0}])}
+    rows = advisor.pilot_rows(result, None, runs_per_seed=4)
+    assert len(rows) == 1
+    # width 2000 -> +-25% of 1000 = 500 wide: (2000 / 500)^2 x 3 = 48 seeds, 45 more
+    assert (rows[0]["seeds_needed"], rows[0]["more_runs"]) == (48, 180)
+
+
+def test_budget_disagreement_is_said():
+    def ans(h, s):
+        return {"status": "ok", "best": {"h": h, "s": s, "score": 0.7},
+                "worth": {"human_points": 200}}
+
+    split = F.budget_disagreement({"log": ans(200, 2300), "power": ans(0, 2500)})
+    assert split and "split the budget differently" in split and "log (paper) buys 200" in split
+    assert F.budget_disagreement({"log": ans(200, 2300), "power": ans(190, 2310)}) is None
+    assert F.budget_disagreement({"log": ans(200, 2300),
+                                  "power": {"status": "flat"}}) is None

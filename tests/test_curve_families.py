@@ -1,0 +1,251 @@
+"""The curve families (log, power law, exponential saturation): fits that recover known
+parameters, statuses instead of crashes on flat, saturated and degenerate data, equivalents,
+the leave-largest-size-out choice, the disagreement sentence and the bootstrap."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from littlehuman import curves
+from littlehuman import families as F
+from littlehuman.curves import LogFit, equivalent_points
+
+X = np.arange(1000.0, 3001.0, 250.0)  # 9 sizes
+
+
+def power(x, c=0.85, a=0.3, b=0.8, s=1000.0):
+    return c - a * (np.asarray(x, float) / s) ** -b
+
+
+def expo(x, c=0.8, a=0.6, b=1.5, s=3000.0):
+    return c - a * np.exp(-b * np.asarray(x, float) / s)
+
+
+def logc(x, a0=0.1, a1=0.05):
+    return a0 + a1 * np.log(x)
+
+
+# ---- fits recover known parameters -----------------------------------------------------------
+def test_power_law_recovers_its_parameters():
+    fit = F.fit_family("power", X, power(X), ceiling=1.0)
+    assert fit.status == "ok" and fit.rmse < 1e-8
+    c, a, b = fit.params
+    assert c == pytest.approx(0.85, abs=1e-6) and b == pytest.approx(0.8, rel=1e-5)
+    # a is in units of the fit's own scale (the largest size): a (x/s)^-b is the same curve
+    assert fit.predict(1234.0) == pytest.approx(float(power(1234.0)), abs=1e-9)
+    assert fit.asymptote == pytest.approx(0.85, abs=1e-6)
+
+
+def test_exponential_saturation_recovers_its_parameters():
+    fit = F.fit_family("exp", X, expo(X), ceiling=1.0)
+    assert fit.status == "ok" and fit.rmse < 1e-8
+    c, a, b = fit.params
+    assert (c, a, b) == pytest.approx((0.8, 0.6, 1.5), rel=1e-5)  # scale 3000 = largest size
+    assert fit.inverse(float(expo(2222.0))) == pytest.approx(2222.0, rel=1e-6)
+
+
+def test_log_family_is_the_papers_fit():
+    fit = F.fit_family("log", X, logc(X))
+    assert fit.params == pytest.approx((0.1, 0.05))
+    assert fit.asymptote == math.inf and fit.status == "ok"
+    lf = curves.fit_log(X, logc(X))
+    for y_star, base in ((float(logc(1800.0)), 1000.0), (float(logc(900.0)), 1000.0), (5.0, 1000.0)):
+        mine, theirs = F.equivalent(fit, y_star, base), equivalent_points(lf, y_star, base)
+        assert (mine.status, mine.value) == (theirs.status, theirs.value)
+
+
+def test_ceiling_bounds_the_asymptote():
+    # log data rise without end: a power law may only approach them from under the ceiling
+    fit = F.fit_family("power", X, logc(X, 0.55, 0.05), ceiling=1.0)
+    assert fit.usable and fit.asymptote <= 1.0 + 1e-12
+    free = F.fit_family("power", X, logc(X, 0.55, 0.05))
+    assert free.rmse <= fit.rmse + 1e-12
+
+
+# ---- flat, saturated, degenerate: statuses, not crashes --------------------------------------
+@pytest.mark.parametrize("family", F.FAMILY_NAMES)
+def test_flat_and_falling_curves_are_flat(family):
+    for y in (np.full(X.size, 0.5), 0.7 - 1e-5 * X):
+        fit = F.fit_family(family, X, y, ceiling=1.0)
+        assert fit.status == "flat", (family, fit)
+        eq = F.equivalent(fit, 0.9, 1000.0)
+        assert (eq.status, eq.value) == ("no_gain", None)
+
+
+@pytest.mark.parametrize("family", ["power", "exp"])
+def test_a_curve_that_levelled_off_inside_the_sizes_is_saturated(family):
+    y = np.where(X > 1000, 0.6, 0.5)  # jumps once, then flat
+    fit = F.fit_family(family, X, y, ceiling=1.0)
+    assert fit.status == "saturated"
+    assert fit.asymptote == pytest.approx(0.6, abs=0.02)
+    above = F.equivalent(fit, 0.65, 2000.0)  # the human points beat what synthetic can reach
+    assert (above.status, above.value) == ("unreachable", None)
+    below = F.equivalent(fit, 0.55, 2000.0)
+    assert below.status == "saturated" and below.value < 0
+
+
+def test_too_few_sizes_and_bad_values_are_reported():
+    two = F.fit_family("power", [1000, 1000, 2000], [0.5, 0.52, 0.6])
+    assert two.status == "too_few_sizes" and not two.usable and "3 distinct sizes" in two.message
+    assert math.isnan(float(two.predict(1500.0)))
+    assert F.equivalent(two, 0.7, 1000).status == "too_few_sizes"
+    one = F.fit_family("log", [500, 500], [0.5, 0.6])
+    assert one.status == "too_few_sizes"
+    # NaN scores and non-positive sizes are left out, not fatal
+    fit = F.fit_family("exp", [0, 1000, 1500, 2000, 2500, 3000],
+                       [0.1, *expo([1000, 1500, 2000]), np.nan, float(expo(3000))], ceiling=1.0)
+    assert fit.status == "ok" and fit.n_points == 4
+    with pytest.raises(Exception, match="unknown curve family"):
+        F.fit_family("cubic", X, logc(X))
+
+
+def test_noisy_data_still_fit():
+    rng = np.random.default_rng(3)
+    for seed in range(20):
+        y = power(X) + rng.normal(0, 0.02, X.size)
+        for family in F.FAMILY_NAMES:
+            fit = F.fit_family(family, X, y, ceiling=1.0)
+            assert fit.usable and np.isfinite(fit.predict(X)).all()
+
+
+# ---- equivalents -----------------------------------------------------------------------------
+def test_power_equivalent_recovers_the_known_number_of_points():
+    fit = F.fit_family("power", X, power(X), ceiling=1.0)
+    eq = F.equivalent(fit, float(power(1000 + 1500)), 1000.0)
+    assert eq.status == "ok" and eq.value == pytest.approx(1500.0, rel=1e-6)
+    far = F.equivalent(fit, float(power(1000 + 1e6)), 1000.0)
+    assert far.status == "extrapolated" and far.value == pytest.approx(1e6, rel=1e-4)
+    assert F.equivalent(fit, 0.9, 1000.0).status == "unreachable"  # above c = 0.85
+
+
+# ---- the choice by leave-largest-size-out ----------------------------------------------------
+def test_holdout_prefers_a_saturating_family_over_the_log_fit_on_power_law_data():
+    x = np.repeat(X, 3)
+    y = power(x, c=0.75, a=0.4, b=1.5) + np.tile([-0.002, 0.0, 0.002], X.size)
+    errors = F.holdout_errors(x, y, ceiling=1.0)
+    err = errors.set_index("family")["error"].abs()
+    assert err["log"] > 5 * max(err["power"], err["exp"])
+    assert errors["held_out"].eq(3000.0).all() and errors["sem"].iloc[0] > 0
+    choice = F.choose(errors, noise=1e-4)
+    assert choice["best"] in ("power", "exp") and choice["decisive"]
+    assert "comes closest" in choice["sentence"]
+
+
+def test_choice_says_when_it_cannot_tell_or_test():
+    errors = pd.DataFrame({"family": ["log", "power", "exp"], "error": [0.010, 0.009, np.nan],
+                           "sem": [0.02] * 3})
+    choice = F.choose(errors)
+    assert choice["best"] == "power" and not choice["decisive"]
+    assert "cannot tell them apart" in choice["sentence"]
+    assert choice["untestable"] == ["exp"] and "not testable" in choice["sentence"]
+    # three sizes: holding one out leaves two, too few for a 3-parameter family
+    three = F.holdout_errors([250, 300, 350], [0.5, 0.55, 0.58], ceiling=1.0)
+    assert three.set_index("family").loc["power", "status"] == "too_few_sizes"
+    assert F.choose(three)["best"] == "log"
+    none = F.choose(F.holdout_errors([300, 350], [0.5, 0.55], families=["power"]))
+    assert none["best"] is None and "No family could be tested" in none["sentence"]
+
+
+def test_disagreement_is_said_in_a_sentence():
+    apart = F.disagreement({"log": {"value": 5000, "low": 4000, "high": 6000, "status": "ok"},
+                            "power": {"value": 900, "low": 700, "high": 1200, "status": "ok"}})
+    assert apart and "disagree" in apart and "log (paper) 5,000 [4,000, 6,000]" in apart
+    assert "do not overlap" in apart
+    assert F.disagreement({"log": {"value": 1000, "low": 800, "high": 1300, "status": "ok"},
+                           "power": {"value": 900, "low": 700, "high": 1200,
+                                     "status": "ok"}}) is None
+    kinds = F.disagreement({"log": {"value": 1000, "low": 800, "high": 1300, "status": "ok"},
+                            "exp": {"value": None, "status": "unreachable"}})
+    assert kinds and "gives no number (unreachable)" in kinds
+
+
+# ---- the bootstrap and the analysis ----------------------------------------------------------
+def test_resampling_seeds_and_rows():
+    per = {0: np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]),
+           1: np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])}
+    means = F.resample_run_means(per, 50, seed=1)
+    assert means.shape == (50, 2) and (means[:, 0] == 1.0).all() and (means[:, 1] == 0).all()
+    spread = {0: np.array([[0.0, 1.0] * 50]), 1: np.array([[0.0, 1.0] * 50])}
+    rows = F.resample_run_means(spread, 400, seed=2)
+    seeds_only = F.resample_run_means(spread, 400, seed=2, rows=False)
+    assert rows.std() > 0.02 and seeds_only.std() == 0.0  # row resampling moves the mean
+    assert rows.mean() == pytest.approx(0.5, abs=0.01)
+    two = {0: np.array([[0.0]]), 1: np.array([[1.0]])}
+    assert set(np.unique(F.resample_run_means(two, 200, seed=0))) == {0.0, 0.5, 1.0}
+
+
+def known_data(curve, gains, bases=(1000, 2000), seeds=(0, 1, 2), rows=4, noise=0.0,
+               human=200):
+    """CurveData from ``curve``: synthetic runs base + 250 i (i = 0..4) and base + human
+    points scoring the curve at base + gains[base]; ``noise``: a per-seed shift."""
+    keys = [(b, "synthetic", 250 * i) for b in bases for i in range(5)] + \
+        [(b, "human", human) for b in bases]
+    runs = pd.DataFrame(keys, columns=["base", "kind", "added"])
+    score = [float(curve(b + a)) if k == "synthetic" else float(curve(b + gains[b]))
+             for b, k, a in keys]
+    per = {s: np.tile(np.array(score)[:, None] + noise * (s - 1), (1, rows)) for s in seeds}
+    return F.CurveData(runs, per, human)
+
+
+def test_analysis_on_a_known_power_law():
+    data = known_data(lambda x: power(x, 0.75, 0.4, 1.5), {1000: 600.0, 2000: 300.0})
+    res = F.analyse(data, n_boot=40, ceiling=1.0)
+    fits = res["fits"].set_index(["base", "family"])
+    assert fits.loc[(1000, "power"), "equivalent"] == pytest.approx(600.0, rel=1e-4)
+    assert fits.loc[(2000, "power"), "equivalent"] == pytest.approx(300.0, rel=1e-4)
+    # no noise: every resample is the same curve, the interval has no width
+    assert fits.loc[(1000, "power"), "low"] == pytest.approx(fits.loc[(1000, "power"), "high"])
+    assert res["choice"]["best"] in ("power", "exp")
+    assert abs(fits.loc[(1000, "log"), "holdout_error"]) > \
+        abs(fits.loc[(1000, "power"), "holdout_error"])
+    assert set(res["table3"]) == set(F.FAMILY_NAMES)
+    t3 = res["table3"]["power"]
+    assert t3["n"] == 6 and t3["median"] == pytest.approx(450.0, rel=1e-3)
+    assert (F.POOLED, "power") in res["fit"] and res["y_star"][1000] == pytest.approx(
+        float(power(1600, 0.75, 0.4, 1.5)))
+
+
+def test_analysis_says_when_families_disagree():
+    # log data far beyond the sizes: the log fit matches them, the capped families cannot
+    data = known_data(lambda x: logc(x, 0.2, 0.06), {1000: 40_000.0, 2000: 40_000.0})
+    res = F.analyse(data, n_boot=30, ceiling=1.0)
+    fits = res["fits"].set_index(["base", "family"])
+    assert fits.loc[(1000, "log"), "equivalent"] == pytest.approx(40_000.0, rel=1e-6)
+    sentence = res["disagreements"][1000]
+    assert sentence is not None and "disagree" in sentence
+
+
+def test_flat_data_through_the_analysis_does_not_crash():
+    data = known_data(lambda x: 0.5 + 0 * x, {1000: 0.0, 2000: 0.0})
+    res = F.analyse(data, n_boot=20, ceiling=1.0)
+    assert set(res["fits"].query("base != 'all'")["eq_status"]) == {"no_gain"}
+    assert all(t["median"] is None for t in res["table3"].values())
+
+
+def test_curve_data_from_run_records():
+    rows = []
+    for seed in (0, 1):
+        for a in (0, 250, 500):
+            rows.append({"base": 1000, "kind": "synthetic", "added": a, "seed": seed,
+                         "accuracy": float(logc(1000 + a))})
+        rows.append({"base": 1000, "kind": "human", "added": 200, "seed": seed,
+                     "accuracy": float(logc(1700))})  # 700 more points
+    data = F.CurveData.from_records(pd.DataFrame(rows), "accuracy")
+    assert not data.rows_resampled and data.human == 200 and len(data.per_seed) == 2
+    res = F.analyse(data, n_boot=20)
+    log = res["fits"].set_index(["base", "family"]).loc[(1000, "log")]
+    assert log["equivalent"] == pytest.approx(700.0, rel=1e-6)
+    ops = curves.operating_points(pd.DataFrame(rows), "accuracy")
+    assert res["table3"]["log"]["median"] == pytest.approx(
+        curves.table3(ops[ops["level"] == "seed"]["equivalent"])["median"])
+
+
+def test_log_fit_behaves_as_before():
+    fit = F.fit_family("log", X, logc(X))
+    lf = fit.as_logfit()
+    assert isinstance(lf, LogFit) and (lf.a0, lf.a1) == pytest.approx((0.1, 0.05))
+    with pytest.raises(Exception):
+        F.fit_family("power", X, power(X)).as_logfit()
