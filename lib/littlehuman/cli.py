@@ -22,6 +22,7 @@ EPILOG = """examples:
   python run_all.py --dataset my_data.csv --skip-bad-rows
   python run_all.py --dataset my_folder/               # train.csv + test.csv (+ valid.csv)
   python run_all.py --dataset train=a.csv,test=b.jsonl # the same, naming each file
+  python run_all.py --dataset fever --synthetic twins.jsonl  # your own synthetic rows: no generation
   python run_all.py --fetch ropes                      # download the original release files
   python run_all.py --dataset all --profile paper --plan   # runs, tokens and GPU-hours of the grid
   python run_all.py --dataset fever --profile paper --executor slurm --slurm-partition gpu
@@ -163,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
+    if overrides.get("synthetic"):
+        overrides["synthetic"] = own_synthetic(overrides["synthetic"], args.dataset)
     prof = config.profile(args.profile, **overrides)  # validates every override first
     if args.list_datasets:
         from littlehuman.data.summary import print_table
@@ -227,6 +230,20 @@ def fetch_on_first_use(dataset: str, data_dir: str | None) -> None:
     if dataset == "all" or custom.is_custom_path(dataset):
         return
     fetch.ensure(dataset, data_dir, say=lambda line: print(line, flush=True))
+
+
+def own_synthetic(path: str, dataset: str | None) -> str:
+    """``--synthetic FILE``: the file's absolute path (the notebooks run in notebooks/), after
+    checking that it exists and is a data file, and that one dataset is named (its rows are
+    matched to that dataset's: ``data.synthetic_file``)."""
+    from littlehuman.data import custom
+
+    if dataset is not None and dataset.strip().lower() == "all":
+        raise LittleHumanError("--synthetic FILE holds the synthetic rows of one dataset: give "
+                               "--dataset NAME|FILE, not all")
+    absolute = Path(path).expanduser().resolve()
+    custom._check_file(absolute)
+    return str(absolute)
 
 
 def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,

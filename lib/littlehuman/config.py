@@ -53,6 +53,12 @@ class Profile:
         "gemma", "who writes the twins: extractive (rule-based, no model), gemma (Gemma 3 "
         "270M, CPU), hf (a local transformers model), openai (chat API), openai-batch (the "
         "Batch API: half price, replies within 24 h)")
+    synthetic: str = _generation(
+        "", "your own synthetic rows instead of generated ones: a CSV/JSONL/parquet file with "
+        "the columns of --dataset FILE and an optional source_id naming the human row each was "
+        "made from (else matched by context); no generation call is made and --generator is "
+        "not used; the file's digest names its twins and runs (\"\" = generate)",
+        metavar="FILE")
     gen_model: str = _generation(
         "", "the prompt model's name for the API generators (\"\" = gpt-3.5-turbo)",
         metavar="NAME")
@@ -313,6 +319,9 @@ def _rules() -> dict[str, tuple[str, Any, str]]:
         out[name] = ("whole numbers >= 1", lambda v: v >= 1, "")
     for name, choices in CHOICES.items():
         out[name] = (", ".join(choices), choices, "")
+    out["synthetic"] = ("a .csv, .jsonl/.json or .parquet file",
+                        lambda v: v == "" or v.strip().lower().endswith(
+                            (".csv", ".jsonl", ".json", ".parquet")), "")
     return out
 
 

@@ -21,14 +21,22 @@ def n_replaced(n: int, fraction: float) -> int:
     return int(math.floor(fraction * n + 0.5 + 1e-9))
 
 
+def _without_source(synthetic: pd.DataFrame) -> pd.Series:
+    """The synthetic rows with no source row (``source_row_id`` empty or missing): rows of a
+    user's synthetic file matched to no human row (``--synthetic FILE``)."""
+    source = synthetic["source_row_id"]
+    return source.isna() | (source.astype(str) == "")
+
+
 def _twins_by_source(synthetic: pd.DataFrame, dataset: str) -> pd.DataFrame:
-    """One twin per source row (the smallest synthetic ``row_id``), indexed by source."""
+    """One twin per source row (the smallest synthetic ``row_id``), indexed by source; rows
+    without a source are left out."""
     if "source_row_id" not in synthetic.columns:
         raise LittleHumanError(
             f"{dataset}: the synthetic rows have no 'source_row_id' column: generate them "
             "with littlehuman's generation step, which links each twin to its real row"
         )
-    twins = synthetic.astype({"source_row_id": str, "row_id": str})
+    twins = synthetic[~_without_source(synthetic)].astype({"source_row_id": str, "row_id": str})
     twins = twins.sort_values(["source_row_id", "row_id"], kind="stable")
     twins = twins.drop_duplicates("source_row_id", keep="first")
     return twins.set_index("source_row_id", drop=False)
@@ -87,13 +95,14 @@ def replacement_mix(
     candidates = np.flatnonzero(has_twin)  # positions in base, in row_id order
     lacking = np.flatnonzero(~has_twin)
     spares = synthetic[~synthetic["source_row_id"].astype(str).isin(pool["row_id"].astype(str))]
-    spares = spares.drop_duplicates("source_row_id")
+    lone = _without_source(spares)  # rows without a source: each a spare of its own
+    spares = spares[lone | ~spares["source_row_id"].astype(str).duplicated()]
     if k > len(candidates) + min(len(lacking), len(spares)):
         raise LittleHumanError(
             f"{dataset}: fraction {fraction} of n={n} needs {k} synthetic twins but only "
             f"{len(candidates)} of the {n} drawn rows have one and {len(spares)} spare twins "
             f"were given ({len(twins)} twins exist for {len(real)} real train rows): generate "
-            "synthetic twins for more train rows"
+            "synthetic twins for more train rows (with --synthetic FILE: add rows to the file)"
         )
     order = np.random.default_rng(stable_seed(dataset, experiment, n, seed, "replace"))
     chosen = np.sort(candidates[order.permutation(len(candidates))[:k]])
@@ -145,14 +154,25 @@ def tradeoff_mix(
     (``kind="human"``) or as their twins (``kind="synthetic"``). So every base, addition and
     seed nests: base 2000 holds base 1000, +400 synthetic holds +200, and the added human
     rows come from contexts the base does not use. Returns the rows with ``is_synthetic``.
+
+    Synthetic rows without a source (a user's ``--synthetic FILE`` rows matched to no human
+    row) come after the twins: the synthetic sequence is the twins in the order above, then
+    those rows in an order seeded by ``(..., seed, "without-source")``; human rows are the
+    real rows after the base's sources in the order above, then the real rows without a
+    twin (seeded by ``(..., seed, "lone")``). Without such rows this is the order above,
+    bit for bit.
     """
     if kind not in ("human", "synthetic"):
         raise LittleHumanError(f"{dataset}: trade-off addition kind {kind!r}: use human or synthetic")
     if base < 1 or added < 0:
         raise LittleHumanError(f"{dataset}: trade-off sizes base={base}, added={added} must be >= 1, >= 0")
     twins = _twins_by_source(synthetic, dataset)
-    pool = real.sort_values("row_id", kind="stable")
-    pool = pool[pool["row_id"].astype(str).isin(twins.index)].reset_index(drop=True)
+    every = real.sort_values("row_id", kind="stable")
+    has_twin = every["row_id"].astype(str).isin(twins.index)
+    pool = every[has_twin].reset_index(drop=True)
+    if _without_source(synthetic).any():
+        return _tradeoff_with_unsourced(every[~has_twin], pool, twins, synthetic, base, kind,
+                                        added, seed, dataset, experiment, real)
     if base + added > len(pool):
         raise LittleHumanError(
             f"{dataset}: a base of {base} plus {added} rows needs {base + added} train rows with "
@@ -165,6 +185,39 @@ def tradeoff_mix(
     if added:
         parts.append(_as_twins(extra, twins) if kind == "synthetic"
                      else extra.assign(is_synthetic=False))
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype(real.dtypes.to_dict() | {"is_synthetic": bool})[list(real.columns) + ["is_synthetic"]]
+
+
+def _tradeoff_with_unsourced(lone: pd.DataFrame, pool: pd.DataFrame, twins: pd.DataFrame,
+                             synthetic: pd.DataFrame, base: int, kind: str, added: int,
+                             seed: int, dataset: str, experiment: str,
+                             real: pd.DataFrame) -> pd.DataFrame:
+    """:func:`tradeoff_mix` when some synthetic rows have no source (see its docstring)."""
+    order = np.random.default_rng(stable_seed(dataset, experiment, seed)).permutation(len(pool))
+    ordered = pool.iloc[order].reset_index(drop=True)
+    unsourced = synthetic[_without_source(synthetic)].sort_values("row_id", kind="stable")
+    shuffle = np.random.default_rng(stable_seed(dataset, experiment, seed, "without-source"))
+    unsourced = unsourced.iloc[shuffle.permutation(len(unsourced))]
+    sequence = pd.concat([_as_twins(ordered, twins),
+                          unsourced[list(real.columns)].assign(is_synthetic=True)],
+                         ignore_index=True)
+    lone = lone.sort_values("row_id", kind="stable")
+    lone = lone.iloc[np.random.default_rng(stable_seed(dataset, experiment, seed, "lone"))
+                     .permutation(len(lone))]
+    humans = pd.concat([ordered.iloc[min(base, len(ordered)):], lone], ignore_index=True)
+    synthetic_needed = base + (added if kind == "synthetic" else 0)
+    if synthetic_needed > len(sequence) or (kind == "human" and added > len(humans)):
+        raise LittleHumanError(
+            f"{dataset}: a base of {base} plus {added} {kind} rows needs {synthetic_needed} "
+            f"synthetic rows and {added if kind == 'human' else 0} human rows outside the base, "
+            f"but there are {len(sequence)} synthetic rows ({len(ordered)} twins, "
+            f"{len(unsourced)} without a source) and {len(humans)} such human rows: add "
+            "synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step")
+    parts = [sequence.iloc[:base]]
+    if added:
+        parts.append(sequence.iloc[base:base + added] if kind == "synthetic"
+                     else humans.iloc[:added].assign(is_synthetic=False))
     out = pd.concat(parts, ignore_index=True)
     return out.astype(real.dtypes.to_dict() | {"is_synthetic": bool})[list(real.columns) + ["is_synthetic"]]
 

@@ -28,6 +28,7 @@ from littlehuman.metrics import MAIN_METRIC, METRICS
 from littlehuman.runs import RunSpec, RunStore
 
 if TYPE_CHECKING:
+    from littlehuman.data.synthetic_file import SyntheticFile
     from littlehuman.generation import PromptSpec
     from littlehuman.generation.backends.base import Backend
 
@@ -107,8 +108,29 @@ class Study:
 
     @cached_property
     def train_pool(self) -> pd.DataFrame:
-        """The n real train rows of the sweep (seeded by the data seed): the rows to twin."""
-        return self._cap(self.split("train"), self.n, "train-pool")
+        """The n real train rows of the sweep (seeded by the data seed): the rows to twin.
+
+        With ``--synthetic FILE`` rows with a twin in the file are preferred: the rows of
+        that draw that have one are kept (so a file covering them gives the same pool), rows
+        of it without one are swapped for a seeded draw of the other twinned train rows, and
+        only when those run out do rows without a twin stay (a replaced one takes a spare)."""
+        train = self.split("train")
+        drawn = self._cap(train, self.n, "train-pool")
+        found = self.synthetic_file
+        if found is None:
+            return drawn
+        has = train["row_id"].isin(found.twins["source_row_id"])
+        inside = train["row_id"].isin(drawn["row_id"])
+        if bool(has[inside].all()):
+            return drawn
+        lacking = int((inside & ~has).sum())
+        swap = self._cap(train[has & ~inside], lacking, "train-pool-twinned")
+        stay = self._cap(train[inside & ~has], lacking - len(swap), "train-pool-untwinned")
+        if len(swap) == lacking:  # (a cap of 0 means no cap)
+            stay = stay.iloc[:0]
+        keep = (inside & has) | train["row_id"].isin(swap["row_id"]) \
+            | train["row_id"].isin(stay["row_id"])
+        return train[keep]
 
     @cached_property
     def eval_rows(self) -> pd.DataFrame:
@@ -136,7 +158,21 @@ class Study:
         return backend_from_profile(self.profile)
 
     @cached_property
+    def synthetic_file(self) -> "SyntheticFile | None":
+        """The user's own synthetic rows (``--synthetic FILE``) matched to this dataset's rows,
+        or None: twins are generated (:mod:`littlehuman.data.synthetic_file`)."""
+        if not self.profile.synthetic:
+            return None
+        from littlehuman.data.synthetic_file import load_synthetic
+
+        return load_synthetic(self.profile.synthetic, self.rows, self.task, self.name)
+
+    @cached_property
     def generator_id(self) -> str:
+        """Who made the twins: the prompt and backend's id, or ``file-<digest>`` of the user's
+        synthetic file. It names the twins' file and enters every run key."""
+        if self.synthetic_file is not None:
+            return self.synthetic_file.generator_id
         return self.prompt.generator_id(self.backend)
 
     @cached_property

@@ -532,18 +532,19 @@ def _read_parquet(path: Path) -> tuple[list[str], list[_Record]]:
 # --- columns and task ------------------------------------------------------------------
 
 
-def _rename(header: list[str], mapping: dict[str, str], path: Path) -> dict[str, str]:
-    """The file's columns that we use -> our column names."""
+def _rename(header: list[str], mapping: dict[str, str], path: Path,
+            known: tuple[str, ...] = KNOWN) -> dict[str, str]:
+    """The file's columns that we use (``known``: ours) -> our column names."""
     found = ", ".join(repr(c) for c in header)
     for theirs, ours in mapping.items():
         if theirs not in header:
             raise LittleHumanError(f"{path.name}: no column {theirs!r} to map to {ours!r}; columns found: {found}")
-        if ours not in KNOWN:
-            raise LittleHumanError(f"cannot map {theirs!r} to {ours!r}: map to one of {', '.join(KNOWN)}")
+        if ours not in known:
+            raise LittleHumanError(f"cannot map {theirs!r} to {ours!r}: map to one of {', '.join(known)}")
     rename: dict[str, str] = {}
     for col in header:
         ours = mapping.get(col, col.strip().lower())
-        if ours not in KNOWN:
+        if ours not in known:
             continue
         if ours in rename.values():
             first = next(c for c, o in rename.items() if o == ours)
@@ -633,13 +634,17 @@ def _meta(value: object) -> str:
 def _validate(
     records: list[_Record], rename: dict[str, str], task: str, name: str, unit: str,
     label: str = "", split: str | None = None, seen: dict[str, str] | None = None,
-    disagree: list[str] | None = None,
+    disagree: list[str] | None = None, extra: tuple[str, ...] = (),
+    positions: list[str] | None = None,
 ) -> tuple[list[dict[str, object]], list[str]]:
     """Unified rows of the good records and one problem line per bad record.
 
     For one of several files: ``label`` (its name) starts each position and the row ids of a
     file without ids; ``split`` is its split (a split column must agree: each row that does
-    not is added to ``disagree``); ``seen`` holds the ids of the files before it.
+    not is added to ``disagree``); ``seen`` holds the ids of the files before it. ``extra``:
+    further optional text columns copied into the rows as they are ("" when absent; the
+    synthetic file's ``source_id``); ``positions`` receives each good row's position
+    ("line 4"), in order.
     """
     have = set(rename.values())
     rows: list[dict[str, object]] = []
@@ -699,7 +704,11 @@ def _validate(
         context_id = schema.clean_text(cell.get("context_id"))
         row["context_id"] = context_id or schema.short_hash(str(row["context"]))
         row["meta"] = _meta(cell.get("meta"))
+        for col in extra:
+            row[col] = "" if _missing(cell.get(col)) else schema.clean_text(cell.get(col))
         rows.append(row)
+        if positions is not None:
+            positions.append(where)
     return rows, problems
 
 

@@ -1,14 +1,24 @@
 """Which real train rows get synthetic twins, generating them, and what they cost: the sweep
 twins ``study.train_pool``; an experiment that needs more rows twins the further train rows
-of :func:`twin_order`, so the sweep's twins are always reused."""
+of :func:`twin_order`, so the sweep's twins are always reused.
+
+With ``--synthetic FILE`` (``study.synthetic_file``) nothing is generated: a row's twin is
+the file's row matched to it (:mod:`littlehuman.data.synthetic_file`). Rows without one are
+treated as rows whose every ask was unusable: a replaced row without a twin takes a spare
+(the twin of a train row further along :func:`twin_order`, whose twinned rows come first;
+then a file row without a source), and the trade-off uses every usable file row (twins
+first, then rows without a source: :func:`twinned_rows`)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from littlehuman import mixing
 from littlehuman.data import schema
+from littlehuman.errors import LittleHumanError
 
 if TYPE_CHECKING:
     from littlehuman.study import Study
@@ -21,7 +31,11 @@ def twin_order(study: "Study") -> pd.DataFrame:
     rest = study.split("train").sort_values("row_id", kind="stable")
     rest = rest[~rest["row_id"].isin(pool["row_id"])]
     rng = np.random.default_rng(schema.stable_seed(study.name, "twin-order", study.profile.data_seed))
-    return pd.concat([pool, rest.iloc[rng.permutation(len(rest))]])
+    rest = rest.iloc[rng.permutation(len(rest))]
+    if study.synthetic_file is not None:  # rows with a twin in the file first
+        has = rest["row_id"].isin(study.synthetic_file.twins["source_row_id"])
+        rest = pd.concat([rest[has], rest[~has]])
+    return pd.concat([pool, rest])
 
 
 def twin_rows(study: "Study", size: int) -> pd.DataFrame:
@@ -33,18 +47,55 @@ def twin_rows(study: "Study", size: int) -> pd.DataFrame:
 def generate_twins(study: "Study", rows: pd.DataFrame,
                    progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The twins of ``rows``, generated with the study's prompt and generator (only missing
-    twins are generated; every experiment's twins join the same parquet file)."""
+    twins are generated; every experiment's twins join the same parquet file), or, with
+    ``--synthetic FILE``, the file's rows matched to them (nothing generated)."""
     from littlehuman.generation import load_or_generate
+
+    found = synthetic_file(study, progress)
+    if found is not None:
+        return found.twins_of(rows)
 
     return load_or_generate(rows=rows, pool=study.split("train"), backend=study.backend,
                             prompt=study.prompt, batch_size=study.profile.gen_batch_size,
                             progress=progress)
 
 
+def synthetic_file(study: "Study", progress: bool = False):
+    """The study's ``--synthetic FILE`` rows (None without one), stored on first use in this
+    process where generated twins would be (``synthetic_path``: the notebooks and the report's
+    freshness look there); with ``progress`` one line says what was read and matched, and
+    another when the file changed under the same path since it was last used."""
+    from littlehuman.data.synthetic_file import store
+    from littlehuman.generation import synthetic_path
+
+    found = study.synthetic_file
+    if found is None or found.said:
+        return found
+    note = store(found, synthetic_path(study.name, found.generator_id))
+    if progress:
+        print(found.report.describe(), flush=True)
+        if note:
+            print(note, flush=True)
+    found.said = True
+    return found
+
+
 def sweep_twins(study: "Study", progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The twins of the sweep's train pool (generated once, then read from disk), plus one
-    spare twin for each pool row left without one (:func:`twins_with_spares`)."""
-    return twins_with_spares(study, study.train_pool, progress)
+    spare twin for each pool row left without one (:func:`twins_with_spares`). With
+    ``--synthetic FILE``, a file too small for the sweep's largest fraction is a one-line
+    LittleHumanError before anything is trained."""
+    synthetic, stats = twins_with_spares(study, study.train_pool, progress)
+    found = study.synthetic_file
+    need = mixing.n_replaced(study.n, max(study.profile.sweep_fractions))
+    if found is not None and len(synthetic) < need:
+        raise LittleHumanError(
+            f"{study.name}: the sweep replaces up to {need} of its n={study.n} rows, but "
+            f"{found.path.name} twins {len(synthetic) - stats['spares']} of them and "
+            f"{stats['spares']} spare(s) stand in ({found.report.twins} train rows have a "
+            f"twin in it, {found.report.without_source} row(s) without a source): add synthetic "
+            "rows to the file, or lower --n-train or the largest --sweep-fractions")
+    return synthetic, stats
 
 
 def add_stats(total: dict[str, Any], stats: dict[str, Any]) -> None:
@@ -80,6 +131,9 @@ def twins_with_spares(study: "Study", rows: pd.DataFrame, progress: bool = False
     add_stats(total, stats)
     kept = spare_rows[spare_rows["row_id"].isin(spares["source_row_id"])]["row_id"].iloc[:missing]
     spares = spares[spares["source_row_id"].isin(kept)]
+    if len(spares) < missing and study.synthetic_file is not None:  # then rows without a source
+        spares = pd.concat([spares, study.synthetic_file.without_source.iloc[:missing - len(spares)]],
+                           ignore_index=True)
     total["spares"] = len(spares)
     return pd.concat([synthetic, spares], ignore_index=True), total
 
@@ -105,7 +159,14 @@ def twinned_rows(study: "Study", count: int, progress: bool = False
                  ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """The shortest :func:`twin_rows` prefix in which ``count`` rows have a twin (a row whose
     reply was unparseable has none, so a few more rows may be twinned), its twins and the
-    summed generation stats."""
+    summed generation stats. With ``--synthetic FILE``: every train row along
+    :func:`twin_order` and every usable row of the file (twins, then rows without a source,
+    which :func:`~littlehuman.mixing.tradeoff_mix` takes after the twins)."""
+    found = synthetic_file(study, progress)
+    if found is not None:
+        rows = twin_order(study)
+        _, stats = found.twins_of(rows)
+        return rows, found.rows, stats
     return _prefix_with_twins(study, twin_order(study), count, len(study.train_pool), progress)
 
 
@@ -124,6 +185,11 @@ def dry_run(study: "Study") -> dict[str, Any]:
     estimate counts every reply at the full ``max_new_tokens``."""
     from littlehuman.generation.cost import estimate
 
+    if study.profile.synthetic:  # the user's own synthetic rows: nothing to send
+        return {"dataset": study.name, "generator": "file",
+                "model": Path(study.profile.synthetic).name, "requests": 0, "input_tokens": 0,
+                "output_tokens": 0, "dollars_chat": 0.0, "dollars_batch": 0.0,
+                "method": "your own synthetic file: no generation call"}
     p, table = study.profile, prices(study)
     requests = study.prompt.requests(study.train_pool, study.split("train"))
     model = p.gen_model or ("gpt-3.5-turbo" if p.generator.startswith("openai") else p.generator)
@@ -141,6 +207,14 @@ def bill(study: "Study") -> dict[str, Any] | None:
     generator has no dollars."""
     from littlehuman.generation.cost import cost
     from littlehuman.generation.generate import read_bill
+
+    found = study.synthetic_file
+    if found is not None:  # the user's own rows: no request, no token, no dollar
+        return {"backend": "file", "model": found.path.name, "batch_pricing": False,
+                "requests": 0, "answered": 0, "input_tokens": 0, "output_tokens": 0,
+                "missing_usage": 0, "rows": found.report.read, "dollars": None,
+                "dollars_unkept": None, "local": True, "synthetic_file": str(found.path),
+                "report": found.report.describe()}
 
     stored = read_bill(study.name, study.generator_id)
     if stored is None:
