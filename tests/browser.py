@@ -167,11 +167,14 @@ def load_page(path: Path, timeout: float = 60.0, settle_ms: int = 500) -> tuple[
 
 
 class _Figures(HTMLParser):
-    """Per ``div.plotly-graph-div``: whether an ``svg.main-svg`` was drawn inside it."""
+    """Per ``div.plotly-graph-div``: whether an ``svg.main-svg`` was drawn inside it, and how
+    many traces plotly.js drew there (``g.trace`` elements: one per drawn trace and panel)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.drawn: list[bool] = []
+        self.traces: list[int] = []
+        self.ids: list[str | None] = []
         self.depth, self.inside = 0, None  # div depth, and the depth of the open figure div
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -181,8 +184,12 @@ class _Figures(HTMLParser):
             if self.inside is None and "plotly-graph-div" in classes:
                 self.inside = self.depth
                 self.drawn.append(False)
+                self.traces.append(0)
+                self.ids.append(dict(attrs).get("id"))
         elif tag == "svg" and self.inside is not None and "main-svg" in classes:
             self.drawn[-1] = True
+        elif tag == "g" and self.inside is not None and "trace" in classes:
+            self.traces[-1] += 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "div":
@@ -191,9 +198,20 @@ class _Figures(HTMLParser):
             self.depth -= 1
 
 
-def plotly_figures(dom: str) -> list[bool]:
-    """One entry per plotly figure div in ``dom``: True where plotly.js drew it (an SVG)."""
+def _parse(dom: str) -> _Figures:
     parser = _Figures()
     parser.feed(dom)
     parser.close()
-    return parser.drawn
+    return parser
+
+
+def plotly_figures(dom: str) -> list[bool]:
+    """One entry per plotly figure div in ``dom``: True where plotly.js drew it (an SVG)."""
+    return _parse(dom).drawn
+
+
+def plotly_traces(dom: str) -> dict[str, int]:
+    """Per plotly figure div (by its id; ``#i`` when it has none): the traces plotly.js drew
+    in it (0 for a figure drawn empty or not at all)."""
+    parsed = _parse(dom)
+    return {fid or f"#{i}": n for i, (fid, n) in enumerate(zip(parsed.ids, parsed.traces))}

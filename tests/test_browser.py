@@ -3,7 +3,8 @@
 First the checker itself, on small pages written here, so that it is known to fail: an
 uncaught exception, console.error, a fetch from the internet and an undrawn figure must all
 be caught. Then a real smoke-profile report (FEVER): ``outputs/index.html`` and each
-notebook's HTML must load with no console error and with every plotly figure drawn.
+notebook's HTML must load with no console error and with every plotly figure drawn; the
+index's sweep curves drawn with their traces, a verdict for each finding, and the ledger.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from browser import find_chromium, load_page, plotly_figures
+from browser import find_chromium, load_page, plotly_figures, plotly_traces
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ("01_generate", "02_replacement_sweep")
@@ -57,6 +58,7 @@ def test_checker_counts_drawn_and_undrawn_figures(tmp_path):
     dom, errors = load_page(page(tmp_path, drawn + undrawn))
     assert errors == []
     assert plotly_figures(dom) == [True, False]
+    assert list(plotly_traces(dom).values()) == [1, 0]
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +84,41 @@ def figures_in_notebook(path: Path) -> int:
 def test_index_loads_cleanly_and_links_every_report(outputs):
     dom, errors = load_page(outputs / "index.html")
     assert errors == []
-    links = re.findall(r'href="([^"]+)"', dom)
+    page = re.sub(r"<script\b.*?</script>", "", dom, flags=re.S)  # plotly.js's source
+    links = re.findall(r'href="([^"]+)"', page)
+    # the drawn figure's own anchors (plotly.com, data: URLs) are not the page's links;
+    # that nothing is fetched from the network is checked by the console errors
+    links = [link for link in links if not re.match(r"[a-z][a-z0-9+.-]*:", link)]
     assert {f"fever/smoke/{nb}.html" for nb in NOTEBOOKS} <= set(links), links
     for link in links:
         assert (outputs / link).is_file(), link
+
+
+@pytest.mark.slow
+def test_index_draws_the_sweep_curves_and_shows_verdicts_and_ledger(outputs):
+    from littlehuman import findings, index
+
+    dom, errors = load_page(outputs / "index.html")
+    assert errors == []
+    assert plotly_figures(dom) == [True]  # one figure, drawn offline (plotly.js inlined)
+    summary = json.loads((outputs / "fever" / "smoke" / "summary.json").read_text())
+    curve = summary["sweep"]["curve"]
+    # one panel: the band, one seed's line, the mean and the baseline, each drawn
+    seeds = len({r["seed"] for r in curve["runs"]})
+    assert plotly_traces(dom) == {index.FIGURE_ID: 3 + seeds}
+    assert "finding 1:" in dom and "majority baseline" in dom
+    verdicts = re.findall(r'data-verdict="([^"]+)"', dom)
+    assert len(verdicts) == 3 and set(verdicts) <= set(findings.VERDICTS)
+    assert verdicts[0] == findings.finding_last_10(summary["sweep"])["verdict"]
+    ledger = dom[dom.index('<table class="ledger">'):]
+    assert "fever" in ledger and summary["finished"] in ledger
+    prov = summary.get("provenance")
+    if prov is None:  # report.run_all does not store provenance yet
+        assert "not recorded (summary predates the ledger)" in ledger
+    else:
+        assert (prov["commit"] or "not run from a git checkout")[:12] in ledger
+        assert prov["generator"]["id"] in ledger and prov["learner"]["id"] in ledger
+        assert f"torch {prov['versions']['torch']}" in ledger
 
 
 @pytest.mark.slow

@@ -189,7 +189,8 @@ def test_notebooks_flag_is_parsed_and_checked():
     from littlehuman.errors import LittleHumanError
 
     assert parse_notebooks("01, 3,05") == ["01", "03", "05"]
-    for bad in (",", "", "06", "01,x"):
+    assert parse_notebooks("6") == ["06"]  # the advisor
+    for bad in (",", "", "07", "01,x"):
         with pytest.raises(LittleHumanError, match="--notebooks"):
             parse_notebooks(bad)
 

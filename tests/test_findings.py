@@ -108,7 +108,7 @@ def test_metric_agreement_ranks_settings_per_metric():
 
 
 def test_index_states_each_base_with_its_interval_or_its_reason():
-    from littlehuman.report import _base_text
+    from littlehuman.index import _base_text
 
     ok = {"base": 1000, "status": "ok", "equivalent": 2345.6, "interval": [1200.0, 4100.0],
           "message": "unused"}
@@ -118,3 +118,44 @@ def test_index_states_each_base_with_its_interval_or_its_reason():
     flat = {"base": 16, "status": "no_gain", "equivalent": None, "interval": [None, None],
             "message": "the synthetic-only curve does not rise"}
     assert _base_text(flat) == "base 16: the synthetic-only curve does not rise"
+
+
+def test_summary_carries_the_curve_and_the_paired_contrast():
+    import json
+
+    scores = {}
+    for seed in (0, 1, 2):
+        scores[(0.0, seed)] = correct(80)
+        scores[(0.9, seed)] = correct(78 - seed)
+        scores[(1.0, seed)] = correct(60)
+    out = sweep.summary(FakeStudy(scores))
+    json.dumps(out)  # JSON-able as it is
+    curve = out["curve"]
+    assert curve["metric"] == "accuracy"
+    assert [p["fraction"] for p in curve["points"]] == [0.0, 0.9, 1.0]
+    assert [p["mean"] for p in curve["points"]] == pytest.approx([0.80, 0.77, 0.60])
+    assert all(p["low"] <= p["mean"] <= p["high"] and p["seeds"] == 3 for p in curve["points"])
+    assert sorted((r["fraction"], r["seed"], r["score"]) for r in curve["runs"])[:2] == [
+        (0.0, 0, 0.8), (0.0, 1, 0.8)] and len(curve["runs"]) == 9
+    # (s90 - s100) - (s0 - s90) = 0.17 - 0.03, paired per test row: clear of 0, holds
+    est, low, high = out["contrast"]["estimate"]
+    assert est == pytest.approx(0.14) and 0 < low < est < high
+    assert out["contrast"]["seeds"] == 3 and out["contrast"]["detectable"] > 0
+    assert out["holds"] and findings.finding_last_10(out)["verdict"] == findings.HOLDS
+
+
+def test_the_last_ten_percent_contradicted_when_the_first_ninety_cost_more():
+    scores = {}
+    for seed in (0, 1):
+        scores[(0.0, seed)] = correct(90)
+        scores[(0.9, seed)] = correct(60)  # first 90%: -0.30
+        scores[(1.0, seed)] = correct(58)  # last 10%: -0.02
+    out = sweep.summary(FakeStudy(scores))
+    assert out["contrast"]["estimate"][2] < 0 and not out["holds"]
+    assert findings.finding_last_10(out)["verdict"] == findings.CONTRADICTED
+
+
+def test_a_sweep_without_0_9_still_has_its_curve():
+    out = sweep.summary(FakeStudy({(0.0, 0): correct(5), (1.0, 0): correct(4)}))
+    assert out["status"] == "missing" and len(out["curve"]["points"]) == 2
+    assert findings.finding_last_10(out)["verdict"] == findings.NOT_MEASURED

@@ -24,6 +24,8 @@ EPILOG = """examples:
   python run_all.py --dataset train=a.csv,test=b.jsonl # the same, naming each file
   python run_all.py --dataset fever --synthetic twins.jsonl  # your own synthetic rows: no generation
   python run_all.py --fetch ropes                      # download the original release files
+  python run_all.py advise my_data.csv --synthetic my_twins.jsonl --price-human 0.5 \
+      --price-synthetic 0.002 --budget 1000            # only the advisor: what to buy next
   python run_all.py --dataset all --profile paper --plan   # runs, tokens and GPU-hours of the grid
   python run_all.py --dataset fever --profile paper --executor slurm --slurm-partition gpu
 """
@@ -71,9 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", default="cpu", choices=sorted(config.PROFILES),
                      help="smoke (CI, minutes), cpu (default: real but small, 2 cores), "
                      "paper (published settings: GPU + API key)")
-    run.add_argument("--notebooks", default="01,02,03,04,05", metavar="LIST",
-                     help="which notebooks to execute, by number (default: all five; 03 adds "
-                     "the zoom runs, 04 the trade-off runs)")
+    run.add_argument("--notebooks", default="01,02,03,04,05,06", metavar="LIST",
+                     help="which notebooks to execute, by number (default: all six; 03 adds "
+                     "the zoom runs, 04 and 06 the trade-off runs; 06 alone: the advisor "
+                     "without the sweep, as `advise` runs it)")
     run.add_argument("--no-html", action="store_true", help="execute notebooks but skip HTML")
     run.add_argument("--force-notebooks", action="store_true",
                      help="re-execute every notebook even when nothing it shows has changed "
@@ -161,7 +164,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+ADVISE_USAGE = ("usage: python run_all.py advise FILE|NAME [--synthetic FILE] [--price-human P "
+                "--price-synthetic Q [--budget B]] [other flags]")
+
+
+def advise_argv(argv: Sequence[str]) -> list[str]:
+    """``advise DATASET [flags]`` -> the flags that run only what the advice needs: the
+    trade-off's runs and notebook 06 (the advisor), without the sweep."""
+    rest = list(argv[1:])
+    if not rest or rest[0].startswith("-"):
+        raise LittleHumanError(f"advise needs a dataset first: {ADVISE_USAGE}")
+    if "--notebooks" in rest or "--dataset" in rest:
+        raise LittleHumanError(f"advise sets --dataset and --notebooks itself: {ADVISE_USAGE}")
+    return ["--dataset", rest[0], "--notebooks", "06", *rest[1:]]
+
+
 def _main(argv: Sequence[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["advise"]:
+        argv = advise_argv(argv)
     args = build_parser().parse_args(argv)
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
     if overrides.get("synthetic"):

@@ -126,6 +126,9 @@ class Profile:
                                   zero="no advice (both prices are needed)")
     price_synthetic: float = _advisor(0.0, "dollars per synthetic data point",
                                       zero="no advice (both prices are needed)")
+    budget: float = _advisor(0.0, "dollars to spend on new data points, human and synthetic "
+                             "together (notebook 06 splits it)",
+                             zero="no budget answer (the break-even price ratio only)")
     learner: str = _learner(
         "encoder", "the model trained on each mix: encoder (a small encoder, CPU), lora (LoRA "
         "on a local causal LM, GPU), majority (the majority-class baseline)")
@@ -292,7 +295,7 @@ _AT_LEAST_1 = ("concurrency", "max_new_tokens", "prompt_context_words", "gen_bat
                "jobs", "slurm_cpus_per_job", "slurm_mem_gb", "slurm_time_min",
                "slurm_max_parallel")
 _FLOAT_AT_LEAST_0 = ("temperature", "request_timeout", "batch_poll_s", "lr", "price_human",
-                     "price_synthetic")
+                     "price_synthetic", "budget")
 
 
 def _zero_hint(name: str) -> str:

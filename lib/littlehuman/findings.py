@@ -6,9 +6,14 @@ experiments that test them (each one's ``summary``):
    :func:`littlehuman.experiments.zoom.summary`.
 3. *200 human points are worth an order of magnitude more synthetic ones*:
    :func:`littlehuman.experiments.tradeoff.summary`, beside :data:`PAPER_TABLE3`.
+
+Each is judged on the index by one rule, :func:`verdict` (holds / not visible at this power /
+contradicted / not measured), read from a ``summary.json`` by :func:`findings`.
 """
 from __future__ import annotations
 
+import re
+from typing import Any
 
 import numpy as np
 
@@ -33,3 +38,180 @@ def fmt_points(value: float | None) -> str:
     if value is None or not np.isfinite(value):
         return "-"
     return f"{value:,.0f}"
+
+
+# --------------------------------------------------------------------------- verdicts
+#: what the paper says about each finding, shown beside our verdicts on the index
+PAPER_FINDINGS: dict[str, str] = {
+    "last_10": "a slow decline up to 90% synthetic, then a steep drop from 90% to 100% "
+               "(Figure 1): the last 10% of human data costs more than the first 90%",
+    "few_human": "97.5% synthetic beats 100% at every size tried (Figures 2 and 5-8): "
+                 "~125 human points reliably lift a purely synthetic model",
+    "tradeoff": "200 human points are worth far more synthetic points (Table 3: median "
+                "236 on FEVER to 36,901 on FairyTaleQA)",
+}
+
+HOLDS, NOT_VISIBLE, CONTRADICTED, NOT_MEASURED = (
+    "holds", "not visible at this power", "contradicted", "not measured")
+VERDICTS = (HOLDS, NOT_VISIBLE, CONTRADICTED, NOT_MEASURED)
+
+
+def _num(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if np.isfinite(out) else None
+
+
+def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: float = 0.0,
+            direction: int = +1) -> dict[str, Any]:
+    """THE rule every finding on the index is judged by (one place, so the three agree).
+
+    ``estimate`` is the measured effect with its interval ``[low, high]`` (95% bootstrap);
+    the paper's claim is that the effect lies beyond ``null`` in ``direction`` (+1: above,
+    -1: below). Then the finding
+
+    - **holds** when the whole interval lies on the paper's side of ``null``;
+    - is **contradicted** when the whole interval lies on the other side;
+    - is **not visible at this power** otherwise (the interval covers ``null``): the run
+      could not tell; ``detectable`` (the smallest effect it could have seen at 80% power,
+      :func:`littlehuman.stats.detectable_effect`) says how large an effect would have had
+      to be;
+    - is **not measured** when the estimate or either bound is missing (an old summary, an
+      experiment not run, a fit that gave no number).
+
+    An interval touching ``null`` (e.g. a zero-width one at exactly ``null``) is not
+    visible. Returns ``{"verdict", "estimate", "low", "high", "null", "detectable",
+    "text"}``; ``text`` is a short sentence for a tooltip."""
+    est, lo, hi, det = _num(estimate), _num(low), _num(high), _num(detectable)
+    out: dict[str, Any] = {"estimate": est, "low": lo, "high": hi, "null": null,
+                           "detectable": det}
+    if est is None or lo is None or hi is None:
+        return {**out, "verdict": NOT_MEASURED, "text": "no measured effect with an interval"}
+    lo, hi = min(lo, hi), max(lo, hi)
+    out.update(low=lo, high=hi)
+    side = "above" if direction > 0 else "below"
+    if (lo > null) if direction > 0 else (hi < null):
+        word, why = HOLDS, f"the whole 95% interval lies {side} {null:g}"
+    elif (hi < null) if direction > 0 else (lo > null):
+        word, why = CONTRADICTED, (f"the whole 95% interval lies on the other side of "
+                                   f"{null:g} than the paper's")
+    else:
+        word = NOT_VISIBLE
+        why = f"the 95% interval covers {null:g}" + (
+            f"; the smallest effect this run could detect at 80% power: {det:.3g}"
+            if det is not None else "")
+    return {**out, "verdict": word, "text": why}
+
+
+def _interval(triple: Any) -> tuple[Any, Any, Any]:
+    """(estimate, low, high) from a summary's ``[est, low, high]`` list (None-padded)."""
+    values = list(triple) if isinstance(triple, (list, tuple)) else []
+    return tuple((values + [None] * 3)[:3])  # type: ignore[return-value]
+
+
+def finding_last_10(sweep: dict[str, Any] | None) -> dict[str, Any]:
+    """Finding 1 from a sweep summary: the loss from 90% to 100% synthetic minus the loss
+    from 0% to 90% (positive: the last 10% matters most, the paper's direction).
+
+    Uses the paired contrast (``contrast``: one bootstrap over seeds and test rows of
+    ``(s90 - s100) - (s0 - s90)``) where the summary has it; an older summary has only the
+    two drops, each with its own interval: then the conservative interval of the
+    difference, ``[last_low - first_high, last_high - first_low]`` (it holds only when the
+    two intervals do not overlap)."""
+    sweep = sweep or {}
+    contrast = sweep.get("contrast")
+    first, last = _interval(sweep.get("first_90")), _interval(sweep.get("last_10"))
+    if contrast:
+        est, low, high = _interval(contrast.get("estimate"))
+        out = verdict(est, low, high, contrast.get("detectable"))
+        out["how"] = "paired contrast (seeds x test rows)"
+    elif None not in first and None not in last:
+        out = verdict(last[0] - first[0], last[1] - first[2], last[2] - first[1])
+        out["how"] = "the two drops' intervals, conservatively combined"
+    else:
+        out = verdict(None, None, None)
+        out["how"] = sweep.get("text") or "no sweep"
+    out["first_90"], out["last_10"] = list(first), list(last)
+    out["paper"] = PAPER_FINDINGS["last_10"]
+    return out
+
+
+# the numbers of one size in zoom.summary's sentences (older summaries have only these)
+_ZOOM_LINE = re.compile(
+    r"n=(?P<n>\d+): (?P<human>\d+) more human points? .*? by (?P<est>[-+]?[\d.]+(?:e-?\d+)?)"
+    r" on average \[(?P<low>[-+]?[\d.]+(?:e-?\d+)?), (?P<high>[-+]?[\d.]+(?:e-?\d+)?)\]"
+    r"(?:.*?could detect at 80% power: (?P<det>[\d.]+(?:e-?\d+)?))?")
+
+
+def zoom_comparisons(zoom: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Per zoom size: ``{"n", "human", "difference": [est, low, high], "detectable"}`` of
+    97.5% minus 100% synthetic on the main metric: the summary's ``comparisons`` when it has
+    them, else read from its ``paired`` sentences."""
+    zoom = zoom or {}
+    if zoom.get("comparisons"):
+        return list(zoom["comparisons"])
+    out = []
+    for line in zoom.get("paired") or []:
+        m = _ZOOM_LINE.search(line)
+        if m:
+            out.append({"n": int(m["n"]), "human": int(m["human"]),
+                        "difference": [float(m["est"]), float(m["low"]), float(m["high"])],
+                        "detectable": float(m["det"]) if m["det"] else None})
+    return out
+
+
+def finding_few_human(zoom: dict[str, Any] | None) -> dict[str, Any]:
+    """Finding 2 from a zoom summary: 97.5% minus 100% synthetic (positive: a few human
+    points lift a synthetic model). The verdict is read at the largest zoom size (the most
+    data, so the most human points); ``sizes`` holds every size's own verdict."""
+    sizes = []
+    for c in sorted(zoom_comparisons(zoom), key=lambda c: c["n"]):
+        v = verdict(*_interval(c.get("difference")), c.get("detectable"))
+        sizes.append({**v, "n": c["n"], "human": c.get("human")})
+    out = dict(sizes[-1]) if sizes else verdict(None, None, None)
+    out["sizes"], out["paper"] = sizes, PAPER_FINDINGS["few_human"]
+    return out
+
+
+def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
+    """Finding 3 from a trade-off summary, per base (the verdict: at the largest base).
+
+    First the human points' own gain over the purely synthetic base (paired, with its
+    interval): not visible or contradicted there decides. When the gain holds, the price:
+    a finite equivalent with an interval holds when the interval lies above the human
+    points added (each human point worth more than one synthetic one), is contradicted
+    below them, not visible across them; a synthetic-only curve that does not rise
+    (``no_gain``) or a match beyond the fitted range (``extrapolated``) holds (no amount
+    of synthetic data within reach matches); the other statuses are not measured."""
+    tradeoff = tradeoff or {}
+    human = tradeoff.get("human_points")
+    bases = []
+    for b in sorted(tradeoff.get("bases") or [], key=lambda b: b.get("base") or 0):
+        gain = verdict(*_interval(b.get("gain")), b.get("gain_detectable"))
+        status, low, high = b.get("status"), *_interval(b.get("interval"))[:2]
+        v = dict(gain)
+        v["how"] = "the human points' gain over the base"
+        if gain["verdict"] == HOLDS:
+            if status == "ok" and human is not None:
+                v = verdict(b.get("equivalent"), low, high, null=float(human))
+                v["how"] = f"the synthetic points worth {human} human ones, against {human}"
+            elif status in ("no_gain", "extrapolated"):
+                v["how"] = f"no synthetic amount within reach matches ({status})"
+            else:
+                v = {**verdict(None, None, None), "how": f"status {status}"}
+        v.update(base=b.get("base"), status=status, equivalent=_num(b.get("equivalent")),
+                 interval=[_num(low), _num(high)], gain=list(_interval(b.get("gain"))))
+        bases.append(v)
+    out = dict(bases[-1]) if bases else verdict(None, None, None)
+    out["bases"], out["human"] = bases, human
+    out["paper"] = PAPER_FINDINGS["tradeoff"]
+    return out
+
+
+def findings(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The three findings' verdicts of one ``summary.json`` (old ones included)."""
+    return {"last_10": finding_last_10(summary.get("sweep")),
+            "few_human": finding_few_human(summary.get("zoom")),
+            "tradeoff": finding_tradeoff(summary.get("tradeoff"))}

@@ -1,6 +1,23 @@
-"""``outputs/index.html``: the page a reader opens first, one row per dataset run with the paper's
-three findings as measured, beside the paper's numbers, linking every report. Written by
-:func:`littlehuman.report.write_index` (atomically, under the outputs folder's lock)."""
+"""``outputs/index.html``: the page a reader opens first. Written by
+:func:`littlehuman.report.write_index` (atomically, under the outputs folder's lock) from every
+``outputs/<dataset>/<profile>/summary.json``, in three parts:
+
+1. **The findings**: one row per dataset run, the paper's three findings each with a verdict
+   (:func:`littlehuman.findings.verdict`: holds / not visible at this power / contradicted /
+   not measured), the measured number and its interval beneath (the rule's reason on hover),
+   beside the paper's claim and Table 3; the full sentences under "in words"; links to every
+   report.
+2. **The sweep curves**: small multiples, one panel per run: the main metric against the
+   synthetic share (mean over seeds, its 95% bootstrap band, each seed's run, the majority
+   baseline), the last 10% shaded, the paper's shape noted. Plotly, plotly.js inlined once
+   (nothing fetched from the network); left out when no summary has a ``curve``.
+3. **The ledger**: per run, what produced it: finished (UTC), wall time, git commit and
+   whether the checkout was dirty, the generator and learner with their ids, the bill, the
+   key package versions (``provenance`` of the summary, :mod:`littlehuman.provenance`).
+
+Summaries written before a field existed (no ``curve``, ``contrast``, ``provenance``...)
+still render: what they lack is said in words.
+"""
 from __future__ import annotations
 
 import html
@@ -8,11 +25,27 @@ import json
 from pathlib import Path
 from typing import Any
 
+from littlehuman import findings as fnd
+
+#: CSS class of each verdict's badge
+VERDICT_CLASS = {fnd.HOLDS: "holds", fnd.NOT_VISIBLE: "unseen", fnd.CONTRADICTED: "against",
+                 fnd.NOT_MEASURED: "none"}
+#: package versions shown in the ledger's row (the rest under "all versions")
+KEY_VERSIONS = ("littlehuman", "torch", "transformers", "python")
+#: id of the small-multiples figure's div
+FIGURE_ID = "sweep-curves"
+PANEL_COLUMNS = 4
+
+
+def esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
 
 def _cell(text: str) -> str:
-    return f"<td>{html.escape(text)}</td>"
+    return f"<td>{esc(text)}</td>"
 
 
+# ------------------------------------------------------------------------ sentences (kept)
 def _paper_cell(dataset: str) -> str:
     from littlehuman.findings import fmt_points, paper_table3
 
@@ -37,7 +70,7 @@ def _base_text(base: dict[str, Any]) -> str:
         note = f"; {failed} bootstrap resamples had no equivalent" if failed else ""
         return (f"base {base['base']}: +{fmt_points(eq)} synthetic points "
                 f"[{fmt_points(low)}, {fmt_points(high)}]{note}{power}.")
-    return f"base {base['base']}: {base['message']}{power}"
+    return f"base {base.get('base')}: {base.get('message', base.get('status'))}{power}"
 
 
 def _caution(finding: dict[str, Any] | None) -> str:
@@ -47,49 +80,350 @@ def _caution(finding: dict[str, Any] | None) -> str:
     return f" Caution: {'; '.join(flags)}." if flags else ""
 
 
-def _index_row(s: dict[str, Any], links: str) -> str:
+def sentences(s: dict[str, Any]) -> tuple[str, str, str]:
+    """The three findings in words, as the summaries say them (with their cautions)."""
     sweep = ((s.get("sweep") or {}).get("text") or s.get("headline", "")) + _caution(s.get("sweep"))
     zoom = ("; ".join((s.get("zoom") or {}).get("paired") or []) + _caution(s.get("zoom"))
             or "not run (notebook 03)")
     trade = s.get("tradeoff") or {}
     if trade:
         spans = [_base_text(b) for b in trade.get("bases", [])]
-        third = f"{trade['headline']}. " + " ".join(spans) + _caution(trade)
+        third = f"{trade.get('headline', '')}. " + " ".join(spans) + _caution(trade)
     else:
         third = "not run (notebook 04)"
-    return ("<tr>" + _cell(s["dataset"]) + _cell(s["task"].upper()) + _cell(s["profile"])
-            + _cell(sweep) + _cell(zoom) + _cell(third) + _cell(_paper_cell(s["dataset"]))
-            + f"<td>{links}</td>" + _cell(s.get("finished", "")) + "</tr>")
+    return sweep, zoom, third
+
+
+# ------------------------------------------------------------------------ verdict cells
+def _iv(triple: Any, digits: int = 3) -> str:
+    """'+0.021 [-0.001, +0.042]' from [est, low, high]; '-' when a part is missing."""
+    values = list(triple or []) + [None] * 3
+    if any(v is None for v in values[:3]):
+        return "-"
+    est, low, high = values[:3]
+    return f"{est:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
+
+
+def _badge(v: dict[str, Any]) -> str:
+    tip = v.get("text", "")
+    if v.get("how"):
+        tip = f"{tip} ({v['how']})"
+    return (f'<span class="verdict v-{VERDICT_CLASS.get(v["verdict"], "none")}" '
+            f'title="{esc(tip)}" data-verdict="{esc(v["verdict"])}">{esc(v["verdict"])}</span>')
+
+
+def _detectable(v: dict[str, Any]) -> str:
+    det = v.get("detectable")
+    return (f"<br><small>smallest effect detectable at 80% power: {det:.3g}</small>"
+            if v["verdict"] == fnd.NOT_VISIBLE and det is not None else "")
+
+
+def _words(text: str) -> str:
+    return f"<details><summary>in words</summary>{esc(text)}</details>"
+
+
+def _last_10_cell(v: dict[str, Any], words: str) -> str:
+    est = [v.get("estimate"), v.get("low"), v.get("high")]
+    nums = (f'<div class="num">last 10% minus first 90%: {_iv(est)}</div>'
+            f'<div class="sub">lost 90&rarr;100%: {_iv(v.get("last_10"))}<br>'
+            f'lost 0&rarr;90%: {_iv(v.get("first_90"))}</div>'
+            if v["verdict"] != fnd.NOT_MEASURED else "")
+    return f"<td>{_badge(v)}{nums}{_detectable(v)}{_words(words)}</td>"
+
+
+def _few_human_cell(v: dict[str, Any], words: str) -> str:
+    rows = []
+    for size in v.get("sizes", []):
+        human = size.get("human")
+        who = f"n={size['n']}" + (f", {human} human point{'s' * (human != 1)}"
+                                  if human is not None else "")
+        rows.append(f"{esc(who)}: {_iv([size['estimate'], size['low'], size['high']])}"
+                    + (f" ({esc(size['verdict'])})" if len(v.get("sizes", [])) > 1 else ""))
+    nums = (f'<div class="num">97.5% minus 100% synthetic</div><div class="sub">'
+            + "<br>".join(rows) + "</div>") if rows else ""
+    return f"<td>{_badge(v)}{nums}{_detectable(v)}{_words(words)}</td>"
+
+
+def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
+    from littlehuman.findings import fmt_points
+
+    rows = []
+    for b in v.get("bases", []):
+        lo, hi = (b.get("interval") or [None, None])[:2]
+        eq = (f"worth +{fmt_points(b['equivalent'])} synthetic [{fmt_points(lo)}, "
+              f"{fmt_points(hi)}]" if b.get("equivalent") is not None else
+              f"no equivalent ({b.get('status')})")
+        rows.append(f"base {esc(b.get('base'))}: gain {_iv(b.get('gain'))}; {esc(eq)}"
+                    + (f" ({esc(b['verdict'])})" if len(v.get("bases", [])) > 1 else ""))
+    human = v.get("human")
+    head = f"+{human} human points" if human is not None else ""
+    nums = (f'<div class="num">{esc(head)}</div><div class="sub">' + "<br>".join(rows)
+            + "</div>") if rows else ""
+    paper = f'<div class="paper">paper, Table 3: {esc(_paper_cell(dataset))}</div>'
+    return f"<td>{_badge(v)}{nums}{_detectable(v)}{paper}{_words(words)}</td>"
+
+
+def _links(root: Path, folder: Path) -> str:
+    return " · ".join(
+        f'<a href="{esc(p.relative_to(root).as_posix())}">{esc(p.stem)}</a>'
+        for p in sorted(folder.glob("*.html")) if not p.name.startswith("."))
+
+
+def findings_row(s: dict[str, Any], links: str) -> str:
+    """One run's row of the findings table."""
+    verdicts = fnd.findings(s)
+    first, second, third = sentences(s)
+    dataset = str(s.get("dataset", "?"))
+    return ("<tr>" + _cell(dataset) + _cell(str(s.get("task", "?")).upper())
+            + _cell(s.get("profile", "?"))
+            + _last_10_cell(verdicts["last_10"], first)
+            + _few_human_cell(verdicts["few_human"], second)
+            + _tradeoff_cell(verdicts["tradeoff"], third, dataset)
+            + f"<td>{links}</td></tr>")
+
+
+# ------------------------------------------------------------------------ the ledger
+def _duration(seconds: Any) -> str:
+    try:
+        s = float(seconds)
+    except (TypeError, ValueError):
+        return "-"
+    return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.1f} h"
+
+
+def _bill(bill: dict[str, Any] | None) -> str:
+    if not bill:
+        return "not recorded"
+    sent = bill.get("sent", bill.get("requests"))
+    parts = [f"{bill.get('requests', '?')} requests ({sent} sent)"]
+    tokens = (bill.get("input_tokens") or 0, bill.get("output_tokens") or 0)
+    if any(tokens):
+        parts.append(f"{tokens[0]:,} in + {tokens[1]:,} out tokens")
+    if bill.get("dollars") is not None:
+        extra = bill.get("dollars_unkept")
+        parts.append(f"${bill['dollars']:.2f}" + (" Batch API" if bill.get("batch_pricing") else "")
+                     + (f" (+${extra:.2f} estimated for unkept sends)" if extra else ""))
+    else:
+        parts.append("run locally: no charge" if bill.get("local") else "no price known")
+    return "; ".join(parts)
+
+
+def _commit(prov: dict[str, Any] | None) -> str:
+    if prov is None:
+        return '<span class="muted">not recorded (summary predates the ledger)</span>'
+    commit = prov.get("commit")
+    if not commit:
+        return '<span class="muted">none: not run from a git checkout</span>'
+    dirty = prov.get("dirty")
+    flag = ('<span class="dirty" title="tracked files differed from this commit">dirty</span>'
+            if dirty else '<span class="clean">clean</span>' if dirty is False else
+            '<span class="muted">dirty: unknown</span>')
+    return f'<code title="{esc(commit)}">{esc(str(commit)[:12])}</code> {flag}'
+
+
+def _component(entry: dict[str, Any] | None, fallback: str) -> str:
+    if not entry:
+        return esc(fallback) if fallback else '<span class="muted">not recorded</span>'
+    what = " / ".join(str(entry[k]) for k in ("backend", "name", "model") if entry.get(k))
+    ident = entry.get("id")
+    return ((f"<code>{esc(ident)}</code><br>" if ident else "")
+            + f'<small title="{esc(json.dumps(entry.get("params") or {}, sort_keys=True))}">'
+            f"{esc(what)}</small>")
+
+
+def _versions(prov: dict[str, Any] | None) -> str:
+    found = (prov or {}).get("versions") or {}
+    if not found:
+        return '<span class="muted">not recorded</span>'
+    key = ", ".join(f"{k} {found.get(k) or '-'}" for k in KEY_VERSIONS)
+    rest = ", ".join(f"{k} {v or 'not installed'}" for k, v in found.items())
+    return f"{esc(key)}<details><summary>all versions</summary>{esc(rest)}</details>"
+
+
+def ledger_row(s: dict[str, Any]) -> str:
+    """One run's row of the ledger: what produced the report."""
+    prov = s.get("provenance")
+    settings = s.get("settings") or {}
+    bill = s.get("bill") or {}
+    gen_fallback = " / ".join(str(x) for x in (bill.get("backend") or settings.get("generator"),
+                                               bill.get("model")) if x)
+    learner_fallback = settings.get("learner") or ""
+    return ("<tr>" + _cell(s.get("dataset", "?")) + _cell(s.get("profile", "?"))
+            + _cell(s.get("finished") or "-") + _cell(_duration(s.get("seconds")))
+            + f"<td>{_commit(prov)}</td>"
+            + f"<td>{_component((prov or {}).get('generator'), gen_fallback)}</td>"
+            + f"<td>{_component((prov or {}).get('learner'), learner_fallback)}</td>"
+            + _cell(_bill(s.get("bill"))) + f"<td>{_versions(prov)}</td></tr>")
+
+
+# ------------------------------------------------------------------------ small multiples
+def curves(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The runs that can be drawn: each summary whose sweep has a ``curve`` with points."""
+    return [s for s in summaries if ((s.get("sweep") or {}).get("curve") or {}).get("points")]
+
+
+def figure(summaries: list[dict[str, Any]]):
+    """Small multiples of the sweep curves, one panel per run in ``summaries`` (each with a
+    curve: :func:`curves`): mean over seeds with its 95% band, each seed's run, the majority
+    baseline, the last 10% shaded; the panel's title carries finding 1's verdict."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from littlehuman.metrics import METRIC_LABELS
+
+    n = len(summaries)
+    cols = min(PANEL_COLUMNS, n)
+    rows = -(-n // cols)
+    titles = []
+    for s in summaries:
+        metric = s["sweep"]["curve"].get("metric") or s["sweep"].get("metric") or ""
+        verdict = fnd.finding_last_10(s.get("sweep"))["verdict"]
+        titles.append(f"{s.get('dataset', '?')} · {s.get('profile', '?')}: "
+                      f"{METRIC_LABELS.get(metric, metric)}<br><sub>finding 1: {verdict}</sub>")
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.06,
+                        vertical_spacing=0.5 / rows if rows > 1 else 0.1)
+    for i, s in enumerate(summaries):
+        r, c = i // cols + 1, i % cols + 1
+        first = i == 0
+        shape = s["sweep"]["curve"]
+        pts = sorted(shape["points"], key=lambda p: p["fraction"])
+        x = [100 * p["fraction"] for p in pts]
+        ok = all(p.get("low") is not None and p.get("high") is not None for p in pts)
+        fig.add_vrect(x0=90, x1=100, fillcolor="rgba(214, 39, 40, 0.10)", line_width=0,
+                      layer="below", row=r, col=c, exclude_empty_subplots=False)
+        if ok:
+            fig.add_trace(go.Scatter(
+                x=x + x[::-1], y=[p["high"] for p in pts] + [p["low"] for p in pts][::-1],
+                fill="toself", fillcolor="rgba(31, 119, 180, 0.18)", line=dict(width=0),
+                mode="lines", hoverinfo="skip", name="95% interval (seeds x test rows)",
+                legendgroup="band", showlegend=first), row=r, col=c)
+        by_seed: dict[Any, list[dict[str, Any]]] = {}
+        for run in shape.get("runs") or []:
+            by_seed.setdefault(run.get("seed"), []).append(run)
+        for k, (seed, runs) in enumerate(sorted(by_seed.items(), key=lambda kv: str(kv[0]))):
+            runs = sorted(runs, key=lambda q: q["fraction"])
+            fig.add_trace(go.Scatter(
+                x=[100 * q["fraction"] for q in runs], y=[q["score"] for q in runs],
+                mode="lines+markers", line=dict(color="rgba(120, 120, 120, 0.45)", width=1),
+                marker=dict(size=4), name="one seed", legendgroup="seed",
+                showlegend=first and k == 0,
+                hovertemplate=f"seed {seed}<br>%{{x:.1f}}% synthetic<br>%{{y:.4f}}<extra></extra>"),
+                row=r, col=c)
+        fig.add_trace(go.Scatter(
+            x=x, y=[p["mean"] for p in pts], mode="lines+markers",
+            line=dict(color="#1f77b4", width=3), name="mean over seeds", legendgroup="mean",
+            showlegend=first,
+            customdata=[[p.get("low"), p.get("high"), p.get("seeds")] for p in pts],
+            hovertemplate=("%{x:.1f}% synthetic<br>mean %{y:.4f}<br>95% interval "
+                           "[%{customdata[0]:.4f}, %{customdata[1]:.4f}]<br>"
+                           "%{customdata[2]} seed(s)<extra></extra>")), row=r, col=c)
+        baseline = s["sweep"].get("baseline")
+        if baseline is not None:
+            fig.add_trace(go.Scatter(
+                x=[0, 100], y=[baseline, baseline], mode="lines",
+                line=dict(color="#7f7f7f", dash="dot", width=1.5), name="majority baseline",
+                legendgroup="baseline", showlegend=first,
+                hovertemplate=f"majority baseline {baseline:.4f}<extra></extra>"), row=r, col=c)
+        fig.update_xaxes(range=[-3, 103], row=r, col=c,
+                         title_text="synthetic %" if r == rows else None)
+    fig.update_layout(  # the page's heading and caption title it
+        height=300 * rows + 120, width=max(560, 330 * cols), template="plotly_white",
+        margin=dict(t=70, b=60), legend=dict(orientation="h", y=-0.08 if rows > 1 else -0.25))
+    return fig
+
+
+def figure_html(summaries: list[dict[str, Any]]) -> str:
+    """The small multiples as an HTML fragment, plotly.js inlined (once: the page has one
+    figure); '' when no run has a curve."""
+    drawable = curves(summaries)
+    if not drawable:
+        return ""
+    return figure(drawable).to_html(full_html=False, include_plotlyjs=True, div_id=FIGURE_ID,
+                                    config={"displaylogo": False})
+
+
+# ------------------------------------------------------------------------ the page
+def read_summaries(root: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """``(folder, summary)`` for every ``<root>/<dataset>/<profile>/summary.json`` that reads
+    as a JSON object (an unreadable one is skipped, not fatal), sorted by path."""
+    out = []
+    for path in sorted(root.glob("*/*/summary.json")):
+        try:
+            s = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(s, dict):
+            out.append((path.parent, s))
+    return out
+
+
+STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1500px;color:#222}
+table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:4px 8px;
+text-align:left;vertical-align:top;font-size:14px}th{background:#f3f3f3}
+th small{font-weight:normal;color:#555}.verdict{display:inline-block;padding:1px 8px;
+border-radius:10px;font-weight:600;font-size:13px;cursor:help}.v-holds{background:#d7f0d7;
+color:#14521a}.v-against{background:#f8d3d3;color:#7a1212}.v-unseen{background:#eee;
+color:#444}.v-none{background:#fff;color:#888;border:1px dashed #bbb}.num{margin-top:4px;
+font-variant-numeric:tabular-nums}.sub{font-size:12px;color:#555;
+font-variant-numeric:tabular-nums}.paper{font-size:12px;color:#555;margin-top:4px;
+font-style:italic}details{font-size:12px;color:#444;margin-top:4px}summary{cursor:pointer;
+color:#1f5fa0}.dirty{color:#7a1212;font-weight:600}.clean{color:#14521a}.muted{color:#888}
+code{font-size:12px}"""
 
 
 def page(root: Path) -> str:
-    """The index page: one row per report folder under ``root`` (its ``summary.json``)."""
-    rows = []
-    for summary_path in sorted(root.glob("*/*/summary.json")):
-        s = json.loads(summary_path.read_text())
-        folder = summary_path.parent
-        links = " · ".join(
-            f'<a href="{html.escape(str(p.relative_to(root)))}">{html.escape(p.stem)}</a>'
-            for p in sorted(folder.glob("*.html")) if not p.name.startswith("."))
-        rows.append(_index_row(s, links))
-    page = f"""<!doctype html>
+    """The index page from every report folder under ``root`` (its ``summary.json``)."""
+    runs = read_summaries(root)
+    summaries = [s for _, s in runs]
+    rows = [findings_row(s, _links(root, folder)) for folder, s in runs]
+    ledger = [ledger_row(s) for s in summaries]
+    fig = figure_html(summaries)
+    no_curve = [f"{s.get('dataset', '?')} · {s.get('profile', '?')}" for s in summaries
+                if s not in curves(summaries)]
+    missing = (f"<p class='muted'>No curve in the summary of {esc(', '.join(no_curve))} "
+               "(written before the index drew curves, or the sweep was not run): rerun "
+               "<code>run_all.py</code> for it.</p>" if no_curve else "")
+    figure_part = (f"{fig}" if fig else "<p class='muted'>No sweep curve to draw yet.</p>")
+    paper = fnd.PAPER_FINDINGS
+    return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>littlehuman reports</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1500px}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;
-vertical-align:top;font-size:14px}}th{{background:#f3f3f3}}</style></head><body>
+<style>{STYLE}</style></head><body>
 <h1>littlehuman: how far can synthetic data replace human data?</h1>
-<p>One row per dataset run, the paper's three findings as this run measured them (means over
-seeds on the human test split, with 95% bootstrap intervals over seeds and test examples):
-(1) the score lost replacing 0 to 90% of the human data by synthetic, against the last 10%;
-(2) 97.5% against 100% synthetic at fixed size (a few human points on a synthetic model), how
-many seeds agree and a sign test; (3) how many more synthetic points match 200 human points
-(scaled with the profile's sizes), beside the paper's Table 3 (Llama-3.1-8B fine-tuned on
-GPT-3.5-Turbo data; our profiles use other generators and learners, so compare directions, not
-values).</p>
-<table><tr><th>dataset</th><th>task</th><th>profile</th><th>1. the last 10% (sweep)</th>
-<th>2. a few human points (zoom)</th><th>3. human vs synthetic points (trade-off)</th>
-<th>paper, Table 3: synthetic points = 200 human</th><th>reports</th><th>finished (UTC)</th></tr>
-{''.join(rows) or '<tr><td colspan="9">no runs yet</td></tr>'}
+<p>One row per dataset run: the paper's three findings as this run measured them (means
+over seeds on the human test split, with 95% bootstrap intervals over seeds and test
+examples), each judged by one rule: it <span class="verdict v-holds">holds</span> when the
+measured effect's 95% interval lies wholly on the paper's side, is
+<span class="verdict v-against">contradicted</span> when it lies wholly on the other side,
+and is <span class="verdict v-unseen">not visible at this power</span> otherwise (the
+smallest effect the run could have detected at 80% power is given: a finding smaller than
+that may still be there). Hover a verdict for its reason; "in words" has the full sentence.
+The paper fine-tuned Llama-3.1-8B on GPT-3.5-Turbo data; our profiles use other generators
+and learners, so compare directions, not values.</p>
+<h2 id="findings">The findings</h2>
+<table class="findings"><tr><th>dataset</th><th>task</th><th>profile</th>
+<th>1. the last 10% of human data matters most (sweep)<br><small>paper: {esc(paper['last_10'])}</small></th>
+<th>2. a few human points lift a synthetic model (zoom)<br><small>paper: {esc(paper['few_human'])}</small></th>
+<th>3. human points are worth many synthetic ones (trade-off)<br><small>paper: {esc(paper['tradeoff'])}</small></th>
+<th>reports</th></tr>
+{''.join(rows) or '<tr><td colspan="7">no runs yet</td></tr>'}
+</table>
+<h2 id="curves">The sweep curves</h2>
+<p>One panel per run: the main metric on the human test split against the share of the
+training set replaced by synthetic twins (the paper's Figure 1). The thick line is the mean
+over seeds, the band its 95% bootstrap interval (seeds, then test rows), thin grey lines
+single seeds, the dotted line the majority baseline (a learner that learned nothing). The
+paper's curves decline slowly up to 90% synthetic, then drop steeply from 90% to 100%
+(shaded): that is finding 1's shape.</p>
+{figure_part}
+{missing}
+<h2 id="ledger">The ledger</h2>
+<p>What produced each report: when it finished and how long it took, the code (git commit;
+<em>dirty</em>: tracked files differed from it), the generator and the learner with the ids
+their synthetic files and run keys carry, what generation cost, and the key package
+versions.</p>
+<table class="ledger"><tr><th>dataset</th><th>profile</th><th>finished (UTC)</th>
+<th>wall time</th><th>commit</th><th>generator</th><th>learner</th><th>bill</th>
+<th>versions</th></tr>
+{''.join(ledger) or '<tr><td colspan="9">no runs yet</td></tr>'}
 </table></body></html>
 """
-    return page

@@ -39,6 +39,7 @@ NOTEBOOKS = {
     "03": "03_zoom.ipynb",
     "04": "04_tradeoff.ipynb",
     "05": "05_analysis.ipynb",
+    "06": "06_advise.ipynb",
 }
 
 
@@ -348,6 +349,42 @@ def write_index(root: Path | None = None) -> Path:
     return target
 
 
+def read_summary(out_dir: Path) -> dict[str, Any] | None:
+    """The report's ``summary.json`` (None when missing or unreadable)."""
+    try:
+        found = json.loads((out_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
+                  generation: dict[str, Any], trained: dict[str, int], seconds: float,
+                  previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``summary.json`` of one report: each prepared experiment's summary (the ``previous``
+    summary's for the others, so running one notebook keeps the rest of the index), the
+    advisor's (notebook 06), the headline, this run's generation and training counts, the
+    bill, wall time, date, settings and what produced it (:mod:`littlehuman.provenance`)."""
+    from littlehuman import experiments, provenance
+    from littlehuman.experiments import advisor
+
+    before = previous or {}
+    summaries = {m.NAME: m.summary(study) for m in chosen}
+    advice = advisor.summary(study) if "06" in notebooks else before.get("advisor")
+    headline = (experiments.sweep.headline(study) if "sweep" in summaries
+                else before.get("headline") or (advice or {}).get("headline", ""))
+    return {"dataset": study.name, "task": study.task, "profile": study.profile.name,
+            "headline": headline, **{name: before.get(name) for name in experiments.EXPERIMENTS},
+            **summaries, "advisor": advice,
+            "bill": experiments.twins.bill(study), "generation": generation,
+            "seconds": round(seconds, 1), "generation_calls": int(generation.get("calls", 0)),
+            "runs_trained": int(trained.get("ran", 0)),
+            "runs_skipped": int(trained.get("skipped", 0)),
+            "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+            "settings": public_settings(asdict(study.profile)),
+            "provenance": provenance.provenance(study)}
+
+
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
             html: bool = True, output_dir: str | os.PathLike | None = None,
@@ -378,8 +415,6 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             work = experiment.prepare(study, progress=True)
             experiments.twins.add_stats(generation, work["generation"])
             experiments.twins.add_stats(trained, work["runs"])
-        calls = int(generation.get("calls", 0))
-        ran, skipped = int(trained.get("ran", 0)), int(trained.get("skipped", 0))
         params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
                   "overrides": json.dumps(public_settings(study.profile_overrides())),
                   "custom": json.dumps(custom or {})}
@@ -392,7 +427,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             todo = (list(files) if force_notebooks else
                     freshness.stale(files, digests, previous, out_dir, html))
             if not todo:
-                summary = json.loads((out_dir / "summary.json").read_text())
+                summary = read_summary(out_dir) or {}
                 print(f"[{study.name}] nothing the notebooks show has changed since "
                       f"{summary.get('finished', '?')} UTC: kept the reports in {out_dir} "
                       "(--force-notebooks re-executes them)", flush=True)
@@ -405,23 +440,19 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                             continue
                         print(f"[{study.name}] executing {NOTEBOOKS[nb]}", flush=True)
                         staged += stage_notebook(NOTEBOOKS[nb], out_dir, params, html, kernel)
-                    summary = {"dataset": study.name, "task": study.task, "profile": profile.name,
-                               "headline": experiments.sweep.headline(study),
-                               **{name: None for name in experiments.EXPERIMENTS},
-                               **{m.NAME: m.summary(study) for m in chosen},
-                               "bill": experiments.twins.bill(study), "generation": generation,
-                               "seconds": round(time.time() - started, 1),
-                               "generation_calls": calls, "runs_trained": ran,
-                               "runs_skipped": skipped,
-                               "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-                               "settings": public_settings(asdict(profile))}
+                    summary = build_summary(study, notebooks, chosen, generation, trained,
+                                            time.time() - started, read_summary(out_dir))
                     staged += stage_summary(out_dir, summary)
                     staged.append((_write_temp(out_dir, ".json", json.dumps(
                         {**previous, **digests}, indent=1)), out_dir / freshness.DIGESTS_FILE))
                     commit(staged)  # every notebook succeeded: all replace the old ones at once
         written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
-        print(f"[{study.name}] {summary['headline']}  ({time.time() - started:.0f} s)",
+        print(f"[{study.name}] {summary.get('headline', '')}  ({time.time() - started:.0f} s)",
               flush=True)
+        if "06" in notebooks:
+            page = out_dir / NOTEBOOKS["06"]
+            print(f"[{study.name}] the advice: {page.with_suffix('.html') if html else page}",
+                  flush=True)
     index = write_index(root)
     print(f"index: {index}")
     return written

@@ -104,26 +104,83 @@ def paired_drop(study: "Study", high: float, low: float, metric: str, n_boot: in
     return est, lo, hi, len(diffs)
 
 
+def paired_contrast(study: "Study", weights: dict[float, float], metric: str,
+                    n_boot: int = 2000, level: float = 0.95
+                    ) -> tuple[float, float, float, int] | None:
+    """``sum(w * score(fraction))`` over ``weights`` (e.g. ``{0.0: -1, 0.9: 2, 1.0: -1}``: the
+    drop 90 -> 100% minus the drop 0 -> 90%), paired per test example within each seed, with
+    a bootstrap CI over seeds and examples: (estimate, low, high, seeds), or None when no
+    seed has every fraction finished. :func:`paired_drop` is the two-fraction case."""
+    from littlehuman.stats import hierarchical_bootstrap
+
+    specs = {(c.fraction, c.seed): study.run_spec(c) for c in cells(study.profile, study.shape)}
+    diffs = {}
+    for seed in sorted({s for _, s in specs}):
+        chosen = [specs.get((f, seed)) for f in weights]
+        if any(spec is None or not study.store.has(spec) for spec in chosen):
+            continue
+        scores = [grid.per_example_scores(study, spec)[metric].to_numpy(float) for spec in chosen]
+        if len({len(a) for a in scores}) != 1:
+            raise LittleHumanError(f"{study.name}: sweep runs of seed {seed} scored different "
+                                   "test sets; rerun the sweep")
+        diffs[seed] = sum(w * a for w, a in zip(weights.values(), scores))
+    if not diffs:
+        return None
+    est, lo, hi = hierarchical_bootstrap(
+        diffs, n_boot=n_boot, level=level,
+        seed=schema.stable_seed(study.name, "contrast", *sorted(weights.items())))
+    return est, lo, hi, len(diffs)
+
+
+def curve(study: "Study", rec: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The sweep's curve on the main metric, for the index's small multiples (JSON-able):
+    per fraction the mean over seeds with its 95% bootstrap interval (the numbers of
+    :func:`intervals`, same seeds) and the seeds, and every run's own score."""
+    metric = study.main_metric
+    rec = records(study) if rec is None else rec
+    ci = grid.intervals(study, cells(study.profile, study.shape), ["fraction"], [metric])
+    ci = ci.sort_values("fraction", kind="stable")
+    return grid.jsonable({
+        "metric": metric,
+        "points": [{"fraction": float(r["fraction"]), "mean": r["mean"], "low": r["low"],
+                    "high": r["high"], "seeds": int(r["seeds"])} for r in ci.to_dict("records")],
+        "runs": [{"fraction": float(r["fraction"]), "seed": int(r["seed"]), "score": r[metric]}
+                 for r in rec.to_dict("records") if metric in r]})
+
+
 def summary(study: "Study") -> dict[str, Any]:
     """Finding 1 on this dataset, JSON-able: the drop 0 -> 90% and 90 -> 100% synthetic,
     with intervals and a sentence; ``status`` says when the sweep lacks the fractions 0, 0.9
-    and 1."""
+    and 1. Also ``curve`` (:func:`curve`, drawn on the index) and ``contrast``: the drop
+    90 -> 100% minus the drop 0 -> 90% as one paired estimate ``[est, low, high]`` with the
+    smallest detectable contrast (positive: the last 10% matters most);
+    ``holds`` is :func:`littlehuman.findings.verdict`'s "holds" on that contrast."""
+    from littlehuman.findings import HOLDS, finding_last_10
+
     metric = study.main_metric
     first = paired_drop(study, 0.9, 0.0, metric)
     last = paired_drop(study, 1.0, 0.9, metric)
     baseline = grid.majority_baseline(study)
-    caution = grid.flags(records(study), baseline, metric)
+    rec = records(study)
+    caution = grid.flags(rec, baseline, metric)
+    shape = curve(study, rec)
     if first is None or last is None:
-        return {"metric": metric, "status": "missing", "flags": caution,
-                "baseline": baseline.get(metric),
-                "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for this"}
+        return grid.jsonable({
+            "metric": metric, "status": "missing", "flags": caution,
+            "baseline": baseline.get(metric), "curve": shape,
+            "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for this"})
     fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
     detectable = [detectable_effect(*drop[1:3]) for drop in (first, last)]
     text = (f"{metric} lost 0->90% synthetic: {fmt.format(*first[:3])}; "
             f"90->100%: {fmt.format(*last[:3])} (95% CI, {last[3]} seeds; smallest drops "
             f"this run could detect at 80% power: {detectable[0]:.3f} and {detectable[1]:.3f})")
-    holds = last[1] > 0 and last[0] > first[0]
-    return grid.jsonable({"metric": metric, "status": "ok", "first_90": list(first[:3]),
-                          "last_10": list(last[:3]), "seeds": last[3], "holds": bool(holds),
-                          "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
-                          "text": text, "flags": caution, "baseline": baseline.get(metric)})
+    both = paired_contrast(study, {0.0: -1.0, 0.9: 2.0, 1.0: -1.0}, metric)
+    contrast = None if both is None else {"estimate": list(both[:3]), "seeds": both[3],
+                                          "detectable": detectable_effect(*both[1:3])}
+    out = {"metric": metric, "status": "ok", "first_90": list(first[:3]),
+           "last_10": list(last[:3]), "seeds": last[3],
+           "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
+           "contrast": contrast, "text": text, "flags": caution,
+           "baseline": baseline.get(metric), "curve": shape}
+    out["holds"] = finding_last_10(grid.jsonable(out))["verdict"] == HOLDS
+    return grid.jsonable(out)

@@ -1,0 +1,54 @@
+"""``run_all.py advise FILE``: only what the advice needs (the trade-off's runs and notebook
+06), on a user's own dataset with the user's own synthetic file (smoke profile)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from littlehuman.cli import advise_argv
+from littlehuman.errors import LittleHumanError
+from test_synthetic_file import boxes, twins_of, write
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_advise_argv_runs_only_notebook_06():
+    assert advise_argv(["advise", "my.csv", "--budget", "100"]) == [
+        "--dataset", "my.csv", "--notebooks", "06", "--budget", "100"]
+    for bad in (["advise"], ["advise", "--budget", "1"], ["advise", "a.csv", "--notebooks", "02"]):
+        with pytest.raises(LittleHumanError, match="advise"):
+            advise_argv(bad)
+
+
+@pytest.mark.slow
+def test_advise_end_to_end_on_an_own_file_with_its_own_synthetic_file(tmp_path):
+    work, home = tmp_path / "work", tmp_path / "home"
+    work.mkdir()
+    write(work / "boxes.csv", boxes())
+    write(work / "twins.jsonl", twins_of(boxes()))
+    env = {**os.environ, "LITTLEHUMAN_HOME": str(home)}
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "run_all.py"), "advise", "boxes.csv", "--synthetic",
+         "twins.jsonl", "--profile", "smoke", "--learner", "majority", "--price-human", "0.5",
+         "--price-synthetic", "0.002", "--budget", "20"],
+        cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    folder = home / "outputs" / "boxes" / "smoke"
+    assert f"the advice: {folder / '06_advise.html'}" in proc.stdout
+    assert sorted(p.name for p in folder.glob("*.html")) == ["06_advise.html"]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["generation_calls"] == 0 and summary["sweep"] is None
+    assert summary["advisor"]["headline"] and summary["tradeoff"]["bases"]
+    runs = home / "data" / "runs" / "boxes"
+    assert (runs / "tradeoff@pool48").is_dir() or any(runs.glob("tradeoff*"))
+    assert not (runs / "sweep").exists()  # the advice does not train the sweep
+    page = (folder / "06_advise.html").read_text()
+    assert "Plotly.newPlot" in page and "budget" in page.lower()
+    again = subprocess.run([sys.executable, str(REPO / "run_all.py"), "advise"], cwd=work,
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and again.stderr.count("\n") == 1

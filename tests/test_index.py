@@ -1,0 +1,268 @@
+"""``outputs/index.html`` from hand-made summaries: the verdict rule, the three findings read
+from summaries old and new, the small multiples, the ledger, and provenance."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from littlehuman import findings as fnd
+from littlehuman import index, provenance
+from littlehuman.findings import CONTRADICTED, HOLDS, NOT_MEASURED, NOT_VISIBLE, verdict
+
+
+# ------------------------------------------------------------------------ the rule
+@pytest.mark.parametrize("est, low, high, expected", [
+    (0.10, 0.05, 0.15, HOLDS),            # the whole interval on the paper's side
+    (-0.10, -0.15, -0.05, CONTRADICTED),  # the whole interval on the other side
+    (0.02, -0.01, 0.05, NOT_VISIBLE),     # covers 0
+    (0.0, 0.0, 0.0, NOT_VISIBLE),         # touching 0 is not clear of it
+    (0.01, 0.0, 0.02, NOT_VISIBLE),
+    (None, -0.1, 0.1, NOT_MEASURED),
+    (0.1, None, 0.2, NOT_MEASURED),
+    (float("nan"), 0.1, 0.2, NOT_MEASURED),
+])
+def test_verdict_rule(est, low, high, expected):
+    assert verdict(est, low, high)["verdict"] == expected
+
+
+def test_verdict_direction_null_and_detectable():
+    # the paper's claim "below 0": direction -1 swaps holds and contradicted
+    assert verdict(-0.1, -0.2, -0.05, direction=-1)["verdict"] == HOLDS
+    assert verdict(0.1, 0.05, 0.2, direction=-1)["verdict"] == CONTRADICTED
+    # against another null (e.g. as many synthetic points as human ones)
+    assert verdict(900, 300, 2000, null=200)["verdict"] == HOLDS
+    assert verdict(150, 100, 180, null=200)["verdict"] == CONTRADICTED
+    assert verdict(300, 150, 900, null=200)["verdict"] == NOT_VISIBLE
+    unseen = verdict(0.01, -0.02, 0.04, detectable=0.038)
+    assert unseen["detectable"] == 0.038 and "0.038" in unseen["text"]
+    swapped = verdict(0.1, 0.2, 0.05)  # bounds given the wrong way round
+    assert swapped["verdict"] == HOLDS and (swapped["low"], swapped["high"]) == (0.05, 0.2)
+
+
+# ------------------------------------------------------------------------ the findings
+SWEEP = {  # ROPES, cpu profile (README): most of the loss by 90%, the contrast from the run
+    "metric": "rouge1", "status": "ok", "first_90": [0.101, 0.076, 0.131],
+    "last_10": [0.021, -0.001, 0.042], "seeds": 5,
+    "detectable": {"first_90": 0.039, "last_10": 0.030},
+    "contrast": {"estimate": [-0.080, -0.118, -0.043], "seeds": 5, "detectable": 0.053},
+    "text": "rouge1 lost 0->90% synthetic: ...", "flags": [], "baseline": 0.05,
+    "curve": {"metric": "rouge1",
+              "points": [{"fraction": f, "mean": m, "low": m - 0.02, "high": m + 0.02,
+                          "seeds": 2} for f, m in ((0.0, 0.21), (0.5, 0.13), (0.9, 0.11),
+                                                   (1.0, 0.09))],
+              "runs": [{"fraction": f, "seed": s, "score": m + 0.01 * s}
+                       for s in (0, 1) for f, m in ((0.0, 0.21), (0.5, 0.13), (0.9, 0.11),
+                                                    (1.0, 0.09))]},
+}
+ZOOM_LINE = ("n=500: 12 more human points (97.5% vs 100.0% synthetic) changed accuracy by "
+             "+0.0090 on average [-0.0140, +0.0390]; no side favoured over 5 seeds (sign test "
+             "p=1; 5 seed(s) allow at best p=0.0625; the smallest difference this run could "
+             "detect at 80% power: 0.0380)")
+TRADEOFF = {"human_points": 50, "headline": "+50 human points: ...", "flags": [], "bases": [
+    {"base": 250, "status": "ok", "equivalent": 900.0, "interval": [300.0, 2000.0],
+     "message": "", "gain": [0.05, 0.02, 0.08], "gain_detectable": 0.04, "failed_resamples": 0},
+    {"base": 100, "status": "no_gain", "equivalent": None, "interval": [None, None],
+     "message": "the synthetic-only curve does not rise", "gain": [0.01, -0.01, 0.03],
+     "gain_detectable": 0.028}]}
+
+
+def summary(dataset="ropes", profile="cpu", **extra):
+    return {"dataset": dataset, "task": "qa", "profile": profile, "headline": "h",
+            "sweep": SWEEP, "zoom": {"paired": [ZOOM_LINE], "flags": []},
+            "tradeoff": TRADEOFF, "seconds": 2124.0, "finished": "2026-12-01 02:10",
+            "bill": {"backend": "gemma", "model": "gemma-3-270m", "requests": 503, "sent": 503,
+                     "input_tokens": 0, "output_tokens": 0, "dollars": None, "local": True},
+            "settings": {"generator": "gemma", "learner": "encoder"}, **extra}
+
+
+def test_finding_1_uses_the_paired_contrast_else_the_two_intervals():
+    v = fnd.finding_last_10(SWEEP)
+    assert v["verdict"] == CONTRADICTED and v["estimate"] == -0.080
+    assert "paired contrast" in v["how"] and v["paper"] == fnd.PAPER_FINDINGS["last_10"]
+    old = {k: SWEEP[k] for k in ("first_90", "last_10", "text")}  # before "contrast"
+    v = fnd.finding_last_10(old)
+    # [last low - first high, last high - first low] = [-0.001 - 0.131, 0.042 - 0.076] < 0
+    assert v["verdict"] == CONTRADICTED
+    assert (v["low"], v["high"]) == pytest.approx((-0.132, -0.034))
+    fever = {"first_90": [0.071, -0.002, 0.147], "last_10": [0.007, -0.029, 0.037]}
+    assert fnd.finding_last_10(fever)["verdict"] == NOT_VISIBLE
+    assert fnd.finding_last_10({"status": "missing"})["verdict"] == NOT_MEASURED
+    assert fnd.finding_last_10(None)["verdict"] == NOT_MEASURED
+
+
+def test_finding_2_reads_structured_comparisons_or_the_sentences():
+    v = fnd.finding_few_human({"paired": [ZOOM_LINE]})
+    assert v["verdict"] == NOT_VISIBLE and v["n"] == 500 and v["human"] == 12
+    assert (v["estimate"], v["low"], v["high"], v["detectable"]) == (0.009, -0.014, 0.039, 0.038)
+    # several sizes: the verdict at the largest, every size kept
+    small = ZOOM_LINE.replace("n=500: 12 more human points", "n=40: 1 more human point")
+    small = small.replace("+0.0090 on average [-0.0140, +0.0390]",
+                          "-0.0500 on average [-0.0800, -0.0200]")
+    v = fnd.finding_few_human({"paired": [ZOOM_LINE, small]})
+    assert v["n"] == 500 and [s["n"] for s in v["sizes"]] == [40, 500]
+    assert v["sizes"][0]["verdict"] == CONTRADICTED
+    structured = {"comparisons": [{"n": 500, "human": 12, "difference": [0.05, 0.02, 0.08],
+                                   "detectable": 0.04}], "paired": [ZOOM_LINE]}
+    assert fnd.finding_few_human(structured)["verdict"] == HOLDS
+    assert fnd.finding_few_human(None)["verdict"] == NOT_MEASURED
+    assert fnd.finding_few_human({"paired": ["something else"]})["verdict"] == NOT_MEASURED
+
+
+def test_finding_3_gain_first_then_the_price():
+    v = fnd.finding_tradeoff(TRADEOFF)
+    assert [b["base"] for b in v["bases"]] == [100, 250]
+    assert v["base"] == 250 and v["verdict"] == HOLDS  # [300, 2000] lies above 50
+    assert v["bases"][0]["verdict"] == NOT_VISIBLE  # base 100: the gain covers 0
+    cheap = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "interval": [10.0, 40.0],
+                                    "equivalent": 20.0}]}
+    assert fnd.finding_tradeoff(cheap)["verdict"] == CONTRADICTED  # worth fewer than 50
+    flat = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][1], "gain": [0.05, 0.02, 0.08]}]}
+    assert fnd.finding_tradeoff(flat)["verdict"] == HOLDS  # no synthetic amount matches
+    worse = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "status": "saturated",
+                                    "gain": [-0.05, -0.08, -0.02]}]}
+    assert fnd.finding_tradeoff(worse)["verdict"] == CONTRADICTED
+    odd = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "status": "incomplete"}]}
+    assert fnd.finding_tradeoff(odd)["verdict"] == NOT_MEASURED
+    assert fnd.finding_tradeoff(None)["verdict"] == NOT_MEASURED
+
+
+# ------------------------------------------------------------------------ the page
+def write(root: Path, s: dict) -> Path:
+    folder = root / s["dataset"] / s["profile"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "summary.json").write_text(json.dumps(s))
+    (folder / "02_replacement_sweep.html").write_text("<html></html>")
+    return folder
+
+
+PROV = {"commit": "0123456789abcdef0123456789abcdef01234567", "dirty": True,
+        "versions": {"python": "3.11.7", "littlehuman": "0.1.0", "torch": "2.13.0+cpu",
+                     "transformers": "5.24.0", "peft": None},
+        "generator": {"id": "gemma-0a1b2c3d4e", "backend": "gemma", "model": "gemma-3-270m"},
+        "learner": {"id": "encoder-9353de3eff", "name": "encoder",
+                    "model": "all-MiniLM-L6-v2 (bundled)", "params": {"lr": 0.0002}}}
+
+
+def test_page_has_verdicts_figure_and_ledger(tmp_path):
+    write(tmp_path, summary(provenance=PROV))
+    write(tmp_path, summary("fever", "smoke"))  # no provenance: an older summary
+    page = index.page(tmp_path)
+    verdicts = re.findall(r'data-verdict="([^"]+)"', page)
+    assert len(verdicts) == 6 and set(verdicts) <= set(fnd.VERDICTS)
+    assert verdicts[:3] == [CONTRADICTED, NOT_VISIBLE, HOLDS]
+    assert "+0.021 [-0.001, +0.042]" in page and "n=500, 12 human points" in page
+    assert "paper, Table 3: median 6,006" in page and "paper, Table 3: median 236" in page
+    assert fnd.PAPER_FINDINGS["last_10"] in page
+    # one figure, plotly.js inlined once, nothing fetched
+    assert page.count('class="plotly-graph-div"') == 1 and f'id="{index.FIGURE_ID}"' in page
+    assert page.count("window.PlotlyConfig") == 1 and page.count("* plotly.js v") == 1
+    assert "<script src=" not in page  # (the browser test checks that nothing is fetched)
+    # the ledger
+    assert "0123456789ab" in page and "dirty" in page and "encoder-9353de3eff" in page
+    assert "gemma-0a1b2c3d4e" in page and "torch 2.13.0+cpu" in page and "35.4 min" in page
+    assert "not recorded (summary predates the ledger)" in page
+    assert "run locally: no charge" in page
+    assert 'href="ropes/cpu/02_replacement_sweep.html"' in page
+
+
+def test_old_and_minimal_summaries_still_render(tmp_path):
+    # the shape test_robustness writes, and one from before curves, contrasts and provenance
+    write(tmp_path, {"dataset": "toy", "task": "fv", "profile": "smoke", "headline": "h"})
+    old_sweep = {k: SWEEP[k] for k in ("metric", "status", "first_90", "last_10", "text")}
+    write(tmp_path, {"dataset": "fever", "task": "fv", "profile": "cpu", "headline": "h",
+                     "sweep": old_sweep, "zoom": None, "tradeoff": None, "finished": "x"})
+    (tmp_path / "bad" / "smoke").mkdir(parents=True)
+    (tmp_path / "bad" / "smoke" / "summary.json").write_text("{ torn")
+    page = index.page(tmp_path)
+    assert "toy" in page and "fever" in page
+    assert "plotly-graph-div" not in page and "No sweep curve to draw yet" in page
+    assert "No curve in the summary of fever · cpu, toy · smoke" in page
+    assert page.count(f'data-verdict="{NOT_MEASURED}"') == 5
+    assert page.count(f'data-verdict="{CONTRADICTED}"') == 1  # fever's old intervals
+    assert "not run (notebook 03)" in page
+
+
+def test_page_without_runs(tmp_path):
+    page = index.page(tmp_path)
+    assert "no runs yet" in page and "plotly" not in page.lower()
+
+
+def test_small_multiples_one_panel_per_run():
+    runs = [summary(f"d{i}") for i in range(5)]
+    fig = index.figure(runs)
+    titles = [a.text for a in fig.layout.annotations if "finding 1" in (a.text or "")]
+    assert len(titles) == 5 and "contradicted" in titles[0]
+    means = [t for t in fig.data if t.name == "mean over seeds"]
+    assert len(means) == 5 and list(means[0].y) == [0.21, 0.13, 0.11, 0.09]
+    assert list(means[0].x) == [0.0, 50.0, 90.0, 100.0]
+    assert sum(t.name == "majority baseline" for t in fig.data) == 5
+    assert sum(t.showlegend is True for t in fig.data) == 4  # band, seed, mean, baseline
+
+
+# ------------------------------------------------------------------------ provenance
+def test_provenance_in_this_checkout():
+    p = provenance.provenance()
+    assert set(p) >= {"commit", "dirty", "versions", "generator", "learner"}
+    assert p["versions"]["littlehuman"] and p["versions"]["python"]
+    if (provenance.package_root() / ".git").exists():
+        assert re.fullmatch(r"[0-9a-f]{40}", p["commit"]) and isinstance(p["dirty"], bool)
+    json.dumps(p)
+
+
+def test_provenance_outside_a_git_checkout_and_with_a_broken_study(tmp_path, monkeypatch):
+    assert provenance.git_state(tmp_path)["commit"] is None
+    monkeypatch.setattr(provenance, "package_root", lambda: tmp_path)
+    monkeypatch.setattr(provenance, "_pip_commit", lambda: None)
+    assert provenance.provenance()["commit"] is None
+
+    class Broken:
+        @property
+        def profile(self):
+            raise RuntimeError("no profile")
+
+    assert provenance.provenance(Broken())["commit"] is None  # never raises
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git at all
+    monkeypatch.setattr(provenance, "package_root",
+                        lambda: Path(__file__).resolve().parents[1])
+    assert provenance.git_state()["commit"] is None
+
+
+def test_provenance_names_the_generator_and_learner():
+    from littlehuman import config
+
+    class FakeStudy:
+        profile = config.profile("smoke")
+        generator_id = "extractive-0123456789"
+        learner_params = {"lr": 0.0002, "batch_size": 16}
+
+        @property
+        def backend(self):
+            from littlehuman.generation import backend_from_profile
+
+            return backend_from_profile(self.profile)
+
+    p = provenance.provenance(FakeStudy())
+    assert p["generator"]["id"] == "extractive-0123456789"
+    assert p["generator"]["backend"] == "extractive"
+    assert p["learner"]["name"] == "encoder"
+    assert p["learner"]["id"] == provenance.learner_id("encoder", FakeStudy.learner_params)
+    assert p["learner"]["id"] != provenance.learner_id("encoder", {"lr": 0.001})
+
+
+def test_provenance_of_an_installed_copy_has_no_commit(tmp_path):
+    """The module copied outside any checkout (as a wheel installs it): commit None."""
+    lib = tmp_path / "site" / "pkg" / "littlehuman"
+    lib.mkdir(parents=True)
+    src = Path(provenance.__file__).read_text()
+    (lib / "provenance_copy.py").write_text(src)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import provenance_copy as p; "
+            "p._pip_commit = lambda: None; print(p.git_state()['commit'])")
+    out = subprocess.run([sys.executable, "-c", code, str(lib)], capture_output=True,
+                         text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "None"
