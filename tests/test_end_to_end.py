@@ -75,7 +75,7 @@ def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_ho
     proc = run_all(smoke_home, shared_data, "--dataset", "fever", "--profile", "smoke",
                    "--force-notebooks")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.count("executing") == 5
+    assert proc.stdout.count("executing") == 6
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["generation_calls"] == 0
     assert summary["runs_trained"] == 0
@@ -108,7 +108,8 @@ def _execute_directly(name: str, home: Path, data_dir: Path):
 
 
 @pytest.mark.parametrize("name", ["01_generate.ipynb", "02_replacement_sweep.ipynb",
-                                  "03_zoom.ipynb", "04_tradeoff.ipynb", "05_analysis.ipynb"])
+                                  "03_zoom.ipynb", "04_tradeoff.ipynb", "05_analysis.ipynb",
+                                  "06_advise.ipynb"])
 def test_each_notebook_runs_directly_with_its_defaults(smoke_home, shared_data, name):
     """JupyterLab as the first use: after the smoke run, each notebook top to bottom with its
     own parameters cell (fever, smoke) draws its figures."""
