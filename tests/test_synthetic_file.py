@@ -321,3 +321,10 @@ def test_fever_with_a_synthetic_file_of_its_own_train_rows(tmp_path, home, share
     assert synthetic["claim"].str.startswith("Synthetic claim").all() and len(synthetic) == 48
     assert "Leaks." not in set(exp.synthetic_file.rows["claim"])
     assert sweep.records(exp)["n"].eq(48).all()
+
+
+def test_headers_name_the_file_not_the_profiles_generator(tmp_path, home):
+    write(tmp_path / "boxes.csv", boxes())
+    made = study(tmp_path / "boxes.csv", write(tmp_path / "twins.jsonl", twins_of(boxes())))
+    assert made.generator_name == "your file twins.jsonl"
+    assert study(tmp_path / "boxes.csv", None).generator_name == "extractive"

@@ -15,6 +15,7 @@ import json
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -174,6 +175,14 @@ class Study:
         if self.synthetic_file is not None:
             return self.synthetic_file.generator_id
         return self.prompt.generator_id(self.backend)
+
+    @property
+    def generator_name(self) -> str:
+        """What made the synthetic rows, for headers and captions: the profile's generator, or
+        the user's synthetic file by name."""
+        if self.profile.synthetic:
+            return f"your file {Path(self.profile.synthetic).name}"
+        return self.profile.generator
 
     @cached_property
     def learner_params(self) -> dict[str, Any]:
