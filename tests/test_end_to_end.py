@@ -116,7 +116,7 @@ def test_each_notebook_runs_directly_with_its_defaults(smoke_home, shared_data, 
     nb, error = _execute_directly(name, smoke_home, shared_data)
     assert error is None, str(error)[-2000:]
     figures = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-               if "application/vnd.plotly.v1+json" in o.get("data", {})]
+               if "Plotly.newPlot" in o.get("data", {}).get("text/html", "")]
     assert figures, f"{name} drew no figure"
 
 

@@ -70,7 +70,9 @@ def test_paper_profile_in_miniature_survives_real_output(tmp_path, shared_data, 
         again = cli(tmp_path, shared_data, *args)
         assert again.returncode == 0, again.stderr[-3000:]
         assert len(server.log) == sent_before  # the rerun sends nothing at all
-        assert json.loads((folder / "summary.json").read_text())["generation_calls"] == 0
+        # and, nothing having changed, keeps the reports (summary.json as the first run wrote it)
+        assert "nothing the notebooks show has changed" in again.stdout
+        assert json.loads((folder / "summary.json").read_text()) == summary
 
 
 def test_two_processes_at_once_pay_each_request_once(tmp_path, shared_data):

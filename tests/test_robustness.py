@@ -165,7 +165,7 @@ def test_output_flag_puts_the_reports_elsewhere(copy_home, shared_data, tmp_path
     assert sorted(p.name for p in (elsewhere / "fever" / "smoke").iterdir()
                   if not p.name.startswith(".")) == [
         "01_generate.html", "01_generate.ipynb", "02_replacement_sweep.html",
-        "02_replacement_sweep.ipynb", "summary.json"]
+        "02_replacement_sweep.ipynb", "notebook_digests.json", "summary.json"]
     assert "fever/smoke/02_replacement_sweep.html" in (elsewhere / "index.html").read_text()
     assert snapshot(copy_home / "outputs") == before
 
