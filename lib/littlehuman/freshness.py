@@ -67,11 +67,7 @@ def notebook_digest(notebook: Path, parameters: dict[str, Any], html: bool, code
 
 def read_digests(out_dir: Path) -> dict[str, str]:
     """The digests the last successful execution wrote (empty when none or unreadable)."""
-    try:
-        found = json.loads((out_dir / DIGESTS_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
+    return paths.read_json_object(out_dir / DIGESTS_FILE) or {}
 
 
 def stale(notebooks: dict[str, str], digests: dict[str, str], previous: dict[str, str],

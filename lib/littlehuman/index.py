@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from littlehuman import findings as fnd
+from littlehuman import paths
 
 #: CSS class of each verdict's badge
 VERDICT_CLASS = {fnd.HOLDS: "holds", fnd.NOT_VISIBLE: "unseen", fnd.CONTRADICTED: "against",
@@ -139,7 +140,7 @@ def _few_human_cell(v: dict[str, Any], words: str) -> str:
                                   if human is not None else "")
         rows.append(f"{esc(who)}: {_iv([size['estimate'], size['low'], size['high']])}"
                     + (f" ({esc(size['verdict'])})" if len(v.get("sizes", [])) > 1 else ""))
-    nums = (f'<div class="num">97.5% minus 100% synthetic</div><div class="sub">'
+    nums = ('<div class="num">97.5% minus 100% synthetic</div><div class="sub">'
             + "<br>".join(rows) + "</div>") if rows else ""
     return f"<td>{_badge(v)}{nums}{_detectable(v)}{_words(words)}</td>"
 
@@ -346,15 +347,9 @@ def figure_html(summaries: list[dict[str, Any]]) -> str:
 def read_summaries(root: Path) -> list[tuple[Path, dict[str, Any]]]:
     """``(folder, summary)`` for every ``<root>/<dataset>/<profile>/summary.json`` that reads
     as a JSON object (an unreadable one is skipped, not fatal), sorted by path."""
-    out = []
-    for path in sorted(root.glob("*/*/summary.json")):
-        try:
-            s = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(s, dict):
-            out.append((path.parent, s))
-    return out
+    found = ((path.parent, paths.read_json_object(path))
+             for path in sorted(root.glob("*/*/summary.json")))
+    return [(folder, s) for folder, s in found if s is not None]
 
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1500px;color:#222}

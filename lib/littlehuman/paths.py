@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -23,6 +24,16 @@ def project_root() -> Path:
     if (here / "run_all.py").exists():
         return here
     return Path.cwd().resolve()
+
+
+def read_json_object(path: Path) -> dict | None:
+    """A JSON object this package wrote (a summary, digests, a record of files), or None when
+    the file is missing, unreadable, torn or holds something other than an object."""
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def cache_dir() -> Path:

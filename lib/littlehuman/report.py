@@ -351,11 +351,7 @@ def write_index(root: Path | None = None) -> Path:
 
 def read_summary(out_dir: Path) -> dict[str, Any] | None:
     """The report's ``summary.json`` (None when missing or unreadable)."""
-    try:
-        found = json.loads((out_dir / "summary.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return found if isinstance(found, dict) else None
+    return paths.read_json_object(out_dir / "summary.json")
 
 
 def build_summary(study: Any, notebooks: list[str], chosen: list[Any],

@@ -41,6 +41,7 @@ import pandas as pd
 
 from littlehuman.data import custom, schema
 from littlehuman.errors import LittleHumanError
+from littlehuman.paths import read_json_object
 
 SOURCE = "source_id"
 #: bump when the matching changes: it is part of every file's generator id
@@ -299,11 +300,7 @@ def store(found: SyntheticFile, target: Path) -> str | None:
     if not same:
         _atomic(target, lambda tmp: found.rows.to_parquet(tmp, index=False))
     record = target.parent / FILES_RECORD
-    try:
-        seen = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        seen = {}
-    seen = seen if isinstance(seen, dict) else {}
+    seen = read_json_object(record) or {}
     key = str(found.path.resolve())
     before = seen.get(key)
     if before != found.generator_id:
