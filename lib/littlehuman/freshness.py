@@ -37,8 +37,8 @@ def code_digest(package: Path = _PACKAGE) -> str:
 
 def _is_input(path: Path) -> bool:
     name = path.name
-    return path.is_file() and not (name.endswith(".lock") or name.startswith(".tmp-")
-                                   or name.startswith(".") or ".tmp" in name)
+    return path.is_file() and not (name.endswith(".lock") or name.startswith(".")
+                                   or ".tmp" in name)
 
 
 def data_fingerprint(dataset: str, data_root: Path | None = None) -> str:
