@@ -50,6 +50,7 @@ import contextlib
 import math
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -163,6 +164,40 @@ def collate_padded(seqs: list[list[int]], pad_id: int, *, left: bool = False) ->
     return {"input_ids": ids, "attention_mask": mask}
 
 
+def causal_padding_mask(attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor | None:
+    """The 4D mask of a right-padded batch (:func:`block_causal_mask`, pads a segment of their
+    own), or None when nothing is padded (plain causal attention).
+
+    Built on the CPU so that transformers need not ask the GPU whether the batch has padding
+    (its ``padding_mask.all()`` is a host-device sync in every forward)."""
+    if bool(attention_mask.all()):
+        return None
+    return block_causal_mask(attention_mask.long() - 1, dtype)  # segment 0: tokens, -1: pads
+
+
+def target_positions(labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row, the positions whose next token is a target, and those targets: ``(rows, K)``
+    each, K the most any row has, padded with position 0 and target ``IGNORE``.
+
+    Computed on the CPU and passed as ``logits_to_keep``: a boolean mask there (or indexing
+    the labels with one) makes the GPU report how many positions it kept, a host-device sync."""
+    following = labels[:, 1:]
+    keep = following != IGNORE
+    k = max(int(keep.sum(1).max()), 1) if keep.numel() else 1
+    order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)[:, :k]  # kept positions first, in order
+    kept = keep.gather(1, order)
+    targets = following.gather(1, order).masked_fill(~kept, IGNORE)
+    return order.masked_fill(~kept, 0), targets
+
+
+def to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    """The batch on ``device``; to CUDA from pinned memory without blocking (a plain copy from
+    pageable memory waits for the GPU to finish its queue, a sync per micro-batch)."""
+    if device.type != "cuda":
+        return {k: v.to(device) for k, v in batch.items()}
+    return {k: v.pin_memory().to(device, non_blocking=True) for k, v in batch.items()}
+
+
 # --------------------------------------------------------------------------- FLOPs
 def peak_flops(device: torch.device) -> float | None:
     """The device's dense bf16 peak FLOP/s from :data:`PEAK_BF16_FLOPS`; None on CPU/unknown."""
@@ -253,11 +288,29 @@ class _Meter:
                 "peak_flops": self.peak, "log": self.entries}
 
 
+@dataclass
+class _Step:
+    """What every optimizer step of one fit uses (see :meth:`LoraLearner._train_step`)."""
+
+    forward: Any
+    feats: list[dict[str, Any]]
+    device: torch.device
+    dtype: torch.dtype
+    varlen: bool
+    params: list[torch.nn.Parameter]
+    optimizer: torch.optim.Optimizer
+    schedule: Any
+    meter: _Meter
+    shape: dict[str, int]
+    max_grad_norm: float
+
+
 # --------------------------------------------------------------------------- the learner
 class LoraLearner:
     """A LoRA-tuned local causal LM for FV (classification head) or QA (generation).
 
-    ``fit_stats``: learner, task, model, device, dtype, attn_implementation, packing (None,
+    ``fit_stats``: learner, task, model, device, dtype, attn_implementation (what the loaded
+    model uses), adapter_dtype (peft keeps LoRA weights in fp32 over a bf16 base), packing (None,
     "varlen" or "block-mask"), hyper (resolved hyper-parameters), n_params / trainable_params,
     train_rows_in, train_rows, rows_context_cut, rows_claim_cut / rows_question_cut,
     rows_answer_cut (QA), steps (optimizer), train_tokens (non-pad), pad_fraction, seconds
@@ -391,8 +444,9 @@ class LoraLearner:
         steps = h["epochs"] * -(-n_micro // self.grad_accum)
         schedule = get_linear_schedule_with_warmup(optimizer, math.ceil(h["warmup_ratio"] * steps), steps)
         forward = torch.compile(model, dynamic=True) if self.compile else model
-        shape = _flop_shape(model)
         meter = _Meter(device, peak_flops(device))
+        step = _Step(forward, feats, device, dtype, varlen, params, optimizer, schedule, meter,
+                     _flop_shape(model), h["max_grad_norm"])
         rng = np.random.default_rng(self.seed)
         lengths = np.array([len(f["input_ids"]) for f in feats])
         best_score, best_epoch, best_state, valid_scores, losses = None, h["epochs"], None, [], []
@@ -409,20 +463,8 @@ class LoraLearner:
             meter.start()
             epoch_loss, epoch_items = torch.zeros((), device=device), 0
             for group in bar:
-                items = sum(feats[i]["n_target"] for idx in group for i in idx)
-                for loss_sum, n_slots, chunk in self._accumulate(forward, feats, group, items, device,
-                                                                 dtype, varlen, optimizer):
-                    n_tok = sum(len(f["input_ids"]) for f in chunk)
-                    meter.add(loss_sum, n_tok, n_slots, training_flops(
-                        shape["n_body"], shape["n_head"], shape["n_layers"], shape["attn_width"], n_tok,
-                        sum(f["n_target"] for f in chunk) if self.task == "qa" else 0,
-                        sum(len(f["input_ids"]) ** 2 for f in chunk)))
-                    epoch_loss += loss_sum
-                torch.nn.utils.clip_grad_norm_(params, h["max_grad_norm"])
-                optimizer.step()
-                schedule.step()
-                optimizer.zero_grad(set_to_none=True)
-                meter.step(items)
+                loss_sum, items = self._train_step(step, group)
+                epoch_loss += loss_sum
                 epoch_items += items
                 if meter.steps % self.log_every == 0:
                     entry = meter.log()
@@ -444,7 +486,8 @@ class LoraLearner:
         self.fit_stats = {
             "learner": "lora", "task": self.task, "model": Path(self.model_dir).name,
             "device": str(device), "dtype": str(dtype).replace("torch.", ""),
-            "attn_implementation": self._attn(),
+            "attn_implementation": getattr(model.config, "_attn_implementation", None) or self._attn(),
+            "adapter_dtype": str(params[0].dtype).replace("torch.", ""),
             "packing": None if self.task == "fv" or not self.packing else ("varlen" if varlen else "block-mask"),
             "hyper": dict(h), "n_params": n_all, "trainable_params": sum(p.numel() for p in params),
             "train_rows_in": int(len(train)), "train_rows": len(feats), **counts,
@@ -602,6 +645,27 @@ class LoraLearner:
         return feats, {"rows_context_cut": n_ctx, "rows_question_cut": n_tail, "rows_answer_cut": n_answer_cut}
 
     # ----------------------------------------------------------------- training / prediction
+    def _train_step(self, step: "_Step", group: list[Any]) -> tuple[torch.Tensor, int]:
+        """One optimizer step over ``group`` (a list of micro-batches of feature indices):
+        its summed loss (a tensor on the device, never read here) and its target count."""
+        items = sum(step.feats[i]["n_target"] for idx in group for i in idx)
+        total = torch.zeros((), device=step.device)
+        for loss_sum, n_slots, chunk in self._accumulate(step.forward, step.feats, group, items, step.device,
+                                                         step.dtype, step.varlen, step.optimizer):
+            n_tok = sum(len(f["input_ids"]) for f in chunk)
+            shape = step.shape
+            step.meter.add(loss_sum, n_tok, n_slots, training_flops(
+                shape["n_body"], shape["n_head"], shape["n_layers"], shape["attn_width"], n_tok,
+                sum(f["n_target"] for f in chunk) if self.task == "qa" else 0,
+                sum(len(f["input_ids"]) ** 2 for f in chunk)))
+            total += loss_sum
+        torch.nn.utils.clip_grad_norm_(step.params, step.max_grad_norm)
+        step.optimizer.step()
+        step.schedule.step()
+        step.optimizer.zero_grad(set_to_none=True)
+        step.meter.step(items)
+        return total, items
+
     def _accumulate(self, forward: Any, feats: list[dict[str, Any]], group: list[Any], items: int,
                     device: torch.device, dtype: torch.dtype, varlen: bool,
                     optimizer: torch.optim.Optimizer) -> list[tuple[torch.Tensor, int, list[dict[str, Any]]]]:
@@ -637,27 +701,37 @@ class LoraLearner:
 
     def _loss_sum(self, forward: Any, chunk: list[dict[str, Any]], device: torch.device, dtype: torch.dtype,
                   varlen: bool) -> tuple[torch.Tensor, int]:
-        """Summed loss of one micro-batch and the token slots it occupied (pads included)."""
+        """Summed loss of one micro-batch and the token slots it occupied (pads included).
+
+        Every tensor is built on the CPU and sent without blocking, so a step queues its work
+        on the GPU without waiting for it (tests/test_learner_lora.py checks for syncs)."""
         pad = self._tokenizer.pad_token_id
-        if self.task == "fv":
-            batch = {k: v.to(device) for k, v in collate_padded([f["input_ids"] for f in chunk], pad).items()}
-            labels = torch.tensor([f["labels"] for f in chunk], device=device)
-            logits = forward(**batch, use_cache=False).logits.float()
-            return F.cross_entropy(logits, labels, reduction="sum"), batch["input_ids"].numel()
-        if self.packing:
+        if self.packing and self.task == "qa":
             batch = collate_packed(chunk, self.max_length, pad, varlen=varlen, dtype=dtype)
             batch.pop("segments", None)
         else:
             batch = collate_padded([f["input_ids"] for f in chunk], pad)
-            batch["labels"] = torch.full_like(batch["input_ids"], IGNORE)
-            for b, f in enumerate(chunk):
-                batch["labels"][b, :len(f["labels"])] = torch.tensor(f["labels"])
-        batch = {k: v.to(device) for k, v in batch.items()}
-        labels = batch.pop("labels")
-        keep = torch.zeros_like(labels, dtype=torch.bool)
-        keep[:, :-1] = labels[:, 1:] != IGNORE  # positions whose next token is a target
-        logits = forward(**batch, logits_to_keep=keep, use_cache=False).logits.float()
-        return F.cross_entropy(logits, labels[:, 1:][keep[:, :-1]], reduction="sum"), labels.numel()
+            if self._attn() != "flash_attention_2":  # flash-attention takes the 2D mask (and unpads with it)
+                mask = causal_padding_mask(batch.pop("attention_mask"), dtype)
+                if mask is not None:
+                    batch["attention_mask"] = mask
+            if self.task == "fv":
+                batch["labels"] = torch.tensor([f["labels"] for f in chunk])
+            else:
+                batch["labels"] = torch.full_like(batch["input_ids"], IGNORE)
+                for b, f in enumerate(chunk):
+                    batch["labels"][b, :len(f["labels"])] = torch.tensor(f["labels"])
+        slots = batch["input_ids"].numel()
+        if self.task == "fv":
+            batch = to_device(batch, device)
+            labels = batch.pop("labels")
+            logits = forward(**batch, use_cache=False).logits.float()
+            return F.cross_entropy(logits, labels, reduction="sum"), slots
+        batch["logits_to_keep"], batch["targets"] = target_positions(batch.pop("labels"))
+        batch = to_device(batch, device)
+        targets = batch.pop("targets")
+        logits = forward(**batch, use_cache=False).logits.float()
+        return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum"), slots
 
     def _predict_fv(self, chunk: list[dict[str, Any]]) -> list[int]:
         device = self._device()
