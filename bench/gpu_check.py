@@ -25,6 +25,17 @@ others still run):
    ``learner=lora``, fever and fairytaleqa at 200 training rows, fractions 0 and 1, one seed;
    checks each run's record and that its predictions reload (``RunStore.predictions``).
 
+5. ``cuda_paths``: what the CPU tests cannot see, on a 2-layer model of Llama-3.1-8B's width:
+   ``attention`` (the implementation the loaded model uses, weight and adapter dtypes, a fit
+   with SDPA's math kernel switched off, and which fused kernel alone runs a packed QA step and
+   a padded FV step; whether the flash-attn package is there), ``packing`` (a micro-batch's
+   summed loss packed and padded against one example at a time, in the training dtype),
+   ``syncs`` (host-device syncs per optimizer step: the dispatch probe of
+   ``littlehuman.learners.syncs`` and, on CUDA, ``torch.cuda.set_sync_debug_mode``; any is an
+   error), ``out of memory`` (a REAL out-of-memory on CUDA: the process's memory capped 1.5 GiB
+   above the weights, so batch 64 must fall back; simulated on the CPU) and ``torch.compile``
+   (packed QA tokens/s eager and compiled, same rows, and the fit's wall time with compiling).
+
 The table (one row per measurement: step, item, status, seconds, figures) is printed and
 written to ``--out`` as gpu_check.md, gpu_check.csv and gpu_check.json (with the device name,
 torch, CUDA and transformers versions), rewritten after every step so that a run killed at its
@@ -48,8 +59,11 @@ NEEDED_MODULES that are missing (to carry as wheels).
 
 Expected time on an H100/H200 (an estimate, not yet measured): steps 1-2 about 3-4 min (12
 optimizer steps per configuration, each 7-8B model built afresh, ours starting at batch 64), step 3
-about 1 min, step 4 under 1 min; at most 8 min: give the run a 480-600 s timeout. ``--cpu-tiny``
-(2-layer models of hidden size 64, lengths cut to 64 tokens, 6 steps) took 14 s on 2 idle cores.
+about 1 min, step 4 under 1 min, step 5 about 1-2 min (most of it compiling); at most 8 min: give
+the run a 480-600 s timeout (the table is rewritten after each step, so a run cut short keeps
+what it finished; ``--steps-only`` reruns some). ``--cpu-tiny``
+(2-layer models of hidden size 64, lengths cut to 64 tokens, 6 steps) took 44 s on 2 cores with
+torch.compile's cache cold (14 s before step 5; compiling the toy model is most of the rest).
 """
 from __future__ import annotations
 
@@ -64,6 +78,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -364,10 +379,190 @@ def step_paper_training(args: argparse.Namespace) -> list[dict[str, Any]]:
     return out
 
 
+# --------------------------------------------------------------------------- step 5: CUDA paths
+class TightLearner(lt.RandomWeightsLearner):
+    """Runs "out of memory" (simulated) above ``fits`` examples per forward: the CPU stand-in
+    for step 5's real OOM on CUDA."""
+
+    fits = 2
+
+    def _loss_sum(self, forward: Any, chunk: list[dict[str, Any]], *rest: Any) -> tuple[torch.Tensor, int]:
+        if len(chunk) > self.fits:
+            raise torch.OutOfMemoryError("out of memory (simulated on the CPU)")
+        return super()._loss_sum(forward, chunk, *rest)
+
+
+def probe_model_dir(folder: Path, tiny: bool) -> str:
+    """The bench tokenizer with a 2-layer model of Llama-3.1-8B's width (toy on --cpu-tiny)."""
+    from transformers import LlamaConfig
+
+    lt.make_model_dir(folder, tiny)
+    if not tiny:
+        LlamaConfig(**dict(lt.LLAMA_8B, num_hidden_layers=2), bos_token_id=1, eos_token_id=2).save_pretrained(folder)
+    return "2-layer toy" if tiny else "2-layer Llama-3.1-8B width"
+
+
+def sdpa_kernels(learner: Any, chunk: list[dict[str, Any]]) -> dict[str, str]:
+    """Which SDPA kernels can run a forward and backward of ``chunk`` alone, and whether it runs
+    without the slow math kernel (the fused kernels, in torch's own order)."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    device, dtype = learner._device(), learner._torch_dtype()
+    fused = [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION]
+    out = {}
+    for name, backends in [("fused", fused)] + [(b.name.split("_")[0].lower(), [b]) for b in fused]:
+        try:
+            with sdpa_kernel(backends):
+                learner._loss_sum(learner._model, chunk, device, dtype, False)[0].backward()
+            out[name] = "yes"
+        except RuntimeError as exc:
+            out[name] = "no" if "No viable backend" in str(exc) or "No available kernel" in str(exc) else one_line(exc)
+        learner._model.zero_grad(set_to_none=True)
+    return out
+
+
+def step_cuda_paths(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """What the CPU tests cannot see, on the device: attention kernels, packing, syncs, OOM, compile."""
+    from littlehuman.learners.syncs import watch_steps
+
+    tiny = args.cpu_tiny
+    n_steps, batch = (4, 8) if tiny else (6, args.lora_batch)
+    common = dict(seed=0, epochs=1, progress=False, log_every=2)
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        which = probe_model_dir(folder, tiny)
+        data = {}
+        for task in ("fv", "qa"):
+            pool, max_length = load_pool(task, cap=64 if tiny else None)
+            data[task] = (lt.synthetic_rows(pool, n_steps * batch, seed=1), 64 if tiny else max_length)
+
+        def learner(task: str, cls: type = lt.RandomWeightsLearner, **params: Any) -> Any:
+            rows, max_length = data[task]
+            return cls(task, model_dir=str(folder), max_length=max_length, **{**common, "batch_size": batch, **params})
+
+        def attention() -> dict[str, Any]:
+            """Fit without the math kernel; the kernels that run a packed QA / padded FV step."""
+            from torch.nn.attention import SDPBackend, sdpa_kernel
+
+            from transformers.utils import is_flash_attn_2_available
+
+            figures: dict[str, Any] = {"model": which}
+            for task in ("qa", "fv"):
+                fitted = learner(task)
+                with sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION,
+                                  SDPBackend.CUDNN_ATTENTION]):
+                    fitted.fit(data[task][0])
+                st = fitted.fit_stats
+                figures.update({"attn": st["attn_implementation"], "dtype": st["dtype"],
+                                "adapter_dtype": st["adapter_dtype"]})
+                feats, _ = fitted._encode(data[task][0].iloc[:batch], training=True)
+                kernels = sdpa_kernels(fitted, feats)
+                figures[f"{task}_kernels"] = " ".join(f"{k}:{v}" for k, v in kernels.items())
+                fitted._model = None
+                free_memory()
+            figures["flash_attn_pkg"] = is_flash_attn_2_available()
+            return figures
+
+        def packing() -> dict[str, Any]:
+            """One micro-batch's summed loss packed, padded and one example at a time, on the device."""
+            fitted = learner("qa").fit(data["qa"][0].iloc[:batch])
+            fitted._model.eval()
+            feats, _ = fitted._encode(data["qa"][0].iloc[:batch], training=True)
+            device, dtype = fitted._device(), fitted._torch_dtype()
+            sums = {}
+            with torch.no_grad():
+                for name, pack, chunks in (("packed", True, [feats]), ("padded", False, [feats]),
+                                           ("alone", True, [[f] for f in feats])):
+                    fitted.packing = pack
+                    sums[name] = sum(float(fitted._loss_sum(fitted._model, c, device, dtype, False)[0])
+                                     for c in chunks)
+            fitted._model = None
+            free_memory()
+            worst = max(abs(sums[k] - sums["alone"]) / abs(sums["alone"]) for k in ("packed", "padded"))
+            tolerance = 1e-4 if dtype == torch.float32 else 2e-2
+            if worst > tolerance:
+                raise RuntimeError(f"packed/padded loss differs from one-at-a-time by {worst:.2%} "
+                                   f"(tolerance {tolerance:g}): {sums}")
+            return {"examples": len(feats), "rel_diff": f"{worst:.1e}", "tolerance": f"{tolerance:g}",
+                    "dtype": str(dtype).replace("torch.", "")}
+
+        def syncs() -> dict[str, Any]:
+            """Host-device syncs per optimizer step: the dispatch probe, and CUDA's own count."""
+            figures: dict[str, Any] = {}
+            found: list[str] = []
+            for task, pack in (("fv", False), ("qa", True), ("qa", False)):
+                with watch_steps() as seen:
+                    learner(task, packing=pack).fit(data[task][0])
+                free_memory()
+                name = f"{task}{'_packed' if pack else ''}"
+                figures[f"{name}_probe"] = seen.per_step()["probe_syncs_per_step"]
+                figures[f"{name}_cuda"] = seen.per_step()["cuda_syncs_per_step"]
+                found += seen.probe + seen.cuda
+            if found:
+                raise RuntimeError(f"{len(found)} syncs in training steps, first: {sorted(set(found))[:3]} "
+                                   f"({json.dumps(figures)})")
+            return figures
+
+        def out_of_memory() -> dict[str, Any]:
+            """A real OOM on CUDA (memory capped a little above the weights); simulated on the CPU."""
+            if not cuda():
+                fitted = learner("qa", cls=TightLearner, dropout=0.0)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    fitted.fit(data["qa"][0])
+                how = f"simulated above {TightLearner.fits} examples"
+            else:
+                from transformers import AutoConfig, AutoModelForCausalLM
+
+                with torch.device("meta"):
+                    meta = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(folder))
+                weights = sum(p.numel() for p in meta.parameters()) * 2  # bf16
+                free_memory()
+                limit = weights + int(1.5 * 2**30)
+                total = torch.cuda.get_device_properties(0).total_memory
+                torch.cuda.set_per_process_memory_fraction(limit / total)
+                fitted = learner("qa")
+                try:
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        fitted.fit(data["qa"][0])
+                finally:
+                    torch.cuda.set_per_process_memory_fraction(1.0)
+                how = f"cap {limit / 2**30:.1f} GiB (weights {weights / 2**30:.1f} GiB)"
+            st = fitted.fit_stats
+            fitted._model = None
+            free_memory()
+            oom = [str(w.message) for w in caught if "out of GPU memory" in str(w.message)]
+            if not st["micro_batch_cap"] or not oom:
+                raise RuntimeError(f"no out-of-memory fallback happened ({how}): the cap was too generous")
+            return {"how": how, "batch": batch, "micro_batch": st["micro_batch_cap"], "steps": st["steps"],
+                    "halvings": len(oom), "tokens_per_s": st["tokens_per_s"]}
+
+        def compiled() -> dict[str, Any]:
+            """QA (packed) tokens/s eager and with torch.compile(dynamic=True), same rows."""
+            figures: dict[str, Any] = {}
+            for name in ("eager", "compiled"):
+                start = time.perf_counter()
+                fitted = learner("qa", compile=name == "compiled").fit(data["qa"][0])
+                log = fitted.fit_stats["log"]
+                fitted._model = None
+                free_memory()
+                figures[f"{name}_tok_s"] = round(statistics.median(w["tokens_per_s"] for w in log[1:] or log))
+                figures[f"{name}_fit_s"] = round(time.perf_counter() - start, 1)
+            figures["compiled_vs_eager"] = f"{figures['compiled_tok_s'] / figures['eager_tok_s']:.2f}x"
+            return figures
+
+        for item, fn in (("attention", attention), ("packing", packing), ("syncs", syncs),
+                         ("out of memory", out_of_memory), ("torch.compile", compiled)):
+            out.append(sub_row(item, fn))
+    return out
+
+
 # --------------------------------------------------------------------------- table
 STEPS: dict[str, Callable[[argparse.Namespace], list[dict[str, Any]]]] = {
     "lora_llama": step_lora_llama, "lora_mistral": step_lora_mistral,
-    "hf_generation": step_hf_generation, "paper_training": step_paper_training,
+    "hf_generation": step_hf_generation, "paper_training": step_paper_training, "cuda_paths": step_cuda_paths,
 }
 
 

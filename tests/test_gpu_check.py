@@ -25,7 +25,8 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
         assert (tmp_path / "out" / name).is_file(), name
     result = json.loads((tmp_path / "out" / "gpu_check.json").read_text())
     rows = result["rows"]
-    assert {r["step"] for r in rows} == {"lora_llama", "lora_mistral", "hf_generation", "paper_training"}
+    assert {r["step"] for r in rows} == {"lora_llama", "lora_mistral", "hf_generation", "paper_training",
+                                         "cuda_paths"}
     assert all(r["status"] == "ok" for r in rows), [(r["item"], r["error"]) for r in rows]
     assert result["environment"]["device"] and result["environment"]["torch"]
     lora = [r for r in rows if r["step"].startswith("lora")]
@@ -34,6 +35,11 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     assert all(r["figures"]["new_tokens_per_s"] > 0 for r in rows if r["step"] == "hf_generation")
     assert all(r["figures"]["runs"] == 2 and r["figures"]["predictions"] > 0
                for r in rows if r["step"] == "paper_training")
+    review = {r["item"]: r["figures"] for r in rows if r["step"] == "cuda_paths"}
+    assert set(review) == {"attention", "packing", "syncs", "out of memory", "torch.compile"}
+    assert review["attention"]["attn"] == "sdpa" and "fused:yes" in review["attention"]["qa_kernels"]
+    assert review["syncs"]["qa_packed_probe"] == 0 and review["out of memory"]["micro_batch"] < 8
+    assert review["torch.compile"]["compiled_tok_s"] > 0
     table = (tmp_path / "out" / "gpu_check.md").read_text()
     assert table in proc.stdout and "| lora_mistral | mistral-7b qa ours | ok |" in table
     assert seconds < 300, f"--cpu-tiny took {seconds:.0f} s (budget: 90 s on 2 cores)"

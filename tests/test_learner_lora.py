@@ -8,21 +8,17 @@ save/load, determinism), not quality.
 from __future__ import annotations
 
 import random
-import traceback
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import torch
 from peft import get_peft_model_state_dict
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten
-from torch.utils.weak import WeakIdKeyDictionary
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners import Learner, make_learner
 from littlehuman.learners import lora
 from littlehuman.learners.lora import IGNORE, LoraLearner, collate_packed, pack_bins, target_positions
+from littlehuman.learners.syncs import SyncProbe, watch_steps
 
 SUBJECTS = ["The baker", "A sailor", "The old clock", "My neighbour", "The red kite", "A quiet fox"]
 VERBS = ["painted the fence", "sang at dawn", "lost a shoe", "counted the stars", "fixed the roof"]
@@ -308,64 +304,18 @@ def test_target_positions():
     assert targets.tolist() == [[5, 6, 7], [8, IGNORE, IGNORE]]
 
 
-class SyncProbe(TorchDispatchMode):
-    """Records the operations that make a GPU report to the host (a value, a count), when they
-    touch data on the training device: the model's weights, what ``to_device`` sent, and all
-    computed from them. On a CPU run nothing syncs, but the same operations would on CUDA."""
-
-    SYNCING = ("aten._local_scalar_dense", "aten.nonzero", "aten.masked_select", "aten.is_nonzero",
-               "aten.unique", "aten._unique2", "aten.equal", "aten.repeat_interleave.Tensor")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.on_device = WeakIdKeyDictionary()
-        self.syncs: list[str] = []
-
-    def mark(self, *tensors: torch.Tensor) -> None:
-        for t in tensors:
-            self.on_device[t] = True
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        tensors = [a for a in tree_flatten((args, kwargs))[0] if isinstance(a, torch.Tensor)]
-        touched = any(t in self.on_device for t in tensors)
-        name = str(func.overloadpacket) if not str(func).endswith(".Tensor") else str(func)
-        bool_index = func is torch.ops.aten.index.Tensor and any(
-            isinstance(i, torch.Tensor) and i.dtype == torch.bool for i in args[1] if i is not None)
-        if touched and (name.startswith(self.SYNCING) or bool_index):
-            frames = [f for f in traceback.extract_stack()[:-1] if "_python_dispatch" not in f.filename]
-            self.syncs.append(f"{func} at " + " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in frames[-3:]))
-        out = func(*args, **kwargs)
-        if touched:
-            self.mark(*(o for o in tree_flatten(out)[0] if isinstance(o, torch.Tensor)))
-        return out
-
-
 @pytest.mark.parametrize("task,packing", [("fv", True), ("qa", True), ("qa", False)])
-def test_training_step_never_waits_for_the_gpu(model_dir, task, packing, monkeypatch):
+def test_training_step_never_waits_for_the_gpu(model_dir, task, packing):
     """No host-device sync inside an optimizer step (forward, loss, backward, clipping, AdamW):
-    the probe would see the transformers padding check, a boolean ``logits_to_keep`` or
+    the probe would see transformers' padding check, a boolean ``logits_to_keep`` or an
     ``.item()``. Padded batches included (rows of different lengths, batch 4)."""
-    probe = SyncProbe()
-    real_to_device, real_step = lora.to_device, LoraLearner._train_step
-
-    def sent(batch, device):
-        out = real_to_device(batch, device)
-        probe.mark(*out.values())
-        return out
-
-    def probed(self, step, group):
-        probe.mark(*self._model.parameters(), *self._model.buffers())
-        with probe:
-            return real_step(self, step, group)
-
-    monkeypatch.setattr(lora, "to_device", sent)
-    monkeypatch.setattr(LoraLearner, "_train_step", probed)
     rows = fv_rows(16, 0) if task == "fv" else qa_rows(16, 0)
-    learner = LoraLearner(task, seed=0, model_dir=str(model_dir), packing=packing, **FAST).fit(rows)
+    with watch_steps() as seen:
+        learner = LoraLearner(task, seed=0, model_dir=str(model_dir), packing=packing, **FAST).fit(rows)
     assert learner.fit_stats["steps"] == 4 and learner.fit_stats["pad_fraction"] > 0
-    assert probe.on_device, "the probe saw nothing: it is not wired to the training step"
-    assert probe.syncs == []
+    assert seen.steps == 4 and seen.marked > 0, "the probe is not wired to the training step"
+    assert seen.probe == [] and seen.cuda == []
+    assert LoraLearner._train_step.__name__ == "_train_step" and lora.to_device.__name__ == "to_device"
 
 
 def test_sync_probe_sees_a_sync():
