@@ -330,3 +330,21 @@ def test_sync_probe_sees_a_sync():
         (x + 1).nonzero()
         torch.ones(3).sum().item()  # not device data: not a sync
     assert len(probe.syncs) == 3, probe.syncs
+
+
+@pytest.mark.parametrize("task", ["fv", "qa"])
+def test_bf16_base_trains_fp32_weights_under_autocast(model_dir, task, tmp_path):
+    """As on a GPU: a bf16 base keeps every trainable weight (LoRA, FV's new score head) in
+    fp32, where AdamW's lr-sized updates do not round away; forward, predict and a reloaded
+    learner run under bf16 autocast."""
+    rows = fv_rows(16, 0) if task == "fv" else qa_rows(16, 0)
+    learner = LoraLearner(task, seed=0, model_dir=str(model_dir), dtype="bf16", **FAST).fit(rows)
+    trainable = {n: p.dtype for n, p in learner._model.named_parameters() if p.requires_grad}
+    frozen = {p.dtype for p in learner._model.parameters() if not p.requires_grad}
+    assert set(trainable.values()) == {torch.float32} and frozen == {torch.bfloat16}
+    if task == "fv":
+        assert any("score" in n for n in trainable)
+    assert learner.fit_stats["dtype"] == "bfloat16" and learner.fit_stats["adapter_dtype"] == "float32"
+    preds = learner.predict(rows.iloc[:6])
+    learner.save(tmp_path / "saved")
+    assert LoraLearner.load(tmp_path / "saved").predict(rows.iloc[:6]) == preds

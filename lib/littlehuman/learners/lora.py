@@ -22,7 +22,9 @@
   schedule with warmup, gradient clipping, ``batch_size`` examples per micro-batch times
   ``grad_accum``; the loss of an optimizer step is the mean over its target tokens (QA) or
   examples (FV), however they were split into micro-batches.
-- Speed: bf16 on CUDA when supported, fp32 on CPU (``dtype="auto"``); SDPA attention, or
+- Speed: bf16 on CUDA when supported, fp32 on CPU (``dtype="auto"``); with a bf16 base the
+  trainable weights (LoRA, FV's score head) stay fp32 for AdamW and the forward runs under bf16
+  autocast. SDPA attention, or
   flash-attention-2 when installed with bf16 on CUDA. QA training PACKS each micro-batch's
   examples (first-fit decreasing) into rows of at most ``max_length`` tokens, with
   ``position_ids`` restarting at 0 per example: with flash-attention the micro-batch becomes
@@ -431,6 +433,9 @@ class LoraLearner:
                             task_type="SEQ_CLS" if self.task == "fv" else "CAUSAL_LM")
         with _peft_quiet():
             model = get_peft_model(base, config)
+        for param in model.parameters():  # AdamW's lr-sized updates round away in bf16 weights
+            if param.requires_grad and param.dtype != torch.float32:  # (FV's score head; peft keeps LoRA fp32)
+                param.data = param.data.float()
         self._model = model
         feats, counts = self._encode(train, training=True)
         if not feats:
@@ -512,7 +517,7 @@ class LoraLearner:
         size = 4 * self.batch_size
         out: list = [None] * len(feats)
         config = self._generation_config() if self.task == "qa" else None
-        with torch.inference_mode():
+        with torch.inference_mode(), self._autocast():
             for k in tqdm(range(0, len(order), size), disable=not self.progress, leave=False,
                           desc=f"lora {self.task} predict"):
                 chunk = [feats[i] for i in order[k:k + size]]
@@ -555,6 +560,12 @@ class LoraLearner:
             return _DTYPES[self.dtype]
         cuda_bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
         return torch.bfloat16 if cuda_bf16 else torch.float32
+
+    def _autocast(self) -> Any:
+        """bf16 autocast when the base is bf16: the fp32 trainable weights (LoRA, FV's score head)
+        meet bf16 activations in bf16 matmuls; a no-op for an fp32 base."""
+        dtype = self._torch_dtype()
+        return torch.autocast(self._device().type, dtype=dtype, enabled=dtype != torch.float32)
 
     def _attn(self) -> str:
         from transformers.utils import is_flash_attn_2_available
@@ -725,12 +736,14 @@ class LoraLearner:
         if self.task == "fv":
             batch = to_device(batch, device)
             labels = batch.pop("labels")
-            logits = forward(**batch, use_cache=False).logits.float()
+            with self._autocast():
+                logits = forward(**batch, use_cache=False).logits.float()
             return F.cross_entropy(logits, labels, reduction="sum"), slots
         batch["logits_to_keep"], batch["targets"] = target_positions(batch.pop("labels"))
         batch = to_device(batch, device)
         targets = batch.pop("targets")
-        logits = forward(**batch, use_cache=False).logits.float()
+        with self._autocast():
+            logits = forward(**batch, use_cache=False).logits.float()
         return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum"), slots
 
     def _predict_fv(self, chunk: list[dict[str, Any]]) -> list[int]:
