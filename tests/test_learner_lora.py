@@ -8,6 +8,7 @@ save/load, determinism), not quality.
 from __future__ import annotations
 
 import random
+import weakref
 
 import pandas as pd
 import pytest
@@ -348,3 +349,40 @@ def test_bf16_base_trains_fp32_weights_under_autocast(model_dir, task, tmp_path)
     preds = learner.predict(rows.iloc[:6])
     learner.save(tmp_path / "saved")
     assert LoraLearner.load(tmp_path / "saved").predict(rows.iloc[:6]) == preds
+
+
+def test_out_of_memory_frees_the_failed_chunk_before_the_retry(model_dir, monkeypatch):
+    """A real OOM often strikes in backward, with the chunk's activations still in its graph:
+    that graph must be gone before the smaller retry runs, or the retry has less memory."""
+
+    class Alive:
+        pass
+
+    class OutOfMemoryInBackward(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, witness):
+            ctx.witness = witness  # lives as long as the graph does
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated in backward)")
+
+    real_loss_sum = LoraLearner._loss_sum
+    witnesses: list[weakref.ref] = []
+    alive_at_retry: list[bool] = []
+
+    def tight(self, forward, chunk, *args):
+        alive_at_retry.extend(w() is not None for w in witnesses)
+        loss, slots = real_loss_sum(self, forward, chunk, *args)
+        if len(chunk) > 2:
+            witness = Alive()
+            witnesses.append(weakref.ref(witness))
+            return OutOfMemoryInBackward.apply(loss, witness), slots
+        return loss, slots
+
+    monkeypatch.setattr(LoraLearner, "_loss_sum", tight)
+    with pytest.warns(UserWarning, match="out of GPU memory"):
+        learner = LoraLearner("qa", seed=0, model_dir=str(model_dir), **{**FAST, "batch_size": 8}).fit(qa_rows(16, 0))
+    assert learner.micro_cap == 2 and len(witnesses) == 2
+    assert alive_at_retry and not any(alive_at_retry)

@@ -49,6 +49,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import time
 import warnings
@@ -690,25 +691,30 @@ class LoraLearner:
         while True:
             cap = self.micro_cap or max(len(idx) for idx in group)
             chunks = [[feats[i] for i in idx[j:j + cap]] for idx in group for j in range(0, len(idx), cap)]
-            done = []
             try:
-                for chunk in chunks:
-                    loss_sum, n_slots = self._loss_sum(forward, chunk, device, dtype, varlen)
-                    (loss_sum / items).backward()
-                    done.append((loss_sum.detach(), n_slots, chunk))
-                return done
+                return [self._backward(forward, chunk, items, device, dtype, varlen) for chunk in chunks]
             except torch.OutOfMemoryError:
-                optimizer.zero_grad(set_to_none=True)  # drop this step's partial gradients
-                done.clear()
-                if device.type == "cuda":
-                    torch.cuda.empty_cache()
-                if cap == 1:
-                    raise LittleHumanError(
-                        "lora learner: one example does not fit in GPU memory: pass "
-                        "--gradient-checkpointing true or a smaller --max-length") from None
-                self.micro_cap = cap // 2
-                warnings.warn(f"lora learner: out of GPU memory at {cap} examples per "
-                              f"micro-batch: continuing with {self.micro_cap} (same gradients)")
+                pass  # handled below, once the exception and the activations its traceback holds are gone
+            optimizer.zero_grad(set_to_none=True)  # drop this step's partial gradients
+            if device.type == "cuda":
+                gc.collect()
+                torch.cuda.empty_cache()
+            if cap == 1:
+                raise LittleHumanError(
+                    "lora learner: one example does not fit in GPU memory: pass "
+                    "--gradient-checkpointing true or a smaller --max-length")
+            self.micro_cap = cap // 2
+            warnings.warn(f"lora learner: out of GPU memory at {cap} examples per "
+                          f"micro-batch: continuing with {self.micro_cap} (same gradients)")
+
+    def _backward(self, forward: Any, chunk: list[dict[str, Any]], items: int, device: torch.device,
+                  dtype: torch.dtype, varlen: bool) -> tuple[torch.Tensor, int, list[dict[str, Any]]]:
+        """Forward and backward of one chunk, its loss scaled by the step's target count; returns
+        (loss sum, detached; slots; chunk). Its own frame, so that on out-of-memory the failed
+        chunk's graph dies with the exception instead of living on in a local through the retry."""
+        loss_sum, n_slots = self._loss_sum(forward, chunk, device, dtype, varlen)
+        (loss_sum / items).backward()
+        return loss_sum.detach(), n_slots, chunk
 
     def _loss_sum(self, forward: Any, chunk: list[dict[str, Any]], device: torch.device, dtype: torch.dtype,
                   varlen: bool) -> tuple[torch.Tensor, int]:
