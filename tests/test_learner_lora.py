@@ -386,3 +386,33 @@ def test_out_of_memory_frees_the_failed_chunk_before_the_retry(model_dir, monkey
         learner = LoraLearner("qa", seed=0, model_dir=str(model_dir), **{**FAST, "batch_size": 8}).fit(qa_rows(16, 0))
     assert learner.micro_cap == 2 and len(witnesses) == 2
     assert alive_at_retry and not any(alive_at_retry)
+
+
+@pytest.mark.parametrize("task", ["fv", "qa"])
+def test_out_of_memory_at_prediction_halves_the_chunk(model_dir, task, monkeypatch):
+    """Prediction takes 4 x batch_size rows at once; out of memory, it retries the same rows in
+    halves, and the predictions are those of an unconstrained run."""
+    rows = fv_rows(16, 0) if task == "fv" else qa_rows(16, 0)
+    learner = LoraLearner(task, seed=0, model_dir=str(model_dir), **FAST).fit(rows)
+    plain = learner.predict(rows)
+    name = "_predict_fv" if task == "fv" else "_predict_qa"
+    real = getattr(LoraLearner, name)
+    sizes = []
+
+    def tight(self, chunk, *args):
+        sizes.append(len(chunk))
+        if len(chunk) > 3:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real(self, chunk, *args)
+
+    monkeypatch.setattr(LoraLearner, name, tight)
+    with pytest.warns(UserWarning, match="out of GPU memory predicting"):
+        assert learner.predict(rows) == plain
+    assert sizes[:3] == [16, 8, 4] and max(sizes[3:]) == 2 and sum(sizes[3:]) == 16
+
+    def never(self, chunk, *args):
+        raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+
+    monkeypatch.setattr(LoraLearner, name, never)
+    with pytest.warns(UserWarning), pytest.raises(LittleHumanError, match="max-length"):
+        learner.predict(rows.iloc[:2])

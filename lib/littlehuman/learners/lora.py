@@ -515,17 +515,39 @@ class LoraLearner:
         self._model.eval()
         feats, _ = self._encode(rows, training=False)
         order = np.argsort([len(f["input_ids"]) for f in feats], kind="stable")
-        size = 4 * self.batch_size
+        size = 4 * (self.micro_cap or self.batch_size)
         out: list = [None] * len(feats)
         config = self._generation_config() if self.task == "qa" else None
-        with torch.inference_mode(), self._autocast():
-            for k in tqdm(range(0, len(order), size), disable=not self.progress, leave=False,
-                          desc=f"lora {self.task} predict"):
-                chunk = [feats[i] for i in order[k:k + size]]
-                preds = self._predict_fv(chunk) if self.task == "fv" else self._predict_qa(chunk, config)
+        bar = tqdm(total=len(order), disable=not self.progress, leave=False, desc=f"lora {self.task} predict")
+        done = 0
+        with torch.inference_mode(), self._autocast(), bar:
+            while done < len(order):
+                chunk = [feats[i] for i in order[done:done + size]]
+                preds = self._predict_chunk(chunk, config)
+                if preds is None:  # out of GPU memory: the same rows again, half as many at a time
+                    if size == 1:
+                        raise LittleHumanError("lora learner: one example does not fit in GPU memory at "
+                                               "prediction: pass a smaller --max-length")
+                    size //= 2
+                    warnings.warn(f"lora learner: out of GPU memory predicting {len(chunk)} rows at once: "
+                                  f"continuing with {size}")
+                    continue
                 for f, p in zip(chunk, preds):
                     out[f["row"]] = p
+                done += len(chunk)
+                bar.update(len(chunk))
         return out
+
+    def _predict_chunk(self, chunk: list[dict[str, Any]], config: Any) -> list | None:
+        """Predictions for ``chunk``, or None when it ran out of GPU memory (cleaned up)."""
+        try:
+            return self._predict_fv(chunk) if self.task == "fv" else self._predict_qa(chunk, config)
+        except torch.OutOfMemoryError:
+            pass  # cleaned up below, once the exception and what its traceback holds are gone
+        if self._device().type == "cuda":
+            gc.collect()
+            torch.cuda.empty_cache()
+        return None
 
     def save(self, directory: Path) -> None:
         """Write the adapter (peft ``save_pretrained``) and ``learner.json`` into ``directory``."""
