@@ -416,3 +416,18 @@ def test_out_of_memory_at_prediction_halves_the_chunk(model_dir, task, monkeypat
     monkeypatch.setattr(LoraLearner, name, never)
     with pytest.warns(UserWarning), pytest.raises(LittleHumanError, match="max-length"):
         learner.predict(rows.iloc[:2])
+
+
+def test_varlen_batch_carries_flash_attention_boundaries():
+    """Packed for flash-attention, the batch brings the boundaries transformers would otherwise
+    derive on the GPU from position_ids (with a sync): the same values."""
+    from transformers.modeling_flash_attention_utils import prepare_fa_kwargs_from_position_ids
+
+    lengths = [5, 3, 7, 2]
+    examples = [{"input_ids": [9] * n, "labels": [IGNORE] + [7] * (n - 1)} for n in lengths]
+    batch = collate_packed(examples, 400, pad_id=0, varlen=True)
+    (cu_q, cu_k), (max_q, max_k) = prepare_fa_kwargs_from_position_ids(batch["position_ids"])
+    assert batch["cu_seq_lens_q"].tolist() == cu_q.tolist() == [0, 5, 8, 15, 17]
+    assert batch["cu_seq_lens_q"].dtype == cu_q.dtype == torch.int32
+    assert batch["max_length_q"] == batch["max_length_k"] == int(max_q) == 7
+    assert "attention_mask" not in batch

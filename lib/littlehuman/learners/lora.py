@@ -28,7 +28,7 @@
   flash-attention-2 when installed with bf16 on CUDA. QA training PACKS each micro-batch's
   examples (first-fit decreasing) into rows of at most ``max_length`` tokens, with
   ``position_ids`` restarting at 0 per example: with flash-attention the micro-batch becomes
-  one padding-free row read by the varlen kernel (``cu_seqlens`` from the position ids);
+  one padding-free row read by the varlen kernel (``cu_seq_lens`` computed on the CPU);
   otherwise a block-diagonal causal 4D mask keeps every example to itself (see
   :func:`collate_packed`). Packing changes speed, not the optimization: the same examples
   make the same steps. FV (and QA with ``packing=False``) uses length-grouped batches with
@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import math
 import time
 import warnings
@@ -123,11 +124,11 @@ def block_causal_mask(segments: torch.Tensor, dtype: torch.dtype) -> torch.Tenso
 def collate_packed(
     examples: list[dict[str, Any]], max_length: int, pad_id: int, *, varlen: bool = False,
     dtype: torch.dtype = torch.float32,
-) -> dict[str, torch.Tensor]:
+) -> dict[str, Any]:
     """Pack examples (``input_ids`` and ``labels`` lists) into rows, positions restarting at 0.
 
-    ``varlen``: one padding-free row and no mask (flash-attention derives the sequence
-    boundaries from ``position_ids``). Otherwise rows of at most ``max_length`` tokens padded
+    ``varlen``: one padding-free row and no mask, with flash-attention's ``cu_seq_lens_q/k``
+    (the sequence boundaries) and ``max_length_q/k`` computed here. Otherwise rows of at most ``max_length`` tokens padded
     to the longest row, with a block-diagonal causal ``attention_mask`` (pads form a segment
     of their own) and ``segments`` (example index within its row, -1 on pads).
     """
@@ -148,8 +149,11 @@ def collate_packed(
             positions[row, at:at + n] = torch.arange(n)
             segments[row, at:at + n] = k
             at += n
-    batch = {"input_ids": input_ids, "labels": labels, "position_ids": positions}
-    if not varlen:
+    batch: dict[str, Any] = {"input_ids": input_ids, "labels": labels, "position_ids": positions}
+    if varlen:  # flash-attention's own varlen arguments: else it derives them on the GPU, with a sync
+        cu = torch.tensor([0, *itertools.accumulate(lengths)], dtype=torch.int32)
+        batch.update(cu_seq_lens_q=cu, cu_seq_lens_k=cu, max_length_q=max(lengths), max_length_k=max(lengths))
+    else:
         batch["attention_mask"] = block_causal_mask(segments, dtype)
         batch["segments"] = segments
     return batch
@@ -193,12 +197,13 @@ def target_positions(labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return order.masked_fill(~kept, 0), targets
 
 
-def to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
-    """The batch on ``device``; to CUDA from pinned memory without blocking (a plain copy from
+def to_device(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
+    """The batch's tensors on ``device`` (other values as they are); to CUDA from pinned memory without blocking (a plain copy from
     pageable memory waits for the GPU to finish its queue, a sync per micro-batch)."""
     if device.type != "cuda":
-        return {k: v.to(device) for k, v in batch.items()}
-    return {k: v.pin_memory().to(device, non_blocking=True) for k, v in batch.items()}
+        return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+    return {k: v.pin_memory().to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v
+            for k, v in batch.items()}
 
 
 # --------------------------------------------------------------------------- FLOPs

@@ -90,10 +90,10 @@ def watch_steps() -> Iterator[SyncReport]:
     real_to_device, real_step = lora.to_device, lora.LoraLearner._train_step
     probe: SyncProbe | None = None
 
-    def sent(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    def sent(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
         out = real_to_device(batch, device)
         if probe is not None:
-            probe.mark(*out.values())
+            probe.mark(*(v for v in out.values() if isinstance(v, torch.Tensor)))
         return out
 
     def watched(self: Any, step: Any, group: list[Any]) -> Any:
