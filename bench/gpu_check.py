@@ -413,7 +413,7 @@ def sdpa_kernels(learner: Any, chunk: list[dict[str, Any]]) -> dict[str, str]:
     for name, backends in [("fused", fused)] + [(b.name.split("_")[0].lower(), [b]) for b in fused]:
         try:
             with sdpa_kernel(backends):
-                learner._loss_sum(learner._model, chunk, device, dtype, False)[0].backward()
+                learner._loss_sum(learner._forward(), chunk, device, dtype, False)[0].backward()
             out[name] = "yes"
         except RuntimeError as exc:
             out[name] = "no" if "No viable backend" in str(exc) or "No available kernel" in str(exc) else one_line(exc)
@@ -475,7 +475,7 @@ def step_cuda_paths(args: argparse.Namespace) -> list[dict[str, Any]]:
                 for name, pack, chunks in (("packed", True, [feats]), ("padded", False, [feats]),
                                            ("alone", True, [[f] for f in feats])):
                     fitted.packing = pack
-                    sums[name] = sum(float(fitted._loss_sum(fitted._model, c, device, dtype, False)[0])
+                    sums[name] = sum(float(fitted._loss_sum(fitted._forward(), c, device, dtype, False)[0])
                                      for c in chunks)
             fitted._model = None
             free_memory()
@@ -542,9 +542,15 @@ def step_cuda_paths(args: argparse.Namespace) -> list[dict[str, Any]]:
         def compiled() -> dict[str, Any]:
             """QA (packed) tokens/s eager and with torch.compile(dynamic=True), same rows."""
             figures: dict[str, Any] = {}
+            from torch._dynamo.utils import counters
+
             for name in ("eager", "compiled"):
                 start = time.perf_counter()
+                torch._dynamo.reset()
+                counters.clear()
                 fitted = learner("qa", compile=name == "compiled").fit(data["qa"][0])
+                if name == "compiled":  # more than one graph: a recompile per batch shape
+                    figures["graphs"] = counters["stats"]["unique_graphs"]
                 log = fitted.fit_stats["log"]
                 fitted._model = None
                 free_memory()

@@ -246,7 +246,7 @@ def test_packing_changes_speed_not_loss(model_dir):
         sums = []
         for packing in (True, False):
             learner.packing = packing
-            sums.append(learner._loss_sum(learner._model, feats, torch.device("cpu"), torch.float32, False)[0])
+            sums.append(learner._loss_sum(learner._forward(), feats, torch.device("cpu"), torch.float32, False)[0])
     torch.testing.assert_close(sums[0], sums[1], atol=1e-4, rtol=1e-5)
 
 
@@ -292,8 +292,8 @@ def test_padded_fv_batch_equals_single_examples(model_dir):
     learner._model.eval()
     cpu = torch.device("cpu")
     with torch.no_grad():
-        together = learner._loss_sum(learner._model, feats, cpu, torch.float32, False)[0]
-        alone = sum(learner._loss_sum(learner._model, [f], cpu, torch.float32, False)[0] for f in feats)
+        together = learner._loss_sum(learner._forward(), feats, cpu, torch.float32, False)[0]
+        alone = sum(learner._loss_sum(learner._forward(), [f], cpu, torch.float32, False)[0] for f in feats)
     torch.testing.assert_close(together, alone, atol=1e-4, rtol=1e-5)
 
 
@@ -431,3 +431,22 @@ def test_varlen_batch_carries_flash_attention_boundaries():
     assert batch["cu_seq_lens_q"].dtype == cu_q.dtype == torch.int32
     assert batch["max_length_q"] == batch["max_length_k"] == int(max_q) == 7
     assert "attention_mask" not in batch
+
+
+@pytest.mark.parametrize("packing", [True, False])
+def test_qa_loss_is_the_full_models_loss_at_the_targets(model_dir, packing):
+    """Logits only at target positions (the head's pre-hook) give the loss the plain model
+    gives with every logit computed, example by example."""
+    learner = LoraLearner("qa", seed=0, model_dir=str(model_dir), packing=packing, **FAST).fit(qa_rows(8, 0))
+    learner._model.eval()
+    feats, _ = learner._encode(qa_rows(6, 4), training=True)
+    with torch.no_grad():
+        ours = learner._loss_sum(learner._forward(), feats, torch.device("cpu"), torch.float32, False)[0]
+        reference = 0.0
+        for f in feats:
+            logits = learner._model(input_ids=torch.tensor([f["input_ids"]])).logits[0, :-1]
+            reference += torch.nn.functional.cross_entropy(logits, torch.tensor(f["labels"][1:]),
+                                                           ignore_index=IGNORE, reduction="sum")
+    assert lora.head_positions(learner._model).positions is None  # the head sees every position again
+    assert len(learner._model.get_output_embeddings()._forward_pre_hooks) == 1  # one hook, kept
+    torch.testing.assert_close(ours, reference, atol=1e-4, rtol=1e-5)

@@ -15,7 +15,7 @@
   choice for instruction/QA tuning: the model is never asked to reproduce the context, and the
   loss is not dominated by long contexts. ``loss_on="all"`` is the authors' whole-sequence loss
   (SFTTrainer without a completion-only collator). Logits are computed only at positions that
-  have a target (``logits_to_keep``), which skips the vocabulary projection of the context.
+  have a target (:func:`model_logits`), which skips the vocabulary projection of the context.
 - Hyper-parameters: ``settings="scripts"`` (default) takes the authors' scripts' values, see
   :data:`SETTINGS`; ``settings="paper"`` takes the paper text's learning rates. Explicit
   ``epochs``/``lr``/``r``/``alpha``/``dropout`` override. AdamW (no weight decay), linear
@@ -49,6 +49,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import itertools
 import math
@@ -186,7 +187,7 @@ def target_positions(labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Per row, the positions whose next token is a target, and those targets: ``(rows, K)``
     each, K the most any row has, padded with position 0 and target ``IGNORE``.
 
-    Computed on the CPU and passed as ``logits_to_keep``: a boolean mask there (or indexing
+    Computed on the CPU (see :class:`HeadPositions`): a boolean mask on the device (or indexing
     the labels with one) makes the GPU report how many positions it kept, a host-device sync."""
     following = labels[:, 1:]
     keep = following != IGNORE
@@ -195,6 +196,48 @@ def target_positions(labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     kept = keep.gather(1, order)
     targets = following.gather(1, order).masked_fill(~kept, IGNORE)
     return order.masked_fill(~kept, 0), targets
+
+
+class HeadPositions:
+    """A forward pre-hook for the output head: while ``positions`` is set, the head sees only
+    the hidden states there (``(rows, K)``, from :func:`target_positions`), so logits
+    ``(rows, K, vocab)`` are computed only where there is a target. A hook rather than
+    ``logits_to_keep``, whose tensor forms differ across transformers versions (5.17 indexes a
+    2D tensor as 1D positions). See :func:`model_logits`."""
+
+    def __init__(self) -> None:
+        self.positions: torch.Tensor | None = None
+
+    def __call__(self, _module: Any, args: tuple) -> tuple | None:
+        if self.positions is None:
+            return None
+        return (torch.take_along_dim(args[0], self.positions[..., None], dim=1), *args[1:])
+
+
+def head_positions(model: Any) -> HeadPositions:
+    """The model's :class:`HeadPositions` hook, registered on first use (kept on the head module)."""
+    head = model.get_output_embeddings()
+    if not isinstance(getattr(head, "_littlehuman_positions", None), HeadPositions):
+        head._littlehuman_positions = HeadPositions()
+        head.register_forward_pre_hook(head._littlehuman_positions)
+    return head._littlehuman_positions
+
+
+def model_logits(model: Any, batch: dict[str, Any], positions: torch.Tensor | None = None) -> torch.Tensor:
+    """The model's logits for ``batch``; with ``positions``, only there (``(rows, K, vocab)``).
+
+    What training compiles with ``torch.compile``: ``positions`` is an input of the compiled
+    function, so its shape is dynamic like the batch's (read from the hook's attribute alone,
+    it would be a fixed-shape module property: a recompile per shape). Register the hook
+    (:func:`head_positions`) before compiling."""
+    if positions is None:
+        return model(**batch, use_cache=False).logits
+    hook = head_positions(model)
+    hook.positions = positions
+    try:
+        return model(**batch, use_cache=False).logits
+    finally:
+        hook.positions = None
 
 
 def to_device(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
@@ -454,7 +497,11 @@ class LoraLearner:
         n_micro = -(-len(feats) // self.batch_size)
         steps = h["epochs"] * -(-n_micro // self.grad_accum)
         schedule = get_linear_schedule_with_warmup(optimizer, math.ceil(h["warmup_ratio"] * steps), steps)
-        forward = torch.compile(model, dynamic=True) if self.compile else model
+        if self.task == "qa":
+            head_positions(model)  # before compiling: registering a hook is no graph operation
+        forward = functools.partial(model_logits, model)
+        if self.compile:
+            forward = torch.compile(forward, dynamic=True)
         meter = _Meter(device, peak_flops(device))
         step = _Step(forward, feats, device, dtype, varlen, params, optimizer, schedule, meter,
                      _flop_shape(model), h["max_grad_norm"])
@@ -588,6 +635,10 @@ class LoraLearner:
             return _DTYPES[self.dtype]
         cuda_bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
         return torch.bfloat16 if cuda_bf16 else torch.float32
+
+    def _forward(self) -> Any:
+        """The logits function training uses (:func:`model_logits` on the current model, uncompiled)."""
+        return functools.partial(model_logits, self._model)
 
     def _autocast(self) -> Any:
         """bf16 autocast when the base is bf16: the fp32 trainable weights (LoRA, FV's score head)
@@ -770,13 +821,13 @@ class LoraLearner:
             batch = to_device(batch, device)
             labels = batch.pop("labels")
             with self._autocast():
-                logits = forward(**batch, use_cache=False).logits.float()
+                logits = forward(batch).float()
             return F.cross_entropy(logits, labels, reduction="sum"), slots
-        batch["logits_to_keep"], batch["targets"] = target_positions(batch.pop("labels"))
+        batch["positions"], batch["targets"] = target_positions(batch.pop("labels"))
         batch = to_device(batch, device)
-        targets = batch.pop("targets")
+        targets, positions = batch.pop("targets"), batch.pop("positions")
         with self._autocast():
-            logits = forward(**batch, use_cache=False).logits.float()
+            logits = forward(batch, positions).float()
         return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum"), slots
 
     def _predict_fv(self, chunk: list[dict[str, Any]]) -> list[int]:
