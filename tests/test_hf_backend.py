@@ -206,6 +206,37 @@ def test_batched_greedy_equals_one_at_a_time(random_dir):
     assert backend.complete([]) == []
 
 
+def test_out_of_gpu_memory_halves_the_batch(random_dir, monkeypatch):
+    """A generate call that runs out of memory (simulated above 2 prompts) is redone in halves;
+    the replies are those of an unconstrained run, and later calls start at the size that fit."""
+    batch = chats(6)
+    plain = HFBackend(random_dir, max_new_tokens=16).complete(batch)
+    backend = HFBackend(random_dir, max_new_tokens=16)
+    real = HFBackend._generate
+    sizes = []
+
+    def tight(self, rows):
+        sizes.append(len(rows))
+        if len(rows) > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real(self, rows)
+
+    monkeypatch.setattr(HFBackend, "_generate", tight)
+    with pytest.warns(UserWarning, match="out of GPU memory at"):
+        assert rows(backend.complete(batch)) == rows(plain)
+    assert sizes == [6, 3, 1, 1, 1, 1, 1, 1] and backend.batch_size_hint == 1  # 6 fails, 3 fails, then ones
+    sizes.clear()
+    backend.complete(batch)
+    assert sizes == [1] * 6  # no failed attempt at 6 again
+
+    def never(self, rows):
+        raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+
+    monkeypatch.setattr(HFBackend, "_generate", never)
+    with pytest.raises(LittleHumanError, match="does not fit in GPU memory"):
+        backend.complete(batch[:2])  # one prompt at a time already
+
+
 def test_sampling_is_seeded(random_dir):
     batch = chats(4)
     first = HFBackend(random_dir, temperature=1.0, max_new_tokens=12, seed=1).complete(batch)

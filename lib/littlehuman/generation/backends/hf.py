@@ -4,7 +4,8 @@ The model folder is one written by ``save_pretrained`` (config.json, weights, to
 files). A tokenizer with a chat template gets the chat through it (generation prompt added);
 one without (a base model) gets the chat as plain text (``prompts.render_plain``). Prompts
 are left-padded into one ``generate`` call per batch (``batch_size_hint`` caps it: a larger
-batch is sorted by prompt length and cut into chunks of that size, to save padding).
+batch is sorted by prompt length and cut into chunks of that size, to save padding; out of GPU
+memory, the rest goes in halves and later calls start there).
 Decoding is greedy at temperature 0, else plain sampling seeded by ``seed`` per chunk. It
 runs on CUDA in bf16 when a GPU is present, else on the CPU in float32.
 
@@ -14,9 +15,11 @@ text only) a blank line; the reply is cut there (``cut_reply``).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -242,16 +245,43 @@ class HFBackend(Backend):
         if size < len(batch):
             order.sort(key=lambda i: len(ids[i]))
         out: list[Completion | None] = [None] * len(batch)
-        for start in range(0, len(order), size):
-            chunk = order[start: start + size]
-            for i, done in zip(chunk, self._generate([ids[i] for i in chunk])):
-                out[i] = done
+        done = 0
+        while done < len(order):
+            chunk = order[done: done + size]
+            replies = self._generate_fitting([ids[i] for i in chunk])
+            if replies is None:  # out of GPU memory: the same prompts again, half as many at a time
+                if len(chunk) == 1:
+                    raise LittleHumanError(
+                        f"the {self.name} generator: one prompt does not fit in GPU memory: pass a smaller "
+                        "--gen-max-new-tokens or fewer few-shot examples, or use a smaller model")
+                size = len(chunk) // 2
+                order[done:] = sorted(order[done:], key=lambda i: len(ids[i]))
+                self.batch_size_hint = size  # later calls start there
+                warnings.warn(f"the {self.name} generator: out of GPU memory at {len(chunk)} prompts "
+                              f"at once: continuing with {size}")
+                continue
+            for i, reply in zip(chunk, replies):
+                out[i] = reply
+            done += len(chunk)
         self.last_usage = {
             "prompt_tokens": sum(c.prompt_tokens for c in out),
             "completion_tokens": sum(c.completion_tokens for c in out),
         }
         self.last_usage["new_tokens"] = self.last_usage["completion_tokens"]
         return out  # type: ignore[return-value]
+
+    def _generate_fitting(self, rows: list[list[int]]) -> list[Completion] | None:
+        """:meth:`_generate`, or None when it ran out of GPU memory (cleaned up)."""
+        import torch
+
+        try:
+            return self._generate(rows)
+        except torch.OutOfMemoryError:
+            pass  # cleaned up below, once the exception and what its traceback holds are gone
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        return None
 
     def _generate(self, rows: list[list[int]]) -> list[Completion]:
         """One left-padded ``generate`` call for token-id rows."""
