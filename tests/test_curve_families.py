@@ -12,6 +12,7 @@ import pytest
 from littlehuman import curves
 from littlehuman import families as F
 from littlehuman.curves import LogFit, equivalent_points
+from littlehuman.stats import bootstrap_run_means
 
 X = np.arange(1000.0, 3001.0, 250.0)  # 9 sizes
 
@@ -166,15 +167,15 @@ def test_disagreement_is_said_in_a_sentence():
 def test_resampling_seeds_and_rows():
     per = {0: np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]),
            1: np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])}
-    means = F.resample_run_means(per, 50, seed=1)
+    means = bootstrap_run_means(per, 50, seed=1)
     assert means.shape == (50, 2) and (means[:, 0] == 1.0).all() and (means[:, 1] == 0).all()
     spread = {0: np.array([[0.0, 1.0] * 50]), 1: np.array([[0.0, 1.0] * 50])}
-    rows = F.resample_run_means(spread, 400, seed=2)
-    seeds_only = F.resample_run_means(spread, 400, seed=2, rows=False)
+    rows = bootstrap_run_means(spread, 400, seed=2)
+    seeds_only = bootstrap_run_means(spread, 400, seed=2, rows=False)
     assert rows.std() > 0.02 and seeds_only.std() == 0.0  # row resampling moves the mean
     assert rows.mean() == pytest.approx(0.5, abs=0.01)
     two = {0: np.array([[0.0]]), 1: np.array([[1.0]])}
-    assert set(np.unique(F.resample_run_means(two, 200, seed=0))) == {0.0, 0.5, 1.0}
+    assert set(np.unique(bootstrap_run_means(two, 200, seed=0))) == {0.0, 0.5, 1.0}
 
 
 def known_data(curve, gains, bases=(1000, 2000), seeds=(0, 1, 2), rows=4, noise=0.0,

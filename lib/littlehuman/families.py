@@ -14,10 +14,9 @@ a bounded 1-D search refines ``b`` between the grid's neighbours, and
 ``scipy.optimize.curve_fit`` with bounds (and the analytic Jacobian) polishes the result. A fit never raises on
 real data: it reports a status instead (:data:`FIT_STATUSES`).
 
-The bootstrap (:func:`resample_run_means`) resamples seeds, then each drawn seed's test rows
-(the same rows for all of that seed's runs, so synthetic and human runs stay paired), as
-:func:`littlehuman.stats.hierarchical_bootstrap` does for one mean; here it returns every
-resample's run means, because each resample refits the curves.
+The bootstrap (:func:`littlehuman.stats.bootstrap_run_means`, the one behind every interval)
+resamples seeds, then each drawn seed's test rows (the same rows for all of that seed's runs,
+so synthetic and human runs stay paired); each resample's run means refit the curves.
 """
 from __future__ import annotations
 
@@ -31,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit, minimize_scalar
 
+from littlehuman import stats
 from littlehuman.curves import (EXTRAPOLATION_FACTOR, Equivalence, LogFit, equivalent_points,
                                 fit_log)
 from littlehuman.errors import LittleHumanError
@@ -497,33 +497,6 @@ class CurveData:
         return {s: m.mean(axis=1) for s, m in self.per_seed.items()}
 
 
-def resample_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, seed: int = 0,
-                       rows: bool = True) -> np.ndarray:
-    """(n_boot x runs) bootstrap run means: each resample draws seeds with replacement, then
-    (``rows``) each drawn seed's test rows with replacement, the same rows for all its runs,
-    and averages the drawn seeds' row means (a seed drawn twice gets two row draws)."""
-    arrays = list(per_seed.values())
-    if not arrays:
-        raise LittleHumanError("resample_run_means needs at least one seed")
-    if n_boot < 1:
-        raise LittleHumanError(f"n_boot must be at least 1 (got {n_boot})")
-    rng = np.random.default_rng(seed)
-    k = len(arrays)
-    chosen = rng.integers(0, k, (n_boot, k))
-    total = np.zeros((n_boot, arrays[0].shape[0]))
-    for s, arr in enumerate(arrays):
-        draws = (chosen == s).sum(axis=1)          # times seed s is drawn in each resample
-        n_rows = arr.shape[1]
-        for d in range(1, int(draws.max(initial=0)) + 1):
-            which = np.nonzero(draws >= d)[0]      # resamples drawing seed s at least d times
-            if rows and n_rows > 1:
-                counts = rng.multinomial(n_rows, np.full(n_rows, 1.0 / n_rows), size=which.size)
-                total[which] += counts @ arr.T / n_rows
-            else:
-                total[which] += arr.mean(axis=1)
-    return total / k
-
-
 def percentile_interval(values: Sequence[float | None], level: float = 0.95
                         ) -> tuple[float | None, float | None, int]:
     """``(low, high, n_undefined)``: the percentile interval of the finite values."""
@@ -583,7 +556,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int
     runs, means = data.runs, data.run_means()
     bases = sorted(runs.loc[runs["kind"] == "human", "base"].unique().tolist()) or \
         sorted(runs["base"].unique().tolist())
-    boot_means = resample_run_means(data.per_seed, n_boot, seed, data.rows_resampled)
+    boot_means = stats.bootstrap_run_means(data.per_seed, n_boot, seed, data.rows_resampled)
     keys = [*bases, POOLED]
     fit: dict[tuple[Any, str], FamilyFit] = {}
     boot: dict[tuple[Any, str], list[FamilyFit]] = {}

@@ -89,28 +89,47 @@ def bootstrap_scores(per_example: pd.DataFrame, group_cols: Sequence[str], metri
     return pd.DataFrame(rows, columns=[*group_cols, "n", "mean", "low", "high"])
 
 
+def bootstrap_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, seed: int = 0,
+                        rows: bool = True) -> np.ndarray:
+    """(n_boot x runs) bootstrap run means over seeds and test rows: each resample draws seeds
+    with replacement, then (``rows``) each drawn seed's test rows with replacement, the same
+    rows for all its runs (so runs on one seed stay paired), and averages the drawn seeds' row
+    means (a seed drawn twice gets two row draws). ``per_seed``: seed -> (runs x rows) scores;
+    every seed has the same runs, its own number of rows."""
+    arrays = [np.asarray(a, dtype=float) for a in per_seed.values()]
+    if not arrays:
+        raise LittleHumanError("a bootstrap over seeds needs at least one seed")
+    if n_boot < 1:
+        raise LittleHumanError(f"n_boot must be at least 1 (got {n_boot})")
+    rng = np.random.default_rng(seed)
+    k = len(arrays)
+    chosen = rng.integers(0, k, (n_boot, k))
+    total = np.zeros((n_boot, arrays[0].shape[0]))
+    for s, arr in enumerate(arrays):
+        draws = (chosen == s).sum(axis=1)  # times seed s is drawn in each resample
+        n_rows = arr.shape[1]
+        for d in range(1, int(draws.max(initial=0)) + 1):
+            which = np.nonzero(draws >= d)[0]  # resamples drawing seed s at least d times
+            if not rows or n_rows == 1:
+                total[which] += arr.mean(axis=1)
+                continue
+            for part in np.array_split(which, max(1, which.size * arr.size // _CELLS)):  # bounded memory
+                drawn = rng.integers(0, n_rows, (part.size, n_rows))  # the same rows for every run
+                total[part] += arr[:, drawn].mean(axis=2).T
+    return total / k
+
+
 def hierarchical_bootstrap(per_seed_examples: Mapping[Hashable, Sequence[float] | np.ndarray],
                            n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> Interval:
-    """CI of the mean score "over test examples and seeds": each resample draws seeds with
-    replacement, then each drawn seed's examples with replacement (a seed drawn twice gets two
-    independent example resamples), and averages the per-seed means. The estimate is the mean
-    of the per-seed means (every seed weighs the same)."""
+    """CI of the mean score "over test examples and seeds" (:func:`bootstrap_run_means` for one
+    run). The estimate is the mean of the per-seed means (every seed weighs the same)."""
     _check_level(level, n_boot)
     arrays = [_as_values(v, f"the examples of seed {s}") for s, v in per_seed_examples.items()]
     if not arrays:
         raise LittleHumanError("hierarchical_bootstrap needs at least one seed")
-    rng = np.random.default_rng(seed)
-    k = len(arrays)
-    chosen = rng.integers(0, k, (n_boot, k))
-    seed_means = np.empty((n_boot, k))
-    for s, arr in enumerate(arrays):
-        mask = chosen == s
-        draws, chunk = int(mask.sum()), max(1, _CELLS // arr.size)
-        means = [arr[rng.integers(0, arr.size, (min(chunk, draws - i), arr.size))].mean(axis=1)
-                 for i in range(0, draws, chunk)]
-        seed_means[mask] = np.concatenate(means) if means else []
+    boot = bootstrap_run_means({i: a[None, :] for i, a in enumerate(arrays)}, n_boot, seed)[:, 0]
     estimate = float(np.mean([a.mean() for a in arrays]))
-    return (estimate, *_percentiles(seed_means.mean(axis=1), level))
+    return (estimate, *_percentiles(boot, level))
 
 
 def detectable_effect(low: float, high: float, level: float = 0.95, power: float = 0.8) -> float:
