@@ -137,6 +137,30 @@ def test_counts_caption():
         "pass' counts are of this notebook's own read.")
 
 
+def test_a_synthetic_file_gets_its_own_wording():
+    """--synthetic FILE: no asks, calls or re-asks in the counts; the bill says what was matched."""
+    table = plots.generate.counts_table(fv_real(), fv_synthetic(), {"from_file": 3}, from_file=True)["count"]
+    assert table.to_dict() == {"real rows to twin": 4, "twins from your file": 2,
+                               "rows your file has no twin for": 2,
+                               "spare twins standing in for them (other rows of your file)": 1,
+                               "twins read from disk (this pass)": 3}
+    assert plots.generate.counts_caption("FEVER", fv_real(), fv_synthetic(), from_file=True).startswith(
+        "Twin counts for FEVER")
+    matched = {"path": "/home/me/twins.csv", "read": 60, "twins_by_source_id": 40, "twins_by_context": 10,
+               "without_source": 10, "left_out_eval": 0, "left_out_split": 0, "train_rows": 48,
+               "train_without": 0}
+    bill = {"backend": "file", "local": True, "rows": 60, "matched": matched}
+    value = plots.generate.bill_table(bill)["value"]
+    assert value["your file"] == "twins.csv" and value["twins matched by context"] == "10"
+    assert value["requests, tokens, dollars"] == "none: no prompt model was asked"
+    assert plots.generate.bill_caption("FEVER", "file-abc", bill, fv_real()).startswith(
+        "No bill for FEVER: the twins are the 60 rows of your file")
+    head = plots.generate.header("FEVER", "fv", "smoke", "your file twins.csv", "file-abc", 3, True, True)
+    assert "no prompt model was asked" in head and "few-shot" not in head
+    assert "k = 3 few-shot examples" in plots.generate.header("FEVER", "fv", "smoke", "extractive", "x", 3,
+                                                              True, False)
+
+
 BILL = {"local": False, "dollars": 1.23456, "batch_pricing": True, "model": "gpt-x",
         "backend": "openai_batch", "requests": 1200, "answered": 1199, "input_tokens": 123456,
         "output_tokens": 7890, "missing_usage": 0, "rows": 48}

@@ -257,6 +257,9 @@ def test_cli_names_the_bad_rows_in_one_line_and_runs_a_good_file(tmp_path, home)
     assert summary["generation_calls"] == 0 and summary["runs_trained"] == 3
     assert summary["settings"]["synthetic"] == str(work / "twins.csv")  # absolute
     assert summary["bill"]["backend"] == "file"
+    page = (home / "outputs" / "boxes" / "smoke" / "01_generate.ipynb").read_text()
+    assert "twins from your file" in page and "no prompt model was asked" in page
+    assert "asked file-" not in page and "prompt-model calls" not in page  # the generator's wording
 
 
 # ---- identity -------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ then a file row without a source), and the trade-off uses every usable file row 
 first, then rows without a source: :func:`twinned_rows`)."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -214,7 +216,7 @@ def bill(study: "Study") -> dict[str, Any] | None:
                 "requests": 0, "answered": 0, "input_tokens": 0, "output_tokens": 0,
                 "missing_usage": 0, "rows": found.report.read, "dollars": None,
                 "dollars_unkept": None, "local": True, "synthetic_file": str(found.path),
-                "report": found.report.describe()}
+                "report": found.report.describe(), "matched": asdict(found.report)}
 
     stored = read_bill(study.name, study.generator_id)
     if stored is None:

@@ -6,6 +6,7 @@ real row; spare twins point at rows outside the pool).
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,13 +20,35 @@ _NUMBER_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "E
 
 
 # --------------------------------------------------------------------------- counts
+def header(name: str, task: str, profile: str, generator_name: str, generator_id: str, k: int,
+           label_conditioned: bool, from_file: bool) -> str:
+    """Notebook 01's title and what made the twins: the prompt model and its prompt, or the
+    user's synthetic file (``--synthetic FILE``: matched, never asked)."""
+    title = f"# {name}: synthetic twins ({task.upper()}, profile `{profile}`)\n"
+    if from_file:
+        return title + (f"Twins from {generator_name} (id `{generator_id}`), matched to the real "
+                        "training rows by `source_id` or by context: no prompt model was asked.")
+    return title + (f"Generator `{generator_name}` (id `{generator_id}`), k = {k} few-shot examples, "
+                    f"label-conditioned: {label_conditioned}.")
+
+
 def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
-                 stats: dict[str, Any]) -> pd.DataFrame:
+                 stats: dict[str, Any], from_file: bool = False) -> pd.DataFrame:
     """Counts of the twins (from the frames themselves: re-asks, rows without a twin, spare
-    twins) and of the last generation pass (``stats``: calls, cache_hits, from_file)."""
+    twins) and of the last generation pass (``stats``: calls, cache_hits, from_file). With
+    ``from_file`` (twins from the user's file) only what applies: no asks, no calls."""
     own = synthetic[synthetic["source_row_id"].isin(real["row_id"])]
     kept = int(real["row_id"].isin(own["source_row_id"]).sum())
     spares = len(synthetic) - len(own)
+    if from_file:
+        rows = [
+            ("real rows to twin", len(real)),
+            ("twins from your file", kept),
+            ("rows your file has no twin for", len(real) - kept),
+            ("spare twins standing in for them (other rows of your file)", spares),
+            ("twins read from disk (this pass)", int(stats.get("from_file", 0))),
+        ]
+        return pd.DataFrame(rows, columns=["what", "count"]).set_index("what")
     attempts = own["attempt"] if "attempt" in own.columns else pd.Series(0, index=own.index)
     rows = [
         ("real rows to twin", len(real)),
@@ -45,13 +68,15 @@ def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
     return pd.DataFrame(rows, columns=["what", "count"]).set_index("what")
 
 
-def counts_caption(name: str, real: pd.DataFrame, synthetic: pd.DataFrame) -> str:
+def counts_caption(name: str, real: pd.DataFrame, synthetic: pd.DataFrame, from_file: bool = False) -> str:
     """Caption of :func:`counts_table`."""
     own = int(real["row_id"].isin(synthetic["source_row_id"]).sum())
-    return (f"Generation counts for {name}: {len(real)} real training rows of the sweep, "
-            f"{own} with a twin of their own, {len(synthetic) - own} spare twin(s). "
-            "Generation is deterministic given its seed and cache; 'this pass' counts are of "
-            "this notebook's own read.")
+    head = (f"{'Twin' if from_file else 'Generation'} counts for {name}: {len(real)} real training rows "
+            f"of the sweep, {own} with a twin of their own, {len(synthetic) - own} spare twin(s). ")
+    if from_file:
+        return head + "The twins are your file's rows; 'this pass' counts are of this notebook's own read."
+    return head + ("Generation is deterministic given its seed and cache; 'this pass' counts are of "
+                   "this notebook's own read.")
 
 
 # --------------------------------------------------------------------------- the bill
@@ -59,6 +84,8 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
     """The generation bill (``experiments.twins.bill``) as a two-column table."""
     if bill is None:
         return pd.DataFrame({"what": ["no generation yet"], "value": [""]}).set_index("what")
+    if "matched" in bill:  # the user's synthetic file: nothing asked, nothing paid
+        return _file_table(bill["matched"])
     if bill["local"]:
         dollars = "0 (a local model: no per-token price)"
     elif bill["dollars"] is None:
@@ -92,10 +119,29 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["what", "value"]).set_index("what")
 
 
+def _file_table(m: dict[str, Any]) -> pd.DataFrame:
+    """What was read from the user's synthetic file and how it was matched (no bill: no asks)."""
+    rows = [
+        ("your file", Path(m["path"]).name),
+        ("rows read", f"{m['read']:,}"),
+        ("twins matched by source_id", f"{m['twins_by_source_id']:,}"),
+        ("twins matched by context", f"{m['twins_by_context']:,}"),
+        ("rows without a source of their own (spares, trade-off rows)", f"{m['without_source']:,}"),
+        ("left out: their source or context is a valid or test row", f"{m['left_out_eval']:,}"),
+        ("left out: their split column says valid/test", f"{m['left_out_split']:,}"),
+        ("train rows without a twin in the file", f"{m['train_without']:,} of {m['train_rows']:,}"),
+        ("requests, tokens, dollars", "none: no prompt model was asked"),
+    ]
+    return pd.DataFrame(rows, columns=["what", "value"]).set_index("what")
+
+
 def bill_caption(name: str, generator_id: str, bill: dict[str, Any] | None,
                  real: pd.DataFrame) -> str:
     """Caption of :func:`bill_table`: the bill's row count (the train pool's size when the
     bill does not say)."""
+    if bill and "matched" in bill:
+        return (f"No bill for {name}: the twins are the {bill['matched']['read']:,} rows of your file "
+                f"(id {generator_id}); how they were matched to the real training rows.")
     rows = bill["rows"] if bill and "rows" in bill else len(real)
     return (f"Generation cost of the {rows} rows that asked {generator_id} for a twin "
             f"({name}). Token counts are the server's own where it reports them.")
