@@ -740,10 +740,9 @@ class LoraLearner:
         its summed loss (a tensor on the device, never read here) and its target count."""
         items = sum(step.feats[i]["n_target"] for idx in group for i in idx)
         total = torch.zeros((), device=step.device)
-        for loss_sum, n_slots, chunk in self._accumulate(step.forward, step.feats, group, items, step.device,
-                                                         step.dtype, step.varlen, step.optimizer):
+        shape = step.shape
+        for loss_sum, n_slots, chunk in self._accumulate(step, group, items):
             n_tok = sum(len(f["input_ids"]) for f in chunk)
-            shape = step.shape
             step.meter.add(loss_sum, n_tok, n_slots, training_flops(
                 shape["n_body"], shape["n_head"], shape["n_layers"], shape["attn_width"], n_tok,
                 sum(f["n_target"] for f in chunk) if self.task == "qa" else 0,
@@ -756,9 +755,8 @@ class LoraLearner:
         step.meter.step(items)
         return total, items
 
-    def _accumulate(self, forward: Any, feats: list[dict[str, Any]], group: list[Any], items: int,
-                    device: torch.device, dtype: torch.dtype, varlen: bool,
-                    optimizer: torch.optim.Optimizer) -> list[tuple[torch.Tensor, int, list[dict[str, Any]]]]:
+    def _accumulate(self, step: "_Step", group: list[Any], items: int
+                    ) -> list[tuple[torch.Tensor, int, list[dict[str, Any]]]]:
         """Backward every micro-batch of one optimizer step; per chunk (loss sum, slots, chunk).
 
         On CUDA out-of-memory the step starts over with its micro-batches split into chunks
@@ -768,13 +766,13 @@ class LoraLearner:
         that does not fit is an error that says what to change."""
         while True:
             cap = self.micro_cap or max(len(idx) for idx in group)
-            chunks = [[feats[i] for i in idx[j:j + cap]] for idx in group for j in range(0, len(idx), cap)]
+            chunks = [[step.feats[i] for i in idx[j:j + cap]] for idx in group for j in range(0, len(idx), cap)]
             try:
-                return [self._backward(forward, chunk, items, device, dtype, varlen) for chunk in chunks]
+                return [self._backward(step, chunk, items) for chunk in chunks]
             except torch.OutOfMemoryError:
                 pass  # handled below, once the exception and the activations its traceback holds are gone
-            optimizer.zero_grad(set_to_none=True)  # drop this step's partial gradients
-            if device.type == "cuda":
+            step.optimizer.zero_grad(set_to_none=True)  # drop this step's partial gradients
+            if step.device.type == "cuda":
                 gc.collect()
                 torch.cuda.empty_cache()
             if cap == 1:
@@ -785,12 +783,12 @@ class LoraLearner:
             warnings.warn(f"lora learner: out of GPU memory at {cap} examples per "
                           f"micro-batch: continuing with {self.micro_cap} (same gradients)")
 
-    def _backward(self, forward: Any, chunk: list[dict[str, Any]], items: int, device: torch.device,
-                  dtype: torch.dtype, varlen: bool) -> tuple[torch.Tensor, int, list[dict[str, Any]]]:
+    def _backward(self, step: "_Step", chunk: list[dict[str, Any]], items: int
+                  ) -> tuple[torch.Tensor, int, list[dict[str, Any]]]:
         """Forward and backward of one chunk, its loss scaled by the step's target count; returns
         (loss sum, detached; slots; chunk). Its own frame, so that on out-of-memory the failed
         chunk's graph dies with the exception instead of living on in a local through the retry."""
-        loss_sum, n_slots = self._loss_sum(forward, chunk, device, dtype, varlen)
+        loss_sum, n_slots = self._loss_sum(step.forward, chunk, step.device, step.dtype, step.varlen)
         (loss_sum / items).backward()
         return loss_sum.detach(), n_slots, chunk
 
