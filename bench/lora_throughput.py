@@ -9,9 +9,9 @@ FairyTaleQA (QA), loaded with ``littlehuman.data.load``; lengths are ``words * 1
 word-level bench tokenizer then makes one token per word). Max lengths are the PROTOCOL's
 (100 and 400). For each task it measures, one after the other in the same process:
 
-- ours: ``dtype="auto"`` (bf16 on CUDA), QA packing, the largest batch of ``--batch-sizes``
-  that fits (tried from the largest down, on CUDA out-of-memory), no gradient checkpointing,
-  loss on the answer;
+- ours: ``dtype="auto"`` (bf16 on CUDA), QA packing, ``--batch-size`` examples a step (the
+  learner halves its micro-batch on CUDA out-of-memory until one fits, same gradients), no
+  gradient checkpointing, loss on the answer;
 - authors: fp32 weights, batch 1 (QA: grad-accum 2), gradient checkpointing, no packing
   (their packing made full rows; batch 1 has no padding either), loss on the whole sequence.
 
@@ -105,39 +105,37 @@ def synthetic_rows(pool: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
 
 def measure(task: str, model_dir: Path, pool: pd.DataFrame, max_length: int, steps: int, log_every: int,
             **params: Any) -> dict[str, Any]:
-    """One fit of ``steps`` optimizer steps; steady-state tokens/s and MFU from the log windows."""
+    """One fit of ``steps`` optimizer steps; steady-state tokens/s and MFU (the median of the
+    learner's log windows after the first, which holds the warm-up), peak GPU memory and the
+    micro-batch the learner settled on (it halves its micro-batch on CUDA out-of-memory, same
+    gradients). The model is freed before returning."""
     per_step = params["batch_size"] * params.get("grad_accum", 1)
     rows = synthetic_rows(pool, steps * per_step, seed=0)
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
     learner = RandomWeightsLearner(task, seed=0, model_dir=str(model_dir), epochs=1, max_length=max_length,
                                    progress=False, log_every=log_every, **params)
-    learner.fit(rows)
-    stats = learner.fit_stats
+    try:
+        learner.fit(rows)
+        stats = learner.fit_stats
+    finally:
+        learner._model = None
+        del learner
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
     windows = stats["log"][1:] or stats["log"]
     mfus = [w["mfu"] for w in windows if w["mfu"] is not None]
-    return {"tokens_per_s": statistics.median(w["tokens_per_s"] for w in windows) if windows
+    return {"tokens_per_s": round(statistics.median(w["tokens_per_s"] for w in windows)) if windows
             else stats["tokens_per_s"],
-            "mfu": statistics.median(mfus) if mfus else None, "steps": stats["steps"],
-            "train_tokens": stats["train_tokens"], "pad_fraction": stats["pad_fraction"],
-            "dtype": stats["dtype"], "attn": stats["attn_implementation"], "packing": stats["packing"],
-            "peak_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 1) if torch.cuda.is_available() else None}
-
-
-def largest_fitting(task: str, model_dir: Path, pool: pd.DataFrame, max_length: int, args: argparse.Namespace,
-                    **params: Any) -> dict[str, Any]:
-    """``measure`` at the largest batch size of ``--batch-sizes`` that does not run out of memory."""
-    for size in args.batch_sizes:
-        try:
-            return {"batch_size": size, **measure(task, model_dir, pool, max_length, args.steps, args.log_every,
-                                                  batch_size=size, **params)}
-        except RuntimeError as exc:  # torch.OutOfMemoryError, or a kernel's own allocation failure
-            if not isinstance(exc, torch.OutOfMemoryError) and "out of memory" not in str(exc).lower():
-                raise
-            print(f"  {task}: batch {size} ran out of GPU memory, trying a smaller one", flush=True)
-        gc.collect()
-        torch.cuda.empty_cache()
-    raise SystemExit(f"{task}: not even batch {args.batch_sizes[-1]} fits")
+            "mfu": statistics.median(mfus) if mfus else None,
+            "peak_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 1) if torch.cuda.is_available() else None,
+            "batch": params["batch_size"], "micro_batch": stats["micro_batch_cap"] or params["batch_size"],
+            "grad_accum": params.get("grad_accum", 1), "dtype": stats["dtype"], "attn": stats["attn_implementation"],
+            "packing": stats["packing"], "grad_ckpt": params.get("gradient_checkpointing", False),
+            "pad_fraction": stats["pad_fraction"], "steps": stats["steps"], "train_tokens": stats["train_tokens"],
+            "n_params": stats["n_params"],
+            "model_type": json.loads((Path(model_dir) / "config.json").read_text())["model_type"]}
 
 
 def bench_task(task: str, model_dir: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -147,20 +145,16 @@ def bench_task(task: str, model_dir: Path, args: argparse.Namespace) -> list[dic
     max_length = data.get(DATASETS[task]).max_seq_len
     results = []
     t0 = time.perf_counter()
-    ours = largest_fitting(task, model_dir, pool, max_length, args, dtype="auto", packing=True,
-                           gradient_checkpointing=False, loss_on="answer")
-    results.append({"task": task, "config": "ours", "grad_ckpt": False, **ours,
+    ours = measure(task, model_dir, pool, max_length, args.steps, args.log_every, batch_size=args.batch_size,
+                   dtype="auto", packing=True, gradient_checkpointing=False, loss_on="answer")
+    results.append({"task": task, "config": "ours", **ours,
                     "wall_s": round(time.perf_counter() - t0, 1)})
-    gc.collect()
-    torch.cuda.empty_cache()
     t0 = time.perf_counter()
     authors = measure(task, model_dir, pool, max_length, args.steps, args.log_every, dtype="fp32", batch_size=1,
                       grad_accum=2 if task == "qa" else 1, packing=False, gradient_checkpointing=True,
                       loss_on="all")
-    results.append({"task": task, "config": "authors", "grad_ckpt": True, "batch_size": 1, **authors,
+    results.append({"task": task, "config": "authors", **authors,
                     "wall_s": round(time.perf_counter() - t0, 1)})
-    gc.collect()
-    torch.cuda.empty_cache()
     return results
 
 
@@ -171,12 +165,11 @@ def main() -> None:
     ap.add_argument("--tasks", nargs="+", default=["fv", "qa"], choices=["fv", "qa"])
     ap.add_argument("--steps", type=int, default=30, help="optimizer steps per configuration")
     ap.add_argument("--log-every", type=int, default=5, help="steps per throughput window")
-    ap.add_argument("--batch-sizes", default=None,
-                    help="ours: batch sizes to try, largest first (default 64,48,32,24,16,8,4,2,1 on CUDA, 16 on CPU)")
+    ap.add_argument("--batch-size", type=int, default=None,
+                    help="ours: examples a step; the learner halves its micro-batch on OOM (64 on CUDA, 16 on CPU)")
     ap.add_argument("--json", default=None, help="also write the results to this JSON file")
     args = ap.parse_args()
-    default = "64,48,32,24,16,8,4,2,1" if torch.cuda.is_available() else "16"
-    args.batch_sizes = [int(x) for x in (args.batch_sizes or default).split(",")]
+    args.batch_size = args.batch_size or (64 if torch.cuda.is_available() else 16)
     if not args.tiny and not torch.cuda.is_available():
         raise SystemExit("the Llama-3.1-8B-sized bench needs a CUDA GPU: use --tiny on CPU")
 
@@ -188,12 +181,12 @@ def main() -> None:
         make_model_dir(Path(tmp), args.tiny)
         for task in args.tasks:
             results += bench_task(task, Path(tmp), args)
-    print(f"{'task':<4} {'config':<8} {'dtype':<9} {'attn':<17} {'batch':>5} {'ckpt':>5} {'packing':>10} "
+    print(f"{'task':<4} {'config':<8} {'dtype':<9} {'attn':<17} {'batch':>5} {'micro':>5} {'ckpt':>5} {'packing':>10} "
           f"{'pad%':>5} {'tok/s':>9} {'MFU':>6} {'mem GiB':>7} {'wall s':>6}")
     for r in results:
         mfu = "-" if r["mfu"] is None else f"{r['mfu']:.1%}"
         mem = "-" if r["peak_mem_gib"] is None else f"{r['peak_mem_gib']:.1f}"
-        print(f"{r['task']:<4} {r['config']:<8} {r['dtype']:<9} {r['attn']:<17} {r['batch_size']:>5} "
+        print(f"{r['task']:<4} {r['config']:<8} {r['dtype']:<9} {r['attn']:<17} {r['batch']:>5} {r['micro_batch']:>5} "
               f"{str(r['grad_ckpt']):>5} {str(r['packing']):>10} {100 * r['pad_fraction']:>5.1f} "
               f"{r['tokens_per_s']:>9.0f} {mfu:>6} {mem:>7} {r['wall_s']:>6.1f}")
     for task in args.tasks:
