@@ -1,10 +1,15 @@
-"""Facts about the machine that choose fast settings: usable cores, bfloat16 on the CPU."""
+"""Facts about the machine that choose fast settings: usable cores, bfloat16 on the CPU; and
+running out of GPU memory as an answer rather than a crash."""
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import warnings
 from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
 
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 
@@ -36,3 +41,19 @@ def warn_if_slow_bf16(what: str) -> None:
             f"{what} runs in bfloat16 but this CPU lists no bfloat16 instructions "
             f"({' or '.join(BF16_FLAGS)}): it may be faster with --gen-dtype float32 "
             "--train-bf16 false (README: Profiles)", stacklevel=2)
+
+
+def unless_out_of_memory(fn: Callable[..., T], *args: Any) -> T | None:
+    """``fn(*args)``, or None when it ran out of GPU memory, cleaned up: the caller retries
+    with less. The cleanup runs after the exception is gone, so the tensors its traceback held
+    (the failed attempt's activations) are freed before the CUDA cache is emptied."""
+    import torch
+
+    try:
+        return fn(*args)
+    except torch.OutOfMemoryError:
+        pass
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+    return None

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import itertools
 import math
 import time
@@ -69,6 +68,7 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
 from littlehuman.learners.encoder import token_f1
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
+from littlehuman.machine import unless_out_of_memory
 
 TASKS = ("fv", "qa")
 #: (task, settings) -> hyper-parameters; "scripts" = the authors' training scripts.
@@ -575,7 +575,7 @@ class LoraLearner:
         with torch.inference_mode(), self._autocast(), bar:
             while done < len(order):
                 chunk = [feats[i] for i in order[done:done + size]]
-                preds = self._predict_chunk(chunk, config)
+                preds = unless_out_of_memory(self._predict_chunk, chunk, config)
                 if preds is None:  # out of GPU memory: the same rows again, half as many at a time
                     if size == 1:
                         raise LittleHumanError("lora learner: one example does not fit in GPU memory at "
@@ -590,16 +590,8 @@ class LoraLearner:
                 bar.update(len(chunk))
         return out
 
-    def _predict_chunk(self, chunk: list[dict[str, Any]], config: Any) -> list | None:
-        """Predictions for ``chunk``, or None when it ran out of GPU memory (cleaned up)."""
-        try:
-            return self._predict_fv(chunk) if self.task == "fv" else self._predict_qa(chunk, config)
-        except torch.OutOfMemoryError:
-            pass  # cleaned up below, once the exception and what its traceback holds are gone
-        if self._device().type == "cuda":
-            gc.collect()
-            torch.cuda.empty_cache()
-        return None
+    def _predict_chunk(self, chunk: list[dict[str, Any]], config: Any) -> list:
+        return self._predict_fv(chunk) if self.task == "fv" else self._predict_qa(chunk, config)
 
     def save(self, directory: Path) -> None:
         """Write the adapter (peft ``save_pretrained``) and ``learner.json`` into ``directory``."""
@@ -767,14 +759,10 @@ class LoraLearner:
         while True:
             cap = self.micro_cap or max(len(idx) for idx in group)
             chunks = [[step.feats[i] for i in idx[j:j + cap]] for idx in group for j in range(0, len(idx), cap)]
-            try:
-                return [self._backward(step, chunk, items) for chunk in chunks]
-            except torch.OutOfMemoryError:
-                pass  # handled below, once the exception and the activations its traceback holds are gone
+            done = unless_out_of_memory(lambda: [self._backward(step, chunk, items) for chunk in chunks])
+            if done is not None:
+                return done
             step.optimizer.zero_grad(set_to_none=True)  # drop this step's partial gradients
-            if step.device.type == "cuda":
-                gc.collect()
-                torch.cuda.empty_cache()
             if cap == 1:
                 raise LittleHumanError(
                     "lora learner: one example does not fit in GPU memory: pass "

@@ -15,7 +15,6 @@ text only) a blank line; the reply is cut there (``cut_reply``).
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import re
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion
 from littlehuman.generation.prompts import render_plain
-from littlehuman.machine import usable_cores, warn_if_slow_bf16
+from littlehuman.machine import unless_out_of_memory, usable_cores, warn_if_slow_bf16
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
@@ -248,7 +247,7 @@ class HFBackend(Backend):
         done = 0
         while done < len(order):
             chunk = order[done: done + size]
-            replies = self._generate_fitting([ids[i] for i in chunk])
+            replies = unless_out_of_memory(self._generate, [ids[i] for i in chunk])
             if replies is None:  # out of GPU memory: the same prompts again, half as many at a time
                 if len(chunk) == 1:
                     raise LittleHumanError(
@@ -269,19 +268,6 @@ class HFBackend(Backend):
         }
         self.last_usage["new_tokens"] = self.last_usage["completion_tokens"]
         return out  # type: ignore[return-value]
-
-    def _generate_fitting(self, rows: list[list[int]]) -> list[Completion] | None:
-        """:meth:`_generate`, or None when it ran out of GPU memory (cleaned up)."""
-        import torch
-
-        try:
-            return self._generate(rows)
-        except torch.OutOfMemoryError:
-            pass  # cleaned up below, once the exception and what its traceback holds are gone
-        gc.collect()
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-        return None
 
     def _generate(self, rows: list[list[int]]) -> list[Completion]:
         """One left-padded ``generate`` call for token-id rows."""
