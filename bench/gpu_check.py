@@ -39,8 +39,8 @@ others still run):
 
 The table (one row per measurement: step, item, status, seconds, figures) is printed and
 written to ``--out`` as gpu_check.md, gpu_check.csv and gpu_check.json (with the device name,
-torch, CUDA and transformers versions), rewritten after every step so that a run killed at its
-time limit still leaves the finished steps. The exit status is 0 when every step is ok, else 1.
+torch, CUDA and transformers versions), rewritten after every measurement so that a run killed at its
+time limit still leaves the finished measurements. The exit status is 0 when every step is ok, else 1.
 
 Token lengths: the raw data does not travel to the GPU machine, so step 1-2's lengths come from
 ``bench/token_lengths.json``: 200 sampled training rows per dataset, each column's length in
@@ -574,8 +574,30 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:300]
 
 
+class Table:
+    """The rows so far, rewritten to ``--out`` after every measurement, so that a run killed at
+    its time limit keeps every finished one."""
+
+    def __init__(self, out: Path, env: dict[str, Any], mode: str) -> None:
+        self.out, self.env, self.mode = out, env, mode
+        self.started = time.perf_counter()
+        self.rows: list[dict[str, Any]] = []
+        self.step = ""
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append({"step": self.step, **row})
+        self.flush()
+
+    def flush(self) -> None:
+        """Rewrite the files (figures a step adds to a finished row, e.g. ours / authors, too)."""
+        self.text = write_table(self.out, self.env, self.rows, self.mode, self.started)
+
+
+TABLE: Table | None = None  # set by main
+
+
 def sub_row(item: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run one measurement: its figures, or its one-line error."""
+    """Run one measurement: its figures, or its one-line error; recorded in :data:`TABLE`."""
     start = time.perf_counter()
     try:
         figures, status, error = fn(), "ok", ""
@@ -586,24 +608,24 @@ def sub_row(item: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     row = {"item": item, "status": status, "seconds": round(time.perf_counter() - start, 1),
            "figures": figures, "error": error}
     print(f"  {item}: {status} in {row['seconds']} s {error or format_figures(figures)}", flush=True)
+    if TABLE is not None:
+        TABLE.add(row)
     return row
 
 
-def run_step(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+def run_step(name: str, args: argparse.Namespace, table: Table) -> None:
+    """One step; its rows go to ``table`` as they finish (a failing step is a row, not the end)."""
     print(f"== {name}", flush=True)
+    table.step = name
     start = time.perf_counter()
     try:
-        rows = STEPS[name](args)
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a failing step is a row, not the end
+        STEPS[name](args)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001
         traceback.print_exc()
         free_memory()
-        rows = [{"item": name, "status": "error", "seconds": None, "figures": {}, "error": one_line(exc)}]
-    seconds = round(time.perf_counter() - start, 1)
-    for row in rows:
-        row["step"] = name
-        if row["seconds"] is None:
-            row["seconds"] = seconds
-    return rows
+        table.add({"item": name, "status": "error", "seconds": round(time.perf_counter() - start, 1),
+                   "figures": {}, "error": one_line(exc)})
+    table.flush()
 
 
 def format_figures(figures: dict[str, Any]) -> str:
@@ -662,6 +684,7 @@ def write_table(out: Path, env: dict[str, Any], rows: list[dict[str, Any]], mode
 
 
 def main(argv: list[str] | None = None) -> int:
+    global TABLE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=None, help="folder for gpu_check.{md,csv,json}")
     ap.add_argument("--cpu-tiny", action="store_true", help="every step at toy size on the CPU (< 90 s)")
@@ -690,16 +713,14 @@ def main(argv: list[str] | None = None) -> int:
     args.log_every = args.log_every or (2 if tiny else 3)
     args.lora_batch = args.lora_batch or (8 if tiny else 64)
     mode = "cpu-tiny" if tiny else "gpu"
-    started = time.perf_counter()
     env = environment()
     print(f"gpu_check {mode}: {json.dumps(env)}", flush=True)
-    rows: list[dict[str, Any]] = []
+    TABLE = table = Table(args.out, env, mode)
     for name in args.only:
-        rows += run_step(name, args)
-        table = write_table(args.out, env, rows, mode, started)
+        run_step(name, args, table)
     print()
-    print(table, flush=True)
-    return 0 if all(r["status"] == "ok" for r in rows) else 1
+    print(table.text, flush=True)
+    return 0 if table.rows and all(r["status"] == "ok" for r in table.rows) else 1
 
 
 if __name__ == "__main__":

@@ -71,3 +71,19 @@ def test_gpu_machine_blocks_what_is_not_carried(tmp_path, shared_data):
     assert proc.returncode == 1
     assert "No module named 'tenacity' (not on the GPU machine)" in proc.stdout
     assert "tenacity" in proc.stdout.splitlines()[-1] and "submitit" in proc.stdout.splitlines()[0]
+
+
+def test_each_measurement_is_on_disk_when_it_finishes(tmp_path, monkeypatch):
+    """A GPU run killed at its time limit keeps every measurement finished before."""
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    import gpu_check
+
+    env = {"device": "test", "torch": "t", "cuda": None, "transformers": "v"}
+    monkeypatch.setattr(gpu_check, "TABLE", gpu_check.Table(tmp_path, env, "cpu-tiny"))
+    gpu_check.TABLE.step = "lora_llama"
+    gpu_check.sub_row("first", lambda: {"tokens_per_s": 5})
+    assert "| lora_llama | first | ok |" in (tmp_path / "gpu_check.md").read_text()
+    gpu_check.sub_row("second", lambda: 1 / 0)
+    rows = json.loads((tmp_path / "gpu_check.json").read_text())["rows"]
+    assert [(r["item"], r["status"]) for r in rows] == [("first", "ok"), ("second", "error")]
+    assert rows[1]["error"].startswith("ZeroDivisionError")
