@@ -64,11 +64,11 @@ NEEDED_MODULES that are missing (to carry as wheels).
 
 Expected time on an H100/H200 (an estimate, not yet measured): steps 1-2 about 3-4 min (12
 optimizer steps per configuration, each 7-8B model built afresh, ours starting at batch 64), step 3
-about 1 min, step 4 under 1 min, step 5 about 1-2 min (most of it compiling); at most 8 min: give
-the run a 480-600 s timeout (the table is rewritten after each step, so a run cut short keeps
-what it finished; ``--steps-only`` reruns some). ``--cpu-tiny``
-(2-layer models of hidden size 64, lengths cut to 64 tokens, 6 steps) took 44 s on 2 cores with
-torch.compile's cache cold (14 s before step 5; compiling the toy model is most of the rest).
+about 1 min, step 4 about 1 min with its two notebooks, step 5 about 1-2 min (most of it
+compiling); at most 8 min: give the run a 480-600 s timeout (the table is rewritten after each
+measurement, so a run cut short keeps what it finished; ``--steps-only`` reruns some).
+``--cpu-tiny`` (2-layer models of hidden size 64, lengths cut to 64 tokens, 6 steps) takes 32-44 s
+on 2 cores, the more with torch.compile's cache cold.
 """
 from __future__ import annotations
 
