@@ -435,7 +435,7 @@ def step_cuda_paths(args: argparse.Namespace) -> list[dict[str, Any]]:
             data[task] = (lt.synthetic_rows(pool, n_steps * batch, seed=1), 64 if tiny else max_length)
 
         def learner(task: str, cls: type = lt.RandomWeightsLearner, **params: Any) -> Any:
-            rows, max_length = data[task]
+            max_length = data[task][1]
             return cls(task, model_dir=str(folder), max_length=max_length, **{**common, "batch_size": batch, **params})
 
         def attention() -> dict[str, Any]:
