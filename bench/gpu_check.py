@@ -193,12 +193,13 @@ def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> list[dic
     """Ours vs the authors' configuration per task, on a random-weight model of ``arch``."""
     out: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        lt.make_model_dir(Path(tmp), args.cpu_tiny)  # word-level bench tokenizer + Llama config
         if arch == "mistral-7b":
             from transformers import MistralConfig
 
-            shape = dict(lt.TINY, sliding_window=None) if args.cpu_tiny else MISTRAL_7B
-            MistralConfig(**shape, bos_token_id=1, eos_token_id=2).save_pretrained(tmp)
+            lt.make_model_dir(Path(tmp), args.cpu_tiny, MistralConfig,
+                              **(dict(sliding_window=None) if args.cpu_tiny else MISTRAL_7B))
+        else:
+            lt.make_model_dir(Path(tmp), args.cpu_tiny)  # word-level bench tokenizer + Llama config
         for task in tasks:
             pool, max_length = load_pool(task, cap=64 if args.cpu_tiny else None)
             if args.cpu_tiny:
@@ -240,8 +241,7 @@ def save_tokenizer(folder: Path) -> str:
         tok.save_pretrained(folder)
         return "minilm"
     except ImportError:
-        lt.make_model_dir(folder, tiny=True)
-        (folder / "config.json").unlink()
+        lt.save_bench_tokenizer(folder)
         return "bench word-level"
 
 
@@ -391,11 +391,7 @@ class TightLearner(lt.RandomWeightsLearner):
 
 def probe_model_dir(folder: Path, tiny: bool) -> str:
     """The bench tokenizer with a 2-layer model of Llama-3.1-8B's width (toy on --cpu-tiny)."""
-    from transformers import LlamaConfig
-
-    lt.make_model_dir(folder, tiny)
-    if not tiny:
-        LlamaConfig(**dict(lt.LLAMA_8B, num_hidden_layers=2), bos_token_id=1, eos_token_id=2).save_pretrained(folder)
+    lt.make_model_dir(folder, tiny, **({} if tiny else dict(num_hidden_layers=2)))
     return "2-layer toy" if tiny else "2-layer Llama-3.1-8B width"
 
 

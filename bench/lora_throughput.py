@@ -66,10 +66,10 @@ class RandomWeightsLearner(LoraLearner):
             return AutoModelForCausalLM.from_config(config, **kwargs)
 
 
-def make_model_dir(path: Path, tiny: bool) -> None:
-    """config.json of the bench architecture plus the word-level bench tokenizer."""
+def save_bench_tokenizer(path: Path) -> None:
+    """The word-level bench tokenizer (w0 .. w999, one token each) in ``path``."""
     from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import LlamaConfig, PreTrainedTokenizerFast
+    from transformers import PreTrainedTokenizerFast
 
     vocab = {t: i for i, t in enumerate(["<unk>", "<s>", "</s>", "|", "ANSWER", ":"]
                                          + [f"w{k}" for k in range(BENCH_WORDS)])}
@@ -78,7 +78,16 @@ def make_model_dir(path: Path, tiny: bool) -> None:
     tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
     PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>",
                             unk_token="<unk>").save_pretrained(path)
-    LlamaConfig(**(TINY if tiny else LLAMA_8B), bos_token_id=1, eos_token_id=2).save_pretrained(path)
+
+
+def make_model_dir(path: Path, tiny: bool, config_class: Any = None, **shape: Any) -> None:
+    """config.json of the bench architecture (Llama-3.1-8B's shape, or :data:`TINY`; ``shape``
+    overrides fields, ``config_class`` replaces LlamaConfig) plus the word-level bench tokenizer."""
+    from transformers import LlamaConfig
+
+    save_bench_tokenizer(path)
+    (config_class or LlamaConfig)(**{**(TINY if tiny else LLAMA_8B), **shape},
+                                  bos_token_id=1, eos_token_id=2).save_pretrained(path)
 
 
 def length_pool(task: str, data_dir: str) -> pd.DataFrame:

@@ -129,9 +129,10 @@ def collate_packed(
     """Pack examples (``input_ids`` and ``labels`` lists) into rows, positions restarting at 0.
 
     ``varlen``: one padding-free row and no mask, with flash-attention's ``cu_seq_lens_q/k``
-    (the sequence boundaries) and ``max_length_q/k`` computed here. Otherwise rows of at most ``max_length`` tokens padded
-    to the longest row, with a block-diagonal causal ``attention_mask`` (pads form a segment
-    of their own) and ``segments`` (example index within its row, -1 on pads).
+    (the sequence boundaries) and ``max_length_q/k`` computed here. Otherwise rows of at most
+    ``max_length`` tokens padded to the longest row, with a block-diagonal causal
+    ``attention_mask`` (pads form a segment of their own) and ``segments`` (example index
+    within its row, -1 on pads).
     """
     lengths = [len(e["input_ids"]) for e in examples]
     bins = [list(range(len(examples)))] if varlen else pack_bins(lengths, max_length)
@@ -241,8 +242,9 @@ def model_logits(model: Any, batch: dict[str, Any], positions: torch.Tensor | No
 
 
 def to_device(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
-    """The batch's tensors on ``device`` (other values as they are); to CUDA from pinned memory without blocking (a plain copy from
-    pageable memory waits for the GPU to finish its queue, a sync per micro-batch)."""
+    """The batch's tensors on ``device`` (other values as they are); to CUDA from pinned memory
+    without blocking (a plain copy from pageable memory waits for the GPU to finish its queue,
+    a sync per micro-batch)."""
     if device.type != "cuda":
         return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
     return {k: v.pin_memory().to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v
