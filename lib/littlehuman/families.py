@@ -299,13 +299,6 @@ def fit_family(family: str, x: Sequence[float] | np.ndarray, y: Sequence[float] 
                      int(xs.size), int(sizes.size), x_min, x_max, scale)
 
 
-def fit_families(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
-                 families: Sequence[str] = FAMILY_NAMES, ceiling: float | None = None,
-                 refine: bool = True) -> dict[str, FamilyFit]:
-    """:func:`fit_family` for each of ``families``."""
-    return {f: fit_family(f, x, y, ceiling, refine) for f in families}
-
-
 def equivalent(fit: FamilyFit, y_star: float, base: float,
                extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> Equivalence:
     """Additional synthetic points over ``base`` whose fitted score equals ``y_star``, under
@@ -417,8 +410,8 @@ def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the eq
     ``estimates`` maps family to ``{"value", "low", "high", "status"}``. They disagree when
     their statuses differ in kind (a number against none) or when two families' intervals do
     not overlap (a family without an interval counts as its point)."""
-    numbers = {f: e for f, e in estimates.items() if _is_number(e.get("value"))}
-    none = [f for f, e in estimates.items() if not _is_number(e.get("value"))
+    numbers = {f: e for f, e in estimates.items() if stats.finite(e.get("value"))}
+    none = [f for f, e in estimates.items() if not stats.finite(e.get("value"))
             and e.get("status") not in ("too_few_sizes", "did_not_converge")]
     parts: list[str] = []
     if numbers and none:
@@ -438,21 +431,17 @@ def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the eq
             + ". The answer depends on which curve you believe; no family is picked silently.")
 
 
-def _is_number(v: Any) -> bool:
-    return v is not None and not pd.isna(v) and math.isfinite(float(v))
-
-
 def _lo(e: Mapping[str, Any]) -> float:
-    return float(e["low"]) if _is_number(e.get("low")) else float(e["value"])
+    return float(e["low"]) if stats.finite(e.get("low")) else float(e["value"])
 
 
 def _hi(e: Mapping[str, Any]) -> float:
-    return float(e["high"]) if _is_number(e.get("high")) else float(e["value"])
+    return float(e["high"]) if stats.finite(e.get("high")) else float(e["value"])
 
 
 def _fmt(e: Mapping[str, Any]) -> str:
     ci = (f" [{float(e['low']):,.0f}, {float(e['high']):,.0f}]"
-          if _is_number(e.get("low")) and _is_number(e.get("high")) else "")
+          if stats.finite(e.get("low")) and stats.finite(e.get("high")) else "")
     return f"{float(e['value']):,.0f}{ci}"
 
 
@@ -484,10 +473,6 @@ class CurveData:
         return cls(runs, {s: wide.loc[s].to_numpy(float)[:, None] for s in wide.index},
                    int(humans[0]) if humans.size else 0, rows_resampled=False)
 
-    @property
-    def seeds(self) -> list[Hashable]:
-        return list(self.per_seed)
-
     def run_means(self) -> np.ndarray:
         """Each run's score averaged over test rows, then seeds (every seed weighs the same)."""
         return np.mean([m.mean(axis=1) for m in self.per_seed.values()], axis=0)
@@ -500,12 +485,10 @@ class CurveData:
 def percentile_interval(values: Sequence[float | None], level: float = 0.95
                         ) -> tuple[float | None, float | None, int]:
     """``(low, high, n_undefined)``: the percentile interval of the finite values."""
-    vals = np.array([v for v in values if _is_number(v)], dtype=float)
+    vals = np.array([v for v in values if stats.finite(v)], dtype=float)
     if vals.size == 0:
         return None, None, len(values)
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(vals, [tail, 100 - tail])
-    return float(low), float(high), len(values) - int(vals.size)
+    return (*stats._percentiles(vals, level), len(values) - int(vals.size))
 
 
 def curve_points(runs: pd.DataFrame, means: np.ndarray, base: float, pool_bases: bool = False
@@ -634,7 +617,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int
             "disagreements": disagreements,
             "table3": {f: table3(v) for f, v in t3_values.items()}, "boot": boot,
             "boot_y_star": boot_y, "bases": bases,
-            "y_star": {b: curve_points(runs, means, b)[2] for b in bases},
+            "y_star": {b: pickers[b](means)[2] for b in bases},
             "runs": runs, "run_means": means, "human": data.human,
             "n_seeds": len(data.per_seed),
             "n_rows": int(next(iter(data.per_seed.values())).shape[1]),
@@ -687,7 +670,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     grid = curves.budget_grid(fit, bases, gains, h_meas, price_human, price_synthetic, budget,
                               measured, n_grid)
     best = curves.best_mix(grid)
-    boot_scores = []
+    s_ref = best["s"]
+    boot_scores, eq_boot = [], []  # per resample: the grid's scores, the worth at the best split
     for i, bf in enumerate(result["boot"][(POOLED, family)]):
         if not bf.usable:
             boot_scores.append(np.full(len(grid), math.nan))
@@ -695,6 +679,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
         g = [result["boot_y_star"][b][i] - float(bf.predict(b)) for b in bases]
         boot_scores.append(np.asarray(bf.predict(grid["s"].to_numpy()), dtype=float)
                            + grid["h"].to_numpy() / h_meas * curves.gain_at(grid["s"], bases, g))
+        gb = float(curves.gain_at(s_ref, bases, g))
+        eq_boot.append(equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref).value)
     boots = np.array(boot_scores)
     ok = np.isfinite(boots).all(axis=1)
     boots = boots[ok]
@@ -716,22 +702,12 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     diff = boots[:, i_best] - boots[:, i_alt] if boots.size else np.array([])
     pick = boots.argmax(axis=1) if boots.size else np.array([], dtype=int)
     p_human = float((grid["h"].to_numpy()[pick] > 0).mean()) if pick.size else math.nan
-    s_ref = best["s"]
     g_ref = float(curves.gain_at(s_ref, bases, gains))
     eq = equivalent(fit, float(fit.predict(s_ref)) + g_ref, s_ref)
-    eq_boot = []
-    for i, bf in enumerate(result["boot"][(POOLED, family)]):
-        if bf.usable:
-            g = [result["boot_y_star"][b][i] - float(bf.predict(b)) for b in bases]
-            gb = float(curves.gain_at(s_ref, bases, g))
-            eq_boot.append(equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref).value)
     w_low, w_high, w_bad = percentile_interval(eq_boot, level)
 
     def ci(values: np.ndarray) -> tuple[float | None, float | None]:
-        if values.size == 0:
-            return None, None
-        lo, hi = np.percentile(values, [tail, 100 - tail])
-        return float(lo), float(hi)
+        return percentile_interval(values, level)[:2]
 
     best.update(dict(zip(("score_low", "score_high"), ci(boots[:, i_best] if boots.size
                                                           else np.array([])))))

@@ -12,10 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from littlehuman.families import FAMILIES, POOLED
+from littlehuman.families import FAMILIES, POOLED, curve_points
 from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, metric_label, note_if_empty,
                                      panel_row_layout)
-from littlehuman.stats import finite
 
 #: a colour per family (the paper's log fit keeps the trade-off figure's blue)
 FAMILY_COLORS: dict[str, str] = {"log": COLORS[0], "power": COLORS[2], "exp": COLORS[4]}
@@ -31,9 +30,8 @@ def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
                         subplot_titles=[f"synthetic base {b:g}" for b in bases] or None)
     for i, base in enumerate(bases, start=1):
         first = i == 1
-        syn = (runs["kind"] == "synthetic") & (runs["base"] == base)
-        x = (runs["base"] + runs["added"])[syn].to_numpy(float)
-        fig.add_trace(go.Scatter(x=x, y=data_means[syn.to_numpy()], mode="markers",
+        x, y, _ = curve_points(runs, data_means, base)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers",
                                  name="synthetic only, mean over seeds",
                                  marker=dict(color="#444", size=9), legendgroup="m",
                                  showlegend=first), row=1, col=i)
@@ -190,11 +188,6 @@ def pilot_caption(report: dict[str, Any]) -> str:
             "few seeds the spread itself is uncertain: read it as an order of magnitude.")
 
 
-def finite_or_dash(value: Any) -> str:
-    """A number for a sentence, '-' when undefined."""
-    return f"{float(value):,.0f}" if finite(value) else "-"
-
-
-__all__ = ["FAMILY_COLORS", "budget_caption", "budget_figure", "finite_or_dash",
+__all__ = ["FAMILY_COLORS", "budget_caption", "budget_figure",
            "fits_caption", "fits_caption_table", "fits_figure", "fits_table", "pilot_caption",
            "pilot_table", "table3_caption", "table3_table"]
