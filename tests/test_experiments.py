@@ -292,6 +292,13 @@ def test_zoom_paired_and_intervals_on_known_scores(home):
     summary = zoom.summary(exp)
     json.dumps(summary)
     assert summary["paired"][0].startswith("n=24: 1 more human point (97.5% vs 100.0% synthetic)")
+    # the numbers finding 2 reads, unrounded, agree with what its sentences say
+    from littlehuman.findings import zoom_comparisons
+    numbers, read = summary["comparisons"], zoom_comparisons({"paired": summary["paired"]})
+    assert [c["n"] for c in numbers] == [24, 48] and [c["human"] for c in numbers] == [c["human"] for c in read]
+    for got, said in zip(numbers, read):
+        assert got["difference"] == pytest.approx(said["difference"], abs=5e-5)
+        assert got["detectable"] == pytest.approx(said["detectable"], abs=5e-5)
     rec = zoom.records(exp)
     assert len(rec) == 2 * 3 * 3 and list(rec["n"].unique()) == [24, 48]
 

@@ -102,12 +102,16 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
 
 def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
     """JSON-able: the zoom sizes, scaling notes and, per size, the main metric's ``a`` vs
-    ``b`` synthetic comparison in one sentence."""
+    ``b`` synthetic comparison in one sentence (``paired``) and as numbers (``comparisons``,
+    what :func:`littlehuman.findings.zoom_comparisons` reads)."""
     m, sz = study.main_metric, sizes(study.profile, study.shape)
     table = paired(study, a, b)
-    lines = []
+    lines, comparisons = [], []
     for r in table[table["metric"] == m].to_dict("records"):
         human = mixing.n_replaced(r["n"], b) - mixing.n_replaced(r["n"], a)
+        comparisons.append({"n": int(r["n"]), "human": int(human),
+                            "difference": [r["mean difference"], r["95% CI low"], r["95% CI high"]],
+                            "detectable": r["smallest detectable"]})
         lines.append(f"n={r['n']}: {human} more human point{'s' * (human != 1)} ({a:.1%} vs "
                      f"{b:.1%} synthetic) "
                      f"changed {m} by {r['mean difference']:+.4f} on average "
@@ -117,6 +121,6 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
                      f"80% power: {r['smallest detectable']:.4f})")
     baseline = grid.majority_baseline(study)
     return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
-                          "notes": list(sz.notes), "paired": lines,
+                          "notes": list(sz.notes), "paired": lines, "comparisons": comparisons,
                           "flags": grid.flags(records(study), baseline, m),
                           "baseline": baseline.get(m)})
