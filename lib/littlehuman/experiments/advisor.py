@@ -146,13 +146,16 @@ def curve_data(study: "Study", metric: str | None = None) -> "families.CurveData
     metric = metric or study.main_metric
     cells = tradeoff.cells(study.profile, study.shape)
     keys = list(dict.fromkeys(tuple(v for _, v in c.coords) for c in cells))
-    specs = {tuple(v for _, v in c.coords) + (c.seed,): study.run_spec(c) for c in cells}
-    per_seed = {}
+    specs = tradeoff.run_specs(study)
+    per_seed, scores = {}, {}  # scores: a synthetic-only run can serve several bases, read once
     for seed in tradeoff.seeds(study.profile):
         mine = [specs.get((*k, seed)) for k in keys]
         if not all(s is not None and study.store.has(s) for s in mine):
             continue
-        arrays = [per_example_scores(study, s)[metric].to_numpy(float) for s in mine]
+        for s in mine:
+            if s.key() not in scores:
+                scores[s.key()] = per_example_scores(study, s)[metric].to_numpy(float)
+        arrays = [scores[s.key()] for s in mine]
         if len({a.size for a in arrays}) == 1 and all(np.isfinite(a).all() for a in arrays):
             per_seed[seed] = np.vstack(arrays)
     if not per_seed:

@@ -29,6 +29,7 @@ from littlehuman.experiments.scaling import sizes
 from littlehuman.experiments.twins import twinned_rows
 
 if TYPE_CHECKING:
+    from littlehuman.runs import RunSpec
     from littlehuman.study import Study
 
 NAME, NOTEBOOK = "tradeoff", "04"
@@ -94,6 +95,12 @@ STATUS_WORDS = {
 }
 
 
+def run_specs(study: "Study") -> dict[tuple, "RunSpec"]:
+    """The trade-off's runs by ``(base, kind, added, seed)``."""
+    return {tuple(v for _, v in c.coords) + (c.seed,): study.run_spec(c)
+            for c in cells(study.profile, study.shape)}
+
+
 def human_gain(study: "Study", metric: str, n_boot: int = 2000,
                level: float = 0.95) -> pd.DataFrame:
     """Per base: what the human points added over the purely synthetic base, paired per test
@@ -101,8 +108,7 @@ def human_gain(study: "Study", metric: str, n_boot: int = 2000,
     rows), with a bootstrap interval over seeds and rows and the smallest gain the run could
     detect at 80% power (:func:`~littlehuman.stats.detectable_effect`). Columns: base, gain,
     gain_low, gain_high, gain_detectable, seeds; bases missing a run are left out."""
-    specs = {tuple(v for _, v in c.coords) + (c.seed,): study.run_spec(c)
-             for c in cells(study.profile, study.shape)}
+    specs = run_specs(study)
     h, rows = sizes(study.profile, study.shape).human, []
     for base in sizes(study.profile, study.shape).bases:
         diffs = {}
