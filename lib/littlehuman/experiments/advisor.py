@@ -179,7 +179,7 @@ def families_report(study: "Study", metric: str | None = None, n_boot: int = 300
     families split the budget differently, else None), ``pilot``
     (:func:`pilot_rows`), ``runs_per_seed``, ``metric``, ``dataset``."""
     from littlehuman.experiments import tradeoff
-    from littlehuman.findings import PAPER_TABLE3
+    from littlehuman.findings import paper_table3
 
     metric = metric or study.main_metric
     data = curve_data(study, metric)
@@ -191,7 +191,7 @@ def families_report(study: "Study", metric: str | None = None, n_boot: int = 300
     for f in result["families"]:
         t3 = result["table3"][f]
         rows.append({"curve": families.FAMILIES[f].label, "family": f, **t3})
-    paper = PAPER_TABLE3.get(study.name)
+    paper = paper_table3(study.name)
     if paper:
         rows.append({"curve": "paper (log; Llama-3.1-8B, GPT-3.5 data, +200 human)",
                      "family": "paper", "n": None, "n_undefined": None, "mean": paper["mean"],
