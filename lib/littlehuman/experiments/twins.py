@@ -145,6 +145,13 @@ def _prefix_with_twins(study: "Study", order: pd.DataFrame, count: int, at_least
     """The shortest prefix of ``order`` (``at_least`` rows long) in which ``count`` rows have
     a twin (a row whose every ask was unusable has none, so a few more rows may be twinned),
     its twins and the summed generation stats; all of ``order`` when it has too few."""
+    found = study.synthetic_file
+    if found is not None:  # the file's twins are known: the prefix in one step, not a pass per missing row
+        has = order["row_id"].isin(found.twins["source_row_id"]).to_numpy()
+        reached = np.nonzero(np.cumsum(has) >= count)[0]
+        rows = order.iloc[:max(int(reached[0]) + 1 if reached.size else len(order), at_least)]
+        synthetic, gen = generate_twins(study, rows, progress)
+        return rows, synthetic, dict(gen)
     total: dict[str, Any] = {}
     take = max(count, at_least)
     while True:
