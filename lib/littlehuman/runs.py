@@ -17,13 +17,12 @@ import json
 import os
 import platform
 import socket
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -33,6 +32,7 @@ import littlehuman
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners import make_learner
 from littlehuman.mixing import replacement_mix
+from littlehuman.paths import atomic_write
 
 Params = tuple[tuple[str, Any], ...]
 Scorer = Callable[[str, list, list], dict]
@@ -119,30 +119,6 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
 
 
-def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write ``path`` through a temp file in its folder, fsync, then rename over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable (not possible on every platform)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
 class RunStore:
     """Finished runs on disk, one folder per spec key."""
 
@@ -200,9 +176,9 @@ class RunStore:
         text = json.dumps(full, indent=1, default=_json_default).encode("utf-8")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            _atomic_write(folder / self.PREDICTIONS,
+            atomic_write(folder / self.PREDICTIONS,
                           lambda h: predictions.to_parquet(h, index=False))
-            _atomic_write(folder / self.RECORD, lambda h: h.write(text))
+            atomic_write(folder / self.RECORD, lambda h: h.write(text))
         except OSError as exc:
             if exc.filename:
                 raise

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,7 @@ import pandas as pd
 
 from littlehuman.data import custom, schema
 from littlehuman.errors import LittleHumanError
-from littlehuman.paths import read_json_object
+from littlehuman.paths import atomic_write, read_json_object
 
 SOURCE = "source_id"
 #: bump when the matching changes: it is part of every file's generator id
@@ -298,28 +297,18 @@ def store(found: SyntheticFile, target: Path) -> str | None:
     except Exception:  # noqa: BLE001 - absent, torn or foreign: (re)written
         same = False
     if not same:
-        _atomic(target, lambda tmp: found.rows.to_parquet(tmp, index=False))
+        atomic_write(target, lambda handle: found.rows.to_parquet(handle, index=False))
     record = target.parent / FILES_RECORD
     seen = read_json_object(record) or {}
     key = str(found.path.resolve())
     before = seen.get(key)
     if before != found.generator_id:
         seen[key] = found.generator_id
-        _atomic(record, lambda tmp: tmp.write_text(json.dumps(seen, indent=1) + "\n",
-                                                   encoding="utf-8"))
+        text = json.dumps(seen, indent=1) + "\n"
+        atomic_write(record, lambda handle: handle.write(text.encode("utf-8")))
     if before and before != found.generator_id:
         return (f"[{found.report.dataset}] {key} changed since it was last used (generator id "
                 f"{before} -> {found.generator_id}): this run's twins and runs are new, under "
                 f"{found.generator_id}; those of the old content stay stored under {before} "
                 "and are not mixed in")
     return None
-
-
-def _atomic(target: Path, write) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

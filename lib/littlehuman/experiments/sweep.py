@@ -45,10 +45,11 @@ def records(study: "Study") -> pd.DataFrame:
     return rec.sort_values(["seed", "fraction"]).reset_index(drop=True)
 
 
-def intervals(study: "Study", n_boot: int = 2000, level: float = 0.95) -> pd.DataFrame:
-    """Per fraction and metric: the mean over seeds and its bootstrap CI (seeds, then test
-    examples)."""
-    out = grid.intervals(study, cells(study.profile, study.shape), ["fraction"],
+def intervals(study: "Study", n_boot: int = 2000, level: float = 0.95,
+              metrics: list[str] | None = None) -> pd.DataFrame:
+    """Per fraction and metric (``metrics``, default all): the mean over seeds and its
+    bootstrap CI (seeds, then test examples)."""
+    out = grid.intervals(study, cells(study.profile, study.shape), ["fraction"], metrics,
                          n_boot=n_boot, level=level)
     return out.sort_values(["fraction"], kind="stable").reset_index(drop=True)
 
@@ -138,8 +139,7 @@ def curve(study: "Study", rec: pd.DataFrame | None = None) -> dict[str, Any]:
     :func:`intervals`, same seeds) and the seeds, and every run's own score."""
     metric = study.main_metric
     rec = records(study) if rec is None else rec
-    ci = grid.intervals(study, cells(study.profile, study.shape), ["fraction"], [metric])
-    ci = ci.sort_values("fraction", kind="stable")
+    ci = intervals(study, metrics=[metric])
     return grid.jsonable({
         "metric": metric,
         "points": [{"fraction": float(r["fraction"]), "mean": r["mean"], "low": r["low"],
