@@ -139,15 +139,14 @@ class SyntheticFile:
     def twins_of(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         """The twins of ``rows`` (in the order of ``rows``) and generation-like stats: nothing
         generated or sent; ``from_file`` twins found; ``missing`` rows without one."""
-        twins = self.twins
-        order = {row_id: i for i, row_id in enumerate(rows["row_id"].astype(str))}
-        found = twins[twins["source_row_id"].isin(order)]
-        found = found.iloc[found["source_row_id"].map(order).argsort(kind="stable").to_numpy()]
+        from littlehuman.generation.generate import twins_in_order
+
+        found = twins_in_order(self.twins, rows)
         stats = {"requested": 0, "generated": 0, "missing": len(rows) - len(found),
                  "unparseable": 0, "reasked": 0, "unusable_replies": 0, "cache_hits": 0,
                  "calls": 0, "label_mismatch": 0, "from_file": len(found),
                  "synthetic_file": str(self.path)}
-        return found.reset_index(drop=True), stats
+        return found, stats
 
 
 def load_synthetic(path: str | Path, human: pd.DataFrame, task: str,

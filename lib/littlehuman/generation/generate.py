@@ -460,10 +460,16 @@ def load_or_generate(
         print(fault_line(dataset, gen_id, stats), flush=True)
     if have is None:
         return new, stats
-    order = {row_id: i for i, row_id in enumerate(rows["row_id"])}
-    wanted = have[have["source_row_id"].isin(order)]
+    return twins_in_order(have, rows), stats
+
+
+def twins_in_order(twins: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``twins`` whose ``source_row_id`` is a row of ``rows``, in the order of
+    ``rows`` (a row's several twins keep theirs)."""
+    order = {row_id: i for i, row_id in enumerate(rows["row_id"].astype(str))}
+    wanted = twins[twins["source_row_id"].isin(order)]
     wanted = wanted.iloc[wanted["source_row_id"].map(order).argsort(kind="stable").to_numpy()]
-    return wanted.reset_index(drop=True), stats
+    return wanted.reset_index(drop=True)
 
 
 def _read_twins(path: Path) -> pd.DataFrame | None:
