@@ -17,7 +17,7 @@ import submitit
 from littlehuman import config
 from littlehuman.errors import LittleHumanError
 from littlehuman.executors import LocalExecutor, SlurmExecutor, make_executor, visible_gpus
-from littlehuman.executors import run_missing
+from littlehuman.executors import live_jobs, run_missing, submitted_job
 from littlehuman.runs import RunSpec, RunStore
 
 HELPERS = Path(__file__).parent / "helpers"
@@ -142,6 +142,56 @@ def test_killed_task_without_retries_is_reported(tmp_path, child_path):
                        executor=_local_slurm(tmp_path, retries=0))
     assert counts == {"skipped": 1, "ran": 1}
     _assert_stored_once(store, specs)
+
+
+def test_rerun_waits_for_the_live_jobs_of_an_interrupted_sweep(tmp_path, child_path, capsys):
+    """A sweep whose jobs still run (its call was interrupted; the jobs go on) and the same
+    command again: the rerun submits only the run no live job holds, waits for the others'
+    records, and every run is trained once."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), sleep_s=4)
+    first = threading.Thread(target=run_missing, args=(specs[:2], real, synthetic, store),
+                             kwargs=dict(progress=False, run=run, executor=_local_slurm(tmp_path)),
+                             daemon=True)
+    first.start()
+    deadline = time.monotonic() + 30
+    while not all(submitted_job(store, s) for s in specs[:2]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    held = [submitted_job(store, s) for s in specs[:2]]
+    assert live_jobs(held) == {h["job_id"] for h in held}
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                         executor=_local_slurm(tmp_path))
+    first.join(timeout=60)
+    assert counts == {"skipped": 2, "ran": 1}
+    assert "2 run(s) are being trained by job(s) of another sweep" in capsys.readouterr().out
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    _assert_stored_once(store, specs)
+    assert not live_jobs(submitted_job(store, s) for s in specs)  # all ended
+
+
+def test_a_claim_lives_as_long_as_the_scheduler_says(monkeypatch):
+    """SLURM claims: live while sacct reports a live state; a job sacct does not know counts as
+    live only shortly after its submission; a local job is its process on this host."""
+    states = {"11_0": "RUNNING", "11_1": "PENDING", "11_2": "COMPLETED", "11_3": "CANCELLED by 5"}
+    calls = []
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: calls.append(1))
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state",
+                        lambda job_id, mode="standard": states.get(job_id, "UNKNOWN"))
+    now = time.time()
+    slurm = lambda job_id, age=0.0: {"job_id": job_id, "cluster": "slurm", "folder": ".",
+                                     "submitted": now - age}
+    held = [slurm("11_0"), slurm("11_1", age=1e6), slurm("11_2"), slurm("11_3"),
+            slurm("12_0", age=5), slurm("12_1", age=1e6)]
+    assert live_jobs(held) == {"11_0", "11_1", "12_0"}
+    assert len(calls) == 1  # one sacct call for every claim
+    import socket
+    here = {"cluster": "local", "host": socket.gethostname()}
+    child = __import__("subprocess").Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert live_jobs([{**here, "job_id": str(os.getpid())},
+                      {**here, "job_id": str(os.getpid()), "host": "elsewhere"},
+                      {**here, "job_id": str(child.pid)}]) == {str(os.getpid())}
 
 
 def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):

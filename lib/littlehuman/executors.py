@@ -9,14 +9,18 @@
   task callable is checkpointable, so a preempted or timed-out task is requeued by submitit;
   a task that dies (killed, out of memory, node failure) is resubmitted up to ``retries``
   times. Tasks write their own results to the store, which must be on a shared filesystem.
-  It takes no run locks (see :class:`SlurmExecutor`).
+  Each submitted run is marked with its job (:func:`mark_submitted`), so a second sweep waits for
+  a run that a live job of the first is training instead of submitting it again.
 
 :func:`make_executor` picks one from a profile (``--executor local|slurm``).
 """
 from __future__ import annotations
 
+import json
 import os
+import socket
 import sys
+import time
 import uuid
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -31,6 +35,7 @@ from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
 from littlehuman import paths
+from littlehuman.paths import atomic_write
 from littlehuman.config import EXECUTORS, Profile
 from littlehuman.errors import LittleHumanError
 from littlehuman.runs import RunFn, RunSpec, RunStore, execute
@@ -270,11 +275,14 @@ class SlurmExecutor:
     task failed. ``poll_s``: seconds between checks of the jobs' states. The call waits for
     the array; interrupted, it leaves the jobs running (their results still reach the store).
 
-    Unlike :class:`LocalExecutor` it takes no run locks (file locks are unreliable on many
-    shared filesystems): it submits every run the store lacks when it starts, and a task
-    skips its run if it is stored by then. Two sweeps submitted at once, or a SLURM sweep
-    beside a local one on the same store, can therefore train a run twice; each write is
-    atomic, so the store keeps one complete record (the last written).
+    It takes no file locks (unreliable on many shared filesystems). Instead every submitted
+    run is marked with its job (:func:`mark_submitted`), and a later sweep on the same store asks the
+    scheduler whether that job still lives: if so it waits for the run (polling the store)
+    instead of submitting it again, and resubmits it only if the job ends without a record.
+    So rerunning a command whose first call was interrupted (its jobs keep running) pays for
+    nothing twice. Left open: two sweeps submitted within the same seconds, or a SLURM sweep
+    beside a local one, can still train a run twice; each write is atomic, so the store
+    keeps one complete record (the last written).
     """
 
     partition: str = ""
@@ -322,7 +330,9 @@ class SlurmExecutor:
 
     def run(self, specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
             store: RunStore, run: RunFn = execute, progress: bool = True) -> dict[str, int]:
-        """Submit the specs the store lacks as one array job, wait, resubmit failed runs."""
+        """Submit the specs the store lacks as one array job, wait, resubmit failed runs.
+        Runs that a live job of another sweep is training are waited for, not submitted;
+        ``skipped`` counts them with the runs stored before."""
         specs = list(specs)
         todo = [s for s in specs if not store.has(s)]
         counts = {"skipped": len(specs) - len(todo), "ran": 0}
@@ -335,31 +345,163 @@ class SlurmExecutor:
         inputs = sweep_dir / "inputs.pkl"
         pd.to_pickle((real, synthetic), inputs)
         executor = self.submitit_executor(sweep_dir / "%j")
-        first, failure, attempts = todo, "", 1 + max(0, int(self.retries))
-        bar = tqdm(total=len(first), desc=f"runs (slurm, {sweep_dir.name})", unit="run",
+        total, failure, attempts = len(todo), "", 1 + max(0, int(self.retries))
+        submitted: set[RunSpec] = set()
+        bar = tqdm(total=total, desc=f"runs (slurm, {sweep_dir.name})", unit="run",
                    disable=not progress)
         for _attempt in range(attempts):
-            n = len(todo)
-            jobs = executor.map_array(RunTask(), [store] * n, [str(inputs)] * n, [run] * n, todo)
-            spec_of = {id(job): spec for job, spec in zip(jobs, todo)}
-            for job in submitit.helpers.as_completed(jobs, poll_frequency=self.poll_s):
-                if not store.has(spec_of[id(job)]):
-                    try:  # submitit's outcome (it waits a little for a slow shared filesystem)
-                        job.result()
-                    except Exception as exc:  # noqa: BLE001 - any task failure is retried
-                        last = str(exc).strip().splitlines()[-1:] or [type(exc).__name__]
-                        failure = f"job {job.job_id}: {last[0]} (log {job.paths.stderr})"
-                        continue
-                bar.update(1)
+            held = {s: job for s in todo if (job := submitted_job(store, s)) is not None}
+            alive = live_jobs(held.values())
+            theirs = {s: job for s, job in held.items() if str(job["job_id"]) in alive}
+            mine = [s for s in todo if s not in theirs]
+            if theirs:
+                named = sorted({str(job["job_id"]) for job in theirs.values()})
+                tqdm.write(f"{len(theirs)} run(s) are being trained by job(s) of another sweep "
+                           f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
+                           "waiting for them instead of submitting them again", file=sys.stdout)
+            if mine:
+                failure = self._submit_and_wait(executor, mine, store, str(inputs), run, bar) or failure
+                submitted.update(mine)
+            failure = self._wait_for_others(theirs, store, bar) or failure
             todo = [s for s in todo if not store.has(s)]
             if not todo:
                 break
         bar.close()
-        counts["ran"] = len(first) - len(todo)
         if todo:
             raise LittleHumanError(
-                f"{len(todo)} of {len(first)} runs failed after {attempts} attempt(s); last "
+                f"{len(todo)} of {total} runs failed after {attempts} attempt(s); last "
                 f"failure {failure}; rerun to retry only those"
             )
+        counts["ran"] = len(submitted)
+        counts["skipped"] += total - len(submitted)
         inputs.unlink(missing_ok=True)
         return counts
+
+    def _wait_for_others(self, theirs: dict[RunSpec, dict[str, Any]], store: RunStore,
+                         bar: Any) -> str:
+        """Wait until each run of ``theirs`` (run -> the claim of another sweep's job) is
+        stored or its job has ended. Returns the last failure in words ("" when none)."""
+        waiting, failure = dict(theirs), ""
+        while waiting:
+            for spec in [s for s in waiting if store.has(s)]:
+                del waiting[spec]
+                bar.update(1)
+            alive = live_jobs(waiting.values()) if waiting else set()
+            for spec, job in list(waiting.items()):
+                if str(job["job_id"]) not in alive and not store.has(spec):
+                    del waiting[spec]
+                    failure = f"job {job['job_id']} of another sweep ended without its record"
+            if waiting:
+                time.sleep(self.poll_s)
+        return failure
+
+    def _submit_and_wait(self, executor: submitit.AutoExecutor, specs: list[RunSpec],
+                         store: RunStore, inputs: str, run: RunFn, bar: Any) -> str:
+        """Submit ``specs`` as one array, mark each run with its job, wait for them all.
+        Returns the last failure in words ("" when none failed)."""
+        n, failure = len(specs), ""
+        jobs = executor.map_array(RunTask(), [store] * n, [inputs] * n, [run] * n, specs)
+        for job, spec in zip(jobs, specs):
+            mark_submitted(store, spec, job, self.cluster)
+        spec_of = {id(job): spec for job, spec in zip(jobs, specs)}
+        for job in submitit.helpers.as_completed(jobs, poll_frequency=self.poll_s):
+            if not store.has(spec_of[id(job)]):
+                try:  # submitit's outcome (it waits a little for a slow shared filesystem)
+                    job.result()
+                except Exception as exc:  # noqa: BLE001 - any task failure is retried
+                    last = str(exc).strip().splitlines()[-1:] or [type(exc).__name__]
+                    failure = f"job {job.job_id}: {last[0]} (log {job.paths.stderr})"
+                    continue
+            bar.update(1)
+        return failure
+
+
+# --------------------------------------------------------------------------- slurm claims
+#: how long a claim whose job the scheduler does not (yet) report counts as live: sacct
+#: can lag a fresh submission by a few seconds to minutes
+UNREPORTED_GRACE_S = 600.0
+#: SLURM states of a job that may still write its run (``sacct``'s words, upper case)
+LIVE_STATES = ("PENDING", "RUNNING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING",
+               "CONFIGURING", "COMPLETING", "SUSPENDED", "PREEMPTED", "READY", "STAGE_OUT")
+
+
+def claim_path(store: RunStore, spec: RunSpec) -> Path:
+    """Where a SLURM sweep marks the job it submitted for a run: ``.<key>.slurm.json`` beside
+    the run's folder (like its lock)."""
+    folder = store.path(spec)
+    return folder.parent / f".{folder.name}.slurm.json"
+
+
+def mark_submitted(store: RunStore, spec: RunSpec, job: Any, cluster: str) -> None:
+    """Mark ``spec`` as submitted as ``job`` (a submitit job) on ``cluster``."""
+    path = claim_path(store, spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"job_id": str(job.job_id), "cluster": cluster,
+                       "folder": str(job.paths.folder), "host": socket.gethostname(),
+                       "submitted": time.time()})
+    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def submitted_job(store: RunStore, spec: RunSpec) -> dict[str, Any] | None:
+    """The job an earlier sweep submitted for ``spec`` (as :func:`mark_submitted` wrote it), or None."""
+    try:
+        found = json.loads(claim_path(store, spec).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # none, or half written by a process killed meanwhile: nothing to wait on
+    return found if isinstance(found, dict) and found.get("job_id") else None
+
+
+def live_jobs(held: Iterable[dict[str, Any]]) -> set[str]:
+    """The job ids among claims ``held`` whose job may still write its run: by SLURM's own
+    state (one ``sacct`` call for all of them, through submitit's watcher) on a cluster; on
+    submitit's local cluster (tests), by whether the job's process (its id is the pid) still
+    runs on this host. A job the scheduler does not report counts as live for
+    :data:`UNREPORTED_GRACE_S` after its submission."""
+    held = list(held)
+    slurm = [h for h in held if h.get("cluster") == "slurm"]
+    states = _slurm_states([str(h["job_id"]) for h in slurm]) if slurm else {}
+    live = set()
+    for h in held:
+        job_id = str(h["job_id"])
+        if h.get("cluster") == "slurm":
+            state = states.get(job_id, "UNKNOWN").upper()
+            fresh = time.time() - float(h.get("submitted", 0)) < UNREPORTED_GRACE_S
+            alive = state.split()[0] in LIVE_STATES or (state == "UNKNOWN" and fresh)
+        else:
+            alive = h.get("host") == socket.gethostname() and _process_runs(job_id)
+        if alive:
+            live.add(job_id)
+    return live
+
+
+def _slurm_states(job_ids: list[str]) -> dict[str, str]:
+    """SLURM's state of each job (``sacct``, one call), "UNKNOWN" where it says nothing."""
+    watcher = submitit.SlurmJob.watcher
+    try:
+        for job_id in job_ids:
+            watcher.register_job(job_id)
+        watcher.update()
+        return {job_id: watcher.get_state(job_id, mode="cache") for job_id in job_ids}
+    except Exception:  # noqa: BLE001 - no sacct here: judge by the claims' age alone
+        return {}
+
+
+def _process_runs(pid: str) -> bool:
+    """Whether process ``pid`` runs (a finished child not reaped yet does not)."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A finished child not reaped yet (Linux's /proc; elsewhere assumed not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False

@@ -7,7 +7,8 @@ the invented fixture of ``sweep_worker.py`` (no dataset text). For a spec whose 
 either SIGKILLs its own process (``mode="kill"``) or sleeps until signalled
 (``mode="preempt"``: the test sends SIGUSR2, as SLURM does before preempting a job). Every
 finished run appends its key to ``<marker_dir>/finished.log`` and records its
-``CUDA_VISIBLE_DEVICES`` under ``record["cuda_visible_devices"]``.
+``CUDA_VISIBLE_DEVICES`` under ``record["cuda_visible_devices"]``. ``sleep_s``: every run
+first sleeps that long (a slow run, for sweeps that overlap).
 """
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ from sweep_worker import accuracy
 
 
 def flaky_run(spec: RunSpec, real: pd.DataFrame, synthetic: pd.DataFrame, marker_dir: str,
-              victims: tuple[str, ...] = (), mode: str = "kill") -> tuple[dict, pd.DataFrame]:
+              victims: tuple[str, ...] = (), mode: str = "kill",
+              sleep_s: float = 0.0) -> tuple[dict, pd.DataFrame]:
     folder = Path(marker_dir)
+    time.sleep(sleep_s)
     marker = folder / f"{spec.key()}.first"
     if spec.key() in victims and not marker.exists():
         marker.write_text(str(os.getpid()))
