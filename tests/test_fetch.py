@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from littlehuman import paths
 from littlehuman.data import registry, sources
 from littlehuman.data.fetch import BASE_URL_ENV, CHECKSUMS, DOWNLOADS, ensure, fetch
 from littlehuman.data.remote import RemoteFile
@@ -107,6 +108,7 @@ def test_download_verifies_lands_and_is_then_skipped(mirror, raw, monkeypatch):
     out = fetch("wanli", data_dir=raw, base_url=mirror.url, progress=False)
     assert out == [raw / "wanli" / "train.jsonl"]
     assert out[0].read_bytes() == ROWS
+    assert out[0].stat().st_mode & 0o777 == 0o644  # readable by all, not the temp file's 0600
     assert mirror.requests == ["/wanli/train.jsonl"]
     assert leftovers(raw) == []
     assert not (raw / "wanli" / CHECKSUMS).exists()  # a known digest needs no record
@@ -114,6 +116,24 @@ def test_download_verifies_lands_and_is_then_skipped(mirror, raw, monkeypatch):
     again = fetch("WANLI", data_dir=raw, base_url=mirror.url, progress=False)
     assert again == out
     assert mirror.requests == ["/wanli/train.jsonl"]  # zero new requests
+
+
+def test_atomic_write_returns_what_write_returned_and_cleans_up(tmp_path):
+    """fetch's downloads go through paths.atomic_write: the callback's digest comes back, and a
+    failing callback leaves neither the target nor its ``.part`` temp file."""
+    target = tmp_path / "f.bin"
+    digest = paths.atomic_write(target, lambda out: (out.write(ROWS), sha(ROWS))[1],
+                                suffix=".part", mode=0o644)
+    assert digest == sha(ROWS) and target.read_bytes() == ROWS
+    assert target.stat().st_mode & 0o777 == 0o644
+
+    def broken(out):
+        out.write(OTHER)
+        raise LittleHumanError("simulated failure")
+
+    with pytest.raises(LittleHumanError, match="simulated"):
+        paths.atomic_write(target, broken, suffix=".part")
+    assert target.read_bytes() == ROWS and leftovers(tmp_path) == []
 
 
 def test_base_url_from_environment(mirror, raw, monkeypatch):

@@ -1,4 +1,5 @@
-"""``littlehuman.machine``: usable cores and the bfloat16 warning."""
+"""``littlehuman.machine``: usable cores, the bfloat16 warning and the loop that halves a
+chunk that runs out of GPU memory."""
 from __future__ import annotations
 
 import warnings
@@ -6,6 +7,7 @@ import warnings
 import pytest
 
 from littlehuman import machine
+from littlehuman.errors import LittleHumanError
 
 
 def test_usable_cores_is_positive():
@@ -24,3 +26,96 @@ def test_slow_bf16_warns_once_only_where_the_cpu_lacks_it(monkeypatch, has_bf16,
     if warns:
         assert "--gen-dtype float32 --train-bf16 false" in str(caught[0].message)
     machine.warn_if_slow_bf16.cache_clear()
+
+
+def tight(limit, calls):
+    """A chunk function that runs out of GPU memory (the exception unless_out_of_memory
+    catches) above ``limit`` items, else doubles them; ``calls`` lists the chunks it saw."""
+    import torch
+
+    def fn(chunk):
+        calls.append(list(chunk))
+        if len(chunk) > limit:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return [2 * x for x in chunk]
+    return fn
+
+
+def halve(**kwargs):
+    kwargs.setdefault("too_big", "one item does not fit")
+    kwargs.setdefault("halved", lambda failed, size: f"out of memory at {failed}: continuing with {size}")
+    return kwargs
+
+
+def test_chunks_in_order_without_running_out_of_memory():
+    calls, done = [], []
+    out, size = machine.in_chunks_halving_on_oom(list(range(7)), 3, tight(10, calls),
+                                                 **halve(on_chunk=done.append))
+    assert out == [0, 2, 4, 6, 8, 10, 12] and size == 3
+    assert calls == [[0, 1, 2], [3, 4, 5], [6]] and done == [3, 3, 1]
+    assert machine.in_chunks_halving_on_oom([], 4, tight(0, calls), **halve()) == ([], 4)
+
+
+def test_out_of_memory_halves_the_failed_chunk_and_keeps_the_order():
+    calls, done, halvings = [], [], []
+    with pytest.warns(UserWarning) as caught:
+        out, size = machine.in_chunks_halving_on_oom(
+            list(range(10)), 8, tight(2, calls),
+            **halve(on_chunk=done.append, on_halve=halvings.append))
+    assert out == [2 * x for x in range(10)] and size == 2
+    assert [len(c) for c in calls] == [8, 4, 2, 2, 2, 2, 2]  # 8 fails, 4 fails, then pairs
+    assert done == [2, 2, 2, 2, 2] and halvings == [4, 2]  # no progress for a failed chunk
+    assert [str(w.message) for w in caught] == ["out of memory at 8: continuing with 4",
+                                                "out of memory at 4: continuing with 2"]
+    assert caught[0].filename == __file__  # the warning points at the caller, not machine.py
+
+
+def fails_at(n, calls):
+    """Out of GPU memory on chunks of exactly ``n`` items."""
+    import torch
+
+    def fn(chunk):
+        calls.append(list(chunk))
+        if len(chunk) == n:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return [2 * x for x in chunk]
+    return fn
+
+
+def test_a_short_last_chunk_is_halved_from_its_own_length():
+    calls = []
+    with pytest.warns(UserWarning, match="at 3: continuing with 1"):
+        out, size = machine.in_chunks_halving_on_oom(list(range(7)), 4, fails_at(3, calls), **halve())
+    assert out == [2 * x for x in range(7)] and size == 1
+    assert [len(c) for c in calls] == [4, 3, 1, 1, 1]
+
+
+def test_key_sorts_what_is_left_on_running_out_of_memory():
+    """Where a key is given, the items not yet done are sorted by it once memory runs short
+    (items alike then share a chunk); the results still follow the items' order."""
+    words = ["ccc", "a", "bbbb", "dd", "e", "ffffff"]
+    calls = []
+
+    def fn(chunk):
+        import torch
+
+        calls.append(list(chunk))
+        if len(chunk) > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return [w.upper() for w in chunk]
+
+    with pytest.warns(UserWarning):
+        out, size = machine.in_chunks_halving_on_oom(words, 6, fn, **halve(key=len))
+    assert out == [w.upper() for w in words] and size == 1
+    assert calls[0] == words and calls[1] == ["a", "e", "dd"]  # sorted by length after 6 fails
+    assert calls[2:] == [["a"], ["e"], ["dd"], ["ccc"], ["bbbb"], ["ffffff"]]
+
+
+def test_one_item_that_does_not_fit_is_a_clear_error():
+    calls, halvings = [], []
+    with pytest.warns(UserWarning), pytest.raises(LittleHumanError, match="one item does not fit"):
+        machine.in_chunks_halving_on_oom([1, 2], 4, tight(0, calls), **halve(on_halve=halvings.append))
+    assert calls == [[1, 2], [1]] and halvings == [1]  # the halving is reported before the error
+    with pytest.raises(ValueError, match="at least 1"):
+        machine.in_chunks_halving_on_oom([1], 0, tight(1, calls), **halve())
+

@@ -7,9 +7,13 @@ import gc
 import os
 import warnings
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
+
+from littlehuman.errors import LittleHumanError
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 (an item)
+R = TypeVar("R")
 
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 
@@ -57,3 +61,52 @@ def unless_out_of_memory(fn: Callable[..., T], *args: Any) -> T | None:
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
     return None
+
+
+def in_chunks_halving_on_oom(
+    items: Sequence[I],
+    size: int,
+    fn: Callable[[list[I]], Sequence[R]],
+    *,
+    too_big: str,
+    halved: Callable[[int, int], str],
+    key: Callable[[I], Any] | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+    on_halve: Callable[[int], None] | None = None,
+) -> tuple[list[R], int]:
+    """``fn`` over ``items`` taken ``size`` at a time, in their order; returns its results
+    aligned with ``items`` (``fn`` returns one per item of its chunk) and the chunk size in
+    force at the end, for later calls to start at.
+
+    A chunk that runs out of GPU memory (:func:`unless_out_of_memory`) is run again, and the
+    rest after it, half its length at a time, after the warning ``halved(failed, size)`` (the
+    length that failed, the new one); ``key``, where given, first sorts the items not yet done
+    by it (stably), so that items alike (prompts of similar length) share a chunk. A chunk of
+    one that runs out of memory raises :class:`LittleHumanError` with ``too_big``.
+    ``on_chunk(n)`` follows each chunk of ``n`` done (a progress bar), ``on_halve(size)`` each
+    halving (to remember the size at once, even if a later chunk of one fails).
+    """
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1, got {size}")
+    positions = list(range(len(items)))
+    out: list[Any] = [None] * len(items)
+    done = 0
+    while done < len(positions):
+        chunk = positions[done:done + size]
+        results = unless_out_of_memory(fn, [items[p] for p in chunk])
+        if results is None:  # out of GPU memory: the same items again, half as many at a time
+            if len(chunk) == 1:
+                raise LittleHumanError(too_big)
+            size = len(chunk) // 2
+            if key is not None:
+                positions[done:] = sorted(positions[done:], key=lambda p: key(items[p]))
+            if on_halve is not None:
+                on_halve(size)
+            warnings.warn(halved(len(chunk), size), stacklevel=2)
+            continue
+        for p, result in zip(chunk, results):
+            out[p] = result
+        done += len(chunk)
+        if on_chunk is not None:
+            on_chunk(len(chunk))
+    return out, size

@@ -12,9 +12,11 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, TypeVar
 
 from littlehuman.errors import LittleHumanError
+
+R = TypeVar("R")
 
 
 def project_root() -> Path:
@@ -65,14 +67,20 @@ def raw_data_dir(data_dir: str | os.PathLike | None = None, must_exist: bool = T
     return path
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write ``path`` through a temp file in its folder, fsync, then rename over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def atomic_write(path: Path, write: Callable[[BinaryIO], R], *, suffix: str = ".tmp",
+                 mode: int | None = None) -> R:
+    """Write ``path`` through a temp file in its folder, fsync, then rename over it; return
+    what ``write`` returned. The temp file (``.<name>.<random><suffix>``) is deleted when
+    ``write`` or the rename fails, so ``path`` is either untouched or whole. ``mode``, when
+    given, is set on the file before the rename (a temp file is otherwise owner-only, 0600)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            write(handle)
+            result = write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -80,10 +88,11 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     try:  # make the rename itself durable (not possible on every platform)
         dir_fd = os.open(path.parent, os.O_RDONLY)
     except OSError:
-        return
+        return result
     try:
         os.fsync(dir_fd)
     except OSError:
         pass
     finally:
         os.close(dir_fd)
+    return result

@@ -30,7 +30,6 @@ import json
 import os
 import sys
 import tarfile
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -52,6 +51,7 @@ from littlehuman.errors import LittleHumanError
 BASE_URL_ENV = "LITTLEHUMAN_FETCH_BASE_URL"
 CHECKSUMS = "CHECKSUMS.json"
 DOWNLOADS = ".downloads"
+_PART = ".part"  # suffix of a download or extraction in progress
 _CHUNK = 1 << 20
 _TIMEOUT_S = 60
 
@@ -295,7 +295,7 @@ class _Job:
                     rels = sorted(
                         p.relative_to(self.folder).as_posix()
                         for p in (root.rglob("*") if root.is_dir() else [])
-                        if p.is_file() and not p.name.endswith(".part")
+                        if p.is_file() and not p.name.endswith(_PART)
                     )
                     if not rels:
                         return None
@@ -412,17 +412,10 @@ def _extract_members(
 
 
 def _atomic_write(path: Path, write: Callable[[IO[bytes]], str]) -> str:
-    """Run ``write`` on a temp file beside ``path``, then move it onto ``path``; delete it on failure."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            digest = write(out)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        return digest
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """:func:`littlehuman.paths.atomic_write` for downloads: the temp file ends in ``.part``
+    (never adopted as a release file) and the file is made readable by all (0644), as
+    downloaded files usually are; returns the digest ``write`` computed."""
+    return paths.atomic_write(path, write, suffix=_PART, mode=0o644)
 
 
 def _open(url: str) -> http.client.HTTPResponse:

@@ -68,7 +68,7 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
 from littlehuman.learners.encoder import token_f1
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
-from littlehuman.machine import unless_out_of_memory
+from littlehuman.machine import in_chunks_halving_on_oom, unless_out_of_memory
 
 TASKS = ("fv", "qa")
 #: (task, settings) -> hyper-parameters; "scripts" = the authors' training scripts.
@@ -573,23 +573,16 @@ class LoraLearner:
         out: list = [None] * len(feats)
         config = self._generation_config() if self.task == "qa" else None
         bar = tqdm(total=len(order), disable=not self.progress, leave=False, desc=f"lora {self.task} predict")
-        done = 0
+        items = [feats[i] for i in order]
         with torch.inference_mode(), self._autocast(), bar:
-            while done < len(order):
-                chunk = [feats[i] for i in order[done:done + size]]
-                preds = unless_out_of_memory(self._predict_chunk, chunk, config)
-                if preds is None:  # out of GPU memory: the same rows again, half as many at a time
-                    if size == 1:
-                        raise LittleHumanError("lora learner: one example does not fit in GPU memory at "
-                                               "prediction: pass a smaller --max-length")
-                    size //= 2
-                    warnings.warn(f"lora learner: out of GPU memory predicting {len(chunk)} rows at once: "
-                                  f"continuing with {size}")
-                    continue
-                for f, p in zip(chunk, preds):
-                    out[f["row"]] = p
-                done += len(chunk)
-                bar.update(len(chunk))
+            preds, _ = in_chunks_halving_on_oom(
+                items, size, lambda chunk: self._predict_chunk(chunk, config), on_chunk=bar.update,
+                halved=lambda failed, size: (f"lora learner: out of GPU memory predicting {failed} "
+                                             f"rows at once: continuing with {size}"),
+                too_big="lora learner: one example does not fit in GPU memory at prediction: "
+                        "pass a smaller --max-length")
+        for f, p in zip(items, preds):
+            out[f["row"]] = p
         return out
 
     def _predict_chunk(self, chunk: list[dict[str, Any]], config: Any) -> list:

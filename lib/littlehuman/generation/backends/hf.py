@@ -18,14 +18,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion
 from littlehuman.generation.prompts import render_plain
-from littlehuman.machine import unless_out_of_memory, usable_cores, warn_if_slow_bf16
+from littlehuman.machine import in_chunks_halving_on_oom, usable_cores, warn_if_slow_bf16
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
@@ -243,25 +242,20 @@ class HFBackend(Backend):
         size = self.batch_size_hint or len(batch)
         if size < len(batch):
             order.sort(key=lambda i: len(ids[i]))
+
+        def remember(fits: int) -> None:
+            self.batch_size_hint = fits  # later calls start there
+
+        replies, _ = in_chunks_halving_on_oom(
+            order, size, lambda chunk: self._generate([ids[i] for i in chunk]),
+            key=lambda i: len(ids[i]), on_halve=remember,
+            halved=lambda failed, size: (f"the {self.name} generator: out of GPU memory at {failed} "
+                                         f"prompts at once: continuing with {size}"),
+            too_big=f"the {self.name} generator: one prompt does not fit in GPU memory: pass a "
+                    "smaller --gen-max-new-tokens or fewer few-shot examples, or use a smaller model")
         out: list[Completion | None] = [None] * len(batch)
-        done = 0
-        while done < len(order):
-            chunk = order[done: done + size]
-            replies = unless_out_of_memory(self._generate, [ids[i] for i in chunk])
-            if replies is None:  # out of GPU memory: the same prompts again, half as many at a time
-                if len(chunk) == 1:
-                    raise LittleHumanError(
-                        f"the {self.name} generator: one prompt does not fit in GPU memory: pass a smaller "
-                        "--gen-max-new-tokens or fewer few-shot examples, or use a smaller model")
-                size = len(chunk) // 2
-                order[done:] = sorted(order[done:], key=lambda i: len(ids[i]))
-                self.batch_size_hint = size  # later calls start there
-                warnings.warn(f"the {self.name} generator: out of GPU memory at {len(chunk)} prompts "
-                              f"at once: continuing with {size}")
-                continue
-            for i, reply in zip(chunk, replies):
-                out[i] = reply
-            done += len(chunk)
+        for i, reply in zip(order, replies):
+            out[i] = reply
         self.last_usage = {
             "prompt_tokens": sum(c.prompt_tokens for c in out),
             "completion_tokens": sum(c.completion_tokens for c in out),
