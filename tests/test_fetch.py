@@ -136,6 +136,18 @@ def test_atomic_write_returns_what_write_returned_and_cleans_up(tmp_path):
     assert target.read_bytes() == ROWS and leftovers(tmp_path) == []
 
 
+def test_atomic_write_gives_the_mode_a_new_file_would_have(tmp_path):
+    """Run records, twins and bills go through paths.atomic_write: under a group-sharing umask
+    they are group-readable (0640), not mkstemp's owner-only 0600."""
+    old = os.umask(0o027)
+    try:
+        assert paths.new_file_mode() == 0o640
+        paths.atomic_write(tmp_path / "record.json", lambda out: out.write(b"{}"))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "record.json").stat().st_mode & 0o777 == 0o640
+
+
 def test_base_url_from_environment(mirror, raw, monkeypatch):
     mirror.put("fever/test.jsonl", ROWS)
     use(monkeypatch, "fever", RemoteFile(f"{UPSTREAM}/test.jsonl", "test.jsonl", sha(ROWS)))

@@ -67,20 +67,35 @@ def raw_data_dir(data_dir: str | os.PathLike | None = None, must_exist: bool = T
     return path
 
 
+def new_file_mode() -> int:
+    """The mode ``open`` gives a new file here: 0666 less this process's umask (read from
+    /proc where it can be, since setting the umask to read it races with other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(path: Path, write: Callable[[BinaryIO], R], *, suffix: str = ".tmp",
                  mode: int | None = None) -> R:
     """Write ``path`` through a temp file in its folder, fsync, then rename over it; return
     what ``write`` returned. The temp file (``.<name>.<random><suffix>``) is deleted when
     ``write`` or the rename fails, so ``path`` is either untouched or whole. ``mode``, when
-    given, is set on the file before the rename (a temp file is otherwise owner-only, 0600)."""
+    given, is set on the file before the rename; by default it gets what ``open`` would give
+    a new file (0666 less the umask: readable by a shared store's group), not ``mkstemp``'s
+    owner-only 0600."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             result = write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, new_file_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

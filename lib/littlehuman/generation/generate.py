@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import sys
 import threading
 import time
@@ -27,7 +26,7 @@ from littlehuman.generation.backends.base import Backend, Reply, RequestFeed, as
 from littlehuman.generation.cache import GenerationCache, request_key
 from littlehuman.generation.parsing import parse_reply
 from littlehuman.generation.prompts import PromptSpec, sort_pool
-from littlehuman.paths import cache_dir
+from littlehuman.paths import atomic_write, cache_dir
 
 
 def synthetic_path(dataset: str, gen_id: str) -> Path:
@@ -452,9 +451,7 @@ def load_or_generate(
         if len(new):
             merged = new if have is None else pd.concat([have, new], ignore_index=True)
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            merged.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
+            atomic_write(path, lambda handle: merged.to_parquet(handle, index=False))
             have = merged
     if progress and stats["calls"]:
         print(fault_line(dataset, gen_id, stats), flush=True)
@@ -587,9 +584,8 @@ def bill(
 def write_bill(dataset: str, gen_id: str, summary: dict[str, Any]) -> None:
     path = bill_path(dataset, gen_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(summary, indent=1))
-    os.replace(tmp, path)
+    text = json.dumps(summary, indent=1).encode("utf-8")
+    atomic_write(path, lambda handle: handle.write(text))
 
 
 def read_bill(dataset: str, gen_id: str) -> dict[str, Any] | None:

@@ -50,7 +50,7 @@ from littlehuman.generation.backends.base import Completion
 from littlehuman.generation.backends.openai_chat import OpenAIBase, describe
 from littlehuman.generation.cache import request_key
 from littlehuman.generation.secrets import public_url, scrub
-from littlehuman.paths import cache_dir
+from littlehuman.paths import atomic_write, cache_dir
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
@@ -91,12 +91,8 @@ class BatchState:
     def save(self) -> None:
         """Write atomically (temp file, fsync, rename)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(self.data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        text = json.dumps(self.data).encode("utf-8")
+        atomic_write(self.path, lambda handle: handle.write(text))
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
