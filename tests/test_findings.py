@@ -159,3 +159,18 @@ def test_a_sweep_without_0_9_still_has_its_curve():
     out = sweep.summary(FakeStudy({(0.0, 0): correct(5), (1.0, 0): correct(4)}))
     assert out["status"] == "missing" and len(out["curve"]["points"]) == 2
     assert findings.finding_last_10(out)["verdict"] == findings.NOT_MEASURED
+
+
+def test_paired_drop_is_the_two_fraction_contrast_and_names_mismatched_test_sets():
+    from littlehuman.errors import LittleHumanError
+
+    scores = {(f, s): correct(80 - int(20 * f) - s) for f in (0.0, 0.9) for s in (0, 1)}
+    study = FakeStudy(scores)
+    drop = sweep.paired_drop(study, 0.9, 0.0, "accuracy", n_boot=200)
+    assert drop[0] == pytest.approx(0.18) and drop[3] == 2
+    contrast = sweep.paired_contrast(study, {0.0: 1.0, 0.9: -1.0}, "accuracy", n_boot=200,
+                                     seed_parts=("drop", 0.9, 0.0))
+    assert contrast == drop
+    study.scores[(0.9, 1)] = correct(50, n=90)
+    with pytest.raises(LittleHumanError, match=r"seed 1 at fractions 0.0, 0.9 scored different"):
+        sweep.paired_drop(study, 0.9, 0.0, "accuracy", n_boot=200)

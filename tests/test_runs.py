@@ -89,6 +89,38 @@ def test_store_write_get_records(tmp_path):
         store.records()
 
 
+def _count_parquet_reads(monkeypatch) -> list:
+    reads, real = [], pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, *a, **k: reads.append(path) or real(path, *a, **k))
+    return reads
+
+
+def test_store_reads_each_prediction_file_once(tmp_path, monkeypatch):
+    store, spec = RunStore(tmp_path), RunSpec.make("toy", "sweep", 10, 0.5, 0, "g", "majority")
+    store.write(spec, {"metrics": {}}, _preds(4))
+    reads = _count_parquet_reads(monkeypatch)
+    first = store.predictions(spec)
+    first["prediction"] = 0  # a caller's change is its own copy's, not the kept frame's
+    first.drop(columns="gold", inplace=True)
+    for again in (store.predictions(spec), RunStore(tmp_path).predictions(spec)):
+        pd.testing.assert_frame_equal(again, _preds(4))
+    assert len(reads) == 1
+
+
+def test_store_reads_a_rewritten_run_again(tmp_path, monkeypatch):
+    store, spec = RunStore(tmp_path), RunSpec.make("toy", "sweep", 10, 0.5, 0, "g", "majority")
+    store.write(spec, {"metrics": {}}, _preds(4))
+    reads = _count_parquet_reads(monkeypatch)
+    pd.testing.assert_frame_equal(store.predictions(spec), _preds(4))
+    changed = _preds(4).assign(prediction=[0, 1, 0, 1])  # same shape: maybe the same size
+    store.write(spec, {"metrics": {}}, changed)
+    pd.testing.assert_frame_equal(store.predictions(spec), changed)
+    _preds(6).to_parquet(store.path(spec) / "predictions.parquet", index=False)  # another writer
+    pd.testing.assert_frame_equal(store.predictions(spec), _preds(6))
+    pd.testing.assert_frame_equal(store.predictions(spec), _preds(6))
+    assert len(reads) == 3
+
+
 def test_store_record_is_written_last(tmp_path, monkeypatch):
     store, spec = RunStore(tmp_path), RunSpec.make("toy", "sweep", 10, 0.5, 0, "g", "majority")
     real_replace = os.replace

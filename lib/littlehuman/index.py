@@ -333,10 +333,9 @@ def figure(summaries: list[dict[str, Any]]):
     return fig
 
 
-def figure_html(summaries: list[dict[str, Any]]) -> str:
-    """The small multiples as an HTML fragment, plotly.js inlined (once: the page has one
-    figure); '' when no run has a curve."""
-    drawable = curves(summaries)
+def figure_html(drawable: list[dict[str, Any]]) -> str:
+    """The small multiples of ``drawable`` (summaries with a curve: :func:`curves`) as an
+    HTML fragment, plotly.js inlined (once: the page has one figure); '' when none."""
     if not drawable:
         return ""
     return figure(drawable).to_html(full_html=False, include_plotlyjs=True, div_id=FIGURE_ID,
@@ -372,9 +371,11 @@ def page(root: Path) -> str:
     summaries = [s for _, s in runs]
     rows = [findings_row(s, _links(root, folder)) for folder, s in runs]
     ledger = [ledger_row(s) for s in summaries]
-    fig = figure_html(summaries)
+    drawable = curves(summaries)
+    fig = figure_html(drawable)
+    drawn = {id(s) for s in drawable}
     no_curve = [f"{s.get('dataset', '?')} · {s.get('profile', '?')}" for s in summaries
-                if s not in curves(summaries)]
+                if id(s) not in drawn]
     missing = (f"<p class='muted'>No curve in the summary of {esc(', '.join(no_curve))} "
                "(written before the index drew curves, or the sweep was not run): rerun "
                "<code>run_all.py</code> for it.</p>" if no_curve else "")

@@ -17,7 +17,9 @@ import json
 import os
 import platform
 import socket
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
@@ -158,12 +160,14 @@ class RunStore:
         return _read_record(path) if path.is_file() else None
 
     def predictions(self, spec: RunSpec) -> pd.DataFrame:
-        """The run's test predictions (row_id, prediction, gold)."""
+        """The run's test predictions (row_id, prediction, gold). Read once per version of
+        the file (:func:`_read_predictions`: a rewritten run is read again); each call
+        returns its own copy."""
         path = self.path(spec) / self.PREDICTIONS
         if not path.is_file():
             raise LittleHumanError(f"no predictions at {path}: run the sweep for this spec first")
         try:
-            return pd.read_parquet(path)
+            return _read_predictions(path).copy()
         except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
             raise LittleHumanError(f"unreadable run predictions {path} ({exc}): delete its "
                                    "folder and rerun to redo that run") from exc
@@ -178,6 +182,7 @@ class RunStore:
             folder.mkdir(parents=True, exist_ok=True)
             atomic_write(folder / self.PREDICTIONS,
                           lambda h: predictions.to_parquet(h, index=False))
+            _forget_predictions(folder / self.PREDICTIONS)
             atomic_write(folder / self.RECORD, lambda h: h.write(text))
         except OSError as exc:
             if exc.filename:
@@ -207,6 +212,42 @@ class RunStore:
         frame = pd.DataFrame(rows)
         order = ["dataset", "experiment", "n", "fraction", "seed", "key"]
         return frame.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+#: prediction files read lately, newest last: (absolute path, inode, mtime_ns, size) -> frame
+_PREDICTIONS_READ: OrderedDict[tuple[str, int, int, int], pd.DataFrame] = OrderedDict()
+_PREDICTIONS_KEPT = 256  # a few thousand test rows each: tens of MB at most
+_PREDICTIONS_LOCK = threading.Lock()
+
+
+def _read_predictions(path: Path) -> pd.DataFrame:
+    """``pd.read_parquet(path)``, kept for the next call while the file is unchanged (same
+    inode, mtime and size; a run rewritten by another process is a new file, and
+    :meth:`RunStore.write` forgets the files it writes) and among the last
+    ``_PREDICTIONS_KEPT`` read: a summary reads each run several times (records, intervals,
+    paired drops). The frame returned is the kept one: copy it before handing it on."""
+    st = os.stat(path)
+    key = (os.path.abspath(path), st.st_ino, st.st_mtime_ns, st.st_size)
+    with _PREDICTIONS_LOCK:
+        frame = _PREDICTIONS_READ.get(key)
+        if frame is not None:
+            _PREDICTIONS_READ.move_to_end(key)
+            return frame
+    frame = pd.read_parquet(path)
+    with _PREDICTIONS_LOCK:
+        _PREDICTIONS_READ[key] = frame
+        while len(_PREDICTIONS_READ) > _PREDICTIONS_KEPT:
+            _PREDICTIONS_READ.popitem(last=False)
+    return frame
+
+
+def _forget_predictions(path: Path) -> None:
+    """Drop what :func:`_read_predictions` kept of ``path`` (this process rewrote it: a new
+    file could share the old one's inode, mtime and size within the clock's granularity)."""
+    where = os.path.abspath(path)
+    with _PREDICTIONS_LOCK:
+        for key in [k for k in _PREDICTIONS_READ if k[0] == where]:
+            del _PREDICTIONS_READ[key]
 
 
 def _read_record(path: Path) -> dict[str, Any]:

@@ -8,7 +8,7 @@ the same test examples with a bootstrap interval over seeds and examples.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
@@ -82,54 +82,49 @@ def paired_drop(study: "Study", high: float, low: float, metric: str, n_boot: in
                 level: float = 0.95) -> tuple[float, float, float, int] | None:
     """``score(low fraction) - score(high fraction)`` of the sweep, paired per test example
     within each seed (every run of a seed scores the same test rows), with a bootstrap CI
-    over seeds and examples: (estimate, low, high, seeds), or None when either is missing."""
-    from littlehuman.stats import hierarchical_bootstrap
-
-    specs = {(c.fraction, c.seed): study.run_spec(c) for c in cells(study.profile, study.shape)}
-    diffs = {}
-    for (fraction, seed), spec_high in specs.items():
-        spec_low = specs.get((low, seed))
-        if fraction != high or spec_low is None or not (
-                study.store.has(spec_high) and study.store.has(spec_low)):
-            continue
-        a = grid.per_example_scores(study, spec_low)[metric].to_numpy(float)
-        b = grid.per_example_scores(study, spec_high)[metric].to_numpy(float)
-        if len(a) != len(b):
-            raise LittleHumanError(f"{study.name}: runs at {low} and {high} scored different "
-                                   "test sets; rerun the sweep")
-        diffs[spec_high.seed] = a - b
-    if not diffs:
-        return None
-    est, lo, hi = hierarchical_bootstrap(diffs, n_boot=n_boot, level=level,
-                                         seed=schema.stable_seed(study.name, "drop", high, low))
-    return est, lo, hi, len(diffs)
+    over seeds and examples: (estimate, low, high, seeds), or None when either is missing.
+    :func:`paired_contrast` with weights ``{low: 1, high: -1}``, the seeds in the profile's
+    order and a bootstrap seed of its own."""
+    # high == low: one fraction, its runs minus themselves (a weight of 0, not a lost key)
+    weights = {low: 1.0, high: -1.0} if high != low else {low: 0.0}
+    seeds = dict.fromkeys(c.seed for c in cells(study.profile, study.shape))
+    return paired_contrast(study, weights, metric, n_boot=n_boot, level=level, seeds=seeds,
+                           seed_parts=("drop", high, low))
 
 
 def paired_contrast(study: "Study", weights: dict[float, float], metric: str,
-                    n_boot: int = 2000, level: float = 0.95
+                    n_boot: int = 2000, level: float = 0.95, *,
+                    seeds: Iterable[int] | None = None, seed_parts: tuple | None = None
                     ) -> tuple[float, float, float, int] | None:
     """``sum(w * score(fraction))`` over ``weights`` (e.g. ``{0.0: -1, 0.9: 2, 1.0: -1}``: the
     drop 90 -> 100% minus the drop 0 -> 90%), paired per test example within each seed, with
     a bootstrap CI over seeds and examples: (estimate, low, high, seeds), or None when no
-    seed has every fraction finished. :func:`paired_drop` is the two-fraction case."""
+    seed has every fraction finished. :func:`paired_drop` is the two-fraction case.
+
+    ``seeds``: the training seeds to pair, in the order the bootstrap takes them (default
+    every seed of the sweep, sorted); ``seed_parts``: what the bootstrap's random seed is
+    derived from besides the study's name (default ``("contrast", *sorted(weights.items()))``).
+    Runs of one seed that scored different test sets are a LittleHumanError."""
     from littlehuman.stats import hierarchical_bootstrap
 
     specs = {(c.fraction, c.seed): study.run_spec(c) for c in cells(study.profile, study.shape)}
     diffs = {}
-    for seed in sorted({s for _, s in specs}):
+    for seed in sorted({s for _, s in specs}) if seeds is None else seeds:
         chosen = [specs.get((f, seed)) for f in weights]
         if any(spec is None or not study.store.has(spec) for spec in chosen):
             continue
         scores = [grid.per_example_scores(study, spec)[metric].to_numpy(float) for spec in chosen]
         if len({len(a) for a in scores}) != 1:
-            raise LittleHumanError(f"{study.name}: sweep runs of seed {seed} scored different "
-                                   "test sets; rerun the sweep")
+            raise LittleHumanError(
+                f"{study.name}: sweep runs of seed {seed} at fractions "
+                f"{', '.join(map(str, weights))} scored different test sets "
+                f"({', '.join(str(len(a)) for a in scores)} rows); rerun the sweep")
         diffs[seed] = sum(w * a for w, a in zip(weights.values(), scores))
     if not diffs:
         return None
-    est, lo, hi = hierarchical_bootstrap(
-        diffs, n_boot=n_boot, level=level,
-        seed=schema.stable_seed(study.name, "contrast", *sorted(weights.items())))
+    parts = ("contrast", *sorted(weights.items())) if seed_parts is None else seed_parts
+    est, lo, hi = hierarchical_bootstrap(diffs, n_boot=n_boot, level=level,
+                                         seed=schema.stable_seed(study.name, *parts))
     return est, lo, hi, len(diffs)
 
 
