@@ -278,3 +278,13 @@ def test_tradeoff_mix_pinned_row_ids():
     real, syn = _tradeoff_frames(True)
     assert list(tradeoff_mix(real, syn, 16, "synthetic", 3, 0, "toy")["row_id"]) == ['syn:r013', 'syn:r008', 'syn:r005', 'syn:r002', 'syn:r009', 'syn:r004', 'syn:r021', 'syn:r014', 'syn:r022', 'syn:r001', 'syn:r018', 'syn:r000', 'syn:r017', 'syn:r012', 'syn:r010', 'syn:r016', 'syn:r006', 'syn:r020', 'free:1']
     assert list(tradeoff_mix(real, syn, 12, "human", 8, 1, "toy")["row_id"]) == ['syn:r002', 'syn:r020', 'syn:r014', 'syn:r005', 'syn:r012', 'syn:r022', 'syn:r009', 'syn:r021', 'syn:r018', 'syn:r016', 'syn:r008', 'syn:r017', 'r006', 'r013', 'r010', 'r001', 'r004', 'r000', 'r023', 'r007']
+
+
+def test_tradeoff_mix_twins_need_not_carry_every_real_column():
+    """Twins alone keep the real rows' values for columns they lack (``meta`` here)."""
+    from littlehuman.mixing import tradeoff_mix
+
+    real, syn = _toy()
+    for kind in ("human", "synthetic"):
+        mix = tradeoff_mix(real, syn.drop(columns=["meta"]), 20, kind, 10, 0, "toy")
+        pd.testing.assert_frame_equal(mix, tradeoff_mix(real, syn, 20, kind, 10, 0, "toy"))

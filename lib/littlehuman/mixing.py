@@ -195,9 +195,11 @@ def tradeoff_mix(
             f"{len(unsourced)} without a source) and {n_humans} such human rows: add "
             "synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step")
     # the synthetic sequence: the twins of ``ordered``, then the rows without a source
-    sequence = _joined([_as_twins(ordered.iloc[:synthetic_needed], twins),
-                        unsourced.iloc[:max(0, synthetic_needed - len(ordered))]
-                        [list(real.columns)].assign(is_synthetic=True)])
+    sequence = [_as_twins(ordered.iloc[:synthetic_needed], twins)]
+    if synthetic_needed > len(ordered):
+        sequence.append(unsourced.iloc[:synthetic_needed - len(ordered)][list(real.columns)]
+                        .assign(is_synthetic=True))
+    sequence = _joined(sequence)
     parts = [sequence.iloc[:base]]
     if added:
         if kind == "synthetic":
