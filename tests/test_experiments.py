@@ -471,3 +471,19 @@ def test_tradeoff_runs_the_first_tradeoff_seeds_of_the_seeds():
     assert {c.seed for c in tradeoff.cells(every, shape)} == {0, 1, 2, 3, 4}
     # 4 points per base (250, 300, 350 synthetic; 250 + 50 human) x 3 seeds
     assert len(tradeoff.cells(cpu, shape)) == 12
+
+
+@pytest.mark.parametrize("notebooks,expected", [
+    (["01"], ["sweep"]), (["02"], ["sweep"]), (["03"], ["sweep", "zoom"]),
+    (["04"], ["sweep", "tradeoff"]), (["05"], ["sweep"]), (["06"], ["tradeoff"]),
+    (["01", "06"], ["sweep", "tradeoff"]), (["03", "06"], ["sweep", "zoom", "tradeoff"]),
+    (["01", "02", "03", "04", "05", "06"], ["sweep", "zoom", "tradeoff"]),
+])
+def test_for_notebooks_reads_each_modules_notebooks(notebooks, expected):
+    """Each experiment module declares the notebooks that show it (``NOTEBOOK``, and
+    ``ALSO_SHOWN_BY``: the advisor's 06 shows the trade-off); the sweep runs unless only 06."""
+    from littlehuman import experiments
+
+    assert experiments.shown_by(tradeoff) == ("04", "06")
+    assert experiments.shown_by(zoom) == ("03",) and experiments.shown_by(sweep) == ("02",)
+    assert [m.NAME for m in experiments.for_notebooks(notebooks)] == expected

@@ -159,3 +159,132 @@ def test_tradeoff_mix_errors():
         tradeoff_mix(real, syn, 10, "human", 5, 0, "toy")
     with pytest.raises(LittleHumanError, match="kind"):
         tradeoff_mix(real, syn, 5, "robot", 1, 0, "toy")
+
+
+# --- the trade-off mixes pinned: twins alone, and twins with rows without a source ------
+
+def _tradeoff_frames(unsourced: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """24 real rows, a twin for three in four (r003, r007, ... have none); with ``unsourced``
+    five synthetic rows without a source as well. The synthetic rows come in reverse order."""
+    n = 24
+    real = pd.DataFrame({
+        "row_id": [f"r{i:03d}" for i in range(n)], "dataset": "toy", "split": "train",
+        "context_id": [f"c{i}" for i in range(n)], "context": [f"context {i}" for i in range(n)],
+        "claim": [f"real claim {i}" for i in range(n)], "label": [i % 2 for i in range(n)],
+        "meta": "",
+    })
+    src = real[real.index % 4 != 3]
+    syn = src.assign(row_id=[f"syn:{r}" for r in src["row_id"]],
+                     claim=[f"synthetic claim {r}" for r in src["row_id"]],
+                     source_row_id=src["row_id"])
+    if unsourced:
+        free = pd.DataFrame({"row_id": [f"free:{i}" for i in range(5)], "dataset": "toy",
+                             "split": "train", "context_id": [f"f{i}" for i in range(5)],
+                             "context": "free", "claim": [f"free claim {i}" for i in range(5)],
+                             "label": 1, "meta": "", "source_row_id": ""})
+        syn = pd.concat([syn, free], ignore_index=True)
+    return real, syn.iloc[::-1]
+
+
+def _tradeoff_digest(mix: pd.DataFrame) -> str:
+    rows = list(zip(mix["row_id"], mix["claim"], mix["label"], mix["is_synthetic"],
+                    mix["context_id"]))
+    text = repr((rows, list(mix.columns), [str(t) for t in mix.dtypes]))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# (rows without a source?, kind, base, added, seed): digest of the mix, or its error
+TRADEOFF_PINS = {
+    (False, 'human', 1, 0, 0): 'fcb984f0be355411',
+    (False, 'human', 1, 0, 1): 'c9829f604b0a4ae8',
+    (False, 'human', 5, 3, 0): 'd1731393a2ef492f',
+    (False, 'human', 5, 3, 1): '48688481e701bfab',
+    (False, 'human', 8, 10, 0): '4787f284999a4fd7',
+    (False, 'human', 8, 10, 1): 'ea312f289f8ee439',
+    (False, 'human', 12, 6, 0): '918e71160af9c66f',
+    (False, 'human', 12, 6, 1): 'd3555df16603a457',
+    (False, 'human', 18, 0, 0): '1dc54181352087c9',
+    (False, 'human', 18, 0, 1): 'f8b1696e877217c0',
+    (False, 'human', 15, 8, 0): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (False, 'human', 15, 8, 1): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (False, 'human', 18, 7, 0): 'error: toy: a base of 18 plus 7 rows needs 25 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (False, 'human', 20, 4, 0): 'error: toy: a base of 20 plus 4 rows needs 24 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (False, 'synthetic', 1, 0, 0): 'fcb984f0be355411',
+    (False, 'synthetic', 1, 0, 1): 'c9829f604b0a4ae8',
+    (False, 'synthetic', 5, 3, 0): 'd825ad68595a22a0',
+    (False, 'synthetic', 5, 3, 1): 'e259fc2698c1dee6',
+    (False, 'synthetic', 8, 10, 0): '1dc54181352087c9',
+    (False, 'synthetic', 8, 10, 1): 'f8b1696e877217c0',
+    (False, 'synthetic', 12, 6, 0): '1dc54181352087c9',
+    (False, 'synthetic', 12, 6, 1): 'f8b1696e877217c0',
+    (False, 'synthetic', 18, 0, 0): '1dc54181352087c9',
+    (False, 'synthetic', 18, 0, 1): 'f8b1696e877217c0',
+    (False, 'synthetic', 15, 8, 0): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (False, 'synthetic', 15, 8, 1): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (False, 'synthetic', 18, 7, 0): 'error: toy: a base of 18 plus 7 rows needs 25 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (False, 'synthetic', 20, 4, 0): 'error: toy: a base of 20 plus 4 rows needs 24 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (True, 'human', 1, 0, 0): 'fcb984f0be355411',
+    (True, 'human', 1, 0, 1): 'c9829f604b0a4ae8',
+    (True, 'human', 5, 3, 0): 'd1731393a2ef492f',
+    (True, 'human', 5, 3, 1): '48688481e701bfab',
+    (True, 'human', 8, 10, 0): '4787f284999a4fd7',
+    (True, 'human', 8, 10, 1): 'ea312f289f8ee439',
+    (True, 'human', 12, 6, 0): '918e71160af9c66f',
+    (True, 'human', 12, 6, 1): 'd3555df16603a457',
+    (True, 'human', 18, 0, 0): '1dc54181352087c9',
+    (True, 'human', 18, 0, 1): 'f8b1696e877217c0',
+    (True, 'human', 15, 8, 0): '0c7fb9f70b6876f3',
+    (True, 'human', 15, 8, 1): '5e6ea45f9890d980',
+    (True, 'human', 18, 7, 0): 'error: toy: a base of 18 plus 7 human rows needs 18 synthetic rows and 7 human rows outside the base, but there are 23 synthetic rows (18 twins, 5 without a source) and 6 such human rows: add synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step',
+    (True, 'human', 20, 4, 0): '80e9ff82719324db',
+    (True, 'synthetic', 1, 0, 0): 'fcb984f0be355411',
+    (True, 'synthetic', 1, 0, 1): 'c9829f604b0a4ae8',
+    (True, 'synthetic', 5, 3, 0): 'd825ad68595a22a0',
+    (True, 'synthetic', 5, 3, 1): 'e259fc2698c1dee6',
+    (True, 'synthetic', 8, 10, 0): '1dc54181352087c9',
+    (True, 'synthetic', 8, 10, 1): 'f8b1696e877217c0',
+    (True, 'synthetic', 12, 6, 0): '1dc54181352087c9',
+    (True, 'synthetic', 12, 6, 1): 'f8b1696e877217c0',
+    (True, 'synthetic', 18, 0, 0): '1dc54181352087c9',
+    (True, 'synthetic', 18, 0, 1): 'f8b1696e877217c0',
+    (True, 'synthetic', 15, 8, 0): '0376dcb1adb80356',
+    (True, 'synthetic', 15, 8, 1): '205b3b1c313f25c4',
+    (True, 'synthetic', 18, 7, 0): 'error: toy: a base of 18 plus 7 synthetic rows needs 25 synthetic rows and 0 human rows outside the base, but there are 23 synthetic rows (18 twins, 5 without a source) and 6 such human rows: add synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step',
+    (True, 'synthetic', 20, 4, 0): 'error: toy: a base of 20 plus 4 synthetic rows needs 24 synthetic rows and 0 human rows outside the base, but there are 23 synthetic rows (18 twins, 5 without a source) and 6 such human rows: add synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step',
+}
+
+
+@pytest.mark.parametrize("key", list(TRADEOFF_PINS))
+def test_tradeoff_mix_pinned(key):
+    """The rows, values, order and dtypes every trade-off mix had when pinned."""
+    from littlehuman.mixing import tradeoff_mix
+
+    unsourced, kind, base, added, seed = key
+    real, syn = _tradeoff_frames(unsourced)
+    expected = TRADEOFF_PINS[key]
+    if expected.startswith("error: "):
+        with pytest.raises(LittleHumanError) as caught:
+            tradeoff_mix(real, syn, base, kind, added, seed, "toy")
+        assert str(caught.value) == expected.removeprefix("error: ")
+    else:
+        assert _tradeoff_digest(tradeoff_mix(real, syn, base, kind, added, seed, "toy")) == expected
+
+
+def test_tradeoff_mix_pinned_row_ids():
+    from littlehuman.mixing import tradeoff_mix
+
+    real, syn = _tradeoff_frames(False)
+    assert list(tradeoff_mix(real, syn, 5, "human", 3, 0, "toy")["row_id"]) == ['syn:r013', 'syn:r008', 'syn:r005', 'syn:r002', 'syn:r009', 'r004', 'r021', 'r014']
+    real, syn = _tradeoff_frames(True)
+    assert list(tradeoff_mix(real, syn, 16, "synthetic", 3, 0, "toy")["row_id"]) == ['syn:r013', 'syn:r008', 'syn:r005', 'syn:r002', 'syn:r009', 'syn:r004', 'syn:r021', 'syn:r014', 'syn:r022', 'syn:r001', 'syn:r018', 'syn:r000', 'syn:r017', 'syn:r012', 'syn:r010', 'syn:r016', 'syn:r006', 'syn:r020', 'free:1']
+    assert list(tradeoff_mix(real, syn, 12, "human", 8, 1, "toy")["row_id"]) == ['syn:r002', 'syn:r020', 'syn:r014', 'syn:r005', 'syn:r012', 'syn:r022', 'syn:r009', 'syn:r021', 'syn:r018', 'syn:r016', 'syn:r008', 'syn:r017', 'r006', 'r013', 'r010', 'r001', 'r004', 'r000', 'r023', 'r007']
+
+
+def test_tradeoff_mix_twins_need_not_carry_every_real_column():
+    """Twins alone keep the real rows' values for columns they lack (``meta`` here)."""
+    from littlehuman.mixing import tradeoff_mix
+
+    real, syn = _toy()
+    for kind in ("human", "synthetic"):
+        mix = tradeoff_mix(real, syn.drop(columns=["meta"]), 20, kind, 10, 0, "toy")
+        pd.testing.assert_frame_equal(mix, tradeoff_mix(real, syn, 20, kind, 10, 0, "toy"))

@@ -262,6 +262,28 @@ def test_cli_names_the_bad_rows_in_one_line_and_runs_a_good_file(tmp_path, home)
     assert "asked file-" not in page and "prompt-model calls" not in page  # the generator's wording
 
 
+
+def test_the_file_check_and_the_profile_take_the_loaders_suffixes(tmp_path, monkeypatch):
+    """One check of a --synthetic file (``synthetic_file.checked``: absolute path, one-line
+    errors); the profile's field takes exactly the suffixes ``custom.FORMATS`` reads."""
+    from littlehuman.data import custom
+
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "twins.csv", twins_of(boxes()))
+    assert synthetic_file.checked("twins.csv") == tmp_path / "twins.csv"
+    for name, needle in (("nothere.csv", f"no such file: {tmp_path / 'nothere.csv'}: check "
+                                          "the path"),
+                         ("notes.txt", "unsupported file type '.txt'")):
+        if name.endswith(".txt"):
+            (tmp_path / name).write_text("context,claim,label\n")
+        with pytest.raises(LittleHumanError) as err:
+            synthetic_file.checked(name)
+        assert needle in str(err.value) and "\n" not in str(err.value)
+    for suffix in custom.FORMATS:
+        assert config.profile("smoke", synthetic=f"twins{suffix.upper()}").synthetic
+    with pytest.raises(LittleHumanError, match="synthetic"):
+        config.profile("smoke", synthetic="twins.txt")
+
 # ---- identity -------------------------------------------------------------------------------
 def test_a_changed_file_gets_new_ids_and_a_note(tmp_path, home, no_generation, capsys):
     data = write(tmp_path / "boxes.csv", boxes())

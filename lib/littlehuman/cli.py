@@ -257,14 +257,12 @@ def own_synthetic(path: str, dataset: str | None) -> str:
     """``--synthetic FILE``: the file's absolute path (the notebooks run in notebooks/), after
     checking that it exists and is a data file, and that one dataset is named (its rows are
     matched to that dataset's: ``data.synthetic_file``)."""
-    from littlehuman.data import custom
+    from littlehuman.data import synthetic_file
 
     if dataset is not None and dataset.strip().lower() == "all":
         raise LittleHumanError("--synthetic FILE holds the synthetic rows of one dataset: give "
                                "--dataset NAME|FILE, not all")
-    absolute = Path(path).expanduser().resolve()
-    custom._check_file(absolute)
-    return str(absolute)
+    return str(synthetic_file.checked(path))
 
 
 def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,

@@ -323,9 +323,16 @@ def _rules() -> dict[str, tuple[str, Any, str]]:
     for name, choices in CHOICES.items():
         out[name] = (", ".join(choices), choices, "")
     out["synthetic"] = ("a .csv, .jsonl/.json or .parquet file",
-                        lambda v: v == "" or v.strip().lower().endswith(
-                            (".csv", ".jsonl", ".json", ".parquet")), "")
+                        lambda v: v == "" or v.strip().lower().endswith(_data_suffixes()), "")
     return out
+
+
+def _data_suffixes() -> tuple[str, ...]:
+    """The suffixes of the data files the loaders read (``custom.FORMATS``; imported when a
+    value is checked, so that importing config does not import pandas)."""
+    from littlehuman.data.custom import FORMATS
+
+    return tuple(FORMATS)
 
 
 def _ok(check: Any, value: Any) -> bool:

@@ -170,56 +170,52 @@ def tradeoff_mix(
     every = real.sort_values("row_id", kind="stable")
     has_twin = every["row_id"].astype(str).isin(twins.index)
     pool = every[has_twin].reset_index(drop=True)
-    if _without_source(synthetic).any():
-        return _tradeoff_with_unsourced(every[~has_twin], pool, twins, synthetic, base, kind,
-                                        added, seed, dataset, experiment, real)
-    if base + added > len(pool):
-        raise LittleHumanError(
-            f"{dataset}: a base of {base} plus {added} rows needs {base + added} train rows with "
-            f"a synthetic twin but only {len(pool)} have one: generate more twins or lower the sizes"
-        )
-    order = np.random.default_rng(stable_seed(dataset, experiment, seed)).permutation(len(pool))
-    base_rows = pool.iloc[order[:base]]
-    extra = pool.iloc[order[base:base + added]]
-    parts = [_as_twins(base_rows, twins)]
-    if added:
-        parts.append(_as_twins(extra, twins) if kind == "synthetic"
-                     else extra.assign(is_synthetic=False))
-    out = pd.concat(parts, ignore_index=True)
-    return out.astype(real.dtypes.to_dict() | {"is_synthetic": bool})[list(real.columns) + ["is_synthetic"]]
-
-
-def _tradeoff_with_unsourced(lone: pd.DataFrame, pool: pd.DataFrame, twins: pd.DataFrame,
-                             synthetic: pd.DataFrame, base: int, kind: str, added: int,
-                             seed: int, dataset: str, experiment: str,
-                             real: pd.DataFrame) -> pd.DataFrame:
-    """:func:`tradeoff_mix` when some synthetic rows have no source (see its docstring)."""
     order = np.random.default_rng(stable_seed(dataset, experiment, seed)).permutation(len(pool))
     ordered = pool.iloc[order].reset_index(drop=True)
     unsourced = synthetic[_without_source(synthetic)].sort_values("row_id", kind="stable")
     shuffle = np.random.default_rng(stable_seed(dataset, experiment, seed, "without-source"))
     unsourced = unsourced.iloc[shuffle.permutation(len(unsourced))]
-    sequence = pd.concat([_as_twins(ordered, twins),
-                          unsourced[list(real.columns)].assign(is_synthetic=True)],
-                         ignore_index=True)
-    lone = lone.sort_values("row_id", kind="stable")
+    # the human rows outside the base: the rest of ``ordered``, then, only when some synthetic
+    # rows have no source, the real rows without a twin (so twins alone keep the twins' order)
+    lone = every[~has_twin] if len(unsourced) else every.iloc[:0]
     lone = lone.iloc[np.random.default_rng(stable_seed(dataset, experiment, seed, "lone"))
                      .permutation(len(lone))]
-    humans = pd.concat([ordered.iloc[min(base, len(ordered)):], lone], ignore_index=True)
     synthetic_needed = base + (added if kind == "synthetic" else 0)
-    if synthetic_needed > len(sequence) or (kind == "human" and added > len(humans)):
+    n_humans = max(0, len(ordered) - base) + len(lone)
+    if synthetic_needed > len(ordered) + len(unsourced) or (kind == "human" and added > n_humans):
+        if not len(unsourced):
+            raise LittleHumanError(
+                f"{dataset}: a base of {base} plus {added} rows needs {base + added} train rows "
+                f"with a synthetic twin but only {len(pool)} have one: generate more twins or "
+                "lower the sizes")
         raise LittleHumanError(
             f"{dataset}: a base of {base} plus {added} {kind} rows needs {synthetic_needed} "
             f"synthetic rows and {added if kind == 'human' else 0} human rows outside the base, "
-            f"but there are {len(sequence)} synthetic rows ({len(ordered)} twins, "
-            f"{len(unsourced)} without a source) and {len(humans)} such human rows: add "
+            f"but there are {len(ordered) + len(unsourced)} synthetic rows ({len(ordered)} twins, "
+            f"{len(unsourced)} without a source) and {n_humans} such human rows: add "
             "synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step")
+    # the synthetic sequence: the twins of ``ordered``, then the rows without a source
+    sequence = [_as_twins(ordered.iloc[:synthetic_needed], twins)]
+    if synthetic_needed > len(ordered):
+        sequence.append(unsourced.iloc[:synthetic_needed - len(ordered)][list(real.columns)]
+                        .assign(is_synthetic=True))
+    sequence = _joined(sequence)
     parts = [sequence.iloc[:base]]
     if added:
-        parts.append(sequence.iloc[base:base + added] if kind == "synthetic"
-                     else humans.iloc[:added].assign(is_synthetic=False))
-    out = pd.concat(parts, ignore_index=True)
+        if kind == "synthetic":
+            parts.append(sequence.iloc[base:base + added])
+        else:
+            humans = _joined([ordered.iloc[base:], lone])
+            parts.append(humans.iloc[:added].assign(is_synthetic=False))
+    out = _joined(parts)
     return out.astype(real.dtypes.to_dict() | {"is_synthetic": bool})[list(real.columns) + ["is_synthetic"]]
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``frames`` one after another (a fresh index), leaving out empty ones so that they
+    cannot change a column's dtype; the first frame when all are empty."""
+    kept = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(kept, ignore_index=True)
 
 
 def _as_twins(rows: pd.DataFrame, twins: pd.DataFrame) -> pd.DataFrame:

@@ -62,8 +62,21 @@ def digest(path: str | Path) -> str:
 def generator_id(path: str | Path) -> str:
     """``file-<16 hex digits of digest>``: the id twins from this file are stored and run under
     (a missing, empty or unsupported file is a one-line LittleHumanError)."""
-    custom._check_file(Path(path).expanduser())
-    return PREFIX + digest(Path(path).expanduser())[:16]
+    return _id_of(checked(path))
+
+
+def checked(path: str | Path) -> Path:
+    """The absolute path of the synthetic file ``path``, after checking that it is a data
+    file the loaders read (a missing, empty or unsupported file is a one-line
+    LittleHumanError): the check ``--synthetic FILE`` gets before anything runs."""
+    path = Path(path).expanduser().resolve()
+    custom._check_file(path)
+    return path
+
+
+def _id_of(path: Path) -> str:
+    """:func:`generator_id` of a file already checked."""
+    return PREFIX + digest(path)[:16]
 
 
 @dataclass
@@ -157,7 +170,7 @@ def load_synthetic(path: str | Path, human: pd.DataFrame, task: str,
     text, duplicate id...) and source_ids that name no human row."""
     path = Path(path).expanduser()
     _, unit, header, records = custom._read_any(path)  # no such file, empty, unreadable
-    gen_id = generator_id(path)
+    gen_id = _id_of(path)  # the file was checked just now
     rename = custom._rename(header, {}, path, known=custom.KNOWN + (SOURCE,))
     custom._task(set(rename.values()), task, header, path)  # the dataset's task: its columns
     where: list[str] = []

@@ -13,8 +13,9 @@ fractions, seeds, run names and how each training set is mixed), and builds ever
 (Shape, Cell, training, records, intervals), :mod:`.scaling` (zoom and trade-off sizes scaled
 to a dataset), :mod:`.twins` (which rows get synthetic twins, generating them, their bill).
 
-Adding an experiment is one module with ``NAME``, ``NOTEBOOK``, ``cells``, ``prepare`` and
-``summary``, listed in :data:`EXPERIMENTS`, plus its notebook.
+Adding an experiment is one module with ``NAME``, ``NOTEBOOK`` (and ``ALSO_SHOWN_BY``, the
+other notebooks that show it, if any), ``cells``, ``prepare`` and ``summary``, listed in
+:data:`EXPERIMENTS`, plus its notebook.
 """
 from __future__ import annotations
 
@@ -28,18 +29,19 @@ from littlehuman.experiments.grid import Cell, Shape
 EXPERIMENTS: dict[str, ModuleType] = {m.NAME: m for m in (sweep, zoom, tradeoff)}
 
 
-#: notebooks that show an experiment without being its own (06, the advisor: the trade-off)
-ALSO_SHOWN_BY: dict[str, tuple[str, ...]] = {"tradeoff": ("06",)}
+def shown_by(module: ModuleType) -> tuple[str, ...]:
+    """The notebooks that show an experiment: its ``NOTEBOOK``, then those its module lists in
+    ``ALSO_SHOWN_BY`` (none when it lists none; the trade-off lists 06, the advisor)."""
+    return (module.NOTEBOOK, *getattr(module, "ALSO_SHOWN_BY", ()))
 
 
 def for_notebooks(notebooks: list[str]) -> list[ModuleType]:
     """The experiments to prepare for these notebooks: the sweep always (notebooks 01 and 05
     show its twins, the index its headline) unless only the advisor (06) runs, the others when
-    a notebook that shows them runs."""
+    a notebook that shows them runs (:func:`shown_by`)."""
     advice_only = set(notebooks) == {"06"}
     return [m for m in EXPERIMENTS.values()
-            if (m is sweep and not advice_only) or m.NOTEBOOK in notebooks
-            or set(ALSO_SHOWN_BY.get(m.NAME, ())) & set(notebooks)]
+            if (m is sweep and not advice_only) or set(shown_by(m)) & set(notebooks)]
 
 
 def distinct_runs(profile: Profile, shape: Shape) -> dict[str, list[Cell]]:
@@ -58,4 +60,4 @@ def distinct_runs(profile: Profile, shape: Shape) -> dict[str, list[Cell]]:
 
 
 __all__ = ["EXPERIMENTS", "Cell", "Shape", "distinct_runs", "for_notebooks", "grid", "scaling",
-           "sweep", "tradeoff", "twins", "zoom"]
+           "shown_by", "sweep", "tradeoff", "twins", "zoom"]

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from littlehuman.study import Study
 
 NAME, NOTEBOOK = "tradeoff", "04"
+#: notebooks that show this experiment besides its own: 06, the advisor (its price advice)
+ALSO_SHOWN_BY: tuple[str, ...] = ("06",)
 
 
 def cells(profile: Profile, shape: Shape) -> list[Cell]:
