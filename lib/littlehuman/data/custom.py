@@ -36,7 +36,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +44,7 @@ import pandas as pd
 
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
+from littlehuman.paths import atomic_write
 
 FORMATS: dict[str, str] = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -399,14 +399,7 @@ def check_identity(df: pd.DataFrame, report: CustomReport, record: bool = True) 
         record_path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"fingerprint": report.fingerprint, "path": report.path,
                            "files": report.sources, "rows": report.split_counts}, indent=1)
-        fd, tmp = tempfile.mkstemp(prefix=f".{IDENTITY}.", suffix=".tmp", dir=record_path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
-            os.replace(tmp, record_path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        atomic_write(record_path, lambda handle: handle.write((text + "\n").encode("utf-8")))
 
 
 def _what_changed(old: dict[str, str], new: dict[str, str]) -> str:
