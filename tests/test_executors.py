@@ -170,6 +170,29 @@ def test_rerun_waits_for_the_live_jobs_of_an_interrupted_sweep(tmp_path, child_p
     assert not live_jobs(submitted_job(store, s) for s in specs)  # all ended
 
 
+def test_rerun_of_runs_all_held_by_live_jobs_submits_nothing(tmp_path, child_path, capsys):
+    """The same sweep again while all its runs are still being trained by the first one's jobs:
+    nothing is submitted and no (empty) sweep folder is left behind."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), sleep_s=3)
+    first = threading.Thread(target=run_missing, args=(specs, real, synthetic, store),
+                             kwargs=dict(progress=False, run=run, executor=_local_slurm(tmp_path)),
+                             daemon=True)
+    first.start()
+    deadline = time.monotonic() + 30
+    while not all(submitted_job(store, s) for s in specs) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                         executor=_local_slurm(tmp_path))
+    first.join(timeout=60)
+    assert counts == {"skipped": 2, "ran": 0}
+    assert "2 run(s) are being trained by job(s) of another sweep" in capsys.readouterr().out
+    assert len(list((tmp_path / "slurm").iterdir())) == 1  # the first sweep's folder only
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
+    _assert_stored_once(store, specs)
+
+
 def test_a_claim_lives_as_long_as_the_scheduler_says(monkeypatch):
     """SLURM claims: live while sacct reports a live state; a job sacct does not know counts as
     live only shortly after its submission; a local job is its process on this host."""

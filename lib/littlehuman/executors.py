@@ -375,6 +375,8 @@ class SlurmExecutor:
         counts["ran"] = len(submitted)
         counts["skipped"] += total - len(submitted)
         inputs.unlink(missing_ok=True)
+        if not submitted:  # every run was another sweep's: leave no empty sweep folder
+            sweep_dir.rmdir()
         return counts
 
     def _wait_for_others(self, theirs: dict[RunSpec, dict[str, Any]], store: RunStore,

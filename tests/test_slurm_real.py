@@ -1,0 +1,190 @@
+"""Opt-in: the SLURM executor against a REAL SLURM (sbatch, sacct, scontrol requeue), where
+tests/test_executors.py uses submitit's local cluster. Skipped unless ``sbatch`` and ``sacct``
+are on PATH and ``squeue`` answers (so skipped in CI). A one-node cluster for it:
+``sudo bash bench/slurm_local_cluster.sh``; then
+``LITTLEHUMAN_SLURM_PARTITION=debug pytest tests/test_slurm_real.py`` (a few minutes).
+The store and the logs are under pytest's tmp_path, so the jobs must run on this machine
+(or tmp_path be on a shared filesystem). Rows are invented fixtures (tests/helpers)."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import submitit
+
+from littlehuman.executors import live_jobs, run_missing, submitted_job
+from littlehuman.runs import RunStore
+
+HELPERS = Path(__file__).parent / "helpers"
+sys.path.insert(0, str(HELPERS))
+import flaky_run  # noqa: E402
+import slurm_sweep  # noqa: E402
+import sweep_worker  # noqa: E402
+
+PARTITION = os.environ.get("LITTLEHUMAN_SLURM_PARTITION", "debug")
+
+
+def _no_slurm() -> str:
+    """Why there is no SLURM to test against ("" = there is one)."""
+    missing = [c for c in ("sbatch", "sacct", "squeue", "scancel") if not shutil.which(c)]
+    if missing:
+        return f"no SLURM here: {', '.join(missing)} not on PATH"
+    try:
+        subprocess.run(["squeue", "-h"], check=True, capture_output=True, timeout=20)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"squeue does not answer: {exc}"
+    return ""
+
+
+REASON = _no_slurm()
+pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON)
+
+
+@pytest.fixture()
+def child_path(monkeypatch):
+    """The jobs inherit this environment (sbatch exports it): let them import the helpers;
+    wait 2 s, not 15, for the result file of a task that died."""
+    monkeypatch.setattr(submitit.SlurmJob, "_results_timeout_s", 2)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [str(HELPERS)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+
+
+def _finished(marker_dir: Path) -> list[str]:
+    log = marker_dir / "finished.log"
+    return log.read_text().split() if log.exists() else []
+
+
+def _assert_stored_once(store: RunStore, specs) -> None:
+    records = sorted(store.root.rglob("record.json"))
+    assert sorted(p.parent.name for p in records) == sorted(s.key() for s in specs)
+
+
+def _job_folders(root: Path) -> list[str]:
+    """The jobs submitit made a log folder for, under every sweep folder of ``root`` (an
+    array's own folder, holding its submission script, is left out: its tasks are counted)."""
+    names = [p.name for sweep in root.iterdir() for p in sweep.iterdir() if p.is_dir()]
+    return sorted(n for n in names if not any(m.startswith(n + "_") for m in names))
+
+
+def _history(job_id: str) -> list[str]:
+    """Every state sacct recorded for ``job_id``, requeued runs included, oldest first."""
+    return subprocess.run(["sacct", "-j", job_id, "--duplicates", "-X", "-n", "-o", "State"],
+                          check=True, capture_output=True, text=True).stdout.split()
+
+
+def _wait_until(check, timeout_s: float, step_s: float = 0.5) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(step_s)
+    return check()
+
+
+def test_sweep_lands_in_the_store_each_run_once(tmp_path, child_path):
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(3)
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    backend = slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION)
+    counts = run_missing(specs, real, synthetic, store, run=run, executor=backend, progress=False)
+    assert counts == {"skipped": 0, "ran": 3}
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
+    _assert_stored_once(store, specs)
+    ids = [submitted_job(store, s)["job_id"] for s in specs]  # array tasks: "<job>_<index>"
+    assert len({i.split("_")[0] for i in ids}) == 1 and sorted(i.split("_")[1] for i in ids) == ["0", "1", "2"]
+    assert _wait_until(lambda: not live_jobs(submitted_job(store, s) for s in specs), 60)
+    assert run_missing(specs, real, synthetic, store, run=run, executor=backend,
+                       progress=False) == {"skipped": 3, "ran": 0}
+    assert len(list((tmp_path / "slurm").iterdir())) == 1  # the rerun submitted nothing
+
+
+def test_killed_task_is_resubmitted_and_finishes(tmp_path, child_path):
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(3)
+    victim = specs[1].key()
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,))
+    counts = run_missing(specs, real, synthetic, store, run=run, progress=False,
+                         executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION, retries=1))
+    assert counts == {"skipped": 0, "ran": 3}
+    assert (tmp_path / f"{victim}.first").exists()  # the first attempt did die
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
+    _assert_stored_once(store, specs)
+    assert len(_job_folders(tmp_path / "slurm")) == 4  # 3 array tasks + 1 resubmission
+
+
+def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
+    """What submitit's SlurmJob._interrupt() does: scancel --signal TERM, then USR2 -> the task
+    checkpoints and `scontrol requeue`s itself; the requeued task finishes the run."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(2)
+    victim = specs[0]
+    marker = tmp_path / f"{victim.key()}.first"
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path),
+                            victims=(victim.key(),), mode="preempt")
+    sent: list[str] = []
+    requeued_live: list[bool] = []
+
+    def preempt() -> None:
+        if _wait_until(lambda: marker.exists() and marker.read_text() and submitted_job(store, victim), 120, 0.2):
+            job_id = submitted_job(store, victim)["job_id"]
+            for sig in ("TERM", "USR2"):
+                subprocess.run(["scancel", job_id, "--signal", sig], check=True)
+            sent.append(job_id)
+            if _wait_until(lambda: "REQUEUED" in _history(job_id), 60):  # pending again:
+                requeued_live.append(live_jobs([submitted_job(store, victim)]) == {job_id})
+
+    thread = threading.Thread(target=preempt, daemon=True)
+    thread.start()
+    counts = run_missing(specs, real, synthetic, store, run=run, progress=False,  # no resubmission:
+                         executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION, retries=0))
+    thread.join(timeout=5)
+    assert sent and counts == {"skipped": 0, "ran": 2}
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
+    _assert_stored_once(store, specs)
+    assert len(_job_folders(tmp_path / "slurm")) == 2  # requeued by SLURM, not resubmitted
+    logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "slurm").rglob("*.err"))
+    assert "caught signal sigusr2" in logs.lower() and "requeu" in logs.lower()
+    assert requeued_live == [True]  # the requeued task counted as live while it waited
+    # SLURM holds a requeued batch job back ~2 min (its BeginTime), then reruns it
+    assert _wait_until(lambda: _history(sent[0])[-1:] == ["COMPLETED"], 60)
+    assert "REQUEUED" in _history(sent[0])
+
+
+def test_rerun_after_the_submitting_process_was_killed(tmp_path, child_path, capsys):
+    """A sweep's submitting process is SIGKILLed once its jobs are marked (the jobs go on);
+    the same sweep again (one run more) waits for those jobs instead of submitting them,
+    submits only the new run, and every run is trained once."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(3)
+    first = subprocess.Popen(
+        [sys.executable, str(HELPERS / "slurm_sweep.py"), str(store.root), str(tmp_path),
+         str(tmp_path / "first"), PARTITION, "15", "2"], env=os.environ.copy())
+    try:
+        assert _wait_until(lambda: all(submitted_job(store, s) for s in specs[:2]), 120, 0.2)
+        held = [submitted_job(store, s) for s in specs[:2]]
+        assert live_jobs(held) == {h["job_id"] for h in held}  # sacct: PENDING or RUNNING
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), sleep_s=15)
+    counts = run_missing(specs, real, synthetic, store, run=run, progress=False,
+                         executor=slurm_sweep.executor(str(tmp_path / "second"), PARTITION))
+    assert counts == {"skipped": 2, "ran": 1}
+    assert "2 run(s) are being trained by job(s) of another sweep" in capsys.readouterr().out
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    _assert_stored_once(store, specs)
+    assert len(_job_folders(tmp_path / "first")) == 2 and len(_job_folders(tmp_path / "second")) == 1
+    assert _wait_until(lambda: not live_jobs(submitted_job(store, s) for s in specs), 60)
+    states = subprocess.run(["sacct", "-X", "-n", "-P", "-o", "State"] +
+                            [a for h in held for a in ("-j", h["job_id"])],
+                            check=True, capture_output=True, text=True).stdout.split()
+    assert states == ["COMPLETED", "COMPLETED"]
