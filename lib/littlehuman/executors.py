@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sys
 import time
@@ -376,7 +377,7 @@ class SlurmExecutor:
         counts["skipped"] += total - len(submitted)
         inputs.unlink(missing_ok=True)
         if not submitted:  # every run was another sweep's: leave no empty sweep folder
-            sweep_dir.rmdir()
+            shutil.rmtree(sweep_dir, ignore_errors=True)
         return counts
 
     def _wait_for_others(self, theirs: dict[RunSpec, dict[str, Any]], store: RunStore,
