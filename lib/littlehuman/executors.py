@@ -36,7 +36,6 @@ from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
 from littlehuman import paths
-from littlehuman.paths import atomic_write
 from littlehuman.config import EXECUTORS, Profile
 from littlehuman.errors import LittleHumanError
 from littlehuman.runs import RunFn, RunSpec, RunStore, execute
@@ -431,8 +430,7 @@ LIVE_STATES = ("PENDING", "RUNNING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", 
 def claim_path(store: RunStore, spec: RunSpec) -> Path:
     """Where a SLURM sweep marks the job it submitted for a run: ``.<key>.slurm.json`` beside
     the run's folder (like its lock)."""
-    folder = store.path(spec)
-    return folder.parent / f".{folder.name}.slurm.json"
+    return store.beside(spec, ".slurm.json")
 
 
 def mark_submitted(store: RunStore, spec: RunSpec, job: Any, cluster: str) -> None:
@@ -442,7 +440,7 @@ def mark_submitted(store: RunStore, spec: RunSpec, job: Any, cluster: str) -> No
     text = json.dumps({"job_id": str(job.job_id), "cluster": cluster,
                        "folder": str(job.paths.folder), "host": socket.gethostname(),
                        "submitted": time.time()})
-    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+    paths.atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
 def submitted_job(store: RunStore, spec: RunSpec) -> dict[str, Any] | None:

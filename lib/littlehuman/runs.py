@@ -146,13 +146,19 @@ class RunStore:
         _read_record(path)
         return True
 
+    def beside(self, spec: RunSpec, suffix: str) -> Path:
+        """A hidden file beside the run's folder, ``.<key><suffix>`` (its lock, a SLURM
+        sweep's mark): there before the run's folder is, and never read as a run."""
+        folder = self.path(spec)
+        return folder.parent / f".{folder.name}{suffix}"
+
     def lock(self, spec: RunSpec) -> FileLock:
         """The inter-process lock of one run: ``.<key>.lock`` beside its folder (created with
         the parent folders). Hold it while training the run; re-check :meth:`has` after
         acquiring, since another process may have finished the run meanwhile."""
-        folder = self.path(spec)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(folder.parent / f".{folder.name}.lock"))
+        path = self.beside(spec, ".lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(path))
 
     def get(self, spec: RunSpec) -> dict[str, Any] | None:
         """The run's record, or None when it has not finished."""
@@ -181,7 +187,7 @@ class RunStore:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             atomic_write(folder / self.PREDICTIONS,
-                          lambda h: predictions.to_parquet(h, index=False))
+                         lambda h: predictions.to_parquet(h, index=False))
             _forget_predictions(folder / self.PREDICTIONS)
             atomic_write(folder / self.RECORD, lambda h: h.write(text))
         except OSError as exc:
