@@ -17,6 +17,7 @@ import submitit
 from littlehuman import config
 from littlehuman.errors import LittleHumanError
 from littlehuman.executors import LocalExecutor, SlurmExecutor, make_executor, visible_gpus
+from littlehuman.executors import _claim, claim_path, claim_runs, current_claim, live_claims
 from littlehuman.executors import live_jobs, run_missing, submitted_job
 from littlehuman.runs import RunSpec, RunStore
 
@@ -164,7 +165,7 @@ def test_rerun_waits_for_the_live_jobs_of_an_interrupted_sweep(tmp_path, child_p
                          executor=_local_slurm(tmp_path))
     first.join(timeout=60)
     assert counts == {"skipped": 2, "ran": 1}
-    assert "2 run(s) are being trained by job(s) of another sweep" in capsys.readouterr().out
+    assert "2 run(s) are being trained by another sweep" in capsys.readouterr().out
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
     _assert_stored_once(store, specs)
     assert not live_jobs(submitted_job(store, s) for s in specs)  # all ended
@@ -187,10 +188,140 @@ def test_rerun_of_runs_all_held_by_live_jobs_submits_nothing(tmp_path, child_pat
                          executor=_local_slurm(tmp_path))
     first.join(timeout=60)
     assert counts == {"skipped": 2, "ran": 0}
-    assert "2 run(s) are being trained by job(s) of another sweep" in capsys.readouterr().out
+    assert "2 run(s) are being trained by another sweep" in capsys.readouterr().out
     assert len(list((tmp_path / "slurm").iterdir())) == 1  # the first sweep's folder only
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
     _assert_stored_once(store, specs)
+
+
+def test_two_sweeps_started_at_once_train_each_run_once(tmp_path, child_path):
+    """Two SLURM sweeps of the same runs started together (a notebook and run_all, say): each
+    run is claimed by one of them, the other waits for it; each run is trained once."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(seeds=(0, 1))
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), sleep_s=1)
+    start, results = threading.Barrier(2), []
+
+    def sweep() -> None:
+        start.wait()
+        results.append(run_missing(specs, real, synthetic, store, progress=False, run=run,
+                                   executor=_local_slurm(tmp_path)))
+
+    threads = [threading.Thread(target=sweep, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == 2 and sum(r["ran"] for r in results) == len(specs)
+    assert all(r["ran"] + r["skipped"] == len(specs) for r in results)
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    _assert_stored_once(store, specs)
+
+
+_CLAIMER = """
+import json, sys, time
+from littlehuman.executors import claim_runs
+from littlehuman.runs import RunSpec, RunStore
+root, sweep, at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+specs = [RunSpec.make("toyfv", "sweep", 20, 0.0, s, "fixture", "majority") for s in range(40)]
+while time.time() < at:
+    time.sleep(0.001)
+mine, theirs = claim_runs(RunStore(root), specs, sweep)
+print(json.dumps(sorted(s.key() for s in mine)))
+"""
+
+
+def test_claims_are_exclusive_across_processes(tmp_path):
+    """Four processes claim the same 40 runs at the same instant, half of which hold a dead
+    claim (a job that ended without its record): every run is claimed by exactly one, the
+    dead claims are taken over as the next generation, and no claim is left half written."""
+    import json
+    import subprocess
+
+    store = RunStore(tmp_path / "store")
+    specs = [RunSpec.make("toyfv", "sweep", 20, 0.0, s, "fixture", "majority") for s in range(40)]
+    dead = {"job_id": "999999999", "cluster": "local", "host": "elsewhere", "folder": "."}
+    for spec in specs[::2]:
+        path = claim_path(store, spec)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(dead))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).parents[1] / "lib")] + os.environ.get("PYTHONPATH", "").split(os.pathsep))}
+    at = time.time() + 3
+    procs = [subprocess.Popen([sys.executable, "-c", _CLAIMER, str(store.root), f"sweep{i}", str(at)],
+                              stdout=subprocess.PIPE, text=True, env=env) for i in range(4)]
+    claimed = [json.loads(proc.communicate(timeout=60)[0]) for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs)
+    everyone = [key for keys in claimed for key in keys]
+    assert sorted(everyone) == sorted(s.key() for s in specs)  # each run once, none lost
+    for spec in specs:
+        generation, claim = current_claim(store, spec)
+        assert generation == (1 if spec in specs[::2] else 0)
+        assert claim["sweep"] in {f"sweep{i}" for i in range(4)} and not claim.get("job_id")
+        assert spec.key() in claimed[int(claim["sweep"][-1])]
+    assert not [p for p in store.root.rglob("*.tmp")]
+
+
+def test_slurm_claims_and_local_locks_respect_each_other(tmp_path):
+    """A local sweep does not train a run a live SLURM claim holds (and trains it once that
+    claim is dead); a SLURM sweep does not claim a run a local sweep holds the lock of."""
+    import json
+    import socket
+
+    from filelock import FileLock
+
+    store = RunStore(tmp_path / "store")
+    spec, other = _specs(fractions=(0.0, 1.0))
+    path = claim_path(store, spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"sweep": "theirs", "host": socket.gethostname(),
+                                "pid": os.getpid(), "claimed": time.time()}))
+    assert _claim(store, spec, block=False) == ("busy", None)  # claimed, not yet submitted
+    path.write_text(json.dumps({"sweep": "theirs", "host": socket.gethostname(), "pid": 0}))
+    state, lock = _claim(store, spec, block=False)  # its sweep's process is gone
+    assert state == "mine" and lock.is_locked
+    held_by_another = FileLock(str(store.beside(other, ".lock")))
+    held_by_another.acquire()
+    try:
+        mine, theirs = claim_runs(store, [spec, other], "sweep-b")
+    finally:
+        lock.release()
+        held_by_another.release()
+    assert list(theirs) == [spec, other] and not mine  # both runs held by local locks
+    assert current_claim(store, other) == (-1, None)  # the claim it made was taken back
+    assert live_claims(list(theirs.values())) == [False, False]  # both locks released now
+
+
+def test_a_sweep_that_cannot_submit_releases_its_claims(tmp_path, monkeypatch):
+    """sbatch refuses the array: the error reaches the caller and the sweep's claims are gone,
+    so another sweep need not wait for them to age."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("sbatch: error: invalid partition specified")
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array", refuse)
+    with pytest.raises(RuntimeError, match="invalid partition"):
+        run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
+    assert all(current_claim(store, s) == (-1, None) for s in specs)
+
+
+def test_an_unsubmitted_claim_lives_while_its_sweep_does():
+    """A claim not yet submitted: live while its sweep's process runs here; from another host,
+    for UNREPORTED_GRACE_S; an unreadable claim is dead."""
+    import socket
+
+    here, now = socket.gethostname(), time.time()
+    child = __import__("subprocess").Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert live_claims([
+        {"sweep": "a", "host": here, "pid": os.getpid(), "claimed": now},
+        {"sweep": "b", "host": here, "pid": child.pid, "claimed": now},
+        {"sweep": "c", "host": "elsewhere", "pid": 1, "claimed": now - 5},
+        {"sweep": "d", "host": "elsewhere", "pid": 1, "claimed": now - 1e6},
+        {},
+    ]) == [True, False, True, False, False]
 
 
 def test_a_claim_lives_as_long_as_the_scheduler_says(monkeypatch):

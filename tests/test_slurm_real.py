@@ -179,7 +179,7 @@ def test_rerun_after_the_submitting_process_was_killed(tmp_path, child_path, cap
     counts = run_missing(specs, real, synthetic, store, run=run, progress=False,
                          executor=slurm_sweep.executor(str(tmp_path / "second"), PARTITION))
     assert counts == {"skipped": 2, "ran": 1}
-    assert "2 run(s) are being trained by job(s) of another sweep" in capsys.readouterr().out
+    assert "2 run(s) are being trained by another sweep" in capsys.readouterr().out
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
     _assert_stored_once(store, specs)
     assert len(_job_folders(tmp_path / "first")) == 2 and len(_job_folders(tmp_path / "second")) == 1
@@ -188,3 +188,23 @@ def test_rerun_after_the_submitting_process_was_killed(tmp_path, child_path, cap
                             [a for h in held for a in ("-j", h["job_id"])],
                             check=True, capture_output=True, text=True).stdout.split()
     assert states == ["COMPLETED", "COMPLETED"]
+
+
+def test_two_sweeps_started_at_once_submit_each_run_once(tmp_path, child_path):
+    """Two processes start the same 3-run SLURM sweep at the same moment: each run is
+    submitted by one of them (its claim is exclusive), both finish, each run trained once."""
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(3)
+    at = str(time.time() + 8)  # both have imported everything by then
+    procs = [subprocess.Popen(
+        [sys.executable, str(HELPERS / "slurm_sweep.py"), str(store.root), str(tmp_path),
+         str(tmp_path / name), PARTITION, "3", "3", at], env=os.environ.copy(),
+        stdout=subprocess.PIPE, text=True) for name in ("first", "second")]
+    outs = [proc.communicate(timeout=300)[0] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0]
+    counts = [json.loads(out.split("COUNTS ", 1)[1]) for out in outs]
+    assert sum(c["ran"] for c in counts) == 3 and all(c["ran"] + c["skipped"] == 3 for c in counts)
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    _assert_stored_once(store, specs)
+    submitted = [_job_folders(tmp_path / name) if (tmp_path / name).exists() else []
+                 for name in ("first", "second")]
+    assert sum(map(len, submitted)) == 3

@@ -9,8 +9,9 @@
   task callable is checkpointable, so a preempted or timed-out task is requeued by submitit;
   a task that dies (killed, out of memory, node failure) is resubmitted up to ``retries``
   times. Tasks write their own results to the store, which must be on a shared filesystem.
-  Each submitted run is marked with its job (:func:`mark_submitted`), so a second sweep waits for
-  a run that a live job of the first is training instead of submitting it again.
+  Each run is claimed exclusively before it is submitted (:func:`claim_runs`), then its claim
+  names its job (:func:`mark_submitted`), so a second sweep, started at the same time or
+  later, waits for a run that the first holds instead of submitting it again.
 
 :func:`make_executor` picks one from a profile (``--executor local|slurm``).
 """
@@ -167,23 +168,31 @@ class _InProcess:
         return future
 
 
-def _claim(store: RunStore, spec: RunSpec, block: bool) -> tuple[str, FileLock | None]:
+def _claim(store: RunStore, spec: RunSpec, block: bool,
+           poll_s: float = 5.0) -> tuple[str, FileLock | None]:
     """("mine", the held lock) to train the run; ("done", None) when it is stored; ("busy",
-    None) when another process holds its lock (only when not ``block``)."""
+    None) when another local process holds its lock or a live SLURM sweep claims it (only
+    when not ``block``; else wait for that)."""
     lock = store.lock(spec)
-    try:
-        lock.acquire(timeout=-1 if block else 0)
-    except Timeout:
-        return "busy", None
-    try:
-        done = store.has(spec)
-    except BaseException:
-        lock.release()
-        raise
-    if done:
-        lock.release()
-        return "done", None
-    return "mine", lock
+    while True:
+        try:
+            lock.acquire(timeout=-1 if block else 0)
+        except Timeout:
+            return "busy", None
+        try:
+            if store.has(spec):
+                lock.release()
+                return "done", None
+            _generation, claim = current_claim(store, spec)
+            if not (claim and live_claims([claim])[0]):
+                return "mine", lock
+        except BaseException:
+            lock.release()
+            raise
+        lock.release()  # a SLURM sweep trains it: its job holds no lock here
+        if not block:
+            return "busy", None
+        time.sleep(poll_s)
 
 
 def _describe(spec: RunSpec) -> str:
@@ -275,14 +284,15 @@ class SlurmExecutor:
     task failed. ``poll_s``: seconds between checks of the jobs' states. The call waits for
     the array; interrupted, it leaves the jobs running (their results still reach the store).
 
-    It takes no file locks (unreliable on many shared filesystems). Instead every submitted
-    run is marked with its job (:func:`mark_submitted`), and a later sweep on the same store asks the
-    scheduler whether that job still lives: if so it waits for the run (polling the store)
-    instead of submitting it again, and resubmits it only if the job ends without a record.
-    So rerunning a command whose first call was interrupted (its jobs keep running) pays for
-    nothing twice. Left open: two sweeps submitted within the same seconds, or a SLURM sweep
-    beside a local one, can still train a run twice; each write is atomic, so the store
-    keeps one complete record (the last written).
+    It takes no file locks (unreliable on many shared filesystems). Instead each run is
+    claimed with a file created exclusively beside it (a hard link, atomic on NFS too), which
+    names the job once submitted (:func:`claim_runs`, :func:`mark_submitted`). A sweep that
+    finds a live claim of another sweep (its job alive by the scheduler, or, not submitted
+    yet, its process alive) waits for that run (polling the store) instead of submitting it,
+    and claims it again only if the claim dies without a record. So two sweeps started at
+    once, or a rerun of a command whose first call was interrupted (its jobs keep running),
+    pay for nothing twice. A SLURM sweep also leaves alone a run whose lock a local sweep on
+    this host holds, and a local sweep a run with a live SLURM claim.
     """
 
     partition: str = ""
@@ -350,13 +360,11 @@ class SlurmExecutor:
         bar = tqdm(total=total, desc=f"runs (slurm, {sweep_dir.name})", unit="run",
                    disable=not progress)
         for _attempt in range(attempts):
-            held = {s: job for s in todo if (job := submitted_job(store, s)) is not None}
-            alive = live_jobs(held.values())
-            theirs = {s: job for s, job in held.items() if str(job["job_id"]) in alive}
-            mine = [s for s in todo if s not in theirs]
+            mine, theirs = claim_runs(store, todo, sweep_dir.name)
             if theirs:
-                named = sorted({str(job["job_id"]) for job in theirs.values()})
-                tqdm.write(f"{len(theirs)} run(s) are being trained by job(s) of another sweep "
+                named = sorted({str(c.get("job_id") or "a sweep not yet submitted") if "lock" not in c
+                                else "a local sweep" for c in theirs.values()})
+                tqdm.write(f"{len(theirs)} run(s) are being trained by another sweep "
                            f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
                            "waiting for them instead of submitting them again", file=sys.stdout)
             if mine:
@@ -381,30 +389,42 @@ class SlurmExecutor:
 
     def _wait_for_others(self, theirs: dict[RunSpec, dict[str, Any]], store: RunStore,
                          bar: Any) -> str:
-        """Wait until each run of ``theirs`` (run -> the claim of another sweep's job) is
-        stored or its job has ended. Returns the last failure in words ("" when none)."""
+        """Wait until each run of ``theirs`` (run -> another sweep's claim, from
+        :func:`claim_runs`) is stored or its newest claim is dead. Returns the last failure in
+        words ("" when none)."""
         waiting, failure = dict(theirs), ""
         while waiting:
             for spec in [s for s in waiting if store.has(s)]:
                 del waiting[spec]
                 bar.update(1)
-            alive = live_jobs(waiting.values()) if waiting else set()
-            for spec, job in list(waiting.items()):
-                if str(job["job_id"]) not in alive and not store.has(spec):
+            for spec, claim in list(waiting.items()):  # a claim may have been submitted since
+                if "lock" not in claim:
+                    waiting[spec] = current_claim(store, spec)[1] or {}
+            alive = live_claims(list(waiting.values()))
+            for (spec, claim), lives in zip(list(waiting.items()), alive):
+                if not lives and not store.has(spec):
                     del waiting[spec]
-                    failure = f"job {job['job_id']} of another sweep ended without its record"
+                    failure = (f"job {claim['job_id']} of another sweep ended without its record"
+                               if claim.get("job_id") else
+                               f"another sweep gave up run {spec.key()} without its record")
             if waiting:
                 time.sleep(self.poll_s)
         return failure
 
-    def _submit_and_wait(self, executor: submitit.AutoExecutor, specs: list[RunSpec],
+    def _submit_and_wait(self, executor: submitit.AutoExecutor, claimed: dict[RunSpec, int],
                          store: RunStore, inputs: str, run: RunFn, bar: Any) -> str:
-        """Submit ``specs`` as one array, mark each run with its job, wait for them all.
-        Returns the last failure in words ("" when none failed)."""
+        """Submit the runs ``claimed`` by this sweep (run -> its claim's generation) as one
+        array, write each job into its run's claim, wait for them all. Returns the last
+        failure in words ("" when none failed)."""
+        specs = list(claimed)
         n, failure = len(specs), ""
-        jobs = executor.map_array(RunTask(), [store] * n, [inputs] * n, [run] * n, specs)
+        try:
+            jobs = executor.map_array(RunTask(), [store] * n, [inputs] * n, [run] * n, specs)
+        except Exception:
+            release_claims(store, claimed)  # not submitted: let other sweeps have them
+            raise
         for job, spec in zip(jobs, specs):
-            mark_submitted(store, spec, job, self.cluster)
+            mark_submitted(store, spec, job, self.cluster, claimed[spec])
         spec_of = {id(job): spec for job, spec in zip(jobs, specs)}
         for job in submitit.helpers.as_completed(jobs, poll_frequency=self.poll_s):
             if not store.has(spec_of[id(job)]):
@@ -419,60 +439,158 @@ class SlurmExecutor:
 
 
 # --------------------------------------------------------------------------- slurm claims
-#: how long a claim whose job the scheduler does not (yet) report counts as live: sacct
-#: can lag a fresh submission by a few seconds to minutes
+#: how long a claim the scheduler does not (yet) report counts as live: sacct can lag a fresh
+#: submission by a few seconds to minutes; also how long a sweep on another host may take
+#: from claiming runs to submitting them
 UNREPORTED_GRACE_S = 600.0
 #: SLURM states of a job that may still write its run (``sacct``'s words, upper case)
 LIVE_STATES = ("PENDING", "RUNNING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING",
                "CONFIGURING", "COMPLETING", "SUSPENDED", "PREEMPTED", "READY", "STAGE_OUT")
 
 
-def claim_path(store: RunStore, spec: RunSpec) -> Path:
-    """Where a SLURM sweep marks the job it submitted for a run: ``.<key>.slurm.json`` beside
-    the run's folder (like its lock)."""
-    return store.beside(spec, ".slurm.json")
+def claim_path(store: RunStore, spec: RunSpec, generation: int = 0) -> Path:
+    """Where a SLURM sweep claims a run, beside the run's folder (like its lock):
+    ``.<key>.slurm.json``, then ``.<key>.slurm.<g>.json`` for each later sweep that took over
+    a dead claim (its job ended without the run's record)."""
+    return store.beside(spec, ".slurm.json" if generation == 0 else f".slurm.{generation}.json")
 
 
-def mark_submitted(store: RunStore, spec: RunSpec, job: Any, cluster: str) -> None:
-    """Mark ``spec`` as submitted as ``job`` (a submitit job) on ``cluster``."""
-    path = claim_path(store, spec)
+def current_claim(store: RunStore, spec: RunSpec) -> tuple[int, dict[str, Any] | None]:
+    """The newest claim on ``spec``: (its generation, its content); (-1, None) when there is
+    none; content ``{}`` when the file cannot be read (it then counts as dead)."""
+    generation = -1
+    while claim_path(store, spec, generation + 1).exists():
+        generation += 1
+    if generation < 0:
+        return -1, None
+    try:
+        found = json.loads(claim_path(store, spec, generation).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        found = {}
+    return generation, found if isinstance(found, dict) else {}
+
+
+def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
+               ) -> tuple[dict[RunSpec, int], dict[RunSpec, dict[str, Any]]]:
+    """Claim each run of ``specs`` for the sweep named ``sweep``, unless a live claim of
+    another sweep or a local process holds it (or it is stored meanwhile): returns (the runs
+    now this sweep's -> their claim's generation, the runs held elsewhere -> that claim).
+
+    A claim is created exclusively (:func:`paths.atomic_write` with ``exclusive``), a dead one
+    is taken over by creating the next generation the same way, so of two sweeps started at
+    once exactly one claims each run. Write the job into each claim with
+    :func:`mark_submitted` once submitted, or :func:`release_claims` if not submitted."""
+    mine: dict[RunSpec, int] = {}
+    theirs: dict[RunSpec, dict[str, Any]] = {}
+    pending = list(specs)
+    while pending:
+        current = {s: current_claim(store, s) for s in pending}
+        held = [claim for _gen, claim in current.values() if claim]
+        alive = dict(zip(map(id, held), live_claims(held)))
+        lost: list[RunSpec] = []
+        for spec in pending:
+            generation, claim = current[spec]
+            ours = bool(claim) and claim.get("sweep") == sweep and not claim.get("job_id")
+            if claim and alive[id(claim)] and not ours:
+                theirs[spec] = claim
+                continue
+            text = json.dumps({"sweep": sweep, "host": socket.gethostname(), "pid": os.getpid(),
+                               "claimed": time.time()})
+            path = claim_path(store, spec, generation + 1)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                paths.atomic_write(path, lambda handle: handle.write(text.encode("utf-8")),
+                                   exclusive=True)
+            except FileExistsError:
+                lost.append(spec)  # another sweep claimed it first: read its claim
+                continue
+            if store.has(spec):  # finished since the caller looked
+                path.unlink(missing_ok=True)
+            elif _locked_here(store, spec):  # a local sweep is training it
+                path.unlink(missing_ok=True)
+                theirs[spec] = {"lock": str(store.beside(spec, ".lock"))}
+            else:
+                mine[spec] = generation + 1
+        pending = lost
+    return mine, theirs
+
+
+def release_claims(store: RunStore, claimed: dict[RunSpec, int]) -> None:
+    """Remove this sweep's claims ``claimed`` (from :func:`claim_runs`) that were never
+    submitted, so that other sweeps need not wait for them to age."""
+    for spec, generation in claimed.items():
+        claim_path(store, spec, generation).unlink(missing_ok=True)
+
+
+def mark_submitted(store: RunStore, spec: RunSpec, job: Any, cluster: str,
+                   generation: int = 0) -> None:
+    """Write ``job`` (a submitit job on ``cluster``) into this sweep's claim on ``spec`` (its
+    ``generation``, as :func:`claim_runs` returned it)."""
+    path = claim_path(store, spec, generation)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"job_id": str(job.job_id), "cluster": cluster,
-                       "folder": str(job.paths.folder), "host": socket.gethostname(),
-                       "submitted": time.time()})
+    try:
+        claim = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        claim = {}
+    claim.update({"job_id": str(job.job_id), "cluster": cluster, "folder": str(job.paths.folder),
+                  "host": socket.gethostname(), "submitted": time.time()})
+    text = json.dumps(claim)
     paths.atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
 def submitted_job(store: RunStore, spec: RunSpec) -> dict[str, Any] | None:
-    """The job an earlier sweep submitted for ``spec`` (as :func:`mark_submitted` wrote it), or None."""
-    try:
-        found = json.loads(claim_path(store, spec).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # none, or half written by a process killed meanwhile: nothing to wait on
-    return found if isinstance(found, dict) and found.get("job_id") else None
+    """The newest claim on ``spec`` when it names a submitted job, else None."""
+    _generation, claim = current_claim(store, spec)
+    return claim if claim and claim.get("job_id") else None
+
+
+def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
+    """Whether each claim may still lead to its run's record: a submitted job by SLURM's own
+    state (one ``sacct`` call for all of them, through submitit's watcher), or on submitit's
+    local cluster (tests) by whether the job's process (its id is the pid) runs on this host;
+    a job the scheduler does not report counts as live for :data:`UNREPORTED_GRACE_S` after
+    its submission. A claim not submitted yet lives while its sweep's process does (on
+    another host: for :data:`UNREPORTED_GRACE_S`); a local sweep's lock while it is held."""
+    slurm = [str(c["job_id"]) for c in claims if c.get("job_id") and c.get("cluster") == "slurm"]
+    states = _slurm_states(slurm) if slurm else {}
+    here, now = socket.gethostname(), time.time()
+    alive = []
+    for claim in claims:
+        if "lock" in claim:
+            alive.append(_lock_held(FileLock(claim["lock"])))
+        elif claim.get("job_id") and claim.get("cluster") == "slurm":
+            state = states.get(str(claim["job_id"]), "UNKNOWN").upper()
+            fresh = now - float(claim.get("submitted", 0)) < UNREPORTED_GRACE_S
+            alive.append(state.split()[0] in LIVE_STATES or (state == "UNKNOWN" and fresh))
+        elif claim.get("job_id"):
+            alive.append(claim.get("host") == here and _process_runs(str(claim["job_id"])))
+        elif claim.get("pid"):
+            alive.append(_process_runs(str(claim["pid"])) if claim.get("host") == here
+                         else now - float(claim.get("claimed", 0)) < UNREPORTED_GRACE_S)
+        else:
+            alive.append(False)
+    return alive
 
 
 def live_jobs(held: Iterable[dict[str, Any]]) -> set[str]:
-    """The job ids among claims ``held`` whose job may still write its run: by SLURM's own
-    state (one ``sacct`` call for all of them, through submitit's watcher) on a cluster; on
-    submitit's local cluster (tests), by whether the job's process (its id is the pid) still
-    runs on this host. A job the scheduler does not report counts as live for
-    :data:`UNREPORTED_GRACE_S` after its submission."""
-    held = list(held)
-    slurm = [h for h in held if h.get("cluster") == "slurm"]
-    states = _slurm_states([str(h["job_id"]) for h in slurm]) if slurm else {}
-    live = set()
-    for h in held:
-        job_id = str(h["job_id"])
-        if h.get("cluster") == "slurm":
-            state = states.get(job_id, "UNKNOWN").upper()
-            fresh = time.time() - float(h.get("submitted", 0)) < UNREPORTED_GRACE_S
-            alive = state.split()[0] in LIVE_STATES or (state == "UNKNOWN" and fresh)
-        else:
-            alive = h.get("host") == socket.gethostname() and _process_runs(job_id)
-        if alive:
-            live.add(job_id)
-    return live
+    """The job ids among the submitted claims ``held`` whose job may still write its run
+    (:func:`live_claims`)."""
+    held = [h for h in held if h and h.get("job_id")]
+    return {str(h["job_id"]) for h, alive in zip(held, live_claims(held)) if alive}
+
+
+def _locked_here(store: RunStore, spec: RunSpec) -> bool:
+    """Whether a local sweep holds the run's lock (it trains the run now)."""
+    return _lock_held(store.lock(spec))
+
+
+def _lock_held(lock: FileLock) -> bool:
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
 
 
 def _slurm_states(job_ids: list[str]) -> dict[str, str]:

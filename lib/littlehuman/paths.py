@@ -82,13 +82,15 @@ def new_file_mode() -> int:
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], R], *, suffix: str = ".tmp",
-                 mode: int | None = None) -> R:
+                 mode: int | None = None, exclusive: bool = False) -> R:
     """Write ``path`` through a temp file in its folder, fsync, then rename over it; return
     what ``write`` returned. The temp file (``.<name>.<random><suffix>``) is deleted when
     ``write`` or the rename fails, so ``path`` is either untouched or whole. ``mode``, when
     given, is set on the file before the rename; by default it gets what ``open`` would give
     a new file (0666 less the umask: readable by a shared store's group), not ``mkstemp``'s
-    owner-only 0600."""
+    owner-only 0600. ``exclusive``: create ``path`` only if it does not exist (a hard link,
+    atomic on local and NFS filesystems alike), else raise ``FileExistsError``; of several
+    processes writing the same new path at once, exactly one succeeds."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -96,7 +98,11 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], R], *, suffix: str = ".
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, new_file_mode() if mode is None else mode)
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

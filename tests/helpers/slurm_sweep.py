@@ -1,15 +1,18 @@
 """Test helper for tests/test_slurm_real.py: a SLURM sweep of slow runs in its own process,
 so the test can SIGKILL the submitting process while its jobs run on.
 
-Usage: ``python tests/helpers/slurm_sweep.py STORE MARKER_DIR FOLDER PARTITION SLEEP_S N``:
+Usage: ``python tests/helpers/slurm_sweep.py STORE MARKER_DIR FOLDER PARTITION SLEEP_S N [AT]``:
 the first N runs of :func:`specs` through ``SlurmExecutor(cluster="slurm")`` with
-``flaky_run(sleep_s=SLEEP_S)``; prints ``COUNTS <json>`` at the end. Invented fixture rows.
+``flaky_run(sleep_s=SLEEP_S)``, started at the epoch time AT when given (so that two
+processes start their sweeps together); prints ``COUNTS <json>`` at the end. Invented
+fixture rows.
 """
 from __future__ import annotations
 
 import functools
 import json
 import sys
+import time
 
 from flaky_run import flaky_run
 from sweep_worker import fixture_rows
@@ -30,8 +33,10 @@ def executor(folder: str, partition: str, **kw) -> SlurmExecutor:
 
 
 def main(argv: list[str]) -> None:
-    store, markers, folder, partition, sleep_s, n = argv
+    store, markers, folder, partition, sleep_s, n = argv[:6]
     real, synthetic = fixture_rows()
+    while len(argv) > 6 and time.time() < float(argv[6]):
+        time.sleep(0.001)
     run = functools.partial(flaky_run, marker_dir=markers, sleep_s=float(sleep_s))
     counts = run_missing(specs(int(n)), real, synthetic, RunStore(store), run=run,
                          executor=executor(folder, partition), progress=False)
