@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "helpers"))
+from cli import FEVER_SMOKE, run_all  # noqa: E402
 SHARED_DATA = Path(os.environ.get("LITTLEHUMAN_DATA_DIR") or REPO.parent / "shared" / "data")
 
 
@@ -40,3 +43,15 @@ def fake(key_env):
 
     with FakeOpenAI() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def fever_smoke(tmp_path_factory, shared_data):
+    """One cold smoke-profile FEVER run, all notebooks (``cli.FEVER_SMOKE``: a password in
+    --base-url), shared by test_browser, test_end_to_end and test_robustness instead of one
+    each (~100 s apiece on 2 cores): (its home, the CLI's CompletedProcess). Read it only;
+    copy the home to change anything (a copy reruns as the original does)."""
+    home = tmp_path_factory.mktemp("fever-smoke")
+    proc = run_all(home, shared_data, *FEVER_SMOKE)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return home, proc

@@ -9,10 +9,7 @@ index's sweep curves drawn with their traces, a verdict for each finding, and th
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -20,7 +17,6 @@ import pytest
 
 from browser import find_chromium, load_page, plotly_figures, plotly_traces
 
-REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ("01_generate", "02_replacement_sweep")
 pytestmark = pytest.mark.skipif(
     find_chromium() is None,
@@ -62,15 +58,9 @@ def test_checker_counts_drawn_and_undrawn_figures(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory, shared_data) -> Path:
-    """outputs/ of a smoke-profile FEVER run (notebooks 01 and 02) in a throw-away home."""
-    home = tmp_path_factory.mktemp("browser-home")
-    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(shared_data)}
-    proc = subprocess.run([sys.executable, str(REPO / "run_all.py"), "--dataset", "fever",
-                           "--profile", "smoke", "--notebooks", "01,02"],
-                          env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return home / "outputs"
+def outputs(fever_smoke) -> Path:
+    """outputs/ of the shared cold smoke-profile FEVER run (conftest's ``fever_smoke``)."""
+    return fever_smoke[0] / "outputs"
 
 
 def figures_in_notebook(path: Path) -> int:

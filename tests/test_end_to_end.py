@@ -1,34 +1,34 @@
 """The smoke profile end to end, as CI runs it: raw files -> outputs/index.html.
 
-One FV (FEVER) and one QA (FairyTaleQA) dataset; then a rerun that must make no generation
-call and train nothing (asserted on the counters the run records, not on time).
+One FV (FEVER: the cold run conftest's ``fever_smoke`` shares with other modules, copied) and
+one QA (FairyTaleQA) dataset; then a rerun that must make no generation call and train
+nothing (asserted on the counters the run records, not on time).
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from cli import FEVER_SMOKE, run_all
+
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
-def run_all(home: Path, data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, str(REPO / "run_all.py"), *args], env=env,
-                          capture_output=True, text=True, timeout=1200)
-
-
 @pytest.fixture(scope="module")
-def smoke_home(tmp_path_factory, shared_data):
-    home = tmp_path_factory.mktemp("home")
-    for name in ("fever", "fairytaleqa"):
-        proc = run_all(home, shared_data, "--dataset", name, "--profile", "smoke")
-        assert proc.returncode == 0, proc.stderr[-3000:]
+def smoke_home(fever_smoke, tmp_path_factory, shared_data):
+    """A copy of the shared cold FEVER smoke run's home (conftest's ``fever_smoke``), with a
+    cold FairyTaleQA smoke run added."""
+    home = tmp_path_factory.mktemp("e2e") / "home"
+    shutil.copytree(fever_smoke[0], home)
+    proc = run_all(home, shared_data, "--dataset", "fairytaleqa", "--profile", "smoke")
+    assert proc.returncode == 0, proc.stderr[-3000:]
     return home
 
 
@@ -60,7 +60,7 @@ def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_ho
     before = {p: p.read_bytes() for p in (smoke_home / "data" / "runs").rglob("record.json")}
     reports = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
     first = json.loads((folder / "summary.json").read_text())
-    proc = run_all(smoke_home, shared_data, "--dataset", "fever", "--profile", "smoke")
+    proc = run_all(smoke_home, shared_data, *FEVER_SMOKE)
     assert proc.returncode == 0, proc.stderr[-3000:]
     # nothing a notebook shows changed: no kernel started, every report kept as it was
     assert "nothing the notebooks show has changed" in proc.stdout and "executing" not in proc.stdout
@@ -68,14 +68,13 @@ def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_ho
     # one run record touched: the notebooks re-execute (their inputs' digest changed)
     record = next(iter(before))
     os.utime(record, ns=(record.stat().st_atime_ns, record.stat().st_mtime_ns + 10**9))
-    proc = run_all(smoke_home, shared_data, "--dataset", "fever", "--profile", "smoke",
-                   "--notebooks", "02", "--no-html")
+    proc = run_all(smoke_home, shared_data, *FEVER_SMOKE, "--notebooks", "02", "--no-html")
     assert proc.returncode == 0 and "executing 02_replacement_sweep" in proc.stdout
     # --force-notebooks re-executes an unchanged report; the rerun trained nothing
-    proc = run_all(smoke_home, shared_data, "--dataset", "fever", "--profile", "smoke",
-                   "--force-notebooks")
+    proc = run_all(smoke_home, shared_data, *FEVER_SMOKE, "--force-notebooks",
+                   "--notebooks", "02,03,04")  # the three that train: the sweep, zoom, trade-off
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.count("executing") == 6
+    assert proc.stdout.count("executing") == 3
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["generation_calls"] == 0
     assert summary["runs_trained"] == 0

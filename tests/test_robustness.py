@@ -3,8 +3,9 @@ earlier report byte-identical; reports are written as one transaction per datase
 temporary files unique per process; two processes on one sweep train each run once; a
 password in --base-url reaches no written file; kernels start without TCP warnings.
 
-One cold smoke run of FEVER (module fixture) provides the "yesterday's report" that every
-failing run below must leave untouched; each test that changes files works on a copy.
+One cold smoke run of FEVER (conftest's ``fever_smoke``, shared with other modules) provides
+the "yesterday's report" that every failing run below must leave untouched; each test that
+changes files works on a copy.
 """
 from __future__ import annotations
 
@@ -30,17 +31,9 @@ REPO = Path(__file__).resolve().parents[1]
 HELPERS = Path(__file__).parent / "helpers"
 sys.path.insert(0, str(HELPERS))
 import sweep_worker  # noqa: E402
+from cli import BASE_URL, PASSWORD, run_all  # noqa: E402
 
-PASSWORD = "hunter2-Secr3t-Passw0rd"
-BASE_URL = f"http://alice:{PASSWORD}@127.0.0.1:9/v1"
 TCP_WARNING = "without encryption"
-
-
-def run_cli(home: Path, data_dir: Path, *args: str, prefix: tuple[str, ...] = (),
-            timeout: int = 900) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(data_dir)}
-    return subprocess.run([*prefix, sys.executable, str(REPO / "run_all.py"), *args], env=env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
@@ -64,14 +57,10 @@ def digests(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory, shared_data):
-    """A cold smoke run of FEVER, all five notebooks, with a password in --base-url (the
+def smoke(fever_smoke):
+    """The shared cold smoke run of FEVER, all notebooks, with a password in --base-url (the
     extractive generator sends nothing): (home, the CLI's CompletedProcess)."""
-    home = tmp_path_factory.mktemp("smoke-home")
-    proc = run_cli(home, shared_data, "--dataset", "fever", "--profile", "smoke",
-                   "--base-url", BASE_URL)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return home, proc
+    return fever_smoke
 
 
 @pytest.fixture()
@@ -119,7 +108,7 @@ def test_password_in_base_url_reaches_no_file_and_no_kernel_warnings(smoke):
 def test_bad_input_is_one_line_and_rewrites_nothing(smoke, shared_data, args, needles):
     home = smoke[0]
     before = snapshot(home)
-    proc = run_cli(home, shared_data, "--dataset", "fever", "--profile", "smoke",
+    proc = run_all(home, shared_data, "--dataset", "fever", "--profile", "smoke",
                    "--base-url", BASE_URL, *args)
     assert_one_line_error(proc, *needles)
     assert snapshot(home) == before
@@ -130,7 +119,7 @@ def test_corrupt_record_is_one_line_before_any_report_is_rewritten(copy_home, sh
     before = snapshot(copy_home / "outputs")
     record = sorted((copy_home / "data" / "runs" / "fever").rglob("record.json"))[-1]
     record.write_text("{broken")
-    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+    proc = run_all(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
                    "--base-url", BASE_URL)
     assert_one_line_error(proc, "unreadable run record", "delete its folder")
     assert "executing" not in proc.stdout  # stopped before the notebooks
@@ -147,7 +136,7 @@ def test_failing_notebook_03_leaves_the_earlier_01_and_02(copy_home, shared_data
     assert len(zoom_only) == 1
     (zoom_only[0] / "predictions.parquet").write_bytes(b"not parquet")
     before = snapshot(copy_home / "outputs")
-    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+    proc = run_all(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
                    "--base-url", BASE_URL)
     assert_one_line_error(proc, "03_zoom", "unreadable run predictions", "delete its folder")
     assert "executing 02_replacement_sweep" in proc.stdout
@@ -159,7 +148,7 @@ def test_failing_notebook_03_leaves_the_earlier_01_and_02(copy_home, shared_data
 def test_output_flag_puts_the_reports_elsewhere(copy_home, shared_data, tmp_path):
     before = snapshot(copy_home / "outputs")
     elsewhere = tmp_path / "reports"
-    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+    proc = run_all(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
                    "--notebooks", "01,02", "--output", str(elsewhere))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert sorted(p.name for p in (elsewhere / "fever" / "smoke").iterdir()
@@ -191,7 +180,7 @@ def test_read_only_outputs_is_one_line_before_the_work(copy_home, shared_data, t
     shutil.rmtree(copy_home / "data" / "runs")  # would be retrained if the check came late
     script = (f"mount --bind '{outputs}' '{outputs}' && "
               f"mount -o remount,ro,bind '{outputs}' && exec \"$@\"")
-    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+    proc = run_all(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
                    prefix=("unshare", "-rm", "sh", "-c", script, "sh"))
     assert_one_line_error(proc, "Read-only file system", str(outputs), "--output")
     assert not (copy_home / "data" / "runs").exists()  # nothing trained
@@ -206,7 +195,7 @@ def test_outputs_without_permission_is_one_line(copy_home, shared_data):
     before = snapshot(outputs)
     outputs.chmod(0o555)
     try:
-        proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke")
+        proc = run_all(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke")
     finally:
         outputs.chmod(0o755)
     assert_one_line_error(proc, "Permission denied", str(outputs), "permissions")
@@ -230,7 +219,7 @@ def test_full_disk_is_one_line_and_leaves_the_report(copy_home, shared_data, tmp
               f"\"$OUT\" && cp -a '{saved}/.' \"$OUT/\" && {fill}\"$@\"; echo \"RC=$?\"; "
               f"rm -f \"$OUT/filler\"; cd \"$OUT\" && find . -type f ! -name '*.lock' "
               "-exec sha256sum {} + 1>&2")
-    proc = run_cli(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
+    proc = run_all(copy_home, shared_data, "--dataset", "fever", "--profile", "smoke",
                    prefix=("unshare", "-rm", "sh", "-c", script, "sh"))
     assert "RC=2" in proc.stdout, proc.stderr[-3000:]
     lines = re.split(r"[\r\n]+", proc.stderr)
