@@ -148,6 +148,28 @@ def test_atomic_write_gives_the_mode_a_new_file_would_have(tmp_path):
     assert (tmp_path / "record.json").stat().st_mode & 0o777 == 0o640
 
 
+def test_exclusive_atomic_write_creates_once(tmp_path, monkeypatch):
+    """exclusive=True (SLURM claims): creates a whole file, refuses an existing one leaving it
+    and no temp file; a link that NFS reports as existing although it made it (a retried
+    request, open(2)) counts as made, by the temp file's link count."""
+    target = tmp_path / "claim.json"
+    paths.atomic_write(target, lambda out: out.write(ROWS), exclusive=True)
+    with pytest.raises(FileExistsError):
+        paths.atomic_write(target, lambda out: out.write(OTHER), exclusive=True)
+    assert target.read_bytes() == ROWS and [p.name for p in tmp_path.iterdir()] == ["claim.json"]
+    real_link = os.link
+
+    def link_then_lose_the_reply(src, dst):
+        real_link(src, dst)
+        raise FileExistsError(dst)
+
+    monkeypatch.setattr(os, "link", link_then_lose_the_reply)
+    other = tmp_path / "other.json"
+    paths.atomic_write(other, lambda out: out.write(OTHER), exclusive=True)
+    assert other.read_bytes() == OTHER
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claim.json", "other.json"]
+
+
 def test_base_url_from_environment(mirror, raw, monkeypatch):
     mirror.put("fever/test.jsonl", ROWS)
     use(monkeypatch, "fever", RemoteFile(f"{UPSTREAM}/test.jsonl", "test.jsonl", sha(ROWS)))

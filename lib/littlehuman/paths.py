@@ -99,7 +99,11 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], R], *, suffix: str = ".
             os.fsync(handle.fileno())
         os.chmod(tmp, new_file_mode() if mode is None else mode)
         if exclusive:
-            os.link(tmp, path)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:  # NFS may answer a retried link that did succeed so
+                if os.stat(tmp).st_nlink != 2:  # (open(2)): the link count tells
+                    raise
             os.unlink(tmp)
         else:
             os.replace(tmp, path)
