@@ -307,6 +307,21 @@ def test_a_sweep_that_cannot_submit_releases_its_claims(tmp_path, monkeypatch):
     assert all(current_claim(store, s) == (-1, None) for s in specs)
 
 
+def test_a_store_without_hard_links_is_one_line(tmp_path, monkeypatch):
+    """A filesystem that refuses hard links (some SMB mounts) cannot hold claims: one
+    actionable error naming the folder, no claim or temp file left."""
+    import errno
+
+    def refuse(src, dst):
+        raise PermissionError(errno.EPERM, "Operation not permitted", dst)
+
+    monkeypatch.setattr(os, "link", refuse)
+    store = RunStore(tmp_path / "store")
+    with pytest.raises(LittleHumanError, match="needs a shared filesystem with hard links"):
+        claim_runs(store, _specs(), "sweep-a")
+    assert [p for p in store.root.rglob("*") if p.is_file()] == []
+
+
 def test_an_unsubmitted_claim_lives_while_its_sweep_does():
     """A claim not yet submitted: live while its sweep's process runs here; from another host,
     for UNREPORTED_GRACE_S; an unreadable claim is dead."""

@@ -504,6 +504,12 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
             except FileExistsError:
                 lost.append(spec)  # another sweep claimed it first: read its claim
                 continue
+            except OSError as exc:  # e.g. a filesystem without hard links (some SMB mounts)
+                raise LittleHumanError(
+                    f"--executor slurm cannot claim run {spec.key()} in {path.parent} ({exc}): "
+                    "the run store needs a shared filesystem with hard links (NFS, Lustre, "
+                    "GPFS, BeeGFS); set LITTLEHUMAN_HOME to a folder on one"
+                ) from exc
             if store.has(spec):  # finished since the caller looked
                 path.unlink(missing_ok=True)
             elif _locked_here(store, spec):  # a local sweep is training it
