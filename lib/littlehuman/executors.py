@@ -362,7 +362,7 @@ class SlurmExecutor:
         for _attempt in range(attempts):
             mine, theirs = claim_runs(store, todo, sweep_dir.name)
             if theirs:
-                named = sorted({str(c.get("job_id") or "a sweep not yet submitted") if "lock" not in c
+                named = sorted({str(c.get("job_id") or "not yet submitted") if "lock" not in c
                                 else "a local sweep" for c in theirs.values()})
                 tqdm.write(f"{len(theirs)} run(s) are being trained by another sweep "
                            f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
