@@ -512,9 +512,9 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
                 ) from exc
             if store.has(spec):  # finished since the caller looked
                 path.unlink(missing_ok=True)
-            elif _locked_here(store, spec):  # a local sweep is training it
+            elif _lock_held(lock := store.lock(spec)):  # a local sweep is training it
                 path.unlink(missing_ok=True)
-                theirs[spec] = {"lock": str(store.beside(spec, ".lock"))}
+                theirs[spec] = {"lock": lock.lock_file}
             else:
                 mine[spec] = generation + 1
         pending = lost
@@ -585,12 +585,8 @@ def live_jobs(held: Iterable[dict[str, Any]]) -> set[str]:
     return {str(h["job_id"]) for h, alive in zip(held, live_claims(held)) if alive}
 
 
-def _locked_here(store: RunStore, spec: RunSpec) -> bool:
-    """Whether a local sweep holds the run's lock (it trains the run now)."""
-    return _lock_held(store.lock(spec))
-
-
 def _lock_held(lock: FileLock) -> bool:
+    """Whether another process holds ``lock`` (a local sweep trains its run now)."""
     try:
         lock.acquire(timeout=0)
     except Timeout:
