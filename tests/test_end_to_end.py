@@ -132,8 +132,6 @@ def test_a_notebook_run_before_any_run_says_which_command_first(tmp_path, shared
 def test_the_kernel_reads_the_runners_checkout_not_the_installed_one(tmp_path, shared_data):
     """Two clones: the package importable from B (PYTHONPATH, as an install from B would
     make it), run_all.py started from A. The notebooks must read A's runs, not B's."""
-    import shutil
-
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     a, b = tmp_path / "A", tmp_path / "B"
     for clone in (a, b):

@@ -3,9 +3,13 @@ cluster, no SLURM needed), requeue after preemption, resubmission after a killed
 the SLURM parameters built from a profile. Rows are invented fixtures (tests/helpers)."""
 from __future__ import annotations
 
+import errno
 import functools
+import json
 import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import submitit
+from filelock import FileLock
 
 from littlehuman import config
 from littlehuman.errors import LittleHumanError
@@ -235,9 +240,6 @@ def test_claims_are_exclusive_across_processes(tmp_path):
     """Four processes claim the same 40 runs at the same instant, half of which hold a dead
     claim (a job that ended without its record): every run is claimed by exactly one, the
     dead claims are taken over as the next generation, and no claim is left half written."""
-    import json
-    import subprocess
-
     store = RunStore(tmp_path / "store")
     specs = [RunSpec.make("toyfv", "sweep", 20, 0.0, s, "fixture", "majority") for s in range(40)]
     dead = {"job_id": "999999999", "cluster": "local", "host": "elsewhere", "folder": "."}
@@ -265,11 +267,6 @@ def test_claims_are_exclusive_across_processes(tmp_path):
 def test_slurm_claims_and_local_locks_respect_each_other(tmp_path):
     """A local sweep does not train a run a live SLURM claim holds (and trains it once that
     claim is dead); a SLURM sweep does not claim a run a local sweep holds the lock of."""
-    import json
-    import socket
-
-    from filelock import FileLock
-
     store = RunStore(tmp_path / "store")
     spec, other = _specs(fractions=(0.0, 1.0))
     path = claim_path(store, spec)
@@ -310,8 +307,6 @@ def test_a_sweep_that_cannot_submit_releases_its_claims(tmp_path, monkeypatch):
 def test_a_store_without_hard_links_is_one_line(tmp_path, monkeypatch):
     """A filesystem that refuses hard links (some SMB mounts) cannot hold claims: one
     actionable error naming the folder, no claim or temp file left."""
-    import errno
-
     def refuse(src, dst):
         raise PermissionError(errno.EPERM, "Operation not permitted", dst)
 
@@ -325,10 +320,8 @@ def test_a_store_without_hard_links_is_one_line(tmp_path, monkeypatch):
 def test_an_unsubmitted_claim_lives_while_its_sweep_does():
     """A claim not yet submitted: live while its sweep's process runs here; from another host,
     for UNREPORTED_GRACE_S; an unreadable claim is dead."""
-    import socket
-
     here, now = socket.gethostname(), time.time()
-    child = __import__("subprocess").Popen([sys.executable, "-c", "pass"])
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     assert live_claims([
         {"sweep": "a", "host": here, "pid": os.getpid(), "claimed": now},
@@ -354,9 +347,8 @@ def test_a_claim_lives_as_long_as_the_scheduler_says(monkeypatch):
             slurm("12_0", age=5), slurm("12_1", age=1e6)]
     assert live_jobs(held) == {"11_0", "11_1", "12_0"}
     assert len(calls) == 1  # one sacct call for every claim
-    import socket
     here = {"cluster": "local", "host": socket.gethostname()}
-    child = __import__("subprocess").Popen([sys.executable, "-c", "pass"])
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     assert live_jobs([{**here, "job_id": str(os.getpid())},
                       {**here, "job_id": str(os.getpid()), "host": "elsewhere"},
