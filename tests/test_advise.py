@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from cli import run_all
 from littlehuman.cli import advise_argv
 from littlehuman.errors import LittleHumanError
 from test_synthetic_file import boxes, twins_of, write
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def test_advise_argv_runs_only_notebook_06():
@@ -31,12 +27,9 @@ def test_advise_end_to_end_on_an_own_file_with_its_own_synthetic_file(tmp_path):
     work.mkdir()
     write(work / "boxes.csv", boxes())
     write(work / "twins.jsonl", twins_of(boxes()))
-    env = {**os.environ, "LITTLEHUMAN_HOME": str(home)}
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "run_all.py"), "advise", "boxes.csv", "--synthetic",
-         "twins.jsonl", "--profile", "smoke", "--learner", "majority", "--price-human", "0.5",
-         "--price-synthetic", "0.002", "--budget", "20"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    proc = run_all(home, None, "advise", "boxes.csv", "--synthetic", "twins.jsonl", "--profile",
+                   "smoke", "--learner", "majority", "--price-human", "0.5", "--price-synthetic",
+                   "0.002", "--budget", "20", cwd=work, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     folder = home / "outputs" / "boxes" / "smoke"
     assert f"the advice: {folder / '06_advise.html'}" in proc.stdout
@@ -49,6 +42,5 @@ def test_advise_end_to_end_on_an_own_file_with_its_own_synthetic_file(tmp_path):
     assert not (runs / "sweep").exists()  # the advice does not train the sweep
     page = (folder / "06_advise.html").read_text()
     assert "Plotly.newPlot" in page and "budget" in page.lower()
-    again = subprocess.run([sys.executable, str(REPO / "run_all.py"), "advise"], cwd=work,
-                           env=env, capture_output=True, text=True, timeout=120)
+    again = run_all(home, None, "advise", cwd=work, timeout=120)
     assert again.returncode == 2 and again.stderr.count("\n") == 1

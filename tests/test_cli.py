@@ -3,25 +3,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from littlehuman import config, data
 from littlehuman.cli import main
+from cli import run_all
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*args: str, home: Path, data_dir: Path | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LITTLEHUMAN_HOME": str(home)}
-    env.pop("LITTLEHUMAN_DATA_DIR", None)
-    if data_dir is not None:
-        env["LITTLEHUMAN_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, str(REPO / "run_all.py"), *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return run_all(home, data_dir, *args, cwd=cwd, timeout=300)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -138,12 +136,9 @@ def test_the_kernel_reads_the_runners_checkout_not_the_installed_one(tmp_path, s
         shutil.copytree(REPO / "lib", clone / "lib", ignore=ignore)
         shutil.copy(REPO / "run_all.py", clone / "run_all.py")
     shutil.copytree(REPO / "notebooks", a / "notebooks", ignore=ignore)
-    env = {k: v for k, v in os.environ.items() if k != "LITTLEHUMAN_HOME"}
-    env.update(PYTHONPATH=str(b / "lib"), LITTLEHUMAN_DATA_DIR=str(shared_data))
-    proc = subprocess.run([sys.executable, str(a / "run_all.py"), "--dataset", "fever",
-                           "--profile", "smoke", "--learner", "majority",  # no training needed
-                           "--notebooks", "02", "--no-html"], env=env,
-                          capture_output=True, text=True, timeout=1200, cwd=tmp_path)
+    proc = run_all(None, shared_data, "--dataset", "fever", "--profile", "smoke", "--learner",
+                   "majority", "--notebooks", "02", "--no-html",  # no training needed
+                   script=a / "run_all.py", env={"PYTHONPATH": str(b / "lib")}, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (a / "outputs/fever/smoke/02_replacement_sweep.ipynb").exists()
     assert (a / "data/runs/fever").is_dir() and not (b / "data").exists()

@@ -6,18 +6,16 @@ are the published ones of ``sources.REMOTE``; nothing else is contacted.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from cli import run_all
 from test_fetch import Mirror
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -29,12 +27,8 @@ def mirror(tmp_path: Path):
 
 def run(*args: str, home: Path, base_url: str, data_dir: Path | None = None,
         cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_FETCH_BASE_URL": base_url}
-    env.pop("LITTLEHUMAN_DATA_DIR", None)
-    if data_dir is not None:
-        env["LITTLEHUMAN_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, str(REPO / "run_all.py"), *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return run_all(home, data_dir, *args, cwd=cwd, timeout=300,
+                   env={"LITTLEHUMAN_FETCH_BASE_URL": base_url})
 
 
 def one_error_line(proc: subprocess.CompletedProcess) -> str:

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import collections
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli import run_all
 from fake_openai import KEY, FakeOpenAI
 
-REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 MINIATURE = [  # the paper profile at a few hundred rows, with the trivial learner
     "--profile", "paper", "--learner", "majority", "--n-train", "200", "--n-valid", "30",
@@ -27,14 +24,8 @@ MINIATURE = [  # the paper profile at a few hundred rows, with the trivial learn
 
 
 def cli(home: Path, data_dir: Path, *args: str, wait: bool = True):
-    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(data_dir),
-           "OPENAI_API_KEY": KEY}
-    env.pop("OPENAI_BASE_URL", None)
-    command = [sys.executable, str(REPO / "run_all.py"), *args]
-    if not wait:
-        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=1500)
+    return run_all(home, data_dir, *args, wait=wait, timeout=1500,
+                   env={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": None})
 
 
 def answered_per_request(server: FakeOpenAI) -> collections.Counter:

@@ -27,9 +27,9 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
+import cli  # noqa: E402
 from real_server import RealServer  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _why_skip() -> str | None:
@@ -78,13 +78,9 @@ def server(gemma_dir, tmp_path_factory):
 
 def run_all(home: Path, data_dir: Path, server: RealServer, *args: str
             ) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LITTLEHUMAN_HOME": str(home), "LITTLEHUMAN_DATA_DIR": str(data_dir),
-           "OPENAI_API_KEY": "anything"}
-    env.pop("OPENAI_BASE_URL", None)
-    return subprocess.run(
-        [sys.executable, str(REPO / "run_all.py"), *GEN_ARGS, "--base-url", server.base_url,
-         "--gen-model", server.model, *args],
-        env=env, capture_output=True, text=True, timeout=600)
+    return cli.run_all(home, data_dir, *GEN_ARGS, "--base-url", server.base_url,
+                       "--gen-model", server.model, *args, timeout=600,
+                       env={"OPENAI_API_KEY": "anything", "OPENAI_BASE_URL": None})
 
 
 def test_completions_endpoint_makes_twins(server, shared_data, tmp_path):

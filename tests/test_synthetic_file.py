@@ -5,14 +5,12 @@ test builds its synthetic file from FEVER's own train rows, in the test's tmp_pa
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from cli import run_all
 from littlehuman import config, mixing
 from littlehuman.data import synthetic_file
 from littlehuman.errors import LittleHumanError
@@ -20,7 +18,6 @@ from littlehuman.experiments import sweep, tradeoff, twins, zoom
 from littlehuman.generation import synthetic_path
 from littlehuman.study import Study
 
-REPO = Path(__file__).resolve().parents[1]
 COLOURS = ["red", "blue", "green", "yellow"]
 
 
@@ -229,28 +226,21 @@ def test_cli_names_the_bad_rows_in_one_line_and_runs_a_good_file(tmp_path, home)
     made = twins_of(boxes())
     made[2]["label"] = "maybe"
     write(work / "bad.jsonl", made)
-    env = {**os.environ, "LITTLEHUMAN_HOME": str(home)}
     common = ["--dataset", "boxes.csv", "--profile", "smoke", "--learner", "majority",
               "--notebooks", "01,02", "--no-html"]
-    bad = subprocess.run([sys.executable, str(REPO / "run_all.py"), *common, "--synthetic",
-                          "bad.jsonl"], cwd=work, env=env, capture_output=True, text=True,
-                         timeout=240)
+    bad = run_all(home, None, *common, "--synthetic", "bad.jsonl", cwd=work, timeout=240)
     assert bad.returncode == 2, bad.stderr[-2000:]
     lines = [x for x in bad.stderr.splitlines() if x.strip() and not x.startswith("runs:")]
     assert lines == ["error: bad.jsonl: 1 bad synthetic row(s) of 60: line 3: column 'label': "
                      "bad label 'maybe' (not 0/1, true/false or a FEVER/NLI label word): fix "
                      "them (the columns of --dataset FILE for FV, plus an optional source_id "
                      "naming the human row each was made from)"]
-    missing = subprocess.run([sys.executable, str(REPO / "run_all.py"), *common, "--synthetic",
-                              "nothere.csv"], cwd=work, env=env, capture_output=True, text=True,
-                             timeout=240)
+    missing = run_all(home, None, *common, "--synthetic", "nothere.csv", cwd=work, timeout=240)
     assert missing.returncode == 2 and missing.stderr.strip() == (
         f"error: no such file: {work / 'nothere.csv'}: check the path")
 
     write(work / "twins.csv", twins_of(boxes()))
-    good = subprocess.run([sys.executable, str(REPO / "run_all.py"), *common, "--synthetic",
-                           "twins.csv"], cwd=work, env=env, capture_output=True, text=True,
-                          timeout=240)
+    good = run_all(home, None, *common, "--synthetic", "twins.csv", cwd=work, timeout=240)
     assert good.returncode == 0, good.stderr[-3000:]
     assert "your own synthetic rows: 60 read from" in good.stdout
     summary = json.loads((home / "outputs" / "boxes" / "smoke" / "summary.json").read_text())
