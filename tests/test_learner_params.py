@@ -9,6 +9,8 @@ a change here changes every user's cached run keys.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,17 @@ def test_warmup_ratio_enters_only_when_it_differs_from_the_encoders():
     assert EncoderLearner("fv").warmup_ratio == EncoderLearner.DEFAULT_WARMUP == 0.1
     with pytest.raises(LittleHumanError, match="--warmup-ratio"):
         config.profile("cpu", warmup_ratio=1.0)
+
+
+def test_run_parameters_and_a_notebooks_statistics_import_neither_torch_nor_scipy_stats():
+    """A notebook kernel needs a run's key (learner_params) and the statistics, not the
+    learners: importing torch costs its kernel 2-3 s, scipy.stats ~1 s (once each of six)."""
+    code = ("import sys; from littlehuman import config, data, stats; "
+            "from littlehuman.learners import learner_params, training_epochs; "
+            "learner_params(config.profile('cpu'), 'fv', data.DATASETS['fever']); "
+            "learner_params(config.profile('paper', model_dir='/m'), 'qa', data.DATASETS['coqa']); "
+            "training_epochs(config.profile('paper'), 'qa'); training_epochs(config.profile('cpu'), 'fv'); "
+            "print(sorted(m for m in ('torch', 'scipy.stats', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -4,7 +4,7 @@
 LittleHumanError listing the known ones. :func:`learner_params` turns a profile into the
 ``params`` of a run (what its run key hashes), :func:`training_epochs` and
 :func:`max_length` say how many epochs and how long examples a run trains; the learners' own
-defaults are taken from their modules.
+defaults are read from the torch-free :mod:`littlehuman.learners.defaults`.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from littlehuman.errors import LittleHumanError
+from littlehuman.learners import defaults
 from littlehuman.learners.base import Learner
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     ``max_length`` is :func:`max_length`; the encoder's ``bf16``, ``train_layers`` and
     ``warmup_ratio`` enter only when they differ from its defaults. The majority learner takes none. lora needs
     ``model_dir`` (a one-line LittleHumanError otherwise) and gets only the settings that
-    differ from ``LoraLearner.DEFAULTS``, and for QA the dataset's ``max_new_tokens``."""
+    differ from ``defaults.LORA_DEFAULTS``, and for QA the dataset's ``max_new_tokens``."""
     p = profile
     if p.learner == "majority":
         return {}
@@ -75,9 +76,7 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     if p.learner == "encoder":  # set only when on: the runs of earlier profiles keep their keys
         params.update({k: v for k, v in (("bf16", p.train_bf16),
                                           ("train_layers", p.train_layers)) if v})
-        from littlehuman.learners.encoder import EncoderLearner
-
-        if p.warmup_ratio != EncoderLearner.DEFAULT_WARMUP:
+        if p.warmup_ratio != defaults.ENCODER_WARMUP:
             params["warmup_ratio"] = p.warmup_ratio
         if task == "qa" and dataset_spec is not None and dataset_spec.name in KEEP_CONTEXT_TAIL:
             params["context_side"] = "tail"
@@ -85,17 +84,14 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
         if not p.model_dir:
             raise LittleHumanError("--learner lora needs --model-dir DIR: a local Hugging Face "
                                    "model folder (e.g. a download of Llama-3.1-8B)")
-        from littlehuman.learners.lora import LoraLearner
-
-        defaults = LoraLearner.DEFAULTS
         params["model_dir"] = str(Path(p.model_dir).expanduser().resolve())
         chosen = {"settings": p.lora_settings, "loss_on": p.loss_on,
                   "gradient_checkpointing": p.gradient_checkpointing, "compile": p.compile,
                   "grad_accum": p.grad_accum}
-        params.update({k: v for k, v in chosen.items() if v != defaults[k]})
+        params.update({k: v for k, v in chosen.items() if v != defaults.LORA_DEFAULTS[k]})
         if task == "qa":
             params["max_new_tokens"] = ((dataset_spec.max_new_tokens if dataset_spec else None)
-                                        or defaults["max_new_tokens"])
+                                        or defaults.LORA_DEFAULTS["max_new_tokens"])
     return params
 
 
@@ -108,12 +104,8 @@ def training_epochs(profile: Profile, task: str) -> int:
     if profile.epochs:
         return int(profile.epochs)
     if profile.learner == "lora":
-        from littlehuman.learners.lora import SETTINGS
-
-        return int(SETTINGS[(task, profile.lora_settings)]["epochs"])
-    from littlehuman.learners.encoder import EncoderLearner
-
-    return EncoderLearner.DEFAULT_EPOCHS
+        return int(defaults.LORA_SETTINGS[(task, profile.lora_settings)]["epochs"])
+    return defaults.ENCODER_EPOCHS
 
 
 __all__ = ["KEEP_CONTEXT_TAIL", "Learner", "LEARNERS", "OWN_FILE_MAX_LENGTH", "learner_params", "make_learner",

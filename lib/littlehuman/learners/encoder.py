@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
+from littlehuman.learners.defaults import ENCODER_EPOCHS, ENCODER_WARMUP
 from littlehuman.machine import usable_cores, warn_if_slow_bf16
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 
@@ -135,8 +136,8 @@ class EncoderLearner:
     train_loss and valid_scores (per epoch), valid_metric, valid_score (of the kept epoch).
     """
 
-    DEFAULT_EPOCHS = 3
-    DEFAULT_WARMUP = 0.1
+    DEFAULT_EPOCHS = ENCODER_EPOCHS
+    DEFAULT_WARMUP = ENCODER_WARMUP
 
     def __init__(
         self,

@@ -66,18 +66,14 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
+from littlehuman.learners.defaults import LORA_DEFAULTS, LORA_SETTINGS
 from littlehuman.learners.encoder import token_f1
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 from littlehuman.machine import in_chunks_halving_on_oom, unless_out_of_memory
 
 TASKS = ("fv", "qa")
 #: (task, settings) -> hyper-parameters; "scripts" = the authors' training scripts.
-SETTINGS: dict[tuple[str, str], dict[str, Any]] = {
-    ("fv", "scripts"): dict(epochs=2, lr=5e-5, r=64, alpha=16, dropout=0.1, warmup_ratio=0.0, max_grad_norm=1.0),
-    ("fv", "paper"): dict(epochs=2, lr=1e-5, r=64, alpha=16, dropout=0.1, warmup_ratio=0.0, max_grad_norm=1.0),
-    ("qa", "scripts"): dict(epochs=5, lr=2e-4, r=16, alpha=8, dropout=0.05, warmup_ratio=0.03, max_grad_norm=0.3),
-    ("qa", "paper"): dict(epochs=5, lr=1e-2, r=16, alpha=8, dropout=0.05, warmup_ratio=0.03, max_grad_norm=0.3),
-}
+SETTINGS = LORA_SETTINGS  # (task, settings) -> hyper-parameters (learners/defaults.py)
 #: dense bf16 tensor-core peak FLOP/s by device-name fragment (first match wins)
 PEAK_BF16_FLOPS: tuple[tuple[str, float], ...] = (
     ("H100 PCIE", 756e12), ("H100 NVL", 835e12), ("H100", 989.4e12), ("H200", 989.4e12), ("A100", 312e12),
@@ -375,9 +371,7 @@ class LoraLearner:
     #: the constructor's defaults of what a profile sets besides the sizes and the SETTINGS
     #: values: :func:`littlehuman.learners.learner_params` passes only the ones that differ,
     #: so the run keys made before a setting existed stay the same
-    DEFAULTS: dict[str, Any] = {"settings": "scripts", "loss_on": "answer",
-                                "gradient_checkpointing": False, "compile": False,
-                                "grad_accum": 1, "max_new_tokens": 16}
+    DEFAULTS = LORA_DEFAULTS
 
     def __init__(
         self,

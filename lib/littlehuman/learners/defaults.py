@@ -1,0 +1,23 @@
+"""The learners' defaults that profiles, run keys and ``--plan`` read, free of torch: a
+notebook kernel or a planning call that only needs a run's key imports this, not the learner
+(importing torch costs 2-3 s per kernel on 2 cores)."""
+from __future__ import annotations
+
+from typing import Any
+
+#: the encoder learner's defaults that a profile may leave unset (0: the learner's own)
+ENCODER_EPOCHS = 3
+ENCODER_WARMUP = 0.1
+
+#: the lora learner's settings that enter a run's parameters only when a profile changes them
+LORA_DEFAULTS: dict[str, Any] = {"settings": "scripts", "loss_on": "answer",
+                                 "gradient_checkpointing": False, "compile": False,
+                                 "grad_accum": 1, "max_new_tokens": 16}
+#: the lora learner's hyper-parameters by (task, settings): "scripts" are the authors' released
+#: scripts, "paper" the paper's stated values
+LORA_SETTINGS: dict[tuple[str, str], dict[str, Any]] = {
+    ("fv", "scripts"): dict(epochs=2, lr=5e-5, r=64, alpha=16, dropout=0.1, warmup_ratio=0.0, max_grad_norm=1.0),
+    ("fv", "paper"): dict(epochs=2, lr=1e-5, r=64, alpha=16, dropout=0.1, warmup_ratio=0.0, max_grad_norm=1.0),
+    ("qa", "scripts"): dict(epochs=5, lr=2e-4, r=16, alpha=8, dropout=0.05, warmup_ratio=0.03, max_grad_norm=0.3),
+    ("qa", "paper"): dict(epochs=5, lr=1e-2, r=16, alpha=8, dropout=0.05, warmup_ratio=0.03, max_grad_norm=0.3),
+}
