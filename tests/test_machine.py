@@ -119,3 +119,65 @@ def test_one_item_that_does_not_fit_is_a_clear_error():
     with pytest.raises(ValueError, match="at least 1"):
         machine.in_chunks_halving_on_oom([1], 0, tight(1, calls), **halve())
 
+
+
+# --------------------------------------------------------------------------- fit_to_machine
+@pytest.fixture()
+def no_bf16(monkeypatch):
+    """A CPU that lists no bfloat16 instructions."""
+    monkeypatch.setattr(machine, "cpu_bf16", lambda: False)
+
+
+def test_cpu_profile_runs_in_float32_where_the_cpu_lacks_bfloat16(no_bf16):
+    from littlehuman import config
+
+    prof, note = config.fit_to_machine(config.profile("cpu"))
+    assert (prof.gen_dtype, prof.train_bf16) == ("float32", False)
+    assert "--gen-dtype float32 --train-bf16 false" in note
+    assert "--gen-dtype bfloat16 --train-bf16 true insists" in note and "\n" not in note
+    # a flag the user gave is kept; only the profile's own bfloat16 is fitted
+    chosen = config.profile("cpu", gen_dtype="bfloat16")
+    prof, note = config.fit_to_machine(chosen, chosen={"gen_dtype": "bfloat16"})
+    assert (prof.gen_dtype, prof.train_bf16) == ("bfloat16", False)
+    assert "--train-bf16 false" in note and "gen-dtype" not in note
+    # nothing in bfloat16, nothing to say
+    for plain in (config.profile("smoke"), config.profile("paper"),
+                  config.profile("cpu", gen_dtype="float32", train_bf16=False)):
+        assert config.fit_to_machine(plain) == (plain, None)
+
+
+@pytest.mark.parametrize("has_bf16", [True, None])
+def test_cpu_profile_keeps_bfloat16_where_the_cpu_has_it_or_cannot_tell(monkeypatch, has_bf16):
+    from littlehuman import config
+
+    monkeypatch.setattr(machine, "cpu_bf16", lambda: has_bf16)
+    prof = config.profile("cpu")
+    assert config.fit_to_machine(prof) == (prof, None)
+    assert (prof.gen_dtype, prof.train_bf16) == ("bfloat16", True)
+
+
+def test_notebooks_fit_the_profile_as_run_all_does(no_bf16, shared_data, home):
+    """A notebook opened with the defaults and one given run_all's overrides find the same
+    runs (learner parameters and generator id) on a CPU without bfloat16."""
+    from littlehuman import config
+    from littlehuman.study import Study
+
+    fitted, _ = config.fit_to_machine(config.profile("cpu"))
+    by_run_all = Study.create("fever", fitted, str(shared_data))
+    plain = Study.from_params("fever", "cpu", str(shared_data))
+    passed = Study.from_params("fever", "cpu", str(shared_data),
+                               overrides=by_run_all.profile_overrides())
+    for study in (plain, passed):
+        assert study.profile == by_run_all.profile
+        assert study.learner_params == by_run_all.learner_params
+        assert study.generator_id == by_run_all.generator_id
+    assert "bf16" not in plain.learner_params
+
+
+def test_run_all_says_once_that_it_runs_in_float32(no_bf16, shared_data, home, capsys):
+    from littlehuman.cli import main
+
+    assert main(["--dataset", "fever", "--data-dir", str(shared_data), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("no bfloat16 instructions") == 1
+    assert out.startswith("note: this CPU lists no bfloat16 instructions")

@@ -188,6 +188,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if overrides.get("synthetic"):
         overrides["synthetic"] = own_synthetic(overrides["synthetic"], args.dataset)
     prof = config.profile(args.profile, **overrides)  # validates every override first
+    prof, fitted = config.fit_to_machine(prof, chosen=overrides)
     if args.list_datasets:
         from littlehuman.data.summary import print_table
 
@@ -214,6 +215,8 @@ def _main(argv: Sequence[str] | None) -> int:
         raise LittleHumanError("nothing to do: give --dataset NAME|all|FILE|DIR, --list-datasets or "
                                "--fetch NAME (see --help)")
     notebooks = parse_notebooks(args.notebooks)
+    if fitted:
+        print(f"note: {fitted}", flush=True)
     from littlehuman import report
 
     custom = {"task": args.task, "columns": parse_columns(args.columns),

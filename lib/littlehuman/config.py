@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from littlehuman.errors import LittleHumanError
 
@@ -249,6 +249,38 @@ def profile(name: str, **overrides: Any) -> Profile:
     if name not in PROFILES:
         raise LittleHumanError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
     return PROFILES[name].replace(**{k: v for k, v in overrides.items() if v is not None})
+
+
+#: the fields where a profile asks for bfloat16 on the CPU -> their float32 values
+CPU_BF16: dict[str, tuple[Any, Any]] = {"gen_dtype": ("bfloat16", "float32"),
+                                        "train_bf16": (True, False)}
+
+
+def fit_to_machine(prof: Profile, chosen: Iterable[str] = ()) -> tuple[Profile, str | None]:
+    """``prof`` for this machine, and a line saying what changed (None: nothing did).
+
+    On a CPU that lists no bfloat16 instructions (:func:`littlehuman.machine.cpu_bf16` False)
+    bfloat16 is emulated: a matrix product ran 150x slower than in float32 on such a 2-core
+    EPYC (README: Profiles). There the bfloat16 a profile sets itself becomes float32 (Gemma's
+    weights, MiniLM's autocast); a field the user set (named in ``chosen``) is kept. The
+    changed fields are ordinary overrides: they name other twins and runs than bfloat16's, and
+    the notebooks receive them with the rest."""
+    from littlehuman.machine import BF16_FLAGS, cpu_bf16
+
+    if cpu_bf16() is not False:
+        return prof, None
+    changes = {name: f32 for name, (bf16, f32) in CPU_BF16.items()
+               if name not in set(chosen) and getattr(prof, name) == bf16}
+    if not changes:
+        return prof, None
+    def flags(values: dict[str, Any]) -> str:
+        return " ".join(f"--{k.replace('_', '-')} {str(v).lower()}" for k, v in values.items())
+
+    return prof.replace(**changes), (
+        f"this CPU lists no bfloat16 instructions ({' or '.join(BF16_FLAGS)}): the {prof.name} "
+        f"profile runs in float32 here ({flags(changes)}), since emulated bfloat16 is far "
+        f"slower; its twins and runs differ from a bfloat16 CPU's "
+        f"({flags({k: CPU_BF16[k][0] for k in changes})} insists)")
 
 
 def coerce(name: str, value: Any) -> Any:

@@ -62,10 +62,12 @@ class Study:
     @classmethod
     def from_params(cls, dataset: str, profile: str, data_dir: str | None = None,
                     overrides: str | dict = "{}", custom: str | dict = "{}") -> "Study":
-        """Rebuild the Study from a notebook's papermill parameters."""
+        """Rebuild the Study from a notebook's papermill parameters (the profile fitted to
+        this machine as ``run_all.py`` fits it: :func:`config.fit_to_machine`)."""
         overrides = json.loads(overrides) if isinstance(overrides, str) else overrides
         custom = json.loads(custom) if isinstance(custom, str) else custom
-        return cls.create(dataset, config.profile(profile, **overrides), data_dir or None, custom)
+        prof, _ = config.fit_to_machine(config.profile(profile, **overrides), chosen=overrides)
+        return cls.create(dataset, prof, data_dir or None, custom)
 
     def profile_overrides(self) -> dict[str, Any]:
         """The fields where this profile differs from its named base (JSON-able)."""
