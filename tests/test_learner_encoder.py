@@ -235,3 +235,25 @@ def test_bf16_and_top_layers_train_and_are_recorded(tmp_path) -> None:
     assert again.predict(train) == learner.predict(train)
     with pytest.raises(LittleHumanError, match="train_layers"):
         make_learner("encoder", "fv", train_layers=-1)
+
+
+# ---------------------------------------------------------------- mean pooling (FV)
+def test_mean_pooled_fv_learns_saves_and_loads(tmp_path) -> None:
+    learner = EncoderLearner("fv", seed=0, epochs=3, lr=2e-4, pooling="mean", **FAST)
+    learner.fit(fv_rows(64, 1))
+    assert type(learner._model).__name__ == "MeanPooledClassifier"
+    assert learner.fit_stats["pooling"] == "mean"
+    test = fv_rows(30, 2)
+    preds = learner.predict(test)
+    assert sum(p == y for p, y in zip(preds, test["label"])) / len(test) >= 0.8
+    learner.save(tmp_path / "mean")
+    assert (tmp_path / "mean" / "model" / "mean_pooled_head.safetensors").is_file()
+    loaded = EncoderLearner.load(tmp_path / "mean")
+    assert loaded.pooling == "mean" and loaded.predict(test) == preds
+
+
+def test_mean_pooling_is_for_fv_only() -> None:
+    with pytest.raises(LittleHumanError, match="pooling"):
+        EncoderLearner("qa", pooling="mean")
+    with pytest.raises(LittleHumanError, match="pooling"):
+        EncoderLearner("fv", pooling="max")

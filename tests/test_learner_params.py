@@ -35,9 +35,9 @@ PINNED = {
     ("smoke", "majority", "fever"): {},
     ("smoke", "majority", "fairytaleqa"): {},
     # the cpu profile as issue 13 resized it (n 500, lengths capped at 96, bfloat16, a 30%
-    # warmup for the encoder)
+    # warmup for the encoder), with the FV head on mean pooling since 2026-12-01
     ("cpu", "encoder", "fever"): {"batch_size": 16, "bf16": True, "epochs": 3, "lr": 0.0002,
-                                  "max_length": 96, "warmup_ratio": 0.3},
+                                  "max_length": 96, "pooling": "mean", "warmup_ratio": 0.3},
     ("cpu", "encoder", "fairytaleqa"): {"batch_size": 16, "bf16": True, "epochs": 3,
                                         "lr": 0.0002, "max_length": 96, "warmup_ratio": 0.3},
     ("cpu", "lora", "fever"): {"batch_size": 16, "epochs": 3, "lr": 0.0002, "max_length": 96,
@@ -94,10 +94,10 @@ def test_explicit_sizes_and_a_users_own_file():
                  "max_new_tokens": 16, "model_dir": MODEL})
     assert same(learner_params(config.profile("cpu"), "fv", None),
                 {"batch_size": 16, "epochs": 3, "lr": 0.0002, "max_length": 96, "bf16": True,
-                 "warmup_ratio": 0.3})
+                 "pooling": "mean", "warmup_ratio": 0.3})
     assert same(learner_params(config.profile("cpu", max_length=0), "fv", None),
                 {"batch_size": 16, "epochs": 3, "lr": 0.0002, "max_length": 256, "bf16": True,
-                 "warmup_ratio": 0.3})
+                 "pooling": "mean", "warmup_ratio": 0.3})
 
 
 def test_max_length_is_capped_by_the_protocol_and_ropes_keeps_the_context_tail():
@@ -187,3 +187,12 @@ def test_run_parameters_and_a_notebooks_statistics_import_neither_torch_nor_scip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_pooling_enters_fv_runs_only_when_not_cls():
+    fever, ropes = data.DATASETS["fever"], data.DATASETS["ropes"]
+    assert "pooling" not in learner_params(config.profile("cpu", pooling="cls"), "fv", fever)
+    assert "pooling" not in learner_params(config.profile("cpu"), "qa", ropes)
+    assert "pooling" not in learner_params(config.profile("smoke"), "fv", fever)
+    with pytest.raises(LittleHumanError, match="--pooling"):
+        config.profile("cpu", pooling="max")

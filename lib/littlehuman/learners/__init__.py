@@ -60,8 +60,8 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     keys, so a change here changes every cached run's key.
 
     A profile's 0 means the learner's own default: ``epochs`` and ``lr`` are then left out;
-    ``max_length`` is :func:`max_length`; the encoder's ``bf16``, ``train_layers`` and
-    ``warmup_ratio`` enter only when they differ from its defaults. The majority learner takes none. lora needs
+    ``max_length`` is :func:`max_length`; the encoder's ``bf16``, ``train_layers``,
+    ``warmup_ratio`` and (FV) ``pooling`` enter only when they differ from its defaults. The majority learner takes none. lora needs
     ``model_dir`` (a one-line LittleHumanError otherwise) and gets only the settings that
     differ from ``defaults.LORA_DEFAULTS``, and for QA the dataset's ``max_new_tokens``."""
     p = profile
@@ -78,6 +78,8 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
                                           ("train_layers", p.train_layers)) if v})
         if p.warmup_ratio != defaults.ENCODER_WARMUP:
             params["warmup_ratio"] = p.warmup_ratio
+        if task == "fv" and p.pooling != "cls":
+            params["pooling"] = p.pooling
         if task == "qa" and dataset_spec is not None and dataset_spec.name in KEEP_CONTEXT_TAIL:
             params["context_side"] = "tail"
     if p.learner == "lora":

