@@ -78,7 +78,7 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
                                           ("train_layers", p.train_layers)) if v})
         if p.warmup_ratio != defaults.ENCODER_WARMUP:
             params["warmup_ratio"] = p.warmup_ratio
-        if task == "fv" and p.pooling != "cls":
+        if task == "fv" and p.pooling != defaults.ENCODER_POOLING:
             params["pooling"] = p.pooling
         if task == "qa" and dataset_spec is not None and dataset_spec.name in KEEP_CONTEXT_TAIL:
             params["context_side"] = "tail"

@@ -8,6 +8,7 @@ from typing import Any
 #: the encoder learner's defaults that a profile may leave unset (0: the learner's own)
 ENCODER_EPOCHS = 3
 ENCODER_WARMUP = 0.1
+ENCODER_POOLING = "cls"  # FV: what the head reads ("mean": the mean over tokens)
 
 #: the lora learner's settings that enter a run's parameters only when a profile changes them
 LORA_DEFAULTS: dict[str, Any] = {"settings": "scripts", "loss_on": "answer",

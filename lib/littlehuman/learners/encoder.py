@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
-from littlehuman.learners.defaults import ENCODER_EPOCHS, ENCODER_WARMUP
+from littlehuman.learners.defaults import ENCODER_EPOCHS, ENCODER_POOLING, ENCODER_WARMUP
 from littlehuman.machine import usable_cores, warn_if_slow_bf16
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 
@@ -217,7 +217,7 @@ class EncoderLearner:
         bf16: bool = False,
         train_layers: int = 0,
         context_side: str = "head",
-        pooling: str = "cls",
+        pooling: str = ENCODER_POOLING,
     ) -> None:
         if task not in TASKS:
             raise LittleHumanError(f"unknown task {task!r} for the encoder learner: use 'fv' or 'qa'")
