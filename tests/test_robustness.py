@@ -428,9 +428,11 @@ def test_every_numeric_and_choice_field_is_validated():
 def test_choice_lists_match_the_registries():
     from littlehuman.generation.backends import BACKENDS
     from littlehuman.learners import LEARNERS
+    from littlehuman.learners.defaults import ENCODER_POOLINGS
 
     assert set(config.GENERATORS) == set(BACKENDS)
     assert set(config.LEARNERS) == set(LEARNERS)
+    assert config.CHOICES["pooling"] == ENCODER_POOLINGS
 
 
 @pytest.mark.parametrize("field,value,needle", [

@@ -266,16 +266,18 @@ def fit_to_machine(prof: Profile, chosen: Iterable[str] = ()) -> tuple[Profile, 
 
     On a CPU that lists no bfloat16 instructions (:func:`littlehuman.machine.cpu_bf16` False)
     bfloat16 is emulated: a MiniLM training step ran 17.8x slower than in float32 on such a
-    2-core EPYC, a matrix product 89x (``bench/cpu_bf16.py``, README: Profiles). There the bfloat16 a profile sets itself becomes float32 (Gemma's
-    weights, MiniLM's autocast); a field the user set (named in ``chosen``) is kept. The
+    2-core EPYC, a matrix product 89x (``bench/cpu_bf16.py``, README: Profiles). There the
+    bfloat16 a profile sets itself becomes float32 (Gemma's weights, MiniLM's autocast); a
+    field the user set (named in ``chosen``) is kept. The
     changed fields are ordinary overrides: they name other twins and runs than bfloat16's, and
     the notebooks receive them with the rest."""
     from littlehuman.machine import BF16_FLAGS, cpu_bf16
 
     if cpu_bf16() is not False:
         return prof, None
+    chosen = set(chosen)
     changes = {name: f32 for name, (bf16, f32) in CPU_BF16.items()
-               if name not in set(chosen) and getattr(prof, name) == bf16}
+               if name not in chosen and getattr(prof, name) == bf16}
     if not changes:
         return prof, None
 

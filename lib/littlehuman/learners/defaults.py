@@ -9,6 +9,7 @@ from typing import Any
 ENCODER_EPOCHS = 3
 ENCODER_WARMUP = 0.1
 ENCODER_POOLING = "cls"  # FV: what the head reads ("mean": the mean over tokens)
+ENCODER_POOLINGS = ("cls", "mean")  # config.CHOICES["pooling"] (a test checks they match)
 
 #: the lora learner's settings that enter a run's parameters only when a profile changes them
 LORA_DEFAULTS: dict[str, Any] = {"settings": "scripts", "loss_on": "answer",

@@ -35,7 +35,8 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
-from littlehuman.learners.defaults import ENCODER_EPOCHS, ENCODER_POOLING, ENCODER_WARMUP
+from littlehuman.learners.defaults import (ENCODER_EPOCHS, ENCODER_POOLING, ENCODER_POOLINGS,
+                                           ENCODER_WARMUP)
 from littlehuman.machine import usable_cores, warn_if_slow_bf16
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 
@@ -46,7 +47,6 @@ _WORD = re.compile(r"\w+")
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "max_length", "weight_decay",
            "warmup_ratio", "select_on_valid", "threads", "progress", "bf16", "train_layers",
            "context_side", "pooling")
-POOLINGS = ("cls", "mean")
 _HEAD_FILE = "mean_pooled_head.safetensors"
 _MODEL_KEYS = ("input_ids", "token_type_ids", "attention_mask")
 
@@ -230,7 +230,7 @@ class EncoderLearner:
         if context_side not in ("head", "tail"):
             raise LittleHumanError(f"encoder learner: context_side must be head or tail, got "
                                    f"{context_side!r}")
-        if pooling not in POOLINGS or (task == "qa" and pooling != "cls"):
+        if pooling not in ENCODER_POOLINGS or (task == "qa" and pooling != "cls"):
             raise LittleHumanError(f"encoder learner: pooling must be cls or mean (mean for FV "
                                    f"only), got {pooling!r} for {task}")
         if int(train_layers) < 0:
