@@ -1,7 +1,9 @@
 """Shared test fixtures: where the real raw files are, and an isolated project home."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -50,8 +52,24 @@ def fever_smoke(tmp_path_factory, shared_data):
     """One cold smoke-profile FEVER run, all notebooks (``cli.FEVER_SMOKE``: a password in
     --base-url), shared by test_browser, test_end_to_end and test_robustness instead of one
     each (~100 s apiece on 2 cores): (its home, the CLI's CompletedProcess). Read it only;
-    copy the home to change anything (a copy reruns as the original does)."""
-    home = tmp_path_factory.mktemp("fever-smoke")
-    proc = run_all(home, shared_data, *FEVER_SMOKE)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return home, proc
+    copy the home to change anything (a copy reruns as the original does). Under
+    pytest-xdist the first worker to ask makes it and the others wait for it and read it (a
+    file lock in the workers' common temporary folder), so it is made once per session."""
+    import subprocess
+
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder every worker's base folder is in
+    home, result = shared / "fever-smoke", shared / "fever-smoke.json"
+    with FileLock(str(result) + ".lock"):
+        if not result.is_file():
+            shutil.rmtree(home, ignore_errors=True)  # a failed attempt's: start cold
+            home.mkdir()
+            proc = run_all(home, shared_data, *FEVER_SMOKE)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            result.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout,
+                                          "stderr": proc.stderr}))
+    done = json.loads(result.read_text())
+    return home, subprocess.CompletedProcess(["run_all.py", *FEVER_SMOKE], **done)

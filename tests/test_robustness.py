@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from littlehuman import config, report
+from littlehuman.errors import LittleHumanError
 from littlehuman.executors import run_missing
 from littlehuman.runs import RunSpec, RunStore
 
@@ -322,6 +323,66 @@ def test_render_html_and_summary_use_unique_temp_names(tmp_path, monkeypatch):
     assert all(p.read_text() == "another process is writing this" for p in theirs)
 
 
+def _toy_notebooks(folder: Path, log: Path, **cells: str) -> None:
+    """One notebook per keyword (``name=code``) in ``folder``: each appends its start and end
+    times and working directory to ``log``, and runs ``code`` between them."""
+    import nbformat
+
+    folder.mkdir(parents=True)
+    for name, code in cells.items():
+        def stamp(what: str) -> str:
+            return (f"import os, time\nwith open({str(log)!r}, 'a') as f:\n"
+                    f"    f.write(f'{name} {{time.time()}} {{os.getcwd()}} {what}\\n')")
+        nb = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell(stamp("start")), nbformat.v4.new_code_cell(code),
+            nbformat.v4.new_code_cell(stamp("end"))])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+def test_notebooks_run_side_by_side_in_order_and_in_their_folder(tmp_path, monkeypatch):
+    """Two kernels at once (each its own sockets), both in notebooks/, staged in the given
+    order; committing puts both in place."""
+    source, out, log = tmp_path / "notebooks", tmp_path / "out", tmp_path / "log.txt"
+    _toy_notebooks(source, log, slow="time.sleep(2)", quick="time.sleep(1)")
+    monkeypatch.setattr(report, "notebooks_dir", lambda: source)
+    out.mkdir()
+    with report.kernel_sockets() as sockets:
+        staged = report.stage_notebooks(["slow.ipynb", "quick.ipynb"], out, {}, False,
+                                        sockets, workers=2)
+    assert [target.name for _, target in staged] == ["slow.ipynb", "quick.ipynb"]
+    stamps = [line.split() for line in log.read_text().splitlines()]
+    assert {cwd for _, _, cwd, _ in stamps} == {str(source)}
+    times = {(name, what): float(t) for name, t, _, what in stamps}
+    assert times["quick", "start"] < times["slow", "end"]  # they overlapped
+    report.commit(staged)
+    assert sorted(p.name for p in out.iterdir()) == ["quick.ipynb", "slow.ipynb"]
+
+
+def test_a_failing_notebook_among_parallel_ones_leaves_nothing(tmp_path, monkeypatch):
+    """The first failure in the given order is raised as one line after the others have
+    finished; no temporary file of any of them stays behind."""
+    source, out, log = tmp_path / "notebooks", tmp_path / "out", tmp_path / "log.txt"
+    _toy_notebooks(source, log, ok="time.sleep(1)", bad="raise ValueError('broken on purpose')",
+                   later="time.sleep(1)")
+    monkeypatch.setattr(report, "notebooks_dir", lambda: source)
+    out.mkdir()
+    with report.kernel_sockets() as sockets, pytest.raises(LittleHumanError) as err:
+        report.stage_notebooks(["ok.ipynb", "bad.ipynb", "later.ipynb"], out, {}, True,
+                               sockets, workers=2)
+    assert "bad.ipynb" in str(err.value) and "broken on purpose" in str(err.value)
+    assert list(out.iterdir()) == []
+    assert "later" in log.read_text()  # the others ran to their end
+
+
+def test_notebook_workers_follow_the_cores(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert report.notebook_workers(6) == 2 and report.notebook_workers(1) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert report.notebook_workers(6) == 4
+
+
 # ------------------------------------------------------------------ each run paid once
 def _start_workers(tmp_path: Path, jobs: tuple[int, ...], sleep_s: float) -> list[str]:
     """Start one locked_sweep_worker per entry of ``jobs`` on one store, release them
@@ -364,6 +425,7 @@ def test_two_processes_on_one_sweep_train_each_run_once(tmp_path, jobs):
 
 HOLDER = """
 import json, sys, time
+from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 from littlehuman.runs import RunSpec, RunStore
@@ -371,7 +433,9 @@ store, spec = RunStore(sys.argv[1]), RunSpec.from_dict(json.loads(sys.argv[2]))
 lock = store.lock(spec)
 lock.acquire()
 print("HELD", flush=True)
-time.sleep(2)
+deadline = time.time() + 120  # hold until the other process says it waits (however loaded)
+while not Path(sys.argv[4]).exists() and time.time() < deadline:
+    time.sleep(0.05)
 if sys.argv[3] == "store":
     store.write(spec, {"metrics": {"accuracy": 0.125}, "by": "holder"},
                 pd.DataFrame({"row_id": ["t"], "prediction": [1], "gold": [1]}))
@@ -382,16 +446,28 @@ if sys.argv[3] == "store":
 
 
 @pytest.mark.parametrize("holder_stores", [True, False])
-def test_a_run_locked_by_another_process_is_waited_for(tmp_path, capsys, holder_stores):
+def test_a_run_locked_by_another_process_is_waited_for(tmp_path, capsys, monkeypatch,
+                                                        holder_stores):
     """The run another process holds comes last: waited for with one line, then skipped if
-    that process stored it, or trained here if that process died without storing it."""
+    that process stored it, or trained here if that process died without storing it. The
+    holder lets go once the line is written, not after a fixed time."""
+    from littlehuman import executors
+
     real, synthetic = sweep_worker.fixture_rows()
     specs = [RunSpec.make("toyfv", "sweep", 20, f, 0, "fixture", "majority")
              for f in (0.0, 0.5, 1.0)]
-    store = RunStore(tmp_path / "store")
+    store, waiting = RunStore(tmp_path / "store"), tmp_path / "waiting"
+    write = executors.tqdm.write
+
+    def write_and_tell(line, *args, **kwargs):
+        write(line, *args, **kwargs)
+        if line.startswith("waiting for another process"):
+            waiting.touch()
+
+    monkeypatch.setattr(executors.tqdm, "write", write_and_tell)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(store.root), json.dumps(specs[0].to_dict()),
-         "store" if holder_stores else "die"], stdout=subprocess.PIPE, text=True)
+         "store" if holder_stores else "die", str(waiting)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "HELD"
         order = []

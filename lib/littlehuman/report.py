@@ -144,22 +144,30 @@ def discard(staged: Staged) -> None:
 
 
 @contextlib.contextmanager
-def kernel_config() -> Iterator[Any]:
-    """A traitlets config for papermill's kernels: IPC transport through sockets in a private
-    (0700) temporary folder, removed afterwards. Over TCP every kernel logs ipykernel's
-    "running over TCP without encryption" warning; our kernels are local and need no port.
-    On Windows (no IPC sockets) the default TCP transport is kept."""
-    from traitlets.config import Config
-
+def kernel_sockets() -> Iterator[str | None]:
+    """A private (0700) temporary folder for the kernels' IPC sockets, removed afterwards
+    (None on Windows, which has no IPC sockets: the default TCP transport is kept)."""
     if os.name == "nt":
-        yield Config()
+        yield None
         return
     sockets = tempfile.mkdtemp(prefix="lh-kernel-")
     try:
-        yield Config({"KernelManager": {"transport": "ipc",
-                                        "ip": os.path.join(sockets, uuid.uuid4().hex[:8])}})
+        yield sockets
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
+
+
+def kernel_config(sockets: str | None) -> Any:
+    """A traitlets config for one papermill kernel: IPC transport through sockets in
+    ``sockets`` (:func:`kernel_sockets`) under a name of its own, so kernels started at once
+    never pick the same socket files. Over TCP every kernel logs ipykernel's "running over TCP
+    without encryption" warning; our kernels are local and need no port."""
+    from traitlets.config import Config
+
+    if sockets is None:
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc",
+                                    "ip": os.path.join(sockets, uuid.uuid4().hex[:8])}})
 
 
 @contextlib.contextmanager
@@ -207,11 +215,19 @@ def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) 
     return found
 
 
+#: papermill waits 60 s for a kernel to start by default; a loaded machine (a training job
+#: beside it, several kernels starting at once) can take longer
+KERNEL_START_TIMEOUT_S = 300
+
+
 def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_out: bool,
-                   kernel: Any = None) -> Staged:
+                   sockets: str | None = None) -> Staged:
     """Execute notebook ``name`` with papermill into a temporary file in ``out_dir`` (and its
-    HTML into another); return them with their final paths, for :func:`commit`. A failure
-    removes what it wrote and raises (a failed cell as one line)."""
+    HTML into another); return them with their final paths, for :func:`commit`. The kernel
+    runs in ``notebooks/`` (set on the kernel, not by papermill's process-wide ``chdir``, so
+    notebooks can run side by side in threads) with its sockets in ``sockets`` (a folder of
+    its own when None). A failure removes what it wrote and raises (a failed cell as one
+    line)."""
     import papermill as pm
 
     src = notebooks_dir() / name
@@ -221,20 +237,71 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
     with staging(staged, out_dir):
         try:
             with contextlib.ExitStack() as stack:
-                config = kernel if kernel is not None else stack.enter_context(kernel_config())
+                if sockets is None:
+                    sockets = stack.enter_context(kernel_sockets())
                 tmp = _temp_file(out_dir, ".ipynb")
                 staged.append((tmp, out_dir / name))
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    pm.execute_notebook(str(src), str(tmp), parameters=parameters,
-                                        progress_bar=False, cwd=str(notebooks_dir()),
-                                        kernel_name="python3", config=config)
+                pm.execute_notebook(str(src), str(tmp), parameters=parameters,
+                                    progress_bar=False, kernel_name="python3",
+                                    config=kernel_config(sockets),
+                                    resources={"metadata": {"path": str(notebooks_dir())}},
+                                    start_timeout=KERNEL_START_TIMEOUT_S)
         except pm.PapermillExecutionError as e:
             raise LittleHumanError(
                 f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
         if html_out:
             target = (out_dir / name).with_suffix(".html")
             staged.append((_write_temp(out_dir, ".html", html_body(tmp)), target))
+    return staged
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Papermill's and Jupyter's warnings silenced while notebooks execute: entered once, by
+    the thread that starts them (``warnings.catch_warnings`` is not thread-safe)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def notebook_workers(count: int) -> int:
+    """How many of ``count`` notebooks run at once: one per CPU core this process may use,
+    at most 4 (each kernel holds its own imports, ~0.3 GB)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(count, cores or 1, 4))
+
+
+def stage_notebooks(names: list[str], out_dir: Path, parameters: dict[str, Any],
+                    html_out: bool, sockets: str | None,
+                    workers: int | None = None) -> Staged:
+    """:func:`stage_notebook` for each of ``names``, side by side (``workers`` at once, by
+    default :func:`notebook_workers`): they only read the caches the expensive work filled,
+    each in its own kernel. Staged files come back in the order of ``names``; the first
+    failure (in that order) raises after every started notebook has stopped, and removes
+    what all of them wrote."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = workers or notebook_workers(len(names))
+    staged: Staged = []
+    with staging(staged, out_dir), quiet():
+        if workers == 1:
+            for name in names:
+                staged += stage_notebook(name, out_dir, parameters, html_out, sockets)
+            return staged
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook")
+        futures = [pool.submit(stage_notebook, name, out_dir, parameters, html_out, sockets)
+                   for name in names]
+        try:
+            for future in futures:  # wait for all (an interrupt stops the wait)
+                future.exception()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            finished = [f for f in futures if f.done() and not f.cancelled()]
+            for future in finished:  # on any failure, staging removes these too
+                staged += future.result() if future.exception() is None else []
+        errors = [f.exception() for f in finished if f.exception() is not None]
+        if errors:
+            raise errors[0]
     return staged
 
 
@@ -254,9 +321,8 @@ def staging(staged: Staged, out_dir: Path) -> Iterator[None]:
 
 def execute_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_out: bool) -> Path:
     """Run one notebook with papermill into ``out_dir``; render HTML; atomic replacement."""
-    with locked_folder(out_dir):
-        staged = stage_notebook(name, out_dir, parameters, html_out)
-        commit(staged)
+    with locked_folder(out_dir), quiet():
+        commit(stage_notebook(name, out_dir, parameters, html_out))
     return out_dir / name
 
 
@@ -418,7 +484,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         code, inputs = freshness.code_digest(), freshness.data_fingerprint(study.name)
         digests = {f: freshness.notebook_digest(notebooks_dir() / f, params, html, code, inputs)
                    for f in files.values()}
-        with locked_folder(out_dir), kernel_config() as kernel, kernel_environment():
+        with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
             previous = freshness.read_digests(out_dir)
             todo = (list(files) if force_notebooks else
                     freshness.stale(files, digests, previous, out_dir, html))
@@ -431,11 +497,10 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                 staged: Staged = []
                 with staging(staged, out_dir):
                     for nb in notebooks:
-                        if nb not in todo:
-                            print(f"[{study.name}] {NOTEBOOKS[nb]} unchanged: kept", flush=True)
-                            continue
-                        print(f"[{study.name}] executing {NOTEBOOKS[nb]}", flush=True)
-                        staged += stage_notebook(NOTEBOOKS[nb], out_dir, params, html, kernel)
+                        print(f"[{study.name}] executing {NOTEBOOKS[nb]}" if nb in todo else
+                              f"[{study.name}] {NOTEBOOKS[nb]} unchanged: kept", flush=True)
+                    staged += stage_notebooks([NOTEBOOKS[nb] for nb in notebooks if nb in todo],
+                                              out_dir, params, html, sockets)
                     summary = build_summary(study, notebooks, chosen, generation, trained,
                                             time.time() - started, read_summary(out_dir))
                     staged += stage_summary(out_dir, summary)
