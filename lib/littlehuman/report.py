@@ -267,8 +267,9 @@ def quiet() -> Iterator[None]:
 def notebook_workers(count: int) -> int:
     """How many of ``count`` notebooks run at once: one per CPU core this process may use,
     at most 4 (each kernel holds its own imports, ~0.3 GB)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(count, cores or 1, 4))
+    from littlehuman.machine import usable_cores
+
+    return max(1, min(count, usable_cores(), 4))
 
 
 def stage_notebooks(names: list[str], out_dir: Path, parameters: dict[str, Any],
