@@ -383,6 +383,51 @@ def test_notebook_workers_follow_the_cores(monkeypatch):
     assert report.notebook_workers(6) == 4
 
 
+
+def _sigint_at_shutdown(manager_class: type, flag: Path) -> bool:
+    """Start a kernel with ``manager_class``, leave in its process group a child that writes
+    ``flag`` on SIGINT, shut the kernel down; True when the child got a SIGINT."""
+    import asyncio
+
+    child = ("import pathlib, signal, time\n"
+             f"signal.signal(signal.SIGINT, lambda *a: pathlib.Path({str(flag)!r}).write_text('x'))\n"
+             "print('ready', flush=True)\n"
+             "time.sleep(10)\n")
+    code = ("import subprocess, sys\n"
+            f"child = subprocess.Popen([sys.executable, '-c', {child!r}], stdout=subprocess.PIPE, text=True)\n"
+            "child.stdout.readline()")
+
+    async def go() -> None:
+        km = manager_class(kernel_name="python3")
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=120)
+            msg_id = kc.execute(code)
+            while True:
+                reply = await kc.get_shell_msg(timeout=60)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            assert reply["content"]["status"] == "ok", reply["content"]
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel()
+
+    asyncio.run(go())
+    time.sleep(0.5)
+    return flag.exists()
+
+
+def test_kernels_are_not_interrupted_at_shutdown(tmp_path):
+    """jupyter_client SIGINTs a kernel's process group before asking it to shut down (a
+    kernel still flushing logs "KeyboardInterrupt caught in kernel"); ours only asks."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    assert _sigint_at_shutdown(AsyncKernelManager, tmp_path / "stock")  # the test can fail
+    assert not _sigint_at_shutdown(report.kernel_manager_class(), tmp_path / "ours")
+
+
 # ------------------------------------------------------------------ each run paid once
 def _start_workers(tmp_path: Path, jobs: tuple[int, ...], sleep_s: float) -> list[str]:
     """Start one locked_sweep_worker per entry of ``jobs`` on one store, release them

@@ -18,6 +18,7 @@ changed (:mod:`littlehuman.freshness`); ``--force-notebooks`` re-executes anyway
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -170,6 +171,22 @@ def kernel_config(sockets: str | None) -> Any:
                                     "ip": os.path.join(sockets, uuid.uuid4().hex[:8])}})
 
 
+@functools.cache
+def kernel_manager_class() -> type:
+    """jupyter_client's kernel manager, less the SIGINT it sends a kernel before asking it to
+    shut down: a kernel still flushing its last reply (likely with several side by side)
+    logs ``KeyboardInterrupt caught in kernel`` for it, harmlessly but on the user's
+    terminal. The shutdown request follows as before, then SIGTERM and SIGKILL if needed."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietShutdownKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:  # set by shutdown_kernel before its interrupt
+                await super()._async_interrupt_kernel()
+
+    return QuietShutdownKernelManager
+
+
 @contextlib.contextmanager
 def kernel_environment() -> Iterator[None]:
     """The notebooks' kernels import this checkout's ``littlehuman`` and read this project
@@ -244,6 +261,7 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
                 pm.execute_notebook(str(src), str(tmp), parameters=parameters,
                                     progress_bar=False, kernel_name="python3",
                                     config=kernel_config(sockets),
+                                    kernel_manager_class=kernel_manager_class(),
                                     resources={"metadata": {"path": str(notebooks_dir())}},
                                     start_timeout=KERNEL_START_TIMEOUT_S)
         except pm.PapermillExecutionError as e:
