@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import time
 
 import pandas as pd
@@ -302,6 +303,28 @@ def test_generate_synthetic_fallback_mismatch_and_unparseable():
     assert by_src["fv00"] == 0  # no label in the reply: the requested label (0)
     assert "fv02" not in by_src  # unparseable: dropped
     assert by_src["fv01"] == 0  # the parsed label wins over the requested one
+
+
+
+def test_progress_bar_shows_the_first_total_once_then_each_reask(capsys):
+    """The bar's total is every request queued at once (not counted up row by row, which
+    writes one line per row into a log), then grows by each re-ask as it is made."""
+    rows = fv_rows(12, unique=True)
+    first_context = rows["context"].iloc[0]
+    sent: list[str] = []
+
+    def reply(messages):  # the first request of row 0's context is unusable once
+        ctx = messages[-1]["content"]
+        sent.append(ctx)
+        if first_context in ctx and sent.count(ctx) == 1:
+            return "utter nonsense"
+        return fv_echo(messages)
+
+    generate_synthetic(rows, rows, ScriptedBackend(reply), PromptSpec("fv"), batch_size=4,
+                       progress=True)
+    totals = [int(t) for t in re.findall(r"\d+/(\d+) \[", capsys.readouterr().err)]
+    assert totals and totals[0] == 12, totals
+    assert set(totals) == {12, 13}, totals  # the re-ask shows as it is queued
 
 
 def test_identical_requests_share_one_call():

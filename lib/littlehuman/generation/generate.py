@@ -251,12 +251,17 @@ class _Asker:
         self.feed_keys: list[str] = []
         self.hits = self.calls = self.reasked = self.unusable = 0
         self.bar: Any = None
+        self.queueing = False
 
     def run(self, batch_size: int) -> None:
         if getattr(self.backend, "takes_feed", False):
             self.feed = RequestFeed()
+        self.queueing = True  # the bar shows the first total once, not row by row
         for i in range(len(self.records)):
             self.ask(i)
+        self.queueing = False
+        if self.bar is not None:
+            self.bar.refresh()
         previous = self.backend.on_event
         try:
             if self.feed is not None and len(self.feed):
@@ -339,7 +344,8 @@ class _Asker:
             self.bar = tqdm(total=0, desc=f"generate {self.backend.name}",
                             disable=not self.progress)
         self.bar.total += added
-        self.bar.refresh()
+        if not self.queueing:  # a re-ask: show the new total now
+            self.bar.refresh()
 
     def _stream_feed(self) -> None:
         """Every request of the feed, re-asks included, in one ``complete_iter`` call."""
