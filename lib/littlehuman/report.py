@@ -181,7 +181,7 @@ def kernel_manager_class() -> type:
 
     class QuietShutdownKernelManager(AsyncKernelManager):
         async def _async_interrupt_kernel(self) -> None:
-            if not self.shutting_down:  # set by shutdown_kernel before its interrupt
+            if not getattr(self, "shutting_down", False):  # set by shutdown_kernel first
                 await super()._async_interrupt_kernel()
 
     return QuietShutdownKernelManager
