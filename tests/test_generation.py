@@ -305,7 +305,6 @@ def test_generate_synthetic_fallback_mismatch_and_unparseable():
     assert by_src["fv01"] == 0  # the parsed label wins over the requested one
 
 
-
 def test_progress_bar_shows_the_first_total_once_then_each_reask(capsys):
     """The bar's total is every request queued at once (not counted up row by row, which
     writes one line per row into a log), then grows by each re-ask as it is made."""

@@ -383,7 +383,6 @@ def test_notebook_workers_follow_the_cores(monkeypatch):
     assert report.notebook_workers(6) == 4
 
 
-
 def _sigint_at_shutdown(manager_class: type, flag: Path) -> bool:
     """Start a kernel with ``manager_class``, leave in its process group a child that writes
     ``flag`` on SIGINT, shut the kernel down; True when the child got a SIGINT."""
