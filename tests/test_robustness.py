@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -32,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 HELPERS = Path(__file__).parent / "helpers"
 sys.path.insert(0, str(HELPERS))
 import sweep_worker  # noqa: E402
-from cli import BASE_URL, PASSWORD, run_all  # noqa: E402
+from cli import BASE_URL, FEVER_SMOKE, PASSWORD, run_all  # noqa: E402
 
 TCP_WARNING = "without encryption"
 
@@ -383,21 +384,12 @@ def test_notebook_workers_follow_the_cores(monkeypatch):
     assert report.notebook_workers(6) == 4
 
 
-def _sigint_at_shutdown(manager_class: type, flag: Path) -> bool:
-    """Start a kernel with ``manager_class``, leave in its process group a child that writes
-    ``flag`` on SIGINT, shut the kernel down; True when the child got a SIGINT."""
+def _run_in_kernel(manager_class: type, code: str, config: Any = None) -> None:
+    """Start a kernel with ``manager_class`` (and ``config``), run ``code`` in it, shut it down."""
     import asyncio
 
-    child = ("import pathlib, signal, time\n"
-             f"signal.signal(signal.SIGINT, lambda *a: pathlib.Path({str(flag)!r}).write_text('x'))\n"
-             "print('ready', flush=True)\n"
-             "time.sleep(10)\n")
-    code = ("import subprocess, sys\n"
-            f"child = subprocess.Popen([sys.executable, '-c', {child!r}], stdout=subprocess.PIPE, text=True)\n"
-            "child.stdout.readline()")
-
     async def go() -> None:
-        km = manager_class(kernel_name="python3")
+        km = manager_class(kernel_name="python3", **({"config": config} if config else {}))
         await km.start_kernel()
         kc = km.client()
         kc.start_channels()
@@ -414,6 +406,18 @@ def _sigint_at_shutdown(manager_class: type, flag: Path) -> bool:
             await km.shutdown_kernel()
 
     asyncio.run(go())
+
+
+def _sigint_at_shutdown(manager_class: type, flag: Path) -> bool:
+    """Start a kernel with ``manager_class``, leave in its process group a child that writes
+    ``flag`` on SIGINT, shut the kernel down; True when the child got a SIGINT."""
+    child = ("import pathlib, signal, time\n"
+             f"signal.signal(signal.SIGINT, lambda *a: pathlib.Path({str(flag)!r}).write_text('x'))\n"
+             "print('ready', flush=True)\n"
+             "time.sleep(10)\n")
+    _run_in_kernel(manager_class, "import subprocess, sys\n"
+                   f"child = subprocess.Popen([sys.executable, '-c', {child!r}], stdout=subprocess.PIPE, text=True)\n"
+                   "child.stdout.readline()")
     time.sleep(0.5)
     return flag.exists()
 
@@ -425,6 +429,50 @@ def test_kernels_are_not_interrupted_at_shutdown(tmp_path):
 
     assert _sigint_at_shutdown(AsyncKernelManager, tmp_path / "stock")  # the test can fail
     assert not _sigint_at_shutdown(report.kernel_manager_class(), tmp_path / "ours")
+
+
+def test_a_kernels_own_output_goes_to_its_log_not_the_terminal(tmp_path, capfd):
+    """What a kernel process writes to its file descriptors (C libraries, ipykernel's logger,
+    a libzmq assertion at exit) reaches the runner's terminal with jupyter_client's manager,
+    and only the log file with ours."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    code = "import os\nos.write(2, b'zz-kernel-fd2\\n')\nos.write(1, b'zz-kernel-fd1\\n')"
+    _run_in_kernel(AsyncKernelManager, code)
+    stock = capfd.readouterr()
+    assert "zz-kernel-fd2" in stock.err  # the test can fail
+    log = tmp_path / "logs" / "01_generate.log"
+    _run_in_kernel(report.kernel_manager_class(), code, report.kernel_config(None, log))
+    ours = capfd.readouterr()
+    assert "zz-kernel-fd" not in ours.err + ours.out
+    assert {"zz-kernel-fd1", "zz-kernel-fd2"} <= set(log.read_text().split())
+
+
+@pytest.mark.slow
+def test_a_kernel_killed_mid_run_is_one_line_and_leaves_the_reports(copy_home, shared_data):
+    """The kernel of a notebook being executed is killed (as the out-of-memory killer would):
+    one line that names the notebook and its kernel's log, exit 2, the reports untouched."""
+    import psutil
+
+    before = snapshot(copy_home / "outputs")
+    proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "02", "--force-notebooks",
+                   wait=False)
+    runner, killed, deadline = psutil.Process(proc.pid), None, time.monotonic() + 300
+    while killed is None and proc.poll() is None and time.monotonic() < deadline:
+        kernels = [p for p in runner.children(recursive=True)
+                   if "ipykernel_launcher" in " ".join(p.cmdline())]
+        if kernels:
+            time.sleep(1.0)  # most likely in its first cells by now; dead before ready counts too
+            killed = kernels[0]
+            killed.kill()
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=300)
+    assert killed is not None, err[-3000:]
+    line = assert_one_line_error(subprocess.CompletedProcess(proc.args, proc.returncode, out, err),
+                                 "02_replacement_sweep", "its kernel died", "--notebooks")
+    log = copy_home / "data" / "logs" / "kernels" / "fever" / "smoke" / "02_replacement_sweep.log"
+    assert str(log) in line and log.is_file()
+    assert snapshot(copy_home / "outputs") == before
 
 
 # ------------------------------------------------------------------ each run paid once

@@ -12,7 +12,8 @@ report whole. A process holds the folder's lock (``.report.lock``; ``.index.lock
 ``index.html``) while it writes there, and removes the ``.tmp-*`` files a killed run left.
 Kernels talk to papermill over IPC sockets in a private folder, not TCP, and import this
 checkout's package and read this project root (:func:`kernel_environment`), whatever the
-environment has installed. A notebook is re-executed only when something it shows could have
+environment has installed. A kernel process's own output (not its cells': those travel in the
+notebook) goes to a log file (:func:`kernel_log`), not to the user's terminal. A notebook is re-executed only when something it shows could have
 changed (:mod:`littlehuman.freshness`); ``--force-notebooks`` re-executes anyway.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -158,33 +160,64 @@ def kernel_sockets() -> Iterator[str | None]:
         shutil.rmtree(sockets, ignore_errors=True)
 
 
-def kernel_config(sockets: str | None) -> Any:
+def kernel_config(sockets: str | None, log: Path | None = None) -> Any:
     """A traitlets config for one papermill kernel: IPC transport through sockets in
     ``sockets`` (:func:`kernel_sockets`) under a name of its own, so kernels started at once
-    never pick the same socket files. Over TCP every kernel logs ipykernel's "running over TCP
-    without encryption" warning; our kernels are local and need no port."""
+    never pick the same socket files (over TCP every kernel logs ipykernel's "running over TCP
+    without encryption" warning; our kernels are local and need no port); with ``log``, the
+    kernel process's own output goes there (:func:`kernel_manager_class`)."""
     from traitlets.config import Config
 
-    if sockets is None:
-        return Config()
-    return Config({"KernelManager": {"transport": "ipc",
-                                    "ip": os.path.join(sockets, uuid.uuid4().hex[:8])}})
+    config = Config()
+    if sockets is not None:
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(sockets, uuid.uuid4().hex[:8])
+    if log is not None:
+        config.KernelManager.output_log = str(log)
+    return config
+
+
+def kernel_log(out_dir: Path, name: str) -> Path:
+    """Where the kernel of notebook ``name``, run for the report folder ``out_dir``
+    (``.../<dataset>/<profile>``), writes its process's own output:
+    ``data/logs/kernels/<dataset>/<profile>/<notebook>.log``, replaced at each execution."""
+    return (paths.cache_dir() / "logs" / "kernels" / out_dir.parent.name / out_dir.name
+            / f"{Path(name).stem}.log")
 
 
 @functools.cache
 def kernel_manager_class() -> type:
-    """jupyter_client's kernel manager, less the SIGINT it sends a kernel before asking it to
-    shut down: a kernel still flushing its last reply (likely with several side by side)
-    logs ``KeyboardInterrupt caught in kernel`` for it, harmlessly but on the user's
-    terminal. The shutdown request follows as before, then SIGTERM and SIGKILL if needed."""
-    from jupyter_client.manager import AsyncKernelManager
+    """jupyter_client's kernel manager with two changes for a runner on a terminal.
 
-    class QuietShutdownKernelManager(AsyncKernelManager):
+    The kernel process's own stdout and stderr (what C libraries, ipykernel's logger or
+    libzmq write to its file descriptors: a ``pfd.revents & POLLIN`` assertion at exit was
+    seen once with kernels side by side) are appended to the file named by ``output_log``
+    when it is set, instead of reaching the user's terminal; cell outputs and errors travel
+    over the messaging protocol into the notebook as before. And no SIGINT before shutdown:
+    a kernel still flushing its last reply (likely with several side by side) logs
+    ``KeyboardInterrupt caught in kernel`` for it; the shutdown request follows as before,
+    then SIGTERM and SIGKILL if needed."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Unicode
+
+    class RunnerKernelManager(AsyncKernelManager):
+        output_log = Unicode("", config=True,
+                             help="file for the kernel process's stdout and stderr (appended)")
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if not self.output_log:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            log = Path(self.output_log)
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+                kw = {**kw, "stdout": out, "stderr": out}
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
         async def _async_interrupt_kernel(self) -> None:
             if not getattr(self, "shutting_down", False):  # set by shutdown_kernel first
                 await super()._async_interrupt_kernel()
 
-    return QuietShutdownKernelManager
+    return RunnerKernelManager
 
 
 @contextlib.contextmanager
@@ -246,11 +279,14 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
     its own when None). A failure removes what it wrote and raises (a failed cell as one
     line)."""
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
 
     src = notebooks_dir() / name
     if not src.exists():
         raise LittleHumanError(f"notebook {src} is missing from the checkout")
     staged: Staged = []
+    log = kernel_log(out_dir, name)
+    log.unlink(missing_ok=True)  # the kernel appends: one execution per file
     with staging(staged, out_dir):
         try:
             with contextlib.ExitStack() as stack:
@@ -260,13 +296,20 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
                 staged.append((tmp, out_dir / name))
                 pm.execute_notebook(str(src), str(tmp), parameters=parameters,
                                     progress_bar=False, kernel_name="python3",
-                                    config=kernel_config(sockets),
+                                    config=kernel_config(sockets, log),
                                     kernel_manager_class=kernel_manager_class(),
                                     resources={"metadata": {"path": str(notebooks_dir())}},
                                     start_timeout=KERNEL_START_TIMEOUT_S)
         except pm.PapermillExecutionError as e:
             raise LittleHumanError(
                 f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
+        except (DeadKernelError, RuntimeError) as e:  # died at work, or before it was ready
+            if not isinstance(e, DeadKernelError) and not str(e).startswith("Kernel died"):
+                raise
+            raise LittleHumanError(
+                f"notebook {name}: its kernel died (out of memory? killed?); its own output is "
+                f"in {log}: free memory or run fewer notebooks at once (--notebooks), then "
+                "rerun") from None
         if html_out:
             target = (out_dir / name).with_suffix(".html")
             staged.append((_write_temp(out_dir, ".html", html_body(tmp)), target))
@@ -275,11 +318,20 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
 
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
-    """Papermill's and Jupyter's warnings silenced while notebooks execute: entered once, by
-    the thread that starts them (``warnings.catch_warnings`` is not thread-safe)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+    """Papermill's and Jupyter's warnings silenced while notebooks execute, and papermill's
+    logger (nbclient logs through it) below CRITICAL: a failure reaches the user as the one
+    line :func:`stage_notebook` raises, not also as "Kernel died while waiting for execute
+    reply.". Entered once, by the thread that starts them (``warnings.catch_warnings`` is
+    not thread-safe)."""
+    logger = logging.getLogger("papermill")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def notebook_workers(count: int) -> int:
