@@ -448,6 +448,23 @@ def test_a_kernels_own_output_goes_to_its_log_not_the_terminal(tmp_path, capfd):
     assert {"zz-kernel-fd1", "zz-kernel-fd2"} <= set(log.read_text().split())
 
 
+def test_a_kernel_that_does_not_start_in_time_is_one_line(tmp_path, monkeypatch):
+    """A kernel that never answers (here: a process that only sleeps) within the start
+    timeout (a machine too loaded to start one in 300 s) is one line, nothing written."""
+    class NeverReady(report.kernel_manager_class()):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            await super()._async_launch_kernel(["sleep", "60"], **kw)
+
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
+    monkeypatch.setattr(report, "kernel_manager_class", lambda: NeverReady)
+    monkeypatch.setattr(report, "KERNEL_START_TIMEOUT_S", 1)
+    out = tmp_path / "outputs" / "fever" / "smoke"
+    out.mkdir(parents=True)
+    with pytest.raises(LittleHumanError, match="its kernel did not start within 1 s") as got:
+        report.stage_notebook("02_replacement_sweep.ipynb", out, {}, html_out=False)
+    assert "--notebooks" in str(got.value) and list(out.iterdir()) == []
+
+
 @pytest.mark.slow
 def test_a_kernel_killed_mid_run_is_one_line_and_leaves_the_reports(copy_home, shared_data):
     """The kernel of a notebook being executed is killed (as the out-of-memory killer would):

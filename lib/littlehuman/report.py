@@ -304,6 +304,11 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
             raise LittleHumanError(
                 f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
         except (DeadKernelError, RuntimeError) as e:  # died at work, or before it was ready
+            if str(e).startswith("Kernel didn't respond"):  # jupyter_client's start timeout
+                raise LittleHumanError(
+                    f"notebook {name}: its kernel did not start within {KERNEL_START_TIMEOUT_S} "
+                    f"s (its own output is in {log}): rerun when the machine is less busy, or "
+                    "with fewer notebooks at once (--notebooks)") from None
             if not isinstance(e, DeadKernelError) and not str(e).startswith("Kernel died"):
                 raise
             raise LittleHumanError(
