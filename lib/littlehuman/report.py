@@ -13,8 +13,9 @@ report whole. A process holds the folder's lock (``.report.lock``; ``.index.lock
 Kernels talk to papermill over IPC sockets in a private folder, not TCP, and import this
 checkout's package and read this project root (:func:`kernel_environment`), whatever the
 environment has installed. A kernel process's own output (not its cells': those travel in the
-notebook) goes to a log file (:func:`kernel_log`), not to the user's terminal. A notebook is re-executed only when something it shows could have
-changed (:mod:`littlehuman.freshness`); ``--force-notebooks`` re-executes anyway.
+notebook) goes to a log file (:func:`kernel_log`), not to the user's terminal. A notebook is
+re-executed only when something it shows could have changed (:mod:`littlehuman.freshness`);
+``--force-notebooks`` re-executes anyway.
 """
 from __future__ import annotations
 
@@ -304,21 +305,30 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
             raise LittleHumanError(
                 f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
         except (DeadKernelError, RuntimeError) as e:  # died at work, or before it was ready
-            if str(e).startswith("Kernel didn't respond"):  # jupyter_client's start timeout
-                raise LittleHumanError(
-                    f"notebook {name}: its kernel did not start within {KERNEL_START_TIMEOUT_S} "
-                    f"s (its own output is in {log}): rerun when the machine is less busy, or "
-                    "with fewer notebooks at once (--notebooks)") from None
-            if not isinstance(e, DeadKernelError) and not str(e).startswith("Kernel died"):
-                raise
-            raise LittleHumanError(
-                f"notebook {name}: its kernel died (out of memory? killed?); its own output is "
-                f"in {log}: free memory or run fewer notebooks at once (--notebooks), then "
-                "rerun") from None
+            raise _kernel_failure(name, e, log) from None
         if html_out:
             target = (out_dir / name).with_suffix(".html")
             staged.append((_write_temp(out_dir, ".html", html_body(tmp)), target))
     return staged
+
+
+def _kernel_failure(name: str, error: RuntimeError, log: Path) -> BaseException:
+    """The one-line error for notebook ``name`` whose kernel died (nbclient's
+    ``DeadKernelError``, or jupyter_client's "Kernel died before replying") or did not start
+    in time; any other ``error`` as it is."""
+    from nbclient.exceptions import DeadKernelError
+
+    text = str(error)
+    if text.startswith("Kernel didn't respond"):  # jupyter_client's start timeout
+        return LittleHumanError(
+            f"notebook {name}: its kernel did not start within {KERNEL_START_TIMEOUT_S} s (its "
+            f"own output is in {log}): rerun when the machine is less busy, or with fewer "
+            "notebooks at once (--notebooks)")
+    if isinstance(error, DeadKernelError) or text.startswith("Kernel died"):
+        return LittleHumanError(
+            f"notebook {name}: its kernel died (out of memory? killed?); its own output is in "
+            f"{log}: free memory or run fewer notebooks at once (--notebooks), then rerun")
+    return error
 
 
 @contextlib.contextmanager
