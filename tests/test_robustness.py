@@ -448,6 +448,14 @@ def test_a_kernels_own_output_goes_to_its_log_not_the_terminal(tmp_path, capfd):
     assert {"zz-kernel-fd1", "zz-kernel-fd2"} <= set(log.read_text().split())
 
 
+def test_a_kernel_log_that_cannot_be_written_stops_nothing(tmp_path, capfd):
+    (tmp_path / "a-file").write_text("")
+    log = tmp_path / "a-file" / "01_generate.log"  # its folder cannot be made
+    _run_in_kernel(report.kernel_manager_class(), "import os\nos.write(2, b'zz-fallback\\n')",
+                   report.kernel_config(None, log))
+    assert "zz-fallback" in capfd.readouterr().err  # the terminal, as without a log
+
+
 def test_a_kernel_that_does_not_start_in_time_is_one_line(tmp_path, monkeypatch):
     """A kernel that never answers (here: a process that only sleeps) within the start
     timeout (a machine too loaded to start one in 300 s) is one line, nothing written."""

@@ -193,7 +193,7 @@ def kernel_manager_class() -> type:
     The kernel process's own stdout and stderr (what C libraries, ipykernel's logger or
     libzmq write to its file descriptors: a ``pfd.revents & POLLIN`` assertion at exit was
     seen once with kernels side by side) are appended to the file named by ``output_log``
-    when it is set, instead of reaching the user's terminal; cell outputs and errors travel
+    when it is set and can be written, instead of reaching the user's terminal; cell outputs and errors travel
     over the messaging protocol into the notebook as before. And no SIGINT before shutdown:
     a kernel still flushing its last reply (likely with several side by side) logs
     ``KeyboardInterrupt caught in kernel`` for it; the shutdown request follows as before,
@@ -206,12 +206,15 @@ def kernel_manager_class() -> type:
                              help="file for the kernel process's stdout and stderr (appended)")
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            if not self.output_log:
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
-            log = Path(self.output_log)
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("ab") as out:  # the child keeps its own copy of the descriptor
-                kw = {**kw, "stdout": out, "stderr": out}
+            with contextlib.ExitStack() as stack:
+                try:  # best effort: a log that cannot be written never stops a notebook
+                    log = Path(self.output_log) if self.output_log else None
+                    if log is not None:
+                        log.parent.mkdir(parents=True, exist_ok=True)
+                        out = stack.enter_context(log.open("ab"))  # the child gets a copy
+                        kw = {**kw, "stdout": out, "stderr": out}
+                except OSError:
+                    pass  # the kernel writes to the runner's terminal, as jupyter_client's does
                 await super()._async_launch_kernel(kernel_cmd, **kw)
 
         async def _async_interrupt_kernel(self) -> None:
@@ -287,7 +290,8 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
         raise LittleHumanError(f"notebook {src} is missing from the checkout")
     staged: Staged = []
     log = kernel_log(out_dir, name)
-    log.unlink(missing_ok=True)  # the kernel appends: one execution per file
+    with contextlib.suppress(OSError):  # the kernel appends: one execution per file
+        log.unlink(missing_ok=True)
     with staging(staged, out_dir):
         try:
             with contextlib.ExitStack() as stack:
