@@ -9,6 +9,7 @@ changes files works on a copy.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -482,14 +483,21 @@ def test_a_kernel_killed_mid_run_is_one_line_and_leaves_the_reports(copy_home, s
     before = snapshot(copy_home / "outputs")
     proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "02", "--force-notebooks",
                    wait=False)
-    runner, killed, deadline = psutil.Process(proc.pid), None, time.monotonic() + 300
+    def kernels() -> list[psutil.Process]:
+        found = []
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):  # it may be gone already
+                if "ipykernel_launcher" in " ".join(child.cmdline()):
+                    found.append(child)
+        return found
+
+    killed, deadline = None, time.monotonic() + 300
     while killed is None and proc.poll() is None and time.monotonic() < deadline:
-        kernels = [p for p in runner.children(recursive=True)
-                   if "ipykernel_launcher" in " ".join(p.cmdline())]
-        if kernels:
-            time.sleep(1.0)  # most likely in its first cells by now; dead before ready counts too
-            killed = kernels[0]
-            killed.kill()
+        with contextlib.suppress(psutil.Error):
+            if found := kernels():
+                time.sleep(1.0)  # most likely in its first cells now; dead before ready counts too
+                found[0].kill()
+                killed = found[0]
         time.sleep(0.05)
     out, err = proc.communicate(timeout=300)
     assert killed is not None, err[-3000:]
