@@ -483,6 +483,7 @@ def test_a_kernel_killed_mid_run_is_one_line_and_leaves_the_reports(copy_home, s
     before = snapshot(copy_home / "outputs")
     proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "02", "--force-notebooks",
                    wait=False)
+
     def kernels() -> list[psutil.Process]:
         found = []
         for child in psutil.Process(proc.pid).children(recursive=True):

@@ -193,8 +193,9 @@ def kernel_manager_class() -> type:
     The kernel process's own stdout and stderr (what C libraries, ipykernel's logger or
     libzmq write to its file descriptors: a ``pfd.revents & POLLIN`` assertion at exit was
     seen once with kernels side by side) are appended to the file named by ``output_log``
-    when it is set and can be written, instead of reaching the user's terminal; cell outputs and errors travel
-    over the messaging protocol into the notebook as before. And no SIGINT before shutdown:
+    when it is set and can be written, instead of reaching the user's terminal; cell outputs
+    and errors travel over the messaging protocol into the notebook as before. And no SIGINT
+    before shutdown:
     a kernel still flushing its last reply (likely with several side by side) logs
     ``KeyboardInterrupt caught in kernel`` for it; the shutdown request follows as before,
     then SIGTERM and SIGKILL if needed."""
@@ -207,14 +208,12 @@ def kernel_manager_class() -> type:
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             with contextlib.ExitStack() as stack:
-                try:  # best effort: a log that cannot be written never stops a notebook
-                    log = Path(self.output_log) if self.output_log else None
-                    if log is not None:
+                if self.output_log:  # best effort: if it cannot be written, the terminal
+                    with contextlib.suppress(OSError):
+                        log = Path(self.output_log)
                         log.parent.mkdir(parents=True, exist_ok=True)
                         out = stack.enter_context(log.open("ab"))  # the child gets a copy
                         kw = {**kw, "stdout": out, "stderr": out}
-                except OSError:
-                    pass  # the kernel writes to the runner's terminal, as jupyter_client's does
                 await super()._async_launch_kernel(kernel_cmd, **kw)
 
         async def _async_interrupt_kernel(self) -> None:
@@ -283,7 +282,6 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
     its own when None). A failure removes what it wrote and raises (a failed cell as one
     line)."""
     import papermill as pm
-    from nbclient.exceptions import DeadKernelError
 
     src = notebooks_dir() / name
     if not src.exists():
@@ -308,7 +306,7 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
         except pm.PapermillExecutionError as e:
             raise LittleHumanError(
                 f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
-        except (DeadKernelError, RuntimeError) as e:  # died at work, or before it was ready
+        except RuntimeError as e:  # nbclient's DeadKernelError is one; so are start failures
             raise _kernel_failure(name, e, log) from None
         if html_out:
             target = (out_dir / name).with_suffix(".html")
