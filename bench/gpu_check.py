@@ -296,6 +296,22 @@ def step_hf_generation(args: argparse.Namespace) -> None:
         free_memory()
 
 
+def jupyter_data_beside_packages() -> str | None:
+    """Put the Jupyter data files of packages installed with ``pip --target DIR`` (as on the GPU
+    machine) on ``JUPYTER_PATH``: pip puts them in ``DIR/share/jupyter``, where nbconvert does not
+    look for its templates ("No template sub-directory with name 'lab'"). Returns the folder
+    added, or None when nothing was needed (a venv's own ``share/jupyter`` is found already)."""
+    import nbconvert
+    from jupyter_core.paths import jupyter_path
+
+    share = Path(nbconvert.__file__).resolve().parents[1] / "share" / "jupyter"
+    known = {Path(p).resolve() for p in jupyter_path()}
+    if not (share / "nbconvert" / "templates").is_dir() or share in known:
+        return None
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))
+    return str(share)
+
+
 # --------------------------------------------------------------------------- step 4: paper training
 def step_paper_training(args: argparse.Namespace) -> None:
     """The paper profile's generation + sweep (extractive, lora) on fever and fairytaleqa."""
@@ -352,6 +368,7 @@ def step_paper_training(args: argparse.Namespace) -> None:
                     raise RuntimeError(f"missing {missing}: carry the wheels of bench/gpu_prepare.sh")
                 from littlehuman import report
 
+                share = jupyter_data_beside_packages()
                 written = report.run_all("fever", prof, str(data_dir), notebooks=["01", "02"], html=True,
                                          output_dir=Path(tmp) / "outputs")
                 pages = [p.with_suffix(".html") for p in written]
@@ -359,7 +376,8 @@ def step_paper_training(args: argparse.Namespace) -> None:
                 if absent:
                     raise RuntimeError(f"no HTML for {absent}")
                 return {"notebooks": len(written), "html_kib": round(sum(p.stat().st_size for p in pages) / 1024),
-                        "index": (Path(tmp) / "outputs" / "index.html").is_file()}
+                        "index": (Path(tmp) / "outputs" / "index.html").is_file(),
+                        "jupyter_path_added": share or "none"}
 
             sub_row("paper fever notebooks + HTML", notebooks)
         finally:

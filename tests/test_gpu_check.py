@@ -87,3 +87,34 @@ def test_each_measurement_is_on_disk_when_it_finishes(tmp_path, monkeypatch):
     rows = json.loads((tmp_path / "gpu_check.json").read_text())["rows"]
     assert [(r["item"], r["status"]) for r in rows] == [("first", "ok"), ("second", "error")]
     assert rows[1]["error"].startswith("ZeroDivisionError")
+
+
+def test_jupyter_data_of_a_pip_target_install_is_put_on_the_path(tmp_path, monkeypatch):
+    """On the GPU machine the notebook packages are installed with ``pip --target DIR``, which
+    puts nbconvert's templates in DIR/share/jupyter, where nbconvert does not look (seen in
+    bench/gpu_twin.sh's rehearsal: "No template sub-directory with name 'lab'")."""
+    import types
+
+    from jupyter_core.paths import jupyter_path
+
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    import gpu_check
+
+    site = tmp_path / "site"
+    (site / "nbconvert").mkdir(parents=True)
+    (site / "share" / "jupyter" / "nbconvert" / "templates" / "lab").mkdir(parents=True)
+    fake = types.ModuleType("nbconvert")
+    fake.__file__ = str(site / "nbconvert" / "__init__.py")
+    monkeypatch.setitem(sys.modules, "nbconvert", fake)
+    monkeypatch.setenv("JUPYTER_PATH", "/elsewhere")
+    share = site / "share" / "jupyter"
+    assert str(share) not in jupyter_path()
+    assert gpu_check.jupyter_data_beside_packages() == str(share)
+    assert os.environ["JUPYTER_PATH"] == os.pathsep.join([str(share), "/elsewhere"])
+    assert str(share) in jupyter_path()
+    assert gpu_check.jupyter_data_beside_packages() is None  # found now: nothing added twice
+    monkeypatch.delitem(sys.modules, "nbconvert")
+    import nbconvert  # a venv's own install: its templates are found already
+
+    monkeypatch.setenv("JUPYTER_PATH", "")
+    assert gpu_check.jupyter_data_beside_packages() is None, nbconvert.__file__

@@ -268,14 +268,24 @@ def test_sweep_figure_seed_lines_band_and_mean_per_metric():
 
 def test_sweep_table_per_fraction():
     table = plots.sweep.table(sweep_records(), ["accuracy"], sweep_intervals())
-    assert list(table.columns) == ["fraction", "synthetic %", "seeds", "accuracy mean",
-                                   "accuracy 95% CI", "accuracy std", "accuracy min",
-                                   "accuracy max"]
-    row = table.set_index("fraction").loc[0.5]
-    assert row["synthetic %"] == 50.0 and row["seeds"] == 2
-    assert row["accuracy 95% CI"] == "[0.450, 0.900]"
-    assert row["accuracy max"] - row["accuracy min"] == pytest.approx(0.01)
-    assert "accuracy 95% CI" not in plots.sweep.table(sweep_records(), ["accuracy"]).columns
+    assert list(table.columns) == ["synthetic %", "metric", "seeds", "mean", "95% CI", "std",
+                                   "min", "max"]
+    row = table.set_index("synthetic %").loc[50.0]
+    assert row["metric"] == "accuracy" and row["seeds"] == 2
+    assert row["95% CI"] == "[0.450, 0.900]"
+    assert row["max"] - row["min"] == pytest.approx(0.01)
+    assert "95% CI" not in plots.sweep.table(sweep_records(), ["accuracy"]).columns
+
+
+def test_sweep_table_is_long_one_row_per_fraction_and_metric():
+    records = sweep_records().assign(rouge1=lambda r: r["accuracy"] / 2)
+    table = plots.sweep.table(records, ["accuracy", "rouge1"])
+    fractions = records["fraction"].nunique()
+    assert len(table) == 2 * fractions
+    assert list(table["synthetic %"]) == sorted(table["synthetic %"])
+    half = table[table["metric"] == "rouge1"].set_index("synthetic %")["mean"]
+    full = table[table["metric"] == "accuracy"].set_index("synthetic %")["mean"]
+    assert (half * 2).to_dict() == pytest.approx(full.to_dict())
 
 
 def test_sweep_agreement_table_and_captions():
@@ -288,7 +298,7 @@ def test_sweep_agreement_table_and_captions():
     assert plots.sweep.agreement_caption(sweep_records(), ["accuracy", "rouge1"], 2, 50) == (
         "Each metric's ranking of the 3 synthetic fractions by its mean over 2 seed(s) (50 test "
         "rows), Kendall's tau against accuracy's ranking, and whether it picks the same best "
-        "and worst fraction.")
+        "and worst fraction. " + plots.sweep.TAU_UNDEFINED)
     assert plots.sweep.figure_caption("FEVER", 48, 2, 50) == (
         "FEVER, n = 48: each grey line is one seed, the blue line the mean over 2 seed(s), the "
         "band its 95% bootstrap interval (resampling the 2 seed(s), then the 50 human test "
@@ -351,7 +361,7 @@ def test_zoom_tables_and_captions():
     assert plots.zoom.agreement_caption(zoom_records(), ["accuracy"], 2, 30) == (
         "n = 400: each metric's ranking of the 3 synthetic fractions by its mean over 2 seed(s) "
         "(30 test rows), Kendall's tau against accuracy's ranking, and whether it picks the "
-        "same best and worst.")
+        "same best and worst. " + plots.sweep.TAU_UNDEFINED)
     assert plots.zoom.figure_caption("FEVER", 2, 30, 12).endswith("(12 runs in all).")
     assert "30 human test rows" in plots.zoom.figure_caption("FEVER", 2, 30, 12)
     assert "over 2 seed(s)" in plots.zoom.size_figure_caption(2, 30)
@@ -511,3 +521,34 @@ def test_baseline_line_and_training_table():
     assert list(table["at or below the majority baseline"]) == [1, 1]
     assert table.loc[100.0, "left out (why)"] == "no answer span in the context: 18"
     assert "0.200" in plots.style.training_caption("rouge1", 0.2)
+
+
+def test_styled_table_reads_as_a_report_should():
+    frame = pd.DataFrame({"synthetic %": [90.0, 100.0], "runs": [1234, 5],
+                          "mean": [0.123456, float("nan")], "tau": [None, 0.5],
+                          "same best": [True, False], "note": ["a", None]})
+    html = plots.styled(frame).to_html()
+    for shown in ("90.0", "100.0", "1,234", "0.123", "0.500", "yes", "no", plots.style.MISSING):
+        assert shown in html, shown
+    for hidden in ("90.000000", "0.123456", "nan", "None", "True"):
+        assert hidden not in html, hidden
+    assert "row_heading" not in html  # the default index is hidden
+    named = plots.styled(pd.DataFrame({"count": [3]}, index=pd.Index(["rows"], name="what")))
+    assert ">what<" in named.to_html() and ">rows<" in named.to_html()
+    assert "0.12346" in plots.styled(frame, precision=5).to_html()
+
+
+def test_panels_wrap_three_to_a_row():
+    metrics = ["exact_match", "inclusion", "reverse_inclusion", "bleu", "rouge1", "bertscore_f1"]
+    records = sweep_records().assign(**{m: 0.5 for m in metrics})
+    one_row = plots.sweep.figure(records, metrics[:3], "t")
+    two_rows = plots.sweep.figure(records, metrics, "t")
+    assert two_rows.layout.width == one_row.layout.width == 3 * 330  # never wider than 3 panels
+    assert two_rows.layout.height > one_row.layout.height
+    top, bottom = two_rows.layout.yaxis.domain, two_rows.layout.yaxis4.domain
+    assert bottom[1] < top[0]  # the fourth panel sits below the first
+    panel = (top[1] - top[0]) * (two_rows.layout.height - 180)
+    assert panel == pytest.approx((one_row.layout.yaxis.domain[1] - one_row.layout.yaxis.domain[0])
+                                  * (one_row.layout.height - 180), rel=0.05)  # as tall as before
+    assert [t.xaxis for t in two_rows.data if t.name == "mean over seeds"] == [
+        "x", "x2", "x3", "x4", "x5", "x6"]

@@ -6,19 +6,20 @@
 - :mod:`.zoom`: notebook 03, the last few synthetic percent (Figures 6, 8, 12, 13, Table 2)
 - :mod:`.tradeoff`: notebook 04, human against synthetic points (Figures 3, 14, Table 3)
 - :mod:`.analysis`: notebook 05, synthetic against human data (Figures 4, 16, 17, 18)
-- :mod:`.style`: what they share: colours, metric names, error bars, :func:`show` and
-  :func:`caption`
+- :mod:`.style`: what they share: colours, metric names, error bars, panels that wrap,
+  :func:`show`, :func:`styled` (how a table reads) and :func:`caption`
 
 Every function is pure: DataFrames and dicts in (records, intervals, analyses already read
 from the store), a plotly ``Figure``, a DataFrame or a caption string out. A notebook cell
-shows one with ``plots.show(plots.sweep.figure(...))`` and
+shows one with ``plots.show(plots.sweep.figure(...))``, a table with
+``display(plots.styled(plots.sweep.table(...)))`` and a caption with
 ``display(plots.caption(plots.sweep.figure_caption(...)))``.
 """
 from __future__ import annotations
 
 from littlehuman.plots import analysis, generate, style, sweep, tradeoff, zoom
 from littlehuman.plots.style import (COLORS, METRIC_LABELS, SEED_LINE, SOURCE_COLORS, caption,
-                                     metric_label, show)
+                                     metric_label, show, styled)
 
 __all__ = ["COLORS", "METRIC_LABELS", "SEED_LINE", "SOURCE_COLORS", "analysis", "caption",
-           "generate", "metric_label", "show", "style", "sweep", "tradeoff", "zoom"]
+           "generate", "metric_label", "show", "style", "styled", "sweep", "tradeoff", "zoom"]

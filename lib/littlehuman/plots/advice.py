@@ -10,11 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from littlehuman.families import FAMILIES, POOLED, curve_points
-from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, metric_label, note_if_empty,
-                                     panel_row_layout)
+from littlehuman.plots.style import BAND, COLORS, TEMPLATE, Panels, metric_label, note_if_empty
 
 #: a colour per family (the paper's log fit keeps the trade-off figure's blue)
 FAMILY_COLORS: dict[str, str] = {"log": COLORS[0], "power": COLORS[2], "exp": COLORS[4]}
@@ -26,15 +24,16 @@ def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
     largest size), the +human score (red) and where each family puts its equivalent."""
     runs, data_means = report["runs"], report["run_means"]
     bases = list(report["bases"])
-    fig = make_subplots(rows=1, cols=max(1, len(bases)), shared_yaxes=True,
-                        subplot_titles=[f"synthetic base {b:g}" for b in bases] or None)
+    grid = Panels(len(bases), [f"synthetic base {b:g}" for b in bases], shared_yaxes=True,
+                  panel_width=380, height=420)
+    fig = grid.fig
     for i, base in enumerate(bases, start=1):
         first = i == 1
         x, y, _ = curve_points(runs, data_means, base)
         fig.add_trace(go.Scatter(x=x, y=y, mode="markers",
                                  name="synthetic only, mean over seeds",
                                  marker=dict(color="#444", size=9), legendgroup="m",
-                                 showlegend=first), row=1, col=i)
+                                 showlegend=first), **grid.at(i))
         x_max = float(x.max()) if x.size else float(base)
         top = base + 3 * (x_max - base) if x_max > base else 1.5 * base
         for f in report["families"]:
@@ -47,20 +46,18 @@ def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
                 fig.add_trace(go.Scatter(x=xs, y=fit.predict(xs), mode="lines",
                                          line=dict(color=FAMILY_COLORS.get(f), dash=dash),
                                          name=FAMILIES[f].label, legendgroup=f,
-                                         showlegend=show), row=1, col=i)
+                                         showlegend=show), **grid.at(i))
         y_star = report["y_star"].get(base)
         if y_star is not None:
             fig.add_trace(go.Scatter(x=[base], y=[y_star], mode="markers",
                                      name=f"+{report['human']} human, mean over seeds",
                                      marker=dict(color=COLORS[3], size=11), legendgroup="h",
-                                     showlegend=first), row=1, col=i)
+                                     showlegend=first), **grid.at(i))
             fig.add_hline(y=y_star, line=dict(color=COLORS[3], dash="dash", width=1),
-                          row=1, col=i)
-        fig.update_xaxes(title_text="synthetic points in the training set", row=1, col=i)
+                          **grid.at(i))
+        fig.update_xaxes(title_text="synthetic points in the training set", **grid.at(i))
     note_if_empty(fig, not bases)
-    fig.update_yaxes(title_text=metric_label(report["metric"]), row=1, col=1)
-    panel_row_layout(fig, title, len(bases), panel_width=380, height=420, legend_y=-0.3)
-    return fig
+    return grid.layout(title, metric_label(report["metric"]), legend_y=-0.3)
 
 
 def fits_caption(report: dict[str, Any]) -> str:
@@ -84,7 +81,7 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
         "fit": f["fit_status"], "hold-out error": f["holdout_error"],
         "equivalent synthetic points": f["equivalent"], f"{level} CI low": f["low"],
         f"{level} CI high": f["high"], "status": f["eq_status"],
-        "resamples without one": f["undefined"]})
+        "resamples without one": f["undefined"].astype("Int64")})
 
 
 def fits_caption_table(report: dict[str, Any]) -> str:
@@ -103,8 +100,8 @@ def table3_table(report: dict[str, Any]) -> pd.DataFrame:
     """The paper's Table 3 statistic under each family (per-seed operating points), with the
     paper's own row beneath when it reports this dataset."""
     t = report["table3_frame"]
-    return pd.DataFrame({"curve": t["curve"], "operating points": t["n"],
-                         "undefined": t["n_undefined"], "mean": t["mean"],
+    return pd.DataFrame({"curve": t["curve"], "operating points": t["n"].astype("Int64"),
+                         "undefined": t["n_undefined"].astype("Int64"), "mean": t["mean"],
                          "median": t["median"], "25th percentile": t["p25"],
                          "75th percentile": t["p75"]})
 

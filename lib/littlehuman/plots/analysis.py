@@ -13,10 +13,9 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from littlehuman.analysis import SOURCES, counts, dropped, summary
-from littlehuman.plots.style import SOURCE_COLORS, TEMPLATE, note_if_empty
+from littlehuman.plots.style import SOURCE_COLORS, Panels, note_if_empty
 
 _TEST_NOTE = "the two-sided Mann-Whitney U p-value of human against synthetic"
 
@@ -111,7 +110,8 @@ def position_table_caption() -> str:
 def _histograms(frame: pd.DataFrame, value: str, title: str, x_title: str,
                 bins: dict) -> go.Figure:
     fields = list(dict.fromkeys(frame["field"]))
-    fig = make_subplots(rows=1, cols=max(1, len(fields)), subplot_titles=fields or None)
+    grid = Panels(len(fields), fields, panel_width=420)
+    fig = grid.fig
     n = counts(frame)
     for i, field in enumerate(fields, start=1):
         for source in SOURCES:
@@ -120,11 +120,8 @@ def _histograms(frame: pd.DataFrame, value: str, title: str, x_title: str,
                 x=values, xbins=bins, histnorm="probability",
                 name=f"{source} {field} (n={n[(source, field)]})",
                 marker_color=SOURCE_COLORS[source], opacity=0.6, legendgroup=source,
-            ), row=1, col=i)
-        fig.update_xaxes(title_text=x_title, row=1, col=i)
+            ), **grid.at(i))
+        fig.update_xaxes(title_text=x_title, **grid.at(i))
     note_if_empty(fig, not fields)
-    fig.update_yaxes(title_text="share of rows", row=1, col=1)
-    fig.update_layout(title=title, barmode="overlay", height=380,
-                      width=max(520, 420 * len(fields)), template=TEMPLATE,
-                      legend=dict(orientation="h", y=-0.25))
-    return fig
+    fig.update_layout(barmode="overlay")
+    return grid.layout(title, "share of rows")

@@ -40,12 +40,57 @@ def note_if_empty(fig: go.Figure, empty: bool) -> None:
                            xref="paper", yref="paper")
 
 
-def panel_row_layout(fig: go.Figure, title: str, panels: int, panel_width: int = 330,
-                     height: int = 380, legend_y: float = -0.25) -> None:
-    """The layout of a figure with one row of ``panels`` side by side: the title, a width that
-    grows with the panels, the template and the legend beneath."""
-    fig.update_layout(title=title, height=height, width=max(520, panel_width * panels),
-                      template=TEMPLATE, legend=dict(orientation="h", y=legend_y))
+#: panels side by side before a figure wraps onto another row: three fit a laptop's browser,
+#: so no report scrolls sideways (a QA sweep has six metrics, the paper's trade-off six bases)
+PANELS_PER_ROW = 3
+#: the pixels between two rows of panels: room for the x-axis title and the next row's titles
+_ROW_GAP_PX = 110
+#: the pixels of a figure that are not its plotting area (plotly's default top and bottom margins)
+_MARGINS_PX = 180
+
+
+class Panels:
+    """A figure of ``count`` equal panels (at least one), at most :data:`PANELS_PER_ROW` to a
+    row. ``at(i)`` gives panel ``i``'s (1-based) ``row``/``col`` keywords for plotly's
+    ``add_trace``, ``update_xaxes`` and the like; :meth:`layout` sizes the figure by its panels
+    and rows, names the y axis on each row and puts the legend beneath.
+
+    ``height`` is the height of a one-row figure; each further row adds its plotting area and
+    a gap, so a panel is as tall in two rows as in one. ``shared_yaxes``: one y range for all
+    panels (ticks on each row's first).
+    """
+
+    def __init__(self, count: int, titles: list[str] | None = None, shared_yaxes: bool = False,
+                 panel_width: int = 330, height: int = 380) -> None:
+        from plotly.subplots import make_subplots
+
+        self.count = max(1, count)
+        self.cols = min(self.count, PANELS_PER_ROW)
+        self.rows = -(-self.count // self.cols)
+        self.panel_width, self.row_height = panel_width, height
+        area = height - _MARGINS_PX
+        self.height = height + (self.rows - 1) * (area + _ROW_GAP_PX)
+        spacing = _ROW_GAP_PX / (self.height - _MARGINS_PX) if self.rows > 1 else 0.3
+        self.fig = make_subplots(rows=self.rows, cols=self.cols, subplot_titles=titles or None,
+                                 shared_yaxes="all" if shared_yaxes else False,
+                                 vertical_spacing=spacing)
+
+    def at(self, i: int) -> dict[str, int]:
+        """``dict(row=..., col=...)`` of panel ``i`` (1-based, filled row by row)."""
+        return dict(row=(i - 1) // self.cols + 1, col=(i - 1) % self.cols + 1)
+
+    def layout(self, title: str, y_title: str | None = None, legend_y: float = -0.25) -> go.Figure:
+        """Title, size, template and the legend beneath (``legend_y``: its offset as a share of
+        a one-row figure's plotting area, kept in pixels whatever the rows); ``y_title`` on the
+        first panel of every row. Returns the figure."""
+        if y_title:
+            for row in range(1, self.rows + 1):
+                self.fig.update_yaxes(title_text=y_title, row=row, col=1)
+        scale = (self.row_height - _MARGINS_PX) / (self.height - _MARGINS_PX)
+        self.fig.update_layout(title=title, height=self.height,
+                               width=max(520, self.panel_width * self.cols), template=TEMPLATE,
+                               legend=dict(orientation="h", y=legend_y * scale))
+        return self.fig
 
 
 #: the colour of the majority baseline
@@ -73,6 +118,39 @@ def show(fig: go.Figure) -> None:
     display(HTML(fig.to_html(full_html=False, include_plotlyjs=not _PLOTLYJS_SENT,
                              config={"displaylogo": False})))
     _PLOTLYJS_SENT = True
+
+
+#: how a missing value (None, NaN) reads in a table
+MISSING = "–"
+
+
+def styled(frame: pd.DataFrame, precision: int = 3, formats: dict[str, str] | None = None):
+    """``frame`` as every report shows a table (a pandas Styler, for ``display``): a named
+    index as the first column, a default one hidden; whole numbers with thousands separators; other numbers to ``precision`` decimals (also
+    with separators); 'synthetic %' to one decimal; booleans as yes/no; missing values as
+    :data:`MISSING`; text columns aligned left, numbers right. ``formats``: a format string for a column these rules do not fit."""
+    import numpy as np
+
+    def cell(value: Any) -> str:
+        if isinstance(value, (bool, np.bool_)):
+            return "yes" if value else "no"
+        if isinstance(value, (int, np.integer)):
+            return f"{value:,}"
+        if isinstance(value, (float, np.floating)):
+            return f"{value:,.{precision}f}"
+        return str(value)
+
+    if any(name is not None for name in frame.index.names):
+        frame = frame.reset_index()
+    chosen = {"synthetic %": "{:.1f}", **(formats or {})}
+    formatters = {col: chosen.get(col, cell) for col in frame.columns}
+    text = [col for col in frame.columns if col not in chosen
+            and not pd.api.types.is_numeric_dtype(frame[col].dtype)
+            and not frame[col].map(lambda v: isinstance(v, (int, float, np.number))).any()]
+    left = [{"selector": f"th.col_heading.col{frame.columns.get_loc(col)}",
+             "props": [("text-align", "left")]} for col in text]
+    return (frame.style.format(formatters, na_rep=MISSING).hide(axis="index")
+            .set_properties(subset=text, **{"text-align": "left"}).set_table_styles(left))
 
 
 def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):

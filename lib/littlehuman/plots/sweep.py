@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from littlehuman.plots.style import (BAND, COLORS, SEED_LINE, baseline_line, metric_label,
-                                     panel_row_layout)
+from littlehuman.plots.style import BAND, COLORS, SEED_LINE, Panels, baseline_line, metric_label
 
 #: shown instead of the agreement table when a task has a single metric (FV)
 ONE_METRIC_NOTE = "FV is scored by accuracy alone: nothing to compare."
+#: what an agreement table's missing tau means (said in its caption)
+TAU_UNDEFINED = ("Kendall's tau is missing where it is undefined: one of the two metrics has the "
+                 "same mean at every fraction, so there is no order to compare.")
 
 
 # --------------------------------------------------------------------------- Figure 1
@@ -28,8 +29,8 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
     bootstrap CI over seeds and test examples when ``intervals`` is given, else the min-max
     over seeds; a dotted line marks the majority ``baseline`` of each metric when given.
     """
-    fig = make_subplots(rows=1, cols=len(metrics),
-                        subplot_titles=[metric_label(m) for m in metrics])
+    grid = Panels(len(metrics), [metric_label(m) for m in metrics])
+    fig = grid.fig
     band_name = "95% CI (seeds x test rows)" if intervals is not None else "min-max over seeds"
     for i, m in enumerate(metrics, start=1):
         for seed, run in records.sort_values("fraction").groupby("seed"):
@@ -38,7 +39,7 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
                 line=dict(color=SEED_LINE, width=1), marker=dict(size=4),
                 name=f"seed {seed}", legendgroup=f"seed {seed}", showlegend=i == 1,
                 hovertemplate=f"seed {seed}<br>%{{x:.1f}}% synthetic<br>{m}=%{{y:.4f}}<extra></extra>",
-            ), row=1, col=i)
+            ), **grid.at(i))
         stats = records.groupby("fraction")[m].agg(["mean", "min", "max"]).reset_index()
         if intervals is not None:
             ci = intervals[intervals["metric"] == m].set_index("fraction")
@@ -49,15 +50,14 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
             x=np.concatenate([x, x[::-1]]), y=np.concatenate([stats["max"], stats["min"][::-1]]),
             mode="lines", fill="toself", fillcolor=BAND, line=dict(width=0), hoverinfo="skip",
             name=band_name, legendgroup="band", showlegend=i == 1,
-        ), row=1, col=i)
+        ), **grid.at(i))
         fig.add_trace(go.Scatter(
             x=x, y=stats["mean"], mode="lines+markers", line=dict(color=COLORS[0], width=3),
             name="mean over seeds", legendgroup="mean", showlegend=i == 1,
-        ), row=1, col=i)
-        baseline_line(fig, (baseline or {}).get(m), 1, i, i == 1)
-        fig.update_xaxes(title_text="synthetic %", row=1, col=i)
-    panel_row_layout(fig, title, len(metrics))
-    return fig
+        ), **grid.at(i))
+        baseline_line(fig, (baseline or {}).get(m), **grid.at(i), label=i == 1)
+        fig.update_xaxes(title_text="synthetic %", **grid.at(i))
+    return grid.layout(title)
 
 
 def figure_caption(name: str, n: int, n_seeds: int, n_test: int) -> str:
@@ -71,22 +71,21 @@ def figure_caption(name: str, n: int, n_seeds: int, n_test: int) -> str:
 # --------------------------------------------------------------------------- its numbers
 def table(records: pd.DataFrame, metrics: list[str],
           intervals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The numbers behind :func:`figure`. Per synthetic fraction: the seed count and, per
-    metric, the mean, the 95% bootstrap CI as '[low, high]' (with ``intervals``), std, min and
-    max over seeds; 'synthetic %' beside the fraction."""
+    """The numbers behind :func:`figure`, one row per synthetic % and metric (long, so six QA
+    metrics read down the page, not across it): the seed count, the mean, the 95% bootstrap
+    CI as '[low, high]' (with ``intervals``), and the std, min and max over seeds."""
     g = records.groupby("fraction")
-    parts = {"seeds": g["seed"].nunique()}
+    parts = []
     for m in metrics:
-        parts[f"{m} mean"] = g[m].mean()
+        part = pd.DataFrame({"metric": m, "seeds": g["seed"].nunique(), "mean": g[m].mean()})
         if intervals is not None:
             ci = intervals[intervals["metric"] == m].set_index("fraction")
-            parts[f"{m} 95% CI"] = ci.apply(lambda r: f"[{r['low']:.3f}, {r['high']:.3f}]", axis=1)
-        parts[f"{m} std"] = g[m].std(ddof=1)
-        parts[f"{m} min"] = g[m].min()
-        parts[f"{m} max"] = g[m].max()
-    out = pd.DataFrame(parts).reset_index()
-    out.insert(1, "synthetic %", (out["fraction"] * 100).round(1))
-    return out
+            part["95% CI"] = ci.apply(lambda r: f"[{r['low']:.3f}, {r['high']:.3f}]", axis=1)
+        part["std"], part["min"], part["max"] = g[m].std(ddof=1), g[m].min(), g[m].max()
+        parts.append(part.reset_index())
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["fraction"])
+    out.insert(0, "synthetic %", (out.pop("fraction") * 100).round(1))
+    return out.sort_values(["synthetic %"], kind="stable", ignore_index=True)
 
 
 def table_caption(n_seeds: int, n_test: int) -> str:
@@ -138,4 +137,5 @@ def agreement_caption(records: pd.DataFrame, metrics: list[str], n_seeds: int,
     """Caption of :func:`agreement_table` (the fraction count from ``records``)."""
     return (f"Each metric's ranking of the {records['fraction'].nunique()} synthetic fractions "
             f"by its mean over {n_seeds} seed(s) ({n_test} test rows), Kendall's tau against "
-            f"{metrics[0]}'s ranking, and whether it picks the same best and worst fraction.")
+            f"{metrics[0]}'s ranking, and whether it picks the same best and worst fraction. "
+            + TAU_UNDEFINED)

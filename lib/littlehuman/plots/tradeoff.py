@@ -15,11 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from littlehuman.findings import PAPER_TABLE3
-from littlehuman.plots.style import (COLORS, SEED_LINE, baseline_line, error_bars, metric_label,
-                                     note_if_empty, panel_row_layout)
+from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, error_bars,
+                                     metric_label, note_if_empty)
 from littlehuman.stats import finite
 
 #: the columns of :func:`bases_table`, in order, and their names there (``{human}`` filled in)
@@ -44,20 +43,21 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
     m, rec = analysis["metric"], records
     fit_rows = analysis["bases"].set_index("base")
     bases = list(fit_rows.index)
-    fig = make_subplots(rows=1, cols=max(1, len(bases)), shared_yaxes=True,
-                        subplot_titles=[f"synthetic base {b}" for b in bases] or None)
+    grid = Panels(len(bases), [f"synthetic base {b}" for b in bases], shared_yaxes=True,
+                  panel_width=360, height=400)
+    fig = grid.fig
     ci = intervals[intervals["metric"] == m]
     for i, base in enumerate(bases, start=1):
         r, first = fit_rows.loc[base], i == 1
         syn = rec[(rec["base"] == base) & (rec["kind"] == "synthetic")]
         fig.add_trace(go.Scatter(x=syn["n"], y=syn[m], mode="markers", name="synthetic only, "
                                  "one seed", marker=dict(color=SEED_LINE, size=6),
-                                 legendgroup="seed", showlegend=first), row=1, col=i)
+                                 legendgroup="seed", showlegend=first), **grid.at(i))
         mean = ci[(ci["base"] == base) & (ci["kind"] == "synthetic")].sort_values("added")
         fig.add_trace(go.Scatter(
             x=base + mean["added"], y=mean["mean"], mode="markers", name="synthetic only, "
             "mean (95% CI)", marker=dict(color=COLORS[0], size=9), legendgroup="mean",
-            showlegend=first, error_y=error_bars(mean)), row=1, col=i)
+            showlegend=first, error_y=error_bars(mean)), **grid.at(i))
         x_top = float(base + mean["added"].max()) if len(mean) else float(base)
         cap = base + 3 * (x_top - base) if x_top > base else 1.5 * base
         eq = r["equivalent"] if finite(r["equivalent"]) else None
@@ -66,30 +66,28 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
             xs = np.linspace(base, x_plot, 60)
             fig.add_trace(go.Scatter(x=xs, y=r["a0"] + r["a1"] * np.log(xs), mode="lines",
                                      line=dict(color=COLORS[0], width=2), name="log fit",
-                                     legendgroup="fit", showlegend=first), row=1, col=i)
+                                     legendgroup="fit", showlegend=first), **grid.at(i))
         hum = ci[(ci["base"] == base) & (ci["kind"] == "human")]
         if len(hum):
             fig.add_trace(go.Scatter(
                 x=[base] * len(hum), y=hum["mean"], mode="markers",
                 name=f"+{analysis['human']} human (95% CI)", marker=dict(color=COLORS[3],
                                                                           size=10),
-                legendgroup="human", showlegend=first, error_y=error_bars(hum)), row=1, col=i)
+                legendgroup="human", showlegend=first, error_y=error_bars(hum)), **grid.at(i))
             if eq is not None and eq > 0:
                 y = float(hum["mean"].iloc[0])
                 fig.add_trace(go.Scatter(
                     x=[base, base + min(eq, x_plot - base)], y=[y, y], mode="lines",
                     line=dict(color=COLORS[3], dash="dash"), name="equivalent synthetic",
-                    legendgroup="eq", showlegend=first), row=1, col=i)
+                    legendgroup="eq", showlegend=first), **grid.at(i))
                 beyond = " (beyond the plot)" if base + eq > x_plot else ""
                 fig.add_annotation(x=base + min(eq, x_plot - base), y=y, text=f"+{eq:.0f}"
                                    f"{beyond}", showarrow=False, yshift=12,
-                                   font=dict(color=COLORS[3]), row=1, col=i)
-        baseline_line(fig, baseline, 1, i, first)
-        fig.update_xaxes(title_text="synthetic points in the training set", row=1, col=i)
+                                   font=dict(color=COLORS[3]), **grid.at(i))
+        baseline_line(fig, baseline, **grid.at(i), label=first)
+        fig.update_xaxes(title_text="synthetic points in the training set", **grid.at(i))
     note_if_empty(fig, not bases)
-    fig.update_yaxes(title_text=metric_label(m), row=1, col=1)
-    panel_row_layout(fig, title, len(bases), panel_width=360, height=400, legend_y=-0.3)
-    return fig
+    return grid.layout(title, metric_label(m), legend_y=-0.3)
 
 
 def figure_title(name: str, human: int) -> str:

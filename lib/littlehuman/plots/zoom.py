@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from littlehuman.plots.style import (COLORS, SEED_LINE, baseline_line, error_bars, metric_label,
-                                     note_if_empty, panel_row_layout)
-from littlehuman.plots.sweep import fraction_means, metric_agreement
+from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, error_bars,
+                                     metric_label, note_if_empty)
+from littlehuman.plots.sweep import TAU_UNDEFINED, fraction_means, metric_agreement
 
 
 # --------------------------------------------------------------------------- Figures 6, 8, 12, 13
@@ -24,27 +23,25 @@ def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
     with its CI as error bars, the dotted line the majority ``baseline``. No records: one
     empty panel saying so."""
     ns = sorted(records["n"].unique(), reverse=True)
-    fig = make_subplots(rows=1, cols=max(1, len(ns)), shared_yaxes=True,
-                        subplot_titles=[f"n = {n}" for n in ns] or None)
+    grid = Panels(len(ns), [f"n = {n}" for n in ns], shared_yaxes=True)
+    fig = grid.fig
     for i, n in enumerate(ns, start=1):
         part = records[records["n"] == n]
         for seed, run in part.sort_values("fraction").groupby("seed"):
             fig.add_trace(go.Scatter(
                 x=run["fraction"] * 100, y=run[metric], mode="lines+markers",
                 line=dict(color=SEED_LINE, width=1), marker=dict(size=4), name=f"seed {seed}",
-                legendgroup=f"seed {seed}", showlegend=i == 1), row=1, col=i)
+                legendgroup=f"seed {seed}", showlegend=i == 1), **grid.at(i))
         ci = intervals[(intervals["n"] == n) & (intervals["metric"] == metric)]
         ci = ci.sort_values("fraction")
         fig.add_trace(go.Scatter(
             x=ci["fraction"] * 100, y=ci["mean"], mode="lines+markers",
             line=dict(color=COLORS[0], width=3), name="mean over seeds (95% CI)",
-            legendgroup="mean", showlegend=i == 1, error_y=error_bars(ci)), row=1, col=i)
-        baseline_line(fig, baseline, 1, i, i == 1)
-        fig.update_xaxes(title_text="synthetic %", row=1, col=i)
+            legendgroup="mean", showlegend=i == 1, error_y=error_bars(ci)), **grid.at(i))
+        baseline_line(fig, baseline, **grid.at(i), label=i == 1)
+        fig.update_xaxes(title_text="synthetic %", **grid.at(i))
     note_if_empty(fig, not ns)
-    fig.update_yaxes(title_text=metric_label(metric), row=1, col=1)
-    panel_row_layout(fig, title, len(ns))
-    return fig
+    return grid.layout(title, metric_label(metric))
 
 
 def figure_title(name: str, metric: str) -> str:
@@ -64,8 +61,8 @@ def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int) -> str:
 def size_figure(intervals: pd.DataFrame, metrics: list[str], title: str) -> go.Figure:
     """Each metric (one panel each) against the training-set size n, one line per synthetic
     fraction, with the 95% CI as error bars."""
-    fig = make_subplots(rows=1, cols=len(metrics),
-                        subplot_titles=[metric_label(m) for m in metrics])
+    grid = Panels(len(metrics), [metric_label(m) for m in metrics])
+    fig = grid.fig
     fractions = sorted(intervals["fraction"].unique())
     for i, m in enumerate(metrics, start=1):
         for j, f in enumerate(fractions):
@@ -74,11 +71,10 @@ def size_figure(intervals: pd.DataFrame, metrics: list[str], title: str) -> go.F
             fig.add_trace(go.Scatter(
                 x=ci["n"], y=ci["mean"], mode="lines+markers", name=f"{f:.1%} synthetic",
                 line=dict(color=COLORS[j % len(COLORS)], width=2), legendgroup=str(f),
-                showlegend=i == 1, error_y=error_bars(ci)), row=1, col=i)
-        fig.update_xaxes(title_text="training-set size n", row=1, col=i)
+                showlegend=i == 1, error_y=error_bars(ci)), **grid.at(i))
+        fig.update_xaxes(title_text="training-set size n", **grid.at(i))
     note_if_empty(fig, not fractions)
-    panel_row_layout(fig, title, len(metrics))
-    return fig
+    return grid.layout(title)
 
 
 def size_figure_caption(n_seeds: int, n_test: int) -> str:
@@ -117,7 +113,7 @@ def agreement_caption(records: pd.DataFrame, metrics: list[str], n_seeds: int,
     return (f"n = {int(largest['n'].max())}: each metric's ranking of the "
             f"{largest['fraction'].nunique()} synthetic fractions by its mean over {n_seeds} "
             f"seed(s) ({n_test} test rows), Kendall's tau against {metrics[0]}'s ranking, and "
-            "whether it picks the same best and worst.")
+            "whether it picks the same best and worst. " + TAU_UNDEFINED)
 
 
 # --------------------------------------------------------------------------- the numbers
