@@ -52,7 +52,8 @@ token each) with those lengths, cut at the PROTOCOL max lengths (FV 100, QA 400)
 Packages: the GPU machine lacks some of NEEDED_MODULES; ``bash bench/gpu_prepare.sh`` fetches them
 as wheels into .whl/ (27 MB) to carry, and ``python bench/gpu_machine.py -- --cpu-tiny --out DIR``
 runs this check here with only the machine's packages (bench/gpu_machine_packages.txt) and those
-wheels importable (CI does).
+wheels importable (CI does). ``bash bench/gpu_twin.sh`` rehearses the GPU session's command itself in
+a venv of the machine's Python, torch and transformers versions (not in CI: 3 GB of downloads).
 
 Step 4 needs the raw files of fever and fairytaleqa (11 MiB): ``--data-dir``, else
 $LITTLEHUMAN_DATA_DIR, else ../shared/data, else data/raw; gpu_prepare.sh copies them into the
