@@ -500,7 +500,7 @@ def test_analysis_histograms_one_panel_per_field():
     pd.testing.assert_frame_equal(plots.analysis.bleu_table(extractive), analysis.summary(extractive, "bleu"))
     assert "Mann-Whitney U" in plots.analysis.length_table_caption()
     assert "Mann-Whitney U" in plots.analysis.bleu_table_caption()
-    assert "n/a where a source has no rows left" in plots.analysis.position_table_caption()
+    assert "– where a source has no rows left" in plots.analysis.position_table_caption()
 
 
 def test_baseline_line_and_training_table():
@@ -536,6 +536,11 @@ def test_styled_table_reads_as_a_report_should():
     named = plots.styled(pd.DataFrame({"count": [3]}, index=pd.Index(["rows"], name="what")))
     assert ">what<" in named.to_html() and ">rows<" in named.to_html()
     assert "0.12346" in plots.styled(frame, precision=5).to_html()
+    p_values = pd.DataFrame({"sign p": [0.25, 1e-9], "p (Mann-Whitney U)": [float("nan"), 0.0004],
+                             "top": [1e-9, 0.5]})
+    html = plots.styled(p_values, precision=2).to_html()
+    assert ">0.250<" in html and html.count("&lt;0.001") == 2 and ">0.00<" in html  # 'top' is no p
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in plots.styled(pd.DataFrame({"text": ["<b>bold</b> & co"]})).to_html()
 
 
 def test_panels_wrap_three_to_a_row():

@@ -104,7 +104,7 @@ def position_table(where: pd.DataFrame) -> pd.DataFrame:
 def position_table_caption() -> str:
     """Caption of :func:`position_table`."""
     return ("Relative position per field and source, with the Mann-Whitney U p-value of human "
-            "against synthetic (n/a where a source has no rows left).")
+            "against synthetic (– where a source has no rows left).")
 
 
 def _histograms(frame: pd.DataFrame, value: str, title: str, x_title: str,

@@ -8,6 +8,8 @@ notebook modules (:mod:`.generate`, :mod:`.sweep`, :mod:`.zoom`, :mod:`.tradeoff
 """
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pandas as pd
@@ -124,11 +126,21 @@ def show(fig: go.Figure) -> None:
 MISSING = "–"
 
 
+#: a p-value's column: 'p', 'p (Mann-Whitney U)', 'sign p', 'sign-flip p', 'min p'
+_P_COLUMN = re.compile(r"(^|[ -])p($| \()")
+
+
+def p_value(p: float) -> str:
+    """A p-value as a table shows it: three decimals, '<0.001' below that (not '0.00')."""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def styled(frame: pd.DataFrame, precision: int = 3, formats: dict[str, str] | None = None):
     """``frame`` as every report shows a table (a pandas Styler, for ``display``): a named
     index as the first column, a default one hidden; whole numbers with thousands separators; other numbers to ``precision`` decimals (also
     with separators); 'synthetic %' to one decimal; booleans as yes/no; missing values as
-    :data:`MISSING`; text columns aligned left, numbers right. ``formats``: a format string for a column these rules do not fit."""
+    :data:`MISSING`; p-values (:func:`p_value`) to three decimals or '<0.001'; text columns
+    aligned left, numbers right; every cell HTML-escaped. ``formats``: a format string for a column these rules do not fit."""
     import numpy as np
 
     def cell(value: Any) -> str:
@@ -142,8 +154,13 @@ def styled(frame: pd.DataFrame, precision: int = 3, formats: dict[str, str] | No
 
     if any(name is not None for name in frame.index.names):
         frame = frame.reset_index()
-    chosen = {"synthetic %": "{:.1f}", **(formats or {})}
-    formatters = {col: chosen.get(col, cell) for col in frame.columns}
+    chosen = {"synthetic %": "{:.1f}", **{col: p_value for col in frame.columns if _P_COLUMN.search(str(col))},
+              **(formats or {})}
+    def escaped(fmt: Any) -> Any:  # text reaches the page as text (a dataset's "<b>" too)
+        render = fmt.format if isinstance(fmt, str) else fmt
+        return lambda value: html.escape(str(render(value)), quote=False)
+
+    formatters = {col: escaped(chosen.get(col, cell)) for col in frame.columns}
     text = [col for col in frame.columns if col not in chosen
             and not pd.api.types.is_numeric_dtype(frame[col].dtype)
             and not frame[col].map(lambda v: isinstance(v, (int, float, np.number))).any()]
