@@ -120,3 +120,28 @@ def test_report_draws_every_figure_without_console_errors(outputs, notebook):
     expected = figures_in_notebook(folder / f"{notebook}.ipynb")
     assert expected > 0
     assert plotly_figures(dom) == [True] * expected
+
+
+@pytest.mark.slow
+def test_a_shared_plotlyjs_report_draws_every_figure_and_one_without_it_draws_none(outputs, tmp_path):
+    """``--plotlyjs shared``: the report loads the one copy beside index.html by relative path
+    (no inlined copy: a fraction of the size) and draws every figure; the same page without that
+    file draws none, so the check can fail."""
+    from plotly.offline import get_plotlyjs
+
+    from littlehuman import report
+
+    executed = outputs / "fever" / "smoke" / "02_replacement_sweep.ipynb"
+    shared = report.shared_plotlyjs(tmp_path)
+    (tmp_path / "fever" / "smoke").mkdir(parents=True)
+    page = report.render_html(executed, tmp_path / "fever" / "smoke" / "02.html",
+                              plotlyjs=f"../../{shared.name}")
+    text = page.read_text(encoding="utf-8")
+    assert get_plotlyjs() not in text and f'src="../../{shared.name}"' in text
+    assert page.stat().st_size < (outputs / "fever" / "smoke" / "02_replacement_sweep.html").stat().st_size / 5
+    dom, errors = load_page(page)
+    assert errors == []
+    assert plotly_figures(dom) == [True] * figures_in_notebook(executed)
+    shared.unlink()
+    dom, errors = load_page(page)
+    assert errors and not any(plotly_figures(dom))

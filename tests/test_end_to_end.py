@@ -82,6 +82,30 @@ def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_ho
     assert after == before
 
 
+def test_plotlyjs_shared_writes_one_copy_that_the_reports_and_index_load(smoke_home, shared_data):
+    """``--plotlyjs shared``: one plotly.js beside index.html, loaded by relative path; the
+    mode is part of a report's digest, so switching re-renders it and a rerun keeps it."""
+    import plotly
+    from plotly.offline import get_plotlyjs
+
+    folder, outputs = smoke_home / "outputs/fever/smoke", smoke_home / "outputs"
+    inline = (folder / "02_replacement_sweep.html").stat().st_size
+    proc = run_all(smoke_home, shared_data, *FEVER_SMOKE, "--notebooks", "02", "--plotlyjs", "shared")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "executing 02_replacement_sweep" in proc.stdout  # the mode changed: re-rendered
+    shared = outputs / f"plotly-{plotly.__version__}.min.js"
+    assert shared.read_text(encoding="utf-8") == get_plotlyjs()
+    page = (folder / "02_replacement_sweep.html").read_text(encoding="utf-8")
+    assert f'src="../../{shared.name}"' in page and get_plotlyjs() not in page
+    assert len(page.encode()) < inline / 5
+    index = (outputs / "index.html").read_text(encoding="utf-8")
+    assert f'src="{shared.name}"' in index and get_plotlyjs() not in index
+    proc = run_all(smoke_home, shared_data, *FEVER_SMOKE, "--notebooks", "02", "--plotlyjs", "shared")
+    assert "nothing the notebooks show has changed" in proc.stdout
+    proc = run_all(smoke_home, shared_data, *FEVER_SMOKE, "--notebooks", "02", "--plotlyjs", "everywhere")
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
 @pytest.mark.parametrize("name", ["01_generate.ipynb", "02_replacement_sweep.ipynb",
                                   "03_zoom.ipynb", "04_tradeoff.ipynb", "05_analysis.ipynb",
                                   "06_advise.ipynb"])

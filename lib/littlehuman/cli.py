@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
                      "the zoom runs, 04 and 06 the trade-off runs; 06 alone: the advisor "
                      "without the sweep, as `advise` runs it)")
     run.add_argument("--no-html", action="store_true", help="execute notebooks but skip HTML")
+    run.add_argument("--plotlyjs", default="inline", choices=["inline", "shared"],
+                     help="inline (default): every HTML report carries plotly.js (~4.7 MB) and "
+                     "opens anywhere on its own; shared: one copy beside index.html that the "
+                     "reports load by relative path (~0.3 MB a report, still offline; keep the "
+                     "folder together)")
     run.add_argument("--force-notebooks", action="store_true",
                      help="re-execute every notebook even when nothing it shows has changed "
                      "(by default a report whose inputs are unchanged is kept)")
@@ -242,7 +247,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
     report.run_all(dataset, prof, data_dir=args.data_dir, custom=custom,
                    notebooks=notebooks, html=not args.no_html, output_dir=args.output,
-                   force_notebooks=args.force_notebooks)
+                   force_notebooks=args.force_notebooks, plotlyjs=args.plotlyjs)
     return 0
 
 

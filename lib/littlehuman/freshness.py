@@ -57,12 +57,13 @@ def data_fingerprint(dataset: str, data_root: Path | None = None) -> str:
     return _sha(entries)
 
 
-def notebook_digest(notebook: Path, parameters: dict[str, Any], html: bool, code: str,
+def notebook_digest(notebook: Path, parameters: dict[str, Any], html: bool | str, code: str,
                     data: str) -> str:
-    """One notebook's digest: its source, parameters, HTML or not, the code and data digests."""
+    """One notebook's digest: its source, parameters, HTML or not (and how it gets plotly.js,
+    when ``html`` names the mode), the code and data digests."""
     params = json.dumps(parameters, sort_keys=True, default=str).encode()
-    return _sha([notebook.read_bytes(), params, str(bool(html)).encode(), code.encode(),
-                 data.encode()])
+    how = str(html if isinstance(html, str) else bool(html)).encode()
+    return _sha([notebook.read_bytes(), params, how, code.encode(), data.encode()])
 
 
 def read_digests(out_dir: Path) -> dict[str, str]:

@@ -333,13 +333,14 @@ def figure(summaries: list[dict[str, Any]]):
     return fig
 
 
-def figure_html(drawable: list[dict[str, Any]]) -> str:
+def figure_html(drawable: list[dict[str, Any]], plotlyjs: str | None = None) -> str:
     """The small multiples of ``drawable`` (summaries with a curve: :func:`curves`) as an
-    HTML fragment, plotly.js inlined (once: the page has one figure); '' when none."""
+    HTML fragment, plotly.js inlined (once: the page has one figure) or, with ``plotlyjs``
+    (a relative path to the shared copy), loaded from there; '' when none."""
     if not drawable:
         return ""
-    return figure(drawable).to_html(full_html=False, include_plotlyjs=True, div_id=FIGURE_ID,
-                                    config={"displaylogo": False})
+    return figure(drawable).to_html(full_html=False, include_plotlyjs=plotlyjs or True,
+                                    div_id=FIGURE_ID, config={"displaylogo": False})
 
 
 # ------------------------------------------------------------------------ the page
@@ -365,14 +366,15 @@ color:#1f5fa0}.dirty{color:#7a1212;font-weight:600}.clean{color:#14521a}.muted{c
 code{font-size:12px}"""
 
 
-def page(root: Path) -> str:
-    """The index page from every report folder under ``root`` (its ``summary.json``)."""
+def page(root: Path, plotlyjs: str | None = None) -> str:
+    """The index page from every report folder under ``root`` (its ``summary.json``); its
+    figure loads plotly.js from ``plotlyjs`` (a path relative to ``root``) when given."""
     runs = read_summaries(root)
     summaries = [s for _, s in runs]
     rows = [findings_row(s, _links(root, folder)) for folder, s in runs]
     ledger = [ledger_row(s) for s in summaries]
     drawable = curves(summaries)
-    fig = figure_html(drawable)
+    fig = figure_html(drawable, plotlyjs)
     drawn = {id(s) for s in drawable}
     no_curve = [f"{s.get('dataset', '?')} · {s.get('profile', '?')}" for s in summaries
                 if id(s) not in drawn]

@@ -30,6 +30,7 @@ import time
 import uuid
 import warnings
 from dataclasses import asdict
+from html import escape
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -274,13 +275,14 @@ KERNEL_START_TIMEOUT_S = 300
 
 
 def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_out: bool,
-                   sockets: str | None = None) -> Staged:
+                   sockets: str | None = None, plotlyjs: str | None = None) -> Staged:
     """Execute notebook ``name`` with papermill into a temporary file in ``out_dir`` (and its
     HTML into another); return them with their final paths, for :func:`commit`. The kernel
     runs in ``notebooks/`` (set on the kernel, not by papermill's process-wide ``chdir``, so
     notebooks can run side by side in threads) with its sockets in ``sockets`` (a folder of
-    its own when None). A failure removes what it wrote and raises (a failed cell as one
-    line)."""
+    its own when None); its HTML loads plotly.js from ``plotlyjs`` when given (a path
+    relative to ``out_dir``). A failure removes what it wrote and raises (a failed cell as
+    one line)."""
     import papermill as pm
 
     src = notebooks_dir() / name
@@ -310,7 +312,7 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
             raise _kernel_failure(name, e, log) from None
         if html_out:
             target = (out_dir / name).with_suffix(".html")
-            staged.append((_write_temp(out_dir, ".html", html_body(tmp)), target))
+            staged.append((_write_temp(out_dir, ".html", html_body(tmp, plotlyjs)), target))
     return staged
 
 
@@ -361,7 +363,7 @@ def notebook_workers(count: int) -> int:
 
 def stage_notebooks(names: list[str], out_dir: Path, parameters: dict[str, Any],
                     html_out: bool, sockets: str | None,
-                    workers: int | None = None) -> Staged:
+                    workers: int | None = None, plotlyjs: str | None = None) -> Staged:
     """:func:`stage_notebook` for each of ``names``, side by side (``workers`` at once, by
     default :func:`notebook_workers`): they only read the caches the expensive work filled,
     each in its own kernel. Staged files come back in the order of ``names``; the first
@@ -374,11 +376,11 @@ def stage_notebooks(names: list[str], out_dir: Path, parameters: dict[str, Any],
     with staging(staged, out_dir), quiet():
         if workers == 1:
             for name in names:
-                staged += stage_notebook(name, out_dir, parameters, html_out, sockets)
+                staged += stage_notebook(name, out_dir, parameters, html_out, sockets, plotlyjs)
             return staged
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook")
-        futures = [pool.submit(stage_notebook, name, out_dir, parameters, html_out, sockets)
-                   for name in names]
+        futures = [pool.submit(stage_notebook, name, out_dir, parameters, html_out, sockets,
+                               plotlyjs) for name in names]
         try:
             for future in futures:  # wait for all (an interrupt stops the wait)
                 future.exception()
@@ -423,9 +425,45 @@ OFFLINE_TEMPLATE = (
 )
 
 
-def html_body(notebook: Path) -> str:
+#: how a report gets plotly.js: ``inline`` (in every report, ~4.7 MB each: a page opens
+#: anywhere on its own) or ``shared`` (one copy beside index.html that every report loads by
+#: relative path: still offline, a report is ~0.4 MB, but one copied alone draws no figures)
+PLOTLYJS_MODES = ("inline", "shared")
+
+
+def shared_plotlyjs(root: Path) -> Path:
+    """``root/plotly-VERSION.min.js``, the copy every report of a ``shared`` run loads,
+    written (atomically) when missing or not this plotly's."""
+    import plotly
+    from plotly.offline import get_plotlyjs
+
+    target = root / f"plotly-{plotly.__version__}.min.js"
+    source = get_plotlyjs()
+    if not target.is_file() or target.stat().st_size != len(source.encode()):
+        root.mkdir(parents=True, exist_ok=True)
+        commit([(_write_temp(root, ".js", source), target)])
+    return target
+
+
+def _load_plotlyjs_from(body: str, src: str) -> str:
+    """``body`` with plotly.js's inlined copy (what ``plots.show`` and ``to_html`` put in the
+    first figure's output) replaced by a script loading ``src``; unchanged when the inlined
+    copy is not this plotly's (it then stays inline, so the page still draws)."""
+    from plotly.offline import get_plotlyjs
+
+    source = get_plotlyjs()
+    at = body.find(source)  # nbconvert rewrites the script tag's attributes, not its text
+    start, end = body.rfind("<script", 0, at), body.find("</script>", at + len(source))
+    if at < 0 or start < 0 or end < 0 or not body[start:at].endswith(">"):
+        return body
+    loader = f'<script charset="utf-8" src="{escape(src)}"></script>'
+    return body[:start] + loader + body[end + len("</script>"):]
+
+
+def html_body(notebook: Path, plotlyjs: str | None = None) -> str:
     """nbconvert's HTML export without the code (the executed .ipynb beside it has it) and
-    without scripts fetched from the network (the page works offline)."""
+    without scripts fetched from the network (the page works offline); with ``plotlyjs`` (a
+    path relative to the page) plotly.js is loaded from there instead of inlined."""
     import jinja2
     import nbformat
     from nbconvert import HTMLExporter
@@ -438,14 +476,14 @@ def html_body(notebook: Path) -> str:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb)
-    return body
+    return _load_plotlyjs_from(body, plotlyjs) if plotlyjs else body
 
 
-def render_html(notebook: Path, target: Path | None = None) -> Path:
+def render_html(notebook: Path, target: Path | None = None, plotlyjs: str | None = None) -> Path:
     """Render ``notebook`` to ``target`` (default: beside it, ``.html``) through a temporary
-    file unique to this process."""
+    file unique to this process (``plotlyjs`` as for :func:`html_body`)."""
     target = target or notebook.with_suffix(".html")
-    commit([(_write_temp(target.parent, ".html", html_body(notebook)), target)])
+    commit([(_write_temp(target.parent, ".html", html_body(notebook, plotlyjs)), target)])
     return target
 
 
@@ -492,14 +530,16 @@ def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
     return out
 
 
-def write_index(root: Path | None = None) -> Path:
-    """``outputs/index.html`` (or under ``root``): see :mod:`littlehuman.index`."""
+def write_index(root: Path | None = None, plotlyjs: str = "inline") -> Path:
+    """``outputs/index.html`` (or under ``root``): see :mod:`littlehuman.index`; ``plotlyjs``
+    as for :func:`run_all`."""
     from littlehuman import index
 
     root = root or paths.outputs_dir()
     with locked_folder(root, ".index.lock"):
         target = root / "index.html"
-        commit([(_write_temp(root, ".html", index.page(root)), target)])
+        src = shared_plotlyjs(root).name if plotlyjs == "shared" else None
+        commit([(_write_temp(root, ".html", index.page(root, src)), target)])
     return target
 
 
@@ -538,9 +578,10 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
             html: bool = True, output_dir: str | os.PathLike | None = None,
-            force_notebooks: bool = False) -> list[Path]:
+            force_notebooks: bool = False, plotlyjs: str = "inline") -> list[Path]:
     """Run the pipeline and the notebooks for ``dataset`` ('all', a name or a file); the
-    reports go under ``output_dir`` (default ``outputs/``), one transaction per dataset."""
+    reports go under ``output_dir`` (default ``outputs/``), one transaction per dataset;
+    ``plotlyjs`` is one of :data:`PLOTLYJS_MODES`."""
     from littlehuman import experiments
     from littlehuman.study import Study
 
@@ -550,8 +591,11 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
     unknown = [n for n in notebooks if n not in NOTEBOOKS]
     if unknown:
         raise LittleHumanError(f"unknown notebook(s) {unknown}: choose from {', '.join(NOTEBOOKS)}")
+    if plotlyjs not in PLOTLYJS_MODES:
+        raise LittleHumanError(f"unknown plotlyjs {plotlyjs!r}: choose from {', '.join(PLOTLYJS_MODES)}")
     root = Path(output_dir).expanduser().resolve() if output_dir else paths.outputs_dir()
     check_writable(root)
+    shared = shared_plotlyjs(root) if plotlyjs == "shared" and html else None
     written = []
     for name in resolve_datasets(dataset, data_dir):
         started = time.time()
@@ -570,8 +614,9 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                   "custom": json.dumps(custom or {})}
         files = {nb: NOTEBOOKS[nb] for nb in notebooks}
         code, inputs = freshness.code_digest(), freshness.data_fingerprint(study.name)
-        digests = {f: freshness.notebook_digest(notebooks_dir() / f, params, html, code, inputs)
-                   for f in files.values()}
+        src = os.path.relpath(shared, out_dir) if shared else None
+        digests = {f: freshness.notebook_digest(notebooks_dir() / f, params, html and plotlyjs,
+                                                code, inputs) for f in files.values()}
         with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
             previous = freshness.read_digests(out_dir)
             todo = (list(files) if force_notebooks else
@@ -588,7 +633,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                         print(f"[{study.name}] executing {NOTEBOOKS[nb]}" if nb in todo else
                               f"[{study.name}] {NOTEBOOKS[nb]} unchanged: kept", flush=True)
                     staged += stage_notebooks([NOTEBOOKS[nb] for nb in notebooks if nb in todo],
-                                              out_dir, params, html, sockets)
+                                              out_dir, params, html, sockets, plotlyjs=src)
                     summary = build_summary(study, notebooks, chosen, generation, trained,
                                             time.time() - started, read_summary(out_dir))
                     staged += stage_summary(out_dir, summary)
@@ -602,6 +647,6 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             page = out_dir / NOTEBOOKS["06"]
             print(f"[{study.name}] the advice: {page.with_suffix('.html') if html else page}",
                   flush=True)
-    index = write_index(root)
+    index = write_index(root, plotlyjs)
     print(f"index: {index}")
     return written
