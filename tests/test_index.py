@@ -202,6 +202,9 @@ def test_small_multiples_one_panel_per_run():
     assert list(means[0].x) == [0.0, 50.0, 90.0, 100.0]
     assert sum(t.name == "majority baseline" for t in fig.data) == 5
     assert sum(t.showlegend is True for t in fig.data) == 4  # band, seed, mean, baseline
+    assert fig.layout.width <= 3 * 330  # three to a row, as in the reports: no sideways scroll
+    assert [t.xaxis for t in means] == ["x", "x2", "x3", "x4", "x5"]
+    assert fig.layout.yaxis4.domain[1] < fig.layout.yaxis.domain[0]  # the fourth run: second row
 
 
 # ------------------------------------------------------------------------ provenance

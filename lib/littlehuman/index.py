@@ -35,7 +35,6 @@ VERDICT_CLASS = {fnd.HOLDS: "holds", fnd.NOT_VISIBLE: "unseen", fnd.CONTRADICTED
 KEY_VERSIONS = ("littlehuman", "torch", "transformers", "python")
 #: id of the small-multiples figure's div
 FIGURE_ID = "sweep-curves"
-PANEL_COLUMNS = 4
 
 
 def esc(value: Any) -> str:
@@ -271,9 +270,10 @@ def figure(summaries: list[dict[str, Any]]):
     from plotly.subplots import make_subplots
 
     from littlehuman.metrics import METRIC_LABELS
+    from littlehuman.plots.style import PANELS_PER_ROW
 
     n = len(summaries)
-    cols = min(PANEL_COLUMNS, n)
+    cols = min(PANELS_PER_ROW, n)  # as in the reports: the page never scrolls sideways
     rows = -(-n // cols)
     titles = []
     for s in summaries:
