@@ -432,6 +432,31 @@ def test_kernels_are_not_interrupted_at_shutdown(tmp_path):
     assert not _sigint_at_shutdown(report.kernel_manager_class(), tmp_path / "ours")
 
 
+def test_kernels_run_in_this_python_whatever_kernelspec_the_user_has(tmp_path, monkeypatch):
+    """Outside a virtual environment jupyter_client prefers the user's own ``python3``
+    kernelspec, which often names another interpreter: stock, the kernel would be that one
+    (seen: "/usr/bin/python3: No module named ipykernel_launcher", a kernel dead at start);
+    ours is always this Python's ipykernel."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+
+    spec = tmp_path / ".local" / "share" / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(tmp_path / "other-python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "another Python", "language": "python"}))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "0")
+    for var in ("JUPYTER_DATA_DIR", "JUPYTER_PATH", "XDG_DATA_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == str(tmp_path / "other-python")
+    assert AsyncKernelManager(kernel_name="python3").kernel_spec.argv[0] == str(tmp_path / "other-python")
+    ours = report.kernel_manager_class()(kernel_name="python3")
+    assert ours.kernel_spec.argv[0] == sys.executable
+    _run_in_kernel(report.kernel_manager_class(),
+                   f"import sys; assert sys.executable == {sys.executable!r}, sys.executable")
+
+
 def test_a_kernels_own_output_goes_to_its_log_not_the_terminal(tmp_path, capfd):
     """What a kernel process writes to its file descriptors (C libraries, ipykernel's logger,
     a libzmq assertion at exit) reaches the runner's terminal with jupyter_client's manager,
@@ -472,6 +497,24 @@ def test_a_kernel_that_does_not_start_in_time_is_one_line(tmp_path, monkeypatch)
     with pytest.raises(LittleHumanError, match="its kernel did not start within 1 s") as got:
         report.stage_notebook("02_replacement_sweep.ipynb", out, {}, html_out=False)
     assert "--notebooks" in str(got.value) and list(out.iterdir()) == []
+
+
+def test_a_kernel_dead_at_start_is_one_line_with_its_last_words(tmp_path, monkeypatch):
+    """A kernel process that exits before it is ready (a broken environment): one line that
+    quotes the last line the kernel wrote, nothing written."""
+    class DeadAtStart(report.kernel_manager_class()):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            await super()._async_launch_kernel(
+                ["sh", "-c", "echo starting; echo 'python: No module named ipykernel_launcher' >&2; exit 1"], **kw)
+
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
+    monkeypatch.setattr(report, "kernel_manager_class", lambda: DeadAtStart)
+    out = tmp_path / "outputs" / "fever" / "smoke"
+    out.mkdir(parents=True)
+    with pytest.raises(LittleHumanError, match="its kernel died") as got:
+        report.stage_notebook("02_replacement_sweep.ipynb", out, {}, html_out=False)
+    assert "its last line: 'python: No module named ipykernel_launcher'" in str(got.value)
+    assert "\n" not in str(got.value) and list(out.iterdir()) == []
 
 
 @pytest.mark.slow

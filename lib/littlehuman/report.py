@@ -189,7 +189,13 @@ def kernel_log(out_dir: Path, name: str) -> Path:
 
 @functools.cache
 def kernel_manager_class() -> type:
-    """jupyter_client's kernel manager with two changes for a runner on a terminal.
+    """jupyter_client's kernel manager with three changes for a runner on a terminal.
+
+    The kernel is always this Python's own ipykernel (``sys.executable``), never a
+    ``python3`` kernelspec found on disk: outside a virtual environment jupyter_client
+    prefers the user's (``~/.local/share/jupyter/kernels/python3``), which often names
+    another interpreter (seen: ``/usr/bin/python3: No module named ipykernel_launcher``, a
+    kernel dead at start); the notebooks need this environment's packages anyway.
 
     The kernel process's own stdout and stderr (what C libraries, ipykernel's logger or
     libzmq write to its file descriptors: a ``pfd.revents & POLLIN`` assertion at exit was
@@ -200,12 +206,20 @@ def kernel_manager_class() -> type:
     a kernel still flushing its last reply (likely with several side by side) logs
     ``KeyboardInterrupt caught in kernel`` for it; the shutdown request follows as before,
     then SIGTERM and SIGKILL if needed."""
+    from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+    from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import Unicode
 
     class RunnerKernelManager(AsyncKernelManager):
         output_log = Unicode("", config=True,
                              help="file for the kernel process's stdout and stderr (appended)")
+
+        @property
+        def kernel_spec(self) -> KernelSpec:  # jupyter_client's own fallback spec, always
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
+            return self._kernel_spec
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             with contextlib.ExitStack() as stack:
@@ -329,10 +343,24 @@ def _kernel_failure(name: str, error: RuntimeError, log: Path) -> BaseException:
             f"own output is in {log}): rerun when the machine is less busy, or with fewer "
             "notebooks at once (--notebooks)")
     if isinstance(error, DeadKernelError) or text.startswith("Kernel died"):
+        said = _last_line(log)
         return LittleHumanError(
-            f"notebook {name}: its kernel died (out of memory? killed?); its own output is in "
-            f"{log}: free memory or run fewer notebooks at once (--notebooks), then rerun")
+            f"notebook {name}: its kernel died (out of memory? killed? it could not start?)"
+            + (f", its last line: {said!r}" if said else "") + f"; its own output is in {log}: "
+            "free memory or run fewer notebooks at once (--notebooks), then rerun")
     return error
+
+
+def _last_line(log: Path, limit: int = 200) -> str:
+    """The last non-empty line of a kernel's log (at most ``limit`` characters), '' if none."""
+    try:
+        with log.open("rb") as f:
+            f.seek(max(0, log.stat().st_size - 4096))
+            lines = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return ""
+    said = next((line.strip() for line in reversed(lines) if line.strip()), "")
+    return said if len(said) <= limit else said[:limit - 3] + "..."
 
 
 @contextlib.contextmanager
