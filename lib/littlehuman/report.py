@@ -455,7 +455,7 @@ OFFLINE_TEMPLATE = (
 
 #: how a report gets plotly.js: ``inline`` (in every report, ~4.7 MB each: a page opens
 #: anywhere on its own) or ``shared`` (one copy beside index.html that every report loads by
-#: relative path: still offline, a report is ~0.4 MB, but one copied alone draws no figures)
+#: relative path: still offline, a report is ~0.3 MB, but one copied alone draws no figures)
 PLOTLYJS_MODES = ("inline", "shared")
 
 
@@ -481,8 +481,10 @@ def _load_plotlyjs_from(body: str, src: str) -> str:
 
     source = get_plotlyjs()
     at = body.find(source)  # nbconvert rewrites the script tag's attributes, not its text
+    if at < 0:
+        return body
     start, end = body.rfind("<script", 0, at), body.find("</script>", at + len(source))
-    if at < 0 or start < 0 or end < 0 or not body[start:at].endswith(">"):
+    if start < 0 or end < 0 or not body[start:at].endswith(">"):
         return body
     loader = f'<script charset="utf-8" src="{escape(src)}"></script>'
     return body[:start] + loader + body[end + len("</script>"):]

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from littlehuman.metrics import METRIC_LABELS
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 #: the line colours, in order (plotly's default palette): blue for means and fits, red
 #: (``COLORS[3]``) for the human points
@@ -135,12 +138,15 @@ def p_value(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def styled(frame: pd.DataFrame, precision: int = 3, formats: dict[str, str] | None = None):
-    """``frame`` as every report shows a table (a pandas Styler, for ``display``): a named
-    index as the first column, a default one hidden; whole numbers with thousands separators; other numbers to ``precision`` decimals (also
-    with separators); 'synthetic %' to one decimal; booleans as yes/no; missing values as
-    :data:`MISSING`; p-values (:func:`p_value`) to three decimals or '<0.001'; text columns
-    aligned left, numbers right; every cell HTML-escaped. ``formats``: a format string for a column these rules do not fit."""
+def styled(frame: pd.DataFrame, precision: int = 3,
+           formats: dict[str, str] | None = None) -> Styler:
+    """``frame`` as every report shows a table (a pandas Styler, for ``display``).
+
+    A named index becomes the first column, a default one is hidden; whole numbers get
+    thousands separators, other numbers ``precision`` decimals (with separators);
+    'synthetic %' one decimal; p-values :func:`p_value`; booleans yes/no; missing values
+    :data:`MISSING`; text is aligned left, numbers right; every cell is HTML-escaped.
+    ``formats``: a format string for a column these rules do not fit."""
     import numpy as np
 
     def cell(value: Any) -> str:
@@ -154,8 +160,9 @@ def styled(frame: pd.DataFrame, precision: int = 3, formats: dict[str, str] | No
 
     if any(name is not None for name in frame.index.names):
         frame = frame.reset_index()
-    chosen = {"synthetic %": "{:.1f}", **{col: p_value for col in frame.columns if _P_COLUMN.search(str(col))},
-              **(formats or {})}
+    p_values = {col: p_value for col in frame.columns if _P_COLUMN.search(str(col))}
+    chosen = {"synthetic %": "{:.1f}", **p_values, **(formats or {})}
+
     def escaped(fmt: Any) -> Any:  # text reaches the page as text (a dataset's "<b>" too)
         render = fmt.format if isinstance(fmt, str) else fmt
         return lambda value: html.escape(str(render(value)), quote=False)
