@@ -407,8 +407,8 @@ def stage_notebooks(names: list[str], out_dir: Path, parameters: dict[str, Any],
                 staged += stage_notebook(name, out_dir, parameters, html_out, sockets, plotlyjs)
             return staged
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook")
-        futures = [pool.submit(stage_notebook, name, out_dir, parameters, html_out, sockets,
-                               plotlyjs) for name in names]
+        futures = [pool.submit(_closing_its_loop, stage_notebook, name, out_dir, parameters,
+                               html_out, sockets, plotlyjs) for name in names]
         try:
             for future in futures:  # wait for all (an interrupt stops the wait)
                 future.exception()
@@ -421,6 +421,18 @@ def stage_notebooks(names: list[str], out_dir: Path, parameters: dict[str, Any],
         if errors:
             raise errors[0]
     return staged
+
+
+def _closing_its_loop(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` in a pool thread, then close the event loop nbclient made for the thread
+    (jupyter_core keeps one per thread and never closes it: collected with the thread, it
+    warns "unclosed event loop"); the thread's next notebook gets a new one."""
+    from jupyter_core.utils import ensure_event_loop
+
+    try:
+        return fn(*args)
+    finally:
+        ensure_event_loop().close()
 
 
 @contextlib.contextmanager
