@@ -72,13 +72,18 @@ def test_no_two_figure_functions_share_a_name_across_modules_but_the_generic_one
 def test_show_inlines_plotly_js_once_per_kernel(monkeypatch):
     import IPython.display
 
-    shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj.data))
+    bundles = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: bundles.append(obj))
     monkeypatch.setattr(style, "_PLOTLYJS_SENT", False)
     fig = plots.sweep.figure(sweep_records(), ["accuracy"], "t")
     plots.show(fig)
     plots.show(fig)
+    shown = [b["text/html"] for b in bundles]
     assert len(shown) == 2 and all("Plotly.newPlot" in html for html in shown)
+    # the same figure as JSON, for JupyterLab's and VS Code's plotly renderer (no script)
+    data = bundles[1][style.PLOTLY_MIMETYPE]
+    assert data["layout"]["title"]["text"] == "t" and data["config"] == {"displaylogo": False}
+    assert [t["name"] for t in data["data"]] == [t.name for t in fig.data]
     assert len(shown[0]) > 1_000_000 > len(shown[1])  # plotly.js itself, then only the figure
     assert "<script src=" not in shown[0] + shown[1] and "<html>" not in shown[0]  # no CDN
     assert '"displaylogo": false' in shown[1]

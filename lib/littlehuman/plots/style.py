@@ -111,17 +111,27 @@ def error_bars(ci: pd.DataFrame) -> dict[str, Any]:
 _PLOTLYJS_SENT = False
 
 
-def show(fig: go.Figure) -> None:
-    """Display a figure as self-contained HTML (plotly.js inlined once per kernel).
+#: the figure's own JSON, which JupyterLab and VS Code draw with their plotly renderer
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
 
-    This renders in Jupyter, in papermill outputs and in nbconvert's HTML without a CDN
-    (no internet needed to read a report).
+
+def show(fig: go.Figure) -> None:
+    """Display a figure twice over, as one output: self-contained HTML (plotly.js inlined once
+    per kernel), which nbconvert's HTML reports use and which needs no CDN (no internet to
+    read a report), and the figure's JSON (:data:`PLOTLY_MIMETYPE`), which JupyterLab and VS
+    Code draw without running a script: so an executed notebook in ``outputs/``, untrusted
+    as papermill leaves it (Lab drops an untrusted output's scripts), still shows its figures.
     """
     global _PLOTLYJS_SENT
-    from IPython.display import HTML, display
+    import json
 
-    display(HTML(fig.to_html(full_html=False, include_plotlyjs=not _PLOTLYJS_SENT,
-                             config={"displaylogo": False})))
+    from IPython.display import display
+
+    config = {"displaylogo": False}
+    page = fig.to_html(full_html=False, include_plotlyjs=not _PLOTLYJS_SENT,
+                       config=dict(config))  # to_html adds to the dict it is given
+    data = {**json.loads(fig.to_json()), "config": config}
+    display({"text/html": page, PLOTLY_MIMETYPE: data}, raw=True)
     _PLOTLYJS_SENT = True
 
 
