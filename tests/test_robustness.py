@@ -325,6 +325,20 @@ def test_render_html_and_summary_use_unique_temp_names(tmp_path, monkeypatch):
     assert all(p.read_text() == "another process is writing this" for p in theirs)
 
 
+def test_a_report_page_is_titled_by_dataset_profile_and_notebook(tmp_path):
+    """Browser tabs of several reports tell them apart (nbconvert titles every page
+    'Notebook'); the title is escaped (a dataset of your own may be named anything)."""
+    import nbformat
+
+    folder = tmp_path / "my <data> & co" / "smoke"
+    folder.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hello")]),
+                   folder / "02_replacement_sweep.ipynb")
+    page = report.render_html(folder / "02_replacement_sweep.ipynb").read_text()
+    assert re.findall(r"<title>(.*?)</title>", page) == [
+        "my &lt;data&gt; &amp; co · smoke · 02 replacement sweep"]
+
+
 def _toy_notebooks(folder: Path, log: Path, **cells: str) -> None:
     """One notebook per keyword (``name=code``) in ``folder``: each appends its start and end
     times and working directory to ``log``, and runs ``code`` between them."""

@@ -326,7 +326,8 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
             raise _kernel_failure(name, e, log) from None
         if html_out:
             target = (out_dir / name).with_suffix(".html")
-            staged.append((_write_temp(out_dir, ".html", html_body(tmp, plotlyjs)), target))
+            body = html_body(tmp, plotlyjs, page_title(target))
+            staged.append((_write_temp(out_dir, ".html", body), target))
     return staged
 
 
@@ -502,10 +503,18 @@ def _load_plotlyjs_from(body: str, src: str) -> str:
     return body[:start] + loader + body[end + len("</script>"):]
 
 
-def html_body(notebook: Path, plotlyjs: str | None = None) -> str:
+def page_title(report: Path) -> str:
+    """A report's browser-tab title from where it lies (``.../<dataset>/<profile>/NN_name``):
+    'fever · smoke · 02 replacement sweep', not nbconvert's 'Notebook' for every tab."""
+    what = report.stem.replace("_", " ")
+    return " · ".join([report.parent.parent.name, report.parent.name, what])
+
+
+def html_body(notebook: Path, plotlyjs: str | None = None, title: str | None = None) -> str:
     """nbconvert's HTML export without the code (the executed .ipynb beside it has it) and
-    without scripts fetched from the network (the page works offline); with ``plotlyjs`` (a
-    path relative to the page) plotly.js is loaded from there instead of inlined."""
+    without scripts fetched from the network (the page works offline), titled ``title``; with
+    ``plotlyjs`` (a path relative to the page) plotly.js is loaded from there instead of
+    inlined."""
     import jinja2
     import nbformat
     from nbconvert import HTMLExporter
@@ -517,7 +526,7 @@ def html_body(notebook: Path, plotlyjs: str | None = None) -> str:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or notebook.stem}})
     return _load_plotlyjs_from(body, plotlyjs) if plotlyjs else body
 
 
@@ -525,7 +534,8 @@ def render_html(notebook: Path, target: Path | None = None, plotlyjs: str | None
     """Render ``notebook`` to ``target`` (default: beside it, ``.html``) through a temporary
     file unique to this process (``plotlyjs`` as for :func:`html_body`)."""
     target = target or notebook.with_suffix(".html")
-    commit([(_write_temp(target.parent, ".html", html_body(notebook, plotlyjs)), target)])
+    body = html_body(notebook, plotlyjs, page_title(target))
+    commit([(_write_temp(target.parent, ".html", body), target)])
     return target
 
 
