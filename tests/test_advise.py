@@ -21,6 +21,14 @@ def test_advise_argv_runs_only_notebook_06():
             advise_argv(bad)
 
 
+def test_advise_help_says_what_advise_does_then_the_flags(tmp_path):
+    proc = run_all(tmp_path, tmp_path, "advise", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("advise: how much human data to buy.")
+    assert "run_all.py advise FILE|NAME" in proc.stdout and "--price-human" in proc.stdout
+    assert "--plotlyjs" in proc.stdout and proc.stderr == ""  # the flags, and no error
+
+
 @pytest.mark.slow
 def test_advise_end_to_end_on_an_own_file_with_its_own_synthetic_file(tmp_path):
     work, home = tmp_path / "work", tmp_path / "home"

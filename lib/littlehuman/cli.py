@@ -173,10 +173,20 @@ ADVISE_USAGE = ("usage: python run_all.py advise FILE|NAME [--synthetic FILE] [-
                 "--price-synthetic Q [--budget B]] [other flags]")
 
 
+#: what ``advise --help`` prints above the flags it shares with a plain run
+ADVISE_HELP = ("advise: how much human data to buy. Runs only what the advice needs (the "
+               "trade-off's runs and notebook 06, no sweep) and prints where the advice is.\n"
+               + ADVISE_USAGE + "\nThe other flags are run_all.py's own, listed below.\n")
+
+
 def advise_argv(argv: Sequence[str]) -> list[str]:
     """``advise DATASET [flags]`` -> the flags that run only what the advice needs: the
-    trade-off's runs and notebook 06 (the advisor), without the sweep."""
+    trade-off's runs and notebook 06 (the advisor), without the sweep. ``advise --help``:
+    ``["--help"]`` (the parser's help, after :data:`ADVISE_HELP`)."""
     rest = list(argv[1:])
+    if rest[:1] in (["-h"], ["--help"]):
+        print(ADVISE_HELP)
+        return ["--help"]
     if not rest or rest[0].startswith("-"):
         raise LittleHumanError(f"advise needs a dataset first: {ADVISE_USAGE}")
     if "--notebooks" in rest or "--dataset" in rest:
