@@ -80,7 +80,9 @@ def test_a_bad_value_says_what_0_means():
     [
         (("--dataset", "nosuch", "--profile", "smoke"), ("unknown dataset", "fever")),
         (("--frobnicate",), ("unrecognized arguments",)),
-        (("--dataset", "fever", "--epochs", "many"), ("--epochs",)),
+        (("--dataset", "fever", "--epochs", "many"), ("--epochs", "expected a whole number")),
+        (("--dataset", "fever", "--seeds", "x"), ("--seeds", "comma-separated whole numbers, e.g. 0,1")),
+        (("--dataset", "fever", "--train-bf16", "maybe"), ("--train-bf16", "true or false")),
         (("--profile", "huge"), ("invalid choice",)),
         ((), ("nothing to do",)),
     ],

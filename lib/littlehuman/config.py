@@ -315,8 +315,20 @@ def coerce(name: str, value: Any) -> Any:
         return text
     except ValueError:
         raise LittleHumanError(
-            f"bad value {value!r} for --{name.replace('_', '-')}: expected {type(default).__name__}"
+            f"bad value {value!r} for --{name.replace('_', '-')}: expected {_expected(default)}"
         ) from None
+
+
+def _expected(default: Any) -> str:
+    """What a flag's value must look like, in words, from its field's default."""
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, tuple):
+        kind = "whole numbers" if default and isinstance(default[0], int) else "numbers"
+        return f"comma-separated {kind}, e.g. {','.join(map(str, default[:3])) or '0.5,1'}"
+    if isinstance(default, int):
+        return "a whole number"
+    return "a number" if isinstance(default, float) else "text"
 
 
 _FIELDS = {f.name: f for f in fields(Profile)}  # name -> the field (its metadata: help, zero...)
