@@ -200,7 +200,7 @@ def test_task_inference_and_check(tmp_path: Path) -> None:
         load_custom(path)
     assert load_custom(path, task="qa")[1].task == "qa"
     neither = write(tmp_path / "neither.csv", [{"context": "x", "text": "y"}])
-    with pytest.raises(LittleHumanError, match="FV needs columns context, claim, label.*'text'"):
+    with pytest.raises(LittleHumanError, match=r"FV needs columns context, claim, label.*'text'.*--columns.*--task fv\|qa"):
         load_custom(neither)
     with pytest.raises(LittleHumanError, match=r"missing required column\(s\) 'question', 'answer'"):
         load_custom(write(tmp_path / "fv.csv", fv_rows()), task="qa")

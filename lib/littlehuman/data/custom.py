@@ -563,7 +563,9 @@ def _task(have: set[str], task: str | None, header: list[str], path: Path) -> st
     elif len(qa) == 2 or (qa and not fv):
         task = "qa"
     else:
-        raise LittleHumanError(f"{path.name}: cannot tell the task: {needs}; columns found: {found}")
+        raise LittleHumanError(f"{path.name}: cannot tell the task: {needs}; columns found: {found}; "
+                               "rename yours or map them with --columns (e.g. evidence=context) "
+                               "and say the task with --task fv|qa")
     missing = [c for c in REQUIRED[task] if c not in have]
     if missing:
         raise LittleHumanError(
