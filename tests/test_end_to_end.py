@@ -98,6 +98,9 @@ def test_plotlyjs_shared_writes_one_copy_that_the_reports_and_index_load(smoke_h
     page = (folder / "02_replacement_sweep.html").read_text(encoding="utf-8")
     assert f'src="../../{shared.name}"' in page and get_plotlyjs() not in page
     assert len(page.encode()) < inline / 5
+    executed = (folder / "02_replacement_sweep.ipynb").read_text(encoding="utf-8")  # the same
+    assert get_plotlyjs() not in executed and len(executed.encode()) < inline / 5
+    assert "application/vnd.plotly.v1+json" in executed  # what JupyterLab draws
     index = (outputs / "index.html").read_text(encoding="utf-8")
     assert f'src="{shared.name}"' in index and get_plotlyjs() not in index
     proc = run_all(smoke_home, shared_data, *FEVER_SMOKE, "--notebooks", "02", "--plotlyjs", "shared")

@@ -79,10 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "without the sweep, as `advise` runs it)")
     run.add_argument("--no-html", action="store_true", help="execute notebooks but skip HTML")
     run.add_argument("--plotlyjs", default="inline", choices=["inline", "shared"],
-                     help="inline (default): every HTML report carries plotly.js (~4.7 MB) and "
-                     "opens anywhere on its own; shared: one copy beside index.html that the "
-                     "reports load by relative path (~0.3 MB a report, still offline; keep the "
-                     "folder together)")
+                     help="inline (default): every HTML report and executed notebook carries "
+                     "plotly.js (~4.8 MB) and opens anywhere on its own; shared: one copy beside "
+                     "index.html that they load by relative path (~0.3 MB a report, ~0.1 MB a "
+                     "notebook, still offline; keep the folder together)")
     run.add_argument("--force-notebooks", action="store_true",
                      help="re-execute every notebook even when nothing it shows has changed "
                      "(by default a report whose inputs are unchanged is kept)")
