@@ -490,9 +490,9 @@ OFFLINE_TEMPLATE = (
 )
 
 
-#: how a report gets plotly.js: ``inline`` (in every report, ~4.7 MB each: a page opens
-#: anywhere on its own) or ``shared`` (one copy beside index.html that every report loads by
-#: relative path: still offline, a report is ~0.3 MB, but one copied alone draws no figures)
+#: how a report gets plotly.js: ``inline`` (in every report and executed notebook, 4.8 MB
+#: each: a page opens anywhere on its own) or ``shared`` (one copy beside index.html that they
+#: load by relative path: still offline, a report ~0.3 MB, but one copied alone draws nothing)
 PLOTLYJS_MODES = ("inline", "shared")
 
 
