@@ -13,6 +13,7 @@ from typing import Sequence
 
 from littlehuman import config
 from littlehuman.errors import LittleHumanError
+from littlehuman.report import PLOTLYJS_MODES
 
 EPILOG = """examples:
   python run_all.py --list-datasets --data-dir ../shared/data
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "the zoom runs, 04 and 06 the trade-off runs; 06 alone: the advisor "
                      "without the sweep, as `advise` runs it)")
     run.add_argument("--no-html", action="store_true", help="execute notebooks but skip HTML")
-    run.add_argument("--plotlyjs", default="inline", choices=["inline", "shared"],
+    run.add_argument("--plotlyjs", default="inline", choices=PLOTLYJS_MODES,
                      help="inline (default): every HTML report and executed notebook carries "
                      "plotly.js (~4.8 MB) and opens anywhere on its own; shared: one copy beside "
                      "index.html that they load by relative path (~0.3 MB a report, ~0.1 MB a "

@@ -294,8 +294,8 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
     HTML into another); return them with their final paths, for :func:`commit`. The kernel
     runs in ``notebooks/`` (set on the kernel, not by papermill's process-wide ``chdir``, so
     notebooks can run side by side in threads) with its sockets in ``sockets`` (a folder of
-    its own when None); its HTML loads plotly.js from ``plotlyjs`` when given (a path
-    relative to ``out_dir``). A failure removes what it wrote and raises (a failed cell as
+    its own when None); the notebook and its HTML load plotly.js from ``plotlyjs`` when given
+    (a path relative to ``out_dir``). A failure removes what it wrote and raises (a failed cell as
     one line)."""
     import papermill as pm
 
@@ -324,11 +324,11 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
                 f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
         except RuntimeError as e:  # nbclient's DeadKernelError is one; so are start failures
             raise _kernel_failure(name, e, log) from None
-        if plotlyjs:
+        if plotlyjs:  # the HTML made from it then loads the shared copy too
             _share_plotlyjs_in_notebook(tmp, plotlyjs)
         if html_out:
             target = (out_dir / name).with_suffix(".html")
-            body = html_body(tmp, plotlyjs, page_title(target))
+            body = html_body(tmp, title=page_title(target))
             staged.append((_write_temp(out_dir, ".html", body), target))
     return staged
 
@@ -496,14 +496,22 @@ OFFLINE_TEMPLATE = (
 PLOTLYJS_MODES = ("inline", "shared")
 
 
+@functools.cache
+def _plotlyjs() -> str:
+    """plotly.js as plotly inlines it (``get_plotlyjs`` reads and decodes its 4.8 MB file at
+    every call; a notebook's outputs are searched for it one by one)."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
 def shared_plotlyjs(root: Path) -> Path:
     """``root/plotly-VERSION.min.js``, the copy every report of a ``shared`` run loads,
     written (atomically) when missing or not this plotly's."""
     import plotly
-    from plotly.offline import get_plotlyjs
 
     target = root / f"plotly-{plotly.__version__}.min.js"
-    source = get_plotlyjs()
+    source = _plotlyjs()
     if not target.is_file() or target.stat().st_size != len(source.encode()):
         root.mkdir(parents=True, exist_ok=True)
         commit([(_write_temp(root, ".js", source), target)])
@@ -514,9 +522,7 @@ def _load_plotlyjs_from(body: str, src: str) -> str:
     """``body`` with plotly.js's inlined copy (what ``plots.show`` and ``to_html`` put in the
     first figure's output) replaced by a script loading ``src``; unchanged when the inlined
     copy is not this plotly's (it then stays inline, so the page still draws)."""
-    from plotly.offline import get_plotlyjs
-
-    source = get_plotlyjs()
+    source = _plotlyjs()
     at = body.find(source)  # nbconvert rewrites the script tag's attributes, not its text
     if at < 0:
         return body
