@@ -646,3 +646,152 @@ def test_check_identity_names_an_option_change(tmp_path: Path, home: Path) -> No
     check_identity(*load_custom(folder))
     with pytest.raises(LittleHumanError, match=r"\(same files: --columns, --skip-bad-rows or --data-seed changed\)"):
         check_identity(*load_custom(folder, seed=3))
+
+
+# --- Hugging Face datasets: saved folders and class labels ------------------------------
+
+NLI_NAMES = ["entailment", "neutral", "contradiction"]  # the class order of SNLI/MNLI/ANLI
+
+
+def nli_dataset(n: int, start: int = 0, labels: list[int] | None = None):
+    """An invented NLI dataset whose label is a ClassLabel (class ids, as the hub stores them)."""
+    import datasets
+
+    features = datasets.Features({"premise": datasets.Value("string"),
+                                  "hypothesis": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=NLI_NAMES)})
+    ids = range(start, start + n)
+    return datasets.Dataset.from_dict(
+        {"premise": [f"The lantern of town {i} is painted blue." for i in ids],
+         "hypothesis": [f"Town {i} has a lantern." for i in ids],
+         "label": labels if labels is not None else [i % 3 for i in ids]}, features=features)
+
+
+NLI_COLUMNS = {"premise": "context", "hypothesis": "claim"}
+
+
+def entailed(ids: range) -> list[int]:
+    """PROTOCOL's binary label of the invented rows: only entailment (class id 0) is 1."""
+    return [1 if i % 3 == 0 else 0 for i in ids]
+
+
+def test_parquet_from_datasets_reads_class_labels_by_name(tmp_path: Path) -> None:
+    """A parquet file written by `datasets` (the hub's parquet files are) records its features:
+    class id 0 is "entailment" (our 1), not the number 0 (which reads as not supported)."""
+    path = tmp_path / "nli.parquet"
+    nli_dataset(30).to_parquet(str(path))
+    df, report = load_custom(path, columns=NLI_COLUMNS)
+    order = df.sort_values("row_id", key=lambda s: s.str.split(":").str[-1].astype(int))
+    assert order["label"].tolist() == entailed(range(30))
+    assert report.class_names == {"label": NLI_NAMES}
+    assert "label read by its class names: 0 entailment -> 1, 1 neutral -> 0, " \
+           "2 contradiction -> 0" in report.describe()
+    plain = tmp_path / "plain.parquet"  # the same ids without the features: read as numbers
+    pd.read_parquet(path).to_parquet(plain, index=False)
+    pd.read_parquet(plain)  # still a good file
+    with pytest.raises(LittleHumanError, match=r"bad label 2"):
+        load_custom(plain, columns=NLI_COLUMNS)
+
+
+def test_class_label_minus_one_is_missing_and_out_of_range_is_bad(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    labels = [i % 3 for i in range(30)]
+    labels[2], labels[4] = -1, 5  # -1: the hub's "no label"; 5: no such class
+    path = tmp_path / "unlabelled.parquet"
+    nli_dataset(30).to_parquet(str(path))
+    table = pq.read_table(path)  # the features kept, the ids set by hand
+    table = table.set_column(table.schema.get_field_index("label"), "label",
+                             pa.array(labels, pa.int64()))
+    pq.write_table(table, path)
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(path, columns=NLI_COLUMNS)
+    assert "row 3: column 'label': missing value" in str(err.value)
+    assert "row 5: column 'label': bad label 5" in str(err.value)
+    df, report = load_custom(path, columns=NLI_COLUMNS, skip_bad_rows=True)
+    assert len(df) == 28 and report.n_bad_rows == 2
+
+
+def test_saved_dataset_dict_folder(tmp_path: Path) -> None:
+    import datasets
+
+    folder = tmp_path / "my_nli"
+    datasets.DatasetDict({"train": nli_dataset(24), "validation": nli_dataset(6, 100),
+                          "test": nli_dataset(9, 200), "unlabeled": nli_dataset(3, 300)}
+                         ).save_to_disk(str(folder))
+    assert is_custom_path(str(folder)) and layout(folder).kind == "folder"
+    df, report = load_custom(folder, columns=NLI_COLUMNS)
+    assert report.name == "my_nli" and report.task == "fv"
+    assert report.split_counts == {"train": 24, "valid": 6, "test": 9}
+    assert report.ignored == ["unlabeled"] and "ignored (named after no split): unlabeled" \
+        in report.describe()
+    for split, ids in (("train", range(24)), ("valid", range(100, 106)), ("test", range(200, 209))):
+        part = df[df["split"] == split]
+        by_context = dict(zip(part["context"], part["label"]))
+        assert [by_context[f"The lantern of town {i} is painted blue."] for i in ids] == entailed(ids)
+    assert report.class_names == {"label": NLI_NAMES}
+    assert sorted(Path(f).name for f in report.sources) == ["test", "train", "validation"]
+
+
+def test_saved_single_dataset_folder_is_one_file(tmp_path: Path) -> None:
+    folder = tmp_path / "one"
+    nli_dataset(40).save_to_disk(str(folder))
+    df, report = load_custom(folder, columns=NLI_COLUMNS)
+    assert report.name == "one" and len(df) == 40 and report.n_rows_read == 40
+    assert "seeded 80/10/10" in report.split_note
+    assert sorted(df["label"]) == sorted(entailed(range(40)))
+
+
+def test_saved_dataset_changes_are_fingerprinted(tmp_path: Path) -> None:
+    import datasets
+
+    folder = tmp_path / "fp_nli"
+    parts = {"train": nli_dataset(24), "test": nli_dataset(9, 200)}
+    datasets.DatasetDict(parts).save_to_disk(str(folder))
+    _, before = load_custom(folder, columns=NLI_COLUMNS)
+    datasets.DatasetDict({**parts, "test": nli_dataset(9, 200, labels=[1] * 9)}).save_to_disk(
+        str(tmp_path / "tmp"))
+    import shutil
+
+    shutil.rmtree(folder)
+    shutil.move(str(tmp_path / "tmp"), folder)
+    _, after = load_custom(folder, columns=NLI_COLUMNS)
+    assert after.fingerprint != before.fingerprint
+    changed = [f for f in after.sources if after.sources[f] != before.sources.get(f)]
+    assert [Path(f).name for f in changed] == ["test"]
+
+
+def test_saved_dataset_dict_errors(tmp_path: Path) -> None:
+    import datasets
+
+    folder = tmp_path / "no_test"
+    datasets.DatasetDict({"train": nli_dataset(6), "validation": nli_dataset(3, 9)}
+                         ).save_to_disk(str(folder))
+    with pytest.raises(LittleHumanError, match=r"splits train, validation has no test split"):
+        load_custom(folder, columns=NLI_COLUMNS)
+    both = tmp_path / "both"
+    datasets.DatasetDict({"train": nli_dataset(6), "val": nli_dataset(3, 9),
+                          "validation": nli_dataset(3, 20), "test": nli_dataset(3, 30)}
+                         ).save_to_disk(str(both))
+    with pytest.raises(LittleHumanError, match=r"splits val, validation all mean valid"):
+        load_custom(both, columns=NLI_COLUMNS)
+    broken = tmp_path / "broken"
+    nli_dataset(6).save_to_disk(str(broken))
+    for arrow in broken.glob("*.arrow"):
+        arrow.write_bytes(b"not arrow")
+    with pytest.raises(LittleHumanError, match=r"not a readable saved Hugging Face dataset"):
+        load_custom(broken, columns=NLI_COLUMNS)
+    (tmp_path / "bad_index").mkdir()
+    (tmp_path / "bad_index" / "dataset_dict.json").write_text("{")
+    with pytest.raises(LittleHumanError, match=r"not a readable DatasetDict index"):
+        load_custom(tmp_path / "bad_index")
+
+
+def test_a_synthetic_file_must_be_a_file(tmp_path: Path) -> None:
+    from littlehuman.data.synthetic_file import checked
+
+    folder = tmp_path / "saved"
+    nli_dataset(3).save_to_disk(str(folder))
+    with pytest.raises(LittleHumanError, match=r"is not a file"):
+        checked(folder)

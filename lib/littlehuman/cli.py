@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a dataset name (see --list-datasets; its raw files are downloaded "
                       "on first use), 'all' (every dataset whose raw files are found), the path "
                       "of your own CSV/JSONL/parquet file, a folder holding train.* and test.* "
-                      "(and optionally valid.*), or train=FILE,test=FILE[,valid=FILE]")
+                      "(and optionally valid.*), train=FILE,test=FILE[,valid=FILE], or a "
+                      "Hugging Face dataset's save_to_disk folder")
     what.add_argument("--list-datasets", action="store_true",
                       help="print a table of every dataset found (task, rows per split, label "
                       "balance, median words of context and target) and exit")

@@ -10,7 +10,13 @@ Three ways to give it (``--dataset``):
   ``tst``, any case; shards named ``train-00000-of-00002.parquet`` are read together). Other
   files are ignored and listed in the report;
 - ``train=a.csv,test=b.jsonl[,valid=c.parquet]``: each split's file named (a split named
-  twice gets both files).
+  twice gets both files);
+- a Hugging Face dataset saved with ``save_to_disk``: a ``DatasetDict`` folder (its splits
+  named as above; others ignored and listed) or one ``Dataset`` folder (read like one file).
+
+Hugging Face class labels are read by name: a ``ClassLabel`` column (in a saved dataset, or in
+a parquet file that ``datasets`` wrote, whose schema records its features) gives its class
+names, so an NLI label 0 reads as "entailment" (1), not as 0; -1 (no label) is a missing value.
 
 A split file's rows get the split of its name; a ``split`` column inside it must agree (a row
 that says otherwise is an error). Without a valid file, 20% of the train contexts become
@@ -66,6 +72,8 @@ _EXPLICIT = re.compile(rf"^\s*(?:{_SPLIT_WORDS})\s*=", re.IGNORECASE)
 _EXPLICIT_SEP = re.compile(rf",\s*(?=(?:{_SPLIT_WORDS})\s*=)", re.IGNORECASE)
 _SHARD = re.compile(r"^(?P<word>[a-z]+)(?:-(?P<index>\d{5})-of-(?P<count>\d{5}))?$")
 IDENTITY = "own_dataset.json"
+HF_DICT = "dataset_dict.json"  # what DatasetDict.save_to_disk writes beside its split folders
+HF_SAVED = "hf_disk"  # the format of a folder that Dataset.save_to_disk wrote
 
 # (position, values keyed by the user's column names or None, why the record is unreadable)
 _Record = tuple[int, "dict[str, object] | None", "str | None"]
@@ -77,7 +85,8 @@ class CustomReport:
 
     ``files`` lists ``(split, path, records read)`` per file when the dataset is several files
     (empty for one file: ``path`` is that file); ``ignored`` the data files of a folder that
-    are named after no split; ``sources`` the sha256 of every file read; ``fingerprint`` a
+    are named after no split; ``class_names`` our columns that held Hugging Face class ids, read
+    by these names; ``sources`` the sha256 of every file read; ``fingerprint`` a
     digest of the unified rows (:func:`fingerprint`).
     """
 
@@ -91,6 +100,7 @@ class CustomReport:
     split_counts: dict[str, int] = field(default_factory=dict)
     files: list[tuple[str, str, int]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    class_names: dict[str, list[str]] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     fingerprint: str = field(default="", compare=False)
 
@@ -107,6 +117,11 @@ class CustomReport:
                      f"{self.problems[0]}")
         if self.ignored:
             line += f"; ignored (named after no split): {', '.join(self.ignored)}"
+        for col, names in self.class_names.items():
+            line += f"; {col} read by its class names: " + ", ".join(
+                f"{i} {n}" + (f" -> {schema.label_from_word(n)}" if col == "label" and
+                              schema.label_from_word(n) is not None else "")
+                for i, n in enumerate(names))
         return line
 
 
@@ -141,7 +156,7 @@ def absolute_spec(value: str | Path) -> str:
 class _Layout:
     """Where a dataset's rows are: ``files`` [(split or None, path)] in split order."""
 
-    kind: str  # "file" | "folder" | "explicit"
+    kind: str  # "file" | "folder" | "explicit" (a saved DatasetDict is a "folder")
     files: list[tuple[str | None, Path]]
     display: str
     name: str
@@ -153,6 +168,10 @@ def layout(value: str | Path) -> _Layout:
     says what is wrong with a folder or a ``train=...`` list."""
     text = str(value).strip()
     path = Path(text).expanduser()
+    if (path / HF_DICT).is_file():
+        return _hf_dict_layout(path)
+    if _is_saved_dataset(path):
+        return _Layout("file", [(None, path)], str(path), path.name)
     if path.is_dir():
         return _folder_layout(path)
     if _EXPLICIT.match(text) and not path.exists():
@@ -224,6 +243,39 @@ def _folder_layout(folder: Path) -> _Layout:
     return _Layout("folder", files, where, folder.resolve().name, ignored)
 
 
+def _hf_dict_layout(folder: Path) -> _Layout:
+    """A ``DatasetDict.save_to_disk`` folder: one saved dataset per split, named in
+    ``dataset_dict.json``; splits named after none of ours are ignored (and listed)."""
+    where = f"{folder}{os.sep}"
+    try:
+        names = json.loads((folder / HF_DICT).read_text(encoding="utf-8"))["splits"]
+        names = [str(n) for n in names]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise LittleHumanError(f"{folder / HF_DICT}: not a readable DatasetDict index ({e}): save "
+                               "the dataset again with save_to_disk") from e
+    ours = {n: SPLIT_FILE_NAMES.get(n.lower()) for n in names}
+    ignored = [n for n, split in ours.items() if split is None]
+    missing = [s for s in ("train", "test") if s not in ours.values()]
+    if missing:
+        raise LittleHumanError(
+            f"{where}: a saved DatasetDict with splits {', '.join(names) or 'none'} has no "
+            f"{' and no '.join(missing)} split: name them train and test (and optionally "
+            "validation), e.g. DatasetDict(train=..., test=...).save_to_disk(...)")
+    doubled = [s for s in schema.SPLITS if list(ours.values()).count(s) > 1]
+    if doubled:
+        raise LittleHumanError(
+            f"{where}: splits {', '.join(n for n, s in ours.items() if s in doubled)} all mean "
+            f"{doubled[0]}: keep one of them")
+    files = sorted(((split, folder / n) for n, split in ours.items() if split is not None),
+                   key=lambda sf: schema.SPLITS.index(sf[0]))
+    return _Layout("folder", files, where, folder.resolve().name, ignored)  # type: ignore[arg-type]
+
+
+def _is_saved_dataset(path: Path) -> bool:
+    """True for a folder written by ``Dataset.save_to_disk``."""
+    return path.is_dir() and (path / "state.json").is_file() and (path / "dataset_info.json").is_file()
+
+
 def _check_shards(split: str, group: list[tuple[Path, re.Match]], where: str) -> None:
     """Several files for one split must be the shards of one set, all present."""
     names = ", ".join(f.name for f, _ in group)
@@ -270,12 +322,13 @@ def load_custom(
 
 def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip_bad_rows: bool,
               seed: int, name: str | None) -> tuple[pd.DataFrame, CustomReport]:
-    fmt, unit, header, records = _read_any(path)
-    rename = _rename(header, columns or {}, path)
-    task = _task(set(rename.values()), task, header, path)
-    name = _slug(name if name else path.stem)
+    read = _read_any(path)
+    records = read.records
+    rename = _rename(read.header, columns or {}, path)
+    task = _task(set(rename.values()), task, read.header, path)
+    name = _slug(name if name else (path.name if read.fmt == HF_SAVED else path.stem))
 
-    rows, problems = _validate(records, rename, task, name, unit)
+    rows, problems = _validate(records, rename, task, name, read.unit)
     if problems and not skip_bad_rows:
         more = "; ..." if len(problems) > SHOWN_PROBLEMS else ""
         raise LittleHumanError(
@@ -290,7 +343,8 @@ def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip
     df = schema.finalize(df, name, task)
     counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
     report = CustomReport(name, task, str(path), len(records), len(problems), problems, note, counts,
-                          sources={str(path): _sha256(path)})
+                          sources={str(path): _sha256(path)},
+                          class_names=_named(read.class_names, rename))
     return df, report
 
 
@@ -301,10 +355,10 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
     paths = [f for _, f in where.files]
     dup = {f.name for f in paths if sum(g.name == f.name for g in paths) > 1}
     label = {f: (str(f) if f.name in dup else f.name) for f in paths}
-    reads = [(split, f, *_read_any(f)) for split, f in where.files]
-    renames = [_rename(header, columns or {}, f) for _, f, _, _, header, _ in reads]
-    for (_, f, _, _, header, _), rename in zip(reads, renames):  # the train file decides the task
-        task = _task(set(rename.values()), task, header, f)
+    reads = [(split, f, _read_any(f)) for split, f in where.files]
+    renames = [_rename(read.header, columns or {}, f) for _, f, read in reads]
+    for (_, f, read), rename in zip(reads, renames):  # the train file decides the task
+        task = _task(set(rename.values()), task, read.header, f)
     name = _slug(name if name else where.name)
 
     rows: list[dict[str, object]] = []
@@ -312,12 +366,12 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
     disagree: list[str] = []
     seen: dict[str, str] = {}
     total = 0
-    for (split, f, _, unit, _, records), rename in zip(reads, renames):
-        got, bad = _validate(records, rename, task, name, unit, label=label[f], split=split,
-                             seen=seen, disagree=disagree)
+    for (split, f, read), rename in zip(reads, renames):
+        got, bad = _validate(read.records, rename, task, name, read.unit, label=label[f],
+                             split=split, seen=seen, disagree=disagree)
         rows += got
         problems += bad
-        total += len(records)
+        total += len(read.records)
     if disagree:
         more = "; ..." if len(disagree) > SHOWN_PROBLEMS else ""
         raise LittleHumanError(
@@ -349,11 +403,19 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
                 f"(seed {seed})")
     df = schema.finalize(df, name, task)
     counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
-    files = [(str(split), str(f), len(records)) for split, f, _, _, _, records in reads]
+    files = [(str(split), str(f), len(read.records)) for split, f, read in reads]
+    named: dict[str, list[str]] = {}
+    for (_, _, read), rename in zip(reads, renames):
+        named.update(_named(read.class_names, rename))
     report = CustomReport(name, task, where.display, total, len(problems), problems, note, counts,
                           files=files, ignored=where.ignored,
-                          sources={str(f): _sha256(f) for f in paths})
+                          sources={str(f): _sha256(f) for f in paths}, class_names=named)
     return df, report
+
+
+def _named(class_names: dict[str, list[str]], rename: dict[str, str]) -> dict[str, list[str]]:
+    """``class_names`` of the columns we use, under our column names."""
+    return {rename[col]: names for col, names in class_names.items() if col in rename}
 
 
 def fingerprint(df: pd.DataFrame) -> str:
@@ -413,29 +475,50 @@ def _what_changed(old: dict[str, str], new: dict[str, str]) -> str:
 
 
 def _sha256(path: Path) -> str:
+    """The sha256 of a file, or of a folder's files (their relative names and bytes)."""
     h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            h.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0")
+        with file.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
     return h.hexdigest()
 
 
 # --- reading ---------------------------------------------------------------------------
 
 
-def _read_any(path: Path) -> tuple[str, str, list[str], list[_Record]]:
-    """(format, position unit, header, records) of one data file with at least one row."""
-    fmt = _check_file(path)
-    unit = "row" if fmt == "parquet" else "line"
-    header, records = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[fmt](path)
-    if not records:
+@dataclass
+class _Read:
+    """One data file (or saved dataset) read: its format, what a position is called ("line",
+    "row"), its columns, its records, and the columns read by their class names."""
+
+    fmt: str
+    unit: str
+    header: list[str]
+    records: list[_Record]
+    class_names: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _read_any(path: Path, folders: bool = True) -> _Read:
+    """One data file (or, with ``folders``, a saved Hugging Face dataset) with at least one row."""
+    fmt = _check_file(path, folders)
+    readers = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet,
+               HF_SAVED: _read_saved_dataset}
+    read = readers[fmt](path)
+    if not read.records:
         raise LittleHumanError(f"{path}: the file has no data rows: add some")
-    return fmt, unit, header, records
+    return read
 
 
-def _check_file(path: Path) -> str:
+def _check_file(path: Path, folders: bool = True) -> str:
+    """The format of the data file ``path`` (a saved Hugging Face dataset too, with ``folders``)."""
     if not path.exists():
         raise LittleHumanError(f"no such file: {path}: check the path")
+    if folders and _is_saved_dataset(path):
+        return HF_SAVED
     if not path.is_file():
         raise LittleHumanError(f"{path} is not a file: give a .csv, .jsonl/.json or .parquet file")
     fmt = FORMATS.get(path.suffix.lower())
@@ -452,7 +535,7 @@ def _open_text(path: Path, newline: str | None = None):
     return path.open(encoding="utf-8-sig", newline=newline)
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[_Record]]:
+def _read_csv(path: Path) -> _Read:
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # long contexts
     header: list[str] | None = None
     records: list[_Record] = []
@@ -477,10 +560,10 @@ def _read_csv(path: Path) -> tuple[list[str], list[_Record]]:
         raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
     if header is None:
         raise LittleHumanError(f"{path}: the file is empty")
-    return header, records
+    return _Read("csv", "line", header, records)
 
 
-def _read_jsonl(path: Path) -> tuple[list[str], list[_Record]]:
+def _read_jsonl(path: Path) -> _Read:
     header: dict[str, None] = {}
     records: list[_Record] = []
     try:
@@ -508,10 +591,10 @@ def _read_jsonl(path: Path) -> tuple[list[str], list[_Record]]:
         raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
     if not records:
         raise LittleHumanError(f"{path}: the file is empty")
-    return list(header), records
+    return _Read("jsonl", "line", list(header), records)
 
 
-def _read_parquet(path: Path) -> tuple[list[str], list[_Record]]:
+def _read_parquet(path: Path) -> _Read:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -519,7 +602,54 @@ def _read_parquet(path: Path) -> tuple[list[str], list[_Record]]:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
         raise LittleHumanError(f"{path}: not a readable parquet file ({e})") from e
-    return table.column_names, [(i, row, None) for i, row in enumerate(table.to_pylist(), 1)]
+    names = {}
+    if b"huggingface" in (table.schema.metadata or {}):  # written by datasets: its features
+        from datasets import Features
+
+        try:
+            names = _class_names(Features.from_arrow_schema(table.schema))
+        except (ValueError, TypeError, KeyError):  # features it cannot read: plain values
+            names = {}
+    return _Read("parquet", "row", table.column_names,
+                 _numbered(table.to_pylist(), names), names)
+
+
+def _read_saved_dataset(path: Path) -> _Read:
+    """A folder written by ``Dataset.save_to_disk`` (read with ``datasets.load_from_disk``)."""
+    import datasets
+
+    try:
+        data = datasets.load_from_disk(str(path))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise LittleHumanError(f"{path}: not a readable saved Hugging Face dataset ({e}): save "
+                               "it again with save_to_disk") from e
+    if not isinstance(data, datasets.Dataset):
+        raise LittleHumanError(f"{path}: a saved {type(data).__name__}, not one Dataset: give "
+                               "its folder (with dataset_dict.json)")
+    names = _class_names(data.features)
+    return _Read(HF_SAVED, "row", list(data.column_names), _numbered(data.to_list(), names), names)
+
+
+def _class_names(features: object) -> dict[str, list[str]]:
+    """The class names of each top-level ``ClassLabel`` column of Hugging Face ``features``."""
+    from datasets import ClassLabel
+
+    return {str(col): list(feature.names) for col, feature in dict(features).items()
+            if isinstance(feature, ClassLabel) and feature.names}
+
+
+def _numbered(rows: list[dict[str, object]], class_names: dict[str, list[str]]) -> list[_Record]:
+    """Records numbered from 1, class ids replaced by their names (-1, no label, by None; an id
+    out of range stays, to be reported as a bad value)."""
+    for row in rows:
+        for col, names in class_names.items():
+            value = row.get(col)
+            if isinstance(value, int) and not isinstance(value, bool):
+                if 0 <= value < len(names):
+                    row[col] = names[value]
+                elif value == -1:
+                    row[col] = None
+    return [(i, row, None) for i, row in enumerate(rows, 1)]
 
 
 # --- columns and task ------------------------------------------------------------------

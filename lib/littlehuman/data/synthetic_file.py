@@ -70,7 +70,7 @@ def checked(path: str | Path) -> Path:
     file the loaders read (a missing, empty or unsupported file is a one-line
     LittleHumanError): the check ``--synthetic FILE`` gets before anything runs."""
     path = Path(path).expanduser().resolve()
-    custom._check_file(path)
+    custom._check_file(path, folders=False)
     return path
 
 
@@ -169,7 +169,8 @@ def load_synthetic(path: str | Path, human: pd.DataFrame, task: str,
     three, and how many): the custom loader's problems (missing column, bad label, empty
     text, duplicate id...) and source_ids that name no human row."""
     path = Path(path).expanduser()
-    _, unit, header, records = custom._read_any(path)  # no such file, empty, unreadable
+    read = custom._read_any(path, folders=False)  # no such file, empty, unreadable
+    unit, header, records = read.unit, read.header, read.records
     gen_id = _id_of(path)  # the file was checked just now
     rename = custom._rename(header, {}, path, known=custom.KNOWN + (SOURCE,))
     custom._task(set(rename.values()), task, header, path)  # the dataset's task: its columns
