@@ -795,3 +795,30 @@ def test_a_synthetic_file_must_be_a_file(tmp_path: Path) -> None:
     nli_dataset(3).save_to_disk(str(folder))
     with pytest.raises(LittleHumanError, match=r"is not a file"):
         checked(folder)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_several_answers_keep_the_first(tmp_path: Path, suffix: str) -> None:
+    """SQuAD-style answers ({"text": [...], "answer_start": [...]}) and answer lists give their
+    first non-empty text (PROTOCOL: "first answer text"); no answer at all is a bad row."""
+    rows = qa_rows()
+    for i, row in enumerate(rows):
+        first = row.pop("answer")
+        row["answers"] = ({"text": ["", first, "other"], "answer_start": [0, 5, 9]} if i % 2
+                          else {"text": [first, "other"], "answer_start": [5, 9]})
+    path = write(tmp_path / f"squad{suffix}", rows)
+    df, report = load_custom(path, columns={"answers": "answer"})
+    assert dict(zip(df["row_id"], df["answer"])) == {f"squad:{c}": str(c + 3) for c in range(10)}
+    assert report.first_answers == 10
+    assert "answer: the first of several answers in 10 row(s)" in report.describe()
+    lists = [{**r, "answers": [str(i + 3), "x"]} for i, r in enumerate(qa_rows()) if r.pop("answer")]
+    df, report = load_custom(write(tmp_path / f"lists{suffix}", lists), columns={"answers": "answer"})
+    assert sorted(df["answer"], key=int) == [str(c + 3) for c in range(10)]
+    rows[3]["answers"] = {"text": [], "answer_start": []}  # SQuAD 2.0: no answer
+    with pytest.raises(LittleHumanError, match=r"(line|row) 4: column 'answer': missing value"):
+        load_custom(write(tmp_path / f"unanswerable{suffix}", rows), columns={"answers": "answer"})
+
+
+def test_one_answer_is_not_counted_as_several(tmp_path: Path) -> None:
+    _, report = load_custom(write(tmp_path / "plain.jsonl", qa_rows()))
+    assert report.first_answers == 0 and "several answers" not in report.describe()

@@ -86,7 +86,8 @@ class CustomReport:
     ``files`` lists ``(split, path, records read)`` per file when the dataset is several files
     (empty for one file: ``path`` is that file); ``ignored`` the data files of a folder that
     are named after no split; ``class_names`` our columns that held Hugging Face class ids, read
-    by these names; ``sources`` the sha256 of every file read; ``fingerprint`` a
+    by these names; ``first_answers`` the rows whose answer was a list of answers (the first
+    was kept); ``sources`` the sha256 of every file read; ``fingerprint`` a
     digest of the unified rows (:func:`fingerprint`).
     """
 
@@ -101,6 +102,7 @@ class CustomReport:
     files: list[tuple[str, str, int]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     class_names: dict[str, list[str]] = field(default_factory=dict)
+    first_answers: int = 0
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     fingerprint: str = field(default="", compare=False)
 
@@ -117,6 +119,9 @@ class CustomReport:
                      f"{self.problems[0]}")
         if self.ignored:
             line += f"; ignored (named after no split): {', '.join(self.ignored)}"
+        if self.first_answers:
+            line += (f"; answer: the first of several answers in {self.first_answers} row(s) "
+                     "(a list or SQuAD-style dict)")
         for col, names in self.class_names.items():
             line += f"; {col} read by its class names: " + ", ".join(
                 f"{i} {n}" + (f" -> {schema.label_from_word(n)}" if col == "label" and
@@ -344,7 +349,8 @@ def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip
     counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
     report = CustomReport(name, task, str(path), len(records), len(problems), problems, note, counts,
                           sources={str(path): _sha256(path)},
-                          class_names=_named(read.class_names, rename))
+                          class_names=_named(read.class_names, rename),
+                          first_answers=_several_answers(records, rename))
     return df, report
 
 
@@ -409,7 +415,9 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
         named.update(_named(read.class_names, rename))
     report = CustomReport(name, task, where.display, total, len(problems), problems, note, counts,
                           files=files, ignored=where.ignored,
-                          sources={str(f): _sha256(f) for f in paths}, class_names=named)
+                          sources={str(f): _sha256(f) for f in paths}, class_names=named,
+                          first_answers=sum(_several_answers(read.records, rename)
+                                            for (_, _, read), rename in zip(reads, renames)))
     return df, report
 
 
@@ -737,6 +745,26 @@ def _text(value: object) -> tuple[str, str | None]:
     return text, None if text else "empty value"
 
 
+def _first_answer(value: object) -> object:
+    """The first non-empty answer of several (PROTOCOL: "first answer text"): a list of
+    answers, or a SQuAD-style ``{"text": [...], "answer_start": [...]}``; anything else as is."""
+    if isinstance(value, dict) and "text" in value:
+        value = value["text"]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        texts = [v for v in value if isinstance(v, str) and v.strip()]
+        return texts[0] if texts else None
+    return value
+
+
+def _several_answers(records: list[_Record], rename: dict[str, str]) -> int:
+    """How many records give their answer as several (a list or SQuAD-style dict)."""
+    column = next((theirs for theirs, ours in rename.items() if ours == "answer"), None)
+    if column is None:
+        return 0
+    return sum(raw is not None and isinstance(raw.get(column), (dict, list, tuple, np.ndarray))
+               for _, raw, _ in records)
+
+
 def _label(value: object) -> int | None:
     label = schema.label_from_word(value.item() if isinstance(value, np.generic) else value)
     if label is None and isinstance(value, str):
@@ -786,7 +814,7 @@ def _validate(
         for col in REQUIRED[task]:
             if col == "label":
                 continue
-            row[col], issue = _text(cell[col])
+            row[col], issue = _text(_first_answer(cell[col]) if col == "answer" else cell[col])
             if issue:
                 issues.append(f"column {col!r}: {issue}")
         if task == "fv":
