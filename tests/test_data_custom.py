@@ -822,3 +822,67 @@ def test_several_answers_keep_the_first(tmp_path: Path, suffix: str) -> None:
 def test_one_answer_is_not_counted_as_several(tmp_path: Path) -> None:
     _, report = load_custom(write(tmp_path / "plain.jsonl", qa_rows()))
     assert report.first_answers == 0 and "several answers" not in report.describe()
+
+
+def test_hub_shards_with_a_fingerprint_are_read_together(tmp_path: Path) -> None:
+    """Older `datasets` pushed shards as train-00000-of-00002-<16 hex digits>.parquet."""
+    rows = fv_rows()
+    folder = tmp_path / "pushed"
+    folder.mkdir()
+    train = [r for r in rows if r["split"] == "train"]
+    write(folder / "train-00000-of-00002-5f6c2f0fa2d4b1a7.parquet", train[:5])
+    write(folder / "train-00001-of-00002-0a9e3c1d2b4f6e8a.parquet", train[5:])
+    write(folder / "test-00000-of-00001-77aa00bb11cc22dd.parquet",
+          [r for r in rows if r["split"] == "test"])
+    df, report = load_custom(folder)
+    assert report.split_counts["train"] + report.split_counts["valid"] == 12
+    assert report.split_counts["test"] == 4 and report.ignored == []
+    (folder / "train-00001-of-00002-0a9e3c1d2b4f6e8a.parquet").unlink()  # one shard of two left
+    with pytest.raises(LittleHumanError, match=r"sharded in 2 files but shard\(s\) 00001 are missing"):
+        load_custom(folder)
+
+
+def test_a_folder_per_split(tmp_path: Path) -> None:
+    """The hub's parquet conversion: train/0000.parquet, 0001.parquet, validation/..., test/...:
+    the same frame as one file with a split column; files named relative to the folder."""
+    rows = fv_rows()
+    one, _ = load_custom(write(tmp_path / "conv.csv", rows))
+    folder = tmp_path / "conv"
+    parts = {"train": [r for r in rows if r["split"] == "train"],
+             "validation": [r for r in rows if r["split"] == "valid"],
+             "test": [r for r in rows if r["split"] == "test"]}
+    for sub, part in parts.items():
+        (folder / sub).mkdir(parents=True)
+        write(folder / sub / "0000.parquet", part[:4])
+        if part[4:]:
+            write(folder / sub / "0001.parquet", part[4:])
+    (folder / "README.md").write_text("a dataset card\n")
+    many, report = load_custom(folder)
+    pd.testing.assert_frame_equal(one, many)
+    assert report.name == "conv" and report.split_counts == {"train": 12, "valid": 4, "test": 4}
+    assert "(train/0000.parquet 4, train/0001.parquet 8, validation/0000.parquet 4, " \
+           "test/0000.parquet 4)" in report.describe()
+    without_ids = tmp_path / "noid"
+    for sub, part in parts.items():
+        (without_ids / sub).mkdir(parents=True)
+        write(without_ids / sub / "0000.parquet", [{k: v for k, v in r.items() if k != "id"}
+                                                   for r in part])
+    df, _ = load_custom(without_ids)  # ids from each file's path inside the folder, not on disk
+    assert "noid:test/0000.parquet:1" in set(df["row_id"])
+    assert not any(str(tmp_path) in r for r in df["row_id"])
+    (folder / "val").mkdir()
+    write(folder / "val" / "0000.parquet", parts["validation"])
+    with pytest.raises(LittleHumanError, match=r"folders val/, validation/ all hold the valid split"):
+        load_custom(folder)
+
+
+def test_a_hub_clone_points_at_its_data_folder(tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    (clone / "data").mkdir(parents=True)
+    (clone / "README.md").write_text("a dataset card\n")
+    write(clone / "data" / "train.csv", fv_rows(split=False)[:12])
+    write(clone / "data" / "test.csv", fv_rows(split=False)[12:])
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(clone)
+    assert f"the data may be in {clone / 'data'}" in str(err.value) and "\n" not in str(err.value)
+    assert load_custom(clone / "data")[1].n_rows_read == 20

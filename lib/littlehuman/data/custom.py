@@ -70,7 +70,9 @@ SPLIT_FILE_NAMES: dict[str, str] = {**SPLIT_ALIASES, "training": "train", "testi
 _SPLIT_WORDS = "|".join(sorted(SPLIT_FILE_NAMES, key=len, reverse=True))
 _EXPLICIT = re.compile(rf"^\s*(?:{_SPLIT_WORDS})\s*=", re.IGNORECASE)
 _EXPLICIT_SEP = re.compile(rf",\s*(?=(?:{_SPLIT_WORDS})\s*=)", re.IGNORECASE)
-_SHARD = re.compile(r"^(?P<word>[a-z]+)(?:-(?P<index>\d{5})-of-(?P<count>\d{5}))?$")
+# a split file's stem: train, or a shard train-00000-of-00002 (pushed to the hub by older
+# datasets versions with a fingerprint: train-00000-of-00002-5f6c2f0fa2d4b1a7)
+_SHARD = re.compile(r"^(?P<word>[a-z]+)(?:-(?P<index>\d{5})-of-(?P<count>\d{5})(?:-[0-9a-f]{16})?)?$")
 IDENTITY = "own_dataset.json"
 HF_DICT = "dataset_dict.json"  # what DatasetDict.save_to_disk writes beside its split folders
 HF_SAVED = "hf_disk"  # the format of a folder that Dataset.save_to_disk wrote
@@ -110,7 +112,7 @@ class CustomReport:
         """One line: what was read from where, the splits, and what was dropped or ignored."""
         where = self.path
         if self.files:
-            where += " (" + ", ".join(f"{Path(f).name} {n}" for _, f, n in self.files) + ")"
+            where += " (" + ", ".join(f"{self._shown(f)} {n}" for _, f, n in self.files) + ")"
         counts = ", ".join(f"{s} {self.split_counts.get(s, 0)}" for s in schema.SPLITS)
         line = (f"[{self.name}] your own {self.task.upper()} dataset: {self.n_rows_read} rows "
                 f"read from {where}; {counts}; {self.split_note}")
@@ -128,6 +130,11 @@ class CustomReport:
                               schema.label_from_word(n) is not None else "")
                 for i, n in enumerate(names))
         return line
+
+    def _shown(self, file: str) -> str:
+        """A file as the line shows it: relative to the dataset's folder, else its name."""
+        inside = file.startswith(self.path) and self.path.endswith(os.sep)
+        return Path(file[len(self.path):]).as_posix() if inside else Path(file).name
 
 
 def is_custom_path(value: str) -> bool:
@@ -166,6 +173,7 @@ class _Layout:
     display: str
     name: str
     ignored: list[str] = field(default_factory=list)
+    root: Path | None = None  # a folder dataset's folder: its files are named relative to it
 
 
 def layout(value: str | Path) -> _Layout:
@@ -222,7 +230,7 @@ def _folder_layout(folder: Path) -> _Layout:
     ignored: list[str] = []
     entries = sorted(folder.iterdir())
     for f in entries:
-        if not f.is_file() or f.name.startswith(".") or f.suffix.lower() not in FORMATS:
+        if not _is_data_file(f):
             continue
         match = _SHARD.match(f.stem.lower())
         split = SPLIT_FILE_NAMES.get(match.group("word")) if match else None
@@ -232,20 +240,54 @@ def _folder_layout(folder: Path) -> _Layout:
             found.setdefault(split, []).append((f, match))  # type: ignore[arg-type]
     where = f"{folder}{os.sep}"
     if "train" not in found or "test" not in found:
+        nested = _split_folders_layout(folder, entries, where)
+        if nested is not None:
+            return nested
         seen = ", ".join(f.name + ("/" if f.is_dir() else "") for f in entries
                          if not f.name.startswith("."))[:300] or "nothing"
         lacks = " and ".join(f"{s}.*" for s in ("train", "test") if s not in found)
+        data = folder / "data"
+        hint = f"; the data may be in {data}{os.sep}: give that folder" if data.is_dir() else ""
         raise LittleHumanError(
             f"{where}: no {lacks} file: a folder dataset holds train.csv and test.csv (or "
-            f".jsonl/.json/.parquet; valid.* optional), named after their split; found: {seen}; "
+            f".jsonl/.json/.parquet; valid.* optional), named after their split, or a train/ "
+            f"and a test/ folder of such files; found: {seen}{hint}; "
             "or give one file, or --dataset train=FILE,test=FILE")
     files: list[tuple[str | None, Path]] = []
     for split in schema.SPLITS:
         group = found.get(split, [])
-        if len(group) > 1:
+        if len(group) > 1 or any(m.group("count") for _, m in group):  # one shard of several too
             _check_shards(split, group, where)
         files += [(split, f) for f, _ in group]
-    return _Layout("folder", files, where, folder.resolve().name, ignored)
+    return _Layout("folder", files, where, folder.resolve().name, ignored, root=folder)
+
+
+def _is_data_file(path: Path) -> bool:
+    return path.is_file() and not path.name.startswith(".") and path.suffix.lower() in FORMATS
+
+
+def _split_folders_layout(folder: Path, entries: list[Path], where: str) -> _Layout | None:
+    """A folder holding one subfolder per split (``train/``, ``test/``, ``validation/``: the
+    layout of the hub's parquet conversion), every data file in each read as that split;
+    None when there is no train and test subfolder with data files."""
+    found: dict[str, list[Path]] = {}
+    names: dict[str, list[str]] = {}
+    for sub in entries:
+        split = SPLIT_FILE_NAMES.get(sub.name.lower()) if sub.is_dir() else None
+        files = sorted(f for f in sub.iterdir() if _is_data_file(f)) if split else []
+        if files:
+            found.setdefault(split, []).extend(files)  # type: ignore[arg-type]
+            names.setdefault(split, []).append(sub.name)  # type: ignore[arg-type]
+    if "train" not in found or "test" not in found:
+        return None
+    doubled = next((s for s in schema.SPLITS if len(names.get(s, [])) > 1), None)
+    if doubled:
+        raise LittleHumanError(
+            f"{where}: folders {', '.join(n + '/' for n in names[doubled])} all hold the "
+            f"{doubled} split: keep one of them")
+    ignored = [f.name for f in entries if _is_data_file(f)]
+    files = [(split, f) for split in schema.SPLITS for f in found.get(split, [])]
+    return _Layout("folder", files, where, folder.resolve().name, ignored, root=folder)
 
 
 def _hf_dict_layout(folder: Path) -> _Layout:
@@ -273,7 +315,8 @@ def _hf_dict_layout(folder: Path) -> _Layout:
             f"{doubled[0]}: keep one of them")
     files = sorted(((split, folder / n) for n, split in ours.items() if split is not None),
                    key=lambda sf: schema.SPLITS.index(sf[0]))
-    return _Layout("folder", files, where, folder.resolve().name, ignored)  # type: ignore[arg-type]
+    return _Layout("folder", files, where, folder.resolve().name, ignored,  # type: ignore[arg-type]
+                   root=folder)
 
 
 def _is_saved_dataset(path: Path) -> bool:
@@ -360,7 +403,8 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
     """One file per split (a folder, or train=...,test=...): each file's rows get its split."""
     paths = [f for _, f in where.files]
     dup = {f.name for f in paths if sum(g.name == f.name for g in paths) > 1}
-    label = {f: (str(f) if f.name in dup else f.name) for f in paths}
+    label = {f: (f.relative_to(where.root).as_posix() if where.root is not None
+                 else str(f) if f.name in dup else f.name) for f in paths}
     reads = [(split, f, _read_any(f)) for split, f in where.files]
     renames = [_rename(read.header, columns or {}, f) for _, f, read in reads]
     for (_, f, read), rename in zip(reads, renames):  # the train file decides the task
