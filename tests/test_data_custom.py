@@ -139,7 +139,8 @@ def test_meta_and_context_id(tmp_path: Path) -> None:
 
 def test_label_words(tmp_path: Path) -> None:
     words = {"SUPPORTS": 1, "Refutes": 0, "NOT ENOUGH INFO": 0, "entailment": 1, "neutral": 0,
-             "contradiction": 0, "True": 1, "FALSE": 0, "1": 1, "0": 0, "1.0": 1, True: 1, False: 0}
+             "contradiction": 0, "True": 1, "FALSE": 0, "1": 1, "0": 0, "1.0": 1, True: 1, False: 0,
+             "not_entailment": 0, "non-entailment": 0, "NOT_ENOUGH_INFO": 0, "Not Supported": 0}
     rows = [{"context": f"Context number {i}.", "claim": f"Claim {i}.", "label": w,
              "split": ["train", "valid", "test"][i % 3]} for i, w in enumerate(words)]
     df, _ = load_custom(write(tmp_path / "words.jsonl", rows))

@@ -26,10 +26,14 @@ QA_COLUMNS = COMMON + ["question", "answer", "meta"]
 # PROTOCOL: Supports / Entails -> 1; Refutes, Contradicts, Not Enough Info, Neutral -> 0.
 LABEL_WORDS: dict[str, int] = {
     "supports": 1, "support": 1, "supported": 1, "entailment": 1, "entails": 1, "entail": 1,
+    "entailed": 1,
     "true": 1, "1": 1, "support_text": 1,
     "refutes": 0, "refute": 0, "refuted": 0, "contradiction": 0, "contradicts": 0,
-    "contradict": 0, "not enough info": 0, "not_enough_info": 0, "nei": 0, "neutral": 0,
+    "contradict": 0, "not enough info": 0, "nei": 0, "neutral": 0,
     "false": 0, "untrue": 0, "0": 0, "insufficient_text": 0,
+    # the class names of common hub datasets: GLUE/SuperGLUE RTE and QNLI, HANS, Climate-FEVER
+    "not_entailment": 0, "not entailment": 0, "non-entailment": 0, "not_entailed": 0,
+    "not supported": 0, "not_supported": 0, "unsupported": 0, "not_enough_info": 0,
 }
 
 
