@@ -261,6 +261,31 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     assert set(ci["kind"]) == {"synthetic", "human"} and (ci["seeds"] == 3).all()
 
 
+def test_tradeoff_interval_with_one_seed_comes_from_its_test_rows(home):
+    # one seed: resampling seeds alone redraws that seed every time and gave a zero-width
+    # interval around a noisy equivalent; the test rows carry the uncertainty
+    import numpy as np
+
+    exp = experiment(price_human=1.0, price_synthetic=0.1)  # the smoke profile: seed 0 only
+    assert tradeoff.seeds(exp.profile) == (0,)
+    rng = np.random.default_rng(3)
+    for spec in specs_of(exp, tradeoff):
+        y = known_tradeoff(spec, {16: 40.0, 24: 20.0})
+        noise = rng.normal(0.0, 0.2, 20)
+        scores = y + noise - noise.mean()  # every run's own noise, its mean exactly y
+        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(20)], "prediction": [1] * 20,
+                              "gold": [1] * 20, "score:accuracy": scores})
+        exp.store.write(spec, {"metrics": {"accuracy": y, "n": 20}, "timings_s": {"fit": 0.0}},
+                        preds)
+    bases = tradeoff.analysis(exp, n_boot=200)["bases"].set_index("base")
+    for base, worth in ((16, 40.0), (24, 20.0)):
+        assert bases.loc[base, "equivalent"] == pytest.approx(worth, rel=1e-6)
+        low, high = bases.loc[base, "low"], bases.loc[base, "high"]
+        assert low < worth < high and high - low > 1.0
+        # the human points' gain, from the same test rows, is uncertain too
+        assert bases.loc[base, "gain_low"] < bases.loc[base, "gain_high"]
+
+
 def test_tradeoff_statuses_when_synthetic_data_does_not_help(home):
     exp = experiment(seeds="0 1")
     write_runs(exp, specs_of(exp, tradeoff), lambda s: 0.5 if s.fraction == 1.0 else 0.6)

@@ -134,3 +134,64 @@ def test_detectable_effect_is_z_plus_z_power_standard_errors():
     assert detectable_effect(-1.959964, 1.959964) == pytest.approx(1.959964 + 0.841621, rel=1e-5)
     assert detectable_effect(0.0, 0.0) == 0.0
     assert detectable_effect(-1, 1, power=0.5) == pytest.approx(1.0)
+
+
+def noisy_rows(records: pd.DataFrame, n_rows: int, spread: float, seed: int = 0
+               ) -> dict[int, dict[tuple, np.ndarray]]:
+    """Per seed and run (kind, base, added): ``n_rows`` test-row scores whose mean is exactly
+    the run's score in ``records`` (independent noise of sd ``spread`` per run)."""
+    rng = np.random.default_rng(seed)
+    out: dict[int, dict[tuple, np.ndarray]] = {}
+    for r in records.to_dict("records"):
+        noise = rng.normal(0.0, spread, n_rows)
+        out.setdefault(r["seed"], {})[(r["kind"], r["base"], r["added"])] = (
+            r["accuracy"] + noise - noise.mean())
+    return out
+
+
+def test_bootstrap_equivalent_with_one_seed_and_no_rows_gives_no_interval():
+    # one seed, run-level scores only: resampling seeds can only redraw that seed, so a
+    # zero-width interval would claim a certainty the data do not have
+    one = tradeoff_records(slopes=(0.07,), bumps=(0.01,))
+    est, low, high, failed = bootstrap_equivalent(one, "accuracy", 2000, n_boot=100)
+    assert est == pytest.approx(5000 * math.exp(0.01 / 0.07) - 2000, rel=1e-9)
+    assert (low, high, failed) == (None, None, 0)
+
+
+def test_bootstrap_equivalent_resamples_seeds_then_test_rows():
+    slopes, bumps = (0.06, 0.08, 0.07), (0.01, -0.005, 0.004)
+    records = tradeoff_records(slopes, bumps)
+    rows = noisy_rows(records, 60, 0.05)
+    est, low, high, failed = bootstrap_equivalent(records, "accuracy", 2000, n_boot=3000,
+                                                  seed=5, row_scores=rows)
+    # the estimate stays the one on the seed means
+    assert est == pytest.approx(bootstrap_equivalent(records, "accuracy", 2000, n_boot=10)[0])
+    # brute force: draw seeds, then each drawn seed's test rows (the same rows for all its
+    # runs), average, refit y = a0 + a1 ln(x) by np.polyfit and invert
+    rng = np.random.default_rng(11)
+    syn = [("synthetic", 2000, 200 * i) for i in range(5)]
+    x = np.log([2000 + 200 * i for i in range(5)])
+    brute = []
+    for _ in range(3000):
+        means = []
+        for s in rng.integers(0, 3, 3):
+            pick = rng.integers(0, 60, 60)
+            means.append([rows[s][run][pick].mean() for run in [*syn, ("human", 2000, 200)]])
+        means = np.mean(means, axis=0)
+        a1, a0 = np.polyfit(x, means[:5], 1)
+        if a1 > 0:
+            brute.append(math.exp((means[5] - a0) / a1) - 2000)
+    ref_low, ref_high = np.percentile(brute, [2.5, 97.5])
+    assert failed == pytest.approx(3000 - len(brute), abs=60)
+    assert low == pytest.approx(ref_low, rel=0.1) and high == pytest.approx(ref_high, rel=0.1)
+    # the rows add spread that resampling the seeds alone does not see
+    seeds_only = bootstrap_equivalent(records, "accuracy", 2000, n_boot=3000, seed=5)
+    assert high - low > 1.2 * (seeds_only[2] - seeds_only[1])
+    # one seed with test rows: an interval from the rows alone
+    one = records[records["seed"] == 0]
+    e1, l1, h1, _ = bootstrap_equivalent(one, "accuracy", 2000, n_boot=500, row_scores=rows)
+    assert l1 < e1 < h1
+    with pytest.raises(LittleHumanError, match="test rows"):
+        bad = {s: {k: v[:-1] if k[0] == "human" else v for k, v in runs.items()}
+               for s, runs in rows.items()}
+        bootstrap_equivalent(records, "accuracy", 2000, n_boot=10, row_scores=bad)

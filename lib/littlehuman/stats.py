@@ -186,16 +186,21 @@ def paired_seed_comparison(a_by_seed: Mapping[Hashable, float],
 
 def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot: int = 1000,
                          seed: int = 0, level: float = 0.95, pool_bases: bool = False,
-                         extrapolation_factor: float = EXTRAPOLATION_FACTOR
+                         extrapolation_factor: float = EXTRAPOLATION_FACTOR,
+                         row_scores: Mapping[Hashable, Mapping[tuple, np.ndarray]] | None = None
                          ) -> tuple[float | None, float | None, float | None, int]:
-    """Bootstrap the equivalent synthetic points of ``base`` over seeds.
+    """Bootstrap the equivalent synthetic points of ``base`` over seeds, then test rows.
 
     Each resample draws seeds with replacement (a seed carries all its runs, keeping the
-    synthetic and human runs paired), averages the metric per run, refits and recomputes
+    synthetic and human runs paired) and, given ``row_scores`` (seed -> {(kind, base, added):
+    the run's per-test-row scores}), each drawn seed's test rows, the same rows for all its
+    runs (:func:`bootstrap_run_means`); it averages the metric per run, refits and recomputes
     :func:`~littlehuman.curves.equivalent_points`. Returns ``(estimate, low, high,
     n_failed)``: the estimate on the seed means, the percentile interval over resamples with a
     defined value, and how many resamples had none (no_gain, or overflow). Seeds lacking a run
-    the others have are left out. Bounds are None when every resample failed."""
+    the others have are left out. Bounds are None when every resample failed, and when there
+    is nothing to resample (one seed without ``row_scores``: a zero-width interval would claim
+    a certainty one seed cannot give)."""
     _check_level(level, n_boot)
     frame = check_records(records, metric)
     frame = frame[(frame["kind"] == "synthetic") | (frame["base"] == base)]
@@ -212,20 +217,36 @@ def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot
                                f"{[c[2] for c in humans]}; keep one")
     syn_cols = [c for c in wide.columns if c[0] == "synthetic"]
     sizes = np.array([c[1] + c[2] for c in syn_cols], dtype=float)
-    scores, y_star = wide[syn_cols].to_numpy(float), wide[humans[0]].to_numpy(float)
+    runs = [*syn_cols, humans[0]]  # the human run last
 
-    def equivalent(weights: np.ndarray) -> float | None:
-        fit = fit_log(sizes, weights @ scores)
-        return equivalent_points(fit, float(weights @ y_star), float(base),
-                                 extrapolation_factor).value
+    def equivalent(means: np.ndarray) -> float | None:
+        fit = fit_log(sizes, means[:-1])
+        return equivalent_points(fit, float(means[-1]), float(base), extrapolation_factor).value
 
-    k = len(wide)
-    estimate = equivalent(np.full(k, 1.0 / k))
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot)  # seeds drawn per resample
-    values = [equivalent(w) for w in counts / k]
+    estimate = equivalent(wide[runs].to_numpy(float).mean(axis=0))
+    if row_scores is None:
+        per_seed = {s: wide.loc[s, runs].to_numpy(float)[:, None] for s in wide.index}
+    else:
+        per_seed = {s: _seed_rows(row_scores, s, runs) for s in wide.index}
+    if len(per_seed) == 1 and next(iter(per_seed.values())).shape[1] == 1:
+        return estimate, None, None, 0  # one seed, one score per run: nothing to resample
+    values = [equivalent(m) for m in bootstrap_run_means(per_seed, n_boot, seed)]
     good = np.array([v for v in values if v is not None], dtype=float)
     if good.size == 0:
         return estimate, None, None, n_boot
     return (estimate, *_percentiles(good, level), n_boot - good.size)
 
+
+def _seed_rows(row_scores: Mapping[Hashable, Mapping[tuple, np.ndarray]], seed: Hashable,
+               runs: Sequence[tuple]) -> np.ndarray:
+    """One seed's (runs x test rows) scores from ``row_scores``, checked: every run present,
+    finite, and scored on as many test rows as the others."""
+    have = row_scores.get(seed, {})
+    missing = [r for r in runs if r not in have]
+    if missing:
+        raise LittleHumanError(f"seed {seed} has no per-test-row scores for run(s) {missing}")
+    arrays = [np.asarray(have[r], dtype=float).ravel() for r in runs]
+    if len({a.size for a in arrays}) != 1 or not all(np.isfinite(a).all() for a in arrays):
+        raise LittleHumanError(f"the runs of seed {seed} scored different numbers of test rows "
+                               f"({[a.size for a in arrays]}) or hold NaN; rerun them")
+    return np.vstack(arrays)

@@ -103,6 +103,21 @@ def run_specs(study: "Study") -> dict[tuple, "RunSpec"]:
             for c in cells(study.profile, study.shape)}
 
 
+def row_scores(study: "Study", metric: str) -> dict[int, dict[tuple, Any]]:
+    """Per seed, every finished trade-off run's per-test-row ``metric`` scores, keyed by
+    ``(kind, base, added)`` (what :func:`~littlehuman.stats.bootstrap_equivalent` resamples);
+    a synthetic run serving several bases is read once."""
+    read: dict[str, Any] = {}
+    out: dict[int, dict[tuple, Any]] = {}
+    for (base, kind, added, seed), spec in run_specs(study).items():
+        if not study.store.has(spec):
+            continue
+        if spec.key() not in read:
+            read[spec.key()] = grid.per_example_scores(study, spec)[metric].to_numpy(float)
+        out.setdefault(seed, {})[(kind, base, added)] = read[spec.key()]
+    return out
+
+
 def human_gain(study: "Study", metric: str, n_boot: int = 2000,
                level: float = 0.95) -> pd.DataFrame:
     """Per base: what the human points added over the purely synthetic base, paired per test
@@ -139,21 +154,23 @@ def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
     Keys: ``metric``, ``human`` (points added), ``points`` (every operating point,
     :func:`curves.operating_points`: per base and seed, and per base on the seed means),
     ``bases`` (one row per base on the seed means, with the bootstrap interval of the
-    equivalent over seeds, the break-even price ratio and the human points' paired gain over
-    the base with its interval and the smallest detectable gain, :func:`human_gain`), ``table3`` (mean, median, 25th/75th
-    percentile of the per-seed operating points' equivalents), ``statuses`` (sentences
-    counting each status), ``breakeven`` (the median equivalent / human points)."""
+    equivalent over seeds, then test rows (:func:`row_scores`), the break-even price ratio
+    and the human points' paired gain over the base with its interval and the smallest
+    detectable gain, :func:`human_gain`), ``table3`` (mean, median, 25th/75th percentile
+    of the per-seed operating points' equivalents), ``statuses`` (sentences counting each
+    status), ``breakeven`` (the median equivalent / human points)."""
     metric = metric or study.main_metric
     rec = records(study)
     human = sizes(study.profile, study.shape).human
     points = curves.operating_points(rec, metric, pool_bases=pool_bases)
     mean = points[points["level"] == "mean"].reset_index(drop=True)
-    bounds = []
+    bounds, rows = [], row_scores(study, metric)
     for base in mean["base"]:
         try:
             _, low, high, bad = stats.bootstrap_equivalent(
                 rec, metric, float(base), n_boot=n_boot, level=level, pool_bases=pool_bases,
-                seed=schema.stable_seed(study.name, "equivalent", int(base), metric))
+                seed=schema.stable_seed(study.name, "equivalent", int(base), metric),
+                row_scores=rows)
         except LittleHumanError:  # the human run or a fit is missing: no interval
             low, high, bad = None, None, n_boot
         bounds.append((low, high, bad))

@@ -117,9 +117,9 @@ def bases_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
 def bases_caption(human: int) -> str:
     """Caption of :func:`bases_table`."""
     return (f"Per base, on the seed means: the score with {human} human points, the fit, the "
-            "additional synthetic points that match it, its 95% bootstrap interval over seeds "
-            "(each resample refits; resamples without a finite answer are left out and counted "
-            "in the statuses below), the price ratio (human / synthetic) below which human "
+            "additional synthetic points that match it, its 95% bootstrap interval over seeds, "
+            "then test rows (each resample refits; resamples without a finite answer are left "
+            "out and counted in the statuses below), the price ratio (human / synthetic) below which human "
             "annotation is cheaper, and what the human points added over the base, paired per "
             "test row within each seed, with its 95% interval (seeds, then test rows) and the "
             "smallest gain this run could detect at 80% power.")
