@@ -93,6 +93,21 @@ def test_paired_comparison_mixed_signs_ties_and_missing_seeds():
         paired_seed_comparison({0: 1.0}, {1: 1.0})
 
 
+def test_sign_flip_p_beyond_the_exact_range_is_never_zero():
+    # 20 seeds all one way: the exact two-sided p is 2 / 2**20; a Monte Carlo estimate that
+    # misses the two extreme patterns must not report p = 0
+    out = paired_seed_comparison({s: 1.0 + 0.01 * s for s in range(20)},
+                                 dict.fromkeys(range(20), 0.0))
+    assert out["permutation_p"] > 0
+    # a middling case: the Monte Carlo p agrees with the exact one by brute force
+    rng = np.random.default_rng(2)
+    diffs = rng.normal(0.3, 1.0, 18)
+    out = paired_seed_comparison(dict(enumerate(diffs)), dict.fromkeys(range(18), 0.0))
+    signs = 1 - 2 * ((np.arange(2 ** 18)[:, None] >> np.arange(18)) & 1)
+    exact = np.mean(np.abs(signs @ diffs) >= abs(diffs.sum()) - 1e-9)
+    assert out["permutation_p"] == pytest.approx(exact, abs=4 * math.sqrt(exact / 100_000) + 1e-5)
+
+
 def tradeoff_records(slopes=(0.08,) * 4, bumps=(0.0,) * 4) -> pd.DataFrame:
     """Seed s: synthetic runs on 0.1 + slopes[s] ln(x); its human run on base 2000 scores as
     5000 synthetic points would, plus bumps[s]. Equal slopes and no bumps: equivalent 3000."""

@@ -149,8 +149,9 @@ def paired_seed_comparison(a_by_seed: Mapping[Hashable, float],
     Keys: seeds, differences (a - b per seed), mean_difference, n_seeds, a_better, b_better,
     ties, agree (seeds on the majority side), sign_p (exact two-sided binomial sign test, ties
     dropped), permutation_p (two-sided sign-flip test on the mean difference: exact up to 16
-    seeds, else 100,000 seeded random flips), min_p (the smallest two-sided p these seeds
-    allow, 2 / 2**n: 0.25 with 3 seeds), dropped_seeds (in one mapping only) and message."""
+    seeds, else 100,000 seeded random flips plus the observed signs, so never 0), min_p (the
+    smallest two-sided p these seeds allow, 2 / 2**n: 0.25 with 3 seeds), dropped_seeds (in
+    one mapping only) and message."""
     seeds = sorted(set(a_by_seed) & set(b_by_seed), key=repr)
     dropped = sorted(set(a_by_seed) ^ set(b_by_seed), key=repr)
     if not seeds:
@@ -165,12 +166,15 @@ def paired_seed_comparison(a_by_seed: Mapping[Hashable, float],
     n = len(seeds)
     sign_p = binomtest(a_better, a_better + b_better, 0.5).pvalue if a_better + b_better else 1.0
     observed = abs(diffs.mean())
-    if n <= _EXACT_FLIPS:
+    exact = n <= _EXACT_FLIPS
+    if exact:
         flips = np.array(list(itertools.product((1.0, -1.0), repeat=n)))
     else:
         flips = np.random.default_rng(0).choice((1.0, -1.0), (100_000, n))
     flipped = np.abs(flips @ diffs / n)
-    perm_p = float(np.mean(flipped >= observed - 1e-12 * max(1.0, observed)))
+    extreme = int(np.sum(flipped >= observed - 1e-12 * max(1.0, observed)))
+    # random flips: count the observed signs as one draw, so p is never 0 (Phipson & Smyth)
+    perm_p = extreme / len(flips) if exact else (extreme + 1) / (len(flips) + 1)
     min_p = min(1.0, 2.0 / 2 ** n)
     side = "a" if a_better > b_better else "b" if b_better > a_better else "neither"
     agree = max(a_better, b_better)
