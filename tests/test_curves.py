@@ -68,6 +68,23 @@ def test_no_gain_when_curve_does_not_rise():
         assert "does not rise" in eq.message
 
 
+def test_equal_scores_fit_a_flat_curve_whatever_the_rounding():
+    # scores all equal: the least-squares slope is exactly 0 (no_gain), yet the mean of three
+    # 0.7s is not 0.7 in floating point, which left a slope of +-1e-30 and so an
+    # 'extrapolated' (or a 'saturated' -base) equivalent, depending on the score
+    sizes = [1000, 1200, 1400]
+    for y in np.linspace(0.01, 0.99, 99):
+        fit = fit_log(sizes, [y] * 3)
+        assert (fit.a0, fit.a1, fit.r2) == (y, 0.0, 1.0)
+        for y_star in (y + 0.01, y - 0.01):
+            assert equivalent_points(fit, y_star, 1000).status == "no_gain"
+    rows = [{"base": 1000, "kind": "synthetic", "added": 200 * i, "seed": 0, "accuracy": 0.7}
+            for i in range(3)] + [{"base": 1000, "kind": "human", "added": 200, "seed": 0,
+                                   "accuracy": 0.69}]
+    points = operating_points(pd.DataFrame(rows), "accuracy")
+    assert set(points["status"]) == {"no_gain"} and points["equivalent"].isna().all()
+
+
 def test_saturated_when_human_score_is_below_the_curve():
     fit = LogFit(A0, A1, 1.0, 5, 1000, 1800)
     eq = equivalent_points(fit, curve(2500), 3000)

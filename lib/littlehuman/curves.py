@@ -75,6 +75,9 @@ def fit_log(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) ->
     if np.unique(xs).size < 2:
         raise LittleHumanError(f"fit_log needs synthetic-only runs of at least 2 distinct sizes "
                                f"(got sizes {sorted(set(xs.tolist()))}); run more sizes")
+    if ys.min() == ys.max():  # exactly flat: a mean of equal floats need not equal them,
+        # which would leave a slope of +-1e-30 and an equivalent from rounding alone
+        return LogFit(float(ys[0]), 0.0, 1.0, int(xs.size), float(xs.min()), float(xs.max()))
     lx = np.log(xs)
     dx, dy = lx - lx.mean(), ys - ys.mean()
     a1 = float(dx @ dy / (dx @ dx))
