@@ -204,6 +204,23 @@ def test_parse_garbage_is_none(reply, task):
     assert parse_reply(reply, task) is None
 
 
+# Messy replies of the kind chat models give (invented text).
+@pytest.mark.parametrize("reply, task, expected", [
+    # markdown bold around the keys
+    (f"**Claim:** {BRIDGE}||\n**Label:** Untrue", "fv", {"claim": BRIDGE, "label": 0}),
+    (f"**Claim**: {BRIDGE}\n**Label**: True", "fv", {"claim": BRIDGE, "label": 1}),
+    (f"**Claim:** {BRIDGE} **Label:** True", "fv", {"claim": BRIDGE, "label": 1}),
+    ("**Question:** Who opened it?||\n**Answer:** Delia Fenn", "qa", FENN),
+    ("**Question**: Who opened it?\n**Answer**: Delia Fenn", "qa", FENN),
+    # a preamble that itself ends in the key word and a colon
+    (f"Sure! Here is an Untrue claim:\n\nClaim: {BRIDGE}||\nLabel: Untrue", "fv",
+     {"claim": BRIDGE, "label": 0}),
+    ("Here is a question: \nQuestion: Who opened it?||\nAnswer: Delia Fenn", "qa", FENN),
+])
+def test_parse_markdown_keys_and_preamble(reply, task, expected):
+    assert parse_reply(reply, task) == expected
+
+
 # ---------------------------------------------------------------- cache
 
 def test_request_key_is_canonical():

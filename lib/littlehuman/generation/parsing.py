@@ -1,7 +1,9 @@
 """Parse a model reply in the few-shot format back into a claim/label or a question/answer.
 
-Tolerant of case, extra whitespace, a missing ``||``, trailing chatter on later lines, and a
-base model that runs on into a new ``Context:`` or ``User:`` turn. Unparseable replies give None.
+Tolerant of case, extra whitespace, a missing ``||``, markdown emphasis around keys and values
+(``**Claim:**``, ``**Claim**:``), a preamble before the first key, trailing chatter on later
+lines, and a base model that runs on into a new ``Context:`` or ``User:`` turn. Unparseable
+replies give None.
 """
 from __future__ import annotations
 
@@ -16,11 +18,23 @@ _TRUE = ("true", "supported", "support", "correct", "yes")
 
 
 def _key(name: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{name}\s*:", re.IGNORECASE)
+    """``name:`` with any markdown emphasis around it (``**Name:**``, ``**Name**:``)."""
+    return re.compile(rf"\b{name}[*_]*\s*:[*_]*", re.IGNORECASE)
+
+
+def _line_key(name: str) -> re.Pattern[str]:
+    """:func:`_key` at the start of a line (after markdown emphasis, a bullet or a heading)."""
+    return re.compile(rf"^[ \t*_#>-]*{_key(name).pattern}", re.IGNORECASE | re.MULTILINE)
+
+
+def _find_key(name: str, text: str) -> re.Match[str] | None:
+    """The first ``name:`` that starts a line, else the first anywhere: a preamble such as
+    "Here is a True claim:" is passed over when a line below starts with ``Claim:``."""
+    return _line_key(name).search(text) or _key(name).search(text)
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split()).strip("|").strip().strip('"').strip()
+    return " ".join(text.split()).strip("|*").strip().strip('"').strip()
 
 
 def _first_field(text: str) -> str:
@@ -56,7 +70,7 @@ def parse_reply(text: str | None, task: Task) -> dict | None:
         return None
     head, tail = _KEYS[task]
     body = text.strip()
-    start = _key(head).search(body)
+    start = _find_key(head, body)
     if start:
         body = body[start.end():]
     elif not _key(tail).search(body):
