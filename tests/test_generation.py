@@ -221,6 +221,19 @@ def test_parse_markdown_keys_and_preamble(reply, task, expected):
     assert parse_reply(reply, task) == expected
 
 
+@pytest.mark.parametrize("reply, task, expected", [
+    # "context:" inside the claim or question is text, not a new turn (which starts a line)
+    ("Claim: According to the context: the bridge opened in 1931.||\nLabel: True", "fv",
+     {"claim": "According to the context: the bridge opened in 1931.", "label": 1}),
+    ("Question: In the context: who opened it?||\nAnswer: Delia Fenn", "qa",
+     {"question": "In the context: who opened it?", "answer": "Delia Fenn"}),
+    ("Claim: It is red.||\nLabel: Untrue||Context: more text", "fv", RED),
+    ("Claim: It is red.||\nLabel: Untrue\n**Context:** more text\nClaim: x||\nLabel: True", "fv", RED),
+])
+def test_parse_context_inside_a_field_is_not_a_run_on(reply, task, expected):
+    assert parse_reply(reply, task) == expected
+
+
 # ---------------------------------------------------------------- cache
 
 def test_request_key_is_canonical():

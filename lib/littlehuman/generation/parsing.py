@@ -11,7 +11,10 @@ import re
 
 from littlehuman.data.schema import Task
 
-_RUN_ON = re.compile(r"context\s*:|^\s*(?:user|system|assistant)\s*:", re.IGNORECASE | re.MULTILINE)
+# a new turn: ``Context:`` starting a line or following ``|``, or a chat role starting a line
+# ("according to the context: ..." inside a claim is text, not a turn)
+_RUN_ON = re.compile(r"(?:^|\|)[ \t*_#>-]*context[*_]*\s*:|^\s*(?:user|system|assistant)\s*:",
+                     re.IGNORECASE | re.MULTILINE)
 _KEYS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
 _FALSE = ("untrue", "false", "not", "unsupported", "refute", "incorrect", "wrong")
 _TRUE = ("true", "supported", "support", "correct", "yes")
