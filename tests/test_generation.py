@@ -234,6 +234,15 @@ def test_parse_context_inside_a_field_is_not_a_run_on(reply, task, expected):
     assert parse_reply(reply, task) == expected
 
 
+@pytest.mark.parametrize("label, expected", [
+    ("The claim is false.", 0), ("This claim is not supported by the context", 0),
+    ("It is true", 1), ("**Untrue**", 0), ("false", 0), ("TRUE.", 1), ("maybe", None),
+])
+def test_parse_label_in_a_sentence(label, expected):
+    # a label the reply states must not be left to the fallback (the label asked for)
+    assert parse_reply(f"Claim: {BRIDGE}||\nLabel: {label}", "fv") == {"claim": BRIDGE, "label": expected}
+
+
 # ---------------------------------------------------------------- cache
 
 def test_request_key_is_canonical():

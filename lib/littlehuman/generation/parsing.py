@@ -56,13 +56,13 @@ def _first_line(text: str) -> str:
 
 
 def _label(text: str) -> int | None:
-    word = re.sub(r"[^a-z ]", " ", text.lower()).split()
-    if not word:
-        return None
-    if word[0].startswith(_FALSE):
-        return 0
-    if word[0].startswith(_TRUE):
-        return 1
+    """0/1 from the first word of ``text`` that names a label ("Untrue", "The claim is false"
+    -> 0); None when none does (the caller then falls back to the label asked for)."""
+    for word in re.sub(r"[^a-z ]", " ", text.lower()).split():
+        if word.startswith(_FALSE):
+            return 0
+        if word.startswith(_TRUE):
+            return 1
     return None
 
 
