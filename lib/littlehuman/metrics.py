@@ -9,10 +9,12 @@ Empty predictions: the authors score an empty prediction on BLEU, ROUGE-1 and BE
 exact match (1 only against an empty gold). We apply that rule to every QA metric, and to empty
 golds as well (their BLEU divides by a zero reference length there). So an empty prediction,
 although trivially a substring of any gold, scores 0 on reverse inclusion, where the authors' code
-gives it 1. Missing predictions (``None``/NaN) count as empty.
+gives it 1. Missing predictions (``None``/NaN) count as empty (scored 0 against a non-empty
+gold); the authors' script dropped such rows from the mean instead.
 
-Not copied from the authors: they cut each prediction at its first ``"|"`` (an artefact of their
-generation format); our learners return the answer string itself.
+Not done here: the authors' script cut every prediction at its first ``"|"``. The ``lora``
+learner makes that cut itself (PROTOCOL: its generations end in ``" |"``); the ``encoder``
+learner returns a span of the context uncut.
 
 ``per_example`` gives one row per example (later code bootstraps over it); ``score`` its means.
 """
