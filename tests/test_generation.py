@@ -243,6 +243,14 @@ def test_parse_label_in_a_sentence(label, expected):
     assert parse_reply(f"Claim: {BRIDGE}||\nLabel: {label}", "fv") == {"claim": BRIDGE, "label": expected}
 
 
+def test_parse_label_sentence_needs_the_label_key():
+    # without "Label:", the next line is run-on text (a small model continuing the context),
+    # not a label: its words ("not", "true") must not be read as one
+    reply = f"Claim: {BRIDGE}\nThe river is not true blue in 1931."
+    assert parse_reply(reply, "fv") == {"claim": BRIDGE, "label": None}
+    assert parse_reply(f"Claim: {BRIDGE}\nFalse", "fv") == {"claim": BRIDGE, "label": 0}
+
+
 # ---------------------------------------------------------------- cache
 
 def test_request_key_is_canonical():

@@ -55,10 +55,13 @@ def _first_line(text: str) -> str:
     return ""
 
 
-def _label(text: str) -> int | None:
-    """0/1 from the first word of ``text`` that names a label ("Untrue", "The claim is false"
-    -> 0); None when none does (the caller then falls back to the label asked for)."""
-    for word in re.sub(r"[^a-z ]", " ", text.lower()).split():
+def _label(text: str, keyed: bool) -> int | None:
+    """0/1 from ``text``'s first word, or with ``keyed`` (the text follows ``Label:``) from its
+    first word that names a label ("The claim is false" -> 0); None when none does (the caller
+    then falls back to the label asked for). Unkeyed text may be run-on prose, so only its
+    first word counts."""
+    words = re.sub(r"[^a-z ]", " ", text.lower()).split()
+    for word in words if keyed else words[:1]:
         if word.startswith(_FALSE):
             return 0
         if word.startswith(_TRUE):
@@ -92,7 +95,7 @@ def parse_reply(text: str | None, task: Task) -> dict | None:
     if task == "fv":
         if len(first) < 2:
             return None
-        return {"claim": first, "label": _label(second_text) if second_text else None}
+        return {"claim": first, "label": _label(second_text, bool(second)) if second_text else None}
     if not first or not second_text:
         return None
     return {"question": first, "answer": second_text}
