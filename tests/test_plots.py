@@ -392,8 +392,8 @@ def tradeoff_inputs(equivalents=(30.0, 900.0), a1=(0.1, 0.1)):
                    "mean": 0.58, "low": 0.55, "high": 0.6, "seeds": 2})
         bases.append({"base": base, "y_star": 0.58, "a0": 0.1, "a1": a1[b], "r2": 0.9,
                       "fit_at_base": 0.5, "equivalent": equivalents[b], "low": 10.0,
-                      "high": 50.0, "status": "ok", "breakeven_ratio": 1.5, "message": "m",
-                      "failed_resamples": 0})
+                      "high": 50.0, "failed_resamples": 3 * b, "status": "ok",
+                      "breakeven_ratio": 1.5, "message": "m"})
     analysis_ = {"metric": "accuracy", "human": 20, "bases": pd.DataFrame(bases)}
     return pd.DataFrame(rec), analysis_, pd.DataFrame(ci)
 
@@ -440,8 +440,10 @@ def test_tradeoff_tables():
     table = plots.tradeoff.bases_table(an["bases"], 20)
     assert list(table.columns) == ["base", "score +20 human", "a0", "a1", "r2", "fit at base",
                                    "equivalent synthetic points", "95% CI low", "95% CI high",
-                                   "status", "break-even price ratio"]
+                                   "resamples without an equivalent", "status",
+                                   "break-even price ratio"]
     assert table["equivalent synthetic points"].tolist() == [30.0, 900.0]
+    assert table["resamples without an equivalent"].tolist() == [0, 3]
     t3 = {"mean": 465.0, "median": 465.0, "p25": 30.0, "p75": 900.0, "n": 2, "n_undefined": 1}
     row = plots.tradeoff.table3_table("fever", t3).iloc[0]
     assert row["dataset"] == "fever" and row["75th percentile"] == 900.0 and row["undefined"] == 1

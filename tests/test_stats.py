@@ -135,12 +135,28 @@ def test_bootstrap_equivalent_counts_resamples_without_an_answer():
                                                   2000, n_boot=400, seed=1)
     a1, bump = np.mean(slopes), np.mean(bumps)  # the estimate refits the seed means
     assert est == pytest.approx(5000 * math.exp(bump / a1) - 2000, rel=1e-9)
-    assert low < est < high
-    assert 0 < failed < 400  # resamples dominated by seed 3 have a falling curve
+    assert 0.05 * 400 < failed < 400  # resamples dominated by seed 3 have a falling curve
+    assert low is None and high is None  # too many undefined for a 95% interval
+    _, low, high, failed_50 = bootstrap_equivalent(tradeoff_records(slopes, bumps), "accuracy",
+                                                   2000, n_boot=400, seed=1, level=0.5)
+    assert failed_50 == failed and failed < 0.5 * 400 and low < est < high
     flat = tradeoff_records(slopes=(0.0,) * 4)
     assert bootstrap_equivalent(flat, "accuracy", 2000, n_boot=50) == (None, None, None, 50)
     with pytest.raises(LittleHumanError, match="human run"):
         bootstrap_equivalent(flat[flat["kind"] == "synthetic"], "accuracy", 2000)
+
+
+def test_defined_interval_needs_level_of_the_resamples():
+    from littlehuman.stats import defined_interval
+
+    rng = np.random.default_rng(3)
+    finite_values = list(rng.normal(size=950))
+    low, high, undefined = defined_interval(finite_values + [None] * 50, 0.95)  # 5%: allowed
+    assert undefined == 50
+    assert (low, high) == pytest.approx(tuple(np.percentile(finite_values, [2.5, 97.5])))
+    assert defined_interval(finite_values[:949] + [None] * 51, 0.95) == (None, None, 51)
+    assert defined_interval([math.nan, math.inf, 1.0], 0.5) == (None, None, 2)
+    assert defined_interval([], 0.95) == (None, None, 0)
 
 
 def test_detectable_effect_is_z_plus_z_power_standard_errors():

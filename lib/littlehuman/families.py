@@ -484,11 +484,9 @@ class CurveData:
 
 def percentile_interval(values: Sequence[float | None], level: float = 0.95
                         ) -> tuple[float | None, float | None, int]:
-    """``(low, high, n_undefined)``: the percentile interval of the finite values."""
-    vals = np.array([v for v in values if stats.finite(v)], dtype=float)
-    if vals.size == 0:
-        return None, None, len(values)
-    return (*stats._percentiles(vals, level), len(values) - int(vals.size))
+    """``(low, high, n_undefined)``: the percentile interval of the finite values, none when
+    more than ``1 - level`` of them are undefined (:func:`stats.defined_interval`)."""
+    return stats.defined_interval(list(values), level)
 
 
 def curve_points(runs: pd.DataFrame, means: np.ndarray, base: float, pool_bases: bool = False

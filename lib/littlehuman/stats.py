@@ -201,7 +201,8 @@ def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot
     runs (:func:`bootstrap_run_means`); it averages the metric per run, refits and recomputes
     :func:`~littlehuman.curves.equivalent_points`. Returns ``(estimate, low, high,
     n_failed)``: the estimate on the seed means, the percentile interval over resamples with a
-    defined value, and how many resamples had none (no_gain, or overflow). Seeds lacking a run
+    defined value (:func:`defined_interval`: none when more than ``1 - level`` of them have
+    none), and how many resamples had none (no_gain, or overflow). Seeds lacking a run
     the others have are left out. Bounds are None when every resample failed, and when there
     is nothing to resample (one seed without ``row_scores``: a zero-width interval would claim
     a certainty one seed cannot give)."""
@@ -235,10 +236,21 @@ def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot
     if len(per_seed) == 1 and next(iter(per_seed.values())).shape[1] == 1:
         return estimate, None, None, 0  # one seed, one score per run: nothing to resample
     values = [equivalent(m) for m in bootstrap_run_means(per_seed, n_boot, seed)]
-    good = np.array([v for v in values if v is not None], dtype=float)
-    if good.size == 0:
-        return estimate, None, None, n_boot
-    return (estimate, *_percentiles(good, level), n_boot - good.size)
+    return (estimate, *defined_interval(values, level))
+
+
+def defined_interval(values: Sequence[float | None], level: float = 0.95
+                     ) -> tuple[float | None, float | None, int]:
+    """``(low, high, n_undefined)``: the percentile interval of the resamples with a finite
+    value, and how many had none. No interval (None bounds) when more than ``1 - level`` of
+    them had none: the undefined ones (no equivalent: a curve that does not rise, a match
+    beyond any float) cannot be placed, and an interval of the rest would not hold ``level``
+    of the resamples (at 95%, 935 of 1,000 undefined left a 65-resample "interval")."""
+    good = np.array([v for v in values if finite(v)], dtype=float)
+    undefined = len(values) - int(good.size)
+    if good.size == 0 or undefined > (1 - level) * len(values) + 1e-9:
+        return None, None, undefined
+    return (*_percentiles(good, level), undefined)
 
 
 def _seed_rows(row_scores: Mapping[Hashable, Mapping[tuple, np.ndarray]], seed: Hashable,

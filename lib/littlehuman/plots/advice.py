@@ -92,7 +92,8 @@ def fits_caption_table(report: dict[str, Any]) -> str:
             "positive = too optimistic), the additional synthetic points matching "
             f"+{report['human']} human points, and a {report['level']:.0%} bootstrap interval "
             f"({report['n_boot']} resamples of {rows}; each refits every family; resamples "
-            "without a finite equivalent are left out and counted). 'unreachable': the score "
+            "without a finite equivalent are left out and counted; with more than "
+            f"{1 - report['level']:.0%} of them no interval is given). 'unreachable': the score "
             "lies above the family's asymptote, so no amount of synthetic data matches it.")
 
 

@@ -25,7 +25,8 @@ from littlehuman.stats import finite
 BASES_COLUMNS: dict[str, str] = {
     "base": "base", "y_star": "score +{human} human", "a0": "a0", "a1": "a1", "r2": "r2",
     "fit_at_base": "fit at base", "equivalent": "equivalent synthetic points",
-    "low": "95% CI low", "high": "95% CI high", "status": "status",
+    "low": "95% CI low", "high": "95% CI high",
+    "failed_resamples": "resamples without an equivalent", "status": "status",
     "breakeven_ratio": "break-even price ratio", "gain": "gain +{human} human over base",
     "gain_low": "gain 95% CI low", "gain_high": "gain 95% CI high",
     "gain_detectable": "smallest detectable gain",
@@ -119,7 +120,9 @@ def bases_caption(human: int) -> str:
     return (f"Per base, on the seed means: the score with {human} human points, the fit, the "
             "additional synthetic points that match it, its 95% bootstrap interval over seeds, "
             "then test rows (each resample refits; resamples without a finite answer are left "
-            "out and counted in the statuses below), the price ratio (human / synthetic) below which human "
+            "out and counted in their own column; with more than 5% of them the interval is "
+            "left blank, since it could not hold 95% of the resamples), the price ratio "
+            "(human / synthetic) below which human "
             "annotation is cheaper, and what the human points added over the base, paired per "
             "test row within each seed, with its 95% interval (seeds, then test rows) and the "
             "smallest gain this run could detect at 80% power.")
