@@ -237,6 +237,8 @@ def test_parse_context_inside_a_field_is_not_a_run_on(reply, task, expected):
 @pytest.mark.parametrize("label, expected", [
     ("The claim is false.", 0), ("This claim is not supported by the context", 0),
     ("It is true", 1), ("**Untrue**", 0), ("false", 0), ("TRUE.", 1), ("maybe", None),
+    # whole words only: "notably", "nothing", "truly" name no label
+    ("Notably, the claim is true.", 1), ("Nothing suggests it; untrue", 0), ("truly", None),
 ])
 def test_parse_label_in_a_sentence(label, expected):
     # a label the reply states must not be left to the fallback (the label asked for)

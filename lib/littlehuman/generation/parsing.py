@@ -16,8 +16,10 @@ from littlehuman.data.schema import Task
 _RUN_ON = re.compile(r"(?:^|\|)[ \t*_#>-]*context[*_]*\s*:|^\s*(?:user|system|assistant)\s*:",
                      re.IGNORECASE | re.MULTILINE)
 _KEYS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
-_FALSE = ("untrue", "false", "not", "unsupported", "refute", "incorrect", "wrong")
-_TRUE = ("true", "supported", "support", "correct", "yes")
+# whole words (a prefix would read "notably", "nothing" or "truly" as a label)
+_FALSE = frozenset({"untrue", "false", "not", "unsupported", "refute", "refutes", "refuted",
+                    "incorrect", "wrong"})
+_TRUE = frozenset({"true", "supported", "support", "supports", "correct", "yes"})
 
 
 def _key(name: str) -> re.Pattern[str]:
@@ -62,9 +64,9 @@ def _label(text: str, keyed: bool) -> int | None:
     first word counts."""
     words = re.sub(r"[^a-z ]", " ", text.lower()).split()
     for word in words if keyed else words[:1]:
-        if word.startswith(_FALSE):
+        if word in _FALSE:
             return 0
-        if word.startswith(_TRUE):
+        if word in _TRUE:
             return 1
     return None
 
