@@ -310,3 +310,19 @@ def test_factify_missing_names_path_and_password(tmp_path):
     assert str(tmp_path / "public_folder" / "train.csv") in msg
     assert str(tmp_path / "public_folder" / "val.csv") in msg
     assert "defactifyaaai@gmail.com" in msg and "password" in msg
+
+
+# ---------------------------------------------------------------- malformed files: one line
+@pytest.mark.parametrize("module,name", [(fever, "test.jsonl"), (wanli, "train_sample.jsonl"),
+                                         (scifact, "claims_dev.jsonl")])
+def test_jsonl_not_utf8_is_one_line_error(tmp_path, shared_data, module, name):
+    """A release file with a byte that is not UTF-8 (here Latin-1 'é') names the file."""
+    raw_dir = tmp_path / module.NAME
+    shutil.copytree(shared_data / module.NAME, raw_dir)
+    path = raw_dir / name
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes() + '{"claim": "caf\xe9"}\n'.encode("latin-1"))
+    with pytest.raises(LittleHumanError, match="not UTF-8") as e:
+        _load_sample(raw_dir) if module is wanli else module.load_raw(raw_dir)
+    assert str(path) in str(e.value) and "\n" not in str(e.value)
+

@@ -18,17 +18,19 @@ def parse_lines(path: Path, parse: Callable[[dict[str, Any]], T], dataset: str, 
 
     A line that is not JSON, or that ``parse`` rejects (a missing field, an unknown label...),
     is a LittleHumanError naming the file, the line, what it should be (``what``) and the
-    remedy (``fix``)."""
+    remedy (``fix``); so is a file that is not UTF-8 text."""
     with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if not line.strip():
-                continue
-            try:
-                yield i, parse(json.loads(line))
-            except _BAD_ROW as e:
-                raise LittleHumanError(
-                    f"{dataset}: {path} line {i + 1} is not {what} ({type(e).__name__}: {e}): {fix}"
-                ) from e
+        try:
+            for i, line in enumerate(f):
+                if not line.strip():
+                    continue
+                try:
+                    yield i, parse(json.loads(line))
+                except _BAD_ROW as e:
+                    raise LittleHumanError(f"{dataset}: {path} line {i + 1} is not {what} "
+                                           f"({type(e).__name__}: {e}): {fix}") from e
+        except UnicodeDecodeError as e:  # raised while reading, before any line is parsed
+            raise LittleHumanError(f"{dataset}: {path} is not UTF-8 text ({e}): {fix}") from e
 
 
 def require_files(raw_dir: Path, names: Iterable[str], dataset: str, how: str) -> list[Path]:
