@@ -313,6 +313,9 @@ def test_factify_missing_names_path_and_password(tmp_path):
 
 
 # ---------------------------------------------------------------- malformed files: one line
+_FEVER_ROW = '{"claim": "Invented claim.", "label": "SUPPORTS", "evidence": ["Invented evidence."]}\n'
+
+
 @pytest.mark.parametrize("module,name", [(fever, "test.jsonl"), (wanli, "train_sample.jsonl"),
                                          (scifact, "claims_dev.jsonl")])
 def test_jsonl_not_utf8_is_one_line_error(tmp_path, shared_data, module, name):
@@ -326,3 +329,11 @@ def test_jsonl_not_utf8_is_one_line_error(tmp_path, shared_data, module, name):
         _load_sample(raw_dir) if module is wanli else module.load_raw(raw_dir)
     assert str(path) in str(e.value) and "\n" not in str(e.value)
 
+
+def test_fever_no_usable_rows_is_one_line_error(tmp_path):
+    """Files that parse but hold no row with evidence text: an error, not a pandas traceback."""
+    empty = _FEVER_ROW.replace('["Invented evidence."]', "[]")
+    (tmp_path / "validation.jsonl").write_text(empty)
+    (tmp_path / "test.jsonl").write_text(empty)
+    with pytest.raises(LittleHumanError, match="fever: no rows"):
+        fever.load_raw(tmp_path)

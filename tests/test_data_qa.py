@@ -185,6 +185,23 @@ def test_qaconv_fixture_context() -> None:
     assert df.set_index("row_id").loc["qaconv:val-0", "context"].count("|") == 3
 
 
+def test_qaconv_segments_not_a_mapping_is_one_line_error(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "qaconv" / "QAConv-V1.1", tmp_path / "QAConv-V1.1")
+    segments = tmp_path / "QAConv-V1.1" / "article_segment.json"
+    segments.write_text(json.dumps([{"seg_dialog": []}]))
+    with pytest.raises(LittleHumanError, match="article_segment.json") as e:
+        qaconv.load_raw(tmp_path)
+    assert str(segments) in str(e.value)
+
+
+def test_qaconv_segments_covering_no_question_is_one_line_error(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "qaconv" / "QAConv-V1.1", tmp_path / "QAConv-V1.1")
+    segments = tmp_path / "QAConv-V1.1" / "article_segment.json"
+    segments.write_text(json.dumps({"invented-0": {"seg_dialog": [{"speaker": "A", "text": "b"}]}}))
+    with pytest.warns(UserWarning), pytest.raises(LittleHumanError, match="qaconv: no rows"):
+        qaconv.load_raw(tmp_path)
+
+
 def test_qaconv_segments_at_dataset_root(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "qaconv" / "QAConv-V1.1", tmp_path / "QAConv-V1.1")
     (tmp_path / "QAConv-V1.1" / "article_segment.json").rename(tmp_path / "article_segment.json")

@@ -90,6 +90,9 @@ def read_qa_files(raw_dir: Path) -> pd.DataFrame:
 def _contexts(path: Path, wanted: set[str]) -> dict[str, str]:
     try:
         segments = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(segments, dict):
+            raise TypeError(f"the file holds a {type(segments).__name__}, not a mapping of "
+                            "segment ids to segments")
         return {
             sid: "".join(f"{t['speaker'].strip()}: {t['text'].strip()}|"
                          for t in segments[sid]["seg_dialog"])

@@ -136,8 +136,14 @@ def finalize(df: pd.DataFrame, dataset: str, task: Task) -> pd.DataFrame:
 
     Drops rows whose context or target is empty (as the authors' ``drop_col_nans`` does),
     casts types, orders rows by split then row_id, and checks row_id uniqueness and labels.
+    A frame left with no row is a LittleHumanError.
     """
     cols = columns(task)
+    no_rows = LittleHumanError(
+        f"{dataset}: no rows with a non-empty context and {target_column(task)}: check that "
+        "the files read are the dataset's own and complete (not empty or truncated)")
+    if df.empty:
+        raise no_rows
     df = df.copy()
     df["dataset"] = dataset
     if "meta" not in df:
@@ -155,6 +161,8 @@ def finalize(df: pd.DataFrame, dataset: str, task: Task) -> pd.DataFrame:
     df["split"] = df["split"].astype(str)
     nonempty = np.logical_and.reduce([df[c].str.len() > 0 for c in text_cols])
     df = df[nonempty]
+    if df.empty:
+        raise no_rows
     if task == "fv":
         bad = ~df["label"].isin([0, 1])
         if bad.any():
