@@ -337,3 +337,11 @@ def test_fever_no_usable_rows_is_one_line_error(tmp_path):
     (tmp_path / "test.jsonl").write_text(empty)
     with pytest.raises(LittleHumanError, match="fever: no rows"):
         fever.load_raw(tmp_path)
+
+def test_factify_empty_csv_is_one_line_error(tmp_path):
+    shutil.copytree(FIXTURES / "factify", tmp_path / "factify")
+    val = tmp_path / "factify" / "public_folder" / "val.csv"
+    val.write_bytes(b"")
+    with pytest.raises(LittleHumanError, match="cannot read") as e:
+        factify.load_raw(tmp_path / "factify")
+    assert str(val) in str(e.value)

@@ -38,7 +38,7 @@ def source_files(raw_dir: Path) -> list[Path]:
 def _read(path: Path) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise LittleHumanError(f"factify: cannot read {path} as CSV ({e}): replace it with the "
                                "release's file") from e
     absent = [c for c in COLUMNS if c not in df.columns]
