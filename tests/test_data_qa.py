@@ -238,3 +238,31 @@ def test_coqa_deterministic_and_missing_named(tmp_path: Path) -> None:
     with pytest.raises(LittleHumanError, match="coqa-dev-v1.0.json") as e:
         coqa.load_raw(tmp_path)
     assert "stanford.edu" in str(e.value)
+
+def _ftqa_invented(root: Path) -> Path:
+    """A three-split FairytaleQA layout with one invented story per split; the test questions file."""
+    base = root / "FairytaleQA_Dataset" / "split_for_training"
+    for folder in ("train", "val", "test"):
+        (base / folder).mkdir(parents=True)
+        (base / folder / "tale-story.csv").write_text("section,text\n1,An invented fox ran.\n")
+        (base / folder / "tale-questions.csv").write_text(
+            "question_id,cor_section,attribute1,question,answer1\n"
+            "q1,1,action,What ran?,the fox\n")
+    return base / "test" / "tale-questions.csv"
+
+
+def test_fairytaleqa_invented_layout_loads(tmp_path: Path) -> None:
+    _ftqa_invented(tmp_path)
+    df = fairytaleqa.load_raw(tmp_path)
+    assert df["split"].tolist() == ["train", "valid", "test"]
+    assert set(df["answer"]) == {"the fox"} and set(df["meta"]) == {"action"}
+
+
+@pytest.mark.parametrize("tail", [b"q2,1,action,Who?,caf\xe9\n", b"q2,1\n", b'q2,1,action,"Who?\n'],
+                         ids=["latin1", "short-row", "unterminated-quote"])
+def test_fairytaleqa_malformed_csv_is_one_line_error(tmp_path: Path, tail: bytes) -> None:
+    questions = _ftqa_invented(tmp_path)
+    questions.write_bytes(questions.read_bytes() + tail)
+    with pytest.raises(LittleHumanError) as e:
+        fairytaleqa.load_raw(tmp_path)
+    assert str(questions) in str(e.value) and "\n" not in str(e.value)

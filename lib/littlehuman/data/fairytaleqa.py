@@ -49,12 +49,25 @@ def source_files(raw_dir: Path) -> list[Path]:
 
 
 def _csv(path: Path, columns: list[str]) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
+    """The rows of one release CSV; a file that is not UTF-8 CSV, or a row with more or fewer
+    fields than the header, is a LittleHumanError naming the file (and the line)."""
+    fix = "replace it with the official file"
+    rows = []
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f, strict=True)
+            for row in reader:
+                if None in row or None in row.values():
+                    raise LittleHumanError(
+                        f"fairytaleqa: {path} line {reader.line_num} has "
+                        f"{'more' if None in row else 'fewer'} fields than its header: {fix}")
+                rows.append(row)
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise LittleHumanError(f"fairytaleqa: {path} is not a UTF-8 CSV file "
+                               f"({type(e).__name__}: {e}): {fix}") from e
     absent = [c for c in columns if rows and c not in rows[0]]
     if absent:
-        raise LittleHumanError(f"fairytaleqa: {path} has no column(s) {absent}: "
-                               "replace it with the official file")
+        raise LittleHumanError(f"fairytaleqa: {path} has no column(s) {absent}: {fix}")
     return rows
 
 
