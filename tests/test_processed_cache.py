@@ -65,3 +65,16 @@ def test_failed_write_leaves_old_cache(home, wanli_dir, monkeypatch):
     with pytest.raises(OSError):
         processed.write(folder, good, {"dataset": "wanli"})
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_loader_version_covers_the_shared_release_reader(monkeypatch):
+    """Editing release.py (parse_lines, used by FEVER, SciFact, WANLI...) must rebuild caches."""
+    import inspect
+
+    from littlehuman.data import fever, release
+
+    before = processed.loader_version(fever)
+    real = inspect.getsource
+    monkeypatch.setattr(inspect, "getsource",
+                        lambda obj: real(obj) + ("# edited\n" if obj is release else ""))
+    assert processed.loader_version(fever) != before

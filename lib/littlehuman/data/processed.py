@@ -1,10 +1,11 @@
 """The cache of processed splits: ``data/processed/<dataset>/rows.parquet`` + ``manifest.json``.
 
 The manifest records the sha256 of every source file the loader read, the loader's version
-(a digest of the loader's and the schema's source code, so editing a loader rebuilds), the
-rows per split and the parquet's own digest. A load whose sources and loader match the
-manifest reads the parquet; anything else rebuilds. Writes go to a temporary folder and are
-moved into place, so a crash never leaves a half-written cache that looks valid.
+(a digest of the source code of the loader and of the data modules it uses, so editing a
+loader, the schema or a shared reader rebuilds), the rows per split and the parquet's own
+digest. A load whose sources and loader match the manifest reads the parquet; anything else
+rebuilds. Writes go to a temporary folder and are moved into place, so a crash never leaves
+a half-written cache that looks valid.
 """
 from __future__ import annotations
 
@@ -35,8 +36,14 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def loader_version(module: ModuleType) -> str:
-    """A digest of the loader module's and the schema's source code."""
-    text = inspect.getsource(module) + inspect.getsource(schema)
+    """A digest of the source code of the loader module, the schema and every other
+    ``littlehuman.data`` module the loader uses (``release``'s readers...)."""
+    used = {module.__name__: module, schema.__name__: schema}
+    for value in vars(module).values():
+        dep = value if inspect.ismodule(value) else inspect.getmodule(value)
+        if dep is not None and dep.__name__.startswith(f"{schema.__package__}."):
+            used[dep.__name__] = dep
+    text = "".join(inspect.getsource(used[name]) for name in sorted(used))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
