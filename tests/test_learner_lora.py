@@ -127,6 +127,33 @@ def test_select_on_valid_uses_valid(model_dir):
     assert stats["valid_scores"][stats["best_epoch"] - 1] == stats["valid_score"]
 
 
+def test_qa_decoding_is_greedy_whatever_the_model_folder_says(model_dir, tmp_path):
+    """A model folder's generation_config.json (Llama-3.1's asks for sampling at temperature
+    0.6) must not reach decoding: predictions are those of a plain greedy loop that stops at
+    EOS or a token containing "|", however the transformers version merges configs."""
+    import json
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(model_dir, folder)
+    config = json.loads((folder / "generation_config.json").read_text())
+    config.update(do_sample=True, temperature=0.6, top_p=0.9, repetition_penalty=1.5,
+                  no_repeat_ngram_size=1, min_new_tokens=3)
+    (folder / "generation_config.json").write_text(json.dumps(config))
+    learner = LoraLearner("qa", seed=0, model_dir=str(folder), **{**FAST, "max_new_tokens": 6}).fit(qa_rows(8, 0))
+    rows = qa_rows(6, 3)
+    tok = learner._tokenizer
+    stops = {tok.eos_token_id} | {i for t, i in tok.get_vocab().items() if "|" in t}
+    expected = []
+    with torch.no_grad():
+        for ids in learner._encode(rows, training=False)[0]:
+            ids, new = list(ids["input_ids"]), []
+            while len(new) < 6 and (not new or new[-1] not in stops):
+                new.append(int(learner._model(input_ids=torch.tensor([ids + new])).logits[0, -1].argmax()))
+            expected.append(tok.decode(new, skip_special_tokens=True).split("|", 1)[0].strip())
+    assert learner.predict(rows) == expected
+
+
 def test_pack_bins_and_block_diagonal_mask():
     lengths = [5, 3, 7, 2, 4]
     examples = [{"input_ids": list(range(10 * i + 1, 10 * i + 1 + n)), "labels": [IGNORE] + [7] * (n - 1)}

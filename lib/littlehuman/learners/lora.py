@@ -812,15 +812,23 @@ class LoraLearner:
         return [int(x) for x in logits.argmax(-1).tolist()]
 
     def _generation_config(self) -> Any:
-        """Greedy, no repetition penalty; stops at EOS or any token containing "|"."""
+        """Greedy, no repetition penalty; stops at EOS or any token containing "|".
+
+        Also made the model's own generation config: ``generate`` merges the model folder's
+        ``generation_config.json`` into the one passed (transformers 5 fills every field left
+        unset from it, e.g. an n-gram ban; 4.5x replaces fields left at their default, so
+        Llama-3.1's ``do_sample=True, temperature=0.6`` would sample), and with the model's
+        config being this one, nothing else reaches decoding."""
         from transformers import GenerationConfig
 
         tok = self._tokenizer
         stops = [tok.eos_token_id] if tok.eos_token_id is not None else []
         stops += sorted(i for t, i in tok.get_vocab().items() if "|" in t)
-        return GenerationConfig(max_new_tokens=self.max_new_tokens, do_sample=False, num_beams=1,
-                                repetition_penalty=1.0, pad_token_id=tok.pad_token_id,
-                                eos_token_id=stops or None, bos_token_id=tok.bos_token_id)
+        config = GenerationConfig(max_new_tokens=self.max_new_tokens, do_sample=False, num_beams=1,
+                                  repetition_penalty=1.0, pad_token_id=tok.pad_token_id,
+                                  eos_token_id=stops or None, bos_token_id=tok.bos_token_id)
+        self._model.get_base_model().generation_config = config
+        return config
 
     def _predict_qa(self, chunk: list[dict[str, Any]], config: Any) -> list[str]:
         tok = self._tokenizer
