@@ -218,6 +218,23 @@ def test_context_tail_keeps_the_end_of_a_long_context() -> None:
         make_learner("encoder", "qa", context_side="middle")
 
 
+def test_context_tail_counts_an_answer_in_the_cut_start_as_truncated() -> None:
+    """Keeping the end of a long context, an answer found only in the cut start is a span past
+    the max length (it is in the context), not a row without a span."""
+    from transformers import AutoTokenizer
+
+    from littlehuman.learners.encoder import default_model_dir
+
+    rows = pd.concat([_long_context_rows(2, answer_at_end=False),  # the cue starts the context
+                      pd.DataFrame([{"context": "A sailor lost a shoe.", "question": "What is the password?",
+                                     "answer": "zorbat"}])], ignore_index=True)
+    learner = EncoderLearner("qa", context_side="tail", **FAST)
+    learner._tokenizer = AutoTokenizer.from_pretrained(str(default_model_dir()))
+    feats, counts = learner._encode(rows, training=True)
+    assert feats == []
+    assert counts["rows_span_truncated"] == 2 and counts["rows_without_span"] == 1
+
+
 def test_bf16_and_top_layers_train_and_are_recorded(tmp_path) -> None:
     train = fv_rows(32, 1)
     learner = make_learner("encoder", "fv", seed=0, epochs=1, bf16=True, train_layers=2,

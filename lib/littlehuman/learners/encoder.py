@@ -9,7 +9,8 @@
   pooler never was).
 - QA: extractive span prediction over (question, context), context truncated at ``max_length``.
   Trained on the answer's character span in the context (:func:`find_answer_span`); rows
-  without a usable span, or whose span lies past the truncation, are dropped and counted.
+  without a usable span, or whose span lies only in the cut part of the context (past the end,
+  or with ``context_side="tail"`` before the start), are dropped and counted.
   Predicts the best span (start <= end, at most 30 tokens) decoded from the context.
 
 Training is seeded (python, numpy, torch) and deterministic on a given machine and thread
@@ -497,8 +498,9 @@ class EncoderLearner:
                     # tail: the span is looked for in the kept end (the cut start may repeat it)
                     first = offsets[ctx[0]][0] if ctx and self.context_side == "tail" else 0
                     span = find_answer_span(contexts[i][first:], answers[i])
-                    if span is None:
-                        counts["rows_without_span"] += 1
+                    if span is None:  # tail: an answer only in the cut start is a truncation
+                        cut = first > 0 and find_answer_span(contexts[i], answers[i]) is not None
+                        counts["rows_span_truncated" if cut else "rows_without_span"] += 1
                         continue
                     cs, ce, fuzzy = span[0] + first, span[1] + first, span[2]
                     if not ctx or offsets[ctx[-1]][1] < ce:
