@@ -178,6 +178,23 @@ def test_qa_fit_stats_and_selection(qa_learner: EncoderLearner) -> None:
     assert stats["valid_scores"][stats["best_epoch"] - 1] == stats["valid_score"]
 
 
+def test_best_epochs_weights_are_restored(monkeypatch) -> None:
+    """The learner ends with the weights of the epoch with the best valid score, not the last
+    (valid scores made up so that epoch 2 of 3 is the best)."""
+    scores, seen = iter([0.3, 0.9, 0.1]), []
+
+    def score(self, valid):
+        seen.append({k: v.clone() for k, v in self._model.state_dict().items()})
+        return next(scores)
+
+    monkeypatch.setattr(EncoderLearner, "_score", score)
+    learner = EncoderLearner("fv", seed=0, epochs=3, lr=1e-3, **FAST).fit(fv_rows(16, 0), fv_rows(4, 1))
+    final = learner._model.state_dict()
+    assert learner.fit_stats["best_epoch"] == 2 and learner.fit_stats["valid_score"] == 0.9
+    assert all(torch.equal(final[k], seen[1][k]) for k in final)
+    assert not all(torch.equal(final[k], seen[2][k]) for k in final)
+
+
 def test_qa_long_question_predicts(qa_learner: EncoderLearner) -> None:
     row = pd.DataFrame([{"context": "The password is kestrel.", "question": "What is it? " * 60}])
     assert isinstance(qa_learner.predict(row)[0], str)

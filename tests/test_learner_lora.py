@@ -127,6 +127,24 @@ def test_select_on_valid_uses_valid(model_dir):
     assert stats["valid_scores"][stats["best_epoch"] - 1] == stats["valid_score"]
 
 
+def test_select_on_valid_restores_the_best_epochs_weights(model_dir, monkeypatch):
+    """The kept epoch's adapter and FV score head are what the learner ends with, not the last
+    epoch's (valid scores made up so that epoch 1 is the best)."""
+    scores, seen = iter([0.9, 0.1, 0.2]), []
+
+    def score(self, valid):
+        seen.append({k: v.clone() for k, v in get_peft_model_state_dict(self._model).items()})
+        return next(scores)
+
+    monkeypatch.setattr(LoraLearner, "_score", score)
+    learner = LoraLearner("fv", model_dir=str(model_dir), select_on_valid=True,
+                          **{**FAST, "epochs": 3, "lr": 1e-2}).fit(fv_rows(16, 0), fv_rows(8, 5))
+    final = get_peft_model_state_dict(learner._model)
+    assert learner.fit_stats["best_epoch"] == 1 and any("score" in k for k in final)
+    assert all(torch.equal(final[k], seen[0][k]) for k in final)
+    assert not all(torch.equal(final[k], seen[2][k]) for k in final)
+
+
 def test_qa_decoding_is_greedy_whatever_the_model_folder_says(model_dir, tmp_path):
     """A model folder's generation_config.json (Llama-3.1's asks for sampling at temperature
     0.6) must not reach decoding: predictions are those of a plain greedy loop that stops at
