@@ -237,6 +237,24 @@ def test_out_of_gpu_memory_halves_the_batch(random_dir, monkeypatch):
         backend.complete(batch[:2])  # one prompt at a time already
 
 
+@pytest.mark.parametrize("temperature", [0.0, 1.0])
+def test_the_model_folders_generation_config_does_not_reach_decoding(random_dir, tmp_path,
+                                                                       temperature):
+    """A folder's generation_config.json (a repetition penalty, an n-gram ban, a minimum
+    length, its own sampling settings) must not change the replies: the request's parameters
+    (greedy at 0, plain sampling at T) are all there is, as its cache key says."""
+    folder = tmp_path / "tuned"
+    shutil.copytree(random_dir, folder)
+    config = json.loads((folder / "generation_config.json").read_text())
+    config.update(do_sample=True, temperature=0.3, top_k=5, top_p=0.5, repetition_penalty=5.0,
+                  no_repeat_ngram_size=1, min_new_tokens=8)
+    (folder / "generation_config.json").write_text(json.dumps(config))
+    batch = chats(4)
+    plain = HFBackend(random_dir, temperature=temperature, max_new_tokens=12, seed=1).complete(batch)
+    tuned = HFBackend(folder, temperature=temperature, max_new_tokens=12, seed=1).complete(batch)
+    assert rows(tuned) == rows(plain)
+
+
 def test_sampling_is_seeded(random_dir):
     batch = chats(4)
     first = HFBackend(random_dir, temperature=1.0, max_new_tokens=12, seed=1).complete(batch)

@@ -203,6 +203,7 @@ class HFBackend(Backend):
                 f"{str(exc).splitlines()[0] if str(exc) else ''}): save one there with "
                 "model.save_pretrained(model_dir)"
             ) from exc
+        model.generation_config = _special_tokens_only(model.generation_config)
         self._model = model.to(device).eval()
 
     def render(self, messages: list[dict[str, str]]) -> str:
@@ -301,6 +302,19 @@ class HFBackend(Backend):
             text = tok.decode(new[:n_new], skip_special_tokens=True)
             replies.append(Completion(cut_reply(text, blank_line), len(rows[i]), n_new))
         return replies
+
+
+def _special_tokens_only(folder_config: Any) -> Any:
+    """A generation config with only the model folder's special tokens (its EOS ids...).
+
+    ``generate`` merges the model's generation config into the arguments it is given
+    (transformers 5 fills every field left unset from it): a folder's repetition penalty,
+    n-gram ban, minimum length or top-k would change the replies, though neither the request
+    nor its cache key names them. Decoding is what the request says and nothing else."""
+    from transformers import GenerationConfig
+
+    return GenerationConfig(**{name: getattr(folder_config, name, None) for name in
+                               ("bos_token_id", "eos_token_id", "pad_token_id")})
 
 
 class _StopAtReplyEnd:
