@@ -282,7 +282,10 @@ class EncoderLearner:
             model = self._new_model(base)
         limit = int(getattr(model.config, "max_position_embeddings", 512))
         if self.max_length > limit:
-            raise LittleHumanError(f"encoder learner: max_length {self.max_length} exceeds the model's {limit}")
+            raise LittleHumanError(
+                f"encoder learner: max_length {self.max_length} exceeds the model's {limit} "
+                f"positions: pass --max-length {limit} or less (FACTIFY's PROTOCOL length, 800, "
+                "is for the LoRA models)")
 
         frozen = self._freeze_lower_layers(model)
         if self.bf16:
