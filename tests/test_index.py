@@ -126,6 +126,11 @@ def test_finding_3_gain_first_then_the_price():
     worse = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "status": "saturated",
                                     "gain": [-0.05, -0.08, -0.02]}]}
     assert fnd.finding_tradeoff(worse)["verdict"] == CONTRADICTED
+    unsure = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "interval": [None, None],
+                                     "failed_resamples": 120}]}  # > 5% of 1,000: no interval
+    v = fnd.finding_tradeoff(unsure)
+    assert v["verdict"] == NOT_VISIBLE and "120 bootstrap resamples had no equivalent" in v["text"]
+    assert v["estimate"] == 900.0 and v["interval"] == [None, None]
     odd = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "status": "incomplete"}]}
     assert fnd.finding_tradeoff(odd)["verdict"] == NOT_MEASURED
     assert fnd.finding_tradeoff(None)["verdict"] == NOT_MEASURED

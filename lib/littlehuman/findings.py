@@ -182,7 +182,8 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
     interval): not visible or contradicted there decides. When the gain holds, the price:
     a finite equivalent with an interval holds when the interval lies above the human
     points added (each human point worth more than one synthetic one), is contradicted
-    below them, not visible across them; a synthetic-only curve that does not rise
+    below them, not visible across them or when too many resamples had no equivalent for an
+    interval; a synthetic-only curve that does not rise
     (``no_gain``) or a match beyond the fitted range (``extrapolated``) holds (no amount
     of synthetic data within reach matches); the other statuses are not measured."""
     tradeoff = tradeoff or {}
@@ -194,7 +195,14 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
         v = dict(gain)
         v["how"] = "the human points' gain over the base"
         if gain["verdict"] == HOLDS:
-            if status == "ok" and human is not None:
+            failed = b.get("failed_resamples") or 0
+            if status == "ok" and human is not None and _num(low) is None and failed:
+                v = {**verdict(b.get("equivalent"), 0.0, 0.0), "verdict": NOT_VISIBLE,
+                     "low": None, "high": None,
+                     "text": f"{failed} bootstrap resamples had no equivalent, too many for a "
+                             "95% interval: the run cannot say what the human points are worth",
+                     "how": f"the synthetic points worth {human} human ones, against {human}"}
+            elif status == "ok" and human is not None:
                 v = verdict(b.get("equivalent"), low, high, null=float(human))
                 v["how"] = f"the synthetic points worth {human} human ones, against {human}"
             elif status in ("no_gain", "extrapolated"):
