@@ -418,6 +418,43 @@ def test_load_or_generate_writes_and_extends(home):
     assert len(pd.read_parquet(path)) == 12
 
 
+def test_stored_twins_are_checked_once_against_a_new_parser(home, capsys):
+    """Twins stored by an older parser are replayed from the cached replies (nothing sent):
+    when none reads differently the file is stamped and never checked again; when some do,
+    one line says how many and how to rebuild, and the stored twins (and runs) are kept."""
+    from littlehuman.generation import generate as gen
+
+    rows = fv_rows(12, unique=True)
+    backend = ScriptedBackend(lambda m: f"**Claim:** bold claim.||\n**Label:** "
+                                        f"{'Untrue' if 'Untrue' in m[0]['content'] else 'True'}")
+    first, _ = load_or_generate(rows, rows, backend, PromptSpec("fv"), progress=False)
+    path = synthetic_path("toyfv", PromptSpec("fv").generator_id(backend))
+    assert set(first["claim"]) == {"bold claim."}
+    assert json.loads(gen.parsed_path(path).read_text())["parser"] == gen.PARSER_VERSION
+    load_or_generate(rows, rows, backend, PromptSpec("fv"), progress=True)
+    assert capsys.readouterr().err == ""  # stamped: no line (the check returns at the stamp)
+    # what an older parser stored: the bold marks kept in three claims, no stamp
+    old = pd.read_parquet(path)
+    old.loc[:2, "claim"] = "** bold claim."
+    old.to_parquet(path, index=False)
+    gen.parsed_path(path).unlink()
+    kept, stats = load_or_generate(rows, rows, backend, PromptSpec("fv"), progress=True)
+    err = capsys.readouterr().err
+    assert "3 of 12 stored twins read differently with this version's parser" in err
+    assert str(path) in err and stats["calls"] == 0 and backend.requests == 12
+    assert (kept["claim"] == "** bold claim.").sum() == 3  # kept, as the runs on them are
+    assert not gen.parsed_path(path).exists()
+    # rebuilt as the line says: deleted, then read from the cache, nothing sent
+    path.unlink()
+    rebuilt, stats = load_or_generate(rows, rows, backend, PromptSpec("fv"), progress=False)
+    assert set(rebuilt["claim"]) == {"bold claim."} and backend.requests == 12
+    # a cleared cache cannot be replayed: not counted as a difference, and no line
+    old.to_parquet(path, index=False)
+    (home / "data" / "generation" / "toyfv.jsonl").unlink()
+    load_or_generate(rows, rows, backend, PromptSpec("fv"), progress=True)
+    assert "read differently" not in capsys.readouterr().err and backend.requests == 12
+
+
 # ---------------------------------------------------------------- extractive backend
 
 def test_extractive_fv_end_to_end_honours_labels():

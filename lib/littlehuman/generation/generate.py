@@ -24,7 +24,7 @@ from littlehuman.data.schema import Task, columns
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Reply, RequestFeed, as_completion
 from littlehuman.generation.cache import GenerationCache, request_key
-from littlehuman.generation.parsing import parse_reply
+from littlehuman.generation.parsing import FIELDS, PARSER_VERSION, parse_reply
 from littlehuman.generation.prompts import PromptSpec, sort_pool
 from littlehuman.paths import atomic_write, cache_dir
 
@@ -245,6 +245,7 @@ class _Asker:
         self.attempt = [0] * len(records)
         self.twins: dict[int, tuple[dict[str, Any], int, bool]] = {}
         self.missing: list[int] = []
+        self.uncached: list[int] = []  # offline: rows whose ask is not in the cache
         self.waiting: dict[str, list[int]] = {}  # a sent request's key -> the rows it answers
         self.outbox: list[tuple[str, list[dict[str, str]]]] = []  # to send (rounds)
         self.feed: RequestFeed | None = None
@@ -295,6 +296,7 @@ class _Asker:
                 record = (self.cache.peek if self.offline else self.cache.get)(key)
             if record is None and self.offline:
                 self.missing.append(i)
+                self.uncached.append(i)
                 return
             if record is None:
                 self.waiting[key] = [i]
@@ -442,6 +444,8 @@ def load_or_generate(
         else:
             cache.refresh()  # what another process added while we waited
         have = _read_twins(path)
+        differ = 0 if have is None else _check_parsed(have, pool, backend, prompt, cache, path,
+                                                      progress)
         todo = rows if have is None else rows[~rows["row_id"].isin(have["source_row_id"])]
         new, stats = generate_synthetic(todo, pool, backend, prompt, cache=cache,
                                         batch_size=batch_size, progress=progress)
@@ -458,12 +462,64 @@ def load_or_generate(
             merged = new if have is None else pd.concat([have, new], ignore_index=True)
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, lambda handle: merged.to_parquet(handle, index=False))
+            if not differ:
+                stamp_parsed(path, len(merged))
             have = merged
     if progress and stats["calls"]:
         print(fault_line(dataset, gen_id, stats), flush=True)
     if have is None:
         return new, stats
     return twins_in_order(have, rows), stats
+
+
+def parsed_path(path: Path) -> Path:
+    """``<synthetic_path>`` with ``.parsed.json``: the parser version its twins were last
+    checked against (see :func:`_check_parsed`)."""
+    return path.with_suffix(".parsed.json")
+
+
+def stamp_parsed(path: Path, n_twins: int) -> None:
+    """Mark the twins file ``path`` as read by this :data:`PARSER_VERSION`."""
+    text = json.dumps({"parser": PARSER_VERSION, "twins": n_twins})
+    atomic_write(parsed_path(path), lambda handle: handle.write(text.encode("utf-8")))
+
+
+def _check_parsed(twins: pd.DataFrame, pool: pd.DataFrame, backend: Backend,
+                  prompt: PromptSpec, cache: GenerationCache, path: Path,
+                  progress: bool) -> int:
+    """How many stored ``twins`` today's parser reads differently from their cached replies
+    (replayed offline: nothing is sent), checked once per :data:`PARSER_VERSION`.
+
+    The stored twins are kept either way, as runs trained on them are: when some differ, one
+    line says how many and how to rebuild; when none does, the file is marked as checked."""
+    stamp = parsed_path(path)
+    try:
+        if json.loads(stamp.read_text(encoding="utf-8")).get("parser") == PARSER_VERSION:
+            return 0
+    except (OSError, ValueError, AttributeError):
+        pass
+    sources = pool[pool["row_id"].isin(twins["source_row_id"])]
+    records = sources.to_dict("records")
+    replay = _Asker(records, pool, backend, prompt, cache, progress=False, offline=True)
+    replay.run(batch_size=1)
+    fields = FIELDS[prompt.task]
+    stored = {(r["source_row_id"], int(r["attempt"])): tuple(str(r[f]) for f in fields)
+              for r in twins.to_dict("records")}
+    now = {(records[i]["row_id"], attempt): tuple(str(parsed[f]) for f in fields)
+           for i, (parsed, attempt, _) in replay.twins.items()}
+    # not checkable: rows outside the pool, or whose replies left the cache (a cleared cache)
+    checkable = set(sources["row_id"]) - {records[i]["row_id"] for i in replay.uncached}
+    differ = sum(now.get(key) != value for key, value in stored.items() if key[0] in checkable)
+    if differ == 0:
+        stamp_parsed(path, len(stored))
+    elif progress:
+        print(f"[{path.parent.name}] {differ} of {len(stored)} stored twins read differently with this version's "
+              f"parser (markdown keys, label sentences...); they and the runs trained on them "
+              f"are kept: to use the new reading, delete {path} (rebuilt from the cached "
+              f"replies, nothing sent) and the runs of generator {path.stem} under "
+              f"{cache_dir() / 'runs' / path.parent.name}", file=sys.stderr, flush=True)
+    return differ
+
 
 
 def twins_in_order(twins: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,12 @@ from littlehuman.data.schema import Task
 # ("according to the context: ..." inside a claim is text, not a turn)
 _RUN_ON = re.compile(r"(?:^|\|)[ \t*_#>-]*context[*_]*\s*:|^\s*(?:user|system|assistant)\s*:",
                      re.IGNORECASE | re.MULTILINE)
-_KEYS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
+#: the fields a reply gives, per task
+FIELDS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
+_KEYS = FIELDS
+#: raised whenever a reply may parse differently than before, so stored twins are checked
+#: again (1: up to 2026-12-01; 2: markdown keys, preambles, label sentences, "context:" in text)
+PARSER_VERSION = 2
 # whole words (a prefix would read "notably", "nothing" or "truly" as a label)
 _FALSE = frozenset({"untrue", "false", "not", "unsupported", "refute", "refutes", "refuted",
                     "incorrect", "wrong"})
