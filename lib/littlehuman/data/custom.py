@@ -37,7 +37,6 @@ run whose rows differ from the ones stored results were made from.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -49,10 +48,18 @@ import numpy as np
 import pandas as pd
 
 from littlehuman.data import schema
+from littlehuman.data.files import (
+    FORMATS,
+    HF_DICT,
+    HF_SAVED,
+    Record,
+    is_saved_dataset,
+    read_rows,
+    sha256,
+)
 from littlehuman.errors import LittleHumanError
 from littlehuman.paths import atomic_write
 
-FORMATS: dict[str, str] = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
 REQUIRED: dict[str, tuple[str, ...]] = {
     "fv": ("context", "claim", "label"),
     "qa": ("context", "question", "answer"),
@@ -74,11 +81,7 @@ _EXPLICIT_SEP = re.compile(rf",\s*(?=(?:{_SPLIT_WORDS})\s*=)", re.IGNORECASE)
 # datasets versions with a fingerprint: train-00000-of-00002-5f6c2f0fa2d4b1a7)
 _SHARD = re.compile(r"^(?P<word>[a-z]+)(?:-(?P<index>\d{5})-of-(?P<count>\d{5})(?:-[0-9a-f]{16})?)?$")
 IDENTITY = "own_dataset.json"
-HF_DICT = "dataset_dict.json"  # what DatasetDict.save_to_disk writes beside its split folders
-HF_SAVED = "hf_disk"  # the format of a folder that Dataset.save_to_disk wrote
 
-# (position, values keyed by the user's column names or None, why the record is unreadable)
-_Record = tuple[int, "dict[str, object] | None", "str | None"]
 
 
 @dataclass
@@ -183,7 +186,7 @@ def layout(value: str | Path) -> _Layout:
     path = Path(text).expanduser()
     if (path / HF_DICT).is_file():
         return _hf_dict_layout(path)
-    if _is_saved_dataset(path):
+    if is_saved_dataset(path):
         return _Layout("file", [(None, path)], str(path), path.name)
     if path.is_dir():
         return _folder_layout(path)
@@ -319,11 +322,6 @@ def _hf_dict_layout(folder: Path) -> _Layout:
                    root=folder)
 
 
-def _is_saved_dataset(path: Path) -> bool:
-    """True for a folder written by ``Dataset.save_to_disk``."""
-    return path.is_dir() and (path / "state.json").is_file() and (path / "dataset_info.json").is_file()
-
-
 def _check_shards(split: str, group: list[tuple[Path, re.Match]], where: str) -> None:
     """Several files for one split must be the shards of one set, all present."""
     names = ", ".join(f.name for f, _ in group)
@@ -370,7 +368,7 @@ def load_custom(
 
 def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip_bad_rows: bool,
               seed: int, name: str | None) -> tuple[pd.DataFrame, CustomReport]:
-    read = _read_any(path)
+    read = read_rows(path)
     records = read.records
     rename = _rename(read.header, columns or {}, path)
     task = _task(set(rename.values()), task, read.header, path)
@@ -391,7 +389,7 @@ def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip
     df = schema.finalize(df, name, task)
     counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
     report = CustomReport(name, task, str(path), len(records), len(problems), problems, note, counts,
-                          sources={str(path): _sha256(path)},
+                          sources={str(path): sha256(path)},
                           class_names=_named(read.class_names, rename),
                           first_answers=_several_answers(records, rename))
     return df, report
@@ -405,7 +403,7 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
     dup = {f.name for f in paths if sum(g.name == f.name for g in paths) > 1}
     label = {f: (f.relative_to(where.root).as_posix() if where.root is not None
                  else str(f) if f.name in dup else f.name) for f in paths}
-    reads = [(split, f, _read_any(f)) for split, f in where.files]
+    reads = [(split, f, read_rows(f)) for split, f in where.files]
     renames = [_rename(read.header, columns or {}, f) for _, f, read in reads]
     for (_, f, read), rename in zip(reads, renames):  # the train file decides the task
         task = _task(set(rename.values()), task, read.header, f)
@@ -459,7 +457,7 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
         named.update(_named(read.class_names, rename))
     report = CustomReport(name, task, where.display, total, len(problems), problems, note, counts,
                           files=files, ignored=where.ignored,
-                          sources={str(f): _sha256(f) for f in paths}, class_names=named,
+                          sources={str(f): sha256(f) for f in paths}, class_names=named,
                           first_answers=sum(_several_answers(read.records, rename)
                                             for (_, _, read), rename in zip(reads, renames)))
     return df, report
@@ -524,184 +522,6 @@ def _what_changed(old: dict[str, str], new: dict[str, str]) -> str:
         + ([f"now read: {', '.join(added)}"] if added else []) \
         + ([f"no longer read: {', '.join(gone)}"] if gone else [])
     return "; ".join(parts) or "same files: --columns, --skip-bad-rows or --data-seed changed"
-
-
-def _sha256(path: Path) -> str:
-    """The sha256 of a file, or of a folder's files (their relative names and bytes)."""
-    h = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        if path.is_dir():
-            h.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0")
-        with file.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()
-
-
-# --- reading ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Read:
-    """One data file (or saved dataset) read: its format, what a position is called ("line",
-    "row"), its columns, its records, and the columns read by their class names."""
-
-    fmt: str
-    unit: str
-    header: list[str]
-    records: list[_Record]
-    class_names: dict[str, list[str]] = field(default_factory=dict)
-
-
-def _read_any(path: Path, folders: bool = True) -> _Read:
-    """One data file (or, with ``folders``, a saved Hugging Face dataset) with at least one row."""
-    fmt = _check_file(path, folders)
-    readers = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet,
-               HF_SAVED: _read_saved_dataset}
-    read = readers[fmt](path)
-    if not read.records:
-        raise LittleHumanError(f"{path}: the file has no data rows: add some")
-    return read
-
-
-def _check_file(path: Path, folders: bool = True) -> str:
-    """The format of the data file ``path`` (a saved Hugging Face dataset too, with ``folders``)."""
-    if not path.exists():
-        raise LittleHumanError(f"no such file: {path}: check the path")
-    if folders and _is_saved_dataset(path):
-        return HF_SAVED
-    if not path.is_file():
-        raise LittleHumanError(f"{path} is not a file: give a .csv, .jsonl/.json or .parquet file")
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise LittleHumanError(
-            f"{path}: unsupported file type {path.suffix or '(none)'!r}: use .csv, .jsonl/.json or .parquet"
-        )
-    if path.stat().st_size == 0:
-        raise LittleHumanError(f"{path}: the file is empty")
-    return fmt
-
-
-def _open_text(path: Path, newline: str | None = None):
-    return path.open(encoding="utf-8-sig", newline=newline)
-
-
-def _read_csv(path: Path) -> _Read:
-    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # long contexts
-    header: list[str] | None = None
-    records: list[_Record] = []
-    try:
-        with _open_text(path, newline="") as f:
-            reader = csv.reader(f, strict=True)
-            start = 1
-            for fields in reader:
-                line, start = start, reader.line_num + 1
-                if not any(x.strip() for x in fields):
-                    continue
-                if header is None:
-                    header = [x.strip() for x in fields]
-                elif len(fields) != len(header):
-                    records.append((line, None, f"{len(fields)} fields where the header has "
-                                                f"{len(header)} (check the quoting)"))
-                else:
-                    records.append((line, dict(zip(header, fields)), None))
-    except csv.Error as e:
-        raise LittleHumanError(f"{path}: unreadable CSV near line {start}: {e}: fix the quoting") from e
-    except UnicodeDecodeError as e:
-        raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
-    if header is None:
-        raise LittleHumanError(f"{path}: the file is empty")
-    return _Read("csv", "line", header, records)
-
-
-def _read_jsonl(path: Path) -> _Read:
-    header: dict[str, None] = {}
-    records: list[_Record] = []
-    try:
-        with _open_text(path) as f:
-            for line_no, line in enumerate(f, 1):
-                text = line.strip()
-                if not text:
-                    continue
-                if not records and text.startswith("["):
-                    raise LittleHumanError(
-                        f"{path}: this is one JSON array, not JSON Lines: write one object per "
-                        "line (pandas: df.to_json(path, orient='records', lines=True))"
-                    )
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as e:
-                    records.append((line_no, None, f"malformed JSON ({e.msg} at char {e.colno})"))
-                    continue
-                if not isinstance(obj, dict):
-                    records.append((line_no, None, f"a JSON {type(obj).__name__}, not an object"))
-                    continue
-                header.update(dict.fromkeys(obj))
-                records.append((line_no, obj, None))
-    except UnicodeDecodeError as e:
-        raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
-    if not records:
-        raise LittleHumanError(f"{path}: the file is empty")
-    return _Read("jsonl", "line", list(header), records)
-
-
-def _read_parquet(path: Path) -> _Read:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as e:
-        raise LittleHumanError(f"{path}: not a readable parquet file ({e})") from e
-    names = {}
-    if b"huggingface" in (table.schema.metadata or {}):  # written by datasets: its features
-        from datasets import Features
-
-        try:
-            names = _class_names(Features.from_arrow_schema(table.schema))
-        except (ValueError, TypeError, KeyError):  # features it cannot read: plain values
-            names = {}
-    return _Read("parquet", "row", table.column_names,
-                 _numbered(table.to_pylist(), names), names)
-
-
-def _read_saved_dataset(path: Path) -> _Read:
-    """A folder written by ``Dataset.save_to_disk`` (read with ``datasets.load_from_disk``)."""
-    import datasets
-
-    try:
-        data = datasets.load_from_disk(str(path))
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise LittleHumanError(f"{path}: not a readable saved Hugging Face dataset ({e}): save "
-                               "it again with save_to_disk") from e
-    if not isinstance(data, datasets.Dataset):
-        raise LittleHumanError(f"{path}: a saved {type(data).__name__}, not one Dataset: give "
-                               "its folder (with dataset_dict.json)")
-    names = _class_names(data.features)
-    return _Read(HF_SAVED, "row", list(data.column_names), _numbered(data.to_list(), names), names)
-
-
-def _class_names(features: object) -> dict[str, list[str]]:
-    """The class names of each top-level ``ClassLabel`` column of Hugging Face ``features``."""
-    from datasets import ClassLabel
-
-    return {str(col): list(feature.names) for col, feature in dict(features).items()
-            if isinstance(feature, ClassLabel) and feature.names}
-
-
-def _numbered(rows: list[dict[str, object]], class_names: dict[str, list[str]]) -> list[_Record]:
-    """Records numbered from 1, class ids replaced by their names (-1, no label, by None; an id
-    out of range stays, to be reported as a bad value)."""
-    for row in rows:
-        for col, names in class_names.items():
-            value = row.get(col)
-            if isinstance(value, int) and not isinstance(value, bool):
-                if 0 <= value < len(names):
-                    row[col] = names[value]
-                elif value == -1:
-                    row[col] = None
-    return [(i, row, None) for i, row in enumerate(rows, 1)]
 
 
 # --- columns and task ------------------------------------------------------------------
@@ -800,7 +620,7 @@ def _first_answer(value: object) -> object:
     return value
 
 
-def _several_answers(records: list[_Record], rename: dict[str, str]) -> int:
+def _several_answers(records: list[Record], rename: dict[str, str]) -> int:
     """How many records give their answer as several (a list or SQuAD-style dict)."""
     column = next((theirs for theirs, ours in rename.items() if ours == "answer"), None)
     if column is None:
@@ -829,7 +649,7 @@ def _meta(value: object) -> str:
 
 
 def _validate(
-    records: list[_Record], rename: dict[str, str], task: str, name: str, unit: str,
+    records: list[Record], rename: dict[str, str], task: str, name: str, unit: str,
     label: str = "", split: str | None = None, seen: dict[str, str] | None = None,
     disagree: list[str] | None = None, extra: tuple[str, ...] = (),
     positions: list[str] | None = None,

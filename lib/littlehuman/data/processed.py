@@ -22,17 +22,10 @@ from typing import Any
 import pandas as pd
 
 from littlehuman.data import schema
+from littlehuman.data.files import sha256
 
 MANIFEST = "manifest.json"
 ROWS = "rows.parquet"
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def loader_version(module: ModuleType) -> str:
@@ -54,7 +47,7 @@ def source_digests(files: list[Path], raw_dir: Path) -> dict[str, str]:
             rel = str(Path(f).resolve().relative_to(raw_dir.resolve()))
         except ValueError:
             rel = str(f)
-        out[rel] = sha256_file(Path(f))
+        out[rel] = sha256(Path(f))
     return out
 
 
@@ -70,7 +63,7 @@ def read_if_fresh(folder: Path, expected: dict[str, Any]) -> pd.DataFrame | None
     for key, value in expected.items():
         if manifest.get(key) != value:
             return None
-    if manifest.get("rows_sha256") != sha256_file(rows_path):
+    if manifest.get("rows_sha256") != sha256(rows_path):
         return None
     return pd.read_parquet(rows_path)
 
@@ -86,7 +79,7 @@ def write(folder: Path, df: pd.DataFrame, manifest: dict[str, Any]) -> None:
             **manifest,
             "rows": {s: int(counts.get(s, 0)) for s in schema.SPLITS},
             "columns": list(df.columns),
-            "rows_sha256": sha256_file(tmp / ROWS),
+            "rows_sha256": sha256(tmp / ROWS),
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
         for name in (ROWS, MANIFEST):  # rows first: a manifest never points at old rows

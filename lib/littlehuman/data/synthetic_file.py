@@ -29,7 +29,6 @@ every run key: two files, or one file edited under the same path, never share a 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from littlehuman.data import custom, schema
+from littlehuman.data import custom, files, schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.paths import atomic_write, read_json_object
 
@@ -52,11 +51,7 @@ PREFIX = "file-"
 
 def digest(path: str | Path) -> str:
     """The sha256 of the file's bytes and the matching version (64 hex digits)."""
-    h = hashlib.sha256(f"littlehuman synthetic file, matching v{MATCH_VERSION}\n".encode())
-    with Path(path).open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return files.sha256(path, f"littlehuman synthetic file, matching v{MATCH_VERSION}\n".encode())
 
 
 def generator_id(path: str | Path) -> str:
@@ -70,7 +65,7 @@ def checked(path: str | Path) -> Path:
     file the loaders read (a missing, empty or unsupported file is a one-line
     LittleHumanError): the check ``--synthetic FILE`` gets before anything runs."""
     path = Path(path).expanduser().resolve()
-    custom._check_file(path, folders=False)
+    files.check_file(path, folders=False)
     return path
 
 
@@ -169,7 +164,7 @@ def load_synthetic(path: str | Path, human: pd.DataFrame, task: str,
     three, and how many): the custom loader's problems (missing column, bad label, empty
     text, duplicate id...) and source_ids that name no human row."""
     path = Path(path).expanduser()
-    read = custom._read_any(path, folders=False)  # no such file, empty, unreadable
+    read = files.read_rows(path, folders=False)  # no such file, empty, unreadable
     unit, header, records = read.unit, read.header, read.records
     gen_id = _id_of(path)  # the file was checked just now
     rename = custom._rename(header, {}, path, known=custom.KNOWN + (SOURCE,))

@@ -1,0 +1,206 @@
+"""Reading the user's data files: CSV, JSON Lines, parquet and Hugging Face datasets saved
+with ``save_to_disk``, into numbered records (see :class:`FileRows`).
+
+Each reader keeps every record with its position as the user sees it (``line N`` of a CSV or
+JSON Lines file, ``row N`` of a table) and says why a record is unreadable instead of raising,
+so that the caller can name every bad row at once. Hugging Face ``ClassLabel`` columns (in a
+saved dataset, or in a parquet file whose schema records ``datasets``' features) are read by
+their class names; class id -1 (no label) is a missing value.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from littlehuman.errors import LittleHumanError
+
+FORMATS: dict[str, str] = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
+HF_DICT = "dataset_dict.json"  # what DatasetDict.save_to_disk writes beside its split folders
+HF_SAVED = "hf_disk"  # the format of a folder that Dataset.save_to_disk wrote
+# (position, values keyed by the user's column names or None, why the record is unreadable)
+Record = tuple[int, "dict[str, object] | None", "str | None"]
+
+
+def sha256(path: str | Path, prefix: bytes = b"") -> str:
+    """The sha256 of ``prefix`` and a file's bytes, or a folder's files (their relative names
+    and bytes)."""
+    path = Path(path)
+    h = hashlib.sha256(prefix)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            h.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0")
+        with file.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def is_saved_dataset(path: Path) -> bool:
+    """True for a folder written by ``Dataset.save_to_disk``."""
+    return path.is_dir() and (path / "state.json").is_file() and (path / "dataset_info.json").is_file()
+
+
+@dataclass
+class FileRows:
+    """One data file (or saved dataset) read: its format, what a position is called ("line",
+    "row"), its columns, its records, and the columns read by their class names."""
+
+    fmt: str
+    unit: str
+    header: list[str]
+    records: list[Record]
+    class_names: dict[str, list[str]] = field(default_factory=dict)
+
+
+def read_rows(path: Path, folders: bool = True) -> FileRows:
+    """One data file (or, with ``folders``, a saved Hugging Face dataset) with at least one row."""
+    fmt = check_file(path, folders)
+    readers = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet,
+               HF_SAVED: _read_saved_dataset}
+    read = readers[fmt](path)
+    if not read.records:
+        raise LittleHumanError(f"{path}: the file has no data rows: add some")
+    return read
+
+
+def check_file(path: Path, folders: bool = True) -> str:
+    """The format of the data file ``path`` (a saved Hugging Face dataset too, with ``folders``)."""
+    if not path.exists():
+        raise LittleHumanError(f"no such file: {path}: check the path")
+    if folders and is_saved_dataset(path):
+        return HF_SAVED
+    if not path.is_file():
+        raise LittleHumanError(f"{path} is not a file: give a .csv, .jsonl/.json or .parquet file")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise LittleHumanError(
+            f"{path}: unsupported file type {path.suffix or '(none)'!r}: use .csv, .jsonl/.json or .parquet"
+        )
+    if path.stat().st_size == 0:
+        raise LittleHumanError(f"{path}: the file is empty")
+    return fmt
+
+
+def _open_text(path: Path, newline: str | None = None):
+    return path.open(encoding="utf-8-sig", newline=newline)
+
+
+def _read_csv(path: Path) -> FileRows:
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # long contexts
+    header: list[str] | None = None
+    records: list[Record] = []
+    try:
+        with _open_text(path, newline="") as f:
+            reader = csv.reader(f, strict=True)
+            start = 1
+            for fields in reader:
+                line, start = start, reader.line_num + 1
+                if not any(x.strip() for x in fields):
+                    continue
+                if header is None:
+                    header = [x.strip() for x in fields]
+                elif len(fields) != len(header):
+                    records.append((line, None, f"{len(fields)} fields where the header has "
+                                                f"{len(header)} (check the quoting)"))
+                else:
+                    records.append((line, dict(zip(header, fields)), None))
+    except csv.Error as e:
+        raise LittleHumanError(f"{path}: unreadable CSV near line {start}: {e}: fix the quoting") from e
+    except UnicodeDecodeError as e:
+        raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
+    if header is None:
+        raise LittleHumanError(f"{path}: the file is empty")
+    return FileRows("csv", "line", header, records)
+
+
+def _read_jsonl(path: Path) -> FileRows:
+    header: dict[str, None] = {}
+    records: list[Record] = []
+    try:
+        with _open_text(path) as f:
+            for line_no, line in enumerate(f, 1):
+                text = line.strip()
+                if not text:
+                    continue
+                if not records and text.startswith("["):
+                    raise LittleHumanError(
+                        f"{path}: this is one JSON array, not JSON Lines: write one object per "
+                        "line (pandas: df.to_json(path, orient='records', lines=True))"
+                    )
+                try:
+                    obj = json.loads(text)
+                except json.JSONDecodeError as e:
+                    records.append((line_no, None, f"malformed JSON ({e.msg} at char {e.colno})"))
+                    continue
+                if not isinstance(obj, dict):
+                    records.append((line_no, None, f"a JSON {type(obj).__name__}, not an object"))
+                    continue
+                header.update(dict.fromkeys(obj))
+                records.append((line_no, obj, None))
+    except UnicodeDecodeError as e:
+        raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
+    if not records:
+        raise LittleHumanError(f"{path}: the file is empty")
+    return FileRows("jsonl", "line", list(header), records)
+
+
+def _read_parquet(path: Path) -> FileRows:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as e:
+        raise LittleHumanError(f"{path}: not a readable parquet file ({e})") from e
+    names = {}
+    if b"huggingface" in (table.schema.metadata or {}):  # written by datasets: its features
+        from datasets import Features
+
+        try:
+            names = _class_names(Features.from_arrow_schema(table.schema))
+        except (ValueError, TypeError, KeyError):  # features it cannot read: plain values
+            names = {}
+    return FileRows("parquet", "row", table.column_names,
+                 _numbered(table.to_pylist(), names), names)
+
+
+def _read_saved_dataset(path: Path) -> FileRows:
+    """A folder written by ``Dataset.save_to_disk`` (read with ``datasets.load_from_disk``)."""
+    import datasets
+
+    try:
+        data = datasets.load_from_disk(str(path))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise LittleHumanError(f"{path}: not a readable saved Hugging Face dataset ({e}): save "
+                               "it again with save_to_disk") from e
+    if not isinstance(data, datasets.Dataset):
+        raise LittleHumanError(f"{path}: a saved {type(data).__name__}, not one Dataset: give "
+                               "its folder (with dataset_dict.json)")
+    names = _class_names(data.features)
+    return FileRows(HF_SAVED, "row", list(data.column_names), _numbered(data.to_list(), names), names)
+
+
+def _class_names(features: object) -> dict[str, list[str]]:
+    """The class names of each top-level ``ClassLabel`` column of Hugging Face ``features``."""
+    from datasets import ClassLabel
+
+    return {str(col): list(feature.names) for col, feature in dict(features).items()
+            if isinstance(feature, ClassLabel) and feature.names}
+
+
+def _numbered(rows: list[dict[str, object]], class_names: dict[str, list[str]]) -> list[Record]:
+    """Records numbered from 1, class ids replaced by their names (-1, no label, by None; an id
+    out of range stays, to be reported as a bad value)."""
+    for row in rows:
+        for col, names in class_names.items():
+            value = row.get(col)
+            if isinstance(value, int) and not isinstance(value, bool):
+                if 0 <= value < len(names):
+                    row[col] = names[value]
+                elif value == -1:
+                    row[col] = None
+    return [(i, row, None) for i, row in enumerate(rows, 1)]
