@@ -122,6 +122,21 @@ def test_power_equivalent_recovers_the_known_number_of_points():
     assert F.equivalent(fit, 0.9, 1000.0).status == "unreachable"  # above c = 0.85
 
 
+def test_power_equivalent_beyond_a_float_is_said_not_raised():
+    # b = 0.01 (the grid's smallest): y = 0.9 - 0.3 (x/3000)^-0.01 reaches 0.9 - 1e-6 only at
+    # x = 3000 (1e-6 / 0.3)^-100 = 3000 x 10^547, beyond a float
+    fit = F.FamilyFit("power", (0.9, 0.3, 0.01), "ok", "fitted", 0.0, 9, 9, 1000.0, 3000.0,
+                      3000.0)
+    assert fit.inverse(0.9 - 1e-6) == math.inf
+    eq = F.equivalent(fit, 0.9 - 1e-6, 1000.0)
+    assert (eq.status, eq.value) == ("extrapolated", None)
+    assert "more than a float can hold" in eq.message
+    # just inside a float: 3000 (1e-3 / 0.3)^-100 = 3000 x 10^(100 log10 300)
+    near = F.equivalent(fit, 0.9 - 1e-3, 1000.0)
+    assert near.status == "extrapolated"
+    assert near.synthetic_size == pytest.approx(3000.0 * 300.0 ** 100, rel=1e-9)
+
+
 # ---- the choice by leave-largest-size-out ----------------------------------------------------
 def test_holdout_prefers_a_saturating_family_over_the_log_fit_on_power_law_data():
     x = np.repeat(X, 3)

@@ -82,8 +82,11 @@ def _g(family: str, b: float | np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def _g_inv(family: str, b: float, g: float) -> float:
-    """``u`` with ``_g(family, b, u) == g`` (g > 0)."""
-    return g ** (-1.0 / b) if family == "power" else -math.log(g) / b
+    """``u`` with ``_g(family, b, u) == g`` (g > 0); inf when it is beyond a float."""
+    if family == "power":  # g ** (-1 / b) raises OverflowError past a float (small b, g)
+        log_u = -math.log(g) / b
+        return math.exp(log_u) if log_u < 709.0 else math.inf
+    return -math.log(g) / b
 
 
 @dataclass(frozen=True)
