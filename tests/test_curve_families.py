@@ -165,6 +165,27 @@ def test_choice_says_when_it_cannot_tell_or_test():
     assert none["best"] is None and "No family could be tested" in none["sentence"]
 
 
+def test_choice_says_a_tie_and_an_unknown_noise():
+    # a flat curve (a learner predicting one class): every family predicts the held-out size
+    # exactly as well, so none comes closest, whatever the noise
+    x = [250, 300, 350, 400, 450]
+    flat = F.holdout_errors(x, [0.479] * 5, ceiling=1.0)
+    assert flat["error"].eq(0.0).all() and flat["sem"].isna().all()  # one run per size
+    for noise in (None, 0.0, 0.01):
+        tie = F.choose(flat, noise=noise)
+        assert not tie["decisive"] and "comes closest" not in tie["sentence"]
+        assert "equally well" in tie["sentence"] and "cannot tell them apart" in tie["sentence"]
+        assert tie["best"] == "log"  # the paper's curve on a tie (the first in the order shown)
+    # one seed: no standard error, so a margin cannot be called decisive, and that is said
+    one = pd.DataFrame({"family": ["log", "power", "exp"], "error": [0.010, 0.0099, 0.02],
+                        "sem": [np.nan] * 3})
+    choice = F.choose(one)
+    assert choice["best"] == "power" and not choice["decisive"]
+    assert "no standard error" in choice["sentence"]
+    clear = F.choose(one.assign(sem=0.00005))  # a margin of 0.0001 over it
+    assert clear["decisive"] and "no standard error" not in clear["sentence"]
+
+
 def test_disagreement_is_said_in_a_sentence():
     apart = F.disagreement({"log": {"value": 5000, "low": 4000, "high": 6000, "status": "ok"},
                             "power": {"value": 900, "low": 700, "high": 1200, "status": "ok"}})

@@ -370,7 +370,8 @@ def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
     (one or more :func:`holdout_errors` frames stacked, e.g. one per base).
 
     ``noise`` is the typical standard error of a measured mean (default: the median ``sem``):
-    when the best and the runner-up differ by less, the hold-out cannot tell them apart.
+    when the best and the runner-up differ by less, or tie, the hold-out cannot tell them
+    apart; without a noise (one seed) no margin is called decisive, and the sentence says so.
     Keys: best (None when no family could be held out), mean_abs_error (per family, None when
     untestable), untestable (families the smaller sizes could not fit), decisive (bool) and a
     ``sentence``."""
@@ -386,16 +387,29 @@ def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
         return {"best": None, "mean_abs_error": mae, "untestable": untestable,
                 "decisive": False, "sentence": "No family could be tested by leaving the "
                 "largest size out (too few sizes below it); the choice rests on the fit alone."}
-    ranked = sorted(tested, key=tested.get)
+    ranked = sorted(tested, key=tested.get)  # stable: a tie keeps the order shown (log first)
     best = ranked[0]
     parts = ", ".join(f"{FAMILIES[f].label} {tested[f]:.3g}" for f in ranked)
-    sentence = (f"Leaving the largest size out and predicting it from the smaller ones, the "
-                f"{FAMILIES[best].label} comes closest (mean absolute error: {parts})")
-    decisive = len(ranked) > 1 and not (noise is not None and math.isfinite(noise)
-                                         and tested[ranked[1]] - tested[best] < noise)
+    tied = [f for f in ranked[1:] if math.isclose(tested[f], tested[best], rel_tol=1e-9,
+                                                  abs_tol=1e-12)]
+    known = noise is not None and math.isfinite(noise)
+    head = "Leaving the largest size out and predicting it from the smaller ones, "
+    if tied:
+        names = [f"the {FAMILIES[f].label}" for f in [best, *tied]]
+        sentence = (f"{head}{', '.join(names[:-1])} and {names[-1]} predict it equally well "
+                    f"(mean absolute error: {parts}), so the hold-out cannot tell them apart; "
+                    f"the {FAMILIES[best].label}, the first of them in the order shown, is used")
+    else:
+        sentence = (f"{head}the {FAMILIES[best].label} comes closest (mean absolute error: "
+                    f"{parts})")
+    decisive = (len(ranked) > 1 and not tied and known
+                and tested[ranked[1]] - tested[best] >= noise)
     if len(ranked) == 1:
         sentence += "; it is the only family the smaller sizes could fit"
-    elif not decisive:
+    elif not tied and not known:
+        sentence += ("; but with no standard error of the measured mean (one seed) nothing says "
+                     "whether that margin is more than noise")
+    elif not decisive and not tied:
         sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label} is below the "
                      f"measured mean's standard error ({noise:.3g}), so the hold-out cannot "
                      "tell them apart")
