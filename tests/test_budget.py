@@ -144,6 +144,21 @@ def test_families_report_and_summary_on_known_runs(home):
     assert plain["budget"] is None and advisor.summary(exp, plain)["budget"] is None
 
 
+def test_a_negative_median_equivalent_reads_as_negative_in_the_headlines(home):
+    # both bases saturated: 8 human points score what 6 fewer synthetic ones do, so the
+    # median equivalent is -6; '+-6' would read as 'plus or minus 6'
+    exp = experiment(seeds="0 1 2")
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, {16: -6.0, 24: -6.0}))
+    trade = tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))
+    assert trade["table3"]["median"] == pytest.approx(-6.0)
+    assert trade["headline"].startswith("+8 human points ~ -6 synthetic points (median over 6")
+    fam = advisor.summary(exp, advisor.families_report(exp, n_boot=10))
+    assert fam["chosen_family"] == "log" and fam["table3"]["log"]["median"] == pytest.approx(-6.0)
+    assert fam["headline"].startswith("+8 human points ~ -6 synthetic points under the log")
+    for line in (trade["headline"], fam["headline"]):
+        assert "+-" not in line and "do not beat the synthetic curve" in line
+
+
 def test_pilot_rows_on_a_wide_interval():
     result = {"choice": {"best": "log"}, "n_seeds": 3, "fits": pd.DataFrame([
         {"base": 1000, "family": "log", "equivalent": 1000.0, "low": 500.0, "high": 2500.0}])}
