@@ -87,6 +87,18 @@ def test_budget_answer_from_the_analysis():
     assert any("at most the measured 200 human points" in c for c in big["caveats"])
 
 
+def test_a_budget_below_one_synthetic_point_is_said_not_raised():
+    data = known_data(lambda x: power(x, 0.75, 0.4, 1.5), {1000: 600.0, 2000: 300.0})
+    res = F.analyse(data, n_boot=5, ceiling=1.0)
+    # $0.005 at $0.01 a synthetic point buys none: no split to predict, and the rest of the
+    # report (notebook 06) must not fail with it
+    tiny = F.budget_answer(res, 0.5, 0.01, 0.005, family="power")
+    assert tiny["status"] == "budget_too_small" and "less than one synthetic point" in \
+        tiny["sentence"]
+    assert F.budget_disagreement({"power": tiny, "log": tiny}) is None
+    assert F.budget_answer(res, 0.5, 0.01, 0.01, family="power")["status"] == "ok"
+
+
 # ---- the pilot plan ---------------------------------------------------------------------------
 def test_pilot_plan_arithmetic():
     assert curves.seeds_for_width(0.2, 3, 0.1) == 12        # half the width: 4x the seeds

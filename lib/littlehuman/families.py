@@ -651,6 +651,7 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                   ) -> dict[str, Any]:
     """The best split of ``budget`` between human and synthetic points under ``family``
     (default :func:`chosen_family`), from an :func:`analyse` result, with bootstrap bands.
+    A budget that buys less than one synthetic point has status ``budget_too_small``.
 
     The synthetic-only curve is the family fitted on every base's synthetic runs; the human
     points' gain is measured per base over that curve (:func:`littlehuman.curves.gain_at`), and
@@ -673,6 +674,11 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
         why = fit.message if not fit.usable else "no human runs were measured"
         return {"family": family, "status": fit.status if not fit.usable else "no_human",
                 "sentence": f"No budget answer under the {label}: {why}."}
+    if 0 < budget < price_synthetic:  # every split leaves less than one synthetic point
+        return {"family": family, "status": "budget_too_small",
+                "sentence": f"No budget split: ${budget:,.4g} buys less than one synthetic point "
+                            f"at ${price_synthetic:g} each, and the {label} predicts nothing "
+                            "for an empty synthetic set."}
     gains = [result["y_star"][b] - float(fit.predict(b)) for b in bases]
     if fit.status == "flat":  # a flat or falling curve predicts nothing at other sizes
         shown = ", ".join(f"{g:+.3g} on base {b:g}" for b, g in zip(bases, gains))
