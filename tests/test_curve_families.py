@@ -163,6 +163,8 @@ def test_choice_says_when_it_cannot_tell_or_test():
     assert F.choose(three)["best"] == "log"
     none = F.choose(F.holdout_errors([300, 350], [0.5, 0.55], families=["power"]))
     assert none["best"] is None and "No family could be tested" in none["sentence"]
+    # and the sentence names the curve the advice then uses
+    assert F.chosen_family({"choice": none}) == "log" and "log fit is used" in none["sentence"]
 
 
 def test_choice_says_a_tie_and_an_unknown_noise():

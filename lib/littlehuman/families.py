@@ -386,7 +386,8 @@ def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
     if not tested:
         return {"best": None, "mean_abs_error": mae, "untestable": untestable,
                 "decisive": False, "sentence": "No family could be tested by leaving the "
-                "largest size out (too few sizes below it); the choice rests on the fit alone."}
+                "largest size out (too few sizes below it); the paper's log fit is used, "
+                "untested."}
     ranked = sorted(tested, key=tested.get)  # stable: a tie keeps the order shown (log first)
     best = ranked[0]
     parts = ", ".join(f"{FAMILIES[f].label} {tested[f]:.3g}" for f in ranked)
