@@ -180,6 +180,22 @@ def test_pilot_rows_on_a_wide_interval():
     assert (rows[0]["seeds_needed"], rows[0]["more_runs"]) == (48, 180)
 
 
+def test_pilot_rows_name_an_equivalent_too_uncertain_for_an_interval():
+    # 80 of 300 resamples found no equivalent: no 95% interval, the least settled answer of
+    # all; leaving it out let the notebook say "no more seeds needed"
+    result = {"choice": {"best": "log"}, "n_seeds": 3, "n_boot": 300, "level": 0.95,
+              "fits": pd.DataFrame([
+                  {"base": 1000, "family": "log", "equivalent": 1000.0, "low": np.nan,
+                   "high": np.nan, "undefined": 80},
+                  {"base": 2000, "family": "log", "equivalent": 900.0, "low": 850.0,
+                   "high": 950.0, "undefined": 0}])}
+    rows = advisor.pilot_rows(result, None, runs_per_seed=4)
+    assert len(rows) == 1 and "base 1000" in rows[0]["what"]
+    assert rows[0]["seeds_needed"] is None and rows[0]["more_runs"] is None
+    assert "no 95% interval" in rows[0]["message"] and "80 of 300" in rows[0]["message"]
+    assert list(advice_plots.pilot_table({"pilot": rows})["seeds now"]) == [3]
+
+
 def test_budget_disagreement_is_said():
     def ans(h, s):
         return {"status": "ok", "best": {"h": h, "s": s, "score": 0.7},

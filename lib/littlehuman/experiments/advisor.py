@@ -221,11 +221,17 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
     """The pilot plan: for each base's equivalent under the chosen family whose interval is
     wider than +-:data:`EQUIVALENT_PRECISION` of it, and for the budget decision when its
     interval reaches 0, how many seeds would narrow it enough
-    (:func:`littlehuman.curves.pilot_plan`). Each row: what, goal, and the plan's keys."""
+    (:func:`littlehuman.curves.pilot_plan`). An equivalent with no interval at all (too many
+    resamples without one) gets a row too, without a number of seeds. Each row: what, goal,
+    and the plan's keys."""
     fam, n_seeds, out = families.chosen_family(result), result["n_seeds"], []
     fits = result["fits"]
     for r in fits[(fits["family"] == fam) & (fits["base"] != families.POOLED)].to_dict("records"):
-        if not (finite(r.get("equivalent")) and finite(r.get("low")) and finite(r.get("high"))):
+        if not finite(r.get("equivalent")):
+            continue
+        if not (finite(r.get("low")) and finite(r.get("high"))):
+            if finite(r.get("undefined")) and r["undefined"] > 0:  # too uncertain for one
+                out.append(_no_interval_row(r, fam, n_seeds, result))
             continue
         width, target = r["high"] - r["low"], 2 * EQUIVALENT_PRECISION * abs(r["equivalent"])
         if target > 0 and width > target:
@@ -242,6 +248,25 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
                         **curves.pilot_plan(g["high"] - g["low"], n_seeds, 2 * abs(g["value"]),
                                             runs_per_seed, what)})
     return out
+
+
+def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str, Any]
+                     ) -> dict[str, Any]:
+    """A pilot row for an equivalent with no interval (too many resamples without one): the
+    width arithmetic has no width to start from, so it gives no number of seeds."""
+    what = (f"the equivalent on base {r['base']:g} ({families.FAMILIES[fam].label}, "
+            f"{r['equivalent']:,.0f} synthetic points)")
+    level, n_boot = result.get("level", 0.95), result.get("n_boot")
+    share = f"{int(r['undefined'])} of {n_boot}" if n_boot else f"{int(r['undefined'])}"
+    message = (f"{what} has no {level:.0%} interval with {n_seeds} seed(s): {share} bootstrap "
+               "resamples find no equivalent, more than an interval can leave out, so it is "
+               "not settled; with no width to start from, the 1/sqrt(seeds) arithmetic cannot "
+               "say how many seeds would settle it: run more seeds, then read the interval "
+               "again.")
+    return {"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}", "width": None,
+            "target_width": 2 * EQUIVALENT_PRECISION * abs(r["equivalent"]),
+            "seeds_now": n_seeds, "seeds_needed": None, "more_seeds": None, "more_runs": None,
+            "assumption": None, "message": message}
 
 
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
