@@ -288,3 +288,41 @@ def test_log_fit_behaves_as_before():
     assert isinstance(lf, LogFit) and (lf.a0, lf.a1) == pytest.approx((0.1, 0.05))
     with pytest.raises(Exception):
         F.fit_family("power", X, power(X)).as_logfit()
+
+
+def _report(equivalents: dict[tuple[float, str], float | None], pilot=(), budget=None,
+            disagreements=None, best="log"):
+    """A families report as notebook 06 reads it: fits per (base, family), no disagreement."""
+    import pandas as pd
+
+    fits = pd.DataFrame([{"base": b, "family": f, "equivalent": v}
+                         for (b, f), v in equivalents.items()])
+    return {"fits": fits, "disagreements": disagreements or {}, "pilot": list(pilot),
+            "budget": budget, "choice": {"best": best}}
+
+
+def test_notebook_06_says_agreement_only_when_there_was_something_to_compare():
+    from littlehuman.experiments.advisor import agreement_sentence
+
+    both = _report({(250, "log"): 60.0, (250, "power"): 70.0, (300, "log"): 40.0})
+    assert agreement_sentence(both).startswith("**The families agree:**")
+    alone = _report({(250, "log"): 60.0, (250, "power"): None, (250, "exp"): None})
+    text = agreement_sentence(alone)
+    assert text.startswith("**Nothing to compare:**") and "(log (paper))" in text
+    none = _report({(250, "log"): None, (250, "power"): None})
+    assert "no curve family gives a finite equivalent" in agreement_sentence(none)
+    said = _report({(250, "log"): 1.0}, disagreements={250: "The curve families disagree ..."})
+    assert agreement_sentence(said) == "**Disagreement:** The curve families disagree ..."
+
+
+def test_notebook_06_says_no_more_seeds_only_when_there_is_a_settled_number():
+    from littlehuman.experiments.advisor import pilot_sentence
+
+    settled = _report({(250, "log"): 60.0})
+    assert "no more seeds needed" in pilot_sentence(settled)
+    nothing = _report({(250, "log"): None, (250, "power"): 80.0})  # the chosen log gives none
+    text = pilot_sentence(nothing)
+    assert "no more seeds needed" not in text and "gives no finite equivalent" in text
+    with_budget = _report({(250, "log"): None}, budget={"status": "ok"})
+    assert "no more seeds needed" in pilot_sentence(with_budget)
+    assert pilot_sentence(_report({(250, "log"): 60.0}, pilot=[{"what": "x"}])) == ""

@@ -269,6 +269,48 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
             "assumption": None, "message": message}
 
 
+def agreement_sentence(report: dict[str, Any]) -> str:
+    """What notebook 06 says under the families' table (Markdown): each disagreement, else
+    whether there was anything to compare (families that fit but give no number, or a single
+    family with one, are no agreement)."""
+    sentences = [s for s in report["disagreements"].values() if s]
+    if sentences:
+        return "\n\n".join(f"**Disagreement:** {s}" for s in sentences)
+    fits = report["fits"]
+    fits = fits[fits["base"] != families.POOLED]
+    numbered = fits[[finite(v) for v in fits.get("equivalent", pd.Series(dtype=float))]]
+    if numbered.empty:
+        return ("**Nothing to compare:** no curve family gives a finite equivalent on any base "
+                "(see each one's status above).")
+    per_base = numbered.groupby("base")["family"].nunique()
+    if (per_base < 2).all():
+        labels = sorted({families.FAMILIES[f].label for f in numbered["family"]})
+        return (f"**Nothing to compare:** on every base at most one family gives a number "
+                f"({', '.join(labels)}); the others could not be fitted or give none, so "
+                "agreement cannot be judged.")
+    return ("**The families agree:** on every base where two or more give a number, their "
+            "equivalents lie within each other's intervals.")
+
+
+def pilot_sentence(report: dict[str, Any]) -> str:
+    """What notebook 06 says when the pilot plan is empty: every answer already settled, or
+    no number to narrow at all (more seeds cannot settle what no family gives)."""
+    if report["pilot"]:
+        return ""
+    fam = families.chosen_family(report)
+    fits = report["fits"]
+    mine = fits[(fits["family"] == fam) & (fits["base"] != families.POOLED)]
+    has_number = any(finite(v) for v in mine.get("equivalent", pd.Series(dtype=float)))
+    answer = report.get("budget")
+    if not has_number and not (answer and answer.get("status") == "ok"):
+        return (f"No pilot plan: the {families.FAMILIES[fam].label} gives no finite equivalent "
+                "and there is no budget answer, so there is no interval to narrow; more seeds "
+                "cannot settle a number that is not there. More sizes per base "
+                "(`--tradeoff-steps`) or more human points might.")
+    return ("Every interval is already narrow enough for its answer (equivalents within "
+            f"+-{EQUIVALENT_PRECISION:.0%}, the budget's split clear of 0): no more seeds needed.")
+
+
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able headline numbers of :func:`families_report` for the index: metric, seeds, the
     chosen family and why, per family the Table 3 median and the break-even ratio, per base
