@@ -32,6 +32,24 @@ def test_gain_is_interpolated_between_bases_and_held_outside():
         curves.gain_at(1000, [1000, 2000], [0.1])
 
 
+def test_every_split_buys_whole_points_within_the_budget():
+    """Prices that do not divide the budget: each split is whole human and synthetic points,
+    costs at most the budget and leaves less than one synthetic point's price unspent; the
+    best one is the best of every whole split (brute force)."""
+    price_h, price_s, budget = 7.0, 3.0, 1000.0
+    grid = curves.budget_grid(LOG, [1000], [0.02], 200, price_h, price_s, budget)
+    h, s = grid["h"].to_numpy(), grid["s"].to_numpy()
+    assert (h == np.round(h)).all() and (s == np.round(s)).all()
+    spent = h * price_h + s * price_s
+    assert (spent <= budget).all() and (budget - spent < price_s).all()
+    assert sorted(h) == list(range(0, 143))  # 142 human points cost 994; 143 would cost 1001
+    brute = max((LOG.predict(float((budget - k * price_h) // price_s))
+                 + k / 200 * curves.gain_at(float((budget - k * price_h) // price_s), [1000], [0.02]), k)
+                for k in range(143) if (budget - k * price_h) // price_s >= 1)
+    best = curves.best_mix(grid)
+    assert best["h"] == brute[1] and best["score"] == pytest.approx(float(brute[0]))
+
+
 @pytest.mark.parametrize("budget,h,s", [
     # score(h) = 0.1 + 0.05 ln((B - h) / 0.01) + 0.02 h / 200: best where B - h = 500
     (600.0, 100.0, 50_000.0),

@@ -287,9 +287,9 @@ def gain_at(s: float | np.ndarray, bases: Sequence[float], gains: Sequence[float
 def budget_grid(curve: Curve, bases: Sequence[float], gains: Sequence[float],
                 human_points: int, price_human: float, price_synthetic: float, budget: float,
                 measured: tuple[float, float] | None = None, n_grid: int = 101) -> pd.DataFrame:
-    """Every split of ``budget`` between ``h`` human points (at most the measured
-    ``human_points``: buying more is not supported by the experiment) and ``s = (budget - h
-    price_human) / price_synthetic`` synthetic points, with the predicted score
+    """Every split of ``budget`` between ``h`` whole human points (at most the measured
+    ``human_points``: buying more is not supported by the experiment) and the ``s = floor((budget -
+    h price_human) / price_synthetic)`` whole synthetic points the rest buys, with the predicted score
     ``curve(s) + (h / human_points) gain(s)`` (:func:`gain_at`; the score is interpolated
     linearly between the two measured points, 0 and ``human_points`` human points).
 
@@ -301,11 +301,12 @@ def budget_grid(curve: Curve, bases: Sequence[float], gains: Sequence[float],
                                f"synthetic {price_synthetic}, budget {budget})")
     if human_points <= 0:
         raise LittleHumanError(f"human_points must be positive (got {human_points})")
-    h_max = min(float(human_points), budget / price_human)
-    h = np.unique(np.concatenate([np.linspace(0.0, h_max, n_grid),
-                                  np.arange(0.0, math.floor(h_max) + 1.0)
-                                  if h_max <= 2 * n_grid else []]))
-    s = (budget - h * price_human) / price_synthetic
+    h_max = math.floor(min(float(human_points), budget / price_human) + 1e-9)
+    # whole points, so that what is bought never costs more than the budget: every count up
+    # to 2 n_grid, else n_grid counts spread over the range
+    h = (np.arange(0.0, h_max + 1.0) if h_max <= 2 * n_grid
+         else np.unique(np.floor(np.linspace(0.0, h_max, n_grid))))
+    s = np.floor((budget - h * price_human) / price_synthetic + 1e-9)
     keep = s >= 1.0
     h, s = h[keep], s[keep]
     score = np.asarray(curve.predict(s), dtype=float) + h / human_points * gain_at(s, bases,
