@@ -89,8 +89,9 @@ class Profile:
     gen_batch_size: int = _generation(4, "requests per batch of a local generator")
     gen_dtype: str = _generation(
         "auto", "gemma/hf: the weights' type: auto (bfloat16 on a GPU, float32 on a CPU), "
-        "float32 or bfloat16 (on a CPU with AVX512-BF16 or AMX, Gemma ran 3.5x faster than "
-        "float32 with 15 of 16 replies the same: README; without them it is slow). A set "
+        "float32 or bfloat16 (on a CPU with AVX512-BF16 or AMX, Gemma made 2.7-3.1x the "
+        "twins a minute of float32, 13-18 of 24 replies the same: README; without them it is "
+        "slow). A set "
         "value is part of the generator's id")
     reask: int = _generation(
         2, "times an unusable reply (unparseable, empty, refused) is asked again")
