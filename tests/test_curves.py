@@ -179,3 +179,12 @@ def test_price_ratio_and_advice_arithmetic():
     assert advise(None, 1.0, 1.0)["cheaper"] == "unknown"
     with pytest.raises(LittleHumanError):
         advise(100.0, 1.0, 0.0)
+
+
+def test_a_median_says_how_many_operating_points_it_rests_on():
+    from littlehuman.curves import operating_points_phrase, table3
+
+    assert operating_points_phrase(table3([10.0, 20.0, 30.0])) == "3 operating points"
+    assert operating_points_phrase(table3([173.0, None, None])) == (
+        "the 1 of 3 operating points with a finite equivalent")
+    assert operating_points_phrase(table3([5.0])) == "1 operating point"

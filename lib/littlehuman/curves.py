@@ -13,7 +13,7 @@ and the metric.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -217,6 +217,15 @@ def table3(equivalents: Sequence[float | None],
         p25, p75 = (float(np.percentile(vals, q, method=method)) for q in (25, 75))
     return {**out, "mean": float(vals.mean()), "median": float(np.median(vals)),
             "p25": p25, "p75": p75}
+
+
+def operating_points_phrase(t3: Mapping[str, Any]) -> str:
+    """'3 operating points', or 'the 1 of 3 operating points with a finite equivalent' when
+    some had none (a median of what is left must say how much was left)."""
+    n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
+    if not undefined:
+        return f"{n} operating point{'s' if n != 1 else ''}"
+    return f"the {n} of {n + undefined} operating points with a finite equivalent"
 
 
 def breakeven_price_ratio(equivalent: float | None, human_points: int = 200) -> float | None:

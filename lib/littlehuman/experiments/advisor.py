@@ -326,7 +326,8 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     med = t3[fam]["median"]
     disagree = [s for s in r["disagreements"].values() if s]
     headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
-                f"{families.FAMILIES[fam].label} (median of {t3[fam]['n']} operating points)"
+                f"{families.FAMILIES[fam].label} (median of "
+                f"{curves.operating_points_phrase(t3[fam])})"
                 + ("; they do not beat the synthetic curve" if med <= 0 else "")
                 if med is not None else
                 f"+{r['human']} human points: no finite synthetic equivalent under the "

@@ -211,7 +211,7 @@ def summary(study: "Study", metric: str | None = None,
         price = "no break-even price ratio: no finite equivalent"
     else:
         headline = (f"+{h} human points ~ {t3['median']:+.0f} synthetic points (median over "
-                    f"{t3['n']} operating points; mean {t3['mean']:.0f})"
+                    f"{curves.operating_points_phrase(t3)}; mean {t3['mean']:.0f})"
                     + ("; they do not beat the synthetic curve" if t3["median"] <= 0 else ""))
         price = (f"human annotation is the cheaper route while one human point costs less "
                  f"than {a['breakeven']:.3g} synthetic points" if a["breakeven"] > 0 else
