@@ -141,6 +141,20 @@ def test_store_record_is_written_last(tmp_path, monkeypatch):
     assert store.has(spec)
 
 
+def test_a_run_whose_predictions_are_gone_is_done_again(tmp_path):
+    """A record without its predictions (deleted by hand, a disk cleaned up) is no finished
+    run: a sweep trains it again instead of leaving analysis to fail on it at every rerun."""
+    real, synthetic = worker.fixture_rows()
+    store = RunStore(tmp_path)
+    specs = [RunSpec.make("toyfv", "sweep", 20, f, 0, "fixture", "majority") for f in (0.0, 1.0)]
+    assert run_missing(specs, real, synthetic, store, progress=False, run=worker.RUN)["ran"] == 2
+    (store.path(specs[1]) / "predictions.parquet").unlink()
+    assert not store.has(specs[1]) and store.get(specs[1]) is None
+    assert list(store.records()["key"]) == [specs[0].key()]
+    assert run_missing(specs, real, synthetic, store, progress=False,
+                       run=worker.RUN) == {"skipped": 1, "ran": 1}
+    assert store.has(specs[1]) and len(store.predictions(specs[1])) == 12
+
 def test_execute_record_and_predictions():
     real, synthetic = worker.fixture_rows()
     spec = RunSpec.make("toyfv", "sweep", 20, 0.25, 0, "fixture", "majority")

@@ -4,7 +4,8 @@
 
 Store layout: ``<root>/<dataset>/<experiment>/<key>/{predictions.parquet,record.json}``.
 Both files are written atomically (temp file in the same folder, fsync, rename), the
-predictions first, so a ``record.json`` means the run is complete. A killed writer can
+predictions first, so a ``record.json`` means the run is complete (one whose predictions were
+deleted since counts as not finished, and is done again). A killed writer can
 leave hidden ``.*.tmp`` files behind; they are never read. Beside each run's folder,
 ``.<key>.lock`` is the lock a process holds while it trains that run (:meth:`RunStore.lock`),
 so two processes sweeping the same store pay each run once.
@@ -138,12 +139,13 @@ class RunStore:
         return self.root / spec.dataset / spec.experiment / spec.key()
 
     def has(self, spec: RunSpec) -> bool:
-        """Whether the run finished (its record exists). An unreadable record is a
-        LittleHumanError saying what to do, here, before anything is built on it."""
-        path = self.path(spec) / self.RECORD
-        if not path.is_file():
+        """Whether the run finished: its record and its predictions exist (a run whose
+        predictions were deleted is not finished, so a sweep does it again). An unreadable
+        record is a LittleHumanError saying what to do, here, before anything is built on it."""
+        folder = self.path(spec)
+        if not (folder / self.RECORD).is_file() or not (folder / self.PREDICTIONS).is_file():
             return False
-        _read_record(path)
+        _read_record(folder / self.RECORD)
         return True
 
     def beside(self, spec: RunSpec, suffix: str) -> Path:
@@ -161,9 +163,8 @@ class RunStore:
         return FileLock(str(path))
 
     def get(self, spec: RunSpec) -> dict[str, Any] | None:
-        """The run's record, or None when it has not finished."""
-        path = self.path(spec) / self.RECORD
-        return _read_record(path) if path.is_file() else None
+        """The run's record, or None when it has not finished (:meth:`has`)."""
+        return _read_record(self.path(spec) / self.RECORD) if self.has(spec) else None
 
     def predictions(self, spec: RunSpec) -> pd.DataFrame:
         """The run's test predictions (row_id, prediction, gold). Read once per version of
@@ -203,6 +204,8 @@ class RunStore:
         pattern = f"{dataset or '*'}/{experiment or '*'}/*/{self.RECORD}"
         rows = []
         for path in sorted(self.root.glob(pattern)):
+            if not (path.parent / self.PREDICTIONS).is_file():
+                continue  # not finished (:meth:`has`)
             rec = _read_record(path)
             row = {"key": rec["key"], **rec["spec"]}
             row["learner_params"] = json.dumps(row["learner_params"], sort_keys=True)
