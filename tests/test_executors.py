@@ -413,3 +413,16 @@ def test_slurm_parameters_from_profile(tmp_path, monkeypatch):
                  "#SBATCH --cpus-per-task=12", "#SBATCH --mem=96GB", "#SBATCH --time=600",
                  "#SBATCH --signal=USR2@"):
         assert line in sbatch
+
+
+def test_a_failed_run_does_not_throw_away_the_runs_in_flight(tmp_path, child_path):
+    """--jobs 2: one run fails at once while the other worker is still training; the failure
+    is raised, but only after the other run, paid for, is stored (it was discarded)."""
+    real, synthetic = sweep_worker.fixture_rows()
+    bad = RunSpec.make("toyfv", "sweep", 20, 0.0, 0, "fixture", "no-such-learner")
+    good = RunSpec.make("toyfv", "sweep", 20, 0.5, 0, "fixture", "sleepy", {"sleep_s": 3.0})
+    store = RunStore(tmp_path)
+    with pytest.raises(LittleHumanError, match="no-such-learner"):
+        run_missing([bad, good], real, synthetic, store, run=sweep_worker.RUN,
+                    executor=LocalExecutor(jobs=2, gpus=0), progress=False)
+    assert store.has(good) and not store.has(bad)

@@ -203,13 +203,16 @@ def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
               store: RunStore, run: RunFn, pool: Any, capacity: int, counts: dict[str, int],
               bar: Any) -> None:
     """Keep up to ``capacity`` claimed runs in ``pool``, claiming one at a time so processes
-    started together share the runs; runs locked by another process come last, blocking."""
+    started together share the runs; runs locked by another process come last, blocking.
+    A failed run stops new submissions; the runs still in flight are stored as they finish
+    (they were paid for), then the first failure is raised."""
     pending: deque[RunSpec] = deque(todo)
     deferred: deque[RunSpec] = deque()
     in_flight: dict[Future, tuple[RunSpec, FileLock]] = {}
+    failure: Exception | None = None
     try:
-        while pending or deferred or in_flight:
-            while len(in_flight) < capacity and (pending or deferred):
+        while in_flight or (failure is None and (pending or deferred)):
+            while failure is None and len(in_flight) < capacity and (pending or deferred):
                 if pending:
                     spec = pending.popleft()
                     state, lock = _claim(store, spec, block=False)
@@ -244,6 +247,9 @@ def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
                 try:
                     record, predictions = future.result()
                     store.write(spec, record, predictions)
+                except Exception as exc:  # noqa: BLE001 - raised once the others are stored
+                    failure = failure or exc
+                    continue
                 finally:
                     lock.release()
                 counts["ran"] += 1
@@ -251,6 +257,8 @@ def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
     finally:
         for _spec, held in in_flight.values():
             held.release()
+    if failure is not None:
+        raise failure
 
 
 # --------------------------------------------------------------------------- slurm
