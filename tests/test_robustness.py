@@ -175,6 +175,20 @@ def _namespaces_work(tmp_path: Path) -> bool:
 
 
 @pytest.mark.slow
+def test_no_html_removes_the_html_of_the_notebooks_it_executes(copy_home, shared_data):
+    """--no-html re-executing a notebook leaves no HTML of an earlier execution, which the
+    index would link as the current report; the notebooks it did not execute keep theirs."""
+    folder = copy_home / "outputs" / "fever" / "smoke"
+    assert (folder / "01_generate.html").is_file()
+    proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "01", "--no-html")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "executing 01_generate" in proc.stdout
+    assert not (folder / "01_generate.html").exists()
+    assert (folder / "02_replacement_sweep.html").is_file()
+    index = (copy_home / "outputs" / "index.html").read_text(encoding="utf-8")
+    assert "01_generate.html" not in index and "02_replacement_sweep.html" in index
+
+@pytest.mark.slow
 def test_read_only_outputs_is_one_line_before_the_work(copy_home, shared_data, tmp_path):
     if not _namespaces_work(tmp_path):
         pytest.skip("needs `unshare -rm` (user + mount namespaces) to mount outputs/ read-only")

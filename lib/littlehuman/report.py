@@ -142,6 +142,13 @@ def commit(staged: Staged) -> None:
         os.replace(tmp, target)
 
 
+def drop_html(out_dir: Path, names: list[str]) -> None:
+    """Remove the HTML of notebooks ``names`` just executed without HTML (``--no-html``): it
+    shows an earlier execution, and the index links every HTML of the folder."""
+    for name in names:
+        (out_dir / name).with_suffix(".html").unlink(missing_ok=True)
+
+
 def discard(staged: Staged) -> None:
     """Remove the staged files of a failed transaction; the earlier report stays as it was."""
     for tmp, _target in staged:
@@ -478,6 +485,8 @@ def execute_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_
     """Run one notebook with papermill into ``out_dir``; render HTML; atomic replacement."""
     with locked_folder(out_dir), quiet():
         commit(stage_notebook(name, out_dir, parameters, html_out))
+        if not html_out:
+            drop_html(out_dir, [name])
     return out_dir / name
 
 
@@ -721,7 +730,10 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                     staged += stage_summary(out_dir, summary)
                     staged.append((_write_temp(out_dir, ".json", json.dumps(
                         {**previous, **digests}, indent=1)), out_dir / freshness.DIGESTS_FILE))
-                    commit(staged)  # every notebook succeeded: all replace the old ones at once
+                    commit(staged[:-1])  # every notebook succeeded: all replace the old ones
+                    if not html:  # at once; an earlier HTML of them would read as current
+                        drop_html(out_dir, [NOTEBOOKS[nb] for nb in todo])
+                    commit(staged[-1:])  # the digests last: a crash before re-executes them
         written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
         print(f"[{study.name}] {summary.get('headline', '')}  ({time.time() - started:.0f} s)",
               flush=True)
