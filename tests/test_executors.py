@@ -3,6 +3,7 @@ cluster, no SLURM needed), requeue after preemption, resubmission after a killed
 the SLURM parameters built from a profile. Rows are invented fixtures (tests/helpers)."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import json
@@ -426,3 +427,58 @@ def test_a_failed_run_does_not_throw_away_the_runs_in_flight(tmp_path, child_pat
         run_missing([bad, good], real, synthetic, store, run=sweep_worker.RUN,
                     executor=LocalExecutor(jobs=2, gpus=0), progress=False)
     assert store.has(good) and not store.has(bad)
+
+
+ORPHANS = """
+import sys
+from littlehuman.executors import LocalExecutor, run_missing
+from littlehuman.runs import RunSpec, RunStore
+import sweep_worker
+real, synthetic = sweep_worker.fixture_rows()
+specs = [RunSpec.make("toyfv", "sweep", 20, f, 0, "fixture", "sleepy", {"sleep_s": 60.0})
+         for f in (0.0, 1.0)]
+run_missing(specs, real, synthetic, RunStore(sys.argv[1]), run=sweep_worker.RUN,
+            executor=LocalExecutor(jobs=2, gpus=0), progress=False)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    """The live pool workers (``spawn_main``) whose parent is ``pid`` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmd = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if stat[0] != "Z" and int(stat[1]) == pid and b"spawn_main" in cmd:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_pool_workers_leave_when_the_sweep_is_killed(tmp_path, child_path):
+    """--jobs 2, the sweep's process SIGKILLed mid-run: its workers (orphans now, whose
+    results nobody can store) leave within seconds instead of training on, then blocking
+    forever holding their memory (and on a GPU machine, the GPU's)."""
+    proc = subprocess.Popen([sys.executable, "-c", ORPHANS, str(tmp_path / "store")])
+    workers: list[int] = []
+    try:
+        deadline = time.time() + 120
+        while len(workers) < 2 and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) == 2, "the pool's two workers never started"
+        time.sleep(3)  # into their runs
+        proc.kill()
+        proc.wait()
+        deadline = time.time() + 15
+        while time.time() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+            time.sleep(0.2)
+        left = [w for w in workers if Path(f"/proc/{w}").exists()]
+        assert not left, f"workers {left} outlived the sweep"
+    finally:
+        proc.kill()
+        for w in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(w, signal.SIGKILL)

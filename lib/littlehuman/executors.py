@@ -22,6 +22,7 @@ import os
 import shutil
 import socket
 import sys
+import threading
 import time
 import uuid
 from collections import deque
@@ -135,7 +136,8 @@ class LocalExecutor:
         bar = tqdm(total=len(todo), desc=f"runs ({len(slots)} jobs)", unit="run",
                    disable=not progress)
         with bar, ProcessPoolExecutor(max_workers=len(slots), mp_context=ctx,
-                                      initializer=_worker_init, initargs=(threads, queue)) as pool:
+                                      initializer=_worker_init,
+                                      initargs=(threads, queue, os.getpid())) as pool:
             _schedule(todo, real, synthetic, store, run, pool, len(slots), counts, bar)
         return counts
 
@@ -148,12 +150,25 @@ def _set_threads(threads: int) -> None:
     torch.set_num_threads(max(1, threads))
 
 
-def _worker_init(threads: int, slots: Any) -> None:
-    """Pin the worker to the next free GPU slot (before anything touches CUDA), share cores."""
+def _worker_init(threads: int, slots: Any, parent: int) -> None:
+    """Pin the worker to the next free GPU slot (before anything touches CUDA), share cores,
+    and leave when the sweep's process ``parent`` is gone (:func:`_exit_with_parent`)."""
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
+                     name="exit-with-parent").start()
     slot = slots.get()
     if slot is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = slot
     _set_threads(threads)
+
+
+def _exit_with_parent(parent: int, poll_s: float = 1.0) -> None:
+    """End this worker once process ``parent`` is no longer its parent. Killed with SIGKILL,
+    the sweep tells its pool nothing: the workers would train on (nobody can store their
+    result, and the run's lock is free for another process to train it) and then wait for
+    work forever, holding their memory and GPU."""
+    while os.getppid() == parent:
+        time.sleep(poll_s)
+    os._exit(1)
 
 
 class _InProcess:
