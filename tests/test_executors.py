@@ -482,3 +482,19 @@ def test_pool_workers_leave_when_the_sweep_is_killed(tmp_path, child_path):
         for w in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(w, signal.SIGKILL)
+
+
+def test_a_worker_killed_mid_run_is_one_line_error(tmp_path, child_path):
+    """--jobs 2, a worker SIGKILLed mid-run (the out-of-memory killer): a LittleHumanError
+    (one line from the CLI, not concurrent.futures' BrokenProcessPool traceback) that says
+    what happened and what to do; a rerun does the rest."""
+    real, synthetic = sweep_worker.fixture_rows()
+    specs = _specs()
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path),
+                            victims=(specs[0].key(),))
+    store = RunStore(tmp_path / "store")
+    with pytest.raises(LittleHumanError, match="worker process.*died.*rerun"):
+        run_missing(specs, real, synthetic, store, run=run,
+                    executor=LocalExecutor(jobs=2, gpus=0), progress=False)
+    counts = run_missing(specs, real, synthetic, store, run=run, progress=False)
+    assert counts["ran"] >= 1 and all(store.has(s) for s in specs)

@@ -127,6 +127,7 @@ class LocalExecutor:
             return counts
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         ctx = mp.get_context("spawn")
         queue = ctx.Queue()
@@ -135,10 +136,16 @@ class LocalExecutor:
         threads = max(1, (os.cpu_count() or 1) // len(slots))
         bar = tqdm(total=len(todo), desc=f"runs ({len(slots)} jobs)", unit="run",
                    disable=not progress)
-        with bar, ProcessPoolExecutor(max_workers=len(slots), mp_context=ctx,
-                                      initializer=_worker_init,
-                                      initargs=(threads, queue, os.getpid())) as pool:
-            _schedule(todo, real, synthetic, store, run, pool, len(slots), counts, bar)
+        try:
+            with bar, ProcessPoolExecutor(max_workers=len(slots), mp_context=ctx,
+                                          initializer=_worker_init,
+                                          initargs=(threads, queue, os.getpid())) as pool:
+                _schedule(todo, real, synthetic, store, run, pool, len(slots), counts, bar)
+        except BrokenProcessPool:
+            raise LittleHumanError(
+                f"a worker process of the sweep died while training (out of memory? killed?); "
+                f"{counts['ran']} run(s) of this sweep finished and are stored: rerun to do the "
+                "rest, with fewer --jobs if memory is short") from None
         return counts
 
 
