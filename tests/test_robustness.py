@@ -321,6 +321,34 @@ def test_stale_temp_files_go_but_never_a_live_writers(tmp_path):
     assert not any(p.exists() for p in stale) and keep.read_text() == "yesterday's report"
 
 
+def test_the_shared_plotlyjs_is_written_under_the_index_lock(tmp_path, monkeypatch):
+    """run_all's shared plotly.js goes to outputs/ through a .tmp-* file, which a process
+    writing the index removes on entering its lock (it assumes no live writer there then):
+    the copy waits for that lock instead of being written beside its holder."""
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
+    monkeypatch.setattr(report, "resolve_datasets", lambda *args, **kwargs: [])
+    root = tmp_path / "outputs"
+    root.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from filelock import FileLock; "
+         "lock = FileLock(sys.argv[1]); lock.acquire(); print('HELD', flush=True); "
+         "time.sleep(float(sys.argv[2]))", str(root / ".index.lock"), "3"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "HELD"
+        thread = threading.Thread(target=report.run_all,
+                                  args=("fever", config.profile("smoke")),
+                                  kwargs={"plotlyjs": "shared"})
+        thread.start()
+        time.sleep(1.5)
+        assert not list(root.glob("plotly-*.js")) and not list(root.glob(".tmp-*"))
+        thread.join(timeout=60)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert len(list(root.glob("plotly-*.min.js"))) == 1 and (root / "index.html").is_file()
+
 def test_render_html_and_summary_use_unique_temp_names(tmp_path, monkeypatch):
     """Another process's temp file named like the old fixed ones is never touched."""
     import nbformat

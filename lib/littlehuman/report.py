@@ -686,7 +686,10 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         raise LittleHumanError(f"unknown plotlyjs {plotlyjs!r}: choose from {', '.join(PLOTLYJS_MODES)}")
     root = Path(output_dir).expanduser().resolve() if output_dir else paths.outputs_dir()
     check_writable(root)
-    shared = shared_plotlyjs(root) if plotlyjs == "shared" and html else None
+    shared = None
+    if plotlyjs == "shared" and html:  # under the index's lock: its writer removes the
+        with locked_folder(root, ".index.lock"):  # .tmp-* files it finds in root on entry
+            shared = shared_plotlyjs(root)
     written = []
     for name in resolve_datasets(dataset, data_dir):
         started = time.time()
