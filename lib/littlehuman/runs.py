@@ -164,7 +164,10 @@ class RunStore:
 
     def get(self, spec: RunSpec) -> dict[str, Any] | None:
         """The run's record, or None when it has not finished (:meth:`has`)."""
-        return _read_record(self.path(spec) / self.RECORD) if self.has(spec) else None
+        folder = self.path(spec)
+        if not (folder / self.RECORD).is_file() or not (folder / self.PREDICTIONS).is_file():
+            return None
+        return _read_record(folder / self.RECORD)
 
     def predictions(self, spec: RunSpec) -> pd.DataFrame:
         """The run's test predictions (row_id, prediction, gold). Read once per version of
