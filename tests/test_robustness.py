@@ -349,6 +349,53 @@ def test_the_shared_plotlyjs_is_written_under_the_index_lock(tmp_path, monkeypat
         holder.wait()
     assert len(list(root.glob("plotly-*.min.js"))) == 1 and (root / "index.html").is_file()
 
+def test_a_report_is_judged_on_the_runs_there_once_its_lock_is_held(tmp_path, monkeypatch):
+    """Another process may store runs while this one waits for the report folder's lock:
+    whether the notebooks are current is decided on the store as it is once the lock is
+    held, not as it was before the wait (that kept a report older than its runs)."""
+    import contextlib as cl
+    from types import SimpleNamespace
+
+    from littlehuman import experiments, study as study_mod
+
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
+    monkeypatch.setattr(report, "resolve_datasets", lambda *args, **kwargs: ["toy"])
+    monkeypatch.setattr(study_mod.Study, "create", staticmethod(
+        lambda name, *args, **kwargs: SimpleNamespace(name=name, profile_overrides=dict)))
+    monkeypatch.setattr(experiments, "for_notebooks", lambda notebooks: [])
+    monkeypatch.setattr(report, "build_summary", lambda *args, **kwargs: {"headline": "toy"})
+    monkeypatch.setattr(report, "write_index", lambda *args, **kwargs: tmp_path / "index.html")
+    executed: list[str] = []
+
+    def stage(names, out_dir, *args, **kwargs):
+        executed.extend(names)
+        return [(report._write_temp(out_dir, ".ipynb", "{}"), out_dir / n) for n in names]
+
+    monkeypatch.setattr(report, "stage_notebooks", stage)
+    runs = tmp_path / "data" / "runs" / "toy" / "sweep"
+    runs.mkdir(parents=True)
+    (runs / "a").mkdir()
+    (runs / "a" / "record.json").write_text("{}")
+    profile = config.profile("smoke")
+    report.run_all("toy", profile, notebooks=["02"], html=False)
+    assert executed == ["02_replacement_sweep.ipynb"]
+    report.run_all("toy", profile, notebooks=["02"], html=False)  # nothing changed: kept
+    assert executed == ["02_replacement_sweep.ipynb"]
+
+    locked = report.locked_folder
+
+    @cl.contextmanager
+    def after_a_wait(folder, lock_name=".report.lock"):
+        with locked(folder, lock_name) as held:
+            if lock_name == ".report.lock":  # another process stored a run meanwhile
+                (runs / "b").mkdir(exist_ok=True)
+                (runs / "b" / "record.json").write_text("{}")
+            yield held
+
+    monkeypatch.setattr(report, "locked_folder", after_a_wait)
+    report.run_all("toy", profile, notebooks=["02"], html=False)
+    assert executed == ["02_replacement_sweep.ipynb"] * 2
+
 def test_render_html_and_summary_use_unique_temp_names(tmp_path, monkeypatch):
     """Another process's temp file named like the old fixed ones is never touched."""
     import nbformat

@@ -707,11 +707,14 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                   "overrides": json.dumps(public_settings(study.profile_overrides())),
                   "custom": json.dumps(custom or {})}
         files = {nb: NOTEBOOKS[nb] for nb in notebooks}
-        code, inputs = freshness.code_digest(), freshness.data_fingerprint(study.name)
+        code = freshness.code_digest()
         src = os.path.relpath(shared, out_dir) if shared else None
-        digests = {f: freshness.notebook_digest(notebooks_dir() / f, params, html and plotlyjs,
-                                                code, inputs) for f in files.values()}
         with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
+            # the caches as they are now: another process may have stored runs while we waited
+            inputs = freshness.data_fingerprint(study.name)
+            digests = {f: freshness.notebook_digest(notebooks_dir() / f, params,
+                                                    html and plotlyjs, code, inputs)
+                       for f in files.values()}
             previous = freshness.read_digests(out_dir)
             todo = (list(files) if force_notebooks else
                     freshness.stale(files, digests, previous, out_dir, html))
