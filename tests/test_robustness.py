@@ -843,3 +843,18 @@ def test_store_has_reports_a_corrupt_record(tmp_path):
     with pytest.raises(LittleHumanError, match="unreadable run predictions"):
         store.predictions(spec)
     assert Path(store.lock(spec).lock_file) == store.path(spec).parent / f".{spec.key()}.lock"
+
+
+def test_a_library_upgrade_re_executes_the_reports(monkeypatch):
+    """The notebooks' digest holds the versions of the libraries that compute and draw them:
+    an upgraded plotly or pandas can change what a kept report would show."""
+    from littlehuman import freshness
+
+    before = freshness.code_digest()
+    assert freshness.code_digest() == before  # stable while nothing changes
+    versions = freshness.library_versions()
+    assert versions["pandas"] != "-" and versions["plotly"] != "-"
+    assert freshness.library_versions(["no-such-package-here"]) == {"no-such-package-here": "-"}
+    monkeypatch.setattr(freshness, "library_versions",
+                        lambda names=freshness.REPORT_LIBRARIES: {**versions, "plotly": "99.0"})
+    assert freshness.code_digest() != before

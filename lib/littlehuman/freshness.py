@@ -3,7 +3,8 @@ jupyter-cache): a digest of everything it reads, kept beside the reports in
 ``notebook_digests.json``. A notebook is re-executed only when its digest changed:
 
 - its own source (the ``.ipynb`` in ``notebooks/``) and its papermill parameters;
-- the package's code (every ``.py`` file of ``littlehuman``) and whether HTML is rendered;
+- the package's code (every ``.py`` file of ``littlehuman``), the versions of the libraries
+  that compute and draw the reports (pandas, plotly, nbconvert...) and whether HTML is rendered;
 - the caches of its dataset that the notebooks read: processed splits, synthetic twins, the
   generation cache and the run records (``data/{processed,synthetic,generation,runs}``), by
   path, size and modification time (lock and temporary files left out).
@@ -29,10 +30,31 @@ def _sha(parts: Iterable[bytes]) -> str:
     return h.hexdigest()
 
 
+#: the libraries whose upgrade can change what a report shows (its numbers, tables, figures)
+REPORT_LIBRARIES = ("numpy", "pandas", "scipy", "plotly", "nbconvert", "papermill",
+                    "scikit-learn", "sacrebleu", "rouge-score", "bert-score")
+
+
+def library_versions(names: Iterable[str] = REPORT_LIBRARIES) -> dict[str, str]:
+    """The installed version of each library (``"-"`` when absent)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "-"
+    return out
+
+
 def code_digest(package: Path = _PACKAGE) -> str:
-    """The content of every ``.py`` file of the package, by relative path."""
+    """The content of every ``.py`` file of the package, by relative path, and the versions
+    of the libraries the reports are computed and drawn with (:data:`REPORT_LIBRARIES`)."""
     files = sorted(package.rglob("*.py"))
-    return _sha(b for f in files for b in (str(f.relative_to(package)).encode(), f.read_bytes()))
+    versions = json.dumps(library_versions(), sort_keys=True).encode()
+    return _sha([versions, *(b for f in files
+                             for b in (str(f.relative_to(package)).encode(), f.read_bytes()))])
 
 
 def _is_input(path: Path) -> bool:
