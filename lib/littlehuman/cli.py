@@ -9,7 +9,7 @@ import argparse
 import errno
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from littlehuman import config
 from littlehuman.errors import LittleHumanError
@@ -156,7 +156,21 @@ def os_error_message(exc: OSError) -> str:
     return " ".join(f"{what}{where}: {advice}".split())
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a scheduler's preemption), handled as Ctrl-C is."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         return _main(argv)
     except LittleHumanError as e:
@@ -165,10 +179,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:
         print(f"error: {os_error_message(e)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted: finished steps are cached; rerun the same command to resume",
+    except KeyboardInterrupt as e:
+        word, code = ("terminated", 143) if isinstance(e, Terminated) else ("interrupted", 130)
+        print(f"{word}: finished steps are cached; rerun the same command to resume",
               file=sys.stderr)
-        return 130
+        return code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 ADVISE_USAGE = ("usage: python run_all.py advise FILE|NAME [--synthetic FILE] [--price-human P "
