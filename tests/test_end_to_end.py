@@ -64,6 +64,9 @@ def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_ho
     # nothing a notebook shows changed: no kernel started, every report kept as it was
     assert "nothing the notebooks show has changed" in proc.stdout and "executing" not in proc.stdout
     assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == reports
+    # where runs would happen (--jobs) changes nothing a notebook shows: still kept
+    proc = run_all(smoke_home, shared_data, *FEVER_SMOKE, "--jobs", "2")
+    assert proc.returncode == 0 and "nothing the notebooks show has changed" in proc.stdout
     # one run record touched: the notebooks re-execute (their inputs' digest changed)
     record = next(iter(before))
     os.utime(record, ns=(record.stat().st_atime_ns, record.stat().st_mtime_ns + 10**9))

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from littlehuman import freshness, paths
-from littlehuman.config import Profile
+from littlehuman.config import RUN_ONLY, Profile
 from littlehuman.errors import LittleHumanError
 
 NOTEBOOKS = {
@@ -712,7 +712,11 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
             # the caches as they are now: another process may have stored runs while we waited
             inputs = freshness.data_fingerprint(study.name)
-            digests = {f: freshness.notebook_digest(notebooks_dir() / f, params,
+            # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows
+            overrides = json.loads(params["overrides"])
+            shown = {**params, "overrides": json.dumps(
+                {k: v for k, v in overrides.items() if k not in RUN_ONLY})}
+            digests = {f: freshness.notebook_digest(notebooks_dir() / f, shown,
                                                     html and plotlyjs, code, inputs)
                        for f in files.values()}
             previous = freshness.read_digests(out_dir)
