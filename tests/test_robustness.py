@@ -858,3 +858,20 @@ def test_a_library_upgrade_re_executes_the_reports(monkeypatch):
     monkeypatch.setattr(freshness, "library_versions",
                         lambda names=freshness.REPORT_LIBRARIES: {**versions, "plotly": "99.0"})
     assert freshness.code_digest() != before
+
+
+def test_reports_reach_the_disk_before_they_replace_the_old_ones(tmp_path, monkeypatch):
+    """Each staged report file is fsynced before its rename (a power cut after the rename must
+    not leave an empty notebook beside digests that call it current)."""
+    from littlehuman import report
+
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(report.os, "fsync", lambda fd: events.append("fsync") or real_fsync(fd))
+    monkeypatch.setattr(report.os, "replace",
+                        lambda a, b: events.append("replace") or real_replace(a, b))
+    staged = [(report._write_temp(tmp_path, ".ipynb", "{}"), tmp_path / "a.ipynb"),
+              (report._write_temp(tmp_path, ".json", "{}"), tmp_path / "digests.json")]
+    report.commit(staged)
+    assert events == ["fsync", "replace", "fsync", "replace"]
+    assert (tmp_path / "a.ipynb").read_text() == "{}"

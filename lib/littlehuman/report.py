@@ -136,8 +136,11 @@ def _write_temp(folder: Path, suffix: str, text: str) -> Path:
 
 
 def commit(staged: Staged) -> None:
-    """Move every staged file into place (each rename is atomic)."""
+    """Move every staged file into place: each flushed to disk first (a power cut cannot
+    leave a renamed but empty report beside valid digests), then renamed (atomic)."""
     for tmp, target in staged:
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
 
