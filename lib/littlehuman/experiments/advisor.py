@@ -140,22 +140,18 @@ def curve_data(study: "Study", metric: str | None = None) -> "families.CurveData
     families: every seed that has all the trade-off runs, each run's test rows in one array.
     Raises :class:`~littlehuman.errors.LittleHumanError` when no seed has them all."""
     from littlehuman.experiments import tradeoff
-    from littlehuman.experiments.grid import per_example_scores
     from littlehuman.experiments.scaling import sizes
 
     metric = metric or study.main_metric
     cells = tradeoff.cells(study.profile, study.shape)
-    keys = list(dict.fromkeys(tuple(v for _, v in c.coords) for c in cells))
-    specs = tradeoff.run_specs(study)
-    per_seed, scores = {}, {}  # scores: a synthetic-only run can serve several bases, read once
+    keys = list(dict.fromkeys(tuple(v for _, v in c.coords) for c in cells))  # (base, kind, added)
+    rows = tradeoff.row_scores(study, metric)
+    per_seed = {}
     for seed in tradeoff.seeds(study.profile):
-        mine = [specs.get((*k, seed)) for k in keys]
-        if not all(s is not None and study.store.has(s) for s in mine):
+        have = rows.get(seed, {})
+        if not all((kind, base, added) in have for base, kind, added in keys):
             continue
-        for s in mine:
-            if s.key() not in scores:
-                scores[s.key()] = per_example_scores(study, s)[metric].to_numpy(float)
-        arrays = [scores[s.key()] for s in mine]
+        arrays = [have[(kind, base, added)] for base, kind, added in keys]
         if len({a.size for a in arrays}) == 1 and all(np.isfinite(a).all() for a in arrays):
             per_seed[seed] = np.vstack(arrays)
     if not per_seed:
