@@ -500,13 +500,6 @@ class CurveData:
         return {s: m.mean(axis=1) for s, m in self.per_seed.items()}
 
 
-def percentile_interval(values: Sequence[float | None], level: float = 0.95
-                        ) -> tuple[float | None, float | None, int]:
-    """``(low, high, n_undefined)``: the percentile interval of the finite values, none when
-    more than ``1 - level`` of them are undefined (:func:`stats.defined_interval`)."""
-    return stats.defined_interval(list(values), level)
-
-
 def curve_points(runs: pd.DataFrame, means: np.ndarray, base: float, pool_bases: bool = False
                  ) -> tuple[np.ndarray, np.ndarray, float | None]:
     """The synthetic-only sizes and scores fitted for ``base`` and its +human score (None when
@@ -605,7 +598,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int
                 vals = [equivalent(bf, float(ys), float(key), extrapolation_factor).value
                         if bf.usable and math.isfinite(ys) else None
                         for bf, ys in zip(boot[(key, f)], boot_y[key])]
-                low, high, bad = percentile_interval(vals, level)
+                low, high, bad = stats.defined_interval(vals, level)
                 row.update(y_star=y_star, equivalent=eq.value, eq_status=eq.status,
                            message=eq.message, low=low, high=high, undefined=bad)
                 estimates[f] = {"value": eq.value, "low": low, "high": high,
@@ -726,10 +719,10 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     p_human = float((grid["h"].to_numpy()[pick] > 0).mean()) if pick.size else math.nan
     g_ref = float(curves.gain_at(s_ref, bases, gains))
     eq = equivalent(fit, float(fit.predict(s_ref)) + g_ref, s_ref)
-    w_low, w_high, w_bad = percentile_interval(eq_boot, level)
+    w_low, w_high, w_bad = stats.defined_interval(eq_boot, level)
 
     def ci(values: np.ndarray) -> tuple[float | None, float | None]:
-        return percentile_interval(values, level)[:2]
+        return stats.defined_interval(values, level)[:2]
 
     best.update(dict(zip(("score_low", "score_high"), ci(boots[:, i_best] if boots.size
                                                           else np.array([])))))
