@@ -513,13 +513,12 @@ def _check_parsed(twins: pd.DataFrame, pool: pd.DataFrame, backend: Backend,
     if differ == 0:
         stamp_parsed(path, len(stored))
     elif progress:
-        print(f"[{path.parent.name}] {differ} of {len(stored)} stored twins read differently with this version's "
-              f"parser (markdown keys, label sentences...); they and the runs trained on them "
-              f"are kept: to use the new reading, delete {path} (rebuilt from the cached "
-              f"replies, nothing sent) and the runs of generator {path.stem} under "
+        print(f"[{path.parent.name}] {differ} of {len(stored)} stored twins read differently "
+              f"with this version's parser (markdown keys, label sentences...); they and the "
+              f"runs trained on them are kept: to use the new reading, delete {path} (rebuilt "
+              f"from the cached replies, nothing sent) and the runs of generator {path.stem} under "
               f"{cache_dir() / 'runs' / path.parent.name}", file=sys.stderr, flush=True)
     return differ
-
 
 
 def twins_in_order(twins: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,6 @@ _RUN_ON = re.compile(r"(?:^|\|)[ \t*_#>-]*context[*_]*\s*:|^\s*(?:user|system|as
                      re.IGNORECASE | re.MULTILINE)
 #: the fields a reply gives, per task
 FIELDS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
-_KEYS = FIELDS
 #: raised whenever a reply may parse differently than before, so stored twins are checked
 #: again (1: up to 2026-12-01; 2: markdown keys, preambles, label sentences, "context:" in text)
 PARSER_VERSION = 2
@@ -81,7 +80,7 @@ def parse_reply(text: str | None, task: Task) -> dict | None:
     ``{"question", "answer"}`` (QA); None when the reply cannot be read."""
     if not text or not text.strip():
         return None
-    head, tail = _KEYS[task]
+    head, tail = FIELDS[task]
     body = text.strip()
     start = _find_key(head, body)
     if start:
