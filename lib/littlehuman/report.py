@@ -706,9 +706,9 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             work = experiment.prepare(study, progress=True)
             experiments.twins.add_stats(generation, work["generation"])
             experiments.twins.add_stats(trained, work["runs"])
+        overrides = public_settings(study.profile_overrides())
         params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
-                  "overrides": json.dumps(public_settings(study.profile_overrides())),
-                  "custom": json.dumps(custom or {})}
+                  "overrides": json.dumps(overrides), "custom": json.dumps(custom or {})}
         files = {nb: NOTEBOOKS[nb] for nb in notebooks}
         code = freshness.code_digest()
         src = os.path.relpath(shared, out_dir) if shared else None
@@ -716,7 +716,6 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             # the caches as they are now: another process may have stored runs while we waited
             inputs = freshness.data_fingerprint(study.name)
             # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows
-            overrides = json.loads(params["overrides"])
             shown = {**params, "overrides": json.dumps(
                 {k: v for k, v in overrides.items() if k not in RUN_ONLY})}
             digests = {f: freshness.notebook_digest(notebooks_dir() / f, shown,
