@@ -284,6 +284,24 @@ def test_two_processes_write_summary_and_index_at_once(tmp_path):
     assert not list(root.rglob(".tmp-*"))
 
 
+@contextlib.contextmanager
+def lock_held_by_another_process(path: Path, seconds: float):
+    """A second process holding the file lock ``path`` for up to ``seconds``: entered once it
+    holds it, killed on exit."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from filelock import FileLock; "
+         "lock = FileLock(sys.argv[1]); lock.acquire(); print('HELD', flush=True); "
+         "time.sleep(float(sys.argv[2]))", str(path), str(seconds)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "HELD"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_stale_temp_files_go_but_never_a_live_writers(tmp_path):
     """A killed run's .tmp-* files are removed by the next writer of the folder, but only
     once no other process holds the folder's lock (that process's temp files are live)."""
@@ -294,14 +312,7 @@ def test_stale_temp_files_go_but_never_a_live_writers(tmp_path):
         path.write_text("left by a killed run")
     keep = folder / "01_generate.html"
     keep.write_text("yesterday's report")
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from filelock import FileLock; "
-         "lock = FileLock(sys.argv[1]); lock.acquire(); print('HELD', flush=True); "
-         "time.sleep(float(sys.argv[2]))", str(folder / ".report.lock"), "3"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "HELD"
+    with lock_held_by_another_process(folder / ".report.lock", 3):
         entered = threading.Event()
 
         def write() -> None:
@@ -315,9 +326,6 @@ def test_stale_temp_files_go_but_never_a_live_writers(tmp_path):
         assert not entered.is_set() and all(p.exists() for p in stale)  # the holder's: kept
         thread.join(timeout=30)
         assert entered.is_set() and time.time() - started >= 2.0
-    finally:
-        holder.kill()
-        holder.wait()
     assert not any(p.exists() for p in stale) and keep.read_text() == "yesterday's report"
 
 
@@ -329,14 +337,7 @@ def test_the_shared_plotlyjs_is_written_under_the_index_lock(tmp_path, monkeypat
     monkeypatch.setattr(report, "resolve_datasets", lambda *args, **kwargs: [])
     root = tmp_path / "outputs"
     root.mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from filelock import FileLock; "
-         "lock = FileLock(sys.argv[1]); lock.acquire(); print('HELD', flush=True); "
-         "time.sleep(float(sys.argv[2]))", str(root / ".index.lock"), "3"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "HELD"
+    with lock_held_by_another_process(root / ".index.lock", 3):
         thread = threading.Thread(target=report.run_all,
                                   args=("fever", config.profile("smoke")),
                                   kwargs={"plotlyjs": "shared"})
@@ -344,10 +345,8 @@ def test_the_shared_plotlyjs_is_written_under_the_index_lock(tmp_path, monkeypat
         time.sleep(1.5)
         assert not list(root.glob("plotly-*.js")) and not list(root.glob(".tmp-*"))
         thread.join(timeout=60)
-    finally:
-        holder.kill()
-        holder.wait()
     assert len(list(root.glob("plotly-*.min.js"))) == 1 and (root / "index.html").is_file()
+
 
 def test_a_report_is_judged_on_the_runs_there_once_its_lock_is_held(tmp_path, monkeypatch):
     """Another process may store runs while this one waits for the report folder's lock:
