@@ -17,7 +17,7 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import advisor, tradeoff
 from littlehuman.plots import advice as advice_plots
 
-from test_curve_families import known_data, power
+from test_curve_families import known_data, logc, power
 from test_experiments import experiment, known_tradeoff, specs_of, write_runs
 
 LOG = LogFit(0.1, 0.05, 1.0, 10, 1000, 3000)
@@ -76,6 +76,40 @@ def test_budget_grid_flags_sizes_outside_the_measured_ones():
     assert inside["s"].between(1000, 3000).all() and not grid["supported"].all()
     with pytest.raises(LittleHumanError, match="positive"):
         curves.budget_grid(LOG, [1000], [0.02], 200, 0.0, 0.01, 25.0)
+
+
+def test_scores_the_curve_puts_outside_the_metric_range_are_capped():
+    """LOG passes 1 beyond exp(18) synthetic points and is below 0 at one point (a0 = -0.2):
+    a budget's prediction never leaves the metrics' 0-1 range, and says where it was capped."""
+    steep = LogFit(-0.2, 0.07, 1.0, 10, 1000, 3000)
+    raw = lambda h, s: -0.2 + 0.07 * np.log(s) + h / 200 * 0.02  # noqa: E731
+    grid = curves.budget_grid(steep, [1000], [0.02], 200, 1.0, 1e-6, 100.0)
+    expected = raw(grid["h"].to_numpy(), grid["s"].to_numpy())
+    assert (expected > 1).any() and (expected <= 1).any()  # the grid crosses the ceiling
+    assert grid["score"].between(0.0, 1.0).all()
+    assert (grid["capped"] == (expected > 1)).all()
+    assert np.allclose(grid["score"], np.minimum(expected, 1.0))
+    best = curves.best_mix(grid)
+    assert best["score"] == 1.0 and best["h"] == 0.0  # ties at the ceiling: fewest human points
+    low = curves.budget_grid(steep, [1000], [0.02], 200, 1.0, 1.0, 3.0)  # s = 3, 2, 1
+    assert low["s"].tolist() == [3.0, 2.0, 1.0] and (low["score"] >= 0.0).all()
+    assert low["capped"].tolist() == list(raw(low["h"], low["s"]).to_numpy() < 0)
+    assert low["capped"].any()
+
+
+def test_a_budget_answer_past_the_ceiling_says_it_was_capped():
+    # the log family on a log curve that reaches 1 at about 4e6 synthetic points
+    data = known_data(lambda x: logc(x, -0.05, 0.07), {1000: 600.0, 2000: 300.0})
+    res = F.analyse(data, n_boot=20, ceiling=1.0)
+    huge = F.budget_answer(res, 1.0, 1e-5, 1000.0, family="log")
+    assert huge["status"] == "ok" and huge["grid"]["score"].max() <= 1.0
+    assert huge["grid"]["high"].max() <= 1.0  # the bootstrap band is capped too
+    assert huge["best"]["score"] == pytest.approx(1.0)
+    (said,) = [c for c in huge["caveats"] if "capped" in c]
+    assert "outside 0-1, the metric's range" in said and "fewest human points" in said
+    modest = F.budget_answer(res, 1.0, 0.01, 25.0, family="log")
+    assert not modest["grid"]["capped"].any()
+    assert not any("capped" in c for c in modest["caveats"])
 
 
 def test_budget_answer_from_the_analysis():

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from littlehuman.errors import LittleHumanError
+from littlehuman.metrics import SCORE_RANGE
 
 STATUSES = ("ok", "no_gain", "saturated", "extrapolated")
 """Every :class:`Equivalence` status; see :func:`equivalent_points`."""
@@ -293,18 +294,31 @@ def gain_at(s: float | np.ndarray, bases: Sequence[float], gains: Sequence[float
                      np.log(b[order]), g[order])
 
 
+def split_scores(curve: Curve, h: np.ndarray, s: np.ndarray, bases: Sequence[float],
+                 gains: Sequence[float], human_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """The predicted score of ``h`` human plus ``s`` synthetic points, ``curve(s) + (h /
+    human_points) gain(s)`` (:func:`gain_at`), capped to the metrics' range
+    (:data:`~littlehuman.metrics.SCORE_RANGE`: an extrapolated log curve passes 1), and
+    whether each was capped."""
+    raw = (np.asarray(curve.predict(s), dtype=float)
+           + np.asarray(h, dtype=float) / human_points * gain_at(s, bases, gains))
+    score = np.clip(raw, *SCORE_RANGE)
+    return score, np.isfinite(raw) & (score != raw)
+
+
 def budget_grid(curve: Curve, bases: Sequence[float], gains: Sequence[float],
                 human_points: int, price_human: float, price_synthetic: float, budget: float,
                 measured: tuple[float, float] | None = None, n_grid: int = 101) -> pd.DataFrame:
     """Every split of ``budget`` between ``h`` whole human points (at most the measured
     ``human_points``: buying more is not supported by the experiment) and the ``s = floor((budget -
     h price_human) / price_synthetic)`` whole synthetic points the rest buys, with the predicted score
-    ``curve(s) + (h / human_points) gain(s)`` (:func:`gain_at`; the score is interpolated
-    linearly between the two measured points, 0 and ``human_points`` human points).
+    of :func:`split_scores` (interpolated linearly between the two measured points, 0 and
+    ``human_points`` human points; capped to the metrics' range).
 
-    Columns: h, s, share_human (of the budget), score, supported (``s`` lies within
-    ``measured``, the synthetic sizes the curve was fitted on, when given). Splits leaving
-    fewer than one synthetic point are left out."""
+    Columns: h, s, share_human (of the budget), score, capped (the curve predicted a score
+    outside the metrics' range there), supported (``s`` lies within ``measured``, the synthetic
+    sizes the curve was fitted on, when given). Splits leaving fewer than one synthetic point
+    are left out."""
     if not (price_human > 0 and price_synthetic > 0 and budget > 0):
         raise LittleHumanError(f"prices and budget must be positive (got human {price_human}, "
                                f"synthetic {price_synthetic}, budget {budget})")
@@ -318,12 +332,11 @@ def budget_grid(curve: Curve, bases: Sequence[float], gains: Sequence[float],
     s = np.floor((budget - h * price_human) / price_synthetic + 1e-9)
     keep = s >= 1.0
     h, s = h[keep], s[keep]
-    score = np.asarray(curve.predict(s), dtype=float) + h / human_points * gain_at(s, bases,
-                                                                                  gains)
+    score, capped = split_scores(curve, h, s, bases, gains, human_points)
     supported = (np.ones(s.size, dtype=bool) if measured is None
                  else (s >= measured[0] * (1 - 1e-9)) & (s <= measured[1] * (1 + 1e-9)))
     return pd.DataFrame({"h": h, "s": s, "share_human": h * price_human / budget,
-                         "score": score, "supported": supported})
+                         "score": score, "capped": capped, "supported": supported})
 
 
 def best_mix(grid: pd.DataFrame) -> dict[str, Any]:

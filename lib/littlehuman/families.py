@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit, minimize_scalar
 
-from littlehuman import stats
+from littlehuman import metrics, stats
 from littlehuman.curves import (EXTRAPOLATION_FACTOR, Equivalence, LogFit, equivalent_points,
                                 fit_log)
 from littlehuman.errors import LittleHumanError
@@ -692,8 +692,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
             boot_scores.append(np.full(len(grid), math.nan))
             continue
         g = [result["boot_y_star"][b][i] - float(bf.predict(b)) for b in bases]
-        boot_scores.append(np.asarray(bf.predict(grid["s"].to_numpy()), dtype=float)
-                           + grid["h"].to_numpy() / h_meas * curves.gain_at(grid["s"], bases, g))
+        boot_scores.append(curves.split_scores(bf, grid["h"].to_numpy(), grid["s"].to_numpy(),
+                                               bases, g, h_meas)[0])
         gb = float(curves.gain_at(s_ref, bases, g))
         eq_boot.append(equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref).value)
     boots = np.array(boot_scores)
@@ -744,6 +744,15 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                        f"{measured[0]:,.0f}-{measured[1]:,.0f} are extrapolations (dashed)")
     caveats.append("between 0 and the measured human points the score is interpolated "
                    "linearly (only those two points were measured)")
+    if grid["capped"].any():
+        low, top = metrics.SCORE_RANGE
+        out = grid.loc[grid["capped"], "s"]
+        caveats.append(f"the {label} predicts scores outside {low:g}-{top:g}, the metric's "
+                       f"range, for {out.size} of the {len(grid)} splits (synthetic sizes "
+                       f"{out.min():,.0f}-{out.max():,.0f}): they are capped to that range"
+                       + (", so the splits at the maximum tie and the best is the one with the "
+                          "fewest human points, an answer resting on an extrapolation the "
+                          "metric itself rules out" if best["score"] >= top else ""))
     confident = d_low is not None and d_low > 0
     buy = (f"spend {best['share_human']:.0%} of ${budget:,.4g} on {best['h']:,.0f} human points "
            f"and the rest on {best['s']:,.0f} synthetic points" if best["h"] > 0 else

@@ -33,6 +33,8 @@ METRICS: dict[str, list[str]] = {
     "fv": ["accuracy"],
     "qa": ["exact_match", "inclusion", "reverse_inclusion", "bleu", "rouge1", "bertscore_f1"],
 }
+#: the range of every metric above: a score predicted outside it (a curve extrapolated) is capped
+SCORE_RANGE: tuple[float, float] = (0.0, 1.0)
 #: the metric headlines, figures and the trade-off fit use
 MAIN_METRIC: dict[str, str] = {"fv": "accuracy", "qa": "rouge1"}
 METRIC_LABELS: dict[str, str] = {
