@@ -208,6 +208,35 @@ def test_same_seed_same_predictions(qa_learner: EncoderLearner) -> None:
     assert again.fit_stats["train_loss"] == qa_learner.fit_stats["train_loss"]
 
 
+def _span_case(context: str, start: dict[str, float], end: dict[str, float]):
+    """A feature over ``context`` split into words and punctuation (every token context), with
+    start/end logits given per token text (0 elsewhere)."""
+    import re
+    toks = [(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", context)]
+    text = [context[a:b] for a, b in toks]
+    logits = [torch.tensor([[w.get(t, 0.0) for t in text]]) for w in (start, end)]
+    return [{"context": context, "offsets": toks, "ctx": list(range(len(toks)))}], *logits
+
+
+def test_a_predicted_span_never_crosses_a_turn_break() -> None:
+    """QAConv's turns end in "|": the best-scoring span from one turn into the next is not
+    offered (the authors' scoring cut predictions at the first "|"), nor a "|" itself."""
+    from littlehuman.learners.encoder import decode_spans
+    context = "ann: the red door|bob: a blue car|"
+    # across turns: red .. blue scores 10; within one: blue .. blue 8, red .. door 7
+    feats, start, end = _span_case(context, {"red": 5.0, "blue": 3.0},
+                                   {"blue": 5.0, "door": 2.0})
+    assert decode_spans(feats, start, end) == ["blue"]
+    feats, start, end = _span_case(context, {"|": 9.0, "red": 1.0}, {"|": 9.0, "door": 1.0})
+    assert decode_spans(feats, start, end) == ["red door"]
+    # without a break the same logits take the longer span
+    feats, start, end = _span_case("ann: the red door and bob: a blue car",
+                                   {"red": 5.0, "blue": 3.0}, {"blue": 5.0, "door": 2.0})
+    assert decode_spans(feats, start, end) == ["red door and bob: a blue"]
+    feats, start, end = _span_case("|||", {}, {})
+    assert decode_spans(feats, start, end) == [""]
+
+
 def _long_context_rows(n: int, answer_at_end: bool) -> pd.DataFrame:
     """QA rows whose context is ~120 tokens of filler with the password at one end."""
     r = random.Random(7)

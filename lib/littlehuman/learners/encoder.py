@@ -11,7 +11,9 @@
   Trained on the answer's character span in the context (:func:`find_answer_span`); rows
   without a usable span, or whose span lies only in the cut part of the context (past the end,
   or with ``context_side="tail"`` before the start), are dropped and counted.
-  Predicts the best span (start <= end, at most 30 tokens) decoded from the context.
+  Predicts the best span (start <= end, at most 30 tokens) decoded from the context, never
+  across a ``"|"`` (QAConv's turns end in one; the authors' scoring cut every prediction at
+  its first).
 
 Training is seeded (python, numpy, torch) and deterministic on a given machine and thread
 count; batches are length-bucketed and dynamically padded; AdamW with a linear warmup schedule.
@@ -21,6 +23,7 @@ and restore the process's setting afterwards.
 """
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import time
@@ -43,6 +46,7 @@ from littlehuman.learners.training import as_texts, bucket_batches, quiet_transf
 
 TASKS = ("fv", "qa")
 MAX_ANSWER_TOKENS = 30  # longest predicted QA span, in tokens
+SPAN_BREAK = "|"  # a predicted span never crosses one (QAConv: the end of each turn)
 MAX_GRAD_NORM = 1.0
 _WORD = re.compile(r"\w+")
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "max_length", "weight_decay",
@@ -381,8 +385,8 @@ class EncoderLearner:
                 if self.task == "fv":
                     preds = [int(x) for x in result.logits.argmax(-1).tolist()]
                 else:
-                    preds = self._decode_spans(chunk, result.start_logits.float(),
-                                               result.end_logits.float())
+                    preds = decode_spans(chunk, result.start_logits.float(),
+                                         result.end_logits.float())
                 for f, p in zip(chunk, preds):
                     out[f["row"]] = p
         return out
@@ -532,30 +536,45 @@ class EncoderLearner:
                     batch[key] = torch.tensor([f[key] for f in feats])
         return batch
 
-    def _decode_spans(self, feats: list[dict[str, Any]], start: torch.Tensor, end: torch.Tensor) -> list[str]:
-        """The best span (start <= end < start + MAX_ANSWER_TOKENS) inside each context."""
-        width = start.shape[1]
-        ctx_mask = torch.zeros(len(feats), width, dtype=torch.bool)
-        for b, f in enumerate(feats):
-            ctx_mask[b, f["ctx"]] = True
-        neg = torch.finfo(start.dtype).min / 4
-        start = start.masked_fill(~ctx_mask, neg)
-        end = end.masked_fill(~ctx_mask, neg)
-        ones = torch.ones(width, width, dtype=torch.bool)
-        band = torch.triu(ones) & ~torch.triu(ones, diagonal=MAX_ANSWER_TOKENS)
-        scores = (start[:, :, None] + end[:, None, :]).masked_fill(~band, 2 * neg)
-        best = scores.view(len(feats), -1).argmax(-1).tolist()
-        out = []
-        for f, flat in zip(feats, best):
-            s, e = divmod(flat, width)
-            if not f["ctx"]:
-                out.append("")
-                continue
-            out.append(f["context"][f["offsets"][s][0]:f["offsets"][e][1]].strip())
-        return out
-
     def _score(self, rows: pd.DataFrame) -> float:
         preds = self.predict(rows)
         if self.task == "fv":
             return float(np.mean(np.asarray(preds) == rows["label"].astype(int).to_numpy()))
         return float(np.mean([token_f1(p, g) for p, g in zip(preds, as_texts(rows["answer"]))]))
+
+
+def span_pieces(context: str, offsets: list[tuple[int, int]], ctx: list[int]) -> dict[int, int]:
+    """Per context token (index in ``ctx``) the piece of ``context`` it lies in: the number of
+    :data:`SPAN_BREAK` characters before it. Tokens holding a break are left out."""
+    breaks = [i for i, c in enumerate(context) if c == SPAN_BREAK]
+    return {k: bisect.bisect_left(breaks, offsets[k][0]) for k in ctx
+            if SPAN_BREAK not in context[offsets[k][0]:offsets[k][1]]}
+
+
+def decode_spans(feats: list[dict[str, Any]], start: torch.Tensor, end: torch.Tensor
+                 ) -> list[str]:
+    """The best span (start <= end < start + MAX_ANSWER_TOKENS) inside each feature's context
+    (``context``, token ``offsets``, context token indices ``ctx``), within one piece of
+    :func:`span_pieces`; "" when the context kept no token."""
+    n, width = start.shape
+    piece = torch.full((n, width), -1, dtype=torch.long)
+    for b, f in enumerate(feats):
+        for k, p in span_pieces(f["context"], f["offsets"], f["ctx"]).items():
+            piece[b, k] = p
+    usable = piece >= 0
+    neg = torch.finfo(start.dtype).min / 4
+    start = start.masked_fill(~usable, neg)
+    end = end.masked_fill(~usable, neg)
+    ones = torch.ones(width, width, dtype=torch.bool)
+    band = torch.triu(ones) & ~torch.triu(ones, diagonal=MAX_ANSWER_TOKENS)
+    allowed = band & (piece[:, :, None] == piece[:, None, :])
+    scores = (start[:, :, None] + end[:, None, :]).masked_fill(~allowed, 2 * neg)
+    best = scores.view(n, -1).argmax(-1).tolist()
+    out = []
+    for b, (f, flat) in enumerate(zip(feats, best)):
+        s, e = divmod(flat, width)
+        if not usable[b].any():
+            out.append("")
+            continue
+        out.append(f["context"][f["offsets"][s][0]:f["offsets"][e][1]].strip())
+    return out
