@@ -775,7 +775,7 @@ def test_saved_dataset_dict_errors(tmp_path: Path) -> None:
     datasets.DatasetDict({"train": nli_dataset(6), "val": nli_dataset(3, 9),
                           "validation": nli_dataset(3, 20), "test": nli_dataset(3, 30)}
                          ).save_to_disk(str(both))
-    with pytest.raises(LittleHumanError, match=r"splits val, validation all mean valid"):
+    with pytest.raises(LittleHumanError, match=r"splits val, validation all hold the valid split"):
         load_custom(both, columns=NLI_COLUMNS)
     broken = tmp_path / "broken"
     nli_dataset(6).save_to_disk(str(broken))

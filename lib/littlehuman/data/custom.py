@@ -269,6 +269,15 @@ def _is_data_file(path: Path) -> bool:
     return path.is_file() and not path.name.startswith(".") and path.suffix.lower() in FORMATS
 
 
+def _refuse_doubled_splits(names: dict[str, list[str]], where: str, what: str) -> None:
+    """One source per split: ``names`` maps each of our splits to the folders or split names
+    that would be read as it."""
+    doubled = next((s for s in schema.SPLITS if len(names.get(s, [])) > 1), None)
+    if doubled:
+        raise LittleHumanError(f"{where}: {what} {', '.join(names[doubled])} all hold the "
+                               f"{doubled} split: keep one of them")
+
+
 def _split_folders_layout(folder: Path, entries: list[Path], where: str) -> _Layout | None:
     """A folder holding one subfolder per split (``train/``, ``test/``, ``validation/``: the
     layout of the hub's parquet conversion), every data file in each read as that split;
@@ -280,14 +289,10 @@ def _split_folders_layout(folder: Path, entries: list[Path], where: str) -> _Lay
         files = sorted(f for f in sub.iterdir() if _is_data_file(f)) if split else []
         if files:
             found.setdefault(split, []).extend(files)  # type: ignore[arg-type]
-            names.setdefault(split, []).append(sub.name)  # type: ignore[arg-type]
+            names.setdefault(split, []).append(sub.name + "/")  # type: ignore[arg-type]
     if "train" not in found or "test" not in found:
         return None
-    doubled = next((s for s in schema.SPLITS if len(names.get(s, [])) > 1), None)
-    if doubled:
-        raise LittleHumanError(
-            f"{where}: folders {', '.join(n + '/' for n in names[doubled])} all hold the "
-            f"{doubled} split: keep one of them")
+    _refuse_doubled_splits(names, where, "folders")
     ignored = [f.name for f in entries if _is_data_file(f)]
     files = [(split, f) for split in schema.SPLITS for f in found.get(split, [])]
     return _Layout("folder", files, where, folder.resolve().name, ignored, root=folder)
@@ -311,11 +316,11 @@ def _hf_dict_layout(folder: Path) -> _Layout:
             f"{where}: a saved DatasetDict with splits {', '.join(names) or 'none'} has no "
             f"{' and no '.join(missing)} split: name them train and test (and optionally "
             "validation), e.g. DatasetDict(train=..., test=...).save_to_disk(...)")
-    doubled = [s for s in schema.SPLITS if list(ours.values()).count(s) > 1]
-    if doubled:
-        raise LittleHumanError(
-            f"{where}: splits {', '.join(n for n, s in ours.items() if s in doubled)} all mean "
-            f"{doubled[0]}: keep one of them")
+    by_split: dict[str, list[str]] = {}
+    for n, split in ours.items():
+        if split is not None:
+            by_split.setdefault(split, []).append(n)
+    _refuse_doubled_splits(by_split, where, "splits")
     files = sorted(((split, folder / n) for n, split in ours.items() if split is not None),
                    key=lambda sf: schema.SPLITS.index(sf[0]))
     return _Layout("folder", files, where, folder.resolve().name, ignored,  # type: ignore[arg-type]
