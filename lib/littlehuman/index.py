@@ -267,37 +267,34 @@ def figure(summaries: list[dict[str, Any]]):
     curve: :func:`curves`): mean over seeds with its 95% band, each seed's run, the majority
     baseline, the last 10% shaded; the panel's title carries finding 1's verdict."""
     import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
 
     from littlehuman.metrics import METRIC_LABELS
-    from littlehuman.plots.style import PANELS_PER_ROW
+    from littlehuman.plots.style import Panels
 
-    n = len(summaries)
-    cols = min(PANELS_PER_ROW, n)  # as in the reports: the page never scrolls sideways
-    rows = -(-n // cols)
     titles = []
     for s in summaries:
         metric = s["sweep"]["curve"].get("metric") or s["sweep"].get("metric") or ""
         verdict = fnd.finding_last_10(s.get("sweep"))["verdict"]
         titles.append(f"{s.get('dataset', '?')} · {s.get('profile', '?')}: "
                       f"{METRIC_LABELS.get(metric, metric)}<br><sub>finding 1: {verdict}</sub>")
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.06,
-                        vertical_spacing=0.5 / rows if rows > 1 else 0.1)
-    for i, s in enumerate(summaries):
-        r, c = i // cols + 1, i % cols + 1
-        first = i == 0
+    # three to a row, as in the reports: the page never scrolls sideways
+    grid = Panels(len(summaries), titles, panel_width=330, height=420)
+    fig = grid.fig
+    for i, s in enumerate(summaries, start=1):
+        at = grid.at(i)
+        first = i == 1
         shape = s["sweep"]["curve"]
         pts = sorted(shape["points"], key=lambda p: p["fraction"])
         x = [100 * p["fraction"] for p in pts]
         ok = all(p.get("low") is not None and p.get("high") is not None for p in pts)
         fig.add_vrect(x0=90, x1=100, fillcolor="rgba(214, 39, 40, 0.10)", line_width=0,
-                      layer="below", row=r, col=c, exclude_empty_subplots=False)
+                      layer="below", exclude_empty_subplots=False, **at)
         if ok:
             fig.add_trace(go.Scatter(
                 x=x + x[::-1], y=[p["high"] for p in pts] + [p["low"] for p in pts][::-1],
                 fill="toself", fillcolor="rgba(31, 119, 180, 0.18)", line=dict(width=0),
                 mode="lines", hoverinfo="skip", name="95% interval (seeds x test rows)",
-                legendgroup="band", showlegend=first), row=r, col=c)
+                legendgroup="band", showlegend=first), **at)
         by_seed: dict[Any, list[dict[str, Any]]] = {}
         for run in shape.get("runs") or []:
             by_seed.setdefault(run.get("seed"), []).append(run)
@@ -309,7 +306,7 @@ def figure(summaries: list[dict[str, Any]]):
                 marker=dict(size=4), name="one seed", legendgroup="seed",
                 showlegend=first and k == 0,
                 hovertemplate=f"seed {seed}<br>%{{x:.1f}}% synthetic<br>%{{y:.4f}}<extra></extra>"),
-                row=r, col=c)
+                **at)
         fig.add_trace(go.Scatter(
             x=x, y=[p["mean"] for p in pts], mode="lines+markers",
             line=dict(color="#1f77b4", width=3), name="mean over seeds", legendgroup="mean",
@@ -317,20 +314,16 @@ def figure(summaries: list[dict[str, Any]]):
             customdata=[[p.get("low"), p.get("high"), p.get("seeds")] for p in pts],
             hovertemplate=("%{x:.1f}% synthetic<br>mean %{y:.4f}<br>95% interval "
                            "[%{customdata[0]:.4f}, %{customdata[1]:.4f}]<br>"
-                           "%{customdata[2]} seed(s)<extra></extra>")), row=r, col=c)
+                           "%{customdata[2]} seed(s)<extra></extra>")), **at)
         baseline = s["sweep"].get("baseline")
         if baseline is not None:
             fig.add_trace(go.Scatter(
                 x=[0, 100], y=[baseline, baseline], mode="lines",
                 line=dict(color="#7f7f7f", dash="dot", width=1.5), name="majority baseline",
                 legendgroup="baseline", showlegend=first,
-                hovertemplate=f"majority baseline {baseline:.4f}<extra></extra>"), row=r, col=c)
-        fig.update_xaxes(range=[-3, 103], row=r, col=c,
-                         title_text="synthetic %" if r == rows else None)
-    fig.update_layout(  # the page's heading and caption title it
-        height=300 * rows + 120, width=max(560, 330 * cols), template="plotly_white",
-        margin=dict(t=70, b=60), legend=dict(orientation="h", y=-0.08 if rows > 1 else -0.25))
-    return fig
+                hovertemplate=f"majority baseline {baseline:.4f}<extra></extra>"), **at)
+        fig.update_xaxes(range=[-3, 103], title_text="synthetic %", **at)
+    return grid.layout(None)  # the page's heading and caption title it
 
 
 def figure_html(drawable: list[dict[str, Any]], plotlyjs: str | None = None) -> str:

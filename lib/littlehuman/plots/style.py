@@ -84,7 +84,7 @@ class Panels:
         """``dict(row=..., col=...)`` of panel ``i`` (1-based, filled row by row)."""
         return dict(row=(i - 1) // self.cols + 1, col=(i - 1) % self.cols + 1)
 
-    def layout(self, title: str, y_title: str | None = None, legend_y: float = -0.25) -> go.Figure:
+    def layout(self, title: str | None, y_title: str | None = None, legend_y: float = -0.25) -> go.Figure:
         """Title, size, template and the legend beneath (``legend_y``: its offset as a share of
         a one-row figure's plotting area, kept in pixels whatever the rows); ``y_title`` on the
         first panel of every row. Returns the figure."""
