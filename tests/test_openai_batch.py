@@ -498,3 +498,20 @@ def test_completion_of_a_reply_records_usage(key_env, tmp_path):
     assert b.completion({"choices": []}) == Completion("", None, None)
     assert b.completion({"choices": [{"message": {"content": None}}]}) == Completion("")
     assert b.failures == 0 and len(b.usage_log) == 3  # a give-up counts, not a reply
+
+
+def test_credentials_in_the_base_url_reach_the_batch_api(monkeypatch, tmp_path):
+    import base64
+
+    password = "hunter2-correct-horse"
+    basic = "Basic " + base64.b64encode(f"alice:{password}".encode()).decode()
+    monkeypatch.setenv("OPENAI_API_KEY", "unused-by-this-server")
+    with FakeOpenAI(api_key=basic) as server:  # a proxy that checks the user-info only
+        url = server.base_url.replace("http://", f"http://alice:{password}@")
+        b = worker.make(url, str(tmp_path / "batches"))
+        replies = dict(b.complete_iter(chats(2)))
+        assert sorted(replies) == [0, 1] and all(r.startswith("Claim:") for r in replies.values())
+        assert server.log and all(e["auth_ok"] for e in server.log)
+        assert password not in repr(b) + b.base_url + str(b.identity())
+    written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert password.encode() not in written and b"alice" not in written

@@ -216,7 +216,7 @@ class OpenAIBatchBackend(OpenAIBase):
                                    "(or an empty id): pass one non-empty id per request")
         import openai
 
-        client = openai.OpenAI(api_key=self._key.reveal(), base_url=self.base_url,
+        client = openai.OpenAI(api_key=self._key.reveal(), base_url=self._base_url.reveal(),
                                max_retries=self.max_retries, timeout=self.timeout_s)
         try:
             yield from _Run(self, client, batch, ids).run()
