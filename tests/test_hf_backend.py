@@ -173,6 +173,27 @@ def test_identity_names_the_model_not_the_machine(random_dir, tmp_path):
     assert HFBackend(copy).model != backend.model
 
 
+def test_identity_names_the_weights_and_the_tokenizer(random_dir, tmp_path):
+    """Two trainings saved as ".../final" share a folder name and a config.json, yet answer
+    differently: their replies must never share a cache key or a twins file."""
+    from transformers import LlamaForCausalLM
+
+    tok = make_tokenizer()
+    torch.manual_seed(1)
+    other = LlamaForCausalLM(llama_config(len(tok), hidden_size=32, num_hidden_layers=2,
+                                          intermediate_size=64, initializer_range=0.2))
+    other_dir = save(other, tok, tmp_path / "runB" / "tiny-llama")
+    assert (other_dir / "config.json").read_bytes() == (random_dir / "config.json").read_bytes()
+    first, second = HFBackend(random_dir, max_new_tokens=6), HFBackend(other_dir, max_new_tokens=6)
+    assert first.complete(chats(2)) != second.complete(chats(2))  # other weights, other replies
+    assert first.identity() != second.identity()
+    templated = [with_template(random_dir, tmp_path / name / "tiny-llama", template)
+                 for name, template in (("t1", TEMPLATE), ("t2", NO_SYSTEM_TEMPLATE))]
+    one, two = (HFBackend(p, max_new_tokens=6) for p in templated)
+    assert one.render(chats(1)[0]) != two.render(chats(1)[0])  # another prompt text
+    assert one.identity() != two.identity()
+
+
 def test_bad_model_dir_is_a_one_line_error(tmp_path, random_dir):
     for bad in (tmp_path / "missing", tmp_path):
         with pytest.raises(LittleHumanError, match="config.json") as err:

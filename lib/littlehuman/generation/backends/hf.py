@@ -77,10 +77,38 @@ def check_model_dir(model_dir: str | os.PathLike) -> Path:
     return path
 
 
+# the files of a model folder that change its replies: config, weights, tokenizer, template
+_MODEL_SUFFIXES = (".json", ".jinja", ".model", ".txt", ".tiktoken", ".safetensors", ".bin")
+_NOT_MODEL = {"trainer_state.json", "training_args.bin"}  # a Trainer checkpoint's own files
+_WHOLE_BYTES = 64 << 20  # a file up to this size is hashed whole
+_SAMPLES, _BLOCK = 256, 4096  # a larger one: this many blocks, evenly spaced
+
+
+def _file_digest(path: Path) -> bytes:
+    """sha256 of a file's size and bytes (a large file: of ``_SAMPLES`` blocks of it, which a
+    fine-tune, changing every tensor it touches, changes too)."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    with open(path, "rb") as fh:
+        if size <= _WHOLE_BYTES:
+            digest.update(fh.read())
+        else:
+            for i in range(_SAMPLES):
+                fh.seek((size - _BLOCK) * i // (_SAMPLES - 1))
+                digest.update(fh.read(_BLOCK))
+    return digest.digest()
+
+
 def model_name(model_dir: Path) -> str:
-    """``<folder name>-<12 hex of sha256(config.json)>``: names the model, not the machine."""
-    digest = hashlib.sha256((model_dir / "config.json").read_bytes()).hexdigest()[:12]
-    return f"{model_dir.resolve().name}-{digest}"
+    """``<folder name>-<12 hex>``: names the model, not the machine. The digest covers the
+    folder's config, weights, tokenizer and chat template (two trainings saved under the same
+    folder name with the same config answer differently)."""
+    digest = hashlib.sha256((model_dir / "config.json").read_bytes())
+    for path in sorted(model_dir.iterdir()):
+        if (path.is_file() and path.suffix in _MODEL_SUFFIXES and path.name != "config.json"
+                and path.name not in _NOT_MODEL and not path.name.startswith(".")):
+            digest.update(path.name.encode() + b"\0" + _file_digest(path))
+    return f"{model_dir.resolve().name}-{digest.hexdigest()[:12]}"
 
 
 def _load_tokenizer(path: Path) -> Any:
@@ -106,7 +134,7 @@ def _load_tokenizer(path: Path) -> Any:
 class HFBackend(Backend):
     """Batched few-shot generation with a local transformers model (see the module doc).
 
-    ``model`` is ``<folder name>-<config digest>`` and ``params`` hold temperature,
+    ``model`` is ``<folder name>-<digest of its files>`` (``model_name``) and ``params`` hold temperature,
     max_new_tokens, seed and ``chat_template`` (whether the chat template renders the
     prompt); ``chat_template=None`` uses the template when the tokenizer has one.
     ``device`` and ``dtype`` default to CUDA/bf16 when available, else CPU/float32 (a dtype
