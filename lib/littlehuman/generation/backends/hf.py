@@ -134,8 +134,8 @@ def _load_tokenizer(path: Path) -> Any:
 class HFBackend(Backend):
     """Batched few-shot generation with a local transformers model (see the module doc).
 
-    ``model`` is ``<folder name>-<digest of its files>`` (``model_name``) and ``params`` hold temperature,
-    max_new_tokens, seed and ``chat_template`` (whether the chat template renders the
+    ``model`` is ``<folder name>-<digest of its files>`` (``model_name``) and ``params`` hold
+    temperature, max_new_tokens, seed and ``chat_template`` (whether the chat template renders the
     prompt); ``chat_template=None`` uses the template when the tokenizer has one.
     ``device`` and ``dtype`` default to CUDA/bf16 when available, else CPU/float32 (a dtype
     given by name enters ``params``: it changes replies);
