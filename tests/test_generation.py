@@ -204,6 +204,29 @@ def test_parse_garbage_is_none(reply, task):
     assert parse_reply(reply, task) is None
 
 
+# Refusals that reach the few-shot keys: a model asked for an Untrue claim may refuse inside
+# the format, or name the key in its refusal; none is a twin (invented text).
+@pytest.mark.parametrize("reply, task", [
+    ("Claim: I'm sorry, but I can't help with that.||\nLabel: Untrue", "fv"),
+    ("I'm sorry, but I can't create an untrue claim: it could spread misinformation.", "fv"),
+    ("Sorry, I cannot generate an Untrue claim: doing so would mislead.\nLabel: Untrue", "fv"),
+    ("**Claim:** As an AI language model, I cannot produce a false claim.||\nLabel: Untrue",
+     "fv"),
+    ("Claim: I cannot assist with creating misleading claims.||\nLabel: Untrue", "fv"),
+    ("Question: I'm sorry, but I can't come up with a question here.||\nAnswer: N/A", "qa"),
+])
+def test_parse_a_refusal_in_the_format_is_none(reply, task):
+    assert parse_reply(reply, task) is None
+
+
+@pytest.mark.parametrize("claim", [  # first-person claims (WANLI-like) are not refusals
+    "I cannot remember where I parked the car.", "I can't make it to the party tonight.",
+    "I'm sorry for your loss, said the nurse.", "I can't help it if the bridge is closed.",
+])
+def test_parse_keeps_first_person_claims(claim):
+    assert parse_reply(f"Claim: {claim}||\nLabel: True", "fv") == {"claim": claim, "label": 1}
+
+
 # Messy replies of the kind chat models give (invented text).
 @pytest.mark.parametrize("reply, task, expected", [
     # markdown bold around the keys

@@ -3,7 +3,7 @@
 Tolerant of case, extra whitespace, a missing ``||``, markdown emphasis around keys and values
 (``**Claim:**``, ``**Claim**:``), a preamble before the first key, trailing chatter on later
 lines, and a base model that runs on into a new ``Context:`` or ``User:`` turn. Unparseable
-replies give None.
+replies and refusals (even inside the format) give None.
 """
 from __future__ import annotations
 
@@ -18,8 +18,18 @@ _RUN_ON = re.compile(r"(?:^|\|)[ \t*_#>-]*context[*_]*\s*:|^\s*(?:user|system|as
 #: the fields a reply gives, per task
 FIELDS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
 #: raised whenever a reply may parse differently than before, so stored twins are checked
-#: again (1: up to 2026-12-01; 2: markdown keys, preambles, label sentences, "context:" in text)
-PARSER_VERSION = 2
+#: again (1: up to 2026-12-01; 2: markdown keys, preambles, label sentences, "context:" in text;
+#: 3: refusals inside the format or naming a key)
+PARSER_VERSION = 3
+# a refusal: "As an AI ...", or (after "I'm sorry, but") "I can't/cannot/won't/am unable to"
+# followed by what the task asks for ("help with", "create", "generate"...); a first-person
+# claim ("I can't make it tonight", "I can't help it") is not one
+_REFUSAL = re.compile(
+    r"^[\W_]*(?:as\s+an\s+ai\b|(?:(?:i['\u2019]?m|i\s+am)\s+sorry|sorry|i\s+apologi[sz]e|"
+    r"unfortunately)?[\s,]*(?:but\s+)?i\s+(?:can(?:not|['\u2019]?t)|won['\u2019]?t|will\s+not|"
+    r"am\s+(?:not\s+able|unable)\s+to)\s+(?:help\s+(?:with|you)|assist|create|generate|"
+    r"provide|produce|comply|fulfil\w*|come\s+up\s+with|make\s+up)\b)",
+    re.IGNORECASE)
 # whole words (a prefix would read "notably", "nothing" or "truly" as a label)
 _FALSE = frozenset({"untrue", "false", "not", "unsupported", "refute", "refutes", "refuted",
                     "incorrect", "wrong"})
@@ -78,7 +88,7 @@ def _label(text: str, keyed: bool) -> int | None:
 def parse_reply(text: str | None, task: Task) -> dict | None:
     """``{"claim", "label"}`` (FV; label 1/0, or None when the reply gives none) or
     ``{"question", "answer"}`` (QA); None when the reply cannot be read."""
-    if not text or not text.strip():
+    if not text or not text.strip() or _REFUSAL.match(text.strip()):
         return None
     head, tail = FIELDS[task]
     body = text.strip()
@@ -98,6 +108,8 @@ def parse_reply(text: str | None, task: Task) -> dict | None:
         first_text = parts[0] if parts else ""
         second_text = _first_line(parts[1]) if len(parts) > 1 else ""
     first = _first_field(first_text)
+    if _REFUSAL.match(first):
+        return None
     if task == "fv":
         if len(first) < 2:
             return None
