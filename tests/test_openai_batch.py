@@ -515,3 +515,16 @@ def test_credentials_in_the_base_url_reach_the_batch_api(monkeypatch, tmp_path):
         assert password not in repr(b) + b.base_url + str(b.identity())
     written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     assert password.encode() not in written and b"alice" not in written
+
+
+def test_the_batch_generator_refuses_the_completions_endpoint(key_env, tmp_path):
+    """It sends chat requests only: --endpoint completions (a base model) is one line, not
+    chat requests sent to a server that cannot serve them."""
+    from littlehuman import config
+    from littlehuman.generation import backend_from_profile
+
+    prof = config.profile("smoke", generator="openai-batch", endpoint="chat")
+    assert isinstance(backend_from_profile(prof), OpenAIBatchBackend)
+    with pytest.raises(LittleHumanError, match="--endpoint completions"):
+        backend_from_profile(config.profile("smoke", generator="openai-batch",
+                                            endpoint="completions"))

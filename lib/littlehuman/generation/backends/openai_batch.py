@@ -161,7 +161,12 @@ class OpenAIBatchBackend(OpenAIBase):
 
     @classmethod
     def from_profile(cls, profile: "Profile") -> "OpenAIBatchBackend":
-        """The profile's model, server, key variable, sampling and ``batch_poll_s``."""
+        """The profile's model, server, key variable, sampling and ``batch_poll_s``; chat only
+        (``--endpoint completions`` is a LittleHumanError)."""
+        if profile.endpoint != "chat":
+            raise LittleHumanError(
+                f"--endpoint {profile.endpoint} is for --generator openai: the Batch API "
+                "backend sends chat completions only; drop --endpoint or use --generator openai")
         return cls(**cls._profile_kwargs(profile), poll_s=profile.batch_poll_s)
 
     def __init__(
