@@ -629,7 +629,8 @@ def test_backend_from_profile_passes_every_setting(api_env):
            "gemma": "gemma-49f092e8c6", "extractive": "extractive-14cb2ca897"}
     built = {}
     for generator, gen_id in ids.items():
-        prof = config.profile("paper", generator=generator, **over)
+        chat_only = {"endpoint": "chat"} if generator == "openai-batch" else {}
+        prof = config.profile("paper", generator=generator, **{**over, **chat_only})
         built[generator] = backend_from_profile(prof)
         assert PromptSpec.from_profile(prof, "fv", "toyfv").generator_id(built[generator]) == gen_id
     chat, batch = built["openai"], built["openai-batch"]

@@ -249,3 +249,55 @@ def test_zoom_and_tradeoff_twins_use_the_cot_examples(home, shared_data, tmp_pat
     assert "-cot-" in exp.generator_id
     files = sorted(p.name for p in (home / "data" / "synthetic" / "fever").glob("*.parquet"))
     assert files == [f"{exp.generator_id}.parquet"]
+
+
+# ---- a generator that refuses everything is given up on, not asked the whole pool ----------
+def test_a_generator_that_refuses_everything_is_given_up_on_early(tmp_path):
+    """Every reply a refusal: once 100 replies are read, generation stops with one line
+    instead of asking all 120 rows three times; what was sent stays cached and a rerun sends
+    nothing new before it stops again."""
+    from littlehuman.generation import generate as G
+
+    rows = fv_rows(120, unique=True)
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    backend = RefusingBackend(always=("Entry",))
+    with pytest.raises(LittleHumanError, match=r"generation stopped: refusing model test gave "
+                       r"0 usable replies of the first 100 \(the last: ") as e:
+        generate_synthetic(rows, rows, backend, PromptSpec("fv"), cache=cache, progress=False,
+                           batch_size=8)
+    assert REFUSAL[:30] in str(e.value) and str(cache.path) in str(e.value)
+    sent = len(backend.seen)
+    assert G.HOPELESS_AFTER_ASKS <= sent < G.HOPELESS_AFTER_ASKS + 8  # the batch it was in
+    assert len(GenerationCache(cache.path)) == sent  # every reply sent was kept
+    again = RefusingBackend(always=("Entry",))
+    with pytest.raises(LittleHumanError, match="generation stopped"):
+        generate_synthetic(rows, rows, again, PromptSpec("fv"), cache=GenerationCache(cache.path),
+                           progress=False, batch_size=8)
+    assert again.seen == []  # the same 50 rows, replayed from the cache
+
+
+def test_a_generator_with_some_usable_replies_is_not_given_up_on(tmp_path):
+    """Three rows in four always refused: 40 of 160 replies usable (25%, above the 10%
+    floor): the run completes, the refused rows left without a twin for spares to cover."""
+    rows = fv_rows(40, unique=True)
+    refused = tuple(f"Entry {i} is invented." for i in range(40) if i % 4)
+    syn, stats = generate_synthetic(rows, rows, RefusingBackend(always=refused),
+                                    PromptSpec("fv"), progress=False)
+    assert stats["missing"] == 30 and stats["generated"] == 10
+    assert stats["unusable_replies"] == 90
+
+
+def test_a_server_refusing_everything_stops_the_stream_early(key_env):
+    """The same through the openai backend's stream against the fake server: 100% refusals,
+    200 rows queued at once; generation stops once 100 replies are read and the stream is
+    closed (at most the 4 in flight more), far short of 600 requests."""
+    from fake_openai import FakeOpenAI
+    from test_openai_chat import backend as chat_backend, worker
+
+    with FakeOpenAI(refusal_rate=1.0) as server:
+        rows = worker.fixture_rows(200)
+        b = chat_backend(server, concurrency=4)
+        with pytest.raises(LittleHumanError, match="0 usable replies of the first 100"):
+            generate_synthetic(rows, rows, b, PromptSpec("fv"), progress=False)
+        sent = len(server.requests("POST", "/v1/chat/completions"))
+        assert 100 <= sent <= 100 + 2 * 4

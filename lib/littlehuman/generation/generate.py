@@ -96,10 +96,12 @@ def read_send_log(cache: GenerationCache) -> dict[str, list[str]]:
 
 
 def _stream(backend: Backend, todo: list[str], requests: dict[str, list[dict[str, str]]],
-            store: Callable[[str, Reply], None], bar: Any) -> None:
+            store: Callable[[str, Reply], None], bar: Any,
+            stop: Callable[[], bool] = lambda: False) -> None:
     """All of ``todo`` in one ``complete_iter`` call, each reply stored as it arrives; on an
-    error the stream is closed at once (so a backend can stop what it has in flight). A
-    backend whose ``complete_iter`` takes ``ids`` gets the request keys (stable custom ids)."""
+    error, or once ``stop()`` says so after a stored reply, the stream is closed at once (so a
+    backend can stop what it has in flight). A backend whose ``complete_iter`` takes ``ids``
+    gets the request keys (stable custom ids)."""
     done: set[int] = set()
     complete_iter = backend.complete_iter  # type: ignore[attr-defined]
     extra = {"ids": list(todo)} if "ids" in inspect.signature(complete_iter).parameters else {}
@@ -114,6 +116,8 @@ def _stream(backend: Backend, todo: list[str], requests: dict[str, list[dict[str
             done.add(index)
             store(todo[index], reply)
             bar.update(1)
+            if stop():
+                return
     finally:
         if hasattr(stream, "close"):
             stream.close()
@@ -226,6 +230,14 @@ def generate_synthetic(
     return frame, stats
 
 
+#: a generator is given up on when, of the first HOPELESS_AFTER_ASKS replies read, fewer than
+#: HOPELESS_USABLE_SHARE were usable: it refuses or ignores the few-shot format, and asking
+#: every other row (again, then spares for them) would pay for nothing. A generator at that
+#: share would give a twin to at most 27% of the rows after two re-asks.
+HOPELESS_AFTER_ASKS = 100
+HOPELESS_USABLE_SHARE = 0.1
+
+
 class _Asker:
     """The asks of one ``generate_synthetic`` call: each row's first ask, then a re-ask with
     fresh examples while its reply is unusable (up to ``prompt.reask``), each answered from
@@ -251,6 +263,7 @@ class _Asker:
         self.feed: RequestFeed | None = None
         self.feed_keys: list[str] = []
         self.hits = self.calls = self.reasked = self.unusable = 0
+        self.hopeless: str | None = None  # why the generator was given up on
         self.bar: Any = None
         self.queueing = False
 
@@ -268,20 +281,23 @@ class _Asker:
             if self.feed is not None and len(self.feed):
                 self.backend.on_event = self.sends.recorder(self.feed_keys)
                 self._stream_feed()
-            while self.outbox:  # rounds: what the last round's unusable replies re-ask
+            while self.outbox and not self.hopeless:  # rounds: the last round's re-asks
                 todo, self.outbox = self.outbox, []
                 _send(self.backend, [k for k, _ in todo], dict(todo), self.answer, self.sends,
-                      batch_size, self.bar)
+                      batch_size, self.bar, stop=lambda: self.hopeless is not None)
         finally:
             self.backend.on_event = previous
             if self.bar is not None:
                 self.bar.close()
+        if self.hopeless:
+            raise LittleHumanError(self.hopeless)
         self.missing.sort()
 
     def ask(self, i: int) -> None:
         """Ask row ``i`` at its current attempt: from the cache (then judge at once), by
-        joining an identical request already on its way, or by sending."""
-        while True:
+        joining an identical request already on its way, or by sending (nothing once the
+        generator is given up on)."""
+        while not self.hopeless:
             attempt = self.attempt[i]
             row = self.records[i]
             messages = self.prompt.messages(row, self.pool, attempt, self.cot)
@@ -321,12 +337,31 @@ class _Asker:
             self.twins[i] = (parsed, self.attempt[i], differs)
             return True
         self.unusable += 1
+        self._judge_generator(reply)
         if self.attempt[i] >= self.prompt.reask:
             self.missing.append(i)
             return True
         self.attempt[i] += 1
         self.reasked += 1
         return False
+
+    def _judge_generator(self, last: str) -> None:
+        """Give the generator up (``hopeless``: the one-line error ``run`` raises) when too few
+        replies read were usable: see :data:`HOPELESS_USABLE_SHARE`. Nothing more is then
+        sent; every reply so far is cached. A replay (``offline``) never gives up."""
+        read = len(self.twins) + self.unusable
+        if self.offline or self.hopeless or read < HOPELESS_AFTER_ASKS or \
+                len(self.twins) >= HOPELESS_USABLE_SHARE * read:
+            return
+        said = " ".join(last.split())
+        said = repr(said if len(said) <= 120 else said[:120] + "...") if said else "an empty reply"
+        where = f" (every reply is kept in {self.cache.path})" if self.cache is not None else ""
+        self.hopeless = (
+            f"generation stopped: {self.backend.name} model {self.backend.model} gave "
+            f"{len(self.twins)} usable replies of the first {read} (the last: {said}): it "
+            f"refuses or does not answer in the few-shot format{where}. Try another "
+            "--gen-model, --endpoint completions for a base model, or your own twins with "
+            "--synthetic FILE")
 
     def answer(self, key: str, reply: Reply) -> None:
         """A reply arrived: cache it (with its usage), then judge every row waiting on it."""
@@ -363,6 +398,8 @@ class _Asker:
                 seen.add(index)
                 self.answer(self.feed_keys[index], reply)
                 self.bar.update(1)
+                if self.hopeless:
+                    return
         finally:
             if hasattr(stream, "close"):
                 stream.close()
@@ -370,16 +407,18 @@ class _Asker:
 
 def _send(backend: Backend, todo: list[str], requests: dict[str, list[dict[str, str]]],
           on_reply: Callable[[str, Reply], None], sends: SendLog, batch_size: int,
-          bar: Any) -> None:
+          bar: Any, stop: Callable[[], bool] = lambda: False) -> None:
     """Send the ``todo`` requests (one round), handing each reply to ``on_reply(key, reply)``
-    as it arrives; the backend reports what it sends to ``sends``."""
+    as it arrives, until ``stop()`` says so; the backend reports what it sends to ``sends``."""
     if not todo:
         return
     if callable(getattr(backend, "complete_iter", None)):
         backend.on_event = sends.recorder(todo)
-        _stream(backend, todo, requests, on_reply, bar)
+        _stream(backend, todo, requests, on_reply, bar, stop)
     else:
         for i in range(0, len(todo), batch_size):
+            if stop():
+                return
             chunk = todo[i: i + batch_size]
             backend.on_event = sends.recorder(chunk)
             for key, reply in zip(chunk, _complete(backend, [requests[key] for key in chunk])):
