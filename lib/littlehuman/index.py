@@ -150,7 +150,8 @@ def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
     rows = []
     for b in v.get("bases", []):
         lo, hi = (b.get("interval") or [None, None])[:2]
-        eq = (f"worth +{fmt_points(b['equivalent'])} synthetic [{fmt_points(lo)}, "
+        sign = "+" if (b.get("equivalent") or 0) >= 0 else ""  # a negative one has its own
+        eq = (f"worth {sign}{fmt_points(b['equivalent'])} synthetic [{fmt_points(lo)}, "
               f"{fmt_points(hi)}]" if b.get("equivalent") is not None else
               f"no equivalent ({b.get('status')})")
         rows.append(f"base {esc(b.get('base'))}: gain {_iv(b.get('gain'))}; {esc(eq)}"
