@@ -192,6 +192,16 @@ def _duration(seconds: Any) -> str:
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.1f} h"
 
 
+def _wall_time(s: dict[str, Any]) -> str:
+    """The report's wall time and what it covered: a rerun that read every run and twin from
+    the cache (``--force-notebooks``, a code change) took seconds, not the training's hours."""
+    done = [f"{s[k]:,} {what}" for k, what in (("runs_trained", "runs trained"),
+                                                 ("generation_calls", "generation calls"))
+            if isinstance(s.get(k), int)]
+    return esc(_duration(s.get("seconds"))) + (
+        f"<br><small>{esc(', '.join(done))}</small>" if done else "")
+
+
 def _bill(bill: dict[str, Any] | None) -> str:
     if not bill:
         return "not recorded"
@@ -250,7 +260,7 @@ def ledger_row(s: dict[str, Any]) -> str:
                                                bill.get("model")) if x)
     learner_fallback = settings.get("learner") or ""
     return ("<tr>" + _cell(s.get("dataset", "?")) + _cell(s.get("profile", "?"))
-            + _cell(s.get("finished") or "-") + _cell(_duration(s.get("seconds")))
+            + _cell(s.get("finished") or "-") + f"<td>{_wall_time(s)}</td>"
             + f"<td>{_commit(prov)}</td>"
             + f"<td>{_component((prov or {}).get('generator'), gen_fallback)}</td>"
             + f"<td>{_component((prov or {}).get('learner'), learner_fallback)}</td>"
@@ -409,7 +419,8 @@ paper's curves decline slowly up to 90% synthetic, then drop steeply from 90% to
 {figure_part}
 {missing}
 <h2 id="ledger">The ledger</h2>
-<p>What produced each report: when it finished and how long it took, the code (git commit;
+<p>What produced each report: when it finished and how long it took (with the training runs
+and generation calls that time paid for: none when everything came from the cache), the code (git commit;
 <em>dirty</em>: tracked files differed from it), the generator and the learner with the ids
 their synthetic files and run keys carry, what generation cost, and the key package
 versions.</p>
