@@ -466,6 +466,23 @@ def test_flags_name_short_runs_single_outputs_and_runs_at_the_baseline():
     assert grid.flags(fine, {"accuracy": 0.80}, "accuracy") == []
 
 
+def test_flags_count_a_run_serving_two_trade_off_bases_once():
+    # the smoke profile's bases 16 and 24 with steps of 8: the synthetic runs of 24 and 32
+    # rows serve both bases, so the trade-off's records hold them twice (one row per base)
+    rec = pd.DataFrame({"base": [16, 16, 16, 24, 24, 24], "n": [16, 24, 32, 24, 32, 40],
+                        "key": ["a", "b", "c", "b", "c", "d"],
+                        "trained_rows": [16, 10, 12, 10, 12, 40],
+                        "dropped": ["", "x: 14", "x: 20", "x: 14", "x: 20", ""],
+                        "single_output": [False, True, False, True, False, False],
+                        "accuracy": [0.9, 0.5, 0.9, 0.5, 0.9, 0.9]})
+    # four distinct runs: b (10/24) and c (12/32, the smallest share) are short; b gives one
+    # output and is at the baseline
+    assert grid.flags(rec, {"accuracy": 0.5}, "accuracy") == [
+        "2 of 4 runs trained on fewer than 90% of their n rows; the fewest: 12 of 32 (x: 20)",
+        "1 of 4 runs give the same output for every test row",
+        "1 of 4 runs do not beat the majority baseline (accuracy 0.500)"]
+
+
 def test_majority_baseline_is_the_train_majority_scored_on_test():
     rows = invented_rows("fever", n_train=60)
     exp = Study("fever", "fv", config.profile("smoke", learner="majority"), rows)

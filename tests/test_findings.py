@@ -174,3 +174,16 @@ def test_paired_drop_is_the_two_fraction_contrast_and_names_mismatched_test_sets
     study.scores[(0.9, 1)] = correct(50, n=90)
     with pytest.raises(LittleHumanError, match=r"seed 1 at fractions 0.0, 0.9 scored different"):
         sweep.paired_drop(study, 0.9, 0.0, "accuracy", n_boot=200)
+
+
+def test_the_papers_finding_2_as_the_paper_states_it():
+    # the paper's captions (shared/paper): Figures 2, 6, 8, 12 and 13 are the 95-100% zoom,
+    # 5 and 7 the 0-100% sweep; its text: "the results for n=1000 have more variance and hence
+    # have a minority of cases where the relationship does not hold" (Figure 13)
+    import re
+
+    text = findings.PAPER_FINDINGS["few_human"]
+    cited = {int(x) for group in re.findall(r"Figures? ([\d, and-]+)", text)
+             for x in re.findall(r"\d+", group)}
+    assert cited and cited <= {2, 6, 8, 12, 13} and 2 in cited, text
+    assert "every size" not in text and "n = 5000" in text

@@ -175,6 +175,29 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     assert 'href="ropes/cpu/02_replacement_sweep.html"' in page
 
 
+def test_a_saturated_base_shows_its_negative_equivalent_with_one_sign(tmp_path):
+    # FEVER in the paper: the human points did not beat the synthetic curve at that base, so
+    # the equivalent on the seed means is negative (here -10.3 points, as FEVER's cpu seed 0)
+    saturated = {"base": 250, "status": "saturated", "equivalent": -10.3,
+                 "interval": [-60.0, 40.0], "message": "the human points did not beat the curve",
+                 "gain": [0.01, -0.01, 0.03], "gain_detectable": 0.03, "failed_resamples": 0}
+    write(tmp_path, summary("fever", tradeoff={**TRADEOFF, "bases": [saturated]}))
+    table = index.page(tmp_path).split('<table class="findings">')[1].split("</table>")[0]
+    assert "worth -10 synthetic [-60, 40]" in table
+    assert "+-" not in table
+
+
+def test_ledger_says_what_the_wall_time_covered(tmp_path):
+    # FEVER's cpu report re-executed with --force-notebooks: 26.6 s, every run and twin read
+    # from the cache (the runs themselves took 24.6 min the night before)
+    write(tmp_path, summary("fever", seconds=26.6, runs_trained=0, generation_calls=0))
+    write(tmp_path, summary("ropes", seconds=2124.0, runs_trained=42, generation_calls=504))
+    ledger = index.page(tmp_path).split('<table class="ledger">')[1]
+    fever, ropes = (row for row in ledger.split("<tr>")[2:])
+    assert "fever" in fever and "27 s" in fever and "0 runs trained, 0 generation calls" in fever
+    assert "35.4 min" in ropes and "42 runs trained, 504 generation calls" in ropes
+
+
 def test_old_and_minimal_summaries_still_render(tmp_path):
     # the shape test_robustness writes, and one from before curves, contrasts and provenance
     write(tmp_path, {"dataset": "toy", "task": "fv", "profile": "smoke", "headline": "h"})

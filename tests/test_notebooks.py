@@ -25,3 +25,24 @@ def test_notebook_is_clean_and_valid(path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code), "commit notebooks without outputs"
     assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1  # papermill's
+
+
+# the paper's figures each notebook reproduces, from their captions (shared/paper): 1 is the
+# sweep; 2, 6, 8, 12 and 13 "Model performance as the synthetic proportion ... varies from 95%
+# to 100%"; 3 and 14 "Adding 200 real data points ..."; 4, 16, 17 and 18 the analysis
+PAPER_FIGURES = {"02": {1}, "03": {2, 6, 8, 12, 13}, "04": {3, 14}, "05": {4, 16, 17, 18}}
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in PAPER_FIGURES],
+                         ids=lambda p: p.name)
+def test_headings_name_the_papers_figures(path):
+    import re
+
+    nb = nbformat.read(path, as_version=4)
+    headings = [line for c in nb.cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("#")]
+    named = set()
+    for line in headings:
+        for group in re.findall(r"Figures? ([\d, and]+)", line):
+            named |= {int(x) for x in re.findall(r"\d+", group)}
+    assert named == PAPER_FIGURES[path.name[:2]], headings

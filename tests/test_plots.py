@@ -166,6 +166,17 @@ def test_a_synthetic_file_gets_its_own_wording():
                                                               True, False)
 
 
+def test_header_says_label_conditioning_only_for_fv():
+    # PROTOCOL: label conditioning is FV's correction for label shift; a QA prompt asks for
+    # no label, so ROPES's report read "label-conditioned: True" of nothing
+    assert "label-conditioned: True" in plots.generate.header("fever", "fv", "cpu", "gemma", "g",
+                                                               3, True, False)
+    assert "label-conditioned: False" in plots.generate.header("fever", "fv", "cpu", "gemma", "g",
+                                                                3, False, False)
+    qa = plots.generate.header("ropes", "qa", "cpu", "gemma", "g", 3, True, False)
+    assert "k = 3 few-shot examples" in qa and "label" not in qa
+
+
 BILL = {"local": False, "dollars": 1.23456, "batch_pricing": True, "model": "gpt-x",
         "backend": "openai_batch", "requests": 1200, "answered": 1199, "input_tokens": 123456,
         "output_tokens": 7890, "missing_usage": 0, "rows": 48}

@@ -150,7 +150,8 @@ def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
     rows = []
     for b in v.get("bases", []):
         lo, hi = (b.get("interval") or [None, None])[:2]
-        eq = (f"worth +{fmt_points(b['equivalent'])} synthetic [{fmt_points(lo)}, "
+        sign = "+" if (b.get("equivalent") or 0) >= 0 else ""  # a negative one has its own
+        eq = (f"worth {sign}{fmt_points(b['equivalent'])} synthetic [{fmt_points(lo)}, "
               f"{fmt_points(hi)}]" if b.get("equivalent") is not None else
               f"no equivalent ({b.get('status')})")
         rows.append(f"base {esc(b.get('base'))}: gain {_iv(b.get('gain'))}; {esc(eq)}"
@@ -189,6 +190,16 @@ def _duration(seconds: Any) -> str:
     except (TypeError, ValueError):
         return "-"
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.1f} h"
+
+
+def _wall_time(s: dict[str, Any]) -> str:
+    """The report's wall time and what it covered: a rerun that read every run and twin from
+    the cache (``--force-notebooks``, a code change) took seconds, not the training's hours."""
+    done = [f"{s[k]:,} {what}" for k, what in (("runs_trained", "runs trained"),
+                                                 ("generation_calls", "generation calls"))
+            if isinstance(s.get(k), int)]
+    return esc(_duration(s.get("seconds"))) + (
+        f"<br><small>{esc(', '.join(done))}</small>" if done else "")
 
 
 def _bill(bill: dict[str, Any] | None) -> str:
@@ -249,7 +260,7 @@ def ledger_row(s: dict[str, Any]) -> str:
                                                bill.get("model")) if x)
     learner_fallback = settings.get("learner") or ""
     return ("<tr>" + _cell(s.get("dataset", "?")) + _cell(s.get("profile", "?"))
-            + _cell(s.get("finished") or "-") + _cell(_duration(s.get("seconds")))
+            + _cell(s.get("finished") or "-") + f"<td>{_wall_time(s)}</td>"
             + f"<td>{_commit(prov)}</td>"
             + f"<td>{_component((prov or {}).get('generator'), gen_fallback)}</td>"
             + f"<td>{_component((prov or {}).get('learner'), learner_fallback)}</td>"
@@ -408,7 +419,8 @@ paper's curves decline slowly up to 90% synthetic, then drop steeply from 90% to
 {figure_part}
 {missing}
 <h2 id="ledger">The ledger</h2>
-<p>What produced each report: when it finished and how long it took, the code (git commit;
+<p>What produced each report: when it finished and how long it took (with the training runs
+and generation calls that time paid for: none when everything came from the cache), the code (git commit;
 <em>dirty</em>: tracked files differed from it), the generator and the learner with the ids
 their synthetic files and run keys carry, what generation cost, and the key package
 versions.</p>

@@ -215,7 +215,10 @@ def majority_baseline(study: "Study") -> dict[str, float]:
 def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> list[str]:
     """Sentences that warn about runs a reader should not take at face value: runs trained on
     much less than their n, runs giving one output for every test row, runs that do not beat
-    the majority baseline on ``metric``. Empty when there is nothing to say."""
+    the majority baseline on ``metric``. Empty when there is nothing to say. A run that
+    appears in several rows (a synthetic run serving two trade-off bases) counts once."""
+    if "key" in records:
+        records = records.drop_duplicates("key")
     out, total = [], len(records)
     short = records[records["trained_rows"] < TRAINED_SHARE_FLAG * records["n"]]
     if len(short):

@@ -1,6 +1,7 @@
 """PROTOCOL experiment 2, the zoom on the last few synthetic percent (notebook 03, the paper's
-Figures 2 and 5-8): at each zoom size n, 95%, 97.5% and 100% synthetic, every seed. A cell at
-the sweep's own n is the sweep's run (same spec, same training set), so it is trained once.
+Figures 2, 6, 8, 12 and 13): at each zoom size n, 95%, 97.5% and 100% synthetic, every seed.
+A cell at the sweep's own n is the sweep's run (same spec, same training set), so it is
+trained once.
 A run of size n draws its n rows from ``twins.twin_rows(study, n)`` with
 :func:`~littlehuman.mixing.replacement_mix`, as the sweep does from its pool.
 

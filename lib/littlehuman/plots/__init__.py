@@ -3,7 +3,7 @@
 - :mod:`.generate`: notebook 01, the synthetic twins (counts, bill, label balance, lengths,
   samples)
 - :mod:`.sweep`: notebook 02, the replacement sweep (Figure 1, its table, Table 1)
-- :mod:`.zoom`: notebook 03, the last few synthetic percent (Figures 6, 8, 12, 13, Table 2)
+- :mod:`.zoom`: notebook 03, the last few synthetic percent (Figures 2, 6, 8, 12, 13, Table 2)
 - :mod:`.tradeoff`: notebook 04, human against synthetic points (Figures 3, 14, Table 3)
 - :mod:`.analysis`: notebook 05, synthetic against human data (Figures 4, 16, 17, 18)
 - :mod:`.style`: what they share: colours, metric names, error bars, panels that wrap,

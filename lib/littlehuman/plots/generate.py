@@ -28,8 +28,10 @@ def header(name: str, task: str, profile: str, generator_name: str, generator_id
     if from_file:
         return title + (f"Twins from {generator_name} (id `{generator_id}`), matched to the real "
                         "training rows by `source_id` or by context: no prompt model was asked.")
-    return title + (f"Generator `{generator_name}` (id `{generator_id}`), k = {k} few-shot examples, "
-                    f"label-conditioned: {label_conditioned}.")
+    # label conditioning is FV's (the prompt asks for the row's label); a QA prompt has none
+    conditioned = f", label-conditioned: {label_conditioned}" if task == "fv" else ""
+    return title + (f"Generator `{generator_name}` (id `{generator_id}`), k = {k} few-shot "
+                    f"examples{conditioned}.")
 
 
 def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,

@@ -1,4 +1,4 @@
-"""Notebook 03 (the last few synthetic percent): the paper's Figures 6, 8, 12 and 13, the same
+"""Notebook 03 (the last few synthetic percent): the paper's Figures 2, 6, 8, 12 and 13, the same
 runs against the training-set size, Table 2 (metric agreement at the largest size) and the
 interval table, each with its caption.
 
@@ -15,10 +15,10 @@ from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, e
 from littlehuman.plots.sweep import TAU_UNDEFINED, fraction_means, metric_agreement
 
 
-# --------------------------------------------------------------------------- Figures 6, 8, 12, 13
+# --------------------------------------------------------------------------- Figures 2, 6, 8, 12, 13
 def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
            title: str, baseline: float | None = None) -> go.Figure:
-    """Paper Figures 6, 8, 12, 13: ``metric`` against the synthetic % (95-100), one panel
+    """Paper Figures 2, 6, 8, 12, 13: ``metric`` against the synthetic % (95-100), one panel
     per training-set size n (largest first); grey lines are seeds, the blue line the mean
     with its CI as error bars, the dotted line the majority ``baseline``. No records: one
     empty panel saying so."""
