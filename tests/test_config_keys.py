@@ -50,3 +50,20 @@ def test_the_data_seed_enters_the_key_of_runs_on_a_synthetic_file(home, tmp_path
     other = first_key(str(data), "smoke", synthetic=str(twins), learner="majority", n_train=20,
                       data_seed=7)
     assert one != other
+
+
+@pytest.mark.parametrize("generator,field,value", [
+    ("openai", "concurrency", 3), ("openai", "rpm", 60), ("openai", "tpm", 1000),
+    ("openai", "request_timeout", 5.0), ("openai-batch", "batch_poll_s", 1.0),
+    ("openai", "api_key_env", "OTHER_KEY")])
+def test_request_pacing_makes_the_same_twins_and_re_executes_no_report(
+        key_env, monkeypatch, generator, field, value):
+    # how fast and with which key requests go changes no twin, so no notebook re-executes
+    # for it (report.run_all leaves config.RUN_ONLY out of the notebooks' digests)
+    from littlehuman.generation import backend_from_profile
+
+    monkeypatch.setenv("OTHER_KEY", "sk-other")
+    prof = config.profile("smoke", generator=generator)
+    assert backend_from_profile(prof).identity() == \
+        backend_from_profile(prof.replace(**{field: value})).identity()
+    assert field in config.RUN_ONLY

@@ -39,11 +39,12 @@ _tradeoff = _section("experiment 3, the trade-off (synthetic bases grown by synt
 _advisor = _section("the advisor (which data to buy next, human or synthetic)")
 _learner = _section("the learner")
 _execution = _section("execution")
-#: settings that change where and how fast runs happen, never what they produce (so a report
-#: made with other values of them still shows the same numbers)
+#: settings that change where and how fast runs and API requests happen, never what they
+#: produce (so a report made with other values of them still shows the same numbers)
 RUN_ONLY: frozenset[str] = frozenset({
     "jobs", "executor", "slurm_partition", "slurm_gpus_per_job", "slurm_cpus_per_job",
-    "slurm_mem_gb", "slurm_time_min", "slurm_max_parallel"})
+    "slurm_mem_gb", "slurm_time_min", "slurm_max_parallel",
+    "concurrency", "rpm", "tpm", "request_timeout", "batch_poll_s", "api_key_env"})
 
 
 @dataclass(frozen=True)
