@@ -305,7 +305,7 @@ def check_modes(args: argparse.Namespace) -> None:
                            ("--skip-bad-rows", args.skip_bad_rows)) if on]
     dataset = (args.dataset or "").strip()
     if own and (not dataset or dataset.lower() == "all" or not custom.is_custom_path(dataset)):
-        raise LittleHumanError(f"{', '.join(own)} describe your own dataset file, and "
+        raise LittleHumanError(f"{', '.join(own)}: for your own dataset file only, and "
                                f"--dataset {dataset or '(none)'} is none: give --dataset "
                                "FILE|DIR|train=FILE,test=FILE, or leave them out")
 
