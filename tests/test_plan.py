@@ -140,3 +140,12 @@ def test_totals_rates_and_table(no_data):
         plan(["fever"], prof, no_data, tokens_per_s=-5)
     with pytest.raises(LittleHumanError, match="unknown dataset"):
         plan(["nope"], prof, no_data)
+
+
+@pytest.mark.parametrize("rate", [0, 0.0, float("nan"), float("inf"), -1])
+def test_a_rate_that_is_no_measured_rate_is_one_line(no_data, rate):
+    # 0 was taken as "the default" and NaN printed '?' hours: neither is a measured rate
+    with pytest.raises(LittleHumanError, match="tokens per second"):
+        plan(["fever"], config.profile("paper"), no_data, tokens_per_s=rate)
+    with pytest.raises(LittleHumanError, match="tokens per second"):
+        plan(["fever"], config.profile("paper"), no_data, authors_tokens_per_s=rate)

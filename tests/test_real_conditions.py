@@ -19,8 +19,10 @@ MINIATURE = [  # the paper profile at a few hundred rows, with the trivial learn
     "--profile", "paper", "--learner", "majority", "--n-train", "200", "--n-valid", "30",
     "--n-test", "100", "--seeds", "0,1", "--zoom-sizes", "200,100",
     "--tradeoff-bases", "50,100,150", "--tradeoff-human", "25", "--tradeoff-step", "25",
-    "--tradeoff-steps", "2", "--batch-poll-s", "0.05", "--concurrency", "8",
+    "--tradeoff-steps", "2",
 ]
+#: each generator's own pacing (a flag of the other one is an error: config.check_chosen)
+PACING = {"openai": ("--concurrency", "8"), "openai-batch": ("--batch-poll-s", "0.05")}
 
 
 def cli(home: Path, data_dir: Path, *args: str, wait: bool = True):
@@ -39,7 +41,7 @@ def test_paper_profile_in_miniature_survives_real_output(tmp_path, shared_data, 
     with FakeOpenAI(refusal_rate=0.05, nonjson_rate=0.02, rate_429=0.05, retry_after=0.05,
                     batch_polls_to_complete=1) as server:
         args = ["--dataset", "fever", *MINIATURE, "--generator", generator,
-                "--base-url", server.base_url]
+                *PACING[generator], "--base-url", server.base_url]
         proc = cli(tmp_path, shared_data, *args)
         assert proc.returncode == 0, proc.stderr[-3000:]
         folder = tmp_path / "outputs" / "fever" / "paper"

@@ -223,6 +223,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if overrides.get("synthetic"):
         overrides["synthetic"] = own_synthetic(overrides["synthetic"], args.dataset)
     prof = config.profile(args.profile, **overrides)  # validates every override first
+    config.check_chosen(prof, overrides)
+    check_modes(args)
     prof, fitted = config.fit_to_machine(prof, chosen=overrides)
     if args.list_datasets:
         from littlehuman.data.summary import print_table
@@ -279,6 +281,33 @@ def _main(argv: Sequence[str] | None) -> int:
                    notebooks=notebooks, html=not args.no_html, output_dir=args.output,
                    force_notebooks=args.force_notebooks, plotlyjs=args.plotlyjs)
     return 0
+
+
+def check_modes(args: argparse.Namespace) -> None:
+    """One thing to do per call, and no flag that it would ignore: a LittleHumanError (one
+    line) for --fetch or --list-datasets beside another of them or --dataset, --plan with
+    --dry-run, --plan-tokens-per-s without --plan, or a user's own file's options (--task,
+    --columns, --skip-bad-rows) with a registered dataset or 'all'."""
+    from littlehuman.data import custom
+
+    alone = [f for f, on in (("--list-datasets", args.list_datasets), ("--fetch", args.fetch),
+                             ("--dataset", args.dataset)) if on]
+    if len(alone) > 1:
+        raise LittleHumanError(f"{' and '.join(alone)} are two things to do: give one per "
+                               "call (--fetch and --list-datasets each exit when done)")
+    if args.plan and args.dry_run:
+        raise LittleHumanError("--plan and --dry-run are two things to do: --plan prints the "
+                               "training grid, --dry-run the generation requests; give one")
+    if args.plan_tokens_per_s is not None and not args.plan:
+        raise LittleHumanError("--plan-tokens-per-s is the rate --plan assumes: add --plan, or "
+                               "leave it out")
+    own = [f for f, on in (("--task", args.task), ("--columns", args.columns),
+                           ("--skip-bad-rows", args.skip_bad_rows)) if on]
+    dataset = (args.dataset or "").strip()
+    if own and (not dataset or dataset.lower() == "all" or not custom.is_custom_path(dataset)):
+        raise LittleHumanError(f"{', '.join(own)}: for your own dataset file only, and "
+                               f"--dataset {dataset or '(none)'} is none: give --dataset "
+                               "FILE|DIR|train=FILE,test=FILE, or leave them out")
 
 
 def fetch_on_first_use(dataset: str, data_dir: str | None) -> None:

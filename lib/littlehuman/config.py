@@ -39,11 +39,12 @@ _tradeoff = _section("experiment 3, the trade-off (synthetic bases grown by synt
 _advisor = _section("the advisor (which data to buy next, human or synthetic)")
 _learner = _section("the learner")
 _execution = _section("execution")
-#: settings that change where and how fast runs happen, never what they produce (so a report
-#: made with other values of them still shows the same numbers)
+#: settings that change where and how fast runs and API requests happen, never what they
+#: produce (so a report made with other values of them still shows the same numbers)
 RUN_ONLY: frozenset[str] = frozenset({
     "jobs", "executor", "slurm_partition", "slurm_gpus_per_job", "slurm_cpus_per_job",
-    "slurm_mem_gb", "slurm_time_min", "slurm_max_parallel"})
+    "slurm_mem_gb", "slurm_time_min", "slurm_max_parallel",
+    "concurrency", "rpm", "tpm", "request_timeout", "batch_poll_s", "api_key_env"})
 
 
 @dataclass(frozen=True)
@@ -405,6 +406,59 @@ def _ok(check: Any, value: Any) -> bool:
 
 def _flag(name: str) -> str:
     return f"--{name.replace('_', '-')}"
+
+
+_API = ("openai", "openai-batch")
+#: profile fields that only some generators, learners or executors read: field -> (the field
+#: that chooses, the choices that read it). The server's address and key variable are left
+#: out: a script may give them with every generator (the smoke run of the tests does).
+READ_BY: dict[str, tuple[str, tuple[str, ...]]] = {
+    "gen_model": ("generator", _API), "gen_model_dir": ("generator", ("hf",)),
+    **dict.fromkeys(("concurrency", "rpm", "tpm", "endpoint", "request_timeout"),
+                    ("generator", ("openai",))),
+    "batch_poll_s": ("generator", ("openai-batch",)),
+    **dict.fromkeys(("temperature", "max_new_tokens"), ("generator", ("gemma", "hf", *_API))),
+    **dict.fromkeys(("gen_batch_size", "gen_dtype"), ("generator", ("gemma", "hf"))),
+    **dict.fromkeys(("model_dir", "lora_settings", "loss_on", "gradient_checkpointing",
+                     "compile", "grad_accum"), ("learner", ("lora",))),
+    **dict.fromkeys(("warmup_ratio", "train_bf16", "train_layers", "pooling"),
+                    ("learner", ("encoder",))),
+    **dict.fromkeys(("epochs", "lr", "batch_size", "max_length"), ("learner", ("encoder", "lora"))),
+    "jobs": ("executor", ("local",)),
+    **{f.name: ("executor", ("slurm",)) for f in fields(Profile) if f.name.startswith("slurm_")},
+}
+
+
+def check_chosen(prof: Profile, chosen: Iterable[str]) -> None:
+    """Raise a one-line LittleHumanError when a field the user set (named in ``chosen``; a
+    profile's own values are never at fault) would be ignored: a setting of another
+    generator, learner or executor (:data:`READ_BY`), a generation setting beside
+    ``--synthetic FILE``, more ``--tradeoff-seeds`` than ``--seeds``, or an advisor price
+    or budget without both prices."""
+    chosen = set(chosen)
+    for name in sorted(chosen):
+        if prof.synthetic and name != "synthetic" and \
+                _FIELDS[name].metadata.get("section") == _FIELDS["synthetic"].metadata["section"]:
+            raise LittleHumanError(f"{_flag(name)} is a setting of generation, and --synthetic "
+                                   f"FILE makes no generation call: leave one of them out")
+        if name not in READ_BY:
+            continue
+        by, readers = READ_BY[name]
+        if getattr(prof, by) not in readers:
+            which = " or ".join([", ".join(readers[:-1]), readers[-1]] if readers[:-1] else readers)
+            raise LittleHumanError(
+                f"{_flag(name)} is read only by {_flag(by)} {which}, not by this run's "
+                f"{_flag(by)} {getattr(prof, by)}: leave it out, or "
+                + (f"add {_flag(by)} {readers[0]}" if len(readers) == 1 else "choose one of those"))
+    if "tradeoff_seeds" in chosen and prof.tradeoff_seeds > len(prof.seeds):
+        raise LittleHumanError(f"--tradeoff-seeds {prof.tradeoff_seeds} is more than the "
+                               f"{len(prof.seeds)} of --seeds: give at most {len(prof.seeds)}, "
+                               "or more --seeds")
+    prices = (prof.price_human, prof.price_synthetic)
+    if (prof.budget or any(prices)) and not all(prices):
+        raise LittleHumanError("the advisor needs both prices: give --price-human and "
+                               "--price-synthetic (dollars per point), or neither"
+                               + (" and no --budget" if prof.budget else ""))
 
 
 _RULES = _rules()

@@ -14,6 +14,7 @@ decoding for QA) is not in the hours: ``eval_rows`` says how many rows it predic
 """
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 from typing import Any, Sequence
@@ -128,10 +129,11 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
     ``tokens_per_s`` (default :data:`OURS_TOKENS_PER_S`) and at ``authors_tokens_per_s``
     (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows (not in the hours), how tokens
     were counted, whether real rows were measured, and notes. ``attrs`` hold the rates."""
-    ours = float(tokens_per_s or OURS_TOKENS_PER_S)
-    authors = float(authors_tokens_per_s or AUTHORS_TOKENS_PER_S)
-    if ours <= 0 or authors <= 0:
-        raise LittleHumanError("tokens per second must be > 0: give a measured rate")
+    ours = float(OURS_TOKENS_PER_S if tokens_per_s is None else tokens_per_s)
+    authors = float(AUTHORS_TOKENS_PER_S if authors_tokens_per_s is None else authors_tokens_per_s)
+    if not all(math.isfinite(r) and r > 0 for r in (ours, authors)):
+        raise LittleHumanError("tokens per second must be > 0: give a measured rate, e.g. "
+                               "--plan-tokens-per-s 7710")
     out, notes_by = [], {}
     for name in datasets:
         facts = _dataset_facts(name, profile, data_dir)

@@ -64,7 +64,10 @@ def _thaw(value: Any) -> Any:
 class RunSpec:
     """One run: which training set (dataset, experiment, n, fraction, seed, generator) and
     which learner. Fields are normalised (ints, float fraction, sorted params), so equal
-    specs have equal :meth:`key`."""
+    specs have equal :meth:`key`. ``evaluation`` holds the settings of the rows a run sees
+    besides its training set where they are not its named profile's
+    (:meth:`littlehuman.study.Study.evaluation`); empty, it is left out of :meth:`to_dict`, so
+    the keys of runs made before it existed stay what they were."""
 
     dataset: str
     experiment: str
@@ -74,37 +77,44 @@ class RunSpec:
     generator: str
     learner: str
     learner_params: Params = ()
+    evaluation: Params = ()
 
     def __post_init__(self) -> None:
-        params = self.learner_params
-        items = params.items() if isinstance(params, Mapping) else params
         set_ = object.__setattr__
         set_(self, "n", int(self.n))
         set_(self, "fraction", float(self.fraction))
         set_(self, "seed", int(self.seed))
-        set_(self, "learner_params", tuple(sorted((str(k), _freeze(v)) for k, v in items)))
+        for name in ("learner_params", "evaluation"):
+            params = getattr(self, name)
+            items = params.items() if isinstance(params, Mapping) else params
+            set_(self, name, tuple(sorted((str(k), _freeze(v)) for k, v in items)))
 
     @classmethod
     def make(cls, dataset: str, experiment: str, n: int, fraction: float, seed: int,
-             generator: str, learner: str, learner_params: Mapping[str, Any] | None = None) -> "RunSpec":
-        """Build a spec with ``learner_params`` given as a dict."""
+             generator: str, learner: str, learner_params: Mapping[str, Any] | None = None,
+             evaluation: Mapping[str, Any] | None = None) -> "RunSpec":
+        """Build a spec with ``learner_params`` and ``evaluation`` given as dicts."""
         return cls(dataset, experiment, n, fraction, seed, generator, learner,
-                   tuple((learner_params or {}).items()))
+                   tuple((learner_params or {}).items()), tuple((evaluation or {}).items()))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able fields; ``learner_params`` as a dict."""
+        """Plain JSON-able fields; ``learner_params`` and ``evaluation`` as dicts, the latter
+        only when not empty."""
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        out["learner_params"] = {k: _thaw(v) for k, v in self.learner_params}
+        for name in ("learner_params", "evaluation"):
+            out[name] = {k: _thaw(v) for k, v in getattr(self, name)}
+        if not out["evaluation"]:
+            del out["evaluation"]
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "RunSpec":
         """Inverse of :meth:`to_dict`."""
         names = [f.name for f in dataclasses.fields(cls)]
-        missing = [n for n in names if n not in data]
+        missing = [n for n in names if n not in data and n != "evaluation"]
         if missing:
             raise LittleHumanError(f"run spec {dict(data)} lacks field(s) {missing}")
-        return cls(**{n: data[n] for n in names})
+        return cls(**{n: data[n] for n in names if n in data})
 
     def key(self) -> str:
         """16 hex digits of the sha256 of the spec's canonical JSON (stable across processes)."""
@@ -201,7 +211,7 @@ class RunStore:
         return folder
 
     def records(self, dataset: str | None = None, experiment: str | None = None) -> pd.DataFrame:
-        """One row per finished run: key, spec fields (params as JSON), train composition,
+        """One row per finished run: key, spec fields (their dicts as JSON), train composition,
         total seconds, finish time and the metrics, each metric its own column."""
         spec_cols = ["key"] + [f.name for f in dataclasses.fields(RunSpec)]
         pattern = f"{dataset or '*'}/{experiment or '*'}/*/{self.RECORD}"
@@ -211,7 +221,8 @@ class RunStore:
                 continue  # not finished (:meth:`has`)
             rec = _read_record(path)
             row = {"key": rec["key"], **rec["spec"]}
-            row["learner_params"] = json.dumps(row["learner_params"], sort_keys=True)
+            for name in ("learner_params", "evaluation"):
+                row[name] = json.dumps(row.get(name, {}), sort_keys=True)
             train = rec.get("train", {})
             row.update({k: train.get(k) for k in ("n_real", "n_synthetic")})
             row["total_s"] = rec.get("timings_s", {}).get("total")

@@ -197,7 +197,21 @@ class Study:
     def store(self) -> RunStore:
         return RunStore(paths.cache_dir() / "runs")
 
+    @cached_property
+    def evaluation(self) -> dict[str, Any]:
+        """What every run's rows depend on besides its spec's other fields, where this profile
+        differs from its named one: the caps on the valid rows (model selection) and the test
+        rows (what is scored), and with ``--synthetic FILE`` the data seed, which draws the
+        splits and the sweep's rows (a generated twin's id holds it already). Empty with the
+        named profile's values, so their runs keep their keys (:class:`RunSpec`)."""
+        base = config.PROFILES[self.profile.name]
+        fields = ["n_valid", "n_test"] + (["data_seed"] if self.profile.synthetic else [])
+        return {f: getattr(self.profile, f) for f in fields
+                if getattr(self.profile, f) != getattr(base, f)}
+
     def run_spec(self, cell: Cell) -> RunSpec:
-        """The run of one grid cell: its training set and this study's generator and learner."""
+        """The run of one grid cell: its training set, this study's generator and learner,
+        and the rows it is selected and scored on (:attr:`evaluation`)."""
         return RunSpec.make(self.name, cell.experiment, cell.n, cell.fraction, cell.seed,
-                            self.generator_id, self.profile.learner, self.learner_params)
+                            self.generator_id, self.profile.learner, self.learner_params,
+                            self.evaluation)

@@ -1,0 +1,77 @@
+"""A flag that the chosen generator, learner, executor, dataset or mode never reads is one
+error line (exit 2) naming what to do, not silently ignored; the combinations that are read
+still run. Real ``run_all.py`` processes, stopped by --plan/--dry-run or by the check itself."""
+from __future__ import annotations
+
+import pytest
+
+from cli import run_all
+from littlehuman import config
+from littlehuman.errors import LittleHumanError
+
+
+@pytest.mark.parametrize("args,needles", [
+    # a setting of another learner: the run would train something else than asked
+    (("--learner", "encoder", "--model-dir", "/models/llama"), ("--model-dir", "--learner lora")),
+    (("--learner", "lora", "--model-dir", "/m", "--pooling", "mean"), ("--pooling", "encoder")),
+    (("--learner", "majority", "--epochs", "5"), ("--epochs", "majority")),
+    (("--grad-accum", "4",), ("--grad-accum", "--learner lora")),
+    # a setting of another generator: the twins would come from something else than asked
+    (("--gen-model", "gpt-4-turbo"), ("--gen-model", "openai", "extractive")),
+    (("--generator", "gemma", "--gen-model-dir", "/m"), ("--gen-model-dir", "--generator hf")),
+    (("--temperature", "0.7"), ("--temperature", "extractive")),
+    (("--generator", "openai-batch", "--concurrency", "4"), ("--concurrency", "--generator openai")),
+    # --synthetic FILE makes no generation call
+    (("--synthetic", "{twins}", "--generator", "openai"), ("--generator", "--synthetic")),
+    # another executor's settings
+    (("--slurm-partition", "gpu"), ("--slurm-partition", "--executor slurm")),
+    # the advisor needs both prices
+    (("--budget", "100"), ("--budget", "--price-human", "--price-synthetic")),
+    (("--price-human", "0.5"), ("--price-synthetic",)),
+    # more trade-off seeds than seeds
+    (("--seeds", "0,1", "--tradeoff-seeds", "3"), ("--tradeoff-seeds", "--seeds")),
+    # options of a user's own file with a registered dataset
+    (("--task", "qa"), ("--task", "your own")),
+    (("--columns", "a=context"), ("--columns", "your own")),
+    (("--skip-bad-rows",), ("--skip-bad-rows", "your own")),
+    # two things to do at once
+    (("--plan", "--dry-run"), ("--plan", "--dry-run")),
+    (("--fetch", "fever"), ("--fetch", "--dataset")),
+    (("--list-datasets",), ("--list-datasets", "--dataset")),
+    (("--plan-tokens-per-s", "5000"), ("--plan-tokens-per-s", "--plan")),
+])
+def test_a_flag_nothing_reads_is_one_line_exit_2(tmp_path, shared_data, args, needles):
+    twins = tmp_path / "twins.jsonl"
+    twins.write_text('{"context": "c", "claim": "x", "label": 1}\n')
+    args = tuple(a.replace("{twins}", str(twins)) for a in args)
+    proc = run_all(tmp_path, shared_data, "--dataset", "fever", "--profile", "smoke", *args,
+                   "--dry-run" if "--plan" not in args and "--dry-run" not in args else "--plan")
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    assert not (tmp_path / "data").exists() and not (tmp_path / "outputs").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ("--generator", "openai", "--gen-model", "my-model", "--concurrency", "4", "--rpm", "60"),
+    ("--generator", "openai-batch", "--batch-poll-s", "5", "--temperature", "1"),
+    ("--learner", "encoder", "--pooling", "mean", "--warmup-ratio", "0.3", "--epochs", "2"),
+    ("--executor", "slurm", "--slurm-partition", "gpu"),
+    ("--price-human", "0.5", "--price-synthetic", "0.002", "--budget", "10"),
+    ("--seeds", "0,1,2", "--tradeoff-seeds", "2"),
+    ("--base-url", "http://127.0.0.1:9/v1"),  # a connection setting: scripts give it always
+])
+def test_flags_the_choices_read_pass(args):
+    prof = config.profile("smoke", **{a[2:].replace("-", "_"): b
+                                      for a, b in zip(args[::2], args[1::2])})
+    config.check_chosen(prof, [a[2:].replace("-", "_") for a in args[::2]])
+
+
+def test_the_profiles_own_values_are_never_the_users_choice():
+    # the cpu profile sets encoder settings; with another learner they are simply unused
+    prof = config.profile("cpu", learner="majority")
+    config.check_chosen(prof, ["learner"])
+    with pytest.raises(LittleHumanError, match="--warmup-ratio"):
+        config.check_chosen(prof, ["learner", "warmup_ratio"])

@@ -1,0 +1,69 @@
+"""A flag that changes what a run trains, selects on or is scored on changes the run's key; the
+named profiles' own runs keep the keys they had."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from littlehuman import config
+from littlehuman.experiments import sweep
+from littlehuman.runs import RunSpec
+from littlehuman.study import Study
+
+
+def first_key(dataset: str, name: str, data_dir=None, **overrides) -> str:
+    prof = config.profile(name, **overrides)
+    study = Study.create(dataset, prof, data_dir=data_dir)
+    return study.run_spec(sweep.cells(prof, study.shape)[0]).key()
+
+
+@pytest.mark.parametrize("field,value", [("n_test", 20), ("n_valid", 5)])
+def test_the_rows_a_run_is_scored_and_selected_on_enter_its_key(home, shared_data, field, value):
+    # the valid rows pick the kept epoch, the test rows are what is scored: other rows, other run
+    assert first_key("fever", "smoke", shared_data, **{field: value}) != \
+        first_key("fever", "smoke", shared_data)
+
+
+def test_the_named_profiles_keep_their_keys(home, shared_data):
+    prof = config.profile("smoke")
+    study = Study.create("fever", prof, data_dir=shared_data)
+    cell = sweep.cells(prof, study.shape)[0]
+    plain = RunSpec.make("fever", cell.experiment, cell.n, cell.fraction, cell.seed,
+                         study.generator_id, prof.learner, study.learner_params)
+    assert study.run_spec(cell).key() == plain.key()
+    assert "evaluation" not in plain.to_dict()  # what older records hold
+    assert RunSpec.from_dict(json.loads(json.dumps(plain.to_dict()))) == plain
+
+
+def test_the_data_seed_enters_the_key_of_runs_on_a_synthetic_file(home, tmp_path):
+    # generated twins carry the data seed in their generator id; a file's twins do not, yet the
+    # seed draws the splits and the sweep's rows
+    rows = [{"context": f"Box {i} is red. It sits on shelf {i}.", "claim": f"Box {i} is red.",
+             "label": "SUPPORTS" if i % 2 else "REFUTES"} for i in range(80)]
+    data = tmp_path / "boxes.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    twins = tmp_path / "twins.jsonl"
+    twins.write_text("".join(json.dumps({**r, "claim": r["claim"].replace("red", "blue"),
+                                         "label": "REFUTES"}) + "\n" for r in rows))
+    one = first_key(str(data), "smoke", synthetic=str(twins), learner="majority", n_train=20)
+    other = first_key(str(data), "smoke", synthetic=str(twins), learner="majority", n_train=20,
+                      data_seed=7)
+    assert one != other
+
+
+@pytest.mark.parametrize("generator,field,value", [
+    ("openai", "concurrency", 3), ("openai", "rpm", 60), ("openai", "tpm", 1000),
+    ("openai", "request_timeout", 5.0), ("openai-batch", "batch_poll_s", 1.0),
+    ("openai", "api_key_env", "OTHER_KEY")])
+def test_request_pacing_makes_the_same_twins_and_re_executes_no_report(
+        key_env, monkeypatch, generator, field, value):
+    # how fast and with which key requests go changes no twin, so no notebook re-executes
+    # for it (report.run_all leaves config.RUN_ONLY out of the notebooks' digests)
+    from littlehuman.generation import backend_from_profile
+
+    monkeypatch.setenv("OTHER_KEY", "sk-other")
+    prof = config.profile("smoke", generator=generator)
+    assert backend_from_profile(prof).identity() == \
+        backend_from_profile(prof.replace(**{field: value})).identity()
+    assert field in config.RUN_ONLY
