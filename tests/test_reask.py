@@ -287,17 +287,23 @@ def test_a_generator_with_some_usable_replies_is_not_given_up_on(tmp_path):
     assert stats["unusable_replies"] == 90
 
 
-def test_a_server_refusing_everything_stops_the_stream_early(key_env):
+def test_a_server_refusing_everything_stops_the_stream_early(key_env, tmp_path):
     """The same through the openai backend's stream against the fake server: 100% refusals,
     200 rows queued at once; generation stops once 100 replies are read and the stream is
-    closed (at most the 4 in flight more), far short of 600 requests."""
+    closed (at most the 4 in flight and 4 waiting more), far short of 600 requests; a rerun
+    replays the cached replies, stops again and sends nothing."""
     from fake_openai import FakeOpenAI
     from test_openai_chat import backend as chat_backend, worker
 
+    cache = tmp_path / "gen.jsonl"
     with FakeOpenAI(refusal_rate=1.0) as server:
         rows = worker.fixture_rows(200)
-        b = chat_backend(server, concurrency=4)
-        with pytest.raises(LittleHumanError, match="0 usable replies of the first 100"):
-            generate_synthetic(rows, rows, b, PromptSpec("fv"), progress=False)
-        sent = len(server.requests("POST", "/v1/chat/completions"))
-        assert 100 <= sent <= 100 + 2 * 4
+        for _ in range(2):
+            b = chat_backend(server, concurrency=4)
+            with pytest.raises(LittleHumanError, match="0 usable replies of the first 100"):
+                generate_synthetic(rows, rows, b, PromptSpec("fv"),
+                                   cache=GenerationCache(cache), progress=False)
+            sent = len(server.requests("POST", "/v1/chat/completions"))
+            assert 100 <= sent <= 100 + 2 * 4
+            first = sent if _ == 0 else first
+        assert sent == first  # the rerun sent nothing

@@ -278,7 +278,7 @@ class _Asker:
             self.bar.refresh()
         previous = self.backend.on_event
         try:
-            if self.feed is not None and len(self.feed):
+            if self.feed is not None and len(self.feed) and not self.hopeless:
                 self.backend.on_event = self.sends.recorder(self.feed_keys)
                 self._stream_feed()
             while self.outbox and not self.hopeless:  # rounds: the last round's re-asks
