@@ -47,6 +47,8 @@ Real-output faults, each a constructor argument (default off):
   request. Both draw from one ``random.Random(seed)`` in arrival order.
 - ``chat_template_missing``: chat completions answer 500 with the message ``transformers
   serve`` gives for a model without a chat template (``/v1/completions`` works).
+- ``context_tokens``: a chat or text completion whose prompt (characters / 4) plus
+  ``max_tokens`` passes it answers 400 ``context_length_exceeded``, in OpenAI's words.
 - ``POST /v1/completions`` takes a plain-text ``prompt`` and answers ``choices[0].text``.
 - ``GET /v1/batches`` lists batches (newest first, ``limit``/``after``);
   ``create_batch_delay_s``: ``POST /v1/batches`` records the batch, then sleeps that long
@@ -238,15 +240,31 @@ class _Handler(BaseHTTPRequestHandler):
         name, match = route
         getattr(self, name)(fake, entry, fault, body, raw, **match.groupdict())
 
+    def _too_long(self, fake: "FakeOpenAI", entry: dict, text: str, body: dict) -> bool:
+        """Answer 400 as OpenAI does when the prompt (characters / 4) plus ``max_tokens``
+        passes ``context_tokens``."""
+        asked = len(text) // 4 + int(body.get("max_tokens") or 0)
+        if fake.context_tokens is None or asked <= fake.context_tokens:
+            return False
+        self._error(entry, 400, f"This model's maximum context length is {fake.context_tokens} "
+                    f"tokens. However, you requested {asked} tokens. Please reduce the length "
+                    "of the messages.", "context_length_exceeded")
+        return True
+
     def _chat(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict, raw: bytes) -> None:
         if fake.chat_template_missing:
             entry["status"] = 500
             return self._send(500, {"error": {"message": NO_CHAT_TEMPLATE, "code": None}})
+        text = "".join(m.get("content") or "" for m in body.get("messages") or [])
+        if self._too_long(fake, entry, text, body):
+            return
         entry["status"] = 200
         self._send(200, fake.chat_completion(body, fault))
 
     def _completion(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict,
                     raw: bytes) -> None:
+        if self._too_long(fake, entry, str(body.get("prompt") or ""), body):
+            return
         entry["status"] = 200
         self._send(200, fake.text_completion(body, fault))
 
@@ -321,10 +339,11 @@ class FakeOpenAI:
                  batch_polls_to_complete: int = 2, shuffle_output: bool = True,
                  refusal_rate: float = 0.0, nonjson_rate: float = 0.0, rate_429: float = 0.0,
                  chat_template_missing: bool = False, create_batch_delay_s: float = 0.0,
-                 seed: int = 0) -> None:
+                 context_tokens: int | None = None, seed: int = 0) -> None:
         self.key_digest = hashlib.sha256(api_key.encode()).hexdigest()
         self.refusal_rate, self.nonjson_rate, self.rate_429 = refusal_rate, nonjson_rate, rate_429
         self.chat_template_missing = chat_template_missing
+        self.context_tokens = context_tokens
         self.create_batch_delay_s = create_batch_delay_s
         self._random = random.Random(seed)
         self.latency_s, self.retry_after, self.slow_s, self.reply = latency_s, retry_after, slow_s, reply

@@ -307,3 +307,38 @@ def test_a_server_refusing_everything_stops_the_stream_early(key_env, tmp_path):
             assert 100 <= sent <= 100 + 2 * 4
             first = sent if _ == 0 else first
         assert sent == first  # the rerun sent nothing
+
+
+def test_a_request_too_long_for_the_context_is_reasked_not_fatal(key_env, tmp_path):
+    """A server with a small context answers 400 context_length_exceeded (OpenAI's words) to
+    prompts that pass it: a short row whose few-shot examples include the long row is asked
+    again with other examples, the long row itself (never fitting) is left for a spare, and
+    the run goes on; before, one such 400 stopped the whole generation."""
+    from fake_openai import FakeOpenAI
+    from test_openai_chat import backend as chat_backend, worker
+
+    rows = worker.fixture_rows(30)
+    rows.loc[7, "context"] = "An invented passage that goes on and on. " * 100  # ~4,100 chars
+    with FakeOpenAI(context_tokens=900) as server:
+        b = chat_backend(server, concurrency=4)
+        syn, stats = generate_synthetic(rows, rows, b, PromptSpec("fv"),
+                                        cache=GenerationCache(tmp_path / "gen.jsonl"),
+                                        progress=False)
+        refused = [e for e in server.log if e["status"] == 400]
+    assert refused and "toy007" not in set(syn["source_row_id"])
+    assert stats["missing"] == 1 and stats["generated"] == 29
+    assert stats["faults"]["failed"] == {"too_long": len(refused)}
+    assert stats["reasked"] >= len(refused) - 1  # every refusal but the last of row 7 re-asked
+
+
+def test_a_server_refusing_every_request_as_too_long_says_so(key_env):
+    from fake_openai import FakeOpenAI
+    from test_openai_chat import backend as chat_backend, worker
+
+    with FakeOpenAI(context_tokens=50) as server:
+        b = chat_backend(server, concurrency=4)
+        with pytest.raises(LittleHumanError, match=r"refused 100 of the first 100 requests as "
+                           r"longer than model gpt-3.5-turbo's context: lower "
+                           r"--prompt-context-words"):
+            generate_synthetic(worker.fixture_rows(60), worker.fixture_rows(60), b,
+                               PromptSpec("fv"), progress=False)

@@ -356,6 +356,14 @@ class _Asker:
         said = " ".join(last.split())
         said = repr(said if len(said) <= 120 else said[:120] + "...") if said else "an empty reply"
         where = f" (every reply is kept in {self.cache.path})" if self.cache is not None else ""
+        long = self.sends.counts.get("failed:too_long", 0)
+        if 2 * long >= self.unusable:  # mostly refused by the server, not by the model
+            self.hopeless = (
+                f"generation stopped: the server refused {long} of the first {read} requests as "
+                f"longer than model {self.backend.model}'s context: lower "
+                "--prompt-context-words, --k-shots or --max-new-tokens, or use a model with a "
+                "longer context")
+            return
         self.hopeless = (
             f"generation stopped: {self.backend.name} model {self.backend.model} gave "
             f"{len(self.twins)} usable replies of the first {read} (the last: {said}): it "

@@ -134,7 +134,8 @@ class Backend:
     #: Events: ``"sent"`` (a request's first send in this call), ``"retry:<cause>"`` (sent
     #: again after ``<cause>``), ``"failed:<cause>"`` (given up after ``<cause>``); causes:
     #: ``429``, ``5xx``, ``timeout``, ``connection``, ``bad_json`` (a 200 whose body is not
-    #: JSON), ``empty`` (a 200 without a completion text), ``expired``/``request_error``
+    #: JSON), ``empty`` (a 200 without a completion text), ``too_long`` (refused as longer
+    #: than the model's context), ``expired``/``request_error``
     #: (Batch API). Local backends send nothing and never call it.
     on_event: Optional[Callable[[int, str], None]] = None
 

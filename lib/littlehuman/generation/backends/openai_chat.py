@@ -11,13 +11,15 @@ finished call).
 
 Failures: a 200 whose body is not JSON (a proxy's HTML page, a body cut short) is retried
 like a 5xx; a reply without choices or text is retried, then returned as ``""`` (the
-generation layer asks again with fresh examples) and counted in ``failures``. Requests still
+generation layer asks again with fresh examples) and counted in ``failures``; so is a request
+the server refuses as longer than the model's context (``too_long``: its few-shot examples may
+be shorter at the re-ask, and a row that never fits is covered by a spare). Requests still
 failing with a transient error after ``max_retries`` retries are counted too; the batch then
 ends with a LittleHumanError once every other request has been answered (and yielded), so a
 rerun sends only those; the error quotes the server's own last message and says what to try
 for that cause (``--endpoint completions`` when the server has no chat template,
 ``--request-timeout`` after timeouts, a lower concurrency or an rpm limit after 429s). Errors no retry can fix (401,
-403, 404, 400, ``insufficient_quota``) stop the batch at once. Every send, retry (by cause) and
+403, 404, 400 but ``too_long``, ``insufficient_quota``) stop the batch at once. Every send, retry (by cause) and
 give-up is reported through ``on_event``.
 
 ``endpoint="completions"`` serves base models (vLLM and ``transformers serve`` refuse chat for
@@ -247,13 +249,31 @@ def _retryable(exc: BaseException) -> bool:
     return status in (408, 409, 429) or status >= 500
 
 
+#: how servers say a request is longer than the model's context (OpenAI: code
+#: context_length_exceeded; vLLM: "This model's maximum context length is ..."; others)
+_TOO_LONG = re.compile(r"context[ _]length|context window|maximum context|too long|too many "
+                       r"tokens|exceeds? the (?:model'?s? )?(?:maximum|max|limit)", re.I)
+
+
+def too_long(exc: BaseException) -> bool:
+    """Whether a refused request (400, or 413) was refused for not fitting the model's
+    context: a fault of that one request (its few-shot examples), not of the run's settings."""
+    status = _status(exc)
+    if status == 413:
+        return True
+    return status == 400 and (getattr(exc, "code", None) == "context_length_exceeded"
+                              or bool(_TOO_LONG.search(describe(exc))))
+
+
 def cause(exc: BaseException) -> str:
     """What a failed send ran into, as the event names it: ``429``, ``5xx``, ``timeout``,
-    ``connection``, ``bad_json``, ``empty`` (else ``other``)."""
+    ``connection``, ``bad_json``, ``empty``, ``too_long`` (else ``other``)."""
     import openai
 
     if isinstance(exc, _Malformed):
         return exc.cause
+    if too_long(exc):
+        return "too_long"
     if isinstance(exc, openai.APITimeoutError):
         return "timeout"
     if isinstance(exc, openai.APIConnectionError):
@@ -417,12 +437,12 @@ class OpenAIChatBackend(OpenAIBase):
             try:
                 reply = await self._request(client, slots, limiter, i, messages)
             except Exception as exc:
-                if not _retryable(exc):  # stops everything: the consumer raises it
-                    emit(LittleHumanError(self._fatal(exc)))
+                if not _retryable(exc) and not too_long(exc):  # stops everything
+                    emit(LittleHumanError(self._fatal(exc)))  # (the consumer raises it)
                     return
                 self.failures += 1
                 self._event(i, f"failed:{cause(exc)}")
-                if isinstance(exc, _Malformed) and exc.cause == "empty":
+                if too_long(exc) or isinstance(exc, _Malformed) and exc.cause == "empty":
                     reply: Reply = ""  # asked again with fresh examples by the caller
                 else:
                     gave_up.append(exc)
