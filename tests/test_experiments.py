@@ -228,6 +228,7 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     assert bases.loc[24, "status"] == "saturated"
     assert bases.loc[24, "equivalent"] == pytest.approx(-6.0, rel=1e-9)
     assert bases.loc[16, "breakeven_ratio"] == pytest.approx(5.0)
+    assert pd.isna(bases.loc[24, "breakeven_ratio"])  # saturated: no price makes them pay
     # the human points' paired gain over the synthetic base (constant scores: no spread)
     assert bases.loc[16, "gain"] == pytest.approx(curve(56) - curve(16))
     assert bases.loc[24, "gain"] == pytest.approx(curve(18) - curve(24))  # below the base
@@ -244,7 +245,9 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     json.dumps(summary)  # JSON-able as it is
     assert summary["headline"] == ("+8 human points ~ +17 synthetic points (median over 6 "
                                    "operating points; mean 17)")
-    assert summary["price"].startswith("human annotation is the cheaper route while one human")
+    assert summary["price"] == ("human annotation is the cheaper route while one human point "
+                                "costs less than 2.12 synthetic points (the median equivalent "
+                                "over 6 operating points, per human point)")
     adv = summary["advice"]
     per = {b["base"]: b for b in adv["per_base"]}
     assert per[16]["cheaper"] == "synthetic" and per[16]["robust"]  # ratio 10 > break-even 5

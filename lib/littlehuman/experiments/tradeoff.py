@@ -176,8 +176,9 @@ def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
         bounds.append((low, high, bad))
     lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
     mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
-    mean["breakeven_ratio"] = [curves.breakeven_price_ratio(e, human) if finite(e) else None
-                               for e in mean["equivalent"]]
+    # a saturated base (equivalent <= 0) has no price ratio: human points never pay there
+    mean["breakeven_ratio"] = [curves.breakeven_price_ratio(e, human) if finite(e) and e > 0
+                               else None for e in mean["equivalent"]]
     gains = human_gain(study, metric, level=level).drop(columns="seeds")
     mean = mean.merge(gains, on="base", how="left")
     per_seed = points[points["level"] == "seed"]
@@ -214,7 +215,9 @@ def summary(study: "Study", metric: str | None = None,
                     f"{curves.operating_points_phrase(t3)}; mean {t3['mean']:.0f})"
                     + ("; they do not beat the synthetic curve" if t3["median"] <= 0 else ""))
         price = (f"human annotation is the cheaper route while one human point costs less "
-                 f"than {a['breakeven']:.3g} synthetic points" if a["breakeven"] > 0 else
+                 f"than {a['breakeven']:.3g} synthetic points (the median equivalent over "
+                 f"{curves.operating_points_phrase(t3)}, per human point)"
+                 if a["breakeven"] > 0 else
                  "the median equivalent is <= 0: at these sizes extra human points never pay "
                  "over synthetic ones")
     sz = sizes(study.profile, study.shape)

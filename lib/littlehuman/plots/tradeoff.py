@@ -122,8 +122,9 @@ def bases_caption(human: int) -> str:
             "then test rows (each resample refits; resamples without a finite answer are left "
             "out and counted in their own column; with more than 5% of them the interval is "
             "left blank, since it could not hold 95% of the resamples), the price ratio "
-            "(human / synthetic) below which human "
-            "annotation is cheaper, and what the human points added over the base, paired per "
+            "(human / synthetic) below which human annotation is cheaper (blank where the "
+            "equivalent is undefined, or <= 0: there human points never pay), and what the "
+            "human points added over the base, paired per "
             "test row within each seed, with its 95% interval (seeds, then test rows) and the "
             "smallest gain this run could detect at 80% power.")
 
