@@ -337,8 +337,8 @@ def test_a_server_refusing_every_request_as_too_long_says_so(key_env):
 
     with FakeOpenAI(context_tokens=50) as server:
         b = chat_backend(server, concurrency=4)
-        with pytest.raises(LittleHumanError, match=r"refused 100 of the first 100 requests as "
-                           r"longer than model gpt-3.5-turbo's context: lower "
-                           r"--prompt-context-words"):
+        with pytest.raises(LittleHumanError, match=r"0 usable replies of the first 100; the "
+                           r"server refused 1\d\d requests so far as longer than model "
+                           r"gpt-3.5-turbo's context: lower --prompt-context-words"):
             generate_synthetic(worker.fixture_rows(60), worker.fixture_rows(60), b,
                                PromptSpec("fv"), progress=False)

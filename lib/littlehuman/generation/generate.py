@@ -359,8 +359,9 @@ class _Asker:
         long = self.sends.counts.get("failed:too_long", 0)
         if 2 * long >= self.unusable:  # mostly refused by the server, not by the model
             self.hopeless = (
-                f"generation stopped: the server refused {long} of the first {read} requests as "
-                f"longer than model {self.backend.model}'s context: lower "
+                f"generation stopped: {len(self.twins)} usable replies of the first {read}; the "
+                f"server refused {long} requests so far as longer than model "
+                f"{self.backend.model}'s context: lower "
                 "--prompt-context-words, --k-shots or --max-new-tokens, or use a model with a "
                 "longer context")
             return
