@@ -47,8 +47,9 @@ Real-output faults, each a constructor argument (default off):
   request. Both draw from one ``random.Random(seed)`` in arrival order.
 - ``chat_template_missing``: chat completions answer 500 with the message ``transformers
   serve`` gives for a model without a chat template (``/v1/completions`` works).
-- ``context_tokens``: a chat or text completion whose prompt (characters / 4) plus
-  ``max_tokens`` passes it answers 400 ``context_length_exceeded``, in OpenAI's words.
+- ``context_tokens``: a chat or text completion (or a batch's request) whose prompt
+  (characters / 4) plus ``max_tokens`` passes it answers 400 ``context_length_exceeded``, in
+  OpenAI's words (a batch: in its error file).
 - ``POST /v1/completions`` takes a plain-text ``prompt`` and answers ``choices[0].text``.
 - ``GET /v1/batches`` lists batches (newest first, ``limit``/``after``);
   ``create_batch_delay_s``: ``POST /v1/batches`` records the batch, then sleeps that long
@@ -241,15 +242,11 @@ class _Handler(BaseHTTPRequestHandler):
         getattr(self, name)(fake, entry, fault, body, raw, **match.groupdict())
 
     def _too_long(self, fake: "FakeOpenAI", entry: dict, text: str, body: dict) -> bool:
-        """Answer 400 as OpenAI does when the prompt (characters / 4) plus ``max_tokens``
-        passes ``context_tokens``."""
-        asked = len(text) // 4 + int(body.get("max_tokens") or 0)
-        if fake.context_tokens is None or asked <= fake.context_tokens:
-            return False
-        self._error(entry, 400, f"This model's maximum context length is {fake.context_tokens} "
-                    f"tokens. However, you requested {asked} tokens. Please reduce the length "
-                    "of the messages.", "context_length_exceeded")
-        return True
+        """Answer 400 as OpenAI does when the request does not fit (``over_context``)."""
+        long = fake.over_context(text, body)
+        if long:
+            self._error(entry, 400, long, "context_length_exceeded")
+        return bool(long)
 
     def _chat(self, fake: "FakeOpenAI", entry: dict, fault: str, body: dict, raw: bytes) -> None:
         if fake.chat_template_missing:
@@ -406,6 +403,15 @@ class FakeOpenAI:
 
     # ------------------------------------------------------------ chat and batches
 
+    def over_context(self, text: str, body: dict[str, Any]) -> str | None:
+        """OpenAI's message when the prompt ``text`` (characters / 4) plus ``max_tokens``
+        passes ``context_tokens``, else None."""
+        asked = len(text) // 4 + int(body.get("max_tokens") or 0)
+        if self.context_tokens is None or asked <= self.context_tokens:
+            return None
+        return (f"This model's maximum context length is {self.context_tokens} tokens. However, "
+                f"you requested {asked} tokens. Please reduce the length of the messages.")
+
     def chat_completion(self, body: dict[str, Any], fault: str = "ok") -> dict[str, Any]:
         """The chat completion object answering request ``body`` (``fault``: malformed/empty)."""
         messages = body.get("messages") or []
@@ -540,8 +546,17 @@ class FakeOpenAI:
                     "error": {"message": "The server had an error", "type": "server_error"}}}
                 errors.append(line)
                 continue
+            asked = request.get("body") or {}
+            long = self.over_context(
+                "".join(m.get("content") or "" for m in asked.get("messages") or []), asked)
+            if long:
+                line["response"] = {"status_code": 400, "request_id": f"req_{i}", "body": {
+                    "error": {"message": long, "type": "invalid_request_error",
+                              "code": "context_length_exceeded"}}}
+                errors.append(line)
+                continue
             broken = fault == "malformed" and i % 2 == 0
-            body = self.chat_completion(request.get("body") or {}, "malformed" if broken else "ok")
+            body = self.chat_completion(asked, "malformed" if broken else "ok")
             line["response"] = {"status_code": 200, "request_id": f"req_{i}", "body": body}
             output.append(line)
         if self.shuffle_output:

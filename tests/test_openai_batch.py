@@ -281,6 +281,25 @@ def test_refusals_are_answers_sent_once_and_the_generation_layer_asks_again(key_
     assert stats["generated"] + stats["missing"] == 8 and len(syn) == stats["generated"]
 
 
+def test_a_request_too_long_for_the_context_is_not_resent_but_asked_again(key_env, tmp_path):
+    """A request in the error file as 400 context_length_exceeded is not resubmitted
+    identically (it would fail again, and the run used to end asking for a rerun that fails
+    the same way): it is yielded empty at once, and the row is asked again with other
+    examples; the long row itself, never fitting, is left for a spare."""
+    rows = chat_worker.fixture_rows(12)
+    rows.loc[5, "context"] = "An invented passage that goes on and on. " * 100  # ~4,100 chars
+    with FakeOpenAI(context_tokens=900) as server:
+        cache = GenerationCache(tmp_path / "gen.jsonl")
+        syn, stats = generate_synthetic(rows, rows, backend(server, tmp_path), PromptSpec("fv"),
+                                        cache=cache, progress=False)
+        files = uploaded(server)
+    sent = [line["custom_id"] for lines in files for line in lines]
+    assert len(sent) == len(set(sent))  # nothing sent twice
+    assert "toy005" not in set(syn["source_row_id"]) and stats["generated"] == 11
+    assert stats["faults"]["failed"]["too_long"] >= 3  # row 5's three asks at least
+    assert stats["missing"] == 1
+
+
 # ---------------------------------------------------------------- state and resuming
 
 def test_state_is_saved_as_soon_as_the_batch_exists(key_env, tmp_path):

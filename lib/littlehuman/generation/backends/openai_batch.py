@@ -23,7 +23,8 @@ Failures: every request is sent at most ``MAX_SENDS`` (2) times: a request in th
 (``request_error``), missing from the output of an expired (``expired``), failed or cancelled
 (``failed``) batch, or answered with a 200 that has no choices or no text (``empty``) is
 resubmitted once in a new batch. Failing again: an ``empty`` one is yielded as ``""`` (the
-generation layer then asks again with fresh examples under a new cache key); any other is not
+generation layer then asks again with fresh examples under a new cache key), as is at once,
+without a resubmission, one refused as longer than the model's context (``too_long``); any other is not
 yielded, and the run ends with a LittleHumanError once every other request has been yielded,
 so a rerun sends only those. Both kinds count in ``failures``. Every send and give-up is
 reported to ``on_event`` (``sent``, ``retry:<cause>``, ``failed:<cause>``). HTTP errors are
@@ -47,7 +48,7 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Completion
-from littlehuman.generation.backends.openai_chat import OpenAIBase, describe
+from littlehuman.generation.backends.openai_chat import OpenAIBase, describe, refused_as_too_long
 from littlehuman.generation.cache import request_key
 from littlehuman.generation.secrets import public_url, scrub
 from littlehuman.paths import atomic_write, cache_dir
@@ -358,17 +359,18 @@ class _Run:
         todo = [cid for cid in self.where if cid not in self.answered
                 and cid not in self.given_up and cid not in busy]
         for cid in todo:
-            if sends[cid] >= MAX_SENDS:
+            if sends[cid] >= MAX_SENDS or causes.get(cid) == "too_long":
                 cause = causes.get(cid, "request_error")
                 self.b.failures += 1
                 self.event(cid, f"failed:{cause}")
-                if cause == "empty":
+                if cause in ("empty", "too_long"):  # asked again with fresh examples
                     self.answered.add(cid)
                     for i in self.where[cid]:
                         yield i, Completion("")
                 else:
                     self.given_up.add(cid)
-        for ids, data in self.split([cid for cid in todo if sends[cid] < MAX_SENDS]):
+        for ids, data in self.split([cid for cid in todo if sends[cid] < MAX_SENDS
+                                     and causes.get(cid) != "too_long"]):
             file = self.call(self.upload, data)
             self.state.jobs.append({"ids": ids, "file_id": file.id,
                                     "file_created_at": getattr(file, "created_at", None),
@@ -483,7 +485,7 @@ class _Run:
                 bodies[cid] = response.get("body")
                 errors.pop(cid, None)
             else:
-                errors[cid] = ("request_error", _line_error(entry))
+                errors[cid] = (_line_cause(entry), _line_error(entry))
         for cid in ids - bodies.keys() - errors.keys():
             errors[cid] = (_status_cause(batch.status), _batch_error(batch))
         for cid, body in bodies.items():
@@ -520,6 +522,17 @@ def _status_cause(status: str | None) -> str:
     """The cause of a request left without any line by a batch of this status."""
     return {"expired": "expired", "failed": "failed", "cancelled": "failed"}.get(
         status or "", "request_error")
+
+
+def _line_cause(entry: dict[str, Any]) -> str:
+    """An error-file line's cause: ``too_long`` when it says the request does not fit the
+    model's context (sending it again is pointless: the row is asked again with other
+    examples), else ``request_error``."""
+    response = entry.get("response") or {}
+    error = entry.get("error") or (response.get("body") or {}).get("error") or {}
+    code = error.get("code") if isinstance(error, dict) else None
+    return ("too_long" if refused_as_too_long(response.get("status_code"), code,
+                                               _line_error(entry)) else "request_error")
 
 
 def _line_error(entry: dict[str, Any]) -> str:

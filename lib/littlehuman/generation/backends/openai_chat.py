@@ -255,14 +255,17 @@ _TOO_LONG = re.compile(r"context[ _]length|context window|maximum context|too lo
                        r"tokens|exceeds? the (?:model'?s? )?(?:maximum|max|limit)", re.I)
 
 
+def refused_as_too_long(status: int | None, code: Any, message: str) -> bool:
+    """Whether a refusal (HTTP status, error code, message) says the request does not fit the
+    model's context: a fault of that one request (its few-shot examples), not of the run's
+    settings."""
+    return status == 413 or status == 400 and (code == "context_length_exceeded"
+                                               or bool(_TOO_LONG.search(message)))
+
+
 def too_long(exc: BaseException) -> bool:
-    """Whether a refused request (400, or 413) was refused for not fitting the model's
-    context: a fault of that one request (its few-shot examples), not of the run's settings."""
-    status = _status(exc)
-    if status == 413:
-        return True
-    return status == 400 and (getattr(exc, "code", None) == "context_length_exceeded"
-                              or bool(_TOO_LONG.search(describe(exc))))
+    """:func:`refused_as_too_long` for an SDK error."""
+    return refused_as_too_long(_status(exc), getattr(exc, "code", None), describe(exc))
 
 
 def cause(exc: BaseException) -> str:
