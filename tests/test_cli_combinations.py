@@ -40,17 +40,33 @@ from littlehuman.errors import LittleHumanError
     (("--list-datasets",), ("--list-datasets", "--dataset")),
     (("--plan-tokens-per-s", "5000"), ("--plan-tokens-per-s", "--plan")),
 ])
-def test_a_flag_nothing_reads_is_one_line_exit_2(tmp_path, shared_data, args, needles):
+def test_a_flag_nothing_reads_is_one_line_exit_2(tmp_path, shared_data, monkeypatch, capsys,
+                                                 args, needles):
+    """In-process through ``cli.main`` (what run_all.py calls; a real process below)."""
+    from littlehuman import cli
+
     twins = tmp_path / "twins.jsonl"
     twins.write_text('{"context": "c", "claim": "x", "label": 1}\n')
     args = tuple(a.replace("{twins}", str(twins)) for a in args)
-    proc = run_all(tmp_path, shared_data, "--dataset", "fever", "--profile", "smoke", *args,
-                   "--dry-run" if "--plan" not in args and "--dry-run" not in args else "--plan")
-    assert proc.returncode == 2, (proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
+    monkeypatch.setenv("LITTLEHUMAN_DATA_DIR", str(shared_data))
+    code = cli.main(["--dataset", "fever", "--profile", "smoke", *args,
+                     "--dry-run" if "--plan" not in args and "--dry-run" not in args else "--plan"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
+    assert not (tmp_path / "data").exists() and not (tmp_path / "outputs").exists()
+
+
+def test_a_flag_nothing_reads_stops_a_real_process(tmp_path, shared_data):
+    proc = run_all(tmp_path, shared_data, "--dataset", "fever", "--profile", "smoke",
+                   "--learner", "encoder", "--model-dir", "/models/llama", "--dry-run")
+    assert proc.returncode == 2 and proc.stdout == "", (proc.stdout, proc.stderr)
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("error: --model-dir") and "--learner lora" in line
     assert not (tmp_path / "data").exists() and not (tmp_path / "outputs").exists()
 
 
