@@ -358,8 +358,10 @@ class _Run:
         sends, causes = self.state.sends(), self.causes()
         todo = [cid for cid in self.where if cid not in self.answered
                 and cid not in self.given_up and cid not in busy]
+        # sent as often as allowed, or refused as too long (sending it again would not help)
+        spent = {cid for cid in todo if sends[cid] >= MAX_SENDS or causes.get(cid) == "too_long"}
         for cid in todo:
-            if sends[cid] >= MAX_SENDS or causes.get(cid) == "too_long":
+            if cid in spent:
                 cause = causes.get(cid, "request_error")
                 self.b.failures += 1
                 self.event(cid, f"failed:{cause}")
@@ -369,8 +371,7 @@ class _Run:
                         yield i, Completion("")
                 else:
                     self.given_up.add(cid)
-        for ids, data in self.split([cid for cid in todo if sends[cid] < MAX_SENDS
-                                     and causes.get(cid) != "too_long"]):
+        for ids, data in self.split([cid for cid in todo if cid not in spent]):
             file = self.call(self.upload, data)
             self.state.jobs.append({"ids": ids, "file_id": file.id,
                                     "file_created_at": getattr(file, "created_at", None),
@@ -524,24 +525,26 @@ def _status_cause(status: str | None) -> str:
         status or "", "request_error")
 
 
+def _line_parts(entry: dict[str, Any]) -> tuple[Any, Any, str]:
+    """An error-file line's HTTP status, error code and message."""
+    response = entry.get("response") or {}
+    error = entry.get("error") or (response.get("body") or {}).get("error") or {}
+    message = error.get("message") if isinstance(error, dict) else str(error)
+    code = error.get("code") if isinstance(error, dict) else None
+    return response.get("status_code"), code, message or "no message"
+
+
 def _line_cause(entry: dict[str, Any]) -> str:
     """An error-file line's cause: ``too_long`` when it says the request does not fit the
     model's context (sending it again is pointless: the row is asked again with other
     examples), else ``request_error``."""
-    response = entry.get("response") or {}
-    error = entry.get("error") or (response.get("body") or {}).get("error") or {}
-    code = error.get("code") if isinstance(error, dict) else None
-    return ("too_long" if refused_as_too_long(response.get("status_code"), code,
-                                               _line_error(entry)) else "request_error")
+    return "too_long" if refused_as_too_long(*_line_parts(entry)) else "request_error"
 
 
 def _line_error(entry: dict[str, Any]) -> str:
     """What went wrong with one request, from its error-file line."""
-    response = entry.get("response") or {}
-    error = entry.get("error") or (response.get("body") or {}).get("error") or {}
-    message = error.get("message") if isinstance(error, dict) else str(error)
-    status = response.get("status_code")
-    return f"{'HTTP ' + str(status) + ': ' if status else ''}{message or 'no message'}"
+    status, _, message = _line_parts(entry)
+    return f"{'HTTP ' + str(status) + ': ' if status else ''}{message}"
 
 
 def _batch_error(batch: Any) -> str:

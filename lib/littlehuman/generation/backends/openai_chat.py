@@ -440,12 +440,13 @@ class OpenAIChatBackend(OpenAIBase):
             try:
                 reply = await self._request(client, slots, limiter, i, messages)
             except Exception as exc:
-                if not _retryable(exc) and not too_long(exc):  # stops everything
+                kind = cause(exc)
+                if not _retryable(exc) and kind != "too_long":  # stops everything
                     emit(LittleHumanError(self._fatal(exc)))  # (the consumer raises it)
                     return
                 self.failures += 1
-                self._event(i, f"failed:{cause(exc)}")
-                if too_long(exc) or isinstance(exc, _Malformed) and exc.cause == "empty":
+                self._event(i, f"failed:{kind}")
+                if kind in ("too_long", "empty"):
                     reply: Reply = ""  # asked again with fresh examples by the caller
                 else:
                     gave_up.append(exc)
