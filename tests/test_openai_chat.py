@@ -125,10 +125,10 @@ def test_timeout_then_success(fake):
 
 
 def test_malformed_reply_counts_as_failure(fake):
-    fake.script("malformed", "empty")
+    fake.script("nonjson", "empty")
     b = backend(fake, max_retries=1)
     assert b.complete(chats(1)) == [""]
-    assert b.failures == 1 and b.attempts == 2 and len(b.usage_log) == 2  # both were billed
+    assert b.failures == 1 and b.attempts == 2 and len(b.usage_log) == 1  # the empty one billed
     rows = worker.fixture_rows(2)
     fake.script("malformed")
     b = backend(fake, max_retries=0, concurrency=1)
@@ -139,6 +139,26 @@ def test_malformed_reply_counts_as_failure(fake):
     syn, stats = generate_synthetic(rows, rows, backend(fake, max_retries=0),
                                     PromptSpec("fv", reask=0), progress=False)
     assert stats["missing"] == 0  # (no cache here: the row is asked afresh and answered)
+
+
+@pytest.mark.parametrize("fault", ["malformed", "empty"])
+def test_an_empty_completion_is_not_resent_but_asked_again_with_fresh_examples(fake, fault):
+    """A 200 without a completion text (no choices, or an empty content: a content filter;
+    at temperature 0 the same request gets the same again) is sent once, whatever retries are
+    left, and comes back empty at once; the row is asked again with other examples."""
+    fake.script(fault)
+    b = backend(fake, max_retries=5)
+    events: list[tuple[int, str]] = []
+    b.on_event = lambda i, event: events.append((i, event))
+    assert b.complete(chats(1)) == [""]
+    assert b.attempts == 1 and len(fake.log) == 1 and b.failures == 1
+    assert events == [(0, "sent"), (0, "failed:empty")]
+    rows = worker.fixture_rows(2)
+    fake.script(fault)
+    generated = backend(fake, max_retries=5, concurrency=1)
+    syn, stats = generate_synthetic(rows, rows, generated, PromptSpec("fv"), progress=False)
+    assert stats["reasked"] == 1 and stats["generated"] == 2 and stats["missing"] == 0
+    assert generated.attempts == 3 and len(fake.log) == 1 + 3  # 2 rows + 1 re-ask, no resend
 
 
 def test_persistent_errors_end_with_an_error_after_the_others_are_kept(fake, tmp_path):
@@ -280,7 +300,7 @@ def test_key_never_leaks(fake, home, capfd, caplog):
     fake.script("429", "500", "malformed")
     b = backend(fake)
     syn, stats = load_or_generate(rows, rows, b, PromptSpec("fv"), progress=False)
-    assert stats["calls"] == 5 and len(syn) == 5
+    assert stats["calls"] == 6 and stats["reasked"] == 1 and len(syn) == 5  # malformed: re-asked
     texts = [repr(b), str(b.identity()), str(vars(b)), PromptSpec("fv").generator_id(b),
              json.dumps(b.params), repr(b._key), caplog.text]
     assert_no_secret(home, *texts)

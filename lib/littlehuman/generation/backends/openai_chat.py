@@ -10,7 +10,7 @@ moment it arrives, so the caller can store it before the next one (a killed run 
 finished call).
 
 Failures: a 200 whose body is not JSON (a proxy's HTML page, a body cut short) is retried
-like a 5xx; a reply without choices or text is retried, then returned as ``""`` (the
+like a 5xx; a reply without choices or text is not resent but returned as ``""`` at once (the
 generation layer asks again with fresh examples) and counted in ``failures``; so is a request
 the server refuses as longer than the model's context (``too_long``: its few-shot examples may
 be shorter at the re-ask, and a row that never fits is covered by a spare). Requests still
@@ -236,10 +236,19 @@ def _status(exc: BaseException) -> int | None:
     return getattr(exc, "status_code", None)
 
 
+#: what a failed send ran into (:func:`cause`) that resending the same request would not
+#: mend: the reply comes back as ``""`` at once and the caller asks again with fresh
+#: examples. An empty completion (a content filter, a null content; at temperature 0 the
+#: same request gets it again) used to be resent up to ``max_retries`` times first.
+ASKED_AGAIN = ("too_long", "empty")
+
+
 def _retryable(exc: BaseException) -> bool:
     import openai
 
-    if isinstance(exc, (_Malformed, openai.APIConnectionError)):
+    if isinstance(exc, _Malformed):
+        return exc.cause != "empty"  # an empty completion is asked again, not resent
+    if isinstance(exc, openai.APIConnectionError):
         return True  # APITimeoutError is an APIConnectionError
     if isinstance(exc, (openai.APIResponseValidationError, json.JSONDecodeError)):
         return True  # a 200 whose body the SDK could not read (cut short, say)
@@ -441,12 +450,12 @@ class OpenAIChatBackend(OpenAIBase):
                 reply = await self._request(client, slots, limiter, i, messages)
             except Exception as exc:
                 kind = cause(exc)
-                if not _retryable(exc) and kind != "too_long":  # stops everything
+                if kind not in ASKED_AGAIN and not _retryable(exc):  # stops everything
                     emit(LittleHumanError(self._fatal(exc)))  # (the consumer raises it)
                     return
                 self.failures += 1
                 self._event(i, f"failed:{kind}")
-                if kind in ("too_long", "empty"):
+                if kind in ASKED_AGAIN:
                     reply: Reply = ""  # asked again with fresh examples by the caller
                 else:
                     gave_up.append(exc)
