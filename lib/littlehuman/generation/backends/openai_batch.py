@@ -48,7 +48,8 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Completion
-from littlehuman.generation.backends.openai_chat import OpenAIBase, describe, refused_as_too_long
+from littlehuman.generation.backends.openai_chat import (ASKED_AGAIN, OpenAIBase, describe,
+                                                           refused_as_too_long)
 from littlehuman.generation.cache import request_key
 from littlehuman.generation.secrets import public_url, scrub
 from littlehuman.paths import atomic_write, cache_dir
@@ -365,7 +366,7 @@ class _Run:
                 cause = causes.get(cid, "request_error")
                 self.b.failures += 1
                 self.event(cid, f"failed:{cause}")
-                if cause in ("empty", "too_long"):  # asked again with fresh examples
+                if cause in ASKED_AGAIN:  # asked again with fresh examples
                     self.answered.add(cid)
                     for i in self.where[cid]:
                         yield i, Completion("")
