@@ -320,3 +320,65 @@ def test_mean_pooling_is_for_fv_only() -> None:
         EncoderLearner("qa", pooling="mean")
     with pytest.raises(LittleHumanError, match="pooling"):
         EncoderLearner("fv", pooling="max")
+
+
+def _windowed(**params) -> EncoderLearner:
+    """A QA learner over overlapping windows, its tokenizer loaded (for ``_encode``)."""
+    from transformers import AutoTokenizer
+
+    from littlehuman.learners.encoder import default_model_dir
+
+    learner = EncoderLearner("qa", **{**FAST, **params})
+    learner._tokenizer = AutoTokenizer.from_pretrained(str(default_model_dir()))
+    return learner
+
+
+def test_windows_label_the_window_that_holds_the_answer_and_cls_elsewhere() -> None:
+    """A long context read as overlapping windows: the answer past max_length is trained on in
+    the window(s) that hold it, every other window of the row on [CLS]; a context longer than
+    the windows allowed still drops a row whose answer is only in the cut end."""
+    rows = _long_context_rows(3, answer_at_end=True)
+    feats, counts = _windowed(max_windows=8)._encode(rows, training=True)
+    assert counts["rows_span_truncated"] == 0 and counts["train_windows"] == len(feats)
+    for row, answer in enumerate(rows["answer"]):
+        windows = [f for f in feats if f["row"] == row]
+        assert len(windows) > 1  # the 64-token budget needs several
+        held = [f for f in windows if f["start_positions"] > 0]
+        assert held and held[-1] is windows[-1]  # the answer ends the context
+        tokens = windows[-1]["input_ids"][held[-1]["start_positions"]:held[-1]["end_positions"] + 1]
+        assert _windowed()._tokenizer.decode(tokens) == answer
+        assert all(f["start_positions"] == f["end_positions"] == 0 for f in windows if f not in held)
+    late = {f["row"] for f in feats if f["start_positions"] > 0} - \
+        {f["row"] for f in feats if f["start_positions"] > 0 and
+         [g for g in feats if g["row"] == f["row"]].index(f) < 2}
+    assert late  # some answer lies only past the first two windows
+    feats, counts = _windowed(max_windows=2)._encode(rows, training=True)
+    assert counts["rows_span_truncated"] == len(late) and not late & {f["row"] for f in feats}
+    assert all(len([f for f in feats if f["row"] == r]) == 2 for r in {f["row"] for f in feats})
+    # one window is the cut context of before: every span past max_length is dropped
+    feats, counts = _windowed()._encode(rows, training=True)
+    assert feats == [] and counts["rows_span_truncated"] == 3 and "train_windows" not in counts
+
+
+def test_windows_predict_the_best_span_over_a_rows_windows(tmp_path) -> None:
+    """Trained on answers at either end of long contexts, the windowed learner finds them
+    wherever they are. Saved and loaded, it
+    predicts the same."""
+    train = pd.concat([_long_context_rows(12, answer_at_end=True),
+                       _long_context_rows(12, answer_at_end=False)], ignore_index=True)
+    test = _long_context_rows(8, answer_at_end=True)
+    learner = make_learner("encoder", "qa", seed=0, epochs=6, lr=3e-4, max_windows=6,
+                           select_on_valid=False, **FAST).fit(train)
+    assert learner.fit_stats["train_rows"] == 24 and learner.fit_stats["train_windows"] > 48
+    preds = learner.predict(test)
+    assert sum(p == a for p, a in zip(preds, test["answer"])) >= 6
+    learner.save(tmp_path / "m")
+    again = EncoderLearner.load(tmp_path / "m")
+    assert again.max_windows == 6 and again.predict(test) == preds
+
+
+def test_windows_need_qa_and_the_head_of_the_context() -> None:
+    for task, params in (("fv", {"max_windows": 2}), ("qa", {"max_windows": 0}),
+                         ("qa", {"max_windows": 2, "context_side": "tail"})):
+        with pytest.raises(LittleHumanError, match="max_windows"):
+            make_learner("encoder", task, **params)

@@ -108,6 +108,11 @@ def test_max_length_is_capped_by_the_protocol_and_ropes_keeps_the_context_tail()
     qa = learner_params(cpu, "qa", ropes)
     assert qa["max_length"] == 96 and qa["context_side"] == "tail"
     assert "context_side" not in learner_params(cpu, "qa", data.DATASETS["fairytaleqa"])
+    # windows over the whole context replace ROPES's tail; one window (the default) enters no key
+    assert "max_windows" not in qa
+    windowed = learner_params(config.profile("cpu", qa_windows="4"), "qa", ropes)
+    assert windowed["max_windows"] == 4 and "context_side" not in windowed
+    assert "max_windows" not in learner_params(config.profile("cpu", qa_windows=4), "fv", fever)
     plain = learner_params(config.profile("cpu", train_bf16=False), "fv", fever)
     assert "bf16" not in plain and "train_layers" not in plain
     assert learner_params(config.profile("cpu", train_layers=2), "fv", fever)["train_layers"] == 2

@@ -162,6 +162,9 @@ class Profile:
     pooling: str = _learner(
         "cls", "encoder FV: what the head reads, BERT's [CLS] pooler (cls) or the mean over the "
         "pair's tokens (mean, as MiniLM was trained: README)")
+    qa_windows: int = _learner(
+        1, "encoder QA: read a context longer than --max-length as up to N overlapping "
+        "windows, trained and predicted as in BERT's SQuAD fine-tuning (1: cut it there; README)")
     lora_settings: str = _learner(
         "scripts", "lora: the authors' scripts' hyper-parameters (scripts) or the paper "
         "text's (paper)")
@@ -353,7 +356,7 @@ _AT_LEAST_0 = ("rpm", "tpm", "k_shots", "reask", "n_train", "n_valid", "n_test",
 _AT_LEAST_1 = ("concurrency", "max_new_tokens", "prompt_context_words", "gen_batch_size",
                "tradeoff_human", "tradeoff_step", "tradeoff_steps", "batch_size", "grad_accum",
                "jobs", "slurm_cpus_per_job", "slurm_mem_gb", "slurm_time_min",
-               "slurm_max_parallel")
+               "slurm_max_parallel", "qa_windows")
 _FLOAT_AT_LEAST_0 = ("temperature", "request_timeout", "batch_poll_s", "lr", "price_human",
                      "price_synthetic", "budget")
 
@@ -421,7 +424,7 @@ READ_BY: dict[str, tuple[str, tuple[str, ...]]] = {
     **dict.fromkeys(("gen_batch_size", "gen_dtype"), ("generator", ("gemma", "hf"))),
     **dict.fromkeys(("model_dir", "lora_settings", "loss_on", "gradient_checkpointing",
                      "compile", "grad_accum"), ("learner", ("lora",))),
-    **dict.fromkeys(("warmup_ratio", "train_bf16", "train_layers", "pooling"),
+    **dict.fromkeys(("warmup_ratio", "train_bf16", "train_layers", "pooling", "qa_windows"),
                     ("learner", ("encoder",))),
     **dict.fromkeys(("epochs", "lr", "batch_size", "max_length"), ("learner", ("encoder", "lora"))),
     "jobs": ("executor", ("local",)),

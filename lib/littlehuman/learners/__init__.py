@@ -61,7 +61,9 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
 
     A profile's 0 means the learner's own default: ``epochs`` and ``lr`` are then left out;
     ``max_length`` is :func:`max_length`; the encoder's ``bf16``, ``train_layers``,
-    ``warmup_ratio`` and (FV) ``pooling`` enter only when they differ from its defaults. The majority learner takes none. lora needs
+    ``warmup_ratio``, (FV) ``pooling`` and (QA) ``max_windows`` (``qa_windows``) enter only
+    when they differ from its defaults; (QA) ``context_side`` is "tail" for
+    :data:`KEEP_CONTEXT_TAIL` with one window. The majority learner takes none. lora needs
     ``model_dir`` (a one-line LittleHumanError otherwise) and gets only the settings that
     differ from ``defaults.LORA_DEFAULTS``, and for QA the dataset's ``max_new_tokens``."""
     p = profile
@@ -80,7 +82,9 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
             params["warmup_ratio"] = p.warmup_ratio
         if task == "fv" and p.pooling != defaults.ENCODER_POOLING:
             params["pooling"] = p.pooling
-        if task == "qa" and dataset_spec is not None and dataset_spec.name in KEEP_CONTEXT_TAIL:
+        if task == "qa" and p.qa_windows > 1:  # the windows cover the context: no side to keep
+            params["max_windows"] = p.qa_windows
+        elif task == "qa" and dataset_spec is not None and dataset_spec.name in KEEP_CONTEXT_TAIL:
             params["context_side"] = "tail"
     if p.learner == "lora":
         if not p.model_dir:

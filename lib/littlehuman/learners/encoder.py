@@ -7,10 +7,15 @@
   or "mean" (the mean of the last hidden states over the pair's tokens,
   :class:`MeanPooledClassifier`: the pooling all-MiniLM-L6-v2 was trained with; its [CLS]
   pooler never was).
-- QA: extractive span prediction over (question, context), context truncated at ``max_length``.
-  Trained on the answer's character span in the context (:func:`find_answer_span`); rows
-  without a usable span, or whose span lies only in the cut part of the context (past the end,
-  or with ``context_side="tail"`` before the start), are dropped and counted.
+- QA: extractive span prediction over (question, context), context truncated at ``max_length``,
+  or (``max_windows`` N > 1) split into at most N overlapping windows of ``max_length`` tokens
+  (consecutive ones share ``max_length // WINDOW_OVERLAP_DIVISOR`` context tokens; the rest is
+  cut), as in BERT's SQuAD fine-tuning: a training window that holds the whole answer span is
+  trained on it, one that does not on the [CLS] token ("not here"), and a prediction is the
+  best-scoring span over a row's windows. Trained on the answer's character span in the
+  context (:func:`find_answer_span`); rows without a usable span, or whose span lies only in
+  the cut part of the context (past the end or the last window, or with
+  ``context_side="tail"`` before the start), are dropped and counted.
   Predicts the best span (start <= end, at most 30 tokens) decoded from the context, never
   across a ``"|"`` (QAConv's turns end in one; the authors' scoring cut every prediction at
   its first).
@@ -47,11 +52,12 @@ from littlehuman.learners.training import as_texts, bucket_batches, quiet_transf
 TASKS = ("fv", "qa")
 MAX_ANSWER_TOKENS = 30  # longest predicted QA span, in tokens
 SPAN_BREAK = "|"  # a predicted span never crosses one (QAConv: the end of each turn)
+WINDOW_OVERLAP_DIVISOR = 4  # QA windows share max_length // 4 context tokens (BERT: 128 of 384)
 MAX_GRAD_NORM = 1.0
 _WORD = re.compile(r"\w+")
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "max_length", "weight_decay",
            "warmup_ratio", "select_on_valid", "threads", "progress", "bf16", "train_layers",
-           "context_side", "pooling")
+           "context_side", "pooling", "max_windows")
 _HEAD_FILE = "mean_pooled_head.safetensors"
 _MODEL_KEYS = ("input_ids", "token_type_ids", "attention_mask")
 
@@ -194,10 +200,13 @@ class EncoderLearner:
     embeddings and lower layers stay frozen: less backward work). Both are off by default.
     ``context_side`` (QA): which end of a long context is kept, "head" (the start, default) or
     "tail" (the end: ROPES, whose answers are mostly in the situation that ends the context).
-    ``pooling`` (FV): "cls" (default) or "mean" (module docstring).
+    ``pooling`` (FV): "cls" (default) or "mean" (module docstring). ``max_windows`` (QA): how
+    many overlapping windows of a long context are read (1, the default: the context is cut;
+    module docstring); only with ``context_side="head"``.
 
     ``fit_stats``: bf16, frozen_layers, train_rows_in / train_rows (kept), rows_without_span, rows_fuzzy_span,
-    rows_span_truncated, rows_claim_cut or rows_question_cut, train_tokens (non-pad, all
+    rows_span_truncated, rows_claim_cut or rows_question_cut, train_windows (QA with
+    max_windows > 1: the windows trained on, answer-holding or not), train_tokens (non-pad, all
     epochs), seconds (whole fit), train_seconds, tokens_per_s, threads, epochs_run, best_epoch,
     train_loss and valid_scores (per epoch), valid_metric, valid_score (of the kept epoch).
     """
@@ -223,6 +232,7 @@ class EncoderLearner:
         train_layers: int = 0,
         context_side: str = "head",
         pooling: str = ENCODER_POOLING,
+        max_windows: int = 1,
     ) -> None:
         if task not in TASKS:
             raise LittleHumanError(f"unknown task {task!r} for the encoder learner: use 'fv' or 'qa'")
@@ -240,6 +250,10 @@ class EncoderLearner:
                                    f"only), got {pooling!r} for {task}")
         if int(train_layers) < 0:
             raise LittleHumanError("encoder learner: train_layers must be >= 0 (0 = all layers)")
+        if int(max_windows) < 1 or (int(max_windows) > 1 and (task != "qa" or context_side != "head")):
+            raise LittleHumanError(f"encoder learner: max_windows must be 1, or more for QA with "
+                                   f"context_side head (got {max_windows} for {task}, "
+                                   f"{context_side})")
         self.task = task
         self.seed = int(seed)
         self.model_dir = None if model_dir is None else str(model_dir)
@@ -256,6 +270,7 @@ class EncoderLearner:
         self.train_layers = int(train_layers)
         self.context_side = context_side
         self.pooling = pooling
+        self.max_windows = int(max_windows)
         self.fit_stats: dict[str, Any] = {}
         self._model: Any = None
         self._tokenizer: Any = None
@@ -347,7 +362,7 @@ class EncoderLearner:
             "frozen_layers": frozen,
             "pooling": self.pooling,
             "train_rows_in": int(len(train)),
-            "train_rows": len(feats),
+            "train_rows": len({f["row"] for f in feats}),
             **counts,
             "train_tokens": tokens,
             "seconds": round(time.perf_counter() - start, 3),
@@ -376,19 +391,21 @@ class EncoderLearner:
         feats, _ = self._encode(rows, training=False)
         order = np.argsort([len(f["input_ids"]) for f in feats], kind="stable")
         size = max(64, 4 * self.batch_size)
-        out: list = [None] * len(feats)
+        out: list = [None] * len(rows)
+        best: list[float | None] = [None] * len(rows)
         with torch.inference_mode(), self._autocast():
             for k in tqdm(range(0, len(order), size), disable=not self.progress,
                           desc=f"encoder {self.task} predict", leave=False):
                 chunk = [feats[i] for i in order[k:k + size]]
                 result = self._model(**self._collate(chunk, training=False))
                 if self.task == "fv":
-                    preds = [int(x) for x in result.logits.argmax(-1).tolist()]
+                    preds = [(int(x), 0.0) for x in result.logits.argmax(-1).tolist()]
                 else:
-                    preds = decode_spans(chunk, result.start_logits.float(),
+                    preds = scored_spans(chunk, result.start_logits.float(),
                                          result.end_logits.float())
-                for f, p in zip(chunk, preds):
-                    out[f["row"]] = p
+                for f, (p, score) in zip(chunk, preds):  # QA: a row's best-scoring window
+                    if best[f["row"]] is None or score > best[f["row"]]:
+                        out[f["row"]], best[f["row"]] = p, score
         return out
 
     def save(self, directory: Path) -> None:
@@ -476,7 +493,8 @@ class EncoderLearner:
         return out, cut
 
     def _encode(self, rows: pd.DataFrame, training: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        """Tokenized features (one per kept row, with its row position) and drop counts."""
+        """Tokenized features (one per kept row, or per window of a kept QA row, with its row
+        position) and drop counts."""
         counts = {"rows_without_span": 0, "rows_fuzzy_span": 0, "rows_span_truncated": 0}
         contexts = as_texts(rows["context"])
         # the second segment (claim / question) gets at most half the budget: the rest is context
@@ -486,40 +504,70 @@ class EncoderLearner:
         if self.task == "fv":
             enc = self._tokenizer(contexts, second, truncation="only_first", max_length=self.max_length)
             labels = rows["label"].astype(int).tolist() if training else None
-        else:
-            self._tokenizer.truncation_side = "left" if self.context_side == "tail" else "right"
-            enc = self._tokenizer(second, contexts, truncation="only_second", max_length=self.max_length,
-                                  return_offsets_mapping=True)
-            answers = as_texts(rows["answer"]) if training else None
-        feats = []
-        for i in range(len(contexts)):
-            f: dict[str, Any] = {k: enc[k][i] for k in _MODEL_KEYS if k in enc}
-            f["row"] = i
-            if self.task == "fv":
+            feats = []
+            for i in range(len(contexts)):
+                f: dict[str, Any] = {k: enc[k][i] for k in _MODEL_KEYS if k in enc}
+                f["row"] = i
                 if training:
                     f["labels"] = labels[i]
-            else:
-                offsets, seq = enc["offset_mapping"][i], enc.sequence_ids(i)
-                ctx = [k for k, s in enumerate(seq) if s == 1]
-                if training:
-                    # tail: the span is looked for in the kept end (the cut start may repeat it)
-                    first = offsets[ctx[0]][0] if ctx and self.context_side == "tail" else 0
-                    span = find_answer_span(contexts[i][first:], answers[i])
-                    if span is None:  # tail: an answer only in the cut start is a truncation
-                        cut = first > 0 and find_answer_span(contexts[i], answers[i]) is not None
-                        counts["rows_span_truncated" if cut else "rows_without_span"] += 1
-                        continue
-                    cs, ce, fuzzy = span[0] + first, span[1] + first, span[2]
-                    if not ctx or offsets[ctx[-1]][1] < ce:
-                        counts["rows_span_truncated"] += 1
-                        continue
-                    counts["rows_fuzzy_span"] += int(fuzzy)
-                    f["start_positions"] = next(k for k in ctx if offsets[k][1] > cs)
-                    f["end_positions"] = max(k for k in ctx if offsets[k][0] < ce)
-                else:
-                    f["offsets"], f["ctx"], f["context"] = offsets, ctx, contexts[i]
-            feats.append(f)
+                feats.append(f)
+            return feats, counts
+        windows = self.max_windows > 1
+        self._tokenizer.truncation_side = "left" if self.context_side == "tail" else "right"
+        enc = self._tokenizer(second, contexts, truncation="only_second", max_length=self.max_length,
+                              return_offsets_mapping=True, return_overflowing_tokens=windows,
+                              stride=self.max_length // WINDOW_OVERLAP_DIVISOR if windows else 0)
+        owner = enc["overflow_to_sample_mapping"] if windows else range(len(contexts))
+        by_row: dict[int, list[int]] = {}
+        for j, i in enumerate(owner):
+            by_row.setdefault(int(i), []).append(j)
+        answers = as_texts(rows["answer"]) if training else [None] * len(contexts)
+        feats = []
+        for i in range(len(contexts)):
+            feats += self._qa_row(enc, by_row[i][:self.max_windows], i, contexts[i], answers[i],
+                                  counts)
+        if windows and training:
+            counts["train_windows"] = len(feats)
         return feats, counts
+
+    def _qa_row(self, enc: Any, windows: list[int], row: int, context: str, answer: str | None,
+                counts: dict[str, int]) -> list[dict[str, Any]]:
+        """The features of QA row ``row`` (its encoded ``windows``): for prediction with the
+        context, offsets and context token indices :func:`scored_spans` decodes; for training
+        (``answer`` given) labelled with the answer's token span, or [CLS] in a window without
+        it, or none (the drop counted in ``counts``)."""
+        feats = []
+        for j in windows:
+            f: dict[str, Any] = {k: enc[k][j] for k in _MODEL_KEYS if k in enc}
+            f["row"], f["offsets"], f["context"] = row, enc["offset_mapping"][j], context
+            f["ctx"] = [k for k, s in enumerate(enc.sequence_ids(j)) if s == 1]
+            feats.append(f)
+        if answer is None:
+            return feats
+        # tail: the span is looked for in the kept end (the cut start may repeat it)
+        first_ctx = feats[0]["ctx"]
+        first = feats[0]["offsets"][first_ctx[0]][0] if first_ctx and self.context_side == "tail" else 0
+        span = find_answer_span(context[first:], answer)
+        if span is None:  # tail: an answer only in the cut start is a truncation
+            cut = first > 0 and find_answer_span(context, answer) is not None
+            counts["rows_span_truncated" if cut else "rows_without_span"] += 1
+            return []
+        cs, ce, fuzzy = span[0] + first, span[1] + first, span[2]
+        held = False
+        for f in feats:
+            offsets, ctx = f.pop("offsets"), f.pop("ctx")
+            del f["context"]
+            if ctx and offsets[ctx[0]][0] <= cs and offsets[ctx[-1]][1] >= ce:
+                f["start_positions"] = next(k for k in ctx if offsets[k][1] > cs)
+                f["end_positions"] = max(k for k in ctx if offsets[k][0] < ce)
+                held = True
+            else:  # [CLS]: the answer is not (wholly) in this window
+                f["start_positions"] = f["end_positions"] = 0
+        if not held:
+            counts["rows_span_truncated"] += 1
+            return []
+        counts["rows_fuzzy_span"] += int(fuzzy)
+        return feats
 
     def _collate(self, feats: list[dict[str, Any]], training: bool) -> dict[str, torch.Tensor]:
         """Pad to the longest row of the batch."""
@@ -553,9 +601,16 @@ def span_pieces(context: str, offsets: list[tuple[int, int]], ctx: list[int]) ->
 
 def decode_spans(feats: list[dict[str, Any]], start: torch.Tensor, end: torch.Tensor
                  ) -> list[str]:
+    """The text of each feature's best span (:func:`scored_spans`)."""
+    return [text for text, _ in scored_spans(feats, start, end)]
+
+
+def scored_spans(feats: list[dict[str, Any]], start: torch.Tensor, end: torch.Tensor
+                 ) -> list[tuple[str, float]]:
     """The best span (start <= end < start + MAX_ANSWER_TOKENS) inside each feature's context
     (``context``, token ``offsets``, context token indices ``ctx``), within one piece of
-    :func:`span_pieces`; "" when the context kept no token."""
+    :func:`span_pieces`, with its score (start + end logit, comparable across the windows of
+    one row); ("", -inf) when the context kept no token."""
     n, width = start.shape
     piece = torch.full((n, width), -1, dtype=torch.long)
     for b, f in enumerate(feats):
@@ -569,12 +624,14 @@ def decode_spans(feats: list[dict[str, Any]], start: torch.Tensor, end: torch.Te
     band = torch.triu(ones) & ~torch.triu(ones, diagonal=MAX_ANSWER_TOKENS)
     allowed = band & (piece[:, :, None] == piece[:, None, :])
     scores = (start[:, :, None] + end[:, None, :]).masked_fill(~allowed, 2 * neg)
-    best = scores.view(n, -1).argmax(-1).tolist()
+    flat_scores = scores.view(n, -1)
+    best = flat_scores.argmax(-1)
+    top = flat_scores.gather(1, best[:, None])[:, 0]
     out = []
-    for b, (f, flat) in enumerate(zip(feats, best)):
+    for b, (f, flat, score) in enumerate(zip(feats, best.tolist(), top.tolist())):
         s, e = divmod(flat, width)
         if not usable[b].any():
-            out.append("")
+            out.append(("", float("-inf")))
             continue
-        out.append(f["context"][f["offsets"][s][0]:f["offsets"][e][1]].strip())
+        out.append((f["context"][f["offsets"][s][0]:f["offsets"][e][1]].strip(), float(score)))
     return out
