@@ -175,9 +175,10 @@ def _namespaces_work(tmp_path: Path) -> bool:
 
 
 @pytest.mark.slow
-def test_no_html_removes_the_html_of_the_notebooks_it_executes(copy_home, shared_data):
+def test_pages_of_an_earlier_execution_or_configuration_are_removed(copy_home, shared_data):
     """--no-html re-executing a notebook leaves no HTML of an earlier execution, which the
-    index would link as the current report; the notebooks it did not execute keep theirs."""
+    index would link as the current report; the notebooks it did not execute keep theirs,
+    unless they were made with other settings."""
     folder = copy_home / "outputs" / "fever" / "smoke"
     assert (folder / "01_generate.html").is_file()
     proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "01", "--no-html")
@@ -187,6 +188,25 @@ def test_no_html_removes_the_html_of_the_notebooks_it_executes(copy_home, shared
     assert (folder / "02_replacement_sweep.html").is_file()
     index = (copy_home / "outputs" / "index.html").read_text(encoding="utf-8")
     assert "01_generate.html" not in index and "02_replacement_sweep.html" in index
+    assert "settings differ" not in proc.stdout  # --no-html changes nothing a report shows
+
+    # a report folder shows one configuration: re-executing one notebook with a setting that
+    # changes what the reports show removes the earlier pages of the others (the index would
+    # link them beside the new one as one report) and their findings, saying so
+    proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "01", "--no-html",
+                   "--price-human", "1", "--price-synthetic", "0.01")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = next(x for x in proc.stdout.splitlines() if "settings differ" in x)
+    assert "price_human 0.0 -> 1.0" in line and "03_zoom.ipynb" in line
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "01_generate.ipynb", "notebook_digests.json", "summary.json"]
+    summary = json.loads((folder / "summary.json").read_text())
+    # the sweep is prepared with every notebook (01 shows its twins): of these settings
+    assert summary["zoom"] is None and summary["tradeoff"] is None and summary["advisor"] is None
+    assert summary["settings"]["price_human"] == 1.0
+    assert list(json.loads((folder / "notebook_digests.json").read_text())) == ["01_generate.ipynb"]
+    index = (copy_home / "outputs" / "index.html").read_text(encoding="utf-8")
+    assert "03_zoom.html" not in index and "02_replacement_sweep.html" not in index
 
 @pytest.mark.slow
 def test_read_only_outputs_is_one_line_before_the_work(copy_home, shared_data, tmp_path):

@@ -152,6 +152,37 @@ def drop_html(out_dir: Path, names: list[str]) -> None:
         (out_dir / name).with_suffix(".html").unlink(missing_ok=True)
 
 
+def changed_settings(earlier: dict[str, Any] | None, settings: Mapping[str, Any]
+                     ) -> dict[str, tuple[Any, Any]]:
+    """Field -> (earlier, now) for the settings that change what a report shows (all but
+    :data:`config.RUN_ONLY`) where ``settings`` differ from those the ``earlier`` summary
+    was made with; {} when it holds none (no report yet, or one from before they were kept)."""
+    before = (earlier or {}).get("settings")
+    if not isinstance(before, dict):
+        return {}
+    return {k: (before.get(k), v) for k, v in settings.items()
+            if k not in RUN_ONLY and k in before and _jsonable(before[k]) != _jsonable(v)}
+
+
+def _shown_setting(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as summary.json reads it back (tuples become lists)."""
+    return json.loads(json.dumps(value))
+
+
+def drop_pages(out_dir: Path, names: list[str]) -> list[str]:
+    """Remove the executed notebooks ``names`` (.ipynb and .html) from ``out_dir``; the names
+    of those that were there."""
+    there = [n for n in names if (out_dir / n).exists() or (out_dir / n).with_suffix(".html").exists()]
+    for name in there:
+        (out_dir / name).unlink(missing_ok=True)
+        (out_dir / name).with_suffix(".html").unlink(missing_ok=True)
+    return there
+
+
 def discard(staged: Staged) -> None:
     """Remove the staged files of a failed transaction; the earlier report stays as it was."""
     for tmp, _target in staged:
@@ -730,6 +761,13 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                       f"{summary.get('finished', '?')} UTC: kept the reports in {out_dir} "
                       "(--force-notebooks re-executes them)", flush=True)
             else:
+                earlier = read_summary(out_dir)
+                # a report folder shows one configuration: pages made with other settings go
+                changed = changed_settings(earlier, public_settings(asdict(study.profile)))
+                others = [f for nb, f in NOTEBOOKS.items() if nb not in notebooks] if changed else []
+                if changed:
+                    earlier = None
+                    previous = {k: v for k, v in previous.items() if k not in others}
                 staged: Staged = []
                 with staging(staged, out_dir):
                     for nb in notebooks:
@@ -738,14 +776,22 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                     staged += stage_notebooks([NOTEBOOKS[nb] for nb in notebooks if nb in todo],
                                               out_dir, params, html, sockets, plotlyjs=src)
                     summary = build_summary(study, notebooks, chosen, generation, trained,
-                                            time.time() - started, read_summary(out_dir))
+                                            time.time() - started, earlier)
                     staged += stage_summary(out_dir, summary)
                     staged.append((_write_temp(out_dir, ".json", json.dumps(
                         {**previous, **digests}, indent=1)), out_dir / freshness.DIGESTS_FILE))
                     commit(staged[:-1])  # every notebook succeeded: all replace the old ones
                     if not html:  # at once; an earlier HTML of them would read as current
                         drop_html(out_dir, [NOTEBOOKS[nb] for nb in todo])
+                    dropped = drop_pages(out_dir, others)
                     commit(staged[-1:])  # the digests last: a crash before re-executes them
+                if dropped:
+                    what = ", ".join(f"{k} {_shown_setting(a)} -> {_shown_setting(b)}"
+                                     for k, (a, b) in changed.items())
+                    print(f"[{study.name}] the settings differ from this report's earlier ones "
+                          f"({what}): its pages {', '.join(dropped)} showed those and were "
+                          f"removed, so that {out_dir} shows one configuration (rerun with the "
+                          "earlier flags to rebuild them from the cached runs)", flush=True)
         written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
         print(f"[{study.name}] {summary.get('headline', '')}  ({time.time() - started:.0f} s)",
               flush=True)
