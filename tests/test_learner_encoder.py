@@ -237,9 +237,9 @@ def test_a_predicted_span_never_crosses_a_turn_break() -> None:
     assert decode_spans(feats, start, end) == [""]
 
 
-def _long_context_rows(n: int, answer_at_end: bool) -> pd.DataFrame:
+def _long_context_rows(n: int, answer_at_end: bool, seed: int = 7) -> pd.DataFrame:
     """QA rows whose context is ~120 tokens of filler with the password at one end."""
-    r = random.Random(7)
+    r = random.Random(seed)
     rows = []
     for _ in range(n):
         word, filler = r.choice(WORDS), " ".join(_sentences(r, 14))
@@ -364,17 +364,18 @@ def test_windows_predict_the_best_span_over_a_rows_windows(tmp_path) -> None:
     """Trained on answers at either end of long contexts, the windowed learner finds them
     wherever they are. Saved and loaded, it
     predicts the same."""
-    train = pd.concat([_long_context_rows(12, answer_at_end=True),
-                       _long_context_rows(12, answer_at_end=False)], ignore_index=True)
-    test = _long_context_rows(8, answer_at_end=True)
-    learner = make_learner("encoder", "qa", seed=0, epochs=6, lr=3e-4, max_windows=6,
+    train = pd.concat([_long_context_rows(8, answer_at_end=True),
+                       _long_context_rows(8, answer_at_end=False)], ignore_index=True)
+    test = pd.concat([_long_context_rows(6, answer_at_end=True, seed=8),
+                      _long_context_rows(6, answer_at_end=False, seed=9)], ignore_index=True)
+    learner = make_learner("encoder", "qa", seed=0, epochs=4, lr=3e-4, max_windows=4,
                            select_on_valid=False, **FAST).fit(train)
-    assert learner.fit_stats["train_rows"] == 24 and learner.fit_stats["train_windows"] > 48
+    assert learner.fit_stats["train_rows"] == 16 and learner.fit_stats["train_windows"] > 32
     preds = learner.predict(test)
-    assert sum(p == a for p, a in zip(preds, test["answer"])) >= 6
+    assert sum(p == a for p, a in zip(preds, test["answer"])) >= 9
     learner.save(tmp_path / "m")
     again = EncoderLearner.load(tmp_path / "m")
-    assert again.max_windows == 6 and again.predict(test) == preds
+    assert again.max_windows == 4 and again.predict(test) == preds
 
 
 def test_windows_need_qa_and_the_head_of_the_context() -> None:

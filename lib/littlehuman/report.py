@@ -763,7 +763,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             else:
                 earlier = read_summary(out_dir)
                 # a report folder shows one configuration: pages made with other settings go
-                changed = changed_settings(earlier, public_settings(asdict(study.profile)))
+                changed = changed_settings(earlier, public_settings(asdict(profile)))
                 others = [f for nb, f in NOTEBOOKS.items() if nb not in notebooks] if changed else []
                 if changed:
                     earlier = None
