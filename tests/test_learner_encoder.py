@@ -249,6 +249,17 @@ def _long_context_rows(n: int, answer_at_end: bool, seed: int = 7) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def _qa_encoder(**params) -> EncoderLearner:
+    """An unfitted QA learner with its tokenizer loaded (for ``_encode``)."""
+    from transformers import AutoTokenizer
+
+    from littlehuman.learners.encoder import default_model_dir
+
+    learner = EncoderLearner("qa", **{**FAST, **params})
+    learner._tokenizer = AutoTokenizer.from_pretrained(str(default_model_dir()))
+    return learner
+
+
 def test_context_tail_keeps_the_end_of_a_long_context() -> None:
     rows = _long_context_rows(6, answer_at_end=True)
     params = dict(FAST, epochs=1, select_on_valid=False)
@@ -267,16 +278,10 @@ def test_context_tail_keeps_the_end_of_a_long_context() -> None:
 def test_context_tail_counts_an_answer_in_the_cut_start_as_truncated() -> None:
     """Keeping the end of a long context, an answer found only in the cut start is a span past
     the max length (it is in the context), not a row without a span."""
-    from transformers import AutoTokenizer
-
-    from littlehuman.learners.encoder import default_model_dir
-
     rows = pd.concat([_long_context_rows(2, answer_at_end=False),  # the cue starts the context
                       pd.DataFrame([{"context": "A sailor lost a shoe.", "question": "What is the password?",
                                      "answer": "zorbat"}])], ignore_index=True)
-    learner = EncoderLearner("qa", context_side="tail", **FAST)
-    learner._tokenizer = AutoTokenizer.from_pretrained(str(default_model_dir()))
-    feats, counts = learner._encode(rows, training=True)
+    feats, counts = _qa_encoder(context_side="tail")._encode(rows, training=True)
     assert feats == []
     assert counts["rows_span_truncated"] == 2 and counts["rows_without_span"] == 1
 
@@ -322,48 +327,37 @@ def test_mean_pooling_is_for_fv_only() -> None:
         EncoderLearner("fv", pooling="max")
 
 
-def _windowed(**params) -> EncoderLearner:
-    """A QA learner over overlapping windows, its tokenizer loaded (for ``_encode``)."""
-    from transformers import AutoTokenizer
-
-    from littlehuman.learners.encoder import default_model_dir
-
-    learner = EncoderLearner("qa", **{**FAST, **params})
-    learner._tokenizer = AutoTokenizer.from_pretrained(str(default_model_dir()))
-    return learner
-
-
 def test_windows_label_the_window_that_holds_the_answer_and_cls_elsewhere() -> None:
     """A long context read as overlapping windows: the answer past max_length is trained on in
     the window(s) that hold it, every other window of the row on [CLS]; a context longer than
     the windows allowed still drops a row whose answer is only in the cut end."""
     rows = _long_context_rows(3, answer_at_end=True)
-    feats, counts = _windowed(max_windows=8)._encode(rows, training=True)
+    learner = _qa_encoder(max_windows=8)
+    feats, counts = learner._encode(rows, training=True)
     assert counts["rows_span_truncated"] == 0 and counts["train_windows"] == len(feats)
+    first_held = {}  # row -> the index of its first window holding the answer
     for row, answer in enumerate(rows["answer"]):
         windows = [f for f in feats if f["row"] == row]
         assert len(windows) > 1  # the 64-token budget needs several
         held = [f for f in windows if f["start_positions"] > 0]
         assert held and held[-1] is windows[-1]  # the answer ends the context
         tokens = windows[-1]["input_ids"][held[-1]["start_positions"]:held[-1]["end_positions"] + 1]
-        assert _windowed()._tokenizer.decode(tokens) == answer
+        assert learner._tokenizer.decode(tokens) == answer
         assert all(f["start_positions"] == f["end_positions"] == 0 for f in windows if f not in held)
-    late = {f["row"] for f in feats if f["start_positions"] > 0} - \
-        {f["row"] for f in feats if f["start_positions"] > 0 and
-         [g for g in feats if g["row"] == f["row"]].index(f) < 2}
+        first_held[row] = windows.index(held[0])
+    late = {row for row, k in first_held.items() if k >= 2}
     assert late  # some answer lies only past the first two windows
-    feats, counts = _windowed(max_windows=2)._encode(rows, training=True)
+    feats, counts = _qa_encoder(max_windows=2)._encode(rows, training=True)
     assert counts["rows_span_truncated"] == len(late) and not late & {f["row"] for f in feats}
     assert all(len([f for f in feats if f["row"] == r]) == 2 for r in {f["row"] for f in feats})
     # one window is the cut context of before: every span past max_length is dropped
-    feats, counts = _windowed()._encode(rows, training=True)
+    feats, counts = _qa_encoder()._encode(rows, training=True)
     assert feats == [] and counts["rows_span_truncated"] == 3 and "train_windows" not in counts
 
 
 def test_windows_predict_the_best_span_over_a_rows_windows(tmp_path) -> None:
     """Trained on answers at either end of long contexts, the windowed learner finds them
-    wherever they are. Saved and loaded, it
-    predicts the same."""
+    wherever they are. Saved and loaded, it predicts the same."""
     train = pd.concat([_long_context_rows(8, answer_at_end=True),
                        _long_context_rows(8, answer_at_end=False)], ignore_index=True)
     test = pd.concat([_long_context_rows(6, answer_at_end=True, seed=8),

@@ -202,7 +202,7 @@ class Profile:
             value = getattr(self, name)
             items = value if isinstance(value, tuple) else (value,)
             if isinstance(value, tuple) and not value:
-                example = _shown(getattr(PROFILES["smoke"], name))
+                example = shown_value(getattr(PROFILES["smoke"], name))
                 raise LittleHumanError(f"{_flag(name)} is empty: give one or more values, "
                                        f"e.g. {_flag(name)} {example}")
             for item in items:
@@ -467,11 +467,11 @@ def check_chosen(prof: Profile, chosen: Iterable[str]) -> None:
 _RULES = _rules()
 
 
-def _shown(value: Any) -> str:
-    """A profile value as it is typed on the command line."""
+def shown_value(value: Any) -> str:
+    """A profile value as it is typed on the command line (a list: one read back from JSON)."""
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return ",".join(str(v) for v in value)
     return str(value) if value != "" else '""'
 
@@ -484,7 +484,7 @@ def field_help() -> dict[str, str]:
     for name, f in _FIELDS.items():
         if name == "name":
             continue
-        values = ", ".join(f"{p}={_shown(getattr(prof, name))}" for p, prof in PROFILES.items())
+        values = ", ".join(f"{p}={shown_value(getattr(prof, name))}" for p, prof in PROFILES.items())
         out[name] = f"{f.metadata['help']}{_zero_hint(name)} ({values})"
     return out
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from littlehuman import freshness, paths
-from littlehuman.config import RUN_ONLY, Profile
+from littlehuman.config import RUN_ONLY, Profile, shown_value
 from littlehuman.errors import LittleHumanError
 
 NOTEBOOKS = {
@@ -164,10 +164,6 @@ def changed_settings(earlier: dict[str, Any] | None, settings: Mapping[str, Any]
             if k not in RUN_ONLY and k in before and _jsonable(before[k]) != _jsonable(v)}
 
 
-def _shown_setting(value: Any) -> str:
-    return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-
-
 def _jsonable(value: Any) -> Any:
     """``value`` as summary.json reads it back (tuples become lists)."""
     return json.loads(json.dumps(value))
@@ -179,7 +175,7 @@ def drop_pages(out_dir: Path, names: list[str]) -> list[str]:
     there = [n for n in names if (out_dir / n).exists() or (out_dir / n).with_suffix(".html").exists()]
     for name in there:
         (out_dir / name).unlink(missing_ok=True)
-        (out_dir / name).with_suffix(".html").unlink(missing_ok=True)
+    drop_html(out_dir, there)
     return there
 
 
@@ -764,8 +760,9 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                 earlier = read_summary(out_dir)
                 # a report folder shows one configuration: pages made with other settings go
                 changed = changed_settings(earlier, public_settings(asdict(profile)))
-                others = [f for nb, f in NOTEBOOKS.items() if nb not in notebooks] if changed else []
+                others: list[str] = []
                 if changed:
+                    others = [f for nb, f in NOTEBOOKS.items() if nb not in notebooks]
                     earlier = None
                     previous = {k: v for k, v in previous.items() if k not in others}
                 staged: Staged = []
@@ -786,7 +783,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                     dropped = drop_pages(out_dir, others)
                     commit(staged[-1:])  # the digests last: a crash before re-executes them
                 if dropped:
-                    what = ", ".join(f"{k} {_shown_setting(a)} -> {_shown_setting(b)}"
+                    what = ", ".join(f"{k} {shown_value(a)} -> {shown_value(b)}"
                                      for k, (a, b) in changed.items())
                     print(f"[{study.name}] the settings differ from this report's earlier ones "
                           f"({what}): its pages {', '.join(dropped)} showed those and were "
