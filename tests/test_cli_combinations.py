@@ -16,6 +16,8 @@ from littlehuman.errors import LittleHumanError
     (("--learner", "lora", "--model-dir", "/m", "--pooling", "mean"), ("--pooling", "encoder")),
     (("--learner", "majority", "--epochs", "5"), ("--epochs", "majority")),
     (("--grad-accum", "4",), ("--grad-accum", "--learner lora")),
+    # an encoder setting of the other task (fever is FV: QA windows are never read)
+    (("--qa-windows", "4"), ("--qa-windows", "question answering", "fact verification")),
     # a setting of another generator: the twins would come from something else than asked
     (("--gen-model", "gpt-4-turbo"), ("--gen-model", "openai", "extractive")),
     (("--generator", "gemma", "--gen-model-dir", "/m"), ("--gen-model-dir", "--generator hf")),
@@ -59,6 +61,31 @@ def test_a_flag_nothing_reads_is_one_line_exit_2(tmp_path, shared_data, monkeypa
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
     assert not (tmp_path / "data").exists() and not (tmp_path / "outputs").exists()
+
+
+@pytest.mark.parametrize("dataset,args,error", [
+    ("ropes", ("--pooling", "mean"), "--pooling is read only for fact verification"),
+    ("{qa_file}", ("--pooling", "mean"), "--pooling is read only for fact verification"),
+    ("{qa_file}", ("--qa-windows", "3"), None),
+    ("ropes", ("--qa-windows", "3"), None),
+    ("all", ("--qa-windows", "3", "--pooling", "mean"), None),  # each read by some datasets
+])
+def test_an_encoder_setting_is_checked_against_the_datasets_task(
+        tmp_path, shared_data, monkeypatch, capsys, dataset, args, error):
+    from littlehuman import cli
+
+    qa_file = tmp_path / "mine.jsonl"
+    qa_file.write_text("".join(f'{{"context": "c {i} d", "question": "q{i}?", "answer": "d"}}\n'
+                               for i in range(40)))
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
+    monkeypatch.setenv("LITTLEHUMAN_DATA_DIR", str(shared_data))
+    code = cli.main(["--dataset", dataset.replace("{qa_file}", str(qa_file)), "--profile",
+                     "smoke", *args, "--plan"])
+    err = capsys.readouterr().err
+    if error is None:
+        assert code == 0, err
+    else:
+        assert code == 2 and err.startswith(f"error: {error}") and len(err.splitlines()) == 1, err
 
 
 def test_a_flag_nothing_reads_stops_a_real_process(tmp_path, shared_data):

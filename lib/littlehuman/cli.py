@@ -258,8 +258,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
     custom = {"task": args.task, "columns": parse_columns(args.columns),
               "skip_bad_rows": args.skip_bad_rows}
-    dataset = own_dataset(args.dataset, custom, prof.data_seed, check=not args.plan,
-                          record=not (args.plan or args.dry_run))
+    dataset, tasks = own_dataset(args.dataset, custom, prof.data_seed, check=not args.plan,
+                                 record=not (args.plan or args.dry_run))
+    config.check_task_settings(overrides, tasks)
     if args.plan:
         from littlehuman.plan import format_plan, plan
 
@@ -333,23 +334,28 @@ def own_synthetic(path: str, dataset: str | None) -> str:
 
 
 def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,
-                record: bool = True) -> str:
-    """A user's own dataset (file, folder or train=...,test=...): read and validate it once
-    here, print one line of what was read, guard the run store against changed rows
+                record: bool = True) -> tuple[str, set[str]]:
+    """``dataset`` as the notebooks take it, and the tasks ("fv", "qa") it holds. A user's
+    own dataset (file, folder or train=...,test=...) is read and validated once here, with one
+    line of what was read, the run store guarded against changed rows
     (``custom.check_identity`` when ``check``; the rows' fingerprint is recorded when
-    ``record``) and return the spec with absolute paths (the notebooks run in notebooks/).
-    Anything else is returned as given."""
+    ``record``), and its spec returned with absolute paths (the notebooks run in notebooks/).
+    A registered name (an unknown one: a one-line LittleHumanError) or 'all' is returned as
+    given."""
+    from littlehuman import data
     from littlehuman.data import custom
 
-    if dataset == "all" or not custom.is_custom_path(dataset):
-        return dataset
+    if dataset == "all":
+        return dataset, {spec.task for spec in map(data.get, data.names())}
+    if not custom.is_custom_path(dataset):
+        return dataset, {data.get(dataset).task}
     dataset = custom.absolute_spec(dataset)
     kept = {k: v for k, v in options.items() if v not in (None, False, {})}
     rows, found = custom.load_custom(dataset, seed=seed, **kept)
     print(found.describe(), flush=True)
     if check:
         custom.check_identity(rows, found, record=record)
-    return dataset
+    return dataset, {found.task}
 
 
 if __name__ == "__main__":

@@ -464,6 +464,24 @@ def check_chosen(prof: Profile, chosen: Iterable[str]) -> None:
                                + (" and no --budget" if prof.budget else ""))
 
 
+#: profile fields that the encoder reads for one task only: field -> that task
+READ_FOR_TASK: dict[str, str] = {"pooling": "fv", "qa_windows": "qa"}
+_TASK_NAMES = {"fv": "fact verification", "qa": "question answering"}
+
+
+def check_task_settings(chosen: Iterable[str], tasks: Iterable[str]) -> None:
+    """Raise a one-line LittleHumanError when a field the user set (named in ``chosen``) is
+    read only for a task (:data:`READ_FOR_TASK`) that none of this run's datasets has."""
+    tasks = set(tasks)
+    for name in sorted(set(chosen) & set(READ_FOR_TASK)):
+        task = READ_FOR_TASK[name]
+        if task not in tasks:
+            raise LittleHumanError(
+                f"{_flag(name)} is read only for {_TASK_NAMES[task]} ({task}) datasets, and "
+                f"this run's dataset is {' and '.join(_TASK_NAMES[t] for t in sorted(tasks))}: "
+                "leave it out")
+
+
 _RULES = _rules()
 
 
