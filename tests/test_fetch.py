@@ -333,6 +333,23 @@ def test_network_errors_are_one_line(mirror, raw, monkeypatch):
     assert not (raw / "ropes" / "dev.json").exists() and leftovers(raw) == []
 
 
+def test_fetch_without_a_network_leaves_no_empty_folder(raw, monkeypatch):
+    """`--fetch NAME` offline: like first use, no empty <data-dir>/<name> (or its .downloads)
+    is left behind; a folder that was there before stays."""
+    use(monkeypatch, "ropes", RemoteFile(f"{UPSTREAM}/train-v1.0.json", "train-v1.0.json", sha(TRAIN)))
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    port = closed.server_address[1]
+    closed.server_close()
+    raw.mkdir()
+    with pytest.raises(LittleHumanError, match="could not download"):
+        fetch("ropes", data_dir=raw, base_url=f"http://127.0.0.1:{port}", progress=False)
+    assert list(raw.iterdir()) == []
+    (raw / "ropes").mkdir()
+    with pytest.raises(LittleHumanError, match="could not download"):
+        fetch("ropes", data_dir=raw, base_url=f"http://127.0.0.1:{port}", progress=False)
+    assert [p.name for p in raw.rglob("*")] == ["ropes"]  # the user's folder stays, nothing in it
+
+
 def test_unknown_dataset_and_factify(raw):
     with pytest.raises(LittleHumanError, match="unknown dataset"):
         fetch("no-such-dataset", data_dir=raw, progress=False)

@@ -121,10 +121,26 @@ def fetch_report(
     if not entries:
         raise LittleHumanError(f"no download source is declared for {key}: put its files in {folder}")
     base = base_url or os.environ.get(BASE_URL_ENV) or None
-    job = _Job(key, folder, base, force, progress)
-    for entry in entries:
-        job.done.paths += job.archive(entry) if entry.unpack else [job.plain(entry)]
+    existed = folder.exists()
+    try:
+        job = _Job(key, folder, base, force, progress)
+        for entry in entries:
+            job.done.paths += job.archive(entry) if entry.unpack else [job.plain(entry)]
+    except BaseException:
+        if not existed:
+            _remove_empty(folder)
+        raise
     return job.done
+
+
+def _remove_empty(folder: Path) -> None:
+    """After a failed first download: remove ``folder`` (and its downloads folder) if the
+    download left them empty, so no empty folder stays behind (one with files stays)."""
+    for empty in (folder / DOWNLOADS, folder):
+        try:
+            empty.rmdir()
+        except OSError:
+            pass
 
 
 def ensure(
@@ -175,11 +191,7 @@ def ensure(
         return _ensure_locked(key, loader, folder, root, base_url, progress, say)
     except BaseException:
         if not existed:  # leave no empty folder behind a failed first download
-            for empty in (folder / DOWNLOADS, folder):
-                try:
-                    empty.rmdir()
-                except OSError:
-                    pass
+            _remove_empty(folder)
         raise
     finally:
         lock.release()
