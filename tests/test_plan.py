@@ -55,6 +55,25 @@ def test_toy_profile_counts_by_hand(no_data):
     assert sizes["tradeoff"] == sorted([10, 12, 14, 16, 18, 14, 16] * 2)
 
 
+def test_plan_counts_only_what_the_chosen_notebooks_run(no_data):
+    """`--plan --notebooks 06` (what `advise --plan` passes) plans the trade-off alone, as the
+    runner prepares it; 02 the sweep alone; 03 the sweep (its twins) and the zoom; all six
+    the whole grid."""
+    prof = config.profile("smoke", **TOY)
+    whole = plan(["fever"], prof, no_data)
+    advice = plan(["fever"], prof, no_data, notebooks=["06"])
+    assert list(advice["experiment"]) == ["tradeoff"]
+    assert advice.iloc[0].to_dict() == _row(whole, "fever", "tradeoff").to_dict() | {
+        "note": advice.iloc[0]["note"]}
+    assert "are sweep runs" not in advice.iloc[0]["note"]
+    assert list(plan(["fever"], prof, no_data, notebooks=["02"])["experiment"]) == ["sweep"]
+    zoom = plan(["fever"], prof, no_data, notebooks=["01", "03"])
+    assert list(zoom["experiment"]) == ["sweep", "zoom"]
+    alone = runs_per_experiment(prof, Shape("fever", "fv", 60, None), ["03"])
+    assert list(alone) == ["sweep", "zoom"]  # 03 needs the sweep's twins: the sweep runs too
+    assert plan(["fever"], prof, no_data, notebooks=["01", "02", "03", "04", "05", "06"]).equals(whole)
+
+
 def test_scifact_takes_a_tenth_of_zoom_and_tradeoff(no_data):
     df = plan(["fever", "scifact"], config.profile("paper"), no_data)
     # paper: 13 fractions x 3 seeds; zoom 3 sizes x 3 fractions x 3 seeds less the 9 at the

@@ -92,8 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print, per dataset, the generation requests, estimated tokens and "
                      "dollars (chat and Batch API prices), then stop before anything is sent")
     run.add_argument("--plan", action="store_true",
-                     help="print the whole grid's runs, training tokens and estimated GPU-hours "
-                     "(at a measured tokens/s, beside the authors' configuration) and exit")
+                     help="print the grid's runs, training tokens and estimated GPU-hours "
+                     "(at a measured tokens/s, beside the authors' configuration) and exit; "
+                     "with --notebooks (or advise), only the experiments those notebooks run")
     run.add_argument("--plan-tokens-per-s", type=float, default=None, metavar="RATE",
                      help="the training rate --plan assumes (default: 7,710 tokens/s, LoRA bf16 "
                      "batch 8 measured on an H100; bench/lora_throughput.py measures yours)")
@@ -266,7 +267,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         datasets = report.resolve_datasets(dataset, args.data_dir, required=False)
         print(format_plan(plan(datasets, prof, args.data_dir,
-                               tokens_per_s=args.plan_tokens_per_s)))
+                               tokens_per_s=args.plan_tokens_per_s, notebooks=notebooks)))
         return 0
     if not args.dry_run:
         from littlehuman import paths

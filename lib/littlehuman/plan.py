@@ -40,16 +40,23 @@ COLUMNS = ["dataset", "task", "experiment", "runs", "train_rows", "epochs", "tok
            "train_tokens", "gpu_hours", "authors_gpu_hours", "eval_rows", "tokens_by", "data", "note"]
 
 
-def runs_per_experiment(profile: Profile, shape: Shape) -> dict[str, list[int]]:
+def runs_per_experiment(profile: Profile, shape: Shape,
+                        notebooks: list[str] | None = None) -> dict[str, list[int]]:
     """The training rows of every distinct run, per experiment: the experiments' own cells
-    (:func:`littlehuman.experiments.distinct_runs`), so the plan counts what would train."""
+    (:func:`littlehuman.experiments.distinct_runs`), so the plan counts what would train;
+    with ``notebooks`` (``--notebooks``, ``advise``), only the experiments they prepare."""
     return {name: sorted(c.n for c in cells)
-            for name, cells in experiments.distinct_runs(profile, shape).items()}
+            for name, cells in experiments.distinct_runs(profile, shape, notebooks).items()}
 
 
-def grid_notes(profile: Profile, shape: Shape) -> list[str]:
-    """How the zoom and trade-off sizes were scaled, and how many zoom cells are sweep runs."""
+def grid_notes(profile: Profile, shape: Shape, notebooks: list[str] | None = None) -> list[str]:
+    """How the zoom and trade-off sizes were scaled, and how many zoom cells are sweep runs
+    (when both are planned)."""
     notes = list(experiments.scaling.sizes(profile, shape).notes)
+    chosen = (experiments.EXPERIMENTS.values() if notebooks is None
+              else experiments.for_notebooks(notebooks))
+    if not {experiments.sweep, experiments.zoom} <= set(chosen):
+        return notes
     zoom = experiments.zoom.cells(profile, shape)
     shared = len({c.run for c in zoom} & {c.run for c in experiments.sweep.cells(profile, shape)})
     if shared:
@@ -124,11 +131,14 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None) -> dict[st
 
 def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
          tokens_per_s: float | None = None,
-         authors_tokens_per_s: float | None = None) -> pd.DataFrame:
+         authors_tokens_per_s: float | None = None,
+         notebooks: list[str] | None = None) -> pd.DataFrame:
     """One row per dataset and experiment: runs, training rows and tokens, GPU-hours at
     ``tokens_per_s`` (default :data:`OURS_TOKENS_PER_S`) and at ``authors_tokens_per_s``
     (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows (not in the hours), how tokens
-    were counted, whether real rows were measured, and notes. ``attrs`` hold the rates."""
+    were counted, whether real rows were measured, and notes. ``attrs`` hold the rates.
+    ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps the experiments a run
+    with those notebooks prepares; None plans them all."""
     ours = float(OURS_TOKENS_PER_S if tokens_per_s is None else tokens_per_s)
     authors = float(AUTHORS_TOKENS_PER_S if authors_tokens_per_s is None else authors_tokens_per_s)
     if not all(math.isfinite(r) and r > 0 for r in (ours, authors)):
@@ -139,9 +149,9 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
         facts = _dataset_facts(name, profile, data_dir)
         shape = facts["shape"]
         epochs = learners.training_epochs(profile, shape.task)
-        notes = facts["notes"] + grid_notes(profile, shape)
+        notes = facts["notes"] + grid_notes(profile, shape, notebooks)
         notes_by[shape.dataset] = notes
-        for experiment, sizes in runs_per_experiment(profile, shape).items():
+        for experiment, sizes in runs_per_experiment(profile, shape, notebooks).items():
             tokens = sum(sizes) * epochs * facts["tokens_per_row"]
             out.append({
                 "dataset": shape.dataset, "task": shape.task, "experiment": experiment,

@@ -44,13 +44,18 @@ def for_notebooks(notebooks: list[str]) -> list[ModuleType]:
             if (m is sweep and not advice_only) or set(shown_by(m)) & set(notebooks)]
 
 
-def distinct_runs(profile: Profile, shape: Shape) -> dict[str, list[Cell]]:
+def distinct_runs(profile: Profile, shape: Shape,
+                  notebooks: list[str] | None = None) -> dict[str, list[Cell]]:
     """Per experiment, its cells that are runs of their own: a run two experiments declare
     (a zoom cell at the sweep's n that the sweep has) is counted under the first, and a run
-    two cells share (a trade-off synthetic set serving two bases) once."""
+    two cells share (a trade-off synthetic set serving two bases) once. With ``notebooks``,
+    only the experiments those notebooks prepare (:func:`for_notebooks`, as the runner does:
+    ``advise`` is the trade-off alone)."""
+    chosen = EXPERIMENTS.values() if notebooks is None else for_notebooks(notebooks)
     seen: set[tuple] = set()
     out: dict[str, list[Cell]] = {}
-    for name, module in EXPERIMENTS.items():
+    for module in chosen:
+        name = module.NAME
         out[name] = []
         for cell in module.cells(profile, shape):
             if cell.run not in seen:
