@@ -166,6 +166,18 @@ def test_lora_flags_reach_the_learner_and_keep_default_keys(tmp_path):
     assert tuned["gradient_checkpointing"] is True
 
 
+def test_output_piped_into_a_closed_reader_ends_quietly(home, tmp_path):
+    """`run_all.py --plan ... | head -1`: the reader closing the pipe is no error of the
+    user's (it read "error: Broken pipe: check that path and rerun"): no line on stderr, no
+    traceback, the exit status a command killed by SIGPIPE has (141)."""
+    proc = run_all(home, tmp_path, "--dataset", "fever", "--profile", "smoke", "--plan",
+                   wait=False)
+    proc.stdout.close()  # the reader is gone before anything is written
+    err = proc.stderr.read()
+    assert proc.wait(timeout=300) == 141, err
+    assert err == ""
+
+
 def test_os_errors_are_one_line_naming_the_path_and_what_to_do():
     import errno
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -157,6 +158,27 @@ def os_error_message(exc: OSError) -> str:
     return " ".join(f"{what}{where}: {advice}".split())
 
 
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (``run_all.py --plan | head``): poll
+    reports an error on such a pipe. If so, stdout is pointed at the null device, so that
+    Python's flush at exit does not fail on it a second time."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        gone = any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no fileno (a test's stdout), no poll
+        return False
+    if gone:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+        except OSError:
+            pass
+    return gone
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (``kill``, a scheduler's preemption), handled as Ctrl-C is."""
 
@@ -176,6 +198,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     except LittleHumanError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError as e:
+        if _stdout_closed():  # `run_all.py --plan | head`: the reader left, nothing to say
+            return 128 + 13  # as a command killed by SIGPIPE
+        print(f"error: {os_error_message(e)}", file=sys.stderr)
         return 2
     except OSError as e:
         print(f"error: {os_error_message(e)}", file=sys.stderr)
