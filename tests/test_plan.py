@@ -74,6 +74,29 @@ def test_plan_counts_only_what_the_chosen_notebooks_run(no_data):
     assert plan(["fever"], prof, no_data, notebooks=["01", "02", "03", "04", "05", "06"]).equals(whole)
 
 
+def test_plan_of_an_own_file_reads_it_with_its_options(tmp_path, home, capsys):
+    """`--plan` on your own file reads it as the run would: with --columns, --task and
+    --skip-bad-rows (it ignored them: "missing required column(s) 'context', 'claim'", or
+    "use --skip-bad-rows" right after the line that said the bad row was dropped)."""
+    from littlehuman.cli import main
+
+    lines = ["evidence,statement,label"]
+    lines += [f"Town {i} has a {'red' if i % 2 else 'blue'} door.,Town {i}'s door is red.,"
+              f"{'true' if i % 2 else 'false'}" for i in range(40)]
+    lines.append("Town x has a door.,Town x's door is red.,maybe")  # a bad row, dropped
+    own = tmp_path / "doors.csv"
+    own.write_text("\n".join(lines) + "\n")
+    args = ["--dataset", str(own), "--columns", "evidence=context,statement=claim",
+            "--skip-bad-rows", "--profile", "smoke", "--plan"]
+    assert main(args) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert re.search(r"doors\s+sweep\s+3\s", out) and "real rows" in out
+    direct = plan([str(own)], config.profile("smoke"), custom={
+        "columns": {"evidence": "context", "statement": "claim"}, "skip_bad_rows": True})
+    assert list(direct["experiment"]) == ["sweep", "zoom", "tradeoff"]
+    assert (direct["data"] == "real rows").all()
+
+
 def test_scifact_takes_a_tenth_of_zoom_and_tradeoff(no_data):
     df = plan(["fever", "scifact"], config.profile("paper"), no_data)
     # paper: 13 fractions x 3 seeds; zoom 3 sizes x 3 fractions x 3 seeds less the 9 at the

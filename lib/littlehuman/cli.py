@@ -294,7 +294,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
         datasets = report.resolve_datasets(dataset, args.data_dir, required=False)
         print(format_plan(plan(datasets, prof, args.data_dir,
-                               tokens_per_s=args.plan_tokens_per_s, notebooks=notebooks)))
+                               tokens_per_s=args.plan_tokens_per_s, notebooks=notebooks,
+                               custom=custom)))
         return 0
     if not args.dry_run:
         from littlehuman import paths

@@ -99,14 +99,22 @@ def _reason(message: str, name: str) -> str:
     return message.split(": ")[0]
 
 
-def _dataset_facts(name: str, profile: Profile, data_dir: str | None) -> dict[str, Any]:
-    """The dataset's :class:`Shape`, test rows per run, tokens per row and notes."""
+def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
+                   custom: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The dataset's :class:`Shape`, test rows per run, tokens per row and notes. ``custom``:
+    the options of the user's own file (``task``, ``columns``, ``skip_bad_rows``), read as
+    the run reads them (:meth:`littlehuman.study.Study.create`)."""
+    from littlehuman.data import custom as custom_file
+
     spec = data.DATASETS.get(str(name).strip().lower())
     max_len = learners.max_length(profile, spec)
+    options = {k: v for k, v in (custom or {}).items() if v not in (None, False, {})}
+    if not custom_file.is_custom_path(str(name)):
+        options = {}
     try:
         with warnings.catch_warnings():  # e.g. WANLI's sample-only warning: see the n note
             warnings.simplefilter("ignore")
-            rows = data.load(name, data_dir, seed=profile.data_seed)
+            rows = data.load(name, data_dir, seed=profile.data_seed, **options)
     except LittleHumanError as exc:
         if spec is None:
             raise
@@ -132,13 +140,15 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None) -> dict[st
 def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
          tokens_per_s: float | None = None,
          authors_tokens_per_s: float | None = None,
-         notebooks: list[str] | None = None) -> pd.DataFrame:
+         notebooks: list[str] | None = None,
+         custom: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per dataset and experiment: runs, training rows and tokens, GPU-hours at
     ``tokens_per_s`` (default :data:`OURS_TOKENS_PER_S`) and at ``authors_tokens_per_s``
     (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows (not in the hours), how tokens
     were counted, whether real rows were measured, and notes. ``attrs`` hold the rates.
     ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps the experiments a run
-    with those notebooks prepares; None plans them all."""
+    with those notebooks prepares; None plans them all. ``custom``: your own file's options
+    (``--task``, ``--columns``, ``--skip-bad-rows``)."""
     ours = float(OURS_TOKENS_PER_S if tokens_per_s is None else tokens_per_s)
     authors = float(AUTHORS_TOKENS_PER_S if authors_tokens_per_s is None else authors_tokens_per_s)
     if not all(math.isfinite(r) and r > 0 for r in (ours, authors)):
@@ -146,7 +156,7 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
                                "--plan-tokens-per-s 7710")
     out, notes_by = [], {}
     for name in datasets:
-        facts = _dataset_facts(name, profile, data_dir)
+        facts = _dataset_facts(name, profile, data_dir, custom)
         shape = facts["shape"]
         epochs = learners.training_epochs(profile, shape.task)
         notes = facts["notes"] + grid_notes(profile, shape, notebooks)
