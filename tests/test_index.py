@@ -285,6 +285,27 @@ def test_provenance_names_the_generator_and_learner():
     assert p["learner"]["id"] != provenance.learner_id("encoder", {"lr": 0.001})
 
 
+def test_provenance_of_synthetic_rows_from_a_file_names_the_file(tmp_path):
+    """With --synthetic FILE no generator ran: the ledger said "extractive / rules-v1" (the
+    profile's generator, never called) beside the file's id; it names the file, as the bill."""
+    from littlehuman import config
+
+    class FakeStudy:
+        profile = config.profile("smoke", synthetic=str(tmp_path / "twins.jsonl"))
+        generator_id = "file-0123456789abcdef"
+        learner_params = {"lr": 0.0002, "batch_size": 16}
+
+        @property
+        def backend(self):
+            from littlehuman.generation import backend_from_profile
+
+            return backend_from_profile(self.profile)
+
+    p = provenance.provenance(FakeStudy())
+    assert p["generator"] == {"id": "file-0123456789abcdef", "backend": "file",
+                              "model": "twins.jsonl", "base_url": None}
+
+
 def test_provenance_of_an_installed_copy_has_no_commit(tmp_path):
     """The module copied outside any checkout (as a wheel installs it): commit None."""
     lib = tmp_path / "site" / "pkg" / "littlehuman"

@@ -119,6 +119,10 @@ def _attempt(fn: Any) -> Any:
 
 def _generator(study: Any) -> dict[str, Any]:
     profile = getattr(study, "profile", None)
+    synthetic = getattr(profile, "synthetic", "") or ""
+    if synthetic:  # the user's own rows (--synthetic FILE): no generator ran, as the bill says
+        return {"id": _attempt(lambda: study.generator_id), "backend": "file",
+                "model": Path(synthetic).name, "base_url": None}
     backend = _attempt(lambda: study.backend)
     base_url = getattr(profile, "base_url", "") or ""
     if base_url:
