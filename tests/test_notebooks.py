@@ -46,3 +46,29 @@ def test_headings_name_the_papers_figures(path):
         for group in re.findall(r"Figures? ([\d, and]+)", line):
             named |= {int(x) for x in re.findall(r"\d+", group)}
     assert named == PAPER_FIGURES[path.name[:2]], headings
+
+
+def test_a_notebook_without_the_runs_data_folder_says_where_to_give_it(tmp_path, monkeypatch):
+    """Quick start runs `run_all.py --dataset fever --data-dir ../shared/data`; a notebook
+    opened afterwards with its default parameters looked in data/raw, told the user to fetch
+    FEVER and then run that very command, which changed nothing. When the project has
+    loaded the dataset before (its processed cache is there), the line says to give the
+    folder: data_dir in the parameters cell, or LITTLEHUMAN_DATA_DIR."""
+    from littlehuman.notebook import NothingToShow, open_study
+
+    home = tmp_path / "home"
+    (home / "data" / "raw").mkdir(parents=True)
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(home))
+    monkeypatch.delenv("LITTLEHUMAN_DATA_DIR", raising=False)
+    with pytest.raises(NothingToShow) as before:  # never loaded here: fetch, then run
+        open_study("fever", "smoke")
+    assert "LITTLEHUMAN_DATA_DIR" not in str(before.value)
+    assert "run `python run_all.py --dataset fever --profile smoke`" in str(before.value)
+    (home / "data" / "processed" / "fever").mkdir(parents=True)
+    (home / "data" / "processed" / "fever" / "manifest.json").write_text("{}")
+    with pytest.raises(NothingToShow) as after:
+        open_study("fever", "smoke")
+    message = str(after.value)
+    assert "\n" not in message
+    assert 'data_dir = "DIR"' in message and "LITTLEHUMAN_DATA_DIR=DIR" in message
+    assert "--data-dir" in message

@@ -4,6 +4,7 @@ notebook opened in JupyterLab before ``run_all.py``)."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 
 from littlehuman.errors import LittleHumanError
@@ -30,6 +31,22 @@ def first_command(dataset: str, profile: str, data_dir: str = "", overrides: str
                       f"{', '.join(sorted(changed))})" if changed else "")
 
 
+def _loaded_from_elsewhere(dataset: str, data_dir: str) -> bool:
+    """Whether a registered dataset that failed to load from the default data folder was
+    loaded by this project before (its processed cache is there): then ``run_all.py`` read
+    it from another folder (``--data-dir``) that the notebook was not given."""
+    from littlehuman import paths
+    from littlehuman.data import registry
+
+    if data_dir or os.environ.get("LITTLEHUMAN_DATA_DIR"):
+        return False
+    try:
+        name = registry.get(dataset).name
+    except LittleHumanError:  # the user's own file: the path is the parameter
+        return False
+    return (paths.cache_dir() / "processed" / name / "manifest.json").is_file()
+
+
 def open_study(dataset: str, profile: str, data_dir: str = "", overrides: str | dict = "{}",
                custom: str | dict = "{}") -> Study:
     """The Study of a notebook's parameters (:meth:`Study.from_params`), once ``run_all.py`` has
@@ -41,6 +58,13 @@ def open_study(dataset: str, profile: str, data_dir: str = "", overrides: str | 
     try:
         study = Study.from_params(dataset, profile, data_dir, overrides, custom)
     except LittleHumanError as exc:
+        if _loaded_from_elsewhere(dataset, data_dir):
+            raise NothingToShow(
+                f"Nothing to show: {exc}. This project has loaded {dataset} before, so its "
+                "raw files were read from another folder (run_all.py's --data-dir): give that "
+                'folder here, as data_dir = "DIR" in the parameters cell, or start Jupyter '
+                "with LITTLEHUMAN_DATA_DIR=DIR set."
+            ) from None
         raise NothingToShow(f"Nothing to show: {exc}. Then run `{command}`.") from None
     if not synthetic_path(study.name, study.generator_id).exists():
         raise NothingToShow(f"Nothing to show yet for {study.name} (profile {profile}): run "
