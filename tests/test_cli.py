@@ -178,6 +178,16 @@ def test_output_piped_into_a_closed_reader_ends_quietly(home, tmp_path):
     assert err == ""
 
 
+def test_fetch_of_an_unknown_name_lists_what_can_be_fetched(home, capsys):
+    """`--fetch nosuch` offered "or give your own CSV/JSONL/parquet file", which --fetch
+    cannot take: the line lists the datasets it downloads, and 'all'."""
+    assert main(["--fetch", "nosuch"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: --fetch: unknown dataset 'nosuch'") and "\n" not in err
+    assert "fever" in err and "fairytaleqa" in err and "all" in err
+    assert "CSV" not in err and "train=FILE" not in err
+
+
 def test_os_errors_are_one_line_naming_the_path_and_what_to_do():
     import errno
 

@@ -265,7 +265,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
         targets = registry.names() if args.fetch == "all" else [args.fetch]
         for name in targets:
-            registry.get(name)
+            if str(name).strip().lower() not in registry.names():
+                raise LittleHumanError(
+                    f"--fetch: unknown dataset {name!r}: choose one of "
+                    f"{', '.join(registry.names())}, or all (your own files need no fetch)")
         for name in targets:
             try:
                 done = fetch_report(name, data_dir=args.data_dir)
