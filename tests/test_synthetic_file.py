@@ -219,6 +219,19 @@ def test_broken_files_are_one_line_naming_the_rows(tmp_path, home, case, expecte
     assert "\n" not in str(err.value)
 
 
+def test_a_synthetic_file_missing_a_column_is_told_to_rename_it_not_to_map_it(tmp_path, home):
+    """--columns does not apply to a --synthetic file: its missing-column line said "rename
+    yours or map them (e.g. evidence=context)", a mapping that cannot be given for it."""
+    data = write(tmp_path / "boxes.csv", boxes())
+    path = write(tmp_path / "bad.csv", [{"evidence" if k == "context" else k: v
+                                         for k, v in r.items()} for r in twins_of(boxes())])
+    with pytest.raises(LittleHumanError) as err:
+        twins.sweep_twins(study(data, path))
+    message = str(err.value)
+    assert message.startswith("bad.csv: missing required column(s) 'context' for FV")
+    assert "map them" not in message and "--columns does not apply" in message
+
+
 def test_cli_names_the_bad_rows_in_one_line_and_runs_a_good_file(tmp_path, home):
     work = tmp_path / "work"
     work.mkdir()

@@ -555,7 +555,12 @@ def _rename(header: list[str], mapping: dict[str, str], path: Path,
     return rename
 
 
-def _task(have: set[str], task: str | None, header: list[str], path: Path) -> str:
+#: what a missing column's line advises for your own dataset file (``--columns`` maps it)
+MAP_ADVICE = "rename yours or map them (e.g. evidence=context)"
+
+
+def _task(have: set[str], task: str | None, header: list[str], path: Path,
+          advice: str = MAP_ADVICE) -> str:
     fv, qa = have & {"claim", "label"}, have & {"question", "answer"}
     needs = "FV needs columns context, claim, label; QA needs context, question, answer"
     found = ", ".join(repr(c) for c in header)
@@ -577,7 +582,7 @@ def _task(have: set[str], task: str | None, header: list[str], path: Path) -> st
     if missing:
         raise LittleHumanError(
             f"{path.name}: missing required column(s) {', '.join(map(repr, missing))} for "
-            f"{task.upper()}; columns found: {found}; rename yours or map them (e.g. evidence=context)"
+            f"{task.upper()}; columns found: {found}; {advice}"
         )
     return task
 

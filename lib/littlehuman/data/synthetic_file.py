@@ -168,7 +168,8 @@ def load_synthetic(path: str | Path, human: pd.DataFrame, task: str,
     unit, header, records = read.unit, read.header, read.records
     gen_id = _id_of(path)  # the file was checked just now
     rename = custom._rename(header, {}, path, known=custom.KNOWN + (SOURCE,))
-    custom._task(set(rename.values()), task, header, path)  # the dataset's task: its columns
+    custom._task(set(rename.values()), task, header, path,  # the dataset's task: its columns
+                 advice="rename them in the file (--columns does not apply to a --synthetic file)")
     where: list[str] = []
     rows, problems = custom._validate(records, rename, task, f"syn:{gen_id}", unit,
                                       extra=(SOURCE,), positions=where)
