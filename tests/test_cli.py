@@ -188,6 +188,15 @@ def test_fetch_of_an_unknown_name_lists_what_can_be_fetched(home, capsys):
     assert "CSV" not in err and "train=FILE" not in err
 
 
+def test_help_examples_keep_their_line_continuation():
+    """The advise example in --help is two shell lines joined by a backslash; the string
+    literal swallowed it, leaving one line with a run of spaces in the middle."""
+    from littlehuman.cli import EPILOG
+
+    assert "--price-human 0.5 \\\n      --price-synthetic 0.002" in EPILOG
+    assert all("       --" not in line.strip() for line in EPILOG.splitlines())
+
+
 def test_os_errors_are_one_line_naming_the_path_and_what_to_do():
     import errno
 

@@ -26,7 +26,7 @@ EPILOG = """examples:
   python run_all.py --dataset train=a.csv,test=b.jsonl # the same, naming each file
   python run_all.py --dataset fever --synthetic twins.jsonl  # your own synthetic rows: no generation
   python run_all.py --fetch ropes                      # download the original release files
-  python run_all.py advise my_data.csv --synthetic my_twins.jsonl --price-human 0.5 \
+  python run_all.py advise my_data.csv --synthetic my_twins.jsonl --price-human 0.5 \\
       --price-synthetic 0.002 --budget 1000            # only the advisor: what to buy next
   python run_all.py --dataset all --profile paper --plan   # runs, tokens and GPU-hours of the grid
   python run_all.py --dataset fever --profile paper --executor slurm --slurm-partition gpu
