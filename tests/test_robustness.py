@@ -813,6 +813,8 @@ def test_choice_lists_match_the_registries():
     ("n_train", "-5", "--n-train"), ("n_valid", "-2", "--n-valid"), ("n_test", "-1", "--n-test"),
     ("seeds", ",", "--seeds is empty"), ("seeds", "-1", "--seeds"),
     ("sweep_fractions", "", "--sweep-fractions is empty"),
+    ("seeds", "0,0,1", "--seeds lists 0 more than once"),  # was run once, shown as asked
+    ("sweep_fractions", "0,0.5,0.50", "--sweep-fractions lists 0.5 more than once"),
     ("sweep_fractions", "0,1.01", "--sweep-fractions"), ("zoom_fractions", "-0.1", "--zoom-fractions"),
     ("zoom_sizes", "0", "--zoom-sizes"), ("tradeoff_bases", ",", "--tradeoff-bases"),
     ("endpoint", "grpc", "--endpoint"), ("request_timeout", "-1", "--request-timeout"),

@@ -196,7 +196,8 @@ class Profile:
 
     def validate(self) -> "Profile":
         """Raise a one-line LittleHumanError naming the flag of the first bad field (a negative
-        size or count, an empty list, a fraction outside [0, 1], an unknown choice...); else
+        size or count, an empty list or one with a value twice, a fraction outside [0, 1], an
+        unknown choice...); else
         return ``self``."""
         for name, (rule, check, hint) in _RULES.items():
             value = getattr(self, name)
@@ -205,6 +206,10 @@ class Profile:
                 example = shown_value(getattr(PROFILES["smoke"], name))
                 raise LittleHumanError(f"{_flag(name)} is empty: give one or more values, "
                                        f"e.g. {_flag(name)} {example}")
+            repeated = [v for i, v in enumerate(items) if v in items[:i]]
+            if isinstance(value, tuple) and repeated:
+                raise LittleHumanError(f"{_flag(name)} lists {repeated[0]} more than once: "
+                                       "give each value once")
             for item in items:
                 if _ok(check, item):
                     continue
