@@ -122,6 +122,7 @@ def test_list_datasets_table(home, shared_data, capsys, monkeypatch):
     for name in ("fever", "scifact", "wanli", "ropes", "fairytaleqa"):
         assert name in table and ("FV" in table[name] or "QA" in table[name])
     assert "not found: factify" in out and "not found: coqa" in out and "not found: qaconv" in out
+    assert "factify: factify:" not in out  # the name once, though the loader's message has it
 
 
 def test_dry_run_prices_from_a_file_and_cot_examples(home, shared_data, tmp_path):

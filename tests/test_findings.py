@@ -72,7 +72,9 @@ def test_last_ten_percent_drop_is_paired_and_has_an_interval():
     assert out["baseline"] == pytest.approx(0.7)  # the pool's majority label on test
     drop = out["detectable"]["last_10"]  # the smallest detectable drop: 2.80 standard errors
     assert drop == pytest.approx(2.8016 * (high - low) / (2 * 1.95996), rel=1e-3)
-    assert "could detect at 80% power" in out["text"]
+    assert "could detect at 80% power" in out["text"] and "(95% CI, 3 seeds;" in out["text"]
+    one = sweep.summary(FakeStudy({k: v for k, v in scores.items() if k[1] == 0}))
+    assert "(95% CI, 1 seed;" in one["text"], one["text"]
     # the 100% runs (0.60) fall below it
     assert out["flags"] == ["3 of 9 runs do not beat the majority baseline (accuracy 0.700)"]
 

@@ -48,4 +48,4 @@ def print_table(data_dir: str | os.PathLike | None = None, seed: int = 42) -> No
     else:
         print("no dataset found")
     for name, why in missing.items():
-        print(f"not found: {name}: {why}")
+        print(f"not found: {name}: {why.removeprefix(f'{name}: ')}")  # the loader names it too

@@ -167,7 +167,7 @@ def summary(study: "Study") -> dict[str, Any]:
     fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
     detectable = [detectable_effect(*drop[1:3]) for drop in (first, last)]
     text = (f"{metric} lost 0->90% synthetic: {fmt.format(*first[:3])}; "
-            f"90->100%: {fmt.format(*last[:3])} (95% CI, {last[3]} seeds; smallest drops "
+            f"90->100%: {fmt.format(*last[:3])} (95% CI, {last[3]} seed{'s' if last[3] != 1 else ''}; smallest drops "
             f"this run could detect at 80% power: {detectable[0]:.3f} and {detectable[1]:.3f})")
     both = paired_contrast(study, {0.0: -1.0, 0.9: 2.0, 1.0: -1.0}, metric)
     contrast = None if both is None else {"estimate": list(both[:3]), "seeds": both[3],
