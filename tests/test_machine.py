@@ -143,6 +143,13 @@ def test_cpu_profile_runs_in_float32_where_the_cpu_lacks_bfloat16(no_bf16):
     prof, note = config.fit_to_machine(chosen, chosen={"gen_dtype": "bfloat16"})
     assert (prof.gen_dtype, prof.train_bf16) == ("bfloat16", False)
     assert "--train-bf16 false" in note and "gen-dtype" not in note
+    # the line names what this run reads (gen_dtype is no setting of openai's); the rest
+    # changes silently, so a report's settings do not depend on the generator
+    prof, note = config.fit_to_machine(config.profile("cpu", generator="openai"))
+    assert (prof.gen_dtype, prof.train_bf16) == ("float32", False)
+    assert "--train-bf16 false" in note and "gen-dtype" not in note
+    prof, note = config.fit_to_machine(config.profile("cpu", generator="openai", learner="lora"))
+    assert (prof.gen_dtype, prof.train_bf16, note) == ("float32", False, None)
     # nothing in bfloat16, nothing to say
     for plain in (config.profile("smoke"), config.profile("paper"),
                   config.profile("cpu", gen_dtype="float32", train_bf16=False)):
@@ -184,3 +191,7 @@ def test_run_all_says_once_that_it_runs_in_float32(no_bf16, shared_data, home, c
     out = capsys.readouterr().out
     assert out.count("no bfloat16 instructions") == 1
     assert out.startswith("note: this CPU lists no bfloat16 instructions")
+    # a bad dataset: the error is the only line
+    assert main(["--dataset", "nosuch", "--data-dir", str(shared_data), "--dry-run"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: unknown dataset"), (out, err)

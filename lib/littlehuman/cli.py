@@ -283,8 +283,6 @@ def _main(argv: Sequence[str] | None) -> int:
         raise LittleHumanError("nothing to do: give --dataset NAME|all|FILE|DIR, --list-datasets or "
                                "--fetch NAME (see --help)")
     notebooks = parse_notebooks(args.notebooks)
-    if fitted:
-        print(f"note: {fitted}", flush=True)
     from littlehuman import report
 
     custom = {"task": args.task, "columns": parse_columns(args.columns),
@@ -292,6 +290,8 @@ def _main(argv: Sequence[str] | None) -> int:
     dataset, tasks = own_dataset(args.dataset, custom, prof.data_seed, check=not args.plan,
                                  record=not (args.plan or args.dry_run))
     config.check_task_settings(overrides, tasks)
+    if fitted:  # after the checks of the dataset: an error is the only line
+        print(f"note: {fitted}", flush=True)
     if args.plan:
         from littlehuman.plan import format_plan, plan
 

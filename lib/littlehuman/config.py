@@ -277,7 +277,8 @@ CPU_BF16: dict[str, tuple[Any, Any]] = {"gen_dtype": ("bfloat16", "float32"),
 
 
 def fit_to_machine(prof: Profile, chosen: Iterable[str] = ()) -> tuple[Profile, str | None]:
-    """``prof`` for this machine, and a line saying what changed (None: nothing did).
+    """``prof`` for this machine, and a line saying what changed (None: nothing this run
+    reads did).
 
     On a CPU that lists no bfloat16 instructions (:func:`littlehuman.machine.cpu_bf16` False)
     bfloat16 is emulated: a MiniLM training step ran 17.8x slower than in float32 on such a
@@ -299,11 +300,14 @@ def fit_to_machine(prof: Profile, chosen: Iterable[str] = ()) -> tuple[Profile, 
     def flags(values: dict[str, Any]) -> str:
         return " ".join(f"--{k.replace('_', '-')} {str(v).lower()}" for k, v in values.items())
 
+    # the line names only what this run's generator and learner read (gen_dtype is no setting
+    # of openai's); the others change too, silently, so that a report's settings stay the same
+    read = {k: v for k, v in changes.items() if getattr(prof, READ_BY[k][0]) in READ_BY[k][1]}
     return prof.replace(**changes), (
         f"this CPU lists no bfloat16 instructions ({' or '.join(BF16_FLAGS)}): the {prof.name} "
-        f"profile runs in float32 here ({flags(changes)}), since emulated bfloat16 is far "
+        f"profile runs in float32 here ({flags(read)}), since emulated bfloat16 is far "
         f"slower; its twins and runs differ from a bfloat16 CPU's "
-        f"({flags({k: CPU_BF16[k][0] for k in changes})} insists)")
+        f"({flags({k: CPU_BF16[k][0] for k in read})} insists)") if read else None
 
 
 def coerce(name: str, value: Any) -> Any:
