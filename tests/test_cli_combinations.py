@@ -118,3 +118,18 @@ def test_the_profiles_own_values_are_never_the_users_choice():
     config.check_chosen(prof, ["learner"])
     with pytest.raises(LittleHumanError, match="--warmup-ratio"):
         config.check_chosen(prof, ["learner", "warmup_ratio"])
+
+
+def test_slurm_without_a_cluster_stops_before_any_twin_is_generated(tmp_path, shared_data,
+                                                                    monkeypatch, capsys):
+    """With a paid generator the twins would be bought first, then the sweep would fail."""
+    from littlehuman import cli
+
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
+    monkeypatch.setenv("LITTLEHUMAN_DATA_DIR", str(shared_data))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no srun, as on a laptop
+    code = cli.main(["--dataset", "fever", "--profile", "smoke", "--executor", "slurm"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: --executor slurm: no SLURM cluster here"), err
+    assert len(err.splitlines()) == 1 and "srun" in err
+    assert not (tmp_path / "data" / "synthetic").exists()

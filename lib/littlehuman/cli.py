@@ -305,6 +305,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
         report.check_writable(Path(args.output).expanduser().resolve() if args.output
                               else paths.outputs_dir())  # before any download
+        if prof.executor == "slurm":  # before any twin is generated (and paid for)
+            from littlehuman.executors import SlurmExecutor
+
+            SlurmExecutor.check_cluster()
     if not args.no_fetch:
         fetch_on_first_use(dataset, args.data_dir)
     if args.dry_run:

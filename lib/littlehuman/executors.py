@@ -75,6 +75,10 @@ def make_executor(profile: Profile) -> Executor:
     )
 
 
+_NO_SLURM = ("--executor slurm: no SLURM cluster here ({}): run from a login node of the "
+             "cluster, or use --executor local")
+
+
 # --------------------------------------------------------------------------- local
 def visible_gpus(count: int | None = None) -> list[str]:
     """The ids to put in each worker's ``CUDA_VISIBLE_DEVICES``: the first ``count`` (default:
@@ -356,15 +360,20 @@ class SlurmExecutor:
             params["slurm_partition"] = self.partition
         return params
 
+    @staticmethod
+    def check_cluster() -> None:
+        """Raise a one-line LittleHumanError when this machine cannot submit to SLURM (no
+        ``srun`` on PATH, what submitit looks for): ``run_all.py`` asks before any twin is
+        generated or paid for."""
+        if shutil.which("srun") is None:
+            raise LittleHumanError(_NO_SLURM.format("srun is not on PATH"))
+
     def submitit_executor(self, folder: Path | str) -> submitit.AutoExecutor:
         """submitit's executor for ``folder`` with :meth:`parameters` applied."""
         try:
             executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster)
         except RuntimeError as exc:  # no srun on PATH
-            raise LittleHumanError(
-                f"--executor slurm: no SLURM cluster here ({exc}): run from a login node of "
-                "the cluster, or use --executor local"
-            ) from exc
+            raise LittleHumanError(_NO_SLURM.format(exc)) from exc
         executor.update_parameters(**self.parameters())
         return executor
 
