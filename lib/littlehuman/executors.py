@@ -222,7 +222,7 @@ def _claim(store: RunStore, spec: RunSpec, block: bool,
 
 
 def _describe(spec: RunSpec) -> str:
-    return f"{spec.dataset} {spec.experiment} n={spec.n} f={spec.fraction} s={spec.seed}"
+    return f"{spec.dataset} {spec.experiment} n={spec.n} f={spec.fraction:.4g} s={spec.seed}"
 
 
 def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
