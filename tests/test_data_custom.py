@@ -823,6 +823,13 @@ def test_several_answers_keep_the_first(tmp_path: Path, suffix: str) -> None:
 def test_one_answer_is_not_counted_as_several(tmp_path: Path) -> None:
     _, report = load_custom(write(tmp_path / "plain.jsonl", qa_rows()))
     assert report.first_answers == 0 and "several answers" not in report.describe()
+    # a list of one answer (or of one and empty ones) is one answer too
+    rows = [{**r, "answer": [r["answer"]] if i % 2 else [r["answer"], " "]}
+            for i, r in enumerate(qa_rows())]
+    rows[0]["answer"] = {"text": [rows[0]["answer"][0], "another"], "answer_start": [0, 4]}
+    _, report = load_custom(write(tmp_path / "lists.jsonl", rows))
+    assert report.first_answers == 1, report.describe()
+    assert "the first of several answers in 1 row(s)" in report.describe()
 
 
 def test_hub_shards_with_a_fingerprint_are_read_together(tmp_path: Path) -> None:

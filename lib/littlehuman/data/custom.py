@@ -631,12 +631,19 @@ def _first_answer(value: object) -> object:
 
 
 def _several_answers(records: list[Record], rename: dict[str, str]) -> int:
-    """How many records give their answer as several (a list or SQuAD-style dict)."""
+    """How many records give two or more answers (a list or SQuAD-style dict), of which
+    :func:`_first_answer` keeps the first."""
     column = next((theirs for theirs, ours in rename.items() if ours == "answer"), None)
     if column is None:
         return 0
-    return sum(raw is not None and isinstance(raw.get(column), (dict, list, tuple, np.ndarray))
-               for _, raw, _ in records)
+
+    def several(value: object) -> bool:
+        if isinstance(value, dict):
+            value = value.get("text")
+        return isinstance(value, (list, tuple, np.ndarray)) and \
+            sum(isinstance(v, str) and bool(v.strip()) for v in value) > 1
+
+    return sum(raw is not None and several(raw.get(column)) for _, raw, _ in records)
 
 
 def _label(value: object) -> int | None:
