@@ -67,6 +67,10 @@ def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_ho
     # where runs would happen (--jobs) changes nothing a notebook shows: still kept
     proc = run_all(smoke_home, shared_data, *FEVER_SMOKE, "--jobs", "2")
     assert proc.returncode == 0 and "nothing the notebooks show has changed" in proc.stdout
+    # nor does naming the same raw files by --data-dir instead of LITTLEHUMAN_DATA_DIR
+    proc = run_all(smoke_home, None, *FEVER_SMOKE, "--data-dir", str(shared_data))
+    assert proc.returncode == 0 and "nothing the notebooks show has changed" in proc.stdout, \
+        proc.stdout[-2000:]
     # one run record touched: the notebooks re-execute (their inputs' digest changed)
     record = next(iter(before))
     os.utime(record, ns=(record.stat().st_atime_ns, record.stat().st_mtime_ns + 10**9))

@@ -742,8 +742,10 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
             # the caches as they are now: another process may have stored runs while we waited
             inputs = freshness.data_fingerprint(study.name)
-            # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows
-            shown = {**params, "overrides": json.dumps(
+            # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows,
+            # nor does where the raw files are read from (the processed cache, in ``inputs``,
+            # changes with their content): --data-dir DIR and LITTLEHUMAN_DATA_DIR=DIR agree
+            shown = {**params, "data_dir": "", "overrides": json.dumps(
                 {k: v for k, v in overrides.items() if k not in RUN_ONLY})}
             digests = {f: freshness.notebook_digest(notebooks_dir() / f, shown,
                                                     html and plotlyjs, code, inputs)
