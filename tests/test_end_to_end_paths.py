@@ -131,6 +131,9 @@ def test_openai_generator_through_the_cli(tmp_path, shared_data, monkeypatch):
         assert first.returncode == 0, first.stderr[-2000:]
         sent = len(server.log)
         assert sent == 40 and all(entry["auth_ok"] for entry in server.log)
+        # notebook 01 alone makes the twins and trains nothing (on a GPU node, before the
+        # training goes to a cluster: README)
+        assert not (home / "data" / "runs").exists() and "nothing trained yet" in first.stdout
         again = run_all(home, shared_data, *common, "--notebooks", "01", "--no-html")
         assert again.returncode == 0 and len(server.log) == sent  # nothing sent twice
     for path in home.rglob("*"):

@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="smoke (CI, minutes), cpu (default: real but small, 2 cores), "
                      "paper (published settings: GPU + API key)")
     run.add_argument("--notebooks", default="01,02,03,04,05,06", metavar="LIST",
-                     help="which notebooks to execute, by number (default: all six; 03 adds "
+                     help="which notebooks to execute, by number (default: all six; 01 "
+                     "alone: the twins, nothing trained; 02 and 05 train the sweep, 03 adds "
                      "the zoom runs, 04 and 06 the trade-off runs; 06 alone: the advisor "
                      "without the sweep, as `advise` runs it)")
     run.add_argument("--no-html", action="store_true", help="execute notebooks but skip HTML")

@@ -683,7 +683,9 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
     summaries = {m.NAME: m.summary(study) for m in chosen}
     advice = advisor.summary(study) if "06" in notebooks else before.get("advisor")
     headline = (experiments.sweep.headline(study) if "sweep" in summaries
-                else before.get("headline") or (advice or {}).get("headline", ""))
+                else before.get("headline") or (advice or {}).get("headline", "")
+                or ("the twins alone (notebook 01): nothing trained yet" if "01" in notebooks
+                    else ""))
     return {"dataset": study.name, "task": study.task, "profile": study.profile.name,
             "headline": headline, **{name: before.get(name) for name in experiments.EXPERIMENTS},
             **summaries, "advisor": advice,
@@ -729,6 +731,9 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         chosen = experiments.for_notebooks(notebooks)
         generation: dict[str, Any] = {}  # this run's generation: calls, re-asks, faults
         trained: dict[str, int] = {}  # runs ran / skipped
+        if "01" in notebooks and experiments.sweep not in chosen:  # the twins 01 shows, alone
+            experiments.twins.add_stats(generation,
+                                        experiments.twins.sweep_twins(study, progress=True)[1])
         for experiment in chosen:
             work = experiment.prepare(study, progress=True)
             experiments.twins.add_stats(generation, work["generation"])

@@ -35,13 +35,18 @@ def shown_by(module: ModuleType) -> tuple[str, ...]:
     return (module.NOTEBOOK, *getattr(module, "ALSO_SHOWN_BY", ()))
 
 
+#: notebooks that need none of the sweep's runs: 01 shows its twins alone (run_all makes them
+#: without training: on a GPU node before the training goes to a cluster), 06 the advisor
+WITHOUT_SWEEP_RUNS = frozenset({"01", "06"})
+
+
 def for_notebooks(notebooks: list[str]) -> list[ModuleType]:
-    """The experiments to prepare for these notebooks: the sweep always (notebooks 01 and 05
-    show its twins, the index its headline) unless only the advisor (06) runs, the others when
-    a notebook that shows them runs (:func:`shown_by`)."""
-    advice_only = set(notebooks) == {"06"}
+    """The experiments to prepare for these notebooks: the sweep whenever a notebook other
+    than 01 and 06 runs (05 shows its runs, the index its headline), the others when a
+    notebook that shows them runs (:func:`shown_by`)."""
     return [m for m in EXPERIMENTS.values()
-            if (m is sweep and not advice_only) or set(shown_by(m)) & set(notebooks)]
+            if (m is sweep and set(notebooks) - WITHOUT_SWEEP_RUNS)
+            or set(shown_by(m)) & set(notebooks)]
 
 
 def distinct_runs(profile: Profile, shape: Shape,
