@@ -366,6 +366,13 @@ def test_estimate_and_price_override(tmp_path):
     path.write_text("{not json")
     with pytest.raises(LittleHumanError, match="cannot read prices"):
         load_prices(path)
+    # a price that is negative, not a number, NaN or not a pair is an error, not "$-0.00"/"$nan"
+    for bad in ('{"gpt-4o": [-1, 2]}', '{"gpt-4o": [NaN, 2]}', '{"gpt-4o": [1, Infinity]}',
+                '{"gpt-4o": [1, 2, 3]}', '{"gpt-4o": ["1", "2"]}', '{"gpt-4o": [true, 2]}',
+                '{"gpt-4o": 5}'):
+        path.write_text(bad)
+        with pytest.raises(LittleHumanError, match="cannot read prices"):
+            load_prices(path)
 
 
 # ---------------------------------------------------------------- streaming into the cache

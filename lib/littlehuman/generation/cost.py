@@ -33,13 +33,26 @@ def load_prices(path: str | os.PathLike) -> dict[str, tuple[float, float]]:
     """``PRICES`` updated from a JSON file ``{"model": [input, output]}`` ($ per 1M tokens)."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        extra = {str(m): (float(p[0]), float(p[1])) for m, p in data.items()}
+        extra = {str(m): _rate(m, p) for m, p in data.items()}
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise LittleHumanError(
             f"cannot read prices from {path}: write JSON like "
             f'{{"gpt-4o": [2.5, 10.0]}} (dollars per 1M input and output tokens) ({exc})'
         ) from None
     return {**PRICES, **extra}
+
+
+def _rate(model: Any, pair: Any) -> tuple[float, float]:
+    """One model's (input, output): two finite numbers >= 0 (a negative or NaN price, or a
+    third number, would give a bill of "$-0.00" or "$nan" instead of an error)."""
+    if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+        raise ValueError(f"{model!r}: expected [input, output], got {pair!r}")
+    if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in pair):
+        raise ValueError(f"{model!r}: prices must be numbers, got {pair!r}")
+    rate = (float(pair[0]), float(pair[1]))
+    if not all(math.isfinite(x) and x >= 0 for x in rate):
+        raise ValueError(f"{model!r}: prices must be finite and >= 0, got {pair!r}")
+    return rate
 
 
 def price(model: str, prices: Prices | None = None) -> tuple[float, float] | None:
