@@ -534,6 +534,12 @@ def test_credentials_in_the_base_url_reach_the_batch_api(monkeypatch, tmp_path):
         assert password not in repr(b) + b.base_url + str(b.identity())
     written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     assert password.encode() not in written and b"alice" not in written
+    with FakeOpenAI() as server:  # a wrong password: one line, pointing at the URL too
+        url = server.base_url.replace("http://", f"http://alice:{password}@")
+        b = worker.make(url, str(tmp_path / "batches2"))
+        with pytest.raises(LittleHumanError, match="user:password in --base-url") as err:
+            dict(b.complete_iter(chats(1)))
+        assert password not in str(err.value)
 
 
 def test_the_batch_generator_refuses_the_completions_endpoint(key_env, tmp_path):

@@ -484,3 +484,8 @@ def test_credentials_in_the_base_url_are_used_and_never_shown(monkeypatch):
         with pytest.raises(LittleHumanError, match="Basic \\*\\*\\*") as err:
             make_backend("openai", base_url=url, max_retries=0).complete(chats(1))
         assert password not in str(err.value) and basic[6:] not in str(err.value)
+        # the credentials a proxy checks are the URL's: the hint says so, without showing them
+        assert "the user:password in --base-url" in str(err.value)
+    with FakeOpenAI() as server:  # no user-info: the hint names the key's variable only
+        with pytest.raises(LittleHumanError, match="check the key in OPENAI_API_KEY\\)?$"):
+            make_backend("openai", base_url=server.base_url, max_retries=0).complete(chats(1))

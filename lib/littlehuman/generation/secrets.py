@@ -69,6 +69,18 @@ def api_key(env_name: str = "OPENAI_API_KEY") -> str:
     return value
 
 
+def key_hint(env_name: str, url: str) -> str:
+    """What to check after a 401: the key's variable and, when ``url`` carries user-info
+    (a password-protected proxy, which checks that rather than the key), the user:password
+    in ``--base-url`` too (neither ever shown)."""
+    hint = f"check the key in {env_name}"
+    from urllib.parse import urlsplit
+
+    if "@" in urlsplit(str(url)).netloc:
+        hint += " and the user:password in --base-url"
+    return hint
+
+
 def public_url(url: str) -> str:
     """``url`` without its user-info part (``http://user:password@host/v1`` ->
     ``http://host/v1``): the only form of a server URL that may be written anywhere. The

@@ -51,7 +51,7 @@ from littlehuman.generation.backends.base import Completion
 from littlehuman.generation.backends.openai_chat import (ASKED_AGAIN, OpenAIBase, describe,
                                                            refused_as_too_long)
 from littlehuman.generation.cache import request_key
-from littlehuman.generation.secrets import public_url, scrub
+from littlehuman.generation.secrets import key_hint, public_url, scrub
 from littlehuman.paths import atomic_write, cache_dir
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ class OpenAIBatchBackend(OpenAIBase):
         """A LittleHumanError for an API error the SDK's retries did not fix."""
         status = getattr(exc, "status_code", None)
         hint = {
-            401: f"check the key in {self.api_key_env}",
+            401: key_hint(self.api_key_env, self._base_url.reveal()),
             403: f"check that the key may use model {self.model!r} and the Batch API",
             404: "check that base_url ends in /v1 and that the server offers the Batch API",
         }.get(status or 0, "check the network and the server")

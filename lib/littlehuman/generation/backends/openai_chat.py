@@ -56,7 +56,7 @@ from littlehuman.generation.backends.base import Backend, Completion, Reply, Req
 from littlehuman.generation.backends.hf import cut_reply
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
-from littlehuman.generation.secrets import Secret, api_key, public_url, scrub
+from littlehuman.generation.secrets import Secret, api_key, key_hint, public_url, scrub
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
@@ -581,7 +581,7 @@ class OpenAIChatBackend(OpenAIBase):
         status = _status(exc)
         host = self.params["host"]
         hint = {
-            401: f"check the key in {self.api_key_env}",
+            401: key_hint(self.api_key_env, self._base_url.reveal()),
             403: f"check that the key may use model {self.model!r}",
             404: f"check the model name {self.model!r} and that base_url ends in /v1",
         }.get(status or 0, "fix the request or the server settings")
