@@ -283,3 +283,20 @@ def test_ctrl_c_and_kill_end_with_one_line(sig, word, code):
     assert proc.returncode == code, proc.stderr[-2000:]
     assert proc.stderr.strip() == (f"{word}: finished steps are cached; rerun the same command "
                                    "to resume")
+
+
+def test_all_names_the_datasets_it_skips(tmp_path, capsys):
+    """--dataset all runs the datasets whose files are found and says which it left out (it
+    used to run fewer datasets without a word)."""
+    import shutil
+
+    from littlehuman.report import resolve_datasets
+
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "coqa", tmp_path / "coqa")
+    assert resolve_datasets("all", str(tmp_path)) == ["coqa"]
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "1 of 8 datasets" in out and "--list-datasets" in out
+    skipped = out.split("skipped, files not found: ")[1]
+    assert all(name in skipped for name in data.names() if name != "coqa")
+    assert resolve_datasets("all", str(tmp_path), required=False) == data.names()
+    assert capsys.readouterr().out == ""  # a plan counts every dataset: nothing skipped

@@ -317,6 +317,11 @@ def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) 
             pass
     if not found:
         raise LittleHumanError(f"no dataset's raw files were found under {root}: see --fetch")
+    skipped = [name for name in data.names() if name not in found]
+    if skipped:  # say which were left out, rather than run fewer datasets without a word
+        print(f"all: {len(found)} of {len(found) + len(skipped)} datasets have their raw files "
+              f"in {root}: {', '.join(found)}; skipped, files not found: {', '.join(skipped)} "
+              "(--list-datasets says what is missing)", flush=True)
     return found
 
 
