@@ -73,9 +73,9 @@ def key_hint(env_name: str, url: str) -> str:
     """What to check after a 401: the key's variable and, when ``url`` carries user-info
     (a password-protected proxy, which checks that rather than the key), the user:password
     in ``--base-url`` too (neither ever shown)."""
-    hint = f"check the key in {env_name}"
     from urllib.parse import urlsplit
 
+    hint = f"check the key in {env_name}"
     if "@" in urlsplit(str(url)).netloc:
         hint += " and the user:password in --base-url"
     return hint
