@@ -387,8 +387,7 @@ def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,
     if not custom.is_custom_path(dataset):
         return dataset, {data.get(dataset).task}
     dataset = custom.absolute_spec(dataset)
-    kept = {k: v for k, v in options.items() if v not in (None, False, {})}
-    rows, found = custom.load_custom(dataset, seed=seed, **kept)
+    rows, found = custom.load_custom(dataset, seed=seed, **custom.load_options(dataset, options))
     print(found.describe(), flush=True)
     if check:
         custom.check_identity(rows, found, record=record)

@@ -108,13 +108,11 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
 
     spec = data.DATASETS.get(str(name).strip().lower())
     max_len = learners.max_length(profile, spec)
-    options = {k: v for k, v in (custom or {}).items() if v not in (None, False, {})}
-    if not custom_file.is_custom_path(str(name)):
-        options = {}
     try:
         with warnings.catch_warnings():  # e.g. WANLI's sample-only warning: see the n note
             warnings.simplefilter("ignore")
-            rows = data.load(name, data_dir, seed=profile.data_seed, **options)
+            rows = data.load(name, data_dir, seed=profile.data_seed,
+                             **custom_file.load_options(str(name), custom))
     except LittleHumanError as exc:
         if spec is None:
             raise

@@ -51,12 +51,10 @@ class Study:
         that file's options) under ``profile``."""
         from littlehuman.data import custom as custom_file
 
-        options = {k: v for k, v in (custom or {}).items() if v not in (None, False, {})}
-        if not custom_file.is_custom_path(dataset):
-            options = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            rows = data.load(dataset, data_dir, seed=profile.data_seed, **options)
+            rows = data.load(dataset, data_dir, seed=profile.data_seed,
+                             **custom_file.load_options(dataset, custom))
         return cls(rows.attrs["dataset"], rows.attrs["task"], profile, rows, data_dir)
 
     @classmethod

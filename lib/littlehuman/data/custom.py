@@ -43,6 +43,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -156,6 +157,15 @@ def is_custom_path(value: str) -> bool:
         return path.is_file() or path.is_dir()
     except (OSError, ValueError):
         return False
+
+
+def load_options(dataset: str, options: dict[str, Any] | None) -> dict[str, Any]:
+    """The keyword arguments of :func:`load_custom` among ``options`` (``task``, ``columns``,
+    ``skip_bad_rows``; unset ones left out) when ``dataset`` is the user's own file; none for
+    a registered name."""
+    if not is_custom_path(dataset):
+        return {}
+    return {k: v for k, v in (options or {}).items() if v not in (None, False, {})}
 
 
 def absolute_spec(value: str | Path) -> str:
