@@ -130,9 +130,11 @@ def test_dry_run_prices_from_a_file_and_cot_examples(home, shared_data, tmp_path
     prices.write_text('{"my-model": [1000.0, 0.0]}')  # $1000 per 1M input tokens: easy to see
     common = ["--dataset", "scifact", "--profile", "smoke", "--generator", "openai",
               "--gen-model", "my-model", "--dry-run"]
-    unpriced = run_cli(*common, home=home, data_dir=shared_data)
+    unpriced = run_all(home, shared_data, *common, env={"OPENAI_API_KEY": None}, timeout=300)
     assert unpriced.returncode == 0, unpriced.stderr
-    assert "no price known" in unpriced.stdout
+    assert "no price known" in unpriced.stdout  # priced without a key, saying what it skipped
+    assert "OPENAI_API_KEY is not set, so replies already cached were not looked up" \
+        in unpriced.stdout
     priced = run_cli(*common, "--prices", str(prices), home=home, data_dir=shared_data)
     assert priced.returncode == 0, priced.stderr
     assert "no price known" not in priced.stdout and "Batch API" in priced.stdout

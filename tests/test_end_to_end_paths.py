@@ -125,7 +125,8 @@ def test_openai_generator_through_the_cli(tmp_path, shared_data, monkeypatch):
                   "--base-url", server.base_url, "--learner", "majority", "--n-train", "40")
         dry = run_all(home, shared_data, *common, "--dry-run")
         assert dry.returncode == 0, dry.stderr[-2000:]
-        assert "40 requests to openai (gpt-3.5-turbo)" in dry.stdout and "Batch API" in dry.stdout
+        assert "40 requests to send to openai (gpt-3.5-turbo):" in dry.stdout
+        assert "Batch API" in dry.stdout
         assert server.log == [] and not (home / "data" / "generation").exists()
         first = run_all(home, shared_data, *common, "--notebooks", "01", "--no-html")
         assert first.returncode == 0, first.stderr[-2000:]
@@ -136,6 +137,9 @@ def test_openai_generator_through_the_cli(tmp_path, shared_data, monkeypatch):
         assert not (home / "data" / "runs").exists() and "nothing trained yet" in first.stdout
         again = run_all(home, shared_data, *common, "--notebooks", "01", "--no-html")
         assert again.returncode == 0 and len(server.log) == sent  # nothing sent twice
+        priced = run_all(home, shared_data, *common, "--dry-run")  # nor priced twice
+        assert ("0 requests to send to openai (gpt-3.5-turbo) (40 answered already (cache): "
+                "not sent again): ~0 input + <= 0 output tokens, $0.00 chat") in priced.stdout
     for path in home.rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path

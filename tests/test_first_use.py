@@ -61,7 +61,7 @@ def test_dataset_name_downloads_its_files_on_first_use(mirror, tmp_path, shared_
                       "--no-fetch turns this off)")
     assert out[1] == (f"ropes: downloaded 2 file(s), 3.4 MB, into {folder} (sha256 verified "
                       "against the published digests)")
-    assert out[2].startswith("[ropes] 48 requests to extractive")  # then the run went on
+    assert out[2].startswith("[ropes] 48 requests to send to extractive")  # then the run went on
     assert "ropes/train-v1.0.json:" in proc.stderr and "B/s" in proc.stderr  # the progress bars
     assert not list(folder.rglob("*.part"))
 

@@ -22,7 +22,7 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.generation import GenerationCache, PromptSpec, generate_synthetic, request_key
 from littlehuman.generation.backends.base import Completion
 from littlehuman.generation.backends.openai_batch import OpenAIBatchBackend, _Run
-from littlehuman.generation.generate import read_send_log
+from littlehuman.generation.generate import read_send_log, unsent_requests
 
 WORKER_PATH = Path(__file__).parent / "helpers" / "batch_worker.py"
 _spec = importlib.util.spec_from_file_location("batch_worker", WORKER_PATH)
@@ -399,13 +399,35 @@ def test_kill9_between_submit_and_download_then_rerun_polls_the_same_batch(key_e
         uploads, creates = count(server, "POST", "/v1/files"), count(server, "POST", "/v1/batches")
         assert uploads == creates == 1 and len(list(state_dir.glob("*.json"))) == 1
         assert_no_secret(tmp_path)
+        # a dry run meanwhile counts the submitted requests as paid for, not as to send
+        b = worker.make(server.base_url, str(state_dir))
+        keys = {request_key(b.name, b.model, m, b.params) for m in chats(n)}
+        assert b.submitted_ids() == keys
+        unsent = unsent_requests(b, chats(n + 2), GenerationCache(tmp_path / "none.jsonl"))
+        assert (unsent["distinct"], unsent["cached"], unsent["submitted"]) == (n + 2, 0, n)
+        assert unsent["to_send"] == chats(n + 2)[n:]
 
         server.batch_polls_to_complete = 1
         got = worker.run(str(state_dir), server.base_url, n)
         assert count(server, "POST", "/v1/files") == uploads  # zero new uploads
         assert count(server, "POST", "/v1/batches") == creates  # zero new batches
     assert [got[i].text for i in range(n)] == [protocol_reply(m) for m in chats(n)]
-    assert list(state_dir.glob("*.json")) == []
+    assert list(state_dir.glob("*.json")) == [] and b.submitted_ids() == set()
+
+
+def test_a_batch_last_seen_failed_counts_as_to_send_again(key_env, tmp_path):
+    """submitted_ids reads the saved states: created and uncollected batches count, a batch
+    last seen failed (its requests are resubmitted) or never created does not."""
+    b = OpenAIBatchBackend(state_dir=tmp_path)
+    jobs = [{"ids": ["a", "b"], "batch_id": "batch_1", "status": "in_progress",
+             "collected": False},
+            {"ids": ["c"], "batch_id": "batch_2", "status": "failed", "collected": False},
+            {"ids": ["d"], "batch_id": None, "status": "uploaded", "collected": False},
+            {"ids": ["e"], "batch_id": "batch_3", "status": "completed", "collected": True}]
+    (tmp_path / "x-y.json").write_text(json.dumps(
+        {"version": 1, "custom_ids": list("abcde"), "jobs": jobs}))
+    assert b.submitted_ids() == {"a", "b"}
+    assert OpenAIBatchBackend(state_dir=tmp_path / "absent").submitted_ids() == set()
     assert_no_secret(tmp_path)
 
 

@@ -647,12 +647,18 @@ def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
         plan = twins.dry_run(Study.create(name, profile, data_dir=data_dir, custom=custom))
         money = ("no price known" if plan["dollars_chat"] is None else
                  f"${plan['dollars_chat']:.2f} chat, ${plan['dollars_batch']:.2f} Batch API")
-        print(f"[{plan['dataset']}] {plan['requests']} requests to {plan['generator']} "
-              f"({plan['model']}): ~{plan['input_tokens']:,} input + <= {plan['output_tokens']:,} "
-              f"output tokens, {money}", flush=True)
+        done = [f"{plan[key]} {what}" for key, what in
+                (("cached", "answered already (cache)"),
+                 ("submitted", "in a batch already submitted")) if plan.get(key)]
+        kept = f" ({', '.join(done)}: not sent again)" if done else ""
+        print(f"[{plan['dataset']}] {plan['requests']} requests to send to {plan['generator']} "
+              f"({plan['model']}){kept}: ~{plan['input_tokens']:,} input + <= "
+              f"{plan['output_tokens']:,} output tokens, {money}", flush=True)
+        if plan.get("unchecked"):
+            print(f"[{plan['dataset']}] {plan['unchecked']}", flush=True)
         out.append(plan)
-    print("estimate: prompt tokens = characters / 4, every reply at max_new_tokens; requests "
-          "already in the cache are not sent again")
+    print("estimate: prompt tokens = characters / 4, every reply at max_new_tokens; re-asks "
+          "of unusable replies not counted")
     return out
 
 

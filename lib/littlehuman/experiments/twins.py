@@ -10,8 +10,8 @@ then a file row without a source), and the trade-off uses every usable file row 
 first, then rows without a source: :func:`twinned_rows`)."""
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -190,24 +190,39 @@ def prices(study: "Study") -> dict[str, tuple[float, float]]:
 def dry_run(study: "Study") -> dict[str, Any]:
     """What generating the sweep's twins would send and cost, before anything is sent.
 
-    An upper bound: requests whose reply is already cached are not sent again, and the
-    estimate counts every reply at the full ``max_new_tokens``."""
+    Requests the generation cache already answers, or that sit in a Batch API batch already
+    submitted, are counted apart: they are not sent again. The estimate of the rest is an
+    upper bound (every reply at the full ``max_new_tokens``); re-asks of unusable replies are
+    not counted."""
+    from littlehuman.generation.cache import GenerationCache
     from littlehuman.generation.cost import estimate
+    from littlehuman.generation.generate import generation_cache_path, unsent_requests
 
     if study.profile.synthetic:  # the user's own synthetic rows: nothing to send
         return {"dataset": study.name, "generator": "file",
-                "model": Path(study.profile.synthetic).name, "requests": 0, "input_tokens": 0,
-                "output_tokens": 0, "dollars_chat": 0.0, "dollars_batch": 0.0,
+                "model": Path(study.profile.synthetic).name, "requests": 0, "distinct": 0,
+                "cached": 0, "submitted": 0, "input_tokens": 0, "output_tokens": 0,
+                "dollars_chat": 0.0, "dollars_batch": 0.0,
                 "method": "your own synthetic file: no generation call"}
     p, table = study.profile, prices(study)
     requests = study.prompt.requests(study.train_pool, study.split("train"))
+    if p.generator.startswith("openai") and not os.environ.get(p.api_key_env, "").strip():
+        # no key, no backend: price every request (a run would stop for the key first)
+        unsent = {"distinct": len(requests), "cached": 0, "submitted": 0, "to_send": requests,
+                  "unchecked": f"{p.api_key_env} is not set, so replies already cached were "
+                               "not looked up"}
+    else:
+        unsent = unsent_requests(study.backend, requests,
+                                 GenerationCache(generation_cache_path(study.name)))
+    requests = unsent.pop("to_send")
     model = p.gen_model or ("gpt-3.5-turbo" if p.generator.startswith("openai") else p.generator)
     chat = estimate(requests, model, p.max_new_tokens, batch=False, prices=table)
     batch = estimate(requests, model, p.max_new_tokens, batch=True, prices=table)
     return {"dataset": study.name, "generator": p.generator, "model": model,
-            "requests": chat["requests"], "input_tokens": chat["input_tokens"],
-            "output_tokens": chat["output_tokens"], "dollars_chat": chat["dollars"],
-            "dollars_batch": batch["dollars"], "method": chat["method"]}
+            "requests": chat["requests"], **unsent,
+            "input_tokens": chat["input_tokens"], "output_tokens": chat["output_tokens"],
+            "dollars_chat": chat["dollars"], "dollars_batch": batch["dollars"],
+            "method": chat["method"]}
 
 
 def bill(study: "Study") -> dict[str, Any] | None:

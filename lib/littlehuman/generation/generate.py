@@ -34,6 +34,25 @@ def synthetic_path(dataset: str, gen_id: str) -> Path:
     return cache_dir() / "synthetic" / dataset / f"{gen_id}.parquet"
 
 
+def generation_cache_path(dataset: str) -> Path:
+    """``cache_dir()/generation/<dataset>.jsonl``: every reply to one dataset's requests."""
+    return cache_dir() / "generation" / f"{dataset}.jsonl"
+
+
+def unsent_requests(backend: Backend, requests: list[list[dict[str, str]]],
+                    cache: GenerationCache) -> dict[str, Any]:
+    """What a first ask of ``requests`` would still send: the distinct requests, how many of
+    them ``cache`` already answers, how many sit in a batch already submitted (Batch API:
+    collected, not sent again), and the chats left to send. Re-asks are not counted."""
+    distinct = dict(zip((_key(backend, m, 0) for m in requests), requests))
+    cached = {key for key in distinct if key in cache}
+    submitted = backend.submitted_ids() - cached
+    return {"distinct": len(distinct), "cached": len(cached),
+            "submitted": len(submitted & distinct.keys()),
+            "to_send": [m for key, m in distinct.items()
+                        if key not in cached and key not in submitted]}
+
+
 def _complete(backend: Backend, batch: list[list[dict[str, str]]]) -> list[Reply]:
     replies = backend.complete(batch)
     if len(replies) != len(batch):
@@ -488,7 +507,7 @@ def load_or_generate(
     path = synthetic_path(dataset, gen_id)
     with holding(generation_lock(dataset, gen_id), f"generating {dataset} twins", progress):
         if cache is None:
-            cache = GenerationCache(cache_dir() / "generation" / f"{dataset}.jsonl")
+            cache = GenerationCache(generation_cache_path(dataset))
         else:
             cache.refresh()  # what another process added while we waited
         have = _read_twins(path)

@@ -155,3 +155,8 @@ class Backend:
 
     def identity(self) -> dict[str, Any]:
         return {"backend": self.name, "model": self.model, "params": dict(self.params)}
+
+    def submitted_ids(self) -> set[str]:
+        """Request keys already handed to the server and still to be collected (a Batch
+        API backend's submitted batches): a rerun collects them instead of sending them."""
+        return set()

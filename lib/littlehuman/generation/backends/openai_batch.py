@@ -258,6 +258,19 @@ class OpenAIBatchBackend(OpenAIBase):
             return Completion("", **tokens)
         return Completion(text.strip(), **tokens)
 
+    def submitted_ids(self) -> set[str]:
+        """The custom ids (request keys) of every batch created under ``state_dir`` and not
+        yet collected, by the last state saved (a run killed while polling leaves them):
+        already paid for, a rerun collects them. A batch last seen failed, expired or
+        cancelled does not count: its requests are sent again."""
+        if not self.state_dir.is_dir():
+            return set()
+        lost = set(TERMINAL) - {"completed"}
+        return {cid for path in sorted(self.state_dir.glob("*.json"))
+                for job in BatchState.load(path)["jobs"]
+                if job.get("batch_id") and not job.get("collected")
+                and job.get("status") not in lost for cid in job["ids"]}
+
     def fatal(self, exc: BaseException, state: BatchState) -> LittleHumanError:
         """A LittleHumanError for an API error the SDK's retries did not fix."""
         status = getattr(exc, "status_code", None)
