@@ -20,7 +20,7 @@ import pytest
 import submitit
 from filelock import FileLock
 
-from littlehuman import config
+from littlehuman import config, executors
 from littlehuman.errors import LittleHumanError
 from littlehuman.executors import LocalExecutor, SlurmExecutor, make_executor, visible_gpus
 from littlehuman.executors import _claim, claim_path, claim_runs, current_claim, live_claims
@@ -86,6 +86,19 @@ def test_local_slots_one_worker_per_gpu(monkeypatch):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3, 5,6")
     assert visible_gpus(2) == ["3", "5"]
     assert LocalExecutor(jobs=1, gpus=2).slots() == ["3", "5"]
+
+
+def test_local_workers_no_more_than_runs_or_cores(monkeypatch):
+    """--jobs 1000 on a 2-core machine starts 2 workers and says so; 3 runs start 3 at most;
+    GPU slots are not capped by the cores."""
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.setattr(executors, "usable_cores", lambda: 2)
+    slots, note = LocalExecutor(jobs=1000, gpus=0).workers(runs=40)
+    assert slots == [None, None]
+    assert note == "--jobs 1000 is more than the 2 core(s) this process may use: training 2 at once"
+    assert LocalExecutor(jobs=2, gpus=0).workers(runs=40) == ([None, None], None)
+    assert LocalExecutor(jobs=2, gpus=0).workers(runs=1) == ([None], None)
+    assert LocalExecutor(jobs=4, gpus=4).workers(runs=3) == (["0", "1", "2"], None)
 
 
 def test_local_workers_are_pinned_to_gpus(tmp_path, monkeypatch, child_path):

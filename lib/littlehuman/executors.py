@@ -40,6 +40,7 @@ from tqdm.auto import tqdm
 from littlehuman import paths
 from littlehuman.config import EXECUTORS, Profile
 from littlehuman.errors import LittleHumanError
+from littlehuman.machine import usable_cores
 from littlehuman.runs import RunFn, RunSpec, RunStore, execute
 
 
@@ -111,6 +112,18 @@ class LocalExecutor:
             return [gpus[i % len(gpus)] for i in range(max(self.jobs, len(gpus)))]
         return [None] * self.jobs
 
+    def workers(self, runs: int) -> tuple[list[str | None], str | None]:
+        """The :meth:`slots` worth starting for ``runs`` runs, and a note when fewer than
+        asked: no more workers than runs, and on CPUs no more than the cores this process may
+        use (a second training process per core only slows both; GPUs are not capped)."""
+        slots, note = self.slots(), None
+        cores = usable_cores()
+        if len(slots) > cores and all(slot is None for slot in slots):
+            note = (f"--jobs {self.jobs} is more than the {cores} core(s) this process may "
+                    f"use: training {cores} at once")
+            slots = slots[:cores]
+        return slots[:max(1, runs)], note
+
     def run(self, specs: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
             store: RunStore, run: RunFn = execute, progress: bool = True) -> dict[str, int]:
         """Run the specs the store lacks; this process writes each record as it arrives.
@@ -124,7 +137,9 @@ class LocalExecutor:
         counts = {"skipped": len(specs) - len(todo), "ran": 0}
         if not todo:
             return counts
-        slots = self.slots()
+        slots, note = self.workers(len(todo))
+        if note and progress:
+            print(note, flush=True)
         if len(slots) == 1:
             with tqdm(total=len(todo), desc="runs", unit="run", disable=not progress) as bar:
                 _schedule(todo, real, synthetic, store, run, _InProcess(), 1, counts, bar)
@@ -137,7 +152,7 @@ class LocalExecutor:
         queue = ctx.Queue()
         for slot in slots:
             queue.put(slot)
-        threads = max(1, (os.cpu_count() or 1) // len(slots))
+        threads = max(1, usable_cores() // len(slots))
         bar = tqdm(total=len(todo), desc=f"runs ({len(slots)} jobs)", unit="run",
                    disable=not progress)
         try:
