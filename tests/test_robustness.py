@@ -198,6 +198,7 @@ def test_pages_of_an_earlier_execution_or_configuration_are_removed(copy_home, s
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if "settings differ" in x)
     assert "price_human 0.0 -> 1.0" in line and "03_zoom.ipynb" in line
+    assert "showed those and were removed" in line
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
         "01_generate.ipynb", "notebook_digests.json", "summary.json"]
     summary = json.loads((folder / "summary.json").read_text())
@@ -207,6 +208,15 @@ def test_pages_of_an_earlier_execution_or_configuration_are_removed(copy_home, s
     assert list(json.loads((folder / "notebook_digests.json").read_text())) == ["01_generate.ipynb"]
     index = (copy_home / "outputs" / "index.html").read_text(encoding="utf-8")
     assert "03_zoom.html" not in index and "02_replacement_sweep.html" not in index
+
+def test_the_removed_pages_line_agrees_in_number():
+    from littlehuman.report import pages_phrase
+
+    assert pages_phrase(["01_generate.ipynb"]) == \
+        "its page 01_generate.ipynb showed those and was"
+    assert pages_phrase(["02_a.ipynb", "03_b.ipynb"]) == \
+        "its pages 02_a.ipynb, 03_b.ipynb showed those and were"
+
 
 @pytest.mark.slow
 def test_read_only_outputs_is_one_line_before_the_work(copy_home, shared_data, tmp_path):

@@ -636,6 +636,13 @@ def public_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def pages_phrase(pages: list[str]) -> str:
+    """``its page A showed those and was`` or ``its pages A, B showed those and were``."""
+    if len(pages) == 1:
+        return f"its page {pages[0]} showed those and was"
+    return f"its pages {', '.join(pages)} showed those and were"
+
+
 def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Print what generation would send and cost for each dataset; send nothing."""
@@ -804,8 +811,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                     what = ", ".join(f"{k} {shown_value(a)} -> {shown_value(b)}"
                                      for k, (a, b) in changed.items())
                     print(f"[{study.name}] the settings differ from this report's earlier ones "
-                          f"({what}): its pages {', '.join(dropped)} showed those and were "
-                          f"removed, so that {out_dir} shows one configuration (rerun with the "
+                          f"({what}): {pages_phrase(dropped)} removed, so that {out_dir} shows one configuration (rerun with the "
                           "earlier flags to rebuild them from the cached runs)", flush=True)
         written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
         print(f"[{study.name}] {summary.get('headline', '')}  ({time.time() - started:.0f} s)",
