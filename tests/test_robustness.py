@@ -107,6 +107,7 @@ def test_password_in_base_url_reaches_no_file_and_no_kernel_warnings(smoke):
     (("--notebooks", ","), ("--notebooks",)),
     (("--notebooks", "01,09"), ("--notebooks",)),
     (("--output", str(REPO / "run_all.py")), ("is a file", "--output")),
+    (("--output", "/proc/littlehuman"), ("cannot create a file in /proc", "--output")),
 ])
 def test_bad_input_is_one_line_and_rewrites_nothing(smoke, shared_data, args, needles):
     home = smoke[0]

@@ -20,6 +20,7 @@ re-executed only when something it shows could have changed (:mod:`littlehuman.f
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import logging
@@ -74,7 +75,11 @@ def check_writable(folder: Path) -> None:
     try:
         fd, probe = tempfile.mkstemp(prefix=".probe-", dir=target)
     except OSError as exc:
-        raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from None
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+            raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from None
+        raise LittleHumanError(  # /proc, /sys and the like: no plain files there
+            f"cannot create a file in {target} ({exc.strerror or exc}): choose another "
+            "--output folder (LITTLEHUMAN_HOME moves the caches too)") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(b"\0" * PROBE_BYTES)
