@@ -575,3 +575,20 @@ def test_panels_wrap_three_to_a_row():
                                   * (one_row.layout.height - 180), rel=0.05)  # as tall as before
     assert [t.xaxis for t in two_rows.data if t.name == "mean over seeds"] == [
         "x", "x2", "x3", "x4", "x5", "x6"]
+
+
+def test_styled_table_keeps_its_alignment_without_its_style_sheet():
+    """JupyterLab drops an untrusted output's <style> (papermill leaves the executed notebooks
+    in outputs/ untrusted), keeping inline style attributes: seen 2026-12-03 in JupyterLab 4.6,
+    text columns right-aligned there. So the text cells carry their alignment inline too."""
+    import re
+
+    frame = pd.DataFrame({"synthetic %": [90.0], "metric": ["accuracy"], "runs": [3],
+                          "left out (why)": ["none"]})
+    page = plots.styled(frame)._repr_html_()
+    without_sheet = re.sub(r"<style.*?</style>", "", page, flags=re.S)
+    inline = {text: attrs for attrs, text in re.findall(r"<t[dh]([^>]*)>([^<]*)</t[dh]>", without_sheet)}
+    for text in ("metric", "accuracy", "left out (why)", "none"):
+        assert "text-align: left" in inline[text], (text, without_sheet)
+    for number in ("synthetic %", "90.0", "runs", "3"):
+        assert "text-align: left" not in inline[number], (number, without_sheet)

@@ -8,6 +8,7 @@ notebook modules (:mod:`.generate`, :mod:`.sweep`, :mod:`.zoom`, :mod:`.tradeoff
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from typing import TYPE_CHECKING, Any
@@ -183,8 +184,41 @@ def styled(frame: pd.DataFrame, precision: int = 3,
             and not frame[col].map(lambda v: isinstance(v, (int, float, np.number))).any()]
     left = [{"selector": f"th.col_heading.col{frame.columns.get_loc(col)}",
              "props": [("text-align", "left")]} for col in text]
-    return (frame.style.format(formatters, na_rep=MISSING).hide(axis="index")
+    table = _inline_styler()(frame)
+    table.left_columns = {frame.columns.get_loc(col) for col in text}
+    return (table.format(formatters, na_rep=MISSING).hide(axis="index")
             .set_properties(subset=text, **{"text-align": "left"}).set_table_styles(left))
+
+
+#: a header or data cell of a Styler's table, by its column's position
+_CELL = re.compile(r'<(t[hd]) ([^>]*?)class="(?:col_heading level0|data row\d+) col(\d+)"')
+
+
+@functools.cache
+def _inline_styler() -> type:
+    """A pandas Styler whose HTML also carries the left alignment of its text columns as
+    inline ``style`` attributes: JupyterLab drops the ``<style>`` sheet of an untrusted
+    output (the executed notebooks in ``outputs/``, as papermill leaves them) and keeps
+    inline styles (seen 2026-12-03 in JupyterLab 4.6: text columns right-aligned there)."""
+    from pandas.io.formats.style import Styler
+
+    class InlineStyler(Styler):
+        left_columns: set[int] = set()
+
+        def _repr_html_(self) -> str | None:
+            page = super()._repr_html_()
+            if not page:
+                return page
+
+            def inline(m: re.Match) -> str:
+                if int(m.group(3)) not in self.left_columns:
+                    return m.group(0)
+                return m.group(0).replace(f"<{m.group(1)} ",
+                                          f'<{m.group(1)} style="text-align: left;" ', 1)
+
+            return _CELL.sub(inline, page)
+
+    return InlineStyler
 
 
 def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
