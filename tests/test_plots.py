@@ -6,6 +6,7 @@ Every row below is invented for the test.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,7 @@ def test_no_two_figure_functions_share_a_name_across_modules_but_the_generic_one
 def test_show_inlines_plotly_js_once_per_kernel(monkeypatch):
     import IPython.display
 
+    monkeypatch.setenv(style.REPORT_KERNEL_ENV, "1")  # a kernel run_all.py started for a report
     bundles = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: bundles.append(obj))
     monkeypatch.setattr(style, "_PLOTLYJS_SENT", False)
@@ -87,6 +89,28 @@ def test_show_inlines_plotly_js_once_per_kernel(monkeypatch):
     assert len(shown[0]) > 1_000_000 > len(shown[1])  # plotly.js itself, then only the figure
     assert "<script src=" not in shown[0] + shown[1] and "<html>" not in shown[0]  # no CDN
     assert '"displaylogo": false' in shown[1]
+
+
+def test_show_in_a_users_kernel_leaves_plotly_js_out(monkeypatch):
+    """In JupyterLab "Restart Kernel and Run All" then a save (Ctrl-S, or Lab's autosave two
+    minutes later) wrote 5.06 MB into the committed notebooks/02_replacement_sweep.ipynb
+    (2026-12-03, JupyterLab 4.6): plotly.js inlined in an HTML alternative Lab never draws
+    (it draws the plotly JSON). Only a report's kernel (run_all.py) inlines it."""
+    import IPython.display
+
+    from littlehuman import report
+
+    monkeypatch.delenv(style.REPORT_KERNEL_ENV, raising=False)
+    bundles = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: bundles.append(obj))
+    monkeypatch.setattr(style, "_PLOTLYJS_SENT", False)
+    fig = plots.sweep.figure(sweep_records(), ["accuracy"], "t")
+    plots.show(fig)
+    assert len(bundles[0]["text/html"]) < 100_000
+    assert bundles[0][style.PLOTLY_MIMETYPE]["layout"]["title"]["text"] == "t"
+    with report.kernel_environment():  # what run_all.py's kernels inherit
+        assert os.environ.get(style.REPORT_KERNEL_ENV) == "1"
+    assert style.REPORT_KERNEL_ENV not in os.environ
 
 
 def test_caption_is_an_italic_markdown_paragraph():

@@ -111,29 +111,39 @@ def error_bars(ci: pd.DataFrame) -> dict[str, Any]:
 
 _PLOTLYJS_SENT = False
 
+#: set to "1" in the kernels ``run_all.py`` starts for the reports
+#: (:func:`littlehuman.report.kernel_environment`): only those inline plotly.js
+REPORT_KERNEL_ENV = "LITTLEHUMAN_REPORT_KERNEL"
 
 #: the figure's own JSON, which JupyterLab and VS Code draw with their plotly renderer
 PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
 
 
 def show(fig: go.Figure) -> None:
-    """Display a figure twice over, as one output: self-contained HTML (plotly.js inlined once
-    per kernel), which nbconvert's HTML reports use and which needs no CDN (no internet to
-    read a report), and the figure's JSON (:data:`PLOTLY_MIMETYPE`), which JupyterLab and VS
-    Code draw without running a script: so an executed notebook in ``outputs/``, untrusted
-    as papermill leaves it (Lab drops an untrusted output's scripts), still shows its figures.
+    """Display a figure twice over, as one output: HTML, which nbconvert's HTML reports use,
+    and the figure's JSON (:data:`PLOTLY_MIMETYPE`), which JupyterLab and VS Code draw
+    without running a script: so an executed notebook in ``outputs/``, untrusted as
+    papermill leaves it (Lab drops an untrusted output's scripts), still shows its figures.
+
+    In a report's kernel (``run_all.py``: :data:`REPORT_KERNEL_ENV`) the HTML is
+    self-contained, plotly.js inlined once per kernel, so a report needs no CDN (no internet
+    to read it). In a user's own kernel (JupyterLab's "Run All") it is left out: Lab draws
+    the JSON, and saving the notebook would otherwise write 5 MB of plotly.js into it (seen
+    2026-12-03: the committed 02_replacement_sweep.ipynb grew to 5.06 MB).
     """
     global _PLOTLYJS_SENT
     import json
+    import os
 
     from IPython.display import display
 
     config = {"displaylogo": False}
-    page = fig.to_html(full_html=False, include_plotlyjs=not _PLOTLYJS_SENT,
+    inline = os.environ.get(REPORT_KERNEL_ENV) == "1" and not _PLOTLYJS_SENT
+    page = fig.to_html(full_html=False, include_plotlyjs=inline,
                        config=dict(config))  # to_html adds to the dict it is given
     data = {**json.loads(fig.to_json()), "config": config}
     display({"text/html": page, PLOTLY_MIMETYPE: data}, raw=True)
-    _PLOTLYJS_SENT = True
+    _PLOTLYJS_SENT = _PLOTLYJS_SENT or inline
 
 
 #: how a missing value (None, NaN) reads in a table
