@@ -101,3 +101,20 @@ def test_a_relative_data_dir_in_the_parameters_cell_reads_as_on_the_command_line
     with pytest.raises(NothingToShow) as again:
         open_study("fever", "smoke", relative)
     assert str(raw / "fever") in str(again.value)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_as_jupyter_saves_it(path):
+    """Opened in JupyterLab, a notebook whose kernelspec reads other than the kernel Lab
+    starts ("Python 3" against ipykernel's "Python 3 (ipykernel)") is marked modified at once:
+    leaving the page asks about unsaved changes, and Lab's autosave rewrote the committed file
+    two minutes later (seen 2026-12-03, JupyterLab 4.6, with its keys reordered too). The
+    executed copies in outputs/ take their kernelspec from here (papermill). So: ipykernel's
+    own kernelspec, and the bytes nbformat writes (what Jupyter's save writes)."""
+    from ipykernel.kernelspec import get_kernel_dict
+
+    nb = nbformat.read(path, as_version=4)
+    spec = nb.metadata["kernelspec"]
+    assert spec == {"name": "python3", "display_name": get_kernel_dict()["display_name"],
+                    "language": "python"}
+    assert path.read_text(encoding="utf-8") == nbformat.writes(nb) + "\n"
