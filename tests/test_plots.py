@@ -616,3 +616,18 @@ def test_styled_table_keeps_its_alignment_without_its_style_sheet():
         assert "text-align: left" in inline[text], (text, without_sheet)
     for number in ("synthetic %", "90.0", "runs", "3"):
         assert "text-align: left" not in inline[number], (number, without_sheet)
+
+
+def test_real_and_synthetic_keep_their_colours_from_notebook_01_to_05():
+    """Notebook 05 draws human rows blue and synthetic ones orange (SOURCE_COLORS); notebook
+    01 drew them in plotly's default indigo and red (seen in JupyterLab screenshots,
+    2026-12-03): the same two sources in two colour schemes."""
+    real, synthetic = fv_real(), fv_real().assign(claim=["a b c d", "e f", "g", "h i"])
+    balance = plots.generate.label_balance_table(real, synthetic)
+    bars = plots.generate.label_balance_figure(balance, "t")
+    assert {t.name: t.marker.color for t in bars.data} == {
+        "real": style.SOURCE_COLORS["human"], "synthetic": style.SOURCE_COLORS["synthetic"]}
+    boxes = plots.generate.length_box_figure(real, synthetic, ["claim"], "t")
+    assert {t.name: t.marker.color for t in boxes.data} == {
+        "claim (real)": style.SOURCE_COLORS["human"],
+        "claim (synthetic)": style.SOURCE_COLORS["synthetic"]}
