@@ -52,3 +52,23 @@ def test_advise_end_to_end_on_an_own_file_with_its_own_synthetic_file(tmp_path):
     assert "Plotly.newPlot" in page and "budget" in page.lower()
     again = run_all(home, None, "advise", cwd=work, timeout=120)
     assert again.returncode == 2 and again.stderr.count("\n") == 1
+
+
+def test_no_budget_answer_says_how_to_give_the_prices_both_ways():
+    """Notebook 06 without prices told the reader "(papermill: overrides='...')": neither the
+    run_all.py flags a report reader would use nor the parameters cell a JupyterLab reader
+    edits (seen in JupyterLab, 2026-12-03)."""
+    from pathlib import Path
+
+    import nbformat
+
+    from littlehuman.experiments.advisor import no_budget_sentence
+
+    text = no_budget_sentence("fever", "smoke")
+    assert ("`python run_all.py advise fever --profile smoke --price-human 0.5 "
+            "--price-synthetic 0.002 --budget 1000`") in text
+    assert """overrides = '{"price_human": 0.5, "price_synthetic": 0.002, "budget": 1000}'""" in text
+    assert "papermill" not in text and "\n" not in text
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "06_advise.ipynb", 4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "no_budget_sentence(dataset, profile)" in code and "papermill:" not in code

@@ -72,3 +72,49 @@ def test_a_notebook_without_the_runs_data_folder_says_where_to_give_it(tmp_path,
     assert "\n" not in message
     assert 'data_dir = "DIR"' in message and "LITTLEHUMAN_DATA_DIR=DIR" in message
     assert "--data-dir" in message
+
+
+def test_a_relative_data_dir_in_the_parameters_cell_reads_as_on_the_command_line(tmp_path, monkeypatch):
+    """JupyterLab runs a notebook's kernel in notebooks/, while the Quick start's
+    `--data-dir ../shared/data` is relative to the project folder. Typed into the parameters
+    cell, it was read from notebooks/ (seen in JupyterLab 4.6 on 2026-12-03: "data directory
+    .../shared/data (from --data-dir) does not exist ... Then run `python run_all.py --dataset
+    fever --profile smoke --data-dir ../shared/data`", the command the user had just run).
+    A relative path that is not there from the kernel's folder is read from the project folder."""
+    import os
+
+    from littlehuman.notebook import NothingToShow, open_study
+
+    repo = Path(__file__).resolve().parents[1]
+    raw = tmp_path / "raw"
+    (raw / "fever").mkdir(parents=True)  # a data folder, without FEVER's files
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("LITTLEHUMAN_DATA_DIR", raising=False)
+    monkeypatch.chdir(repo / "notebooks")  # where JupyterLab starts the kernel
+    relative = os.path.relpath(raw, repo)  # as given to run_all.py from the project folder
+    with pytest.raises(NothingToShow) as found:
+        open_study("fever", "smoke", relative)
+    message = str(found.value)
+    assert "does not exist" not in message, message  # the folder was found ...
+    assert str(raw / "fever") in message, message  # ... and FEVER's files looked for in it
+    monkeypatch.chdir(repo)  # from the project folder, the same path reads the same folder
+    with pytest.raises(NothingToShow) as again:
+        open_study("fever", "smoke", relative)
+    assert str(raw / "fever") in str(again.value)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_as_jupyter_saves_it(path):
+    """Opened in JupyterLab, a notebook whose kernelspec reads other than the kernel Lab
+    starts ("Python 3" against ipykernel's "Python 3 (ipykernel)") is marked modified at once:
+    leaving the page asks about unsaved changes, and Lab's autosave rewrote the committed file
+    two minutes later (seen 2026-12-03, JupyterLab 4.6, with its keys reordered too). The
+    executed copies in outputs/ take their kernelspec from here (papermill). So: ipykernel's
+    own kernelspec, and the bytes nbformat writes (what Jupyter's save writes)."""
+    from ipykernel.kernelspec import get_kernel_dict
+
+    nb = nbformat.read(path, as_version=4)
+    spec = nb.metadata["kernelspec"]
+    assert spec == {"name": "python3", "display_name": get_kernel_dict()["display_name"],
+                    "language": "python"}
+    assert path.read_text(encoding="utf-8") == nbformat.writes(nb) + "\n"

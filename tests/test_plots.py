@@ -6,6 +6,7 @@ Every row below is invented for the test.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,7 @@ def test_no_two_figure_functions_share_a_name_across_modules_but_the_generic_one
 def test_show_inlines_plotly_js_once_per_kernel(monkeypatch):
     import IPython.display
 
+    monkeypatch.setenv(style.REPORT_KERNEL_ENV, "1")  # a kernel run_all.py started for a report
     bundles = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: bundles.append(obj))
     monkeypatch.setattr(style, "_PLOTLYJS_SENT", False)
@@ -87,6 +89,28 @@ def test_show_inlines_plotly_js_once_per_kernel(monkeypatch):
     assert len(shown[0]) > 1_000_000 > len(shown[1])  # plotly.js itself, then only the figure
     assert "<script src=" not in shown[0] + shown[1] and "<html>" not in shown[0]  # no CDN
     assert '"displaylogo": false' in shown[1]
+
+
+def test_show_in_a_users_kernel_leaves_plotly_js_out(monkeypatch):
+    """In JupyterLab "Restart Kernel and Run All" then a save (Ctrl-S, or Lab's autosave two
+    minutes later) wrote 5.06 MB into the committed notebooks/02_replacement_sweep.ipynb
+    (2026-12-03, JupyterLab 4.6): plotly.js inlined in an HTML alternative Lab never draws
+    (it draws the plotly JSON). Only a report's kernel (run_all.py) inlines it."""
+    import IPython.display
+
+    from littlehuman import report
+
+    monkeypatch.delenv(style.REPORT_KERNEL_ENV, raising=False)
+    bundles = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: bundles.append(obj))
+    monkeypatch.setattr(style, "_PLOTLYJS_SENT", False)
+    fig = plots.sweep.figure(sweep_records(), ["accuracy"], "t")
+    plots.show(fig)
+    assert len(bundles[0]["text/html"]) < 100_000
+    assert bundles[0][style.PLOTLY_MIMETYPE]["layout"]["title"]["text"] == "t"
+    with report.kernel_environment():  # what run_all.py's kernels inherit
+        assert os.environ.get(style.REPORT_KERNEL_ENV) == "1"
+    assert style.REPORT_KERNEL_ENV not in os.environ
 
 
 def test_caption_is_an_italic_markdown_paragraph():
@@ -575,3 +599,35 @@ def test_panels_wrap_three_to_a_row():
                                   * (one_row.layout.height - 180), rel=0.05)  # as tall as before
     assert [t.xaxis for t in two_rows.data if t.name == "mean over seeds"] == [
         "x", "x2", "x3", "x4", "x5", "x6"]
+
+
+def test_styled_table_keeps_its_alignment_without_its_style_sheet():
+    """JupyterLab drops an untrusted output's <style> (papermill leaves the executed notebooks
+    in outputs/ untrusted), keeping inline style attributes: seen 2026-12-03 in JupyterLab 4.6,
+    text columns right-aligned there. So the text cells carry their alignment inline too."""
+    import re
+
+    frame = pd.DataFrame({"synthetic %": [90.0], "metric": ["accuracy"], "runs": [3],
+                          "left out (why)": ["none"]})
+    page = plots.styled(frame)._repr_html_()
+    without_sheet = re.sub(r"<style.*?</style>", "", page, flags=re.S)
+    inline = {text: attrs for attrs, text in re.findall(r"<t[dh]([^>]*)>([^<]*)</t[dh]>", without_sheet)}
+    for text in ("metric", "accuracy", "left out (why)", "none"):
+        assert "text-align: left" in inline[text], (text, without_sheet)
+    for number in ("synthetic %", "90.0", "runs", "3"):
+        assert "text-align: left" not in inline[number], (number, without_sheet)
+
+
+def test_real_and_synthetic_keep_their_colours_from_notebook_01_to_05():
+    """Notebook 05 draws human rows blue and synthetic ones orange (SOURCE_COLORS); notebook
+    01 drew them in plotly's default indigo and red (seen in JupyterLab screenshots,
+    2026-12-03): the same two sources in two colour schemes."""
+    real, synthetic = fv_real(), fv_real().assign(claim=["a b c d", "e f", "g", "h i"])
+    balance = plots.generate.label_balance_table(real, synthetic)
+    bars = plots.generate.label_balance_figure(balance, "t")
+    assert {t.name: t.marker.color for t in bars.data} == {
+        "real": style.SOURCE_COLORS["human"], "synthetic": style.SOURCE_COLORS["synthetic"]}
+    boxes = plots.generate.length_box_figure(real, synthetic, ["claim"], "t")
+    assert {t.name: t.marker.color for t in boxes.data} == {
+        "claim (real)": style.SOURCE_COLORS["human"],
+        "claim (synthetic)": style.SOURCE_COLORS["synthetic"]}

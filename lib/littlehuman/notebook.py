@@ -31,6 +31,17 @@ def first_command(dataset: str, profile: str, data_dir: str = "", overrides: str
                       f"{', '.join(sorted(changed))})" if changed else "")
 
 
+def registered(dataset: str) -> bool:
+    """Whether ``dataset`` names a registered dataset (not the user's own file)."""
+    from littlehuman.data import registry
+
+    try:
+        registry.get(dataset)
+    except LittleHumanError:
+        return False
+    return True
+
+
 def _loaded_from_elsewhere(dataset: str, data_dir: str) -> bool:
     """Whether a registered dataset that failed to load from the default data folder was
     loaded by this project before (its processed cache is there): then ``run_all.py`` read
@@ -47,6 +58,31 @@ def _loaded_from_elsewhere(dataset: str, data_dir: str) -> bool:
     return (paths.cache_dir() / "processed" / name / "manifest.json").is_file()
 
 
+def from_project_folder(path: str) -> str:
+    """A relative path of the parameters cell as ``run_all.py`` read it: JupyterLab runs the
+    kernel in ``notebooks/``, while paths given to ``run_all.py`` (the Quick start's
+    ``--data-dir ../shared/data``) are relative to the project folder, where it runs. A
+    relative path that is not there from the kernel's folder but is from the checkout's (the
+    folder with ``run_all.py``) or the project's (``LITTLEHUMAN_HOME``) is made absolute
+    from it; any other path is returned as it is."""
+    from pathlib import Path
+
+    from littlehuman import paths
+
+    text = str(path).strip()
+    try:
+        given = Path(text).expanduser()
+        if not text or given.is_absolute() or given.exists():
+            return path
+        checkout = Path(paths.__file__).resolve().parents[2]
+        for base in (checkout, paths.project_root()):
+            if (base / given).exists():
+                return str((base / given).resolve())
+    except (OSError, ValueError):
+        pass
+    return path
+
+
 def open_study(dataset: str, profile: str, data_dir: str = "", overrides: str | dict = "{}",
                custom: str | dict = "{}") -> Study:
     """The Study of a notebook's parameters (:meth:`Study.from_params`), once ``run_all.py`` has
@@ -55,6 +91,9 @@ def open_study(dataset: str, profile: str, data_dir: str = "", overrides: str | 
     from littlehuman.generation.generate import synthetic_path
 
     command = first_command(dataset, profile, data_dir, overrides)
+    data_dir = from_project_folder(data_dir)
+    if not registered(dataset):
+        dataset = from_project_folder(dataset)
     try:
         study = Study.from_params(dataset, profile, data_dir, overrides, custom)
     except LittleHumanError as exc:

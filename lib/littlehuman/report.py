@@ -284,12 +284,17 @@ def kernel_manager_class() -> type:
 def kernel_environment() -> Iterator[None]:
     """The notebooks' kernels import this checkout's ``littlehuman`` and read this project
     root, whatever the environment has installed: ``PYTHONPATH`` starts with this package's
-    folder and ``LITTLEHUMAN_HOME`` names the root (kernels inherit the environment)."""
-    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "LITTLEHUMAN_HOME")}
+    folder and ``LITTLEHUMAN_HOME`` names the root (kernels inherit the environment). The
+    kernels are marked as a report's (``plots.style.REPORT_KERNEL_ENV``): their figures
+    carry plotly.js inlined, as a report read offline needs."""
+    from littlehuman.plots.style import REPORT_KERNEL_ENV
+
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "LITTLEHUMAN_HOME", REPORT_KERNEL_ENV)}
     lib = str(Path(__file__).resolve().parents[1])
     os.environ["PYTHONPATH"] = os.pathsep.join([lib] + ([saved["PYTHONPATH"]]
                                                        if saved["PYTHONPATH"] else []))
     os.environ["LITTLEHUMAN_HOME"] = str(paths.project_root())
+    os.environ[REPORT_KERNEL_ENV] = "1"
     try:
         yield
     finally:

@@ -5,6 +5,7 @@ a power law and an exponential saturation, which extrapolates best, where they d
 best split of a budget, and how many more seeds a confident answer needs."""
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -305,6 +306,20 @@ def pilot_sentence(report: dict[str, Any]) -> str:
                 "(`--tradeoff-steps`) or more human points might.")
     return ("Every interval is already narrow enough for its answer (equivalents within "
             f"+-{EQUIVALENT_PRECISION:.0%}, the budget's split clear of 0): no more seeds needed.")
+
+
+def no_budget_sentence(dataset: str, profile: str) -> str:
+    """What notebook 06 says without prices: how to give them, to ``run_all.py`` (a report)
+    or in the parameters cell (the notebook run in JupyterLab)."""
+    import shlex
+
+    example = {"price_human": 0.5, "price_synthetic": 0.002, "budget": 1000}
+    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in example.items())
+    overrides = json.dumps(example)
+    return ("No budget answer: give the price of a human point, of a synthetic point and a "
+            f"budget: `python run_all.py advise {shlex.quote(dataset)} --profile {profile} {flags}`, or in "
+            f"the parameters cell `overrides = '{overrides}'`. Without them, the break-even "
+            "price ratios above are the answer.")
 
 
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from littlehuman.plots.style import TEMPLATE
+from littlehuman.plots.style import SOURCE_COLORS, TEMPLATE
 
 _NUMBER_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
                  "Ten")
@@ -165,10 +165,15 @@ def label_balance_table(real: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataF
     return out.rename_axis("label")
 
 
+#: real rows as notebook 05 draws human ones, synthetic twins as its synthetic ones
+_ORIGIN_COLORS = {"real": SOURCE_COLORS["human"], "synthetic": SOURCE_COLORS["synthetic"]}
+
+
 def label_balance_figure(balance: pd.DataFrame, title: str) -> go.Figure:
     """Grouped bars of :func:`label_balance_table`: one bar group per label, one bar per
-    column (real, synthetic)."""
-    fig = go.Figure([go.Bar(name=col, x=balance.index, y=balance[col]) for col in balance.columns])
+    column (real, synthetic), in the colours notebook 05 gives human and synthetic rows."""
+    fig = go.Figure([go.Bar(name=col, x=balance.index, y=balance[col],
+                            marker_color=_ORIGIN_COLORS.get(col)) for col in balance.columns])
     fig.update_layout(barmode="group", title=title, yaxis_title="share of rows", height=340,
                       width=520, template=TEMPLATE)
     return fig
@@ -196,7 +201,7 @@ def length_box_figure(real: pd.DataFrame, synthetic: pd.DataFrame, fields: list[
     for col in fields:
         for origin, df in (("real", real), ("synthetic", synthetic)):
             fig.add_trace(go.Box(y=df[col].str.split().str.len(), name=f"{col} ({origin})",
-                                 boxmean=True))
+                                 boxmean=True, marker_color=_ORIGIN_COLORS[origin]))
     fig.update_layout(title=title, yaxis_title="words", height=360, template=TEMPLATE)
     return fig
 

@@ -8,6 +8,7 @@ notebook modules (:mod:`.generate`, :mod:`.sweep`, :mod:`.zoom`, :mod:`.tradeoff
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from typing import TYPE_CHECKING, Any
@@ -110,29 +111,39 @@ def error_bars(ci: pd.DataFrame) -> dict[str, Any]:
 
 _PLOTLYJS_SENT = False
 
+#: set to "1" in the kernels ``run_all.py`` starts for the reports
+#: (:func:`littlehuman.report.kernel_environment`): only those inline plotly.js
+REPORT_KERNEL_ENV = "LITTLEHUMAN_REPORT_KERNEL"
 
 #: the figure's own JSON, which JupyterLab and VS Code draw with their plotly renderer
 PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
 
 
 def show(fig: go.Figure) -> None:
-    """Display a figure twice over, as one output: self-contained HTML (plotly.js inlined once
-    per kernel), which nbconvert's HTML reports use and which needs no CDN (no internet to
-    read a report), and the figure's JSON (:data:`PLOTLY_MIMETYPE`), which JupyterLab and VS
-    Code draw without running a script: so an executed notebook in ``outputs/``, untrusted
-    as papermill leaves it (Lab drops an untrusted output's scripts), still shows its figures.
+    """Display a figure twice over, as one output: HTML, which nbconvert's HTML reports use,
+    and the figure's JSON (:data:`PLOTLY_MIMETYPE`), which JupyterLab and VS Code draw
+    without running a script: so an executed notebook in ``outputs/``, untrusted as
+    papermill leaves it (Lab drops an untrusted output's scripts), still shows its figures.
+
+    In a report's kernel (``run_all.py``: :data:`REPORT_KERNEL_ENV`) the HTML is
+    self-contained, plotly.js inlined once per kernel, so a report needs no CDN (no internet
+    to read it). In a user's own kernel (JupyterLab's "Run All") it is left out: Lab draws
+    the JSON, and saving the notebook would otherwise write 5 MB of plotly.js into it (seen
+    2026-12-03: the committed 02_replacement_sweep.ipynb grew to 5.06 MB).
     """
     global _PLOTLYJS_SENT
     import json
+    import os
 
     from IPython.display import display
 
     config = {"displaylogo": False}
-    page = fig.to_html(full_html=False, include_plotlyjs=not _PLOTLYJS_SENT,
+    inline = os.environ.get(REPORT_KERNEL_ENV) == "1" and not _PLOTLYJS_SENT
+    page = fig.to_html(full_html=False, include_plotlyjs=inline,
                        config=dict(config))  # to_html adds to the dict it is given
     data = {**json.loads(fig.to_json()), "config": config}
     display({"text/html": page, PLOTLY_MIMETYPE: data}, raw=True)
-    _PLOTLYJS_SENT = True
+    _PLOTLYJS_SENT = _PLOTLYJS_SENT or inline
 
 
 #: how a missing value (None, NaN) reads in a table
@@ -183,8 +194,41 @@ def styled(frame: pd.DataFrame, precision: int = 3,
             and not frame[col].map(lambda v: isinstance(v, (int, float, np.number))).any()]
     left = [{"selector": f"th.col_heading.col{frame.columns.get_loc(col)}",
              "props": [("text-align", "left")]} for col in text]
-    return (frame.style.format(formatters, na_rep=MISSING).hide(axis="index")
+    table = _inline_styler()(frame)
+    table.left_columns = {frame.columns.get_loc(col) for col in text}
+    return (table.format(formatters, na_rep=MISSING).hide(axis="index")
             .set_properties(subset=text, **{"text-align": "left"}).set_table_styles(left))
+
+
+#: a header or data cell of a Styler's table, by its column's position
+_CELL = re.compile(r'<(t[hd]) ([^>]*?)class="(?:col_heading level0|data row\d+) col(\d+)"')
+
+
+@functools.cache
+def _inline_styler() -> type:
+    """A pandas Styler whose HTML also carries the left alignment of its text columns as
+    inline ``style`` attributes: JupyterLab drops the ``<style>`` sheet of an untrusted
+    output (the executed notebooks in ``outputs/``, as papermill leaves them) and keeps
+    inline styles (seen 2026-12-03 in JupyterLab 4.6: text columns right-aligned there)."""
+    from pandas.io.formats.style import Styler
+
+    class InlineStyler(Styler):
+        left_columns: set[int] = set()
+
+        def _repr_html_(self) -> str | None:
+            page = super()._repr_html_()
+            if not page:
+                return page
+
+            def inline(m: re.Match) -> str:
+                if int(m.group(3)) not in self.left_columns:
+                    return m.group(0)
+                return m.group(0).replace(f"<{m.group(1)} ",
+                                          f'<{m.group(1)} style="text-align: left;" ', 1)
+
+            return _CELL.sub(inline, page)
+
+    return InlineStyler
 
 
 def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
