@@ -107,6 +107,7 @@ def test_show_in_a_users_kernel_leaves_plotly_js_out(monkeypatch):
     fig = plots.sweep.figure(sweep_records(), ["accuracy"], "t")
     plots.show(fig)
     assert len(bundles[0]["text/html"]) < 100_000
+    assert 'src="https://cdn.plot.ly/' in bundles[0]["text/html"]  # an exported HTML draws online
     assert bundles[0][style.PLOTLY_MIMETYPE]["layout"]["title"]["text"] == "t"
     with report.kernel_environment():  # what run_all.py's kernels inherit
         assert os.environ.get(style.REPORT_KERNEL_ENV) == "1"

@@ -127,9 +127,10 @@ def show(fig: go.Figure) -> None:
 
     In a report's kernel (``run_all.py``: :data:`REPORT_KERNEL_ENV`) the HTML is
     self-contained, plotly.js inlined once per kernel, so a report needs no CDN (no internet
-    to read it). In a user's own kernel (JupyterLab's "Run All") it is left out: Lab draws
-    the JSON, and saving the notebook would otherwise write 5 MB of plotly.js into it (seen
-    2026-12-03: the committed 02_replacement_sweep.ipynb grew to 5.06 MB).
+    to read it). In a user's own kernel (JupyterLab's "Run All") the HTML loads plotly.js
+    from its CDN instead: Lab draws the JSON, saving the notebook would otherwise write 5 MB
+    of plotly.js into it (seen 2026-12-03: the committed 02_replacement_sweep.ipynb grew to
+    5.06 MB), and Lab's "Export as HTML" still draws the figures where there is internet.
     """
     global _PLOTLYJS_SENT
     import json
@@ -138,8 +139,10 @@ def show(fig: go.Figure) -> None:
     from IPython.display import display
 
     config = {"displaylogo": False}
-    inline = os.environ.get(REPORT_KERNEL_ENV) == "1" and not _PLOTLYJS_SENT
-    page = fig.to_html(full_html=False, include_plotlyjs=inline,
+    report = os.environ.get(REPORT_KERNEL_ENV) == "1"
+    inline = report and not _PLOTLYJS_SENT
+    plotlyjs: bool | str = inline if report else "cdn"
+    page = fig.to_html(full_html=False, include_plotlyjs=plotlyjs,
                        config=dict(config))  # to_html adds to the dict it is given
     data = {**json.loads(fig.to_json()), "config": config}
     display({"text/html": page, PLOTLY_MIMETYPE: data}, raw=True)
