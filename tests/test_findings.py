@@ -83,6 +83,12 @@ def test_identical_runs_give_a_zero_drop_and_do_not_hold():
     scores = {(f, 0): correct(70) for f in (0.0, 0.9, 1.0)}
     out = sweep.summary(FakeStudy(scores))
     assert out["last_10"] == [0.0, 0.0, 0.0] and not out["holds"]
+    # a zero-width interval says nothing about power (it read "detect ...: 0.000 and 0.000")
+    assert "0.000 and 0.000" not in out["text"]
+    assert "detect at 80% power: not estimable (every resample gave the same difference)" \
+        in out["text"]
+    verdict = findings.finding_last_10(out)
+    assert "not estimable" in verdict["text"] and "0.000" not in verdict["text"]
 
 
 def test_missing_fractions_are_said_in_words():

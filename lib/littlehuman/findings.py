@@ -33,6 +33,15 @@ def paper_table3(dataset: str) -> dict[str, float] | None:
     return PAPER_TABLE3.get(dataset)
 
 
+def fmt_detectable(effect: float | None, digits: int = 3) -> str:
+    """:func:`detectable_effect` as the reports say it; a zero-width interval (every resample
+    gave the same difference: all runs predicted alike) has no spread to tell power by, and
+    says so rather than claiming that an effect of 0 was detectable."""
+    if effect is None or not np.isfinite(effect) or effect <= 0:
+        return "not estimable (every resample gave the same difference)"
+    return f"{effect:.{digits}f}"
+
+
 def fmt_points(value: float | None) -> str:
     """A number of data points for a table (thousands separated; '-' when unknown)."""
     if value is None or not np.isfinite(value):
@@ -101,7 +110,7 @@ def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: fl
     else:
         word = NOT_VISIBLE
         why = f"the 95% interval covers {null:g}" + (
-            f"; the smallest effect this run could detect at 80% power: {det:.3g}"
+            f"; the smallest effect this run could detect at 80% power: {fmt_detectable(det)}"
             if det is not None else "")
     return {**out, "verdict": word, "text": why}
 

@@ -63,7 +63,7 @@ def _base_text(base: dict[str, Any]) -> str:
     eq, (low, high) = base.get("equivalent"), base.get("interval") or (None, None)
     gain, detectable = base.get("gain") or [None] * 3, base.get("gain_detectable")
     power = (f" (the human points added {gain[0]:+.3f} [{gain[1]:+.3f}, {gain[2]:+.3f}] over "
-             f"the base; smallest gain this run could detect: {detectable:.3f})"
+             f"the base; smallest gain this run could detect: {fnd.fmt_detectable(detectable)})"
              if None not in gain and detectable is not None else "")
     if base.get("status") == "ok" and eq is not None:
         failed = int(base.get("failed_resamples") or 0)

@@ -17,6 +17,7 @@ from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import grid, twins
 from littlehuman.experiments.grid import Cell, Shape
+from littlehuman.findings import fmt_detectable
 from littlehuman.stats import detectable_effect
 
 if TYPE_CHECKING:
@@ -168,7 +169,8 @@ def summary(study: "Study") -> dict[str, Any]:
     detectable = [detectable_effect(*drop[1:3]) for drop in (first, last)]
     text = (f"{metric} lost 0->90% synthetic: {fmt.format(*first[:3])}; "
             f"90->100%: {fmt.format(*last[:3])} (95% CI, {last[3]} seed{'s' if last[3] != 1 else ''}; smallest drops "
-            f"this run could detect at 80% power: {detectable[0]:.3f} and {detectable[1]:.3f})")
+            f"this run could detect at 80% power: {fmt_detectable(detectable[0])} and "
+            f"{fmt_detectable(detectable[1])})")
     both = paired_contrast(study, {0.0: -1.0, 0.9: 2.0, 1.0: -1.0}, metric)
     contrast = None if both is None else {"estimate": list(both[:3]), "seeds": both[3],
                                           "detectable": detectable_effect(*both[1:3])}

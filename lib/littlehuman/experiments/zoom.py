@@ -20,6 +20,7 @@ from littlehuman.config import Profile
 from littlehuman.experiments import grid, twins
 from littlehuman.experiments.grid import Cell, Shape
 from littlehuman.experiments.scaling import sizes
+from littlehuman.findings import fmt_detectable
 
 if TYPE_CHECKING:
     from littlehuman.study import Study
@@ -119,7 +120,7 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
                      f"[{r['95% CI low']:+.4f}, {r['95% CI high']:+.4f}]; {r['verdict']} "
                      f"(sign test p={r['sign p']:.3g}; {r['seeds']} seed(s) allow at best "
                      f"p={r['min p']:.3g}; the smallest difference this run could detect at "
-                     f"80% power: {r['smallest detectable']:.4f})")
+                     f"80% power: {fmt_detectable(r['smallest detectable'], 4)})")
     baseline = grid.majority_baseline(study)
     return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
                           "notes": list(sz.notes), "paired": lines, "comparisons": comparisons,
