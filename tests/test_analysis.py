@@ -150,7 +150,10 @@ def test_notebook_05_on_the_smoke_profile(home, shared_data, tmp_path):
     params = {"dataset": "fever", "profile": "smoke", "data_dir": str(shared_data),
               "overrides": "{}", "custom": "{}"}
     out = execute_notebook("05_analysis.ipynb", tmp_path / "out", params, html_out=True)
-    cells = json.loads(out.read_text())["cells"]
+    executed = json.loads(out.read_text())
+    assert executed["metadata"]["papermill"]["output_path"] == str(out)  # not its temp file
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".tmp-")]
+    cells = executed["cells"]
     assert cells[0]["metadata"]["tags"] == ["parameters"]
     text = json.dumps([c.get("outputs", []) for c in cells])
     assert text.count("Plotly.newPlot") == 3

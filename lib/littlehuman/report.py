@@ -365,19 +365,21 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
                     sockets = stack.enter_context(kernel_sockets())
                 tmp = _temp_file(out_dir, ".ipynb")
                 staged.append((tmp, out_dir / name))
-                pm.execute_notebook(str(src), str(tmp), parameters=parameters,
-                                    progress_bar=False, kernel_name="python3",
-                                    config=kernel_config(sockets, log),
-                                    kernel_manager_class=kernel_manager_class(),
-                                    resources={"metadata": {"path": str(notebooks_dir())}},
-                                    start_timeout=KERNEL_START_TIMEOUT_S)
+                nb = pm.execute_notebook(str(src), None, parameters=parameters,  # kept in memory
+                                         progress_bar=False, kernel_name="python3",
+                                         config=kernel_config(sockets, log),
+                                         kernel_manager_class=kernel_manager_class(),
+                                         resources={"metadata": {"path": str(notebooks_dir())}},
+                                         start_timeout=KERNEL_START_TIMEOUT_S)
         except pm.PapermillExecutionError as e:
             raise LittleHumanError(
                 f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
         except RuntimeError as e:  # nbclient's DeadKernelError is one; so are start failures
             raise _kernel_failure(name, e, log) from None
+        nb.metadata.papermill["output_path"] = str(out_dir / name)  # where it lands, not tmp
         if plotlyjs:  # the HTML made from it then loads the shared copy too
-            _share_plotlyjs_in_notebook(tmp, plotlyjs)
+            _share_plotlyjs_in_notebook(nb, plotlyjs)
+        _write_notebook(nb, tmp)
         if html_out:
             target = (out_dir / name).with_suffix(".html")
             body = html_body(tmp, title=page_title(target))
@@ -385,15 +387,19 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
     return staged
 
 
-def _share_plotlyjs_in_notebook(notebook: Path, src: str) -> None:
-    """The executed ``notebook`` with plotly.js's inlined copy (in its first figure's HTML
+def _write_notebook(nb: Any, path: Path) -> None:
+    """Write an executed notebook to its staged file as papermill does (nbformat's layout;
+    :func:`commit` flushes it to disk)."""
+    import nbformat
+
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+
+
+def _share_plotlyjs_in_notebook(nb: Any, src: str) -> None:
+    """The executed notebook ``nb`` with plotly.js's inlined copy (in its first figure's HTML
     output) replaced by a script loading ``src``, as its HTML report does (``--plotlyjs
     shared``): 5 MB -> a few hundred KB. JupyterLab draws its figures from their plotly JSON
     either way (``plots.show``)."""
-    import nbformat
-
-    nb = nbformat.read(notebook, as_version=4)
-    changed = False
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             page = out.get("data", {}).get("text/html")
@@ -402,9 +408,7 @@ def _share_plotlyjs_in_notebook(notebook: Path, src: str) -> None:
             page = "".join(page) if isinstance(page, list) else page
             shared = _load_plotlyjs_from(page, src)
             if shared != page:
-                out["data"]["text/html"], changed = shared, True
-    if changed:
-        nbformat.write(nb, notebook)
+                out["data"]["text/html"] = shared
 
 
 def _kernel_failure(name: str, error: RuntimeError, log: Path) -> BaseException:
