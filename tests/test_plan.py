@@ -191,3 +191,21 @@ def test_a_rate_that_is_no_measured_rate_is_one_line(no_data, rate):
         plan(["fever"], config.profile("paper"), no_data, tokens_per_s=rate)
     with pytest.raises(LittleHumanError, match="tokens per second"):
         plan(["fever"], config.profile("paper"), no_data, authors_tokens_per_s=rate)
+
+
+def test_encoder_qa_windows_count_the_windows_read(shared_data, home):
+    """--qa-windows N: a long QA row is read as up to N overlapping windows of max_length, so
+    it costs more tokens than the one cut window (the plan counted one)."""
+    from littlehuman.plan import read_tokens
+
+    assert read_tokens(np.array([50.0, 97.0, 1000.0]), 96, 1).tolist() == [50, 96, 96]
+    # 97 tokens: two windows sharing 24; 1000 tokens: the 6 windows' cap, 6 x 96
+    assert read_tokens(np.array([50.0, 97.0, 1000.0]), 96, 6).tolist() == [50, 121, 576]
+    one = _row(plan(["fairytaleqa"], config.profile("cpu"), str(shared_data)),
+               "fairytaleqa", "sweep")
+    six = _row(plan(["fairytaleqa"], config.profile("cpu", qa_windows=6), str(shared_data)),
+               "fairytaleqa", "sweep")
+    assert "windows" not in one["tokens_by"] and "up to 6 windows of" in six["tokens_by"]
+    assert six["tokens_per_row"] > 1.5 * one["tokens_per_row"]
+    assert six["train_tokens"] / one["train_tokens"] == pytest.approx(
+        six["tokens_per_row"] / one["tokens_per_row"], rel=1e-2)

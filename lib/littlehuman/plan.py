@@ -74,8 +74,24 @@ def training_texts(rows: pd.DataFrame, task: str) -> list[str]:
             + rows["answer"].astype(str) + " |").tolist()
 
 
-def row_tokens(texts: list[str], max_len: int, model_dir: str = "") -> tuple[float, str]:
-    """Mean tokens per row, each capped at ``max_len``, and how they were counted."""
+def read_tokens(counts: np.ndarray, max_len: int, windows: int = 1) -> np.ndarray:
+    """Tokens the learner reads of rows of ``counts`` tokens: each capped at ``max_len``, or
+    with ``windows`` > 1 (the encoder's QA windows, ``--qa-windows``) up to that many
+    windows of ``max_len`` sharing a quarter of it (``encoder.WINDOW_OVERLAP_DIVISOR``)."""
+    if windows <= 1:
+        return np.minimum(counts, max_len)
+    from littlehuman.learners.encoder import WINDOW_OVERLAP_DIVISOR
+
+    overlap = max_len // WINDOW_OVERLAP_DIVISOR
+    extra = np.ceil(np.maximum(counts - max_len, 0) / max(1, max_len - overlap))
+    used = np.minimum(1 + extra, windows)
+    return np.minimum(counts + (used - 1) * overlap, used * max_len)
+
+
+def row_tokens(texts: list[str], max_len: int, model_dir: str = "",
+               windows: int = 1) -> tuple[float, str]:
+    """Mean tokens per row as the learner reads them (:func:`read_tokens`), and how they were
+    counted."""
     if model_dir:
         from transformers import AutoTokenizer
 
@@ -89,7 +105,9 @@ def row_tokens(texts: list[str], max_len: int, model_dir: str = "") -> tuple[flo
     else:
         counts = np.array([len(t.split()) for t in texts], dtype=float) * WORDS_TO_TOKENS
         how = f"words x {WORDS_TO_TOKENS}"
-    return float(np.minimum(counts, max_len).mean()) if len(counts) else 0.0, how
+    if windows > 1:
+        how += f", up to {windows} windows of {max_len}"
+    return float(read_tokens(counts, max_len, windows).mean()) if len(counts) else 0.0, how
 
 
 def _reason(message: str, name: str) -> str:
@@ -130,7 +148,8 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
     if len(train) > SAMPLE_ROWS:
         rng = np.random.default_rng(schema.stable_seed(dataset, "plan", profile.data_seed))
         train = train.iloc[np.sort(rng.choice(len(train), size=SAMPLE_ROWS, replace=False))]
-    tokens, how = row_tokens(training_texts(train, task), max_len, profile.model_dir)
+    windows = profile.qa_windows if task == "qa" and profile.learner == "encoder" else 1
+    tokens, how = row_tokens(training_texts(train, task), max_len, profile.model_dir, windows)
     return {"shape": shape, "eval_rows": min(profile.n_test, n_test) if profile.n_test else n_test,
             "tokens_per_row": tokens, "data": "real rows", "tokens_by": how, "notes": notes}
 
