@@ -96,29 +96,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         time.sleep(0.05)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Keep the file order :func:`pytest_collection_modifyitems` gives (pytest-xdist would
-    reorder the files by their number of tests)."""
-    if hasattr(config.option, "loadscopereorder"):
-        config.option.loadscopereorder = False
-
-
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
-    """Files with the most tests first (pytest-xdist's own order, which balances the
-    workers), except that the files reading ``fever_smoke`` come last: by then its
-    background run (:func:`pytest_sessionstart`) is done, and no worker waits for it."""
-    by_file: dict[str, list[pytest.Item]] = {}
-    for item in items:
-        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
-
-    def order(name: str) -> tuple[bool, int]:
-        tests = by_file[name]
-        return any("fever_smoke" in t.fixturenames for t in tests), -len(tests)
-
-    items[:] = [item for name in sorted(by_file, key=order) for item in by_file[name]]
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Stop the background smoke run if the session ends first (interrupted, or no test
     needed it)."""
