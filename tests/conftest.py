@@ -1,7 +1,9 @@
 """Shared test fixtures: where the real raw files are, and an isolated project home."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "helpers"))
+from cli import FEVER_SMOKE, run_all  # noqa: E402
 SHARED_DATA = Path(os.environ.get("LITTLEHUMAN_DATA_DIR") or REPO.parent / "shared" / "data")
 
 
@@ -49,59 +52,24 @@ def fever_smoke(tmp_path_factory, shared_data):
     """One cold smoke-profile FEVER run, all notebooks (``cli.FEVER_SMOKE``: a password in
     --base-url), shared by test_browser, test_end_to_end and test_robustness instead of one
     each (~100 s apiece on 2 cores): (its home, the CLI's CompletedProcess). Read it only;
-    copy the home to change anything (a copy reruns as the original does). Made once per
-    session (``helpers/fever_smoke.py``: a file lock in the workers' common temporary
-    folder); under pytest-xdist the whole suite starts it in the background at session start
-    (:func:`pytest_sessionstart`), so no worker sits waiting for it."""
-    import fever_smoke
+    copy the home to change anything (a copy reruns as the original does). Under
+    pytest-xdist the first worker to ask makes it and the others wait for it and read it (a
+    file lock in the workers' common temporary folder), so it is made once per session."""
+    import subprocess
+
+    from filelock import FileLock
 
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # the folder every worker's base folder is in
-    proc = fever_smoke.make(shared, shared_data)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return shared / "fever-smoke", proc
-
-
-_BACKGROUND: list = []  # the controller's background smoke run (a Popen), if started
-
-
-def _whole_suite(config: pytest.Config) -> bool:
-    """Whether this session runs every test file (no path, -k or -m chosen), so that some
-    test will ask for ``fever_smoke``."""
-    tests = Path(__file__).resolve().parent
-    return (not config.option.keyword and not config.option.markexpr
-            and all(Path(arg).resolve() == tests for arg in config.args))
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """The pytest-xdist controller of a whole-suite session starts ``fever_smoke``'s run in
-    the background (its workers, which start after this, find it under way)."""
-    import subprocess
-    import time
-
-    config = session.config
-    if os.environ.get("PYTEST_XDIST_WORKER") or not config.getoption("numprocesses", None) \
-            or not _whole_suite(config) or not SHARED_DATA.is_dir():
-        return
-    import fever_smoke
-
-    shared = config._tmp_path_factory.getbasetemp()  # the parent of the workers' folders
-    _BACKGROUND.append(subprocess.Popen(  # its own process group: stopped with its kernels
-        [sys.executable, fever_smoke.__file__, str(shared), str(SHARED_DATA)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
-    deadline = time.monotonic() + 60
-    while not (shared / fever_smoke.STARTED).exists() and _BACKGROUND[0].poll() is None \
-            and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Stop the background smoke run if the session ends first (interrupted, or no test
-    needed it)."""
-    import signal
-
-    for proc in _BACKGROUND:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # run_all stops as on Ctrl-C
-            proc.wait(timeout=60)
+    home, result = shared / "fever-smoke", shared / "fever-smoke.json"
+    with FileLock(str(result) + ".lock"):
+        if not result.is_file():
+            shutil.rmtree(home, ignore_errors=True)  # a failed attempt's: start cold
+            home.mkdir()
+            proc = run_all(home, shared_data, *FEVER_SMOKE)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            result.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout,
+                                          "stderr": proc.stderr}))
+    done = json.loads(result.read_text())
+    return home, subprocess.CompletedProcess(["run_all.py", *FEVER_SMOKE], **done)
