@@ -89,6 +89,8 @@ def test_identical_runs_give_a_zero_drop_and_do_not_hold():
         in out["text"]
     verdict = findings.finding_last_10(out)
     assert "not estimable" in verdict["text"] and "0.000" not in verdict["text"]
+    assert (findings.fmt_detectable(0.0381), findings.fmt_detectable(0.00004),
+            findings.fmt_detectable(0.05, 4)) == ("0.038", "4.0e-05", "0.0500")
 
 
 def test_missing_fractions_are_said_in_words():

@@ -39,6 +39,8 @@ def fmt_detectable(effect: float | None, digits: int = 3) -> str:
     says so rather than claiming that an effect of 0 was detectable."""
     if effect is None or not np.isfinite(effect) or effect <= 0:
         return "not estimable (every resample gave the same difference)"
+    if effect < 0.5 * 10 ** -digits:  # would round to 0.000: say how small
+        return f"{effect:.1e}"
     return f"{effect:.{digits}f}"
 
 
