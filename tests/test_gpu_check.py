@@ -50,6 +50,7 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     assert review["attention"]["attn"] == "sdpa" and "fused:yes" in review["attention"]["qa_kernels"]
     assert review["syncs"]["qa_packed_probe"] == 0 and review["out of memory"]["micro_batch"] < 8
     assert review["torch.compile"]["compiled_tok_s"] > 0 and review["torch.compile"]["graphs"] == 1
+    assert review["torch.compile"]["backend"] == "aot_eager"  # inductor on the GPU only
     table = (tmp_path / "out" / "gpu_check.md").read_text()
     assert table in proc.stdout and "| lora_mistral | mistral-7b qa ours | ok |" in table
     assert seconds < 300, f"--cpu-tiny took {seconds:.0f} s (budget: 90 s on 2 cores)"
