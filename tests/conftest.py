@@ -7,7 +7,12 @@ import shutil
 import sys
 from pathlib import Path
 
-import pytest
+# The two workers (and the runs they start, which inherit this) share two cores: OpenMP threads
+# that sleep instead of spinning when idle made two MiniLM fits at once ~2x faster each here
+# (bench/omp_wait.py). Set before any test module imports torch, which reads it once.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import pytest  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "helpers"))
@@ -73,3 +78,37 @@ def fever_smoke(tmp_path_factory, shared_data):
                                           "stderr": proc.stderr}))
     done = json.loads(result.read_text())
     return home, subprocess.CompletedProcess(["run_all.py", *FEVER_SMOKE], **done)
+
+
+# ------------------------------------------------------------------ scheduling under xdist
+#: the files that read the shared FEVER smoke run: one worker runs them all, so no worker sits
+#: waiting for another to finish making it (~4 min under load)
+SMOKE_READERS = ("test_browser.py", "test_end_to_end.py", "test_robustness.py")
+#: the slowest files (measured with --durations=0 on 2 cores), started first so that no long
+#: file is left to run alone at the end; the others follow in xdist's order
+SLOW_FIRST = ("fever smoke readers", "test_real_server.py", "test_end_to_end_paths.py",
+              "test_real_conditions.py", "test_gpu_check.py", "test_learner_encoder.py",
+              "test_learner_lora.py", "test_cli.py", "test_executors.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with the smoke run's readers as one unit and the slowest units first.
+    Only the order changes: every file still runs whole on one worker."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SmokeReadersTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return "fever smoke readers" if Path(scope).name in SMOKE_READERS else scope
+
+        def _assign_work_unit(self, node) -> None:
+            def rank(scope: str) -> int:
+                name = Path(scope).name if scope != "fever smoke readers" else scope
+                return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
+
+            self.workqueue.move_to_end(min(self.workqueue, key=rank), last=False)
+            super()._assign_work_unit(node)
+
+    return SmokeReadersTogether(config, log)
