@@ -18,6 +18,7 @@ import pytest
 
 from littlehuman.data import factify, fever, registry, schema, scifact, wanli
 from littlehuman.errors import LittleHumanError
+from littlehuman.errors import LittleHumanError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -66,6 +67,13 @@ def test_registry_points_at_these_loaders():
     for module in (fever, scifact, wanli, factify):
         spec = registry.get(module.NAME)
         assert spec.loader() is module and module.TASK == spec.task == "fv"
+
+
+def test_find_is_get_without_the_error():
+    assert registry.find(" FEVER ") is registry.get("fever") is registry.DATASETS["fever"]
+    assert registry.find("my_data.csv") is None and registry.find("") is None
+    with pytest.raises(LittleHumanError, match="unknown dataset 'my_data.csv'"):
+        registry.get("my_data.csv")
 
 
 # ---------------------------------------------------------------- FEVER (FEVER-lite here)

@@ -35,11 +35,7 @@ def registered(dataset: str) -> bool:
     """Whether ``dataset`` names a registered dataset (not the user's own file)."""
     from littlehuman.data import registry
 
-    try:
-        registry.get(dataset)
-    except LittleHumanError:
-        return False
-    return True
+    return registry.find(dataset) is not None
 
 
 def _loaded_from_elsewhere(dataset: str, data_dir: str) -> bool:

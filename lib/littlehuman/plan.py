@@ -124,7 +124,7 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
     the run reads them (:meth:`littlehuman.study.Study.create`)."""
     from littlehuman.data import custom as custom_file
 
-    spec = data.DATASETS.get(str(name).strip().lower())
+    spec = data.find(name)
     max_len = learners.max_length(profile, spec)
     try:
         with warnings.catch_warnings():  # e.g. WANLI's sample-only warning: see the n note

@@ -77,7 +77,7 @@ class Study:
     @property
     def dataset_spec(self) -> data.DatasetSpec | None:
         """The registry entry (None for the user's own file)."""
-        return data.DATASETS.get(self.name)
+        return data.find(self.name)
 
     @property
     def metrics(self) -> list[str]:

@@ -17,10 +17,10 @@ import pandas as pd
 
 from littlehuman import paths
 from littlehuman.data import processed, schema
-from littlehuman.data.registry import DATASETS, DatasetSpec, get, names
+from littlehuman.data.registry import DATASETS, DatasetSpec, find, get, names
 from littlehuman.errors import LittleHumanError
 
-__all__ = ["load", "names", "get", "task_of", "DATASETS", "DatasetSpec", "schema"]
+__all__ = ["load", "names", "get", "find", "task_of", "DATASETS", "DatasetSpec", "schema"]
 
 
 def task_of(df: pd.DataFrame) -> str:

@@ -145,10 +145,10 @@ def is_custom_path(value: str) -> bool:
     """True when ``value`` names the user's own data: a data file (by extension, or because
     the file exists), an existing folder, or ``train=FILE,test=FILE``. A registered dataset
     name (or 'all') never does, even where a folder of that name exists (write ``./fever``)."""
-    from littlehuman.data.registry import DATASETS
+    from littlehuman.data.registry import find
 
     text = str(value).strip()
-    if not text or text.lower() == "all" or text.lower() in DATASETS:
+    if not text or text.lower() == "all" or find(text):
         return False
     if _EXPLICIT.match(text) or text.lower().endswith(tuple(FORMATS)):
         return True

@@ -50,13 +50,19 @@ def names() -> list[str]:
     return list(DATASETS)
 
 
+def find(name: str) -> DatasetSpec | None:
+    """The spec of a registered dataset (the name's case and spaces aside), None for any other
+    name (the user's own file)."""
+    return DATASETS.get(str(name).strip().lower())
+
+
 def get(name: str) -> DatasetSpec:
     """The spec of a dataset; an unknown name is a LittleHumanError listing the known ones."""
-    key = str(name).strip().lower()
-    if key not in DATASETS:
+    spec = find(name)
+    if spec is None:
         raise LittleHumanError(
             f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)} "
             "or give your own CSV/JSONL/parquet file, a folder of train.*/test.* files or "
             "train=FILE,test=FILE"
         )
-    return DATASETS[key]
+    return spec

@@ -47,9 +47,9 @@ class Shape:
 
     @classmethod
     def of(cls, dataset: str, task: str, profile: Profile, train_rows: int | None) -> "Shape":
-        from littlehuman.data import DATASETS
+        from littlehuman.data import find
 
-        spec = DATASETS.get(dataset)
+        spec = find(dataset)
         wanted = profile.n_train or (spec.n_sweep if spec else DEFAULT_N)
         n = wanted if train_rows is None else min(wanted, train_rows)
         return cls(dataset, task, n, train_rows, bool(spec and spec.small), wanted)

@@ -165,9 +165,9 @@ def _one_decimal(value: float) -> str:
 def _paper_name(dataset: str) -> str:
     """The dataset's name as the paper writes it: the registry title without its note
     ('FEVER (gold evidence)' -> 'FEVER')."""
-    from littlehuman.data.registry import DATASETS
+    from littlehuman.data.registry import find
 
-    spec = DATASETS.get(dataset)
+    spec = find(dataset)
     return spec.title.split(" (")[0] if spec else dataset
 
 
