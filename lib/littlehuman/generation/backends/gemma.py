@@ -5,8 +5,8 @@ The first load assembles the GGUF, dequantises it and saves the float32 model wi
 ``save_pretrained`` under ``cache_dir()/models/gemma3-270m/`` (written to a temporary folder,
 then renamed, under a lock so a second process waits instead of dequantising too); later loads
 read that folder in a few seconds. transformers parses the GGUF's metadata (262k vocabulary
-entries, ~30 s on a 2-core CPU) once for the config, once for the weights and once for the
-tokenizer; ``_one_gguf_parse`` makes that once, so the first load takes ~50 s, not ~125 s.
+entries, ~35 s on a 2-core CPU) once for the config, once for the weights and once for the
+tokenizer; ``_one_gguf_parse`` makes that once: the first load took 90 s instead of 129 s.
 Requests are rendered as plain text (``render_plain``) since it is not a chat model, and
 generation stops once the reply is complete: at the end of its ``Label:``/``Answer:`` line,
 a blank line, or a new ``Context:``/``User:`` turn (see ``hf.cut_reply``).
