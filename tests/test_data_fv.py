@@ -18,7 +18,6 @@ import pytest
 
 from littlehuman.data import factify, fever, registry, schema, scifact, wanli
 from littlehuman.errors import LittleHumanError
-from littlehuman.errors import LittleHumanError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
