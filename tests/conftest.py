@@ -84,30 +84,32 @@ def fever_smoke(tmp_path_factory, shared_data):
 #: the files that read the shared FEVER smoke run: one worker runs them all, so no worker sits
 #: waiting for another to finish making it (~4 min under load)
 SMOKE_READERS = ("test_browser.py", "test_end_to_end.py", "test_robustness.py")
-#: the slowest files (measured with --durations=0 on 2 cores), started first so that no long
+SMOKE_UNIT = "fever smoke readers"
+#: the slowest units (measured with --durations=0 on 2 cores), started first so that no long
 #: file is left to run alone at the end; the others follow in xdist's order
-SLOW_FIRST = ("fever smoke readers", "test_real_server.py", "test_end_to_end_paths.py",
+SLOW_FIRST = (SMOKE_UNIT, "test_real_server.py", "test_end_to_end_paths.py",
               "test_real_conditions.py", "test_gpu_check.py", "test_learner_encoder.py",
               "test_learner_lora.py", "test_cli.py", "test_executors.py")
 
 
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile`` with the smoke run's readers as one unit and the slowest units first.
-    Only the order changes: every file still runs whole on one worker."""
+    Every file still runs whole on one worker; only which files share a worker and the order
+    change."""
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
 
+    def rank(scope: str) -> int:
+        name = Path(scope).name
+        return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
+
     class SmokeReadersTogether(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             scope = super()._split_scope(nodeid)
-            return "fever smoke readers" if Path(scope).name in SMOKE_READERS else scope
+            return SMOKE_UNIT if Path(scope).name in SMOKE_READERS else scope
 
         def _assign_work_unit(self, node) -> None:
-            def rank(scope: str) -> int:
-                name = Path(scope).name if scope != "fever smoke readers" else scope
-                return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
-
             self.workqueue.move_to_end(min(self.workqueue, key=rank), last=False)
             super()._assign_work_unit(node)
 
