@@ -16,15 +16,14 @@ import argparse
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 
 import torch  # noqa: E402
 
-from littlehuman.learners.encoder import MAX_GRAD_NORM, default_model_dir  # noqa: E402
-from littlehuman.learners.training import quiet_transformers  # noqa: E402
+from cpu_bf16 import minilm_fv_model  # noqa: E402  (bench/cpu_bf16.py)
+from littlehuman.learners.encoder import MAX_GRAD_NORM  # noqa: E402
 from littlehuman.machine import usable_cores  # noqa: E402
 
 
@@ -57,14 +56,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(usable_cores())
-    from transformers import AutoModelForSequenceClassification
-
-    torch.manual_seed(0)
-    with warnings.catch_warnings(), quiet_transformers():
-        warnings.simplefilter("ignore")
-        model = AutoModelForSequenceClassification.from_pretrained(str(default_model_dir()),
-                                                                   num_labels=2)
-    model.train()
+    model = minilm_fv_model()
     timed_steps(model, True, 1, args.batch, args.length)  # warm the model's own first step up
     results: dict[bool, list[tuple[list[float], list[float]]]] = {True: [], False: []}
     for _ in range(args.rounds):
