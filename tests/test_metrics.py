@@ -81,6 +81,26 @@ def test_bleu_short_reference_authors_rule():
     assert M.bleu("", "paris") == 0.0
 
 
+def test_rouge1_is_rouge_scores_rouge_scorer():
+    """rouge1 skips RougeScorer's module (it imports nltk) but must score exactly as it does:
+    seeded random pairs with case, punctuation, digits, accents, repeats and no-token text."""
+    import random
+
+    from rouge_score.rouge_scorer import RougeScorer
+
+    scorer = RougeScorer(["rouge1"])
+    vocab = ["the", "The", "CAT", "cat", "sat", "on", "mat.", "mat", "3", "3rd", "über", "naïve",
+             "it's", "don't", "--", "!!", "a", "A", "x-ray", "日本", "été", "  ", "?"]
+    rng = random.Random(0)
+    for _ in range(2000):
+        pred = " ".join(rng.choices(vocab, k=rng.randint(0, 8)))
+        gold = " ".join(rng.choices(vocab, k=rng.randint(1, 8)))
+        p, g = M.normalize(pred), M.normalize(gold)
+        want = (M._empty_rule(p, g) if not p or not g else
+                scorer.score(g, p)["rouge1"].fmeasure)
+        assert M.rouge1(pred, gold) == pytest.approx(want, abs=1e-12), (pred, gold)
+
+
 def test_rouge1_by_hand():
     # gold "the cat sat on the mat" (6 tokens), pred "the cat on a mat" (5 tokens)
     # clipped unigram overlap: the, cat, on, mat = 4; P = 4/5, R = 4/6

@@ -226,3 +226,15 @@ def test_bootstrap_equivalent_resamples_seeds_then_test_rows():
         bad = {s: {k: v[:-1] if k[0] == "human" else v for k, v in runs.items()}
                for s, runs in rows.items()}
         bootstrap_equivalent(records, "accuracy", 2000, n_boot=10, row_scores=bad)
+
+
+def test_sign_test_p_is_scipys_two_sided_binomial_test():
+    from scipy.stats import binomtest
+
+    from littlehuman.stats import sign_test_p
+
+    assert sign_test_p(0, 0) == 1.0
+    for n in range(1, 31):
+        for wins in range(n + 1):
+            assert sign_test_p(wins, n - wins) == pytest.approx(
+                binomtest(wins, n, 0.5).pvalue, rel=1e-12, abs=1e-15), (wins, n)

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import OptimizeWarning, curve_fit, minimize_scalar
 
 from littlehuman import metrics, stats
 from littlehuman.curves import (EXTRAPOLATION_FACTOR, Equivalence, LogFit, equivalent_points,
@@ -233,6 +232,10 @@ def fit_family(family: str, x: Sequence[float] | np.ndarray, y: Sequence[float] 
     Sizes <= 0 and non-finite values are left out. ``ceiling`` bounds the asymptote ``c``
     (1.0 for a score in [0, 1]). ``refine`` polishes the solution with ``curve_fit`` (the
     bootstrap skips it: the profile search is already exact in (c, a))."""
+    # here, not at the top: scipy.optimize takes ~0.5 s to import, and every notebook kernel
+    # and run imports this module through littlehuman.experiments without fitting a curve
+    from scipy.optimize import OptimizeWarning, curve_fit, minimize_scalar
+
     if family not in FAMILIES:
         raise LittleHumanError(f"unknown curve family '{family}'; use one of {FAMILY_NAMES}")
     xs, ys = _clean(x, y)
