@@ -196,6 +196,21 @@ def test_run_parameters_and_a_notebooks_statistics_import_neither_torch_nor_scip
     assert out.stdout.strip() == "[]"
 
 
+def test_experiments_and_the_scores_a_notebook_shows_import_no_scipy_or_nltk():
+    """Every kernel and run imports littlehuman.experiments; scipy.optimize (~0.5 s) waits for a
+    curve fit, and ROUGE-1, the sign test and the detectable effect need neither scipy.stats
+    (~1 s) nor rouge-score's RougeScorer module, which imports nltk (~2.7 s)."""
+    code = ("import sys; import littlehuman.experiments; from littlehuman import metrics, stats; "
+            "metrics.rouge1('the cat sat', 'a cat'); metrics.per_example('qa', ['a b'], ['b c'], "
+            "bertscore=False); stats.detectable_effect(-0.1, 0.2); "
+            "stats.paired_seed_comparison({0: 0.5, 1: 0.6, 2: 0.7}, {0: 0.4, 1: 0.6, 2: 0.5}); "
+            "print(sorted(m for m in ('scipy.optimize', 'scipy.stats', 'nltk', 'torch') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
 def test_pooling_enters_fv_runs_only_when_not_cls():
     fever, ropes = data.DATASETS["fever"], data.DATASETS["ropes"]
     assert "pooling" not in learner_params(config.profile("cpu", pooling="cls"), "fv", fever)

@@ -232,7 +232,8 @@ PROFILES: dict[str, Profile] = {
         name="smoke", generator="extractive", n_train=48, sweep_fractions=(0.0, 0.9, 1.0),
         seeds=(0,), n_valid=32, n_test=48, epochs=1, lr=2e-4, batch_size=16, max_length=128,
         # the top 2 of MiniLM's 6 layers and the head: a cold FairyTaleQA sweep 60 -> 44 s on
-        # 2 cores (no gradients or AdamW state for the embeddings and lower layers; CHANGELOG)
+        # 2 cores (no gradients or AdamW state for the embeddings and lower layers; README,
+        # Benchmarks, "The test suite")
         train_layers=2,
         zoom_sizes=(48,), tradeoff_bases=(16, 24), tradeoff_human=8, tradeoff_step=8,
         tradeoff_steps=2,

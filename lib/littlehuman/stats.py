@@ -148,6 +148,7 @@ def sign_test_p(wins: int, losses: int) -> float:
     p = 0.5 (scipy's ``binomtest(...).pvalue``, tested equal; computed here because
     scipy.stats takes ~1 s to import in every process that compares seeds). 1.0 without
     any win or loss."""
+    wins, losses = int(wins), int(losses)  # numpy ints would overflow 2 ** n
     n = wins + losses
     if n == 0:
         return 1.0
