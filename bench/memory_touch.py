@@ -12,7 +12,9 @@ Each trial runs in a fresh process that writes ``--gib`` GiB of new memory once 
 with 4 KiB pages and with ``THP_MEM_ALLOC_ENABLE=1`` (torch asks for transparent huge pages),
 the two alternated: first back to back (each process reuses the pages the one before just
 freed), then each after ``--idle`` seconds of sleep. There is no before/after here: what it
-shows is the spread, min and max per series.
+shows is the spread, min and max per series. On 2026-12-03 the huge pages were slow every time
+and the 4 KiB pages fast every time, 90 s of idle included: the slow 4 KiB first writes seen in
+one-off scripts that day (README) came after heavier use than this bench makes.
 
     python bench/memory_touch.py [--gib 1] [--trials 2] [--idle 90]
 """
