@@ -8,6 +8,7 @@ a change here changes every user's cached run keys.
 """
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -182,33 +183,35 @@ def test_warmup_ratio_enters_only_when_it_differs_from_the_encoders():
         config.profile("cpu", warmup_ratio=1.0)
 
 
+def imported_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh Python process has imported after running ``code``."""
+    probe = f"import sys; {code}; print(sorted(m for m in {modules!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    return ast.literal_eval(out.stdout.strip())
+
+
 def test_run_parameters_and_a_notebooks_statistics_import_neither_torch_nor_scipy_stats():
     """A notebook kernel needs a run's key (learner_params) and the statistics, not the
     learners: importing torch costs its kernel 2-3 s, scipy.stats ~1 s (once each of six)."""
-    code = ("import sys; from littlehuman import config, data, stats; "
+    code = ("from littlehuman import config, data, stats; "
             "from littlehuman.learners import learner_params, training_epochs; "
             "learner_params(config.profile('cpu'), 'fv', data.DATASETS['fever']); "
             "learner_params(config.profile('paper', model_dir='/m'), 'qa', data.DATASETS['coqa']); "
-            "training_epochs(config.profile('paper'), 'qa'); training_epochs(config.profile('cpu'), 'fv'); "
-            "print(sorted(m for m in ('torch', 'scipy.stats', 'transformers') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
+            "training_epochs(config.profile('paper'), 'qa'); training_epochs(config.profile('cpu'), 'fv')")
+    assert imported_after(code, ("torch", "scipy.stats", "transformers")) == []
 
 
 def test_experiments_and_the_scores_a_notebook_shows_import_no_scipy_or_nltk():
     """Every kernel and run imports littlehuman.experiments; scipy.optimize (~0.5 s) waits for a
     curve fit, and ROUGE-1, the sign test and the detectable effect need neither scipy.stats
     (~1 s) nor rouge-score's RougeScorer module, which imports nltk (~2.7 s)."""
-    code = ("import sys; import littlehuman.experiments; from littlehuman import metrics, stats; "
+    code = ("import littlehuman.experiments; from littlehuman import metrics, stats; "
             "metrics.rouge1('the cat sat', 'a cat'); metrics.per_example('qa', ['a b'], ['b c'], "
             "bertscore=False); stats.detectable_effect(-0.1, 0.2); "
-            "stats.paired_seed_comparison({0: 0.5, 1: 0.6, 2: 0.7}, {0: 0.4, 1: 0.6, 2: 0.5}); "
-            "print(sorted(m for m in ('scipy.optimize', 'scipy.stats', 'nltk', 'torch') "
-            "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
+            "stats.paired_seed_comparison({0: 0.5, 1: 0.6, 2: 0.7}, {0: 0.4, 1: 0.6, 2: 0.5})")
+    assert imported_after(code, ("scipy.optimize", "scipy.stats", "nltk", "torch")) == []
 
 
 def test_pooling_enters_fv_runs_only_when_not_cls():
