@@ -128,6 +128,7 @@ def rouge1(pred: str, gold: str) -> float:
     stemming, as evaluate's "rouge" default the authors used; tested equal): its tokenizer
     (lower-case, non-alphanumerics dropped), clipped unigram overlap, its F-measure. Not
     through ``RougeScorer``, whose module imports nltk (~2.7 s in every process scoring QA)."""
+    # here, not at the top: the GPU machine (bench/gpu_machine.py) imports this module without rouge-score
     from rouge_score.scoring import fmeasure
     from rouge_score.tokenize import tokenize
 
