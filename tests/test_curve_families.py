@@ -212,8 +212,12 @@ def test_resampling_seeds_and_rows():
     seeds_only = bootstrap_run_means(spread, 400, seed=2, rows=False)
     assert rows.std() > 0.02 and seeds_only.std() == 0.0  # row resampling moves the mean
     assert rows.mean() == pytest.approx(0.5, abs=0.01)
-    two = {0: np.array([[0.0]]), 1: np.array([[1.0]])}
-    assert set(np.unique(bootstrap_run_means(two, 200, seed=0))) == {0.0, 0.5, 1.0}
+    # two seeds, one score each: half the resamples draw both (the mean, 0.5); the rest
+    # spread as Student's t with 1 degree of freedom (95%: 0.5 +- 12.7 x 0.707 / sqrt(2))
+    two = bootstrap_run_means({0: np.array([[0.0]]), 1: np.array([[1.0]])}, 4000, seed=0)[:, 0]
+    assert np.median(two) == 0.5 and 0.45 < (two == 0.5).mean() < 0.55
+    assert np.percentile(two, 97.5) - 0.5 == pytest.approx(6.35, rel=0.25)
+    assert 0.5 - np.percentile(two, 2.5) == pytest.approx(6.35, rel=0.25)
 
 
 def known_data(curve, gains, bases=(1000, 2000), seeds=(0, 1, 2), rows=4, noise=0.0,

@@ -342,7 +342,7 @@ def test_sweep_agreement_table_and_captions():
         "and worst fraction. " + plots.sweep.TAU_UNDEFINED)
     assert plots.sweep.figure_caption("FEVER", 48, 2, 50) == (
         "FEVER, n = 48: each grey line is one seed, the blue line the mean over 2 seed(s), the "
-        "band its 95% bootstrap interval (resampling the 2 seed(s), then the 50 human test "
+        "band its 95% bootstrap interval (resampling the 2 seed(s) and the 50 human test "
         "rows). Every point is one fine-tuning run.")
     assert plots.sweep.table_caption(2, 50) == (
         "The numbers behind the figure: per synthetic fraction, the mean over 2 seed(s), its 95% "
@@ -408,7 +408,7 @@ def test_zoom_tables_and_captions():
     assert "over 2 seed(s)" in plots.zoom.size_figure_caption(2, 30)
     assert plots.zoom.paired_caption(3).startswith("Per n and metric: the mean over 3 seed(s) "
                                                    "at 97.5% and 100% synthetic")
-    assert plots.zoom.intervals_caption(30).endswith("(seeds, then 30 test rows).")
+    assert plots.zoom.intervals_caption(30).endswith("(seeds and 30 test rows).")
 
 
 # --------------------------------------------------------------------------- 04 trade-off

@@ -15,8 +15,8 @@ a bounded 1-D search refines ``b`` between the grid's neighbours, and
 real data: it reports a status instead (:data:`FIT_STATUSES`).
 
 The bootstrap (:func:`littlehuman.stats.bootstrap_run_means`, the one behind every interval)
-resamples seeds, then each drawn seed's test rows (the same rows for all of that seed's runs,
-so synthetic and human runs stay paired); each resample's run means refit the curves.
+resamples seeds and test rows (the same rows for every run, so synthetic and human runs stay
+paired), with a Student-t correction for few seeds; each resample's run means refit the curves.
 """
 from __future__ import annotations
 

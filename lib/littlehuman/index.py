@@ -412,7 +412,7 @@ and learners, so compare directions, not values.</p>
 <h2 id="curves">The sweep curves</h2>
 <p>One panel per run: the main metric on the human test split against the share of the
 training set replaced by synthetic twins (the paper's Figure 1). The thick line is the mean
-over seeds, the band its 95% bootstrap interval (seeds, then test rows), thin grey lines
+over seeds, the band its 95% bootstrap interval (seeds and test rows), thin grey lines
 single seeds, the dotted line the majority baseline (a learner that learned nothing). The
 paper's curves decline slowly up to 90% synthetic, then drop steeply from 90% to 100%
 (shaded): that is finding 1's shape.</p>

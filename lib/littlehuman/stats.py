@@ -91,11 +91,30 @@ def bootstrap_scores(per_example: pd.DataFrame, group_cols: Sequence[str], metri
 
 def bootstrap_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, seed: int = 0,
                         rows: bool = True) -> np.ndarray:
-    """(n_boot x runs) bootstrap run means over seeds and test rows: each resample draws seeds
-    with replacement, then (``rows``) each drawn seed's test rows with replacement, the same
-    rows for all its runs (so runs on one seed stay paired), and averages the drawn seeds' row
-    means (a seed drawn twice gets two row draws). ``per_seed``: seed -> (runs x rows) scores;
-    every seed has the same runs, its own number of rows."""
+    """(n_boot x runs) bootstrap run means over seeds and test rows, honest with few seeds.
+
+    ``per_seed``: seed -> (runs x rows) scores; every seed has the same runs. Seeds scoring as
+    many rows are taken to score the same test rows in the same order (every run of a study
+    does). Each resample is the mean over seeds plus two deviations:
+
+    - seeds: the seeds drawn with replacement, their mean deviation from the mean over seeds,
+      times sqrt(k / (k - 1)) (a bootstrap mean's variance lacks that factor) and times
+      sqrt((k - 1) / chi2(k - 1)), a fresh draw per resample: a mean's percentile interval is
+      then Student's t interval over the k seed means (k - 1 degrees of freedom), not a normal
+      one that ignores how uncertain the seeds' spread is. A seed mean carries its runs'
+      training noise and its test rows' answer noise, but not the test rows' difficulty,
+      which every seed shares;
+    - test rows (``rows``, seeds sharing their rows): one draw of rows with replacement for
+      every seed and run, the deviation of the mean over seeds there, shrunk to the rows'
+      difficulty: the share of the row means' variance beyond the answer noise the seed part
+      already has (ANOVA: row means' variance minus the residual mean square / k, pooled over
+      runs). Seeds scoring different rows: no row part, a seed mean then carries its rows'
+      whole sampling error. One seed: the row draw alone, unshrunk (no seed spread to see).
+
+    In simulation (``bench/interval_coverage.py``: 3-5 seeds, 500-1,666 binary test rows) the
+    95% intervals held the truth 0.948-0.959 of the time; the plain percentile bootstrap over
+    seeds, then each drawn seed's rows (this function before 2026-12-03), 0.781-0.956, least
+    where the seeds' spread dominates. ``rows=False`` (run-level scores only): the seed part alone."""
     arrays = [np.asarray(a, dtype=float) for a in per_seed.values()]
     if not arrays:
         raise LittleHumanError("a bootstrap over seeds needs at least one seed")
@@ -103,26 +122,54 @@ def bootstrap_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, se
         raise LittleHumanError(f"n_boot must be at least 1 (got {n_boot})")
     rng = np.random.default_rng(seed)
     k = len(arrays)
-    chosen = rng.integers(0, k, (n_boot, k))
-    total = np.zeros((n_boot, arrays[0].shape[0]))
-    for s, arr in enumerate(arrays):
-        draws = (chosen == s).sum(axis=1)  # times seed s is drawn in each resample
-        n_rows = arr.shape[1]
-        for d in range(1, int(draws.max(initial=0)) + 1):
-            which = np.nonzero(draws >= d)[0]  # resamples drawing seed s at least d times
-            if not rows or n_rows == 1:
-                total[which] += arr.mean(axis=1)
-                continue
-            for part in np.array_split(which, max(1, which.size * arr.size // _CELLS)):  # bounded memory
-                drawn = rng.integers(0, n_rows, (part.size, n_rows))  # the same rows for every run
-                total[part] += arr[:, drawn].mean(axis=2).T
-    return total / k
+    seed_means = np.stack([a.mean(axis=1) for a in arrays])  # (seeds x runs)
+    grand = seed_means.mean(axis=0)
+    out = np.tile(grand, (n_boot, 1))
+    lengths = {a.shape[1] for a in arrays}
+    if rows and len(lengths) == 1 and lengths.pop() > 1:  # the seeds share their test rows
+        scores = np.stack(arrays)  # (seeds x runs x rows)
+        out += math.sqrt(_row_share(scores)) * (_resampled_rows(scores, n_boot, rng) - grand)
+    if k > 1:
+        drawn = rng.integers(0, k, (n_boot, k))
+        weights = np.stack([(drawn == s).sum(axis=1) for s in range(k)], axis=1) / k
+        t_factor = np.sqrt((k - 1) / rng.chisquare(k - 1, n_boot))
+        scale = math.sqrt(k / (k - 1)) * t_factor
+        out += scale[:, None] * (weights @ (seed_means - grand))
+    return out
+
+
+def _resampled_rows(scores: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """(n_boot x runs): per resample, one draw of test rows with replacement, the same for
+    every seed and run, and each run's mean over seeds and those rows (memory-bounded)."""
+    k, n_runs, n_rows = scores.shape
+    row_means = scores.mean(axis=0)  # (runs x rows): the mean over seeds
+    out = np.empty((n_boot, n_runs))
+    step = max(1, _CELLS // (n_rows * n_runs))
+    for start in range(0, n_boot, step):
+        drawn = rng.integers(0, n_rows, (min(step, n_boot - start), n_rows))
+        out[start:start + drawn.shape[0]] = row_means[:, drawn].mean(axis=2).T
+    return out
+
+
+def _row_share(scores: np.ndarray) -> float:
+    """The share of the variance of the test rows' means over seeds (summed over runs) that is
+    the rows' own difficulty, not answer noise: (v - e / k) / v, with v the row means'
+    variance and e the ANOVA residual mean square of (seeds x rows). 1 with one seed."""
+    k, _, n_rows = scores.shape
+    row_var = scores.mean(axis=0).var(axis=1, ddof=1).sum()
+    if k < 2 or row_var <= 0:
+        return 1.0
+    resid = (scores - scores.mean(axis=2, keepdims=True) - scores.mean(axis=0, keepdims=True)
+             + scores.mean(axis=(0, 2), keepdims=True))
+    noise = (resid ** 2).sum() / ((k - 1) * (n_rows - 1))
+    return float(max(0.0, row_var - noise / k) / row_var)
 
 
 def hierarchical_bootstrap(per_seed_examples: Mapping[Hashable, Sequence[float] | np.ndarray],
                            n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> Interval:
     """CI of the mean score "over test examples and seeds" (:func:`bootstrap_run_means` for one
-    run). The estimate is the mean of the per-seed means (every seed weighs the same)."""
+    run: seeds scoring as many examples are taken to score the same ones, in the same order).
+    The estimate is the mean of the per-seed means (every seed weighs the same)."""
     _check_level(level, n_boot)
     arrays = [_as_values(v, f"the examples of seed {s}") for s, v in per_seed_examples.items()]
     if not arrays:
@@ -205,12 +252,12 @@ def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot
                          extrapolation_factor: float = EXTRAPOLATION_FACTOR,
                          row_scores: Mapping[Hashable, Mapping[tuple, np.ndarray]] | None = None
                          ) -> tuple[float | None, float | None, float | None, int]:
-    """Bootstrap the equivalent synthetic points of ``base`` over seeds, then test rows.
+    """Bootstrap the equivalent synthetic points of ``base`` over seeds and test rows.
 
-    Each resample draws seeds with replacement (a seed carries all its runs, keeping the
-    synthetic and human runs paired) and, given ``row_scores`` (seed -> {(kind, base, added):
-    the run's per-test-row scores}), each drawn seed's test rows, the same rows for all its
-    runs (:func:`bootstrap_run_means`); it averages the metric per run, refits and recomputes
+    Each resample's run means come from :func:`bootstrap_run_means`: seeds drawn with
+    replacement (a seed carries all its runs, keeping the synthetic and human runs paired)
+    and, given ``row_scores`` (seed -> {(kind, base, added): the run's per-test-row scores}),
+    test rows, the same rows for every run; each resample refits and recomputes
     :func:`~littlehuman.curves.equivalent_points`. Returns ``(estimate, low, high,
     n_failed)``: the estimate on the seed means, the percentile interval over resamples with a
     defined value (:func:`defined_interval`: none when more than ``1 - level`` of them have

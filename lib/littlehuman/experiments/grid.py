@@ -254,7 +254,7 @@ def intervals(study: "Study", cells: Iterable[Cell], by: list[str],
               metrics: list[str] | None = None, n_boot: int = 2000,
               level: float = 0.95) -> pd.DataFrame:
     """Per group of cells (equal values of the ``by`` coordinates, e.g. ``["fraction"]``)
-    and metric: the mean over seeds and a bootstrap CI that resamples seeds, then test
+    and metric: the mean over seeds and a bootstrap CI that resamples seeds and test
     examples (:func:`~littlehuman.stats.hierarchical_bootstrap`). Groups without a finished
     run are left out."""
     groups: dict[tuple, dict[int, RunSpec]] = {}

@@ -49,7 +49,7 @@ def records(study: "Study") -> pd.DataFrame:
 def intervals(study: "Study", n_boot: int = 2000, level: float = 0.95,
               metrics: list[str] | None = None) -> pd.DataFrame:
     """Per fraction and metric (``metrics``, default all): the mean over seeds and its
-    bootstrap CI (seeds, then test examples)."""
+    bootstrap CI (seeds and test examples)."""
     out = grid.intervals(study, cells(study.profile, study.shape), ["fraction"], metrics,
                          n_boot=n_boot, level=level)
     return out.sort_values(["fraction"], kind="stable").reset_index(drop=True)

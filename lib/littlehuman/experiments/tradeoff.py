@@ -154,7 +154,7 @@ def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
     Keys: ``metric``, ``human`` (points added), ``points`` (every operating point,
     :func:`curves.operating_points`: per base and seed, and per base on the seed means),
     ``bases`` (one row per base on the seed means, with the bootstrap interval of the
-    equivalent over seeds, then test rows (:func:`row_scores`), the break-even price ratio
+    equivalent over seeds and test rows (:func:`row_scores`), the break-even price ratio
     and the human points' paired gain over the base with its interval and the smallest
     detectable gain, :func:`human_gain`), ``table3`` (mean, median, 25th/75th percentile
     of the per-seed operating points' equivalents), ``statuses`` (sentences counting each

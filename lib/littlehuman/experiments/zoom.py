@@ -68,7 +68,7 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
     """Per zoom size and metric: synthetic fraction ``a`` against ``b`` on the same seeds
     (:func:`~littlehuman.stats.paired_seed_comparison`). Columns: n, metric, seeds, the two
     means, mean difference (a - b) with its 95% interval (paired per test row within each
-    seed, resampling seeds then rows) and the smallest difference this run could detect at 80%
+    seed, resampling seeds and rows) and the smallest difference this run could detect at 80%
     power (:func:`~littlehuman.stats.detectable_effect`), seeds favouring each, ties, sign p,
     sign-flip p, min p (the smallest p these seeds allow) and a verdict in words."""
     rec = records(study)

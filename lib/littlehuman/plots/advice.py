@@ -86,7 +86,7 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
 
 def fits_caption_table(report: dict[str, Any]) -> str:
     """Caption of :func:`fits_table`."""
-    rows = "seeds, then test rows" if report["rows_resampled"] else "seeds only"
+    rows = "seeds and test rows" if report["rows_resampled"] else "seeds only"
     return (f"Per base and curve family, on the seed means: the fit, its hold-out error (fitted "
             "on every size but the largest, predicted there, minus the measured mean: "
             "positive = too optimistic), the additional synthetic points matching "

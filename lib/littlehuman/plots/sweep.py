@@ -64,7 +64,7 @@ def figure_caption(name: str, n: int, n_seeds: int, n_test: int) -> str:
     """Caption of :func:`figure` (``n`` training rows, ``n_test`` human test rows)."""
     return (f"{name}, n = {n}: each grey line is one seed, the blue line the mean over "
             f"{n_seeds} seed(s), the band its 95% bootstrap interval (resampling the "
-            f"{n_seeds} seed(s), then the {n_test} human test rows). "
+            f"{n_seeds} seed(s) and the {n_test} human test rows). "
             "Every point is one fine-tuning run.")
 
 

@@ -99,7 +99,7 @@ def figure_title(name: str, human: int) -> str:
 def figure_caption(n_seeds: int, n_test: int, human: int) -> str:
     """Caption of :func:`figure`."""
     return (f"One panel per synthetic base. Grey: single seeds of the synthetic-only runs; blue: "
-            f"their mean over {n_seeds} seed(s) with a 95% bootstrap interval (seeds, then "
+            f"their mean over {n_seeds} seed(s) with a 95% bootstrap interval (seeds and "
             f"{n_test} test rows) and the log fit on those means; red: the base plus {human} "
             "human points, drawn at its synthetic size, and the dashed line to the synthetic "
             "size the fit says matches it (the equivalent; cut at three times the fitted "
@@ -118,14 +118,14 @@ def bases_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
 def bases_caption(human: int) -> str:
     """Caption of :func:`bases_table`."""
     return (f"Per base, on the seed means: the score with {human} human points, the fit, the "
-            "additional synthetic points that match it, its 95% bootstrap interval over seeds, "
-            "then test rows (each resample refits; resamples without a finite answer are left "
+            "additional synthetic points that match it, its 95% bootstrap interval over seeds "
+            "and test rows (each resample refits; resamples without a finite answer are left "
             "out and counted in their own column; with more than 5% of them the interval is "
             "left blank, since it could not hold 95% of the resamples), the price ratio "
             "(human / synthetic) below which human annotation is cheaper (blank where the "
             "equivalent is undefined, or <= 0: there human points never pay), and what the "
             "human points added over the base, paired per "
-            "test row within each seed, with its 95% interval (seeds, then test rows) and the "
+            "test row within each seed, with its 95% interval (seeds and test rows) and the "
             "smallest gain this run could detect at 80% power.")
 
 

@@ -53,7 +53,7 @@ def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int) -> str:
     """Caption of :func:`figure` (``n_runs``: the records' row count)."""
     return (f"{name}: one panel per training-set size n. Grey lines are single seeds, the blue "
             f"line the mean over {n_seeds} seed(s) with its 95% bootstrap interval (resampling "
-            f"the seeds, then the {n_test} human test rows). Each point is one fine-tuning run "
+            f"the seeds and the {n_test} human test rows). Each point is one fine-tuning run "
             f"({n_runs} runs in all).")
 
 
@@ -129,5 +129,5 @@ def intervals_table(intervals: pd.DataFrame) -> pd.DataFrame:
 def intervals_caption(n_test: int) -> str:
     """Caption of :func:`intervals_table`."""
     return (f"The numbers behind the figures: per n, synthetic fraction and metric, the mean "
-            f"over seeds and its 95% bootstrap interval (seeds, then {n_test} test rows).")
+            f"over seeds and its 95% bootstrap interval (seeds and {n_test} test rows).")
 
