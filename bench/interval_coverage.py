@@ -51,7 +51,8 @@ def mean_expit(mean: float, sd: float) -> float:
     return float(weights @ expit(mean + sd * nodes) / weights.sum())
 
 
-def plain_percentile(per_seed: dict[int, np.ndarray], n_boot: int, seed: int) -> tuple[float, float]:
+def plain_percentile(per_seed: dict[int, np.ndarray], n_boot: int,
+                     seed: int) -> tuple[float, float]:
     """The earlier method: draw seeds with replacement, then each drawn seed's rows with
     replacement (a seed drawn twice gets two row draws); the 2.5th and 97.5th percentiles."""
     rng = np.random.default_rng(seed)

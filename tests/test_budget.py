@@ -153,13 +153,17 @@ def test_a_budget_below_one_synthetic_point_is_said_not_raised():
 
 # ---- the pilot plan ---------------------------------------------------------------------------
 def test_pilot_plan_arithmetic():
-    assert curves.seeds_for_width(0.2, 3, 0.1) == 12        # half the width: 4x the seeds
-    assert curves.seeds_for_width(0.3, 5, 0.1) == 45
+    # Student t: t(0.975, 2) / sqrt(3) = 2.484, t(0.975, 4) / sqrt(5) = 1.242 (half), where
+    # 1/sqrt(seeds) asked for 12; t(0.975, 23) / sqrt(24) = 0.422, t(0.975, 24) / sqrt(25) =
+    # 0.413 (a third of 1.242 is 0.414)
+    assert curves.seeds_for_width(0.2, 3, 0.1) == 5
+    assert curves.seeds_for_width(0.3, 5, 0.1) == 25
+    assert curves.seeds_for_width(0.2, 1, 0.1) == 4          # one seed: 1/sqrt(seeds)
     assert curves.seeds_for_width(0.1, 3, 0.2) == 3         # already narrow enough
     assert curves.seeds_for_width(0.2, 3, 0.2) == 3
     plan = curves.pilot_plan(0.2, 3, 0.1, runs_per_seed=4, what="the equivalent")
-    assert (plan["seeds_needed"], plan["more_seeds"], plan["more_runs"]) == (12, 9, 36)
-    assert "1/sqrt(seeds)" in plan["message"] and "9 more" in plan["message"]
+    assert (plan["seeds_needed"], plan["more_seeds"], plan["more_runs"]) == (5, 2, 8)
+    assert "t(seeds - 1) / sqrt(seeds)" in plan["message"] and "2 more" in plan["message"]
     done = curves.pilot_plan(0.05, 3, 0.1)
     assert done["more_seeds"] == 0 and "no more seeds" in done["message"]
     for bad in ((0.2, 0, 0.1), (0.2, 3, 0.0), (math.inf, 3, 0.1)):
@@ -228,8 +232,10 @@ def test_pilot_rows_on_a_wide_interval():
         {"base": 1000, "family": "log", "equivalent": 1000.0, "low": 500.0, "high": 2500.0}])}
     rows = advisor.pilot_rows(result, None, runs_per_seed=4)
     assert len(rows) == 1
-    # width 2000 -> +-25% of 1000 = 500 wide: (2000 / 500)^2 x 3 = 48 seeds, 45 more
-    assert (rows[0]["seeds_needed"], rows[0]["more_runs"]) == (48, 180)
+    # width 2000 -> +-25% of 1000 = 500 wide, a quarter: t(0.975, 2) / sqrt(3) = 2.484 to at
+    # most 0.621: t(0.975, 12) / sqrt(13) = 0.604 (12 seeds: 0.635): 13 seeds, 10 more
+    # (1/sqrt(seeds) said 48)
+    assert (rows[0]["seeds_needed"], rows[0]["more_runs"]) == (13, 40)
 
 
 def test_pilot_rows_name_an_equivalent_too_uncertain_for_an_interval():

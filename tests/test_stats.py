@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.stats import (bootstrap_ci, bootstrap_equivalent, bootstrap_scores,
-                               hierarchical_bootstrap, paired_seed_comparison)
+from littlehuman.stats import (bootstrap_ci, bootstrap_equivalent, bootstrap_run_means,
+                               bootstrap_scores, hierarchical_bootstrap,
+                               paired_seed_comparison)
 
 
 def test_bootstrap_of_a_constant_is_a_point():
@@ -65,12 +66,15 @@ def test_hierarchical_bootstrap_adds_seed_variation():
     assert low < est < high
     same_width = np.subtract(*hierarchical_bootstrap(same, n_boot=1000)[2:0:-1])
     assert high - low > 2 * same_width
-    assert hierarchical_bootstrap({0: np.ones(10), 1: np.ones(20)}, n_boot=100) == (1.0, 1.0, 1.0)
+    assert hierarchical_bootstrap({0: np.ones(10), 1: np.ones(10)}, n_boot=100) == (1.0, 1.0, 1.0)
+    with pytest.raises(LittleHumanError, match=r"different numbers of test rows \(10, 20\)"):
+        hierarchical_bootstrap({0: np.ones(10), 1: np.ones(20)}, n_boot=100)
 
 
 def test_seed_means_alone_give_students_t_interval():
     # one score per seed: the interval is the t interval with k - 1 degrees of freedom (the
-    # plain percentile bootstrap gave mean +- 1.96 sqrt((k-1)/k) s / sqrt(k): 0.44x as wide at 3 seeds)
+    # plain percentile bootstrap gave mean +- 1.96 sqrt((k-1)/k) s / sqrt(k): 0.37x as wide
+    # at 3 seeds)
     from scipy.stats import t as student_t
 
     for values in ([0.61, 0.65, 0.66, 0.67, 0.556], [0.1, 0.2, 0.3]):
@@ -91,6 +95,25 @@ def test_seeds_sharing_test_rows_share_the_rows_spread():
     _, low1, high1 = hierarchical_bootstrap({0: rows}, n_boot=4000, seed=1)
     _, low5, high5 = hierarchical_bootstrap({s: rows for s in range(5)}, n_boot=4000, seed=1)
     assert high5 - low5 == pytest.approx(high1 - low1, rel=0.08)
+
+
+def test_a_contrast_between_runs_gets_the_difficulty_they_share():
+    # two runs on the same rows share each row's difficulty; their answers are noisy apart.
+    # The difference of their bootstrapped means must be as uncertain as the bootstrap of
+    # the per-row differences, where the difficulty cancels (one shrink factor for both runs
+    # left part of the answer noise in: 6% wider here)
+    rng = np.random.default_rng(9)
+    difficulty = rng.normal(0.0, 1.5, 800)
+    scores = {}
+    for s in range(5):
+        shift = rng.normal(0.0, 0.05, 2)
+        p = 1 / (1 + np.exp(-(difficulty[None, :] + shift[:, None] + [[0.3], [0.0]])))
+        scores[s] = (rng.random(p.shape) < p).astype(float)
+    boot = bootstrap_run_means(scores, 8000, seed=1)
+    low, high = np.percentile(boot[:, 0] - boot[:, 1], [2.5, 97.5])
+    _, d_low, d_high = hierarchical_bootstrap({s: a[0] - a[1] for s, a in scores.items()},
+                                              n_boot=8000, seed=1)
+    assert high - low == pytest.approx(d_high - d_low, rel=0.025)
 
 
 def test_hierarchical_intervals_cover_at_their_level_when_seeds_disagree():
@@ -242,27 +265,33 @@ def test_bootstrap_equivalent_resamples_seeds_and_test_rows():
     # the estimate stays the one on the seed means
     assert est == pytest.approx(bootstrap_equivalent(records, "accuracy", 2000, n_boot=10)[0])
     # brute force, written out loop by loop: the mean over seeds, plus the deviation at one
-    # draw of test rows shared by every seed and run (shrunk to the rows' difficulty: their
-    # means' variance less the residual mean square / seeds), plus the drawn seeds' mean
-    # deviation times sqrt(k/(k-1)) and a t factor; then refit y = a0 + a1 ln(x) by np.polyfit
+    # draw of test rows shared by every seed and run, mapped by A = D^1/2 V^-1/2 (V: the row
+    # means' covariance between runs, D: V less the ANOVA residual covariance / seeds), plus
+    # the drawn seeds' mean deviation times sqrt(k/(k-1)) and a t factor, clipped to [0, 1];
+    # then refit y = a0 + a1 ln(x) by np.polyfit and invert
     rng = np.random.default_rng(11)
     runs = [*(("synthetic", 2000, 200 * i) for i in range(5)), ("human", 2000, 200)]
     x = np.log([2000 + 200 * i for i in range(5)])
     table = np.array([[rows[s][run] for run in runs] for s in range(3)])  # seeds x runs x rows
     seed_means, row_means = table.mean(axis=2), table.mean(axis=0)
     grand = seed_means.mean(axis=0)
-    residual = (table - table.mean(axis=2, keepdims=True) - table.mean(axis=0, keepdims=True)
-                + table.mean(axis=(0, 2), keepdims=True))
-    noise = (residual ** 2).sum() / (2 * 59)
-    row_var = row_means.var(axis=1, ddof=1).sum()
-    shrink = math.sqrt(max(0.0, row_var - noise / 3) / row_var)
+    v = np.cov(row_means)
+    residual_cov = np.zeros((6, 6))
+    for s in range(3):
+        for i in range(60):
+            e = table[s, :, i] - seed_means[s] - row_means[:, i] + grand
+            residual_cov += np.outer(e, e) / (2 * 59)
+    d_values, d_vectors = np.linalg.eigh(v - residual_cov / 3)
+    v_values, v_vectors = np.linalg.eigh(v)
+    mapping = (d_vectors @ np.diag(np.sqrt(np.clip(d_values, 0, None))) @ d_vectors.T
+               @ v_vectors @ np.diag(v_values ** -0.5) @ v_vectors.T)
     brute = []
     for _ in range(3000):
         pick = rng.integers(0, 60, 60)
-        at_rows = row_means[:, pick].mean(axis=1) - grand
+        at_rows = mapping @ (row_means[:, pick].mean(axis=1) - grand)
         drawn = seed_means[rng.integers(0, 3, 3)].mean(axis=0) - grand
         t_factor = math.sqrt(2 / rng.chisquare(2))
-        means = grand + shrink * at_rows + math.sqrt(1.5) * t_factor * drawn
+        means = np.clip(grand + at_rows + math.sqrt(1.5) * t_factor * drawn, 0, 1)
         a1, a0 = np.polyfit(x, means[:5], 1)
         if a1 > 0:
             brute.append(math.exp((means[5] - a0) / a1) - 2000)
@@ -274,7 +303,7 @@ def test_bootstrap_equivalent_resamples_seeds_and_test_rows():
     # hard for one run is hard for all) adds spread the seed means cannot see
     seeds_only = bootstrap_equivalent(records, "accuracy", 2000, n_boot=3000, seed=5)
     assert high - low == pytest.approx(seeds_only[2] - seeds_only[1], rel=0.15)
-    difficulty = np.random.default_rng(2).normal(0.0, 0.05, 60)
+    difficulty = np.random.default_rng(2).normal(0.0, 0.01, 60)
     difficulty -= difficulty.mean()  # the runs' means stay as they were
     hard_rows = {s: {run: v + difficulty * (1 + run[2] / 400) for run, v in by_run.items()}
                  for s, by_run in rows.items()}

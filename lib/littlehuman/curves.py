@@ -352,17 +352,34 @@ def best_mix(grid: pd.DataFrame) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- the pilot plan
-def seeds_for_width(width: float, n_seeds: int, target_width: float) -> int:
+def seeds_for_width(width: float, n_seeds: int, target_width: float,
+                    level: float = 0.95) -> int:
     """Seeds needed to narrow an interval of ``width`` (measured with ``n_seeds`` seeds) to
-    ``target_width``, assuming its width scales as 1 / sqrt(seeds) (the bootstrap standard
-    error of a mean over independent seeds): ``ceil(n_seeds (width / target)^2)``, never
-    fewer than ``n_seeds``."""
+    ``target_width``, never fewer than ``n_seeds``. The interval is taken as the seeds'
+    Student t interval (what :func:`littlehuman.stats.bootstrap_run_means` gives where the
+    seeds' spread dominates): its width scales as t(level, seeds - 1) / sqrt(seeds). From one
+    seed (an interval of test rows alone, no t) as 1 / sqrt(seeds): ``ceil((width /
+    target)^2)``."""
     if n_seeds < 1:
         raise LittleHumanError(f"n_seeds must be at least 1 (got {n_seeds})")
     if not (width >= 0 and target_width > 0 and math.isfinite(width)):
         raise LittleHumanError(f"widths must be finite, the target positive (got {width}, "
                                f"{target_width})")
-    return max(n_seeds, math.ceil(n_seeds * (width / target_width) ** 2 - 1e-9))
+    by_root = max(n_seeds, math.ceil(n_seeds * (width / target_width) ** 2 - 1e-9))
+    if n_seeds == 1 or by_root == n_seeds:
+        return by_root
+    from scipy.special import stdtrit  # Student t's quantile (scipy.stats takes ~1 s to import)
+
+    def width_at(k: int) -> float:
+        q = (1 + level) / 2
+        return width * (stdtrit(k - 1, q) / math.sqrt(k)) / (stdtrit(n_seeds - 1, q)
+                                                             / math.sqrt(n_seeds))
+
+    low, high = n_seeds, by_root  # t shrinks too, so 1 / sqrt(seeds) is an upper bound
+    while high - low > 1:  # the width falls with k: the fewest seeds reaching the target
+        mid = (low + high) // 2
+        low, high = (low, mid) if width_at(mid) <= target_width * (1 + 1e-9) else (mid, high)
+    return high
 
 
 def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: int = 1,
@@ -372,8 +389,10 @@ def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: i
     seeds_needed, more_seeds, more_runs, assumption, message."""
     need = seeds_for_width(width, n_seeds, target_width)
     more = need - n_seeds
-    assumption = ("the interval's width shrinks as 1/sqrt(seeds): seeds are independent and "
-                  "the seed-to-seed spread stays what these seeds show; test rows stay the same")
+    assumption = ("the interval's width shrinks as Student t's with the seeds, t(seeds - 1) / "
+                  "sqrt(seeds): seeds are independent, their spread stays what these seeds show "
+                  "and dominates the width; test rows stay the same, and their share of the "
+                  "width does not shrink with seeds")
     message = (f"{what} is {width:.4g} wide with {n_seeds} seed(s); already at most "
                f"{target_width:.4g}: no more seeds needed." if more == 0 else
                f"{what} is {width:.4g} wide with {n_seeds} seed(s); to narrow it to "

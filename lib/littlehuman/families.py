@@ -551,7 +551,8 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int
     runs, means = data.runs, data.run_means()
     bases = sorted(runs.loc[runs["kind"] == "human", "base"].unique().tolist()) or \
         sorted(runs["base"].unique().tolist())
-    boot_means = stats.bootstrap_run_means(data.per_seed, n_boot, seed, data.rows_resampled)
+    boot_means = stats.bootstrap_run_means(data.per_seed, n_boot, seed, data.rows_resampled,
+                                           bounds=metrics.SCORE_RANGE)
     keys = [*bases, POOLED]
     fit: dict[tuple[Any, str], FamilyFit] = {}
     boot: dict[tuple[Any, str], list[FamilyFit]] = {}

@@ -15,6 +15,7 @@ import pandas as pd
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.curves import EXTRAPOLATION_FACTOR, check_records, equivalent_points, fit_log
+from littlehuman.metrics import SCORE_RANGE
 
 Interval = tuple[float, float, float]
 _CELLS = 4_000_000  # resample cells drawn at once (bounds memory to ~32 MB of indices)
@@ -90,58 +91,65 @@ def bootstrap_scores(per_example: pd.DataFrame, group_cols: Sequence[str], metri
 
 
 def bootstrap_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, seed: int = 0,
-                        rows: bool = True) -> np.ndarray:
+                        rows: bool = True, bounds: tuple[float, float] | None = None
+                        ) -> np.ndarray:
     """(n_boot x runs) bootstrap run means over seeds and test rows, honest with few seeds.
 
-    ``per_seed``: seed -> (runs x rows) scores; every seed has the same runs. Seeds scoring as
-    many rows are taken to score the same test rows in the same order (every run of a study
-    does). Each resample is the mean over seeds plus two deviations:
+    ``per_seed``: seed -> (runs x rows) scores; every seed has the same runs and, with
+    ``rows``, scores the same test rows in the same order (every run of a study does; seeds
+    scoring different numbers of rows are a LittleHumanError). Each resample is the mean over
+    seeds plus two deviations:
 
     - seeds: the seeds drawn with replacement, their mean deviation from the mean over seeds,
-      times sqrt(k / (k - 1)) (a bootstrap mean's variance lacks that factor) and times
-      sqrt((k - 1) / chi2(k - 1)), a fresh draw per resample: a mean's percentile interval is
-      then Student's t interval over the k seed means (k - 1 degrees of freedom), not a normal
-      one that ignores how uncertain the seeds' spread is. A seed mean carries its runs'
-      training noise and its test rows' answer noise, but not the test rows' difficulty,
-      which every seed shares;
-    - test rows (``rows``, seeds sharing their rows): one draw of rows with replacement for
-      every seed and run, the deviation of the mean over seeds there, shrunk to the rows'
-      difficulty: the share of the row means' variance beyond the answer noise the seed part
-      already has (ANOVA: row means' variance minus the residual mean square / k, pooled over
-      runs). Seeds scoring different rows: no row part, a seed mean then carries its rows'
-      whole sampling error. One seed: the row draw alone, unshrunk (no seed spread to see).
+      times sqrt(k / (k - 1)) (a bootstrap mean's variance is (k - 1) / k of the unbiased
+      one) and times sqrt((k - 1) / chi2(k - 1)), a fresh draw per resample: a mean's
+      percentile interval is then about Student's t interval over the k seed means, not a
+      normal one that ignores how uncertain k seeds' spread is. A seed mean carries its runs'
+      training noise and its test rows' answer noise, not the rows' difficulty, which every
+      seed shares;
+    - test rows (``rows``): one draw of rows with replacement for every seed and run, the
+      deviation of the mean over seeds there, mapped to the rows' difficulty (runs x runs:
+      the row means' covariance less the ANOVA residual covariance / k, so a contrast between
+      runs gets the difficulty the runs share, not the answer noise the seed part has). One
+      seed: the row draw alone, as drawn (no seed spread to see).
 
-    In simulation (``bench/interval_coverage.py``: 3-5 seeds, 500-1,666 binary test rows) the
-    95% intervals held the truth 0.948-0.959 of the time; the plain percentile bootstrap over
-    seeds, then each drawn seed's rows (this function before 2026-12-03), 0.781-0.956, least
-    where the seeds' spread dominates. ``rows=False`` (run-level scores only): the seed part alone."""
+    ``bounds``: the range a run mean can take (the metric's, :data:`SCORE_RANGE`), resamples
+    clipped to it; with few seeds the t factor can reach past it. ``rows=False`` (run-level
+    scores only): the seed part alone. In simulation (``bench/interval_coverage.py``: 3-5
+    seeds, 500-1,666 binary test rows) the 95% intervals held the truth 0.95-0.96 of the time;
+    the plain percentile bootstrap over seeds, then each drawn seed's rows (this function
+    before 2026-12-03), 0.78-0.96."""
     arrays = [np.asarray(a, dtype=float) for a in per_seed.values()]
     if not arrays:
         raise LittleHumanError("a bootstrap over seeds needs at least one seed")
     if n_boot < 1:
         raise LittleHumanError(f"n_boot must be at least 1 (got {n_boot})")
+    lengths = sorted({a.shape[1] for a in arrays})
+    if rows and len(lengths) > 1:
+        raise LittleHumanError(f"the seeds' runs scored different numbers of test rows "
+                               f"({', '.join(map(str, lengths))}); every run of a study scores "
+                               "the same test set, so some are stale: rerun them")
     rng = np.random.default_rng(seed)
     k = len(arrays)
     seed_means = np.stack([a.mean(axis=1) for a in arrays])  # (seeds x runs)
     grand = seed_means.mean(axis=0)
     out = np.tile(grand, (n_boot, 1))
-    lengths = {a.shape[1] for a in arrays}
-    if rows and len(lengths) == 1 and lengths.pop() > 1:  # the seeds share their test rows
-        scores = np.stack(arrays)  # (seeds x runs x rows)
-        out += math.sqrt(_row_share(scores)) * (_resampled_rows(scores, n_boot, rng) - grand)
+    scores = np.stack(arrays) if rows else None  # (seeds x runs x rows)
+    if scores is not None and scores.shape[2] > 1:
+        out += (_resampled_rows(scores, n_boot, rng) - grand) @ _row_map(scores).T
     if k > 1:
         drawn = rng.integers(0, k, (n_boot, k))
         weights = np.stack([(drawn == s).sum(axis=1) for s in range(k)], axis=1) / k
         t_factor = np.sqrt((k - 1) / rng.chisquare(k - 1, n_boot))
         scale = math.sqrt(k / (k - 1)) * t_factor
         out += scale[:, None] * (weights @ (seed_means - grand))
-    return out
+    return out if bounds is None else np.clip(out, *bounds)
 
 
 def _resampled_rows(scores: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """(n_boot x runs): per resample, one draw of test rows with replacement, the same for
     every seed and run, and each run's mean over seeds and those rows (memory-bounded)."""
-    k, n_runs, n_rows = scores.shape
+    _, n_runs, n_rows = scores.shape
     row_means = scores.mean(axis=0)  # (runs x rows): the mean over seeds
     out = np.empty((n_boot, n_runs))
     step = max(1, _CELLS // (n_rows * n_runs))
@@ -151,30 +159,46 @@ def _resampled_rows(scores: np.ndarray, n_boot: int, rng: np.random.Generator) -
     return out
 
 
-def _row_share(scores: np.ndarray) -> float:
-    """The share of the variance of the test rows' means over seeds (summed over runs) that is
-    the rows' own difficulty, not answer noise: (v - e / k) / v, with v the row means'
-    variance and e the ANOVA residual mean square of (seeds x rows). 1 with one seed."""
-    k, _, n_rows = scores.shape
-    row_var = scores.mean(axis=0).var(axis=1, ddof=1).sum()
-    if k < 2 or row_var <= 0:
-        return 1.0
-    resid = (scores - scores.mean(axis=2, keepdims=True) - scores.mean(axis=0, keepdims=True)
-             + scores.mean(axis=(0, 2), keepdims=True))
-    noise = (resid ** 2).sum() / ((k - 1) * (n_rows - 1))
-    return float(max(0.0, row_var - noise / k) / row_var)
+def _row_map(scores: np.ndarray) -> np.ndarray:
+    """(runs x runs) A with A V A' = D: V the covariance (over test rows) of the runs' row
+    means over seeds, D its part that is the rows' difficulty, V less the ANOVA residual
+    covariance of (seeds x rows) / k (eigenvalues below 0 set to 0). The identity with one
+    seed; a scalar sqrt(D / V) with one run."""
+    k, n_runs, n_rows = scores.shape
+    if k < 2:
+        return np.eye(n_runs)
+    row_means = scores.mean(axis=0)
+    centred = row_means - row_means.mean(axis=1, keepdims=True)
+    v = centred @ centred.T / (n_rows - 1)
+    resid = (scores - scores.mean(axis=2, keepdims=True) - row_means[None]
+             + row_means.mean(axis=1)[None, :, None])
+    flat = resid.transpose(1, 0, 2).reshape(n_runs, -1)
+    d = v - flat @ flat.T / ((k - 1) * (n_rows - 1)) / k
+    return _sym_power(d, 0.5) @ _sym_power(v, -0.5)
+
+
+def _sym_power(matrix: np.ndarray, power: float) -> np.ndarray:
+    """``matrix`` ** ``power`` for a symmetric matrix, its eigenvalues below a relative 1e-12
+    taken as 0 (a pseudo-inverse for negative powers)."""
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    keep = values > 1e-12 * max(1e-300, float(np.abs(values).max(initial=0.0)))
+    powered = np.where(keep, np.where(keep, values, 1.0) ** power, 0.0)
+    return (vectors * powered) @ vectors.T
 
 
 def hierarchical_bootstrap(per_seed_examples: Mapping[Hashable, Sequence[float] | np.ndarray],
-                           n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> Interval:
+                           n_boot: int = 2000, level: float = 0.95, seed: int = 0,
+                           bounds: tuple[float, float] | None = None) -> Interval:
     """CI of the mean score "over test examples and seeds" (:func:`bootstrap_run_means` for one
-    run: seeds scoring as many examples are taken to score the same ones, in the same order).
-    The estimate is the mean of the per-seed means (every seed weighs the same)."""
+    run: every seed scored the same examples, in the same order; ``bounds``: the range the
+    mean can take). The estimate is the mean of the per-seed means (every seed weighs the
+    same)."""
     _check_level(level, n_boot)
     arrays = [_as_values(v, f"the examples of seed {s}") for s, v in per_seed_examples.items()]
     if not arrays:
         raise LittleHumanError("hierarchical_bootstrap needs at least one seed")
-    boot = bootstrap_run_means({i: a[None, :] for i, a in enumerate(arrays)}, n_boot, seed)[:, 0]
+    boot = bootstrap_run_means({i: a[None, :] for i, a in enumerate(arrays)}, n_boot, seed,
+                               bounds=bounds)[:, 0]
     estimate = float(np.mean([a.mean() for a in arrays]))
     return (estimate, *_percentiles(boot, level))
 
@@ -294,7 +318,8 @@ def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot
         per_seed = {s: _seed_rows(row_scores, s, runs) for s in wide.index}
     if len(per_seed) == 1 and next(iter(per_seed.values())).shape[1] == 1:
         return estimate, None, None, 0  # one seed, one score per run: nothing to resample
-    values = [equivalent(m) for m in bootstrap_run_means(per_seed, n_boot, seed)]
+    values = [equivalent(m) for m in bootstrap_run_means(per_seed, n_boot, seed,
+                                                         bounds=SCORE_RANGE)]
     return (estimate, *defined_interval(values, level))
 
 

@@ -257,7 +257,7 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     share = f"{int(r['undefined'])} of {n_boot}" if n_boot else f"{int(r['undefined'])}"
     message = (f"{what} has no {level:.0%} interval with {n_seeds} seed(s): {share} bootstrap "
                "resamples find no equivalent, more than an interval can leave out, so it is "
-               "not settled; with no width to start from, the 1/sqrt(seeds) arithmetic cannot "
+               "not settled; with no width to start from, the seeds arithmetic cannot "
                "say how many seeds would settle it: run more seeds, then read the interval "
                "again.")
     return {"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}", "width": None,

@@ -20,6 +20,7 @@ from littlehuman import mixing, runs, stats
 from littlehuman.config import Profile
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
+from littlehuman.metrics import SCORE_RANGE
 from littlehuman.runs import RunSpec
 
 if TYPE_CHECKING:
@@ -270,7 +271,8 @@ def intervals(study: "Study", cells: Iterable[Cell], by: list[str],
         for m in metrics or study.metrics:
             est, low, high = stats.hierarchical_bootstrap(
                 {s: df[m].to_numpy(dtype=float) for s, df in scores.items()}, n_boot=n_boot,
-                level=level, seed=schema.stable_seed(study.name, "ci", *key, m))
+                level=level, seed=schema.stable_seed(study.name, "ci", *key, m),
+                bounds=SCORE_RANGE)
             rows.append({**dict(zip(by, key)), "metric": m, "mean": est, "low": low,
                          "high": high, "seeds": len(scores)})
     return pd.DataFrame(rows, columns=[*by, "metric", "mean", "low", "high", "seeds"])

@@ -180,10 +180,11 @@ def pilot_table(report: dict[str, Any]) -> pd.DataFrame:
 def pilot_caption(report: dict[str, Any]) -> str:
     """Caption of :func:`pilot_table`."""
     return ("How many seeds would make each uncertain answer confident, assuming an interval's "
-            "width shrinks as 1/sqrt(seeds) (independent seeds whose spread stays what these "
-            f"{report['n_seeds']} show; the same test rows): seeds needed = seeds now x (width "
-            f"now / width wanted)^2, each seed {report['runs_per_seed']} training run(s). With "
-            "few seeds the spread itself is uncertain: read it as an order of magnitude.")
+            "width shrinks as Student t's, t(seeds - 1) / sqrt(seeds) (independent seeds whose "
+            f"spread stays what these {report['n_seeds']} show and dominates the width; the "
+            "same test rows, whose share of the width does not shrink): the fewest seeds "
+            f"reaching the width wanted, each seed {report['runs_per_seed']} training run(s). "
+            "With few seeds the spread itself is uncertain: read it as an order of magnitude.")
 
 
 __all__ = ["FAMILY_COLORS", "budget_caption", "budget_figure",
