@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples per interval")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.sims < 1 or args.n_boot < 1:
+        parser.error("--sims and --n-boot must be at least 1")
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
     print(f"95% intervals, {args.sims} simulated experiments per scenario, {args.n_boot} "

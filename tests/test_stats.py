@@ -330,3 +330,21 @@ def test_sign_test_p_is_scipys_two_sided_binomial_test():
         for wins in range(n + 1):
             assert sign_test_p(wins, n - wins) == pytest.approx(
                 binomtest(wins, n, 0.5).pvalue, rel=1e-12, abs=1e-15), (wins, n)
+
+
+def test_the_coverage_bench_runs_at_toy_size(capsys):
+    # bench/interval_coverage.py measures the README's coverage table; kept from rotting here
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "interval_coverage.py"
+    spec = importlib.util.spec_from_file_location("interval_coverage", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--sims", "3", "--n-boot", "50"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "plain percentile" in lines[1] and "library" in lines[1]
+    assert len([line for line in lines if line.startswith(("mean,", "diff,"))]) == 6
+    # the truth by quadrature: E[expit(N(0, 1))] is 1/2 by symmetry
+    assert bench.mean_expit(0.0, 1.0) == pytest.approx(0.5, abs=1e-12)
+    assert bench.mean_expit(0.6, 1e-9) == pytest.approx(1 / (1 + math.exp(-0.6)), rel=1e-9)
