@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 
 import numpy as np  # noqa: E402
+from scipy.special import expit  # noqa: E402
 
 from littlehuman.stats import hierarchical_bootstrap  # noqa: E402
 
@@ -38,10 +39,6 @@ SCENARIOS = [  # (statistic, seeds, rows, seed sd on the log-odds scale)
     ("diff", 5, 1666, 0.05),
     ("diff", 3, 500, 0.1),
 ]
-
-
-def expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 def mean_expit(mean: float, sd: float) -> float:

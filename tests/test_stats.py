@@ -121,6 +121,8 @@ def test_hierarchical_intervals_cover_at_their_level_when_seeds_disagree():
     # the plain percentile bootstrap covered about 80% of such experiments
     # (bench/interval_coverage.py); this one covers 95% within simulation noise
     rng = np.random.default_rng(7)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)  # the truth, by quadrature
+    truth = weights @ (1 / (1 + np.exp(-(0.5 + math.hypot(1.0, 0.4) * nodes)))) / weights.sum()
     covered, sims = 0, 200
     for sim in range(sims):
         difficulty = rng.normal(0.5, 1.0, 300)
@@ -129,8 +131,6 @@ def test_hierarchical_intervals_cover_at_their_level_when_seeds_disagree():
         scores = (rng.random(p.shape) < p).astype(float)
         _, low, high = hierarchical_bootstrap({s: scores[s] for s in range(3)}, n_boot=400,
                                               seed=sim)
-        nodes, weights = np.polynomial.hermite_e.hermegauss(80)
-        truth = weights @ (1 / (1 + np.exp(-(0.5 + math.hypot(1.0, 0.4) * nodes)))) / weights.sum()
         covered += low <= truth <= high
     assert 0.90 <= covered / sims <= 0.99
 

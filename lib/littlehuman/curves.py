@@ -370,10 +370,11 @@ def seeds_for_width(width: float, n_seeds: int, target_width: float,
         return by_root
     from scipy.special import stdtrit  # Student t's quantile (scipy.stats takes ~1 s to import)
 
+    q = (1 + level) / 2
+    now = stdtrit(n_seeds - 1, q) / math.sqrt(n_seeds)
+
     def width_at(k: int) -> float:
-        q = (1 + level) / 2
-        return width * (stdtrit(k - 1, q) / math.sqrt(k)) / (stdtrit(n_seeds - 1, q)
-                                                             / math.sqrt(n_seeds))
+        return width * (stdtrit(k - 1, q) / math.sqrt(k)) / now
 
     low, high = n_seeds, by_root  # t shrinks too, so 1 / sqrt(seeds) is an upper bound
     while high - low > 1:  # the width falls with k: the fewest seeds reaching the target

@@ -136,7 +136,9 @@ def bootstrap_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, se
     out = np.tile(grand, (n_boot, 1))
     scores = np.stack(arrays) if rows else None  # (seeds x runs x rows)
     if scores is not None and scores.shape[2] > 1:
-        out += (_resampled_rows(scores, n_boot, rng) - grand) @ _row_map(scores).T
+        row_means = scores.mean(axis=0)  # (runs x rows): the mean over seeds
+        out += ((_resampled_rows(row_means, n_boot, rng) - grand)
+                @ _row_map(scores, seed_means, row_means).T)
     if k > 1:
         drawn = rng.integers(0, k, (n_boot, k))
         weights = np.stack([(drawn == s).sum(axis=1) for s in range(k)], axis=1) / k
@@ -146,11 +148,12 @@ def bootstrap_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, se
     return out if bounds is None else np.clip(out, *bounds)
 
 
-def _resampled_rows(scores: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+def _resampled_rows(row_means: np.ndarray, n_boot: int, rng: np.random.Generator
+                    ) -> np.ndarray:
     """(n_boot x runs): per resample, one draw of test rows with replacement, the same for
-    every seed and run, and each run's mean over seeds and those rows (memory-bounded)."""
-    _, n_runs, n_rows = scores.shape
-    row_means = scores.mean(axis=0)  # (runs x rows): the mean over seeds
+    every run, and each run's mean of ``row_means`` (runs x rows: the means over seeds) over
+    those rows (memory-bounded)."""
+    n_runs, n_rows = row_means.shape
     out = np.empty((n_boot, n_runs))
     step = max(1, _CELLS // (n_rows * n_runs))
     for start in range(0, n_boot, step):
@@ -159,19 +162,19 @@ def _resampled_rows(scores: np.ndarray, n_boot: int, rng: np.random.Generator) -
     return out
 
 
-def _row_map(scores: np.ndarray) -> np.ndarray:
+def _row_map(scores: np.ndarray, seed_means: np.ndarray, row_means: np.ndarray) -> np.ndarray:
     """(runs x runs) A with A V A' = D: V the covariance (over test rows) of the runs' row
     means over seeds, D its part that is the rows' difficulty, V less the ANOVA residual
     covariance of (seeds x rows) / k (eigenvalues below 0 set to 0). The identity with one
-    seed; a scalar sqrt(D / V) with one run."""
+    seed; a scalar sqrt(D / V) with one run. ``seed_means`` (seeds x runs) and ``row_means``
+    (runs x rows): ``scores`` (seeds x runs x rows) averaged over rows and over seeds."""
     k, n_runs, n_rows = scores.shape
     if k < 2:
         return np.eye(n_runs)
-    row_means = scores.mean(axis=0)
-    centred = row_means - row_means.mean(axis=1, keepdims=True)
+    grand = seed_means.mean(axis=0)
+    centred = row_means - grand[:, None]
     v = centred @ centred.T / (n_rows - 1)
-    resid = (scores - scores.mean(axis=2, keepdims=True) - row_means[None]
-             + row_means.mean(axis=1)[None, :, None])
+    resid = scores - seed_means[:, :, None] - row_means[None] + grand[None, :, None]
     flat = resid.transpose(1, 0, 2).reshape(n_runs, -1)
     d = v - flat @ flat.T / ((k - 1) * (n_rows - 1)) / k
     return _sym_power(d, 0.5) @ _sym_power(v, -0.5)
