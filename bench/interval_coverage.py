@@ -27,9 +27,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy.optimize import brentq  # noqa: E402
 from scipy.special import expit  # noqa: E402
 
-from littlehuman.stats import hierarchical_bootstrap  # noqa: E402
+from littlehuman.curves import equivalent_points, fit_log  # noqa: E402
+from littlehuman.stats import (bootstrap_equivalent, defined_interval,  # noqa: E402
+                               hierarchical_bootstrap)
 
 SCENARIOS = [  # (statistic, seeds, rows, seed sd on the log-odds scale)
     ("mean", 5, 1666, 0.25),

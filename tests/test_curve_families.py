@@ -290,6 +290,31 @@ def test_curve_data_from_run_records():
         curves.table3(ops[ops["level"] == "seed"]["equivalent"])["median"])
 
 
+def test_one_seed_of_run_level_scores_gives_no_interval_rather_than_a_zero_width_one():
+    # one seed and no per-row scores: nothing to resample; a zero-width interval, a
+    # "confident" split and "100% of resamples" would claim a certainty one seed cannot give
+    rows = []
+    for base in (1000, 2000):
+        for a in (0, 200, 400, 600, 800):
+            rows.append({"base": base, "kind": "synthetic", "added": a, "seed": 0,
+                         "accuracy": float(logc(base + a))})
+        rows.append({"base": base, "kind": "human", "added": 200, "seed": 0,
+                     "accuracy": float(logc(base + 1700))})
+    res = F.analyse(F.CurveData.from_records(pd.DataFrame(rows), "accuracy"), n_boot=20)
+    assert res["n_boot"] == 0 and res["n_seeds"] == 1
+    log = res["fits"].set_index(["base", "family"]).loc[(1000, "log")]
+    assert log["equivalent"] == pytest.approx(1700.0, rel=1e-6)
+    assert pd.isna(log["low"]) and pd.isna(log["high"])
+    ans = F.budget_answer(res, 10.0, 1.0, 5000.0, family="log")
+    assert ans["status"] == "ok" and not ans["confident"]
+    assert ans["best"]["score_low"] is None and ans["worth"]["low"] is None
+    assert ans["gain_over_all_synthetic"]["low"] is None
+    assert "nothing to resample" in ans["sentence"] and "nan" not in ans["sentence"]
+    from littlehuman.plots.advice import fits_caption_table
+    assert "0 resamples" not in fits_caption_table(res)
+    assert "nothing to resample" in fits_caption_table(res)
+
+
 def test_log_fit_behaves_as_before():
     fit = F.fit_family("log", X, logc(X))
     lf = fit.as_logfit()

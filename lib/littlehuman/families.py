@@ -545,14 +545,21 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int
     ``boot`` ({(base, family): [FamilyFit per resample]}), ``boot_y_star`` ({base: array}),
     ``y_star`` ({base: +human score on the seed means}), ``runs`` and ``run_means`` (the seed
     means per run), ``bases``, ``human``, ``n_seeds``, ``n_rows``, ``rows_resampled``,
-    ``n_boot``, ``level``, ``families``."""
+    ``n_boot`` (the resamples drawn: 0 for one seed with run-level scores only, which leaves
+    nothing to resample and so no intervals), ``level``, ``families``."""
     from littlehuman.curves import table3
 
     runs, means = data.runs, data.run_means()
     bases = sorted(runs.loc[runs["kind"] == "human", "base"].unique().tolist()) or \
         sorted(runs["base"].unique().tolist())
-    boot_means = stats.bootstrap_run_means(data.per_seed, n_boot, seed, data.rows_resampled,
-                                           bounds=metrics.SCORE_RANGE)
+    n_rows = int(next(iter(data.per_seed.values())).shape[1])
+    # one seed with run-level scores only: nothing to resample, so no resamples and no
+    # intervals (a zero-width one would claim a certainty one seed cannot give)
+    if len(data.per_seed) > 1 or (data.rows_resampled and n_rows > 1):
+        boot_means = stats.bootstrap_run_means(data.per_seed, n_boot, seed,
+                                               data.rows_resampled, bounds=metrics.SCORE_RANGE)
+    else:
+        boot_means = np.empty((0, len(runs)))
     keys = [*bases, POOLED]
     fit: dict[tuple[Any, str], FamilyFit] = {}
     boot: dict[tuple[Any, str], list[FamilyFit]] = {}
@@ -632,9 +639,8 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int
             "boot_y_star": boot_y, "bases": bases,
             "y_star": {b: pickers[b](means)[2] for b in bases},
             "runs": runs, "run_means": means, "human": data.human,
-            "n_seeds": len(data.per_seed),
-            "n_rows": int(next(iter(data.per_seed.values())).shape[1]),
-            "rows_resampled": data.rows_resampled, "n_boot": n_boot, "level": level,
+            "n_seeds": len(data.per_seed), "n_rows": n_rows,
+            "rows_resampled": data.rows_resampled, "n_boot": len(boot_means), "level": level,
             "families": list(families)}
 
 
@@ -700,7 +706,7 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                                                bases, g, h_meas)[0])
         gb = float(curves.gain_at(s_ref, bases, g))
         eq_boot.append(equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref).value)
-    boots = np.array(boot_scores)
+    boots = np.array(boot_scores).reshape(len(boot_scores), len(grid))
     ok = np.isfinite(boots).all(axis=1)
     boots = boots[ok]
     tail = (1 - level) / 2 * 100
@@ -768,9 +774,12 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
             + ("" if confident else ", an interval that reaches 0 or below, so the split is "
                "not settled"))
     where = "" if best["supported"] else " (an extrapolation beyond the measured sizes)"
+    share = (f"{p_human:.0%} of bootstrap resamples put human points in their best split"
+             if math.isfinite(p_human) else
+             f"no intervals: {result['n_seeds']} seed with run-level scores only leaves "
+             "nothing to resample")
     sentence = (f"Under the {label}, {buy}: predicted score {best['score']:.3g}{score_ci}"
-                f"{where}{sure}; {p_human:.0%} of bootstrap resamples put human points in "
-                "their best split.")
+                f"{where}{sure}; {share}.")
     return {"family": family, "status": "ok", "grid": grid, "best": best,
             "all_synthetic": zero, "gain_over_all_synthetic": gain, "p_buy_human": p_human,
             "worth": {"human_points": h_meas, "at_synthetic": s_ref, "value": eq.value,

@@ -87,13 +87,16 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
 def fits_caption_table(report: dict[str, Any]) -> str:
     """Caption of :func:`fits_table`."""
     rows = "seeds and test rows" if report["rows_resampled"] else "seeds only"
+    boot = (f"({report['n_boot']} resamples of {rows}; each refits every family; resamples "
+            "without a finite equivalent are left out and counted; with more than "
+            f"{1 - report['level']:.0%} of them no interval is given)" if report["n_boot"] else
+            f"(none here: {report['n_seeds']} seed with run-level scores only leaves nothing "
+            "to resample)")
     return (f"Per base and curve family, on the seed means: the fit, its hold-out error (fitted "
             "on every size but the largest, predicted there, minus the measured mean: "
             "positive = too optimistic), the additional synthetic points matching "
             f"+{report['human']} human points, and a {report['level']:.0%} bootstrap interval "
-            f"({report['n_boot']} resamples of {rows}; each refits every family; resamples "
-            "without a finite equivalent are left out and counted; with more than "
-            f"{1 - report['level']:.0%} of them no interval is given). 'unreachable': the score "
+            f"{boot}. 'unreachable': the score "
             "lies above the family's asymptote, so no amount of synthetic data matches it.")
 
 
