@@ -342,12 +342,18 @@ def test_sweep_agreement_table_and_captions():
         "and worst fraction. " + plots.sweep.TAU_UNDEFINED)
     assert plots.sweep.figure_caption("FEVER", 48, 2, 50) == (
         "FEVER, n = 48: each grey line is one seed, the blue line the mean over 2 seed(s), the "
-        "band its 95% bootstrap interval (resampling the 2 seed(s) and the 50 human test "
+        "band its 95% bootstrap interval (resampling the 2 seeds and the 50 human test "
         "rows). Every point is one fine-tuning run.")
     assert plots.sweep.table_caption(2, 50) == (
         "The numbers behind the figure: per synthetic fraction, the mean over 2 seed(s), its 95% "
-        "bootstrap interval over seeds and 50 test rows, and the standard deviation, min and max "
-        "over seeds.")
+        "bootstrap interval (resampling the 2 seeds and the 50 human test rows), and the "
+        "standard deviation, min and max over seeds.")
+    # one seed: the interval sees test rows only, and every caption of one says so
+    for one_seed in (plots.sweep.figure_caption("FEVER", 48, 1, 50),
+                     plots.sweep.table_caption(1, 50), plots.zoom.figure_caption("F", 1, 50, 9),
+                     plots.zoom.size_figure_caption(1, 50),
+                     plots.tradeoff.figure_caption(1, 50, 200)):
+        assert "the spread between seeds is unseen" in one_seed and "run more seeds" in one_seed
 
 
 # --------------------------------------------------------------------------- 03 zoom

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from littlehuman.plots.style import BAND, COLORS, SEED_LINE, Panels, baseline_line, metric_label
+from littlehuman.plots.style import (BAND, COLORS, SEED_LINE, Panels, baseline_line,
+                                      metric_label, resampled)
 
 #: shown instead of the agreement table when a task has a single metric (FV)
 ONE_METRIC_NOTE = "FV is scored by accuracy alone: nothing to compare."
@@ -63,8 +64,8 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
 def figure_caption(name: str, n: int, n_seeds: int, n_test: int) -> str:
     """Caption of :func:`figure` (``n`` training rows, ``n_test`` human test rows)."""
     return (f"{name}, n = {n}: each grey line is one seed, the blue line the mean over "
-            f"{n_seeds} seed(s), the band its 95% bootstrap interval (resampling the "
-            f"{n_seeds} seed(s) and the {n_test} human test rows). "
+            f"{n_seeds} seed(s), the band its 95% bootstrap interval "
+            f"({resampled(n_seeds, n_test)}). "
             "Every point is one fine-tuning run.")
 
 
@@ -91,7 +92,7 @@ def table(records: pd.DataFrame, metrics: list[str],
 def table_caption(n_seeds: int, n_test: int) -> str:
     """Caption of :func:`table`."""
     return (f"The numbers behind the figure: per synthetic fraction, the mean over {n_seeds} "
-            f"seed(s), its 95% bootstrap interval over seeds and {n_test} test rows, and the "
+            f"seed(s), its 95% bootstrap interval ({resampled(n_seeds, n_test)}), and the "
             "standard deviation, min and max over seeds.")
 
 

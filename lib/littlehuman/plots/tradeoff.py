@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from littlehuman.findings import PAPER_TABLE3
 from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, error_bars,
-                                     metric_label, note_if_empty)
+                                     metric_label, note_if_empty, resampled)
 from littlehuman.stats import finite
 
 #: the columns of :func:`bases_table`, in order, and their names there (``{human}`` filled in)
@@ -99,11 +99,11 @@ def figure_title(name: str, human: int) -> str:
 def figure_caption(n_seeds: int, n_test: int, human: int) -> str:
     """Caption of :func:`figure`."""
     return (f"One panel per synthetic base. Grey: single seeds of the synthetic-only runs; blue: "
-            f"their mean over {n_seeds} seed(s) with a 95% bootstrap interval (seeds and "
-            f"{n_test} test rows) and the log fit on those means; red: the base plus {human} "
-            "human points, drawn at its synthetic size, and the dashed line to the synthetic "
-            "size the fit says matches it (the equivalent; cut at three times the fitted "
-            "range).")
+            f"their mean over {n_seeds} seed(s) with a 95% bootstrap interval "
+            f"({resampled(n_seeds, n_test)}) and the log fit on those means; red: the base "
+            f"plus {human} human points, drawn at its synthetic size, and the dashed line to "
+            "the synthetic size the fit says matches it (the equivalent; cut at three times "
+            "the fitted range).")
 
 
 # --------------------------------------------------------------------------- per base

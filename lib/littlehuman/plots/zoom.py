@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, error_bars,
-                                     metric_label, note_if_empty)
+                                     metric_label, note_if_empty, resampled)
 from littlehuman.plots.sweep import TAU_UNDEFINED, fraction_means, metric_agreement
 
 
@@ -52,8 +52,8 @@ def figure_title(name: str, metric: str) -> str:
 def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int) -> str:
     """Caption of :func:`figure` (``n_runs``: the records' row count)."""
     return (f"{name}: one panel per training-set size n. Grey lines are single seeds, the blue "
-            f"line the mean over {n_seeds} seed(s) with its 95% bootstrap interval (resampling "
-            f"the seeds and the {n_test} human test rows). Each point is one fine-tuning run "
+            f"line the mean over {n_seeds} seed(s) with its 95% bootstrap interval "
+            f"({resampled(n_seeds, n_test)}). Each point is one fine-tuning run "
             f"({n_runs} runs in all).")
 
 
@@ -80,8 +80,8 @@ def size_figure(intervals: pd.DataFrame, metrics: list[str], title: str) -> go.F
 def size_figure_caption(n_seeds: int, n_test: int) -> str:
     """Caption of :func:`size_figure`."""
     return (f"The same runs against the training-set size: one line per synthetic fraction, "
-            f"the mean over {n_seeds} seed(s) with its 95% bootstrap interval over seeds and "
-            f"{n_test} test rows, for every metric.")
+            f"the mean over {n_seeds} seed(s) with its 95% bootstrap interval "
+            f"({resampled(n_seeds, n_test)}), for every metric.")
 
 
 # --------------------------------------------------------------------------- paired test
