@@ -345,6 +345,45 @@ def test_the_coverage_bench_runs_at_toy_size(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert "plain percentile" in lines[1] and "library" in lines[1]
     assert len([line for line in lines if line.startswith(("mean,", "diff,"))]) == 6
+    # the trade-off's equivalents: a header and one row per method under each scenario
+    eq = [i for i, line in enumerate(lines) if line.startswith("equivalent,")]
+    assert len(eq) == len(bench.EQUIVALENT_SCENARIOS) == 3
+    for i in eq:
+        assert "truth +" in lines[i] and "method" in lines[i + 1] and "coverage" in lines[i + 1]
+        assert [lines[i + 2 + j].split()[0] for j in range(len(bench.EQ_METHODS))] == [
+            "plain", "library", "open-ended", "inverted"]
     # the truth by quadrature: E[expit(N(0, 1))] is 1/2 by symmetry
     assert bench.mean_expit(0.0, 1.0) == pytest.approx(0.5, abs=1e-12)
     assert bench.mean_expit(0.6, 1e-9) == pytest.approx(1 / (1 + math.exp(-0.6)), rel=1e-9)
+    # the equivalent's truth is the designed one: the population means are exactly logarithmic
+    sizes, mu, truth = bench.equivalent_truth(1000, 0.08, 600.0, 0.1)
+    assert list(sizes) == [1000, 1200, 1400, 1600, 1800] and mu.size == 6
+    assert truth == pytest.approx(600.0, rel=1e-6)
+    # the bench's vectorised equivalents are the library's, the undefined ranked at +-inf
+    from littlehuman.curves import equivalent_points, fit_log
+
+    rng = np.random.default_rng(0)
+    means = 0.7 + rng.normal(0.0, 0.03, (300, 6))
+    means[:3, :5] = 0.7  # flat curves: a slope of exactly 0
+    for row, got in zip(means, bench.ranked_equivalents(sizes, means, 1000.0)):
+        fit = fit_log(sizes, row[:-1])
+        want = equivalent_points(fit, float(row[-1]), 1000.0).value
+        if want is None:
+            assert got == (-np.inf if row[-1] <= fit.predict(1000.0) else np.inf)
+        else:
+            assert got == pytest.approx(want, rel=1e-9)
+    # the prototype's open interval: numpy's percentiles without infinities, +inf past 2.5%
+    values = rng.normal(0.0, 1.0, 1000)
+    assert bench.open_interval(values) == pytest.approx(tuple(np.percentile(values, [2.5, 97.5])))
+    values[:30] = np.inf
+    low, high = bench.open_interval(values)
+    assert high == np.inf  # 3% at +inf; the low end is the 2.5th percentile of all 1,000
+    assert low == pytest.approx(np.percentile(values[30:], 100 * 0.025 * 999 / 969), rel=1e-12)
+    # the prototype's inverted interval: tight around a sure match; unbounded above a flat
+    # curve (there two rays, as Fieller's, so the hull is everything)
+    exact = 0.7 + 0.08 * np.log(np.append(sizes, 1600.0) / 1000.0)
+    low, high = bench.inverted_interval(sizes, exact + rng.normal(0, 1e-3, (500, 6)), 1000.0)
+    assert 500 < low < 600 < high < 700
+    flat = np.append(np.full(5, 0.7), 0.72)
+    low, high = bench.inverted_interval(sizes, flat + rng.normal(0, 1e-3, (500, 6)), 1000.0)
+    assert high == np.inf
