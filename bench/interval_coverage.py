@@ -148,8 +148,8 @@ EQUIVALENT_SCENARIOS = [  # (seeds, rows, base, slope a1 per ln(size), true equi
     (3, 1666, 1000, 0.05, 2000, 0.1),   # the match 10x the human points away (as the paper)
     (3, 500, 1000, 0.08, 600, 0.1),     # a small test set, seeds spread
 ]
-EQ_METHODS = {"plain": "plain percentile", "library": "library",
-              "open": "open-ended (PROTOTYPE A)", "inverted": "inverted (PROTOTYPE B)"}
+EQ_METHODS = {"plain": "plain percentile", "dropped": "dropped (to 2026-12-03)",
+              "library": "library (ranked)", "inverted": "inverted (PROTOTYPE B)"}
 
 
 def equivalent_truth(base: int, slope: float, equivalent: float, run_sd: float
@@ -322,10 +322,11 @@ def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equi
         resampled = bootstrap_run_means({s: scores[s] for s in range(n_seeds)}, n_boot, sim,
                                         bounds=SCORE_RANGE)
         ours = ranked_equivalents(sizes, resampled, base)
-        check = defined_interval([v if math.isfinite(v) else None for v in ours])
-        assert check[2] == bad and (low is None) == (check[0] is None), (check, low, high, bad)
-        assert low is None or np.allclose(check[:2], (low, high), rtol=1e-7), (check, low, high)
-        bounds["open"].append(open_interval(ours))
+        check = open_interval(ours)  # this file's own ranked percentiles, written apart
+        assert int((~np.isfinite(ours)).sum()) == bad, (bad, ours)
+        assert np.allclose(check, (low, high), rtol=1e-7), (check, low, high)
+        lo, hi, _ = defined_interval([v if math.isfinite(v) else None for v in ours])
+        bounds["dropped"].append((np.nan if lo is None else lo, np.nan if hi is None else hi))
         bounds["inverted"].append(inverted_interval(sizes, resampled, base))
         plain = ranked_equivalents(sizes, plain_run_means(
             scores, n_boot, np.random.default_rng(sim)), base)
@@ -333,7 +334,7 @@ def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equi
         bounds["plain"].append((np.nan if lo is None else lo, np.nan if hi is None else hi))
     out: dict[str, object] = {"truth": truth, "not ok": float(np.mean(
         [s != "ok" for s in statuses])), "failed": float(np.median(failed))}
-    library_given = ~np.isnan(np.array(bounds["library"])[:, 0])
+    library_given = ~np.isnan(np.array(bounds["dropped"])[:, 0])
     for m in EQ_METHODS:
         low, high = np.array(bounds[m]).T
         given = ~np.isnan(low)
@@ -342,7 +343,7 @@ def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equi
         width = high[closed] - low[closed]
         covers = (low <= truth) & (truth <= high)
         paired = {}
-        for name, where in (("lib given", library_given), ("lib none", ~library_given)):
+        for name, where in (("old given", library_given), ("old none", ~library_given)):
             both = where & given
             paired[name] = (float(covers[both].mean()), int(both.sum())) if both.any() else None
         out[m] = {
@@ -360,10 +361,10 @@ def print_equivalents(sims: int, n_boot: int, rng: np.random.Generator) -> None:
           "share of experiments given an interval;\nclosed, given one with two finite ends; "
           "coverage over the experiments given one +- its binomial SE; below/above: how many\n"
           "of those lay wholly below / above the truth; the coverage (and count) over the "
-          "experiments where the library gives one,\nand where it gives none; the median width "
+          "experiments where the old rule (dropped)\ngives one, and where it gives none; the median width "
           "of the closed ones (/ the truth); the median low bound")
     head = (f"  {'method':24} {'given':>5} {'closed':>6} {'coverage':>14} {'below/above':>11} "
-            f"{'lib given':>11} {'lib none':>11} {'median width':>16} {'median low':>10}")
+            f"{'old given':>11} {'old none':>11} {'median width':>16} {'median low':>10}")
     for n_seeds, n_rows, base, slope, eq, run_sd in EQUIVALENT_SCENARIOS:
         got = equivalent_scenario(n_seeds, n_rows, base, slope, eq, run_sd, sims, n_boot, rng)
         print(f"equivalent, {n_seeds} seeds x {n_rows} rows, base {base}, a1 {slope}, run sd "
@@ -381,7 +382,7 @@ def print_equivalents(sims: int, n_boot: int, rng: np.random.Generator) -> None:
                 width = f"{g['width']:.0f} ({g['width'] / got['truth']:.1f}x)"
             low = "-" if math.isnan(g["low"]) else f"{g['low']:.0f}"
             paired = ["-" if g[k] is None else f"{g[k][0]:.3f} ({g[k][1]})"
-                      for k in ("lib given", "lib none")]
+                      for k in ("old given", "old none")]
             print(f"  {name:24} {g['given']:>5.2f} {g['closed']:>6.2f} {cov:>14} "
                   f"{str(g['below']) + '/' + str(g['above']):>11} {paired[0]:>11} "
                   f"{paired[1]:>11} {width:>16} {low:>10}", flush=True)

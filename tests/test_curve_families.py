@@ -359,3 +359,20 @@ def test_notebook_06_says_no_more_seeds_only_when_there_is_a_settled_number():
     with_budget = _report({(250, "log"): None}, budget={"status": "ok"})
     assert "no more seeds needed" in pilot_sentence(with_budget)
     assert pilot_sentence(_report({(250, "log"): 60.0}, pilot=[{"what": "x"}])) == ""
+
+
+def test_resamples_without_an_equivalent_are_ranked_not_dropped():
+    # bootstrap resamples with no finite equivalent rank where they belong, as the trade-off's
+    # bootstrap_equivalent does (dropping them undercovered: bench/interval_coverage.py)
+    rising = F.fit_family("log", X, logc(X))
+    assert F.ranked_equivalent(rising, float(logc(1700)), 1000) == pytest.approx(700.0)
+    flat = F.fit_family("log", X, 0.5 + 0 * X)
+    assert F.ranked_equivalent(flat, 0.6, 1000) == math.inf  # above a flat curve: none reaches
+    assert F.ranked_equivalent(flat, 0.5, 1000) == -math.inf  # on it: none is needed
+    capped = F.fit_family("power", X, power(X))
+    assert F.ranked_equivalent(capped, capped.asymptote + 0.01, 1000) == math.inf
+    assert F.ranked_equivalent(rising, math.nan, 1000) is None  # nowhere to rank it
+    # in the analysis: an end past which more than 2.5% of resamples lie reads +-inf
+    e = {"value": 700.0, "low": 300.0, "high": math.inf}
+    assert F._fmt(e) == "700 [300, ∞)" and (F._lo(e), F._hi(e)) == (300.0, math.inf)
+    assert F._fmt({"value": 700.0, "low": None, "high": None}) == "700"

@@ -125,6 +125,9 @@ def test_index_states_each_base_with_its_interval_or_its_reason():
     assert _base_text(ok) == "base 1000: +2,346 synthetic points [1,200, 4,100]."
     shaky = {**ok, "failed_resamples": 12}
     assert _base_text(shaky).endswith("[1,200, 4,100]; 12 bootstrap resamples had no equivalent.")
+    open_above = {**ok, "interval": [1200.0, None], "failed_resamples": 40}
+    assert _base_text(open_above) == ("base 1000: +2,346 synthetic points [1,200, ∞); 40 "
+                                      "bootstrap resamples had no equivalent.")
     flat = {"base": 16, "status": "no_gain", "equivalent": None, "interval": [None, None],
             "message": "the synthetic-only curve does not rise"}
     assert _base_text(flat) == "base 16: the synthetic-only curve does not rise"

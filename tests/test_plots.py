@@ -6,6 +6,7 @@ Every row below is invented for the test.
 from __future__ import annotations
 
 import ast
+import math
 import os
 from pathlib import Path
 
@@ -585,6 +586,9 @@ def test_styled_table_reads_as_a_report_should():
     named = plots.styled(pd.DataFrame({"count": [3]}, index=pd.Index(["rows"], name="what")))
     assert ">what<" in named.to_html() and ">rows<" in named.to_html()
     assert "0.12346" in plots.styled(frame, precision=5).to_html()
+    bounds = plots.styled(pd.DataFrame({"95% CI low": [300.0, -math.inf],
+                                        "95% CI high": [math.inf, 40.0]})).to_html()
+    assert ">∞<" in bounds and ">-∞<" in bounds and "inf" not in bounds
     p_values = pd.DataFrame({"sign p": [0.25, 1e-9], "p (Mann-Whitney U)": [float("nan"), 0.0004],
                              "top": [1e-9, 0.5]})
     html = plots.styled(p_values, precision=2).to_html()

@@ -203,14 +203,44 @@ def test_bootstrap_equivalent_counts_resamples_without_an_answer():
     a1, bump = np.mean(slopes), np.mean(bumps)  # the estimate refits the seed means
     assert est == pytest.approx(5000 * math.exp(bump / a1) - 2000, rel=1e-9)
     assert 0.05 * 400 < failed < 400  # resamples dominated by seed 3 have a falling curve
-    assert low is None and high is None  # too many undefined for a 95% interval
+    # ... with the +human score below it at the base: no synthetic amount is needed, so they
+    # rank below every number and the interval is open below, not dropped (nor blank)
+    assert low == -math.inf and est < high < math.inf
     _, low, high, failed_50 = bootstrap_equivalent(tradeoff_records(slopes, bumps), "accuracy",
                                                    2000, n_boot=400, seed=1, level=0.5)
-    assert failed_50 == failed and failed < 0.5 * 400 and low < est < high
+    assert failed_50 == failed and failed > 0.25 * 400 and low == -math.inf
+    # a flat curve: the +human score on it ranks below (-inf), above it ranks above (+inf)
     flat = tradeoff_records(slopes=(0.0,) * 4)
-    assert bootstrap_equivalent(flat, "accuracy", 2000, n_boot=50) == (None, None, None, 50)
+    assert bootstrap_equivalent(flat, "accuracy", 2000, n_boot=50) == (
+        None, -math.inf, -math.inf, 50)
+    above = tradeoff_records(slopes=(0.0,) * 4, bumps=(0.01,) * 4)
+    assert bootstrap_equivalent(above, "accuracy", 2000, n_boot=50) == (
+        None, math.inf, math.inf, 50)
     with pytest.raises(LittleHumanError, match="human run"):
         bootstrap_equivalent(flat[flat["kind"] == "synthetic"], "accuracy", 2000)
+
+
+def test_ranked_interval_is_numpys_percentile_with_infinities_ranked():
+    from littlehuman.stats import ranked_interval
+
+    rng = np.random.default_rng(4)
+    values = rng.normal(size=1000)
+    assert ranked_interval(values)[:2] == pytest.approx(tuple(np.percentile(values, [2.5, 97.5])))
+    assert ranked_interval(values)[2] == 0
+    # 2% above any number: the upper end is still a number, the 97.5th of all resamples
+    lifted = np.concatenate([values[:980], [math.inf] * 20])
+    low, high, n_inf = ranked_interval(lifted)
+    assert n_inf == 20 and math.isfinite(high) and high == pytest.approx(
+        np.percentile(np.concatenate([values[:980], [1e9] * 20]), 97.5))
+    # 3% above: unbounded above, the low end unchanged
+    low3, high3, _ = ranked_interval(np.concatenate([values[:970], [math.inf] * 30]))
+    assert high3 == math.inf and low3 == pytest.approx(
+        np.percentile(np.concatenate([values[:970], [1e9] * 30]), 2.5))
+    assert ranked_interval([-math.inf] * 5 + [1.0] * 95)[0] == -math.inf
+    # a failed fit (None, NaN) has no place to rank: left out, up to 5% of them
+    assert ranked_interval([None] * 5 + list(values[:95]))[2] == 5
+    assert ranked_interval([math.nan] * 6 + list(values[:94])) == (None, None, 6)
+    assert ranked_interval([]) == (None, None, 0)
 
 
 def test_defined_interval_needs_level_of_the_resamples():
@@ -295,8 +325,10 @@ def test_bootstrap_equivalent_resamples_seeds_and_test_rows():
         a1, a0 = np.polyfit(x, means[:5], 1)
         if a1 > 0:
             brute.append(math.exp((means[5] - a0) / a1) - 2000)
+        else:  # no equivalent: ranked above every number, or below where none is needed
+            brute.append(-1e12 if means[5] <= a0 + a1 * math.log(2000) else 1e12)
     ref_low, ref_high = np.percentile(brute, [2.5, 97.5])
-    assert failed == pytest.approx(3000 - len(brute), abs=60)
+    assert failed == pytest.approx(sum(abs(b) == 1e12 for b in brute), abs=60)
     assert low == pytest.approx(ref_low, rel=0.1) and high == pytest.approx(ref_high, rel=0.1)
     # answer noise apart in every seed and run is in the seed means already: the interval is
     # the one from the seed means alone; a difficulty shared by the seeds' test rows (a row
@@ -351,7 +383,7 @@ def test_the_coverage_bench_runs_at_toy_size(capsys):
     for i in eq:
         assert "truth +" in lines[i] and "method" in lines[i + 1] and "coverage" in lines[i + 1]
         assert [lines[i + 2 + j].split()[0] for j in range(len(bench.EQ_METHODS))] == [
-            "plain", "library", "open-ended", "inverted"]
+            "plain", "dropped", "library", "inverted"]
     # the truth by quadrature: E[expit(N(0, 1))] is 1/2 by symmetry
     assert bench.mean_expit(0.0, 1.0) == pytest.approx(0.5, abs=1e-12)
     assert bench.mean_expit(0.6, 1e-9) == pytest.approx(1 / (1 + math.exp(-0.6)), rel=1e-9)

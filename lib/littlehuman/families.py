@@ -345,6 +345,23 @@ def equivalent(fit: FamilyFit, y_star: float, base: float,
                        f"{y_star:.4g} under the {label}.", size)
 
 
+def ranked_equivalent(fit: FamilyFit, y_star: float, base: float,
+                      extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> float | None:
+    """A bootstrap resample's equivalent, ranked where it has none (as
+    :func:`littlehuman.stats.bootstrap_equivalent`): +inf when no finite synthetic amount
+    reaches ``y_star`` (above the asymptote, a curve that does not rise below it, a match
+    beyond a float), -inf when ``y_star`` is not above a curve that does not rise; None when
+    the fit failed (nowhere to rank it)."""
+    if not fit.usable or not math.isfinite(y_star):
+        return None
+    eq = equivalent(fit, y_star, base, extrapolation_factor)
+    if eq.value is not None:
+        return eq.value
+    if eq.status == "no_gain" and y_star <= float(fit.predict(base)):
+        return -math.inf
+    return math.inf
+
+
 # --------------------------------------------------------------------------- choosing
 def holdout_errors(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
                    families: Sequence[str] = FAMILY_NAMES, ceiling: float | None = None
@@ -452,17 +469,23 @@ def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the eq
             + ". The answer depends on which curve you believe; no family is picked silently.")
 
 
+def _has_interval(e: Mapping[str, Any]) -> bool:
+    """Whether ``e`` has an interval, closed or open (an end at +-inf), not None bounds."""
+    return all(e.get(k) is not None and not math.isnan(float(e[k])) for k in ("low", "high"))
+
+
 def _lo(e: Mapping[str, Any]) -> float:
-    return float(e["low"]) if stats.finite(e.get("low")) else float(e["value"])
+    return float(e["low"]) if _has_interval(e) else float(e["value"])
 
 
 def _hi(e: Mapping[str, Any]) -> float:
-    return float(e["high"]) if stats.finite(e.get("high")) else float(e["value"])
+    return float(e["high"]) if _has_interval(e) else float(e["value"])
 
 
 def _fmt(e: Mapping[str, Any]) -> str:
-    ci = (f" [{float(e['low']):,.0f}, {float(e['high']):,.0f}]"
-          if stats.finite(e.get("low")) and stats.finite(e.get("high")) else "")
+    from littlehuman.findings import fmt_points_interval
+
+    ci = f" {fmt_points_interval(e['low'], e['high'])}" if _has_interval(e) else ""
     return f"{float(e['value']):,.0f}{ci}"
 
 
@@ -606,10 +629,9 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int
                    "holdout_error": float(err.iloc[0]) if len(err) else math.nan}
             if y_star is not None and not pooled:
                 eq = equivalent(ft, y_star, float(key), extrapolation_factor)
-                vals = [equivalent(bf, float(ys), float(key), extrapolation_factor).value
-                        if bf.usable and math.isfinite(ys) else None
+                vals = [ranked_equivalent(bf, float(ys), float(key), extrapolation_factor)
                         for bf, ys in zip(boot[(key, f)], boot_y[key])]
-                low, high, bad = stats.defined_interval(vals, level)
+                low, high, bad = stats.ranked_interval(vals, level)
                 row.update(y_star=y_star, equivalent=eq.value, eq_status=eq.status,
                            message=eq.message, low=low, high=high, undefined=bad)
                 estimates[f] = {"value": eq.value, "low": low, "high": high,
@@ -705,7 +727,7 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
         boot_scores.append(curves.split_scores(bf, grid["h"].to_numpy(), grid["s"].to_numpy(),
                                                bases, g, h_meas)[0])
         gb = float(curves.gain_at(s_ref, bases, g))
-        eq_boot.append(equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref).value)
+        eq_boot.append(ranked_equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref))
     boots = np.array(boot_scores).reshape(len(boot_scores), len(grid))
     ok = np.isfinite(boots).all(axis=1)
     boots = boots[ok]
@@ -729,7 +751,7 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     p_human = float((grid["h"].to_numpy()[pick] > 0).mean()) if pick.size else math.nan
     g_ref = float(curves.gain_at(s_ref, bases, gains))
     eq = equivalent(fit, float(fit.predict(s_ref)) + g_ref, s_ref)
-    w_low, w_high, w_bad = stats.defined_interval(eq_boot, level)
+    w_low, w_high, w_bad = stats.ranked_interval(eq_boot, level)
 
     def ci(values: np.ndarray) -> tuple[float | None, float | None]:
         return stats.defined_interval(values, level)[:2]

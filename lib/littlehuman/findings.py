@@ -12,6 +12,7 @@ contradicted / not measured), read from a ``summary.json`` by :func:`findings`.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -51,6 +52,14 @@ def fmt_points(value: float | None) -> str:
     return f"{value:,.0f}"
 
 
+def fmt_points_interval(low: float | None, high: float | None) -> str:
+    """An equivalent's interval: '[1,200, 4,100]'; a missing or infinite end is unbounded,
+    '[1,200, ∞)' ("at least 1,200": resamples that no synthetic amount matches lie above)."""
+    lo = "(-∞" if _num(low) is None else f"[{fmt_points(low)}"
+    hi = "∞)" if _num(high) is None else f"{fmt_points(high)}]"
+    return f"{lo}, {hi}"
+
+
 # --------------------------------------------------------------------------- verdicts
 #: what the paper says about each finding, shown beside our verdicts on the index
 PAPER_FINDINGS: dict[str, str] = {
@@ -76,6 +85,15 @@ def _num(value: Any) -> float | None:
     return out if np.isfinite(out) else None
 
 
+def _bound(value: Any) -> float | None:
+    """An interval's end: a number or +-inf (unbounded that side); None when missing."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
+
+
 def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: float = 0.0,
             direction: int = +1) -> dict[str, Any]:
     """THE rule every finding on the index is judged by (one place, so the three agree).
@@ -91,12 +109,12 @@ def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: fl
       :func:`littlehuman.stats.detectable_effect`) says how large an effect would have had
       to be;
     - is **not measured** when the estimate or either bound is missing (an old summary, an
-      experiment not run, a fit that gave no number).
+      experiment not run, a fit that gave no number). A bound may be +-inf (unbounded).
 
     An interval touching ``null`` (e.g. a zero-width one at exactly ``null``) is not
     visible. Returns ``{"verdict", "estimate", "low", "high", "null", "detectable",
     "text"}``; ``text`` is a short sentence for a tooltip."""
-    est, lo, hi, det = _num(estimate), _num(low), _num(high), _num(detectable)
+    est, lo, hi, det = _num(estimate), _bound(low), _bound(high), _num(detectable)
     out: dict[str, Any] = {"estimate": est, "low": lo, "high": hi, "null": null,
                            "detectable": det}
     if est is None or lo is None or hi is None:
@@ -208,14 +226,20 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
         v["how"] = "the human points' gain over the base"
         if gain["verdict"] == HOLDS:
             failed = b.get("failed_resamples") or 0
-            if status == "ok" and human is not None and _num(low) is None and failed:
+            if status == "ok" and human is not None and _num(low) is None \
+                    and _num(high) is None and failed:
                 v = {**verdict(b.get("equivalent"), 0.0, 0.0), "verdict": NOT_VISIBLE,
                      "low": None, "high": None,
-                     "text": f"{failed} bootstrap resamples had no equivalent, too many for a "
-                             "95% interval: the run cannot say what the human points are worth",
+                     "text": f"{failed} bootstrap resamples had no equivalent: the 95% "
+                             "interval is unbounded, so the run cannot say what the human "
+                             "points are worth",
                      "how": f"the synthetic points worth {human} human ones, against {human}"}
             elif status == "ok" and human is not None:
-                v = verdict(b.get("equivalent"), low, high, null=float(human))
+                # one missing end: unbounded that side (resamples with no equivalent ranked
+                # beyond every number, tradeoff.summary); "at least low" can still hold
+                v = verdict(b.get("equivalent"), -math.inf if _num(low) is None else low,
+                            math.inf if _num(high) is None else high, null=float(human))
+                v.update(low=_num(low), high=_num(high))
                 v["how"] = f"the synthetic points worth {human} human ones, against {human}"
             elif status in ("no_gain", "extrapolated"):
                 v["how"] = f"no synthetic amount within reach matches ({status})"

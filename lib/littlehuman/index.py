@@ -69,7 +69,7 @@ def _base_text(base: dict[str, Any]) -> str:
         failed = int(base.get("failed_resamples") or 0)
         note = f"; {failed} bootstrap resamples had no equivalent" if failed else ""
         return (f"base {base['base']}: +{fmt_points(eq)} synthetic points "
-                f"[{fmt_points(low)}, {fmt_points(high)}]{note}{power}.")
+                f"{fnd.fmt_points_interval(low, high)}{note}{power}.")
     return f"base {base.get('base')}: {base.get('message', base.get('status'))}{power}"
 
 
@@ -151,8 +151,8 @@ def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
     for b in v.get("bases", []):
         lo, hi = (b.get("interval") or [None, None])[:2]
         sign = "+" if (b.get("equivalent") or 0) >= 0 else ""  # a negative one has its own
-        eq = (f"worth {sign}{fmt_points(b['equivalent'])} synthetic [{fmt_points(lo)}, "
-              f"{fmt_points(hi)}]" if b.get("equivalent") is not None else
+        eq = (f"worth {sign}{fmt_points(b['equivalent'])} synthetic "
+              f"{fnd.fmt_points_interval(lo, hi)}" if b.get("equivalent") is not None else
               f"no equivalent ({b.get('status')})")
         rows.append(f"base {esc(b.get('base'))}: gain {_iv(b.get('gain'))}; {esc(eq)}"
                     + (f" ({esc(b['verdict'])})" if len(v.get("bases", [])) > 1 else ""))

@@ -118,7 +118,8 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
         return (f"{head}; {why}, but the human points added {gain:+.4g}: buy the {h} human "
                 "points, no amount of synthetic data can be priced against them.")
     interval = (f" (95% CI {r['low']:.0f} to {r['high']:.0f})"
-                if finite(r["low"]) and finite(r["high"]) else "")
+                if finite(r["low"]) and finite(r["high"]) else
+                f" (95% CI at least {r['low']:.0f})" if finite(r["low"]) else "")
     same = (f"; the same money buys {adv['synthetic_points_for_human_cost']:.0f} synthetic "
             f"points, which the fitted curve puts at {metric} {score:.4g} against "
             f"{r['y_star']:.4g} with the human points" if score is not None else "")
@@ -253,13 +254,18 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     width arithmetic has no width to start from, so it gives no number of seeds."""
     what = (f"the equivalent on base {r['base']:g} ({families.FAMILIES[fam].label}, "
             f"{r['equivalent']:,.0f} synthetic points)")
+    from littlehuman.findings import fmt_points_interval
+
     level, n_boot = result.get("level", 0.95), result.get("n_boot")
     share = f"{int(r['undefined'])} of {n_boot}" if n_boot else f"{int(r['undefined'])}"
-    message = (f"{what} has no {level:.0%} interval with {n_seeds} seed(s): {share} bootstrap "
-               "resamples find no equivalent, more than an interval can leave out, so it is "
-               "not settled; with no width to start from, the seeds arithmetic cannot "
-               "say how many seeds would settle it: run more seeds, then read the interval "
-               "again.")
+    opened = (r.get("low") is not None and r.get("high") is not None
+              and not (math.isnan(r["low"]) or math.isnan(r["high"])))
+    has = (f"its {level:.0%} interval is unbounded, {fmt_points_interval(r['low'], r['high'])}"
+           if opened else f"it has no {level:.0%} interval")
+    message = (f"{what}: {has} with {n_seeds} seed(s), since {share} bootstrap resamples find "
+               "no finite equivalent, so it is not settled; with no width to start from, the "
+               "seeds arithmetic cannot say how many seeds would settle it: run more seeds, "
+               "then read the interval again.")
     return {"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}", "width": None,
             "target_width": 2 * EQUIVALENT_PRECISION * abs(r["equivalent"]),
             "seeds_now": n_seeds, "seeds_needed": None, "more_seeds": None, "more_runs": None,

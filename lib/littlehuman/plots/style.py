@@ -177,8 +177,9 @@ def styled(frame: pd.DataFrame, precision: int = 3,
 
     A named index becomes the first column, a default one is hidden; whole numbers get
     thousands separators, other numbers ``precision`` decimals (with separators);
-    'synthetic %' one decimal; p-values :func:`p_value`; booleans yes/no; missing values
-    :data:`MISSING`; text is aligned left, numbers right; every cell is HTML-escaped.
+    'synthetic %' one decimal; p-values :func:`p_value`; booleans yes/no; +-inf (an
+    interval's unbounded end) ∞ and -∞; missing values :data:`MISSING`; text is aligned
+    left, numbers right; every cell is HTML-escaped.
     ``formats``: a format string for a column these rules do not fit."""
     import numpy as np
 
@@ -188,6 +189,8 @@ def styled(frame: pd.DataFrame, precision: int = 3,
         if isinstance(value, (int, np.integer)):
             return f"{value:,}"
         if isinstance(value, (float, np.floating)):
+            if np.isinf(value):  # an interval's unbounded end
+                return "∞" if value > 0 else "-∞"
             return f"{value:,.{precision}f}"
         return str(value)
 
