@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from littlehuman.families import FAMILIES, POOLED, curve_points
-from littlehuman.plots.style import BAND, COLORS, TEMPLATE, Panels, metric_label, note_if_empty
+from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, Panels, metric_label,
+                                     note_if_empty, resampled)
 
 #: a colour per family (the paper's log fit keeps the trade-off figure's blue)
 FAMILY_COLORS: dict[str, str] = {"log": COLORS[0], "power": COLORS[2], "exp": COLORS[4]}
@@ -167,8 +168,8 @@ def budget_caption(answer: dict[str, Any], n_seeds: int, n_rows: int) -> str:
             "further: buying more is not supported); the rest buys synthetic points. Score: the "
             f"{FAMILIES[answer['family']].label} fitted on the synthetic-only runs of every base, "
             "plus the human points' measured gain over it, scaled linearly between 0 and the "
-            f"measured number; band: 95% over bootstrap resamples of {n_seeds} seed(s) and "
-            f"{n_rows} test rows. Dashed: synthetic sizes outside the measured "
+            f"measured number; band: 95% over bootstrap resamples ({resampled(n_seeds, n_rows)}). "
+            "Dashed: synthetic sizes outside the measured "
             f"{m[0]:,.0f}-{m[1]:,.0f}.")
 
 
