@@ -37,8 +37,8 @@ means, refitted per resample, the resamples without an equivalent dropped (None 
 5% of them: ``stats.defined_interval``); "dropped", the library's resamples under that same
 rule (``bootstrap_equivalent`` until 2026-12-03); the library's ``bootstrap_equivalent`` as
 ``tradeoff.analysis`` calls it (records plus per-row scores, ``pool_bases`` off), which ranks
-those resamples at +inf (no finite synthetic amount reaches the +human score) or -inf (none is
-needed) and takes the percentiles of all of them (``stats.ranked_interval``: an end is +-inf,
+those resamples at +inf (no finite synthetic amount reaches the +human score) or -base (size
+0: none is needed) and takes the percentiles of all of them (``stats.ranked_interval``: an end is +-inf,
 unbounded, when more than 2.5% lie beyond it), checked in every experiment against this
 file's own :func:`ranked_equivalents` and :func:`open_interval` on the same resamples; and a
 PROTOTYPE (this file only), :func:`inverted_interval`, the sizes whose match the resamples
@@ -173,14 +173,16 @@ def equivalent_truth(base: int, slope: float, equivalent: float, run_sd: float
     return sizes, mu, float(eq.value)
 
 
-def ranked_equivalents(sizes: np.ndarray, means: np.ndarray, base: float) -> np.ndarray:
+def ranked_equivalents(sizes: np.ndarray, means: np.ndarray, base: float,
+                       with_defined: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """The equivalent of each row of ``means`` (resamples x runs, the human run last), as
     ``bootstrap_equivalent`` computes it per resample (``fit_log``'s least squares and
     ``equivalent_points``, vectorised; a flat curve fits a slope of exactly 0), with the
     resamples that have none placed where they rank: +inf when no finite synthetic amount
     reaches the +human score (a flat or falling curve below it: ``no_gain``; or a match
-    beyond a float), -inf when the human run is not above a flat or falling curve at the
-    base (no amount is needed: ``saturated``'s side). The finite ones are the library's."""
+    beyond a float), -base (size 0) when the human run is not above a flat or falling curve at the
+    base (no amount is needed: ``saturated``'s side). The finite ones are the library's.
+    ``with_defined``: also whether each resample had an equivalent."""
     lx = np.log(np.asarray(sizes, dtype=float))
     dx = lx - lx.mean()
     ys, y_star = means[:, :-1], means[:, -1]
@@ -193,7 +195,8 @@ def ranked_equivalents(sizes: np.ndarray, means: np.ndarray, base: float) -> np.
         log_x = np.where(rising, (y_star - a0) / np.where(rising, a1, 1.0), 0.0)
         value = np.where(log_x < 709.0, np.exp(np.minimum(log_x, 709.0)) - base, np.inf)
     below = y_star <= a0 + a1 * math.log(base)
-    return np.where(rising, value, np.where(below, -np.inf, np.inf))
+    ranked = np.where(rising, value, np.where(below, -float(base), np.inf))
+    return (ranked, rising & np.isfinite(value)) if with_defined else ranked
 
 
 def plain_run_means(scores: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -321,16 +324,16 @@ def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equi
         # the library's resamples again (same seed, seeds and runs in its order)
         resampled = bootstrap_run_means({s: scores[s] for s in range(n_seeds)}, n_boot, sim,
                                         bounds=SCORE_RANGE)
-        ours = ranked_equivalents(sizes, resampled, base)
+        ours, defined = ranked_equivalents(sizes, resampled, base, with_defined=True)
         check = open_interval(ours)  # this file's own ranked percentiles, written apart
-        assert int((~np.isfinite(ours)).sum()) == bad, (bad, ours)
+        assert int((~defined).sum()) == bad, (bad, ours)
         assert np.allclose(check, (low, high), rtol=1e-7), (check, low, high)
-        lo, hi, _ = defined_interval([v if math.isfinite(v) else None for v in ours])
+        lo, hi, _ = defined_interval([v if d else None for v, d in zip(ours, defined)])
         bounds["dropped"].append((np.nan if lo is None else lo, np.nan if hi is None else hi))
         bounds["inverted"].append(inverted_interval(sizes, resampled, base))
-        plain = ranked_equivalents(sizes, plain_run_means(
-            scores, n_boot, np.random.default_rng(sim)), base)
-        lo, hi, _ = defined_interval([v if math.isfinite(v) else None for v in plain])
+        plain, plain_defined = ranked_equivalents(sizes, plain_run_means(
+            scores, n_boot, np.random.default_rng(sim)), base, with_defined=True)
+        lo, hi, _ = defined_interval([v if d else None for v, d in zip(plain, plain_defined)])
         bounds["plain"].append((np.nan if lo is None else lo, np.nan if hi is None else hi))
     out: dict[str, object] = {"truth": truth, "not ok": float(np.mean(
         [s != "ok" for s in statuses])), "failed": float(np.median(failed))}

@@ -264,3 +264,19 @@ def test_budget_disagreement_is_said():
     assert F.budget_disagreement({"log": ans(200, 2300), "power": ans(190, 2310)}) is None
     assert F.budget_disagreement({"log": ans(200, 2300),
                                   "power": {"status": "flat"}}) is None
+
+
+def test_an_unbounded_end_favours_human_points_and_reads_at_least():
+    from littlehuman.experiments import advisor
+
+    # "at least 300 synthetic points" for 200 human ones: above, no synthetic amount matches
+    assert advisor.cheaper_at_bounds(300.0, math.inf, 0.5, 0.002, 200)[1] == "human"
+    assert advisor.cheaper_at_bounds(None, math.nan, 0.5, 0.002, 200) == []
+    answer = {"worth": {"at_synthetic": 3230.0, "human_points": 200, "value": 2875.2,
+                        "low": 900.0, "high": math.inf, "undefined": 40, "status": "ok"}}
+    sentence = advisor.worth_sentence(answer)
+    assert "(95% CI [900, ∞); 40 resamples" in sentence and "inf" not in sentence
+    answer["worth"].update(low=None, high=None, value=None, status="unreachable")
+    assert advisor.worth_sentence(answer) == (
+        "At 3,230 synthetic points, the 200 human points are worth no finite number of "
+        "synthetic points: unreachable.")

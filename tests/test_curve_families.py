@@ -269,6 +269,11 @@ def test_flat_data_through_the_analysis_does_not_crash():
     data = known_data(lambda x: 0.5 + 0 * x, {1000: 0.0, 2000: 0.0})
     res = F.analyse(data, n_boot=20, ceiling=1.0)
     assert set(res["fits"].query("base != 'all'")["eq_status"]) == {"no_gain"}
+    # the +human score on the flat curve: no synthetic amount needed, every resample ranked
+    # at size 0 (-base), none dropped
+    fits = res["fits"].set_index(["base", "family"])
+    assert (fits.loc[(1000, "log"), "low"], fits.loc[(1000, "log"), "high"]) == (-1000, -1000)
+    assert fits.loc[(1000, "log"), "undefined"] == 20
     assert all(t["median"] is None for t in res["table3"].values())
 
 
@@ -365,13 +370,15 @@ def test_resamples_without_an_equivalent_are_ranked_not_dropped():
     # bootstrap resamples with no finite equivalent rank where they belong, as the trade-off's
     # bootstrap_equivalent does (dropping them undercovered: bench/interval_coverage.py)
     rising = F.fit_family("log", X, logc(X))
-    assert F.ranked_equivalent(rising, float(logc(1700)), 1000) == pytest.approx(700.0)
+    value, has_one = F.ranked_equivalent(rising, float(logc(1700)), 1000)
+    assert value == pytest.approx(700.0) and has_one
     flat = F.fit_family("log", X, 0.5 + 0 * X)
-    assert F.ranked_equivalent(flat, 0.6, 1000) == math.inf  # above a flat curve: none reaches
-    assert F.ranked_equivalent(flat, 0.5, 1000) == -math.inf  # on it: none is needed
+    # above a flat curve no amount reaches it; on it none is needed: size 0, -base
+    assert F.ranked_equivalent(flat, 0.6, 1000) == (math.inf, False)
+    assert F.ranked_equivalent(flat, 0.5, 1000) == (-1000.0, False)
     capped = F.fit_family("power", X, power(X))
-    assert F.ranked_equivalent(capped, capped.asymptote + 0.01, 1000) == math.inf
-    assert F.ranked_equivalent(rising, math.nan, 1000) is None  # nowhere to rank it
+    assert F.ranked_equivalent(capped, capped.asymptote + 0.01, 1000) == (math.inf, False)
+    assert F.ranked_equivalent(rising, math.nan, 1000) == (None, False)  # nowhere to rank
     # in the analysis: an end past which more than 2.5% of resamples lie reads +-inf
     e = {"value": 700.0, "low": 300.0, "high": math.inf}
     assert F._fmt(e) == "700 [300, ∞)" and (F._lo(e), F._hi(e)) == (300.0, math.inf)

@@ -2,6 +2,7 @@
 per-example scores are known)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,9 +126,13 @@ def test_index_states_each_base_with_its_interval_or_its_reason():
     assert _base_text(ok) == "base 1000: +2,346 synthetic points [1,200, 4,100]."
     shaky = {**ok, "failed_resamples": 12}
     assert _base_text(shaky).endswith("[1,200, 4,100]; 12 bootstrap resamples had no equivalent.")
-    open_above = {**ok, "interval": [1200.0, None], "failed_resamples": 40}
+    open_above = {**ok, "interval": [1200.0, "inf"], "failed_resamples": 40}
     assert _base_text(open_above) == ("base 1000: +2,346 synthetic points [1,200, ∞); 40 "
                                       "bootstrap resamples had no equivalent.")
+    from littlehuman.findings import fmt_points_interval
+    assert fmt_points_interval(math.inf, math.inf) == "(∞, ∞)"  # each end shows its own sign
+    assert fmt_points_interval("-inf", 5.0) == "(-∞, 5]"
+    assert fmt_points_interval(None, 5.0) == "(no interval)"
     flat = {"base": 16, "status": "no_gain", "equivalent": None, "interval": [None, None],
             "message": "the synthetic-only curve does not rise"}
     assert _base_text(flat) == "base 16: the synthetic-only curve does not rise"
@@ -200,3 +205,16 @@ def test_the_papers_finding_2_as_the_paper_states_it():
              for x in re.findall(r"\d+", group)}
     assert cited and cited <= {2, 6, 8, 12, 13} and 2 in cited, text
     assert "every size" not in text and "n = 5000" in text
+
+
+def test_an_unbounded_end_survives_summary_json_as_text():
+    import json
+
+    from littlehuman.experiments.grid import jsonable
+    from littlehuman.experiments.tradeoff import _unbounded_as_text
+
+    written = json.loads(json.dumps(jsonable(
+        [_unbounded_as_text(v) for v in (318.0, np.float64(np.inf), None, -math.inf)])))
+    assert written == [318.0, "inf", None, "-inf"]  # None stays "no interval"
+    v = findings.verdict(2000.0, *written[:2], null=200.0)
+    assert v["verdict"] == findings.HOLDS and v["high"] == math.inf

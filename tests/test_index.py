@@ -3,6 +3,7 @@ from summaries old and new, the small multiples, the ledger, and provenance."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -131,18 +132,23 @@ def test_finding_3_gain_first_then_the_price():
     v = fnd.finding_tradeoff(unsure)
     assert v["verdict"] == NOT_VISIBLE and "120 bootstrap resamples had no equivalent" in v["text"]
     assert v["estimate"] == 900.0 and v["interval"] == [None, None]
-    # one open end (resamples no synthetic amount matches, ranked above every number):
-    # "at least 300" above the 50 human points holds; "at most 40" below them is contradicted
-    at_least = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "interval": [300.0, None],
+    # an unbounded end, written 'inf' in summary.json (resamples no synthetic amount matches,
+    # ranked above every number): "at least 300" above the 50 human points holds
+    at_least = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "interval": [300.0, "inf"],
                                        "failed_resamples": 80}]}
     v = fnd.finding_tradeoff(at_least)
-    assert v["verdict"] == HOLDS and v["interval"] == [300.0, None] and v["high"] is None
-    at_most = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "interval": [None, 40.0],
-                                      "equivalent": 20.0, "failed_resamples": 80}]}
-    assert fnd.finding_tradeoff(at_most)["verdict"] == CONTRADICTED
-    across = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "interval": [30.0, None],
+    assert v["verdict"] == HOLDS and v["interval"] == [300.0, math.inf]
+    across = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "interval": [30.0, "inf"],
                                      "failed_resamples": 80}]}
     assert fnd.finding_tradeoff(across)["verdict"] == NOT_VISIBLE
+    # every resample beyond every number: "inf" at both ends holds
+    beyond = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "interval": ["inf", "inf"],
+                                     "failed_resamples": 990}]}
+    assert fnd.finding_tradeoff(beyond)["verdict"] == HOLDS
+    # None is a missing end, not an unbounded one: nothing to resample is not measured
+    alone = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "interval": [None, None],
+                                    "failed_resamples": 0}]}
+    assert fnd.finding_tradeoff(alone)["verdict"] == NOT_MEASURED
     odd = {**TRADEOFF, "bases": [{**TRADEOFF["bases"][0], "status": "incomplete"}]}
     assert fnd.finding_tradeoff(odd)["verdict"] == NOT_MEASURED
     assert fnd.finding_tradeoff(None)["verdict"] == NOT_MEASURED

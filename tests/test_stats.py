@@ -204,15 +204,16 @@ def test_bootstrap_equivalent_counts_resamples_without_an_answer():
     assert est == pytest.approx(5000 * math.exp(bump / a1) - 2000, rel=1e-9)
     assert 0.05 * 400 < failed < 400  # resamples dominated by seed 3 have a falling curve
     # ... with the +human score below it at the base: no synthetic amount is needed, so they
-    # rank below every number and the interval is open below, not dropped (nor blank)
-    assert low == -math.inf and est < high < math.inf
+    # rank at -base (a synthetic set of size 0, below every equivalent) and are kept, not
+    # dropped (nor is the interval blank)
+    assert low == -2000.0 and est < high < math.inf
     _, low, high, failed_50 = bootstrap_equivalent(tradeoff_records(slopes, bumps), "accuracy",
                                                    2000, n_boot=400, seed=1, level=0.5)
-    assert failed_50 == failed and failed > 0.25 * 400 and low == -math.inf
-    # a flat curve: the +human score on it ranks below (-inf), above it ranks above (+inf)
+    assert failed_50 == failed and failed > 0.25 * 400 and low == -2000.0
+    # a flat curve: the +human score on it ranks at -base, above it above every number (+inf)
     flat = tradeoff_records(slopes=(0.0,) * 4)
     assert bootstrap_equivalent(flat, "accuracy", 2000, n_boot=50) == (
-        None, -math.inf, -math.inf, 50)
+        None, -2000.0, -2000.0, 50)
     above = tradeoff_records(slopes=(0.0,) * 4, bumps=(0.01,) * 4)
     assert bootstrap_equivalent(above, "accuracy", 2000, n_boot=50) == (
         None, math.inf, math.inf, 50)
@@ -401,7 +402,7 @@ def test_the_coverage_bench_runs_at_toy_size(capsys):
         fit = fit_log(sizes, row[:-1])
         want = equivalent_points(fit, float(row[-1]), 1000.0).value
         if want is None:
-            assert got == (-np.inf if row[-1] <= fit.predict(1000.0) else np.inf)
+            assert got == (-1000.0 if row[-1] <= fit.predict(1000.0) else np.inf)
         else:
             assert got == pytest.approx(want, rel=1e-9)
     # the prototype's open interval: numpy's percentiles without infinities, +inf past 2.5%

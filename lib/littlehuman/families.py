@@ -346,20 +346,22 @@ def equivalent(fit: FamilyFit, y_star: float, base: float,
 
 
 def ranked_equivalent(fit: FamilyFit, y_star: float, base: float,
-                      extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> float | None:
+                      extrapolation_factor: float = EXTRAPOLATION_FACTOR
+                      ) -> tuple[float | None, bool]:
     """A bootstrap resample's equivalent, ranked where it has none (as
     :func:`littlehuman.stats.bootstrap_equivalent`): +inf when no finite synthetic amount
     reaches ``y_star`` (above the asymptote, a curve that does not rise below it, a match
-    beyond a float), -inf when ``y_star`` is not above a curve that does not rise; None when
-    the fit failed (nowhere to rank it)."""
+    beyond a float), -base (a synthetic set of size 0, the least an equivalent can be) when
+    ``y_star`` is not above a curve that does not rise; None when the fit failed (nowhere to
+    rank it). With it, whether the resample had an equivalent."""
     if not fit.usable or not math.isfinite(y_star):
-        return None
+        return None, False
     eq = equivalent(fit, y_star, base, extrapolation_factor)
     if eq.value is not None:
-        return eq.value
+        return eq.value, True
     if eq.status == "no_gain" and y_star <= float(fit.predict(base)):
-        return -math.inf
-    return math.inf
+        return -float(base), False
+    return math.inf, False
 
 
 # --------------------------------------------------------------------------- choosing
@@ -629,9 +631,10 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int
                    "holdout_error": float(err.iloc[0]) if len(err) else math.nan}
             if y_star is not None and not pooled:
                 eq = equivalent(ft, y_star, float(key), extrapolation_factor)
-                vals = [ranked_equivalent(bf, float(ys), float(key), extrapolation_factor)
-                        for bf, ys in zip(boot[(key, f)], boot_y[key])]
-                low, high, bad = stats.ranked_interval(vals, level)
+                ranked = [ranked_equivalent(bf, float(ys), float(key), extrapolation_factor)
+                          for bf, ys in zip(boot[(key, f)], boot_y[key])]
+                low, high, _ = stats.ranked_interval([v for v, _ in ranked], level)
+                bad = sum(not has for _, has in ranked)
                 row.update(y_star=y_star, equivalent=eq.value, eq_status=eq.status,
                            message=eq.message, low=low, high=high, undefined=bad)
                 estimates[f] = {"value": eq.value, "low": low, "high": high,
@@ -722,12 +725,15 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     for i, bf in enumerate(result["boot"][(POOLED, family)]):
         if not bf.usable:
             boot_scores.append(np.full(len(grid), math.nan))
+            eq_boot.append((None, False))  # a failed fit: nowhere to rank it
             continue
         g = [result["boot_y_star"][b][i] - float(bf.predict(b)) for b in bases]
         boot_scores.append(curves.split_scores(bf, grid["h"].to_numpy(), grid["s"].to_numpy(),
                                                bases, g, h_meas)[0])
         gb = float(curves.gain_at(s_ref, bases, g))
         eq_boot.append(ranked_equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref))
+    w_low, w_high, _ = stats.ranked_interval([v for v, _ in eq_boot], level)
+    w_bad = sum(not has for _, has in eq_boot)
     boots = np.array(boot_scores).reshape(len(boot_scores), len(grid))
     ok = np.isfinite(boots).all(axis=1)
     boots = boots[ok]
@@ -751,7 +757,6 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     p_human = float((grid["h"].to_numpy()[pick] > 0).mean()) if pick.size else math.nan
     g_ref = float(curves.gain_at(s_ref, bases, gains))
     eq = equivalent(fit, float(fit.predict(s_ref)) + g_ref, s_ref)
-    w_low, w_high, w_bad = stats.ranked_interval(eq_boot, level)
 
     def ci(values: np.ndarray) -> tuple[float | None, float | None]:
         return stats.defined_interval(values, level)[:2]
@@ -796,10 +801,10 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
             + ("" if confident else ", an interval that reaches 0 or below, so the split is "
                "not settled"))
     where = "" if best["supported"] else " (an extrapolation beyond the measured sizes)"
-    share = (f"{p_human:.0%} of bootstrap resamples put human points in their best split"
-             if math.isfinite(p_human) else
-             f"no intervals: {result['n_seeds']} seed with run-level scores only leaves "
-             "nothing to resample")
+    share = (f"no intervals: {result['n_seeds']} seed with run-level scores only leaves "
+             "nothing to resample" if result.get("n_boot") == 0 else
+             "no bootstrap resample gave a usable fit" if not math.isfinite(p_human) else
+             f"{p_human:.0%} of bootstrap resamples put human points in their best split")
     sentence = (f"Under the {label}, {buy}: predicted score {best['score']:.3g}{score_ci}"
                 f"{where}{sure}; {share}.")
     return {"family": family, "status": "ok", "grid": grid, "best": best,

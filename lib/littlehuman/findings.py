@@ -52,12 +52,21 @@ def fmt_points(value: float | None) -> str:
     return f"{value:,.0f}"
 
 
-def fmt_points_interval(low: float | None, high: float | None) -> str:
-    """An equivalent's interval: '[1,200, 4,100]'; a missing or infinite end is unbounded,
-    '[1,200, ∞)' ("at least 1,200": resamples that no synthetic amount matches lie above)."""
-    lo = "(-∞" if _num(low) is None else f"[{fmt_points(low)}"
-    hi = "∞)" if _num(high) is None else f"{fmt_points(high)}]"
-    return f"{lo}, {hi}"
+def fmt_points_interval(low: Any, high: Any) -> str:
+    """An equivalent's interval: '[1,200, 4,100]'; an infinite end (a float, or the string
+    'inf' of a summary) is unbounded, '[1,200, ∞)' ("at least 1,200": resamples that no
+    synthetic amount matches lie above); '(no interval)' when an end is missing."""
+    lo, hi = _bound(low), _bound(high)
+    if lo is None or hi is None:
+        return "(no interval)"
+
+    def end(v: float, left: bool) -> str:
+        if math.isinf(v):
+            sign = "-∞" if v < 0 else "∞"
+            return f"({sign}" if left else f"{sign})"
+        return f"[{fmt_points(v)}" if left else f"{fmt_points(v)}]"
+
+    return f"{end(lo, True)}, {end(hi, False)}"
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -210,9 +219,10 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
 
     First the human points' own gain over the purely synthetic base (paired, with its
     interval): not visible or contradicted there decides. When the gain holds, the price:
-    a finite equivalent with an interval holds when the interval lies above the human
-    points added (each human point worth more than one synthetic one), is contradicted
-    below them, not visible across them or when too many resamples had no equivalent for an
+    a finite equivalent with an interval (its upper end may be unbounded, 'inf': "at least
+    low") holds when the interval lies above the human points added (each human point worth
+    more than one synthetic one), is contradicted below them, not visible across them or,
+    in a summary from before 2026-12-03, when too many resamples had no equivalent for an
     interval; a synthetic-only curve that does not rise
     (``no_gain``) or a match beyond the fitted range (``extrapolated``) holds (no amount
     of synthetic data within reach matches); the other statuses are not measured."""
@@ -226,27 +236,25 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
         v["how"] = "the human points' gain over the base"
         if gain["verdict"] == HOLDS:
             failed = b.get("failed_resamples") or 0
-            if status == "ok" and human is not None and _num(low) is None \
-                    and _num(high) is None and failed:
+            missing = _bound(low) is None or _bound(high) is None
+            if status == "ok" and human is not None and missing and failed:
+                # summaries before 2026-12-03 dropped those resamples: none past 5% of them
                 v = {**verdict(b.get("equivalent"), 0.0, 0.0), "verdict": NOT_VISIBLE,
                      "low": None, "high": None,
-                     "text": f"{failed} bootstrap resamples had no equivalent: the 95% "
-                             "interval is unbounded, so the run cannot say what the human "
-                             "points are worth",
+                     "text": f"{failed} bootstrap resamples had no equivalent, too many for a "
+                             "95% interval: the run cannot say what the human points are worth",
                      "how": f"the synthetic points worth {human} human ones, against {human}"}
             elif status == "ok" and human is not None:
-                # one missing end: unbounded that side (resamples with no equivalent ranked
-                # beyond every number, tradeoff.summary); "at least low" can still hold
-                v = verdict(b.get("equivalent"), -math.inf if _num(low) is None else low,
-                            math.inf if _num(high) is None else high, null=float(human))
-                v.update(low=_num(low), high=_num(high))
+                # an end may be unbounded ('inf': resamples no synthetic amount matches,
+                # ranked above every number); "at least low" can still hold
+                v = verdict(b.get("equivalent"), low, high, null=float(human))
                 v["how"] = f"the synthetic points worth {human} human ones, against {human}"
             elif status in ("no_gain", "extrapolated"):
                 v["how"] = f"no synthetic amount within reach matches ({status})"
             else:
                 v = {**verdict(None, None, None), "how": f"status {status}"}
         v.update(base=b.get("base"), status=status, equivalent=_num(b.get("equivalent")),
-                 interval=[_num(low), _num(high)], gain=list(_interval(b.get("gain"))))
+                 interval=[_bound(low), _bound(high)], gain=list(_interval(b.get("gain"))))
         bases.append(v)
     out = dict(bases[-1]) if bases else verdict(None, None, None)
     out["bases"], out["human"] = bases, human

@@ -290,10 +290,11 @@ def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot
     interval over every resample (:func:`ranked_interval`), and how many resamples had no
     finite equivalent. Those are ranked where they belong, not dropped: +inf when no finite
     synthetic amount reaches the +human score (a curve that does not rise below it, or a
-    match beyond a float), -inf when the +human score is not above a curve that does not
-    rise (no synthetic amount is needed). An end is then +-inf (unbounded: "at least low")
-    when more than (1 - level) / 2 of the resamples lie beyond it. Dropping them, as this
-    function did before 2026-12-03, held the truth 0.89 of the time in a paper-like
+    match beyond a float); -base, the least an equivalent can be (a synthetic set of size
+    0), when the +human score is not above a curve that does not rise (no synthetic amount
+    is needed). The upper end is then +inf (unbounded: "at least low") when about
+    (1 - level) / 2 or more of the resamples lie above every number. Dropping them, as this
+    function did before 2026-12-03, held the truth 0.90 of the time in a paper-like
     simulation and gave no interval in half of them; ranking them, 0.94-0.96
     (``bench/interval_coverage.py --only equivalent``). Seeds lacking a run the others
     have are left out. Bounds are None when there is nothing to resample (one seed without
@@ -316,36 +317,38 @@ def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot
     sizes = np.array([c[1] + c[2] for c in syn_cols], dtype=float)
     runs = [*syn_cols, humans[0]]  # the human run last
 
-    def equivalent(means: np.ndarray) -> float:
-        """The equivalent, or +-inf where it has none (ranked as the docstring says)."""
+    def equivalent(means: np.ndarray) -> tuple[float, bool]:
+        """The equivalent and True, or where it has none its rank (+inf or -base, as
+        above) and False."""
         fit = fit_log(sizes, means[:-1])
         y_star = float(means[-1])
         eq = equivalent_points(fit, y_star, float(base), extrapolation_factor)
         if eq.value is not None:
-            return eq.value
+            return eq.value, True
         if eq.status == "no_gain" and y_star <= float(fit.predict(base)):
-            return -math.inf
-        return math.inf
+            return -float(base), False
+        return math.inf, False
 
-    estimate = equivalent(wide[runs].to_numpy(float).mean(axis=0))
-    estimate = estimate if math.isfinite(estimate) else None
+    value, has_one = equivalent(wide[runs].to_numpy(float).mean(axis=0))
+    estimate = value if has_one else None
     if row_scores is None:
         per_seed = {s: wide.loc[s, runs].to_numpy(float)[:, None] for s in wide.index}
     else:
         per_seed = {s: _seed_rows(row_scores, s, runs) for s in wide.index}
     if len(per_seed) == 1 and next(iter(per_seed.values())).shape[1] == 1:
         return estimate, None, None, 0  # one seed, one score per run: nothing to resample
-    values = [equivalent(m) for m in bootstrap_run_means(per_seed, n_boot, seed,
+    ranked = [equivalent(m) for m in bootstrap_run_means(per_seed, n_boot, seed,
                                                          bounds=SCORE_RANGE)]
-    return (estimate, *ranked_interval(values, level))
+    low, high, _ = ranked_interval([v for v, _ in ranked], level)
+    return estimate, low, high, sum(not has for _, has in ranked)
 
 
 def ranked_interval(values: Sequence[float | None], level: float = 0.95
                     ) -> tuple[float | None, float | None, int]:
     """``(low, high, n_undefined)``: the percentile interval of every resample, some of them
     +-inf (numpy's linear percentile, a bound between a number and an infinity taken as the
-    infinity), and how many had no finite value. A bound is +-inf when more than
-    (1 - level) / 2 of the resamples lie beyond it: that side is unbounded. None and NaN
+    infinity), and how many were infinite or None. A bound is +-inf when about
+    (1 - level) / 2 or more of the resamples lie beyond it: that side is unbounded. None and NaN
     (a fit that failed: no place to rank it) are left out as :func:`defined_interval` does:
     no interval (None bounds) when more than ``1 - level`` of the resamples are such."""
     arr = np.array([math.nan if v is None else float(v) for v in values], dtype=float)

@@ -42,8 +42,7 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
     for r in analysis["bases"].to_dict("records"):
         eq = r["equivalent"] if finite(r["equivalent"]) else None
         adv = curves.advise(eq, p.price_human, p.price_synthetic, h)
-        bounds = [curves.advise(v, p.price_human, p.price_synthetic, h)["cheaper"]
-                  for v in (r["low"], r["high"]) if finite(v)]
+        bounds = cheaper_at_bounds(r["low"], r["high"], p.price_human, p.price_synthetic, h)
         rising = finite(r.get("a1")) and r["a1"] > 0
         score = (r["a0"] + r["a1"] * math.log(r["base"] + adv["synthetic_points_for_human_cost"])
                  if rising else None)
@@ -95,6 +94,16 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
     return jsonable({"price_human": p.price_human, "price_synthetic": p.price_synthetic,
                       "price_ratio": ratio, "human_points": h, "overall": overall,
                       "verdict": verdict, "per_base": per_base, "caveats": caveats})
+
+
+def cheaper_at_bounds(low: Any, high: Any, price_human: float, price_synthetic: float,
+                      human: int) -> list[str]:
+    """The cheaper route (:func:`littlehuman.curves.advise`) at each end of an equivalent's
+    interval that has one: an unbounded upper end (no synthetic amount matches the human
+    points) favours human points; a missing end gives nothing."""
+    return ["human" if v == math.inf else
+            curves.advise(v, price_human, price_synthetic, human)["cheaper"]
+            for v in (low, high) if finite(v) or v == math.inf]
 
 
 def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: float | None,
@@ -219,8 +228,9 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
     """The pilot plan: for each base's equivalent under the chosen family whose interval is
     wider than +-:data:`EQUIVALENT_PRECISION` of it, and for the budget decision when its
     interval reaches 0, how many seeds would narrow it enough
-    (:func:`littlehuman.curves.pilot_plan`). An equivalent with no interval at all (too many
-    resamples without one) gets a row too, without a number of seeds. Each row: what, goal,
+    (:func:`littlehuman.curves.pilot_plan`). An equivalent whose interval is unbounded
+    (resamples no synthetic amount matches) or missing (fits that failed) gets a row too,
+    without a number of seeds. Each row: what, goal,
     and the plan's keys."""
     fam, n_seeds, out = families.chosen_family(result), result["n_seeds"], []
     fits = result["fits"]
@@ -250,8 +260,9 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
 
 def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str, Any]
                      ) -> dict[str, Any]:
-    """A pilot row for an equivalent with no interval (too many resamples without one): the
-    width arithmetic has no width to start from, so it gives no number of seeds."""
+    """A pilot row for an equivalent with an unbounded interval or none (resamples without a
+    finite equivalent): the width arithmetic has no width to start from, so it gives no
+    number of seeds."""
     what = (f"the equivalent on base {r['base']:g} ({families.FAMILIES[fam].label}, "
             f"{r['equivalent']:,.0f} synthetic points)")
     from littlehuman.findings import fmt_points_interval
@@ -312,6 +323,22 @@ def pilot_sentence(report: dict[str, Any]) -> str:
                 "(`--tradeoff-steps`) or more human points might.")
     return ("Every interval is already narrow enough for its answer (equivalents within "
             f"+-{EQUIVALENT_PRECISION:.0%}, the budget's split clear of 0): no more seeds needed.")
+
+
+def worth_sentence(answer: dict[str, Any]) -> str:
+    """What notebook 06 says under the budget's answer (:func:`families.budget_answer`, status
+    ok): what the measured human points are worth in synthetic points at the best split's
+    synthetic size, with its interval (an end may be unbounded: 'at least')."""
+    from littlehuman.findings import fmt_points_interval
+
+    w = answer["worth"]
+    value = (f"{w['value']:,.0f} synthetic points" if finite(w.get("value"))
+             else "no finite number of synthetic points")
+    interval = (f" (95% CI {fmt_points_interval(w['low'], w['high'])}; {w['undefined']} "
+                "resamples without a finite answer)"
+                if w.get("low") is not None and w.get("high") is not None else "")
+    return (f"At {w['at_synthetic']:,.0f} synthetic points, the {w['human_points']} human "
+            f"points are worth {value}{interval}: {w['status']}.")
 
 
 def no_budget_sentence(dataset: str, profile: str) -> str:

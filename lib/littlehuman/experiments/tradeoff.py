@@ -13,8 +13,10 @@ here, beside the paper's Table 3.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from littlehuman import curves, stats
@@ -191,16 +193,26 @@ def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
             if t3["median"] is not None else None, "level": level}
 
 
+def _unbounded_as_text(bound: Any) -> Any:
+    """An interval's end for ``summary.json``: an unbounded one as the text 'inf' or '-inf'
+    (JSON has no infinity, and None there means no interval), any other as it is."""
+    if isinstance(bound, (float, np.floating)) and math.isinf(bound):
+        return "inf" if bound > 0 else "-inf"
+    return bound
+
+
 def summary(study: "Study", metric: str | None = None,
             result: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able, for the index page and the notebook: metric, sizes and scaling notes, per
-    base the equivalent with its interval, status and sentence, Table 3, the status counts in
+    base the equivalent with its interval (an unbounded end as the text 'inf', None: no
+    interval), status and sentence, Table 3, the status counts in
     words, the break-even price ratio in words, the advice (None without prices) and a
     one-line ``headline``."""
     a = result or analysis(study, metric)
     h, t3 = a["human"], a["table3"]
     bases = [{"base": int(r["base"]), "y_star": r["y_star"], "equivalent": r["equivalent"],
-              "interval": [r["low"], r["high"]], "status": r["status"],
+              "interval": [_unbounded_as_text(r["low"]), _unbounded_as_text(r["high"])],
+              "status": r["status"],
               "failed_resamples": int(r["failed_resamples"]),
               "message": r["message"], "breakeven_ratio": r["breakeven_ratio"],
               "gain": [r.get("gain"), r.get("gain_low"), r.get("gain_high")],

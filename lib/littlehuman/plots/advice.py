@@ -90,9 +90,9 @@ def fits_caption_table(report: dict[str, Any]) -> str:
     rows = "seeds and test rows" if report["rows_resampled"] else "seeds only"
     boot = (f"({report['n_boot']} resamples of {rows}; each refits every family; resamples "
             "without a finite equivalent are counted and ranked where they belong: above "
-            "every number when no synthetic amount reaches the score, below when none is "
-            f"needed; an end reads ∞ or -∞ when more than {(1 - report['level']) / 2:.1%} of "
-            "them lie beyond it; resamples whose fit failed are left out, and with more than "
+            "every number when no synthetic amount reaches the score, at minus the base (size "
+            f"0) when none is needed; the upper end reads ∞ when {(1 - report['level']) / 2:.1%} "
+            "or more of them lie above every number; resamples whose fit failed are left out, and with more than "
             f"{1 - report['level']:.0%} of those no interval is given)" if report["n_boot"] else
             f"(none here: {report['n_seeds']} seed with run-level scores only leaves nothing "
             "to resample)")
