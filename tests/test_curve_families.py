@@ -383,3 +383,14 @@ def test_resamples_without_an_equivalent_are_ranked_not_dropped():
     e = {"value": 700.0, "low": 300.0, "high": math.inf}
     assert F._fmt(e) == "700 [300, ∞)" and (F._lo(e), F._hi(e)) == (300.0, math.inf)
     assert F._fmt({"value": 700.0, "low": None, "high": None}) == "700"
+
+
+def test_beyond_every_number_agrees_with_an_interval_that_reaches_infinity():
+    at_least = {"value": 700.0, "low": 300.0, "high": math.inf, "status": "ok"}
+    beyond = {"value": None, "low": None, "high": None, "status": "unreachable"}
+    assert F.disagreement({"log": at_least, "power": beyond}) is None
+    closed = {**at_least, "high": 900.0}
+    sentence = F.disagreement({"log": closed, "power": beyond})
+    assert sentence is not None and "gives no number (unreachable)" in sentence
+    flat = {**beyond, "status": "no_gain"}  # not beyond every number: still a disagreement
+    assert F.disagreement({"log": at_least, "power": flat}) is not None

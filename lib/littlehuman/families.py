@@ -449,10 +449,15 @@ def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the eq
 
     ``estimates`` maps family to ``{"value", "low", "high", "status"}``. They disagree when
     their statuses differ in kind (a number against none) or when two families' intervals do
-    not overlap (a family without an interval counts as its point)."""
+    not overlap (a family without an interval counts as its point). A family whose answer
+    lies beyond every number (``unreachable``, or a match beyond a float) agrees with
+    numbers whose intervals all reach ∞."""
     numbers = {f: e for f, e in estimates.items() if stats.finite(e.get("value"))}
+    open_above = bool(numbers) and all(_has_interval(e) and float(e["high"]) == math.inf
+                                       for e in numbers.values())
     none = [f for f, e in estimates.items() if not stats.finite(e.get("value"))
-            and e.get("status") not in ("too_few_sizes", "did_not_converge")]
+            and e.get("status") not in ("too_few_sizes", "did_not_converge")
+            and not (open_above and e.get("status") in ("unreachable", "extrapolated"))]
     parts: list[str] = []
     if numbers and none:
         parts.append(", ".join(f"the {FAMILIES[f].label} gives no number "
