@@ -62,6 +62,17 @@ class Equivalence:
     message: str
     synthetic_size: float | None = None
 
+    def ranked(self, y_star: float, fit_at_base: float, base: float) -> tuple[float, bool]:
+        """For a bootstrap resample: ``(value, True)``, or where there is no value its rank
+        and False: -base (a synthetic set of size 0, the least an equivalent can be) when the
+        curve does not rise and ``y_star`` is not above its ``fit_at_base``: none is needed;
+        else +inf, no finite synthetic amount reaches ``y_star``."""
+        if self.value is not None:
+            return self.value, True
+        if self.status == "no_gain" and y_star <= fit_at_base:
+            return -float(base), False
+        return math.inf, False
+
 
 def fit_log(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> LogFit:
     """Least-squares fit of ``y = a0 + a1 ln(x)``; needs >= 2 distinct positive sizes."""

@@ -357,11 +357,7 @@ def ranked_equivalent(fit: FamilyFit, y_star: float, base: float,
     if not fit.usable or not math.isfinite(y_star):
         return None, False
     eq = equivalent(fit, y_star, base, extrapolation_factor)
-    if eq.value is not None:
-        return eq.value, True
-    if eq.status == "no_gain" and y_star <= float(fit.predict(base)):
-        return -float(base), False
-    return math.inf, False
+    return eq.ranked(y_star, float(fit.predict(base)), base)
 
 
 # --------------------------------------------------------------------------- choosing
@@ -453,7 +449,7 @@ def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the eq
     lies beyond every number (``unreachable``, or a match beyond a float) agrees with
     numbers whose intervals all reach ∞."""
     numbers = {f: e for f, e in estimates.items() if stats.finite(e.get("value"))}
-    open_above = bool(numbers) and all(_has_interval(e) and float(e["high"]) == math.inf
+    open_above = bool(numbers) and all(has_interval(e) and float(e["high"]) == math.inf
                                        for e in numbers.values())
     none = [f for f, e in estimates.items() if not stats.finite(e.get("value"))
             and e.get("status") not in ("too_few_sizes", "did_not_converge")
@@ -476,23 +472,24 @@ def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the eq
             + ". The answer depends on which curve you believe; no family is picked silently.")
 
 
-def _has_interval(e: Mapping[str, Any]) -> bool:
-    """Whether ``e`` has an interval, closed or open (an end at +-inf), not None bounds."""
+def has_interval(e: Mapping[str, Any]) -> bool:
+    """Whether ``e`` (with ``low`` and ``high``) has an interval, closed or open (an end at
+    +-inf), not None or NaN bounds."""
     return all(e.get(k) is not None and not math.isnan(float(e[k])) for k in ("low", "high"))
 
 
 def _lo(e: Mapping[str, Any]) -> float:
-    return float(e["low"]) if _has_interval(e) else float(e["value"])
+    return float(e["low"]) if has_interval(e) else float(e["value"])
 
 
 def _hi(e: Mapping[str, Any]) -> float:
-    return float(e["high"]) if _has_interval(e) else float(e["value"])
+    return float(e["high"]) if has_interval(e) else float(e["value"])
 
 
 def _fmt(e: Mapping[str, Any]) -> str:
     from littlehuman.findings import fmt_points_interval
 
-    ci = f" {fmt_points_interval(e['low'], e['high'])}" if _has_interval(e) else ""
+    ci = f" {fmt_points_interval(e['low'], e['high'])}" if has_interval(e) else ""
     return f"{float(e['value']):,.0f}{ci}"
 
 

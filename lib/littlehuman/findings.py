@@ -86,14 +86,6 @@ HOLDS, NOT_VISIBLE, CONTRADICTED, NOT_MEASURED = (
 VERDICTS = (HOLDS, NOT_VISIBLE, CONTRADICTED, NOT_MEASURED)
 
 
-def _num(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if np.isfinite(out) else None
-
-
 def _bound(value: Any) -> float | None:
     """An interval's end: a number or +-inf (unbounded that side); None when missing."""
     try:
@@ -101,6 +93,12 @@ def _bound(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(out) else out
+
+
+def _num(value: Any) -> float | None:
+    """A finite number, else None."""
+    out = _bound(value)
+    return out if out is not None and math.isfinite(out) else None
 
 
 def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: float = 0.0,

@@ -323,11 +323,7 @@ def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot
         fit = fit_log(sizes, means[:-1])
         y_star = float(means[-1])
         eq = equivalent_points(fit, y_star, float(base), extrapolation_factor)
-        if eq.value is not None:
-            return eq.value, True
-        if eq.status == "no_gain" and y_star <= float(fit.predict(base)):
-            return -float(base), False
-        return math.inf, False
+        return eq.ranked(y_star, float(fit.predict(base)), base)
 
     value, has_one = equivalent(wide[runs].to_numpy(float).mean(axis=0))
     estimate = value if has_one else None
@@ -379,12 +375,9 @@ def defined_interval(values: Sequence[float | None], level: float = 0.95
     value, and how many had none. No interval (None bounds) when more than ``1 - level`` of
     them had none: the undefined ones (no equivalent: a curve that does not rise, a match
     beyond any float) cannot be placed, and an interval of the rest would not hold ``level``
-    of the resamples (at 95%, 935 of 1,000 undefined left a 65-resample "interval")."""
-    good = np.array([v for v in values if finite(v)], dtype=float)
-    undefined = len(values) - int(good.size)
-    if good.size == 0 or undefined > (1 - level) * len(values) + 1e-9:
-        return None, None, undefined
-    return (*_percentiles(good, level), undefined)
+    of the resamples (at 95%, 935 of 1,000 undefined left a 65-resample "interval"):
+    :func:`ranked_interval` with every value that is not finite unplaced."""
+    return ranked_interval([v if finite(v) else None for v in values], level)
 
 
 def _seed_rows(row_scores: Mapping[Hashable, Mapping[tuple, np.ndarray]], seed: Hashable,

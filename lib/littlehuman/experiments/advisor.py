@@ -263,16 +263,14 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     """A pilot row for an equivalent with an unbounded interval or none (resamples without a
     finite equivalent): the width arithmetic has no width to start from, so it gives no
     number of seeds."""
-    what = (f"the equivalent on base {r['base']:g} ({families.FAMILIES[fam].label}, "
-            f"{r['equivalent']:,.0f} synthetic points)")
     from littlehuman.findings import fmt_points_interval
 
+    what = (f"the equivalent on base {r['base']:g} ({families.FAMILIES[fam].label}, "
+            f"{r['equivalent']:,.0f} synthetic points)")
     level, n_boot = result.get("level", 0.95), result.get("n_boot")
     share = f"{int(r['undefined'])} of {n_boot}" if n_boot else f"{int(r['undefined'])}"
-    opened = (r.get("low") is not None and r.get("high") is not None
-              and not (math.isnan(r["low"]) or math.isnan(r["high"])))
     has = (f"its {level:.0%} interval is unbounded, {fmt_points_interval(r['low'], r['high'])}"
-           if opened else f"it has no {level:.0%} interval")
+           if families.has_interval(r) else f"it has no {level:.0%} interval")
     message = (f"{what}: {has} with {n_seeds} seed(s), since {share} bootstrap resamples find "
                "no finite equivalent, so it is not settled; with no width to start from, the "
                "seeds arithmetic cannot say how many seeds would settle it: run more seeds, "
@@ -335,8 +333,7 @@ def worth_sentence(answer: dict[str, Any]) -> str:
     value = (f"{w['value']:,.0f} synthetic points" if finite(w.get("value"))
              else "no finite number of synthetic points")
     interval = (f" (95% CI {fmt_points_interval(w['low'], w['high'])}; {w['undefined']} "
-                "resamples without a finite answer)"
-                if w.get("low") is not None and w.get("high") is not None else "")
+                "resamples without a finite answer)" if families.has_interval(w) else "")
     return (f"At {w['at_synthetic']:,.0f} synthetic points, the {w['human_points']} human "
             f"points are worth {value}{interval}: {w['status']}.")
 

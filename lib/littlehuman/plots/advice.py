@@ -92,8 +92,9 @@ def fits_caption_table(report: dict[str, Any]) -> str:
             "without a finite equivalent are counted and ranked where they belong: above "
             "every number when no synthetic amount reaches the score, at minus the base (size "
             f"0) when none is needed; the upper end reads ∞ when {(1 - report['level']) / 2:.1%} "
-            "or more of them lie above every number; resamples whose fit failed are left out, and with more than "
-            f"{1 - report['level']:.0%} of those no interval is given)" if report["n_boot"] else
+            "or more of them lie above every number; resamples whose fit failed are left out, "
+            f"and with more than {1 - report['level']:.0%} of those no interval is given)"
+            if report["n_boot"] else
             f"(none here: {report['n_seeds']} seed with run-level scores only leaves nothing "
             "to resample)")
     return (f"Per base and curve family, on the seed means: the fit, its hold-out error (fitted "
