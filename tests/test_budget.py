@@ -15,6 +15,7 @@ from littlehuman import families as F
 from littlehuman.curves import LogFit
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import advisor, tradeoff
+from littlehuman.experiments.grid import jsonable
 from littlehuman.plots import advice as advice_plots
 
 from test_curve_families import known_data, logc, power
@@ -210,6 +211,24 @@ def test_families_report_and_summary_on_known_runs(home):
     # no budget: no budget answer, the rest stands
     plain = advisor.families_report(exp, n_boot=10)
     assert plain["budget"] is None and advisor.summary(exp, plain)["budget"] is None
+
+
+def test_unbounded_intervals_reach_the_advisors_json_as_text(home):
+    # JSON has no infinity and None there means "no interval": an interval open at the top
+    # must stay open in what the advisor and the trade-off's advice write
+    gains = {16: 40.0, 24: -6.0}
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains))
+    report = advisor.families_report(exp, n_boot=10, budget=2.0)
+    report["fits"]["high"] = math.inf
+    report["budget"]["worth"] = {**report["budget"]["worth"], "low": 3.0, "high": math.inf}
+    written = json.loads(json.dumps(advisor.summary(exp, report)))
+    assert {tuple(b["interval"])[1] for b in written["per_base"]} == {"inf"}
+    assert (written["budget"]["worth"]["low"], written["budget"]["worth"]["high"]) == (3.0, "inf")
+    analysis = tradeoff.analysis(exp, n_boot=10)
+    analysis["bases"]["high"] = math.inf
+    advice = json.loads(json.dumps(jsonable(advisor.advice(exp, analysis))))
+    assert [b["interval"][1] for b in advice["per_base"]] == ["inf", "inf"]
 
 
 def test_a_negative_median_equivalent_reads_as_negative_in_the_headlines(home):

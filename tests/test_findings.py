@@ -210,11 +210,10 @@ def test_the_papers_finding_2_as_the_paper_states_it():
 def test_an_unbounded_end_survives_summary_json_as_text():
     import json
 
-    from littlehuman.experiments.grid import jsonable
-    from littlehuman.experiments.tradeoff import _unbounded_as_text
+    from littlehuman.experiments.grid import jsonable, unbounded_as_text
 
     written = json.loads(json.dumps(jsonable(
-        [_unbounded_as_text(v) for v in (318.0, np.float64(np.inf), None, -math.inf)])))
+        [unbounded_as_text(v) for v in (318.0, np.float64(np.inf), None, -math.inf)])))
     assert written == [318.0, "inf", None, "-inf"]  # None stays "no interval"
     v = findings.verdict(2000.0, *written[:2], null=200.0)
     assert v["verdict"] == findings.HOLDS and v["high"] == math.inf

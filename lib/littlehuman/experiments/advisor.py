@@ -15,7 +15,7 @@ import pandas as pd
 from littlehuman import curves, families
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
-from littlehuman.experiments.grid import jsonable
+from littlehuman.experiments.grid import jsonable, unbounded_as_text
 from littlehuman.stats import finite
 
 if TYPE_CHECKING:
@@ -47,7 +47,8 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         score = (r["a0"] + r["a1"] * math.log(r["base"] + adv["synthetic_points_for_human_cost"])
                  if rising else None)
         per_base.append({"base": int(r["base"]), "status": r["status"], **adv,
-                         "interval": [r["low"], r["high"]],
+                         "interval": [unbounded_as_text(r["low"]),
+                                      unbounded_as_text(r["high"])],
                          "robust": len(bounds) == 2 and set(bounds) == {adv["cheaper"]},
                          "score_with_human": r["y_star"], "score_same_money_synthetic": score,
                          "message": _advice_sentence(r, h, adv, score, metric)})
@@ -352,6 +353,13 @@ def no_budget_sentence(dataset: str, profile: str) -> str:
             "price ratios above are the answer.")
 
 
+def _worth_as_json(worth: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The budget answer's worth of the human points, its interval's unbounded ends as text."""
+    if worth is None:
+        return None
+    return {**worth, **{end: unbounded_as_text(worth.get(end)) for end in ("low", "high")}}
+
+
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able headline numbers of :func:`families_report` for the index: metric, seeds, the
     chosen family and why, per family the Table 3 median and the break-even ratio, per base
@@ -361,7 +369,8 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     fam = families.chosen_family(r)
     fits = r["fits"][r["fits"]["base"] != families.POOLED]
     per_base = [{"base": b["base"], "family": b["family"], "equivalent": b["equivalent"],
-                 "interval": [b["low"], b["high"]], "status": b["eq_status"],
+                 "interval": [unbounded_as_text(b["low"]), unbounded_as_text(b["high"])],
+                 "status": b["eq_status"],
                  "holdout_error": b["holdout_error"]} for b in fits.to_dict("records")]
     t3 = {f: r["table3"][f] for f in r["families"]}
     med = t3[fam]["median"]
@@ -383,9 +392,10 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
            "per_base": per_base, "disagreements": disagree, "headline": headline,
            "budget": None if budget is None else {
                k: budget.get(k) for k in ("family", "status", "best", "all_synthetic",
-                                          "gain_over_all_synthetic", "p_buy_human", "worth",
+                                          "gain_over_all_synthetic", "p_buy_human",
                                           "confident", "caveats", "sentence", "budget",
-                                          "price_human", "price_synthetic")},
+                                          "price_human", "price_synthetic")}
+           | {"worth": _worth_as_json(budget.get("worth"))},
            "budget_disagreement": r.get("budget_disagreement"),
            "pilot": [p["message"] for p in r["pilot"]]}
     return jsonable(out)

@@ -293,3 +293,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def unbounded_as_text(bound: Any) -> Any:
+    """An interval's end for a ``summary.json``: an unbounded one as the text 'inf' or '-inf'
+    (JSON has no infinity, and :func:`jsonable` turns it into None, which there means no
+    interval), any other as it is."""
+    if isinstance(bound, (float, np.floating)) and math.isinf(bound):
+        return "inf" if bound > 0 else "-inf"
+    return bound
+
+

@@ -13,10 +13,8 @@ here, beside the paper's Table 3.
 """
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from littlehuman import curves, stats
@@ -25,7 +23,7 @@ from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import grid
 from littlehuman.experiments.advisor import advice
-from littlehuman.experiments.grid import Cell, Shape
+from littlehuman.experiments.grid import Cell, Shape, unbounded_as_text
 from littlehuman.stats import finite
 from littlehuman.experiments.scaling import sizes
 from littlehuman.experiments.twins import twinned_rows
@@ -193,13 +191,6 @@ def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
             if t3["median"] is not None else None, "level": level}
 
 
-def _unbounded_as_text(bound: Any) -> Any:
-    """An interval's end for ``summary.json``: an unbounded one as the text 'inf' or '-inf'
-    (JSON has no infinity, and None there means no interval), any other as it is."""
-    if isinstance(bound, (float, np.floating)) and math.isinf(bound):
-        return "inf" if bound > 0 else "-inf"
-    return bound
-
 
 def summary(study: "Study", metric: str | None = None,
             result: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -211,7 +202,7 @@ def summary(study: "Study", metric: str | None = None,
     a = result or analysis(study, metric)
     h, t3 = a["human"], a["table3"]
     bases = [{"base": int(r["base"]), "y_star": r["y_star"], "equivalent": r["equivalent"],
-              "interval": [_unbounded_as_text(r["low"]), _unbounded_as_text(r["high"])],
+              "interval": [unbounded_as_text(r["low"]), unbounded_as_text(r["high"])],
               "status": r["status"],
               "failed_resamples": int(r["failed_resamples"]),
               "message": r["message"], "breakeven_ratio": r["breakeven_ratio"],
