@@ -7,6 +7,11 @@ default bfloat16, batch ``--batch-size``), and prints rows/min, prompt and new t
 the parse rate, how many replies are the same under both, and the ratio of twins per minute.
 
     python bench/gemma_cpu.py [--rows 16] [--batch-size 4] [--dtype bfloat16] [--fresh]
+    python bench/gemma_cpu.py --head [--repeats 2]   # today's float32 head vs nn.Linear's
+
+``--head`` compares instead today's backend (float32, batch 4, the output layer transposed:
+``hf.transpose_cpu_head``) with the same backend computing its output layer as
+``nn.Linear`` does, alternating ``--repeats`` times.
 
 ``--fresh`` builds the dequantised model in a temporary folder (measures the first load)
 instead of using ``cache_dir()/models/gemma3-270m``. No cache is used for the requests.
@@ -94,6 +99,9 @@ def main() -> None:
     ap.add_argument("--dtype", default="bfloat16", help="weights of the new setting")
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
     ap.add_argument("--fresh", action="store_true", help="time the first (dequantising) load")
+    ap.add_argument("--head", action="store_true",
+                    help="compare the transposed output layer with nn.Linear's (float32, batch 4)")
+    ap.add_argument("--repeats", type=int, default=1, help="times to run the settings, alternated")
     ap.add_argument("--context-words", type=int, default=120,
                     help="cut prompt contexts to this many words (the cpu profile's 120)")
     args = ap.parse_args()
@@ -107,17 +115,22 @@ def main() -> None:
     start = time.perf_counter()
     today = GemmaBackend(threads=args.threads)
     today.load()
-    new = GemmaBackend(threads=args.threads, dtype=args.dtype)
+    new = GemmaBackend(threads=args.threads, dtype="float32" if args.head else args.dtype)
     new.load()
+    if args.head:  # back to nn.Linear's own forward: the baseline
+        del new._model.get_output_embeddings().forward
     print(f"cached loads (both settings): {time.perf_counter() - start:.1f} s "
           f"[{len(os.sched_getaffinity(0))} cores, {torch.get_num_threads()} threads, "
           f"load average {os.getloadavg()[0]:.1f}, torch {torch.__version__}, "
           f"cpu bfloat16 instructions: {machine.cpu_bf16()}]")
-    settings = {"today (float32, batch 4)": (today, 4),
-                f"new ({args.dtype}, batch {args.batch_size})": (new, args.batch_size)}
-    for pair in args.datasets.split(","):
-        name, task = pair.split(":")
-        compare(settings, name, task, args.rows, args.context_words)
+    settings = ({"nn.Linear head (float32, batch 4)": (new, 4),
+                 "transposed head (today: float32, batch 4)": (today, 4)} if args.head else
+                {"today (float32, batch 4)": (today, 4),
+                 f"new ({args.dtype}, batch {args.batch_size})": (new, args.batch_size)})
+    for _ in range(args.repeats):
+        for pair in args.datasets.split(","):
+            name, task = pair.split(":")
+            compare(settings, name, task, args.rows, args.context_words)
 
 
 if __name__ == "__main__":

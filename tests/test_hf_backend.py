@@ -15,7 +15,7 @@ import torch
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation import GemmaBackend, PromptSpec, backend_from_profile
-from littlehuman.generation.backends.hf import HFBackend, cut_reply
+from littlehuman.generation.backends.hf import HFBackend, cut_reply, transpose_cpu_head
 from littlehuman.generation.cache import request_key
 from littlehuman.generation.prompts import render_plain
 
@@ -280,6 +280,30 @@ def test_batched_greedy_equals_one_at_a_time(random_dir):
     assert backend.complete([]) == []
 
 
+def test_the_cpu_head_is_transposed_and_computes_the_same_logits(random_dir):
+    from transformers import AutoModelForCausalLM
+
+    backend = HFBackend(random_dir, max_new_tokens=16)
+    backend.load()  # on the CPU: the output layer runs as W @ x.T
+    head = backend._model.get_output_embeddings()
+    assert "forward" in vars(head)
+    plain = AutoModelForCausalLM.from_pretrained(str(random_dir)).eval()
+    assert "forward" not in vars(plain.get_output_embeddings())
+    ids = torch.randint(4, len(make_tokenizer()), (3, 7))
+    with torch.inference_mode():
+        want = plain(ids).logits
+        got = backend._model(ids).logits
+        last = backend._model(ids, logits_to_keep=1).logits  # what generate asks for
+    assert got.shape == want.shape and torch.allclose(got, want, atol=1e-5)
+    assert torch.allclose(last[:, -1], want[:, -1], atol=1e-5)
+    replies = backend.complete(chats(3))
+    del head.forward  # nn.Linear's own forward again: the same greedy replies
+    assert rows(backend.complete(chats(3))) == rows(replies)
+    # a head with a bias (or not an nn.Linear) is left alone
+    plain.lm_head = torch.nn.Linear(plain.config.hidden_size, plain.config.vocab_size)
+    assert not transpose_cpu_head(plain) and "forward" not in vars(plain.lm_head)
+
+
 def test_out_of_gpu_memory_halves_the_batch(random_dir, monkeypatch):
     """A generate call that runs out of memory (simulated above 2 prompts) is redone in halves;
     the replies are those of an unconstrained run, and later calls start at the size that fit."""
@@ -434,6 +458,7 @@ def test_a_named_dtype_runs_and_names_another_generator(random_dir):
     assert "dtype" not in plain.params and bf16.params["dtype"] == "bfloat16"
     assert len(bf16.complete(chats(2))) == 2
     assert bf16._model.dtype == torch.bfloat16
+    assert "forward" not in vars(bf16._model.get_output_embeddings())  # float32's CPU head only
     spec = PromptSpec("fv")
     assert spec.generator_id(plain) != spec.generator_id(bf16)
 
