@@ -300,5 +300,3 @@ def unbounded_as_text(bound: Any) -> Any:
     if isinstance(bound, (float, np.floating)) and math.isinf(bound):
         return "inf" if bound > 0 else "-inf"
     return bound
-
-

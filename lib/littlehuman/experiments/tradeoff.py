@@ -191,7 +191,6 @@ def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
             if t3["median"] is not None else None, "level": level}
 
 
-
 def summary(study: "Study", metric: str | None = None,
             result: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able, for the index page and the notebook: metric, sizes and scaling notes, per
