@@ -8,10 +8,14 @@ the parse rate, how many replies are the same under both, and the ratio of twins
 
     python bench/gemma_cpu.py [--rows 16] [--batch-size 4] [--dtype bfloat16] [--fresh]
     python bench/gemma_cpu.py --head [--repeats 2]   # today's float32 head vs nn.Linear's
+    python bench/gemma_cpu.py --loops 16 [--rows 40]  # loops left to the cap vs cut at 16
 
 ``--head`` compares instead today's backend (float32, batch 4, the output layer transposed:
 ``hf.transpose_cpu_head``) with the same backend computing its output layer as
-``nn.Linear`` does, alternating ``--repeats`` times.
+``nn.Linear`` does, alternating ``--repeats`` times. ``--loops N`` compares replies left to
+loop to ``max_new_tokens`` (``loop_tokens`` 0, as before 2026-12-04) with replies cut once
+their last N tokens repeat one stretch (``hf.loop_cut``; the profiles' default is 16), both
+float32, batch 4; it also prints how many replies ran to the 120-token cap.
 
 ``--fresh`` builds the dequantised model in a temporary folder (measures the first load)
 instead of using ``cache_dir()/models/gemma3-270m``. No cache is used for the requests.
@@ -56,13 +60,17 @@ def requests_for(name: str, task: str, n: int, context_words: int) -> list:
 
 
 def generate(backend: GemmaBackend, requests: list, batch_size: int) -> tuple[list[str], float, dict]:
-    """Replies, seconds and summed token counts for ``requests`` in batches of ``batch_size``."""
+    """Replies, seconds and summed token counts for ``requests`` in batches of ``batch_size``
+    (``usage["at_cap"]``: the replies that ran to ``max_new_tokens``)."""
     replies: list[str] = []
-    usage = {"prompt_tokens": 0, "new_tokens": 0}
+    usage = {"prompt_tokens": 0, "new_tokens": 0, "at_cap": 0}
+    cap = backend.params["max_new_tokens"]
     start = time.perf_counter()
     for i in range(0, len(requests), batch_size):
-        replies += [c.text for c in backend.complete(requests[i: i + batch_size])]
-        for key in usage:
+        completions = backend.complete(requests[i: i + batch_size])
+        replies += [c.text for c in completions]
+        usage["at_cap"] += sum(c.completion_tokens >= cap for c in completions)
+        for key in ("prompt_tokens", "new_tokens"):
             usage[key] += backend.last_usage[key]
     return replies, time.perf_counter() - start, usage
 
@@ -83,7 +91,8 @@ def compare(settings: dict[str, tuple[GemmaBackend, int]], name: str, task: str,
         rates[label] = 60 * len(requests) / seconds
         print(f"{name} {label}: {len(requests)} rows in {seconds:.1f} s = {rates[label]:.1f} rows/min; "
               f"prompt tokens/row {usage['prompt_tokens'] / len(requests):.0f}, new tokens/row "
-              f"{usage['new_tokens'] / len(requests):.1f}, parsed {parsed}/{len(requests)}{same}",
+              f"{usage['new_tokens'] / len(requests):.1f}, at the cap {usage['at_cap']}, "
+              f"parsed {parsed}/{len(requests)}{same}",
               flush=True)
     base = next(iter(rates))
     for label, rate in list(rates.items())[1:]:
@@ -101,6 +110,8 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true", help="time the first (dequantising) load")
     ap.add_argument("--head", action="store_true",
                     help="compare the transposed output layer with nn.Linear's (float32, batch 4)")
+    ap.add_argument("--loops", type=int, default=0, metavar="N",
+                    help="compare replies left to loop with replies cut at N looping tokens")
     ap.add_argument("--repeats", type=int, default=1, help="times to run the settings, alternated")
     ap.add_argument("--context-words", type=int, default=120,
                     help="cut prompt contexts to this many words (the cpu profile's 120)")
@@ -115,7 +126,10 @@ def main() -> None:
     start = time.perf_counter()
     today = GemmaBackend(threads=args.threads)
     today.load()
-    new = GemmaBackend(threads=args.threads, dtype="float32" if args.head else args.dtype)
+    if args.loops:
+        new = GemmaBackend(threads=args.threads, loop_tokens=args.loops)
+    else:
+        new = GemmaBackend(threads=args.threads, dtype="float32" if args.head else args.dtype)
     new.load()
     if args.head:  # back to nn.Linear's own forward: the baseline
         del new._model.get_output_embeddings().forward
@@ -123,10 +137,15 @@ def main() -> None:
           f"[{len(os.sched_getaffinity(0))} cores, {torch.get_num_threads()} threads, "
           f"load average {os.getloadavg()[0]:.1f}, torch {torch.__version__}, "
           f"cpu bfloat16 instructions: {machine.cpu_bf16()}]")
-    settings = ({"nn.Linear head (float32, batch 4)": (new, 4),
-                 "transposed head (today: float32, batch 4)": (today, 4)} if args.head else
-                {"today (float32, batch 4)": (today, 4),
-                 f"new ({args.dtype}, batch {args.batch_size})": (new, args.batch_size)})
+    if args.loops:
+        settings = {"loops to the cap (float32, batch 4)": (today, 4),
+                    f"loops cut at {args.loops} tokens (float32, batch 4)": (new, 4)}
+    elif args.head:
+        settings = {"nn.Linear head (float32, batch 4)": (new, 4),
+                    "transposed head (today: float32, batch 4)": (today, 4)}
+    else:
+        settings = {"today (float32, batch 4)": (today, 4),
+                    f"new ({args.dtype}, batch {args.batch_size})": (new, args.batch_size)}
     for _ in range(args.repeats):
         for pair in args.datasets.split(","):
             name, task = pair.split(":")

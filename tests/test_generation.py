@@ -593,11 +593,12 @@ def test_prompt_spec_is_frozen_hashable_and_checks_its_task():
         PromptSpec("nli")  # type: ignore[arg-type]
 
 
-def test_the_cpu_profiles_gemma_is_bfloat16_and_has_its_own_id():
+def test_the_cpu_profiles_gemma_is_bfloat16_cuts_loops_and_has_its_own_id():
     backend = backend_from_profile(config.profile("cpu"))
-    assert backend.params["dtype"] == "bfloat16"
+    assert backend.params["dtype"] == "bfloat16" and backend.params["loop_tokens"] == 16
+    # gemma-976d524175 before loops were cut (2026-12-04): its twins are not reused
     assert PromptSpec.from_profile(config.profile("cpu"), "fv", "toyfv").generator_id(backend) \
-        == "gemma-976d524175"
+        == "gemma-a3e6bc1858"
 
 
 # generator ids of Experiment(...).generator_id for each profile and generator, before the move
@@ -613,8 +614,9 @@ PROFILE_IDS = {
 
 @pytest.mark.parametrize("name, generator", list(PROFILE_IDS))
 def test_backend_from_profile_builds_the_generator_of_before(api_env, name, generator):
-    # gen_dtype "auto" is the setting before it existed (the cpu profile now sets bfloat16)
-    prof = config.profile(name, generator=generator, gen_dtype="auto")
+    # gen_dtype "auto" and gen_loop_tokens 0 are the settings before they existed (the cpu
+    # profile now sets bfloat16; every profile cuts loops at 16 tokens)
+    prof = config.profile(name, generator=generator, gen_dtype="auto", gen_loop_tokens=0)
     backend = backend_from_profile(prof)
     assert backend.name == generator and backend.local == (generator in ("extractive", "gemma"))
     assert PromptSpec.from_profile(prof, "fv", "toyfv").generator_id(backend) == \
@@ -624,9 +626,10 @@ def test_backend_from_profile_builds_the_generator_of_before(api_env, name, gene
 def test_backend_from_profile_passes_every_setting(api_env):
     over = dict(gen_model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", api_key_env="MY_KEY",
                 concurrency=4, rpm=100, tpm=5000, endpoint="completions", request_timeout=7.0,
-                batch_poll_s=2.0, temperature=0.7, max_new_tokens=64, data_seed=5)
+                batch_poll_s=2.0, temperature=0.7, max_new_tokens=64, data_seed=5,
+                gen_loop_tokens=10)
     ids = {"openai": "openai-a6b01408a3", "openai-batch": "openai-batch-e86b755b2e",
-           "gemma": "gemma-49f092e8c6", "extractive": "extractive-14cb2ca897"}
+           "gemma": "gemma-2faac5d408", "extractive": "extractive-14cb2ca897"}
     built = {}
     for generator, gen_id in ids.items():
         chat_only = {"endpoint": "chat"} if generator == "openai-batch" else {}
@@ -642,7 +645,8 @@ def test_backend_from_profile_passes_every_setting(api_env):
     assert (batch.model, batch.api_key_env, batch.poll_s, batch.timeout_s) == (
         "gpt-4o-mini", "MY_KEY", 2.0, 60.0)
     assert batch.params == {"temperature": 0.7, "max_new_tokens": 64, "host": "127.0.0.1"}
-    assert built["gemma"].params == {"temperature": 0.7, "max_new_tokens": 64, "seed": 5}
+    assert built["gemma"].params == {"temperature": 0.7, "max_new_tokens": 64, "seed": 5,
+                                     "loop_tokens": 10}
     assert built["extractive"].params == {"seed": 5}
     # 0 leaves rpm, tpm and the request timeout unset (60 s for api.openai.com)
     plain = backend_from_profile(config.profile("paper", generator="openai"))

@@ -15,7 +15,8 @@ import torch
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation import GemmaBackend, PromptSpec, backend_from_profile
-from littlehuman.generation.backends.hf import HFBackend, cut_reply, transpose_cpu_head
+from littlehuman.generation.backends.hf import (HFBackend, cut_reply, loop_cut,
+                                                transpose_cpu_head)
 from littlehuman.generation.cache import request_key
 from littlehuman.generation.prompts import render_plain
 
@@ -424,6 +425,55 @@ def test_rows_stop_at_eos_or_reply_end_and_count_their_tokens(successor_dir):
     assert (short.text, short.completion_tokens) == ("owl owl", 2)
 
 
+def test_loop_cut_keeps_the_first_copy_of_a_repeated_stretch():
+    sentence = [7, 8, 9, 10, 11, 12, 13, 14, 15]
+    assert loop_cut([1, 2] + sentence * 2, 16) == 2 + len(sentence)  # two copies of 9 tokens
+    assert loop_cut([1, 2] + sentence * 2, 20) is None  # 18 tokens of loop: not yet
+    assert loop_cut([1, 2] + sentence * 2 + sentence[:2], 20) == 2 + len(sentence)
+    assert loop_cut([4, 5] + [3] * 15, 16) is None and loop_cut([4, 5] + [3] * 16, 16) == 3
+    assert loop_cut([4] + [3, 6] * 8, 16) == 3  # a short stretch repeated over 16 tokens
+    assert loop_cut(list(range(60)), 16) is None
+    assert loop_cut([1, 2, 3, 1, 2, 3], 0) is None  # off
+
+
+def test_a_looping_row_stops_and_keeps_its_first_copy(successor_dir):
+    """The successor model repeats "owl" forever: with ``loop_tokens`` the row stops once it
+    has said it that many times and its reply keeps one; EOS rows are unchanged (their padding
+    is no loop), and the generated tokens are still counted."""
+    def chat(last: str) -> list[dict[str, str]]:
+        return [{"role": "user", "content": "Context: fox river " * len(last) + last}]
+
+    words = ("alpha", "beta", "owl", "delta")
+    backend = HFBackend(successor_dir, max_new_tokens=12, loop_tokens=4)
+    replies = backend.complete([chat(w) for w in words])
+    assert [(c.text, c.completion_tokens) for c in replies] == [
+        ("", 1), ("gamma", 2), ("owl", 4), ("", 2)]
+    looping = HFBackend(successor_dir, max_new_tokens=12).complete([chat("owl")])
+    assert [(c.text, c.completion_tokens) for c in looping] == [(" ".join(["owl"] * 12), 12)]
+
+
+def test_loop_tokens_name_another_generator_and_come_from_the_profile(random_dir):
+    from littlehuman import config
+
+    spec = PromptSpec("fv")
+    plain, cut = HFBackend(random_dir), HFBackend(random_dir, loop_tokens=16)
+    assert "loop_tokens" not in plain.params and cut.params["loop_tokens"] == 16
+    assert spec.generator_id(plain) != spec.generator_id(cut)
+    assert GemmaBackend(loop_tokens=0).identity() == GemmaBackend().identity()
+    assert GemmaBackend(loop_tokens=12).params["loop_tokens"] == 12
+    gemma = backend_from_profile(config.profile("cpu", gen_dtype="auto"))
+    assert gemma.params["loop_tokens"] == config.profile("cpu").gen_loop_tokens > 0
+    off = backend_from_profile(config.profile("cpu", gen_dtype="auto", gen_loop_tokens=0))
+    assert off.identity() == GemmaBackend(seed=42).identity()  # the data seed
+    hf = backend_from_profile(config.profile("smoke", generator="hf", gen_model_dir=str(random_dir),
+                                             gen_loop_tokens=8))
+    assert hf.params["loop_tokens"] == 8
+    with pytest.raises(LittleHumanError, match="--gen-loop-tokens must be 0"):
+        config.profile("cpu", gen_loop_tokens=1)
+    with pytest.raises(LittleHumanError, match="--gen-loop-tokens must be 0"):
+        HFBackend(random_dir, loop_tokens=-3)
+
+
 def test_cut_reply_keeps_blank_lines_in_chat_replies():
     reply = "Claim: the owl sings||\n\nLabel: True\nUser: more"
     assert cut_reply(reply) == "Claim: the owl sings||"
@@ -441,7 +491,7 @@ def test_the_hf_generator_builds_itself_from_the_profile(random_dir):
     assert isinstance(backend, HFBackend) and backend.name == "hf" and backend.local
     # what Experiment.backend built: the resolved folder, sampling and the data seed
     same = HFBackend(str(random_dir.resolve()), temperature=0.5, max_new_tokens=7,
-                     seed=prof.data_seed)
+                     seed=prof.data_seed, loop_tokens=prof.gen_loop_tokens)
     assert backend.identity() == same.identity() and backend.model_dir == same.model_dir
     with pytest.raises(LittleHumanError, match="--gen-model-dir"):
         backend_from_profile(config.profile("smoke", generator="hf"))

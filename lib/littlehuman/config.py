@@ -99,6 +99,11 @@ class Profile:
         "twins a minute of float32, 13-18 of 24 replies the same: README; without them it is "
         "slow). A set "
         "value is part of the generator's id")
+    gen_loop_tokens: int = _generation(
+        16, "gemma/hf: a reply whose last N or more tokens repeat one stretch (a sentence "
+        "said over and over) stops there and keeps its first copy, where a small base model "
+        "would loop to --max-new-tokens and hold its whole batch there (README). A set value "
+        "is part of the generator's id", zero="off (never cut a loop)")
     reask: int = _generation(
         2, "times an unusable reply (unparseable, empty, refused) is asked again")
     cot_examples: str = _generation(
@@ -393,6 +398,8 @@ def _rules() -> dict[str, tuple[str, Any, str]]:
         out[name] = ("fractions between 0 and 1", lambda v: math.isfinite(v) and 0 <= v <= 1,
                      ": e.g. 0,0.5,0.9,1")
     out["seeds"] = ("whole numbers >= 0", lambda v: v >= 0, "")
+    out["gen_loop_tokens"] = ("0 or a whole number >= 2", lambda v: v == 0 or v >= 2,
+                              "; 0 = off")
     out["warmup_ratio"] = ("a number in [0, 1)", lambda v: math.isfinite(v) and 0 <= v < 1, "")
     for name in ("zoom_sizes", "tradeoff_bases"):
         out[name] = ("whole numbers >= 1", lambda v: v >= 1, "")
@@ -434,7 +441,8 @@ READ_BY: dict[str, tuple[str, tuple[str, ...]]] = {
                     ("generator", ("openai",))),
     "batch_poll_s": ("generator", ("openai-batch",)),
     **dict.fromkeys(("temperature", "max_new_tokens"), ("generator", ("gemma", "hf", *_API))),
-    **dict.fromkeys(("gen_batch_size", "gen_dtype"), ("generator", ("gemma", "hf"))),
+    **dict.fromkeys(("gen_batch_size", "gen_dtype", "gen_loop_tokens"),
+                    ("generator", ("gemma", "hf"))),
     **dict.fromkeys(("model_dir", "lora_settings", "loss_on", "gradient_checkpointing",
                      "compile", "grad_accum"), ("learner", ("lora",))),
     **dict.fromkeys(("warmup_ratio", "train_bf16", "train_layers", "pooling", "qa_windows"),

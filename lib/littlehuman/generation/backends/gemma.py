@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Iterator
 from filelock import FileLock
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation.backends.hf import HFBackend, check_dtype, cut_reply
+from littlehuman.generation.backends.hf import HFBackend, check_dtype, cut_reply, loop_param
 from littlehuman.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -106,8 +106,10 @@ class GemmaBackend(HFBackend):
     adds noise); above 0 it samples, seeded by ``seed`` per batch. ``dtype`` None or "auto":
     float32 on a CPU (bfloat16 on a GPU); "float32"/"bfloat16" pin it and enter ``params``
     (bfloat16 changes some replies, so it names another generator). ``threads`` defaults to
-    the cores this process may use (it sets torch's global thread count). Its identity
-    (name, model, params) predates the ``hf`` backend and keys existing caches: keep it.
+    the cores this process may use (it sets torch's global thread count). ``loop_tokens``
+    (0: off) ends a reply caught in a loop at its first copy, as the ``hf`` backend's does,
+    and a set value enters ``params``. Its identity (name, model, params) otherwise predates
+    the ``hf`` backend and keys existing caches: keep it.
     """
 
     name = "gemma"
@@ -122,6 +124,7 @@ class GemmaBackend(HFBackend):
         device: str | None = None,
         model_dir: str | os.PathLike | None = None,
         dtype: str | None = None,
+        loop_tokens: int = 0,
     ) -> None:
         dtype = check_dtype(dtype)
         self._setup(Path(model_dir) if model_dir else None, device, dtype, threads, None)
@@ -130,14 +133,16 @@ class GemmaBackend(HFBackend):
             "max_new_tokens": int(max_new_tokens),
             "seed": int(seed),
             **({"dtype": dtype} if dtype else {}),
+            **loop_param(loop_tokens),
         }
 
     @classmethod
     def from_profile(cls, profile: "Profile") -> "GemmaBackend":
-        """The profile's temperature, max_new_tokens, data seed and gen_dtype (the model is
-        fixed)."""
+        """The profile's temperature, max_new_tokens, data seed, gen_dtype and gen_loop_tokens
+        (the model is fixed)."""
         return cls(temperature=profile.temperature, max_new_tokens=profile.max_new_tokens,
-                   seed=profile.data_seed, dtype=profile.gen_dtype)
+                   seed=profile.data_seed, dtype=profile.gen_dtype,
+                   loop_tokens=profile.gen_loop_tokens)
 
     def resolve_model_dir(self) -> Path:
         """The dequantised model's folder, built from the GGUF on first use."""

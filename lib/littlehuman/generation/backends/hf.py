@@ -12,7 +12,10 @@ transposed there: ``transpose_cpu_head``, 1.3-1.8x the rows a minute).
 
 A row stops at its EOS token or once its text holds the end of the reply: the line break
 that closes its ``Label:``/``Answer:`` line, a new ``Context:``/``User:`` turn, or (plain
-text only) a blank line; the reply is cut there (``cut_reply``).
+text only) a blank line; the reply is cut there (``cut_reply``). With ``loop_tokens`` set, a
+row also stops once it is caught in a loop, its last ``loop_tokens`` (or more) tokens one
+stretch repeated (``loop_cut``), and its reply keeps the first copy: a small base model
+otherwise repeats a sentence to ``max_new_tokens`` and holds its whole batch there.
 """
 from __future__ import annotations
 
@@ -55,6 +58,30 @@ def cut_reply(text: str, blank_line: bool = True) -> str:
     """The reply up to its end (see ``_stop_at``), stripped."""
     end = _stop_at(text, blank_line)
     return (text if end is None else text[:end]).strip()
+
+
+def loop_cut(ids: list[int], loop_tokens: int) -> int | None:
+    """How many of the tokens ``ids`` to keep when they end in a loop, else None.
+
+    A loop: the last ``max(2 * p, loop_tokens)`` tokens repeat one stretch of ``p`` tokens
+    (at least two copies; a one-token stretch repeated ``loop_tokens`` times). What is kept
+    ends with its first copy. Checked after every new token, so the loop is cut as soon as
+    it qualifies."""
+    n = len(ids)
+    if loop_tokens < 2 or n < loop_tokens:
+        return None
+    for p in range(1, n // 2 + 1):
+        span = max(2 * p, loop_tokens)
+        if ids[n - span + p:] == ids[n - span: n - p]:
+            return n - span + p
+    return None
+
+
+def loop_param(loop_tokens: int) -> dict[str, int]:
+    """The ``params`` entry of a set ``loop_tokens`` (none when off: identities from before)."""
+    if int(loop_tokens) < 0 or int(loop_tokens) == 1:
+        raise LittleHumanError(f"--gen-loop-tokens must be 0 (off) or at least 2, got {loop_tokens}")
+    return {"loop_tokens": int(loop_tokens)} if loop_tokens else {}
 
 
 def check_dtype(dtype: str | None) -> str | None:
@@ -162,6 +189,8 @@ class HFBackend(Backend):
     ``device`` and ``dtype`` default to CUDA/bf16 when available, else CPU/float32 (a dtype
     given by name enters ``params``: it changes replies);
     ``threads`` sets torch's global thread count (default: the cores this process may use).
+    ``loop_tokens`` (0: off) ends a reply caught in a loop at its first copy (``loop_cut``);
+    a set value enters ``params``, since it changes replies.
     ``last_usage`` sums the token counts of the last ``complete`` call.
     """
 
@@ -177,7 +206,8 @@ class HFBackend(Backend):
                                    "transformers model folder (save_pretrained layout)")
         return cls(model_dir=str(Path(profile.gen_model_dir).expanduser().resolve()),
                    temperature=profile.temperature, max_new_tokens=profile.max_new_tokens,
-                   seed=profile.data_seed, dtype=check_dtype(profile.gen_dtype))
+                   seed=profile.data_seed, dtype=check_dtype(profile.gen_dtype),
+                   loop_tokens=profile.gen_loop_tokens)
 
     def __init__(
         self,
@@ -190,6 +220,7 @@ class HFBackend(Backend):
         threads: int | None = None,
         batch_size_hint: int | None = None,
         chat_template: bool | None = None,
+        loop_tokens: int = 0,
     ) -> None:
         path = check_model_dir(model_dir)
         if isinstance(dtype, str):
@@ -206,6 +237,7 @@ class HFBackend(Backend):
             "seed": int(seed),
             "chat_template": self.use_chat_template,
             **({"dtype": dtype} if isinstance(dtype, str) else {}),
+            **loop_param(loop_tokens),
         }
 
     def _setup(self, model_dir: Path | None, device: str | None, dtype: Any,
@@ -328,8 +360,9 @@ class HFBackend(Backend):
             input_ids[i, n_prompt - len(row):] = torch.tensor(row, dtype=torch.long)
             mask[i, n_prompt - len(row):] = 1
         blank_line = not self.use_chat_template
-        stop = _StopAtReplyEnd(tok, n_prompt, blank_line)
         eos = self._eos_ids()
+        stop = _StopAtReplyEnd(tok, n_prompt, blank_line, eos,
+                               self.params.get("loop_tokens", 0))
         temperature = self.params["temperature"]
         sampling: dict[str, Any] = {"do_sample": False}
         if temperature > 0:
@@ -351,7 +384,7 @@ class HFBackend(Backend):
             if i in stop.ended:
                 ends.append(stop.ended[i])
             n_new = min(ends, default=len(new))
-            text = tok.decode(new[:n_new], skip_special_tokens=True)
+            text = tok.decode(new[:min(n_new, stop.kept.get(i, n_new))], skip_special_tokens=True)
             replies.append(Completion(cut_reply(text, blank_line), len(rows[i]), n_new))
         return replies
 
@@ -370,25 +403,36 @@ def _special_tokens_only(folder_config: Any) -> Any:
 
 
 class _StopAtReplyEnd:
-    """A stopping criterion: per row, done once its new text holds the end of the reply.
+    """A stopping criterion: per row, done once its new text holds the end of the reply, it
+    has ended with an EOS token in ``eos``, or (``loop_tokens`` > 0) it loops (``loop_cut``).
 
-    ``ended`` maps a row to the number of new tokens it had when it first did."""
+    ``ended`` maps a row to the number of new tokens it had when it first did; ``kept``, a
+    row that looped to the number of them its reply keeps."""
 
-    def __init__(self, tokenizer: Any, n_prompt: int, blank_line: bool = True) -> None:
+    def __init__(self, tokenizer: Any, n_prompt: int, blank_line: bool = True,
+                 eos: set[int] = frozenset(), loop_tokens: int = 0) -> None:
         self.tokenizer = tokenizer
         self.n_prompt = n_prompt
         self.blank_line = blank_line
+        self.eos = eos
+        self.loop_tokens = loop_tokens
         self.ended: dict[int, int] = {}
+        self.kept: dict[int, int] = {}
 
     def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
         import torch
 
         n_new = input_ids.shape[1] - self.n_prompt
         open_rows = [i for i in range(input_ids.shape[0]) if i not in self.ended]
-        texts = self.tokenizer.batch_decode(input_ids[open_rows, self.n_prompt:],
-                                            skip_special_tokens=True)
-        for i, text in zip(open_rows, texts):
+        news = input_ids[open_rows, self.n_prompt:].tolist()  # one copy from the device
+        texts = self.tokenizer.batch_decode(news, skip_special_tokens=True)
+        for i, new, text in zip(open_rows, news, texts):
             if _stop_at(text, self.blank_line) is not None:
                 self.ended[i] = n_new
+            elif self.loop_tokens:
+                if new and new[-1] in self.eos:  # done: what follows is padding
+                    self.ended[i] = n_new
+                elif (keep := loop_cut(new, self.loop_tokens)) is not None:
+                    self.ended[i], self.kept[i] = n_new, keep
         done = [i in self.ended for i in range(input_ids.shape[0])]
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
