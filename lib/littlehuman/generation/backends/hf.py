@@ -70,7 +70,10 @@ def loop_cut(ids: list[int], loop_tokens: int) -> int | None:
     n = len(ids)
     if loop_tokens < 2 or n < loop_tokens:
         return None
+    last = ids[-1]
     for p in range(1, n // 2 + 1):
+        if ids[n - 1 - p] != last:  # cheap: a loop of period p repeats the last token p back
+            continue
         span = max(2 * p, loop_tokens)
         if ids[n - span + p:] == ids[n - span: n - p]:
             return n - span + p
