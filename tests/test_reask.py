@@ -10,7 +10,7 @@ import pytest
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation import GenerationCache, PromptSpec, generate_synthetic, load_or_generate
-from littlehuman.generation.backends.base import Backend
+from littlehuman.generation.backends.base import Backend, Completion
 from littlehuman.generation.generate import bill, fault_line, read_send_log
 from littlehuman.mixing import replacement_mix
 from test_generation import fv_echo, fv_rows
@@ -155,6 +155,39 @@ def test_send_log_and_bill_count_every_send(home, tmp_path):
     # lost: the send that timed out, the one in flight when the process died
     assert summary["unkept_sends"] == 2 and summary["unkept_output_tokens"] == 100
     assert summary["unkept_input_tokens"] > 0 and summary["answered"] == 4
+
+
+class CappedBackend(Backend):
+    """The replies for rows 0 and 3 run to ``max_new_tokens`` (4), the others stop at 2."""
+
+    name = "capped"
+    model = "test"
+    local = True
+
+    def __init__(self) -> None:
+        self.params = {"max_new_tokens": 4}
+
+    def complete(self, batch):
+        return [Completion(fv_echo(m), 10, 4 if any(f"Entry {i} is" in m[-1]["content"]
+                                                     for i in (0, 3)) else 2)
+                for m in batch]
+
+
+def test_bill_counts_the_replies_that_ran_to_the_token_cap(home, tmp_path):
+    from littlehuman import plots
+
+    rows = fv_rows(6, unique=True)
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    backend = CappedBackend()
+    generate_synthetic(rows, rows, backend, PromptSpec("fv"), cache=cache, progress=False)
+    summary = bill(rows, rows, backend, PromptSpec("fv"), cache)
+    assert summary["answered"] == 6 and summary["output_tokens"] == 2 * 4 + 4 * 2
+    assert summary["at_cap"] == 2
+    table = plots.generate.bill_table({**summary, "local": True, "dollars": None})
+    assert table.loc["replies that ran to --max-new-tokens (cut short there)", "value"] == "2"
+    older = {k: v for k, v in summary.items() if k != "at_cap"}  # a bill written before
+    assert "replies that ran to --max-new-tokens (cut short there)" not in \
+        plots.generate.bill_table({**older, "local": True, "dollars": None}).index
 
 
 def test_send_log_skips_a_torn_line(tmp_path):

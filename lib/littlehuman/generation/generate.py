@@ -644,7 +644,8 @@ def bill(
     Tokens: the usage stored in the cache for each answered request, counted once (rows
     sharing a request share its call), whether it was paid in this run or an earlier one;
     ``missing_usage`` counts cached replies without usage (a backend that reports none, or a
-    cache older than usage records). From the send log (``SendLog``), across every process:
+    cache older than usage records); ``at_cap`` the replies that ran to ``max_new_tokens``
+    (cut short there: a reply the parser may read in part, or a loop left uncut). From the send log (``SendLog``), across every process:
     ``sent`` (HTTP requests or Batch entries, retries and re-sends included), ``retried`` and
     ``failed`` by cause, ``resent_after_kill`` (a request sent again because the process that
     sent it died before its reply was kept) and ``unkept_sends``: sends that may have cost
@@ -702,6 +703,8 @@ def bill(
             "input_tokens": sum(int(u.get("prompt_tokens") or 0) for u in usages),
             "output_tokens": sum(int(u.get("completion_tokens") or 0) for u in usages),
             "missing_usage": sum(u.get("prompt_tokens") is None for u in usages),
+            "at_cap": sum(max_new > 0 and int(u.get("completion_tokens") or 0) >= max_new
+                          for u in usages),
             "sent": sent, "retried": dict(sorted(retried.items())),
             "failed": dict(sorted(failed.items())), "resent_after_kill": resent,
             "unkept_sends": unkept, "unkept_input_tokens": unkept_in,

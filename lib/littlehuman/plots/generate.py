@@ -101,6 +101,8 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
         ("input tokens", f"{bill['input_tokens']:,}"),
         ("output tokens", f"{bill['output_tokens']:,}"),
         ("replies without token counts", f"{bill['missing_usage']:,}"),
+        *([("replies that ran to --max-new-tokens (cut short there)", f"{bill['at_cap']:,}")]
+          if "at_cap" in bill else []),
         ("dollars (answered requests, exact tokens)", dollars),
     ]
     if "sent" in bill:  # bills written since the send log exists
