@@ -265,6 +265,7 @@ def random_llama(folder: Path, shape: dict[str, Any], dtype: torch.dtype) -> tup
 
 def step_hf_generation(args: argparse.Namespace) -> None:
     """Generated tokens/s of the hf backend at batch 1 and at batch 32 (8 with --cpu-tiny)."""
+    from littlehuman.config import Profile
     from littlehuman.generation.backends.hf import HFBackend
 
     tiny = args.cpu_tiny
@@ -272,7 +273,9 @@ def step_hf_generation(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         model_dir, which = random_llama(Path(tmp), TINY_GEN if tiny else LLAMA_1B,
                                         torch.bfloat16 if cuda() else torch.float32)
-        backend = HFBackend(model_dir, max_new_tokens=new_tokens)
+        # the profiles' loop cut (checked after every token: its cost is measured with the rest)
+        backend = HFBackend(model_dir, max_new_tokens=new_tokens,
+                            loop_tokens=Profile().gen_loop_tokens)
         backend.load()
         model = backend._model
         n_params = sum(p.numel() for p in model.parameters())
