@@ -641,18 +641,18 @@ def bill(
     """What the requests behind ``rows`` (asked with ``prompt``) cost, re-asks and re-sends
     included.
 
-    Tokens: the usage stored in the cache for each answered request, counted once (rows
-    sharing a request share its call), whether it was paid in this run or an earlier one;
+    Tokens: the usage stored in the cache for each answered request, counted once (rows sharing
+    a request share its call), whether it was paid in this run or an earlier one;
     ``missing_usage`` counts cached replies without usage (a backend that reports none, or a
-    cache older than usage records); ``at_cap`` the replies that ran to ``max_new_tokens``
-    (cut short there: a reply the parser may read in part, or a loop left uncut). From the send log (``SendLog``), across every process:
-    ``sent`` (HTTP requests or Batch entries, retries and re-sends included), ``retried`` and
-    ``failed`` by cause, ``resent_after_kill`` (a request sent again because the process that
-    sent it died before its reply was kept) and ``unkept_sends``: sends that may have cost
-    tokens though no reply was kept (a timeout, an unreadable or empty 200, a kill in
-    flight), priced as an estimate (prompt characters / 4 and ``max_new_tokens``) in
-    ``unkept_input_tokens``/``unkept_output_tokens``. Dollars are computed when shown
-    (``cost.cost``), so a price override needs no rerun.
+    cache older than usage records); ``at_cap`` the replies that ran to ``max_new_tokens`` (cut
+    short there: a reply the parser may read in part, or a loop left uncut). From the send log
+    (``SendLog``), across every process: ``sent`` (HTTP requests or Batch entries, retries and
+    re-sends included), ``retried`` and ``failed`` by cause, ``resent_after_kill`` (a request
+    sent again because the process that sent it died before its reply was kept) and
+    ``unkept_sends``: sends that may have cost tokens though no reply was kept (a timeout, an
+    unreadable or empty 200, a kill in flight), priced as an estimate (prompt characters / 4 and
+    ``max_new_tokens``) in ``unkept_input_tokens``/``unkept_output_tokens``. Dollars are
+    computed when shown (``cost.cost``), so a price override needs no rerun.
     """
     from littlehuman.generation.cost import estimate_tokens
 

@@ -430,12 +430,9 @@ class _StopAtReplyEnd:
         news = input_ids[open_rows, self.n_prompt:].tolist()  # one copy from the device
         texts = self.tokenizer.batch_decode(news, skip_special_tokens=True)
         for i, new, text in zip(open_rows, news, texts):
-            if _stop_at(text, self.blank_line) is not None:
-                self.ended[i] = n_new
-            elif self.loop_tokens:
-                if new and new[-1] in self.eos:  # done: what follows is padding
-                    self.ended[i] = n_new
-                elif (keep := loop_cut(new, self.loop_tokens)) is not None:
-                    self.ended[i], self.kept[i] = n_new, keep
+            if (new and new[-1] in self.eos) or _stop_at(text, self.blank_line) is not None:
+                self.ended[i] = n_new  # after an EOS comes padding: not read again
+            elif self.loop_tokens and (keep := loop_cut(new, self.loop_tokens)) is not None:
+                self.ended[i], self.kept[i] = n_new, keep
         done = [i in self.ended for i in range(input_ids.shape[0])]
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
