@@ -64,7 +64,7 @@ def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
 def fits_caption(report: dict[str, Any]) -> str:
     """Caption of :func:`fits_figure`."""
     return (f"Each curve family fitted by least squares on the synthetic-only runs' means over "
-            f"{report['n_seeds']} seed(s) ({report['n_rows']} test rows each); solid over the "
+            f"{report['n_seeds']} seed(s) ({report['n_rows']:,} test rows each); solid over the "
             "measured sizes, dotted beyond them (an extrapolation). Red: the base plus "
             f"{report['human']} human points and its score across the panel; a family's "
             "equivalent is where its curve crosses that line. The power law and the exponential "
@@ -88,7 +88,7 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
 def fits_caption_table(report: dict[str, Any]) -> str:
     """Caption of :func:`fits_table`."""
     rows = "seeds and test rows" if report["rows_resampled"] else "seeds only"
-    boot = (f"({report['n_boot']} resamples of {rows}; each refits every family; resamples "
+    boot = (f"({report['n_boot']:,} resamples of {rows}; each refits every family; resamples "
             "without a finite equivalent are counted and ranked where they belong: above "
             "every number when no synthetic amount reaches the score, at minus the base (size "
             f"0) when none is needed; the upper end reads ∞ when {(1 - report['level']) / 2:.1%} "

@@ -107,9 +107,9 @@ def resampled(n_seeds: int, n_test: int) -> str:
     """What a report's 95% bootstrap interval resamples, for its caption. With one seed it
     resamples test rows alone: the spread between seeds, often the larger part, is unseen."""
     if n_seeds == 1:
-        return (f"resampling the {n_test} human test rows of the one seed only: the spread "
+        return (f"resampling the {n_test:,} human test rows of the one seed only: the spread "
                 "between seeds is unseen, so the interval is too narrow; run more seeds")
-    return f"resampling the {n_seeds} seeds and the {n_test} human test rows"
+    return f"resampling the {n_seeds} seeds and the {n_test:,} human test rows"
 
 
 def error_bars(ci: pd.DataFrame) -> dict[str, Any]:

@@ -137,6 +137,6 @@ def agreement_caption(records: pd.DataFrame, metrics: list[str], n_seeds: int,
                       n_test: int) -> str:
     """Caption of :func:`agreement_table` (the fraction count from ``records``)."""
     return (f"Each metric's ranking of the {records['fraction'].nunique()} synthetic fractions "
-            f"by its mean over {n_seeds} seed(s) ({n_test} test rows), Kendall's tau against "
+            f"by its mean over {n_seeds} seed(s) ({n_test:,} test rows), Kendall's tau against "
             f"{metrics[0]}'s ranking, and whether it picks the same best and worst fraction. "
             + TAU_UNDEFINED)

@@ -112,7 +112,7 @@ def agreement_caption(records: pd.DataFrame, metrics: list[str], n_seeds: int,
     largest = largest_size(records)
     return (f"n = {int(largest['n'].max())}: each metric's ranking of the "
             f"{largest['fraction'].nunique()} synthetic fractions by its mean over {n_seeds} "
-            f"seed(s) ({n_test} test rows), Kendall's tau against {metrics[0]}'s ranking, and "
+            f"seed(s) ({n_test:,} test rows), Kendall's tau against {metrics[0]}'s ranking, and "
             "whether it picks the same best and worst. " + TAU_UNDEFINED)
 
 
@@ -129,5 +129,5 @@ def intervals_table(intervals: pd.DataFrame) -> pd.DataFrame:
 def intervals_caption(n_test: int) -> str:
     """Caption of :func:`intervals_table`."""
     return (f"The numbers behind the figures: per n, synthetic fraction and metric, the mean "
-            f"over seeds and its 95% bootstrap interval (seeds and {n_test} test rows).")
+            f"over seeds and its 95% bootstrap interval (seeds and {n_test:,} test rows).")
 
