@@ -167,6 +167,15 @@ def test_pilot_plan_arithmetic():
     assert "t(seeds - 1) / sqrt(seeds)" in plan["message"] and "2 more" in plan["message"]
     done = curves.pilot_plan(0.05, 3, 0.1)
     assert done["more_seeds"] == 0 and "no more seeds" in done["message"]
+    assert plan["within_reach"] and done["within_reach"]
+    # FEVER's cpu-profile equivalent on 2026-12-04: 14,667 points wide with 3 seeds, 22.6 wanted
+    # (+-25% of 45): the arithmetic's 261,991 seeds is said to be out of reach, not prescribed
+    far = curves.pilot_plan(14_667.3, 3, 22.61, runs_per_seed=4, what="the equivalent")
+    assert far["seeds_needed"] > curves.PILOT_MAX_SEEDS and not far["within_reach"]
+    assert "seeds alone will not settle it" in far["message"]
+    assert "--tradeoff-human" in far["message"] and f"{far['seeds_needed']:,}" in far["message"]
+    edge = curves.pilot_plan(0.3, 5, 0.1)  # 25 seeds: within reach
+    assert edge["within_reach"] and "run about 25 seeds" in edge["message"]
     for bad in ((0.2, 0, 0.1), (0.2, 3, 0.0), (math.inf, 3, 0.1)):
         with pytest.raises(LittleHumanError):
             curves.seeds_for_width(*bad)

@@ -265,6 +265,21 @@ def test_detectable_effect_is_z_plus_z_power_standard_errors():
     assert detectable_effect(-1, 1, power=0.5) == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("k, exact", [(3, 5.66), (5, 3.77), (10, 3.15)])
+def test_detectable_effect_on_a_t_interval_is_safe_and_close(k, exact):
+    """On k seeds' Student-t interval (what the small-seed bootstrap gives) the formula reads
+    at most 10% above the exact two-sided t-test's 80%-power effect (noncentral t; the
+    README's 3.77 and 5.66 standard errors), never below it."""
+    from scipy import stats as sps
+
+    from littlehuman.stats import detectable_effect
+
+    t_crit = sps.t.ppf(0.975, k - 1)
+    power = sps.nct.sf(t_crit, k - 1, exact) + sps.nct.cdf(-t_crit, k - 1, exact)
+    assert power == pytest.approx(0.8, abs=0.002)  # the README's figure is the exact one
+    assert exact <= detectable_effect(-t_crit, t_crit) <= 1.10 * exact
+
+
 def noisy_rows(records: pd.DataFrame, n_rows: int, spread: float, seed: int = 0
                ) -> dict[int, dict[tuple, np.ndarray]]:
     """Per seed and run (kind, base, added): ``n_rows`` test-row scores whose mean is exactly

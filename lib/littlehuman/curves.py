@@ -29,6 +29,16 @@ STATUSES = ("ok", "no_gain", "saturated", "extrapolated")
 EXTRAPOLATION_FACTOR = 100.0
 """A match beyond this many times the largest fitted size is flagged ``extrapolated``."""
 
+EQUIVALENT_RESAMPLES = 1000
+"""Bootstrap resamples behind an equivalent's interval, in the trade-off (notebook 04) and in
+every curve family of the advisor (notebook 06) alike. Its upper end sits in a heavy tail
+(the equivalent grows exponentially as the resampled slope flattens), so it moves between
+bootstrap seeds: on FEVER's cpu profile (2026-12-04) from 820 to 2,385 over six seeds at
+1,000 resamples, 1,304 to 2,477 at 4,000."""
+
+PILOT_MAX_SEEDS = 100
+"""Past this many seeds a pilot plan says that seeds alone will not settle an interval."""
+
 RECORD_COLUMNS = ("base", "kind", "added", "seed")
 
 
@@ -394,22 +404,41 @@ def seeds_for_width(width: float, n_seeds: int, target_width: float,
     return high
 
 
+def _amount(x: float) -> str:
+    """A width for a sentence: whole with thousands separators from 100 up (points), else 4
+    significant digits (scores)."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.4g}"
+
+
 def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: int = 1,
                what: str = "the interval") -> dict[str, Any]:
     """How many more seeds (and runs: ``runs_per_seed`` each) narrow ``what`` from ``width``
     to ``target_width``, by :func:`seeds_for_width`. Keys: width, target_width, seeds_now,
-    seeds_needed, more_seeds, more_runs, assumption, message."""
+    seeds_needed, more_seeds, more_runs, assumption, message, and ``within_reach``: False
+    when it would take more than :data:`PILOT_MAX_SEEDS` seeds, where the message says that
+    seeds alone will not settle it (an equivalent 4,000 points wide with 3 seeds asked for
+    261,991 of them)."""
     need = seeds_for_width(width, n_seeds, target_width)
     more = need - n_seeds
     assumption = ("the interval's width shrinks as Student t's with the seeds, t(seeds - 1) / "
                   "sqrt(seeds): seeds are independent, their spread stays what these seeds show "
                   "and dominates the width; test rows stay the same, and their share of the "
                   "width does not shrink with seeds")
-    message = (f"{what} is {width:.4g} wide with {n_seeds} seed(s); already at most "
-               f"{target_width:.4g}: no more seeds needed." if more == 0 else
-               f"{what} is {width:.4g} wide with {n_seeds} seed(s); to narrow it to "
-               f"{target_width:.4g} run about {need} seeds ({more} more, {more * runs_per_seed} "
-               f"more training runs), assuming {assumption}.")
+    now = f"{what} is {_amount(width)} wide with {n_seeds} seed(s)"
+    within_reach = need <= PILOT_MAX_SEEDS
+    if more == 0:
+        message = f"{now}; already at most {_amount(target_width)}: no more seeds needed."
+    elif within_reach:
+        message = (f"{now}; to narrow it to {_amount(target_width)} run about {need:,} seeds "
+                   f"({more:,} more, {more * runs_per_seed:,} more training runs), assuming "
+                   f"{assumption}.")
+    else:
+        message = (f"{now}; narrowing it to {_amount(target_width)} would take about {need:,} "
+                   f"seeds ({more * runs_per_seed:,} more training runs), past "
+                   f"{PILOT_MAX_SEEDS} seeds: seeds alone will not settle it. A larger effect "
+                   "to measure (more human points per base, `--tradeoff-human`) or more "
+                   "sizes per base (`--tradeoff-steps`) may; the count assumes "
+                   f"{assumption}.")
     return {"width": width, "target_width": target_width, "seeds_now": n_seeds,
             "seeds_needed": need, "more_seeds": more, "more_runs": more * runs_per_seed,
-            "assumption": assumption, "message": message}
+            "within_reach": within_reach, "assumption": assumption, "message": message}

@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from littlehuman import metrics, stats
-from littlehuman.curves import (EXTRAPOLATION_FACTOR, Equivalence, LogFit, equivalent_points,
-                                fit_log)
+from littlehuman.curves import (EQUIVALENT_RESAMPLES, EXTRAPOLATION_FACTOR, Equivalence, LogFit,
+                                equivalent_points, fit_log)
 from littlehuman.errors import LittleHumanError
 
 FAMILY_NAMES: tuple[str, ...] = ("log", "power", "exp")
@@ -557,7 +557,8 @@ POOLED = "all"
 """The ``base`` label of the fit on every base's synthetic-only runs together."""
 
 
-def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES, n_boot: int = 300,
+def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
+            n_boot: int = EQUIVALENT_RESAMPLES,
             level: float = 0.95, seed: int = 0, ceiling: float | None = None,
             pool_bases: bool = False,
             extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> dict[str, Any]:

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.curves import EXTRAPOLATION_FACTOR, check_records, equivalent_points, fit_log
+from littlehuman.curves import (EQUIVALENT_RESAMPLES, EXTRAPOLATION_FACTOR, check_records,
+                               equivalent_points, fit_log)
 from littlehuman.metrics import SCORE_RANGE
 
 Interval = tuple[float, float, float]
@@ -210,7 +211,9 @@ def detectable_effect(low: float, high: float, level: float = 0.95, power: float
     """The smallest true effect this run could have detected: the size a two-sided test at
     ``level`` finds with probability ``power``, from the estimate's interval [low, high]
     (normal approximation: standard error = width / (2 z), effect = (z + z_power) * SE).
-    Beside a measured effect it tells "not visible at this power" from "not there"."""
+    Beside a measured effect it tells "not visible at this power" from "not there". On the
+    t-like interval of k seeds' mean it reads high, on the safe side: 3.97 standard errors at
+    k = 5 where the exact t-test needs 3.77, 6.15 at k = 3 where it needs 5.66."""
     norm = NormalDist()  # the standard library's: scipy.stats takes ~1 s to import
 
     z = norm.inv_cdf(0.5 + level / 2)
@@ -274,7 +277,8 @@ def paired_seed_comparison(a_by_seed: Mapping[Hashable, float],
             "dropped_seeds": dropped, "message": message}
 
 
-def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float, n_boot: int = 1000,
+def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float,
+                         n_boot: int = EQUIVALENT_RESAMPLES,
                          seed: int = 0, level: float = 0.95, pool_bases: bool = False,
                          extrapolation_factor: float = EXTRAPOLATION_FACTOR,
                          row_scores: Mapping[Hashable, Mapping[tuple, np.ndarray]] | None = None

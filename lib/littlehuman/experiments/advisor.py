@@ -173,7 +173,8 @@ def curve_data(study: "Study", metric: str | None = None) -> "families.CurveData
     return families.CurveData(runs, per_seed, sizes(study.profile, study.shape).human)
 
 
-def families_report(study: "Study", metric: str | None = None, n_boot: int = 300,
+def families_report(study: "Study", metric: str | None = None,
+                    n_boot: int = curves.EQUIVALENT_RESAMPLES,
                     level: float = 0.95, budget: float | None = None,
                     pool_bases: bool = False) -> dict[str, Any]:
     """Every curve family on the trade-off (:func:`littlehuman.families.analyse`: fits,
@@ -279,7 +280,7 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     return {"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}", "width": None,
             "target_width": 2 * EQUIVALENT_PRECISION * abs(r["equivalent"]),
             "seeds_now": n_seeds, "seeds_needed": None, "more_seeds": None, "more_runs": None,
-            "assumption": None, "message": message}
+            "within_reach": None, "assumption": None, "message": message}
 
 
 def agreement_sentence(report: dict[str, Any]) -> str:

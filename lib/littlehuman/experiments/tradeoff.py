@@ -147,7 +147,8 @@ def human_gain(study: "Study", metric: str, n_boot: int = 2000,
                                        "gain_detectable", "seeds"])
 
 
-def analysis(study: "Study", metric: str | None = None, n_boot: int = 1000,
+def analysis(study: "Study", metric: str | None = None,
+             n_boot: int = curves.EQUIVALENT_RESAMPLES,
              level: float = 0.95, pool_bases: bool = False) -> dict[str, Any]:
     """The trade-off numbers for ``metric`` (default the main metric).
 
