@@ -17,6 +17,7 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import advisor, tradeoff
 from littlehuman.experiments.grid import jsonable
 from littlehuman.plots import advice as advice_plots
+from littlehuman.plots.style import styled
 
 from test_curve_families import known_data, logc, power
 from test_experiments import experiment, known_tradeoff, specs_of, write_runs
@@ -215,6 +216,9 @@ def test_families_report_and_summary_on_known_runs(home):
     assert any(t.fill == "toself" for t in bud.data)
     assert "$2" in advice_plots.budget_caption(answer, 3, 20)
     assert len(advice_plots.fits_table(report)) == 2 * 3
+    html = styled(advice_plots.fits_table(report), precision=4).to_html()  # notebook 06's
+    shown = report["fits"].loc[lambda f: f["base"] != F.POOLED, "equivalent"].dropna()
+    assert f">{shown.iloc[0]:,.0f}<" in html and f"{shown.iloc[0]:,.4f}" not in html
     assert len(advice_plots.table3_table(report)) == 4
     assert list(advice_plots.pilot_table(report).columns)[0] == "answer"
     # no budget: no budget answer, the rest stands

@@ -495,6 +495,13 @@ def test_tradeoff_tables():
                            "message": ["a", "b", "c"]})
     seeds = plots.tradeoff.operating_points_table(points)
     assert list(seeds.columns) == ["base", "seed", "equivalent"] and len(seeds) == 2
+    # points are whole beside 4-decimal scores, an unbounded end as ∞ (notebook 04's precision)
+    bases = an["bases"].assign(equivalent=[30.4, 1043.5051], high=[math.inf, 2500.25])
+    html = plots.styled(plots.tradeoff.bases_table(bases, 20), precision=4).to_html()
+    assert ">1,044<" in html and ">30<" in html and ">∞<" in html and ">2,500<" in html
+    assert "1,043.5051" not in html and "inf" not in html
+    html = plots.styled(plots.tradeoff.operating_points_table(points), precision=4).to_html()
+    assert ">2<" in html and "2.0000" not in html
 
 
 def test_tradeoff_captions_and_the_papers_table3():

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from littlehuman.families import FAMILIES, POOLED, curve_points
 from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, Panels, metric_label,
-                                     note_if_empty, resampled)
+                                     note_if_empty, resampled, whole_points, with_formats)
 
 #: a colour per family (the paper's log fit keeps the trade-off figure's blue)
 FAMILY_COLORS: dict[str, str] = {"log": COLORS[0], "power": COLORS[2], "exp": COLORS[4]}
@@ -77,12 +77,14 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
     f = report["fits"]
     f = f[f["base"] != POOLED]
     level = f"{report['level']:.0%}"
-    return pd.DataFrame({
+    points = ["equivalent synthetic points", f"{level} CI low", f"{level} CI high"]
+    return with_formats(pd.DataFrame({
         "base": f["base"], "curve": f["label"], "fitted": f["formula"], "RMSE": f["rmse"],
         "fit": f["fit_status"], "hold-out error": f["holdout_error"],
         "equivalent synthetic points": f["equivalent"], f"{level} CI low": f["low"],
         f"{level} CI high": f["high"], "status": f["eq_status"],
-        "resamples without one": f["undefined"].astype("Int64")})
+        "resamples without one": f["undefined"].astype("Int64")}),
+        dict.fromkeys(points, whole_points))
 
 
 def fits_caption_table(report: dict[str, Any]) -> str:

@@ -171,6 +171,22 @@ def p_value(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def whole_points(value: Any) -> str:
+    """A number of data points in a table: whole, with thousands separators (an equivalent of
+    1043.5051 shows as 1,044), an interval's unbounded end as ∞ or -∞."""
+    number = float(value)
+    if number in (float("inf"), float("-inf")):
+        return "∞" if number > 0 else "-∞"
+    return f"{number:,.0f}"
+
+
+def with_formats(frame: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` carrying its own column formats (:func:`styled` reads them): for a table whose
+    columns want different precisions, such as scores beside numbers of points."""
+    frame.attrs["formats"] = {**frame.attrs.get("formats", {}), **formats}
+    return frame
+
+
 def styled(frame: pd.DataFrame, precision: int = 3,
            formats: dict[str, str] | None = None) -> Styler:
     """``frame`` as every report shows a table (a pandas Styler, for ``display``).
@@ -180,7 +196,8 @@ def styled(frame: pd.DataFrame, precision: int = 3,
     'synthetic %' one decimal; p-values :func:`p_value`; booleans yes/no; +-inf (an
     interval's unbounded end) ∞ and -∞; missing values :data:`MISSING`; text is aligned
     left, numbers right; every cell is HTML-escaped.
-    ``formats``: a format string for a column these rules do not fit."""
+    ``formats``: a format string (or function) for a column these rules do not fit, over
+    those the frame carries (:func:`with_formats`)."""
     import numpy as np
 
     def cell(value: Any) -> str:
@@ -194,10 +211,11 @@ def styled(frame: pd.DataFrame, precision: int = 3,
             return f"{value:,.{precision}f}"
         return str(value)
 
+    carried = dict(frame.attrs.get("formats", {}))
     if any(name is not None for name in frame.index.names):
         frame = frame.reset_index()
     p_values = {col: p_value for col in frame.columns if _P_COLUMN.search(str(col))}
-    chosen = {"synthetic %": "{:.1f}", **p_values, **(formats or {})}
+    chosen = {"synthetic %": "{:.1f}", **p_values, **carried, **(formats or {})}
 
     def escaped(fmt: Any) -> Any:  # text reaches the page as text (a dataset's "<b>" too)
         render = fmt.format if isinstance(fmt, str) else fmt

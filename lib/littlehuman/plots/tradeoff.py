@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 
 from littlehuman.findings import PAPER_TABLE3
 from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, error_bars,
-                                     metric_label, note_if_empty, resampled)
+                                     metric_label, note_if_empty, resampled, whole_points,
+                                     with_formats)
 from littlehuman.stats import finite
 
 #: the columns of :func:`bases_table`, in order, and their names there (``{human}`` filled in)
@@ -112,7 +113,9 @@ def bases_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
     score +human, the fit (a0, a1, r2, fit at base), the equivalent and its 95% CI, status
     and the break-even price ratio."""
     names = {k: v.format(human=human) for k, v in BASES_COLUMNS.items()}
-    return bases[[c for c in BASES_COLUMNS if c in bases]].rename(columns=names)
+    table = bases[[c for c in BASES_COLUMNS if c in bases]].rename(columns=names)
+    return with_formats(table, {names[c]: whole_points for c in ("equivalent", "low", "high")
+                                if c in bases})
 
 
 def bases_caption(human: int) -> str:
@@ -179,7 +182,8 @@ def operating_points_table(points: pd.DataFrame) -> pd.DataFrame:
     """Every operating point at seed level (``analysis["points"]``, one base and seed, its
     own fit), without the level and message columns."""
     seed = points[points["level"] == "seed"]
-    return seed.drop(columns=["level", "message"])
+    table = seed.drop(columns=["level", "message"])
+    return with_formats(table, {"equivalent": whole_points} if "equivalent" in table else {})
 
 
 def operating_points_caption() -> str:
