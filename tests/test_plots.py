@@ -495,6 +495,8 @@ def test_tradeoff_tables():
                            "message": ["a", "b", "c"]})
     seeds = plots.tradeoff.operating_points_table(points)
     assert list(seeds.columns) == ["base", "seed", "equivalent"] and len(seeds) == 2
+    sized = plots.tradeoff.operating_points_table(points.assign(synthetic_size=182.3505))
+    assert ">182<" in plots.styled(sized, precision=4).to_html()
     # points are whole beside 4-decimal scores, an unbounded end as ∞ (notebook 04's precision)
     bases = an["bases"].assign(equivalent=[30.4, 1043.5051], high=[math.inf, 2500.25])
     html = plots.styled(plots.tradeoff.bases_table(bases, 20), precision=4).to_html()

@@ -183,7 +183,8 @@ def operating_points_table(points: pd.DataFrame) -> pd.DataFrame:
     own fit), without the level and message columns."""
     seed = points[points["level"] == "seed"]
     table = seed.drop(columns=["level", "message"])
-    return with_formats(table, {"equivalent": whole_points} if "equivalent" in table else {})
+    return with_formats(table, {c: whole_points for c in ("synthetic_size", "equivalent")
+                                if c in table})
 
 
 def operating_points_caption() -> str:
