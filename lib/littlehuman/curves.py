@@ -33,8 +33,8 @@ EQUIVALENT_RESAMPLES = 1000
 """Bootstrap resamples behind an equivalent's interval, in the trade-off (notebook 04) and in
 every curve family of the advisor (notebook 06) alike. Its upper end sits in a heavy tail
 (the equivalent grows exponentially as the resampled slope flattens), so it moves between
-bootstrap seeds: on FEVER's cpu profile (2026-12-04) from 820 to 2,385 over six seeds at
-1,000 resamples, 1,304 to 2,477 at 4,000."""
+bootstrap seeds: on FEVER's cpu profile (2026-12-04) from 820 to 2,385 over six bootstrap
+seeds at 1,000 resamples, 1,304 to 2,477 at 4,000."""
 
 PILOT_MAX_SEEDS = 100
 """Past this many seeds a pilot plan says that seeds alone will not settle an interval."""
@@ -416,7 +416,7 @@ def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: i
     to ``target_width``, by :func:`seeds_for_width`. Keys: width, target_width, seeds_now,
     seeds_needed, more_seeds, more_runs, assumption, message, and ``within_reach``: False
     when it would take more than :data:`PILOT_MAX_SEEDS` seeds, where the message says that
-    seeds alone will not settle it (an equivalent 4,000 points wide with 3 seeds asked for
+    seeds alone will not settle it (an equivalent 14,667 points wide with 3 seeds asked for
     261,991 of them)."""
     need = seeds_for_width(width, n_seeds, target_width)
     more = need - n_seeds

@@ -188,7 +188,7 @@ def with_formats(frame: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
 
 
 def styled(frame: pd.DataFrame, precision: int = 3,
-           formats: dict[str, str] | None = None) -> Styler:
+           formats: dict[str, Any] | None = None) -> Styler:
     """``frame`` as every report shows a table (a pandas Styler, for ``display``).
 
     A named index becomes the first column, a default one is hidden; whole numbers get
