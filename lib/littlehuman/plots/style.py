@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from littlehuman.findings import fmt_points
 from littlehuman.metrics import METRIC_LABELS
 
 if TYPE_CHECKING:
@@ -171,13 +173,16 @@ def p_value(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def _unbounded_end(value: float) -> str:
+    """An interval's infinite end in a table: ∞ or -∞."""
+    return "∞" if value > 0 else "-∞"
+
+
 def whole_points(value: Any) -> str:
-    """A number of data points in a table: whole, with thousands separators (an equivalent of
-    1043.5051 shows as 1,044), an interval's unbounded end as ∞ or -∞."""
+    """A number of data points in a table: :func:`littlehuman.findings.fmt_points` (an
+    equivalent of 1043.5051 shows as 1,044), an interval's unbounded end as ∞ or -∞."""
     number = float(value)
-    if number in (float("inf"), float("-inf")):
-        return "∞" if number > 0 else "-∞"
-    return f"{number:,.0f}"
+    return _unbounded_end(number) if math.isinf(number) else fmt_points(number)
 
 
 def with_formats(frame: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
@@ -206,8 +211,8 @@ def styled(frame: pd.DataFrame, precision: int = 3,
         if isinstance(value, (int, np.integer)):
             return f"{value:,}"
         if isinstance(value, (float, np.floating)):
-            if np.isinf(value):  # an interval's unbounded end
-                return "∞" if value > 0 else "-∞"
+            if np.isinf(value):
+                return _unbounded_end(value)
             return f"{value:,.{precision}f}"
         return str(value)
 
