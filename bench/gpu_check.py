@@ -573,8 +573,9 @@ def step_cuda_paths(args: argparse.Namespace) -> None:
             figures["compiled_vs_eager"] = f"{figures['compiled_tok_s'] / figures['eager_tok_s']:.2f}x"
             return figures
 
-        for item, fn in (("attention", attention), ("packing", packing), ("syncs", syncs),
-                         ("out of memory", out_of_memory), ("torch.compile", compiled)):
+        items = [("attention", attention), ("packing", packing), ("syncs", syncs),
+                 ("out of memory", out_of_memory), ("torch.compile", compiled)]
+        for item, fn in items[:-1] if args.no_compile else items:
             sub_row(item, fn)
 
 
@@ -714,6 +715,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log-every", type=int, default=None, help="steps per throughput window (3; --cpu-tiny 2)")
     ap.add_argument("--lora-batch", type=int, default=None,
                     help="ours: batch size asked for; the learner halves its micro-batch on OOM (64; --cpu-tiny 8)")
+    ap.add_argument("--no-compile", action="store_true",
+                    help="step 5 without its torch.compile item (about 3 min of compiling on an H200)")
     args = ap.parse_args(argv)
     args.data_dir = args.data_dir or str(default_data_dir())
     if args.write_lengths:

@@ -364,6 +364,26 @@ def test_training_step_never_waits_for_the_gpu(model_dir, task, packing):
     assert LoraLearner._train_step.__name__ == "_train_step" and lora.to_device.__name__ == "to_device"
 
 
+def test_only_cudas_per_sync_warning_counts_as_a_sync(monkeypatch):
+    """CUDA's sync debug mode warns once per process that it "is a prototype feature and does
+    not yet detect all synchronizing operations": not a sync (an H200 counted it as one)."""
+    import types
+    import warnings
+
+    from littlehuman.learners.syncs import CUDA_SYNC_WARNING
+
+    def step_that_warns(self, step, group):
+        warnings.warn("Synchronization debug mode is a prototype feature and does not yet detect "
+                      "all synchronizing operations (Triggered internally at Module.cpp:1003.)")
+        warnings.warn(CUDA_SYNC_WARNING + " (Triggered internally at CUDAFunctions.cpp:1.)")
+
+    monkeypatch.setattr(LoraLearner, "_train_step", step_that_warns)
+    fake = types.SimpleNamespace(_model=torch.nn.Linear(2, 2))
+    with watch_steps() as seen:
+        LoraLearner._train_step(fake, torch.zeros(1), [])
+    assert seen.steps == 1 and len(seen.cuda) == 1 and seen.cuda[0].startswith(CUDA_SYNC_WARNING)
+
+
 def test_sync_probe_sees_a_sync():
     """The probe itself: ``.item()``, a boolean index and ``nonzero`` on device data are seen."""
     probe = SyncProbe()

@@ -66,6 +66,12 @@ def _syncs(func: Any, args: tuple) -> bool:
         isinstance(i, torch.Tensor) and i.dtype == torch.bool for i in args[1] if i is not None)
 
 
+#: the text of the warning CUDA's sync debug mode gives per sync (c10/cuda/CUDAFunctions.cpp);
+#: not "synchroniz" alone, which also matches the mode's own once-per-process notice that it "is a
+#: prototype feature and does not yet detect all synchronizing operations" (seen on an H200)
+CUDA_SYNC_WARNING = "called a synchronizing CUDA operation"
+
+
 @dataclass
 class SyncReport:
     """What :func:`watch_steps` saw: optimizer steps, probe findings, CUDA's own warnings."""
@@ -115,7 +121,7 @@ def watch_steps() -> Iterator[SyncReport]:
         report.steps += 1
         report.probe += probe.syncs
         report.marked += len(probe.on_device)
-        report.cuda += [str(w.message).splitlines()[0] for w in caught if "synchroniz" in str(w.message)]
+        report.cuda += [str(w.message).splitlines()[0] for w in caught if CUDA_SYNC_WARNING in str(w.message)]
         probe = None
         return out
 
