@@ -43,8 +43,8 @@ def test_toy_profile_counts_by_hand(no_data):
         assert (r["runs"], r["train_rows"], r["epochs"]) == (runs, rows, 2)
         assert r["tokens_per_row"] == 100.0  # no rows: FEVER's max length, an upper bound
         assert r["train_tokens"] == rows * 2 * 100
-        assert r["gpu_hours"] == pytest.approx(rows * 200 / OURS_TOKENS_PER_S / 3600)
-        assert r["authors_gpu_hours"] == pytest.approx(rows * 200 / AUTHORS_TOKENS_PER_S / 3600)
+        assert r["gpu_hours"] == pytest.approx(rows * 200 / OURS_TOKENS_PER_S["fv"] / 3600)
+        assert r["authors_gpu_hours"] == pytest.approx(rows * 200 / AUTHORS_TOKENS_PER_S["fv"] / 3600)
         assert r["data"] == NO_DATA and "missing" in r["note"] and pd.isna(r["eval_rows"])
         assert "4 zoom runs at n=60 are sweep runs" in r["note"]
     majority = plan(["fever"], config.profile("smoke", **{**TOY, "learner": "majority"}), no_data)
@@ -177,7 +177,11 @@ def test_totals_rates_and_table(no_data):
                    "coqa: estimated without data; tokens per row by max length 512"):
         assert phrase in text
     default = format_plan(plan(["fever"], prof, no_data))
-    assert "7,710" in default and "861" in default and "gradient checkpointing" in default
+    assert "1,082 tokens/s" in default and "126 tokens/s" in default and "gradient checkpointing" in default
+    both = plan(["fever", "coqa"], prof, no_data)  # measured per task: FV's short rows train slower
+    assert "FV 1,082 / QA 7,083 tokens/s" in format_plan(both) and "H200" in format_plan(both)
+    qa = both[both["task"] == "qa"]
+    assert qa["gpu_hours"].to_numpy() == pytest.approx(qa["train_tokens"].to_numpy() / 7083 / 3600)
     with pytest.raises(LittleHumanError, match="> 0"):
         plan(["fever"], prof, no_data, tokens_per_s=-5)
     with pytest.raises(LittleHumanError, match="unknown dataset"):

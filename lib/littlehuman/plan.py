@@ -28,11 +28,16 @@ from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments.grid import Shape
 
-#: LoRA r16 on the Llama-3.1-8B architecture, bf16, batch 8, sequence 512, one H100: the
-#: figures issue 6 gives, measured before this project's benches existed
-OURS_TOKENS_PER_S = 7710.0
-#: the authors' configuration on the same bench and card: fp32, batch 1, gradient checkpointing
-AUTHORS_TOKENS_PER_S = 861.0
+#: training tokens/s per task of our LoRA learner (r16, bf16, batch 8 as the paper profile trains)
+#: on the Llama-3.1-8B architecture with random weights at FEVER's (fv) and FairyTaleQA's (qa)
+#: token lengths, one H200, bench/gpu_check.py --lora-batch 8 (2026-12-04,
+#: bench/gpu_results/2026-12-04-h200/2_lora_llama_batch8.md)
+OURS_TOKENS_PER_S = {"fv": 1082.0, "qa": 7083.0}
+#: the authors' configuration in the same run: fp32, batch 1 (QA grad-accum 2), gradient checkpointing
+AUTHORS_TOKENS_PER_S = {"fv": 126.0, "qa": 627.0}
+MEASURED_ON = ("one H200 (bench/gpu_check.py, 2026-12-04): LoRA r16 on the Llama-3.1-8B "
+               "architecture at FEVER's and FairyTaleQA's token lengths; ours bf16 batch 8, the "
+               "authors' fp32 batch 1 with gradient checkpointing")
 WORDS_TO_TOKENS = 1.3
 SAMPLE_ROWS = 5000  # rows measured per dataset (a seeded sample when the split is larger)
 NO_DATA = "estimated without data"
@@ -154,23 +159,36 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
             "tokens_per_row": tokens, "data": "real rows", "tokens_by": how, "notes": notes}
 
 
+def _rates(given: float | None, default: dict[str, float]) -> dict[str, float]:
+    """Tokens/s per task: ``given`` for every task, else the measured ``default``."""
+    if given is None:
+        return dict(default)
+    if not (math.isfinite(given) and given > 0):
+        raise LittleHumanError("tokens per second must be > 0: give a measured rate, e.g. "
+                               "--plan-tokens-per-s 7083")
+    return {task: float(given) for task in default}
+
+
+def _rate_text(rates: dict[str, float]) -> str:
+    if len(set(rates.values())) == 1:
+        return f"{next(iter(rates.values())):,.0f} tokens/s"
+    return " / ".join(f"{task.upper()} {rate:,.0f}" for task, rate in rates.items()) + " tokens/s"
+
+
 def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
          tokens_per_s: float | None = None,
          authors_tokens_per_s: float | None = None,
          notebooks: list[str] | None = None,
          custom: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per dataset and experiment: runs, training rows and tokens, GPU-hours at
-    ``tokens_per_s`` (default :data:`OURS_TOKENS_PER_S`) and at ``authors_tokens_per_s``
-    (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows (not in the hours), how tokens
+    ``tokens_per_s`` (one rate for every task; default :data:`OURS_TOKENS_PER_S`, per task)
+    and at ``authors_tokens_per_s`` (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows (not in the hours), how tokens
     were counted, whether real rows were measured, and notes. ``attrs`` hold the rates.
     ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps the experiments a run
     with those notebooks prepares; None plans them all. ``custom``: your own file's options
     (``--task``, ``--columns``, ``--skip-bad-rows``)."""
-    ours = float(OURS_TOKENS_PER_S if tokens_per_s is None else tokens_per_s)
-    authors = float(AUTHORS_TOKENS_PER_S if authors_tokens_per_s is None else authors_tokens_per_s)
-    if not all(math.isfinite(r) and r > 0 for r in (ours, authors)):
-        raise LittleHumanError("tokens per second must be > 0: give a measured rate, e.g. "
-                               "--plan-tokens-per-s 7710")
+    ours = _rates(tokens_per_s, OURS_TOKENS_PER_S)
+    authors = _rates(authors_tokens_per_s, AUTHORS_TOKENS_PER_S)
     out, notes_by = [], {}
     for name in datasets:
         facts = _dataset_facts(name, profile, data_dir, custom)
@@ -184,7 +202,8 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
                 "dataset": shape.dataset, "task": shape.task, "experiment": experiment,
                 "runs": len(sizes), "train_rows": sum(sizes), "epochs": epochs,
                 "tokens_per_row": round(facts["tokens_per_row"], 1), "train_tokens": round(tokens),
-                "gpu_hours": tokens / ours / 3600, "authors_gpu_hours": tokens / authors / 3600,
+                "gpu_hours": tokens / ours[shape.task] / 3600,
+                "authors_gpu_hours": tokens / authors[shape.task] / 3600,
                 "eval_rows": None if facts["eval_rows"] is None else facts["eval_rows"] * len(sizes),
                 "tokens_by": facts["tokens_by"], "data": facts["data"], "note": "; ".join(notes),
             })
@@ -199,6 +218,8 @@ def format_plan(df: pd.DataFrame) -> str:
     """The plan as a text table with a TOTAL row, the rates and what the hours leave out."""
     ours = df.attrs.get("tokens_per_s", OURS_TOKENS_PER_S)
     authors = df.attrs.get("authors_tokens_per_s", AUTHORS_TOKENS_PER_S)
+    tasks = list(dict.fromkeys(df["task"])) or list(ours)
+    ours, authors = ({t: r[t] for t in tasks} for r in (ours, authors))
     formats = {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
                "train_tokens": ",", "gpu_hours": ",.2f", "authors_gpu_hours": ",.2f", "eval_rows": ","}
     table = pd.DataFrame({"dataset": df["dataset"], "experiment": df["experiment"]})
@@ -214,11 +235,9 @@ def format_plan(df: pd.DataFrame) -> str:
     table = table.rename(columns={"gpu_hours": "GPU-h", "authors_gpu_hours": "GPU-h authors"})
     lines = [f"Plan for profile {df.attrs.get('profile', '?')} (learner {df.attrs.get('learner', '?')})",
              table.to_string(index=False), ""]
-    lines.append(f"GPU-h: training tokens at {ours:,.0f} tokens/s; GPU-h authors: at {authors:,.0f} "
-                 "tokens/s. Defaults measured on one H100 (LoRA r16, Llama-3.1-8B architecture, "
-                 f"sequence 512): ours {OURS_TOKENS_PER_S:,.0f} = bf16 batch 8, the "
-                 f"authors' {AUTHORS_TOKENS_PER_S:,.0f} = fp32 batch 1 with gradient checkpointing.")
-    if df.attrs.get("learner") not in (None, "lora") and ours == OURS_TOKENS_PER_S:
+    lines.append(f"GPU-h: training tokens at {_rate_text(ours)}; GPU-h authors: at {_rate_text(authors)}. "
+                 f"Defaults measured on {MEASURED_ON}.")
+    if df.attrs.get("learner") not in (None, "lora") and ours == {t: OURS_TOKENS_PER_S[t] for t in tasks}:
         lines.append(f"Those rates are the LoRA 8B learner's, not {df.attrs['learner']}'s: give "
                      "your learner's measured tokens/s.")
     lines.append("Training only: evaluation (predicting eval_rows test rows, with greedy decoding "
