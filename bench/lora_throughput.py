@@ -138,6 +138,7 @@ def measure(task: str, model_dir: Path, pool: pd.DataFrame, max_length: int, ste
     return {"tokens_per_s": round(statistics.median(w["tokens_per_s"] for w in windows)) if windows
             else stats["tokens_per_s"],
             "mfu": statistics.median(mfus) if mfus else None,
+            "fit_tokens_per_s": stats["tokens_per_s"],  # the whole fit, its first steps' warm-up and new shapes included
             "peak_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 1) if torch.cuda.is_available() else None,
             "batch": params["batch_size"], "micro_batch": stats["micro_batch_cap"] or params["batch_size"],
             "grad_accum": params.get("grad_accum", 1), "dtype": stats["dtype"], "attn": stats["attn_implementation"],

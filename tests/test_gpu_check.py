@@ -32,7 +32,7 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     result = json.loads((tmp_path / "out" / "gpu_check.json").read_text())
     rows = result["rows"]
     assert {r["step"] for r in rows} == {"lora_llama", "lora_mistral", "hf_generation", "paper_training",
-                                         "cuda_paths"}
+                                         "overheads", "cuda_paths"}
     assert all(r["status"] == "ok" for r in rows), [(r["item"], r["error"]) for r in rows]
     assert result["environment"]["device"] and result["environment"]["torch"]
     assert result["environment"]["missing_modules"] == []
@@ -45,6 +45,10 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     assert all(paper[f"paper {name}"]["runs"] == 2 and paper[f"paper {name}"]["predictions"] > 0
                for name in ("fever", "fairytaleqa"))
     assert paper["paper fever notebooks + HTML"]["notebooks"] == 2  # with the carried notebook wheels
+    overheads = {r["item"]: r["figures"] for r in rows if r["step"] == "overheads"}
+    assert len(overheads) == 8 and all(f["batch"] == 8 and f["fit_tokens_per_s"] > 0 for f in overheads.values())
+    assert all("vs_both" not in k for k in overheads["fv batch 8 cudnn attention"])
+    assert {"tokens_per_s_vs_both", "fit_tokens_per_s_vs_both"} <= set(overheads["qa batch 8 defaults"])
     review = {r["item"]: r["figures"] for r in rows if r["step"] == "cuda_paths"}
     assert set(review) == {"attention", "packing", "syncs", "out of memory", "torch.compile"}
     assert review["attention"]["attn"] == "sdpa" and "fused:yes" in review["attention"]["qa_kernels"]

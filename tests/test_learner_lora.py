@@ -416,6 +416,66 @@ def test_bf16_base_trains_fp32_weights_under_autocast(model_dir, task, tmp_path)
     assert LoraLearner.load(tmp_path / "saved").predict(rows.iloc[:6]) == preds
 
 
+@pytest.mark.parametrize("task", ["fv", "qa"])
+def test_peft_input_casts_off_change_no_gradient_and_save_copies(model_dir, task, monkeypatch):
+    """Under a bf16 base peft cast each LoRA input to fp32, and autocast cast it back for the
+    bf16 matmul: off (lora.PEFT_INPUT_CASTS), the loss and every gradient are the same, with
+    fewer copies per step (dropout 0, so both draw nothing at random)."""
+    rows = fv_rows(8, 0) if task == "fv" else qa_rows(8, 0)
+    got = {}
+    for casts in (True, False):
+        monkeypatch.setattr(lora, "PEFT_INPUT_CASTS", casts)
+        learner = LoraLearner(task, seed=0, model_dir=str(model_dir), dtype="bf16",
+                              **{**FAST, "epochs": 1, "dropout": 0.0, "batch_size": 8}).fit(rows)
+        flags = {m.cast_input_dtype_enabled for m in learner._model.modules()
+                 if hasattr(m, "cast_input_dtype_enabled")}
+        assert flags == {casts}
+        learner._model.train()
+        feats, _ = learner._encode(rows, training=True)
+        with torch.profiler.profile() as prof:
+            loss, _ = learner._loss_sum(learner._forward(), feats, learner._device(), torch.bfloat16, False)
+            loss.backward()
+        copies = sum(e.count for e in prof.key_averages() if e.key == "aten::_to_copy")
+        grads = {n: p.grad.clone() for n, p in learner._model.named_parameters() if p.grad is not None}
+        got[casts] = (loss.item(), grads, copies)
+    assert got[False][0] == got[True][0]
+    assert got[False][1].keys() == got[True][1].keys() and got[True][1]
+    for name, grad in got[True][1].items():
+        assert torch.equal(got[False][1][name], grad), name
+    assert got[False][2] < got[True][2], (got[False][2], got[True][2])
+
+
+def test_forwards_on_cuda_leave_cudnn_attention_out_within_the_enabled_kernels(model_dir, monkeypatch):
+    """On CUDA every forward runs without cuDNN's SDPA kernel (a plan per new shape: see
+    lora.SDPA_CUDNN), keeping the kernels enabled around it; cuDNN alone stays cuDNN. (The
+    flags are torch's globals, set here on a CPU build as on a GPU.)"""
+    import warnings
+
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    learner = LoraLearner("fv", seed=0, model_dir=str(model_dir), dtype="fp32", **FAST)
+    monkeypatch.setattr(learner, "_device", lambda: torch.device("cuda"))
+    cuda = torch.backends.cuda
+
+    def flags() -> tuple[bool, bool, bool, bool]:
+        return (cuda.flash_sdp_enabled(), cuda.mem_efficient_sdp_enabled(), cuda.math_sdp_enabled(),
+                cuda.cudnn_sdp_enabled())
+
+    before = flags()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # autocast on "cuda" without CUDA (disabled: fp32 base)
+        with learner._compute():
+            assert flags() == (True, True, True, False)
+        with sdpa_kernel([SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION]), learner._compute():
+            assert flags() == (False, True, False, False)
+        with sdpa_kernel([SDPBackend.CUDNN_ATTENTION]), learner._compute():
+            assert flags() == (False, False, False, True)
+        monkeypatch.setattr(lora, "SDPA_CUDNN", True)
+        with learner._compute():
+            assert flags() == before
+    assert flags() == before
+
+
 def test_out_of_memory_frees_the_failed_chunk_before_the_retry(model_dir, monkeypatch):
     """A real OOM often strikes in backward, with the chunk's activations still in its graph:
     that graph must be gone before the smaller retry runs, or the retry has less memory."""

@@ -24,7 +24,9 @@
   examples (FV), however they were split into micro-batches.
 - Speed: bf16 on CUDA when supported, fp32 on CPU (``dtype="auto"``); with a bf16 base the
   trainable weights (LoRA, FV's score head) stay fp32 for AdamW and the forward runs under bf16
-  autocast. SDPA attention, or
+  autocast, with peft's cast of each LoRA input to fp32 switched off (autocast computes those
+  matmuls in bf16 anyway: the cast only added two copies per adapted layer). SDPA attention
+  without cuDNN's kernel on CUDA (:data:`SDPA_CUDNN`), or
   flash-attention-2 when installed with bf16 on CUDA. QA training PACKS each micro-batch's
   examples (first-fit decreasing) into rows of at most ``max_length`` tokens, with
   ``position_ids`` restarting at 0 per example: with flash-attention the micro-batch becomes
@@ -83,6 +85,18 @@ _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "grad_accum", "max_length"
            "alpha", "dropout", "target_modules", "loss_on", "dtype", "packing", "gradient_checkpointing",
            "compile", "select_on_valid", "settings", "log_every", "progress")
 IGNORE = -100
+#: whether SDPA may pick cuDNN's attention kernel on CUDA (torch prefers it on Hopper). Off: it
+#: builds an execution plan for every new (batch, length) shape, which padded FV batches bring at
+#: almost every step, and costs 1-3 ms of CPU per call even with its plan cached; on an H200 its
+#: forward and backward took 28% of the CPU time of an FV step at batch 8, whose GPU sat idle 85%
+#: of the step (bench/gpu_results/2026-12-04-h200/3_profile_batch8.txt). Flash (no mask) and
+#: memory-efficient (masks) kernels need no plan. bench/gpu_check.py measures both settings.
+SDPA_CUDNN = False
+#: whether peft casts each LoRA layer's input to the adapter's dtype (fp32) under a bf16 base. Off:
+#: the forward runs under bf16 autocast, which casts it back for the bf16 matmul, so the cast only
+#: costs two copies per adapted layer (a third of the kernels the H200 profile counted, 17% of its
+#: GPU time); the matmuls, and so the gradients, are the same (tested).
+PEFT_INPUT_CASTS = False
 
 
 @contextlib.contextmanager
@@ -481,7 +495,7 @@ class LoraLearner:
         for param in model.parameters():  # AdamW's lr-sized updates round away in bf16 weights
             if param.requires_grad and param.dtype != torch.float32:  # (FV's score head; peft keeps LoRA fp32)
                 param.data = param.data.float()
-        self._model = model
+        self._model = self._without_input_casts(model)
         feats, counts = self._encode(train, training=True)
         if not feats:
             raise LittleHumanError(f"lora learner: none of the {len(train)} training rows is usable")
@@ -568,7 +582,7 @@ class LoraLearner:
         config = self._generation_config() if self.task == "qa" else None
         bar = tqdm(total=len(order), disable=not self.progress, leave=False, desc=f"lora {self.task} predict")
         items = [feats[i] for i in order]
-        with torch.inference_mode(), self._autocast(), bar:
+        with torch.inference_mode(), self._compute(), bar:
             preds, _ = in_chunks_halving_on_oom(
                 items, size, lambda chunk: self._predict_chunk(chunk, config), on_chunk=bar.update,
                 halved=lambda failed, size: (f"lora learner: out of GPU memory predicting {failed} "
@@ -603,7 +617,8 @@ class LoraLearner:
         seed_everything(learner.seed)
         learner._tokenizer = learner._load_tokenizer()
         with quiet_transformers(), _peft_quiet():
-            learner._model = PeftModel.from_pretrained(learner._load_base(), str(directory / "adapter")).eval()
+            learner._model = learner._without_input_casts(
+                PeftModel.from_pretrained(learner._load_base(), str(directory / "adapter")).eval())
         learner.fit_stats = meta.get("fit_stats", {})
         return learner
 
@@ -621,11 +636,31 @@ class LoraLearner:
         """The logits function training uses (:func:`model_logits` on the current model, uncompiled)."""
         return functools.partial(model_logits, self._model)
 
-    def _autocast(self) -> Any:
-        """bf16 autocast when the base is bf16: the fp32 trainable weights (LoRA, FV's score head)
-        meet bf16 activations in bf16 matmuls; a no-op for an fp32 base."""
-        dtype = self._torch_dtype()
-        return torch.autocast(self._device().type, dtype=dtype, enabled=dtype != torch.float32)
+    def _compute(self) -> contextlib.ExitStack:
+        """What every forward runs under: bf16 autocast when the base is bf16 (the fp32
+        trainable weights, LoRA and FV's score head, meet bf16 activations in bf16 matmuls; a
+        no-op for an fp32 base), and on CUDA the SDPA kernels without cuDNN's
+        (:data:`SDPA_CUDNN`), within whatever kernels are enabled around it."""
+        dtype, device = self._torch_dtype(), self._device()
+        stack = contextlib.ExitStack()
+        stack.enter_context(torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32))
+        if device.type == "cuda" and not SDPA_CUDNN:
+            from torch.nn.attention import SDPBackend, sdpa_kernel
+
+            enabled = [b for b, on in ((SDPBackend.FLASH_ATTENTION, torch.backends.cuda.flash_sdp_enabled()),
+                                       (SDPBackend.EFFICIENT_ATTENTION, torch.backends.cuda.mem_efficient_sdp_enabled()),
+                                       (SDPBackend.MATH, torch.backends.cuda.math_sdp_enabled())) if on]
+            if enabled:  # cuDNN alone (a check that asks for it) stays cuDNN
+                stack.enter_context(sdpa_kernel(enabled))
+        return stack
+
+    def _without_input_casts(self, model: Any) -> Any:
+        """``model`` with peft's input casts off under a bf16 base (:data:`PEFT_INPUT_CASTS`)."""
+        if self._torch_dtype() != torch.float32 and not PEFT_INPUT_CASTS:
+            for module in model.modules():
+                if hasattr(module, "cast_input_dtype_enabled"):
+                    module.cast_input_dtype_enabled = False
+        return model
 
     def _attn(self) -> str:
         from transformers.utils import is_flash_attn_2_available
@@ -795,13 +830,13 @@ class LoraLearner:
         if self.task == "fv":
             batch = to_device(batch, device)
             labels = batch.pop("labels")
-            with self._autocast():
+            with self._compute():
                 logits = forward(batch).float()
             return F.cross_entropy(logits, labels, reduction="sum"), slots
         batch["positions"], batch["targets"] = target_positions(batch.pop("labels"))
         batch = to_device(batch, device)
         targets, positions = batch.pop("targets"), batch.pop("positions")
-        with self._autocast():
+        with self._compute():
             logits = forward(batch, positions).float()
         return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum"), slots
 
