@@ -123,3 +123,17 @@ def test_jupyter_data_of_a_pip_target_install_is_put_on_the_path(tmp_path, monke
 
     monkeypatch.setenv("JUPYTER_PATH", "")
     assert gpu_check.jupyter_data_beside_packages() is None, nbconvert.__file__
+
+
+def test_gpu_profile_runs_at_toy_size(tmp_path):
+    """bench/gpu_profile.py (where a LoRA step's time goes) at toy size on the CPU: per-step
+    times and the profiler's table for each task, so it still runs when a GPU is lent."""
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "gpu_profile.py"), "--tiny", "--steps", "7",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    text = (tmp_path / "profile.txt").read_text()
+    for task in ("fv", "qa"):
+        assert f"== {task} batch 8:" in text and f"-- {task}: top ops by self_cpu_time_total" in text
+    steps = [line for line in text.splitlines() if line.startswith("step_ms")]
+    assert len(steps) == 2 and all(len(json.loads(line.split(" ", 1)[1])) == 7 for line in steps)
+    assert "aten::mm" in text
