@@ -72,9 +72,9 @@ NEEDED_MODULES that are missing (to carry as wheels).
 Time on one H200 (2026-12-04, before step 5 existed): 362 s in all (the wheels' install about
 23 s more, the machine's start and transfers about 35 s): steps 1-2 110 s, step 3 23 s, step 4
 38 s with its two notebooks, step 6 202 s, 176 of them torch.compile's (compiled 0.01x eager: a
-recompile per batch shape on a 2-layer model). Step 5 adds about 1-2 min (10 fits at batch 8). Give the run a
-540-600 s timeout (the table is rewritten after each measurement, so a run cut short keeps what
-it finished; ``--steps-only`` reruns some, ``--no-compile`` saves the 3 min).
+recompile per batch shape on a 2-layer model). Step 5 adds about 1-2 min (10 fits at batch 8).
+Give the run a 540-600 s timeout (the table is rewritten after each measurement, so a run cut
+short keeps what it finished; ``--steps-only`` reruns some, ``--no-compile`` saves the 3 min).
 ``--cpu-tiny`` (2-layer models of hidden size 64, lengths cut to 64 tokens, 6 steps; torch.compile
 with the aot_eager backend) takes ~60 s on 2 cores.
 """
@@ -250,7 +250,7 @@ OVERHEAD_VARIANTS = {
 
 
 def step_overheads(args: argparse.Namespace) -> None:
-    """Step 6: what the learner's CPU-side settings cost at the paper profile's batch 8 on the
+    """Step 5: what the learner's CPU-side settings cost at the paper profile's batch 8 on the
     Llama-3.1-8B architecture: cuDNN's attention kernel (an execution plan per new shape) and
     peft's fp32 input casts, each put back alone and both together (the learner as the first
     GPU check of 2026-12-04 ran it), against the defaults without either, FV and QA: tokens/s
@@ -263,6 +263,7 @@ def step_overheads(args: argparse.Namespace) -> None:
             pool, max_length = load_pool(task, cap=64 if args.cpu_tiny else None)
             if args.cpu_tiny:
                 max_length = 64
+
             def fit(settings: dict[str, Any], steps: int = args.steps) -> dict[str, Any]:
                 with contextlib.ExitStack() as stack:
                     for key, value in settings.items():
