@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -257,6 +258,11 @@ def test_a_negative_median_equivalent_reads_as_negative_in_the_headlines(home):
     assert fam["headline"].startswith("+8 human points ~ -6 synthetic points under the log")
     for line in (trade["headline"], fam["headline"]):
         assert "+-" not in line and "do not beat the synthetic curve" in line
+    # the pilot plan reads the human points' gain on saturated bases: here it is below the
+    # base with no spread (constant scores), so settled: no row, and no +-25% of -6 either
+    with mock.patch.object(tradeoff, "human_gain", wraps=tradeoff.human_gain) as gains:
+        assert advisor.families_report(exp, n_boot=10)["pilot"] == []
+    assert gains.call_count == 1
 
 
 def test_pilot_rows_on_a_wide_interval():
@@ -284,6 +290,26 @@ def test_pilot_rows_name_an_equivalent_too_uncertain_for_an_interval():
     assert rows[0]["seeds_needed"] is None and rows[0]["more_runs"] is None
     assert "no 95% interval" in rows[0]["message"] and "80 of 300" in rows[0]["message"]
     assert list(advice_plots.pilot_table({"pilot": rows})["seeds now"]) == [3]
+
+
+def test_pilot_rows_on_a_saturated_base_narrow_the_human_gain_not_the_equivalent():
+    # FEVER's cpu profile, ROPES-like: the equivalent is at or below 0 (the human points did not
+    # beat the synthetic curve); +-25% of -6 points says nothing, the gain's sign is the answer
+    result = {"choice": {"best": "log"}, "n_seeds": 3, "fits": pd.DataFrame([
+        {"base": 250, "family": "log", "equivalent": -6.0, "low": -40.0, "high": 30.0},
+        {"base": 500, "family": "log", "equivalent": -3.0, "low": -20.0, "high": 10.0},
+        {"base": 750, "family": "log", "equivalent": -1.0, "low": -9.0, "high": 8.0}])}
+    gains = pd.DataFrame({"base": [250, 500, 750], "gain": [0.003, -0.02, 0.05],
+                          "gain_low": [-0.063, -0.03, 0.01], "gain_high": [0.053, -0.01, 0.09]})
+    rows = advisor.pilot_rows(result, None, runs_per_seed=4, gains=gains)
+    assert len(rows) == 1  # 500 and 750: the gain's interval is already clear of 0
+    row = rows[0]
+    assert "gain over base 250" in row["what"] and "did not beat the synthetic curve" in row["what"]
+    assert row["goal"].startswith("an interval clear of 0")
+    assert row["width"] == pytest.approx(0.116) and row["target_width"] == pytest.approx(0.006)
+    assert row["within_reach"] is False and "seeds alone will not settle it" in row["message"]
+    # without the gains (not computed) a saturated base gets no +-25% row either
+    assert advisor.pilot_rows(result, None, runs_per_seed=4) == []
 
 
 def test_budget_disagreement_is_said():

@@ -222,22 +222,42 @@ def families_report(study: "Study", metric: str | None = None,
             "budget_disagreement": families.budget_disagreement(answers),
             "budget_asked": budget, "price_human": p.price_human,
             "price_synthetic": p.price_synthetic, "runs_per_seed": runs_per_seed,
-            "pilot": pilot_rows(result, answer, runs_per_seed)}
+            "pilot": pilot_rows(result, answer, runs_per_seed, _saturated_gains(study, metric, result))}
+
+
+def _saturated_gains(study: "Study", metric: str, result: dict[str, Any]) -> pd.DataFrame | None:
+    """:func:`~littlehuman.experiments.tradeoff.human_gain` when the chosen family has a
+    saturated base (the pilot plan narrows the gain there), else None (it is not needed)."""
+    from littlehuman.experiments import tradeoff
+
+    fits = result["fits"]
+    mine = fits[(fits["family"] == families.chosen_family(result)) & (fits["base"] != families.POOLED)]
+    if not any(finite(v) and v <= 0 for v in mine.get("equivalent", pd.Series(dtype=float))):
+        return None
+    return tradeoff.human_gain(study, metric, level=result.get("level", 0.95))
 
 
 def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
-               runs_per_seed: int) -> list[dict[str, Any]]:
+               runs_per_seed: int, gains: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """The pilot plan: for each base's equivalent under the chosen family whose interval is
     wider than +-:data:`EQUIVALENT_PRECISION` of it, and for the budget decision when its
     interval reaches 0, how many seeds would narrow it enough
     (:func:`littlehuman.curves.pilot_plan`). An equivalent whose interval is unbounded
     (resamples no synthetic amount matches) or missing (fits that failed) gets a row too,
-    without a number of seeds. Each row: what, goal,
-    and the plan's keys."""
+    without a number of seeds. A saturated base (equivalent <= 0: the human points did not
+    beat the synthetic curve) is planned on the human points' gain over that base instead
+    (``gains``: :func:`littlehuman.experiments.tradeoff.human_gain`), whose interval clear of 0
+    is the answer there; +-25% of an equivalent at or below 0 says little. Each row: what,
+    goal, and the plan's keys."""
     fam, n_seeds, out = families.chosen_family(result), result["n_seeds"], []
     fits = result["fits"]
     for r in fits[(fits["family"] == fam) & (fits["base"] != families.POOLED)].to_dict("records"):
         if not finite(r.get("equivalent")):
+            continue
+        if r["equivalent"] <= 0:
+            row = _saturated_row(r, fam, n_seeds, runs_per_seed, gains)
+            if row:
+                out.append(row)
             continue
         if not (finite(r.get("low")) and finite(r.get("high"))):
             if finite(r.get("undefined")) and r["undefined"] > 0:  # too uncertain for one
@@ -258,6 +278,25 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
                         **curves.pilot_plan(g["high"] - g["low"], n_seeds, 2 * abs(g["value"]),
                                             runs_per_seed, what)})
     return out
+
+
+def _saturated_row(r: dict[str, Any], fam: str, n_seeds: int, runs_per_seed: int,
+                   gains: pd.DataFrame | None) -> dict[str, Any] | None:
+    """The pilot row of a saturated base: seeds to tell the human points' gain over the base
+    from 0 (None when that gain is unknown, or already clear of 0)."""
+    mine = gains[gains["base"] == r["base"]] if gains is not None else gains
+    if mine is None or mine.empty:
+        return None
+    g = mine.iloc[0]
+    if not (finite(g["gain_low"]) and finite(g["gain_high"])) or g["gain"] == 0 \
+            or g["gain_low"] > 0 or g["gain_high"] < 0:
+        return None
+    what = (f"the human points' gain over base {r['base']:g} ({g['gain']:+.3g}; the "
+            f"{families.FAMILIES[fam].label} equivalent is {r['equivalent']:,.0f}: they did not "
+            "beat the synthetic curve)")
+    return {"what": what, "goal": "an interval clear of 0, if the estimate holds",
+            **curves.pilot_plan(g["gain_high"] - g["gain_low"], n_seeds, 2 * abs(g["gain"]),
+                                runs_per_seed, what)}
 
 
 def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str, Any]
