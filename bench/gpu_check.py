@@ -26,7 +26,10 @@ others still run):
    checks each run's record and that its predictions reload (``RunStore.predictions``); then
    notebooks 01-02 with HTML for fever through ``report.run_all`` (as ``run_all.py`` makes them).
 
-5. ``overheads``: the learner's CPU-side settings at the paper profile's batch 8 on the
+5. ``overheads``: first, SDPA's forward and backward alone at 15 new padded lengths (batch 8,
+   32 heads of 128, bf16, a padding mask), cuDNN's kernel against the memory-efficient one:
+   median ms of each length's first call and of a second one (a plan build shows as first >>
+   again); then the learner's CPU-side settings at the paper profile's batch 8 on the
    Llama-3.1-8B architecture, FV and QA: the defaults against cuDNN's attention kernel
    (``lora.SDPA_CUDNN``) and peft's fp32 input casts (``lora.PEFT_INPUT_CASTS``) put back, alone
    and together (the learner the first GPU check ran, 2026-12-04), after one unrecorded warm-up
@@ -249,6 +252,47 @@ OVERHEAD_VARIANTS = {
 }
 
 
+def sdpa_new_shapes(tiny: bool) -> dict[str, Any]:
+    """SDPA forward and backward alone over a run of new padded lengths (as FV's length-grouped
+    batches bring: batch 8, 32 heads of 128, bf16, a padding mask), one kernel at a time:
+    milliseconds per call for each length's first call (a cuDNN plan, if any, is built there)
+    and for a second call at that length. On the CPU (``--cpu-tiny``) the math kernel alone."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    from littlehuman.learners.lora import causal_padding_mask
+
+    batch, heads, dim, lengths = (2, 2, 16, range(20, 26)) if tiny else (8, 32, 128, range(40, 100, 4))
+    device, dtype = ("cuda", torch.bfloat16) if cuda() else ("cpu", torch.float32)
+    kernels = ([SDPBackend.CUDNN_ATTENTION, SDPBackend.EFFICIENT_ATTENTION] if cuda() else [SDPBackend.MATH])
+    figures: dict[str, Any] = {"lengths": f"{lengths.start}-{lengths.stop - 1} by {lengths.step}"}
+
+    def call(length: int) -> float:
+        q, k, v = (torch.randn(batch, heads, length, dim, device=device, dtype=dtype, requires_grad=True)
+                   for _ in range(3))
+        tokens = torch.ones(batch, length, dtype=torch.long)
+        tokens[0, length - 3:] = 0  # the first row padded: the learner's 4D mask, as in FV
+        mask = causal_padding_mask(tokens, dtype).to(device)
+        if cuda():
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask).sum().backward()
+        if cuda():
+            torch.cuda.synchronize()
+        return 1000 * (time.perf_counter() - start)
+
+    for kernel in kernels:
+        name = kernel.name.split("_")[0].lower()
+        with sdpa_kernel([kernel]):
+            call(lengths.start - 1)  # the kernel's own first call, at a length not timed
+            first, again = [], []
+            for length in lengths:
+                first.append(call(length))
+                again.append(call(length))
+        figures[f"{name}_first_ms"] = round(statistics.median(first), 2)
+        figures[f"{name}_again_ms"] = round(statistics.median(again), 2)
+    return figures
+
+
 def step_overheads(args: argparse.Namespace) -> None:
     """Step 5: what the learner's CPU-side settings cost at the paper profile's batch 8 on the
     Llama-3.1-8B architecture: cuDNN's attention kernel (an execution plan per new shape) and
@@ -257,6 +301,7 @@ def step_overheads(args: argparse.Namespace) -> None:
     (median window, and the whole fit with its new shapes) and defaults / both."""
     from littlehuman.learners import lora
 
+    sub_row("sdpa at new lengths", functools.partial(sdpa_new_shapes, args.cpu_tiny))
     with tempfile.TemporaryDirectory() as tmp:
         lt.make_model_dir(Path(tmp), args.cpu_tiny)
         for task in ("fv", "qa"):

@@ -46,6 +46,8 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
                for name in ("fever", "fairytaleqa"))
     assert paper["paper fever notebooks + HTML"]["notebooks"] == 2  # with the carried notebook wheels
     overheads = {r["item"]: r["figures"] for r in rows if r["step"] == "overheads"}
+    shapes = overheads.pop("sdpa at new lengths")
+    assert shapes["math_first_ms"] > 0 and shapes["math_again_ms"] > 0  # cuDNN and efficient on CUDA
     assert len(overheads) == 8 and all(f["batch"] == 8 and f["fit_tokens_per_s"] > 0 for f in overheads.values())
     assert all("vs_both" not in k for k in overheads["fv batch 8 cudnn attention"])
     assert {"tokens_per_s_vs_both", "fit_tokens_per_s_vs_both"} <= set(overheads["qa batch 8 defaults"])
