@@ -361,7 +361,8 @@ def pilot_sentence(report: dict[str, Any]) -> str:
                 "cannot settle a number that is not there. More sizes per base "
                 "(`--tradeoff-steps`) or more human points might.")
     return ("Every interval is already narrow enough for its answer (equivalents within "
-            f"+-{EQUIVALENT_PRECISION:.0%}, the budget's split clear of 0): no more seeds needed.")
+            f"+-{EQUIVALENT_PRECISION:.0%}; on a saturated base, the human points' gain clear of "
+            "0; the budget's split clear of 0): no more seeds needed.")
 
 
 def worth_sentence(answer: dict[str, Any]) -> str:
