@@ -27,4 +27,5 @@ carry=$("$python" bench/gpu_machine.py --print-carry)
 "$python" -m pip wheel -q --no-deps -w .whl $(echo "$carry" | grep '^rouge-score==') 2>/dev/null
 echo "data/raw: $(du -sh data/raw | cut -f1); .whl: $(ls .whl | wc -l) wheels, $(du -sh .whl | cut -f1)"
 echo 'carry: [".whl", "data/raw"]   timeout_s: 600   command:'
-echo 'python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site && PYTHONUNBUFFERED=1 python3 bench/gpu_check.py --out $OUT'
+echo 'set -o pipefail; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > $OUT/nvidia_smi.txt; python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 && python3 bench/gpu_check.py --out $OUT 2>&1 | tee $OUT/log.txt'
+echo 'then keep what comes back in bench/gpu_results/<date>-<card>/ (its README says how)'
