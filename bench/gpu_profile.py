@@ -93,8 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--tasks", nargs="+", default=["fv", "qa"], choices=["fv", "qa"])
     args = ap.parse_args(argv)
+    if args.steps < PROFILED.stop - 1:
+        ap.error(f"--steps must be at least {PROFILED.stop - 1}: steps {PROFILED.start}-{PROFILED.stop - 1} are profiled")
     args.out.mkdir(parents=True, exist_ok=True)
-    report = [f"device {torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'cpu'}, torch {torch.__version__}"]
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    report = [f"device {device}, torch {torch.__version__}"]
     with tempfile.TemporaryDirectory() as tmp:
         lt.make_model_dir(Path(tmp), args.tiny)
         for task in args.tasks:

@@ -170,6 +170,7 @@ def _rates(given: float | None, default: dict[str, float]) -> dict[str, float]:
 
 
 def _rate_text(rates: dict[str, float]) -> str:
+    """``7,083 tokens/s`` for one rate, ``FV 1,082 / QA 7,083 tokens/s`` for one per task."""
     if len(set(rates.values())) == 1:
         return f"{next(iter(rates.values())):,.0f} tokens/s"
     return " / ".join(f"{task.upper()} {rate:,.0f}" for task, rate in rates.items()) + " tokens/s"
@@ -182,8 +183,8 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
          custom: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per dataset and experiment: runs, training rows and tokens, GPU-hours at
     ``tokens_per_s`` (one rate for every task; default :data:`OURS_TOKENS_PER_S`, per task)
-    and at ``authors_tokens_per_s`` (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows (not in the hours), how tokens
-    were counted, whether real rows were measured, and notes. ``attrs`` hold the rates.
+    and at ``authors_tokens_per_s`` (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows
+    (not in the hours), how tokens were counted, whether real rows were measured, and notes. ``attrs`` hold the rates.
     ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps the experiments a run
     with those notebooks prepares; None plans them all. ``custom``: your own file's options
     (``--task``, ``--columns``, ``--skip-bad-rows``)."""
