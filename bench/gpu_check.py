@@ -34,8 +34,7 @@ others still run):
    (``lora.SDPA_CUDNN``) and peft's fp32 input casts (``lora.PEFT_INPUT_CASTS``) put back, alone
    and together (the learner the first GPU check ran, 2026-12-04), after one unrecorded warm-up
    fit; tokens/s of the median window and of the whole fit, and defaults / both.
-6. ``cuda_paths`` (last, since its torch.compile item takes ~3 min on an H200; ``--no-compile``
-   leaves that item out): what the CPU tests cannot see, on a 2-layer model of Llama-3.1-8B's width:
+6. ``cuda_paths`` (last): what the CPU tests cannot see, on a 2-layer model of Llama-3.1-8B's width:
    ``attention`` (the implementation the loaded model uses, weight and adapter dtypes, a fit
    with SDPA's math kernel switched off, and which fused kernel alone runs a packed QA step and
    a padded FV step; whether the flash-attn package is there), ``packing`` (a micro-batch's
@@ -77,7 +76,9 @@ Time on one H200 (2026-12-04, before step 5 existed): 362 s in all (the wheels' 
 38 s with its two notebooks, step 6 202 s, 176 of them torch.compile's (compiled 0.01x eager: a
 recompile per batch shape on a 2-layer model). Step 5 adds about 1-2 min (10 fits at batch 8).
 Give the run a 540-600 s timeout (the table is rewritten after each measurement, so a run cut
-short keeps what it finished; ``--steps-only`` reruns some, ``--no-compile`` saves the 3 min).
+short keeps what it finished; ``--steps-only`` reruns some). Since that run the torch.compile
+item runs only with ``--with-compile`` (or ``--cpu-tiny``, where it takes seconds): it was
+measured, and its 3 minutes are better spent on a rerun.
 ``--cpu-tiny`` (2-layer models of hidden size 64, lengths cut to 64 tokens, 6 steps; torch.compile
 with the aot_eager backend) takes ~60 s on 2 cores.
 """
@@ -670,7 +671,7 @@ def step_cuda_paths(args: argparse.Namespace) -> None:
 
         items = [("attention", attention), ("packing", packing), ("syncs", syncs),
                  ("out of memory", out_of_memory), ("torch.compile", compiled)]
-        for item, fn in items[:-1] if args.no_compile else items:
+        for item, fn in items if args.with_compile or tiny else items[:-1]:
             sub_row(item, fn)
 
 
@@ -679,7 +680,7 @@ def step_cuda_paths(args: argparse.Namespace) -> None:
 STEPS: dict[str, Callable[[argparse.Namespace], None]] = {
     "lora_llama": step_lora_llama, "lora_mistral": step_lora_mistral,
     "hf_generation": step_hf_generation, "paper_training": step_paper_training, "overheads": step_overheads,
-    "cuda_paths": step_cuda_paths,  # last: its torch.compile item takes ~3 min (--no-compile skips it)
+    "cuda_paths": step_cuda_paths,  # last: with --with-compile its torch.compile item takes ~3 min
 }
 
 
@@ -812,8 +813,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log-every", type=int, default=None, help="steps per throughput window (3; --cpu-tiny 2)")
     ap.add_argument("--lora-batch", type=int, default=None,
                     help="ours: batch size asked for; the learner halves its micro-batch on OOM (64; --cpu-tiny 8)")
-    ap.add_argument("--no-compile", action="store_true",
-                    help="step 6 without its torch.compile item (about 3 min of compiling on an H200)")
+    ap.add_argument("--with-compile", action="store_true",
+                    help="step 6 with its torch.compile item (about 3 min of compiling on an H200; "
+                    "0.01x eager there on 2026-12-04); --cpu-tiny always runs it")
     args = ap.parse_args(argv)
     args.data_dir = args.data_dir or str(default_data_dir())
     if args.write_lengths:
