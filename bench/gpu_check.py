@@ -18,7 +18,7 @@ others still run):
 2. ``lora_mistral``: the same on the Mistral-7B (v0.3) architecture, QA only.
 3. ``hf_generation``: the ``hf`` generation backend on a ~1B random-weight Llama (Llama-3.2-1B
    shape) with bench/generation.py's invented few-shot chats: generated tokens/s at batch 1 and
-   at batch 32.
+   at batch 32, as torch picks its attention kernels and again without cuDNN's.
 4. ``paper_training``: the paper profile's training half end to end through the library
    (``experiments.sweep.prepare``, what ``run_all.py`` calls before the notebooks) in a temporary
    LITTLEHUMAN_HOME: a 2-layer random Llama saved as ``model_dir``, ``generator=extractive``,
@@ -74,7 +74,8 @@ NEEDED_MODULES that are missing (to carry as wheels).
 Time on one H200 (2026-12-04, before step 5 existed): 362 s in all (the wheels' install about
 23 s more, the machine's start and transfers about 35 s): steps 1-2 110 s, step 3 23 s, step 4
 38 s with its two notebooks, step 6 202 s, 176 of them torch.compile's (compiled 0.01x eager: a
-recompile per batch shape on a 2-layer model). Step 5 adds about 1-2 min (10 fits at batch 8).
+recompile per batch shape on a 2-layer model). Step 5 adds about 1-2 min (10 fits at batch 8),
+step 3's pair without cuDNN's attention about 25 s.
 Give the run a 540-600 s timeout (the table is rewritten after each measurement, so a run cut
 short keeps what it finished; ``--steps-only`` reruns some). Since that run the torch.compile
 item runs only with ``--with-compile`` (or ``--cpu-tiny``, where it takes seconds): it was
@@ -359,8 +360,19 @@ def random_llama(folder: Path, shape: dict[str, Any], dtype: torch.dtype) -> tup
     return folder, which
 
 
+def without_cudnn() -> Any:
+    """SDPA's kernels less cuDNN's (the one that builds a plan per new shape; see
+    ``littlehuman.learners.lora.SDPA_CUDNN``)."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    return sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
+
+
 def step_hf_generation(args: argparse.Namespace) -> None:
-    """Generated tokens/s of the hf backend at batch 1 and at batch 32 (8 with --cpu-tiny)."""
+    """Generated tokens/s of the hf backend at batch 1 and at batch 32 (8 with --cpu-tiny), as
+    torch picks its attention kernels and again without cuDNN's (a decode step's new key length
+    is a new shape: if that kernel builds a plan for each, the second pair is faster; the
+    generator itself is unchanged until that is measured)."""
     from littlehuman.config import Profile
     from littlehuman.generation.backends.hf import HFBackend
 
@@ -377,23 +389,25 @@ def step_hf_generation(args: argparse.Namespace) -> None:
         n_params = sum(p.numel() for p in model.parameters())
         prompts = gen_bench.fewshot_chats(n_prompts)
         backend.complete(prompts[:2])  # warm-up
-        base = None
-        for size, repeats in ((1, 1), (big, 1 if tiny else 3)):
-            def one(size=size, repeats=repeats) -> dict[str, Any]:
-                nonlocal base
-                backend.batch_size_hint = size
-                seconds = statistics.median(gen_bench.timed(lambda: backend.complete(prompts))[0]
-                                            for _ in range(repeats))
-                usage = backend.last_usage
-                rate = usage["completion_tokens"] / seconds
-                base = base or rate
-                return {"new_tokens_per_s": round(rate, 1), "vs_batch_1": f"{rate / base:.1f}x",
-                        "prompts": n_prompts, "prompt_tokens": usage["prompt_tokens"],
-                        "new_tokens": usage["completion_tokens"], "gen_seconds": round(seconds, 2),
-                        "params_m": round(n_params / 1e6, 1), "dtype": str(model.dtype).replace("torch.", ""),
-                        "tokenizer": which}
+        for variant, kernels in (("", contextlib.nullcontext), (", no cuDNN attention", without_cudnn)):
+            base = None
+            for size, repeats in ((1, 1), (big, 1 if tiny else 3)):
+                def one(size=size, repeats=repeats, kernels=kernels) -> dict[str, Any]:
+                    nonlocal base
+                    backend.batch_size_hint = size
+                    with kernels():
+                        seconds = statistics.median(gen_bench.timed(lambda: backend.complete(prompts))[0]
+                                                    for _ in range(repeats))
+                    usage = backend.last_usage
+                    rate = usage["completion_tokens"] / seconds
+                    base = base or rate
+                    return {"new_tokens_per_s": round(rate, 1), "vs_batch_1": f"{rate / base:.1f}x",
+                            "prompts": n_prompts, "prompt_tokens": usage["prompt_tokens"],
+                            "new_tokens": usage["completion_tokens"], "gen_seconds": round(seconds, 2),
+                            "params_m": round(n_params / 1e6, 1),
+                            "dtype": str(model.dtype).replace("torch.", ""), "tokenizer": which}
 
-            sub_row(f"hf batch {size}", one)
+                sub_row(f"hf batch {size}{variant}", one)
         backend = model = None  # free the weights before the next step
         free_memory()
 

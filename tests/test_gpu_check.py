@@ -40,7 +40,10 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     lora = [r for r in rows if r["step"].startswith("lora")]
     assert len(lora) == 6 and all(r["figures"]["tokens_per_s"] > 0 for r in lora)
     assert {r["figures"]["model_type"] for r in lora} == {"llama", "mistral"}
-    assert all(r["figures"]["new_tokens_per_s"] > 0 for r in rows if r["step"] == "hf_generation")
+    generation = {r["item"]: r["figures"] for r in rows if r["step"] == "hf_generation"}
+    assert set(generation) == {"hf batch 1", "hf batch 8", "hf batch 1, no cuDNN attention",
+                               "hf batch 8, no cuDNN attention"}
+    assert all(f["new_tokens_per_s"] > 0 for f in generation.values())
     paper = {r["item"]: r["figures"] for r in rows if r["step"] == "paper_training"}
     assert all(paper[f"paper {name}"]["runs"] == 2 and paper[f"paper {name}"]["predictions"] > 0
                for name in ("fever", "fairytaleqa"))
