@@ -230,11 +230,16 @@ def _saturated_gains(study: "Study", metric: str, result: dict[str, Any]) -> pd.
     saturated base (the pilot plan narrows the gain there), else None (it is not needed)."""
     from littlehuman.experiments import tradeoff
 
-    fits = result["fits"]
-    mine = fits[(fits["family"] == families.chosen_family(result)) & (fits["base"] != families.POOLED)]
+    mine = _chosen_fits(result)
     if not any(finite(v) and v <= 0 for v in mine.get("equivalent", pd.Series(dtype=float))):
         return None
     return tradeoff.human_gain(study, metric, level=result.get("level", 0.95))
+
+
+def _chosen_fits(result: dict[str, Any]) -> pd.DataFrame:
+    """The chosen family's fits, one row per base (the pooled row left out)."""
+    fits = result["fits"]
+    return fits[(fits["family"] == families.chosen_family(result)) & (fits["base"] != families.POOLED)]
 
 
 def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
@@ -250,8 +255,7 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
     is the answer there; +-25% of an equivalent at or below 0 says little. Each row: what,
     goal, and the plan's keys."""
     fam, n_seeds, out = families.chosen_family(result), result["n_seeds"], []
-    fits = result["fits"]
-    for r in fits[(fits["family"] == fam) & (fits["base"] != families.POOLED)].to_dict("records"):
+    for r in _chosen_fits(result).to_dict("records"):
         if not finite(r.get("equivalent")):
             continue
         if r["equivalent"] <= 0:
@@ -284,8 +288,8 @@ def _saturated_row(r: dict[str, Any], fam: str, n_seeds: int, runs_per_seed: int
                    gains: pd.DataFrame | None) -> dict[str, Any] | None:
     """The pilot row of a saturated base: seeds to tell the human points' gain over the base
     from 0 (None when that gain is unknown, or already clear of 0)."""
-    mine = gains[gains["base"] == r["base"]] if gains is not None else gains
-    if mine is None or mine.empty:
+    mine = gains[gains["base"] == r["base"]] if gains is not None else pd.DataFrame()
+    if mine.empty:
         return None
     g = mine.iloc[0]
     if not (finite(g["gain_low"]) and finite(g["gain_high"])) or g["gain"] == 0 \
@@ -351,8 +355,7 @@ def pilot_sentence(report: dict[str, Any]) -> str:
     if report["pilot"]:
         return ""
     fam = families.chosen_family(report)
-    fits = report["fits"]
-    mine = fits[(fits["family"] == fam) & (fits["base"] != families.POOLED)]
+    mine = _chosen_fits(report)
     has_number = any(finite(v) for v in mine.get("equivalent", pd.Series(dtype=float)))
     answer = report.get("budget")
     if not has_number and not (answer and answer.get("status") == "ok"):
