@@ -360,14 +360,6 @@ def random_llama(folder: Path, shape: dict[str, Any], dtype: torch.dtype) -> tup
     return folder, which
 
 
-def without_cudnn() -> Any:
-    """SDPA's kernels less cuDNN's (the one that builds a plan per new shape; see
-    ``littlehuman.learners.lora.SDPA_CUDNN``)."""
-    from torch.nn.attention import SDPBackend, sdpa_kernel
-
-    return sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
-
-
 def step_hf_generation(args: argparse.Namespace) -> None:
     """Generated tokens/s of the hf backend at batch 1 and at batch 32 (8 with --cpu-tiny), as
     torch picks its attention kernels and again without cuDNN's (a decode step's new key length
@@ -375,6 +367,7 @@ def step_hf_generation(args: argparse.Namespace) -> None:
     generator itself is unchanged until that is measured)."""
     from littlehuman.config import Profile
     from littlehuman.generation.backends.hf import HFBackend
+    from littlehuman.machine import sdpa_without_cudnn
 
     tiny = args.cpu_tiny
     n_prompts, new_tokens, big = (8, 8, 8) if tiny else (32, 64, 32)
@@ -389,7 +382,7 @@ def step_hf_generation(args: argparse.Namespace) -> None:
         n_params = sum(p.numel() for p in model.parameters())
         prompts = gen_bench.fewshot_chats(n_prompts)
         backend.complete(prompts[:2])  # warm-up
-        for variant, kernels in (("", contextlib.nullcontext), (", no cuDNN attention", without_cudnn)):
+        for variant, kernels in (("", contextlib.nullcontext), (", no cuDNN attention", sdpa_without_cudnn)):
             base = None
             for size, repeats in ((1, 1), (big, 1 if tiny else 3)):
                 def one(size=size, repeats=repeats, kernels=kernels) -> dict[str, Any]:

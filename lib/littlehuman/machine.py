@@ -2,6 +2,7 @@
 running out of GPU memory as an answer rather than a crash."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -45,6 +46,20 @@ def warn_if_slow_bf16(what: str) -> None:
             f"{what} runs in bfloat16 but this CPU lists no bfloat16 instructions "
             f"({' or '.join(BF16_FLAGS)}): it may be faster with --gen-dtype float32 "
             "--train-bf16 false (README: Profiles)", stacklevel=2)
+
+
+def sdpa_without_cudnn() -> Any:
+    """A context in which SDPA picks among the kernels enabled around it less cuDNN's (which
+    builds an execution plan per new shape: ``littlehuman.learners.lora.SDPA_CUDNN``); where
+    cuDNN's is the only one enabled (a check that asks for it alone), nothing changes."""
+    import torch
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    cuda = torch.backends.cuda
+    enabled = [kernel for kernel, on in ((SDPBackend.FLASH_ATTENTION, cuda.flash_sdp_enabled()),
+                                         (SDPBackend.EFFICIENT_ATTENTION, cuda.mem_efficient_sdp_enabled()),
+                                         (SDPBackend.MATH, cuda.math_sdp_enabled())) if on]
+    return sdpa_kernel(enabled) if enabled else contextlib.nullcontext()
 
 
 def unless_out_of_memory(fn: Callable[..., T], *args: Any) -> T | None:

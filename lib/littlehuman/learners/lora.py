@@ -71,7 +71,7 @@ from littlehuman.learners.base import check_rows, read_meta, write_meta
 from littlehuman.learners.defaults import LORA_DEFAULTS, LORA_SETTINGS
 from littlehuman.learners.encoder import token_f1
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
-from littlehuman.machine import in_chunks_halving_on_oom, unless_out_of_memory
+from littlehuman.machine import in_chunks_halving_on_oom, sdpa_without_cudnn, unless_out_of_memory
 
 TASKS = ("fv", "qa")
 #: (task, settings) -> hyper-parameters; "scripts" = the authors' training scripts.
@@ -646,13 +646,7 @@ class LoraLearner:
         stack = contextlib.ExitStack()
         stack.enter_context(torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32))
         if device.type == "cuda" and not SDPA_CUDNN:
-            from torch.nn.attention import SDPBackend, sdpa_kernel
-
-            enabled = [b for b, on in ((SDPBackend.FLASH_ATTENTION, torch.backends.cuda.flash_sdp_enabled()),
-                                       (SDPBackend.EFFICIENT_ATTENTION, torch.backends.cuda.mem_efficient_sdp_enabled()),
-                                       (SDPBackend.MATH, torch.backends.cuda.math_sdp_enabled())) if on]
-            if enabled:  # cuDNN alone (a check that asks for it) stays cuDNN
-                stack.enter_context(sdpa_kernel(enabled))
+            stack.enter_context(sdpa_without_cudnn())
         return stack
 
     def _without_input_casts(self, model: Any) -> Any:
