@@ -184,9 +184,9 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
     """One row per dataset and experiment: runs, training rows and tokens, GPU-hours at
     ``tokens_per_s`` (one rate for every task; default :data:`OURS_TOKENS_PER_S`, per task)
     and at ``authors_tokens_per_s`` (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows
-    (not in the hours), how tokens were counted, whether real rows were measured, and notes. ``attrs`` hold the rates.
-    ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps the experiments a run
-    with those notebooks prepares; None plans them all. ``custom``: your own file's options
+    (not in the hours), how tokens were counted, whether real rows were measured, and notes.
+    ``attrs`` hold the rates. ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps
+    the experiments a run with those notebooks prepares; None plans them all. ``custom``: your own file's options
     (``--task``, ``--columns``, ``--skip-bad-rows``)."""
     ours = _rates(tokens_per_s, OURS_TOKENS_PER_S)
     authors = _rates(authors_tokens_per_s, AUTHORS_TOKENS_PER_S)
