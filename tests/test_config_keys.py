@@ -67,3 +67,15 @@ def test_request_pacing_makes_the_same_twins_and_re_executes_no_report(
     assert backend_from_profile(prof).identity() == \
         backend_from_profile(prof.replace(**{field: value})).identity()
     assert field in config.RUN_ONLY
+
+
+def test_file_and_folder_fields_are_made_absolute_for_the_notebooks(tmp_path, monkeypatch):
+    """The runner hands notebooks (kernels in notebooks/) absolute paths: every FILE or DIR
+    field, read from the working directory; empty ones stay empty, nothing else changes."""
+    monkeypatch.chdir(tmp_path)
+    prof = config.profile("smoke", learner="lora", model_dir="models/tiny", prices="p.json")
+    got = prof.with_absolute_paths()
+    assert got.model_dir == str(tmp_path / "models" / "tiny") and got.prices == str(tmp_path / "p.json")
+    assert got.gen_model_dir == got.synthetic == got.cot_examples == ""
+    assert got.replace(model_dir=prof.model_dir, prices=prof.prices) == prof
+    assert got.with_absolute_paths() == got

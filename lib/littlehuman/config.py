@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from littlehuman.errors import LittleHumanError
@@ -198,6 +199,16 @@ class Profile:
         if unknown:
             raise LittleHumanError(f"unknown profile field(s) {sorted(unknown)}: see --help")
         return dataclasses.replace(self, **{k: coerce(k, v) for k, v in changes.items()}).validate()
+
+    def with_absolute_paths(self) -> "Profile":
+        """A copy whose file and folder fields (``--model-dir``, ``--gen-model-dir``,
+        ``--synthetic``, ``--cot-examples``, ``--prices``) are absolute, read from the current
+        working directory: the notebooks' kernels run in ``notebooks/`` and would read a
+        relative one from there (``--model-dir data/models/...`` trained its runs, then
+        notebook 02 found none: their keys hold the folder the runner resolved)."""
+        paths = [f.name for f in fields(self) if f.metadata.get("metavar") in ("FILE", "DIR")]
+        return self.replace(**{name: str(Path(getattr(self, name)).expanduser().resolve())
+                               for name in paths if getattr(self, name)})
 
     def validate(self) -> "Profile":
         """Raise a one-line LittleHumanError naming the flag of the first bad field (a negative

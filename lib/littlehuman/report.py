@@ -741,8 +741,9 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
     from littlehuman.study import Study
 
     notebooks = notebooks or list(NOTEBOOKS)
-    if data_dir:  # notebooks run with cwd=notebooks/: pass an absolute path
+    if data_dir:  # notebooks run with cwd=notebooks/: pass absolute paths
         data_dir = str(Path(data_dir).expanduser().resolve())
+    profile = profile.with_absolute_paths()
     unknown = [n for n in notebooks if n not in NOTEBOOKS]
     if unknown:
         raise LittleHumanError(f"unknown notebook(s) {unknown}: choose from {', '.join(NOTEBOOKS)}")
