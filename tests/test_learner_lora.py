@@ -445,6 +445,34 @@ def test_peft_input_casts_off_change_no_gradient_and_save_copies(model_dir, task
     assert got[False][2] < got[True][2], (got[False][2], got[True][2])
 
 
+@pytest.mark.parametrize("task", ["fv", "qa"])
+def test_lean_lora_forward_trains_as_peft_does_and_survives_save_load(model_dir, task, monkeypatch, tmp_path):
+    """The learner's LoRA layers run lean_lora's forward (lora.LEAN_LORA_FORWARD), after fit and
+    after load; a fit with it and one with peft's own forward end with the same adapter (fp32,
+    dropout live, the same seed: the same draws) and the same predictions."""
+    from littlehuman.learners import lean_lora
+
+    rows = fv_rows(16, 0) if task == "fv" else qa_rows(16, 0)
+    fitted = {}
+    for lean in (False, True):
+        monkeypatch.setattr(lora, "LEAN_LORA_FORWARD", lean)
+        learner = LoraLearner(task, seed=0, model_dir=str(model_dir), dtype="fp32",
+                              **{**FAST, "dropout": 0.1}).fit(rows)
+        forwards = {getattr(m.__dict__.get("forward"), "__func__", None) for m in learner._model.modules()
+                    if hasattr(m, "lora_A") and hasattr(m, "base_layer")}
+        assert forwards == ({lean_lora.lean_forward} if lean else {None})
+        fitted[lean] = learner
+    state = {k: get_peft_model_state_dict(fitted[k]._model) for k in fitted}
+    assert state[True].keys() == state[False].keys()
+    for name, weight in state[False].items():
+        torch.testing.assert_close(state[True][name], weight, rtol=1e-3, atol=1e-6, msg=name)
+    assert fitted[True].predict(rows.iloc[:6]) == fitted[False].predict(rows.iloc[:6])
+    fitted[True].save(tmp_path / "saved")
+    loaded = LoraLearner.load(tmp_path / "saved")
+    assert lean_lora.uninstall(loaded._model) > 0  # loaded lean: take it off, peft's forward predicts alike
+    assert loaded.predict(rows.iloc[:6]) == fitted[True].predict(rows.iloc[:6])
+
+
 def test_forwards_on_cuda_leave_cudnn_attention_out_within_the_enabled_kernels(model_dir, monkeypatch):
     """On CUDA every forward runs without cuDNN's SDPA kernel (a plan per new shape: see
     lora.SDPA_CUDNN), keeping the kernels enabled around it; cuDNN alone stays cuDNN. (The

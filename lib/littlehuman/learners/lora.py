@@ -25,7 +25,10 @@
 - Speed: bf16 on CUDA when supported, fp32 on CPU (``dtype="auto"``); with a bf16 base the
   trainable weights (LoRA, FV's score head) stay fp32 for AdamW and the forward runs under bf16
   autocast, with peft's cast of each LoRA input to fp32 switched off (autocast computes those
-  matmuls in bf16 anyway: the cast only added two copies per adapted layer). SDPA attention
+  matmuls in bf16 anyway: the cast only added two copies per adapted layer). peft's LoRA layers
+  run a lean forward (:mod:`littlehuman.learners.lean_lora`, :data:`LEAN_LORA_FORWARD`): the
+  scaling on the rank-r side and the add inside B's matmul, fewer passes over each layer's
+  output, the same sums up to rounding. SDPA attention
   without cuDNN's kernel on CUDA (:data:`SDPA_CUDNN`), or
   flash-attention-2 when installed with bf16 on CUDA. QA training PACKS each micro-batch's
   examples (first-fit decreasing) into rows of at most ``max_length`` tokens, with
@@ -69,6 +72,7 @@ from tqdm.auto import tqdm
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
 from littlehuman.learners.defaults import LORA_DEFAULTS, LORA_SETTINGS
+from littlehuman.learners import lean_lora
 from littlehuman.learners.encoder import token_f1
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 from littlehuman.machine import in_chunks_halving_on_oom, sdpa_without_cudnn, unless_out_of_memory
@@ -98,6 +102,11 @@ SDPA_CUDNN = False
 #: profile counted about 2,050 casts a step on Llama-3.1-8B, and copies took 17% of its GPU
 #: time); the matmuls, and so the loss and gradients, are the same (tested).
 PEFT_INPUT_CASTS = False
+#: whether peft's LoRA layers run :func:`littlehuman.learners.lean_lora.lean_forward`: the
+#: scaling on the rank-r side and the add inside B's matmul (``addmm``), two of the five
+#: kernels of an adapted layer's forward and one of its backward fewer, the same sums up to
+#: rounding (tested); bench/lora_forward.py measures it on the CPU, bench/gpu_check.py step 5 on a GPU.
+LEAN_LORA_FORWARD = True
 
 
 @contextlib.contextmanager
@@ -496,7 +505,7 @@ class LoraLearner:
         for param in model.parameters():  # AdamW's lr-sized updates round away in bf16 weights
             if param.requires_grad and param.dtype != torch.float32:  # (FV's score head; peft keeps LoRA fp32)
                 param.data = param.data.float()
-        self._model = self._without_input_casts(model)
+        self._model = self._tuned_layers(model)
         feats, counts = self._encode(train, training=True)
         if not feats:
             raise LittleHumanError(f"lora learner: none of the {len(train)} training rows is usable")
@@ -618,7 +627,7 @@ class LoraLearner:
         seed_everything(learner.seed)
         learner._tokenizer = learner._load_tokenizer()
         with quiet_transformers(), _peft_quiet():
-            learner._model = learner._without_input_casts(
+            learner._model = learner._tuned_layers(
                 PeftModel.from_pretrained(learner._load_base(), str(directory / "adapter")).eval())
         learner.fit_stats = meta.get("fit_stats", {})
         return learner
@@ -649,12 +658,15 @@ class LoraLearner:
             stack.enter_context(sdpa_without_cudnn())
         return stack
 
-    def _without_input_casts(self, model: Any) -> Any:
-        """``model`` with peft's input casts off under a bf16 base (:data:`PEFT_INPUT_CASTS`)."""
+    def _tuned_layers(self, model: Any) -> Any:
+        """``model`` with peft's input casts off under a bf16 base (:data:`PEFT_INPUT_CASTS`) and
+        its LoRA layers on the lean forward (:data:`LEAN_LORA_FORWARD`)."""
         if self._torch_dtype() != torch.float32 and not PEFT_INPUT_CASTS:
             for module in model.modules():
                 if hasattr(module, "cast_input_dtype_enabled"):
                     module.cast_input_dtype_enabled = False
+        if LEAN_LORA_FORWARD:
+            lean_lora.install(model)
         return model
 
     def _attn(self) -> str:
