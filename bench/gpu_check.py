@@ -31,10 +31,15 @@ others still run):
    median ms of each length's first call and of a second one (a plan build shows as first >>
    again); then the learner's CPU-side settings at the paper profile's batch 8 on the
    Llama-3.1-8B architecture, FV and QA: the defaults against cuDNN's attention kernel
-   (``lora.SDPA_CUDNN``) and peft's fp32 input casts (``lora.PEFT_INPUT_CASTS``) put back, alone
-   and together (the learner the first GPU check ran, 2026-12-04), after one unrecorded warm-up
-   fit; tokens/s of the median window and of the whole fit, and defaults / both.
-6. ``cuda_paths`` (last): what the CPU tests cannot see, on a 2-layer model of Llama-3.1-8B's width:
+   (``lora.SDPA_CUDNN``), peft's fp32 input casts (``lora.PEFT_INPUT_CASTS``) and peft's own
+   LoRA forward (``lora.LEAN_LORA_FORWARD`` off) put back, each alone and all three together
+   (the learner the first GPU check ran, 2026-12-04), after one unrecorded warm-up fit;
+   tokens/s of the median window and of the whole fit, and defaults / before.
+6. ``shared_gpu``: FV at batch 8 (CPU-bound on one process) trained by 1, 2 and 4 processes at
+   once on the one GPU, each with its own Llama-3.1-8B-shaped model and its share of the cores,
+   as ``run_all.py --jobs N`` runs them: summed tokens/s (steady state, and all tokens over the
+   wall time) and the ratio to one process; a round that would not fit in memory is left out.
+7. ``cuda_paths`` (last): what the CPU tests cannot see, on a 2-layer model of Llama-3.1-8B's width:
    ``attention`` (the implementation the loaded model uses, weight and adapter dtypes, a fit
    with SDPA's math kernel switched off, and which fused kernel alone runs a packed QA step and
    a padded FV step; whether the flash-attn package is there), ``packing`` (a micro-batch's
@@ -73,9 +78,10 @@ NEEDED_MODULES that are missing (to carry as wheels).
 
 Time on one H200 (2026-12-04, before step 5 existed): 362 s in all (the wheels' install about
 23 s more, the machine's start and transfers about 35 s): steps 1-2 110 s, step 3 23 s, step 4
-38 s with its two notebooks, step 6 202 s, 176 of them torch.compile's (compiled 0.01x eager: a
-recompile per batch shape on a 2-layer model). Step 5 adds about 1-2 min (10 fits at batch 8),
-step 3's pair without cuDNN's attention about 25 s.
+38 s with its two notebooks, step 7 (then 6) 202 s, 176 of them torch.compile's (compiled 0.01x
+eager: a recompile per batch shape on a 2-layer model). Step 5 adds about 1-2 min (12 fits at
+batch 8), step 6 about 1-2 min (7 processes, each building its model), step 3's pair without
+cuDNN's attention about 25 s (estimates: not yet run on a GPU).
 Give the run a 540-600 s timeout (the table is rewritten after each measurement, so a run cut
 short keeps what it finished; ``--steps-only`` reruns some). Since that run the torch.compile
 item runs only with ``--with-compile`` (or ``--cpu-tiny``, where it takes seconds): it was
@@ -245,12 +251,15 @@ def step_lora_mistral(args: argparse.Namespace) -> None:
     lora_step("mistral-7b", ["qa"], args)
 
 
-#: step 5's settings of the learner's module constants (lora.SDPA_CUDNN, lora.PEFT_INPUT_CASTS)
+#: step 5's settings of the learner's module constants (lora.SDPA_CUDNN, lora.PEFT_INPUT_CASTS,
+#: lora.LEAN_LORA_FORWARD); the last one is the learner of the first GPU check (2026-12-04)
 OVERHEAD_VARIANTS = {
     "defaults": {},
     "cudnn attention": {"SDPA_CUDNN": True},
     "peft input casts": {"PEFT_INPUT_CASTS": True},
-    "both (the learner before 2026-12-04)": {"SDPA_CUDNN": True, "PEFT_INPUT_CASTS": True},
+    "peft forward": {"LEAN_LORA_FORWARD": False},
+    "all three (the learner before 2026-12-04)": {"SDPA_CUDNN": True, "PEFT_INPUT_CASTS": True,
+                                                   "LEAN_LORA_FORWARD": False},
 }
 
 
@@ -297,10 +306,11 @@ def sdpa_new_shapes(tiny: bool) -> dict[str, Any]:
 
 def step_overheads(args: argparse.Namespace) -> None:
     """Step 5: what the learner's CPU-side settings cost at the paper profile's batch 8 on the
-    Llama-3.1-8B architecture: cuDNN's attention kernel (an execution plan per new shape) and
-    peft's fp32 input casts, each put back alone and both together (the learner as the first
-    GPU check of 2026-12-04 ran it), against the defaults without either, FV and QA: tokens/s
-    (median window, and the whole fit with its new shapes) and defaults / both."""
+    Llama-3.1-8B architecture: cuDNN's attention kernel (an execution plan per new shape),
+    peft's fp32 input casts and peft's own LoRA forward, each put back alone and all three
+    together (the learner as the first GPU check of 2026-12-04 ran it), against the defaults,
+    FV and QA: tokens/s (median window, and the whole fit with its new shapes) and defaults /
+    before."""
     from littlehuman.learners import lora
 
     sub_row("sdpa at new lengths", functools.partial(sdpa_new_shapes, args.cpu_tiny))
@@ -325,8 +335,120 @@ def step_overheads(args: argparse.Namespace) -> None:
             first, last = got["defaults"], got[list(OVERHEAD_VARIANTS)[-1]]
             if first["status"] == last["status"] == "ok":
                 for key in ("tokens_per_s", "fit_tokens_per_s"):
-                    first["figures"][f"{key}_vs_both"] = (
+                    first["figures"][f"{key}_vs_before"] = (
                         f"{first['figures'][key] / last['figures'][key]:.2f}x")
+
+
+# --------------------------------------------------------------------------- step 6: one GPU shared
+#: how many processes train at once on the one GPU (each its own model), as ``--jobs N`` runs them
+SHARED_PROCESSES = (1, 2, 4)
+SHARED_PROCESSES_TINY = (1, 2)
+
+
+class WaitingLearner(lt.RandomWeightsLearner):
+    """Builds its model, then waits until every process of the round has built its own
+    (a file each in ``READY``), so that their training overlaps; notes when it set off."""
+
+    READY: Path | None = None
+    PROCESSES = 1
+    STARTED = 0.0
+
+    def _load_base(self) -> Any:
+        base = super()._load_base()
+        ready = type(self).READY
+        assert ready is not None
+        (ready / f"{os.getpid()}.ready").touch()
+        deadline = time.monotonic() + 600
+        while len(list(ready.glob("*.ready"))) < type(self).PROCESSES:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the other processes of the round never got their model built")
+            time.sleep(0.01)
+        type(self).STARTED = time.time()
+        return base
+
+
+def shared_child(spec: dict[str, Any]) -> int:
+    """One process of a shared-GPU round (``--shared-child``): FV at batch 8; writes its
+    figures and when its training set off and ended to ``spec["out"]``."""
+    torch.set_num_threads(spec["threads"])
+    os.environ["LITTLEHUMAN_THREADS"] = str(spec["threads"])
+    pool, max_length = load_pool("fv", cap=64 if spec["tiny"] else None)
+    if spec["tiny"]:
+        max_length = 64
+    WaitingLearner.READY, WaitingLearner.PROCESSES = Path(spec["ready"]), spec["processes"]
+    figures = lt.measure("fv", Path(spec["model_dir"]), pool, max_length, spec["steps"], spec["log_every"],
+                         learner_class=WaitingLearner, batch_size=8, dtype="auto", packing=True,
+                         gradient_checkpointing=False, loss_on="answer")
+    Path(spec["out"]).write_text(json.dumps({"figures": figures, "started": WaitingLearner.STARTED,
+                                             "ended": time.time()}))
+    return 0
+
+
+def shared_round(processes: int, model_dir: Path, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """``processes`` fits of FV at batch 8 at once, each in its own process with its share of
+    the cores (as ``LocalExecutor`` gives ``--jobs`` workers): the sum of their steady-state
+    tokens/s, and all their tokens over the wall time from the first start to the last end."""
+    import subprocess
+
+    folder.mkdir(parents=True)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    children = []
+    for i in range(processes):
+        spec = {"model_dir": str(model_dir), "ready": str(folder), "processes": processes, "tiny": args.cpu_tiny,
+                "steps": args.steps, "log_every": args.log_every, "threads": max(1, cores // processes),
+                "out": str(folder / f"{i}.json")}
+        log = open(folder / f"{i}.log", "w")
+        children.append((subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--shared-child",
+                                           json.dumps(spec)], stdout=log, stderr=subprocess.STDOUT), log))
+    try:
+        codes = [child.wait(timeout=600) for child, _ in children]
+    finally:
+        for child, log in children:
+            if child.poll() is None:
+                child.kill()
+            log.close()
+    if any(codes):
+        bad = codes.index(next(c for c in codes if c))
+        tail = (folder / f"{bad}.log").read_text()[-400:]
+        raise RuntimeError(f"process {bad} of {processes} exited {codes[bad]}: {' '.join(tail.split())}")
+    got = [json.loads((folder / f"{i}.json").read_text()) for i in range(processes)]
+    tokens = sum(g["figures"]["train_tokens"] for g in got)
+    wall = max(g["ended"] for g in got) - min(g["started"] for g in got)
+    peaks = [g["figures"]["peak_mem_gib"] for g in got if g["figures"]["peak_mem_gib"] is not None]
+    return {"processes": processes, "tokens_per_s": round(sum(g["figures"]["tokens_per_s"] for g in got)),
+            "per_process": "/".join(f"{g['figures']['tokens_per_s']:,}" for g in got),
+            "wall_tokens_per_s": round(tokens / max(wall, 1e-9)), "train_tokens": tokens,
+            "threads_each": max(1, cores // processes), "peak_mem_gib": max(peaks) if peaks else None,
+            "dtype": got[0]["figures"]["dtype"]}
+
+
+def step_shared_gpu(args: argparse.Namespace) -> None:
+    """Step 6: FV at the paper profile's batch 8, the CPU-bound case (the GPU sat idle most of
+    each step on 2026-12-04), trained by 1, 2 and 4 processes at once on the one GPU, each with
+    its own Llama-3.1-8B-shaped model, as ``run_all.py --jobs N`` would: the summed tokens/s
+    and its ratio to one process. A round whose processes would not fit in the GPU's memory
+    (one process's peak, times N, plus 2 GiB each) is left out and says so."""
+    counts = SHARED_PROCESSES_TINY if args.cpu_tiny else SHARED_PROCESSES
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = Path(tmp) / "model"
+        lt.make_model_dir(model_dir, args.cpu_tiny)
+        single: dict[str, Any] = {}
+        for processes in counts:
+            def one(processes: int = processes) -> dict[str, Any]:
+                if cuda() and single.get("peak_mem_gib"):
+                    free_memory()
+                    need, free = processes * (single["peak_mem_gib"] + 2), torch.cuda.mem_get_info()[0] / 2**30
+                    if need > 0.95 * free:
+                        return {"processes": processes, "left_out": f"needs about {need:.0f} GiB, {free:.0f} free"}
+                got = shared_round(processes, model_dir, Path(tmp) / f"round{processes}", args)
+                if single:
+                    got["vs_one_process"] = f"{got['tokens_per_s'] / single['tokens_per_s']:.2f}x"
+                    got["wall_vs_one_process"] = f"{got['wall_tokens_per_s'] / single['wall_tokens_per_s']:.2f}x"
+                return got
+
+            row = sub_row(f"fv batch 8, {processes} at once", one)
+            if processes == 1 and row["status"] == "ok":
+                single = row["figures"]
 
 
 # --------------------------------------------------------------------------- step 3: hf generation
@@ -496,10 +618,10 @@ def step_paper_training(args: argparse.Namespace) -> None:
                 os.environ["LITTLEHUMAN_HOME"] = old
 
 
-# --------------------------------------------------------------------------- step 6: CUDA paths
+# --------------------------------------------------------------------------- step 7: CUDA paths
 class TightLearner(lt.RandomWeightsLearner):
     """Runs "out of memory" (simulated) above ``fits`` examples per forward: the CPU stand-in
-    for step 6's real OOM on CUDA."""
+    for step 7's real OOM on CUDA."""
 
     fits = 2
 
@@ -687,6 +809,7 @@ def step_cuda_paths(args: argparse.Namespace) -> None:
 STEPS: dict[str, Callable[[argparse.Namespace], None]] = {
     "lora_llama": step_lora_llama, "lora_mistral": step_lora_mistral,
     "hf_generation": step_hf_generation, "paper_training": step_paper_training, "overheads": step_overheads,
+    "shared_gpu": step_shared_gpu,
     "cuda_paths": step_cuda_paths,  # last: with --with-compile its torch.compile item takes ~3 min
 }
 
@@ -760,7 +883,7 @@ def format_figures(figures: dict[str, Any]) -> str:
 
     names = {"tokens_per_s": "tok/s", "mfu": "MFU", "peak_mem_gib": "mem GiB", "micro_batch": "micro",
              "new_tokens_per_s": "new tok/s", "fit_tokens_per_s": "fit tok/s",
-             "tokens_per_s_vs_both": "tok/s vs both", "fit_tokens_per_s_vs_both": "fit tok/s vs both"}
+             "tokens_per_s_vs_before": "tok/s vs before", "fit_tokens_per_s_vs_before": "fit tok/s vs before"}
     return ", ".join(f"{names.get(k, k)}={fmt(k, v)}" for k, v in figures.items() if v is not None)
 
 
@@ -821,9 +944,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lora-batch", type=int, default=None,
                     help="ours: batch size asked for; the learner halves its micro-batch on OOM (64; --cpu-tiny 8)")
     ap.add_argument("--with-compile", action="store_true",
-                    help="step 6 with its torch.compile item (about 3 min of compiling on an H200; "
+                    help="step 7 with its torch.compile item (about 3 min of compiling on an H200; "
                     "0.01x eager there on 2026-12-04); --cpu-tiny always runs it")
+    ap.add_argument("--shared-child", default=None, help=argparse.SUPPRESS)  # step 6's processes
     args = ap.parse_args(argv)
+    if args.shared_child:
+        return shared_child(json.loads(args.shared_child))
     args.data_dir = args.data_dir or str(default_data_dir())
     if args.write_lengths:
         info = write_lengths(Path(args.data_dir))

@@ -113,16 +113,17 @@ def synthetic_rows(pool: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
 
 
 def measure(task: str, model_dir: Path, pool: pd.DataFrame, max_length: int, steps: int, log_every: int,
-            **params: Any) -> dict[str, Any]:
+            learner_class: type = RandomWeightsLearner, **params: Any) -> dict[str, Any]:
     """One fit of ``steps`` optimizer steps; steady-state tokens/s and MFU (the median of the
     learner's log windows after the first, which holds the warm-up), peak GPU memory and the
     micro-batch the learner settled on (it halves its micro-batch on CUDA out-of-memory, same
-    gradients). The model is freed before returning."""
+    gradients). The model is freed before returning. ``learner_class``: a subclass of
+    :class:`RandomWeightsLearner` (bench/gpu_check.py's shared-GPU step waits in ``_load_base``)."""
     per_step = params["batch_size"] * params.get("grad_accum", 1)
     rows = synthetic_rows(pool, steps * per_step, seed=0)
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
-    learner = RandomWeightsLearner(task, seed=0, model_dir=str(model_dir), epochs=1, max_length=max_length,
+    learner = learner_class(task, seed=0, model_dir=str(model_dir), epochs=1, max_length=max_length,
                                    progress=False, log_every=log_every, **params)
     try:
         learner.fit(rows)

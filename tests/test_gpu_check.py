@@ -32,7 +32,7 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     result = json.loads((tmp_path / "out" / "gpu_check.json").read_text())
     rows = result["rows"]
     assert {r["step"] for r in rows} == {"lora_llama", "lora_mistral", "hf_generation", "paper_training",
-                                         "overheads", "cuda_paths"}
+                                         "overheads", "shared_gpu", "cuda_paths"}
     assert all(r["status"] == "ok" for r in rows), [(r["item"], r["error"]) for r in rows]
     assert result["environment"]["device"] and result["environment"]["torch"]
     assert result["environment"]["missing_modules"] == []
@@ -51,9 +51,15 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     overheads = {r["item"]: r["figures"] for r in rows if r["step"] == "overheads"}
     shapes = overheads.pop("sdpa at new lengths")
     assert shapes["math_first_ms"] > 0 and shapes["math_again_ms"] > 0  # cuDNN and efficient on CUDA
-    assert len(overheads) == 8 and all(f["batch"] == 8 and f["fit_tokens_per_s"] > 0 for f in overheads.values())
-    assert all("vs_both" not in k for k in overheads["fv batch 8 cudnn attention"])
-    assert {"tokens_per_s_vs_both", "fit_tokens_per_s_vs_both"} <= set(overheads["qa batch 8 defaults"])
+    assert len(overheads) == 10 and all(f["batch"] == 8 and f["fit_tokens_per_s"] > 0 for f in overheads.values())
+    assert all("vs_before" not in k for k in overheads["fv batch 8 peft forward"])
+    assert {"tokens_per_s_vs_before", "fit_tokens_per_s_vs_before"} <= set(overheads["qa batch 8 defaults"])
+    shared = {r["item"]: r["figures"] for r in rows if r["step"] == "shared_gpu"}
+    assert set(shared) == {"fv batch 8, 1 at once", "fv batch 8, 2 at once"}
+    two = shared["fv batch 8, 2 at once"]
+    assert two["processes"] == 2 and two["threads_each"] >= 1 and len(two["per_process"].split("/")) == 2
+    assert two["train_tokens"] == 2 * shared["fv batch 8, 1 at once"]["train_tokens"]  # the same rows each
+    assert two["wall_tokens_per_s"] > 0 and two["vs_one_process"].endswith("x")
     review = {r["item"]: r["figures"] for r in rows if r["step"] == "cuda_paths"}
     assert set(review) == {"attention", "packing", "syncs", "out of memory", "torch.compile"}
     assert review["attention"]["attn"] == "sdpa" and "fused:yes" in review["attention"]["qa_kernels"]
