@@ -82,6 +82,7 @@ def test_local_slots_one_worker_per_gpu(monkeypatch):
     assert LocalExecutor(jobs=1, gpus=2).slots() == ["0", "1"]
     assert LocalExecutor(jobs=3, gpus=2).slots() == ["0", "1", "0"]
     assert LocalExecutor(jobs=1, gpus=1).slots() == [None]
+    assert LocalExecutor(jobs=3, gpus=1).slots() == [None, None, None]  # one GPU: the workers share it
     assert LocalExecutor(jobs=2, gpus=0).slots() == [None, None]
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3, 5,6")
     assert visible_gpus(2) == ["3", "5"]
