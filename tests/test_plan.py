@@ -11,8 +11,8 @@ import pytest
 from littlehuman import config, data
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments.grid import Shape
-from littlehuman.plan import (AUTHORS_TOKENS_PER_S, NO_DATA, OURS_TOKENS_PER_S, format_plan,
-                              plan, runs_per_experiment, training_texts)
+from littlehuman.plan import (AUTHORS_POINTS, AUTHORS_STEP, NO_DATA, OURS_POINTS, OURS_STEP, StepTime,
+                              format_plan, plan, runs_per_experiment, training_texts)
 
 TOY = dict(n_train=60, sweep_fractions=(0.0, 0.5, 1.0), seeds=(0, 1), zoom_sizes=(60, 40, 20),
            zoom_fractions=(0.5, 0.9, 1.0), tradeoff_bases=(10, 20), tradeoff_human=4, tradeoff_step=2,
@@ -43,8 +43,10 @@ def test_toy_profile_counts_by_hand(no_data):
         assert (r["runs"], r["train_rows"], r["epochs"]) == (runs, rows, 2)
         assert r["tokens_per_row"] == 100.0  # no rows: FEVER's max length, an upper bound
         assert r["train_tokens"] == rows * 2 * 100
-        assert r["gpu_hours"] == pytest.approx(rows * 200 / OURS_TOKENS_PER_S["fv"] / 3600)
-        assert r["authors_gpu_hours"] == pytest.approx(rows * 200 / AUTHORS_TOKENS_PER_S["fv"] / 3600)
+        ours, authors = OURS_STEP["fv"].tokens_per_s(16 * 100), AUTHORS_STEP["fv"].tokens_per_s(100)
+        assert (r["tokens_per_s"], r["authors_tokens_per_s"]) == (ours, authors)  # batch 16 of 100 tokens; 1
+        assert r["gpu_hours"] == pytest.approx(rows * 200 / ours / 3600)
+        assert r["authors_gpu_hours"] == pytest.approx(rows * 200 / authors / 3600)
         assert r["data"] == NO_DATA and "missing" in r["note"] and pd.isna(r["eval_rows"])
         assert "4 zoom runs at n=60 are sweep runs" in r["note"]
     majority = plan(["fever"], config.profile("smoke", **{**TOY, "learner": "majority"}), no_data)
@@ -177,11 +179,18 @@ def test_totals_rates_and_table(no_data):
                    "coqa: estimated without data; tokens per row by max length 512"):
         assert phrase in text
     default = format_plan(plan(["fever"], prof, no_data))
-    assert "1,082 tokens/s" in default and "126 tokens/s" in default and "gradient checkpointing" in default
-    both = plan(["fever", "coqa"], prof, no_data)  # measured per task: FV's short rows train slower
-    assert "FV 1,082 / QA 7,083 tokens/s" in format_plan(both) and "H200" in format_plan(both)
-    qa = both[both["task"] == "qa"]
-    assert qa["gpu_hours"].to_numpy() == pytest.approx(qa["train_tokens"].to_numpy() / 7083 / 3600)
+    assert "FV 0.355 s + 0.111 ms/token" in default and "0.342 s + 0.285 ms/token" in default
+    assert "gradient checkpointing" in default and "H200" in default
+    both = plan(["fever", "coqa"], prof, no_data)  # modelled per task and dataset length
+    for task, rows in both.groupby("task"):
+        per_row = rows["tokens_per_row"].iloc[0]
+        assert rows["tokens_per_s"].to_numpy() == pytest.approx(OURS_STEP[task].tokens_per_s(8 * per_row))
+        assert rows["gpu_hours"].to_numpy() == pytest.approx(
+            rows["train_tokens"].to_numpy() / OURS_STEP[task].tokens_per_s(8 * per_row) / 3600, rel=1e-3)
+    assert "QA 0.092 s + 0.096 ms/token" in format_plan(both)
+    half = plan(["fever"], prof, no_data, tokens_per_s=1000)  # one rate given: the other modelled
+    assert (half["tokens_per_s"] == 1000).all() and "GPU-h at the 1,000 tokens/s given" in format_plan(half)
+    assert half["authors_tokens_per_s"].iloc[0] == AUTHORS_STEP["fv"].tokens_per_s(100)
     with pytest.raises(LittleHumanError, match="> 0"):
         plan(["fever"], prof, no_data, tokens_per_s=-5)
     with pytest.raises(LittleHumanError, match="unknown dataset"):
@@ -213,3 +222,25 @@ def test_encoder_qa_windows_count_the_windows_read(shared_data, home):
     assert six["tokens_per_row"] > 1.5 * one["tokens_per_row"]
     assert six["train_tokens"] / one["train_tokens"] == pytest.approx(
         six["tokens_per_row"] / one["tokens_per_row"], rel=1e-2)
+
+
+def test_step_time_lines_hold_their_measured_points():
+    """Each configuration's line (a fixed overhead per micro-batch plus a time per token) gives
+    back the tokens/s measured at both its points, and rows as long as FACTIFY's (800 tokens,
+    unmeasured) train faster per token than FEVER's short ones, as the GPU profile says."""
+    for task, points in OURS_POINTS.items():
+        for tokens, rate in points:
+            assert OURS_STEP[task].tokens_per_s(tokens) == pytest.approx(rate)
+        assert OURS_STEP[task].overhead_s > 0 and OURS_STEP[task].s_per_token > 0
+    for tokens, rate in AUTHORS_POINTS:
+        assert AUTHORS_STEP["qa"].tokens_per_s(tokens) == pytest.approx(rate)
+    assert OURS_STEP["fv"].tokens_per_s(8 * 800) > 4 * OURS_STEP["fv"].tokens_per_s(8 * 60)
+    line = StepTime.through((100, 50.0), (300, 100.0))  # 2 s and 3 s a micro-batch
+    assert (line.overhead_s, line.s_per_token) == pytest.approx((1.5, 0.005))
+
+
+def test_rates_far_outside_the_measured_sizes_are_marked(no_data):
+    df = plan(["fever", "factify"], config.profile("paper"), no_data)  # no files: max lengths
+    notes = {name: "; ".join(n) for name, n in df.attrs["notes"].items()}
+    assert "ours and authors rate extrapolated" in notes["factify"]  # 8 x 800 tokens, 800 alone
+    assert "extrapolated" not in notes["fever"]  # 8 x 100 and 100: within the measured range

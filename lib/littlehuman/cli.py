@@ -98,9 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "(at a measured tokens/s, beside the authors' configuration) and exit; "
                      "with --notebooks (or advise), only the experiments those notebooks run")
     run.add_argument("--plan-tokens-per-s", type=float, default=None, metavar="RATE",
-                     help="the training rate --plan assumes for every task (default: measured "
-                     "per task on an H200, LoRA bf16 batch 8 on Llama-3.1-8B's architecture: FV "
-                     "1,082, QA 7,083 tokens/s; bench/gpu_check.py measures yours)")
+                     help="the training rate --plan assumes for every dataset (default: per "
+                     "dataset, from its rows' length and --batch-size, on lines through rates "
+                     "measured on an H200, LoRA bf16 on Llama-3.1-8B's architecture; "
+                     "bench/gpu_check.py measures yours)")
     own = p.add_argument_group("your own dataset (--dataset FILE|DIR|train=FILE,test=FILE)")
     own.add_argument("--task", choices=["fv", "qa"], help="fv or qa (inferred from the columns)")
     own.add_argument("--columns", metavar="THEIRS=OURS,...",

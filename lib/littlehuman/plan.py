@@ -8,14 +8,19 @@ taken over the dataset's real training rows (synthetic rows are assumed as long)
 ``words x 1.3``, or the real tokenizer of ``profile.model_dir`` when it is set, each row
 capped at the max sequence length. A dataset whose raw files are missing is planned with
 the PROTOCOL sizes and rows assumed to fill the max sequence length (an upper bound), and
-is marked "estimated without data". GPU-hours = tokens / tokens-per-second, at our measured
-rate and at the authors' configuration's. Evaluation (predicting the test rows, greedy
-decoding for QA) is not in the hours: ``eval_rows`` says how many rows it predicts.
+is marked "estimated without data". GPU-hours = tokens / tokens-per-second, ours and the
+authors' configuration's, each from a line of a micro-batch's time against its tokens
+(:class:`StepTime`: a fixed overhead, then a time per token) through two rates measured on a
+GPU, at micro-batches of the profile's batch size (the authors': one row) of the dataset's
+mean length: short rows leave a step bound by the overhead, long ones by the compute.
+Evaluation (predicting the test rows, greedy decoding for QA) is not in the hours:
+``eval_rows`` says how many rows it predicts.
 """
 from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -28,21 +33,51 @@ from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments.grid import Shape
 
-#: training tokens/s per task of our LoRA learner (r16, bf16, batch 8 as the paper profile trains)
-#: on the Llama-3.1-8B architecture with random weights at FEVER's (fv) and FairyTaleQA's (qa)
-#: token lengths, one H200, bench/gpu_check.py --lora-batch 8 (2026-12-04,
-#: bench/gpu_results/2026-12-04-h200/2_lora_llama_batch8.md)
-OURS_TOKENS_PER_S = {"fv": 1082.0, "qa": 7083.0}
-#: the authors' configuration in the same run: fp32, batch 1 (QA grad-accum 2), gradient checkpointing
-AUTHORS_TOKENS_PER_S = {"fv": 126.0, "qa": 627.0}
+@dataclass(frozen=True)
+class StepTime:
+    """Seconds of one forward-backward micro-batch of T tokens: ``overhead_s + s_per_token * T``
+    (what launching its kernels costs whatever its size, then the compute that grows with it),
+    the line through two measured ``(tokens per micro-batch, tokens/s)`` points."""
+
+    overhead_s: float
+    s_per_token: float
+
+    @classmethod
+    def through(cls, first: tuple[float, float], second: tuple[float, float]) -> "StepTime":
+        (t1, r1), (t2, r2) = first, second
+        slope = (t2 / r2 - t1 / r1) / (t2 - t1)
+        return cls(overhead_s=t1 / r1 - slope * t1, s_per_token=slope)
+
+    def tokens_per_s(self, tokens: float) -> float:
+        """Training tokens/s of micro-batches of ``tokens`` tokens."""
+        return tokens / (self.overhead_s + self.s_per_token * tokens)
+
+
+#: tokens in one micro-batch and tokens/s, measured on one H200 (bench/gpu_results/2026-12-04-h200:
+#: LoRA r16 on the Llama-3.1-8B architecture, random weights, 12 optimizer steps at FEVER's (fv)
+#: and FairyTaleQA's (qa) token lengths); tokens per micro-batch = the run's training tokens /
+#: its micro-batches. Ours (bf16, packing for QA): batch 8 (2_lora_llama_batch8.md) and batch 64
+#: (1_full_check.md; QA's in micro-batches of 32 after an out-of-memory halving).
+OURS_POINTS = {"fv": ((5232 / 12, 1082.0), (42949 / 12, 4766.0)),
+               "qa": ((24229 / 12, 7083.0), (194784 / 24, 9337.0))}
+#: the authors' configuration in the same run (fp32, batch 1, QA grad-accum 2, gradient
+#: checkpointing), measured at one length per task: one line through FV's and QA's points
+#: stands for both (the same configuration; neither task uses cuDNN's attention in fp32)
+AUTHORS_POINTS = ((536 / 12, 126.0), (6263 / 24, 627.0))
+OURS_STEP = {task: StepTime.through(*points) for task, points in OURS_POINTS.items()}
+AUTHORS_STEP = {task: StepTime.through(*AUTHORS_POINTS) for task in OURS_POINTS}
+#: the micro-batch token range each model was measured on (outside it: extrapolated)
+MEASURED_TOKENS = {"ours": {t: (p[0][0], p[1][0]) for t, p in OURS_POINTS.items()},
+                   "authors": {t: (AUTHORS_POINTS[0][0], AUTHORS_POINTS[1][0]) for t in OURS_POINTS}}
 MEASURED_ON = ("one H200 (bench/gpu_check.py, 2026-12-04): LoRA r16 on the Llama-3.1-8B "
-               "architecture at FEVER's and FairyTaleQA's token lengths; ours bf16 batch 8, the "
-               "authors' fp32 batch 1 with gradient checkpointing")
+               "architecture at FEVER's and FairyTaleQA's token lengths; ours bf16 at batch 8 and 64, "
+               "the authors' fp32 batch 1 with gradient checkpointing")
 WORDS_TO_TOKENS = 1.3
 SAMPLE_ROWS = 5000  # rows measured per dataset (a seeded sample when the split is larger)
 NO_DATA = "estimated without data"
 COLUMNS = ["dataset", "task", "experiment", "runs", "train_rows", "epochs", "tokens_per_row",
-           "train_tokens", "gpu_hours", "authors_gpu_hours", "eval_rows", "tokens_by", "data", "note"]
+           "train_tokens", "tokens_per_s", "gpu_hours", "authors_tokens_per_s", "authors_gpu_hours",
+           "eval_rows", "tokens_by", "data", "note"]
 
 
 def runs_per_experiment(profile: Profile, shape: Shape,
@@ -159,21 +194,18 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
             "tokens_per_row": tokens, "data": "real rows", "tokens_by": how, "notes": notes}
 
 
-def _rates(given: float | None, default: dict[str, float]) -> dict[str, float]:
-    """Tokens/s per task: ``given`` for every task, else the measured ``default``."""
-    if given is None:
-        return dict(default)
-    if not (math.isfinite(given) and given > 0):
+def _given_rate(given: float | None) -> float | None:
+    """A rate the user gave (``--plan-tokens-per-s``), checked; None when none was given."""
+    if given is not None and not (math.isfinite(given) and given > 0):
         raise LittleHumanError("tokens per second must be > 0: give a measured rate, e.g. "
                                "--plan-tokens-per-s 7083")
-    return {task: float(given) for task in default}
+    return None if given is None else float(given)
 
 
-def _rate_text(rates: dict[str, float]) -> str:
-    """``7,083 tokens/s`` for one rate, ``FV 1,082 / QA 7,083 tokens/s`` for one per task."""
-    if len(set(rates.values())) == 1:
-        return f"{next(iter(rates.values())):,.0f} tokens/s"
-    return " / ".join(f"{task.upper()} {rate:,.0f}" for task, rate in rates.items()) + " tokens/s"
+def _extrapolated(config: str, task: str, tokens: float) -> bool:
+    """Whether ``tokens`` per micro-batch lie well outside (by over 25%) the measured range."""
+    low, high = MEASURED_TOKENS[config][task]
+    return not low / 1.25 <= tokens <= high * 1.25
 
 
 def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
@@ -181,48 +213,68 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
          authors_tokens_per_s: float | None = None,
          notebooks: list[str] | None = None,
          custom: dict[str, Any] | None = None) -> pd.DataFrame:
-    """One row per dataset and experiment: runs, training rows and tokens, GPU-hours at
-    ``tokens_per_s`` (one rate for every task; default :data:`OURS_TOKENS_PER_S`, per task)
-    and at ``authors_tokens_per_s`` (default :data:`AUTHORS_TOKENS_PER_S`), evaluation rows
-    (not in the hours), how tokens were counted, whether real rows were measured, and notes.
-    ``attrs`` hold the rates. ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps
-    the experiments a run with those notebooks prepares; None plans them all. ``custom``: your own file's options
-    (``--task``, ``--columns``, ``--skip-bad-rows``)."""
-    ours = _rates(tokens_per_s, OURS_TOKENS_PER_S)
-    authors = _rates(authors_tokens_per_s, AUTHORS_TOKENS_PER_S)
+    """One row per dataset and experiment: runs, training rows and tokens, our tokens/s and
+    GPU-hours, the authors' configuration's, evaluation rows (not in the hours), how tokens were
+    counted, whether real rows were measured, and notes. Our rate is :data:`OURS_STEP`'s for
+    micro-batches of the profile's ``batch_size`` rows of the dataset's mean length, the
+    authors' :data:`AUTHORS_STEP`'s for one row; ``tokens_per_s`` / ``authors_tokens_per_s``
+    (one rate for every dataset) replace them. ``attrs`` hold the given rates (None: modelled)
+    and the batch size. ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps the
+    experiments a run with those notebooks prepares; None plans them all. ``custom``: your own
+    file's options (``--task``, ``--columns``, ``--skip-bad-rows``)."""
+    ours_given, authors_given = _given_rate(tokens_per_s), _given_rate(authors_tokens_per_s)
+    batch = int(profile.batch_size)
     out, notes_by = [], {}
     for name in datasets:
         facts = _dataset_facts(name, profile, data_dir, custom)
         shape = facts["shape"]
         epochs = learners.training_epochs(profile, shape.task)
+        per_row = facts["tokens_per_row"]
+        ours = ours_given or OURS_STEP[shape.task].tokens_per_s(batch * per_row)
+        authors = authors_given or AUTHORS_STEP[shape.task].tokens_per_s(per_row)
         notes = facts["notes"] + grid_notes(profile, shape, notebooks)
+        far = [who for who, given, tokens in (("ours", ours_given, batch * per_row),
+                                             ("authors", authors_given, per_row))
+               if given is None and _extrapolated(who, shape.task, tokens)]
+        if far:
+            notes.append(f"{' and '.join(far)} rate extrapolated beyond the micro-batch sizes measured")
         notes_by[shape.dataset] = notes
         for experiment, sizes in runs_per_experiment(profile, shape, notebooks).items():
-            tokens = sum(sizes) * epochs * facts["tokens_per_row"]
+            tokens = sum(sizes) * epochs * per_row
             out.append({
                 "dataset": shape.dataset, "task": shape.task, "experiment": experiment,
                 "runs": len(sizes), "train_rows": sum(sizes), "epochs": epochs,
-                "tokens_per_row": round(facts["tokens_per_row"], 1), "train_tokens": round(tokens),
-                "gpu_hours": tokens / ours[shape.task] / 3600,
-                "authors_gpu_hours": tokens / authors[shape.task] / 3600,
+                "tokens_per_row": round(per_row, 1), "train_tokens": round(tokens),
+                "tokens_per_s": ours, "gpu_hours": tokens / ours / 3600,
+                "authors_tokens_per_s": authors, "authors_gpu_hours": tokens / authors / 3600,
                 "eval_rows": None if facts["eval_rows"] is None else facts["eval_rows"] * len(sizes),
                 "tokens_by": facts["tokens_by"], "data": facts["data"], "note": "; ".join(notes),
             })
     frame = pd.DataFrame(out, columns=COLUMNS)
     frame["eval_rows"] = frame["eval_rows"].astype("Int64")
-    frame.attrs.update(tokens_per_s=ours, authors_tokens_per_s=authors, learner=profile.learner,
-                       profile=profile.name, notes=notes_by)
+    frame.attrs.update(tokens_per_s=ours_given, authors_tokens_per_s=authors_given, batch_size=batch,
+                       learner=profile.learner, profile=profile.name, notes=notes_by)
     return frame
+
+
+def _model_text(batch: int, tasks: list[str]) -> str:
+    """How the modelled rates were made, in one sentence per configuration."""
+    def line(step: StepTime) -> str:
+        return f"{step.overhead_s:.3f} s + {1000 * step.s_per_token:.3f} ms/token"
+
+    ours = "; ".join(f"{t.upper()} {line(OURS_STEP[t])}" for t in tasks)
+    return (f"tok/s: a micro-batch of {batch} rows of the dataset's mean length takes a fixed overhead "
+            f"plus a time per token, the line through two measured points per task ({ours}); the "
+            f"authors' configuration at batch 1, one line for both tasks ({line(AUTHORS_STEP['fv'])}).")
 
 
 def format_plan(df: pd.DataFrame) -> str:
     """The plan as a text table with a TOTAL row, the rates and what the hours leave out."""
-    ours = df.attrs.get("tokens_per_s", OURS_TOKENS_PER_S)
-    authors = df.attrs.get("authors_tokens_per_s", AUTHORS_TOKENS_PER_S)
-    tasks = list(dict.fromkeys(df["task"])) or list(ours)
-    ours, authors = ({t: r[t] for t in tasks} for r in (ours, authors))
+    ours, authors = df.attrs.get("tokens_per_s"), df.attrs.get("authors_tokens_per_s")
+    tasks = list(dict.fromkeys(df["task"])) or list(OURS_STEP)
     formats = {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
-               "train_tokens": ",", "gpu_hours": ",.2f", "authors_gpu_hours": ",.2f", "eval_rows": ","}
+               "train_tokens": ",", "tokens_per_s": ",.0f", "gpu_hours": ",.2f",
+               "authors_tokens_per_s": ",.0f", "authors_gpu_hours": ",.2f", "eval_rows": ","}
     table = pd.DataFrame({"dataset": df["dataset"], "experiment": df["experiment"]})
     for col, fmt in formats.items():
         table[col] = [("?" if pd.isna(v) else format(v, fmt)) for v in df[col]]
@@ -231,14 +283,21 @@ def format_plan(df: pd.DataFrame) -> str:
     table.loc[len(table)] = {
         "dataset": "TOTAL", "experiment": "", "runs": f"{df['runs'].sum():,}",
         "train_rows": f"{df['train_rows'].sum():,}", "epochs": "", "tokens_per_row": "",
-        "train_tokens": f"{df['train_tokens'].sum():,}", "gpu_hours": f"{df['gpu_hours'].sum():,.2f}",
+        "train_tokens": f"{df['train_tokens'].sum():,}", "tokens_per_s": "",
+        "gpu_hours": f"{df['gpu_hours'].sum():,.2f}", "authors_tokens_per_s": "",
         "authors_gpu_hours": f"{df['authors_gpu_hours'].sum():,.2f}", "eval_rows": eval_total, "data": ""}
-    table = table.rename(columns={"gpu_hours": "GPU-h", "authors_gpu_hours": "GPU-h authors"})
+    table = table.rename(columns={"tokens_per_s": "tok/s", "gpu_hours": "GPU-h",
+                                  "authors_tokens_per_s": "tok/s authors", "authors_gpu_hours": "GPU-h authors"})
     lines = [f"Plan for profile {df.attrs.get('profile', '?')} (learner {df.attrs.get('learner', '?')})",
              table.to_string(index=False), ""]
-    lines.append(f"GPU-h: training tokens at {_rate_text(ours)}; GPU-h authors: at {_rate_text(authors)}. "
-                 f"Defaults measured on {MEASURED_ON}.")
-    if df.attrs.get("learner") not in (None, "lora") and ours == {t: OURS_TOKENS_PER_S[t] for t in tasks}:
+    given = [f"{who} at the {rate:,.0f} tokens/s given" for who, rate in (("GPU-h", ours),
+                                                                            ("GPU-h authors", authors)) if rate]
+    if ours is None or authors is None:
+        lines.append(_model_text(int(df.attrs.get("batch_size", 8)), tasks)
+                     + f" Measured on {MEASURED_ON}." + (f" {'; '.join(given)}." if given else ""))
+    else:
+        lines.append(f"{'; '.join(given)}.")
+    if df.attrs.get("learner") not in (None, "lora") and ours is None:
         lines.append(f"Those rates are the LoRA 8B learner's, not {df.attrs['learner']}'s: give "
                      "your learner's measured tokens/s.")
     lines.append("Training only: evaluation (predicting eval_rows test rows, with greedy decoding "
