@@ -302,3 +302,14 @@ def test_all_names_the_datasets_it_skips(tmp_path, capsys):
     assert all(name in skipped for name in data.names() if name != "coqa")
     assert resolve_datasets("all", str(tmp_path), required=False) == data.names()
     assert capsys.readouterr().out == ""  # a plan counts every dataset: nothing skipped
+
+
+def test_liger_on_a_machine_without_cuda_is_one_line_before_anything_runs(home, shared_data, tmp_path):
+    """`--liger true` needs a CUDA GPU: said at once, before twins are generated."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    proc = run_cli("--dataset", "fever", "--profile", "smoke", "--learner", "lora", "--model-dir", str(model),
+                   "--liger", "true", home=home, data_dir=shared_data)
+    assert_one_line_error(proc, "--liger true needs a CUDA GPU")
+    assert not (home / "data" / "synthetic").exists() and not (home / "data" / "runs").exists()

@@ -473,6 +473,44 @@ def test_lean_lora_forward_trains_as_peft_does_and_survives_save_load(model_dir,
     assert loaded.predict(rows.iloc[:6]) == fitted[True].predict(rows.iloc[:6])
 
 
+def test_liger_is_applied_to_the_base_before_peft_and_refused_where_it_cannot_run(model_dir, monkeypatch):
+    """``liger`` hands the loaded base to liger-kernel's instance patch (RMSNorm, SwiGLU, RoPE;
+    not its cross-entropy, which would bypass the logits at the target positions) before peft
+    wraps it; without CUDA, or without the package, one line that says what to do. (The
+    kernels themselves are Triton: bench/gpu_check.py step 5 runs them on a GPU.)"""
+    import sys
+    import types
+
+    from littlehuman.learners.lora import liger_problem
+
+    assert "CUDA GPU" in liger_problem(torch.device("cpu"))
+    learner = LoraLearner("fv", seed=0, model_dir=str(model_dir), liger=True, **FAST)
+    with pytest.raises(LittleHumanError, match="needs a CUDA GPU"):
+        learner.fit(fv_rows(8, 0))
+    monkeypatch.setattr(learner, "_device", lambda: torch.device("cuda"))
+    monkeypatch.setattr(lora, "liger_problem", lambda device=None: None)
+    calls = []
+    fake = types.ModuleType("liger_kernel.transformers")
+    fake._apply_liger_kernel_to_instance = lambda model, **kw: calls.append((model, kw))
+    monkeypatch.setitem(sys.modules, "liger_kernel", types.ModuleType("liger_kernel"))
+    monkeypatch.setitem(sys.modules, "liger_kernel.transformers", fake)
+    base = object()
+    assert learner._with_liger(base) is base
+    assert calls == [(base, dict(rope=True, rms_norm=True, swiglu=True, cross_entropy=False,
+                                 fused_linear_cross_entropy=False))]
+    plain = LoraLearner("fv", seed=0, model_dir=str(model_dir), **FAST)
+    assert plain._with_liger(base) is base and len(calls) == 1  # off by default: untouched
+
+
+def test_liger_enters_the_run_key_only_when_on(tmp_path):
+    from littlehuman import config, data
+    from littlehuman.learners import learner_params
+
+    base = config.profile("smoke", learner="lora", model_dir=str(tmp_path))
+    assert "liger" not in learner_params(base, "fv", data.DATASETS["fever"])
+    assert learner_params(base.replace(liger=True), "fv", data.DATASETS["fever"])["liger"] is True
+
+
 def test_forwards_on_cuda_leave_cudnn_attention_out_within_the_enabled_kernels(model_dir, monkeypatch):
     """On CUDA every forward runs without cuDNN's SDPA kernel (a plan per new shape: see
     lora.SDPA_CUDNN), keeping the kernels enabled around it; cuDNN alone stays cuDNN. (The

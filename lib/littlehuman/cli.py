@@ -312,6 +312,12 @@ def _main(argv: Sequence[str] | None) -> int:
             from littlehuman.executors import SlurmExecutor
 
             SlurmExecutor.check_cluster()
+        elif prof.learner == "lora" and prof.liger:  # (a cluster's nodes are checked there)
+            from littlehuman.learners.lora import liger_problem
+
+            problem = liger_problem()
+            if problem:
+                raise LittleHumanError(problem)
     if not args.no_fetch:
         fetch_on_first_use(dataset, args.data_dir)
     if args.dry_run:

@@ -180,6 +180,9 @@ class Profile:
     gradient_checkpointing: bool = _learner(
         False, "lora: trade speed for memory (the authors had it on)")
     compile: bool = _learner(False, "lora: torch.compile the model")
+    liger: bool = _learner(
+        False, "lora on CUDA: Liger's fused kernels for RMSNorm, SwiGLU and RoPE (pip install "
+        "liger-kernel; not yet measured on a GPU)")
     grad_accum: int = _learner(1, "lora: micro-batches per optimizer step")
     jobs: int = _execution(1, "training runs at once on this machine (1 = in process)")
     executor: str = _execution(
@@ -455,7 +458,7 @@ READ_BY: dict[str, tuple[str, tuple[str, ...]]] = {
     **dict.fromkeys(("gen_batch_size", "gen_dtype", "gen_loop_tokens"),
                     ("generator", ("gemma", "hf"))),
     **dict.fromkeys(("model_dir", "lora_settings", "loss_on", "gradient_checkpointing",
-                     "compile", "grad_accum"), ("learner", ("lora",))),
+                     "compile", "liger", "grad_accum"), ("learner", ("lora",))),
     **dict.fromkeys(("warmup_ratio", "train_bf16", "train_layers", "pooling", "qa_windows"),
                     ("learner", ("encoder",))),
     **dict.fromkeys(("epochs", "lr", "batch_size", "max_length"), ("learner", ("encoder", "lora"))),

@@ -93,7 +93,7 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
         params["model_dir"] = str(Path(p.model_dir).expanduser().resolve())
         chosen = {"settings": p.lora_settings, "loss_on": p.loss_on,
                   "gradient_checkpointing": p.gradient_checkpointing, "compile": p.compile,
-                  "grad_accum": p.grad_accum}
+                  "grad_accum": p.grad_accum, "liger": p.liger}
         params.update({k: v for k, v in chosen.items() if v != defaults.LORA_DEFAULTS[k]})
         if task == "qa":
             params["max_new_tokens"] = ((dataset_spec.max_new_tokens if dataset_spec else None)

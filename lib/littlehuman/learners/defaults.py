@@ -14,7 +14,7 @@ ENCODER_POOLINGS = ("cls", "mean")  # config.CHOICES["pooling"] (a test checks t
 #: the lora learner's settings that enter a run's parameters only when a profile changes them
 LORA_DEFAULTS: dict[str, Any] = {"settings": "scripts", "loss_on": "answer",
                                  "gradient_checkpointing": False, "compile": False,
-                                 "grad_accum": 1, "max_new_tokens": 16}
+                                 "grad_accum": 1, "max_new_tokens": 16, "liger": False}
 #: the lora learner's hyper-parameters by (task, settings): "scripts" are the authors' released
 #: scripts, "paper" the paper's stated values
 LORA_SETTINGS: dict[tuple[str, str], dict[str, Any]] = {

@@ -40,6 +40,8 @@
   dynamic padding. Gradient checkpointing and ``torch.compile`` only when asked. Ask for a
   large ``batch_size``: a step that runs out of GPU memory is redone in smaller chunks with
   the same gradients (see ``_accumulate``), so the largest batch that fits is found, not guessed.
+- ``liger`` (CUDA, opt-in, unmeasured): Liger's fused Triton kernels for RMSNorm, SwiGLU
+  and RoPE (``liger-kernel``), see :meth:`LoraLearner._with_liger`.
 - Throughput: every ``log_every`` optimizer steps, tokens/s and MFU (nanoGPT's estimate:
   ``6 * N * tokens`` with N the non-embedding parameters, the vocabulary projection counted
   only where logits are computed, plus ``12 * layers * width * sum(example_len ** 2)`` for
@@ -87,7 +89,7 @@ PEAK_BF16_FLOPS: tuple[tuple[str, float], ...] = (
 _DTYPES = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp32": torch.float32, "float32": torch.float32}
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "grad_accum", "max_length", "max_new_tokens", "r",
            "alpha", "dropout", "target_modules", "loss_on", "dtype", "packing", "gradient_checkpointing",
-           "compile", "select_on_valid", "settings", "log_every", "progress")
+           "compile", "liger", "select_on_valid", "settings", "log_every", "progress")
 IGNORE = -100
 #: whether SDPA may pick cuDNN's attention kernel on CUDA (torch prefers it on Hopper). Off: it
 #: builds an execution plan for every new (batch, length) shape, which padded FV batches bring at
@@ -378,6 +380,19 @@ class _Step:
     max_grad_norm: float
 
 
+def liger_problem(device: torch.device | None = None) -> str | None:
+    """Why ``liger`` cannot run here (one line: no CUDA GPU, or no liger-kernel package), or None."""
+    import importlib.util
+
+    device = device or torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type != "cuda":
+        return ("--liger true needs a CUDA GPU (Liger's kernels are Triton kernels): leave it "
+                "false on this machine")
+    if importlib.util.find_spec("liger_kernel") is None:
+        return "--liger true needs the liger-kernel package: pip install liger-kernel"
+    return None
+
+
 # --------------------------------------------------------------------------- the learner
 class LoraLearner:
     """A LoRA-tuned local causal LM for FV (classification head) or QA (generation).
@@ -417,6 +432,7 @@ class LoraLearner:
         packing: bool = True,
         gradient_checkpointing: bool = DEFAULTS["gradient_checkpointing"],
         compile: bool = DEFAULTS["compile"],
+        liger: bool = DEFAULTS["liger"],
         select_on_valid: bool = False,
         settings: str = DEFAULTS["settings"],
         log_every: int = 10,
@@ -460,6 +476,7 @@ class LoraLearner:
         self.packing = bool(packing)
         self.gradient_checkpointing = bool(gradient_checkpointing)
         self.compile = bool(compile)
+        self.liger = bool(liger)
         self.select_on_valid = bool(select_on_valid)
         self.settings = settings
         self.log_every = int(log_every)
@@ -489,7 +506,7 @@ class LoraLearner:
         self._model = None  # free a previous fit's model before loading the next
         seed_everything(self.seed)
         self._tokenizer = self._load_tokenizer()
-        base = self._load_base()
+        base = self._with_liger(self._load_base())
         if self.gradient_checkpointing:
             if hasattr(base, "activation_checkpointing_enable"):  # the newer name
                 base.activation_checkpointing_enable({"use_reentrant": False})
@@ -571,6 +588,7 @@ class LoraLearner:
             "train_rows_in": int(len(train)), "train_rows": len(feats), **counts,
             **meter.summary(), "seconds": round(time.perf_counter() - start, 3),
             "epochs_run": h["epochs"], "best_epoch": best_epoch, "micro_batch_cap": self.micro_cap,
+            "liger": self.liger,
             "train_loss": losses, "valid_scores": valid_scores,
             "valid_metric": None if not valid_scores else ("accuracy" if self.task == "fv" else "token_f1"),
             "valid_score": best_score,
@@ -628,7 +646,8 @@ class LoraLearner:
         learner._tokenizer = learner._load_tokenizer()
         with quiet_transformers(), _peft_quiet():
             learner._model = learner._tuned_layers(
-                PeftModel.from_pretrained(learner._load_base(), str(directory / "adapter")).eval())
+                PeftModel.from_pretrained(learner._with_liger(learner._load_base()),
+                                          str(directory / "adapter")).eval())
         learner.fit_stats = meta.get("fit_stats", {})
         return learner
 
@@ -668,6 +687,22 @@ class LoraLearner:
         if LEAN_LORA_FORWARD:
             lean_lora.install(model)
         return model
+
+    def _with_liger(self, base: Any) -> Any:
+        """``base`` with Liger's fused Triton kernels for RMSNorm, SwiGLU and RoPE when ``liger``
+        (CUDA only; not its fused cross-entropy: the learner computes logits at the target
+        positions itself). Liger patches transformers' modules for the whole process: later
+        models of this process (a sweep's runs, which share the setting) use them too."""
+        if not self.liger:
+            return base
+        problem = liger_problem(self._device())
+        if problem:
+            raise LittleHumanError(problem)
+        from liger_kernel.transformers import _apply_liger_kernel_to_instance
+
+        _apply_liger_kernel_to_instance(model=base, rope=True, rms_norm=True, swiglu=True,
+                                        cross_entropy=False, fused_linear_cross_entropy=False)
+        return base
 
     def _attn(self) -> str:
         from transformers.utils import is_flash_attn_2_available
