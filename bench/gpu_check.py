@@ -14,7 +14,10 @@ others still run):
    authors' configuration (fp32, batch 1, QA grad-accum 2, gradient checkpointing, no packing,
    loss on the whole sequence) in the same run: tokens/s and MFU (median of the learner's log
    windows after the first), peak GPU memory, the micro-batch the learner settled on (it halves
-   its micro-batch on CUDA out-of-memory, same gradients) and ours / authors.
+   its micro-batch on CUDA out-of-memory, same gradients) and ours / authors. Then, on Llama,
+   ours with ``liger`` (Liger's Triton kernels for RMSNorm, SwiGLU and RoPE; opt-in, in a
+   process of its own since Liger patches transformers for the whole process) and its ratio
+   to ours; on the CPU only whether the carried liger-kernel imports and patches a model.
 2. ``lora_mistral``: the same on the Mistral-7B (v0.3) architecture, QA only.
 3. ``hf_generation``: the ``hf`` generation backend on a ~1B random-weight Llama (Llama-3.2-1B
    shape) with bench/generation.py's invented few-shot chats: generated tokens/s at batch 1 and
@@ -241,6 +244,49 @@ def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> None:
             if all(r["status"] == "ok" for r in got.values()):
                 ratio = got["ours"]["figures"]["tokens_per_s"] / got["authors"]["figures"]["tokens_per_s"]
                 got["ours"]["figures"]["vs_authors"] = f"{ratio:.2f}x"
+            if arch == "llama-3.1-8b":
+                sub_row(f"{arch} {task} ours + liger", functools.partial(
+                    liger_fit, task, configs["ours"], Path(tmp), Path(tmp) / f"liger-{task}", args, got["ours"]))
+
+
+def liger_fit(task: str, params: dict[str, Any], model_dir: Path, folder: Path, args: argparse.Namespace,
+              ours: dict[str, Any]) -> dict[str, Any]:
+    """Ours with ``liger`` (Liger's Triton kernels for RMSNorm, SwiGLU and RoPE), in a process
+    of its own (Liger patches transformers for the whole process), and its ratio to ours. On
+    the CPU (no Triton kernels to run) the check that the carried package imports and patches
+    a model instance of the machine's transformers."""
+    import importlib.util
+
+    if importlib.util.find_spec("liger_kernel") is None:
+        if cuda():
+            raise RuntimeError("liger-kernel is not installed: carry its wheel (bench/gpu_prepare.sh)")
+        return {"liger_kernel": "absent here (gpu_prepare.sh carries its wheel to the GPU machine)"}
+    got = child_fits(task, {**params, "liger": True}, 1, model_dir, folder, args,
+                     patch_only=not cuda())[0]["figures"]
+    if cuda() and ours["status"] == "ok":
+        got["vs_ours"] = f"{got['tokens_per_s'] / ours['figures']['tokens_per_s']:.2f}x"
+    return got
+
+
+def liger_patch(model_dir: Path) -> dict[str, Any]:
+    """Liger's instance patch on a model built from ``model_dir``'s config, without running it
+    (the CPU part of :func:`liger_fit`): the package's version and what it replaced."""
+    import importlib.metadata
+
+    from liger_kernel.transformers import _apply_liger_kernel_to_instance
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(model_dir))
+    layer = model.model.layers[0]
+    before = (type(model.model.norm).forward, type(layer.mlp).forward)
+    _apply_liger_kernel_to_instance(model=model, rope=True, rms_norm=True, swiglu=True,
+                                    cross_entropy=False, fused_linear_cross_entropy=False)
+    after = (model.model.norm.forward.__func__, layer.mlp.forward.__func__)
+    changed = [name for name, b, a in zip(("rms_norm", "swiglu"), before, after) if a is not b]
+    if len(changed) < 2:
+        raise RuntimeError(f"liger patched {changed or 'nothing'} of rms_norm and swiglu")
+    return {"liger_kernel": importlib.metadata.version("liger-kernel"), "patched": "+".join(changed),
+            "forward": "not run on the CPU (Triton kernels)"}
 
 
 def step_lora_llama(args: argparse.Namespace) -> None:
@@ -367,38 +413,49 @@ class WaitingLearner(lt.RandomWeightsLearner):
         return base
 
 
-def shared_child(spec: dict[str, Any]) -> int:
-    """One process of a shared-GPU round (``--shared-child``): FV at batch 8; writes its
-    figures and when its training set off and ended to ``spec["out"]``."""
+def cores_each(processes: int) -> int:
+    """Each of ``processes`` processes' share of the cores this one may use."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores // processes)
+
+
+def child_fit(spec: dict[str, Any]) -> int:
+    """One fit in a process of its own (``--child SPEC``): ``spec["task"]`` with the learner
+    settings ``spec["params"]``, after every process of its round has built its model; writes
+    its figures and when its training set off and ended to ``spec["out"]``. Its own process:
+    to share the GPU with others (step 6), or because a setting patches the whole process
+    (``liger``: transformers' modules)."""
     torch.set_num_threads(spec["threads"])
     os.environ["LITTLEHUMAN_THREADS"] = str(spec["threads"])
-    pool, max_length = load_pool("fv", cap=64 if spec["tiny"] else None)
+    if spec.get("patch_only"):
+        Path(spec["out"]).write_text(json.dumps({"figures": liger_patch(Path(spec["model_dir"]))}))
+        return 0
+    pool, max_length = load_pool(spec["task"], cap=64 if spec["tiny"] else None)
     if spec["tiny"]:
         max_length = 64
     WaitingLearner.READY, WaitingLearner.PROCESSES = Path(spec["ready"]), spec["processes"]
-    figures = lt.measure("fv", Path(spec["model_dir"]), pool, max_length, spec["steps"], spec["log_every"],
-                         learner_class=WaitingLearner, batch_size=8, dtype="auto", packing=True,
-                         gradient_checkpointing=False, loss_on="answer")
+    figures = lt.measure(spec["task"], Path(spec["model_dir"]), pool, max_length, spec["steps"],
+                         spec["log_every"], learner_class=WaitingLearner, **spec["params"])
     Path(spec["out"]).write_text(json.dumps({"figures": figures, "started": WaitingLearner.STARTED,
                                              "ended": time.time()}))
     return 0
 
 
-def shared_round(processes: int, model_dir: Path, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """``processes`` fits of FV at batch 8 at once, each in its own process with its share of
-    the cores (as ``LocalExecutor`` gives ``--jobs`` workers): the sum of their steady-state
-    tokens/s, and all their tokens over the wall time from the first start to the last end."""
+def child_fits(task: str, params: dict[str, Any], processes: int, model_dir: Path, folder: Path,
+               args: argparse.Namespace, patch_only: bool = False) -> list[dict[str, Any]]:
+    """``processes`` fits (:func:`child_fit`) at once, each in its own process with its share
+    of the cores (as ``LocalExecutor`` gives ``--jobs`` workers); their results. ``patch_only``:
+    :func:`liger_patch` instead of a fit."""
     import subprocess
 
     folder.mkdir(parents=True)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     children = []
     for i in range(processes):
-        spec = {"model_dir": str(model_dir), "ready": str(folder), "processes": processes, "tiny": args.cpu_tiny,
-                "steps": args.steps, "log_every": args.log_every, "threads": max(1, cores // processes),
-                "out": str(folder / f"{i}.json")}
+        spec = {"task": task, "params": params, "model_dir": str(model_dir), "ready": str(folder),
+                "processes": processes, "tiny": args.cpu_tiny, "steps": args.steps, "log_every": args.log_every,
+                "threads": cores_each(processes), "out": str(folder / f"{i}.json"), "patch_only": patch_only}
         log = open(folder / f"{i}.log", "w")
-        children.append((subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--shared-child",
+        children.append((subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child",
                                            json.dumps(spec)], stdout=log, stderr=subprocess.STDOUT), log))
     try:
         codes = [child.wait(timeout=600) for child, _ in children]
@@ -409,16 +466,26 @@ def shared_round(processes: int, model_dir: Path, folder: Path, args: argparse.N
             log.close()
     if any(codes):
         bad = codes.index(next(c for c in codes if c))
-        tail = (folder / f"{bad}.log").read_text()[-400:]
-        raise RuntimeError(f"process {bad} of {processes} exited {codes[bad]}: {' '.join(tail.split())}")
-    got = [json.loads((folder / f"{i}.json").read_text()) for i in range(processes)]
+        lines = [line for line in (folder / f"{bad}.log").read_text().splitlines() if line.strip()]
+        raise RuntimeError(f"process {bad} of {processes} exited {codes[bad]}: {lines[-1] if lines else ''}")
+    return [json.loads((folder / f"{i}.json").read_text()) for i in range(processes)]
+
+
+BATCH_8 = dict(batch_size=8, dtype="auto", packing=True, gradient_checkpointing=False, loss_on="answer")
+
+
+def shared_round(processes: int, model_dir: Path, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """``processes`` fits of FV at batch 8 at once on the one GPU: the sum of their
+    steady-state tokens/s, and all their tokens over the wall time from the first start to
+    the last end."""
+    got = child_fits("fv", BATCH_8, processes, model_dir, folder, args)
     tokens = sum(g["figures"]["train_tokens"] for g in got)
     wall = max(g["ended"] for g in got) - min(g["started"] for g in got)
     peaks = [g["figures"]["peak_mem_gib"] for g in got if g["figures"]["peak_mem_gib"] is not None]
     return {"processes": processes, "tokens_per_s": round(sum(g["figures"]["tokens_per_s"] for g in got)),
             "per_process": "/".join(f"{g['figures']['tokens_per_s']:,}" for g in got),
             "wall_tokens_per_s": round(tokens / max(wall, 1e-9)), "train_tokens": tokens,
-            "threads_each": max(1, cores // processes), "peak_mem_gib": max(peaks) if peaks else None,
+            "threads_each": cores_each(processes), "peak_mem_gib": max(peaks) if peaks else None,
             "dtype": got[0]["figures"]["dtype"]}
 
 
@@ -946,10 +1013,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--with-compile", action="store_true",
                     help="step 7 with its torch.compile item (about 3 min of compiling on an H200; "
                     "0.01x eager there on 2026-12-04); --cpu-tiny always runs it")
-    ap.add_argument("--shared-child", default=None, help=argparse.SUPPRESS)  # step 6's processes
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)  # one fit in its own process
     args = ap.parse_args(argv)
-    if args.shared_child:
-        return shared_child(json.loads(args.shared_child))
+    if args.child:
+        return child_fit(json.loads(args.child))
     args.data_dir = args.data_dir or str(default_data_dir())
     if args.write_lengths:
         info = write_lengths(Path(args.data_dir))

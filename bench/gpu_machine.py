@@ -30,6 +30,10 @@ PACKAGES = BENCH / "gpu_machine_packages.txt"
 #: 88 MB, does not travel: step 4 then scores BERTScore as zeros and says so). No closure over
 #: their requirements here: what they need and the machine lacks must be listed too.
 CARRIED = ("submitit", "tenacity", "rouge-score", "nltk", "bert-score")
+#: carried at these versions though not installed here: liger-kernel needs triton, which a
+#: CPU venv lacks (the GPU machine has it); step 1's Liger rows import it there (and in
+#: bench/gpu_twin.sh's venv, whose CUDA build of torch brings triton)
+CARRIED_PINNED = ("liger-kernel==0.8.5",)
 #: step 4's notebooks and HTML (papermill, a kernel, plotly, nbconvert) and what they need (25 MB)
 CARRIED_NOTEBOOKS = (
     "papermill", "nbclient", "nbformat", "nbconvert", "ipykernel", "ipython", "jupyter-client", "jupyter-core",
@@ -91,9 +95,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="print NAME==VERSION of each carried distribution as installed here, and exit")
     args = ap.parse_args(ours)
     if args.print_carry:
-        print("\n".join(f"{name}=={md.version(name)}" for name in CARRIED + CARRIED_NOTEBOOKS))
+        print("\n".join([f"{name}=={md.version(name)}" for name in CARRIED + CARRIED_NOTEBOOKS]
+                        + list(CARRIED_PINNED)))
         return 0
-    blocker = Blocker(machine_distributions(tuple(c for c in args.carry.split(",") if c)))
+    carried = tuple(c for c in args.carry.split(",") if c) + tuple(p.split("==")[0] for p in CARRIED_PINNED)
+    blocker = Blocker(machine_distributions(carried))
     sys.meta_path.insert(0, blocker)
     real_find_spec = importlib.util.find_spec
 

