@@ -230,8 +230,8 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
         shape = facts["shape"]
         epochs = learners.training_epochs(profile, shape.task)
         per_row = facts["tokens_per_row"]
-        ours = ours_given or OURS_STEP[shape.task].tokens_per_s(batch * per_row)
-        authors = authors_given or AUTHORS_STEP[shape.task].tokens_per_s(per_row)
+        ours = ours_given or OURS_STEP[shape.task].tokens_per_s(batch * max(per_row, 1.0))
+        authors = authors_given or AUTHORS_STEP[shape.task].tokens_per_s(max(per_row, 1.0))
         notes = facts["notes"] + grid_notes(profile, shape, notebooks)
         far = [who for who, given, tokens in (("ours", ours_given, batch * per_row),
                                              ("authors", authors_given, per_row))

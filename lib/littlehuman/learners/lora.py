@@ -105,9 +105,10 @@ SDPA_CUDNN = False
 #: time); the matmuls, and so the loss and gradients, are the same (tested).
 PEFT_INPUT_CASTS = False
 #: whether peft's LoRA layers run :func:`littlehuman.learners.lean_lora.lean_forward`: the
-#: scaling on the rank-r side and the add inside B's matmul (``addmm``), two of the five
-#: kernels of an adapted layer's forward and one of its backward fewer, the same sums up to
-#: rounding (tested); bench/lora_forward.py measures it on the CPU, bench/gpu_check.py step 5 on a GPU.
+#: scaling on the rank-r side and the add inside B's matmul (``addmm``): two passes over an
+#: adapted layer's output fewer forward and one backward (the kernel count about the same),
+#: the same sums up to rounding (tested); bench/lora_forward.py measures it on the CPU,
+#: bench/gpu_check.py step 5 on a GPU.
 LEAN_LORA_FORWARD = True
 
 
