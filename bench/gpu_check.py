@@ -406,7 +406,7 @@ class WaitingLearner(lt.RandomWeightsLearner):
         ready = type(self).READY
         assert ready is not None
         (ready / f"{os.getpid()}.ready").touch()
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 300  # the parent ends the round at once if one of them fails
         while len(list(ready.glob("*.ready"))) < type(self).PROCESSES:
             if time.monotonic() > deadline:
                 raise RuntimeError("the other processes of the round never got their model built")
@@ -443,6 +443,23 @@ def child_fit(spec: dict[str, Any]) -> int:
     return 0
 
 
+def wait_for_round(children: list[Any], timeout_s: float = 600) -> list[int | None]:
+    """Exit codes of ``children`` (subprocesses) once all are done, or as soon as one fails
+    (the others would wait for it at the start line) or ``timeout_s`` passes; those still
+    running then are killed and given None."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        codes = [child.poll() for child in children]
+        if None not in codes or any(c not in (None, 0) for c in codes) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    for child in children:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return codes
+
+
 def child_fits(task: str, params: dict[str, Any], processes: int, model_dir: Path, folder: Path,
                args: argparse.Namespace, patch_only: bool = False) -> list[dict[str, Any]]:
     """``processes`` fits (:func:`child_fit`) at once, each in its own process with its share
@@ -460,12 +477,12 @@ def child_fits(task: str, params: dict[str, Any], processes: int, model_dir: Pat
         children.append((subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child",
                                            json.dumps(spec)], stdout=log, stderr=subprocess.STDOUT), log))
     try:
-        codes = [child.wait(timeout=600) for child, _ in children]
+        codes = wait_for_round([child for child, _ in children])
     finally:
-        for child, log in children:
-            if child.poll() is None:
-                child.kill()
+        for _, log in children:
             log.close()
+    if None in codes:
+        raise RuntimeError(f"{codes.count(None)} of {processes} processes still running after 600 s")
     if any(codes):
         bad = codes.index(next(c for c in codes if c))
         lines = [line for line in (folder / f"{bad}.log").read_text().splitlines() if line.strip()]

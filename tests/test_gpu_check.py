@@ -151,3 +151,20 @@ def test_gpu_profile_runs_at_toy_size(tmp_path):
     steps = [line for line in text.splitlines() if line.startswith("step_ms")]
     assert len(steps) == 2 and all(len(json.loads(line.split(" ", 1)[1])) == 7 for line in steps)
     assert "aten::mm" in text
+
+
+def test_a_round_ends_as_soon_as_one_of_its_processes_fails(monkeypatch):
+    """Step 6's processes wait for each other before training: one that dies must end the
+    round at once, not leave the rest waiting out their time (GPU minutes are scarce)."""
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    import gpu_check
+
+    start = time.perf_counter()
+    failing = subprocess.Popen([sys.executable, "-c", "import sys, time; time.sleep(0.5); sys.exit(3)"])
+    waiting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    assert gpu_check.wait_for_round([failing, waiting]) == [3, None]
+    assert time.perf_counter() - start < 20 and waiting.poll() is not None  # killed
+    done = [subprocess.Popen([sys.executable, "-c", "pass"]) for _ in range(2)]
+    assert gpu_check.wait_for_round(done) == [0, 0]
+    slow = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    assert gpu_check.wait_for_round([slow], timeout_s=1) == [None] and slow.poll() is not None
