@@ -37,7 +37,10 @@ others still run):
    (``lora.SDPA_CUDNN``), peft's fp32 input casts (``lora.PEFT_INPUT_CASTS``) and peft's own
    LoRA forward (``lora.LEAN_LORA_FORWARD`` off) put back, each alone and all three together
    (the learner the first GPU check ran, 2026-12-04), after one unrecorded warm-up fit;
-   tokens/s of the median window and of the whole fit, and defaults / before.
+   tokens/s of the median window and of the whole fit, and defaults / before. Last, a
+   prototype outside the learner: FV's forward and backward at batch 8 at one fixed shape,
+   eager against replayed as CUDA graphs (``torch.cuda.make_graphed_callables``): what CUDA
+   graphs could gain for the CPU-bound FV step at most.
 6. ``shared_gpu``: FV at batch 8 (CPU-bound on one process) trained by 1, 2 and 4 processes at
    once on the one GPU, each with its own Llama-3.1-8B-shaped model and its share of the cores,
    as ``run_all.py --jobs N`` runs them: summed tokens/s (steady state, and all tokens over the
@@ -352,6 +355,67 @@ def sdpa_new_shapes(tiny: bool) -> dict[str, Any]:
     return figures
 
 
+def graphed_fv_step(model_dir: Path, tiny: bool) -> dict[str, Any]:
+    """A prototype, not the learner: FV's forward and backward at the paper profile's batch 8 at
+    one fixed shape (8 rows of 64 tokens, none padded) on the LoRA model as the learner builds
+    it, run eagerly and then replayed as CUDA graphs (``torch.cuda.make_graphed_callables``):
+    what launching kernels one by one costs the CPU-bound FV step, so the most CUDA graphs
+    could gain there before anyone builds them into the learner (padding to fixed shapes, a
+    graph per shape). On the CPU the eager half alone (graphs need CUDA)."""
+    from littlehuman.machine import sdpa_without_cudnn
+
+    pool, _ = load_pool("fv", cap=64)
+    learner = lt.RandomWeightsLearner("fv", seed=0, model_dir=str(model_dir), epochs=1, batch_size=8,
+                                      max_length=64, progress=False, log_every=1)
+    try:
+        learner.fit(lt.synthetic_rows(pool, 8, seed=0))  # the peft model as training builds it
+        model, device, dtype = learner._model.train(), learner._device(), learner._torch_dtype()
+        length, steps = (16, 4) if tiny else (64, 20)
+        vocab = model.get_base_model().config.vocab_size
+        ids = torch.randint(3, vocab, (8, length), device=device)
+
+        class Logits(torch.nn.Module):
+            def __init__(self, inner: torch.nn.Module) -> None:
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+                return self.inner(input_ids=input_ids, use_cache=False).logits
+
+        def ms_per_step(fn: Any) -> float:
+            for _ in range(3):
+                fn(ids).float().sum().backward()
+            if cuda():
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            for _ in range(steps):
+                fn(ids).float().sum().backward()
+            if cuda():
+                torch.cuda.synchronize()
+            return 1000 * (time.perf_counter() - start) / steps
+
+        net = Logits(model)
+        with contextlib.ExitStack() as stack:  # graphs need autocast's cast cache off
+            stack.enter_context(torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32,
+                                               cache_enabled=False))
+            if cuda():
+                stack.enter_context(sdpa_without_cudnn())
+            eager = ms_per_step(net)
+            figures: dict[str, Any] = {"shape": f"8x{length}", "eager_ms": round(eager, 2),
+                                       "eager_tok_s": round(8 * length / eager * 1000)}
+            if cuda():
+                graphed = torch.cuda.make_graphed_callables(net, (ids,), num_warmup_iters=3)
+                replay = ms_per_step(graphed)
+                figures.update(graphed_ms=round(replay, 2), graphed_tok_s=round(8 * length / replay * 1000),
+                               graphed_vs_eager=f"{eager / replay:.2f}x")
+            else:
+                figures["graphed"] = "CUDA only"
+        return figures
+    finally:
+        learner._model = None
+        free_memory()
+
+
 def step_overheads(args: argparse.Namespace) -> None:
     """Step 5: what the learner's CPU-side settings cost at the paper profile's batch 8 on the
     Llama-3.1-8B architecture: cuDNN's attention kernel (an execution plan per new shape),
@@ -385,6 +449,8 @@ def step_overheads(args: argparse.Namespace) -> None:
                 for key in ("tokens_per_s", "fit_tokens_per_s"):
                     first["figures"][f"{key}_vs_before"] = (
                         f"{first['figures'][key] / last['figures'][key]:.2f}x")
+        sub_row("fv batch 8 fixed shape, CUDA graphs (prototype)",
+                functools.partial(graphed_fv_step, Path(tmp), args.cpu_tiny))
 
 
 # --------------------------------------------------------------------------- step 6: one GPU shared

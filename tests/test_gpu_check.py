@@ -54,6 +54,8 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     overheads = {r["item"]: r["figures"] for r in rows if r["step"] == "overheads"}
     shapes = overheads.pop("sdpa at new lengths")
     assert shapes["math_first_ms"] > 0 and shapes["math_again_ms"] > 0  # cuDNN and efficient on CUDA
+    graphs = overheads.pop("fv batch 8 fixed shape, CUDA graphs (prototype)")
+    assert graphs["eager_tok_s"] > 0 and graphs["graphed"] == "CUDA only"
     assert len(overheads) == 10 and all(f["batch"] == 8 and f["fit_tokens_per_s"] > 0 for f in overheads.values())
     assert all("vs_before" not in k for k in overheads["fv batch 8 peft forward"])
     assert {"tokens_per_s_vs_before", "fit_tokens_per_s_vs_before"} <= set(overheads["qa batch 8 defaults"])
