@@ -244,3 +244,52 @@ def test_rates_far_outside_the_measured_sizes_are_marked(no_data):
     notes = {name: "; ".join(n) for name, n in df.attrs["notes"].items()}
     assert "ours and authors rate extrapolated" in notes["factify"]  # 8 x 800 tokens, 800 alone
     assert "extrapolated" not in notes["fever"]  # 8 x 100 and 100: within the measured range
+
+
+def _plan_points():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "plan_points.py"
+    spec = importlib.util.spec_from_file_location("plan_points", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_plans_points_are_what_plan_points_makes_of_the_stored_gpu_results():
+    """lib/littlehuman/gpu_rates.json is bench/plan_points.py's reading of the GPU session's
+    unedited tables (bench/gpu_results/2026-12-04-h200): no number typed by hand."""
+    import json
+
+    from littlehuman import plan as plan_module
+
+    pp = _plan_points()
+    folder = pp.ROOT / "bench" / "gpu_results" / "2026-12-04-h200"
+    made = pp.points([folder / "2_lora_llama_batch8.md", folder / "1_full_check.json"])
+    assert made == json.loads(pp.RATES.read_text()) == plan_module.GPU_RATES
+    assert made["ours"]["fv"][0] == [5232 / 12, 1082.0] and made["authors"][1] == [6263 / 24, 627.0]
+
+
+def test_plan_points_prefer_the_current_learners_batch_8_rows_and_say_what_is_missing(tmp_path, capsys):
+    import json
+
+    pp = _plan_points()
+
+    def row(step, item, rate, batch, micro=None, accum=1, tokens=1200, steps=12):
+        return {"step": step, "item": item, "status": "ok", "figures": {
+            "tokens_per_s": rate, "batch": batch, "micro_batch": micro or batch, "grad_accum": accum,
+            "steps": steps, "train_tokens": tokens}}
+
+    rows = [row("lora_llama", f"llama-3.1-8b {t} ours", 5000, 64, micro=32, tokens=76800) for t in ("fv", "qa")]
+    rows += [row("lora_llama", f"llama-3.1-8b {t} authors", 100, 1, accum=2 if t == "qa" else 1, tokens=600)
+             for t in ("fv", "qa")]
+    rows += [row("overheads", f"{t} batch 8 defaults", 2000, 8) for t in ("fv", "qa")]
+    table = tmp_path / "gpu_check.json"
+    table.write_text(json.dumps({"environment": {"device": "NVIDIA H100"}, "rows": rows}))
+    got = pp.points([table])
+    assert got["ours"]["fv"] == [[100.0, 2000.0], [3200.0, 5000.0]]  # 76,800 / (12 x 2 micro-batches)
+    assert got["authors"] == [[50.0, 100.0], [25.0, 100.0]] and got["device"] == "NVIDIA H100"
+    table.write_text(json.dumps({"environment": {"device": "x"}, "rows": rows[:4]}))
+    assert pp.main([str(table)]) == 2
+    assert "no ok row for ours8 fv, ours8 qa" in capsys.readouterr().err

@@ -18,6 +18,7 @@ Evaluation (predicting the test rows, greedy decoding for QA) is not in the hour
 """
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from dataclasses import dataclass
@@ -53,25 +54,24 @@ class StepTime:
         return tokens / (self.overhead_s + self.s_per_token * tokens)
 
 
-#: tokens in one micro-batch and tokens/s, measured on one H200 (bench/gpu_results/2026-12-04-h200:
-#: LoRA r16 on the Llama-3.1-8B architecture, random weights, 12 optimizer steps at FEVER's (fv)
-#: and FairyTaleQA's (qa) token lengths); tokens per micro-batch = the run's training tokens /
-#: its micro-batches. Ours (bf16, packing for QA): batch 8 (2_lora_llama_batch8.md) and batch 64
-#: (1_full_check.md; QA's in micro-batches of 32 after an out-of-memory halving).
-OURS_POINTS = {"fv": ((5232 / 12, 1082.0), (42949 / 12, 4766.0)),
-               "qa": ((24229 / 12, 7083.0), (194784 / 24, 9337.0))}
-#: the authors' configuration in the same run (fp32, batch 1, QA grad-accum 2, gradient
-#: checkpointing), measured at one length per task: one line through FV's and QA's points
-#: stands for both (the same configuration; neither task uses cuDNN's attention in fp32)
-AUTHORS_POINTS = ((536 / 12, 126.0), (6263 / 24, 627.0))
+#: the measured points (tokens per micro-batch, tokens/s), with the device and the gpu_check
+#: tables they came from: written by bench/plan_points.py from a GPU session's results
+#: (bench/gpu_results/), so that a new session updates the plan without arithmetic by hand.
+#: Ours (bf16, packing for QA): per task, batch 8 and a larger batch; the authors' configuration
+#: (fp32, batch 1, QA grad-accum 2, gradient checkpointing), measured at one length per task:
+#: one line through FV's and QA's points stands for both (the same configuration; neither
+#: task uses cuDNN's attention in fp32)
+GPU_RATES = json.loads((Path(__file__).with_name("gpu_rates.json")).read_text())
+OURS_POINTS = {task: tuple(map(tuple, pts)) for task, pts in GPU_RATES["ours"].items()}
+AUTHORS_POINTS = tuple(map(tuple, GPU_RATES["authors"]))
 OURS_STEP = {task: StepTime.through(*points) for task, points in OURS_POINTS.items()}
 AUTHORS_STEP = {task: StepTime.through(*AUTHORS_POINTS) for task in OURS_POINTS}
 #: the micro-batch token range each model was measured on (outside it: extrapolated)
 MEASURED_TOKENS = {"ours": {t: (p[0][0], p[1][0]) for t, p in OURS_POINTS.items()},
                    "authors": {t: (AUTHORS_POINTS[0][0], AUTHORS_POINTS[1][0]) for t in OURS_POINTS}}
-MEASURED_ON = ("one H200 (bench/gpu_check.py, 2026-12-04): LoRA r16 on the Llama-3.1-8B "
-               "architecture at FEVER's and FairyTaleQA's token lengths; ours bf16 at batch 8 and 64, "
-               "the authors' fp32 batch 1 with gradient checkpointing")
+MEASURED_ON = (f"one {GPU_RATES['device']} ({'; '.join(GPU_RATES['sources'])}): LoRA r16 on the "
+               "Llama-3.1-8B architecture at FEVER's and FairyTaleQA's token lengths; ours bf16 at "
+               "batch 8 and 64, the authors' fp32 batch 1 with gradient checkpointing")
 WORDS_TO_TOKENS = 1.3
 SAMPLE_ROWS = 5000  # rows measured per dataset (a seeded sample when the split is larger)
 NO_DATA = "estimated without data"
