@@ -1,4 +1,4 @@
-"""A leaner forward for peft's LoRA ``Linear`` layers: the same function, fewer kernels.
+"""A leaner forward for peft's LoRA ``Linear`` layers: the same function, less memory traffic.
 
 peft computes ``result + lora_B(lora_A(dropout(x))) * scaling``: besides the three matmuls,
 a multiply and an add over the layer's whole output (tokens x out_features) forward, and the
@@ -9,12 +9,13 @@ output inside B's matmul::
     addmm(base(x), lora_A(dropout(x)) * scaling, lora_B.weight.T)
 
 Same dropout draws, same parameters and adapter files; the sums are the same up to rounding
-(tests compare losses and gradients with peft's). On a GPU that launches kernels one at a
-time for a small batch, each kernel saved is CPU time saved: two of the five per adapted
-layer forward, one backward (``bench/lora_forward.py`` counts them and times both here;
-``bench/gpu_check.py`` step 5 on a GPU). Layers peft would run differently (DoRA and other
-variants, a bias on B, merged or disabled adapters, several active adapters, extra arguments
-such as ``adapter_names``) keep peft's own forward.
+(tests compare losses and gradients with peft's). What it saves is passes over memory: about
+three over each adapted layer's output per training step. Not kernels: the forward runs one
+fewer, the backward one more (B's gradient comes back transposed and is copied to B's
+layout, a small r x out_features copy). ``bench/lora_forward.py`` counts and times both here;
+``bench/gpu_check.py`` step 5 measures them on a GPU. Layers peft would run differently (DoRA
+and other variants, a bias on B, merged or disabled adapters, several active adapters, extra
+arguments such as ``adapter_names``) keep peft's own forward.
 """
 from __future__ import annotations
 
