@@ -5,7 +5,8 @@
     python bench/gpu_check.py --write-lengths           # regenerate bench/token_lengths.json
 
 Steps (each its own function; a step that fails is recorded with its one-line error and the
-others still run):
+others still run), numbered as below and run in the order of :data:`STEPS`: 1, 5, 6 (what no
+GPU has measured yet) before 2, 3, 4 and 7:
 
 1. ``lora_llama``: training throughput of our LoRA learner (``LoraLearner`` through
    bench/lora_throughput.py's ``RandomWeightsLearner`` and ``synthetic_rows``) on the
@@ -959,10 +960,12 @@ def step_cuda_paths(args: argparse.Namespace) -> None:
 
 # --------------------------------------------------------------------------- table
 #: each step records its measurements with sub_row (in TABLE)
+#: the steps in the order they run: first what no GPU has measured yet (a run cut short at its
+#: time limit keeps every finished measurement), then what the H200 of 2026-12-04 ran once
 STEPS: dict[str, Callable[[argparse.Namespace], None]] = {
-    "lora_llama": step_lora_llama, "lora_mistral": step_lora_mistral,
-    "hf_generation": step_hf_generation, "paper_training": step_paper_training, "overheads": step_overheads,
-    "shared_gpu": step_shared_gpu,
+    "lora_llama": step_lora_llama, "overheads": step_overheads, "shared_gpu": step_shared_gpu,
+    "lora_mistral": step_lora_mistral, "hf_generation": step_hf_generation,
+    "paper_training": step_paper_training,
     "cuda_paths": step_cuda_paths,  # last: with --with-compile its torch.compile item takes ~3 min
 }
 
