@@ -43,9 +43,10 @@ GPU has measured yet) before 2, 3, 4 and 7:
    eager against replayed as CUDA graphs (``torch.cuda.make_graphed_callables``): what CUDA
    graphs could gain for the CPU-bound FV step at most.
 6. ``shared_gpu``: FV at batch 8 (CPU-bound on one process) trained by 1, 2 and 4 processes at
-   once on the one GPU, each with its own Llama-3.1-8B-shaped model and its share of the cores,
-   as ``run_all.py --jobs N`` runs them: summed tokens/s (steady state, and all tokens over the
-   wall time) and the ratio to one process; a round that would not fit in memory is left out.
+   once on the one GPU, and QA at batch 8 by 1 and 2, each with its own Llama-3.1-8B-shaped
+   model and its share of the cores, as ``run_all.py --jobs N`` runs them: summed tokens/s
+   (steady state, and all tokens over the wall time) and the ratio to one process; a round
+   that would not fit in memory is left out.
 7. ``cuda_paths`` (last): what the CPU tests cannot see, on a 2-layer model of Llama-3.1-8B's width:
    ``attention`` (the implementation the loaded model uses, weight and adapter dtypes, a fit
    with SDPA's math kernel switched off, and which fused kernel alone runs a packed QA step and
@@ -89,7 +90,7 @@ Time on one H200 (2026-12-04, before step 5 existed): 362 s in all (the wheels' 
 eager: a recompile per batch shape on a 2-layer model). Since then, estimated from those
 figures (not yet run on a GPU): step 1's two Liger fits about 80 s (a process each, building
 its model), step 3's pair without cuDNN's attention about 25 s, step 5 about 80 s (12 fits at
-batch 8), step 6 about 75 s (7 processes in 3 rounds); without torch.compile about 7.3 min in
+batch 8), step 6 about 2 min (10 processes in 5 rounds); without torch.compile about 8 min in
 all.
 Give the run a 540-600 s timeout (the table is rewritten after each measurement, so a run cut
 short keeps what it finished; ``--steps-only`` reruns some). Since that run the torch.compile
@@ -624,8 +625,8 @@ def step_overheads(args: argparse.Namespace) -> None:
 
 # --------------------------------------------------------------------------- step 6: one GPU shared
 #: how many processes train at once on the one GPU (each its own model), as ``--jobs N`` runs them
-SHARED_PROCESSES = (1, 2, 4)
-SHARED_PROCESSES_TINY = (1, 2)
+SHARED_PROCESSES = {"fv": (1, 2, 4), "qa": (1, 2)}
+SHARED_PROCESSES_TINY = {"fv": (1, 2), "qa": (1, 2)}
 
 
 class WaitingLearner(lt.RandomWeightsLearner):
@@ -728,11 +729,12 @@ def child_fits(task: str, params: dict[str, Any], processes: int, model_dir: Pat
 BATCH_8 = dict(batch_size=8, dtype="auto", packing=True, gradient_checkpointing=False, loss_on="answer")
 
 
-def shared_round(processes: int, model_dir: Path, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+def shared_round(task: str, processes: int, model_dir: Path, folder: Path,
+                 args: argparse.Namespace) -> dict[str, Any]:
     """``processes`` fits of FV at batch 8 at once on the one GPU: the sum of their
     steady-state tokens/s, and all their tokens over the wall time from the first start to
     the last end."""
-    got = child_fits("fv", BATCH_8, processes, model_dir, folder, args)
+    got = child_fits(task, BATCH_8, processes, model_dir, folder, args)
     tokens = sum(g["figures"]["train_tokens"] for g in got)
     wall = max(g["ended"] for g in got) - min(g["started"] for g in got)
     peaks = [g["figures"]["peak_mem_gib"] for g in got if g["figures"]["peak_mem_gib"] is not None]
@@ -746,30 +748,34 @@ def shared_round(processes: int, model_dir: Path, folder: Path, args: argparse.N
 def step_shared_gpu(args: argparse.Namespace) -> None:
     """Step 6: FV at the paper profile's batch 8, the CPU-bound case (the GPU sat idle most of
     each step on 2026-12-04), trained by 1, 2 and 4 processes at once on the one GPU, each with
-    its own Llama-3.1-8B-shaped model, as ``run_all.py --jobs N`` would: the summed tokens/s
-    and its ratio to one process. A round whose processes would not fit in the GPU's memory
+    its own Llama-3.1-8B-shaped model, as ``run_all.py --jobs N`` would; then QA at batch 8 (its
+    GPU busy about 60% of a step) by 1 and 2: the summed tokens/s and its ratio to one process. A round whose processes would not fit in the GPU's memory
     (one process's peak, times N, plus 2 GiB each) is left out and says so."""
-    counts = SHARED_PROCESSES_TINY if args.cpu_tiny else SHARED_PROCESSES
+    rounds = SHARED_PROCESSES_TINY if args.cpu_tiny else SHARED_PROCESSES
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "model"
         lt.make_model_dir(model_dir, args.cpu_tiny)
-        single: dict[str, Any] = {}
-        for processes in counts:
-            def one(processes: int = processes) -> dict[str, Any]:
-                if cuda() and single.get("peak_mem_gib"):
-                    free_memory()
-                    need, free = processes * (single["peak_mem_gib"] + 2), torch.cuda.mem_get_info()[0] / 2**30
-                    if need > 0.95 * free:
-                        return {"processes": processes, "left_out": f"needs about {need:.0f} GiB, {free:.0f} free"}
-                got = shared_round(processes, model_dir, Path(tmp) / f"round{processes}", args)
-                if single:
-                    got["vs_one_process"] = f"{got['tokens_per_s'] / single['tokens_per_s']:.2f}x"
-                    got["wall_vs_one_process"] = f"{got['wall_tokens_per_s'] / single['wall_tokens_per_s']:.2f}x"
-                return got
+        for task, counts in rounds.items():
+            single: dict[str, Any] = {}
+            for processes in counts:
+                def one(task: str = task, processes: int = processes, single: dict = single) -> dict[str, Any]:
+                    if cuda() and single.get("peak_mem_gib"):
+                        free_memory()
+                        need = processes * (single["peak_mem_gib"] + 2)
+                        free = torch.cuda.mem_get_info()[0] / 2**30
+                        if need > 0.95 * free:
+                            return {"processes": processes,
+                                    "left_out": f"needs about {need:.0f} GiB, {free:.0f} free"}
+                    got = shared_round(task, processes, model_dir, Path(tmp) / f"{task}{processes}", args)
+                    if single:
+                        got["vs_one_process"] = f"{got['tokens_per_s'] / single['tokens_per_s']:.2f}x"
+                        got["wall_vs_one_process"] = (
+                            f"{got['wall_tokens_per_s'] / single['wall_tokens_per_s']:.2f}x")
+                    return got
 
-            row = sub_row(f"fv batch 8, {processes} at once", one)
-            if processes == 1 and row["status"] == "ok":
-                single = row["figures"]
+                row = sub_row(f"{task} batch 8, {processes} at once", one)
+                if processes == 1 and row["status"] == "ok":
+                    single.update(row["figures"])
 
 
 # --------------------------------------------------------------------------- step 7: CUDA paths

@@ -60,7 +60,8 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     assert all("vs_before" not in k for k in overheads["fv batch 8 peft forward"])
     assert {"tokens_per_s_vs_before", "fit_tokens_per_s_vs_before"} <= set(overheads["qa batch 8 defaults"])
     shared = {r["item"]: r["figures"] for r in rows if r["step"] == "shared_gpu"}
-    assert set(shared) == {"fv batch 8, 1 at once", "fv batch 8, 2 at once"}
+    assert set(shared) == {f"{task} batch 8, {n} at once" for task in ("fv", "qa") for n in (1, 2)}
+    assert shared["qa batch 8, 2 at once"]["vs_one_process"].endswith("x")
     two = shared["fv batch 8, 2 at once"]
     assert two["processes"] == 2 and two["threads_each"] >= 1 and len(two["per_process"].split("/")) == 2
     assert two["train_tokens"] == 2 * shared["fv batch 8, 1 at once"]["train_tokens"]  # the same rows each
