@@ -472,6 +472,8 @@ def step_paper_training(args: argparse.Namespace) -> None:
 
 
 # --------------------------------------------------------------------------- step 5: overheads
+#: ours at the paper profile's batch 8 (steps 5 and 6)
+BATCH_8 = dict(batch_size=8, dtype="auto", packing=True, gradient_checkpointing=False, loss_on="answer")
 #: step 5's settings of the learner's module constants (lora.SDPA_CUDNN, lora.PEFT_INPUT_CASTS,
 #: lora.LEAN_LORA_FORWARD); the last one is the learner of the first GPU check (2026-12-04)
 OVERHEAD_VARIANTS = {
@@ -607,9 +609,7 @@ def step_overheads(args: argparse.Namespace) -> None:
                 with contextlib.ExitStack() as stack:
                     for key, value in settings.items():
                         stack.enter_context(mock.patch.object(lora, key, value))
-                    return lt.measure(task, Path(tmp), pool, max_length, steps, args.log_every,
-                                      batch_size=8, dtype="auto", packing=True,
-                                      gradient_checkpointing=False, loss_on="answer")
+                    return lt.measure(task, Path(tmp), pool, max_length, steps, args.log_every, **BATCH_8)
 
             fit({}, steps=2)  # not recorded: the first fit's one-off costs fall on no variant
             got = {name: sub_row(f"{task} batch 8 {name}", functools.partial(fit, settings))
@@ -653,8 +653,9 @@ class WaitingLearner(lt.RandomWeightsLearner):
 
 def cores_each(processes: int) -> int:
     """Each of ``processes`` processes' share of the cores this one may use."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, cores // processes)
+    from littlehuman.machine import usable_cores
+
+    return max(1, usable_cores() // processes)
 
 
 def child_fit(spec: dict[str, Any]) -> int:
@@ -725,8 +726,6 @@ def child_fits(task: str, params: dict[str, Any], processes: int, model_dir: Pat
         raise RuntimeError(f"process {bad} of {processes} exited {codes[bad]}: {lines[-1] if lines else ''}")
     return [json.loads((folder / f"{i}.json").read_text()) for i in range(processes)]
 
-
-BATCH_8 = dict(batch_size=8, dtype="auto", packing=True, gradient_checkpointing=False, loss_on="answer")
 
 
 def shared_round(task: str, processes: int, model_dir: Path, folder: Path,
