@@ -276,18 +276,18 @@ def liger_fit(task: str, params: dict[str, Any], model_dir: Path, folder: Path, 
 
 
 def liger_patch(model_dir: Path) -> dict[str, Any]:
-    """Liger's instance patch on a model built from ``model_dir``'s config, without running it
+    """The learner's Liger patch on a model built from ``model_dir``'s config, without running it
     (the CPU part of :func:`liger_fit`): the package's version and what it replaced."""
     import importlib.metadata
 
-    from liger_kernel.transformers import _apply_liger_kernel_to_instance
     from transformers import AutoConfig, AutoModelForCausalLM
+
+    from littlehuman.learners.lora import apply_liger
 
     model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(model_dir))
     layer = model.model.layers[0]
     before = (type(model.model.norm).forward, type(layer.mlp).forward)
-    _apply_liger_kernel_to_instance(model=model, rope=True, rms_norm=True, swiglu=True,
-                                    cross_entropy=False, fused_linear_cross_entropy=False)
+    apply_liger(model)  # what the learner does with --liger true
     after = (model.model.norm.forward.__func__, layer.mlp.forward.__func__)
     changed = [name for name, b, a in zip(("rms_norm", "swiglu"), before, after) if a is not b]
     if len(changed) < 2:

@@ -394,6 +394,17 @@ def liger_problem(device: torch.device | None = None) -> str | None:
     return None
 
 
+def apply_liger(base: Any) -> Any:
+    """``base`` with liger-kernel's instance patch: RMSNorm, SwiGLU and RoPE, not its
+    cross-entropy (the learner computes logits at the target positions itself). No checks
+    (:func:`liger_problem`); patching runs without a GPU, the kernels do not."""
+    from liger_kernel.transformers import _apply_liger_kernel_to_instance
+
+    _apply_liger_kernel_to_instance(model=base, rope=True, rms_norm=True, swiglu=True,
+                                    cross_entropy=False, fused_linear_cross_entropy=False)
+    return base
+
+
 # --------------------------------------------------------------------------- the learner
 class LoraLearner:
     """A LoRA-tuned local causal LM for FV (classification head) or QA (generation).
@@ -699,11 +710,7 @@ class LoraLearner:
         problem = liger_problem(self._device())
         if problem:
             raise LittleHumanError(problem)
-        from liger_kernel.transformers import _apply_liger_kernel_to_instance
-
-        _apply_liger_kernel_to_instance(model=base, rope=True, rms_norm=True, swiglu=True,
-                                        cross_entropy=False, fused_linear_cross_entropy=False)
-        return base
+        return apply_liger(base)
 
     def _attn(self) -> str:
         from transformers.utils import is_flash_attn_2_available
