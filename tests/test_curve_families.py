@@ -112,6 +112,73 @@ def test_noisy_data_still_fit():
             assert fit.usable and np.isfinite(fit.predict(X)).all()
 
 
+# ---- many fits at once (the bootstrap's) ------------------------------------------------------
+def _noisy_rows(n_rows: int, seed: int = 5) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    rows = power(X)[None, :] + rng.normal(0, 0.03, (n_rows, X.size))
+    rows[0] = 0.6  # exactly flat
+    rows[1] = expo(X)  # exact, saturating
+    return rows
+
+
+def test_many_log_fits_are_fit_log_row_by_row():
+    rows = _noisy_rows(40)
+    for ys, fit in zip(rows, F.fit_family_many("log", X, rows)):
+        ref = curves.fit_log(X, ys)
+        assert fit.params == pytest.approx((ref.a0, ref.a1), rel=1e-9, abs=1e-12)
+        assert fit.status == F.fit_family("log", X, ys).status
+    assert F.fit_family_many("log", X, rows)[0].params[1] == 0.0  # flat: slope exactly 0
+
+
+@pytest.mark.parametrize("family", ["power", "exp"])
+@pytest.mark.parametrize("ceiling", [1.0, None])
+def test_many_fits_find_the_least_squares_optimum_over_b(family, ceiling):
+    """Every row's residual is no worse than the best of a dense grid over b (each b's (c, a)
+    solved exactly), which the 60-point grid plus the golden-section search must reach."""
+    rows = _noisy_rows(30)
+    fits = F.fit_family_many(family, X, rows, ceiling)
+    u = X / X.max()
+    dense = np.geomspace(F._B_GRID[family][0], F._B_GRID[family][-1], 20001)
+    g = F._g(family, dense[:, None], u[None, :])
+    for ys, fit in zip(rows, fits):
+        assert fit.usable
+        _, _, rss = F._solve_c_a(g, ys[None, :], ceiling)
+        got = float(((fit.predict(X) - ys) ** 2).sum())
+        assert got <= float(rss.min()) + 1e-12
+        if ceiling is not None:
+            assert fit.params[0] <= ceiling
+
+
+def test_many_fits_do_not_depend_on_the_batch(monkeypatch):
+    """Chunked, in one batch or one row at a time, a row gets the same fit; a row with a
+    missing score is fitted on its other sizes, as fit_family fits it."""
+    rows = _noisy_rows(12)
+    rows[3, 4] = np.nan
+    whole = F.fit_family_many("power", X, rows, 1.0)
+    monkeypatch.setattr(F, "_FIT_CHUNK", 5)
+    chunked = F.fit_family_many("power", X, rows, 1.0)
+    for i, ys in enumerate(rows):
+        alone = F.fit_family("power", X, ys, 1.0, refine=False)
+        for fit in (whole[i], chunked[i]):
+            assert fit.status == alone.status and fit.n_points == alone.n_points
+            # the residual is flat in b near its minimum: rounding moves b, not the fit
+            assert fit.rmse == pytest.approx(alone.rmse, rel=1e-9)
+            assert fit.params == pytest.approx(alone.params, rel=1e-6)
+    assert whole[3].n_points == X.size - 1
+    assert F.fit_family_many("exp", X[:2], rows[:, :2])[0].status == "too_few_sizes"
+    with pytest.raises(Exception, match="as many scores as sizes"):
+        F.fit_family_many("log", X, rows[:, :3])
+
+
+def test_refine_never_loses_to_the_profile_search():
+    rows = _noisy_rows(20, seed=9)
+    for family in ("power", "exp"):
+        for ys in rows:
+            plain = F.fit_family(family, X, ys, 1.0, refine=False)
+            polished = F.fit_family(family, X, ys, 1.0)
+            assert polished.rmse <= plain.rmse + 1e-15
+
+
 # ---- equivalents -----------------------------------------------------------------------------
 def test_power_equivalent_recovers_the_known_number_of_points():
     fit = F.fit_family("power", X, power(X), ceiling=1.0)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from littlehuman import metrics, stats
 from littlehuman.curves import (EQUIVALENT_RESAMPLES, EXTRAPOLATION_FACTOR, Equivalence, LogFit,
-                                equivalent_points, fit_log)
+                                equivalent_points)
 from littlehuman.errors import LittleHumanError
 
 FAMILY_NAMES: tuple[str, ...] = ("log", "power", "exp")
@@ -192,30 +192,6 @@ def _failed(family: str, status: str, message: str, xs: np.ndarray) -> FamilyFit
                      float(xs.max()) if xs.size else math.nan)
 
 
-def _linear_in_c_a(family: str, b: np.ndarray, u: np.ndarray, y: np.ndarray,
-                   ceiling: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each ``b``: least squares ``(c, a)`` of ``y = c - a g`` with ``a >= 0`` and
-    ``c <= ceiling``; returns ``c, a, rss`` per ``b``."""
-    g = _g(family, b[:, None], u[None, :])                    # (grid, n)
-    gm, ym = g.mean(axis=1), y.mean()
-    dg, dy = g - gm[:, None], y - ym
-    sgg = (dg * dg).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(sgg > 0, -(dg @ dy) / sgg, 0.0)
-    a = np.maximum(a, 0.0)
-    c = ym + a * gm
-    if ceiling is not None:
-        over = c > ceiling
-        if over.any():  # c pinned at the ceiling: a = LS slope of (ceiling - y) on g, >= 0
-            ggt = (g * g).sum(axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                a_c = np.where(ggt > 0, g @ (ceiling - y) / ggt, 0.0)
-            a = np.where(over, np.maximum(a_c, 0.0), a)
-            c = np.where(over, ceiling, c)
-    rss = ((c[:, None] - a[:, None] * g - y[None, :]) ** 2).sum(axis=1)
-    return c, a, rss
-
-
 def _status(fit_rise: float, remaining: float) -> tuple[str, str]:
     if not fit_rise > FLAT_TOLERANCE:
         return "flat", "the fitted curve does not rise over the measured sizes"
@@ -230,79 +206,200 @@ def fit_family(family: str, x: Sequence[float] | np.ndarray, y: Sequence[float] 
     """Fit one family (``log``, ``power`` or ``exp``) by least squares; never raises on data.
 
     Sizes <= 0 and non-finite values are left out. ``ceiling`` bounds the asymptote ``c``
-    (1.0 for a score in [0, 1]). ``refine`` polishes the solution with ``curve_fit`` (the
-    bootstrap skips it: the profile search is already exact in (c, a))."""
-    # here, not at the top: scipy.optimize takes ~0.5 s to import, and every notebook kernel
-    # and run imports this module through littlehuman.experiments without fitting a curve
-    from scipy.optimize import OptimizeWarning, curve_fit, minimize_scalar
-
+    (1.0 for a score in [0, 1]). The profile search is :func:`fit_family_many`'s;
+    ``refine`` polishes its solution with ``curve_fit`` (the bootstrap skips it: the
+    profile search is already exact in (c, a))."""
     if family not in FAMILIES:
         raise LittleHumanError(f"unknown curve family '{family}'; use one of {FAMILY_NAMES}")
     xs, ys = _clean(x, y)
+    fit = fit_family_many(family, xs, ys[None, :], ceiling)[0]
+    if not refine or family == "log" or not fit.usable or fit.params[1] <= 0:
+        return fit
+    # here, not at the top: scipy.optimize takes ~0.5 s to import, and every notebook kernel
+    # and run imports this module through littlehuman.experiments without fitting a curve
+    from scipy.optimize import OptimizeWarning, curve_fit
+
+    scale, grid = fit.scale, _B_GRID[family]
+    u = xs / scale
+    best = (fit.params, float(((fit.predict(xs) - ys) ** 2).sum()))
+    hi_c = ceiling if ceiling is not None else np.inf
+    lo_c = float(ys.min()) - 10 * (float(np.ptp(ys)) + 1.0)
+    p0 = (min(max(best[0][0], lo_c + 1e-9), hi_c - 1e-12 if math.isfinite(hi_c) else
+              best[0][0]), best[0][1], best[0][2])
+
+    def model(uu: np.ndarray, cc: float, aa: float, bb: float) -> np.ndarray:
+        return cc - aa * _g(family, bb, uu)
+
+    def jac(uu: np.ndarray, cc: float, aa: float, bb: float) -> np.ndarray:
+        g = _g(family, bb, uu)
+        dg = -np.log(uu) * g if family == "power" else -uu * g
+        return np.column_stack([np.ones_like(uu), -g, -aa * dg])
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OptimizeWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            popt, _ = curve_fit(model, u, ys, p0=p0, jac=jac, maxfev=2000,
+                                bounds=([lo_c, 0.0, grid[0]], [hi_c, np.inf, grid[-1]]))
+        r = float(((model(u, *popt) - ys) ** 2).sum())
+        if np.isfinite(popt).all() and r < best[1]:
+            best = (tuple(float(p) for p in popt), r)
+    except (RuntimeError, ValueError):  # keep the profile's exact-in-(c, a) solution
+        pass
+    (cc, aa, bb), r = best
+    if best[0] == fit.params:
+        return fit
+    return _power_exp_fit(family, np.array([[cc, aa, bb]]), np.array([r]), xs, scale)[0]
+
+
+def fit_family_many(family: str, x: Sequence[float] | np.ndarray, ys: np.ndarray,
+                    ceiling: float | None = None) -> list[FamilyFit]:
+    """:func:`fit_family` without ``refine`` on many score vectors at once (the rows of ``ys``,
+    all at the sizes ``x``): what the bootstrap refits per resample, vectorised.
+
+    ``power``/``exp``: a grid over ``b`` solves ``(c, a)`` exactly for every row, then a
+    golden-section search on ``ln b`` between the best grid point's neighbours refines it
+    (40 steps: the bracket shrinks below 1e-8), kept when it lowers the residual. Rows with a
+    non-finite score are fitted one by one on their finite scores, as :func:`fit_family`
+    fits them."""
+    if family not in FAMILIES:
+        raise LittleHumanError(f"unknown curve family '{family}'; use one of {FAMILY_NAMES}")
+    xs = np.asarray(x, dtype=float).ravel()
+    ys = np.atleast_2d(np.asarray(ys, dtype=float))
+    if ys.shape[1] != xs.size:
+        raise LittleHumanError(f"a curve fit needs as many scores as sizes (got {xs.size} "
+                               f"sizes, {ys.shape[1]} scores)")
+    keep = np.isfinite(xs) & (xs > 0)
+    xs, ys = xs[keep], ys[:, keep]
+    ragged = ~np.isfinite(ys).all(axis=1)
+    if ragged.any():  # a row with a missing score fits on fewer sizes: one by one
+        fits: list[FamilyFit | None] = [None] * len(ys)
+        for i in np.nonzero(ragged)[0]:
+            fits[i] = fit_family(family, xs, ys[i], ceiling, refine=False)
+        rest = np.nonzero(~ragged)[0]
+        for i, f in zip(rest, fit_family_many(family, xs, ys[rest], ceiling) if rest.size
+                        else []):
+            fits[i] = f
+        return fits  # type: ignore[return-value]
     n_params = len(FAMILIES[family].params)
     sizes = np.unique(xs)
     if sizes.size < n_params:
-        return _failed(family, "too_few_sizes",
-                       f"{FAMILIES[family].label} has {n_params} parameters and needs at least "
-                       f"{n_params} distinct sizes (got {sizes.size})", xs)
-    x_min, x_max = float(xs.min()), float(xs.max())
+        failed = _failed(family, "too_few_sizes",
+                         f"{FAMILIES[family].label} has {n_params} parameters and needs at "
+                         f"least {n_params} distinct sizes (got {sizes.size})", xs)
+        return [failed] * len(ys)
     if family == "log":
-        lf = fit_log(xs, ys)
-        params = (lf.a0, lf.a1)
-        rss = float(((ys - lf.a0 - lf.a1 * np.log(xs)) ** 2).sum())
-        status, message = _status(lf.a1 * math.log(x_max / x_min), math.inf)
-        return FamilyFit(family, params, status, message, math.sqrt(rss / xs.size),
-                         int(xs.size), int(sizes.size), x_min, x_max)
-    scale = x_max
+        return _log_fits(xs, ys)
+    scale = float(xs.max())
     u = xs / scale
     grid = _B_GRID[family]
-    c, a, rss = _linear_in_c_a(family, grid, u, ys, ceiling)
-    if not np.isfinite(rss).any():
-        return _failed(family, "did_not_converge", "no finite least-squares solution", xs)
-    i = int(np.nanargmin(rss))
-    # the profile over b is exact in (c, a): a bounded 1-D search between the grid's neighbours
-    lo_b, hi_b = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    profile = lambda lb: float(_linear_in_c_a(family, np.array([math.exp(lb)]), u, ys,  # noqa
-                                              ceiling)[2][0])
-    b_best = float(grid[i])
-    if a[i] > 0:  # a flat best (a = 0) does not depend on b
-        res = minimize_scalar(profile, bounds=(math.log(lo_b), math.log(hi_b)),
-                              method="bounded", options={"xatol": 1e-6})
-        b_best = math.exp(res.x) if res.success and res.fun <= rss[i] else b_best
-    cb, ab, rb = _linear_in_c_a(family, np.array([b_best]), u, ys, ceiling)
-    best = (float(cb[0]), float(ab[0]), b_best), float(rb[0])
-    if refine and best[0][1] > 0:
-        hi_c = ceiling if ceiling is not None else np.inf
-        lo_c = float(ys.min()) - 10 * (float(np.ptp(ys)) + 1.0)
-        p0 = (min(max(best[0][0], lo_c + 1e-9), hi_c - 1e-12 if math.isfinite(hi_c) else
-                  best[0][0]), best[0][1], best[0][2])
+    out: list[FamilyFit] = []
+    for chunk in np.array_split(ys, max(1, -(-len(ys) // _FIT_CHUNK))):
+        params, rss = _profile_search(family, grid, u, chunk, ceiling)
+        out.extend(_power_exp_fit(family, params, rss, xs, scale))
+    return out
 
-        def model(uu: np.ndarray, cc: float, aa: float, bb: float) -> np.ndarray:
-            return cc - aa * _g(family, bb, uu)
 
-        def jac(uu: np.ndarray, cc: float, aa: float, bb: float) -> np.ndarray:
-            g = _g(family, bb, uu)
-            dg = -np.log(uu) * g if family == "power" else -uu * g
-            return np.column_stack([np.ones_like(uu), -g, -aa * dg])
+_FIT_CHUNK = 2048
+"""Rows fitted together by :func:`fit_family_many` (bounds its (rows x grid x sizes) arrays)."""
+_GOLDEN_STEPS = 40
 
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", OptimizeWarning)
-                warnings.simplefilter("ignore", RuntimeWarning)
-                popt, _ = curve_fit(model, u, ys, p0=p0, jac=jac, maxfev=2000,
-                                    bounds=([lo_c, 0.0, grid[0]], [hi_c, np.inf, grid[-1]]))
-            r = float(((model(u, *popt) - ys) ** 2).sum())
-            if np.isfinite(popt).all() and r < best[1]:
-                best = (tuple(float(p) for p in popt), r)
-        except (RuntimeError, ValueError):  # keep the profile's exact-in-(c, a) solution
-            pass
-    (cc, aa, bb), r = best
-    if not all(map(math.isfinite, (cc, aa, bb, r))):
-        return _failed(family, "did_not_converge", "the fit gave non-finite parameters", xs)
-    at = lambda v: cc - aa * float(_g(family, bb, np.array(v / scale)))  # noqa: E731
-    status, message = _status(at(x_max) - at(x_min), cc - at(x_max))
-    return FamilyFit(family, (cc, aa, bb), status, message, math.sqrt(r / xs.size),
-                     int(xs.size), int(sizes.size), x_min, x_max, scale)
+
+def _log_fits(xs: np.ndarray, ys: np.ndarray) -> list[FamilyFit]:
+    """:func:`littlehuman.curves.fit_log` on every row of ``ys``, vectorised."""
+    lx = np.log(xs)
+    dx = lx - lx.mean()
+    ym = ys.mean(axis=1)
+    dy = ys - ym[:, None]
+    flat = ys.min(axis=1) == ys.max(axis=1)  # as fit_log: exactly flat has slope 0
+    a1 = np.where(flat, 0.0, (dy @ dx) / (dx @ dx))
+    a0 = np.where(flat, ys[:, 0], ym - a1 * lx.mean())
+    rss = ((ys - a0[:, None] - a1[:, None] * lx[None, :]) ** 2).sum(axis=1)
+    x_min, x_max = float(xs.min()), float(xs.max())
+    n, n_sizes = int(xs.size), int(np.unique(xs).size)
+    span = math.log(x_max / x_min)
+    return [FamilyFit("log", (float(p0), float(p1)), *_status(float(p1) * span, math.inf),
+                      math.sqrt(float(r) / n), n, n_sizes, x_min, x_max)
+            for p0, p1, r in zip(a0, a1, rss)]
+
+
+def _solve_c_a(g: np.ndarray, y: np.ndarray, ceiling: float | None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Least squares ``(c, a)`` of ``y = c - a g`` with ``a >= 0`` and ``c <= ceiling``, for
+    shape terms ``g`` (..., n) and scores ``y`` broadcast against them; ``c, a, rss`` (...)."""
+    gm, ym = g.mean(axis=-1), y.mean(axis=-1)
+    dg, dy = g - gm[..., None], y - ym[..., None]
+    sgg = (dg * dg).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(sgg > 0, -(dg * dy).sum(axis=-1) / sgg, 0.0)
+    a = np.maximum(a, 0.0)
+    c = ym + a * gm
+    if ceiling is not None:
+        over = c > ceiling
+        if over.any():  # c pinned at the ceiling: a = LS slope of (ceiling - y) on g, >= 0
+            ggt = (g * g).sum(axis=-1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                a_c = np.where(ggt > 0, (g * (ceiling - y)).sum(axis=-1) / ggt, 0.0)
+            a = np.where(over, np.maximum(a_c, 0.0), a)
+            c = np.where(over, ceiling, c)
+    rss = ((c[..., None] - a[..., None] * g - y) ** 2).sum(axis=-1)
+    return c, a, rss
+
+
+def _profile_search(family: str, grid: np.ndarray, u: np.ndarray, ys: np.ndarray,
+                    ceiling: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``ys``: the best ``(c, a, b)`` (rows x 3) and its residual sum of squares,
+    over the ``b`` grid, then refined by a golden-section search on ``ln b``."""
+    g = _g(family, grid[:, None], u[None, :])                       # (grid, n)
+    c, a, rss = _solve_c_a(g[None], ys[:, None, :], ceiling)  # (rows, grid)
+    rss = np.where(np.isfinite(rss), rss, np.inf)
+    i = rss.argmin(axis=1)
+    rows = np.arange(len(ys))
+    best_b, best_rss = grid[i], rss[rows, i]
+    lo = np.log(grid[np.maximum(i - 1, 0)])
+    hi = np.log(grid[np.minimum(i + 1, grid.size - 1)])
+    search = a[rows, i] > 0  # a flat best (a = 0) does not depend on b
+
+    def profile(lb: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = _solve_c_a(_g(family, np.exp(lb)[:, None], u[None, :]), ys,
+                           ceiling)[2]
+        return np.where(np.isfinite(r), r, np.inf)
+
+    ratio = (math.sqrt(5) - 1) / 2
+    p, q = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    fp, fq = profile(p), profile(q)
+    for _ in range(_GOLDEN_STEPS):
+        left = fp <= fq  # the minimum lies in [lo, q], else in [p, hi]
+        lo, hi = np.where(left, lo, p), np.where(left, q, hi)
+        new = np.where(left, hi - ratio * (hi - lo), lo + ratio * (hi - lo))
+        f_new = profile(new)
+        p, q = np.where(left, new, q), np.where(left, p, new)
+        fp, fq = np.where(left, f_new, fq), np.where(left, fp, f_new)
+    lb = (lo + hi) / 2
+    found = profile(lb)
+    better = search & (found <= best_rss)
+    best_b = np.where(better, np.exp(lb), best_b)
+    cb, ab, rb = _solve_c_a(_g(family, best_b[:, None], u[None, :]), ys, ceiling)
+    return np.column_stack([cb, ab, best_b]), rb
+
+
+def _power_exp_fit(family: str, params: np.ndarray, rss: np.ndarray, xs: np.ndarray,
+                   scale: float) -> list[FamilyFit]:
+    """FamilyFits of ``power``/``exp`` from rows of ``(c, a, b)`` and their residuals."""
+    x_min, x_max = float(xs.min()), float(xs.max())
+    n, n_sizes = int(xs.size), int(np.unique(xs).size)
+    out = []
+    for (cc, aa, bb), r in zip(params.tolist(), rss.tolist()):
+        if not all(map(math.isfinite, (cc, aa, bb, r))):
+            out.append(_failed(family, "did_not_converge", "the fit gave non-finite parameters",
+                               xs))
+            continue
+        at = lambda v: cc - aa * float(_g(family, bb, np.array(v / scale)))  # noqa: E731
+        status, message = _status(at(x_max) - at(x_min), cc - at(x_max))
+        out.append(FamilyFit(family, (cc, aa, bb), status, message, math.sqrt(r / n), n,
+                             n_sizes, x_min, x_max, scale))
+    return out
 
 
 def equivalent(fit: FamilyFit, y_star: float, base: float,
@@ -539,14 +636,17 @@ def curve_points(runs: pd.DataFrame, means: np.ndarray, base: float, pool_bases:
 
 def _picker(runs: pd.DataFrame, base: float, pool_bases: bool
             ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, float | None]]:
-    """:func:`curve_points` with the run masks worked out once (the bootstrap calls it often)."""
+    """:func:`curve_points` with the run masks worked out once; given a (resamples x runs)
+    array it picks every resample's points at once (arrays where the scalars were)."""
     syn = (runs["kind"] == "synthetic").to_numpy()
     if not pool_bases:
         syn = syn & (runs["base"] == base).to_numpy()
     x = (runs["base"] + runs["added"]).to_numpy(float)[syn]
     hum = np.nonzero(((runs["kind"] == "human") & (runs["base"] == base)).to_numpy())[0]
 
-    def pick(means: np.ndarray) -> tuple[np.ndarray, np.ndarray, float | None]:
+    def pick(means: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
+        if means.ndim == 2:  # resamples x runs: the scores and +human scores of each
+            return x, means[:, syn], means[:, hum[0]] if hum.size else None
         return x, means[syn], float(means[hum[0]]) if hum.size else None
 
     return pick
@@ -610,15 +710,10 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
         ho["sem"] = (float(np.std(tops, ddof=1) / math.sqrt(len(tops))) if len(tops) > 1
                      else math.nan)
         holdouts.append(ho.assign(base=key))
-        ys_star = []
+        bx, by, bs = pickers[key](boot_means)  # every resample at once
         for f in families:
-            boot[(key, f)] = []
-        for row in boot_means:
-            bx, by, bs = pickers[key](row)
-            ys_star.append(math.nan if bs is None else bs)
-            for f in families:
-                boot[(key, f)].append(fit_family(f, bx, by, ceiling, refine=False))
-        boot_y[key] = np.array(ys_star)
+            boot[(key, f)] = fit_family_many(f, bx, by, ceiling) if len(boot_means) else []
+        boot_y[key] = np.full(len(boot_means), math.nan) if bs is None else np.asarray(bs)
     holdout = pd.concat(holdouts, ignore_index=True)
     rows, disagreements = [], {}
     for key in keys:
