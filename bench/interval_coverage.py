@@ -1,5 +1,5 @@
 """How often the reports' 95% intervals cover the truth, in simulation: the library's
-bootstrap (``stats.hierarchical_bootstrap``, ``stats.bootstrap_equivalent``) beside the plain
+bootstrap (``stats.hierarchical_bootstrap``, ``families.analyse``'s equivalents) beside the plain
 percentile bootstrap over seeds, then each drawn seed's test rows (the library's method before
 2026-12-03), in the same run.
 
@@ -26,7 +26,7 @@ and seed) + a row x run interaction (sd 0.3, shared by the run's seeds) + the se
 population mean accuracies are exactly logarithmic in size on the mean-accuracy scale,
 0.7 + a1 ln(size / base), the +human run's at size base + the true equivalent (the log-odds
 means found by inverting the quadrature), so the truth is what ``fit_log`` +
-``equivalent_points`` give on the population means: what ``bootstrap_equivalent`` estimates
+``equivalent_points`` give on the population means: what the library's interval estimates
 with infinitely many seeds and rows. Scenarios: a steep curve matched within the fitted sizes
 (+600), a match 10x the human points away as in the paper (+2000), and a 500-row test set.
 Per method it prints how often an interval is given at all, how often with two finite ends,
@@ -35,8 +35,8 @@ of the closed ones (the equivalents are skewed) and the median low bound; and ho
 point estimate's status is not ok. The methods: the plain percentile bootstrap of the run
 means, refitted per resample, the resamples without an equivalent dropped (None bounds past
 5% of them: ``stats.defined_interval``); "dropped", the library's resamples under that same
-rule (``bootstrap_equivalent`` until 2026-12-03); the library's ``bootstrap_equivalent`` as
-``tradeoff.analysis`` calls it (records plus per-row scores, ``pool_bases`` off), which ranks
+rule (the library's until 2026-12-03); the library's interval, the log family of
+``families.analyse`` as notebooks 04 and 06 compute it (per-row scores, ``pool_bases`` off), which ranks
 those resamples at +inf (no finite synthetic amount reaches the +human score) or -base (size
 0: none is needed) and takes the percentiles of all of them (``stats.ranked_interval``: an end is +-inf,
 unbounded, when more than 2.5% lie beyond it), checked in every experiment against this
@@ -74,7 +74,8 @@ from scipy.special import expit  # noqa: E402
 
 from littlehuman.curves import equivalent_points, fit_log  # noqa: E402
 from littlehuman.metrics import SCORE_RANGE  # noqa: E402
-from littlehuman.stats import (bootstrap_equivalent, bootstrap_run_means,  # noqa: E402
+from littlehuman.families import CurveData, analyse  # noqa: E402
+from littlehuman.stats import (bootstrap_run_means,  # noqa: E402
                                defined_interval, hierarchical_bootstrap)
 
 SCENARIOS = [  # (statistic, seeds, rows, seed sd on the log-odds scale)
@@ -161,7 +162,7 @@ def equivalent_truth(base: int, slope: float, equivalent: float, run_sd: float
     the log-odds mean of a run is found by inverting :func:`mean_expit` over the whole
     spread (difficulty, row x run interaction, seed and run effects). The truth is then what
     ``fit_log`` + ``equivalent_points`` give on those population means (by quadrature), i.e.
-    what ``bootstrap_equivalent`` estimates with infinitely many seeds and test rows."""
+    what the library's interval estimates with infinitely many seeds and test rows."""
     sizes = base + STEP * np.arange(STEPS + 1.0)
     sd = math.sqrt(DIFFICULTY_SD ** 2 + INTERACTION_SD ** 2 + SEED_SD ** 2 + run_sd ** 2)
     targets = BASE_ACCURACY + slope * np.log(np.append(sizes, base + equivalent) / base)
@@ -176,7 +177,7 @@ def equivalent_truth(base: int, slope: float, equivalent: float, run_sd: float
 def ranked_equivalents(sizes: np.ndarray, means: np.ndarray, base: float,
                        with_defined: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """The equivalent of each row of ``means`` (resamples x runs, the human run last), as
-    ``bootstrap_equivalent`` computes it per resample (``fit_log``'s least squares and
+    the library computes it per resample (``fit_log``'s least squares and
     ``equivalent_points``, vectorised; a flat curve fits a slope of exactly 0), with the
     resamples that have none placed where they rank: +inf when no finite synthetic amount
     reaches the +human score (a flat or falling curve below it: ``no_gain``; or a match
@@ -284,8 +285,8 @@ def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equi
                         run_sd: float, sims: int, n_boot: int, rng: np.random.Generator
                         ) -> dict[str, object]:
     """Simulate ``sims`` trade-off experiments on one base and interval its equivalent: the
-    library's ``bootstrap_equivalent``, called as ``tradeoff.analysis`` calls it (the run
-    records and the runs' per-test-row scores, ``pool_bases`` off); the plain percentile
+    library's interval, the log family of ``families.analyse`` as notebooks 04 and 06 compute
+    it (the runs' per-test-row scores, ``pool_bases`` off); the plain percentile
     bootstrap of the run means (:func:`plain_run_means`) refitted per resample the same way
     (``defined_interval``); and the prototypes :func:`open_interval` and
     :func:`inverted_interval` on the library's own resamples (recomputed with the same seed,
@@ -298,6 +299,8 @@ def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equi
     sizes, mu, truth = equivalent_truth(base, slope, equivalent, run_sd)
     n_runs = mu.size
     keys = [("synthetic", base, STEP * i) for i in range(STEPS + 1)] + [("human", base, HUMAN)]
+    runs = pd.DataFrame([(b, kind, added) for kind, b, added in keys],
+                        columns=["base", "kind", "added"])
     bounds: dict[str, list[tuple[float, float]]] = {m: [] for m in EQ_METHODS}
     statuses, failed = [], []
     for sim in range(sims):
@@ -307,17 +310,12 @@ def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equi
                  + rng.normal(0, run_sd, (n_seeds, n_runs))[:, :, None])
         scores = (rng.random(logit.shape) < expit(logit)).astype(float)
         run_means = scores.mean(axis=2)  # seeds x runs
-        records = pd.DataFrame(
-            [{"base": base, "kind": kind, "added": added, "seed": s,
-              "accuracy": run_means[s, j]}
-             for s in range(n_seeds) for j, (kind, _, added) in enumerate(keys)])
-        row_scores = {s: {key: scores[s, j] for j, key in enumerate(keys)}
-                      for s in range(n_seeds)}
         grand = run_means.mean(axis=0)
         statuses.append(equivalent_points(fit_log(sizes, grand[:-1]), float(grand[-1]),
                                           float(base)).status)
-        _, low, high, bad = bootstrap_equivalent(records, "accuracy", float(base),
-                                                 n_boot=n_boot, seed=sim, row_scores=row_scores)
+        data = CurveData(runs, {s: scores[s] for s in range(n_seeds)}, HUMAN)
+        fit = analyse(data, ("log",), n_boot=n_boot, seed=sim)["fits"].iloc[0]
+        low, high, bad = fit["low"], fit["high"], int(fit["undefined"])
         failed.append(bad)
         bounds["library"].append((np.nan if low is None else low,
                                   np.nan if high is None else high))

@@ -184,6 +184,23 @@ def test_pilot_plan_arithmetic():
 
 
 # ---- the advisor on a study with known scores -------------------------------------------------
+def test_notebooks_04_and_06_give_the_paper_curve_the_same_interval(home):
+    """One bootstrap draw per study and metric: the trade-off's interval (notebook 04) is the
+    advisor's log family's (notebook 06), to the last digit, on seeds that disagree."""
+    gains = {16: 40.0, 24: -6.0}
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
+    noise = {0: 0.004, 1: -0.003, 2: 0.0}
+    write_runs(exp, specs_of(exp, tradeoff),
+               lambda s: known_tradeoff(s, gains) + noise[s.seed] * (1 + s.n % 7))
+    bases = tradeoff.analysis(exp, n_boot=300)["bases"].set_index("base")
+    fits = advisor.families_report(exp, n_boot=300)["fits"].set_index(["base", "family"])
+    for base in (16, 24):
+        ends = (bases.loc[base, "low"], bases.loc[base, "high"])
+        assert ends == (fits.loc[(base, "log"), "low"], fits.loc[(base, "log"), "high"])
+        assert bases.loc[base, "failed_resamples"] == fits.loc[(base, "log"), "undefined"]
+    assert bases.loc[16, "low"] < bases.loc[16, "high"]  # the seeds' spread is resampled
+
+
 def test_families_report_and_summary_on_known_runs(home):
     gains = {16: 40.0, 24: -6.0}  # base 16: 8 human = 40 synthetic; base 24 saturated
     exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)

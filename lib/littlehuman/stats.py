@@ -14,9 +14,6 @@ import numpy as np
 import pandas as pd
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.curves import (EQUIVALENT_RESAMPLES, EXTRAPOLATION_FACTOR, check_records,
-                               equivalent_points, fit_log)
-from littlehuman.metrics import SCORE_RANGE
 
 Interval = tuple[float, float, float]
 _CELLS = 4_000_000  # resample cells drawn at once (bounds memory to ~32 MB of indices)
@@ -114,7 +111,7 @@ def bootstrap_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, se
       runs gets the difficulty the runs share, not the answer noise the seed part has). One
       seed: the row draw alone, as drawn (no seed spread to see).
 
-    ``bounds``: the range a run mean can take (the metric's, :data:`SCORE_RANGE`), resamples
+    ``bounds``: the range a run mean can take (the metric's, :data:`littlehuman.metrics.SCORE_RANGE`), resamples
     clipped to it; with few seeds the t factor can reach past it. ``rows=False`` (run-level
     scores only): the seed part alone. In simulation (``bench/interval_coverage.py``: 3-5
     seeds, 500-1,666 binary test rows) the 95% intervals held the truth 0.95-0.96 of the time;
@@ -275,72 +272,6 @@ def paired_seed_comparison(a_by_seed: Mapping[Hashable, float],
             "ties": n - a_better - b_better, "favours": side, "agree": agree,
             "sign_p": float(sign_p), "permutation_p": perm_p, "min_p": min_p,
             "dropped_seeds": dropped, "message": message}
-
-
-def bootstrap_equivalent(records: pd.DataFrame, metric: str, base: float,
-                         n_boot: int = EQUIVALENT_RESAMPLES,
-                         seed: int = 0, level: float = 0.95, pool_bases: bool = False,
-                         extrapolation_factor: float = EXTRAPOLATION_FACTOR,
-                         row_scores: Mapping[Hashable, Mapping[tuple, np.ndarray]] | None = None
-                         ) -> tuple[float | None, float | None, float | None, int]:
-    """Bootstrap the equivalent synthetic points of ``base`` over seeds and test rows.
-
-    Each resample's run means come from :func:`bootstrap_run_means`: seeds drawn with
-    replacement (a seed carries all its runs, keeping the synthetic and human runs paired)
-    and, given ``row_scores`` (seed -> {(kind, base, added): the run's per-test-row scores}),
-    test rows, the same rows for every run; each resample refits and recomputes
-    :func:`~littlehuman.curves.equivalent_points`. Returns ``(estimate, low, high,
-    n_failed)``: the estimate on the seed means (None when it has none), the percentile
-    interval over every resample (:func:`ranked_interval`), and how many resamples had no
-    finite equivalent. Those are ranked where they belong, not dropped: +inf when no finite
-    synthetic amount reaches the +human score (a curve that does not rise below it, or a
-    match beyond a float); -base, the least an equivalent can be (a synthetic set of size
-    0), when the +human score is not above a curve that does not rise (no synthetic amount
-    is needed). The upper end is then +inf (unbounded: "at least low") when about
-    (1 - level) / 2 or more of the resamples lie above every number. Dropping them, as this
-    function did before 2026-12-03, held the truth 0.90 of the time in a paper-like
-    simulation and gave no interval in half of them; ranking them, 0.94-0.96
-    (``bench/interval_coverage.py --only equivalent``). Seeds lacking a run the others
-    have are left out. Bounds are None when there is nothing to resample (one seed without
-    ``row_scores``: a zero-width interval would claim a certainty one seed cannot give)."""
-    _check_level(level, n_boot)
-    frame = check_records(records, metric)
-    frame = frame[(frame["kind"] == "synthetic") | (frame["base"] == base)]
-    if not pool_bases:
-        frame = frame[frame["base"] == base]
-    wide = frame.pivot_table(index="seed", columns=["kind", "base", "added"], values=metric)
-    wide = wide.dropna()  # seeds missing a run
-    if ("human", base) not in {c[:2] for c in wide.columns} or wide.empty:
-        raise LittleHumanError(f"bootstrap_equivalent needs, on at least one seed, a human run "
-                               f"on base {base} and the synthetic-only runs; none has all")
-    humans = [c for c in wide.columns if c[0] == "human"]
-    if len(humans) > 1:
-        raise LittleHumanError(f"base {base} has human runs of several sizes "
-                               f"{[c[2] for c in humans]}; keep one")
-    syn_cols = [c for c in wide.columns if c[0] == "synthetic"]
-    sizes = np.array([c[1] + c[2] for c in syn_cols], dtype=float)
-    runs = [*syn_cols, humans[0]]  # the human run last
-
-    def equivalent(means: np.ndarray) -> tuple[float, bool]:
-        """The equivalent and True, or where it has none its rank (+inf or -base, as
-        above) and False."""
-        fit = fit_log(sizes, means[:-1])
-        y_star = float(means[-1])
-        eq = equivalent_points(fit, y_star, float(base), extrapolation_factor)
-        return eq.ranked(y_star, float(fit.predict(base)), base)
-
-    value, has_one = equivalent(wide[runs].to_numpy(float).mean(axis=0))
-    estimate = value if has_one else None
-    if row_scores is None:
-        per_seed = {s: wide.loc[s, runs].to_numpy(float)[:, None] for s in wide.index}
-    else:
-        per_seed = {s: _seed_rows(row_scores, s, runs) for s in wide.index}
-    if len(per_seed) == 1 and next(iter(per_seed.values())).shape[1] == 1:
-        return estimate, None, None, 0  # one seed, one score per run: nothing to resample
-    ranked = [equivalent(m) for m in bootstrap_run_means(per_seed, n_boot, seed,
-                                                         bounds=SCORE_RANGE)]
-    low, high, _ = ranked_interval([v for v, _ in ranked], level)
-    return estimate, low, high, sum(not has for _, has in ranked)
 
 
 def ranked_interval(values: Sequence[float | None], level: float = 0.95

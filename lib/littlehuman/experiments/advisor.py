@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -173,6 +174,18 @@ def curve_data(study: "Study", metric: str | None = None) -> "families.CurveData
     return families.CurveData(runs, per_seed, sizes(study.profile, study.shape).human)
 
 
+def curve_analysis(study: "Study", metric: str, family_names: Sequence[str] = families.FAMILY_NAMES,
+                   n_boot: int = curves.EQUIVALENT_RESAMPLES, level: float = 0.95,
+                   pool_bases: bool = False) -> dict[str, Any]:
+    """:func:`littlehuman.families.analyse` of the study's trade-off (:func:`curve_data`),
+    with the one bootstrap draw per study and metric: notebook 04 (the ``log`` family alone)
+    and notebook 06 (every family) resample the same seeds and test rows, so the paper's
+    curve gets the same interval in both."""
+    return families.analyse(curve_data(study, metric), family_names, n_boot=n_boot,
+                            level=level, seed=schema.stable_seed(study.name, "families", metric),
+                            ceiling=CEILING, pool_bases=pool_bases)
+
+
 def families_report(study: "Study", metric: str | None = None,
                     n_boot: int = curves.EQUIVALENT_RESAMPLES,
                     level: float = 0.95, budget: float | None = None,
@@ -191,10 +204,7 @@ def families_report(study: "Study", metric: str | None = None,
     from littlehuman.findings import paper_table3
 
     metric = metric or study.main_metric
-    data = curve_data(study, metric)
-    result = families.analyse(data, n_boot=n_boot, level=level,
-                              seed=schema.stable_seed(study.name, "families", metric),
-                              ceiling=CEILING, pool_bases=pool_bases)
+    result = curve_analysis(study, metric, n_boot=n_boot, level=level, pool_bases=pool_bases)
     h = result["human"]
     rows = []
     for f in result["families"]:

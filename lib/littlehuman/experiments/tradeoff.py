@@ -13,6 +13,7 @@ here, beside the paper's Table 3.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -22,7 +23,7 @@ from littlehuman.config import Profile
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import grid
-from littlehuman.experiments.advisor import advice
+from littlehuman.experiments.advisor import advice, curve_analysis
 from littlehuman.experiments.grid import Cell, Shape, unbounded_as_text
 from littlehuman.stats import finite
 from littlehuman.experiments.scaling import sizes
@@ -105,7 +106,7 @@ def run_specs(study: "Study") -> dict[tuple, "RunSpec"]:
 
 def row_scores(study: "Study", metric: str) -> dict[int, dict[tuple, Any]]:
     """Per seed, every finished trade-off run's per-test-row ``metric`` scores, keyed by
-    ``(kind, base, added)`` (what :func:`~littlehuman.stats.bootstrap_equivalent` resamples);
+    ``(kind, base, added)`` (what the curve families' bootstrap resamples);
     a synthetic run serving several bases is read once."""
     read: dict[str, Any] = {}
     out: dict[int, dict[tuple, Any]] = {}
@@ -155,7 +156,9 @@ def analysis(study: "Study", metric: str | None = None,
     Keys: ``metric``, ``human`` (points added), ``points`` (every operating point,
     :func:`curves.operating_points`: per base and seed, and per base on the seed means),
     ``bases`` (one row per base on the seed means, with the bootstrap interval of the
-    equivalent over seeds and test rows (:func:`row_scores`), the break-even price ratio
+    equivalent over seeds and test rows (the ``log`` family of
+    :func:`~littlehuman.experiments.advisor.curve_analysis`: notebook 06's draw, so both
+    notebooks give the paper's curve the same interval), the break-even price ratio
     and the human points' paired gain over the base with its interval and the smallest
     detectable gain, :func:`human_gain`), ``table3`` (mean, median, 25th/75th percentile
     of the per-seed operating points' equivalents), ``statuses`` (sentences counting each
@@ -165,16 +168,14 @@ def analysis(study: "Study", metric: str | None = None,
     human = sizes(study.profile, study.shape).human
     points = curves.operating_points(rec, metric, pool_bases=pool_bases)
     mean = points[points["level"] == "mean"].reset_index(drop=True)
-    bounds, rows = [], row_scores(study, metric)
-    for base in mean["base"]:
-        try:
-            _, low, high, bad = stats.bootstrap_equivalent(
-                rec, metric, float(base), n_boot=n_boot, level=level, pool_bases=pool_bases,
-                seed=schema.stable_seed(study.name, "equivalent", int(base), metric),
-                row_scores=rows)
-        except LittleHumanError:  # the human run or a fit is missing: no interval
-            low, high, bad = None, None, n_boot
-        bounds.append((low, high, bad))
+    try:  # the log family's intervals, on notebook 06's bootstrap draw
+        fits = curve_analysis(study, metric, ("log",), n_boot, level, pool_bases)["fits"]
+        fits = fits[fits["family"] == "log"].set_index("base")
+    except LittleHumanError:  # no seed has every run: no intervals
+        fits = pd.DataFrame(columns=["low", "high", "undefined"])
+    bounds = [(_bound(fits, base, "low"), _bound(fits, base, "high"),
+               int(fits.at[base, "undefined"]) if base in fits.index
+               and finite(fits.at[base, "undefined"]) else n_boot) for base in mean["base"]]
     lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
     mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
     # a saturated base (equivalent <= 0) has no price ratio: human points never pay there
@@ -190,6 +191,16 @@ def analysis(study: "Study", metric: str | None = None,
     return {"metric": metric, "human": human, "points": points, "bases": mean, "table3": t3,
             "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)
             if t3["median"] is not None else None, "level": level}
+
+
+def _bound(fits: pd.DataFrame, base: Any, column: str) -> float | None:
+    """An interval end of ``base`` from :func:`~littlehuman.families.analyse`'s fits: a number
+    or +-inf, None where there is none."""
+    if base not in fits.index:
+        return None
+    value = fits.at[base, column]
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else float(value)
 
 
 def summary(study: "Study", metric: str | None = None,
