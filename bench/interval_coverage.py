@@ -281,6 +281,18 @@ def inverted_interval(sizes: np.ndarray, means: np.ndarray, base: float, level: 
 # ---- end of PROTOTYPE
 
 
+def simulated_scores(mu: np.ndarray, n_seeds: int, n_rows: int, run_sd: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """One simulated trade-off experiment's (seeds x runs x rows) 0/1 scores, runs with the
+    log-odds means ``mu`` (as :func:`equivalent_scenario` describes)."""
+    n_runs = mu.size
+    logit = (mu[None, :, None] + rng.normal(0, DIFFICULTY_SD, n_rows)[None, None, :]
+             + rng.normal(0, INTERACTION_SD, (n_runs, n_rows))[None]
+             + rng.normal(0, SEED_SD, n_seeds)[:, None, None]
+             + rng.normal(0, run_sd, (n_seeds, n_runs))[:, :, None])
+    return (rng.random(logit.shape) < expit(logit)).astype(float)
+
+
 def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equivalent: float,
                         run_sd: float, sims: int, n_boot: int, rng: np.random.Generator
                         ) -> dict[str, object]:
@@ -297,18 +309,13 @@ def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equi
     effect (shared by its runs) + the seed x run effect (``run_sd``: training noise); a
     score is 0 or 1."""
     sizes, mu, truth = equivalent_truth(base, slope, equivalent, run_sd)
-    n_runs = mu.size
     keys = [("synthetic", base, STEP * i) for i in range(STEPS + 1)] + [("human", base, HUMAN)]
     runs = pd.DataFrame([(b, kind, added) for kind, b, added in keys],
                         columns=["base", "kind", "added"])
     bounds: dict[str, list[tuple[float, float]]] = {m: [] for m in EQ_METHODS}
     statuses, failed = [], []
     for sim in range(sims):
-        logit = (mu[None, :, None] + rng.normal(0, DIFFICULTY_SD, n_rows)[None, None, :]
-                 + rng.normal(0, INTERACTION_SD, (n_runs, n_rows))[None]
-                 + rng.normal(0, SEED_SD, n_seeds)[:, None, None]
-                 + rng.normal(0, run_sd, (n_seeds, n_runs))[:, :, None])
-        scores = (rng.random(logit.shape) < expit(logit)).astype(float)
+        scores = simulated_scores(mu, n_seeds, n_rows, run_sd, rng)
         run_means = scores.mean(axis=2)  # seeds x runs
         grand = run_means.mean(axis=0)
         statuses.append(equivalent_points(fit_log(sizes, grand[:-1]), float(grand[-1]),

@@ -192,7 +192,9 @@ def test_notebooks_04_and_06_give_the_paper_curve_the_same_interval(home):
     noise = {0: 0.004, 1: -0.003, 2: 0.0}
     write_runs(exp, specs_of(exp, tradeoff),
                lambda s: known_tradeoff(s, gains) + noise[s.seed] * (1 + s.n % 7))
-    bases = tradeoff.analysis(exp, n_boot=300)["bases"].set_index("base")
+    analysis = tradeoff.analysis(exp, n_boot=300)
+    assert analysis["n_boot"] == 300
+    bases = analysis["bases"].set_index("base")
     fits = advisor.families_report(exp, n_boot=300)["fits"].set_index(["base", "family"])
     for base in (16, 24):
         ends = (bases.loc[base, "low"], bases.loc[base, "high"])

@@ -517,6 +517,7 @@ def test_tradeoff_captions_and_the_papers_table3():
     assert "mean over 3 seed(s)" in plots.tradeoff.figure_caption(3, 40, 200)
     assert "the base plus 200 human points" in plots.tradeoff.figure_caption(3, 40, 200)
     assert plots.tradeoff.bases_caption(200).startswith("Per base, on the seed means: the score with 200 human points")
+    assert "(10,000 resamples, the draw notebook 06" in plots.tradeoff.bases_caption(200, 10_000)
     assert plots.tradeoff.operating_points_caption().endswith("the numbers Table 3 summarises.")
 
 

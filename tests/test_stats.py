@@ -450,3 +450,19 @@ def test_the_coverage_bench_runs_at_toy_size(capsys):
     flat = np.append(np.full(5, 0.7), 0.72)
     low, high = bench.inverted_interval(sizes, flat + rng.normal(0, 1e-3, (500, 6)), 1000.0)
     assert high == np.inf
+
+
+def test_the_bootstrap_draws_bench_runs_at_toy_size(capsys):
+    # bench/bootstrap_draws.py measures the README's Monte Carlo error table; kept from rotting
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "bootstrap_draws.py"
+    spec = importlib.util.spec_from_file_location("bootstrap_draws", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--sims", "2", "--draws", "2", "--n-boot", "50", "100"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in lines if line.strip().startswith(("50 ", "100 "))]
+    assert len(rows) == 6 and all(row[-1].endswith("x") for row in rows)
+    assert [row[-1] for row in rows[::2]] == ["1.0x"] * 3  # the baseline against itself

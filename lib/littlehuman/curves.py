@@ -29,12 +29,13 @@ STATUSES = ("ok", "no_gain", "saturated", "extrapolated")
 EXTRAPOLATION_FACTOR = 100.0
 """A match beyond this many times the largest fitted size is flagged ``extrapolated``."""
 
-EQUIVALENT_RESAMPLES = 1000
-"""Bootstrap resamples behind an equivalent's interval, in the trade-off (notebook 04) and in
-every curve family of the advisor (notebook 06) alike. Its upper end sits in a heavy tail
-(the equivalent grows exponentially as the resampled slope flattens), so it moves between
-bootstrap seeds: on FEVER's cpu profile (2026-12-04) from 820 to 2,385 over six bootstrap
-seeds at 1,000 resamples, 1,304 to 2,477 at 4,000."""
+EQUIVALENT_RESAMPLES = 10_000
+"""Bootstrap resamples behind an equivalent's interval: one draw per study and metric, shared by
+the trade-off (notebook 04) and every curve family of the advisor (notebook 06). The ends sit in
+a heavy tail (the equivalent grows exponentially as a resampled slope flattens), so they move
+between draws: in simulation (``bench/bootstrap_draws.py``, 2026-12-04) the upper end's standard
+deviation over draws was 9-18% of the interval's width at 1,000 resamples (this value until
+then), 3-4% at 10,000, at 0.6 s an interval on 2 cores (the fits are vectorised)."""
 
 PILOT_MAX_SEEDS = 100
 """Past this many seeds a pilot plan says that seeds alone will not settle an interval."""

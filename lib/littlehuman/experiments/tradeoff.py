@@ -162,17 +162,19 @@ def analysis(study: "Study", metric: str | None = None,
     and the human points' paired gain over the base with its interval and the smallest
     detectable gain, :func:`human_gain`), ``table3`` (mean, median, 25th/75th percentile
     of the per-seed operating points' equivalents), ``statuses`` (sentences counting each
-    status), ``breakeven`` (the median equivalent / human points)."""
+    status), ``breakeven`` (the median equivalent / human points), ``n_boot`` (the
+    resamples behind the intervals: 0 where there are none)."""
     metric = metric or study.main_metric
     rec = records(study)
     human = sizes(study.profile, study.shape).human
     points = curves.operating_points(rec, metric, pool_bases=pool_bases)
     mean = points[points["level"] == "mean"].reset_index(drop=True)
     try:  # the log family's intervals, on notebook 06's bootstrap draw
-        fits = curve_analysis(study, metric, ("log",), n_boot, level, pool_bases)["fits"]
-        fits = fits[fits["family"] == "log"].set_index("base")
+        curve = curve_analysis(study, metric, ("log",), n_boot, level, pool_bases)
+        fits = curve["fits"][curve["fits"]["family"] == "log"].set_index("base")
+        drawn = int(curve["n_boot"])
     except LittleHumanError:  # no seed has every run: no intervals
-        fits = pd.DataFrame(columns=["low", "high", "undefined"])
+        fits, drawn = pd.DataFrame(columns=["low", "high", "undefined"]), 0
     bounds = [(_bound(fits, base, "low"), _bound(fits, base, "high"),
                int(fits.at[base, "undefined"]) if base in fits.index
                and finite(fits.at[base, "undefined"]) else n_boot) for base in mean["base"]]
@@ -190,7 +192,7 @@ def analysis(study: "Study", metric: str | None = None,
                 for s, c in counts.items()]
     return {"metric": metric, "human": human, "points": points, "bases": mean, "table3": t3,
             "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)
-            if t3["median"] is not None else None, "level": level}
+            if t3["median"] is not None else None, "level": level, "n_boot": drawn}
 
 
 def _bound(fits: pd.DataFrame, base: Any, column: str) -> float | None:

@@ -118,11 +118,13 @@ def bases_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
                                 if c in bases})
 
 
-def bases_caption(human: int) -> str:
-    """Caption of :func:`bases_table`."""
+def bases_caption(human: int, n_boot: int | None = None) -> str:
+    """Caption of :func:`bases_table`; ``n_boot``: the resamples drawn (the analysis's)."""
+    drawn = (f"{n_boot:,} resamples, the draw notebook 06 gives the log curve too; "
+             if n_boot else "")
     return (f"Per base, on the seed means: the score with {human} human points, the fit, the "
             "additional synthetic points that match it, its 95% bootstrap interval over seeds "
-            "and test rows (each resample refits; a resample without a finite answer counts in "
+            f"and test rows ({drawn}each resample refits; a resample without a finite answer counts in "
             "its own column and ranks where it belongs: above every number when no synthetic "
             "amount matches the human points, at minus the base (a synthetic set of size 0) "
             "when the synthetic curve does not rise and the human points do not beat it; the "
