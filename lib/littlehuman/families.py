@@ -10,7 +10,8 @@ keeps the numbers well conditioned):
 
 ``power`` and ``exp`` are linear in ``(c, a)`` once ``b`` is fixed: a grid over ``b`` solves
 them exactly (with ``a >= 0`` and ``c`` under an optional ``ceiling``, e.g. 1 for accuracy),
-a bounded 1-D search refines ``b`` between the grid's neighbours, and
+a golden-section search on ``ln b`` refines it between the grid's neighbours (for every
+bootstrap resample at once: :func:`fit_family_many`), and
 ``scipy.optimize.curve_fit`` with bounds (and the analytic Jacobian) polishes the result. A fit never raises on
 real data: it reports a status instead (:data:`FIT_STATUSES`).
 
