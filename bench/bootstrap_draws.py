@@ -9,9 +9,10 @@ and a +200 human run). Its interval is drawn ``--draws`` times with different bo
 the library's way (the log family of ``families.analyse``, as notebooks 04 and 06 compute it),
 at each resample count. Per scenario and count it prints, over the experiments: the median
 spread (standard deviation over the draws) of each end where every draw gave it finite, as
-a share of the interval's median width: the Monte Carlo error; how often the draws disagreed on whether the upper
-end is finite; and seconds per interval, with the rate against the first count's (the
-baseline, measured in the same run).
+a share of the interval's median width: the Monte Carlo error; how often the draws disagreed
+on whether the upper end is finite; and seconds per interval, with the rate against the first
+count's (the baseline, measured in the same run). Measured figures: README, "Statistics
+beyond the paper".
 """
 from __future__ import annotations
 

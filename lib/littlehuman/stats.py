@@ -111,8 +111,8 @@ def bootstrap_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, se
       runs gets the difficulty the runs share, not the answer noise the seed part has). One
       seed: the row draw alone, as drawn (no seed spread to see).
 
-    ``bounds``: the range a run mean can take (the metric's, :data:`littlehuman.metrics.SCORE_RANGE`), resamples
-    clipped to it; with few seeds the t factor can reach past it. ``rows=False`` (run-level
+    ``bounds``: the range a run mean can take (the metric's,
+    :data:`littlehuman.metrics.SCORE_RANGE`), resamples clipped to it; with few seeds the t factor can reach past it. ``rows=False`` (run-level
     scores only): the seed part alone. In simulation (``bench/interval_coverage.py``: 3-5
     seeds, 500-1,666 binary test rows) the 95% intervals held the truth 0.95-0.96 of the time;
     the plain percentile bootstrap over seeds, then each drawn seed's rows (this function

@@ -174,7 +174,8 @@ def curve_data(study: "Study", metric: str | None = None) -> "families.CurveData
     return families.CurveData(runs, per_seed, sizes(study.profile, study.shape).human)
 
 
-def curve_analysis(study: "Study", metric: str, family_names: Sequence[str] = families.FAMILY_NAMES,
+def curve_analysis(study: "Study", metric: str,
+                   family_names: Sequence[str] = families.FAMILY_NAMES,
                    n_boot: int = curves.EQUIVALENT_RESAMPLES, level: float = 0.95,
                    pool_bases: bool = False) -> dict[str, Any]:
     """:func:`littlehuman.families.analyse` of the study's trade-off (:func:`curve_data`),

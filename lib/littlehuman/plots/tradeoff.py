@@ -124,7 +124,8 @@ def bases_caption(human: int, n_boot: int | None = None) -> str:
              if n_boot else "")
     return (f"Per base, on the seed means: the score with {human} human points, the fit, the "
             "additional synthetic points that match it, its 95% bootstrap interval over seeds "
-            f"and test rows ({drawn}each resample refits; a resample without a finite answer counts in "
+            f"and test rows ({drawn}each resample refits; a resample without a finite answer "
+            "counts in "
             "its own column and ranks where it belongs: above every number when no synthetic "
             "amount matches the human points, at minus the base (a synthetic set of size 0) "
             "when the synthetic curve does not rise and the human points do not beat it; the "
