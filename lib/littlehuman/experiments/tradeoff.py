@@ -13,7 +13,6 @@ here, beside the paper's Table 3.
 """
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -175,9 +174,7 @@ def analysis(study: "Study", metric: str | None = None,
         drawn = int(curve["n_boot"])
     except LittleHumanError:  # no seed has every run: no intervals
         fits, drawn = pd.DataFrame(columns=["low", "high", "undefined"]), 0
-    bounds = [(_bound(fits, base, "low"), _bound(fits, base, "high"),
-               int(fits.at[base, "undefined"]) if base in fits.index
-               and finite(fits.at[base, "undefined"]) else n_boot) for base in mean["base"]]
+    bounds = [_log_interval(fits, base, n_boot) for base in mean["base"]]
     lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
     mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
     # a saturated base (equivalent <= 0) has no price ratio: human points never pay there
@@ -195,14 +192,17 @@ def analysis(study: "Study", metric: str | None = None,
             if t3["median"] is not None else None, "level": level, "n_boot": drawn}
 
 
-def _bound(fits: pd.DataFrame, base: Any, column: str) -> float | None:
-    """An interval end of ``base`` from :func:`~littlehuman.families.analyse`'s fits: a number
-    or +-inf, None where there is none."""
+def _log_interval(fits: pd.DataFrame, base: Any, n_boot: int
+                  ) -> tuple[float | None, float | None, int]:
+    """``(low, high, resamples without an equivalent)`` of ``base`` from
+    :func:`~littlehuman.families.analyse`'s log fits (indexed by base): an end is a number or
+    +-inf, None where there is none; without a row, no interval and all ``n_boot`` failed."""
     if base not in fits.index:
-        return None
-    value = fits.at[base, column]
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else float(value)
+        return None, None, n_boot
+    row = fits.loc[base]
+    low, high, undefined = (row[c] for c in ("low", "high", "undefined"))
+    return (None if pd.isna(low) else float(low), None if pd.isna(high) else float(high),
+            n_boot if pd.isna(undefined) else int(undefined))
 
 
 def summary(study: "Study", metric: str | None = None,
