@@ -727,10 +727,9 @@ def child_fits(task: str, params: dict[str, Any], processes: int, model_dir: Pat
     return [json.loads((folder / f"{i}.json").read_text()) for i in range(processes)]
 
 
-
 def shared_round(task: str, processes: int, model_dir: Path, folder: Path,
                  args: argparse.Namespace) -> dict[str, Any]:
-    """``processes`` fits of FV at batch 8 at once on the one GPU: the sum of their
+    """``processes`` fits of ``task`` at batch 8 at once on the one GPU: the sum of their
     steady-state tokens/s, and all their tokens over the wall time from the first start to
     the last end."""
     got = child_fits(task, BATCH_8, processes, model_dir, folder, args)
@@ -748,8 +747,9 @@ def step_shared_gpu(args: argparse.Namespace) -> None:
     """Step 6: FV at the paper profile's batch 8, the CPU-bound case (the GPU sat idle most of
     each step on 2026-12-04), trained by 1, 2 and 4 processes at once on the one GPU, each with
     its own Llama-3.1-8B-shaped model, as ``run_all.py --jobs N`` would; then QA at batch 8 (its
-    GPU busy about 60% of a step) by 1 and 2: the summed tokens/s and its ratio to one process. A round whose processes would not fit in the GPU's memory
-    (one process's peak, times N, plus 2 GiB each) is left out and says so."""
+    GPU busy about 60% of a step) by 1 and 2: the summed tokens/s and its ratio to one
+    process. A round whose processes would not fit in the GPU's memory (one process's peak,
+    times N, plus 2 GiB each) is left out and says so."""
     rounds = SHARED_PROCESSES_TINY if args.cpu_tiny else SHARED_PROCESSES
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "model"
