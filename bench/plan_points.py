@@ -17,8 +17,9 @@ or the .md of a run that kept no .json) so that nobody does the arithmetic by ha
 
 Tokens per micro-batch = a row's ``train_tokens`` / (``steps`` x micro-batches a step: batch /
 micro-batch x grad-accum). The first file that has a row wins. ``--write`` puts the points,
-the device and the files they came from in ``lib/littlehuman/gpu_rates.json``, which
-``littlehuman.plan`` reads.
+the batches they were measured at, the device and the files they came from in
+``lib/littlehuman/gpu_rates.json``, which ``littlehuman.plan`` reads (and names in ``--plan``'s
+note).
 """
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ def points(files: list[Path]) -> dict[str, Any]:
     """The plan's points from ``files`` (the first file with a row wins); raises ValueError
     naming what is missing."""
     found: dict[str, tuple[float, float]] = {}
+    batch_of: dict[str, int] = {}
     device, sources = None, []
     for path in files:
         env, rows = read_rows(path)
@@ -89,6 +91,7 @@ def points(files: list[Path]) -> dict[str, Any]:
                 key = keys.get(item)
                 if key and key not in found:
                     found[key] = point(f)
+                    batch_of[key] = int(f["batch"])
                     used = True
         if used:
             device = device or env.get("device")
@@ -99,6 +102,7 @@ def points(files: list[Path]) -> dict[str, Any]:
         raise ValueError(f"no ok row for {', '.join(missing)} in {', '.join(map(str, files))}")
     return {"device": device, "sources": sources,
             "ours": {t: [list(found[f"ours8 {t}"]), list(found[f"ours_large {t}"])] for t in TASKS},
+            "ours_batches": {t: [batch_of[f"ours8 {t}"], batch_of[f"ours_large {t}"]] for t in TASKS},
             "authors": [list(found["authors fv"]), list(found["authors qa"])]}
 
 

@@ -269,6 +269,8 @@ def test_the_plans_points_are_what_plan_points_makes_of_the_stored_gpu_results()
     made = pp.points([folder / "2_lora_llama_batch8.md", folder / "1_full_check.json"])
     assert made == json.loads(pp.RATES.read_text()) == plan_module.GPU_RATES
     assert made["ours"]["fv"][0] == [5232 / 12, 1082.0] and made["authors"][1] == [6263 / 24, 627.0]
+    assert made["ours_batches"] == {"fv": [8, 64], "qa": [8, 64]}
+    assert "ours bf16 at batch 8 and 64," in plan_module.MEASURED_ON
 
 
 def test_plan_points_prefer_the_current_learners_batch_8_rows_and_say_what_is_missing(tmp_path, capsys):
@@ -290,6 +292,10 @@ def test_plan_points_prefer_the_current_learners_batch_8_rows_and_say_what_is_mi
     got = pp.points([table])
     assert got["ours"]["fv"] == [[100.0, 2000.0], [3200.0, 5000.0]]  # 76,800 / (12 x 2 micro-batches)
     assert got["authors"] == [[50.0, 100.0], [25.0, 100.0]] and got["device"] == "NVIDIA H100"
+    assert got["ours_batches"] == {"fv": [8, 64], "qa": [8, 64]}
+    from littlehuman import plan as plan_module
+
+    assert plan_module._batches_measured({"fv": [8, 32], "qa": [8, 64]}) == "batch 8 and 32 (FV); 8 and 64 (QA)"
     table.write_text(json.dumps({"environment": {"device": "x"}, "rows": rows[:4]}))
     assert pp.main([str(table)]) == 2
     assert "no ok row for ours8 fv, ours8 qa" in capsys.readouterr().err

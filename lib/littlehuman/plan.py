@@ -54,6 +54,14 @@ class StepTime:
         return tokens / (self.overhead_s + self.s_per_token * tokens)
 
 
+def _batches_measured(batches: dict[str, list[int]]) -> str:
+    """"batch 8 and 64", or per task where the tasks were measured at different batches."""
+    said = {task: " and ".join(map(str, pair)) for task, pair in batches.items()}
+    if len(set(said.values())) == 1:
+        return f"batch {next(iter(said.values()))}"
+    return "batch " + "; ".join(f"{said[task]} ({task.upper()})" for task in said)
+
+
 #: the measured points (tokens per micro-batch, tokens/s), with the device and the gpu_check
 #: tables they came from: written by bench/plan_points.py from a GPU session's results
 #: (bench/gpu_results/), so that a new session updates the plan without arithmetic by hand.
@@ -71,7 +79,8 @@ MEASURED_TOKENS = {"ours": {t: (p[0][0], p[1][0]) for t, p in OURS_POINTS.items(
                    "authors": {t: (AUTHORS_POINTS[0][0], AUTHORS_POINTS[1][0]) for t in OURS_POINTS}}
 MEASURED_ON = (f"one {GPU_RATES['device']} ({'; '.join(GPU_RATES['sources'])}): LoRA r16 on the "
                "Llama-3.1-8B architecture at FEVER's and FairyTaleQA's token lengths; ours bf16 at "
-               "batch 8 and 64, the authors' fp32 batch 1 with gradient checkpointing")
+               f"{_batches_measured(GPU_RATES['ours_batches'])}, the authors' fp32 batch 1 with "
+               "gradient checkpointing")
 WORDS_TO_TOKENS = 1.3
 SAMPLE_ROWS = 5000  # rows measured per dataset (a seeded sample when the split is larger)
 NO_DATA = "estimated without data"
