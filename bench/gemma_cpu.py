@@ -9,13 +9,18 @@ the parse rate, how many replies are the same under both, and the ratio of twins
     python bench/gemma_cpu.py [--rows 16] [--batch-size 4] [--dtype bfloat16] [--fresh]
     python bench/gemma_cpu.py --head [--repeats 2]   # today's float32 head vs nn.Linear's
     python bench/gemma_cpu.py --loops 16 [--rows 40]  # loops left to the cap vs cut at 16
+    python bench/gemma_cpu.py --unkeyed [--rows 40]   # written on past the field vs stopped
 
 ``--head`` compares instead today's backend (float32, batch 4, the output layer transposed:
 ``hf.transpose_cpu_head``) with the same backend computing its output layer as
 ``nn.Linear`` does, alternating ``--repeats`` times. ``--loops N`` compares replies left to
 loop to ``max_new_tokens`` (``loop_tokens`` 0, as before 2026-12-04) with replies cut once
 their last N tokens repeat one stretch (``hf.loop_cut``; the profiles' default is 16), both
-float32, batch 4; it also prints how many replies ran to the 120-token cap.
+float32, batch 4; it also prints how many replies ran to the 120-token cap. ``--unkeyed``
+compares the cpu profile's generator (``--dtype``, batch 4, loops cut at 16) with and without
+``stop_unkeyed`` (a reply ends at its first line without a key after the claim or question:
+``hf.unkeyed_line_end``; on by default since 2026-12-05), and counts the replies that parse
+the same under both (their text differs by the cut).
 
 ``--fresh`` builds the dequantised model in a temporary folder (measures the first load)
 instead of using ``cache_dir()/models/gemma3-270m``. No cache is used for the requests.
@@ -85,8 +90,11 @@ def compare(settings: dict[str, tuple[GemmaBackend, int]], name: str, task: str,
     for label, (backend, batch_size) in settings.items():
         replies, seconds, usage = generate(backend, requests, batch_size)
         parsed = sum(parse_reply(r, task) is not None for r in replies)
-        same = "" if first is None else \
-            f", same reply as {next(iter(settings))}: {sum(a == b for a, b in zip(first, replies))}/{len(replies)}"
+        same = "" if first is None else (
+            f", same reply as {next(iter(settings))}: {sum(a == b for a, b in zip(first, replies))}"
+            f"/{len(replies)}, same parse: "
+            f"{sum(parse_reply(a, task) == parse_reply(b, task) for a, b in zip(first, replies))}"
+            f"/{len(replies)}")
         first = replies if first is None else first
         rates[label] = 60 * len(requests) / seconds
         print(f"{name} {label}: {len(requests)} rows in {seconds:.1f} s = {rates[label]:.1f} rows/min; "
@@ -112,6 +120,8 @@ def main() -> None:
                     help="compare the transposed output layer with nn.Linear's (float32, batch 4)")
     ap.add_argument("--loops", type=int, default=0, metavar="N",
                     help="compare replies left to loop with replies cut at N looping tokens")
+    ap.add_argument("--unkeyed", action="store_true",
+                    help="compare replies written on past the field with replies stopped there")
     ap.add_argument("--repeats", type=int, default=1, help="times to run the settings, alternated")
     ap.add_argument("--context-words", type=int, default=120,
                     help="cut prompt contexts to this many words (the cpu profile's 120)")
@@ -124,9 +134,14 @@ def main() -> None:
             print(f"first load (assemble + dequantise + save + load): "
                   f"{time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
-    today = GemmaBackend(threads=args.threads)
+    if args.unkeyed:
+        today = GemmaBackend(threads=args.threads, dtype=args.dtype, loop_tokens=16)
+    else:
+        today = GemmaBackend(threads=args.threads)
     today.load()
-    if args.loops:
+    if args.unkeyed:
+        new = GemmaBackend(threads=args.threads, dtype=args.dtype, loop_tokens=16, stop_unkeyed=True)
+    elif args.loops:
         new = GemmaBackend(threads=args.threads, loop_tokens=args.loops)
     else:
         new = GemmaBackend(threads=args.threads, dtype="float32" if args.head else args.dtype)
@@ -137,7 +152,10 @@ def main() -> None:
           f"[{len(os.sched_getaffinity(0))} cores, {torch.get_num_threads()} threads, "
           f"load average {os.getloadavg()[0]:.1f}, torch {torch.__version__}, "
           f"cpu bfloat16 instructions: {machine.cpu_bf16()}]")
-    if args.loops:
+    if args.unkeyed:
+        settings = {f"written on ({args.dtype}, batch 4)": (today, 4),
+                    f"stopped at the first unkeyed line ({args.dtype}, batch 4)": (new, 4)}
+    elif args.loops:
         settings = {"loops to the cap (float32, batch 4)": (today, 4),
                     f"loops cut at {args.loops} tokens (float32, batch 4)": (new, 4)}
     elif args.head:

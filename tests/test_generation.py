@@ -596,8 +596,13 @@ def test_prompt_spec_is_frozen_hashable_and_checks_its_task():
 def test_the_cpu_profiles_gemma_is_bfloat16_cuts_loops_and_has_its_own_id():
     backend = backend_from_profile(config.profile("cpu"))
     assert backend.params["dtype"] == "bfloat16" and backend.params["loop_tokens"] == 16
-    # gemma-976d524175 before loops were cut (2026-12-04): its twins are not reused
+    assert backend.params["stop_unkeyed"] is True
+    # gemma-976d524175 before loops were cut (2026-12-04), gemma-a3e6bc1858 before replies
+    # stopped at their first unkeyed line (2026-12-05): their twins are not reused
     assert PromptSpec.from_profile(config.profile("cpu"), "fv", "toyfv").generator_id(backend) \
+        == "gemma-7b8f158de6"
+    before = backend_from_profile(config.profile("cpu", gen_stop_unkeyed=False))
+    assert PromptSpec.from_profile(config.profile("cpu"), "fv", "toyfv").generator_id(before) \
         == "gemma-a3e6bc1858"
 
 
@@ -614,9 +619,11 @@ PROFILE_IDS = {
 
 @pytest.mark.parametrize("name, generator", list(PROFILE_IDS))
 def test_backend_from_profile_builds_the_generator_of_before(api_env, name, generator):
-    # gen_dtype "auto" and gen_loop_tokens 0 are the settings before they existed (the cpu
-    # profile now sets bfloat16; every profile cuts loops at 16 tokens)
-    prof = config.profile(name, generator=generator, gen_dtype="auto", gen_loop_tokens=0)
+    # gen_dtype "auto", gen_loop_tokens 0 and gen_stop_unkeyed off are the settings before
+    # they existed (the cpu profile now sets bfloat16; every profile cuts loops at 16 tokens
+    # and stops at the first unkeyed line)
+    prof = config.profile(name, generator=generator, gen_dtype="auto", gen_loop_tokens=0,
+                          gen_stop_unkeyed=False)
     backend = backend_from_profile(prof)
     assert backend.name == generator and backend.local == (generator in ("extractive", "gemma"))
     assert PromptSpec.from_profile(prof, "fv", "toyfv").generator_id(backend) == \
@@ -627,7 +634,7 @@ def test_backend_from_profile_passes_every_setting(api_env):
     over = dict(gen_model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", api_key_env="MY_KEY",
                 concurrency=4, rpm=100, tpm=5000, endpoint="completions", request_timeout=7.0,
                 batch_poll_s=2.0, temperature=0.7, max_new_tokens=64, data_seed=5,
-                gen_loop_tokens=10)
+                gen_loop_tokens=10, gen_stop_unkeyed=False)
     ids = {"openai": "openai-a6b01408a3", "openai-batch": "openai-batch-e86b755b2e",
            "gemma": "gemma-2faac5d408", "extractive": "extractive-14cb2ca897"}
     built = {}

@@ -15,9 +15,10 @@ import torch
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation import GemmaBackend, PromptSpec, backend_from_profile
-from littlehuman.generation.backends.hf import (HFBackend, cut_reply, loop_cut,
-                                                transpose_cpu_head)
+from littlehuman.generation.backends.hf import (HFBackend, _StopAtReplyEnd, cut_reply, loop_cut,
+                                                transpose_cpu_head, unkeyed_line_end)
 from littlehuman.generation.cache import request_key
+from littlehuman.generation.parsing import parse_reply
 from littlehuman.generation.prompts import render_plain
 
 SPECIAL = ["<pad>", "<s>", "</s>", "<unk>"]
@@ -463,7 +464,8 @@ def test_loop_tokens_name_another_generator_and_come_from_the_profile(random_dir
     assert GemmaBackend(loop_tokens=12).params["loop_tokens"] == 12
     gemma = backend_from_profile(config.profile("cpu", gen_dtype="auto"))
     assert gemma.params["loop_tokens"] == config.profile("cpu").gen_loop_tokens > 0
-    off = backend_from_profile(config.profile("cpu", gen_dtype="auto", gen_loop_tokens=0))
+    off = backend_from_profile(config.profile("cpu", gen_dtype="auto", gen_loop_tokens=0,
+                                              gen_stop_unkeyed=False))
     assert off.identity() == GemmaBackend(seed=42).identity()  # the data seed
     hf = backend_from_profile(config.profile("smoke", generator="hf", gen_model_dir=str(random_dir),
                                              gen_loop_tokens=8))
@@ -472,6 +474,62 @@ def test_loop_tokens_name_another_generator_and_come_from_the_profile(random_dir
         config.profile("cpu", gen_loop_tokens=1)
     with pytest.raises(LittleHumanError, match="--gen-loop-tokens must be 0"):
         HFBackend(random_dir, loop_tokens=-3)
+
+
+def test_a_reply_ends_at_its_first_unkeyed_line_after_the_field():
+    """What the parser reads of a reply is kept; what a base model writes on past it is not."""
+    runs_on = "Claim: the owl sings .\nThe owl is a bird .\nIt lives in a barn .\nLabel: True"
+    assert unkeyed_line_end(runs_on) == runs_on.index("\nIt lives")
+    assert cut_reply(runs_on, unkeyed=True) == "Claim: the owl sings .\nThe owl is a bird ."
+    assert cut_reply(runs_on) == runs_on  # off: as before
+    unfinished = "Claim: the owl sings .\nThe owl is a bi"
+    assert unkeyed_line_end(unfinished) is None and unkeyed_line_end("Claim: the owl") is None
+    keyed = "**Claim:** the owl sings ||\n\n**Label:** True\nmore text\n"
+    assert cut_reply(keyed, blank_line=False, unkeyed=True) == "**Claim:** the owl sings ||\n\n**Label:** True"
+    # a chain-of-thought explanation over several lines comes before the field: not cut
+    cot = "Explanation: the owl\nsings at night ||\nClaim: the owl sings ||\nLabel: True\n"
+    assert cut_reply(cot, blank_line=False, unkeyed=True) == cot.strip()
+    qa = "Question: who sings?\nthe owl\nand the fox sings too\n"
+    assert cut_reply(qa, unkeyed=True) == "Question: who sings?\nthe owl"
+    for reply, task, read in ((runs_on, "fv", {"claim": "the owl sings .", "label": None}),
+                              (qa, "qa", {"question": "who sings?", "answer": "the owl"})):
+        assert parse_reply(cut_reply(reply, unkeyed=True), task) == read
+    # a "Label:" under the unkeyed line is what the cut loses (read as the label asked for)
+    assert parse_reply(runs_on, "fv")["label"] == 1
+
+
+def test_the_unkeyed_stop_ends_a_row_as_its_text_arrives():
+    """The stopping criterion reads each row's decoded text after every new token: a row ends
+    once the line break that closes its first unkeyed line arrives, not before."""
+    pieces = ["Claim: the owl sings .", "\n", "The owl", " is a bird .", "\n", "It lives"]
+
+    class Pieces:
+        def batch_decode(self, rows, skip_special_tokens=True):
+            return ["".join(pieces[t] for t in row) for row in rows]
+
+    stop = _StopAtReplyEnd(Pieces(), n_prompt=1, unkeyed=True)
+    plain = _StopAtReplyEnd(Pieces(), n_prompt=1)
+    ended = []
+    for n in range(1, len(pieces) + 1):
+        ids = torch.tensor([[0] + list(range(n))])
+        ended.append(bool(stop(ids, None)[0]))
+        assert not plain(ids, None)[0]
+    assert ended == [False, False, False, False, True, True] and stop.ended == {0: 5}
+
+
+def test_stop_unkeyed_names_another_generator_and_comes_from_the_profile(random_dir):
+    from littlehuman import config
+
+    spec = PromptSpec("qa")
+    plain, cut = HFBackend(random_dir), HFBackend(random_dir, stop_unkeyed=True)
+    assert "stop_unkeyed" not in plain.params and cut.params["stop_unkeyed"] is True
+    assert spec.generator_id(plain) != spec.generator_id(cut)
+    assert GemmaBackend(stop_unkeyed=True).params["stop_unkeyed"] is True
+    assert backend_from_profile(config.profile("cpu")).params["stop_unkeyed"] is True
+    off = backend_from_profile(config.profile("cpu", gen_stop_unkeyed="false"))
+    assert "stop_unkeyed" not in off.params
+    hf = backend_from_profile(config.profile("smoke", generator="hf", gen_model_dir=str(random_dir)))
+    assert hf.params["stop_unkeyed"] is True
 
 
 def test_cut_reply_keeps_blank_lines_in_chat_replies():
@@ -491,7 +549,7 @@ def test_the_hf_generator_builds_itself_from_the_profile(random_dir):
     assert isinstance(backend, HFBackend) and backend.name == "hf" and backend.local
     # what Experiment.backend built: the resolved folder, sampling and the data seed
     same = HFBackend(str(random_dir.resolve()), temperature=0.5, max_new_tokens=7,
-                     seed=prof.data_seed, loop_tokens=prof.gen_loop_tokens)
+                     seed=prof.data_seed, loop_tokens=prof.gen_loop_tokens, stop_unkeyed=True)
     assert backend.identity() == same.identity() and backend.model_dir == same.model_dir
     with pytest.raises(LittleHumanError, match="--gen-model-dir"):
         backend_from_profile(config.profile("smoke", generator="hf"))

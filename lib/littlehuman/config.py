@@ -105,6 +105,10 @@ class Profile:
         "said over and over) stops there and keeps its first copy, where a small base model "
         "would loop to --max-new-tokens and hold its whole batch there (README). A set value "
         "is part of the generator's id", zero="off (never cut a loop)")
+    gen_stop_unkeyed: bool = _generation(
+        True, "gemma/hf: a reply ends at the line break closing its first line without a key "
+        "after its Claim:/Question: line (the parser reads no further), where a small base "
+        "model writes on to --max-new-tokens (README). On, it is part of the generator's id")
     reask: int = _generation(
         2, "times an unusable reply (unparseable, empty, refused) is asked again")
     cot_examples: str = _generation(
@@ -455,7 +459,7 @@ READ_BY: dict[str, tuple[str, tuple[str, ...]]] = {
                     ("generator", ("openai",))),
     "batch_poll_s": ("generator", ("openai-batch",)),
     **dict.fromkeys(("temperature", "max_new_tokens"), ("generator", ("gemma", "hf", *_API))),
-    **dict.fromkeys(("gen_batch_size", "gen_dtype", "gen_loop_tokens"),
+    **dict.fromkeys(("gen_batch_size", "gen_dtype", "gen_loop_tokens", "gen_stop_unkeyed"),
                     ("generator", ("gemma", "hf"))),
     **dict.fromkeys(("model_dir", "lora_settings", "loss_on", "gradient_checkpointing",
                      "compile", "liger", "grad_accum"), ("learner", ("lora",))),

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Iterator
 from filelock import FileLock
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation.backends.hf import HFBackend, check_dtype, cut_reply, loop_param
+from littlehuman.generation.backends.hf import (HFBackend, check_dtype, cut_reply, loop_param,
+                                               stop_param)
 from littlehuman.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -107,8 +108,9 @@ class GemmaBackend(HFBackend):
     float32 on a CPU (bfloat16 on a GPU); "float32"/"bfloat16" pin it and enter ``params``
     (bfloat16 changes some replies, so it names another generator). ``threads`` defaults to
     the cores this process may use (it sets torch's global thread count). ``loop_tokens``
-    (0: off) ends a reply caught in a loop at its first copy, as the ``hf`` backend's does,
-    and a set value enters ``params``. Its identity (name, model, params) otherwise predates
+    (0: off) ends a reply caught in a loop at its first copy and ``stop_unkeyed`` at its first
+    line without a key after the claim or question, as the ``hf`` backend's do; set, each
+    enters ``params``. Its identity (name, model, params) otherwise predates
     the ``hf`` backend and keys existing caches: keep it.
     """
 
@@ -125,6 +127,7 @@ class GemmaBackend(HFBackend):
         model_dir: str | os.PathLike | None = None,
         dtype: str | None = None,
         loop_tokens: int = 0,
+        stop_unkeyed: bool = False,
     ) -> None:
         dtype = check_dtype(dtype)
         self._setup(Path(model_dir) if model_dir else None, device, dtype, threads, None)
@@ -134,15 +137,16 @@ class GemmaBackend(HFBackend):
             "seed": int(seed),
             **({"dtype": dtype} if dtype else {}),
             **loop_param(loop_tokens),
+            **stop_param(stop_unkeyed),
         }
 
     @classmethod
     def from_profile(cls, profile: "Profile") -> "GemmaBackend":
-        """The profile's temperature, max_new_tokens, data seed, gen_dtype and gen_loop_tokens
-        (the model is fixed)."""
+        """The profile's temperature, max_new_tokens, data seed, gen_dtype, gen_loop_tokens and
+        gen_stop_unkeyed (the model is fixed)."""
         return cls(temperature=profile.temperature, max_new_tokens=profile.max_new_tokens,
                    seed=profile.data_seed, dtype=profile.gen_dtype,
-                   loop_tokens=profile.gen_loop_tokens)
+                   loop_tokens=profile.gen_loop_tokens, stop_unkeyed=profile.gen_stop_unkeyed)
 
     def resolve_model_dir(self) -> Path:
         """The dequantised model's folder, built from the GGUF on first use."""

@@ -15,7 +15,11 @@ that closes its ``Label:``/``Answer:`` line, a new ``Context:``/``User:`` turn, 
 text only) a blank line; the reply is cut there (``cut_reply``). With ``loop_tokens`` set, a
 row also stops once it is caught in a loop, its last ``loop_tokens`` (or more) tokens one
 stretch repeated (``loop_cut``), and its reply keeps the first copy: a small base model
-otherwise repeats a sentence to ``max_new_tokens`` and holds its whole batch there.
+otherwise repeats a sentence to ``max_new_tokens`` and holds its whole batch there. With
+``stop_unkeyed``, a row also ends at the line break that closes its first line without a key
+after its ``Claim:``/``Question:`` line (``unkeyed_line_end``): the parser reads no further
+there (that line is the label's or answer's text when no key gives one), and a small base model
+otherwise writes on, unkeyed, to ``max_new_tokens``.
 """
 from __future__ import annotations
 
@@ -42,21 +46,47 @@ _STOPS = {
     True: re.compile(f"{_TURN}|{_BLANK}|{_CLOSED}", re.IGNORECASE),
     False: re.compile(f"{_TURN}|{_CLOSED}", re.IGNORECASE),
 }
+# the reply's first field, on a line of its own, and a line that starts with any key
+_HEAD_LINE = re.compile(r"^[ \t*_#>-]*(?:claim|question)[*_]*\s*:[^\n]*\n", re.IGNORECASE | re.MULTILINE)
+_KEYED_LINE = re.compile(r"[ \t*_#>-]*(?:claim|label|question|answer|explanation|context)[*_]*\s*:",
+                         re.IGNORECASE)
 _DTYPES = {"bfloat16": "bfloat16", "bf16": "bfloat16", "float16": "float16",
            "fp16": "float16", "half": "float16", "float32": "float32", "fp32": "float32"}
 
 
-def _stop_at(text: str, blank_line: bool = True) -> int | None:
-    """The index where the reply in ``text`` ends, or None while it is unfinished."""
-    m = _STOPS[blank_line].search(text, len(text) - len(text.lstrip()))
-    if m is None:
+def unkeyed_line_end(text: str) -> int | None:
+    """Where the first complete line after the ``Claim:``/``Question:`` line that starts with
+    no key ends (its line break), else None.
+
+    The parser reads that line (the first after the field) as the label's or answer's text
+    when no ``Label:``/``Answer:`` key follows, and nothing after it: a key written further
+    down is the one thing lost (2 of 500 of Gemma's FEVER replies, both with the label asked
+    for, 2026-12-05)."""
+    head = _HEAD_LINE.search(text)
+    if head is None:
         return None
-    return m.start(1) if m.group(1) else m.start()
+    start = head.end()
+    while (end := text.find("\n", start)) != -1:
+        line = text[start:end]
+        if line.strip() and not _KEYED_LINE.match(line):
+            return end
+        start = end + 1
+    return None
 
 
-def cut_reply(text: str, blank_line: bool = True) -> str:
+def _stop_at(text: str, blank_line: bool = True, unkeyed: bool = False) -> int | None:
+    """The index where the reply in ``text`` ends, or None while it is unfinished;
+    ``unkeyed`` also ends it at :func:`unkeyed_line_end`."""
+    m = _STOPS[blank_line].search(text, len(text) - len(text.lstrip()))
+    end = None if m is None else m.start(1) if m.group(1) else m.start()
+    if unkeyed and (line_end := unkeyed_line_end(text)) is not None:
+        end = line_end if end is None else min(end, line_end)
+    return end
+
+
+def cut_reply(text: str, blank_line: bool = True, unkeyed: bool = False) -> str:
     """The reply up to its end (see ``_stop_at``), stripped."""
-    end = _stop_at(text, blank_line)
+    end = _stop_at(text, blank_line, unkeyed)
     return (text if end is None else text[:end]).strip()
 
 
@@ -85,6 +115,11 @@ def loop_param(loop_tokens: int) -> dict[str, int]:
     if int(loop_tokens) < 0 or int(loop_tokens) == 1:
         raise LittleHumanError(f"--gen-loop-tokens must be 0 (off) or at least 2, got {loop_tokens}")
     return {"loop_tokens": int(loop_tokens)} if loop_tokens else {}
+
+
+def stop_param(stop_unkeyed: bool) -> dict[str, bool]:
+    """The ``params`` entry of ``stop_unkeyed`` (none when off: identities from before)."""
+    return {"stop_unkeyed": True} if stop_unkeyed else {}
 
 
 def check_dtype(dtype: str | None) -> str | None:
@@ -192,8 +227,9 @@ class HFBackend(Backend):
     ``device`` and ``dtype`` default to CUDA/bf16 when available, else CPU/float32 (a dtype
     given by name enters ``params``: it changes replies);
     ``threads`` sets torch's global thread count (default: the cores this process may use).
-    ``loop_tokens`` (0: off) ends a reply caught in a loop at its first copy (``loop_cut``);
-    a set value enters ``params``, since it changes replies.
+    ``loop_tokens`` (0: off) ends a reply caught in a loop at its first copy (``loop_cut``),
+    ``stop_unkeyed`` at its first line without a key after the field (``unkeyed_line_end``);
+    set, each enters ``params``, since it changes replies.
     ``last_usage`` sums the token counts of the last ``complete`` call.
     """
 
@@ -210,7 +246,7 @@ class HFBackend(Backend):
         return cls(model_dir=str(Path(profile.gen_model_dir).expanduser().resolve()),
                    temperature=profile.temperature, max_new_tokens=profile.max_new_tokens,
                    seed=profile.data_seed, dtype=check_dtype(profile.gen_dtype),
-                   loop_tokens=profile.gen_loop_tokens)
+                   loop_tokens=profile.gen_loop_tokens, stop_unkeyed=profile.gen_stop_unkeyed)
 
     def __init__(
         self,
@@ -224,6 +260,7 @@ class HFBackend(Backend):
         batch_size_hint: int | None = None,
         chat_template: bool | None = None,
         loop_tokens: int = 0,
+        stop_unkeyed: bool = False,
     ) -> None:
         path = check_model_dir(model_dir)
         if isinstance(dtype, str):
@@ -241,6 +278,7 @@ class HFBackend(Backend):
             "chat_template": self.use_chat_template,
             **({"dtype": dtype} if isinstance(dtype, str) else {}),
             **loop_param(loop_tokens),
+            **stop_param(stop_unkeyed),
         }
 
     def _setup(self, model_dir: Path | None, device: str | None, dtype: Any,
@@ -364,8 +402,9 @@ class HFBackend(Backend):
             mask[i, n_prompt - len(row):] = 1
         blank_line = not self.use_chat_template
         eos = self._eos_ids()
+        unkeyed = bool(self.params.get("stop_unkeyed"))
         stop = _StopAtReplyEnd(tok, n_prompt, blank_line, eos,
-                               self.params.get("loop_tokens", 0))
+                               self.params.get("loop_tokens", 0), unkeyed)
         temperature = self.params["temperature"]
         sampling: dict[str, Any] = {"do_sample": False}
         if temperature > 0:
@@ -388,7 +427,7 @@ class HFBackend(Backend):
                 ends.append(stop.ended[i])
             n_new = min(ends, default=len(new))
             text = tok.decode(new[:min(n_new, stop.kept.get(i, n_new))], skip_special_tokens=True)
-            replies.append(Completion(cut_reply(text, blank_line), len(rows[i]), n_new))
+            replies.append(Completion(cut_reply(text, blank_line, unkeyed), len(rows[i]), n_new))
         return replies
 
 
@@ -406,15 +445,17 @@ def _special_tokens_only(folder_config: Any) -> Any:
 
 
 class _StopAtReplyEnd:
-    """A stopping criterion: per row, done once its new text holds the end of the reply, it
-    has ended with an EOS token in ``eos``, or (``loop_tokens`` > 0) it loops (``loop_cut``).
+    """A stopping criterion: per row, done once its new text holds the end of the reply (with
+    ``unkeyed``, its first line without a key after the field: ``unkeyed_line_end``), it has
+    ended with an EOS token in ``eos``, or (``loop_tokens`` > 0) it loops (``loop_cut``).
 
     ``ended`` maps a row to the number of new tokens it had when it first did; ``kept``, a
     row that looped to the number of them its reply keeps."""
 
     def __init__(self, tokenizer: Any, n_prompt: int, blank_line: bool = True,
-                 eos: set[int] = frozenset(), loop_tokens: int = 0) -> None:
+                 eos: set[int] = frozenset(), loop_tokens: int = 0, unkeyed: bool = False) -> None:
         self.tokenizer = tokenizer
+        self.unkeyed = unkeyed
         self.n_prompt = n_prompt
         self.blank_line = blank_line
         self.eos = eos
@@ -430,7 +471,7 @@ class _StopAtReplyEnd:
         news = input_ids[open_rows, self.n_prompt:].tolist()  # one copy from the device
         texts = self.tokenizer.batch_decode(news, skip_special_tokens=True)
         for i, new, text in zip(open_rows, news, texts):
-            if (new and new[-1] in self.eos) or _stop_at(text, self.blank_line) is not None:
+            if (new and new[-1] in self.eos) or _stop_at(text, self.blank_line, self.unkeyed) is not None:
                 self.ended[i] = n_new  # after an EOS comes padding: not read again
             elif self.loop_tokens and (keep := loop_cut(new, self.loop_tokens)) is not None:
                 self.ended[i], self.kept[i] = n_new, keep
