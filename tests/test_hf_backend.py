@@ -485,7 +485,8 @@ def test_a_reply_ends_at_its_first_unkeyed_line_after_the_field():
     unfinished = "Claim: the owl sings .\nThe owl is a bi"
     assert unkeyed_line_end(unfinished) is None and unkeyed_line_end("Claim: the owl") is None
     keyed = "**Claim:** the owl sings ||\n\n**Label:** True\nmore text\n"
-    assert cut_reply(keyed, blank_line=False, unkeyed=True) == "**Claim:** the owl sings ||\n\n**Label:** True"
+    assert cut_reply(keyed, blank_line=False, unkeyed=True) == \
+        "**Claim:** the owl sings ||\n\n**Label:** True"
     # a chain-of-thought explanation over several lines comes before the field: not cut
     cot = "Explanation: the owl\nsings at night ||\nClaim: the owl sings ||\nLabel: True\n"
     assert cut_reply(cot, blank_line=False, unkeyed=True) == cot.strip()
