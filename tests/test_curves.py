@@ -188,3 +188,15 @@ def test_a_median_says_how_many_operating_points_it_rests_on():
     assert operating_points_phrase(table3([173.0, None, None])) == (
         "the 1 of 3 operating points with a finite equivalent")
     assert operating_points_phrase(table3([5.0])) == "1 operating point"
+
+
+def test_most_operating_points_unpriced_is_said_with_the_rest_beside_it():
+    from littlehuman.curves import mostly_undefined, priced_rest_phrase, table3, unpriced_phrase
+
+    one = table3([90.0, None, None])
+    assert mostly_undefined(one) and not mostly_undefined(table3([90.0, 30.0, None]))
+    assert not mostly_undefined(table3([90.0, None]))  # half: the median still stands
+    assert unpriced_phrase(one) == "2 of 3 operating points gave no finite synthetic equivalent"
+    assert priced_rest_phrase(one, "+90") == "the 1 that did: +90"
+    assert priced_rest_phrase(table3([10.0, 50.0, None, None, None]), "+30") == (
+        "the 2 that did: median +30")

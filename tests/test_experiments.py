@@ -302,6 +302,36 @@ def test_tradeoff_statuses_when_synthetic_data_does_not_help(home):
     assert all("but the human points added +0.1" in b["message"] for b in priced["per_base"])
 
 
+def test_a_median_of_a_minority_of_operating_points_is_not_the_answer(home):
+    # seed 0's synthetic-only curve rises and prices the human points at both bases; seeds 1
+    # and 2 stay flat (no_gain): 4 of 6 operating points have no equivalent, so the median of
+    # the other 2 (seed 0's) must not read as the experiment's price (FEVER's cpu profile,
+    # 2026-12-05: "+90" from 1 of 3 while its seed means were not priced)
+    gains = {16: 40.0, 24: 20.0}
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
+    write_runs(exp, specs_of(exp, tradeoff),
+               lambda s: known_tradeoff(s, gains) if s.seed == 0
+               else 0.5 if s.fraction == 1.0 else 0.6)
+    summary = tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))
+    t3 = summary["table3"]
+    assert (t3["n"], t3["n_undefined"]) == (2, 4) and t3["median"] == pytest.approx(30.0)
+    assert summary["headline"] == ("+8 human points: not priced, 4 of 6 operating points gave "
+                                   "no finite synthetic equivalent (see the statuses); the 2 "
+                                   "that did: median +30")
+    assert summary["price"].startswith("no break-even price ratio, as most operating points")
+    assert "cheaper route" not in summary["price"]
+    verdict = summary["advice"]["verdict"]
+    assert "4 of 6 operating points gave no finite" in verdict and "buy" not in verdict
+    fam = advisor.summary(exp, advisor.families_report(exp, n_boot=10))
+    assert fam["headline"].startswith("+8 human points: not priced under the log")
+    # half or more with an equivalent: the median is the answer, as before
+    write_runs(exp, [s for s in specs_of(exp, tradeoff) if s.seed == 1],
+               lambda s: known_tradeoff(s, gains))
+    assert tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))["headline"] == (
+        "+8 human points ~ +30 synthetic points (median over the 4 of 6 operating points with "
+        "a finite equivalent; mean 30)")
+
+
 def test_zoom_paired_and_intervals_on_known_scores(home):
     exp = experiment(seeds="0 1 2", zoom_sizes="48 24")
     score = {0.95: 0.70, 0.975: 0.68, 1.0: 0.60}

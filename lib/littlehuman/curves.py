@@ -251,6 +251,26 @@ def operating_points_phrase(t3: Mapping[str, Any]) -> str:
     return f"the {n} of {n + undefined} operating points with a finite equivalent"
 
 
+def mostly_undefined(t3: Mapping[str, Any]) -> bool:
+    """Whether most operating points had no finite equivalent: the median of the rest is then
+    one or a few seeds' reading, not the experiment's, and is not given as its answer."""
+    return int(t3.get("n_undefined") or 0) > int(t3.get("n") or 0)
+
+
+def unpriced_phrase(t3: Mapping[str, Any]) -> str:
+    """'2 of 3 operating points gave no finite synthetic equivalent' (see
+    :func:`mostly_undefined`)."""
+    n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
+    return (f"{undefined} of {n + undefined} operating points gave no finite synthetic "
+            "equivalent")
+
+
+def priced_rest_phrase(t3: Mapping[str, Any], value: str) -> str:
+    """'the 1 that did: +90' or 'the 2 that did: median +30' (``value``, formatted)."""
+    n = int(t3.get("n") or 0)
+    return f"the {n} that did: {value}" if n == 1 else f"the {n} that did: median {value}"
+
+
 def breakeven_price_ratio(equivalent: float | None, human_points: int = 200) -> float | None:
     """``equivalent / human_points``: human data is cheaper when price(human) / price(synthetic)
     is below it. None when the equivalent is undefined; <= 0 means human data never pays."""

@@ -60,6 +60,9 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
     if t3["median"] is None:
         verdict = (f"{prices}: no operating point gave a finite synthetic equivalent, so the "
                    "prices cannot be compared; see each base below.")
+    elif curves.mostly_undefined(t3):
+        verdict = (f"{prices}: {curves.unpriced_phrase(t3)}, so the prices cannot be compared "
+                   "on this evidence; see each base below.")
     elif t3["median"] <= 0:
         verdict = (f"{prices}: the median equivalent is {t3['median']:.0f} <= 0 (saturation): "
                    f"the {h} human points did not beat the synthetic curve, so buy neither for "
@@ -430,13 +433,17 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     t3 = {f: r["table3"][f] for f in r["families"]}
     med = t3[fam]["median"]
     disagree = [s for s in r["disagreements"].values() if s]
-    headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
-                f"{families.FAMILIES[fam].label} (median of "
-                f"{curves.operating_points_phrase(t3[fam])})"
-                + ("; they do not beat the synthetic curve" if med <= 0 else "")
-                if med is not None else
-                f"+{r['human']} human points: no finite synthetic equivalent under the "
-                f"{families.FAMILIES[fam].label}")
+    label = families.FAMILIES[fam].label
+    if med is None:
+        headline = f"+{r['human']} human points: no finite synthetic equivalent under the {label}"
+    elif curves.mostly_undefined(t3[fam]):
+        headline = (f"+{r['human']} human points: not priced under the {label}, "
+                    f"{curves.unpriced_phrase(t3[fam])}; "
+                    f"{curves.priced_rest_phrase(t3[fam], format(med, '+,.0f'))}")
+    else:
+        headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
+                    f"{label} (median of {curves.operating_points_phrase(t3[fam])})"
+                    + ("; they do not beat the synthetic curve" if med <= 0 else ""))
     if disagree:
         headline += "; the curve families disagree"
     budget = r["budget"]

@@ -226,6 +226,12 @@ def summary(study: "Study", metric: str | None = None,
         headline = (f"+{h} human points: no operating point gave a finite synthetic "
                     "equivalent (see the statuses)")
         price = "no break-even price ratio: no finite equivalent"
+    elif curves.mostly_undefined(t3):
+        headline = (f"+{h} human points: not priced, {curves.unpriced_phrase(t3)} (see the "
+                    f"statuses); {curves.priced_rest_phrase(t3, format(t3['median'], '+.0f'))}")
+        price = (f"no break-even price ratio, as most operating points have no finite "
+                 f"equivalent ({curves.priced_rest_phrase(t3, format(a['breakeven'], '.3g'))} "
+                 "synthetic points per human point)")
     else:
         headline = (f"+{h} human points ~ {t3['median']:+.0f} synthetic points (median over "
                     f"{curves.operating_points_phrase(t3)}; mean {t3['mean']:.0f})"
