@@ -220,6 +220,8 @@ def test_families_report_and_summary_on_known_runs(home):
     assert list(t3["family"]) == ["log", "power", "exp", "paper"]
     assert t3.iloc[-1]["median"] == pytest.approx(236.37)
     assert report["breakeven"]["log"] == pytest.approx(17.0 / 8)
+    assert "; the median equivalent / 8): log (paper): 2.12;" in \
+        advice_plots.breakeven_sentence(report)
     answer = report["budget"]
     # a human point costs 10 synthetic ones and is worth 5: all synthetic, 20 points
     assert answer["best"]["h"] == 0.0 and answer["best"]["s"] == pytest.approx(20.0)

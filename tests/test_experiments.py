@@ -322,8 +322,13 @@ def test_a_median_of_a_minority_of_operating_points_is_not_the_answer(home):
     assert "cheaper route" not in summary["price"]
     verdict = summary["advice"]["verdict"]
     assert "4 of 6 operating points gave no finite" in verdict and "buy" not in verdict
-    fam = advisor.summary(exp, advisor.families_report(exp, n_boot=10))
+    report = advisor.families_report(exp, n_boot=10)
+    fam = advisor.summary(exp, report)
     assert fam["headline"].startswith("+8 human points: not priced under the log")
+    from littlehuman.plots import advice as advice_plots  # notebook 06's break-even line
+
+    assert "log (paper): none (4 of 6 operating points gave no finite synthetic equivalent; " \
+        "the 2 that did: median 3.75)" in advice_plots.breakeven_sentence(report)
     # half or more with an equivalent: the median is the answer, as before
     write_runs(exp, [s for s in specs_of(exp, tradeoff) if s.seed == 1],
                lambda s: known_tradeoff(s, gains))

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from littlehuman import curves
 from littlehuman.families import FAMILIES, POOLED, curve_points
 from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, Panels, metric_label,
                                      note_if_empty, resampled, whole_points, with_formats)
@@ -128,6 +129,27 @@ def table3_caption(report: dict[str, Any]) -> str:
             "equivalents (no finite match) are left out and counted. The paper's row is its "
             "Table 3 (log fit, 200 human points at its own sizes): compare orders of magnitude, "
             f"not digits.{paper}")
+
+
+def breakeven_sentence(report: dict[str, Any]) -> str:
+    """The break-even price ratio under each family (its Table 3 median / the human points),
+    in markdown; none where most operating points had no finite equivalent
+    (:func:`~littlehuman.curves.mostly_undefined`: that median is one or a few seeds'), the
+    rest's ratio beside it."""
+    parts = []
+    for fam, ratio in report["breakeven"].items():
+        t3 = report["table3"][fam]
+        if ratio is None:
+            text = "none (no finite median)"
+        elif curves.mostly_undefined(t3):
+            text = (f"none ({curves.unpriced_phrase(t3)}; "
+                    f"{curves.priced_rest_phrase(t3, format(ratio, '.3g'))})")
+        else:
+            text = f"{ratio:.3g}"
+        parts.append(f"{FAMILIES[fam].label}: {text}")
+    return (f"**Break-even price ratio** (human annotation pays while one human point costs less "
+            f"than this many synthetic points; the median equivalent / {report['human']}): "
+            f"{'; '.join(parts)}.")
 
 
 def budget_figure(answer: dict[str, Any], metric: str, title: str) -> go.Figure:
