@@ -192,23 +192,58 @@ def test_pages_of_an_earlier_execution_or_configuration_are_removed(copy_home, s
     assert "settings differ" not in proc.stdout  # --no-html changes nothing a report shows
 
     # a report folder shows one configuration: re-executing one notebook with a setting that
-    # changes what the reports show removes the earlier pages of the others (the index would
-    # link them beside the new one as one report) and their findings, saying so
+    # changes what the reports show removes the earlier pages of the others that show it
+    # (the index would link them beside the new one as one report) and their findings,
+    # saying so. Prices are shown by 04 (its advice) and 06 only: the other pages stay
     proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "01", "--no-html",
                    "--price-human", "1", "--price-synthetic", "0.01")
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if "settings differ" in x)
-    assert "price_human 0.0 -> 1.0" in line and "03_zoom.ipynb" in line
-    assert "showed those and were removed" in line
+    assert "price_human 0.0 -> 1.0" in line and "showed those and were removed" in line
+    assert "04_tradeoff.ipynb, 06_advise.ipynb" in line and "03_zoom" not in line
+    kept = ["01_generate.ipynb", "02_replacement_sweep.html", "02_replacement_sweep.ipynb",
+            "03_zoom.html", "03_zoom.ipynb", "05_analysis.html", "05_analysis.ipynb"]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        *kept, "notebook_digests.json", "summary.json"]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["sweep"] and summary["zoom"] and summary["headline"]
+    assert summary["tradeoff"] is None and summary["advisor"] is None
+    assert summary["settings"]["price_human"] == 1.0
+    assert sorted(json.loads((folder / "notebook_digests.json").read_text())) == \
+        [f for f in kept if f.endswith(".ipynb")]
+    index = (copy_home / "outputs" / "index.html").read_text(encoding="utf-8")
+    assert "03_zoom.html" in index and "04_tradeoff.html" not in index
+
+    # a setting every page shows (the seeds): every page not re-executed goes
+    proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "01", "--no-html",
+                   "--price-human", "1", "--price-synthetic", "0.01", "--seeds", "0,1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = next(x for x in proc.stdout.splitlines() if "settings differ" in x)
+    assert "seeds" in line and "03_zoom.ipynb" in line and "price_human" not in line
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
         "01_generate.ipynb", "notebook_digests.json", "summary.json"]
     summary = json.loads((folder / "summary.json").read_text())
-    # the sweep is prepared with every notebook (01 shows its twins): of these settings
-    assert summary["zoom"] is None and summary["tradeoff"] is None and summary["advisor"] is None
-    assert summary["settings"]["price_human"] == 1.0
+    # the sweep is prepared with every notebook but 01 and 06 (01 shows its twins alone)
+    assert summary["sweep"] is None and summary["zoom"] is None and summary["tradeoff"] is None
+    assert summary["advisor"] is None
     assert list(json.loads((folder / "notebook_digests.json").read_text())) == ["01_generate.ipynb"]
     index = (copy_home / "outputs" / "index.html").read_text(encoding="utf-8")
     assert "03_zoom.html" not in index and "02_replacement_sweep.html" not in index
+
+def test_prices_and_budget_are_shown_by_notebooks_04_and_06_alone():
+    from littlehuman.report import NOTEBOOKS, showing, summary_keys
+
+    assert showing({"budget": (0, 1)}) == {"06"}
+    assert showing({"price_human": (0, 1), "budget": (0, 1)}) == {"04", "06"}
+    assert showing({"price_human": (0, 1), "seeds": ([0], [0, 1])}) == set(NOTEBOOKS)
+    assert summary_keys({"04", "06"}) == {"tradeoff", "advisor"}
+    assert summary_keys({"02", "05"}) == {"sweep", "headline"}
+    from dataclasses import fields
+
+    from littlehuman.config import SHOWN_ONLY_BY, Profile
+
+    assert set(SHOWN_ONLY_BY) <= {f.name for f in fields(Profile)}
+
 
 def test_the_removed_pages_line_agrees_in_number():
     from littlehuman.report import pages_phrase

@@ -47,6 +47,13 @@ RUN_ONLY: frozenset[str] = frozenset({
     "slurm_mem_gb", "slurm_time_min", "slurm_max_parallel",
     "concurrency", "rpm", "tpm", "request_timeout", "batch_poll_s", "api_key_env"})
 
+#: settings that only some notebooks show (the advisor's prices and budget: the trade-off's
+#: advice in notebook 04 and notebook 06), by notebook; every other setting that is not
+#: RUN_ONLY may change what every notebook shows
+SHOWN_ONLY_BY: dict[str, frozenset[str]] = {
+    "price_human": frozenset({"04", "06"}), "price_synthetic": frozenset({"04", "06"}),
+    "budget": frozenset({"06"})}
+
 
 @dataclass(frozen=True)
 class Profile:

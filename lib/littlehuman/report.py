@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from littlehuman import freshness, paths
-from littlehuman.config import RUN_ONLY, Profile, shown_value
+from littlehuman.config import RUN_ONLY, SHOWN_ONLY_BY, Profile, shown_value
 from littlehuman.errors import LittleHumanError
 
 NOTEBOOKS = {
@@ -167,6 +167,12 @@ def changed_settings(earlier: dict[str, Any] | None, settings: Mapping[str, Any]
         return {}
     return {k: (before.get(k), v) for k, v in settings.items()
             if k not in RUN_ONLY and k in before and _jsonable(before[k]) != _jsonable(v)}
+
+
+def showing(changed: Mapping[str, Any]) -> set[str]:
+    """The notebooks that show any of the ``changed`` settings (:data:`config.SHOWN_ONLY_BY`;
+    every notebook for any other setting)."""
+    return set().union(*(SHOWN_ONLY_BY.get(k, NOTEBOOKS) for k in changed))
 
 
 def _jsonable(value: Any) -> Any:
@@ -701,6 +707,16 @@ def read_summary(out_dir: Path) -> dict[str, Any] | None:
     return paths.read_json_object(out_dir / "summary.json")
 
 
+def summary_keys(notebooks: set[str]) -> set[str]:
+    """The ``summary.json`` entries these notebooks' pages stand for: each experiment's under
+    its ``NOTEBOOK``, the headline under 02's (the sweep's), the advisor's under 06's."""
+    from littlehuman import experiments
+
+    keys = {m.NAME for m in experiments.EXPERIMENTS.values() if m.NOTEBOOK in notebooks}
+    return keys | ({"headline"} if "02" in notebooks else set()) | (
+        {"advisor"} if "06" in notebooks else set())
+
+
 def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
                   generation: dict[str, Any], trained: dict[str, int], seconds: float,
                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -801,9 +817,11 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                 # a report folder shows one configuration: pages made with other settings go
                 changed = changed_settings(earlier, public_settings(asdict(profile)))
                 others: list[str] = []
-                if changed:
-                    others = [f for nb, f in NOTEBOOKS.items() if nb not in notebooks]
-                    earlier = None
+                if changed:  # the pages not re-executed that show a changed setting go
+                    stale = showing(changed) - set(notebooks)
+                    others = [f for nb, f in NOTEBOOKS.items() if nb in stale]
+                    earlier = {k: v for k, v in (earlier or {}).items()
+                               if k not in summary_keys(stale)}
                     previous = {k: v for k, v in previous.items() if k not in others}
                 staged: Staged = []
                 with staging(staged, out_dir):
