@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion
-from littlehuman.generation.prompts import render_plain
+from littlehuman.generation.parsing import FIELDS
+from littlehuman.generation.prompts import COT_FIELDS, render_plain
 from littlehuman.machine import in_chunks_halving_on_oom, usable_cores, warn_if_slow_bf16
 
 if TYPE_CHECKING:
@@ -46,10 +47,12 @@ _STOPS = {
     True: re.compile(f"{_TURN}|{_BLANK}|{_CLOSED}", re.IGNORECASE),
     False: re.compile(f"{_TURN}|{_CLOSED}", re.IGNORECASE),
 }
-# the reply's first field, on a line of its own, and a line that starts with any key
-_HEAD_LINE = re.compile(r"^[ \t*_#>-]*(?:claim|question)[*_]*\s*:[^\n]*\n", re.IGNORECASE | re.MULTILINE)
-_KEYED_LINE = re.compile(r"[ \t*_#>-]*(?:claim|label|question|answer|explanation|context)[*_]*\s*:",
-                         re.IGNORECASE)
+# the reply's first field (the parser's, where it starts reading) on a line of its own, and a
+# line that starts with any key of a reply, chain-of-thought ones included
+_HEADS = "|".join(sorted({fields[0] for fields in FIELDS.values()}))
+_KEYS = "|".join(sorted({key for fields in COT_FIELDS.values() for key in fields}))
+_HEAD_LINE = re.compile(rf"^[ \t*_#>-]*(?:{_HEADS})[*_]*\s*:[^\n]*\n", re.IGNORECASE | re.MULTILINE)
+_KEYED_LINE = re.compile(rf"[ \t*_#>-]*(?:{_KEYS})[*_]*\s*:", re.IGNORECASE)
 _DTYPES = {"bfloat16": "bfloat16", "bf16": "bfloat16", "float16": "float16",
            "fp16": "float16", "half": "float16", "float32": "float32", "fp32": "float32"}
 
