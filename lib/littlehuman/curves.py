@@ -242,10 +242,15 @@ def table3(equivalents: Sequence[float | None],
             "p25": p25, "p75": p75}
 
 
+def _counts(t3: Mapping[str, Any]) -> tuple[int, int]:
+    """``(operating points with a finite equivalent, those without)`` of a :func:`table3`."""
+    return int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
+
+
 def operating_points_phrase(t3: Mapping[str, Any]) -> str:
     """'3 operating points', or 'the 1 of 3 operating points with a finite equivalent' when
     some had none (a median of what is left must say how much was left)."""
-    n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
+    n, undefined = _counts(t3)
     if not undefined:
         return f"{n} operating point{'s' if n != 1 else ''}"
     return f"the {n} of {n + undefined} operating points with a finite equivalent"
@@ -254,20 +259,21 @@ def operating_points_phrase(t3: Mapping[str, Any]) -> str:
 def mostly_undefined(t3: Mapping[str, Any]) -> bool:
     """Whether most operating points had no finite equivalent: the median of the rest is then
     one or a few seeds' reading, not the experiment's, and is not given as its answer."""
-    return int(t3.get("n_undefined") or 0) > int(t3.get("n") or 0)
+    n, undefined = _counts(t3)
+    return undefined > n
 
 
 def unpriced_phrase(t3: Mapping[str, Any]) -> str:
     """'2 of 3 operating points gave no finite synthetic equivalent' (see
     :func:`mostly_undefined`)."""
-    n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
+    n, undefined = _counts(t3)
     return (f"{undefined} of {n + undefined} operating points gave no finite synthetic "
             "equivalent")
 
 
 def priced_rest_phrase(t3: Mapping[str, Any], value: str) -> str:
     """'the 1 that did: +90' or 'the 2 that did: median +30' (``value``, formatted)."""
-    n = int(t3.get("n") or 0)
+    n = _counts(t3)[0]
     return f"the {n} that did: {value}" if n == 1 else f"the {n} that did: median {value}"
 
 
