@@ -713,7 +713,7 @@ def summary_keys(notebooks: set[str]) -> set[str]:
     from littlehuman import experiments
 
     keys = {m.NAME for m in experiments.EXPERIMENTS.values() if m.NOTEBOOK in notebooks}
-    return keys | ({"headline"} if "02" in notebooks else set()) | (
+    return keys | ({"headline"} if experiments.sweep.NOTEBOOK in notebooks else set()) | (
         {"advisor"} if "06" in notebooks else set())
 
 
