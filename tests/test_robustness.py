@@ -195,24 +195,34 @@ def test_pages_of_an_earlier_execution_or_configuration_are_removed(copy_home, s
     # changes what the reports show removes the earlier pages of the others that show it
     # (the index would link them beside the new one as one report) and their findings,
     # saying so. Prices are shown by 04 (its advice) and 06 only: the other pages stay
-    proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "01", "--no-html",
+    proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "04", "--no-html",
                    "--price-human", "1", "--price-synthetic", "0.01")
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if "settings differ" in x)
-    assert "price_human 0.0 -> 1.0" in line and "showed those and were removed" in line
-    assert "04_tradeoff.ipynb, 06_advise.ipynb" in line and "03_zoom" not in line
+    assert "price_human 0.0 -> 1.0" in line and "showed those and was removed" in line
+    assert "06_advise.ipynb" in line and "03_zoom" not in line
     kept = ["01_generate.ipynb", "02_replacement_sweep.html", "02_replacement_sweep.ipynb",
-            "03_zoom.html", "03_zoom.ipynb", "05_analysis.html", "05_analysis.ipynb"]
+            "03_zoom.html", "03_zoom.ipynb", "04_tradeoff.ipynb", "05_analysis.html",
+            "05_analysis.ipynb"]
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
         *kept, "notebook_digests.json", "summary.json"]
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["sweep"] and summary["zoom"] and summary["headline"]
-    assert summary["tradeoff"] is None and summary["advisor"] is None
+    assert summary["tradeoff"]["advice"] and summary["advisor"] is None
     assert summary["settings"]["price_human"] == 1.0
     assert sorted(json.loads((folder / "notebook_digests.json").read_text())) == \
         [f for f in kept if f.endswith(".ipynb")]
     index = (copy_home / "outputs" / "index.html").read_text(encoding="utf-8")
-    assert "03_zoom.html" in index and "04_tradeoff.html" not in index
+    assert "03_zoom.html" in index and "06_advise.html" not in index
+
+    # a page that does not show the prices is not re-executed for them: its parameters and
+    # digest leave them out
+    proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "01", "--no-html",
+                   "--price-human", "1", "--price-synthetic", "0.01")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "nothing the notebooks show has changed" in proc.stdout, proc.stdout
+    assert "executing" not in proc.stdout
+    assert "price_human" not in (folder / "01_generate.ipynb").read_text()
 
     # a setting every page shows (the seeds): every page not re-executed goes
     proc = run_all(copy_home, shared_data, *FEVER_SMOKE, "--notebooks", "01", "--no-html",

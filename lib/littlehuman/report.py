@@ -175,6 +175,18 @@ def showing(changed: Mapping[str, Any]) -> set[str]:
     return set().union(*(SHOWN_ONLY_BY.get(k, NOTEBOOKS) for k in changed))
 
 
+def notebook_parameters(name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """``parameters`` as notebook ``name`` gets them: its ``overrides`` without the settings
+    it does not show (:data:`config.SHOWN_ONLY_BY`), so that a price or budget neither enters
+    nor re-executes the pages that never show it."""
+    if "overrides" not in parameters:
+        return parameters
+    key = next((k for k, f in NOTEBOOKS.items() if f == name), None)
+    overrides = {k: v for k, v in json.loads(parameters["overrides"]).items()
+                 if key is None or key in SHOWN_ONLY_BY.get(k, NOTEBOOKS)}
+    return {**parameters, "overrides": json.dumps(overrides)}
+
+
 def _jsonable(value: Any) -> Any:
     """``value`` as summary.json reads it back (tuples become lists)."""
     return json.loads(json.dumps(value))
@@ -371,7 +383,8 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
                     sockets = stack.enter_context(kernel_sockets())
                 tmp = _temp_file(out_dir, ".ipynb")
                 staged.append((tmp, out_dir / name))
-                nb = pm.execute_notebook(str(src), None, parameters=parameters,  # kept in memory
+                nb = pm.execute_notebook(str(src), None,  # kept in memory
+                                         parameters=notebook_parameters(name, parameters),
                                          progress_bar=False, kernel_name="python3",
                                          config=kernel_config(sockets, log),
                                          kernel_manager_class=kernel_manager_class(),
@@ -801,7 +814,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             # changes with their content): --data-dir DIR and LITTLEHUMAN_DATA_DIR=DIR agree
             shown = {**params, "data_dir": "", "overrides": json.dumps(
                 {k: v for k, v in overrides.items() if k not in RUN_ONLY})}
-            digests = {f: freshness.notebook_digest(notebooks_dir() / f, shown,
+            digests = {f: freshness.notebook_digest(notebooks_dir() / f,
+                                                    notebook_parameters(f, shown),
                                                     html and plotlyjs, code, inputs)
                        for f in files.values()}
             previous = freshness.read_digests(out_dir)
