@@ -233,7 +233,7 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     assert bases.loc[16, "gain"] == pytest.approx(curve(56) - curve(16))
     assert bases.loc[24, "gain"] == pytest.approx(curve(18) - curve(24))  # below the base
     assert bases.loc[16, "gain_low"] == pytest.approx(bases.loc[16, "gain_high"])
-    assert bases.loc[16, "gain_detectable"] == pytest.approx(0.0, abs=1e-9)
+    assert pd.isna(bases.loc[16, "gain_detectable"])  # no spread: not estimable, not 0
     t3 = analysis["table3"]
     assert (t3["n"], t3["n_undefined"]) == (6, 0)
     assert t3["mean"] == pytest.approx(17.0) and t3["median"] == pytest.approx(17.0)
@@ -348,7 +348,7 @@ def test_zoom_paired_and_intervals_on_known_scores(home):
     assert paired.loc[48, "verdict"] == "3/3 seeds favour 97.5% synthetic"
     # every test row of a run scores the same: the paired interval has no width
     assert (paired.loc[48, "95% CI low"], paired.loc[48, "95% CI high"]) == pytest.approx((0.08, 0.08))
-    assert paired.loc[48, "smallest detectable"] == pytest.approx(0.0, abs=1e-12)
+    assert pd.isna(paired.loc[48, "smallest detectable"])  # not estimable, not 0
     ci = zoom.intervals(exp, n_boot=200)
     assert len(ci) == 2 * 3 and (ci["seeds"] == 3).all()
     row = ci[(ci["n"] == 24) & (ci["fraction"] == 1.0)].iloc[0]
@@ -362,7 +362,7 @@ def test_zoom_paired_and_intervals_on_known_scores(home):
     assert [c["n"] for c in numbers] == [24, 48] and [c["human"] for c in numbers] == [c["human"] for c in read]
     for got, said in zip(numbers, read):
         assert got["difference"] == pytest.approx(said["difference"], abs=5e-5)
-        if got["detectable"] > 0:
+        if got["detectable"] is not None:
             assert got["detectable"] == pytest.approx(said["detectable"], abs=5e-5)
         else:  # a zero-width interval: the sentence says "not estimable", no number to read
             assert said["detectable"] is None and "not estimable" in summary["paired"][1]

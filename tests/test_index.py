@@ -41,6 +41,11 @@ def test_verdict_direction_null_and_detectable():
     assert verdict(300, 150, 900, null=200)["verdict"] == NOT_VISIBLE
     unseen = verdict(0.01, -0.02, 0.04, detectable=0.038)
     assert unseen["detectable"] == 0.038 and "0.038" in unseen["text"]
+    # runs that predict alike: a zero-width interval has no power to read, not a power of 0
+    flat = verdict(0.0, 0.0, 0.0, detectable=None)
+    assert flat["verdict"] == NOT_VISIBLE and "not estimable" in flat["text"]
+    from littlehuman.index import _detectable
+    assert "not estimable" in _detectable(flat) and ": 0<" not in _detectable(flat)
     swapped = verdict(0.1, 0.2, 0.05)  # bounds given the wrong way round
     assert swapped["verdict"] == HOLDS and (swapped["low"], swapped["high"]) == (0.05, 0.2)
 

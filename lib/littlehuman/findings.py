@@ -138,7 +138,7 @@ def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: fl
         word = NOT_VISIBLE
         why = f"the 95% interval covers {null:g}" + (
             f"; the smallest effect this run could detect at 80% power: {fmt_detectable(det)}"
-            if det is not None else "")
+            if det is not None or lo == hi else "")
     return {**out, "verdict": word, "text": why}
 
 
@@ -195,7 +195,7 @@ def zoom_comparisons(zoom: dict[str, Any] | None) -> list[dict[str, Any]]:
         if m:
             out.append({"n": int(m["n"]), "human": int(m["human"]),
                         "difference": [float(m["est"]), float(m["low"]), float(m["high"])],
-                        "detectable": float(m["det"]) if m["det"] else None})
+                        "detectable": _num(m["det"])})
     return out
 
 

@@ -64,7 +64,7 @@ def _base_text(base: dict[str, Any]) -> str:
     gain, detectable = base.get("gain") or [None] * 3, base.get("gain_detectable")
     power = (f" (the human points added {gain[0]:+.3f} [{gain[1]:+.3f}, {gain[2]:+.3f}] over "
              f"the base; smallest gain this run could detect: {fnd.fmt_detectable(detectable)})"
-             if None not in gain and detectable is not None else "")
+             if None not in gain else "")
     if base.get("status") == "ok" and eq is not None:
         failed = int(base.get("failed_resamples") or 0)
         note = f"; {failed} bootstrap resamples had no equivalent" if failed else ""
@@ -114,8 +114,9 @@ def _badge(v: dict[str, Any]) -> str:
 
 def _detectable(v: dict[str, Any]) -> str:
     det = v.get("detectable")
-    return (f"<br><small>smallest effect detectable at 80% power: {det:.3g}</small>"
-            if v["verdict"] == fnd.NOT_VISIBLE and det is not None else "")
+    return (f"<br><small>smallest effect detectable at 80% power: {esc(fnd.fmt_detectable(det))}</small>"
+            if v["verdict"] == fnd.NOT_VISIBLE and (det is not None or v["low"] == v["high"])
+            else "")
 
 
 def _words(text: str) -> str:

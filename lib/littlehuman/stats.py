@@ -210,7 +210,11 @@ def detectable_effect(low: float, high: float, level: float = 0.95, power: float
     (normal approximation: standard error = width / (2 z), effect = (z + z_power) * SE).
     Beside a measured effect it tells "not visible at this power" from "not there". On the
     t-like interval of k seeds' mean it reads high, on the safe side: 3.97 standard errors at
-    k = 5 where the exact t-test needs 3.77, 6.15 at k = 3 where it needs 5.66."""
+    k = 5 where the exact t-test needs 3.77, 6.15 at k = 3 where it needs 5.66. NaN for an
+    interval of no width (every resample gave the same difference: runs that predict alike),
+    which has no spread to tell power by: not an effect of 0 that could be detected."""
+    if not high - low > 0:
+        return math.nan
     norm = NormalDist()  # the standard library's: scipy.stats takes ~1 s to import
 
     z = norm.inv_cdf(0.5 + level / 2)
