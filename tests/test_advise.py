@@ -45,6 +45,10 @@ def test_advise_end_to_end_on_an_own_file_with_its_own_synthetic_file(tmp_path):
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["generation_calls"] == 0 and summary["sweep"] is None
     assert summary["advisor"]["headline"] and summary["tradeoff"]["bases"]
+    # the answer is printed, not only the page's path (the sweep's headline was all it said)
+    assert f"[boxes] {summary['advisor']['headline']}" in proc.stdout
+    if summary["advisor"]["budget"]["status"] != "learned_nothing":
+        assert summary["advisor"]["budget"]["sentence"] in proc.stdout
     runs = home / "data" / "runs" / "boxes"
     assert (runs / "tradeoff@pool48").is_dir() or any(runs.glob("tradeoff*"))
     assert not (runs / "sweep").exists()  # the advice does not train the sweep
@@ -69,6 +73,16 @@ def test_no_budget_answer_says_how_to_give_the_prices_both_ways():
             "--price-synthetic 0.002 --budget 1000`") in text
     assert """overrides = '{"price_human": 0.5, "price_synthetic": 0.002, "budget": 1000}'""" in text
     assert "papermill" not in text and "\n" not in text
+    # the command keeps what the report was made with: pasted, it reads the same file the
+    # same way (it dropped --columns and --learner: "missing required column(s) 'context'")
+    own = no_budget_sentence("/tmp/my boxes.csv", "smoke",
+                             '{"learner": "majority", "seeds": [0, 1], "price_human": 2.0}',
+                             '{"task": null, "columns": {"passage": "context"}, '
+                             '"skip_bad_rows": true}', "/data/raw")
+    assert ("`python run_all.py advise '/tmp/my boxes.csv' --profile smoke --data-dir /data/raw "
+            "--learner majority --seeds 0,1 --columns passage=context --skip-bad-rows "
+            "--price-human 0.5 --price-synthetic 0.002 --budget 1000`") in own
+    assert """overrides = '{"learner": "majority", "seeds": [0, 1], "price_human": 0.5""" in own
     nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "06_advise.ipynb", 4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "no_budget_sentence(dataset, profile)" in code and "papermill:" not in code
+    assert "no_budget_sentence(dataset, profile, overrides, custom, data_dir)" in code and "papermill:" not in code

@@ -203,6 +203,47 @@ def test_notebooks_04_and_06_give_the_paper_curve_the_same_interval(home):
     assert bases.loc[16, "low"] < bases.loc[16, "high"]  # the seeds' spread is resampled
 
 
+def test_runs_that_learned_nothing_get_no_advice(home):
+    """A tiny own dataset (2026-12-05): every trade-off run gave one label for every test row,
+    and still notebook 04 said "buy the 13 synthetic points instead", notebook 06 "spend 20%
+    of $20 on 8 human points" and its pilot plan asked for more seeds, with no caution on 06.
+    Curves through runs that learned nothing fit noise: no price, split or plan."""
+    gains = {16: 40.0, 24: -6.0}
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1, budget=50.0)
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains), one_output=True)
+    trade = tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))
+    assert trade["headline"].startswith("+8 human points: not priced, every one of the")
+    assert trade["advice"]["verdict"].endswith("then read this again.")
+    assert "no advice" in trade["advice"]["verdict"] and "buy" not in trade["advice"]["verdict"]
+    assert all("no advice" in b["message"] for b in trade["advice"]["per_base"])
+    report = advisor.families_report(exp, n_boot=20)
+    assert report["learned_nothing"] and report["pilot"] == []
+    assert report["budget"]["status"] == "learned_nothing"
+    summary = advisor.summary(exp, report)
+    assert summary["headline"].startswith("+8 human points: no answer, every one of the")
+    assert "same output for every test row" in advice_plots.cautions(report)
+    assert advice_plots.breakeven_sentence(report).startswith("**Break-even price ratio:** none")
+    assert "no pilot plan" in advisor.pilot_sentence(report).lower()
+    # one run that varies its output is a learner that learned something: advice as before
+    write_runs(exp, specs_of(exp, tradeoff)[:1], lambda s: known_tradeoff(s, gains))
+    again = advisor.families_report(exp, n_boot=20)
+    assert again["learned_nothing"] is None and again["budget"]["status"] == "ok"
+    assert "Caution (the trade-off's runs):" in advice_plots.cautions(again)
+    assert "(caution: " in advisor.summary(exp, again)["headline"]
+
+
+def test_a_score_the_log_curve_puts_past_1_is_capped(home):
+    """The same money in synthetic points was put at "accuracy 1.883" by the log curve
+    extrapolated far out (a tiny own dataset, 2026-12-05): no score leaves 0-1."""
+    gains = {16: 40.0, 24: 20.0}
+    exp = experiment(seeds="0 1 2", price_human=1000.0, price_synthetic=0.0001)
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains))
+    adv = tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))["advice"]
+    for b in adv["per_base"]:
+        assert b["score_same_money_synthetic"] == 1.0 and b["score_capped"]
+        assert "capped: the log curve, extrapolated that far" in b["message"]
+
+
 def test_families_report_and_summary_on_known_runs(home):
     gains = {16: 40.0, 24: -6.0}  # base 16: 8 human = 40 synthetic; base 24 saturated
     exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
@@ -327,10 +368,35 @@ def test_pilot_rows_on_a_saturated_base_narrow_the_human_gain_not_the_equivalent
     row = rows[0]
     assert "gain over base 250" in row["what"] and "did not beat the synthetic curve" in row["what"]
     assert row["goal"].startswith("an interval clear of 0")
-    assert row["width"] == pytest.approx(0.116) and row["target_width"] == pytest.approx(0.006)
+    # the side toward 0 (0.003 - -0.063 = 0.066) must shrink below 0.003: the whole width
+    # in proportion, 0.116 * 0.003 / 0.066 (2 x 0.003 only for an interval centred on it)
+    assert row["width"] == pytest.approx(0.116)
+    assert row["target_width"] == pytest.approx(0.116 * 0.003 / 0.066)
     assert row["within_reach"] is False and "seeds alone will not settle it" in row["message"]
     # without the gains (not computed) a saturated base gets no +-25% row either
     assert advisor.pilot_rows(result, None, runs_per_seed=4) == []
+
+
+def test_a_width_clear_of_zero_reads_the_side_toward_zero():
+    """An estimate at one end of its interval (runs that predict alike: +0.0615 [-0.0615,
+    +0.0615], seen on a tiny own dataset, 2026-12-05) was planned on 2 x 0.0615 and read as
+    already narrow enough; the side toward 0 is what has to shrink."""
+    assert advisor.clear_of_zero_width(0.0615, -0.0615, 0.0615) == pytest.approx(0.0615)
+    assert advisor.clear_of_zero_width(0.1, -0.1, 0.3) == pytest.approx(0.2)  # centred: 2x
+    assert advisor.clear_of_zero_width(-0.1, -0.3, 0.1) == pytest.approx(0.2)  # below 0 too
+    plan = curves.pilot_plan(0.123, 3, advisor.clear_of_zero_width(0.0615, -0.0615, 0.0615))
+    assert plan["more_seeds"] > 0 and "no more seeds needed" not in plan["message"]
+
+
+def test_no_count_of_seeds_from_one_seed():
+    """One seed's interval resamples its test rows alone: more seeds do not narrow it, and the
+    seeds' spread is unseen, so the plan gives no count (it asked for 21 and 571 seeds)."""
+    plan = curves.pilot_plan(28.78, 1, 6.388, runs_per_seed=6, what="the equivalent")
+    assert plan["seeds_needed"] is None and plan["more_runs"] is None
+    assert "spread between seeds is unseen" in plan["message"] and "--seeds 0,1,2" in plan["message"]
+    assert "run about" not in plan["message"]
+    assert list(advice_plots.pilot_table({"pilot": [{"what": "x", "goal": "y", **plan}]})[
+        "seeds now"]) == [1]
 
 
 def test_budget_disagreement_is_said():

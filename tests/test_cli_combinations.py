@@ -30,6 +30,8 @@ from littlehuman.errors import LittleHumanError
     # the advisor needs both prices
     (("--budget", "100"), ("--budget", "--price-human", "--price-synthetic")),
     (("--price-human", "0.5"), ("--price-synthetic",)),
+    # a price of 0 given: the line says so, rather than asking for what was given
+    (("--price-human", "0.5", "--price-synthetic", "0"), ("above 0", "--price-synthetic 0")),
     # more trade-off seeds than seeds
     (("--seeds", "0,1", "--tradeoff-seeds", "3"), ("--tradeoff-seeds", "--seeds")),
     # options of a user's own file with a registered dataset

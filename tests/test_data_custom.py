@@ -207,6 +207,19 @@ def test_task_inference_and_check(tmp_path: Path) -> None:
         load_custom(write(tmp_path / "fv.csv", fv_rows()), task="qa")
     with pytest.raises(LittleHumanError, match="unknown task"):
         load_custom(path, task="nli")
+    # the advice maps one of the file's own columns, not an example the file does not have
+    passage = write(tmp_path / "passage.csv", [{"passage": "x", "claim": "c", "label": "1"}])
+    with pytest.raises(LittleHumanError, match=r"'context' for FV; .*\(e\.g\. --columns passage=context\)"):
+        load_custom(passage)
+
+
+def test_a_changed_dataset_names_files_that_share_a_name_by_their_paths() -> None:
+    from littlehuman.data.custom import _what_changed
+
+    assert _what_changed({"/a/x.csv": "1"}, {"/b/x.csv": "1"}) == \
+        "now read: /b/x.csv; no longer read: /a/x.csv"
+    assert _what_changed({"/a/x.csv": "1", "/a/y.csv": "2"}, {"/a/x.csv": "3"}) == \
+        "x.csv changed; no longer read: y.csv"
 
 
 def test_missing_required_column(tmp_path: Path) -> None:

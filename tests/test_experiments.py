@@ -201,11 +201,13 @@ def curve(x: float) -> float:
     return A0 + A1 * math.log(x)
 
 
-def write_runs(exp: Study, specs, score) -> None:
-    """Finished runs with per-example scores all equal to ``score(spec)`` (no training)."""
+def write_runs(exp: Study, specs, score, one_output: bool = False) -> None:
+    """Finished runs with per-example scores all equal to ``score(spec)`` (no training); their
+    outputs vary over the test rows (a learner that learns), or are all one (``one_output``)."""
     for spec in specs:
         y = float(score(spec))
-        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(20)], "prediction": [1] * 20,
+        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(20)],
+                              "prediction": [1 if one_output else i % 2 for i in range(20)],
                               "gold": [1] * 20, "score:accuracy": [y] * 20})
         exp.store.write(spec, {"metrics": {"accuracy": y, "n": 20}, "timings_s": {"fit": 0.0}},
                         preds)
@@ -276,7 +278,8 @@ def test_tradeoff_interval_with_one_seed_comes_from_its_test_rows(home):
         y = known_tradeoff(spec, {16: 40.0, 24: 20.0})
         noise = rng.normal(0.0, 0.01, 20)  # small enough for a 95% interval: too much
         scores = y + noise - noise.mean()  # leaves > 5% of resamples without an equivalent
-        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(20)], "prediction": [1] * 20,
+        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(20)],
+                              "prediction": [i % 2 for i in range(20)],
                               "gold": [1] * 20, "score:accuracy": scores})
         exp.store.write(spec, {"metrics": {"accuracy": y, "n": 20}, "timings_s": {"fit": 0.0}},
                         preds)

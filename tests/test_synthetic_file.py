@@ -247,7 +247,8 @@ def test_cli_names_the_bad_rows_in_one_line_and_runs_a_good_file(tmp_path, home)
     assert lines == ["error: bad.jsonl: 1 bad synthetic row(s) of 60: line 3: column 'label': "
                      "bad label 'maybe' (not 0/1, true/false or a FEVER/NLI label word): fix "
                      "them (the columns of --dataset FILE for FV, plus an optional source_id "
-                     "naming the human row each was made from)"]
+                     "naming the human row each was made from; --skip-bad-rows applies to "
+                     "the human rows only)"]
     missing = run_all(home, None, *common, "--synthetic", "nothere.csv", cwd=work, timeout=240)
     assert missing.returncode == 2 and missing.stderr.strip() == (
         f"error: no such file: {work / 'nothere.csv'}: check the path")

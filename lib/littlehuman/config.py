@@ -505,9 +505,12 @@ def check_chosen(prof: Profile, chosen: Iterable[str]) -> None:
                                "or more --seeds")
     prices = (prof.price_human, prof.price_synthetic)
     if (prof.budget or any(prices)) and not all(prices):
-        raise LittleHumanError("the advisor needs both prices: give --price-human and "
+        given = ", ".join(f"{_flag(k)} {getattr(prof, k):g}" for k in ("price_human", "price_synthetic")
+                          if k in chosen)
+        raise LittleHumanError("the advisor needs both prices above 0: give --price-human and "
                                "--price-synthetic (dollars per point), or neither"
-                               + (" and no --budget" if prof.budget else ""))
+                               + (" and no --budget" if prof.budget else "")
+                               + (f" (got {given})" if given else ""))
 
 
 #: profile fields that the encoder reads for one task only: field -> that task

@@ -444,7 +444,17 @@ def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: i
     seeds_needed, more_seeds, more_runs, assumption, message, and ``within_reach``: False
     when it would take more than :data:`PILOT_MAX_SEEDS` seeds, where the message says that
     seeds alone will not settle it (an equivalent 14,667 points wide with 3 seeds asked for
-    261,991 of them)."""
+    261,991 of them). From one seed no count (None): its interval resamples test rows alone,
+    which more seeds do not narrow, and the seeds' spread is unseen."""
+    if n_seeds == 1:  # one seed's interval is its test rows' noise: seeds would not shrink it
+        message = (f"{what} is {_amount(width)} wide with 1 seed: that interval holds the test "
+                   "rows' noise alone and the spread between seeds is unseen, so no number of "
+                   "seeds can be worked out from it. Run 3 seeds or more (`--seeds 0,1,2`), "
+                   "then read the plan again; more test rows (`--n-test`, a larger test split) "
+                   "narrow the test rows' share.")
+        return {"width": width, "target_width": target_width, "seeds_now": 1,
+                "seeds_needed": None, "more_seeds": None, "more_runs": None,
+                "within_reach": None, "assumption": None, "message": message}
     need = seeds_for_width(width, n_seeds, target_width)
     more = need - n_seeds
     assumption = ("the interval's width shrinks as Student t's with the seeds, t(seeds - 1) / "

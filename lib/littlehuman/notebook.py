@@ -19,16 +19,34 @@ class NothingToShow(Exception):
         return [str(self)]
 
 
-def first_command(dataset: str, profile: str, data_dir: str = "", overrides: str | dict = "{}"
-                  ) -> str:
+def run_all_flags(overrides: str | dict = "{}", custom: str | dict = "{}") -> list[str]:
+    """The ``run_all.py`` flags behind a notebook's ``overrides`` (profile fields) and
+    ``custom`` (the options of the user's own file: ``--task``, ``--columns``,
+    ``--skip-bad-rows``), so that a command a report suggests runs on the same data with the
+    same settings."""
+    changed = json.loads(overrides) if isinstance(overrides, str) else dict(overrides or {})
+    options = json.loads(custom) if isinstance(custom, str) else dict(custom or {})
+    out: list[str] = []
+    for name, value in changed.items():
+        text = (",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else
+                str(value).lower() if isinstance(value, bool) else str(value))
+        out += [f"--{name.replace('_', '-')}", text]
+    if options.get("task"):
+        out += ["--task", str(options["task"])]
+    if options.get("columns"):
+        out += ["--columns", ",".join(f"{k}={v}" for k, v in options["columns"].items())]
+    if options.get("skip_bad_rows"):
+        out.append("--skip-bad-rows")
+    return out
+
+
+def first_command(dataset: str, profile: str, data_dir: str = "", overrides: str | dict = "{}",
+                  custom: str | dict = "{}") -> str:
     """The ``run_all.py`` command that makes what a notebook with these parameters shows."""
     parts = ["python", "run_all.py", "--dataset", dataset, "--profile", profile]
     if data_dir:
         parts += ["--data-dir", data_dir]
-    command = " ".join(shlex.quote(p) for p in parts)
-    changed = json.loads(overrides) if isinstance(overrides, str) else overrides
-    return command + (" (with the flags behind these overrides: "
-                      f"{', '.join(sorted(changed))})" if changed else "")
+    return " ".join(shlex.quote(p) for p in parts + run_all_flags(overrides, custom))
 
 
 def registered(dataset: str) -> bool:
@@ -86,7 +104,7 @@ def open_study(dataset: str, profile: str, data_dir: str = "", overrides: str | 
     (a notebook never starts generation itself: that may take hours or cost money)."""
     from littlehuman.generation.generate import synthetic_path
 
-    command = first_command(dataset, profile, data_dir, overrides)
+    command = first_command(dataset, profile, data_dir, overrides, custom)
     data_dir = from_project_folder(data_dir)
     if not registered(dataset):
         dataset = from_project_folder(dataset)

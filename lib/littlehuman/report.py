@@ -865,6 +865,12 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
               flush=True)
         if "06" in notebooks:
             page = out_dir / NOTEBOOKS["06"]
+            advice = summary.get("advisor") or {}
+            budget = advice.get("budget") or {}
+            for said in (advice.get("headline"), budget.get("status") != "learned_nothing"
+                         and budget.get("sentence")):
+                if said and said != summary.get("headline"):
+                    print(f"[{study.name}] {said}", flush=True)
             print(f"[{study.name}] the advice: {page.with_suffix('.html') if html else page}",
                   flush=True)
     index = write_index(root, plotlyjs)

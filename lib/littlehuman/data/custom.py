@@ -530,9 +530,14 @@ def check_identity(df: pd.DataFrame, report: CustomReport, record: bool = True) 
 
 
 def _what_changed(old: dict[str, str], new: dict[str, str]) -> str:
-    changed = [Path(f).name for f in new if f in old and old[f] != new[f]]
-    added = [Path(f).name for f in new if f not in old]
-    gone = [Path(f).name for f in old if f not in new]
+    names = [Path(f).name for f in {**old, **new}]
+
+    def name(f: str) -> str:  # the whole path where two files share a name (a moved file)
+        return Path(f).name if names.count(Path(f).name) == 1 else f
+
+    changed = [name(f) for f in new if f in old and old[f] != new[f]]
+    added = [name(f) for f in new if f not in old]
+    gone = [name(f) for f in old if f not in new]
     parts = ([f"{', '.join(changed)} changed"] if changed else []) \
         + ([f"now read: {', '.join(added)}"] if added else []) \
         + ([f"no longer read: {', '.join(gone)}"] if gone else [])
@@ -590,6 +595,10 @@ def _task(have: set[str], task: str | None, header: list[str], path: Path,
                                "and say the task with --task fv|qa")
     missing = [c for c in REQUIRED[task] if c not in have]
     if missing:
+        if advice == MAP_ADVICE:  # the example maps one of the file's own unknown columns
+            spare = next((c for c in header if c not in KNOWN and c.strip()), None)
+            if spare is not None:
+                advice = f"rename yours or map them (e.g. --columns {spare}={missing[0]})"
         raise LittleHumanError(
             f"{path.name}: missing required column(s) {', '.join(map(repr, missing))} for "
             f"{task.upper()}; columns found: {found}; {advice}"

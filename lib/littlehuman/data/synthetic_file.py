@@ -187,7 +187,7 @@ def load_synthetic(path: str | Path, human: pd.DataFrame, task: str,
             f"{path.name}: {len(problems)} bad synthetic row(s) of {len(records)}: "
             f"{'; '.join(problems[:custom.SHOWN_PROBLEMS])}{more}: fix them (the columns of "
             f"--dataset FILE for {task.upper()}, plus an optional source_id naming the human "
-            "row each was made from)")
+            "row each was made from; --skip-bad-rows applies to the human rows only)")
     report = SyntheticReport(dataset, str(path), gen_id, len(records))
     matched = _match(rows, human, task, dataset, report)
     return SyntheticFile(path, gen_id, matched, report)

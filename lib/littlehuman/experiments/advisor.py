@@ -16,7 +16,9 @@ import pandas as pd
 from littlehuman import curves, families
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
+from littlehuman.experiments import grid
 from littlehuman.experiments.grid import jsonable, unbounded_as_text
+from littlehuman.metrics import SCORE_RANGE
 from littlehuman.stats import finite
 
 if TYPE_CHECKING:
@@ -47,17 +49,24 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         rising = finite(r.get("a1")) and r["a1"] > 0
         score = (r["a0"] + r["a1"] * math.log(r["base"] + adv["synthetic_points_for_human_cost"])
                  if rising else None)
+        capped = score is not None and not SCORE_RANGE[0] <= score <= SCORE_RANGE[1]
+        if capped:  # the log curve passes 1 far enough out: no score leaves 0-1
+            score = float(np.clip(score, *SCORE_RANGE))
         per_base.append({"base": int(r["base"]), "status": r["status"], **adv,
                          "interval": [unbounded_as_text(r["low"]),
                                       unbounded_as_text(r["high"])],
                          "robust": len(bounds) == 2 and set(bounds) == {adv["cheaper"]},
                          "score_with_human": r["y_star"], "score_same_money_synthetic": score,
-                         "message": _advice_sentence(r, h, adv, score, metric)})
+                         "score_capped": capped,
+                         "message": _advice_sentence(r, h, adv, score, metric, capped,
+                                                     analysis.get("learned_nothing"))})
     t3 = analysis["table3"]
     overall = curves.advise(t3["median"], p.price_human, p.price_synthetic, h)
     prices = (f"At ${p.price_human:g} per human point and ${p.price_synthetic:g} per synthetic "
               f"point (ratio {ratio:.3g})")
-    if t3["median"] is None:
+    if analysis.get("learned_nothing"):
+        verdict = f"{prices}: no advice, {analysis['learned_nothing']}."
+    elif t3["median"] is None:
         verdict = (f"{prices}: no operating point gave a finite synthetic equivalent, so the "
                    "prices cannot be compared; see each base below.")
     elif curves.mostly_undefined(t3):
@@ -112,10 +121,15 @@ def cheaper_at_bounds(low: Any, high: Any, price_human: float, price_synthetic: 
 
 
 def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: float | None,
-                     metric: str) -> str:
-    """One base's advice in words (``r``: its row of ``tradeoff_analysis(...)["bases"]``)."""
+                     metric: str, capped: bool = False, learned_nothing: str | None = None
+                     ) -> str:
+    """One base's advice in words (``r``: its row of ``tradeoff_analysis(...)["bases"]``;
+    ``capped``: ``score`` was the fitted curve's, outside the metric's range, capped into it;
+    ``learned_nothing``: why no run says anything, :func:`grid.learned_nothing`)."""
     head = (f"On a synthetic set of {int(r['base'])}, {h} more human points cost "
             f"${adv['human_cost']:.4g}")
+    if learned_nothing:
+        return f"{head}; no advice: the runs learned nothing (see the verdict above)."
     if r["status"] == "incomplete":
         return f"{head}; runs are missing for this base, so there is no advice."
     gain = r["y_star"] - r["fit_at_base"]
@@ -135,8 +149,10 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
                 if finite(r["low"]) and finite(r["high"]) else
                 f" (95% CI at least {r['low']:.0f})" if finite(r["low"]) else "")
     same = (f"; the same money buys {adv['synthetic_points_for_human_cost']:.0f} synthetic "
-            f"points, which the fitted curve puts at {metric} {score:.4g} against "
-            f"{r['y_star']:.4g} with the human points" if score is not None else "")
+            f"points, which the fitted curve puts at {metric} {score:.4g}"
+            + (" (capped: the log curve, extrapolated that far, leaves the metric's range)"
+               if capped else "")
+            + f" against {r['y_star']:.4g} with the human points" if score is not None else "")
     action = (f"buy the {h} human points" if adv["cheaper"] == "human" else
               f"buy {adv['equivalent_points']:.0f} synthetic points instead"
               if adv["cheaper"] == "synthetic" else "either route costs the same")
@@ -200,7 +216,10 @@ def families_report(study: "Study", metric: str | None = None,
     Table 3 statistic per family beside the paper's own row), ``breakeven`` ({family: ratio or None}: today's
     break-even price ratio under each family), ``budget`` (:func:`families.budget_answer`
     under the chosen family at the profile's prices and ``budget`` (default: the profile's
-    ``budget`` field, when it has one); None without prices and budget),
+    ``budget`` field, when it has one); None without prices and budget; status
+    ``learned_nothing`` with a sentence when no trade-off run learned anything),
+    ``flags`` (:func:`grid.flags` of the trade-off's runs), ``learned_nothing``
+    (:func:`grid.learned_nothing`: then no pilot plan either),
     ``budget_by_family`` ({family: the same}), ``budget_disagreement`` (a sentence when the
     families split the budget differently, else None), ``pilot``
     (:func:`pilot_rows`), ``runs_per_seed``, ``metric``, ``dataset``."""
@@ -224,19 +243,29 @@ def families_report(study: "Study", metric: str | None = None,
                  for f in result["families"]}
     p = study.profile
     budget = budget if budget is not None else float(getattr(p, "budget", 0.0) or 0.0)
+    priced = p.price_human > 0 and p.price_synthetic > 0 and budget > 0
+    records, baseline = tradeoff.records(study), grid.majority_baseline(study)
+    nothing = grid.learned_nothing(records, "trade-off runs")
     answers = ({f: families.budget_answer(result, p.price_human, p.price_synthetic, budget,
                                           family=f) for f in result["families"]}
-               if p.price_human > 0 and p.price_synthetic > 0 and budget > 0 else {})
+               if priced and not nothing else {})
     answer = answers.get(families.chosen_family(result))
+    if priced and nothing:
+        answer = {"status": "learned_nothing", "budget": budget, "price_human": p.price_human,
+                  "price_synthetic": p.price_synthetic,
+                  "sentence": "No budget split: the runs learned nothing (see the top of this page)."}
     runs_per_seed = len({c.run for c in tradeoff.cells(p, study.shape)}) // max(
         1, len(tradeoff.seeds(p)))
+    pilot = [] if nothing else pilot_rows(result, answer, runs_per_seed,
+                                          _saturated_gains(study, metric, result))
     return {**result, "metric": metric, "dataset": study.name,
+            "flags": grid.flags(records, baseline, metric), "learned_nothing": nothing,
             "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,
             "budget_by_family": answers,
             "budget_disagreement": families.budget_disagreement(answers),
             "budget_asked": budget, "price_human": p.price_human,
             "price_synthetic": p.price_synthetic, "runs_per_seed": runs_per_seed,
-            "pilot": pilot_rows(result, answer, runs_per_seed, _saturated_gains(study, metric, result))}
+            "pilot": pilot}
 
 
 def _saturated_gains(study: "Study", metric: str, result: dict[str, Any]) -> pd.DataFrame | None:
@@ -293,9 +322,20 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
                 and abs(g["value"]) > 0:
             what = f"the best split's score against {g['against']}"
             out.append({"what": what, "goal": "an interval clear of 0, if the estimate holds",
-                        **curves.pilot_plan(g["high"] - g["low"], n_seeds, 2 * abs(g["value"]),
+                        **curves.pilot_plan(g["high"] - g["low"], n_seeds,
+                                            clear_of_zero_width(g["value"], g["low"], g["high"]),
                                             runs_per_seed, what)})
     return out
+
+
+def clear_of_zero_width(value: float, low: float, high: float) -> float:
+    """The width at which the interval ``[low, high]`` around ``value``, shrinking in
+    proportion, stops reaching 0: its whole width times ``|value|`` over the distance from
+    ``value`` to the end on 0's side (twice ``|value|`` only for an interval centred on
+    it; an estimate at one end of its interval needs that side to shrink below ``|value|``)."""
+    near = value - low if value > 0 else high - value
+    width = high - low
+    return width * abs(value) / near if near > 0 else width
 
 
 def _saturated_row(r: dict[str, Any], fam: str, n_seeds: int, runs_per_seed: int,
@@ -313,7 +353,8 @@ def _saturated_row(r: dict[str, Any], fam: str, n_seeds: int, runs_per_seed: int
             f"{families.FAMILIES[fam].label} equivalent is {r['equivalent']:,.0f}: they did not "
             "beat the synthetic curve)")
     return {"what": what, "goal": "an interval clear of 0, if the estimate holds",
-            **curves.pilot_plan(g["gain_high"] - g["gain_low"], n_seeds, 2 * abs(g["gain"]),
+            **curves.pilot_plan(g["gain_high"] - g["gain_low"], n_seeds,
+                                clear_of_zero_width(g["gain"], g["gain_low"], g["gain_high"]),
                                 runs_per_seed, what)}
 
 
@@ -344,6 +385,9 @@ def agreement_sentence(report: dict[str, Any]) -> str:
     """What notebook 06 says under the families' table (Markdown): each disagreement, else
     whether there was anything to compare (families that fit but give no number, or a single
     family with one, are no agreement)."""
+    if report.get("learned_nothing"):
+        return ("**Agreement not judged:** the runs learned nothing (see the top of this page), "
+                "so the families fit noise.")
     sentences = [s for s in report["disagreements"].values() if s]
     if sentences:
         return "\n\n".join(f"**Disagreement:** {s}" for s in sentences)
@@ -368,6 +412,9 @@ def pilot_sentence(report: dict[str, Any]) -> str:
     no number to narrow at all (more seeds cannot settle what no family gives)."""
     if report["pilot"]:
         return ""
+    if report.get("learned_nothing"):
+        return ("No pilot plan: more seeds of runs that learn nothing settle nothing (see the "
+                "top of this page).")
     fam = families.chosen_family(report)
     mine = _chosen_fits(report)
     has_number = any(finite(v) for v in mine.get("equivalent", pd.Series(dtype=float)))
@@ -397,17 +444,26 @@ def worth_sentence(answer: dict[str, Any]) -> str:
             f"points are worth {value}{interval}: {w['status']}.")
 
 
-def no_budget_sentence(dataset: str, profile: str) -> str:
-    """What notebook 06 says without prices: how to give them, to ``run_all.py`` (a report)
-    or in the parameters cell (the notebook run in JupyterLab)."""
+def no_budget_sentence(dataset: str, profile: str, overrides: str | dict = "{}",
+                       custom: str | dict = "{}", data_dir: str = "") -> str:
+    """What notebook 06 says without prices: how to give them, to ``run_all.py`` (a report,
+    with the flags behind the notebook's ``overrides`` and ``custom`` options, so that it
+    reads the same data with the same settings) or in the parameters cell (the notebook run
+    in JupyterLab)."""
     import shlex
 
+    from littlehuman.notebook import run_all_flags
+
     example = {"price_human": 0.5, "price_synthetic": 0.002, "budget": 1000}
-    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in example.items())
-    overrides = json.dumps(example)
+    given = json.loads(overrides) if isinstance(overrides, str) else dict(overrides or {})
+    kept = {k: v for k, v in given.items() if k not in example}
+    command = " ".join(shlex.quote(p) for p in [
+        "python", "run_all.py", "advise", dataset, "--profile", profile,
+        *(["--data-dir", data_dir] if data_dir else []), *run_all_flags(kept, custom),
+        *run_all_flags(example)])
     return ("No budget answer: give the price of a human point, of a synthetic point and a "
-            f"budget: `python run_all.py advise {shlex.quote(dataset)} --profile {profile} {flags}`, or in "
-            f"the parameters cell `overrides = '{overrides}'`. Without them, the break-even "
+            f"budget: `{command}`, or in the parameters cell "
+            f"`overrides = '{json.dumps({**kept, **example})}'`. Without them, the break-even "
             "price ratios above are the answer.")
 
 
@@ -434,7 +490,9 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     med = t3[fam]["median"]
     disagree = [s for s in r["disagreements"].values() if s]
     label = families.FAMILIES[fam].label
-    if med is None:
+    if r.get("learned_nothing"):
+        headline = f"+{r['human']} human points: no answer, {r['learned_nothing']}"
+    elif med is None:
         headline = f"+{r['human']} human points: no finite synthetic equivalent under the {label}"
     elif curves.mostly_undefined(t3[fam]):
         headline = (f"+{r['human']} human points: not priced under the {label}, "
@@ -444,8 +502,10 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
         headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
                     f"{label} (median of {curves.operating_points_phrase(t3[fam])})"
                     + ("; they do not beat the synthetic curve" if med <= 0 else ""))
-    if disagree:
+    if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
+    if r.get("flags") and not r.get("learned_nothing"):
+        headline += f" (caution: {'; '.join(r['flags'])})"
     budget = r["budget"]
     out = {"dataset": r["dataset"], "metric": r["metric"], "human_points": r["human"],
            "seeds": r["n_seeds"], "test_rows": r["n_rows"], "chosen_family": fam,
@@ -459,5 +519,6 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
                                           "price_human", "price_synthetic")}
            | {"worth": _worth_as_json(budget.get("worth"))},
            "budget_disagreement": r.get("budget_disagreement"),
-           "pilot": [p["message"] for p in r["pilot"]]}
+           "pilot": [p["message"] for p in r["pilot"]], "flags": r.get("flags") or [],
+           "learned_nothing": r.get("learned_nothing")}
     return jsonable(out)

@@ -162,7 +162,8 @@ def analysis(study: "Study", metric: str | None = None,
     detectable gain, :func:`human_gain`), ``table3`` (mean, median, 25th/75th percentile
     of the per-seed operating points' equivalents), ``statuses`` (sentences counting each
     status), ``breakeven`` (the median equivalent / human points), ``n_boot`` (the
-    resamples behind the intervals: 0 where there are none)."""
+    resamples behind the intervals: 0 where there are none), ``learned_nothing`` (a sentence
+    when no trade-off run learned anything, :func:`grid.learned_nothing`, else None)."""
     metric = metric or study.main_metric
     rec = records(study)
     human = sizes(study.profile, study.shape).human
@@ -189,7 +190,8 @@ def analysis(study: "Study", metric: str | None = None,
                 for s, c in counts.items()]
     return {"metric": metric, "human": human, "points": points, "bases": mean, "table3": t3,
             "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)
-            if t3["median"] is not None else None, "level": level, "n_boot": drawn}
+            if t3["median"] is not None else None, "level": level, "n_boot": drawn,
+            "learned_nothing": grid.learned_nothing(rec, "trade-off runs")}
 
 
 def _log_interval(fits: pd.DataFrame, base: Any, n_boot: int
@@ -222,7 +224,10 @@ def summary(study: "Study", metric: str | None = None,
               "gain": [r.get("gain"), r.get("gain_low"), r.get("gain_high")],
               "gain_detectable": r.get("gain_detectable")}
              for r in a["bases"].to_dict("records")]
-    if t3["median"] is None:
+    if a.get("learned_nothing"):
+        headline = f"+{h} human points: not priced, {a['learned_nothing']}"
+        price = "no break-even price ratio: the runs learned nothing"
+    elif t3["median"] is None:
         headline = (f"+{h} human points: no operating point gave a finite synthetic "
                     "equivalent (see the statuses)")
         price = "no break-even price ratio: no finite equivalent"

@@ -135,7 +135,10 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
     """The break-even price ratio under each family (its Table 3 median / the human points),
     in markdown; none where most operating points had no finite equivalent
     (:func:`~littlehuman.curves.mostly_undefined`: that median is one or a few seeds'), the
-    rest's ratio beside it."""
+    rest's ratio beside it; none at all when the runs learned nothing."""
+    if report.get("learned_nothing"):
+        return ("**Break-even price ratio:** none: the runs learned nothing (see the top of "
+                "this page).")
     parts = []
     for fam, ratio in report["breakeven"].items():
         t3 = report["table3"][fam]
@@ -184,6 +187,15 @@ def budget_figure(answer: dict[str, Any], metric: str, title: str) -> go.Figure:
     return fig
 
 
+def cautions(report: dict[str, Any]) -> str:
+    """What notebook 06 says under its title about the runs behind it (Markdown; "" when
+    nothing): no answer when none learned anything, else notebook 04's cautions."""
+    if report.get("learned_nothing"):
+        return f"**No answer: {report['learned_nothing']}.**"
+    flags = report.get("flags") or []
+    return f"**Caution (the trade-off's runs): {'; '.join(flags)}.**" if flags else ""
+
+
 def budget_caption(answer: dict[str, Any], n_seeds: int, n_rows: int) -> str:
     """Caption of :func:`budget_figure`."""
     m = answer["measured"]
@@ -219,6 +231,6 @@ def pilot_caption(report: dict[str, Any]) -> str:
             "With few seeds the spread itself is uncertain: read it as an order of magnitude.")
 
 
-__all__ = ["FAMILY_COLORS", "budget_caption", "budget_figure",
+__all__ = ["FAMILY_COLORS", "budget_caption", "cautions", "budget_figure",
            "fits_caption", "fits_caption_table", "fits_figure", "fits_table", "pilot_caption",
            "pilot_table", "table3_caption", "table3_table"]
