@@ -224,6 +224,12 @@ def test_runs_that_learned_nothing_get_no_advice(home):
     assert "same output for every test row" in advice_plots.cautions(report)
     assert advice_plots.breakeven_sentence(report).startswith("**Break-even price ratio:** none")
     assert "no pilot plan" in advisor.pilot_sentence(report).lower()
+    # outputs that vary but score alike everywhere (ROUGE 0 on every QA run, seen the same
+    # day) say as little
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: 0.0)
+    flat = advisor.families_report(exp, n_boot=20)
+    assert "every one of the 18 trade-off runs scores accuracy 0.000" in flat["learned_nothing"]
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains), one_output=True)
     # one run that varies its output is a learner that learned something: advice as before
     write_runs(exp, specs_of(exp, tradeoff)[:1], lambda s: known_tradeoff(s, gains))
     again = advisor.families_report(exp, n_boot=20)

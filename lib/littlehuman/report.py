@@ -744,9 +744,10 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
     summaries = {m.NAME: m.summary(study) for m in chosen}
     advice = advisor.summary(study) if "06" in notebooks else before.get("advisor")
     headline = (experiments.sweep.headline(study) if "sweep" in summaries
-                else before.get("headline") or (advice or {}).get("headline", "")
+                else before.get("headline") if before.get("sweep")  # the sweep's, kept
+                else (advice or {}).get("headline")  # an earlier advice's would be stale
                 or ("the twins alone (notebook 01): nothing trained yet" if "01" in notebooks
-                    else ""))
+                    else before.get("headline", "")))
     return {"dataset": study.name, "task": study.task, "profile": study.profile.name,
             "headline": headline, **{name: before.get(name) for name in experiments.EXPERIMENTS},
             **summaries, "advisor": advice,

@@ -240,22 +240,30 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> lis
     return out
 
 
-def learned_nothing(records: pd.DataFrame, what: str = "runs") -> str | None:
-    """A sentence when every one of the ``records``' runs gives the same output for every
-    test row (a constant predictor learned nothing about its inputs): the curves drawn
-    through such runs fit noise, and no price or split read off them means anything. None
-    when one run or more varies its output (or there are none). Runs at or below the
-    majority baseline are not counted here: a learner can learn from its inputs and still
-    score below a constant guess on skewed test labels (:func:`flags` names them)."""
+def learned_nothing(records: pd.DataFrame, metric: str | None = None,
+                    what: str = "runs") -> str | None:
+    """A sentence when the ``records``' runs show the learner learned nothing: every one gives
+    the same output for every test row (a constant predictor), or every one scores exactly
+    the same ``metric`` (e.g. ROUGE 0 throughout): the curves drawn through such runs fit
+    noise or nothing, and no price or split read off them means anything. None when the runs
+    vary (or there are none). Runs at or below the majority baseline are not counted here: a
+    learner can learn from its inputs and still score below a constant guess on skewed test
+    labels (:func:`flags` names them)."""
     if "key" in records:
         records = records.drop_duplicates("key")
-    if records.empty or not records["single_output"].astype(bool).all():
+    if records.empty:
         return None
-    return (f"every one of the {len(records)} {what} gives the same output for every test "
-            "row, so the learner learned nothing from these training sets: the curves through "
-            "them fit noise, and no price or split is read off them. Make the learner learn "
-            "first (a learner that trains, not `majority`; more training rows or epochs; a "
-            "`--max-length` that keeps the answer), then read this again")
+    n = len(records)
+    if records["single_output"].astype(bool).all():
+        why = f"every one of the {n} {what} gives the same output for every test row"
+    elif metric in records and records[metric].nunique(dropna=False) == 1:
+        why = f"every one of the {n} {what} scores {metric} {records[metric].iloc[0]:.3f}"
+    else:
+        return None
+    return (f"{why}, so the learner learned nothing from these training sets: the curves "
+            "through them fit noise, and no price or split is read off them. Make the learner "
+            "learn first (a learner that trains, not `majority`; more training rows or "
+            "epochs; a `--max-length` that keeps the answer), then read this again")
 
 
 def per_example_scores(study: "Study", spec: RunSpec) -> pd.DataFrame:

@@ -191,7 +191,7 @@ def analysis(study: "Study", metric: str | None = None,
     return {"metric": metric, "human": human, "points": points, "bases": mean, "table3": t3,
             "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)
             if t3["median"] is not None else None, "level": level, "n_boot": drawn,
-            "learned_nothing": grid.learned_nothing(rec, "trade-off runs")}
+            "learned_nothing": grid.learned_nothing(rec, metric, "trade-off runs")}
 
 
 def _log_interval(fits: pd.DataFrame, base: Any, n_boot: int
