@@ -545,6 +545,34 @@ def test_context_words_cuts_prompt_and_names_a_new_generator():
     assert PromptSpec("fv").generator_id(b) == PromptSpec("fv", context_words=3000).generator_id(b)
 
 
+def test_a_ropes_prompt_cut_keeps_the_situation_at_the_end():
+    """The cpu profile cuts prompt contexts to 120 words; ROPES's context is background then
+    situation (median 151 words), and its questions ask about the situation: cut at the start,
+    32% of the prompts lost where the situation began (a reader of the reports, 2026-12-05).
+    A cut ROPES context keeps its end, as the learner does (KEEP_CONTEXT_TAIL)."""
+    from littlehuman import config
+    from littlehuman.generation import ExtractiveBackend
+
+    long = " ".join(f"w{i}" for i in range(500))
+    tail = clean_context(long, 120, keep="tail")
+    assert tail.split()[0] == "w380" and tail.split()[-1] == "w499" and len(tail.split()) == 120
+    cpu, paper = config.profile("cpu"), config.profile("paper")
+    ropes = PromptSpec.from_profile(cpu, "qa", "ropes")
+    assert ropes.context_side == "tail" and PromptSpec.from_profile(cpu, "qa", "fairytaleqa").context_side == "head"
+    from littlehuman.generation.prompts import build_messages
+
+    row = {"dataset": "ropes", "row_id": "r", "context": long, "question": "q", "answer": "a"}
+    msgs = build_messages(row, pd.DataFrame([]), "qa", context_words=ropes.context_words,
+                          context_side=ropes.context_side)
+    assert msgs[-1]["content"].split()[-1] == "w499"
+    b = ExtractiveBackend()
+    head = PromptSpec("qa", context_words=120)
+    assert ropes.generator_id(b) != head.generator_id(b)  # new twins for the new prompts
+    # at the PROTOCOL's 3000 words nothing of ROPES is cut: the paper profile's id stays
+    assert PromptSpec.from_profile(paper, "qa", "ropes").generator_id(b) == \
+        PromptSpec.from_profile(paper, "qa", "fairytaleqa").generator_id(b)
+
+
 # ---------------------------------------------------------------- PromptSpec, backend_from_profile
 # The ids and requests below were computed with the code before PromptSpec (the module
 # function generator_id, build_requests and pipeline.Experiment.backend): existing caches,

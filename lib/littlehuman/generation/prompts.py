@@ -48,13 +48,16 @@ def remove_urls(text: str) -> str:
     return _URL.sub("", text)
 
 
-def clean_context(text: str, max_words: int = MAX_CONTEXT_WORDS) -> str:
+def clean_context(text: str, max_words: int = MAX_CONTEXT_WORDS, keep: str = "head") -> str:
     """URLs removed, then cut to the first ``max_words`` words (PROTOCOL: 3000; line breaks
-    inside are kept). The cpu profile cuts shorter: prompt length dominates a CPU model's cost."""
+    inside are kept), or to the last ones with ``keep="tail"`` (ROPES: its situation, where the
+    answers are, ends the context). The cpu profile cuts shorter: prompt length dominates a CPU
+    model's cost."""
     text = remove_urls(str(text))
     words = list(_WORD.finditer(text))
     if len(words) > max_words:
-        text = text[: words[max_words - 1].end()]
+        text = (text[words[-max_words].start():] if keep == "tail"
+                else text[: words[max_words - 1].end()])
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -169,17 +172,22 @@ def draw_examples(
 
 def build_messages(
     row: Mapping[str, Any], examples: pd.DataFrame, task: Task, label_conditioned: bool = True,
-    context_words: int = MAX_CONTEXT_WORDS,
+    context_words: int = MAX_CONTEXT_WORDS, context_side: str = "head",
 ) -> list[dict[str, str]]:
     """The chat for one request: system, k (user, assistant) example pairs, the new user turn.
 
-    Every context in the prompt is cut to ``context_words`` words."""
+    Every context in the prompt is cut to ``context_words`` words, keeping its
+    ``context_side`` ("head" or "tail", :func:`clean_context`)."""
     label = int(row["label"]) if task == "fv" and label_conditioned else None
     messages = [{"role": "system", "content": system_prompt(task, label)}]
+
+    def context(text: str) -> str:
+        return "Context: " + clean_context(text, context_words, context_side)
+
     for _, ex in examples.iterrows():
-        messages.append({"role": "user", "content": "Context: " + clean_context(ex["context"], context_words)})
+        messages.append({"role": "user", "content": context(ex["context"])})
         messages.append({"role": "assistant", "content": remove_urls(format_answer(ex, task))})
-    messages.append({"role": "user", "content": "Context: " + clean_context(row["context"], context_words)})
+    messages.append({"role": "user", "content": context(row["context"])})
     return messages
 
 
@@ -233,10 +241,13 @@ class PromptSpec:
     context_words: int = MAX_CONTEXT_WORDS
     cot: CotExamples | None = None  # chain-of-thought examples shown instead of drawn ones
     reask: int = 2  # re-asks of an unusable reply
+    context_side: str = "head"  # what a cut context keeps: "head", or "tail" (ROPES)
 
     def __post_init__(self) -> None:
         if self.task not in ("fv", "qa"):
             raise LittleHumanError(f"unknown task {self.task!r}: use 'fv' or 'qa'")
+        if self.context_side not in ("head", "tail"):
+            raise LittleHumanError(f"unknown context_side {self.context_side!r}: use 'head' or 'tail'")
         cot = self.cot
         if isinstance(cot, pd.DataFrame):
             cot = cot_tuple(cot)
@@ -250,12 +261,18 @@ class PromptSpec:
     @classmethod
     def from_profile(cls, profile: "Profile", task: Task, dataset: str) -> "PromptSpec":
         """The profile's prompt for ``dataset`` (``profile.cot_examples``, when set, is read
-        with :func:`load_cot_examples`)."""
+        with :func:`load_cot_examples`); a cut context keeps its end for the datasets whose
+        learner keeps it (:data:`littlehuman.learners.KEEP_CONTEXT_TAIL`: ROPES's situation,
+        which its questions ask about, follows the background), so that a twin asks about
+        what both the generator and the learner see."""
+        from littlehuman.learners import KEEP_CONTEXT_TAIL
+
         cot = (load_cot_examples(profile.cot_examples, task, dataset)
                if profile.cot_examples else None)
         return cls(task=task, k=profile.k_shots, seed=profile.data_seed,
                    label_conditioned=profile.label_conditioned,
-                   context_words=profile.prompt_context_words, cot=cot, reask=profile.reask)
+                   context_words=profile.prompt_context_words, cot=cot, reask=profile.reask,
+                   context_side="tail" if dataset in KEEP_CONTEXT_TAIL else "head")
 
     @property
     def conditioned(self) -> bool:
@@ -276,6 +293,8 @@ class PromptSpec:
                                 "label_conditioned": self.label_conditioned}
         if self.context_words != MAX_CONTEXT_WORDS:  # the PROTOCOL's cut keeps the shorter spec
             spec["context_words"] = self.context_words
+            if self.context_side != "head":  # (ids from before the side was chosen stay)
+                spec["context_side"] = self.context_side
         if self.cot is not None:
             spec["cot"] = [{c: v for c, v in ex if c not in ("row_id", "context_id")}
                            for ex in self.cot]
@@ -304,7 +323,7 @@ class PromptSpec:
         :meth:`examples`)."""
         return build_messages(row, self.examples(row, pool, attempt, cot), self.task,
                               label_conditioned=self.conditioned,
-                              context_words=self.context_words)
+                              context_words=self.context_words, context_side=self.context_side)
 
     def requests(self, rows: pd.DataFrame, pool: pd.DataFrame, attempt: int = 0
                  ) -> list[list[dict[str, str]]]:
