@@ -289,6 +289,16 @@ def test_families_report_and_summary_on_known_runs(home):
     shown = report["fits"].loc[lambda f: f["base"] != F.POOLED, "equivalent"].dropna()
     assert f">{shown.iloc[0]:,.0f}<" in html and f"{shown.iloc[0]:,.4f}" not in html
     assert len(advice_plots.table3_table(report)) == 4
+    # a family with most operating points undefined is left blank; the paper's row reads as
+    # the paper prints it (ROPES's median 6006.45 showed as 6006.4 here, 6006.5 in notebook 04)
+    frame = pd.DataFrame([
+        {"curve": "log", "family": "log", "n": 1, "n_undefined": 2, "mean": 90.3,
+         "median": 90.3, "p25": 90.3, "p75": 90.3},
+        {"curve": "paper", "family": "paper", "n": None, "n_undefined": None, "mean": 17332.69,
+         "median": 6006.45, "p25": 3622.95, "p75": 21944.36}])
+    shown = advice_plots.table3_table({"table3_frame": frame})
+    assert shown["median"].isna().tolist() == [True, False]
+    assert ">6,006.5<" in styled(shown, precision=1).to_html()
     assert list(advice_plots.pilot_table(report).columns)[0] == "answer"
     # no budget: no budget answer, the rest stands
     plain = advisor.families_report(exp, n_boot=10)

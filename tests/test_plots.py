@@ -510,9 +510,18 @@ def test_tradeoff_captions_and_the_papers_table3():
     assert plots.tradeoff.table3_caption(200, 3, 3) == (
         "Summary of the additional synthetic points matching 200 human points over the operating "
         "points (each base and seed: 3 x 3); undefined equivalents (no finite match) are left out "
-        "and counted. Paper Table 3 (n = 5000 scale, 200 human points): WANLI mean 17671.7 / "
+        "and counted. Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, SciFact "
+        "100-300, 200 human points each, Llama-3.1-8B on GPT-3.5 twins; an equivalent grows with "
+        "its base and the human points: compare orders of magnitude): WANLI mean 17671.7 / "
         "median 16905.4; ROPES 17332.7 / 6006.5; FairyTaleQA 281951.0 / 36901.5; FEVER 1155.1 / "
         "236.4.")
+    # one operating point of three is no experiment's Table 3: blank, said in the caption
+    # (both cpu-profile reports printed 90.3 four times beside the paper's row, 2026-12-05)
+    one = {"mean": 90.3, "median": 90.3, "p25": 90.3, "p75": 90.3, "n": 1, "n_undefined": 2}
+    row = plots.tradeoff.table3_table("fever", one).iloc[0]
+    assert pd.isna(row["median"]) and pd.isna(row["mean"]) and row["undefined"] == 2
+    assert ("left blank: 2 of 3 operating points gave no finite synthetic equivalent (the 1 "
+            "that did: 90)") in plots.tradeoff.table3_caption(50, 1, 3, one)
     assert plots.tradeoff.figure_title("FEVER", 200) == "FEVER: +200 human points against more synthetic points"
     assert "mean over 3 seed(s)" in plots.tradeoff.figure_caption(3, 40, 200)
     assert "the base plus 200 human points" in plots.tradeoff.figure_caption(3, 40, 200)

@@ -111,7 +111,16 @@ def fits_caption_table(report: dict[str, Any]) -> str:
 def table3_table(report: dict[str, Any]) -> pd.DataFrame:
     """The paper's Table 3 statistic under each family (per-seed operating points), with the
     paper's own row beneath when it reports this dataset."""
-    t = report["table3_frame"]
+    from littlehuman.plots.tradeoff import _one_decimal
+
+    t = report["table3_frame"].copy()
+    stats = ["mean", "median", "p25", "p75"]
+    ours = t["family"] != "paper"
+    for i in t.index[ours]:  # most operating points undefined: the rest is not the answer
+        if curves.mostly_undefined(t.loc[i]):
+            t.loc[i, stats] = np.nan
+    for i in t.index[~ours]:  # the paper's digits as it prints them (6006.45 -> 6006.5)
+        t.loc[i, stats] = [float(_one_decimal(v)) for v in t.loc[i, stats]]
     return pd.DataFrame({"curve": t["curve"], "operating points": t["n"].astype("Int64"),
                          "undefined": t["n_undefined"].astype("Int64"), "mean": t["mean"],
                          "median": t["median"], "25th percentile": t["p25"],
@@ -127,8 +136,13 @@ def table3_caption(report: dict[str, Any]) -> str:
             f"over the operating points (each base and seed: {n_bases} x "
             f"{report['n_seeds']}, each seed its own fit) under each curve family; undefined "
             "equivalents (no finite match) are left out and counted. The paper's row is its "
-            "Table 3 (log fit, 200 human points at its own sizes): compare orders of magnitude, "
-            f"not digits.{paper}")
+            "Table 3 (log fit, 200 human points on synthetic bases of 1000-3000): an equivalent "
+            "grows with its base and the human points, so compare orders of magnitude, not "
+            f"digits.{paper}"
+            + (" A family's statistics are left blank where most of its operating points gave "
+               "no finite equivalent (the rest would stand for one or a few seeds)."
+               if any(curves.mostly_undefined(report["table3"][f]) for f in report["families"])
+               else ""))
 
 
 def breakeven_sentence(report: dict[str, Any]) -> str:

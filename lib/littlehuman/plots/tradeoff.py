@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from littlehuman import curves
 from littlehuman.findings import PAPER_TABLE3
 from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, error_bars,
                                      metric_label, note_if_empty, resampled, whole_points,
@@ -141,29 +142,42 @@ def bases_caption(human: int, n_boot: int | None = None) -> str:
 # --------------------------------------------------------------------------- Table 3
 def table3_table(dataset: str, table3: dict[str, Any]) -> pd.DataFrame:
     """Paper Table 3 for one dataset (``analysis["table3"]``): one row of the equivalents'
-    mean, median, 25th and 75th percentile, the operating points and the undefined ones."""
-    return pd.DataFrame([{"dataset": dataset, "mean": table3["mean"], "median": table3["median"],
-                          "25th percentile": table3["p25"], "75th percentile": table3["p75"],
-                          "operating points": table3["n"], "undefined": table3["n_undefined"]}])
+    mean, median, 25th and 75th percentile, the operating points and the undefined ones; the
+    four left blank when most operating points had none (:func:`curves.mostly_undefined`:
+    they would summarise one or a few seeds as the experiment's answer)."""
+    blank = curves.mostly_undefined(table3)
+    stats = {name: None if blank else table3[key] for name, key in (
+        ("mean", "mean"), ("median", "median"), ("25th percentile", "p25"),
+        ("75th percentile", "p75"))}
+    return pd.DataFrame([{"dataset": dataset, **stats, "operating points": table3["n"],
+                          "undefined": table3["n_undefined"]}])
 
 
-def table3_caption(human: int, n_bases: int, n_seeds: int) -> str:
+def table3_caption(human: int, n_bases: int, n_seeds: int,
+                   table3: dict[str, Any] | None = None) -> str:
     """Caption of :func:`table3_table`, ending with the paper's own Table 3 means and medians
     (:data:`littlehuman.findings.PAPER_TABLE3`, one decimal)."""
+    blank = (f" The statistics are left blank: {curves.unpriced_phrase(table3)} "
+             f"({curves.priced_rest_phrase(table3, format(table3['median'], ',.0f'))})."
+             if table3 and table3.get("median") is not None and curves.mostly_undefined(table3)
+             else "")
     return (f"Summary of the additional synthetic points matching {human} human points over the "
             f"operating points (each base and seed: {n_bases} x {n_seeds}); undefined "
-            "equivalents (no finite match) are left out and counted. " + paper_table3_sentence())
+            f"equivalents (no finite match) are left out and counted.{blank} "
+            + paper_table3_sentence())
 
 
 def paper_table3_sentence() -> str:
-    """'Paper Table 3 (n = 5000 scale, 200 human points): WANLI mean 17671.7 / median
+    """'Paper Table 3 (synthetic bases of 1000, ...): WANLI mean 17671.7 / median
     16905.4; ROPES ...', from :data:`~littlehuman.findings.PAPER_TABLE3`."""
     parts = []
     for i, (dataset, row) in enumerate(PAPER_TABLE3.items()):
         mean, median = _one_decimal(row["mean"]), _one_decimal(row["median"])
         parts.append(f"{_paper_name(dataset)} mean {mean} / median {median}" if i == 0 else
                      f"{_paper_name(dataset)} {mean} / {median}")
-    return "Paper Table 3 (n = 5000 scale, 200 human points): " + "; ".join(parts) + "."
+    return ("Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, SciFact 100-300, "
+            "200 human points each, Llama-3.1-8B on GPT-3.5 twins; an equivalent grows with its "
+            "base and the human points: compare orders of magnitude): " + "; ".join(parts) + ".")
 
 
 def _one_decimal(value: float) -> str:
