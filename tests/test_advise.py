@@ -85,4 +85,4 @@ def test_no_budget_answer_says_how_to_give_the_prices_both_ways():
     assert """overrides = '{"learner": "majority", "seeds": [0, 1], "price_human": 0.5""" in own
     nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "06_advise.ipynb", 4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "no_budget_sentence(dataset, profile, overrides, custom, data_dir)" in code and "papermill:" not in code
+    assert "no_budget_sentence(dataset, profile, overrides, custom, data_dir, report)" in code and "papermill:" not in code

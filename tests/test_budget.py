@@ -224,6 +224,8 @@ def test_runs_that_learned_nothing_get_no_advice(home):
     assert "same output for every test row" in advice_plots.cautions(report)
     assert advice_plots.breakeven_sentence(report).startswith("**Break-even price ratio:** none")
     assert "no pilot plan" in advisor.pilot_sentence(report).lower()
+    assert advisor.no_budget_sentence("fever", "smoke", report=report).endswith(
+        "No break-even price ratio above gives an answer either.")
     # outputs that vary but score alike everywhere (ROUGE 0 on every QA run, seen the same
     # day) say as little
     write_runs(exp, specs_of(exp, tradeoff), lambda s: 0.0)

@@ -445,11 +445,13 @@ def worth_sentence(answer: dict[str, Any]) -> str:
 
 
 def no_budget_sentence(dataset: str, profile: str, overrides: str | dict = "{}",
-                       custom: str | dict = "{}", data_dir: str = "") -> str:
+                       custom: str | dict = "{}", data_dir: str = "",
+                       report: dict[str, Any] | None = None) -> str:
     """What notebook 06 says without prices: how to give them, to ``run_all.py`` (a report,
     with the flags behind the notebook's ``overrides`` and ``custom`` options, so that it
     reads the same data with the same settings) or in the parameters cell (the notebook run
-    in JupyterLab)."""
+    in JupyterLab); and, where ``report`` (:func:`families_report`) gives a break-even price
+    ratio, that those are the answer meanwhile."""
     import shlex
 
     from littlehuman.notebook import run_all_flags
@@ -461,10 +463,14 @@ def no_budget_sentence(dataset: str, profile: str, overrides: str | dict = "{}",
         "python", "run_all.py", "advise", dataset, "--profile", profile,
         *(["--data-dir", data_dir] if data_dir else []), *run_all_flags(kept, custom),
         *run_all_flags(example)])
+    ratios = report is None or (not report.get("learned_nothing") and any(
+        r is not None and not curves.mostly_undefined(report["table3"][f])
+        for f, r in report["breakeven"].items()))
     return ("No budget answer: give the price of a human point, of a synthetic point and a "
             f"budget: `{command}`, or in the parameters cell "
-            f"`overrides = '{json.dumps({**kept, **example})}'`. Without them, the break-even "
-            "price ratios above are the answer.")
+            f"`overrides = '{json.dumps({**kept, **example})}'`."
+            + (" Without them, the break-even price ratios above are the answer." if ratios else
+               " No break-even price ratio above gives an answer either."))
 
 
 def _worth_as_json(worth: dict[str, Any] | None) -> dict[str, Any] | None:
