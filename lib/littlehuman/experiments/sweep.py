@@ -179,5 +179,27 @@ def summary(study: "Study") -> dict[str, Any]:
            "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
            "contrast": contrast, "text": text, "flags": caution,
            "baseline": baseline.get(metric), "curve": shape}
-    out["holds"] = finding_last_10(grid.jsonable(out))["verdict"] == HOLDS
+    found = finding_last_10(grid.jsonable(out))
+    out["holds"] = found["verdict"] == HOLDS
+    if contrast is not None:  # the number the index judges finding 1 by, on this page too
+        out["text"] += (f". The last 10%'s loss minus the first 90%'s: "
+                        f"{fmt.format(*contrast['estimate'])} (smallest detectable "
+                        f"{fmt_detectable(contrast['detectable'])}): {found['verdict']}, "
+                        f"{found['text'].split(';')[0]}")
+    out["text"] += headroom_sentence(shape, baseline.get(metric), metric)
     return grid.jsonable(out)
+
+
+def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str) -> str:
+    """How far above the majority baseline the sweep's means stand at 0% and at 90% synthetic
+    (``shape``: :func:`curve`), and, when less than a third of the headroom at 0% is left by
+    90%, that the last 10% had little left to lose: a small loss there says less about the
+    human points then. "" without a baseline or either fraction."""
+    means = {round(p["fraction"], 6): p["mean"] for p in shape.get("points", [])}
+    if baseline is None or 0.0 not in means or 0.9 not in means:
+        return ""
+    at0, at90 = means[0.0] - baseline, means[0.9] - baseline
+    floor = (": by 90% synthetic most of the headroom is gone, so the last 10% had little left "
+             "to lose" if at0 > 0 and at90 < at0 / 3 else "")
+    return (f". Above the majority baseline ({metric} {baseline:.3f}): {at0:+.3f} at 0% "
+            f"synthetic, {at90:+.3f} at 90%{floor}")
