@@ -164,8 +164,25 @@ def test_counts_table_counts_twins_reasks_spares_and_the_pass():
 def test_counts_caption():
     assert plots.generate.counts_caption("FEVER", fv_real(), fv_synthetic()) == (
         "Generation counts for FEVER: 4 real training rows of the sweep, 2 with a twin of their "
-        "own, 1 spare twin(s). Generation is deterministic given its seed and cache; 'this "
-        "pass' counts are of this notebook's own read.")
+        "own, 1 spare twin(s). For comparison, 0 of the 1 human rows labelled false have their "
+        "claim word for word in their context. Generation is deterministic given its seed and "
+        "cache; 'this pass' counts are of this notebook's own read.")
+
+
+def test_twins_labelled_false_that_copy_their_context_are_counted():
+    """Gemma's FEVER twins: 48 of the 247 asked to be false copied a sentence of their
+    evidence, a supported claim under the wrong label, and the counts said 0 label problems
+    (a reader of the reports, 2026-12-05)."""
+    real = fv_real().assign(label=[0, 0, 1, 1])
+    twins = pd.DataFrame({"row_id": ["s0", "s1"], "source_row_id": ["r0", "r1"],
+                          "context": ["The kite nests in oak trees .  It is red.", "Rye grows."],
+                          "claim": ["the kite  nests in OAK trees.", "Barley grows."],
+                          "label": [0, 0], "requested_label": [0, 0], "attempt": [0, 0]})
+    table = plots.generate.counts_table(real, twins, {})["count"]
+    key = ("twins labelled false whose claim stands word for word in their context "
+           "(supported by it: a wrong label), of 2")
+    assert table[key] == 1
+    assert "0 of the 2 human rows labelled false" in plots.generate.counts_caption("F", real, twins)
 
 
 def test_a_synthetic_file_gets_its_own_wording():

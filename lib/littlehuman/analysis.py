@@ -81,6 +81,21 @@ def lengths(human: pd.DataFrame, synthetic: pd.DataFrame, task: str) -> pd.DataF
     return result
 
 
+def copied_false_claims(rows: pd.DataFrame) -> tuple[int, int]:
+    """FV: ``(claims labelled false (0) that stand word for word in their own context,
+    claims labelled false)``. Lower-cased, white space folded, a final period dropped. A
+    claim copied from its evidence is supported by it, so under the label false it is a
+    wrong label: Gemma 3 270M's FEVER twins had 48 of 247 (the human rows none, 2026-12-05),
+    which the label check (the label written against the one asked) cannot see."""
+    def norm(text: object) -> str:
+        return re.sub(r"\s+", " ", str(text).lower()).strip().rstrip(".").strip()
+
+    false = rows[rows["label"].astype(int) == 0]
+    copied = sum(bool(c) and c in norm(x) for c, x in
+                 zip(false["claim"].map(norm), false["context"]))
+    return int(copied), len(false)
+
+
 def best_sentence(text: str, sentences: list[str]) -> tuple[int, float]:
     """The index of the first sentence with the highest BLEU of ``text`` against it, and that
     BLEU on 0-100 (``metrics.bleu``: ``text`` is the hypothesis, the sentence the reference)."""

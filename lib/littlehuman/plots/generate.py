@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from littlehuman.analysis import copied_false_claims
 from littlehuman.plots.style import SOURCE_COLORS, TEMPLATE
 
 _NUMBER_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
@@ -62,6 +63,10 @@ def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
     if "label" in own.columns and "requested_label" in own.columns:
         rows.append(("twins whose label differs from the one asked",
                      int((own["label"] != own["requested_label"]).sum())))
+    if {"claim", "label", "context"} <= set(own.columns):
+        copied, false = copied_false_claims(own)
+        rows.append((f"twins labelled false whose claim stands word for word in their context "
+                     f"(supported by it: a wrong label), of {false}", copied))
     rows += [
         ("prompt-model calls (this pass)", int(stats.get("calls", 0))),
         ("cache hits (this pass)", int(stats.get("cache_hits", 0))),
@@ -75,6 +80,10 @@ def counts_caption(name: str, real: pd.DataFrame, synthetic: pd.DataFrame, from_
     own = int(real["row_id"].isin(synthetic["source_row_id"]).sum())
     head = (f"{'Twin' if from_file else 'Generation'} counts for {name}: {len(real)} real training rows "
             f"of the sweep, {own} with a twin of their own, {len(synthetic) - own} spare twin(s). ")
+    if {"claim", "label", "context"} <= set(real.columns):
+        copied, false = copied_false_claims(real)
+        head += (f"For comparison, {copied} of the {false} human rows labelled false have their "
+                 "claim word for word in their context. ")
     if from_file:
         return head + "The twins are your file's rows; 'this pass' counts are of this notebook's own read."
     return head + ("Generation is deterministic given its seed and cache; 'this pass' counts are of "
