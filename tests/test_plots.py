@@ -586,7 +586,7 @@ def test_analysis_histograms_one_panel_per_field():
     pd.testing.assert_frame_equal(plots.analysis.bleu_table(extractive), analysis.summary(extractive, "bleu"))
     assert "Mann-Whitney U" in plots.analysis.length_table_caption()
     assert "Mann-Whitney U" in plots.analysis.bleu_table_caption()
-    assert "– where a source has no rows left" in plots.analysis.position_table_caption()
+    assert "– where a source has fewer than 10 rows" in plots.analysis.position_table_caption()
 
 
 def test_baseline_line_and_training_table():

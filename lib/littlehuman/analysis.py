@@ -167,10 +167,15 @@ def positions(extractive: pd.DataFrame, fields: Iterable[str] | None = None,
     return result
 
 
+#: the fewest rows per source for a p-value: ROPES's answer positions kept 4 human rows (the
+#: rest had no sentence sharing an n-gram) and printed p = 0.002 for them
+MIN_ROWS_FOR_P = 10
+
+
 def summary(frame: pd.DataFrame, value: str) -> pd.DataFrame:
     """Per field and source: rows, mean, median, quartiles and IQR of ``value``, and the
     two-sided Mann-Whitney U p-value of human against synthetic on that field (the same on
-    both rows of a field; NA when a side has no rows)."""
+    both rows of a field; NA when a side has fewer than :data:`MIN_ROWS_FOR_P` rows)."""
     from scipy.stats import mannwhitneyu
 
     out = []
@@ -178,7 +183,7 @@ def summary(frame: pd.DataFrame, value: str) -> pd.DataFrame:
         per_source = {s: frame.loc[(frame["field"] == field) & (frame["source"] == s), value]
                       .to_numpy(dtype=float) for s in SOURCES}
         p = pd.NA
-        if all(len(v) for v in per_source.values()):
+        if all(len(v) >= MIN_ROWS_FOR_P for v in per_source.values()):
             p = float(mannwhitneyu(per_source["human"], per_source["synthetic"],
                                    alternative="two-sided").pvalue)
         for source, values in per_source.items():

@@ -14,10 +14,11 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from littlehuman.analysis import SOURCES, counts, dropped, summary
+from littlehuman.analysis import MIN_ROWS_FOR_P, SOURCES, counts, dropped, summary
 from littlehuman.plots.style import SOURCE_COLORS, Panels, note_if_empty
 
-_TEST_NOTE = "the two-sided Mann-Whitney U p-value of human against synthetic"
+_TEST_NOTE = ("the two-sided Mann-Whitney U p-value of human against synthetic (– where a "
+              f"source has fewer than {MIN_ROWS_FOR_P} rows)")
 
 
 def rows_note(frame: pd.DataFrame) -> str:
@@ -78,8 +79,7 @@ def bleu_table(extractive: pd.DataFrame) -> pd.DataFrame:
 
 def bleu_table_caption() -> str:
     """Caption of :func:`bleu_table`."""
-    return ("Maximum sentence BLEU per field and source, with the Mann-Whitney U p-value of "
-            "human against synthetic.")
+    return f"Maximum sentence BLEU per field and source, with {_TEST_NOTE}."
 
 
 # --------------------------------------------------------------------------- positions
@@ -103,8 +103,7 @@ def position_table(where: pd.DataFrame) -> pd.DataFrame:
 
 def position_table_caption() -> str:
     """Caption of :func:`position_table`."""
-    return ("Relative position per field and source, with the Mann-Whitney U p-value of human "
-            "against synthetic (– where a source has no rows left).")
+    return f"Relative position per field and source, with {_TEST_NOTE}."
 
 
 def _histograms(frame: pd.DataFrame, value: str, title: str, x_title: str,
