@@ -125,9 +125,9 @@ def _words(text: str) -> str:
 
 def _last_10_cell(v: dict[str, Any], words: str) -> str:
     est = [v.get("estimate"), v.get("low"), v.get("high")]
-    nums = (f'<div class="num">last 10% minus first 90%: {_iv(est)}</div>'
-            f'<div class="sub">lost 90&rarr;100%: {_iv(v.get("last_10"))}<br>'
-            f'lost 0&rarr;90%: {_iv(v.get("first_90"))}</div>'
+    nums = (f'<div class="num">loss in the last 10% minus loss in the first 90%: {_iv(est)}</div>'
+            f'<div class="sub">lost 0&rarr;90%: {_iv(v.get("first_90"))}<br>'
+            f'lost 90&rarr;100%: {_iv(v.get("last_10"))}</div>'
             if v["verdict"] != fnd.NOT_MEASURED else "")
     return f"<td>{_badge(v)}{nums}{_detectable(v)}{_words(words)}</td>"
 
