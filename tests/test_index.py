@@ -177,9 +177,13 @@ PROV = {"commit": "0123456789abcdef0123456789abcdef01234567", "dirty": True,
 
 
 def test_page_has_verdicts_figure_and_ledger(tmp_path):
-    write(tmp_path, summary(provenance=PROV))
+    scale = {"generator": "gemma", "learner": "encoder", "n_train": 500,
+             "seeds": [0, 1, 2, 3, 4], "tradeoff_seeds": 3}
+    write(tmp_path, summary(provenance=PROV, settings=scale, advisor={"test_rows": 1688}))
     write(tmp_path, summary("fever", "smoke"))  # no provenance: an older summary
     page = index.page(tmp_path)
+    # the scale each row's findings stand on, under its profile
+    assert "n = 500, 5 seeds (trade-off 3), 1,688 test rows" in page
     verdicts = re.findall(r'data-verdict="([^"]+)"', page)
     assert len(verdicts) == 6 and set(verdicts) <= set(fnd.VERDICTS)
     assert verdicts[:3] == [CONTRADICTED, NOT_VISIBLE, HOLDS]
