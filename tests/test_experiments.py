@@ -590,3 +590,17 @@ def test_finding_1_says_how_much_headroom_the_last_10_percent_had():
     assert "little left" not in sweep.headroom_sentence(ropes, 0.047, "rouge1")
     assert sweep.headroom_sentence(ropes, None, "rouge1") == ""
     assert sweep.headroom_sentence({"points": fever["points"][:2]}, 0.49, "accuracy") == ""
+
+
+def test_notebook_headers_name_the_models_and_their_settings():
+    """The pages said "Learner `encoder`, generator `gemma`" only: a reader could not tell
+    MiniLM from Llama or how the twins were made (a reader of the reports, 2026-12-05)."""
+    from littlehuman.notebook import setup_phrase
+
+    exp = experiment()
+    assert setup_phrase(exp) == "Learner `majority`, generator `extractive` (rules-v1)"
+    cpu = Study("fever", "fv", config.profile("cpu", generator="hf", gen_model_dir="/m/tiny"),
+                invented_rows())
+    text = setup_phrase(cpu)
+    assert text.startswith("Learner `encoder` (all-MiniLM-L6-v2 (bundled), at most 96 tokens, 3 epochs)")
+    assert "temperature 0, prompt contexts cut to 120 words)" in text

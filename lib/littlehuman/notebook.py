@@ -49,6 +49,29 @@ def first_command(dataset: str, profile: str, data_dir: str = "", overrides: str
     return " ".join(shlex.quote(p) for p in parts + run_all_flags(overrides, custom))
 
 
+def setup_phrase(study: Study) -> str:
+    """What trained on what, for a notebook's header: 'Learner `encoder`
+    (all-MiniLM-L6-v2 (bundled), at most 96 tokens, 3 epochs), generator `gemma`
+    (gemma-3-270m-q4_k_m, temperature 0, prompt contexts cut to 120 words)' (the models the
+    ledger names, :mod:`littlehuman.provenance`)."""
+    from littlehuman import provenance
+    from littlehuman.generation.prompts import MAX_CONTEXT_WORDS
+
+    learner, generator, p = provenance._learner(study), provenance._generator(study), study.profile
+    params = learner.get("params") or {}
+    about = ([learner["model"]] if learner.get("model") else []) + (
+        [f"at most {params['max_length']} tokens"] if params.get("max_length") else []) + (
+        [f"{params['epochs']} epoch{'s' if params['epochs'] != 1 else ''}"]
+        if params.get("epochs") else [])
+    made = [generator["model"]] if generator.get("model") else []
+    if generator.get("backend") not in ("file", "extractive"):  # a model wrote the twins
+        made.append(f"temperature {p.temperature:g}")
+        if p.prompt_context_words < MAX_CONTEXT_WORDS:
+            made.append(f"prompt contexts cut to {p.prompt_context_words} words")
+    return (f"Learner `{p.learner}`" + (f" ({', '.join(about)})" if about else "")
+            + f", generator `{study.generator_name}`" + (f" ({', '.join(made)})" if made else ""))
+
+
 def registered(dataset: str) -> bool:
     """Whether ``dataset`` names a registered dataset (not the user's own file)."""
     from littlehuman.data import registry
