@@ -240,6 +240,26 @@ def test_runs_that_learned_nothing_get_no_advice(home):
     assert "(caution: " in advisor.summary(exp, again)["headline"]
 
 
+def test_a_collapsed_run_is_shown_not_to_decide_the_reading(home):
+    """FEVER's cpu profile: one of 12 trade-off runs (350 synthetic points, seed 1) predicted
+    one class and turned the seed-mean curve at base 250 from rising (+0.015) to falling
+    (-0.018), which made the human points "not priced". The summary says what the fits read
+    without such runs."""
+    gains = {16: 40.0, 24: -6.0}
+    exp = experiment(seeds="0 1 2")
+    specs = specs_of(exp, tradeoff)
+    write_runs(exp, specs, lambda s: known_tradeoff(s, gains))
+    assert tradeoff.without_single_output(exp) is None  # no collapsed run: nothing to say
+    largest = max((s for s in specs if s.fraction == 1.0 and s.seed == 1), key=lambda s: s.n)
+    write_runs(exp, [largest], lambda s: 0.2, one_output=True)  # collapsed: far below
+    text = tradeoff.without_single_output(exp)
+    assert text.startswith("Without the 1 run(s) that give one output for every test row (")
+    assert "synthetic only, seed 1)" in text and "base 16: slope" in text
+    # without it the known curve comes back: 8 human points = 40 synthetic on base 16
+    assert "-> +40 synthetic points" in text
+    assert tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))["sensitivity"] == text
+
+
 def test_a_score_the_log_curve_puts_past_1_is_capped(home):
     """The same money in synthetic points was put at "accuracy 1.883" by the log curve
     extrapolated far out (a tiny own dataset, 2026-12-05): no score leaves 0-1."""

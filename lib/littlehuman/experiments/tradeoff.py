@@ -194,6 +194,50 @@ def analysis(study: "Study", metric: str | None = None,
             "learned_nothing": grid.learned_nothing(rec, metric, "trade-off runs")}
 
 
+def without_single_output(study: "Study", metric: str | None = None) -> str | None:
+    """A sensitivity check in words: the seed-mean log fits refitted without the trade-off
+    runs that give one output for every test row (a collapsed fit scores the majority
+    baseline whatever it was trained on, and one such run can bend a 3-point curve: FEVER's
+    cpu profile, one of 12 runs, turned a rising curve at base 250 into a falling one), each
+    point then the mean of the seeds left. None when no run is like that, or every one is
+    (:func:`grid.learned_nothing` speaks then)."""
+    metric = metric or study.main_metric
+    rec = records(study)
+    if rec.empty or metric not in rec:
+        return None
+    single = rec["single_output"].astype(bool)
+    if not single.any() or single.all():
+        return None
+    try:
+        before = curves.operating_points(rec, metric)
+        after = curves.operating_points(rec[~single], metric)
+    except LittleHumanError:
+        return None
+    mean = {name: frame[frame["level"] == "mean"].set_index("base")
+            for name, frame in (("with", before), ("without", after))}
+    gone = rec[single].drop_duplicates("key")
+    which = "; ".join(f"{int(r['n'])} points, {'synthetic only' if r['kind'] == 'synthetic' else 'with the human points'}, seed {int(r['seed'])}"
+                      for r in gone.to_dict("records"))
+
+    def eq(row: Any) -> str:
+        value = row["equivalent"]
+        return f"{value:+,.0f} synthetic points" if finite(value) else f"none ({row['status']})"
+
+    parts = []
+    for base in mean["with"].index:
+        if base not in mean["without"].index:
+            continue
+        w, wo = mean["with"].loc[base], mean["without"].loc[base]
+        slope = (f"slope {w['a1']:+.3f} -> {wo['a1']:+.3f}"
+                 if finite(w["a1"]) and finite(wo["a1"]) else "slope not fitted")
+        parts.append(f"base {int(base)}: {slope}, equivalent {eq(w)} -> {eq(wo)}")
+    if not parts:
+        return None
+    return (f"Without the {len(gone)} run(s) that give one output for every test row ({which}), "
+            f"each point the mean of the seeds left, the seed-mean fits read: "
+            + "; ".join(parts) + ". A reading that turns on them rests on a collapsed fit.")
+
+
 def _log_interval(fits: pd.DataFrame, base: Any, n_boot: int
                   ) -> tuple[float | None, float | None, int]:
     """``(low, high, resamples without an equivalent)`` of ``base`` from
@@ -254,5 +298,6 @@ def summary(study: "Study", metric: str | None = None,
                      "steps": sz.steps}, "notes": list(sz.notes), "headline": headline,
            "bases": bases, "table3": t3, "statuses": a["statuses"], "price": price,
            "advice": advice(study, a), "baseline": baseline.get(a["metric"]),
-           "flags": grid.flags(records(study), baseline, a["metric"])}
+           "flags": grid.flags(records(study), baseline, a["metric"]),
+           "sensitivity": without_single_output(study, a["metric"])}
     return grid.jsonable(out)
