@@ -83,6 +83,18 @@ def test_no_budget_answer_says_how_to_give_the_prices_both_ways():
             "--learner majority --seeds 0,1 --columns passage=context --skip-bad-rows "
             "--price-human 0.5 --price-synthetic 0.002 --budget 1000`") in own
     assert """overrides = '{"learner": "majority", "seeds": [0, 1], "price_human": 0.5""" in own
+    # notebook 04 without prices: the same, for the trade-off's advice (it said "papermill:")
+    from littlehuman.experiments.advisor import no_prices_sentence
+
+    four = no_prices_sentence("boxes.csv", "smoke", '{"learner": "majority"}',
+                              '{"columns": {"passage": "context"}}', price="no ratio")
+    assert ("`python run_all.py --dataset boxes.csv --profile smoke --notebooks 04 --learner "
+            "majority --columns passage=context --price-human 0.5 --price-synthetic 0.002`") in four
+    assert four.endswith("Without prices: no ratio.") and "papermill" not in four
+    nb4 = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "04_tradeoff.ipynb", 4)
+    code4 = "\n".join(c.source for c in nb4.cells if c.cell_type == "code")
+    assert "no_prices_sentence(dataset, profile, overrides, custom, data_dir" in code4
+    assert "papermill:" not in code4
     nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "06_advise.ipynb", 4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "no_budget_sentence(dataset, profile, overrides, custom, data_dir, report)" in code and "papermill:" not in code

@@ -444,6 +444,23 @@ def worth_sentence(answer: dict[str, Any]) -> str:
             f"points are worth {value}{interval}: {w['status']}.")
 
 
+def _with_prices(command: list[str], example: dict[str, float], overrides: str | dict,
+                 custom: str | dict, data_dir: str) -> tuple[str, str]:
+    """``run_all.py`` ``command`` (its words up to the dataset and profile) with the flags the
+    report was made with (``overrides``, ``custom``, ``data_dir``) and ``example``'s prices,
+    as one shell line; and the parameters cell's ``overrides`` with the prices in."""
+    import shlex
+
+    from littlehuman.notebook import run_all_flags
+
+    given = json.loads(overrides) if isinstance(overrides, str) else dict(overrides or {})
+    kept = {k: v for k, v in given.items() if k not in example}
+    line = " ".join(shlex.quote(p) for p in [
+        "python", "run_all.py", *command, *(["--data-dir", data_dir] if data_dir else []),
+        *run_all_flags(kept, custom), *run_all_flags(example)])
+    return line, json.dumps({**kept, **example})
+
+
 def no_budget_sentence(dataset: str, profile: str, overrides: str | dict = "{}",
                        custom: str | dict = "{}", data_dir: str = "",
                        report: dict[str, Any] | None = None) -> str:
@@ -452,25 +469,29 @@ def no_budget_sentence(dataset: str, profile: str, overrides: str | dict = "{}",
     reads the same data with the same settings) or in the parameters cell (the notebook run
     in JupyterLab); and, where ``report`` (:func:`families_report`) gives a break-even price
     ratio, that those are the answer meanwhile."""
-    import shlex
-
-    from littlehuman.notebook import run_all_flags
-
     example = {"price_human": 0.5, "price_synthetic": 0.002, "budget": 1000}
-    given = json.loads(overrides) if isinstance(overrides, str) else dict(overrides or {})
-    kept = {k: v for k, v in given.items() if k not in example}
-    command = " ".join(shlex.quote(p) for p in [
-        "python", "run_all.py", "advise", dataset, "--profile", profile,
-        *(["--data-dir", data_dir] if data_dir else []), *run_all_flags(kept, custom),
-        *run_all_flags(example)])
+    command, cell = _with_prices(["advise", dataset, "--profile", profile], example,
+                                 overrides, custom, data_dir)
     ratios = report is None or (not report.get("learned_nothing") and any(
         r is not None and not curves.mostly_undefined(report["table3"][f])
         for f, r in report["breakeven"].items()))
     return ("No budget answer: give the price of a human point, of a synthetic point and a "
-            f"budget: `{command}`, or in the parameters cell "
-            f"`overrides = '{json.dumps({**kept, **example})}'`."
+            f"budget: `{command}`, or in the parameters cell `overrides = '{cell}'`."
             + (" Without them, the break-even price ratios above are the answer." if ratios else
                " No break-even price ratio above gives an answer either."))
+
+
+def no_prices_sentence(dataset: str, profile: str, overrides: str | dict = "{}",
+                       custom: str | dict = "{}", data_dir: str = "",
+                       price: str = "") -> str:
+    """What notebook 04 says without prices: the command and parameters cell that give them
+    (as :func:`no_budget_sentence`), then ``price`` (the trade-off's break-even sentence)."""
+    example = {"price_human": 0.5, "price_synthetic": 0.002}
+    command, cell = _with_prices(["--dataset", dataset, "--profile", profile, "--notebooks",
+                                  "04"], example, overrides, custom, data_dir)
+    return (f"No prices given: `{command}` (dollars per point), or in the parameters cell "
+            f"`overrides = '{cell}'`, gives the advice." + (f" Without prices: {price}." if price
+                                                             else ""))
 
 
 def _worth_as_json(worth: dict[str, Any] | None) -> dict[str, Any] | None:
