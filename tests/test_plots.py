@@ -678,3 +678,16 @@ def test_real_and_synthetic_keep_their_colours_from_notebook_01_to_05():
     assert {t.name: t.marker.color for t in boxes.data} == {
         "claim (real)": style.SOURCE_COLORS["human"],
         "claim (synthetic)": style.SOURCE_COLORS["synthetic"]}
+
+
+def test_metric_agreement_is_set_beside_the_papers():
+    """ROPES's cpu profile: inclusion's tau 0.33 in Table 1 and -0.33 in Table 2, with no
+    sentence beside the paper's "overwhelming agreement" (a reader of the reports, 2026-12-05)."""
+    means = pd.DataFrame({"fraction": [0, 0.5, 1.0], "rouge1": [0.3, 0.2, 0.1],
+                          "em": [0.2, 0.1, 0.15], "bleu": [0.3, 0.25, 0.1]})
+    text = plots.sweep.agreement_sentence(plots.sweep.metric_agreement(means, ["rouge1", "em", "bleu"]))
+    assert "lowest Kendall tau is +0.33 (em)" in text and "do not all agree" in text
+    same = means.assign(em=means["rouge1"] / 2, bleu=means["rouge1"] * 3)
+    assert ": they agree" in plots.sweep.agreement_sentence(
+        plots.sweep.metric_agreement(same, ["rouge1", "em", "bleu"]))
+    assert plots.sweep.agreement_sentence(pd.DataFrame()) == ""

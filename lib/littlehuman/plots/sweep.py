@@ -123,6 +123,27 @@ def metric_agreement(means: pd.DataFrame, metrics: list[str], by: str = "fractio
     return pd.DataFrame(rows, columns=columns)
 
 
+def agreement_sentence(table: pd.DataFrame) -> str:
+    """Markdown under a metric-agreement table: how far the metrics agree here, beside the
+    paper's "overwhelming agreement" (Tables 1-2), so a disagreement is not left for the
+    reader to spot; "" for an empty table."""
+    if table.empty or len(table) < 2:
+        return ""
+    tau = table.columns[2]
+    others = table.iloc[1:]
+    lowest = others.loc[others[tau].astype(float).fillna(float("inf")).idxmin()] \
+        if others[tau].notna().any() else None
+    same_best = int(others["same best"].sum())
+    said = (f"the lowest Kendall tau is {lowest[tau]:+.2f} ({lowest['metric']})"
+            if lowest is not None else "Kendall's tau is undefined for every metric")
+    agree = lowest is not None and float(lowest[tau]) >= 0.6 and same_best == len(others)
+    return (f"**Against the paper** (overwhelming agreement between the QA metrics): here {said}, "
+            f"and {same_best} of {len(others)} metrics pick {table.iloc[0]['metric']}'s best "
+            f"setting{': they agree' if agree else ': they do not all agree'}. Settings whose "
+            "intervals overlap are ranked by noise as much as by the data, so a low tau there "
+            "says little.")
+
+
 def fraction_means(records: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     """One row per synthetic fraction: each metric's mean over seeds."""
     return records.groupby("fraction")[metrics].mean().reset_index()
