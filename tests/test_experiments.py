@@ -547,6 +547,9 @@ def test_smoke_summaries_flag_the_majority_learner(smoke):
             assert any("same output for every test row" in f for f in summary["flags"])
             assert summary["baseline"] is not None
         assert "caution:" in sweep.headline(exp)
+        # the zoom's runs at the sweep's n are the sweep's own, counted as such
+        shared = zoom.shared_with_sweep(exp)
+        assert 0 < shared <= len(zoom.records(exp))
 
 
 def test_tradeoff_runs_the_first_tradeoff_seeds_of_the_seeds():

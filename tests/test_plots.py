@@ -691,3 +691,11 @@ def test_metric_agreement_is_set_beside_the_papers():
     assert ": they agree" in plots.sweep.agreement_sentence(
         plots.sweep.metric_agreement(same, ["rouge1", "em", "bleu"]))
     assert plots.sweep.agreement_sentence(pd.DataFrame()) == ""
+
+
+def test_the_zoom_caption_says_which_runs_are_the_sweeps():
+    """The cpu profile's zoom reuses all 15 of its runs from the sweep, and drew their
+    intervals afresh: "15 runs in all" read as new runs (a reader of the reports, 2026-12-05)."""
+    text = plots.zoom.figure_caption("FEVER", 5, 1666, 15, shared=15)
+    assert "(15 runs in all; 15 of them are the sweep's own runs (notebook 02), reused" in text
+    assert "sweep's own" not in plots.zoom.figure_caption("FEVER", 5, 1666, 15)

@@ -58,6 +58,18 @@ def records(study: "Study") -> pd.DataFrame:
     return rec.sort_values(["n", "fraction", "seed"]).reset_index(drop=True)
 
 
+def shared_with_sweep(study: "Study", rec: pd.DataFrame | None = None) -> int:
+    """How many of the zoom's finished runs are the sweep's own (the same run keys: at the
+    sweep's n and fractions, the zoom reuses them rather than training them again)."""
+    from littlehuman.experiments import sweep
+
+    rec = records(study) if rec is None else rec
+    if rec.empty or "key" not in rec:
+        return 0
+    theirs = sweep.records(study)
+    return int(rec["key"].drop_duplicates().isin(set(theirs.get("key", []))).sum())
+
+
 def intervals(study: "Study", n_boot: int = 2000, level: float = 0.95) -> pd.DataFrame:
     """Per n, fraction and metric: mean over seeds and its bootstrap CI (seeds x test rows)."""
     return grid.intervals(study, cells(study.profile, study.shape), ["n", "fraction"],
