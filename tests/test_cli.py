@@ -250,7 +250,9 @@ def test_own_split_files_by_relative_path_and_a_changed_file_stops_the_rerun(hom
     assert first.returncode == 0, first.stderr[-3000:]
     assert first.stdout.splitlines()[0] == (
         f"[claims] your own FV dataset: 100 rows read from {folder}{os.sep} (train.csv 70, "
-        "valid.csv 10, test.csv 20); train 70, valid 10, test 20; splits from the file names")
+        "valid.csv 10, test.csv 20); train 70, valid 10, test 20; splits from the file names; "
+        "only 20 test rows: every score and interval rests on them (a larger test split narrows "
+        "the intervals)")
     report = home / "outputs" / "claims" / "smoke"
     assert json.loads((report / "summary.json").read_text())["runs_trained"] == 3
     assert (report / "02_replacement_sweep.ipynb").exists()

@@ -213,6 +213,19 @@ def test_task_inference_and_check(tmp_path: Path) -> None:
         load_custom(passage)
 
 
+def test_the_load_line_names_unused_columns_and_a_small_test_split(tmp_path: Path) -> None:
+    """A new user's file with annotator and notes columns: they were dropped without a word,
+    and a 10-row test split was not mentioned until the captions (a walk, 2026-12-05)."""
+    rows = [dict(r, annotator="a1", notes="checked") for r in fv_rows()]
+    _, report = load_custom(write(tmp_path / "boxes.csv", rows))
+    line = report.describe()
+    assert "; columns not used: annotator, notes" in line
+    test = report.split_counts["test"]
+    assert test < 100 and f"; only {test} test rows: every score and interval rests on them" in line
+    _, plain = load_custom(write(tmp_path / "plain.csv", fv_rows()))
+    assert "columns not used" not in plain.describe()
+
+
 def test_a_changed_dataset_names_files_that_share_a_name_by_their_paths() -> None:
     from littlehuman.data.custom import _what_changed
 

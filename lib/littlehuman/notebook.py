@@ -57,7 +57,8 @@ def setup_phrase(study: Study) -> str:
     from littlehuman import provenance
     from littlehuman.generation.prompts import MAX_CONTEXT_WORDS
 
-    learner, generator, p = provenance._learner(study), provenance._generator(study), study.profile
+    learner, generator = provenance.learner_entry(study), provenance.generator_entry(study)
+    p = study.profile
     params = learner.get("params") or {}
     about = ([learner["model"]] if learner.get("model") else []) + (
         [f"at most {params['max_length']} tokens"] if params.get("max_length") else []) + (

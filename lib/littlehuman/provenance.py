@@ -117,7 +117,8 @@ def _attempt(fn: Any) -> Any:
         return None
 
 
-def _generator(study: Any) -> dict[str, Any]:
+def generator_entry(study: Any) -> dict[str, Any]:
+    """The ledger's generator: ``id``, ``backend``, ``model``, ``base_url`` (no credentials)."""
     profile = getattr(study, "profile", None)
     synthetic = getattr(profile, "synthetic", "") or ""
     if synthetic:  # the user's own rows (--synthetic FILE): no generator ran, as the bill says
@@ -136,7 +137,8 @@ def _generator(study: Any) -> dict[str, Any]:
             "base_url": base_url or None}
 
 
-def _learner(study: Any) -> dict[str, Any]:
+def learner_entry(study: Any) -> dict[str, Any]:
+    """The ledger's learner: ``id`` (:func:`learner_id`), ``name``, ``model``, ``params``."""
     profile = getattr(study, "profile", None)
     name = getattr(profile, "learner", None)
     params = _attempt(lambda: dict(study.learner_params))
@@ -162,8 +164,8 @@ def provenance(study: "Study | None" = None) -> dict[str, Any]:
         out["versions"] = versions()
         out["platform"] = _attempt(platform.platform)
         if study is not None:
-            out["generator"] = _generator(study)
-            out["learner"] = _learner(study)
+            out["generator"] = generator_entry(study)
+            out["learner"] = learner_entry(study)
     except Exception:  # noqa: BLE001 - provenance never stops a report
         pass
     try:

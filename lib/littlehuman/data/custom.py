@@ -85,6 +85,16 @@ IDENTITY = "own_dataset.json"
 
 
 
+#: a test split smaller than this gets a word in the load line: its intervals are wide
+SMALL_TEST_SPLIT = 100
+
+
+def _unused(headers: list[list[str]], renames: list[dict[str, str]]) -> list[str]:
+    """The columns of the files that no field of ours reads (said once, in file order)."""
+    return list(dict.fromkeys(c for header, rename in zip(headers, renames)
+                              for c in header if c not in rename and str(c).strip()))
+
+
 @dataclass
 class CustomReport:
     """What :func:`load_custom` read, dropped and decided.
@@ -109,6 +119,7 @@ class CustomReport:
     ignored: list[str] = field(default_factory=list)
     class_names: dict[str, list[str]] = field(default_factory=dict)
     first_answers: int = 0
+    unused: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     fingerprint: str = field(default="", compare=False)
 
@@ -128,6 +139,12 @@ class CustomReport:
         if self.first_answers:
             line += (f"; answer: the first of several answers in {self.first_answers} row(s) "
                      "(a list or SQuAD-style dict)")
+        if self.unused:
+            line += f"; columns not used: {', '.join(self.unused)}"
+        test = self.split_counts.get("test", 0)
+        if 0 < test < SMALL_TEST_SPLIT:
+            line += (f"; only {test} test rows: every score and interval rests on them (a larger "
+                     "test split narrows the intervals)")
         for col, names in self.class_names.items():
             line += f"; {col} read by its class names: " + ", ".join(
                 f"{i} {n}" + (f" -> {schema.label_from_word(n)}" if col == "label" and
@@ -406,7 +423,8 @@ def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip
     report = CustomReport(name, task, str(path), len(records), len(problems), problems, note, counts,
                           sources={str(path): sha256(path)},
                           class_names=_named(read.class_names, rename),
-                          first_answers=_several_answers(records, rename))
+                          first_answers=_several_answers(records, rename),
+                          unused=_unused([read.header], [rename]))
     return df, report
 
 
@@ -474,7 +492,8 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
                           files=files, ignored=where.ignored,
                           sources={str(f): sha256(f) for f in paths}, class_names=named,
                           first_answers=sum(_several_answers(read.records, rename)
-                                            for (_, _, read), rename in zip(reads, renames)))
+                                            for (_, _, read), rename in zip(reads, renames)),
+                          unused=_unused([read.header for _, _, read in reads], renames))
     return df, report
 
 

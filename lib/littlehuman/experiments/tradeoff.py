@@ -216,8 +216,10 @@ def without_single_output(study: "Study", metric: str | None = None) -> str | No
     mean = {name: frame[frame["level"] == "mean"].set_index("base")
             for name, frame in (("with", before), ("without", after))}
     gone = rec[single].drop_duplicates("key")
-    which = "; ".join(f"{int(r['n'])} points, {'synthetic only' if r['kind'] == 'synthetic' else 'with the human points'}, seed {int(r['seed'])}"
-                      for r in gone.to_dict("records"))
+    which = "; ".join(
+        f"{int(r['n'])} points, "
+        f"{'synthetic only' if r['kind'] == 'synthetic' else 'with the human points'}, "
+        f"seed {int(r['seed'])}" for r in gone.to_dict("records"))
 
     def eq(row: Any) -> str:
         value = row["equivalent"]
