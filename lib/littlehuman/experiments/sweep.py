@@ -71,8 +71,8 @@ def headline(study: "Study") -> str:
     lo, hi = means.index.min(), means.index.max()
     parts = [f"{m} {means[lo]:.3f} at {lo:.0%} synthetic -> {means[hi]:.3f} at {hi:.0%}"]
     if 0.9 in means.index and hi == 1.0:
-        parts.append(f"(change 0->90%: {means[0.9] - means[lo]:+.3f}; "
-                     f"90->100%: {means[hi] - means[0.9]:+.3f})")
+        parts.append(f"(lost 0->90%: {means[lo] - means[0.9]:+.3f}; "  # as finding 1 says it
+                     f"90->100%: {means[0.9] - means[hi]:+.3f})")
     seeds = rec["seed"].nunique()
     caution = flags(study, rec)
     return (" ".join(parts) + f"; n={study.n}, {seeds} seed{'s' if seeds > 1 else ''}"
