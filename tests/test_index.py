@@ -182,6 +182,8 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     write(tmp_path, summary(provenance=PROV, settings=scale, advisor={"test_rows": 1688}))
     write(tmp_path, summary("fever", "smoke"))  # no provenance: an older summary
     page = index.page(tmp_path)
+    # the words the findings use, the statuses among them
+    assert "<dt>operating point</dt>" in page and "<dt>status no_gain</dt>" in page
     # the scale each row's findings stand on, under its profile
     assert "n = 500, 5 seeds (trade-off 3), 1,688 test rows" in page
     verdicts = re.findall(r'data-verdict="([^"]+)"', page)

@@ -386,6 +386,33 @@ color:#1f5fa0}.dirty{color:#7a1212;font-weight:600}.clean{color:#14521a}.muted{c
 code{font-size:12px}"""
 
 
+def glossary() -> str:
+    """The words the findings use, with the trade-off's statuses as its reports define them."""
+    from littlehuman.experiments.tradeoff import STATUS_WORDS
+
+    terms = [
+        ("twin", "a synthetic row written by the generator from one human row's context (the "
+                 "paper's one synthetic point per real one)"),
+        ("synthetic share", "the fraction of a training set of fixed size n whose human rows "
+                            "are replaced by their twins"),
+        ("majority baseline", "the score of predicting the train split's most common label or "
+                              "answer for every test row: a learner that learned nothing"),
+        ("smallest detectable effect", "the effect a run of this many seeds and test rows "
+                                       "would have found with 80% probability; 'not estimable' "
+                                       "when every resample gave the same difference"),
+        ("operating point", "one synthetic base with its human points, per seed or on the "
+                            "seed means: one synthetic-only curve fitted there"),
+        ("equivalent", "the additional synthetic points the fitted synthetic-only curve needs to "
+                       "match the score the human points reached (the paper's Table 3 "
+                       "statistic is its median over operating points)"),
+        ("break-even price ratio", "the equivalent per human point: human annotation is the "
+                                   "cheaper route while a human point costs less than this many "
+                                   "synthetic ones"),
+    ] + [(f"status {name}", words) for name, words in STATUS_WORDS.items()]
+    items = "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}.</dd>" for t, d in terms)
+    return f"<details><summary>what the findings' words mean</summary><dl>{items}</dl></details>"
+
+
 def page(root: Path, plotlyjs: str | None = None) -> str:
     """The index page from every report folder under ``root`` (its ``summary.json``); its
     figure loads plotly.js from ``plotlyjs`` (a path relative to ``root``) when given."""
@@ -434,6 +461,8 @@ paper's curves decline slowly up to 90% synthetic, then drop steeply from 90% to
 (shaded): that is finding 1's shape.</p>
 {figure_part}
 {missing}
+<h2 id="terms">Terms</h2>
+{glossary()}
 <h2 id="ledger">The ledger</h2>
 <p>What produced each report: when it finished and how long it took (with the training runs
 and generation calls that time paid for: none when everything came from the cache), the code (git commit;
