@@ -182,6 +182,12 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     write(tmp_path, summary(provenance=PROV, settings=scale, advisor={"test_rows": 1688}))
     write(tmp_path, summary("fever", "smoke"))  # no provenance: an older summary
     page = index.page(tmp_path)
+    # the runs behind a report re-executed at a later commit are named by theirs
+    later = dict(PROV, commit="fedcba9876543210fedcba9876543210fedcba98", dirty=False,
+                 runs={"0123456789ab": 40, "not recorded": 2})
+    write(tmp_path, summary("wanli", "cpu", provenance=later))
+    ledger = index.page(tmp_path).split('<table class="ledger">')[1]
+    assert "runs trained at: 0123456789ab (40), not recorded (2)" in ledger
     # the words the findings use, the statuses among them
     assert "<dt>operating point</dt>" in page and "<dt>status no_gain</dt>" in page
     # the scale each row's findings stand on, under its profile

@@ -165,7 +165,10 @@ def test_execute_record_and_predictions():
                                "n_spare_twins": 0}
     assert set(record) >= {"key", "spec", "metrics", "fit_stats", "timings_s", "versions",
                            "hostname", "started_utc", "finished_utc"}
-    assert set(record["versions"]) == {"python", "torch", "transformers", "pandas", "littlehuman"}
+    assert set(record["versions"]) == {"python", "torch", "transformers", "pandas", "littlehuman",
+                                       "commit", "dirty"}
+    from littlehuman.provenance import git_state
+    assert record["versions"]["commit"] == git_state()["commit"]  # the code that trained it
     assert set(record["timings_s"]) == {"mix", "fit", "predict", "score", "total"}
     assert list(preds.columns) == ["row_id", "prediction", "gold"]
     assert list(preds["row_id"]) == list(test["row_id"]) and list(preds["gold"]) == list(test["label"])

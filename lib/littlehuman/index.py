@@ -245,7 +245,11 @@ def _commit(prov: dict[str, Any] | None) -> str:
     flag = ('<span class="dirty" title="tracked files differed from this commit">dirty</span>'
             if dirty else '<span class="clean">clean</span>' if dirty is False else
             '<span class="muted">dirty: unknown</span>')
-    return f'<code title="{esc(commit)}">{esc(str(commit)[:12])}</code> {flag}'
+    runs = prov.get("runs") or {}
+    trained = ("<br><small>runs trained at: " + ", ".join(
+        f"{esc(name)} ({n})" for name, n in sorted(runs.items(), key=lambda kv: -kv[1]))
+        + "</small>" if runs and set(runs) != {str(commit)[:12]} else "")
+    return f'<code title="{esc(commit)}">{esc(str(commit)[:12])}</code> {flag}{trained}'
 
 
 def _component(entry: dict[str, Any] | None, fallback: str) -> str:

@@ -117,6 +117,11 @@ def _attempt(fn: Any) -> Any:
         return None
 
 
+def never_raising(fn: Any, *args: Any) -> Any:
+    """``fn(*args)``, or None where it raises: provenance never stops a report."""
+    return _attempt(lambda: fn(*args))
+
+
 def generator_entry(study: Any) -> dict[str, Any]:
     """The ledger's generator: ``id``, ``backend``, ``model``, ``base_url`` (no credentials)."""
     profile = getattr(study, "profile", None)

@@ -757,7 +757,8 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
             "runs_skipped": int(trained.get("skipped", 0)),
             "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
             "settings": public_settings(asdict(study.profile)),
-            "provenance": provenance.provenance(study)}
+            "provenance": {**provenance.provenance(study),
+                           "runs": provenance.never_raising(experiments.run_commits, study)}}
 
 
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,

@@ -13,6 +13,7 @@ so two processes sweeping the same store pay each run once.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -292,10 +293,20 @@ def _dist_version(name: str) -> str | None:
         return None
 
 
-def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version()}
+@functools.lru_cache(maxsize=1)
+def _code_state() -> tuple[str | None, bool | None]:
+    """The commit the package runs from and whether tracked files differ (once a process)."""
+    from littlehuman.provenance import git_state
+
+    state = git_state()
+    return state.get("commit"), state.get("dirty")
+
+
+def _versions() -> dict[str, Any]:
+    out: dict[str, Any] = {"python": platform.python_version()}
     out.update({name: _dist_version(name) for name in ("torch", "transformers", "pandas")})
     out["littlehuman"] = littlehuman.__version__
+    out["commit"], out["dirty"] = _code_state()  # the ledger names the code that trained it
     return out
 
 

@@ -20,6 +20,7 @@ other notebooks that show it, if any), ``cells``, ``prepare`` and ``summary``, l
 from __future__ import annotations
 
 from types import ModuleType
+from typing import Any
 
 from littlehuman.config import Profile
 from littlehuman.experiments import grid, scaling, sweep, tradeoff, twins, zoom
@@ -38,6 +39,32 @@ def shown_by(module: ModuleType) -> tuple[str, ...]:
 #: notebooks that need none of the sweep's runs: 01 shows its twins alone (run_all makes them
 #: without training: on a GPU node before the training goes to a cluster), 06 the advisor
 WITHOUT_SWEEP_RUNS = frozenset({"01", "06"})
+
+
+def run_commits(study: Any) -> dict[str, int]:
+    """How many of the study's finished runs (every experiment's, each run once) each commit
+    trained: ``{"<12 hex digits>": n, "<12 hex digits> dirty": n, "not recorded": n}`` (the
+    last for runs from before their records kept it, or from outside a git checkout). A
+    report re-executed at a later commit shows runs trained at an earlier one: the ledger
+    names both."""
+    counts: dict[str, int] = {}
+    seen: set[str] = set()
+    for module in EXPERIMENTS.values():
+        for cell in module.cells(study.profile, study.shape):
+            spec = study.run_spec(cell)
+            key = spec.key()
+            if key in seen:
+                continue
+            seen.add(key)
+            record = study.store.get(spec)
+            if record is None:
+                continue
+            versions = record.get("versions") or {}
+            commit = versions.get("commit")
+            name = (f"{str(commit)[:12]}{' dirty' if versions.get('dirty') else ''}"
+                    if commit else "not recorded")
+            counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def for_notebooks(notebooks: list[str]) -> list[ModuleType]:
