@@ -195,12 +195,12 @@ def analysis(study: "Study", metric: str | None = None,
 
 
 def without_single_output(study: "Study", metric: str | None = None) -> str | None:
-    """A sensitivity check in words: the seed-mean log fits refitted without the trade-off
-    runs that give one output for every test row (a collapsed fit scores the majority
-    baseline whatever it was trained on, and one such run can bend a 3-point curve: FEVER's
-    cpu profile, one of 12 runs, turned a rising curve at base 250 into a falling one), each
-    point then the mean of the seeds left. None when no run is like that, or every one is
-    (:func:`grid.learned_nothing` speaks then)."""
+    """A sensitivity check in words: the seed-mean log fits refitted without the seeds that
+    have a trade-off run giving one output for every test row (a collapsed fit scores the
+    majority baseline whatever it was trained on, and can bend a 3-point curve), so that
+    every point is the mean of the same seeds; and whether the reading (the slope's sign, the
+    status) turns on them. None when no run is like that, when every seed has one, or when
+    every run is one (:func:`grid.learned_nothing` speaks then)."""
     metric = metric or study.main_metric
     rec = records(study)
     if rec.empty or metric not in rec:
@@ -208,9 +208,13 @@ def without_single_output(study: "Study", metric: str | None = None) -> str | No
     single = rec["single_output"].astype(bool)
     if not single.any() or single.all():
         return None
+    bad = sorted({int(s) for s in rec.loc[single, "seed"]})
+    kept = rec[~rec["seed"].isin(bad)]
+    if kept.empty:
+        return None
     try:
         before = curves.operating_points(rec, metric)
-        after = curves.operating_points(rec[~single], metric)
+        after = curves.operating_points(kept, metric)
     except LittleHumanError:
         return None
     mean = {name: frame[frame["level"] == "mean"].set_index("base")
@@ -225,19 +229,25 @@ def without_single_output(study: "Study", metric: str | None = None) -> str | No
         value = row["equivalent"]
         return f"{value:+,.0f} synthetic points" if finite(value) else f"none ({row['status']})"
 
-    parts = []
+    parts, turns = [], False
     for base in mean["with"].index:
         if base not in mean["without"].index:
             continue
         w, wo = mean["with"].loc[base], mean["without"].loc[base]
         slope = (f"slope {w['a1']:+.3f} -> {wo['a1']:+.3f}"
                  if finite(w["a1"]) and finite(wo["a1"]) else "slope not fitted")
+        turns |= w["status"] != wo["status"] or (
+            finite(w["a1"]) and finite(wo["a1"]) and (w["a1"] > 0) != (wo["a1"] > 0))
         parts.append(f"base {int(base)}: {slope}, equivalent {eq(w)} -> {eq(wo)}")
     if not parts:
         return None
-    return (f"Without the {len(gone)} run(s) that give one output for every test row ({which}), "
-            f"each point the mean of the seeds left, the seed-mean fits read: "
-            + "; ".join(parts) + ". A reading that turns on them rests on a collapsed fit.")
+    seeds = ", ".join(str(s) for s in bad)
+    left = sorted({int(s) for s in kept["seed"]})
+    return (f"Without seed{'s' if len(bad) > 1 else ''} {seeds}, which ha{'ve' if len(bad) > 1 else 's'} "
+            f"a run giving one output for every test row ({which}), each point the mean of "
+            f"seed{'s' if len(left) > 1 else ''} {', '.join(map(str, left))}: "
+            + "; ".join(parts) + (". The reading turns on the collapsed run: read it as unsettled."
+                                  if turns else ". The reading does not turn on it."))
 
 
 def _log_interval(fits: pd.DataFrame, base: Any, n_boot: int
