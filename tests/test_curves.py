@@ -200,3 +200,22 @@ def test_most_operating_points_unpriced_is_said_with_the_rest_beside_it():
     assert priced_rest_phrase(one, "+90") == "the 1 that did: +90"
     assert priced_rest_phrase(table3([10.0, 50.0, None, None, None]), "+30") == (
         "the 2 that did: median +30")
+
+
+def test_messages_say_what_a_flat_curve_and_an_extrapolation_mean():
+    """FEVER's cpu profile: "does not rise, so no amount of synthetic data matches 0.5158" was
+    false of a falling curve (it crosses 0.5158), and the human points had not beaten the
+    base either; ROPES's "1556 additional synthetic points match" came from a fit with R²
+    0.015 at 5x the largest size (a reader of the reports, 2026-12-05)."""
+    from littlehuman.curves import LogFit, equivalent_points
+
+    falling = LogFit(0.62, -0.018, 0.4, 3, 250, 350)
+    eq = equivalent_points(falling, 0.5158, 250)
+    assert eq.status == "no_gain" and "no amount" not in eq.message
+    assert "cannot be priced in synthetic points; nor did the human points beat the curve" in eq.message
+    flat = LogFit(0.109 - 0.004 * math.log(1806), 0.004, 0.015, 3, 250, 350)
+    far = equivalent_points(flat, 0.1090, 250)
+    assert far.status == "ok"
+    assert "(an extrapolation: 5.2x the largest size fitted, 350, from a fit with R² 0.01)" in far.message
+    near = equivalent_points(LogFit(0.0, 0.1, 0.9, 3, 250, 350), 0.1 * math.log(300), 250)
+    assert near.status == "ok" and "extrapolation" not in near.message

@@ -122,12 +122,17 @@ def equivalent_points(fit: LogFit, y_star: float, base: float,
     overflows); ``ok`` otherwise."""
     if not math.isfinite(y_star):
         raise LittleHumanError(f"the human-augmented score must be finite (got {y_star})")
+    at_base = float(fit.predict(base)) if math.isfinite(fit.a0) and math.isfinite(fit.a1) \
+        else math.nan
     if not (math.isfinite(fit.a1) and fit.a1 > 0):
+        beat = (f"; nor did the human points beat the curve at {base:g} ({y_star:.4g} <= "
+                f"{at_base:.4g})" if y_star <= at_base else "")
         return Equivalence(None, "no_gain",
-                           f"the synthetic-only curve does not rise (a1 = {fit.a1:.4g}), so no "
-                           f"amount of synthetic data matches the score {y_star:.4g}.")
+                           f"the synthetic-only curve does not rise (a1 = {fit.a1:.4g}): more "
+                           "synthetic data did not raise the score over these sizes, so the "
+                           f"human points' {y_star:.4g} cannot be priced in synthetic points"
+                           f"{beat}.")
     log_x = (y_star - fit.a0) / fit.a1
-    at_base = float(fit.predict(base))
     if y_star <= at_base:  # then log_x <= ln(base): exp cannot overflow
         size = math.exp(log_x)
         return Equivalence(size - base, "saturated",
@@ -143,9 +148,12 @@ def equivalent_points(fit: LogFit, y_star: float, base: float,
                            f"beyond {extrapolation_factor:g}x the largest fitted size "
                            f"({fit.x_max:g}); read it as 'far more', not as a number.", size)
     value = size - base
+    beyond = (f" (an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
+              f"{fit.x_max:g}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")
+              + ")" if size > fit.x_max else "")
     return Equivalence(value, "ok",
                        f"{value:.0f} additional synthetic points match the score {y_star:.4g} "
-                       f"reached with the human points on a base of {base:g}.", size)
+                       f"reached with the human points on a base of {base:g}{beyond}.", size)
 
 
 def check_records(records: pd.DataFrame, metric: str) -> pd.DataFrame:
