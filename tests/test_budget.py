@@ -465,3 +465,18 @@ def test_an_unbounded_end_favours_human_points_and_reads_at_least():
     assert advisor.worth_sentence(answer) == (
         "At 3,230 synthetic points, the 200 human points are worth no finite number of "
         "synthetic points: unreachable.")
+
+
+def test_unbounded_intervals_are_no_agreement():
+    """ROPES's cpu profile: "The families agree" over [-250, ∞), [24, ∞) and [25, ∞), with
+    estimates 3.5x apart (a reader of the reports, 2026-12-05)."""
+    fits = pd.DataFrame({"base": [250, 250, 250], "family": ["log", "power", "exp"],
+                         "equivalent": [1556.0, 1599.4, 438.2], "low": [-250.0, 23.6, 25.0],
+                         "high": [math.inf, math.inf, math.inf]})
+    text = advisor.agreement_sentence({"disagreements": {}, "fits": fits})
+    assert text.startswith("**Agreement not judged:**") and "from 438 to 1,599" in text
+    bounded = fits.assign(high=[2000.0, 2100.0, 1900.0])
+    assert advisor.agreement_sentence({"disagreements": {}, "fits": bounded}).startswith(
+        "**The families agree:**")
+    four = advisor.no_prices_sentence("ropes", "cpu", price="no break-even price ratio, as x")
+    assert "which here could only say the human points are not priced" in four

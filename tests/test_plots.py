@@ -686,7 +686,11 @@ def test_metric_agreement_is_set_beside_the_papers():
     means = pd.DataFrame({"fraction": [0, 0.5, 1.0], "rouge1": [0.3, 0.2, 0.1],
                           "em": [0.2, 0.1, 0.15], "bleu": [0.3, 0.25, 0.1]})
     text = plots.sweep.agreement_sentence(plots.sweep.metric_agreement(means, ["rouge1", "em", "bleu"]))
-    assert "lowest Kendall tau is +0.33 (em)" in text and "do not all agree" in text
+    assert "lowest Kendall tau is +0.33 (em)" in text
+    assert "they agree on the best but order the rest differently" in text  # all pick 0%
+    other = means.assign(bleu=[0.1, 0.2, 0.3])
+    assert "they do not all agree" in plots.sweep.agreement_sentence(
+        plots.sweep.metric_agreement(other, ["rouge1", "em", "bleu"]))
     same = means.assign(em=means["rouge1"] / 2, bleu=means["rouge1"] * 3)
     assert ": they agree" in plots.sweep.agreement_sentence(
         plots.sweep.metric_agreement(same, ["rouge1", "em", "bleu"]))

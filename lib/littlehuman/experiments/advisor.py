@@ -398,6 +398,13 @@ def agreement_sentence(report: dict[str, Any]) -> str:
         return ("**Nothing to compare:** no curve family gives a finite equivalent on any base "
                 "(see each one's status above).")
     per_base = numbered.groupby("base")["family"].nunique()
+    bounded = numbered[[finite(lo) and finite(hi) for lo, hi in zip(numbered.get("low", []),
+                                                                   numbered.get("high", []))]]
+    if (per_base >= 2).any() and bounded.empty:
+        values = numbered["equivalent"].astype(float)
+        return ("**Agreement not judged:** every family's interval is unbounded, so any two "
+                f"would overlap; their equivalents run from {values.min():,.0f} to "
+                f"{values.max():,.0f} synthetic points.")
     if (per_base < 2).all():
         labels = sorted({families.FAMILIES[f].label for f in numbered["family"]})
         return (f"**Nothing to compare:** on every base at most one family gives a number "
@@ -489,9 +496,11 @@ def no_prices_sentence(dataset: str, profile: str, overrides: str | dict = "{}",
     example = {"price_human": 0.5, "price_synthetic": 0.002}
     command, cell = _with_prices(["--dataset", dataset, "--profile", profile, "--notebooks",
                                   "04"], example, overrides, custom, data_dir)
+    priced = not price.startswith("no break-even")
     return (f"No prices given: `{command}` (dollars per point), or in the parameters cell "
-            f"`overrides = '{cell}'`, gives the advice." + (f" Without prices: {price}." if price
-                                                             else ""))
+            f"`overrides = '{cell}'`, gives the advice"
+            + ("." if priced else ", which here could only say the human points are not priced.")
+            + (f" Without prices: {price}." if price else ""))
 
 
 def _worth_as_json(worth: dict[str, Any] | None) -> dict[str, Any] | None:

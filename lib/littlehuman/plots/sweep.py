@@ -136,12 +136,17 @@ def agreement_sentence(table: pd.DataFrame) -> str:
     same_best = int(others["same best"].sum())
     said = (f"the lowest Kendall tau is {lowest[tau]:+.2f} ({lowest['metric']})"
             if lowest is not None else "Kendall's tau is undefined for every metric")
-    agree = lowest is not None and float(lowest[tau]) >= 0.6 and same_best == len(others)
-    return (f"**Against the paper** (overwhelming agreement between the QA metrics): here {said}, "
-            f"and {same_best} of {len(others)} metrics pick {table.iloc[0]['metric']}'s best "
-            f"setting{': they agree' if agree else ': they do not all agree'}. Settings whose "
-            "intervals overlap are ranked by noise as much as by the data, so a low tau there "
-            "says little.")
+    high_tau = lowest is not None and float(lowest[tau]) >= 0.6
+    best = (f"all {len(others)} other metrics pick {table.iloc[0]['metric']}'s best setting"
+            if same_best == len(others) else
+            f"{same_best} of {len(others)} other metrics pick {table.iloc[0]['metric']}'s best "
+            "setting")
+    verdict = ("they agree" if high_tau and same_best == len(others) else
+               "they agree on the best but order the rest differently"
+               if same_best == len(others) else "they do not all agree")
+    return (f"**Against the paper** (overwhelming agreement between the QA metrics): {best}, "
+            f"and {said}: {verdict}. Settings whose intervals overlap are ranked by noise as "
+            "much as by the data, so a low tau there says little.")
 
 
 def fraction_means(records: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
