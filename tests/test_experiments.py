@@ -587,10 +587,12 @@ def test_finding_1_says_how_much_headroom_the_last_10_percent_had():
     "contradicted" needs that said); ROPES kept over half its headroom."""
     fever = {"points": [{"fraction": 0.0, "mean": 0.638}, {"fraction": 0.5, "mean": 0.568},
                         {"fraction": 0.9, "mean": 0.530}]}
-    text = sweep.headroom_sentence(fever, 0.490, "accuracy")
-    assert "+0.148 at 0% synthetic, +0.040 at 90%" in text and "little left to lose" in text
+    text = sweep.headroom_sentence(fever, 0.490, "accuracy", seen=0.004, detectable=0.034)
+    assert "+0.148 at 0% synthetic, +0.040 at 90%" in text
+    assert ("the last 10% could lose at most about 0.040 before reaching the baseline (the run "
+            "could detect a loss of 0.034 there and saw +0.004)") in text
     ropes = {"points": [{"fraction": 0.0, "mean": 0.139}, {"fraction": 0.9, "mean": 0.098}]}
-    assert "little left" not in sweep.headroom_sentence(ropes, 0.047, "rouge1")
+    assert "could lose at most" not in sweep.headroom_sentence(ropes, 0.047, "rouge1")
     assert sweep.headroom_sentence(ropes, None, "rouge1") == ""
     assert sweep.headroom_sentence({"points": fever["points"][:2]}, 0.49, "accuracy") == ""
 

@@ -8,6 +8,8 @@ the same test examples with a bootstrap interval over seeds and examples.
 """
 from __future__ import annotations
 
+import math
+
 from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
@@ -186,20 +188,26 @@ def summary(study: "Study") -> dict[str, Any]:
                         f"{fmt.format(*contrast['estimate'])} (smallest detectable "
                         f"{fmt_detectable(contrast['detectable'])}): {found['verdict']}, "
                         f"{found['text'].split(';')[0]}")
-    out["text"] += headroom_sentence(shape, baseline.get(metric), metric)
+    out["text"] += headroom_sentence(shape, baseline.get(metric), metric,
+                                     seen=last[0], detectable=detectable[1])
     return grid.jsonable(out)
 
 
-def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str) -> str:
+def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str,
+                      seen: float | None = None, detectable: float | None = None) -> str:
     """How far above the majority baseline the sweep's means stand at 0% and at 90% synthetic
     (``shape``: :func:`curve`), and, when less than a third of the headroom at 0% is left by
-    90%, that the last 10% had little left to lose: a small loss there says less about the
-    human points then. "" without a baseline or either fraction."""
+    90%, how much the last 10% could lose before the baseline, beside the loss the run could
+    detect (``detectable``) and the one it saw (``seen``): a small loss there says less about
+    the human points then. "" without a baseline or either fraction."""
     means = {round(p["fraction"], 6): p["mean"] for p in shape.get("points", [])}
     if baseline is None or 0.0 not in means or 0.9 not in means:
         return ""
     at0, at90 = means[0.0] - baseline, means[0.9] - baseline
-    floor = (": by 90% synthetic most of the headroom is gone, so the last 10% had little left "
-             "to lose" if at0 > 0 and at90 < at0 / 3 else "")
+    power = (f" (the run could detect a loss of {detectable:.3f} there and saw {seen:+.3f})"
+             if seen is not None and detectable is not None and math.isfinite(detectable)
+             else "")
+    floor = (f": the last 10% could lose at most about {at90:.3f} before reaching the "
+             f"baseline{power}" if at0 > 0 and at90 < at0 / 3 else "")
     return (f". Above the majority baseline ({metric} {baseline:.3f}): {at0:+.3f} at 0% "
             f"synthetic, {at90:+.3f} at 90%{floor}")
