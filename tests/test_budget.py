@@ -480,3 +480,21 @@ def test_unbounded_intervals_are_no_agreement():
         "**The families agree:**")
     four = advisor.no_prices_sentence("ropes", "cpu", price="no break-even price ratio, as x")
     assert "which here could only say the human points are not priced" in four
+
+
+def test_head_to_head_needs_no_curve(home):
+    """+50 human points against +50 synthetic ones on the same base, per seed: ROPES's cpu
+    profile read +0.013 [+0.002, +0.027], 3 of 3 seeds for the human points, where the curve
+    could not price them (a reader of the reports, 2026-12-05)."""
+    gains = {16: 40.0, 24: -6.0}  # base 16: 8 human = 40 synthetic; base 24: worse than the base
+    exp = experiment(seeds="0 1 2")
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains))
+    rows = {r["base"]: r for r in tradeoff.head_to_head(exp)}
+    assert set(rows) == {16, 24} and rows[16]["points"] == 8 and rows[16]["seeds"] == 3
+    est16 = rows[16]["difference"][0]
+    assert est16 > 0 and rows[16]["human_wins"] == 3  # 8 human beat 8 synthetic on base 16
+    assert "the human points are worth more" in rows[16]["sentence"]  # constant rows: no spread
+    assert rows[24]["difference"][0] < 0 and rows[24]["human_wins"] == 0
+    assert "the synthetic points are worth more" in rows[24]["sentence"]
+    summary = tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))
+    assert [h["base"] for h in summary["head_to_head"]] == [16, 24]

@@ -88,7 +88,9 @@ def sentences(s: dict[str, Any]) -> tuple[str, str, str]:
     trade = s.get("tradeoff") or {}
     if trade:
         spans = [_base_text(b) for b in trade.get("bases", [])]
-        third = f"{trade.get('headline', '')}. " + " ".join(spans) + _caution(trade)
+        direct = " ".join(f"Head to head, {h['sentence']}." for h in trade.get("head_to_head") or [])
+        third = (f"{trade.get('headline', '')}. " + " ".join(spans)
+                 + (f" {direct}" if direct else "") + _caution(trade))
     else:
         third = "not run (notebook 04)"
     return sweep, zoom, third
