@@ -607,5 +607,6 @@ def test_notebook_headers_name_the_models_and_their_settings():
     cpu = Study("fever", "fv", config.profile("cpu", generator="hf", gen_model_dir="/m/tiny"),
                 invented_rows())
     text = setup_phrase(cpu)
-    assert text.startswith("Learner `encoder` (all-MiniLM-L6-v2 (bundled), at most 96 tokens, 3 epochs)")
+    assert text.startswith("Learner `encoder` (all-MiniLM-L6-v2 (bundled), at most 96 tokens, 3 epochs, "
+                           "its best epoch chosen on 12 human validation rows)")  # not human-free
     assert "temperature 0, prompt contexts cut to 120 words)" in text

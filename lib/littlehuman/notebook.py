@@ -51,7 +51,8 @@ def first_command(dataset: str, profile: str, data_dir: str = "", overrides: str
 
 def setup_phrase(study: Study) -> str:
     """What trained on what, for a notebook's header: 'Learner `encoder`
-    (all-MiniLM-L6-v2 (bundled), at most 96 tokens, 3 epochs), generator `gemma`
+    (all-MiniLM-L6-v2 (bundled), at most 96 tokens, 3 epochs, its best epoch chosen on 60
+    human validation rows), generator `gemma`
     (gemma-3-270m-q4_k_m, temperature 0, prompt contexts cut to 120 words)' (the models the
     ledger names, :mod:`littlehuman.provenance`)."""
     from littlehuman import provenance
@@ -64,6 +65,10 @@ def setup_phrase(study: Study) -> str:
         [f"at most {params['max_length']} tokens"] if params.get("max_length") else []) + (
         [f"{params['epochs']} epoch{'s' if params['epochs'] != 1 else ''}"]
         if params.get("epochs") else [])
+    if params.get("select_on_valid", p.learner == "encoder") and params.get("epochs", 0) > 1:
+        n_valid = int(study.eval_rows["split"].eq("valid").sum())
+        if n_valid:  # so even a "100% synthetic" run sees these human rows
+            about.append(f"its best epoch chosen on {n_valid} human validation rows")
     made = [generator["model"]] if generator.get("model") else []
     if generator.get("backend") not in ("file", "extractive"):  # a model wrote the twins
         made.append(f"temperature {p.temperature:g}")
