@@ -703,3 +703,15 @@ def test_the_zoom_caption_says_which_runs_are_the_sweeps():
     text = plots.zoom.figure_caption("FEVER", 5, 1666, 15, shared=15)
     assert "(15 runs in all; 15 of them are the sweep's own runs (notebook 02), reused" in text
     assert "sweep's own" not in plots.zoom.figure_caption("FEVER", 5, 1666, 15)
+
+
+def test_qa_twins_without_their_answer_in_the_context_are_counted():
+    real = pd.DataFrame({"row_id": ["r0", "r1"], "context": ["Ann has a red kite.", "Bo runs."],
+                         "question": ["What?", "Who?"], "answer": ["a red kite", "Cy"]})
+    twins = pd.DataFrame({"row_id": ["s0", "s1"], "source_row_id": ["r0", "r1"],
+                          "context": real["context"], "question": ["q", "q"],
+                          "answer": ["RED  kite", "a blue kite"], "attempt": [0, 0]})
+    table = plots.generate.counts_table(real, twins, {})["count"]
+    assert table["twins whose answer does not stand in their context (no span to learn from), of 2"] == 1
+    assert "1 of the 2 human rows have an answer that does not stand" in \
+        plots.generate.counts_caption("R", real, twins)

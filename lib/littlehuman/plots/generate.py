@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from littlehuman.analysis import copied_false_claims
+from littlehuman.analysis import answers_not_in_context, copied_false_claims
 from littlehuman.plots.style import SOURCE_COLORS, TEMPLATE
 
 _NUMBER_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
@@ -67,6 +67,10 @@ def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
         copied, false = copied_false_claims(own)
         rows.append((f"twins labelled false whose claim stands word for word in their context "
                      f"(supported by it: a wrong label), of {false}", copied))
+    if {"answer", "context"} <= set(own.columns):
+        missing, of = answers_not_in_context(own)
+        rows.append((f"twins whose answer does not stand in their context (no span to learn "
+                     f"from), of {of}", missing))
     rows += [
         ("prompt-model calls (this pass)", int(stats.get("calls", 0))),
         ("cache hits (this pass)", int(stats.get("cache_hits", 0))),
@@ -84,6 +88,10 @@ def counts_caption(name: str, real: pd.DataFrame, synthetic: pd.DataFrame, from_
         copied, false = copied_false_claims(real)
         head += (f"For comparison, {copied} of the {false} human rows labelled false have their "
                  "claim word for word in their context. ")
+    if {"answer", "context"} <= set(real.columns):
+        missing, of = answers_not_in_context(real)
+        head += (f"For comparison, {missing} of the {of} human rows have an answer that does "
+                 "not stand in their context. ")
     if from_file:
         return head + "The twins are your file's rows; 'this pass' counts are of this notebook's own read."
     return head + ("Generation is deterministic given its seed and cache; 'this pass' counts are of "
