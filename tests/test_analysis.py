@@ -167,3 +167,21 @@ def test_notebook_05_on_the_smoke_profile(home, shared_data, tmp_path):
                    "Mann-Whitney U"):
         assert phrase in text, phrase
     assert "Plotly.newPlot" in out.with_suffix(".html").read_text()
+
+
+def test_each_measure_is_read_against_the_paper():
+    """Notebook 05 ended without a conclusion, though FEVER's synthetic claims are twice as
+    long (the paper: alike) and ROPES's synthetic questions shorter and less extractive (the
+    paper: longer, more extractive): a reader of the reports, 2026-12-05."""
+    words = pd.DataFrame({"field": "claim", "source": ["human"] * 12 + ["synthetic"] * 12,
+                          "row_id": [f"r{i}" for i in range(24)],
+                          "words": [8] * 12 + [16] * 12})
+    [line] = analysis.against_paper(words, "words", "fv")
+    assert line.startswith("claim length: synthetic longer (p = ") and "unlike the paper (alike in length)" in line
+    same = words.assign(words=[8, 9] * 12)
+    assert "no difference this sample can show" in analysis.against_paper(same, "words", "fv")[0]
+    assert "as the paper" in analysis.against_paper(same, "words", "fv")[0]
+    few = words.iloc[[0, 1, 12, 13]]
+    assert "too few rows to test" in analysis.against_paper(few, "words", "fv")[0]
+    qa = words.assign(field="question")
+    assert "as the paper (synthetic longer)" in analysis.against_paper(qa, "words", "qa")[0]

@@ -206,6 +206,51 @@ def summary(frame: pd.DataFrame, value: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
+#: the paper's reading of each measure, per task and field: +1 synthetic higher, -1 lower,
+#: 0 alike (section 4 of PROTOCOL: synthetic QA longer, claims alike; synthetic more
+#: extractive; humans favour the start of the text, so their positions are the lower)
+PAPER_DIRECTIONS: dict[str, dict[str, dict[str, int]]] = {
+    "words": {"fv": {"claim": 0}, "qa": {"question": +1, "answer": +1}},
+    "bleu": {"fv": {"claim": +1}, "qa": {"question": +1, "answer": +1}},
+    "position": {"fv": {"claim": +1}, "qa": {"answer": +1}},
+}
+_MEASURE_WORDS = {"words": ("longer", "shorter", "length"),
+                  "bleu": ("more extractive", "less extractive", "extractiveness"),
+                  "position": ("later in the context", "earlier in the context", "position")}
+
+
+def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.05) -> list[str]:
+    """One sentence per field of ``frame`` (:func:`lengths`' ``words``, :func:`extractiveness`'
+    ``bleu`` or :func:`positions`' ``position``): synthetic against human by their means and
+    :func:`summary`'s Mann-Whitney p, beside the paper's reading (:data:`PAPER_DIRECTIONS`):
+    "as the paper", "unlike the paper", or that this sample cannot tell (p >= ``alpha``, or
+    too few rows for a test)."""
+    expected = PAPER_DIRECTIONS[value][_task(task)]
+    up, down, noun = _MEASURE_WORDS[value]
+    table = summary(frame, value).set_index(["field", "source"])
+    out = []
+    for field in dict.fromkeys(frame["field"]):
+        if field not in expected:
+            continue
+        h, syn = (table.loc[(field, source)] for source in ("human", "synthetic"))
+        p = h["p (Mann-Whitney U)"]
+        paper = {+1: f"synthetic {up}", -1: f"synthetic {down}", 0: f"alike in {noun}"}[expected[field]]
+        means = (f"means {syn['mean']:.3g} synthetic vs {h['mean']:.3g} human"
+                 if syn["rows"] and h["rows"] else "a source without rows")
+        if pd.isna(p):
+            out.append(f"{field} {noun}: too few rows to test ({means}); the paper: {paper}.")
+            continue
+        if p >= alpha:
+            seen, agrees = f"no difference this sample can show (p = {p:.2g})", expected[field] == 0
+        else:
+            sign = +1 if syn["mean"] > h["mean"] else -1
+            seen, agrees = f"synthetic {up if sign > 0 else down} (p = {p:.2g})", sign == expected[field]
+        reading = ("as the paper" if agrees else "the paper's difference is not seen here"
+                   if p >= alpha else "unlike the paper")
+        out.append(f"{field} {noun}: {seen}, {means}: {reading} ({paper}).")
+    return out
+
+
 def dropped(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows an analysis frame dropped: ``source, field, reason, rows`` (empty if none)."""
     return pd.DataFrame(frame.attrs.get("dropped", []), columns=DROPPED_COLUMNS)
