@@ -519,13 +519,16 @@ def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
         sentence = (f"{head}{', '.join(names[:-1])} and {names[-1]} predict it equally well "
                     f"(mean absolute error: {parts}), so the hold-out cannot tell them apart; "
                     f"the {FAMILIES[best].label}, the first of them in the order shown, is used")
+    elif len(ranked) == 1:  # nothing to come closest than
+        sentence = (f"{head}only the {FAMILIES[best].label} could be tested (mean absolute "
+                    f"error: {parts}), so it is used untested against the others")
     else:
         sentence = (f"{head}the {FAMILIES[best].label} comes closest (mean absolute error: "
                     f"{parts})")
     decisive = (len(ranked) > 1 and not tied and known
                 and tested[ranked[1]] - tested[best] >= noise)
-    if len(ranked) == 1:
-        sentence += "; it is the only family the smaller sizes could fit"
+    if len(ranked) == 1:  # said above: nothing to compare the margin with
+        pass
     elif not tied and not known:
         sentence += ("; but with no standard error of the measured mean (one seed) nothing says "
                      "whether that margin is more than noise")

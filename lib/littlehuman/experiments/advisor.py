@@ -398,9 +398,10 @@ def agreement_sentence(report: dict[str, Any]) -> str:
         return ("**Nothing to compare:** no curve family gives a finite equivalent on any base "
                 "(see each one's status above).")
     per_base = numbered.groupby("base")["family"].nunique()
-    bounded = numbered[[finite(lo) and finite(hi) for lo, hi in zip(numbered.get("low", []),
-                                                                   numbered.get("high", []))]]
-    if (per_base >= 2).any() and bounded.empty:
+    has_ends = {"low", "high"} <= set(numbered.columns)
+    bounded = numbered[[finite(lo) and finite(hi) for lo, hi in
+                        zip(numbered["low"], numbered["high"])]] if has_ends else numbered
+    if has_ends and (per_base >= 2).any() and bounded.empty:
         values = numbered["equivalent"].astype(float)
         return ("**Agreement not judged:** every family's interval is unbounded, so any two "
                 f"would overlap; their equivalents run from {values.min():,.0f} to "
