@@ -118,6 +118,19 @@ def row_scores(study: "Study", metric: str) -> dict[int, dict[tuple, Any]]:
     return out
 
 
+def _paired_differences(study: "Study", specs: dict[tuple, "RunSpec"], metric: str,
+                        one: tuple, other: tuple) -> dict[int, Any]:
+    """Per seed with both runs finished, run ``one``'s per-test-row ``metric`` minus run
+    ``other``'s (each ``(base, kind, added)``; the runs of a seed score the same rows)."""
+    diffs = {}
+    for seed in seeds(study.profile):
+        a, b = specs.get((*one, seed)), specs.get((*other, seed))
+        if a and b and study.store.has(a) and study.store.has(b):
+            diffs[seed] = (grid.per_example_scores(study, a)[metric].to_numpy(float)
+                           - grid.per_example_scores(study, b)[metric].to_numpy(float))
+    return diffs
+
+
 def human_gain(study: "Study", metric: str, n_boot: int = 2000,
                level: float = 0.95) -> pd.DataFrame:
     """Per base: what the human points added over the purely synthetic base, paired per test
@@ -128,13 +141,8 @@ def human_gain(study: "Study", metric: str, n_boot: int = 2000,
     specs = run_specs(study)
     h, rows = sizes(study.profile, study.shape).human, []
     for base in sizes(study.profile, study.shape).bases:
-        diffs = {}
-        for seed in seeds(study.profile):
-            with_human = specs.get((base, "human", h, seed))
-            alone = specs.get((base, "synthetic", 0, seed))
-            if with_human and alone and study.store.has(with_human) and study.store.has(alone):
-                diffs[seed] = (grid.per_example_scores(study, with_human)[metric].to_numpy(float)
-                               - grid.per_example_scores(study, alone)[metric].to_numpy(float))
+        diffs = _paired_differences(study, specs, metric, (base, "human", h),
+                                    (base, "synthetic", 0))
         if not diffs:
             continue
         gain, low, high = stats.hierarchical_bootstrap(
@@ -159,13 +167,8 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
     specs, sz = run_specs(study), sizes(study.profile, study.shape)
     out = []
     for base in sz.bases:
-        diffs = {}
-        for seed in seeds(study.profile):
-            human, synthetic = (specs.get((base, kind, sz.human, seed))
-                                for kind in ("human", "synthetic"))
-            if human and synthetic and study.store.has(human) and study.store.has(synthetic):
-                diffs[seed] = (grid.per_example_scores(study, human)[metric].to_numpy(float)
-                               - grid.per_example_scores(study, synthetic)[metric].to_numpy(float))
+        diffs = _paired_differences(study, specs, metric, (base, "human", sz.human),
+                                    (base, "synthetic", sz.human))
         if not diffs:
             continue
         est, low, high = stats.hierarchical_bootstrap(
