@@ -391,6 +391,7 @@ def test_pilot_rows_name_an_equivalent_too_uncertain_for_an_interval():
     assert len(rows) == 1 and "base 1000" in rows[0]["what"]
     assert rows[0]["seeds_needed"] is None and rows[0]["more_runs"] is None
     assert "no 95% interval" in rows[0]["message"] and "80 of 300" in rows[0]["message"]
+    assert rows[0]["message"].endswith(advisor.UNSETTLED_ADVICE)  # as the no-number sentence
     assert list(advice_plots.pilot_table({"pilot": rows})["seeds now"]) == [3]
 
 

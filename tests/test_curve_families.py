@@ -432,6 +432,8 @@ def test_notebook_06_says_no_more_seeds_only_when_there_is_a_settled_number():
     nothing = _report({(250, "log"): None, (250, "power"): 80.0})  # the chosen log gives none
     text = pilot_sentence(nothing)
     assert "no more seeds needed" not in text and "gives no finite equivalent" in text
+    from littlehuman.experiments.advisor import UNSETTLED_ADVICE
+    assert text.endswith(UNSETTLED_ADVICE)  # one rule where no interval gives a width
     with_budget = _report({(250, "log"): None}, budget={"status": "ok"})
     assert "no more seeds needed" in pilot_sentence(with_budget)
     assert pilot_sentence(_report({(250, "log"): 60.0}, pilot=[{"what": "x"}])) == ""

@@ -163,6 +163,12 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
 # --------------------------------------------------------------------------- curve families
 #: every score this project measures lies in [0, 1]: the asymptote of a family stays under it
 CEILING = 1.0
+#: what the pilot plan says where no interval gives it a width to start from (an unbounded
+#: one, or no finite equivalent at all): one rule for both (FEVER's and ROPES's cpu-profile
+#: pages said "more seeds cannot settle it" and "run more seeds" of the same situation)
+UNSETTLED_ADVICE = ("More seeds (`--seeds`, `--tradeoff-seeds`), more sizes per base "
+                    "(`--tradeoff-steps`) or more human points per base (`--tradeoff-human`) "
+                    "may settle it; `--plan` prices each; read the intervals again after.")
 #: the pilot plan's goal for an equivalent: its interval within +-25% of the estimate
 EQUIVALENT_PRECISION = 0.25
 
@@ -373,8 +379,7 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
            if families.has_interval(r) else f"it has no {level:.0%} interval")
     message = (f"{what}: {has} with {n_seeds} seed(s), since {share} bootstrap resamples find "
                "no finite equivalent, so it is not settled; with no width to start from, the "
-               "seeds arithmetic cannot say how many seeds would settle it: run more seeds, "
-               "then read the interval again.")
+               f"seeds arithmetic cannot say how many seeds would settle it. {UNSETTLED_ADVICE}")
     return {"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}", "width": None,
             "target_width": 2 * EQUIVALENT_PRECISION * abs(r["equivalent"]),
             "seeds_now": n_seeds, "seeds_needed": None, "more_seeds": None, "more_runs": None,
@@ -429,9 +434,8 @@ def pilot_sentence(report: dict[str, Any]) -> str:
     answer = report.get("budget")
     if not has_number and not (answer and answer.get("status") == "ok"):
         return (f"No pilot plan: the {families.FAMILIES[fam].label} gives no finite equivalent "
-                "and there is no budget answer, so there is no interval to narrow; more seeds "
-                "cannot settle a number that is not there. More sizes per base "
-                "(`--tradeoff-steps`) or more human points might.")
+                "on the seed means and there is no budget answer, so there is no interval whose "
+                f"width the seeds arithmetic could start from. {UNSETTLED_ADVICE}")
     return ("Every interval is already narrow enough for its answer (equivalents within "
             f"+-{EQUIVALENT_PRECISION:.0%}; on a saturated base, the human points' gain clear of "
             "0; the budget's split clear of 0): no more seeds needed.")
