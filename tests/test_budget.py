@@ -142,6 +142,21 @@ def test_budget_answer_from_the_analysis():
     assert any("at most the measured 200 human points" in c for c in big["caveats"])
 
 
+def test_an_unsettled_split_leads_with_not_settled():
+    """A new user's walk (2026-12-05): notebook 04 said "buy the synthetic points instead" and
+    notebook 06 "spend 20% of $20 on 8 human points", its interval reaching 0 said only at the
+    end. An unsettled split that buys human points now leads with "Not settled"."""
+    data = known_data(lambda x: power(x, 0.75, 0.4, 1.5), {1000: 600.0, 2000: 300.0})
+    for seed, shift in zip((0, 1, 2), (-0.06, 0.0, 0.06)):  # the human runs disagree by seed
+        data.per_seed[seed][-2:, :] += shift
+    answer = F.budget_answer(F.analyse(data, n_boot=200, ceiling=1.0), 0.01, 0.01, 25.0,
+                             family="power")
+    assert not answer["confident"] and answer["best"]["h"] > 0
+    assert answer["sentence"].startswith("Not settled under the power law: the best predicted "
+                                         "split would spend 8% of $25 on 200 human points")
+    assert "so all $25 on synthetic points does as well on this evidence" in answer["sentence"]
+
+
 def test_a_budget_below_one_synthetic_point_is_said_not_raised():
     data = known_data(lambda x: power(x, 0.75, 0.4, 1.5), {1000: 600.0, 2000: 300.0})
     res = F.analyse(data, n_boot=5, ceiling=1.0)

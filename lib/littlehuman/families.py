@@ -912,6 +912,12 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
              f"{p_human:.0%} of bootstrap resamples put human points in their best split")
     sentence = (f"Under the {label}, {buy}: predicted score {best['score']:.3g}{score_ci}"
                 f"{where}{sure}; {share}.")
+    if d_low is not None and not confident and best["h"] > 0:  # lead with what is settled
+        sentence = (f"Not settled under the {label}: the best predicted split would {buy} "
+                    f"(predicted score {best['score']:.3g}{score_ci}{where}), but against "
+                    f"{against} that is {gain['value']:+.3g} [{d_low:+.3g}, {d_high:+.3g}], an "
+                    f"interval that reaches 0 or below, so all ${budget:,.4g} on synthetic "
+                    f"points does as well on this evidence; {share}.")
     return {"family": family, "status": "ok", "grid": grid, "best": best,
             "all_synthetic": zero, "gain_over_all_synthetic": gain, "p_buy_human": p_human,
             "worth": {"human_points": h_meas, "at_synthetic": s_ref, "value": eq.value,
