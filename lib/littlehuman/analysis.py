@@ -81,6 +81,11 @@ def lengths(human: pd.DataFrame, synthetic: pd.DataFrame, task: str) -> pd.DataF
     return result
 
 
+def _folded(text: object) -> str:
+    """``text`` lower-cased, white space folded to single spaces, stripped."""
+    return re.sub(r"\s+", " ", str(text).lower()).strip()
+
+
 def copied_false_claims(rows: pd.DataFrame) -> tuple[int, int]:
     """FV: ``(claims labelled false (0) that stand word for word in their own context,
     claims labelled false)``. Lower-cased, white space folded, a final period dropped. A
@@ -88,7 +93,7 @@ def copied_false_claims(rows: pd.DataFrame) -> tuple[int, int]:
     wrong label: Gemma 3 270M's FEVER twins had 48 of 247 (the human rows none, 2026-12-05),
     which the label check (the label written against the one asked) cannot see."""
     def norm(text: object) -> str:
-        return re.sub(r"\s+", " ", str(text).lower()).strip().rstrip(".").strip()
+        return _folded(text).rstrip(".").strip()
 
     false = rows[rows["label"].astype(int) == 0]
     copied = sum(bool(c) and c in norm(x) for c, x in
@@ -100,11 +105,8 @@ def answers_not_in_context(rows: pd.DataFrame) -> tuple[int, int]:
     """QA: ``(rows whose answer does not stand in their own context, rows)``, lower-cased with
     white space folded: an extractive learner has no span to learn from such a row (ROPES's
     cpu-profile twins: 248 of 500, its human rows 60)."""
-    def norm(text: object) -> str:
-        return re.sub(r"\s+", " ", str(text).lower()).strip()
-
-    missing = sum(not (a and a in norm(c)) for a, c in
-                  zip(rows["answer"].map(norm), rows["context"]))
+    missing = sum(not (a and a in _folded(c)) for a, c in
+                  zip(rows["answer"].map(_folded), rows["context"]))
     return int(missing), len(rows)
 
 

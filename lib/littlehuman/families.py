@@ -527,12 +527,10 @@ def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
                     f"{parts})")
     decisive = (len(ranked) > 1 and not tied and known
                 and tested[ranked[1]] - tested[best] >= noise)
-    if len(ranked) == 1:  # said above: nothing to compare the margin with
-        pass
-    elif not tied and not known:
+    if len(ranked) > 1 and not tied and not known:  # (one family: no margin to judge)
         sentence += ("; but with no standard error of the measured mean (one seed) nothing says "
                      "whether that margin is more than noise")
-    elif not decisive and not tied:
+    elif len(ranked) > 1 and not decisive and not tied:
         sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label} is below the "
                      f"measured mean's standard error ({noise:.3g}), so the hold-out cannot "
                      "tell them apart")

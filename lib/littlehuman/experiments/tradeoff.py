@@ -163,6 +163,8 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
     interval over seeds and rows), detectable, seeds, human_wins (seeds whose mean favours
     the human points) and a sentence. Empty when the trade-off has no synthetic step of the
     human points' size."""
+    from littlehuman.findings import fmt_detectable, verdict
+
     metric = metric or study.main_metric
     specs, sz = run_specs(study), sizes(study.profile, study.shape)
     out = []
@@ -176,8 +178,6 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
             seed=schema.stable_seed(study.name, "head-to-head", int(base), metric))
         wins = sum(float(d.mean()) > 0 for d in diffs.values())
         det = stats.detectable_effect(low, high, level)
-        from littlehuman.findings import fmt_detectable, verdict
-
         said = verdict(est, low, high, det)
         out.append({"base": int(base), "points": sz.human, "difference": [est, low, high],
                     "detectable": det, "seeds": len(diffs), "human_wins": wins,
@@ -240,15 +240,17 @@ def analysis(study: "Study", metric: str | None = None,
             "learned_nothing": grid.learned_nothing(rec, metric, "trade-off runs")}
 
 
-def without_single_output(study: "Study", metric: str | None = None) -> str | None:
+def without_single_output(study: "Study", metric: str | None = None,
+                          rec: pd.DataFrame | None = None) -> str | None:
     """A sensitivity check in words: the seed-mean log fits refitted without the seeds that
     have a trade-off run giving one output for every test row (a collapsed fit scores the
     majority baseline whatever it was trained on, and can bend a 3-point curve), so that
     every point is the mean of the same seeds; and whether the reading (the slope's sign, the
     status) turns on them. None when no run is like that, when every seed has one, or when
-    every run is one (:func:`grid.learned_nothing` speaks then)."""
+    every run is one (:func:`grid.learned_nothing` speaks then). ``rec``: :func:`records`,
+    when the caller already holds them."""
     metric = metric or study.main_metric
-    rec = records(study)
+    rec = records(study) if rec is None else rec
     if rec.empty or metric not in rec:
         return None
     single = rec["single_output"].astype(bool)
@@ -350,13 +352,13 @@ def summary(study: "Study", metric: str | None = None,
                  "the median equivalent is <= 0: at these sizes extra human points never pay "
                  "over synthetic ones")
     sz = sizes(study.profile, study.shape)
-    baseline = grid.majority_baseline(study)
+    baseline, rec = grid.majority_baseline(study), records(study)
     out = {"dataset": study.name, "metric": a["metric"], "human_points": h,
            "sizes": {"bases": list(sz.bases), "human": sz.human, "step": sz.step,
                      "steps": sz.steps}, "notes": list(sz.notes), "headline": headline,
            "bases": bases, "table3": t3, "statuses": a["statuses"], "price": price,
            "advice": advice(study, a), "baseline": baseline.get(a["metric"]),
-           "flags": grid.flags(records(study), baseline, a["metric"]),
-           "sensitivity": without_single_output(study, a["metric"]),
+           "flags": grid.flags(rec, baseline, a["metric"]),
+           "sensitivity": without_single_output(study, a["metric"], rec),
            "head_to_head": head_to_head(study, a["metric"])}
     return grid.jsonable(out)

@@ -111,7 +111,7 @@ def fits_caption_table(report: dict[str, Any]) -> str:
 def table3_table(report: dict[str, Any]) -> pd.DataFrame:
     """The paper's Table 3 statistic under each family (per-seed operating points), with the
     paper's own row beneath when it reports this dataset."""
-    from littlehuman.plots.tradeoff import _one_decimal
+    from littlehuman.plots.tradeoff import one_decimal
 
     t = report["table3_frame"].copy()
     stats = ["mean", "median", "p25", "p75"]
@@ -120,7 +120,7 @@ def table3_table(report: dict[str, Any]) -> pd.DataFrame:
         if curves.mostly_undefined(t.loc[i]):
             t.loc[i, stats] = np.nan
     for i in t.index[~ours]:  # the paper's digits as it prints them (6006.45 -> 6006.5)
-        t.loc[i, stats] = [float(_one_decimal(v)) for v in t.loc[i, stats]]
+        t.loc[i, stats] = [float(one_decimal(v)) for v in t.loc[i, stats]]
     return pd.DataFrame({"curve": t["curve"], "operating points": t["n"].astype("Int64"),
                          "undefined": t["n_undefined"].astype("Int64"), "mean": t["mean"],
                          "median": t["median"], "25th percentile": t["p25"],

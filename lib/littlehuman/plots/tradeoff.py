@@ -172,7 +172,7 @@ def paper_table3_sentence() -> str:
     16905.4; ROPES ...', from :data:`~littlehuman.findings.PAPER_TABLE3`."""
     parts = []
     for i, (dataset, row) in enumerate(PAPER_TABLE3.items()):
-        mean, median = _one_decimal(row["mean"]), _one_decimal(row["median"])
+        mean, median = one_decimal(row["mean"]), one_decimal(row["median"])
         parts.append(f"{_paper_name(dataset)} mean {mean} / median {median}" if i == 0 else
                      f"{_paper_name(dataset)} {mean} / {median}")
     return ("Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, SciFact 100-300, "
@@ -180,7 +180,7 @@ def paper_table3_sentence() -> str:
             "base and the human points: compare orders of magnitude): " + "; ".join(parts) + ".")
 
 
-def _one_decimal(value: float) -> str:
+def one_decimal(value: float) -> str:
     """Rounded half up on the decimal digits as written (6006.45 -> 6006.5), as the paper."""
     return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
