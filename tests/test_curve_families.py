@@ -76,6 +76,21 @@ def test_flat_and_falling_curves_are_flat(family):
         assert (eq.status, eq.value) == ("no_gain", None)
 
 
+def test_formulas_say_a_constant_a_rate_at_its_bound_and_a_falling_log():
+    x = [250, 300, 350]
+    falling = [0.53, 0.52, 0.51]
+    assert F.fit_family("log", x, falling).describe() == "y = 0.8577 - 0.0593 ln(x)"
+    for family in ("power", "exp"):  # a >= 0 binds: a constant, not "- 0 (x/350)^-0.01"
+        fit = F.fit_family(family, x, falling)
+        assert fit.describe().startswith("y = 0.52 (a constant") and fit.rate_at_bound is None
+    kink = 0.1 + 0.004 * np.log(x) + np.array([0, 5e-4, 0])  # three sizes, a bend up
+    steep = F.fit_family("power", x, kink)
+    assert steep.rate_at_bound == F._B_GRID["power"][-1]
+    assert "b at the edge of its search range, 5:" in steep.describe()
+    clean = F.fit_family("power", X, 0.8 - 0.3 * (X / X.max()) ** -0.5)
+    assert clean.rate_at_bound is None and "edge" not in clean.describe()
+
+
 @pytest.mark.parametrize("family", ["power", "exp"])
 def test_a_curve_that_levelled_off_inside_the_sizes_is_saturated(family):
     y = np.where(X > 1000, 0.6, 0.5)  # jumps once, then flat

@@ -36,6 +36,8 @@ def test_smoke_reports(smoke_home, name, task):
     folder = smoke_home / "outputs" / name / "smoke"
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["task"] == task
+    # the rows the settings resolve to: smoke's caps (n_train 48, 32 valid, 48 test)
+    assert summary["rows"] == {"train": 48, "valid": 32, "test": 48}
     # 3 sweep runs, 2 more zoom runs (100% at n=48 is the sweep's), 6 trade-off runs
     assert summary["generation_calls"] > 0 and summary["runs_trained"] == 3 + 2 + 6
     # the ledger names the commit each run was trained at (every one of the 11 here)

@@ -195,6 +195,10 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     verdicts = re.findall(r'data-verdict="([^"]+)"', page)
     assert len(verdicts) == 6 and set(verdicts) <= set(fnd.VERDICTS)
     assert verdicts[:3] == [CONTRADICTED, NOT_VISIBLE, HOLDS]
+    # the rows a summary resolved its caps to come first ("n_train: 0" reads as all)
+    write(tmp_path, summary("ropes", "cpu", settings={**scale, "n_train": 0},
+                            rows={"train": 321, "valid": 60, "test": 1688}))
+    assert "n = 321, 5 seeds (trade-off 3), 1,688 test rows" in index.page(tmp_path)
     assert "+0.021 [-0.001, +0.042]" in page and "n=500, 12 human points" in page
     assert "paper, Table 3: median 6,006" in page and "paper, Table 3: median 236" in page
     assert fnd.PAPER_FINDINGS["last_10"] in page

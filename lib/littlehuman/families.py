@@ -170,11 +170,28 @@ class FamilyFit:
         if not self.usable:
             return f"{FAMILIES[self.family].label}: {self.status}"
         if self.family == "log":
-            return f"y = {self.params[0]:.4g} + {self.params[1]:.4g} ln(x)"
+            a0, a1 = self.params
+            return f"y = {a0:.4g} {'-' if a1 < 0 else '+'} {abs(a1):.4g} ln(x)"
         c, a, b = self.params
+        if not a > 0:  # a >= 0 binds: b is then arbitrary, the curve a constant
+            return f"y = {c:.4g} (a constant: no rising {FAMILIES[self.family].label} fits better)"
         term = f"(x/{self.scale:g})^-{b:.3g}" if self.family == "power" else \
             f"exp(-{b:.3g} x/{self.scale:g})"
-        return f"y = {c:.4g} - {a:.4g} {term}"
+        return f"y = {c:.4g} - {a:.4g} {term}" + (
+            f" (b at the edge of its search range, {self.rate_at_bound:g}: the data do not "
+            "pin the curve's bend)" if self.rate_at_bound is not None else "")
+
+    @property
+    def rate_at_bound(self) -> float | None:
+        """The bound of the rate ``b``'s search range (:data:`_B_GRID`) that a usable
+        ``power``/``exp`` fit sits on, else None: there the fit is its family's limit (a
+        power law with b -> 0 is the log curve; an exponential with b -> 0 a straight line,
+        with large b a step), not a bend the data show."""
+        if self.family == "log" or not self.usable or not self.params[1] > 0:
+            return None  # (a constant's b is arbitrary)
+        grid, b = _B_GRID[self.family], self.params[2]
+        return next((float(g) for g in (grid[0], grid[-1]) if math.isclose(b, g, rel_tol=1e-6)),
+                    None)
 
 
 def _clean(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray

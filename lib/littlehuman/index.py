@@ -189,13 +189,14 @@ def findings_row(s: dict[str, Any], links: str) -> str:
 def _scale(s: dict[str, Any]) -> str:
     """'n = 500, 5 seeds (trade-off 3), 1,666 test rows' under a run's profile: the scale
     every finding of the row stands on ("" where the summary does not say)."""
-    st = s.get("settings") or {}
-    parts = [f"n = {int(st['n_train']):,}"] if st.get("n_train") else []
+    st, used = s.get("settings") or {}, s.get("rows") or {}
+    n = used.get("train") or st.get("n_train")
+    parts = [f"n = {int(n):,}"] if n else []
     seeds, some = list(st.get("seeds") or []), int(st.get("tradeoff_seeds") or 0)
     if seeds:
         parts.append(f"{len(seeds)} seed{'s' if len(seeds) != 1 else ''}"
                      + (f" (trade-off {some})" if 0 < some < len(seeds) else ""))
-    rows = (s.get("advisor") or {}).get("test_rows")
+    rows = used.get("test") or (s.get("advisor") or {}).get("test_rows")
     if rows:
         parts.append(f"{int(rows):,} test rows")
     return f"<br><small>{esc(', '.join(parts))}</small>" if parts else ""

@@ -730,13 +730,23 @@ def summary_keys(notebooks: set[str]) -> set[str]:
         {"advisor"} if "06" in notebooks else set())
 
 
+def rows_used(study: Any) -> dict[str, int]:
+    """The rows behind the report, resolved: the sweep's n, the human validation rows every
+    run selects its epoch on and the test rows it is scored on (the settings keep what was
+    asked, where 0 means all)."""
+    split = study.eval_rows["split"]
+    return {"train": int(study.n), "valid": int(split.eq("valid").sum()),
+            "test": int(split.eq("test").sum())}
+
+
 def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
                   generation: dict[str, Any], trained: dict[str, int], seconds: float,
                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """``summary.json`` of one report: each prepared experiment's summary (the ``previous``
     summary's for the others, so running one notebook keeps the rest of the index), the
     advisor's (notebook 06), the headline, this run's generation and training counts, the
-    bill, wall time, date, settings and what produced it (:mod:`littlehuman.provenance`)."""
+    bill, wall time, date, settings, the rows they resolve to (:func:`rows_used`) and what
+    produced it (:mod:`littlehuman.provenance`)."""
     from littlehuman import experiments, provenance
     from littlehuman.experiments import advisor
 
@@ -757,6 +767,7 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
             "runs_skipped": int(trained.get("skipped", 0)),
             "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
             "settings": public_settings(asdict(study.profile)),
+            "rows": rows_used(study),
             "provenance": {**provenance.provenance(study),
                            "runs": provenance.never_raising(experiments.run_commits, study)}}
 
