@@ -455,6 +455,22 @@ def test_no_count_of_seeds_from_one_seed():
         "seeds now"]) == [1]
 
 
+def test_pilot_table_shows_points_and_scores_as_written_and_counts_whole():
+    """At the paper's scale (bench/report_scale.py) the table read "859.490" wide and "4.000"
+    seeds: a row without a number made the columns float."""
+    points = {"what": "eq", "goal": "within +-25%",
+              **curves.pilot_plan(859.49, 3, 659.23, runs_per_seed=18, what="eq")}
+    gain = {"what": "gain", "goal": "clear of 0",
+            **curves.pilot_plan(0.116, 3, 0.00527, runs_per_seed=4, what="gain")}
+    none = {"what": "open", "goal": "within +-25%", "width": None, "target_width": 452.0,
+            "seeds_now": 3, "seeds_needed": None, "more_runs": None}
+    frame = advice_plots.pilot_table({"pilot": [points, gain, none]})
+    assert frame["width now"].tolist()[:2] == ["859", "0.116"] and pd.isna(frame["width now"][2])
+    assert frame["width wanted"].tolist() == ["659", "0.00527", "452"]
+    html = styled(frame).to_html()
+    assert ">4<" in html and ">18<" in html and "4.000" not in html and "18.000" not in html
+
+
 def test_budget_disagreement_is_said():
     def ans(h, s):
         return {"status": "ok", "best": {"h": h, "s": s, "score": 0.7},

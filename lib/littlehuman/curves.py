@@ -439,7 +439,7 @@ def seeds_for_width(width: float, n_seeds: int, target_width: float,
     return high
 
 
-def _amount(x: float) -> str:
+def amount(x: float) -> str:
     """A width for a sentence: whole with thousands separators from 100 up (points), else 4
     significant digits (scores)."""
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.4g}"
@@ -455,7 +455,7 @@ def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: i
     261,991 of them). From one seed no count (None): its interval resamples test rows alone,
     which more seeds do not narrow, and the seeds' spread is unseen."""
     if n_seeds == 1:  # one seed's interval is its test rows' noise: seeds would not shrink it
-        message = (f"{what} is {_amount(width)} wide with 1 seed: that interval holds the test "
+        message = (f"{what} is {amount(width)} wide with 1 seed: that interval holds the test "
                    "rows' noise alone and the spread between seeds is unseen, so no number of "
                    "seeds can be worked out from it. Run 3 seeds or more (`--seeds 0,1,2`), "
                    "then read the plan again; more test rows (`--n-test`, a larger test split) "
@@ -469,16 +469,16 @@ def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: i
                   "sqrt(seeds): seeds are independent, their spread stays what these seeds show "
                   "and dominates the width; test rows stay the same, and their share of the "
                   "width does not shrink with seeds")
-    now = f"{what} is {_amount(width)} wide with {n_seeds} seed(s)"
+    now = f"{what} is {amount(width)} wide with {n_seeds} seed(s)"
     within_reach = need <= PILOT_MAX_SEEDS
     if more == 0:
-        message = f"{now}; already at most {_amount(target_width)}: no more seeds needed."
+        message = f"{now}; already at most {amount(target_width)}: no more seeds needed."
     elif within_reach:
-        message = (f"{now}; to narrow it to {_amount(target_width)} run about {need:,} seeds "
+        message = (f"{now}; to narrow it to {amount(target_width)} run about {need:,} seeds "
                    f"({more:,} more, {more * runs_per_seed:,} more training runs), assuming "
                    f"{assumption}.")
     else:
-        message = (f"{now}; narrowing it to {_amount(target_width)} would take about {need:,} "
+        message = (f"{now}; narrowing it to {amount(target_width)} would take about {need:,} "
                    f"seeds ({more * runs_per_seed:,} more training runs), past "
                    f"{PILOT_MAX_SEEDS} seeds: seeds alone will not settle it. A larger effect "
                    "to measure (more human points per base, `--tradeoff-human`) or more "

@@ -5,6 +5,7 @@ each family beside the paper's, the budget's split and the pilot plan, each with
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -227,12 +228,18 @@ def budget_caption(answer: dict[str, Any], n_seeds: int, n_rows: int) -> str:
 def pilot_table(report: dict[str, Any]) -> pd.DataFrame:
     """The pilot plan: per uncertain answer, its interval's width now, the width wanted, the
     seeds for it and the training runs they add."""
-    rows = [{"answer": p["what"], "goal": p["goal"], "width now": p["width"],
-             "width wanted": p["target_width"], "seeds now": p["seeds_now"],
+    def width(value: Any) -> str | None:  # points or a score, as the sentences write it
+        return None if value is None or not math.isfinite(value) else curves.amount(value)
+
+    rows = [{"answer": p["what"], "goal": p["goal"], "width now": width(p["width"]),
+             "width wanted": width(p["target_width"]), "seeds now": p["seeds_now"],
              "seeds needed": p["seeds_needed"], "more runs": p["more_runs"]}
             for p in report["pilot"]]
-    return pd.DataFrame(rows, columns=["answer", "goal", "width now", "width wanted",
-                                       "seeds now", "seeds needed", "more runs"])
+    frame = pd.DataFrame(rows, columns=["answer", "goal", "width now", "width wanted",
+                                        "seeds now", "seeds needed", "more runs"])
+    counts = ["seeds now", "seeds needed", "more runs"]  # whole numbers, "–" where none
+    frame[counts] = frame[counts].astype("Float64").round().astype("Int64")
+    return frame
 
 
 def pilot_caption(report: dict[str, Any]) -> str:
