@@ -90,20 +90,24 @@ def children_peak_mib() -> float:
 
 
 def recovered(summary_path: Path) -> None:
-    """Print the trade-off's equivalents (log fit, per base) and the advisor's answer beside
-    the simulation's truth."""
+    """Print each curve family's equivalent per base (notebook 06's, with its 95% interval)
+    and the advisor's answer beside the simulation's truth."""
     summary = json.loads(summary_path.read_text())
-    trade, advice = summary["tradeoff"], summary["advisor"] or {}
-    truth = trade["human_points"] / SYNTHETIC_WORTH
-    print(f"truth: +{trade['human_points']} human points = {truth:,.0f} synthetic points on every base")
-    for b in trade["bases"]:
-        low, high = b["interval"]
+    advice = summary["advisor"] or {}
+    human = summary["tradeoff"]["human_points"]
+    truth = human / SYNTHETIC_WORTH
+    print(f"truth: +{human} human points = {truth:,.0f} synthetic points on every base")
+    held = 0
+    for row in advice.get("per_base") or []:
+        low, high = (float(v) if v is not None else None for v in row["interval"])
         inside = low is not None and high is not None and low <= truth <= high
+        held += inside
         shown = "no interval" if low is None or high is None else f"[{low:,.0f}, {high:,.0f}]"
-        value = "none" if b["equivalent"] is None else f"{b['equivalent']:,.0f}"
-        print(f"  base {b['base']:,}: log fit {value} {shown} "
-              f"({'holds' if inside else 'does not hold'} the truth; {b['status']})")
-    print(f"  advisor: {advice.get('headline')}")
+        value = "none" if row["equivalent"] is None else f"{row['equivalent']:,.0f}"
+        print(f"  base {row['base']:,}, {row['family']}: {value} {shown} "
+              f"({'holds' if inside else 'does not hold'} the truth; {row['status']})")
+    print(f"  {held} of {len(advice.get('per_base') or [])} intervals hold the truth; "
+          f"chosen family {advice.get('chosen_family')}; advisor: {advice.get('headline')}")
 
 
 def timed_report(report: Any, dataset: str, profile: Any, data_dir: str, notebooks: list[str],
