@@ -4,6 +4,7 @@ percentile bootstrap over seeds, then each drawn seed's test rows (the library's
 2026-12-03), in the same run.
 
     python bench/interval_coverage.py [--sims 400] [--n-boot 1000] [--only means|equivalent]
+    python bench/interval_coverage.py --only misspecified [--sims 200] [--n-boot 1000]
 
 Means and differences (``--only means``). Each simulated experiment trains ``seeds`` runs and
 scores them on one test set of ``rows`` rows drawn from a population: a row's log-odds of
@@ -56,6 +57,29 @@ so the shortfall was the equivalent's own step: the resamples without one droppe
 interval given only where the slope looked steep. Ranking them holds it 0.935-0.963 of the
 time over all experiments, always with an interval, its low bound finite. See the README
 ("Statistics beyond the paper") for the table.
+
+When the truth is not logarithmic (``--only misspecified``, only on request: ``all`` is the
+two above). The scenarios above grant the log family its own assumption. Here each simulated
+experiment is the paper's whole trade-off, all three bases (1,000/2,000/3,000, synthetic-only
+runs of base + 200 i points, i = 0..4, and base + 200 human points; 3 seeds x 1,666 test
+rows), scored as above (the same difficulty, row x run, seed and seed x run effects, run sd
+0.05), with each run's population accuracy saturating exponentially in its worth, human +
+0.15 synthetic points: ``0.55 + 0.35 (1 - exp(-worth / T))`` (:func:`saturating_truth`; T
+1,500 is bench/report_scale.py's learner, nearly linear over the fitted sizes; T 500
+saturating; T 150 with the +human run near the asymptote). The truth is then 200 / 0.15 =
+1,333 synthetic points on every base, a curve of the ``exp`` family only. Each scenario also
+runs with paired rows (one uniform per seed and test row shared by all runs, as report_scale's
+learner: far less noise between runs). Every experiment goes through ``families.analyse``
+with every family as notebook 06 computes it (:func:`misspecified_scenario`: ceiling 1,
+``pool_bases`` off); per base and family it prints the family's equivalent on the noise-free
+population means (its bias with infinite data, :func:`family_limits`), the share of
+experiments with an interval and with a closed one, the coverage (+- its binomial SE), the
+misses on each side, the share of point estimates with a value, the median point estimate
+(those without one ranked as the bootstrap ranks them) and its bias, the median width of the
+closed intervals; and the same for the family the hold-out chose in that experiment (notebook
+06's budget answer): :func:`print_misspecified`. About 0.5 s an experiment (1,000 resamples):
+the default 200 per scenario, 6 scenarios, take ~11 minutes on 2 cores; a coverage near 0.95
+then has a binomial SE of about 0.015.
 """
 from __future__ import annotations
 
@@ -74,7 +98,8 @@ from scipy.special import expit  # noqa: E402
 
 from littlehuman.curves import equivalent_points, fit_log  # noqa: E402
 from littlehuman.metrics import SCORE_RANGE  # noqa: E402
-from littlehuman.families import CurveData, analyse  # noqa: E402
+from littlehuman.families import (CurveData, analyse, chosen_family,  # noqa: E402
+                                  curve_points, fit_family, ranked_equivalent)
 from littlehuman.stats import (bootstrap_run_means,  # noqa: E402
                                defined_interval, hierarchical_bootstrap)
 
@@ -282,15 +307,18 @@ def inverted_interval(sizes: np.ndarray, means: np.ndarray, base: float, level: 
 
 
 def simulated_scores(mu: np.ndarray, n_seeds: int, n_rows: int, run_sd: float,
-                     rng: np.random.Generator) -> np.ndarray:
+                     rng: np.random.Generator, paired: bool = False) -> np.ndarray:
     """One simulated trade-off experiment's (seeds x runs x rows) 0/1 scores, runs with the
-    log-odds means ``mu`` (as :func:`equivalent_scenario` describes)."""
+    log-odds means ``mu`` (as :func:`equivalent_scenario` describes). ``paired``: one uniform
+    per seed and test row, shared by every run of the seed (common random numbers, as
+    bench/report_scale.py's learner), instead of one per seed, run and row."""
     n_runs = mu.size
     logit = (mu[None, :, None] + rng.normal(0, DIFFICULTY_SD, n_rows)[None, None, :]
              + rng.normal(0, INTERACTION_SD, (n_runs, n_rows))[None]
              + rng.normal(0, SEED_SD, n_seeds)[:, None, None]
              + rng.normal(0, run_sd, (n_seeds, n_runs))[:, :, None])
-    return (rng.random(logit.shape) < expit(logit)).astype(float)
+    draw = rng.random((n_seeds, 1, n_rows)) if paired else rng.random(logit.shape)
+    return (draw < expit(logit)).astype(float)
 
 
 def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equivalent: float,
@@ -396,14 +424,175 @@ def print_equivalents(sims: int, n_boot: int, rng: np.random.Generator) -> None:
                   f"{paired[1]:>11} {width:>16} {low:>10}", flush=True)
 
 
+# --------------------------------------------------------------------------- misspecified
+SYNTHETIC_WORTH = 0.15  # a synthetic point is worth 0.15 human ones (bench/report_scale.py)
+MIS_BASES = (1000, 2000, 3000)  # PROTOCOL's trade-off bases, all in one experiment
+MIS_FAMILIES = ("log", "power", "exp")
+MIS_SIMS = 200  # the default --sims of --only misspecified (~0.5 s an experiment)
+MIS_CEILING = 1.0  # the asymptote's bound notebooks 04 and 06 fit with (advisor.CEILING)
+MIS_SCENARIOS = [  # (label, floor, span, scale T of the worth, run sd, paired rows)
+    ("near-linear", 0.55, 0.35, 1500.0, 0.05, False),      # report_scale's learner's curve
+    ("near-linear, paired rows", 0.55, 0.35, 1500.0, 0.05, True),
+    ("saturating", 0.55, 0.35, 500.0, 0.05, False),
+    ("saturating, paired rows", 0.55, 0.35, 500.0, 0.05, True),
+    ("strongly saturating", 0.55, 0.35, 150.0, 0.05, False),  # the human run near the top
+    ("strongly saturating, paired rows", 0.55, 0.35, 150.0, 0.05, True),
+]
+
+
+def saturating_truth(floor: float, span: float, scale: float, run_sd: float
+                     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """(runs, per-run mean log-odds, per-run population mean accuracy) of the paper's whole
+    trade-off (every base of :data:`MIS_BASES`: synthetic-only runs of base + 200 i points,
+    i = 0..4, then base + 200 human points), in the order notebook 06's ``CurveData`` has
+    them. A run's population accuracy saturates exponentially in its worth, human points +
+    :data:`SYNTHETIC_WORTH` x synthetic points: ``floor + span (1 - exp(-worth / scale))``,
+    on the mean-accuracy scale (the log-odds mean found by inverting :func:`mean_expit` over
+    the whole spread, as :func:`equivalent_truth`). The truth is then the same on every base:
+    200 human points are worth ``200 / SYNTHETIC_WORTH`` synthetic ones (1,333), a curve that
+    is none of the families but ``exp``'s (``c - a exp(-b x / s)`` with b = w s / T)."""
+    keys = [(b, "synthetic", STEP * i) for b in MIS_BASES for i in range(STEPS + 1)]
+    keys = [k for b in MIS_BASES for k in [*(k for k in keys if k[0] == b),
+                                           (b, "human", HUMAN)]]
+    runs = pd.DataFrame(keys, columns=["base", "kind", "added"])
+    human = np.where(runs["kind"] == "human", runs["added"], 0)
+    synthetic = runs["base"] + np.where(runs["kind"] == "synthetic", runs["added"], 0)
+    worth = (human + SYNTHETIC_WORTH * synthetic).to_numpy(float)
+    targets = floor + span * (1.0 - np.exp(-worth / scale))
+    sd = math.sqrt(DIFFICULTY_SD ** 2 + INTERACTION_SD ** 2 + SEED_SD ** 2 + run_sd ** 2)
+    mu = np.array([brentq(lambda m, t=t: mean_expit(m, sd) - t, -20.0, 20.0, xtol=1e-13)
+                   for t in targets])
+    return runs, mu, np.array([mean_expit(m, sd) for m in mu])
+
+
+def family_limits(runs: pd.DataFrame, means: np.ndarray) -> dict[tuple[int, str], float]:
+    """Each (base, family)'s equivalent on the population means (no seed or test-row noise):
+    what its estimate tends to with infinitely many seeds and rows, so its misspecification
+    bias alone (the library's ``fit_family`` and ``equivalent``, ranked as the bootstrap
+    ranks a resample without one: +inf unreachable)."""
+    out = {}
+    for b in MIS_BASES:
+        x, y, y_star = curve_points(runs, means, b)
+        for f in MIS_FAMILIES:
+            value, _ = ranked_equivalent(fit_family(f, x, y, MIS_CEILING), y_star, float(b))
+            out[(b, f)] = math.nan if value is None else float(value)
+    return out
+
+
+def misspecified_scenario(floor: float, span: float, scale: float, run_sd: float,
+                          paired: bool, n_seeds: int, n_rows: int, sims: int, n_boot: int,
+                          rng: np.random.Generator) -> dict[str, object]:
+    """Simulate ``sims`` whole trade-offs (3 bases) with the saturating truth of
+    :func:`saturating_truth` and score each family's equivalent and interval per base as
+    notebook 06 does: ``families.analyse`` on the runs' per-test-row scores, every family,
+    ``ceiling`` 1, ``pool_bases`` off (:func:`littlehuman.experiments.advisor.curve_analysis`).
+    Scores as :func:`simulated_scores` (``paired``: one uniform per seed and test row shared
+    by every run, as bench/report_scale.py's learner, so runs differ only where their
+    accuracies do). Per base and family: the intervals (low, high; NaN when none), the point
+    estimates ranked as the bootstrap ranks them (+inf unreachable, -base none needed), and
+    which family the hold-out chose (``choice``), whose interval is also kept as "chosen"."""
+    runs, mu, means = saturating_truth(floor, span, scale, run_sd)
+    names = [*MIS_FAMILIES, "chosen"]
+    got = {(b, f): {"low": [], "high": [], "estimate": []} for b in MIS_BASES for f in names}
+    chosen: list[str] = []
+    for sim in range(sims):
+        scores = simulated_scores(mu, n_seeds, n_rows, run_sd, rng, paired=paired)
+        data = CurveData(runs, {s: scores[s] for s in range(n_seeds)}, HUMAN)
+        result = analyse(data, MIS_FAMILIES, n_boot=n_boot, seed=sim, ceiling=MIS_CEILING)
+        best = chosen_family(result)
+        chosen.append(best)
+        fits = result["fits"].set_index(["base", "family"])
+        for b in MIS_BASES:
+            for f in MIS_FAMILIES:
+                row = fits.loc[(b, f)]
+                value, has = ranked_equivalent(result["fit"][(b, f)], float(row["y_star"]),
+                                               float(b))
+                assert not has or math.isclose(value, row["equivalent"]), (value, row)
+                cells = {"low": row["low"], "high": row["high"], "estimate": value}
+                for name in {f, "chosen"} if f == best else {f}:
+                    for k, v in cells.items():
+                        got[(b, name)][k].append(math.nan if v is None else float(v))
+    return {"truth": HUMAN / SYNTHETIC_WORTH, "limits": family_limits(runs, means),
+            "means": means, "runs": runs, "chosen": chosen,
+            "got": {k: {m: np.array(v) for m, v in d.items()} for k, d in got.items()}}
+
+
+def print_misspecified(sims: int, n_boot: int, rng: np.random.Generator,
+                       n_seeds: int = 3, n_rows: int = 1666) -> None:
+    truth = HUMAN / SYNTHETIC_WORTH
+    print(f"\nthe equivalent of +{HUMAN} human points when the truth is NOT logarithmic: "
+          f"accuracy = floor + span (1 - exp(-worth / T)),\nworth = human + {SYNTHETIC_WORTH} "
+          f"synthetic, so the truth is {truth:,.0f} synthetic points on every base; the paper's "
+          f"whole trade-off\n(bases {'/'.join(map(str, MIS_BASES))}, +200 i synthetic, +200 "
+          f"human, {n_seeds} seeds x {n_rows} rows) through families.analyse as notebook 06 "
+          "(ceiling 1).\nPer base and family: limit, the family's equivalent on the population "
+          "means (its bias with infinite data);\ngiven, the share of experiments with an "
+          "interval (closed: both ends finite); coverage over those +- binomial SE;\nlow/high: "
+          "how many intervals lay wholly below / above the truth; median estimate (bias vs the "
+          "truth; point estimates\nwithout a value ranked +inf / -base as the bootstrap ranks "
+          "them; finite: the share with a value, not ranked); median width of the closed\n"
+          "intervals. chosen: the family the hold-out picks "
+          "(notebook 06's budget answer), its interval that experiment")
+    head = (f"  {'base':>4} {'family':6} {'limit':>8} {'given':>5} {'closed':>6} "
+            f"{'coverage':>14} {'low/high':>8} {'finite':>6} {'median est.':>11} {'bias':>6} "
+            f"{'median width':>12}")
+    for label, floor, span, scale, run_sd, paired in MIS_SCENARIOS:
+        out = misspecified_scenario(floor, span, scale, run_sd, paired, n_seeds, n_rows, sims,
+                                    n_boot, rng)
+        parts = []
+        for b in MIS_BASES:
+            x, y, y_star = curve_points(out["runs"], out["means"], b)
+            parts.append(f"base {b}: {y[0]:.3f}-{y[-1]:.3f} (+human {y_star:.3f})")
+        curve = "; ".join(parts)
+        picks = ", ".join(f"{f} {out['chosen'].count(f) / sims:.2f}" for f in MIS_FAMILIES)
+        print(f"misspecified, {label}: T {scale:g}, run sd {run_sd}"
+              f"{', paired rows' if paired else ''}; population accuracy {curve}; "
+              f"hold-out picks {picks}")
+        print(head)
+        for b in MIS_BASES:
+            for f in [*MIS_FAMILIES, "chosen"]:
+                g = out["got"][(b, f)]
+                low, high, est = g["low"], g["high"], g["estimate"]
+                given = ~(np.isnan(low) | np.isnan(high))
+                closed = given & np.isfinite(low) & np.isfinite(high)
+                n = int(given.sum())
+                covers = (low[given] <= truth) & (truth <= high[given])
+                cov = "-"
+                if n:
+                    c = float(covers.mean())
+                    cov = f"{c:.3f} +- {math.sqrt(c * (1 - c) / n):.3f}"
+                misses = f"{int((high[given] < truth).sum())}/{int((low[given] > truth).sum())}"
+                finite = float(np.mean(np.isfinite(est) & (est > -b)))
+                placed = est[~np.isnan(est)]
+                med = float(np.median(placed)) if placed.size else math.nan
+                med_s = ("-" if math.isnan(med) else "+inf" if med == math.inf else
+                         f"{med:,.0f}")
+                bias = (f"{(med - truth) / truth:+.0%}" if math.isfinite(med) else "-")
+                width = (f"{float(np.median(high[closed] - low[closed])):,.0f}"
+                         if closed.any() else "-")
+                limit = out["limits"].get((b, f))
+                lim = ("" if limit is None else "+inf" if limit == math.inf else
+                       "-" if math.isnan(limit) else f"{limit:,.0f}")
+                print(f"  {b:>4} {f:6} {lim:>8} {n / sims:>5.2f} {closed.sum() / sims:>6.2f} "
+                      f"{cov:>14} {misses:>8} {finite:>6.2f} {med_s:>11} {bias:>6} {width:>12}",
+                      flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sims", type=int, default=400, help="simulated experiments per scenario")
+    parser.add_argument("--sims", type=int, default=None,
+                        help="simulated experiments per scenario (default 400; 200 with "
+                             "--only misspecified)")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples per interval")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", choices=("all", "means", "equivalent"), default="all",
-                        help="the means and differences, the trade-off's equivalents, or both")
+    parser.add_argument("--only", choices=("all", "means", "equivalent", "misspecified"),
+                        default="all",
+                        help="the means and differences, the trade-off's equivalents, or both "
+                             "(all); misspecified (only on request): the equivalents of every "
+                             "family when the truth saturates")
     args = parser.parse_args(argv)
+    if args.sims is None:
+        args.sims = MIS_SIMS if args.only == "misspecified" else 400
     if args.sims < 1 or args.n_boot < 1:
         parser.error("--sims and --n-boot must be at least 1")
     rng = np.random.default_rng(args.seed)
@@ -424,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{got['library width'] / got['plain width']:>10.2f}x", flush=True)
     if args.only in ("all", "equivalent"):
         print_equivalents(args.sims, args.n_boot, rng)
+    if args.only == "misspecified":
+        print_misspecified(args.sims, args.n_boot, rng)
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0
 

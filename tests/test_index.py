@@ -199,6 +199,17 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     write(tmp_path, summary("ropes", "cpu", settings={**scale, "n_train": 0},
                             rows={"train": 321, "valid": 60, "test": 1688}))
     assert "n = 321, 5 seeds (trade-off 3), 1,688 test rows" in index.page(tmp_path)
+    # finding 3 on the scale the paper's claim is read: per human point, beside the paper's
+    assert "worth +900 synthetic [300, 2,000], 18x [6x, 40x] per human point" in page
+    assert "judged here against 1x" in page and "1.2x to 185x per human point" in page
+    t3 = {"n": 9, "n_undefined": 0, "mean": 1554.2, "median": 1518.2, "p25": 1352.3,
+          "p75": 1744.6}
+    write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": t3}))
+    assert ("this run, Table 3: median 1,518 (IQR 1,352 to 1,745; 9 operating points, 30x per "
+            "human point)") in index.page(tmp_path)
+    write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
+        **t3, "n": 1, "n_undefined": 2}}))  # mostly undefined: blank, as the reports leave it
+    assert "this run, Table 3" not in index.page(tmp_path)
     assert "+0.021 [-0.001, +0.042]" in page and "n=500, 12 human points" in page
     assert "paper, Table 3: median 6,006" in page and "paper, Table 3: median 236" in page
     assert fnd.PAPER_FINDINGS["last_10"] in page

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,30 @@ def _few_human_cell(v: dict[str, Any], words: str) -> str:
     return f"<td>{_badge(v)}{nums}{_detectable(v)}{_words(words)}</td>"
 
 
+def _per_point(base: dict[str, Any], human: Any) -> str:
+    """', 8.2x [5.7x, 14x] per human point': an equivalent over the human points added, the
+    scale the paper's claim is read on ("" when it says nothing: no positive equivalent)."""
+    def number(v: Any) -> float | None:
+        try:
+            x = float(v)  # a summary's unbounded end is the string 'inf'
+        except (TypeError, ValueError):
+            return None
+        return None if math.isnan(x) else x
+
+    def ratio(x: float) -> str:
+        return f"{x / human:.2g}x" if abs(x / human) < 10 else f"{x / human:,.0f}x"
+
+    eq = number(base.get("equivalent"))
+    if not human or eq is None or eq <= 0 or math.isinf(eq):
+        return ""
+    lo, hi = (number(v) for v in ((base.get("interval") or []) + [None, None])[:2])
+    if lo is None or hi is None:
+        return f", {ratio(eq)} per human point"
+    top = "∞)" if math.isinf(hi) else f"{ratio(hi)}]"
+    bottom = "(-∞" if math.isinf(lo) else f"[{ratio(lo)}"
+    return f", {ratio(eq)} {bottom}, {top} per human point"
+
+
 def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
     from littlehuman.findings import fmt_points
 
@@ -155,8 +180,8 @@ def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
         lo, hi = (b.get("interval") or [None, None])[:2]
         sign = "+" if (b.get("equivalent") or 0) >= 0 else ""  # a negative one has its own
         eq = (f"worth {sign}{fmt_points(b['equivalent'])} synthetic "
-              f"{fnd.fmt_points_interval(lo, hi)}" if b.get("equivalent") is not None else
-              f"no equivalent ({b.get('status')})")
+              f"{fnd.fmt_points_interval(lo, hi)}{_per_point(b, v.get('human'))}"
+              if b.get("equivalent") is not None else f"no equivalent ({b.get('status')})")
         rows.append(f"base {esc(b.get('base'))}: gain {_iv(b.get('gain'))}; {esc(eq)}"
                     + (f" ({esc(b['verdict'])})" if len(v.get("bases", [])) > 1 else ""))
     human = v.get("human")
@@ -164,7 +189,24 @@ def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
     nums = (f'<div class="num">{esc(head)}</div><div class="sub">' + "<br>".join(rows)
             + "</div>") if rows else ""
     paper = f'<div class="paper">paper, Table 3: {esc(_paper_cell(dataset))}</div>'
-    return f"<td>{_badge(v)}{nums}{_detectable(v)}{paper}{_words(words)}</td>"
+    return f"<td>{_badge(v)}{nums}{_detectable(v)}{_own_table3(v)}{paper}{_words(words)}</td>"
+
+
+def _own_table3(v: dict[str, Any]) -> str:
+    """This run's Table 3 statistic, beside the paper's ("" where most operating points gave
+    no finite equivalent: the reports leave it blank then too)."""
+    from littlehuman.curves import mostly_undefined
+    from littlehuman.findings import fmt_points
+
+    t3, human = v.get("table3") or {}, v.get("human")
+    if not t3 or t3.get("median") is None or mostly_undefined(t3):
+        return ""
+    per = f", {t3['median'] / human:.2g}x per human point" if human else ""
+    n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
+    points = f"{n} of {n + undefined}" if undefined else f"{n}"
+    return (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} (IQR '
+            f'{fmt_points(t3.get("p25"))} to {fmt_points(t3.get("p75"))}; {points} '
+            f'operating points{per})</div>')
 
 
 def _links(root: Path, folder: Path) -> str:
