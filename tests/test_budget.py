@@ -315,6 +315,10 @@ def test_families_report_and_summary_on_known_runs(home):
     json.dumps(summary)
     assert summary["chosen_family"] == "log" and summary["seeds"] == 3
     assert summary["headline"].startswith("+8 human points ~ +17 synthetic points under the log")
+    # only the log fit could be held out: the choice is no verdict, so the families' range
+    medians = [t["median"] for t in report["table3"].values()]
+    assert (f"; the hold-out does not single it out: {min(medians):+,.0f} to "
+            f"{max(medians):+,.0f} across the 3 families") in summary["headline"]
     assert summary["budget"]["best"]["h"] == 0.0
     # notebook 06's figures and tables build
     fig = advice_plots.fits_figure(report, "t")

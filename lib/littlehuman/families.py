@@ -501,13 +501,36 @@ def holdout_errors(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndar
                                        "status", "sem"])
 
 
-def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
+def resampled_holdout_errors(x: np.ndarray, ys: np.ndarray, families: Sequence[str],
+                             ceiling: float | None = None) -> dict[str, np.ndarray]:
+    """:func:`holdout_errors` of every row of ``ys`` (resamples x sizes ``x``) at once:
+    ``{family: predicted - measured at the largest size, one per resample}`` (NaN where the
+    smaller sizes cannot fit the family)."""
+    x = np.asarray(x, dtype=float)
+    if ys.size == 0 or x.size == 0:
+        return {f: np.full(len(ys), math.nan) for f in families}
+    top = float(x.max())
+    below, measured = x < top, ys[:, x == top].mean(axis=1)
+    out = {}
+    for f in families:
+        fits = fit_family_many(f, x[below], ys[:, below], ceiling)
+        pred = np.array([float(ft.predict(top)) if ft.usable else math.nan for ft in fits])
+        out[f] = pred - measured
+    return out
+
+
+def choose(errors: pd.DataFrame, noise: float | None = None,
+           resampled: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
     """The family with the smallest mean absolute hold-out error over the rows of ``errors``
     (one or more :func:`holdout_errors` frames stacked, e.g. one per base).
 
-    ``noise`` is the typical standard error of a measured mean (default: the median ``sem``):
-    when the best and the runner-up differ by less, or tie, the hold-out cannot tell them
-    apart; without a noise (one seed) no margin is called decisive, and the sentence says so.
+    ``resampled`` ({family: mean absolute hold-out error per bootstrap resample}) gives the
+    noise: the standard deviation over resamples of the runner-up's error minus the best's
+    (a shift every size of a seed shares, such as its seed effect, cancels in a hold-out
+    error, so the standard error of a measured mean overstates it). Without it ``noise`` is
+    the typical standard error of a measured mean (default: the median ``sem``). When the
+    best and the runner-up differ by less, or tie, the hold-out cannot tell them apart;
+    without a noise (one seed) no margin is called decisive, and the sentence says so.
     Keys: best (None when no family could be held out), mean_abs_error (per family, None when
     untestable), untestable (families the smaller sizes could not fit), decisive (bool) and a
     ``sentence``."""
@@ -517,8 +540,7 @@ def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
         mae[str(f)] = float(np.abs(e).mean()) if np.isfinite(e).all() and e.size else None
     tested = {f: v for f, v in mae.items() if v is not None}
     untestable = [f for f, v in mae.items() if v is None]
-    if noise is None and "sem" in errors and errors["sem"].notna().any():
-        noise = float(errors["sem"].median())
+    noise_what = "the measured mean's standard error"
     if not tested:
         return {"best": None, "mean_abs_error": mae, "untestable": untestable,
                 "decisive": False, "sentence": "No family could be tested by leaving the "
@@ -526,6 +548,16 @@ def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
                 "untested."}
     ranked = sorted(tested, key=tested.get)  # stable: a tie keeps the order shown (log first)
     best = ranked[0]
+    if noise is None and resampled and len(ranked) > 1 and \
+            {best, ranked[1]} <= set(resampled):
+        margins = np.asarray(resampled[ranked[1]], float) - np.asarray(resampled[best], float)
+        margins = margins[np.isfinite(margins)]
+        if margins.size > 1:
+            noise = float(np.std(margins, ddof=1))
+            noise_what = ("its bootstrap standard error (over resamples of the seeds and test "
+                          "rows, each refitted)")
+    if noise is None and "sem" in errors and errors["sem"].notna().any():
+        noise = float(errors["sem"].median())
     parts = ", ".join(f"{FAMILIES[f].label} {tested[f]:.3g}" for f in ranked)
     tied = [f for f in ranked[1:] if math.isclose(tested[f], tested[best], rel_tol=1e-9,
                                                   abs_tol=1e-12)]
@@ -548,9 +580,8 @@ def choose(errors: pd.DataFrame, noise: float | None = None) -> dict[str, Any]:
         sentence += ("; but with no standard error of the measured mean (one seed) nothing says "
                      "whether that margin is more than noise")
     elif len(ranked) > 1 and not decisive and not tied:
-        sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label} is below the "
-                     f"measured mean's standard error ({noise:.3g}), so the hold-out cannot "
-                     "tell them apart")
+        sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label} is below "
+                     f"{noise_what} ({noise:.3g}), so the hold-out cannot tell them apart")
     if untestable:
         sentence += ("; not testable (more parameters than sizes below the largest): "
                      + ", ".join(FAMILIES[f].label for f in untestable))
@@ -714,6 +745,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
     fit: dict[tuple[Any, str], FamilyFit] = {}
     boot: dict[tuple[Any, str], list[FamilyFit]] = {}
     boot_y: dict[Any, np.ndarray] = {}
+    boot_holdout: dict[Any, dict[str, np.ndarray]] = {}
     holdouts = []
     pickers = {key: _picker(runs, bases[0] if key == POOLED else key,
                             pool_bases or key == POOLED) for key in keys}
@@ -735,6 +767,8 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
         bx, by, bs = pickers[key](boot_means)  # every resample at once
         for f in families:
             boot[(key, f)] = fit_family_many(f, bx, by, ceiling) if len(boot_means) else []
+        if len(boot_means):
+            boot_holdout[key] = resampled_holdout_errors(bx, by, families, ceiling)
         boot_y[key] = np.full(len(boot_means), math.nan) if bs is None else np.asarray(bs)
     holdout = pd.concat(holdouts, ignore_index=True)
     rows, disagreements = [], {}
@@ -777,8 +811,11 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
         "base", "family", "label", "formula", "params", "rmse", "fit_status", "asymptote",
         "holdout_error", "y_star", "equivalent", "eq_status", "low", "high", "undefined",
         "message"])
+    chosen_on = [b for b in bases] if len(bases) > 0 else [POOLED]
+    resampled = ({f: np.mean([np.abs(boot_holdout[k][f]) for k in chosen_on], axis=0)
+                  for f in families} if all(k in boot_holdout for k in chosen_on) else None)
     return {"fits": fits, "fit": fit, "holdout": holdout,
-            "choice": choose(holdout[holdout["base"] != POOLED] if len(bases) > 0 else holdout),
+            "choice": choose(holdout[holdout["base"].isin(chosen_on)], resampled=resampled),
             "disagreements": disagreements,
             "table3": {f: table3(v) for f, v in t3_values.items()}, "boot": boot,
             "boot_y_star": boot_y, "bases": bases,

@@ -543,6 +543,11 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
         headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
                     f"{label} (median of {curves.operating_points_phrase(t3[fam])})"
                     + ("; they do not beat the synthetic curve" if med <= 0 else ""))
+        medians = [t3[f]["median"] for f in r["families"] if t3[f]["median"] is not None
+                   and not curves.mostly_undefined(t3[f])]
+        if not r["choice"].get("decisive") and len(medians) > 1:  # a choice in name only
+            headline += (f"; the hold-out does not single it out: {min(medians):+,.0f} to "
+                         f"{max(medians):+,.0f} across the {len(medians)} families")
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
     if r.get("flags") and not r.get("learned_nothing"):
