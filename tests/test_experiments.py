@@ -9,6 +9,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -338,6 +339,28 @@ def test_a_median_of_a_minority_of_operating_points_is_not_the_answer(home):
     assert tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))["headline"] == (
         "+8 human points ~ +30 synthetic points (median over the 4 of 6 operating points with "
         "a finite equivalent; mean 30)")
+
+
+def test_the_same_runs_get_the_same_interval_in_every_table_and_equal_metrics(home):
+    """The zoom's runs at the sweep's n are the sweep's own; their intervals were drawn afresh
+    (seeded by the table's group key), so notebook 03 read 0.7515 where 02 read 0.737 at the
+    paper's scale; a metric equal to another on every row got another interval too."""
+    exp = experiment(seeds="0 1 2", zoom_sizes="48 24")
+    rng = np.random.default_rng(0)
+    for spec in dict.fromkeys(specs_of(exp, sweep) + specs_of(exp, zoom)):
+        right = (rng.random(40) < 0.6).astype(float)
+        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(40)], "prediction": right,
+                              "gold": [1] * 40, "score:accuracy": right,
+                              "score:also": right})  # equal on every row
+        exp.store.write(spec, {"metrics": {"accuracy": right.mean(), "n": 40}}, preds)
+    swept = sweep.intervals(exp, metrics=["accuracy", "also"]).set_index(["fraction", "metric"])
+    zoomed = zoom.intervals(exp)
+    shared = zoomed[(zoomed["n"] == 48) & (zoomed["fraction"] == 1.0)
+                    & (zoomed["metric"] == "accuracy")].iloc[0]
+    assert (shared["low"], shared["high"]) == (swept.loc[(1.0, "accuracy"), "low"],
+                                               swept.loc[(1.0, "accuracy"), "high"])
+    for f in (0.0, 1.0):
+        assert tuple(swept.loc[(f, "accuracy")]) == tuple(swept.loc[(f, "also")])
 
 
 def test_zoom_paired_and_intervals_on_known_scores(home):

@@ -99,7 +99,9 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
                          - grid.per_example_scores(study, specs[(n, b, s)])[m].to_numpy(float))
                      for s in by[a].index.intersection(by[b].index)}
             _, low, high = stats.hierarchical_bootstrap(
-                diffs, seed=schema.stable_seed(study.name, "zoom-diff", int(n), a, b, m))
+                diffs, seed=schema.stable_seed(study.name, "zoom-diff", int(n), a, b,
+                                               study.main_metric))  # the main metric's draw
+            # for every metric: metrics equal on every row get equal intervals
             verdict = (f"{cmp['agree']}/{cmp['n_seeds']} seeds favour {side} synthetic"
                        if side else f"no side favoured over {cmp['n_seeds']} seeds")
             rows.append({"n": int(n), "metric": m, "seeds": cmp["n_seeds"],

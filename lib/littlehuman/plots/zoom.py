@@ -52,9 +52,8 @@ def figure_title(name: str, metric: str) -> str:
 def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int, shared: int = 0) -> str:
     """Caption of :func:`figure` (``n_runs``: the records' row count; ``shared``: how many of
     them are the sweep's own runs, :func:`~littlehuman.experiments.zoom.shared_with_sweep`)."""
-    reused = (f"; {shared} of them are the sweep's own runs (notebook 02), reused, whose "
-              "intervals are drawn afresh here, so an end may differ from 02's in the third "
-              "decimal" if shared else "")
+    reused = (f"; {shared} of them are the sweep's own runs (notebook 02), reused, with "
+              "the same intervals as there" if shared else "")
     return (f"{name}: one panel per training-set size n. Grey lines are single seeds, the blue "
             f"line the mean over {n_seeds} seed(s) with its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}). Each point is one fine-tuning run "
