@@ -19,6 +19,9 @@ class Spec:
     fraction: float
     seed: int
 
+    def key(self) -> str:  # as RunSpec's: what the intervals' draws are seeded by
+        return f"toy-{self.fraction}-{self.seed}"
+
 
 class FakeStudy:
     """The sweep's cells over the given (fraction, seed) scores; the store is the dict."""
