@@ -596,6 +596,12 @@ def test_baseline_line_and_training_table():
     assert len(lines) == 1 and lines[0].y0 == lines[0].y1 == 0.5
     assert [a.text for a in fig.layout.annotations][-1] == "majority baseline"
     assert not [s for s in plots.sweep.figure(sweep_records(), ["accuracy"], "t").layout.shapes]
+    # a baseline far below the panel's data (a QA one near 0 under scores of 0.7-0.9 at the
+    # paper's scale) is named at the panel's foot: a line would squash the data to a strip
+    high = sweep_records().assign(accuracy=lambda d: 0.8 + 0.01 * d["seed"])
+    far = plots.sweep.figure(high, ["accuracy"], "t", baseline={"accuracy": 0.02})
+    assert not [s for s in far.layout.shapes if s.type == "line"]
+    assert "majority baseline 0.020, below this axis" in [a.text for a in far.layout.annotations]
     rec = pd.DataFrame({"fraction": [0.0, 0.0, 1.0], "n": [48, 48, 48],
                         "trained_rows": [48, 40, 30], "single_output": [False, True, False],
                         "dropped": ["", "no answer span in the context: 8",

@@ -14,6 +14,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -278,12 +279,49 @@ def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
     return Markdown(f"*{text}*{warn}")
 
 
+def panel_span(fig: go.Figure, row: int, col: int) -> tuple[float, float] | None:
+    """The lowest and highest y the traces of one panel draw (error bars included), None
+    when they draw none."""
+    ref = fig.get_subplot(row, col).yaxis.plotly_name.replace("axis", "")  # yaxis2 -> y2
+    lows, highs = [], []
+    for trace in fig.data:
+        if (getattr(trace, "yaxis", None) or "y") != ref or getattr(trace, "y", None) is None:
+            continue
+        y = pd.to_numeric(pd.Series(list(trace.y)), errors="coerce").to_numpy(float)
+        bars = getattr(trace, "error_y", None)
+        up = np.asarray(bars.array, float) if bars is not None and bars.array is not None \
+            else np.zeros_like(y)
+        down = np.asarray(bars.arrayminus, float) if bars is not None and \
+            bars.arrayminus is not None else up
+        lows.append(y - down if down.shape == y.shape else y)
+        highs.append(y + up if up.shape == y.shape else y)
+    if not lows:
+        return None
+    lo, hi = np.nanmin(np.concatenate(lows)), np.nanmax(np.concatenate(highs))
+    return (float(lo), float(hi)) if np.isfinite(lo) and np.isfinite(hi) else None
+
+
 def baseline_line(fig: go.Figure, value: float | None, row: int, col: int,
                   label: bool) -> None:
     """A dotted horizontal line at the majority baseline (what a learner that learned nothing
-    scores) on one panel; ``label`` names it (on the first panel)."""
+    scores) on one panel; ``label`` names it (on the first panel). A baseline farther from
+    the panel's data than the data's own height is named in a note at the panel's foot
+    instead: a line there would stretch the axis until the data were a flat strip (a QA
+    baseline near 0 under scores of 0.7-0.9)."""
     if value is None:
         return
+    span = panel_span(fig, row, col)
+    if span is not None:
+        lo, hi = span
+        height = max(hi - lo, 1e-9)
+        if value < lo - height or value > hi + height:
+            side = "below" if value < lo else "above"
+            fig.add_annotation(text=f"majority baseline {value:.3f}, {side} this axis",
+                               xref="x domain", yref="y domain", x=1, y=0 if side == "below"
+                               else 1, xanchor="right", yanchor="bottom" if side == "below"
+                               else "top", showarrow=False,
+                               font=dict(color=BASELINE, size=11), row=row, col=col)
+            return
     named = dict(annotation_text="majority baseline", annotation_position="bottom right",
                  annotation_font=dict(color=BASELINE, size=11)) if label else {}
     fig.add_hline(y=value, line=dict(color=BASELINE, dash="dot", width=1.5), row=row, col=col,
