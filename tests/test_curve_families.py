@@ -443,7 +443,7 @@ def test_notebook_06_says_agreement_only_when_there_was_something_to_compare():
     from littlehuman.experiments.advisor import agreement_sentence
 
     both = _report({(250, "log"): 60.0, (250, "power"): 70.0, (300, "log"): 40.0})
-    assert agreement_sentence(both).startswith("**The families agree:**")
+    assert agreement_sentence(both).startswith("**The families' intervals overlap**")
     alone = _report({(250, "log"): 60.0, (250, "power"): None, (250, "exp"): None})
     text = agreement_sentence(alone)
     assert text.startswith("**Nothing to compare:**") and "(log (paper))" in text

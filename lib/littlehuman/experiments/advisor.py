@@ -416,8 +416,11 @@ def agreement_sentence(report: dict[str, Any]) -> str:
         return (f"**Nothing to compare:** on every base at most one family gives a number "
                 f"({', '.join(labels)}); the others could not be fitted or give none, so "
                 "agreement cannot be judged.")
-    return ("**The families agree:** on every base where two or more give a number, their "
-            "equivalents lie within each other's intervals.")
+    values = numbered["equivalent"].astype(float)
+    return ("**The families' intervals overlap** on every base where two or more give a "
+            f"number (their equivalents run from {values.min():,.0f} to {values.max():,.0f} "
+            "synthetic points): no family's answer is ruled out by another's, though one "
+            "family's number may lie outside another's interval.")
 
 
 def pilot_sentence(report: dict[str, Any]) -> str:
