@@ -177,7 +177,7 @@ def test_each_measure_is_read_against_the_paper():
                           "row_id": [f"r{i}" for i in range(24)],
                           "words": [8] * 12 + [16] * 12})
     [line] = analysis.against_paper(words, "words", "fv")
-    assert line.startswith("claim length: synthetic longer (p = ") and "unlike the paper (alike in length)" in line
+    assert line.startswith("claim length: synthetic longer (p ") and "unlike the paper (alike in length)" in line
     same = words.assign(words=[8, 9] * 12)
     assert "no difference this sample can show" in analysis.against_paper(same, "words", "fv")[0]
     assert "as the paper" in analysis.against_paper(same, "words", "fv")[0]
@@ -185,3 +185,26 @@ def test_each_measure_is_read_against_the_paper():
     assert "too few rows to test" in analysis.against_paper(few, "words", "fv")[0]
     qa = words.assign(field="question")
     assert "as the paper (synthetic longer)" in analysis.against_paper(qa, "words", "qa")[0]
+
+
+def test_the_reading_at_the_papers_scale_says_what_a_measure_cannot_show():
+    """At the paper's scale (bench/report_scale.py, ROPES, 5,000 rows a source) notebook 05
+    printed "p = 0", read answer positions kept for 14 of 5,000 human rows against the
+    paper, and compared BLEU-4 of one-word answers, which is 0 for every one of them."""
+    big = pd.DataFrame({"field": "answer", "source": ["human"] * 3000 + ["synthetic"] * 3000,
+                        "row_id": [f"r{i}" for i in range(6000)],
+                        "words": [1] * 3000 + [3] * 3000})
+    assert "synthetic longer (p < 0.001)" in analysis.against_paper(big, "words", "qa")[0]
+    where = pd.DataFrame({"field": "answer", "source": ["human"] * 14 + ["synthetic"] * 23,
+                          "row_id": [f"r{i}" for i in range(37)],
+                          "position": [0.1] * 14 + [0.9] * 23})
+    where.attrs["dropped"] = [
+        {"source": "human", "field": "answer", "reason": "max BLEU 0", "rows": 4986},
+        {"source": "synthetic", "field": "answer", "reason": "max BLEU 0", "rows": 4977}]
+    [line] = analysis.against_paper(where, "position", "qa")
+    assert "measured on only 14 of 5,000 human and 23 of 5,000 synthetic rows" in line
+    assert "not read against the paper" in line and "as the paper" not in line
+    bleu = big.rename(columns={"words": "bleu"}).assign(bleu=[0.0] * 5000 + [30.0] * 1000)
+    [line] = analysis.against_paper(bleu, "bleu", "qa")
+    assert "BLEU-4 scores 100% of human and 67% of synthetic answers exactly 0" in line
+    assert "cannot measure their extractiveness" in line

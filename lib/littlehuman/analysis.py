@@ -214,8 +214,14 @@ def summary(frame: pd.DataFrame, value: str) -> pd.DataFrame:
 PAPER_DIRECTIONS: dict[str, dict[str, dict[str, int]]] = {
     "words": {"fv": {"claim": 0}, "qa": {"question": +1, "answer": +1}},
     "bleu": {"fv": {"claim": +1}, "qa": {"question": +1, "answer": +1}},
-    "position": {"fv": {"claim": +1}, "qa": {"answer": +1}},
+    "position": {"fv": {"claim": +1}, "qa": {"question": +1, "answer": +1}},
 }
+#: a source that kept fewer than this share of its rows for a measure (the rest dropped, e.g.
+#: positions of rows sharing no 4-gram with any sentence) is not read against the paper
+MIN_KEPT_SHARE = 0.5
+#: BLEU-4 scores at least this share of a source's texts exactly 0 (1-3 word answers against
+#: sentences of 4+ tokens, unsmoothed): the measure then says nothing about extractiveness
+MAX_ZERO_BLEU_SHARE = 0.5
 _MEASURE_WORDS = {"words": ("longer", "shorter", "length"),
                   "bleu": ("more extractive", "less extractive", "extractiveness"),
                   "position": ("later in the context", "earlier in the context", "position")}
@@ -230,6 +236,7 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
     expected = PAPER_DIRECTIONS[value][_task(task)]
     up, down, noun = _MEASURE_WORDS[value]
     table = summary(frame, value).set_index(["field", "source"])
+    lost = dropped(frame).groupby(["source", "field"])["rows"].sum()
     out = []
     for field in dict.fromkeys(frame["field"]):
         if field not in expected:
@@ -239,14 +246,33 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
         paper = {+1: f"synthetic {up}", -1: f"synthetic {down}", 0: f"alike in {noun}"}[expected[field]]
         means = (f"means {syn['mean']:.3g} synthetic vs {h['mean']:.3g} human"
                  if syn["rows"] and h["rows"] else "a source without rows")
+        kept = {s: int(table.loc[(field, s), "rows"]) for s in SOURCES}
+        total = {s: kept[s] + int(lost.get((s, field), 0)) for s in SOURCES}
+        few = [f"{kept[s]:,} of {total[s]:,} {s}" for s in SOURCES
+               if total[s] and kept[s] < MIN_KEPT_SHARE * total[s]]
+        if few:
+            out.append(f"{field} {noun}: measured on only {' and '.join(few)} rows (the rest "
+                       f"dropped: see the table of dropped rows), too few of them to stand for "
+                       f"the {field}s, so not read against the paper ({means}; the paper: "
+                       f"{paper}).")
+            continue
+        values = {s: frame.loc[(frame["field"] == field) & (frame["source"] == s), value]
+                  for s in SOURCES}
+        zeros = {s: float((v == 0).mean()) for s, v in values.items() if len(v)}
+        if value == "bleu" and any(z >= MAX_ZERO_BLEU_SHARE for z in zeros.values()):
+            shares = " and ".join(f"{zeros[s]:.0%} of {s}" for s in zeros)
+            out.append(f"{field} {noun}: BLEU-4 scores {shares} {field}s exactly 0 (texts too "
+                       f"short to share a 4-gram with a sentence), so it cannot measure "
+                       f"their extractiveness here; the paper: {paper}.")
+            continue
         if pd.isna(p):
             out.append(f"{field} {noun}: too few rows to test ({means}); the paper: {paper}.")
             continue
         if p >= alpha:
-            seen, agrees = f"no difference this sample can show (p = {p:.2g})", expected[field] == 0
+            seen, agrees = f"no difference this sample can show ({_p(p)})", expected[field] == 0
         else:
             sign = +1 if syn["mean"] > h["mean"] else -1
-            seen, agrees = f"synthetic {up if sign > 0 else down} (p = {p:.2g})", sign == expected[field]
+            seen, agrees = f"synthetic {up if sign > 0 else down} ({_p(p)})", sign == expected[field]
         reading = ("as the paper" if agrees else "the paper's difference is not seen here"
                    if p >= alpha else "unlike the paper")
         out.append(f"{field} {noun}: {seen}, {means}: {reading} ({paper}).")
@@ -266,6 +292,11 @@ def counts(frame: pd.DataFrame) -> dict[tuple[str, str], int]:
 
 
 # ---- helpers ------------------------------------------------------------------------------
+def _p(p: float) -> str:
+    """'p = 0.14', 'p < 0.001' (not 'p = 0', which a test at 5,000 rows underflows to)."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+
+
 def _task(task: str) -> str:
     if task not in FIELDS:
         raise LittleHumanError(f"unknown task {task!r}: use 'fv' or 'qa'")
