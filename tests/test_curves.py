@@ -58,7 +58,7 @@ def test_equivalent_matches_closed_form():
     assert eq.status == "ok"
     assert eq.value == pytest.approx(math.exp((y_star - A0) / A1) - 3000, rel=1e-12)
     assert eq.value == pytest.approx(4321.5, rel=1e-9)
-    assert "4322" in eq.message
+    assert "4,322" in eq.message
 
 
 def test_no_gain_when_curve_does_not_rise():

@@ -371,7 +371,7 @@ def test_zoom_paired_and_intervals_on_known_scores(home):
     assert list(paired.index) == [24, 48]
     assert (paired["97.5% better"] == 3).all() and (paired["sign p"] == 0.25).all()
     assert paired.loc[48, "mean difference"] == pytest.approx(0.08)
-    assert paired.loc[48, "verdict"] == "3/3 seeds favour 97.5% synthetic"
+    assert paired.loc[48, "seeds favouring"] == "3/3 seeds favour 97.5% synthetic"
     # every test row of a run scores the same: the paired interval has no width
     assert (paired.loc[48, "95% CI low"], paired.loc[48, "95% CI high"]) == pytest.approx((0.08, 0.08))
     assert pd.isna(paired.loc[48, "smallest detectable"])  # not estimable, not 0

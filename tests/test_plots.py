@@ -512,8 +512,11 @@ def test_tradeoff_tables():
                            "message": ["a", "b", "c"]})
     seeds = plots.tradeoff.operating_points_table(points)
     assert list(seeds.columns) == ["base", "seed", "equivalent"] and len(seeds) == 2
-    sized = plots.tradeoff.operating_points_table(points.assign(synthetic_size=182.3505))
+    sized = plots.tradeoff.operating_points_table(points.assign(synthetic_size=182.3505,
+                                                                y_star=0.6, n_fit=5))
     assert ">182<" in plots.styled(sized, precision=4).to_html()
+    # headers a reader can read (they were the code's: y_star, n_fit, synthetic_size)
+    assert {"score +human", "sizes fitted", "synthetic size matching"} <= set(sized.columns)
     # points are whole beside 4-decimal scores, an unbounded end as ∞ (notebook 04's precision)
     bases = an["bases"].assign(equivalent=[30.4, 1043.5051], high=[math.inf, 2500.25])
     html = plots.styled(plots.tradeoff.bases_table(bases, 20), precision=4).to_html()

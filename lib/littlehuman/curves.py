@@ -152,7 +152,7 @@ def equivalent_points(fit: LogFit, y_star: float, base: float,
               f"{fit.x_max:g}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")
               + ")" if size > fit.x_max else "")
     return Equivalence(value, "ok",
-                       f"{value:.0f} additional synthetic points match the score {y_star:.4g} "
+                       f"{value:,.0f} additional synthetic points match the score {y_star:.4g} "
                        f"reached with the human points on a base of {base:g}{beyond}.", size)
 
 

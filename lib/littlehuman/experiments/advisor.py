@@ -374,7 +374,7 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     what = (f"the equivalent on base {r['base']:g} ({families.FAMILIES[fam].label}, "
             f"{r['equivalent']:,.0f} synthetic points)")
     level, n_boot = result.get("level", 0.95), result.get("n_boot")
-    share = f"{int(r['undefined'])} of {n_boot}" if n_boot else f"{int(r['undefined'])}"
+    share = f"{int(r['undefined']):,} of {n_boot:,}" if n_boot else f"{int(r['undefined']):,}"
     has = (f"its {level:.0%} interval is unbounded, {fmt_points_interval(r['low'], r['high'])}"
            if families.has_interval(r) else f"it has no {level:.0%} interval")
     message = (f"{what}: {has} with {n_seeds} seed(s), since {share} bootstrap resamples find "

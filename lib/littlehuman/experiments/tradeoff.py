@@ -337,13 +337,13 @@ def summary(study: "Study", metric: str | None = None,
         price = "no break-even price ratio: no finite equivalent"
     elif curves.mostly_undefined(t3):
         headline = (f"+{h} human points: not priced, {curves.unpriced_phrase(t3)} (see the "
-                    f"statuses); {curves.priced_rest_phrase(t3, format(t3['median'], '+.0f'))}")
+                    f"statuses); {curves.priced_rest_phrase(t3, format(t3['median'], '+,.0f'))}")
         price = (f"no break-even price ratio, as most operating points have no finite "
                  f"equivalent ({curves.priced_rest_phrase(t3, format(a['breakeven'], '.3g'))} "
                  "synthetic points per human point)")
     else:
-        headline = (f"+{h} human points ~ {t3['median']:+.0f} synthetic points (median over "
-                    f"{curves.operating_points_phrase(t3)}; mean {t3['mean']:.0f})"
+        headline = (f"+{h} human points ~ {t3['median']:+,.0f} synthetic points (median over "
+                    f"{curves.operating_points_phrase(t3)}; mean {t3['mean']:,.0f})"
                     + ("; they do not beat the synthetic curve" if t3["median"] <= 0 else ""))
         price = (f"human annotation is the cheaper route while one human point costs less "
                  f"than {a['breakeven']:.3g} synthetic points (the median equivalent over "

@@ -82,7 +82,8 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
     means, mean difference (a - b) with its 95% interval (paired per test row within each
     seed, resampling seeds and rows) and the smallest difference this run could detect at 80%
     power (:func:`~littlehuman.stats.detectable_effect`), seeds favouring each, ties, sign p,
-    sign-flip p, min p (the smallest p these seeds allow) and a verdict in words."""
+    sign-flip p, min p (the smallest p these seeds allow) and ``seeds favouring`` (which side
+    more seeds favour, in words: not a verdict, which reads the interval)."""
     rec = records(study)
     specs = {(c.n, c.fraction, c.seed): study.run_spec(c)
              for c in cells(study.profile, study.shape)}
@@ -112,7 +113,7 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
                          f"{name_a} better": cmp["a_better"], f"{name_b} better": cmp["b_better"],
                          "ties": cmp["ties"], "sign p": cmp["sign_p"],
                          "sign-flip p": cmp["permutation_p"], "min p": cmp["min_p"],
-                         "verdict": verdict})
+                         "seeds favouring": verdict})
     return pd.DataFrame(rows)
 
 
@@ -131,7 +132,7 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
         lines.append(f"n={r['n']}: {human} more human point{'s' * (human != 1)} ({a:.1%} vs "
                      f"{b:.1%} synthetic) "
                      f"changed {m} by {r['mean difference']:+.4f} on average "
-                     f"[{r['95% CI low']:+.4f}, {r['95% CI high']:+.4f}]; {r['verdict']} "
+                     f"[{r['95% CI low']:+.4f}, {r['95% CI high']:+.4f}]; {r['seeds favouring']} "
                      f"(sign test p={r['sign p']:.3g}; {r['seeds']} seed(s) allow at best "
                      f"p={r['min p']:.3g}; the smallest difference this run could detect at "
                      f"80% power: {fmt_detectable(r['smallest detectable'], 4)})")

@@ -339,8 +339,8 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
         low, high = int(part["trained_rows"].min()), int(part["trained_rows"].max())
         reasons = sorted({d for d in part["dropped"] if d})
         rows.append({**dict(zip(by, key)), "runs": len(part),
-                     "n": "-".join(map(str, sorted({int(v) for v in part["n"]}))),
-                     "trained rows": str(low) if low == high else f"{low}-{high}",
+                     "n": "-".join(f"{v:,}" for v in sorted({int(v) for v in part["n"]})),
+                     "trained rows": f"{low:,}" if low == high else f"{low:,}-{high:,}",
                      "left out (why)": " | ".join(reasons) or "none",
                      "one output for every test row": int(part["single_output"].sum()),
                      "at or below the majority baseline": (

@@ -115,8 +115,11 @@ def bases_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
     and the break-even price ratio."""
     names = {k: v.format(human=human) for k, v in BASES_COLUMNS.items()}
     table = bases[[c for c in BASES_COLUMNS if c in bases]].rename(columns=names)
-    return with_formats(table, {names[c]: whole_points for c in ("equivalent", "low", "high")
-                                if c in bases})
+    formats: dict[str, Any] = {names[c]: whole_points for c in ("equivalent", "low", "high")
+                               if c in bases}
+    if "breakeven_ratio" in bases:  # an equivalent / human points: as precise as the sentences
+        formats[names["breakeven_ratio"]] = lambda v: f"{float(v):.3g}"
+    return with_formats(table, formats)
 
 
 def bases_caption(human: int, n_boot: int | None = None) -> str:
@@ -199,9 +202,15 @@ def operating_points_table(points: pd.DataFrame) -> pd.DataFrame:
     """Every operating point at seed level (``analysis["points"]``, one base and seed, its
     own fit), without the level and message columns."""
     seed = points[points["level"] == "seed"]
-    table = seed.drop(columns=["level", "message"])
-    return with_formats(table, {c: whole_points for c in ("synthetic_size", "equivalent")
+    table = seed.drop(columns=["level", "message"]).rename(columns=OPERATING_POINT_HEADERS)
+    return with_formats(table, {c: whole_points for c in ("synthetic size matching", "equivalent")
                                 if c in table})
+
+
+#: the operating points' columns as a reader names them
+OPERATING_POINT_HEADERS = {"human_points": "human points", "y_star": "score +human",
+                           "n_fit": "sizes fitted", "r2": "R²", "fit_at_base": "fit at base",
+                           "synthetic_size": "synthetic size matching"}
 
 
 def operating_points_caption() -> str:
