@@ -40,6 +40,8 @@ def test_smoke_reports(smoke_home, name, task):
     assert summary["rows"] == {"train": 48, "valid": 32, "test": 48}
     # 3 sweep runs, 2 more zoom runs (100% at n=48 is the sweep's), 6 trade-off runs
     assert summary["generation_calls"] > 0 and summary["runs_trained"] == 3 + 2 + 6
+    # cold: nothing reused (the zoom's 100% run at n = 48 is the sweep's, counted once)
+    assert summary["runs_skipped"] == 0
     # the ledger names the commit each run was trained at (every one of the 11 here)
     assert sum(summary["provenance"]["runs"].values()) == 11
     for nb in ("01_generate", "02_replacement_sweep", "03_zoom", "04_tradeoff", "05_analysis"):

@@ -813,6 +813,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             work = experiment.prepare(study, progress=True)
             experiments.twins.add_stats(generation, work["generation"])
             experiments.twins.add_stats(trained, work["runs"])
+        if chosen:  # each run once: the zoom's sweep runs were counted by both as skipped
+            trained["skipped"] = experiments.finished_runs(study, notebooks) - trained.get("ran", 0)
         overrides = public_settings(study.profile_overrides())
         params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
                   "overrides": json.dumps(overrides), "custom": json.dumps(custom or {})}

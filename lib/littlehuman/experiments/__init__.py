@@ -67,6 +67,14 @@ def run_commits(study: Any) -> dict[str, int]:
     return counts
 
 
+def finished_runs(study: Any, notebooks: list[str]) -> int:
+    """How many of the runs these notebooks prepare have finished, each once
+    (:func:`distinct_runs`: the zoom's at the sweep's n counts once)."""
+    return sum(study.store.has(study.run_spec(c))
+               for cells in distinct_runs(study.profile, study.shape, notebooks).values()
+               for c in cells)
+
+
 def for_notebooks(notebooks: list[str]) -> list[ModuleType]:
     """The experiments to prepare for these notebooks: the sweep whenever a notebook other
     than 01 and 06 runs (05 shows its runs, the index its headline), the others when a
@@ -96,5 +104,5 @@ def distinct_runs(profile: Profile, shape: Shape,
     return out
 
 
-__all__ = ["EXPERIMENTS", "Cell", "Shape", "distinct_runs", "for_notebooks", "grid", "scaling",
-           "shown_by", "sweep", "tradeoff", "twins", "zoom"]
+__all__ = ["EXPERIMENTS", "Cell", "Shape", "distinct_runs", "finished_runs", "for_notebooks",
+           "grid", "scaling", "shown_by", "sweep", "tradeoff", "twins", "zoom"]
