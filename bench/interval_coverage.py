@@ -307,14 +307,16 @@ def inverted_interval(sizes: np.ndarray, means: np.ndarray, base: float, level: 
 
 
 def simulated_scores(mu: np.ndarray, n_seeds: int, n_rows: int, run_sd: float,
-                     rng: np.random.Generator, paired: bool = False) -> np.ndarray:
+                     rng: np.random.Generator, paired: bool = False,
+                     interaction_sd: float = INTERACTION_SD) -> np.ndarray:
     """One simulated trade-off experiment's (seeds x runs x rows) 0/1 scores, runs with the
     log-odds means ``mu`` (as :func:`equivalent_scenario` describes). ``paired``: one uniform
     per seed and test row, shared by every run of the seed (common random numbers, as
-    bench/report_scale.py's learner), instead of one per seed, run and row."""
+    bench/report_scale.py's learner), instead of one per seed, run and row; ``interaction_sd``
+    the row x run effect's sd."""
     n_runs = mu.size
     logit = (mu[None, :, None] + rng.normal(0, DIFFICULTY_SD, n_rows)[None, None, :]
-             + rng.normal(0, INTERACTION_SD, (n_runs, n_rows))[None]
+             + rng.normal(0, interaction_sd, (n_runs, n_rows))[None]
              + rng.normal(0, SEED_SD, n_seeds)[:, None, None]
              + rng.normal(0, run_sd, (n_seeds, n_runs))[:, :, None])
     draw = rng.random((n_seeds, 1, n_rows)) if paired else rng.random(logit.shape)
@@ -430,17 +432,21 @@ MIS_BASES = (1000, 2000, 3000)  # PROTOCOL's trade-off bases, all in one experim
 MIS_FAMILIES = ("log", "power", "exp")
 MIS_SIMS = 200  # the default --sims of --only misspecified (~0.5 s an experiment)
 MIS_CEILING = 1.0  # the asymptote's bound notebooks 04 and 06 fit with (advisor.CEILING)
-MIS_SCENARIOS = [  # (label, floor, span, scale T of the worth, run sd, paired rows)
-    ("near-linear", 0.55, 0.35, 1500.0, 0.05, False),      # report_scale's learner's curve
-    ("near-linear, paired rows", 0.55, 0.35, 1500.0, 0.05, True),
-    ("saturating", 0.55, 0.35, 500.0, 0.05, False),
-    ("saturating, paired rows", 0.55, 0.35, 500.0, 0.05, True),
-    ("strongly saturating", 0.55, 0.35, 150.0, 0.05, False),  # the human run near the top
-    ("strongly saturating, paired rows", 0.55, 0.35, 150.0, 0.05, True),
+MIS_CURVES = [  # (label, floor, span, scale T of the worth)
+    ("near-linear", 0.55, 0.35, 1500.0),  # bench/report_scale.py's learner's curve
+    ("saturating", 0.55, 0.35, 500.0),
+    ("strongly saturating", 0.55, 0.35, 150.0),  # the +human runs near the asymptote
 ]
+MIS_NOISE = [  # (label, row x run sd, seed x run sd, paired rows)
+    ("paper-like noise", INTERACTION_SD, 0.05, False),  # as EQUIVALENT_SCENARIOS' runs
+    ("low noise", 0.0, 0.0, True),  # report_scale's learner: runs differ by their skill only
+]
+MIS_SCENARIOS = [(f"{c[0]}, {n[0]}", *c[1:], *n[1:]) for c in MIS_CURVES for n in MIS_NOISE]
+"""(label, floor, span, T, row x run sd, seed x run sd, paired): every curve at every noise."""
 
 
-def saturating_truth(floor: float, span: float, scale: float, run_sd: float
+def saturating_truth(floor: float, span: float, scale: float, run_sd: float,
+                     interaction_sd: float = INTERACTION_SD
                      ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """(runs, per-run mean log-odds, per-run population mean accuracy) of the paper's whole
     trade-off (every base of :data:`MIS_BASES`: synthetic-only runs of base + 200 i points,
@@ -459,7 +465,7 @@ def saturating_truth(floor: float, span: float, scale: float, run_sd: float
     synthetic = runs["base"] + np.where(runs["kind"] == "synthetic", runs["added"], 0)
     worth = (human + SYNTHETIC_WORTH * synthetic).to_numpy(float)
     targets = floor + span * (1.0 - np.exp(-worth / scale))
-    sd = math.sqrt(DIFFICULTY_SD ** 2 + INTERACTION_SD ** 2 + SEED_SD ** 2 + run_sd ** 2)
+    sd = math.sqrt(DIFFICULTY_SD ** 2 + interaction_sd ** 2 + SEED_SD ** 2 + run_sd ** 2)
     mu = np.array([brentq(lambda m, t=t: mean_expit(m, sd) - t, -20.0, 20.0, xtol=1e-13)
                    for t in targets])
     return runs, mu, np.array([mean_expit(m, sd) for m in mu])
@@ -479,24 +485,25 @@ def family_limits(runs: pd.DataFrame, means: np.ndarray) -> dict[tuple[int, str]
     return out
 
 
-def misspecified_scenario(floor: float, span: float, scale: float, run_sd: float,
-                          paired: bool, n_seeds: int, n_rows: int, sims: int, n_boot: int,
-                          rng: np.random.Generator) -> dict[str, object]:
+def misspecified_scenario(floor: float, span: float, scale: float, interaction_sd: float,
+                          run_sd: float, paired: bool, n_seeds: int, n_rows: int, sims: int,
+                          n_boot: int, rng: np.random.Generator) -> dict[str, object]:
     """Simulate ``sims`` whole trade-offs (3 bases) with the saturating truth of
     :func:`saturating_truth` and score each family's equivalent and interval per base as
     notebook 06 does: ``families.analyse`` on the runs' per-test-row scores, every family,
     ``ceiling`` 1, ``pool_bases`` off (:func:`littlehuman.experiments.advisor.curve_analysis`).
-    Scores as :func:`simulated_scores` (``paired``: one uniform per seed and test row shared
-    by every run, as bench/report_scale.py's learner, so runs differ only where their
-    accuracies do). Per base and family: the intervals (low, high; NaN when none), the point
+    Scores as :func:`simulated_scores` with a row x run sd of ``interaction_sd`` and a seed
+    x run sd of ``run_sd`` (``paired``: one uniform per seed and test row shared by every
+    run, as bench/report_scale.py's learner, so runs differ only where their accuracies do). Per base and family: the intervals (low, high; NaN when none), the point
     estimates ranked as the bootstrap ranks them (+inf unreachable, -base none needed), and
     which family the hold-out chose (``choice``), whose interval is also kept as "chosen"."""
-    runs, mu, means = saturating_truth(floor, span, scale, run_sd)
+    runs, mu, means = saturating_truth(floor, span, scale, run_sd, interaction_sd)
     names = [*MIS_FAMILIES, "chosen"]
     got = {(b, f): {"low": [], "high": [], "estimate": []} for b in MIS_BASES for f in names}
     chosen: list[str] = []
     for sim in range(sims):
-        scores = simulated_scores(mu, n_seeds, n_rows, run_sd, rng, paired=paired)
+        scores = simulated_scores(mu, n_seeds, n_rows, run_sd, rng, paired=paired,
+                                  interaction_sd=interaction_sd)
         data = CurveData(runs, {s: scores[s] for s in range(n_seeds)}, HUMAN)
         result = analyse(data, MIS_FAMILIES, n_boot=n_boot, seed=sim, ceiling=MIS_CEILING)
         best = chosen_family(result)
@@ -536,17 +543,17 @@ def print_misspecified(sims: int, n_boot: int, rng: np.random.Generator,
     head = (f"  {'base':>4} {'family':6} {'limit':>8} {'given':>5} {'closed':>6} "
             f"{'coverage':>14} {'low/high':>8} {'finite':>6} {'median est.':>11} {'bias':>6} "
             f"{'median width':>12}")
-    for label, floor, span, scale, run_sd, paired in MIS_SCENARIOS:
-        out = misspecified_scenario(floor, span, scale, run_sd, paired, n_seeds, n_rows, sims,
-                                    n_boot, rng)
+    for label, floor, span, scale, interaction_sd, run_sd, paired in MIS_SCENARIOS:
+        out = misspecified_scenario(floor, span, scale, interaction_sd, run_sd, paired, n_seeds,
+                                    n_rows, sims, n_boot, rng)
         parts = []
         for b in MIS_BASES:
             x, y, y_star = curve_points(out["runs"], out["means"], b)
             parts.append(f"base {b}: {y[0]:.3f}-{y[-1]:.3f} (+human {y_star:.3f})")
         curve = "; ".join(parts)
         picks = ", ".join(f"{f} {out['chosen'].count(f) / sims:.2f}" for f in MIS_FAMILIES)
-        print(f"misspecified, {label}: T {scale:g}, run sd {run_sd}"
-              f"{', paired rows' if paired else ''}; population accuracy {curve}; "
+        print(f"misspecified, {label}: T {scale:g}, row x run sd {interaction_sd}, seed x run "
+              f"sd {run_sd}{', paired rows' if paired else ''}; population accuracy {curve}; "
               f"hold-out picks {picks}")
         print(head)
         for b in MIS_BASES:

@@ -205,8 +205,9 @@ def test_a_synthetic_file_gets_its_own_wording():
         "No bill for FEVER: the twins are the 60 rows of your file")
     head = plots.generate.header("FEVER", "fv", "smoke", "your file twins.csv", "file-abc", 3, True, True)
     assert "no prompt model was asked" in head and "few-shot" not in head
-    assert "k = 3 few-shot examples" in plots.generate.header("FEVER", "fv", "smoke", "extractive", "x", 3,
-                                                              True, False)
+    rules = plots.generate.header("FEVER", "fv", "smoke", "extractive", "x", 3, True, False)
+    assert "k = 3 few-shot examples" in rules and "rule-made text" in rules  # not an LLM's
+    assert "rule" not in plots.generate.header("FEVER", "fv", "cpu", "gemma", "g", 3, True, False)
 
 
 def test_header_says_label_conditioning_only_for_fv():
