@@ -62,14 +62,16 @@ When the truth is not logarithmic (``--only misspecified``, only on request: ``a
 two above). The scenarios above grant the log family its own assumption. Here each simulated
 experiment is the paper's whole trade-off, all three bases (1,000/2,000/3,000, synthetic-only
 runs of base + 200 i points, i = 0..4, and base + 200 human points; 3 seeds x 1,666 test
-rows), scored as above (the same difficulty, row x run, seed and seed x run effects, run sd
-0.05), with each run's population accuracy saturating exponentially in its worth, human +
+rows), with each run's population accuracy saturating exponentially in its worth, human +
 0.15 synthetic points: ``0.55 + 0.35 (1 - exp(-worth / T))`` (:func:`saturating_truth`; T
 1,500 is bench/report_scale.py's learner, nearly linear over the fitted sizes; T 500
-saturating; T 150 with the +human run near the asymptote). The truth is then 200 / 0.15 =
-1,333 synthetic points on every base, a curve of the ``exp`` family only. Each scenario also
-runs with paired rows (one uniform per seed and test row shared by all runs, as report_scale's
-learner: far less noise between runs). Every experiment goes through ``families.analyse``
+saturating; T 150 with the +human runs near the asymptote). The truth is then 200 / 0.15 =
+1,333 synthetic points on every base, a curve of the ``exp`` family only. Each curve is
+scored at two noise levels (:data:`MIS_NOISE`): paper-like, as the scenarios above (the
+same difficulty, row x run sd 0.3, seed sd 0.1 and seed x run sd 0.05 effects, each run's
+0/1 draws its own); and low, as report_scale's learner (one uniform per seed and test row
+shared by every run, no row x run or seed x run effect: runs differ only by their
+accuracy), where a family's bias is large beside the noise. Every experiment goes through ``families.analyse``
 with every family as notebook 06 computes it (:func:`misspecified_scenario`: ceiling 1,
 ``pool_bases`` off); per base and family it prints the family's equivalent on the noise-free
 population means (its bias with infinite data, :func:`family_limits`), the share of

@@ -391,6 +391,9 @@ def zoom_intervals() -> pd.DataFrame:
 
 def test_zoom_figure_one_panel_per_size_largest_first():
     fig = plots.zoom.figure(zoom_records(), zoom_intervals(), "accuracy", "t")
+    # ticks at the measured fractions (plotly's own read 96, 98, 100 at the paper's scale)
+    assert [float(t) for t in fig.layout.xaxis.ticktext] == sorted(
+        zoom_records()["fraction"].unique() * 100)
     assert [a.text for a in fig.layout.annotations] == ["n = 400", "n = 100"]
     assert names(fig) == ["seed 0", "seed 1", "mean over seeds (95% CI)"] * 2
     mean = fig.data[2]
@@ -409,7 +412,11 @@ def test_zoom_figure_without_runs_says_so():
 def test_zoom_size_figure_one_line_per_fraction():
     fig = plots.zoom.size_figure(zoom_intervals(), ["accuracy", "rouge1"], "t")
     assert names(fig) == ["95.0% synthetic", "97.5% synthetic", "100.0% synthetic"] * 2
-    assert list(fig.data[0].x) == [100, 400]
+    # each fraction set a little to the side (error bars at one n do not hide each other),
+    # its true n in the hover and the ticks at the sizes
+    assert list(fig.data[0].x) == pytest.approx([100 - 3.6, 400 - 3.6])
+    assert list(fig.data[1].x) == [100, 400] and list(fig.data[0].customdata) == [100, 400]
+    assert list(fig.layout.xaxis.tickvals) == [100, 400]
     assert len(on_panel(fig, 2)) == 3 and fig.data[3].showlegend is False
     assert fig.data[0].line.color != fig.data[1].line.color
     empty = plots.zoom.size_figure(zoom_intervals().head(0), ["accuracy"], "t")
@@ -471,7 +478,9 @@ def test_tradeoff_figure_points_fit_human_and_equivalent():
     assert list(mean.x) == [50, 100, 150]
     assert fit.x[0] == 50 and fit.x[-1] == 150  # the fitted range (the equivalent lies inside)
     assert fit.y[0] == pytest.approx(0.1 + 0.1 * np.log(50))
-    assert list(human.x) == [50] and list(eq.x) == [50, 80] and list(eq.y) == [0.58, 0.58]
+    # the +human point a little right of the base's (2% of the fitted range), its base in hover
+    assert list(human.x) == [52] and list(human.customdata) == [50]
+    assert list(eq.x) == [50, 80] and list(eq.y) == [0.58, 0.58]
     labels = [a.text for a in fig.layout.annotations[2:]]
     assert labels == ["+30", "+900 (beyond the plot)"]
     far = on_panel(fig, 2)[-1]

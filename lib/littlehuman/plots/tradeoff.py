@@ -72,8 +72,12 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
                                      legendgroup="fit", showlegend=first), **grid.at(i))
         hum = ci[(ci["base"] == base) & (ci["kind"] == "human")]
         if len(hum):
-            fig.add_trace(go.Scatter(
-                x=[base] * len(hum), y=hum["mean"], mode="markers",
+            fig.add_trace(go.Scatter(  # a little right of the base's own point, whose
+                # error bar it would hide
+                x=[base + 0.02 * (x_top - base)] * len(hum), y=hum["mean"], mode="markers",
+                customdata=[base] * len(hum),
+                hovertemplate=f"base {base:,} + {analysis['human']} human<br>%{{y:.4f}}"
+                              "<extra></extra>",
                 name=f"+{analysis['human']} human (95% CI)", marker=dict(color=COLORS[3],
                                                                           size=10),
                 legendgroup="human", showlegend=first, error_y=error_bars(hum)), **grid.at(i))
@@ -103,7 +107,8 @@ def figure_caption(n_seeds: int, n_test: int, human: int) -> str:
     return (f"One panel per synthetic base. Grey: single seeds of the synthetic-only runs; blue: "
             f"their mean over {n_seeds} seed(s) with a 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}) and the log fit on those means; red: the base "
-            f"plus {human} human points, drawn at its synthetic size, and the dashed line to "
+            f"plus {human} human points, drawn at its synthetic size (a little to the right, "
+            "not to hide the base's own point), and the dashed line to "
             "the synthetic size the fit says matches it (the equivalent; cut at three times "
             "the fitted range).")
 

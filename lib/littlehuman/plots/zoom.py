@@ -39,7 +39,9 @@ def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
             line=dict(color=COLORS[0], width=3), name="mean over seeds (95% CI)",
             legendgroup="mean", showlegend=i == 1, error_y=error_bars(ci)), **grid.at(i))
         baseline_line(fig, baseline, **grid.at(i), label=i == 1)
-        fig.update_xaxes(title_text="synthetic %", **grid.at(i))
+        ticks = sorted(part["fraction"].unique() * 100)  # the measured ones, 97.5 among them
+        fig.update_xaxes(title_text="synthetic %", tickvals=ticks,
+                         ticktext=[f"{t:g}" for t in ticks], **grid.at(i))
     note_if_empty(fig, not ns)
     return grid.layout(title, metric_label(metric))
 
@@ -67,14 +69,22 @@ def size_figure(intervals: pd.DataFrame, metrics: list[str], title: str) -> go.F
     grid = Panels(len(metrics), [metric_label(m) for m in metrics])
     fig = grid.fig
     fractions = sorted(intervals["fraction"].unique())
+    sizes = sorted(intervals["n"].unique())
+    # each fraction a little to the side, so that error bars at one n do not hide each other
+    step = 0.012 * (sizes[-1] - sizes[0]) if len(sizes) > 1 else 0.0
     for i, m in enumerate(metrics, start=1):
         for j, f in enumerate(fractions):
             ci = intervals[(intervals["metric"] == m) & (intervals["fraction"] == f)]
             ci = ci.sort_values("n")
             fig.add_trace(go.Scatter(
-                x=ci["n"], y=ci["mean"], mode="lines+markers", name=f"{f:.1%} synthetic",
+                x=ci["n"] + (j - (len(fractions) - 1) / 2) * step, y=ci["mean"],
+                customdata=ci["n"], mode="lines+markers", name=f"{f:.1%} synthetic",
                 line=dict(color=COLORS[j % len(COLORS)], width=2), legendgroup=str(f),
-                showlegend=i == 1, error_y=error_bars(ci)), **grid.at(i))
+                showlegend=i == 1, error_y=error_bars(ci),
+                hovertemplate=f"{f:.1%} synthetic<br>n=%{{customdata:,}}<br>{m}=%{{y:.4f}}"
+                              "<extra></extra>"), **grid.at(i))
+        if sizes:
+            fig.update_xaxes(tickvals=sizes, ticktext=[f"{int(n):,}" for n in sizes], **grid.at(i))
         fig.update_xaxes(title_text="training-set size n", **grid.at(i))
     note_if_empty(fig, not fractions)
     return grid.layout(title)
