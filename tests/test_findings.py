@@ -115,7 +115,7 @@ def test_metric_agreement_ranks_settings_per_metric():
                           "bleu": [0.05, 0.04, 0.01], "exact_match": [0.1, 0.2, 0.0]})
     table = metric_agreement(means, ["rouge1", "bleu", "exact_match"]).set_index("metric")
     assert table.loc["bleu", "Kendall tau vs rouge1"] == 1.0
-    assert table.loc["rouge1", "ranking (best first)"] == "0 > 0.5 > 1"
+    assert table.loc["rouge1", "ranking (best first)"] == "0% > 50% > 100%"
     assert table.loc["exact_match", "Kendall tau vs rouge1"] == pytest.approx(1 / 3, abs=1e-3)
     assert not table.loc["exact_match", "same best"] and table.loc["exact_match", "same worst"]
     assert metric_agreement(means.head(1), ["rouge1"]).empty

@@ -73,8 +73,9 @@ def figure_caption(name: str, n: int, n_seeds: int, n_test: int) -> str:
 def table(records: pd.DataFrame, metrics: list[str],
           intervals: pd.DataFrame | None = None) -> pd.DataFrame:
     """The numbers behind :func:`figure`, one row per synthetic % and metric (long, so six QA
-    metrics read down the page, not across it): the seed count, the mean, the 95% bootstrap
-    CI as '[low, high]' (with ``intervals``), and the std, min and max over seeds."""
+    metrics read down the page, not across it; each metric's fractions together, its curve
+    read down the rows): the seed count, the mean, the 95% bootstrap CI as '[low, high]'
+    (with ``intervals``), and the std, min and max over seeds."""
     g = records.groupby("fraction")
     parts = []
     for m in metrics:
@@ -86,7 +87,7 @@ def table(records: pd.DataFrame, metrics: list[str],
         parts.append(part.reset_index())
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["fraction"])
     out.insert(0, "synthetic %", (out.pop("fraction") * 100).round(1))
-    return out.sort_values(["synthetic %"], kind="stable", ignore_index=True)
+    return out  # the metrics in the order given, each by synthetic %
 
 
 def table_caption(n_seeds: int, n_test: int) -> str:
@@ -117,7 +118,8 @@ def metric_agreement(means: pd.DataFrame, metrics: list[str], by: str = "fractio
         col = frame[m]
         order = col.sort_values(ascending=False, kind="stable").index
         tau = kendalltau(ref.to_numpy(), col.to_numpy()).statistic
-        rows.append([m, " > ".join(f"{x:g}" for x in order),
+        shown = (lambda x: f"{100 * x:g}%") if by == "fraction" else (lambda x: f"{x:g}")
+        rows.append([m, " > ".join(shown(x) for x in order),
                      None if pd.isna(tau) else round(float(tau), 3),
                      col.idxmax() == ref.idxmax(), col.idxmin() == ref.idxmin()])
     return pd.DataFrame(rows, columns=columns)
