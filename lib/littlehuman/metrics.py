@@ -45,7 +45,7 @@ METRIC_LABELS: dict[str, str] = {
     "reverse_inclusion": "Reverse inclusion",
     "bleu": "BLEU",
     "rouge1": "ROUGE-1 F",
-    "bertscore_f1": "BERTScore F1",
+    "bertscore_f1": "BERTScore F1 (MiniLM)",  # not the paper's roberta-large: not comparable
 }
 #: MiniLM layer whose token embeddings BERTScore compares (see ``bertscore_f1``).
 BERTSCORE_LAYER = 6
