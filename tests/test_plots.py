@@ -582,6 +582,11 @@ def test_analysis_histograms_one_panel_per_field():
     assert list(fig.data[1].x) == [9] and fig.data[0].marker.color != fig.data[1].marker.color
     assert fig.data[0].xbins.size == 1 and fig.layout.barmode == "overlay"
     assert fig.layout.width == 840
+    # bins per field: 1-2 word answers stay whole words beside 90-word questions
+    long = pd.concat([words, pd.DataFrame({"source": "human", "field": "question",
+                                           "row_id": "h9", "words": [90]})], ignore_index=True)
+    wide = plots.analysis.length_histogram_figure(long, "t")
+    assert wide.data[0].xbins.size == 3 and wide.data[2].xbins.size == 1
     note = plots.analysis.rows_note(words)
     assert note == ("human question: 2 rows, synthetic question: 1 rows, human answer: 2 rows, "
                     "synthetic answer: 0 rows; dropped synthetic answer: 1 (empty text)")

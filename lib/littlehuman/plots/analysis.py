@@ -10,6 +10,7 @@ The frames are :func:`littlehuman.analysis.lengths` (``words``),
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -33,12 +34,15 @@ def rows_note(frame: pd.DataFrame) -> str:
 
 # --------------------------------------------------------------------------- lengths
 def length_histogram_figure(words: pd.DataFrame, title: str) -> go.Figure:
-    """Word counts of human against synthetic texts (Figures 4, 16): about 40 bins of whole
-    words up to the longest text."""
-    top = int(words["words"].max()) if len(words) else 1
-    size = max(1, math.ceil((top + 1) / 40))
-    return _histograms(words, "words", title, "words",
-                       dict(start=-0.5, end=top + size, size=size))
+    """Word counts of human against synthetic texts (Figures 4, 16): per field, about 40 bins
+    of whole words up to its longest text (one word a bin for short answers, whose 1- and
+    2-word counts a question's 90-word range would put in one bin)."""
+    def bins(values: pd.Series) -> dict:
+        top = int(values.max()) if len(values) else 1
+        size = max(1, math.ceil((top + 1) / 40))
+        return dict(start=-0.5, end=top + size, size=size)
+
+    return _histograms(words, "words", title, "words", bins)
 
 
 def length_histogram_caption(words: pd.DataFrame, fields: list[str]) -> str:
@@ -107,16 +111,19 @@ def position_table_caption() -> str:
 
 
 def _histograms(frame: pd.DataFrame, value: str, title: str, x_title: str,
-                bins: dict) -> go.Figure:
+                bins: dict | Callable[[pd.Series], dict]) -> go.Figure:
+    """One panel per field, human and synthetic overlaid; ``bins``: plotly's ``xbins``, or a
+    function of the field's values (both sources) giving them."""
     fields = list(dict.fromkeys(frame["field"]))
     grid = Panels(len(fields), fields, panel_width=420)
     fig = grid.fig
     n = counts(frame)
     for i, field in enumerate(fields, start=1):
+        field_bins = bins(frame.loc[frame["field"] == field, value]) if callable(bins) else bins
         for source in SOURCES:
             values = frame.loc[(frame["field"] == field) & (frame["source"] == source), value]
             fig.add_trace(go.Histogram(
-                x=values, xbins=bins, histnorm="probability",
+                x=values, xbins=field_bins, histnorm="probability",
                 name=f"{source} {field} (n={n[(source, field)]})",
                 marker_color=SOURCE_COLORS[source], opacity=0.6, legendgroup=source,
             ), **grid.at(i))
