@@ -210,7 +210,10 @@ def detectable_effect(low: float, high: float, level: float = 0.95, power: float
     (normal approximation: standard error = width / (2 z), effect = (z + z_power) * SE).
     Beside a measured effect it tells "not visible at this power" from "not there". On the
     t-like interval of k seeds' mean it reads high, on the safe side: 3.97 standard errors at
-    k = 5 where the exact t-test needs 3.77, 6.15 at k = 3 where it needs 5.66. NaN for an
+    k = 5 where the exact t-test needs 3.77, 6.15 at k = 3 where it needs 5.66; but it is only
+    as good as the interval, whose seed part rests on k seeds' spread: three seeds that agree
+    by chance give a narrow interval and a small detectable effect (at the paper's scale in
+    simulation, 0.002 where the test rows' own noise alone implies about 0.014). NaN for an
     interval of no width (every resample gave the same difference: runs that predict alike),
     which has no spread to tell power by: not an effect of 0 that could be detected."""
     if not high - low > 0:
