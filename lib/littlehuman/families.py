@@ -554,8 +554,7 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
         margins = margins[np.isfinite(margins)]
         if margins.size > 1:
             noise = float(np.std(margins, ddof=1))
-            noise_what = ("its bootstrap standard error (over resamples of the seeds and test "
-                          "rows, each refitted)")
+            noise_what = "its bootstrap standard error"
     if noise is None and "sem" in errors and errors["sem"].notna().any():
         noise = float(errors["sem"].median())
     parts = ", ".join(f"{FAMILIES[f].label} {tested[f]:.3g}" for f in ranked)
@@ -580,8 +579,9 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
         sentence += ("; but with no standard error of the measured mean (one seed) nothing says "
                      "whether that margin is more than noise")
     elif len(ranked) > 1 and not decisive and not tied:
-        sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label} is below "
-                     f"{noise_what} ({noise:.3g}), so the hold-out cannot tell them apart")
+        sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label}, "
+                     f"{tested[ranked[1]] - tested[best]:.2g}, is below {noise_what} "
+                     f"({noise:.3g}), so the hold-out cannot tell them apart")
     if untestable:
         sentence += ("; not testable (more parameters than sizes below the largest): "
                      + ", ".join(FAMILIES[f].label for f in untestable))
