@@ -79,9 +79,10 @@ experiments with an interval and with a closed one, the coverage (+- its binomia
 misses on each side, the share of point estimates with a value, the median point estimate
 (those without one ranked as the bootstrap ranks them) and its bias, the median width of the
 closed intervals; and the same for the family the hold-out chose in that experiment (notebook
-06's budget answer): :func:`print_misspecified`. About 0.5 s an experiment (1,000 resamples):
-the default 200 per scenario, 6 scenarios, take ~11 minutes on 2 cores; a coverage near 0.95
-then has a binomial SE of about 0.015.
+06's budget answer): :func:`print_misspecified`. 0.5 s an experiment (1,000 resamples) on
+2 idle cores, 0.9 s beside other work: the default 150 per scenario, 6 scenarios, take 8-14
+minutes (200 took 613 s idle, 957 s beside other work); a coverage near 0.95 then has a
+binomial SE of about 0.018 (0.015 at 200), one near 0.6 of 0.040.
 """
 from __future__ import annotations
 
@@ -432,7 +433,7 @@ def print_equivalents(sims: int, n_boot: int, rng: np.random.Generator) -> None:
 SYNTHETIC_WORTH = 0.15  # a synthetic point is worth 0.15 human ones (bench/report_scale.py)
 MIS_BASES = (1000, 2000, 3000)  # PROTOCOL's trade-off bases, all in one experiment
 MIS_FAMILIES = ("log", "power", "exp")
-MIS_SIMS = 200  # the default --sims of --only misspecified (~0.5 s an experiment)
+MIS_SIMS = 150  # the default --sims of --only misspecified (0.5-1 s an experiment)
 MIS_CEILING = 1.0  # the asymptote's bound notebooks 04 and 06 fit with (advisor.CEILING)
 MIS_CURVES = [  # (label, floor, span, scale T of the worth)
     ("near-linear", 0.55, 0.35, 1500.0),  # bench/report_scale.py's learner's curve
@@ -590,7 +591,7 @@ def print_misspecified(sims: int, n_boot: int, rng: np.random.Generator,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sims", type=int, default=None,
-                        help="simulated experiments per scenario (default 400; 200 with "
+                        help="simulated experiments per scenario (default 400; 150 with "
                              "--only misspecified)")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples per interval")
     parser.add_argument("--seed", type=int, default=1)

@@ -415,6 +415,17 @@ def test_the_coverage_bench_runs_at_toy_size(capsys):
         assert "truth +" in lines[i] and "method" in lines[i + 1] and "coverage" in lines[i + 1]
         assert [lines[i + 2 + j].split()[0] for j in range(len(bench.EQ_METHODS))] == [
             "plain", "dropped", "library", "inverted"]
+    # a truth that is not logarithmic (--only misspecified): each scenario, each base's three
+    # families and the hold-out's choice, with each family's limit (its bias with no noise)
+    capsys.readouterr()
+    assert bench.main(["--only", "misspecified", "--sims", "1", "--n-boot", "10"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    heads = [line for line in out if line.startswith("misspecified,")]
+    assert len(heads) == len(bench.MIS_SCENARIOS)
+    first = out[out.index(heads[0]):out.index(heads[1])]  # near-linear: T 1500
+    limits = {line.split()[1]: line.split()[2] for line in first
+              if line.split()[:1] == ["1000"] and line.split()[1] in ("log", "exp")}
+    assert limits == {"log": "1,649", "exp": "1,333"}  # as fitted to the noise-free curve
     # the truth by quadrature: E[expit(N(0, 1))] is 1/2 by symmetry
     assert bench.mean_expit(0.0, 1.0) == pytest.approx(0.5, abs=1e-12)
     assert bench.mean_expit(0.6, 1e-9) == pytest.approx(1 / (1 + math.exp(-0.6)), rel=1e-9)
