@@ -127,7 +127,7 @@ def extractiveness(human: pd.DataFrame, synthetic: pd.DataFrame, task: str,
     """Max sentence BLEU of each generation against its own context (Figure 17).
 
     Columns ``source, field, row_id, bleu`` (0-100), ``sentence`` (0-based index of the best
-    sentence), ``n_sentences``. Rows with an empty text or no context sentence are dropped and
+    sentence), ``n_sentences``, ``words`` (the text's whitespace words: under 4, BLEU-4 is 0). Rows with an empty text or no context sentence are dropped and
     counted in ``attrs["dropped"]``.
     """
     task = _task(task)
@@ -147,12 +147,14 @@ def extractiveness(human: pd.DataFrame, synthetic: pd.DataFrame, task: str,
                 n_no_context += 1
                 continue
             index, score = best_sentence(str(text), sentences)
-            out.append((source, field, str(row_id), score, index, len(sentences)))
+            out.append((source, field, str(row_id), score, index, len(sentences),
+                        len(str(text).split())))
         _count(dropped, source, field, "empty text", n_empty)
         _count(dropped, source, field, "no context sentences", n_no_context)
     result = pd.DataFrame(out, columns=["source", "field", "row_id", "bleu", "sentence",
-                                        "n_sentences"])
-    result = result.astype({"bleu": "float64", "sentence": "int64", "n_sentences": "int64"})
+                                        "n_sentences", "words"])
+    result = result.astype({"bleu": "float64", "sentence": "int64", "n_sentences": "int64",
+                            "words": "int64"})
     result.attrs["dropped"] = dropped
     return result
 
@@ -219,9 +221,10 @@ PAPER_DIRECTIONS: dict[str, dict[str, dict[str, int]]] = {
 #: a source that kept fewer than this share of its rows for a measure (the rest dropped, e.g.
 #: positions of rows sharing no 4-gram with any sentence) is not read against the paper
 MIN_KEPT_SHARE = 0.5
-#: BLEU-4 scores at least this share of a source's texts exactly 0 (1-3 word answers against
-#: sentences of 4+ tokens, unsmoothed): the measure then says nothing about extractiveness
-MAX_ZERO_BLEU_SHARE = 0.5
+#: at least this share of a source's texts under 4 words: unsmoothed BLEU-4 scores such a text
+#: 0 whatever its overlap (it has no 4-gram), so the measure says nothing of their
+#: extractiveness (ROPES's 1-3 word answers; a claim sharing no 4-gram is a real 0)
+MAX_SHORT_SHARE = 0.5
 _MEASURE_WORDS = {"words": ("longer", "shorter", "length"),
                   "bleu": ("more extractive", "less extractive", "extractiveness"),
                   "position": ("later in the context", "earlier in the context", "position")}
@@ -256,15 +259,15 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
                        f"the {field}s, so not read against the paper ({means}; the paper: "
                        f"{paper}).")
             continue
-        values = {s: frame.loc[(frame["field"] == field) & (frame["source"] == s), value]
-                  for s in SOURCES}
-        zeros = {s: float((v == 0).mean()) for s, v in values.items() if len(v)}
-        if value == "bleu" and any(z >= MAX_ZERO_BLEU_SHARE for z in zeros.values()):
-            shares = " and ".join(f"{zeros[s]:.0%} of {s}" for s in zeros)
-            out.append(f"{field} {noun}: BLEU-4 scores {shares} {field}s exactly 0 (texts too "
-                       f"short to share a 4-gram with a sentence), so it cannot measure "
-                       f"their extractiveness here; the paper: {paper}.")
-            continue
+        if value == "bleu" and "words" in frame:
+            short = {s: float((frame.loc[(frame["field"] == field) & (frame["source"] == s),
+                                         "words"] < 4).mean()) for s in SOURCES if kept[s]}
+            if any(v >= MAX_SHORT_SHARE for v in short.values()):
+                shares = " and ".join(f"{short[s]:.0%} of {s}" for s in short)
+                out.append(f"{field} {noun}: {shares} {field}s are under 4 words, which "
+                           f"unsmoothed BLEU-4 scores 0 whatever they copy, so it cannot "
+                           f"measure their extractiveness here; the paper: {paper}.")
+                continue
         if pd.isna(p):
             out.append(f"{field} {noun}: too few rows to test ({means}); the paper: {paper}.")
             continue
