@@ -248,7 +248,8 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
         p = h["p (Mann-Whitney U)"]
         paper = {+1: f"synthetic {up}", -1: f"synthetic {down}", 0: f"alike in {noun}"}[expected[field]]
         means = (f"means {syn['mean']:.3g} synthetic vs {h['mean']:.3g} human"
-                 if syn["rows"] and h["rows"] else "a source without rows")
+                 + (f", {syn['mean'] / h['mean']:.2g}x" if h["mean"] else "")  # how much, not
+                 if syn["rows"] and h["rows"] else "a source without rows")  # only whether
         kept = {s: int(table.loc[(field, s), "rows"]) for s in SOURCES}
         total = {s: kept[s] + int(lost.get((s, field), 0)) for s in SOURCES}
         few = [f"{kept[s]:,} of {total[s]:,} {s}" for s in SOURCES
