@@ -61,12 +61,31 @@ def test_lengths_qa():
     assert table.loc[("question", "synthetic"), "mean"] == 6.0
     assert table.loc[("answer", "synthetic"), "IQR"] == 0.0
     # two rows a side are too few for a p-value (ROPES's 4 human answer positions gave 0.002)
-    assert pd.isna(table.loc[("question", "human"), "p (Mann-Whitney U)"])
+    assert pd.isna(table.loc[("question", "human"), "p"])
     many = pd.DataFrame({"field": "question", "source": ["human"] * 10 + ["synthetic"] * 10,
                          "words": list(range(10)) + list(range(5, 15))})
     table = analysis.summary(many, "words").set_index(["field", "source"])
-    p = table.loc[("question", "human"), "p (Mann-Whitney U)"]
-    assert 0.0 < p < 1.0 and p == table.loc[("question", "synthetic"), "p (Mann-Whitney U)"]
+    p = table.loc[("question", "human"), "p"]
+    assert 0.0 < p < 1.0 and p == table.loc[("question", "synthetic"), "p"]
+    assert table.loc[("question", "human"), "test"] == "Mann-Whitney U"  # no pairs to match
+
+
+def test_twins_are_tested_against_their_own_human_rows():
+    """Each twin shares its human row's context: a paired (signed-rank) test, not two
+    independent samples (a reader at the paper's scale). Here every twin is its row plus one
+    word, over rows of very different lengths: unpaired, the shift hides in the spread."""
+    human = pd.DataFrame({"row_id": [f"h{i}" for i in range(12)], "context": "A context.",
+                          "question": [" ".join(["w"] * (3 * i + 1)) for i in range(12)],
+                          "answer": "a"})
+    synthetic = human.assign(row_id=[f"s{i}" for i in range(12)], source_row_id=human["row_id"],
+                             question=human["question"] + " w")
+    words = analysis.lengths(human, synthetic, "qa")
+    table = analysis.summary(words, "words").set_index(["field", "source"])
+    assert table.loc[("question", "human"), "test"] == "signed-rank, 12 pairs"
+    assert table.loc[("question", "human"), "p"] < 0.001
+    unpaired = analysis.summary(words.drop(columns="pair"), "words").set_index(["field", "source"])
+    assert unpaired.loc[("question", "human"), "test"] == "Mann-Whitney U"
+    assert unpaired.loc[("question", "human"), "p"] > 0.5
 
 
 def test_verbatim_copy_of_sentence_three_of_four():
@@ -131,7 +150,7 @@ def test_empty_inputs_give_empty_frames_and_figures():
 def test_one_empty_source_has_no_p_value():
     ext = analysis.extractiveness(fv_rows("h", [THIRD]), fv_rows("s", []), "fv")
     table = analysis.summary(ext, "bleu").set_index("source")
-    assert table.loc["synthetic", "rows"] == 0 and pd.isna(table.loc["human", "p (Mann-Whitney U)"])
+    assert table.loc["synthetic", "rows"] == 0 and pd.isna(table.loc["human", "p"])
     fig = aplots.bleu_figure(ext, "t")
     assert [t.name for t in fig.data] == ["human claim (n=1)", "synthetic claim (n=0)"]
 
@@ -164,7 +183,7 @@ def test_notebook_05_on_the_smoke_profile(home, shared_data, tmp_path):
     assert text.count("Plotly.newPlot") == 3
     for phrase in ("word lengths, human vs synthetic", "max sentence BLEU against the context",
                    "relative position of the best-matching sentence", "human claim: 48 rows",
-                   "Mann-Whitney U"):
+                   "signed-rank"):
         assert phrase in text, phrase
     assert "Plotly.newPlot" in out.with_suffix(".html").read_text()
 

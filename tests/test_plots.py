@@ -605,7 +605,7 @@ def test_analysis_histograms_one_panel_per_field():
     assert "highest BLEU" in plots.analysis.position_caption(where)
     pd.testing.assert_frame_equal(plots.analysis.position_table(where), analysis.summary(where, "position"))
     pd.testing.assert_frame_equal(plots.analysis.bleu_table(extractive), analysis.summary(extractive, "bleu"))
-    assert "Mann-Whitney U" in plots.analysis.length_table_caption()
+    assert "signed-rank" in plots.analysis.length_table_caption()
     assert "Mann-Whitney U" in plots.analysis.bleu_table_caption()
     assert "– where a source has fewer than 10 rows" in plots.analysis.position_table_caption()
 
@@ -652,7 +652,7 @@ def test_styled_table_reads_as_a_report_should():
     bounds = plots.styled(pd.DataFrame({"95% CI low": [300.0, -math.inf],
                                         "95% CI high": [math.inf, 40.0]})).to_html()
     assert ">∞<" in bounds and ">-∞<" in bounds and "inf" not in bounds
-    p_values = pd.DataFrame({"sign p": [0.25, 1e-9], "p (Mann-Whitney U)": [float("nan"), 0.0004],
+    p_values = pd.DataFrame({"sign p": [0.25, 1e-9], "p": [float("nan"), 0.0004],
                              "top": [1e-9, 0.5]})
     html = plots.styled(p_values, precision=2).to_html()
     assert ">0.250<" in html and html.count("&lt;0.001") == 2 and ">0.00<" in html  # 'top' is no p

@@ -67,15 +67,17 @@ def split_sentences(text: object) -> list[str]:
 
 
 def lengths(human: pd.DataFrame, synthetic: pd.DataFrame, task: str) -> pd.DataFrame:
-    """Word counts: columns ``source, field, row_id, words`` (empty texts dropped, counted)."""
+    """Word counts: columns ``source, field, row_id, words, pair`` (:func:`_pair_ids`; empty
+    texts dropped, counted)."""
     out, dropped = [], []
     for source, field, frame in _pairs(human, synthetic, task, FIELDS[_task(task)]):
         texts = frame[field]
         keep = _has_text(texts)
         _count(dropped, source, field, "empty text", int((~keep).sum()))
-        for row_id, text in zip(frame["row_id"][keep], texts[keep]):
-            out.append((source, field, str(row_id), len(str(text).split())))
-    result = pd.DataFrame(out, columns=["source", "field", "row_id", "words"])
+        for row_id, pair, text in zip(frame["row_id"][keep], _pair_ids(frame, source)[keep],
+                                      texts[keep]):
+            out.append((source, field, str(row_id), len(str(text).split()), pair))
+    result = pd.DataFrame(out, columns=["source", "field", "row_id", "words", "pair"])
     result["words"] = result["words"].astype("int64")
     result.attrs["dropped"] = dropped
     return result
@@ -127,7 +129,8 @@ def extractiveness(human: pd.DataFrame, synthetic: pd.DataFrame, task: str,
     """Max sentence BLEU of each generation against its own context (Figure 17).
 
     Columns ``source, field, row_id, bleu`` (0-100), ``sentence`` (0-based index of the best
-    sentence), ``n_sentences``, ``words`` (the text's whitespace words: under 4, BLEU-4 is 0). Rows with an empty text or no context sentence are dropped and
+    sentence), ``n_sentences``, ``words`` (the text's whitespace words: under 4, BLEU-4 is 0),
+    ``pair`` (:func:`_pair_ids`). Rows with an empty text or no context sentence are dropped and
     counted in ``attrs["dropped"]``.
     """
     task = _task(task)
@@ -135,7 +138,8 @@ def extractiveness(human: pd.DataFrame, synthetic: pd.DataFrame, task: str,
     split_cache: dict[str, list[str]] = {}
     for source, field, frame in _pairs(human, synthetic, task, list(fields or FIELDS[task])):
         n_empty = n_no_context = 0
-        for row_id, context, text in zip(frame["row_id"], frame["context"], frame[field]):
+        for row_id, pair, context, text in zip(frame["row_id"], _pair_ids(frame, source),
+                                               frame["context"], frame[field]):
             if not _is_text(text):
                 n_empty += 1
                 continue
@@ -148,11 +152,11 @@ def extractiveness(human: pd.DataFrame, synthetic: pd.DataFrame, task: str,
                 continue
             index, score = best_sentence(str(text), sentences)
             out.append((source, field, str(row_id), score, index, len(sentences),
-                        len(str(text).split())))
+                        len(str(text).split()), pair))
         _count(dropped, source, field, "empty text", n_empty)
         _count(dropped, source, field, "no context sentences", n_no_context)
     result = pd.DataFrame(out, columns=["source", "field", "row_id", "bleu", "sentence",
-                                        "n_sentences", "words"])
+                                        "n_sentences", "words", "pair"])
     result = result.astype({"bleu": "float64", "sentence": "int64", "n_sentences": "int64",
                             "words": "int64"})
     result.attrs["dropped"] = dropped
@@ -189,25 +193,44 @@ MIN_ROWS_FOR_P = 10
 
 
 def summary(frame: pd.DataFrame, value: str) -> pd.DataFrame:
-    """Per field and source: rows, mean, median, quartiles and IQR of ``value``, and the
-    two-sided Mann-Whitney U p-value of human against synthetic on that field (the same on
-    both rows of a field; NA when a side has fewer than :data:`MIN_ROWS_FOR_P` rows)."""
-    from scipy.stats import mannwhitneyu
+    """Per field and source: rows, mean, median, quartiles and IQR of ``value``, a two-sided
+    p-value of human against synthetic on that field (the same on both rows of a field; NA
+    when a side has fewer than :data:`MIN_ROWS_FOR_P` rows) and the ``test`` that gave it:
+    the Wilcoxon signed-rank test on the pairs of a human row and its own twin (column
+    ``pair``: the same context, so a context's own length or wording cancels) where at least
+    :data:`MIN_ROWS_FOR_P` pairs have both, else Mann-Whitney U on the two samples."""
+    from scipy.stats import mannwhitneyu, wilcoxon
 
     out = []
     for field in dict.fromkeys(frame["field"]):
-        per_source = {s: frame.loc[(frame["field"] == field) & (frame["source"] == s), value]
-                      .to_numpy(dtype=float) for s in SOURCES}
-        p = pd.NA
-        if all(len(v) >= MIN_ROWS_FOR_P for v in per_source.values()):
+        part = frame[frame["field"] == field]
+        per_source = {s: part.loc[part["source"] == s, value].to_numpy(dtype=float)
+                      for s in SOURCES}
+        p, test = pd.NA, "-"
+        paired = _paired(part, value)
+        if len(paired) >= MIN_ROWS_FOR_P:
+            p = float(wilcoxon(paired["synthetic"] - paired["human"],
+                               zero_method="zsplit").pvalue)
+            test = f"signed-rank, {len(paired):,} pairs"
+        elif all(len(v) >= MIN_ROWS_FOR_P for v in per_source.values()):
             p = float(mannwhitneyu(per_source["human"], per_source["synthetic"],
                                    alternative="two-sided").pvalue)
+            test = "Mann-Whitney U"
         for source, values in per_source.items():
             stats = _describe(values)
-            out.append({"field": field, "source": source, **stats, "p (Mann-Whitney U)": p})
-    columns = ["field", "source", "rows", "mean", "median", "q25", "q75", "IQR",
-               "p (Mann-Whitney U)"]
+            out.append({"field": field, "source": source, **stats, "p": p, "test": test})
+    columns = ["field", "source", "rows", "mean", "median", "q25", "q75", "IQR", "p", "test"]
     return pd.DataFrame(out, columns=columns)
+
+
+def _paired(part: pd.DataFrame, value: str) -> pd.DataFrame:
+    """One field's ``value`` as columns human and synthetic, one row per pair with both
+    (empty without a ``pair`` column)."""
+    if "pair" not in part:
+        return pd.DataFrame(columns=list(SOURCES))
+    wide = part.drop_duplicates(["source", "pair"]).pivot(index="pair", columns="source",
+                                                          values=value)
+    return wide.reindex(columns=list(SOURCES)).dropna()
 
 
 #: the paper's reading of each measure, per task and field: +1 synthetic higher, -1 lower,
@@ -233,7 +256,7 @@ _MEASURE_WORDS = {"words": ("longer", "shorter", "length"),
 def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.05) -> list[str]:
     """One sentence per field of ``frame`` (:func:`lengths`' ``words``, :func:`extractiveness`'
     ``bleu`` or :func:`positions`' ``position``): synthetic against human by their means and
-    :func:`summary`'s Mann-Whitney p, beside the paper's reading (:data:`PAPER_DIRECTIONS`):
+    :func:`summary`'s p (paired where it can), beside the paper's reading (:data:`PAPER_DIRECTIONS`):
     "as the paper", "unlike the paper", or that this sample cannot tell (p >= ``alpha``, or
     too few rows for a test)."""
     expected = PAPER_DIRECTIONS[value][_task(task)]
@@ -245,7 +268,7 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
         if field not in expected:
             continue
         h, syn = (table.loc[(field, source)] for source in ("human", "synthetic"))
-        p = h["p (Mann-Whitney U)"]
+        p = h["p"]
         paper = {+1: f"synthetic {up}", -1: f"synthetic {down}", 0: f"alike in {noun}"}[expected[field]]
         means = (f"means {syn['mean']:.3g} synthetic vs {h['mean']:.3g} human"
                  + (f", {syn['mean'] / h['mean']:.2g}x" if h["mean"] else "")  # how much, not
@@ -316,6 +339,13 @@ def _pairs(human: pd.DataFrame, synthetic: pd.DataFrame, task: str, fields: list
                                    "analysis: pass unified rows of that task")
         for field in fields:
             yield source, field, frame
+
+
+def _pair_ids(frame: pd.DataFrame, source: str) -> pd.Series:
+    """What pairs a human row with its twin: the human row's id, and a twin's
+    ``source_row_id`` (its own id where it has none)."""
+    column = "source_row_id" if source == "synthetic" and "source_row_id" in frame else "row_id"
+    return frame[column].astype(str)
 
 
 def _is_text(value: object) -> bool:

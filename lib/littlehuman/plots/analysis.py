@@ -18,8 +18,10 @@ import plotly.graph_objects as go
 from littlehuman.analysis import MIN_ROWS_FOR_P, SOURCES, counts, dropped, summary
 from littlehuman.plots.style import SOURCE_COLORS, Panels, note_if_empty
 
-_TEST_NOTE = ("the two-sided Mann-Whitney U p-value of human against synthetic (– where a "
-              f"source has fewer than {MIN_ROWS_FOR_P} rows)")
+_TEST_NOTE = ("a two-sided p-value of human against synthetic and its test: the Wilcoxon "
+              "signed-rank test on each human row and its own twin (the same context), where "
+              f"{MIN_ROWS_FOR_P} or more such pairs have the value, else Mann-Whitney U on the "
+              f"two samples (– where a source has fewer than {MIN_ROWS_FOR_P} rows)")
 
 
 def rows_note(frame: pd.DataFrame) -> str:

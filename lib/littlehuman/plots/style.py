@@ -165,7 +165,7 @@ def show(fig: go.Figure) -> None:
 MISSING = "–"
 
 
-#: a p-value's column: 'p', 'p (Mann-Whitney U)', 'sign p', 'sign-flip p', 'min p'
+#: a p-value's column: 'p', 'sign p', 'sign-flip p', 'min p'
 _P_COLUMN = re.compile(r"(^|[ -])p($| \()")
 
 
