@@ -368,3 +368,18 @@ def test_provenance_of_an_installed_copy_has_no_commit(tmp_path):
                          text=True, timeout=60, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "None"
+
+
+def test_a_baseline_far_below_the_curve_is_named_not_drawn():
+    """ROPES at the paper's scale: a baseline of 0.047 under scores of 0.7-0.9 drawn as a line
+    put the curve in the panel's top fifth."""
+    high = {**SWEEP, "baseline": 0.047, "curve": {**SWEEP["curve"], "points": [
+        {**p, "mean": p["mean"] + 0.7, "low": p["low"] + 0.7, "high": p["high"] + 0.7}
+        for p in SWEEP["curve"]["points"]],
+        "runs": [{**r, "score": r["score"] + 0.7} for r in SWEEP["curve"]["runs"]]}}
+    fig = index.figure([summary(sweep=high)])
+    assert not [t for t in fig.data if t.name == "majority baseline"]
+    assert any("majority baseline 0.047, below this axis" in (a.text or "")
+               for a in fig.layout.annotations)
+    near = index.figure([summary()])  # 0.05 under 0.09-0.21: drawn
+    assert [t for t in near.data if t.name == "majority baseline"]

@@ -623,6 +623,14 @@ def test_baseline_line_and_training_table():
     far = plots.sweep.figure(high, ["accuracy"], "t", baseline={"accuracy": 0.02})
     assert not [s for s in far.layout.shapes if s.type == "line"]
     assert "majority baseline 0.020, below this axis" in [a.text for a in far.layout.annotations]
+    # panels on one y range are judged together (FEVER's zoom at the paper's scale: the note
+    # "below this axis" on one panel, the line on the others, on the same axis)
+    zrec = zoom_records().assign(accuracy=lambda d: np.where(d["n"] == 400, 0.9, 0.52))
+    zci = zoom_intervals().assign(mean=lambda d: np.where(d["n"] == 400, 0.9, 0.52),
+                                  low=lambda d: d["mean"] - 0.01, high=lambda d: d["mean"] + 0.01)
+    zfig = plots.zoom.figure(zrec, zci, "accuracy", "t", baseline=0.49)
+    assert len([s for s in zfig.layout.shapes if s.type == "line"]) == 2  # both panels
+    assert not [a for a in zfig.layout.annotations if "this axis" in (a.text or "")]
     rec = pd.DataFrame({"fraction": [0.0, 0.0, 1.0], "n": [48, 48, 48],
                         "trained_rows": [48, 40, 30], "single_output": [False, True, False],
                         "dropped": ["", "no answer span in the context: 8",

@@ -345,6 +345,7 @@ def figure(summaries: list[dict[str, Any]]):
     import plotly.graph_objects as go
 
     from littlehuman.metrics import METRIC_LABELS
+    from littlehuman.plots import style
     from littlehuman.plots.style import Panels
 
     titles = []
@@ -392,7 +393,7 @@ def figure(summaries: list[dict[str, Any]]):
                            "[%{customdata[0]:.4f}, %{customdata[1]:.4f}]<br>"
                            "%{customdata[2]} seed(s)<extra></extra>")), **at)
         baseline = s["sweep"].get("baseline")
-        if baseline is not None:
+        if baseline is not None and not style.baseline_off_axis(fig, baseline, **at):
             fig.add_trace(go.Scatter(
                 x=[0, 100], y=[baseline, baseline], mode="lines",
                 line=dict(color="#7f7f7f", dash="dot", width=1.5), name="majority baseline",

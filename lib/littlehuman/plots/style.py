@@ -279,13 +279,15 @@ def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
     return Markdown(f"*{text}*{warn}")
 
 
-def panel_span(fig: go.Figure, row: int, col: int) -> tuple[float, float] | None:
-    """The lowest and highest y the traces of one panel draw (error bars included), None
-    when they draw none."""
+def panel_span(fig: go.Figure, row: int, col: int, shared: bool = False
+               ) -> tuple[float, float] | None:
+    """The lowest and highest y the traces of one panel draw (error bars included; every
+    panel's with ``shared``, for panels on one y range), None when they draw none."""
     ref = fig.get_subplot(row, col).yaxis.plotly_name.replace("axis", "")  # yaxis2 -> y2
     lows, highs = [], []
     for trace in fig.data:
-        if (getattr(trace, "yaxis", None) or "y") != ref or getattr(trace, "y", None) is None:
+        if getattr(trace, "y", None) is None or \
+                (not shared and (getattr(trace, "yaxis", None) or "y") != ref):
             continue
         y = pd.to_numeric(pd.Series(list(trace.y)), errors="coerce").to_numpy(float)
         bars = getattr(trace, "error_y", None)
@@ -301,27 +303,35 @@ def panel_span(fig: go.Figure, row: int, col: int) -> tuple[float, float] | None
     return (float(lo), float(hi)) if np.isfinite(lo) and np.isfinite(hi) else None
 
 
+def baseline_off_axis(fig: go.Figure, value: float, row: int, col: int,
+                      shared: bool = False) -> bool:
+    """Whether a majority baseline lies farther from the panel's data (every panel's with
+    ``shared``) than the data's own height: drawn, it would stretch the axis until the data
+    were a flat strip (a QA baseline near 0 under scores of 0.7-0.9). If so, it names itself
+    at the panel's foot (or head) instead."""
+    span = panel_span(fig, row, col, shared)
+    if span is None:
+        return False
+    lo, hi = span
+    height = max(hi - lo, 1e-9)
+    if lo - height <= value <= hi + height:
+        return False
+    side = "below" if value < lo else "above"
+    fig.add_annotation(text=f"majority baseline {value:.3f}, {side} this axis",
+                       xref="x domain", yref="y domain", x=1, y=0 if side == "below" else 1,
+                       xanchor="right", yanchor="bottom" if side == "below" else "top",
+                       showarrow=False, font=dict(color=BASELINE, size=11), row=row, col=col)
+    return True
+
+
 def baseline_line(fig: go.Figure, value: float | None, row: int, col: int,
-                  label: bool) -> None:
+                  label: bool, shared: bool = False) -> None:
     """A dotted horizontal line at the majority baseline (what a learner that learned nothing
-    scores) on one panel; ``label`` names it (on the first panel). A baseline farther from
-    the panel's data than the data's own height is named in a note at the panel's foot
-    instead: a line there would stretch the axis until the data were a flat strip (a QA
-    baseline near 0 under scores of 0.7-0.9)."""
-    if value is None:
+    scores) on one panel; ``label`` names it. One far from the data is named in a note
+    instead (:func:`baseline_off_axis`; ``shared``: panels on one y range, judged on all of
+    them, so call it after every panel's traces)."""
+    if value is None or baseline_off_axis(fig, value, row, col, shared):
         return
-    span = panel_span(fig, row, col)
-    if span is not None:
-        lo, hi = span
-        height = max(hi - lo, 1e-9)
-        if value < lo - height or value > hi + height:
-            side = "below" if value < lo else "above"
-            fig.add_annotation(text=f"majority baseline {value:.3f}, {side} this axis",
-                               xref="x domain", yref="y domain", x=1, y=0 if side == "below"
-                               else 1, xanchor="right", yanchor="bottom" if side == "below"
-                               else "top", showarrow=False,
-                               font=dict(color=BASELINE, size=11), row=row, col=col)
-            return
     named = dict(annotation_text="majority baseline", annotation_position="bottom right",
                  annotation_font=dict(color=BASELINE, size=11)) if label else {}
     fig.add_hline(y=value, line=dict(color=BASELINE, dash="dot", width=1.5), row=row, col=col,

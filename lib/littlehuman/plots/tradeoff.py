@@ -46,7 +46,7 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
     m, rec = analysis["metric"], records
     fit_rows = analysis["bases"].set_index("base")
     bases = list(fit_rows.index)
-    grid = Panels(len(bases), [f"synthetic base {b}" for b in bases], shared_yaxes=True,
+    grid = Panels(len(bases), [f"synthetic base {b:,}" for b in bases], shared_yaxes=True,
                   panel_width=360, height=400)
     fig = grid.fig
     ci = intervals[intervals["metric"] == m]
@@ -88,11 +88,12 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
                     line=dict(color=COLORS[3], dash="dash"), name="equivalent synthetic",
                     legendgroup="eq", showlegend=first), **grid.at(i))
                 beyond = " (beyond the plot)" if base + eq > x_plot else ""
-                fig.add_annotation(x=base + min(eq, x_plot - base), y=y, text=f"+{eq:.0f}"
+                fig.add_annotation(x=base + min(eq, x_plot - base), y=y, text=f"+{eq:,.0f}"
                                    f"{beyond}", showarrow=False, yshift=12,
                                    font=dict(color=COLORS[3]), **grid.at(i))
-        baseline_line(fig, baseline, **grid.at(i), label=first)
         fig.update_xaxes(title_text="synthetic points in the training set", **grid.at(i))
+    for i in range(1, len(bases) + 1):  # one y range: judged on every panel's data, so after
+        baseline_line(fig, baseline, **grid.at(i), label=i == 1, shared=True)
     note_if_empty(fig, not bases)
     return grid.layout(title, metric_label(m), legend_y=-0.3)
 

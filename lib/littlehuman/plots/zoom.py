@@ -23,7 +23,7 @@ def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
     with its CI as error bars, the dotted line the majority ``baseline``. No records: one
     empty panel saying so."""
     ns = sorted(records["n"].unique(), reverse=True)
-    grid = Panels(len(ns), [f"n = {n}" for n in ns], shared_yaxes=True)
+    grid = Panels(len(ns), [f"n = {n:,}" for n in ns], shared_yaxes=True)
     fig = grid.fig
     for i, n in enumerate(ns, start=1):
         part = records[records["n"] == n]
@@ -38,10 +38,11 @@ def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
             x=ci["fraction"] * 100, y=ci["mean"], mode="lines+markers",
             line=dict(color=COLORS[0], width=3), name="mean over seeds (95% CI)",
             legendgroup="mean", showlegend=i == 1, error_y=error_bars(ci)), **grid.at(i))
-        baseline_line(fig, baseline, **grid.at(i), label=i == 1)
         ticks = sorted(part["fraction"].unique() * 100)  # the measured ones, 97.5 among them
         fig.update_xaxes(title_text="synthetic %", tickvals=ticks,
                          ticktext=[f"{t:g}" for t in ticks], **grid.at(i))
+    for i in range(1, len(ns) + 1):  # one y range: judged on every panel's data, so after
+        baseline_line(fig, baseline, **grid.at(i), label=i == 1, shared=True)
     note_if_empty(fig, not ns)
     return grid.layout(title, metric_label(metric))
 
