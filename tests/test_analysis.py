@@ -223,9 +223,23 @@ def test_the_reading_at_the_papers_scale_says_what_a_measure_cannot_show():
     [line] = analysis.against_paper(where, "position", "qa")
     assert "measured on only 14 of 5,000 human and 23 of 5,000 synthetic rows" in line
     assert "not read against the paper" in line and "as the paper" not in line
+    # a one-sentence context has no position to lose: FEVER's twins kept 1,583 of the 1,589
+    # rows that could have one, not "1,583 of 5,000" (68% of its contexts are one sentence)
+    kept = pd.DataFrame({"field": "claim", "source": ["human"] * 420 + ["synthetic"] * 1583,
+                         "row_id": [f"r{i}" for i in range(2003)],
+                         "position": [0.2] * 420 + [0.5] * 1583})
+    kept.attrs["dropped"] = [
+        {"source": s, "field": "claim", "reason": "one-sentence context", "rows": 3411}
+        for s in ("human", "synthetic")] + [
+        {"source": "human", "field": "claim", "reason": "max BLEU 0", "rows": 1169},
+        {"source": "synthetic", "field": "claim", "reason": "max BLEU 0", "rows": 6}]
+    [line] = analysis.against_paper(kept, "position", "fv")
+    assert "only 420 of 1,589 human rows" in line and "synthetic rows" not in line
     bleu = big.assign(bleu=[0.0] * 5000 + [30.0] * 1000)  # answers of 1 and 3 words
     [line] = analysis.against_paper(bleu, "bleu", "qa")
     assert "100% of human and 100% of synthetic answers are under 4 words" in line
+    almost = bleu.assign(words=[1] * 2990 + [5] * 10 + [3] * 3000)  # 99.7%: not "100%"
+    assert "over 99% of human" in analysis.against_paper(almost, "bleu", "qa")[0]
     assert "cannot measure their extractiveness" in line
     # an 8-word claim sharing no 4-gram with its context is a real 0 (FEVER's human claims:
     # 75% of them), read as it is

@@ -407,7 +407,7 @@ def test_pilot_rows_name_an_equivalent_too_uncertain_for_an_interval():
                   {"base": 2000, "family": "log", "equivalent": 900.0, "low": 850.0,
                    "high": 950.0, "undefined": 0}])}
     rows = advisor.pilot_rows(result, None, runs_per_seed=4)
-    assert len(rows) == 1 and "base 1000" in rows[0]["what"]
+    assert len(rows) == 1 and "base 1,000" in rows[0]["what"]
     assert rows[0]["seeds_needed"] is None and rows[0]["more_runs"] is None
     assert "no 95% interval" in rows[0]["message"] and "80 of 300" in rows[0]["message"]
     assert rows[0]["message"].endswith(advisor.UNSETTLED_ADVICE)  # as the no-number sentence

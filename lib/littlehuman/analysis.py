@@ -262,7 +262,8 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
     expected = PAPER_DIRECTIONS[value][_task(task)]
     up, down, noun = _MEASURE_WORDS[value]
     table = summary(frame, value).set_index(["field", "source"])
-    lost = dropped(frame).groupby(["source", "field"])["rows"].sum()
+    gone = dropped(frame)  # a one-sentence context has no position to lose: not counted
+    lost = gone[gone["reason"] != "one-sentence context"].groupby(["source", "field"])["rows"].sum()
     out = []
     for field in dict.fromkeys(frame["field"]):
         if field not in expected:
@@ -270,7 +271,7 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
         h, syn = (table.loc[(field, source)] for source in ("human", "synthetic"))
         p = h["p"]
         paper = {+1: f"synthetic {up}", -1: f"synthetic {down}", 0: f"alike in {noun}"}[expected[field]]
-        means = (f"means {syn['mean']:.3g} synthetic vs {h['mean']:.3g} human"
+        means = (f"means {syn['mean']:#.3g} synthetic vs {h['mean']:#.3g} human"
                  + (f", {syn['mean'] / h['mean']:.2g}x" if h["mean"] else "")  # how much, not
                  if syn["rows"] and h["rows"] else "a source without rows")  # only whether
         kept = {s: int(table.loc[(field, s), "rows"]) for s in SOURCES}
@@ -287,7 +288,7 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
             short = {s: float((frame.loc[(frame["field"] == field) & (frame["source"] == s),
                                          "words"] < 4).mean()) for s in SOURCES if kept[s]}
             if any(v >= MAX_SHORT_SHARE for v in short.values()):
-                shares = " and ".join(f"{short[s]:.0%} of {s}" for s in short)
+                shares = " and ".join(f"{_share(short[s])} of {s}" for s in short)
                 out.append(f"{field} {noun}: {shares} {field}s are under 4 words, which "
                            f"unsmoothed BLEU-4 scores 0 whatever they copy, so it cannot "
                            f"measure their extractiveness here; the paper: {paper}.")
@@ -319,6 +320,15 @@ def counts(frame: pd.DataFrame) -> dict[tuple[str, str], int]:
 
 
 # ---- helpers ------------------------------------------------------------------------------
+def _share(x: float) -> str:
+    """'78%'; never '100%' or '0%' unless it is all or none ('over 99%', 'under 1%')."""
+    if 0.99 < x < 1:
+        return "over 99%"
+    if 0 < x < 0.01:
+        return "under 1%"
+    return f"{x:.0%}"
+
+
 def _p(p: float) -> str:
     """'p = 0.14', 'p < 0.001' (not 'p = 0', which a test at 5,000 rows underflows to)."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"

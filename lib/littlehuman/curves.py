@@ -125,7 +125,7 @@ def equivalent_points(fit: LogFit, y_star: float, base: float,
     at_base = float(fit.predict(base)) if math.isfinite(fit.a0) and math.isfinite(fit.a1) \
         else math.nan
     if not (math.isfinite(fit.a1) and fit.a1 > 0):
-        beat = (f"; nor did the human points beat the curve at {base:g} ({y_star:.4g} <= "
+        beat = (f"; nor did the human points beat the curve at {base:,.0f} ({y_star:.4g} <= "
                 f"{at_base:.4g})" if y_star <= at_base else "")
         return Equivalence(None, "no_gain",
                            f"the synthetic-only curve does not rise (a1 = {fit.a1:.4g}): more "
@@ -136,24 +136,24 @@ def equivalent_points(fit: LogFit, y_star: float, base: float,
     if y_star <= at_base:  # then log_x <= ln(base): exp cannot overflow
         size = math.exp(log_x)
         return Equivalence(size - base, "saturated",
-                           f"the human points did not beat the synthetic curve at {base:g} "
-                           f"({y_star:.4g} <= {at_base:.4g}); equivalent {size - base:.0f} "
+                           f"the human points did not beat the synthetic curve at {base:,.0f} "
+                           f"({y_star:.4g} <= {at_base:.4g}); equivalent {size - base:,.0f} "
                            "points.", size)
     size = math.exp(log_x) if log_x < 709.0 else None
     limit = extrapolation_factor * fit.x_max
     if size is None or size > limit:
-        shown = "more than a float can hold" if size is None else f"{size - base:.0f}"
+        shown = "more than a float can hold" if size is None else f"{size - base:,.0f}"
         return Equivalence(None if size is None else size - base, "extrapolated",
                            f"matching {y_star:.4g} needs {shown} additional synthetic points, "
                            f"beyond {extrapolation_factor:g}x the largest fitted size "
-                           f"({fit.x_max:g}); read it as 'far more', not as a number.", size)
+                           f"({fit.x_max:,.0f}); read it as 'far more', not as a number.", size)
     value = size - base
     beyond = (f" (an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
-              f"{fit.x_max:g}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")
+              f"{fit.x_max:,.0f}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")
               + ")" if size > fit.x_max else "")
     return Equivalence(value, "ok",
                        f"{value:,.0f} additional synthetic points match the score {y_star:.4g} "
-                       f"reached with the human points on a base of {base:g}{beyond}.", size)
+                       f"reached with the human points on a base of {base:,.0f}{beyond}.", size)
 
 
 def check_records(records: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -322,7 +322,7 @@ def advise(equivalent: float | None, price_human: float, price_synthetic: float,
                else "synthetic" if synthetic_cost < human_cost else "tie")
     return {**out, "synthetic_cost": synthetic_cost, "cheaper": cheaper,
             "message": f"{human_points} human points cost {human_cost:.4g}, their "
-                       f"{extra:.0f} synthetic equivalent costs "
+                       f"{extra:,.0f} synthetic equivalent costs "
                        f"{synthetic_cost:.4g}: "
                        f"{'both cost the same' if cheaper == 'tie' else cheaper + ' is cheaper'}"
                        f" (break-even price ratio "

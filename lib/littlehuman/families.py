@@ -439,8 +439,8 @@ def equivalent(fit: FamilyFit, y_star: float, base: float,
     if y_star <= at_base:
         size = fit.inverse(y_star)
         return Equivalence(size - base, "saturated",
-                           f"the human points did not beat the {label} at {base:g} "
-                           f"({y_star:.4g} <= {at_base:.4g}); equivalent {size - base:.0f} "
+                           f"the human points did not beat the {label} at {base:,.0f} "
+                           f"({y_star:.4g} <= {at_base:.4g}); equivalent {size - base:,.0f} "
                            "points.", size)
     if y_star >= fit.asymptote:
         return Equivalence(None, "unreachable",
@@ -450,13 +450,13 @@ def equivalent(fit: FamilyFit, y_star: float, base: float,
     limit = extrapolation_factor * fit.x_max
     if not math.isfinite(size) or size > limit:
         shown = "more than a float can hold" if not math.isfinite(size) else \
-            f"{size - base:.0f}"
+            f"{size - base:,.0f}"
         return Equivalence(size - base if math.isfinite(size) else None, "extrapolated",
                            f"matching {y_star:.4g} needs {shown} additional synthetic points "
                            f"under the {label}, beyond {extrapolation_factor:g}x the largest "
-                           f"fitted size ({fit.x_max:g}).", size if math.isfinite(size) else None)
+                           f"fitted size ({fit.x_max:,.0f}).", size if math.isfinite(size) else None)
     return Equivalence(size - base, "ok",
-                       f"{size - base:.0f} additional synthetic points match the score "
+                       f"{size - base:,.0f} additional synthetic points match the score "
                        f"{y_star:.4g} under the {label}.", size)
 
 

@@ -82,13 +82,13 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         settled = ((ratio < t3["p25"] / h and overall["cheaper"] == "human")
                    or (ratio > t3["p75"] / h and overall["cheaper"] == "synthetic"))
         action = (f"buy the next {h} human points" if overall["cheaper"] == "human" else
-                  f"buy the {t3['median']:.0f} synthetic points instead"
+                  f"buy the {t3['median']:,.0f} synthetic points instead"
                   if overall["cheaper"] == "synthetic" else "either route costs the same")
         verdict = (f"{prices}: {action}. {h} human points cost ${overall['human_cost']:.4g}; "
                    f"the median of {t3['n']} operating points matches them with "
-                   f"{t3['median']:.0f} synthetic points (${overall['synthetic_cost']:.4g}), "
+                   f"{t3['median']:,.0f} synthetic points (${overall['synthetic_cost']:.4g}), "
                    f"and the same ${overall['human_cost']:.4g} buys "
-                   f"{overall['synthetic_points_for_human_cost']:.0f} synthetic points. Human "
+                   f"{overall['synthetic_points_for_human_cost']:,.0f} synthetic points. Human "
                    f"points pay while a human point costs less than "
                    f"{overall['breakeven_price_ratio']:.3g} synthetic ones{spread}: "
                    + ("your prices are clear of that range." if settled else
@@ -148,13 +148,13 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
     interval = (f" (95% CI {r['low']:.0f} to {r['high']:.0f})"
                 if finite(r["low"]) and finite(r["high"]) else
                 f" (95% CI at least {r['low']:.0f})" if finite(r["low"]) else "")
-    same = (f"; the same money buys {adv['synthetic_points_for_human_cost']:.0f} synthetic "
+    same = (f"; the same money buys {adv['synthetic_points_for_human_cost']:,.0f} synthetic "
             f"points, which the fitted curve puts at {metric} {score:.4g}"
             + (" (capped: the log curve, extrapolated that far, leaves the metric's range)"
                if capped else "")
             + f" against {r['y_star']:.4g} with the human points" if score is not None else "")
     action = (f"buy the {h} human points" if adv["cheaper"] == "human" else
-              f"buy {adv['equivalent_points']:.0f} synthetic points instead"
+              f"buy {adv['equivalent_points']:,.0f} synthetic points instead"
               if adv["cheaper"] == "synthetic" else "either route costs the same")
     return (f"{head}; matching them takes about {adv['equivalent_points']:.0f}{interval} more "
             f"synthetic points (${adv['synthetic_cost']:.4g}){same}: {action}.")
@@ -318,7 +318,7 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
             continue
         width, target = r["high"] - r["low"], 2 * EQUIVALENT_PRECISION * abs(r["equivalent"])
         if target > 0 and width > target:
-            what = (f"the equivalent on base {r['base']:g} ({families.FAMILIES[fam].label}, "
+            what = (f"the equivalent on base {r['base']:,.0f} ({families.FAMILIES[fam].label}, "
                     f"{r['equivalent']:,.0f} synthetic points)")
             out.append({"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}",
                         **curves.pilot_plan(width, n_seeds, target, runs_per_seed, what)})
@@ -355,7 +355,7 @@ def _saturated_row(r: dict[str, Any], fam: str, n_seeds: int, runs_per_seed: int
     if not (finite(g["gain_low"]) and finite(g["gain_high"])) or g["gain"] == 0 \
             or g["gain_low"] > 0 or g["gain_high"] < 0:
         return None
-    what = (f"the human points' gain over base {r['base']:g} ({g['gain']:+.3g}; the "
+    what = (f"the human points' gain over base {r['base']:,.0f} ({g['gain']:+.3g}; the "
             f"{families.FAMILIES[fam].label} equivalent is {r['equivalent']:,.0f}: they did not "
             "beat the synthetic curve)")
     return {"what": what, "goal": "an interval clear of 0, if the estimate holds",
@@ -371,7 +371,7 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     number of seeds."""
     from littlehuman.findings import fmt_points_interval
 
-    what = (f"the equivalent on base {r['base']:g} ({families.FAMILIES[fam].label}, "
+    what = (f"the equivalent on base {r['base']:,.0f} ({families.FAMILIES[fam].label}, "
             f"{r['equivalent']:,.0f} synthetic points)")
     level, n_boot = result.get("level", 0.95), result.get("n_boot")
     share = f"{int(r['undefined']):,} of {n_boot:,}" if n_boot else f"{int(r['undefined']):,}"
@@ -419,8 +419,8 @@ def agreement_sentence(report: dict[str, Any]) -> str:
     values = numbered["equivalent"].astype(float)
     return ("**The families' intervals overlap** on every base where two or more give a "
             f"number (their equivalents run from {values.min():,.0f} to {values.max():,.0f} "
-            "synthetic points): no family's answer is ruled out by another's, though one "
-            "family's number may lie outside another's interval.")
+            "synthetic points); overlapping is not agreeing: read each family's number "
+            "against the others' intervals in the table above.")
 
 
 def pilot_sentence(report: dict[str, Any]) -> str:

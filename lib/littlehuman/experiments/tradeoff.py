@@ -182,7 +182,7 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
         out.append({"base": int(base), "points": sz.human, "difference": [est, low, high],
                     "detectable": det, "seeds": len(diffs), "human_wins": wins,
                     "sentence": (
-                        f"on a {int(base)}-point synthetic base, +{sz.human} human points "
+                        f"on a {int(base):,}-point synthetic base, +{sz.human} human points "
                         f"against +{sz.human} synthetic ones: {metric} {est:+.3f} [{low:+.3f}, "
                         f"{high:+.3f}], {wins} of {len(diffs)} seed(s) favour the human points "
                         f"(smallest difference detectable: {fmt_detectable(det)}): "
