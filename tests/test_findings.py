@@ -126,11 +126,11 @@ def test_index_states_each_base_with_its_interval_or_its_reason():
 
     ok = {"base": 1000, "status": "ok", "equivalent": 2345.6, "interval": [1200.0, 4100.0],
           "message": "unused"}
-    assert _base_text(ok) == "base 1000: +2,346 synthetic points [1,200, 4,100]."
+    assert _base_text(ok) == "base 1,000: +2,346 synthetic points [1,200, 4,100]."
     shaky = {**ok, "failed_resamples": 12}
     assert _base_text(shaky).endswith("[1,200, 4,100]; 12 bootstrap resamples had no equivalent.")
     open_above = {**ok, "interval": [1200.0, "inf"], "failed_resamples": 40}
-    assert _base_text(open_above) == ("base 1000: +2,346 synthetic points [1,200, ∞); 40 "
+    assert _base_text(open_above) == ("base 1,000: +2,346 synthetic points [1,200, ∞); 40 "
                                       "bootstrap resamples had no equivalent.")
     from littlehuman.findings import fmt_points_interval
     assert fmt_points_interval(math.inf, math.inf) == "(∞, ∞)"  # each end shows its own sign

@@ -200,7 +200,7 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
                             rows={"train": 321, "valid": 60, "test": 1688}))
     assert "n = 321, 5 seeds (trade-off 3), 1,688 test rows" in index.page(tmp_path)
     # finding 3 on the scale the paper's claim is read: per human point, beside the paper's
-    assert "worth +900 synthetic [300, 2,000], 18x [6x, 40x] per human point" in page
+    assert "worth +900 synthetic [300, 2,000], 18x [6.0x, 40x] per human point" in page
     assert "judged here against 1x" in page and "1.2x to 185x per human point" in page
     t3 = {"n": 9, "n_undefined": 0, "mean": 1554.2, "median": 1518.2, "p25": 1352.3,
           "p75": 1744.6}

@@ -579,9 +579,10 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
         sentence += ("; but with no standard error of the measured mean (one seed) nothing says "
                      "whether that margin is more than noise")
     elif len(ranked) > 1 and not decisive and not tied:
-        sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label}, "
-                     f"{tested[ranked[1]] - tested[best]:.2g}, is below {noise_what} "
-                     f"({noise:.3g}), so the hold-out cannot tell them apart")
+        margin = np.format_float_positional(tested[ranked[1]] - tested[best], precision=2,
+                                            fractional=False, trim="-")  # not 1.2e-05
+        sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label}, {margin}, is "
+                     f"below {noise_what} ({noise:.3g}), so the hold-out cannot tell them apart")
     if untestable:
         sentence += ("; not testable (more parameters than sizes below the largest): "
                      + ", ".join(FAMILIES[f].label for f in untestable))

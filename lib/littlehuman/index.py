@@ -69,7 +69,7 @@ def _base_text(base: dict[str, Any]) -> str:
     if base.get("status") == "ok" and eq is not None:
         failed = int(base.get("failed_resamples") or 0)
         note = f"; {failed} bootstrap resamples had no equivalent" if failed else ""
-        return (f"base {base['base']}: +{fmt_points(eq)} synthetic points "
+        return (f"base {fmt_points(base['base'])}: +{fmt_points(eq)} synthetic points "
                 f"{fnd.fmt_points_interval(low, high)}{note}{power}.")
     return f"base {base.get('base')}: {base.get('message', base.get('status'))}{power}"
 
@@ -159,7 +159,7 @@ def _per_point(base: dict[str, Any], human: Any) -> str:
         return None if math.isnan(x) else x
 
     def ratio(x: float) -> str:
-        return f"{x / human:.2g}x" if abs(x / human) < 10 else f"{x / human:,.0f}x"
+        return f"{x / human:.1f}x" if abs(x / human) < 10 else f"{x / human:,.0f}x"
 
     eq = number(base.get("equivalent"))
     if not human or eq is None or eq <= 0 or math.isinf(eq):
@@ -182,7 +182,7 @@ def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
         eq = (f"worth {sign}{fmt_points(b['equivalent'])} synthetic "
               f"{fnd.fmt_points_interval(lo, hi)}{_per_point(b, v.get('human'))}"
               if b.get("equivalent") is not None else f"no equivalent ({b.get('status')})")
-        rows.append(f"base {esc(b.get('base'))}: gain {_iv(b.get('gain'))}; {esc(eq)}"
+        rows.append(f"base {esc(fmt_points(b.get('base')))}: gain {_iv(b.get('gain'))}; {esc(eq)}"
                     + (f" ({esc(b['verdict'])})" if len(v.get("bases", [])) > 1 else ""))
     human = v.get("human")
     head = f"+{human} human points" if human is not None else ""
