@@ -31,13 +31,19 @@ def header(name: str, task: str, profile: str, generator_name: str, generator_id
                         "training rows by `source_id` or by context: no prompt model was asked.")
     # label conditioning is FV's (the prompt asks for the row's label); a QA prompt has none
     conditioned = f", label-conditioned: {label_conditioned}" if task == "fv" else ""
-    rules = (" It is the rule-based stand-in for a prompt model (no model: each twin is a "
-             "sentence or span of its row's own context, perturbed by rules for a false claim), "
-             "so what this page and notebook 05 say of the twins is of rule-made text, far more "
-             "extractive than an LLM's."
-             if generator_name == "extractive" else "")
     return title + (f"Generator `{generator_name}` (id `{generator_id}`), k = {k} few-shot "
-                    f"examples{conditioned}.{rules}")
+                    f"examples{conditioned}.{rule_made_note(generator_name)}")
+
+
+def rule_made_note(generator_name: str) -> str:
+    """' It is the rule-based stand-in ...' for the `extractive` generator (notebooks 01 and
+    05 say it, so no statistic of rule-made twins is read as an LLM's), else ''."""
+    if generator_name != "extractive":
+        return ""
+    return (" It is the rule-based stand-in for a prompt model (no model: each twin is a "
+            "sentence or span of its row's own context, perturbed by rules for a false claim), "
+            "so what notebooks 01 and 05 say of the twins is of rule-made text, far more "
+            "extractive than an LLM's.")
 
 
 def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
