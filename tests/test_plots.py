@@ -555,6 +555,11 @@ def test_tradeoff_captions_and_the_papers_table3():
     assert pd.isna(row["median"]) and pd.isna(row["mean"]) and row["undefined"] == 2
     assert ("left blank: 2 of 3 operating points gave no finite synthetic equivalent (the 1 "
             "that did: 90)") in plots.tradeoff.table3_caption(50, 1, 3, one)
+    # what leaving the undefined points out does to the rest (ROPES at the paper's scale: a
+    # score above two families' ceilings, left out, pulled their medians down)
+    assert "ranked above every number" in plots.tradeoff.table3_caption(50, 1, 3, one)
+    assert "ranked above every number" not in plots.tradeoff.table3_caption(
+        50, 1, 3, {**one, "n": 3, "n_undefined": 0})
     assert plots.tradeoff.figure_title("FEVER", 200) == "FEVER: +200 human points against more synthetic points"
     assert "mean over 3 seed(s)" in plots.tradeoff.figure_caption(3, 40, 200)
     assert "the base plus 200 human points" in plots.tradeoff.figure_caption(3, 40, 200)

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from littlehuman import curves
 from littlehuman.families import FAMILIES, POOLED, curve_points
+from littlehuman.plots import tradeoff as tradeoff_plots
 from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, Panels, metric_label,
                                      note_if_empty, resampled, whole_points, with_formats)
 
@@ -136,7 +137,11 @@ def table3_caption(report: dict[str, Any]) -> str:
     return (f"Additional synthetic points matching +{report['human']} human points, summarised "
             f"over the operating points (each base and seed: {n_bases} x "
             f"{report['n_seeds']}, each seed its own fit) under each curve family; undefined "
-            "equivalents (no finite match) are left out and counted. The paper's row is its "
+            "equivalents (no finite match) are left out and counted"
+            + (tradeoff_plots.UNDEFINED_LEFT_OUT
+               if any((report["table3"][f] or {}).get("n_undefined") for f in report["families"])
+               else "")
+            + ". The paper's row is its "
             "Table 3 (log fit, 200 human points on synthetic bases of 1000-3000): an equivalent "
             "grows with its base and the human points, so compare orders of magnitude, not "
             f"digits.{paper}"

@@ -162,6 +162,13 @@ def table3_table(dataset: str, table3: dict[str, Any]) -> pd.DataFrame:
                           "undefined": table3["n_undefined"]}])
 
 
+#: why a median without the undefined operating points is not the whole story
+UNDEFINED_LEFT_OUT = ("; left out, such a point would have ranked above every number (no "
+                      "synthetic amount reaches its score: a curve below it, or its ceiling) or "
+                      "at minus the base (none needed), so the statistics of the rest lean "
+                      "away from it")
+
+
 def table3_caption(human: int, n_bases: int, n_seeds: int,
                    table3: dict[str, Any] | None = None) -> str:
     """Caption of :func:`table3_table`, ending with the paper's own Table 3 means and medians
@@ -172,7 +179,9 @@ def table3_caption(human: int, n_bases: int, n_seeds: int,
              else "")
     return (f"Summary of the additional synthetic points matching {human} human points over the "
             f"operating points (each base and seed: {n_bases} x {n_seeds}); undefined "
-            f"equivalents (no finite match) are left out and counted.{blank} "
+            "equivalents (no finite match) are left out and counted"
+            + (UNDEFINED_LEFT_OUT if table3 and table3.get("n_undefined") else "")
+            + f".{blank} "
             + paper_table3_sentence())
 
 
