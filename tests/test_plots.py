@@ -362,14 +362,17 @@ def test_sweep_agreement_table_and_captions():
         "Each metric's ranking of the 3 synthetic fractions by its mean over 2 seed(s) (50 test "
         "rows), Kendall's tau against accuracy's ranking, and whether it picks the same best "
         "and worst fraction. " + plots.sweep.TAU_UNDEFINED)
-    assert plots.sweep.figure_caption("FEVER", 48, 2, 50) == (
-        "FEVER, n = 48: each grey line is one seed, the blue line the mean over 2 seed(s), the "
-        "band its 95% bootstrap interval (resampling the 2 seeds and the 50 human test "
+    assert plots.sweep.figure_caption("FEVER", 48, 5, 50) == (
+        "FEVER, n = 48: each grey line is one seed, the blue line the mean over 5 seed(s), the "
+        "band its 95% bootstrap interval (resampling the 5 seeds and the 50 human test "
         "rows). Every point is one fine-tuning run.")
-    assert plots.sweep.table_caption(2, 50) == (
-        "The numbers behind the figure: per synthetic fraction, the mean over 2 seed(s), its 95% "
-        "bootstrap interval (resampling the 2 seeds and the 50 human test rows), and the "
+    assert plots.sweep.table_caption(5, 50) == (
+        "The numbers behind the figure: per synthetic fraction, the mean over 5 seed(s), its 95% "
+        "bootstrap interval (resampling the 5 seeds and the 50 human test rows), and the "
         "standard deviation, min and max over seeds.")
+    # three seeds (the paper's): their spread is itself uncertain, and the captions say so
+    assert "seeds that agree by chance make an interval too narrow" in \
+        plots.sweep.table_caption(3, 50)
     # one seed: the interval sees test rows only, and every caption of one says so
     for one_seed in (plots.sweep.figure_caption("FEVER", 48, 1, 50),
                      plots.sweep.table_caption(1, 50), plots.zoom.figure_caption("F", 1, 50, 9),

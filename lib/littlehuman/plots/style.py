@@ -108,11 +108,15 @@ BASELINE = "#7f7f7f"
 
 def resampled(n_seeds: int, n_test: int) -> str:
     """What a report's 95% bootstrap interval resamples, for its caption. With one seed it
-    resamples test rows alone: the spread between seeds, often the larger part, is unseen."""
+    resamples test rows alone: the spread between seeds, often the larger part, is unseen; with
+    2-3 the caption says their spread is itself uncertain (at the paper's scale in simulation a
+    loss's interval missed the truth, its three seeds 2 rows of 1,688 apart)."""
     if n_seeds == 1:
         return (f"resampling the {n_test:,} human test rows of the one seed only: the spread "
                 "between seeds is unseen, so the interval is too narrow; run more seeds")
-    return f"resampling the {n_seeds} seeds and the {n_test:,} human test rows"
+    few = ("; with so few seeds their spread is itself uncertain: seeds that agree by chance "
+           "make an interval too narrow" if n_seeds <= 3 else "")
+    return f"resampling the {n_seeds} seeds and the {n_test:,} human test rows{few}"
 
 
 def error_bars(ci: pd.DataFrame) -> dict[str, Any]:
