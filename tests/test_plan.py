@@ -247,14 +247,9 @@ def test_rates_far_outside_the_measured_sizes_are_marked(no_data):
 
 
 def _plan_points():
-    import importlib.util
-    from pathlib import Path
+    from benches import load
 
-    path = Path(__file__).resolve().parents[1] / "bench" / "plan_points.py"
-    spec = importlib.util.spec_from_file_location("plan_points", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("plan_points")
 
 
 def test_the_plans_points_are_what_plan_points_makes_of_the_stored_gpu_results():

@@ -2,21 +2,16 @@
 it prints against the truth (the bench itself takes minutes: README, Benchmarks)."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from benches import load
 
 
 def bench():
-    path = Path(__file__).resolve().parents[1] / "bench" / "report_scale.py"
-    spec = importlib.util.spec_from_file_location("report_scale", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("report_scale")
 
 
 def test_the_simulated_learner_is_worth_what_the_bench_says():

@@ -397,13 +397,9 @@ def test_sign_test_p_is_scipys_two_sided_binomial_test():
 
 def test_the_coverage_bench_runs_at_toy_size(capsys):
     # bench/interval_coverage.py measures the README's coverage table; kept from rotting here
-    import importlib.util
-    from pathlib import Path
+    from benches import load
 
-    path = Path(__file__).resolve().parents[1] / "bench" / "interval_coverage.py"
-    spec = importlib.util.spec_from_file_location("interval_coverage", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load("interval_coverage")
     assert bench.main(["--sims", "3", "--n-boot", "50"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert "plain percentile" in lines[1] and "library" in lines[1]
@@ -465,13 +461,9 @@ def test_the_coverage_bench_runs_at_toy_size(capsys):
 
 def test_the_bootstrap_draws_bench_runs_at_toy_size(capsys):
     # bench/bootstrap_draws.py measures the README's Monte Carlo error table; kept from rotting
-    import importlib.util
-    from pathlib import Path
+    from benches import load
 
-    path = Path(__file__).resolve().parents[1] / "bench" / "bootstrap_draws.py"
-    spec = importlib.util.spec_from_file_location("bootstrap_draws", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load("bootstrap_draws")
     assert bench.main(["--sims", "2", "--draws", "2", "--n-boot", "50", "100"]) == 0
     lines = capsys.readouterr().out.splitlines()
     rows = [line.split() for line in lines if line.strip().startswith(("50 ", "100 "))]
