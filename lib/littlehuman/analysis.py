@@ -256,7 +256,8 @@ _MEASURE_WORDS = {"words": ("longer", "shorter", "length"),
 def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.05) -> list[str]:
     """One sentence per field of ``frame`` (:func:`lengths`' ``words``, :func:`extractiveness`'
     ``bleu`` or :func:`positions`' ``position``): synthetic against human by their means and
-    :func:`summary`'s p (paired where it can), beside the paper's reading (:data:`PAPER_DIRECTIONS`):
+    :func:`summary`'s p (paired where it can), beside the paper's reading
+    (:data:`PAPER_DIRECTIONS`):
     "as the paper", "unlike the paper", or that this sample cannot tell (p >= ``alpha``, or
     too few rows for a test)."""
     expected = PAPER_DIRECTIONS[value][_task(task)]
@@ -300,7 +301,8 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
             seen, agrees = f"no difference this sample can show ({_p(p)})", expected[field] == 0
         else:
             sign = +1 if syn["mean"] > h["mean"] else -1
-            seen, agrees = f"synthetic {up if sign > 0 else down} ({_p(p)})", sign == expected[field]
+            seen = f"synthetic {up if sign > 0 else down} ({_p(p)})"
+            agrees = sign == expected[field]
         reading = ("as the paper" if agrees else "the paper's difference is not seen here"
                    if p >= alpha else "unlike the paper")
         out.append(f"{field} {noun}: {seen}, {means}: {reading} ({paper}).")
