@@ -208,6 +208,9 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     assert ("this run, Table 3: median 1,518 (IQR 1,352 to 1,745; 9 operating points, 30x per "
             "human point)") in index.page(tmp_path)
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
+        **t3, "median": 9250.0}}))  # 185x, as the paper's FairyTaleQA (not '1.8e+02x')
+    assert "9 operating points, 185x per human point" in index.page(tmp_path)
+    write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
         **t3, "n": 1, "n_undefined": 2}}))  # mostly undefined: blank, as the reports leave it
     assert "this run, Table 3" not in index.page(tmp_path)
     assert "+0.021 [-0.001, +0.042]" in page and "n=500, 12 human points" in page

@@ -56,7 +56,7 @@ def fmt_points_interval(low: Any, high: Any) -> str:
     """An equivalent's interval: '[1,200, 4,100]'; an infinite end (a float, or the string
     'inf' of a summary) is unbounded, '[1,200, ∞)' ("at least 1,200": resamples that no
     synthetic amount matches lie above); '(no interval)' when an end is missing."""
-    lo, hi = _bound(low), _bound(high)
+    lo, hi = interval_end(low), interval_end(high)
     if lo is None or hi is None:
         return "(no interval)"
 
@@ -87,7 +87,7 @@ HOLDS, NOT_VISIBLE, CONTRADICTED, NOT_MEASURED = (
 VERDICTS = (HOLDS, NOT_VISIBLE, CONTRADICTED, NOT_MEASURED)
 
 
-def _bound(value: Any) -> float | None:
+def interval_end(value: Any) -> float | None:
     """An interval's end: a number or +-inf (unbounded that side); None when missing."""
     try:
         out = float(value)
@@ -98,7 +98,7 @@ def _bound(value: Any) -> float | None:
 
 def _num(value: Any) -> float | None:
     """A finite number, else None."""
-    out = _bound(value)
+    out = interval_end(value)
     return out if out is not None and math.isfinite(out) else None
 
 
@@ -122,7 +122,7 @@ def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: fl
     An interval touching ``null`` (e.g. a zero-width one at exactly ``null``) is not
     visible. Returns ``{"verdict", "estimate", "low", "high", "null", "detectable",
     "text"}``; ``text`` is a short sentence for a tooltip."""
-    est, lo, hi, det = _num(estimate), _bound(low), _bound(high), _num(detectable)
+    est, lo, hi, det = _num(estimate), interval_end(low), interval_end(high), _num(detectable)
     out: dict[str, Any] = {"estimate": est, "low": lo, "high": hi, "null": null,
                            "detectable": det}
     if est is None or lo is None or hi is None:
@@ -235,7 +235,7 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
         v["how"] = "the human points' gain over the base"
         if gain["verdict"] == HOLDS:
             failed = b.get("failed_resamples") or 0
-            missing = _bound(low) is None or _bound(high) is None
+            missing = interval_end(low) is None or interval_end(high) is None
             if status == "ok" and human is not None and missing and failed:
                 # summaries before 2026-12-03 dropped those resamples: none past 5% of them
                 v = {**verdict(b.get("equivalent"), 0.0, 0.0), "verdict": NOT_VISIBLE,
@@ -254,7 +254,7 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
             else:
                 v = {**verdict(None, None, None), "how": f"status {status}"}
         v.update(base=b.get("base"), status=status, equivalent=_num(b.get("equivalent")),
-                 interval=[_bound(low), _bound(high)], gain=list(_interval(b.get("gain"))))
+                 interval=[interval_end(low), interval_end(high)], gain=list(_interval(b.get("gain"))))
         bases.append(v)
     out = dict(bases[-1]) if bases else verdict(None, None, None)
     out["bases"], out["human"], out["table3"] = bases, human, tradeoff.get("table3")

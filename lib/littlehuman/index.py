@@ -148,28 +148,24 @@ def _few_human_cell(v: dict[str, Any], words: str) -> str:
     return f"<td>{_badge(v)}{nums}{_detectable(v)}{_words(words)}</td>"
 
 
+def _times(points: float, human: int) -> str:
+    """Synthetic points per human point: '8.2x', '40x', '185x'."""
+    ratio = points / human
+    return f"{ratio:.1f}x" if abs(ratio) < 10 else f"{ratio:,.0f}x"
+
+
 def _per_point(base: dict[str, Any], human: Any) -> str:
     """', 8.2x [5.7x, 14x] per human point': an equivalent over the human points added, the
     scale the paper's claim is read on ("" when it says nothing: no positive equivalent)."""
-    def number(v: Any) -> float | None:
-        try:
-            x = float(v)  # a summary's unbounded end is the string 'inf'
-        except (TypeError, ValueError):
-            return None
-        return None if math.isnan(x) else x
-
-    def ratio(x: float) -> str:
-        return f"{x / human:.1f}x" if abs(x / human) < 10 else f"{x / human:,.0f}x"
-
-    eq = number(base.get("equivalent"))
+    eq = fnd.interval_end(base.get("equivalent"))
     if not human or eq is None or eq <= 0 or math.isinf(eq):
         return ""
-    lo, hi = (number(v) for v in ((base.get("interval") or []) + [None, None])[:2])
+    lo, hi = (fnd.interval_end(v) for v in ((base.get("interval") or []) + [None, None])[:2])
     if lo is None or hi is None:
-        return f", {ratio(eq)} per human point"
-    top = "∞)" if math.isinf(hi) else f"{ratio(hi)}]"
-    bottom = "(-∞" if math.isinf(lo) else f"[{ratio(lo)}"
-    return f", {ratio(eq)} {bottom}, {top} per human point"
+        return f", {_times(eq, human)} per human point"
+    top = "∞)" if math.isinf(hi) else f"{_times(hi, human)}]"
+    bottom = "(-∞" if math.isinf(lo) else f"[{_times(lo, human)}"
+    return f", {_times(eq, human)} {bottom}, {top} per human point"
 
 
 def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
@@ -201,7 +197,7 @@ def _own_table3(v: dict[str, Any]) -> str:
     t3, human = v.get("table3") or {}, v.get("human")
     if not t3 or t3.get("median") is None or mostly_undefined(t3):
         return ""
-    per = f", {t3['median'] / human:.2g}x per human point" if human else ""
+    per = f", {_times(t3['median'], human)} per human point" if human else ""
     n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
     points = f"{n} of {n + undefined}" if undefined else f"{n}"
     return (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} (IQR '
