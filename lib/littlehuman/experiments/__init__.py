@@ -48,15 +48,9 @@ def run_commits(study: Any) -> dict[str, int]:
     report re-executed at a later commit shows runs trained at an earlier one: the ledger
     names both."""
     counts: dict[str, int] = {}
-    seen: set[str] = set()
-    for module in EXPERIMENTS.values():
-        for cell in module.cells(study.profile, study.shape):
-            spec = study.run_spec(cell)
-            key = spec.key()
-            if key in seen:
-                continue
-            seen.add(key)
-            record = study.store.get(spec)
+    for cells in distinct_runs(study.profile, study.shape).values():
+        for cell in cells:
+            record = study.store.get(study.run_spec(cell))
             if record is None:
                 continue
             versions = record.get("versions") or {}

@@ -9,7 +9,6 @@ the same test examples with a bootstrap interval over seeds and examples.
 from __future__ import annotations
 
 import math
-
 from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
