@@ -49,6 +49,8 @@ def test_advise_end_to_end_on_an_own_file_with_its_own_synthetic_file(tmp_path):
     assert f"[boxes] {summary['advisor']['headline']}" in proc.stdout
     if summary["advisor"]["budget"]["status"] != "learned_nothing":
         assert summary["advisor"]["budget"]["sentence"] in proc.stdout
+    if summary["advisor"]["budget_robust"]:  # families the hold-out cannot tell apart
+        assert summary["advisor"]["budget_robust"]["sentence"] in proc.stdout
     runs = home / "data" / "runs" / "boxes"
     assert (runs / "tradeoff@pool48").is_dir() or any(runs.glob("tradeoff*"))
     assert not (runs / "sweep").exists()  # the advice does not train the sweep

@@ -318,7 +318,15 @@ def test_families_report_and_summary_on_known_runs(home):
     # only the log fit could be held out: the choice is no verdict, so the families' range
     medians = [t["median"] for t in report["table3"].values()]
     assert (f"; the hold-out does not single it out: {min(medians):+,.0f} to "
-            f"{max(medians):+,.0f} across the 3 families") in summary["headline"]
+            f"{max(medians):+,.0f} across the 3 families it cannot tell apart") in \
+        summary["headline"]
+    # none of the three told apart: the budget's split is read under each, and the pilot plan
+    # and the page say the families stay open
+    assert summary["plausible_families"] == ["log", "power", "exp"]
+    robust = report["budget_robust"]  # all three put the $2 in 20 synthetic points
+    assert robust["families"] == ["log", "power", "exp"] and robust["max_regret"] == 0.0
+    assert (robust["h"], robust["s"]) == (0.0, 20.0) and "does not change" in robust["sentence"]
+    assert summary["budget_robust"]["sentence"] == robust["sentence"]
     assert summary["budget"]["best"]["h"] == 0.0
     # notebook 06's figures and tables build
     fig = advice_plots.fits_figure(report, "t")
@@ -536,3 +544,70 @@ def test_head_to_head_needs_no_curve(home):
     assert "the synthetic points are worth more" in rows[24]["sentence"]
     summary = tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))
     assert [h["base"] for h in summary["head_to_head"]] == [16, 24]
+
+
+# ---- when the hold-out cannot choose a family --------------------------------------------------
+def _answer_on(scores, budget=100.0, h_meas=200):
+    """A budget answer of one family over three splits (h = 0, 100, 200 human points)."""
+    grid = pd.DataFrame({"h": [0.0, 100.0, 200.0], "s": [5000.0, 2500.0, 1.0],
+                         "share_human": [0.0, 0.5, 1.0], "score": scores,
+                         "supported": [True, True, True]})
+    i = int(np.argmax(scores))
+    return {"status": "ok", "grid": grid, "budget": budget, "worth": {"human_points": h_meas},
+            "best": {"h": grid["h"][i], "s": grid["s"][i], "score": max(scores)}}
+
+
+def test_robust_split_loses_least_to_the_best_of_whichever_family_holds():
+    # log: all synthetic best (0.80), human points lose 0.10 at the far end; exp: all human
+    # best (0.90), all synthetic loses 0.12 there. Worst losses per split: 0.12, 0.04, 0.10:
+    # the middle split, which neither family calls best
+    answers = {"log": _answer_on([0.80, 0.78, 0.70]), "exp": _answer_on([0.78, 0.86, 0.90]),
+               "power": _answer_on([0.50, 0.60, 0.95])}
+    robust = F.robust_split(answers, ["log", "exp"])  # the power law told apart: left out
+    assert (robust["h"], robust["s"]) == (100.0, 2500.0)
+    assert robust["max_regret"] == pytest.approx(0.04)
+    assert robust["per_family"]["log"]["regret"] == pytest.approx(0.02)
+    assert robust["per_family"]["exp"]["regret"] == pytest.approx(0.04)
+    assert not robust["chosen_best"] and robust["families"] == ["log", "exp"]
+    text = robust["sentence"]
+    assert "Whichever of the log (paper) and the exponential saturation holds" in text
+    assert "100 human points" in text and "at most 0.04 below" in text
+    assert "not the log (paper)'s best split" in text and "power" not in text
+    # one family's best is every family's best: said so, with no loss of 0
+    same = F.robust_split({"log": _answer_on([0.8, 0.7, 0.6]),
+                           "exp": _answer_on([0.9, 0.7, 0.6])}, ["log", "exp"])
+    assert same["h"] == 0.0 and same["chosen_best"] and same["max_regret"] == 0.0
+    assert "does not change the split" in same["sentence"] and "at most" not in same["sentence"]
+    # nothing to be robust over: one family, or a family without an answer
+    assert F.robust_split(answers, ["log"]) is None
+    assert F.robust_split({**answers, "exp": {"status": "flat"}}, ["log", "exp"]) is None
+
+
+def test_budget_disagreement_reads_which_families_the_holdout_can_tell_apart():
+    answers = {"log": _answer_on([0.80, 0.78, 0.70]), "exp": _answer_on([0.81, 0.79, 0.70]),
+               "power": _answer_on([0.50, 0.60, 0.95])}
+    told = F.budget_disagreement(answers, ["exp", "log"])
+    assert "power law predicted the held-out size worse" in told
+    assert "which it cannot tell apart, agree" in told and "depends on which" not in told
+    open_ = F.budget_disagreement(answers, ["exp", "power"])  # these two differ: open
+    assert "depends on which curve you believe" in open_
+    assert "depends on which curve you believe" in F.budget_disagreement(answers)
+
+
+def test_pilot_rows_cover_every_family_the_holdout_cannot_tell_apart():
+    fits = pd.DataFrame([
+        {"base": 1000, "family": f, "equivalent": 1000.0, "low": 500.0, "high": 2500.0}
+        for f in ("log", "power", "exp")])
+    undecided = {"choice": {"best": "exp", "plausible": ["exp", "log"]}, "n_seeds": 3,
+                 "fits": fits, "families": ["log", "power", "exp"], "bases": [1000]}
+    rows = advisor.pilot_rows(undecided, None, runs_per_seed=4)
+    assert [r["what"] for r in rows] == [  # the chosen family's first
+        "the equivalent on base 1,000 (exponential saturation, 1,000 synthetic points)",
+        "the equivalent on base 1,000 (log (paper), 1,000 synthetic points)"]
+    said = advisor.open_families_sentence(undecided)
+    assert "cannot tell the exponential saturation and the log (paper) apart" in said
+    assert "3 run(s) per step" in said  # one base x 3 seeds
+    assert "plan covers each" in advisor.open_families_sentence({**undecided, "pilot": rows})
+    decided = {**undecided, "choice": {"best": "exp", "plausible": ["exp"]}}
+    assert len(advisor.pilot_rows(decided, None, runs_per_seed=4)) == 1
+    assert advisor.open_families_sentence(decided) == ""

@@ -496,3 +496,27 @@ def test_beyond_every_number_agrees_with_an_interval_that_reaches_infinity():
     assert sentence is not None and "gives no number (unreachable)" in sentence
     flat = {**beyond, "status": "no_gain"}  # not beyond every number: still a disagreement
     assert F.disagreement({"log": at_least, "power": flat}) is not None
+
+
+def test_choice_lists_the_families_the_holdout_cannot_tell_from_the_best():
+    errors = pd.DataFrame({"family": ["log", "power", "exp"], "error": [0.010, 0.002, 0.003],
+                           "sem": [0.0005] * 3})
+    clear = F.choose(errors)  # margins 0.001 and 0.008 over the power law, noise 0.0005
+    assert clear["decisive"] and clear["plausible"] == ["power"]
+    close = F.choose(errors.assign(sem=0.002))
+    assert not close["decisive"] and close["plausible"] == ["power", "exp"]
+    # the runner-up's margin is clear of its noise, a further family's is not (its own
+    # bootstrap spread is wider): not decisive, and the sentence names that family
+    n = 400
+    rng = np.random.default_rng(0)
+    resampled = {"power": 0.002 + rng.normal(0, 1e-4, n), "exp": 0.003 + rng.normal(0, 1e-4, n),
+                 "log": 0.010 + rng.normal(0, 0.02, n)}
+    mixed = F.choose(errors, resampled=resampled)
+    assert mixed["plausible"] == ["power", "log"] and not mixed["decisive"]
+    assert "margin over the log (paper)" in mixed["sentence"]
+    assert "its own bootstrap standard error" in mixed["sentence"]
+    # untestable families cannot be told apart either; none testable: every family
+    untested = F.choose(errors.assign(error=[0.010, 0.002, np.nan], sem=0.0001))
+    assert untested["plausible"] == ["power", "exp"]
+    assert F.choose(errors.assign(error=np.nan))["plausible"] == ["log", "power", "exp"]
+    assert F.plausible_families({"choice": untested, "families": ["log", "power"]}) == ["power"]

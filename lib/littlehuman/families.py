@@ -532,8 +532,10 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
     best and the runner-up differ by less, or tie, the hold-out cannot tell them apart;
     without a noise (one seed) no margin is called decisive, and the sentence says so.
     Keys: best (None when no family could be held out), mean_abs_error (per family, None when
-    untestable), untestable (families the smaller sizes could not fit), decisive (bool) and a
-    ``sentence``."""
+    untestable), untestable (families the smaller sizes could not fit), decisive (bool),
+    plausible (the families the hold-out cannot tell from the best: the best, each whose
+    margin over it is below that margin's noise or unknown, and the untestable ones; every
+    family when none could be tested) and a ``sentence``."""
     mae: dict[str, float | None] = {}
     for f, part in errors.groupby("family", sort=False):
         e = part["error"].to_numpy(float)
@@ -543,20 +545,29 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
     noise_what = "the measured mean's standard error"
     if not tested:
         return {"best": None, "mean_abs_error": mae, "untestable": untestable,
-                "decisive": False, "sentence": "No family could be tested by leaving the "
+                "decisive": False, "plausible": list(mae),
+                "sentence": "No family could be tested by leaving the "
                 "largest size out (too few sizes below it); the paper's log fit is used, "
                 "untested."}
     ranked = sorted(tested, key=tested.get)  # stable: a tie keeps the order shown (log first)
     best = ranked[0]
-    if noise is None and resampled and len(ranked) > 1 and \
-            {best, ranked[1]} <= set(resampled):
-        margins = np.asarray(resampled[ranked[1]], float) - np.asarray(resampled[best], float)
-        margins = margins[np.isfinite(margins)]
-        if margins.size > 1:
-            noise = float(np.std(margins, ddof=1))
-            noise_what = "its bootstrap standard error"
-    if noise is None and "sem" in errors and errors["sem"].notna().any():
-        noise = float(errors["sem"].median())
+    fallback, fallback_only = noise, noise is not None  # a given noise is used throughout
+    if fallback is None and "sem" in errors and errors["sem"].notna().any():
+        fallback = float(errors["sem"].median())
+
+    def margin_noise(family: str) -> tuple[float | None, bool]:
+        """The noise of ``family``'s margin over the best, and whether it is that margin's
+        bootstrap spread (when resampled; else ``fallback``)."""
+        if not fallback_only and resampled and {best, family} <= set(resampled):
+            margins = np.asarray(resampled[family], float) - np.asarray(resampled[best], float)
+            margins = margins[np.isfinite(margins)]
+            if margins.size > 1:
+                return float(np.std(margins, ddof=1)), True
+        return fallback, False
+
+    noise, bootstrapped = margin_noise(ranked[1]) if len(ranked) > 1 else (fallback, False)
+    if bootstrapped:
+        noise_what = "its bootstrap standard error"
     parts = ", ".join(f"{FAMILIES[f].label} {tested[f]:.3g}" for f in ranked)
     tied = [f for f in ranked[1:] if math.isclose(tested[f], tested[best], rel_tol=1e-9,
                                                   abs_tol=1e-12)]
@@ -573,21 +584,30 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
     else:
         sentence = (f"{head}the {FAMILIES[best].label} comes closest (mean absolute error: "
                     f"{parts})")
-    decisive = (len(ranked) > 1 and not tied and known
-                and tested[ranked[1]] - tested[best] >= noise)
+    close = []  # (family, its margin's noise): tested families within noise of the best
+    for f in ranked[1:]:
+        f_noise = margin_noise(f)[0]
+        if f in tied or f_noise is None or not math.isfinite(f_noise) \
+                or tested[f] - tested[best] < f_noise:
+            close.append((f, f_noise))
+    plausible = [best, *(f for f, _ in close), *untestable]
+    decisive = len(ranked) > 1 and not close
     if len(ranked) > 1 and not tied and not known:  # (one family: no margin to judge)
         sentence += ("; but with no standard error of the measured mean (one seed) nothing says "
                      "whether that margin is more than noise")
-    elif len(ranked) > 1 and not decisive and not tied:
-        margin = np.format_float_positional(tested[ranked[1]] - tested[best], precision=2,
+    elif close and not tied:
+        near, near_noise = close[0]
+        if near != ranked[1]:  # the runner-up's margin is clear, a further one's noisier
+            noise, noise_what = near_noise, "its own bootstrap standard error"
+        margin = np.format_float_positional(tested[near] - tested[best], precision=2,
                                             fractional=False, trim="-")  # not 1.2e-05
-        sentence += (f"; but the margin over the {FAMILIES[ranked[1]].label}, {margin}, is "
+        sentence += (f"; but the margin over the {FAMILIES[near].label}, {margin}, is "
                      f"below {noise_what} ({noise:.3g}), so the hold-out cannot tell them apart")
     if untestable:
         sentence += ("; not testable (more parameters than sizes below the largest): "
                      + ", ".join(FAMILIES[f].label for f in untestable))
     return {"best": best, "mean_abs_error": mae, "untestable": untestable,
-            "decisive": decisive, "sentence": sentence + "."}
+            "decisive": decisive, "plausible": plausible, "sentence": sentence + "."}
 
 
 def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the equivalent"
@@ -833,6 +853,23 @@ def chosen_family(result: Mapping[str, Any]) -> str:
     return result["choice"]["best"] or "log"
 
 
+def named(families: Sequence[str], conjunction: str = "and") -> str:
+    """The families' labels as a phrase: 'the log (paper), the power law and the exponential
+    saturation'."""
+    names = [f"the {FAMILIES[f].label}" for f in families]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
+
+
+def plausible_families(result: Mapping[str, Any]) -> list[str]:
+    """The families the hold-out cannot tell from the best (:func:`choose`'s ``plausible``),
+    the chosen one first; just the chosen one when the choice was decisive (or gives no such
+    list)."""
+    chosen = chosen_family(result)
+    others = [f for f in result["choice"].get("plausible") or [] if f != chosen]
+    known = result.get("families")
+    return [chosen, *(f for f in others if known is None or f in known)]
+
+
 def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic: float,
                   budget: float, family: str | None = None, n_grid: int = 101
                   ) -> dict[str, Any]:
@@ -981,20 +1018,88 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
             "price_human": price_human, "price_synthetic": price_synthetic, "budget": budget}
 
 
-def budget_disagreement(answers: Mapping[str, Mapping[str, Any]]) -> str | None:
-    """A sentence when the families' best splits differ (one buys human points and another
-    does not, or their human points differ by more than a tenth of the measured number);
-    ``answers`` maps family to :func:`budget_answer`. None when they agree."""
-    ok = {f: a for f, a in answers.items() if a.get("status") == "ok"}
+def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[str]
+                 ) -> dict[str, Any] | None:
+    """The split of the budget that loses least, on the point predictions, to the best split
+    of whichever ``plausible`` family holds (minimax regret): for each split and family, the
+    family's best predicted score minus the split's; the split whose largest such loss is
+    smallest (ties: the fewest human points). ``answers`` maps family to
+    :func:`budget_answer`. None unless two or more plausible families have an answer on the
+    same splits. Keys: h, s, share_human, max_regret, per_family ({family: score, best,
+    regret}), supported, chosen_best (whether it is the first family's own best split) and
+    a ``sentence``."""
+    ok = [f for f in plausible if (answers.get(f) or {}).get("status") == "ok"]
     if len(ok) < 2:
         return None
-    hs = {f: a["best"]["h"] for f, a in ok.items()}
-    h_meas = max(a["worth"]["human_points"] for a in ok.values())
-    buys = {h > 0 for h in hs.values()}
-    if len(buys) == 1 and max(hs.values()) - min(hs.values()) <= 0.1 * h_meas:
+    grids = [answers[f]["grid"] for f in ok]
+    first = grids[0]
+    if any(len(g) != len(first) or not np.array_equal(g["h"].to_numpy(), first["h"].to_numpy())
+           for g in grids[1:]):
+        return None
+    scores = np.vstack([g["score"].to_numpy(float) for g in grids])  # families x splits
+    if not np.isfinite(scores).all():
+        return None
+    regret = scores.max(axis=1, keepdims=True) - scores
+    worst = regret.max(axis=0)
+    i = int(np.flatnonzero(worst <= worst.min() + 1e-12)[0])  # h rises along the grid
+    row = first.iloc[i]
+    h, s_, budget = float(row["h"]), float(row["s"]), answers[ok[0]]["budget"]
+    per = {f: {"score": float(scores[k, i]), "best": float(scores[k].max()),
+               "regret": float(regret[k, i])} for k, f in enumerate(ok)}
+    chosen_best = math.isclose(h, answers[ok[0]]["best"]["h"])
+    first = FAMILIES[ok[0]].label
+    buy = (f"spend {row['share_human']:.0%} of ${budget:,.4g} on {h:,.0f} human points and the "
+           f"rest on {s_:,.0f} synthetic points" if h > 0 else
+           f"spend all ${budget:,.4g} on {s_:,.0f} synthetic points")
+    losses = "; ".join(f"{FAMILIES[f].label} {p['score']:.3g} against its best {p['best']:.3g}"
+                       for f, p in per.items())
+    same = (f", the {first}'s own best split" if chosen_best else
+            f", not the {first}'s best split")
+    where = "" if bool(row["supported"]) else " (an extrapolation beyond the measured sizes)"
+    head = f"Whichever of {named(ok)} holds (the hold-out cannot tell them apart), {buy}{where}"
+    if worst[i] <= 1e-12:  # one split is every family's best
+        scores_said = "; ".join(f"{FAMILIES[f].label} {p['score']:.3g}" for f, p in per.items())
+        sentence = (f"{head}: it is the best split under each of them (predicted {scores_said}; "
+                    "point predictions), so the choice of family does not change the split.")
+    else:
+        sentence = (f"{head}{same}: it scores at most {worst[i]:.2g} below that family's best "
+                    f"split ({losses}; point predictions, no interval), the least any split "
+                    "loses to the best under every one of them.")
+    return {"h": h, "s": s_, "share_human": float(row["share_human"]),
+            "max_regret": float(worst[i]), "per_family": per, "families": ok,
+            "supported": bool(row["supported"]), "chosen_best": chosen_best,
+            "sentence": sentence}
+
+
+def _splits_agree(answers: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the best splits of ``answers`` agree: all buy human points or none does, and
+    their human points differ by at most a tenth of the measured number."""
+    hs = [a["best"]["h"] for a in answers.values()]
+    h_meas = max(a["worth"]["human_points"] for a in answers.values())
+    return len({h > 0 for h in hs}) == 1 and max(hs) - min(hs) <= 0.1 * h_meas
+
+
+def budget_disagreement(answers: Mapping[str, Mapping[str, Any]],
+                        plausible: Sequence[str] | None = None) -> str | None:
+    """A sentence when the families' best splits differ (one buys human points and another
+    does not, or their human points differ by more than a tenth of the measured number);
+    ``answers`` maps family to :func:`budget_answer`. None when they agree. With
+    ``plausible`` (the families the hold-out cannot tell from the best) the sentence says when
+    the families that differ predicted the held-out size worse by more than the noise and the
+    plausible ones agree."""
+    ok = {f: a for f, a in answers.items() if a.get("status") == "ok"}
+    if len(ok) < 2 or _splits_agree(ok):
         return None
     parts = "; ".join(f"the {FAMILIES[f].label} buys {a['best']['h']:,.0f} human and "
                       f"{a['best']['s']:,.0f} synthetic points (score {a['best']['score']:.3g})"
                       for f, a in ok.items())
+    kept = {f: a for f, a in ok.items() if plausible is None or f in plausible}
+    if plausible is not None and kept and len(kept) < len(ok) and _splits_agree(kept):
+        held = (f"{named(kept)} is the only family it cannot tell from the best"
+                if len(kept) == 1 else f"{named(kept)}, which it cannot tell apart, agree")
+        return (f"The curve families split the budget differently: {parts}. But "
+                f"{named([f for f in ok if f not in kept])} predicted the held-out size worse "
+                f"than the best family by more than the margin's noise, and {held}: read the "
+                f"split under {'it' if len(kept) == 1 else 'them'}.")
     return (f"The curve families split the budget differently: {parts}. The answer depends on "
             "which curve you believe; no family is picked silently.")

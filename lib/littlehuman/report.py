@@ -882,8 +882,9 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             page = out_dir / NOTEBOOKS["06"]
             advice = summary.get("advisor") or {}
             budget = advice.get("budget") or {}
+            robust = advice.get("budget_robust") or {}
             for said in (advice.get("headline"), budget.get("status") != "learned_nothing"
-                         and budget.get("sentence")):
+                         and budget.get("sentence"), robust.get("sentence")):
                 if said and said != summary.get("headline"):
                     print(f"[{study.name}] {said}", flush=True)
             print(f"[{study.name}] the advice: {page.with_suffix('.html') if html else page}",

@@ -227,7 +227,9 @@ def families_report(study: "Study", metric: str | None = None,
     ``flags`` (:func:`grid.flags` of the trade-off's runs), ``learned_nothing``
     (:func:`grid.learned_nothing`: then no pilot plan either),
     ``budget_by_family`` ({family: the same}), ``budget_disagreement`` (a sentence when the
-    families split the budget differently, else None), ``pilot``
+    families split the budget differently, else None), ``budget_robust``
+    (:func:`families.robust_split` over the families the hold-out cannot tell from the best:
+    None unless two or more), ``pilot``
     (:func:`pilot_rows`), ``runs_per_seed``, ``metric``, ``dataset``."""
     from littlehuman.experiments import tradeoff
     from littlehuman.findings import paper_table3
@@ -256,6 +258,7 @@ def families_report(study: "Study", metric: str | None = None,
                                           family=f) for f in result["families"]}
                if priced and not nothing else {})
     answer = answers.get(families.chosen_family(result))
+    plausible = families.plausible_families(result)
     if priced and nothing:
         answer = {"status": "learned_nothing", "budget": budget, "price_human": p.price_human,
                   "price_synthetic": p.price_synthetic,
@@ -268,43 +271,52 @@ def families_report(study: "Study", metric: str | None = None,
             "flags": grid.flags(records, baseline, metric), "learned_nothing": nothing,
             "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,
             "budget_by_family": answers,
-            "budget_disagreement": families.budget_disagreement(answers),
+            "budget_disagreement": families.budget_disagreement(answers, plausible),
+            "budget_robust": families.robust_split(answers, plausible),
             "budget_asked": budget, "price_human": p.price_human,
             "price_synthetic": p.price_synthetic, "runs_per_seed": runs_per_seed,
             "pilot": pilot}
 
 
 def _saturated_gains(study: "Study", metric: str, result: dict[str, Any]) -> pd.DataFrame | None:
-    """:func:`~littlehuman.experiments.tradeoff.human_gain` when the chosen family has a
+    """:func:`~littlehuman.experiments.tradeoff.human_gain` when a plausible family has a
     saturated base (the pilot plan narrows the gain there), else None (it is not needed)."""
     from littlehuman.experiments import tradeoff
 
-    mine = _chosen_fits(result)
+    mine = _plausible_fits(result)
     if not any(finite(v) and v <= 0 for v in mine.get("equivalent", pd.Series(dtype=float))):
         return None
     return tradeoff.human_gain(study, metric, level=result.get("level", 0.95))
 
 
-def _chosen_fits(result: dict[str, Any]) -> pd.DataFrame:
-    """The chosen family's fits, one row per base (the pooled row left out)."""
+def _plausible_fits(result: dict[str, Any]) -> pd.DataFrame:
+    """The fits of the families the hold-out cannot tell from the best
+    (:func:`~littlehuman.families.plausible_families`: the chosen one alone when it was
+    decisive), one row per family and base (the pooled rows left out), the chosen family's
+    first."""
     fits = result["fits"]
-    return fits[(fits["family"] == families.chosen_family(result)) & (fits["base"] != families.POOLED)]
+    names = families.plausible_families(result)
+    mine = fits[fits["family"].isin(names) & (fits["base"] != families.POOLED)]
+    order = mine["family"].map({f: i for i, f in enumerate(names)})
+    return mine.iloc[np.argsort(order.to_numpy(), kind="stable")]
 
 
 def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
                runs_per_seed: int, gains: pd.DataFrame | None = None) -> list[dict[str, Any]]:
-    """The pilot plan: for each base's equivalent under the chosen family whose interval is
-    wider than +-:data:`EQUIVALENT_PRECISION` of it, and for the budget decision when its
-    interval reaches 0, how many seeds would narrow it enough
+    """The pilot plan: for each base's equivalent under each family the hold-out cannot tell
+    from the best (:func:`~littlehuman.families.plausible_families`; the chosen one alone when
+    it was decisive) whose interval is wider than +-:data:`EQUIVALENT_PRECISION` of it, and for the
+    budget decision when its interval reaches 0, how many seeds would narrow it enough
     (:func:`littlehuman.curves.pilot_plan`). An equivalent whose interval is unbounded
     (resamples no synthetic amount matches) or missing (fits that failed) gets a row too,
     without a number of seeds. A saturated base (equivalent <= 0: the human points did not
     beat the synthetic curve) is planned on the human points' gain over that base instead
-    (``gains``: :func:`littlehuman.experiments.tradeoff.human_gain`), whose interval clear of 0
-    is the answer there; +-25% of an equivalent at or below 0 says little. Each row: what,
-    goal, and the plan's keys."""
-    fam, n_seeds, out = families.chosen_family(result), result["n_seeds"], []
-    for r in _chosen_fits(result).to_dict("records"):
+    (``gains``: :func:`littlehuman.experiments.tradeoff.human_gain`), whose interval clear
+    of 0 is the answer there; +-25% of an equivalent at or below 0 says little. Each row:
+    what, goal, and the plan's keys."""
+    n_seeds, out = result["n_seeds"], []
+    for r in _plausible_fits(result).to_dict("records"):
+        fam = r["family"]
         if not finite(r.get("equivalent")):
             continue
         if r["equivalent"] <= 0:
@@ -431,17 +443,37 @@ def pilot_sentence(report: dict[str, Any]) -> str:
     if report.get("learned_nothing"):
         return ("No pilot plan: more seeds of runs that learn nothing settle nothing (see the "
                 "top of this page).")
-    fam = families.chosen_family(report)
-    mine = _chosen_fits(report)
+    names = families.plausible_families(report)
+    mine = _plausible_fits(report)
     has_number = any(finite(v) for v in mine.get("equivalent", pd.Series(dtype=float)))
     answer = report.get("budget")
     if not has_number and not (answer and answer.get("status") == "ok"):
-        return (f"No pilot plan: the {families.FAMILIES[fam].label} gives no finite equivalent "
-                "on the seed means and there is no budget answer, so there is no interval whose "
-                f"width the seeds arithmetic could start from. {UNSETTLED_ADVICE}")
+        who = (f"{families.named(names)} gives no finite equivalent" if len(names) == 1 else
+               f"none of {families.named(names)} (the hold-out cannot tell them apart) gives a "
+               "finite equivalent")
+        return (f"No pilot plan: {who} on the seed means and there is no "
+                "budget answer, so there is no interval whose width the seeds arithmetic could "
+                f"start from. {UNSETTLED_ADVICE}")
     return ("Every interval is already narrow enough for its answer (equivalents within "
             f"+-{EQUIVALENT_PRECISION:.0%}; on a saturated base, the human points' gain clear of "
             "0; the budget's split clear of 0): no more seeds needed.")
+
+
+def open_families_sentence(report: dict[str, Any]) -> str:
+    """What notebook 06 says under its pilot plan when the hold-out cannot tell two or more
+    families apart (else ""): the plan covers each of them, and seeds narrow each family's
+    intervals without telling the families apart; more sizes per base do, at one run per
+    base and seed each."""
+    names = families.plausible_families(report)
+    if len(names) < 2 or report.get("learned_nothing"):
+        return ""
+    runs = len(report["bases"]) * report["n_seeds"]
+    covers = ", so the plan covers each of them" if report.get("pilot") else ""
+    return (f"The hold-out cannot tell {families.named(names)} apart{covers}. More seeds "
+            "narrow each family's intervals but do not tell the families apart; more sizes per "
+            "base (`--tradeoff-steps`, one more synthetic-only size per base and seed each: "
+            f"{runs:,} run(s) per step here) give the hold-out a larger size to predict and "
+            "more sizes to fit.")
 
 
 def worth_sentence(answer: dict[str, Any]) -> str:
@@ -522,7 +554,9 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     """JSON-able headline numbers of :func:`families_report` for the index: metric, seeds, the
     chosen family and why, per family the Table 3 median and the break-even ratio, per base
     each family's equivalent with its interval and status, the disagreement sentences, the
-    budget answer (None without one), the pilot plan's messages and a one-line ``headline``."""
+    budget answer (None without one), the families the hold-out cannot tell from the best and
+    the split that does well under each (``budget_robust``, None unless two or more), the
+    pilot plan's messages and a one-line ``headline``."""
     r = report or families_report(study)
     fam = families.chosen_family(r)
     fits = r["fits"][r["fits"]["base"] != families.POOLED]
@@ -546,11 +580,12 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
         headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
                     f"{label} (median of {curves.operating_points_phrase(t3[fam])})"
                     + ("; they do not beat the synthetic curve" if med <= 0 else ""))
-        medians = [t3[f]["median"] for f in r["families"] if t3[f]["median"] is not None
-                   and not curves.mostly_undefined(t3[f])]
+        medians = [t3[f]["median"] for f in families.plausible_families(r)
+                   if t3[f]["median"] is not None and not curves.mostly_undefined(t3[f])]
         if not r["choice"].get("decisive") and len(medians) > 1:  # a choice in name only
             headline += (f"; the hold-out does not single it out: {min(medians):+,.0f} to "
-                         f"{max(medians):+,.0f} across the {len(medians)} families")
+                         f"{max(medians):+,.0f} across the {len(medians)} families it cannot "
+                         "tell apart")
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
     if r.get("flags") and not r.get("learned_nothing"):
@@ -568,6 +603,10 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
                                           "price_human", "price_synthetic")}
            | {"worth": _worth_as_json(budget.get("worth"))},
            "budget_disagreement": r.get("budget_disagreement"),
+           "plausible_families": families.plausible_families(r),
+           "budget_robust": None if not r.get("budget_robust") else {
+               k: r["budget_robust"][k] for k in ("h", "s", "share_human", "max_regret",
+                                                  "families", "chosen_best", "sentence")},
            "pilot": [p["message"] for p in r["pilot"]], "flags": r.get("flags") or [],
            "learned_nothing": r.get("learned_nothing")}
     return jsonable(out)
