@@ -573,6 +573,9 @@ def test_robust_split_loses_least_to_the_best_of_whichever_family_holds():
     assert "Whichever of the log (paper) and the exponential saturation holds" in text
     assert "100 human points" in text and "at most 0.04 below" in text
     assert "not the log (paper)'s best split" in text and "power" not in text
+    # the log's own best (all synthetic) loses 0.12 if the exponential saturation holds
+    assert robust["first_best_regret"] == pytest.approx(0.12)
+    assert "would lose up to 0.12 if another of them holds" in text
     # one family's best is every family's best: said so, with no loss of 0
     same = F.robust_split({"log": _answer_on([0.8, 0.7, 0.6]),
                            "exp": _answer_on([0.9, 0.7, 0.6])}, ["log", "exp"])

@@ -1026,8 +1026,9 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     smallest (ties: the fewest human points). ``answers`` maps family to
     :func:`budget_answer`. None unless two or more plausible families have an answer on the
     same splits. Keys: h, s, share_human, max_regret, per_family ({family: score, best,
-    regret}), supported, chosen_best (whether it is the first family's own best split) and
-    a ``sentence``."""
+    regret}), supported, chosen_best (whether it is the first family's own best split),
+    first_best_regret (the largest loss of that family's own best split) and a
+    ``sentence``."""
     ok = [f for f in plausible if (answers.get(f) or {}).get("status") == "ok"]
     if len(ok) < 2:
         return None
@@ -1053,8 +1054,10 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
            f"spend all ${budget:,.4g} on {s_:,.0f} synthetic points")
     losses = "; ".join(f"{FAMILIES[f].label} {p['score']:.3g} against its best {p['best']:.3g}"
                        for f, p in per.items())
+    i_first = int(np.argmax(scores[0]))  # the first family's own best split
     same = (f", the {first}'s own best split" if chosen_best else
-            f", not the {first}'s best split")
+            f", not the {first}'s best split (which would lose up to {worst[i_first]:.2g} "
+            "if another of them holds)")
     where = "" if bool(row["supported"]) else " (an extrapolation beyond the measured sizes)"
     head = f"Whichever of {named(ok)} holds (the hold-out cannot tell them apart), {buy}{where}"
     if worst[i] <= 1e-12:  # one split is every family's best
@@ -1063,12 +1066,12 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
                     "point predictions), so the choice of family does not change the split.")
     else:
         sentence = (f"{head}{same}: it scores at most {worst[i]:.2g} below that family's best "
-                    f"split ({losses}; point predictions, no interval), the least any split "
-                    "loses to the best under every one of them.")
+                    f"split ({losses}; point predictions, no interval); no split loses less "
+                    "in the worst case.")
     return {"h": h, "s": s_, "share_human": float(row["share_human"]),
             "max_regret": float(worst[i]), "per_family": per, "families": ok,
             "supported": bool(row["supported"]), "chosen_best": chosen_best,
-            "sentence": sentence}
+            "first_best_regret": float(worst[i_first]), "sentence": sentence}
 
 
 def _splits_agree(answers: Mapping[str, Mapping[str, Any]]) -> bool:

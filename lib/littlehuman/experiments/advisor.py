@@ -606,7 +606,8 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
            "plausible_families": families.plausible_families(r),
            "budget_robust": None if not r.get("budget_robust") else {
                k: r["budget_robust"][k] for k in ("h", "s", "share_human", "max_regret",
-                                                  "families", "chosen_best", "sentence")},
+                                                  "first_best_regret", "families",
+                                                  "chosen_best", "sentence")},
            "pilot": [p["message"] for p in r["pilot"]], "flags": r.get("flags") or [],
            "learned_nothing": r.get("learned_nothing")}
     return jsonable(out)
