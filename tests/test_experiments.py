@@ -559,6 +559,28 @@ def test_majority_baseline_is_the_train_majority_scored_on_test():
     assert grid.majority_baseline(exp) == {"accuracy": pytest.approx((test == majority).mean())}
 
 
+def test_a_qa_baseline_scores_bertscore_too_and_is_kept_per_test_set(home, monkeypatch):
+    """The QA panels drew no majority baseline on BERTScore (left out to spare the model);
+    MiniLM gives a constant answer well above 0 there, the line a reader needs most."""
+    from littlehuman import metrics
+
+    golds = ("the blue box", "Ann", "more heat", "Ann")
+    grid._constant_scores.cache_clear()
+    scores = dict(grid._constant_scores("qa", "Ann", golds))
+    assert list(scores) == metrics.METRICS["qa"]
+    assert scores["exact_match"] == pytest.approx(0.5)
+    assert scores["bertscore_f1"] == pytest.approx(
+        np.mean(metrics.bertscore_f1(["Ann"] * 4, list(golds))), abs=1e-6)
+    assert list((home / "data" / "baselines").glob("*.json"))
+    # a new process reads it back without scoring; another test set is scored afresh
+    grid._constant_scores.cache_clear()
+    monkeypatch.setattr(metrics, "per_example", lambda *a, **k: pytest.fail("scored again"))
+    assert dict(grid._constant_scores("qa", "Ann", golds)) == scores
+    with pytest.raises(pytest.fail.Exception):
+        grid._constant_scores("qa", "Ann", golds[:3])
+    grid._constant_scores.cache_clear()
+
+
 def test_smoke_summaries_flag_the_majority_learner(smoke):
     exp, _, home = smoke
     with pytest.MonkeyPatch.context() as mp:

@@ -9,6 +9,7 @@ the same cells.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
@@ -200,17 +201,43 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
 
 def majority_baseline(study: "Study") -> dict[str, float]:
     """What a learner that learned nothing scores: the train pool's most common label (FV) or
-    answer (QA), predicted for every test row, on each metric (BERTScore left out)."""
-    from littlehuman.metrics import per_example
-
+    answer (QA), predicted for every test row, on each metric the runs are scored on
+    (BERTScore too: its scale has no obvious floor, as unrelated texts score above 0). Kept
+    per test set (:func:`_constant_scores`)."""
     test = study.eval_rows[study.eval_rows["split"] == "test"]
     column = "label" if study.task == "fv" else "answer"
     pool = study.train_pool[column]
     values = pool.astype(int) if study.task == "fv" else pool.astype(str).str.strip()
     counts = values.value_counts()
     top = min(v for v, c in counts.items() if c == counts.max())  # ties: the smallest
-    scores = per_example(study.task, [top] * len(test), test[column].tolist(), bertscore=False)
-    return {m: float(scores[m].mean()) for m in scores.columns}
+    return dict(_constant_scores(study.task, top, tuple(test[column].tolist())))
+
+
+@functools.lru_cache(maxsize=8)
+def _constant_scores(task: str, prediction: Any, golds: tuple) -> tuple[tuple[str, float], ...]:
+    """Each metric's mean over ``golds`` of one ``prediction`` for every row, kept in
+    ``data/baselines`` by a digest of what it scores and how (the notebooks ask for a study's
+    baseline in every kernel; loading BERTScore's model and its pass take ~7 s on 2 cores)."""
+    import hashlib
+    import json
+
+    from littlehuman import metrics, paths
+
+    digest = hashlib.sha256(json.dumps(
+        [task, str(prediction), list(map(str, golds)), metrics.METRICS[task],
+         metrics.BERTSCORE_LAYER]).encode()).hexdigest()[:20]
+    path = paths.cache_dir() / "baselines" / f"{digest}.json"
+    kept = paths.read_json_object(path)
+    if kept is not None and set(kept) == set(metrics.METRICS[task]):
+        return tuple((m, float(kept[m])) for m in metrics.METRICS[task])
+    scores = metrics.per_example(task, [prediction] * len(golds), list(golds))
+    means = {m: float(scores[m].mean()) for m in scores.columns}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.atomic_write(path, lambda f: f.write(json.dumps(means).encode()))
+    except OSError:  # a read-only or full cache: the baseline is still right, only not kept
+        pass
+    return tuple(means.items())
 
 
 def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> list[str]:
