@@ -546,6 +546,33 @@ def test_head_to_head_needs_no_curve(home):
     assert [h["base"] for h in summary["head_to_head"]] == [16, 24]
 
 
+def test_beyond_the_bases_the_human_points_keep_their_synthetic_equivalent_not_their_gain():
+    """A helper's audit against a known truth (2026-12-05): one human point worth 6.67
+    synthetic on a saturating curve; outside the bases the score gain was held flat, so at
+    20,000 synthetic points +200 human were credited with base 3,000's 0.032 (truly 0.007)
+    and a price ratio of 10 (break-even 6.67) bought them: the wrong side of the decision."""
+    def truth(x):
+        return 0.9 - 0.35 * np.exp(-np.asarray(x, float) * 0.15 / 1500)
+
+    worth = 200 / 0.15  # 1,333 synthetic points for the 200 human ones, on every base
+    data = known_data(truth, {1000: worth, 2000: worth, 3000: worth}, bases=(1000, 2000, 3000))
+    res = F.analyse(data, n_boot=10, ceiling=1.0)
+    fit = res["fit"][(F.POOLED, "exp")]
+    gains = [res["y_star"][b] - float(fit.predict(b)) for b in res["bases"]]
+    for s in (300.0, 18_000.0):  # below and above the bases: the true gain there
+        assert float(curves.gain_at(s, res["bases"], gains, fit)) == pytest.approx(
+            float(truth(s + worth) - truth(s)), rel=1e-3)
+    assert float(curves.gain_at(18_000.0, res["bases"], gains)) == pytest.approx(
+        gains[-1], rel=1e-9)  # without a curve to invert: held, as for LogFit
+    assert float(curves.gain_at(2000.0, res["bases"], gains, fit)) == pytest.approx(gains[1])
+    wrong = F.budget_answer(res, 0.02, 0.002, 40.0, family="exp")  # ratio 10 > 6.67
+    assert wrong["best"]["h"] == 0.0 and wrong["best"]["s"] == pytest.approx(20_000)
+    assert any("credited with their synthetic equivalent at the nearest base" in c
+               for c in wrong["caveats"])
+    right = F.budget_answer(res, 0.01, 0.002, 40.0, family="exp")  # ratio 5 < 6.67
+    assert right["best"]["h"] == 200.0
+
+
 # ---- when the hold-out cannot choose a family --------------------------------------------------
 def _answer_on(scores, budget=100.0, h_meas=200):
     """A budget answer of one family over three splits (h = 0, 100, 200 human points)."""

@@ -925,7 +925,7 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
         g = [result["boot_y_star"][b][i] - float(bf.predict(b)) for b in bases]
         boot_scores.append(curves.split_scores(bf, grid["h"].to_numpy(), grid["s"].to_numpy(),
                                                bases, g, h_meas)[0])
-        gb = float(curves.gain_at(s_ref, bases, g))
+        gb = float(curves.gain_at(s_ref, bases, g, bf))
         eq_boot.append(ranked_equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref))
     w_low, w_high, _ = stats.ranked_interval([v for v, _ in eq_boot], level)
     w_bad = sum(not has for _, has in eq_boot)
@@ -950,7 +950,7 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     diff = boots[:, i_best] - boots[:, i_alt] if boots.size else np.array([])
     pick = boots.argmax(axis=1) if boots.size else np.array([], dtype=int)
     p_human = float((grid["h"].to_numpy()[pick] > 0).mean()) if pick.size else math.nan
-    g_ref = float(curves.gain_at(s_ref, bases, gains))
+    g_ref = float(curves.gain_at(s_ref, bases, gains, fit))
     eq = equivalent(fit, float(fit.predict(s_ref)) + g_ref, s_ref)
 
     def ci(values: np.ndarray) -> tuple[float | None, float | None]:
@@ -976,6 +976,13 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                        f"{measured[0]:,.0f}-{measured[1]:,.0f} are extrapolations (dashed)")
     caveats.append("between 0 and the measured human points the score is interpolated "
                    "linearly (only those two points were measured)")
+    outside = grid[(grid["h"] > 0) & ((grid["s"] < min(bases)) | (grid["s"] > max(bases)))]
+    if len(outside):
+        caveats.append(f"the human points' gain was measured on bases {min(bases):,.0f}-"
+                       f"{max(bases):,.0f}; on the {len(outside)} splits with synthetic sets "
+                       "outside them they are credited with their synthetic equivalent at the "
+                       f"nearest base, which on the {label} adds less to a larger set, not "
+                       "that base's score gain: an extrapolation")
     if grid["capped"].any():
         low, top = metrics.SCORE_RANGE
         out = grid.loc[grid["capped"], "s"]
