@@ -976,13 +976,16 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                        f"{measured[0]:,.0f}-{measured[1]:,.0f} are extrapolations (dashed)")
     caveats.append("between 0 and the measured human points the score is interpolated "
                    "linearly (only those two points were measured)")
-    outside = grid[(grid["h"] > 0) & ((grid["s"] < min(bases)) | (grid["s"] > max(bases)))]
+    buying = grid[grid["h"] > 0]
+    outside = buying[(buying["s"] < min(bases)) | (buying["s"] > max(bases))]
     if len(outside):
-        caveats.append(f"the human points' gain was measured on bases {min(bases):,.0f}-"
-                       f"{max(bases):,.0f}; on the {len(outside)} splits with synthetic sets "
-                       "outside them they are credited with their synthetic equivalent at the "
-                       f"nearest base, which on the {label} adds less to a larger set, not "
-                       "that base's score gain: an extrapolation")
+        which = ("every split that buys human points" if len(outside) == len(buying) else
+                 f"{len(outside):,} of the {len(buying):,} splits that buy human points")
+        caveats.append(f"the human points' gain was measured with {min(bases):,.0f}-"
+                       f"{max(bases):,.0f} synthetic points; {which} pairs them with a "
+                       "synthetic set outside that range, where they are credited with their "
+                       "synthetic equivalent at the nearest base (on the "
+                       f"{label}, less gain on a larger set): an extrapolation")
     if grid["capped"].any():
         low, top = metrics.SCORE_RANGE
         out = grid.loc[grid["capped"], "s"]
@@ -1066,15 +1069,24 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
             f", not the {first}'s best split (which would lose up to {worst[i_first]:.2g} "
             "if another of them holds)")
     where = "" if bool(row["supported"]) else " (an extrapolation beyond the measured sizes)"
-    head = f"Whichever of {named(ok)} holds (the hold-out cannot tell them apart), {buy}{where}"
+    told = [f for f, a in answers.items() if a.get("status") == "ok" and f not in plausible]
+    apart = (f"; {named(told)} predicted the held-out size worse by more than the noise and "
+             "is left out" if told else "")
+    head = (f"Whichever of {named(ok)} holds (the hold-out cannot tell them apart{apart}), "
+            f"{buy}{where}")
+    g = answers[ok[0]].get("gain_over_all_synthetic") or {}
+    half = ((g["high"] - g["low"]) / 2 if stats.finite(g.get("low")) and
+            stats.finite(g.get("high")) else None)
+    within = (f", a loss smaller than the noise of the split's own gain (+-{half:.2g})"
+              if half is not None and worst[i] < half else "")
     if worst[i] <= 1e-12:  # one split is every family's best
         scores_said = "; ".join(f"{FAMILIES[f].label} {p['score']:.3g}" for f, p in per.items())
         sentence = (f"{head}: it is the best split under each of them (predicted {scores_said}; "
                     "point predictions), so the choice of family does not change the split.")
     else:
-        sentence = (f"{head}{same}: it scores at most {worst[i]:.2g} below that family's best "
-                    f"split ({losses}; point predictions, no interval); no split loses less "
-                    "in the worst case.")
+        sentence = (f"{head}{same}: it scores at most {worst[i]:.2g} below the best split of "
+                    f"whichever family holds ({losses}; point predictions, no interval)"
+                    f"{within}; no split loses less in the worst case.")
     return {"h": h, "s": s_, "share_human": float(row["share_human"]),
             "max_regret": float(worst[i]), "per_family": per, "families": ok,
             "supported": bool(row["supported"]), "chosen_best": chosen_best,

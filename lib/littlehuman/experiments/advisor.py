@@ -337,12 +337,13 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
     if answer and answer.get("status") == "ok":
         g = answer["gain_over_all_synthetic"]
         if finite(g.get("low")) and finite(g.get("high")) and not answer["confident"] \
-                and abs(g["value"]) > 0:
+                and abs(g["value"]) > 0:  # the purchase itself: first
             what = f"the best split's score against {g['against']}"
-            out.append({"what": what, "goal": "an interval clear of 0, if the estimate holds",
-                        **curves.pilot_plan(g["high"] - g["low"], n_seeds,
-                                            clear_of_zero_width(g["value"], g["low"], g["high"]),
-                                            runs_per_seed, what)})
+            out.insert(0, {"what": what, "goal": "an interval clear of 0, if the estimate holds",
+                           **curves.pilot_plan(g["high"] - g["low"], n_seeds,
+                                               clear_of_zero_width(g["value"], g["low"],
+                                                                   g["high"]),
+                                               runs_per_seed, what)})
     return out
 
 
@@ -474,6 +475,17 @@ def open_families_sentence(report: dict[str, Any]) -> str:
             "base (`--tradeoff-steps`, one more synthetic-only size per base and seed each: "
             f"{runs:,} run(s) per step here) give the hold-out a larger size to predict and "
             "more sizes to fit.")
+
+
+def pilot_notes(report: dict[str, Any]) -> list[str]:
+    """What notebook 06 says under its pilot plan besides the rows: that a settled budget
+    split does not wait on them, and :func:`open_families_sentence`."""
+    notes = []
+    answer = report.get("budget") or {}
+    if report.get("pilot") and answer.get("status") == "ok" and answer.get("confident"):
+        notes.append("The budget's split is already settled (its gain's interval is clear of "
+                     "0): these seeds would narrow the equivalents, not change what to buy.")
+    return notes + [s for s in [open_families_sentence(report)] if s]
 
 
 def worth_sentence(answer: dict[str, Any]) -> str:

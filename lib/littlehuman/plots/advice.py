@@ -170,9 +170,12 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
         else:
             text = f"{ratio:.3g}"
         parts.append(f"{FAMILIES[fam].label}: {text}")
+    ph, ps = report.get("price_human") or 0, report.get("price_synthetic") or 0
+    yours = (f" Yours: {ph / ps:.3g} (${ph:g} / ${ps:g}); the ratios carry the equivalents' "
+             "uncertainty (their intervals in the table above)." if ph > 0 and ps > 0 else "")
     return (f"**Break-even price ratio** (human annotation pays while one human point costs less "
             f"than this many synthetic points; the median equivalent / {report['human']}): "
-            f"{'; '.join(parts)}.")
+            f"{'; '.join(parts)}.{yours}")
 
 
 def budget_figure(answer: dict[str, Any], metric: str, title: str) -> go.Figure:
