@@ -328,6 +328,13 @@ def test_families_report_and_summary_on_known_runs(home):
     assert robust["families"] == ["log", "power", "exp"] and robust["max_regret"] == 0.0
     assert (robust["h"], robust["s"]) == (0.0, 20.0) and "does not change" in robust["sentence"]
     assert summary["budget_robust"]["sentence"] == robust["sentence"]
+    # one line says what to buy, and whether the chosen family's margin settles it
+    assert summary["buy"].startswith("Buy 20 synthetic points (all $2): the best split under "
+                                     "every family the hold-out cannot tell apart. Under the "
+                                     "log (paper) its best split beats ")
+    assert summary["buy"].endswith(("settled.", "on this evidence."))
+    assert "fitted to every base's synthetic-only runs at once" in advisor.worth_sentence(
+        report["budget"])
     assert summary["budget"]["best"]["h"] == 0.0
     # notebook 06's figures and tables build
     fig = advice_plots.fits_figure(report, "t")

@@ -884,7 +884,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             budget = advice.get("budget") or {}
             robust = advice.get("budget_robust") or {}
             for said in (advice.get("headline"), budget.get("status") != "learned_nothing"
-                         and budget.get("sentence"), robust.get("sentence")):
+                         and budget.get("sentence"), robust.get("sentence"),
+                         advice.get("buy")):
                 if said and said != summary.get("headline"):
                     print(f"[{study.name}] {said}", flush=True)
             print(f"[{study.name}] the advice: {page.with_suffix('.html') if html else page}",

@@ -499,8 +499,11 @@ def worth_sentence(answer: dict[str, Any]) -> str:
              else "no finite number of synthetic points")
     interval = (f" (95% CI {fmt_points_interval(w['low'], w['high'])}; {w['undefined']} "
                 "resamples without a finite answer)" if families.has_interval(w) else "")
+    fitted = (f" on the {families.FAMILIES[answer['family']].label} fitted to every base's "
+              "synthetic-only runs at once (the table above fits each base alone)"
+              if answer.get("family") in families.FAMILIES else "")
     return (f"At {w['at_synthetic']:,.0f} synthetic points, the {w['human_points']} human "
-            f"points are worth {value}{interval}: {w['status']}.")
+            f"points are worth {value}{interval}{fitted}: {w['status']}.")
 
 
 def _with_prices(command: list[str], example: dict[str, float], overrides: str | dict,
@@ -562,6 +565,37 @@ def _worth_as_json(worth: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**worth, **{end: unbounded_as_text(worth.get(end)) for end in ("low", "high")}}
 
 
+def buy_line(report: dict[str, Any]) -> str:
+    """One sentence that says what to buy with the budget (empty without a budget answer):
+    the robust split when the hold-out cannot tell the families apart, else the chosen
+    family's best split, and whether the chosen family's gain over the other end of the
+    budget line is settled (its interval clear of 0)."""
+    answer = report.get("budget") or {}
+    if answer.get("status") != "ok":
+        return ""
+    label = families.FAMILIES[answer["family"]].label
+    robust = report.get("budget_robust")
+    split = robust or answer["best"]
+    budget = answer["budget"]
+    what = (f"{split['h']:,.0f} human and {split['s']:,.0f} synthetic points "
+            f"({split['share_human']:.0%} of ${budget:,.4g} on human points)" if split["h"] > 0
+            else f"{split['s']:,.0f} synthetic points (all ${budget:,.4g})")
+    basis = (f"the best split under the {label}" if not robust else
+             "the best split under every family the hold-out cannot tell apart"
+             if robust["max_regret"] <= 1e-12 else
+             "the split that loses least under every family the hold-out cannot tell apart")
+    g = answer["gain_over_all_synthetic"]
+    if finite(g.get("low")) and finite(g.get("high")):
+        state = (f" Under the {label} its best split beats {g['against']} by "
+                 f"{g['value']:+.3g} [{g['low']:+.3g}, {g['high']:+.3g}]"
+                 + (": settled." if answer["confident"] else
+                    ", an interval reaching 0: not settled, either end does as well on this "
+                    "evidence."))
+    else:
+        state = " No interval says whether it is settled."
+    return f"Buy {what}: {basis}.{state}"
+
+
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able headline numbers of :func:`families_report` for the index: metric, seeds, the
     chosen family and why, per family the Table 3 median and the break-even ratio, per base
@@ -616,6 +650,7 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
            | {"worth": _worth_as_json(budget.get("worth"))},
            "budget_disagreement": r.get("budget_disagreement"),
            "plausible_families": families.plausible_families(r),
+           "buy": buy_line(r) if not r.get("learned_nothing") else "",
            "budget_robust": None if not r.get("budget_robust") else {
                k: r["budget_robust"][k] for k in ("h", "s", "share_human", "max_regret",
                                                   "first_best_regret", "families",
