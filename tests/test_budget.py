@@ -335,6 +335,12 @@ def test_families_report_and_summary_on_known_runs(home):
     assert summary["buy"].endswith(("settled.", "on this evidence."))
     assert "fitted to every base's synthetic-only runs at once" in advisor.worth_sentence(
         report["budget"])
+    curves_said = advisor.budget_curves_sentence(report)
+    log = report["fit"][(F.POOLED, "log")]
+    credit = F.equivalent(log, report["y_star"][16], 16).value
+    assert f"log (paper) (RMSE {log.rmse:.2g}; {credit:,.0f} / " in curves_said
+    assert "on bases 16 / 24" in curves_said
+    assert advisor.budget_curves_sentence({**report, "budget": None}) == ""
     assert summary["budget"]["best"]["h"] == 0.0
     # notebook 06's figures and tables build
     fig = advice_plots.fits_figure(report, "t")

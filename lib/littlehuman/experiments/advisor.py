@@ -565,6 +565,36 @@ def _worth_as_json(worth: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**worth, **{end: unbounded_as_text(worth.get(end)) for end in ("low", "high")}}
 
 
+def budget_curves_sentence(report: dict[str, Any]) -> str:
+    """What notebook 06 says under the budget's answer: each family's curve as the budget
+    reads it, fitted to every base's synthetic-only runs at once (the fits table fits each base
+    alone), with its RMSE and the synthetic points it credits the human points with on each
+    base; a poor fit there moves a family's split (empty without a budget answer)."""
+    answer = report.get("budget") or {}
+    if answer.get("status") != "ok":
+        return ""
+    parts = []
+    for fam in report["families"]:
+        fit = report["fit"].get((families.POOLED, fam))
+        if fit is None or not fit.usable:
+            continue
+        credits = []
+        for base in report["bases"]:
+            y = report["y_star"].get(base)
+            eq = families.equivalent(fit, y, base) if y is not None else None
+            credits.append(f"{eq.value:,.0f}" if eq is not None and finite(eq.value) else "none")
+        rmse = f"RMSE {fit.rmse:.2g}; " if finite(fit.rmse) else ""
+        parts.append(f"{families.FAMILIES[fam].label} ({rmse}{' / '.join(credits)})")
+    if not parts:
+        return ""
+    bases = " / ".join(f"{b:,.0f}" for b in report["bases"])
+    return ("**The budget's curves**, each fitted to every base's synthetic-only runs at once, "
+            f"with the synthetic points they credit the {report['human']} human points with on "
+            f"bases {bases}: {'; '.join(parts)}. A family whose curve fits all bases poorly "
+            "credits them differently from its per-base fits in the table above, and its split "
+            "moves with it.")
+
+
 def buy_line(report: dict[str, Any]) -> str:
     """One sentence that says what to buy with the budget (empty without a budget answer):
     the robust split when the hold-out cannot tell the families apart, else the chosen
