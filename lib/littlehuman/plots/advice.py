@@ -83,9 +83,9 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
     points = ["equivalent synthetic points", f"{level} CI low", f"{level} CI high"]
     return with_formats(pd.DataFrame({
         "base": f["base"], "curve": f["label"], "fitted": f["formula"], "RMSE": f["rmse"],
-        "fit": f["fit_status"], "hold-out error": f["holdout_error"],
+        "fit status": f["fit_status"], "hold-out error": f["holdout_error"],
         "equivalent synthetic points": f["equivalent"], f"{level} CI low": f["low"],
-        f"{level} CI high": f["high"], "status": f["eq_status"],
+        f"{level} CI high": f["high"], "equivalent status": f["eq_status"],
         "resamples without one": f["undefined"].astype("Int64")}),
         dict.fromkeys(points, whole_points))
 
@@ -106,8 +106,12 @@ def fits_caption_table(report: dict[str, Any]) -> str:
             "on every size but the largest, predicted there, minus the measured mean: "
             "positive = too optimistic), the additional synthetic points matching "
             f"+{report['human']} human points, and a {report['level']:.0%} bootstrap interval "
-            f"{boot}. 'unreachable': the score "
-            "lies above the family's asymptote, so no amount of synthetic data matches it.")
+            f"{boot}. Fit status: 'ok', 'flat' (does not rise), 'saturated' (levelled off by "
+            "the largest size) or why it failed. Equivalent status: 'ok'; 'saturated' (the "
+            "human points did not beat the curve); 'unreachable' (the score lies above the "
+            "family's asymptote, so no amount of synthetic data matches it); 'no_gain' (the curve "
+            "does not rise); 'extrapolated' (matched beyond "
+            f"{curves.EXTRAPOLATION_FACTOR:g} times the largest fitted size).")
 
 
 def table3_table(report: dict[str, Any]) -> pd.DataFrame:
