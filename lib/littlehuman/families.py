@@ -835,8 +835,12 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
     chosen_on = [b for b in bases] if len(bases) > 0 else [POOLED]
     resampled = ({f: np.mean([np.abs(boot_holdout[k][f]) for k in chosen_on], axis=0)
                   for f in families} if all(k in boot_holdout for k in chosen_on) else None)
+    pooled_resampled = ({f: np.abs(boot_holdout[POOLED][f]) for f in families}
+                        if POOLED in boot_holdout else None)
     return {"fits": fits, "fit": fit, "holdout": holdout,
             "choice": choose(holdout[holdout["base"].isin(chosen_on)], resampled=resampled),
+            "pooled_choice": choose(holdout[holdout["base"] == POOLED],
+                                    resampled=pooled_resampled),
             "disagreements": disagreements,
             "table3": {f: table3(v) for f, v in t3_values.items()}, "boot": boot,
             "boot_y_star": boot_y, "bases": bases,
@@ -1028,6 +1032,20 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
             "price_human": price_human, "price_synthetic": price_synthetic, "budget": budget}
 
 
+def budget_families(result: Mapping[str, Any]) -> list[str]:
+    """The families a budget answer is read under: those the hold-out of the curves fitted to
+    every base at once (the budget's curves; ``pooled_choice``) cannot tell from the best,
+    the chosen family (:func:`chosen_family`) first and always among them. Without that
+    hold-out, :func:`plausible_families`."""
+    pooled = result.get("pooled_choice")
+    if not pooled or pooled.get("best") is None:
+        return plausible_families(result)
+    chosen = chosen_family(result)
+    known = result.get("families")
+    return [chosen, *(f for f in pooled.get("plausible") or []
+                      if f != chosen and (known is None or f in known))]
+
+
 def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[str]
                  ) -> dict[str, Any] | None:
     """The split of the budget that loses least, on the point predictions, to the best split
@@ -1072,8 +1090,8 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     told = [f for f, a in answers.items() if a.get("status") == "ok" and f not in plausible]
     apart = (f"; {named(told)} predicted the held-out size worse by more than the noise and "
              "is left out" if told else "")
-    head = (f"Whichever of {named(ok)} holds (the hold-out cannot tell them apart{apart}), "
-            f"{buy}{where}")
+    head = (f"Whichever of {named(ok)} holds (predicting the largest size from every base's "
+            f"runs at once, the hold-out cannot tell them apart{apart}), {buy}{where}")
     g = answers[ok[0]].get("gain_over_all_synthetic") or {}
     half = ((g["high"] - g["low"]) / 2 if stats.finite(g.get("low")) and
             stats.finite(g.get("high")) else None)
@@ -1117,11 +1135,13 @@ def budget_disagreement(answers: Mapping[str, Mapping[str, Any]],
                       for f, a in ok.items())
     kept = {f: a for f, a in ok.items() if plausible is None or f in plausible}
     if plausible is not None and kept and len(kept) < len(ok) and _splits_agree(kept):
-        held = (f"{named(kept)} is the only family it cannot tell from the best"
-                if len(kept) == 1 else f"{named(kept)}, which it cannot tell apart, agree")
-        return (f"The curve families split the budget differently: {parts}. But "
-                f"{named([f for f in ok if f not in kept])} predicted the held-out size worse "
-                f"than the best family by more than the margin's noise, and {held}: read the "
-                f"split under {'it' if len(kept) == 1 else 'them'}.")
+        read = (f"read the split under {named(kept)}" if len(kept) == 1 else
+                f"{named(kept)}, which the hold-out cannot tell apart, agree: read the split "
+                "under them")
+        out = named([f for f in ok if f not in kept])
+        return (f"The curve families split the budget differently: {parts}. But fitted to "
+                f"every base at once (the budget's curves), {out} "
+                "predicted the largest size worse than the best family by more than the "
+                f"margin's noise; {read}.")
     return (f"The curve families split the budget differently: {parts}. The answer depends on "
             "which curve you believe; no family is picked silently.")

@@ -228,8 +228,9 @@ def families_report(study: "Study", metric: str | None = None,
     (:func:`grid.learned_nothing`: then no pilot plan either),
     ``budget_by_family`` ({family: the same}), ``budget_disagreement`` (a sentence when the
     families split the budget differently, else None), ``budget_robust``
-    (:func:`families.robust_split` over the families the hold-out cannot tell from the best:
-    None unless two or more), ``pilot``
+    (:func:`families.robust_split` over :func:`families.budget_families`, those the hold-out
+    of the curves fitted to every base at once cannot tell from the best: None unless two or
+    more), ``pilot``
     (:func:`pilot_rows`), ``runs_per_seed``, ``metric``, ``dataset``."""
     from littlehuman.experiments import tradeoff
     from littlehuman.findings import paper_table3
@@ -258,7 +259,7 @@ def families_report(study: "Study", metric: str | None = None,
                                           family=f) for f in result["families"]}
                if priced and not nothing else {})
     answer = answers.get(families.chosen_family(result))
-    plausible = families.plausible_families(result)
+    plausible = families.budget_families(result)
     if priced and nothing:
         answer = {"status": "learned_nothing", "budget": budget, "price_human": p.price_human,
                   "price_synthetic": p.price_synthetic,
@@ -680,6 +681,7 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
            | {"worth": _worth_as_json(budget.get("worth"))},
            "budget_disagreement": r.get("budget_disagreement"),
            "plausible_families": families.plausible_families(r),
+           "budget_families": families.budget_families(r),
            "buy": buy_line(r) if not r.get("learned_nothing") else "",
            "budget_robust": None if not r.get("budget_robust") else {
                k: r["budget_robust"][k] for k in ("h", "s", "share_human", "max_regret",
