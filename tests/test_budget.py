@@ -329,9 +329,8 @@ def test_families_report_and_summary_on_known_runs(home):
     assert report["pooled_choice"]["decisive"] and F.budget_families(report) == ["log"]
     assert report["budget_robust"] is None and summary["budget_families"] == ["log"]
     # one line says what to buy, and whether the chosen family's margin settles it
-    assert summary["buy"].startswith("Buy 20 synthetic points (all $2): the best split under "
-                                     "the log (paper). Under the log (paper) its best split "
-                                     "beats ")
+    assert summary["buy"].startswith("Buy 20 synthetic points (all $2): the log (paper)'s "
+                                     "best split, which beats ")
     assert summary["buy"].endswith(("settled.", "on this evidence."))
     assert "fitted to every base's synthetic-only runs at once" in advisor.worth_sentence(
         report["budget"])
@@ -693,3 +692,21 @@ def test_the_budget_is_read_under_the_families_its_own_curves_cannot_tell_apart(
     other = {**result, "pooled_choice": {"best": "power", "plausible": ["power", "log"]}}
     assert F.budget_families(other) == ["exp", "power", "log"]
     assert F.budget_families({**result, "pooled_choice": None}) == ["exp", "log"]
+
+
+def test_the_buy_line_reads_the_robust_split_where_the_families_stay_open():
+    answer = {"status": "ok", "family": "exp", "budget": 300.0, "confident": False,
+              "best": {"h": 0.0, "s": 6000.0, "share_human": 0.0},
+              "gain_over_all_synthetic": {"value": 0.0106, "low": -0.0067, "high": 0.0265,
+                                          "against": "200 human + 4,000 synthetic points"}}
+    robust = {"h": 114.0, "s": 4860.0, "share_human": 0.19, "max_regret": 0.0027}
+    line = advisor.buy_line({"budget": answer, "budget_robust": robust})
+    assert line.startswith("Buy 114 human and 4,860 synthetic points (19% of $300 on human "
+                           "points): the split that loses least under every family")
+    assert "Under the exponential saturation its best split beats 200 human + 4,000 " \
+        "synthetic points by +0.0106 [-0.0067, +0.0265], an interval reaching 0: not settled" \
+        in line
+    alone = advisor.buy_line({"budget": {**answer, "confident": True}, "budget_robust": None})
+    assert alone.startswith("Buy 6,000 synthetic points (all $300): the exponential "
+                            "saturation's best split, which beats") and alone.endswith("settled.")
+    assert advisor.buy_line({"budget": {"status": "flat"}}) == ""

@@ -611,20 +611,20 @@ def buy_line(report: dict[str, Any]) -> str:
     what = (f"{split['h']:,.0f} human and {split['s']:,.0f} synthetic points "
             f"({split['share_human']:.0%} of ${budget:,.4g} on human points)" if split["h"] > 0
             else f"{split['s']:,.0f} synthetic points (all ${budget:,.4g})")
-    basis = (f"the best split under the {label}" if not robust else
-             "the best split under every family the hold-out cannot tell apart"
-             if robust["max_regret"] <= 1e-12 else
-             "the split that loses least under every family the hold-out cannot tell apart")
     g = answer["gain_over_all_synthetic"]
     if finite(g.get("low")) and finite(g.get("high")):
-        state = (f" Under the {label} its best split beats {g['against']} by "
-                 f"{g['value']:+.3g} [{g['low']:+.3g}, {g['high']:+.3g}]"
-                 + (": settled." if answer["confident"] else
-                    ", an interval reaching 0: not settled, either end does as well on this "
-                    "evidence."))
+        margin = (f"beats {g['against']} by {g['value']:+.3g} [{g['low']:+.3g}, "
+                  f"{g['high']:+.3g}]" + (": settled." if answer["confident"] else
+                                          ", an interval reaching 0: not settled, either end "
+                                          "does as well on this evidence."))
     else:
-        state = " No interval says whether it is settled."
-    return f"Buy {what}: {basis}.{state}"
+        margin = "has no interval to say whether it is settled."
+    if not robust:
+        return f"Buy {what}: the {label}'s best split, which {margin}"
+    basis = ("the best split under every family the hold-out cannot tell apart"
+             if robust["max_regret"] <= 1e-12 else
+             "the split that loses least under every family the hold-out cannot tell apart")
+    return f"Buy {what}: {basis}. Under the {label} its best split {margin}"
 
 
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
