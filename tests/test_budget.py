@@ -347,6 +347,13 @@ def test_families_report_and_summary_on_known_runs(home):
     assert "3 seed(s)" in advice_plots.fits_caption(report)
     bud = advice_plots.budget_figure(answer, report["metric"], "b")
     assert any(t.fill == "toself" for t in bud.data)
+    # below the scores, the decision: each split minus all synthetic, paired per resample
+    g = answer["grid"]
+    assert g["vs_all_synthetic"].iloc[0] == 0.0 and g["vs_low"].iloc[0] == 0.0
+    below = [t for t in bud.data if t.yaxis == "y2" and t.mode == "lines"]
+    assert below and np.nanmax(np.abs(np.asarray(below[0].y, float) - np.where(
+        g["supported"], g["vs_all_synthetic"], np.nan))) < 1e-12
+    assert "minus all synthetic's" in advice_plots.budget_caption(answer, 3, 20)
     assert "$2" in advice_plots.budget_caption(answer, 3, 20)
     assert len(advice_plots.fits_table(report)) == 2 * 3
     html = styled(advice_plots.fits_table(report), precision=4).to_html()  # notebook 06's
@@ -585,6 +592,12 @@ def test_beyond_the_bases_the_human_points_keep_their_synthetic_equivalent_not_t
                "nearest base" in c for c in wrong["caveats"])
     right = F.budget_answer(res, 0.01, 0.002, 40.0, family="exp")  # ratio 5 < 6.67
     assert right["best"]["h"] == 200.0
+    # a seed's shift moves every split alike: the difference from all synthetic, paired per
+    # resample, is far narrower than the scores' band (notebook 06's lower panel)
+    shifted = F.analyse(known_data(truth, {1000: worth, 2000: worth, 3000: worth},
+                                   bases=(1000, 2000, 3000), noise=0.02), n_boot=60, ceiling=1.0)
+    g = F.budget_answer(shifted, 0.01, 0.002, 40.0, family="exp")["grid"]
+    assert (g["vs_high"] - g["vs_low"]).iloc[-1] < 0.2 * (g["high"] - g["low"]).iloc[-1]
 
 
 # ---- when the hold-out cannot choose a family --------------------------------------------------

@@ -877,21 +877,21 @@ def plausible_families(result: Mapping[str, Any]) -> list[str]:
 def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic: float,
                   budget: float, family: str | None = None, n_grid: int = 101
                   ) -> dict[str, Any]:
-    """The best split of ``budget`` between human and synthetic points under ``family``
-    (default :func:`chosen_family`), from an :func:`analyse` result, with bootstrap bands.
-    A budget that buys less than one synthetic point has status ``budget_too_small``.
-
-    The synthetic-only curve is the family fitted on every base's synthetic runs; the human
-    points' gain is measured per base over that curve (:func:`littlehuman.curves.gain_at`), and
-    human points beyond the measured number are not offered. Keys: family, status ("ok" or
-    the fit's failure), grid (DataFrame of :func:`~littlehuman.curves.budget_grid` plus
-    low/high bands), best (:func:`~littlehuman.curves.best_mix` plus score_low/high),
-    all_synthetic (score with h = 0, low, high), gain_over_all_synthetic (the best split's
-    score minus the other end of the budget line's: all synthetic, or when that is best the
-    most human points; value, low, high, against), confident (that interval is above 0),
-    p_buy_human (share of resamples whose best split buys human
-    points), worth (the measured human points in synthetic points at the best split's
-    synthetic size: value, low, high, status), human_capped, supported, caveats, sentence."""
+    """The best split of ``budget`` between human and synthetic points under ``family`` (default
+    :func:`chosen_family`), from an :func:`analyse` result, with bootstrap bands. A budget
+    that buys less than one synthetic point has status ``budget_too_small``. The
+    synthetic-only curve is the family fitted on every base's synthetic runs; the human
+    points' gain is measured per base over that curve (:func:`littlehuman.curves.gain_at`),
+    and human points beyond the measured number are not offered. Keys: family, status ("ok"
+    or the fit's failure), grid (DataFrame of :func:`~littlehuman.curves.budget_grid` plus
+    low/high bands, and vs_all_synthetic with vs_low/vs_high: each split's score minus all
+    synthetic's, paired per resample), best (:func:`~littlehuman.curves.best_mix` plus
+    score_low/high), all_synthetic (score with h = 0, low, high), gain_over_all_synthetic
+    (the best split's score minus the other end of the budget line's: all synthetic, or when
+    that is best the most human points; value, low, high, against), confident (that interval
+    is above 0), p_buy_human (share of resamples whose best split buys human points), worth
+    (the measured human points in synthetic points at the best split's synthetic size:
+    value, low, high, status), human_capped, supported, caveats, sentence."""
     from littlehuman import curves
 
     family = family or chosen_family(result)
@@ -937,10 +937,13 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     ok = np.isfinite(boots).all(axis=1)
     boots = boots[ok]
     tail = (1 - level) / 2 * 100
+    grid["vs_all_synthetic"] = grid["score"] - float(grid["score"].iloc[0])
     if boots.size:
         grid["low"], grid["high"] = np.percentile(boots, [tail, 100 - tail], axis=0)
+        grid["vs_low"], grid["vs_high"] = np.percentile(boots - boots[:, :1],
+                                                        [tail, 100 - tail], axis=0)
     else:
-        grid["low"] = grid["high"] = math.nan
+        grid["low"] = grid["high"] = grid["vs_low"] = grid["vs_high"] = math.nan
     i_best = int(np.argmin(np.abs(grid["h"].to_numpy() - best["h"])))
     i_zero = 0  # h = 0 is the grid's first split
     # the decision: the best split against all synthetic or, when that is best, against

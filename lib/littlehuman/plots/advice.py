@@ -183,34 +183,50 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
 
 
 def budget_figure(answer: dict[str, Any], metric: str, title: str) -> go.Figure:
-    """Predicted score against the share of the budget spent on human points: the line (dashed
-    where the synthetic size lies outside the measured ones), its bootstrap band, and the best
-    split marked."""
+    """Two panels against the share of the budget spent on human points. Above: the predicted
+    score (dashed where the synthetic size lies outside the measured ones), its bootstrap
+    band, the best split marked. Below: each split's score minus all synthetic's with its
+    paired band, the decision itself (the bands above are ~10x wider than the gaps that
+    decide)."""
+    from plotly.subplots import make_subplots
+
     g = answer["grid"]
-    fig = go.Figure()
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        row_heights=[0.6, 0.4])
     share = g["share_human"] * 100
-    fig.add_trace(go.Scatter(x=np.concatenate([share, share[::-1]]),
-                             y=np.concatenate([g["high"], g["low"][::-1]]), fill="toself",
-                             fillcolor=BAND, line=dict(width=0), hoverinfo="skip",
-                             name="95% bootstrap band"))
-    for supported, dash, name in ((True, None, "predicted score"),
-                                  (False, "dash", "predicted, extrapolated synthetic size")):
-        y = np.where(g["supported"] == supported, g["score"], np.nan)
-        if np.isfinite(y).any():
-            fig.add_trace(go.Scatter(x=share, y=y, mode="lines", name=name,
-                                     line=dict(color=COLORS[0], dash=dash, width=2),
-                                     customdata=np.c_[g["h"], g["s"]],
-                                     hovertemplate="%{x:.1f}% on human: %{customdata[0]:.0f} "
-                                                   "human, %{customdata[1]:,.0f} synthetic, "
-                                                   "score %{y:.4f}<extra></extra>"))
+    hover = ("%{x:.1f}% on human: %{customdata[0]:.0f} human, %{customdata[1]:,.0f} "
+             "synthetic, ")
+    panels = (("score", "low", "high", "predicted score", "95% bootstrap band", 1),
+              ("vs_all_synthetic", "vs_low", "vs_high", "minus all synthetic",
+               "95% band of the difference", 2))
+    for value, low, high, name, band, row in panels:
+        if low in g and np.isfinite(g[low]).any():
+            fig.add_trace(go.Scatter(x=np.concatenate([share, share[::-1]]),
+                                     y=np.concatenate([g[high], g[low][::-1]]), fill="toself",
+                                     fillcolor=BAND, line=dict(width=0), hoverinfo="skip",
+                                     name=band, showlegend=row == 1), row=row, col=1)
+        for supported, dash, label in ((True, None, name),
+                                       (False, "dash", f"{name}, extrapolated synthetic size")):
+            y = np.where(g["supported"] == supported, g[value], np.nan)
+            if np.isfinite(y).any():
+                fig.add_trace(go.Scatter(x=share, y=y, mode="lines", name=label,
+                                         line=dict(color=COLORS[0], dash=dash, width=2),
+                                         customdata=np.c_[g["h"], g["s"]],
+                                         hovertemplate=hover + f"{name} %{{y:.4f}}<extra></extra>"),
+                              row=row, col=1)
+    fig.add_hline(y=0, line=dict(color="grey", width=1), row=2, col=1)
     b = answer["best"]
-    fig.add_trace(go.Scatter(x=[b["share_human"] * 100], y=[b["score"]], mode="markers",
-                             marker=dict(color=COLORS[3], size=12, symbol="star"),
-                             name=f"best: {b['h']:.0f} human + {b['s']:,.0f} synthetic"))
-    fig.update_layout(title=title, template=TEMPLATE, height=420, width=720,
-                      xaxis_title="share of the budget spent on human points (%)",
-                      yaxis_title=f"predicted {metric_label(metric)}",
-                      legend=dict(orientation="h", y=-0.25))
+    i_best = int(np.argmin(np.abs(g["h"].to_numpy() - b["h"])))
+    for row, y in ((1, b["score"]), (2, float(g["vs_all_synthetic"].iloc[i_best]))):
+        fig.add_trace(go.Scatter(x=[b["share_human"] * 100], y=[y], mode="markers",
+                                 marker=dict(color=COLORS[3], size=12, symbol="star"),
+                                 name=f"best: {b['h']:.0f} human + {b['s']:,.0f} synthetic",
+                                 showlegend=row == 1), row=row, col=1)
+    fig.update_layout(title=title, template=TEMPLATE, height=560, width=720,
+                      legend=dict(orientation="h", y=-0.18))
+    fig.update_yaxes(title_text=f"predicted {metric_label(metric)}", row=1, col=1)
+    fig.update_yaxes(title_text="minus all synthetic", row=2, col=1)
+    fig.update_xaxes(title_text="share of the budget spent on human points (%)", row=2, col=1)
     return fig
 
 
@@ -233,7 +249,9 @@ def budget_caption(answer: dict[str, Any], n_seeds: int, n_rows: int) -> str:
             f"{FAMILIES[answer['family']].label} fitted on the synthetic-only runs of every base, "
             "plus the human points' measured gain over it, scaled linearly between 0 and the "
             f"measured number; band: 95% over bootstrap resamples ({resampled(n_seeds, n_rows)}). "
-            "Dashed: synthetic sizes outside the measured "
+            "Below: each split's predicted score minus all synthetic's, its band from the same "
+            "resamples, paired (above 0: better than spending everything on synthetic "
+            "points). Dashed: synthetic sizes outside the measured "
             f"{m[0]:,.0f}-{m[1]:,.0f}.")
 
 
