@@ -83,11 +83,20 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
     points = ["equivalent synthetic points", f"{level} CI low", f"{level} CI high"]
     return with_formats(pd.DataFrame({
         "base": f["base"], "curve": f["label"], "fitted": f["formula"], "RMSE": f["rmse"],
-        "fit status": f["fit_status"], "hold-out error": f["holdout_error"],
+        "fit status": f["fit_status"], "levels off at": [_asymptote(v) for v in f["asymptote"]],
+        "hold-out error": f["holdout_error"],
         "equivalent synthetic points": f["equivalent"], f"{level} CI low": f["low"],
         f"{level} CI high": f["high"], "equivalent status": f["eq_status"],
         "resamples without one": f["undefined"].astype("Int64")}),
         dict.fromkeys(points, whole_points))
+
+
+def _asymptote(value: Any) -> str:
+    """A fit's asymptote as the fits table shows it: 'never' (the log), '1 (the bound)' where
+    the fit ran to the metric's ceiling (the sizes do not show where it levels off)."""
+    if value is None or not np.isfinite(value):
+        return "never"
+    return "1 (the bound)" if value >= 1 - 1e-9 else f"{value:.3f}"
 
 
 def fits_caption_table(report: dict[str, Any]) -> str:
@@ -106,7 +115,11 @@ def fits_caption_table(report: dict[str, Any]) -> str:
             "on every size but the largest, predicted there, minus the measured mean: "
             "positive = too optimistic), the additional synthetic points matching "
             f"+{report['human']} human points, and a {report['level']:.0%} bootstrap interval "
-            f"{boot}. Fit status: 'ok', 'flat' (does not rise), 'saturated' (levelled off by "
+            f"{boot}. Levels off at: the fitted asymptote c ('never' for the log; '1 (the "
+            "bound)' where the fit ran to the metric's ceiling: the sizes do not pin down where "
+            "it levels off, and its resamples' asymptotes scatter, so its interval often "
+            "reaches ∞). "
+            "Fit status: 'ok', 'flat' (does not rise), 'saturated' (levelled off by "
             "the largest size) or why it failed. Equivalent status: 'ok'; 'saturated' (the "
             "human points did not beat the curve); 'unreachable' (the score lies above the "
             "family's asymptote, so no amount of synthetic data matches it); 'no_gain' (the curve "
