@@ -210,6 +210,10 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
         **t3, "median": 9250.0}}))  # 185x, as the paper's FairyTaleQA (not '1.8e+02x')
     assert "9 operating points, 185x per human point" in index.page(tmp_path)
+    # notebook 06's buy line stands in the trade-off's cell (a reviewer: the index had none)
+    buy = "Buy 3,000 synthetic points (all $150): the exponential saturation's best split"
+    write(tmp_path, summary("ropes", "cpu", advisor={"buy": buy}))
+    assert f"the advice (notebook 06):</b> {index.esc(buy)}" in index.page(tmp_path)
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
         **t3, "n": 1, "n_undefined": 2}}))  # mostly undefined: blank, as the reports leave it
     assert "this run, Table 3" not in index.page(tmp_path)

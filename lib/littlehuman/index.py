@@ -168,7 +168,7 @@ def _per_point(base: dict[str, Any], human: Any) -> str:
     return f", {_times(eq, human)} {bottom}, {top} per human point"
 
 
-def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
+def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str, buy: str = "") -> str:
     from littlehuman.findings import fmt_points
 
     rows = []
@@ -185,7 +185,10 @@ def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str) -> str:
     nums = (f'<div class="num">{esc(head)}</div><div class="sub">' + "<br>".join(rows)
             + "</div>") if rows else ""
     paper = f'<div class="paper">paper, Table 3: {esc(_paper_cell(dataset))}</div>'
-    return f"<td>{_badge(v)}{nums}{_detectable(v)}{_own_table3(v)}{paper}{_words(words)}</td>"
+    advice = (f'<div class="sub"><b>the advice (notebook 06):</b> {esc(buy)}</div>'
+              if buy else "")
+    return (f"<td>{_badge(v)}{nums}{_detectable(v)}{_own_table3(v)}{paper}{advice}"
+            f"{_words(words)}</td>")
 
 
 def _own_table3(v: dict[str, Any]) -> str:
@@ -220,7 +223,8 @@ def findings_row(s: dict[str, Any], links: str) -> str:
             + f"<td>{esc(s.get('profile', '?'))}{_scale(s)}</td>"
             + _last_10_cell(verdicts["last_10"], first)
             + _few_human_cell(verdicts["few_human"], second)
-            + _tradeoff_cell(verdicts["tradeoff"], third, dataset)
+            + _tradeoff_cell(verdicts["tradeoff"], third, dataset,
+                             (s.get("advisor") or {}).get("buy") or "")
             + f"<td>{links}</td></tr>")
 
 
