@@ -318,7 +318,7 @@ def test_families_report_and_summary_on_known_runs(home):
     assert summary["headline"].startswith("+8 human points ~ +17 synthetic points under the log")
     # only the log fit could be held out: the choice is no verdict, so the families' range
     medians = [t["median"] for t in report["table3"].values()]
-    assert (f"; the hold-out does not single it out: {min(medians):+,.0f} to "
+    assert (f"; the per-base hold-out does not single it out: {min(medians):+,.0f} to "
             f"{max(medians):+,.0f} across the 3 families it cannot tell apart") in \
         summary["headline"]
     # none of the three told apart: the budget's split is read under each, and the pilot plan
@@ -339,6 +339,9 @@ def test_families_report_and_summary_on_known_runs(home):
     credit = F.equivalent(log, report["y_star"][16], 16).value
     assert f"log (paper) (RMSE {log.rmse:.2g}; {credit:,.0f} / " in curves_said
     assert "on bases 16 / 24" in curves_said
+    assert F.POOLED_HOLDOUT + "the log (paper) comes closest" in curves_said  # its own verdict
+    assert "the log (paper), the power law and the exponential saturation agree on the split" \
+        in curves_said  # all three spend the $2 on 20 synthetic points
     assert advisor.budget_curves_sentence({**report, "budget": None}) == ""
     assert summary["budget"]["best"]["h"] == 0.0
     # notebook 06's figures and tables build
@@ -653,9 +656,9 @@ def test_budget_disagreement_reads_which_families_the_holdout_can_tell_apart():
     answers = {"log": _answer_on([0.80, 0.78, 0.70]), "exp": _answer_on([0.81, 0.79, 0.70]),
                "power": _answer_on([0.50, 0.60, 0.95])}
     told = F.budget_disagreement(answers, ["exp", "log"])
-    assert "fitted to every base at once (the budget's curves), the power law predicted the " \
-        "largest size worse" in told
-    assert "which the hold-out cannot tell apart, agree" in told and "depends on which" not in told
+    assert "on the all-bases hold-out (the budget's curves, each fitted to every base at " \
+        "once), the power law predicted the largest size worse" in told
+    assert "which it cannot tell apart, agree" in told and "depends on which" not in told
     open_ = F.budget_disagreement(answers, ["exp", "power"])  # these two differ: open
     assert "depends on which curve you believe" in open_
     assert "depends on which curve you believe" in F.budget_disagreement(answers)

@@ -520,7 +520,9 @@ def resampled_holdout_errors(x: np.ndarray, ys: np.ndarray, families: Sequence[s
 
 
 def choose(errors: pd.DataFrame, noise: float | None = None,
-           resampled: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
+           resampled: Mapping[str, np.ndarray] | None = None,
+           head: str = "Leaving the largest size out and predicting it from the smaller ones, "
+           ) -> dict[str, Any]:
     """The family with the smallest mean absolute hold-out error over the rows of ``errors``
     (one or more :func:`holdout_errors` frames stacked, e.g. one per base).
 
@@ -572,7 +574,6 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
     tied = [f for f in ranked[1:] if math.isclose(tested[f], tested[best], rel_tol=1e-9,
                                                   abs_tol=1e-12)]
     known = noise is not None and math.isfinite(noise)
-    head = "Leaving the largest size out and predicting it from the smaller ones, "
     if tied:
         names = [f"the {FAMILIES[f].label}" for f in [best, *tied]]
         sentence = (f"{head}{', '.join(names[:-1])} and {names[-1]} predict it equally well "
@@ -840,7 +841,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
     return {"fits": fits, "fit": fit, "holdout": holdout,
             "choice": choose(holdout[holdout["base"].isin(chosen_on)], resampled=resampled),
             "pooled_choice": choose(holdout[holdout["base"] == POOLED],
-                                    resampled=pooled_resampled),
+                                    resampled=pooled_resampled, head=POOLED_HOLDOUT),
             "disagreements": disagreements,
             "table3": {f: table3(v) for f, v in t3_values.items()}, "boot": boot,
             "boot_y_star": boot_y, "bases": bases,
@@ -1035,6 +1036,12 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
             "price_human": price_human, "price_synthetic": price_synthetic, "budget": budget}
 
 
+#: how the all-bases hold-out (:func:`analyse`'s ``pooled_choice``) opens its sentence
+POOLED_HOLDOUT = ("All-bases hold-out (each family fitted to every base's synthetic-only runs "
+                  "at once, as the budget reads it, predicting the largest size of all from "
+                  "the rest): ")
+
+
 def budget_families(result: Mapping[str, Any]) -> list[str]:
     """The families a budget answer is read under: those the hold-out of the curves fitted to
     every base at once (the budget's curves; ``pooled_choice``) cannot tell from the best,
@@ -1093,8 +1100,8 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     told = [f for f, a in answers.items() if a.get("status") == "ok" and f not in plausible]
     apart = (f"; {named(told)} predicted the held-out size worse by more than the noise and "
              "is left out" if told else "")
-    head = (f"Whichever of {named(ok)} holds (predicting the largest size from every base's "
-            f"runs at once, the hold-out cannot tell them apart{apart}), {buy}{where}")
+    head = (f"Whichever of {named(ok)} holds (the all-bases hold-out cannot tell them "
+            f"apart{apart}), {buy}{where}")
     g = answers[ok[0]].get("gain_over_all_synthetic") or {}
     half = ((g["high"] - g["low"]) / 2 if stats.finite(g.get("low")) and
             stats.finite(g.get("high")) else None)
@@ -1139,12 +1146,12 @@ def budget_disagreement(answers: Mapping[str, Mapping[str, Any]],
     kept = {f: a for f, a in ok.items() if plausible is None or f in plausible}
     if plausible is not None and kept and len(kept) < len(ok) and _splits_agree(kept):
         read = (f"read the split under {named(kept)}" if len(kept) == 1 else
-                f"{named(kept)}, which the hold-out cannot tell apart, agree: read the split "
+                f"{named(kept)}, which it cannot tell apart, agree: read the split "
                 "under them")
         out = named([f for f in ok if f not in kept])
-        return (f"The curve families split the budget differently: {parts}. But fitted to "
-                f"every base at once (the budget's curves), {out} "
-                "predicted the largest size worse than the best family by more than the "
+        return (f"The curve families split the budget differently: {parts}. But on the "
+                f"all-bases hold-out (the budget's curves, each fitted to every base at once), "
+                f"{out} predicted the largest size worse than the best family by more than the "
                 f"margin's noise; {read}.")
     return (f"The curve families split the budget differently: {parts}. The answer depends on "
             "which curve you believe; no family is picked silently.")

@@ -451,7 +451,8 @@ def pilot_sentence(report: dict[str, Any]) -> str:
     answer = report.get("budget")
     if not has_number and not (answer and answer.get("status") == "ok"):
         who = (f"{families.named(names)} gives no finite equivalent" if len(names) == 1 else
-               f"none of {families.named(names)} (the hold-out cannot tell them apart) gives a "
+               f"none of {families.named(names)} (the per-base hold-out cannot tell them "
+               "apart) gives a "
                "finite equivalent")
         return (f"No pilot plan: {who} on the seed means and there is no "
                 "budget answer, so there is no interval whose width the seeds arithmetic could "
@@ -471,7 +472,7 @@ def open_families_sentence(report: dict[str, Any]) -> str:
         return ""
     runs = len(report["bases"]) * report["n_seeds"]
     covers = ", so the plan covers each of them" if report.get("pilot") else ""
-    return (f"The hold-out cannot tell {families.named(names)} apart{covers}. More seeds "
+    return (f"The per-base hold-out cannot tell {families.named(names)} apart{covers}. More seeds "
             "narrow each family's intervals but do not tell the families apart; more sizes per "
             "base (`--tradeoff-steps`, one more synthetic-only size per base and seed each: "
             f"{runs:,} run(s) per step here) give the hold-out a larger size to predict and "
@@ -589,11 +590,20 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
     if not parts:
         return ""
     bases = " / ".join(f"{b:,.0f}" for b in report["bases"])
-    return ("**The budget's curves**, each fitted to every base's synthetic-only runs at once, "
+    said = ("**The budget's curves**, each fitted to every base's synthetic-only runs at once, "
             f"with the synthetic points they credit the {report['human']} human points with on "
             f"bases {bases}: {'; '.join(parts)}. A family whose curve fits all bases poorly "
             "credits them differently from its per-base fits in the table above, and its split "
             "moves with it.")
+    pooled = report.get("pooled_choice") or {}
+    if pooled.get("sentence"):
+        said += f" {pooled['sentence']}"
+    answers = {f: a for f, a in (report.get("budget_by_family") or {}).items()
+               if a.get("status") == "ok"}
+    if len(answers) > 1 and not report.get("budget_disagreement"):
+        said += (f" {families.named(list(answers))} agree on the split (their best splits buy "
+                 "human points alike, within a tenth of the measured number).")
+    return said
 
 
 def buy_line(report: dict[str, Any]) -> str:
@@ -621,9 +631,10 @@ def buy_line(report: dict[str, Any]) -> str:
         margin = "has no interval to say whether it is settled."
     if not robust:
         return f"Buy {what}: the {label}'s best split, which {margin}"
-    basis = ("the best split under every family the hold-out cannot tell apart"
+    basis = ("the best split under every family the all-bases hold-out cannot tell apart"
              if robust["max_regret"] <= 1e-12 else
-             "the split that loses least under every family the hold-out cannot tell apart")
+             "the split that loses least under every family the all-bases hold-out cannot "
+             "tell apart")
     return f"Buy {what}: {basis}. Under the {label} its best split {margin}"
 
 
@@ -660,8 +671,9 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
         medians = [t3[f]["median"] for f in families.plausible_families(r)
                    if t3[f]["median"] is not None and not curves.mostly_undefined(t3[f])]
         if not r["choice"].get("decisive") and len(medians) > 1:  # a choice in name only
-            headline += (f"; the hold-out does not single it out: {min(medians):+,.0f} to "
-                         f"{max(medians):+,.0f} across the {len(medians)} families it cannot "
+            headline += (f"; the per-base hold-out does not single it out: "
+                         f"{min(medians):+,.0f} to {max(medians):+,.0f} across the "
+                         f"{len(medians)} families it cannot "
                          "tell apart")
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
