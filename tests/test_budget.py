@@ -593,6 +593,8 @@ def test_beyond_the_bases_the_human_points_keep_their_synthetic_equivalent_not_t
     assert float(curves.gain_at(2000.0, res["bases"], gains, fit)) == pytest.approx(gains[1])
     wrong = F.budget_answer(res, 0.02, 0.002, 40.0, family="exp")  # ratio 10 > 6.67
     assert wrong["best"]["h"] == 0.0 and wrong["best"]["s"] == pytest.approx(20_000)
+    assert "carried from base 3,000, the nearest, not measured at 20,000" in \
+        advisor.worth_sentence(wrong)
     assert any("every split that buys human points pairs them with a synthetic set outside "
                "that range, where they are credited with their synthetic equivalent at the "
                "nearest base" in c for c in wrong["caveats"])

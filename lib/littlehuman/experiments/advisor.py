@@ -504,8 +504,14 @@ def worth_sentence(answer: dict[str, Any]) -> str:
     fitted = (f" on the {families.FAMILIES[answer['family']].label} fitted to every base's "
               "synthetic-only runs at once (the table above fits each base alone)"
               if answer.get("family") in families.FAMILIES else "")
-    return (f"At {w['at_synthetic']:,.0f} synthetic points, the {w['human_points']} human "
-            f"points are worth {value}{interval}{fitted}: {w['status']}.")
+    bases = answer.get("bases") or []
+    at = w["at_synthetic"]
+    near = (min(bases) if at < min(bases) else max(bases)) if bases else None
+    carried = (f"; beyond the measured bases this is the equivalent carried from base "
+               f"{near:,.0f}, the nearest, not measured at {at:,.0f}"
+               if near is not None and not min(bases) <= at <= max(bases) else "")
+    return (f"At {at:,.0f} synthetic points, the {w['human_points']} human "
+            f"points are worth {value}{interval}{fitted}{carried}: {w['status']}.")
 
 
 def _with_prices(command: list[str], example: dict[str, float], overrides: str | dict,
