@@ -337,9 +337,13 @@ def test_families_report_and_summary_on_known_runs(home):
     curves_said = advisor.budget_curves_sentence(report)
     log = report["fit"][(F.POOLED, "log")]
     credit = F.equivalent(log, report["y_star"][16], 16).value
-    assert f"log (paper) (RMSE {log.rmse:.2g}; {credit:,.0f} / " in curves_said
+    assert f"log (paper) (RMSE {log.rmse:.2g}; {credit:,.0f} [" in curves_said
     assert "on bases 16 / 24" in curves_said
     assert F.POOLED_HOLDOUT + "the log (paper) comes closest" in curves_said  # its own verdict
+    credits = report["budget_credits"]["log"]
+    assert [c["base"] for c in credits] == [16, 24]
+    assert credits[0]["value"] == pytest.approx(credit) and credits[0]["low"] <= credit + 1e-6
+    assert "On the log (paper)'s curve the break-even price ratio is " in curves_said
     assert "the log (paper), the power law and the exponential saturation agree on the split" \
         in curves_said  # all three spend the $2 on 20 synthetic points
     assert advisor.budget_curves_sentence({**report, "budget": None}) == ""
@@ -731,3 +735,18 @@ def test_the_buy_line_reads_the_robust_split_where_the_families_stay_open():
     assert alone.startswith("Buy 6,000 synthetic points (all $300): the exponential "
                             "saturation's best split, which beats") and alone.endswith("settled.")
     assert advisor.buy_line({"budget": {"status": "flat"}}) == ""
+
+
+def test_the_break_even_on_the_budget_curve_is_read_against_your_price_ratio():
+    answer = {"family": "exp", "price_human": 0.5, "price_synthetic": 0.05}  # ratio 10
+    credits = [{"base": 1000, "value": 1370.0, "low": 1284.0, "high": 1493.0},
+               {"base": 3000, "value": 1421.0, "low": 848.0, "high": 2740.0}]
+    said = advisor._pooled_breakeven({"human": 200}, credits, answer)
+    assert "break-even price ratio is 6.85 [6.42, 7.46] / 7.11 [4.24, 13.7]" in said
+    assert "yours, 10, lies inside the interval on base 3,000" in said
+    clear = advisor._pooled_breakeven({"human": 200}, credits[:1], answer)
+    assert "above every interval: synthetic points pay at your prices" in clear
+    cheap = advisor._pooled_breakeven({"human": 200}, credits, {**answer, "price_human": 0.1})
+    assert "yours, 2, lies below every interval: human points pay" in cheap
+    unbounded = [{**credits[0], "high": math.inf}]
+    assert "6.85 [6.42, ∞]" in advisor._pooled_breakeven({"human": 200}, unbounded, answer)

@@ -1036,6 +1036,28 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
             "price_human": price_human, "price_synthetic": price_synthetic, "budget": budget}
 
 
+def pooled_credits(result: Mapping[str, Any], family: str) -> list[dict[str, Any]]:
+    """What ``family`` fitted to every base at once (the budget's curve) credits the human
+    points with on each base: per base, the synthetic points matching its +human score
+    (value) and the interval over the bootstrap resamples (low, high; ranked as
+    :func:`ranked_equivalent`, an end unbounded as +-inf). Empty when that fit failed."""
+    fit = result["fit"].get((POOLED, family))
+    if fit is None or not fit.usable:
+        return []
+    out = []
+    for base in result["bases"]:
+        y = result["y_star"].get(base)
+        if y is None:
+            continue
+        value = equivalent(fit, y, float(base)).value
+        ranked = [ranked_equivalent(bf, float(yb), float(base))[0] for bf, yb in
+                  zip(result["boot"].get((POOLED, family), []), result["boot_y_star"][base])]
+        low, high, _ = (stats.ranked_interval(ranked, result.get("level", 0.95)) if ranked
+                        else (None, None, None))
+        out.append({"base": base, "value": value, "low": low, "high": high})
+    return out
+
+
 #: how the all-bases hold-out (:func:`analyse`'s ``pooled_choice``) opens its sentence
 POOLED_HOLDOUT = ("All-bases hold-out (each family fitted to every base's synthetic-only runs "
                   "at once, as the budget reads it, predicting the largest size of all from "

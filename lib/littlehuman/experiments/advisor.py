@@ -272,6 +272,8 @@ def families_report(study: "Study", metric: str | None = None,
             "flags": grid.flags(records, baseline, metric), "learned_nothing": nothing,
             "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,
             "budget_by_family": answers,
+            "budget_credits": ({f: families.pooled_credits(result, f) for f in answers}
+                               if answers else {}),
             "budget_disagreement": families.budget_disagreement(answers, plausible),
             "budget_robust": families.robust_split(answers, plausible),
             "budget_asked": budget, "price_human": p.price_human,
@@ -581,20 +583,20 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
     answer = report.get("budget") or {}
     if answer.get("status") != "ok":
         return ""
+    from littlehuman.findings import fmt_points_interval
+
     parts = []
+    credits = report.get("budget_credits") or {}
     for fam in report["families"]:
         fit = report["fit"].get((families.POOLED, fam))
         if fit is None or not fit.usable:
             continue
-        credits = []
-        for base in report["bases"]:
-            y = report["y_star"].get(base)
-            eq = families.equivalent(fit, y, base) if y is not None else None
-            credits.append(f"{eq.value:,.0f}" if eq is not None and finite(eq.value) else "none")
+        said_credits = [(f"{c['value']:,.0f} {fmt_points_interval(c['low'], c['high'])}"
+                         if finite(c["value"]) and c["low"] is not None else
+                         f"{c['value']:,.0f}" if finite(c["value"]) else "none")
+                        for c in credits.get(fam, [])]
         rmse = f"RMSE {fit.rmse:.2g}; " if finite(fit.rmse) else ""
-        parts.append(f"{families.FAMILIES[fam].label} ({rmse}{' / '.join(credits)})")
-    if not parts:
-        return ""
+        parts.append(f"{families.FAMILIES[fam].label} ({rmse}{' / '.join(said_credits)})")
     bases = " / ".join(f"{b:,.0f}" for b in report["bases"])
     said = ("**The budget's curves**, each fitted to every base's synthetic-only runs at once, "
             f"with the synthetic points they credit the {report['human']} human points with on "
@@ -604,12 +606,41 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
     pooled = report.get("pooled_choice") or {}
     if pooled.get("sentence"):
         said += f" {pooled['sentence']}"
+    said += _pooled_breakeven(report, credits.get(answer["family"], []), answer)
     answers = {f: a for f, a in (report.get("budget_by_family") or {}).items()
                if a.get("status") == "ok"}
     if len(answers) > 1 and not report.get("budget_disagreement"):
         said += (f" {families.named(list(answers))} agree on the split (their best splits buy "
                  "human points alike, within a tenth of the measured number).")
     return said
+
+
+def _pooled_breakeven(report: dict[str, Any], credits: list[dict[str, Any]],
+                      answer: dict[str, Any]) -> str:
+    """The break-even price ratio on the budget's curve of the chosen family, per base with
+    its interval, against the user's (the credit over the human points)."""
+    h = report["human"]
+    shown = [c for c in credits if finite(c["value"]) and finite(c["low"]) and h > 0]
+    if not shown:
+        return ""
+    ratio = answer["price_human"] / answer["price_synthetic"]
+
+    def r(v: float) -> str:
+        return "∞" if v == math.inf else f"{v / h:.3g}"
+
+    each = " / ".join(f"{r(c['value'])} [{r(c['low'])}, {r(c['high'])}]" for c in shown)
+    if all(ratio > c["high"] / h for c in shown):
+        verdict = "above every interval: synthetic points pay at your prices"
+    elif all(ratio < c["low"] / h for c in shown):
+        verdict = "below every interval: human points pay at your prices"
+    else:
+        inside = [c["base"] for c in shown if c["low"] / h <= ratio <= c["high"] / h]
+        where = (f"the interval on base{'s' if len(inside) > 1 else ''} "
+                 + " and ".join(f"{b:,.0f}" for b in inside)) if inside else "their range"
+        verdict = f"inside {where}: this curve cannot say which pays at your prices there"
+    label = families.FAMILIES[answer["family"]].label
+    return (f" On the {label}'s curve the break-even price ratio is {each} on those bases; "
+            f"yours, {ratio:.3g}, lies {verdict}.")
 
 
 def buy_line(report: dict[str, Any]) -> str:
