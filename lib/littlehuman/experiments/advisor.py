@@ -513,7 +513,8 @@ def worth_sentence(answer: dict[str, Any]) -> str:
                f"{near:,.0f}, the nearest, not measured at {at:,.0f}"
                if near is not None and not min(bases) <= at <= max(bases) else "")
     return (f"At {at:,.0f} synthetic points, the {w['human_points']} human "
-            f"points are worth {value}{interval}{fitted}{carried}: {w['status']}.")
+            f"points are worth {value}{interval}{fitted}{carried}"
+            + ("." if w["status"] == "ok" else f": {w['status']}."))
 
 
 def _with_prices(command: list[str], example: dict[str, float], overrides: str | dict,
