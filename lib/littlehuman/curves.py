@@ -40,6 +40,17 @@ then), 3-4% at 10,000, at 0.6 s an interval on 2 cores (the fits are vectorised)
 PILOT_MAX_SEEDS = 100
 """Past this many seeds a pilot plan says that seeds alone will not settle an interval."""
 
+PILOT_MIN_SEEDS = 5
+"""The fewest seeds a pilot plan counts from. A simulation of the trade-off with a known
+truth (80 experiments grown from 3 seeds to 5-60, 2026-12-05) found 3-seed equivalent
+intervals inflated, not merely noisy (their width shrank 2.8-3.9x by 5 seeds where Student
+t's rule says 2.0x): plans from 3 seeds were 1.3-1.5x too hopeful at 4-12 seeds, too
+cautious beyond, and 73% of those asking for over 100 seeds were settled by 20. From 5
+seeds the realised widths were 0.94-1.01 of the plan's (median), from 8 about 0.9."""
+
+PILOT_GOOD_SEEDS = 8
+"""The seeds a pilot plan suggests when it can afford them, below :data:`PILOT_MIN_SEEDS`."""
+
 RECORD_COLUMNS = ("base", "kind", "added", "seed")
 
 
@@ -478,7 +489,10 @@ def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: i
     when it would take more than :data:`PILOT_MAX_SEEDS` seeds, where the message says that
     seeds alone will not settle it (an equivalent 14,667 points wide with 3 seeds asked for
     261,991 of them). From one seed no count (None): its interval resamples test rows alone,
-    which more seeds do not narrow, and the seeds' spread is unseen."""
+    which more seeds do not narrow, and the seeds' spread is unseen. From 2 to
+    :data:`PILOT_MIN_SEEDS` - 1 seeds no count either (the width is too uncertain to scale):
+    the message asks for :data:`PILOT_MIN_SEEDS` seeds, more_seeds and more_runs are what they
+    cost, and the plan is read again from them."""
     if n_seeds == 1:  # one seed's interval is its test rows' noise: seeds would not shrink it
         message = (f"{what} is {amount(width)} wide with 1 seed: that interval holds the test "
                    "rows' noise alone and the spread between seeds is unseen, so no number of "
@@ -487,6 +501,19 @@ def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: i
                    "narrow the test rows' share.")
         return {"width": width, "target_width": target_width, "seeds_now": 1,
                 "seeds_needed": None, "more_seeds": None, "more_runs": None,
+                "within_reach": None, "assumption": None, "message": message}
+    if n_seeds < PILOT_MIN_SEEDS and width > target_width * (1 + 1e-9):
+        first, good = PILOT_MIN_SEEDS - n_seeds, PILOT_GOOD_SEEDS - n_seeds
+        message = (f"{what} is {amount(width)} wide with {n_seeds} seeds, against "
+                   f"{amount(target_width)} wanted; with fewer than {PILOT_MIN_SEEDS} seeds an "
+                   "interval's width is itself too uncertain to count seeds from (in a "
+                   "simulation with a known truth, plans from 3 seeds missed by 1.3-1.5x either "
+                   f"way, and most that asked for over {PILOT_MAX_SEEDS} were settled by 20). "
+                   f"Run {PILOT_MIN_SEEDS} seeds ({first:,} more, {first * runs_per_seed:,} "
+                   f"more training runs), {PILOT_GOOD_SEEDS} if affordable ({good:,} more, "
+                   f"{good * runs_per_seed:,} runs), then read the plan again.")
+        return {"width": width, "target_width": target_width, "seeds_now": n_seeds,
+                "seeds_needed": None, "more_seeds": first, "more_runs": first * runs_per_seed,
                 "within_reach": None, "assumption": None, "message": message}
     need = seeds_for_width(width, n_seeds, target_width)
     more = need - n_seeds

@@ -292,7 +292,10 @@ def pilot_caption(report: dict[str, Any]) -> str:
             f"spread stays what these {report['n_seeds']} show and dominates the width; the "
             "same test rows, whose share of the width does not shrink): the fewest seeds "
             f"reaching the width wanted, each seed {report['runs_per_seed']} training run(s). "
-            "With few seeds the spread itself is uncertain: read it as an order of magnitude.")
+            "With few seeds the spread itself is uncertain: read it as an order of magnitude. "
+            f"From fewer than {curves.PILOT_MIN_SEEDS} seeds no count is given ('–'): 'more "
+            f"runs' is then what {curves.PILOT_MIN_SEEDS} seeds cost, after which the plan is "
+            "read again.")
 
 
 __all__ = ["FAMILY_COLORS", "budget_caption", "cautions", "budget_figure",
