@@ -505,12 +505,9 @@ def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: i
     if n_seeds < PILOT_MIN_SEEDS and width > target_width * (1 + 1e-9):
         first, good = PILOT_MIN_SEEDS - n_seeds, PILOT_GOOD_SEEDS - n_seeds
         message = (f"{what} is {amount(width)} wide with {n_seeds} seeds, against "
-                   f"{amount(target_width)} wanted; with fewer than {PILOT_MIN_SEEDS} seeds an "
-                   "interval's width is itself too uncertain to count seeds from (in a "
-                   "simulation with a known truth, plans from 3 seeds missed by 1.3-1.5x either "
-                   f"way, and most that asked for over {PILOT_MAX_SEEDS} were settled by 20). "
-                   f"Run {PILOT_MIN_SEEDS} seeds ({first:,} more, {first * runs_per_seed:,} "
-                   f"more training runs), {PILOT_GOOD_SEEDS} if affordable ({good:,} more, "
+                   f"{amount(target_width)} wanted: too few seeds to count from. Run "
+                   f"{PILOT_MIN_SEEDS} seeds ({first:,} more, {first * runs_per_seed:,} more "
+                   f"training runs), {PILOT_GOOD_SEEDS} if affordable ({good:,} more, "
                    f"{good * runs_per_seed:,} runs), then read the plan again.")
         return {"width": width, "target_width": target_width, "seeds_now": n_seeds,
                 "seeds_needed": None, "more_seeds": first, "more_runs": first * runs_per_seed,
