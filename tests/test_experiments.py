@@ -550,7 +550,7 @@ def test_flags_count_a_run_serving_two_trade_off_bases_once():
         "1 of 4 runs do not beat the majority baseline (accuracy 0.500)"]
 
 
-def test_majority_baseline_is_the_train_majority_scored_on_test():
+def test_majority_baseline_is_the_train_majority_scored_on_test(home):
     rows = invented_rows("fever", n_train=60)
     exp = Study("fever", "fv", config.profile("smoke", learner="majority"), rows)
     pool = exp.train_pool["label"]

@@ -357,8 +357,8 @@ def gain_at(s: float | np.ndarray, bases: Sequence[float], gains: Sequence[float
     on a curve that levels off the same points add less to a larger set (a score gain held
     flat credited +200 human points with 0.032 at 18,000 synthetic points where the truth
     gave 0.007, and bought them). Without such a curve, or where that equivalent is not
-    finite (the human score at or above the curve's asymptote) or reaches below size 0, the
-    gain at the nearest base is held."""
+    finite (the human score at or above the curve's asymptote) or not positive (the human
+    points did not beat the curve there), the gain at the nearest base is held."""
     b, g = np.asarray(bases, dtype=float), np.asarray(gains, dtype=float)
     if b.size == 0 or b.size != g.size:
         raise LittleHumanError(f"gain_at needs one gain per base (got {b.size} bases, "
@@ -375,14 +375,10 @@ def gain_at(s: float | np.ndarray, bases: Sequence[float], gains: Sequence[float
         if not outside.any():
             continue
         equivalent = float(curve.inverse(float(curve.predict(edge)) + gain)) - edge
-        if not math.isfinite(equivalent):
-            continue
-        moved = flat[outside] + equivalent
-        ok = moved > 0
-        part = out[outside]
-        part[ok] = (np.asarray(curve.predict(moved[ok]), dtype=float)
-                    - np.asarray(curve.predict(flat[outside][ok]), dtype=float))
-        out[outside] = part
+        if not (math.isfinite(equivalent) and equivalent > 0):
+            continue  # beyond the asymptote, or no gain to carry: the score gain is held
+        out[outside] = (np.asarray(curve.predict(flat[outside] + equivalent), dtype=float)
+                        - np.asarray(curve.predict(flat[outside]), dtype=float))
     return out.reshape(np.shape(held))
 
 
@@ -473,6 +469,22 @@ def seeds_for_width(width: float, n_seeds: int, target_width: float,
         mid = (low + high) // 2
         low, high = (low, mid) if width_at(mid) <= target_width * (1 + 1e-9) else (mid, high)
     return high
+
+
+def money(x: float) -> str:
+    """Dollars for a sentence, without the '$': thousands separators, cents only where there
+    are any ('1,000', '12.5', '0.002'; never '1e+04')."""
+    if abs(x) >= 1 and float(x).is_integer():
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:,.2f}".rstrip("0").rstrip(".")
+    return np.format_float_positional(x, precision=3, fractional=False, trim="-")
+
+
+def digits(x: float, n: int = 3, sign: bool = False) -> str:
+    """``x`` to ``n`` significant digits, never in exponent form (0.000042, not 4.2e-05)."""
+    text = np.format_float_positional(x, precision=n, fractional=False, trim="-")
+    return f"+{text}" if sign and x >= 0 else text
 
 
 def amount(x: float) -> str:

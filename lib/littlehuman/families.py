@@ -32,7 +32,7 @@ import pandas as pd
 
 from littlehuman import metrics, stats
 from littlehuman.curves import (EQUIVALENT_RESAMPLES, EXTRAPOLATION_FACTOR, Equivalence, LogFit,
-                                equivalent_points)
+                                digits, equivalent_points, money)
 from littlehuman.errors import LittleHumanError
 
 FAMILY_NAMES: tuple[str, ...] = ("log", "power", "exp")
@@ -519,9 +519,12 @@ def resampled_holdout_errors(x: np.ndarray, ys: np.ndarray, families: Sequence[s
     return out
 
 
+#: how :func:`choose`'s sentence opens (the per-base hold-out)
+CHOOSE_HEAD = "Leaving the largest size out and predicting it from the smaller ones, "
+
+
 def choose(errors: pd.DataFrame, noise: float | None = None,
-           resampled: Mapping[str, np.ndarray] | None = None,
-           head: str = "Leaving the largest size out and predicting it from the smaller ones, "
+           resampled: Mapping[str, np.ndarray] | None = None, head: str = CHOOSE_HEAD
            ) -> dict[str, Any]:
     """The family with the smallest mean absolute hold-out error over the rows of ``errors``
     (one or more :func:`holdout_errors` frames stacked, e.g. one per base).
@@ -546,11 +549,11 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
     untestable = [f for f, v in mae.items() if v is None]
     noise_what = "the measured mean's standard error"
     if not tested:
+        said = ("No family could be tested by leaving the largest size out (too few sizes "
+                "below it); the paper's log fit is used, untested." if head == CHOOSE_HEAD else
+                f"{head}no family could be tested (too few sizes below the largest).")
         return {"best": None, "mean_abs_error": mae, "untestable": untestable,
-                "decisive": False, "plausible": list(mae),
-                "sentence": "No family could be tested by leaving the "
-                "largest size out (too few sizes below it); the paper's log fit is used, "
-                "untested."}
+                "decisive": False, "plausible": list(mae), "sentence": said}
     ranked = sorted(tested, key=tested.get)  # stable: a tie keeps the order shown (log first)
     best = ranked[0]
     fallback, fallback_only = noise, noise is not None  # a given noise is used throughout
@@ -597,13 +600,20 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
         sentence += ("; but with no standard error of the measured mean (one seed) nothing says "
                      "whether that margin is more than noise")
     elif close and not tied:
-        near, near_noise = close[0]
-        if near != ranked[1]:  # the runner-up's margin is clear, a further one's noisier
-            noise, noise_what = near_noise, "its own bootstrap standard error"
+        judged = [(f, n) for f, n in close if n is not None and math.isfinite(n)]
+        near, near_noise = judged[0] if judged else close[0]
         margin = np.format_float_positional(tested[near] - tested[best], precision=2,
                                             fractional=False, trim="-")  # not 1.2e-05
-        sentence += (f"; but the margin over the {FAMILIES[near].label}, {margin}, is "
-                     f"below {noise_what} ({noise:.3g}), so the hold-out cannot tell them apart")
+        if not judged:  # a further family whose resamples all failed, and one seed
+            sentence += (f"; the margin over the {FAMILIES[near].label}, {margin}, has no "
+                         "noise to be judged against, so nothing says whether it is more than "
+                         "noise")
+        else:
+            if near != ranked[1]:  # the runner-up's margin is clear, a further one's noisier
+                noise, noise_what = near_noise, "its own bootstrap standard error"
+            sentence += (f"; but the margin over the {FAMILIES[near].label}, {margin}, is "
+                         f"below {noise_what} ({noise:.3g}), so the hold-out cannot tell them "
+                         "apart")
     if untestable:
         sentence += ("; not testable (more parameters than sizes below the largest): "
                      + ", ".join(FAMILIES[f].label for f in untestable))
@@ -875,6 +885,15 @@ def plausible_families(result: Mapping[str, Any]) -> list[str]:
     return [chosen, *(f for f in others if known is None or f in known)]
 
 
+def spend_phrase(h: float, s: float, share_human: float, budget: float) -> str:
+    """'spend 20% of $500 on 200 human points and the rest on 8,000 synthetic points' (or
+    'spend all $500 on ...' without human points)."""
+    if h > 0:
+        return (f"spend {share_human:.0%} of ${money(budget)} on {h:,.0f} human points and the "
+                f"rest on {s:,.0f} synthetic points")
+    return f"spend all ${money(budget)} on {s:,.0f} synthetic points"
+
+
 def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic: float,
                   budget: float, family: str | None = None, n_grid: int = 101
                   ) -> dict[str, Any]:
@@ -905,7 +924,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                 "sentence": f"No budget answer under the {label}: {why}."}
     if 0 < budget < price_synthetic:  # every split leaves less than one synthetic point
         return {"family": family, "status": "budget_too_small",
-                "sentence": f"No budget split: ${budget:,.4g} buys less than one synthetic point "
+                "sentence": f"No budget split: ${money(budget)} buys less than one "
+                            "synthetic point "
                             f"at ${price_synthetic:g} each, and the {label} predicts nothing "
                             "for an empty synthetic set."}
     gains = [result["y_star"][b] - float(fit.predict(b)) for b in bases]
@@ -993,7 +1013,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                        f"{max(bases):,.0f} synthetic points; {which} pairs them with a "
                        "synthetic set outside that range, where they are credited with their "
                        "synthetic equivalent at the nearest base (on the "
-                       f"{label}, less gain on a larger set): an extrapolation")
+                       f"{label}, less gain on a larger set; that base's score gain where the "
+                       "equivalent is not finite or not positive): an extrapolation")
     if grid["capped"].any():
         low, top = metrics.SCORE_RANGE
         out = grid.loc[grid["capped"], "s"]
@@ -1004,9 +1025,7 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                           "fewest human points, an answer resting on an extrapolation the "
                           "metric itself rules out" if best["score"] >= top else ""))
     confident = d_low is not None and d_low > 0
-    buy = (f"spend {best['share_human']:.0%} of ${budget:,.4g} on {best['h']:,.0f} human points "
-           f"and the rest on {best['s']:,.0f} synthetic points" if best["h"] > 0 else
-           f"spend all ${budget:,.4g} on {best['s']:,.0f} synthetic points")
+    buy = spend_phrase(best["h"], best["s"], best["share_human"], budget)
     score_ci = (f" [{best['score_low']:.3g}, {best['score_high']:.3g}]"
                 if best.get("score_low") is not None else "")
     sure = ("" if d_low is None else
@@ -1024,7 +1043,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
         sentence = (f"Not settled under the {label}: the best predicted split would {buy} "
                     f"(predicted score {best['score']:.3g}{score_ci}{where}), but against "
                     f"{against} that is {gain['value']:+.3g} [{d_low:+.3g}, {d_high:+.3g}], an "
-                    f"interval that reaches 0 or below, so all ${budget:,.4g} on synthetic "
+                    f"interval that reaches 0 or below, so all ${money(budget)} on "
+                    "synthetic "
                     f"points does as well on this evidence; {share}.")
     return {"family": family, "status": "ok", "grid": grid, "best": best,
             "all_synthetic": zero, "gain_over_all_synthetic": gain, "p_buy_human": p_human,
@@ -1067,15 +1087,16 @@ POOLED_HOLDOUT = ("All-bases hold-out (each family fitted to every base's synthe
 def budget_families(result: Mapping[str, Any]) -> list[str]:
     """The families a budget answer is read under: those the hold-out of the curves fitted to
     every base at once (the budget's curves; ``pooled_choice``) cannot tell from the best,
-    the chosen family (:func:`chosen_family`) first and always among them. Without that
-    hold-out, :func:`plausible_families`."""
+    the chosen family (:func:`chosen_family`) first where it is among them; the first is the
+    family the budget's answer is given under. Without that hold-out,
+    :func:`plausible_families`."""
     pooled = result.get("pooled_choice")
     if not pooled or pooled.get("best") is None:
         return plausible_families(result)
     chosen = chosen_family(result)
     known = result.get("families")
-    return [chosen, *(f for f in pooled.get("plausible") or []
-                      if f != chosen and (known is None or f in known))]
+    kept = [f for f in pooled.get("plausible") or [] if known is None or f in known]
+    return [chosen, *(f for f in kept if f != chosen)] if chosen in kept else kept
 
 
 def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[str]
@@ -1109,14 +1130,12 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
                "regret": float(regret[k, i])} for k, f in enumerate(ok)}
     chosen_best = math.isclose(h, answers[ok[0]]["best"]["h"])
     first = FAMILIES[ok[0]].label
-    buy = (f"spend {row['share_human']:.0%} of ${budget:,.4g} on {h:,.0f} human points and the "
-           f"rest on {s_:,.0f} synthetic points" if h > 0 else
-           f"spend all ${budget:,.4g} on {s_:,.0f} synthetic points")
+    buy = spend_phrase(h, s_, float(row["share_human"]), budget)
     losses = "; ".join(f"{FAMILIES[f].label} {p['score']:.3g} against its best {p['best']:.3g}"
                        for f, p in per.items())
     i_first = int(np.argmax(scores[0]))  # the first family's own best split
     same = (f", the {first}'s own best split" if chosen_best else
-            f", not the {first}'s best split (which would lose up to {worst[i_first]:.2g} "
+            f", not the {first}'s best split (which would lose up to {digits(worst[i_first], 2)} "
             "if another of them holds)")
     where = "" if bool(row["supported"]) else " (an extrapolation beyond the measured sizes)"
     told = [f for f, a in answers.items() if a.get("status") == "ok" and f not in plausible]
@@ -1127,14 +1146,15 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     g = answers[ok[0]].get("gain_over_all_synthetic") or {}
     half = ((g["high"] - g["low"]) / 2 if stats.finite(g.get("low")) and
             stats.finite(g.get("high")) else None)
-    within = (f", a loss smaller than the noise of the split's own gain (+-{half:.2g})"
+    within = (f", a loss smaller than the noise of the split's own gain (+-{digits(half, 2)})"
               if half is not None and worst[i] < half else "")
     if worst[i] <= 1e-12:  # one split is every family's best
         scores_said = "; ".join(f"{FAMILIES[f].label} {p['score']:.3g}" for f, p in per.items())
         sentence = (f"{head}: it is the best split under each of them (predicted {scores_said}; "
                     "point predictions), so the choice of family does not change the split.")
     else:
-        sentence = (f"{head}{same}: it scores at most {worst[i]:.2g} below the best split of "
+        sentence = (f"{head}{same}: it scores at most {digits(worst[i], 2)} below the best "
+                    "split of "
                     f"whichever family holds ({losses}; point predictions, no interval)"
                     f"{within}; no split loses less in the worst case.")
     return {"h": h, "s": s_, "share_human": float(row["share_human"]),

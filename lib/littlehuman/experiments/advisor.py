@@ -221,7 +221,8 @@ def families_report(study: "Study", metric: str | None = None,
     rows, disagreements, ``table3`` per family), plus: ``table3_frame`` (DataFrame: the paper's
     Table 3 statistic per family beside the paper's own row), ``breakeven`` ({family: ratio or None}: today's
     break-even price ratio under each family), ``budget`` (:func:`families.budget_answer`
-    under the chosen family at the profile's prices and ``budget`` (default: the profile's
+    under the first of :func:`families.budget_families` (the chosen family where the
+    budget's own hold-out keeps it) at the profile's prices and ``budget`` (default: the profile's
     ``budget`` field, when it has one); None without prices and budget; status
     ``learned_nothing`` with a sentence when no trade-off run learned anything),
     ``flags`` (:func:`grid.flags` of the trade-off's runs), ``learned_nothing``
@@ -258,8 +259,8 @@ def families_report(study: "Study", metric: str | None = None,
     answers = ({f: families.budget_answer(result, p.price_human, p.price_synthetic, budget,
                                           family=f) for f in result["families"]}
                if priced and not nothing else {})
-    answer = answers.get(families.chosen_family(result))
-    plausible = families.budget_families(result)
+    plausible = families.budget_families(result)  # the budget's own hold-out's choice first
+    answer = answers.get(plausible[0]) if plausible else None
     if priced and nothing:
         answer = {"status": "learned_nothing", "budget": budget, "price_human": p.price_human,
                   "price_synthetic": p.price_synthetic,
@@ -514,7 +515,7 @@ def worth_sentence(answer: dict[str, Any]) -> str:
     bases = answer.get("bases") or []
     at = w["at_synthetic"]
     near = (min(bases) if at < min(bases) else max(bases)) if bases else None
-    carried = (f"; beyond the measured bases this is the equivalent carried from base "
+    carried = (f"; beyond the measured bases this is carried over from base "
                f"{near:,.0f}, the nearest, not measured at {at:,.0f}"
                if near is not None and not min(bases) <= at <= max(bases) else "")
     return (f"At {at:,.0f} synthetic points, the {w['human_points']} human "
@@ -606,7 +607,7 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
     bases = " / ".join(f"{b:,.0f}" for b in report["bases"])
     said = ("**The budget's curves**, each fitted to every base's synthetic-only runs at once, "
             f"with the synthetic points they credit the {report['human']} human points with on "
-            f"bases {bases}: {'; '.join(parts)}. A family whose curve fits all bases poorly "
+            f"base{'s' if len(report['bases']) > 1 else ''} {bases}: {'; '.join(parts)}. A family whose curve fits all bases poorly "
             "credits them differently from its per-base fits in the table above, and its split "
             "moves with it.")
     pooled = report.get("pooled_choice") or {}
@@ -645,7 +646,8 @@ def _pooled_breakeven(report: dict[str, Any], credits: list[dict[str, Any]],
                  + " and ".join(f"{b:,.0f}" for b in inside)) if inside else "their range"
         verdict = f"inside {where}: this curve cannot say which pays at your prices there"
     label = families.FAMILIES[answer["family"]].label
-    return (f" On the {label}'s curve the break-even price ratio is {each} on those bases; "
+    those = "those bases" if len(shown) > 1 else f"base {shown[0]['base']:,.0f}"
+    return (f" On the {label}'s curve the break-even price ratio is {each} on {those}; "
             f"yours, {ratio:.3g}, lies {verdict}.")
 
 
@@ -662,14 +664,17 @@ def buy_line(report: dict[str, Any]) -> str:
     split = robust or answer["best"]
     budget = answer["budget"]
     what = (f"{split['h']:,.0f} human and {split['s']:,.0f} synthetic points "
-            f"({split['share_human']:.0%} of ${budget:,.4g} on human points)" if split["h"] > 0
-            else f"{split['s']:,.0f} synthetic points (all ${budget:,.4g})")
+            f"({split['share_human']:.0%} of ${curves.money(budget)} on human points)"
+            if split["h"] > 0 else
+            f"{split['s']:,.0f} synthetic points (all ${curves.money(budget)})")
     g = answer["gain_over_all_synthetic"]
     if finite(g.get("low")) and finite(g.get("high")):
-        margin = (f"beats {g['against']} by {g['value']:+.3g} [{g['low']:+.3g}, "
-                  f"{g['high']:+.3g}]" + (": settled." if answer["confident"] else
-                                          ", an interval reaching 0: not settled, either end "
-                                          "does as well on this evidence."))
+        margin = (f"beats {g['against']} by {curves.digits(g['value'], sign=True)} "
+                  f"[{curves.digits(g['low'], sign=True)}, "
+                  f"{curves.digits(g['high'], sign=True)}]")
+        margin += (": settled." if answer["confident"] else
+                   ", an interval reaching 0: not settled, either end does as well on this "
+                   "evidence.")
     else:
         margin = "has no interval to say whether it is settled."
     if not robust:
@@ -737,6 +742,10 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
            "budget_disagreement": r.get("budget_disagreement"),
            "plausible_families": families.plausible_families(r),
            "budget_families": families.budget_families(r),
+           "all_bases_holdout": (r.get("pooled_choice") or {}).get("sentence"),
+           "budget_credits": {f: [{**c, "low": unbounded_as_text(c["low"]),
+                                   "high": unbounded_as_text(c["high"])} for c in cs]
+                              for f, cs in (r.get("budget_credits") or {}).items()},
            "buy": buy_line(r) if not r.get("learned_nothing") else "",
            "budget_robust": None if not r.get("budget_robust") else {
                k: r["budget_robust"][k] for k in ("h", "s", "share_human", "max_regret",

