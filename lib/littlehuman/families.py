@@ -1028,8 +1028,11 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     buy = spend_phrase(best["h"], best["s"], best["share_human"], budget)
     score_ci = (f" [{best['score_low']:.3g}, {best['score_high']:.3g}]"
                 if best.get("score_low") is not None else "")
+    margin_said = ("" if d_low is None else
+                   f"{digits(gain['value'], sign=True)} [{digits(d_low, sign=True)}, "
+                   f"{digits(d_high, sign=True)}]")
     sure = ("" if d_low is None else
-            f"; against {against} that is {gain['value']:+.3g} [{d_low:+.3g}, {d_high:+.3g}]"
+            f"; against {against} that is {margin_said}"
             + ("" if confident else ", an interval that reaches 0 or below, so the split is "
                "not settled"))
     where = "" if best["supported"] else " (an extrapolation beyond the measured sizes)"
@@ -1042,7 +1045,7 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     if d_low is not None and not confident and best["h"] > 0:  # lead with what is settled
         sentence = (f"Not settled under the {label}: the best predicted split would {buy} "
                     f"(predicted score {best['score']:.3g}{score_ci}{where}), but against "
-                    f"{against} that is {gain['value']:+.3g} [{d_low:+.3g}, {d_high:+.3g}], an "
+                    f"{against} that is {margin_said}, an "
                     f"interval that reaches 0 or below, so all ${money(budget)} on "
                     "synthetic "
                     f"points does as well on this evidence; {share}.")
