@@ -454,7 +454,8 @@ def equivalent(fit: FamilyFit, y_star: float, base: float,
         return Equivalence(size - base if math.isfinite(size) else None, "extrapolated",
                            f"matching {y_star:.4g} needs {shown} additional synthetic points "
                            f"under the {label}, beyond {extrapolation_factor:g}x the largest "
-                           f"fitted size ({fit.x_max:,.0f}).", size if math.isfinite(size) else None)
+                           f"fitted size ({fit.x_max:,.0f}).",
+                           size if math.isfinite(size) else None)
     return Equivalence(size - base, "ok",
                        f"{size - base:,.0f} additional synthetic points match the score "
                        f"{y_star:.4g} under the {label}.", size)
@@ -816,11 +817,9 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
                    "fit_status": ft.status, "asymptote": ft.asymptote,
                    "holdout_error": float(err.iloc[0]) if len(err) else math.nan}
             if y_star is not None and not pooled:
-                eq = equivalent(ft, y_star, float(key), extrapolation_factor)
-                ranked = [ranked_equivalent(bf, float(ys), float(key), extrapolation_factor)
-                          for bf, ys in zip(boot[(key, f)], boot_y[key])]
-                low, high, _ = stats.ranked_interval([v for v, _ in ranked], level)
-                bad = sum(not has for _, has in ranked)
+                eq, low, high, bad = equivalent_interval(
+                    ft, boot[(key, f)], y_star, boot_y[key], float(key), level,
+                    extrapolation_factor)
                 row.update(y_star=y_star, equivalent=eq.value, eq_status=eq.status,
                            message=eq.message, low=low, high=high, undefined=bad)
                 estimates[f] = {"value": eq.value, "low": low, "high": high,
@@ -924,9 +923,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                 "sentence": f"No budget answer under the {label}: {why}."}
     if 0 < budget < price_synthetic:  # every split leaves less than one synthetic point
         return {"family": family, "status": "budget_too_small",
-                "sentence": f"No budget split: ${money(budget)} buys less than one "
-                            "synthetic point "
-                            f"at ${price_synthetic:g} each, and the {label} predicts nothing "
+                "sentence": f"No budget split: ${money(budget)} buys less than one synthetic "
+                            f"point at ${price_synthetic:g} each, and the {label} predicts nothing "
                             "for an empty synthetic set."}
     gains = [result["y_star"][b] - float(fit.predict(b)) for b in bases]
     if fit.status == "flat":  # a flat or falling curve predicts nothing at other sizes
@@ -1045,10 +1043,9 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     if d_low is not None and not confident and best["h"] > 0:  # lead with what is settled
         sentence = (f"Not settled under the {label}: the best predicted split would {buy} "
                     f"(predicted score {best['score']:.3g}{score_ci}{where}), but against "
-                    f"{against} that is {margin_said}, an "
-                    f"interval that reaches 0 or below, so all ${money(budget)} on "
-                    "synthetic "
-                    f"points does as well on this evidence; {share}.")
+                    f"{against} that is {margin_said}, an interval that reaches 0 or below, so "
+                    f"all ${money(budget)} on synthetic points does as well on this evidence; "
+                    f"{share}.")
     return {"family": family, "status": "ok", "grid": grid, "best": best,
             "all_synthetic": zero, "gain_over_all_synthetic": gain, "p_buy_human": p_human,
             "worth": {"human_points": h_meas, "at_synthetic": s_ref, "value": eq.value,
@@ -1057,6 +1054,21 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
             "human_capped": capped, "supported": best["supported"], "confident": confident,
             "caveats": caveats, "sentence": sentence, "measured": measured, "bases": bases,
             "price_human": price_human, "price_synthetic": price_synthetic, "budget": budget}
+
+
+def equivalent_interval(fit: FamilyFit, boot_fits: Sequence[FamilyFit], y_star: float,
+                        boot_y_star: Sequence[float], base: float, level: float = 0.95,
+                        extrapolation_factor: float = EXTRAPOLATION_FACTOR
+                        ) -> tuple[Equivalence, float | None, float | None, int]:
+    """The synthetic points over ``base`` matching ``y_star`` on ``fit`` (:func:`equivalent`),
+    with its interval over the resamples (``boot_fits`` and their ``boot_y_star``, ranked as
+    :func:`ranked_equivalent`: :func:`~littlehuman.stats.ranked_interval`'s low and high) and
+    the number of resamples without a finite one."""
+    eq = equivalent(fit, y_star, base, extrapolation_factor)
+    ranked = [ranked_equivalent(bf, float(ys), base, extrapolation_factor)
+              for bf, ys in zip(boot_fits, boot_y_star)]
+    low, high, _ = stats.ranked_interval([v for v, _ in ranked], level)
+    return eq, low, high, sum(not has for _, has in ranked)
 
 
 def pooled_credits(result: Mapping[str, Any], family: str) -> list[dict[str, Any]]:
@@ -1072,12 +1084,10 @@ def pooled_credits(result: Mapping[str, Any], family: str) -> list[dict[str, Any
         y = result["y_star"].get(base)
         if y is None:
             continue
-        value = equivalent(fit, y, float(base)).value
-        ranked = [ranked_equivalent(bf, float(yb), float(base))[0] for bf, yb in
-                  zip(result["boot"].get((POOLED, family), []), result["boot_y_star"][base])]
-        low, high, _ = (stats.ranked_interval(ranked, result.get("level", 0.95)) if ranked
-                        else (None, None, None))
-        out.append({"base": base, "value": value, "low": low, "high": high})
+        eq, low, high, _ = equivalent_interval(
+            fit, result["boot"].get((POOLED, family), []), y, result["boot_y_star"][base],
+            float(base), result.get("level", 0.95))
+        out.append({"base": base, "value": eq.value, "low": low, "high": high})
     return out
 
 
@@ -1117,8 +1127,8 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     if len(ok) < 2:
         return None
     grids = [answers[f]["grid"] for f in ok]
-    first = grids[0]
-    if any(len(g) != len(first) or not np.array_equal(g["h"].to_numpy(), first["h"].to_numpy())
+    grid = grids[0]
+    if any(len(g) != len(grid) or not np.array_equal(g["h"].to_numpy(), grid["h"].to_numpy())
            for g in grids[1:]):
         return None
     scores = np.vstack([g["score"].to_numpy(float) for g in grids])  # families x splits
@@ -1127,7 +1137,7 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     regret = scores.max(axis=1, keepdims=True) - scores
     worst = regret.max(axis=0)
     i = int(np.flatnonzero(worst <= worst.min() + 1e-12)[0])  # h rises along the grid
-    row = first.iloc[i]
+    row = grid.iloc[i]
     h, s_, budget = float(row["h"]), float(row["s"]), answers[ok[0]]["budget"]
     per = {f: {"score": float(scores[k, i]), "best": float(scores[k].max()),
                "regret": float(regret[k, i])} for k, f in enumerate(ok)}
@@ -1138,8 +1148,8 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
                        for f, p in per.items())
     i_first = int(np.argmax(scores[0]))  # the first family's own best split
     same = (f", the {first}'s own best split" if chosen_best else
-            f", not the {first}'s best split (which would lose up to {digits(worst[i_first], 2)} "
-            "if another of them holds)")
+            f", not the {first}'s best split (which would lose up to "
+            f"{digits(worst[i_first], 2)} if another of them holds)")
     where = "" if bool(row["supported"]) else " (an extrapolation beyond the measured sizes)"
     told = [f for f, a in answers.items() if a.get("status") == "ok" and f not in plausible]
     apart = (f"; {named(told)} predicted the held-out size worse by more than the noise and "
@@ -1157,8 +1167,7 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
                     "point predictions), so the choice of family does not change the split.")
     else:
         sentence = (f"{head}{same}: it scores at most {digits(worst[i], 2)} below the best "
-                    "split of "
-                    f"whichever family holds ({losses}; point predictions, no interval)"
+                    f"split of whichever family holds ({losses}; point predictions, no interval)"
                     f"{within}; no split loses less in the worst case.")
     return {"h": h, "s": s_, "share_human": float(row["share_human"]),
             "max_regret": float(worst[i]), "per_family": per, "families": ok,

@@ -254,7 +254,8 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
             else:
                 v = {**verdict(None, None, None), "how": f"status {status}"}
         v.update(base=b.get("base"), status=status, equivalent=_num(b.get("equivalent")),
-                 interval=[interval_end(low), interval_end(high)], gain=list(_interval(b.get("gain"))))
+                 interval=[interval_end(low), interval_end(high)],
+                 gain=list(_interval(b.get("gain"))))
         bases.append(v)
     out = dict(bases[-1]) if bases else verdict(None, None, None)
     out["bases"], out["human"], out["table3"] = bases, human, tradeoff.get("table3")

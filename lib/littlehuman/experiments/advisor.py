@@ -604,12 +604,13 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
                         for c in credits.get(fam, [])]
         rmse = f"RMSE {fit.rmse:.2g}; " if finite(fit.rmse) else ""
         parts.append(f"{families.FAMILIES[fam].label} ({rmse}{' / '.join(said_credits)})")
-    bases = " / ".join(f"{b:,.0f}" for b in report["bases"])
+    bases = ("bases " if len(report["bases"]) > 1 else "base ") + " / ".join(
+        f"{b:,.0f}" for b in report["bases"])
     said = ("**The budget's curves**, each fitted to every base's synthetic-only runs at once, "
             f"with the synthetic points they credit the {report['human']} human points with on "
-            f"base{'s' if len(report['bases']) > 1 else ''} {bases}: {'; '.join(parts)}. A family whose curve fits all bases poorly "
-            "credits them differently from its per-base fits in the table above, and its split "
-            "moves with it.")
+            f"{bases}: {'; '.join(parts)}. A family whose curve fits all bases poorly credits "
+            "them differently from its per-base fits in the table above, and its split moves "
+            "with it.")
     pooled = report.get("pooled_choice") or {}
     if pooled.get("sentence"):
         said += f" {pooled['sentence']}"

