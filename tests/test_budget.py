@@ -324,12 +324,22 @@ def test_families_report_and_summary_on_known_runs(home):
     summary = advisor.summary(exp, report)
     json.dumps(summary)
     assert summary["chosen_family"] == "log" and summary["seeds"] == 3
-    assert summary["headline"].startswith("+8 human points ~ +17 synthetic points under the log")
+    # the headline's number has an interval: the median over the bases of the seed-mean fits
+    # (40 and -6 here, constant scores: no spread), Table 3's median beside it
+    assert summary["headline"].startswith(
+        "+8 human points ~ +17 [17, 17] synthetic points under the log (paper) (the median "
+        "over the 2 bases of the fits on the seed means, with its 95% interval; Table 3's "
+        "median of 6 operating points: +17)")
+    assert summary["median_equivalent"]["log"] == {
+        "value": pytest.approx(17.0), "low": pytest.approx(17.0), "high": pytest.approx(17.0),
+        "bases": 2}
     # only the log fit could be held out: the choice is no verdict, so the families' range
-    medians = [t["median"] for t in report["table3"].values()]
-    assert (f"; the per-base hold-out does not single it out: {min(medians):+,.0f} to "
-            f"{max(medians):+,.0f} across the 3 families it cannot tell apart") in \
-        summary["headline"]
+    mids = [F.median_equivalent(report, f) for f in report["families"]]
+    values = [m["value"] for m in mids]
+    assert (f"; the per-base hold-out does not single it out: {min(values):+,.0f} to "
+            f"{max(values):+,.0f} across the 3 families it cannot tell apart, their 95% "
+            f"intervals together [{min(m['low'] for m in mids):,.0f}, "
+            f"{max(m['high'] for m in mids):,.0f}]") in summary["headline"]
     # none of the three told apart: the budget's split is read under each, and the pilot plan
     # and the page say the families stay open
     assert summary["plausible_families"] == ["log", "power", "exp"]
@@ -426,7 +436,8 @@ def test_a_negative_median_equivalent_reads_as_negative_in_the_headlines(home):
     assert trade["headline"].startswith("+8 human points ~ -6 synthetic points (median over 6")
     fam = advisor.summary(exp, advisor.families_report(exp, n_boot=10))
     assert fam["chosen_family"] == "log" and fam["table3"]["log"]["median"] == pytest.approx(-6.0)
-    assert fam["headline"].startswith("+8 human points ~ -6 synthetic points under the log")
+    assert fam["headline"].startswith("+8 human points ~ -6 [-6, -6] synthetic points under "
+                                      "the log")
     for line in (trade["headline"], fam["headline"]):
         assert "+-" not in line and "do not beat the synthetic curve" in line
     # the pilot plan reads the human points' gain on saturated bases: here it is below the

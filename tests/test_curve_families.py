@@ -520,3 +520,53 @@ def test_choice_lists_the_families_the_holdout_cannot_tell_from_the_best():
     assert untested["plausible"] == ["power", "exp"]
     assert F.choose(errors.assign(error=np.nan))["plausible"] == ["log", "power", "exp"]
     assert F.plausible_families({"choice": untested, "families": ["log", "power"]}) == ["power"]
+
+
+def test_the_median_over_bases_is_the_median_of_their_equivalents_resample_by_resample():
+    # three bases worth 600, 300 and 900 synthetic points, a per-seed shift so resamples vary
+    gains = {1000: 600.0, 2000: 300.0, 3000: 900.0}
+    data = known_data(lambda x: power(x, 0.75, 0.4, 1.5), gains, bases=tuple(gains), rows=6,
+                      noise=0.002)
+    res = F.analyse(data, ("power", "log"), n_boot=200, ceiling=1.0)
+    fits = res["fits"].set_index(["base", "family"])
+    m = F.median_equivalent(res, "power")
+    assert m["bases"] == 3 and m["value"] == pytest.approx(
+        float(np.median([fits.loc[(b, "power"), "equivalent"] for b in gains])))
+    # the interval is the median taken inside each resample, not a median of the bases' ends
+    per_resample = np.median(np.stack([res["boot_equivalents"][(b, "power")] for b in gains]),
+                             axis=0)
+    low, high, _ = F.stats.ranked_interval(per_resample.tolist())
+    assert (m["low"], m["high"]) == (pytest.approx(low), pytest.approx(high))
+    assert m["low"] < m["value"] < m["high"]
+    number, what = F.median_phrase(m)
+    assert number == f"{m['value']:+,.0f} [{m['low']:,.0f}, {m['high']:,.0f}]"
+    assert what == ("the median over the 3 bases of the fits on the seed means, with its 95% "
+                    "interval")
+
+
+def test_the_median_of_one_base_is_that_bases_equivalent_and_interval():
+    data = known_data(lambda x: power(x, 0.75, 0.4, 1.5), {1000: 600.0}, bases=(1000,),
+                      rows=6, noise=0.002)
+    res = F.analyse(data, ("power",), n_boot=100, ceiling=1.0)
+    row = res["fits"].set_index(["base", "family"]).loc[(1000, "power")]
+    m = F.median_equivalent(res, "power")
+    assert (m["value"], m["low"], m["high"], m["bases"]) == (
+        pytest.approx(row["equivalent"]), row["low"], row["high"], 1)
+    assert F.median_phrase(m)[1] == "the fit on the seed means, with its 95% interval"
+
+
+def test_a_median_over_bases_ranks_what_has_no_equivalent():
+    ranked = F._median_ranked
+    assert ranked(np.array([3.0, math.inf, 1.0])) == 3.0
+    assert ranked(np.array([1.0, math.inf])) == math.inf  # half unreachable: no finite median
+    assert ranked(np.array([-1000.0, math.inf])) == math.inf  # none needed vs unreachable
+    assert math.isnan(ranked(np.array([-math.inf, math.inf])))
+    assert ranked(np.array([2.0, math.nan, 4.0])) == 3.0  # a failed fit is left out
+    assert math.isnan(ranked(np.array([math.nan])))
+    # no finite value: no phrase, so the headline falls back to Table 3's median
+    assert F.median_phrase({"value": math.inf, "low": 5.0, "high": math.inf, "bases": 2}) is None
+    assert F.median_phrase(None) is None
+    # no resamples (one seed of run-level scores): the number, and why it has no interval
+    assert F.median_phrase({"value": 17.0, "low": None, "high": None, "bases": 2}) == (
+        "+17", "the median over the 2 bases of the fits on the seed means; no interval: "
+        "nothing to resample")

@@ -247,7 +247,12 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     summary = tradeoff.summary(exp, result=analysis)
     json.dumps(summary)  # JSON-able as it is
     assert summary["headline"] == ("+8 human points ~ +17 synthetic points (median over 6 "
-                                   "operating points; mean 17)")
+                                   "operating points; mean 17); the median over the 2 bases "
+                                   "of the fits on the seed means, with its 95% interval: "
+                                   "+17 [17, 17]")
+    assert summary["median_equivalent"] == {"value": pytest.approx(17.0), "bases": 2,
+                                            "low": pytest.approx(17.0),
+                                            "high": pytest.approx(17.0)}
     assert summary["price"] == ("human annotation is the cheaper route while one human point "
                                 "costs less than 2.12 synthetic points (the median equivalent "
                                 "over 6 operating points, per human point)")
@@ -261,6 +266,13 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
 
     cheap_humans = advisor.advice(with_profile(exp, price_human=0.2), analysis)
     assert {b["base"]: b["cheaper"] for b in cheap_humans["per_base"]}[16] == "human"
+    # $1.6 buys 16 synthetic points: base 16 + 16 was measured, so its score stands beside
+    # the curve's; at $1 a human point (80 points, never run) only the curve speaks
+    at_16 = {b["base"]: b for b in cheap_humans["per_base"]}[16]
+    assert at_16["score_same_money_measured"] == pytest.approx(curve(32))
+    assert f"(measured there: {curve(32):.4g}, the mean of 3 seeds)" in at_16["message"]
+    assert per[16]["score_same_money_measured"] is None
+    assert "measured there" not in per[16]["message"]
     assert advisor.advice(with_profile(exp, price_human=0.0), analysis) is None
 
     ci = tradeoff.intervals(exp, ["accuracy"], n_boot=50)
@@ -338,7 +350,8 @@ def test_a_median_of_a_minority_of_operating_points_is_not_the_answer(home):
                lambda s: known_tradeoff(s, gains))
     assert tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))["headline"] == (
         "+8 human points ~ +30 synthetic points (median over the 4 of 6 operating points with "
-        "a finite equivalent; mean 30)")
+        "a finite equivalent; mean 30); the median over the 2 bases of the fits on the seed "
+        "means, with its 95% interval: +116 [-4, ∞)")
 
 
 def test_the_same_runs_get_the_same_interval_in_every_table_and_equal_metrics(home):

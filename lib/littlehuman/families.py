@@ -757,10 +757,13 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
     base), ``choice`` (:func:`choose`), ``disagreements`` ({base: sentence or None}),
     ``table3`` ({family: :func:`littlehuman.curves.table3` of the per-seed operating points}),
     ``boot`` ({(base, family): [FamilyFit per resample]}), ``boot_y_star`` ({base: array}),
+    ``boot_equivalents`` ({(base, family): each resample's equivalent, ranked:
+    :func:`ranked_resamples`}),
     ``y_star`` ({base: +human score on the seed means}), ``runs`` and ``run_means`` (the seed
     means per run), ``bases``, ``human``, ``n_seeds``, ``n_rows``, ``rows_resampled``,
     ``n_boot`` (the resamples drawn: 0 for one seed with run-level scores only, which leaves
-    nothing to resample and so no intervals), ``level``, ``families``."""
+    nothing to resample and so no intervals), ``level``, ``families``,
+    ``extrapolation_factor``."""
     from littlehuman.curves import table3
 
     runs, means = data.runs, data.run_means()
@@ -805,6 +808,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
         boot_y[key] = np.full(len(boot_means), math.nan) if bs is None else np.asarray(bs)
     holdout = pd.concat(holdouts, ignore_index=True)
     rows, disagreements = [], {}
+    boot_ranked: dict[tuple[Any, str], np.ndarray] = {}
     for key in keys:
         pooled = key == POOLED
         _, _, y_star = pickers[key](means)
@@ -817,7 +821,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
                    "fit_status": ft.status, "asymptote": ft.asymptote,
                    "holdout_error": float(err.iloc[0]) if len(err) else math.nan}
             if y_star is not None and not pooled:
-                eq, low, high, bad = equivalent_interval(
+                eq, low, high, bad, boot_ranked[(key, f)] = equivalent_interval(
                     ft, boot[(key, f)], y_star, boot_y[key], float(key), level,
                     extrapolation_factor)
                 row.update(y_star=y_star, equivalent=eq.value, eq_status=eq.status,
@@ -853,12 +857,13 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
                                     resampled=pooled_resampled, head=POOLED_HOLDOUT),
             "disagreements": disagreements,
             "table3": {f: table3(v) for f, v in t3_values.items()}, "boot": boot,
+            "boot_equivalents": boot_ranked,
             "boot_y_star": boot_y, "bases": bases,
             "y_star": {b: pickers[b](means)[2] for b in bases},
             "runs": runs, "run_means": means, "human": data.human,
             "n_seeds": len(data.per_seed), "n_rows": n_rows,
             "rows_resampled": data.rows_resampled, "n_boot": len(boot_means), "level": level,
-            "families": list(families)}
+            "families": list(families), "extrapolation_factor": extrapolation_factor}
 
 
 def chosen_family(result: Mapping[str, Any]) -> str:
@@ -1059,16 +1064,27 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
 def equivalent_interval(fit: FamilyFit, boot_fits: Sequence[FamilyFit], y_star: float,
                         boot_y_star: Sequence[float], base: float, level: float = 0.95,
                         extrapolation_factor: float = EXTRAPOLATION_FACTOR
-                        ) -> tuple[Equivalence, float | None, float | None, int]:
+                        ) -> tuple[Equivalence, float | None, float | None, int, np.ndarray]:
     """The synthetic points over ``base`` matching ``y_star`` on ``fit`` (:func:`equivalent`),
     with its interval over the resamples (``boot_fits`` and their ``boot_y_star``, ranked as
-    :func:`ranked_equivalent`: :func:`~littlehuman.stats.ranked_interval`'s low and high) and
-    the number of resamples without a finite one."""
+    :func:`ranked_equivalent`: :func:`~littlehuman.stats.ranked_interval`'s low and high), the
+    number of resamples without a finite one and every resample's ranked value
+    (:func:`ranked_resamples`)."""
     eq = equivalent(fit, y_star, base, extrapolation_factor)
-    ranked = [ranked_equivalent(bf, float(ys), base, extrapolation_factor)
-              for bf, ys in zip(boot_fits, boot_y_star)]
-    low, high, _ = stats.ranked_interval([v for v, _ in ranked], level)
-    return eq, low, high, sum(not has for _, has in ranked)
+    ranked, has = ranked_resamples(boot_fits, boot_y_star, base, extrapolation_factor)
+    low, high, _ = stats.ranked_interval(ranked.tolist(), level)
+    return eq, low, high, int(ranked.size - has.sum()), ranked
+
+
+def ranked_resamples(boot_fits: Sequence[FamilyFit], boot_y_star: Sequence[float], base: float,
+                     extrapolation_factor: float = EXTRAPOLATION_FACTOR
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Each resample's equivalent over ``base`` ranked as :func:`ranked_equivalent` (+inf
+    unreachable, -base none needed, NaN where its fit failed), and whether it had one."""
+    pairs = [ranked_equivalent(bf, float(ys), base, extrapolation_factor)
+             for bf, ys in zip(boot_fits, boot_y_star)]
+    return (np.array([math.nan if v is None else float(v) for v, _ in pairs], dtype=float),
+            np.array([has for _, has in pairs], dtype=bool))
 
 
 def pooled_credits(result: Mapping[str, Any], family: str) -> list[dict[str, Any]]:
@@ -1084,11 +1100,70 @@ def pooled_credits(result: Mapping[str, Any], family: str) -> list[dict[str, Any
         y = result["y_star"].get(base)
         if y is None:
             continue
-        eq, low, high, _ = equivalent_interval(
+        eq, low, high, _, _ = equivalent_interval(
             fit, result["boot"].get((POOLED, family), []), y, result["boot_y_star"][base],
             float(base), result.get("level", 0.95))
         out.append({"base": base, "value": eq.value, "low": low, "high": high})
     return out
+
+
+def median_equivalent(result: Mapping[str, Any], family: str) -> dict[str, Any] | None:
+    """``family``'s equivalent of the human points as one number with an interval: the median
+    over the bases of its fits on the seed means (each ranked as :func:`ranked_equivalent`),
+    and the same median in every bootstrap resample (the bases' resamples are drawn together),
+    :func:`~littlehuman.stats.ranked_interval`'s ends (None without resamples). Keys value
+    (+-inf where the median has no finite value, None when every base's fit failed), low,
+    high, bases (how many the median is over). None when no base has a +human run.
+
+    Table 3's median is over each seed's own fits, as the paper's; a seed's fit carries that
+    seed's noise, which has no interval here, so the headline's interval is this one's."""
+    factor = result.get("extrapolation_factor", EXTRAPOLATION_FACTOR)
+    bases = [b for b in result["bases"] if result["y_star"].get(b) is not None]
+    if not bases:
+        return None
+    points = [ranked_equivalent(result["fit"][(b, family)], float(result["y_star"][b]),
+                                float(b), factor)[0] for b in bases]
+    placed = [float(v) for v in points if v is not None]
+    value = _median_ranked(np.array(placed)) if placed else None
+    low = high = None
+    resamples = [result.get("boot_equivalents", {}).get((b, family)) for b in bases]
+    if all(r is not None and len(r) for r in resamples):
+        medians = np.array([_median_ranked(col) for col in np.stack(resamples).T])
+        low, high, _ = stats.ranked_interval(medians.tolist(), result.get("level", 0.95))
+    return {"value": value, "low": low, "high": high, "bases": len(bases)}
+
+
+def median_phrase(m: Mapping[str, Any] | None, level: float = 0.95
+                  ) -> tuple[str, str] | None:
+    """A :func:`median_equivalent` in words, as (the number and its interval, what it is):
+    ('+1,331 [678, 5,158]', 'the median over the 3 bases of the fits on the seed means, with
+    its 95% interval'); None when its value is not a finite number (no base's fit, or the
+    median is unbounded)."""
+    from littlehuman.findings import fmt_points_interval
+
+    if not m or m["value"] is None or not math.isfinite(m["value"]):
+        return None
+    where = (f"the median over the {m['bases']} bases of the fits on the seed means"
+             if m["bases"] > 1 else "the fit on the seed means")
+    if m["low"] is None or m["high"] is None:
+        return f"{m['value']:+,.0f}", f"{where}; no interval: nothing to resample"
+    return (f"{m['value']:+,.0f} {fmt_points_interval(m['low'], m['high'])}",
+            f"{where}, with its {level:.0%} interval")
+
+
+def _median_ranked(values: np.ndarray) -> float:
+    """The median of ranked values (+-inf allowed), NaNs (failed fits) left out; NaN when
+    none is left or the middle two are -inf and +inf."""
+    ordered = np.sort(values[~np.isnan(values)])
+    if ordered.size == 0:
+        return math.nan
+    mid = ordered.size // 2
+    if ordered.size % 2:
+        return float(ordered[mid])
+    a, b = float(ordered[mid - 1]), float(ordered[mid])
+    if a == b:
+        return a
+    return math.nan if math.isinf(a) and math.isinf(b) else (a + b) / 2
 
 
 #: how the all-bases hold-out (:func:`analyse`'s ``pooled_choice``) opens its sentence

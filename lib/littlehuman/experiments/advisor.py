@@ -52,14 +52,17 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         capped = score is not None and not SCORE_RANGE[0] <= score <= SCORE_RANGE[1]
         if capped:  # the log curve passes 1 far enough out: no score leaves 0-1
             score = float(np.clip(score, *SCORE_RANGE))
+        measured = _measured_at(analysis, r["base"], adv["synthetic_points_for_human_cost"])
         per_base.append({"base": int(r["base"]), "status": r["status"], **adv,
                          "interval": [unbounded_as_text(r["low"]),
                                       unbounded_as_text(r["high"])],
                          "robust": len(bounds) == 2 and set(bounds) == {adv["cheaper"]},
                          "score_with_human": r["y_star"], "score_same_money_synthetic": score,
                          "score_capped": capped,
+                         "score_same_money_measured": None if measured is None else measured[0],
                          "message": _advice_sentence(r, h, adv, score, metric, capped,
-                                                     analysis.get("learned_nothing"))})
+                                                     analysis.get("learned_nothing"),
+                                                     measured)})
     t3 = analysis["table3"]
     overall = curves.advise(t3["median"], p.price_human, p.price_synthetic, h)
     prices = (f"At ${p.price_human:g} per human point and ${p.price_synthetic:g} per synthetic "
@@ -120,12 +123,22 @@ def cheaper_at_bounds(low: Any, high: Any, price_human: float, price_synthetic: 
             for v in (low, high) if finite(v) or v == math.inf]
 
 
+def _measured_at(analysis: dict[str, Any], base: float, added: float
+                 ) -> tuple[float, int] | None:
+    """(mean over seeds, seeds) of the synthetic-only run of ``base + added`` points when one
+    was measured (``added`` a whole number of points), else None."""
+    if not finite(added) or abs(added - round(added)) > 1e-6:
+        return None
+    return (analysis.get("synthetic_measured") or {}).get((float(base), float(round(added))))
+
+
 def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: float | None,
-                     metric: str, capped: bool = False, learned_nothing: str | None = None
-                     ) -> str:
+                     metric: str, capped: bool = False, learned_nothing: str | None = None,
+                     measured: tuple[float, int] | None = None) -> str:
     """One base's advice in words (``r``: its row of ``tradeoff_analysis(...)["bases"]``;
     ``capped``: ``score`` was the fitted curve's, outside the metric's range, capped into it;
-    ``learned_nothing``: why no run says anything, :func:`grid.learned_nothing`)."""
+    ``learned_nothing``: why no run says anything, :func:`grid.learned_nothing`;
+    ``measured``: (score, seeds) of a synthetic-only run of exactly the same money's size)."""
     head = (f"On a synthetic set of {int(r['base'])}, {h} more human points cost "
             f"${adv['human_cost']:.4g}")
     if learned_nothing:
@@ -152,6 +165,8 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
             f"points, which the fitted curve puts at {metric} {score:.4g}"
             + (" (capped: the log curve, extrapolated that far, leaves the metric's range)"
                if capped else "")
+            + (f" (measured there: {measured[0]:.4g}, the mean of {measured[1]} seed"
+               f"{'s' if measured[1] != 1 else ''})" if measured else "")
             + f" against {r['y_star']:.4g} with the human points" if score is not None else "")
     action = (f"buy the {h} human points" if adv["cheaper"] == "human" else
               f"buy {adv['equivalent_points']:,.0f} synthetic points instead"
@@ -687,6 +702,25 @@ def buy_line(report: dict[str, Any]) -> str:
     return f"Buy {what}: {basis}. Under the {label} its best split {margin}"
 
 
+def _open_families_clause(r: dict[str, Any], mids: dict[str, Any], level: float) -> str:
+    """'; the per-base hold-out does not single it out: +1,331 to +2,875 across the 2
+    families it cannot tell apart, their 95% intervals together [678, ∞)', or '' when it
+    chose, or fewer than two of those families have a finite median."""
+    from littlehuman.findings import fmt_points_interval
+
+    open_ = [mids[f] for f in families.plausible_families(r)
+             if families.median_phrase(mids.get(f), level)]
+    if r["choice"].get("decisive") or len(open_) < 2:
+        return ""
+    values = [m["value"] for m in open_]
+    clause = (f"; the per-base hold-out does not single it out: {min(values):+,.0f} to "
+              f"{max(values):+,.0f} across the {len(open_)} families it cannot tell apart")
+    if all(m["low"] is not None for m in open_):
+        hull = fmt_points_interval(min(m["low"] for m in open_), max(m["high"] for m in open_))
+        clause += f", their {level:.0%} intervals together {hull}"
+    return clause
+
+
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able headline numbers of :func:`families_report` for the index: metric, seeds, the
     chosen family and why, per family the Table 3 median and the break-even ratio, per base
@@ -703,6 +737,8 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
                  "holdout_error": b["holdout_error"]} for b in fits.to_dict("records")]
     t3 = {f: r["table3"][f] for f in r["families"]}
     med = t3[fam]["median"]
+    mids = {f: families.median_equivalent(r, f) for f in r["families"]}
+    level = r.get("level", 0.95)
     disagree = [s for s in r["disagreements"].values() if s]
     label = families.FAMILIES[fam].label
     if r.get("learned_nothing"):
@@ -714,16 +750,19 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
                     f"{curves.unpriced_phrase(t3[fam])}; "
                     f"{curves.priced_rest_phrase(t3[fam], format(med, '+,.0f'))}")
     else:
-        headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
-                    f"{label} (median of {curves.operating_points_phrase(t3[fam])})"
-                    + ("; they do not beat the synthetic curve" if med <= 0 else ""))
-        medians = [t3[f]["median"] for f in families.plausible_families(r)
-                   if t3[f]["median"] is not None and not curves.mostly_undefined(t3[f])]
-        if not r["choice"].get("decisive") and len(medians) > 1:  # a choice in name only
-            headline += (f"; the per-base hold-out does not single it out: "
-                         f"{min(medians):+,.0f} to {max(medians):+,.0f} across the "
-                         f"{len(medians)} families it cannot "
-                         "tell apart")
+        table3 = f"Table 3's median of {curves.operating_points_phrase(t3[fam])}"
+        said = families.median_phrase(mids[fam], level)
+        if said:
+            headline = (f"+{r['human']} human points ~ {said[0]} synthetic points under the "
+                        f"{label} ({said[1]}; {table3}: {med:+,.0f})"
+                        + ("; they do not beat the synthetic curve"
+                           if mids[fam]["value"] <= 0 else ""))
+        else:
+            headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
+                        f"{label} ({table3}; on the seed means the median over the bases "
+                        "has no finite value)"
+                        + ("; they do not beat the synthetic curve" if med <= 0 else ""))
+        headline += _open_families_clause(r, mids, level)
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
     if r.get("flags") and not r.get("learned_nothing"):
@@ -734,6 +773,11 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
            "choice": r["choice"]["sentence"], "mean_abs_holdout_error":
            r["choice"]["mean_abs_error"], "table3": t3, "breakeven": r["breakeven"],
            "per_base": per_base, "disagreements": disagree, "headline": headline,
+           "median_equivalent": {f: None if m is None else
+                                 {**m, "value": unbounded_as_text(m["value"]),
+                                  "low": unbounded_as_text(m["low"]),
+                                  "high": unbounded_as_text(m["high"])}
+                                 for f, m in mids.items()},
            "budget": None if budget is None else {
                k: budget.get(k) for k in ("family", "status", "best", "all_synthetic",
                                           "gain_over_all_synthetic", "p_buy_human",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from littlehuman import curves, stats
+from littlehuman import curves, families, stats
 from littlehuman.config import Profile
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
@@ -206,10 +206,15 @@ def analysis(study: "Study", metric: str | None = None,
     notebooks give the paper's curve the same interval), the break-even price ratio
     and the human points' paired gain over the base with its interval and the smallest
     detectable gain, :func:`human_gain`), ``table3`` (mean, median, 25th/75th percentile
-    of the per-seed operating points' equivalents), ``statuses`` (sentences counting each
+    of the per-seed operating points' equivalents), ``median_equivalent`` (the median over
+    the bases of the seed-mean fits' equivalents with its interval,
+    :func:`~littlehuman.families.median_equivalent`; None without a draw), ``statuses``
+    (sentences counting each
     status), ``breakeven`` (the median equivalent / human points), ``n_boot`` (the
     resamples behind the intervals: 0 where there are none), ``learned_nothing`` (a sentence
-    when no trade-off run learned anything, :func:`grid.learned_nothing`, else None)."""
+    when no trade-off run learned anything, :func:`grid.learned_nothing`, else None),
+    ``synthetic_measured`` ({(base, added): (mean over seeds, seeds)} of the synthetic-only
+    runs: what a size was measured at, beside what the curve puts there)."""
     metric = metric or study.main_metric
     rec = records(study)
     human = sizes(study.profile, study.shape).human
@@ -219,8 +224,10 @@ def analysis(study: "Study", metric: str | None = None,
         curve = curve_analysis(study, metric, ("log",), n_boot, level, pool_bases)
         fits = curve["fits"][curve["fits"]["family"] == "log"].set_index("base")
         drawn = int(curve["n_boot"])
+        median = families.median_equivalent(curve, "log")
     except LittleHumanError:  # no seed has every run: no intervals
         fits, drawn = pd.DataFrame(columns=["low", "high", "undefined"]), 0
+        median = None
     bounds = [_log_interval(fits, base, n_boot) for base in mean["base"]]
     lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
     mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
@@ -234,9 +241,14 @@ def analysis(study: "Study", metric: str | None = None,
     counts = per_seed["status"].value_counts()
     statuses = [f"{c} of {len(per_seed)} operating points {s}: {STATUS_WORDS.get(s, s)}."
                 for s, c in counts.items()]
+    synthetic = rec[rec["kind"] == "synthetic"] if metric in rec else rec.iloc[:0]
+    measured = {(float(b), float(a)): (float(g[metric].mean()), int(g["seed"].nunique()))
+                for (b, a), g in synthetic.groupby(["base", "added"])}
     return {"metric": metric, "human": human, "points": points, "bases": mean, "table3": t3,
+            "synthetic_measured": measured,
             "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)
             if t3["median"] is not None else None, "level": level, "n_boot": drawn,
+            "median_equivalent": median,
             "learned_nothing": grid.learned_nothing(rec, metric, "trade-off runs")}
 
 
@@ -342,9 +354,11 @@ def summary(study: "Study", metric: str | None = None,
                  f"equivalent ({curves.priced_rest_phrase(t3, format(a['breakeven'], '.3g'))} "
                  "synthetic points per human point)")
     else:
+        said = families.median_phrase(a.get("median_equivalent"), a.get("level", 0.95))
         headline = (f"+{h} human points ~ {t3['median']:+,.0f} synthetic points (median over "
                     f"{curves.operating_points_phrase(t3)}; mean {t3['mean']:,.0f})"
-                    + ("; they do not beat the synthetic curve" if t3["median"] <= 0 else ""))
+                    + ("; they do not beat the synthetic curve" if t3["median"] <= 0 else "")
+                    + (f"; {said[1]}: {said[0]}" if said else ""))
         price = (f"human annotation is the cheaper route while one human point costs less "
                  f"than {a['breakeven']:.3g} synthetic points (the median equivalent over "
                  f"{curves.operating_points_phrase(t3)}, per human point)"
@@ -357,6 +371,8 @@ def summary(study: "Study", metric: str | None = None,
            "sizes": {"bases": list(sz.bases), "human": sz.human, "step": sz.step,
                      "steps": sz.steps}, "notes": list(sz.notes), "headline": headline,
            "bases": bases, "table3": t3, "statuses": a["statuses"], "price": price,
+           "median_equivalent": None if not a.get("median_equivalent") else {
+               k: unbounded_as_text(v) for k, v in a["median_equivalent"].items()},
            "advice": advice(study, a), "baseline": baseline.get(a["metric"]),
            "flags": grid.flags(rec, baseline, a["metric"]),
            "sensitivity": without_single_output(study, a["metric"], rec),
