@@ -683,6 +683,36 @@ def test_robust_split_loses_least_to_the_best_of_whichever_family_holds():
     assert F.robust_split({**answers, "exp": {"status": "flat"}}, ["log", "exp"]) is None
 
 
+def test_the_robust_splits_loss_under_each_family_has_a_paired_interval():
+    # resamples move the log's middle split by -0.01..+0.01 and nothing else: its loss
+    # against the log's best (all synthetic) is 0.02 - that, so 95% of it lies in
+    # [0.0105, 0.0295]; the exponential saturation's resamples all shift together, so its
+    # loss, paired, has no spread at all
+    shift = np.linspace(-0.01, 0.01, 201)
+    log = _answer_on([0.80, 0.78, 0.70])
+    log["boot_scores"] = np.column_stack([np.full(201, 0.80), 0.78 + shift,
+                                          np.full(201, 0.70)]).astype(np.float32)
+    exp = _answer_on([0.78, 0.86, 0.90])
+    exp["boot_scores"] = (np.array([0.78, 0.86, 0.90]) + 0.05 * shift[:, None]).astype(
+        np.float32)
+    robust = F.robust_split({"log": log, "exp": exp}, ["log", "exp"])
+    assert (robust["h"], robust["s"]) == (100.0, 2500.0)
+    per = robust["per_family"]
+    assert (per["log"]["regret_low"], per["log"]["regret_high"]) == (
+        pytest.approx(0.0105, abs=1e-6), pytest.approx(0.0295, abs=1e-6))
+    assert (per["exp"]["regret_low"], per["exp"]["regret_high"]) == (
+        pytest.approx(0.04, abs=1e-6), pytest.approx(0.04, abs=1e-6))
+    text = robust["sentence"]
+    assert "log (paper) 0.78 against its best 0.8, a loss of 0.02 [0.011, 0.03]" in text
+    assert "each loss with its interval over the resamples, paired" in text
+    assert "no interval" not in text
+    # without resamples (one seed of run-level scores): the point predictions, said so
+    bare = F.robust_split({"log": _answer_on([0.80, 0.78, 0.70]),
+                           "exp": _answer_on([0.78, 0.86, 0.90])}, ["log", "exp"])
+    assert bare["per_family"]["log"]["regret_low"] is None
+    assert "point predictions, no interval" in bare["sentence"]
+
+
 def test_budget_disagreement_reads_which_families_the_holdout_can_tell_apart():
     answers = {"log": _answer_on([0.80, 0.78, 0.70]), "exp": _answer_on([0.81, 0.79, 0.70]),
                "power": _answer_on([0.50, 0.60, 0.95])}

@@ -795,7 +795,7 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
            "budget_robust": None if not r.get("budget_robust") else {
                k: r["budget_robust"][k] for k in ("h", "s", "share_human", "max_regret",
                                                   "first_best_regret", "families",
-                                                  "chosen_best", "sentence")},
+                                                  "chosen_best", "per_family", "sentence")},
            "pilot": [p["message"] for p in r["pilot"]], "flags": r.get("flags") or [],
            "learned_nothing": r.get("learned_nothing")}
     return jsonable(out)
