@@ -560,6 +560,13 @@ def test_an_unbounded_end_favours_human_points_and_reads_at_least():
                         "low": 900.0, "high": math.inf, "undefined": 40, "status": "ok"}}
     sentence = advisor.worth_sentence(answer)
     assert "(95% CI [900, ∞); 40 resamples" in sentence and "inf" not in sentence
+    # ROPES's cpu profile read "95% CI [-5,000,000, ∞)": resamples ranked from none needed
+    # (minus the synthetic size) to none reaching it, an interval that says nothing
+    everything = {"worth": {**answer["worth"], "at_synthetic": 5e6, "low": -5e6,
+                            "undefined": 4037}}
+    assert ("(its 95% CI runs from none needed to more than any finite number: the "
+            "resamples settle nothing; 4,037 without a finite answer)") in \
+        advisor.worth_sentence(everything)
     answer["worth"].update(low=None, high=None, value=None, status="unreachable")
     assert advisor.worth_sentence(answer) == (
         "At 3,230 synthetic points, the 200 human points are worth no finite number of "
@@ -627,6 +634,9 @@ def test_beyond_the_bases_the_human_points_keep_their_synthetic_equivalent_not_t
     assert any("every split that buys human points pairs them with a synthetic set outside "
                "that range, where they are credited with their synthetic equivalent at the "
                "nearest base" in c for c in wrong["caveats"])
+    one = F.analyse(known_data(truth, {1000: worth}, bases=(1000,)), n_boot=10, ceiling=1.0)
+    caveats = F.budget_answer(one, 0.02, 0.002, 40.0, family="exp")["caveats"]
+    assert any("gain was measured with 1,000 synthetic points;" in c for c in caveats)
     right = F.budget_answer(res, 0.01, 0.002, 40.0, family="exp")  # ratio 5 < 6.67
     assert right["best"]["h"] == 200.0
     # a seed's shift moves every split alike: the difference from all synthetic, paired per
@@ -813,7 +823,12 @@ def test_the_break_even_on_the_budget_curve_is_read_against_your_price_ratio():
     cheap = advisor._pooled_breakeven({"human": 200}, credits, {**answer, "price_human": 0.1})
     assert "yours, 2, lies below every interval: human points pay" in cheap
     unbounded = [{**credits[0], "high": math.inf}]
-    assert "6.85 [6.42, ∞]" in advisor._pooled_breakeven({"human": 200}, unbounded, answer)
+    assert "6.85 [6.42, ∞)" in advisor._pooled_breakeven({"human": 200}, unbounded, answer)
+    # a resample needing no synthetic points at all (ranked at minus the base): human points
+    # never pay there, a break-even ratio of 0, not of -5 (seen on ROPES's cpu profile)
+    none_needed = [{"base": 250, "value": 1556.0, "low": -250.0, "high": math.inf}]
+    assert "is 7.78 [0, ∞) on base 250" in advisor._pooled_breakeven({"human": 200},
+                                                                      none_needed, answer)
 
 
 def test_review_edge_cases_of_the_budget_sentences():
@@ -830,6 +845,9 @@ def test_review_edge_cases_of_the_budget_sentences():
         "10,000", "12.5", "0.002", "1,000.25"]
     assert curves.digits(4.2e-05, sign=True) == "+0.000042" and curves.digits(-0.0106) == \
         "-0.0106"
+    # nor the pilot plan's widths (ROPES's cpu profile wanted "8.832e-06")
+    assert [curves.amount(v) for v in (8.832e-06, 0.009391, 14_667.2)] == [
+        "0.000008832", "0.009391", "14,667"]
     # a failed fit's asymptote is not "never"
     assert advice_plots._asymptote(float("nan")) == "–"
 

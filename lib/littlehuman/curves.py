@@ -489,8 +489,8 @@ def digits(x: float, n: int = 3, sign: bool = False) -> str:
 
 def amount(x: float) -> str:
     """A width for a sentence: whole with thousands separators from 100 up (points), else 4
-    significant digits (scores)."""
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.4g}"
+    significant digits (scores), never in exponent form."""
+    return f"{x:,.0f}" if abs(x) >= 100 else digits(x, 4)
 
 
 def pilot_plan(width: float, n_seeds: int, target_width: float, runs_per_seed: int = 1,

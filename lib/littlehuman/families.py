@@ -1013,8 +1013,10 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     if len(outside):
         which = ("every split that buys human points" if len(outside) == len(buying) else
                  f"{len(outside):,} of the {len(buying):,} splits that buy human points")
-        caveats.append(f"the human points' gain was measured with {min(bases):,.0f}-"
-                       f"{max(bases):,.0f} synthetic points; {which} pairs them with a "
+        span = (f"{min(bases):,.0f}" if min(bases) == max(bases) else
+                f"{min(bases):,.0f}-{max(bases):,.0f}")
+        caveats.append(f"the human points' gain was measured with {span} synthetic points; "
+                       f"{which} pairs them with a "
                        "synthetic set outside that range, where they are credited with their "
                        "synthetic equivalent at the nearest base (on the "
                        f"{label}, less gain on a larger set; that base's score gain where the "

@@ -522,13 +522,19 @@ def worth_sentence(answer: dict[str, Any]) -> str:
     w = answer["worth"]
     value = (f"{w['value']:,.0f} synthetic points" if finite(w.get("value"))
              else "no finite number of synthetic points")
-    interval = (f" (95% CI {fmt_points_interval(w['low'], w['high'])}; {w['undefined']} "
-                "resamples without a finite answer)" if families.has_interval(w) else "")
+    at = w["at_synthetic"]
+    if not families.has_interval(w):
+        interval = ""
+    elif w["low"] <= -at and w["high"] == math.inf:  # ranked at "none needed" .. "none reaches"
+        interval = (f" (its 95% CI runs from none needed to more than any finite number: the "
+                    f"resamples settle nothing; {w['undefined']:,} without a finite answer)")
+    else:
+        interval = (f" (95% CI {fmt_points_interval(w['low'], w['high'])}; "
+                    f"{w['undefined']:,} resamples without a finite answer)")
     fitted = (f" on the {families.FAMILIES[answer['family']].label} fitted to every base's "
               "synthetic-only runs at once (the table above fits each base alone)"
               if answer.get("family") in families.FAMILIES else "")
     bases = answer.get("bases") or []
-    at = w["at_synthetic"]
     near = (min(bases) if at < min(bases) else max(bases)) if bases else None
     carried = (f"; beyond the measured bases this is carried over from base "
                f"{near:,.0f}, the nearest, not measured at {at:,.0f}"
@@ -648,10 +654,11 @@ def _pooled_breakeven(report: dict[str, Any], credits: list[dict[str, Any]],
         return ""
     ratio = answer["price_human"] / answer["price_synthetic"]
 
-    def r(v: float) -> str:
-        return "∞" if v == math.inf else f"{v / h:.3g}"
+    def r(v: float) -> str:  # an equivalent <= 0 (none needed): human points never pay
+        return "∞" if v == math.inf else f"{max(v, 0.0) / h:.3g}"
 
-    each = " / ".join(f"{r(c['value'])} [{r(c['low'])}, {r(c['high'])}]" for c in shown)
+    each = " / ".join(f"{r(c['value'])} [{r(c['low'])}, {r(c['high'])}"
+                      + (")" if c["high"] == math.inf else "]") for c in shown)
     if all(ratio > c["high"] / h for c in shown):
         verdict = "above every interval: synthetic points pay at your prices"
     elif all(ratio < c["low"] / h for c in shown):
