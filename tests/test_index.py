@@ -210,6 +210,12 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
         **t3, "median": 9250.0}}))  # 185x, as the paper's FairyTaleQA (not '1.8e+02x')
     assert "9 operating points, 185x per human point" in index.page(tmp_path)
+    # beside Table 3's median, the median over the bases with its interval (the headline's)
+    write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": t3,
+                                                      "median_equivalent": {
+        "value": 1590.0, "low": 1500.0, "high": "inf", "bases": 3}}))
+    assert ("over the 3 bases (median of the seed-mean fits): 1,590 [1,500, ∞), 32x [30x, ∞) "
+            "per human point") in index.page(tmp_path)
     # notebook 06's buy line stands in the trade-off's cell (a reviewer: the index had none)
     buy = "Buy 3,000 synthetic points (all $150): the exponential saturation's best split"
     write(tmp_path, summary("ropes", "cpu", advisor={"buy": buy}))

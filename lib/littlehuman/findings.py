@@ -259,6 +259,7 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
         bases.append(v)
     out = dict(bases[-1]) if bases else verdict(None, None, None)
     out["bases"], out["human"], out["table3"] = bases, human, tradeoff.get("table3")
+    out["median_equivalent"] = tradeoff.get("median_equivalent")
     out["paper"] = PAPER_FINDINGS["tradeoff"]
     return out
 

@@ -203,9 +203,18 @@ def _own_table3(v: dict[str, Any]) -> str:
     per = f", {_times(t3['median'], human)} per human point" if human else ""
     n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
     points = f"{n} of {n + undefined}" if undefined else f"{n}"
-    return (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} (IQR '
+    line = (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} (IQR '
             f'{fmt_points(t3.get("p25"))} to {fmt_points(t3.get("p75"))}; {points} '
             f'operating points{per})</div>')
+    m = v.get("median_equivalent") or {}
+    value = fnd.interval_end(m.get("value"))
+    if value is None or math.isinf(value) or m.get("bases", 0) < 2:
+        return line  # one base: its row above is that number already
+    shown = {"equivalent": value, "interval": [m.get("low"), m.get("high")]}
+    ci = (f" {fnd.fmt_points_interval(m.get('low'), m.get('high'))}"
+          if m.get("low") is not None else "")
+    return line + (f'<div class="sub">over the {m["bases"]} bases (median of the seed-mean '
+                   f'fits): {fmt_points(value)}{esc(ci)}{esc(_per_point(shown, human))}</div>')
 
 
 def _links(root: Path, folder: Path) -> str:
