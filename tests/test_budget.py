@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from unittest import mock
 
 import numpy as np
@@ -318,6 +319,17 @@ def test_families_report_and_summary_on_known_runs(home):
     assert "; the median equivalent / 8): log (paper): 2.12;" in \
         advice_plots.breakeven_sentence(report)
     assert "Yours: 10 ($1 / $0.1)" in advice_plots.breakeven_sentence(report)
+    # the same ratio with its interval (the median over the bases: 17 [17, 17] here, constant
+    # scores), read against yours for every family the report fits
+    said = advice_plots.breakeven_sentence(report)
+    assert re.search(r"per human point, with its 95% interval: the last column above\): "
+                     r"log \(paper\) 2\.1\d \[2\.1\d, 2\.1\d\];", said), said
+    assert said.endswith("yours lies above every interval: synthetic points pay at your "
+                         "prices.")
+    assert "yours lies inside the interval of the log (paper): the equivalents alone" in \
+        advice_plots._breakeven_intervals(report, 17.0 / 8)
+    assert "below every interval: human points pay" in advice_plots._breakeven_intervals(
+        report, 0.001)
     answer = report["budget"]
     # a human point costs 10 synthetic ones and is worth 5: all synthetic, 20 points
     assert answer["best"]["h"] == 0.0 and answer["best"]["s"] == pytest.approx(20.0)

@@ -208,11 +208,46 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
             text = f"{ratio:.3g}"
         parts.append(f"{FAMILIES[fam].label}: {text}")
     ph, ps = report.get("price_human") or 0, report.get("price_synthetic") or 0
-    yours = (f" Yours: {ph / ps:.3g} (${ph:g} / ${ps:g}); the ratios carry the equivalents' "
-             "uncertainty (their intervals in the table above)." if ph > 0 and ps > 0 else "")
+    yours = (f" Yours: {ph / ps:.3g} (${ph:g} / ${ps:g})." if ph > 0 and ps > 0 else "")
     return (f"**Break-even price ratio** (human annotation pays while one human point costs less "
             f"than this many synthetic points; the median equivalent / {report['human']}): "
-            f"{'; '.join(parts)}.{yours}")
+            f"{'; '.join(parts)}.{yours}"
+            + (_breakeven_intervals(report, ph / ps) if ph > 0 and ps > 0 else ""))
+
+
+def _breakeven_intervals(report: dict[str, Any], ratio: float) -> str:
+    """Each family's break-even ratio on the headline's number (the median over the bases of
+    the seed-mean fits, :func:`~littlehuman.families.median_equivalent`) with its 95%
+    interval, per human point, and where the user's ``ratio`` lies against them ('' where no
+    family has an interval)."""
+    h = report["human"]
+    shown = []
+    for fam in report["families"]:
+        m = families.median_equivalent(report, fam)
+        if not m or m["low"] is None or not math.isfinite(m["value"]) or h <= 0:
+            continue
+        ends = [max(v, 0.0) / h for v in (m["value"], m["low"], m["high"])]
+        shown.append((fam, *ends))
+    if not shown:
+        return ""
+
+    def r(v: float) -> str:
+        return "∞" if math.isinf(v) else f"{v:.3g}"
+
+    each = "; ".join(f"{FAMILIES[f].label} {r(v)} [{r(lo)}, {r(hi)}"
+                     + (")" if math.isinf(hi) else "]") for f, v, lo, hi in shown)
+    if all(ratio > hi for *_, hi in shown):
+        verdict = "above every interval: synthetic points pay at your prices"
+    elif all(ratio < lo for _, _, lo, _ in shown):
+        verdict = "below every interval: human points pay at your prices"
+    else:
+        inside = [FAMILIES[f].label for f, _, lo, hi in shown if lo <= ratio <= hi]
+        verdict = (f"inside the interval of the {' and the '.join(inside)}: the equivalents "
+                   "alone do not say which pays" if inside else
+                   "between the families' intervals: which pays depends on the family")
+    return (f" With their uncertainty (the median over the bases of the fits on the seed means, "
+            f"per human point, with its 95% interval: the last column above): {each}; yours "
+            f"lies {verdict}.")
 
 
 def budget_figure(answer: dict[str, Any], metric: str, title: str) -> go.Figure:
