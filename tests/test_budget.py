@@ -316,20 +316,20 @@ def test_families_report_and_summary_on_known_runs(home):
     assert list(t3["family"]) == ["log", "power", "exp", "paper"]
     assert t3.iloc[-1]["median"] == pytest.approx(236.37)
     assert report["breakeven"]["log"] == pytest.approx(17.0 / 8)
-    assert "; the median equivalent / 8): log (paper): 2.12;" in \
-        advice_plots.breakeven_sentence(report)
-    assert "Yours: 10 ($1 / $0.1)" in advice_plots.breakeven_sentence(report)
-    # the same ratio with its interval (the median over the bases: 17 [17, 17] here, constant
-    # scores), read against yours for every family the report fits
+    # the break-even ratio of the number that carries an interval (the median over the bases:
+    # 17 [17, 17] here, constant scores), Table 3's beside it, read against yours
     said = advice_plots.breakeven_sentence(report)
-    assert re.search(r"per human point, with its 95% interval: the last column above\): "
-                     r"log \(paper\) 2\.1\d \[2\.1\d, 2\.1\d\];", said), said
-    assert said.endswith("yours lies above every interval: synthetic points pay at your "
-                         "prices.")
-    assert "yours lies inside the interval of the log (paper): the equivalents alone" in \
-        advice_plots._breakeven_intervals(report, 17.0 / 8)
-    assert "below every interval: human points pay" in advice_plots._breakeven_intervals(
-        report, 0.001)
+    assert re.search(r"the median over the bases of the fits on the seed means, / 8, with its "
+                     r"95% interval\): log \(paper\) 2\.1\d \[2\.1\d, 2\.1\d\] \(Table 3's "
+                     r"median: 2\.12\);", said), said
+    assert said.endswith("Yours: 10 ($1 / $0.1), above every interval: synthetic points pay at "
+                         "your prices.")
+    ends = [advice_plots._breakeven_ends(report, f) for f in report["families"]]
+    shown = [(f, *e) for f, e in zip(report["families"], ends)]
+    assert advice_plots._against_intervals(shown, 17.0 / 8).startswith(
+        "inside the interval of the log (paper): the equivalents alone")
+    assert "below every interval: human points pay" in advice_plots._against_intervals(
+        shown, 0.001)
     answer = report["budget"]
     # a human point costs 10 synthetic ones and is worth 5: all synthetic, 20 points
     assert answer["best"]["h"] == 0.0 and answer["best"]["s"] == pytest.approx(20.0)
@@ -375,7 +375,7 @@ def test_families_report_and_summary_on_known_runs(home):
     assert [c["base"] for c in credits] == [16, 24]
     assert credits[0]["value"] == pytest.approx(credit) and credits[0]["low"] <= credit + 1e-6
     assert "On the log (paper)'s curve the break-even price ratio is " in curves_said
-    assert "the log (paper), the power law and the exponential saturation agree on the split" \
+    assert ". The log (paper), the power law and the exponential saturation agree on the split" \
         in curves_said  # all three spend the $2 on 20 synthetic points
     assert advisor.budget_curves_sentence({**report, "budget": None}) == ""
     assert summary["all_bases_holdout"].startswith(F.POOLED_HOLDOUT)
@@ -470,6 +470,40 @@ def test_pilot_rows_on_a_wide_interval():
     # from 3 seeds: 5 first, then the plan again
     early = advisor.pilot_rows({**result, "n_seeds": 3}, None, runs_per_seed=4)
     assert (early[0]["seeds_needed"], early[0]["more_runs"]) == (None, 8)
+
+
+def test_a_score_band_spanning_the_metrics_whole_range_is_said_to_say_nothing():
+    # ROPES's cpu profile read "predicted score 0.14 [0, 1]" at 5,000,000 synthetic points:
+    # a log fit of 10 noisy sizes carried 1,000x past them, every band clipped to [0, 1]
+    data = known_data(lambda x: 0.1 + 0.004 * np.log(x), {1000: 300.0, 2000: 300.0}, rows=3)
+    rng = np.random.default_rng(0)
+    noisy = F.CurveData(data.runs, {s: a + rng.normal(0, 0.03, (a.shape[0], 1))
+                                    for s, a in data.per_seed.items()}, data.human)
+    answer = F.budget_answer(F.analyse(noisy, ("log",), n_boot=200), 0.5, 0.002, 10_000.0,
+                             family="log")
+    assert (answer["best"]["score_low"], answer["best"]["score_high"]) == (0.0, 1.0)
+    assert "(its band spans the metric's whole range: the curve, carried that far, says " \
+        "nothing of the score)" in answer["sentence"] and "[0, 1]" not in answer["sentence"]
+
+
+def test_a_budget_gain_of_about_zero_is_a_tie_not_a_pilot_plan():
+    # ROPES's cpu profile: +0.0000087 in [-0.0092, +0.00018] asked 5 seeds on the way to an
+    # interval 0.0000088 wide (a reader, 2026-12-05); a gain that small is a tie
+    result = {"choice": {"best": "log"}, "n_seeds": 3, "fits": pd.DataFrame(
+        columns=["base", "family", "equivalent", "low", "high"])}
+    answer = {"status": "ok", "confident": False, "gain_over_all_synthetic": {
+        "value": 8.67e-06, "low": -0.00921, "high": 0.000181, "against": "all synthetic"}}
+    rows = advisor.pilot_rows(result, answer, runs_per_seed=4)
+    assert len(rows) == 1 and rows[0]["seeds_needed"] is None and rows[0]["more_runs"] is None
+    assert rows[0]["message"] == (
+        "the best split's score against all synthetic is +0.00000867, under 1% of its "
+        "interval's width (0.009391): a tie. No number of seeds is planned for it: either "
+        "split does about as well on this evidence.")
+    assert list(advice_plots.pilot_table({"pilot": rows})["width wanted"]) == [None]
+    # a gain of 5% of the width is no tie: planned as before
+    bigger = {**answer, "gain_over_all_synthetic": {**answer["gain_over_all_synthetic"],
+                                                    "value": -0.0005}}
+    assert "too few seeds to count from" in advisor.pilot_rows(result, bigger, 4)[0]["message"]
 
 
 def test_pilot_rows_name_an_equivalent_too_uncertain_for_an_interval():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -262,7 +263,11 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     assert "buy 40 synthetic points instead" in per[16]["message"]
     assert "do not buy them here" in per[24]["message"]
     assert adv["verdict"].startswith("At $1 per human point and $0.1 per synthetic point")
-    assert "clear of that range" in adv["verdict"]
+    # settled by an interval, not by the operating points' scatter: the median over the
+    # bases per human point, [2.12, 2.12] here (constant scores), against a ratio of 10
+    assert "(25th-75th percentile: their scatter, not the uncertainty)" in adv["verdict"]
+    assert re.search(r"95% interval, per human point\) \[2\.1\d, 2\.1\d\]: your prices are "
+                     r"clear of that interval\.", adv["verdict"]), adv["verdict"]
 
     cheap_humans = advisor.advice(with_profile(exp, price_human=0.2), analysis)
     assert {b["base"]: b["cheaper"] for b in cheap_humans["per_base"]}[16] == "human"
@@ -343,8 +348,8 @@ def test_a_median_of_a_minority_of_operating_points_is_not_the_answer(home):
     assert fam["headline"].startswith("+8 human points: not priced under the log")
     from littlehuman.plots import advice as advice_plots  # notebook 06's break-even line
 
-    assert "log (paper): none (4 of 6 operating points gave no finite synthetic equivalent; " \
-        "the 2 that did: median 3.75)" in advice_plots.breakeven_sentence(report)
+    assert "(Table 3's median: none (4 of 6 operating points gave no finite synthetic " \
+        "equivalent; the 2 that did: median 3.75))" in advice_plots.breakeven_sentence(report)
     # half or more with an equivalent: the median is the answer, as before
     write_runs(exp, [s for s in specs_of(exp, tradeoff) if s.seed == 1],
                lambda s: known_tradeoff(s, gains))
@@ -668,3 +673,24 @@ def test_notebook_headers_name_the_models_and_their_settings():
     assert text.startswith("Learner `encoder` (all-MiniLM-L6-v2 (bundled), at most 96 tokens, 3 epochs, "
                            "its best epoch chosen on 12 human validation rows)")  # not human-free
     assert "temperature 0, prompt contexts cut to 120 words)" in text
+
+
+def test_a_base_whose_interval_spans_everything_gets_no_advice():
+    """ROPES's cpu profile read "about 1556 (95% CI at least -250) more synthetic points
+    ($3.112) ... buy 1,556 synthetic points instead" (a reader, 2026-12-05): an interval from
+    none needed to none reaching the score says nothing, so no advice for that base."""
+    from littlehuman import curves
+
+    row = {"base": 250, "status": "ok", "low": -250.0, "high": math.inf, "y_star": 0.1,
+           "fit_at_base": 0.09, "equivalent": 1556.0}
+    adv = curves.advise(1556.0, 0.5, 0.002, 50)
+    said = advisor._advice_sentence(row, 50, adv, 0.1, "rouge1")
+    assert said == ("On a synthetic set of 250, 50 more human points cost $25; matching them "
+                    "takes about 1,556 more synthetic points on the fitted curve, but its 95% "
+                    "interval runs from none needed to more than any finite number: no advice "
+                    "for this base.")
+    bounded = advisor._advice_sentence({**row, "low": 900.0, "high": 2500.0}, 50, adv, 0.1,
+                                       "rouge1", robust=False)
+    assert "(95% CI 900 to 2,500) more synthetic points ($3.11)" in bounded
+    assert bounded.endswith("buy 1,556 synthetic points instead, though its 95% interval does "
+                            "not settle it.")

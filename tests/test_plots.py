@@ -548,9 +548,9 @@ def test_tradeoff_captions_and_the_papers_table3():
         "points (each base and seed: 3 x 3); undefined equivalents (no finite match) are left out "
         "and counted. Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, SciFact "
         "100-300, 200 human points each, Llama-3.1-8B on GPT-3.5 twins; an equivalent grows with "
-        "its base and the human points: compare orders of magnitude): WANLI mean 17671.7 / "
-        "median 16905.4; ROPES 17332.7 / 6006.5; FairyTaleQA 281951.0 / 36901.5; FEVER 1155.1 / "
-        "236.4.")
+        "its base and the human points: compare orders of magnitude): WANLI mean 17,671.7 / "
+        "median 16,905.4; ROPES 17,332.7 / 6,006.5; FairyTaleQA 281,951.0 / 36,901.5; FEVER "
+        "1,155.1 / 236.4.")
     # one operating point of three is no experiment's Table 3: blank, said in the caption
     # (both cpu-profile reports printed 90.3 four times beside the paper's row, 2026-12-05)
     one = {"mean": 90.3, "median": 90.3, "p25": 90.3, "p75": 90.3, "n": 1, "n_undefined": 2}

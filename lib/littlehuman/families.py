@@ -1032,8 +1032,12 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                           "metric itself rules out" if best["score"] >= top else ""))
     confident = d_low is not None and d_low > 0
     buy = spend_phrase(best["h"], best["s"], best["share_human"], budget)
-    score_ci = (f" [{best['score_low']:.3g}, {best['score_high']:.3g}]"
-                if best.get("score_low") is not None else "")
+    lo_bound, hi_bound = metrics.SCORE_RANGE
+    score_ci = ("" if best.get("score_low") is None else
+                " (its band spans the metric's whole range: the curve, carried that far, "
+                "says nothing of the score)"
+                if best["score_low"] <= lo_bound and best["score_high"] >= hi_bound else
+                f" [{best['score_low']:.3g}, {best['score_high']:.3g}]")
     margin_said = ("" if d_low is None else
                    f"{digits(gain['value'], sign=True)} [{digits(d_low, sign=True)}, "
                    f"{digits(d_high, sign=True)}]")
@@ -1237,8 +1241,8 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     told = [f for f, a in answers.items() if a.get("status") == "ok" and f not in plausible]
     apart = (f"; {named(told)} predicted the held-out size worse by more than the noise and "
              "is left out" if told else "")
-    head = (f"Whichever of {named(ok)} holds (the all-bases hold-out cannot tell them "
-            f"apart{apart}), {buy}{where}")
+    head = (f"Whichever of {named(ok)} holds (the all-bases hold-out does not rule any of "
+            f"them out{apart}), {buy}{where}")
     g = answers[ok[0]].get("gain_over_all_synthetic") or {}
     half = ((g["high"] - g["low"]) / 2 if stats.finite(g.get("low")) and
             stats.finite(g.get("high")) else None)

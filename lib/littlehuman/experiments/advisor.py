@@ -53,16 +53,17 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         if capped:  # the log curve passes 1 far enough out: no score leaves 0-1
             score = float(np.clip(score, *SCORE_RANGE))
         measured = _measured_at(analysis, r["base"], adv["synthetic_points_for_human_cost"])
+        robust = len(bounds) == 2 and set(bounds) == {adv["cheaper"]}
         per_base.append({"base": int(r["base"]), "status": r["status"], **adv,
                          "interval": [unbounded_as_text(r["low"]),
                                       unbounded_as_text(r["high"])],
-                         "robust": len(bounds) == 2 and set(bounds) == {adv["cheaper"]},
+                         "robust": robust,
                          "score_with_human": r["y_star"], "score_same_money_synthetic": score,
                          "score_capped": capped,
                          "score_same_money_measured": None if measured is None else measured[0],
                          "message": _advice_sentence(r, h, adv, score, metric, capped,
                                                      analysis.get("learned_nothing"),
-                                                     measured)})
+                                                     measured, robust)})
     t3 = analysis["table3"]
     overall = curves.advise(t3["median"], p.price_human, p.price_synthetic, h)
     prices = (f"At ${p.price_human:g} per human point and ${p.price_synthetic:g} per synthetic "
@@ -81,21 +82,34 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
                    f"{metric} on this evidence.")
     else:
         spread = (f"; over the operating points the break-even ratio runs from "
-                  f"{t3['p25'] / h:.3g} to {t3['p75'] / h:.3g} (25th-75th percentile)")
-        settled = ((ratio < t3["p25"] / h and overall["cheaper"] == "human")
-                   or (ratio > t3["p75"] / h and overall["cheaper"] == "synthetic"))
+                  f"{t3['p25'] / h:.3g} to {t3['p75'] / h:.3g} (25th-75th percentile: their "
+                  "scatter, not the uncertainty)")
+        # settled only by an interval: the median over the bases, per human point
+        mid = analysis.get("median_equivalent") or {}
+        if mid.get("low") is not None and finite(mid.get("value")):
+            low, high = max(mid["low"], 0.0) / h, mid["high"] / h
+            settled = ((ratio < low and overall["cheaper"] == "human")
+                       or (ratio > high and overall["cheaper"] == "synthetic"))
+            top = "∞)" if math.isinf(high) else f"{high:.3g}]"
+            spread += (f"; with its uncertainty (the median over the bases of the fits on the "
+                       f"seed means, 95% interval, per human point) [{low:.3g}, {top}")
+            clear = ("your prices are clear of that interval." if settled else
+                     "your ratio falls inside that interval, so the answer is not settled.")
+        else:
+            settled = False
+            clear = "no interval to settle it (nothing to resample)."
         action = (f"buy the next {h} human points" if overall["cheaper"] == "human" else
                   f"buy the {t3['median']:,.0f} synthetic points instead"
                   if overall["cheaper"] == "synthetic" else "either route costs the same")
-        verdict = (f"{prices}: {action}. {h} human points cost ${overall['human_cost']:.4g}; "
+        verdict = (f"{prices}: {action}. {h} human points cost "
+                   f"${curves.money(overall['human_cost'])}; "
                    f"the median of {t3['n']} operating points matches them with "
-                   f"{t3['median']:,.0f} synthetic points (${overall['synthetic_cost']:.4g}), "
-                   f"and the same ${overall['human_cost']:.4g} buys "
+                   f"{t3['median']:,.0f} synthetic points "
+                   f"(${curves.money(overall['synthetic_cost'])}), "
+                   f"and the same ${curves.money(overall['human_cost'])} buys "
                    f"{overall['synthetic_points_for_human_cost']:,.0f} synthetic points. Human "
                    f"points pay while a human point costs less than "
-                   f"{overall['breakeven_price_ratio']:.3g} synthetic ones{spread}: "
-                   + ("your prices are clear of that range." if settled else
-                      "your ratio falls inside that range, so the answer is not settled."))
+                   f"{overall['breakeven_price_ratio']:.3g} synthetic ones{spread}: {clear}")
     caveats = [
         f"measured only for +{h} human points on synthetic bases of "
         f"{', '.join(str(b['base']) for b in per_base)}: buying more human points than that "
@@ -125,22 +139,24 @@ def cheaper_at_bounds(low: Any, high: Any, price_human: float, price_synthetic: 
 
 def _measured_at(analysis: dict[str, Any], base: float, added: float
                  ) -> tuple[float, int] | None:
-    """(mean over seeds, seeds) of the synthetic-only run of ``base + added`` points when one
-    was measured (``added`` a whole number of points), else None."""
+    """(mean over seeds, seeds) of a synthetic-only run of ``base + added`` points when one
+    was measured on any base (``added`` a whole number of points; the synthetic sets are
+    nested, so base 1,000 + 2,000 is base 3,000's own run), else None."""
     if not finite(added) or abs(added - round(added)) > 1e-6:
         return None
-    return (analysis.get("synthetic_measured") or {}).get((float(base), float(round(added))))
+    return (analysis.get("synthetic_measured") or {}).get(float(base + round(added)))
 
 
 def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: float | None,
                      metric: str, capped: bool = False, learned_nothing: str | None = None,
-                     measured: tuple[float, int] | None = None) -> str:
+                     measured: tuple[float, int] | None = None, robust: bool = True) -> str:
     """One base's advice in words (``r``: its row of ``tradeoff_analysis(...)["bases"]``;
     ``capped``: ``score`` was the fitted curve's, outside the metric's range, capped into it;
     ``learned_nothing``: why no run says anything, :func:`grid.learned_nothing`;
-    ``measured``: (score, seeds) of a synthetic-only run of exactly the same money's size)."""
-    head = (f"On a synthetic set of {int(r['base'])}, {h} more human points cost "
-            f"${adv['human_cost']:.4g}")
+    ``measured``: (score, seeds) of a synthetic-only run of exactly the same money's size;
+    ``robust``: both ends of the equivalent's interval give the same answer)."""
+    head = (f"On a synthetic set of {int(r['base']):,}, {h} more human points cost "
+            f"${curves.money(adv['human_cost'])}")
     if learned_nothing:
         return f"{head}; no advice: the runs learned nothing (see the verdict above)."
     if r["status"] == "incomplete":
@@ -158,9 +174,13 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
                else "the synthetic amount matching them is beyond any finite number")
         return (f"{head}; {why}, but the human points added {gain:+.4g}: buy the {h} human "
                 "points, no amount of synthetic data can be priced against them.")
-    interval = (f" (95% CI {r['low']:.0f} to {r['high']:.0f})"
+    if finite(r["low"]) and r["low"] <= -r["base"] and not finite(r["high"]):
+        return (f"{head}; matching them takes about {adv['equivalent_points']:,.0f} more "
+                "synthetic points on the fitted curve, but its 95% interval runs from none "
+                "needed to more than any finite number: no advice for this base.")
+    interval = (f" (95% CI {r['low']:,.0f} to {r['high']:,.0f})"
                 if finite(r["low"]) and finite(r["high"]) else
-                f" (95% CI at least {r['low']:.0f})" if finite(r["low"]) else "")
+                f" (95% CI at least {r['low']:,.0f})" if finite(r["low"]) else "")
     same = (f"; the same money buys {adv['synthetic_points_for_human_cost']:,.0f} synthetic "
             f"points, which the fitted curve puts at {metric} {score:.4g}"
             + (" (capped: the log curve, extrapolated that far, leaves the metric's range)"
@@ -171,8 +191,11 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
     action = (f"buy the {h} human points" if adv["cheaper"] == "human" else
               f"buy {adv['equivalent_points']:,.0f} synthetic points instead"
               if adv["cheaper"] == "synthetic" else "either route costs the same")
-    return (f"{head}; matching them takes about {adv['equivalent_points']:.0f}{interval} more "
-            f"synthetic points (${adv['synthetic_cost']:.4g}){same}: {action}.")
+    unsettled = ("" if robust or adv["cheaper"] not in ("human", "synthetic") else
+                 ", though its 95% interval does not settle it")
+    return (f"{head}; matching them takes about {adv['equivalent_points']:,.0f}{interval} more "
+            f"synthetic points (${curves.money(adv['synthetic_cost'])}){same}: "
+            f"{action}{unsettled}.")
 
 
 # --------------------------------------------------------------------------- curve families
@@ -186,6 +209,9 @@ UNSETTLED_ADVICE = ("More seeds (`--seeds`, `--tradeoff-seeds`), more sizes per 
                     "may settle it; `--plan` prices each; read the intervals again after.")
 #: the pilot plan's goal for an equivalent: its interval within +-25% of the estimate
 EQUIVALENT_PRECISION = 0.25
+#: a budget gain under this share of its interval's width is a tie: no seeds are planned for
+#: it (ROPES's cpu profile: +0.0000087 in a 0.0094-wide interval asked for a width of 9e-06)
+TIE_SHARE = 0.01
 
 
 def curve_data(study: "Study", metric: str | None = None) -> "families.CurveData":
@@ -355,9 +381,21 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
                         **curves.pilot_plan(width, n_seeds, target, runs_per_seed, what)})
     if answer and answer.get("status") == "ok":
         g = answer["gain_over_all_synthetic"]
-        if finite(g.get("low")) and finite(g.get("high")) and not answer["confident"] \
+        tie = finite(g.get("low")) and finite(g.get("high")) and \
+            abs(g["value"]) < TIE_SHARE * (g["high"] - g["low"])
+        what = f"the best split's score against {g['against']}"
+        if tie and not answer["confident"]:  # seeds would chase a difference of ~0
+            out.insert(0, {"what": what, "goal": "an interval clear of 0, if the estimate holds",
+                           "width": g["high"] - g["low"], "target_width": None,
+                           "seeds_now": n_seeds, "seeds_needed": None, "more_seeds": None,
+                           "more_runs": None, "within_reach": None, "assumption": None,
+                           "message": f"{what} is {curves.digits(g['value'], sign=True)}, "
+                                      f"under {TIE_SHARE:.0%} of its interval's width "
+                                      f"({curves.amount(g['high'] - g['low'])}): a tie. No "
+                                      "number of seeds is planned for it: either split does "
+                                      "about as well on this evidence."})
+        elif finite(g.get("low")) and finite(g.get("high")) and not answer["confident"] \
                 and abs(g["value"]) > 0:  # the purchase itself: first
-            what = f"the best split's score against {g['against']}"
             plan = curves.pilot_plan(g["high"] - g["low"], n_seeds,
                                      clear_of_zero_width(g["value"], g["low"], g["high"]),
                                      runs_per_seed, what)
@@ -639,7 +677,8 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
     answers = {f: a for f, a in (report.get("budget_by_family") or {}).items()
                if a.get("status") == "ok"}
     if len(answers) > 1 and not report.get("budget_disagreement"):
-        said += (f" {families.named(list(answers))} agree on the split (their best splits buy "
+        agree = families.named(list(answers))
+        said += (f" {agree[:1].upper()}{agree[1:]} agree on the split (their best splits buy "
                  "human points alike, within a tenth of the measured number).")
     return said
 
@@ -702,7 +741,7 @@ def buy_line(report: dict[str, Any]) -> str:
         margin = "has no interval to say whether it is settled."
     if not robust:
         return f"Buy {what}: the {label}'s best split, which {margin}"
-    basis = ("the best split under every family the all-bases hold-out cannot tell apart"
+    basis = ("the best split under every family the all-bases hold-out does not rule out"
              if robust["max_regret"] <= 1e-12 else
              "the split that loses least under every family the all-bases hold-out cannot "
              "tell apart")

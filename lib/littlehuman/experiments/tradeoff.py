@@ -213,8 +213,9 @@ def analysis(study: "Study", metric: str | None = None,
     status), ``breakeven`` (the median equivalent / human points), ``n_boot`` (the
     resamples behind the intervals: 0 where there are none), ``learned_nothing`` (a sentence
     when no trade-off run learned anything, :func:`grid.learned_nothing`, else None),
-    ``synthetic_measured`` ({(base, added): (mean over seeds, seeds)} of the synthetic-only
-    runs: what a size was measured at, beside what the curve puts there)."""
+    ``synthetic_measured`` ({synthetic size: (mean over seeds, seeds)} of the synthetic-only
+    runs, whichever base they serve (the sets are nested): what a size was measured at,
+    beside what the curve puts there)."""
     metric = metric or study.main_metric
     rec = records(study)
     human = sizes(study.profile, study.shape).human
@@ -242,8 +243,11 @@ def analysis(study: "Study", metric: str | None = None,
     statuses = [f"{c} of {len(per_seed)} operating points {s}: {STATUS_WORDS.get(s, s)}."
                 for s, c in counts.items()]
     synthetic = rec[rec["kind"] == "synthetic"] if metric in rec else rec.iloc[:0]
-    measured = {(float(b), float(a)): (float(g[metric].mean()), int(g["seed"].nunique()))
-                for (b, a), g in synthetic.groupby(["base", "added"])}
+    synthetic = synthetic.assign(size=synthetic["base"] + synthetic["added"])
+    if "key" in synthetic:  # a run serving several bases is one measurement
+        synthetic = synthetic.drop_duplicates("key")
+    measured = {float(n): (float(g[metric].mean()), int(g["seed"].nunique()))
+                for n, g in synthetic.groupby("size")}
     return {"metric": metric, "human": human, "points": points, "bases": mean, "table3": t3,
             "synthetic_measured": measured,
             "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)

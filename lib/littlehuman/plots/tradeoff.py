@@ -186,11 +186,11 @@ def table3_caption(human: int, n_bases: int, n_seeds: int,
 
 
 def paper_table3_sentence() -> str:
-    """'Paper Table 3 (synthetic bases of 1000, ...): WANLI mean 17671.7 / median
-    16905.4; ROPES ...', from :data:`~littlehuman.findings.PAPER_TABLE3`."""
+    """'Paper Table 3 (synthetic bases of 1000, ...): WANLI mean 17,671.7 / median
+    16,905.4; ROPES ...', from :data:`~littlehuman.findings.PAPER_TABLE3`."""
     parts = []
     for i, (dataset, row) in enumerate(PAPER_TABLE3.items()):
-        mean, median = one_decimal(row["mean"]), one_decimal(row["median"])
+        mean, median = (format(Decimal(one_decimal(row[k])), ",") for k in ("mean", "median"))
         parts.append(f"{_paper_name(dataset)} mean {mean} / median {median}" if i == 0 else
                      f"{_paper_name(dataset)} {mean} / {median}")
     return ("Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, SciFact 100-300, "
