@@ -444,6 +444,7 @@ MIS_FAMILIES = ("log", "power", "exp")
 MIS_SIMS = 150  # the default --sims of --only misspecified (0.5-1 s an experiment)
 MEDIAN = "med"  # the base column's label of the median over the bases (the advisor's headline)
 TABLE3 = "t3"  # ... of Table 3's median over each seed's own fits (no interval)
+MEASURED = "no-fit"  # the family column's label of the equivalent read off the measured runs
 MIS_CEILING = 1.0  # the asymptote's bound notebooks 04 and 06 fit with (advisor.CEILING)
 MIS_CURVES = [  # (label, floor, span, scale T of the worth)
     ("near-linear", 0.55, 0.35, 1500.0),  # bench/report_scale.py's learner's curve
@@ -511,7 +512,7 @@ def misspecified_scenario(floor: float, span: float, scale: float, interaction_s
     estimates ranked as the bootstrap ranks them (+inf unreachable, -base none needed), and
     which family the hold-out chose (``choice``), whose interval is also kept as "chosen"."""
     runs, mu, means = saturating_truth(floor, span, scale, run_sd, interaction_sd)
-    names = [*MIS_FAMILIES, "chosen"]
+    names = [*MIS_FAMILIES, "chosen", MEASURED]
     got = {(b, f): {"low": [], "high": [], "estimate": []}
            for b in [*MIS_BASES, MEDIAN, TABLE3] for f in names}
     chosen: list[str] = []
@@ -533,6 +534,14 @@ def misspecified_scenario(floor: float, span: float, scale: float, interaction_s
                 for name in {f, "chosen"} if f == best else {f}:
                     for k, v in cells.items():
                         got[(b, name)][k].append(math.nan if v is None else float(v))
+        read = result["measured"].set_index("base")
+        for b in MIS_BASES:  # no curve: read off the measured runs (+inf: beyond them)
+            row = read.loc[b]
+            value = math.inf if row["equivalent"] is None or pd.isna(row["equivalent"]) \
+                else float(row["equivalent"])
+            low = row["at_least"] if row["low"] == math.inf else row["low"]  # "more than"
+            for k, v in (("low", low), ("high", row["high"]), ("estimate", value)):
+                got[(b, MEASURED)][k].append(math.nan if v is None else float(v))
         for f in MIS_FAMILIES:  # the advisor's headline: the median over the bases
             med = median_equivalent(result, f)
             cells = {"low": med["low"], "high": med["high"], "estimate": med["value"]}
@@ -584,7 +593,7 @@ def print_misspecified(sims: int, n_boot: int, rng: np.random.Generator,
               f"hold-out picks {picks}")
         print(head)
         for b in [*MIS_BASES, MEDIAN, TABLE3]:
-            for f in [*MIS_FAMILIES, "chosen"]:
+            for f in [*MIS_FAMILIES, "chosen", *([MEASURED] if b in MIS_BASES else [])]:
                 g = out["got"][(b, f)]
                 low, high, est = g["low"], g["high"], g["estimate"]
                 given = ~(np.isnan(low) | np.isnan(high))

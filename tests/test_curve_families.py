@@ -570,3 +570,53 @@ def test_a_median_over_bases_ranks_what_has_no_equivalent():
     assert F.median_phrase({"value": 17.0, "low": None, "high": None, "bases": 2}) == (
         "+17", "the median over the 2 bases of the fits on the seed means; no interval: "
         "nothing to resample")
+
+
+# ---- no curve at all: the equivalent read off the measured runs -------------------------------
+def test_isotonic_rows_are_scikit_learns_isotonic_regression_row_by_row():
+    from sklearn.isotonic import isotonic_regression
+
+    rng = np.random.default_rng(7)
+    rows = rng.normal(0, 1, (300, 12)).cumsum(axis=1) * 0.1 + rng.normal(0, 1, (300, 12))
+    got = F.isotonic_rows(rows, chunk=64)  # chunks of another size: the same fit
+    assert np.allclose(got, [isotonic_regression(r) for r in rows], atol=1e-12)
+    assert (np.diff(got, axis=1) >= -1e-12).all()
+
+
+def test_crossings_interpolate_between_measured_sizes():
+    sizes = np.array([1000.0, 1200.0, 1400.0])
+    fitted = np.array([[0.5, 0.6, 0.7], [0.5, 0.6, 0.7], [0.5, 0.6, 0.7], [0.5, 0.5, 0.7]])
+    got = F.crossings(sizes, fitted, np.array([0.65, 0.8, 0.4, 0.6]))
+    assert got[0] == pytest.approx(1300.0)  # halfway between 1,200 and 1,400
+    assert got[1] == math.inf and got[2] == 1000.0  # above every score; at or below the first
+    assert got[3] == pytest.approx(1300.0)  # a flat stretch: from its far end
+    assert F.crossings(sizes, fitted[:1], np.array([math.nan]))[0] == math.inf
+
+
+def test_measured_equivalents_read_the_nested_runs_without_a_curve():
+    # a straight curve (no family's shape), sizes 1,000-3,000 over both bases: base 1,000's
+    # +human score sits at 1,600 (inside), base 2,000's at 3,500 (past the last run)
+    def line(x):
+        return 0.5 + 1e-4 * np.asarray(x, float)
+
+    data = known_data(line, {1000: 600.0, 2000: 1500.0}, rows=6, noise=0.002)
+    res = F.analyse(data, ("log",), n_boot=100, ceiling=1.0)
+    got = res["measured"].set_index("base")
+    assert got.loc[1000, "status"] == "ok" and got.loc[1000, "equivalent"] == pytest.approx(600.0)
+    assert got.loc[1000, "low"] == pytest.approx(600.0, abs=1) and \
+        got.loc[1000, "high"] == pytest.approx(600.0, abs=1)  # a seed shift moves all alike
+    assert got.loc[2000, "status"] == "beyond" and pd.isna(got.loc[2000, "equivalent"])
+    assert got.loc[2000, "at_least"] == 1000.0 and got.loc[2000, "largest"] == 3000.0
+    assert got.loc[2000, "beyond"] == 100
+    # a +human score below the base's own: not above the measured curve
+    below = F.analyse(known_data(line, {1000: -100.0, 2000: 300.0}), ("log",), n_boot=20)
+    row = below["measured"].set_index("base").loc[1000]
+    assert row["status"] == "saturated" and row["equivalent"] == pytest.approx(0.0)
+    from littlehuman.experiments import advisor
+
+    said = advisor.measured_sentence({**res, "human": 200})
+    assert "base 1,000: +600 [600, 600]; base 2,000: more than 1,000." in said
+    assert "the largest measured size is 3,000" in said
+    assert advisor._measured_clause({**res, "human": 200}) == (
+        "; read off the measured runs without a curve: +600 [600, 600] on base 1,000, more "
+        "than 1,000 on base 2,000")

@@ -758,7 +758,8 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
     ``table3`` ({family: :func:`littlehuman.curves.table3` of the per-seed operating points}),
     ``boot`` ({(base, family): [FamilyFit per resample]}), ``boot_y_star`` ({base: array}),
     ``boot_equivalents`` ({(base, family): each resample's equivalent, ranked:
-    :func:`ranked_resamples`}),
+    :func:`ranked_resamples`}), ``measured`` (per base, the equivalent read off the measured
+    runs without a curve: :func:`measured_equivalents`),
     ``y_star`` ({base: +human score on the seed means}), ``runs`` and ``run_means`` (the seed
     means per run), ``bases``, ``human``, ``n_seeds``, ``n_rows``, ``rows_resampled``,
     ``n_boot`` (the resamples drawn: 0 for one seed with run-level scores only, which leaves
@@ -807,6 +808,8 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
             boot_holdout[key] = resampled_holdout_errors(bx, by, families, ceiling)
         boot_y[key] = np.full(len(boot_means), math.nan) if bs is None else np.asarray(bs)
     holdout = pd.concat(holdouts, ignore_index=True)
+    measured = measured_equivalents(runs, means, boot_means, bases,
+                                    {b: pickers[b](means)[2] for b in bases}, boot_y, level)
     rows, disagreements = [], {}
     boot_ranked: dict[tuple[Any, str], np.ndarray] = {}
     for key in keys:
@@ -857,13 +860,111 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
                                     resampled=pooled_resampled, head=POOLED_HOLDOUT),
             "disagreements": disagreements,
             "table3": {f: table3(v) for f, v in t3_values.items()}, "boot": boot,
-            "boot_equivalents": boot_ranked,
+            "boot_equivalents": boot_ranked, "measured": measured,
             "boot_y_star": boot_y, "bases": bases,
             "y_star": {b: pickers[b](means)[2] for b in bases},
             "runs": runs, "run_means": means, "human": data.human,
             "n_seeds": len(data.per_seed), "n_rows": n_rows,
             "rows_resampled": data.rows_resampled, "n_boot": len(boot_means), "level": level,
             "families": list(families), "extrapolation_factor": extrapolation_factor}
+
+
+# --------------------------------------------------------------------------- no curve at all
+def synthetic_sizes(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct synthetic-only training-set sizes (base + added), ascending, and for each
+    the position in ``runs`` of one run measuring it: the synthetic sets are nested (base
+    1,000 + 1,000 is base 2,000's own set), so every base's synthetic-only runs draw one
+    curve of size against score."""
+    syn = np.flatnonzero((runs["kind"] == "synthetic").to_numpy())
+    size = (runs["base"] + runs["added"]).to_numpy(float)[syn]
+    sizes, first = np.unique(size, return_index=True)
+    return sizes, syn[first]
+
+
+def isotonic_rows(scores: np.ndarray, chunk: int = 2000) -> np.ndarray:
+    """Each row of ``scores`` (rows x sizes, ascending sizes) made non-decreasing by
+    least-squares isotonic regression, every row at once: the min-max formula
+    ``fit[i] = max over j <= i of min over k >= i of mean(scores[j..k])`` (equal weights;
+    the same fit as pool-adjacent-violators, tested against scikit-learn's)."""
+    y = np.atleast_2d(np.asarray(scores, float))
+    n = y.shape[1]
+    j, k = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    out = np.empty_like(y)
+    for start in range(0, len(y), chunk):
+        part = y[start:start + chunk]
+        cs = np.concatenate([np.zeros((len(part), 1)), np.cumsum(part, axis=1)], axis=1)
+        means = (cs[:, None, :][:, :, 1:] - cs[:, :, None][:, :-1, :]) / np.maximum(k - j + 1, 1)
+        means = np.where(k >= j, means, np.inf)  # [r, j, k]: mean of j..k
+        tail_min = np.minimum.accumulate(means[:, :, ::-1], axis=2)[:, :, ::-1]
+        tail_min = np.where(j <= k, tail_min, -np.inf)  # [r, j, i]: j <= i only
+        out[start:start + chunk] = tail_min.max(axis=1)
+    return out
+
+
+def crossings(sizes: np.ndarray, fitted: np.ndarray, y_star: np.ndarray) -> np.ndarray:
+    """Per row of ``fitted`` (non-decreasing scores at ascending ``sizes``), the size where
+    it reaches that row's ``y_star``: linear between the measured sizes around it; +inf
+    above the largest size's score (or a y_star that is not finite); the smallest size at or
+    below its score."""
+    fitted = np.atleast_2d(fitted)
+    y = np.broadcast_to(np.asarray(y_star, float), (len(fitted),))
+    reach = fitted >= y[:, None]
+    i = reach.argmax(axis=1)
+    rows = np.arange(len(fitted))
+    lo = np.maximum(i - 1, 0)
+    f0, f1 = fitted[rows, lo], fitted[rows, i]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = sizes[lo] + (y - f0) / (f1 - f0) * (sizes[i] - sizes[lo])
+    x = np.where(i == 0, sizes[0], x)
+    return np.where(reach.any(axis=1) & np.isfinite(y), x, np.inf)
+
+
+#: what a measured equivalent's status means (:func:`measured_equivalents`)
+MEASURED_STATUSES = {
+    "ok": "the +human score lies within the measured synthetic-only scores",
+    "beyond": "the +human score lies above every measured synthetic-only score: the "
+              "equivalent is more than the largest measured size minus the base",
+    "saturated": "the +human score is not above the measured curve at the base itself",
+}
+
+
+def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.ndarray,
+                         bases: Sequence[float], y_star: Mapping[Any, float | None],
+                         boot_y_star: Mapping[Any, np.ndarray], level: float = 0.95
+                         ) -> pd.DataFrame:
+    """Per base, the synthetic points matching its +human score read off the measured
+    synthetic-only runs of every base (:func:`synthetic_sizes`, :func:`isotonic_rows`,
+    :func:`crossings`),
+    no curve family assumed, with its interval over the bootstrap resamples (``boot_means``:
+    resamples x runs; a resample above every measured score ranked +inf, so an upper end at
+    +inf reads "beyond the measured sizes"). Columns: base, equivalent (None when beyond),
+    status (:data:`MEASURED_STATUSES`), at_least (beyond: the largest measured size minus the
+    base), low, high, beyond (resamples above every measured score), largest (the largest
+    measured size). Where the families disagree because of their shapes, this number has no
+    shape to be wrong about; it only reaches as far as the runs do."""
+    columns = ["base", "equivalent", "status", "at_least", "low", "high", "beyond", "largest"]
+    sizes, cols = synthetic_sizes(runs)
+    rows: list[dict[str, Any]] = []
+    if sizes.size < 2:
+        return pd.DataFrame(rows, columns=columns)
+    fitted = isotonic_rows(means[cols])
+    boot_fitted = isotonic_rows(boot_means[:, cols]) if len(boot_means) else None
+    for base in bases:
+        y = y_star.get(base)
+        if y is None:
+            continue
+        x = float(crossings(sizes, fitted, np.array([y]))[0])
+        status = "beyond" if math.isinf(x) else "saturated" if x <= base else "ok"
+        low = high = None
+        beyond = 0
+        if boot_fitted is not None:
+            ranked = crossings(sizes, boot_fitted, boot_y_star[base]) - base
+            low, high, _ = stats.ranked_interval(ranked.tolist(), level)
+            beyond = int(np.isinf(ranked).sum())
+        rows.append({"base": base, "equivalent": None if math.isinf(x) else x - base,
+                     "status": status, "at_least": float(sizes[-1] - base), "low": low,
+                     "high": high, "beyond": beyond, "largest": float(sizes[-1])})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def chosen_family(result: Mapping[str, Any]) -> str:

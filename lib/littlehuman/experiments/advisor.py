@@ -748,6 +748,52 @@ def buy_line(report: dict[str, Any]) -> str:
     return f"Buy {what}: {basis}. Under the {label} its best split {margin}"
 
 
+def _measured_phrase(m: dict[str, Any]) -> str:
+    """One base's equivalent read off the measured runs: '+1,308 [1,291, 1,416]', '+1,337
+    [1,265, > 1,800)' (resamples above every measured score), 'more than 800' (the +human
+    score lies above every measured one), '-120 (not above the measured curve)'."""
+    if m["status"] == "beyond":
+        return f"more than {m['at_least']:,.0f}"
+    value = f"{m['equivalent']:+,.0f}"
+    if m["status"] == "saturated":
+        return f"{value} (not above the measured curve at the base)"
+    if m["low"] is None or pd.isna(m["low"]):
+        return value
+    high = (f"> {m['at_least']:,.0f})" if math.isinf(m["high"]) else f"{m['high']:,.0f}]")
+    return f"{value} [{m['low']:,.0f}, {high}"
+
+
+def measured_sentence(report: dict[str, Any]) -> str:
+    """Notebook 06's reading of each base's equivalent off the measured runs, no curve
+    assumed (:func:`~littlehuman.families.measured_equivalents`), in markdown; '' where
+    there is none (fewer than two synthetic sizes)."""
+    measured = report.get("measured")
+    if measured is None or measured.empty:
+        return ""
+    each = "; ".join(f"base {m['base']:,.0f}: {_measured_phrase(m)}"
+                     for m in measured.to_dict("records"))
+    largest = float(measured["largest"].iloc[0])
+    return (f"**Read off the measured runs, no curve assumed** (+{report['human']} human "
+            "points in synthetic points: every base's synthetic-only runs as one curve, the "
+            "synthetic sets being nested, made non-decreasing by isotonic regression; the "
+            "+human score's crossing, linear between the two measured sizes around it; 95% "
+            f"interval over the same resamples): {each}. It reaches only as far as the runs "
+            f"(the largest measured size is {largest:,.0f}: '>' marks resamples above every "
+            "measured score); within that reach it has no shape to be wrong about, so a "
+            "family whose equivalent lies outside these intervals owes it to its shape.")
+
+
+def _measured_clause(report: dict[str, Any]) -> str:
+    """The headline's '; read off the measured runs without a curve: +1,308 [1,291, 1,416]
+    on base 1,000, ...' ('' where no base's crossing lies within the measured sizes)."""
+    measured = report.get("measured")
+    if measured is None or measured.empty or not (measured["status"] == "ok").any():
+        return ""
+    each = ", ".join(f"{_measured_phrase(m)} on base {m['base']:,.0f}"
+                     for m in measured.to_dict("records"))
+    return f"; read off the measured runs without a curve: {each}"
+
+
 def _open_families_clause(r: dict[str, Any], mids: dict[str, Any], level: float) -> str:
     """'; the per-base hold-out does not single it out: +1,331 to +2,875 across the 2
     families it cannot tell apart, their 95% intervals together [678, ∞)', or '' when it
@@ -808,7 +854,7 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
                         f"{label} ({table3}; on the seed means the median over the bases "
                         "has no finite value)"
                         + ("; they do not beat the synthetic curve" if med <= 0 else ""))
-        headline += _open_families_clause(r, mids, level)
+        headline += _open_families_clause(r, mids, level) + _measured_clause(r)
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
     if r.get("flags") and not r.get("learned_nothing"):
@@ -819,6 +865,9 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
            "choice": r["choice"]["sentence"], "mean_abs_holdout_error":
            r["choice"]["mean_abs_error"], "table3": t3, "breakeven": r["breakeven"],
            "per_base": per_base, "disagreements": disagree, "headline": headline,
+           "measured": [] if r.get("measured") is None else [
+               {k: unbounded_as_text(v) for k, v in m.items()}
+               for m in r["measured"].to_dict("records")],
            "median_equivalent": {f: None if m is None else
                                  {**m, "value": unbounded_as_text(m["value"]),
                                   "low": unbounded_as_text(m["low"]),
