@@ -31,8 +31,17 @@ def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
     grid = Panels(len(bases), [f"synthetic base {b:g}" for b in bases], shared_yaxes=True,
                   panel_width=380, height=420)
     fig = grid.fig
+    sizes, cols = families.synthetic_sizes(runs)
+    measured = families.isotonic_rows(data_means[cols])[0] if sizes.size > 1 else None
     for i, base in enumerate(bases, start=1):
         first = i == 1
+        if measured is not None and len(bases) > 1:  # the other bases' runs go further
+            keep = sizes >= base
+            fig.add_trace(go.Scatter(x=sizes[keep], y=measured[keep], mode="lines",
+                                     line=dict(color="#9a9a9a", width=5),
+                                     name="every base's runs, made non-decreasing (no curve)",
+                                     legendgroup="iso", showlegend=first, opacity=0.6),
+                          **grid.at(i))
         x, y, _ = curve_points(runs, data_means, base)
         fig.add_trace(go.Scatter(x=x, y=y, mode="markers",
                                  name="synthetic only, mean over seeds",
@@ -71,7 +80,11 @@ def fits_caption(report: dict[str, Any]) -> str:
             "measured sizes, dotted beyond them (an extrapolation). Red: the base plus "
             f"{report['human']} human points and its score across the panel; a family's "
             "equivalent is where its curve crosses that line. The power law and the exponential "
-            "saturation level off under a ceiling of 1; the log fit never does.")
+            "saturation level off under a ceiling of 1; the log fit never does."
+            + (" Thick grey: the synthetic-only runs of every base as one curve (the synthetic "
+               "sets are nested), made non-decreasing: where it crosses the red line is the "
+               "equivalent read off the runs with no curve assumed (below the table)."
+               if len(report["bases"]) > 1 else ""))
 
 
 def fits_table(report: dict[str, Any]) -> pd.DataFrame:
