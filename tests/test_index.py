@@ -220,6 +220,18 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     buy = "Buy 3,000 synthetic points (all $150): the exponential saturation's best split"
     write(tmp_path, summary("ropes", "cpu", advisor={"buy": buy}))
     assert f"the advice (notebook 06):</b> {index.esc(buy)}" in index.page(tmp_path)
+    assert "read off the runs, no curve" not in index.page(tmp_path)
+    # and the equivalents read off the measured runs, no curve assumed (summary.json's form)
+    measured = [{"base": 1000, "equivalent": 1346.0, "status": "ok", "at_least": 2800.0,
+                 "low": 1298.0, "high": 1441.0, "beyond": 4, "largest": 3800.0},
+                {"base": 2000, "equivalent": 1329.0, "status": "ok", "at_least": 1800.0,
+                 "low": 1260.0, "high": "inf", "beyond": 300, "largest": 3800.0},
+                {"base": 3000, "equivalent": None, "status": "beyond", "at_least": 800.0,
+                 "low": "inf", "high": "inf", "beyond": 996, "largest": 3800.0}]
+    write(tmp_path, summary("ropes", "cpu", advisor={"buy": buy, "measured": measured}))
+    assert ("read off the runs, no curve (notebook 06): +1,346 [1,298, 1,441] on base 1,000, "
+            "+1,329 [1,260, &gt; 1,800) on base 2,000, more than 800 on base 3,000") in \
+        index.page(tmp_path)
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
         **t3, "n": 1, "n_undefined": 2}}))  # mostly undefined: blank, as the reports leave it
     assert "this run, Table 3" not in index.page(tmp_path)

@@ -168,7 +168,8 @@ def _per_point(base: dict[str, Any], human: Any) -> str:
     return f", {_times(eq, human)} {bottom}, {top} per human point"
 
 
-def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str, buy: str = "") -> str:
+def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str, buy: str = "",
+                   measured: list[dict[str, Any]] | None = None) -> str:
     from littlehuman.findings import fmt_points
 
     rows = []
@@ -187,8 +188,21 @@ def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str, buy: str = "") -
     paper = f'<div class="paper">paper, Table 3: {esc(_paper_cell(dataset))}</div>'
     advice = (f'<div class="sub"><b>the advice (notebook 06):</b> {esc(buy)}</div>'
               if buy else "")
-    return (f"<td>{_badge(v)}{nums}{_detectable(v)}{_own_table3(v)}{paper}{advice}"
-            f"{_words(words)}</td>")
+    return (f"<td>{_badge(v)}{nums}{_detectable(v)}{_own_table3(v)}{_no_curve(measured)}"
+            f"{paper}{advice}{_words(words)}</td>")
+
+
+def _no_curve(measured: list[dict[str, Any]] | None) -> str:
+    """Notebook 06's equivalents read off the measured runs, no curve assumed ('' where no
+    base's crossing lies within the measured sizes)."""
+    from littlehuman.experiments.advisor import measured_phrase
+
+    rows = [{**m, **{k: fnd.interval_end(m.get(k)) for k in ("low", "high")}}
+            for m in measured or []]
+    if not any(m.get("status") == "ok" for m in rows):
+        return ""
+    each = ", ".join(f"{measured_phrase(m)} on base {m['base']:,.0f}" for m in rows)
+    return f'<div class="sub">read off the runs, no curve (notebook 06): {esc(each)}</div>'
 
 
 def _own_table3(v: dict[str, Any]) -> str:
@@ -233,7 +247,8 @@ def findings_row(s: dict[str, Any], links: str) -> str:
             + _last_10_cell(verdicts["last_10"], first)
             + _few_human_cell(verdicts["few_human"], second)
             + _tradeoff_cell(verdicts["tradeoff"], third, dataset,
-                             (s.get("advisor") or {}).get("buy") or "")
+                             (s.get("advisor") or {}).get("buy") or "",
+                             (s.get("advisor") or {}).get("measured") or [])
             + f"<td>{links}</td></tr>")
 
 

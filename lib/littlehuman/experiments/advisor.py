@@ -748,7 +748,7 @@ def buy_line(report: dict[str, Any]) -> str:
     return f"Buy {what}: {basis}. Under the {label} its best split {margin}"
 
 
-def _measured_phrase(m: dict[str, Any]) -> str:
+def measured_phrase(m: dict[str, Any]) -> str:
     """One base's equivalent read off the measured runs: '+1,308 [1,291, 1,416]', '+1,337
     [1,265, > 1,800)' (resamples above every measured score), 'more than 800' (the +human
     score lies above every measured one), '-120 (not above the measured curve)'."""
@@ -770,7 +770,7 @@ def measured_sentence(report: dict[str, Any]) -> str:
     measured = report.get("measured")
     if measured is None or measured.empty:
         return ""
-    each = "; ".join(f"base {m['base']:,.0f}: {_measured_phrase(m)}"
+    each = "; ".join(f"base {m['base']:,.0f}: {measured_phrase(m)}"
                      for m in measured.to_dict("records"))
     largest = float(measured["largest"].iloc[0])
     return (f"**Read off the measured runs, no curve assumed** (+{report['human']} human "
@@ -789,7 +789,7 @@ def _measured_clause(report: dict[str, Any]) -> str:
     measured = report.get("measured")
     if measured is None or measured.empty or not (measured["status"] == "ok").any():
         return ""
-    each = ", ".join(f"{_measured_phrase(m)} on base {m['base']:,.0f}"
+    each = ", ".join(f"{measured_phrase(m)} on base {m['base']:,.0f}"
                      for m in measured.to_dict("records"))
     return f"; read off the measured runs without a curve: {each}"
 
