@@ -617,6 +617,14 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
     said = advisor.measured_sentence({**res, "human": 200})
     assert "base 1,000: +600 [600, 600]; base 2,000: more than 1,000." in said
     assert "the largest measured size is 3,000" in said
+    # it leads notebook 06's headline: no curve shape to be wrong about
+    assert advisor._measured_lead({**res, "human": 200}) == (
+        "+200 human points ~ +600 [600, 600] synthetic points on base 1,000, read off the "
+        "measured runs with no curve assumed (base 2,000: more than 1,000, past the runs)")
+    assert advisor._measured_lead({**below, "human": 200}) == (
+        "+200 human points ~ +300 [300, 300] synthetic points on base 2,000 and +0 (not above "
+        "the measured curve at the base) on base 1,000, read off the measured runs with no "
+        "curve assumed")
     assert advisor._measured_clause({**res, "human": 200}) == (
         "; read off the measured runs without a curve: +600 [600, 600] on base 1,000, more "
         "than 1,000 on base 2,000")

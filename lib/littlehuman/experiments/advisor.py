@@ -748,19 +748,20 @@ def buy_line(report: dict[str, Any]) -> str:
     return f"Buy {what}: {basis}. Under the {label} its best split {margin}"
 
 
-def measured_phrase(m: dict[str, Any]) -> str:
+def measured_phrase(m: dict[str, Any], unit: str = "") -> str:
     """One base's equivalent read off the measured runs: '+1,308 [1,291, 1,416]', '+1,337
     [1,265, > 1,800)' (resamples above every measured score), 'more than 800' (the +human
-    score lies above every measured one), '-120 (not above the measured curve)'."""
+    score lies above every measured one), '-120 (not above the measured curve at the base)';
+    ``unit`` (' synthetic points') after the number and its interval."""
     if m["status"] == "beyond":
-        return f"more than {m['at_least']:,.0f}"
+        return f"more than {m['at_least']:,.0f}{unit}"
     value = f"{m['equivalent']:+,.0f}"
     if m["status"] == "saturated":
-        return f"{value} (not above the measured curve at the base)"
+        return f"{value}{unit} (not above the measured curve at the base)"
     if m["low"] is None or pd.isna(m["low"]):
-        return value
+        return f"{value}{unit}"
     high = (f"> {m['at_least']:,.0f})" if math.isinf(m["high"]) else f"{m['high']:,.0f}]")
-    return f"{value} [{m['low']:,.0f}, {high}"
+    return f"{value} [{m['low']:,.0f}, {high}{unit}"
 
 
 def measured_sentence(report: dict[str, Any]) -> str:
@@ -792,6 +793,26 @@ def _measured_clause(report: dict[str, Any]) -> str:
     each = ", ".join(f"{measured_phrase(m)} on base {m['base']:,.0f}"
                      for m in measured.to_dict("records"))
     return f"; read off the measured runs without a curve: {each}"
+
+
+def _measured_lead(report: dict[str, Any]) -> str:
+    """The headline's opening where some base's +human score lies within the measured runs:
+    '+200 human points ~ +1,346 [1,298, 1,441] synthetic points on base 1,000 and +1,329
+    [1,260, 1,421] on base 2,000, read off the measured runs with no curve assumed (base
+    3,000: more than 800, past the runs)'; '' otherwise."""
+    measured = report.get("measured")
+    if measured is None or measured.empty or not (measured["status"] == "ok").any():
+        return ""
+    rows = measured.to_dict("records")
+    inside = [m for m in rows if m["status"] != "beyond"]
+    past = [m for m in rows if m["status"] == "beyond"]
+    inside.sort(key=lambda m: m["status"] != "ok")  # the readings first, then saturated
+    said = [f"{measured_phrase(m, ' synthetic points' if i == 0 else '')} on base "
+            f"{m['base']:,.0f}" for i, m in enumerate(inside)]
+    joined = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+    beyond = ("; ".join(f"base {m['base']:,.0f}: {measured_phrase(m)}" for m in past))
+    return (f"+{report['human']} human points ~ {joined}, read off the measured runs with no "
+            "curve assumed" + (f" ({beyond}, past the runs)" if past else ""))
 
 
 def _open_families_clause(r: dict[str, Any], mids: dict[str, Any], level: float) -> str:
@@ -844,17 +865,23 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     else:
         table3 = f"Table 3's median of {curves.operating_points_phrase(t3[fam])}"
         said = families.median_phrase(mids[fam], level)
+        lead = _measured_lead(r)
+        # with a reading off the runs, it leads: no curve shape to be wrong about
+        head = (f"{lead}; under the {label}, which also prices past the runs: " if lead else
+                f"+{r['human']} human points ~ ")
+        unit = "" if lead else " synthetic points"
         if said:
-            headline = (f"+{r['human']} human points ~ {said[0]} synthetic points under the "
-                        f"{label} ({said[1]}; {table3}: {med:+,.0f})"
+            headline = (f"{head}{said[0]}{unit}{'' if lead else f' under the {label}'} "
+                        f"({said[1]}; {table3}: {med:+,.0f})"
                         + ("; they do not beat the synthetic curve"
                            if mids[fam]["value"] <= 0 else ""))
         else:
-            headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
-                        f"{label} ({table3}; on the seed means the median over the bases "
+            headline = (f"{head}{med:+,.0f}{unit}{'' if lead else f' under the {label}'} "
+                        f"({table3}; on the seed means the median over the bases "
                         "has no finite value)"
                         + ("; they do not beat the synthetic curve" if med <= 0 else ""))
-        headline += _open_families_clause(r, mids, level) + _measured_clause(r)
+        headline += _open_families_clause(r, mids, level) + ("" if lead else
+                                                             _measured_clause(r))
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
     if r.get("flags") and not r.get("learned_nothing"):
