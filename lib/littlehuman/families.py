@@ -893,7 +893,8 @@ def isotonic_rows(scores: np.ndarray, chunk: int = 2000) -> np.ndarray:
     for start in range(0, len(y), chunk):
         part = y[start:start + chunk]
         cs = np.concatenate([np.zeros((len(part), 1)), np.cumsum(part, axis=1)], axis=1)
-        means = (cs[:, None, :][:, :, 1:] - cs[:, :, None][:, :-1, :]) / np.maximum(k - j + 1, 1)
+        sums = cs[:, None, :][:, :, 1:] - cs[:, :, None][:, :-1, :]
+        means = sums / np.maximum(k - j + 1, 1)
         means = np.where(k >= j, means, np.inf)  # [r, j, k]: mean of j..k
         tail_min = np.minimum.accumulate(means[:, :, ::-1], axis=2)[:, :, ::-1]
         tail_min = np.where(j <= k, tail_min, -np.inf)  # [r, j, i]: j <= i only
@@ -934,8 +935,8 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
                          ) -> pd.DataFrame:
     """Per base, the synthetic points matching its +human score read off the measured
     synthetic-only runs of every base (:func:`synthetic_sizes`, :func:`isotonic_rows`,
-    :func:`crossings`),
-    no curve family assumed, with its interval over the bootstrap resamples (``boot_means``:
+    :func:`crossings`), no curve family assumed, with its interval over the bootstrap
+    resamples (``boot_means``:
     resamples x runs; a resample above every measured score ranked +inf, so an upper end at
     +inf reads "beyond the measured sizes"). Columns: base, equivalent (None when beyond),
     status (:data:`MEASURED_STATUSES`), at_least (beyond: the largest measured size minus the
@@ -1305,9 +1306,9 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     :func:`budget_answer`. None unless two or more plausible families have an answer on the
     same splits. Keys: h, s, share_human, max_regret, per_family ({family: score, best,
     regret, regret_low, regret_high: the loss against that family's best split with its
-    interval over the resamples, paired}), supported, chosen_best (whether it is the first family's own best split),
-    first_best_regret (the largest loss of that family's own best split) and a
-    ``sentence``."""
+    interval over the resamples, paired}), supported, chosen_best (whether it is the first
+    family's own best split), first_best_regret (the largest loss of that family's own best
+    split) and a ``sentence``."""
     ok = [f for f in plausible if (answers.get(f) or {}).get("status") == "ok"]
     if len(ok) < 2:
         return None
