@@ -622,9 +622,25 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
         "+200 human points ~ +600 [600, 600] synthetic points on base 1,000, read off the "
         "measured runs with no curve assumed (base 2,000: more than 1,000, past the runs)")
     assert advisor._measured_lead({**below, "human": 200}) == (
-        "+200 human points ~ +300 [300, 300] synthetic points on base 2,000 and +0 (not above "
-        "the measured curve at the base) on base 1,000, read off the measured runs with no "
-        "curve assumed")
+        "+200 human points ~ +300 [300, 300] synthetic points on base 2,000 and +0 [0, 0] (not "
+        "above the measured curve at the base) on base 1,000, read off the measured runs with "
+        "no curve assumed")
+    # edges: a score under every measured one on a later base is at most that much; runs
+    # that do not rise give no reading; past the runs the resamples that were not are said
+    under = F.analyse(known_data(line, {1000: 300.0, 2000: -1500.0}), ("log",), n_boot=20)
+    row = under["measured"].set_index("base").loc[2000]
+    assert row["status"] == "below" and row["equivalent"] == pytest.approx(-1000.0)
+    assert advisor.measured_phrase(row.to_dict()) == "at most -1,000 (below every measured score)"
+    flat = F.analyse(known_data(lambda x: 0.6 + 0 * np.asarray(x, float), {1000: 300.0,
+                                                                         2000: 300.0}),
+                     ("log",), n_boot=20)
+    assert set(flat["measured"]["status"]) == {"flat"}
+    assert advisor.measured_phrase(flat["measured"].iloc[0].to_dict()) == \
+        "no reading (the synthetic-only runs do not rise)"
+    past = {"status": "beyond", "at_least": 100.0, "low": 29.0, "high": math.inf,
+            "beyond": 6986, "equivalent": None}
+    assert advisor.measured_phrase(past) == ("more than 100 (95%: from 29, past the runs in "
+                                             "6,986 resamples)")
     assert advisor._measured_clause({**res, "human": 200}) == (
         "; read off the measured runs without a curve: +600 [600, 600] on base 1,000, more "
         "than 1,000 on base 2,000")

@@ -926,6 +926,10 @@ MEASURED_STATUSES = {
     "beyond": "the +human score lies above every measured synthetic-only score: the "
               "equivalent is more than the largest measured size minus the base",
     "saturated": "the +human score is not above the measured curve at the base itself",
+    "below": "the +human score lies at or below the smallest measured size's score: the "
+             "equivalent is at most the smallest size minus the base",
+    "flat": "the measured synthetic-only scores do not rise (made non-decreasing, they are "
+            "one level): nothing to read an equivalent off",
 }
 
 
@@ -938,7 +942,8 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
     :func:`crossings`), no curve family assumed, with its interval over the bootstrap
     resamples (``boot_means``:
     resamples x runs; a resample above every measured score ranked +inf, so an upper end at
-    +inf reads "beyond the measured sizes"). Columns: base, equivalent (None when beyond),
+    +inf reads "beyond the measured sizes"). Columns: base, equivalent (None when beyond or
+    flat; when below, the most it can be),
     status (:data:`MEASURED_STATUSES`), at_least (beyond: the largest measured size minus the
     base), low, high, beyond (resamples above every measured score), largest (the largest
     measured size). Where the families disagree because of their shapes, this number has no
@@ -955,14 +960,17 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
         if y is None:
             continue
         x = float(crossings(sizes, fitted, np.array([y]))[0])
-        status = "beyond" if math.isinf(x) else "saturated" if x <= base else "ok"
+        status = ("flat" if fitted[0, -1] <= fitted[0, 0] else "beyond" if math.isinf(x) else
+                  "below" if y <= fitted[0, 0] and base > sizes[0] else
+                  "saturated" if x <= base else "ok")
         low = high = None
         beyond = 0
         if boot_fitted is not None:
             ranked = crossings(sizes, boot_fitted, boot_y_star[base]) - base
             low, high, _ = stats.ranked_interval(ranked.tolist(), level)
             beyond = int(np.isinf(ranked).sum())
-        rows.append({"base": base, "equivalent": None if math.isinf(x) else x - base,
+        rows.append({"base": base, "equivalent": None if math.isinf(x) or status == "flat"
+                     else x - base,
                      "status": status, "at_least": float(sizes[-1] - base), "low": low,
                      "high": high, "beyond": beyond, "largest": float(sizes[-1])})
     return pd.DataFrame(rows, columns=columns)

@@ -750,18 +750,27 @@ def buy_line(report: dict[str, Any]) -> str:
 
 def measured_phrase(m: dict[str, Any], unit: str = "") -> str:
     """One base's equivalent read off the measured runs: '+1,308 [1,291, 1,416]', '+1,337
-    [1,265, > 1,800)' (resamples above every measured score), 'more than 800' (the +human
-    score lies above every measured one), '-120 (not above the measured curve at the base)';
-    ``unit`` (' synthetic points') after the number and its interval."""
-    if m["status"] == "beyond":
-        return f"more than {m['at_least']:,.0f}{unit}"
+    [1,265, > 1,800)' (resamples above every measured score), 'more than 800 (95%: from
+    29, past the runs in 6,986 resamples)', '+0 [0, > 100)' (not above the measured curve
+    at the base), 'at most -1,000' (below every measured score), 'no reading' (the runs do
+    not rise); ``unit`` (' synthetic points') after the number and its interval."""
+    status, beyond = m["status"], int(m.get("beyond") or 0)
+    low, high = m.get("low"), m.get("high")
+    has = low is not None and not pd.isna(low)
+    top = (None if not has else f"> {m['at_least']:,.0f})" if math.isinf(high) else
+           f"{high:,.0f}]")
+    if status == "flat":
+        return "no reading (the synthetic-only runs do not rise)"
+    if status == "beyond":
+        past = (f" (95%: from {low:,.0f}, past the runs in {beyond:,} resamples)"
+                if has and math.isfinite(low) else "")
+        return f"more than {m['at_least']:,.0f}{unit}{past}"
+    if status == "below":
+        return f"at most {m['equivalent']:+,.0f}{unit} (below every measured score)"
     value = f"{m['equivalent']:+,.0f}"
-    if m["status"] == "saturated":
-        return f"{value}{unit} (not above the measured curve at the base)"
-    if m["low"] is None or pd.isna(m["low"]):
-        return f"{value}{unit}"
-    high = (f"> {m['at_least']:,.0f})" if math.isinf(m["high"]) else f"{m['high']:,.0f}]")
-    return f"{value} [{m['low']:,.0f}, {high}{unit}"
+    ci = f" [{low:,.0f}, {top}" if has else ""
+    note = " (not above the measured curve at the base)" if status == "saturated" else ""
+    return f"{value}{ci}{unit}{note}"
 
 
 def measured_sentence(report: dict[str, Any]) -> str:
@@ -774,14 +783,17 @@ def measured_sentence(report: dict[str, Any]) -> str:
     each = "; ".join(f"base {m['base']:,.0f}: {measured_phrase(m)}"
                      for m in measured.to_dict("records"))
     largest = float(measured["largest"].iloc[0])
+    marked = "> " in each
     return (f"**Read off the measured runs, no curve assumed** (+{report['human']} human "
             "points in synthetic points: every base's synthetic-only runs as one curve, the "
             "synthetic sets being nested, made non-decreasing by isotonic regression; the "
             "+human score's crossing, linear between the two measured sizes around it; 95% "
             f"interval over the same resamples): {each}. It reaches only as far as the runs "
-            f"(the largest measured size is {largest:,.0f}: '>' marks resamples above every "
-            "measured score); within that reach it has no shape to be wrong about, so a "
-            "family whose equivalent lies outside these intervals owes it to its shape.")
+            f"(the largest measured size is {largest:,.0f}"
+            + ("; '> N' marks resamples above every measured score" if marked else "")
+            + "); within that reach it has no shape to be wrong about, so a family whose "
+            "equivalent lies outside these intervals owes it to its shape or to extrapolating "
+            "past its own base's runs.")
 
 
 def _measured_clause(report: dict[str, Any]) -> str:
