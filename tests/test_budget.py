@@ -327,7 +327,7 @@ def test_families_report_and_summary_on_known_runs(home):
     ends = [advice_plots._breakeven_ends(report, f) for f in report["families"]]
     shown = [(f, *e) for f, e in zip(report["families"], ends)]
     assert advice_plots._against_intervals(shown, 17.0 / 8).startswith(
-        "inside the interval of the log (paper): the equivalents alone")
+        "inside the interval of the log (paper): the curves alone")
     assert "below every interval: human points pay" in advice_plots._against_intervals(
         shown, 0.001)
     answer = report["budget"]

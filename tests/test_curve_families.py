@@ -625,6 +625,20 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
         "+200 human points ~ +300 [300, 300] synthetic points on base 2,000 and +0 [0, 0] (not "
         "above the measured curve at the base) on base 1,000, read off the measured runs with "
         "no curve assumed")
+    # the break-even ratio with no curve: 600 / 200 = 3 synthetic points per human point
+    ratios = F.run_ratios(res["measured"], 200)
+    assert len(ratios) == 1 and ratios[0][0] == 1000.0
+    assert ratios[0][1:] == pytest.approx((3.0, 3.0, 3.0), abs=0.01)
+    assert (F.ratio_side(ratios, 10.0), F.ratio_side(ratios, 1.0)) == ("above", "below")
+    assert F.ratio_side([(1000.0, 3.0, 2.0, math.inf)], 10.0) == "inside"
+    from littlehuman.plots import advice as advice_plots
+
+    said = advice_plots._runs_clause({**res, "human": 200}, 10.0)
+    assert said.startswith(" Read off the runs with no curve assumed (above the table): base "
+                           "1,000 3 [3, 3]")
+    assert said.endswith("; yours lies above every one: synthetic points pay at your prices, "
+                         "whatever the curve.")
+    assert advice_plots._runs_clause({**res, "human": 200}, None).endswith("[3, 3].")
     # edges: a score under every measured one on a later base is at most that much; runs
     # that do not rise give no reading; past the runs the resamples that were not are said
     under = F.analyse(known_data(line, {1000: 300.0, 2000: -1500.0}), ("log",), n_boot=20)

@@ -266,8 +266,10 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     # settled by an interval, not by the operating points' scatter: the median over the
     # bases per human point, [2.12, 2.12] here (constant scores), against a ratio of 10
     assert "(25th-75th percentile: their scatter, not the uncertainty)" in adv["verdict"]
-    assert re.search(r"95% interval, per human point\) \[2\.1\d, 2\.1\d\]: your prices are "
-                     r"clear of that interval\.", adv["verdict"]), adv["verdict"]
+    assert re.search(r"the median over the bases of the fits on the seed means per human point "
+                     r"is 2\.1\d \[2\.1\d, 2\.1\d\] \(95%\): your prices are clear of that "
+                     r"interval\.", adv["verdict"]), adv["verdict"]
+    assert "Read off the runs" not in adv["verdict"]  # base 16's +human score is past them
 
     cheap_humans = advisor.advice(with_profile(exp, price_human=0.2), analysis)
     assert {b["base"]: b["cheaper"] for b in cheap_humans["per_base"]}[16] == "human"

@@ -976,6 +976,35 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
     return pd.DataFrame(rows, columns=columns)
 
 
+def run_ratios(measured: pd.DataFrame | None, human: int
+               ) -> list[tuple[float, float, float, float]]:
+    """(base, ratio, low, high) per base whose equivalent was read off the runs inside them
+    with an interval (:func:`measured_equivalents`, status ok), per
+    human point: the break-even price ratio with no curve assumed."""
+    if measured is None or measured.empty or human <= 0:
+        return []
+    return [(float(m["base"]), max(m["equivalent"], 0.0) / human, max(m["low"], 0.0) / human,
+             m["high"] / human) for m in measured.to_dict("records")
+            if m["status"] == "ok" and m["low"] is not None and not pd.isna(m["low"])]
+
+
+def ratio_side(ratios: Sequence[tuple[Any, float, float, float]], ratio: float) -> str:
+    """'above' every (_, _, low, high) interval, 'below' every one, or 'inside' some."""
+    if all(ratio > hi for *_, hi in ratios):
+        return "above"
+    if all(ratio < lo for _, _, lo, _ in ratios):
+        return "below"
+    return "inside"
+
+
+def ratio_text(value: float, low: float, high: float) -> str:
+    """'6.73 [6.49, 7.21]', '31.1 [0, ∞)': a break-even ratio with its interval."""
+    def r(v: float) -> str:
+        return "∞" if math.isinf(v) else f"{v:.3g}"
+
+    return f"{r(value)} [{r(low)}, {r(high)}" + (")" if math.isinf(high) else "]")
+
+
 def chosen_family(result: Mapping[str, Any]) -> str:
     """The family :func:`analyse` chose by hold-out error (``log``, the paper's, when none
     could be tested)."""

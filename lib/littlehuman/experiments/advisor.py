@@ -87,17 +87,30 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         # settled only by an interval: the median over the bases, per human point
         mid = analysis.get("median_equivalent") or {}
         if mid.get("low") is not None and finite(mid.get("value")):
-            low, high = max(mid["low"], 0.0) / h, mid["high"] / h
+            value, low, high = (max(v, 0.0) / h for v in (mid["value"], mid["low"],
+                                                          mid["high"]))
             settled = ((ratio < low and overall["cheaper"] == "human")
                        or (ratio > high and overall["cheaper"] == "synthetic"))
             top = "∞)" if math.isinf(high) else f"{high:.3g}]"
-            spread += (f"; with its uncertainty (the median over the bases of the fits on the "
-                       f"seed means, 95% interval, per human point) [{low:.3g}, {top}")
+            spread += (f"; with its uncertainty, the median over the bases of the fits on the "
+                       f"seed means per human point is {value:.3g} [{low:.3g}, {top} (95%)")
             clear = ("your prices are clear of that interval." if settled else
-                     "your ratio falls inside that interval, so the answer is not settled.")
+                     "your ratio falls inside that interval, so the curve does not settle it.")
         else:
             settled = False
             clear = "no interval to settle it (nothing to resample)."
+        runs = families.run_ratios(analysis.get("measured"), h)
+        if runs:
+            side = families.ratio_side(runs, ratio)
+            clear += (" Read off the runs with no curve (notebook 06), per human point: "
+                      + "; ".join(f"base {b:,.0f} {families.ratio_text(v, lo, hi)}"
+                                  for b, v, lo, hi in runs)
+                      + {"above": ": your ratio is above every one, so synthetic points pay "
+                                  "at your prices.",
+                         "below": ": your ratio is below every one, so human points pay at "
+                                  "your prices.",
+                         "inside": ": your ratio falls inside at least one, so the runs do "
+                                   "not settle it either."}[side])
         action = (f"buy the next {h} human points" if overall["cheaper"] == "human" else
                   f"buy the {t3['median']:,.0f} synthetic points instead"
                   if overall["cheaper"] == "synthetic" else "either route costs the same")

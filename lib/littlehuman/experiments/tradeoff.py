@@ -208,7 +208,8 @@ def analysis(study: "Study", metric: str | None = None,
     detectable gain, :func:`human_gain`), ``table3`` (mean, median, 25th/75th percentile
     of the per-seed operating points' equivalents), ``median_equivalent`` (the median over
     the bases of the seed-mean fits' equivalents with its interval,
-    :func:`~littlehuman.families.median_equivalent`; None without a draw), ``statuses``
+    :func:`~littlehuman.families.median_equivalent`; None without a draw), ``measured``
+    (each base's equivalent read off the runs, no curve: notebook 06's), ``statuses``
     (sentences counting each
     status), ``breakeven`` (the median equivalent / human points), ``n_boot`` (the
     resamples behind the intervals: 0 where there are none), ``learned_nothing`` (a sentence
@@ -225,10 +226,10 @@ def analysis(study: "Study", metric: str | None = None,
         curve = curve_analysis(study, metric, ("log",), n_boot, level, pool_bases)
         fits = curve["fits"][curve["fits"]["family"] == "log"].set_index("base")
         drawn = int(curve["n_boot"])
-        median = families.median_equivalent(curve, "log")
+        median, read_off = families.median_equivalent(curve, "log"), curve["measured"]
     except LittleHumanError:  # no seed has every run: no intervals
         fits, drawn = pd.DataFrame(columns=["low", "high", "undefined"]), 0
-        median = None
+        median, read_off = None, None
     bounds = [_log_interval(fits, base, n_boot) for base in mean["base"]]
     lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
     mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
@@ -252,7 +253,7 @@ def analysis(study: "Study", metric: str | None = None,
             "synthetic_measured": measured,
             "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)
             if t3["median"] is not None else None, "level": level, "n_boot": drawn,
-            "median_equivalent": median,
+            "median_equivalent": median, "measured": read_off,
             "learned_nothing": grid.learned_nothing(rec, metric, "trade-off runs")}
 
 

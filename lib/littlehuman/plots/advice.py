@@ -231,7 +231,7 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
         ends = _breakeven_ends(report, fam)
         if ends:
             intervals.append((fam, *ends))
-            parts.append(f"{FAMILIES[fam].label} {_ratio_interval(*ends)} (Table 3's median: "
+            parts.append(f"{FAMILIES[fam].label} {families.ratio_text(*ends)} (Table 3's median: "
                          f"{table3})")
         else:
             parts.append(f"{FAMILIES[fam].label} {table3} (Table 3's median; no interval)")
@@ -240,9 +240,12 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
     if ph > 0 and ps > 0:
         yours = f" Yours: {ph / ps:.3g} (${ph:g} / ${ps:g})"
         yours += (f", {_against_intervals(intervals, ph / ps)}." if intervals else ".")
-    return (f"**Break-even price ratio** (human annotation pays while one human point costs less "
-            f"than this many synthetic points: the headline's equivalent, the median over the "
-            f"bases of the fits on the seed means, / {h}, with its 95% interval): "
+    yours += _runs_clause(report, ph / ps if ph > 0 and ps > 0 else None)
+    return ("**Break-even price ratio** (human annotation pays while one human point costs less "
+            "than this many synthetic points: the curves' equivalent, "
+            + ("the median over the bases of the fits on the seed means"
+               if len(report.get("bases", ())) != 1 else "the fit on the seed means")
+            + f", / {h}, with its 95% interval): "
             f"{'; '.join(parts)}.{yours}")
 
 
@@ -259,25 +262,39 @@ def _breakeven_ends(report: dict[str, Any], family: str
     return value, low, high
 
 
-def _ratio_interval(value: float, low: float, high: float) -> str:
-    """'7.72 [7.17, 39.2]', '31.1 [0, ∞)'."""
-    def r(v: float) -> str:
-        return "∞" if math.isinf(v) else f"{v:.3g}"
-
-    return f"{r(value)} [{r(low)}, {r(high)}" + (")" if math.isinf(high) else "]")
-
-
 def _against_intervals(shown: list[tuple[str, float, float, float]], ratio: float) -> str:
     """Where the user's price ``ratio`` lies against each family's break-even interval."""
-    if all(ratio > hi for *_, hi in shown):
+    side = families.ratio_side(shown, ratio)
+    if side == "above":
         return "above every interval: synthetic points pay at your prices"
-    if all(ratio < lo for _, _, lo, _ in shown):
+    if side == "below":
         return "below every interval: human points pay at your prices"
     inside = [FAMILIES[f].label for f, _, lo, hi in shown if lo <= ratio <= hi]
+    if len(inside) == len(shown) > 1:
+        return "inside each family's interval: the curves alone do not say which pays"
     if inside:
-        return (f"inside the interval of the {' and the '.join(inside)}: the equivalents "
-                "alone do not say which pays")
+        return (f"inside the interval of the {' and the '.join(inside)}: the curves alone do "
+                "not say which pays")
     return "between the families' intervals: which pays depends on the family"
+
+
+def _runs_clause(report: dict[str, Any], ratio: float | None) -> str:
+    """' Read off the runs with no curve ...: base 1,000 6.73 [6.49, 7.21]; ...' with where
+    ``ratio`` lies ('' without a reading inside the runs)."""
+    runs = families.run_ratios(report.get("measured"), report["human"])
+    if not runs:
+        return ""
+    each = "; ".join(f"base {b:,.0f} {families.ratio_text(v, lo, hi)}"
+                     for b, v, lo, hi in runs)
+    said = f" Read off the runs with no curve assumed (above the table): {each}"
+    if ratio is None:
+        return said + "."
+    return said + {"above": "; yours lies above every one: synthetic points pay at your "
+                            "prices, whatever the curve.",
+                   "below": "; yours lies below every one: human points pay at your prices, "
+                            "whatever the curve.",
+                   "inside": "; yours lies inside at least one: the runs do not settle it "
+                             "either."}[families.ratio_side(runs, ratio)]
 
 
 def budget_figure(answer: dict[str, Any], metric: str, title: str) -> go.Figure:
