@@ -113,9 +113,9 @@ from scipy.special import expit  # noqa: E402
 
 from littlehuman.curves import equivalent_points, fit_log  # noqa: E402
 from littlehuman.metrics import SCORE_RANGE  # noqa: E402
-from littlehuman.families import (CurveData, analyse, chosen_family,  # noqa: E402
-                                  curve_points, fit_family, median_equivalent,
-                                  ranked_equivalent)
+from littlehuman.families import (CurveData, analyse, budget_families,  # noqa: E402
+                                  chosen_family, curve_points, fit_family,
+                                  median_equivalent, pooled_credits, ranked_equivalent)
 from littlehuman.stats import (bootstrap_run_means,  # noqa: E402
                                defined_interval, hierarchical_bootstrap)
 
@@ -450,6 +450,7 @@ MIS_SIMS = 150  # the default --sims of --only misspecified (0.5-1 s an experime
 MEDIAN = "med"  # the base column's label of the median over the bases (the advisor's headline)
 TABLE3 = "t3"  # ... of Table 3's median over each seed's own fits (no interval)
 MEASURED = "no-fit"  # the family column's label of the equivalent read off the measured runs
+POOLED_CHOSEN = "all"  # ... of the all-bases hold-out's family fitted to every base at once
 MIS_CEILING = 1.0  # the asymptote's bound notebooks 04 and 06 fit with (advisor.CEILING)
 MIS_CURVES = [  # (label, floor, span, scale T of the worth)
     ("near-linear", 0.55, 0.35, 1500.0),  # bench/report_scale.py's learner's curve
@@ -517,7 +518,7 @@ def misspecified_scenario(floor: float, span: float, scale: float, interaction_s
     estimates ranked as the bootstrap ranks them (+inf unreachable, -base none needed), and
     which family the hold-out chose (``choice``), whose interval is also kept as "chosen"."""
     runs, mu, means = saturating_truth(floor, span, scale, run_sd, interaction_sd)
-    names = [*MIS_FAMILIES, "chosen", MEASURED]
+    names = [*MIS_FAMILIES, "chosen", MEASURED, POOLED_CHOSEN]
     got = {(b, f): {"low": [], "high": [], "estimate": []}
            for b in [*MIS_BASES, MEDIAN, TABLE3] for f in names}
     chosen: list[str] = []
@@ -539,6 +540,12 @@ def misspecified_scenario(floor: float, span: float, scale: float, interaction_s
                 for name in {f, "chosen"} if f == best else {f}:
                     for k, v in cells.items():
                         got[(b, name)][k].append(math.nan if v is None else float(v))
+        fams = budget_families(result)  # the budget's curve: every base's runs at once
+        credits = {c["base"]: c for c in (pooled_credits(result, fams[0]) if fams else [])}
+        for b in MIS_BASES:
+            c = credits.get(b) or {"low": None, "high": None, "value": None}
+            for k, v in (("low", c["low"]), ("high", c["high"]), ("estimate", c["value"])):
+                got[(b, POOLED_CHOSEN)][k].append(math.nan if v is None else float(v))
         read = result["measured"].set_index("base")
         for b in MIS_BASES:  # no curve: read off the measured runs (+inf: beyond them)
             row = read.loc[b]
@@ -598,7 +605,8 @@ def print_misspecified(sims: int, n_boot: int, rng: np.random.Generator,
               f"hold-out picks {picks}")
         print(head)
         for b in [*MIS_BASES, MEDIAN, TABLE3]:
-            for f in [*MIS_FAMILIES, "chosen", *([MEASURED] if b in MIS_BASES else [])]:
+            for f in [*MIS_FAMILIES, "chosen",
+                      *([MEASURED, POOLED_CHOSEN] if b in MIS_BASES else [])]:
                 g = out["got"][(b, f)]
                 low, high, est = g["low"], g["high"], g["estimate"]
                 given = ~(np.isnan(low) | np.isnan(high))

@@ -472,6 +472,25 @@ def test_pilot_rows_on_a_wide_interval():
     assert (early[0]["seeds_needed"], early[0]["more_runs"]) == (None, 8)
 
 
+def test_past_the_runs_the_headline_reads_the_curve_of_every_base_at_once():
+    """A reviewer (2026-12-05): on ROPES's simulation every per-base family's median missed
+    the truth (1,333) while the exponential saturation fitted to every base's runs at once
+    held it on each base; after the reading off the runs, the headline gives that curve."""
+    def truth(x):
+        return 0.9 - 0.35 * np.exp(-np.asarray(x, float) * 0.15 / 1500)
+
+    worth = 200 / 0.15
+    res = F.analyse(known_data(truth, {b: worth for b in (1000, 2000, 3000)},
+                               bases=(1000, 2000, 3000)), n_boot=10, ceiling=1.0)
+    assert F.budget_families(res)[0] == "exp"
+    said = advisor._past_runs_sentence(res)
+    assert said.startswith("Past the runs, the exponential saturation fitted to every base's "
+                           "runs at once (the budget's curve; ")
+    assert said.endswith("synthetic points on bases 1,000 / 2,000 / 3,000")
+    credited = [float(v.replace(",", "")) for v in re.findall(r"([\d,]+) \[", said)]
+    assert credited == pytest.approx([worth] * 3, rel=1e-3)
+
+
 def test_a_score_band_spanning_the_metrics_whole_range_is_said_to_say_nothing():
     # ROPES's cpu profile read "predicted score 0.14 [0, 1]" at 5,000,000 synthetic points:
     # a log fit of 10 noisy sizes carried 1,000x past them, every band clipped to [0, 1]

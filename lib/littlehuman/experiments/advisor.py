@@ -840,6 +840,32 @@ def _measured_lead(report: dict[str, Any]) -> str:
             "curve assumed" + (f" ({beyond}, past the runs)" if past else ""))
 
 
+def _past_runs_sentence(report: dict[str, Any]) -> str:
+    """The headline's second sentence after a reading off the runs: what the curve fitted to
+    every base's runs at once (the budget's: the all-bases hold-out's choice, the synthetic
+    sets being one nested curve) credits the human points with on each base, past the runs
+    too: 'Past the runs, the exponential saturation fitted to every base's runs at once (...)
+    credits them with 1,370 [1,284, 1,493] / ... synthetic points on bases 1,000 / ...';
+    '' when that fit failed."""
+    from littlehuman.findings import fmt_points_interval
+
+    fams = families.budget_families(report)
+    credits = families.pooled_credits(report, fams[0]) if fams else []
+    if not credits:
+        return ""
+    each = " / ".join(("none" if c["value"] is None else f"{c['value']:,.0f}")
+                      + (f" {fmt_points_interval(c['low'], c['high'])}"
+                         if c["low"] is not None else "") for c in credits)
+    bases = " / ".join(f"{c['base']:,.0f}" for c in credits)
+    chosen = (report.get("pooled_choice") or {}).get("decisive")
+    how = ("the all-bases hold-out's choice" if chosen and len(fams) == 1 else
+           f"the all-bases hold-out does not rule out {families.named(fams[1:])}"
+           if len(fams) > 1 else "the all-bases hold-out's best, untested against the others")
+    return (f"Past the runs, the {families.FAMILIES[fams[0]].label} fitted to every base's runs "
+            f"at once (the budget's curve; {how}) credits them with {each} synthetic points on "
+            f"base{'s' if len(credits) > 1 else ''} {bases}")
+
+
 def _open_families_clause(r: dict[str, Any], mids: dict[str, Any], level: float) -> str:
     """'; the per-base hold-out does not single it out: +1,331 to +2,875 across the 2
     families it cannot tell apart, their 95% intervals together [678, ∞)', or '' when it
@@ -891,22 +917,21 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
         table3 = f"Table 3's median of {curves.operating_points_phrase(t3[fam])}"
         said = families.median_phrase(mids[fam], level)
         lead = _measured_lead(r)
-        # with a reading off the runs, it leads: no curve shape to be wrong about
-        head = (f"{lead}; under the {label}, which also prices past the runs: " if lead else
-                f"+{r['human']} human points ~ ")
-        unit = "" if lead else " synthetic points"
-        if said:
-            headline = (f"{head}{said[0]}{unit}{'' if lead else f' under the {label}'} "
-                        f"({said[1]}; {table3}: {med:+,.0f})"
+        past = _past_runs_sentence(r) if lead else ""
+        if lead and past:  # no curve shape to be wrong about, then the curve of every run
+            headline = f"{lead}. {past}"
+        elif said:
+            headline = (f"+{r['human']} human points ~ {said[0]} synthetic points under the "
+                        f"{label} ({said[1]}; {table3}: {med:+,.0f})"
                         + ("; they do not beat the synthetic curve"
-                           if mids[fam]["value"] <= 0 else ""))
+                           if mids[fam]["value"] <= 0 else "")
+                        + _open_families_clause(r, mids, level) + _measured_clause(r))
         else:
-            headline = (f"{head}{med:+,.0f}{unit}{'' if lead else f' under the {label}'} "
-                        f"({table3}; on the seed means the median over the bases "
+            headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
+                        f"{label} ({table3}; on the seed means the median over the bases "
                         "has no finite value)"
-                        + ("; they do not beat the synthetic curve" if med <= 0 else ""))
-        headline += _open_families_clause(r, mids, level) + ("" if lead else
-                                                             _measured_clause(r))
+                        + ("; they do not beat the synthetic curve" if med <= 0 else "")
+                        + _open_families_clause(r, mids, level) + _measured_clause(r))
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
     if r.get("flags") and not r.get("learned_nothing"):
