@@ -216,6 +216,10 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
         "value": 1590.0, "low": 1500.0, "high": "inf", "bases": 3}}))
     assert ("over the 3 bases (median of the seed-mean fits): 1,590 [1,500, ∞), 32x [30x, ∞) "
             "per human point") in index.page(tmp_path)
+    # a low end at minus the base (none needed) is 0 synthetic points per human point, not
+    # "-5.0x" (ROPES's cpu profile, a reader, 2026-12-05)
+    assert index._per_point({"equivalent": 1556.0, "interval": [-250.0, "inf"]}, 50) == \
+        ", 31x [0x, ∞) per human point"
     # notebook 06's buy line stands in the trade-off's cell (a reviewer: the index had none)
     buy = "Buy 3,000 synthetic points (all $150): the exponential saturation's best split"
     write(tmp_path, summary("ropes", "cpu", advisor={"buy": buy}))

@@ -164,7 +164,8 @@ def _per_point(base: dict[str, Any], human: Any) -> str:
     if lo is None or hi is None:
         return f", {_times(eq, human)} per human point"
     top = "∞)" if math.isinf(hi) else f"{_times(hi, human)}]"
-    bottom = "(-∞" if math.isinf(lo) else f"[{_times(lo, human)}"
+    # an end at or below 0 (none needed): no synthetic point for a human one, not '-5.0x'
+    bottom = "[0x" if lo <= 0 else f"[{_times(lo, human)}"
     return f", {_times(eq, human)} {bottom}, {top} per human point"
 
 
