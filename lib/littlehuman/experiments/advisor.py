@@ -747,7 +747,9 @@ def buy_line(report: dict[str, Any]) -> str:
         margin = (f"beats {g['against']} by {curves.digits(g['value'], sign=True)} "
                   f"[{curves.digits(g['low'], sign=True)}, "
                   f"{curves.digits(g['high'], sign=True)}]")
+        tie = abs(g["value"]) < TIE_SHARE * (g["high"] - g["low"])
         margin += (": settled." if answer["confident"] else
+                   ", a tie: either end does as well on this evidence." if tie else
                    ", an interval reaching 0: not settled, either end does as well on this "
                    "evidence.")
     else:
@@ -756,8 +758,8 @@ def buy_line(report: dict[str, Any]) -> str:
         return f"Buy {what}: the {label}'s best split, which {margin}"
     basis = ("the best split under every family the all-bases hold-out does not rule out"
              if robust["max_regret"] <= 1e-12 else
-             "the split that loses least under every family the all-bases hold-out cannot "
-             "tell apart")
+             "the split that loses least under every family the all-bases hold-out does not "
+             "rule out")
     return f"Buy {what}: {basis}. Under the {label} its best split {margin}"
 
 
