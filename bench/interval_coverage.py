@@ -90,7 +90,10 @@ bias's side); the README ("The advisor") has the table. Rows ``no-fit``: each ba
 equivalent read off the measured runs with no curve (``families.measured_equivalents``; a
 +human score above every measured one counts as "more than the largest size minus the
 base", covering when the truth is at least that): it held the truth 0.933-0.993 of the time,
-median bias -5% to +3%, in every scenario (629 s, 2026-12-05).
+median bias -5% to +3%, in every scenario (629 s, 2026-12-05). Rows ``all``: the family
+the all-bases hold-out chose, fitted to every base's runs at once (``families.pooled_credits``,
+the budget's curve and notebook 06's headline past the runs): 0.93-0.97 on bases 1,000 and
+2,000, 0.88-0.95 on base 3,000, past the runs (739 s, 2026-12-05).
 0.5 s an experiment (1,000 resamples) on
 2 idle cores, 0.9 s beside other work: the default 150 per scenario, 6 scenarios, take 8-14
 minutes (200 took 613 s idle, 957 s beside other work); a coverage near 0.95 then has a
