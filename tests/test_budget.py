@@ -525,6 +525,21 @@ def test_a_budget_gain_of_about_zero_is_a_tie_not_a_pilot_plan():
     assert "too few seeds to count from" in advisor.pilot_rows(result, bigger, 4)[0]["message"]
 
 
+def test_pilot_rows_cover_a_wide_reading_off_the_runs():
+    result = {"choice": {"best": "log"}, "n_seeds": 5, "fits": pd.DataFrame(
+        columns=["base", "family", "equivalent", "low", "high"]),
+        "measured": pd.DataFrame([
+            {"base": 1000, "equivalent": 1000.0, "status": "ok", "low": 750.0, "high": 1750.0},
+            {"base": 2000, "equivalent": 1000.0, "status": "ok", "low": 900.0, "high": 1100.0},
+            {"base": 3000, "equivalent": None, "status": "beyond", "low": 500.0,
+             "high": math.inf}])}
+    rows = advisor.pilot_rows(result, None, runs_per_seed=4)
+    # only base 1,000's is wider than +-25%: the same arithmetic as a curve's (13 seeds)
+    assert [r["what"] for r in rows] == [
+        "the reading off the runs on base 1,000 (no curve, 1,000 synthetic points)"]
+    assert (rows[0]["seeds_needed"], rows[0]["more_runs"]) == (13, 32)
+
+
 def test_pilot_rows_name_an_equivalent_too_uncertain_for_an_interval():
     # 80 of 300 resamples found no equivalent: no 95% interval, the least settled answer of
     # all; leaving it out let the notebook say "no more seeds needed"

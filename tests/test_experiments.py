@@ -696,3 +696,19 @@ def test_a_base_whose_interval_spans_everything_gets_no_advice():
     assert "(95% CI 900 to 2,500) more synthetic points ($3.11)" in bounded
     assert bounded.endswith("buy 1,556 synthetic points instead, though its 95% interval does "
                             "not settle it.")
+
+
+def test_notebook_04_names_the_reading_off_the_runs_beside_its_curve():
+    """A reviewer (2026-12-05): notebook 04's per-base log equivalents (1,806 and 1,590 on
+    ROPES's simulation, truth 1,333) stood alone though the runs themselves read 1,346 and
+    1,329; the per-base advice now names that reading where the +human score lies inside
+    the runs."""
+    measured = pd.DataFrame([
+        {"base": 1000, "equivalent": 1346.0, "status": "ok", "at_least": 2800.0,
+         "low": 1298.0, "high": 1441.0, "beyond": 4, "largest": 3800.0},
+        {"base": 3000, "equivalent": None, "status": "beyond", "at_least": 800.0,
+         "low": math.inf, "high": math.inf, "beyond": 996, "largest": 3800.0}])
+    assert advisor._read_off_note(measured, 1000) == (
+        " Read off the runs with no curve (notebook 06): +1,346 [1,298, 1,441].")
+    assert advisor._read_off_note(measured, 3000) == ""  # past the runs: the curve alone
+    assert advisor._read_off_note(None, 1000) == ""

@@ -63,7 +63,8 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
                          "score_same_money_measured": None if measured is None else measured[0],
                          "message": _advice_sentence(r, h, adv, score, metric, capped,
                                                      analysis.get("learned_nothing"),
-                                                     measured, robust)})
+                                                     measured, robust)
+                         + _read_off_note(analysis.get("measured"), r["base"])})
     t3 = analysis["table3"]
     overall = curves.advise(t3["median"], p.price_human, p.price_synthetic, h)
     prices = (f"At ${p.price_human:g} per human point and ${p.price_synthetic:g} per synthetic "
@@ -138,6 +139,17 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
     return jsonable({"price_human": p.price_human, "price_synthetic": p.price_synthetic,
                       "price_ratio": ratio, "human_points": h, "overall": overall,
                       "verdict": verdict, "per_base": per_base, "caveats": caveats})
+
+
+def _read_off_note(measured: pd.DataFrame | None, base: float) -> str:
+    """' Read off the runs with no curve (notebook 06): +1,346 [1,298, 1,441].' for notebook
+    04's per-base advice, where that base's +human score lies inside the runs ('' else)."""
+    if measured is None or measured.empty:
+        return ""
+    rows = [m for m in measured.to_dict("records") if m["base"] == base]
+    if not rows or rows[0]["status"] != "ok":
+        return ""
+    return f" Read off the runs with no curve (notebook 06): {measured_phrase(rows[0])}."
 
 
 def cheaper_at_bounds(low: Any, high: Any, price_human: float, price_synthetic: float,
@@ -370,8 +382,9 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
     without a number of seeds. A saturated base (equivalent <= 0: the human points did not
     beat the synthetic curve) is planned on the human points' gain over that base instead
     (``gains``: :func:`littlehuman.experiments.tradeoff.human_gain`), whose interval clear
-    of 0 is the answer there; +-25% of an equivalent at or below 0 says little. Each row:
-    what, goal, and the plan's keys."""
+    of 0 is the answer there; +-25% of an equivalent at or below 0 says little. The
+    equivalents read off the runs (``result["measured"]``, inside them with a closed interval)
+    get the same rule. Each row: what, goal, and the plan's keys."""
     n_seeds, out = result["n_seeds"], []
     for r in _plausible_fits(result).to_dict("records"):
         fam = r["family"]
@@ -390,6 +403,16 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
         if target > 0 and width > target:
             what = (f"the equivalent on base {r['base']:,.0f} ({families.FAMILIES[fam].label}, "
                     f"{r['equivalent']:,.0f} synthetic points)")
+            out.append({"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}",
+                        **curves.pilot_plan(width, n_seeds, target, runs_per_seed, what)})
+    measured = result.get("measured")
+    for m in ([] if measured is None else measured.to_dict("records")):
+        if m["status"] != "ok" or not (finite(m["low"]) and finite(m["high"])):
+            continue  # past the runs, or open above: the curves' rows cover it
+        width, target = m["high"] - m["low"], 2 * EQUIVALENT_PRECISION * abs(m["equivalent"])
+        if target > 0 and width > target:
+            what = (f"the reading off the runs on base {m['base']:,.0f} (no curve, "
+                    f"{m['equivalent']:,.0f} synthetic points)")
             out.append({"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}",
                         **curves.pilot_plan(width, n_seeds, target, runs_per_seed, what)})
     if answer and answer.get("status") == "ok":
