@@ -976,6 +976,13 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
     return pd.DataFrame(rows, columns=columns)
 
 
+def per_human_point(value: float, low: float, high: float, human: int
+                    ) -> tuple[float, float, float]:
+    """An equivalent and its interval ends as break-even price ratios: synthetic points per
+    human point, an end at or below 0 (none needed: human points never pay) as 0."""
+    return max(value, 0.0) / human, max(low, 0.0) / human, max(high, 0.0) / human
+
+
 def run_ratios(measured: pd.DataFrame | None, human: int
                ) -> list[tuple[float, float, float, float]]:
     """(base, ratio, low, high) per base whose equivalent was read off the runs inside them
@@ -983,8 +990,8 @@ def run_ratios(measured: pd.DataFrame | None, human: int
     human point: the break-even price ratio with no curve assumed."""
     if measured is None or measured.empty or human <= 0:
         return []
-    return [(float(m["base"]), max(m["equivalent"], 0.0) / human, max(m["low"], 0.0) / human,
-             m["high"] / human) for m in measured.to_dict("records")
+    return [(float(m["base"]), *per_human_point(m["equivalent"], m["low"], m["high"], human))
+            for m in measured.to_dict("records")
             if m["status"] == "ok" and m["low"] is not None and not pd.isna(m["low"])]
 
 

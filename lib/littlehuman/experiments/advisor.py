@@ -88,13 +88,11 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         # settled only by an interval: the median over the bases, per human point
         mid = analysis.get("median_equivalent") or {}
         if mid.get("low") is not None and finite(mid.get("value")):
-            value, low, high = (max(v, 0.0) / h for v in (mid["value"], mid["low"],
-                                                          mid["high"]))
-            settled = ((ratio < low and overall["cheaper"] == "human")
-                       or (ratio > high and overall["cheaper"] == "synthetic"))
-            top = "∞)" if math.isinf(high) else f"{high:.3g}]"
+            ends = families.per_human_point(mid["value"], mid["low"], mid["high"], h)
+            settled = ((ratio < ends[1] and overall["cheaper"] == "human")
+                       or (ratio > ends[2] and overall["cheaper"] == "synthetic"))
             spread += (f"; with its uncertainty, the median over the bases of the fits on the "
-                       f"seed means per human point is {value:.3g} [{low:.3g}, {top} (95%)")
+                       f"seed means per human point is {families.ratio_text(*ends)} (95%)")
             clear = ("your prices are clear of that interval." if settled else
                      "your ratio falls inside that interval, so the curve does not settle it.")
         else:
@@ -728,18 +726,16 @@ def _pooled_breakeven(report: dict[str, Any], credits: list[dict[str, Any]],
     if not shown:
         return ""
     ratio = answer["price_human"] / answer["price_synthetic"]
-
-    def r(v: float) -> str:  # an equivalent <= 0 (none needed): human points never pay
-        return "∞" if v == math.inf else f"{max(v, 0.0) / h:.3g}"
-
-    each = " / ".join(f"{r(c['value'])} [{r(c['low'])}, {r(c['high'])}"
-                      + (")" if c["high"] == math.inf else "]") for c in shown)
-    if all(ratio > c["high"] / h for c in shown):
+    ratios = [(c["base"], *families.per_human_point(c["value"], c["low"], c["high"], h))
+              for c in shown]
+    each = " / ".join(families.ratio_text(v, lo, hi) for _, v, lo, hi in ratios)
+    side = families.ratio_side(ratios, ratio)
+    if side == "above":
         verdict = "above every interval: synthetic points pay at your prices"
-    elif all(ratio < c["low"] / h for c in shown):
+    elif side == "below":
         verdict = "below every interval: human points pay at your prices"
     else:
-        inside = [c["base"] for c in shown if c["low"] / h <= ratio <= c["high"] / h]
+        inside = [b for b, _, lo, hi in ratios if lo <= ratio <= hi]
         where = (f"the interval on base{'s' if len(inside) > 1 else ''} "
                  + " and ".join(f"{b:,.0f}" for b in inside)) if inside else "their range"
         verdict = f"inside {where}: this curve cannot say which pays at your prices there"

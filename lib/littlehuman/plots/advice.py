@@ -258,8 +258,7 @@ def _breakeven_ends(report: dict[str, Any], family: str
     if not m or m["low"] is None or m["value"] is None or not math.isfinite(m["value"]) \
             or h <= 0:
         return None
-    value, low, high = (max(v, 0.0) / h for v in (m["value"], m["low"], m["high"]))
-    return value, low, high
+    return families.per_human_point(m["value"], m["low"], m["high"], h)
 
 
 def _against_intervals(shown: list[tuple[str, float, float, float]], ratio: float) -> str:
