@@ -237,6 +237,13 @@ EQUIVALENT_PRECISION = 0.25
 TIE_SHARE = 0.01
 
 
+def is_tie(gain: dict[str, Any]) -> bool:
+    """Whether a budget gain (value, low, high) is a tie: an interval, and the estimate under
+    :data:`TIE_SHARE` of its width."""
+    return finite(gain.get("low")) and finite(gain.get("high")) and \
+        abs(gain["value"]) < TIE_SHARE * (gain["high"] - gain["low"])
+
+
 def curve_data(study: "Study", metric: str | None = None) -> "families.CurveData":
     """The trade-off's per-test-row scores (``metric``, default the main one) for the curve
     families: every seed that has all the trade-off runs, each run's test rows in one array.
@@ -397,28 +404,20 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
             if finite(r.get("undefined")) and r["undefined"] > 0:  # too uncertain for one
                 out.append(_no_interval_row(r, fam, n_seeds, result))
             continue
-        width, target = r["high"] - r["low"], 2 * EQUIVALENT_PRECISION * abs(r["equivalent"])
-        if target > 0 and width > target:
-            what = (f"the equivalent on base {r['base']:,.0f} ({families.FAMILIES[fam].label}, "
-                    f"{r['equivalent']:,.0f} synthetic points)")
-            out.append({"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}",
-                        **curves.pilot_plan(width, n_seeds, target, runs_per_seed, what)})
+        out += _precision_row(f"the equivalent on base {r['base']:,.0f} "
+                              f"({families.FAMILIES[fam].label}, {r['equivalent']:,.0f} "
+                              "synthetic points)", r, n_seeds, runs_per_seed)
     measured = result.get("measured")
     for m in ([] if measured is None else measured.to_dict("records")):
         if m["status"] != "ok" or not (finite(m["low"]) and finite(m["high"])):
             continue  # past the runs, or open above: the curves' rows cover it
-        width, target = m["high"] - m["low"], 2 * EQUIVALENT_PRECISION * abs(m["equivalent"])
-        if target > 0 and width > target:
-            what = (f"the reading off the runs on base {m['base']:,.0f} (no curve, "
-                    f"{m['equivalent']:,.0f} synthetic points)")
-            out.append({"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}",
-                        **curves.pilot_plan(width, n_seeds, target, runs_per_seed, what)})
+        out += _precision_row(f"the reading off the runs on base {m['base']:,.0f} (no curve, "
+                              f"{m['equivalent']:,.0f} synthetic points)", m, n_seeds,
+                              runs_per_seed)
     if answer and answer.get("status") == "ok":
         g = answer["gain_over_all_synthetic"]
-        tie = finite(g.get("low")) and finite(g.get("high")) and \
-            abs(g["value"]) < TIE_SHARE * (g["high"] - g["low"])
         what = f"the best split's score against {g['against']}"
-        if tie and not answer["confident"]:  # seeds would chase a difference of ~0
+        if is_tie(g) and not answer["confident"]:  # seeds would chase a difference of ~0
             out.insert(0, {"what": what, "goal": "an interval clear of 0, if the estimate holds",
                            "width": g["high"] - g["low"], "target_width": None,
                            "seeds_now": n_seeds, "seeds_needed": None, "more_seeds": None,
@@ -441,6 +440,17 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
             out.insert(0, {"what": what, "goal": "an interval clear of 0, if the estimate holds",
                            **plan})
     return out
+
+
+def _precision_row(what: str, e: dict[str, Any], n_seeds: int, runs_per_seed: int
+                   ) -> list[dict[str, Any]]:
+    """A pilot row for an equivalent ``e`` (equivalent, low, high: a closed interval) wider
+    than +-:data:`EQUIVALENT_PRECISION` of it, else none."""
+    width, target = e["high"] - e["low"], 2 * EQUIVALENT_PRECISION * abs(e["equivalent"])
+    if not (target > 0 and width > target):
+        return []
+    return [{"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}",
+             **curves.pilot_plan(width, n_seeds, target, runs_per_seed, what)}]
 
 
 def clear_of_zero_width(value: float, low: float, high: float) -> float:
@@ -683,18 +693,13 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
     answer = report.get("budget") or {}
     if answer.get("status") != "ok":
         return ""
-    from littlehuman.findings import fmt_points_interval
-
     parts = []
     credits = report.get("budget_credits") or {}
     for fam in report["families"]:
         fit = report["fit"].get((families.POOLED, fam))
         if fit is None or not fit.usable:
             continue
-        said_credits = [(f"{c['value']:,.0f} {fmt_points_interval(c['low'], c['high'])}"
-                         if finite(c["value"]) and c["low"] is not None else
-                         f"{c['value']:,.0f}" if finite(c["value"]) else "none")
-                        for c in credits.get(fam, [])]
+        said_credits = [_credit_text(c) for c in credits.get(fam, [])]
         rmse = f"RMSE {fit.rmse:.2g}; " if finite(fit.rmse) else ""
         parts.append(f"{families.FAMILIES[fam].label} ({rmse}{' / '.join(said_credits)})")
     bases = ("bases " if len(report["bases"]) > 1 else "base ") + " / ".join(
@@ -715,6 +720,18 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
         said += (f" {agree[:1].upper()}{agree[1:]} agree on the split (their best splits buy "
                  "human points alike, within a tenth of the measured number).")
     return said
+
+
+def _credit_text(credit: dict[str, Any]) -> str:
+    """One base's credit on a budget curve (:func:`~littlehuman.families.pooled_credits`):
+    '1,370 [1,284, 1,493]', the value alone without an interval, 'none' without a value."""
+    from littlehuman.findings import fmt_points_interval
+
+    if not finite(credit["value"]):
+        return "none"
+    ci = f" {fmt_points_interval(credit['low'], credit['high'])}" \
+        if credit["low"] is not None else ""
+    return f"{credit['value']:,.0f}{ci}"
 
 
 def _pooled_breakeven(report: dict[str, Any], credits: list[dict[str, Any]],
@@ -766,9 +783,8 @@ def buy_line(report: dict[str, Any]) -> str:
         margin = (f"beats {g['against']} by {curves.digits(g['value'], sign=True)} "
                   f"[{curves.digits(g['low'], sign=True)}, "
                   f"{curves.digits(g['high'], sign=True)}]")
-        tie = abs(g["value"]) < TIE_SHARE * (g["high"] - g["low"])
         margin += (": settled." if answer["confident"] else
-                   ", a tie: either end does as well on this evidence." if tie else
+                   ", a tie: either end does as well on this evidence." if is_tie(g) else
                    ", an interval reaching 0: not settled, either end does as well on this "
                    "evidence.")
     else:
@@ -868,15 +884,14 @@ def _past_runs_sentence(report: dict[str, Any]) -> str:
     too: 'Past the runs, the exponential saturation fitted to every base's runs at once (...)
     credits them with 1,370 [1,284, 1,493] / ... synthetic points on bases 1,000 / ...';
     '' when that fit failed."""
-    from littlehuman.findings import fmt_points_interval
-
     fams = families.budget_families(report)
-    credits = families.pooled_credits(report, fams[0]) if fams else []
+    if not fams:
+        return ""
+    credits = ((report.get("budget_credits") or {}).get(fams[0])  # the budget's, if priced
+               or families.pooled_credits(report, fams[0]))
     if not credits:
         return ""
-    each = " / ".join(("none" if c["value"] is None else f"{c['value']:,.0f}")
-                      + (f" {fmt_points_interval(c['low'], c['high'])}"
-                         if c["low"] is not None else "") for c in credits)
+    each = " / ".join(_credit_text(c) for c in credits)
     bases = " / ".join(f"{c['base']:,.0f}" for c in credits)
     chosen = (report.get("pooled_choice") or {}).get("decisive")
     how = ("the all-bases hold-out's choice" if chosen and len(fams) == 1 else
