@@ -655,6 +655,6 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
             "beyond": 6986, "equivalent": None}
     assert advisor.measured_phrase(past) == ("more than 100 (95%: from 29, past the runs in "
                                              "6,986 resamples)")
-    assert advisor._measured_clause({**res, "human": 200}) == (
+    assert advisor.measured_clause({**res, "human": 200}) == (
         "; read off the measured runs without a curve: +600 [600, 600] on base 1,000, more "
         "than 1,000 on base 2,000")

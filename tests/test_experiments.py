@@ -712,3 +712,29 @@ def test_notebook_04_names_the_reading_off_the_runs_beside_its_curve():
         " Read off the runs with no curve (notebook 06): +1,346 [1,298, 1,441].")
     assert advisor._read_off_note(measured, 3000) == ""  # past the runs: the curve alone
     assert advisor._read_off_note(None, 1000) == ""
+
+
+def test_notebook_04_says_where_the_log_interval_and_the_runs_disagree():
+    """A disagreement the page left to the reader (2026-12-05): ROPES's simulated base 1,000
+    had the log curve at 1,806 [1,468, 2,550] and the runs at 1,346 [1,298, 1,441], two
+    intervals that do not overlap; the per-base line now says so, and that they overlap
+    where they do, and past the runs gives the least the runs say."""
+    measured = pd.DataFrame([
+        {"base": 1000, "equivalent": 1346.0, "status": "ok", "at_least": 2800.0,
+         "low": 1298.0, "high": 1441.0, "beyond": 4, "largest": 3800.0},
+        {"base": 3000, "equivalent": None, "status": "beyond", "at_least": 800.0,
+         "low": math.inf, "high": math.inf, "beyond": 996, "largest": 3800.0}])
+    apart = advisor.log_against_runs(measured, 1000, 1468.0, 2550.0)
+    assert apart.startswith(" Read off the runs with no curve: +1,346 [1,298, 1,441]; ")
+    assert "lies wholly above it" in apart and "shape, not the noise" in apart
+    below = advisor.log_against_runs(measured, 1000, 900.0, 1297.0)
+    assert "lies wholly below it" in below
+    assert advisor.log_against_runs(measured, 1000, 1441.0, math.inf).endswith(
+        "; the two intervals overlap.")  # touching ends and an unbounded upper end overlap
+    assert advisor.log_against_runs(measured, 1000, None, None) == (
+        " Read off the runs with no curve: +1,346 [1,298, 1,441].")  # no log interval drawn
+    past = advisor.log_against_runs(measured, 3000, 1000.0, 2000.0)
+    assert past.startswith(" Read off the runs with no curve: more than 800") and \
+        "only a curve speaks" in past
+    assert advisor.log_against_runs(measured, 2000, 1.0, 2.0) == ""  # no such base
+    assert advisor.log_against_runs(None, 1000, 1.0, 2.0) == ""

@@ -139,15 +139,47 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
                       "verdict": verdict, "per_base": per_base, "caveats": caveats})
 
 
+def _read_off_row(measured: pd.DataFrame | None, base: float,
+                  statuses: Sequence[str] = ("ok",)) -> dict[str, Any] | None:
+    """That base's row of the reading off the runs (:func:`families.measured_equivalents`)
+    when its status is one of ``statuses`` (default: the +human score lies inside the runs),
+    else None."""
+    if measured is None or measured.empty:
+        return None
+    rows = [m for m in measured.to_dict("records") if m["base"] == base]
+    return rows[0] if rows and rows[0]["status"] in statuses else None
+
+
 def _read_off_note(measured: pd.DataFrame | None, base: float) -> str:
     """' Read off the runs with no curve (notebook 06): +1,346 [1,298, 1,441].' for notebook
     04's per-base advice, where that base's +human score lies inside the runs ('' else)."""
-    if measured is None or measured.empty:
+    row = _read_off_row(measured, base)
+    return "" if row is None else (
+        f" Read off the runs with no curve (notebook 06): {measured_phrase(row)}.")
+
+
+def log_against_runs(measured: pd.DataFrame | None, base: float, low: Any, high: Any) -> str:
+    """Notebook 04's per-base note: the reading off the runs with no curve beside the log
+    curve's equivalent, and, where the two 95% intervals (the log's ``low``-``high`` and the
+    runs') do not overlap, that the log curve's shape, not the noise, sets its number; past
+    the runs, the least they say ('' where there is no reading off the runs)."""
+    row = _read_off_row(measured, base, ("ok", "beyond"))
+    if row is None:
         return ""
-    rows = [m for m in measured.to_dict("records") if m["base"] == base]
-    if not rows or rows[0]["status"] != "ok":
-        return ""
-    return f" Read off the runs with no curve (notebook 06): {measured_phrase(rows[0])}."
+    note = f" Read off the runs with no curve: {measured_phrase(row)}"
+    if row["status"] == "beyond":
+        return note + (" (the +human score lies above every measured run: past them, only "
+                       "a curve speaks).")
+    ends = (low, high, row.get("low"), row.get("high"))
+    if any(v is None or pd.isna(v) for v in ends):
+        return note + "."
+    log_low, log_high, run_low, run_high = (float(v) for v in ends)
+    if log_low <= run_high and run_low <= log_high:
+        return note + "; the two intervals overlap."
+    side = "above" if log_low > run_high else "below"
+    return (note + f"; the log curve's interval lies wholly {side} it: here the log curve's "
+            "shape, not the noise, sets its number (notebook 06 fits shapes that level off "
+            "and leads with this reading).")
 
 
 def cheaper_at_bounds(low: Any, high: Any, price_human: float, price_synthetic: float,
@@ -846,7 +878,7 @@ def measured_sentence(report: dict[str, Any]) -> str:
             "past its own base's runs.")
 
 
-def _measured_clause(report: dict[str, Any]) -> str:
+def measured_clause(report: dict[str, Any]) -> str:
     """The headline's '; read off the measured runs without a curve: +1,308 [1,291, 1,416]
     on base 1,000, ...' ('' where no base's crossing lies within the measured sizes)."""
     measured = report.get("measured")
@@ -961,13 +993,13 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
                         f"{label} ({said[1]}; {table3}: {med:+,.0f})"
                         + ("; they do not beat the synthetic curve"
                            if mids[fam]["value"] <= 0 else "")
-                        + _open_families_clause(r, mids, level) + _measured_clause(r))
+                        + _open_families_clause(r, mids, level) + measured_clause(r))
         else:
             headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
                         f"{label} ({table3}; on the seed means the median over the bases "
                         "has no finite value)"
                         + ("; they do not beat the synthetic curve" if med <= 0 else "")
-                        + _open_families_clause(r, mids, level) + _measured_clause(r))
+                        + _open_families_clause(r, mids, level) + measured_clause(r))
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
     if r.get("flags") and not r.get("learned_nothing"):

@@ -22,7 +22,8 @@ from littlehuman.config import Profile
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import grid
-from littlehuman.experiments.advisor import advice, curve_analysis
+from littlehuman.experiments.advisor import (advice, curve_analysis, log_against_runs,
+                                             measured_clause)
 from littlehuman.experiments.grid import Cell, Shape, unbounded_as_text
 from littlehuman.stats import finite
 from littlehuman.experiments.scaling import sizes
@@ -343,7 +344,8 @@ def summary(study: "Study", metric: str | None = None,
               "failed_resamples": int(r["failed_resamples"]),
               "message": r["message"], "breakeven_ratio": r["breakeven_ratio"],
               "gain": [r.get("gain"), r.get("gain_low"), r.get("gain_high")],
-              "gain_detectable": r.get("gain_detectable")}
+              "gain_detectable": r.get("gain_detectable"),
+              "read_off": log_against_runs(a.get("measured"), r["base"], r["low"], r["high"])}
              for r in a["bases"].to_dict("records")]
     if a.get("learned_nothing"):
         headline = f"+{h} human points: not priced, {a['learned_nothing']}"
@@ -363,7 +365,7 @@ def summary(study: "Study", metric: str | None = None,
         headline = (f"+{h} human points ~ {t3['median']:+,.0f} synthetic points (median over "
                     f"{curves.operating_points_phrase(t3)}; mean {t3['mean']:,.0f})"
                     + ("; they do not beat the synthetic curve" if t3["median"] <= 0 else "")
-                    + (f"; {said[1]}: {said[0]}" if said else ""))
+                    + (f"; {said[1]}: {said[0]}" if said else "") + measured_clause(a))
         price = (f"human annotation is the cheaper route while one human point costs less "
                  f"than {a['breakeven']:.3g} synthetic points (the median equivalent over "
                  f"{curves.operating_points_phrase(t3)}, per human point)"
