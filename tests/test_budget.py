@@ -834,6 +834,37 @@ def test_pilot_rows_cover_every_family_the_holdout_cannot_tell_apart():
     assert advisor.open_families_sentence(decided) == ""
 
 
+def test_the_pilot_plan_leaves_out_families_the_all_bases_holdout_rules_out():
+    """A reviewer (2026-12-05): on ROPES's simulation the per-base hold-out could not tell the
+    exponential saturation from the log, the all-bases one could (0.00069 against 0.0058),
+    and the plan still planned seeds for the log's per-base equivalents."""
+    fits = pd.DataFrame([
+        {"base": 1000, "family": f, "equivalent": 1000.0, "low": 500.0, "high": 2500.0}
+        for f in ("log", "power", "exp")])
+    per_base = {"choice": {"best": "exp", "plausible": ["exp", "log", "power"]}, "n_seeds": 3,
+                "fits": fits, "families": ["log", "power", "exp"], "bases": [1000]}
+    told = {**per_base, "pooled_choice": {"best": "exp", "plausible": ["exp"]}}
+    assert F.pilot_families(per_base) == ["exp", "log", "power"]  # no all-bases hold-out
+    assert F.pilot_families(told) == ["exp"]
+    rows = advisor.pilot_rows(told, None, runs_per_seed=4)
+    assert [r["what"] for r in rows] == [
+        "the equivalent on base 1,000 (exponential saturation, 1,000 synthetic points)"]
+    said = advisor.open_families_sentence({**told, "pilot": rows})
+    assert said.startswith("The per-base hold-out cannot tell the exponential saturation, the "
+                           "log (paper) and the power law apart; on the all-bases hold-out")
+    assert "the log (paper) and the power law predict the largest size worse than the best " \
+        "family" in said and said.endswith("so the plan narrows the exponential saturation alone.")
+    one_open = {**per_base, "pooled_choice": {"best": "exp", "plausible": ["exp", "power"]}}
+    assert F.pilot_families(one_open) == ["exp", "power"]
+    said = advisor.open_families_sentence({**one_open, "pilot": [{}]})
+    assert "the log (paper) predicts the largest size worse" in said
+    assert "so the plan covers the exponential saturation and the power law. More seeds" in said
+    # the two hold-outs keep nothing in common: the per-base choice alone
+    apart = {**per_base, "choice": {"best": "exp", "plausible": ["exp", "log"]},
+             "pooled_choice": {"best": "power", "plausible": ["power"]}}
+    assert F.pilot_families(apart) == ["exp"]
+
+
 def test_the_pilot_plan_puts_the_purchase_first_and_says_when_it_is_settled():
     result = {"choice": {"best": "log"}, "n_seeds": 3, "fits": pd.DataFrame([
         {"base": 1000, "family": "log", "equivalent": 1000.0, "low": 500.0, "high": 2500.0}])}

@@ -1035,6 +1035,19 @@ def plausible_families(result: Mapping[str, Any]) -> list[str]:
     return [chosen, *(f for f in others if known is None or f in known)]
 
 
+def pilot_families(result: Mapping[str, Any]) -> list[str]:
+    """The families the pilot plan narrows: those neither hold-out tells from the best, the
+    per-base one (:func:`plausible_families`) and, where it was run, the one of the curves
+    fitted to every base at once (``pooled_choice``); the per-base choice alone where the two
+    keep no family in common. A family either hold-out rules out needs no seeds."""
+    per_base = plausible_families(result)
+    pooled = result.get("pooled_choice")
+    if not pooled or pooled.get("best") is None:
+        return per_base
+    kept = set(pooled.get("plausible") or [pooled["best"]])
+    return [f for f in per_base if f in kept] or per_base[:1]
+
+
 def spend_phrase(h: float, s: float, share_human: float, budget: float) -> str:
     """'spend 20% of $500 on 200 human points and the rest on 8,000 synthetic points' (or
     'spend all $500 on ...' without human points)."""

@@ -386,23 +386,23 @@ def families_report(study: "Study", metric: str | None = None,
 
 
 def _saturated_gains(study: "Study", metric: str, result: dict[str, Any]) -> pd.DataFrame | None:
-    """:func:`~littlehuman.experiments.tradeoff.human_gain` when a plausible family has a
+    """:func:`~littlehuman.experiments.tradeoff.human_gain` when a planned family has a
     saturated base (the pilot plan narrows the gain there), else None (it is not needed)."""
     from littlehuman.experiments import tradeoff
 
-    mine = _plausible_fits(result)
+    mine = _pilot_fits(result)
     if not any(finite(v) and v <= 0 for v in mine.get("equivalent", pd.Series(dtype=float))):
         return None
     return tradeoff.human_gain(study, metric, level=result.get("level", 0.95))
 
 
-def _plausible_fits(result: dict[str, Any]) -> pd.DataFrame:
-    """The fits of the families the hold-out cannot tell from the best
-    (:func:`~littlehuman.families.plausible_families`: the chosen one alone when it was
-    decisive), one row per family and base (the pooled rows left out), the chosen family's
+def _pilot_fits(result: dict[str, Any]) -> pd.DataFrame:
+    """The fits of the families the pilot plan narrows
+    (:func:`~littlehuman.families.pilot_families`: those neither hold-out tells from the
+    best), one row per family and base (the pooled rows left out), the chosen family's
     first."""
     fits = result["fits"]
-    names = families.plausible_families(result)
+    names = families.pilot_families(result)
     mine = fits[fits["family"].isin(names) & (fits["base"] != families.POOLED)]
     order = mine["family"].map({f: i for i, f in enumerate(names)})
     return mine.iloc[np.argsort(order.to_numpy(), kind="stable")]
@@ -410,9 +410,9 @@ def _plausible_fits(result: dict[str, Any]) -> pd.DataFrame:
 
 def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
                runs_per_seed: int, gains: pd.DataFrame | None = None) -> list[dict[str, Any]]:
-    """The pilot plan: for each base's equivalent under each family the hold-out cannot tell
-    from the best (:func:`~littlehuman.families.plausible_families`; the chosen one alone when
-    it was decisive) whose interval is wider than +-:data:`EQUIVALENT_PRECISION` of it, and for the
+    """The pilot plan: for each base's equivalent under each family neither hold-out tells
+    from the best (:func:`~littlehuman.families.pilot_families`; the chosen one alone when
+    the per-base one was decisive) whose interval is wider than +-:data:`EQUIVALENT_PRECISION` of it, and for the
     budget decision when its interval reaches 0, how many seeds would narrow it enough
     (:func:`littlehuman.curves.pilot_plan`). An equivalent whose interval is unbounded
     (resamples no synthetic amount matches) or missing (fits that failed) gets a row too,
@@ -423,7 +423,7 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
     equivalents read off the runs (``result["measured"]``, inside them with a closed interval)
     get the same rule. Each row: what, goal, and the plan's keys."""
     n_seeds, out = result["n_seeds"], []
-    for r in _plausible_fits(result).to_dict("records"):
+    for r in _pilot_fits(result).to_dict("records"):
         fam = r["family"]
         if not finite(r.get("equivalent")):
             continue
@@ -582,15 +582,14 @@ def pilot_sentence(report: dict[str, Any]) -> str:
     if report.get("learned_nothing"):
         return ("No pilot plan: more seeds of runs that learn nothing settle nothing (see the "
                 "top of this page).")
-    names = families.plausible_families(report)
-    mine = _plausible_fits(report)
+    names = families.pilot_families(report)
+    mine = _pilot_fits(report)
     has_number = any(finite(v) for v in mine.get("equivalent", pd.Series(dtype=float)))
     answer = report.get("budget")
     if not has_number and not (answer and answer.get("status") == "ok"):
         who = (f"{families.named(names)} gives no finite equivalent" if len(names) == 1 else
-               f"none of {families.named(names)} (the per-base hold-out cannot tell them "
-               "apart) gives a "
-               "finite equivalent")
+               f"none of {families.named(names)} (the hold-outs cannot tell them apart) gives "
+               "a finite equivalent")
         return (f"No pilot plan: {who} on the seed means and there is no "
                 "budget answer, so there is no interval whose width the seeds arithmetic could "
                 f"start from. {UNSETTLED_ADVICE}")
@@ -600,20 +599,33 @@ def pilot_sentence(report: dict[str, Any]) -> str:
 
 
 def open_families_sentence(report: dict[str, Any]) -> str:
-    """What notebook 06 says under its pilot plan when the hold-out cannot tell two or more
-    families apart (else ""): the plan covers each of them, and seeds narrow each family's
-    intervals without telling the families apart; more sizes per base do, at one run per
-    base and seed each."""
+    """What notebook 06 says under its pilot plan when the per-base hold-out cannot tell two
+    or more families apart (else ""): which of them the all-bases hold-out rules out (the
+    plan leaves those out: :func:`~littlehuman.families.pilot_families`), that the plan
+    covers each of the rest, and that seeds narrow each family's intervals without telling
+    the families apart; more sizes per base do, at one run per base and seed each."""
     names = families.plausible_families(report)
     if len(names) < 2 or report.get("learned_nothing"):
         return ""
+    planned = families.pilot_families(report)
+    ruled_out = [f for f in names if f not in planned]
+    head = f"The per-base hold-out cannot tell {families.named(names)} apart"
+    if ruled_out:
+        verb = "predicts" if len(ruled_out) == 1 else "predict"
+        head += (f"; on the all-bases hold-out (every base's synthetic-only runs at once) "
+                 f"{families.named(ruled_out)} {verb} the largest size worse than the "
+                 "best family by more than the margin's noise")
+        if len(planned) == 1:
+            covers = (f", so the plan narrows {families.named(planned)} alone"
+                      if report.get("pilot") else "")
+            return f"{head}{covers}."
+    covers = ((", so the plan covers each of them" if not ruled_out else
+               f", so the plan covers {families.named(planned)}") if report.get("pilot") else "")
     runs = len(report["bases"]) * report["n_seeds"]
-    covers = ", so the plan covers each of them" if report.get("pilot") else ""
-    return (f"The per-base hold-out cannot tell {families.named(names)} apart{covers}. More seeds "
-            "narrow each family's intervals but do not tell the families apart; more sizes per "
-            "base (`--tradeoff-steps`, one more synthetic-only size per base and seed each: "
-            f"{runs:,} run(s) per step here) give the hold-out a larger size to predict and "
-            "more sizes to fit.")
+    return (f"{head}{covers}. More seeds narrow each family's intervals but do not tell the "
+            "families apart; more sizes per base (`--tradeoff-steps`, one more synthetic-only "
+            f"size per base and seed each: {runs:,} run(s) per step here) give the hold-out a "
+            "larger size to predict and more sizes to fit.")
 
 
 def pilot_notes(report: dict[str, Any]) -> list[str]:
