@@ -56,6 +56,10 @@ def test_advise_end_to_end_on_an_own_file_with_its_own_synthetic_file(tmp_path):
     assert not (runs / "sweep").exists()  # the advice does not train the sweep
     page = (folder / "06_advise.html").read_text()
     assert "Plotly.newPlot" in page and "budget" in page.lower()
+    assert "What the measured runs bought, no curve" in page
+    bought = summary["advisor"]["purchases"]  # the trade-off's runs alone, at these prices
+    assert bought is None or bought["frontier"][0]["cost"] == min(
+        r["cost"] for r in bought["frontier"])
     again = run_all(home, None, "advise", cwd=work, timeout=120)
     assert again.returncode == 2 and again.stderr.count("\n") == 1
 

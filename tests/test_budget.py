@@ -362,7 +362,9 @@ def test_families_report_and_summary_on_known_runs(home):
     # one line says what to buy, and whether the chosen family's margin settles it
     assert summary["buy"].startswith("Buy 20 synthetic points (all $2): the log (paper)'s "
                                      "best split, which beats ")
-    assert summary["buy"].endswith(("settled.", "on this evidence."))
+    curve_said, runs_said = summary["buy"].split(" Read off the runs with no curve: ")
+    assert curve_said.endswith(("settled.", "on this evidence."))
+    assert runs_said == "within $2 the best measured purchase is 16 synthetic points ($1.6)."
     assert "fitted to every base's synthetic-only runs at once" in advisor.worth_sentence(
         report["budget"])
     curves_said = advisor.budget_curves_sentence(report)

@@ -471,6 +471,14 @@ def seeds_for_width(width: float, n_seeds: int, target_width: float,
     return high
 
 
+def mix_phrase(human: int, synthetic: int, points: bool = True) -> str:
+    """A training set as a purchase: '200 human + 3,000 synthetic points', '3,800 synthetic
+    points', '500 human points' (without ' points' when ``points`` is false)."""
+    parts = [f"{int(human):,} human"] * bool(human) + [f"{int(synthetic):,} synthetic"] * (
+        bool(synthetic) or not human)
+    return " + ".join(parts) + (" points" if points else "")
+
+
 def money(x: float) -> str:
     """Dollars for a sentence, without the '$': thousands separators, cents only where there
     are any ('1,000', '12.5', '0.002'; never '1e+04')."""

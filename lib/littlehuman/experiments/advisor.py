@@ -335,7 +335,9 @@ def families_report(study: "Study", metric: str | None = None,
     (:func:`families.robust_split` over :func:`families.budget_families`, those the hold-out
     of the curves fitted to every base at once cannot tell from the best: None unless two or
     more), ``pilot``
-    (:func:`pilot_rows`), ``runs_per_seed``, ``metric``, ``dataset``."""
+    (:func:`pilot_rows`), ``purchases`` (:func:`measured_purchases`: what the measured runs
+    bought at the profile's prices, no curve; None without prices or when the runs learned
+    nothing), ``runs_per_seed``, ``metric``, ``dataset``."""
     from littlehuman.experiments import tradeoff
     from littlehuman.findings import paper_table3
 
@@ -372,6 +374,7 @@ def families_report(study: "Study", metric: str | None = None,
         1, len(tradeoff.seeds(p)))
     pilot = [] if nothing else pilot_rows(result, answer, runs_per_seed,
                                           _saturated_gains(study, metric, result))
+    bought = None if nothing else measured_purchases(study, metric, n_boot, level, budget)
     return {**result, "metric": metric, "dataset": study.name,
             "flags": grid.flags(records, baseline, metric), "learned_nothing": nothing,
             "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,
@@ -382,7 +385,27 @@ def families_report(study: "Study", metric: str | None = None,
             "budget_robust": families.robust_split(answers, plausible),
             "budget_asked": budget, "price_human": p.price_human,
             "price_synthetic": p.price_synthetic, "runs_per_seed": runs_per_seed,
-            "pilot": pilot}
+            "pilot": pilot, "purchases": bought}
+
+
+def measured_purchases(study: "Study", metric: str, n_boot: int, level: float,
+                       budget: float) -> dict[str, Any] | None:
+    """What the measured runs bought at the profile's prices, no curve
+    (:func:`littlehuman.experiments.purchases.at_prices`, with the ``budget`` when it is
+    above 0), plus ``left_out`` and ``n_boot``; None without prices or when no seed has every
+    mix's runs."""
+    from littlehuman.experiments import purchases
+
+    p = study.profile
+    if not (p.price_human > 0 and p.price_synthetic > 0):
+        return None
+    try:
+        measured = purchases.measure(study, metric, n_boot, level)
+    except LittleHumanError:
+        return None
+    return {**purchases.at_prices(measured, p.price_human, p.price_synthetic,
+                                  budget if budget > 0 else None),
+            "left_out": measured.left_out, "n_boot": n_boot}
 
 
 def _saturated_gains(study: "Study", metric: str, result: dict[str, Any]) -> pd.DataFrame | None:
@@ -833,13 +856,37 @@ def buy_line(report: dict[str, Any]) -> str:
                    "evidence.")
     else:
         margin = "has no interval to say whether it is settled."
+    runs = purchases_clause(report)
     if not robust:
-        return f"Buy {what}: the {label}'s best split, which {margin}"
+        return f"Buy {what}: the {label}'s best split, which {margin}{runs}"
     basis = ("the best split under every family the all-bases hold-out does not rule out"
              if robust["max_regret"] <= 1e-12 else
              "the split that loses least under every family the all-bases hold-out does not "
              "rule out")
-    return f"Buy {what}: {basis}. Under the {label} its best split {margin}"
+    return f"Buy {what}: {basis}. Under the {label} its best split {margin}{runs}"
+
+
+def purchases_clause(report: dict[str, Any]) -> str:
+    """The buy line's last sentence: the best measured purchase within the budget, no curve
+    (:func:`measured_purchases`), and whether human points pay among the measured ones
+    ('' without an answer)."""
+    bought = report.get("purchases") or {}
+    if bought.get("status") != "ok":
+        return ""
+    best, gain = bought["best"], bought["gain"]
+    said = (f" Read off the runs with no curve: within ${curves.money(bought['budget'])} the "
+            f"best measured purchase is {curves.mix_phrase(best['human'], best['synthetic'])} "
+            f"(${curves.money(best['cost'])}"
+            + (f"; the dearest measured one costs ${curves.money(bought['largest_cost'])}"
+               if bought["largest_cost"] < bought["budget"] else "") + ")")
+    if gain is None:
+        return said + "."
+    verdict = ("human points pay among them" if gain["low"] > 0 else
+               "human points do not pay among them" if gain["high"] < 0 else
+               "whether human points pay among them is not settled")
+    return (said + f"; {verdict} ({curves.digits(gain['value'], sign=True)} "
+            f"[{curves.digits(gain['low'], sign=True)}, "
+            f"{curves.digits(gain['high'], sign=True)}]).")
 
 
 def measured_phrase(m: dict[str, Any], unit: str = "") -> str:
@@ -965,6 +1012,30 @@ def _open_families_clause(r: dict[str, Any], mids: dict[str, Any], level: float)
     return clause
 
 
+def _purchases_as_json(bought: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The measured purchases' answer for ``summary.json``: the budget's picks, the gain of
+    buying human points and the sentence, and the measured frontier (None without one)."""
+    if bought is None:
+        return None
+    edge = bought["table"][bought["table"]["frontier"]].sort_values("cost")
+    return {**{k: bought.get(k) for k in ("status", "budget", "best", "best_synthetic",
+                                          "best_human", "gain", "human_share", "sentence",
+                                          "largest_cost", "left_out")},
+            "frontier": edge[["human", "synthetic", "cost", "mean", "low", "high",
+                              "sources"]].to_dict("records")}
+
+
+def purchases_missing_sentence(report: dict[str, Any]) -> str:
+    """What notebook 06 says where it shows no measured purchases."""
+    if report.get("learned_nothing"):
+        return "No purchases to read: the runs learned nothing (see the top of this page)."
+    if not (report.get("price_human", 0) > 0 and report.get("price_synthetic", 0) > 0):
+        return ("Prices give every measured training set a cost: give a price per human and "
+                "per synthetic point (see the budget section above) to read what each bought.")
+    return ("No measured purchases: no seed has a finished run of every measured mix (run "
+            "`run_all.py --notebooks 04` first).")
+
+
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able headline numbers of :func:`families_report` for the index: metric, seeds, the
     chosen family and why, per family the Table 3 median and the break-even ratio, per base
@@ -1048,6 +1119,7 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
                k: r["budget_robust"][k] for k in ("h", "s", "share_human", "max_regret",
                                                   "first_best_regret", "families",
                                                   "chosen_best", "per_family", "sentence")},
+           "purchases": _purchases_as_json(r.get("purchases")),
            "pilot": [p["message"] for p in r["pilot"]], "flags": r.get("flags") or [],
            "learned_nothing": r.get("learned_nothing")}
     return jsonable(out)

@@ -370,6 +370,89 @@ def budget_caption(answer: dict[str, Any], n_seeds: int, n_rows: int) -> str:
             f"{m[0]:,.0f}-{m[1]:,.0f}.")
 
 
+def purchases_figure(bought: dict[str, Any], title: str) -> go.Figure:
+    """Every measured training set as a purchase (``bought``:
+    :func:`littlehuman.experiments.purchases.at_prices`): its cost against its score with
+    the 95% interval, synthetic-only sets and sets with human points apart, the measured
+    frontier as a step line, the budget and the best purchase within it marked."""
+    t = bought["table"].sort_values("cost")
+    fig = go.Figure()
+    hover = ("%{customdata[0]}: $%{x:,.2f}, %{y:.4f} [%{customdata[1]:.4f}, "
+             "%{customdata[2]:.4f}] (%{customdata[3]})<extra></extra>")
+    for with_human, color, symbol, name in ((False, COLORS[0], "circle", "synthetic only"),
+                                            (True, COLORS[3], "diamond", "with human points")):
+        part = t[(t["human"] > 0) == with_human]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["cost"], y=part["mean"], mode="markers", name=name,
+            marker=dict(color=color, symbol=symbol, size=9),
+            error_y=dict(type="data", symmetric=False, array=part["high"] - part["mean"],
+                         arrayminus=part["mean"] - part["low"], color=color, thickness=1),
+            customdata=np.c_[[curves.mix_phrase(h, n, points=False)
+                                for h, n in zip(part["human"], part["synthetic"])], part["low"],
+                             part["high"], part["sources"]],
+            hovertemplate=hover))
+    edge = t[t["frontier"]]
+    fig.add_trace(go.Scatter(x=edge["cost"], y=edge["mean"], mode="lines", name="measured frontier",
+                             line=dict(color="grey", width=1, shape="hv"), hoverinfo="skip"))
+    if bought.get("budget"):
+        fig.add_vline(x=bought["budget"], line=dict(color="grey", dash="dash", width=1),
+                      annotation_text=f"budget ${curves.money(bought['budget'])}")
+    best = bought.get("best")
+    if best:
+        label = curves.mix_phrase(best["human"], best["synthetic"])
+        fig.add_trace(go.Scatter(x=[best["cost"]], y=[best["mean"]], mode="markers",
+                                 marker=dict(color=COLORS[1], size=15, symbol="star"),
+                                 name=f"best within the budget: {label}"))
+    fig.update_layout(title=title, template=TEMPLATE, height=480, width=720,
+                      legend=dict(orientation="h", y=-0.22))
+    fig.update_xaxes(type="log", title_text="cost at your prices ($, log scale)")
+    fig.update_yaxes(title_text=metric_label(bought["metric"]))
+    return fig
+
+
+def purchases_caption(bought: dict[str, Any], n_boot: int) -> str:
+    """Caption of :func:`purchases_figure` and :func:`purchases_table`."""
+    t = bought["table"]
+    budget = (" Dashed: the budget; star: the measured purchase within it that scores highest "
+              "(the table's 'best in' is the share of resamples in which each affordable "
+              "purchase scores highest)." if bought.get("budget") else "")
+    names = {"sweep": "the replacement sweep", "zoom": "the zoom", "trade-off": "the trade-off"}
+    ran = [names[n] for n in names if t["sources"].str.contains(n, regex=False).any()]
+    which = ran[0] if len(ran) == 1 else f"{', '.join(ran[:-1])} and {ran[-1]}"
+    return (f"Every training set {which} trained "
+            f"({len(t)} distinct mixes of human and synthetic points), as a purchase at "
+            f"${bought['price_human']:g} per human and ${bought['price_synthetic']:g} per "
+            f"synthetic point: its cost against its {bought['metric']}, the mean over "
+            f"{bought['seeds']} seed(s) with a 95% bootstrap interval "
+            f"({resampled(bought['seeds'], bought['rows'])}; one draw of {n_boot:,} resamples for "
+            "every mix, so each pick below is made again in every resample). Line and table: "
+            "the measured frontier, each purchase scoring above every cheaper one. No curve: "
+            "between and beyond these mixes the runs say nothing." + budget)
+
+
+def purchases_table(bought: dict[str, Any]) -> pd.DataFrame:
+    """The measured frontier (and the best purchases within the budget, where off it), by
+    cost."""
+    t = bought["table"]
+    keep = t["frontier"].to_numpy().copy()
+    for key in ("best", "best_synthetic", "best_human"):
+        r = bought.get(key)
+        if r:
+            keep |= ((t["human"] == r["human"]) & (t["synthetic"] == r["synthetic"])).to_numpy()
+    t = t[keep].sort_values("cost")
+    frame = pd.DataFrame({"cost ($)": t["cost"], "human": t["human"].astype(int),
+                          "synthetic": t["synthetic"].astype(int), "score": t["mean"],
+                          "95% CI": [f"[{lo:.4f}, {hi:.4f}]"
+                                     for lo, hi in zip(t["low"], t["high"])],
+                          "on the frontier": t["frontier"].astype(bool), "from": t["sources"]})
+    if "share_best" in t:
+        frame.insert(5, "best in", [None if pd.isna(v) else "<1%" if 0 < v < 0.005
+                                    else f"{v:.0%}" for v in t["share_best"]])
+    return with_formats(frame, {"cost ($)": curves.money, "score": "{:.4f}"})
+
+
 def pilot_table(report: dict[str, Any]) -> pd.DataFrame:
     """The pilot plan: per uncertain answer, its interval's width now, the width wanted, the
     seeds for it and the training runs they add."""
@@ -404,4 +487,5 @@ def pilot_caption(report: dict[str, Any]) -> str:
 
 __all__ = ["FAMILY_COLORS", "budget_caption", "cautions", "budget_figure",
            "fits_caption", "fits_caption_table", "fits_figure", "fits_table", "pilot_caption",
-           "pilot_table", "table3_caption", "table3_table"]
+           "pilot_table", "purchases_caption", "purchases_figure", "purchases_table",
+           "table3_caption", "table3_table"]

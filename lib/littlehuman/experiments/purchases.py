@@ -1,0 +1,239 @@
+"""What the measured runs bought, no curve assumed (notebook 06).
+
+Every training set the three experiments trained (the replacement sweep, the zoom, the
+trade-off) is a purchase of ``h`` human and ``s`` synthetic points with a measured score. At a
+price per point each has a cost, so the runs themselves answer the budget question as far
+as they reach: which measured purchase a budget affords scores highest, and whether the best
+one with human points beats the best one without. The curves of :mod:`littlehuman.families`
+answer it everywhere, at the price of a shape; this answers it only at measured mixes, with
+no shape to be wrong about.
+
+Every mix's score is resampled in one draw over seeds and test rows
+(:func:`littlehuman.stats.bootstrap_run_means`), so the pick is made again in every
+resample: the interval of "best with human points minus best without" carries the choosing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from littlehuman import curves, mixing, stats
+from littlehuman.data import schema
+from littlehuman.errors import LittleHumanError
+from littlehuman.experiments import grid, sweep, tradeoff, zoom
+from littlehuman.metrics import SCORE_RANGE
+
+if TYPE_CHECKING:
+    from littlehuman.study import Study
+
+#: the experiments whose runs are purchases, as the page names them
+SOURCES = (("sweep", sweep.cells), ("zoom", zoom.cells), ("trade-off", tradeoff.cells))
+#: a cost within this share of the budget is affordable (the budget's own rounding)
+_COST_TOLERANCE = 1e-9
+
+
+@dataclass
+class Purchases:
+    """Every measured mix: ``mixes`` (one row per (human, synthetic) pair: human, synthetic,
+    sources (the experiments that trained it), runs (distinct runs behind it), mean (over
+    seeds and test rows), low, high), ``boot`` (resamples x mixes, the mean scores of one
+    draw over seeds and test rows), ``seeds`` and ``rows`` behind them, ``left_out``
+    (sentences: mixes left out for a missing seed)."""
+
+    mixes: pd.DataFrame
+    boot: np.ndarray = field(repr=False)
+    metric: str
+    seeds: int
+    rows: int
+    level: float
+    left_out: list[str]
+
+
+def _collected(study: "Study") -> dict[tuple[int, int], dict[str, Any]]:
+    """Per (human, synthetic) pair: the experiments with a finished run of it, and per seed
+    its finished runs by key (one run can serve several experiments: the zoom's sweep-sized
+    cells are sweep runs, a trade-off size serves every base that reaches it)."""
+    out: dict[tuple[int, int], dict[str, Any]] = {}
+    for source, cells in SOURCES:
+        for cell in cells(study.profile, study.shape):
+            spec = study.run_spec(cell)
+            if not study.store.has(spec):
+                continue
+            synthetic = mixing.n_replaced(cell.n, cell.fraction)
+            entry = out.setdefault((cell.n - synthetic, synthetic), {"sources": [], "runs": {}})
+            if source not in entry["sources"]:
+                entry["sources"].append(source)
+            entry["runs"].setdefault(cell.seed, {})[spec.key()] = spec
+    return out
+
+
+def _common_seeds(collected: dict[tuple[int, int], dict[str, Any]], study: "Study"
+                  ) -> list[int]:
+    """The seeds every mix is read on: the trade-off's seeds that all its mixes have (the
+    advisor's runs); without trade-off runs, the seeds every mix has."""
+    own = [set(e["runs"]) for e in collected.values() if "trade-off" in e["sources"]]
+    every = own or [set(e["runs"]) for e in collected.values()]
+    seeds = set.intersection(*every) if every else set()
+    if own:
+        seeds &= set(tradeoff.seeds(study.profile))
+    return sorted(seeds)
+
+
+def measure(study: "Study", metric: str | None = None,
+            n_boot: int = curves.EQUIVALENT_RESAMPLES, level: float = 0.95) -> Purchases:
+    """Every finished run of the sweep, the zoom and the trade-off as a purchase
+    (:class:`Purchases`), on the seeds every mix has (:func:`_common_seeds`); a mix missing
+    one of them is left out and said. Two distinct runs of one mix and seed (a zoom set and a
+    trade-off set of the same sizes) are averaged row by row. Raises
+    :class:`~littlehuman.errors.LittleHumanError` when no seed has every mix's runs."""
+    metric = metric or study.main_metric
+    collected = _collected(study)
+    seeds = _common_seeds(collected, study)
+    if not seeds:
+        raise LittleHumanError(f"{study.name}: no seed has a finished run of every measured "
+                               "mix; run `run_all.py --notebooks 04` first")
+    kept = {mix: e for mix, e in sorted(collected.items()) if set(seeds) <= set(e["runs"])}
+    dropped = len(collected) - len(kept)
+    left_out = ([f"{dropped} measured mix(es) left out: they lack a run of seed(s) "
+                 f"{', '.join(map(str, seeds))}, which every mix is read on"] if dropped else [])
+    read: dict[str, np.ndarray] = {}
+
+    def scores(spec: Any) -> np.ndarray:
+        if spec.key() not in read:
+            read[spec.key()] = grid.per_example_scores(study, spec)[metric].to_numpy(float)
+        return read[spec.key()]
+
+    per_seed = {seed: np.vstack([np.mean([scores(spec) for spec in e["runs"][seed].values()],
+                                         axis=0) for e in kept.values()]) for seed in seeds}
+    keys = sorted(read)
+    boot = stats.bootstrap_run_means(per_seed, n_boot, bounds=SCORE_RANGE,
+                                     seed=schema.stable_seed(study.name, "purchases", metric,
+                                                             *keys))
+    means = np.mean([m.mean(axis=1) for m in per_seed.values()], axis=0)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(boot, [tail, 100 - tail], axis=0)
+    mixes = pd.DataFrame({
+        "human": [h for h, _ in kept], "synthetic": [s for _, s in kept],
+        "sources": [", ".join(e["sources"]) for e in kept.values()],
+        "runs": [len({k for runs in e["runs"].values() for k in runs}) for e in kept.values()],
+        "mean": means, "low": low, "high": high})
+    rows = next(iter(per_seed.values())).shape[1]
+    return Purchases(mixes, boot, metric, len(seeds), rows, level, left_out)
+
+
+def frontier(costs: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """Which mixes lie on the measured cost frontier: those scoring above every mix that
+    costs no more (ties in cost: the higher score)."""
+    order = np.lexsort((-means, costs))
+    on = np.zeros(len(costs), bool)
+    best = -np.inf
+    for i in order:
+        if means[i] > best:
+            on[i], best = True, means[i]
+    return on
+
+
+def at_prices(p: Purchases, price_human: float, price_synthetic: float,
+              budget: float | None = None) -> dict[str, Any]:
+    """The measured purchases at these prices: ``table`` (the mixes with their ``cost`` and
+    ``frontier``; with a budget, ``affordable`` and ``share_best``: the share of resamples in
+    which the mix is the best affordable one), and with a budget: ``status`` ('ok' or
+    'nothing_affordable'), ``best`` (the best affordable mix on the means), ``best_synthetic``
+    and ``best_human`` (the best affordable without and with human points, None where the
+    budget affords none), ``gain`` (best with human points minus best without: value on the
+    means, low and high over the resamples, each best chosen again in every resample; None
+    unless both exist), ``human_share`` (resamples whose best affordable mix has human
+    points), ``largest_cost`` and a ``sentence``."""
+    t = p.mixes.assign(cost=p.mixes["human"] * price_human
+                       + p.mixes["synthetic"] * price_synthetic)
+    t["frontier"] = frontier(t["cost"].to_numpy(float), t["mean"].to_numpy(float))
+    out: dict[str, Any] = {"table": t, "budget": budget, "price_human": price_human,
+                           "price_synthetic": price_synthetic, "metric": p.metric,
+                           "seeds": p.seeds, "rows": p.rows, "level": p.level,
+                           "largest_cost": float(t["cost"].max())}
+    if budget is None:
+        return out
+    affordable = (t["cost"] <= budget * (1 + _COST_TOLERANCE)).to_numpy()
+    t["affordable"] = affordable
+    if not affordable.any():
+        out.update(status="nothing_affordable", sentence=(
+            f"No measured purchase fits ${curves.money(budget)}: the cheapest, "
+            f"{_mix(t.loc[t['cost'].idxmin()])}, costs ${curves.money(t['cost'].min())}."))
+        return out
+    idx = np.flatnonzero(affordable)
+    picks = idx[np.argmax(p.boot[:, idx], axis=1)]
+    t["share_best"] = np.bincount(picks, minlength=len(t)) / len(p.boot)
+    t.loc[~t["affordable"], "share_best"] = np.nan
+    means, human = t["mean"].to_numpy(float), t["human"].to_numpy() > 0
+    best = idx[np.argmax(means[idx])]
+    without, with_human = idx[~human[idx]], idx[human[idx]]
+    out.update(status="ok", best=_row(t, best),
+               best_synthetic=_row(t, without[np.argmax(means[without])]) if without.size
+               else None,
+               best_human=_row(t, with_human[np.argmax(means[with_human])])
+               if with_human.size else None,
+               human_share=float(np.mean(human[picks])), gain=None)
+    if without.size and with_human.size:
+        diff = p.boot[:, with_human].max(axis=1) - p.boot[:, without].max(axis=1)
+        tail = (1 - p.level) / 2 * 100
+        low, high = np.percentile(diff, [tail, 100 - tail])
+        out["gain"] = {"value": float(means[with_human].max() - means[without].max()),
+                       "low": float(low), "high": float(high)}
+    out["sentence"] = purchase_sentence(out)
+    return out
+
+
+def _row(t: pd.DataFrame, i: int) -> dict[str, Any]:
+    """Mix ``i`` of the table as a plain dict."""
+    r = t.iloc[int(i)]
+    return {"human": int(r["human"]), "synthetic": int(r["synthetic"]), "cost": float(r["cost"]),
+            "mean": float(r["mean"]), "low": float(r["low"]), "high": float(r["high"]),
+            "sources": r["sources"], "share_best": float(r.get("share_best", np.nan))}
+
+
+def _mix(r: Any) -> str:
+    """'200 human + 3,000 synthetic points' (:func:`littlehuman.curves.mix_phrase`)."""
+    return curves.mix_phrase(r["human"], r["synthetic"])
+
+
+def _scored(r: dict[str, Any], metric: str) -> str:
+    """'200 human + 1,000 synthetic points ($110): rouge1 0.662 [0.655, 0.669]'."""
+    d = curves.digits
+    return (f"{_mix(r)} (${curves.money(r['cost'])}): {metric} {d(r['mean'])} "
+            f"[{d(r['low'])}, {d(r['high'])}]")
+
+
+def purchase_sentence(answer: dict[str, Any]) -> str:
+    """The measured purchases' answer to the budget in words (:func:`at_prices`, status ok)."""
+    metric, budget, level = answer["metric"], answer["budget"], answer["level"]
+    best, syn, hum, gain = (answer[k] for k in ("best", "best_synthetic", "best_human", "gain"))
+    head = (f"Within ${curves.money(budget)}, the best measured purchase is "
+            f"{_scored(best, metric)}, the best in {best['share_best']:.0%} of the resamples")
+    if hum is None:
+        head += ("; no measured purchase with human points fits the budget, so the runs cannot "
+                 "say here whether human points pay")
+    elif syn is None:
+        head += ("; every measured purchase the budget affords has human points, so the runs "
+                 "cannot weigh them against one without")
+    else:
+        other = syn if best["human"] else hum
+        settled = gain["low"] > 0 or gain["high"] < 0
+        verdict = (("human points pay" if gain["low"] > 0 else "human points do not pay")
+                   + ", settled" if settled else
+                   "an interval reaching 0: not settled, either does about as well")
+        head += (f"; the best {'without' if best['human'] else 'with'} human points is "
+                 f"{_scored(other, metric)}. The best with human points minus the best "
+                 f"without: {curves.digits(gain['value'], sign=True)} "
+                 f"[{curves.digits(gain['low'], sign=True)}, "
+                 f"{curves.digits(gain['high'], sign=True)}] "
+                 f"({level:.0%}, each best chosen again in every resample): {verdict}; in "
+                 f"{answer['human_share']:.0%} of the resamples the best affordable purchase "
+                 "has human points")
+    if answer["largest_cost"] < budget:
+        spare = budget - answer["largest_cost"]
+        head += (f". The dearest measured purchase costs ${curves.money(answer['largest_cost'])}"
+                 f": the runs say nothing of what the other ${curves.money(spare)} would buy")
+    return head + "."
