@@ -3,7 +3,8 @@
 - :mod:`.sweep`: experiment 1, the replacement sweep (notebook 02; finding 1)
 - :mod:`.zoom`: experiment 2, the last few synthetic percent (notebook 03; finding 2)
 - :mod:`.tradeoff`: experiment 3, human against synthetic points (notebook 04; finding 3),
-  with the price advice in :mod:`.advisor`
+  with the price advice in :mod:`.advisor`; what the runs of all three bought at a price,
+  no curve, in :mod:`.purchases`
 
 Each declares its grid once, ``cells(profile, shape) -> list[Cell]`` (what it trains: sizes,
 fractions, seeds, run names and how each training set is mixed), and builds everything on it:

@@ -23,14 +23,14 @@ import pandas as pd
 from littlehuman import curves, mixing, stats
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
-from littlehuman.experiments import grid, sweep, tradeoff, zoom
+from littlehuman.experiments import EXPERIMENTS, grid, tradeoff
 from littlehuman.metrics import SCORE_RANGE
 
 if TYPE_CHECKING:
     from littlehuman.study import Study
 
-#: the experiments whose runs are purchases, as the page names them
-SOURCES = (("sweep", sweep.cells), ("zoom", zoom.cells), ("trade-off", tradeoff.cells))
+#: how the page names an experiment's runs (else by its ``NAME``)
+LABELS = {tradeoff.NAME: "trade-off"}
 #: a cost within this share of the budget is affordable (the budget's own rounding)
 _COST_TOLERANCE = 1e-9
 
@@ -57,8 +57,9 @@ def _collected(study: "Study") -> dict[tuple[int, int], dict[str, Any]]:
     its finished runs by key (one run can serve several experiments: the zoom's sweep-sized
     cells are sweep runs, a trade-off size serves every base that reaches it)."""
     out: dict[tuple[int, int], dict[str, Any]] = {}
-    for source, cells in SOURCES:
-        for cell in cells(study.profile, study.shape):
+    for module in EXPERIMENTS.values():
+        source = LABELS.get(module.NAME, module.NAME)
+        for cell in module.cells(study.profile, study.shape):
             spec = study.run_spec(cell)
             if not study.store.has(spec):
                 continue
