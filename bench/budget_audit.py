@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from littlehuman import families as F  # noqa: E402
+from littlehuman.experiments import purchases  # noqa: E402
 
 BASES, STEP, STEPS, HUMAN = (1000, 2000, 3000), 200, 4, 200
 PRICE_SYNTHETIC = 0.002
@@ -96,6 +97,47 @@ def true_best(truth: Truth, price_human: float, budget: float) -> dict[str, floa
     return {"h": float(h[keep][i]), "score": float(scores[i])}
 
 
+def measured_rows(truth: Truth, runs: pd.DataFrame, per: dict[int, np.ndarray],
+                  best: dict[str, dict[str, float]], sim: int, n_boot: int) -> list[dict]:
+    """Notebook 06's measured purchases (no curve: ``purchases.at_prices`` on the runs as
+    purchases) in every scenario, as family MEASURED: ``true_h`` the human points of the
+    truly best measured purchase the budget affords (``pick_right``: the pick is it); the
+    regret against the truly best split of the whole budget, as the curves' rows; the gain
+    oriented to the pick (the pick's kind, with or without human points, minus the other
+    kind's best, both picked on the means, paired over the resamples), its true value (the
+    true best of the pick's kind minus the true best of the other, on the true means), and
+    ``confident``: its interval clear of 0."""
+    h = np.where(runs["kind"] == "human", runs["added"], 0).astype(float)
+    s = (runs["base"] + np.where(runs["kind"] == "synthetic", runs["added"], 0)).astype(float)
+    mixes = pd.DataFrame({"human": h.astype(int), "synthetic": s.astype(int),
+                          "sources": "trade-off", "runs": len(per)})
+    bought = purchases.from_scores(mixes, per, "accuracy", n_boot, seed=sim)
+    true = truth(h, s)
+    rows = []
+    for name, ph, budget in SCENARIOS:
+        a = purchases.at_prices(bought, ph, PRICE_SYNTHETIC, budget)
+        row = {"sim": sim, "scen": name, "family": "MEASURED", "chosen": False,
+               "status": a["status"]}
+        if a["status"] == "ok":
+            affordable = a["table"]["affordable"].to_numpy()
+            b = a["best"]
+            i = int(np.flatnonzero((h == b["human"]) & (s == b["synthetic"]))[0])
+            truly = int(np.flatnonzero(affordable)[np.argmax(true[affordable])])
+            row.update(true_h=h[truly], h=b["human"], pred=b["mean"], lo=b["low"],
+                       hi=b["high"], true_rec=float(true[i]), pick_right=i == truly,
+                       regret=best[name]["score"] - float(true[i]))
+            g = a["gain"]
+            if g is not None:
+                sign = 1.0 if b["human"] > 0 else -1.0
+                with_human = true[affordable & (h > 0)].max()
+                without = true[affordable & (h == 0)].max()
+                lo, hi = (g["low"], g["high"]) if sign > 0 else (-g["high"], -g["low"])
+                row.update(gain=sign * g["value"], g_lo=lo, g_hi=hi,
+                           true_gain=sign * (with_human - without), confident=lo > 0)
+        rows.append(row)
+    return rows
+
+
 def experiments(args: argparse.Namespace) -> pd.DataFrame:
     truth, runs = Truth(scale=args.scale), runs_frame()
     best = {name: true_best(truth, ph, budget) for name, ph, budget in SCENARIOS}
@@ -123,6 +165,7 @@ def experiments(args: argparse.Namespace) -> pd.DataFrame:
                                true_gain=true_rec - float(truth(alt["h"], alt["s"])),
                                confident=a["confident"])
                 rows.append(row)
+        rows += measured_rows(truth, runs, per, best, sim, args.n_boot)
         if sim % 10 == 0:
             print(f"experiment {sim}: {time.perf_counter() - started:.0f} s", flush=True)
     return pd.DataFrame(rows)
@@ -140,7 +183,9 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
             "gain_cover": ((g["g_lo"] <= g["true_gain"]) & (g["true_gain"] <= g["g_hi"]))
             [gain_band].mean(),
             "P(conf)": g["confident"].mean(),
-            "false_conf": (g["confident"] & (g["true_gain"] <= 0)).mean()})
+            "false_conf": (g["confident"].fillna(False).astype(bool)
+                           & (g["true_gain"] <= 0)).mean(),
+            "pick_right": g["pick_right"].mean() if "pick_right" in g else math.nan})
 
     ok = frame[frame["status"] == "ok"]
     per = ok.groupby(["scen", "family"], sort=False).apply(one)

@@ -18,5 +18,15 @@ def test_the_budget_audit_finds_the_true_best_split_and_summarises(capsys):
     assert "1 experiments (3 seeds x 200 rows, 20 resamples" in out
     for name, _, _ in audit.SCENARIOS:
         assert name in out
+    assert "MEASURED" in out  # the measured purchases, no curve, beside the families'
+    runs = audit.runs_frame()
+    per = audit.simulate(truth, runs, 3, 400, np.random.default_rng(1), 0.0)
+    best = {name: audit.true_best(truth, ph, budget) for name, ph, budget in audit.SCENARIOS}
+    rows = {r["scen"]: r for r in audit.measured_rows(truth, runs, per, best, 0, 50)}
+    # $8 at ratio 10 affords 3,800 synthetic points ($7.6: worth 570) or 200 human + 2,000
+    # synthetic ($8: worth 500); the truth's best measured purchase has no human points
+    assert rows["r10_in"]["status"] == "ok" and rows["r10_in"]["true_h"] == 0.0
+    assert rows["r10_in"]["true_gain"] > 0  # oriented to the pick: positive when it is right
+    assert rows["r3_small"]["status"] == "ok" and "gain" not in rows["r3_small"]  # no human mix
     per = audit.simulate(truth, audit.runs_frame(), 2, 50, np.random.default_rng(0), 0.0)
     assert set(per) == {0, 1} and per[0].shape == (18, 50)

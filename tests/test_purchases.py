@@ -183,5 +183,12 @@ def test_the_buy_line_ends_with_what_the_runs_bought():
     assert said.startswith(" Read off the runs with no curve: within $400 the best measured "
                            "purchase is 1,000 synthetic points ($50; the dearest measured one "
                            "costs $125); human points do not pay among them (-0.04 [")
+    assert said.endswith("]).")  # the curve's split agrees (or is not given): no more
+    measured = advisor.purchases_clause({"purchases": answer}, (200.0, 500.0))
+    assert measured.startswith(said[:-1]) and "; the split above was measured: 0.66 [" in measured
+    unmeasured = advisor.purchases_clause({"purchases": answer}, (200.0, 700.0))
+    assert unmeasured.endswith("; the split above was not measured, so the runs do not test it "
+                               "(they compare only the mixes the experiments trained).")
+    assert advisor.purchases_clause({"purchases": answer}, (0.0, 7000.0)) == said
     assert advisor.purchases_clause({"purchases": None}) == ""
     assert advisor.purchases_clause({"purchases": {"status": "nothing_affordable"}}) == ""

@@ -856,7 +856,7 @@ def buy_line(report: dict[str, Any]) -> str:
                    "evidence.")
     else:
         margin = "has no interval to say whether it is settled."
-    runs = purchases_clause(report)
+    runs = purchases_clause(report, (split["h"], split["s"]))
     if not robust:
         return f"Buy {what}: the {label}'s best split, which {margin}{runs}"
     basis = ("the best split under every family the all-bases hold-out does not rule out"
@@ -866,10 +866,11 @@ def buy_line(report: dict[str, Any]) -> str:
     return f"Buy {what}: {basis}. Under the {label} its best split {margin}{runs}"
 
 
-def purchases_clause(report: dict[str, Any]) -> str:
+def purchases_clause(report: dict[str, Any], split: tuple[float, float] | None = None) -> str:
     """The buy line's last sentence: the best measured purchase within the budget, no curve
-    (:func:`measured_purchases`), and whether human points pay among the measured ones
-    ('' without an answer)."""
+    (:func:`measured_purchases`), and whether human points pay among the measured ones; where
+    the curve's ``split`` (human, synthetic points) has human points and the measured best does
+    not, or the reverse, whether that split was itself measured ('' without an answer)."""
     bought = report.get("purchases") or {}
     if bought.get("status") != "ok":
         return ""
@@ -884,9 +885,19 @@ def purchases_clause(report: dict[str, Any]) -> str:
     verdict = ("human points pay among them" if gain["low"] > 0 else
                "human points do not pay among them" if gain["high"] < 0 else
                "whether human points pay among them is not settled")
-    return (said + f"; {verdict} ({curves.digits(gain['value'], sign=True)} "
-            f"[{curves.digits(gain['low'], sign=True)}, "
-            f"{curves.digits(gain['high'], sign=True)}]).")
+    said += (f"; {verdict} ({curves.digits(gain['value'], sign=True)} "
+             f"[{curves.digits(gain['low'], sign=True)}, "
+             f"{curves.digits(gain['high'], sign=True)}])")
+    if split is None or (split[0] > 0) == (best["human"] > 0):
+        return said + "."
+    t = bought["table"]
+    row = t[(t["human"] == round(split[0])) & (t["synthetic"] == round(split[1]))]
+    if row.empty:
+        return said + ("; the split above was not measured, so the runs do not test it (they "
+                       "compare only the mixes the experiments trained).")
+    r = row.iloc[0]
+    return said + (f"; the split above was measured: {curves.digits(r['mean'])} "
+                   f"[{curves.digits(r['low'])}, {curves.digits(r['high'])}].")
 
 
 def measured_phrase(m: dict[str, Any], unit: str = "") -> str:

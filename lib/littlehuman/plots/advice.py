@@ -427,7 +427,8 @@ def purchases_caption(bought: dict[str, Any], n_boot: int) -> str:
             f"synthetic point: its cost against its {bought['metric']}, the mean over "
             f"{bought['seeds']} seed(s) with a 95% bootstrap interval "
             f"({resampled(bought['seeds'], bought['rows'])}; one draw of {n_boot:,} resamples for "
-            "every mix, so each pick below is made again in every resample). Line and table: "
+            "every mix: the shares and differences below come from the same resamples). Line and "
+            "table: "
             "the measured frontier, each purchase scoring above every cheaper one. No curve: "
             "between and beyond these mixes the runs say nothing." + budget)
 
