@@ -192,3 +192,17 @@ def test_the_buy_line_ends_with_what_the_runs_bought():
     assert advisor.purchases_clause({"purchases": answer}, (0.0, 7000.0)) == said
     assert advisor.purchases_clause({"purchases": None}) == ""
     assert advisor.purchases_clause({"purchases": {"status": "nothing_affordable"}}) == ""
+
+
+def test_without_a_curves_split_the_buy_line_is_what_the_runs_bought():
+    """FEVER's cpu profile (2026-12-05): the synthetic-only curve did not rise, so no family
+    gave a split and the page's Result and the command's output said nothing to buy, while
+    the measured purchases had an answer."""
+    p = _purchases([(0, 500, 0.52), (12, 488, 0.53)],
+                   np.array([0.52, 0.53]) + np.random.default_rng(2).normal(0, 0.02, (500, 2)))
+    answer = purchases.at_prices(p, 0.5, 0.002, 20.0)
+    line = advisor.buy_line({"budget": {"status": "flat"}, "purchases": answer})
+    assert line.startswith("No curve gives a budget split here. Read off the runs with no "
+                           "curve: within $20 the best measured purchase is 12 human + 488 "
+                           "synthetic points ($6.98")
+    assert advisor.buy_line({"budget": {"status": "flat"}, "purchases": None}) == ""

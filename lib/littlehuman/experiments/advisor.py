@@ -833,10 +833,12 @@ def buy_line(report: dict[str, Any]) -> str:
     """One sentence that says what to buy with the budget (empty without a budget answer):
     the robust split when the hold-out cannot tell the families apart, else the chosen
     family's best split, and whether the chosen family's gain over the other end of the
-    budget line is settled (its interval clear of 0)."""
+    budget line is settled (its interval clear of 0); then what the measured runs bought
+    (:func:`purchases_clause`), which is the whole answer where no curve gives a split."""
     answer = report.get("budget") or {}
     if answer.get("status") != "ok":
-        return ""
+        runs = purchases_clause(report)
+        return f"No curve gives a budget split here.{runs}" if runs else ""
     label = families.FAMILIES[answer["family"]].label
     robust = report.get("budget_robust")
     split = robust or answer["best"]

@@ -42,9 +42,9 @@ _COST_TOLERANCE = 1e-9
 @dataclass
 class Purchases:
     """Every measured mix: ``mixes`` (one row per (human, synthetic) pair: human, synthetic,
-    sources (the experiments that trained it), runs (distinct runs behind it), mean (over
-    seeds and test rows), low, high), ``boot`` (resamples x mixes, the mean scores of one
-    draw over seeds and test rows), ``seeds`` and ``rows`` behind them, ``left_out``
+    sources (the experiments that trained it), runs (distinct runs read, on the seeds used),
+    mean (over seeds and test rows), low, high), ``boot`` (resamples x mixes, the mean scores
+    of one draw over seeds and test rows), ``seeds`` and ``rows`` behind them, ``left_out``
     (sentences: mixes left out for a missing seed)."""
 
     mixes: pd.DataFrame
@@ -116,7 +116,7 @@ def measure(study: "Study", metric: str | None = None,
     mixes = pd.DataFrame({
         "human": [h for h, _ in kept], "synthetic": [s for _, s in kept],
         "sources": [", ".join(e["sources"]) for e in kept.values()],
-        "runs": [len({k for runs in e["runs"].values() for k in runs}) for e in kept.values()]})
+        "runs": [len({k for seed in seeds for k in e["runs"][seed]}) for e in kept.values()]})
     return from_scores(mixes, per_seed, metric, n_boot, level,
                        schema.stable_seed(study.name, "purchases", metric, *sorted(read)),
                        left_out)
