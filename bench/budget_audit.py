@@ -22,6 +22,14 @@ often the answer is called confident, and confidently wrong.
 Measured 2026-12-05 (the defaults, 504 s on 2 cores beside other work; README "Known limits"):
 the gain's band held the truth 0.93-1.00 of the time under the true shape, 0.32-0.95 under a
 misfit log or power law; the score's band, 5x past the runs, 0.95-0.96 and 0.00-0.08.
+Family MEASURED (notebook 06's measured purchases, no curve; added 2026-12-05, twenty-seventh
+session; the defaults, 536 s on 2 cores beside other work): the interval of the best with human
+points minus the best without held the truth 0.925-0.967 of the time (re-picking both bests in
+every resample, the first version, 0.79-0.86), settled on the wrong side in at most 0.8% of
+experiments; the pick was the truly best measured purchase in 58-100% of them (near-equal
+synthetic sizes trade places); the regret against the truly best split of the whole budget
+was 0.007-0.05 inside the runs and 0.18-0.23 where the budget buys 5x past them (the measured
+purchases spend only what the dearest of them costs).
 """
 from __future__ import annotations
 
