@@ -182,17 +182,16 @@ def at_prices(p: Purchases, price_human: float, price_synthetic: float,
     t["share_best"] = np.bincount(picks, minlength=len(t)) / len(p.boot)
     t.loc[~t["affordable"], "share_best"] = np.nan
     means, human = t["mean"].to_numpy(float), t["human"].to_numpy() > 0
-    best = idx[np.argmax(means[idx])]
-    without, with_human = idx[~human[idx]], idx[human[idx]]
-    out.update(status="ok", best=_row(t, best),
-               best_synthetic=_row(t, without[np.argmax(means[without])]) if without.size
-               else None,
-               best_human=_row(t, with_human[np.argmax(means[with_human])])
-               if with_human.size else None,
+
+    def best_of(rows: np.ndarray) -> int | None:
+        return int(rows[np.argmax(means[rows])]) if rows.size else None
+
+    i_with, i_without = best_of(idx[human[idx]]), best_of(idx[~human[idx]])
+    out.update(status="ok", best=_row(t, best_of(idx)),
+               best_synthetic=None if i_without is None else _row(t, i_without),
+               best_human=None if i_with is None else _row(t, i_with),
                human_share=float(np.mean(human[picks])), gain=None)
-    if without.size and with_human.size:  # the two mixes named, paired
-        i_with = with_human[np.argmax(means[with_human])]
-        i_without = without[np.argmax(means[without])]
+    if i_with is not None and i_without is not None:  # the two mixes named, paired
         tail = (1 - p.level) / 2 * 100
         low, high = np.percentile(p.boot[:, i_with] - p.boot[:, i_without], [tail, 100 - tail])
         out["gain"] = {"value": float(means[i_with] - means[i_without]),
