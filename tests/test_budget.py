@@ -155,7 +155,7 @@ def test_an_unsettled_split_leads_with_not_settled():
     assert not answer["confident"] and answer["best"]["h"] > 0
     assert answer["sentence"].startswith("Not settled under the power law: the best predicted "
                                          "split would spend 8% of $25 on 200 human points")
-    assert "so all $25 on synthetic points does as well on this evidence" in answer["sentence"]
+    assert "so the evidence cannot tell it from all $25 on synthetic points" in answer["sentence"]
 
 
 def test_a_budget_below_one_synthetic_point_is_said_not_raised():
@@ -364,7 +364,9 @@ def test_families_report_and_summary_on_known_runs(home):
                                      "best split, which beats ")
     curve_said, runs_said = summary["buy"].split(" Read off the runs with no curve: ")
     assert curve_said.endswith(("settled.", "on this evidence."))
-    assert runs_said == "within $2 the best measured purchase is 16 synthetic points ($1.6)."
+    assert runs_said == ("within $2 the best measured purchase is 16 synthetic points ($1.6); "
+                         "past the budget, the cheapest measured purchase that beats it, "
+                         "settled, is 24 synthetic points ($2.4; +0.0203 [+0.0203, +0.0203]).")
     assert "fitted to every base's synthetic-only runs at once" in advisor.worth_sentence(
         report["budget"])
     curves_said = advisor.budget_curves_sentence(report)

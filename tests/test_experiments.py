@@ -726,7 +726,7 @@ def test_notebook_04_says_where_the_log_interval_and_the_runs_disagree():
          "low": math.inf, "high": math.inf, "beyond": 996, "largest": 3800.0}])
     apart = advisor.log_against_runs(measured, 1000, 1468.0, 2550.0)
     assert apart.startswith(" Read off the runs with no curve: +1,346 [1,298, 1,441]; ")
-    assert "lies wholly above it" in apart and "shape, not the noise" in apart
+    assert "lies wholly above it" in apart and "extrapolation past this base" in apart
     below = advisor.log_against_runs(measured, 1000, 900.0, 1297.0)
     assert "lies wholly below it" in below
     assert advisor.log_against_runs(measured, 1000, 1441.0, math.inf).endswith(

@@ -479,6 +479,23 @@ def mix_phrase(human: int, synthetic: int, points: bool = True) -> str:
     return " + ".join(parts) + (" points" if points else "")
 
 
+def signed_interval(g: Mapping[str, float]) -> str:
+    """A difference with its interval: '+0.0084 [-0.0276, +0.047]' (``value``, ``low``,
+    ``high``; :func:`digits`)."""
+    return (f"{digits(g['value'], sign=True)} [{digits(g['low'], sign=True)}, "
+            f"{digits(g['high'], sign=True)}]")
+
+
+def share_text(share: float) -> str:
+    """A share of resamples as the page writes it: '53%', '<1%' and '>99%' (never a '0%' or
+    '100%' that is not exactly so)."""
+    if 0 < share < 0.005:
+        return "<1%"
+    if 0.995 < share < 1:
+        return ">99%"
+    return f"{share:.0%}"
+
+
 def money(x: float) -> str:
     """Dollars for a sentence, without the '$': thousands separators, cents only where there
     are any ('1,000', '12.5', '0.002'; never '1e+04')."""

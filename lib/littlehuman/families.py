@@ -1215,7 +1215,7 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
         sentence = (f"Not settled under the {label}: the best predicted split would {buy} "
                     f"(predicted score {best['score']:.3g}{score_ci}{where}), but against "
                     f"{against} that is {margin_said}, an interval that reaches 0 or below, so "
-                    f"all ${money(budget)} on synthetic points does as well on this evidence; "
+                    f"the evidence cannot tell it from all ${money(budget)} on synthetic points; "
                     f"{share}.")
     return {"family": family, "status": "ok", "grid": grid, "best": best,
             "all_synthetic": zero, "gain_over_all_synthetic": gain, "p_buy_human": p_human,

@@ -161,8 +161,8 @@ def _read_off_note(measured: pd.DataFrame | None, base: float) -> str:
 def log_against_runs(measured: pd.DataFrame | None, base: float, low: Any, high: Any) -> str:
     """Notebook 04's per-base note: the reading off the runs with no curve beside the log
     curve's equivalent, and, where the two 95% intervals (the log's ``low``-``high`` and the
-    runs') do not overlap, that the log curve's shape, not the noise, sets its number; past
-    the runs, the least they say ('' where there is no reading off the runs)."""
+    runs') do not overlap, that the log curve's shape or extrapolation, not the noise, sets
+    its number; past the runs, the least they say ('' where there is no reading off them)."""
     row = _read_off_row(measured, base, ("ok", "beyond"))
     if row is None:
         return ""
@@ -178,8 +178,8 @@ def log_against_runs(measured: pd.DataFrame | None, base: float, low: Any, high:
         return note + "; the two intervals overlap."
     side = "above" if log_low > run_high else "below"
     return (note + f"; the log curve's interval lies wholly {side} it: here the log curve's "
-            "shape, not the noise, sets its number (notebook 06 fits shapes that level off "
-            "and leads with this reading).")
+            "shape or its extrapolation past this base's own runs, not the noise, sets its "
+            "number (notebook 06 fits shapes that level off and leads with this reading).")
 
 
 def cheaper_at_bounds(low: Any, high: Any, price_human: float, price_synthetic: float,
@@ -849,13 +849,11 @@ def buy_line(report: dict[str, Any]) -> str:
             f"{split['s']:,.0f} synthetic points (all ${curves.money(budget)})")
     g = answer["gain_over_all_synthetic"]
     if finite(g.get("low")) and finite(g.get("high")):
-        margin = (f"beats {g['against']} by {curves.digits(g['value'], sign=True)} "
-                  f"[{curves.digits(g['low'], sign=True)}, "
-                  f"{curves.digits(g['high'], sign=True)}]")
+        margin = f"beats {g['against']} by {curves.signed_interval(g)}"
         margin += (": settled." if answer["confident"] else
                    ", a tie: either end does as well on this evidence." if is_tie(g) else
-                   ", an interval reaching 0: not settled, either end does as well on this "
-                   "evidence.")
+                   ", an interval reaching 0: not settled, the evidence cannot tell which end "
+                   "is better.")
     else:
         margin = "has no interval to say whether it is settled."
     runs = purchases_clause(report, (split["h"], split["s"]))
@@ -870,36 +868,37 @@ def buy_line(report: dict[str, Any]) -> str:
 
 def purchases_clause(report: dict[str, Any], split: tuple[float, float] | None = None) -> str:
     """The buy line's last sentence: the best measured purchase within the budget, no curve
-    (:func:`measured_purchases`), and whether human points pay among the measured ones; where
-    the curve's ``split`` (human, synthetic points) has human points and the measured best does
-    not, or the reverse, whether that split was itself measured ('' without an answer)."""
+    (:func:`measured_purchases`), whether human points pay among the measured ones, the
+    cheapest measured purchase past the budget that beats it, settled, and, where the curve's
+    ``split`` (human, synthetic points) has human points and the measured best does not, or
+    the reverse, whether that split was itself measured ('' without an answer)."""
     bought = report.get("purchases") or {}
     if bought.get("status") != "ok":
         return ""
-    best, gain = bought["best"], bought["gain"]
-    said = (f" Read off the runs with no curve: within ${curves.money(bought['budget'])} the "
-            f"best measured purchase is {curves.mix_phrase(best['human'], best['synthetic'])} "
-            f"(${curves.money(best['cost'])}"
-            + (f"; the dearest measured one costs ${curves.money(bought['largest_cost'])}"
-               if bought["largest_cost"] < bought["budget"] else "") + ")")
-    if gain is None:
-        return said + "."
-    verdict = ("human points pay among them" if gain["low"] > 0 else
-               "human points do not pay among them" if gain["high"] < 0 else
-               "whether human points pay among them is not settled")
-    said += (f"; {verdict} ({curves.digits(gain['value'], sign=True)} "
-             f"[{curves.digits(gain['low'], sign=True)}, "
-             f"{curves.digits(gain['high'], sign=True)}])")
-    if split is None or (split[0] > 0) == (best["human"] > 0):
-        return said + "."
-    t = bought["table"]
-    row = t[(t["human"] == round(split[0])) & (t["synthetic"] == round(split[1]))]
-    if row.empty:
-        return said + ("; the split above was not measured, so the runs do not test it (they "
-                       "compare only the mixes the experiments trained).")
-    r = row.iloc[0]
-    return said + (f"; the split above was measured: {curves.digits(r['mean'])} "
-                   f"[{curves.digits(r['low'])}, {curves.digits(r['high'])}].")
+    best, gain, step = bought["best"], bought["gain"], bought.get("next_step")
+    parts = [f"within ${curves.money(bought['budget'])} the best measured purchase is "
+             f"{curves.mix_phrase(best['human'], best['synthetic'])} "
+             f"(${curves.money(best['cost'])}"
+             + (f"; the dearest measured one costs ${curves.money(bought['largest_cost'])}"
+                if bought["largest_cost"] < bought["budget"] else "") + ")"]
+    if gain is not None:
+        parts.append(("human points pay among them" if gain["low"] > 0 else
+                      "human points do not pay among them" if gain["high"] < 0 else
+                      "whether human points pay among them is not settled")
+                     + f" ({curves.signed_interval(gain)})")
+    if step:
+        parts.append("past the budget, the cheapest measured purchase that beats it, settled, "
+                     f"is {curves.mix_phrase(step['human'], step['synthetic'])} "
+                     f"(${curves.money(step['cost'])}; {curves.signed_interval(step['gain'])})")
+    if gain is not None and split is not None and (split[0] > 0) != (best["human"] > 0):
+        t = bought["table"]
+        row = t[(t["human"] == round(split[0])) & (t["synthetic"] == round(split[1]))]
+        parts.append("the split above was not measured, so the runs do not test it (they "
+                     "compare only the mixes the experiments trained)" if row.empty else
+                     f"the split above was measured: {curves.digits(row.iloc[0]['mean'])} "
+                     f"[{curves.digits(row.iloc[0]['low'])}, "
+                     f"{curves.digits(row.iloc[0]['high'])}]")
+    return " Read off the runs with no curve: " + "; ".join(parts) + "."
 
 
 def measured_phrase(m: dict[str, Any], unit: str = "") -> str:

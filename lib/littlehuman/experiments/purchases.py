@@ -160,7 +160,10 @@ def at_prices(p: Purchases, price_human: float, price_synthetic: float,
     budget affords none), ``gain`` (best with human points minus best without: value on the
     means, low and high over the resamples, paired: the two mixes named; None
     unless both exist), ``human_share`` (resamples whose best affordable mix has human
-    points), ``largest_cost`` and a ``sentence``."""
+    points; ``share_best`` and it leave out the ``tied_resamples``, whose best is tied),
+    ``next_step`` (past the budget, the cheapest mix that beats the best with a paired
+    interval clear of 0, with that ``gain``; None where none does), ``largest_cost`` and a
+    ``sentence``."""
     t = p.mixes.assign(cost=p.mixes["human"] * price_human
                        + p.mixes["synthetic"] * price_synthetic)
     t["frontier"] = frontier(t["cost"].to_numpy(float), t["mean"].to_numpy(float))
@@ -178,26 +181,52 @@ def at_prices(p: Purchases, price_human: float, price_synthetic: float,
             f"{_mix(t.loc[t['cost'].idxmin()])}, costs ${curves.money(t['cost'].min())}."))
         return out
     idx = np.flatnonzero(affordable)
-    picks = idx[np.argmax(p.boot[:, idx], axis=1)]
-    t["share_best"] = np.bincount(picks, minlength=len(t)) / len(p.boot)
+    top = p.boot[:, idx]
+    # a resample whose best is tied (clipped at the metric's bound: 3 seeds' t factor has
+    # heavy tails) picks nothing; np.argmax would hand it to the first mix
+    single = (top == top.max(axis=1, keepdims=True)).sum(axis=1) == 1
+    if not single.any():
+        single[:] = True
+    picks = idx[np.argmax(top[single], axis=1)]
+    t["share_best"] = np.bincount(picks, minlength=len(t)) / len(picks)
     t.loc[~t["affordable"], "share_best"] = np.nan
     means, human = t["mean"].to_numpy(float), t["human"].to_numpy() > 0
 
     def best_of(rows: np.ndarray) -> int | None:
         return int(rows[np.argmax(means[rows])]) if rows.size else None
 
+    i_best = best_of(idx)
     i_with, i_without = best_of(idx[human[idx]]), best_of(idx[~human[idx]])
-    out.update(status="ok", best=_row(t, best_of(idx)),
+    out.update(status="ok", best=_row(t, i_best),
                best_synthetic=None if i_without is None else _row(t, i_without),
                best_human=None if i_with is None else _row(t, i_with),
-               human_share=float(np.mean(human[picks])), gain=None)
+               human_share=float(np.mean(human[picks])), tied_resamples=int((~single).sum()),
+               gain=None, next_step=_next_step(p, t, i_best, budget))
     if i_with is not None and i_without is not None:  # the two mixes named, paired
-        tail = (1 - p.level) / 2 * 100
-        low, high = np.percentile(p.boot[:, i_with] - p.boot[:, i_without], [tail, 100 - tail])
-        out["gain"] = {"value": float(means[i_with] - means[i_without]),
-                       "low": float(low), "high": float(high)}
+        out["gain"] = _paired(p, i_with, i_without)
     out["sentence"] = purchase_sentence(out)
     return out
+
+
+def _paired(p: Purchases, i: int, j: int) -> dict[str, float]:
+    """Mix ``i``'s score minus mix ``j``'s: on the means, with its interval over the same
+    resamples (paired)."""
+    tail = (1 - p.level) / 2 * 100
+    low, high = np.percentile(p.boot[:, i] - p.boot[:, j], [tail, 100 - tail])
+    means = p.mixes["mean"].to_numpy(float)
+    return {"value": float(means[i] - means[j]), "low": float(low), "high": float(high)}
+
+
+def _next_step(p: Purchases, t: pd.DataFrame, i_best: int, budget: float
+               ) -> dict[str, Any] | None:
+    """Past the budget, the cheapest measured purchase that beats the best affordable one
+    with a paired interval clear of 0: what more money would buy for sure (None: none does)."""
+    dearer = t[t["cost"] > budget * (1 + _COST_TOLERANCE)].sort_values("cost", kind="stable")
+    for j in dearer.index:  # t's index is the mixes' position
+        gain = _paired(p, int(j), i_best)
+        if gain["low"] > 0:
+            return {**_row(t, int(j)), "gain": gain}
+    return None
 
 
 def _row(t: pd.DataFrame, i: int) -> dict[str, Any]:
@@ -224,8 +253,12 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
     """The measured purchases' answer to the budget in words (:func:`at_prices`, status ok)."""
     metric, budget, level = answer["metric"], answer["budget"], answer["level"]
     best, syn, hum, gain = (answer[k] for k in ("best", "best_synthetic", "best_human", "gain"))
+    spent = (f", spending ${curves.money(best['cost'])} of the ${curves.money(budget)}"
+             if best["cost"] < 0.9 * budget else "")
     head = (f"Within ${curves.money(budget)}, the best measured purchase is "
-            f"{_scored(best, metric)}, the best in {best['share_best']:.0%} of the resamples")
+            f"{_scored(best, metric)}{spent}, the best in {curves.share_text(best['share_best'])} of "
+            "the resamples" + (": the runs do not single it out" if best["share_best"] < 0.8
+                               else ""))
     if hum is None:
         head += ("; no measured purchase with human points fits the budget, so the runs cannot "
                  "say here whether human points pay")
@@ -234,19 +267,22 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
                  "cannot weigh them against one without")
     else:
         other = syn if best["human"] else hum
-        settled = gain["low"] > 0 or gain["high"] < 0
-        verdict = (("human points pay" if gain["low"] > 0 else "human points do not pay")
-                   + ", settled" if settled else
-                   "an interval reaching 0: not settled, either does about as well")
+        verdict = ("human points pay, settled" if gain["low"] > 0 else
+                   "human points do not pay, settled" if gain["high"] < 0 else
+                   "an interval reaching 0: not settled, the evidence cannot tell which is better")
         head += (f"; the best {'without' if best['human'] else 'with'} human points is "
                  f"{_scored(other, metric)}. Among the measured purchases, the best with human "
-                 f"points minus the best without: {curves.digits(gain['value'], sign=True)} "
-                 f"[{curves.digits(gain['low'], sign=True)}, "
-                 f"{curves.digits(gain['high'], sign=True)}] "
-                 f"({level:.0%}, paired over the same resamples): {verdict}; in "
-                 f"{answer['human_share']:.0%} of the resamples the best affordable purchase "
-                 "has human points. The runs compare only the mixes the experiments "
-                 "trained; other splits are the curves' to price (above)")
+                 f"points minus the best without: {curves.signed_interval(gain)} ({level:.0%}, paired over "
+                 f"the same resamples): {verdict}; in {curves.share_text(answer['human_share'])} of the "
+                 "resamples the best affordable purchase has human points")
+    step = answer.get("next_step")
+    if step:
+        head += (f". Past the budget, the cheapest measured purchase that beats it, settled, is "
+                 f"{_mix(step)} (${curves.money(step['cost'])}): {curves.signed_interval(step['gain'])}")
+    elif answer["largest_cost"] > budget:
+        head += ". No measured purchase past the budget beats it, settled"
+    head += ". The runs compare only the mixes the experiments trained; other splits are the "
+    head += "curves' to price (above)"
     if answer["largest_cost"] < budget:
         spare = budget - answer["largest_cost"]
         head += (f". The dearest measured purchase costs ${curves.money(answer['largest_cost'])}"

@@ -417,7 +417,9 @@ def purchases_caption(bought: dict[str, Any], n_boot: int) -> str:
     t = bought["table"]
     budget = (" Dashed: the budget; star: the measured purchase within it that scores highest "
               "(the table's 'best in' is the share of resamples in which each affordable "
-              "purchase scores highest)." if bought.get("budget") else "")
+              "purchase scores highest; the table also lists every affordable purchase that is "
+              "the best in some resample, and the cheapest beyond the budget that beats the "
+              "best, settled)." if bought.get("budget") else "")
     names = {"sweep": "the replacement sweep", "zoom": "the zoom", "trade-off": "the trade-off"}
     ran = [names[n] for n in names if t["sources"].str.contains(n, regex=False).any()]
     which = ran[0] if len(ran) == 1 else f"{', '.join(ran[:-1])} and {ran[-1]}"
@@ -428,9 +430,11 @@ def purchases_caption(bought: dict[str, Any], n_boot: int) -> str:
             f"{bought['seeds']} seed(s) with a 95% bootstrap interval "
             f"({resampled(bought['seeds'], bought['rows'])}; one draw of {n_boot:,} resamples for "
             "every mix: the shares and differences below come from the same resamples). Line and "
-            "table: "
-            "the measured frontier, each purchase scoring above every cheaper one. No curve: "
-            "between and beyond these mixes the runs say nothing." + budget)
+            "table: the measured frontier, each purchase scoring above every cheaper one. "
+            "The bars are each mix's own interval, wide because a seed's shift moves every mix "
+            "alike: two mixes are compared by their paired difference (the sentence below), "
+            "not by whether their bars overlap. No curve: between and beyond these mixes the "
+            "runs say nothing." + budget)
 
 
 def purchases_table(bought: dict[str, Any]) -> pd.DataFrame:
@@ -438,7 +442,9 @@ def purchases_table(bought: dict[str, Any]) -> pd.DataFrame:
     cost."""
     t = bought["table"]
     keep = t["frontier"].to_numpy().copy()
-    for key in ("best", "best_synthetic", "best_human"):
+    if "share_best" in t:  # every affordable purchase that is the best in some resample
+        keep |= (t["share_best"] > 0).to_numpy()
+    for key in ("best", "best_synthetic", "best_human", "next_step"):
         r = bought.get(key)
         if r:
             keep |= ((t["human"] == r["human"]) & (t["synthetic"] == r["synthetic"])).to_numpy()
@@ -449,8 +455,8 @@ def purchases_table(bought: dict[str, Any]) -> pd.DataFrame:
                                      for lo, hi in zip(t["low"], t["high"])],
                           "on the frontier": t["frontier"].astype(bool), "from": t["sources"]})
     if "share_best" in t:
-        frame.insert(5, "best in", [None if pd.isna(v) else "<1%" if 0 < v < 0.005
-                                    else f"{v:.0%}" for v in t["share_best"]])
+        frame.insert(5, "best in", [None if pd.isna(v) else curves.share_text(v)
+                                    for v in t["share_best"]])
     return with_formats(frame, {"cost ($)": curves.money, "score": "{:.4f}"})
 
 
