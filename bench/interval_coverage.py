@@ -116,8 +116,8 @@ from scipy.special import expit  # noqa: E402
 
 from littlehuman.curves import equivalent_points, fit_log  # noqa: E402
 from littlehuman.metrics import SCORE_RANGE  # noqa: E402
-from littlehuman.families import (CurveData, analyse, budget_families,  # noqa: E402
-                                  chosen_family, curve_points, fit_family,
+from littlehuman.families import (OTHER_SYNTHETIC, CurveData, analyse,  # noqa: E402
+                                  budget_families, chosen_family, curve_points, fit_family,
                                   median_equivalent, pooled_credits, ranked_equivalent)
 from littlehuman.stats import (bootstrap_run_means,  # noqa: E402
                                defined_interval, hierarchical_bootstrap)
@@ -448,6 +448,7 @@ def print_equivalents(sims: int, n_boot: int, rng: np.random.Generator) -> None:
 # --------------------------------------------------------------------------- misspecified
 SYNTHETIC_WORTH = 0.15  # a synthetic point is worth 0.15 human ones (bench/report_scale.py)
 MIS_BASES = (1000, 2000, 3000)  # PROTOCOL's trade-off bases, all in one experiment
+SWEEP_N = 5000  # the sweep's purely synthetic run (PROTOCOL's n): the runs' curve reaches it
 MIS_FAMILIES = ("log", "power", "exp")
 MIS_SIMS = 150  # the default --sims of --only misspecified (0.5-1 s an experiment)
 MEDIAN = "med"  # the base column's label of the median over the bases (the advisor's headline)
@@ -473,7 +474,9 @@ def saturating_truth(floor: float, span: float, scale: float, run_sd: float,
                      ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """(runs, per-run mean log-odds, per-run population mean accuracy) of the paper's whole
     trade-off (every base of :data:`MIS_BASES`: synthetic-only runs of base + 200 i points,
-    i = 0..4, then base + 200 human points), in the order notebook 06's ``CurveData`` has
+    i = 0..4, then base + 200 human points; last the sweep's purely synthetic run of
+    :data:`SWEEP_N`, which notebook 06 reads off with the runs and no family fits; since
+    2026-12-05, twenty-seventh session), in the order notebook 06's ``CurveData`` has
     them. A run's population accuracy saturates exponentially in its worth, human points +
     :data:`SYNTHETIC_WORTH` x synthetic points: ``floor + span (1 - exp(-worth / scale))``,
     on the mean-accuracy scale (the log-odds mean found by inverting :func:`mean_expit` over
@@ -483,6 +486,7 @@ def saturating_truth(floor: float, span: float, scale: float, run_sd: float,
     keys = [(b, "synthetic", STEP * i) for b in MIS_BASES for i in range(STEPS + 1)]
     keys = [k for b in MIS_BASES for k in [*(k for k in keys if k[0] == b),
                                            (b, "human", HUMAN)]]
+    keys.append((SWEEP_N, OTHER_SYNTHETIC, 0))  # as notebook 06 reads the sweep's run
     runs = pd.DataFrame(keys, columns=["base", "kind", "added"])
     human = np.where(runs["kind"] == "human", runs["added"], 0)
     synthetic = runs["base"] + np.where(runs["kind"] == "synthetic", runs["added"], 0)

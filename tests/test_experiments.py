@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from littlehuman import config, mixing
+from littlehuman import config, families, mixing
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import advisor, grid, scaling, sweep, tradeoff, twins, zoom
 from littlehuman.experiments import twins as ex_twins
@@ -311,6 +311,32 @@ def test_tradeoff_interval_with_one_seed_comes_from_its_test_rows(home):
         assert bases.loc[base, "failed_resamples"] <= 0.05 * 200
         # the human points' gain, from the same test rows, is uncertain too
         assert bases.loc[base, "gain_low"] < bases.loc[base, "gain_high"]
+
+
+def test_the_reading_off_the_runs_reaches_the_sweeps_purely_synthetic_run(home):
+    """A reviewer (2026-12-05): ROPES's simulated base 3,000 read "more than 800" off the
+    runs, its +human score past the trade-off's largest size (3,800), though the sweep's
+    5,000 synthetic points had been measured above it; the sweep's (and the zoom's) purely
+    synthetic runs past the trade-off's sizes now carry the runs' curve further, and no
+    family fits them."""
+    exp = experiment(seeds="0 1")
+    gains = {16: 8.0, 24: 20.0}  # base 24 + 8 human = 44 synthetic: past the trade-off's 40
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains))
+    before = advisor.curve_analysis(exp, "accuracy", ("log",), n_boot=100)
+    assert before["measured"].set_index("base").loc[24, "status"] == "beyond"
+    write_runs(exp, specs_of(exp, sweep), lambda s: curve(s.n) if s.fraction == 1.0 else 0.5)
+    data = advisor.curve_data(exp, "accuracy")
+    other = data.runs[data.runs["kind"] == families.OTHER_SYNTHETIC]
+    assert other[["base", "added"]].values.tolist() == [[48, 0]]  # the sweep's n, all synthetic
+    after = advisor.curve_analysis(exp, "accuracy", ("log",), n_boot=100)
+    read = after["measured"].set_index("base")
+    assert read.loc[24, "status"] == "ok"  # linear between 40 and 48 on the runs' curve
+    assert read.loc[24, "equivalent"] == pytest.approx(
+        40 + 8 * math.log(44 / 40) / math.log(48 / 40) - 24)
+    # the fits see the trade-off's runs alone
+    assert after["fits"].set_index(["base", "family"]).loc[(24, "log"), "equivalent"] == \
+        pytest.approx(before["fits"].set_index(["base", "family"]).loc[(24, "log"),
+                                                                       "equivalent"])
 
 
 def test_tradeoff_statuses_when_synthetic_data_does_not_help(home):

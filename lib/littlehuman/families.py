@@ -677,11 +677,18 @@ def _fmt(e: Mapping[str, Any]) -> str:
 
 
 # --------------------------------------------------------------------------- the bootstrap
+OTHER_SYNTHETIC = "other"
+"""The ``kind`` of a synthetic-only run of another experiment (the sweep's, the zoom's) at a size
+the trade-off does not reach (``base`` its size, ``added`` 0): the reading off the runs
+(:func:`synthetic_sizes`) reads it, no family fits it."""
+
+
 @dataclass(frozen=True)
 class CurveData:
-    """Scores behind a trade-off analysis: ``runs`` (one row per run: base, kind, added) and,
-    per seed, a (runs x test rows) array of per-row scores in the order of ``runs`` (one
-    column when only run-level scores are known). ``human`` is the human points per base."""
+    """Scores behind a trade-off analysis: ``runs`` (one row per run: base, kind ('synthetic',
+    'human' or :data:`OTHER_SYNTHETIC`), added) and, per seed, a (runs x test rows) array of
+    per-row scores in the order of ``runs`` (one column when only run-level scores are known).
+    ``human`` is the human points per base."""
 
     runs: pd.DataFrame
     per_seed: dict[Hashable, np.ndarray] = field(repr=False)
@@ -769,7 +776,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
 
     runs, means = data.runs, data.run_means()
     bases = sorted(runs.loc[runs["kind"] == "human", "base"].unique().tolist()) or \
-        sorted(runs["base"].unique().tolist())
+        sorted(runs.loc[runs["kind"] == "synthetic", "base"].unique().tolist())
     n_rows = int(next(iter(data.per_seed.values())).shape[1])
     # one seed with run-level scores only: nothing to resample, so no resamples and no
     # intervals (a zero-width one would claim a certainty one seed cannot give)
@@ -874,8 +881,9 @@ def synthetic_sizes(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The distinct synthetic-only training-set sizes (base + added), ascending, and for each
     the position in ``runs`` of one run measuring it: the synthetic sets are nested (base
     1,000 + 1,000 is base 2,000's own set), so every base's synthetic-only runs draw one
-    curve of size against score."""
-    syn = np.flatnonzero((runs["kind"] == "synthetic").to_numpy())
+    curve of size against score, which the other experiments' synthetic-only runs
+    (:data:`OTHER_SYNTHETIC`: the sweep's 5,000) carry further."""
+    syn = np.flatnonzero(runs["kind"].isin(["synthetic", OTHER_SYNTHETIC]).to_numpy())
     size = (runs["base"] + runs["added"]).to_numpy(float)[syn]
     sizes, first = np.unique(size, return_index=True)
     return sizes, syn[first]

@@ -298,8 +298,42 @@ def curve_data(study: "Study", metric: str | None = None) -> "families.CurveData
     if not per_seed:
         raise LittleHumanError(f"no trade-off seed of {study.name} has every run finished with "
                                f"{metric} scores; run `run_all.py --notebooks 04` first")
+    for size, arrays in _other_synthetic_runs(study, metric, keys, per_seed).items():
+        keys.append((size, families.OTHER_SYNTHETIC, 0))
+        per_seed = {seed: np.vstack([m, arrays[seed]]) for seed, m in per_seed.items()}
     runs = pd.DataFrame(keys, columns=["base", "kind", "added"])
     return families.CurveData(runs, per_seed, sizes(study.profile, study.shape).human)
+
+
+def _other_synthetic_runs(study: "Study", metric: str, keys: list[tuple],
+                          per_seed: dict[int, np.ndarray]) -> dict[int, dict[int, np.ndarray]]:
+    """The other experiments' purely synthetic runs (the sweep's and the zoom's at fraction
+    1) at sizes past the trade-off's synthetic-only ones ({size: {seed: per-row scores}}),
+    where every seed of ``per_seed`` has one finished with ``metric`` on the same test rows:
+    the reading off the runs reaches that far (ROPES's simulation: base 3,000's +human score
+    lay between the trade-off's largest size, 3,800, and the sweep's 5,000)."""
+    from littlehuman.experiments import EXPERIMENTS, tradeoff
+
+    largest = max(base + added for base, kind, added in keys if kind == "synthetic")
+    rows = next(iter(per_seed.values())).shape[1]
+    found: dict[int, dict[int, Any]] = {}
+    for module in EXPERIMENTS.values():
+        if module is tradeoff:
+            continue
+        for cell in module.cells(study.profile, study.shape):
+            if cell.fraction == 1.0 and cell.n > largest and cell.seed in per_seed:
+                spec = study.run_spec(cell)
+                if study.store.has(spec):
+                    found.setdefault(cell.n, {})[cell.seed] = spec
+    out = {}
+    for size, specs in sorted(found.items()):
+        if set(specs) != set(per_seed):
+            continue
+        arrays = {seed: grid.per_example_scores(study, spec)[metric].to_numpy(float)
+                  for seed, spec in specs.items()}
+        if all(a.size == rows and np.isfinite(a).all() for a in arrays.values()):
+            out[size] = arrays
+    return out
 
 
 def curve_analysis(study: "Study", metric: str,
