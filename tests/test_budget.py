@@ -488,8 +488,8 @@ def test_past_the_runs_the_headline_reads_the_curve_of_every_base_at_once():
                                bases=(1000, 2000, 3000)), n_boot=10, ceiling=1.0)
     assert F.budget_families(res)[0] == "exp"
     said = advisor._past_runs_sentence(res)
-    assert said.startswith("Past the runs, the exponential saturation fitted to every base's "
-                           "runs at once (the budget's curve; ")
+    assert said.startswith("Past the runs the budget reads the exponential saturation fitted "
+                           "to every base's runs at once (the all-bases hold-out")
     assert said.endswith("synthetic points on bases 1,000 / 2,000 / 3,000")
     credited = [float(v.replace(",", "")) for v in re.findall(r"([\d,]+) \[", said)]
     assert credited == pytest.approx([worth] * 3, rel=1e-3)

@@ -1031,8 +1031,9 @@ def _past_runs_sentence(report: dict[str, Any]) -> str:
     """The headline's second sentence after a reading off the runs: what the curve fitted to
     every base's runs at once (the budget's: the all-bases hold-out's choice, the synthetic
     sets being one nested curve) credits the human points with on each base, past the runs
-    too: 'Past the runs, the exponential saturation fitted to every base's runs at once (...)
-    credits them with 1,370 [1,284, 1,493] / ... synthetic points on bases 1,000 / ...';
+    too: 'Past the runs the budget reads the exponential saturation fitted to every base's
+    runs at once (...); it credits them with 1,370 [1,284, 1,493] / ... synthetic points on
+    bases 1,000 / ...';
     '' when that fit failed."""
     fams = families.budget_families(report)
     if not fams:
@@ -1047,8 +1048,8 @@ def _past_runs_sentence(report: dict[str, Any]) -> str:
     how = ("the all-bases hold-out's choice" if chosen and len(fams) == 1 else
            f"the all-bases hold-out does not rule out {families.named(fams[1:])}"
            if len(fams) > 1 else "the all-bases hold-out's best, untested against the others")
-    return (f"Past the runs, the {families.FAMILIES[fams[0]].label} fitted to every base's runs "
-            f"at once (the budget's curve; {how}) credits them with {each} synthetic points on "
+    return (f"Past the runs the budget reads the {families.FAMILIES[fams[0]].label} fitted to "
+            f"every base's runs at once ({how}); it credits them with {each} synthetic points on "
             f"base{'s' if len(credits) > 1 else ''} {bases}")
 
 
