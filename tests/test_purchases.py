@@ -228,3 +228,20 @@ def test_without_a_curves_split_the_buy_line_is_what_the_runs_bought():
                            "curve: within $20 the best measured purchase is 12 human + 488 "
                            "synthetic points ($6.98")
     assert advisor.buy_line({"budget": {"status": "flat"}, "purchases": None}) == ""
+
+
+def test_stale_runs_make_the_section_say_why_not_a_traceback(home):
+    exp = experiment(seeds="0 1", price_human=1.0, price_synthetic=0.1, budget=12.0)
+    every = [s for m in (sweep, zoom, tradeoff) for s in specs_of(exp, m)]
+    write_runs(exp, every, known_score)
+    stale = next(s for s in specs_of(exp, sweep) if s.fraction == 0.0 and s.seed == 0)
+    exp.store.write(stale, {"metrics": {"accuracy": 0.5, "n": 10}, "timings_s": {"fit": 0.0}},
+                    pd.DataFrame({"row_id": [f"t{i}" for i in range(10)], "prediction": 1,
+                                  "gold": 1, "score:accuracy": 0.5}))
+    report = advisor.families_report(exp, n_boot=100)
+    assert report["purchases"]["status"] == "unavailable"
+    said = advisor.purchases_missing_sentence(report)
+    assert said.startswith("No measured purchases: fever: the runs scored different numbers of "
+                           "test rows;") and said.endswith("rerun them.")
+    assert advisor.summary(exp, report)["purchases"]["status"] == "unavailable"
+    assert advisor.purchases_clause(report) == ""

@@ -426,8 +426,9 @@ def measured_purchases(study: "Study", metric: str, n_boot: int, level: float,
                        budget: float) -> dict[str, Any] | None:
     """What the measured runs bought at the profile's prices, no curve
     (:func:`littlehuman.experiments.purchases.at_prices`, with the ``budget`` when it is
-    above 0), plus ``left_out`` and ``n_boot``; None without prices or when no seed has every
-    mix's runs."""
+    above 0), plus ``left_out`` and ``n_boot``; None without prices; status 'unavailable' with
+    the reason as its ``sentence`` where the runs cannot be read so (no seed has every mix's
+    runs, stale runs)."""
     from littlehuman.experiments import purchases
 
     p = study.profile
@@ -435,8 +436,8 @@ def measured_purchases(study: "Study", metric: str, n_boot: int, level: float,
         return None
     try:
         measured = purchases.measure(study, metric, n_boot, level)
-    except LittleHumanError:
-        return None
+    except LittleHumanError as exc:
+        return {"status": "unavailable", "sentence": f"No measured purchases: {exc}."}
     return {**purchases.at_prices(measured, p.price_human, p.price_synthetic,
                                   budget if budget > 0 else None),
             "left_out": measured.left_out, "n_boot": n_boot}
@@ -1075,8 +1076,8 @@ def _open_families_clause(r: dict[str, Any], mids: dict[str, Any], level: float)
 def _purchases_as_json(bought: dict[str, Any] | None) -> dict[str, Any] | None:
     """The measured purchases' answer for ``summary.json``: the budget's picks, the gain of
     buying human points and the sentence, and the measured frontier (None without one)."""
-    if bought is None:
-        return None
+    if bought is None or "table" not in bought:
+        return bought
     edge = bought["table"][bought["table"]["frontier"]].sort_values("cost")
     return {**{k: bought.get(k) for k in ("status", "budget", "best", "best_synthetic",
                                           "best_human", "gain", "human_share", "sentence",
@@ -1087,13 +1088,15 @@ def _purchases_as_json(bought: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def purchases_missing_sentence(report: dict[str, Any]) -> str:
     """What notebook 06 says where it shows no measured purchases."""
+    bought = report.get("purchases") or {}
+    if bought.get("status") == "unavailable":
+        return bought["sentence"]
     if report.get("learned_nothing"):
         return "No purchases to read: the runs learned nothing (see the top of this page)."
     if not (report.get("price_human", 0) > 0 and report.get("price_synthetic", 0) > 0):
         return ("Prices give every measured training set a cost: give a price per human and "
                 "per synthetic point (see the budget section above) to read what each bought.")
-    return ("No measured purchases: no seed has a finished run of every measured mix (run "
-            "`run_all.py --notebooks 04` first).")
+    return "No measured purchases."
 
 
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:

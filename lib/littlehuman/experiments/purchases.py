@@ -79,7 +79,8 @@ def _common_seeds(collected: dict[tuple[int, int], dict[str, Any]], study: "Stud
                   ) -> list[int]:
     """The seeds every mix is read on: the trade-off's seeds that all its mixes have (the
     advisor's runs); without trade-off runs, the seeds every mix has."""
-    own = [set(e["runs"]) for e in collected.values() if "trade-off" in e["sources"]]
+    own = [set(e["runs"]) for e in collected.values()
+           if LABELS[tradeoff.NAME] in e["sources"]]
     every = own or [set(e["runs"]) for e in collected.values()]
     seeds = set.intersection(*every) if every else set()
     if own:
@@ -109,6 +110,10 @@ def measure(study: "Study", metric: str | None = None,
     def scores(spec: Any) -> np.ndarray:
         if spec.key() not in read:
             read[spec.key()] = grid.per_example_scores(study, spec)[metric].to_numpy(float)
+            if len({a.size for a in read.values()}) > 1:
+                raise LittleHumanError(f"{study.name}: the runs scored different numbers of "
+                                       "test rows; every run of a study scores the same test "
+                                       "set, so some are stale: rerun them")
         return read[spec.key()]
 
     per_seed = {seed: np.vstack([np.mean([scores(spec) for spec in e["runs"][seed].values()],
