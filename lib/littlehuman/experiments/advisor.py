@@ -312,25 +312,19 @@ def _other_synthetic_runs(study: "Study", metric: str, keys: list[tuple],
     where every seed of ``per_seed`` has one finished with ``metric`` on the same test rows:
     the reading off the runs reaches that far (ROPES's simulation: base 3,000's +human score
     lay between the trade-off's largest size, 3,800, and the sweep's 5,000)."""
-    from littlehuman.experiments import EXPERIMENTS, tradeoff
+    from littlehuman.experiments import purchases
 
     largest = max(base + added for base, kind, added in keys if kind == "synthetic")
     rows = next(iter(per_seed.values())).shape[1]
-    found: dict[int, dict[int, Any]] = {}
-    for module in EXPERIMENTS.values():
-        if module is tradeoff:
-            continue
-        for cell in module.cells(study.profile, study.shape):
-            if cell.fraction == 1.0 and cell.n > largest and cell.seed in per_seed:
-                spec = study.run_spec(cell)
-                if study.store.has(spec):
-                    found.setdefault(cell.n, {})[cell.seed] = spec
     out = {}
-    for size, specs in sorted(found.items()):
-        if set(specs) != set(per_seed):
+    for (human, size), entry in sorted(purchases.collected(study).items()):
+        if human or size <= largest or not set(per_seed) <= set(entry["runs"]):
             continue
-        arrays = {seed: grid.per_example_scores(study, spec)[metric].to_numpy(float)
-                  for seed, spec in specs.items()}
+        try:
+            arrays = {seed: purchases.run_scores(study, metric, entry["runs"][seed].values())
+                      for seed in per_seed}
+        except LittleHumanError:  # stale runs: the trade-off's reading goes without them
+            continue
         if all(a.size == rows and np.isfinite(a).all() for a in arrays.values()):
             out[size] = arrays
     return out
@@ -470,8 +464,8 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
                runs_per_seed: int, gains: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """The pilot plan: for each base's equivalent under each family neither hold-out tells
     from the best (:func:`~littlehuman.families.pilot_families`; the chosen one alone when
-    the per-base one was decisive) whose interval is wider than +-:data:`EQUIVALENT_PRECISION` of it, and for the
-    budget decision when its interval reaches 0, how many seeds would narrow it enough
+    the per-base one was decisive) whose interval is wider than
+    +-:data:`EQUIVALENT_PRECISION` of it, and for the budget decision when its interval reaches 0, how many seeds would narrow it enough
     (:func:`littlehuman.curves.pilot_plan`). An equivalent whose interval is unbounded
     (resamples no synthetic amount matches) or missing (fits that failed) gets a row too,
     without a number of seeds. A saturated base (equivalent <= 0: the human points did not

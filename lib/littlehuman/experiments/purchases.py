@@ -19,6 +19,7 @@ two named mixes, 0.94-0.98.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,7 +57,7 @@ class Purchases:
     left_out: list[str]
 
 
-def _collected(study: "Study") -> dict[tuple[int, int], dict[str, Any]]:
+def collected(study: "Study") -> dict[tuple[int, int], dict[str, Any]]:
     """Per (human, synthetic) pair: the experiments with a finished run of it, and per seed
     its finished runs by key (one run can serve several experiments: the zoom's sweep-sized
     cells are sweep runs, a trade-off size serves every base that reaches it)."""
@@ -75,13 +76,11 @@ def _collected(study: "Study") -> dict[tuple[int, int], dict[str, Any]]:
     return out
 
 
-def _common_seeds(collected: dict[tuple[int, int], dict[str, Any]], study: "Study"
-                  ) -> list[int]:
-    """The seeds every mix is read on: the trade-off's seeds that all its mixes have (the
-    advisor's runs); without trade-off runs, the seeds every mix has."""
-    own = [set(e["runs"]) for e in collected.values()
-           if LABELS[tradeoff.NAME] in e["sources"]]
-    every = own or [set(e["runs"]) for e in collected.values()]
+def _common_seeds(mixes: dict[tuple[int, int], dict[str, Any]], study: "Study") -> list[int]:
+    """The seeds every mix (:func:`collected`) is read on: the trade-off's seeds that all its
+    mixes have (the advisor's runs); without trade-off runs, the seeds every mix has."""
+    own = [set(e["runs"]) for e in mixes.values() if LABELS[tradeoff.NAME] in e["sources"]]
+    every = own or [set(e["runs"]) for e in mixes.values()]
     seeds = set.intersection(*every) if every else set()
     if own:
         seeds &= set(tradeoff.seeds(study.profile))
@@ -96,35 +95,43 @@ def measure(study: "Study", metric: str | None = None,
     trade-off set of the same sizes) are averaged row by row. Raises
     :class:`~littlehuman.errors.LittleHumanError` when no seed has every mix's runs."""
     metric = metric or study.main_metric
-    collected = _collected(study)
-    seeds = _common_seeds(collected, study)
+    every_mix = collected(study)
+    seeds = _common_seeds(every_mix, study)
     if not seeds:
         raise LittleHumanError(f"{study.name}: no seed has a finished run of every measured "
                                "mix; run `run_all.py --notebooks 04` first")
-    kept = {mix: e for mix, e in sorted(collected.items()) if set(seeds) <= set(e["runs"])}
-    dropped = len(collected) - len(kept)
+    kept = {mix: e for mix, e in sorted(every_mix.items()) if set(seeds) <= set(e["runs"])}
+    dropped = len(every_mix) - len(kept)
     left_out = ([f"{dropped} measured mix(es) left out: they lack a run of seed(s) "
                  f"{', '.join(map(str, seeds))}, which every mix is read on"] if dropped else [])
-    read: dict[str, np.ndarray] = {}
-
-    def scores(spec: Any) -> np.ndarray:
-        if spec.key() not in read:
-            read[spec.key()] = grid.per_example_scores(study, spec)[metric].to_numpy(float)
-            if len({a.size for a in read.values()}) > 1:
-                raise LittleHumanError(f"{study.name}: the runs scored different numbers of "
-                                       "test rows; every run of a study scores the same test "
-                                       "set, so some are stale: rerun them")
-        return read[spec.key()]
-
-    per_seed = {seed: np.vstack([np.mean([scores(spec) for spec in e["runs"][seed].values()],
-                                         axis=0) for e in kept.values()]) for seed in seeds}
+    rows = {seed: [run_scores(study, metric, e["runs"][seed].values()) for e in kept.values()]
+            for seed in seeds}
+    if len({a.size for arrays in rows.values() for a in arrays}) > 1:
+        raise LittleHumanError(_stale(study))
+    per_seed = {seed: np.vstack(arrays) for seed, arrays in rows.items()}
+    keys = sorted(k for e in kept.values() for seed in seeds for k in e["runs"][seed])
     mixes = pd.DataFrame({
         "human": [h for h, _ in kept], "synthetic": [s for _, s in kept],
         "sources": [", ".join(e["sources"]) for e in kept.values()],
         "runs": [len({k for seed in seeds for k in e["runs"][seed]}) for e in kept.values()]})
     return from_scores(mixes, per_seed, metric, n_boot, level,
-                       schema.stable_seed(study.name, "purchases", metric, *sorted(read)),
+                       schema.stable_seed(study.name, "purchases", metric, *keys),
                        left_out)
+
+
+def run_scores(study: "Study", metric: str, specs: Iterable[Any]) -> np.ndarray:
+    """Per test row, the mean ``metric`` score of ``specs``, the distinct finished runs of one
+    mix and seed (one run, or a zoom set and a trade-off set of the same sizes)."""
+    arrays = [grid.per_example_scores(study, spec)[metric].to_numpy(float) for spec in specs]
+    if len({a.size for a in arrays}) > 1:
+        raise LittleHumanError(_stale(study))
+    return np.mean(arrays, axis=0)
+
+
+def _stale(study: "Study") -> str:
+    """The error of runs that scored different numbers of test rows."""
+    return (f"{study.name}: the runs scored different numbers of test rows; every run of a "
+            "study scores the same test set, so some are stale: rerun them")
 
 
 def from_scores(mixes: pd.DataFrame, per_seed: dict[Any, np.ndarray], metric: str,
@@ -261,9 +268,9 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
     spent = (f", spending ${curves.money(best['cost'])} of the ${curves.money(budget)}"
              if best["cost"] < 0.9 * budget else "")
     head = (f"Within ${curves.money(budget)}, the best measured purchase is "
-            f"{_scored(best, metric)}{spent}, the best in {curves.share_text(best['share_best'])} of "
-            "the resamples" + (": the runs do not single it out" if best["share_best"] < 0.8
-                               else ""))
+            f"{_scored(best, metric)}{spent}, the best in "
+            f"{curves.share_text(best['share_best'])} of the resamples"
+            + (": the runs do not single it out" if best["share_best"] < 0.8 else ""))
     if hum is None:
         head += ("; no measured purchase with human points fits the budget, so the runs cannot "
                  "say here whether human points pay")
@@ -277,13 +284,15 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
                    "an interval reaching 0: not settled, the evidence cannot tell which is better")
         head += (f"; the best {'without' if best['human'] else 'with'} human points is "
                  f"{_scored(other, metric)}. Among the measured purchases, the best with human "
-                 f"points minus the best without: {curves.signed_interval(gain)} ({level:.0%}, paired over "
-                 f"the same resamples): {verdict}; in {curves.share_text(answer['human_share'])} of the "
-                 "resamples the best affordable purchase has human points")
+                 f"points minus the best without: {curves.signed_interval(gain)} "
+                 f"({level:.0%}, paired over the same resamples): {verdict}; in "
+                 f"{curves.share_text(answer['human_share'])} of the resamples the best "
+                 "affordable purchase has human points")
     step = answer.get("next_step")
     if step:
-        head += (f". Past the budget, the cheapest measured purchase that beats it, settled, is "
-                 f"{_mix(step)} (${curves.money(step['cost'])}): {curves.signed_interval(step['gain'])}")
+        head += (". Past the budget, the cheapest measured purchase that beats it, settled, is "
+                 f"{_mix(step)} (${curves.money(step['cost'])}): "
+                 f"{curves.signed_interval(step['gain'])}")
     elif answer["largest_cost"] > budget:
         head += ". No measured purchase past the budget beats it, settled"
     head += ". The runs compare only the mixes the experiments trained; other splits are the "
