@@ -93,8 +93,10 @@ base", covering when the truth is at least that): it held the truth 0.933-0.993 
 median bias -5% to +3%, in every scenario (629 s, 2026-12-05); with the sweep's purely
 synthetic run of 5,000 read too (:data:`SWEEP_N`, as notebook 06 since the twenty-seventh
 session; 100 experiments a scenario, 441 s): 0.94-1.0 on bases 1,000 and 2,000, and base
-3,000, read along the straight stretch from 3,800 to 5,000, 0.82-0.97 with a median bias of
--6% to +12% (0.82 and +4%, 0.92 and +12% at low noise, where the curve bends inside it). Rows ``all``: the family
+3,000, read across the wide stretch from 3,800 to 5,000 linearly in the log of the size
+(2026-12-05, 456 s), 0.92-0.97 with a median bias of -8% to +9% (a straight line in the size
+had given 0.82-0.97 and -6% to +12%: 0.82 and +4%, 0.92 and +12% at low noise, where the
+curve bends inside the stretch). Rows ``all``: the family
 the all-bases hold-out chose, fitted to every base's runs at once (``families.pooled_credits``,
 the budget's curve and notebook 06's headline past the runs): 0.93-0.97 on bases 1,000 and
 2,000, 0.88-0.95 on base 3,000, past the runs (739 s, 2026-12-05).

@@ -587,10 +587,30 @@ def test_crossings_interpolate_between_measured_sizes():
     sizes = np.array([1000.0, 1200.0, 1400.0])
     fitted = np.array([[0.5, 0.6, 0.7], [0.5, 0.6, 0.7], [0.5, 0.6, 0.7], [0.5, 0.5, 0.7]])
     got = F.crossings(sizes, fitted, np.array([0.65, 0.8, 0.4, 0.6]))
-    assert got[0] == pytest.approx(1300.0)  # halfway between 1,200 and 1,400
+    middle = math.sqrt(1200.0 * 1400.0)  # halfway between 1,200 and 1,400 on a log axis
+    assert got[0] == pytest.approx(middle)
     assert got[1] == math.inf and got[2] == 1000.0  # above every score; at or below the first
-    assert got[3] == pytest.approx(1300.0)  # a flat stretch: from its far end
+    assert got[3] == pytest.approx(middle)  # a flat stretch: from its far end
     assert F.crossings(sizes, fitted[:1], np.array([math.nan]))[0] == math.inf
+
+
+def test_crossings_read_a_log_shaped_stretch_exactly_and_a_saturating_one_closer():
+    """Across a wide stretch (3,800 to 5,000 synthetic points, as the sweep's run lies past
+    the trade-off's), a log-shaped curve's crossing is exact; a saturating curve's is closer
+    than a straight line in the size (which leans high: +4% of the equivalent here)."""
+    sizes = np.array([3800.0, 5000.0])
+    log_curve = 0.1 * np.log(sizes)
+    assert F.crossings(sizes, log_curve, np.array([0.1 * math.log(4333.0)]))[0] == (
+        pytest.approx(4333.0))
+
+    def saturating(s):
+        return 1 - np.exp(-np.asarray(s) / 3333.0)
+
+    truth = 4333.0
+    read = F.crossings(sizes, saturating(sizes), saturating(np.array([truth])))[0]
+    frac = (saturating(truth) - saturating(3800.0)) / (saturating(5000.0) - saturating(3800.0))
+    straight = 3800.0 + frac * 1200.0
+    assert truth < read < straight and straight - truth > 3 * (read - truth)
 
 
 def test_measured_equivalents_read_the_nested_runs_without_a_curve():
@@ -602,9 +622,13 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
     data = known_data(line, {1000: 600.0, 2000: 1500.0}, rows=6, noise=0.002)
     res = F.analyse(data, ("log",), n_boot=100, ceiling=1.0)
     got = res["measured"].set_index("base")
-    assert got.loc[1000, "status"] == "ok" and got.loc[1000, "equivalent"] == pytest.approx(600.0)
-    assert got.loc[1000, "low"] == pytest.approx(600.0, abs=1) and \
-        got.loc[1000, "high"] == pytest.approx(600.0, abs=1)  # a seed shift moves all alike
+    # 1,600 lies 0.4 of the way from 1,500 to 1,750, read along the log of the size: a
+    # straight line in the size comes out 1% low
+    read = 1500 * (1750 / 1500) ** 0.4 - 1000
+    assert got.loc[1000, "status"] == "ok" and read == pytest.approx(595.4, abs=0.1)
+    assert got.loc[1000, "equivalent"] == pytest.approx(read)
+    assert got.loc[1000, "low"] == pytest.approx(read, abs=1) and \
+        got.loc[1000, "high"] == pytest.approx(read, abs=1)  # a seed shift moves all alike
     assert got.loc[2000, "status"] == "beyond" and pd.isna(got.loc[2000, "equivalent"])
     assert got.loc[2000, "at_least"] == 1000.0 and got.loc[2000, "largest"] == 3000.0
     assert got.loc[2000, "beyond"] == 100
@@ -615,30 +639,30 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
     from littlehuman.experiments import advisor
 
     said = advisor.measured_sentence({**res, "human": 200})
-    assert "base 1,000: +600 [600, 600]; base 2,000: more than 1,000." in said
+    assert "base 1,000: +595 [595, 595]; base 2,000: more than 1,000." in said
     assert "the largest measured size is 3,000" in said
     # it leads notebook 06's headline: no curve shape to be wrong about
     assert advisor._measured_lead({**res, "human": 200}) == (
-        "+200 human points ~ +600 [600, 600] synthetic points on base 1,000, read off the "
+        "+200 human points ~ +595 [595, 595] synthetic points on base 1,000, read off the "
         "measured runs with no curve assumed (base 2,000: more than 1,000, past the runs)")
     assert advisor._measured_lead({**below, "human": 200}) == (
-        "+200 human points ~ +300 [300, 300] synthetic points on base 2,000 and +0 [0, 0] (not "
+        "+200 human points ~ +298 [298, 298] synthetic points on base 2,000 and +0 [0, 0] (not "
         "above the measured curve at the base) on base 1,000, read off the measured runs with "
         "no curve assumed")
-    # the break-even ratio with no curve: 600 / 200 = 3 synthetic points per human point
+    # the break-even ratio with no curve: 595 / 200 = 2.98 synthetic points per human point
     ratios = F.run_ratios(res["measured"], 200)
     assert len(ratios) == 1 and ratios[0][0] == 1000.0
-    assert ratios[0][1:] == pytest.approx((3.0, 3.0, 3.0), abs=0.01)
+    assert ratios[0][1:] == pytest.approx((read / 200,) * 3, abs=0.01)
     assert (F.ratio_side(ratios, 10.0), F.ratio_side(ratios, 1.0)) == ("above", "below")
     assert F.ratio_side([(1000.0, 3.0, 2.0, math.inf)], 10.0) == "inside"
     from littlehuman.plots import advice as advice_plots
 
     said = advice_plots._runs_clause({**res, "human": 200}, 10.0)
     assert said.startswith(" Read off the runs with no curve assumed (above the table): base "
-                           "1,000 3 [3, 3]")
+                           "1,000 2.98 [2.98, 2.98]")
     assert said.endswith("; yours lies above every one: synthetic points pay at your prices, "
                          "whatever the curve.")
-    assert advice_plots._runs_clause({**res, "human": 200}, None).endswith("[3, 3].")
+    assert advice_plots._runs_clause({**res, "human": 200}, None).endswith("[2.98, 2.98].")
     # edges: a score under every measured one on a later base is at most that much; runs
     # that do not rise give no reading; past the runs the resamples that were not are said
     under = F.analyse(known_data(line, {1000: 300.0, 2000: -1500.0}), ("log",), n_boot=20)
@@ -656,5 +680,5 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
     assert advisor.measured_phrase(past) == ("more than 100 (95%: from 29, past the runs in "
                                              "6,986 resamples)")
     assert advisor.measured_clause({**res, "human": 200}) == (
-        "; read off the measured runs without a curve: +600 [600, 600] on base 1,000, more "
+        "; read off the measured runs without a curve: +595 [595, 595] on base 1,000, more "
         "than 1,000 on base 2,000")

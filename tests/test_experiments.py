@@ -330,15 +330,14 @@ def test_the_reading_off_the_runs_reaches_the_sweeps_purely_synthetic_run(home):
     assert other[["base", "added"]].values.tolist() == [[48, 0]]  # the sweep's n, all synthetic
     after = advisor.curve_analysis(exp, "accuracy", ("log",), n_boot=100)
     read = after["measured"].set_index("base")
-    assert read.loc[24, "status"] == "ok"  # linear between 40 and 48 on the runs' curve
-    assert read.loc[24, "equivalent"] == pytest.approx(
-        40 + 8 * math.log(44 / 40) / math.log(48 / 40) - 24)
+    assert read.loc[24, "status"] == "ok"  # between 40 and 48 on the runs' (log) curve
+    assert read.loc[24, "equivalent"] == pytest.approx(20.0)  # exact: log-linear there
     said = advisor.measured_sentence(after)
     assert said.endswith("Base 24 crosses past the trade-off's largest run (40), on the other "
-                         "experiments' purely synthetic runs (the sweep's, up to 48): a straight "
-                         "line across so wide a stretch leans high where the curve bends (in "
-                         "simulation its interval held the truth 0.82-0.97 of the time there, "
-                         "median bias -6% to +12%).")
+                         "experiments' purely synthetic runs (the sweep's, up to 48), read along "
+                         "the log of the size across so wide a stretch: where the curve bends "
+                         "inside it the reading is off by that bend (in simulation its interval "
+                         "held the truth 0.92-0.97 of the time there, median bias -8% to +9%).")
     assert "crosses past" not in advisor.measured_sentence(before)
     # the fits see the trade-off's runs alone
     assert after["fits"].set_index(["base", "family"]).loc[(24, "log"), "equivalent"] == \

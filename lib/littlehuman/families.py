@@ -912,9 +912,11 @@ def isotonic_rows(scores: np.ndarray, chunk: int = 2000) -> np.ndarray:
 
 def crossings(sizes: np.ndarray, fitted: np.ndarray, y_star: np.ndarray) -> np.ndarray:
     """Per row of ``fitted`` (non-decreasing scores at ascending ``sizes``), the size where
-    it reaches that row's ``y_star``: linear between the measured sizes around it; +inf
-    above the largest size's score (or a y_star that is not finite); the smallest size at or
-    below its score."""
+    it reaches that row's ``y_star``: between the two measured sizes around it, linear in
+    the log of the size (the paper's axis: exact for a log-shaped stretch; a straight line in
+    the size itself leans high wherever the curve flattens, +4% to +13% across the 3,800 to
+    5,000 stretch of a saturating curve); +inf above the largest size's score (or a y_star
+    that is not finite); the smallest size at or below its score."""
     fitted = np.atleast_2d(fitted)
     y = np.broadcast_to(np.asarray(y_star, float), (len(fitted),))
     reach = fitted >= y[:, None]
@@ -922,8 +924,10 @@ def crossings(sizes: np.ndarray, fitted: np.ndarray, y_star: np.ndarray) -> np.n
     rows = np.arange(len(fitted))
     lo = np.maximum(i - 1, 0)
     f0, f1 = fitted[rows, lo], fitted[rows, i]
+    axis = np.log(sizes) if sizes[0] > 0 else np.asarray(sizes, float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        x = sizes[lo] + (y - f0) / (f1 - f0) * (sizes[i] - sizes[lo])
+        x = axis[lo] + (y - f0) / (f1 - f0) * (axis[i] - axis[lo])
+    x = np.exp(x) if sizes[0] > 0 else x
     x = np.where(i == 0, sizes[0], x)
     return np.where(reach.any(axis=1) & np.isfinite(y), x, np.inf)
 

@@ -976,13 +976,15 @@ def measured_sentence(report: dict[str, Any]) -> str:
                f"{', '.join(format(m['base'], ',.0f') for m in far)} "
                f"{'cross' if len(far) > 1 else 'crosses'} past the trade-off's "
                f"largest run ({reach:,.0f}), on the other experiments' purely synthetic runs "
-               f"(the sweep's, up to {largest:,.0f}): a straight line across so wide a stretch "
-               "leans high where the curve bends (in simulation its interval held the truth "
-               "0.82-0.97 of the time there, median bias -6% to +12%).")
+               f"(the sweep's, up to {largest:,.0f}), read along the log of the size across so "
+               "wide a stretch: where the curve bends inside it the reading is off by that bend "
+               "(in simulation its interval held the truth 0.92-0.97 of the time there, median "
+               "bias -8% to +9%).")
     return (f"**Read off the measured runs, no curve assumed** (+{report['human']} human "
             "points in synthetic points: every base's synthetic-only runs as one curve, the "
             "synthetic sets being nested, made non-decreasing by isotonic regression; the "
-            "+human score's crossing, linear between the two measured sizes around it; 95% "
+            "+human score's crossing, linear in the log of the size between the two measured "
+            "sizes around it; 95% "
             f"interval over the same resamples): {each}. It reaches only as far as the runs "
             f"(the largest measured size is {largest:,.0f}"
             + ("; '> N' marks resamples above every measured score" if marked else "")
