@@ -324,6 +324,11 @@ def test_families_report_and_summary_on_known_runs(home):
                      r"median: 2\.12\);", said), said
     assert said.endswith("Yours: 10 ($1 / $0.1), above every interval: synthetic points pay at "
                          "your prices.")
+    # an equivalent at or below 0: a ratio of 0, said so, not '-0.606'
+    fell = {**report, "breakeven": {"log": -121.0 / 8},
+            "table3": {**report["table3"], "log": {**report["table3"]["log"], "median": -121.0}}}
+    assert "(Table 3's median: 0, an equivalent of -121: human points never pay)" in \
+        advice_plots.breakeven_sentence(fell)
     ends = [advice_plots._breakeven_ends(report, f) for f in report["families"]]
     shown = [(f, *e) for f, e in zip(report["families"], ends)]
     assert advice_plots._against_intervals(shown, 17.0 / 8).startswith(
@@ -389,7 +394,7 @@ def test_families_report_and_summary_on_known_runs(home):
     # notebook 06's figures and tables build
     fig = advice_plots.fits_figure(report, "t")
     assert len(fig.data) >= 2 * 3 and fig.layout.title.text == "t"
-    assert "3 seed(s)" in advice_plots.fits_caption(report)
+    assert "3 seeds" in advice_plots.fits_caption(report)
     bud = advice_plots.budget_figure(answer, report["metric"], "b")
     assert any(t.fill == "toself" for t in bud.data)
     # below the scores, the decision: each split minus all synthetic, paired per resample
@@ -542,6 +547,27 @@ def test_pilot_rows_cover_a_wide_reading_off_the_runs():
     assert [r["what"] for r in rows] == [
         "the reading off the runs on base 1,000 (no curve, 1,000 synthetic points)"]
     assert (rows[0]["seeds_needed"], rows[0]["more_runs"]) == (13, 32)
+
+
+def test_pilot_rows_cover_the_measured_purchases_when_not_settled():
+    """The shape-free answer (the best measured purchase with human points against the best
+    without) gets a row when its paired interval reaches 0; settled, or from one seed, the
+    row says so."""
+    result = {"choice": {"best": "log"}, "n_seeds": 5, "fits": pd.DataFrame(
+        columns=["base", "family", "equivalent", "low", "high"])}
+    open_gain = {"status": "ok", "gain": {"value": 0.02, "low": -0.01, "high": 0.05}}
+    rows = advisor.pilot_rows(result, None, runs_per_seed=4, bought=open_gain)
+    assert [r["what"] for r in rows] == [
+        "the best measured purchase with human points against the best without (+0.02, no "
+        "curve)"]
+    # clear of 0 at width 0.06 * 0.02 / 0.03 = 0.04: (t(4) / sqrt(5)) / (t(s-1) / sqrt(s))
+    assert rows[0]["target_width"] == pytest.approx(0.04) and rows[0]["seeds_needed"] > 5
+    settled = {"status": "ok", "gain": {"value": 0.02, "low": 0.01, "high": 0.03}}
+    assert advisor.pilot_rows(result, None, runs_per_seed=4, bought=settled) == []
+    one = advisor.pilot_rows({**result, "n_seeds": 1}, None, runs_per_seed=4, bought=open_gain)
+    assert one[0]["seeds_needed"] is None and "Run 3 seeds or more" in one[0]["message"]
+    assert advisor.pilot_rows(result, None, runs_per_seed=4,
+                              bought={"status": "unavailable", "sentence": "x"}) == []
 
 
 def test_pilot_rows_name_an_equivalent_too_uncertain_for_an_interval():
@@ -775,6 +801,24 @@ def test_robust_split_loses_least_to_the_best_of_whichever_family_holds():
     # nothing to be robust over: one family, or a family without an answer
     assert F.robust_split(answers, ["log"]) is None
     assert F.robust_split({**answers, "exp": {"status": "flat"}}, ["log", "exp"]) is None
+    # a plausible family without an answer might be the one that holds: nothing is robust
+    # (a helper's walk: the chosen log fell, and a "robust" split over the other two was
+    # printed beside "no curve gives a budget split")
+    assert F.robust_split({**answers, "power": {"status": "flat"}},
+                          ["log", "exp", "power"]) is None
+
+
+def test_the_buy_line_without_a_split_names_the_families_that_would_give_one():
+    report = {"choice": {"best": "log", "plausible": ["log", "power", "exp"]},
+              "budget": {"status": "flat", "family": "log"},
+              "budget_by_family": {"log": {"status": "flat"}, "power": {"status": "ok"},
+                                   "exp": {"status": "ok"}}}
+    assert advisor._no_split_sentence(report) == (
+        "No budget split: the log (paper) gives none, and the all-bases hold-out cannot tell it "
+        "from the power law and the exponential saturation, which do, so no split holds under "
+        "every curve it leaves open.")
+    alone = {**report, "budget_by_family": {"log": {"status": "flat"}}}
+    assert advisor._no_split_sentence(alone) == "No curve gives a budget split here."
 
 
 def test_the_robust_splits_loss_under_each_family_has_a_paired_interval():
@@ -831,7 +875,7 @@ def test_pilot_rows_cover_every_family_the_holdout_cannot_tell_apart():
         "the equivalent on base 1,000 (log (paper), 1,000 synthetic points)"]
     said = advisor.open_families_sentence(undecided)
     assert "cannot tell the exponential saturation and the log (paper) apart" in said
-    assert "3 run(s) per step" in said  # one base x 3 seeds
+    assert "3 runs per step" in said  # one base x 3 seeds
     assert "plan covers each" in advisor.open_families_sentence({**undecided, "pilot": rows})
     decided = {**undecided, "choice": {"best": "exp", "plausible": ["exp"]}}
     assert len(advisor.pilot_rows(decided, None, runs_per_seed=4)) == 1

@@ -85,6 +85,9 @@ def test_a_bad_value_says_what_0_means():
         (("--dataset", "fever", "--train-bf16", "maybe"), ("--train-bf16", "true or false")),
         (("--profile", "huge"), ("invalid choice",)),
         ((), ("nothing to do",)),
+        # a helper's walk: 'advice' for 'advise', and an abbreviated flag that passed silently
+        (("advice", "facts.csv"), ("unknown command 'advice'", "the one command is advise")),
+        (("--dataset", "fever", "--budg", "20"), ("unrecognized arguments: --budg",)),
     ],
 )
 def test_bad_input_is_one_line_exit_2(home, shared_data, args, needles):

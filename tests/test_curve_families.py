@@ -466,6 +466,15 @@ def test_notebook_06_says_no_more_seeds_only_when_there_is_a_settled_number():
     with_budget = _report({(250, "log"): None}, budget={"status": "ok"})
     assert "no more seeds needed" in pilot_sentence(with_budget)
     assert pilot_sentence(_report({(250, "log"): 60.0}, pilot=[{"what": "x"}])) == ""
+    two = {**_report({(250, "power"): None, (250, "exp"): None}, best="power"),
+           "choice": {"best": "power", "plausible": ["power", "exp"]}}
+    assert pilot_sentence(two).startswith(
+        "No pilot plan: neither the power law nor the exponential saturation (the hold-outs "
+        "cannot tell them apart) gives a finite equivalent")
+    # one seed: nothing is settled, whatever its intervals (they resample test rows alone)
+    one = pilot_sentence({**settled, "n_seeds": 1})
+    assert "no more seeds needed" not in one and one.startswith("No pilot plan from one seed")
+    assert "Run 3 seeds or more (`--seeds 0,1,2`)" in one
 
 
 def test_resamples_without_an_equivalent_are_ranked_not_dropped():

@@ -219,3 +219,13 @@ def test_messages_say_what_a_flat_curve_and_an_extrapolation_mean():
     assert "(an extrapolation: 5.2x the largest size fitted, 350, from a fit with R² 0.01)" in far.message
     near = equivalent_points(LogFit(0.0, 0.1, 0.9, 3, 250, 350), 0.1 * math.log(300), 250)
     assert near.status == "ok" and "extrapolation" not in near.message
+
+
+def test_zero_and_rounded_zero_are_written_unsigned():
+    """An interval's end at the metric's bound is '0', not '+0'; -0.4 points are '0'."""
+    from littlehuman import curves
+    from littlehuman.findings import fmt_points
+
+    assert (curves.digits(0.0, sign=True), curves.digits(-0.0), curves.digits(0.25, sign=True),
+            curves.digits(-0.0833)) == ("0", "0", "+0.25", "-0.0833")
+    assert (fmt_points(-0.4), fmt_points(-0.6), fmt_points(1234.5)) == ("0", "-1", "1,234")

@@ -569,7 +569,7 @@ def test_split_file_errors(tmp_path: Path) -> None:
     with pytest.raises(LittleHumanError, match=r"no train.\* and test.\* file: .*found: nothing"):
         load_custom(tmp_path / "empty_dir")
     (folder / "test.csv").write_text("")
-    with pytest.raises(LittleHumanError, match=r"test.csv: the file is empty"):
+    with pytest.raises(LittleHumanError, match=r"test.csv: the file is empty: write its rows in it"):
         load_custom(folder)
     (folder / "test.csv").write_text("context,claim,label\n")
     with pytest.raises(LittleHumanError, match=r"test.csv: the file has no data rows"):

@@ -770,3 +770,15 @@ def test_notebook_04_says_where_the_log_interval_and_the_runs_disagree():
         "only a curve speaks" in past
     assert advisor.log_against_runs(measured, 2000, 1.0, 2.0) == ""  # no such base
     assert advisor.log_against_runs(None, 1000, 1.0, 2.0) == ""
+
+
+def test_the_headline_says_why_the_chosen_curve_gives_no_equivalent(home):
+    """A synthetic-only curve that falls prices nothing: the headline says so in those words,
+    not 'no finite equivalent' (a helper read that as 'priceless')."""
+    exp = experiment(seeds="0 1 2")
+    write_runs(exp, specs_of(exp, tradeoff),
+               lambda s: 0.9 - 0.002 * s.n if mixing.n_replaced(s.n, s.fraction) == s.n else 0.5)
+    fam = advisor.summary(exp, advisor.families_report(exp, n_boot=50))
+    assert "no finite" not in fam["headline"]
+    assert re.search(r"^\+\d+ human points: the .+ gives no synthetic equivalent \(its curve "
+                     r"does not rise", fam["headline"]), fam["headline"]

@@ -210,6 +210,10 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
         **t3, "median": 9250.0}}))  # 185x, as the paper's FairyTaleQA (not '1.8e+02x')
     assert "9 operating points, 185x per human point" in index.page(tmp_path)
+    write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
+        **t3, "median": -121.0, "p25": -150.0}}))  # no synthetic point per human one
+    assert "9 operating points)" in index.page(tmp_path)
+    assert "x per human point" not in index.page(tmp_path).split("this run, Table 3")[1][:200]
     # beside Table 3's median, the median over the bases with its interval (the headline's)
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": t3,
                                                       "median_equivalent": {
@@ -412,3 +416,14 @@ def test_a_baseline_far_below_the_curve_is_named_not_drawn():
                for a in fig.layout.annotations)
     near = index.figure([summary()])  # 0.05 under 0.09-0.21: drawn
     assert [t for t in near.data if t.name == "majority baseline"]
+
+
+def test_finding_1_in_words_is_not_the_advisors_headline_after_advise_alone():
+    """`advise` runs the trade-off and notebook 06 only: the summary's headline is then the
+    advisor's, which the index had shown as finding 1's words (a helper's walk)."""
+    said = index.sentences({"headline": "+8 human points ~ -14 [-20, 70] synthetic points",
+                            "tradeoff": {}})
+    assert said[0] == "not run (notebook 02)" and said[1] == "not run (notebook 03)"
+    assert index.sentences({"sweep": {"text": "Replacing 90% costs 0.01.",
+                                      "flags": ["one output"]}})[0] == \
+        "Replacing 90% costs 0.01. Caution: one output."

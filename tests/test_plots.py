@@ -164,7 +164,7 @@ def test_counts_table_counts_twins_reasks_spares_and_the_pass():
 def test_counts_caption():
     assert plots.generate.counts_caption("FEVER", fv_real(), fv_synthetic()) == (
         "Generation counts for FEVER: 4 real training rows of the sweep, 2 with a twin of their "
-        "own, 1 spare twin(s). For comparison, 0 of the 1 human rows labelled false have their "
+        "own, 1 spare twin. For comparison, 0 of the 1 human rows labelled false have their "
         "claim word for word in their context. Generation is deterministic given its seed and "
         "cache; 'this pass' counts are of this notebook's own read.")
 
@@ -359,15 +359,15 @@ def test_sweep_agreement_table_and_captions():
     one = sweep_records()[sweep_records()["fraction"] == 0.0]
     assert plots.sweep.agreement_table(one, ["accuracy", "rouge1"]).empty
     assert plots.sweep.agreement_caption(sweep_records(), ["accuracy", "rouge1"], 2, 50) == (
-        "Each metric's ranking of the 3 synthetic fractions by its mean over 2 seed(s) (50 test "
+        "Each metric's ranking of the 3 synthetic fractions by its mean over 2 seeds (50 test "
         "rows), Kendall's tau against accuracy's ranking, and whether it picks the same best "
         "and worst fraction. " + plots.sweep.TAU_UNDEFINED)
     assert plots.sweep.figure_caption("FEVER", 48, 5, 50) == (
-        "FEVER, n = 48: each grey line is one seed, the blue line the mean over 5 seed(s), the "
+        "FEVER, n = 48: each grey line is one seed, the blue line the mean over 5 seeds, the "
         "band its 95% bootstrap interval (resampling the 5 seeds and the 50 human test "
         "rows). Every point is one fine-tuning run.")
     assert plots.sweep.table_caption(5, 50) == (
-        "The numbers behind the figure: per synthetic fraction, the mean over 5 seed(s), its 95% "
+        "The numbers behind the figure: per synthetic fraction, the mean over 5 seeds, its 95% "
         "bootstrap interval (resampling the 5 seeds and the 50 human test rows), and the "
         "standard deviation, min and max over seeds.")
     # three seeds (the paper's): their spread is itself uncertain, and the captions say so
@@ -438,13 +438,13 @@ def test_zoom_tables_and_captions():
     assert agree.loc["rouge1", "ranking (best first)"] == "100% > 97.5% > 95%"
     assert agree.loc["rouge1", "Kendall tau vs accuracy"] == -1.0
     assert plots.zoom.agreement_caption(zoom_records(), ["accuracy"], 2, 30) == (
-        "n = 400: each metric's ranking of the 3 synthetic fractions by its mean over 2 seed(s) "
+        "n = 400: each metric's ranking of the 3 synthetic fractions by its mean over 2 seeds "
         "(30 test rows), Kendall's tau against accuracy's ranking, and whether it picks the "
         "same best and worst. " + plots.sweep.TAU_UNDEFINED)
     assert plots.zoom.figure_caption("FEVER", 2, 30, 12).endswith("(12 runs in all).")
     assert "30 human test rows" in plots.zoom.figure_caption("FEVER", 2, 30, 12)
-    assert "over 2 seed(s)" in plots.zoom.size_figure_caption(2, 30)
-    assert plots.zoom.paired_caption(3).startswith("Per n and metric: the mean over 3 seed(s) "
+    assert "over 2 seeds" in plots.zoom.size_figure_caption(2, 30)
+    assert plots.zoom.paired_caption(3).startswith("Per n and metric: the mean over 3 seeds "
                                                    "at 97.5% and 100% synthetic")
     assert plots.zoom.intervals_caption(30).endswith("(seeds and 30 test rows).")
 
@@ -564,7 +564,7 @@ def test_tradeoff_captions_and_the_papers_table3():
     assert "ranked above every number" not in plots.tradeoff.table3_caption(
         50, 1, 3, {**one, "n": 3, "n_undefined": 0})
     assert plots.tradeoff.figure_title("FEVER", 200) == "FEVER: +200 human points against more synthetic points"
-    assert "mean over 3 seed(s)" in plots.tradeoff.figure_caption(3, 40, 200)
+    assert "mean over 3 seeds" in plots.tradeoff.figure_caption(3, 40, 200)
     assert "the base plus 200 human points" in plots.tradeoff.figure_caption(3, 40, 200)
     assert plots.tradeoff.bases_caption(200).startswith("Per base, on the seed means: the score with 200 human points")
     assert "(10,000 resamples, the draw notebook 06" in plots.tradeoff.bases_caption(200, 10_000)

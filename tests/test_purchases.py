@@ -143,6 +143,14 @@ def test_what_the_sentence_says_without_a_comparison_or_past_the_dearest_purchas
                                        "say nothing of what the other $400 would buy.")
     assert "2,000 synthetic points ($100): accuracy 0.7 [0.7, 0.7], spending $100 of the " \
         "$500, the best in 100%" in answer["sentence"]
+    # past the budget a dearer purchase that does not beat it clearly: said so, not as if it
+    # were settled that nothing beats it (a helper's walk)
+    noisy = np.array([0.60, 0.61]) + np.random.default_rng(0).normal(0, 0.02, (2000, 2))
+    close = purchases.at_prices(_purchases([(0, 1000, 0.60), (0, 2000, 0.61)], noisy),
+                                1.0, 0.05, 60.0)
+    assert close["next_step"] is None and close["best"]["synthetic"] == 1000
+    assert "No measured purchase past the budget beats it with an interval clear of 0." in \
+        close["sentence"]
     priced = purchases.at_prices(p, 1.0, 0.05)  # no budget: the frontier alone
     assert "status" not in priced and priced["table"]["frontier"].all()
 
@@ -166,7 +174,7 @@ def test_notebook_06s_table_keeps_the_frontier_and_the_picks(home):
     fig = advice_plots.purchases_figure(answer, "t")
     assert [t.name for t in fig.data][-1].startswith("best within the budget: ")
     caption = advice_plots.purchases_caption(answer, 200)
-    assert f"({len(answer['table'])} distinct mixes" in caption and "2 seed(s)" in caption
+    assert f"({len(answer['table'])} distinct mixes" in caption and "2 seeds" in caption
     assert caption.startswith("Every training set the replacement sweep, the zoom and the "
                               "trade-off trained")
     alone = {**answer, "table": answer["table"][answer["table"]["sources"] == "trade-off"]}

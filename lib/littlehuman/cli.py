@@ -44,6 +44,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="run_all.py",
+        allow_abbrev=False,  # --budg is no flag: a typo must not pass for --budget
         description="Rerun 'A Little Human Data Goes A Long Way' on a dataset: generate synthetic "
         "twins, run the replacement sweep, and render the notebooks to HTML under outputs/.",
         epilog=EPILOG,
@@ -249,6 +250,10 @@ def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["advise"]:
         argv = advise_argv(argv)
+    elif argv and not argv[0].startswith("-"):  # 'advice', 'run': no such command
+        raise LittleHumanError(f"unknown command {argv[0]!r}: the one command is advise "
+                               f"({ADVISE_USAGE.removeprefix('usage: ')}); everything else is a "
+                               "flag (see python run_all.py --help)")
     args = build_parser().parse_args(argv)
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
     if overrides.get("synthetic"):

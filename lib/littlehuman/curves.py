@@ -486,6 +486,11 @@ def signed_interval(g: Mapping[str, float]) -> str:
             f"{digits(g['high'], sign=True)}]")
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 seed', '3 seeds', '1,688 test rows': a count and its noun, plural unless 1."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def share_text(share: float) -> str:
     """A share of resamples as the page writes it: '53%', '<1%' and '>99%' (never a '0%' or
     '100%' that is not exactly so)."""
@@ -507,7 +512,10 @@ def money(x: float) -> str:
 
 
 def digits(x: float, n: int = 3, sign: bool = False) -> str:
-    """``x`` to ``n`` significant digits, never in exponent form (0.000042, not 4.2e-05)."""
+    """``x`` to ``n`` significant digits, never in exponent form (0.000042, not 4.2e-05);
+    0 unsigned ('0', not '+0' or '-0': an interval's end at the metric's bound)."""
+    if x == 0:
+        return "0"
     text = np.format_float_positional(x, precision=n, fractional=False, trim="-")
     return f"+{text}" if sign and x >= 0 else text
 

@@ -1109,8 +1109,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
         return {"family": family, "status": "flat",
                 "sentence": f"No budget split under the {label}: the synthetic-only curve does "
                             "not rise over the measured sizes, so it predicts nothing at the "
-                            f"sizes a budget buys; the {h_meas} human points' measured gain over "
-                            f"it ({shown}) is the evidence."}
+                            f"sizes a budget buys; the evidence is the {h_meas} human points' "
+                            f"measured score minus that curve's at each base ({shown})."}
     measured = (fit.x_min, fit.x_max)
     grid = curves.budget_grid(fit, bases, gains, h_meas, price_human, price_synthetic, budget,
                               measured, n_grid)
@@ -1372,14 +1372,15 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     of whichever ``plausible`` family holds (minimax regret): for each split and family, the
     family's best predicted score minus the split's; the split whose largest such loss is
     smallest (ties: the fewest human points). ``answers`` maps family to
-    :func:`budget_answer`. None unless two or more plausible families have an answer on the
-    same splits. Keys: h, s, share_human, max_regret, per_family ({family: score, best,
-    regret, regret_low, regret_high: the loss against that family's best split with its
-    interval over the resamples, paired}), supported, chosen_best (whether it is the first
+    :func:`budget_answer`. None unless every plausible family (two or more) has an answer on
+    the same splits: a family that gives none (its curve does not rise, its fit failed) might
+    be the one that holds, and no split is robust to it. Keys: h, s, share_human, max_regret,
+    per_family ({family: score, best, regret, regret_low, regret_high: the loss against that
+    family's best split with its interval over the resamples, paired}), supported, chosen_best (whether it is the first
     family's own best split), first_best_regret (the largest loss of that family's own best
     split) and a ``sentence``."""
     ok = [f for f in plausible if (answers.get(f) or {}).get("status") == "ok"]
-    if len(ok) < 2:
+    if len(ok) < 2 or len(ok) < len(plausible):
         return None
     grids = [answers[f]["grid"] for f in ok]
     grid = grids[0]

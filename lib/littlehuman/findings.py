@@ -49,7 +49,7 @@ def fmt_points(value: float | None) -> str:
     """A number of data points for a table (thousands separated; '-' when unknown)."""
     if value is None or not np.isfinite(value):
         return "-"
-    return f"{value:,.0f}"
+    return f"{round(value):,d}"  # -0.4 is '0', not '-0'
 
 
 def fmt_points_interval(low: Any, high: Any) -> str:

@@ -83,7 +83,9 @@ def _caution(finding: dict[str, Any] | None) -> str:
 
 def sentences(s: dict[str, Any]) -> tuple[str, str, str]:
     """The three findings in words, as the summaries say them (with their cautions)."""
-    sweep = ((s.get("sweep") or {}).get("text") or s.get("headline", "")) + _caution(s.get("sweep"))
+    # not the summary's headline: after `advise` alone that is the advisor's, not finding 1's
+    sweep = ((s.get("sweep") or {}).get("text") + _caution(s.get("sweep"))
+             if (s.get("sweep") or {}).get("text") else "not run (notebook 02)")
     zoom = ("; ".join((s.get("zoom") or {}).get("paired") or []) + _caution(s.get("zoom"))
             or "not run (notebook 03)")
     trade = s.get("tradeoff") or {}
@@ -215,7 +217,8 @@ def _own_table3(v: dict[str, Any]) -> str:
     t3, human = v.get("table3") or {}, v.get("human")
     if not t3 or t3.get("median") is None or mostly_undefined(t3):
         return ""
-    per = f", {_times(t3['median'], human)} per human point" if human else ""
+    per = (f", {_times(t3['median'], human)} per human point" if human and t3["median"] > 0
+           else "")  # at or below 0 no synthetic point matches a human one: not '-0.6x'
     n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
     points = f"{n} of {n + undefined}" if undefined else f"{n}"
     line = (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} (IQR '

@@ -81,7 +81,7 @@ def check_file(path: Path, folders: bool = True) -> str:
             f"{path}: unsupported file type {path.suffix or '(none)'!r}: use .csv, .jsonl/.json or .parquet"
         )
     if path.stat().st_size == 0:
-        raise LittleHumanError(f"{path}: the file is empty")
+        raise LittleHumanError(f"{path}: the file is empty: write its rows in it")
     return fmt
 
 
@@ -113,7 +113,7 @@ def _read_csv(path: Path) -> FileRows:
     except UnicodeDecodeError as e:
         raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
     if header is None:
-        raise LittleHumanError(f"{path}: the file is empty")
+        raise LittleHumanError(f"{path}: the file is empty: write a header line and one row per point in it")
     return FileRows("csv", "line", header, records)
 
 
@@ -144,7 +144,7 @@ def _read_jsonl(path: Path) -> FileRows:
     except UnicodeDecodeError as e:
         raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
     if not records:
-        raise LittleHumanError(f"{path}: the file is empty")
+        raise LittleHumanError(f"{path}: the file is empty: write one JSON object per line in it")
     return FileRows("jsonl", "line", list(header), records)
 
 

@@ -126,7 +126,7 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         f"measured only for +{h} human points on synthetic bases of "
         f"{', '.join(str(b['base']) for b in per_base)}: buying more human points than that "
         "is an extrapolation the experiment does not support",
-        f"{len(trade_off_seeds(p))} seed(s) per point; the intervals resample seeds (and test rows for "
+        f"{curves.counted(len(trade_off_seeds(p)), 'seed')} per point; the intervals resample seeds (and test rows for "
         "the scores), not the choice of bases",
         "the synthetic curve y = a0 + a1 ln(x) is fitted on a narrow range of sizes: "
         "equivalents far beyond it are extrapolations",
@@ -400,9 +400,9 @@ def families_report(study: "Study", metric: str | None = None,
                   "sentence": "No budget split: the runs learned nothing (see the top of this page)."}
     runs_per_seed = len({c.run for c in tradeoff.cells(p, study.shape)}) // max(
         1, len(tradeoff.seeds(p)))
-    pilot = [] if nothing else pilot_rows(result, answer, runs_per_seed,
-                                          _saturated_gains(study, metric, result))
     bought = None if nothing else measured_purchases(study, metric, n_boot, level, budget)
+    pilot = [] if nothing else pilot_rows(result, answer, runs_per_seed,
+                                          _saturated_gains(study, metric, result), bought)
     return {**result, "metric": metric, "dataset": study.name,
             "flags": grid.flags(records, baseline, metric), "learned_nothing": nothing,
             "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,
@@ -461,7 +461,8 @@ def _pilot_fits(result: dict[str, Any]) -> pd.DataFrame:
 
 
 def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
-               runs_per_seed: int, gains: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+               runs_per_seed: int, gains: pd.DataFrame | None = None,
+               bought: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The pilot plan: for each base's equivalent under each family neither hold-out tells
     from the best (:func:`~littlehuman.families.pilot_families`; the chosen one alone when
     the per-base one was decisive) whose interval is wider than
@@ -473,7 +474,9 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
     (``gains``: :func:`littlehuman.experiments.tradeoff.human_gain`), whose interval clear
     of 0 is the answer there; +-25% of an equivalent at or below 0 says little. The
     equivalents read off the runs (``result["measured"]``, inside them with a closed interval)
-    get the same rule. Each row: what, goal, and the plan's keys."""
+    get the same rule; so does, with its interval reaching 0, the measured purchases' best
+    with human points against the best without (``bought``: :func:`measured_purchases`).
+    Each row: what, goal, and the plan's keys."""
     n_seeds, out = result["n_seeds"], []
     for r in _pilot_fits(result).to_dict("records"):
         fam = r["family"]
@@ -498,6 +501,7 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
         out += _precision_row(f"the reading off the runs on base {m['base']:,.0f} (no curve, "
                               f"{m['equivalent']:,.0f} synthetic points)", m, n_seeds,
                               runs_per_seed)
+    out += _purchases_row(bought, n_seeds, runs_per_seed)
     if answer and answer.get("status") == "ok":
         g = answer["gain_over_all_synthetic"]
         what = f"the best split's score against {g['against']}"
@@ -524,6 +528,22 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
             out.insert(0, {"what": what, "goal": "an interval clear of 0, if the estimate holds",
                            **plan})
     return out
+
+
+def _purchases_row(bought: dict[str, Any] | None, n_seeds: int, runs_per_seed: int
+                   ) -> list[dict[str, Any]]:
+    """A pilot row for the measured purchases' best with human points against the best
+    without (:func:`measured_purchases`) when its paired interval reaches 0 and the
+    difference is not 0, else none."""
+    gain = (bought or {}).get("gain")
+    if not gain or gain["value"] == 0 or gain["low"] > 0 or gain["high"] < 0:
+        return []
+    what = (f"the best measured purchase with human points against the best without "
+            f"({curves.digits(gain['value'], sign=True)}, no curve)")
+    return [{"what": what, "goal": "an interval clear of 0, if the estimate holds",
+             **curves.pilot_plan(gain["high"] - gain["low"], n_seeds,
+                                 clear_of_zero_width(gain["value"], gain["low"], gain["high"]),
+                                 runs_per_seed, what)}]
 
 
 def _precision_row(what: str, e: dict[str, Any], n_seeds: int, runs_per_seed: int
@@ -580,7 +600,7 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     share = f"{int(r['undefined']):,} of {n_boot:,}" if n_boot else f"{int(r['undefined']):,}"
     has = (f"its {level:.0%} interval is unbounded, {fmt_points_interval(r['low'], r['high'])}"
            if families.has_interval(r) else f"it has no {level:.0%} interval")
-    message = (f"{what}: {has} with {n_seeds} seed(s), since {share} bootstrap resamples find "
+    message = (f"{what}: {has} with {curves.counted(n_seeds, 'seed')}, since {share} bootstrap resamples find "
                "no finite equivalent, so it is not settled; with no width to start from, the "
                f"seeds arithmetic cannot say how many seeds would settle it. {UNSETTLED_ADVICE}")
     return {"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}", "width": None,
@@ -593,6 +613,8 @@ def agreement_sentence(report: dict[str, Any]) -> str:
     """What notebook 06 says under the families' table (Markdown): each disagreement, else
     whether there was anything to compare (families that fit but give no number, or a single
     family with one, are no agreement)."""
+    from littlehuman.findings import fmt_points
+
     if report.get("learned_nothing"):
         return ("**Agreement not judged:** the runs learned nothing (see the top of this page), "
                 "so the families fit noise.")
@@ -612,8 +634,8 @@ def agreement_sentence(report: dict[str, Any]) -> str:
     if has_ends and (per_base >= 2).any() and bounded.empty:
         values = numbered["equivalent"].astype(float)
         return ("**Agreement not judged:** every family's interval is unbounded, so any two "
-                f"would overlap; their equivalents run from {values.min():,.0f} to "
-                f"{values.max():,.0f} synthetic points.")
+                f"would overlap; their equivalents run from {fmt_points(values.min())} to "
+                f"{fmt_points(values.max())} synthetic points.")
     if (per_base < 2).all():
         labels = sorted({families.FAMILIES[f].label for f in numbered["family"]})
         return (f"**Nothing to compare:** on every base at most one family gives a number "
@@ -621,7 +643,8 @@ def agreement_sentence(report: dict[str, Any]) -> str:
                 "agreement cannot be judged.")
     values = numbered["equivalent"].astype(float)
     return ("**The families' intervals overlap** on every base where two or more give a "
-            f"number (their equivalents run from {values.min():,.0f} to {values.max():,.0f} "
+            f"number (their equivalents run from {fmt_points(values.min())} to "
+            f"{fmt_points(values.max())} "
             "synthetic points); overlapping is not agreeing: read each family's number "
             "against the others' intervals in the table above.")
 
@@ -634,20 +657,27 @@ def pilot_sentence(report: dict[str, Any]) -> str:
     if report.get("learned_nothing"):
         return ("No pilot plan: more seeds of runs that learn nothing settle nothing (see the "
                 "top of this page).")
+    if report.get("n_seeds") == 1:
+        return ("No pilot plan from one seed: every interval on this page resamples the test "
+                "rows alone and the spread between seeds is unseen, so none of them can be "
+                "called settled, nor scaled to a number of seeds. Run 3 seeds or more "
+                "(`--seeds 0,1,2`), then read the plan again.")
     names = families.pilot_families(report)
     mine = _pilot_fits(report)
     has_number = any(finite(v) for v in mine.get("equivalent", pd.Series(dtype=float)))
     answer = report.get("budget")
     if not has_number and not (answer and answer.get("status") == "ok"):
         who = (f"{families.named(names)} gives no finite equivalent" if len(names) == 1 else
-               f"none of {families.named(names)} (the hold-outs cannot tell them apart) gives "
-               "a finite equivalent")
+               f"{'neither' if len(names) == 2 else 'none of'} "
+               f"{families.named(names, 'nor' if len(names) == 2 else 'and')} (the hold-outs "
+               "cannot tell them apart) gives a finite equivalent")
         return (f"No pilot plan: {who} on the seed means and there is no "
                 "budget answer, so there is no interval whose width the seeds arithmetic could "
                 f"start from. {UNSETTLED_ADVICE}")
-    return ("Every interval is already narrow enough for its answer (equivalents within "
-            f"+-{EQUIVALENT_PRECISION:.0%}; on a saturated base, the human points' gain clear of "
-            "0; the budget's split clear of 0): no more seeds needed.")
+    return ("Every interval the plan weighs is already narrow enough for its answer "
+            f"(equivalents within +-{EQUIVALENT_PRECISION:.0%}; on a saturated base, the human "
+            "points' gain clear of 0; the budget's split and the measured purchases' best with "
+            "human points against the best without clear of 0): no more seeds needed.")
 
 
 def open_families_sentence(report: dict[str, Any]) -> str:
@@ -676,7 +706,7 @@ def open_families_sentence(report: dict[str, Any]) -> str:
     runs = len(report["bases"]) * report["n_seeds"]
     return (f"{head}{covers}. More seeds narrow each family's intervals but do not tell the "
             "families apart; more sizes per base (`--tradeoff-steps`, one more synthetic-only "
-            f"size per base and seed each: {runs:,} run(s) per step here) give the hold-out a "
+            f"size per base and seed each: {curves.counted(runs, 'run')} per step here) give the hold-out a "
             "larger size to predict and more sizes to fit.")
 
 
@@ -867,7 +897,7 @@ def buy_line(report: dict[str, Any]) -> str:
     answer = report.get("budget") or {}
     if answer.get("status") != "ok":
         runs = purchases_clause(report)
-        return f"No curve gives a budget split here.{runs}" if runs else ""
+        return f"{_no_split_sentence(report)}{runs}" if runs else ""
     label = families.FAMILIES[answer["family"]].label
     robust = report.get("budget_robust")
     split = robust or answer["best"]
@@ -893,6 +923,24 @@ def buy_line(report: dict[str, Any]) -> str:
              "the split that loses least under every family the all-bases hold-out does not "
              "rule out")
     return f"Buy {what}: {basis}. Under the {label} its best split {margin}{runs}"
+
+
+def _no_split_sentence(report: dict[str, Any]) -> str:
+    """The buy line's start where the family the budget is read under gives no split: that no
+    curve does, or that the others the all-bases hold-out cannot tell from it do, and no split
+    holds under all of them (:func:`families.robust_split`)."""
+    answer = report.get("budget") or {}
+    answers = report.get("budget_by_family") or {}
+    if not answers:
+        return "No curve gives a budget split here."
+    others = [f for f in families.budget_families(report)
+              if f != answer.get("family") and (answers.get(f) or {}).get("status") == "ok"]
+    if not others or answer.get("family") not in families.FAMILIES:
+        return "No curve gives a budget split here."
+    return (f"No budget split: the {families.FAMILIES[answer['family']].label} gives none, and "
+            f"the all-bases hold-out cannot tell it from {families.named(others)}, which "
+            f"{'do' if len(others) > 1 else 'does'}, so no split holds under every curve it "
+            "leaves open.")
 
 
 def purchases_clause(report: dict[str, Any], split: tuple[float, float] | None = None) -> str:
@@ -1002,6 +1050,25 @@ def measured_clause(report: dict[str, Any]) -> str:
     each = ", ".join(f"{measured_phrase(m)} on base {m['base']:,.0f}"
                      for m in measured.to_dict("records"))
     return f"; read off the measured runs without a curve: {each}"
+
+
+#: why a family gives no equivalent on a base, by its status there (the headline's words)
+NO_EQUIVALENT_REASONS = {
+    "no_gain": "its curve does not rise",
+    "unreachable": "the +human score lies at or above its ceiling",
+    "extrapolated": "the +human score lies too far past the runs for it",
+    "too_few_sizes": "too few sizes to fit it",
+    "did_not_converge": "its fit did not converge",
+}
+
+
+def _no_equivalent_reason(fits: pd.DataFrame) -> str:
+    """Why a family's fits (one row per base) give no equivalent: the reasons of
+    :data:`NO_EQUIVALENT_REASONS` on its bases, 'no finite value on any seed' if none
+    applies."""
+    found = [NO_EQUIVALENT_REASONS[s] for s in dict.fromkeys(fits.get("eq_status", []))
+             if s in NO_EQUIVALENT_REASONS]
+    return "; ".join(found) or "no finite value on any seed"
 
 
 def _measured_lead(report: dict[str, Any]) -> str:
@@ -1117,8 +1184,12 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     label = families.FAMILIES[fam].label
     if r.get("learned_nothing"):
         headline = f"+{r['human']} human points: no answer, {r['learned_nothing']}"
-    elif med is None:
-        headline = f"+{r['human']} human points: no finite synthetic equivalent under the {label}"
+    elif med is None:  # the chosen curve prices nothing: say why, after the runs' reading
+        lead = _measured_lead(r)
+        why = _no_equivalent_reason(fits[fits["family"] == fam])
+        headline = (f"{lead}; the {label} gives no equivalent ({why})" if lead else
+                    f"+{r['human']} human points: the {label} gives no synthetic equivalent "
+                    f"({why})")
     elif curves.mostly_undefined(t3[fam]):
         headline = (f"+{r['human']} human points: not priced under the {label}, "
                     f"{curves.unpriced_phrase(t3[fam])}; "

@@ -294,7 +294,7 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
                  f"{_mix(step)} (${curves.money(step['cost'])}): "
                  f"{curves.signed_interval(step['gain'])}")
     elif answer["largest_cost"] > budget:
-        head += ". No measured purchase past the budget beats it, settled"
+        head += ". No measured purchase past the budget beats it with an interval clear of 0"
     head += ". The runs compare only the mixes the experiments trained; other splits are the "
     head += "curves' to price (above)"
     if answer["largest_cost"] < budget:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from littlehuman import mixing, stats
+from littlehuman import curves, mixing, stats
 from littlehuman.data import schema
 from littlehuman.config import Profile
 from littlehuman.experiments import grid, twins
@@ -133,7 +133,7 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
                      f"{b:.1%} synthetic) "
                      f"changed {m} by {r['mean difference']:+.4f} on average "
                      f"[{r['95% CI low']:+.4f}, {r['95% CI high']:+.4f}]; {r['seeds favouring']} "
-                     f"(sign test p={r['sign p']:.3g}; {r['seeds']} seed(s) allow at best "
+                     f"(sign test p={r['sign p']:.3g}; {curves.counted(r['seeds'], 'seed')} allow at best "
                      f"p={r['min p']:.3g}; the smallest difference this run could detect at "
                      f"80% power: {fmt_detectable(r['smallest detectable'], 4)})")
     baseline = grid.majority_baseline(study)

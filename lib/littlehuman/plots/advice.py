@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from littlehuman import curves, families
 from littlehuman.families import FAMILIES, POOLED, curve_points
+from littlehuman.findings import fmt_points
 from littlehuman.plots import tradeoff as tradeoff_plots
 from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, Panels, metric_label,
                                      note_if_empty, resampled, whole_points, with_formats)
@@ -76,7 +77,7 @@ def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
 def fits_caption(report: dict[str, Any]) -> str:
     """Caption of :func:`fits_figure`."""
     return (f"Each curve family fitted by least squares on the synthetic-only runs' means over "
-            f"{report['n_seeds']} seed(s) ({report['n_rows']:,} test rows each); solid over the "
+            f"{curves.counted(report['n_seeds'], 'seed')} ({report['n_rows']:,} test rows each); solid over the "
             "measured sizes, dotted beyond them (an extrapolation). Red: the base plus "
             f"{report['human']} human points and its score across the panel; a family's "
             "equivalent is where its curve crosses that line. The power law and the exponential "
@@ -226,6 +227,8 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
         elif curves.mostly_undefined(t3):
             table3 = (f"none ({curves.unpriced_phrase(t3)}; "
                       f"{curves.priced_rest_phrase(t3, format(ratio, '.3g'))})")
+        elif ratio <= 0:  # an equivalent at or below 0: no synthetic point for a human one
+            table3 = f"0, an equivalent of {fmt_points(t3['median'])}: human points never pay"
         else:
             table3 = f"{ratio:.3g}"
         ends = _breakeven_ends(report, fam)
@@ -362,7 +365,8 @@ def budget_caption(answer: dict[str, Any], n_seeds: int, n_rows: int) -> str:
             f"{answer['worth']['human_points']} human points the experiment measured (no "
             "further: buying more is not supported); the rest buys synthetic points. Score: the "
             f"{FAMILIES[answer['family']].label} fitted on the synthetic-only runs of every base, "
-            "plus the human points' measured gain over it, scaled linearly between 0 and the "
+            "plus the human points' gain over it (their measured score minus the curve's at "
+            "their base), scaled linearly between 0 and the "
             f"measured number; band: 95% over bootstrap resamples ({resampled(n_seeds, n_rows)}). "
             "Below: each split's predicted score minus all synthetic's, its band from the same "
             "resamples, paired (above 0: better than spending everything on synthetic "
@@ -427,7 +431,7 @@ def purchases_caption(bought: dict[str, Any], n_boot: int) -> str:
             f"({len(t)} distinct mixes of human and synthetic points), as a purchase at "
             f"${bought['price_human']:g} per human and ${bought['price_synthetic']:g} per "
             f"synthetic point: its cost against its {bought['metric']}, the mean over "
-            f"{bought['seeds']} seed(s) with a 95% bootstrap interval "
+            f"{curves.counted(bought['seeds'], 'seed')} with a 95% bootstrap interval "
             f"({resampled(bought['seeds'], bought['rows'])}; one draw of {n_boot:,} resamples for "
             "every mix: the shares and differences below come from the same resamples). Line and "
             "table: the measured frontier, each purchase scoring above every cheaper one. "
@@ -481,9 +485,9 @@ def pilot_caption(report: dict[str, Any]) -> str:
     """Caption of :func:`pilot_table`."""
     return ("How many seeds would make each uncertain answer confident, assuming an interval's "
             "width shrinks as Student t's, t(seeds - 1) / sqrt(seeds) (independent seeds whose "
-            f"spread stays what these {report['n_seeds']} show and dominates the width; the "
-            "same test rows, whose share of the width does not shrink): the fewest seeds "
-            f"reaching the width wanted, each seed {report['runs_per_seed']} training run(s). "
+            "spread stays what the seeds run here show and dominates the width; the same test "
+            "rows, whose share of the width does not shrink): the fewest seeds "
+            f"reaching the width wanted, each seed {curves.counted(report['runs_per_seed'], 'training run')}. "
             "With few seeds the spread itself is uncertain: read it as an order of magnitude. "
             f"From fewer than {curves.PILOT_MIN_SEEDS} seeds no count is given ('–'): 'more "
             f"runs' is then what {curves.PILOT_MIN_SEEDS} seeds cost, after which the plan is "

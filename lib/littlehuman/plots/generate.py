@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from littlehuman import curves
 from littlehuman.analysis import answers_not_in_context, copied_false_claims
 from littlehuman.plots.style import SOURCE_COLORS, TEMPLATE
 
@@ -94,7 +95,7 @@ def counts_caption(name: str, real: pd.DataFrame, synthetic: pd.DataFrame, from_
     """Caption of :func:`counts_table`."""
     own = int(real["row_id"].isin(synthetic["source_row_id"]).sum())
     head = (f"{'Twin' if from_file else 'Generation'} counts for {name}: {len(real)} real training rows "
-            f"of the sweep, {own} with a twin of their own, {len(synthetic) - own} spare twin(s). ")
+            f"of the sweep, {own} with a twin of their own, {curves.counted(len(synthetic) - own, 'spare twin')}. ")
     if {"claim", "label", "context"} <= set(real.columns):
         copied, false = copied_false_claims(real)
         head += (f"For comparison, {copied} of the {false} human rows labelled false have their "

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from littlehuman import curves
 from littlehuman.plots.style import (BAND, COLORS, SEED_LINE, Panels, baseline_line,
                                       metric_label, resampled)
 
@@ -64,7 +65,7 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
 def figure_caption(name: str, n: int, n_seeds: int, n_test: int) -> str:
     """Caption of :func:`figure` (``n`` training rows, ``n_test`` human test rows)."""
     return (f"{name}, n = {n}: each grey line is one seed, the blue line the mean over "
-            f"{n_seeds} seed(s), the band its 95% bootstrap interval "
+            f"{curves.counted(n_seeds, 'seed')}, the band its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}). "
             "Every point is one fine-tuning run.")
 
@@ -92,8 +93,8 @@ def table(records: pd.DataFrame, metrics: list[str],
 
 def table_caption(n_seeds: int, n_test: int) -> str:
     """Caption of :func:`table`."""
-    return (f"The numbers behind the figure: per synthetic fraction, the mean over {n_seeds} "
-            f"seed(s), its 95% bootstrap interval ({resampled(n_seeds, n_test)}), and the "
+    return (f"The numbers behind the figure: per synthetic fraction, the mean over "
+            f"{curves.counted(n_seeds, 'seed')}, its 95% bootstrap interval ({resampled(n_seeds, n_test)}), and the "
             "standard deviation, min and max over seeds.")
 
 
@@ -165,6 +166,6 @@ def agreement_caption(records: pd.DataFrame, metrics: list[str], n_seeds: int,
                       n_test: int) -> str:
     """Caption of :func:`agreement_table` (the fraction count from ``records``)."""
     return (f"Each metric's ranking of the {records['fraction'].nunique()} synthetic fractions "
-            f"by its mean over {n_seeds} seed(s) ({n_test:,} test rows), Kendall's tau against "
+            f"by its mean over {curves.counted(n_seeds, 'seed')} ({n_test:,} test rows), Kendall's tau against "
             f"{metrics[0]}'s ranking, and whether it picks the same best and worst fraction. "
             + TAU_UNDEFINED)

@@ -106,7 +106,7 @@ def figure_title(name: str, human: int) -> str:
 def figure_caption(n_seeds: int, n_test: int, human: int) -> str:
     """Caption of :func:`figure`."""
     return (f"One panel per synthetic base. Grey: single seeds of the synthetic-only runs; blue: "
-            f"their mean over {n_seeds} seed(s) with a 95% bootstrap interval "
+            f"their mean over {curves.counted(n_seeds, 'seed')} with a 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}) and the log fit on those means; red: the base "
             f"plus {human} human points, drawn at its synthetic size (a little to the right, "
             "not to hide the base's own point), and the dashed line to "

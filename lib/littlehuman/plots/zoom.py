@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from littlehuman import curves
 from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, error_bars,
                                      metric_label, note_if_empty, resampled)
 from littlehuman.plots.sweep import TAU_UNDEFINED, fraction_means, metric_agreement
@@ -58,7 +59,7 @@ def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int, shared: in
     reused = (f"; {shared} of them are the sweep's own runs (notebook 02), reused, with "
               "the same intervals as there" if shared else "")
     return (f"{name}: one panel per training-set size n. Grey lines are single seeds, the blue "
-            f"line the mean over {n_seeds} seed(s) with its 95% bootstrap interval "
+            f"line the mean over {curves.counted(n_seeds, 'seed')} with its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}). Each point is one fine-tuning run "
             f"({n_runs} runs in all{reused}).")
 
@@ -94,14 +95,14 @@ def size_figure(intervals: pd.DataFrame, metrics: list[str], title: str) -> go.F
 def size_figure_caption(n_seeds: int, n_test: int) -> str:
     """Caption of :func:`size_figure`."""
     return (f"The same runs against the training-set size: one line per synthetic fraction, "
-            f"the mean over {n_seeds} seed(s) with its 95% bootstrap interval "
+            f"the mean over {curves.counted(n_seeds, 'seed')} with its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}), for every metric.")
 
 
 # --------------------------------------------------------------------------- paired test
 def paired_caption(n_seeds: int) -> str:
     """Caption of the paired 97.5%-vs-100% table (``experiments.zoom.paired``)."""
-    return (f"Per n and metric: the mean over {n_seeds} seed(s) at 97.5% and 100% synthetic, "
+    return (f"Per n and metric: the mean over {curves.counted(n_seeds, 'seed')} at 97.5% and 100% synthetic, "
             "their mean difference, how many seeds favour each side, the exact sign test and "
             "the sign-flip test on the mean difference (both two-sided), and the smallest p "
             "these seeds allow.")
@@ -125,8 +126,8 @@ def agreement_caption(records: pd.DataFrame, metrics: list[str], n_seeds: int,
     ``records``)."""
     largest = largest_size(records)
     return (f"n = {int(largest['n'].max())}: each metric's ranking of the "
-            f"{largest['fraction'].nunique()} synthetic fractions by its mean over {n_seeds} "
-            f"seed(s) ({n_test:,} test rows), Kendall's tau against {metrics[0]}'s ranking, and "
+            f"{largest['fraction'].nunique()} synthetic fractions by its mean over "
+            f"{curves.counted(n_seeds, 'seed')} ({n_test:,} test rows), Kendall's tau against {metrics[0]}'s ranking, and "
             "whether it picks the same best and worst. " + TAU_UNDEFINED)
 
 
