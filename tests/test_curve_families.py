@@ -52,6 +52,8 @@ def test_log_family_is_the_papers_fit():
     fit = F.fit_family("log", X, logc(X))
     assert fit.params == pytest.approx((0.1, 0.05))
     assert fit.asymptote == math.inf and fit.status == "ok"
+    # a falling log levels off nowhere (a helper read '1 (the bound)' for one)
+    assert F.fit_family("log", X, 1 - logc(X)).asymptote == -math.inf
     lf = curves.fit_log(X, logc(X))
     for y_star, base in ((float(logc(1800.0)), 1000.0), (float(logc(900.0)), 1000.0), (5.0, 1000.0)):
         mine, theirs = F.equivalent(fit, y_star, base), equivalent_points(lf, y_star, base)

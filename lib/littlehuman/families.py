@@ -114,11 +114,13 @@ class FamilyFit:
 
     @property
     def asymptote(self) -> float:
-        """The score the curve tends to with unlimited synthetic data (inf for ``log``)."""
+        """The score the curve tends to with unlimited synthetic data (``log``: inf rising,
+        -inf falling, its level when flat)."""
         if not self.usable:
             return math.nan
         if self.family == "log":
-            return math.inf if self.params[1] > 0 else self.params[0]
+            slope = self.params[1]
+            return math.inf if slope > 0 else -math.inf if slope < 0 else self.params[0]
         return self.params[0]
 
     def predict(self, x: float | np.ndarray) -> float | np.ndarray:

@@ -106,12 +106,13 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
 
 
 def _asymptote(value: Any) -> str:
-    """A fit's asymptote as the fits table shows it: 'never' (the log), '1 (the bound)' where
-    the fit ran to the metric's ceiling (the sizes do not show where it levels off)."""
+    """A fit's asymptote as the fits table shows it: 'never' (the log), 'never (it falls)'
+    (a falling log), '1 (the bound)' where the fit ran to the metric's ceiling (the sizes do
+    not show where it levels off)."""
     if value is None or np.isnan(value):
         return "–"  # the fit failed
     if not np.isfinite(value):
-        return "never"
+        return "never" if value > 0 else "never (it falls)"
     return "1 (the bound)" if value >= 1 - 1e-9 else f"{value:.3f}"
 
 
