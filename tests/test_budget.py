@@ -349,7 +349,7 @@ def test_families_report_and_summary_on_known_runs(home):
         "median of 6 operating points: +17)")
     assert summary["median_equivalent"]["log"] == {
         "value": pytest.approx(17.0), "low": pytest.approx(17.0), "high": pytest.approx(17.0),
-        "bases": 2}
+        "bases": 2, "floor": -16.0}
     # only the log fit could be held out: the choice is no verdict, so the families' range
     mids = [F.median_equivalent(report, f) for f in report["families"]]
     values = [m["value"] for m in mids]
@@ -880,6 +880,14 @@ def test_pilot_rows_cover_every_family_the_holdout_cannot_tell_apart():
     decided = {**undecided, "choice": {"best": "exp", "plausible": ["exp"]}}
     assert len(advisor.pilot_rows(decided, None, runs_per_seed=4)) == 1
     assert advisor.open_families_sentence(decided) == ""
+    # families the smaller sizes could not fit are open for want of a test, not told apart
+    # (a helper read "cannot tell ... apart" where only the log had been tested)
+    untested = {**undecided, "choice": {"best": "log", "plausible": ["log", "power", "exp"],
+                                        "untestable": ["power", "exp"]}}
+    assert advisor.open_families_sentence(untested).startswith(
+        "The per-base hold-out could test only the log (paper) and could not test the power "
+        "law and the exponential saturation (the sizes but the largest do not fit them), so it "
+        "rules none of them out.")
 
 
 def test_the_pilot_plan_leaves_out_families_the_all_bases_holdout_rules_out():

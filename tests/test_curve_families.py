@@ -581,6 +581,12 @@ def test_a_median_over_bases_ranks_what_has_no_equivalent():
     assert F.median_phrase({"value": 17.0, "low": None, "high": None, "bases": 2}) == (
         "+17", "the median over the 2 bases of the fits on the seed means; no interval: "
         "nothing to resample")
+    # 'none needed' is ranked at minus the base: said as '≤ 0', not as '-250' synthetic
+    # points (a helper read "-250 [-250, ∞)" on FEVER's cpu profile as minus 250 points)
+    assert F.median_phrase({"value": -250.0, "low": -250.0, "high": math.inf, "bases": 1,
+                            "floor": -250.0})[0] == "≤ 0 [≤ 0, ∞)"
+    assert F.median_phrase({"value": -14.0, "low": -1250.0, "high": 7000.0, "bases": 2,
+                            "floor": -1000.0})[0] == "-14 [≤ 0, 7,000]"
 
 
 # ---- no curve at all: the equivalent read off the measured runs -------------------------------

@@ -253,7 +253,7 @@ def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
                                    "+17 [17, 17]")
     assert summary["median_equivalent"] == {"value": pytest.approx(17.0), "bases": 2,
                                             "low": pytest.approx(17.0),
-                                            "high": pytest.approx(17.0)}
+                                            "high": pytest.approx(17.0), "floor": -16.0}
     assert summary["price"] == ("human annotation is the cheaper route while one human point "
                                 "costs less than 2.12 synthetic points (the median equivalent "
                                 "over 6 operating points, per human point)")
@@ -579,7 +579,7 @@ def test_flags_name_short_runs_single_outputs_and_runs_at_the_baseline():
     out = grid.flags(rec, {"accuracy": 0.80}, "accuracy")
     assert out == ["2 of 4 runs trained on fewer than 90% of their n rows; the fewest: 52 of "
                    "100 (no answer span in the context: 48)",
-                   "1 of 4 runs give the same output for every test row",
+                   "1 of 4 runs gives the same output for every test row",
                    "3 of 4 runs do not beat the majority baseline (accuracy 0.800)"]
     fine = rec.assign(trained_rows=100, single_output=False, accuracy=0.9)
     assert grid.flags(fine, {"accuracy": 0.80}, "accuracy") == []
@@ -598,8 +598,8 @@ def test_flags_count_a_run_serving_two_trade_off_bases_once():
     # output and is at the baseline
     assert grid.flags(rec, {"accuracy": 0.5}, "accuracy") == [
         "2 of 4 runs trained on fewer than 90% of their n rows; the fewest: 12 of 32 (x: 20)",
-        "1 of 4 runs give the same output for every test row",
-        "1 of 4 runs do not beat the majority baseline (accuracy 0.500)"]
+        "1 of 4 runs gives the same output for every test row",
+        "1 of 4 runs does not beat the majority baseline (accuracy 0.500)"]
 
 
 def test_majority_baseline_is_the_train_majority_scored_on_test(home):
@@ -782,3 +782,38 @@ def test_the_headline_says_why_the_chosen_curve_gives_no_equivalent(home):
     assert "no finite" not in fam["headline"]
     assert re.search(r"^\+\d+ human points: the .+ gives no synthetic equivalent \(its curve "
                      r"does not rise", fam["headline"]), fam["headline"]
+
+
+def test_advice_where_neither_helps_says_the_run_cannot_tell():
+    """A helper read 'buy neither on this evidence' beside a gain of -0.003 [-0.064, +0.053]:
+    the run cannot tell whether either helps, it has not shown that neither does."""
+    row = {"base": 250, "status": "no_gain", "y_star": 0.60, "fit_at_base": 0.6036,
+           "low": None, "high": None}
+    adv = {"human_cost": 25.0, "cheaper": "unknown"}
+    said = advisor._advice_sentence(row, 50, adv, None, "accuracy")
+    assert said.endswith("neither more synthetic data nor the human points raised accuracy "
+                         "(-0.0036 over the synthetic curve): this run cannot tell whether either "
+                         "helps here (the human points' gain over the base, with its interval, is "
+                         "in the per-base table above), so it gives no reason to buy either.")
+
+
+def test_the_overall_advice_is_unknown_where_the_verdict_cannot_compare_prices(home):
+    """Most operating points without an equivalent: the summary's overall comparison must not
+    read one seed's number as 'synthetic is cheaper' beside a verdict that says the prices
+    cannot be compared (a helper's read of FEVER's cpu-profile summary)."""
+    from littlehuman import curves as curves_mod
+
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
+
+    def score(s):  # seed 0's synthetic curve rises, the others' fall: 1 of 3 priced per base
+        base = mixing.n_replaced(s.n, s.fraction)
+        slope = 0.004 if s.seed == 0 else -0.004
+        return 0.5 + slope * base + (0.05 if base != s.n else 0.0)
+
+    write_runs(exp, specs_of(exp, tradeoff), score)
+    analysis = tradeoff.analysis(exp, n_boot=50)
+    assert curves_mod.mostly_undefined(analysis["table3"])
+    adv = advisor.advice(exp, analysis)
+    assert adv["overall"]["cheaper"] == "unknown"
+    assert adv["overall"]["message"].startswith("not priced: ")
+    assert "cannot be compared" in adv["verdict"]

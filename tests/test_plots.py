@@ -273,7 +273,7 @@ def test_length_box_figure_has_a_box_per_field_and_origin():
     assert [list(t.y) for t in fig.data] == [[3, 1], [5], [2, 1], [3]]
     assert all(t.boxmean is True for t in fig.data) and fig.layout.yaxis.title.text == "words"
     assert plots.generate.length_box_caption(real, syn, ["question", "answer"]) == (
-        "Word counts of question, answer for 2 real rows and 1 synthetic twins (box: quartiles, "
+        "Word counts of each row's question, answer for 2 real rows and 1 synthetic twins (box: quartiles, "
         "line: median, dashed: mean). One generation pass.")
 
 
@@ -522,7 +522,7 @@ def test_tradeoff_tables():
     assert table["resamples without an equivalent"].tolist() == [0, 3]
     t3 = {"mean": 465.0, "median": 465.0, "p25": 30.0, "p75": 900.0, "n": 2, "n_undefined": 1}
     row = plots.tradeoff.table3_table("fever", t3).iloc[0]
-    assert row["dataset"] == "fever" and row["75th percentile"] == 900.0 and row["undefined"] == 1
+    assert row["dataset"] == "fever" and row["75th percentile"] == 900.0 and row["without one"] == 1
     points = pd.DataFrame({"level": ["seed", "seed", "mean"], "base": [50, 50, 50],
                            "seed": [0, 1, None], "equivalent": [1.0, 2.0, 1.5],
                            "message": ["a", "b", "c"]})
@@ -546,7 +546,7 @@ def test_tradeoff_captions_and_the_papers_table3():
     assert plots.tradeoff.table3_caption(200, 3, 3) == (
         "Summary of the additional synthetic points matching 200 human points over the operating "
         "points (each base and seed: 3 x 3); undefined equivalents (no finite match) are left out "
-        "and counted. Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, SciFact "
+        "and counted ('with an equivalent', 'without one'). Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, SciFact "
         "100-300, 200 human points each, Llama-3.1-8B on GPT-3.5 twins; an equivalent grows with "
         "its base and the human points: compare orders of magnitude): WANLI mean 17,671.7 / "
         "median 16,905.4; ROPES 17,332.7 / 6,006.5; FairyTaleQA 281,951.0 / 36,901.5; FEVER "
@@ -555,7 +555,7 @@ def test_tradeoff_captions_and_the_papers_table3():
     # (both cpu-profile reports printed 90.3 four times beside the paper's row, 2026-12-05)
     one = {"mean": 90.3, "median": 90.3, "p25": 90.3, "p75": 90.3, "n": 1, "n_undefined": 2}
     row = plots.tradeoff.table3_table("fever", one).iloc[0]
-    assert pd.isna(row["median"]) and pd.isna(row["mean"]) and row["undefined"] == 2
+    assert pd.isna(row["median"]) and pd.isna(row["mean"]) and row["without one"] == 2
     assert ("left blank: 2 of 3 operating points gave no finite synthetic equivalent (the 1 "
             "that did: 90)") in plots.tradeoff.table3_caption(50, 1, 3, one)
     # what leaving the undefined points out does to the rest (ROPES at the paper's scale: a
@@ -744,7 +744,7 @@ def test_the_zoom_caption_says_which_runs_are_the_sweeps():
     """The cpu profile's zoom reuses all 15 of its runs from the sweep, and drew their
     intervals afresh: "15 runs in all" read as new runs (a reader of the reports, 2026-12-05)."""
     text = plots.zoom.figure_caption("FEVER", 5, 1666, 15, shared=15)
-    assert "(15 runs in all; 15 of them are the sweep's own runs (notebook 02), reused" in text
+    assert "(15 runs in all; all of them are the sweep's own runs (notebook 02), reused" in text
     assert "sweep's own" not in plots.zoom.figure_caption("FEVER", 5, 1666, 15)
 
 

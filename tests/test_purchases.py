@@ -253,3 +253,19 @@ def test_stale_runs_make_the_section_say_why_not_a_traceback(home):
                            "test rows;") and said.endswith("rerun them.")
     assert advisor.summary(exp, report)["purchases"]["status"] == "unavailable"
     assert advisor.purchases_clause(report) == ""
+
+
+def test_seeds_some_mixes_have_beyond_the_common_ones_are_said(home):
+    """The sweep's mixes on 3 seeds, the trade-off's on 2: every mix is read on the 2 (paired
+    resamples need one set), and the page says the sweep's third is not read (a helper saw
+    06's scores differ from 02's without a word)."""
+    exp = experiment(seeds="0 1 2", tradeoff_seeds=2, price_human=1.0, price_synthetic=0.1)
+    every = [s for m in (sweep, zoom, tradeoff) for s in specs_of(exp, m)]
+    write_runs(exp, every, known_score)
+    p = purchases.measure(exp, n_boot=100)
+    assert p.seeds == 2
+    assert p.left_out == [
+        "every mix is read on seed(s) 0, 1, those every mix has; the runs of seed(s) 2 that some "
+        "mixes also have (the sweep's, the zoom's) are not read here, so those mixes' scores "
+        "differ from the pages that read all their seeds (more trade-off seeds, "
+        "`--tradeoff-seeds`, bring them in)"]

@@ -1311,7 +1311,8 @@ def median_equivalent(result: Mapping[str, Any], family: str) -> dict[str, Any] 
     if all(r is not None and len(r) for r in resamples):
         medians = np.array([_median_ranked(col) for col in np.stack(resamples).T])
         low, high, _ = stats.ranked_interval(medians.tolist(), result.get("level", 0.95))
-    return {"value": value, "low": low, "high": high, "bases": len(bases)}
+    return {"value": value, "low": low, "high": high, "bases": len(bases),
+            "floor": -float(min(bases))}
 
 
 def median_phrase(m: Mapping[str, Any] | None, level: float = 0.95
@@ -1326,10 +1327,18 @@ def median_phrase(m: Mapping[str, Any] | None, level: float = 0.95
         return None
     where = (f"the median over the {m['bases']} bases of the fits on the seed means"
              if m["bases"] > 1 else "the fit on the seed means")
+    floor = m.get("floor", -math.inf)  # 'none needed' is ranked at minus the base
+
+    def said(v: float) -> str:
+        return "≤ 0" if v <= floor else f"{v:+,.0f}"
+
     if m["low"] is None or m["high"] is None:
-        return f"{m['value']:+,.0f}", f"{where}; no interval: nothing to resample"
-    return (f"{m['value']:+,.0f} {fmt_points_interval(m['low'], m['high'])}",
-            f"{where}, with its {level:.0%} interval")
+        return said(m["value"]), f"{where}; no interval: nothing to resample"
+    interval = fmt_points_interval(m["low"], m["high"])
+    if m["low"] <= floor:  # not '[-250': no synthetic point at all is needed there
+        top = fmt_points_interval(0.0, m["high"]).split(", ", 1)[1]
+        interval = f"[≤ 0, {top}"
+    return f"{said(m['value'])} {interval}", f"{where}, with its {level:.0%} interval"
 
 
 def _median_ranked(values: np.ndarray) -> float:

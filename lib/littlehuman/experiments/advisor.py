@@ -66,7 +66,16 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
                                                      measured, robust)
                          + _read_off_note(analysis.get("measured"), r["base"])})
     t3 = analysis["table3"]
-    overall = curves.advise(t3["median"], p.price_human, p.price_synthetic, h)
+    # one seed's number is not the experiment's answer: where most operating points have no
+    # equivalent, or the runs learned nothing, the overall comparison is 'unknown' too, as the
+    # verdict says (a helper read 'synthetic is cheaper' beside 'cannot be compared')
+    priced = not (analysis.get("learned_nothing") or curves.mostly_undefined(t3))
+    overall = curves.advise(t3["median"] if priced else None, p.price_human, p.price_synthetic,
+                            h)
+    if not priced:
+        why = (analysis["learned_nothing"] if analysis.get("learned_nothing")
+               else curves.unpriced_phrase(t3))
+        overall["message"] = f"not priced: {why}, so the prices cannot be compared."
     prices = (f"At ${p.price_human:g} per human point and ${p.price_synthetic:g} per synthetic "
               f"point (ratio {ratio:.3g})")
     if analysis.get("learned_nothing"):
@@ -224,7 +233,10 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
     if adv["cheaper"] == "unknown":  # no_gain, or a match too large for a float
         if gain <= 0:
             return (f"{head}; neither more synthetic data nor the human points raised {metric} "
-                    f"({gain:+.4g} over the synthetic curve): buy neither on this evidence.")
+                    f"({gain:+.4g} over the synthetic curve): this run cannot tell whether "
+                    "either helps here (the human points' gain over the base, with its "
+                    "interval, is in the per-base table above), so it gives no reason to buy "
+                    "either.")
         why = ("more synthetic data did not raise " + metric if r["status"] == "no_gain"
                else "the synthetic amount matching them is beyond any finite number")
         return (f"{head}; {why}, but the human points added {gain:+.4g}: buy the {h} human "
@@ -691,7 +703,18 @@ def open_families_sentence(report: dict[str, Any]) -> str:
         return ""
     planned = families.pilot_families(report)
     ruled_out = [f for f in names if f not in planned]
-    head = f"The per-base hold-out cannot tell {families.named(names)} apart"
+    untested = [f for f in names if f in (report["choice"].get("untestable") or [])]
+    tested = [f for f in names if f not in untested]
+    if not untested:
+        head = f"The per-base hold-out cannot tell {families.named(names)} apart"
+    else:  # a family the smaller sizes could not fit is open for want of a test
+        head = ("The per-base hold-out " + (f"cannot tell {families.named(tested)} apart and "
+                                            if len(tested) > 1 else
+                                            f"could test only {families.named(tested)} and "
+                                            if tested else "")
+                + f"could not test {families.named(untested)} (the sizes but the largest do not "
+                "fit "
+                + ("it" if len(untested) == 1 else "them") + "), so it rules none of them out")
     if ruled_out:
         verb = "predicts" if len(ruled_out) == 1 else "predict"
         head += (f"; on the all-bases hold-out (every base's synthetic-only runs at once) "

@@ -264,12 +264,14 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> lis
                    f"{int(worst['trained_rows'])} of {int(worst['n'])}{why}")
     single = int(records["single_output"].sum())
     if single:
-        out.append(f"{single} of {total} runs give the same output for every test row")
+        out.append(f"{single} of {total} runs {'gives' if single == 1 else 'give'} the same "
+                   "output for every test row")
     base = baseline.get(metric)
     if base is not None and metric in records:
         below = int((records[metric] <= base + 1e-12).sum())
         if below:
-            out.append(f"{below} of {total} runs do not beat the majority baseline "
+            out.append(f"{below} of {total} runs {'does' if below == 1 else 'do'} not beat the "
+                       "majority baseline "
                        f"({metric} {base:.3f})")
     return out
 

@@ -104,6 +104,14 @@ def measure(study: "Study", metric: str | None = None,
     dropped = len(every_mix) - len(kept)
     left_out = ([f"{dropped} measured mix(es) left out: they lack a run of seed(s) "
                  f"{', '.join(map(str, seeds))}, which every mix is read on"] if dropped else [])
+    extra = sorted(set().union(*(e["runs"] for e in kept.values())) - set(seeds))
+    if extra:  # paired resamples need one set of seeds: the others' runs are not read here
+        left_out.append(
+            f"every mix is read on seed(s) {', '.join(map(str, seeds))}, those every mix has; "
+            f"the runs of seed(s) {', '.join(map(str, extra))} that some mixes also have (the "
+            "sweep's, the zoom's) are not read here, so those mixes' scores differ from the "
+            "pages that read all their seeds (more trade-off seeds, `--tradeoff-seeds`, "
+            "bring them in)")
     rows = {seed: [run_scores(study, metric, e["runs"][seed].values()) for e in kept.values()]
             for seed in seeds}
     if len({a.size for arrays in rows.values() for a in arrays}) > 1:

@@ -164,8 +164,8 @@ def table3_table(report: dict[str, Any]) -> pd.DataFrame:
             if family in report.get("families", ()) else None
         return said[0].lstrip("+") if said else "–"
 
-    return pd.DataFrame({"curve": t["curve"], "operating points": t["n"].astype("Int64"),
-                         "undefined": t["n_undefined"].astype("Int64"), "mean": t["mean"],
+    return pd.DataFrame({"curve": t["curve"], "with an equivalent": t["n"].astype("Int64"),
+                         "without one": t["n_undefined"].astype("Int64"), "mean": t["mean"],
                          "median": t["median"], "25th percentile": t["p25"],
                          "75th percentile": t["p75"],
                          (MEDIAN_OVER_BASES if len(report.get("bases", ())) != 1 else

@@ -239,7 +239,7 @@ def length_box_figure(real: pd.DataFrame, synthetic: pd.DataFrame, fields: list[
 
 def length_box_caption(real: pd.DataFrame, synthetic: pd.DataFrame, fields: list[str]) -> str:
     """Caption of :func:`length_box_figure`."""
-    return (f"Word counts of {', '.join(fields)} for {len(real)} real rows and "
+    return (f"Word counts of each row's {', '.join(fields)} for {len(real)} real rows and "
             f"{len(synthetic)} synthetic twins (box: quartiles, line: median, dashed: mean). "
             "One generation pass.")
 

@@ -158,8 +158,8 @@ def table3_table(dataset: str, table3: dict[str, Any]) -> pd.DataFrame:
     stats = {name: None if blank else table3[key] for name, key in (
         ("mean", "mean"), ("median", "median"), ("25th percentile", "p25"),
         ("75th percentile", "p75"))}
-    return pd.DataFrame([{"dataset": dataset, **stats, "operating points": table3["n"],
-                          "undefined": table3["n_undefined"]}])
+    return pd.DataFrame([{"dataset": dataset, **stats, "with an equivalent": table3["n"],
+                          "without one": table3["n_undefined"]}])
 
 
 #: why a median without the undefined operating points is not the whole story
@@ -179,7 +179,8 @@ def table3_caption(human: int, n_bases: int, n_seeds: int,
              else "")
     return (f"Summary of the additional synthetic points matching {human} human points over the "
             f"operating points (each base and seed: {n_bases} x {n_seeds}); undefined "
-            "equivalents (no finite match) are left out and counted"
+            "equivalents (no finite match) are left out and counted ('with an equivalent', "
+            "'without one')"
             + (UNDEFINED_LEFT_OUT if table3 and table3.get("n_undefined") else "")
             + f".{blank} "
             + paper_table3_sentence())

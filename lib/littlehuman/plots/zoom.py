@@ -56,8 +56,9 @@ def figure_title(name: str, metric: str) -> str:
 def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int, shared: int = 0) -> str:
     """Caption of :func:`figure` (``n_runs``: the records' row count; ``shared``: how many of
     them are the sweep's own runs, :func:`~littlehuman.experiments.zoom.shared_with_sweep`)."""
-    reused = (f"; {shared} of them are the sweep's own runs (notebook 02), reused, with "
-              "the same intervals as there" if shared else "")
+    reused = (("; all of them are" if shared == n_runs else f"; {shared} of them are")
+              + " the sweep's own runs (notebook 02), reused, with the same intervals as there"
+              if shared else "")
     return (f"{name}: one panel per training-set size n. Grey lines are single seeds, the blue "
             f"line the mean over {curves.counted(n_seeds, 'seed')} with its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}). Each point is one fine-tuning run "
