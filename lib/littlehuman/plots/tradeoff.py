@@ -166,7 +166,10 @@ def table3_table(dataset: str, table3: dict[str, Any]) -> pd.DataFrame:
 UNDEFINED_LEFT_OUT = ("; left out, such a point would have ranked above every number (no "
                       "synthetic amount reaches its score: a curve below it, or its ceiling) or "
                       "at minus the base (none needed), so the statistics of the rest lean "
-                      "away from it")
+                      "away from it. A seed whose synthetic-only curve falls (a1 <= 0) has none "
+                      "here: the protocol's exp((y* - a0) / a1) would still give it a number, "
+                      "which a larger score would make smaller, so the paper's Table 3 may hold "
+                      "such points where this one counts them 'without one'")
 
 
 def table3_caption(human: int, n_bases: int, n_seeds: int,
