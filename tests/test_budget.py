@@ -886,7 +886,7 @@ def test_pilot_rows_cover_every_family_the_holdout_cannot_tell_apart():
                                         "untestable": ["power", "exp"]}}
     assert advisor.open_families_sentence(untested).startswith(
         "The per-base hold-out could test only the log (paper) and could not test the power "
-        "law and the exponential saturation (the sizes but the largest do not fit them), so it "
+        "law and the exponential saturation (the sizes but the largest do not fit them): it "
         "rules none of them out.")
 
 

@@ -714,7 +714,7 @@ def open_families_sentence(report: dict[str, Any]) -> str:
                                             if tested else "")
                 + f"could not test {families.named(untested)} (the sizes but the largest do not "
                 "fit "
-                + ("it" if len(untested) == 1 else "them") + "), so it rules none of them out")
+                + ("it" if len(untested) == 1 else "them") + "): it rules none of them out")
     if ruled_out:
         verb = "predicts" if len(ruled_out) == 1 else "predict"
         head += (f"; on the all-bases hold-out (every base's synthetic-only runs at once) "
