@@ -692,6 +692,21 @@ def test_finding_1_says_how_much_headroom_the_last_10_percent_had():
     assert "could lose at most" not in sweep.headroom_sentence(ropes, 0.047, "rouge1")
     assert sweep.headroom_sentence(ropes, None, "rouge1") == ""
     assert sweep.headroom_sentence({"points": fever["points"][:2]}, 0.49, "accuracy") == ""
+    # the training set's majority label scores 0.490 on the test rows, the other 0.510: said
+    # (a helper: "the majority baseline is below a constant guess")
+    other = sweep.headroom_sentence(fever, 0.490, "accuracy", best_constant=0.510)
+    assert other.endswith("; another label, predicted for every test row, would score 0.510 "
+                          "(the training set's majority label is not the test set's)")
+    assert "another label" not in sweep.headroom_sentence(fever, 0.490, "accuracy",
+                                                          best_constant=0.490)
+
+
+def test_the_best_constant_label_is_scored_on_the_test_rows(home):
+    exp = experiment()
+    test = exp.eval_rows[exp.eval_rows["split"] == "test"]["label"].astype(int)
+    best = grid.best_constant(exp, "accuracy")
+    assert best == pytest.approx(max(test.mean(), 1 - test.mean()))
+    assert best >= grid.majority_baseline(exp)["accuracy"]
 
 
 def test_notebook_headers_name_the_models_and_their_settings():

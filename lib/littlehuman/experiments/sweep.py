@@ -188,17 +188,21 @@ def summary(study: "Study") -> dict[str, Any]:
                         f"{fmt_detectable(contrast['detectable'])}): {found['verdict']}, "
                         f"{found['text'].split(';')[0]}")
     out["text"] += headroom_sentence(shape, baseline.get(metric), metric,
-                                     seen=last[0], detectable=detectable[1])
+                                     seen=last[0], detectable=detectable[1],
+                                     best_constant=grid.best_constant(study, metric))
     return grid.jsonable(out)
 
 
 def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str,
-                      seen: float | None = None, detectable: float | None = None) -> str:
+                      seen: float | None = None, detectable: float | None = None,
+                      best_constant: float | None = None) -> str:
     """How far above the majority baseline the sweep's means stand at 0% and at 90% synthetic
     (``shape``: :func:`curve`), and, when less than a third of the headroom at 0% is left by
     90%, how much the last 10% could lose before the baseline, beside the loss the run could
     detect (``detectable``) and the one it saw (``seen``): a small loss there says less about
-    the human points then. "" without a baseline or either fraction."""
+    the human points then; where another single label would score above the baseline on the
+    test rows (``best_constant``, :func:`grid.best_constant`), that too. "" without a
+    baseline or either fraction."""
     means = {round(p["fraction"], 6): p["mean"] for p in shape.get("points", [])}
     if baseline is None or 0.0 not in means or 0.9 not in means:
         return ""
@@ -208,5 +212,8 @@ def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str
              else "")
     floor = (f": the last 10% could lose at most about {at90:.3f} before reaching the "
              f"baseline{power}" if at0 > 0 and at90 < at0 / 3 else "")
+    other = (f"; another label, predicted for every test row, would score "
+             f"{best_constant:.3f} (the training set's majority label is not the test set's)"
+             if best_constant is not None and best_constant > baseline + 1e-9 else "")
     return (f". Above the majority baseline ({metric} {baseline:.3f}): {at0:+.3f} at 0% "
-            f"synthetic, {at90:+.3f} at 90%{floor}")
+            f"synthetic, {at90:+.3f} at 90%{floor}{other}")
