@@ -16,7 +16,7 @@ from littlehuman import curves
 from littlehuman import families as F
 from littlehuman.curves import LogFit
 from littlehuman.errors import LittleHumanError
-from littlehuman.experiments import advisor, tradeoff
+from littlehuman.experiments import advisor, grid, tradeoff
 from littlehuman.experiments.grid import jsonable
 from littlehuman.plots import advice as advice_plots
 from littlehuman.plots.style import styled
@@ -257,11 +257,12 @@ def test_runs_that_learned_nothing_get_no_advice(home):
     flat = advisor.families_report(exp, n_boot=20)
     assert "every one of the 18 trade-off runs scores accuracy 0.000" in flat["learned_nothing"]
     write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains), one_output=True)
-    # one run that varies its output is a learner that learned something: advice as before
+    # one run that varies its output is a learner that learned something: advice as before,
+    # marked a dry run (it rests on that one run)
     write_runs(exp, specs_of(exp, tradeoff)[:1], lambda s: known_tradeoff(s, gains))
     again = advisor.families_report(exp, n_boot=20)
     assert again["learned_nothing"] is None and again["budget"]["status"] == "ok"
-    assert "Caution (the trade-off's runs):" in advice_plots.cautions(again)
+    assert advice_plots.cautions(again).startswith("**Dry run: 17 of the 18 trade-off runs")
     assert "(caution: " in advisor.summary(exp, again)["headline"]
 
 
@@ -1036,3 +1037,28 @@ def test_gain_below_the_bases_is_continuous_when_the_human_points_lose():
     assert gains[0] < 0
     low = curves.gain_at(np.array([630.0, 633.0, 640.0]), res["bases"], gains, fit)
     assert np.allclose(low, gains[0])
+
+
+def test_a_page_resting_on_the_few_runs_that_learned_is_a_dry_run():
+    """A helper's walk of `advise` on 120 rows: 4 of 6 trade-off runs predicted one class and
+    the page still advised a purchase off the other two, with only a caution in passing."""
+    records = pd.DataFrame({"key": list("abcdef"),
+                            "single_output": [True, True, True, True, False, False]})
+    said = grid.mostly_learned_nothing(records, "trade-off runs")
+    assert said.startswith("4 of the 6 trade-off runs give the same output for every test row, "
+                           "so what this page reads off the runs rests on the other 2")
+    assert grid.mostly_learned_nothing(records.assign(single_output=True)) is None  # all: none
+    assert grid.mostly_learned_nothing(records.assign(
+        single_output=[True, True, True, False, False, False])) is None  # half: a caution
+    report = {"mostly_nothing": said, "flags": ["4 of 6 runs give the same output"],
+              "budget": {"status": "flat"}, "purchases": {"status": "unavailable"}}
+    assert advice_plots.cautions(report) == f"**Dry run: {said}.**"
+    answer = {"status": "ok", "family": "exp", "budget": 300.0, "confident": True,
+              "best": {"h": 0.0, "s": 6000.0, "share_human": 0.0},
+              "gain_over_all_synthetic": {"value": 0.02, "low": 0.01, "high": 0.03,
+                                          "against": "200 human + 4,000 synthetic points"}}
+    line = advisor.buy_line({**report, "budget": answer, "budget_robust": None})
+    assert line.startswith("Dry run, most trade-off runs learned nothing (see the top of this "
+                           "page): Buy 6,000 synthetic points")
+    assert advisor.buy_line({**report, "mostly_nothing": None, "budget": answer,
+                             "budget_robust": None}).startswith("Buy 6,000")

@@ -417,6 +417,7 @@ def families_report(study: "Study", metric: str | None = None,
                                           _saturated_gains(study, metric, result), bought)
     return {**result, "metric": metric, "dataset": study.name,
             "flags": grid.flags(records, baseline, metric), "learned_nothing": nothing,
+            "mostly_nothing": grid.mostly_learned_nothing(records, "trade-off runs"),
             "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,
             "budget_by_family": answers,
             "budget_credits": ({f: families.pooled_credits(result, f) for f in answers}
@@ -916,7 +917,16 @@ def buy_line(report: dict[str, Any]) -> str:
     the robust split when the hold-out cannot tell the families apart, else the chosen
     family's best split, and whether the chosen family's gain over the other end of the
     budget line is settled (its interval clear of 0); then what the measured runs bought
-    (:func:`purchases_clause`), which is the whole answer where no curve gives a split."""
+    (:func:`purchases_clause`), which is the whole answer where no curve gives a split;
+    marked a dry run where most trade-off runs learned nothing (``mostly_nothing``)."""
+    line = _buy_line(report)
+    mostly = report.get("mostly_nothing")
+    return (f"Dry run, most trade-off runs learned nothing (see the top of this page): {line}"
+            if line and mostly else line)
+
+
+def _buy_line(report: dict[str, Any]) -> str:
+    """:func:`buy_line` without its dry-run prefix."""
     answer = report.get("budget") or {}
     if answer.get("status") != "ok":
         runs = purchases_clause(report)

@@ -288,6 +288,23 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> lis
     return out
 
 
+def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs") -> str | None:
+    """A sentence when more than half of the ``records``' runs, but not all
+    (:func:`learned_nothing`), give the same output for every test row: what is read off the
+    runs then rests on the few that learned. None otherwise."""
+    if "key" in records:
+        records = records.drop_duplicates("key")
+    if records.empty or "single_output" not in records:
+        return None
+    n, k = len(records), int(records["single_output"].astype(bool).sum())
+    if not n / 2 < k < n:
+        return None
+    return (f"{k} of the {n} {what} give the same output for every test row, so what this "
+            f"page reads off the runs rests on the other {n - k}: read it as a dry run, and "
+            "make the learner learn first (more training rows or epochs, a learner that "
+            "trains)")
+
+
 def learned_nothing(records: pd.DataFrame, metric: str | None = None,
                     what: str = "runs") -> str | None:
     """A sentence when the ``records``' runs show the learner learned nothing: every one gives

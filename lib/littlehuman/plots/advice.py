@@ -353,6 +353,8 @@ def cautions(report: dict[str, Any]) -> str:
     nothing): no answer when none learned anything, else notebook 04's cautions."""
     if report.get("learned_nothing"):
         return f"**No answer: {report['learned_nothing']}.**"
+    if report.get("mostly_nothing"):
+        return f"**Dry run: {report['mostly_nothing']}.**"
     flags = report.get("flags") or []
     return f"**Caution (the trade-off's runs): {'; '.join(flags)}.**" if flags else ""
 
