@@ -205,7 +205,7 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     t3 = {"n": 9, "n_undefined": 0, "mean": 1554.2, "median": 1518.2, "p25": 1352.3,
           "p75": 1744.6}
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": t3}))
-    assert ("this run, Table 3: median 1,518 (IQR 1,352 to 1,745; 9 operating points, 30x per "
+    assert ("this run, Table 3: median 1,518 (quartiles 1,352 to 1,745; 9 operating points, 30x per "
             "human point)") in index.page(tmp_path)
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
         **t3, "median": 9250.0}}))  # 185x, as the paper's FairyTaleQA (not '1.8e+02x')

@@ -758,3 +758,10 @@ def test_qa_twins_without_their_answer_in_the_context_are_counted():
     assert table["twins whose answer does not stand in their context (no span to learn from), of 2"] == 1
     assert "1 of the 2 human rows have an answer that does not stand" in \
         plots.generate.counts_caption("R", real, twins)
+
+
+def test_one_zoom_size_is_said_not_drawn():
+    """A helper: the cpu profile's 'score against n' figure had one n and showed nothing."""
+    one = pd.DataFrame({"n": [500, 500], "fraction": [0.975, 1.0]})
+    assert plots.zoom.one_size_sentence(one).startswith(
+        "*Score against n: the zoom ran at one training-set size only (n = 500)")

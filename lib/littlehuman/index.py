@@ -53,7 +53,7 @@ def _paper_cell(dataset: str) -> str:
     row = paper_table3(dataset)
     if row is None:
         return "not in the paper's Table 3"
-    return (f"median {fmt_points(row['median'])} (IQR {fmt_points(row['q25'])} to "
+    return (f"median {fmt_points(row['median'])} (quartiles {fmt_points(row['q25'])} to "
             f"{fmt_points(row['q75'])}; mean {fmt_points(row['mean'])})")
 
 
@@ -221,7 +221,7 @@ def _own_table3(v: dict[str, Any]) -> str:
            else "")  # at or below 0 no synthetic point matches a human one: not '-0.6x'
     n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
     points = f"{n} of {n + undefined}" if undefined else f"{n}"
-    line = (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} (IQR '
+    line = (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} (quartiles '
             f'{fmt_points(t3.get("p25"))} to {fmt_points(t3.get("p75"))}; {points} '
             f'operating points{per})</div>')
     m = v.get("median_equivalent") or {}

@@ -93,6 +93,16 @@ def size_figure(intervals: pd.DataFrame, metrics: list[str], title: str) -> go.F
     return grid.layout(title)
 
 
+def one_size_sentence(intervals: pd.DataFrame) -> str:
+    """What notebook 03 says instead of :func:`size_figure` when the zoom ran at one
+    training-set size only (a figure against n would be one column of points)."""
+    sizes = sorted(intervals["n"].unique())
+    which = f"n = {int(sizes[0]):,}" if sizes else "none"
+    return (f"*Score against n: the zoom ran at one training-set size only ({which}), so there "
+            "is nothing to draw against n (the paper's profile repeats it at 1,000, 3,000 and "
+            "5,000: `--zoom-sizes`).*")
+
+
 def size_figure_caption(n_seeds: int, n_test: int) -> str:
     """Caption of :func:`size_figure`."""
     return (f"The same runs against the training-set size: one line per synthetic fraction, "
