@@ -385,8 +385,8 @@ def test_families_report_and_summary_on_known_runs(home):
     assert [c["base"] for c in credits] == [16, 24]
     assert credits[0]["value"] == pytest.approx(credit) and credits[0]["low"] <= credit + 1e-6
     assert "On the log (paper)'s curve the break-even price ratio is " in curves_said
-    assert ". The log (paper), the power law and the exponential saturation agree on the split" \
-        in curves_said  # all three spend the $2 on 20 synthetic points
+    assert ". The log (paper), the power law and the exponential saturation agree on the split " \
+        "(none of them buys human points)." in curves_said  # all spend $2 on 20 synthetic
     assert advisor.budget_curves_sentence({**report, "budget": None}) == ""
     assert summary["all_bases_holdout"].startswith(F.POOLED_HOLDOUT)
     assert summary["budget_credits"]["log"][0]["value"] == pytest.approx(credit)

@@ -117,6 +117,10 @@ def test_a_close_call_is_not_settled_and_the_pick_is_counted_over_the_resamples(
     assert (step["human"], step["synthetic"]) == (2000, 0) and step["gain"]["low"] > 0
     assert "Past the budget, the cheapest measured purchase that beats it, settled, is 2,000 " \
         "human points ($1,000): +0.19 [" in said
+    # no purely synthetic purchase past the budget to weigh it against: said (a helper read
+    # ROPES's "125 human + 4,875 synthetic" step as "human points pay past the budget")
+    assert "] (no purely synthetic purchase past the budget was measured, so this says what " \
+        "more money buys, not that human points are what to buy with it)." in said
 
 
 def test_resamples_whose_best_is_tied_at_the_bound_pick_nothing():

@@ -120,7 +120,7 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
                          "inside": ": your ratio falls inside at least one, so the runs do "
                                    "not settle it either."}[side])
         action = (f"buy the next {h} human points" if overall["cheaper"] == "human" else
-                  f"buy the {t3['median']:,.0f} synthetic points instead"
+                  "synthetic points are the cheaper route"
                   if overall["cheaper"] == "synthetic" else "either route costs the same")
         verdict = (f"{prices}: {action}. {h} human points cost "
                    f"${curves.money(overall['human_cost'])}; "
@@ -256,7 +256,7 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
                f"{'s' if measured[1] != 1 else ''})" if measured else "")
             + f" against {r['y_star']:.4g} with the human points" if score is not None else "")
     action = (f"buy the {h} human points" if adv["cheaper"] == "human" else
-              f"buy {adv['equivalent_points']:,.0f} synthetic points instead"
+              "synthetic points are the cheaper route here"
               if adv["cheaper"] == "synthetic" else "either route costs the same")
     unsettled = ("" if robust or adv["cheaper"] not in ("human", "synthetic") else
                  ", though its 95% interval does not settle it")
@@ -867,8 +867,11 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
                if a.get("status") == "ok"}
     if len(answers) > 1 and not report.get("budget_disagreement"):
         agree = families.named(list(answers))
-        said += (f" {agree[:1].upper()}{agree[1:]} agree on the split (their best splits buy "
-                 "human points alike, within a tenth of the measured number).")
+        humans = [a["best"]["h"] for a in answers.values()]
+        alike = ("none of them buys human points" if max(humans) == 0 else
+                 "their best splits buy human points alike, within a tenth of the measured "
+                 "number")
+        said += f" {agree[:1].upper()}{agree[1:]} agree on the split ({alike})."
     return said
 
 

@@ -301,6 +301,10 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
         head += (". Past the budget, the cheapest measured purchase that beats it, settled, is "
                  f"{_mix(step)} (${curves.money(step['cost'])}): "
                  f"{curves.signed_interval(step['gain'])}")
+        t = answer["table"]
+        if step["human"] and not ((t["cost"] > budget) & (t["human"] == 0)).any():
+            head += (" (no purely synthetic purchase past the budget was measured, so this says "
+                     "what more money buys, not that human points are what to buy with it)")
     elif answer["largest_cost"] > budget:
         head += ". No measured purchase past the budget beats it with an interval clear of 0"
     head += ". The runs compare only the mixes the experiments trained; other splits are the "

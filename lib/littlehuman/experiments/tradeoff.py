@@ -87,7 +87,8 @@ def intervals(study: "Study", metrics: list[str] | None = None, n_boot: int = 20
 
 STATUS_WORDS = {
     "ok": "the human points' score is matched by a finite amount of extra synthetic data "
-          "within the fitted curve's reach",
+          "within 100x the largest fitted size (past that size itself, an extrapolation of "
+          "the curve)",
     "saturated": "the human points did not beat the synthetic-only curve at that base (the "
                  "curve has flattened, as on FEVER in the paper); the equivalent is <= 0",
     "no_gain": "the synthetic-only curve does not rise (a1 <= 0): no amount of synthetic data "
@@ -329,6 +330,23 @@ def _log_interval(fits: pd.DataFrame, base: Any, n_boot: int
             n_boot if pd.isna(undefined) else int(undefined))
 
 
+def _runs_price_clause(measured: pd.DataFrame | None, human: int) -> str:
+    """The break-even ratio read off the runs with no curve (each base whose +human score lies
+    inside them), for the price line beside the log curve's: '; read off the runs with no
+    curve: 6.64 to 6.79 per human point (bases 1,000-3,000)'; '' without such a reading."""
+    if measured is None or measured.empty or human <= 0:
+        return ""
+    ok = measured[(measured["status"] == "ok") & measured["equivalent"].notna()]
+    if ok.empty:
+        return ""
+    ratios = (ok["equivalent"].astype(float) / human).tolist()
+    bases = ", ".join(f"{b:,.0f}" for b in ok["base"])
+    value = (f"{ratios[0]:.3g}" if len(ratios) == 1 else
+             f"{min(ratios):.3g} to {max(ratios):.3g}")
+    return (f"; read off the runs with no curve: {value} per human point (base"
+            f"{'s' if len(ratios) > 1 else ''} {bases}; notebook 06)")
+
+
 def summary(study: "Study", metric: str | None = None,
             result: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able, for the index page and the notebook: metric, sizes and scaling notes, per
@@ -366,12 +384,12 @@ def summary(study: "Study", metric: str | None = None,
                     f"{curves.operating_points_phrase(t3)}; mean {t3['mean']:,.0f})"
                     + ("; they do not beat the synthetic curve" if t3["median"] <= 0 else "")
                     + (f"; {said[1]}: {said[0]}" if said else "") + measured_clause(a))
-        price = (f"human annotation is the cheaper route while one human point costs less "
-                 f"than {a['breakeven']:.3g} synthetic points (the median equivalent over "
-                 f"{curves.operating_points_phrase(t3)}, per human point)"
-                 if a["breakeven"] > 0 else
+        price = (f"under the paper's log curve, human annotation is the cheaper route while "
+                 f"one human point costs less than {a['breakeven']:.3g} synthetic points (the "
+                 f"median equivalent over {curves.operating_points_phrase(t3)}, per human "
+                 "point)" if a["breakeven"] > 0 else
                  "the median equivalent is <= 0: at these sizes extra human points never pay "
-                 "over synthetic ones")
+                 "over synthetic ones") + _runs_price_clause(a.get("measured"), h)
     sz = sizes(study.profile, study.shape)
     baseline, rec = grid.majority_baseline(study), records(study)
     out = {"dataset": study.name, "metric": a["metric"], "human_points": h,
