@@ -1062,3 +1062,18 @@ def test_a_page_resting_on_the_few_runs_that_learned_is_a_dry_run():
                            "page): Buy 6,000 synthetic points")
     assert advisor.buy_line({**report, "mostly_nothing": None, "budget": answer,
                              "budget_robust": None}).startswith("Buy 6,000")
+
+
+def test_the_break_even_sentence_says_when_every_curve_reads_past_the_runs():
+    """ROPES's simulation: log 7.95 [7.5, 10.6], power law 8.35 [8.08, 13.8], exponential
+    7.72 [7.17, 41.7], all above the runs' 6.64-6.79 (truth 6.67): a helper saw no word of it."""
+    curves_ = [("log", 7.95, 7.5, 10.6), ("power", 8.35, 8.08, 13.8), ("exp", 7.72, 7.17, 41.7)]
+    runs = [(1000, 6.72, 6.48, 7.2), (2000, 6.64, 6.3, 7.11)]
+    assert advice_plots._curves_against_runs(curves_, runs) == (
+        " Every curve's interval lies above the reading off the runs on base 2,000: there the "
+        "curves' shapes, not the noise, set their ratios; read the runs' where they reach.")
+    assert advice_plots._curves_against_runs(curves_, runs[:1]) == ""  # 7.17 < 7.2: overlap
+    assert advice_plots._curves_against_runs(curves_, []) == ""
+    low = [("log", 3.0, 2.0, 4.0)]
+    assert "lies below the reading off the runs on bases 1,000 and 2,000" in \
+        advice_plots._curves_against_runs(low, runs)

@@ -245,6 +245,7 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
         yours = f" Yours: {ph / ps:.3g} (${ph:g} / ${ps:g})"
         yours += (f", {_against_intervals(intervals, ph / ps)}." if intervals else ".")
     yours += _runs_clause(report, ph / ps if ph > 0 and ps > 0 else None)
+    yours += _curves_against_runs(intervals, families.run_ratios(report.get("measured"), h))
     return ("**Break-even price ratio** (human annotation pays while one human point costs less "
             "than this many synthetic points: the curves' equivalent, "
             + ("the median over the bases of the fits on the seed means"
@@ -279,6 +280,23 @@ def _against_intervals(shown: list[tuple[str, float, float, float]], ratio: floa
         return (f"inside the interval of the {' and the '.join(inside)}: the curves alone do "
                 "not say which pays")
     return "between the families' intervals: which pays depends on the family"
+
+
+def _curves_against_runs(intervals: list[tuple], runs: list[tuple]) -> str:
+    """' Every curve's interval lies above the reading off the runs on base 2,000: ...' for
+    the bases where each family's break-even interval (``intervals``: (family, value, low,
+    high)) lies wholly above, or wholly below, that base's reading off the runs (``runs``:
+    (base, value, low, high)); '' where no base is so."""
+    for side, clear in (("above", lambda lo, hi, r: lo > r[3]),
+                        ("below", lambda lo, hi, r: hi < r[2])):
+        bases = [r[0] for r in runs
+                 if intervals and all(clear(lo, hi, r) for _, _, lo, hi in intervals)]
+        if bases:
+            said = " and ".join(f"{b:,.0f}" for b in bases)
+            return (f" Every curve's interval lies {side} the reading off the runs on base"
+                    f"{'s' if len(bases) > 1 else ''} {said}: there the curves' shapes, not "
+                    "the noise, set their ratios; read the runs' where they reach.")
+    return ""
 
 
 def _runs_clause(report: dict[str, Any], ratio: float | None) -> str:
