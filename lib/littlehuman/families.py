@@ -1387,9 +1387,9 @@ def robust_split(answers: Mapping[str, Mapping[str, Any]], plausible: Sequence[s
     the same splits: a family that gives none (its curve does not rise, its fit failed) might
     be the one that holds, and no split is robust to it. Keys: h, s, share_human, max_regret,
     per_family ({family: score, best, regret, regret_low, regret_high: the loss against that
-    family's best split with its interval over the resamples, paired}), supported, chosen_best (whether it is the first
-    family's own best split), first_best_regret (the largest loss of that family's own best
-    split) and a ``sentence``."""
+    family's best split with its interval over the resamples, paired}), supported,
+    chosen_best (whether it is the first family's own best split), first_best_regret (the
+    largest loss of that family's own best split) and a ``sentence``."""
     ok = [f for f in plausible if (answers.get(f) or {}).get("status") == "ok"]
     if len(ok) < 2 or len(ok) < len(plausible):
         return None

@@ -135,8 +135,8 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         f"measured only for +{h} human points on synthetic bases of "
         f"{', '.join(str(b['base']) for b in per_base)}: buying more human points than that "
         "is an extrapolation the experiment does not support",
-        f"{curves.counted(len(trade_off_seeds(p)), 'seed')} per point; the intervals resample seeds (and test rows for "
-        "the scores), not the choice of bases",
+        f"{curves.counted(len(trade_off_seeds(p)), 'seed')} per point; the intervals resample "
+        "seeds (and test rows for the scores), not the choice of bases",
         "the synthetic curve y = a0 + a1 ln(x) is fitted on a narrow range of sizes: "
         "equivalents far beyond it are extrapolations",
     ]
@@ -613,8 +613,9 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     share = f"{int(r['undefined']):,} of {n_boot:,}" if n_boot else f"{int(r['undefined']):,}"
     has = (f"its {level:.0%} interval is unbounded, {fmt_points_interval(r['low'], r['high'])}"
            if families.has_interval(r) else f"it has no {level:.0%} interval")
-    message = (f"{what}: {has} with {curves.counted(n_seeds, 'seed')}, since {share} bootstrap resamples find "
-               "no finite equivalent, so it is not settled; with no width to start from, the "
+    message = (f"{what}: {has} with {curves.counted(n_seeds, 'seed')}, since {share} bootstrap "
+               "resamples find no finite equivalent, so it is not settled; with no width to "
+               "start from, the "
                f"seeds arithmetic cannot say how many seeds would settle it. {UNSETTLED_ADVICE}")
     return {"what": what, "goal": f"within +-{EQUIVALENT_PRECISION:.0%}", "width": None,
             "target_width": 2 * EQUIVALENT_PRECISION * abs(r["equivalent"]),
@@ -730,8 +731,8 @@ def open_families_sentence(report: dict[str, Any]) -> str:
     runs = len(report["bases"]) * report["n_seeds"]
     return (f"{head}{covers}. More seeds narrow each family's intervals but do not tell the "
             "families apart; more sizes per base (`--tradeoff-steps`, one more synthetic-only "
-            f"size per base and seed each: {curves.counted(runs, 'run')} per step here) give the hold-out a "
-            "larger size to predict and more sizes to fit.")
+            f"size per base and seed each: {curves.counted(runs, 'run')} per step here) give "
+            "the hold-out a larger size to predict and more sizes to fit.")
 
 
 def pilot_notes(report: dict[str, Any]) -> list[str]:

@@ -186,7 +186,8 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
                     "sentence": (
                         f"on a {int(base):,}-point synthetic base, +{sz.human} human points "
                         f"against +{sz.human} synthetic ones: {metric} {est:+.3f} [{low:+.3f}, "
-                        f"{high:+.3f}], {wins} of {curves.counted(len(diffs), 'seed')} favour the human points "
+                        f"{high:+.3f}], {wins} of {curves.counted(len(diffs), 'seed')} favour "
+                        "the human points "
                         f"(smallest difference detectable: {fmt_detectable(det)}): "
                         + ("the human points are worth more" if said["verdict"] == "holds" else
                            "the synthetic points are worth more"
