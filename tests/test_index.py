@@ -220,6 +220,11 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
         "value": 1590.0, "low": 1500.0, "high": "inf", "bases": 3}}))
     assert ("over the 3 bases (median of the seed-mean fits): 1,590 [1,500, ∞), 32x [30x, ∞) "
             "per human point") in index.page(tmp_path)
+    write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": t3,
+                                                      "median_equivalent": {
+        "value": -2000.0, "low": -2000.0, "high": "inf", "bases": 3, "floor": -1000.0}}))
+    assert "over the 3 bases (median of the seed-mean fits): ≤ 0 [≤ 0, ∞)</div>" in \
+        index.page(tmp_path)  # none needed, not '-2,000 synthetic points'
     # a low end at minus the base (none needed) is 0 synthetic points per human point, not
     # "-5.0x" (ROPES's cpu profile, a reader, 2026-12-05)
     assert index._per_point({"equivalent": 1556.0, "interval": [-250.0, "inf"]}, 50) == \

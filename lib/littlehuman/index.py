@@ -228,11 +228,16 @@ def _own_table3(v: dict[str, Any]) -> str:
     value = fnd.interval_end(m.get("value"))
     if value is None or math.isinf(value) or m.get("bases", 0) < 2:
         return line  # one base: its row above is that number already
+    from littlehuman.families import median_phrase
+
     shown = {"equivalent": value, "interval": [m.get("low"), m.get("high")]}
-    ci = (f" {fnd.fmt_points_interval(m.get('low'), m.get('high'))}"
-          if m.get("low") is not None else "")
+    floor = fnd.interval_end(m.get("floor"))
+    said = median_phrase({"value": value, "low": fnd.interval_end(m.get("low")),
+                          "high": fnd.interval_end(m.get("high")), "bases": m["bases"],
+                          "floor": -math.inf if floor is None else floor})
+    number = said[0].lstrip("+") if said else fmt_points(value)  # '≤ 0' where none is needed
     return line + (f'<div class="sub">over the {m["bases"]} bases (median of the seed-mean '
-                   f'fits): {fmt_points(value)}{esc(ci)}{esc(_per_point(shown, human))}</div>')
+                   f'fits): {esc(number)}{esc(_per_point(shown, human))}</div>')
 
 
 def _links(root: Path, folder: Path) -> str:
