@@ -246,3 +246,28 @@ def test_the_reading_at_the_papers_scale_says_what_a_measure_cannot_show():
     claims = bleu.assign(field="claim", words=8)
     [line] = analysis.against_paper(claims, "bleu", "fv")
     assert "synthetic more extractive (p < 0.001)" in line and "as the paper" in line
+
+
+def test_twin_defects_are_said_under_finding_1():
+    """A helper: notebook 01 counted 48 of 247 FEVER twins labelled false that copy their
+    context (a wrong label), and nothing beside finding 1 on notebook 02 said so."""
+    from littlehuman.analysis import twin_defects
+
+    real = pd.DataFrame({"row_id": ["a", "b", "c", "d"], "label": [0, 0, 1, 1],
+                         "claim": ["x is y", "p", "q", "r"],
+                         "context": ["x is z.", "no", "q here", "r here"]})
+    twins = pd.DataFrame({"source_row_id": ["a", "b", "c", "d", "spare"], "label": [0, 0, 1, 1, 0],
+                          "claim": ["the sky is blue", "grass", "q", "r", "s"],
+                          "context": ["The sky is blue.", "trees", "q", "r", "s"]})
+    said = twin_defects(real, twins)
+    assert said == ("**The twins that replace the human rows** (notebook 01): 1 of the 2 twins "
+                    "labelled false copy their context word for word, a supported claim under "
+                    "the label false: at least 25% of the twins carry a wrong label (the human rows: 0 "
+                    "of 2), noise that every synthetic fraction inherits.")
+    assert twin_defects(real, twins.assign(claim=["a", "b", "q", "r", "s"])) == ""
+    qa_real = pd.DataFrame({"row_id": ["a", "b"], "answer": ["cat", "dog"],
+                            "context": ["a cat sat", "a dog ran"]})
+    qa_twins = pd.DataFrame({"source_row_id": ["a", "b"], "answer": ["cow", "dog"],
+                             "context": ["a cat sat", "a dog ran"]})
+    assert "1 of the 2 twins have an answer that does not stand in their context" in \
+        twin_defects(qa_real, qa_twins)

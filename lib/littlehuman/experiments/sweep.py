@@ -193,6 +193,14 @@ def summary(study: "Study") -> dict[str, Any]:
     return grid.jsonable(out)
 
 
+def twins_note(study: "Study") -> str:
+    """Notebook 02's note under finding 1 on what the twins that replace the human rows carry
+    (:func:`littlehuman.analysis.twin_defects`; the sweep's twins, read from disk)."""
+    from littlehuman.analysis import twin_defects
+
+    return twin_defects(study.train_pool, twins.sweep_twins(study)[0])
+
+
 def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str,
                       seen: float | None = None, detectable: float | None = None,
                       best_constant: float | None = None) -> str:
