@@ -844,3 +844,17 @@ def test_the_overall_advice_is_unknown_where_the_verdict_cannot_compare_prices(h
     assert adv["overall"]["cheaper"] == "unknown"
     assert adv["overall"]["message"].startswith("not priced: ")
     assert "cannot be compared" in adv["verdict"]
+
+
+def test_notebook_04_says_when_the_runs_reading_rides_past_the_tradeoffs_runs():
+    """A helper: FEVER's simulated base 3,000 read +1,248 [1,141, 1,295] off the runs (truth
+    1,333) across 3,800-5,000, which 06 hedged and 04 called 'the two intervals overlap'."""
+    measured = pd.DataFrame([{"base": 3000.0, "equivalent": 1248.0, "status": "ok",
+                              "at_least": 2000.0, "low": 1141.0, "high": 1295.0, "beyond": 0,
+                              "largest": 5000.0, "reach": 3800.0}])
+    said = advisor.log_against_runs(measured, 3000.0, 1200.0, 1600.0)
+    assert ("(read past the trade-off's runs, between 3,800 and the sweep's 5,000 synthetic "
+            "points, on the log of the size: notebook 06 says how well that held in "
+            "simulation); the two intervals overlap.") in said
+    inside = measured.assign(base=1000.0, equivalent=1344.0)
+    assert "read past" not in advisor.log_against_runs(inside, 1000.0, 1200.0, 1600.0)

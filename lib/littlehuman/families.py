@@ -960,10 +960,14 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
     flat; when below, the most it can be),
     status (:data:`MEASURED_STATUSES`), at_least (beyond: the largest measured size minus the
     base), low, high, beyond (resamples above every measured score), largest (the largest
-    measured size). Where the families disagree because of their shapes, this number has no
+    measured size), reach (the trade-off's own largest synthetic-only size: past it the
+    reading rides on other experiments' runs, :data:`OTHER_SYNTHETIC`). Where the families disagree because of their shapes, this number has no
     shape to be wrong about; it only reaches as far as the runs do."""
-    columns = ["base", "equivalent", "status", "at_least", "low", "high", "beyond", "largest"]
+    columns = ["base", "equivalent", "status", "at_least", "low", "high", "beyond", "largest",
+               "reach"]
     sizes, cols = synthetic_sizes(runs)
+    own = runs[runs["kind"] == "synthetic"]  # the trade-off's own synthetic-only runs
+    reach = float((own["base"] + own["added"]).max()) if len(own) else math.nan
     rows: list[dict[str, Any]] = []
     if sizes.size < 2:
         return pd.DataFrame(rows, columns=columns)
@@ -986,7 +990,8 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
         rows.append({"base": base, "equivalent": None if math.isinf(x) or status == "flat"
                      else x - base,
                      "status": status, "at_least": float(sizes[-1] - base), "low": low,
-                     "high": high, "beyond": beyond, "largest": float(sizes[-1])})
+                     "high": high, "beyond": beyond, "largest": float(sizes[-1]),
+                     "reach": reach})
     return pd.DataFrame(rows, columns=columns)
 
 
