@@ -245,6 +245,15 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     assert ("read off the runs, no curve (notebook 06): +1,346 [1,298, 1,441] on base 1,000, "
             "+1,329 [1,260, &gt; 1,800) on base 2,000, more than 800 on base 3,000") in \
         index.page(tmp_path)
+    # a base read past the trade-off's runs, on the sweep's run, is marked (a helper: FEVER's
+    # simulated base 3,000 missed the truth there and the index said nothing)
+    far = [{**measured[0], "largest": 5000.0, "reach": 3800.0},
+           {"base": 3000, "equivalent": 1248.0, "status": "ok", "at_least": 2000.0,
+            "low": 1141.0, "high": 1295.0, "beyond": 0, "largest": 5000.0, "reach": 3800.0}]
+    write(tmp_path, summary("ropes", "cpu", advisor={"buy": buy, "measured": far}))
+    assert ("+1,346 [1,298, 1,441] on base 1,000, +1,248 [1,141, 1,295] on base 3,000* (* read "
+            "past the trade-off&#x27;s runs, between 3,800 and the sweep&#x27;s 5,000 synthetic "
+            "points)</div>") in index.page(tmp_path)
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
         **t3, "n": 1, "n_undefined": 2}}))  # mostly undefined: blank, as the reports leave it
     assert "this run, Table 3" not in index.page(tmp_path)
