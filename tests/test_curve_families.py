@@ -699,3 +699,39 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
     assert advisor.measured_clause({**res, "human": 200}) == (
         "; read off the measured runs without a curve: +595 [595, 595] on base 1,000, more "
         "than 1,000 on base 2,000")
+
+
+def test_a_batch_of_fits_predicts_inverts_and_carries_gains_as_each_fit_does():
+    """FitBatch and curves.gain_at_rows, which budget_answer evaluates 10,000 resamples with
+    at once (4x faster on the paper profile), against FamilyFit and curves.gain_at per fit:
+    failed fits, falling curves, NaN scores, sizes below and beyond the bases."""
+    rng = np.random.default_rng(3)
+    xs = np.array([1000.0, 1200, 1400, 1800, 2000, 2400, 3000, 3800])
+    for family in F.FAMILY_NAMES:
+        fits = []
+        for i in range(60):
+            y = 0.5 + 0.1 * rng.uniform(0.5, 1.5) * np.log(xs / 1000) + rng.normal(0, 0.01, 8)
+            fits.append(F.fit_family(family, xs, 0.7 - 0.05 * np.log(xs / 1000) if i % 7 == 0
+                                     else y, ceiling=1.0))
+        fits.append(F.FamilyFit(family, (), "did_not_converge", "no", None, 8, 8, 1000.0,
+                                3800.0))
+        batch = F.FitBatch(fits)
+        sizes = np.array([400.0, 1000.0, 2500.0, 6000.0, 50000.0])
+        want = np.array([[f.predict(x) for x in sizes] for f in fits])
+        assert np.allclose(batch.predict(sizes), want, rtol=1e-12, equal_nan=True)
+        ys = rng.uniform(0.3, 1.1, len(fits))
+        ys[::11] = np.nan
+        want = np.array([f.inverse(y) for f, y in zip(fits, ys)])
+        assert np.allclose(batch.inverse(ys), want, rtol=1e-12, equal_nan=True)
+        bases = [1000.0, 2000.0, 3000.0]
+        gains = rng.normal(0.03, 0.02, (len(fits), 3))
+        gains[5, 1] = np.nan
+        want = np.array([curves.gain_at(sizes, bases, g, f) if f.usable else
+                         curves.gain_at(sizes, bases, g) for f, g in zip(fits, gains)])
+        got = curves.gain_at_rows(sizes, bases, gains, batch)
+        usable = batch.usable
+        assert np.allclose(got[usable], want[usable], rtol=1e-12, atol=1e-15, equal_nan=True)
+    from littlehuman.errors import LittleHumanError
+
+    with pytest.raises(LittleHumanError, match="one family"):
+        F.FitBatch([fits[0], F.fit_family("log", xs, 0.5 + 0.1 * np.log(xs))])

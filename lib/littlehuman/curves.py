@@ -382,6 +382,35 @@ def gain_at(s: float | np.ndarray, bases: Sequence[float], gains: Sequence[float
     return out.reshape(np.shape(held))
 
 
+def gain_at_rows(s: np.ndarray, bases: Sequence[float], gains: np.ndarray, fits: Any
+                 ) -> np.ndarray:
+    """:func:`gain_at` for many curves at once, row for row (``fits``:
+    :class:`littlehuman.families.FitBatch`, ``gains``: fits x bases): (fits x sizes), the
+    same numbers as a call per fit, with the held equivalent beyond the bases computed for
+    every fit together."""
+    b, g = np.asarray(bases, dtype=float), np.atleast_2d(np.asarray(gains, dtype=float))
+    if b.size == 0 or g.shape[1] != b.size:
+        raise LittleHumanError(f"gain_at_rows needs one gain per base (got {b.size} bases, "
+                               f"{g.shape[1]} gains)")
+    order = np.argsort(b)
+    b, g = b[order], g[:, order]
+    sizes = np.atleast_1d(np.asarray(s, dtype=float))
+    at = np.log(np.maximum(sizes, 1e-12))
+    out = np.array([np.interp(at, np.log(b), row) for row in g]).reshape(len(g), sizes.size)
+    for k, outside in ((0, sizes < b[0]), (-1, sizes > b[-1])):
+        if not outside.any():
+            continue
+        edge = b[k]
+        with np.errstate(invalid="ignore"):
+            equivalent = fits.inverse(fits.predict(np.array([edge]))[:, 0] + g[:, k]) - edge
+            carried = np.isfinite(equivalent) & (equivalent > 0)
+        xo = sizes[outside]
+        shifted = fits.predict(xo[None, :] + np.where(carried, equivalent, 0.0)[:, None]) \
+            - fits.predict(xo)
+        out[:, outside] = np.where(carried[:, None], shifted, out[:, outside])
+    return out
+
+
 def split_scores(curve: Curve, h: np.ndarray, s: np.ndarray, bases: Sequence[float],
                  gains: Sequence[float], human_points: int) -> tuple[np.ndarray, np.ndarray]:
     """The predicted score of ``h`` human plus ``s`` synthetic points, ``curve(s) + (h /

@@ -221,6 +221,65 @@ def _status(fit_rise: float, remaining: float) -> tuple[str, str]:
     return "ok", "fitted"
 
 
+class FitBatch:
+    """Many fits of one family (a bootstrap's resamples) evaluated at once: :meth:`predict`
+    and :meth:`inverse` give, row for row, what each :class:`FamilyFit`'s own would (NaN rows
+    for failed fits), without a Python call per fit."""
+
+    def __init__(self, fits: Sequence[FamilyFit]) -> None:
+        families = {f.family for f in fits}
+        if len(families) > 1:
+            raise LittleHumanError(f"FitBatch holds one family's fits (got {sorted(families)})")
+        self.family = families.pop() if families else "log"
+        self.usable = np.array([f.usable for f in fits], dtype=bool)
+        width = len(FAMILIES[self.family].params)
+        self.params = np.full((len(fits), width), math.nan)
+        for i, f in enumerate(fits):
+            if f.usable:
+                self.params[i] = f.params
+        self.scale = np.array([f.scale for f in fits], dtype=float)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """(fits x sizes): each fit at sizes ``x``, one row of sizes for every fit (shape
+        (sizes,)) or a row each (fits x sizes)."""
+        xs = np.asarray(x, dtype=float)
+        xs = np.broadcast_to(xs, (len(self.params), xs.shape[-1]))
+        col = [self.params[:, [k]] for k in range(self.params.shape[1])]
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            if self.family == "log":
+                return col[0] + col[1] * np.log(xs)
+            c, a, b = col
+            return c - a * _g(self.family, b, xs / self.scale[:, None])
+
+    def inverse(self, y: np.ndarray) -> np.ndarray:
+        """Per fit, the size whose fitted score is its ``y`` (:meth:`FamilyFit.inverse`, row
+        for row: inf at or above the asymptote, 0 below the curve at size 0, NaN failed)."""
+        y = np.asarray(y, dtype=float)
+        out = np.full(len(self.params), math.nan)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            if self.family == "log":
+                a0, a1 = self.params.T
+                z = (y - a0) / a1
+                rising = np.where(z < 709.0, np.exp(np.minimum(z, 709.0)), math.inf)
+                flat = np.where(y > a0, math.inf, 0.0)
+                out = np.where(a1 <= 0, flat, rising)
+            else:
+                c, a, b = self.params.T
+                g = (c - y) / a
+                if self.family == "power":
+                    log_u = -np.log(g) / b
+                    u = np.where(log_u < 709.0, np.exp(np.minimum(log_u, 709.0)), math.inf)
+                    below = np.zeros_like(g, dtype=bool)
+                else:
+                    u = -np.log(g) / b
+                    below = g >= 1.0
+                size = np.where(np.isfinite(u), u * self.scale, math.inf)
+                out = np.where(y >= c, math.inf,
+                               np.where(a <= 0, 0.0, np.where(below, 0.0, size)))
+        # NaN comparisons are False, as in FamilyFit.inverse (a NaN y reads inf there too)
+        return np.where(self.usable, out, math.nan)
+
+
 def fit_family(family: str, x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
                ceiling: float | None = None, refine: bool = True) -> FamilyFit:
     """Fit one family (``log``, ``power`` or ``exp``) by least squares; never raises on data.
@@ -1123,20 +1182,24 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                               measured, n_grid)
     best = curves.best_mix(grid)
     s_ref = best["s"]
-    boot_scores, eq_boot = [], []  # per resample: the grid's scores, the worth at the best split
-    for i, bf in enumerate(result["boot"][(POOLED, family)]):
-        if not bf.usable:
-            boot_scores.append(np.full(len(grid), math.nan))
-            eq_boot.append((None, False))  # a failed fit: nowhere to rank it
-            continue
-        g = [result["boot_y_star"][b][i] - float(bf.predict(b)) for b in bases]
-        boot_scores.append(curves.split_scores(bf, grid["h"].to_numpy(), grid["s"].to_numpy(),
-                                               bases, g, h_meas)[0])
-        gb = float(curves.gain_at(s_ref, bases, g, bf))
-        eq_boot.append(ranked_equivalent(bf, float(bf.predict(s_ref)) + gb, s_ref))
+    # per resample, all at once (curves.split_scores' arithmetic): the grid's scores, and the
+    # worth of the human points at the best split's synthetic size
+    fits = result["boot"][(POOLED, family)]
+    batch = FitBatch(fits)
+    y_boot = np.stack([np.asarray(result["boot_y_star"][b], dtype=float)[:len(fits)]
+                       for b in bases], axis=1)
+    g_boot = y_boot - batch.predict(np.asarray(bases, dtype=float))  # (resamples x bases)
+    h_grid, s_grid = grid["h"].to_numpy(dtype=float), grid["s"].to_numpy(dtype=float)
+    raw = batch.predict(s_grid) + h_grid[None, :] / h_meas * curves.gain_at_rows(
+        s_grid, bases, g_boot, batch)
+    boot_scores = np.clip(raw, *metrics.SCORE_RANGE)
+    gb = curves.gain_at_rows(np.array([s_ref]), bases, g_boot, batch)[:, 0]
+    eq_boot = [ranked_equivalent(bf, float(bf.predict(s_ref)) + float(gb[i]), s_ref)
+               if bf.usable else (None, False)  # a failed fit: nowhere to rank it
+               for i, bf in enumerate(fits)]
     w_low, w_high, _ = stats.ranked_interval([v for v, _ in eq_boot], level)
     w_bad = sum(not has for _, has in eq_boot)
-    boots = np.array(boot_scores).reshape(len(boot_scores), len(grid))
+    boots = boot_scores.reshape(len(boot_scores), len(grid))
     ok = np.isfinite(boots).all(axis=1)
     boots = boots[ok]
     tail = (1 - level) / 2 * 100
