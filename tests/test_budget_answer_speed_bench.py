@@ -1,0 +1,15 @@
+"""bench/budget_answer_speed.py at toy size: both ways give the same scores."""
+from __future__ import annotations
+
+import re
+
+from benches import load
+
+
+def test_the_batched_and_per_fit_budget_scores_agree(capsys):
+    bench = load("budget_answer_speed")
+    assert bench.main(["--n-boot", "60", "--repeats", "1"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert [r[0] for r in rows] == ["log", "power", "exp"]
+    assert all(re.fullmatch(r"\d\.\de-\d\d|0\.0e\+00", r[-1]) and float(r[-1]) < 1e-12
+               for r in rows), rows
