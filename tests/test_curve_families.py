@@ -735,3 +735,34 @@ def test_a_batch_of_fits_predicts_inverts_and_carries_gains_as_each_fit_does():
 
     with pytest.raises(LittleHumanError, match="one family"):
         F.FitBatch([fits[0], F.fit_family("log", xs, 0.5 + 0.1 * np.log(xs))])
+
+
+def test_ranked_many_ranks_every_resample_as_ranked_equivalent_does():
+    """families.ranked_many (every bootstrap resample at once, 10,000 a base and family in
+    notebook 06) against ranked_equivalent per fit: reached, saturated, none needed under a
+    flat or falling curve, above the asymptote, past a float, failed fits, NaN scores."""
+    rng = np.random.default_rng(5)
+    xs = np.array([1000.0, 1200, 1400, 1800, 2000, 2400, 3000, 3800])
+    for family in F.FAMILY_NAMES:
+        fits = []
+        for i in range(80):
+            slope = {0: -0.05, 1: 0.0}.get(i % 9, rng.uniform(0.02, 0.15))
+            y = 0.5 + slope * np.log(xs / 1000) + rng.normal(0, 0.004, 8) * (i % 9 > 1)
+            fits.append(F.fit_family(family, xs, y, ceiling=1.0))
+        fits.append(F.FamilyFit(family, (), "too_few_sizes", "no", None, 2, 2, 1000.0,
+                                1200.0))
+        ys = rng.uniform(0.35, 1.05, len(fits))
+        ys[::13] = np.nan
+        ys[3] = 0.999999  # near or past an asymptote
+        for base in (1000.0, 3000.0):
+            value, has = F.ranked_many(F.FitBatch(fits), ys, base)
+            for i, (fit, y) in enumerate(zip(fits, ys)):
+                want, want_has = F.ranked_equivalent(fit, float(y), base)
+                assert has[i] == want_has, (family, i)
+                if want is None:
+                    assert np.isnan(value[i]), (family, i)
+                else:
+                    assert value[i] == pytest.approx(want, rel=1e-12, abs=1e-9), (family, i)
+        statuses = {F.equivalent(f, float(y), 1000.0).status for f, y in zip(fits, ys)
+                    if f.usable and np.isfinite(y)}
+        assert len(statuses) >= 2, statuses  # more than one branch exercised

@@ -238,6 +238,7 @@ class FitBatch:
             if f.usable:
                 self.params[i] = f.params
         self.scale = np.array([f.scale for f in fits], dtype=float)
+        self.flat = np.array([f.status == "flat" for f in fits], dtype=bool)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """(fits x sizes): each fit at sizes ``x``, one row of sizes for every fit (shape
@@ -278,6 +279,37 @@ class FitBatch:
                                np.where(a <= 0, 0.0, np.where(below, 0.0, size)))
         # NaN comparisons are False, as in FamilyFit.inverse (a NaN y reads inf there too)
         return np.where(self.usable, out, math.nan)
+
+
+def ranked_many(batch: FitBatch, y_star: np.ndarray, base: float
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`ranked_equivalent` for every fit of ``batch`` at once, row for row: each one's
+    equivalent over ``base`` matching its ``y_star`` (+inf where no finite synthetic amount
+    reaches it, -base where a curve that does not rise needs none, NaN where the fit failed
+    or ``y_star`` is not finite), and whether it had one. The extrapolation limit changes a
+    status, not a ranked value, so it takes none."""
+    y = np.asarray(y_star, dtype=float)
+    value = np.full(y.shape, math.nan)
+    has = np.zeros(y.shape, dtype=bool)
+    live = batch.usable & np.isfinite(y)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        at_base = batch.predict(np.array([float(base)]))[:, 0]
+        if batch.family == "log":
+            a0, a1 = batch.params.T
+            flat = live & ~(np.isfinite(a1) & (a1 > 0))
+            log_x = (y - a0) / a1
+            size = np.exp(np.minimum(log_x, 709.0))
+            reached = live & ~flat & ((y <= at_base) | (log_x < 709.0))
+        else:
+            flat = live & batch.flat
+            size = batch.inverse(y)
+            below = y <= at_base
+            reached = live & ~flat & (below | ((y < batch.params[:, 0]) & np.isfinite(size)))
+    value[flat] = np.where(y[flat] <= at_base[flat], -float(base), math.inf)
+    value[reached] = size[reached] - base
+    has[reached] = True
+    value[live & ~flat & ~reached] = math.inf  # above the asymptote, or past a float
+    return value, has
 
 
 def fit_family(family: str, x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
@@ -1330,10 +1362,10 @@ def ranked_resamples(boot_fits: Sequence[FamilyFit], boot_y_star: Sequence[float
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Each resample's equivalent over ``base`` ranked as :func:`ranked_equivalent` (+inf
     unreachable, -base none needed, NaN where its fit failed), and whether it had one."""
-    pairs = [ranked_equivalent(bf, float(ys), base, extrapolation_factor)
-             for bf, ys in zip(boot_fits, boot_y_star)]
-    return (np.array([math.nan if v is None else float(v) for v, _ in pairs], dtype=float),
-            np.array([has for _, has in pairs], dtype=bool))
+    fits = list(boot_fits)
+    ys = np.asarray(boot_y_star, dtype=float)
+    n = min(len(fits), len(ys))  # as zip pairs them
+    return ranked_many(FitBatch(fits[:n]), ys[:n], base)
 
 
 def pooled_credits(result: Mapping[str, Any], family: str) -> list[dict[str, Any]]:
