@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
@@ -25,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 
 import interval_coverage as sim  # noqa: E402
+from row_resampling import best_of  # noqa: E402
 from littlehuman import curves, families  # noqa: E402
 from littlehuman.metrics import SCORE_RANGE  # noqa: E402
 
@@ -47,16 +47,6 @@ def batched(fits, y_boot, bases, h, s, human):
     gains = y_boot - batch.predict(np.asarray(bases, dtype=float))
     raw = batch.predict(s) + h[None, :] / human * curves.gain_at_rows(s, bases, gains, batch)
     return np.clip(raw, *SCORE_RANGE)
-
-
-def best_of(fn, repeats, *args):
-    """Seconds of the fastest of ``repeats`` calls, and the result."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn(*args)
-        times.append(time.perf_counter() - start)
-    return min(times), out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""bench/budget_answer_speed.py at toy size: both ways give the same scores."""
+"""bench/budget_answer_speed.py and bench/row_resampling.py at toy size: both ways agree."""
 from __future__ import annotations
 
 import re
@@ -13,3 +13,11 @@ def test_the_batched_and_per_fit_budget_scores_agree(capsys):
     assert [r[0] for r in rows] == ["log", "power", "exp"]
     assert all(re.fullmatch(r"\d\.\de-\d\d|0\.0e\+00", r[-1]) and float(r[-1]) < 1e-12
                for r in rows), rows
+
+
+def test_the_counted_and_gathered_row_draws_agree(capsys):
+    """bench/row_resampling.py at toy size: the same draws give the same means."""
+    bench = load("row_resampling")
+    assert bench.main(["--n-boot", "50", "--repeats", "1"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert len(rows) == 4 and all(float(r[-1]) < 1e-12 for r in rows), rows
