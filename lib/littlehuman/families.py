@@ -1086,6 +1086,15 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
     return pd.DataFrame(rows, columns=columns)
 
 
+def read_past_reach(m: Mapping[str, Any]) -> bool:
+    """Whether a reading off the runs (a row of :func:`measured_equivalents`, or its form in
+    ``summary.json``) crosses past the trade-off's own runs (``reach``), onto other
+    experiments' purely synthetic runs (:data:`OTHER_SYNTHETIC`: the sweep's)."""
+    reach, value = m.get("reach"), m.get("equivalent")
+    return (m.get("status") == "ok" and stats.finite(reach) and stats.finite(value)
+            and float(m["base"]) + float(value) > float(reach))
+
+
 def per_human_point(value: float, low: float, high: float, human: int
                     ) -> tuple[float, float, float]:
     """An equivalent and its interval ends as break-even price ratios: synthetic points per
@@ -1226,11 +1235,9 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
         s_grid, bases, g_boot, batch)
     boot_scores = np.clip(raw, *metrics.SCORE_RANGE)
     gb = curves.gain_at_rows(np.array([s_ref]), bases, g_boot, batch)[:, 0]
-    eq_boot = [ranked_equivalent(bf, float(bf.predict(s_ref)) + float(gb[i]), s_ref)
-               if bf.usable else (None, False)  # a failed fit: nowhere to rank it
-               for i, bf in enumerate(fits)]
-    w_low, w_high, _ = stats.ranked_interval([v for v, _ in eq_boot], level)
-    w_bad = sum(not has for _, has in eq_boot)
+    w_ranked, w_has = ranked_many(batch, batch.predict(np.array([s_ref]))[:, 0] + gb, s_ref)
+    w_low, w_high, _ = stats.ranked_interval(w_ranked.tolist(), level)  # NaN: a failed fit
+    w_bad = int((~w_has).sum())
     boots = boot_scores.reshape(len(boot_scores), len(grid))
     ok = np.isfinite(boots).all(axis=1)
     boots = boots[ok]

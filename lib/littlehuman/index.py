@@ -199,19 +199,15 @@ def _no_curve(measured: list[dict[str, Any]] | None) -> str:
     """Notebook 06's equivalents read off the measured runs, no curve assumed ('' where no
     base's crossing lies within the measured sizes)."""
     from littlehuman.experiments.advisor import measured_phrase
+    from littlehuman.families import read_past_reach
 
     rows = [{**m, **{k: fnd.interval_end(m.get(k)) for k in ("low", "high")}}
             for m in measured or []]
     if not any(m.get("status") == "ok" for m in rows):
         return ""
-    def past(m: dict[str, Any]) -> bool:  # read between the trade-off's runs and the sweep's
-        reach = fnd.interval_end(m.get("reach"))
-        return (m.get("status") == "ok" and reach is not None and math.isfinite(reach)
-                and m["base"] + float(m["equivalent"]) > reach)
-
-    each = ", ".join(f"{measured_phrase(m)} on base {m['base']:,.0f}{'*' if past(m) else ''}"
-                     for m in rows)
-    far = next((m for m in rows if past(m)), None)
+    each = ", ".join(f"{measured_phrase(m)} on base {m['base']:,.0f}"
+                     f"{'*' if read_past_reach(m) else ''}" for m in rows)
+    far = next((m for m in rows if read_past_reach(m)), None)
     note = (f" (* read past the trade-off's runs, between {float(far['reach']):,.0f} and the "
             f"sweep's {float(far['largest']):,.0f} synthetic points)" if far else "")
     return (f'<div class="sub">read off the runs, no curve (notebook 06): '

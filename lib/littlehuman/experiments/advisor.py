@@ -183,10 +183,9 @@ def log_against_runs(measured: pd.DataFrame | None, base: float, low: Any, high:
     if any(v is None or pd.isna(v) for v in ends):
         return note + "."
     log_low, log_high, run_low, run_high = (float(v) for v in ends)
-    reach, largest = row.get("reach"), row.get("largest")
-    if finite(reach) and finite(largest) and base + float(row["equivalent"]) > reach:
-        note += (f" (read past the trade-off's runs, between {reach:,.0f} and the sweep's "
-                 f"{largest:,.0f} synthetic points, on the log of the size: notebook 06 says "
+    if families.read_past_reach(row):
+        note += (f" (read past the trade-off's runs, between {row['reach']:,.0f} and the "
+                 f"sweep's {row['largest']:,.0f} synthetic points, on the log of the size: notebook 06 says "
                  "how well that held in simulation)")
     if log_low <= run_high and run_low <= log_high:
         return note + "; the two intervals overlap."
@@ -1056,11 +1055,9 @@ def measured_sentence(report: dict[str, Any]) -> str:
                      for m in measured.to_dict("records"))
     largest = float(measured["largest"].iloc[0])
     marked = "> " in each
-    first = measured["reach"].iloc[0] if "reach" in measured else None
-    reach = float(first) if finite(first) else largest  # the trade-off's own largest run
-    far = [m for m in measured.to_dict("records") if m["status"] == "ok"
-           and m["base"] + m["equivalent"] > reach]
-    stretch = ("" if not far or largest <= reach else
+    far = [m for m in measured.to_dict("records") if families.read_past_reach(m)]
+    reach = far[0]["reach"] if far else None  # the trade-off's own largest run
+    stretch = ("" if not far else
                f" {'Bases' if len(far) > 1 else 'Base'} "
                f"{', '.join(format(m['base'], ',.0f') for m in far)} "
                f"{'cross' if len(far) > 1 else 'crosses'} past the trade-off's "
