@@ -260,7 +260,7 @@ def test_twin_defects_are_said_under_finding_1():
                           "claim": ["the sky is blue", "grass", "q", "r", "s"],
                           "context": ["The sky is blue.", "trees", "q", "r", "s"]})
     said = twin_defects(real, twins)
-    assert said == ("**The twins that replace the human rows** (notebook 01): 1 of the 2 twins "
+    assert said == ("1 of the 2 twins "
                     "labelled false copy their context word for word, a supported claim under "
                     "the label false: at least 25% of the twins carry a wrong label (the human rows: 0 "
                     "of 2), noise that every synthetic fraction inherits.")

@@ -441,3 +441,16 @@ def test_finding_1_in_words_is_not_the_advisors_headline_after_advise_alone():
     assert index.sentences({"sweep": {"text": "Replacing 90% costs 0.01.",
                                       "flags": ["one output"]}})[0] == \
         "Replacing 90% costs 0.01. Caution: one output."
+
+
+def test_finding_1_shows_what_the_twins_carry():
+    """The twins' wrong labels (FEVER's cpu-profile Gemma twins: 48 of 247 "false" claims copy
+    their context) were said on notebook 02 only; the index's finding 1 showed no trace."""
+    said = "48 of the 247 twins labelled false copy their context word for word"
+    row = index.findings_row(summary(sweep={**SWEEP, "twins": said}), "")
+    assert f"Read with what the twins carry: {said}" in row
+    assert "what the twins carry" not in index.findings_row(summary(), "")
+    # finding 1 not measured: no numbers to read it with, so no note
+    missing = {**SWEEP, "status": "missing", "first_90": None, "last_10": None, "contrast": None,
+               "twins": said}
+    assert "what the twins carry" not in index.findings_row(summary(sweep=missing), "")

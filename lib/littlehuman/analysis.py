@@ -113,20 +113,19 @@ def answers_not_in_context(rows: pd.DataFrame) -> tuple[int, int]:
 
 
 def twin_defects(real: pd.DataFrame, synthetic: pd.DataFrame) -> str:
-    """What notebook 02 says under finding 1 about the twins that replace the human rows (the
-    counts notebook 01 shows): FV, the twins labelled false whose claim copies their context (a
-    wrong label, :func:`copied_false_claims`); QA, the twins without their answer in their
-    context (:func:`answers_not_in_context`); each beside the human rows'. '' when the twins
-    have neither."""
+    """What the twins that replace the human rows carry, said beside finding 1 (notebook 02
+    and the index; the counts notebook 01 shows): FV, the twins labelled false whose claim
+    copies their context (a wrong label, :func:`copied_false_claims`); QA, the twins without
+    their answer in their context (:func:`answers_not_in_context`); each beside the human
+    rows'. '' when the twins have neither."""
     own = synthetic[synthetic["source_row_id"].isin(real["row_id"])]
     if own.empty:
         return ""
-    head = "**The twins that replace the human rows** (notebook 01): "
     if {"claim", "label", "context"} <= set(own.columns):
         copied, false = copied_false_claims(own)
         human, human_false = copied_false_claims(real)
         if copied:
-            return (f"{head}{copied} of the {false} twins labelled false copy their context word "
+            return (f"{copied} of the {false} twins labelled false copy their context word "
                     f"for word, a supported claim under the label false: at least "
                     f"{copied / len(own):.0%} "
                     f"of the twins carry a wrong label (the human rows: {human} of "
@@ -135,7 +134,7 @@ def twin_defects(real: pd.DataFrame, synthetic: pd.DataFrame) -> str:
         missing, of = answers_not_in_context(own)
         human, human_of = answers_not_in_context(real)
         if missing:
-            return (f"{head}{missing} of the {of} twins have an answer that does not stand in "
+            return (f"{missing} of the {of} twins have an answer that does not stand in "
                     f"their context, so an extractive learner has no span to learn from them "
                     f"(the human rows: {human} of {human_of}): every synthetic fraction trains "
                     "on fewer usable rows.")

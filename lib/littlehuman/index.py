@@ -128,13 +128,17 @@ def _words(text: str) -> str:
     return f"<details><summary>in words</summary>{esc(text)}</details>"
 
 
-def _last_10_cell(v: dict[str, Any], words: str) -> str:
+def _last_10_cell(v: dict[str, Any], words: str, twins: str = "") -> str:
+    """Finding 1's cell; ``twins``, what the synthetic rows carry (the sweep summary's
+    ``twins``: wrong labels, answers not in their context), shown, not folded away."""
     est = [v.get("estimate"), v.get("low"), v.get("high")]
     nums = (f'<div class="num">loss in the last 10% minus loss in the first 90%: {_iv(est)}</div>'
             f'<div class="sub">lost 0&rarr;90%: {_iv(v.get("first_90"))}<br>'
             f'lost 90&rarr;100%: {_iv(v.get("last_10"))}</div>'
             if v["verdict"] != fnd.NOT_MEASURED else "")
-    return f"<td>{_badge(v)}{nums}{_detectable(v)}{_words(words)}</td>"
+    said = (f'<div class="sub twins">Read with what the twins carry: {esc(twins)}</div>'
+            if twins and nums else "")
+    return f"<td>{_badge(v)}{nums}{said}{_detectable(v)}{_words(words)}</td>"
 
 
 def _few_human_cell(v: dict[str, Any], words: str) -> str:
@@ -259,7 +263,7 @@ def findings_row(s: dict[str, Any], links: str) -> str:
     dataset = str(s.get("dataset", "?"))
     return ("<tr>" + _cell(dataset) + _cell(str(s.get("task", "?")).upper())
             + f"<td>{esc(s.get('profile', '?'))}{_scale(s)}</td>"
-            + _last_10_cell(verdicts["last_10"], first)
+            + _last_10_cell(verdicts["last_10"], first, (s.get("sweep") or {}).get("twins") or "")
             + _few_human_cell(verdicts["few_human"], second)
             + _tradeoff_cell(verdicts["tradeoff"], third, dataset,
                              (s.get("advisor") or {}).get("buy") or "",

@@ -150,7 +150,8 @@ def summary(study: "Study") -> dict[str, Any]:
     with intervals and a sentence; ``status`` says when the sweep lacks the fractions 0, 0.9
     and 1. Also ``curve`` (:func:`curve`, drawn on the index) and ``contrast``: the drop
     90 -> 100% minus the drop 0 -> 90% as one paired estimate ``[est, low, high]`` with the
-    smallest detectable contrast (positive: the last 10% matters most);
+    smallest detectable contrast (positive: the last 10% matters most); ``twins``, what the
+    twins carry that the finding should be read with (:func:`twin_defects`, '' if nothing);
     ``holds`` is :func:`littlehuman.findings.verdict`'s "holds" on that contrast."""
     from littlehuman.findings import HOLDS, finding_last_10
 
@@ -179,7 +180,7 @@ def summary(study: "Study") -> dict[str, Any]:
            "last_10": list(last[:3]), "seeds": last[3],
            "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
            "contrast": contrast, "text": text, "flags": caution,
-           "baseline": baseline.get(metric), "curve": shape}
+           "baseline": baseline.get(metric), "curve": shape, "twins": twin_defects(study)}
     found = finding_last_10(grid.jsonable(out))
     out["holds"] = found["verdict"] == HOLDS
     if contrast is not None:  # the number the index judges finding 1 by, on this page too
@@ -193,12 +194,18 @@ def summary(study: "Study") -> dict[str, Any]:
     return grid.jsonable(out)
 
 
-def twins_note(study: "Study") -> str:
-    """Notebook 02's note under finding 1 on what the twins that replace the human rows carry
-    (:func:`littlehuman.analysis.twin_defects`; the sweep's twins, read from disk)."""
-    from littlehuman.analysis import twin_defects
+def twin_defects(study: "Study") -> str:
+    """What the twins that replace the human rows carry that finding 1 should be read with
+    (:func:`littlehuman.analysis.twin_defects`; the sweep's twins, read from disk), '' if nothing."""
+    from littlehuman.analysis import twin_defects as defects
 
-    return twin_defects(study.train_pool, twins.sweep_twins(study)[0])
+    return defects(study.train_pool, twins.sweep_twins(study)[0])
+
+
+def twins_note(study: "Study") -> str:
+    """Notebook 02's note under finding 1 on what the twins that replace the human rows carry."""
+    said = twin_defects(study)
+    return f"**The twins that replace the human rows** (notebook 01): {said}" if said else ""
 
 
 def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str,
