@@ -220,3 +220,33 @@ def test_an_unbounded_end_survives_summary_json_as_text():
     assert written == [318.0, "inf", None, "-inf"]  # None stays "no interval"
     v = findings.verdict(2000.0, *written[:2], null=200.0)
     assert v["verdict"] == findings.HOLDS and v["high"] == math.inf
+
+
+def test_finding_3_reads_the_interval_whatever_the_status():
+    """A reviewer: a saturated base (the human points below the synthetic curve) with an
+    equivalent of -400 [-1,800, -50] against 200 human points read "not measured", and an
+    extrapolated one, 500,000 [50, inf), "holds", though each interval says otherwise."""
+    from littlehuman.findings import CONTRADICTED, HOLDS, NOT_MEASURED, NOT_VISIBLE, finding_tradeoff
+
+    def judged(**base):
+        gain = {"gain": [0.02, 0.01, 0.03], "gain_detectable": 0.01, "failed_resamples": 0}
+        return finding_tradeoff({"human_points": 200, "bases": [{"base": 3000, **gain, **base}]})
+
+    saturated = judged(status="saturated", equivalent=-400.0, interval=[-1800.0, -50.0])
+    assert saturated["verdict"] == CONTRADICTED and saturated["estimate"] == -400.0
+    assert judged(status="saturated", equivalent=-400.0, interval=[-1800.0, 900.0])["verdict"] \
+        == NOT_VISIBLE
+    assert judged(status="saturated", equivalent=-400.0, interval=[None, None])["verdict"] \
+        == NOT_MEASURED  # no interval: nothing to judge the price by
+    far = judged(status="extrapolated", equivalent=500000.0, interval=[50.0, "inf"])
+    assert far["verdict"] == NOT_VISIBLE
+    assert judged(status="extrapolated", equivalent=500000.0, interval=[900.0, "inf"])["verdict"] \
+        == HOLDS
+    # a curve that does not rise on the seed means: its resamples' interval is read, with
+    # no estimate of its own; every resample unmatched, or none drawn: its words decide
+    flat = judged(status="no_gain", equivalent=None, interval=[30.0, "inf"])
+    assert flat["verdict"] == NOT_VISIBLE and flat["estimate"] is None
+    for interval in (["inf", "inf"], [None, None]):
+        assert judged(status="no_gain", equivalent=None, interval=interval)["verdict"] == HOLDS
+    assert judged(status="extrapolated", equivalent=500000.0, interval=[None, None])["verdict"] \
+        == HOLDS

@@ -964,7 +964,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
             "boot_y_star": boot_y, "bases": bases,
             "y_star": {b: pickers[b](means)[2] for b in bases},
             "runs": runs, "run_means": means, "human": data.human,
-            "n_seeds": len(data.per_seed), "n_rows": n_rows,
+            "n_seeds": len(data.per_seed), "seeds": list(data.per_seed), "n_rows": n_rows,
             "rows_resampled": data.rows_resampled, "n_boot": len(boot_means), "level": level,
             "families": list(families), "extrapolation_factor": extrapolation_factor}
 

@@ -213,18 +213,38 @@ def finding_few_human(zoom: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+#: statuses whose base is judged on its equivalent's interval where it has one (``ok`` is
+#: always judged on it); without one, ``no_gain`` and ``extrapolated`` hold by their words
+PRICED_BY_INTERVAL = ("saturated", "extrapolated", "no_gain")
+
+
+def _estimate_to_judge(base: dict[str, Any]) -> float | None:
+    """What a base's price is judged by where its equivalent has an interval: the
+    equivalent, or, for a curve that does not rise on the seed means (``no_gain``: no
+    estimate, only resamples), its interval's finite end. None where there is no interval to
+    read (every resample unmatched, ``[inf, inf]``, is none either): its status's words decide."""
+    low, high = (interval_end(e) for e in _interval(base.get("interval"))[:2])
+    if low is None or high is None:
+        return None
+    if base.get("status") != "no_gain":
+        return _num(base.get("equivalent"))
+    return next((e for e in (low, high) if math.isfinite(e)), None)
+
+
 def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
     """Finding 3 from a trade-off summary, per base (the verdict: at the largest base).
 
     First the human points' own gain over the purely synthetic base (paired, with its
     interval): not visible or contradicted there decides. When the gain holds, the price:
-    a finite equivalent with an interval (its upper end may be unbounded, 'inf': "at least
-    low") holds when the interval lies above the human points added (each human point worth
-    more than one synthetic one), is contradicted below them, not visible across them or,
-    in a summary from before 2026-12-03, when too many resamples had no equivalent for an
-    interval; a synthetic-only curve that does not rise
-    (``no_gain``) or a match beyond the fitted range (``extrapolated``) holds (no amount
-    of synthetic data within reach matches); the other statuses are not measured."""
+    an equivalent's interval (its upper end may be unbounded, 'inf': "at least low"), on
+    the seed means whatever their status (``ok``; ``saturated``: the human points below the
+    curve; ``extrapolated``; ``no_gain``: the curve does not rise there, while resamples
+    may), holds when it lies above the human points added (each human point worth more
+    than one synthetic one), is contradicted below them, not visible across them or, in a
+    summary from before 2026-12-03, when too many resamples had no equivalent for an
+    interval. Without an interval, a synthetic-only curve that does not rise (``no_gain``)
+    or a match beyond the fitted range (``extrapolated``) holds (no amount of synthetic
+    data within reach matches); the other statuses are not measured."""
     tradeoff = tradeoff or {}
     human = tradeoff.get("human_points")
     bases = []
@@ -243,10 +263,17 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
                      "text": f"{failed} bootstrap resamples had no equivalent, too many for a "
                              "95% interval: the run cannot say what the human points are worth",
                      "how": f"the synthetic points worth {human} human ones, against {human}"}
-            elif status == "ok" and human is not None:
+            elif human is not None and (status == "ok" or status in PRICED_BY_INTERVAL
+                                        and _estimate_to_judge(b) is not None):
                 # an end may be unbounded ('inf': resamples no synthetic amount matches,
-                # ranked above every number); "at least low" can still hold
-                v = verdict(b.get("equivalent"), low, high, null=float(human))
+                # ranked above every number); "at least low" can still hold. Whatever the
+                # seed means' status, an interval is read (a reviewer: a saturated base
+                # [-1,800, -50] against 200 human points read "not measured", an
+                # extrapolated one [50, inf) "holds")
+                v = verdict(b.get("equivalent") if status == "ok" else _estimate_to_judge(b),
+                            low, high, null=float(human))
+                if status == "no_gain":
+                    v["estimate"] = None
                 v["how"] = (f"the synthetic points worth {human} human ones, against {human}: "
                             "each human point worth more than one synthetic one")
             elif status in ("no_gain", "extrapolated"):

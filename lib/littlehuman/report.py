@@ -743,7 +743,8 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
                   generation: dict[str, Any], trained: dict[str, int], seconds: float,
                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """``summary.json`` of one report: each prepared experiment's summary (the ``previous``
-    summary's for the others, so running one notebook keeps the rest of the index), the
+    summary's for the others, so running one notebook keeps the rest of the index; the
+    sweep's with ``twins``, what the twins carry, :func:`~littlehuman.experiments.sweep.twin_defects`), the
     advisor's (notebook 06), the headline, this run's generation and training counts, the
     bill, wall time, date, settings, the rows they resolve to (:func:`rows_used`) and what
     produced it (:mod:`littlehuman.provenance`)."""
@@ -752,6 +753,8 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
 
     before = previous or {}
     summaries = {m.NAME: m.summary(study) for m in chosen}
+    if (summaries.get("sweep") or {}).get("status") == "ok":  # what finding 1 is read with
+        summaries["sweep"]["twins"] = experiments.sweep.twin_defects(study)
     advice = advisor.summary(study) if "06" in notebooks else before.get("advisor")
     headline = (experiments.sweep.headline(study) if "sweep" in summaries
                 else before.get("headline") if before.get("sweep")  # the sweep's, kept

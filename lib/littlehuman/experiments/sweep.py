@@ -150,8 +150,7 @@ def summary(study: "Study") -> dict[str, Any]:
     with intervals and a sentence; ``status`` says when the sweep lacks the fractions 0, 0.9
     and 1. Also ``curve`` (:func:`curve`, drawn on the index) and ``contrast``: the drop
     90 -> 100% minus the drop 0 -> 90% as one paired estimate ``[est, low, high]`` with the
-    smallest detectable contrast (positive: the last 10% matters most); ``twins``, what the
-    twins carry that the finding should be read with (:func:`twin_defects`, '' if nothing);
+    smallest detectable contrast (positive: the last 10% matters most);
     ``holds`` is :func:`littlehuman.findings.verdict`'s "holds" on that contrast."""
     from littlehuman.findings import HOLDS, finding_last_10
 
@@ -180,7 +179,7 @@ def summary(study: "Study") -> dict[str, Any]:
            "last_10": list(last[:3]), "seeds": last[3],
            "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
            "contrast": contrast, "text": text, "flags": caution,
-           "baseline": baseline.get(metric), "curve": shape, "twins": twin_defects(study)}
+           "baseline": baseline.get(metric), "curve": shape}
     found = finding_last_10(grid.jsonable(out))
     out["holds"] = found["verdict"] == HOLDS
     if contrast is not None:  # the number the index judges finding 1 by, on this page too

@@ -196,6 +196,19 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
     return out
 
 
+def _means_on_seeds(points: pd.DataFrame, rec: pd.DataFrame, metric: str, pool_bases: bool,
+                    seeds: list) -> pd.DataFrame:
+    """``points`` with its seed-mean operating points taken over ``seeds`` alone: the seeds
+    with every trade-off run, which the intervals resample. Averaged over every seed that
+    has each run, a seed missing one run shifts some means and not others, and an estimate
+    could lie outside its own interval (a reviewer: 1,044 against an interval [600, 600])."""
+    if set(rec["seed"]) <= set(seeds):
+        return points
+    on_seeds = curves.operating_points(rec[rec["seed"].isin(seeds)], metric, pool_bases=pool_bases)
+    return pd.concat([points[points["level"] == "seed"], on_seeds[on_seeds["level"] == "mean"]],
+                     ignore_index=True)
+
+
 def analysis(study: "Study", metric: str | None = None,
              n_boot: int = curves.EQUIVALENT_RESAMPLES,
              level: float = 0.95, pool_bases: bool = False) -> dict[str, Any]:
@@ -203,7 +216,8 @@ def analysis(study: "Study", metric: str | None = None,
 
     Keys: ``metric``, ``human`` (points added), ``points`` (every operating point,
     :func:`curves.operating_points`: per base and seed, and per base on the seed means),
-    ``bases`` (one row per base on the seed means, with the bootstrap interval of the
+    ``bases`` (one row per base on the seed means, over the seeds with every trade-off run
+    when some lack one (:func:`_means_on_seeds`), with the bootstrap interval of the
     equivalent over seeds and test rows (the ``log`` family of
     :func:`~littlehuman.experiments.advisor.curve_analysis`: notebook 06's draw, so both
     notebooks give the paper's curve the same interval), the break-even price ratio
@@ -224,15 +238,16 @@ def analysis(study: "Study", metric: str | None = None,
     rec = records(study)
     human = sizes(study.profile, study.shape).human
     points = curves.operating_points(rec, metric, pool_bases=pool_bases)
-    mean = points[points["level"] == "mean"].reset_index(drop=True)
     try:  # the log family's intervals, on notebook 06's bootstrap draw
         curve = curve_analysis(study, metric, ("log",), n_boot, level, pool_bases)
         fits = curve["fits"][curve["fits"]["family"] == "log"].set_index("base")
         drawn = int(curve["n_boot"])
         median, read_off = families.median_equivalent(curve, "log"), curve["measured"]
+        points = _means_on_seeds(points, rec, metric, pool_bases, curve["seeds"])
     except LittleHumanError:  # no seed has every run: no intervals
         fits, drawn = pd.DataFrame(columns=["low", "high", "undefined"]), 0
         median, read_off = None, None
+    mean = points[points["level"] == "mean"].reset_index(drop=True)
     bounds = [_log_interval(fits, base, n_boot) for base in mean["base"]]
     lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
     mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
