@@ -880,3 +880,15 @@ def test_tradeoff_estimates_read_the_seeds_their_intervals_resample(home):
         assert bases.loc[base, "low"] <= bases.loc[base, "equivalent"] <= bases.loc[base, "high"]
     seeds = analysis["points"].query("level == 'seed'")["seed"]
     assert set(seeds) == {0, 1, 2}  # each seed's own operating points are all still there
+
+
+def test_zoom_says_how_many_seeds_tied_beside_the_best_p_they_allow(home):
+    """A reviewer: a tied seed moves neither test, so 3 seeds with one tie allow at best
+    p = 0.5, not 0.25; the sentence now says the tie beside that floor."""
+    exp = experiment(seeds="0 1 2", zoom_sizes="48 24")
+    score = {0.95: 0.70, 0.975: 0.68, 1.0: 0.60}
+    write_runs(exp, specs_of(exp, zoom),  # seed 2: 97.5% scores what 100% does
+               lambda s: score[1.0 if s.seed == 2 and s.fraction == 0.975 else s.fraction])
+    line = zoom.summary(exp)["paired"][0]
+    assert "3 seeds (1 tied) allow at best p=0.5;" in line
+    assert zoom.paired(exp)["min p"].tolist() == [0.5, 0.5]

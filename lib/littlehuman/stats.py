@@ -252,7 +252,7 @@ def paired_seed_comparison(a_by_seed: Mapping[Hashable, float],
     ties, agree (seeds on the majority side), sign_p (exact two-sided binomial sign test, ties
     dropped), permutation_p (two-sided sign-flip test on the mean difference: exact up to 16
     seeds, else 100,000 seeded random flips plus the observed signs, so never 0), min_p (the
-    smallest two-sided p these seeds allow, 2 / 2**n: 0.25 with 3 seeds), dropped_seeds (in
+    smallest two-sided p these seeds allow, 2 / 2**n over the n seeds not tied: 0.25 with 3), dropped_seeds (in
     one mapping only) and message."""
     seeds = sorted(set(a_by_seed) & set(b_by_seed), key=repr)
     dropped = sorted(set(a_by_seed) ^ set(b_by_seed), key=repr)
@@ -275,11 +275,13 @@ def paired_seed_comparison(a_by_seed: Mapping[Hashable, float],
     extreme = int(np.sum(flipped >= observed - 1e-12 * max(1.0, observed)))
     # random flips: count the observed signs as one draw, so p is never 0 (Phipson & Smyth)
     perm_p = extreme / len(flips) if exact else (extreme + 1) / (len(flips) + 1)
-    min_p = min(1.0, 2.0 / 2 ** n)
+    untied = a_better + b_better  # a tied seed moves neither test: both floors are 2 / 2**untied
+    min_p = min(1.0, 2.0 / 2 ** untied)
     side = "a" if a_better > b_better else "b" if b_better > a_better else "neither"
     agree = max(a_better, b_better)
+    ties = f", {n - untied} of them tied" if untied < n else ""
     message = (f"{agree}/{n} seeds favour {side}; mean difference a - b = {diffs.mean():.4g}; "
-               f"sign test p = {sign_p:.3g}, sign-flip p = {perm_p:.3g} (with {n} seeds no "
+               f"sign test p = {sign_p:.3g}, sign-flip p = {perm_p:.3g} (with {n} seeds{ties}, no "
                f"two-sided p can go below {min_p:.3g}).")
     return {"seeds": seeds, "differences": diffs.tolist(), "mean_difference": float(diffs.mean()),
             "n_seeds": n, "a_better": a_better, "b_better": b_better,
