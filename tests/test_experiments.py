@@ -892,3 +892,30 @@ def test_zoom_says_how_many_seeds_tied_beside_the_best_p_they_allow(home):
     line = zoom.summary(exp)["paired"][0]
     assert "3 seeds (1 tied) allow at best p=0.5;" in line
     assert zoom.paired(exp)["min p"].tolist() == [0.5, 0.5]
+
+
+def test_tradeoff_runs_past_the_sweeps_pool_are_named_by_the_rows_they_shuffle(home):
+    """A reviewer: past the sweep's pool the trade-off shuffles as many rows as its largest
+    base and additions need, so --tradeoff-steps 2 and 3 (n = 20) drew different 16-row bases
+    (7 rows in common) under one run key, and the cache mixed the two shuffles."""
+    from littlehuman.experiments.scaling import sizes
+    from littlehuman.experiments.twins import twinned_rows
+
+    def base_run(steps: int) -> tuple[str, set]:
+        exp = Study("fever", "fv", config.profile("smoke", learner="majority", n_train=20,
+                                                  tradeoff_steps=steps), invented_rows("fever", 60))
+        need = sizes(exp.profile, exp.shape).tradeoff_rows
+        rows, synthetic, _ = twinned_rows(exp, need)
+        cell = next(c for c in tradeoff.cells(exp.profile, exp.shape) if c.seed == 0
+                    and dict(c.coords) == {"base": 16, "kind": "synthetic", "added": 0})
+        spec = exp.run_spec(cell)
+        train = grid.trade_off_training_set(
+            spec, grid.with_eval_rows(exp, rows).query("split == 'train'"), synthetic)
+        return spec.key(), set(train["row_id"])
+
+    (two, rows_two), (three, rows_three) = base_run(2), base_run(3)
+    assert rows_two != rows_three and two != three
+    # within the sweep's pool the name is the sweep's n, as before
+    exp = experiment()
+    assert {c.experiment for c in tradeoff.cells(exp.profile, exp.shape)} == \
+        {f"tradeoff@pool{exp.n}"}

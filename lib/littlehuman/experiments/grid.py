@@ -84,7 +84,8 @@ class Cell:
 def pooled(experiment: str, n: int) -> str:
     """The store name of a zoom or trade-off run: its training sets are drawn from rows that
     start with the sweep's pool, so the pool size is part of the name (``zoom@pool200``):
-    another ``--n-train`` never reuses their records."""
+    another ``--n-train`` never reuses their records. The trade-off's pool is larger where its
+    largest base and additions need more rows than the sweep's (``tradeoff@pool3800``)."""
     return f"{experiment}@pool{n}"
 
 
