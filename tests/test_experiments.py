@@ -915,6 +915,8 @@ def test_tradeoff_runs_past_the_sweeps_pool_are_named_by_the_rows_they_shuffle(h
 
     (two, rows_two), (three, rows_three) = base_run(2), base_run(3)
     assert rows_two != rows_three and two != three
+    # the same trade-off on another sweep's n: other rows first along the twin order
+    assert grid.pooled("tradeoff", 20, 40) == "tradeoff@pool20to40" != grid.pooled("tradeoff", 24, 40)
     # within the sweep's pool the name is the sweep's n, as before
     exp = experiment()
     assert {c.experiment for c in tradeoff.cells(exp.profile, exp.shape)} == \

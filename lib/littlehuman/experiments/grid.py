@@ -81,12 +81,13 @@ class Cell:
         return (self.experiment, self.n, float(self.fraction), self.seed)
 
 
-def pooled(experiment: str, n: int) -> str:
+def pooled(experiment: str, n: int, rows: int = 0) -> str:
     """The store name of a zoom or trade-off run: its training sets are drawn from rows that
     start with the sweep's pool, so the pool size is part of the name (``zoom@pool200``):
-    another ``--n-train`` never reuses their records. The trade-off's pool is larger where its
-    largest base and additions need more rows than the sweep's (``tradeoff@pool3800``)."""
-    return f"{experiment}@pool{n}"
+    another ``--n-train`` never reuses their records. Where an experiment draws from more
+    ``rows`` than the sweep's n (the sweep's pool, then further rows along the twin order), that
+    number is part of it too (``tradeoff@pool1000to3800``)."""
+    return f"{experiment}@pool{n}" + (f"to{rows}" if rows > n else "")
 
 
 # --------------------------------------------------------------------------- training sets

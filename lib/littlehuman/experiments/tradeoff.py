@@ -43,10 +43,10 @@ def cells(profile: Profile, shape: Shape) -> list[Cell]:
     points ``base + step * i`` (i = 0..steps) and the point ``base + human`` human rows, each
     with every seed of :func:`seeds`. Coordinates: base, kind ("synthetic" | "human"), added."""
     sz = sizes(profile, shape)
-    # its rows are the first of the twin order that the largest base and its additions need,
-    # at least the sweep's pool: past that pool their number, which orders every training
-    # set, names the runs (else another --tradeoff-steps reused runs of another shuffle)
-    name, out = grid.pooled(NAME, max(shape.n, sz.tradeoff_rows)), []
+    # its rows: the sweep's pool, then along the twin order as many as the largest base and
+    # its additions need; their number orders every training set, so it names the runs (else
+    # another --tradeoff-steps reused runs of another shuffle)
+    name, out = grid.pooled(NAME, shape.n, sz.tradeoff_rows), []
     for base in sz.bases:
         plan = [("synthetic", sz.step * i) for i in range(sz.steps + 1)] + [("human", sz.human)]
         for kind, added in plan:
