@@ -921,3 +921,22 @@ def test_tradeoff_runs_past_the_sweeps_pool_are_named_by_the_rows_they_shuffle(h
     exp = experiment()
     assert {c.experiment for c in tradeoff.cells(exp.profile, exp.shape)} == \
         {f"tradeoff@pool{exp.n}"}
+
+
+def test_a_run_scored_on_other_rows_under_the_same_key_is_one_line_not_a_mix(home):
+    """A reviewer: the valid and test caps enter a run key only where they differ from the
+    named profile's, so the cpu profile trained exactly as smoke reused smoke's runs, scored
+    on 48 test rows, beside its own 1,666-row baseline. Such a record is now an error."""
+    exp = experiment(seeds="0")
+    spec = specs_of(exp, sweep)[0]
+    valid, test = int(exp.eval_rows["split"].eq("valid").sum()), exp.n_test
+    preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(test)], "prediction": [1] * test,
+                          "gold": [1] * test, "score:accuracy": [1.0] * test})
+    record = {"metrics": {"accuracy": 1.0, "n": test}, "timings_s": {"fit": 0.0},
+              "train": {"n_rows": exp.n, "n_valid": valid, "n_test": test}}
+    exp.store.write(spec, record, preds)
+    assert len(sweep.records(exp)) == 1  # its own rows: read as ever
+    exp.store.write(spec, {**record, "train": {**record["train"], "n_test": test + 7}}, preds)
+    with pytest.raises(LittleHumanError, match=rf"scored on {test + 7} test rows, this profile's "
+                                               rf"runs on {valid} and {test}: another profile"):
+        sweep.records(exp)

@@ -173,6 +173,28 @@ def trained_rows(record: dict[str, Any]) -> tuple[int, dict[str, int]]:
                      if fit.get(key)}
 
 
+def check_evaluated_rows(study: "Study", spec: runs.RunSpec, record: dict[str, Any]) -> None:
+    """One line, not a silent mix, when a stored run was selected or scored on other numbers
+    of rows than this study's: a run key holds the valid and test caps only where they differ
+    from the named profile's (so the profiles keep their keys), and another profile trained
+    exactly alike shares it (a reviewer: smoke's 48 test rows read beside cpu's 1,666)."""
+    train = record.get("train") or {}
+    want = {"valid": int(study.eval_rows["split"].eq("valid").sum()), "test": study.n_test}
+    got = {split: train.get(f"n_{split}") for split in want}
+    if all(got[s] is None or int(got[s]) == want[s] for s in want):
+        return
+    folder = study.store.path(spec)
+    own = next((f"pass --n-{s} {want[s]} (the same {want[s]:,} rows, named: its runs get keys "
+                "of their own)" for s in ("test", "valid")
+                if getattr(study.profile, f"n_{s}") == 0), None)
+    raise LittleHumanError(
+        f"{study.name}: the stored run {folder} was selected on {got['valid']} valid and scored "
+        f"on {got['test']} test rows, this profile's runs on {want['valid']:,} and "
+        f"{want['test']:,}: another profile that trains alike made it under the same key. "
+        + (f"To keep both, {own}; or delete" if own else "Delete")
+        + f" {folder.parent} to redo them here")
+
+
 def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFrame:
     """One row per cell with a finished run: its coordinates, n, fraction, seed, n_test,
     every metric, fit seconds, the run key, and what the learner did: ``trained_rows`` (rows
@@ -185,6 +207,7 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
         rec = study.store.get(spec)
         if rec is None:
             continue
+        check_evaluated_rows(study, spec, rec)
         metrics = dict(rec["metrics"])
         trained, reasons = trained_rows(rec)
         outputs = study.store.predictions(spec)["prediction"].astype(str).nunique()
