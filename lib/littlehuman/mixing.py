@@ -153,7 +153,9 @@ def tradeoff_mix(
     enter as their synthetic twins; the next ``added`` rows enter as themselves
     (``kind="human"``) or as their twins (``kind="synthetic"``). So every base, addition and
     seed nests: base 2000 holds base 1000, +400 synthetic holds +200, and the added human
-    rows come from contexts the base does not use. Returns the rows with ``is_synthetic``.
+    rows are rows the base does not use (not always contexts: a ROPES or FairyTaleQA context
+    has several rows, so an added row may share one with a base twin; its +synthetic
+    counterpart is that row's twin, of the same context). Returns the rows with ``is_synthetic``.
 
     Synthetic rows without a source (a user's ``--synthetic FILE`` rows matched to no human
     row) come after the twins: the synthetic sequence is the twins in the order above, then
