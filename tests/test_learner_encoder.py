@@ -377,3 +377,22 @@ def test_windows_need_qa_and_the_head_of_the_context() -> None:
                          ("qa", {"max_windows": 2, "context_side": "tail"})):
         with pytest.raises(LittleHumanError, match="max_windows"):
             make_learner("encoder", task, **params)
+
+
+def test_a_fuzzy_span_stays_within_one_turn_and_a_cut_word_is_no_word():
+    """A reviewer: the fuzzy search trained QAConv spans across a turn's '|', which decoding
+    never predicts ('big red|bob: barn'); and a tail cut inside "unforgettable" left "table"
+    at the kept start, matched there before the real word at the end."""
+    from littlehuman.learners.encoder import find_answer_span
+
+    turns = "alice: we met by the big red|bob: barn yesterday, right?|"
+    start, end, fuzzy = find_answer_span(turns, "big red barn")
+    assert fuzzy and "|" not in turns[start:end] and turns[start:end] == "big red"
+    text = "an unforgettable story ends with a table"
+    cut = text.index("table")  # the kept tail starts inside "unforgettable"
+    start, end, fuzzy = find_answer_span(text, "table", start=cut)
+    assert (start, not fuzzy) == (len(text) - len("table"), True)
+    assert find_answer_span(text, "table")[0] == len(text) - len("table")  # whole words first
+    # the fuzzy search takes whole words from the cut on: not the cut word's fragment
+    assert find_answer_span("an unforgettable story", "unforgettable stories")[2]
+    assert find_answer_span("an unforgettable story", "unforgettable stories", start=5) is None

@@ -80,31 +80,35 @@ def token_f1(prediction: str, gold: str) -> float:
 
 
 def find_answer_span(
-    context: str, answer: str, slack: int = 5, min_f1: float = 0.5
+    context: str, answer: str, slack: int = 5, min_f1: float = 0.5, start: int = 0
 ) -> tuple[int, int, bool] | None:
-    """The character span ``(start, end, fuzzy)`` of ``answer`` in ``context``, or None.
+    """The character span ``(start, end, fuzzy)`` of ``answer`` in ``context`` from character
+    ``start`` on (a tail-cut context's first kept one: a word cut there is not a word), or None.
 
     First the first case-insensitive verbatim occurrence (preferring one on word boundaries),
-    with ``fuzzy=False``. Otherwise the span of context words, at most
-    ``len(answer words) + slack`` long, with the highest token F1 against the answer (ties:
-    the earliest, then the shortest), with ``fuzzy=True`` if that F1 is at least ``min_f1``.
+    with ``fuzzy=False``. Otherwise the span of whole context words, at most
+    ``len(answer words) + slack`` long and within one :data:`SPAN_BREAK`-delimited piece (no
+    predicted span crosses one), with the highest token F1 against the answer (ties: the
+    earliest, then the shortest), with ``fuzzy=True`` if that F1 is at least ``min_f1``.
     """
     answer = answer.strip()
     if not answer:
         return None
     pattern = re.escape(answer)
-    match = (re.search(rf"(?<!\w){pattern}(?!\w)", context, flags=re.IGNORECASE)
-             or re.search(pattern, context, flags=re.IGNORECASE))
+    match = (re.compile(rf"(?<!\w){pattern}(?!\w)", re.IGNORECASE).search(context, start)
+             or re.compile(pattern, re.IGNORECASE).search(context, start))
     if match:
         return match.start(), match.end(), False
     target = Counter(_words(answer))
     n_target = sum(target.values())
-    words = list(_WORD.finditer(context))
+    words = [w for w in _WORD.finditer(context) if w.start() >= start]
     best_f1, best = 0.0, None
     for i in range(len(words)):
         seen: Counter[str] = Counter()
         overlap = 0
         for j in range(i, min(i + n_target + slack, len(words))):
+            if j > i and SPAN_BREAK in context[words[j - 1].end():words[j].start()]:
+                break
             w = words[j].group().lower()
             overlap += seen[w] < target[w]
             seen[w] += 1
@@ -550,12 +554,12 @@ class EncoderLearner:
         # tail: the span is looked for in the kept end (the cut start may repeat it)
         first_ctx = feats[0]["ctx"]
         first = feats[0]["offsets"][first_ctx[0]][0] if first_ctx and self.context_side == "tail" else 0
-        span = find_answer_span(context[first:], answer)
+        span = find_answer_span(context, answer, start=first)
         if span is None:  # tail: an answer only in the cut start is a truncation
             cut = first > 0 and find_answer_span(context, answer) is not None
             counts["rows_span_truncated" if cut else "rows_without_span"] += 1
             return []
-        cs, ce, fuzzy = span[0] + first, span[1] + first, span[2]
+        cs, ce, fuzzy = span
         held = False
         for f in feats:
             offsets, ctx = f.pop("offsets"), f.pop("ctx")
