@@ -228,7 +228,7 @@ def test_notebooks_04_and_06_give_the_paper_curve_the_same_interval(home):
     assert bases.loc[16, "low"] < bases.loc[16, "high"]  # the seeds' spread is resampled
 
 
-def test_runs_that_learned_nothing_get_no_advice(home):
+def test_runs_that_learned_nothing_get_no_advice(home, learners_beat_the_baseline):
     """A tiny own dataset (2026-12-05): every trade-off run gave one label for every test row,
     and still notebook 04 said "buy the 13 synthetic points instead", notebook 06 "spend 20%
     of $20 on 8 human points" and its pilot plan asked for more seeds, with no caution on 06.
@@ -300,7 +300,14 @@ def test_a_score_the_log_curve_puts_past_1_is_capped(home):
         assert "capped: the log curve, extrapolated that far" in b["message"]
 
 
-def test_families_report_and_summary_on_known_runs(home):
+@pytest.fixture
+def learners_beat_the_baseline(monkeypatch):
+    """The known curve scores 0.44-0.48, under the invented rows' majority label (0.667):
+    a fixture, not a learner that fails to beat it (which makes a page a dry run)."""
+    monkeypatch.setattr(grid, "majority_baseline", lambda study: {"accuracy": 0.25})
+
+
+def test_families_report_and_summary_on_known_runs(home, learners_beat_the_baseline):
     gains = {16: 40.0, 24: -6.0}  # base 16: 8 human = 40 synthetic; base 24 saturated
     exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
     write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains))
@@ -330,6 +337,14 @@ def test_families_report_and_summary_on_known_runs(home):
             "table3": {**report["table3"], "log": {**report["table3"]["log"], "median": -121.0}}}
     assert "(Table 3's median: 0, an equivalent of -121: human points never pay)" in \
         advice_plots.breakeven_sentence(fell)
+    # a curve that does not rise on any base prices nothing, as the headline says: not its
+    # resamples' "none needed" as a ratio of 0 [0, 0] (a helper's own QA file)
+    flat_fits = report["fits"].assign(eq_status=[
+        "no_gain" if f == "log" and b != F.POOLED else s
+        for f, b, s in zip(report["fits"]["family"], report["fits"]["base"],
+                           report["fits"]["eq_status"])])
+    flat = {**report, "fits": flat_fits, "breakeven": {**report["breakeven"], "log": None}}
+    assert "log (paper) none (its curve does not rise);" in advice_plots.breakeven_sentence(flat)
     ends = [advice_plots._breakeven_ends(report, f) for f in report["families"]]
     shown = [(f, *e) for f, e in zip(report["families"], ends)]
     assert advice_plots._against_intervals(shown, 17.0 / 8).startswith(
@@ -1077,3 +1092,24 @@ def test_the_break_even_sentence_says_when_every_curve_reads_past_the_runs():
     low = [("log", 3.0, 2.0, 4.0)]
     assert "lies below the reading off the runs on bases 1,000 and 2,000" in \
         advice_plots._curves_against_runs(low, runs)
+
+
+def test_runs_below_the_majority_baseline_make_a_dry_run_too():
+    """A helper's own QA file: 6 of 6 trade-off runs scored under the majority baseline
+    (ROUGE-1 0.038) with varied outputs, and 06 read prices and purchases off them unmarked."""
+    records = pd.DataFrame({"key": list("abcdef"), "single_output": [False] * 6,
+                            "rouge1": [0.020, 0.026, 0.031, 0.022, 0.035, 0.030]})
+    said = grid.mostly_learned_nothing(records, "trade-off runs", 0.038, "rouge1")
+    assert said.startswith("6 of the 6 trade-off runs do not beat the majority baseline "
+                           "(rouge1 0.038), so what this page reads off the runs rests on none "
+                           "of them: read it as a dry run")
+    mixed = records.assign(single_output=[True] + [False] * 5, rouge1=[0.0, 0.02, 0.05, 0.03,
+                                                                       0.03, 0.07])
+    assert grid.mostly_learned_nothing(mixed, "trade-off runs", 0.038, "rouge1").startswith(
+        "4 of the 6 trade-off runs give the same output for every test row or do not beat the "
+        "majority baseline (rouge1 0.038), so what this page reads off the runs rests on the "
+        "other 2")
+    assert grid.mostly_learned_nothing(records, "trade-off runs", 0.010, "rouge1") is None
+    # every run scoring alike is learned_nothing's to say, not a dry run's
+    assert grid.mostly_learned_nothing(records.assign(rouge1=0.02), "trade-off runs", 0.038,
+                                       "rouge1") is None

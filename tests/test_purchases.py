@@ -273,3 +273,17 @@ def test_seeds_some_mixes_have_beyond_the_common_ones_are_said(home):
         "mixes also have (the sweep's, the zoom's) are not read here, so those mixes' scores "
         "differ from the pages that read all their seeds (more trade-off seeds, "
         "`--tradeoff-seeds`, bring them in)"]
+
+
+def test_purchases_that_score_alike_everywhere_are_no_open_question():
+    """A helper's own QA file: 1 human + 47 synthetic points predicted what 48 synthetic ones
+    did, and the page called their 0 [0, 0] "not settled, the evidence cannot tell"."""
+    rng = np.random.default_rng(2)
+    same = 0.42 + rng.normal(0, 0.01, (1000, 1))
+    p = _purchases([(0, 48, 0.42), (1, 47, 0.42)], np.hstack([same, same]))
+    answer = purchases.at_prices(p, 0.5, 0.002, 20.0)
+    assert purchases.alike(answer["gain"])
+    assert "no difference: the two score alike in every resample" in answer["sentence"]
+    assert "not settled" not in answer["sentence"]
+    assert "human points change nothing among them (0 [0, 0])" in \
+        advisor.purchases_clause({"purchases": answer})

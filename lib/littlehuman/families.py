@@ -1395,6 +1395,25 @@ def pooled_credits(result: Mapping[str, Any], family: str) -> list[dict[str, Any
     return out
 
 
+#: why a family gives no equivalent on a base, by its status there (the headline's words)
+NO_EQUIVALENT_REASONS = {
+    "no_gain": "its curve does not rise",
+    "unreachable": "the +human score lies at or above its ceiling",
+    "extrapolated": "the +human score lies too far past the runs for it",
+    "too_few_sizes": "too few sizes to fit it",
+    "did_not_converge": "its fit did not converge",
+}
+
+
+def no_equivalent_reason(fits: pd.DataFrame) -> str:
+    """Why a family's fits (one row per base) give no equivalent: the reasons of
+    :data:`NO_EQUIVALENT_REASONS` on its bases, 'no finite value on any seed' if none
+    applies."""
+    found = [NO_EQUIVALENT_REASONS[s] for s in dict.fromkeys(fits.get("eq_status", []))
+             if s in NO_EQUIVALENT_REASONS]
+    return "; ".join(found) or "no finite value on any seed"
+
+
 def median_equivalent(result: Mapping[str, Any], family: str) -> dict[str, Any] | None:
     """``family``'s equivalent of the human points as one number with an interval: the median
     over the bases of its fits on the seed means (each ranked as :func:`ranked_equivalent`),

@@ -421,7 +421,8 @@ def families_report(study: "Study", metric: str | None = None,
                                           _saturated_gains(study, metric, result), bought)
     return {**result, "metric": metric, "dataset": study.name,
             "flags": grid.flags(records, baseline, metric), "learned_nothing": nothing,
-            "mostly_nothing": grid.mostly_learned_nothing(records, "trade-off runs"),
+            "mostly_nothing": grid.mostly_learned_nothing(records, "trade-off runs",
+                                                          baseline.get(metric), metric),
             "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,
             "budget_by_family": answers,
             "budget_credits": ({f: families.pooled_credits(result, f) for f in answers}
@@ -990,6 +991,8 @@ def purchases_clause(report: dict[str, Any], split: tuple[float, float] | None =
     cheapest measured purchase past the budget that beats it, settled, and, where the curve's
     ``split`` (human, synthetic points) has human points and the measured best does not, or
     the reverse, whether that split was itself measured ('' without an answer)."""
+    from littlehuman.experiments import purchases
+
     bought = report.get("purchases") or {}
     if bought.get("status") != "ok":
         return ""
@@ -1002,6 +1005,7 @@ def purchases_clause(report: dict[str, Any], split: tuple[float, float] | None =
     if gain is not None:
         parts.append(("human points pay among them" if gain["low"] > 0 else
                       "human points do not pay among them" if gain["high"] < 0 else
+                      "human points change nothing among them" if purchases.alike(gain) else
                       "whether human points pay among them is not settled")
                      + f" ({curves.signed_interval(gain)})")
     if step:
@@ -1088,25 +1092,6 @@ def measured_clause(report: dict[str, Any]) -> str:
     each = ", ".join(f"{measured_phrase(m)} on base {m['base']:,.0f}"
                      for m in measured.to_dict("records"))
     return f"; read off the measured runs without a curve: {each}"
-
-
-#: why a family gives no equivalent on a base, by its status there (the headline's words)
-NO_EQUIVALENT_REASONS = {
-    "no_gain": "its curve does not rise",
-    "unreachable": "the +human score lies at or above its ceiling",
-    "extrapolated": "the +human score lies too far past the runs for it",
-    "too_few_sizes": "too few sizes to fit it",
-    "did_not_converge": "its fit did not converge",
-}
-
-
-def _no_equivalent_reason(fits: pd.DataFrame) -> str:
-    """Why a family's fits (one row per base) give no equivalent: the reasons of
-    :data:`NO_EQUIVALENT_REASONS` on its bases, 'no finite value on any seed' if none
-    applies."""
-    found = [NO_EQUIVALENT_REASONS[s] for s in dict.fromkeys(fits.get("eq_status", []))
-             if s in NO_EQUIVALENT_REASONS]
-    return "; ".join(found) or "no finite value on any seed"
 
 
 def _measured_lead(report: dict[str, Any]) -> str:
@@ -1224,7 +1209,7 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
         headline = f"+{r['human']} human points: no answer, {r['learned_nothing']}"
     elif med is None:  # the chosen curve prices nothing: say why, after the runs' reading
         lead = _measured_lead(r)
-        why = _no_equivalent_reason(fits[fits["family"] == fam])
+        why = families.no_equivalent_reason(fits[fits["family"] == fam])
         headline = (f"{lead}; the {label} gives no equivalent ({why})" if lead else
                     f"+{r['human']} human points: the {label} gives no synthetic equivalent "
                     f"({why})")

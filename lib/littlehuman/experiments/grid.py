@@ -315,21 +315,31 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> lis
     return out
 
 
-def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs") -> str | None:
-    """A sentence when more than half of the ``records``' runs, but not all
-    (:func:`learned_nothing`), give the same output for every test row: what is read off the
-    runs then rests on the few that learned. None otherwise."""
+def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs",
+                           baseline: float | None = None, metric: str | None = None) -> str | None:
+    """A sentence when more than half of the ``records``' runs give the same output for every
+    test row or, given the majority ``baseline`` on ``metric``, do not beat it (a helper's own
+    QA file: 6 of 6 below it, and the page read prices off them unmarked): what is read off
+    the runs then rests on few or none that learned. None otherwise, and where
+    :func:`learned_nothing` speaks."""
     if "key" in records:
         records = records.drop_duplicates("key")
-    if records.empty or "single_output" not in records:
+    if records.empty or "single_output" not in records or learned_nothing(records, metric, what):
         return None
-    n, k = len(records), int(records["single_output"].astype(bool).sum())
-    if not n / 2 < k < n:
+    single = records["single_output"].astype(bool)
+    below = (records[metric] <= baseline + 1e-12 if baseline is not None and metric in records
+             else pd.Series(False, index=records.index))
+    n, k = len(records), int((single | below).sum())
+    if not k > n / 2:
         return None
-    return (f"{k} of the {n} {what} give the same output for every test row, so what this "
-            f"page reads off the runs rests on the other {n - k}: read it as a dry run, and "
-            "make the learner learn first (more training rows or epochs, a learner that "
-            "trains)")
+    why = ("give the same output for every test row" if not below.any() else
+           f"do not beat the majority baseline ({metric} {baseline:.3f})" if not single.any() else
+           f"give the same output for every test row or do not beat the majority baseline "
+           f"({metric} {baseline:.3f})")
+    rest = f"the other {n - k}" if k < n else "none of them"
+    return (f"{k} of the {n} {what} {why}, so what this page reads off the runs rests on "
+            f"{rest}: read it as a dry run, and make the learner learn first (more training "
+            "rows or epochs, a learner that trains)")
 
 
 def learned_nothing(records: pd.DataFrame, metric: str | None = None,

@@ -222,8 +222,17 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
                 "this page).")
     h = report["human"]
     parts, intervals = [], []
+    fits = report.get("fits")
     for fam, ratio in report["breakeven"].items():
         t3 = report["table3"][fam]
+        mine = (fits[(fits["family"] == fam) & (fits["base"] != POOLED)]
+                if fits is not None and "eq_status" in fits else None)
+        if ratio is None and mine is not None and len(mine) and \
+                (mine["eq_status"] == "no_gain").all():
+            # the headline's words: a curve that does not rise prices nothing (its resamples'
+            # "none needed" read as a ratio of 0 [0, 0] beside "no equivalent", a helper saw)
+            parts.append(f"{FAMILIES[fam].label} none ({families.no_equivalent_reason(mine)})")
+            continue
         if ratio is None:
             table3 = "none (no finite median)"
         elif curves.mostly_undefined(t3):
