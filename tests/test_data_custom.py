@@ -213,6 +213,33 @@ def test_task_inference_and_check(tmp_path: Path) -> None:
         load_custom(passage)
 
 
+def test_a_qa_file_run_as_fv_is_not_told_to_map_its_id_to_claim(tmp_path: Path) -> None:
+    """A QA file with --task fv was told '(e.g. --columns qid=claim)' (a walk, ropes_qa.csv)."""
+    rows = [{"qid": r["id"], "passage": r["context"], "query": r["question"], "reply": r["answer"]}
+            for r in qa_rows(split=False)]
+    path = write(tmp_path / "ropes.csv", rows)
+    mapping = {"passage": "context", "query": "question", "reply": "answer"}
+    for columns in (mapping, mapping | {"qid": "id"}):
+        with pytest.raises(LittleHumanError) as caught:
+            load_custom(path, task="fv", columns=columns)
+        message = str(caught.value)
+        assert message.endswith("'qid', 'passage', 'query', 'reply'; it looks like a QA dataset: "
+                                "drop --task fv or pass --task qa")
+    with pytest.raises(LittleHumanError, match=r"it looks like an FV dataset: drop --task qa or "
+                                               r"pass --task fv$"):
+        load_custom(write(tmp_path / "fv.csv", fv_rows()), task="qa")
+    # no column left that could be the missing one: no example, the columns FV needs
+    ids = [{"row_id": c, "qid": c, "Split": "train", "key": "k", "context": "x", "claim": "c"}
+           for c in range(10)]
+    with pytest.raises(LittleHumanError) as caught:
+        load_custom(write(tmp_path / "ids.csv", ids))
+    assert str(caught.value).endswith("; FV needs columns context, claim, label: rename yours "
+                                      "or map them with --columns")
+    # a mapped column is not the example either; an unmapped unknown one is
+    with pytest.raises(LittleHumanError, match=r"\(e\.g\. --columns query=claim\)$"):
+        load_custom(path, task="fv", columns={"passage": "context"})
+
+
 def test_the_load_line_names_unused_columns_and_a_small_test_split(tmp_path: Path) -> None:
     """A new user's file with annotator and notes columns: they were dropped without a word,
     and a 10-row test split was not mentioned until the captions (a walk, 2026-12-05)."""
@@ -360,6 +387,36 @@ def test_file_errors(tmp_path: Path) -> None:
     (tmp_path / "quote.csv").write_text('context,claim,label\n"unclosed,C1.,1\n')
     with pytest.raises(LittleHumanError, match="unreadable CSV"):
         load_custom(tmp_path / "quote.csv")
+
+
+def test_a_semicolon_or_tab_separated_csv_is_told_to_save_it_comma_separated(tmp_path: Path) -> None:
+    """Excel writes ';'-separated CSV (with a BOM) in many locales: the quoting error, or a
+    one-column file's missing columns, said nothing of the separator (a walk, excel.csv)."""
+    rows = [{"context": f'"It is cold," said the Snow Man {c}.', "question": "Who spoke?",
+             "answer": "the Snow Man"} for c in range(10)]
+    excel = tmp_path / "excel.csv"
+    pd.DataFrame(rows).to_csv(excel, sep=";", index=False, encoding="utf-8-sig")
+    assert excel.read_bytes().startswith(b"\xef\xbb\xbfcontext;question;answer")
+    advice = "looks ';'-separated: save it as comma-separated CSV (or as JSON Lines / parquet)"
+    with pytest.raises(LittleHumanError) as caught:  # quoted fields: a csv.Error
+        load_custom(excel)
+    assert str(caught.value) == f"{excel} {advice}"
+    # no quotes: it parses, as one column named 'context;question;answer'
+    plain = write_csv_lines(tmp_path / "plain.csv", ["\ufeffcontext;question;answer"] + [
+        f"Mira planted {c} pear trees;How many trees?;{c}" for c in range(10)])
+    for options in ({}, {"task": "qa"}, {"columns": {"passage": "context"}}):
+        with pytest.raises(LittleHumanError) as caught:
+            load_custom(plain, **options)
+        assert str(caught.value) == f"plain.csv {advice}"
+    tabs = write_csv_lines(tmp_path / "tabs.csv", ["context\tquestion\tanswer"] + [
+        f"Mira planted {c} pear trees\tHow many trees?\t{c}" for c in range(10)])
+    with pytest.raises(LittleHumanError, match=r"^tabs\.csv looks tab-separated: save it as "
+                                               r"comma-separated CSV"):
+        load_custom(tabs, task="qa")
+    # a comma-separated file with a BOM: the BOM is not part of the first column's name
+    bom = tmp_path / "bom.csv"
+    pd.DataFrame(qa_rows()).to_csv(bom, index=False, encoding="utf-8-sig")
+    assert len(load_custom(bom)[0]) == 10
 
 
 def test_is_custom_path(tmp_path: Path) -> None:
@@ -542,7 +599,9 @@ def test_bad_rows_of_every_file_are_named_with_their_file(tmp_path: Path) -> Non
 def test_split_files_must_fit_one_task(tmp_path: Path) -> None:
     folder = split_folder(tmp_path / "mixed", fv_rows())
     write(folder / "test.csv", [{k: v for k, v in r.items() if k != "split"} for r in qa_rows()])
-    with pytest.raises(LittleHumanError, match=r"test.csv: missing required column\(s\) 'claim', 'label' for FV"):
+    with pytest.raises(LittleHumanError, match=r"test.csv: missing required column\(s\) 'claim', 'label' for FV"
+                                               r".*it has QA columns but an earlier file of the "
+                                               r"dataset is FV: give every file one task's columns$"):
         load_custom(folder)
     with pytest.raises(LittleHumanError, match=r"train.csv: missing required column\(s\) 'question', 'answer'"):
         load_custom(folder, task="qa")

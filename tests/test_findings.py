@@ -91,8 +91,8 @@ def test_identical_runs_give_a_zero_drop_and_do_not_hold():
     assert "0.000 and 0.000" not in out["text"]
     assert "detect at 80% power: not estimable (every resample gave the same difference)" \
         in out["text"]
-    verdict = findings.finding_last_10(out)
-    assert "not estimable" in verdict["text"] and "0.000" not in verdict["text"]
+    verdict = findings.finding_last_10(out)  # runs alike everywhere learned nothing
+    assert verdict["verdict"] == findings.NOT_MEASURED and "0.000" not in verdict["text"]
     assert (findings.fmt_detectable(0.0381), findings.fmt_detectable(0.00004),
             findings.fmt_detectable(0.05, 4)) == ("0.038", "4.0e-05", "0.0500")
 
@@ -250,3 +250,15 @@ def test_finding_3_reads_the_interval_whatever_the_status():
         assert judged(status="no_gain", equivalent=None, interval=interval)["verdict"] == HOLDS
     assert judged(status="extrapolated", equivalent=500000.0, interval=[None, None])["verdict"] \
         == HOLDS
+
+
+def test_a_sweep_of_runs_that_learned_nothing_measures_no_finding_1():
+    """A helper's own QA file: every sweep run scored ROUGE-1 0.026 and the index read finding
+    1 as 'not visible at this power, +0.000 [+0.000, +0.000]'."""
+    scores = {(f, seed): correct(26) * 0 + 0.026 for f in (0.0, 0.9, 1.0) for seed in (0, 1)}
+    out = sweep.summary(FakeStudy(scores))
+    assert out["learned_nothing"].startswith("every one of the 6 sweep runs")
+    assert "no finding is read off them" in out["learned_nothing"]
+    assert ". No reading: every one of the 6 sweep runs" in out["text"]
+    found = findings.finding_last_10(out)
+    assert found["verdict"] == findings.NOT_MEASURED and found["how"] == out["learned_nothing"]

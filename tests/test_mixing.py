@@ -161,6 +161,33 @@ def test_tradeoff_mix_errors():
         tradeoff_mix(real, syn, 5, "robot", 1, 0, "toy")
 
 
+def test_tradeoff_mix_short_of_twins_names_the_flags_and_the_remedy():
+    """Too few twins: the remedy names the size flags, and for a user's --synthetic file
+    (rows with ``matched_by``) says to add rows to the file, not to generate twins; with no
+    twin at all it says that no size can run."""
+    from littlehuman.mixing import tradeoff_mix
+
+    real, syn = _toy(10)
+    flags = "lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps"
+    with pytest.raises(LittleHumanError) as caught:
+        tradeoff_mix(real, syn, 10, "human", 5, 0, "toy")
+    assert str(caught.value).endswith(f"only 10 have one: generate twins for more train rows, or {flags}")
+    from_file = syn.assign(matched_by="context")
+    with pytest.raises(LittleHumanError) as caught:
+        tradeoff_mix(real, from_file, 10, "human", 5, 0, "toy")
+    message = str(caught.value)
+    assert message.endswith(f"only 10 have one: add synthetic rows for more train rows to "
+                            f"your file, or {flags}")
+    assert "generate" not in message
+    for twins in (syn.iloc[:0], from_file.iloc[:0]):
+        with pytest.raises(LittleHumanError) as caught:
+            tradeoff_mix(real, twins, 2, "synthetic", 0, 0, "toy")
+        message = str(caught.value)
+        assert message.startswith("toy: no train row has a synthetic twin")
+        assert "cannot run at any size" in message and "lower" not in message
+    assert "in your --synthetic file" in message and "to your file" in message
+
+
 # --- the trade-off mixes pinned: twins alone, and twins with rows without a source ------
 
 def _tradeoff_frames(unsourced: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -205,10 +232,10 @@ TRADEOFF_PINS = {
     (False, 'human', 12, 6, 1): 'd3555df16603a457',
     (False, 'human', 18, 0, 0): '1dc54181352087c9',
     (False, 'human', 18, 0, 1): 'f8b1696e877217c0',
-    (False, 'human', 15, 8, 0): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
-    (False, 'human', 15, 8, 1): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
-    (False, 'human', 18, 7, 0): 'error: toy: a base of 18 plus 7 rows needs 25 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
-    (False, 'human', 20, 4, 0): 'error: toy: a base of 20 plus 4 rows needs 24 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (False, 'human', 15, 8, 0): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate twins for more train rows, or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
+    (False, 'human', 15, 8, 1): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate twins for more train rows, or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
+    (False, 'human', 18, 7, 0): 'error: toy: a base of 18 plus 7 rows needs 25 train rows with a synthetic twin but only 18 have one: generate twins for more train rows, or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
+    (False, 'human', 20, 4, 0): 'error: toy: a base of 20 plus 4 rows needs 24 train rows with a synthetic twin but only 18 have one: generate twins for more train rows, or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
     (False, 'synthetic', 1, 0, 0): 'fcb984f0be355411',
     (False, 'synthetic', 1, 0, 1): 'c9829f604b0a4ae8',
     (False, 'synthetic', 5, 3, 0): 'd825ad68595a22a0',
@@ -219,10 +246,10 @@ TRADEOFF_PINS = {
     (False, 'synthetic', 12, 6, 1): 'f8b1696e877217c0',
     (False, 'synthetic', 18, 0, 0): '1dc54181352087c9',
     (False, 'synthetic', 18, 0, 1): 'f8b1696e877217c0',
-    (False, 'synthetic', 15, 8, 0): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
-    (False, 'synthetic', 15, 8, 1): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
-    (False, 'synthetic', 18, 7, 0): 'error: toy: a base of 18 plus 7 rows needs 25 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
-    (False, 'synthetic', 20, 4, 0): 'error: toy: a base of 20 plus 4 rows needs 24 train rows with a synthetic twin but only 18 have one: generate more twins or lower the sizes',
+    (False, 'synthetic', 15, 8, 0): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate twins for more train rows, or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
+    (False, 'synthetic', 15, 8, 1): 'error: toy: a base of 15 plus 8 rows needs 23 train rows with a synthetic twin but only 18 have one: generate twins for more train rows, or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
+    (False, 'synthetic', 18, 7, 0): 'error: toy: a base of 18 plus 7 rows needs 25 train rows with a synthetic twin but only 18 have one: generate twins for more train rows, or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
+    (False, 'synthetic', 20, 4, 0): 'error: toy: a base of 20 plus 4 rows needs 24 train rows with a synthetic twin but only 18 have one: generate twins for more train rows, or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
     (True, 'human', 1, 0, 0): 'fcb984f0be355411',
     (True, 'human', 1, 0, 1): 'c9829f604b0a4ae8',
     (True, 'human', 5, 3, 0): 'd1731393a2ef492f',
@@ -235,7 +262,7 @@ TRADEOFF_PINS = {
     (True, 'human', 18, 0, 1): 'f8b1696e877217c0',
     (True, 'human', 15, 8, 0): '0c7fb9f70b6876f3',
     (True, 'human', 15, 8, 1): '5e6ea45f9890d980',
-    (True, 'human', 18, 7, 0): 'error: toy: a base of 18 plus 7 human rows needs 18 synthetic rows and 7 human rows outside the base, but there are 23 synthetic rows (18 twins, 5 without a source) and 6 such human rows: add synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step',
+    (True, 'human', 18, 7, 0): 'error: toy: a base of 18 plus 7 human rows needs 18 synthetic rows and 7 human rows outside the base, but there are 23 synthetic rows (18 twins, 5 without a source) and 6 such human rows: add synthetic rows or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
     (True, 'human', 20, 4, 0): '80e9ff82719324db',
     (True, 'synthetic', 1, 0, 0): 'fcb984f0be355411',
     (True, 'synthetic', 1, 0, 1): 'c9829f604b0a4ae8',
@@ -249,8 +276,8 @@ TRADEOFF_PINS = {
     (True, 'synthetic', 18, 0, 1): 'f8b1696e877217c0',
     (True, 'synthetic', 15, 8, 0): '0376dcb1adb80356',
     (True, 'synthetic', 15, 8, 1): '205b3b1c313f25c4',
-    (True, 'synthetic', 18, 7, 0): 'error: toy: a base of 18 plus 7 synthetic rows needs 25 synthetic rows and 0 human rows outside the base, but there are 23 synthetic rows (18 twins, 5 without a source) and 6 such human rows: add synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step',
-    (True, 'synthetic', 20, 4, 0): 'error: toy: a base of 20 plus 4 synthetic rows needs 24 synthetic rows and 0 human rows outside the base, but there are 23 synthetic rows (18 twins, 5 without a source) and 6 such human rows: add synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step',
+    (True, 'synthetic', 18, 7, 0): 'error: toy: a base of 18 plus 7 synthetic rows needs 25 synthetic rows and 0 human rows outside the base, but there are 23 synthetic rows (18 twins, 5 without a source) and 6 such human rows: add synthetic rows or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
+    (True, 'synthetic', 20, 4, 0): 'error: toy: a base of 20 plus 4 synthetic rows needs 24 synthetic rows and 0 human rows outside the base, but there are 23 synthetic rows (18 twins, 5 without a source) and 6 such human rows: add synthetic rows or lower --tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps',
 }
 
 

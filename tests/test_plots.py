@@ -210,6 +210,21 @@ def test_a_synthetic_file_gets_its_own_wording():
     assert "rule" not in plots.generate.header("FEVER", "fv", "cpu", "gemma", "g", 3, True, False)
 
 
+def test_the_rule_made_note_says_how_the_task_s_twins_are_made():
+    """A QA page said its rule-made twins were 'perturbed by rules for a false claim'."""
+    qa = plots.generate.header("ROPES", "qa", "smoke", "extractive", "x", 3, True, False)
+    assert "cloze question over a name or number span of its row's own context, that span " \
+           "the answer" in qa
+    assert "claim" not in qa and "perturbed" not in qa
+    fv = plots.generate.header("FEVER", "fv", "smoke", "extractive", "x", 3, True, False)
+    assert "claim is a sentence of its row's own context, or for a false claim one negated " \
+           "or perturbed by rules" in fv and "cloze" not in fv
+    assert plots.generate.rule_made_note("extractive", "qa") in qa
+    both = plots.generate.rule_made_note("extractive")  # a caller that does not say the task
+    assert "an FV twin's claim" in both and "a QA twin is a cloze question" in both
+    assert plots.generate.rule_made_note("gemma", "qa") == ""
+
+
 def test_header_says_label_conditioning_only_for_fv():
     # PROTOCOL: label conditioning is FV's correction for label shift; a QA prompt asks for
     # no label, so ROPES's report read "label-conditioned: True" of nothing

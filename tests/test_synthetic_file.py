@@ -189,6 +189,31 @@ def test_tradeoff_without_unsourced_rows_is_unchanged(tmp_path):
         mixing.tradeoff_mix(rows, pd.concat([made, lone]), 30, "synthetic", 2, 0, "d")
 
 
+def test_tradeoff_short_of_twins_from_a_file_says_to_add_rows_to_it(tmp_path, home,
+                                                                     no_generation):
+    """Too few (or no) twins in a --synthetic file: the remedy is rows added to the file and
+    the size flags, never generating twins (nothing is generated for a file)."""
+    data = write(tmp_path / "boxes.csv", boxes())
+    few = [r for r in twins_of(boxes()) if r["source_id"] in {f"train{i}" for i in range(5)}]
+    exp = study(data, write(tmp_path / "few.jsonl", few))
+    with pytest.raises(LittleHumanError) as caught:
+        tradeoff.prepare(exp, progress=False)
+    message = str(caught.value)
+    assert "but only 5 have one: add synthetic rows for more train rows to your file, or lower " \
+           "--tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps" in message
+    assert "generate" not in message
+    test_only = [{"source_id": r["id"], "context": r["context"], "claim": "Synthetic: " + r["claim"],
+                  "label": r["label"]} for r in boxes() if r["split"] == "test"]
+    exp = study(data, write(tmp_path / "test_only.jsonl", test_only))
+    with pytest.raises(LittleHumanError) as caught:
+        tradeoff.prepare(exp, progress=False)
+    message = str(caught.value)
+    assert message.startswith("boxes: no train row has a synthetic twin in your --synthetic "
+                              "file, so the trade-off")
+    assert "cannot run at any size: add synthetic rows for train rows to your file" in message
+    assert "generate" not in message and "lower" not in message
+
+
 # ---- broken files: one line naming the rows ------------------------------------------------
 @pytest.mark.parametrize("case,expected", [
     ("missing_column", r"bad\.csv: missing required column\(s\) 'label' for FV; columns found: "

@@ -157,11 +157,15 @@ def finding_last_10(sweep: dict[str, Any] | None) -> dict[str, Any]:
     ``(s90 - s100) - (s0 - s90)``) where the summary has it; an older summary has only the
     two drops, each with its own interval: then the conservative interval of the
     difference, ``[last_low - first_high, last_high - first_low]`` (it holds only when the
-    two intervals do not overlap)."""
+    two intervals do not overlap). Not measured where the sweep's runs learned nothing
+    (``learned_nothing``)."""
     sweep = sweep or {}
     contrast = sweep.get("contrast")
     first, last = _interval(sweep.get("first_90")), _interval(sweep.get("last_10"))
-    if contrast:
+    if sweep.get("learned_nothing"):  # drops of 0 between runs that learned nothing
+        out = {**verdict(None, None, None), "text": "the sweep's runs learned nothing",
+               "how": sweep["learned_nothing"]}
+    elif contrast:
         est, low, high = _interval(contrast.get("estimate"))
         out = verdict(est, low, high, contrast.get("detectable"))
         out["how"] = "paired contrast (seeds x test rows)"

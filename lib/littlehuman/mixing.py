@@ -28,6 +28,16 @@ def _without_source(synthetic: pd.DataFrame) -> pd.Series:
     return source.isna() | (source.astype(str) == "")
 
 
+#: the flags that size the trade-off's mixes (base, added human rows, synthetic steps)
+_SIZE_FLAGS = "--tradeoff-bases, --tradeoff-human or --tradeoff-step/--tradeoff-steps"
+
+
+def _from_file(synthetic: pd.DataFrame) -> bool:
+    """Whether the synthetic rows are a user's ``--synthetic FILE`` rows (which carry
+    ``matched_by``: :class:`littlehuman.data.synthetic_file.SyntheticFile`), not generated."""
+    return "matched_by" in synthetic.columns
+
+
 def _twins_by_source(synthetic: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """One twin per source row (the smallest synthetic ``row_id``), indexed by source; rows
     without a source are left out."""
@@ -186,16 +196,27 @@ def tradeoff_mix(
     n_humans = max(0, len(ordered) - base) + len(lone)
     if synthetic_needed > len(ordered) + len(unsourced) or (kind == "human" and added > n_humans):
         if not len(unsourced):
+            from_file = _from_file(synthetic)
+            if not len(pool):
+                raise LittleHumanError(
+                    f"{dataset}: no train row has a synthetic twin"
+                    + (" in your --synthetic file" if from_file else "")
+                    + f", so the trade-off (a base of {base} plus {added} rows) cannot run at "
+                    "any size: " + ("add synthetic rows for train rows to your file (a "
+                                    "source_id naming a train row, or a train row's context)"
+                                    if from_file else "generate twins for the train rows"))
             raise LittleHumanError(
                 f"{dataset}: a base of {base} plus {added} rows needs {base + added} train rows "
-                f"with a synthetic twin but only {len(pool)} have one: generate more twins or "
-                "lower the sizes")
+                f"with a synthetic twin but only {len(pool)} have one: "
+                + ("add synthetic rows for more train rows to your file"
+                   if from_file else "generate twins for more train rows")
+                + f", or lower {_SIZE_FLAGS}")
         raise LittleHumanError(
             f"{dataset}: a base of {base} plus {added} {kind} rows needs {synthetic_needed} "
             f"synthetic rows and {added if kind == 'human' else 0} human rows outside the base, "
             f"but there are {len(ordered) + len(unsourced)} synthetic rows ({len(ordered)} twins, "
             f"{len(unsourced)} without a source) and {n_humans} such human rows: add "
-            "synthetic rows or lower --tradeoff-bases/--tradeoff-human/--tradeoff-step")
+            f"synthetic rows or lower {_SIZE_FLAGS}")
     # the synthetic sequence: the twins of ``ordered``, then the rows without a source
     sequence = [_as_twins(ordered.iloc[:synthetic_needed], twins)]
     if synthetic_needed > len(ordered):

@@ -55,7 +55,9 @@ from littlehuman.data.files import (
     HF_SAVED,
     Record,
     is_saved_dataset,
+    other_separator,
     read_rows,
+    separator_advice,
     sha256,
 )
 from littlehuman.errors import LittleHumanError
@@ -403,7 +405,7 @@ def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip
     read = read_rows(path)
     records = read.records
     rename = _rename(read.header, columns or {}, path)
-    task = _task(set(rename.values()), task, read.header, path)
+    task = _task(set(rename.values()), task, read.header, path, used=set(rename))
     name = _slug(name if name else (path.name if read.fmt == HF_SAVED else path.stem))
 
     rows, problems = _validate(records, rename, task, name, read.unit)
@@ -438,8 +440,9 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
                  else str(f) if f.name in dup else f.name) for f in paths}
     reads = [(split, f, read_rows(f)) for split, f in where.files]
     renames = [_rename(read.header, columns or {}, f) for _, f, read in reads]
+    asked = task is not None
     for (_, f, read), rename in zip(reads, renames):  # the train file decides the task
-        task = _task(set(rename.values()), task, read.header, f)
+        task = _task(set(rename.values()), task, read.header, f, used=set(rename), asked=asked)
     name = _slug(name if name else where.name)
 
     rows: list[dict[str, object]] = []
@@ -572,6 +575,7 @@ def _rename(header: list[str], mapping: dict[str, str], path: Path,
     found = ", ".join(repr(c) for c in header)
     for theirs, ours in mapping.items():
         if theirs not in header:
+            _refuse_other_separator(header, path)
             raise LittleHumanError(f"{path.name}: no column {theirs!r} to map to {ours!r}; columns found: {found}")
         if ours not in known:
             raise LittleHumanError(f"cannot map {theirs!r} to {ours!r}: map to one of {', '.join(known)}")
@@ -591,10 +595,36 @@ def _rename(header: list[str], mapping: dict[str, str], path: Path,
 
 #: what a missing column's line advises for your own dataset file (``--columns`` maps it)
 MAP_ADVICE = "rename yours or map them (e.g. evidence=context)"
+#: column names that hold ids, splits or metadata: never the example a missing column's
+#: advice maps (``--columns qid=claim`` would be wrong advice)
+_NOT_DATA = re.compile(r"(?:id|ids|qid|uid|guid|key|idx|index|split|fold|subset|partition|"
+                       r"meta|metadata)|.*[_\s-]id|id[_\s-].*")
+
+
+def _refuse_other_separator(header: list[str], path: Path) -> None:
+    """A CSV file read as one column whose name holds ';' or a tab (Excel's ';'-separated
+    CSV): one line saying to save it comma-separated, before a missing column is reported."""
+    if len(header) == 1 and path.suffix.lower() == ".csv":
+        separator = other_separator(header[0])
+        if separator is not None:
+            raise LittleHumanError(separator_advice(path.name, separator))
+
+
+def _could_map(column: str, used: set[str]) -> bool:
+    """Whether a missing column's advice may give the file's ``column`` as its example: not
+    one that is used already, named like ours, or named like an id, split or meta column."""
+    name = column.strip().lower()
+    return bool(name) and column not in used and name not in KNOWN \
+        and not _NOT_DATA.fullmatch(name)
 
 
 def _task(have: set[str], task: str | None, header: list[str], path: Path,
-          advice: str = MAP_ADVICE) -> str:
+          advice: str = MAP_ADVICE, used: set[str] | frozenset[str] = frozenset(),
+          asked: bool = True) -> str:
+    """The task of a file with the columns ``have`` (ours, after mapping) and ``header`` (its
+    own; ``used``: those mapped to ours); ``task`` as given (``asked``: by --task, not by an
+    earlier file of the dataset). A file without a task's columns is a one-line error."""
+    _refuse_other_separator(header, path)
     fv, qa = have & {"claim", "label"}, have & {"question", "answer"}
     needs = "FV needs columns context, claim, label; QA needs context, question, answer"
     found = ", ".join(repr(c) for c in header)
@@ -615,9 +645,19 @@ def _task(have: set[str], task: str | None, header: list[str], path: Path,
     missing = [c for c in REQUIRED[task] if c not in have]
     if missing:
         if advice == MAP_ADVICE:  # the example maps one of the file's own unknown columns
-            spare = next((c for c in header if c not in KNOWN and c.strip()), None)
-            if spare is not None:
+            other = next(t for t in REQUIRED if t != task)
+            spare = next((c for c in header if _could_map(c, used)), None)
+            if set(REQUIRED[other]) <= have:
+                article = "an" if other == "fv" else "a"
+                advice = (f"it looks like {article} {other.upper()} dataset: drop --task {task} or pass "
+                          f"--task {other}" if asked else
+                          f"it has {other.upper()} columns but an earlier file of the dataset is "
+                          f"{task.upper()}: give every file one task's columns")
+            elif spare is not None:
                 advice = f"rename yours or map them (e.g. --columns {spare}={missing[0]})"
+            else:
+                advice = (f"{task.upper()} needs columns {', '.join(REQUIRED[task])}: rename "
+                          "yours or map them with --columns")
         raise LittleHumanError(
             f"{path.name}: missing required column(s) {', '.join(map(repr, missing))} for "
             f"{task.upper()}; columns found: {found}; {advice}"

@@ -89,6 +89,35 @@ def _open_text(path: Path, newline: str | None = None):
     return path.open(encoding="utf-8-sig", newline=newline)
 
 
+#: the separators other than ',' that spreadsheets write into a .csv (Excel's ';' in many
+#: locales), as a message names them
+OTHER_SEPARATORS = {";": "';'", "\t": "tab"}
+
+
+def other_separator(header: str) -> str | None:
+    """How a CSV header line that seems separated by ';' or a tab, not ',', names its
+    separator (``"';'"``, ``"tab"``): the one of those it holds more of than commas; else None."""
+    counts = {sep: header.count(sep) for sep in OTHER_SEPARATORS}
+    sep = max(counts, key=counts.__getitem__)
+    return OTHER_SEPARATORS[sep] if counts[sep] > header.count(",") else None
+
+
+def separator_advice(path: str | Path, separator: str) -> str:
+    """The one line for a CSV file separated by ``separator`` (as :func:`other_separator`
+    names it) instead of commas."""
+    return (f"{path} looks {separator}-separated: save it as comma-separated CSV "
+            "(or as JSON Lines / parquet)")
+
+
+def _first_line(path: Path) -> str:
+    """The file's first non-blank line (without a BOM), or "" where it cannot be read."""
+    try:
+        with _open_text(path) as f:
+            return next((line for line in f if line.strip()), "")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def _read_csv(path: Path) -> FileRows:
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # long contexts
     header: list[str] | None = None
@@ -109,6 +138,9 @@ def _read_csv(path: Path) -> FileRows:
                 else:
                     records.append((line, dict(zip(header, fields)), None))
     except csv.Error as e:
+        separator = other_separator(_first_line(path))
+        if separator is not None:
+            raise LittleHumanError(separator_advice(path, separator)) from e
         raise LittleHumanError(f"{path}: unreadable CSV near line {start}: {e}: fix the quoting") from e
     except UnicodeDecodeError as e:
         raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e

@@ -343,11 +343,11 @@ def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs",
 
 
 def learned_nothing(records: pd.DataFrame, metric: str | None = None,
-                    what: str = "runs") -> str | None:
+                    what: str = "runs", unread: str = "no price or split") -> str | None:
     """A sentence when the ``records``' runs show the learner learned nothing: every one gives
     the same output for every test row (a constant predictor), or every one scores exactly
     the same ``metric`` (e.g. ROUGE 0 throughout): the curves drawn through such runs fit
-    noise or nothing, and no price or split read off them means anything. None when the runs
+    noise or nothing, and nothing read off them (``unread``) means anything. None when the runs
     vary (or there are none). Runs at or below the majority baseline are not counted here: a
     learner can learn from its inputs and still score below a constant guess on skewed test
     labels (:func:`flags` names them)."""
@@ -363,7 +363,7 @@ def learned_nothing(records: pd.DataFrame, metric: str | None = None,
     else:
         return None
     return (f"{why}, so the learner learned nothing from these training sets: the curves "
-            "through them fit noise, and no price or split is read off them. Make the learner "
+            f"through them fit noise, and {unread} is read off them. Make the learner "
             "learn first (a learner that trains, not `majority`; more training rows or "
             "epochs; a `--max-length` that keeps the answer), then read this again")
 

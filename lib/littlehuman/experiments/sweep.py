@@ -151,7 +151,9 @@ def summary(study: "Study") -> dict[str, Any]:
     and 1. Also ``curve`` (:func:`curve`, drawn on the index) and ``contrast``: the drop
     90 -> 100% minus the drop 0 -> 90% as one paired estimate ``[est, low, high]`` with the
     smallest detectable contrast (positive: the last 10% matters most);
-    ``holds`` is :func:`littlehuman.findings.verdict`'s "holds" on that contrast."""
+    ``holds`` is :func:`littlehuman.findings.verdict`'s "holds" on that contrast;
+    ``learned_nothing`` (:func:`grid.learned_nothing`) when the runs learned nothing: then
+    finding 1 is not measured."""
     from littlehuman.findings import HOLDS, finding_last_10
 
     metric = study.main_metric
@@ -175,13 +177,17 @@ def summary(study: "Study") -> dict[str, Any]:
     both = paired_contrast(study, {0.0: -1.0, 0.9: 2.0, 1.0: -1.0}, metric)
     contrast = None if both is None else {"estimate": list(both[:3]), "seeds": both[3],
                                           "detectable": detectable_effect(*both[1:3])}
+    nothing = grid.learned_nothing(rec, metric, "sweep runs", "no finding")
     out = {"metric": metric, "status": "ok", "first_90": list(first[:3]),
            "last_10": list(last[:3]), "seeds": last[3],
            "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
            "contrast": contrast, "text": text, "flags": caution,
-           "baseline": baseline.get(metric), "curve": shape}
+           "baseline": baseline.get(metric), "curve": shape, "learned_nothing": nothing}
     found = finding_last_10(grid.jsonable(out))
     out["holds"] = found["verdict"] == HOLDS
+    if nothing:  # a zero drop of runs that learned nothing is no reading (a helper's QA file)
+        out["text"] += f". No reading: {nothing}"
+        return grid.jsonable(out)
     if contrast is not None:  # the number the index judges finding 1 by, on this page too
         out["text"] += (f". The last 10%'s loss minus the first 90%'s: "
                         f"{fmt.format(*contrast['estimate'])} (smallest detectable "

@@ -33,18 +33,31 @@ def header(name: str, task: str, profile: str, generator_name: str, generator_id
     # label conditioning is FV's (the prompt asks for the row's label); a QA prompt has none
     conditioned = f", label-conditioned: {label_conditioned}" if task == "fv" else ""
     return title + (f"Generator `{generator_name}` (id `{generator_id}`), k = {k} few-shot "
-                    f"examples{conditioned}.{rule_made_note(generator_name)}")
+                    f"examples{conditioned}.{rule_made_note(generator_name, task)}")
 
 
-def rule_made_note(generator_name: str) -> str:
+#: how the `extractive` generator makes a twin, per task (README: its row of the generators)
+_RULE_MADE = {
+    "fv": ("each twin's claim is a sentence of its row's own context, or for a false claim one "
+           "negated or perturbed by rules"),
+    "qa": ("each twin is a cloze question over a name or number span of its row's own context, "
+           "that span the answer"),
+}
+
+
+def rule_made_note(generator_name: str, task: str | None = None) -> str:
     """' It is the rule-based stand-in ...' for the `extractive` generator (notebooks 01 and
-    05 say it, so no statistic of rule-made twins is read as an LLM's), else ''."""
+    05 say it, so no statistic of rule-made twins is read as an LLM's), else ''. It says how
+    a twin of ``task`` ("fv" or "qa") is made; of both tasks' twins when ``task`` is None."""
     if generator_name != "extractive":
         return ""
-    return (" It is the rule-based stand-in for a prompt model (no model: each twin is a "
-            "sentence or span of its row's own context, perturbed by rules for a false claim), "
-            "so what notebooks 01 and 05 say of the twins is of rule-made text, far more "
-            "extractive than an LLM's.")
+    how = _RULE_MADE.get(str(task).lower()) or (
+        "an FV twin's claim is a sentence of its row's own context, or for a false claim one "
+        "negated or perturbed by rules; a QA twin is a cloze question over a name or number "
+        "span of its context, that span the answer")
+    return (f" It is the rule-based stand-in for a prompt model (no model: {how}), so what "
+            "notebooks 01 and 05 say of the twins is of rule-made text, far more extractive "
+            "than an LLM's.")
 
 
 def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
