@@ -262,3 +262,23 @@ def test_a_sweep_of_runs_that_learned_nothing_measures_no_finding_1():
     assert ". No reading: every one of the 6 sweep runs" in out["text"]
     found = findings.finding_last_10(out)
     assert found["verdict"] == findings.NOT_MEASURED and found["how"] == out["learned_nothing"]
+
+
+def test_metric_agreement_says_ties_not_rankings():
+    """A helper's own QA file: exact match 0.000 at every fraction read '0% > 90% > 100%,
+    same best: yes', and the sentence counted it among the metrics that agree."""
+    from littlehuman.plots.sweep import agreement_sentence, metric_agreement
+
+    means = pd.DataFrame({"fraction": [0.0, 0.9, 1.0], "rouge1": [0.03, 0.02, 0.01],
+                          "exact_match": [0.0, 0.0, 0.0], "bleu": [0.02, 0.02, 0.01]})
+    table = metric_agreement(means, ["rouge1", "exact_match", "bleu"]).set_index("metric")
+    assert table.loc["exact_match", "ranking (best first)"] == "all tied"
+    assert table.loc["exact_match", "same best"] is None
+    assert table.loc["bleu", "ranking (best first)"] == "0% = 90% > 100%"
+    assert not table.loc["bleu", "same best"] and table.loc["bleu", "same worst"]
+    said = agreement_sentence(metric_agreement(means, ["rouge1", "exact_match", "bleu"]))
+    assert "0 of 1 other metrics pick rouge1's best setting (exact_match scores every " \
+           "setting alike and ranks nothing)" in said
+    alike = agreement_sentence(metric_agreement(means, ["exact_match", "rouge1"]))
+    assert alike.endswith("exact_match scores every setting alike, so there is no ranking to "
+                          "agree on.")

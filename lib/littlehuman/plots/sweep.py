@@ -6,6 +6,8 @@ metric); ``intervals`` its interval frame (fraction, metric, mean, low, high, se
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -114,16 +116,37 @@ def metric_agreement(means: pd.DataFrame, metrics: list[str], by: str = "fractio
     if len(frame) < 2 or not have:
         return pd.DataFrame(columns=columns)
     ref = frame[have[0]]
+    shown = (lambda x: f"{100 * x:g}%") if by == "fraction" else (lambda x: f"{x:g}")
     rows = []
     for m in have:
         col = frame[m]
-        order = col.sort_values(ascending=False, kind="stable").index
         tau = kendalltau(ref.to_numpy(), col.to_numpy()).statistic
-        shown = (lambda x: f"{100 * x:g}%") if by == "fraction" else (lambda x: f"{x:g}")
-        rows.append([m, " > ".join(shown(x) for x in order),
-                     None if pd.isna(tau) else round(float(tau), 3),
-                     col.idxmax() == ref.idxmax(), col.idxmin() == ref.idxmin()])
+        rows.append([m, _ranking(col, shown), None if pd.isna(tau) else round(float(tau), 3),
+                     _same_end(col, ref, max), _same_end(col, ref, min)])
     return pd.DataFrame(rows, columns=columns)
+
+
+_TIE = 1e-12  # means this close are one score (a helper's own QA file: EM 0.000 everywhere)
+
+
+def _ranking(col: pd.Series, shown: Any) -> str:
+    """'0% > 50% = 90% > 100%': the settings best first, '=' between tied scores; 'all tied'."""
+    order = col.sort_values(ascending=False, kind="stable")
+    if order.iloc[0] - order.iloc[-1] <= _TIE:
+        return "all tied"
+    out = shown(order.index[0])
+    for prev, (setting, value) in zip(order.to_numpy(), order.iloc[1:].items()):
+        out += (" = " if prev - value <= _TIE else " > ") + shown(setting)
+    return out
+
+
+def _same_end(col: pd.Series, ref: pd.Series, end: Any) -> bool | None:
+    """Whether ``col`` puts the same settings at its ``end`` (max: best, min: worst) as
+    ``ref``, ties included; None where either scores every setting alike (no end to pick)."""
+    if min(c.max() - c.min() for c in (col, ref)) <= _TIE:
+        return None
+    return set(col.index[(col - end(col)).abs() <= _TIE]) == \
+        set(ref.index[(ref - end(ref)).abs() <= _TIE])
 
 
 def agreement_sentence(table: pd.DataFrame) -> str:
@@ -132,8 +155,19 @@ def agreement_sentence(table: pd.DataFrame) -> str:
     reader to spot; "" for an empty table."""
     if table.empty or len(table) < 2:
         return ""
-    tau = table.columns[2]
-    others = table.iloc[1:]
+    tau, first = table.columns[2], table.iloc[0]["metric"]
+    if table.iloc[0]["ranking (best first)"] == "all tied":
+        return (f"**Against the paper** (overwhelming agreement between the QA metrics): "
+                f"{first} scores every setting alike, so there is no ranking to agree on.")
+    tied = table.iloc[1:][table.iloc[1:]["ranking (best first)"] == "all tied"]
+    others = table.iloc[1:][table.iloc[1:]["ranking (best first)"] != "all tied"]
+    one = "s" if len(tied) == 1 else ""
+    alike = (f" ({', '.join(tied['metric'])} score{one} every setting alike and rank{one} "
+             "nothing)" if len(tied) else "")
+    if others.empty:
+        return (f"**Against the paper** (overwhelming agreement between the QA metrics): every "
+                f"other metric scores every setting alike, so only {first} ranks the "
+                "settings.")
     lowest = others.loc[others[tau].astype(float).fillna(float("inf")).idxmin()] \
         if others[tau].notna().any() else None
     same_best = int(others["same best"].sum())
@@ -147,9 +181,9 @@ def agreement_sentence(table: pd.DataFrame) -> str:
     verdict = ("they agree" if high_tau and same_best == len(others) else
                "they agree on the best but order the rest differently"
                if same_best == len(others) else "they do not all agree")
-    return (f"**Against the paper** (overwhelming agreement between the QA metrics): {best}, "
-            f"and {said}: {verdict}. Settings whose intervals overlap are ranked by noise as "
-            "much as by the data, so a low tau there says little.")
+    return (f"**Against the paper** (overwhelming agreement between the QA metrics): {best}"
+            f"{alike}, and {said}: {verdict}. Settings whose intervals overlap are ranked by "
+            "noise as much as by the data, so a low tau there says little.")
 
 
 def fraction_means(records: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
