@@ -595,6 +595,11 @@ def test_flags_name_short_runs_single_outputs_and_runs_at_the_baseline():
                    "3 of 4 runs do not beat the majority baseline (accuracy 0.800)"]
     fine = rec.assign(trained_rows=100, single_output=False, accuracy=0.9)
     assert grid.flags(fine, {"accuracy": 0.80}, "accuracy") == []
+    # answers past the max length: the flag names what brings them back (a helper's QA file)
+    cut = rec.assign(dropped=["", "", "the answer span lies past the max length: 48", ""])
+    assert grid.flags(cut, {"accuracy": 0.80}, "accuracy")[0].endswith(
+        "(the answer span lies past the max length: 48) (`--qa-windows N` reads a long context "
+        "as N windows; a larger `--max-length` keeps more of it)")
 
 
 def test_flags_count_a_run_serving_two_trade_off_bases_once():

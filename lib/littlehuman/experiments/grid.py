@@ -159,6 +159,10 @@ def with_eval_rows(study: "Study", train: pd.DataFrame) -> pd.DataFrame:
 #: why a learner left training rows out (its ``fit_stats`` counts), in words
 DROP_REASONS = {"rows_without_span": "no answer span in the context",
                 "rows_span_truncated": "the answer span lies past the max length"}
+#: what brings back the rows whose answer lies past the max length (a helper's QA file: 31 of
+#: 48 dropped, and the flag named no remedy)
+SPAN_CUT_REMEDY = ("`--qa-windows N` reads a long context as N windows; a larger "
+                   "`--max-length` keeps more of it")
 #: a run that trained on less than this share of its n rows is flagged
 TRAINED_SHARE_FLAG = 0.9
 
@@ -298,9 +302,11 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> lis
     if len(short):
         worst = short.assign(share=short["trained_rows"] / short["n"]).sort_values("share").iloc[0]
         why = f" ({worst['dropped']})" if worst["dropped"] else ""
+        cut = DROP_REASONS["rows_span_truncated"] in str(worst["dropped"])
         out.append(f"{len(short)} of {total} runs trained on fewer than "
                    f"{TRAINED_SHARE_FLAG:.0%} of their n rows; the fewest: "
-                   f"{int(worst['trained_rows'])} of {int(worst['n'])}{why}")
+                   f"{int(worst['trained_rows'])} of {int(worst['n'])}{why}"
+                   + (f" ({SPAN_CUT_REMEDY})" if cut else ""))
     single = int(records["single_output"].sum())
     if single:
         out.append(f"{single} of {total} runs {'gives' if single == 1 else 'give'} the same "
@@ -365,7 +371,8 @@ def learned_nothing(records: pd.DataFrame, metric: str | None = None,
     return (f"{why}, so the learner learned nothing from these training sets: the curves "
             f"through them fit noise, and {unread} is read off them. Make the learner "
             "learn first (a learner that trains, not `majority`; more training rows or "
-            "epochs; a `--max-length` that keeps the answer), then read this again")
+            "epochs; a `--max-length` or `--qa-windows` that keeps the answer), then read this "
+            "again")
 
 
 def per_example_scores(study: "Study", spec: RunSpec) -> pd.DataFrame:
