@@ -1113,3 +1113,19 @@ def test_runs_below_the_majority_baseline_make_a_dry_run_too():
     # every run scoring alike is learned_nothing's to say, not a dry run's
     assert grid.mostly_learned_nothing(records.assign(rouge1=0.02), "trade-off runs", 0.038,
                                        "rouge1") is None
+
+
+def test_a_flat_pooled_curve_says_it_is_the_curve_of_every_base_at_once():
+    """A helper's QA walk: 06 read the human points against 'that curve' (-0.0213 on base 16)
+    beside 04's per-base curve (-0.0238), and did not say they were two curves."""
+    rows = [{"base": b, "kind": "synthetic", "added": a, "seed": s,
+             "accuracy": 0.60 - 0.001 * (b + a) / 8 + 0.001 * s}
+            for b in (16, 24) for a in (0, 8, 16) for s in (0, 1)]
+    rows += [{"base": b, "kind": "human", "added": 8, "seed": s, "accuracy": 0.58 + 0.001 * s}
+             for b in (16, 24) for s in (0, 1)]
+    result = F.analyse(F.CurveData.from_records(pd.DataFrame(rows), "accuracy"), ("log",),
+                       n_boot=50, ceiling=1.0)
+    answer = F.budget_answer(result, 1.0, 0.1, 20.0, family="log")
+    assert answer["status"] == "flat"
+    assert "the synthetic-only curve fitted to every base's runs at once does not rise" in \
+        answer["sentence"] and "notebook 04's per-base curves give their own" in answer["sentence"]

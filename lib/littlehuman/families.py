@@ -1214,10 +1214,12 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     if fit.status == "flat":  # a flat or falling curve predicts nothing at other sizes
         shown = ", ".join(f"{g:+.3g} on base {b:g}" for b, g in zip(bases, gains))
         return {"family": family, "status": "flat",
-                "sentence": f"No budget split under the {label}: the synthetic-only curve does "
-                            "not rise over the measured sizes, so it predicts nothing at the "
-                            f"sizes a budget buys; the evidence is the {h_meas} human points' "
-                            f"measured score minus that curve's at each base ({shown})."}
+                "sentence": f"No budget split under the {label}: the synthetic-only curve "
+                            "fitted to every base's runs at once does not rise over the "
+                            "measured sizes, so it predicts nothing at the sizes a budget buys; "
+                            f"the evidence is the {h_meas} human points' measured score minus "
+                            f"that curve's at each base ({shown}; notebook 04's per-base curves "
+                            "give their own)."}
     measured = (fit.x_min, fit.x_max)
     grid = curves.budget_grid(fit, bases, gains, h_meas, price_human, price_synthetic, budget,
                               measured, n_grid)
