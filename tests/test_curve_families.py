@@ -587,6 +587,9 @@ def test_a_median_over_bases_ranks_what_has_no_equivalent():
                             "floor": -250.0})[0] == "≤ 0 [≤ 0, ∞)"
     assert F.median_phrase({"value": -14.0, "low": -1250.0, "high": 7000.0, "bases": 2,
                             "floor": -1000.0})[0] == "-14 [≤ 0, 7,000]"
+    # every resample at or below 0: not '≤ 0 [≤ 0, -20]', which a helper read as reversed
+    assert F.median_phrase({"value": -24.0, "low": -24.0, "high": -20.0, "bases": 2,
+                            "floor": -16.0})[0] == "≤ 0 (every resample ≤ 0)"
 
 
 # ---- no curve at all: the equivalent read off the measured runs -------------------------------
@@ -685,7 +688,9 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
     under = F.analyse(known_data(line, {1000: 300.0, 2000: -1500.0}), ("log",), n_boot=20)
     row = under["measured"].set_index("base").loc[2000]
     assert row["status"] == "below" and row["equivalent"] == pytest.approx(-1000.0)
-    assert advisor.measured_phrase(row.to_dict()) == "at most -1,000 (below every measured score)"
+    assert advisor.measured_phrase(row.to_dict()) == (
+        "at most -1,000 (none needed: the +human score lies below every measured synthetic-only "
+        "score)")  # a helper read "at most -8 (below every measured score)" as a price
     flat = F.analyse(known_data(lambda x: 0.6 + 0 * np.asarray(x, float), {1000: 300.0,
                                                                          2000: 300.0}),
                      ("log",), n_boot=20)

@@ -1463,7 +1463,9 @@ def median_phrase(m: Mapping[str, Any] | None, level: float = 0.95
     if m["low"] is None or m["high"] is None:
         return said(m["value"]), f"{where}; no interval: nothing to resample"
     interval = fmt_points_interval(m["low"], m["high"])
-    if m["low"] <= floor:  # not '[-250': no synthetic point at all is needed there
+    if m["low"] <= floor and m["high"] <= 0:  # not '[≤ 0, -20]' (a helper read it as reversed)
+        interval = "(every resample ≤ 0)"
+    elif m["low"] <= floor:  # not '[-250': no synthetic point at all is needed there
         top = fmt_points_interval(0.0, m["high"]).split(", ", 1)[1]
         interval = f"[≤ 0, {top}"
     return f"{said(m['value'])} {interval}", f"{where}, with its {level:.0%} interval"

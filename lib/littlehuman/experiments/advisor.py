@@ -1027,7 +1027,7 @@ def measured_phrase(m: dict[str, Any], unit: str = "") -> str:
     """One base's equivalent read off the measured runs: '+1,308 [1,291, 1,416]', '+1,337
     [1,265, > 1,800)' (resamples above every measured score), 'more than 800 (95%: from
     29, past the runs in 6,986 resamples)', '+0 [0, > 100)' (not above the measured curve
-    at the base), 'at most -1,000' (below every measured score), 'no reading' (the runs do
+    at the base), 'at most -1,000 (none needed: ...)' (below every measured score), 'no reading' (the runs do
     not rise); ``unit`` (' synthetic points') after the number and its interval."""
     status, beyond = m["status"], int(m.get("beyond") or 0)
     low, high = m.get("low"), m.get("high")
@@ -1041,7 +1041,8 @@ def measured_phrase(m: dict[str, Any], unit: str = "") -> str:
                 if has and math.isfinite(low) else "")
         return f"more than {m['at_least']:,.0f}{unit}{past}"
     if status == "below":
-        return f"at most {m['equivalent']:+,.0f}{unit} (below every measured score)"
+        return (f"at most {m['equivalent']:+,.0f}{unit} (none needed: the +human score lies "
+                "below every measured synthetic-only score)")
     value = f"{m['equivalent']:+,.0f}"
     ci = f" [{low:,.0f}, {top}" if has else ""
     note = " (not above the measured curve at the base)" if status == "saturated" else ""
