@@ -1129,3 +1129,16 @@ def test_a_flat_pooled_curve_says_it_is_the_curve_of_every_base_at_once():
     assert answer["status"] == "flat"
     assert "the synthetic-only curve fitted to every base's runs at once does not rise" in \
         answer["sentence"] and "notebook 04's per-base curves give their own" in answer["sentence"]
+
+
+def test_a_one_seed_headline_says_another_draw_can_land_outside_its_intervals(home, learners_beat_the_baseline):
+    """A helper's walk: the same rows under four file names drew other training rows and read
+    +8, +26, +40 and 'no answer', each with an interval and no word on the single seed."""
+    exp = experiment(price_human=1.0, price_synthetic=0.1)  # the smoke profile: seed 0 only
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, {16: 40.0, 24: 20.0}))
+    report = advisor.families_report(exp, n_boot=20)
+    assert report["n_seeds"] == 1
+    assert advisor.ONE_SEED_CAUTION in advisor.summary(exp, report)["headline"]
+    three = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
+    write_runs(three, specs_of(three, tradeoff), lambda s: known_tradeoff(s, {16: 40.0, 24: 20.0}))
+    assert "one seed" not in advisor.summary(three, advisor.families_report(three, n_boot=20))["headline"]

@@ -1095,6 +1095,14 @@ def measured_clause(report: dict[str, Any]) -> str:
     return f"; read off the measured runs without a curve: {each}"
 
 
+#: the headline's caution with one seed: its intervals resample the test rows only (a
+#: helper's walk: byte-identical files under four names drew other rows and read +8, +26, +40
+#: and "no answer", each with an interval)
+ONE_SEED_CAUTION = ("one seed: the intervals resample its test rows only, so another draw of "
+                    "the training rows (another --data-seed, or the same file under another "
+                    "name) can land outside them; run more seeds (--seeds)")
+
+
 def _measured_lead(report: dict[str, Any]) -> str:
     """The headline's opening where some base's +human score lies within the measured runs:
     '+200 human points ~ +1,346 [1,298, 1,441] synthetic points on base 1,000 and +1,329
@@ -1239,8 +1247,9 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
                         + _open_families_clause(r, mids, level) + measured_clause(r))
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
-    if r.get("flags") and not r.get("learned_nothing"):
-        headline += f" (caution: {'; '.join(r['flags'])})"
+    cautions = list(r.get("flags") or []) + ([ONE_SEED_CAUTION] if r["n_seeds"] == 1 else [])
+    if cautions and not r.get("learned_nothing"):
+        headline += f" (caution: {'; '.join(cautions)})"
     budget = r["budget"]
     out = {"dataset": r["dataset"], "metric": r["metric"], "human_points": r["human"],
            "seeds": r["n_seeds"], "test_rows": r["n_rows"], "chosen_family": fam,
