@@ -945,3 +945,23 @@ def test_a_run_scored_on_other_rows_under_the_same_key_is_one_line_not_a_mix(hom
     with pytest.raises(LittleHumanError, match=rf"scored on {test + 7} test rows, this profile's "
                                                rf"runs on {valid} and {test}: another profile"):
         sweep.records(exp)
+
+
+def test_a_kept_baseline_is_keyed_by_the_metric_codes_source(home, monkeypatch, tmp_path):
+    """A reviewer: this package's version stays 0.1.0 through its fixes, so a baseline kept in
+    data/baselines outlived a change to metrics.py (0.479 where the new code scored 0.24)."""
+    from littlehuman import metrics
+
+    grid._constant_scores.cache_clear(), grid._metrics_source.cache_clear()
+    first = dict(grid._constant_scores("fv", 1, (1, 0, 1, 1)))
+    assert first["accuracy"] == 0.75
+    edited = tmp_path / "metrics.py"
+    edited.write_bytes(Path(metrics.__file__).read_bytes() + b"\n# a fix\n")
+    monkeypatch.setattr(metrics, "__file__", str(edited))
+    monkeypatch.setattr(metrics, "per_example", lambda task, p, g: pd.DataFrame(
+        {"accuracy": [0.5] * len(g)}))
+    grid._constant_scores.cache_clear(), grid._metrics_source.cache_clear()
+    try:
+        assert dict(grid._constant_scores("fv", 1, (1, 0, 1, 1)))["accuracy"] == 0.5
+    finally:
+        grid._constant_scores.cache_clear(), grid._metrics_source.cache_clear()

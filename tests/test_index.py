@@ -454,3 +454,31 @@ def test_finding_1_shows_what_the_twins_carry():
     missing = {**SWEEP, "status": "missing", "first_90": None, "last_10": None, "contrast": None,
                "twins": said}
     assert "what the twins carry" not in index.findings_row(summary(sweep=missing), "")
+
+
+def test_a_named_file_enters_a_reports_digest_by_its_content(tmp_path):
+    """A reviewer: an edited --prices file at the same path kept page 01's old bill ($57.60
+    where $0.0576 was due): the digest held the path, not the content."""
+    from littlehuman import config, freshness
+
+    prices = tmp_path / "prices.json"
+    prices.write_text('{"gpt-x": [1000, 2000]}')
+    profile = config.profile("smoke", prices=str(prices))
+    before = freshness.named_files_digest(profile)
+    assert freshness.named_files_digest(profile) == before  # the same content: kept
+    prices.write_text('{"gpt-x": [1, 2]}')
+    assert freshness.named_files_digest(profile) != before
+    prices.unlink()
+    assert freshness.named_files_digest(profile) != before
+    assert freshness.named_files_digest(config.profile("smoke")) == freshness._sha([])
+
+
+def test_a_suggested_command_leaves_out_how_runs_happen():
+    """A reviewer: a kept page 04 suggested `--jobs 2`, a setting that changes no page (and
+    so kept it) and that the reader's machine may not have."""
+    from littlehuman.experiments.advisor import _with_prices
+
+    line, _ = _with_prices(["--dataset", "fever", "--profile", "smoke"],
+                           {"price_human": 0.5, "price_synthetic": 0.05},
+                           {"jobs": 2, "learner": "majority", "concurrency": 8}, {}, "")
+    assert "--learner majority" in line and "--jobs" not in line and "--concurrency" not in line

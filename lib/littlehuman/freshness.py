@@ -79,6 +79,25 @@ def data_fingerprint(dataset: str, data_root: Path | None = None) -> str:
     return _sha(entries)
 
 
+#: the profile's settings that name a file whose content a page shows (a price table, the
+#: user's synthetic rows, chain-of-thought examples)
+NAMED_FILES = ("prices", "synthetic", "cot_examples")
+
+
+def named_files_digest(profile: Any) -> str:
+    """The content of the files the profile's :data:`NAMED_FILES` settings name (a missing
+    one as missing): an edited ``--prices`` file at the same path kept page 01's old bill (a
+    reviewer's find)."""
+    entries = []
+    for field in NAMED_FILES:
+        name = getattr(profile, field, "") or ""
+        if name:
+            path = Path(name)
+            entries.append(f"{field}\t{name}".encode())
+            entries.append(path.read_bytes() if path.is_file() else b"<missing>")
+    return _sha(entries)
+
+
 def notebook_digest(notebook: Path, parameters: dict[str, Any], html: bool | str, code: str,
                     data: str) -> str:
     """One notebook's digest: its source, parameters, HTML or not (and how it gets plotly.js,

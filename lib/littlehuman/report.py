@@ -827,11 +827,16 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
             # the caches as they are now: another process may have stored runs while we waited
             inputs = freshness.data_fingerprint(study.name)
-            # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows,
-            # nor does where the raw files are read from (the processed cache, in ``inputs``,
-            # changes with their content): --data-dir DIR and LITTLEHUMAN_DATA_DIR=DIR agree
-            shown = {**params, "data_dir": "", "overrides": json.dumps(
-                {k: v for k, v in overrides.items() if k not in RUN_ONLY})}
+            # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows;
+            # where the raw files are read from is the folder resolved (--data-dir DIR and
+            # LITTLEHUMAN_DATA_DIR=DIR agree; 04 and 06 print it in the commands they
+            # suggest, which a kept page showed for a folder since deleted); a file a setting
+            # names (--prices, --synthetic, --cot-examples) by its content, not its path
+            shown = {**params, "data_dir": str(paths.raw_data_dir(data_dir or None,
+                                                                  must_exist=False)),
+                     "overrides": json.dumps(
+                         {k: v for k, v in overrides.items() if k not in RUN_ONLY}),
+                     "files": freshness.named_files_digest(study.profile)}
             digests = {f: freshness.notebook_digest(notebooks_dir() / f,
                                                     notebook_parameters(f, shown),
                                                     html and plotlyjs, code, inputs)

@@ -791,8 +791,11 @@ def _with_prices(command: list[str], example: dict[str, float], overrides: str |
 
     from littlehuman.notebook import run_all_flags
 
+    from littlehuman.config import RUN_ONLY
+
     given = json.loads(overrides) if isinstance(overrides, str) else dict(overrides or {})
-    kept = {k: v for k, v in given.items() if k not in example}
+    # how fast and where runs happen is the reader's own (a kept page suggested --jobs 2)
+    kept = {k: v for k, v in given.items() if k not in example and k not in RUN_ONLY}
     line = " ".join(shlex.quote(p) for p in [
         "python", "run_all.py", *command, *(["--data-dir", data_dir] if data_dir else []),
         *run_all_flags(kept, custom), *run_all_flags(example)])
