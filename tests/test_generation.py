@@ -600,8 +600,10 @@ def test_prompt_spec_keeps_the_generator_ids_and_requests_of_before(api_env):
     assert PromptSpec("fv", k=2, seed=7, label_conditioned=False).generator_id(e) == \
         "extractive-dd737f1238"
     assert PromptSpec("fv", context_words=120).generator_id(e) == "extractive-0768e3fc94"
+    # a server's port enters its id since 2026-12-05 (two servers on one host had shared
+    # replies): "openai-245474907f" before
     assert PromptSpec("fv", k=5, seed=1, label_conditioned=False).generator_id(o) == \
-        "openai-245474907f"
+        "openai-33a3712a86"
     fv, qa = fv_rows(12), qa_rows(6)
     assert request_digest(PromptSpec("fv").requests(fv.iloc[:5], fv)) == "b97ceb3baf0a45f6"
     unconditioned = PromptSpec("fv", seed=7, k=2, label_conditioned=False)
@@ -663,7 +665,7 @@ def test_backend_from_profile_passes_every_setting(api_env):
                 concurrency=4, rpm=100, tpm=5000, endpoint="completions", request_timeout=7.0,
                 batch_poll_s=2.0, temperature=0.7, max_new_tokens=64, data_seed=5,
                 gen_loop_tokens=10, gen_stop_unkeyed=False)
-    ids = {"openai": "openai-a6b01408a3", "openai-batch": "openai-batch-e86b755b2e",
+    ids = {"openai": "openai-8fbd0c5074", "openai-batch": "openai-batch-62b2cb267a",  # port 9
            "gemma": "gemma-2faac5d408", "extractive": "extractive-14cb2ca897"}
     built = {}
     for generator, gen_id in ids.items():
@@ -675,11 +677,11 @@ def test_backend_from_profile_passes_every_setting(api_env):
     assert (chat.model, chat.base_url, chat.api_key_env, chat.concurrency, chat.rpm, chat.tpm,
             chat.endpoint, chat.timeout_s) == ("gpt-4o-mini", "http://127.0.0.1:9/v1", "MY_KEY",
                                                4, 100, 5000, "completions", 7.0)
-    assert chat.params == {"temperature": 0.7, "max_new_tokens": 64, "host": "127.0.0.1",
+    assert chat.params == {"temperature": 0.7, "max_new_tokens": 64, "host": "127.0.0.1:9",
                            "endpoint": "completions"}
     assert (batch.model, batch.api_key_env, batch.poll_s, batch.timeout_s) == (
         "gpt-4o-mini", "MY_KEY", 2.0, 60.0)
-    assert batch.params == {"temperature": 0.7, "max_new_tokens": 64, "host": "127.0.0.1"}
+    assert batch.params == {"temperature": 0.7, "max_new_tokens": 64, "host": "127.0.0.1:9"}
     assert built["gemma"].params == {"temperature": 0.7, "max_new_tokens": 64, "seed": 5,
                                      "loop_tokens": 10}
     assert built["extractive"].params == {"seed": 5}

@@ -75,7 +75,7 @@ def test_prompt_spec_holds_the_cot_examples_hashably(tmp_path):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("OPENAI_API_KEY", "placeholder-credential")
         openai = make_backend("openai", base_url="http://127.0.0.1:8000/v1")
-    assert spec.generator_id(openai) == "openai-cot-52d18b248f"
+    assert spec.generator_id(openai) == "openai-cot-4bb001f6af"  # -52d18b248f before the port
     rows = fv_rows(12)
     requests = PromptSpec("fv", cot=cot, context_words=50).requests(rows.iloc[:5], rows, attempt=2)
     assert request_digest(requests) == "dc8f087432b40a9d"

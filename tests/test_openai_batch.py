@@ -114,7 +114,7 @@ def test_params_and_identity(key_env, tmp_path):
         "temperature": 0.0, "max_new_tokens": 120, "host": "api.openai.com"}}
     assert b.batch_pricing and b.name == "openai-batch"
     local = OpenAIBatchBackend(base_url="http://gpu-node:8000/v1", seed=1, poll_s=5)
-    assert local.params == {"temperature": 1.0, "max_new_tokens": 120, "host": "gpu-node",
+    assert local.params == {"temperature": 1.0, "max_new_tokens": 120, "host": "gpu-node:8000",
                             "seed": 1}
     assert local.state_dir.parts[-2:] == ("data", "batches")
 

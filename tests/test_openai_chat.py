@@ -325,8 +325,15 @@ def test_params_and_identity(key_env):
     assert b.identity() == {"backend": "openai", "model": "gpt-3.5-turbo", "params": {
         "temperature": 0.0, "max_new_tokens": 120, "host": "api.openai.com"}}
     local = OpenAIChatBackend(base_url="http://gpu-node:8000/v1", model="llama", seed=1)
-    assert local.params == {"temperature": 1.0, "max_new_tokens": 120, "host": "gpu-node",
+    assert local.params == {"temperature": 1.0, "max_new_tokens": 120, "host": "gpu-node:8000",
                             "seed": 1}
+    # a reviewer: two servers on one host (:18001 and :18002) shared their cached replies
+    from littlehuman.generation.backends.openai_chat import server_identity
+    assert len({server_identity(u) for u in ("http://127.0.0.1:18001/v1",
+                                             "http://127.0.0.1:18002/v1",
+                                             "https://127.0.0.1/other/v1")}) == 3
+    assert server_identity("https://api.openai.com/v1") == "api.openai.com"  # ids as before
+    assert server_identity("http://gpu-node/v1/") == "gpu-node"
 
 
 def test_scrub():

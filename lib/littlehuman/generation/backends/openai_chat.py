@@ -71,6 +71,19 @@ LOCAL_TIMEOUT_S = 600.0  # any other server: a CPU server may need minutes per r
 _DONE = object()
 
 
+
+def server_identity(url: str) -> str:
+    """Which server answers, for the cache key and generator id: the host, with its port when
+    the URL names one and its path when it is not OpenAI's ``/v1`` (credentials never enter:
+    ``url`` is public). Two servers on one host (:8000 and :8001) had shared their cached
+    replies, a reviewer found; ``api.openai.com`` and a plain host keep the id they had."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    if parts.port:
+        host += f":{parts.port}"
+    path = parts.path.rstrip("/")
+    return host + (path if path not in ("", "/v1") else "")
+
 class _GaveUp:
     """Marks a request given up on (after its retries), for the consumer's count."""
 
@@ -211,7 +224,7 @@ class OpenAIBase(Backend):
         self.base_url = public_url(url)
         self.params: dict[str, Any] = {
             "temperature": float(temperature), "max_new_tokens": int(max_new_tokens),
-            "host": urlsplit(self.base_url).hostname or self.base_url}
+            "host": server_identity(self.base_url)}
         if seed is not None:
             self.params["seed"] = int(seed)
         self.usage_log = []
