@@ -965,3 +965,19 @@ def test_a_kept_baseline_is_keyed_by_the_metric_codes_source(home, monkeypatch, 
         assert dict(grid._constant_scores("fv", 1, (1, 0, 1, 1)))["accuracy"] == 0.5
     finally:
         grid._constant_scores.cache_clear(), grid._metrics_source.cache_clear()
+
+
+def test_the_dry_run_prices_the_rows_the_zoom_and_trade_off_twin_too(home):
+    """A reviewer: with --n-train under the zoom's sizes the dry run priced the sweep's pool
+    alone (1,000 requests where the zoom twins 5,000)."""
+    from littlehuman.experiments.scaling import sizes
+
+    exp = Study("fever", "fv", config.profile("smoke", learner="majority", n_train=20),
+                invented_rows("fever", 60))
+    sz = sizes(exp.profile, exp.shape)
+    need = max([sz.tradeoff_rows, *sz.zoom])
+    assert need > exp.n
+    assert ex_twins.dry_run(exp)["requests"] == need
+    plain = experiment()  # a pool that covers every size: its own rows, as before
+    plain_sz = sizes(plain.profile, plain.shape)
+    assert ex_twins.dry_run(plain)["requests"] == max([plain.n, plain_sz.tradeoff_rows, *plain_sz.zoom])
