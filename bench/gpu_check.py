@@ -12,8 +12,9 @@ GPU has measured yet) before 2, 3, 4 and 7:
    bench/lora_throughput.py's ``RandomWeightsLearner`` and ``synthetic_rows``) on the
    Llama-3.1-8B architecture (a config built from numbers, random weights; bf16 on CUDA) at the
    token lengths of FEVER (FV, classification) and FairyTaleQA (QA, causal LM), beside the
-   authors' configuration (fp32, batch 1, QA grad-accum 2, gradient checkpointing, no packing,
-   loss on the whole sequence) in the same run: tokens/s and MFU (median of the learner's log
+   authors' configuration (fp32, gradient checkpointing, loss on the whole sequence; FV batch
+   1; QA batch 1 x grad-accum 2 with their packing: one sequence up to the max length a
+   micro-batch, ``lora_throughput.authors_params``; unpacked until 2026-12-05) in the same run: tokens/s and MFU (median of the learner's log
    windows after the first), peak GPU memory, the micro-batch the learner settled on (it halves
    its micro-batch on CUDA out-of-memory, same gradients) and ours / authors. Then, on Llama,
    ours with ``liger`` (Liger's Triton kernels for RMSNorm, SwiGLU and RoPE; opt-in, in a
@@ -238,8 +239,7 @@ def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> None:
             configs = {
                 "ours": dict(dtype="auto", batch_size=args.lora_batch, packing=True,
                              gradient_checkpointing=False, loss_on="answer"),
-                "authors": dict(dtype="fp32", batch_size=1, grad_accum=2 if task == "qa" else 1, packing=False,
-                                gradient_checkpointing=True, loss_on="all"),
+                "authors": lt.authors_params(task, pool, max_length),
             }
             got = {}
             for name, params in configs.items():

@@ -171,3 +171,20 @@ def test_a_round_ends_as_soon_as_one_of_its_processes_fails(monkeypatch):
     assert gpu_check.wait_for_round(done) == [0, 0]
     slow = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     assert gpu_check.wait_for_round([slow], timeout_s=1) == [None] and slow.poll() is not None
+
+
+def test_the_authors_qa_configuration_packs_its_micro_batch():
+    """PROTOCOL: the authors' QA scripts train at batch 1 x grad-accum 2 with packing; the
+    check timed them one unpacked example at a time, overstating ours / authors for QA (a
+    reviewer's find). FV stays one row a step."""
+    import pandas as pd
+    from benches import load
+
+    lt = load("lora_throughput")
+    pool = pd.DataFrame({"context": [80] * 4, "question": [12] * 4, "answer": [4] * 4})
+    qa = lt.authors_params("qa", pool, 512)
+    assert (qa["packing"], qa["grad_accum"], qa["dtype"], qa["loss_on"]) == (True, 2, "fp32", "all")
+    assert qa["batch_size"] == 4  # 4 examples of ~100 tokens: about 80% of one 512-token row
+    assert qa["gradient_checkpointing"]
+    fv = lt.authors_params("fv", pool[["context"]].rename(columns={"context": "claim"}), 100)
+    assert (fv["batch_size"], fv["grad_accum"], fv["packing"]) == (1, 1, False)

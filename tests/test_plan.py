@@ -129,8 +129,9 @@ def test_real_rows_are_measured(shared_data, home):
     assert sweep["train_tokens"] == pytest.approx(39 * 500 * 2 * expected, rel=1e-3)
 
     wanli = _row(df, "wanli", "sweep")  # only the official 100-row sample is here
-    assert wanli["data"] == "real rows" and wanli["train_rows"] == 39 * 80
+    assert wanli["data"] == "sample rows" and wanli["train_rows"] == 39 * 80
     assert "80 rows < 5000: n capped" in wanli["note"] and "scaled" in wanli["note"]
+    assert "only the release's 100-row sample is here" in wanli["note"]  # not the dataset's hours
     zoom = _row(df, "wanli", "zoom")  # sizes scaled to fit 80 rows: 80 (the sweep's), 48, 16
     assert (zoom["runs"], zoom["train_rows"]) == (18, 9 * (48 + 16))
 
@@ -294,3 +295,20 @@ def test_plan_points_prefer_the_current_learners_batch_8_rows_and_say_what_is_mi
     table.write_text(json.dumps({"environment": {"device": "x"}, "rows": rows[:4]}))
     assert pp.main([str(table)]) == 2
     assert "no ok row for ours8 fv, ours8 qa" in capsys.readouterr().err
+
+
+def test_the_authors_qa_micro_batch_is_one_packed_sequence_of_the_max_length(shared_data, home):
+    """PROTOCOL: the authors' QA scripts train at batch 1 with packing, so a micro-batch is one
+    sequence of the max length, not one row of the mean (a reviewer: their QA hours were
+    overstated by about a third)."""
+    from littlehuman import learners
+    from littlehuman.plan import AUTHORS_STEP, authors_micro_batch
+
+    profile = config.profile("paper")
+    df = plan(["ropes", "fever"], profile, str(shared_data))
+    ropes, fever = _row(df, "ropes", "sweep"), _row(df, "fever", "sweep")
+    max_len = learners.max_length(profile, data.DATASETS["ropes"])
+    assert authors_micro_batch("qa", ropes["tokens_per_row"], max_len) == max_len == 400
+    assert ropes["authors_tokens_per_s"] == pytest.approx(AUTHORS_STEP["qa"].tokens_per_s(400))
+    assert fever["authors_tokens_per_s"] == pytest.approx(  # FV: one row, as before
+        AUTHORS_STEP["fv"].tokens_per_s(fever["tokens_per_row"]), rel=1e-3)

@@ -55,6 +55,12 @@ def _read(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["row_id", "context_id", "context", "claim", "label", "meta"])
 
 
+def from_sample(rows: pd.DataFrame) -> bool:
+    """Whether loaded WANLI rows come from the 100-row sample (their ids name its file; the
+    warning is given once, when the processed cache is built)."""
+    return bool(rows["row_id"].astype(str).str.startswith(f"wanli:{Path(SAMPLE).stem}:").any())
+
+
 def load_raw(raw_dir: Path, seed: int = 42) -> pd.DataFrame:
     """All WANLI rows in the unified FV schema."""
     files = source_files(raw_dir)
