@@ -354,6 +354,10 @@ def test_cost_and_batch_discount():
     assert cost(usage, "gpt-4-turbo")["dollars"] == 40.0
     assert cost(usage, "gpt-4o-mini-2024-07-18")["dollars"] == pytest.approx(0.75)
     assert price("gpt-4o-2024-08-06") == PRICES["gpt-4o"] and price("gpt-4o") == (2.5, 10.0)
+    # older snapshots at their own prices, not the undated model's (a reviewer's find)
+    assert price("gpt-4o-2024-05-13") == (5.0, 15.0)
+    assert price("gpt-3.5-turbo-1106") == (1.0, 2.0) and price("gpt-3.5-turbo-0613") == (1.5, 2.0)
+    assert price("gpt-3.5-turbo-0125") == price("gpt-3.5-turbo") == (0.5, 1.5)
     missing = cost(usage + [{"prompt_tokens": None, "completion_tokens": None}], "my-local-llama")
     assert missing["dollars"] is None and missing["missing_usage"] == 1 and missing["calls"] == 3
 

@@ -19,9 +19,15 @@ from littlehuman.errors import LittleHumanError
 
 PRICES: dict[str, tuple[float, float]] = {
     "gpt-3.5-turbo": (0.50, 1.50),  # gpt-3.5-turbo-0125
+    # older snapshots kept their own (higher) prices: a prefix would have priced them as the
+    # undated model (a reviewer's find; OpenAI's pricing page as recalled, not fetched here:
+    # check yours, and --prices FILE overrides any of these)
+    "gpt-3.5-turbo-1106": (1.00, 2.00),
+    "gpt-3.5-turbo-0613": (1.50, 2.00),
     "gpt-4-turbo": (10.00, 30.00),
     "gpt-4o-mini": (0.15, 0.60),
     "gpt-4o": (2.50, 10.00),  # gpt-4o-2024-08-06 and later
+    "gpt-4o-2024-05-13": (5.00, 15.00),
 }
 BATCH_DISCOUNT = 0.5  # the Batch API bills this fraction of the standard price
 CHARS_PER_TOKEN = 4  # a rough English average; used only where no tokenizer count exists
