@@ -126,9 +126,11 @@ def test_openai_generator_through_the_cli(tmp_path, shared_data, monkeypatch):
         monkeypatch.setenv("OPENAI_API_KEY", KEY)
         common = ("--dataset", "wanli", "--profile", "smoke", "--generator", "openai",
                   "--base-url", server.base_url, "--learner", "majority", "--n-train", "40")
-        dry = run_all(home, shared_data, *common, "--dry-run")
+        dry = run_all(home, shared_data, *common, "--dry-run", "--notebooks", "01")
         assert dry.returncode == 0, dry.stderr[-2000:]
         assert "40 requests to send to openai (gpt-3.5-turbo):" in dry.stdout
+        every = run_all(home, shared_data, *common, "--dry-run")  # the zoom twins 8 rows more
+        assert "48 requests to send to openai (gpt-3.5-turbo):" in every.stdout
         assert "Batch API" in dry.stdout
         assert server.log == [] and not (home / "data" / "generation").exists()
         first = run_all(home, shared_data, *common, "--notebooks", "01", "--no-html")
@@ -140,7 +142,7 @@ def test_openai_generator_through_the_cli(tmp_path, shared_data, monkeypatch):
         assert not (home / "data" / "runs").exists() and "nothing trained yet" in first.stdout
         again = run_all(home, shared_data, *common, "--notebooks", "01", "--no-html")
         assert again.returncode == 0 and len(server.log) == sent  # nothing sent twice
-        priced = run_all(home, shared_data, *common, "--dry-run")  # nor priced twice
+        priced = run_all(home, shared_data, *common, "--dry-run", "--notebooks", "01")  # nor priced twice
         assert ("0 requests to send to openai (gpt-3.5-turbo) (40 answered already (cache): "
                 "not sent again): ~0 input + <= 0 output tokens, $0.00 chat") in priced.stdout
     for path in home.rglob("*"):

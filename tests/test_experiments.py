@@ -981,3 +981,15 @@ def test_the_dry_run_prices_the_rows_the_zoom_and_trade_off_twin_too(home):
     plain = experiment()  # a pool that covers every size: its own rows, as before
     plain_sz = sizes(plain.profile, plain.shape)
     assert ex_twins.dry_run(plain)["requests"] == max([plain.n, plain_sz.tradeoff_rows, *plain_sz.zoom])
+
+
+def test_the_dry_run_prices_only_what_the_notebooks_twin(home):
+    """`--dry-run --notebooks 01` prices the sweep's pool (notebook 01 twins it alone); the
+    trade-off's rows come with 04 or 06."""
+    from littlehuman.experiments.scaling import sizes
+
+    exp = Study("fever", "fv", config.profile("smoke", learner="majority", n_train=20),
+                invented_rows("fever", 60))
+    sz = sizes(exp.profile, exp.shape)
+    assert ex_twins.dry_run(exp, ["01"])["requests"] == exp.n
+    assert ex_twins.dry_run(exp, ["06"])["requests"] == max(exp.n, sz.tradeoff_rows)

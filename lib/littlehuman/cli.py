@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "(by default a report whose inputs are unchanged is kept)")
     run.add_argument("--dry-run", action="store_true",
                      help="print, per dataset, the generation requests, estimated tokens and "
-                     "dollars (chat and Batch API prices), then stop before anything is sent")
+                     "dollars (chat and Batch API prices), then stop before anything is sent; "
+                     "with --notebooks, only the twins those notebooks' experiments need")
     run.add_argument("--plan", action="store_true",
                      help="print the grid's runs, training tokens and estimated GPU-hours "
                      "(at a measured tokens/s, beside the authors' configuration) and exit; "
@@ -326,7 +327,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if not args.no_fetch:
         fetch_on_first_use(dataset, args.data_dir)
     if args.dry_run:
-        report.dry_run(dataset, prof, data_dir=args.data_dir, custom=custom)
+        report.dry_run(dataset, prof, data_dir=args.data_dir, custom=custom, notebooks=notebooks)
         return 0
     report.run_all(dataset, prof, data_dir=args.data_dir, custom=custom,
                    notebooks=notebooks, html=not args.no_html, output_dir=args.output,

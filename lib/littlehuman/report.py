@@ -677,14 +677,17 @@ def pages_phrase(pages: list[str]) -> str:
 
 
 def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
-            custom: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Print what generation would send and cost for each dataset; send nothing."""
+            custom: dict[str, Any] | None = None,
+            notebooks: list[str] | None = None) -> list[dict[str, Any]]:
+    """Print what generation would send and cost for each dataset, for the experiments
+    ``notebooks`` prepare (None: all); send nothing."""
     from littlehuman.experiments import twins
     from littlehuman.study import Study
 
     out = []
     for name in resolve_datasets(dataset, data_dir):
-        plan = twins.dry_run(Study.create(name, profile, data_dir=data_dir, custom=custom))
+        plan = twins.dry_run(Study.create(name, profile, data_dir=data_dir, custom=custom),
+                             notebooks)
         money = ("no price known" if plan["dollars_chat"] is None else
                  f"${plan['dollars_chat']:.2f} chat, ${plan['dollars_batch']:.2f} Batch API")
         done = [f"{plan[key]} {what}" for key, what in
@@ -836,7 +839,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                                                                   must_exist=False)),
                      "overrides": json.dumps(
                          {k: v for k, v in overrides.items() if k not in RUN_ONLY}),
-                     "files": freshness.named_files_digest(study.profile)}
+                     "files": freshness.named_files_digest(profile)}
             digests = {f: freshness.notebook_digest(notebooks_dir() / f,
                                                     notebook_parameters(f, shown),
                                                     html and plotlyjs, code, inputs)

@@ -187,10 +187,11 @@ def prices(study: "Study") -> dict[str, tuple[float, float]]:
     return load_prices(study.profile.prices) if study.profile.prices else dict(PRICES)
 
 
-def dry_run(study: "Study") -> dict[str, Any]:
+def dry_run(study: "Study", notebooks: list[str] | None = None) -> dict[str, Any]:
     """What generating the twins would send and cost, before anything is sent: the sweep's
     pool, extended along the twin order as far as the zoom's largest size or the trade-off's
-    rows need (a reviewer: `--n-train 1000` priced 1,000 requests where the zoom twins 5,000).
+    rows need, for the experiments ``notebooks`` prepare (None: all; a reviewer: `--n-train
+    1000` priced 1,000 requests where the zoom twins 5,000).
 
     Requests the generation cache already answers, or that sit in a Batch API batch already
     submitted, are counted apart: they are not sent again. The estimate of the rest is an
@@ -206,11 +207,15 @@ def dry_run(study: "Study") -> dict[str, Any]:
                 "cached": 0, "submitted": 0, "input_tokens": 0, "output_tokens": 0,
                 "dollars_chat": 0.0, "dollars_batch": 0.0,
                 "method": "your own synthetic file: no generation call"}
+    from littlehuman import experiments
     from littlehuman.experiments.scaling import sizes
 
     p, table = study.profile, prices(study)
     sz = sizes(p, study.shape)
-    rows = twin_rows(study, max([sz.tradeoff_rows, *sz.zoom]))
+    chosen = (experiments.EXPERIMENTS.values() if notebooks is None
+              else experiments.for_notebooks(notebooks))
+    rows = twin_rows(study, max([0] + (list(sz.zoom) if experiments.zoom in chosen else [])
+                                + ([sz.tradeoff_rows] if experiments.tradeoff in chosen else [])))
     requests = study.prompt.requests(rows, study.split("train"))
     if p.generator.startswith("openai") and not os.environ.get(p.api_key_env, "").strip():
         # no key, no backend: price every request (a run would stop for the key first)
