@@ -271,3 +271,17 @@ def test_twin_defects_are_said_under_finding_1():
                              "context": ["a cat sat", "a dog ran"]})
     assert "1 of the 2 twins have an answer that does not stand in their context" in \
         twin_defects(qa_real, qa_twins)
+
+
+def test_the_twins_wrong_label_share_is_a_floor_not_rounded_up():
+    """A reviewer: 48 of 500 twins (9.6%) read 'at least 10%'."""
+    from littlehuman.analysis import twin_defects
+
+    n = 500
+    real = pd.DataFrame({"row_id": [f"r{i}" for i in range(n)], "label": [0] * 247 + [1] * 253,
+                         "claim": [f"c{i}" for i in range(n)],
+                         "context": [f"other {i}" for i in range(n)]})
+    twins = real.assign(source_row_id=real["row_id"],
+                        claim=[f"copied {i}" if i < 48 else f"c{i}" for i in range(n)],
+                        context=[f"copied {i} here" if i < 48 else f"x {i}" for i in range(n)])
+    assert "at least 9.6% of the twins carry a wrong label" in twin_defects(real, twins)

@@ -421,6 +421,13 @@ def test_families_report_and_summary_on_known_runs(home, learners_beat_the_basel
         g["supported"], g["vs_all_synthetic"], np.nan))) < 1e-12
     assert "minus all synthetic's" in advice_plots.budget_caption(answer, 3, 20)
     assert "$2" in advice_plots.budget_caption(answer, 3, 20)
+    # "Dashed" only where a split reaches past the measured sizes (a reviewer: no trace was)
+    inside = {**answer, "grid": answer["grid"].assign(supported=True)}
+    assert "Dashed" not in advice_plots.budget_caption(inside, 3, 20)
+    assert "Every split buys synthetic sizes within the measured" in \
+        advice_plots.budget_caption(inside, 3, 20)
+    outside = {**answer, "grid": answer["grid"].assign(supported=False)}
+    assert "Dashed: synthetic sizes outside the measured" in advice_plots.budget_caption(outside, 3, 20)
     assert len(advice_plots.fits_table(report)) == 2 * 3
     assert set(advice_plots.fits_table(report)["levels off at"][:1]) == {"never"}  # the log
     assert [advice_plots._asymptote(v) for v in (1.0, 0.8634, float("inf"), -float("inf"))] == [
@@ -1084,13 +1091,17 @@ def test_the_break_even_sentence_says_when_every_curve_reads_past_the_runs():
     7.72 [7.17, 41.7], all above the runs' 6.64-6.79 (truth 6.67): a helper saw no word of it."""
     curves_ = [("log", 7.95, 7.5, 10.6), ("power", 8.35, 8.08, 13.8), ("exp", 7.72, 7.17, 41.7)]
     runs = [(1000, 6.72, 6.48, 7.2), (2000, 6.64, 6.3, 7.11)]
-    assert advice_plots._curves_against_runs(curves_, runs) == (
-        " Every curve's interval lies above the reading off the runs on base 2,000: there the "
-        "curves' shapes, not the noise, set their ratios; read the runs' where they reach.")
-    assert advice_plots._curves_against_runs(curves_, runs[:1]) == ""  # 7.17 < 7.2: overlap
-    assert advice_plots._curves_against_runs(curves_, []) == ""
-    low = [("log", 3.0, 2.0, 4.0)]
-    assert "lies below the reading off the runs on bases 1,000 and 2,000" in \
+    # base by base (a later reviewer: the headline's median over the bases had been set
+    # against one base's reading): each base's own fits against that base's reading
+    at = {1000.0: curves_, 2000.0: curves_}
+    assert advice_plots._curves_against_runs(at, runs) == (
+        " On base 2,000 every curve's own interval lies above the reading off the runs: there "
+        "the curves' shapes, not the noise, set their ratios; read the runs' where they reach.")
+    assert advice_plots._curves_against_runs(at, runs[:1]) == ""  # 7.17 < 7.2: overlap
+    assert advice_plots._curves_against_runs(at, []) == ""
+    assert advice_plots._curves_against_runs({1000.0: curves_}, runs[1:]) == ""  # no fits there
+    low = {1000.0: [("log", 3.0, 2.0, 4.0)], 2000.0: [("log", 3.0, 2.0, 4.0)]}
+    assert "On bases 1,000 and 2,000 every curve's own interval lies below" in \
         advice_plots._curves_against_runs(low, runs)
 
 

@@ -780,3 +780,21 @@ def test_one_zoom_size_is_said_not_drawn():
     one = pd.DataFrame({"n": [500, 500], "fraction": [0.975, 1.0]})
     assert plots.zoom.one_size_sentence(one).startswith(
         "*Score against n: the zoom ran at one training-set size only (n = 500)")
+
+
+def test_captions_say_the_dotted_baseline_and_draw_no_dashed_line_that_is_not_there():
+    """A reviewer's read: the figures of 02-04 drew the majority baseline dotted and no caption
+    said what it was; 04's caption described a dashed equivalent line on pages with none."""
+    import pandas as pd
+
+    from littlehuman import plots
+
+    said = plots.tradeoff.figure_caption(3, 100, 50, pd.DataFrame({"equivalent": [None, -10.0]}),
+                                         0.49)
+    assert "no dashed line" in said and "the dashed line to" not in said
+    assert "The dotted line is the majority baseline" in said
+    drawn = plots.tradeoff.figure_caption(3, 100, 50, pd.DataFrame({"equivalent": [900.0]}))
+    assert "the dashed line to the synthetic size" in drawn and "dotted" not in drawn
+    assert "dotted line is the majority baseline" in plots.sweep.figure_caption("d", 50, 3, 100, 0.5)
+    assert "dotted" not in plots.sweep.figure_caption("d", 50, 3, 100)
+    assert "dotted line is the majority baseline" in plots.zoom.figure_caption("d", 3, 100, 9, 0, 0.5)

@@ -31,6 +31,7 @@ human) rows on position 0. By default we drop rows whose maximum BLEU is 0
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 
@@ -127,7 +128,7 @@ def twin_defects(real: pd.DataFrame, synthetic: pd.DataFrame) -> str:
         if copied:
             return (f"{copied} of the {false} twins labelled false copy their context word "
                     f"for word, a supported claim under the label false: at least "
-                    f"{copied / len(own):.0%} "
+                    f"{math.floor(1000 * copied / len(own)) / 10:g}% "  # a floor: not up
                     f"of the twins carry a wrong label (the human rows: {human} of "
                     f"{human_false}), noise that every synthetic fraction inherits.")
     if {"answer", "context"} <= set(own.columns):

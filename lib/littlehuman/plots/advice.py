@@ -255,7 +255,8 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
         yours = f" Yours: {ph / ps:.3g} (${ph:g} / ${ps:g})"
         yours += (f", {_against_intervals(intervals, ph / ps)}." if intervals else ".")
     yours += _runs_clause(report, ph / ps if ph > 0 and ps > 0 else None)
-    yours += _curves_against_runs(intervals, families.run_ratios(report.get("measured"), h))
+    yours += _curves_against_runs(_per_base_intervals(report),
+                                  families.run_ratios(report.get("measured"), h))
     return ("**Break-even price ratio** (human annotation pays while one human point costs less "
             "than this many synthetic points: the curves' equivalent, "
             + ("the median over the bases of the fits on the seed means"
@@ -292,20 +293,37 @@ def _against_intervals(shown: list[tuple[str, float, float, float]], ratio: floa
     return "between the families' intervals: which pays depends on the family"
 
 
-def _curves_against_runs(intervals: list[tuple], runs: list[tuple]) -> str:
-    """' Every curve's interval lies above the reading off the runs on base 2,000: ...' for
-    the bases where each family's break-even interval (``intervals``: (family, value, low,
-    high)) lies wholly above, or wholly below, that base's reading off the runs (``runs``:
-    (base, value, low, high)); '' where no base is so."""
+def _per_base_intervals(report: dict[str, Any]) -> dict[float, list[tuple]]:
+    """{base: [(family, ratio, low, high)]}: each family's fit on that base, per human point,
+    where it has an interval (the per-base table's)."""
+    fits, h = report.get("fits"), report["human"]
+    out: dict[float, list[tuple]] = {}
+    if fits is None or h <= 0 or not {"low", "high", "equivalent"} <= set(fits):
+        return out
+    for r in fits[fits["base"] != POOLED].to_dict("records"):
+        if all(isinstance(r[k], (int, float)) and math.isfinite(r[k])
+               for k in ("equivalent", "low", "high")):
+            out.setdefault(float(r["base"]), []).append(
+                (r["family"], r["equivalent"] / h, r["low"] / h, r["high"] / h))
+    return out
+
+
+def _curves_against_runs(intervals: dict[float, list[tuple]], runs: list[tuple]) -> str:
+    """' On base 2,000 every curve's interval lies above the reading off the runs: ...' for
+    the bases where each family's own interval there (``intervals``: {base: [(family, value,
+    low, high)]}, per human point) lies wholly above, or wholly below, that base's reading
+    off the runs (``runs``: (base, value, low, high)); '' where no base is so. Base by base: a
+    reviewer found the median over the bases set against one base's reading."""
     for side, clear in (("above", lambda lo, hi, r: lo > r[3]),
                         ("below", lambda lo, hi, r: hi < r[2])):
         bases = [r[0] for r in runs
-                 if intervals and all(clear(lo, hi, r) for _, _, lo, hi in intervals)]
+                 if intervals.get(float(r[0]))
+                 and all(clear(lo, hi, r) for _, _, lo, hi in intervals[float(r[0])])]
         if bases:
             said = " and ".join(f"{b:,.0f}" for b in bases)
-            return (f" Every curve's interval lies {side} the reading off the runs on base"
-                    f"{'s' if len(bases) > 1 else ''} {said}: there the curves' shapes, not "
-                    "the noise, set their ratios; read the runs' where they reach.")
+            return (f" On base{'s' if len(bases) > 1 else ''} {said} every curve's own interval "
+                    f"lies {side} the reading off the runs: there the curves' shapes, not the "
+                    "noise, set their ratios; read the runs' where they reach.")
     return ""
 
 
@@ -401,8 +419,10 @@ def budget_caption(answer: dict[str, Any], n_seeds: int, n_rows: int) -> str:
             f"measured number; band: 95% over bootstrap resamples ({resampled(n_seeds, n_rows)}). "
             "Below: each split's predicted score minus all synthetic's, its band from the same "
             "resamples, paired (above 0: better than spending everything on synthetic "
-            "points). Dashed: synthetic sizes outside the measured "
-            f"{m[0]:,.0f}-{m[1]:,.0f}.")
+            "points)." + (f" Dashed: synthetic sizes outside the measured {m[0]:,.0f}-{m[1]:,.0f}."
+                          if not np.asarray(answer["grid"]["supported"]).all() else
+                          f" Every split buys synthetic sizes within the measured "
+                          f"{m[0]:,.0f}-{m[1]:,.0f}."))
 
 
 def purchases_figure(bought: dict[str, Any], title: str) -> go.Figure:

@@ -328,6 +328,16 @@ def baseline_off_axis(fig: go.Figure, value: float, row: int, col: int,
     return True
 
 
+def baseline_sentence(value: float | None) -> str:
+    """A caption's words for :func:`baseline_line` ('' without a baseline): the figures drew
+    it and their captions did not say what it was (a reviewer's read)."""
+    if value is None:
+        return ""
+    return (" The dotted line is the majority baseline: the train pool's most common label or "
+            "answer predicted for every test row (a note names it instead where it lies far "
+            "from the data).")
+
+
 def baseline_line(fig: go.Figure, value: float | None, row: int, col: int,
                   label: bool, shared: bool = False) -> None:
     """A dotted horizontal line at the majority baseline (what a learner that learned nothing

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from littlehuman import curves
 from littlehuman.plots.style import (BAND, COLORS, SEED_LINE, Panels, baseline_line,
-                                      metric_label, resampled)
+                                     baseline_sentence, metric_label, resampled)
 
 #: shown instead of the agreement table when a task has a single metric (FV)
 ONE_METRIC_NOTE = "FV is scored by accuracy alone: nothing to compare."
@@ -64,12 +64,14 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
     return grid.layout(title)
 
 
-def figure_caption(name: str, n: int, n_seeds: int, n_test: int) -> str:
-    """Caption of :func:`figure` (``n`` training rows, ``n_test`` human test rows)."""
+def figure_caption(name: str, n: int, n_seeds: int, n_test: int,
+                   baseline: float | None = None) -> str:
+    """Caption of :func:`figure` (``n`` training rows, ``n_test`` human test rows, the
+    majority ``baseline`` it draws)."""
     return (f"{name}, n = {n}: each grey line is one seed, the blue line the mean over "
             f"{curves.counted(n_seeds, 'seed')}, the band its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}). "
-            "Every point is one fine-tuning run.")
+            "Every point is one fine-tuning run." + baseline_sentence(baseline))
 
 
 # --------------------------------------------------------------------------- its numbers

@@ -18,9 +18,9 @@ import plotly.graph_objects as go
 
 from littlehuman import curves
 from littlehuman.findings import PAPER_TABLE3
-from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, error_bars,
-                                     metric_label, note_if_empty, resampled, whole_points,
-                                     with_formats)
+from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, baseline_sentence,
+                                     error_bars, metric_label, note_if_empty, resampled,
+                                     whole_points, with_formats)
 from littlehuman.stats import finite
 
 #: the columns of :func:`bases_table`, in order, and their names there (``{human}`` filled in)
@@ -103,15 +103,20 @@ def figure_title(name: str, human: int) -> str:
     return f"{name}: +{human} human points against more synthetic points"
 
 
-def figure_caption(n_seeds: int, n_test: int, human: int) -> str:
-    """Caption of :func:`figure`."""
+def figure_caption(n_seeds: int, n_test: int, human: int, bases: pd.DataFrame | None = None,
+                   baseline: float | None = None) -> str:
+    """Caption of :func:`figure` (``bases``: ``analysis["bases"]``, whose positive
+    equivalents get the dashed line; ``baseline``: the majority baseline it draws)."""
+    drawn = bases is None or bool((pd.to_numeric(bases["equivalent"], errors="coerce") > 0).any())
+    matched = ("the dashed line to the synthetic size the fit says matches it (the equivalent; "
+               "cut at three times the fitted range)" if drawn else
+               "no dashed line: on no base does the fit match their score with more synthetic "
+               "points (the table below says why)")
     return (f"One panel per synthetic base. Grey: single seeds of the synthetic-only runs; blue: "
             f"their mean over {curves.counted(n_seeds, 'seed')} with a 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}) and the log fit on those means; red: the base "
             f"plus {human} human points, drawn at its synthetic size (a little to the right, "
-            "not to hide the base's own point), and the dashed line to "
-            "the synthetic size the fit says matches it (the equivalent; cut at three times "
-            "the fitted range).")
+            f"not to hide the base's own point), and {matched}." + baseline_sentence(baseline))
 
 
 # --------------------------------------------------------------------------- per base

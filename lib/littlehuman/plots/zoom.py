@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from littlehuman import curves
-from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, error_bars,
-                                     metric_label, note_if_empty, resampled)
+from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, baseline_sentence,
+                                     error_bars, metric_label, note_if_empty, resampled)
 from littlehuman.plots.sweep import TAU_UNDEFINED, fraction_means, metric_agreement
 
 
@@ -53,7 +53,8 @@ def figure_title(name: str, metric: str) -> str:
     return f"{name}: {metric_label(metric)} from 95% to 100% synthetic"
 
 
-def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int, shared: int = 0) -> str:
+def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int, shared: int = 0,
+                   baseline: float | None = None) -> str:
     """Caption of :func:`figure` (``n_runs``: the records' row count; ``shared``: how many of
     them are the sweep's own runs, :func:`~littlehuman.experiments.zoom.shared_with_sweep`)."""
     reused = (("; all of them are" if shared == n_runs else f"; {shared} of them are")
@@ -62,7 +63,7 @@ def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int, shared: in
     return (f"{name}: one panel per training-set size n. Grey lines are single seeds, the blue "
             f"line the mean over {curves.counted(n_seeds, 'seed')} with its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}). Each point is one fine-tuning run "
-            f"({n_runs} runs in all{reused}).")
+            f"({n_runs} runs in all{reused})." + baseline_sentence(baseline))
 
 
 # --------------------------------------------------------------------------- against n
