@@ -512,3 +512,41 @@ def test_a_worker_killed_mid_run_is_one_line_error(tmp_path, child_path):
                     executor=LocalExecutor(jobs=2, gpus=0), progress=False)
     counts = run_missing(specs, real, synthetic, store, run=run, progress=False)
     assert counts["ran"] >= 1 and all(store.has(s) for s in specs)
+
+
+def test_signals_are_held_until_a_slurm_submission_is_marked():
+    """A reviewer: Ctrl-C between submitting an array and writing its job ids into the claims
+    left claims naming a dead process, and the rerun submitted those runs again."""
+    from littlehuman.executors import signals_deferred
+
+    reached = False
+    with pytest.raises(KeyboardInterrupt):
+        with signals_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+            reached = True  # the block finishes first
+    assert reached
+
+
+def _sleep(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_an_interrupted_pool_stops_its_workers_before_their_locks_go():
+    """A reviewer: SIGTERM to a `--jobs 2` sweep released its run locks while its workers
+    trained on, so another sweep trained the same runs beside them."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from littlehuman.executors import _stop_workers
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+    pool.submit(_sleep, 60)
+    deadline = time.time() + 30
+    while not any(p.is_alive() for p in pool._processes.values()) and time.time() < deadline:
+        time.sleep(0.05)
+    workers = list(pool._processes.values())
+    start = time.time()
+    _stop_workers(pool)
+    assert time.time() - start < 10 and not any(p.is_alive() for p in workers)

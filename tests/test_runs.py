@@ -267,3 +267,26 @@ def test_parallel_sweep_matches_serial(tmp_path):
     for spec in specs:
         assert parallel.get(spec)["metrics"] == serial.get(spec)["metrics"]
         pd.testing.assert_frame_equal(parallel.predictions(spec), serial.predictions(spec))
+
+
+def test_a_kill_while_a_run_is_redone_never_pairs_its_old_record_with_new_predictions(tmp_path, monkeypatch):
+    """A reviewer: redoing a run wrote the new predictions, then the record; a kill between
+    left the old record beside the new predictions, and `has` read them as one run."""
+    from littlehuman import runs
+
+    store = RunStore(tmp_path)
+    spec = RunSpec.make("fever", "sweep", 10, 0.5, 0, "g", "majority", {})
+    old = pd.DataFrame({"row_id": ["a"], "prediction": [1]})
+    store.write(spec, {"metrics": {"accuracy": 0.9}, "note": "old"}, old)
+    real = runs.atomic_write
+
+    def killed_at_the_record(path, write):
+        if path.name == RunStore.RECORD:
+            raise KeyboardInterrupt  # the process dies between the two writes
+        return real(path, write)
+
+    monkeypatch.setattr(runs, "atomic_write", killed_at_the_record)
+    with pytest.raises(KeyboardInterrupt):
+        store.write(spec, {"metrics": {"accuracy": 0.1}, "note": "new"},
+                    pd.DataFrame({"row_id": ["a"], "prediction": [0]}))
+    assert not store.has(spec)  # not finished: the rerun redoes it, nothing mixed

@@ -17,6 +17,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -30,7 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Iterator, Protocol
 
 import pandas as pd
 import submitit
@@ -295,11 +296,51 @@ def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
                     lock.release()
                 counts["ran"] += 1
                 bar.update(1)
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers before their runs' locks go
+        _stop_workers(pool)  # (a reviewer: another sweep trained them beside the still-running
+        raise                # workers, whose results the pool's exit then threw away)
     finally:
         for _spec, held in in_flight.values():
             held.release()
     if failure is not None:
         raise failure
+
+
+def _stop_workers(pool: Any) -> None:
+    """Terminate a process pool's workers now and cancel what it has not started (in-process
+    scheduling has none). What they were training is lost, as Ctrl-C means; a rerun redoes it."""
+    processes = getattr(pool, "_processes", None)
+    if not processes:
+        return
+    for process in list(processes.values()):
+        process.terminate()
+    for process in list(processes.values()):
+        process.join(5)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back until the block ends (then raised as usual): a sweep
+    interrupted between submitting a SLURM array and writing its job ids into the runs'
+    claims left claims that named only a dead process, so a rerun submitted those runs again
+    (a reviewer's find). Held by handlers of its own, not a signal mask (another thread
+    would take a masked signal). A no-op off the main thread."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _frame: received.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:  # delivered again, to the handlers of before
+            signal.raise_signal(received[0])
 
 
 # --------------------------------------------------------------------------- slurm
@@ -472,13 +513,14 @@ class SlurmExecutor:
         failure in words ("" when none failed)."""
         specs = list(claimed)
         n, failure = len(specs), ""
-        try:
-            jobs = executor.map_array(RunTask(), [store] * n, [inputs] * n, [run] * n, specs)
-        except Exception:
-            release_claims(store, claimed)  # not submitted: let other sweeps have them
-            raise
-        for job, spec in zip(jobs, specs):
-            mark_submitted(store, spec, job, self.cluster, claimed[spec])
+        with signals_deferred():  # submitted and marked, or neither
+            try:
+                jobs = executor.map_array(RunTask(), [store] * n, [inputs] * n, [run] * n, specs)
+            except Exception:
+                release_claims(store, claimed)  # not submitted: let other sweeps have them
+                raise
+            for job, spec in zip(jobs, specs):
+                mark_submitted(store, spec, job, self.cluster, claimed[spec])
         spec_of = {id(job): spec for job, spec in zip(jobs, specs)}
         for job in submitit.helpers.as_completed(jobs, poll_frequency=self.poll_s):
             if not store.has(spec_of[id(job)]):

@@ -194,13 +194,17 @@ class RunStore:
                                    "folder and rerun to redo that run") from exc
 
     def write(self, spec: RunSpec, record: Mapping[str, Any], predictions: pd.DataFrame) -> Path:
-        """Store a finished run atomically: predictions first, then the record. An OSError
+        """Store a finished run atomically: any old record removed, the predictions, then the
+        record (so a run counts as finished only with both, of one fit). An OSError
         (disk full, read-only...) names the run's folder."""
         folder = self.path(spec)
         full = {**record, "key": spec.key(), "spec": spec.to_dict()}
         text = json.dumps(full, indent=1, default=_json_default).encode("utf-8")
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            # a run redone: its old record goes first, or a kill between the two writes left
+            # the old record beside the new predictions, read as one run (a reviewer's find)
+            (folder / self.RECORD).unlink(missing_ok=True)
             atomic_write(folder / self.PREDICTIONS,
                          lambda h: predictions.to_parquet(h, index=False))
             _forget_predictions(folder / self.PREDICTIONS)
