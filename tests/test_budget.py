@@ -344,7 +344,16 @@ def test_families_report_and_summary_on_known_runs(home, learners_beat_the_basel
         for f, b, s in zip(report["fits"]["family"], report["fits"]["base"],
                            report["fits"]["eq_status"])])
     flat = {**report, "fits": flat_fits, "breakeven": {**report["breakeven"], "log": None}}
-    assert "log (paper) none (its curve does not rise);" in advice_plots.breakeven_sentence(flat)
+    assert "log (paper) none (its curve does not rise on the seed means);" in \
+        advice_plots.breakeven_sentence(flat)
+    # one seed of three priced (FEVER's cpu profile): not "0 [0, ∞)" either (a reviewer)
+    one_priced = {**flat, "breakeven": {**flat["breakeven"], "log": 1.81},
+                  "table3": {**flat["table3"], "log": {**flat["table3"]["log"], "n": 1,
+                                                       "n_undefined": 2, "median": 90.5}}}
+    said = advice_plots.breakeven_sentence(one_priced)
+    assert ("log (paper) none (its curve does not rise on the seed means; Table 3's median: none "
+            "(2 of 3 operating points gave no finite synthetic equivalent; the 1 that did: 1.81))"
+            in said), said
     ends = [advice_plots._breakeven_ends(report, f) for f in report["families"]]
     shown = [(f, *e) for f, e in zip(report["families"], ends)]
     assert advice_plots._against_intervals(shown, 17.0 / 8).startswith(

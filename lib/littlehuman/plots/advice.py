@@ -227,11 +227,15 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
         t3 = report["table3"][fam]
         mine = (fits[(fits["family"] == fam) & (fits["base"] != POOLED)]
                 if fits is not None and "eq_status" in fits else None)
-        if ratio is None and mine is not None and len(mine) and \
-                (mine["eq_status"] == "no_gain").all():
+        flat = mine is not None and len(mine) and (mine["eq_status"] == "no_gain").all()
+        if flat and (ratio is None or curves.mostly_undefined(t3)):
             # the headline's words: a curve that does not rise prices nothing (its resamples'
-            # "none needed" read as a ratio of 0 [0, 0] beside "no equivalent", a helper saw)
-            parts.append(f"{FAMILIES[fam].label} none ({families.no_equivalent_reason(mine)})")
+            # "none needed" read as a ratio of 0 [0, 0] beside "no equivalent", a helper saw;
+            # so did "0 [0, ∞)" where one seed of three priced, a reviewer)
+            rest = ("" if ratio is None else f"; Table 3's median: none ({curves.unpriced_phrase(t3)}"
+                    f"; {curves.priced_rest_phrase(t3, format(ratio, '.3g'))})")
+            parts.append(f"{FAMILIES[fam].label} none "
+                         f"({families.no_equivalent_reason(mine)} on the seed means{rest})")
             continue
         if ratio is None:
             table3 = "none (no finite median)"
