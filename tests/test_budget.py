@@ -1109,6 +1109,13 @@ def test_the_break_even_sentence_says_when_every_curve_reads_past_the_runs():
     assert advice_plots._curves_against_runs(at, runs[:1]) == ""  # 7.17 < 7.2: overlap
     assert advice_plots._curves_against_runs(at, []) == ""
     assert advice_plots._curves_against_runs({1000.0: curves_}, runs[1:]) == ""  # no fits there
+    # ROPES's simulation, base 1,000: the log's [7.35, 12.8] lies above the runs' [6.48, 7.2],
+    # the exponential's [6.09, inf) does not: not "every curve" (an unbounded one counts)
+    report = {"human": 200, "fits": pd.DataFrame(
+        {"family": ["log", "exp"], "base": [1000, 1000], "equivalent": [1806.0, 1402.0],
+         "low": [1470.0, 1218.0], "high": [2550.0, math.inf]})}
+    assert advice_plots._curves_against_runs(advice_plots._per_base_intervals(report),
+                                             runs[:1]) == ""
     low = {1000.0: [("log", 3.0, 2.0, 4.0)], 2000.0: [("log", 3.0, 2.0, 4.0)]}
     assert "On bases 1,000 and 2,000 every curve's own interval lies below" in \
         advice_plots._curves_against_runs(low, runs)

@@ -305,8 +305,8 @@ def _per_base_intervals(report: dict[str, Any]) -> dict[float, list[tuple]]:
     if fits is None or h <= 0 or not {"low", "high", "equivalent"} <= set(fits):
         return out
     for r in fits[fits["base"] != POOLED].to_dict("records"):
-        if all(isinstance(r[k], (int, float)) and math.isfinite(r[k])
-               for k in ("equivalent", "low", "high")):
+        # an unbounded end is an interval too ([1,218, inf) lies across a reading of 1,441)
+        if all(isinstance(r[k], (int, float)) and not math.isnan(r[k]) for k in ("low", "high")):
             out.setdefault(float(r["base"]), []).append(
                 (r["family"], r["equivalent"] / h, r["low"] / h, r["high"] / h))
     return out
