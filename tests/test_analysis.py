@@ -285,3 +285,18 @@ def test_the_twins_wrong_label_share_is_a_floor_not_rounded_up():
                         claim=[f"copied {i}" if i < 48 else f"c{i}" for i in range(n)],
                         context=[f"copied {i} here" if i < 48 else f"x {i}" for i in range(n)])
     assert "at least 9.6% of the twins carry a wrong label" in twin_defects(real, twins)
+
+
+def test_fevers_evidence_sentences_are_its_lines():
+    """A reviewer: FEVER's context is its evidence sentences, one a line; the sentence rule cut
+    them at 'U.S.' and 'Alan J. Pakula' (46 of 500 cpu-profile contexts)."""
+    from littlehuman import data
+    from littlehuman.analysis import sentences_by_line, split_sentences
+
+    context = "The film was directed by Alan J. Pakula .\nIt was shot in the U.S. in 1976 ."
+    assert split_sentences(context, by_line=True) == [
+        "The film was directed by Alan J. Pakula .", "It was shot in the U.S. in 1976 ."]
+    assert len(split_sentences(context)) > 2  # the rule for running text cuts at the initials
+    assert sentences_by_line(type("S", (), {"dataset_spec": data.DATASETS["fever"]})())
+    assert not sentences_by_line(type("S", (), {"dataset_spec": data.DATASETS["ropes"]})())
+    assert not sentences_by_line(object())  # a user's own file: the rule for running text

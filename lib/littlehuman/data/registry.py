@@ -25,6 +25,7 @@ class DatasetSpec:
     max_seq_len: int
     max_new_tokens: int | None = None  # QA only
     small: bool = False  # SciFact: the experiments use sizes / 10
+    sentence_per_line: bool = False  # FEVER: the context is its evidence sentences, one a line
 
     def loader(self) -> ModuleType:
         return importlib.import_module(f"littlehuman.data.{self.module}")
@@ -33,7 +34,8 @@ class DatasetSpec:
 DATASETS: dict[str, DatasetSpec] = {
     s.name: s
     for s in [
-        DatasetSpec("fever", "fv", "fever", "FEVER (gold evidence)", 5000, 100),
+        DatasetSpec("fever", "fv", "fever", "FEVER (gold evidence)", 5000, 100,
+                    sentence_per_line=True),
         DatasetSpec("scifact", "fv", "scifact", "SciFact (entailment)", 500, 512, small=True),
         DatasetSpec("wanli", "fv", "wanli", "WANLI", 5000, 150),
         DatasetSpec("factify", "fv", "factify", "FACTIFY 1.0 (text-only)", 5000, 800),
