@@ -258,6 +258,7 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
         v = dict(gain)
         v["how"] = "the human points' gain over the base"
         if gain["verdict"] == HOLDS:
+            judged = _estimate_to_judge(b) if status in PRICED_BY_INTERVAL else None
             failed = b.get("failed_resamples") or 0
             missing = interval_end(low) is None or interval_end(high) is None
             if status == "ok" and human is not None and missing and failed:
@@ -267,14 +268,13 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
                      "text": f"{failed} bootstrap resamples had no equivalent, too many for a "
                              "95% interval: the run cannot say what the human points are worth",
                      "how": f"the synthetic points worth {human} human ones, against {human}"}
-            elif human is not None and (status == "ok" or status in PRICED_BY_INTERVAL
-                                        and _estimate_to_judge(b) is not None):
+            elif human is not None and (status == "ok" or judged is not None):
                 # an end may be unbounded ('inf': resamples no synthetic amount matches,
                 # ranked above every number); "at least low" can still hold. Whatever the
                 # seed means' status, an interval is read (a reviewer: a saturated base
                 # [-1,800, -50] against 200 human points read "not measured", an
                 # extrapolated one [50, inf) "holds")
-                v = verdict(b.get("equivalent") if status == "ok" else _estimate_to_judge(b),
+                v = verdict(b.get("equivalent") if status == "ok" else judged,
                             low, high, null=float(human))
                 if status == "no_gain":
                     v["estimate"] = None

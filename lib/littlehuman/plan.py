@@ -30,7 +30,7 @@ import pandas as pd
 
 from littlehuman import data, experiments, learners
 from littlehuman.config import Profile
-from littlehuman.data import schema
+from littlehuman.data import schema, wanli
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments.grid import Shape
 
@@ -190,8 +190,6 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
     task, dataset = rows.attrs["task"], rows.attrs["dataset"]
     split = rows["split"].astype(str)
     train, n_test = rows[split == "train"], int((split == "test").sum())
-    from littlehuman.data import wanli
-
     sample = dataset == wanli.NAME and wanli.from_sample(rows)
     shape = Shape.of(dataset, task, profile, len(train))
     notes = []

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from littlehuman import curves, families
+from littlehuman.config import RUN_ONLY
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import grid
@@ -791,8 +792,6 @@ def _with_prices(command: list[str], example: dict[str, float], overrides: str |
 
     from littlehuman.notebook import run_all_flags
 
-    from littlehuman.config import RUN_ONLY
-
     given = json.loads(overrides) if isinstance(overrides, str) else dict(overrides or {})
     # how fast and where runs happen is the reader's own (a kept page suggested --jobs 2)
     kept = {k: v for k, v in given.items() if k not in example and k not in RUN_ONLY}
@@ -1030,8 +1029,8 @@ def measured_phrase(m: dict[str, Any], unit: str = "") -> str:
     """One base's equivalent read off the measured runs: '+1,308 [1,291, 1,416]', '+1,337
     [1,265, > 1,800)' (resamples above every measured score), 'more than 800 (95%: from
     29, past the runs in 6,986 resamples)', '+0 [0, > 100)' (not above the measured curve
-    at the base), 'at most -1,000 (none needed: ...)' (below every measured score), 'no reading' (the runs do
-    not rise); ``unit`` (' synthetic points') after the number and its interval."""
+    at the base), 'at most -1,000 (none needed: ...)' (below every measured score), 'no
+    reading' (the runs do not rise); ``unit`` (' synthetic points') after the number and its interval."""
     status, beyond = m["status"], int(m.get("beyond") or 0)
     low, high = m.get("low"), m.get("high")
     has = low is not None and not pd.isna(low)

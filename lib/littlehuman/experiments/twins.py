@@ -214,8 +214,12 @@ def dry_run(study: "Study", notebooks: list[str] | None = None) -> dict[str, Any
     sz = sizes(p, study.shape)
     chosen = (experiments.EXPERIMENTS.values() if notebooks is None
               else experiments.for_notebooks(notebooks))
-    rows = twin_rows(study, max([0] + (list(sz.zoom) if experiments.zoom in chosen else [])
-                                + ([sz.tradeoff_rows] if experiments.tradeoff in chosen else [])))
+    need = [len(study.train_pool)]  # the sweep's pool: notebook 01 twins it alone
+    if experiments.zoom in chosen:
+        need += sz.zoom
+    if experiments.tradeoff in chosen:
+        need.append(sz.tradeoff_rows)
+    rows = twin_rows(study, max(need))
     requests = study.prompt.requests(rows, study.split("train"))
     if p.generator.startswith("openai") and not os.environ.get(p.api_key_env, "").strip():
         # no key, no backend: price every request (a run would stop for the key first)
