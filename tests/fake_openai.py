@@ -10,7 +10,8 @@ and of the Batch API: ``POST /v1/files`` (a multipart upload), ``GET /v1/files/{
   before replying: past a client timeout), ``"malformed"`` (200 with no choices), ``"empty"``
   (200 with a null message content), ``"nonjson"`` (200 with an HTML body), ``"truncated"``
   (200, ``application/json``, its body cut in half: a proxy that dropped the connection),
-  ``"ok"``.
+  ``"error200"`` (200 whose body is an error object, as some proxies answer an overload),
+  ``"length"`` (a chat reply cut inside its claim, ``finish_reason: "length"``), ``"ok"``.
 - ``log``: one dict per request, appended when it arrives (``t_start``) and completed when
   answered (``t_end``, ``status``, ``fault``): the messages (for ``/v1/completions``: the
   ``prompt`` as one message), their sha256 ``hash`` (of the prompt text for completions), the
@@ -83,7 +84,7 @@ NO_CHAT_TEMPLATE = ("Cannot use chat template functions because tokenizer.chat_t
                     "templates and setting the tokenizer.chat_template attribute, please see the "
                     "documentation at https://huggingface.co/docs/transformers/main/en/chat_templating")
 FAULTS = ("ok", "429", "500", "slow", "malformed", "empty", "nonjson", "truncated", "bare500",
-          "detail400")
+          "detail400", "error200", "length")
 BATCH_FAULTS = ("ok", "expire", "request_error", "malformed", "fail")
 
 
@@ -235,6 +236,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "detail400":  # as FastAPI servers (transformers serve) refuse a request
             entry["status"] = 400
             return self._send(400, {"detail": "Server is pinned to '/models/x'; requested 'y'."})
+        if fault == "error200":  # as some proxies answer an overload: a 200 holding an error
+            entry["status"] = 200
+            return self._send(200, {"error": {"message": "upstream overloaded", "code": 503}})
         if fault == "500":
             entry["status"] = 500
             return self._send(500, {"error": {"message": "The server had an error", "code": None}})
@@ -424,6 +428,9 @@ class FakeOpenAI:
             choices = []
         elif fault == "empty":
             message["content"] = None
+        elif fault == "length":  # the token limit cut the reply inside its claim
+            message["content"] = reply.split("||")[0][:30]
+            choices[0]["finish_reason"] = "length"
         return {
             "id": f"chatcmpl-{messages_hash(messages)[:12]}", "object": "chat.completion",
             "created": int(time.time()), "model": body.get("model"), "choices": choices,

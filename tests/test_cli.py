@@ -88,10 +88,19 @@ def test_a_bad_value_says_what_0_means():
         # a helper's walk: 'advice' for 'advise', and an abbreviated flag that passed silently
         (("advice", "facts.csv"), ("unknown command 'advice'", "the one command is advise")),
         (("--dataset", "fever", "--budg", "20"), ("unrecognized arguments: --budg",)),
+        # a reviewer's canaries (session 30): refused before anything is written, not repeated
+        (("--dataset", "fever", "--base-url", "http://h/v1?token=CANARYTOK"),
+         ("--base-url must not hold a query string",)),
+        (("--dataset", "fever", "--base-url", "http://a:CANARYPASS@h:99999/v1"),
+         ("--base-url must be a URL with a port",)),
+        (("--dataset", "fever", "--generator", "openai", "--api-key-env", "sk-CANARY-123"),
+         ("--api-key-env must name an environment variable",)),
     ],
 )
 def test_bad_input_is_one_line_exit_2(home, shared_data, args, needles):
-    assert_one_line_error(run_cli(*args, home=home, data_dir=shared_data), *needles)
+    result = run_cli(*args, home=home, data_dir=shared_data)
+    assert_one_line_error(result, *needles)
+    assert "CANARY" not in result.stdout + result.stderr
 
 
 def test_missing_data_dir(home, tmp_path):

@@ -34,6 +34,8 @@ from littlehuman.generation import (
     synthetic_path,
     system_prompt,
 )
+from littlehuman.generation.backends.base import Completion
+from littlehuman.generation.parsing import finished
 
 # Invented fixtures: FV rows (3 share a context) and QA rows, in the unified format.
 FV_CONTEXTS = [
@@ -274,6 +276,92 @@ def test_parse_label_sentence_needs_the_label_key():
     reply = f"Claim: {BRIDGE}\nThe river is not true blue in 1931."
     assert parse_reply(reply, "fv") == {"claim": BRIDGE, "label": None}
     assert parse_reply(f"Claim: {BRIDGE}\nFalse", "fv") == {"claim": BRIDGE, "label": 0}
+
+
+# Replies a reviewer's own server sent (session 30), each read wrongly by parser 3.
+@pytest.mark.parametrize("reply, task", [
+    ("Claim: I'm sorry, but I can't do that.||\nLabel: Untrue", "fv"),
+    ("Claim: I'm not able to generate claims about real people.||\nLabel: True", "fv"),
+    ("Claim: I must decline to write that.||\nLabel: True", "fv"),
+    ("Question: Who opened the bridge?||\nAnswer: I'm sorry, I cannot answer that.", "qa"),
+    ("Claim: [Your claim here]||\nLabel: True", "fv"), ("Claim: <claim>||\nLabel: True", "fv"),
+    ("Claim: ...||\nLabel: True", "fv"), ("Question: [question]||\nAnswer: [answer]", "qa"),
+    ("Claim: \u200b\u200b||\nLabel: True", "fv"),
+])
+def test_parse_refusals_and_placeholders_are_none(reply, task):
+    assert parse_reply(reply, task) is None
+
+
+@pytest.mark.parametrize("reply, task, expected", [
+    # no first key: the line the second key closes, not the preamble
+    (f"Sure! Here is a true claim.\n\n{BRIDGE}\nLabel: True", "fv", {"claim": BRIDGE, "label": 1}),
+    ("Sure! Here's a question and answer pair:\n\nWho opened it?\nAnswer: Delia Fenn", "qa", FENN),
+    # numbered and full-width keys
+    (f"Here are two claims:\nClaim 1: {BRIDGE}\nLabel: True\nClaim 2: x\nLabel: Untrue", "fv",
+     {"claim": BRIDGE, "label": 1}),
+    (f"Claim\uff1a {BRIDGE}||\nLabel\uff1a Untrue", "fv", {"claim": BRIDGE, "label": 0}),
+    # the second key's word inside the first field
+    ("Claim: The band's record label: Sony signed them.||\nLabel: True", "fv",
+     {"claim": "The band's record label: Sony signed them.", "label": 1}),
+    ("Question: What is the answer: yes or no?||\nAnswer: yes", "qa",
+     {"question": "What is the answer: yes or no?", "answer": "yes"}),
+    # invisible characters and curly quotes
+    (f"Claim: \u201c\u200b{BRIDGE}\u201d||\nLabel: True", "fv", {"claim": BRIDGE, "label": 1}),
+    ("Question: Who opened it?||\nAnswer: \u200bDelia Fenn\u200b", "qa", FENN),
+    # a negated label word
+    (f"Claim: {BRIDGE}||\nLabel: The claim is not false.", "fv", {"claim": BRIDGE, "label": 1}),
+    (f"Claim: {BRIDGE}||\nLabel: not true", "fv", {"claim": BRIDGE, "label": 0}),
+    # JSON, fenced, with a trailing comma
+    (f'```json\n{{"Claim": "{BRIDGE}", "label": "Untrue",}}\n```', "fv", {"claim": BRIDGE, "label": 0}),
+    ('{"question": "Who opened it?", "answer": "Delia Fenn"}', "qa", FENN),
+])
+def test_parse_what_parser_3_misread(reply, task, expected):
+    assert parse_reply(reply, task) == expected
+
+
+@pytest.mark.parametrize("reply, task, whole", [
+    ("Claim: The film was first released in the", "fv", False),
+    (f"Claim: {BRIDGE}||\nLabel: Tr", "fv", False),
+    (f"Claim: {BRIDGE}||\nLabel: True", "fv", True),
+    ("Question: Who opened the bridge?||\nAnswer: Mayor Del", "qa", False),
+    ("Question: Who opened it?||\nAnswer: Delia Fenn\n\nExplanation: the text says", "qa", True),
+    ("Question: Who opened it?||\nAnswer: Delia Fenn||", "qa", True),
+])
+def test_finished_tells_a_reply_the_token_limit_cut(reply, task, whole):
+    assert finished(reply, task) is whole
+
+
+def test_a_reply_cut_by_the_limit_or_copying_an_example_is_asked_again(tmp_path):
+    """A truncated reply whose field the limit cut, and a reply repeating a few-shot example's
+    claim, are unusable: each row is asked again, the cache keeps the flag, a replay agrees."""
+    rows = fv_rows(6, unique=True)
+    seen: list[int] = []
+
+    def reply(messages):
+        seen.append(len(seen))
+        n = len(seen)
+        if n == 1:  # cut inside the claim
+            return Completion("Claim: The bridge was opened in", 10, 8, truncated=True)
+        if n == 2:  # the first example's claim, word for word
+            return messages[2]["content"]
+        if n == 3:  # cut, but after the label word: whole
+            return Completion("Claim: A long claim.||\nLabel: True", 10, 8, truncated=True)
+        return fv_echo(messages)
+
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    syn, stats = generate_synthetic(rows.iloc[:3], rows, ScriptedBackend(reply), PromptSpec("fv"),
+                                    cache=cache, batch_size=1, progress=False)
+    assert stats["generated"] == 3 and stats["reasked"] == 2
+    assert stats["cut_short"] == 1 and stats["copied_examples"] == 1
+    assert "A long claim." in set(syn["claim"])
+    assert not set(syn["claim"]) & set(rows["claim"])  # no human claim passed as a twin
+    records = [json.loads(line)["record"] for line in cache.path.read_text().splitlines()]
+    assert sum(bool(r.get("truncated")) for r in records) == 2
+    again, stats2 = generate_synthetic(rows.iloc[:3], rows, ScriptedBackend(pytest.fail),
+                                       PromptSpec("fv"), cache=GenerationCache(cache.path),
+                                       progress=False)
+    pd.testing.assert_frame_equal(syn, again)
+    assert stats2["cut_short"] == 1 and stats2["copied_examples"] == 1
 
 
 # ---------------------------------------------------------------- cache

@@ -418,6 +418,8 @@ def test_rows_stop_at_eos_or_reply_end_and_count_their_tokens(successor_dir):
     # owl and tiny repeat until max_new_tokens
     assert [(c.text, c.completion_tokens) for c in replies] == [
         ("", 1), ("gamma", 2), ("", 2), ("owl owl owl owl owl", 5), ("tiny tiny tiny tiny tiny", 5)]
+    # the rows that ran to max_new_tokens with no end of their reply are marked truncated
+    assert [c.truncated for c in replies] == [False, False, False, True, True]
     prompt_tokens = [4 * len(w) + 1 for w in words]  # "Context", ":", "fox", "river" per repeat
     assert [c.prompt_tokens for c in replies] == prompt_tokens
     assert backend.last_usage == {"prompt_tokens": sum(prompt_tokens),
@@ -531,6 +533,14 @@ def test_stop_unkeyed_names_another_generator_and_comes_from_the_profile(random_
     assert "stop_unkeyed" not in off.params
     hf = backend_from_profile(config.profile("smoke", generator="hf", gen_model_dir=str(random_dir)))
     assert hf.params["stop_unkeyed"] is True
+
+
+def test_a_reply_ends_at_a_context_turn_not_at_context_inside_its_text():
+    # a reviewer's reply: "according to the context:" cut the claim before it was cached
+    inside = "Claim: According to the context: the bridge opened.||\nLabel: True"
+    assert cut_reply(inside + "\nContext: next") == inside
+    assert cut_reply("Claim: a.||Context: b") == "Claim: a.|"
+    assert cut_reply("Context: a new story") == "" and cut_reply("\n context: x") == ""
 
 
 def test_cut_reply_keeps_blank_lines_in_chat_replies():

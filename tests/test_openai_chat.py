@@ -357,6 +357,8 @@ def test_cost_and_batch_discount():
     # older snapshots at their own prices, not the undated model's (a reviewer's find)
     assert price("gpt-4o-2024-05-13") == (5.0, 15.0)
     assert price("gpt-3.5-turbo-1106") == (1.0, 2.0) and price("gpt-3.5-turbo-0613") == (1.5, 2.0)
+    # the completions model and the 16k one are not the undated chat model either
+    assert price("gpt-3.5-turbo-instruct") == (1.5, 2.0) and price("gpt-3.5-turbo-16k-0613") == (3.0, 4.0)
     assert price("gpt-3.5-turbo-0125") == price("gpt-3.5-turbo") == (0.5, 1.5)
     missing = cost(usage + [{"prompt_tokens": None, "completion_tokens": None}], "my-local-llama")
     assert missing["dollars"] is None and missing["missing_usage"] == 1 and missing["calls"] == 3
@@ -437,6 +439,23 @@ def test_a_200_cut_short_is_retried_as_bad_json(fake):
     seen = events_of(b)
     assert b.complete(chats(1))[0].startswith("Claim:")
     assert seen == ["sent", "retry:bad_json"] and b.failures == 0 and len(fake.log) == 2
+
+
+def test_a_200_holding_an_error_is_resent_not_kept_as_an_empty_reply(fake):
+    # a reviewer's proxy answered 200 {"error": ...} during an outage: it was kept as an empty
+    # reply, so the row spent its re-asks and a rerun never asked the server again
+    fake.script("error200")
+    b = backend(fake, concurrency=1)
+    seen = events_of(b)
+    assert b.complete(chats(1))[0].startswith("Claim:")
+    assert seen == ["sent", "retry:5xx"] and b.failures == 0 and len(fake.log) == 2
+
+
+def test_a_reply_the_token_limit_cut_is_marked_truncated(fake):
+    fake.script("length")
+    b = backend(fake, concurrency=1)
+    cut, whole = b.complete(chats(2))
+    assert cut.truncated and not whole.truncated and "||" not in cut
 
 
 def test_random_429s_and_html_pages_are_retried_until_every_reply_lands(key_env):

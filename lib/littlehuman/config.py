@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from littlehuman.errors import LittleHumanError
+from littlehuman.generation.secrets import base_url_problem
 
 PAPER_FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 1.0)
 
@@ -247,10 +249,13 @@ class Profile:
                 if isinstance(check, tuple):
                     raise LittleHumanError(f"unknown {_flag(name)} {got!r}: choose one of {rule}")
                 raise LittleHumanError(f"{_flag(name)} must be {rule} (got {got!r}){hint}")
-        if self.base_url and not self.base_url.lower().startswith(("http://", "https://")):
-            # the value is not echoed: it may hold a password
-            raise LittleHumanError("--base-url must start with http:// or https:// "
-                                   "(e.g. http://localhost:8000/v1)")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.api_key_env or ""):
+            # the value is not echoed: a key pasted here by mistake must not be printed
+            raise LittleHumanError("--api-key-env must name an environment variable (letters, "
+                                   "digits, _), e.g. OPENAI_API_KEY, not hold the key itself")
+        problem = base_url_problem(self.base_url) if self.base_url else None
+        if problem:  # the value is not echoed: it may hold a password
+            raise LittleHumanError(problem)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from littlehuman import __version__, paths
 from littlehuman.data import registry, sources
 from littlehuman.data.remote import RemoteFile
 from littlehuman.errors import LittleHumanError
+from littlehuman.generation.secrets import public_url, scrub
 
 BASE_URL_ENV = "LITTLEHUMAN_FETCH_BASE_URL"
 CHECKSUMS = "CHECKSUMS.json"
@@ -349,7 +350,7 @@ class _Job:
             if expected is not None and digest != expected:
                 known = "the known" if entry.sha256 else f"the digest recorded in {CHECKSUMS} for"
                 raise LittleHumanError(
-                    f"sha256 mismatch for {label} from {url}: expected {expected} ({known} file), "
+                    f"sha256 mismatch for {label} from {public_url(url)}: expected {expected} ({known} file), "
                     f"got {digest}; the download was deleted and nothing on disk was changed "
                     "(retry; if the upstream file changed on purpose, review it"
                     + ("" if entry.sha256 else f" and delete its entry in {self.folder / CHECKSUMS}")
@@ -456,7 +457,8 @@ def _network_error(url: str, exc: Exception) -> NetworkError:
         reason = str(exc.reason)
     else:
         reason = str(exc) or type(exc).__name__
-    reason = " ".join(reason.split())
+    url = public_url(url)  # a mirror's user:password or ?token= is never shown
+    reason = scrub(" ".join(reason.split()))
     return NetworkError(f"could not download {url}: {reason}; check your connection or use --data-dir",
                         url, reason)
 

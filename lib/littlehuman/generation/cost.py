@@ -24,6 +24,8 @@ PRICES: dict[str, tuple[float, float]] = {
     # check yours, and --prices FILE overrides any of these)
     "gpt-3.5-turbo-1106": (1.00, 2.00),
     "gpt-3.5-turbo-0613": (1.50, 2.00),
+    "gpt-3.5-turbo-instruct": (1.50, 2.00),  # the completions model (--endpoint completions)
+    "gpt-3.5-turbo-16k": (3.00, 4.00),  # gpt-3.5-turbo-16k-0613
     "gpt-4-turbo": (10.00, 30.00),
     "gpt-4o-mini": (0.15, 0.60),
     "gpt-4o": (2.50, 10.00),  # gpt-4o-2024-08-06 and later

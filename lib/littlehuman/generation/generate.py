@@ -24,7 +24,7 @@ from littlehuman.data.schema import Task, columns
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Reply, RequestFeed, as_completion
 from littlehuman.generation.cache import GenerationCache, request_key
-from littlehuman.generation.parsing import FIELDS, PARSER_VERSION, parse_reply
+from littlehuman.generation.parsing import FIELDS, PARSER_VERSION, finished, parse_reply
 from littlehuman.generation.prompts import PromptSpec, sort_pool
 from littlehuman.paths import atomic_write, cache_dir
 
@@ -154,12 +154,33 @@ def _key(backend: Backend, messages: list[dict[str, str]], attempt: int) -> str:
     return request_key(backend.name, backend.model, messages, params)
 
 
-def _twin(reply: str, row: dict[str, Any], task: Task, conditioned: bool
-          ) -> tuple[dict[str, Any] | None, bool]:
-    """The parsed twin of one reply (None: unusable: unparseable, empty or a refusal) and
-    whether its FV label differs from the one asked for."""
+def _same_text(text: str) -> str:
+    """``text`` as compared for a copy: case, spacing and end punctuation aside."""
+    return " ".join(text.casefold().split()).strip(" .!?\"'")
+
+
+def _copied(first: str, messages: list[dict[str, str]], task: Task) -> bool:
+    """Whether the reply's first field (claim or question) repeats one of the prompt's
+    few-shot examples: a real row of another context, not a synthetic point."""
+    field = FIELDS[task][0]
+    mine = _same_text(first)
+    for message in messages:
+        if message["role"] == "assistant":
+            shown = parse_reply(message["content"], task)
+            if shown is not None and _same_text(shown[field]) == mine:
+                return True
+    return False
+
+
+def _twin(reply: str, row: dict[str, Any], task: Task, conditioned: bool,
+          truncated: bool = False) -> tuple[dict[str, Any] | None, bool]:
+    """The parsed twin of one reply (None: unusable: unparseable, empty, a refusal, or cut by
+    the token limit inside its fields: ``truncated`` and not :func:`finished`) and whether its
+    FV label differs from the one asked for."""
     parsed = parse_reply(reply, task)
-    if parsed is None or task != "fv":
+    if parsed is None or (truncated and not finished(reply, task)):
+        return None, False
+    if task != "fv":
         return parsed, False
     asked = int(row["label"]) if conditioned else None
     mismatch = False
@@ -186,11 +207,14 @@ def generate_synthetic(
     ``dataset``/``context_id``/``context``, ``row_id = "syn:<generator_id>:<real row_id>"``,
     ``meta = ""``, plus ``source_row_id`` and ``attempt``: 0 when the first reply was usable,
     else the re-ask that gave it) and stats: requested, generated, missing (rows left without
-    a twin), reasked (re-asks made), unusable_replies, cache_hits, calls (requests handed
+    a twin), reasked (re-asks made), unusable_replies (copied_examples and cut_short among
+    them: a reply repeating a few-shot example's claim or question, one the token limit cut
+    inside its fields), cache_hits, calls (requests handed
     to the backend), label_mismatch (FV: parsed label differs from the one asked for),
     faults (what the backend sent, retried and gave up, by cause; see ``SendLog``), seconds.
 
-    A reply that cannot be read (unparseable, empty, a refusal) is asked again up to
+    A reply that cannot be read (unparseable, empty, a refusal, cut by the token limit, a copy
+    of an example: real data of another context, not a twin) is asked again up to
     ``prompt.reask`` times, each time with a fresh draw of few-shot examples (chain-of-thought
     examples: a new order) under a new cache key, so the unusable reply stays cached and is
     never sent again, and a rerun replays the same chain from the cache. FV labels are the
@@ -240,6 +264,8 @@ def generate_synthetic(
         "unparseable": len(pending),  # the rows dropped (kept for older readers)
         "reasked": asker.reasked,
         "unusable_replies": asker.unusable,
+        "copied_examples": asker.copies,
+        "cut_short": asker.cut_short,
         "cache_hits": asker.hits,
         "calls": asker.calls,
         "label_mismatch": sum(twins[i][2] for i in twins) if task == "fv" else 0,
@@ -282,6 +308,7 @@ class _Asker:
         self.feed: RequestFeed | None = None
         self.feed_keys: list[str] = []
         self.hits = self.calls = self.reasked = self.unusable = 0
+        self.copies = self.cut_short = 0  # unusable replies: an example copied, cut by the limit
         self.hopeless: str | None = None  # why the generator was given up on
         self.bar: Any = None
         self.queueing = False
@@ -344,14 +371,21 @@ class _Asker:
                     self.outbox.append((key, messages))
                 return
             self.hits += 1
-            if self._judge(i, record["reply"]):
+            if self._judge(i, record["reply"], messages, bool(record.get("truncated"))):
                 return
 
-    def _judge(self, i: int, reply: str) -> bool:
-        """Keep row ``i``'s twin from ``reply``; else move it to its next attempt (True: the
-        row needs nothing more now)."""
-        parsed, differs = _twin(reply, self.records[i], self.prompt.task,
-                                self.prompt.conditioned)
+    def _judge(self, i: int, reply: str, messages: list[dict[str, str]],
+               truncated: bool = False) -> bool:
+        """Keep row ``i``'s twin from ``reply`` to ``messages`` (``truncated``: the token
+        limit cut it); else move it to its next attempt (True: the row needs nothing more
+        now)."""
+        task = self.prompt.task
+        parsed, differs = _twin(reply, self.records[i], task, self.prompt.conditioned, truncated)
+        if parsed is None and truncated:
+            self.cut_short += 1
+        elif parsed is not None and _copied(parsed[FIELDS[task][0]], messages, task):
+            parsed = None
+            self.copies += 1
         if parsed is not None:
             self.twins[i] = (parsed, self.attempt[i], differs)
             return True
@@ -384,10 +418,16 @@ class _Asker:
                 "--prompt-context-words, --k-shots or --max-new-tokens, or use a model with a "
                 "longer context")
             return
+        field = FIELDS[self.prompt.task][0]
+        why = (f"it copies the few-shot examples' {field}s ({self.copies} of its replies)"
+               if 2 * self.copies >= self.unusable else
+               f"--max-new-tokens cuts its replies short ({self.cut_short} of them)"
+               if 2 * self.cut_short >= self.unusable else
+               "it refuses or does not answer in the few-shot format")
         self.hopeless = (
             f"generation stopped: {self.backend.name} model {self.backend.model} gave "
-            f"{len(self.twins)} usable replies of the first {read} (the last: {said}): it "
-            f"refuses or does not answer in the few-shot format{where}. Try another "
+            f"{len(self.twins)} usable replies of the first {read} (the last: {said}): "
+            f"{why}{where}. Try another "
             "--gen-model, --endpoint completions for a base model, or your own twins with "
             "--synthetic FILE")
 
@@ -398,10 +438,12 @@ class _Asker:
                                   "model": self.backend.model}
         if done.prompt_tokens is not None or done.completion_tokens is not None:
             record["usage"] = done.usage()
+        if done.truncated:
+            record["truncated"] = True
         if self.cache is not None:
             self.cache.put(key, record)
         for i in self.waiting.pop(key, []):
-            if not self._judge(i, done.text):
+            if not self._judge(i, done.text, self.asked[key], done.truncated):
                 self.ask(i)
 
     def _progress(self, added: int) -> None:
@@ -660,7 +702,8 @@ def bill(
     replay.run(batch_size=1)
     asks = replay.asked
     rows_info = {"reasked_rows": sum(attempt > 0 for _, attempt, _ in replay.twins.values()),
-                 "missing": len(replay.missing)}
+                 "missing": len(replay.missing), "copied_examples": replay.copies,
+                 "cut_short": replay.cut_short}
     log = read_send_log(cache)
     max_new = int(backend.params.get("max_new_tokens", 0) or 0)
     usages = []

@@ -1,12 +1,16 @@
 """Parse a model reply in the few-shot format back into a claim/label or a question/answer.
 
 Tolerant of case, extra whitespace, a missing ``||``, markdown emphasis around keys and values
-(``**Claim:**``, ``**Claim**:``), a preamble before the first key, trailing chatter on later
-lines, and a base model that runs on into a new ``Context:`` or ``User:`` turn. Unparseable
-replies and refusals (even inside the format) give None.
+(``**Claim:**``, ``**Claim**:``), numbered keys (``Claim 1:``), a preamble before the first key
+(or, without that key, before the line the second key closes), trailing chatter on later
+lines, a base model that runs on into a new ``Context:`` or ``User:`` turn, and a JSON object
+(``{"claim": ..., "label": ...}``, fenced or with a trailing comma). Unparseable replies,
+refusals (even inside the format, in either field) and template placeholders (``[Your claim
+here]``) give None.
 """
 from __future__ import annotations
 
+import json
 import re
 
 from littlehuman.data.schema import Task
@@ -19,41 +23,61 @@ _RUN_ON = re.compile(r"(?:^|\|)[ \t*_#>-]*context[*_]*\s*:|^\s*(?:user|system|as
 FIELDS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
 #: raised whenever a reply may parse differently than before, so stored twins are checked
 #: again (1: up to 2026-12-01; 2: markdown keys, preambles, label sentences, "context:" in text;
-#: 3: refusals inside the format or naming a key)
-PARSER_VERSION = 3
-# a refusal: "As an AI ...", or (after "I'm sorry, but") "I can't/cannot/won't/am unable to"
-# followed by what the task asks for ("help with", "create", "generate"...); a first-person
-# claim ("I can't make it tonight", "I can't help it") is not one
+#: 3: refusals inside the format or naming a key; 4: wider refusals, refused answers,
+#: placeholders, numbered keys, a second key inside the first field, the line before the
+#: second key when the first is missing, zero-width characters, "not false", JSON replies)
+PARSER_VERSION = 4
+_APOLOGY = (r"(?:(?:i['\u2019]?m|i\s+am)\s+(?:so\s+|very\s+|really\s+|truly\s+)?sorry|sorry|"
+            r"i\s+apologi[sz]e|unfortunately|i\s+regret\s+that)")
+_CANNOT = (r"i(?:\s+(?:can(?:not|['\u2019]?t)|won['\u2019]?t|will\s+not|am\s+(?:not\s+able|unable)"
+           r"\s+to|(?:do\s+not|don['\u2019]?t)\s+feel\s+comfortable)|['\u2019]m\s+"
+           r"(?:not\s+able|unable)\s+to)")
+# a refusal: "As an AI ...", an apology followed by "I can't/cannot/won't/am unable to/must
+# decline..." (anything after it), or that phrase alone followed by what the task asks for
+# ("help with", "create", "do that"...): a first-person claim ("I can't make it tonight",
+# "I can't help it") is not one
 _REFUSAL = re.compile(
-    r"^[\W_]*(?:as\s+an\s+ai\b|(?:(?:i['\u2019]?m|i\s+am)\s+sorry|sorry|i\s+apologi[sz]e|"
-    r"unfortunately)?[\s,]*(?:but\s+)?i\s+(?:can(?:not|['\u2019]?t)|won['\u2019]?t|will\s+not|"
-    r"am\s+(?:not\s+able|unable)\s+to)\s+(?:help\s+(?:with|you)|assist|create|generate|"
-    r"provide|produce|comply|fulfil\w*|come\s+up\s+with|make\s+up)\b)",
+    rf"^[\W_]*(?:as\s+an\s+ai\b|{_APOLOGY}[\s,.!;:-]*(?:but\s+)?{_CANNOT}|"
+    rf"(?:{_APOLOGY}[\s,.!;:-]*(?:but\s+)?)?i\s+(?:must|have\s+to)\s+(?:decline|refuse)\b|"
+    rf"{_CANNOT}\s+(?:help\s+(?:with|you)|assist|create|generate|provide|produce|comply|"
+    r"fulfil\w*|come\s+up\s+with|make\s+up|do\s+(?:that|this|so)|answer|write|complete|"
+    r"give|share|respond)\b)",
     re.IGNORECASE)
+# a template's placeholder instead of a field: "[Your claim here]", "<claim>", "...", "N/A"
+_PLACEHOLDER = re.compile(r"^(?:\[[^\]]*\]|<[^>]*>|\{[^}]*\}|[.\u2026\s]*|n/?a|none|null)$",
+                          re.IGNORECASE)
+# characters that print as nothing (zero-width space/joiners, a byte-order mark)
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 # whole words (a prefix would read "notably", "nothing" or "truly" as a label)
 _FALSE = frozenset({"untrue", "false", "not", "unsupported", "refute", "refutes", "refuted",
                     "incorrect", "wrong"})
 _TRUE = frozenset({"true", "supported", "support", "supports", "correct", "yes"})
+_NEGATED = frozenset({"true", "supported", "correct", "false", "untrue", "wrong", "incorrect",
+                      "unsupported"})
 
 
 def _key(name: str) -> re.Pattern[str]:
-    """``name:`` with any markdown emphasis around it (``**Name:**``, ``**Name**:``)."""
-    return re.compile(rf"\b{name}[*_]*\s*:[*_]*", re.IGNORECASE)
+    """``name:`` with any markdown emphasis around it (``**Name:**``, ``**Name**:``), a number
+    (``Name 1:``) or a full-width colon."""
+    return re.compile(rf"\b{name}(?:\s*#?\d+)?[*_]*\s*[:\uff1a][*_]*", re.IGNORECASE)
 
 
 def _line_key(name: str) -> re.Pattern[str]:
-    """:func:`_key` at the start of a line (after markdown emphasis, a bullet or a heading)."""
-    return re.compile(rf"^[ \t*_#>-]*{_key(name).pattern}", re.IGNORECASE | re.MULTILINE)
+    """:func:`_key` at the start of a line or after ``||`` (after markdown emphasis, a bullet
+    or a heading)."""
+    return re.compile(rf"(?:^|\|\|)[ \t*_#>-]*{_key(name).pattern}", re.IGNORECASE | re.MULTILINE)
 
 
 def _find_key(name: str, text: str) -> re.Match[str] | None:
-    """The first ``name:`` that starts a line, else the first anywhere: a preamble such as
-    "Here is a True claim:" is passed over when a line below starts with ``Claim:``."""
+    """The first ``name:`` that starts a line (or follows ``||``), else the first anywhere: a
+    preamble such as "Here is a True claim:" is passed over when a line below starts with
+    ``Claim:``, and "the band's record label: Sony" inside a claim is not its ``Label:``."""
     return _line_key(name).search(text) or _key(name).search(text)
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split()).strip("|*").strip().strip('"').strip()
+    text = " ".join(_INVISIBLE.sub("", text).split()).strip("|*").strip()
+    return text.strip('"\u201c\u201d').strip()
 
 
 def _first_field(text: str) -> str:
@@ -71,13 +95,25 @@ def _first_line(text: str) -> str:
     return ""
 
 
+def _last_line(text: str) -> str:
+    """The last non-empty line that does not end in a colon (a preamble such as "Here is a
+    True claim:" or "Sure! Here's a question and answer pair:"), cut at ``||``."""
+    for line in reversed(text.split("\n")):
+        line = _clean(line.split("||")[0])
+        if line and not line.endswith((":", "\uff1a")):
+            return line
+    return ""
+
+
 def _label(text: str, keyed: bool) -> int | None:
     """0/1 from ``text``'s first word, or with ``keyed`` (the text follows ``Label:``) from its
-    first word that names a label ("The claim is false" -> 0); None when none does (the caller
-    then falls back to the label asked for). Unkeyed text may be run-on prose, so only its
-    first word counts."""
+    first word that names a label ("The claim is false" -> 0; "not false" -> 1); None when
+    none does (the caller then falls back to the label asked for). Unkeyed text may be run-on
+    prose, so only its first word counts."""
     words = re.sub(r"[^a-z ]", " ", text.lower()).split()
-    for word in words if keyed else words[:1]:
+    for i, word in enumerate(words if keyed else words[:1]):
+        if word == "not" and i + 1 < len(words) and words[i + 1] in _NEGATED:
+            return 0 if words[i + 1] in _TRUE else 1
         if word in _FALSE:
             return 0
         if word in _TRUE:
@@ -85,35 +121,86 @@ def _label(text: str, keyed: bool) -> int | None:
     return None
 
 
-def parse_reply(text: str | None, task: Task) -> dict | None:
-    """``{"claim", "label"}`` (FV; label 1/0, or None when the reply gives none) or
-    ``{"question", "answer"}`` (QA); None when the reply cannot be read."""
-    if not text or not text.strip() or _REFUSAL.match(text.strip()):
+def _usable(field: str) -> bool:
+    """A field is text, not a refusal or a template's placeholder."""
+    return (len(field) >= 2 and any(c.isalnum() for c in field)
+            and not _REFUSAL.match(field) and not _PLACEHOLDER.match(field))
+
+
+def _from_json(text: str, task: Task) -> dict | None:
+    """The fields of a JSON object in ``text`` (code fences and trailing commas allowed; keys
+    in any case), else None."""
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
         return None
+    try:
+        obj = json.loads(re.sub(r",\s*([}\]])", r"\1", text[start:end + 1]))
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    fields = {str(k).strip().lower(): v for k, v in obj.items()}
+    head, tail = FIELDS[task]
+    if not isinstance(fields.get(head), str) or tail not in fields:
+        return None
+    value = fields[tail]
+    if task == "fv" and isinstance(value, bool):
+        value = "true" if value else "untrue"
+    return {"first": _clean(fields[head]), "second": _clean(str(value)), "keyed": True}
+
+
+def _fields(text: str, task: Task) -> dict | None:
+    """The reply's first field, the second's text, whether a key named it and whether the
+    second field is closed (a line break, ``||`` or a new turn after it; a JSON object), else
+    None."""
     head, tail = FIELDS[task]
     body = text.strip()
     start = _find_key(head, body)
     if start:
         body = body[start.end():]
     elif not _key(tail).search(body):
-        return None
+        found = _from_json(body, task)
+        return None if found is None else {**found, "closed": True}
     stop = _RUN_ON.search(body)
     if stop:
         body = body[: stop.start()]
-    second = _key(tail).search(body)
+    second = _find_key(tail, body)
     if second:
         first_text, second_text = body[: second.start()], _first_line(body[second.end():])
+        first = _first_field(first_text) if start else _last_line(first_text)
+        closed = stop is not None or bool(re.search(r"\S[^\n|]*[\n|]", body[second.end():]))
     else:
         parts = [p for p in re.split(r"\|\||\n", body) if p.strip(" |")]
-        first_text = parts[0] if parts else ""
+        first = _first_field(parts[0]) if parts else ""
         second_text = _first_line(parts[1]) if len(parts) > 1 else ""
-    first = _first_field(first_text)
-    if _REFUSAL.match(first):
+        closed = False
+    return {"first": first, "second": second_text, "keyed": bool(second), "closed": closed}
+
+
+def parse_reply(text: str | None, task: Task) -> dict | None:
+    """``{"claim", "label"}`` (FV; label 1/0, or None when the reply gives none) or
+    ``{"question", "answer"}`` (QA); None when the reply cannot be read."""
+    if not text or not text.strip() or _REFUSAL.match(_INVISIBLE.sub("", text).strip()):
         return None
+    fields = _fields(text, task)
+    if fields is None or not _usable(fields["first"]):
+        return None
+    first, second = fields["first"], fields["second"]
     if task == "fv":
-        if len(first) < 2:
-            return None
-        return {"claim": first, "label": _label(second_text, bool(second)) if second_text else None}
-    if not first or not second_text:
+        return {"claim": first, "label": _label(second, fields["keyed"]) if second else None}
+    if not second or _REFUSAL.match(second) or _PLACEHOLDER.match(second):
         return None
-    return {"question": first, "answer": second_text}
+    return {"question": first, "answer": second}
+
+
+def finished(text: str, task: Task) -> bool:
+    """Whether a reply that ran to the token limit still holds its whole second field: FV a
+    label word after ``Label:``, QA an ``Answer:`` closed by a line break, ``||`` or a new
+    turn. Without it the reply ended mid-field ("Claim: The film was first released in the",
+    "Answer: Mayor Del") and the field read is cut."""
+    fields = _fields(text, task) if text else None
+    if fields is None or not fields["keyed"]:
+        return False
+    if task == "fv":
+        return _label(fields["second"], True) is not None
+    return fields["closed"]

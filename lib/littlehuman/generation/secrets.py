@@ -13,6 +13,9 @@ import re
 from littlehuman.errors import LittleHumanError
 
 _KNOWN: set[str] = set()  # the key values read in this process, to scrub from text
+_SHORT: set[str] = set()  # shorter ones (4-7 characters with a digit), scrubbed as whole words
+# query parameters of a URL that hold credentials (``?token=``, ``?api_key=``, ``&sig=``...)
+_SECRET_PARAM = re.compile(r"key|token|secret|pass|auth|sig|credential|session", re.IGNORECASE)
 _SK = re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{6,}")
 _BEARER = re.compile(r"\b(Bearer)\s+[^\s'\",;]+", re.IGNORECASE)
 _BASIC = re.compile(r"\b(Basic)\s+([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])", re.IGNORECASE)
@@ -64,9 +67,19 @@ def api_key(env_name: str = "OPENAI_API_KEY") -> str:
             "generating with the openai backend; for a local OpenAI-compatible server without "
             "keys any non-empty value works"
         )
-    if len(value) >= 8:  # scrubbing a very short value would mangle ordinary text
-        _KNOWN.add(value)
+    remember(value)
     return value
+
+
+def remember(value: str) -> None:
+    """Register ``value`` for :func:`scrub`: at 8 characters or more anywhere in a text; at
+    4-7 characters with a digit (``CNRY7``) as a whole word only; a shorter or plain-word
+    value ("EMPTY", "none", which local servers take as keys) is not a secret worth mangling
+    ordinary text for."""
+    if len(value) >= 8:
+        _KNOWN.add(value)
+    elif len(value) >= 4 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+        _SHORT.add(value)
 
 
 def key_hint(env_name: str, url: str) -> str:
@@ -83,27 +96,74 @@ def key_hint(env_name: str, url: str) -> str:
 
 def public_url(url: str) -> str:
     """``url`` without its user-info part (``http://user:password@host/v1`` ->
-    ``http://host/v1``): the only form of a server URL that may be written anywhere. The
-    password, when there is one, is registered for :func:`scrub`."""
-    from urllib.parse import urlsplit, urlunsplit
+    ``http://host/v1``) and with the values of credential-like query parameters masked
+    (``?token=***``): the only form of a server URL that may be written anywhere. What is
+    taken out is registered for :func:`scrub`, as written, percent-decoded, and as the
+    ``Basic`` token an HTTP client sends for ``user:password`` (a server may echo any)."""
+    from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
     parts = urlsplit(str(url))
-    if "@" not in parts.netloc:
-        return str(url)
-    userinfo, host = parts.netloc.rsplit("@", 1)
-    secret = userinfo.split(":", 1)[-1]
-    if len(secret) >= 8:
-        _KNOWN.add(secret)
-    return urlunsplit(parts._replace(netloc=host))
+    if parts.query:
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        for name, value in pairs:
+            if _SECRET_PARAM.search(name) and value:
+                remember(value)
+                remember(parts.query.split(f"{name}=", 1)[-1].split("&", 1)[0])
+        masked = [(n, "***" if _SECRET_PARAM.search(n) and v else v) for n, v in pairs]
+        parts = parts._replace(query=urlencode(masked, safe="*"))
+    if "@" in parts.netloc:
+        userinfo, host = parts.netloc.rsplit("@", 1)
+        user, _, password = userinfo.partition(":")
+        for value in {password, unquote(password)}:
+            if value:
+                remember(value)
+        if password:
+            _remember_basic(f"{unquote(user)}:{unquote(password)}")
+        parts = parts._replace(netloc=host)
+    return urlunsplit(parts) if parts.query or "@" in str(url) else str(url)
+
+
+def base_url_problem(url: str, name: str = "--base-url") -> str | None:
+    """What is wrong with a server URL ``url`` given as ``name``, in one line that does not
+    repeat it (it may hold a password), or None: not http(s), a port that is not a number, or
+    a query string (the OpenAI client appends its paths after it, so the URL never works, and
+    a token there would be written where the URL is)."""
+    from urllib.parse import urlsplit
+
+    example = "(e.g. http://localhost:8000/v1)"
+    if not str(url).lower().startswith(("http://", "https://")):
+        return f"{name} must start with http:// or https:// {example}"
+    try:
+        parts = urlsplit(str(url))
+        parts.port
+    except ValueError:
+        return f"{name} must be a URL with a port from 0 to 65535, if any {example}"
+    if parts.query or parts.fragment:
+        return (f"{name} must not hold a query string or fragment (?... or #...): the client "
+                f"appends its paths after them; give the key in OPENAI_API_KEY (or "
+                f"--api-key-env) {example}")
+    return None
+
+
+def _remember_basic(credential: str) -> None:
+    """Register the base64 token of ``user:password`` (with and without its ``=`` padding)."""
+    import base64
+
+    token = base64.b64encode(credential.encode("utf-8")).decode("ascii")
+    remember(token)
+    remember(token.rstrip("="))
 
 
 def scrub(text: str) -> str:
-    """``text`` with every key and URL password seen so far, anything shaped like ``sk-...``,
+    """``text`` with every key, URL password (and its ``Basic`` token) and query token seen so
+    far (:func:`remember`), anything shaped like ``sk-...``,
     any ``Bearer`` token, any ``Basic`` credential (case-insensitive) and any URL's
     ``user:password@`` replaced by ``***``."""
     text = str(text)
     for value in sorted(_KNOWN, key=len, reverse=True):
         text = text.replace(value, "***")
+    for value in sorted(_SHORT, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "***", text)
     text = _USERINFO.sub("***@", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} ***", text)
     return _SK.sub("***", _BASIC.sub(_basic, text))

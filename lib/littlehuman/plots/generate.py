@@ -159,6 +159,10 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
             ("their estimated dollars (prompt chars / 4, full max_new_tokens)",
              "0 (local)" if bill["local"] else
              ("unknown" if unkept is None else f"${unkept:,.4f}")),
+            *([("replies copying a few-shot example (asked again)",
+                f"{bill['copied_examples']:,}"),
+               ("replies the token limit cut inside their fields (asked again)",
+                f"{bill['cut_short']:,}")] if "copied_examples" in bill else []),
             ("rows whose twin came from a re-ask", f"{bill.get('reasked_rows', 0):,}"),
             ("rows without a twin", f"{bill.get('missing', 0):,}"),
         ]

@@ -11,16 +11,19 @@ if TYPE_CHECKING:
 
 class Completion(str):
     """One reply text (a ``str``) that also carries the tokens it cost, as the backend
-    counted them (None: unknown)."""
+    counted them (None: unknown), and whether the token limit cut it before it ended
+    (``truncated``: no end of turn, stop or end of the reply's format came first)."""
 
     prompt_tokens: int | None
     completion_tokens: int | None
+    truncated: bool
 
     def __new__(cls, text: str, prompt_tokens: int | None = None,
-                completion_tokens: int | None = None) -> "Completion":
+                completion_tokens: int | None = None, truncated: bool = False) -> "Completion":
         self = super().__new__(cls, text)
         self.prompt_tokens = None if prompt_tokens is None else int(prompt_tokens)
         self.completion_tokens = None if completion_tokens is None else int(completion_tokens)
+        self.truncated = bool(truncated)
         return self
 
     @property
@@ -29,7 +32,8 @@ class Completion(str):
 
     def __repr__(self) -> str:
         return (f"Completion({str(self)!r}, prompt_tokens={self.prompt_tokens}, "
-                f"completion_tokens={self.completion_tokens})")
+                f"completion_tokens={self.completion_tokens}"
+                + (", truncated=True)" if self.truncated else ")"))
 
     def usage(self) -> dict[str, int | None]:
         return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}

@@ -38,9 +38,12 @@ from littlehuman.machine import in_chunks_halving_on_oom, usable_cores, warn_if_
 if TYPE_CHECKING:
     from littlehuman.config import Profile
 
-# Where a reply ends: a new turn or context, the line break that closes the "Label: ..." /
-# "Answer: ..." line, or (plain text, where no end-of-turn token comes) a blank line.
-_TURN = r"context\s*:|\n\s*(?:user|system|assistant)\s*:"
+# Where a reply ends: a new turn or context (``Context:`` starting the reply or a line, or
+# following ``|``, as the parser reads it: "according to the context: ..." inside a claim is
+# text), the line break that closes the "Label: ..." / "Answer: ..." line, or (plain text,
+# where no end-of-turn token comes) a blank line.
+_TURN = r"(?:\n|\|)[ \t*_#>-]*context\s*:|\n\s*(?:user|system|assistant)\s*:"
+_LEADING_TURN = re.compile(r"[\s*_#>-]*context\s*:", re.IGNORECASE)
 _CLOSED = r"(?:label|answer)\s*:[^\n]*\S[^\n]*(\n)"
 _BLANK = r"\n[ \t]*\n"
 _STOPS = {
@@ -80,11 +83,18 @@ def unkeyed_line_end(text: str) -> int | None:
 def _stop_at(text: str, blank_line: bool = True, unkeyed: bool = False) -> int | None:
     """The index where the reply in ``text`` ends, or None while it is unfinished;
     ``unkeyed`` also ends it at :func:`unkeyed_line_end`."""
+    if _LEADING_TURN.match(text):
+        return 0
     m = _STOPS[blank_line].search(text, len(text) - len(text.lstrip()))
     end = None if m is None else m.start(1) if m.group(1) else m.start()
     if unkeyed and (line_end := unkeyed_line_end(text)) is not None:
         end = line_end if end is None else min(end, line_end)
     return end
+
+
+def reply_ends(text: str, blank_line: bool = True) -> bool:
+    """Whether ``text`` holds the end of its reply (:func:`cut_reply` has something to cut)."""
+    return _stop_at(text, blank_line) is not None
 
 
 def cut_reply(text: str, blank_line: bool = True, unkeyed: bool = False) -> str:
@@ -430,7 +440,9 @@ class HFBackend(Backend):
                 ends.append(stop.ended[i])
             n_new = min(ends, default=len(new))
             text = tok.decode(new[:min(n_new, stop.kept.get(i, n_new))], skip_special_tokens=True)
-            replies.append(Completion(cut_reply(text, blank_line, unkeyed), len(rows[i]), n_new))
+            cut = not ends and _stop_at(text, blank_line, unkeyed) is None  # ran to the limit
+            replies.append(Completion(cut_reply(text, blank_line, unkeyed), len(rows[i]), n_new,
+                                      truncated=cut))
         return replies
 
 

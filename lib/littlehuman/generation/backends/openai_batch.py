@@ -243,20 +243,23 @@ class OpenAIBatchBackend(OpenAIBase):
         return (json.dumps(request, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
     def completion(self, body: Any) -> Completion:
-        """The Completion in a 200 response body (``""`` when it has no choices or no text);
-        records its usage first (a reply without text is billed too)."""
+        """The Completion in a 200 response body (``""`` when it has no choices or no text;
+        ``truncated`` when its finish reason is the token limit); records its usage first (a
+        reply without text is billed too)."""
         usage = body.get("usage") if isinstance(body, dict) else None
         usage = usage if isinstance(usage, dict) else {}
         tokens = {"prompt_tokens": usage.get("prompt_tokens"),
                   "completion_tokens": usage.get("completion_tokens")}
         self.usage_log.append(tokens)
         try:
-            text = body["choices"][0]["message"]["content"]
+            choice = body["choices"][0]
+            text = choice["message"]["content"]
         except (IndexError, KeyError, TypeError):
-            text = None
+            choice, text = None, None
         if not isinstance(text, str) or not text.strip():
             return Completion("", **tokens)
-        return Completion(text.strip(), **tokens)
+        cut = isinstance(choice, dict) and choice.get("finish_reason") == "length"
+        return Completion(text.strip(), **tokens, truncated=cut)
 
     def submitted_ids(self) -> set[str]:
         """The custom ids (request keys) of every batch created under ``state_dir`` and not

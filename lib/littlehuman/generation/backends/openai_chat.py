@@ -53,10 +53,11 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion, Reply, RequestFeed
-from littlehuman.generation.backends.hf import cut_reply
+from littlehuman.generation.backends.hf import cut_reply, reply_ends
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
-from littlehuman.generation.secrets import Secret, api_key, key_hint, public_url, scrub
+from littlehuman.generation.secrets import (Secret, api_key, base_url_problem, key_hint,
+                                             public_url, scrub)
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
@@ -79,8 +80,13 @@ def server_identity(url: str) -> str:
     replies, a reviewer found; ``api.openai.com`` and a plain host keep the id they had."""
     parts = urlsplit(url)
     host = parts.hostname or url
-    if parts.port:
-        host += f":{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:  # the value is not echoed: it may hold a password
+        raise LittleHumanError("--base-url has a port that is not a number from 0 to 65535 "
+                               "(e.g. http://localhost:8000/v1)") from None
+    if port:
+        host += f":{port}"
     path = parts.path.rstrip("/")
     return host + (path if path not in ("", "/v1") else "")
 
@@ -220,6 +226,9 @@ class OpenAIBase(Backend):
         self.api_key_env = api_key_env
         self.model = str(model)
         url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        problem = base_url_problem(url, "--base-url" if base_url else "OPENAI_BASE_URL")
+        if problem:
+            raise LittleHumanError(problem)
         self._base_url = Secret(url)  # may carry user:password@: sent, never shown
         self.base_url = public_url(url)
         self.params: dict[str, Any] = {
@@ -243,6 +252,21 @@ class OpenAIBase(Backend):
         for i, reply in self.complete_iter(batch):  # type: ignore[attr-defined]
             replies[i] = reply
         return [Completion("") if r is None else r for r in replies]
+
+
+def server_error(response: Any) -> str | None:
+    """The message of a 200 reply whose body is an error object (``{"error": {...}}``, as
+    some proxies and servers answer an overload) and holds no choices, scrubbed; else None."""
+    if getattr(response, "choices", None):
+        return None
+    extra = getattr(response, "model_extra", None) or {}
+    error = getattr(response, "error", None) or extra.get("error")
+    if error is None:
+        return None
+    if isinstance(error, dict):
+        error = error.get("message") or json.dumps(error, default=str)
+    said = scrub(" ".join(str(error).split()))
+    return said if len(said) <= 200 else said[:200] + "..."
 
 
 def _status(exc: BaseException) -> int | None:
@@ -326,8 +350,8 @@ def describe(exc: BaseException) -> str:
             body = body.get("detail") or body.get("message") or body.get("error") or body
         said = body if isinstance(body, str) else json.dumps(body, default=str)
         text = f"{text}: {said}"
-    text = " ".join(str(text).split())
-    return scrub(text if len(text) <= 400 else text[:400] + "...")
+    text = scrub(" ".join(str(text).split()))  # scrubbed whole: a cut could split a key
+    return text if len(text) <= 400 else text[:400] + "..."
 
 
 class OpenAIChatBackend(OpenAIBase):
@@ -579,16 +603,21 @@ class OpenAIChatBackend(OpenAIBase):
         tokens = {"prompt_tokens": getattr(usage, "prompt_tokens", None),
                   "completion_tokens": getattr(usage, "completion_tokens", None)}
         self.usage_log.append(tokens)
+        error = server_error(response)
+        if error is not None:  # a 200 whose body is an error: resent like a 5xx, never kept
+            raise _Malformed(f"the server answered 200 with an error: {error}", "5xx")
         try:
             choice = response.choices[0]
             text = choice.text if self.endpoint == "completions" else choice.message.content
         except (AttributeError, IndexError, KeyError, TypeError):
-            text = None
+            choice, text = None, None
+        cut = getattr(choice, "finish_reason", None) == "length"
         if isinstance(text, str) and self.endpoint == "completions":
+            cut = cut and not reply_ends(text)  # no end came before the limit
             text = cut_reply(text)  # a base model runs on past its reply
         if not isinstance(text, str) or not text.strip():
             raise _Malformed("the server answered without a completion text")
-        return Completion(text.strip(), **tokens)
+        return Completion(text.strip(), **tokens, truncated=cut)
 
     def _fatal(self, exc: BaseException) -> str:
         status = _status(exc)
