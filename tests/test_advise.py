@@ -16,7 +16,9 @@ from test_synthetic_file import boxes, twins_of, write
 def test_advise_argv_runs_only_notebook_06():
     assert advise_argv(["advise", "my.csv", "--budget", "100"]) == [
         "--dataset", "my.csv", "--notebooks", "06", "--budget", "100"]
-    for bad in (["advise"], ["advise", "--budget", "1"], ["advise", "a.csv", "--notebooks", "02"]):
+    for bad in (["advise"], ["advise", "--budget", "1"], ["advise", "a.csv", "--notebooks", "02"],
+                # the --flag=value form had passed the guard and planned the sweep, or ropes
+                ["advise", "a.csv", "--notebooks=02"], ["advise", "fever", "--dataset=ropes"]):
         with pytest.raises(LittleHumanError, match="advise"):
             advise_argv(bad)
 

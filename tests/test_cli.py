@@ -232,6 +232,7 @@ def test_notebooks_flag_is_parsed_and_checked():
 
     assert parse_notebooks("01, 3,05") == ["01", "03", "05"]
     assert parse_notebooks("6") == ["06"]  # the advisor
+    assert parse_notebooks("01,1,02,01") == ["01", "02"]  # once each: 01,1 ran 01 twice at once
     for bad in (",", "", "07", "01,x"):
         with pytest.raises(LittleHumanError, match="--notebooks"):
             parse_notebooks(bad)
@@ -327,3 +328,25 @@ def test_liger_on_a_machine_without_cuda_is_one_line_before_anything_runs(home, 
                    "--liger", "true", home=home, data_dir=shared_data)
     assert_one_line_error(proc, "--liger true needs a CUDA GPU")
     assert not (home / "data" / "synthetic").exists() and not (home / "data" / "runs").exists()
+
+
+@pytest.mark.parametrize("model_dir", [None, "missing"])
+def test_lora_without_a_model_folder_is_one_line_before_any_twin(home, shared_data, tmp_path,
+                                                                 model_dir):
+    """The paper profile's learner is lora: its --model-dir was checked when the first run
+    trained, after the twins were generated (and, with openai-batch, paid for)."""
+    extra = () if model_dir is None else ("--model-dir", str(tmp_path / model_dir))
+    proc = run_cli("--dataset", "fever", "--profile", "smoke", "--learner", "lora", *extra,
+                   "--notebooks", "02", home=home, data_dir=shared_data)
+    assert_one_line_error(proc, "--model-dir")
+    assert not (home / "data" / "synthetic").exists() and not (home / "data" / "runs").exists()
+
+
+def test_an_own_file_with_a_flag_its_task_never_reads_records_nothing(home, tmp_path):
+    rows = "context,question,answer\n" + "".join(
+        f"Ann met Bob on day {i}.,Who met Bob on day {i}?,Ann\n" for i in range(40))
+    (tmp_path / "mine.csv").write_text(rows)
+    proc = run_cli("--dataset", str(tmp_path / "mine.csv"), "--profile", "smoke",
+                   "--pooling", "mean", home=home)
+    assert proc.returncode == 2 and "--pooling" in proc.stderr
+    assert not (home / "data" / "processed").exists()  # the rows' fingerprint: not recorded

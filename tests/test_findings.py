@@ -264,6 +264,22 @@ def test_a_sweep_of_runs_that_learned_nothing_measures_no_finding_1():
     assert found["verdict"] == findings.NOT_MEASURED and found["how"] == out["learned_nothing"]
 
 
+def test_zoom_and_trade_off_runs_that_learned_nothing_measure_no_finding_2_or_3():
+    """A reviewer's index: finding 1 read 'not measured' beside findings 2 and 3 'not visible
+    at this power' for the same runs (constant predictors), as if more seeds would tell."""
+    why = "every one of the 6 trade-off runs gives the same output for every test row, ..."
+    zoom = {"comparisons": [{"n": 48, "human": 1, "difference": [0.0, 0.0, 0.0],
+                             "detectable": None}]}
+    assert findings.finding_few_human(zoom)["verdict"] == findings.NOT_VISIBLE  # varied runs: power
+    few = findings.finding_few_human({**zoom, "learned_nothing": why})
+    assert few["verdict"] == findings.NOT_MEASURED and few["how"] == why
+    trade = {"human_points": 200, "bases": [{"base": 1000, "gain": [0.0, 0.0, 0.0],
+                                             "status": "no_gain", "interval": [None, None]}]}
+    assert findings.finding_tradeoff(trade)["verdict"] == findings.NOT_VISIBLE
+    priced = findings.finding_tradeoff({**trade, "learned_nothing": why})
+    assert priced["verdict"] == findings.NOT_MEASURED and priced["how"] == why and priced["bases"] == []
+
+
 def test_metric_agreement_says_ties_not_rankings():
     """A helper's own QA file: exact match 0.000 at every fraction read '0% > 90% > 100%,
     same best: yes', and the sentence counted it among the metrics that agree."""
@@ -282,3 +298,21 @@ def test_metric_agreement_says_ties_not_rankings():
     alike = agreement_sentence(metric_agreement(means, ["exact_match", "rouge1"]))
     assert alike.endswith("exact_match scores every setting alike, so there is no ranking to "
                           "agree on.")
+
+
+def test_no_finished_runs_names_the_profile_and_renders_as_one_line(tmp_path, monkeypatch,
+                                                                     shared_data):
+    """A reviewer opened notebook 03 in JupyterLab after `--notebooks 01` (smoke): a traceback
+    ending in `run python run_all.py --dataset fever --notebooks 03`, which runs the cpu
+    profile (~30 min, Gemma), not the smoke one the notebook shows."""
+    from littlehuman.errors import LittleHumanError
+    from littlehuman.experiments import grid, sweep as sweep_mod
+    from littlehuman.study import Study
+
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
+    study = Study.create("fever", config.profile("smoke", seeds=(0, 1)), str(shared_data))
+    with pytest.raises(LittleHumanError) as err:
+        grid.records(study, sweep_mod.cells(study.profile, study.shape), "03")
+    said = str(err.value)
+    assert "--profile smoke" in said and "--seeds 0,1" in said and said.endswith("--notebooks 03` first")
+    assert err.value._render_traceback_() == [f"error: {said}"]  # IPython: the line alone

@@ -482,3 +482,25 @@ def test_a_suggested_command_leaves_out_how_runs_happen():
                            {"price_human": 0.5, "price_synthetic": 0.05},
                            {"jobs": 2, "learner": "majority", "concurrency": 8}, {}, "")
     assert "--learner majority" in line and "--jobs" not in line and "--concurrency" not in line
+
+
+def test_a_suggested_command_leaves_out_what_the_run_would_not_read():
+    """A reviewer on a CPU without bfloat16: fit_to_machine sets float32 for the generator and
+    the learner whatever they are, and pages 04 and 06 suggested `--generator openai
+    --gen-dtype float32`, which run_all.py refuses (--gen-dtype is no setting of openai)."""
+    from littlehuman import config
+    from littlehuman.cli import build_parser
+    from littlehuman.experiments.advisor import _with_prices
+    from littlehuman.notebook import first_command
+
+    fitted = {"generator": "openai", "gen_dtype": "float32", "train_bf16": False}
+    line, cell = _with_prices(["--dataset", "fever", "--profile", "cpu"],
+                              {"price_human": 0.5, "price_synthetic": 0.05}, fitted, {}, "")
+    assert "--generator openai" in line and "--train-bf16 false" in line
+    assert "--gen-dtype" not in line and "gen_dtype" not in cell
+    first = first_command("fever", "cpu", "", {"learner": "majority", **fitted})
+    assert "--gen-dtype" not in first and "--train-bf16" not in first
+    # and what is left passes run_all.py's own check of unread flags
+    args = build_parser().parse_args(line.split()[2:])
+    chosen = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
+    config.check_chosen(config.profile("cpu", **chosen), chosen)

@@ -132,10 +132,11 @@ def parse_columns(text: str | None) -> dict[str, str] | None:
 
 
 def parse_notebooks(text: str) -> list[str]:
-    """``--notebooks 01,3`` -> ["01", "03"]; unknown or no numbers are a LittleHumanError."""
+    """``--notebooks 01,3`` -> ["01", "03"] (a number given twice counts once: ``01,1`` had
+    run notebook 01 twice at once); unknown or no numbers are a LittleHumanError."""
     from littlehuman.report import NOTEBOOKS
 
-    chosen = [n.strip().zfill(2) for n in text.split(",") if n.strip()]
+    chosen = list(dict.fromkeys(n.strip().zfill(2) for n in text.split(",") if n.strip()))
     unknown = [n for n in chosen if n not in NOTEBOOKS]
     if not chosen or unknown:
         raise LittleHumanError(f"bad --notebooks {text!r}: give numbers from "
@@ -242,7 +243,7 @@ def advise_argv(argv: Sequence[str]) -> list[str]:
         return ["--help"]
     if not rest or rest[0].startswith("-"):
         raise LittleHumanError(f"advise needs a dataset first: {ADVISE_USAGE}")
-    if "--notebooks" in rest or "--dataset" in rest:
+    if any(a.split("=", 1)[0] in ("--notebooks", "--dataset") for a in rest):
         raise LittleHumanError(f"advise sets --dataset and --notebooks itself: {ADVISE_USAGE}")
     return ["--dataset", rest[0], "--notebooks", "06", *rest[1:]]
 
@@ -297,7 +298,7 @@ def _main(argv: Sequence[str] | None) -> int:
     custom = {"task": args.task, "columns": parse_columns(args.columns),
               "skip_bad_rows": args.skip_bad_rows}
     dataset, tasks = own_dataset(args.dataset, custom, prof.data_seed, check=not args.plan,
-                                 record=not (args.plan or args.dry_run))
+                                 record=not (args.plan or args.dry_run), overrides=overrides)
     config.check_task_settings(overrides, tasks)
     if fitted:  # after the checks of the dataset: an error is the only line
         print(f"note: {fitted}", flush=True)
@@ -322,6 +323,12 @@ def _main(argv: Sequence[str] | None) -> int:
             from littlehuman.learners.lora import liger_problem
 
             problem = liger_problem()
+            if problem:
+                raise LittleHumanError(problem)
+        if prof.learner == "lora" and set(notebooks) - {"01", "05"}:  # before any twin is paid
+            from littlehuman.learners import lora_model_problem
+
+            problem = lora_model_problem(prof.model_dir)
             if problem:
                 raise LittleHumanError(problem)
     if not args.no_fetch:
@@ -385,14 +392,15 @@ def own_synthetic(path: str, dataset: str | None) -> str:
 
 
 def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,
-                record: bool = True) -> tuple[str, set[str]]:
+                record: bool = True, overrides: dict | None = None) -> tuple[str, set[str]]:
     """``dataset`` as the notebooks take it, and the tasks ("fv", "qa") it holds. A user's
     own dataset (file, folder or train=...,test=...) is read and validated once here, with one
     line of what was read, the run store guarded against changed rows
     (``custom.check_identity`` when ``check``; the rows' fingerprint is recorded when
     ``record``), and its spec returned with absolute paths (the notebooks run in notebooks/).
-    A registered name (an unknown one: a one-line LittleHumanError) or 'all' is returned as
-    given."""
+    ``overrides`` (the flags given) are checked against the file's task before anything is
+    recorded. A registered name (an unknown one: a one-line LittleHumanError) or 'all' is
+    returned as given."""
     from littlehuman import data
     from littlehuman.data import custom
 
@@ -403,6 +411,7 @@ def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,
     dataset = custom.absolute_spec(dataset)
     rows, found = custom.load_custom(dataset, seed=seed, **custom.load_options(dataset, options))
     print(found.describe(), flush=True)
+    config.check_task_settings(overrides or {}, {found.task})  # before anything is written
     if check:
         custom.check_identity(rows, found, record=record)
     return dataset, {found.task}

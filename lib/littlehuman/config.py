@@ -427,7 +427,10 @@ def _rules() -> dict[str, tuple[str, Any, str]]:
     for name in ("sweep_fractions", "zoom_fractions"):
         out[name] = ("fractions between 0 and 1", lambda v: math.isfinite(v) and 0 <= v <= 1,
                      ": e.g. 0,0.5,0.9,1")
-    out["seeds"] = ("whole numbers >= 0", lambda v: v >= 0, "")
+    # seeds reach torch.manual_seed and numpy, which take at most 64 / 32 bits: 2**64 had
+    # passed here and crashed after the twins were made
+    out["seeds"] = ("whole numbers from 0 to 2**32 - 1", lambda v: 0 <= v < 2**32, "")
+    out["data_seed"] = ("a whole number from 0 to 2**32 - 1", lambda v: 0 <= v < 2**32, "")
     out["gen_loop_tokens"] = ("0 or a whole number >= 2", lambda v: v == 0 or v >= 2,
                               "; 0 = off")
     out["warmup_ratio"] = ("a number in [0, 1)", lambda v: math.isfinite(v) and 0 <= v < 1, "")
@@ -481,6 +484,20 @@ READ_BY: dict[str, tuple[str, tuple[str, ...]]] = {
     "jobs": ("executor", ("local",)),
     **{f.name: ("executor", ("slurm",)) for f in fields(Profile) if f.name.startswith("slurm_")},
 }
+
+
+def unread_settings(profile_name: str, overrides: dict[str, Any]) -> set[str]:
+    """The fields among ``overrides`` that profile ``profile_name`` with them would not read
+    (:data:`READ_BY`): :func:`fit_to_machine` sets ``gen_dtype``/``train_bf16`` whatever the
+    generator and learner, and a suggested command holding them was refused
+    (``--generator openai --gen-dtype float32``). Empty when the overrides do not make a
+    profile."""
+    try:
+        prof = profile(profile_name, **{k: v for k, v in overrides.items() if k in _FIELDS})
+    except (LittleHumanError, TypeError, ValueError):
+        return set()
+    return {name for name in overrides if name in READ_BY
+            and getattr(prof, READ_BY[name][0]) not in READ_BY[name][1]}
 
 
 def check_chosen(prof: Profile, chosen: Iterable[str]) -> None:

@@ -2,7 +2,8 @@
 
 Every user-facing failure (bad input, missing file, malformed rows, bad flag) raises
 :class:`LittleHumanError` with a one-line message that says what to do. The command line
-prints it as one line on stderr and exits with status 2.
+prints it as one line on stderr and exits with status 2; a notebook (IPython) shows it as
+that line too, without a traceback.
 """
 from __future__ import annotations
 
@@ -12,3 +13,8 @@ class LittleHumanError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split()))
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows the message alone (the line says what to do; a traceback into the
+        library's code does not)."""
+        return [f"error: {self}"]

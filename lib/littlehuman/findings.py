@@ -207,7 +207,12 @@ def zoom_comparisons(zoom: dict[str, Any] | None) -> list[dict[str, Any]]:
 def finding_few_human(zoom: dict[str, Any] | None) -> dict[str, Any]:
     """Finding 2 from a zoom summary: 97.5% minus 100% synthetic (positive: a few human
     points lift a synthetic model). The verdict is read at the largest zoom size (the most
-    data, so the most human points); ``sizes`` holds every size's own verdict."""
+    data, so the most human points); ``sizes`` holds every size's own verdict. Not measured
+    where the zoom's runs learned nothing (``learned_nothing``): an interval of 0s there read
+    "not visible at this power", as if more seeds would tell."""
+    if (zoom or {}).get("learned_nothing"):  # differences of 0 between constant predictors
+        return {**verdict(None, None, None), "text": "the zoom's runs learned nothing",
+                "how": zoom["learned_nothing"], "sizes": [], "paper": PAPER_FINDINGS["few_human"]}
     sizes = []
     for c in sorted(zoom_comparisons(zoom), key=lambda c: c["n"]):
         v = verdict(*_interval(c.get("difference")), c.get("detectable"))
@@ -248,9 +253,15 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
     summary from before 2026-12-03, when too many resamples had no equivalent for an
     interval. Without an interval, a synthetic-only curve that does not rise (``no_gain``)
     or a match beyond the fitted range (``extrapolated``) holds (no amount of synthetic
-    data within reach matches); the other statuses are not measured."""
+    data within reach matches); the other statuses are not measured, and so is every base
+    where the trade-off's runs learned nothing (``learned_nothing``)."""
     tradeoff = tradeoff or {}
     human = tradeoff.get("human_points")
+    if tradeoff.get("learned_nothing"):
+        return {**verdict(None, None, None), "text": "the trade-off's runs learned nothing",
+                "how": tradeoff["learned_nothing"], "bases": [], "human": human,
+                "table3": tradeoff.get("table3"), "median_equivalent": None,
+                "paper": PAPER_FINDINGS["tradeoff"]}
     bases = []
     for b in sorted(tradeoff.get("bases") or [], key=lambda b: b.get("base") or 0):
         gain = verdict(*_interval(b.get("gain")), b.get("gain_detectable"))

@@ -19,15 +19,23 @@ class NothingToShow(Exception):
         return [str(self)]
 
 
-def run_all_flags(overrides: str | dict = "{}", custom: str | dict = "{}") -> list[str]:
+def run_all_flags(overrides: str | dict = "{}", custom: str | dict = "{}",
+                  profile: str | None = None) -> list[str]:
     """The ``run_all.py`` flags behind a notebook's ``overrides`` (profile fields) and
     ``custom`` (the options of the user's own file: ``--task``, ``--columns``,
     ``--skip-bad-rows``), so that a command a report suggests runs on the same data with the
-    same settings."""
+    same settings. With ``profile`` (its name), settings that profile would not read with
+    these overrides are left out (``run_all.py`` refuses them; see
+    ``config.unread_settings``)."""
+    from littlehuman import config
+
     changed = json.loads(overrides) if isinstance(overrides, str) else dict(overrides or {})
     options = json.loads(custom) if isinstance(custom, str) else dict(custom or {})
+    unread = config.unread_settings(profile, changed) if profile else set()
     out: list[str] = []
     for name, value in changed.items():
+        if name in unread:
+            continue
         text = (",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else
                 str(value).lower() if isinstance(value, bool) else str(value))
         out += [f"--{name.replace('_', '-')}", text]
@@ -46,7 +54,7 @@ def first_command(dataset: str, profile: str, data_dir: str = "", overrides: str
     parts = ["python", "run_all.py", "--dataset", dataset, "--profile", profile]
     if data_dir:
         parts += ["--data-dir", data_dir]
-    return " ".join(shlex.quote(p) for p in parts + run_all_flags(overrides, custom))
+    return " ".join(shlex.quote(p) for p in parts + run_all_flags(overrides, custom, profile))
 
 
 def setup_phrase(study: Study) -> str:

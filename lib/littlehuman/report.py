@@ -302,16 +302,20 @@ def kernel_manager_class() -> type:
 def kernel_environment() -> Iterator[None]:
     """The notebooks' kernels import this checkout's ``littlehuman`` and read this project
     root, whatever the environment has installed: ``PYTHONPATH`` starts with this package's
-    folder and ``LITTLEHUMAN_HOME`` names the root (kernels inherit the environment). The
+    folder, ``LITTLEHUMAN_HOME`` names the root and a relative ``LITTLEHUMAN_DATA_DIR`` is
+    made absolute (kernels inherit the environment and run in notebooks/). The
     kernels are marked as a report's (``plots.style.REPORT_KERNEL_ENV``): their figures
     carry plotly.js inlined, as a report read offline needs."""
     from littlehuman.plots.style import REPORT_KERNEL_ENV
 
-    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "LITTLEHUMAN_HOME", REPORT_KERNEL_ENV)}
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "LITTLEHUMAN_HOME",
+                                             "LITTLEHUMAN_DATA_DIR", REPORT_KERNEL_ENV)}
     lib = str(Path(__file__).resolve().parents[1])
     os.environ["PYTHONPATH"] = os.pathsep.join([lib] + ([saved["PYTHONPATH"]]
                                                        if saved["PYTHONPATH"] else []))
     os.environ["LITTLEHUMAN_HOME"] = str(paths.project_root())
+    if saved["LITTLEHUMAN_DATA_DIR"]:  # relative to where run_all ran, not notebooks/
+        os.environ["LITTLEHUMAN_DATA_DIR"] = str(paths.raw_data_dir(None, must_exist=False))
     os.environ[REPORT_KERNEL_ENV] = "1"
     try:
         yield
@@ -803,104 +807,109 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
     if plotlyjs == "shared" and html:  # under the index's lock: its writer removes the
         with locked_folder(root, ".index.lock"):  # .tmp-* files it finds in root on entry
             shared = shared_plotlyjs(root)
-    written = []
-    for name in resolve_datasets(dataset, data_dir):
-        started = time.time()
-        study = Study.create(name, profile, data_dir=data_dir, custom=custom)
-        out_dir = report_dir(study.name, profile, root)
-        check_writable(out_dir)  # before the expensive work
-        chosen = experiments.for_notebooks(notebooks)
-        generation: dict[str, Any] = {}  # this run's generation: calls, re-asks, faults
-        trained: dict[str, int] = {}  # runs ran / skipped
-        if "01" in notebooks and experiments.sweep not in chosen:  # the twins 01 shows, alone
-            experiments.twins.add_stats(generation,
-                                        experiments.twins.sweep_twins(study, progress=True)[1])
-        for experiment in chosen:
-            work = experiment.prepare(study, progress=True)
-            experiments.twins.add_stats(generation, work["generation"])
-            experiments.twins.add_stats(trained, work["runs"])
-        if chosen:  # each run once: the zoom's sweep runs were counted by both as skipped
-            trained["skipped"] = experiments.finished_runs(study, notebooks) - trained.get("ran", 0)
-        overrides = public_settings(study.profile_overrides())
-        params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
-                  "overrides": json.dumps(overrides), "custom": json.dumps(custom or {})}
-        files = {nb: NOTEBOOKS[nb] for nb in notebooks}
-        code = freshness.code_digest()
-        src = os.path.relpath(shared, out_dir) if shared else None
-        with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
-            # the caches as they are now: another process may have stored runs while we waited
-            inputs = freshness.data_fingerprint(study.name)
-            # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows;
-            # where the raw files are read from is the folder resolved (--data-dir DIR and
-            # LITTLEHUMAN_DATA_DIR=DIR agree; 04 and 06 print it in the commands they
-            # suggest, which a kept page showed for a folder since deleted); a file a setting
-            # names (--prices, --synthetic, --cot-examples) by its content, not its path
-            shown = {**params, "data_dir": str(paths.raw_data_dir(data_dir or None,
-                                                                  must_exist=False)),
-                     "overrides": json.dumps(
-                         {k: v for k, v in overrides.items() if k not in RUN_ONLY}),
-                     "files": freshness.named_files_digest(profile)}
-            digests = {f: freshness.notebook_digest(notebooks_dir() / f,
-                                                    notebook_parameters(f, shown),
-                                                    html and plotlyjs, code, inputs)
-                       for f in files.values()}
-            previous = freshness.read_digests(out_dir)
-            todo = (list(files) if force_notebooks else
-                    freshness.stale(files, digests, previous, out_dir, html))
-            if not todo:
-                summary = read_summary(out_dir) or {}
-                print(f"[{study.name}] nothing the notebooks show has changed since "
-                      f"{summary.get('finished', '?')} UTC: kept the reports in {out_dir} "
-                      "(--force-notebooks re-executes them)", flush=True)
-            else:
-                earlier = read_summary(out_dir)
-                # a report folder shows one configuration: pages made with other settings go
-                changed = changed_settings(earlier, public_settings(asdict(profile)))
-                others: list[str] = []
-                if changed:  # the pages not re-executed that show a changed setting go
-                    stale = showing(changed) - set(notebooks)
-                    others = [f for nb, f in NOTEBOOKS.items() if nb in stale]
-                    earlier = {k: v for k, v in (earlier or {}).items()
-                               if k not in summary_keys(stale)}
-                    previous = {k: v for k, v in previous.items() if k not in others}
-                staged: Staged = []
-                with staging(staged, out_dir):
-                    for nb in notebooks:
-                        print(f"[{study.name}] executing {NOTEBOOKS[nb]}" if nb in todo else
-                              f"[{study.name}] {NOTEBOOKS[nb]} unchanged: kept", flush=True)
-                    staged += stage_notebooks([NOTEBOOKS[nb] for nb in notebooks if nb in todo],
-                                              out_dir, params, html, sockets, plotlyjs=src)
-                    summary = build_summary(study, notebooks, chosen, generation, trained,
-                                            time.time() - started, earlier)
-                    staged += stage_summary(out_dir, summary)
-                    staged.append((_write_temp(out_dir, ".json", json.dumps(
-                        {**previous, **digests}, indent=1)), out_dir / freshness.DIGESTS_FILE))
-                    commit(staged[:-1])  # every notebook succeeded: all replace the old ones
-                    if not html:  # at once; an earlier HTML of them would read as current
-                        drop_html(out_dir, [NOTEBOOKS[nb] for nb in todo])
-                    dropped = drop_pages(out_dir, others)
-                    commit(staged[-1:])  # the digests last: a crash before re-executes them
-                if dropped:
-                    what = ", ".join(f"{k} {shown_value(a)} -> {shown_value(b)}"
-                                     for k, (a, b) in changed.items())
-                    print(f"[{study.name}] the settings differ from this report's earlier ones "
-                          f"({what}): {pages_phrase(dropped)} removed, so that {out_dir} shows one configuration (rerun with the "
-                          "earlier flags to rebuild them from the cached runs)", flush=True)
-        written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
-        print(f"[{study.name}] {summary.get('headline', '')}  ({time.time() - started:.0f} s)",
-              flush=True)
-        if "06" in notebooks:
-            page = out_dir / NOTEBOOKS["06"]
-            advice = summary.get("advisor") or {}
-            budget = advice.get("budget") or {}
-            robust = advice.get("budget_robust") or {}
-            for said in (advice.get("headline"), budget.get("status") != "learned_nothing"
-                         and budget.get("sentence"), robust.get("sentence"),
-                         advice.get("buy")):
-                if said and said != summary.get("headline"):
-                    print(f"[{study.name}] {said}", flush=True)
-            print(f"[{study.name}] the advice: {page.with_suffix('.html') if html else page}",
+    written: list[Path] = []
+    try:
+        for name in resolve_datasets(dataset, data_dir):
+            started = time.time()
+            study = Study.create(name, profile, data_dir=data_dir, custom=custom)
+            out_dir = report_dir(study.name, profile, root)
+            check_writable(out_dir)  # before the expensive work
+            chosen = experiments.for_notebooks(notebooks)
+            generation: dict[str, Any] = {}  # this run's generation: calls, re-asks, faults
+            trained: dict[str, int] = {}  # runs ran / skipped
+            if "01" in notebooks and experiments.sweep not in chosen:  # the twins 01 shows, alone
+                experiments.twins.add_stats(generation,
+                                            experiments.twins.sweep_twins(study, progress=True)[1])
+            for experiment in chosen:
+                work = experiment.prepare(study, progress=True)
+                experiments.twins.add_stats(generation, work["generation"])
+                experiments.twins.add_stats(trained, work["runs"])
+            if chosen:  # each run once: the zoom's sweep runs were counted by both as skipped
+                trained["skipped"] = experiments.finished_runs(study, notebooks) - trained.get("ran", 0)
+            overrides = public_settings(study.profile_overrides())
+            params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
+                      "overrides": json.dumps(overrides), "custom": json.dumps(custom or {})}
+            files = {nb: NOTEBOOKS[nb] for nb in notebooks}
+            code = freshness.code_digest()
+            src = os.path.relpath(shared, out_dir) if shared else None
+            with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
+                # the caches as they are now: another process may have stored runs while we waited
+                inputs = freshness.data_fingerprint(study.name)
+                # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows;
+                # where the raw files are read from is the folder resolved (--data-dir DIR and
+                # LITTLEHUMAN_DATA_DIR=DIR agree; 04 and 06 print it in the commands they
+                # suggest, which a kept page showed for a folder since deleted); a file a setting
+                # names (--prices, --synthetic, --cot-examples) by its content, not its path
+                shown = {**params, "data_dir": str(paths.raw_data_dir(data_dir or None,
+                                                                      must_exist=False)),
+                         "overrides": json.dumps(
+                             {k: v for k, v in overrides.items() if k not in RUN_ONLY}),
+                         "files": freshness.named_files_digest(profile)}
+                digests = {f: freshness.notebook_digest(notebooks_dir() / f,
+                                                        notebook_parameters(f, shown),
+                                                        html and plotlyjs, code, inputs)
+                           for f in files.values()}
+                previous = freshness.read_digests(out_dir)
+                todo = (list(files) if force_notebooks else
+                        freshness.stale(files, digests, previous, out_dir, html))
+                if not todo:
+                    summary = read_summary(out_dir) or {}
+                    print(f"[{study.name}] nothing the notebooks show has changed since "
+                          f"{summary.get('finished', '?')} UTC: kept the reports in {out_dir} "
+                          "(--force-notebooks re-executes them)", flush=True)
+                else:
+                    earlier = read_summary(out_dir)
+                    # a report folder shows one configuration: pages made with other settings go
+                    changed = changed_settings(earlier, public_settings(asdict(profile)))
+                    others: list[str] = []
+                    if changed:  # the pages not re-executed that show a changed setting go
+                        stale = showing(changed) - set(notebooks)
+                        others = [f for nb, f in NOTEBOOKS.items() if nb in stale]
+                        earlier = {k: v for k, v in (earlier or {}).items()
+                                   if k not in summary_keys(stale)}
+                        previous = {k: v for k, v in previous.items() if k not in others}
+                    staged: Staged = []
+                    with staging(staged, out_dir):
+                        for nb in notebooks:
+                            print(f"[{study.name}] executing {NOTEBOOKS[nb]}" if nb in todo else
+                                  f"[{study.name}] {NOTEBOOKS[nb]} unchanged: kept", flush=True)
+                        staged += stage_notebooks([NOTEBOOKS[nb] for nb in notebooks if nb in todo],
+                                                  out_dir, params, html, sockets, plotlyjs=src)
+                        summary = build_summary(study, notebooks, chosen, generation, trained,
+                                                time.time() - started, earlier)
+                        staged += stage_summary(out_dir, summary)
+                        staged.append((_write_temp(out_dir, ".json", json.dumps(
+                            {**previous, **digests}, indent=1)), out_dir / freshness.DIGESTS_FILE))
+                        # the pages of other settings go first: a kill after the new summary (its
+                        # settings) was committed had left them for good
+                        dropped = drop_pages(out_dir, others)
+                        commit(staged[:-1])  # every notebook succeeded: all replace the old ones
+                        if not html:  # at once; an earlier HTML of them would read as current
+                            drop_html(out_dir, [NOTEBOOKS[nb] for nb in todo])
+                        commit(staged[-1:])  # the digests last: a crash before re-executes them
+                    if dropped:
+                        what = ", ".join(f"{k} {shown_value(a)} -> {shown_value(b)}"
+                                         for k, (a, b) in changed.items())
+                        print(f"[{study.name}] the settings differ from this report's earlier ones "
+                              f"({what}): {pages_phrase(dropped)} removed, so that {out_dir} shows one configuration (rerun with the "
+                              "earlier flags to rebuild them from the cached runs)", flush=True)
+            written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
+            print(f"[{study.name}] {summary.get('headline', '')}  ({time.time() - started:.0f} s)",
                   flush=True)
-    index = write_index(root, plotlyjs)
-    print(f"index: {index}")
+            if "06" in notebooks:
+                page = out_dir / NOTEBOOKS["06"]
+                advice = summary.get("advisor") or {}
+                budget = advice.get("budget") or {}
+                robust = advice.get("budget_robust") or {}
+                for said in (advice.get("headline"), budget.get("status") != "learned_nothing"
+                             and budget.get("sentence"), robust.get("sentence"),
+                             advice.get("buy")):
+                    if said and said != summary.get("headline"):
+                        print(f"[{study.name}] {said}", flush=True)
+                print(f"[{study.name}] the advice: {page.with_suffix('.html') if html else page}",
+                      flush=True)
+    finally:  # the index follows every dataset whose pages were committed, even when a
+        if written:  # later one fails: it had described the earlier run's pages
+            index = write_index(root, plotlyjs)
+            print(f"index: {index}")
     return written

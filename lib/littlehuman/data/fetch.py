@@ -432,8 +432,8 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], str]) -> str:
 
 
 def _open(url: str) -> http.client.HTTPResponse:
-    request = urllib.request.Request(url, headers={"User-Agent": f"littlehuman/{__version__}"})
-    try:
+    try:  # a bad mirror URL (no scheme, broken brackets) is a ValueError of Request itself
+        request = urllib.request.Request(url, headers={"User-Agent": f"littlehuman/{__version__}"})
         return urllib.request.urlopen(request, timeout=_TIMEOUT_S)
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         raise _network_error(url, exc) from exc

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from littlehuman import curves, families
+from littlehuman import config, curves, families
 from littlehuman.config import RUN_ONLY
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
@@ -793,8 +793,13 @@ def _with_prices(command: list[str], example: dict[str, float], overrides: str |
     from littlehuman.notebook import run_all_flags
 
     given = json.loads(overrides) if isinstance(overrides, str) else dict(overrides or {})
-    # how fast and where runs happen is the reader's own (a kept page suggested --jobs 2)
-    kept = {k: v for k, v in given.items() if k not in example and k not in RUN_ONLY}
+    # how fast and where runs happen is the reader's own (a kept page suggested --jobs 2);
+    # what the run would not read (float32 set for a CPU without bfloat16 beside --generator
+    # openai) run_all.py refuses
+    profile = command[command.index("--profile") + 1] if "--profile" in command else "cpu"
+    unread = config.unread_settings(profile, given)
+    kept = {k: v for k, v in given.items()
+            if k not in example and k not in RUN_ONLY and k not in unread}
     line = " ".join(shlex.quote(p) for p in [
         "python", "run_all.py", *command, *(["--data-dir", data_dir] if data_dir else []),
         *run_all_flags(kept, custom), *run_all_flags(example)])

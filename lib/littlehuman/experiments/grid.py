@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from littlehuman import mixing, runs, stats
-from littlehuman.config import Profile
+from littlehuman.config import RUN_ONLY, Profile
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.metrics import SCORE_RANGE
@@ -223,10 +223,13 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
                     "trained_rows": trained,
                     "dropped": "; ".join(f"{k}: {v}" for k, v in reasons.items()),
                     "single_output": bool(outputs <= 1)})
-    if not out:
-        flag = "" if notebook == "02" else f" --notebooks {notebook}"
+    if not out:  # the command that makes them, for this profile and these settings
+        from littlehuman.notebook import first_command
+
+        overrides = {k: v for k, v in study.profile_overrides().items() if k not in RUN_ONLY}
+        command = first_command(study.name, study.profile.name, study.data_dir or "", overrides)
         raise LittleHumanError(f"{study.name}: no finished runs for this profile: run "
-                               f"`python run_all.py --dataset {study.name}{flag}` first")
+                               f"`{command} --notebooks {notebook}` first")
     return pd.DataFrame(out)
 
 

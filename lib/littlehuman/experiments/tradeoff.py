@@ -372,8 +372,8 @@ def summary(study: "Study", metric: str | None = None,
     """JSON-able, for the index page and the notebook: metric, sizes and scaling notes, per
     base the equivalent with its interval (an unbounded end as the text 'inf', None: no
     interval), status and sentence, Table 3, the status counts in
-    words, the break-even price ratio in words, the advice (None without prices) and a
-    one-line ``headline``."""
+    words, the break-even price ratio in words, the advice (None without prices), a one-line
+    ``headline`` and ``learned_nothing`` (then finding 3 is not measured)."""
     a = result or analysis(study, metric)
     h, t3 = a["human"], a["table3"]
     bases = [{"base": int(r["base"]), "y_star": r["y_star"], "equivalent": r["equivalent"],
@@ -421,5 +421,6 @@ def summary(study: "Study", metric: str | None = None,
            "advice": advice(study, a), "baseline": baseline.get(a["metric"]),
            "flags": grid.flags(rec, baseline, a["metric"]),
            "sensitivity": without_single_output(study, a["metric"], rec),
-           "head_to_head": head_to_head(study, a["metric"])}
+           "head_to_head": head_to_head(study, a["metric"]),
+           "learned_nothing": a.get("learned_nothing")}
     return grid.jsonable(out)

@@ -120,7 +120,9 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
 def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
     """JSON-able: the zoom sizes, scaling notes and, per size, the main metric's ``a`` vs
     ``b`` synthetic comparison in one sentence (``paired``) and as numbers (``comparisons``,
-    what :func:`littlehuman.findings.zoom_comparisons` reads)."""
+    what :func:`littlehuman.findings.zoom_comparisons` reads), and ``learned_nothing``
+    (:func:`grid.learned_nothing`) when the runs learned nothing: then finding 2 is not
+    measured."""
     m, sz = study.main_metric, sizes(study.profile, study.shape)
     table = paired(study, a, b)
     lines, comparisons = [], []
@@ -137,8 +139,10 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
                      f"{f' ({tied} tied)' if (tied := int(r['ties'])) else ''} allow at best "
                      f"p={r['min p']:.3g}; the smallest difference this run could detect at "
                      f"80% power: {fmt_detectable(r['smallest detectable'], 4)})")
-    baseline = grid.majority_baseline(study)
+    baseline, rec = grid.majority_baseline(study), records(study)
     return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
                           "notes": list(sz.notes), "paired": lines, "comparisons": comparisons,
-                          "flags": grid.flags(records(study), baseline, m),
-                          "baseline": baseline.get(m)})
+                          "flags": grid.flags(rec, baseline, m),
+                          "baseline": baseline.get(m),
+                          "learned_nothing": grid.learned_nothing(rec, m, "zoom runs",
+                                                                  "no finding")})

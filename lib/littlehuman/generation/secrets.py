@@ -16,6 +16,8 @@ _KNOWN: set[str] = set()  # the key values read in this process, to scrub from t
 _SHORT: set[str] = set()  # shorter ones (4-7 characters with a digit), scrubbed as whole words
 # query parameters of a URL that hold credentials (``?token=``, ``?api_key=``, ``&sig=``...)
 _SECRET_PARAM = re.compile(r"key|token|secret|pass|auth|sig|credential|session", re.IGNORECASE)
+_QUERY_SECRET = re.compile(rf"([?&][^=&#]*(?:{_SECRET_PARAM.pattern})[^=&#]*=)[^&#]*",
+                           re.IGNORECASE)
 _SK = re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{6,}")
 _BEARER = re.compile(r"\b(Bearer)\s+[^\s'\",;]+", re.IGNORECASE)
 _BASIC = re.compile(r"\b(Basic)\s+([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])", re.IGNORECASE)
@@ -102,7 +104,10 @@ def public_url(url: str) -> str:
     ``Basic`` token an HTTP client sends for ``user:password`` (a server may echo any)."""
     from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-    parts = urlsplit(str(url))
+    try:
+        parts = urlsplit(str(url))
+    except ValueError:  # a malformed URL ("http://[::1"): masked as text, never raised on
+        return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub("***@", str(url)))
     if parts.query:
         pairs = parse_qsl(parts.query, keep_blank_values=True)
         for name, value in pairs:

@@ -88,8 +88,7 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
             params["context_side"] = "tail"
     if p.learner == "lora":
         if not p.model_dir:
-            raise LittleHumanError("--learner lora needs --model-dir DIR: a local Hugging Face "
-                                   "model folder (e.g. a download of Llama-3.1-8B)")
+            raise LittleHumanError(lora_model_problem(p.model_dir))
         params["model_dir"] = str(Path(p.model_dir).expanduser().resolve())
         chosen = {"settings": p.lora_settings, "loss_on": p.loss_on,
                   "gradient_checkpointing": p.gradient_checkpointing, "compile": p.compile,
@@ -99,6 +98,20 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
             params["max_new_tokens"] = ((dataset_spec.max_new_tokens if dataset_spec else None)
                                         or defaults.LORA_DEFAULTS["max_new_tokens"])
     return params
+
+
+def lora_model_problem(model_dir: str) -> str | None:
+    """What is wrong with ``--model-dir`` for the lora learner, in one line, or None: it must
+    be given and hold a Hugging Face model (its config.json). The CLI asks before any twin is
+    generated (and paid for), not when the first run trains."""
+    if not model_dir:
+        return ("--learner lora needs --model-dir DIR: a local Hugging Face model folder (e.g. "
+                "a download of Llama-3.1-8B)")
+    if not (Path(model_dir).expanduser() / "config.json").is_file():
+        return (f"--model-dir {model_dir} is not a local Hugging Face model folder (no "
+                "config.json): download the model (e.g. `hf download meta-llama/Llama-3.1-8B "
+                "--local-dir DIR`) and pass --model-dir DIR")
+    return None
 
 
 def training_epochs(profile: Profile, task: str) -> int:

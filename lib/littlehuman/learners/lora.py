@@ -458,7 +458,7 @@ class LoraLearner:
             raise LittleHumanError(
                 f"lora learner: model_dir={model_dir!r} is not a local Hugging Face model directory "
                 "(with config.json): download the model (e.g. `hf download meta-llama/Llama-3.1-8B "
-                "--local-dir DIR`) and pass model_dir=DIR"
+                "--local-dir DIR`) and pass it as --model-dir DIR (model_dir=DIR in Python)"
             )
         if loss_on not in ("answer", "all"):
             raise LittleHumanError(f"lora learner: loss_on must be 'answer' or 'all', not {loss_on!r}")

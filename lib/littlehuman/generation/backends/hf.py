@@ -150,7 +150,7 @@ def check_model_dir(model_dir: str | os.PathLike) -> Path:
     path = Path(model_dir).expanduser()
     if not (path / "config.json").is_file():
         raise LittleHumanError(
-            f"no Hugging Face model in {path} (no config.json): pass --model-dir a folder "
+            f"no Hugging Face model in {path} (no config.json): pass --gen-model-dir a folder "
             "written by save_pretrained (config.json, weights and tokenizer files)"
         )
     return path
