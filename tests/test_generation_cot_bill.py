@@ -142,6 +142,45 @@ def test_usage_is_cached_per_call_and_billed_once(home):
     assert {**billed, "asked_rows": sorted(rows["row_id"])} == stored
 
 
+def test_replies_paid_in_a_run_killed_before_its_bill_reach_the_bill(home):
+    """A reviewer killed a run after its replies were cached and before its bill was written
+    (or filled the disk there): the rerun got them from the cache, made no call, and the bill
+    stayed at the earlier run's 3 requests for good."""
+    from littlehuman.generation.generate import bill_path, synthetic_path
+
+    def reply(messages):
+        return Completion("Question: Invented?||\nAnswer: yes", prompt_tokens=100,
+                          completion_tokens=7)
+
+    backend, rows, spec = ScriptedBackend(reply), qa_rows(6), PromptSpec("qa")
+    cache = GenerationCache(home / "cache.jsonl")
+    load_or_generate(rows.iloc[:3], rows, backend, spec, cache=cache, progress=False)
+    gen_id = spec.generator_id(backend)
+    assert read_bill("toyqa", gen_id)["requests"] == 3
+    generate_synthetic(rows, rows, backend, spec, cache=cache, progress=False)  # "killed" here
+    _, stats = load_or_generate(rows, rows, ScriptedBackend(pytest.fail), spec,
+                                cache=GenerationCache(cache.path), progress=False)
+    assert stats["calls"] == 0 and read_bill("toyqa", gen_id)["requests"] == 6
+    # a damaged bill and twins file: read as none and written anew, nothing sent
+    bill_path("toyqa", gen_id).write_text("")
+    synthetic_path("toyqa", gen_id).write_bytes(b"")
+    out, stats = load_or_generate(rows, rows, ScriptedBackend(pytest.fail), spec,
+                                  cache=GenerationCache(cache.path), progress=False)
+    assert stats["calls"] == 0 and len(out) == 6 and read_bill("toyqa", gen_id)["requests"] == 6
+
+
+def test_a_torn_send_log_line_is_cut_before_the_next_event(home):
+    from littlehuman.generation.generate import SendLog, read_send_log
+
+    cache = GenerationCache(home / "c.jsonl")
+    log = SendLog(cache)
+    log.recorder(["k1"])(0, "sent")
+    with open(log.path, "a", encoding="utf-8") as fh:
+        fh.write('{"ke')  # a writer killed mid-line
+    log.recorder(["k2"])(0, "sent")
+    assert read_send_log(cache) == {"k1": ["sent"], "k2": ["sent"]}
+
+
 def test_replies_without_usage_are_counted_missing(home):
     backend = ScriptedBackend(lambda m: "Question: Invented?||\nAnswer: yes")
     rows = qa_rows(3)

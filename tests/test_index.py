@@ -504,3 +504,20 @@ def test_a_suggested_command_leaves_out_what_the_run_would_not_read():
     args = build_parser().parse_args(line.split()[2:])
     chosen = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
     config.check_chosen(config.profile("cpu", **chosen), chosen)
+
+
+def test_the_kernels_get_a_relative_data_dir_as_an_absolute_one(tmp_path, monkeypatch):
+    """A reviewer set LITTLEHUMAN_DATA_DIR=../shared/data (the README's layout): run_all read
+    it from the checkout, the kernels (in notebooks/) from elsewhere, and every notebook
+    failed after the expensive work, naming the command just run."""
+    import os
+
+    from littlehuman.report import kernel_environment
+
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    (tmp_path / "main").mkdir()
+    monkeypatch.chdir(tmp_path / "main")
+    monkeypatch.setenv("LITTLEHUMAN_DATA_DIR", "../shared/data")
+    with kernel_environment():
+        assert os.environ["LITTLEHUMAN_DATA_DIR"] == str(tmp_path / "shared" / "data")
+    assert os.environ["LITTLEHUMAN_DATA_DIR"] == "../shared/data"  # restored after

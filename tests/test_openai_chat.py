@@ -451,6 +451,22 @@ def test_a_200_holding_an_error_is_resent_not_kept_as_an_empty_reply(fake):
     assert seen == ["sent", "retry:5xx"] and b.failures == 0 and len(fake.log) == 2
 
 
+def test_a_full_disk_under_the_send_log_is_the_os_error_not_a_server_refusal(fake):
+    """A reviewer's tmpfs filled while the send log was written: the run said the server
+    'refused a request (OSError: No space left on device)'."""
+    import errno
+
+    b = backend(fake, concurrency=1)
+
+    def full(index, event):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    b.on_event = full
+    with pytest.raises(OSError) as err:
+        b.complete(chats(1))
+    assert err.value.errno == errno.ENOSPC and not isinstance(err.value, LittleHumanError)
+
+
 def test_a_reply_the_token_limit_cut_is_marked_truncated(fake):
     fake.script("length")
     b = backend(fake, concurrency=1)

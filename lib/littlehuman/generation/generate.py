@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from littlehuman.data.schema import Task, columns
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Reply, RequestFeed, as_completion
-from littlehuman.generation.cache import GenerationCache, request_key
+from littlehuman.generation.cache import GenerationCache, _cut_torn_tail, request_key
 from littlehuman.generation.parsing import FIELDS, PARSER_VERSION, finished, parse_reply
 from littlehuman.generation.prompts import PromptSpec, sort_pool
 from littlehuman.paths import atomic_write, cache_dir
@@ -67,7 +67,8 @@ class SendLog:
     """Every request a backend sent, one line per event in ``<cache>.sent.jsonl`` beside the
     generation cache (``{"key", "event"}``: ``sent``, ``retry:<cause>``, ``failed:<cause>``;
     see ``Backend.on_event``), appended and flushed as it happens (a kill loses nothing the
-    OS has), and counted for this process. The bill reads it back: what was sent, re-sent
+    OS has; a torn last line is cut by the next writer, under the log's lock, as the cache
+    does), and counted for this process. The bill reads it back: what was sent, re-sent
     after a kill, retried and given up, across every process that ever ran."""
 
     def __init__(self, cache: GenerationCache | None) -> None:
@@ -81,9 +82,13 @@ class SendLog:
             with self._guard:
                 self.counts[event] += 1
                 if self.path is not None:
+                    line = json.dumps({"key": keys[index], "event": event}) + "\n"
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                    with open(self.path, "a", encoding="utf-8") as fh:
-                        fh.write(json.dumps({"key": keys[index], "event": event}) + "\n")
+                    # under the log's lock, a torn last line (a writer killed, a disk that
+                    # filled mid-line) is cut first: it had glued itself to the next event
+                    with FileLock(str(self.path) + ".lock"), open(self.path, "a+b") as fh:
+                        _cut_torn_tail(fh)
+                        fh.write(line.encode("utf-8"))
         return record
 
     def summary(self) -> dict[str, Any]:
@@ -559,8 +564,13 @@ def load_or_generate(
         new, stats = generate_synthetic(todo, pool, backend, prompt, cache=cache,
                                         batch_size=batch_size, progress=progress)
         stats["from_file"] = len(rows) - len(todo)
-        if stats["calls"] or not bill_path(dataset, gen_id).exists():
-            asked = set((read_bill(dataset, gen_id) or {}).get("asked_rows", []))
+        stored = read_bill(dataset, gen_id)
+        asked = set((stored or {}).get("asked_rows", []))
+        # a reply paid for in a run killed before its bill was written (or a disk that filled
+        # there) comes back from the cache with no call: its rows not on the bill say so
+        if stats["calls"] or stored is None or not set(rows["row_id"].astype(str)) <= asked:
+            if have is not None:  # rows an unreadable bill had listed
+                asked |= set(have["source_row_id"].astype(str))
             asked |= set(rows["row_id"].astype(str))
             every = pool[pool["row_id"].astype(str).isin(asked)]
             if len(every) < len(asked):  # rows outside the pool: bill the ones given too
@@ -640,10 +650,18 @@ def twins_in_order(twins: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_twins(path: Path) -> pd.DataFrame | None:
-    """The stored twins (``attempt`` 0 for files written before re-asks existed)."""
+    """The stored twins (``attempt`` 0 for files written before re-asks existed); None when
+    there are none, or when the file cannot be read (damaged outside this project, e.g. by an
+    interrupted copy: its twins are rebuilt from the cached replies, nothing sent for them
+    again while the cache holds them)."""
     if not path.exists():
         return None
-    have = pd.read_parquet(path)
+    try:
+        have = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        print(f"note: the twins file {path} cannot be read ({type(exc).__name__}): rebuilt "
+              "from the cached replies", file=sys.stderr, flush=True)
+        return None
     if "attempt" not in have.columns:
         have["attempt"] = 0
     return have
@@ -763,6 +781,10 @@ def write_bill(dataset: str, gen_id: str, summary: dict[str, Any]) -> None:
 
 
 def read_bill(dataset: str, gen_id: str) -> dict[str, Any] | None:
-    """The stored bill of one generator's twins, or None before any generation."""
-    path = bill_path(dataset, gen_id)
-    return json.loads(path.read_text()) if path.exists() else None
+    """The stored bill of one generator's twins, or None before any generation or when the
+    file cannot be read (then the next generation writes it anew from the cache)."""
+    try:
+        bill_data = json.loads(bill_path(dataset, gen_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return bill_data if isinstance(bill_data, dict) else None

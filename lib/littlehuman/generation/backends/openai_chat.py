@@ -486,6 +486,9 @@ class OpenAIChatBackend(OpenAIBase):
             try:
                 reply = await self._request(client, slots, limiter, i, messages)
             except Exception as exc:
+                if isinstance(exc, OSError):  # ours (a full disk under the send log), not the
+                    emit(exc)  # server's: the one line the CLI gives any OS error
+                    return
                 kind = cause(exc)
                 if kind not in ASKED_AGAIN and not _retryable(exc):  # stops everything
                     emit(LittleHumanError(self._fatal(exc)))  # (the consumer raises it)
