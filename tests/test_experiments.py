@@ -25,10 +25,12 @@ from littlehuman.runs import RunSpec
 COLOURS = ["red", "blue", "green", "yellow"]
 
 
-def invented_rows(name: str = "fever", n_train: int = 60, n_other: int = 12) -> pd.DataFrame:
-    """FV rows in the unified schema (fixtures): ``n_train`` train, ``n_other`` valid and test."""
+def invented_rows(name: str = "fever", n_train: int = 60, n_other: int = 12,
+                  n_test: int = 20) -> pd.DataFrame:
+    """FV rows in the unified schema (fixtures): ``n_train`` train, ``n_other`` valid and
+    ``n_test`` test (the 20 rows the stored runs of these tests are scored on)."""
     rows = []
-    for split, count in (("train", n_train), ("valid", n_other), ("test", n_other)):
+    for split, count in (("train", n_train), ("valid", n_other), ("test", n_test)):
         for i in range(count):
             colour, other = COLOURS[i % 4], COLOURS[(i + 1) % 4]
             true = i % 3 != 0
@@ -203,15 +205,25 @@ def curve(x: float) -> float:
     return A0 + A1 * math.log(x)
 
 
+def test_ids(exp: Study) -> list[str]:
+    """The study's test row ids: a stored run is scored on them (grid.check_scored_rows)."""
+    return exp.eval_rows.loc[exp.eval_rows["split"] == "test", "row_id"].astype(str).tolist()
+
+
+test_ids.__test__ = False  # a helper, not a test
+
+
 def write_runs(exp: Study, specs, score, one_output: bool = False) -> None:
     """Finished runs with per-example scores all equal to ``score(spec)`` (no training); their
     outputs vary over the test rows (a learner that learns), or are all one (``one_output``)."""
+    ids = test_ids(exp)
+    n = len(ids)
     for spec in specs:
         y = float(score(spec))
-        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(20)],
-                              "prediction": [1 if one_output else i % 2 for i in range(20)],
-                              "gold": [1] * 20, "score:accuracy": [y] * 20})
-        exp.store.write(spec, {"metrics": {"accuracy": y, "n": 20}, "timings_s": {"fit": 0.0}},
+        preds = pd.DataFrame({"row_id": ids,
+                              "prediction": [1 if one_output else i % 2 for i in range(n)],
+                              "gold": [1] * n, "score:accuracy": [y] * n})
+        exp.store.write(spec, {"metrics": {"accuracy": y, "n": n}, "timings_s": {"fit": 0.0}},
                         preds)
 
 
@@ -306,14 +318,15 @@ def test_tradeoff_interval_with_one_seed_comes_from_its_test_rows(home):
     exp = experiment(price_human=1.0, price_synthetic=0.1)  # the smoke profile: seed 0 only
     assert tradeoff.seeds(exp.profile) == (0,)
     rng = np.random.default_rng(3)
+    ids = test_ids(exp)
+    n = len(ids)
     for spec in specs_of(exp, tradeoff):
         y = known_tradeoff(spec, {16: 40.0, 24: 20.0})
-        noise = rng.normal(0.0, 0.01, 20)  # small enough for a 95% interval: too much
+        noise = rng.normal(0.0, 0.01, n)  # small enough for a 95% interval: too much
         scores = y + noise - noise.mean()  # leaves > 5% of resamples without an equivalent
-        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(20)],
-                              "prediction": [i % 2 for i in range(20)],
-                              "gold": [1] * 20, "score:accuracy": scores})
-        exp.store.write(spec, {"metrics": {"accuracy": y, "n": 20}, "timings_s": {"fit": 0.0}},
+        preds = pd.DataFrame({"row_id": ids, "prediction": [i % 2 for i in range(n)],
+                              "gold": [1] * n, "score:accuracy": scores})
+        exp.store.write(spec, {"metrics": {"accuracy": y, "n": n}, "timings_s": {"fit": 0.0}},
                         preds)
     bases = tradeoff.analysis(exp, n_boot=200)["bases"].set_index("base")
     for base, worth in ((16, 40.0), (24, 20.0)):
@@ -411,12 +424,13 @@ def test_the_same_runs_get_the_same_interval_in_every_table_and_equal_metrics(ho
     paper's scale; a metric equal to another on every row got another interval too."""
     exp = experiment(seeds="0 1 2", zoom_sizes="48 24")
     rng = np.random.default_rng(0)
+    ids = test_ids(exp)
     for spec in dict.fromkeys(specs_of(exp, sweep) + specs_of(exp, zoom)):
-        right = (rng.random(40) < 0.6).astype(float)
-        preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(40)], "prediction": right,
-                              "gold": [1] * 40, "score:accuracy": right,
+        right = (rng.random(len(ids)) < 0.6).astype(float)
+        preds = pd.DataFrame({"row_id": ids, "prediction": right,
+                              "gold": [1] * len(ids), "score:accuracy": right,
                               "score:also": right})  # equal on every row
-        exp.store.write(spec, {"metrics": {"accuracy": right.mean(), "n": 40}}, preds)
+        exp.store.write(spec, {"metrics": {"accuracy": right.mean(), "n": len(ids)}}, preds)
     swept = sweep.intervals(exp, metrics=["accuracy", "also"]).set_index(["fraction", "metric"])
     zoomed = zoom.intervals(exp)
     shared = zoomed[(zoomed["n"] == 48) & (zoomed["fraction"] == 1.0)
@@ -935,7 +949,7 @@ def test_a_run_scored_on_other_rows_under_the_same_key_is_one_line_not_a_mix(hom
     exp = experiment(seeds="0")
     spec = specs_of(exp, sweep)[0]
     valid, test = int(exp.eval_rows["split"].eq("valid").sum()), exp.n_test
-    preds = pd.DataFrame({"row_id": [f"t{i}" for i in range(test)], "prediction": [1] * test,
+    preds = pd.DataFrame({"row_id": test_ids(exp), "prediction": [1] * test,
                           "gold": [1] * test, "score:accuracy": [1.0] * test})
     record = {"metrics": {"accuracy": 1.0, "n": test}, "timings_s": {"fit": 0.0},
               "train": {"n_rows": exp.n, "n_valid": valid, "n_test": test}}
@@ -944,6 +958,20 @@ def test_a_run_scored_on_other_rows_under_the_same_key_is_one_line_not_a_mix(hom
     exp.store.write(spec, {**record, "train": {**record["train"], "n_test": test + 7}}, preds)
     with pytest.raises(LittleHumanError, match=rf"scored on {test + 7} test rows, this profile's "
                                                rf"runs on {valid} and {test}: another profile"):
+        sweep.records(exp)
+
+
+def test_a_run_scored_on_other_test_rows_is_one_line_not_a_mix(home):
+    """A reviewer cut FEVER's test file: the run keys (dataset and settings, not rows) reused
+    the sweep's runs, 14 of whose 48 scored rows were still test rows, beside a baseline on
+    the new rows. The same number of other rows is refused as well."""
+    exp = experiment(seeds="0")
+    write_runs(exp, specs_of(exp, sweep)[:1], lambda s: 0.5)
+    assert len(sweep.records(exp)) == 1
+    spec = specs_of(exp, sweep)[0]
+    moved = exp.store.predictions(spec).assign(row_id=lambda d: "old:" + d["row_id"])
+    exp.store.write(spec, exp.store.get(spec), moved)
+    with pytest.raises(LittleHumanError, match="scored on other test rows than this study's"):
         sweep.records(exp)
 
 

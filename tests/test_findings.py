@@ -35,7 +35,8 @@ class FakeStudy:
         self.shape = Shape("toy", "fv", 100, 100)
         self.store = self
         labels = [1] * 70 + [0] * 30
-        self.train_pool = pd.DataFrame({"label": labels, "split": "train"})
+        self.train_pool = pd.DataFrame({"label": labels, "split": "train",
+                                        "row_id": [f"r{i}" for i in range(100)]})
         self.eval_rows = pd.concat([self.train_pool, self.train_pool.assign(split="test")])
 
     def run_spec(self, cell):
@@ -53,7 +54,8 @@ class FakeStudy:
 
     def predictions(self, spec):
         scores = self.scores[(spec.fraction, spec.seed)]
-        return pd.DataFrame({"prediction": scores.astype(int), "score:accuracy": scores})
+        return pd.DataFrame({"row_id": [f"r{i}" for i in range(len(scores))],
+                             "prediction": scores.astype(int), "score:accuracy": scores})
 
 
 def correct(k: int, n: int = 100) -> np.ndarray:

@@ -201,6 +201,24 @@ def check_evaluated_rows(study: "Study", spec: runs.RunSpec, record: dict[str, A
         + f" {folder.parent} to redo them here")
 
 
+def check_scored_rows(study: "Study", spec: runs.RunSpec, predictions: pd.DataFrame,
+                      test_ids: frozenset[str]) -> None:
+    """One line, not a silent mix, when a stored run was scored on other test rows than this
+    study's: a run key names the dataset and the settings, not its rows, so a changed raw
+    file or loader (a reviewer cut FEVER's test file) had reused runs scored on the old rows,
+    beside a baseline on the new ones."""
+    scored = set(predictions["row_id"].astype(str))
+    if scored == test_ids:
+        return
+    folder = study.store.path(spec)
+    raise LittleHumanError(
+        f"{study.name}: the stored run {folder} was scored on other test rows than this "
+        f"study's ({len(scored - test_ids):,} of its {len(scored):,} are not among the "
+        f"{len(test_ids):,} now): the raw files or their loader changed since it ran. Delete "
+        f"{folder.parent.parent} (this dataset's runs) to train them on these rows, or use "
+        "another LITTLEHUMAN_HOME to keep both")
+
+
 def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFrame:
     """One row per cell with a finished run: its coordinates, n, fraction, seed, n_test,
     every metric, fit seconds, the run key, and what the learner did: ``trained_rows`` (rows
@@ -208,15 +226,19 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
     ``single_output`` (the same prediction for every test row). No finished cell at all: a
     one-line error naming the command that trains them (``notebook``: "02", "03" or "04")."""
     out = []
+    test_ids = frozenset(study.eval_rows.loc[study.eval_rows["split"] == "test", "row_id"]
+                         .astype(str))
     for cell in cells:
         spec = study.run_spec(cell)
         rec = study.store.get(spec)
         if rec is None:
             continue
         check_evaluated_rows(study, spec, rec)
+        predictions = study.store.predictions(spec)
+        check_scored_rows(study, spec, predictions, test_ids)
         metrics = dict(rec["metrics"])
         trained, reasons = trained_rows(rec)
-        outputs = study.store.predictions(spec)["prediction"].astype(str).nunique()
+        outputs = predictions["prediction"].astype(str).nunique()
         out.append({**dict(cell.coords), "n": cell.n, "fraction": cell.fraction,
                     "seed": cell.seed, "n_test": metrics.pop("n", None), **metrics,
                     "fit_s": rec["timings_s"].get("fit"), "key": rec["key"],
