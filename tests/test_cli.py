@@ -95,6 +95,8 @@ def test_a_bad_value_says_what_0_means():
          ("--base-url must be a URL with a port",)),
         (("--dataset", "fever", "--generator", "openai", "--api-key-env", "sk-CANARY-123"),
          ("--api-key-env must name an environment variable",)),
+        (("--dataset", "ropes", "--label-conditioned", "false", "--dry-run"),
+         ("--label-conditioned is read only for fact verification",)),
     ],
 )
 def test_bad_input_is_one_line_exit_2(home, shared_data, args, needles):

@@ -79,3 +79,19 @@ def test_file_and_folder_fields_are_made_absolute_for_the_notebooks(tmp_path, mo
     assert got.gen_model_dir == got.synthetic == got.cot_examples == ""
     assert got.replace(model_dir=prof.model_dir, prices=prof.prices) == prof
     assert got.with_absolute_paths() == got
+
+
+def test_json_override_values_are_checked_against_their_fields_type():
+    """A reviewer's notebook overrides: {"n_train": 40.5}, {"seeds": [0, 0.5]} and
+    {"train_bf16": 2} were accepted (tracebacks later), {"seeds": 5} failed inside tuple()."""
+    import pytest
+
+    from littlehuman.errors import LittleHumanError
+
+    for name, value in (("n_train", 40.5), ("seeds", [0, 0.5]), ("train_bf16", 2),
+                        ("seeds", 5), ("epochs", 1e9), ("generator", 3)):
+        with pytest.raises(LittleHumanError, match=f"--{name.replace('_', '-')}"):
+            config.coerce(name, value)
+    assert config.coerce("seeds", [0, 1]) == (0, 1) and config.coerce("lr", 1) == 1.0
+    assert config.coerce("sweep_fractions", [0, 0.5, 1]) == (0.0, 0.5, 1.0)
+    assert config.profile("smoke", n_train=40, train_bf16=True).n_train == 40

@@ -784,3 +784,13 @@ def test_backend_from_profile_unknown_generator_is_make_backends_error():
     prof = dataclasses.replace(config.profile("smoke"), generator="gpt-99")  # past validation
     with pytest.raises(LittleHumanError, match="unknown generation backend 'gpt-99'"):
         backend_from_profile(prof)
+
+
+def test_label_conditioning_names_no_other_qa_generator():
+    """QA prompts ask for no label: `--label-conditioned false` renamed byte-identical ROPES
+    twins (and their runs), a reviewer found; it is now refused for QA, and the id kept."""
+    backend = ExtractiveBackend()
+    assert PromptSpec("qa", label_conditioned=False).generator_id(backend) == \
+        PromptSpec("qa").generator_id(backend)
+    assert PromptSpec("fv", label_conditioned=False).generator_id(backend) != \
+        PromptSpec("fv").generator_id(backend)

@@ -353,7 +353,7 @@ def coerce(name: str, value: Any) -> Any:
     """Parse ``value`` (possibly a CLI string) into the type of Profile field ``name``."""
     default = {f.name: f.default for f in fields(Profile)}[name]
     if not isinstance(value, str):
-        return tuple(value) if isinstance(default, tuple) else value
+        return _typed(name, value, default)
     text = value.strip()
     try:
         if isinstance(default, bool):
@@ -375,6 +375,33 @@ def coerce(name: str, value: Any) -> Any:
         raise LittleHumanError(
             f"bad value {value!r} for --{name.replace('_', '-')}: expected {_expected(default)}"
         ) from None
+
+
+def _of_kind(value: Any, default: Any) -> bool:
+    """Whether a JSON value (a notebook's ``overrides``, papermill's parameters) has the kind
+    of ``default``: a bool for a bool, a whole number (not a bool) for an int, any number for
+    a float, text for text."""
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def _typed(name: str, value: Any, default: Any) -> Any:
+    """A non-text override ``value`` checked against field ``name``'s type (JSON values had
+    passed unchecked: ``{"n_train": 40.5}`` reached the runs as a traceback, ``{"seeds": 5}``
+    failed inside tuple())."""
+    if isinstance(default, tuple):
+        kind = default[0] if default else 0.5
+        if isinstance(value, (list, tuple)) and all(_of_kind(v, kind) for v in value):
+            return tuple(float(v) if isinstance(kind, float) else v for v in value)
+    elif _of_kind(value, default):
+        return float(value) if isinstance(default, float) else value
+    raise LittleHumanError(f"bad value {value!r} for --{name.replace('_', '-')}: expected "
+                           f"{_expected(default)}")
 
 
 def _expected(default: Any) -> str:
@@ -536,7 +563,7 @@ def check_chosen(prof: Profile, chosen: Iterable[str]) -> None:
 
 
 #: profile fields that the encoder reads for one task only: field -> that task
-READ_FOR_TASK: dict[str, str] = {"pooling": "fv", "qa_windows": "qa"}
+READ_FOR_TASK: dict[str, str] = {"pooling": "fv", "qa_windows": "qa", "label_conditioned": "fv"}
 _TASK_NAMES = {"fv": "fact verification", "qa": "question answering"}
 
 

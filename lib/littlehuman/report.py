@@ -804,7 +804,9 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
     root = Path(output_dir).expanduser().resolve() if output_dir else paths.outputs_dir()
     check_writable(root)
     shared = None
-    if plotlyjs == "shared" and html:  # under the index's lock: its writer removes the
+    # shared: the .ipynb loads it the same way, with or without HTML (--no-html had ignored
+    # the mode there and inlined 4.8 MB into each notebook, a reviewer found)
+    if plotlyjs == "shared":  # under the index's lock: its writer removes the
         with locked_folder(root, ".index.lock"):  # .tmp-* files it finds in root on entry
             shared = shared_plotlyjs(root)
     written: list[Path] = []
@@ -848,7 +850,10 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                          "files": freshness.named_files_digest(profile)}
                 digests = {f: freshness.notebook_digest(notebooks_dir() / f,
                                                         notebook_parameters(f, shown),
-                                                        html and plotlyjs, code, inputs)
+                                                        html and plotlyjs or (
+                                                            plotlyjs != "inline"
+                                                            and f"{plotlyjs} without html"),
+                                                        code, inputs)
                            for f in files.values()}
                 previous = freshness.read_digests(out_dir)
                 todo = (list(files) if force_notebooks else

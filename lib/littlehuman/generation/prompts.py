@@ -289,8 +289,10 @@ class PromptSpec:
         """A short id naming this prompt with ``backend``: ``<backend name>-<10 hex digits>``
         (``<backend name>-cot-<10 hex digits>`` with chain-of-thought examples). It names the
         synthetic files and run keys: the spec hashed here must never change."""
+        # QA prompts ask for no label: the setting changes nothing there, and QA ids keep the
+        # default's value (a reviewer: --label-conditioned false renamed identical ROPES twins)
         spec: dict[str, Any] = {"id": backend.identity(), "k": self.k, "seed": self.seed,
-                                "label_conditioned": self.label_conditioned}
+                                "label_conditioned": self.label_conditioned or self.task != "fv"}
         if self.context_words != MAX_CONTEXT_WORDS:  # the PROTOCOL's cut keeps the shorter spec
             spec["context_words"] = self.context_words
             if self.context_side != "head":  # (ids from before the side was chosen stay)
