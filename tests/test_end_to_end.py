@@ -97,22 +97,29 @@ def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_ho
 
 def test_a_dataset_failing_after_another_committed_still_rewrites_the_index(smoke_home, shared_data,
                                                                             tmp_path):
-    """``--dataset all``: FEVER's pages are committed, then SciFact's broken files stop the
-    run (one line, exit 2). The index must follow FEVER's new pages: it had been written only
-    after the last dataset, so it went on describing the run before (a reviewer's find)."""
+    """``--dataset all`` from another raw folder: FEVER's page 02 is committed, then SciFact's
+    broken files stop the run (one line, exit 2). The index must follow FEVER's new page: it
+    had been written only after the last dataset, so it went on describing the run before.
+    FEVER's other pages, made from the other folder's data, go (reviewers' finds)."""
+    home = tmp_path / "home"  # a copy: the modules' later tests read the shared one's pages
+    shutil.copytree(smoke_home, home, symlinks=True)
     raw = tmp_path / "raw"
     (raw / "scifact").mkdir(parents=True)
     (raw / "fever").symlink_to(shared_data / "fever", target_is_directory=True)
     for name in ("claims_dev.jsonl", "claims_test.jsonl", "claims_train.jsonl", "corpus_train.csv"):
         (raw / "scifact" / name).write_text("not a release file\n")
-    index = smoke_home / "outputs" / "index.html"
+    index = home / "outputs" / "index.html"
     index.unlink()
-    proc = run_all(smoke_home, None, "--dataset", "all", "--profile", "smoke", "--data-dir",
+    proc = run_all(home, None, "--dataset", "all", "--profile", "smoke", "--data-dir",
                    str(raw), "--notebooks", "02", "--no-html", "--no-fetch")
     assert proc.returncode == 2 and "scifact" in proc.stderr, proc.stderr[-2000:]
-    summary = json.loads((smoke_home / "outputs/fever/smoke/summary.json").read_text())
+    folder = home / "outputs/fever/smoke"
+    summary = json.loads((folder / "summary.json").read_text())
     assert summary["runs_trained"] == 0 and index.is_file()
     assert summary["finished"] in index.read_text()  # the index shows this run's FEVER
+    assert summary["inputs"]["data_dir"] == str(raw)
+    assert "data_dir" in proc.stdout and "removed" in proc.stdout  # said, in one line
+    assert sorted(p.name for p in folder.glob("0*")) == ["02_replacement_sweep.ipynb"]
 
 
 def test_plotlyjs_shared_writes_one_copy_that_the_reports_and_index_load(smoke_home, shared_data):

@@ -866,7 +866,12 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                 else:
                     earlier = read_summary(out_dir)
                     # a report folder shows one configuration: pages made with other settings go
-                    changed = changed_settings(earlier, public_settings(asdict(profile)))
+                    # the data a report was made from counts as a setting: --notebooks 02 with
+                    # another --data-dir had left pages 01, 03-06 of the old data beside it
+                    inputs = {"data_dir": shown["data_dir"], "custom": params["custom"]}
+                    changed = {**changed_settings(earlier, public_settings(asdict(profile))),
+                               **changed_settings({"settings": (earlier or {}).get("inputs")},
+                                                  inputs)}
                     others: list[str] = []
                     if changed:  # the pages not re-executed that show a changed setting go
                         stale = showing(changed) - set(notebooks)
@@ -881,8 +886,9 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                                   f"[{study.name}] {NOTEBOOKS[nb]} unchanged: kept", flush=True)
                         staged += stage_notebooks([NOTEBOOKS[nb] for nb in notebooks if nb in todo],
                                                   out_dir, params, html, sockets, plotlyjs=src)
-                        summary = build_summary(study, notebooks, chosen, generation, trained,
-                                                time.time() - started, earlier)
+                        summary = {**build_summary(study, notebooks, chosen, generation,
+                                                   trained, time.time() - started, earlier),
+                                   "inputs": inputs}
                         staged += stage_summary(out_dir, summary)
                         staged.append((_write_temp(out_dir, ".json", json.dumps(
                             {**previous, **digests}, indent=1)), out_dir / freshness.DIGESTS_FILE))
