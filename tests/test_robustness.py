@@ -144,6 +144,12 @@ def test_failing_notebook_03_leaves_the_earlier_01_and_02(copy_home, shared_data
                    "--base-url", BASE_URL)
     assert_one_line_error(proc, "03_zoom", "unreadable run predictions", "delete its folder")
     assert "executing 02_replacement_sweep" in proc.stdout
+    # the cell named by its first line (papermill's count included its injected parameters),
+    # and the executed notebook kept with its traceback, beside the kernel's log
+    kept = copy_home / "data/logs/kernels/fever/smoke/03_zoom.ipynb"
+    assert "in its cell starting" in proc.stderr and str(kept) in proc.stderr
+    assert "unreadable run predictions" in kept.read_text()
+    assert not (kept.parent / "02_replacement_sweep.ipynb").exists()  # succeeded: not kept
     assert snapshot(copy_home / "outputs") == before
     assert not list((copy_home / "outputs").rglob(".tmp-*"))
 

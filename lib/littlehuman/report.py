@@ -370,7 +370,8 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
     notebooks can run side by side in threads) with its sockets in ``sockets`` (a folder of
     its own when None); the notebook and its HTML load plotly.js from ``plotlyjs`` when given
     (a path relative to ``out_dir``). A failure removes what it wrote and raises (a failed cell as
-    one line)."""
+    one line naming the cell by its first line and the executed notebook, kept beside the
+    kernel's log with its traceback)."""
     import papermill as pm
 
     src = notebooks_dir() / name
@@ -378,6 +379,7 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
         raise LittleHumanError(f"notebook {src} is missing from the checkout")
     staged: Staged = []
     log = kernel_log(out_dir, name)
+    executed = log.with_suffix(".ipynb")  # the last execution: kept beside its log if it fails
     with contextlib.suppress(OSError):  # the kernel appends: one execution per file
         log.unlink(missing_ok=True)
     with staging(staged, out_dir):
@@ -387,7 +389,8 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
                     sockets = stack.enter_context(kernel_sockets())
                 tmp = _temp_file(out_dir, ".ipynb")
                 staged.append((tmp, out_dir / name))
-                nb = pm.execute_notebook(str(src), None,  # kept in memory
+                log.parent.mkdir(parents=True, exist_ok=True)
+                nb = pm.execute_notebook(str(src), str(executed),  # kept if a cell fails
                                          parameters=notebook_parameters(name, parameters),
                                          progress_bar=False, kernel_name="python3",
                                          config=kernel_config(sockets, log),
@@ -395,10 +398,18 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
                                          resources={"metadata": {"path": str(notebooks_dir())}},
                                          start_timeout=KERNEL_START_TIMEOUT_S)
         except pm.PapermillExecutionError as e:
+            # the cell by its first line: papermill's count includes the parameters it
+            # injects, so "cell 7" named none the reader could open
+            first = next((line.strip() for line in (e.source or "").splitlines()
+                          if line.strip()), "")
+            first = first if len(first) <= 60 else first[:60] + "..."
             raise LittleHumanError(
-                f"notebook {name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
+                f"notebook {name} failed in its cell starting {first!r}: {e.ename}: "
+                f"{e.evalue} (the executed notebook, with the traceback: {executed})") from None
         except RuntimeError as e:  # nbclient's DeadKernelError is one; so are start failures
             raise _kernel_failure(name, e, log) from None
+        with contextlib.suppress(OSError):  # succeeded: the report holds it
+            executed.unlink(missing_ok=True)
         nb.metadata.papermill["output_path"] = str(out_dir / name)  # where it lands, not tmp
         if plotlyjs:  # the HTML made from it then loads the shared copy too
             _share_plotlyjs_in_notebook(nb, plotlyjs)
