@@ -290,3 +290,21 @@ def test_a_kill_while_a_run_is_redone_never_pairs_its_old_record_with_new_predic
         store.write(spec, {"metrics": {"accuracy": 0.1}, "note": "new"},
                     pd.DataFrame({"row_id": ["a"], "prediction": [0]}))
     assert not store.has(spec)  # not finished: the rerun redoes it, nothing mixed
+
+
+def test_a_killed_writers_old_temp_files_go_with_the_next_write(tmp_path):
+    """A reviewer's kill -9 before a rename left `.<name>.*.tmp` files (and the processed
+    rows' `.tmp-*` copies) that no later run removed; an hour-old one is a dead writer's."""
+    import os
+    import time
+
+    from littlehuman.paths import atomic_write
+
+    target = tmp_path / "record.json"
+    old, fresh = tmp_path / ".record.json.abc123.tmp", tmp_path / ".record.json.def456.tmp"
+    for leftover in (old, fresh):
+        leftover.write_text("half")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    atomic_write(target, lambda handle: handle.write(b"{}"))
+    assert target.read_text() == "{}" and not old.exists()
+    assert fresh.exists()  # perhaps a live writer's: kept

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from littlehuman import paths
 from littlehuman.data import schema
 from littlehuman.data.files import sha256
 
@@ -71,6 +72,7 @@ def read_if_fresh(folder: Path, expected: dict[str, Any]) -> pd.DataFrame | None
 def write(folder: Path, df: pd.DataFrame, manifest: dict[str, Any]) -> None:
     """Atomically replace the cached frame and manifest in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
+    paths.remove_stale(folder, ".tmp-*")  # a killed writer's copy of the rows
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
     try:
         df.to_parquet(tmp / ROWS, index=False)
