@@ -794,3 +794,16 @@ def test_label_conditioning_names_no_other_qa_generator():
         PromptSpec("qa").generator_id(backend)
     assert PromptSpec("fv", label_conditioned=False).generator_id(backend) != \
         PromptSpec("fv").generator_id(backend)
+
+
+def test_a_qa_copy_repeats_the_examples_question_and_answer():
+    """ROPES asks generic questions ("Which city has more pollution?") of many contexts: one
+    repeated with an answer from the new context is a twin; the example's answer too, a copy."""
+    from littlehuman.generation.generate import _copied
+
+    shown = [{"role": "user", "content": "Context: x"},
+             {"role": "assistant", "content": "Question: Which city has more pollution?||\nAnswer: Ayr"}]
+    assert _copied({"question": "Which city has more pollution?", "answer": "Ayr."}, shown, "qa")
+    assert not _copied({"question": "Which city has more pollution?", "answer": "Brill"}, shown, "qa")
+    assert parse_reply("Question: How many were left?||\nAnswer: none", "qa") == {
+        "question": "How many were left?", "answer": "none"}  # an answer, not a placeholder

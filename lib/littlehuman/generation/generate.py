@@ -164,15 +164,17 @@ def _same_text(text: str) -> str:
     return " ".join(text.casefold().split()).strip(" .!?\"'")
 
 
-def _copied(first: str, messages: list[dict[str, str]], task: Task) -> bool:
-    """Whether the reply's first field (claim or question) repeats one of the prompt's
-    few-shot examples: a real row of another context, not a synthetic point."""
-    field = FIELDS[task][0]
-    mine = _same_text(first)
+def _copied(parsed: dict[str, Any], messages: list[dict[str, str]], task: Task) -> bool:
+    """Whether the reply repeats one of the prompt's few-shot examples: a real row of another
+    context, not a synthetic point. FV: the same claim; QA: the same question with the same
+    answer (a generic question, "Which city has more pollution?", may fit the new context
+    with an answer of its own)."""
+    fields = FIELDS[task] if task == "qa" else FIELDS[task][:1]
+    mine = [_same_text(str(parsed[f])) for f in fields]
     for message in messages:
         if message["role"] == "assistant":
             shown = parse_reply(message["content"], task)
-            if shown is not None and _same_text(shown[field]) == mine:
+            if shown is not None and [_same_text(str(shown[f])) for f in fields] == mine:
                 return True
     return False
 
@@ -388,7 +390,7 @@ class _Asker:
         parsed, differs = _twin(reply, self.records[i], task, self.prompt.conditioned, truncated)
         if parsed is None and truncated:
             self.cut_short += 1
-        elif parsed is not None and _copied(parsed[FIELDS[task][0]], messages, task):
+        elif parsed is not None and _copied(parsed, messages, task):
             parsed = None
             self.copies += 1
         if parsed is not None:

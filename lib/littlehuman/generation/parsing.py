@@ -43,9 +43,10 @@ _REFUSAL = re.compile(
     r"fulfil\w*|come\s+up\s+with|make\s+up|do\s+(?:that|this|so)|answer|write|complete|"
     r"give|share|respond)\b)",
     re.IGNORECASE)
-# a template's placeholder instead of a field: "[Your claim here]", "<claim>", "...", "N/A"
-_PLACEHOLDER = re.compile(r"^(?:\[[^\]]*\]|<[^>]*>|\{[^}]*\}|[.\u2026\s]*|n/?a|none|null)$",
-                          re.IGNORECASE)
+# a template's placeholder instead of a field: "[Your claim here]", "<claim>", "..."; a claim
+# or question of "N/A" or "none" too (an answer may be "none")
+_TEMPLATE = re.compile(r"^(?:\[[^\]]*\]|<[^>]*>|\{[^}]*\}|[.\u2026\s]*)$")
+_PLACEHOLDER = re.compile(rf"{_TEMPLATE.pattern}|^(?:n/?a|none|null)$", re.IGNORECASE)
 # characters that print as nothing (zero-width space/joiners, a byte-order mark)
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 # whole words (a prefix would read "notably", "nothing" or "truly" as a label)
@@ -188,7 +189,7 @@ def parse_reply(text: str | None, task: Task) -> dict | None:
     first, second = fields["first"], fields["second"]
     if task == "fv":
         return {"claim": first, "label": _label(second, fields["keyed"]) if second else None}
-    if not second or _REFUSAL.match(second) or _PLACEHOLDER.match(second):
+    if not second or _REFUSAL.match(second) or _TEMPLATE.match(second):
         return None
     return {"question": first, "answer": second}
 
