@@ -807,3 +807,37 @@ def test_a_qa_copy_repeats_the_examples_question_and_answer():
     assert not _copied({"question": "Which city has more pollution?", "answer": "Brill"}, shown, "qa")
     assert parse_reply("Question: How many were left?||\nAnswer: none", "qa") == {
         "question": "How many were left?", "answer": "none"}  # an answer, not a placeholder
+
+
+@pytest.mark.parametrize("claim", [
+    # a reviewer's sweep of parser 4 (session 30): first-person sentences and titles that its
+    # wider refusal pattern had dropped, each costing its row three paid asks
+    "I must decline the invitation.", "I have to refuse the offer.", "I won't give up.",
+    "I won't do that again.", "Sorry, I can't stay long.", "I can't give you any money.",
+    "Unfortunately, I can't make it to the party.", "I regret that I cannot attend.",
+    "I Won't Give Up is a song by Jason Mraz.", "I Can't Do This Alone is a song.",
+])
+def test_parse_keeps_first_person_sentences_that_name_no_task(claim):
+    assert parse_reply(f"Claim: {claim}||\nLabel: True", "fv") == {"claim": claim, "label": 1}
+
+
+@pytest.mark.parametrize("reply, task, expected", [
+    # a second pair's key is not this pair's
+    ("Claim: The tower is in Paris. Label: True\nClaim: The tower is in Rome.\nLabel: Untrue",
+     "fv", {"claim": "The tower is in Paris.", "label": 1}),
+    ("Question: Who won the race? Answer: Tom\nQuestion: Who lost?\nAnswer: Jim", "qa",
+     {"question": "Who won the race?", "answer": "Tom"}),
+    # a keyless field over two lines, before ||
+    ("The tower\nis in Paris.||\nLabel: True", "fv", {"claim": "The tower is in Paris.", "label": 1}),
+    ("Claim: The tower\nis in Paris.||Label: True", "fv",
+     {"claim": "The tower is in Paris.", "label": 1}),
+    # a quoted title keeps its quotes; a quoted field loses them
+    ("Claim: \u201cHello\u201d is a song by Adele.||\nLabel: True", "fv",
+     {"claim": "\u201cHello\u201d is a song by Adele.", "label": 1}),
+    ("Question: What did he say?||\nAnswer: I must decline.", "qa",
+     {"question": "What did he say?", "answer": "I must decline."}),
+    ("Question: Which one?||\nAnswer: [B]", "qa", {"question": "Which one?", "answer": "[B]"}),
+    ('{"question": "Who?", "answer": null}', "qa", None),
+])
+def test_parse_what_parser_4_first_misread(reply, task, expected):
+    assert parse_reply(reply, task) == expected

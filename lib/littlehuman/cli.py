@@ -325,8 +325,10 @@ def _main(argv: Sequence[str] | None) -> int:
             problem = liger_problem()
             if problem:
                 raise LittleHumanError(problem)
-        if prof.learner == "lora" and set(notebooks) - {"01", "05"}:  # before any twin is paid
-            from littlehuman.learners import lora_model_problem
+        from littlehuman import experiments
+
+        if prof.learner == "lora" and experiments.for_notebooks(notebooks):  # before any twin
+            from littlehuman.learners import lora_model_problem  # is paid for (05 trains too)
 
             problem = lora_model_problem(prof.model_dir)
             if problem:

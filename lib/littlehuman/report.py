@@ -821,7 +821,6 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
         with locked_folder(root, ".index.lock"):  # .tmp-* files it finds in root on entry
             shared = shared_plotlyjs(root)
     written: list[Path] = []
-    finished = False
     try:
         for name in resolve_datasets(dataset, data_dir):
             started = time.time()
@@ -931,9 +930,10 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                         print(f"[{study.name}] {said}", flush=True)
                 print(f"[{study.name}] the advice: {page.with_suffix('.html') if html else page}",
                       flush=True)
-        finished = True
-    finally:  # the index follows every dataset whose pages were committed, even when a
-        if written or finished:  # later one fails: it had described the earlier run's pages
-            index = write_index(root, plotlyjs)
-            print(f"index: {index}")
+    except Exception:  # the index follows every dataset whose pages were committed, even
+        if written:  # when a later one fails: it had described the earlier run's pages
+            with contextlib.suppress(Exception):  # the dataset's own error is the one to show
+                print(f"index: {write_index(root, plotlyjs)}")
+        raise
+    print(f"index: {write_index(root, plotlyjs)}")
     return written

@@ -32,20 +32,33 @@ _APOLOGY = (r"(?:(?:i['\u2019]?m|i\s+am)\s+(?:so\s+|very\s+|really\s+|truly\s+)?
 _CANNOT = (r"i(?:\s+(?:can(?:not|['\u2019]?t)|won['\u2019]?t|will\s+not|am\s+(?:not\s+able|unable)"
            r"\s+to|(?:do\s+not|don['\u2019]?t)\s+feel\s+comfortable)|['\u2019]m\s+"
            r"(?:not\s+able|unable)\s+to)")
-# a refusal: "As an AI ...", an apology followed by "I can't/cannot/won't/am unable to/must
-# decline..." (anything after it), or that phrase alone followed by what the task asks for
-# ("help with", "create", "do that"...): a first-person claim ("I can't make it tonight",
-# "I can't help it") is not one
+# what the task asks for, named in a refusal: "help with", "create", "come up with"; "do /
+# answer / write that" ending the sentence; "write / give an untrue claim", "answer your
+# request". "I won't do that again", "I can't give you any money" and "I can't stay long"
+# are sentences a claim may be (WANLI's first-person hypotheses, a song's title)
+_TASK = (r"(?:help\s+(?:with|you)|assist|create|generate|provide|produce|comply|fulfil\w*|"
+         r"come\s+up\s+with|make\s+up|"
+         r"(?:do|answer|complete|write|give|share|respond\s+to)\s+(?:that|this|so|it)\s*[.!]?\s*$|"
+         r"(?:do|answer|complete|write|give|share|respond\s+to)\s+(?:a|an|the|your|such)\s+"
+         r"(?:\w+\s+){0,2}?(?:claim|question|request|task|pair)s?\b)")
+# a refusal: "As an AI ...", "I can't / won't / am unable to" (after an apology or not)
+# followed by what the task asks for, or "I must decline / refuse" alone or of the request: a
+# first-person claim ("I must decline the invitation", "I can't help it") is not one
 _REFUSAL = re.compile(
-    rf"^[\W_]*(?:as\s+an\s+ai\b|{_APOLOGY}[\s,.!;:-]*(?:but\s+)?{_CANNOT}|"
-    rf"(?:{_APOLOGY}[\s,.!;:-]*(?:but\s+)?)?i\s+(?:must|have\s+to)\s+(?:decline|refuse)\b|"
-    rf"{_CANNOT}\s+(?:help\s+(?:with|you)|assist|create|generate|provide|produce|comply|"
-    r"fulfil\w*|come\s+up\s+with|make\s+up|do\s+(?:that|this|so)|answer|write|complete|"
-    r"give|share|respond)\b)",
-    re.IGNORECASE)
-# a template's placeholder instead of a field: "[Your claim here]", "<claim>", "..."; a claim
-# or question of "N/A" or "none" too (an answer may be "none")
-_TEMPLATE = re.compile(r"^(?:\[[^\]]*\]|<[^>]*>|\{[^}]*\}|[.\u2026\s]*)$")
+    rf"^[\W_]*(?:as\s+an\s+ai\b|(?:{_APOLOGY}[\s,.!;:-]*(?:but\s+)?)?(?:{_CANNOT}\s+{_TASK}|"
+    rf"i\s+(?:must|have\s+to)\s+(?:decline|refuse)\s*(?:[.!]?\s*$|(?:this|that|your|the)\s+"
+    r"request|to\s+(?:help|assist|create|generate|provide|write|answer|comply|do\s+(?:so|that|this)))))",
+    re.IGNORECASE | re.MULTILINE)
+# in an answer, only a refusal that names the task ("I cannot answer that"): "I must decline."
+# may be what a character said
+_ANSWER_REFUSAL = re.compile(
+    rf"^[\W_]*(?:as\s+an\s+ai\b|(?:{_APOLOGY}[\s,.!;:-]*(?:but\s+)?)?{_CANNOT}\s+{_TASK})",
+    re.IGNORECASE | re.MULTILINE)
+# a template's placeholder instead of a field: "[Your claim here]", "<claim>", "..." (a
+# bracketed letter, "[B]", may be an answer); a claim or question of "N/A" or "none" too (an
+# answer may be "none")
+_TEMPLATE = re.compile(r"^(?:\[[^\]]*[a-z]{2}[^\]]*\]|<[^>]*[a-z]{2}[^>]*>|\{[^}]*\}|"
+                       r"[.\u2026\s]*)$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(rf"{_TEMPLATE.pattern}|^(?:n/?a|none|null)$", re.IGNORECASE)
 # characters that print as nothing (zero-width space/joiners, a byte-order mark)
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
@@ -66,7 +79,8 @@ def _key(name: str) -> re.Pattern[str]:
 def _line_key(name: str) -> re.Pattern[str]:
     """:func:`_key` at the start of a line or after ``||`` (after markdown emphasis, a bullet
     or a heading)."""
-    return re.compile(rf"(?:^|\|\|)[ \t*_#>-]*{_key(name).pattern}", re.IGNORECASE | re.MULTILINE)
+    return re.compile(rf"(?:^|(?<=\|\|))[ \t*_#>-]*{_key(name).pattern}",
+                      re.IGNORECASE | re.MULTILINE)
 
 
 def _find_key(name: str, text: str) -> re.Match[str] | None:
@@ -77,8 +91,10 @@ def _find_key(name: str, text: str) -> re.Match[str] | None:
 
 
 def _clean(text: str) -> str:
-    text = " ".join(_INVISIBLE.sub("", text).split()).strip("|*").strip()
-    return text.strip('"\u201c\u201d').strip()
+    text = " ".join(_INVISIBLE.sub("", text).split()).strip("|*").strip().strip('"').strip()
+    if text.startswith("\u201c") and text.endswith("\u201d") and text.count("\u201c") == 1:
+        text = text[1:-1].strip()  # a pair of curly quotes around the whole field, no title's
+    return text
 
 
 def _first_field(text: str) -> str:
@@ -97,8 +113,15 @@ def _first_line(text: str) -> str:
 
 
 def _last_line(text: str) -> str:
-    """The last non-empty line that does not end in a colon (a preamble such as "Here is a
-    True claim:" or "Sure! Here's a question and answer pair:"), cut at ``||``."""
+    """The field before the second key when the first key is missing: with ``||``, the last
+    paragraph before it, its lines joined; else the last non-empty line. Lines ending in a
+    colon are a preamble ("Here is a True claim:", "Sure! Here's a question and answer
+    pair:"), not the field."""
+    if "||" in text:
+        paragraph = re.split(r"\n[ \t]*\n", text.split("||")[0].strip())[-1]
+        kept = [line for line in paragraph.split("\n")
+                if not _clean(line).endswith((":", "\uff1a"))]
+        return _clean(" ".join(kept))
     for line in reversed(text.split("\n")):
         line = _clean(line.split("||")[0])
         if line and not line.endswith((":", "\uff1a")):
@@ -145,6 +168,8 @@ def _from_json(text: str, task: Task) -> dict | None:
     if not isinstance(fields.get(head), str) or tail not in fields:
         return None
     value = fields[tail]
+    if value is None:  # "answer": null
+        return None
     if task == "fv" and isinstance(value, bool):
         value = "true" if value else "untrue"
     return {"first": _clean(fields[head]), "second": _clean(str(value)), "keyed": True}
@@ -165,6 +190,9 @@ def _fields(text: str, task: Task) -> dict | None:
     stop = _RUN_ON.search(body)
     if stop:
         body = body[: stop.start()]
+    again = _line_key(head).search(body) if start else None
+    if again:  # a second pair: its Label:/Answer: is not this one's
+        body, stop = body[: again.start()], again
     second = _find_key(tail, body)
     if second:
         first_text, second_text = body[: second.start()], _first_line(body[second.end():])
@@ -189,7 +217,7 @@ def parse_reply(text: str | None, task: Task) -> dict | None:
     first, second = fields["first"], fields["second"]
     if task == "fv":
         return {"claim": first, "label": _label(second, fields["keyed"]) if second else None}
-    if not second or _REFUSAL.match(second) or _TEMPLATE.match(second):
+    if not second or _ANSWER_REFUSAL.match(second) or _TEMPLATE.match(second):
         return None
     return {"question": first, "answer": second}
 

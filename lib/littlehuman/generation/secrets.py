@@ -132,7 +132,7 @@ def base_url_problem(url: str, name: str = "--base-url") -> str | None:
     """What is wrong with a server URL ``url`` given as ``name``, in one line that does not
     repeat it (it may hold a password), or None: not http(s), a port that is not a number, or
     a query string (the OpenAI client appends its paths after it, so the URL never works, and
-    a token there would be written where the URL is)."""
+    a token there would be written where the URL is; a ``#fragment`` is not sent and passes)."""
     from urllib.parse import urlsplit
 
     example = "(e.g. http://localhost:8000/v1)"
@@ -143,11 +143,16 @@ def base_url_problem(url: str, name: str = "--base-url") -> str | None:
         parts.port
     except ValueError:
         return f"{name} must be a URL with a port from 0 to 65535, if any {example}"
-    if parts.query or parts.fragment:
-        return (f"{name} must not hold a query string or fragment (?... or #...): the client "
-                f"appends its paths after them; give the key in OPENAI_API_KEY (or "
-                f"--api-key-env) {example}")
+    if parts.query:
+        return (f"{name} must not hold a query string (?...): the client appends its paths "
+                f"after it; give the key in OPENAI_API_KEY (or --api-key-env) {example}")
     return None
+
+
+def forget(value: str) -> None:
+    """Stop scrubbing a short ``value`` (a local server's dummy key that is also the model's
+    name, "llama3": scrubbing it mangled the server's own error about that model)."""
+    _SHORT.discard(value)
 
 
 def _remember_basic(credential: str) -> None:

@@ -56,8 +56,8 @@ from littlehuman.generation.backends.base import Backend, Completion, Reply, Req
 from littlehuman.generation.backends.hf import cut_reply, reply_ends
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
-from littlehuman.generation.secrets import (Secret, api_key, base_url_problem, key_hint,
-                                             public_url, scrub)
+from littlehuman.generation.secrets import (Secret, api_key, base_url_problem, forget,
+                                             key_hint, public_url, scrub)
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
@@ -225,6 +225,8 @@ class OpenAIBase(Backend):
         self._key = Secret(api_key(api_key_env))
         self.api_key_env = api_key_env
         self.model = str(model)
+        if len(self._key.reveal()) < 8 and self._key.reveal().lower() in self.model.lower():
+            forget(self._key.reveal())  # a dummy key named after the model: no secret
         url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         problem = base_url_problem(url, "--base-url" if base_url else "OPENAI_BASE_URL")
         if problem:
