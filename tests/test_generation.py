@@ -838,6 +838,10 @@ def test_parse_keeps_first_person_sentences_that_name_no_task(claim):
      {"question": "What did he say?", "answer": "I must decline."}),
     ("Question: Which one?||\nAnswer: [B]", "qa", {"question": "Which one?", "answer": "[B]"}),
     ('{"question": "Who?", "answer": null}', "qa", None),
+    # the dataset's own coding as a label (it had fallen back to the label asked for)
+    (f"Claim: {BRIDGE}||\nLabel: 0", "fv", {"claim": BRIDGE, "label": 0}),
+    (f"Claim: {BRIDGE}||\nLabel: **1**", "fv", {"claim": BRIDGE, "label": 1}),
+    (f"Claim: {BRIDGE}||\nLabel: 10 of them", "fv", {"claim": BRIDGE, "label": None}),
 ])
 def test_parse_what_parser_4_first_misread(reply, task, expected):
     assert parse_reply(reply, task) == expected

@@ -133,7 +133,10 @@ def _label(text: str, keyed: bool) -> int | None:
     """0/1 from ``text``'s first word, or with ``keyed`` (the text follows ``Label:``) from its
     first word that names a label ("The claim is false" -> 0; "not false" -> 1); None when
     none does (the caller then falls back to the label asked for). Unkeyed text may be run-on
-    prose, so only its first word counts."""
+    prose, so only its first word counts. A keyed label of "1" or "0" alone reads as True or
+    Untrue, the dataset's own coding (PROTOCOL: Supports -> 1)."""
+    if keyed and re.fullmatch(r"[*_\s]*([01])[*_.\s]*", text):
+        return int(text.strip(" *_.\t"))
     words = re.sub(r"[^a-z ]", " ", text.lower()).split()
     for i, word in enumerate(words if keyed else words[:1]):
         if word == "not" and i + 1 < len(words) and words[i + 1] in _NEGATED:
