@@ -566,6 +566,32 @@ def test_stored_twins_are_checked_once_against_a_new_parser(home, capsys):
     assert "read differently" not in capsys.readouterr().err and backend.requests == 12
 
 
+def test_stored_copies_of_an_example_are_found_by_the_check(home, capsys, monkeypatch):
+    """A reviewer: twins an older parser kept that parser 4 refuses (a copy of an example)
+    were replayed to an ask never made, counted as uncheckable, and the file was stamped: the
+    cpu profile's 8 FEVER copies would never have been reported."""
+    from littlehuman.generation import generate as gen
+
+    rows = fv_rows(6, unique=True)
+
+    def reply(messages):  # rows of the first context copy their first example's claim
+        own = messages[-1]["content"]
+        return messages[2]["content"] if FV_CONTEXTS[0].split(".")[0] in own else fv_echo(messages)
+
+    backend = ScriptedBackend(reply)
+    copied = gen._copied
+    monkeypatch.setattr(gen, "_copied", lambda *args: False)  # what parser 3 kept
+    stored, _ = load_or_generate(rows, rows, backend, PromptSpec("fv"), progress=False)
+    assert stored["claim"].isin(rows["claim"]).sum() == 2  # fv00 and fv04 (one context)
+    path = synthetic_path("toyfv", PromptSpec("fv").generator_id(backend))
+    gen.parsed_path(path).unlink()
+    monkeypatch.setattr(gen, "_copied", copied)
+    asked = backend.requests
+    load_or_generate(rows, rows, backend, PromptSpec("fv"), progress=True)
+    assert "2 of 6 stored twins read differently" in capsys.readouterr().err
+    assert not gen.parsed_path(path).exists() and backend.requests == asked  # nothing sent
+
+
 # ---------------------------------------------------------------- extractive backend
 
 def test_extractive_fv_end_to_end_honours_labels():
@@ -838,6 +864,9 @@ def test_parse_keeps_first_person_sentences_that_name_no_task(claim):
      {"question": "What did he say?", "answer": "I must decline."}),
     ("Question: Which one?||\nAnswer: [B]", "qa", {"question": "Which one?", "answer": "[B]"}),
     ('{"question": "Who?", "answer": null}', "qa", None),
+    # a chat model's opening sentence on the line before a keyless field
+    ("Sure! Here is a true claim.\nThe Eiffel Tower is in Paris.||\nLabel: True", "fv",
+     {"claim": "The Eiffel Tower is in Paris.", "label": 1}),
     # the dataset's own coding as a label (it had fallen back to the label asked for)
     (f"Claim: {BRIDGE}||\nLabel: 0", "fv", {"claim": BRIDGE, "label": 0}),
     (f"Claim: {BRIDGE}||\nLabel: **1**", "fv", {"claim": BRIDGE, "label": 1}),

@@ -246,8 +246,14 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
                     "dropped": "; ".join(f"{k}: {v}" for k, v in reasons.items()),
                     "single_output": bool(outputs <= 1)})
     if not out:  # the command that makes them, for this profile and these settings
+        from littlehuman.data import registry
         from littlehuman.notebook import first_command
 
+        if study.name not in registry.names():  # an own file: named by its path, not here
+            raise LittleHumanError(
+                f"{study.name}: no finished runs for this profile: run `python run_all.py "
+                f"--dataset YOUR_FILE --profile {study.profile.name} --notebooks {notebook}` "
+                "with the flags this notebook was made with first")
         overrides = {k: v for k, v in study.profile_overrides().items() if k not in RUN_ONLY}
         command = first_command(study.name, study.profile.name, study.data_dir or "", overrides)
         raise LittleHumanError(f"{study.name}: no finished runs for this profile: run "

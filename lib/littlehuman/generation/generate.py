@@ -628,16 +628,27 @@ def _check_parsed(twins: pd.DataFrame, pool: pd.DataFrame, backend: Backend,
               for r in twins.to_dict("records")}
     now = {(records[i]["row_id"], attempt): tuple(str(parsed[f]) for f in fields)
            for i, (parsed, attempt, _) in replay.twins.items()}
-    # not checkable: rows outside the pool, or whose replies left the cache (a cleared cache)
-    checkable = set(sources["row_id"]) - {records[i]["row_id"] for i in replay.uncached}
+    # not checkable: rows outside the pool, or whose stored reply left the cache (a cleared
+    # cache). A row the replay takes past its stored attempt to an ask never made reads
+    # differently (a reply now refused, a copy of an example: a reviewer found those passed
+    # as unchecked, and the file was stamped)
+    stored_attempt: dict[str, int] = {}
+    for r in twins.to_dict("records"):
+        stored_attempt[r["source_row_id"]] = max(int(r["attempt"]),
+                                                 stored_attempt.get(r["source_row_id"], 0))
+    checkable = set(sources["row_id"]) - {
+        records[i]["row_id"] for i in replay.uncached
+        if replay.attempt[i] <= stored_attempt.get(records[i]["row_id"], 0)}
     differ = sum(now.get(key) != value for key, value in stored.items() if key[0] in checkable)
     if differ == 0:
         stamp_parsed(path, len(stored))
     elif progress:
         print(f"[{path.parent.name}] {differ} of {len(stored)} stored twins read differently "
-              f"with this version's parser (markdown keys, label sentences...); they and the "
+              f"with this version's parser (refusals, copies of an example, label "
+              f"sentences...); they and the "
               f"runs trained on them are kept: to use the new reading, delete {path} (rebuilt "
-              f"from the cached replies, nothing sent) and the runs of generator {path.stem} under "
+              f"from the cached replies; a row whose reply is now refused is asked again) and "
+              f"the runs of generator {path.stem} under "
               f"{cache_dir() / 'runs' / path.parent.name}", file=sys.stderr, flush=True)
     return differ
 

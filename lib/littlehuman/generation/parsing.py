@@ -112,6 +112,11 @@ def _first_line(text: str) -> str:
     return ""
 
 
+# a chat model's opening line before the field ("Sure! Here is a true claim.")
+_PREAMBLE = re.compile(r"^[\W_]*(?:sure|certainly|okay|ok|of course|absolutely|here(?:['\u2019]s|"
+                       r"\s+is|\s+are))\b", re.IGNORECASE)
+
+
 def _last_line(text: str) -> str:
     """The field before the second key when the first key is missing: with ``||``, the last
     paragraph before it, its lines joined; else the last non-empty line. Lines ending in a
@@ -120,7 +125,7 @@ def _last_line(text: str) -> str:
     if "||" in text:
         paragraph = re.split(r"\n[ \t]*\n", text.split("||")[0].strip())[-1]
         kept = [line for line in paragraph.split("\n")
-                if not _clean(line).endswith((":", "\uff1a"))]
+                if not _clean(line).endswith((":", "\uff1a")) and not _PREAMBLE.match(line)]
         return _clean(" ".join(kept))
     for line in reversed(text.split("\n")):
         line = _clean(line.split("||")[0])
