@@ -242,9 +242,11 @@ def lora_step(arch: str, tasks: list[str], args: argparse.Namespace) -> None:
                 "authors": lt.authors_params(task, pool, max_length),
             }
             got = {}
+            pools = {"ours": pool, "authors": lt.authors_pool(task, pool, max_length)}
             for name, params in configs.items():
                 def one(name=name, params=params) -> dict[str, Any]:
-                    return lt.measure(task, Path(tmp), pool, max_length, args.steps, args.log_every, **params)
+                    return lt.measure(task, Path(tmp), pools[name], max_length, args.steps, args.log_every,
+                                      **params)
 
                 row = sub_row(f"{arch} {task} {name}", one)
                 got[name] = row

@@ -15,8 +15,8 @@ or the .md of a run that kept no .json) so that nobody does the arithmetic by ha
 - the authors' configuration: step 1's ``llama-3.1-8b {task} authors`` rows (fp32, batch 1),
   FV's and QA's one point each, which make one line for both tasks.
 
-Tokens per micro-batch = a row's ``train_tokens`` / (``steps`` x micro-batches a step: batch /
-micro-batch x grad-accum). The first file that has a row wins. ``--write`` puts the points,
+Tokens per micro-batch = the reported window's (``window_tokens_per_micro_batch``), else a
+row's ``train_tokens`` / (``steps`` x micro-batches a step: batch / micro-batch x grad-accum). The first file that has a row wins. ``--write`` puts the points,
 the batches they were measured at, the device and the files they came from in
 ``lib/littlehuman/gpu_rates.json``, which ``littlehuman.plan`` reads (and names in ``--plan``'s
 note).
@@ -55,7 +55,8 @@ def read_rows(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         rows.append({"step": cells[0], "item": cells[1], "status": "ok", "figures": {
             "tokens_per_s": _number(figures.get("tok/s")), "batch": _number(figures.get("batch")),
             "micro_batch": _number(figures.get("micro")), "grad_accum": _number(figures.get("grad_accum")),
-            "steps": _number(figures.get("steps")), "train_tokens": _number(figures.get("train_tokens"))}})
+            "steps": _number(figures.get("steps")), "train_tokens": _number(figures.get("train_tokens")),
+            "window_tokens_per_micro_batch": _number(figures.get("window_tokens_per_micro_batch"))}})
     return {"device": device.group(1) if device else "?"}, rows
 
 
@@ -64,7 +65,12 @@ def _number(text: str | None) -> float | None:
 
 
 def point(figures: dict[str, Any]) -> tuple[float, float]:
-    """(tokens per micro-batch, tokens/s) of one row."""
+    """(tokens per micro-batch, tokens/s) of one row: the tokens per micro-batch of the window
+    whose tokens/s is reported where the row has them (since 2026-12-05), else the whole fit's
+    mean (a reviewer: the authors' FV fit averaged 44.7 tokens, the window 40.0)."""
+    window = figures.get("window_tokens_per_micro_batch")
+    if window:
+        return float(window), float(figures["tokens_per_s"])
     batch, micro = figures["batch"], figures["micro_batch"] or figures["batch"]
     micro_batches = math.ceil(batch / micro) * (figures.get("grad_accum") or 1)
     return figures["train_tokens"] / (figures["steps"] * micro_batches), float(figures["tokens_per_s"])

@@ -77,7 +77,8 @@ AUTHORS_STEP = {task: StepTime.through(*AUTHORS_POINTS) for task in OURS_POINTS}
 #: the micro-batch token range each model was measured on (outside it: extrapolated)
 MEASURED_TOKENS = {"ours": {t: (p[0][0], p[1][0]) for t, p in OURS_POINTS.items()},
                    "authors": {t: (AUTHORS_POINTS[0][0], AUTHORS_POINTS[1][0]) for t in OURS_POINTS}}
-MEASURED_ON = (f"one {GPU_RATES['device']} ({'; '.join(GPU_RATES['sources'])}): LoRA r16 on the "
+MEASURED_ON = (f"one {GPU_RATES['device']} ({'; '.join(GPU_RATES['sources'])}): LoRA (FV r64, "
+               "QA r16) on the "
                "Llama-3.1-8B architecture at FEVER's and FairyTaleQA's token lengths; ours bf16 at "
                f"{_batches_measured(GPU_RATES['ours_batches'])}, the authors' fp32 batch 1 with "
                "gradient checkpointing")

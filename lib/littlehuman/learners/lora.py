@@ -84,7 +84,13 @@ TASKS = ("fv", "qa")
 SETTINGS = LORA_SETTINGS  # (task, settings) -> hyper-parameters (learners/defaults.py)
 #: dense bf16 tensor-core peak FLOP/s by device-name fragment (first match wins)
 PEAK_BF16_FLOPS: tuple[tuple[str, float], ...] = (
-    ("H100 PCIE", 756e12), ("H100 NVL", 835e12), ("H100", 989.4e12), ("H200", 989.4e12), ("A100", 312e12),
+    ("H100 PCIE", 756e12), ("H100 NVL", 835e12), ("H100", 989.4e12), ("H200 NVL", 835e12),
+    ("H200", 989.4e12), ("A100", 312e12),
+)
+#: the same for fp32 without TF32 (the authors' setting; torch's default leaves TF32 off)
+PEAK_FP32_FLOPS: tuple[tuple[str, float], ...] = (
+    ("H100 PCIE", 51e12), ("H100 NVL", 60e12), ("H100", 67e12), ("H200 NVL", 60e12),
+    ("H200", 67e12), ("A100", 19.5e12),
 )
 _DTYPES = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp32": torch.float32, "float32": torch.float32}
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "grad_accum", "max_length", "max_new_tokens", "r",
@@ -275,18 +281,26 @@ def to_device(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- FLOPs
-def peak_flops(device: torch.device) -> float | None:
-    """The device's dense bf16 peak FLOP/s from :data:`PEAK_BF16_FLOPS`; None on CPU/unknown."""
+def peak_flops(device: torch.device, dtype: torch.dtype | None = None) -> float | None:
+    """The device's dense peak FLOP/s for ``dtype`` (bf16 from :data:`PEAK_BF16_FLOPS`, fp32
+    from :data:`PEAK_FP32_FLOPS`: the authors' fp32 had been set against the bf16 peak, ~15x
+    too high); None on CPU/unknown."""
     if device.type != "cuda":
         return None
     name = torch.cuda.get_device_name(device).upper()
-    return next((peak for key, peak in PEAK_BF16_FLOPS if key in name), None)
+    table = PEAK_FP32_FLOPS if dtype == torch.float32 else PEAK_BF16_FLOPS
+    return next((peak for key, peak in table if key in name), None)
 
 
 def training_flops(n_body: int, n_head: int, n_layers: int, attn_width: int, tokens: int,
-                   logit_tokens: int, sum_sq_lengths: int) -> float:
-    """nanoGPT-style model FLOPs of a training step (forward + backward)."""
-    return 6.0 * (n_body * tokens + n_head * logit_tokens) + 12.0 * n_layers * attn_width * sum_sq_lengths
+                   logit_tokens: int, sum_sq_lengths: int, n_trainable: int = 0) -> float:
+    """Model FLOPs of a LoRA training step (forward + backward): 2N forward and 2N for the
+    inputs' gradients of each frozen weight (no weight gradient: 4N, where full fine-tuning's
+    nanoGPT count is 6N, which overstated LoRA's work ~1.5x, a reviewer measured with torch's
+    FlopCounterMode), 6N for the ``n_trainable`` adapter and head weights (counted in
+    ``n_body`` already: 2N more), and attention's ``12 L d sum(len^2)``."""
+    return (4.0 * (n_body * tokens + n_head * logit_tokens) + 2.0 * n_trainable * tokens
+            + 12.0 * n_layers * attn_width * sum_sq_lengths)
 
 
 def _flop_shape(model: Any) -> dict[str, int]:
@@ -299,8 +313,11 @@ def _flop_shape(model: Any) -> dict[str, int]:
     cfg = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
     heads = int(cfg.num_attention_heads)
     head_dim = int(getattr(cfg, "head_dim", None) or cfg.hidden_size // heads)
+    trainable = sum(p.numel() for p in {id(p): p for p in model.parameters()}.values()
+                    if p.requires_grad)
     return {"n_body": sum(unique.values()) - emb.numel() - (0 if tied else head), "n_head": head,
-            "n_layers": int(cfg.num_hidden_layers), "attn_width": heads * head_dim}
+            "n_layers": int(cfg.num_hidden_layers), "attn_width": heads * head_dim,
+            "n_trainable": trainable}
 
 
 class _Meter:
@@ -325,6 +342,7 @@ class _Meter:
 
     def _window(self) -> None:
         self.w_loss, self.w_items, self.w_tokens, self.w_flops = torch.zeros((), device=self.device), 0, 0, 0.0
+        self.w_micro = 0
 
     def start(self) -> None:
         self._window()
@@ -333,6 +351,7 @@ class _Meter:
     def add(self, loss_sum: torch.Tensor, tokens: int, slots: int, flops: float) -> None:
         self.w_loss += loss_sum
         self.w_tokens += tokens
+        self.w_micro += 1
         self.w_flops += flops
         self.tokens, self.slots, self.flops = self.tokens + tokens, self.slots + slots, self.flops + flops
 
@@ -346,6 +365,7 @@ class _Meter:
         dt = max(now - self.w_t0, 1e-9)
         entry = {"step": self.steps, "loss": round(self.w_loss.item() / max(self.w_items, 1), 6),
                  "tokens_per_s": round(self.w_tokens / dt, 1),
+                 "tokens_per_micro_batch": round(self.w_tokens / max(self.w_micro, 1), 1),
                  "mfu": None if self.peak is None else round(self.w_flops / dt / self.peak, 4)}
         self.entries.append(entry)
         self._window()
@@ -551,7 +571,7 @@ class LoraLearner:
         forward = functools.partial(model_logits, model)
         if self.compile:
             forward = torch.compile(forward, dynamic=True)
-        meter = _Meter(device, peak_flops(device))
+        meter = _Meter(device, peak_flops(device, dtype))
         step = _Step(forward, feats, device, dtype, varlen, params, optimizer, schedule, meter,
                      _flop_shape(model), h["max_grad_norm"])
         rng = np.random.default_rng(self.seed)
@@ -812,7 +832,7 @@ class LoraLearner:
             step.meter.add(loss_sum, n_tok, n_slots, training_flops(
                 shape["n_body"], shape["n_head"], shape["n_layers"], shape["attn_width"], n_tok,
                 sum(f["n_target"] for f in chunk) if self.task == "qa" else 0,
-                sum(len(f["input_ids"]) ** 2 for f in chunk)))
+                sum(len(f["input_ids"]) ** 2 for f in chunk), shape["n_trainable"]))
             total += loss_sum
         torch.nn.utils.clip_grad_norm_(step.params, step.max_grad_norm)
         step.optimizer.step()
@@ -842,6 +862,8 @@ class LoraLearner:
                     "lora learner: one example does not fit in GPU memory: pass "
                     "--gradient-checkpointing true or a smaller --max-length")
             self.micro_cap = cap // 2
+            if step.device.type == "cuda":  # the failed attempt's ceiling is not the run's peak
+                torch.cuda.reset_peak_memory_stats(step.device)
             warnings.warn(f"lora learner: out of GPU memory at {cap} examples per "
                           f"micro-batch: continuing with {self.micro_cap} (same gradients)")
 
