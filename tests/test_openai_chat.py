@@ -36,7 +36,7 @@ from littlehuman.generation import (
 )
 from littlehuman.generation.backends.openai_chat import OpenAIChatBackend, RateLimiter
 from littlehuman.generation.cost import PRICES, cost, estimate, load_prices, price
-from littlehuman.generation.secrets import Secret, scrub
+from littlehuman.secrets import Secret, scrub
 
 WORKER_PATH = Path(__file__).parent / "helpers" / "openai_worker.py"
 _spec = importlib.util.spec_from_file_location("openai_worker", WORKER_PATH)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from littlehuman.generation.secrets import public_url, scrub
+from littlehuman.secrets import public_url, scrub
 
 
 def test_scrub_bearer_and_basic_credentials_case_insensitively():
@@ -51,7 +51,7 @@ def test_credential_query_parameters_are_masked_and_scrubbed():
 
 
 def test_a_short_key_with_a_digit_is_scrubbed_as_a_word_only():
-    from littlehuman.generation.secrets import remember
+    from littlehuman.secrets import remember
 
     remember("CNRY7")
     remember("EMPTY")  # a plain word local servers take as a key: not worth mangling text for
@@ -64,7 +64,7 @@ def test_an_error_text_is_scrubbed_before_it_is_cut():
     import openai
 
     from littlehuman.generation.backends.openai_chat import describe
-    from littlehuman.generation.secrets import remember
+    from littlehuman.secrets import remember
 
     key = "CANARYKEY1234567890abcdef"
     remember(key)
@@ -75,7 +75,7 @@ def test_an_error_text_is_scrubbed_before_it_is_cut():
 
 
 def test_bad_base_urls_are_refused_without_being_repeated():
-    from littlehuman.generation.secrets import base_url_problem
+    from littlehuman.secrets import base_url_problem
 
     for url in ("http://alice:CANARYPASS@h:99999/v1", "http://alice:CANARYPASS@h/v1?token=CANARYTOK",
                 "ftp://alice:CANARYPASS@h/v1"):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation.secrets import base_url_problem
+from littlehuman.secrets import base_url_problem
 
 PAPER_FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 1.0)
 

@@ -16,6 +16,8 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from littlehuman.secrets import public_url
+
 if TYPE_CHECKING:
     from littlehuman.study import Study
 
@@ -132,8 +134,6 @@ def generator_entry(study: Any) -> dict[str, Any]:
     backend = _attempt(lambda: study.backend)
     base_url = getattr(profile, "base_url", "") or ""
     if base_url:
-        from littlehuman.generation.secrets import public_url
-
         base_url = _attempt(lambda: public_url(base_url))
     return {"id": _attempt(lambda: study.generator_id),
             "backend": getattr(backend, "name", None) or getattr(profile, "generator", None),

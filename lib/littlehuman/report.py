@@ -38,6 +38,7 @@ from typing import Any, Iterator, Mapping
 from littlehuman import freshness, paths
 from littlehuman.config import RUN_ONLY, SHOWN_ONLY_BY, Profile, shown_value
 from littlehuman.errors import LittleHumanError
+from littlehuman.secrets import public_url
 
 NOTEBOOKS = {
     "01": "01_generate.ipynb",
@@ -676,8 +677,6 @@ def write_summary(out_dir: Path, summary: dict[str, Any]) -> None:
 def public_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Profile settings fit to write anywhere: ``base_url`` without its user-info (a
     password in ``http://user:password@host`` never reaches a notebook, summary or index)."""
-    from littlehuman.generation.secrets import public_url
-
     out = dict(settings)
     if out.get("base_url"):
         out["base_url"] = public_url(out["base_url"])

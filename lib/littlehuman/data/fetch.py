@@ -47,7 +47,7 @@ from littlehuman import __version__, paths
 from littlehuman.data import registry, sources
 from littlehuman.data.remote import RemoteFile
 from littlehuman.errors import LittleHumanError
-from littlehuman.generation.secrets import public_url, scrub
+from littlehuman.secrets import public_url, scrub
 
 BASE_URL_ENV = "LITTLEHUMAN_FETCH_BASE_URL"
 CHECKSUMS = "CHECKSUMS.json"

@@ -30,7 +30,7 @@ so a rerun sends only those. Both kinds count in ``failures``. Every send and gi
 reported to ``on_event`` (``sent``, ``retry:<cause>``, ``failed:<cause>``). HTTP errors are
 retried by the SDK (``max_retries``); what still fails stops the run with the state kept, to
 resume. The API key is read from the environment when the backend is built, held in a
-:class:`~littlehuman.generation.secrets.Secret` and scrubbed from every message; the base URL
+:class:`~littlehuman.secrets.Secret` and scrubbed from every message; the base URL
 is only ever written without its user-info (``public_url``).
 """
 from __future__ import annotations
@@ -51,8 +51,8 @@ from littlehuman.generation.backends.base import Completion
 from littlehuman.generation.backends.openai_chat import (ASKED_AGAIN, OpenAIBase, describe,
                                                            refused_as_too_long)
 from littlehuman.generation.cache import request_key
-from littlehuman.generation.secrets import key_hint, public_url, scrub
 from littlehuman.paths import atomic_write, cache_dir
+from littlehuman.secrets import key_hint, public_url, scrub
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile

@@ -28,7 +28,7 @@ a model without a chat template): the few-shot chat is rendered as plain text ex
 ``/v1/completions``, and the reply cut where the hf backend cuts a plain-text reply.
 
 The API key is read from the environment when the backend is built, held in a
-:class:`~littlehuman.generation.secrets.Secret` and scrubbed from every message; a base URL's
+:class:`~littlehuman.secrets.Secret` and scrubbed from every message; a base URL's
 user-info (``user:password@``) is sent but never shown (``secrets.public_url``); the HTTP
 client sends it as ``Authorization: Basic``, in place of the key (for a server behind a
 password-protected proxy).
@@ -56,8 +56,8 @@ from littlehuman.generation.backends.base import Backend, Completion, Reply, Req
 from littlehuman.generation.backends.hf import cut_reply, reply_ends
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
-from littlehuman.generation.secrets import (Secret, api_key, base_url_problem, forget,
-                                             key_hint, public_url, scrub)
+from littlehuman.secrets import (Secret, api_key, base_url_problem, forget, key_hint,
+                                 public_url, scrub)
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
