@@ -116,9 +116,7 @@ def locked_folder(folder: Path, lock_name: str = ".report.lock") -> Iterator[Pat
         print(f"waiting for another process writing {folder} to finish", flush=True)
         lock.acquire()
     try:
-        for stale in folder.glob(".tmp-*"):
-            if stale.is_file():
-                stale.unlink(missing_ok=True)
+        paths.remove_stale(folder, ".tmp-*", older_than_s=0)
         yield folder
     finally:
         lock.release()

@@ -104,26 +104,26 @@ def public_url(url: str) -> str:
     (``?token=***``): the only form of a server URL that may be written anywhere. What is
     taken out is registered for :func:`scrub`, as written, percent-decoded, and as the
     ``Basic`` token an HTTP client sends for ``user:password`` (a server may echo any)."""
-    from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+    from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
     try:
         parts = urlsplit(str(url))
     except ValueError:  # a malformed URL ("http://[::1"): masked as text, never raised on
         return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub("***@", str(url)))
     if parts.query:
+        for pair in parts.query.split("&"):  # each value as written and decoded
+            name, _, value = pair.partition("=")
+            if _SECRET_PARAM.search(unquote_plus(name)):
+                for form in {value, unquote_plus(value)} - {""}:
+                    remember(form)
         pairs = parse_qsl(parts.query, keep_blank_values=True)
-        for name, value in pairs:
-            if _SECRET_PARAM.search(name) and value:
-                remember(value)
-                remember(parts.query.split(f"{name}=", 1)[-1].split("&", 1)[0])
         masked = [(n, "***" if _SECRET_PARAM.search(n) and v else v) for n, v in pairs]
         parts = parts._replace(query=urlencode(masked, safe="*"))
     if "@" in parts.netloc:
         userinfo, host = parts.netloc.rsplit("@", 1)
         user, _, password = userinfo.partition(":")
-        for value in {password, unquote(password)}:
-            if value:
-                remember(value)
+        for form in {password, unquote(password)} - {""}:
+            remember(form)
         if password:
             _remember_basic(f"{unquote(user)}:{unquote(password)}")
         parts = parts._replace(netloc=host)

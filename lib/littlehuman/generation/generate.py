@@ -632,10 +632,7 @@ def _check_parsed(twins: pd.DataFrame, pool: pd.DataFrame, backend: Backend,
     # cache). A row the replay takes past its stored attempt to an ask never made reads
     # differently (a reply now refused, a copy of an example: a reviewer found those passed
     # as unchecked, and the file was stamped)
-    stored_attempt: dict[str, int] = {}
-    for r in twins.to_dict("records"):
-        stored_attempt[r["source_row_id"]] = max(int(r["attempt"]),
-                                                 stored_attempt.get(r["source_row_id"], 0))
+    stored_attempt = twins.groupby("source_row_id")["attempt"].max().astype(int).to_dict()
     checkable = set(sources["row_id"]) - {
         records[i]["row_id"] for i in replay.uncached
         if replay.attempt[i] <= stored_attempt.get(records[i]["row_id"], 0)}

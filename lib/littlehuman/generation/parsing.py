@@ -44,16 +44,15 @@ _TASK = (r"(?:help\s+(?:with|you)|assist|create|generate|provide|produce|comply|
 # a refusal: "As an AI ...", "I can't / won't / am unable to" (after an apology or not)
 # followed by what the task asks for, or "I must decline / refuse" alone or of the request: a
 # first-person claim ("I must decline the invitation", "I can't help it") is not one
-_REFUSAL = re.compile(
-    rf"^[\W_]*(?:as\s+an\s+ai\b|(?:{_APOLOGY}[\s,.!;:-]*(?:but\s+)?)?(?:{_CANNOT}\s+{_TASK}|"
-    rf"i\s+(?:must|have\s+to)\s+(?:decline|refuse)\s*(?:[.!]?\s*$|(?:this|that|your|the)\s+"
-    r"request|to\s+(?:help|assist|create|generate|provide|write|answer|comply|do\s+(?:so|that|this)))))",
-    re.IGNORECASE | re.MULTILINE)
+_APOLOGISED = rf"^[\W_]*(?:as\s+an\s+ai\b|(?:{_APOLOGY}[\s,.!;:-]*(?:but\s+)?)?"
+_DECLINE = (r"i\s+(?:must|have\s+to)\s+(?:decline|refuse)\s*(?:[.!]?\s*$|(?:this|that|your|the)\s+"
+            r"request|to\s+(?:help|assist|create|generate|provide|write|answer|comply|"
+            r"do\s+(?:so|that|this)))")
+_REFUSAL = re.compile(rf"{_APOLOGISED}(?:{_CANNOT}\s+{_TASK}|{_DECLINE}))",
+                      re.IGNORECASE | re.MULTILINE)
 # in an answer, only a refusal that names the task ("I cannot answer that"): "I must decline."
 # may be what a character said
-_ANSWER_REFUSAL = re.compile(
-    rf"^[\W_]*(?:as\s+an\s+ai\b|(?:{_APOLOGY}[\s,.!;:-]*(?:but\s+)?)?{_CANNOT}\s+{_TASK})",
-    re.IGNORECASE | re.MULTILINE)
+_ANSWER_REFUSAL = re.compile(rf"{_APOLOGISED}{_CANNOT}\s+{_TASK})", re.IGNORECASE | re.MULTILINE)
 # a template's placeholder instead of a field: "[Your claim here]", "<claim>", "..." (a
 # bracketed letter, "[B]", may be an answer); a claim or question of "N/A" or "none" too (an
 # answer may be "none")
