@@ -3,6 +3,8 @@ error line (exit 2) naming what to do, not silently ignored; the combinations th
 still run. Real ``run_all.py`` processes, stopped by --plan/--dry-run or by the check itself."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from cli import run_all
@@ -88,6 +90,26 @@ def test_an_encoder_setting_is_checked_against_the_datasets_task(
         assert code == 0, err
     else:
         assert code == 2 and err.startswith(f"error: {error}") and len(err.splitlines()) == 1, err
+
+
+def test_all_checks_a_task_setting_against_the_datasets_found(tmp_path, shared_data,
+                                                               monkeypatch, capsys):
+    """'all' runs the datasets whose raw files are found: a QA setting over a folder holding
+    only FEVER is read by none of them (it had been accepted, and unused)."""
+    from littlehuman import cli
+
+    raw = tmp_path / "raw"
+    shutil.copytree(shared_data / "fever", raw / "fever")
+    monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
+    code = cli.main(["--dataset", "all", "--data-dir", str(raw), "--profile", "smoke",
+                     "--qa-windows", "3", "--dry-run"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: --qa-windows is read only for question "
+                                        "answering") and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "data").exists() and not (tmp_path / "outputs").exists()
+    # a plan prices every registered dataset, so the same flag is read there
+    assert cli.main(["--dataset", "all", "--data-dir", str(raw), "--profile", "smoke",
+                     "--qa-windows", "3", "--plan"]) == 0
 
 
 def test_a_flag_nothing_reads_stops_a_real_process(tmp_path, shared_data):

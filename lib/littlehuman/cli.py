@@ -298,7 +298,8 @@ def _main(argv: Sequence[str] | None) -> int:
     custom = {"task": args.task, "columns": parse_columns(args.columns),
               "skip_bad_rows": args.skip_bad_rows}
     dataset, tasks = own_dataset(args.dataset, custom, prof.data_seed, check=not args.plan,
-                                 record=not (args.plan or args.dry_run), overrides=overrides)
+                                 record=not (args.plan or args.dry_run), overrides=overrides,
+                                 data_dir=args.data_dir, only_found=not args.plan)
     config.check_task_settings(overrides, tasks)
     if fitted:  # after the checks of the dataset: an error is the only line
         print(f"note: {fitted}", flush=True)
@@ -394,7 +395,8 @@ def own_synthetic(path: str, dataset: str | None) -> str:
 
 
 def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,
-                record: bool = True, overrides: dict | None = None) -> tuple[str, set[str]]:
+                record: bool = True, overrides: dict | None = None,
+                data_dir: str | None = None, only_found: bool = False) -> tuple[str, set[str]]:
     """``dataset`` as the notebooks take it, and the tasks ("fv", "qa") it holds. A user's
     own dataset (file, folder or train=...,test=...) is read and validated once here, with one
     line of what was read, the run store guarded against changed rows
@@ -402,12 +404,17 @@ def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,
     ``record``), and its spec returned with absolute paths (the notebooks run in notebooks/).
     ``overrides`` (the flags given) are checked against the file's task before anything is
     recorded. A registered name (an unknown one: a one-line LittleHumanError) or 'all' is
-    returned as given."""
+    returned as given; with ``only_found``, 'all' holds the tasks of the datasets whose raw
+    files are found under ``data_dir``, the ones that run (else of every registered one, as
+    a plan prices them all)."""
     from littlehuman import data
     from littlehuman.data import custom
 
     if dataset == "all":
-        return dataset, {spec.task for spec in map(data.get, data.names())}
+        from littlehuman.report import found_datasets
+
+        names = found_datasets(data_dir)[0] if only_found else data.names()
+        return dataset, {data.get(name).task for name in names or data.names()}
     if not custom.is_custom_path(dataset):
         return dataset, {data.get(dataset).task}
     dataset = custom.absolute_spec(dataset)

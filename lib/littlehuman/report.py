@@ -326,6 +326,22 @@ def kernel_environment() -> Iterator[None]:
                 os.environ[key] = value
 
 
+def found_datasets(data_dir: str | None) -> tuple[list[str], list[str]]:
+    """The registered datasets whose raw files are found under the raw-data folder, and those
+    whose files are not (in registry order)."""
+    from littlehuman import data
+
+    root = paths.raw_data_dir(data_dir)
+    found = []
+    for name in data.names():
+        try:
+            data.get(name).loader().source_files(root / name)
+            found.append(name)
+        except LittleHumanError:
+            pass
+    return found, [name for name in data.names() if name not in found]
+
+
 def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) -> list[str]:
     """'all' -> every registered dataset whose raw files are found (every registered one when
     not ``required``, e.g. for a plan); else the one given."""
@@ -338,17 +354,10 @@ def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) 
         return [dataset]
     if not required:
         return data.names()
+    found, skipped = found_datasets(data_dir)
     root = paths.raw_data_dir(data_dir)
-    found = []
-    for name in data.names():
-        try:
-            data.get(name).loader().source_files(root / name)
-            found.append(name)
-        except LittleHumanError:
-            pass
     if not found:
         raise LittleHumanError(f"no dataset's raw files were found under {root}: see --fetch")
-    skipped = [name for name in data.names() if name not in found]
     if skipped:  # say which were left out, rather than run fewer datasets without a word
         print(f"all: {len(found)} of {len(found) + len(skipped)} datasets have their raw files "
               f"in {root}: {', '.join(found)}; skipped, files not found: {', '.join(skipped)} "
