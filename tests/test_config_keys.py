@@ -95,3 +95,45 @@ def test_json_override_values_are_checked_against_their_fields_type():
     assert config.coerce("seeds", [0, 1]) == (0, 1) and config.coerce("lr", 1) == 1.0
     assert config.coerce("sweep_fractions", [0, 0.5, 1]) == (0.0, 0.5, 1.0)
     assert config.profile("smoke", n_train=40, train_bf16=True).n_train == 40
+
+
+@pytest.mark.parametrize("name,learner,given,same_as", [
+    # the learner's default typed out trains the profile's own runs, not a second set of them
+    ("paper", "lora", {"epochs": 2}, {}),                        # lora FV: 2 epochs
+    ("paper", "lora", {"lr": 5e-5}, {}),                         # lora FV "scripts": 5e-5
+    ("paper", "lora", {"lr": 1e-5, "lora_settings": "paper"}, {"lora_settings": "paper"}),
+    ("cpu", "encoder", {"epochs": 0}, {}),                       # cpu spells the encoder's 3
+    ("smoke", "encoder", {"epochs": 3}, {"epochs": 0}),          # smoke trains 1: both the default
+    ("paper", "encoder", {"lr": 5e-5}, {}),
+])
+def test_the_default_spelled_out_and_0_give_one_run(home, shared_data, name, learner, given,
+                                                    same_as):
+    base = {"learner": learner, "generator": "extractive"} | (
+        {"model_dir": str(home)} if learner == "lora" else {})
+    assert first_key("fever", name, shared_data, **base, **given) == \
+        first_key("fever", name, shared_data, **base, **same_as)
+
+
+@pytest.mark.parametrize("name,given", [
+    ("paper", {"epochs": 3}), ("paper", {"lr": 2e-4}), ("cpu", {"epochs": 2}),
+    ("cpu", {"lr": 0}), ("smoke", {"epochs": 2}),
+])
+def test_another_value_than_the_default_is_another_run(home, shared_data, name, given):
+    base = {"model_dir": str(home), "generator": "extractive"} if name == "paper" else {}
+    assert first_key("fever", name, shared_data, **base, **given) != \
+        first_key("fever", name, shared_data, **base)
+
+
+def test_the_named_profiles_spell_epochs_and_lr_as_they_did(home, shared_data):
+    """A profile's own runs keep their keys: what a profile sets is in its parameters as it
+    was (not 0) and what it leaves to the learner stays out."""
+    from littlehuman.data import DATASETS
+    from littlehuman.learners import learner_params
+
+    for name, prof in config.PROFILES.items():
+        prof = prof.replace(model_dir=str(home)) if prof.learner == "lora" else prof
+        for task, dataset in (("fv", "fever"), ("qa", "ropes")):
+            params = learner_params(prof, task, DATASETS[dataset])
+            for field in ("epochs", "lr"):
+                value = getattr(prof, field)
+                assert params.get(field) == (value or None), (name, task, field)

@@ -753,6 +753,9 @@ def test_notebook_headers_name_the_models_and_their_settings():
     assert text.startswith("Learner `encoder` (all-MiniLM-L6-v2 (bundled), at most 96 tokens, 3 epochs, "
                            "its best epoch chosen on 12 human validation rows)")  # not human-free
     assert "temperature 0, prompt contexts cut to 120 words)" in text
+    # epochs left to the learner's default (out of the run's parameters) are still said
+    default = Study("fever", "fv", config.profile("smoke", epochs=0), invented_rows())
+    assert "at most 100 tokens, 3 epochs, its best epoch chosen on" in setup_phrase(default)
 
 
 def test_a_base_whose_interval_spans_everything_gets_no_advice():

@@ -65,15 +65,16 @@ def setup_phrase(study: Study) -> str:
     ledger names, :mod:`littlehuman.provenance`)."""
     from littlehuman import provenance
     from littlehuman.generation.prompts import MAX_CONTEXT_WORDS
+    from littlehuman.learners import training_epochs
 
     learner, generator = provenance.learner_entry(study), provenance.generator_entry(study)
     p = study.profile
     params = learner.get("params") or {}
+    epochs = training_epochs(p, study.task)  # also where the learner's default is left out
     about = ([learner["model"]] if learner.get("model") else []) + (
         [f"at most {params['max_length']} tokens"] if params.get("max_length") else []) + (
-        [f"{params['epochs']} epoch{'s' if params['epochs'] != 1 else ''}"]
-        if params.get("epochs") else [])
-    if params.get("select_on_valid", p.learner == "encoder") and params.get("epochs", 0) > 1:
+        [f"{epochs} epoch{'s' if epochs != 1 else ''}"] if epochs else [])
+    if params.get("select_on_valid", p.learner == "encoder") and epochs > 1:
         n_valid = int(study.eval_rows["split"].eq("valid").sum())
         if n_valid:  # so even a "100% synthetic" run sees these human rows
             about.append(f"its best epoch chosen on {n_valid} human validation rows")

@@ -59,7 +59,10 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     None: a user's own file), as :func:`make_learner` takes them; they are hashed into the run
     keys, so a change here changes every cached run's key.
 
-    A profile's 0 means the learner's own default: ``epochs`` and ``lr`` are then left out;
+    A profile's 0 means the learner's own default, and ``epochs`` and ``lr`` take the form
+    of the named profile's own value (:func:`_spelled`): left out where it leaves the default
+    to the learner, spelled out where it spells it, so that ``--epochs 0`` and the default
+    typed out train one run, not two, and the profiles' own runs keep their keys;
     ``max_length`` is :func:`max_length`; the encoder's ``bf16``, ``train_layers``,
     ``warmup_ratio``, (FV) ``pooling`` and (QA) ``max_windows`` (``qa_windows``) enter only
     when they differ from its defaults; (QA) ``context_side`` is "tail" for
@@ -71,10 +74,9 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
         return {}
     params: dict[str, Any] = {"batch_size": p.batch_size,
                               "max_length": max_length(p, dataset_spec)}
-    if p.epochs:
-        params["epochs"] = p.epochs
-    if p.lr:
-        params["lr"] = p.lr
+    for name in ("epochs", "lr"):
+        if _spelled(p, task, name):
+            params[name] = getattr(p, name) or learner_default(p, task, name)
     if p.learner == "encoder":  # set only when on: the runs of earlier profiles keep their keys
         params.update({k: v for k, v in (("bf16", p.train_bf16),
                                           ("train_layers", p.train_layers)) if v})
@@ -100,6 +102,31 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     return params
 
 
+def learner_default(profile: Profile, task: str, name: str) -> Any:
+    """What ``profile``'s learner trains ``task`` with when the profile's ``name`` ("epochs"
+    or "lr") is 0: lora's per ``lora_settings``, the encoder's :mod:`defaults`."""
+    if profile.learner == "lora":
+        return defaults.LORA_SETTINGS[(task, profile.lora_settings)][name]
+    return {"epochs": defaults.ENCODER_EPOCHS, "lr": defaults.ENCODER_LR}[name]
+
+
+def _spelled(profile: Profile, task: str, name: str) -> bool:
+    """Whether ``profile``'s ``name`` ("epochs" or "lr") enters a run's parameters: when it
+    trains with another value than the learner's default, or when the named profile it was
+    made from spells the default out (the cpu profile's 3 encoder epochs), so that 0 there
+    reads as the default spelled. A profile not among :data:`littlehuman.config.PROFILES` spells what is
+    not 0, as all did before (a spelled default, e.g. the paper profile's ``--epochs 2``, had
+    trained the profile's runs a second time under another key)."""
+    from littlehuman.config import PROFILES  # (config imports the learners' defaults)
+
+    value = getattr(profile, name)
+    named = PROFILES.get(profile.name)
+    if named is None:
+        return bool(value)
+    default = learner_default(profile, task, name)
+    return (value or default) != default or getattr(named, name) == default
+
+
 def lora_model_problem(model_dir: str) -> str | None:
     """What is wrong with ``--model-dir`` for the lora learner, in one line, or None: it must
     be given and hold a Hugging Face model (its config.json). The CLI asks before any twin is
@@ -120,12 +147,8 @@ def training_epochs(profile: Profile, task: str) -> int:
     trains none."""
     if profile.learner == "majority":
         return 0
-    if profile.epochs:
-        return int(profile.epochs)
-    if profile.learner == "lora":
-        return int(defaults.LORA_SETTINGS[(task, profile.lora_settings)]["epochs"])
-    return defaults.ENCODER_EPOCHS
+    return int(profile.epochs or learner_default(profile, task, "epochs"))
 
 
-__all__ = ["KEEP_CONTEXT_TAIL", "Learner", "LEARNERS", "OWN_FILE_MAX_LENGTH", "learner_params", "make_learner",
+__all__ = ["KEEP_CONTEXT_TAIL", "Learner", "LEARNERS", "OWN_FILE_MAX_LENGTH", "learner_default", "learner_params", "make_learner",
            "max_length", "training_epochs"]

@@ -7,6 +7,7 @@ from typing import Any
 
 #: the encoder learner's defaults that a profile may leave unset (0: the learner's own)
 ENCODER_EPOCHS = 3
+ENCODER_LR = 5e-5
 ENCODER_WARMUP = 0.1
 ENCODER_POOLING = "cls"  # FV: what the head reads ("mean": the mean over tokens)
 ENCODER_POOLINGS = ("cls", "mean")  # config.CHOICES["pooling"] (a test checks they match)

@@ -45,8 +45,8 @@ from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
-from littlehuman.learners.defaults import (ENCODER_EPOCHS, ENCODER_POOLING, ENCODER_POOLINGS,
-                                           ENCODER_WARMUP)
+from littlehuman.learners.defaults import (ENCODER_EPOCHS, ENCODER_LR, ENCODER_POOLING,
+                                           ENCODER_POOLINGS, ENCODER_WARMUP)
 from littlehuman.machine import usable_cores, warn_if_slow_bf16
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 
@@ -225,7 +225,7 @@ class EncoderLearner:
         seed: int = 0,
         model_dir: str | None = None,
         epochs: int = DEFAULT_EPOCHS,
-        lr: float = 5e-5,
+        lr: float = ENCODER_LR,
         batch_size: int = 16,
         max_length: int = 256,
         weight_decay: float = 0.01,
