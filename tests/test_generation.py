@@ -319,6 +319,23 @@ def test_parse_what_parser_3_misread(reply, task, expected):
     assert parse_reply(reply, task) == expected
 
 
+@pytest.mark.parametrize("reply, expected", [
+    # the first pair's label closes the claim's line, an unkeyed second pair follows: parser 4
+    # read the second pair's label and kept "Label: True" inside the claim
+    (f"Claim: {BRIDGE} Label: True\nThe bridge is made of cheese.\nLabel: Untrue",
+     {"claim": BRIDGE, "label": 1}),
+    (f"Claim: {BRIDGE} **Label:** not true\nAnother claim.\nLabel: True",
+     {"claim": BRIDGE, "label": 0}),
+    # a claim's own "label:" is not its label, whatever follows it on the line
+    ("Claim: Their label: True Records signed them.\nLabel: Untrue",
+     {"claim": "Their label: True Records signed them.", "label": 0}),
+    ("Claim: Their label: True Records\nLabel: Untrue",
+     {"claim": "Their label: True Records", "label": 0}),
+])
+def test_parse_a_label_closing_the_claims_line_before_a_second_pair(reply, expected):
+    assert parse_reply(reply, "fv") == expected
+
+
 @pytest.mark.parametrize("reply, task, whole", [
     ("Claim: The film was first released in the", "fv", False),
     (f"Claim: {BRIDGE}||\nLabel: Tr", "fv", False),

@@ -25,8 +25,9 @@ FIELDS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
 #: again (1: up to 2026-12-01; 2: markdown keys, preambles, label sentences, "context:" in text;
 #: 3: refusals inside the format or naming a key; 4: wider refusals, refused answers,
 #: placeholders, numbered keys, a second key inside the first field, the line before the
-#: second key when the first is missing, zero-width characters, "not false", JSON replies)
-PARSER_VERSION = 4
+#: second key when the first is missing, zero-width characters, "not false", JSON replies;
+#: 5: a label closing the claim's line before an unkeyed second pair)
+PARSER_VERSION = 5
 _APOLOGY = (r"(?:(?:i['\u2019]?m|i\s+am)\s+(?:so\s+|very\s+|really\s+|truly\s+)?sorry|sorry|"
             r"i\s+apologi[sz]e|unfortunately|i\s+regret\s+that)")
 _CANNOT = (r"i(?:\s+(?:can(?:not|['\u2019]?t)|won['\u2019]?t|will\s+not|am\s+(?:not\s+able|unable)"
@@ -182,6 +183,20 @@ def _from_json(text: str, task: Task) -> dict | None:
     return {"first": _clean(fields[head]), "second": _clean(str(value)), "keyed": True}
 
 
+def _label_ending_a_line(body: str, found: re.Match[str]) -> re.Match[str] | None:
+    """A ``Label:`` inside a line before ``found`` (a line-start ``Label:``) that closes its
+    line with a label word alone: the first pair's label, where an unkeyed second pair follows
+    ("Claim: X. Label: True\nY.\nLabel: False"). A claim's own "label: Sony" or "label:
+    True Records" is not one."""
+    for match in _key("label").finditer(body, 0, found.start()):
+        rest = body[match.end():].split("\n", 1)[0]
+        words = re.sub(r"[^a-z ]", " ", rest.lower()).split()
+        if words and set(words) <= _TRUE | _FALSE | {"not"} and len(words) <= 2 \
+                and _label(rest, True) is not None:
+            return match
+    return None
+
+
 def _fields(text: str, task: Task) -> dict | None:
     """The reply's first field, the second's text, whether a key named it and whether the
     second field is closed (a line break, ``||`` or a new turn after it; a JSON object), else
@@ -201,6 +216,8 @@ def _fields(text: str, task: Task) -> dict | None:
     if again:  # a second pair: its Label:/Answer: is not this one's
         body, stop = body[: again.start()], again
     second = _find_key(tail, body)
+    if second and task == "fv":
+        second = _label_ending_a_line(body, second) or second
     if second:
         first_text, second_text = body[: second.start()], _first_line(body[second.end():])
         first = _first_field(first_text) if start else _last_line(first_text)
