@@ -114,9 +114,9 @@ def _spelled(profile: Profile, task: str, name: str) -> bool:
     """Whether ``profile``'s ``name`` ("epochs" or "lr") enters a run's parameters: when it
     trains with another value than the learner's default, or when the named profile it was
     made from spells the default out (the cpu profile's 3 encoder epochs), so that 0 there
-    reads as the default spelled. A profile not among :data:`littlehuman.config.PROFILES` spells what is
-    not 0, as all did before (a spelled default, e.g. the paper profile's ``--epochs 2``, had
-    trained the profile's runs a second time under another key)."""
+    reads as the default spelled. A profile not among :data:`littlehuman.config.PROFILES`
+    spells what is not 0, as all did before (a spelled default, e.g. the paper profile's
+    ``--epochs 2``, had trained the profile's runs a second time under another key)."""
     from littlehuman.config import PROFILES  # (config imports the learners' defaults)
 
     value = getattr(profile, name)
@@ -150,5 +150,5 @@ def training_epochs(profile: Profile, task: str) -> int:
     return int(profile.epochs or learner_default(profile, task, "epochs"))
 
 
-__all__ = ["KEEP_CONTEXT_TAIL", "Learner", "LEARNERS", "OWN_FILE_MAX_LENGTH", "learner_default", "learner_params", "make_learner",
-           "max_length", "training_epochs"]
+__all__ = ["KEEP_CONTEXT_TAIL", "Learner", "LEARNERS", "OWN_FILE_MAX_LENGTH", "learner_default",
+           "learner_params", "make_learner", "max_length", "training_epochs"]
