@@ -1169,3 +1169,31 @@ def test_a_one_seed_headline_says_another_draw_can_land_outside_its_intervals(ho
     three = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)
     write_runs(three, specs_of(three, tradeoff), lambda s: known_tradeoff(s, {16: 40.0, 24: 20.0}))
     assert "one seed" not in advisor.summary(three, advisor.families_report(three, n_boot=20))["headline"]
+
+
+def test_fv_runs_at_chance_learned_nothing_though_they_vary():
+    """SciFact's cpu-profile runs (2026-12-05): 42 of 42 at balanced accuracy 0.46-0.53, their
+    accuracies varying only with how often each predicted True, and every page read findings,
+    a verdict and a price off them. Pooled over the runs, their predictions agree with the
+    labels no more than chance: no reading. Runs that learned a little are still read."""
+    rng = np.random.default_rng(0)
+    gold = rng.random(339) < 0.41
+
+    def run(key: str, skill: float) -> dict:
+        guess = rng.random(339) < rng.uniform(0.2, 0.6)
+        pred = np.where(rng.random(339) < skill, gold, guess)
+        return {"key": key, "single_output": False, "accuracy": float((pred == gold).mean()),
+                **grid.label_counts(pd.DataFrame({"prediction": pred.astype(int),
+                                                  "gold": gold.astype(int)}))}
+
+    at_chance = pd.DataFrame([run(str(i), 0.0) for i in range(30)])
+    said = grid.learned_nothing(at_chance, "accuracy", "sweep runs", "no finding")
+    assert said.startswith("the 30 sweep runs agree with the test labels no more than chance "
+                           "would (pooled, balanced accuracy 0.")
+    assert "so the learner learned nothing" in said
+    assert at_chance["accuracy"].nunique() > 1  # not caught by the old rules
+    learning = pd.DataFrame([run(str(i), 0.15) for i in range(30)])  # weak, but real
+    assert grid.beyond_chance(learning)[1] < grid.CHANCE_P
+    assert grid.learned_nothing(learning, "accuracy") is None
+    # QA records (no label counts) and old frames are left to the other rules
+    assert grid.beyond_chance(at_chance.drop(columns=list(grid.LABEL_COUNTS))) is None

@@ -111,14 +111,16 @@ def fit_log(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) ->
                                f"(got sizes {sorted(set(xs.tolist()))}); run more sizes")
     if ys.min() == ys.max():  # exactly flat: a mean of equal floats need not equal them,
         # which would leave a slope of +-1e-30 and an equivalent from rounding alone
-        return LogFit(float(ys[0]), 0.0, 1.0, int(xs.size), float(xs.min()), float(xs.max()))
+        # R² is 0/0 there, undefined (it had read 1.0000 beside three constant predictors)
+        return LogFit(float(ys[0]), 0.0, math.nan, int(xs.size), float(xs.min()),
+                      float(xs.max()))
     lx = np.log(xs)
     dx, dy = lx - lx.mean(), ys - ys.mean()
     a1 = float(dx @ dy / (dx @ dx))
     a0 = float(ys.mean() - a1 * lx.mean())
     ss_res = float(((ys - a0 - a1 * lx) ** 2).sum())
     ss_tot = float(dy @ dy)
-    r2 = 1.0 if ss_tot == 0.0 else 1.0 - ss_res / ss_tot
+    r2 = math.nan if ss_tot == 0.0 else 1.0 - ss_res / ss_tot
     return LogFit(a0, a1, r2, int(xs.size), float(xs.min()), float(xs.max()))
 
 

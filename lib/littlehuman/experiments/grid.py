@@ -244,7 +244,8 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
                     "fit_s": rec["timings_s"].get("fit"), "key": rec["key"],
                     "trained_rows": trained,
                     "dropped": "; ".join(f"{k}: {v}" for k, v in reasons.items()),
-                    "single_output": bool(outputs <= 1)})
+                    "single_output": bool(outputs <= 1),
+                    **(label_counts(predictions) if study.task == "fv" else {})})
     if not out:  # the command that makes them, for this profile and these settings
         from littlehuman.data import registry
         from littlehuman.notebook import first_command
@@ -391,24 +392,68 @@ def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs",
             "rows or epochs, a learner that trains)")
 
 
+#: FV: a run's predictions against the test labels, counted (:func:`label_counts`)
+LABEL_COUNTS = ("true_pos", "false_pos", "false_neg", "true_neg")
+#: FV: runs whose pooled predictions agree with the test labels no better than this p (one-sided
+#: Fisher's exact test) learned nothing a finding could be read from (:func:`beyond_chance`)
+CHANCE_P = 0.05
+
+
+def label_counts(predictions: pd.DataFrame) -> dict[str, int]:
+    """FV: one run's test predictions against the gold labels (1 = true), as
+    :data:`LABEL_COUNTS`; empty for predictions stored without their labels."""
+    if not {"prediction", "gold"} <= set(predictions):
+        return {}
+    pred = predictions["prediction"].astype(int).to_numpy() == 1
+    gold = predictions["gold"].astype(int).to_numpy() == 1
+    return dict(zip(LABEL_COUNTS, map(int, ((pred & gold).sum(), (pred & ~gold).sum(),
+                                            (~pred & gold).sum(), (~pred & ~gold).sum()))))
+
+
+def beyond_chance(records: pd.DataFrame) -> tuple[float, float] | None:
+    """FV: the balanced accuracy of the ``records``' runs pooled (their predictions against
+    the test labels summed over runs) and the one-sided p of Fisher's exact test that they
+    agree with the labels more than chance would; None without the counts (QA, older
+    frames). Pooling runs that share test rows overstates the evidence, so a p at or above
+    :data:`CHANCE_P` is a safe sign of no learning, not a small p a sign of learning."""
+    if records.empty or not set(LABEL_COUNTS) <= set(records) or \
+            records[list(LABEL_COUNTS)].isna().any(axis=None):
+        return None
+    from scipy.stats import fisher_exact
+
+    tp, fp, fn, tn = (int(records[c].sum()) for c in LABEL_COUNTS)
+    if not (tp + fn and fp + tn):  # one label only among the test rows
+        return None
+    balanced = (tp / (tp + fn) + tn / (tn + fp)) / 2
+    return balanced, float(fisher_exact([[tp, fp], [fn, tn]], alternative="greater")[1])
+
+
 def learned_nothing(records: pd.DataFrame, metric: str | None = None,
                     what: str = "runs", unread: str = "no price or split") -> str | None:
     """A sentence when the ``records``' runs show the learner learned nothing: every one gives
     the same output for every test row (a constant predictor), or every one scores exactly
-    the same ``metric`` (e.g. ROUGE 0 throughout): the curves drawn through such runs fit
-    noise or nothing, and nothing read off them (``unread``) means anything. None when the runs
-    vary (or there are none). Runs at or below the majority baseline are not counted here: a
-    learner can learn from its inputs and still score below a constant guess on skewed test
-    labels (:func:`flags` names them)."""
+    the same ``metric`` (e.g. ROUGE 0 throughout), or (FV) their predictions taken together
+    agree with the test labels no more than chance would (:func:`beyond_chance`: SciFact's
+    cpu-profile runs, 42 of 42 at balanced accuracy 0.46-0.53, had findings, a verdict and a
+    price read off them): the curves drawn through such runs fit noise or nothing, and
+    nothing read off them (``unread``) means anything. None when the runs vary (or there are
+    none). Runs at or below the majority baseline are not counted as such: a learner can
+    learn from its inputs and still score below a constant guess on skewed test labels
+    (:func:`flags` names them)."""
     if "key" in records:
         records = records.drop_duplicates("key")
     if records.empty:
         return None
     n = len(records)
+    chance = beyond_chance(records)
     if records["single_output"].astype(bool).all():
         why = f"every one of the {n} {what} gives the same output for every test row"
     elif metric in records and records[metric].nunique(dropna=False) == 1:
         why = f"every one of the {n} {what} scores {metric} {records[metric].iloc[0]:.3f}"
+    elif chance is not None and chance[1] >= CHANCE_P:
+        why = (f"the {n} {what} agree with the test labels no more than chance would "
+               f"(pooled, balanced accuracy {chance[0]:.3f}, where 0.5 is chance; one-sided "
+               f"Fisher's exact test p = {chance[1]:.2f})")
     else:
         return None
     return (f"{why}, so the learner learned nothing from these training sets: the curves "
