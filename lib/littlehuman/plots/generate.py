@@ -227,11 +227,21 @@ def label_balance_figure(balance: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
+def twins_phrase(real: pd.DataFrame, synthetic: pd.DataFrame) -> str:
+    """'their 500 synthetic twins', or with spares (twins of rows outside ``real``, standing in
+    for rows left without one) 'their 488 synthetic twins and 12 spare twins of other rows'."""
+    own = int(synthetic["source_row_id"].isin(real["row_id"]).sum()) \
+        if {"source_row_id"} <= set(synthetic) and "row_id" in real else len(synthetic)
+    spares = len(synthetic) - own
+    return (f"their {own} synthetic twins" + (f" and {spares} spare twin{'s' if spares != 1 else ''} "
+                                              "of other rows" if spares else ""))
+
+
 def label_balance_caption(real: pd.DataFrame, synthetic: pd.DataFrame,
                           label_conditioned: bool) -> str:
     """Caption of :func:`label_balance_figure`."""
-    return (f"Share of True/Untrue labels among the {len(real)} real rows and their "
-            f"{len(synthetic)} synthetic twins (label-conditioned generation: "
+    return (f"Share of True/Untrue labels among the {len(real)} real rows and "
+            f"{twins_phrase(real, synthetic)} (label-conditioned generation: "
             f"{label_conditioned}). One generation pass.")
 
 

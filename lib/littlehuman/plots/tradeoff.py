@@ -202,7 +202,7 @@ def paper_table3_sentence() -> str:
         mean, median = (format(Decimal(one_decimal(row[k])), ",") for k in ("mean", "median"))
         parts.append(f"{_paper_name(dataset)} mean {mean} / median {median}" if i == 0 else
                      f"{_paper_name(dataset)} {mean} / {median}")
-    return ("Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, SciFact 100-300, "
+    return ("Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, "
             "200 human points each, Llama-3.1-8B on GPT-3.5 twins; an equivalent grows with its "
             "base and the human points: compare orders of magnitude): " + "; ".join(parts) + ".")
 
