@@ -565,8 +565,8 @@ def test_tradeoff_captions_and_the_papers_table3():
     assert plots.tradeoff.table3_caption(200, 3, 3) == (
         "Summary of the additional synthetic points matching 200 human points over the operating "
         "points (each base and seed: 3 x 3); undefined equivalents (no finite match) are left out "
-        "and counted ('with an equivalent', 'without one'). Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, SciFact "
-        "100-300, 200 human points each, Llama-3.1-8B on GPT-3.5 twins; an equivalent grows with "
+        "and counted ('with an equivalent', 'without one'). Paper Table 3 (synthetic bases of 1000, 2000 and 3000 points, "
+        "200 human points each, Llama-3.1-8B on GPT-3.5 twins; an equivalent grows with "
         "its base and the human points: compare orders of magnitude): WANLI mean 17,671.7 / "
         "median 16,905.4; ROPES 17,332.7 / 6,006.5; FairyTaleQA 281,951.0 / 36,901.5; FEVER "
         "1,155.1 / 236.4.")
