@@ -269,7 +269,7 @@ def test_twin_defects_are_said_under_finding_1():
                             "context": ["a cat sat", "a dog ran"]})
     qa_twins = pd.DataFrame({"source_row_id": ["a", "b"], "answer": ["cow", "dog"],
                              "context": ["a cat sat", "a dog ran"]})
-    assert "1 of the 2 twins have an answer that does not stand in their context" in \
+    assert "1 of the 2 twins have an answer that does not stand word for word in their context" in \
         twin_defects(qa_real, qa_twins)
 
 

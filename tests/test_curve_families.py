@@ -287,6 +287,15 @@ def test_disagreement_is_said_in_a_sentence():
     kinds = F.disagreement({"log": {"value": 1000, "low": 800, "high": 1300, "status": "ok"},
                             "exp": {"value": None, "status": "unreachable"}})
     assert kinds and "gives no number (unreachable)" in kinds
+    # a curve that does not rise prices nothing, as numbers of at most 0 do: one answer
+    # (FairyTaleQA's cpu profile: power -98, exp -10 beside the log's no_gain, "disagree")
+    inf = math.inf
+    assert F.disagreement({"power": {"value": -98, "low": -250, "high": inf, "status": "saturated"},
+                           "exp": {"value": -10, "low": -250, "high": inf, "status": "saturated"},
+                           "log": {"value": None, "status": "no_gain"}}) is None
+    priced = F.disagreement({"power": {"value": 400, "low": 100, "high": 900, "status": "ok"},
+                             "log": {"value": None, "status": "no_gain"}})
+    assert priced and "gives no number (no_gain)" in priced
 
 
 # ---- the bootstrap and the analysis ----------------------------------------------------------

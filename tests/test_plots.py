@@ -774,7 +774,7 @@ def test_qa_twins_without_their_answer_in_the_context_are_counted():
                           "context": real["context"], "question": ["q", "q"],
                           "answer": ["RED  kite", "a blue kite"], "attempt": [0, 0]})
     table = plots.generate.counts_table(real, twins, {})["count"]
-    assert table["twins whose answer does not stand in their context (no span to learn from), of 2"] == 1
+    assert table["twins whose answer does not stand word for word in their context (an extractive learner has at best an approximate span), of 2"] == 1
     assert "1 of the 2 human rows have an answer that does not stand" in \
         plots.generate.counts_caption("R", real, twins)
 

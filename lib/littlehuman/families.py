@@ -723,13 +723,19 @@ def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the eq
     their statuses differ in kind (a number against none) or when two families' intervals do
     not overlap (a family without an interval counts as its point). A family whose answer
     lies beyond every number (``unreachable``, or a match beyond a float) agrees with
-    numbers whose intervals all reach ∞."""
+    numbers whose intervals all reach ∞; one whose curve does not rise (``no_gain``) with
+    numbers that are all at most 0."""
     numbers = {f: e for f, e in estimates.items() if stats.finite(e.get("value"))}
     open_above = bool(numbers) and all(has_interval(e) and float(e["high"]) == math.inf
                                        for e in numbers.values())
+    # a curve that does not rise (no_gain) prices nothing, as numbers of at most 0 do (the
+    # human points did not beat the curve): FairyTaleQA's cpu profile read -98 and -10 beside
+    # the log's no_gain as a disagreement, a reviewer found
+    unpriced = bool(numbers) and all(float(e["value"]) <= 0 for e in numbers.values())
     none = [f for f, e in estimates.items() if not stats.finite(e.get("value"))
             and e.get("status") not in ("too_few_sizes", "did_not_converge")
-            and not (open_above and e.get("status") in ("unreachable", "extrapolated"))]
+            and not (open_above and e.get("status") in ("unreachable", "extrapolated"))
+            and not (unpriced and e.get("status") == "no_gain")]
     parts: list[str] = []
     if numbers and none:
         parts.append(", ".join(f"the {FAMILIES[f].label} gives no number "

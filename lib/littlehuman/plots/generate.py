@@ -94,8 +94,8 @@ def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
                      f"(supported by it: a wrong label), of {false}", copied))
     if {"answer", "context"} <= set(own.columns):
         missing, of = answers_not_in_context(own)
-        rows.append((f"twins whose answer does not stand in their context (no span to learn "
-                     f"from), of {of}", missing))
+        rows.append((f"twins whose answer does not stand word for word in their context (an "
+                     f"extractive learner has at best an approximate span), of {of}", missing))
     rows += [
         ("prompt-model calls (this pass)", int(stats.get("calls", 0))),
         ("cache hits (this pass)", int(stats.get("cache_hits", 0))),
@@ -116,7 +116,7 @@ def counts_caption(name: str, real: pd.DataFrame, synthetic: pd.DataFrame, from_
     if {"answer", "context"} <= set(real.columns):
         missing, of = answers_not_in_context(real)
         head += (f"For comparison, {missing} of the {of} human rows have an answer that does "
-                 "not stand in their context. ")
+                 "not stand word for word in their context. ")
     if from_file:
         return head + "The twins are your file's rows; 'this pass' counts are of this notebook's own read."
     return head + ("Generation is deterministic given its seed and cache; 'this pass' counts are of "
