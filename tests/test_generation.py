@@ -379,6 +379,11 @@ def test_a_reply_cut_by_the_limit_or_copying_an_example_is_asked_again(tmp_path)
                                        progress=False)
     pd.testing.assert_frame_equal(syn, again)
     assert stats2["cut_short"] == 1 and stats2["copied_examples"] == 1
+    from littlehuman.generation import generate as gen
+
+    billed = gen.bill(rows.iloc[:3], rows, ScriptedBackend(pytest.fail), PromptSpec("fv"),
+                      GenerationCache(cache.path))
+    assert (billed["unusable_replies"], billed["cut_short"], billed["copied_examples"]) == (2, 1, 1)
 
 
 # ---------------------------------------------------------------- cache

@@ -255,6 +255,11 @@ def test_bill_table_prices_and_send_log():
     assert value["their estimated dollars (prompt chars / 4, full max_new_tokens)"] == "0 (local)"
     assert value["rows without a twin"] == "0"
     assert plots.generate.bill_table(None).index.tolist() == ["no generation yet"]
+    # the unusable replies' causes add up (FairyTaleQA's page: 56 copies + 2 cut of 60 re-asks)
+    causes = plots.generate.bill_table({**sent, "copied_examples": 56, "cut_short": 2,
+                                        "unusable_replies": 60})["value"]
+    assert causes["other unusable replies: unparseable, refused, placeholders"] == "2"
+    assert "other unusable replies: unparseable, refused, placeholders" not in value  # older bills
 
 
 def test_bill_caption_uses_the_bills_rows_or_the_pool():

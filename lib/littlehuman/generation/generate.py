@@ -731,7 +731,7 @@ def bill(
     asks = replay.asked
     rows_info = {"reasked_rows": sum(attempt > 0 for _, attempt, _ in replay.twins.values()),
                  "missing": len(replay.missing), "copied_examples": replay.copies,
-                 "cut_short": replay.cut_short}
+                 "cut_short": replay.cut_short, "unusable_replies": replay.unusable}
     log = read_send_log(cache)
     max_new = int(backend.params.get("max_new_tokens", 0) or 0)
     usages = []

@@ -163,6 +163,10 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
                 f"{bill['copied_examples']:,}"),
                ("replies the token limit cut inside their fields (asked again)",
                 f"{bill['cut_short']:,}")] if "copied_examples" in bill else []),
+            # the rest, so the causes add up (FairyTaleQA: 56 + 2 of 60, a reviewer found)
+            *([("other unusable replies: unparseable, refused, placeholders",
+                f"{bill['unusable_replies'] - bill['copied_examples'] - bill['cut_short']:,}")]
+              if "unusable_replies" in bill else []),
             ("rows whose twin came from a re-ask", f"{bill.get('reasked_rows', 0):,}"),
             ("rows without a twin", f"{bill.get('missing', 0):,}"),
         ]
