@@ -775,8 +775,9 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
     summary's for the others, so running one notebook keeps the rest of the index; the
     sweep's with ``twins``, what the twins carry, :func:`~littlehuman.experiments.sweep.twin_defects`), the
     advisor's (notebook 06), the headline, what this run's generation sent
-    (:data:`RUN_GENERATION`) and its training counts, the bill, wall time, date, settings, the rows they resolve to (:func:`rows_used`) and what
-    produced it (:mod:`littlehuman.provenance`)."""
+    (:data:`RUN_GENERATION`) and its training counts, the bill, wall time, date, settings,
+    the rows they resolve to (:func:`rows_used`) and what produced it
+    (:mod:`littlehuman.provenance`)."""
     from littlehuman import experiments, provenance
     from littlehuman.experiments import advisor
 

@@ -440,27 +440,35 @@ def learned_nothing(records: pd.DataFrame, metric: str | None = None,
     none). Runs at or below the majority baseline are not counted as such: a learner can
     learn from its inputs and still score below a constant guess on skewed test labels
     (:func:`flags` names them)."""
-    if "key" in records:
-        records = records.drop_duplicates("key")
-    if records.empty:
-        return None
-    n = len(records)
-    chance = beyond_chance(records)
-    if records["single_output"].astype(bool).all():
-        why = f"every one of the {n} {what} gives the same output for every test row"
-    elif metric in records and records[metric].nunique(dropna=False) == 1:
-        why = f"every one of the {n} {what} scores {metric} {records[metric].iloc[0]:.3f}"
-    elif chance is not None and chance[1] >= CHANCE_P:
-        why = (f"the {n} {what} agree with the test labels no more than chance would "
-               f"(pooled, balanced accuracy {chance[0]:.3f}, where 0.5 is chance; one-sided "
-               f"Fisher's exact test p = {chance[1]:.2f})")
-    else:
+    why = why_nothing_learned(records, metric, what)
+    if why is None:
         return None
     return (f"{why}, so the learner learned nothing from these training sets: the curves "
             f"through them fit noise, and {unread} is read off them. Make the learner "
             "learn first (a learner that trains, not `majority`; more training rows or "
             "epochs; a `--max-length` or `--qa-windows` that keeps the answer), then read this "
             "again")
+
+
+def why_nothing_learned(records: pd.DataFrame, metric: str | None = None,
+                        what: str = "runs") -> str | None:
+    """The reason :func:`learned_nothing` gives, alone (a headline's clause), or None."""
+    if "key" in records:
+        records = records.drop_duplicates("key")
+    if records.empty:
+        return None
+    n = len(records)
+    if records["single_output"].astype(bool).all():
+        why = f"every one of the {n} {what} gives the same output for every test row"
+    elif metric in records and records[metric].nunique(dropna=False) == 1:
+        why = f"every one of the {n} {what} scores {metric} {records[metric].iloc[0]:.3f}"
+    elif (chance := beyond_chance(records)) is not None and chance[1] >= CHANCE_P:
+        why = (f"the {n} {what} agree with the test labels no more than chance would "
+               f"(pooled, balanced accuracy {chance[0]:.3f}, where 0.5 is chance; one-sided "
+               f"Fisher's exact test p = {chance[1]:.2f})")
+    else:
+        return None
+    return why
 
 
 def per_example_scores(study: "Study", spec: RunSpec) -> pd.DataFrame:

@@ -66,7 +66,7 @@ def flags(study: "Study", rec: pd.DataFrame | None = None) -> list[str]:
 def headline(study: "Study") -> str:
     """A one-line result: the main metric at 0% and 100% synthetic (mean over seeds), what
     to be careful about (:func:`flags`), and "no reading" where the runs learned nothing
-    (:func:`grid.learned_nothing`)."""
+    (:func:`grid.why_nothing_learned`)."""
     rec = records(study)
     m = study.main_metric
     means = rec.groupby("fraction")[m].mean()
@@ -77,10 +77,10 @@ def headline(study: "Study") -> str:
                      f"90->100%: {means[0.9] - means[hi]:+.3f})")
     seeds = rec["seed"].nunique()
     caution = flags(study, rec)
-    nothing = grid.learned_nothing(rec, m, "sweep runs", "no finding")
+    nothing = grid.why_nothing_learned(rec, m, "sweep runs")
     return (" ".join(parts) + f"; n={study.n}, {seeds} seed{'s' if seeds > 1 else ''}"
             + (f" (caution: {'; '.join(caution)})" if caution else "")
-            + (f"; no reading: {nothing.split(', so ')[0]}" if nothing else ""))
+            + (f"; no reading: {nothing}" if nothing else ""))
 
 
 def paired_drop(study: "Study", high: float, low: float, metric: str, n_boot: int = 2000,

@@ -235,7 +235,7 @@ def twins_phrase(real: pd.DataFrame, synthetic: pd.DataFrame) -> str:
     """'their 500 synthetic twins', or with spares (twins of rows outside ``real``, standing in
     for rows left without one) 'their 488 synthetic twins and 12 spare twins of other rows'."""
     own = int(synthetic["source_row_id"].isin(real["row_id"]).sum()) \
-        if {"source_row_id"} <= set(synthetic) and "row_id" in real else len(synthetic)
+        if "source_row_id" in synthetic and "row_id" in real else len(synthetic)
     spares = len(synthetic) - own
     return (f"their {own} synthetic twins" + (f" and {spares} spare twin{'s' if spares != 1 else ''} "
                                               "of other rows" if spares else ""))
