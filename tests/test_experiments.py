@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from littlehuman import config, families, mixing
+from littlehuman import config, families, metrics, mixing
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import advisor, grid, scaling, sweep, tradeoff, twins, zoom
 from littlehuman.experiments import twins as ex_twins
+from littlehuman.data import schema
 from littlehuman.experiments.grid import Shape
 from littlehuman.study import Study
 from littlehuman.runs import RunSpec
@@ -1024,3 +1025,107 @@ def test_the_dry_run_prices_only_what_the_notebooks_twin(home):
     sz = sizes(exp.profile, exp.shape)
     assert ex_twins.dry_run(exp, ["01"])["requests"] == exp.n
     assert ex_twins.dry_run(exp, ["06"])["requests"] == max(exp.n, sz.tradeoff_rows)
+
+
+# ---- QA: a random span of the context as chance -------------------------------------------
+WORDS = ("ann", "bob", "the", "red", "kite", "flew", "over", "a", "green", "hill", "and",
+         "river", "past", "old", "mill", "at", "dawn", "slowly")
+
+
+def invented_qa_rows(n_train: int = 60, n_other: int = 12, n_test: int = 20) -> pd.DataFrame:
+    """QA rows (fixtures): contexts of 8-60 invented words, answers 2-4 words of them."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for split, count in (("train", n_train), ("valid", n_other), ("test", n_test)):
+        for i in range(count):
+            words = list(rng.choice(WORDS, size=int(rng.integers(8, 60))))
+            start, length = int(rng.integers(0, len(words) - 4)), 2 + i % 3
+            rows.append({"row_id": f"tale-{split}-{i:04d}", "dataset": "tale", "split": split,
+                         "context_id": f"{split}-{i}", "context": " ".join(words).capitalize() + ".",
+                         "question": f"What happened {i}?",
+                         "answer": " ".join(words[start:start + length]), "meta": ""})
+    return pd.DataFrame(rows)
+
+
+def qa_experiment() -> Study:
+    return Study("tale", "qa", config.profile("smoke", learner="majority"), invented_qa_rows())
+
+
+def test_the_random_span_baseline_is_rouge1_of_every_span_of_the_median_answer_length(home):
+    """Checked against :func:`metrics.rouge1` on the spans' own text: every span of each
+    (short) context, each equally likely."""
+    from rouge_score.tokenize import tokenize
+
+    exp = qa_experiment()
+    lengths = [len(a.split()) for a in exp.train_pool["answer"]]
+    assert grid.span_words(exp) == int(np.median(lengths)) == 3
+    got = grid.random_span_scores(exp)
+    test = exp.eval_rows[exp.eval_rows["split"] == "test"]
+    assert list(got.index) == test["row_id"].tolist()
+    for (_, row), value in zip(test.iterrows(), got):
+        tokens = tokenize(metrics.normalize(row["context"]), None)
+        spans = [" ".join(tokens[s:s + 3]) for s in range(len(tokens) - 2)]
+        assert value == pytest.approx(np.mean([metrics.rouge1(s, row["answer"]) for s in spans]))
+    # a long context: at most RANDOM_SPAN_STARTS evenly spaced starts, the first and the last
+    long = grid._random_span_rouge(("a " * 500 + "kite flew",), ("kite flew",), 2)
+    assert 0 < long[0] < 0.05
+
+
+def write_qa_runs(exp: Study, specs, answer) -> None:
+    """Finished QA runs predicting ``answer(row, spec)`` for each test row, scored on ROUGE-1."""
+    test = exp.eval_rows[exp.eval_rows["split"] == "test"]
+    for spec in specs:
+        preds = [answer(row, spec) for _, row in test.iterrows()]
+        scores = [metrics.rouge1(p, g) for p, g in zip(preds, test["answer"])]
+        frame = pd.DataFrame({"row_id": test["row_id"].tolist(), "prediction": preds,
+                              "gold": test["answer"].tolist(), "score:rouge1": scores})
+        exp.store.write(spec, {"metrics": {"rouge1": float(np.mean(scores)), "n": len(preds)},
+                               "timings_s": {"fit": 0.0}}, frame)
+
+
+def test_qa_runs_no_better_than_a_random_span_learned_nothing(home):
+    """FairyTaleQA's cpu runs (2026-12-05) read ROUGE-1 0.122 against a majority answer's
+    0.05, and every page read findings off them; a random 12-word span of the context scored
+    0.111, and QA had no chance test. Runs that give random spans of the right length now
+    read "no better than a random span"; runs that find the answer are read."""
+    exp = qa_experiment()
+    specs = specs_of(exp, sweep)
+
+    def random_span(row, spec):
+        words = row["context"].rstrip(".").lower().split()
+        start = schema.stable_seed(row["row_id"], spec.key()) % (len(words) - 2)
+        return " ".join(words[start:start + 3])
+
+    write_qa_runs(exp, specs, random_span)
+    rec = sweep.records(exp)
+    assert {"random_span", "random_span_z", "random_span_words"} <= set(rec)
+    assert rec["rouge1"].nunique() > 1 and not rec["single_output"].any()  # old rules: silent
+    said = grid.learned_nothing(rec, "rouge1", "sweep runs", "no finding")
+    assert said.startswith(f"the {len(rec)} sweep runs score ROUGE-1 no better than a random "
+                           "span of each test context would (pooled, ROUGE-1 0.")
+    assert "learned nothing" in sweep.summary(exp)["text"]
+    assert any("do not beat a random 3-word span of each test context" in f
+               for f in grid.flags(rec, {}, "rouge1"))
+    # the figures draw it on ROUGE-1, and their captions and the training table say what it is
+    from littlehuman import plots
+
+    fig = plots.sweep.figure(rec, ["rouge1"], "t")
+    assert [s.line.dash for s in fig.layout.shapes] == ["dashdot"]
+    assert any("random 3-word span" in a.text for a in fig.layout.annotations)
+    span = plots.style.random_span(rec, "rouge1")
+    assert span[0] == 3 and span[1] == pytest.approx(rec["random_span"].iloc[0])
+    assert plots.style.random_span(rec, "bleu") is None
+    assert "dash-dotted line (ROUGE-1) is a random 3-word span" in \
+        plots.sweep.figure_caption("t", 60, 1, 20, None, span)
+    table = plots.style.training_table(rec, ["fraction"], "rouge1", None)
+    assert table["at or below a random span"].sum() == (rec["rouge1"] <= rec["random_span"]).sum()
+
+    # runs that find the answer half the time and give a random span otherwise: read
+    write_qa_runs(exp, specs, lambda row, spec: row["answer"] if schema.stable_seed(
+        row["row_id"], spec.key(), "hit") % 2 else random_span(row, spec))
+    rec = sweep.records(exp)
+    assert grid.beyond_random_span(rec)[2] < grid.CHANCE_P
+    assert grid.learned_nothing(rec, "rouge1") is None
+    assert not any("random" in f for f in grid.flags(rec, {}, "rouge1"))
+    # FV records, and frames without the columns, are left to the other rules
+    assert grid.beyond_random_span(rec.drop(columns=["random_span_z"])) is None

@@ -245,7 +245,8 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
                     "trained_rows": trained,
                     "dropped": "; ".join(f"{k}: {v}" for k, v in reasons.items()),
                     "single_output": bool(outputs <= 1),
-                    **(label_counts(predictions) if study.task == "fv" else {})})
+                    **(label_counts(predictions) if study.task == "fv" else
+                       against_random_span(study, predictions))})
     if not out:  # the command that makes them, for this profile and these settings
         from littlehuman.data import registry
         from littlehuman.notebook import first_command
@@ -337,7 +338,8 @@ def _constant_scores(task: str, prediction: Any, golds: tuple) -> tuple[tuple[st
 def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> list[str]:
     """Sentences that warn about runs a reader should not take at face value: runs trained on
     much less than their n, runs giving one output for every test row, runs that do not beat
-    the majority baseline on ``metric``. Empty when there is nothing to say. A run that
+    the majority baseline on ``metric`` and (QA, ROUGE-1) those that do not beat a random span
+    of the context (:func:`against_random_span`). Empty when there is nothing to say. A run that
     appears in several rows (a synthetic run serving two trade-off bases) counts once."""
     if "key" in records:
         records = records.drop_duplicates("key")
@@ -362,6 +364,14 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> lis
             out.append(f"{below} of {total} runs {'does' if below == 1 else 'do'} not beat the "
                        "majority baseline "
                        f"({metric} {base:.3f})")
+    if metric == "rouge1" and set(RANDOM_SPAN_COLUMNS) <= set(records) and metric in records:
+        floor = records["random_span"]
+        below = int((records[metric] <= floor + 1e-12).sum())
+        if below:
+            words = int(records["random_span_words"].iloc[0])
+            out.append(f"{below} of {total} runs {'does' if below == 1 else 'do'} not beat a "
+                       f"random {words}-word span of each test context ({metric} "
+                       f"{floor.mean():.3f}; {words} words: the training answers' median)")
     return out
 
 
@@ -410,6 +420,109 @@ def label_counts(predictions: pd.DataFrame) -> dict[str, int]:
                                             (~pred & gold).sum(), (~pred & ~gold).sum()))))
 
 
+#: QA: how many spans of each test context the random-span baseline averages over (evenly
+#: spaced starts; a shorter context gives each of its spans)
+RANDOM_SPAN_STARTS = 64
+#: QA: per run, its ROUGE-1 against a random span of the context (:func:`against_random_span`)
+RANDOM_SPAN_COLUMNS = ("random_span", "random_span_z")
+
+
+def span_words(study: "Study") -> int:
+    """QA: the train pool's median answer length in ROUGE-1 tokens (at least 1): the length of
+    the random-span baseline's spans, what a learner that learned only how long answers run
+    would give."""
+    from rouge_score.tokenize import tokenize
+
+    from littlehuman.metrics import normalize
+
+    lengths = [len(tokenize(normalize(a), None)) for a in study.train_pool["answer"]]
+    return max(1, int(np.median(lengths))) if lengths else 1
+
+
+def random_span_scores(study: "Study") -> pd.Series:
+    """QA: per test row (indexed by row id), the mean ROUGE-1 against its gold answer of a
+    :func:`span_words`-word span of its context taken at a random start (at most
+    :data:`RANDOM_SPAN_STARTS` evenly spaced starts, each equally likely): what an extractive
+    learner that learned nothing but the answers' length scores, a floor above the majority
+    answer (FairyTaleQA's cpu runs, ROUGE-1 0.122, were read as learning against a majority
+    answer's 0.05, where a random 12-word span scores about 0.11)."""
+    test = study.eval_rows[study.eval_rows["split"] == "test"]
+    scores = _random_span_rouge(tuple(test["context"].astype(str)),
+                                tuple(test["answer"].astype(str)), span_words(study))
+    return pd.Series(scores, index=test["row_id"].astype(str).to_numpy(), dtype=float)
+
+
+@functools.lru_cache(maxsize=4)
+def _random_span_rouge(contexts: tuple[str, ...], golds: tuple[str, ...],
+                       words: int) -> tuple[float, ...]:
+    """:func:`random_span_scores`' numbers: ROUGE-1 as :func:`littlehuman.metrics.rouge1`
+    scores it, on spans of the context's own ROUGE tokens (which a span's text tokenises back
+    into), so no text is rebuilt."""
+    from collections import Counter
+
+    from rouge_score.scoring import fmeasure
+    from rouge_score.tokenize import tokenize
+
+    from littlehuman.metrics import normalize
+
+    out = []
+    for context, gold in zip(contexts, golds):
+        tokens, theirs = tokenize(normalize(context), None), Counter(tokenize(normalize(gold), None))
+        if not tokens or not theirs:  # an empty span or gold: the metric's empty rule
+            out.append(float(not tokens and not theirs))
+            continue
+        last = max(len(tokens) - words, 0)
+        starts = sorted({round(x) for x in np.linspace(0, last, min(last + 1, RANDOM_SPAN_STARTS))})
+        total = 0.0
+        for start in starts:
+            ours = Counter(tokens[start:start + words])
+            overlap = sum((ours & theirs).values())
+            total += fmeasure(overlap / sum(ours.values()), overlap / sum(theirs.values()))
+        out.append(total / len(starts))
+    return tuple(out)
+
+
+def against_random_span(study: "Study", predictions: pd.DataFrame) -> dict[str, float]:
+    """QA: one run's ROUGE-1 (its stored ``predictions``) against the random-span baseline
+    (:func:`random_span_scores`) on the same test rows: ``random_span``, the baseline's mean, and ``random_span_z``, the
+    paired z of the run's per-row ROUGE-1 minus the baseline's (mean over its standard
+    error; +-inf where every row differs alike). Empty for FV and studies not scored on
+    ROUGE-1."""
+    if study.task != "qa" or "rouge1" not in study.metrics:
+        return {}
+    from littlehuman.metrics import rouge1
+
+    floor = random_span_scores(study)
+    ids = predictions["row_id"].astype(str).to_numpy()
+    ours = (predictions["score:rouge1"].to_numpy(dtype=float) if "score:rouge1" in predictions
+            else np.array([rouge1(p, g) for p, g in zip(predictions["prediction"],
+                                                         predictions["gold"])]))
+    diff = ours - floor.loc[ids].to_numpy()
+    spread = float(diff.std(ddof=1)) if len(diff) > 1 else 0.0
+    mean = float(diff.mean())
+    z = mean / (spread / math.sqrt(len(diff))) if spread > 0 else \
+        (math.copysign(math.inf, mean) if mean else 0.0)
+    return {"random_span": float(floor.mean()), "random_span_z": z,
+            "random_span_words": span_words(study)}
+
+
+def beyond_random_span(records: pd.DataFrame) -> tuple[float, float, float] | None:
+    """QA: the ``records``' runs' mean ROUGE-1, the random-span baseline's
+    (:func:`against_random_span`), and the one-sided p that the runs beat it (Stouffer's
+    sum of the runs' paired z over the square root of their number); None without those
+    columns. Runs share their test rows, so, as with :func:`beyond_chance`, pooling
+    overstates the evidence: a p at or above :data:`CHANCE_P` is a safe sign of no learning."""
+    if records.empty or not set(RANDOM_SPAN_COLUMNS) <= set(records) or \
+            "rouge1" not in records or records[list(RANDOM_SPAN_COLUMNS)].isna().any(axis=None):
+        return None
+    from scipy.stats import norm
+
+    z = np.clip(records["random_span_z"].to_numpy(dtype=float), -40.0, 40.0)  # +-inf: sure
+    pooled = z.sum() / math.sqrt(len(z))
+    return (float(records["rouge1"].mean()), float(records["random_span"].mean()),
+            float(norm.sf(pooled)))
+
+
 def beyond_chance(records: pd.DataFrame) -> tuple[float, float] | None:
     """FV: the balanced accuracy of the ``records``' runs pooled (their predictions against
     the test labels summed over runs) and the one-sided p of Fisher's exact test that they
@@ -435,7 +548,8 @@ def learned_nothing(records: pd.DataFrame, metric: str | None = None,
     the same ``metric`` (e.g. ROUGE 0 throughout), or (FV) their predictions taken together
     agree with the test labels no more than chance would (:func:`beyond_chance`: SciFact's
     cpu-profile runs, 42 of 42 at balanced accuracy 0.46-0.53, had findings, a verdict and a
-    price read off them): the curves drawn through such runs fit noise or nothing, and
+    price read off them), or (QA) taken together they score ROUGE-1 no better than a random
+    span of the context (:func:`beyond_random_span`): the curves drawn through such runs fit noise or nothing, and
     nothing read off them (``unread``) means anything. None when the runs vary (or there are
     none). Runs at or below the majority baseline are not counted as such: a learner can
     learn from its inputs and still score below a constant guess on skewed test labels
@@ -466,6 +580,10 @@ def why_nothing_learned(records: pd.DataFrame, metric: str | None = None,
         why = (f"the {n} {what} agree with the test labels no more than chance would "
                f"(pooled, balanced accuracy {chance[0]:.3f}, where 0.5 is chance; one-sided "
                f"Fisher's exact test p = {chance[1]:.2f})")
+    elif (span := beyond_random_span(records)) is not None and span[2] >= CHANCE_P:
+        why = (f"the {n} {what} score ROUGE-1 no better than a random span of each test "
+               f"context would (pooled, ROUGE-1 {span[0]:.3f} against the random span's "
+               f"{span[1]:.3f}; one-sided p = {span[2]:.2f})")
     else:
         return None
     return why

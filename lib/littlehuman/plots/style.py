@@ -308,11 +308,11 @@ def panel_span(fig: go.Figure, row: int, col: int, shared: bool = False
 
 
 def baseline_off_axis(fig: go.Figure, value: float, row: int, col: int,
-                      shared: bool = False) -> bool:
-    """Whether a majority baseline lies farther from the panel's data (every panel's with
-    ``shared``) than the data's own height: drawn, it would stretch the axis until the data
-    were a flat strip (a QA baseline near 0 under scores of 0.7-0.9). If so, it names itself
-    at the panel's foot (or head) instead."""
+                      shared: bool = False, name: str = "majority baseline") -> bool:
+    """Whether a majority baseline (or another line called ``name``) lies farther from the
+    panel's data (every panel's with ``shared``) than the data's own height: drawn, it would
+    stretch the axis until the data were a flat strip (a QA baseline near 0 under scores of
+    0.7-0.9). If so, it names itself at the panel's foot (or head) instead."""
     span = panel_span(fig, row, col, shared)
     if span is None:
         return False
@@ -321,42 +321,68 @@ def baseline_off_axis(fig: go.Figure, value: float, row: int, col: int,
     if lo - height <= value <= hi + height:
         return False
     side = "below" if value < lo else "above"
-    fig.add_annotation(text=f"majority baseline {value:.3f}, {side} this axis",
+    fig.add_annotation(text=f"{name} {value:.3f}, {side} this axis",
                        xref="x domain", yref="y domain", x=1, y=0 if side == "below" else 1,
                        xanchor="right", yanchor="bottom" if side == "below" else "top",
                        showarrow=False, font=dict(color=BASELINE, size=11), row=row, col=col)
     return True
 
 
-def baseline_sentence(value: float | None) -> str:
+def random_span(records: pd.DataFrame, metric: str) -> tuple[int, float] | None:
+    """QA, on ROUGE-1: the random-span baseline the ``records``' runs were held against
+    (:func:`littlehuman.experiments.grid.against_random_span`), as its span length in words
+    and its score; None otherwise."""
+    if metric != "rouge1" or "random_span" not in records or records["random_span"].isna().all():
+        return None
+    return int(records["random_span_words"].iloc[0]), float(records["random_span"].mean())
+
+
+def baseline_sentence(value: float | None, span: tuple[int, float] | None = None) -> str:
     """A caption's words for :func:`baseline_line` ('' without a baseline): the figures drew
-    it and their captions did not say what it was (a reviewer's read)."""
-    if value is None:
-        return ""
-    return (" The dotted line is the majority baseline: the train pool's most common label or "
-            "answer predicted for every test row (a note names it instead where it lies far "
-            "from the data).")
+    it and their captions did not say what it was (a reviewer's read); and for
+    :func:`span_line` where ``span`` (:func:`random_span`) is given."""
+    said = "" if value is None else (
+        " The dotted line is the majority baseline: the train pool's most common label or "
+        "answer predicted for every test row (a note names it instead where it lies far "
+        "from the data).")
+    if span is not None:
+        said += (f" The dash-dotted line (ROUGE-1) is a random {span[0]}-word span of each test "
+                 f"context ({span[1]:.3f}; {span[0]} words: the training answers' median): "
+                 "what a learner that learned only how long answers run scores.")
+    return said
 
 
 def baseline_line(fig: go.Figure, value: float | None, row: int, col: int,
-                  label: bool, shared: bool = False) -> None:
+                  label: bool, shared: bool = False, name: str = "majority baseline",
+                  dash: str = "dot") -> None:
     """A dotted horizontal line at the majority baseline (what a learner that learned nothing
-    scores) on one panel; ``label`` names it. One far from the data is named in a note
-    instead (:func:`baseline_off_axis`; ``shared``: panels on one y range, judged on all of
-    them, so call it after every panel's traces)."""
-    if value is None or baseline_off_axis(fig, value, row, col, shared):
+    scores; or another such line, ``name``, drawn ``dash``) on one panel; ``label`` names it.
+    One far from the data is named in a note instead (:func:`baseline_off_axis`; ``shared``:
+    panels on one y range, judged on all of them, so call it after every panel's traces)."""
+    if value is None or baseline_off_axis(fig, value, row, col, shared, name):
         return
-    named = dict(annotation_text="majority baseline", annotation_position="bottom right",
+    named = dict(annotation_text=name, annotation_position="bottom right",
                  annotation_font=dict(color=BASELINE, size=11)) if label else {}
-    fig.add_hline(y=value, line=dict(color=BASELINE, dash="dot", width=1.5), row=row, col=col,
+    fig.add_hline(y=value, line=dict(color=BASELINE, dash=dash, width=1.5), row=row, col=col,
                   **named)
+
+
+def span_line(fig: go.Figure, records: pd.DataFrame, metric: str, row: int, col: int,
+              label: bool, shared: bool = False) -> None:
+    """QA, on ROUGE-1: a dash-dotted line at the random-span baseline (:func:`random_span`),
+    as :func:`baseline_line` draws the majority one; nothing otherwise."""
+    span = random_span(records, metric)
+    if span is not None:
+        baseline_line(fig, span[1], row, col, label, shared,
+                      name=f"random {span[0]}-word span", dash="dashdot")
 
 
 def training_table(records: pd.DataFrame, by: list[str], metric: str,
                    baseline: float | None) -> pd.DataFrame:
     """What the learner trained on, per group of runs (``by``, e.g. ``["fraction"]``): runs,
     n, the rows actually trained on (min-max over the runs), the rows left out and why, runs
-    giving one output for every test row, and runs at or below the majority baseline."""
+    giving one output for every test row, and runs at or below the majority baseline (and,
+    QA on ROUGE-1, a random span of the context: :func:`random_span`)."""
     rows = []
     for key, part in records.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
@@ -369,7 +395,10 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
                      "one output for every test row": int(part["single_output"].sum()),
                      "at or below the majority baseline": (
                          int((part[metric] <= baseline + 1e-12).sum())
-                         if baseline is not None else None)})
+                         if baseline is not None else None),
+                     **({"at or below a random span": int(
+                         (part[metric] <= part["random_span"] + 1e-12).sum())}
+                        if random_span(records, metric) else {})})
     out = pd.DataFrame(rows)
     if "fraction" in out:
         out["fraction"] = (out["fraction"] * 100).round(1)
@@ -377,12 +406,16 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
     return out
 
 
-def training_caption(metric: str, baseline: float | None) -> str:
-    """The caption of :func:`training_table`."""
+def training_caption(metric: str, baseline: float | None,
+                     span: tuple[int, float] | None = None) -> str:
+    """The caption of :func:`training_table` (``span``: :func:`random_span`)."""
     base = (f"the majority baseline is {metric} {baseline:.3f} (the train pool's most common "
             "label or answer predicted for every test row)" if baseline is not None else
             "no majority baseline for this metric")
     return ("What the learner actually trained on: the rows of each run's training set it "
             "kept (a QA row without an answer span in its context, or whose span lies past "
             "the max length, cannot train an extractive learner), how many runs gave the same "
-            f"output for every test row, and how many did not beat the majority baseline; {base}.")
+            f"output for every test row, and how many did not beat the majority baseline; {base}"
+            + (f"; and how many did not beat a random {span[0]}-word span of each test context "
+               f"({metric} {span[1]:.3f}; {span[0]} words: the training answers' median)"
+               if span is not None else "") + ".")

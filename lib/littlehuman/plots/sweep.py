@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 
 from littlehuman import curves
 from littlehuman.plots.style import (BAND, COLORS, SEED_LINE, Panels, baseline_line,
-                                     baseline_sentence, metric_label, resampled)
+                                     baseline_sentence, metric_label, resampled,
+                                     span_line)
 
 #: shown instead of the agreement table when a task has a single metric (FV)
 ONE_METRIC_NOTE = "FV is scored by accuracy alone: nothing to compare."
@@ -60,18 +61,20 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
             name="mean over seeds", legendgroup="mean", showlegend=i == 1,
         ), **grid.at(i))
         baseline_line(fig, (baseline or {}).get(m), **grid.at(i), label=i == 1)
+        span_line(fig, records, m, **grid.at(i), label=True)
         fig.update_xaxes(title_text="synthetic %", **grid.at(i))
     return grid.layout(title)
 
 
 def figure_caption(name: str, n: int, n_seeds: int, n_test: int,
-                   baseline: float | None = None) -> str:
+                   baseline: float | None = None,
+                   span: tuple[int, float] | None = None) -> str:
     """Caption of :func:`figure` (``n`` training rows, ``n_test`` human test rows, the
-    majority ``baseline`` it draws)."""
+    majority ``baseline`` it draws, and the random ``span`` (:func:`.style.random_span`))."""
     return (f"{name}, n = {n}: each grey line is one seed, the blue line the mean over "
             f"{curves.counted(n_seeds, 'seed')}, the band its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}). "
-            "Every point is one fine-tuning run." + baseline_sentence(baseline))
+            "Every point is one fine-tuning run." + baseline_sentence(baseline, span))
 
 
 # --------------------------------------------------------------------------- its numbers

@@ -20,7 +20,7 @@ from littlehuman import curves
 from littlehuman.findings import PAPER_TABLE3
 from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, baseline_sentence,
                                      error_bars, metric_label, note_if_empty, resampled,
-                                     whole_points, with_formats)
+                                     span_line, whole_points, with_formats)
 from littlehuman.stats import finite
 
 #: the columns of :func:`bases_table`, in order, and their names there (``{human}`` filled in)
@@ -94,6 +94,7 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
         fig.update_xaxes(title_text="synthetic points in the training set", **grid.at(i))
     for i in range(1, len(bases) + 1):  # one y range: judged on every panel's data, so after
         baseline_line(fig, baseline, **grid.at(i), label=i == 1, shared=True)
+        span_line(fig, records, m, **grid.at(i), label=i == 1, shared=True)
     note_if_empty(fig, not bases)
     return grid.layout(title, metric_label(m), legend_y=-0.3)
 
@@ -104,7 +105,8 @@ def figure_title(name: str, human: int) -> str:
 
 
 def figure_caption(n_seeds: int, n_test: int, human: int, bases: pd.DataFrame | None = None,
-                   baseline: float | None = None) -> str:
+                   baseline: float | None = None,
+                   span: tuple[int, float] | None = None) -> str:
     """Caption of :func:`figure` (``bases``: ``analysis["bases"]``, whose positive
     equivalents get the dashed line; ``baseline``: the majority baseline it draws)."""
     drawn = bases is None or bool((pd.to_numeric(bases["equivalent"], errors="coerce") > 0).any())
@@ -116,7 +118,8 @@ def figure_caption(n_seeds: int, n_test: int, human: int, bases: pd.DataFrame | 
             f"their mean over {curves.counted(n_seeds, 'seed')} with a 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}) and the log fit on those means; red: the base "
             f"plus {human} human points, drawn at its synthetic size (a little to the right, "
-            f"not to hide the base's own point), and {matched}." + baseline_sentence(baseline))
+            f"not to hide the base's own point), and {matched}."
+            + baseline_sentence(baseline, span))
 
 
 # --------------------------------------------------------------------------- per base

@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 
 from littlehuman import curves
 from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, baseline_sentence,
-                                     error_bars, metric_label, note_if_empty, resampled)
+                                     error_bars, metric_label, note_if_empty, resampled,
+                                     span_line)
 from littlehuman.plots.sweep import TAU_UNDEFINED, fraction_means, metric_agreement
 
 
@@ -44,6 +45,7 @@ def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
                          ticktext=[f"{t:g}" for t in ticks], **grid.at(i))
     for i in range(1, len(ns) + 1):  # one y range: judged on every panel's data, so after
         baseline_line(fig, baseline, **grid.at(i), label=i == 1, shared=True)
+        span_line(fig, records, metric, **grid.at(i), label=i == 1, shared=True)
     note_if_empty(fig, not ns)
     return grid.layout(title, metric_label(metric))
 
@@ -54,7 +56,8 @@ def figure_title(name: str, metric: str) -> str:
 
 
 def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int, shared: int = 0,
-                   baseline: float | None = None) -> str:
+                   baseline: float | None = None,
+                   span: tuple[int, float] | None = None) -> str:
     """Caption of :func:`figure` (``n_runs``: the records' row count; ``shared``: how many of
     them are the sweep's own runs, :func:`~littlehuman.experiments.zoom.shared_with_sweep`)."""
     reused = (("; all of them are" if shared == n_runs else f"; {shared} of them are")
@@ -63,7 +66,7 @@ def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int, shared: in
     return (f"{name}: one panel per training-set size n. Grey lines are single seeds, the blue "
             f"line the mean over {curves.counted(n_seeds, 'seed')} with its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}). Each point is one fine-tuning run "
-            f"({n_runs} runs in all{reused})." + baseline_sentence(baseline))
+            f"({n_runs} runs in all{reused})." + baseline_sentence(baseline, span))
 
 
 # --------------------------------------------------------------------------- against n
