@@ -1129,3 +1129,15 @@ def test_qa_runs_no_better_than_a_random_span_learned_nothing(home):
     assert not any("random" in f for f in grid.flags(rec, {}, "rouge1"))
     # FV records, and frames without the columns, are left to the other rules
     assert grid.beyond_random_span(rec.drop(columns=["random_span_z"])) is None
+
+
+def test_the_headline_says_gained_where_the_scores_rose(home):
+    """A reviewer: where scores rose with the synthetic share the headline read 'lost 0->90%:
+    -0.005'; it now says 'gained', and finding 1's text says how to read a negative loss."""
+    exp = experiment()
+    assert {0.0, 0.9, 1.0} <= {c.fraction for c in sweep.cells(exp.profile, exp.shape)}
+    write_runs(exp, specs_of(exp, sweep), lambda s: 0.6 + 0.05 * s.fraction)
+    said = sweep.headline(exp)
+    assert "(0->90%: gained 0.045; 90->100%: gained 0.005)" in said and "lost" not in said
+    assert "; a negative loss is a gain)" in sweep.summary(exp)["text"]
+    assert sweep.lost_or_gained(0.0004) == "no change" and sweep.lost_or_gained(0.1) == "lost 0.100"

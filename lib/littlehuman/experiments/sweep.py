@@ -72,15 +72,23 @@ def headline(study: "Study") -> str:
     means = rec.groupby("fraction")[m].mean()
     lo, hi = means.index.min(), means.index.max()
     parts = [f"{m} {means[lo]:.3f} at {lo:.0%} synthetic -> {means[hi]:.3f} at {hi:.0%}"]
-    if 0.9 in means.index and hi == 1.0:
-        parts.append(f"(lost 0->90%: {means[lo] - means[0.9]:+.3f}; "  # as finding 1 says it
-                     f"90->100%: {means[0.9] - means[hi]:+.3f})")
+    if 0.9 in means.index and hi == 1.0:  # as finding 1 says it, in words where a score rose
+        parts.append(f"(0->90%: {lost_or_gained(means[lo] - means[0.9])}; "
+                     f"90->100%: {lost_or_gained(means[0.9] - means[hi])})")
     seeds = rec["seed"].nunique()
     caution = flags(study, rec)
     nothing = grid.why_nothing_learned(rec, m, "sweep runs")
     return (" ".join(parts) + f"; n={study.n}, {seeds} seed{'s' if seeds > 1 else ''}"
             + (f" (caution: {'; '.join(caution)})" if caution else "")
             + (f"; no reading: {nothing}" if nothing else ""))
+
+
+def lost_or_gained(loss: float) -> str:
+    """A loss in words: 'lost 0.108', 'gained 0.005' where the score rose (the headline had
+    read 'lost 0->90%: -0.005', a reviewer's find), 'no change'."""
+    if round(loss, 3) == 0:
+        return "no change"
+    return f"lost {loss:.3f}" if loss > 0 else f"gained {-loss:.3f}"
 
 
 def paired_drop(study: "Study", high: float, low: float, metric: str, n_boot: int = 2000,
@@ -176,7 +184,8 @@ def summary(study: "Study") -> dict[str, Any]:
     text = (f"{metric} lost 0->90% synthetic: {fmt.format(*first[:3])}; "
             f"90->100%: {fmt.format(*last[:3])} (95% CI, {last[3]} seed{'s' if last[3] != 1 else ''}; smallest drops "
             f"this run could detect at 80% power: {fmt_detectable(detectable[0])} and "
-            f"{fmt_detectable(detectable[1])})")
+            f"{fmt_detectable(detectable[1])}"
+            + ("; a negative loss is a gain" if min(first[0], last[0]) < 0 else "") + ")")
     both = paired_contrast(study, {0.0: -1.0, 0.9: 2.0, 1.0: -1.0}, metric)
     contrast = None if both is None else {"estimate": list(both[:3]), "seeds": both[3],
                                           "detectable": detectable_effect(*both[1:3])}
