@@ -420,6 +420,10 @@ def test_families_report_and_summary_on_known_runs(home, learners_beat_the_basel
     fig = advice_plots.fits_figure(report, "t")
     assert len(fig.data) >= 2 * 3 and fig.layout.title.text == "t"
     assert "3 seeds" in advice_plots.fits_caption(report)
+    # the majority baseline, drawn or named off the axis, as notebook 04's (a reviewer: none)
+    assert report["baseline"] is not None and report["span"] is None  # FV: no random span
+    assert any("majority baseline" in a.text for a in fig.layout.annotations)
+    assert "The dotted line is the majority baseline" in advice_plots.fits_caption(report)
     bud = advice_plots.budget_figure(answer, report["metric"], "b")
     assert any(t.fill == "toself" for t in bud.data)
     # below the scores, the decision: each split minus all synthetic, paired per resample

@@ -1109,15 +1109,15 @@ def test_qa_runs_no_better_than_a_random_span_learned_nothing(home):
     # the figures draw it on ROUGE-1, and their captions and the training table say what it is
     from littlehuman import plots
 
-    fig = plots.sweep.figure(rec, ["rouge1"], "t")
-    assert [s.line.dash for s in fig.layout.shapes] == ["dashdot"]
-    assert any("random 3-word span" in a.text for a in fig.layout.annotations)
-    span = plots.style.random_span(rec, "rouge1")
+    span = grid.span_baseline(rec, "rouge1")
     assert span[0] == 3 and span[1] == pytest.approx(rec["random_span"].iloc[0])
-    assert plots.style.random_span(rec, "bleu") is None
+    assert grid.span_baseline(rec, "bleu") is None
+    fig = plots.sweep.figure(rec.assign(bleu=rec["rouge1"]), ["rouge1", "bleu"], "t", span=span)
+    assert [s.line.dash for s in fig.layout.shapes] == ["dashdot"]  # on ROUGE-1's panel only
+    assert any("random 3-word span" in a.text for a in fig.layout.annotations)
     assert "dash-dotted line (ROUGE-1) is a random 3-word span" in \
         plots.sweep.figure_caption("t", 60, 1, 20, None, span)
-    table = plots.style.training_table(rec, ["fraction"], "rouge1", None)
+    table = plots.style.training_table(rec, ["fraction"], "rouge1", None, span)
     assert table["at or below a random span"].sum() == (rec["rouge1"] <= rec["random_span"]).sum()
 
     # runs that find the answer half the time and give a random span otherwise: read

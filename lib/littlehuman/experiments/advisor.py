@@ -422,6 +422,7 @@ def families_report(study: "Study", metric: str | None = None,
                                           _saturated_gains(study, metric, result), bought)
     return {**result, "metric": metric, "dataset": study.name,
             "flags": grid.flags(records, baseline, metric), "learned_nothing": nothing,
+            "baseline": baseline.get(metric), "span": grid.span_baseline(records, metric),
             "mostly_nothing": grid.mostly_learned_nothing(records, "trade-off runs",
                                                           baseline.get(metric), metric),
             "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,

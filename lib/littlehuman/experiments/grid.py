@@ -506,6 +506,15 @@ def against_random_span(study: "Study", predictions: pd.DataFrame) -> dict[str, 
             "random_span_words": span_words(study)}
 
 
+def span_baseline(records: pd.DataFrame, metric: str) -> tuple[int, float] | None:
+    """QA, on ROUGE-1: the random-span baseline the ``records``' runs were held against
+    (:func:`against_random_span`), as its span length in words
+    and its score; None otherwise."""
+    if metric != "rouge1" or "random_span" not in records or records["random_span"].isna().all():
+        return None
+    return int(records["random_span_words"].iloc[0]), float(records["random_span"].mean())
+
+
 def beyond_random_span(records: pd.DataFrame) -> tuple[float, float, float] | None:
     """QA: the ``records``' runs' mean ROUGE-1, the random-span baseline's
     (:func:`against_random_span`), and the one-sided p that the runs beat it (Stouffer's

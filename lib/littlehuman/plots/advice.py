@@ -16,8 +16,9 @@ from littlehuman import curves, families
 from littlehuman.families import FAMILIES, POOLED, curve_points
 from littlehuman.findings import fmt_points
 from littlehuman.plots import tradeoff as tradeoff_plots
-from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, Panels, metric_label,
-                                     note_if_empty, resampled, whole_points, with_formats)
+from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, Panels, baseline_line,
+                                     baseline_sentence, metric_label, note_if_empty, resampled,
+                                     span_line, whole_points, with_formats)
 
 #: a colour per family (the paper's log fit keeps the trade-off figure's blue)
 FAMILY_COLORS: dict[str, str] = {"log": COLORS[0], "power": COLORS[2], "exp": COLORS[4]}
@@ -26,7 +27,9 @@ FAMILY_COLORS: dict[str, str] = {"log": COLORS[0], "power": COLORS[2], "exp": CO
 def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
     """One panel per base: the synthetic-only runs (grey: seed means per size), each family's
     fitted curve over the measured sizes and on to three times their range (dotted beyond the
-    largest size), the +human score (red) and where each family puts its equivalent."""
+    largest size), the +human score (red) and where each family puts its equivalent; the
+    majority baseline dotted and (QA, ROUGE-1) the random-span one dash-dotted, as notebook
+    04's figure (a reviewer: this one had neither)."""
     runs, data_means = report["runs"], report["run_means"]
     bases = list(report["bases"])
     grid = Panels(len(bases), [f"synthetic base {b:g}" for b in bases], shared_yaxes=True,
@@ -70,6 +73,9 @@ def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
             fig.add_hline(y=y_star, line=dict(color=COLORS[3], dash="dash", width=1),
                           **grid.at(i))
         fig.update_xaxes(title_text="synthetic points in the training set", **grid.at(i))
+    for i in range(1, len(bases) + 1):  # one y range: judged on every panel's data, so after
+        baseline_line(fig, report.get("baseline"), **grid.at(i), label=i == 1, shared=True)
+        span_line(fig, report.get("span"), **grid.at(i), label=i == 1, shared=True)
     note_if_empty(fig, not bases)
     return grid.layout(title, metric_label(report["metric"]), legend_y=-0.3)
 
@@ -86,7 +92,8 @@ def fits_caption(report: dict[str, Any]) -> str:
             + (" Thick grey: the synthetic-only runs of every base as one curve (the synthetic "
                "sets are nested), made non-decreasing: where it crosses the red line is the "
                "equivalent read off the runs with no curve assumed (below the table)."
-               if len(report["bases"]) > 1 else ""))
+               if len(report["bases"]) > 1 else "")
+            + baseline_sentence(report.get("baseline"), report.get("span")))
 
 
 def fits_table(report: dict[str, Any]) -> pd.DataFrame:

@@ -328,19 +328,11 @@ def baseline_off_axis(fig: go.Figure, value: float, row: int, col: int,
     return True
 
 
-def random_span(records: pd.DataFrame, metric: str) -> tuple[int, float] | None:
-    """QA, on ROUGE-1: the random-span baseline the ``records``' runs were held against
-    (:func:`littlehuman.experiments.grid.against_random_span`), as its span length in words
-    and its score; None otherwise."""
-    if metric != "rouge1" or "random_span" not in records or records["random_span"].isna().all():
-        return None
-    return int(records["random_span_words"].iloc[0]), float(records["random_span"].mean())
-
-
 def baseline_sentence(value: float | None, span: tuple[int, float] | None = None) -> str:
     """A caption's words for :func:`baseline_line` ('' without a baseline): the figures drew
     it and their captions did not say what it was (a reviewer's read); and for
-    :func:`span_line` where ``span`` (:func:`random_span`) is given."""
+    :func:`span_line` where ``span`` (:func:`littlehuman.experiments.grid.span_baseline`)
+    is given."""
     said = "" if value is None else (
         " The dotted line is the majority baseline: the train pool's most common label or "
         "answer predicted for every test row (a note names it instead where it lies far "
@@ -367,22 +359,24 @@ def baseline_line(fig: go.Figure, value: float | None, row: int, col: int,
                   **named)
 
 
-def span_line(fig: go.Figure, records: pd.DataFrame, metric: str, row: int, col: int,
+def span_line(fig: go.Figure, span: tuple[int, float] | None, row: int, col: int,
               label: bool, shared: bool = False) -> None:
-    """QA, on ROUGE-1: a dash-dotted line at the random-span baseline (:func:`random_span`),
-    as :func:`baseline_line` draws the majority one; nothing otherwise."""
-    span = random_span(records, metric)
+    """QA, on ROUGE-1: a dash-dotted line at the random-span baseline (``span``: its words and
+    score, :func:`littlehuman.experiments.grid.span_baseline`), as :func:`baseline_line` draws
+    the majority one; nothing without."""
     if span is not None:
         baseline_line(fig, span[1], row, col, label, shared,
                       name=f"random {span[0]}-word span", dash="dashdot")
 
 
 def training_table(records: pd.DataFrame, by: list[str], metric: str,
-                   baseline: float | None) -> pd.DataFrame:
+                   baseline: float | None,
+                   span: tuple[int, float] | None = None) -> pd.DataFrame:
     """What the learner trained on, per group of runs (``by``, e.g. ``["fraction"]``): runs,
     n, the rows actually trained on (min-max over the runs), the rows left out and why, runs
     giving one output for every test row, and runs at or below the majority baseline (and,
-    QA on ROUGE-1, a random span of the context: :func:`random_span`)."""
+    given ``span``, QA on ROUGE-1, at or below a random span of the context, the records'
+    ``random_span``: :func:`littlehuman.experiments.grid.span_baseline`)."""
     rows = []
     for key, part in records.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
@@ -398,7 +392,7 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
                          if baseline is not None else None),
                      **({"at or below a random span": int(
                          (part[metric] <= part["random_span"] + 1e-12).sum())}
-                        if random_span(records, metric) else {})})
+                        if span is not None else {})})
     out = pd.DataFrame(rows)
     if "fraction" in out:
         out["fraction"] = (out["fraction"] * 100).round(1)
@@ -408,7 +402,8 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
 
 def training_caption(metric: str, baseline: float | None,
                      span: tuple[int, float] | None = None) -> str:
-    """The caption of :func:`training_table` (``span``: :func:`random_span`)."""
+    """The caption of :func:`training_table` (``span``:
+    :func:`littlehuman.experiments.grid.span_baseline`)."""
     base = (f"the majority baseline is {metric} {baseline:.3f} (the train pool's most common "
             "label or answer predicted for every test row)" if baseline is not None else
             "no majority baseline for this metric")

@@ -27,12 +27,15 @@ TAU_UNDEFINED = ("Kendall's tau is missing where it is undefined: one of the two
 # --------------------------------------------------------------------------- Figure 1
 def figure(records: pd.DataFrame, metrics: list[str], title: str,
            intervals: pd.DataFrame | None = None,
-           baseline: dict[str, float] | None = None) -> go.Figure:
+           baseline: dict[str, float] | None = None,
+           span: tuple[int, float] | None = None) -> go.Figure:
     """The paper's Figure 1: one panel per metric against the synthetic %.
 
     Thin grey lines are single seeds, the thick line their mean; the band is the 95%
     bootstrap CI over seeds and test examples when ``intervals`` is given, else the min-max
-    over seeds; a dotted line marks the majority ``baseline`` of each metric when given.
+    over seeds; a dotted line marks the majority ``baseline`` of each metric when given, and
+    a dash-dotted one on ROUGE-1 the random ``span`` (QA:
+    :func:`littlehuman.experiments.grid.span_baseline`).
     """
     grid = Panels(len(metrics), [metric_label(m) for m in metrics])
     fig = grid.fig
@@ -61,7 +64,7 @@ def figure(records: pd.DataFrame, metrics: list[str], title: str,
             name="mean over seeds", legendgroup="mean", showlegend=i == 1,
         ), **grid.at(i))
         baseline_line(fig, (baseline or {}).get(m), **grid.at(i), label=i == 1)
-        span_line(fig, records, m, **grid.at(i), label=True)
+        span_line(fig, span if m == "rouge1" else None, **grid.at(i), label=True)
         fig.update_xaxes(title_text="synthetic %", **grid.at(i))
     return grid.layout(title)
 
@@ -70,7 +73,7 @@ def figure_caption(name: str, n: int, n_seeds: int, n_test: int,
                    baseline: float | None = None,
                    span: tuple[int, float] | None = None) -> str:
     """Caption of :func:`figure` (``n`` training rows, ``n_test`` human test rows, the
-    majority ``baseline`` it draws, and the random ``span`` (:func:`.style.random_span`))."""
+    majority ``baseline`` it draws, and the random ``span`` (:func:`littlehuman.experiments.grid.span_baseline`))."""
     return (f"{name}, n = {n}: each grey line is one seed, the blue line the mean over "
             f"{curves.counted(n_seeds, 'seed')}, the band its 95% bootstrap interval "
             f"({resampled(n_seeds, n_test)}). "

@@ -37,12 +37,14 @@ BASES_COLUMNS: dict[str, str] = {
 
 # --------------------------------------------------------------------------- Figures 3 and 14
 def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFrame,
-           title: str, baseline: float | None = None) -> go.Figure:
+           title: str, baseline: float | None = None,
+           span: tuple[int, float] | None = None) -> go.Figure:
     """Paper Figures 3 and 14, one panel per base: synthetic-only points (grey: seeds; blue:
     mean with 95% CI), the log fit on the seed means, the +human point (red, at its synthetic
     base) and the dashed line to the synthetic size that matches it (the equivalent; the
     x range is cut at three times the fitted range, an equivalent beyond it is labelled so);
-    the dotted line is the majority ``baseline``. No bases: one empty panel saying so."""
+    the dotted line is the majority ``baseline``, the dash-dotted one the random ``span`` (QA,
+    ROUGE-1). No bases: one empty panel saying so."""
     m, rec = analysis["metric"], records
     fit_rows = analysis["bases"].set_index("base")
     bases = list(fit_rows.index)
@@ -94,7 +96,7 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
         fig.update_xaxes(title_text="synthetic points in the training set", **grid.at(i))
     for i in range(1, len(bases) + 1):  # one y range: judged on every panel's data, so after
         baseline_line(fig, baseline, **grid.at(i), label=i == 1, shared=True)
-        span_line(fig, records, m, **grid.at(i), label=i == 1, shared=True)
+        span_line(fig, span, **grid.at(i), label=i == 1, shared=True)
     note_if_empty(fig, not bases)
     return grid.layout(title, metric_label(m), legend_y=-0.3)
 

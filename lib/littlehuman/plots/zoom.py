@@ -19,11 +19,12 @@ from littlehuman.plots.sweep import TAU_UNDEFINED, fraction_means, metric_agreem
 
 # --------------------------------------------------------------------------- Figures 2, 6, 8, 12, 13
 def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
-           title: str, baseline: float | None = None) -> go.Figure:
+           title: str, baseline: float | None = None,
+           span: tuple[int, float] | None = None) -> go.Figure:
     """Paper Figures 2, 6, 8, 12, 13: ``metric`` against the synthetic % (95-100), one panel
     per training-set size n (largest first); grey lines are seeds, the blue line the mean
-    with its CI as error bars, the dotted line the majority ``baseline``. No records: one
-    empty panel saying so."""
+    with its CI as error bars, the dotted line the majority ``baseline``, the dash-dotted one
+    the random ``span`` (QA, ROUGE-1). No records: one empty panel saying so."""
     ns = sorted(records["n"].unique(), reverse=True)
     grid = Panels(len(ns), [f"n = {n:,}" for n in ns], shared_yaxes=True)
     fig = grid.fig
@@ -45,7 +46,7 @@ def figure(records: pd.DataFrame, intervals: pd.DataFrame, metric: str,
                          ticktext=[f"{t:g}" for t in ticks], **grid.at(i))
     for i in range(1, len(ns) + 1):  # one y range: judged on every panel's data, so after
         baseline_line(fig, baseline, **grid.at(i), label=i == 1, shared=True)
-        span_line(fig, records, metric, **grid.at(i), label=i == 1, shared=True)
+        span_line(fig, span, **grid.at(i), label=i == 1, shared=True)
     note_if_empty(fig, not ns)
     return grid.layout(title, metric_label(metric))
 
