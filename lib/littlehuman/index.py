@@ -442,6 +442,15 @@ def figure(summaries: list[dict[str, Any]]):
                 line=dict(color="#7f7f7f", dash="dot", width=1.5), name="majority baseline",
                 legendgroup="baseline", showlegend=first,
                 hovertemplate=f"majority baseline {baseline:.4f}<extra></extra>"), **at)
+        span = s["sweep"].get("random_span")  # QA: [words, ROUGE-1] (grid.span_baseline)
+        if span and not style.baseline_off_axis(fig, span[1], **at,
+                                                name=f"random {span[0]}-word span"):
+            fig.add_trace(go.Scatter(
+                x=[0, 100], y=[span[1], span[1]], mode="lines",
+                line=dict(color="#7f7f7f", dash="dashdot", width=1.5),
+                name="random span of the context (QA)", legendgroup="span",
+                showlegend=not any(t.legendgroup == "span" for t in fig.data),
+                hovertemplate=f"random {span[0]}-word span {span[1]:.4f}<extra></extra>"), **at)
         fig.update_xaxes(range=[-3, 103], title_text="synthetic %", **at)
     return grid.layout(None)  # the page's heading and caption title it
 
@@ -490,6 +499,10 @@ def glossary() -> str:
                             "are replaced by their twins"),
         ("majority baseline", "the score of predicting the train split's most common label or "
                               "answer for every test row: a learner that learned nothing"),
+        ("random span", "QA: the ROUGE-1 of a span of each test context at a random start, "
+                        "as long as the training answers' median: a learner that learned "
+                        "only how long answers run; runs that together do not beat it "
+                        "learned nothing"),
         ("smallest detectable effect", "the effect a run of this many seeds and test rows "
                                        "would have found with 80% probability; 'not estimable' "
                                        "when every resample gave the same difference"),
@@ -549,7 +562,8 @@ and learners, so compare directions, not values.</p>
 <p>One panel per run: the main metric on the human test split against the share of the
 training set replaced by synthetic twins (the paper's Figure 1). The thick line is the mean
 over seeds, the band its 95% bootstrap interval (seeds and test rows), thin grey lines
-single seeds, the dotted line the majority baseline (a learner that learned nothing). The
+single seeds, the dotted line the majority baseline (a learner that learned nothing) and,
+for QA, the dash-dotted line a random span of the context (see Terms). The
 paper's curves decline slowly up to 90% synthetic, then drop steeply from 90% to 100%
 (shaded): that is finding 1's shape.</p>
 {figure_part}

@@ -164,7 +164,8 @@ def summary(study: "Study") -> dict[str, Any]:
     smallest detectable contrast (positive: the last 10% matters most);
     ``holds`` is :func:`littlehuman.findings.verdict`'s "holds" on that contrast;
     ``learned_nothing`` (:func:`grid.learned_nothing`) when the runs learned nothing: then
-    finding 1 is not measured."""
+    finding 1 is not measured; ``random_span`` (QA: :func:`grid.span_baseline`, drawn on the
+    index)."""
     from littlehuman.findings import HOLDS, finding_last_10
 
     metric = study.main_metric
@@ -178,6 +179,7 @@ def summary(study: "Study") -> dict[str, Any]:
         return grid.jsonable({
             "metric": metric, "status": "missing", "flags": caution,
             "baseline": baseline.get(metric), "curve": shape,
+            "random_span": grid.span_baseline(rec, metric),
             "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for this"})
     fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
     detectable = [detectable_effect(*drop[1:3]) for drop in (first, last)]
@@ -194,7 +196,8 @@ def summary(study: "Study") -> dict[str, Any]:
            "last_10": list(last[:3]), "seeds": last[3],
            "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
            "contrast": contrast, "text": text, "flags": caution,
-           "baseline": baseline.get(metric), "curve": shape, "learned_nothing": nothing}
+           "baseline": baseline.get(metric), "curve": shape, "learned_nothing": nothing,
+           "random_span": grid.span_baseline(rec, metric)}
     found = finding_last_10(grid.jsonable(out))
     out["holds"] = found["verdict"] == HOLDS
     if nothing:  # a zero drop of runs that learned nothing is no reading (a helper's QA file)
