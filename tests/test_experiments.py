@@ -617,6 +617,37 @@ def test_flags_name_short_runs_single_outputs_and_runs_at_the_baseline():
         "as N windows; a larger `--max-length` keeps more of it)")
 
 
+def test_the_human_rows_a_run_trained_on_are_counted_and_flagged():
+    """FairyTaleQA's zoom (2026-12-05): 12 more human points, of which about 4 per seed could
+    train the encoder, and the pages gave only the run-wide fewest trained rows."""
+    said = {"spec": {"n": 500}, "train": {"n_rows": 500, "n_real": 12, "n_real_trained": 4},
+            "fit_stats": {"train_rows": 150, "rows_without_span": 350}}
+    assert grid.trained_human(said) == (12, 4)
+    unsaid = {**said, "train": {"n_rows": 500, "n_real": 12}}  # a record from before
+    assert grid.trained_human(unsaid) == (12, None)
+    kept_all = {"spec": {"n": 10}, "train": {"n_rows": 10, "n_real": 6}, "fit_stats": {}}
+    assert grid.trained_human(kept_all) == (6, 6)
+    assert grid.trained_human({"spec": {"n": 10}}) == (None, None)
+    rec = pd.DataFrame({"n": [500] * 5, "fraction": [0.975, 0.975, 1.0, 0.0, 0.0],
+                        "seed": [0, 1, 0, 0, 1], "trained_rows": [150] * 5, "dropped": [""] * 5,
+                        "single_output": [False] * 5, "rouge1": [0.2] * 5,
+                        "human_rows": [12, 12, 0, 500, 500],
+                        "human_trained": [4, 7, 0, 190, 460]})
+    flag = ("3 of 5 runs trained on fewer than 90% of their human rows (human rows trained on, "
+            "min-max over those runs: 190 of 500; 4-7 of 12): what their human points are "
+            "worth rests on the rows the learner could train on")
+    assert flag in grid.flags(rec, {}, "rouge1")
+    from littlehuman import plots
+
+    table = plots.style.training_table(rec, ["fraction"], "rouge1", None).set_index("synthetic %")
+    assert table.loc[97.5, "human rows trained on"] == "4-7 of 12"
+    assert table.loc[0.0, "human rows trained on"] == "190-460 of 500"
+    unknown = rec.astype({"human_trained": object}).assign(human_trained=[4, None, 0, 190, 460])
+    assert plots.style.training_table(unknown, ["fraction"], "rouge1", None).set_index(
+        "synthetic %").loc[97.5, "human rows trained on"] == "unknown"
+    assert grid.human_short(rec.assign(human_trained=rec["human_rows"])) is None
+
+
 def test_flags_count_a_run_serving_two_trade_off_bases_once():
     # the smoke profile's bases 16 and 24 with steps of 8: the synthetic runs of 24 and 32
     # rows serve both bases, so the trade-off's records hold them twice (one row per base)

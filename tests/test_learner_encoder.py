@@ -173,6 +173,8 @@ def test_qa_fit_stats_and_selection(qa_learner: EncoderLearner) -> None:
     assert stats["rows_fuzzy_span"] == 1
     assert stats["rows_span_truncated"] == 1
     assert stats["train_rows"] == stats["train_rows_in"] - 3
+    # which rows: the two without a span (40, 41) and the one cut off (43) are out
+    assert qa_learner.kept_rows == [*range(40), 42]
     assert stats["valid_metric"] == "token_f1" and len(stats["valid_scores"]) == 2
     assert stats["valid_score"] == max(stats["valid_scores"])
     assert stats["valid_scores"][stats["best_epoch"] - 1] == stats["valid_score"]

@@ -155,6 +155,30 @@ def test_a_run_whose_predictions_are_gone_is_done_again(tmp_path):
                        run=worker.RUN) == {"skipped": 1, "ran": 1}
     assert store.has(specs[1]) and len(store.predictions(specs[1])) == 12
 
+def test_a_run_counts_the_human_rows_its_learner_kept():
+    """A learner that names the rows it trained on (``kept_rows``: the encoder, which leaves
+    out QA rows without a span) gets the human rows among them counted in the record; one
+    that does not, none (FairyTaleQA's zoom: 12 more human points, about 4 trainable)."""
+    from littlehuman.learners.baseline import MajorityLearner
+
+    real, synthetic = worker.fixture_rows()
+    spec = RunSpec.make("toyfv", "sweep", 20, 0.25, 0, "fixture", "majority")
+    seen = {}
+
+    class EveryOtherRow(MajorityLearner):
+        def fit(self, train, valid=None):
+            seen["synthetic"] = train["is_synthetic"].to_numpy(bool)
+            self.kept_rows = list(range(0, len(train), 2))
+            return super().fit(train, valid)
+
+    record, _ = execute(spec, real, synthetic, scorer=worker.accuracy,
+                        learner_factory=lambda name, task, **kw: EveryOtherRow(task, **kw))
+    human_kept = int((~seen["synthetic"][::2]).sum())
+    assert record["train"]["n_real_trained"] == human_kept and 0 < human_kept < 15
+    plain, _ = execute(spec, real, synthetic, scorer=worker.accuracy)
+    assert "n_real_trained" not in plain["train"]
+
+
 def test_execute_record_and_predictions():
     real, synthetic = worker.fixture_rows()
     spec = RunSpec.make("toyfv", "sweep", 20, 0.25, 0, "fixture", "majority")

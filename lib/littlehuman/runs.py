@@ -396,6 +396,10 @@ def execute(
     synthetic_rows = int(train["is_synthetic"].sum())
     composition = {"n_rows": len(train), "n_real": len(train) - synthetic_rows,
                    "n_synthetic": synthetic_rows, "n_valid": len(valid), "n_test": len(test)}
+    kept = getattr(learner, "kept_rows", None)  # the rows it trained on, where it says
+    if kept is not None:
+        composition["n_real_trained"] = int((~train["is_synthetic"].to_numpy(bool)[
+            np.asarray(kept, dtype=int)]).sum())
     if task == "fv":
         composition["n_label1"] = int((train["label"] == 1).sum())
     # real output: twins that came from a re-ask, and rows whose own twin is missing (every

@@ -16,7 +16,12 @@ from littlehuman.errors import LittleHumanError
 
 @runtime_checkable
 class Learner(Protocol):
-    """A trainable model over unified rows (see ``littlehuman.data.schema``)."""
+    """A trainable model over unified rows (see ``littlehuman.data.schema``).
+
+    A learner that leaves training rows out (the encoder: QA rows without a span it can
+    label) may also set ``kept_rows`` in fit(): the positions in ``train`` of the rows it
+    trained on, so a run record counts the human rows among them (``n_real_trained``);
+    without it, every row counts as kept where ``fit_stats`` reports no drop."""
 
     task: str  # "fv" | "qa"
     #: filled by fit(): timings, tokens/s, rows without a usable span, ... (JSON-able)

@@ -315,6 +315,7 @@ class EncoderLearner:
         if self.bf16:
             warn_if_slow_bf16("the encoder learner")
         feats, counts = self._encode(train, training=True)
+        self.kept_rows = sorted({f["row"] for f in feats})  # positions in ``train``
         if not feats:
             raise LittleHumanError(
                 f"encoder learner: none of the {len(train)} training rows is usable "
@@ -369,7 +370,7 @@ class EncoderLearner:
             "frozen_layers": frozen,
             "pooling": self.pooling,
             "train_rows_in": int(len(train)),
-            "train_rows": len({f["row"] for f in feats}),
+            "train_rows": len(self.kept_rows),
             **counts,
             "train_tokens": tokens,
             "seconds": round(time.perf_counter() - start, 3),

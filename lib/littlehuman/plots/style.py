@@ -380,11 +380,12 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
     rows = []
     for key, part in records.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
-        low, high = int(part["trained_rows"].min()), int(part["trained_rows"].max())
         reasons = sorted({d for d in part["dropped"] if d})
         rows.append({**dict(zip(by, key)), "runs": len(part),
                      "n": "-".join(f"{v:,}" for v in sorted({int(v) for v in part["n"]})),
-                     "trained rows": f"{low:,}" if low == high else f"{low:,}-{high:,}",
+                     "trained rows": _range(part["trained_rows"]),
+                     **({"human rows trained on": human_trained_phrase(part)}
+                        if "human_trained" in records else {}),
                      "left out (why)": " | ".join(reasons) or "none",
                      "one output for every test row": int(part["single_output"].sum()),
                      "at or below the majority baseline": (
@@ -400,6 +401,21 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
     return out
 
 
+def _range(values: pd.Series) -> str:
+    low, high = int(values.min()), int(values.max())
+    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
+
+
+def human_trained_phrase(part: pd.DataFrame) -> str:
+    """The human rows a group of runs trained on, of their human rows ('4-7 of 12': min-max
+    over the runs), from the records' ``human_trained`` and ``human_rows``; 'unknown' where a
+    run's learner did not say (records from before 2026-12-06)."""
+    known = part.dropna(subset=["human_trained", "human_rows"])
+    if len(known) < len(part) or known.empty:
+        return "unknown"
+    return f"{_range(known['human_trained'])} of {_range(known['human_rows'])}"
+
+
 def training_caption(metric: str, baseline: float | None,
                      span: tuple[int, float] | None = None) -> str:
     """The caption of :func:`training_table` (``span``:
@@ -409,7 +425,8 @@ def training_caption(metric: str, baseline: float | None,
             "no majority baseline for this metric")
     return ("What the learner actually trained on: the rows of each run's training set it "
             "kept (a QA row without an answer span in its context, or whose span lies past "
-            "the max length, cannot train an extractive learner), how many runs gave the same "
+            "the max length, cannot train an extractive learner) and the human rows among "
+            "them (min-max over the runs), how many runs gave the same "
             f"output for every test row, and how many did not beat the majority baseline; {base}"
             + (f"; and how many did not beat a random {span[0]}-word span of each test context "
                f"({metric} {span[1]:.3f}; {span[0]} words: the training answers' median)"
