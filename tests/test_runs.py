@@ -332,3 +332,41 @@ def test_a_killed_writers_old_temp_files_go_with_the_next_write(tmp_path):
     atomic_write(target, lambda handle: handle.write(b"{}"))
     assert target.read_text() == "{}" and not old.exists()
     assert fresh.exists()  # perhaps a live writer's: kept
+
+
+def test_another_configurations_runs_and_twins_leave_a_reports_fingerprint_alone(home):
+    """A report's inputs are its own twins and runs: a cpu run of SciFact re-executed every
+    page after another configuration of SciFact had run (the previous sessions' note). The
+    unscoped fingerprint still sees every cache of the dataset."""
+    import os
+
+    from littlehuman import freshness, paths
+
+    root = paths.cache_dir()
+    ours, theirs = root / "runs/ds/sweep/aaa", root / "runs/ds/sweep/bbb"
+    for folder in (ours, theirs, root / "processed/ds"):
+        folder.mkdir(parents=True)
+    (root / "synthetic/ds").mkdir(parents=True)
+    for f in (ours / "record.json", theirs / "record.json", root / "processed/ds/rows.parquet",
+              root / "synthetic/ds/gen1.parquet", root / "synthetic/ds/gen1.bill.json",
+              root / "synthetic/ds/gen2.parquet"):
+        f.write_text("x")
+    (root / "generation").mkdir()
+    (root / "generation/ds.jsonl").write_text("{}\n")
+
+    def scoped() -> str:
+        return freshness.data_fingerprint("ds", None, "gen1", [ours, root / "runs/ds/zoom/ccc"])
+
+    before, everything = scoped(), freshness.data_fingerprint("ds")
+    (theirs / "predictions.parquet").write_text("y")  # another configuration's run finishes
+    (root / "synthetic/ds/gen2.parquet").write_text("yy")  # and its twins grow
+    (root / "generation/ds.jsonl").write_text("{}\n{}\n")
+    assert scoped() == before and freshness.data_fingerprint("ds") != everything
+    for changed in (root / "synthetic/ds/gen1.bill.json", ours / "record.json",
+                    root / "processed/ds/rows.parquet"):
+        os.utime(changed, ns=(0, changed.stat().st_mtime_ns + 10**9))
+        assert scoped() != before, changed
+        before = scoped()
+    (root / "runs/ds/zoom/ccc").mkdir(parents=True)  # one of ours, not run before: now is
+    (root / "runs/ds/zoom/ccc/record.json").write_text("z")
+    assert scoped() != before

@@ -7,7 +7,10 @@ jupyter-cache): a digest of everything it reads, kept beside the reports in
   that compute and draw the reports (pandas, plotly, nbconvert...) and whether HTML is rendered;
 - the caches of its dataset that the notebooks read: processed splits, synthetic twins, the
   generation cache and the run records (``data/{processed,synthetic,generation,runs}``), by
-  path, size and modification time (lock and temporary files left out).
+  path, size and modification time (lock and temporary files left out). Given the report's
+  own twins (its generator id) and run folders, only those: another configuration of the
+  same dataset, run since, no longer re-executes every page (the generation cache, which
+  every generator of the dataset appends to, is then left out: its twins stand for it).
 """
 from __future__ import annotations
 
@@ -63,12 +66,21 @@ def _is_input(path: Path) -> bool:
                                    or ".tmp" in name)
 
 
-def data_fingerprint(dataset: str, data_root: Path | None = None) -> str:
+def data_fingerprint(dataset: str, data_root: Path | None = None,
+                     generator_id: str | None = None,
+                     run_folders: Iterable[Path] | None = None) -> str:
     """The caches of ``dataset`` the notebooks read, by path, size and mtime (cheap: no file is
-    read, so thousands of run records cost milliseconds)."""
+    read, so thousands of run records cost milliseconds): all of them, or, given
+    ``generator_id`` and ``run_folders``, one configuration's (its twins' files and its runs'
+    folders, finished or not)."""
     root = data_root or paths.cache_dir()
-    places = [root / "processed" / dataset, root / "synthetic" / dataset,
-              root / "generation" / f"{dataset}.jsonl", root / "runs" / dataset]
+    places = [root / "processed" / dataset]
+    if generator_id is None or run_folders is None:
+        places += [root / "synthetic" / dataset, root / "generation" / f"{dataset}.jsonl",
+                   root / "runs" / dataset]
+    else:  # <generator_id>.parquet, .bill.json, .parsed.json
+        places += sorted((root / "synthetic" / dataset).glob(f"{generator_id}.*"))
+        places += sorted(set(run_folders))
     entries = []
     for place in places:
         files = [place] if place.is_file() else sorted(place.rglob("*")) if place.is_dir() else []

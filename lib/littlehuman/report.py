@@ -863,7 +863,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             src = os.path.relpath(shared, out_dir) if shared else None
             with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
                 # the caches as they are now: another process may have stored runs while we waited
-                inputs = freshness.data_fingerprint(study.name)
+                inputs = freshness.data_fingerprint(study.name, None, study.generator_id,
+                                                    experiments.run_folders(study))
                 # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows;
                 # where the raw files are read from is the folder resolved (--data-dir DIR and
                 # LITTLEHUMAN_DATA_DIR=DIR agree; 04 and 06 print it in the commands they

@@ -20,6 +20,7 @@ other notebooks that show it, if any), ``cells``, ``prepare`` and ``summary``, l
 """
 from __future__ import annotations
 
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -62,6 +63,13 @@ def run_commits(study: Any) -> dict[str, int]:
     return counts
 
 
+def run_folders(study: Any) -> list[Path]:
+    """The folders of every run the study's experiments declare, finished or not: what its
+    pages read (:func:`littlehuman.freshness.data_fingerprint`)."""
+    return [study.store.path(study.run_spec(c))
+            for cells in distinct_runs(study.profile, study.shape).values() for c in cells]
+
+
 def finished_runs(study: Any, notebooks: list[str]) -> int:
     """How many of the runs these notebooks prepare have finished, each once
     (:func:`distinct_runs`: the zoom's at the sweep's n counts once)."""
@@ -100,4 +108,4 @@ def distinct_runs(profile: Profile, shape: Shape,
 
 
 __all__ = ["EXPERIMENTS", "Cell", "Shape", "distinct_runs", "finished_runs", "for_notebooks",
-           "grid", "scaling", "shown_by", "sweep", "tradeoff", "twins", "zoom"]
+           "grid", "run_folders", "scaling", "shown_by", "sweep", "tradeoff", "twins", "zoom"]
