@@ -1141,6 +1141,18 @@ def test_runs_below_the_majority_baseline_make_a_dry_run_too():
         "majority baseline (rouge1 0.038), so what this page reads off the runs rests on the "
         "other 2")
     assert grid.mostly_learned_nothing(records, "trade-off runs", 0.010, "rouge1") is None
+    # QA: runs at or under a random span of the context count too (grid.span_baseline)
+    spans = records.assign(random_span=0.025, random_span_z=1.0, random_span_words=4)
+    assert grid.mostly_learned_nothing(spans, "trade-off runs", 0.010, "rouge1") is None  # 2
+    spans = spans.assign(random_span=0.031)
+    assert grid.mostly_learned_nothing(spans, "trade-off runs", 0.010, "rouge1").startswith(
+        "5 of the 6 trade-off runs do not beat a random 4-word span of each test context "
+        "(rouge1 0.031), so")
+    assert grid.mostly_learned_nothing(mixed.assign(random_span=0.031, random_span_z=1.0,
+                                                    random_span_words=4),
+                                       "trade-off runs", 0.038, "rouge1").startswith(
+        "4 of the 6 trade-off runs give the same output for every test row, do not beat the "
+        "majority baseline (rouge1 0.038) or do not beat a random 4-word span")
     # every run scoring alike is learned_nothing's to say, not a dry run's
     assert grid.mostly_learned_nothing(records.assign(rouge1=0.02), "trade-off runs", 0.038,
                                        "rouge1") is None

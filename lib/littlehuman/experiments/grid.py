@@ -425,7 +425,8 @@ def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs",
                            baseline: float | None = None, metric: str | None = None) -> str | None:
     """A sentence when more than half of the ``records``' runs give the same output for every
     test row or, given the majority ``baseline`` on ``metric``, do not beat it (a helper's own
-    QA file: 6 of 6 below it, and the page read prices off them unmarked): what is read off
+    QA file: 6 of 6 below it, and the page read prices off them unmarked), or (QA, ROUGE-1) do
+    not beat a random span of the context (:func:`span_baseline`): what is read off
     the runs then rests on few or none that learned. None otherwise, and where
     :func:`learned_nothing` speaks."""
     if "key" in records:
@@ -433,15 +434,20 @@ def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs",
     if records.empty or "single_output" not in records or learned_nothing(records, metric, what):
         return None
     single = records["single_output"].astype(bool)
+    none = pd.Series(False, index=records.index)
     below = (records[metric] <= baseline + 1e-12 if baseline is not None and metric in records
-             else pd.Series(False, index=records.index))
-    n, k = len(records), int((single | below).sum())
+             else none)
+    span = span_baseline(records, metric) if metric is not None else None
+    under = records[metric] <= records["random_span"] + 1e-12 if span is not None else none
+    n, k = len(records), int((single | below | under).sum())
     if not k > n / 2:
         return None
-    why = ("give the same output for every test row" if not below.any() else
-           f"do not beat the majority baseline ({metric} {baseline:.3f})" if not single.any() else
-           f"give the same output for every test row or do not beat the majority baseline "
-           f"({metric} {baseline:.3f})")
+    reasons = [words for words, hit in (
+        ("give the same output for every test row", single.any()),
+        (f"do not beat the majority baseline ({metric} {baseline or 0:.3f})", below.any()),
+        (f"do not beat a random {span[0]}-word span of each test context ({metric} "
+         f"{span[1]:.3f})" if span else "", under.any())) if hit]
+    why = " or ".join([", ".join(reasons[:-1]), reasons[-1]] if len(reasons) > 1 else reasons)
     rest = f"the other {n - k}" if k < n else "none of them"
     return (f"{k} of the {n} {what} {why}, so what this page reads off the runs rests on "
             f"{rest}: read it as a dry run, and make the learner learn first (more training "
