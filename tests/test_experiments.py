@@ -1172,3 +1172,24 @@ def test_the_headline_says_gained_where_the_scores_rose(home):
     assert "(0->90%: gained 0.045; 90->100%: gained 0.005)" in said and "lost" not in said
     assert "; a negative loss is a gain)" in sweep.summary(exp)["text"]
     assert sweep.lost_or_gained(0.0004) == "no change" and sweep.lost_or_gained(0.1) == "lost 0.100"
+
+
+def test_a_price_on_a_gain_the_run_cannot_see_says_so(home):
+    """FairyTaleQA's cpu profile: a price of +17 synthetic points rested on the human points'
+    own gain of +0.001, under the 0.011 the run could detect, and the headline gave it bare."""
+    gains = pd.DataFrame({"base": [16, 24], "gain": [0.03, 0.001], "gain_low": [-0.01, -0.01],
+                          "gain_high": [0.07, 0.012], "gain_detectable": [0.05, 0.011]})
+    said = tradeoff.unseen_gain_clause(gains, "rouge1")
+    assert said == ("; at no base is the human points' own gain over the synthetic base clear "
+                    "of 0 (base 24: rouge1 +0.001 [-0.010, +0.012], smallest detectable 0.011),"
+                    " so this price rests on a gain the run cannot see")
+    assert tradeoff.unseen_gain_clause(gains.assign(gain_low=[0.01, -0.01]), "rouge1") == ""
+    assert tradeoff.unseen_gain_clause(None, "rouge1") == ""
+    exp = experiment(price_human=1.0, price_synthetic=0.1)
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, {16: 40.0, 24: 20.0}))
+    assert "cannot see" not in tradeoff.summary(exp)["headline"]  # constant gains > 0: clear
+    write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, {16: 0.0, 24: 0.0}))
+    assert tradeoff.summary(exp)["headline"].endswith("so this price rests on a gain the run "
+                                                      "cannot see")
+    assert "so this price rests on a gain the run cannot see" in \
+        advisor.summary(exp, advisor.families_report(exp, n_boot=20))["headline"]

@@ -382,6 +382,8 @@ def families_report(study: "Study", metric: str | None = None,
     more), ``pilot``
     (:func:`pilot_rows`), ``purchases`` (:func:`measured_purchases`: what the measured runs
     bought at the profile's prices, no curve; None without prices or when the runs learned
+    nothing), ``gains`` (the human points' paired gain per base,
+    :func:`~littlehuman.experiments.tradeoff.human_gain`; None when the runs learned
     nothing), ``runs_per_seed``, ``metric``, ``dataset``."""
     from littlehuman.experiments import tradeoff
     from littlehuman.findings import paper_table3
@@ -418,11 +420,14 @@ def families_report(study: "Study", metric: str | None = None,
     runs_per_seed = len({c.run for c in tradeoff.cells(p, study.shape)}) // max(
         1, len(tradeoff.seeds(p)))
     bought = None if nothing else measured_purchases(study, metric, n_boot, level, budget)
+    gains = None if nothing else tradeoff.human_gain(study, metric,
+                                                     level=result.get("level", 0.95))
     pilot = [] if nothing else pilot_rows(result, answer, runs_per_seed,
-                                          _saturated_gains(study, metric, result), bought)
+                                          _saturated_gains(gains, result), bought)
     return {**result, "metric": metric, "dataset": study.name,
             "flags": grid.flags(records, baseline, metric), "learned_nothing": nothing,
             "baseline": baseline.get(metric), "span": grid.span_baseline(records, metric),
+            "gains": gains,
             "mostly_nothing": grid.mostly_learned_nothing(records, "trade-off runs",
                                                           baseline.get(metric), metric),
             "table3_frame": pd.DataFrame(rows), "breakeven": breakeven, "budget": answer,
@@ -457,15 +462,14 @@ def measured_purchases(study: "Study", metric: str, n_boot: int, level: float,
             "left_out": measured.left_out, "n_boot": n_boot}
 
 
-def _saturated_gains(study: "Study", metric: str, result: dict[str, Any]) -> pd.DataFrame | None:
-    """:func:`~littlehuman.experiments.tradeoff.human_gain` when a planned family has a
-    saturated base (the pilot plan narrows the gain there), else None (it is not needed)."""
-    from littlehuman.experiments import tradeoff
-
+def _saturated_gains(gains: pd.DataFrame, result: dict[str, Any]) -> pd.DataFrame | None:
+    """The human points' ``gains`` (:func:`~littlehuman.experiments.tradeoff.human_gain`)
+    when a planned family has a saturated base (the pilot plan narrows the gain there), else
+    None (it is not needed)."""
     mine = _pilot_fits(result)
     if not any(finite(v) and v <= 0 for v in mine.get("equivalent", pd.Series(dtype=float))):
         return None
-    return tradeoff.human_gain(study, metric, level=result.get("level", 0.95))
+    return gains
 
 
 def _pilot_fits(result: dict[str, Any]) -> pd.DataFrame:
@@ -1253,6 +1257,10 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
                         "has no finite value)"
                         + ("; they do not beat the synthetic curve" if med <= 0 else "")
                         + _open_families_clause(r, mids, level) + measured_clause(r))
+    if med is not None and not r.get("learned_nothing"):  # a price was given: on what gain
+        from littlehuman.experiments.tradeoff import unseen_gain_clause
+
+        headline += unseen_gain_clause(r.get("gains"), r["metric"])
     if disagree and not r.get("learned_nothing"):
         headline += "; the curve families disagree"
     cautions = list(r.get("flags") or []) + ([ONE_SEED_CAUTION] if r["n_seeds"] == 1 else [])
