@@ -1082,24 +1082,32 @@ def qa_experiment() -> Study:
     return Study("tale", "qa", config.profile("smoke", learner="majority"), invented_qa_rows())
 
 
-def test_the_random_span_baseline_is_rouge1_of_every_span_of_the_median_answer_length(home):
-    """Checked against :func:`metrics.rouge1` on the spans' own text: every span of each
-    (short) context, each equally likely."""
+def test_the_random_span_baseline_is_rouge1_of_every_span_as_long_as_the_answer(home):
+    """Checked against :func:`metrics.rouge1` on the spans' own text, every start equally
+    likely; a run is held against spans as long as its own answer on each row."""
     from rouge_score.tokenize import tokenize
 
     exp = qa_experiment()
-    lengths = [len(a.split()) for a in exp.train_pool["answer"]]
-    assert grid.span_words(exp) == int(np.median(lengths)) == 3
-    got = grid.random_span_scores(exp)
     test = exp.eval_rows[exp.eval_rows["split"] == "test"]
-    assert list(got.index) == test["row_id"].tolist()
-    for (_, row), value in zip(test.iterrows(), got):
+    for _, row in test.iterrows():
         tokens = tokenize(metrics.normalize(row["context"]), None)
-        spans = [" ".join(tokens[s:s + 3]) for s in range(len(tokens) - 2)]
-        assert value == pytest.approx(np.mean([metrics.rouge1(s, row["answer"]) for s in spans]))
-    # a long context: at most RANDOM_SPAN_STARTS evenly spaced starts, the first and the last
-    long = grid._random_span_rouge(("a " * 500 + "kite flew",), ("kite flew",), 2)
-    assert 0 < long[0] < 0.05
+        for words in (1, 3, 7, len(tokens) + 5):
+            size = min(words, len(tokens))
+            spans = [" ".join(tokens[s:s + size]) for s in range(len(tokens) - size + 1)]
+            assert grid.random_span_rouge(row["context"], row["answer"], words) == pytest.approx(
+                np.mean([metrics.rouge1(s, row["answer"]) for s in spans]))
+    assert grid.random_span_rouge("a kite", "kite", 0) == 0.0  # an empty answer scores 0
+    assert grid.random_span_rouge("", "", 3) == 1.0  # the metric's empty rule
+    # a run's own answer lengths: 1 word on half the rows, 5 on the rest
+    answers = ["kite" if i % 2 else "the red kite flew over" for i in range(len(test))]
+    preds = pd.DataFrame({"row_id": test["row_id"], "prediction": answers,
+                          "gold": test["answer"]})
+    got = grid.against_random_span(exp, preds)
+    want = np.mean([grid.random_span_rouge(c, g, 1 if i % 2 else 5) for i, (c, g) in
+                    enumerate(zip(test["context"], test["answer"]))])
+    assert got["random_span"] == pytest.approx(want) and got["random_span_words"] == 3.0
+    fv = experiment()
+    assert grid.against_random_span(fv, preds) == {}
 
 
 def write_qa_runs(exp: Study, specs, answer) -> None:
@@ -1133,20 +1141,22 @@ def test_qa_runs_no_better_than_a_random_span_learned_nothing(home):
     assert rec["rouge1"].nunique() > 1 and not rec["single_output"].any()  # old rules: silent
     said = grid.learned_nothing(rec, "rouge1", "sweep runs", "no finding")
     assert said.startswith(f"the {len(rec)} sweep runs score ROUGE-1 no better than a random "
-                           "span of each test context would (pooled, ROUGE-1 0.")
+                           "span of each test context as long as the run's own answer there "
+                           "would (pooled, ROUGE-1 0.")
     assert "learned nothing" in sweep.summary(exp)["text"]
-    assert any("do not beat a random 3-word span of each test context" in f
+    assert any("do not beat a random span of each test context as long as the run's own "
+               "answer there (rouge1 0." in f and "median length 3 words" in f
                for f in grid.flags(rec, {}, "rouge1"))
     # the figures draw it on ROUGE-1, and their captions and the training table say what it is
     from littlehuman import plots
 
     span = grid.span_baseline(rec, "rouge1")
-    assert span[0] == 3 and span[1] == pytest.approx(rec["random_span"].iloc[0])
+    assert span[0] == 3 and span[1] == pytest.approx(rec["random_span"].mean())
     assert grid.span_baseline(rec, "bleu") is None
     fig = plots.sweep.figure(rec.assign(bleu=rec["rouge1"]), ["rouge1", "bleu"], "t", span=span)
     assert [s.line.dash for s in fig.layout.shapes] == ["dashdot"]  # on ROUGE-1's panel only
-    assert any("random 3-word span" in a.text for a in fig.layout.annotations)
-    assert "dash-dotted line (ROUGE-1) is a random 3-word span" in \
+    assert any(a.text.startswith("random span") for a in fig.layout.annotations)
+    assert "dash-dotted line (ROUGE-1) is a random span of each test context as long as" in \
         plots.sweep.figure_caption("t", 60, 1, 20, None, span)
     table = plots.style.training_table(rec, ["fraction"], "rouge1", None, span)
     assert table["at or below a random span"].sum() == (rec["rouge1"] <= rec["random_span"]).sum()

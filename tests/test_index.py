@@ -529,5 +529,5 @@ def test_a_qa_sweeps_random_span_is_drawn_and_named_in_the_terms():
     fig = index.figure([summary(sweep={**SWEEP, "random_span": [12, 0.111]}), summary()])
     drawn = [t for t in fig.data if t.legendgroup == "span"]
     assert len(drawn) == 1 and list(drawn[0].y) == [0.111, 0.111]
-    assert drawn[0].line.dash == "dashdot" and "12-word" in drawn[0].hovertemplate
+    assert drawn[0].line.dash == "dashdot" and "median 12 words" in drawn[0].hovertemplate
     assert "random span" in index.glossary()

@@ -443,14 +443,14 @@ def figure(summaries: list[dict[str, Any]]):
                 legendgroup="baseline", showlegend=first,
                 hovertemplate=f"majority baseline {baseline:.4f}<extra></extra>"), **at)
         span = s["sweep"].get("random_span")  # QA: [words, ROUGE-1] (grid.span_baseline)
-        if span and not style.baseline_off_axis(fig, span[1], **at,
-                                                name=f"random {span[0]}-word span"):
+        if span and not style.baseline_off_axis(fig, span[1], **at, name="random span"):
             fig.add_trace(go.Scatter(
                 x=[0, 100], y=[span[1], span[1]], mode="lines",
                 line=dict(color="#7f7f7f", dash="dashdot", width=1.5),
                 name="random span of the context (QA)", legendgroup="span",
                 showlegend=not any(t.legendgroup == "span" for t in fig.data),
-                hovertemplate=f"random {span[0]}-word span {span[1]:.4f}<extra></extra>"), **at)
+                hovertemplate=f"random span {span[1]:.4f} (answers' median {span[0]:g} "
+                              "words)<extra></extra>"), **at)
         fig.update_xaxes(range=[-3, 103], title_text="synthetic %", **at)
     return grid.layout(None)  # the page's heading and caption title it
 
@@ -500,9 +500,9 @@ def glossary() -> str:
         ("majority baseline", "the score of predicting the train split's most common label or "
                               "answer for every test row: a learner that learned nothing"),
         ("random span", "QA: the ROUGE-1 of a span of each test context at a random start, "
-                        "as long as the training answers' median: a learner that learned "
-                        "only how long answers run; runs that together do not beat it "
-                        "learned nothing"),
+                        "as long as the run's own answer there: a run that learned how long "
+                        "to answer but not where; runs that together do not beat it learned "
+                        "nothing"),
         ("smallest detectable effect", "the effect a run of this many seeds and test rows "
                                        "would have found with 80% probability; 'not estimable' "
                                        "when every resample gave the same difference"),

@@ -387,14 +387,13 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> lis
             out.append(f"{below} of {total} runs {'does' if below == 1 else 'do'} not beat the "
                        "majority baseline "
                        f"({metric} {base:.3f})")
-    if metric == "rouge1" and set(RANDOM_SPAN_COLUMNS) <= set(records) and metric in records:
-        floor = records["random_span"]
-        below = int((records[metric] <= floor + 1e-12).sum())
+    span = span_baseline(records, metric) if metric in records else None
+    if span is not None:
+        below = int((records[metric] <= records["random_span"] + 1e-12).sum())
         if below:
-            words = int(records["random_span_words"].iloc[0])
-            out.append(f"{below} of {total} runs {'does' if below == 1 else 'do'} not beat a "
-                       f"random {words}-word span of each test context ({metric} "
-                       f"{floor.mean():.3f}; {words} words: the training answers' median)")
+            out.append(f"{below} of {total} runs {'does' if below == 1 else 'do'} not beat "
+                       f"{RANDOM_SPAN} ({metric} {span[1]:.3f}, the mean over the runs; "
+                       f"their answers' median length {span[0]:g} words)")
     return out
 
 
@@ -445,8 +444,8 @@ def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs",
     reasons = [words for words, hit in (
         ("give the same output for every test row", single.any()),
         (f"do not beat the majority baseline ({metric} {baseline or 0:.3f})", below.any()),
-        (f"do not beat a random {span[0]}-word span of each test context ({metric} "
-         f"{span[1]:.3f})" if span else "", under.any())) if hit]
+        (f"do not beat {RANDOM_SPAN} ({metric} {span[1]:.3f} on average)" if span else "",
+         under.any())) if hit]
     why = " or ".join([", ".join(reasons[:-1]), reasons[-1]] if len(reasons) > 1 else reasons)
     rest = f"the other {n - k}" if k < n else "none of them"
     return (f"{k} of the {n} {what} {why}, so what this page reads off the runs rests on "
@@ -472,99 +471,87 @@ def label_counts(predictions: pd.DataFrame) -> dict[str, int]:
                                             (~pred & gold).sum(), (~pred & ~gold).sum()))))
 
 
-#: QA: how many spans of each test context the random-span baseline averages over (evenly
-#: spaced starts; a shorter context gives each of its spans)
-RANDOM_SPAN_STARTS = 64
 #: QA: per run, its ROUGE-1 against a random span of the context (:func:`against_random_span`)
 RANDOM_SPAN_COLUMNS = ("random_span", "random_span_z")
+#: QA: what :func:`against_random_span` holds a run against, in words
+RANDOM_SPAN = "a random span of each test context as long as the run's own answer there"
 
 
-def span_words(study: "Study") -> int:
-    """QA: the train pool's median answer length in ROUGE-1 tokens (at least 1): the length of
-    the random-span baseline's spans, what a learner that learned only how long answers run
-    would give."""
+def _rouge_tokens(text: Any) -> list[str]:
+    """``text`` as :func:`littlehuman.metrics.rouge1` tokenises it."""
     from rouge_score.tokenize import tokenize
 
     from littlehuman.metrics import normalize
 
-    lengths = [len(tokenize(normalize(a), None)) for a in study.train_pool["answer"]]
-    return max(1, int(np.median(lengths))) if lengths else 1
+    return tokenize(normalize(text), None)
 
 
-def random_span_scores(study: "Study") -> pd.Series:
-    """QA: per test row (indexed by row id), the mean ROUGE-1 against its gold answer of a
-    :func:`span_words`-word span of its context taken at a random start (at most
-    :data:`RANDOM_SPAN_STARTS` evenly spaced starts, each equally likely): what an extractive
-    learner that learned nothing but the answers' length scores, a floor above the majority
-    answer (FairyTaleQA's cpu runs, ROUGE-1 0.122, were read as learning against a majority
-    answer's 0.05, where a random 12-word span scores about 0.11)."""
-    test = study.eval_rows[study.eval_rows["split"] == "test"]
-    scores = _random_span_rouge(tuple(test["context"].astype(str)),
-                                tuple(test["answer"].astype(str)), span_words(study))
-    return pd.Series(scores, index=test["row_id"].astype(str).to_numpy(), dtype=float)
-
-
-@functools.lru_cache(maxsize=4)
-def _random_span_rouge(contexts: tuple[str, ...], golds: tuple[str, ...],
-                       words: int) -> tuple[float, ...]:
-    """:func:`random_span_scores`' numbers: ROUGE-1 as :func:`littlehuman.metrics.rouge1`
-    scores it, on spans of the context's own ROUGE tokens (which a span's text tokenises back
-    into), so no text is rebuilt."""
+@functools.lru_cache(maxsize=4096)
+def _gold_counts_along(context: str, gold: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct token of ``gold``: its count in ``gold`` and its running count along
+    ``context``'s tokens (a row of ``len(context tokens) + 1`` cumulative counts)."""
     from collections import Counter
 
-    from rouge_score.scoring import fmeasure
-    from rouge_score.tokenize import tokenize
+    tokens, theirs = _rouge_tokens(context), Counter(_rouge_tokens(gold))
+    along = np.zeros((len(theirs), len(tokens) + 1), dtype=np.int32)
+    for i, token in enumerate(theirs):
+        along[i, 1:] = np.cumsum([t == token for t in tokens])
+    return np.array(list(theirs.values()), dtype=np.int32), along
 
-    from littlehuman.metrics import normalize
 
-    out = []
-    for context, gold in zip(contexts, golds):
-        tokens, theirs = tokenize(normalize(context), None), Counter(tokenize(normalize(gold), None))
-        if not tokens or not theirs:  # an empty span or gold: the metric's empty rule
-            out.append(float(not tokens and not theirs))
-            continue
-        last = max(len(tokens) - words, 0)
-        starts = sorted({round(x) for x in np.linspace(0, last, min(last + 1, RANDOM_SPAN_STARTS))})
-        total = 0.0
-        for start in starts:
-            ours = Counter(tokens[start:start + words])
-            overlap = sum((ours & theirs).values())
-            total += fmeasure(overlap / sum(ours.values()), overlap / sum(theirs.values()))
-        out.append(total / len(starts))
-    return tuple(out)
+@functools.lru_cache(maxsize=1 << 16)
+def random_span_rouge(context: str, gold: str, words: int) -> float:
+    """The ROUGE-1 F-measure against ``gold`` of a ``words``-token span of ``context`` (the
+    whole context where it is shorter), averaged over every start, each equally likely: as
+    :func:`littlehuman.metrics.rouge1` scores a span's text (F = 2 overlap / (span + gold
+    tokens); an empty span or gold: the metric's empty rule)."""
+    counts, along = _gold_counts_along(context, gold)
+    size = min(words, along.shape[1] - 1)
+    if size <= 0 or not len(counts):
+        return float(size <= 0 and not len(counts))
+    in_span = along[:, size:] - along[:, :along.shape[1] - size]  # gold token x start
+    overlap = np.minimum(in_span, counts[:, None]).sum(axis=0)
+    return float((2.0 * overlap / (size + counts.sum())).mean())
 
 
 def against_random_span(study: "Study", predictions: pd.DataFrame) -> dict[str, float]:
-    """QA: one run's ROUGE-1 (its stored ``predictions``) against the random-span baseline
-    (:func:`random_span_scores`) on the same test rows: ``random_span``, the baseline's mean, and ``random_span_z``, the
-    paired z of the run's per-row ROUGE-1 minus the baseline's (mean over its standard
-    error; +-inf where every row differs alike). Empty for FV and studies not scored on
-    ROUGE-1."""
+    """QA: one run's ROUGE-1 (its stored ``predictions``) against a random span of each test
+    row's context as long as the run's own answer there (:func:`random_span_rouge`): what
+    the run would score had it learned how long to answer but not where, the way Fisher's
+    test of an FV run keeps its label counts (:func:`beyond_chance`). ``random_span``: that
+    baseline's mean over the rows; ``random_span_z``: the paired z of the run's per-row
+    ROUGE-1 minus it (mean over its standard error; +-inf where every row differs alike);
+    ``random_span_words``: the run's median answer length. Empty for FV and studies not
+    scored on ROUGE-1. FairyTaleQA's cpu runs, ROUGE-1 0.122, had been read as learning
+    against a majority answer's 0.009."""
     if study.task != "qa" or "rouge1" not in study.metrics:
         return {}
     from littlehuman.metrics import rouge1
 
-    floor = random_span_scores(study)
-    ids = predictions["row_id"].astype(str).to_numpy()
+    test = study.eval_rows[study.eval_rows["split"] == "test"]
+    context = dict(zip(test["row_id"].astype(str), test["context"].astype(str)))
+    answers = predictions["prediction"].tolist()
+    lengths = [len(_rouge_tokens(a)) for a in answers]
+    floor = np.array([random_span_rouge(context[r], str(g), n) for r, g, n in zip(
+        predictions["row_id"].astype(str), predictions["gold"], lengths)])
     ours = (predictions["score:rouge1"].to_numpy(dtype=float) if "score:rouge1" in predictions
-            else np.array([rouge1(p, g) for p, g in zip(predictions["prediction"],
-                                                         predictions["gold"])]))
-    diff = ours - floor.loc[ids].to_numpy()
+            else np.array([rouge1(p, g) for p, g in zip(answers, predictions["gold"])]))
+    diff = ours - floor
     spread = float(diff.std(ddof=1)) if len(diff) > 1 else 0.0
     mean = float(diff.mean())
     z = mean / (spread / math.sqrt(len(diff))) if spread > 0 else \
         (math.copysign(math.inf, mean) if mean else 0.0)
     return {"random_span": float(floor.mean()), "random_span_z": z,
-            "random_span_words": span_words(study)}
+            "random_span_words": float(np.median(lengths))}
 
 
-def span_baseline(records: pd.DataFrame, metric: str) -> tuple[int, float] | None:
+def span_baseline(records: pd.DataFrame, metric: str) -> tuple[float, float] | None:
     """QA, on ROUGE-1: the random-span baseline the ``records``' runs were held against
-    (:func:`against_random_span`), as its span length in words
-    and its score; None otherwise."""
+    (:func:`against_random_span`), as the runs' median answer length in words (the median of
+    their medians) and the baseline's mean over the runs; None otherwise."""
     if metric != "rouge1" or "random_span" not in records or records["random_span"].isna().all():
         return None
-    return int(records["random_span_words"].iloc[0]), float(records["random_span"].mean())
+    return float(records["random_span_words"].median()), float(records["random_span"].mean())
 
 
 def beyond_random_span(records: pd.DataFrame) -> tuple[float, float, float] | None:
@@ -642,8 +629,8 @@ def why_nothing_learned(records: pd.DataFrame, metric: str | None = None,
                f"(pooled, balanced accuracy {chance[0]:.3f}, where 0.5 is chance; one-sided "
                f"Fisher's exact test p = {chance[1]:.2f})")
     elif (span := beyond_random_span(records)) is not None and span[2] >= CHANCE_P:
-        why = (f"the {n} {what} score ROUGE-1 no better than a random span of each test "
-               f"context would (pooled, ROUGE-1 {span[0]:.3f} against the random span's "
+        why = (f"the {n} {what} score ROUGE-1 no better than {RANDOM_SPAN} would "
+               f"(pooled, ROUGE-1 {span[0]:.3f} against the random span's "
                f"{span[1]:.3f}; one-sided p = {span[2]:.2f})")
     else:
         return None

@@ -338,9 +338,10 @@ def baseline_sentence(value: float | None, span: tuple[int, float] | None = None
         "answer predicted for every test row (a note names it instead where it lies far "
         "from the data).")
     if span is not None:
-        said += (f" The dash-dotted line (ROUGE-1) is a random {span[0]}-word span of each test "
-                 f"context ({span[1]:.3f}; {span[0]} words: the training answers' median): "
-                 "what a learner that learned only how long answers run scores.")
+        said += (" The dash-dotted line (ROUGE-1) is a random span of each test context as "
+                 f"long as the run's own answer there ({span[1]:.3f}, the mean over the runs; "
+                 f"their answers' median length {span[0]:g} words): what a run that learned "
+                 "how long to answer but not where would score.")
     return said
 
 
@@ -366,7 +367,7 @@ def span_line(fig: go.Figure, span: tuple[int, float] | None, row: int, col: int
     the majority one; nothing without."""
     if span is not None:
         baseline_line(fig, span[1], row, col, label, shared,
-                      name=f"random {span[0]}-word span", dash="dashdot")
+                      name="random span", dash="dashdot")
 
 
 def training_table(records: pd.DataFrame, by: list[str], metric: str,
@@ -428,6 +429,6 @@ def training_caption(metric: str, baseline: float | None,
             "the max length, cannot train an extractive learner) and the human rows among "
             "them (min-max over the runs), how many runs gave the same "
             f"output for every test row, and how many did not beat the majority baseline; {base}"
-            + (f"; and how many did not beat a random {span[0]}-word span of each test context "
-               f"({metric} {span[1]:.3f}; {span[0]} words: the training answers' median)"
+            + (f"; and how many did not beat a random span of each test context as long as "
+               f"their own answer there ({metric} {span[1]:.3f}, the mean over the runs)"
                if span is not None else "") + ".")
