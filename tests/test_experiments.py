@@ -642,6 +642,7 @@ def test_the_human_rows_a_run_trained_on_are_counted_and_flagged():
     table = plots.style.training_table(rec, ["fraction"], "rouge1", None).set_index("synthetic %")
     assert table.loc[97.5, "human rows trained on"] == "4-7 of 12"
     assert table.loc[0.0, "human rows trained on"] == "190-460 of 500"
+    assert table.loc[100.0, "human rows trained on"] == "no human rows"
     unknown = rec.astype({"human_trained": object}).assign(human_trained=[4, None, 0, 190, 460])
     assert plots.style.training_table(unknown, ["fraction"], "rouge1", None).set_index(
         "synthetic %").loc[97.5, "human rows trained on"] == "unknown"

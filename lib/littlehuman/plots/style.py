@@ -410,10 +410,13 @@ def _range(values: pd.Series) -> str:
 def human_trained_phrase(part: pd.DataFrame) -> str:
     """The human rows a group of runs trained on, of their human rows ('4-7 of 12': min-max
     over the runs), from the records' ``human_trained`` and ``human_rows``; 'unknown' where a
-    run's learner did not say (records from before 2026-12-06)."""
+    run's learner did not say (records from before 2026-12-06), 'no human rows' for purely
+    synthetic runs."""
     known = part.dropna(subset=["human_trained", "human_rows"])
     if len(known) < len(part) or known.empty:
         return "unknown"
+    if not known["human_rows"].any():
+        return "no human rows"
     return f"{_range(known['human_trained'])} of {_range(known['human_rows'])}"
 
 
