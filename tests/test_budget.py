@@ -335,8 +335,15 @@ def test_families_report_and_summary_on_known_runs(home, learners_beat_the_basel
     # an equivalent at or below 0: a ratio of 0, said so, not '-0.606'
     fell = {**report, "breakeven": {"log": -121.0 / 8},
             "table3": {**report["table3"], "log": {**report["table3"]["log"], "median": -121.0}}}
-    assert "(Table 3's median: 0, an equivalent of -121: human points never pay)" in \
-        advice_plots.breakeven_sentence(fell)
+    from unittest import mock
+
+    with mock.patch.object(advice_plots, "_breakeven_ends", return_value=(0.0, 0.0, 0.0)):
+        assert "(Table 3's median: 0, an equivalent of -121: human points never pay)" in \
+            advice_plots.breakeven_sentence(fell)  # an interval at or below 0: never
+    # beside an interval that reaches above 0 (here the seed means' [17, 17]), the run cannot
+    # tell (FairyTaleQA: "never pay" beside [0, ∞), a reviewer)
+    assert "(Table 3's median: 0, an equivalent of -121: the run cannot tell whether human " \
+        "points pay)" in advice_plots.breakeven_sentence(fell)
     # a curve that does not rise on any base prices nothing, as the headline says: not its
     # resamples' "none needed" as a ratio of 0 [0, 0] (a helper's own QA file)
     flat_fits = report["fits"].assign(eq_status=[
@@ -726,12 +733,17 @@ def test_unbounded_intervals_are_no_agreement():
                          "equivalent": [1556.0, 1599.4, 438.2], "low": [-250.0, 23.6, 25.0],
                          "high": [math.inf, math.inf, math.inf]})
     text = advisor.agreement_sentence({"disagreements": {}, "fits": fits})
-    assert text.startswith("**Agreement not judged:**") and "from 438 to 1,599" in text
+    assert text.startswith("**Agreement not judged:**") and "from +438 to +1,599" in text
+    # near-flat fits at the base's floor (none needed) read '≤ 0', once (a reviewer: 'from -250
+    # to -250')
+    floor = fits.assign(equivalent=[-249.99999, -249.9999, -250.0])
+    assert "their equivalents are all ≤ 0 synthetic points" in advisor.agreement_sentence(
+        {"disagreements": {}, "fits": floor})
     bounded = fits.assign(high=[2000.0, 2100.0, 1900.0])
     said = advisor.agreement_sentence({"disagreements": {}, "fits": bounded})
     # the rule tests overlap, so the sentence says overlap (it said "within each other's
     # intervals", false at the paper's scale: exp's 1,402 outside log's [1,468, 2,550])
-    assert said.startswith("**The families' intervals overlap**") and "from 438 to 1,599" in said
+    assert said.startswith("**The families' intervals overlap**") and "from +438 to +1,599" in said
     four = advisor.no_prices_sentence("ropes", "cpu", price="no break-even price ratio, as x")
     assert "which here could only say the human points are not priced" in four
 

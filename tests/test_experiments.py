@@ -620,12 +620,19 @@ def test_flags_name_short_runs_single_outputs_and_runs_at_the_baseline():
 def test_the_human_rows_a_run_trained_on_are_counted_and_flagged():
     """FairyTaleQA's zoom (2026-12-05): 12 more human points, of which about 4 per seed could
     train the encoder, and the pages gave only the run-wide fewest trained rows."""
-    said = {"spec": {"n": 500}, "train": {"n_rows": 500, "n_real": 12, "n_real_trained": 4},
+    said = {"spec": {"n": 500}, "train": {"n_rows": 500, "n_real": 12, "n_synthetic": 488,
+                                          "n_real_trained": 4},
             "fit_stats": {"train_rows": 150, "rows_without_span": 350}}
     assert grid.trained_human(said) == (12, 4)
-    unsaid = {**said, "train": {"n_rows": 500, "n_real": 12}}  # a record from before
+    unsaid = {**said, "train": {"n_rows": 500, "n_real": 12, "n_synthetic": 488}}  # from before
     assert grid.trained_human(unsaid) == (12, None)
-    kept_all = {"spec": {"n": 10}, "train": {"n_rows": 10, "n_real": 6}, "fit_stats": {}}
+    # from before too, but known: every row human, or none (a reviewer: both read "unknown")
+    human = {**said, "train": {"n_rows": 500, "n_real": 500, "n_synthetic": 0}}
+    assert grid.trained_human(human) == (500, 150)
+    assert grid.trained_human({**said, "train": {"n_rows": 500, "n_real": 0,
+                                                 "n_synthetic": 500}}) == (0, 0)
+    kept_all = {"spec": {"n": 10}, "train": {"n_rows": 10, "n_real": 6, "n_synthetic": 4},
+                "fit_stats": {}}
     assert grid.trained_human(kept_all) == (6, 6)
     assert grid.trained_human({"spec": {"n": 10}}) == (None, None)
     rec = pd.DataFrame({"n": [500] * 5, "fraction": [0.975, 0.975, 1.0, 0.0, 0.0],
@@ -643,9 +650,12 @@ def test_the_human_rows_a_run_trained_on_are_counted_and_flagged():
     assert table.loc[97.5, "human rows trained on"] == "4-7 of 12"
     assert table.loc[0.0, "human rows trained on"] == "190-460 of 500"
     assert table.loc[100.0, "human rows trained on"] == "no human rows"
-    unknown = rec.astype({"human_trained": object}).assign(human_trained=[4, None, 0, 190, 460])
-    assert plots.style.training_table(unknown, ["fraction"], "rouge1", None).set_index(
-        "synthetic %").loc[97.5, "human rows trained on"] == "unknown"
+    unknown = rec.astype({"human_trained": object}).assign(human_trained=[4, None, None, 190,
+                                                                         460])
+    unknown_table = plots.style.training_table(unknown, ["fraction"], "rouge1", None).set_index(
+        "synthetic %")
+    assert unknown_table.loc[97.5, "human rows trained on"] == "unknown"
+    assert unknown_table.loc[100.0, "human rows trained on"] == "no human rows"
     assert grid.human_short(rec.assign(human_trained=rec["human_rows"])) is None
 
 
@@ -1191,16 +1201,52 @@ def test_a_price_on_a_gain_the_run_cannot_see_says_so(home):
     gains = pd.DataFrame({"base": [16, 24], "gain": [0.03, 0.001], "gain_low": [-0.01, -0.01],
                           "gain_high": [0.07, 0.012], "gain_detectable": [0.05, 0.011]})
     said = tradeoff.unseen_gain_clause(gains, "rouge1")
-    assert said == ("; at no base is the human points' own gain over the synthetic base clear "
+    assert said == ("; at no base is the human points' own change over the synthetic base clear "
                     "of 0 (base 24: rouge1 +0.001 [-0.010, +0.012], smallest detectable 0.011),"
-                    " so this price rests on a gain the run cannot see")
+                    " so the run cannot tell whether they help")
     assert tradeoff.unseen_gain_clause(gains.assign(gain_low=[0.01, -0.01]), "rouge1") == ""
     assert tradeoff.unseen_gain_clause(None, "rouge1") == ""
+    # a loss clear of 0 is no gain the run cannot see (a reviewer)
+    lost = gains.assign(gain=[0.03, -0.02], gain_high=[0.07, -0.01], gain_low=[-0.01, -0.03])
+    assert tradeoff.unseen_gain_clause(lost, "rouge1") == (
+        "; the human points lowered the score of the synthetic base, clear of 0 (base 24: "
+        "rouge1 -0.020 [-0.030, -0.010])")
     exp = experiment(price_human=1.0, price_synthetic=0.1)
     write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, {16: 40.0, 24: 20.0}))
     assert "cannot see" not in tradeoff.summary(exp)["headline"]  # constant gains > 0: clear
     write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, {16: 0.0, 24: 0.0}))
-    assert tradeoff.summary(exp)["headline"].endswith("so this price rests on a gain the run "
-                                                      "cannot see")
-    assert "so this price rests on a gain the run cannot see" in \
+    assert tradeoff.summary(exp)["headline"].endswith("so the run cannot tell whether they help")
+    assert "so the run cannot tell whether they help" in \
         advisor.summary(exp, advisor.families_report(exp, n_boot=20))["headline"]
+
+
+def test_an_equivalent_at_its_floor_reads_none_needed_everywhere():
+    """FairyTaleQA's cpu profile (a reviewer): near-flat log fits put -249.99999 on base 250,
+    shown as '-250 [≤ 0, ∞)' beside the exponential's '≤ 0 [≤ 0, ∞)', '-250 to -250 across the
+    3 families' and, on the index, 'worth -250 synthetic [-250, ∞)'; and 'never pay' stood
+    beside an interval reaching ∞."""
+    from littlehuman import index
+
+    assert families.points_or_none_needed(-249.99999, -250.0) == "≤ 0"
+    assert families.points_or_none_needed(-249.0, -250.0) == "-249"
+    assert families.interval_or_none_needed(-249.9999, math.inf, -250.0) == "[≤ 0, ∞)"
+    assert families.interval_or_none_needed(-250.0, -20.0, -250.0) == "(every resample ≤ 0)"
+    m = {"value": -249.99999, "low": -250.0, "high": math.inf, "bases": 1, "floor": -250.0}
+    assert families.median_phrase(m)[0] == "≤ 0 [≤ 0, ∞)"
+    mids = {f: {**m, "value": v} for f, v in (("log", -249.99999), ("power", -249.9999),
+                                              ("exp", -250.0))}
+    report = {"choice": {"decisive": False}, "families": ["log", "power", "exp"]}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(families, "plausible_families", lambda r: ["log", "power", "exp"])
+        assert advisor._open_families_clause(report, mids, 0.95) == (
+            "; the per-base hold-out does not single it out: ≤ 0 under each of the 3 families "
+            "it cannot tell apart, their 95% intervals together [≤ 0, ∞)")
+    from littlehuman import findings
+
+    verdict = findings.finding_tradeoff({"human_points": 50, "bases": [
+        {"base": 250, "equivalent": -249.99999, "interval": [-250.0, "inf"], "status": "ok",
+         "gain": [-0.006, -0.012, 0.001], "gain_detectable": 0.009}]})
+    cell = index._tradeoff_cell(verdict, "", "fairytaleqa")
+    assert "worth ≤ 0 synthetic [≤ 0, ∞)" in cell and "-250" not in cell
+    assert not tradeoff._wholly_unpaid({"median_equivalent": m})
+    assert tradeoff._wholly_unpaid({"median_equivalent": {**m, "high": -10.0}})

@@ -1449,32 +1449,41 @@ def median_equivalent(result: Mapping[str, Any], family: str) -> dict[str, Any] 
             "floor": -float(min(bases))}
 
 
+def points_or_none_needed(value: float, floor: float) -> str:
+    """An equivalent in words: '≤ 0' at the floor that 'none needed' is ranked at (minus the
+    base), to the half point it is shown to (a near-flat log fit put -249.99999 on base 250:
+    it read '-250' beside another family's '≤ 0', a reviewer), else '+1,331'."""
+    return "≤ 0" if value <= floor + 0.5 else f"{value:+,.0f}"
+
+
+def interval_or_none_needed(low: float, high: float, floor: float) -> str:
+    """An equivalent's interval in words, its low end at the floor read as '≤ 0'
+    (:func:`points_or_none_needed`): '[≤ 0, ∞)', '(every resample ≤ 0)', '[678, 5,158]'."""
+    from littlehuman.findings import fmt_points_interval
+
+    if low <= floor + 0.5 and high <= 0:  # not '[≤ 0, -20]' (a helper read it as reversed)
+        return "(every resample ≤ 0)"
+    if low <= floor + 0.5:  # not '[-250': no synthetic point at all is needed there
+        return f"[≤ 0, {fmt_points_interval(0.0, high).split(', ', 1)[1]}"
+    return fmt_points_interval(low, high)
+
+
 def median_phrase(m: Mapping[str, Any] | None, level: float = 0.95
                   ) -> tuple[str, str] | None:
     """A :func:`median_equivalent` in words, as (the number and its interval, what it is):
     ('+1,331 [678, 5,158]', 'the median over the 3 bases of the fits on the seed means, with
     its 95% interval'); None when its value is not a finite number (no base's fit, or the
     median is unbounded)."""
-    from littlehuman.findings import fmt_points_interval
-
     if not m or m["value"] is None or not math.isfinite(m["value"]):
         return None
     where = (f"the median over the {m['bases']} bases of the fits on the seed means"
              if m["bases"] > 1 else "the fit on the seed means")
     floor = m.get("floor", -math.inf)  # 'none needed' is ranked at minus the base
-
-    def said(v: float) -> str:
-        return "≤ 0" if v <= floor else f"{v:+,.0f}"
-
+    said = points_or_none_needed(m["value"], floor)
     if m["low"] is None or m["high"] is None:
-        return said(m["value"]), f"{where}; no interval: nothing to resample"
-    interval = fmt_points_interval(m["low"], m["high"])
-    if m["low"] <= floor and m["high"] <= 0:  # not '[≤ 0, -20]' (a helper read it as reversed)
-        interval = "(every resample ≤ 0)"
-    elif m["low"] <= floor:  # not '[-250': no synthetic point at all is needed there
-        top = fmt_points_interval(0.0, m["high"]).split(", ", 1)[1]
-        interval = f"[≤ 0, {top}"
-    return f"{said(m['value'])} {interval}", f"{where}, with its {level:.0%} interval"
+        return said, f"{where}; no interval: nothing to resample"
+    return (f"{said} {interval_or_none_needed(m['low'], m['high'], floor)}",
+            f"{where}, with its {level:.0%} interval")
 
 
 def _median_ranked(values: np.ndarray) -> float:

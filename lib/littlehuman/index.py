@@ -177,14 +177,16 @@ def _per_point(base: dict[str, Any], human: Any) -> str:
 
 def _tradeoff_cell(v: dict[str, Any], words: str, dataset: str, buy: str = "",
                    measured: list[dict[str, Any]] | None = None) -> str:
+    from littlehuman.families import interval_or_none_needed, points_or_none_needed
     from littlehuman.findings import fmt_points
 
     rows = []
     for b in v.get("bases", []):
-        lo, hi = (b.get("interval") or [None, None])[:2]
-        sign = "+" if (b.get("equivalent") or 0) >= 0 else ""  # a negative one has its own
-        eq = (f"worth {sign}{fmt_points(b['equivalent'])} synthetic "
-              f"{fnd.fmt_points_interval(lo, hi)}{_per_point(b, v.get('human'))}"
+        lo, hi = (fnd.interval_end(e) for e in (b.get("interval") or [None, None])[:2])
+        floor = -float(b.get("base") or 0)  # 'none needed' is ranked at minus the base
+        eq = (f"worth {points_or_none_needed(b['equivalent'], floor)} synthetic "
+              + (interval_or_none_needed(lo, hi, floor) if lo is not None and hi is not None
+                 else "(no interval)") + _per_point(b, v.get("human"))
               if b.get("equivalent") is not None else f"no equivalent ({b.get('status')})")
         rows.append(f"base {esc(fmt_points(b.get('base')))}: gain {_iv(b.get('gain'))}; {esc(eq)}"
                     + (f" ({esc(b['verdict'])})" if len(v.get("bases", [])) > 1 else ""))

@@ -638,8 +638,6 @@ def agreement_sentence(report: dict[str, Any]) -> str:
     """What notebook 06 says under the families' table (Markdown): each disagreement, else
     whether there was anything to compare (families that fit but give no number, or a single
     family with one, are no agreement)."""
-    from littlehuman.findings import fmt_points
-
     if report.get("learned_nothing"):
         return ("**Agreement not judged:** the runs learned nothing (see the top of this page), "
                 "so the families fit noise.")
@@ -657,21 +655,28 @@ def agreement_sentence(report: dict[str, Any]) -> str:
     bounded = numbered[[finite(lo) and finite(hi) for lo, hi in
                         zip(numbered["low"], numbered["high"])]] if has_ends else numbered
     if has_ends and (per_base >= 2).any() and bounded.empty:
-        values = numbered["equivalent"].astype(float)
         return ("**Agreement not judged:** every family's interval is unbounded, so any two "
-                f"would overlap; their equivalents run from {fmt_points(values.min())} to "
-                f"{fmt_points(values.max())} synthetic points.")
+                f"would overlap; their equivalents {_equivalents_span(numbered)} synthetic "
+                "points.")
     if (per_base < 2).all():
         labels = sorted({families.FAMILIES[f].label for f in numbered["family"]})
         return (f"**Nothing to compare:** on every base at most one family gives a number "
                 f"({', '.join(labels)}); the others could not be fitted or give none, so "
                 "agreement cannot be judged.")
-    values = numbered["equivalent"].astype(float)
     return ("**The families' intervals overlap** on every base where two or more give a "
-            f"number (their equivalents run from {fmt_points(values.min())} to "
-            f"{fmt_points(values.max())} "
-            "synthetic points); overlapping is not agreeing: read each family's number "
-            "against the others' intervals in the table above.")
+            f"number (their equivalents {_equivalents_span(numbered)} synthetic points); "
+            "overlapping is not agreeing: read each family's number against the others' "
+            "intervals in the table above.")
+
+
+def _equivalents_span(numbered: pd.DataFrame) -> str:
+    """'run from -124 to +1,331' over the fits' equivalents, one at its base's floor (none
+    needed) as '≤ 0'; 'are all ≤ 0' where both ends read alike (a reviewer: 'from -250 to
+    -250', of near-flat fits on base 250)."""
+    ordered = numbered.assign(v=numbered["equivalent"].astype(float)).sort_values("v")
+    low, high = (families.points_or_none_needed(r["v"], -float(r["base"]))
+                 for r in (ordered.iloc[0], ordered.iloc[-1]))
+    return f"are all {low}" if low == high else f"run from {low} to {high}"
 
 
 def pilot_sentence(report: dict[str, Any]) -> str:
@@ -1165,17 +1170,20 @@ def _open_families_clause(r: dict[str, Any], mids: dict[str, Any], level: float)
     """'; the per-base hold-out does not single it out: +1,331 to +2,875 across the 2
     families it cannot tell apart, their 95% intervals together [678, ∞)', or '' when it
     chose, or fewer than two of those families have a finite median."""
-    from littlehuman.findings import fmt_points_interval
-
     open_ = [mids[f] for f in families.plausible_families(r)
              if families.median_phrase(mids.get(f), level)]
     if r["choice"].get("decisive") or len(open_) < 2:
         return ""
-    values = [m["value"] for m in open_]
-    clause = (f"; the per-base hold-out does not single it out: {min(values):+,.0f} to "
-              f"{max(values):+,.0f} across the {len(open_)} families it cannot tell apart")
+    floor = max(m.get("floor", -math.inf) for m in open_)
+    low, high = (families.points_or_none_needed(v, floor)
+                 for v in (min(m["value"] for m in open_), max(m["value"] for m in open_)))
+    clause = ("; the per-base hold-out does not single it out: "
+              + (f"{low} under each of the {len(open_)} families it cannot tell apart"
+                 if low == high else
+                 f"{low} to {high} across the {len(open_)} families it cannot tell apart"))
     if all(m["low"] is not None for m in open_):
-        hull = fmt_points_interval(min(m["low"] for m in open_), max(m["high"] for m in open_))
+        hull = families.interval_or_none_needed(min(m["low"] for m in open_),
+                                                max(m["high"] for m in open_), floor)
         clause += f", their {level:.0%} intervals together {hull}"
     return clause
 

@@ -182,7 +182,8 @@ def trained_human(record: dict[str, Any]) -> tuple[int | None, int | None]:
     record's ``n_real_trained`` where the learner said which rows it kept
     (:class:`~littlehuman.learners.base.Learner`), all of them where it dropped none, else
     unknown (None; records from before 2026-12-06). FairyTaleQA's zoom added 12 human points
-    of which about 4 per seed could train the encoder, and no page said so."""
+    of which about 4 per seed could train the encoder, and no page said so. A run of human
+    rows only, or of none, is known from its trained rows alone, whenever it was recorded."""
     train = record.get("train") or {}
     real = train.get("n_real")
     if real is None:
@@ -190,6 +191,8 @@ def trained_human(record: dict[str, Any]) -> tuple[int | None, int | None]:
     if train.get("n_real_trained") is not None:
         return int(real), int(train["n_real_trained"])
     trained, dropped = trained_rows(record)
+    if not real or not train.get("n_synthetic"):  # no human row, or every row human
+        return int(real), (trained if real else 0)
     return int(real), (int(real) if not dropped and trained >= train.get("n_rows", trained)
                        else None)
 
@@ -366,7 +369,8 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> lis
     out, total = [], len(records)
     short = records[records["trained_rows"] < TRAINED_SHARE_FLAG * records["n"]]
     if len(short):
-        worst = short.assign(share=short["trained_rows"] / short["n"]).sort_values("share").iloc[0]
+        worst = short.assign(share=short["trained_rows"] / short["n"]).sort_values(
+            ["share", "key"] if "key" in short else ["share"], kind="stable").iloc[0]
         why = f" ({worst['dropped']})" if worst["dropped"] else ""
         cut = DROP_REASONS["rows_span_truncated"] in str(worst["dropped"])
         out.append(f"{len(short)} of {total} runs trained on fewer than "

@@ -162,25 +162,30 @@ def human_gain(study: "Study", metric: str, n_boot: int = 2000,
 
 
 def unseen_gain_clause(gains: pd.DataFrame | None, metric: str) -> str:
-    """A headline's clause when at no base the human points' own paired gain over the
-    synthetic base (:func:`human_gain`'s columns) is clear of 0: a price read off it rests on
-    a gain the run cannot see (FairyTaleQA's cpu profile, one seed: a price of +17 on a gain
-    of +0.001 under a detectable 0.011). The numbers are the largest base's, where finding 3
-    is judged. '' where a gain holds or none was measured."""
-    from littlehuman.findings import HOLDS, fmt_detectable, verdict
+    """A headline's clause when at no base the human points' own paired change over the
+    synthetic base (:func:`human_gain`'s columns) is a gain clear of 0: a price read off the
+    curves then rests on a change the run cannot see (FairyTaleQA's cpu profile, one seed: a
+    price of +17 on a gain of +0.001 under a detectable 0.011), or on a loss. The numbers are
+    the largest base's, where finding 3 is judged. '' where a gain is clear of 0 at some base
+    or none was measured."""
+    from littlehuman.findings import CONTRADICTED, HOLDS, fmt_detectable, verdict
 
     if gains is None or "gain" not in gains:
         return ""
     rows = gains.dropna(subset=["gain", "gain_low", "gain_high"]).sort_values("base")
-    if rows.empty or any(verdict(r["gain"], r["gain_low"], r["gain_high"])["verdict"] == HOLDS
-                         for r in rows.to_dict("records")):
+    said = [verdict(r["gain"], r["gain_low"], r["gain_high"])["verdict"]
+            for r in rows.to_dict("records")]
+    if rows.empty or HOLDS in said:
         return ""
     r = rows.iloc[-1]
-    return (f"; at no base is the human points' own gain over the synthetic base clear of 0 "
-            f"(base {int(r['base']):,}: {metric} {r['gain']:+.3f} [{r['gain_low']:+.3f}, "
-            f"{r['gain_high']:+.3f}], smallest detectable "
-            f"{fmt_detectable(r.get('gain_detectable'))}), so this price rests on a gain the "
-            "run cannot see")
+    numbers = (f"base {int(r['base']):,}: {metric} {r['gain']:+.3f} [{r['gain_low']:+.3f}, "
+               f"{r['gain_high']:+.3f}]")
+    if said[-1] == CONTRADICTED:
+        return (f"; the human points lowered the score of the synthetic base, clear of 0 "
+                f"({numbers})")
+    return (f"; at no base is the human points' own change over the synthetic base clear of 0 "
+            f"({numbers}, smallest detectable {fmt_detectable(r.get('gain_detectable'))}), "
+            "so the run cannot tell whether they help")
 
 
 def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
@@ -372,6 +377,15 @@ def _log_interval(fits: pd.DataFrame, base: Any, n_boot: int
             n_boot if pd.isna(undefined) else int(undefined))
 
 
+def _wholly_unpaid(a: dict[str, Any]) -> bool:
+    """Whether the median equivalent's interval (:func:`analysis`) lies at or below 0: only
+    then do extra human points never pay (FairyTaleQA's cpu profile read "never pay" beside
+    an interval [≤ 0, ∞), a reviewer). Without an interval, the point estimate decides."""
+    m = a.get("median_equivalent") or {}
+    high = m.get("high")
+    return high <= 0 if high is not None else True
+
+
 def _runs_price_clause(measured: pd.DataFrame | None, human: int) -> str:
     """The break-even ratio read off the runs with no curve (each base whose +human score lies
     inside them), for the price line beside the log curve's: '; read off the runs with no
@@ -432,7 +446,10 @@ def summary(study: "Study", metric: str | None = None,
                  f"median equivalent over {curves.operating_points_phrase(t3)}, per human "
                  "point)" if a["breakeven"] > 0 else
                  "the median equivalent is <= 0: at these sizes extra human points never pay "
-                 "over synthetic ones") + _runs_price_clause(a.get("measured"), h)
+                 "over synthetic ones" if _wholly_unpaid(a) else
+                 "the median equivalent is <= 0, but its interval reaches above 0: this run "
+                 "cannot tell whether extra human points pay over synthetic ones"
+                 ) + _runs_price_clause(a.get("measured"), h)
     sz = sizes(study.profile, study.shape)
     baseline, rec = grid.majority_baseline(study), records(study)
     out = {"dataset": study.name, "metric": a["metric"], "human_points": h,

@@ -249,8 +249,12 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
         elif curves.mostly_undefined(t3):
             table3 = (f"none ({curves.unpriced_phrase(t3)}; "
                       f"{curves.priced_rest_phrase(t3, format(ratio, '.3g'))})")
-        elif ratio <= 0:  # an equivalent at or below 0: no synthetic point for a human one
-            table3 = f"0, an equivalent of {fmt_points(t3['median'])}: human points never pay"
+        elif ratio <= 0:  # an equivalent at or below 0: no synthetic point for a human one,
+            # unless the interval reaches above 0 ("never pay" beside [0, ∞), a reviewer)
+            ends = _breakeven_ends(report, fam)
+            table3 = (f"0, an equivalent of {fmt_points(t3['median'])}: "
+                      + ("human points never pay" if ends is None or ends[2] <= 0 else
+                         "the run cannot tell whether human points pay"))
         else:
             table3 = f"{ratio:.3g}"
         ends = _breakeven_ends(report, fam)

@@ -412,11 +412,11 @@ def human_trained_phrase(part: pd.DataFrame) -> str:
     over the runs), from the records' ``human_trained`` and ``human_rows``; 'unknown' where a
     run's learner did not say (records from before 2026-12-06), 'no human rows' for purely
     synthetic runs."""
+    if not part["human_rows"].fillna(1).any():
+        return "no human rows"
     known = part.dropna(subset=["human_trained", "human_rows"])
     if len(known) < len(part) or known.empty:
         return "unknown"
-    if not known["human_rows"].any():
-        return "no human rows"
     return f"{_range(known['human_trained'])} of {_range(known['human_rows'])}"
 
 
@@ -430,7 +430,8 @@ def training_caption(metric: str, baseline: float | None,
     return ("What the learner actually trained on: the rows of each run's training set it "
             "kept (a QA row without an answer span in its context, or whose span lies past "
             "the max length, cannot train an extractive learner) and the human rows among "
-            "them (min-max over the runs), how many runs gave the same "
+            "them (min-max over the runs; 'unknown' for runs mixing both kinds recorded before "
+            "2026-12-06: rerun them to count), how many runs gave the same "
             f"output for every test row, and how many did not beat the majority baseline; {base}"
             + (f"; and how many did not beat a random span of each test context as long as "
                f"their own answer there ({metric} {span[1]:.3f}, the mean over the runs)"
