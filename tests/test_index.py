@@ -526,7 +526,7 @@ def test_the_kernels_get_a_relative_data_dir_as_an_absolute_one(tmp_path, monkey
 def test_a_qa_sweeps_random_span_is_drawn_and_named_in_the_terms():
     """QA's chance line (grid.span_baseline) on the index, as on notebook 02's figure; an old
     summary without it draws none."""
-    fig = index.figure([summary(sweep={**SWEEP, "random_span": [12, 0.111]}), summary()])
+    fig = index.figure([summary(sweep={**SWEEP, "random_span": {"words": 12.0, "score": 0.111}}), summary()])
     drawn = [t for t in fig.data if t.legendgroup == "span"]
     assert len(drawn) == 1 and list(drawn[0].y) == [0.111, 0.111]
     assert drawn[0].line.dash == "dashdot" and "median 12 words" in drawn[0].hovertemplate

@@ -444,15 +444,16 @@ def figure(summaries: list[dict[str, Any]]):
                 line=dict(color="#7f7f7f", dash="dot", width=1.5), name="majority baseline",
                 legendgroup="baseline", showlegend=first,
                 hovertemplate=f"majority baseline {baseline:.4f}<extra></extra>"), **at)
-        span = s["sweep"].get("random_span")  # QA: [words, ROUGE-1] (grid.span_baseline)
-        if span and not style.baseline_off_axis(fig, span[1], **at, name="random span"):
+        span = s["sweep"].get("random_span") or {}  # QA: sweep.span_json
+        if span.get("score") is not None and not style.baseline_off_axis(
+                fig, span["score"], **at, name="random span"):
             fig.add_trace(go.Scatter(
-                x=[0, 100], y=[span[1], span[1]], mode="lines",
+                x=[0, 100], y=[span["score"]] * 2, mode="lines",
                 line=dict(color="#7f7f7f", dash="dashdot", width=1.5),
                 name="random span of the context (QA)", legendgroup="span",
                 showlegend=not any(t.legendgroup == "span" for t in fig.data),
-                hovertemplate=f"random span {span[1]:.4f} (answers' median {span[0]:g} "
-                              "words)<extra></extra>"), **at)
+                hovertemplate=f"random span {span['score']:.4f} (answers' median "
+                              f"{span['words']:g} words)<extra></extra>"), **at)
         fig.update_xaxes(range=[-3, 103], title_text="synthetic %", **at)
     return grid.layout(None)  # the page's heading and caption title it
 
@@ -500,7 +501,7 @@ def glossary() -> str:
         ("synthetic share", "the fraction of a training set of fixed size n whose human rows "
                             "are replaced by their twins"),
         ("majority baseline", "the score of predicting the train split's most common label or "
-                              "answer for every test row: a learner that learned nothing"),
+                              "answer for every test row: a learner that learned only that"),
         ("random span", "QA: the ROUGE-1 of a span of each test context at a random start, "
                         "as long as the run's own answer there: a run that learned how long "
                         "to answer but not where; runs that together do not beat it learned "
@@ -564,7 +565,8 @@ and learners, so compare directions, not values.</p>
 <p>One panel per run: the main metric on the human test split against the share of the
 training set replaced by synthetic twins (the paper's Figure 1). The thick line is the mean
 over seeds, the band its 95% bootstrap interval (seeds and test rows), thin grey lines
-single seeds, the dotted line the majority baseline (a learner that learned nothing) and,
+single seeds, the dotted line the majority baseline (a learner that learned only the
+commonest label or answer) and,
 for QA, the dash-dotted line a random span of the context (see Terms). The
 paper's curves decline slowly up to 90% synthetic, then drop steeply from 90% to 100%
 (shaded): that is finding 1's shape.</p>

@@ -83,6 +83,14 @@ def headline(study: "Study") -> str:
             + (f"; no reading: {nothing}" if nothing else ""))
 
 
+def span_json(rec: pd.DataFrame, metric: str) -> dict[str, float] | None:
+    """QA: the random span the sweep's runs were held against, for ``summary.json`` (drawn
+    on the index): ``{"words": the runs' median answer length, "score": its mean ROUGE-1}``
+    (:func:`grid.span_baseline`); None otherwise."""
+    span = grid.span_baseline(rec, metric)
+    return None if span is None else {"words": span[0], "score": span[1]}
+
+
 def lost_or_gained(loss: float) -> str:
     """A loss in words: 'lost 0.108', 'gained 0.005' where the score rose (the headline had
     read 'lost 0->90%: -0.005', a reviewer's find), 'no change'."""
@@ -164,8 +172,7 @@ def summary(study: "Study") -> dict[str, Any]:
     smallest detectable contrast (positive: the last 10% matters most);
     ``holds`` is :func:`littlehuman.findings.verdict`'s "holds" on that contrast;
     ``learned_nothing`` (:func:`grid.learned_nothing`) when the runs learned nothing: then
-    finding 1 is not measured; ``random_span`` (QA: :func:`grid.span_baseline`, drawn on the
-    index)."""
+    finding 1 is not measured; ``random_span`` (QA: :func:`span_json`, drawn on the index)."""
     from littlehuman.findings import HOLDS, finding_last_10
 
     metric = study.main_metric
@@ -179,7 +186,7 @@ def summary(study: "Study") -> dict[str, Any]:
         return grid.jsonable({
             "metric": metric, "status": "missing", "flags": caution,
             "baseline": baseline.get(metric), "curve": shape,
-            "random_span": grid.span_baseline(rec, metric),
+            "random_span": span_json(rec, metric),
             "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for this"})
     fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
     detectable = [detectable_effect(*drop[1:3]) for drop in (first, last)]
@@ -197,7 +204,7 @@ def summary(study: "Study") -> dict[str, Any]:
            "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
            "contrast": contrast, "text": text, "flags": caution,
            "baseline": baseline.get(metric), "curve": shape, "learned_nothing": nothing,
-           "random_span": grid.span_baseline(rec, metric)}
+           "random_span": span_json(rec, metric)}
     found = finding_last_10(grid.jsonable(out))
     out["holds"] = found["verdict"] == HOLDS
     if nothing:  # a zero drop of runs that learned nothing is no reading (a helper's QA file)
@@ -208,9 +215,11 @@ def summary(study: "Study") -> dict[str, Any]:
                         f"{fmt.format(*contrast['estimate'])} (smallest detectable "
                         f"{fmt_detectable(contrast['detectable'])}): {found['verdict']}, "
                         f"{found['text'].split(';')[0]}")
+    span = (rec.groupby("fraction")["random_span"].mean().to_dict()
+            if grid.span_baseline(rec, metric) is not None else None)
     out["text"] += headroom_sentence(shape, baseline.get(metric), metric,
                                      seen=last[0], detectable=detectable[1],
-                                     best_constant=grid.best_constant(study, metric))
+                                     best_constant=grid.best_constant(study, metric), span=span)
     return grid.jsonable(out)
 
 
@@ -230,10 +239,14 @@ def twins_note(study: "Study") -> str:
 
 def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str,
                       seen: float | None = None, detectable: float | None = None,
-                      best_constant: float | None = None) -> str:
+                      best_constant: float | None = None,
+                      span: dict[float, float] | None = None) -> str:
     """How far above the majority baseline the sweep's means stand at 0% and at 90% synthetic
-    (``shape``: :func:`curve`), and, when less than a third of the headroom at 0% is left by
-    90%, how much the last 10% could lose before the baseline, beside the loss the run could
+    (``shape``: :func:`curve`), and (QA, ROUGE-1) above the random span, ``span``: its mean
+    over the runs at each fraction (:func:`grid.against_random_span`; FairyTaleQA's cpu runs
+    stood +0.114 above the majority answer but +0.028 above the random span, a reviewer).
+    When less than a third of the headroom at 0% is left by 90% over the higher of the two
+    floors, how much the last 10% could lose before reaching it, beside the loss the run could
     detect (``detectable``) and the one it saw (``seen``): a small loss there says less about
     the human points then; where another single label would score above the baseline on the
     test rows (``best_constant``, :func:`grid.best_constant`), that too. "" without a
@@ -242,13 +255,22 @@ def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str
     if baseline is None or 0.0 not in means or 0.9 not in means:
         return ""
     at0, at90 = means[0.0] - baseline, means[0.9] - baseline
+    said = (f". Above the majority baseline ({metric} {baseline:.3f}): {at0:+.3f} at 0% "
+            f"synthetic, {at90:+.3f} at 90%")
+    reached = "baseline"
+    span = {round(f, 6): v for f, v in (span or {}).items()}
+    if 0.0 in span and 0.9 in span:
+        at0, at90 = means[0.0] - span[0.0], means[0.9] - span[0.9]
+        said += (f"; above {grid.RANDOM_SPAN} ({metric} {span[0.0]:.3f} at 0%, "
+                 f"{span[0.9]:.3f} at 90%, the mean over the runs): {at0:+.3f} at 0%, "
+                 f"{at90:+.3f} at 90%")
+        reached = "random span"
     power = (f" (the run could detect a loss of {detectable:.3f} there and saw {seen:+.3f})"
              if seen is not None and detectable is not None and math.isfinite(detectable)
              else "")
     floor = (f": the last 10% could lose at most about {at90:.3f} before reaching the "
-             f"baseline{power}" if at0 > 0 and at90 < at0 / 3 else "")
+             f"{reached}{power}" if at0 > 0 and at90 < at0 / 3 else "")
     other = (f"; another label, predicted for every test row, would score "
              f"{best_constant:.3f} (the training set's majority label is not the test set's)"
              if best_constant is not None and best_constant > baseline + 1e-9 else "")
-    return (f". Above the majority baseline ({metric} {baseline:.3f}): {at0:+.3f} at 0% "
-            f"synthetic, {at90:+.3f} at 90%{floor}{other}")
+    return f"{said}{floor}{other}"
