@@ -1198,13 +1198,20 @@ def test_qa_runs_no_better_than_a_random_span_learned_nothing(home):
 
 def test_the_headline_says_gained_where_the_scores_rose(home):
     """A reviewer: where scores rose with the synthetic share the headline read 'lost 0->90%:
-    -0.005'; it now says 'gained', and finding 1's text says how to read a negative loss."""
+    -0.005'; it now says 'gained', and so do finding 1's text and the index."""
     exp = experiment()
     assert {0.0, 0.9, 1.0} <= {c.fraction for c in sweep.cells(exp.profile, exp.shape)}
     write_runs(exp, specs_of(exp, sweep), lambda s: 0.6 + 0.05 * s.fraction)
     said = sweep.headline(exp)
     assert "(0->90%: gained 0.045; 90->100%: gained 0.005)" in said and "lost" not in said
-    assert "; a negative loss is a gain)" in sweep.summary(exp)["text"]
+    text = sweep.summary(exp)["text"]  # and finding 1's numbers, the sign and ends turned
+    assert text.startswith("accuracy 0->90% synthetic: gained +0.045 [+0.045, +0.045]; "
+                           "90->100%: gained +0.005 [+0.005, +0.005]")
+    from littlehuman import findings
+
+    assert findings.loss_in_words([-0.003, -0.017, 0.011]) == "gained +0.003 [-0.011, +0.017]"
+    assert findings.loss_in_words([0.108, 0.029, 0.18]) == "lost +0.108 [+0.029, +0.180]"
+    assert findings.loss_in_words([None, 0, 0]) == "-"
     assert sweep.lost_or_gained(0.0004) == "no change" and sweep.lost_or_gained(0.1) == "lost 0.100"
 
 

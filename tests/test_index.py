@@ -531,3 +531,11 @@ def test_a_qa_sweeps_random_span_is_drawn_and_named_in_the_terms():
     assert len(drawn) == 1 and list(drawn[0].y) == [0.111, 0.111]
     assert drawn[0].line.dash == "dashdot" and "median 12 words" in drawn[0].hovertemplate
     assert "random span" in index.glossary()
+
+
+def test_finding_1s_cell_says_gained_where_a_score_rose():
+    """The index read 'lost 0→90%: -0.003' where the score rose (a reviewer)."""
+    risen = {**SWEEP, "first_90": [-0.003, -0.017, 0.011]}
+    cell = index._last_10_cell(fnd.finding_last_10(risen), "")
+    assert "0&rarr;90%: gained +0.003 [-0.011, +0.017]" in cell
+    assert "90&rarr;100%: lost +0.021 [-0.001, +0.042]" in cell

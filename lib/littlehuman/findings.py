@@ -52,6 +52,20 @@ def fmt_points(value: float | None) -> str:
     return f"{round(value):,d}"  # -0.4 is '0', not '-0'
 
 
+def loss_in_words(triple: Any, digits: int = 3) -> str:
+    """A loss ``[est, low, high]`` in words: 'lost +0.108 [+0.029, +0.180]', or, where the
+    score rose, 'gained +0.003 [-0.011, +0.017]' (the sign and the ends turned), so the
+    reports never say 'lost -0.003' (a reviewer); '-' when a part is missing."""
+    values = list(triple or []) + [None] * 3
+    if any(v is None for v in values[:3]):
+        return "-"
+    est, low, high = (float(v) for v in values[:3])
+    word = "lost"
+    if est < 0:
+        word, est, low, high = "gained", -est, -high, -low
+    return f"{word} {est:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
+
+
 def fmt_points_interval(low: Any, high: Any) -> str:
     """An equivalent's interval: '[1,200, 4,100]'; an infinite end (a float, or the string
     'inf' of a summary) is unbounded, '[1,200, ∞)' ("at least 1,200": resamples that no

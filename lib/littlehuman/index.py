@@ -133,8 +133,8 @@ def _last_10_cell(v: dict[str, Any], words: str, twins: str = "") -> str:
     ``twins``: wrong labels, answers not in their context), shown, not folded away."""
     est = [v.get("estimate"), v.get("low"), v.get("high")]
     nums = (f'<div class="num">loss in the last 10% minus loss in the first 90%: {_iv(est)}</div>'
-            f'<div class="sub">lost 0&rarr;90%: {_iv(v.get("first_90"))}<br>'
-            f'lost 90&rarr;100%: {_iv(v.get("last_10"))}</div>'
+            f'<div class="sub">0&rarr;90%: {fnd.loss_in_words(v.get("first_90"))}<br>'
+            f'90&rarr;100%: {fnd.loss_in_words(v.get("last_10"))}</div>'
             if v["verdict"] != fnd.NOT_MEASURED else "")
     said = (f'<div class="sub twins">Read with what the twins carry: {esc(twins)}</div>'
             if twins and nums else "")

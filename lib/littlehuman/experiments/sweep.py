@@ -173,7 +173,7 @@ def summary(study: "Study") -> dict[str, Any]:
     ``holds`` is :func:`littlehuman.findings.verdict`'s "holds" on that contrast;
     ``learned_nothing`` (:func:`grid.learned_nothing`) when the runs learned nothing: then
     finding 1 is not measured; ``random_span`` (QA: :func:`span_json`, drawn on the index)."""
-    from littlehuman.findings import HOLDS, finding_last_10
+    from littlehuman.findings import HOLDS, finding_last_10, loss_in_words
 
     metric = study.main_metric
     first = paired_drop(study, 0.9, 0.0, metric)
@@ -190,11 +190,10 @@ def summary(study: "Study") -> dict[str, Any]:
             "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for this"})
     fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
     detectable = [detectable_effect(*drop[1:3]) for drop in (first, last)]
-    text = (f"{metric} lost 0->90% synthetic: {fmt.format(*first[:3])}; "
-            f"90->100%: {fmt.format(*last[:3])} (95% CI, {last[3]} seed{'s' if last[3] != 1 else ''}; smallest drops "
-            f"this run could detect at 80% power: {fmt_detectable(detectable[0])} and "
-            f"{fmt_detectable(detectable[1])}"
-            + ("; a negative loss is a gain" if min(first[0], last[0]) < 0 else "") + ")")
+    text = (f"{metric} 0->90% synthetic: {loss_in_words(first[:3])}; "
+            f"90->100%: {loss_in_words(last[:3])} (95% CI, {last[3]} "
+            f"seed{'s' if last[3] != 1 else ''}; smallest changes this run could detect at 80% "
+            f"power: {fmt_detectable(detectable[0])} and {fmt_detectable(detectable[1])})")
     both = paired_contrast(study, {0.0: -1.0, 0.9: 2.0, 1.0: -1.0}, metric)
     contrast = None if both is None else {"estimate": list(both[:3]), "seeds": both[3],
                                           "detectable": detectable_effect(*both[1:3])}
