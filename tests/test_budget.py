@@ -335,8 +335,6 @@ def test_families_report_and_summary_on_known_runs(home, learners_beat_the_basel
     # an equivalent at or below 0: a ratio of 0, said so, not '-0.606'
     fell = {**report, "breakeven": {"log": -121.0 / 8},
             "table3": {**report["table3"], "log": {**report["table3"]["log"], "median": -121.0}}}
-    from unittest import mock
-
     with mock.patch.object(advice_plots, "_breakeven_ends", return_value=(0.0, 0.0, 0.0)):
         assert "(Table 3's median: 0, an equivalent of -121: human points never pay)" in \
             advice_plots.breakeven_sentence(fell)  # an interval at or below 0: never
@@ -651,6 +649,16 @@ def test_pilot_rows_on_a_saturated_base_narrow_the_human_gain_not_the_equivalent
     assert row["within_reach"] is False and "seeds alone will not settle it" in row["message"]
     # without the gains (not computed) a saturated base gets no +-25% row either
     assert advisor.pilot_rows(result, None, runs_per_seed=4) == []
+    # the gain is no family's: one row per base, whatever the families open there (a reviewer
+    # read FairyTaleQA's one plan three times, "Run 5 seeds" under each family)
+    three = {**result, "choice": {"best": "log", "decisive": False}, "fits": pd.DataFrame([
+        {"base": 250, "family": f, "equivalent": v, "low": -250.0, "high": math.inf}
+        for f, v in (("log", -249.99999), ("power", -124.0), ("exp", -250.0))])}
+    with mock.patch.object(F, "pilot_families", lambda r: ["log", "power", "exp"]):
+        rows = advisor.pilot_rows(three, None, runs_per_seed=4, gains=gains)
+    assert len(rows) == 1 and rows[0]["what"].startswith(
+        "the human points' gain over base 250 (+0.003; the equivalents (log (paper): ≤ 0, power "
+        "law: -124, exponential saturation: ≤ 0) say they did not beat the synthetic curve)")
 
 
 def test_a_width_clear_of_zero_reads_the_side_toward_zero():

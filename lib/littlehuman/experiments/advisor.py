@@ -502,14 +502,21 @@ def pilot_rows(result: dict[str, Any], answer: dict[str, Any] | None,
     with human points against the best without (``bought``: :func:`measured_purchases`).
     Each row: what, goal, and the plan's keys."""
     n_seeds, out = result["n_seeds"], []
-    for r in _pilot_fits(result).to_dict("records"):
+    fits = _pilot_fits(result).to_dict("records")
+    saturated: dict[Any, list[dict[str, Any]]] = {}  # base -> its families at or below 0
+    for r in fits:
+        if finite(r.get("equivalent")) and r["equivalent"] <= 0:
+            saturated.setdefault(r["base"], []).append(r)
+    for r in fits:
         fam = r["family"]
         if not finite(r.get("equivalent")):
             continue
-        if r["equivalent"] <= 0:
-            row = _saturated_row(r, fam, n_seeds, runs_per_seed, gains)
-            if row:
-                out.append(row)
+        if r["equivalent"] <= 0:  # one row per base: the gain is no family's (a reviewer
+            # read one plan three times, "Run 5 seeds" under each family)
+            if saturated[r["base"]][0] is r:
+                row = _saturated_row(saturated[r["base"]], n_seeds, runs_per_seed, gains)
+                if row:
+                    out.append(row)
             continue
         if not (finite(r.get("low")) and finite(r.get("high"))):
             if finite(r.get("undefined")) and r["undefined"] > 0:  # too uncertain for one
@@ -591,10 +598,12 @@ def clear_of_zero_width(value: float, low: float, high: float) -> float:
     return width * abs(value) / near if near > 0 else width
 
 
-def _saturated_row(r: dict[str, Any], fam: str, n_seeds: int, runs_per_seed: int,
+def _saturated_row(fits: list[dict[str, Any]], n_seeds: int, runs_per_seed: int,
                    gains: pd.DataFrame | None) -> dict[str, Any] | None:
-    """The pilot row of a saturated base: seeds to tell the human points' gain over the base
-    from 0 (None when that gain is unknown, or already clear of 0)."""
+    """The pilot row of a saturated base (``fits``: its families' fits with an equivalent at
+    or below 0): seeds to tell the human points' gain over the base from 0 (None when that
+    gain is unknown, or already clear of 0)."""
+    r = fits[0]
     mine = gains[gains["base"] == r["base"]] if gains is not None else pd.DataFrame()
     if mine.empty:
         return None
@@ -602,9 +611,12 @@ def _saturated_row(r: dict[str, Any], fam: str, n_seeds: int, runs_per_seed: int
     if not (finite(g["gain_low"]) and finite(g["gain_high"])) or g["gain"] == 0 \
             or g["gain_low"] > 0 or g["gain_high"] < 0:
         return None
+    said = ", ".join(f"{families.FAMILIES[f['family']].label}: "
+                     f"{families.points_or_none_needed(f['equivalent'], -float(f['base']))}"
+                     for f in fits)
     what = (f"the human points' gain over base {r['base']:,.0f} ({g['gain']:+.3g}; the "
-            f"{families.FAMILIES[fam].label} equivalent is {r['equivalent']:,.0f}: they did not "
-            "beat the synthetic curve)")
+            f"equivalent{'s' if len(fits) > 1 else ''} ({said}) say they did not beat the "
+            "synthetic curve)")
     return {"what": what, "goal": "an interval clear of 0, if the estimate holds",
             **curves.pilot_plan(g["gain_high"] - g["gain_low"], n_seeds,
                                 clear_of_zero_width(g["gain"], g["gain_low"], g["gain_high"]),
