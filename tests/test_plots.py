@@ -673,6 +673,13 @@ def test_baseline_line_and_training_table():
     assert table.loc[0.0, "one output for every test row"] == 1
     assert list(table["at or below the majority baseline"]) == [1, 1]
     assert table.loc[100.0, "left out (why)"] == "no answer span in the context: 18"
+    # per reason, min-max over the runs (one run without a drop counts 0)
+    assert table.loc[0.0, "left out (why)"] == "no answer span in the context: 0-8"
+    two = plots.style._left_out(pd.Series([
+        "no answer span in the context: 252; the answer span lies past the max length: 129",
+        "no answer span in the context: 256; the answer span lies past the max length: 126"]))
+    assert two == ("no answer span in the context: 252-256; the answer span lies past the max "
+                   "length: 126-129")
     assert "0.200" in plots.style.training_caption("rouge1", 0.2)
 
 

@@ -326,7 +326,8 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
                if total[s] and kept[s] < MIN_KEPT_SHARE * total[s]]
         if few:
             out.append(f"{field} {noun}: measured on only {' and '.join(few)} rows (the rest "
-                       f"dropped: see the table of dropped rows), too few of them to stand for "
+                       f"dropped: the figure's caption counts them by reason), too few of them "
+                       f"to stand for "
                        f"the {field}s, so not read against the paper ({means}; the paper: "
                        f"{paper}).")
             continue

@@ -382,13 +382,13 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
     rows = []
     for key, part in records.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
-        reasons = sorted({d for d in part["dropped"] if d})
+        reasons = _left_out(part["dropped"])
         rows.append({**dict(zip(by, key)), "runs": len(part),
                      "n": "-".join(f"{v:,}" for v in sorted({int(v) for v in part["n"]})),
                      "trained rows": _range(part["trained_rows"]),
                      **({"human rows trained on": human_trained_phrase(part)}
                         if "human_trained" in records else {}),
-                     "left out (why)": " | ".join(reasons) or "none",
+                     "left out (why)": reasons or "none",
                      "one output for every test row": int(part["single_output"].sum()),
                      "at or below the majority baseline": (
                          int((part[metric] <= baseline + 1e-12).sum())
@@ -401,6 +401,19 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
         out["fraction"] = (out["fraction"] * 100).round(1)
         out = out.rename(columns={"fraction": "synthetic %"})
     return out
+
+
+def _left_out(dropped: pd.Series) -> str:
+    """The rows a group of runs left out, per reason, min-max over the runs ('no answer span
+    in the context: 252-256; the answer span lies past the max length: 126-129'), from each
+    run's ``dropped`` ('reason: count; ...'); '' when none (five runs' strings joined by ' | '
+    were unreadable, a reviewer)."""
+    counts: dict[str, list[int]] = {}
+    for i, text in enumerate(dropped):
+        for part in filter(None, str(text or "").split("; ")):
+            reason, _, n = part.rpartition(": ")
+            counts.setdefault(reason, [0] * len(dropped))[i] = int(n)
+    return "; ".join(f"{reason}: {_range(pd.Series(n))}" for reason, n in counts.items())
 
 
 def _range(values: pd.Series) -> str:
