@@ -442,8 +442,11 @@ def test_a_report_is_judged_on_the_runs_there_once_its_lock_is_held(tmp_path, mo
     monkeypatch.setenv("LITTLEHUMAN_HOME", str(tmp_path))
     monkeypatch.setattr(report, "resolve_datasets", lambda *args, **kwargs: ["toy"])
     monkeypatch.setattr(study_mod.Study, "create", staticmethod(
-        lambda name, *args, **kwargs: SimpleNamespace(name=name, profile_overrides=dict)))
+        lambda name, *args, **kwargs: SimpleNamespace(name=name, profile_overrides=dict,
+                                                      generator_id="gen")))
     monkeypatch.setattr(experiments, "for_notebooks", lambda notebooks: [])
+    runs = tmp_path / "data" / "runs" / "toy" / "sweep"  # the report's own runs, a and b
+    monkeypatch.setattr(experiments, "run_folders", lambda study: [runs / "a", runs / "b"])
     monkeypatch.setattr(report, "build_summary", lambda *args, **kwargs: {"headline": "toy"})
     monkeypatch.setattr(report, "write_index", lambda *args, **kwargs: tmp_path / "index.html")
     executed: list[str] = []
@@ -453,7 +456,6 @@ def test_a_report_is_judged_on_the_runs_there_once_its_lock_is_held(tmp_path, mo
         return [(report._write_temp(out_dir, ".ipynb", "{}"), out_dir / n) for n in names]
 
     monkeypatch.setattr(report, "stage_notebooks", stage)
-    runs = tmp_path / "data" / "runs" / "toy" / "sweep"
     runs.mkdir(parents=True)
     (runs / "a").mkdir()
     (runs / "a" / "record.json").write_text("{}")
