@@ -150,8 +150,9 @@ def equivalent_points(fit: LogFit, y_star: float, base: float,
         size = math.exp(log_x)
         return Equivalence(size - base, "saturated",
                            f"the human points did not beat the synthetic curve at {base:,.0f} "
-                           f"({y_star:.4g} <= {at_base:.4g}); equivalent {size - base:,.0f} "
-                           "points.", size)
+                           f"({y_star:.4g} <= {at_base:.4g}); equivalent ≤ 0: the curve "
+                           f"reaches their score at {size:,.0f} synthetic points, below the "
+                           "base.", size)
     size = math.exp(log_x) if log_x < 709.0 else None
     limit = extrapolation_factor * fit.x_max
     if size is None or size > limit:

@@ -500,7 +500,7 @@ def glossary() -> str:
                  "paper's one synthetic point per real one)"),
         ("synthetic share", "the fraction of a training set of fixed size n whose human rows "
                             "are replaced by their twins"),
-        ("majority baseline", "the score of predicting the train split's most common label or "
+        ("majority baseline", "the score of predicting the train pool's most common label or "
                               "answer for every test row: a learner that learned only that"),
         ("random span", "QA: the ROUGE-1 of a span of each test context at a random start, "
                         "as long as the run's own answer there: a run that learned how long "

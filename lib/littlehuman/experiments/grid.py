@@ -181,7 +181,7 @@ def trained_human(record: dict[str, Any]) -> tuple[int | None, int | None]:
     """A run's human (real) training rows and how many of them its learner trained on: the
     record's ``n_real_trained`` where the learner said which rows it kept
     (:class:`~littlehuman.learners.base.Learner`), all of them where it dropped none, else
-    unknown (None; records from before 2026-12-06). FairyTaleQA's zoom added 12 human points
+    unknown (None; records from before the learner said which rows it kept). FairyTaleQA's zoom added 12 human points
     of which about 4 per seed could train the encoder, and no page said so. A run of human
     rows only, or of none, is known from its trained rows alone, whenever it was recorded."""
     train = record.get("train") or {}
@@ -404,24 +404,34 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str) -> lis
 def human_short(records: pd.DataFrame) -> str | None:
     """A sentence when runs trained on fewer than :data:`TRAINED_SHARE_FLAG` of their human
     rows (:func:`trained_human`): per number of human rows in a training set, how many the
-    learner trained on (min-max over the runs), largest first. A comparison of human points
-    rests on those alone (FairyTaleQA's zoom: 12 more human points, about 4 trainable per
-    seed). None otherwise."""
+    learner trained on (min-max over the runs with that many), largest first. A comparison of
+    human points rests on those alone (FairyTaleQA's zoom: 12 more human points, 3 trainable).
+    Runs whose count is unknown (recorded before the learner said which rows it kept) are
+    named apart, not counted as fine (a reviewer). None when there is nothing to say."""
     if "human_trained" not in records:
         return None
-    known = records.dropna(subset=["human_trained", "human_rows"])
-    known = known[known["human_rows"] > 0]
+    mixed = records[records["human_rows"].fillna(0) > 0]
+    known = mixed.dropna(subset=["human_trained"])
     short = known[known["human_trained"] < TRAINED_SHARE_FLAG * known["human_rows"]]
-    if short.empty:
-        return None
-    parts = []
-    for rows, group in sorted(short.groupby("human_rows"), key=lambda kv: -kv[0]):
-        low, high = int(group["human_trained"].min()), int(group["human_trained"].max())
-        parts.append(f"{low:,}{'' if low == high else f'-{high:,}'} of {int(rows):,}")
-    return (f"{len(short)} of {len(records)} runs trained on fewer than "
-            f"{TRAINED_SHARE_FLAG:.0%} of their human rows (human rows trained on, min-max over "
-            f"those runs: {'; '.join(parts)}): what their human points are worth rests on the "
-            "rows the learner could train on")
+    unknown = len(mixed) - len(known)
+    said = []
+    if len(short):
+        parts = []
+        for rows, group in sorted(short.groupby("human_rows"), key=lambda kv: -kv[0]):
+            low, high = int(group["human_trained"].min()), int(group["human_trained"].max())
+            parts.append(f"{low:,}{'' if low == high else f'-{high:,}'} of {int(rows):,}")
+        said.append(f"{len(short)} of the {len(known)} runs with human rows"
+                    f"{' counted' if unknown else ''} trained on fewer than "
+                    f"{TRAINED_SHARE_FLAG:.0%} of them (human rows "
+                    f"trained on, min-max over the runs with that many: {'; '.join(parts)}): "
+                    "what their human points are worth rests on the rows the learner could "
+                    "train on")
+    if unknown and (len(short) or records["trained_rows"].lt(
+            TRAINED_SHARE_FLAG * records["n"]).any()):
+        said.append(f"for {unknown} run{'s' if unknown != 1 else ''} mixing human and "
+                    "synthetic rows the human rows trained on are unknown (recorded before the "
+                    "learner said which rows it kept: rerun them to count)")
+    return "; ".join(said) or None
 
 
 def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs",

@@ -187,7 +187,7 @@ def summary(study: "Study") -> dict[str, Any]:
             "metric": metric, "status": "missing", "flags": caution,
             "baseline": baseline.get(metric), "curve": shape,
             "random_span": span_json(rec, metric),
-            "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for this"})
+            "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for finding 1"})
     fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
     detectable = [detectable_effect(*drop[1:3]) for drop in (first, last)]
     text = (f"{metric} 0->90% synthetic: {loss_in_words(first[:3])}; "

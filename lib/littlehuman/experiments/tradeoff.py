@@ -93,8 +93,9 @@ STATUS_WORDS = {
     "ok": "the human points' score is matched by a finite amount of extra synthetic data "
           "within 100x the largest fitted size (past that size itself, an extrapolation of "
           "the curve)",
-    "saturated": "the human points did not beat the synthetic-only curve at that base (the "
-                 "curve has flattened, as on FEVER in the paper); the equivalent is <= 0",
+    "saturated": "the human points scored at or below the synthetic-only curve at that base "
+                 "(as on FEVER in the paper, where the curve had flattened); the equivalent "
+                 "is ≤ 0",
     "no_gain": "the synthetic-only curve does not rise (a1 <= 0): no amount of synthetic data "
                "matches, so the human points cannot be priced in synthetic points",
     "extrapolated": "the match lies beyond 100x the largest fitted size: read it as 'far more "
@@ -180,12 +181,19 @@ def unseen_gain_clause(gains: pd.DataFrame | None, metric: str) -> str:
     r = rows.iloc[-1]
     numbers = (f"base {int(r['base']):,}: {metric} {r['gain']:+.3f} [{r['gain_low']:+.3f}, "
                f"{r['gain_high']:+.3f}]")
-    if said[-1] == CONTRADICTED:
-        return (f"; the human points lowered the score of the synthetic base, clear of 0 "
-                f"({numbers})")
+    lowered = said.count(CONTRADICTED)
+    if lowered == len(said):
+        where = "the synthetic base" if len(said) == 1 else f"each of the {len(said)} bases"
+        return (f"; the human points lowered the score of {where}, clear of 0 "
+                f"({'largest ' if len(said) > 1 else ''}{numbers})")
+    if lowered:  # a reviewer: "at no base ... clear of 0" beside a loss clear of 0 elsewhere
+        return (f"; at no base do the human points raise the score clear of 0, and at "
+                f"{lowered} of {len(said)} they lower it (largest {numbers}), so this price "
+                "rests on no gain the run can see")
     return (f"; at no base is the human points' own change over the synthetic base clear of 0 "
-            f"({numbers}, smallest detectable {fmt_detectable(r.get('gain_detectable'))}), "
-            "so the run cannot tell whether they help")
+            f"({'largest ' if len(said) > 1 else ''}{numbers}, smallest detectable "
+            f"{fmt_detectable(r.get('gain_detectable'))}), so the run cannot tell whether "
+            "they help")
 
 
 def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
@@ -445,10 +453,11 @@ def summary(study: "Study", metric: str | None = None,
                  f"one human point costs less than {a['breakeven']:.3g} synthetic points (the "
                  f"median equivalent over {curves.operating_points_phrase(t3)}, per human "
                  "point)" if a["breakeven"] > 0 else
-                 "the median equivalent is <= 0: at these sizes extra human points never pay "
+                 "the median equivalent is ≤ 0: at these sizes extra human points never pay "
                  "over synthetic ones" if _wholly_unpaid(a) else
-                 "the median equivalent is <= 0, but its interval reaches above 0: this run "
-                 "cannot tell whether extra human points pay over synthetic ones"
+                 "Table 3's median equivalent is ≤ 0, but the interval of the fit on the seed "
+                 "means reaches above 0: this run cannot tell whether extra human points pay "
+                 "over synthetic ones"
                  ) + _runs_price_clause(a.get("measured"), h)
     sz = sizes(study.profile, study.shape)
     baseline, rec = grid.majority_baseline(study), records(study)

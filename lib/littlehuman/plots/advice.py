@@ -17,8 +17,8 @@ from littlehuman.families import FAMILIES, POOLED, curve_points
 from littlehuman.findings import fmt_points
 from littlehuman.plots import tradeoff as tradeoff_plots
 from littlehuman.plots.style import (BAND, COLORS, TEMPLATE, Panels, baseline_line,
-                                     baseline_sentence, metric_label, note_if_empty, resampled,
-                                     span_line, whole_points, with_formats)
+                                     baseline_sentence, metric_label, none_needed, note_if_empty,
+                                     resampled, span_line, whole_points, with_formats)
 
 #: a colour per family (the paper's log fit keeps the trade-off figure's blue)
 FAMILY_COLORS: dict[str, str] = {"log": COLORS[0], "power": COLORS[2], "exp": COLORS[4]}
@@ -107,7 +107,8 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
         "base": f["base"], "curve": f["label"], "fitted": f["formula"], "RMSE": f["rmse"],
         "fit status": f["fit_status"], "levels off at": [_asymptote(v) for v in f["asymptote"]],
         "hold-out error": f["holdout_error"],
-        "equivalent synthetic points": f["equivalent"], f"{level} CI low": f["low"],
+        "equivalent synthetic points": none_needed(f["equivalent"], f["base"]),
+        f"{level} CI low": none_needed(f["low"], f["base"]),
         f"{level} CI high": f["high"], "equivalent status": f["eq_status"],
         "resamples without one": f["undefined"].astype("Int64")}),
         dict.fromkeys(points, whole_points))

@@ -185,9 +185,22 @@ def _unbounded_end(value: float) -> str:
 
 def whole_points(value: Any) -> str:
     """A number of data points in a table: :func:`littlehuman.findings.fmt_points` (an
-    equivalent of 1043.5051 shows as 1,044), an interval's unbounded end as ∞ or -∞."""
+    equivalent of 1043.5051 shows as 1,044), an interval's unbounded end as ∞ or -∞; text (an
+    end :func:`none_needed` named) as it is."""
+    if isinstance(value, str):
+        return value
     number = float(value)
     return _unbounded_end(number) if math.isinf(number) else fmt_points(number)
+
+
+def none_needed(values: pd.Series, bases: pd.Series) -> pd.Series:
+    """Equivalents (or their interval ends) at their base's floor, minus the base (no synthetic
+    point needed), as the text '≤ 0', as the sentences give them
+    (:func:`littlehuman.families.points_or_none_needed`: a near-flat fit's -249.99999 on base
+    250 read '-250' in the tables, a reviewer); the others as they are."""
+    return pd.Series([("≤ 0" if isinstance(v, (int, float)) and math.isfinite(v)
+                       and v <= -float(b) + 0.5 else v) for v, b in zip(values, bases)],
+                     index=values.index, dtype=object)
 
 
 def with_formats(frame: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
@@ -424,8 +437,8 @@ def _range(values: pd.Series) -> str:
 def human_trained_phrase(part: pd.DataFrame) -> str:
     """The human rows a group of runs trained on, of their human rows ('4-7 of 12': min-max
     over the runs), from the records' ``human_trained`` and ``human_rows``; 'unknown' where a
-    run's learner did not say (records from before 2026-12-06), 'no human rows' for purely
-    synthetic runs."""
+    run's learner did not say (records without ``train.n_real_trained``), 'no human rows' for
+    purely synthetic runs."""
     if not part["human_rows"].fillna(1).any():
         return "no human rows"
     known = part.dropna(subset=["human_trained", "human_rows"])
@@ -445,7 +458,8 @@ def training_caption(metric: str, baseline: float | None,
             "kept (a QA row without an answer span in its context, or whose span lies past "
             "the max length, cannot train an extractive learner) and the human rows among "
             "them (min-max over the runs; 'unknown' for runs mixing both kinds recorded before "
-            "2026-12-06: rerun them to count), how many runs gave the same "
+            "the learner said which rows it kept: rerun them to count), how many runs gave "
+            "the same "
             f"output for every test row, and how many did not beat the majority baseline; {base}"
             + (f"; and how many did not beat a random span of each test context as long as "
                f"their own answer there ({metric} {span[1]:.3f}, the mean over the runs)"

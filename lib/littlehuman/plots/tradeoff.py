@@ -20,7 +20,8 @@ from littlehuman import curves
 from littlehuman.findings import PAPER_TABLE3
 from littlehuman.plots.style import (COLORS, SEED_LINE, Panels, baseline_line, baseline_sentence,
                                      error_bars, metric_label, note_if_empty, resampled,
-                                     span_line, whole_points, with_formats)
+                                     none_needed, span_line, whole_points,
+                                     with_formats)
 from littlehuman.stats import finite
 
 #: the columns of :func:`bases_table`, in order, and their names there (``{human}`` filled in)
@@ -130,6 +131,8 @@ def bases_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
     score +human, the fit (a0, a1, r2, fit at base), the equivalent and its 95% CI, status
     and the break-even price ratio."""
     names = {k: v.format(human=human) for k, v in BASES_COLUMNS.items()}
+    bases = bases.assign(**{c: none_needed(bases[c], bases["base"])
+                            for c in ("equivalent", "low", "high") if c in bases})
     table = bases[[c for c in BASES_COLUMNS if c in bases]].rename(columns=names)
     formats: dict[str, Any] = {names[c]: whole_points for c in ("equivalent", "low", "high")
                                if c in bases}
@@ -152,7 +155,8 @@ def bases_caption(human: int, n_boot: int | None = None) -> str:
             "upper end reads ∞ when 2.5% or more of the resamples lie above every number: "
             "[300, ∞) reads 'at least 300'), the price ratio "
             "(human / synthetic) below which human annotation is cheaper (blank where the "
-            "equivalent is undefined, or <= 0: there human points never pay), and what the "
+            "equivalent is undefined, or ≤ 0: the price line below says whether human points "
+            "pay there), and what the "
             "human points added over the base, paired per "
             "test row within each seed, with its 95% interval (seeds and test rows) and the "
             "smallest gain this run could detect at 80% power.")
