@@ -1302,3 +1302,23 @@ def test_an_equivalent_at_its_floor_reads_none_needed_everywhere():
     said = curves.equivalent_points(fit, 0.09, 250.0)
     assert said.status == "saturated" and "equivalent ≤ 0" in said.message
     assert "-250" not in said.message
+
+
+def test_each_runs_random_span_is_computed_once_per_process(home, monkeypatch):
+    """A notebook reads its records several times; at the paper's scale (ROPES: 111 runs of
+    1,688 test rows) the random span cost seconds each time. Answers that change (a run
+    redone) are computed again."""
+    exp = qa_experiment()
+    specs = specs_of(exp, sweep)
+    write_qa_runs(exp, specs, lambda row, spec: row["answer"])
+    calls = []
+    real = grid.against_random_span
+    monkeypatch.setattr(grid, "against_random_span",
+                        lambda study, preds: calls.append(1) or real(study, preds))
+    first = sweep.records(exp)
+    again = sweep.records(exp)
+    assert len(calls) == len(specs) and first["random_span"].equals(again["random_span"])
+    write_qa_runs(exp, specs[:1], lambda row, spec: "kite")  # one run redone, other answers
+    redone = sweep.records(exp)
+    assert len(calls) == len(specs) + 1
+    assert (redone["random_span_words"] == 1.0).sum() == 1  # the redone run's one-word answers
