@@ -421,6 +421,9 @@ def test_families_report_and_summary_on_known_runs(home, learners_beat_the_basel
     assert summary["budget_credits"]["log"][0]["value"] == pytest.approx(credit)
     json.dumps(summary)
     assert summary["budget"]["best"]["h"] == 0.0
+    # summary.json's break-even ratios as the pages give them: one at or below 0 is 0
+    fell = advisor.summary(exp, {**report, "breakeven": {**report["breakeven"], "log": -3.68}})
+    assert fell["breakeven"]["log"] == 0.0 and json.dumps(fell)
     # notebook 06's figures and tables build
     fig = advice_plots.fits_figure(report, "t")
     assert len(fig.data) >= 2 * 3 and fig.layout.title.text == "t"

@@ -1290,7 +1290,9 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     out = {"dataset": r["dataset"], "metric": r["metric"], "human_points": r["human"],
            "seeds": r["n_seeds"], "test_rows": r["n_rows"], "chosen_family": fam,
            "choice": r["choice"]["sentence"], "mean_abs_holdout_error":
-           r["choice"]["mean_abs_error"], "table3": t3, "breakeven": r["breakeven"],
+           r["choice"]["mean_abs_error"], "table3": t3,
+           # an equivalent at or below 0 is a ratio of 0, as the pages say (a reviewer: -3.68)
+           "breakeven": {f: None if v is None else max(0.0, v) for f, v in r["breakeven"].items()},
            "per_base": per_base, "disagreements": disagree, "headline": headline,
            "measured": [] if r.get("measured") is None else [
                {k: unbounded_as_text(v) for k, v in m.items()}
