@@ -1449,11 +1449,16 @@ def median_equivalent(result: Mapping[str, Any], family: str) -> dict[str, Any] 
             "floor": -float(min(bases))}
 
 
+def at_floor(value: float, floor: float) -> bool:
+    """Whether an equivalent (or an interval's end) lies at the floor that 'none needed' is
+    ranked at (minus the base), to the half point it is shown to: a near-flat log fit put
+    -249.99999 on base 250, and it read '-250' beside another family's '≤ 0' (a reviewer)."""
+    return value <= floor + 0.5
+
+
 def points_or_none_needed(value: float, floor: float) -> str:
-    """An equivalent in words: '≤ 0' at the floor that 'none needed' is ranked at (minus the
-    base), to the half point it is shown to (a near-flat log fit put -249.99999 on base 250:
-    it read '-250' beside another family's '≤ 0', a reviewer), else '+1,331'."""
-    return "≤ 0" if value <= floor + 0.5 else f"{value:+,.0f}"
+    """An equivalent in words: '≤ 0' :func:`at_floor`, else '+1,331'."""
+    return "≤ 0" if at_floor(value, floor) else f"{value:+,.0f}"
 
 
 def interval_or_none_needed(low: float, high: float, floor: float) -> str:
@@ -1461,9 +1466,9 @@ def interval_or_none_needed(low: float, high: float, floor: float) -> str:
     (:func:`points_or_none_needed`): '[≤ 0, ∞)', '(every resample ≤ 0)', '[678, 5,158]'."""
     from littlehuman.findings import fmt_points_interval
 
-    if low <= floor + 0.5 and high <= 0:  # not '[≤ 0, -20]' (a helper read it as reversed)
+    if at_floor(low, floor) and high <= 0:  # not '[≤ 0, -20]' (a helper read it as reversed)
         return "(every resample ≤ 0)"
-    if low <= floor + 0.5:  # not '[-250': no synthetic point at all is needed there
+    if at_floor(low, floor):  # not '[-250': no synthetic point at all is needed there
         return f"[≤ 0, {fmt_points_interval(0.0, high).split(', ', 1)[1]}"
     return fmt_points_interval(low, high)
 

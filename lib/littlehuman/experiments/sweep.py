@@ -215,7 +215,7 @@ def summary(study: "Study") -> dict[str, Any]:
                         f"{fmt_detectable(contrast['detectable'])}): {found['verdict']}, "
                         f"{found['text'].split(';')[0]}")
     span = (rec.groupby("fraction")["random_span"].mean().to_dict()
-            if grid.span_baseline(rec, metric) is not None else None)
+            if out["random_span"] is not None else None)
     out["text"] += headroom_sentence(shape, baseline.get(metric), metric,
                                      seen=last[0], detectable=detectable[1],
                                      best_constant=grid.best_constant(study, metric), span=span)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from littlehuman.families import at_floor
 from littlehuman.findings import fmt_points
 from littlehuman.metrics import METRIC_LABELS
 
@@ -195,11 +196,11 @@ def whole_points(value: Any) -> str:
 
 def none_needed(values: pd.Series, bases: pd.Series) -> pd.Series:
     """Equivalents (or their interval ends) at their base's floor, minus the base (no synthetic
-    point needed), as the text '≤ 0', as the sentences give them
-    (:func:`littlehuman.families.points_or_none_needed`: a near-flat fit's -249.99999 on base
-    250 read '-250' in the tables, a reviewer); the others as they are."""
+    point needed: :func:`littlehuman.families.at_floor`), as the text '≤ 0', as the sentences
+    give them (a near-flat fit's -249.99999 on base 250 read '-250' in the tables, a
+    reviewer); the others as they are."""
     return pd.Series([("≤ 0" if isinstance(v, (int, float)) and math.isfinite(v)
-                       and v <= -float(b) + 0.5 else v) for v, b in zip(values, bases)],
+                       and at_floor(v, -float(b)) else v) for v, b in zip(values, bases)],
                      index=values.index, dtype=object)
 
 
