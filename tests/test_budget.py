@@ -466,6 +466,17 @@ def test_families_report_and_summary_on_known_runs(home, learners_beat_the_basel
          "median": 6006.45, "p25": 3622.95, "p75": 21944.36}])
     shown = advice_plots.table3_table({"table3_frame": frame})
     assert shown["median"].isna().tolist() == [True, False]
+    # 2 of 3 with an equivalent: the median stands, quartiles of 2 numbers do not
+    few = frame.assign(n=[2, None], n_undefined=[1, None])
+    shown = advice_plots.table3_table({"table3_frame": few})
+    assert shown["median"].isna().tolist() == [False, False]
+    assert shown["25th percentile"].isna().tolist() == [True, False]
+    t3 = curves.table3([-214.0, None, -154.2])
+    said = advice_plots._few_values_sentence({"families": ["log"], "table3": {"log": t3}})
+    assert said == (" Quartiles of fewer than 4 equivalents are left blank; the values: "
+                    f"{F.FAMILIES['log'].label} -214 and -154.")
+    assert advice_plots._few_values_sentence(
+        {"families": ["log"], "table3": {"log": curves.table3([1.0, 2.0, 3.0, 4.0])}}) == ""
     assert ">6,006.5<" in styled(shown, precision=1).to_html()
     assert list(advice_plots.pilot_table(report).columns)[0] == "answer"
     # no budget: no budget answer, the rest stands
@@ -498,7 +509,8 @@ def test_a_negative_median_equivalent_reads_as_negative_in_the_headlines(home):
     write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, {16: -6.0, 24: -6.0}))
     trade = tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))
     assert trade["table3"]["median"] == pytest.approx(-6.0)
-    assert trade["headline"].startswith("+8 human points ~ -6 synthetic points (median over 6")
+    assert trade["headline"].startswith("+8 human points ~ -6 synthetic points (median over 6 "
+                                        f"operating points; mean -6); {curves.BELOW_THE_CURVE}")
     fam = advisor.summary(exp, advisor.families_report(exp, n_boot=10))
     assert fam["chosen_family"] == "log" and fam["table3"]["log"]["median"] == pytest.approx(-6.0)
     assert fam["headline"].startswith("+8 human points ~ -6 [-6, -6] synthetic points under "
@@ -510,6 +522,12 @@ def test_a_negative_median_equivalent_reads_as_negative_in_the_headlines(home):
     with mock.patch.object(tradeoff, "human_gain", wraps=tradeoff.human_gain) as gains:
         assert advisor.families_report(exp, n_boot=10)["pilot"] == []
     assert gains.call_count == 1
+    # one seed, two bases: 2 operating points, whose mean is their median: the values instead
+    one = experiment("scifact", seeds="0")
+    write_runs(one, specs_of(one, tradeoff), lambda s: known_tradeoff(s, {16: -6.0, 24: -4.0}))
+    said = tradeoff.summary(one, result=tradeoff.analysis(one, n_boot=20))["headline"]
+    assert said.startswith("+8 human points ~ -5 synthetic points (median over 2 operating "
+                           "points; the values: -6 and -4); they do not beat"), said
 
 
 def test_pilot_rows_on_a_wide_interval():

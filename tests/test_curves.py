@@ -157,6 +157,23 @@ def test_table3_on_known_lists():
     assert (paper["p25"], paper["median"], paper["p75"]) == (2.0, 2.5, 4.0)
     empty = table3([None, None])
     assert empty["mean"] is None and empty["n_undefined"] == 2
+    assert out["values"] == [1.0, 2.0, 3.0, 4.0] and empty["values"] == []
+
+
+def test_a_table3_of_few_values_gives_them_instead_of_quartiles_and_a_mean():
+    from littlehuman.curves import BELOW_THE_CURVE, few_values, table3_spread, values_phrase
+
+    two = table3([-154.2, None, -214.0])  # FairyTaleQA's cpu profile, 2026-12-06
+    assert few_values(two) and values_phrase(two) == "-214 and -154"
+    assert table3_spread(two) == "the values: -214 and -154"  # not 'mean -184' (= the median)
+    three = table3([5.0, 31.0, 1200.0])
+    assert values_phrase(three) == "+5, +31 and +1,200"
+    assert values_phrase(three, signed=False) == "5, 31 and 1,200"
+    four = table3([1.0, 2.0, 3.0, 40.0])
+    assert not few_values(four) and table3_spread(four) == "mean 12"
+    assert not few_values(table3([None, None]))  # nothing to give
+    assert table3_spread({"n": 2, "n_undefined": 0, "mean": 7.0}) == "mean 7"  # from before
+    assert "smaller than the base" in BELOW_THE_CURVE
 
 
 def test_price_ratio_and_advice_arithmetic():

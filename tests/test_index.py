@@ -213,6 +213,10 @@ def test_page_has_verdicts_figure_and_ledger(tmp_path):
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
         **t3, "median": -121.0, "p25": -150.0}}))  # no synthetic point per human one
     assert "9 operating points)" in index.page(tmp_path)
+    write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": {
+        "n": 2, "n_undefined": 1, "mean": -184.0, "median": -184.0, "p25": -199.0,
+        "p75": -169.0, "values": [-214.0, -154.0]}}))  # 2 values: no quartiles
+    assert "median -184 (values -214 and -154; 2 of 3 operating points)" in index.page(tmp_path)
     assert "x per human point" not in index.page(tmp_path).split("this run, Table 3")[1][:200]
     # beside Table 3's median, the median over the bases with its interval (the headline's)
     write(tmp_path, summary("ropes", "cpu", tradeoff={**TRADEOFF, "table3": t3,

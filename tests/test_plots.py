@@ -544,9 +544,19 @@ def test_tradeoff_tables():
                                    "break-even price ratio"]
     assert table["equivalent synthetic points"].tolist() == [30.0, 900.0]
     assert table["resamples without an equivalent"].tolist() == [0, 3]
-    t3 = {"mean": 465.0, "median": 465.0, "p25": 30.0, "p75": 900.0, "n": 2, "n_undefined": 1}
+    t3 = {"mean": 465.0, "median": 465.0, "p25": 247.5, "p75": 682.5, "n": 4, "n_undefined": 1,
+          "values": [30.0, 400.0, 530.0, 900.0]}
     row = plots.tradeoff.table3_table("fever", t3).iloc[0]
-    assert row["dataset"] == "fever" and row["75th percentile"] == 900.0 and row["without one"] == 1
+    assert row["dataset"] == "fever" and row["75th percentile"] == 682.5 and row["without one"] == 1
+    # quartiles of 2 numbers are no quartiles (FairyTaleQA's cpu profile, 2026-12-06: -214 to
+    # -154 of 2 values): blank, and the caption gives the values
+    two = {**t3, "n": 2, "p25": 244.5, "p75": 682.5, "values": [30.0, 900.0]}
+    row = plots.tradeoff.table3_table("fever", two).iloc[0]
+    assert pd.isna(row["25th percentile"]) and pd.isna(row["75th percentile"])
+    assert (row["median"], row["mean"]) == (465.0, 465.0)
+    assert "The quartiles are left blank: 2 equivalents, +30 and +900." in (
+        plots.tradeoff.table3_caption(50, 1, 3, two))
+    assert "quartiles are left blank" not in plots.tradeoff.table3_caption(50, 1, 3, t3)
     points = pd.DataFrame({"level": ["seed", "seed", "mean"], "base": [50, 50, 50],
                            "seed": [0, 1, None], "equivalent": [1.0, 2.0, 1.5],
                            "message": ["a", "b", "c"]})

@@ -243,16 +243,17 @@ def operating_points(records: pd.DataFrame, metric: str, pool_bases: bool = Fals
 
 
 def table3(equivalents: Sequence[float | None],
-           method: str = "linear") -> dict[str, float | int | None]:
-    """Mean, median, 25th and 75th percentile of the defined equivalents (paper Table 3).
+           method: str = "linear") -> dict[str, Any]:
+    """Mean, median, 25th and 75th percentile of the defined equivalents (paper Table 3), and
+    the defined ones themselves (``values``, sorted).
 
     None/NaN/inf entries are left out and counted in ``n_undefined``. ``method`` is a
     ``numpy.percentile`` method, or "paper" for the authors' ``sorted[int(n * q)]``
     (their median stays ``np.median``)."""
     raw = [None if v is None else float(v) for v in equivalents]
     vals = np.array([v for v in raw if v is not None and math.isfinite(v)], dtype=float)
-    out: dict[str, float | int | None] = {"n": int(vals.size),
-                                          "n_undefined": len(raw) - int(vals.size)}
+    out: dict[str, Any] = {"n": int(vals.size), "n_undefined": len(raw) - int(vals.size),
+                           "values": sorted(float(v) for v in vals)}
     if vals.size == 0:
         return {**out, "mean": None, "median": None, "p25": None, "p75": None}
     if method == "paper":
@@ -262,6 +263,41 @@ def table3(equivalents: Sequence[float | None],
         p25, p75 = (float(np.percentile(vals, q, method=method)) for q in (25, 75))
     return {**out, "mean": float(vals.mean()), "median": float(np.median(vals)),
             "p25": p25, "p75": p75}
+
+
+#: the fewest finite equivalents whose quartiles a report shows: over fewer, a quartile
+#: interpolates between two or three numbers (FairyTaleQA's cpu profile: "quartiles -214 to
+#: -154" of 2 values, whose mean is their median), so the values are given instead
+QUARTILES_MIN = 4
+
+
+def few_values(t3: Mapping[str, Any]) -> bool:
+    """Whether a :func:`table3` rests on fewer than :data:`QUARTILES_MIN` finite equivalents:
+    reports then give the values, not quartiles (tables leave those blank; a headline gives
+    the values instead of the mean)."""
+    return 0 < _counts(t3)[0] < QUARTILES_MIN
+
+
+def values_phrase(t3: Mapping[str, Any], signed: bool = True) -> str:
+    """'-214 and -154' (or '+5, +20 and +31'): a :func:`table3`'s finite equivalents, sorted;
+    '' for a Table 3 from before they were kept."""
+    vals = [format(v, "+,.0f" if signed else ",.0f") for v in t3.get("values") or ()]
+    return (" and ".join(vals) if len(vals) <= 2 else
+            ", ".join(vals[:-1]) + f" and {vals[-1]}")
+
+
+def table3_spread(t3: Mapping[str, Any]) -> str:
+    """What goes beside Table 3's median: 'mean 17' or, over fewer than
+    :data:`QUARTILES_MIN` values, 'the values: -214 and -154'."""
+    if few_values(t3) and t3.get("values"):
+        return f"the values: {values_phrase(t3)}"
+    return f"mean {t3['mean']:,.0f}" if t3.get("mean") is not None else ""
+
+
+#: said after a Table 3 median at or below 0: what such a number is (FairyTaleQA's cpu
+#: profile: -244 is a 6-point synthetic set, read off a curve fitted on 250-350 points)
+BELOW_THE_CURVE = ("they do not beat the synthetic curve (an equivalent below 0 is a synthetic "
+                   "set smaller than the base: the curve read below its base's runs)")
 
 
 def _counts(t3: Mapping[str, Any]) -> tuple[int, int]:

@@ -223,7 +223,7 @@ def _no_curve(measured: list[dict[str, Any]] | None) -> str:
 def _own_table3(v: dict[str, Any]) -> str:
     """This run's Table 3 statistic, beside the paper's ("" where most operating points gave
     no finite equivalent: the reports leave it blank then too)."""
-    from littlehuman.curves import mostly_undefined
+    from littlehuman.curves import few_values, mostly_undefined, values_phrase
     from littlehuman.findings import fmt_points
 
     t3, human = v.get("table3") or {}, v.get("human")
@@ -233,9 +233,10 @@ def _own_table3(v: dict[str, Any]) -> str:
            else "")  # at or below 0 no synthetic point matches a human one: not '-0.6x'
     n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
     points = f"{n} of {n + undefined}" if undefined else f"{n}"
-    line = (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} (quartiles '
-            f'{fmt_points(t3.get("p25"))} to {fmt_points(t3.get("p75"))}; {points} '
-            f'operating points{per})</div>')
+    spread = (f"values {values_phrase(t3, signed=False)}" if few_values(t3) and t3.get("values")
+              else f"quartiles {fmt_points(t3.get('p25'))} to {fmt_points(t3.get('p75'))}")
+    line = (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} ({spread}; '
+            f'{points} operating points{per})</div>')
     m = v.get("median_equivalent") or {}
     value = fnd.interval_end(m.get("value"))
     if value is None or math.isinf(value) or m.get("bases", 0) < 2:

@@ -1268,14 +1268,13 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
         elif said:
             headline = (f"+{r['human']} human points ~ {said[0]} synthetic points under the "
                         f"{label} ({said[1]}; {table3}: {med:+,.0f})"
-                        + ("; they do not beat the synthetic curve"
-                           if mids[fam]["value"] <= 0 else "")
+                        + (f"; {curves.BELOW_THE_CURVE}" if mids[fam]["value"] <= 0 else "")
                         + _open_families_clause(r, mids, level) + measured_clause(r))
         else:
             headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
                         f"{label} ({table3}; on the seed means the median over the bases "
                         "has no finite value)"
-                        + ("; they do not beat the synthetic curve" if med <= 0 else "")
+                        + (f"; {curves.BELOW_THE_CURVE}" if med <= 0 else "")
                         + _open_families_clause(r, mids, level) + measured_clause(r))
     if med is not None and not r.get("learned_nothing"):  # a price was given: on what gain
         from littlehuman.experiments.tradeoff import unseen_gain_clause

@@ -445,8 +445,8 @@ def summary(study: "Study", metric: str | None = None,
     else:
         said = families.median_phrase(a.get("median_equivalent"), a.get("level", 0.95))
         headline = (f"+{h} human points ~ {t3['median']:+,.0f} synthetic points (median over "
-                    f"{curves.operating_points_phrase(t3)}; mean {t3['mean']:,.0f})"
-                    + ("; they do not beat the synthetic curve" if t3["median"] <= 0 else "")
+                    f"{curves.operating_points_phrase(t3)}; {curves.table3_spread(t3)})"
+                    + (f"; {curves.BELOW_THE_CURVE}" if t3["median"] <= 0 else "")
                     + (f"; {said[1]}: {said[0]}" if said else "") + measured_clause(a)
                     + unseen_gain_clause(a["bases"], a["metric"]))
         price = (f"under the paper's log curve, human annotation is the cheaper route while "

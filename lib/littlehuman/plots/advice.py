@@ -164,6 +164,8 @@ def table3_table(report: dict[str, Any]) -> pd.DataFrame:
     for i in t.index[ours]:  # most operating points undefined: the rest is not the answer
         if curves.mostly_undefined(t.loc[i]):
             t.loc[i, stats] = np.nan
+        elif curves.few_values(t.loc[i]):  # quartiles of 2 or 3 numbers: the caption's values
+            t.loc[i, ["p25", "p75"]] = np.nan
     for i in t.index[~ours]:  # the paper's digits as it prints them (6006.45 -> 6006.5)
         t.loc[i, stats] = [float(one_decimal(v)) for v in t.loc[i, stats]]
     level = report.get("level", 0.95)
@@ -214,7 +216,20 @@ def table3_caption(report: dict[str, Any]) -> str:
             + (" A family's statistics are left blank where most of its operating points gave "
                "no finite equivalent (the rest would stand for one or a few seeds)."
                if any(curves.mostly_undefined(report["table3"][f]) for f in report["families"])
-               else ""))
+               else "")
+            + _few_values_sentence(report))
+
+
+def _few_values_sentence(report: dict[str, Any]) -> str:
+    """' Quartiles of fewer than 4 equivalents are left blank; the values: log -214 and -154;
+    ...' for the families with so few (:func:`curves.few_values`); '' where none has."""
+    few = [f"{families.FAMILIES[f].label} {curves.values_phrase(report['table3'][f])}"
+           for f in report["families"]
+           if curves.few_values(report["table3"][f])
+           and not curves.mostly_undefined(report["table3"][f])
+           and report["table3"][f].get("values")]
+    return (f" Quartiles of fewer than {curves.QUARTILES_MIN} equivalents are left blank; the "
+            f"values: {'; '.join(few)}." if few else "")
 
 
 def breakeven_sentence(report: dict[str, Any]) -> str:

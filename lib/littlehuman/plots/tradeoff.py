@@ -167,11 +167,12 @@ def table3_table(dataset: str, table3: dict[str, Any]) -> pd.DataFrame:
     """Paper Table 3 for one dataset (``analysis["table3"]``): one row of the equivalents'
     mean, median, 25th and 75th percentile, the operating points and the undefined ones; the
     four left blank when most operating points had none (:func:`curves.mostly_undefined`:
-    they would summarise one or a few seeds as the experiment's answer)."""
-    blank = curves.mostly_undefined(table3)
-    stats = {name: None if blank else table3[key] for name, key in (
-        ("mean", "mean"), ("median", "median"), ("25th percentile", "p25"),
-        ("75th percentile", "p75"))}
+    they would summarise one or a few seeds as the experiment's answer), the quartiles when
+    fewer than :data:`curves.QUARTILES_MIN` had one (the caption gives the values)."""
+    blank, few = curves.mostly_undefined(table3), curves.few_values(table3)
+    stats = {name: None if blank or (few and key in ("p25", "p75")) else table3[key]
+             for name, key in (("mean", "mean"), ("median", "median"),
+                               ("25th percentile", "p25"), ("75th percentile", "p75"))}
     return pd.DataFrame([{"dataset": dataset, **stats, "with an equivalent": table3["n"],
                           "without one": table3["n_undefined"]}])
 
@@ -199,8 +200,18 @@ def table3_caption(human: int, n_bases: int, n_seeds: int,
             "equivalents (no finite match) are left out and counted ('with an equivalent', "
             "'without one')"
             + (UNDEFINED_LEFT_OUT if table3 and table3.get("n_undefined") else "")
-            + f".{blank} "
+            + f".{blank}{few_values_sentence(table3) if not blank else ''} "
             + paper_table3_sentence())
+
+
+def few_values_sentence(table3: dict[str, Any] | None) -> str:
+    """' The quartiles are left blank: 2 equivalents, -214 and -154.' where fewer than
+    :data:`curves.QUARTILES_MIN` operating points had one; '' otherwise."""
+    if not table3 or not curves.few_values(table3) or not table3.get("values"):
+        return ""
+    n = len(table3["values"])
+    return (f" The quartiles are left blank: {curves.counted(n, 'equivalent')}, "
+            f"{curves.values_phrase(table3)}.")
 
 
 def paper_table3_sentence() -> str:
