@@ -204,6 +204,18 @@ def test_each_measure_is_read_against_the_paper():
     assert "too few rows to test" in analysis.against_paper(few, "words", "fv")[0]
     qa = words.assign(field="question")
     assert "as the paper (synthetic longer)" in analysis.against_paper(qa, "words", "qa")[0]
+    # both means to the same decimals (page 05 read "means 5.67 synthetic vs 13.6 human")
+    mixed = words.assign(words=[13.6] * 12 + [5.67] * 12)
+    assert "means 5.67 synthetic vs 13.60 human, 0.42x" in (
+        analysis.against_paper(mixed, "words", "fv")[0])
+
+
+def test_numbers_side_by_side_have_the_same_decimals():
+    assert analysis.same_decimals(5.67, 13.6) == ["5.67", "13.60"]
+    assert analysis.same_decimals(0.319, 0.444) == ["0.319", "0.444"]
+    assert analysis.same_decimals(1.8, 4.05) == ["1.80", "4.05"]
+    assert analysis.same_decimals(1250.0, 2333.3) == ["1250", "2333"]
+    assert analysis.same_decimals(0.0, 2.5) == ["0.00", "2.50"]  # 0 sets no size
 
 
 def test_the_reading_at_the_papers_scale_says_what_a_measure_cannot_show():

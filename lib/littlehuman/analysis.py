@@ -298,6 +298,16 @@ _MEASURE_WORDS = {"words": ("longer", "shorter", "length"),
                   "position": ("later in the context", "earlier in the context", "position")}
 
 
+def same_decimals(*values: float, digits: int = 3) -> list[str]:
+    """``values`` with as many decimals each, enough for ``digits`` significant digits of the
+    smallest in size: '5.67' and '13.62', not '5.67' and '13.6' (page 05 set a 3-digit mean
+    beside a 2-decimal one); whole numbers past 10**digits."""
+    sizes = [abs(v) for v in values if v and math.isfinite(v)]
+    smallest = min(sizes) if sizes else 1.0
+    decimals = max(0, digits - 1 - math.floor(math.log10(smallest)))
+    return [f"{v:.{decimals}f}" for v in values]
+
+
 def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.05) -> list[str]:
     """One sentence per field of ``frame`` (:func:`lengths`' ``words``, :func:`extractiveness`'
     ``bleu`` or :func:`positions`' ``position``): synthetic against human by their means and
@@ -317,7 +327,8 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
         h, syn = (table.loc[(field, source)] for source in ("human", "synthetic"))
         p = h["p"]
         paper = {+1: f"synthetic {up}", -1: f"synthetic {down}", 0: f"alike in {noun}"}[expected[field]]
-        means = (f"means {syn['mean']:#.3g} synthetic vs {h['mean']:#.3g} human"
+        shown = same_decimals(syn["mean"], h["mean"])
+        means = (f"means {shown[0]} synthetic vs {shown[1]} human"
                  + (f", {syn['mean'] / h['mean']:.2g}x" if h["mean"] else "")  # how much, not
                  if syn["rows"] and h["rows"] else "a source without rows")  # only whether
         kept = {s: int(table.loc[(field, s), "rows"]) for s in SOURCES}
