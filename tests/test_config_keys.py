@@ -137,3 +137,12 @@ def test_the_named_profiles_spell_epochs_and_lr_as_they_did(home, shared_data):
             for field in ("epochs", "lr"):
                 value = getattr(prof, field)
                 assert params.get(field) == (value or None), (name, task, field)
+
+
+def test_a_report_lists_only_the_settings_its_task_reads():
+    """summary.json of a QA run listed the encoder's FV pooling, which it never read."""
+    from littlehuman.config import READ_FOR_TASK, for_task
+
+    settings = {"seeds": [0, 1], **{k: 1 for k in READ_FOR_TASK}}
+    assert set(for_task(settings, "qa")) == {"seeds", "qa_windows"}
+    assert set(for_task(settings, "fv")) == {"seeds", "pooling", "label_conditioned"}

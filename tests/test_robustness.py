@@ -216,6 +216,8 @@ def test_pages_of_an_earlier_execution_or_configuration_are_removed(copy_home, s
     assert summary["sweep"] and summary["zoom"] and summary["headline"]
     assert summary["tradeoff"]["advice"] and summary["advisor"] is None
     assert summary["settings"]["price_human"] == 1.0
+    # an FV report lists what FV reads, not QA's --qa-windows (config.for_task)
+    assert "pooling" in summary["settings"] and "qa_windows" not in summary["settings"]
     assert sorted(json.loads((folder / "notebook_digests.json").read_text())) == \
         [f for f in kept if f.endswith(".ipynb")]
     index = (copy_home / "outputs" / "index.html").read_text(encoding="utf-8")

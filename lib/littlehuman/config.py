@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.secrets import base_url_problem
@@ -565,6 +565,13 @@ def check_chosen(prof: Profile, chosen: Iterable[str]) -> None:
 #: profile fields that the encoder reads for one task only: field -> that task
 READ_FOR_TASK: dict[str, str] = {"pooling": "fv", "qa_windows": "qa", "label_conditioned": "fv"}
 _TASK_NAMES = {"fv": "fact verification", "qa": "question answering"}
+
+
+def for_task(settings: Mapping[str, Any], task: str) -> dict[str, Any]:
+    """``settings`` without the fields read only for another task (:data:`READ_FOR_TASK`):
+    a QA report neither lists ``pooling`` nor re-executes when ``--dataset all --pooling``
+    changes it."""
+    return {k: v for k, v in settings.items() if READ_FOR_TASK.get(k, task) == task}
 
 
 def check_task_settings(chosen: Iterable[str], tasks: Iterable[str]) -> None:

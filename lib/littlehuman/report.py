@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from littlehuman import freshness, paths
-from littlehuman.config import RUN_ONLY, SHOWN_ONLY_BY, Profile, shown_value
+from littlehuman.config import RUN_ONLY, SHOWN_ONLY_BY, Profile, for_task, shown_value
 from littlehuman.errors import LittleHumanError
 from littlehuman.secrets import public_url
 
@@ -803,7 +803,7 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
             "runs_trained": int(trained.get("ran", 0)),
             "runs_skipped": int(trained.get("skipped", 0)),
             "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-            "settings": public_settings(asdict(study.profile)),
+            "settings": for_task(public_settings(asdict(study.profile)), study.task),
             "rows": rows_used(study),
             "provenance": {**provenance.provenance(study),
                            "runs": provenance.never_raising(experiments.run_commits, study)}}
@@ -873,7 +873,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                 shown = {**params, "data_dir": str(paths.raw_data_dir(data_dir or None,
                                                                       must_exist=False)),
                          "overrides": json.dumps(
-                             {k: v for k, v in overrides.items() if k not in RUN_ONLY}),
+                             {k: v for k, v in for_task(overrides, study.task).items()
+                              if k not in RUN_ONLY}),
                          "files": freshness.named_files_digest(profile)}
                 digests = {f: freshness.notebook_digest(notebooks_dir() / f,
                                                         notebook_parameters(f, shown),
@@ -896,7 +897,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                     # the data a report was made from counts as a setting: --notebooks 02 with
                     # another --data-dir had left pages 01, 03-06 of the old data beside it
                     inputs = {"data_dir": shown["data_dir"], "custom": params["custom"]}
-                    changed = {**changed_settings(earlier, public_settings(asdict(profile))),
+                    changed = {**changed_settings(earlier, for_task(
+                        public_settings(asdict(profile)), study.task)),
                                **changed_settings({"settings": (earlier or {}).get("inputs")},
                                                   inputs)}
                     others: list[str] = []
