@@ -1220,7 +1220,7 @@ def test_the_headline_says_gained_where_the_scores_rose(home):
     assert findings.loss_in_words([-0.003, -0.017, 0.011]) == "gained +0.003 [-0.011, +0.017]"
     assert findings.loss_in_words([0.108, 0.029, 0.18]) == "lost +0.108 [+0.029, +0.180]"
     assert findings.loss_in_words([None, 0, 0]) == "-"
-    assert sweep.lost_or_gained(0.0004) == "no change" and sweep.lost_or_gained(0.1) == "lost 0.100"
+    assert findings.lost_or_gained(0.0004) == "no change" and findings.lost_or_gained(0.1) == "lost 0.100"
 
 
 def test_a_price_on_a_gain_the_run_cannot_see_says_so(home):

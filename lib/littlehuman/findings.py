@@ -59,11 +59,24 @@ def loss_in_words(triple: Any, digits: int = 3) -> str:
     values = list(triple or []) + [None] * 3
     if any(v is None for v in values[:3]):
         return "-"
-    est, low, high = (float(v) for v in values[:3])
-    word = "lost"
-    if est < 0:
-        word, est, low, high = "gained", -est, -high, -low
+    word, est, low, high = _as_lost_or_gained(*(float(v) for v in values[:3]))
     return f"{word} {est:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
+
+
+def lost_or_gained(loss: float, digits: int = 3) -> str:
+    """A loss without its interval (the headline's): 'lost 0.108', 'gained 0.005' where the
+    score rose (the headline had read 'lost 0->90%: -0.005', a reviewer's find), 'no change'
+    where it rounds to 0."""
+    if round(loss, digits) == 0:
+        return "no change"
+    word, size, _, _ = _as_lost_or_gained(loss, loss, loss)
+    return f"{word} {size:.{digits}f}"
+
+
+def _as_lost_or_gained(est: float, low: float, high: float) -> tuple[str, float, float, float]:
+    """('lost', est, low, high), or, where the score rose (est < 0), ('gained', -est, -high,
+    -low): the one place a loss's sign becomes a word."""
+    return ("lost", est, low, high) if est >= 0 else ("gained", -est, -high, -low)
 
 
 def fmt_points_interval(low: Any, high: Any) -> str:

@@ -18,7 +18,7 @@ from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import grid, twins
 from littlehuman.experiments.grid import Cell, Shape
-from littlehuman.findings import fmt_detectable
+from littlehuman.findings import fmt_detectable, lost_or_gained
 from littlehuman.stats import detectable_effect
 
 if TYPE_CHECKING:
@@ -89,14 +89,6 @@ def span_json(rec: pd.DataFrame, metric: str) -> dict[str, float] | None:
     (:func:`grid.span_baseline`); None otherwise."""
     span = grid.span_baseline(rec, metric)
     return None if span is None else {"words": span[0], "score": span[1]}
-
-
-def lost_or_gained(loss: float) -> str:
-    """A loss in words: 'lost 0.108', 'gained 0.005' where the score rose (the headline had
-    read 'lost 0->90%: -0.005', a reviewer's find), 'no change'."""
-    if round(loss, 3) == 0:
-        return "no change"
-    return f"lost {loss:.3f}" if loss > 0 else f"gained {-loss:.3f}"
 
 
 def paired_drop(study: "Study", high: float, low: float, metric: str, n_boot: int = 2000,
