@@ -2,13 +2,17 @@
 or (``--hf``) of the local transformers backend in batches.
 
     python bench/generation.py [--requests 128] [--latency 0.2] [--concurrency 1 64] [--repeats 3]
+                               [--http-client httpx aiohttp]
                                [--faults] [--fault-rate 0.05] [--retry-after 0.05]
     python bench/generation.py --hf [--model-dir DIR] [--tiny] [--prompts 32] [--batch-sizes 16 32]
 
 The server runs in its own process (so it does not share this one's GIL) on 127.0.0.1 and
 answers each request after ``--latency`` seconds. For each concurrency the backend sends
 ``--requests`` invented chats; the ideal rate is concurrency / latency (all requests in
-ceil(requests / concurrency) waves), and efficiency is measured / ideal. The next line runs
+ceil(requests / concurrency) waves), and efficiency is measured / ideal. Each concurrency
+runs with each ``--http-client`` under the SDK (default: httpx, the SDK's own, then aiohttp,
+the backend's default since 2026-12-06), alternated, and the last line sets the second
+against the first. The next line runs
 the highest concurrency through ``generate_synthetic`` with a cache, which fsyncs each reply as
 it arrives (its time includes building the few-shot prompts).
 
@@ -162,6 +166,10 @@ def main() -> None:
     ap.add_argument("--fault-rate", type=float, default=0.05,
                     help="share of refusals and of 429s in the faulty run (0: skip it)")
     ap.add_argument("--retry-after", type=float, default=0.05, help="the 429s' Retry-After")
+    ap.add_argument("--http-client", nargs="+", choices=["httpx", "aiohttp"],
+                    default=["httpx", "aiohttp"],
+                    help="the SDK's HTTP client(s) of the concurrency table, alternated; with two, "
+                         "the second against the first (the other runs use the default)")
     hf = ap.add_argument_group("--hf: the local transformers backend")
     hf.add_argument("--hf", action="store_true", help="bench the hf backend instead")
     hf.add_argument("--model-dir", type=Path, help="a saved model (default: a random Llama)")
@@ -213,26 +221,38 @@ def main() -> None:
 
 
 def sweep(args: argparse.Namespace, base_url: str) -> None:
-    """The concurrency table: ``--requests`` chats at each ``--concurrency``."""
+    """The concurrency table: ``--requests`` chats at each ``--concurrency``, with each
+    ``--http-client`` (their runs alternate, so a machine's drift falls on both alike)."""
     from littlehuman.generation.backends.openai_chat import OpenAIChatBackend
 
-    rates = {}
-    print(f"{'concurrency':>11} {'seconds':>8} {'req/s':>8} {'ideal':>8} {'efficiency':>10} "
-          f"{'client CPU ms/req':>18}")
+    rates: dict[tuple[str, int], float] = {}
+    cpus: dict[tuple[str, int], float] = {}
+    print(f"{'client':>8} {'concurrency':>11} {'seconds':>8} {'req/s':>8} {'ideal':>8} "
+          f"{'efficiency':>10} {'client CPU ms/req':>18}")
     for c in args.concurrency:
         repeats = 1 if c == 1 else args.repeats
-        backend = OpenAIChatBackend(base_url=base_url, concurrency=c, timeout_s=60)
-        runs = [timed(lambda: list(backend.complete_iter(chats(args.requests))))
-                for _ in range(repeats)]
-        seconds, cpu = (statistics.median(r[i] for r in runs) for i in (0, 1))
+        backends = {kind: OpenAIChatBackend(base_url=base_url, concurrency=c, timeout_s=60,
+                                            http_client=kind) for kind in args.http_client}
+        runs: dict[str, list[tuple[float, float]]] = {kind: [] for kind in backends}
+        for _ in range(repeats):
+            for kind, backend in backends.items():
+                runs[kind].append(timed(lambda: list(backend.complete_iter(chats(args.requests)))))
         ideal_s = math.ceil(args.requests / c) * args.latency
-        rates[c] = args.requests / seconds
-        print(f"{c:>11} {seconds:>8.3f} {rates[c]:>8.1f} {args.requests / ideal_s:>8.1f} "
-              f"{ideal_s / seconds:>10.1%} {cpu / args.requests * 1000:>18.2f}")
-    lo, hi = min(rates), max(rates)
-    if lo != hi:
-        print(f"speed-up {hi} vs {lo}: {rates[hi] / rates[lo]:.1f}x "
-              f"(ideal {math.ceil(args.requests / lo) / math.ceil(args.requests / hi):.0f}x)")
+        for kind, done in runs.items():
+            seconds, cpu = (statistics.median(r[i] for r in done) for i in (0, 1))
+            rates[kind, c], cpus[kind, c] = args.requests / seconds, cpu / args.requests * 1000
+            print(f"{backends[kind].http_client:>8} {c:>11} {seconds:>8.3f} {rates[kind, c]:>8.1f} "
+                  f"{args.requests / ideal_s:>8.1f} {ideal_s / seconds:>10.1%} "
+                  f"{cpus[kind, c]:>18.2f}")
+    lo, hi = min(args.concurrency), max(args.concurrency)
+    for kind in args.http_client:
+        if lo != hi:
+            print(f"{kind}: speed-up {hi} vs {lo}: {rates[kind, hi] / rates[kind, lo]:.1f}x "
+                  f"(ideal {math.ceil(args.requests / lo) / math.ceil(args.requests / hi):.0f}x)")
+    if len(args.http_client) == 2:
+        new, old = args.http_client[1], args.http_client[0]
+        print(f"{new} against {old} at concurrency {hi}: {rates[new, hi] / rates[old, hi]:.2f}x "
+              f"the requests/s, {cpus[new, hi] / cpus[old, hi]:.2f}x the client's CPU a request")
 
 
 def print_faulty(args: argparse.Namespace, concurrency: int, clean: dict[str, Any],

@@ -216,6 +216,7 @@ def test_numbers_side_by_side_have_the_same_decimals():
     assert analysis.same_decimals(1.8, 4.05) == ["1.80", "4.05"]
     assert analysis.same_decimals(1250.0, 2333.3) == ["1250", "2333"]
     assert analysis.same_decimals(0.0, 2.5) == ["0.00", "2.50"]  # 0 sets no size
+    assert analysis.same_decimals(pd.NA, 2.5) == ["nan", "2.50"]  # a source without rows
 
 
 def test_the_reading_at_the_papers_scale_says_what_a_measure_cannot_show():

@@ -302,10 +302,11 @@ def same_decimals(*values: float, digits: int = 3) -> list[str]:
     """``values`` with as many decimals each, enough for ``digits`` significant digits of the
     smallest in size: '5.67' and '13.62', not '5.67' and '13.6' (page 05 set a 3-digit mean
     beside a 2-decimal one); whole numbers past 10**digits."""
-    sizes = [abs(v) for v in values if v and math.isfinite(v)]
+    numbers = [float(v) if pd.notna(v) else math.nan for v in values]
+    sizes = [abs(v) for v in numbers if v and math.isfinite(v)]
     smallest = min(sizes) if sizes else 1.0
     decimals = max(0, digits - 1 - math.floor(math.log10(smallest)))
-    return [f"{v:.{decimals}f}" for v in values]
+    return [f"{v:.{decimals}f}" for v in numbers]
 
 
 def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.05) -> list[str]:
@@ -327,8 +328,7 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
         h, syn = (table.loc[(field, source)] for source in ("human", "synthetic"))
         p = h["p"]
         paper = {+1: f"synthetic {up}", -1: f"synthetic {down}", 0: f"alike in {noun}"}[expected[field]]
-        shown = same_decimals(syn["mean"], h["mean"])
-        means = (f"means {shown[0]} synthetic vs {shown[1]} human"
+        means = (f"means {' synthetic vs '.join(same_decimals(syn['mean'], h['mean']))} human"
                  + (f", {syn['mean'] / h['mean']:.2g}x" if h["mean"] else "")  # how much, not
                  if syn["rows"] and h["rows"] else "a source without rows")  # only whether
         kept = {s: int(table.loc[(field, s), "rows"]) for s in SOURCES}
