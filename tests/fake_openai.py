@@ -11,6 +11,8 @@ and of the Batch API: ``POST /v1/files`` (a multipart upload), ``GET /v1/files/{
   (200 with a null message content), ``"nonjson"`` (200 with an HTML body), ``"truncated"``
   (200, ``application/json``, its body cut in half: a proxy that dropped the connection),
   ``"error200"`` (200 whose body is an error object, as some proxies answer an overload),
+  ``"lax"`` (a whole reply with its ``Content-Length`` header twice: httpx reads it, aiohttp's
+  strict parser does not),
   ``"length"`` (a chat reply cut inside its claim, ``finish_reason: "length"``), ``"ok"``.
 - ``log``: one dict per request, appended when it arrives (``t_start``) and completed when
   answered (``t_end``, ``status``, ``fault``): the messages (for ``/v1/completions``: the
@@ -84,7 +86,7 @@ NO_CHAT_TEMPLATE = ("Cannot use chat template functions because tokenizer.chat_t
                     "templates and setting the tokenizer.chat_template attribute, please see the "
                     "documentation at https://huggingface.co/docs/transformers/main/en/chat_templating")
 FAULTS = ("ok", "429", "500", "slow", "malformed", "empty", "nonjson", "truncated", "bare500",
-          "detail400", "error200", "length")
+          "detail400", "error200", "length", "lax")
 BATCH_FAULTS = ("ok", "expire", "request_error", "malformed", "fail")
 
 
@@ -220,6 +222,12 @@ class _Handler(BaseHTTPRequestHandler):
             entry["status"] = 200
             return self._send_bytes(200, b"<html><body>upstream proxy error</body></html>",
                                     "text/html")
+        if fault == "lax" and route[0] in ("_chat", "_completion"):  # Content-Length twice:
+            entry["status"] = 200  # httpx reads it, aiohttp's strict parser refuses the reply
+            whole = json.dumps(fake.chat_completion(body) if route[0] == "_chat"
+                               else fake.text_completion(body)).encode()
+            return self._send_bytes(200, whole, "application/json",
+                                    {"Content-Length": str(len(whole))})
         if fault == "truncated" and route[0] in ("_chat", "_completion"):
             entry["status"] = 200
             whole = json.dumps(fake.chat_completion(body) if route[0] == "_chat"

@@ -558,3 +558,43 @@ def test_the_http_client_is_aiohttp_where_it_can_be(monkeypatch):
     monkeypatch.setenv(HTTP_CLIENT_ENV, "curl")
     with pytest.raises(LittleHumanError, match="LITTLEHUMAN_OPENAI_HTTP='curl': choose aiohttp"):
         http_client_kind("http://127.0.0.1:8000/v1")
+
+
+def test_a_reply_aiohttp_cannot_read_is_resent_through_httpx(fake, caplog):
+    """aiohttp's strict parser refuses replies httpx reads (a reviewer's own server: a 9 KB
+    header, bare line feeds, a folded header, Content-Length twice): the batch stopped as if
+    the server had refused the request. Now the backend sends through httpx from then on."""
+    caplog.set_level(logging.WARNING)
+    fake.script("lax", "ok", "lax")
+    b = backend(fake, http_client="aiohttp", concurrency=1)
+    seen = events_of(b)
+    assert all(r.startswith("Claim:") for r in b.complete(chats(3)))
+    assert b.http_client == "httpx" and b.failures == 0
+    assert sorted(seen) == ["retry:connection", "sent", "sent", "sent"]  # one resend
+    assert [e["fault"] for e in fake.log] == ["lax", "ok", "lax", "ok"]  # the 2nd lax read by httpx
+    said = [r.getMessage() for r in caplog.records if "could not read" in r.getMessage()]
+    assert len(said) == 1 and "sending through httpx from now on" in said[0]
+
+
+def test_a_server_that_is_not_there_is_a_connection_error_through_either_client(key_env):
+    """The SDK's aiohttp transport maps a refused connection to a connect *timeout*: the
+    advice had said to raise --request-timeout for a server that was not running."""
+    import socket
+
+    with socket.socket() as sock:  # a free port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    for kind in ("aiohttp", "httpx"):
+        b = make_backend("openai", base_url=url, http_client=kind, max_retries=1, backoff_s=0.01)
+        with pytest.raises(LittleHumanError) as err:
+            b.complete(chats(1))
+        assert "(connection;" in str(err.value) and "is running and reachable" in str(err.value)
+        assert "--request-timeout" not in str(err.value), kind
+
+
+def test_a_proxy_variable_the_http_client_cannot_read_is_one_line(fake, monkeypatch, http_client):
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy-user:proxy-pw@127.0.0.1:notaport")
+    monkeypatch.setenv("NO_PROXY", "")
+    with pytest.raises(LittleHumanError, match="check the proxy variables") as err:
+        backend(fake).complete(chats(1))
+    assert "proxy-pw" not in str(err.value) and not fake.log

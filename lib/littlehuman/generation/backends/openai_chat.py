@@ -47,7 +47,7 @@ import queue
 import re
 import threading
 import time
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urlsplit
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
@@ -140,7 +140,7 @@ def _aiohttp_installed() -> bool:
     if client_class is None:
         return False
     try:
-        client_class()
+        client_class(trust_env=False)  # the proxy variables are read where it is used
     except RuntimeError:
         return False
     return True
@@ -323,11 +323,52 @@ def _status(exc: BaseException) -> int | None:
 ASKED_AGAIN = ("too_long", "empty")
 
 
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it was raised from, outermost first."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def refused_connection(exc: BaseException) -> bool:
+    """Whether aiohttp failed to connect or lost the connection (refused, reset, closed
+    without a reply, a TLS failure) under an SDK error: the SDK's aiohttp transport maps every
+    ``aiohttp.ClientConnectionError`` to a connect *timeout*, and the advice then said to raise
+    ``--request-timeout`` for a server that is not running (a reviewer's find, 2026-12-06)."""
+    try:
+        import aiohttp
+    except ImportError:
+        return False
+    return any(isinstance(e, aiohttp.ClientConnectionError)
+               and not isinstance(e, (asyncio.TimeoutError, TimeoutError)) for e in _chain(exc))
+
+
+def unread_reply(exc: BaseException) -> BaseException | None:
+    """The aiohttp error under ``exc`` where aiohttp's strict HTTP parser could not read a
+    reply that httpx reads (a header over 8,190 bytes, bare line feeds, a folded header, a
+    duplicated Content-Length...) or that is not HTTP at all; the SDK lets it through
+    unwrapped, and its ``status`` of 400 is aiohttp's, not the server's. None otherwise. The
+    backend resends such a request through httpx (:meth:`OpenAIChatBackend._request`)."""
+    try:
+        import aiohttp
+    except ImportError:
+        return None
+    import openai
+
+    if isinstance(exc, openai.APIError):
+        return None
+    return next((e for e in _chain(exc) if isinstance(e, aiohttp.ClientResponseError)), None)
+
+
 def _retryable(exc: BaseException) -> bool:
     import openai
 
     if isinstance(exc, _Malformed):
         return exc.cause != "empty"  # an empty completion is asked again, not resent
+    if unread_reply(exc) is not None:
+        return True  # resent through httpx
     if isinstance(exc, openai.APIConnectionError):
         return True  # APITimeoutError is an APIConnectionError
     if isinstance(exc, (openai.APIResponseValidationError, json.JSONDecodeError)):
@@ -364,6 +405,8 @@ def cause(exc: BaseException) -> str:
 
     if isinstance(exc, _Malformed):
         return exc.cause
+    if unread_reply(exc) is not None or refused_connection(exc):
+        return "connection"
     if too_long(exc):
         return "too_long"
     if isinstance(exc, openai.APITimeoutError):
@@ -384,6 +427,9 @@ def describe(exc: BaseException) -> str:
     """An SDK error as one line, with any key scrubbed. Where the SDK found no OpenAI-shaped
     message (``Error code: 400`` alone), the server's own body is quoted: FastAPI servers
     (``transformers serve``) answer ``{"detail": ...}`` or plain text."""
+    root = refused_connection(exc) and next(e for e in _chain(exc) if e.__cause__ is None)
+    if root:  # aiohttp's own words ("Cannot connect to host ..."), not the SDK's "timed out"
+        exc = root
     text = getattr(exc, "message", None) or str(exc) or "no message"
     if _status(exc) is None and not isinstance(exc, _Malformed):  # SDK errors: name the kind
         text = f"{type(exc).__name__}: {text}"
@@ -510,15 +556,19 @@ class OpenAIChatBackend(OpenAIBase):
                 thread.join()
 
     async def _run(self, feed: RequestFeed, emit: Callable[[Any], None]) -> None:
-        import openai
-
         limiter = RateLimiter(self.rpm, self.tpm)
         slots = Slots(self.concurrency)
         gave_up: list[BaseException] = []
-        transport = ({"http_client": openai.DefaultAioHttpClient(timeout=self.timeout_s)}
-                     if self.http_client == "aiohttp" else {})
-        client = openai.AsyncOpenAI(api_key=self._key.reveal(), base_url=self._base_url.reveal(),
-                                    max_retries=0, timeout=self.timeout_s, **transport)
+        clients: dict[str, Any] = {}
+        closing = contextlib.AsyncExitStack()
+
+        async def client() -> Any:
+            """The SDK client of the HTTP client in use (built at its first request)."""
+            kind = self.http_client
+            if kind not in clients:  # set before the await: one client per kind
+                clients[kind] = self._client(kind)
+                await closing.enter_async_context(clients[kind])
+            return clients[kind]
 
         emitted = [0]
 
@@ -554,7 +604,8 @@ class OpenAIChatBackend(OpenAIBase):
 
         loop = asyncio.get_running_loop()
         tasks: list[asyncio.Future] = []
-        async with client:
+        await client()  # a proxy setting the HTTP client cannot read fails here, in one line
+        async with closing:
             try:
                 while (indexes := await loop.run_in_executor(None, feed.take)) is not None:
                     tasks += [asyncio.ensure_future(one(i, feed.messages[i])) for i in indexes]
@@ -565,6 +616,22 @@ class OpenAIChatBackend(OpenAIBase):
                 await asyncio.gather(*tasks, return_exceptions=True)
         if gave_up:
             raise LittleHumanError(self._gave_up(gave_up, len(feed)))
+
+    def _client(self, kind: str) -> Any:
+        """An SDK client sending through ``kind`` ("aiohttp" or "httpx"); an environment the
+        HTTP client cannot read (a malformed ``HTTP_PROXY``) is one line, scrubbed."""
+        import openai
+
+        try:
+            transport = ({"http_client": openai.DefaultAioHttpClient(timeout=self.timeout_s)}
+                         if kind == "aiohttp" else {})
+            return openai.AsyncOpenAI(api_key=self._key.reveal(),
+                                      base_url=self._base_url.reveal(), max_retries=0,
+                                      timeout=self.timeout_s, **transport)
+        except Exception as exc:
+            raise LittleHumanError(
+                f"openai backend: the HTTP client cannot be set up ({describe(exc)}): check "
+                "the proxy variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY)") from None
 
     def _gave_up(self, errors: list[BaseException], total: int) -> str:
         """One line: how many requests failed, on what, the server's words, what to try."""
@@ -596,8 +663,12 @@ class OpenAIChatBackend(OpenAIBase):
                 f"{self.max_retries} retries ({', '.join(causes)}; the server said: {said}); "
                 f"{kept}: {hint}, then rerun to send only these")
 
-    async def _request(self, client: Any, slots: Slots, limiter: RateLimiter,
-                       index: int, messages: list[dict[str, str]]) -> Completion:
+    async def _request(self, client: Callable[[], Awaitable[Any]], slots: Slots,
+                       limiter: RateLimiter, index: int,
+                       messages: list[dict[str, str]]) -> Completion:
+        """One request with its retries; ``client()`` gives the SDK client to send with. A
+        reply aiohttp cannot read (:func:`unread_reply`) switches the backend to httpx, for
+        this request's resend and every later one."""
         tokens = estimate_tokens(messages) + self.params["max_new_tokens"]
         extra = {"seed": self.params["seed"]} if "seed" in self.params else {}
         retrying = AsyncRetrying(
@@ -619,18 +690,26 @@ class OpenAIChatBackend(OpenAIBase):
                     self.attempts += 1
                     self._event(index, "sent" if previous is None else f"retry:{cause(previous)}")
                     try:
+                        sdk = await client()
                         if self.endpoint == "completions":
-                            response = await client.completions.create(
+                            response = await sdk.completions.create(
                                 model=self.model, prompt=render_plain(messages),
                                 temperature=self.params["temperature"],
                                 max_tokens=self.params["max_new_tokens"], **extra)
                         else:
-                            response = await client.chat.completions.create(
+                            response = await sdk.chat.completions.create(
                                 model=self.model, messages=messages,
                                 temperature=self.params["temperature"],
                                 max_tokens=self.params["max_new_tokens"], **extra)
                     except Exception as exc:
                         previous = exc
+                        unread = unread_reply(exc)
+                        if unread is not None and self.http_client == "aiohttp":
+                            said = scrub(" ".join(str(unread).split()))
+                            log.warning("openai: aiohttp could not read a reply of %s (%s): "
+                                        "sending through httpx from now on", self.params["host"],
+                                        said if len(said) <= 200 else said[:200] + "...")
+                            self.http_client = "httpx"
                         raise
                 try:
                     return self._reply(response)
