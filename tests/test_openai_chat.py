@@ -547,7 +547,7 @@ def test_credentials_in_the_base_url_are_used_and_never_shown(monkeypatch):
 
 
 def test_the_http_client_is_aiohttp_where_it_can_be(monkeypatch):
-    """aiohttp took 30% less client CPU a request (bench/generation.py); a URL's user-info
+    """aiohttp took 14-21% less client CPU a request (bench/generation.py); a URL's user-info
     keeps httpx, which sends it as Basic auth (aiohttp refuses it beside a header)."""
     monkeypatch.delenv(HTTP_CLIENT_ENV, raising=False)
     assert http_client_kind("http://127.0.0.1:8000/v1") == "aiohttp"

@@ -117,9 +117,10 @@ def http_client_kind(base_url: str, wanted: str | None = None) -> str:
     """The HTTP client the backend sends with: ``wanted`` (else :data:`HTTP_CLIENT_ENV`, else
     "aiohttp"), where it can: aiohttp needs the SDK's aiohttp client installed and a base URL
     without user-info (aiohttp refuses a URL's credentials beside the SDK's Authorization
-    header, where httpx sends them as Basic auth). aiohttp took 30% less of the client's CPU a
-    request than httpx (``bench/generation.py --http-client httpx aiohttp``), which is what
-    caps the request rate on a small machine."""
+    header, where httpx sends them as Basic auth). aiohttp took 14-21% less of the client's CPU
+    a request than httpx, for 3-9% more requests a second at concurrency 64 (``bench/
+    generation.py``, 2 cores, 2026-12-06): the client's CPU is what caps the rate on a small
+    machine."""
     wanted = (wanted or os.environ.get(HTTP_CLIENT_ENV) or "aiohttp").strip().lower()
     if wanted not in HTTP_CLIENTS:
         raise LittleHumanError(f"{HTTP_CLIENT_ENV}={wanted!r}: choose aiohttp or httpx "
