@@ -446,8 +446,22 @@ def test_generate_synthetic_rows_and_stats():
     assert (syn["context"] == rows["context"]).all() and (syn["context_id"] == rows["context_id"]).all()
     assert set(syn["split"]) == {"train"} and set(syn["dataset"]) == {"toyfv"}
     assert list(syn.columns) == ["row_id", "dataset", "split", "context_id", "context", "claim",
-                                 "label", "meta", "source_row_id", "attempt", "requested_label"]
+                                 "label", "meta", "source_row_id", "attempt", "requested_label",
+                                 "label_stated"]
     assert syn["requested_label"].tolist() == rows["label"].tolist()
+    assert syn["label_stated"].all()  # every scripted reply states its label
+
+
+def test_a_twin_whose_reply_states_no_label_says_so():
+    """A reply without a label took the one asked for, silently: page 01's "label differs from
+    the one asked: 0" held by construction for FEVER's 55-63 such twins (a reviewer)."""
+    from littlehuman.generation.generate import _twin
+
+    row = {"label": 0}
+    said, differs = _twin("Claim: The mill is old.", row, "fv", conditioned=True)
+    assert said["label"] == 0 and said["label_stated"] is False and not differs
+    said, differs = _twin("Claim: The mill is old.\nLabel: True", row, "fv", conditioned=True)
+    assert said["label"] == 1 and said["label_stated"] is True and differs
 
 
 def test_generate_synthetic_rerun_with_cache_makes_zero_calls(tmp_path):

@@ -543,3 +543,15 @@ def test_finding_1s_cell_says_gained_where_a_score_rose():
     cell = index._last_10_cell(fnd.finding_last_10(risen), "")
     assert "0&rarr;90%: gained +0.003 [-0.011, +0.017]" in cell
     assert "90&rarr;100%: lost +0.021 [-0.001, +0.042]" in cell
+
+
+def test_finding_1_near_its_floor_says_so_beside_the_badge():
+    """A "contradicted" resting on runs at 90% synthetic only +0.016 above the best single
+    label read plainly on the index, the floor folded away under "in words" (a reviewer)."""
+    room = {"floor": 0.510, "name": "the best single label predicted for every test row",
+            "at_0": 0.128, "at_90": 0.016, "little": True, "detectable": 0.017, "seen": 0.0004}
+    said = index._room(room)
+    assert "stood only +0.016 above the best single label predicted for every test row (0.510)" in said
+    assert "less than the smallest loss the run could detect (0.017): the last 10% had no room" in said
+    assert "no room" not in index._room({**room, "detectable": 0.010})
+    assert index._room(None) == ""

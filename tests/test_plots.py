@@ -159,6 +159,19 @@ def test_counts_table_counts_twins_reasks_spares_and_the_pass():
                                                                             "attempt"]), {})
     assert "twins whose label differs from the one asked" not in qa.index
     assert qa.loc["twins that needed a re-ask (an unusable reply first)", "count"] == 0
+    # a reply that stated no label took the one asked for: counted, so "differs: 0" is read
+    # with it (a reviewer: FEVER's cpu twins, 55-63 of 500); twins from before read "of the N"
+    stated = fv_synthetic().assign(label_stated=[False, True, True])
+    table = plots.generate.counts_table(fv_real(), stated, {})["count"]
+    assert table["twins whose reply stated no label (the one asked for is taken)"] == 1
+    older = fv_synthetic().assign(label_stated=[False, None, True])
+    table = plots.generate.counts_table(fv_real(), older, {})["count"]
+    assert table["twins whose reply stated no label (the one asked for is taken), of the 1 made "
+                 "since this was counted"] == 1
+    assert "1 of the 3 twins stated no label and take the one asked for" in (
+        plots.generate.label_balance_caption(fv_real(), stated, True))
+    assert "stated no label" not in plots.generate.label_balance_caption(
+        fv_real(), fv_synthetic(), True)
 
 
 def test_counts_caption():

@@ -65,10 +65,11 @@ def loss_in_words(triple: Any, digits: int = 3) -> str:
 
 def lost_or_gained(loss: float, digits: int = 3) -> str:
     """A loss without its interval (the headline's): 'lost 0.108', 'gained 0.005' where the
-    score rose (the headline had read 'lost 0->90%: -0.005', a reviewer's find), 'no change'
-    where it rounds to 0."""
+    score rose (the headline had read 'lost 0->90%: -0.005', a reviewer's find), 'no change
+    seen' where it rounds to 0 (a mean: whether a change was there to see is the interval's,
+    on the page)."""
     if round(loss, digits) == 0:
-        return "no change"
+        return "no change seen"
     word, size, _, _ = _as_lost_or_gained(loss, loss, loss)
     return f"{word} {size:.{digits}f}"
 

@@ -128,9 +128,29 @@ def _words(text: str) -> str:
     return f"<details><summary>in words</summary>{esc(text)}</details>"
 
 
-def _last_10_cell(v: dict[str, Any], words: str, twins: str = "") -> str:
+def _room(room: dict[str, Any] | None) -> str:
+    """The sweep summary's ``room`` (:func:`littlehuman.experiments.sweep.room_at_90`: little
+    left above the floor at 90% synthetic) in words: '' where there is none. A "contradicted"
+    resting on runs near the floor read plainly on the index, the floor folded away (a
+    reviewer, 2026-12-06)."""
+    if not room or room.get("at_90") is None:
+        return ""
+    name = {"baseline": "the majority baseline", "random span": "a random span of the context"
+            }.get(room.get("name"), room.get("name") or "the floor")
+    det = room.get("detectable")
+    blind = (f", less than the smallest loss the run could detect ({det:.3f}): the last 10% "
+             "had no room to show one" if det is not None and room["at_90"] < det else
+             f"; the run could detect a loss of {det:.3f}" if det is not None else "")
+    return (f'<div class="sub twins">Read with its floor: at 90% synthetic the runs stood only '
+            f'{room["at_90"]:+.3f} above {esc(name)} ({room["floor"]:.3f}), all the last 10% '
+            f'could lose{esc(blind)}.</div>')
+
+
+def _last_10_cell(v: dict[str, Any], words: str, twins: str = "",
+                  room: dict[str, Any] | None = None) -> str:
     """Finding 1's cell; ``twins``, what the synthetic rows carry (the sweep summary's
-    ``twins``: wrong labels, answers not in their context), shown, not folded away."""
+    ``twins``: wrong labels, answers not in their context), and ``room``, how little was
+    left above the floor at 90% synthetic (:func:`_room`), shown, not folded away."""
     est = [v.get("estimate"), v.get("low"), v.get("high")]
     nums = (f'<div class="num">loss in the last 10% minus loss in the first 90%: {_iv(est)}</div>'
             f'<div class="sub">0&rarr;90%: {fnd.loss_in_words(v.get("first_90"))}<br>'
@@ -138,7 +158,8 @@ def _last_10_cell(v: dict[str, Any], words: str, twins: str = "") -> str:
             if v["verdict"] != fnd.NOT_MEASURED else "")
     said = (f'<div class="sub twins">Read with what the twins carry: {esc(twins)}</div>'
             if twins and nums else "")
-    return f"<td>{_badge(v)}{nums}{said}{_detectable(v)}{_words(words)}</td>"
+    floor = _room(room) if nums else ""
+    return f"<td>{_badge(v)}{nums}{said}{floor}{_detectable(v)}{_words(words)}</td>"
 
 
 def _few_human_cell(v: dict[str, Any], words: str) -> str:
@@ -266,7 +287,8 @@ def findings_row(s: dict[str, Any], links: str) -> str:
     dataset = str(s.get("dataset", "?"))
     return ("<tr>" + _cell(dataset) + _cell(str(s.get("task", "?")).upper())
             + f"<td>{esc(s.get('profile', '?'))}{_scale(s)}</td>"
-            + _last_10_cell(verdicts["last_10"], first, (s.get("sweep") or {}).get("twins") or "")
+            + _last_10_cell(verdicts["last_10"], first, (s.get("sweep") or {}).get("twins") or "",
+                            (s.get("sweep") or {}).get("room"))
             + _few_human_cell(verdicts["few_human"], second)
             + _tradeoff_cell(verdicts["tradeoff"], third, dataset,
                              (s.get("advisor") or {}).get("buy") or "",

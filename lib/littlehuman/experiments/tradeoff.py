@@ -468,7 +468,8 @@ def summary(study: "Study", metric: str | None = None,
            "median_equivalent": None if not a.get("median_equivalent") else {
                k: unbounded_as_text(v) for k, v in a["median_equivalent"].items()},
            "advice": advice(study, a), "baseline": baseline.get(a["metric"]),
-           "flags": grid.flags(rec, baseline, a["metric"]),
+           "flags": grid.flags(rec, baseline, a["metric"],
+                               grid.best_constant(study, a["metric"])),
            "sensitivity": without_single_output(study, a["metric"], rec),
            "head_to_head": head_to_head(study, a["metric"]),
            "learned_nothing": a.get("learned_nothing")}

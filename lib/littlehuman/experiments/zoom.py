@@ -142,7 +142,7 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
     baseline, rec = grid.majority_baseline(study), records(study)
     return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
                           "notes": list(sz.notes), "paired": lines, "comparisons": comparisons,
-                          "flags": grid.flags(rec, baseline, m),
+                          "flags": grid.flags(rec, baseline, m, grid.best_constant(study, m)),
                           "baseline": baseline.get(m),
                           "learned_nothing": grid.learned_nothing(rec, m, "zoom runs",
                                                                   "no finding")})

@@ -183,7 +183,9 @@ def _twin(reply: str, row: dict[str, Any], task: Task, conditioned: bool,
           truncated: bool = False) -> tuple[dict[str, Any] | None, bool]:
     """The parsed twin of one reply (None: unusable: unparseable, empty, a refusal, or cut by
     the token limit inside its fields: ``truncated`` and not :func:`finished`) and whether its
-    FV label differs from the one asked for."""
+    FV label differs from the one asked for. An FV reply that states no label takes the one
+    asked for, and says so in ``label_stated`` (False): FEVER's cpu twins, 55-63 of 500, had
+    read as twins whose label agreed with the one asked (a reviewer, 2026-12-06)."""
     parsed = parse_reply(reply, task)
     if parsed is None or (truncated and not finished(reply, task)):
         return None, False
@@ -191,6 +193,7 @@ def _twin(reply: str, row: dict[str, Any], task: Task, conditioned: bool,
         return parsed, False
     asked = int(row["label"]) if conditioned else None
     mismatch = False
+    parsed["label_stated"] = parsed["label"] is not None
     if parsed["label"] is None:
         parsed["label"] = asked
     elif asked is not None and parsed["label"] != asked:
@@ -260,10 +263,12 @@ def generate_synthetic(
             "attempt": attempt,
             **({"requested_label": int(row["label"])} if task == "fv" else {}),
         })
-    extra = ["source_row_id", "attempt"] + (["requested_label"] if task == "fv" else [])
+    extra = ["source_row_id", "attempt"] + (["requested_label", "label_stated"]
+                                            if task == "fv" else [])
     frame = pd.DataFrame(out, columns=columns(task) + extra).astype({"attempt": "int64"})
     if task == "fv":
-        frame = frame.astype({"label": "int64", "requested_label": "int64"})
+        frame = frame.astype({"label": "int64", "requested_label": "int64",
+                              "label_stated": "bool"})
     stats = {
         "requested": len(records),
         "generated": len(frame),

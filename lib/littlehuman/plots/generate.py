@@ -88,6 +88,12 @@ def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
     if "label" in own.columns and "requested_label" in own.columns:
         rows.append(("twins whose label differs from the one asked",
                      int((own["label"] != own["requested_label"]).sum())))
+        if "label_stated" in own.columns:  # twins made before 2026-12-06 do not say
+            stated = own["label_stated"]
+            rows.append(("twins whose reply stated no label (the one asked for is taken)"
+                         + (f", of the {int(stated.notna().sum())} made since this was counted"
+                            if stated.isna().any() else ""),
+                         int((stated == False).sum())))  # noqa: E712 (NaN: not known)
     if {"claim", "label", "context"} <= set(own.columns):
         copied, false = copied_false_claims(own)
         rows.append((f"twins labelled false whose claim stands word for word in their context "
@@ -244,9 +250,13 @@ def twins_phrase(real: pd.DataFrame, synthetic: pd.DataFrame) -> str:
 def label_balance_caption(real: pd.DataFrame, synthetic: pd.DataFrame,
                           label_conditioned: bool) -> str:
     """Caption of :func:`label_balance_figure`."""
+    unstated = (int((synthetic["label_stated"] == False).sum())  # noqa: E712 (NaN: unknown)
+                if "label_stated" in synthetic.columns else 0)
+    said = (f" {unstated} of the {len(synthetic)} twins stated no label and take the one asked "
+            "for: their share follows the request, not the prompt model." if unstated else "")
     return (f"Share of True/Untrue labels among the {len(real)} real rows and "
             f"{twins_phrase(real, synthetic)} (label-conditioned generation: "
-            f"{label_conditioned}). One generation pass.")
+            f"{label_conditioned}). One generation pass.{said}")
 
 
 def label_balance_table_caption() -> str:
