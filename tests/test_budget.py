@@ -286,6 +286,13 @@ def test_a_collapsed_run_is_shown_not_to_decide_the_reading(home):
     assert "base 16: slope" in text and "-> +40 synthetic points" in text
     assert text.endswith("The reading turns on the collapsed run: read it as unsettled.")
     assert tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))["sensitivity"] == text
+    # a match past 100x the largest fitted size is a direction, not a number (a reviewer:
+    # FEVER's "none (no_gain) -> +4,455,719 synthetic points", 12,731x, from R² 0.007)
+    far = {"equivalent": 4455719.0, "status": "extrapolated"}
+    assert tradeoff.equivalent_words(far) == ("far more synthetic points (beyond 100x the "
+                                             "largest fitted size)")
+    assert tradeoff.equivalent_words({"equivalent": 40.4, "status": "ok"}) == "+40 synthetic points"
+    assert tradeoff.equivalent_words({"equivalent": None, "status": "no_gain"}) == "none (no_gain)"
 
 
 def test_a_score_the_log_curve_puts_past_1_is_capped(home):

@@ -249,6 +249,11 @@ def test_choice_says_when_it_cannot_tell_or_test():
     # one candidate does not "come closest" (the cpu profile's pages said it did, 2026-12-05)
     assert "only the log (paper) could be tested" in only["sentence"]
     assert "comes closest" not in only["sentence"]
+    # one size held out: its error, not "a mean" of one (a reviewer, FEVER's cpu page 06)
+    assert "(absolute error at the one size held out: log (paper) " in only["sentence"]
+    two = pd.DataFrame({"family": ["log", "log", "power", "power"],
+                        "error": [0.010, 0.012, 0.009, 0.008], "sem": [0.02] * 4})
+    assert "(mean absolute error: " in F.choose(two)["sentence"]
     none = F.choose(F.holdout_errors([300, 350], [0.5, 0.55], families=["power"]))
     assert none["best"] is None and "No family could be tested" in none["sentence"]
     # and the sentence names the curve the advice then uses

@@ -13,7 +13,7 @@ here, beside the paper's Table 3.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 import pandas as pd
 
@@ -96,8 +96,10 @@ STATUS_WORDS = {
     "saturated": "the human points scored at or below the synthetic-only curve at that base "
                  "(as on FEVER in the paper, where the curve had flattened); the equivalent "
                  "is ≤ 0",
-    "no_gain": "the synthetic-only curve does not rise (a1 <= 0): no amount of synthetic data "
-               "matches, so the human points cannot be priced in synthetic points",
+    "no_gain": "the synthetic-only log fit does not rise over these sizes (a1 <= 0), so it "
+               "prices nothing: the fit's reading, not that no synthetic amount could match "
+               "(a run giving one output for every test row can bend a 3-point fit down: see "
+               "the cautions and the sensitivity check)",
     "extrapolated": "the match lies beyond 100x the largest fitted size: read it as 'far more "
                     "synthetic data', not as a number (as the paper reads FairyTaleQA)",
     "incomplete": "runs are missing for this point: rerun `run_all.py --notebooks 04`",
@@ -314,6 +316,18 @@ def analysis(study: "Study", metric: str | None = None,
             "learned_nothing": grid.learned_nothing(rec, metric, "trade-off runs")}
 
 
+def equivalent_words(row: Mapping[str, Any]) -> str:
+    """An operating point's equivalent as the sensitivity check says it: '+40 synthetic
+    points', 'none (no_gain)', or, past :data:`curves.EXTRAPOLATION_FACTOR` times the largest
+    fitted size, 'far more' (FEVER's cpu runs without a collapsed run: "+4,455,719", 12,731x
+    the largest size fitted, from a fit with R² 0.007, a reviewer)."""
+    value = row["equivalent"]
+    if row["status"] == "extrapolated":  # the curves' own rule: a direction, not a number
+        return (f"far more synthetic points (beyond {curves.EXTRAPOLATION_FACTOR:g}x the "
+                "largest fitted size)")
+    return f"{value:+,.0f} synthetic points" if finite(value) else f"none ({row['status']})"
+
+
 def without_single_output(study: "Study", metric: str | None = None,
                           rec: pd.DataFrame | None = None) -> str | None:
     """A sensitivity check in words: the seed-mean log fits refitted without the seeds that
@@ -347,10 +361,6 @@ def without_single_output(study: "Study", metric: str | None = None,
         f"{'synthetic only' if r['kind'] == 'synthetic' else 'with the human points'}, "
         f"seed {int(r['seed'])}" for r in gone.to_dict("records"))
 
-    def eq(row: Any) -> str:
-        value = row["equivalent"]
-        return f"{value:+,.0f} synthetic points" if finite(value) else f"none ({row['status']})"
-
     parts, turns = [], False
     for base in mean["with"].index:
         if base not in mean["without"].index:
@@ -360,7 +370,8 @@ def without_single_output(study: "Study", metric: str | None = None,
                  if finite(w["a1"]) and finite(wo["a1"]) else "slope not fitted")
         turns |= w["status"] != wo["status"] or (
             finite(w["a1"]) and finite(wo["a1"]) and (w["a1"] > 0) != (wo["a1"] > 0))
-        parts.append(f"base {int(base)}: {slope}, equivalent {eq(w)} -> {eq(wo)}")
+        parts.append(f"base {int(base)}: {slope}, equivalent {equivalent_words(w)} -> "
+                     f"{equivalent_words(wo)}")
     if not parts:
         return None
     seeds = ", ".join(str(s) for s in bad)
