@@ -1261,3 +1261,19 @@ def test_fv_runs_at_chance_learned_nothing_though_they_vary():
     assert grid.learned_nothing(learning, "accuracy") is None
     # QA records (no label counts) and old frames are left to the other rules
     assert grid.beyond_chance(at_chance.drop(columns=list(grid.LABEL_COUNTS))) is None
+
+
+def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
+    """FEVER's cpu headline: "the 1 that did: +1,232" was seed 0 alone, read 4.2x past the
+    largest size fitted from a fit with R² 0.07; its own message said so, the pages did not."""
+    msg = ("1,232 additional synthetic points match the score 0.5354 reached with the human "
+           "points on a base of 250 (an extrapolation: 4.2x the largest size fitted, 350, from "
+           "a fit with R² 0.07).")
+    points = pd.DataFrame({"level": ["seed", "seed", "seed", "mean"],
+                           "equivalent": [1232.0, None, None, None],
+                           "message": [msg, "", "", ""]})
+    assert tradeoff.lone_extrapolation(points) == (
+        " (an extrapolation: 4.2x the largest size fitted, 350, from a fit with R² 0.07)")
+    assert tradeoff.lone_extrapolation(points.assign(message="90 additional points.")) == ""
+    two = points.assign(equivalent=[1232.0, 90.0, None, None])
+    assert tradeoff.lone_extrapolation(two) == ""

@@ -13,6 +13,7 @@ here, beside the paper's Table 3.
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Mapping
 
 import pandas as pd
@@ -422,6 +423,21 @@ def _runs_price_clause(measured: pd.DataFrame | None, human: int) -> str:
             f"{'s' if len(ratios) > 1 else ''} {bases}; notebook 06)")
 
 
+def lone_extrapolation(points: pd.DataFrame) -> str:
+    """' (an extrapolation: 4.2x the largest size fitted, 350, from a fit with R² 0.07)' where one
+    operating point alone had a finite equivalent and its curve was read past its runs: the
+    headline gave FEVER's cpu "+1,232" (seed 0 alone) without the caveat its own message
+    carried (a reviewer, 2026-12-06); '' otherwise."""
+    per_seed = points[points["level"] == "seed"]
+    priced = per_seed[[finite(e) for e in per_seed["equivalent"]]]
+    if len(priced) != 1:
+        return ""
+    found = re.search(r"\(an extrapolation: ([^)]*)\)", str(priced.iloc[0]["message"]))
+    if not found:
+        return ""
+    return f" (an extrapolation: {found.group(1)})"
+
+
 def summary(study: "Study", metric: str | None = None,
             result: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able, for the index page and the notebook: metric, sizes and scaling notes, per
@@ -449,7 +465,8 @@ def summary(study: "Study", metric: str | None = None,
         price = "no break-even price ratio: no finite equivalent"
     elif curves.mostly_undefined(t3):
         headline = (f"+{h} human points: not priced, {curves.unpriced_phrase(t3)} (see the "
-                    f"statuses); {curves.priced_rest_phrase(t3, format(t3['median'], '+,.0f'))}")
+                    f"statuses); {curves.priced_rest_phrase(t3, format(t3['median'], '+,.0f'))}"
+                    + lone_extrapolation(a["points"]))
         price = (f"no break-even price ratio, as most operating points have no finite "
                  f"equivalent ({curves.priced_rest_phrase(t3, format(a['breakeven'], '.3g'))} "
                  "synthetic points per human point)")
