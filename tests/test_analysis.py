@@ -210,6 +210,19 @@ def test_each_measure_is_read_against_the_paper():
         analysis.against_paper(mixed, "words", "fv")[0])
 
 
+def test_a_paired_reading_gives_the_means_of_the_pairs_it_tested():
+    """Page 05 set means over 30 human and 84 synthetic rows beside a signed-rank test of 18
+    pairs (FEVER's positions, a reviewer): the sentence's means are the pairs' now."""
+    pairs = [f"c{i}" for i in range(12)]
+    frame = pd.DataFrame({
+        "field": "claim", "source": ["human"] * 12 + ["synthetic"] * 12 + ["synthetic"] * 6,
+        "row_id": [f"r{i}" for i in range(30)],
+        "pair": pairs + pairs + [f"x{i}" for i in range(6)],  # 6 twins without their human row
+        "words": [8.0] * 12 + [16.0] * 12 + [40.0] * 6})
+    [line] = analysis.against_paper(frame, "words", "fv")
+    assert "means over the 12 pairs tested 16.00 synthetic vs 8.00 human, 2x" in line, line
+
+
 def test_numbers_side_by_side_have_the_same_decimals():
     assert analysis.same_decimals(5.67, 13.6) == ["5.67", "13.60"]
     assert analysis.same_decimals(0.319, 0.444) == ["0.319", "0.444"]
