@@ -1277,3 +1277,9 @@ def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
     assert tradeoff.lone_extrapolation(points.assign(message="90 additional points.")) == ""
     two = points.assign(equivalent=[1232.0, 90.0, None, None])
     assert tradeoff.lone_extrapolation(two) == ""
+    # page 06's headline under the log family says it too (its per-seed fits are 04's)
+    with mock.patch.object(tradeoff, "records", return_value=pd.DataFrame()), \
+            mock.patch.object(curves, "operating_points", return_value=points):
+        assert advisor._lone_log_caveat(None, {"metric": "accuracy"}, "log") == (
+            " (an extrapolation: 4.2x the largest size fitted, 350, from a fit with R² 0.07)")
+        assert advisor._lone_log_caveat(None, {"metric": "accuracy"}, "power") == ""

@@ -1227,6 +1227,23 @@ def purchases_missing_sentence(report: dict[str, Any]) -> str:
     return "No measured purchases."
 
 
+def _lone_log_caveat(study: "Study", report: dict[str, Any], family: str) -> str:
+    """Notebook 04's caveat on a lone priced operating point read past its runs
+    (:func:`~littlehuman.experiments.tradeoff.lone_extrapolation`), for the log family, whose
+    per-seed fits are notebook 04's; '' for the other families (their per-seed fits keep no
+    such note) and where the records cannot be read so."""
+    from littlehuman.experiments import tradeoff
+
+    if family != "log":
+        return ""
+    try:
+        points = curves.operating_points(tradeoff.records(study), report["metric"],
+                                         pool_bases=bool(report.get("pool_bases")))
+    except LittleHumanError:
+        return ""
+    return tradeoff.lone_extrapolation(points)
+
+
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON-able headline numbers of :func:`families_report` for the index: metric, seeds, the
     chosen family and why, per family the Table 3 median and the break-even ratio, per base
@@ -1258,7 +1275,8 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     elif curves.mostly_undefined(t3[fam]):
         headline = (f"+{r['human']} human points: not priced under the {label}, "
                     f"{curves.unpriced_phrase(t3[fam])}; "
-                    f"{curves.priced_rest_phrase(t3[fam], format(med, '+,.0f'))}")
+                    f"{curves.priced_rest_phrase(t3[fam], format(med, '+,.0f'))}"
+                    + _lone_log_caveat(study, r, fam))
     else:
         table3 = f"Table 3's median of {curves.operating_points_phrase(t3[fam])}"
         said = families.median_phrase(mids[fam], level)
