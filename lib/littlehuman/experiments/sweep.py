@@ -278,6 +278,7 @@ def headroom_sentence(shape: dict[str, Any], baseline: float | None, metric: str
     room = room_at_90(shape, baseline, best_constant, span)
     if room is None:
         return ""
+    span = {round(f, 6): v for f, v in (span or {}).items()}
     means = {round(p["fraction"], 6): p["mean"] for p in shape.get("points", [])}
     said = (f". Above the majority baseline ({metric} {baseline:.3f}): "
             f"{means[0.0] - baseline:+.3f} at 0% synthetic, {means[0.9] - baseline:+.3f} at 90%")
