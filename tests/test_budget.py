@@ -1283,3 +1283,31 @@ def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
         assert advisor._lone_log_caveat(None, {"metric": "accuracy"}, "log") == (
             " (an extrapolation: 4.2x the largest size fitted, 350, from a fit with R² 0.07)")
         assert advisor._lone_log_caveat(None, {"metric": "accuracy"}, "power") == ""
+
+
+def test_a_reading_off_the_runs_that_claims_more_than_the_gain_says_so():
+    """FEVER's cpu page 06: "more than 250 (95%: from 62, past the runs ...)" beside a gain over
+    the base of +0.013 [-0.003, +0.031]: the isotonic fit pooled 300's mean with 350's, which a
+    collapsed run pulled down, so the interval claimed more than the runs show (a reviewer)."""
+    measured = pd.DataFrame([{"base": 250.0, "equivalent": None, "status": "beyond",
+                              "at_least": 250.0, "low": 62.0, "high": math.inf, "beyond": 8617,
+                              "largest": 500.0, "reach": 350.0}])
+    gains = pd.DataFrame({"base": [250.0], "gain": [0.013], "gain_low": [-0.003],
+                          "gain_high": [0.031], "gain_detectable": [0.024]})
+    report = {"human": 50, "measured": measured, "gains": gains}
+    said = advisor.measured_sentence(report)
+    assert ("Read that interval with the runs: on base 250 its lower end (62) says the human "
+            "points beat the base, where their own paired gain over it, +0.013 [-0.003, "
+            "+0.031], is not clear of 0.") in said
+    clear = gains.assign(gain_low=0.002)
+    assert "Read that interval" not in advisor.measured_sentence({**report, "gains": clear})
+    # page 04's per-base note says it too
+    note = advisor.log_against_runs(measured, 250.0, None, None, [0.013, -0.003, 0.031])
+    assert note.endswith("; its lower end says the human points beat the base, where their own "
+                         "paired gain over it, +0.013 [-0.003, +0.031], is not clear of 0: the "
+                         "non-decreasing fit can claim more than the runs show."), note
+    assert "not clear of 0" not in advisor.log_against_runs(measured, 250.0, None, None,
+                                                            [0.013, 0.002, 0.031])
+    assert advisor.log_against_runs(measured, 250.0, None, None).endswith("a curve speaks).")
+    assert "Read that interval" not in advisor.measured_sentence(
+        {**report, "measured": measured.assign(low=0.0)})

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from littlehuman import config, curves, families
+from littlehuman import config, curves, families, stats
 from littlehuman.config import RUN_ONLY
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
@@ -168,18 +168,28 @@ def _read_off_note(measured: pd.DataFrame | None, base: float) -> str:
         f" Read off the runs with no curve (notebook 06): {measured_phrase(row)}.")
 
 
-def log_against_runs(measured: pd.DataFrame | None, base: float, low: Any, high: Any) -> str:
+def log_against_runs(measured: pd.DataFrame | None, base: float, low: Any, high: Any,
+                     gain: Sequence[Any] | None = None) -> str:
     """Notebook 04's per-base note: the reading off the runs with no curve beside the log
     curve's equivalent, and, where the two 95% intervals (the log's ``low``-``high`` and the
     runs') do not overlap, that the log curve's shape or extrapolation, not the noise, sets
-    its number; past the runs, the least they say ('' where there is no reading off them)."""
+    its number; past the runs, the least they say, and where its lower end says the human
+    points beat the base while their own paired ``gain`` over it ([est, low, high]) is not
+    clear of 0, that too (:func:`_unsupported_lower_ends`); '' where there is no reading."""
     row = _read_off_row(measured, base, ("ok", "beyond"))
     if row is None:
         return ""
     note = f" Read off the runs with no curve: {measured_phrase(row)}"
     if row["status"] == "beyond":
+        g = list(gain or []) + [None] * 3
+        claims = (stats.finite(row.get("low")) and row["low"] > 0
+                  and all(stats.finite(v) for v in g[:3]) and g[1] <= 0)
         return note + (" (the +human score lies above every measured run: past them, only "
-                       "a curve speaks).")
+                       "a curve speaks)" + (
+                           f"; its lower end says the human points beat the base, where their "
+                           f"own paired gain over it, {g[0]:+.3f} [{g[1]:+.3f}, {g[2]:+.3f}], "
+                           "is not clear of 0: the non-decreasing fit can claim more than the "
+                           "runs show" if claims else "") + ".")
     ends = (low, high, row.get("low"), row.get("high"))
     if any(v is None or pd.isna(v) for v in ends):
         return note + "."
@@ -1101,6 +1111,7 @@ def measured_sentence(report: dict[str, Any]) -> str:
                "wide a stretch: where the curve bends inside it the reading is off by that bend "
                "(in simulation its interval held the truth 0.92-0.97 of the time there, median "
                "bias -8% to +9%).")
+    unsupported = _unsupported_lower_ends(report)
     return (f"**Read off the measured runs, no curve assumed** (+{report['human']} human "
             "points in synthetic points: every base's synthetic-only runs as one curve, the "
             "synthetic sets being nested, made non-decreasing by isotonic regression; the "
@@ -1111,7 +1122,38 @@ def measured_sentence(report: dict[str, Any]) -> str:
             + ("; '> N' marks resamples above every measured score" if marked else "")
             + "); within that reach it has no shape to be wrong about, so a family whose "
             "equivalent lies outside these intervals owes it to its shape or to extrapolating "
-            "past its own base's runs." + stretch)
+            "past its own base's runs." + stretch + unsupported)
+
+
+def _unsupported_lower_ends(report: dict[str, Any]) -> str:
+    """' On base 250 the lower end (62) says the human points beat the base, where their own
+    paired gain over it, +0.013 [-0.003, +0.031], is not clear of 0: ...' for each base whose
+    reading off the runs has a lower end above 0 while the human points' gain over the base
+    (``gains``, :func:`~littlehuman.experiments.tradeoff.human_gain`) is not clear of 0. The
+    isotonic fit pools a size's mean with a lower one above it in each resample (FEVER's cpu
+    runs: 300 with 350, pulled down by a collapsed run), so the read-off's interval can claim
+    more than the runs show (a reviewer, 2026-12-06); '' where none does."""
+    measured, gains = report.get("measured"), report.get("gains")
+    if measured is None or measured.empty or gains is None or gains.empty:
+        return ""
+    by_base = gains.set_index("base")
+    said = []
+    for m in measured.to_dict("records"):
+        low = m.get("low")
+        if low is None or pd.isna(low) or not low > 0 or m["base"] not in by_base.index:
+            continue
+        g = by_base.loc[m["base"]]
+        if pd.isna(g["gain_low"]) or g["gain_low"] > 0:
+            continue
+        said.append(f"on base {m['base']:,.0f} its lower end ({low:,.0f}) says the human points "
+                    f"beat the base, where their own paired gain over it, {g['gain']:+.3f} "
+                    f"[{g['gain_low']:+.3f}, {g['gain_high']:+.3f}], is not clear of 0")
+    if not said:
+        return ""
+    return (" Read that interval with the runs: " + "; ".join(said) + ". The non-decreasing "
+            "fit pools a size's mean with a lower one above it in each resample, so its "
+            "interval can claim more than the runs show; the gain and the head-to-head on "
+            "page 04 are the direct comparisons.")
 
 
 def measured_clause(report: dict[str, Any]) -> str:

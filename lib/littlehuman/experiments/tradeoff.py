@@ -454,7 +454,8 @@ def summary(study: "Study", metric: str | None = None,
               "message": r["message"], "breakeven_ratio": r["breakeven_ratio"],
               "gain": [r.get("gain"), r.get("gain_low"), r.get("gain_high")],
               "gain_detectable": r.get("gain_detectable"),
-              "read_off": log_against_runs(a.get("measured"), r["base"], r["low"], r["high"])}
+              "read_off": log_against_runs(a.get("measured"), r["base"], r["low"], r["high"],
+                                           [r.get("gain"), r.get("gain_low"), r.get("gain_high")])}
              for r in a["bases"].to_dict("records")]
     if a.get("learned_nothing"):
         headline = f"+{h} human points: not priced, {a['learned_nothing']}"
