@@ -1269,12 +1269,15 @@ def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
     msg = ("1,232 additional synthetic points match the score 0.5354 reached with the human "
            "points on a base of 250 (an extrapolation: 4.2x the largest size fitted, 350, from "
            "a fit with R² 0.07).")
+    caveat = "an extrapolation: 4.2x the largest size fitted, 350, from a fit with R² 0.07"
+    assert f"({caveat})" in msg  # as curves.equivalent_points writes both
     points = pd.DataFrame({"level": ["seed", "seed", "seed", "mean"],
                            "equivalent": [1232.0, None, None, None],
-                           "message": [msg, "", "", ""]})
+                           "message": [msg, "", "", ""], "extrapolation": [caveat, "", "", ""]})
     assert tradeoff.lone_extrapolation(points) == (
         " (an extrapolation: 4.2x the largest size fitted, 350, from a fit with R² 0.07)")
-    assert tradeoff.lone_extrapolation(points.assign(message="90 additional points.")) == ""
+    assert tradeoff.lone_extrapolation(points.assign(message="90 additional points.",
+                                                     extrapolation="")) == ""
     two = points.assign(equivalent=[1232.0, 90.0, None, None])
     assert tradeoff.lone_extrapolation(two) == ""
     # page 06's headline under the log family says it too (its per-seed fits are 04's)

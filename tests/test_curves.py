@@ -246,3 +246,16 @@ def test_zero_and_rounded_zero_are_written_unsigned():
     assert (curves.digits(0.0, sign=True), curves.digits(-0.0), curves.digits(0.25, sign=True),
             curves.digits(-0.0833)) == ("0", "0", "+0.25", "-0.0833")
     assert (fmt_points(-0.4), fmt_points(-0.6), fmt_points(1234.5)) == ("0", "-1", "1,234")
+
+
+def test_an_ok_match_past_the_fitted_sizes_carries_its_caveat_as_data():
+    """The headline's lone-point caveat is read from ``extrapolation``, not parsed back out of
+    the message (which says the same in its parentheses)."""
+    from littlehuman.curves import equivalent_points, fit_log
+
+    fit = fit_log([250.0, 300.0, 350.0], [0.50, 0.51, 0.52])
+    far = equivalent_points(fit, 0.55, 250.0)
+    assert far.status == "ok" and far.extrapolation.startswith("an extrapolation: ")
+    assert f"({far.extrapolation})" in far.message
+    near = equivalent_points(fit, 0.515, 250.0)
+    assert near.status == "ok" and near.extrapolation == ""

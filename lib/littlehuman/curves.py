@@ -83,6 +83,9 @@ class Equivalence:
     status: str
     message: str
     synthetic_size: float | None = None
+    #: an ``ok`` match past the largest fitted size: 'an extrapolation: 4.2x the largest size
+    #: fitted, 350, from a fit with R² 0.07' (also in ``message``); '' within the fitted sizes
+    extrapolation: str = ""
 
     def ranked(self, y_star: float, fit_at_base: float, base: float) -> tuple[float, bool]:
         """For a bootstrap resample: ``(value, True)``, or where there is no value its rank
@@ -162,12 +165,13 @@ def equivalent_points(fit: LogFit, y_star: float, base: float,
                            f"beyond {extrapolation_factor:g}x the largest fitted size "
                            f"({fit.x_max:,.0f}); read it as 'far more', not as a number.", size)
     value = size - base
-    beyond = (f" (an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
+    beyond = (f"an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
               f"{fit.x_max:,.0f}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")
-              + ")" if size > fit.x_max else "")
+              if size > fit.x_max else "")
     return Equivalence(value, "ok",
                        f"{value:,.0f} additional synthetic points match the score {y_star:.4g} "
-                       f"reached with the human points on a base of {base:,.0f}{beyond}.", size)
+                       f"reached with the human points on a base of {base:,.0f}"
+                       f"{f' ({beyond})' if beyond else ''}.", size, beyond)
 
 
 def check_records(records: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -214,7 +218,8 @@ def _operating_rows(frame: pd.DataFrame, metric: str, pool_bases: bool,
             eq = equivalent_points(fit, float(y_star), float(base), extrapolation_factor)
             rows.append({**head, **curve, "human_points": added, "y_star": y_star,
                          "synthetic_size": eq.synthetic_size, "equivalent": eq.value,
-                         "status": eq.status, "message": eq.message})
+                         "status": eq.status, "message": eq.message,
+                         "extrapolation": eq.extrapolation})
     return rows
 
 
@@ -225,7 +230,8 @@ def operating_points(records: pd.DataFrame, metric: str, pool_bases: bool = Fals
     have it).
 
     Columns: level, seed, base, human_points, y_star, n_fit, a0, a1, r2, fit_at_base,
-    synthetic_size, equivalent, status, message. Status is one of :data:`STATUSES`, or
+    synthetic_size, equivalent, status, message, extrapolation (:class:`Equivalence`). Status
+    is one of :data:`STATUSES`, or
     "incomplete" when the runs for a fit or the human run are missing. ``pool_bases=True``
     fits one curve on the synthetic-only runs of every base, as the authors' code did;
     the default fits each base on its own runs, as PROTOCOL describes."""
@@ -238,7 +244,8 @@ def operating_points(records: pd.DataFrame, metric: str, pool_bases: bool = Fals
     out += [{"level": "mean", "seed": pd.NA, **r}
             for r in _operating_rows(means, metric, pool_bases, extrapolation_factor)]
     columns = ["level", "seed", "base", "human_points", "y_star", "n_fit", "a0", "a1", "r2",
-               "fit_at_base", "synthetic_size", "equivalent", "status", "message"]
+               "fit_at_base", "synthetic_size", "equivalent", "status", "message",
+               "extrapolation"]
     return pd.DataFrame(out).reindex(columns=columns)
 
 

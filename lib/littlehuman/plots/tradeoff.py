@@ -244,9 +244,12 @@ def _paper_name(dataset: str) -> str:
 # --------------------------------------------------------------------------- operating points
 def operating_points_table(points: pd.DataFrame) -> pd.DataFrame:
     """Every operating point at seed level (``analysis["points"]``, one base and seed, its
-    own fit), without the level and message columns."""
+    own fit), without the level and message columns (nor ``extrapolation``, which repeats the
+    message's parentheses)."""
     seed = points[points["level"] == "seed"]
-    table = seed.drop(columns=["level", "message"]).rename(columns=OPERATING_POINT_HEADERS)
+    shown = seed.drop(columns=["level", "message"])
+    table = shown.drop(columns=["extrapolation"] if "extrapolation" in shown else []).rename(
+        columns=OPERATING_POINT_HEADERS)
     return with_formats(table, {c: whole_points for c in ("synthetic size matching", "equivalent")
                                 if c in table})
 
