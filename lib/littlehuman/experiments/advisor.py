@@ -181,15 +181,11 @@ def log_against_runs(measured: pd.DataFrame | None, base: float, low: Any, high:
         return ""
     note = f" Read off the runs with no curve: {measured_phrase(row)}"
     if row["status"] == "beyond":
-        g = list(gain or []) + [None] * 3
-        claims = (stats.finite(row.get("low")) and row["low"] > 0
-                  and all(stats.finite(v) for v in g[:3]) and g[1] <= 0)
+        claims = _beyond_the_gain(row, gain)
         return note + (" (the +human score lies above every measured run: past them, only "
                        "a curve speaks)" + (
-                           f"; its lower end says the human points beat the base, where their "
-                           f"own paired gain over it, {g[0]:+.3f} [{g[1]:+.3f}, {g[2]:+.3f}], "
-                           "is not clear of 0: the non-decreasing fit can claim more than the "
-                           "runs show" if claims else "") + ".")
+                           f"; its lower end {claims}: the non-decreasing fit can claim more "
+                           "than the runs show" if claims else "") + ".")
     ends = (low, high, row.get("low"), row.get("high"))
     if any(v is None or pd.isna(v) for v in ends):
         return note + "."
@@ -1139,21 +1135,32 @@ def _unsupported_lower_ends(report: dict[str, Any]) -> str:
     by_base = gains.set_index("base")
     said = []
     for m in measured.to_dict("records"):
-        low = m.get("low")
-        if low is None or pd.isna(low) or not low > 0 or m["base"] not in by_base.index:
+        if m["base"] not in by_base.index:
             continue
         g = by_base.loc[m["base"]]
-        if pd.isna(g["gain_low"]) or g["gain_low"] > 0:
-            continue
-        said.append(f"on base {m['base']:,.0f} its lower end ({low:,.0f}) says the human points "
-                    f"beat the base, where their own paired gain over it, {g['gain']:+.3f} "
-                    f"[{g['gain_low']:+.3f}, {g['gain_high']:+.3f}], is not clear of 0")
+        claims = _beyond_the_gain(m, [g["gain"], g["gain_low"], g["gain_high"]])
+        if claims:
+            said.append(f"on base {m['base']:,.0f} its lower end ({m['low']:,.0f}) {claims}")
     if not said:
         return ""
     return (" Read that interval with the runs: " + "; ".join(said) + ". The non-decreasing "
             "fit pools a size's mean with a lower one above it in each resample, so its "
             "interval can claim more than the runs show; the gain and the head-to-head on "
             "page 04 are the direct comparisons.")
+
+
+def _beyond_the_gain(m: dict[str, Any], gain: Sequence[Any] | None) -> str:
+    """'says the human points beat the base, where their own paired gain over it, +0.013
+    [-0.003, +0.031], is not clear of 0' where a reading off the runs (``m``, a row of
+    :func:`~littlehuman.families.measured_equivalents`) has a lower end above 0 while the
+    human points' paired ``gain`` over the base ([est, low, high]) is not clear of 0; ''
+    otherwise (:func:`_unsupported_lower_ends`, :func:`log_against_runs`)."""
+    g = list(gain or []) + [None] * 3
+    if not (stats.finite(m.get("low")) and m["low"] > 0
+            and all(stats.finite(v) for v in g[:3]) and g[1] <= 0):
+        return ""
+    return (f"says the human points beat the base, where their own paired gain over it, "
+            f"{g[0]:+.3f} [{g[1]:+.3f}, {g[2]:+.3f}], is not clear of 0")
 
 
 def measured_clause(report: dict[str, Any]) -> str:
