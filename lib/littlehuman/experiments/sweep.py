@@ -173,7 +173,8 @@ def summary(study: "Study") -> dict[str, Any]:
     last = paired_drop(study, 1.0, 0.9, metric)
     baseline = grid.majority_baseline(study)
     rec = records(study)
-    caution = grid.flags(rec, baseline, metric, grid.best_constant(study, metric))
+    best = grid.best_constant(study, metric)
+    caution = grid.flags(rec, baseline, metric, best)
     shape = curve(study, rec)
     if first is None or last is None:
         return grid.jsonable({
@@ -209,7 +210,6 @@ def summary(study: "Study") -> dict[str, Any]:
                         f"{found['text'].split(';')[0]}")
     span = (rec.groupby("fraction")["random_span"].mean().to_dict()
             if out["random_span"] is not None else None)
-    best = grid.best_constant(study, metric)
     out["text"] += headroom_sentence(shape, baseline.get(metric), metric,
                                      seen=last[0], detectable=detectable[1],
                                      best_constant=best, span=span)
