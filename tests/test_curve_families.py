@@ -681,7 +681,7 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
         "measured runs with no curve assumed (base 2,000: more than 1,000, past the runs)")
     assert advisor._measured_lead({**below, "human": 200}) == (
         "+200 human points ~ +298 [298, 298] synthetic points on base 2,000 and +0 [0, 0] (not "
-        "above the measured curve at the base) on base 1,000, read off the measured runs with "
+        "above the synthetic-only runs at the base) on base 1,000, read off the measured runs with "
         "no curve assumed")
     # the break-even ratio with no curve: 595 / 200 = 2.98 synthetic points per human point
     ratios = F.run_ratios(res["measured"], 200)
@@ -718,6 +718,37 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
     assert advisor.measured_clause({**res, "human": 200}) == (
         "; read off the measured runs without a curve: +595 [595, 595] on base 1,000, more "
         "than 1,000 on base 2,000")
+
+
+def test_a_reading_off_the_runs_gives_nothing_for_a_gain_the_bases_own_run_does_not_show():
+    """The non-decreasing fit pools the base's run with a collapsed one above it (FEVER's cpu
+    runs: 350 pulled 300 down), so a +human score below the base's own synthetic-only run
+    crossed that pooled curve higher up and read as synthetic points worth buying (a lower
+    end of 62 beside a paired gain of +0.008 [-0.020, +0.044], a reviewer, 2026-12-06)."""
+    runs = pd.DataFrame([(1000, "synthetic", a) for a in (0, 250, 500, 750, 1000)]
+                        + [(1000, "human", 200)], columns=["base", "kind", "added"])
+    rng = np.random.default_rng(0)
+
+    def data(human_score, noise):
+        scores = np.array([0.60, 0.50, 0.62, 0.64, 0.66, human_score])
+        per = {s: np.clip(scores[:, None] + rng.normal(0, noise, (6, 40)) + 0.005 * s, 0, 1)
+               for s in (0, 1, 2)}
+        return F.CurveData(runs, per, 200)
+
+    below = F.analyse(data(0.59, 0.01), ("log",), n_boot=200)["measured"].iloc[0]
+    assert below["status"] == "saturated" and below["equivalent"] <= 0
+    assert below["high"] <= 0  # no resample beats the base's own run: none reads a price
+    clear = F.analyse(data(0.61, 0.01), ("log",), n_boot=200)["measured"].iloc[0]
+    assert clear["status"] == "ok" and 300 < clear["low"] <= clear["high"] < 500
+    # a gain over the base's own run the resamples cannot tell from 0: the lower end says so
+    noisy = data(0.605, 0.08)
+    unclear = F.analyse(noisy, ("log",), n_boot=200)
+    boot = F.stats.bootstrap_run_means(noisy.per_seed, 200, 0, noisy.rows_resampled,
+                                       bounds=F.metrics.SCORE_RANGE)  # analyse's resamples
+    assert np.allclose(boot[:, 5], unclear["boot_y_star"][1000])
+    assert 0.05 < (boot[:, 5] <= boot[:, 0]).mean() < 0.5
+    row = unclear["measured"].iloc[0]
+    assert row["status"] == "ok" and row["low"] <= 0 < row["equivalent"] < row["high"]
 
 
 def test_a_batch_of_fits_predicts_inverts_and_carries_gains_as_each_fit_does():
