@@ -751,6 +751,27 @@ def test_a_reading_off_the_runs_gives_nothing_for_a_gain_the_bases_own_run_does_
     assert row["status"] == "ok" and row["low"] <= 0 < row["equivalent"] < row["high"]
 
 
+def test_a_tie_with_a_measured_run_is_read_at_that_run_not_past_every_run():
+    """WANLI's smoke runs scored 0.5, 0.5, 0.3, 0.5, 0.5 at sizes 16-48 and +8 human points
+    0.5: the non-decreasing fit's means, differences of running sums, came out
+    0.49999999999999989 at 40 and 48, and the pages read "more than 32 ... above every
+    measured run" (a reviewer)."""
+    fitted = F.isotonic_rows(np.array([[0.5, 0.5, 0.3, 0.5, 0.5]]))
+    assert fitted[0, -1] < 0.5  # the rounding itself, which the reading must absorb
+    sizes = np.array([16.0, 24, 32, 40, 48])
+    assert F.crossings(sizes, fitted, np.array([0.5]))[0] == pytest.approx(40.0)
+    runs = pd.DataFrame([(16, "synthetic", a) for a in (0, 8, 16, 24, 32)] + [(16, "human", 8)],
+                        columns=["base", "kind", "added"])
+    tenths = {0.5: [1] * 5 + [0] * 5, 0.3: [1] * 3 + [0] * 7}  # ten test rows, scored 0/1
+    per = {0: np.array([tenths[v] for v in (0.5, 0.5, 0.3, 0.5, 0.5, 0.5)], float)}
+    row = F.analyse(F.CurveData(runs, per, 8), ("log",), n_boot=50)["measured"].iloc[0]
+    # the +human score ties the base's own run: nothing bought
+    assert row["status"] == "saturated" and row["equivalent"] == pytest.approx(0.0)
+    per[0][-1] = [1] * 6 + [0] * 4  # 0.6: above every run, past them
+    row = F.analyse(F.CurveData(runs, per, 8), ("log",), n_boot=50)["measured"].iloc[0]
+    assert row["status"] == "beyond"
+
+
 def test_a_batch_of_fits_predicts_inverts_and_carries_gains_as_each_fit_does():
     """FitBatch and curves.gain_at_rows, which budget_answer evaluates 10,000 resamples with
     at once (4x faster on the paper profile), against FamilyFit and curves.gain_at per fit:

@@ -1014,23 +1014,31 @@ def isotonic_rows(scores: np.ndarray, chunk: int = 2000) -> np.ndarray:
     return out
 
 
+#: how far below a score a fitted value may lie and still reach it: :func:`isotonic_rows`
+#: forms its means from differences of running sums, so runs scoring 0.5, 0.5, 0.3, 0.5, 0.5
+#: (ties are common: accuracies are k/N) came out 0.49999999999999989 at the last two sizes
+#: and a +human score of 0.5 read "above every measured run" (a reviewer, WANLI smoke)
+TIE = 1e-9
+
+
 def crossings(sizes: np.ndarray, fitted: np.ndarray, y_star: np.ndarray) -> np.ndarray:
     """Per row of ``fitted`` (non-decreasing scores at ascending ``sizes``), the size where
     it reaches that row's ``y_star``: between the two measured sizes around it, linear in
     the log of the size (the paper's axis: exact for a log-shaped stretch; a straight line in
     the size itself leans high wherever the curve flattens, +4% to +13% across the 3,800 to
     5,000 stretch of a saturating curve); +inf above the largest size's score (or a y_star
-    that is not finite); the smallest size at or below its score."""
+    that is not finite); the smallest size at or below its score. A fitted value within
+    :data:`TIE` below the score reaches it."""
     fitted = np.atleast_2d(fitted)
     y = np.broadcast_to(np.asarray(y_star, float), (len(fitted),))
-    reach = fitted >= y[:, None]
+    reach = fitted >= y[:, None] - TIE
     i = reach.argmax(axis=1)
     rows = np.arange(len(fitted))
     lo = np.maximum(i - 1, 0)
     f0, f1 = fitted[rows, lo], fitted[rows, i]
     axis = np.log(sizes) if sizes[0] > 0 else np.asarray(sizes, float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        x = axis[lo] + (y - f0) / (f1 - f0) * (axis[i] - axis[lo])
+        x = axis[lo] + np.clip((y - f0) / (f1 - f0), 0.0, 1.0) * (axis[i] - axis[lo])
     x = np.exp(x) if sizes[0] > 0 else x
     x = np.where(i == 0, sizes[0], x)
     return np.where(reach.any(axis=1) & np.isfinite(y), x, np.inf)
@@ -1091,8 +1099,8 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
         x = float(crossings(sizes, fitted, np.array([y]))[0])
         if own.size and y <= means[cols[own[0]]]:
             x = min(x, float(base))
-        status = ("flat" if fitted[0, -1] <= fitted[0, 0] else "beyond" if math.isinf(x) else
-                  "below" if y <= fitted[0, 0] and base > sizes[0] else
+        status = ("flat" if fitted[0, -1] <= fitted[0, 0] + TIE else "beyond" if math.isinf(x)
+                  else "below" if y <= fitted[0, 0] + TIE and base > sizes[0] else
                   "saturated" if x <= base else "ok")
         low = high = None
         beyond = 0
