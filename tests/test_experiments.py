@@ -1201,6 +1201,9 @@ def test_qa_runs_no_better_than_a_random_span_learned_nothing(home):
     span = grid.span_baseline(rec, "rouge1")
     assert span[0] == 3 and span[1] == pytest.approx(rec["random_span"].mean())
     assert grid.span_baseline(rec, "bleu") is None
+    # a run serving two trade-off bases (two rows, one key) counts once, as in the flags
+    twice = pd.concat([rec, rec.iloc[[0]].assign(random_span=9.0)], ignore_index=True)
+    assert grid.span_baseline(twice, "rouge1") == span
     fig = plots.sweep.figure(rec.assign(bleu=rec["rouge1"]), ["rouge1", "bleu"], "t", span=span)
     assert [s.line.dash for s in fig.layout.shapes] == ["dashdot"]  # on ROUGE-1's panel only
     assert any(a.text.startswith("random span") for a in fig.layout.annotations)
