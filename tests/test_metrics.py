@@ -182,3 +182,14 @@ def test_per_example_qa_with_bertscore(bert_f1):
     frame = M.per_example("qa", [p for p, _ in PAIRS], [g for _, g in PAIRS])
     assert list(frame.columns) == M.METRICS["qa"]
     assert frame["bertscore_f1"].tolist() == pytest.approx(bert_f1, abs=1e-5)
+
+
+def test_loading_the_bertscore_model_writes_no_progress_bar(capfd):
+    """transformers' "Loading weights" bar had landed in the reports' first cell (a helper's
+    walk: CoQA's notebooks 02 and 03)."""
+    M._bert_scorer.cache_clear()
+    try:
+        M.bertscore_f1(["a red car"], ["a crimson automobile"])
+    finally:
+        captured = capfd.readouterr()
+    assert "Loading weights" not in captured.err + captured.out

