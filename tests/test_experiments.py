@@ -823,7 +823,7 @@ def test_notebook_headers_name_the_models_and_their_settings():
     from littlehuman.notebook import setup_phrase
 
     exp = experiment()
-    assert setup_phrase(exp) == "Learner `majority`, generator `extractive` (rules-v1)"
+    assert setup_phrase(exp) == "Learner `majority`, generator `extractive` (rules-v2)"
     cpu = Study("fever", "fv", config.profile("cpu", generator="hf", gen_model_dir="/m/tiny"),
                 invented_rows())
     text = setup_phrase(cpu)

@@ -659,6 +659,30 @@ def test_extractive_qa_end_to_end():
         assert q.endswith("?") and a and a in ctx and a not in q
 
 
+@pytest.mark.parametrize("sentence, negated", [
+    ("You can't tell me what to do.", "You can tell me what to do."),  # was "can not't"
+    ("She doesn\u2019t like the rain.", "She does like the rain."),
+    ("Won't you stay for tea?", "Will you stay for tea?"),
+    ("He is not at home today.", "He is at home today."),
+    ("They can swim across the lake.", "They can not swim across the lake."),
+    ("I cannot swim at all.", "It is not the case that I cannot swim at all."),
+])
+def test_the_rule_based_generator_flips_a_negation_into_english(sentence, negated):
+    """A helper's walk read "You can not't tell me..." in WANLI's smoke twins."""
+    from littlehuman.generation.backends import extractive
+
+    assert extractive._negate(sentence) == negated
+
+
+def test_the_rule_based_generator_does_not_end_a_sentence_at_a_title():
+    """A helper's walk saw a twin cut at "Dr." in WANLI's smoke twins."""
+    from littlehuman.generation.backends import extractive
+
+    assert extractive._sentences("Dr. Lee met Mr. Smith near St. Mary's church. Then they "
+                                 "walked home together.") == [
+        "Dr. Lee met Mr. Smith near St. Mary's church.", "Then they walked home together."]
+
+
 def test_make_backend_unknown_name():
     with pytest.raises(LittleHumanError, match="extractive"):
         make_backend("gpt-99")
@@ -744,12 +768,14 @@ def api_env(monkeypatch):
 def test_prompt_spec_keeps_the_generator_ids_and_requests_of_before(api_env):
     e = ExtractiveBackend()
     o = make_backend("openai", base_url="http://127.0.0.1:8000/v1")
-    assert PromptSpec("fv").generator_id(e) == "extractive-0567084e12"
-    assert PromptSpec("qa").generator_id(e) == "extractive-0567084e12"  # the task is not in it
-    assert PromptSpec("fv", reask=0).generator_id(e) == "extractive-0567084e12"  # nor reask
+    # the rules' version is in the extractive ids: rules-v2 (2026-12-06) renamed
+    # extractive-0567084e12, -dd737f1238 and -0768e3fc94, whose twins differ
+    assert PromptSpec("fv").generator_id(e) == "extractive-4e4b825302"
+    assert PromptSpec("qa").generator_id(e) == "extractive-4e4b825302"  # the task is not in it
+    assert PromptSpec("fv", reask=0).generator_id(e) == "extractive-4e4b825302"  # nor reask
     assert PromptSpec("fv", k=2, seed=7, label_conditioned=False).generator_id(e) == \
-        "extractive-dd737f1238"
-    assert PromptSpec("fv", context_words=120).generator_id(e) == "extractive-0768e3fc94"
+        "extractive-6ac010ac4d"
+    assert PromptSpec("fv", context_words=120).generator_id(e) == "extractive-d37b4400ac"
     # a server's port enters its id since 2026-12-05 (two servers on one host had shared
     # replies): "openai-245474907f" before
     assert PromptSpec("fv", k=5, seed=1, label_conditioned=False).generator_id(o) == \
@@ -787,12 +813,13 @@ def test_the_cpu_profiles_gemma_is_bfloat16_cuts_loops_and_has_its_own_id():
 
 
 # generator ids of Experiment(...).generator_id for each profile and generator, before the move
+# (the extractive rules' version since: rules-v2 renamed extractive-7ad40f63d6 and -d66fe76c49)
 PROFILE_IDS = {
-    ("smoke", "extractive"): "extractive-7ad40f63d6", ("smoke", "gemma"): "gemma-a53c1bd9f1",
+    ("smoke", "extractive"): "extractive-93b6944250", ("smoke", "gemma"): "gemma-a53c1bd9f1",
     ("smoke", "openai"): "openai-f9cb0da695", ("smoke", "openai-batch"): "openai-batch-089abf141d",
-    ("cpu", "extractive"): "extractive-d66fe76c49", ("cpu", "gemma"): "gemma-c0cdbb6832",
+    ("cpu", "extractive"): "extractive-23bde135b9", ("cpu", "gemma"): "gemma-c0cdbb6832",
     ("cpu", "openai"): "openai-4d0d05431b", ("cpu", "openai-batch"): "openai-batch-4f6236d0ad",
-    ("paper", "extractive"): "extractive-7ad40f63d6", ("paper", "gemma"): "gemma-e6598abc24",
+    ("paper", "extractive"): "extractive-93b6944250", ("paper", "gemma"): "gemma-e6598abc24",
     ("paper", "openai"): "openai-65c423c904", ("paper", "openai-batch"): "openai-batch-f9dad5558b",
 }
 
@@ -816,7 +843,7 @@ def test_backend_from_profile_passes_every_setting(api_env):
                 batch_poll_s=2.0, temperature=0.7, max_new_tokens=64, data_seed=5,
                 gen_loop_tokens=10, gen_stop_unkeyed=False)
     ids = {"openai": "openai-8fbd0c5074", "openai-batch": "openai-batch-62b2cb267a",  # port 9
-           "gemma": "gemma-2faac5d408", "extractive": "extractive-14cb2ca897"}
+           "gemma": "gemma-2faac5d408", "extractive": "extractive-96a5e730ad"}
     built = {}
     for generator, gen_id in ids.items():
         chat_only = {"endpoint": "chat"} if generator == "openai-batch" else {}

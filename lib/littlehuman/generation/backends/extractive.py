@@ -29,15 +29,18 @@ from littlehuman.generation.prompts import QA_SYSTEM, system_prompt
 if TYPE_CHECKING:
     from littlehuman.config import Profile
 
-_SENTENCE_END = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019]))\s+(?=[A-Z0-9\"'(\[`\u201c\u2018])"
+_TITLES = ("Dr", "Mr", "Mrs", "Ms", "St", "Prof", "Jr", "Sr", "Capt", "Gen", "Rev")
+_SENTENCE_END = re.compile(  # not after a title: "Dr. Lee" is one sentence (a helper's walk)
+    r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019]))"
+    + "".join(rf"(?<!\b{t}\.)" for t in _TITLES)
+    + r"\s+(?=[A-Z0-9\"'(\[`\u201c\u2018])"
 )
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _YEAR = re.compile(r"1\d{3}|20\d{2}")
 _NAME = re.compile(r"[A-Z][\w'&-]*(?: (?:of |the |de |von |van )?[A-Z][\w'&-]*)*")
-_AUX = re.compile(
+_AUX = re.compile(  # a whole word: "can't" had become "can not't" (a helper's walk)
     r"\b(is|are|was|were|has|have|had|can|could|will|would|does|did|do|should|may|might|must)"
-    r"( not\b)?"
+    r"(?![\w'\u2019])( not\b)?"
 )
 _STARTERS = {
     "The", "A", "An", "In", "On", "At", "He", "She", "It", "They", "We", "I", "You", "This",
@@ -101,11 +104,23 @@ def _swap_name(sentence: str, context: str, rng: random.Random) -> str | None:
     return sentence[:start] + rng.choice(others) + sentence[end:]
 
 
+_NOT_CONTRACTED = re.compile(r"\b(\w+?)n['\u2019]t\b")  # can't, doesn't, won't
+_IRREGULAR = {"ca": "can", "wo": "will", "sha": "shall"}
+
+
 def _negate(sentence: str) -> str:
+    """The sentence with its negation flipped: a contracted "n't" dropped, else "not" after
+    the first auxiliary added or removed, else "It is not the case that ..."."""
+    m = _NOT_CONTRACTED.search(sentence)
+    if m is not None:
+        stem = m.group(1)
+        word = _IRREGULAR.get(stem.lower(), stem)
+        word = word[0].upper() + word[1:] if stem[0].isupper() else word
+        return sentence[:m.start()] + word + sentence[m.end():]
     m = _AUX.search(sentence)
     if m is None:
         first = sentence.split(" ", 1)[0]
-        if first in _STARTERS:  # a common word, not a name: lower-case it
+        if first in _STARTERS and first != "I":  # a common word, not a name: lower-case it
             sentence = sentence[0].lower() + sentence[1:]
         return "It is not the case that " + sentence
     if m.group(2):  # "is not" -> "is"
@@ -152,7 +167,7 @@ class ExtractiveBackend(Backend):
     """Rule-based, deterministic claims and cloze questions cut from the context."""
 
     name = "extractive"
-    model = "rules-v1"
+    model = "rules-v2"  # v2: negations flipped in English, no sentence cut at a title
     local = True
 
     def __init__(self, seed: int = 0) -> None:
