@@ -993,6 +993,30 @@ def test_zoom_says_how_many_seeds_tied_beside_the_best_p_they_allow(home):
     assert zoom.paired(exp)["min p"].tolist() == [0.5, 0.5]
 
 
+def test_a_zoom_size_too_small_to_tell_its_fractions_apart_says_so(home):
+    """A helper's CoQA file of 12 stories gave n = 10: 95%, 97.5% and 100% synthetic were one
+    training set (0 human rows each), and notebook 03 drew and compared them as three."""
+    exp = experiment(seeds="0 1 2", zoom_sizes="48 10")
+    score = {0.95: 0.70, 0.975: 0.68, 1.0: 0.60}
+    write_runs(exp, specs_of(exp, zoom), lambda s: score[s.fraction] + 0.01 * s.seed)
+    assert zoom.smallest_distinct((0.975, 1.0)) == 21 and \
+        zoom.smallest_distinct((0.95, 0.975, 1.0)) == 31
+    cautions = zoom.same_sets(exp.profile, exp.shape)
+    assert cautions == ["at n = 10, 95.0%, 97.5% and 100.0% synthetic are one training set (0 "
+                        "human rows each, rounded), so their runs score alike: the zoom tells "
+                        "them apart from n = 31"]
+    summary = zoom.summary(exp)
+    assert summary["paired"][0].startswith("n=10: 97.5% and 100.0% synthetic are one training "
+                                           "set at this size (0 human points between them)")
+    assert [c["n"] for c in summary["comparisons"]] == [48]  # finding 2 reads n = 48 only
+    assert cautions[0] in summary["flags"]
+    from littlehuman.findings import finding_few_human
+
+    assert [s["n"] for s in finding_few_human(summary)["sizes"]] == [48]
+    distinct = experiment(seeds="0 1 2", zoom_sizes="48 31")
+    assert zoom.same_sets(distinct.profile, distinct.shape) == []
+
+
 def test_tradeoff_runs_past_the_sweeps_pool_are_named_by_the_rows_they_shuffle(home):
     """A reviewer: past the sweep's pool the trade-off shuffles as many rows as its largest
     base and additions need, so --tradeoff-steps 2 and 3 (n = 20) drew different 16-row bases

@@ -10,7 +10,7 @@ Finding 2 (*a few human points reliably lift a purely synthetic model*) is read 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import pandas as pd
 
@@ -68,6 +68,34 @@ def shared_with_sweep(study: "Study", rec: pd.DataFrame | None = None) -> int:
         return 0
     theirs = sweep.records(study)
     return int(rec["key"].drop_duplicates().isin(set(theirs.get("key", []))).sum())
+
+
+def same_sets(profile: Profile, shape: Shape) -> list[str]:
+    """A caution per zoom size where rounding gives two of the fractions the same number of
+    human rows, so the same training set and the same scores ('at n = 10, 95.0%, 97.5% and
+    100.0% synthetic are one training set (0 human rows each) ...'): a helper's CoQA file of
+    12 stories gave n = 10, and notebook 03 drew three fractions of one set."""
+    out = []
+    for n in sizes(profile, shape).zoom:
+        by_human: dict[int, list[float]] = {}
+        for f in sorted(profile.zoom_fractions):
+            by_human.setdefault(n - mixing.n_replaced(n, f), []).append(f)
+        for human, fractions in by_human.items():
+            if len(fractions) > 1:
+                named = ", ".join(f"{f:.1%}" for f in fractions[:-1]) + f" and {fractions[-1]:.1%}"
+                out.append(f"at n = {n}, {named} synthetic are one training set ({human} human "
+                           f"row{'s' * (human != 1)} each, rounded), so their runs score alike: "
+                           f"the zoom tells them apart from n = "
+                           f"{smallest_distinct(profile.zoom_fractions)}")
+    return out
+
+
+def smallest_distinct(fractions: Sequence[float]) -> int:
+    """The smallest n at which each of ``fractions`` has its own number of human rows."""
+    n = 1
+    while len({mixing.n_replaced(n, f) for f in fractions}) < len(set(fractions)):
+        n += 1
+    return n
 
 
 def intervals(study: "Study", n_boot: int = 2000, level: float = 0.95) -> pd.DataFrame:
@@ -128,6 +156,11 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
     lines, comparisons = [], []
     for r in table[table["metric"] == m].to_dict("records"):
         human = mixing.n_replaced(r["n"], b) - mixing.n_replaced(r["n"], a)
+        if human == 0:  # one training set: nothing to compare (:func:`same_sets`)
+            lines.append(f"n={r['n']}: {a:.1%} and {b:.1%} synthetic are one training set at "
+                         f"this size (0 human points between them): nothing to compare; the "
+                         f"zoom tells them apart from n = {smallest_distinct((a, b))}")
+            continue
         comparisons.append({"n": int(r["n"]), "human": int(human),
                             "difference": [r["mean difference"], r["95% CI low"], r["95% CI high"]],
                             "detectable": r["smallest detectable"]})
@@ -142,7 +175,8 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
     baseline, rec = grid.majority_baseline(study), records(study)
     return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
                           "notes": list(sz.notes), "paired": lines, "comparisons": comparisons,
-                          "flags": grid.flags(rec, baseline, m, grid.best_constant(study, m)),
+                          "flags": grid.flags(rec, baseline, m, grid.best_constant(study, m))
+                          + same_sets(study.profile, study.shape),
                           "baseline": baseline.get(m),
                           "learned_nothing": grid.learned_nothing(rec, m, "zoom runs",
                                                                   "no finding")})
