@@ -23,7 +23,7 @@ import pytest
 
 from littlehuman import paths
 from littlehuman.data import registry, sources
-from littlehuman.data.fetch import BASE_URL_ENV, CHECKSUMS, DOWNLOADS, ensure, fetch
+from littlehuman.data.fetch import BASE_URL_ENV, CHECKSUMS, DOWNLOADS, ensure, fetch, fetch_report
 from littlehuman.data.remote import RemoteFile
 from littlehuman.errors import LittleHumanError
 
@@ -274,6 +274,73 @@ def test_zip_members_are_extracted(mirror, raw, monkeypatch):
     assert len(mirror.requests) == 1  # re-extracted from the kept, verified archive
     assert (folder / "tree" / "x" / "one.csv").exists()
     assert (folder / "V1" / "a.json").read_bytes() == ROWS
+
+
+def test_archive_writes_only_its_missing_members(mirror, raw, monkeypatch, capsys):
+    """Members already on disk (a user's own copies, other bytes, no record) stay byte for byte;
+    only the missing ones are extracted, in a plain member as in a member folder."""
+    archive = make_zip({
+        "pkg-1/data/a.json": ROWS,
+        "pkg-1/data/b.json": OTHER,
+        "pkg-1/tree/one.csv": b"section,text\n1,Once upon a time.\n",
+        "pkg-1/tree/two.csv": b"section,text\n1,The end.\n",
+    })
+    mirror.put("fairytaleqa/pkg.zip", archive)
+    use(monkeypatch, "fairytaleqa", RemoteFile(
+        f"{UPSTREAM}/pkg.zip", "pkg.zip", None, unpack="zip",
+        members=(("pkg-1/data/a.json", "a.json"), ("pkg-1/data/b.json", "b.json"),
+                 ("pkg-1/tree/", "tree/")),
+    ))
+    folder = raw / "fairytaleqa"
+    own = {"a.json": b'{"own": "copy of a"}\n', "tree/one.csv": b"section,text\n1,My own line.\n"}
+    for rel, data in own.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    out = fetch_report("fairytaleqa", data_dir=raw, base_url=mirror.url, progress=False)
+    assert all((folder / rel).read_bytes() == data for rel, data in own.items())
+    assert (folder / "b.json").read_bytes() == OTHER
+    assert (folder / "tree" / "two.csv").read_bytes() == b"section,text\n1,The end.\n"
+    assert sorted(p.relative_to(folder).as_posix() for p in out.paths) == [
+        "a.json", "b.json", "tree/one.csv", "tree/two.csv"]
+    records = json.loads((folder / CHECKSUMS).read_text())
+    assert records["a.json"] == sha(own["a.json"]) and records["b.json"] == sha(OTHER)
+    assert out.kept == 2 and out.summary().endswith("; the 2 file(s) already there were kept as they were")
+    assert "2 extracted file(s) (found on disk)" in capsys.readouterr().err
+    assert mirror.requests == ["/fairytaleqa/pkg.zip"] and leftovers(raw) == []
+
+    fetch("fairytaleqa", data_dir=raw, base_url=mirror.url, progress=False)
+    assert len(mirror.requests) == 1  # all there now, the user's copies verified by their record
+
+
+QA_ROWS = b'[{"id": "fx-1", "article_segment_id": "fx-s1", "article_full_id": ["fx"], "QG": false, ' \
+          b'"question": "Who brings the cake?", "answers": ["Ana"]}]\n'  # invented, QAConv's fields
+
+
+@pytest.mark.parametrize("first_use", [False, True], ids=["fetch", "ensure"])
+def test_qaconv_without_its_segments_gets_them_and_keeps_its_qa_files(mirror, raw, monkeypatch, first_use):
+    """shared/data's QAConv state (trn/val/tst.json, no article_segment.json) with the real
+    entry: only article_segment.json is written, and first use names it."""
+    (entry,) = sources.REMOTE["qaconv"]
+    served = {src: b'[{"fixture": "%s"}]\n' % src.encode() for src, _ in entry.members}
+    served["QAConv-V1.1/article_full.json"] = b"[]\n"
+    mirror.put(f"qaconv/{entry.dest}", make_zip(served))
+    use(monkeypatch, "qaconv", entry)
+    qa = raw / "qaconv" / "QAConv-V1.1"
+    qa.mkdir(parents=True)
+    for name in ("trn.json", "val.json", "tst.json"):
+        (qa / name).write_bytes(QA_ROWS)
+    said: list[str] = []
+    if first_use:
+        ensure("qaconv", data_dir=raw, base_url=mirror.url, progress=False, say=said.append)
+        assert said[0] == (f"qaconv: QAConv-V1.1/article_segment.json not found in {raw / 'qaconv'} "
+                           "(the 3 other raw file(s) there are kept): downloading it (sha256-checked; "
+                           "--no-fetch turns this off)")
+        assert said[1].endswith("; the 3 file(s) already there were kept as they were")
+    else:
+        fetch("qaconv", data_dir=raw, base_url=mirror.url, progress=False)
+    assert all((qa / n).read_bytes() == QA_ROWS for n in ("trn.json", "val.json", "tst.json"))
+    assert (qa / "article_segment.json").read_bytes() == served["QAConv-V1.1/article_segment.json"]
+    assert not (qa / "article_full.json").exists()
 
 
 def test_tar_member_with_known_archive_digest(mirror, raw, monkeypatch):
