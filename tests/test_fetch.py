@@ -390,7 +390,7 @@ def test_network_errors_are_one_line(mirror, raw, monkeypatch):
     use(monkeypatch, "ropes", RemoteFile(f"{UPSTREAM}/dev.json", "dev.json", None))
     with pytest.raises(LittleHumanError, match=r"could not download .*/ropes/dev\.json: HTTP 404") as err:
         fetch("ropes", data_dir=raw, base_url=mirror.url, progress=False)
-    assert "\n" not in str(err.value) and "--data-dir" in str(err.value)
+    assert "\n" not in str(err.value)
 
     closed = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
     port = closed.server_address[1]
@@ -398,6 +398,37 @@ def test_network_errors_are_one_line(mirror, raw, monkeypatch):
     with pytest.raises(LittleHumanError, match="could not download"):
         fetch("ropes", data_dir=raw, base_url=f"http://127.0.0.1:{port}", progress=False)
     assert not (raw / "ropes" / "dev.json").exists() and leftovers(raw) == []
+
+
+def test_network_error_advice_fits_the_data_folder(mirror, tmp_path, raw, monkeypatch):
+    """With a data folder named, the advice is to put the named file there by hand (not
+    "use --data-dir", already used); without one, --data-dir is offered too."""
+    monkeypatch.delenv("LITTLEHUMAN_DATA_DIR", raising=False)
+    use(monkeypatch, "ropes", RemoteFile(f"{UPSTREAM}/dev.json", "dev.json", None))
+    with pytest.raises(LittleHumanError) as err:
+        fetch("ropes", data_dir=raw, base_url=mirror.url, progress=False)
+    msg = str(err.value)
+    assert msg.endswith(f"HTTP 404 File not found; check the connection and rerun, or download "
+                        f"{UPSTREAM}/dev.json yourself and put it in {raw / 'ropes'}/ as dev.json")
+    assert "--data-dir" not in msg
+    monkeypatch.setenv("LITTLEHUMAN_DATA_DIR", str(raw))
+    with pytest.raises(LittleHumanError) as err:
+        fetch("ropes", base_url=mirror.url, progress=False)
+    assert "--data-dir" not in str(err.value) and f"put it in {raw / 'ropes'}/" in str(err.value)
+
+    monkeypatch.delenv("LITTLEHUMAN_DATA_DIR")
+    default = tmp_path / "home" / "data" / "raw" / "ropes"
+    with pytest.raises(LittleHumanError) as err:
+        fetch("ropes", base_url=mirror.url, progress=False)
+    assert str(err.value).endswith(f"put it in {default}/ as dev.json, or point --data-dir at a "
+                                   "folder that already has the files")
+
+    use(monkeypatch, "qaconv", RemoteFile(f"{UPSTREAM}/pkg.zip", "pkg.zip", None, unpack="zip",
+                                          members=(("p/a.json", "V1/a.json"), ("p/t/", "t/"))))
+    with pytest.raises(LittleHumanError) as err:
+        fetch("qaconv", data_dir=raw, base_url=mirror.url, progress=False)
+    assert str(err.value).endswith(f"download {UPSTREAM}/pkg.zip yourself, unpack it and put "
+                                   f"V1/a.json, t/ in {raw / 'qaconv'}/")
 
 
 def test_fetch_without_a_network_leaves_no_empty_folder(raw, monkeypatch):

@@ -125,9 +125,10 @@ def fetch_report(
     if not entries:
         raise LittleHumanError(f"no download source is declared for {key}: put its files in {folder}")
     base = base_url or os.environ.get(BASE_URL_ENV) or None
+    chosen = data_dir is not None or bool(os.environ.get("LITTLEHUMAN_DATA_DIR"))
     existed = folder.exists()
     try:
-        job = _Job(key, folder, base, force, progress)
+        job = _Job(key, folder, base, force, progress, chosen)
         for entry in entries:
             job.done.paths += job.archive(entry) if entry.unpack else [job.plain(entry)]
     except BaseException:
@@ -278,9 +279,11 @@ def _manual(key: str, folder: Path) -> list[Path]:
 class _Job:
     """One fetch of one dataset: its folder, its CHECKSUMS.json records and the options."""
 
-    def __init__(self, key: str, folder: Path, base: str | None, force: bool, progress: bool) -> None:
+    def __init__(self, key: str, folder: Path, base: str | None, force: bool, progress: bool,
+                 chosen: bool = False) -> None:
         self.key, self.folder, self.base = key, folder, base
         self.force, self.progress = force, progress
+        self.chosen = chosen  # the data folder was named (--data-dir or LITTLEHUMAN_DATA_DIR)
         self.records: dict[str, str] = _load_records(folder / CHECKSUMS)
         self.done = Fetched(key, folder)
 
@@ -406,10 +409,25 @@ class _Job:
                 )
             return digest
 
-        digest = _atomic_write(path, write)
+        try:
+            digest = _atomic_write(path, write)
+        except NetworkError as exc:
+            raise self._advise(exc, entry) from exc.__cause__
         self.done.downloads.append((entry.dest, size))
         self.done.recorded += expected is None
         return digest
+
+    def _advise(self, exc: NetworkError, entry: RemoteFile) -> NetworkError:
+        """``exc`` with what to do: place the file by hand in the folder in use, or, where no
+        folder was named, point --data-dir at one that has the files."""
+        if entry.unpack:
+            names = ", ".join(d for _, d in entry.members)
+            by_hand = f"download {entry.url} yourself, unpack it and put {names} in {self.folder}/"
+        else:
+            by_hand = f"download {entry.url} yourself and put it in {self.folder}/ as {entry.dest}"
+        elsewhere = "" if self.chosen else ", or point --data-dir at a folder that already has the files"
+        return NetworkError(f"could not download {exc.url}: {exc.reason}; check the connection and "
+                            f"rerun, or {by_hand}{elsewhere}", exc.url, exc.reason)
 
     def _record(self, new: dict[str, str], what: str | None = None) -> None:
         if not new:
@@ -516,8 +534,7 @@ def _network_error(url: str, exc: Exception) -> NetworkError:
         reason = str(exc) or type(exc).__name__
     url = public_url(url)  # a mirror's user:password or ?token= is never shown
     reason = scrub(" ".join(reason.split()))
-    return NetworkError(f"could not download {url}: {reason}; check your connection or use --data-dir",
-                        url, reason)
+    return NetworkError(f"could not download {url}: {reason}; check the connection and rerun", url, reason)
 
 
 def _check(path: Path, known: str | None, recorded: str | None) -> tuple[bool, str | None]:
