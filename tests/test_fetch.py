@@ -23,7 +23,7 @@ import pytest
 
 from littlehuman import paths
 from littlehuman.data import registry, sources
-from littlehuman.data.fetch import BASE_URL_ENV, CHECKSUMS, DOWNLOADS, ensure, fetch
+from littlehuman.data.fetch import BASE_URL_ENV, CHECKSUMS, DOWNLOADS, ensure, fetch, fetch_report
 from littlehuman.data.remote import RemoteFile
 from littlehuman.errors import LittleHumanError
 
@@ -276,6 +276,73 @@ def test_zip_members_are_extracted(mirror, raw, monkeypatch):
     assert (folder / "V1" / "a.json").read_bytes() == ROWS
 
 
+def test_archive_writes_only_its_missing_members(mirror, raw, monkeypatch, capsys):
+    """Members already on disk (a user's own copies, other bytes, no record) stay byte for byte;
+    only the missing ones are extracted, in a plain member as in a member folder."""
+    archive = make_zip({
+        "pkg-1/data/a.json": ROWS,
+        "pkg-1/data/b.json": OTHER,
+        "pkg-1/tree/one.csv": b"section,text\n1,Once upon a time.\n",
+        "pkg-1/tree/two.csv": b"section,text\n1,The end.\n",
+    })
+    mirror.put("fairytaleqa/pkg.zip", archive)
+    use(monkeypatch, "fairytaleqa", RemoteFile(
+        f"{UPSTREAM}/pkg.zip", "pkg.zip", None, unpack="zip",
+        members=(("pkg-1/data/a.json", "a.json"), ("pkg-1/data/b.json", "b.json"),
+                 ("pkg-1/tree/", "tree/")),
+    ))
+    folder = raw / "fairytaleqa"
+    own = {"a.json": b'{"own": "copy of a"}\n', "tree/one.csv": b"section,text\n1,My own line.\n"}
+    for rel, data in own.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    out = fetch_report("fairytaleqa", data_dir=raw, base_url=mirror.url, progress=False)
+    assert all((folder / rel).read_bytes() == data for rel, data in own.items())
+    assert (folder / "b.json").read_bytes() == OTHER
+    assert (folder / "tree" / "two.csv").read_bytes() == b"section,text\n1,The end.\n"
+    assert sorted(p.relative_to(folder).as_posix() for p in out.paths) == [
+        "a.json", "b.json", "tree/one.csv", "tree/two.csv"]
+    records = json.loads((folder / CHECKSUMS).read_text())
+    assert records["a.json"] == sha(own["a.json"]) and records["b.json"] == sha(OTHER)
+    assert out.kept == 2 and out.summary().endswith("; the 2 file(s) already there were kept as they were")
+    assert "2 extracted file(s) (found on disk)" in capsys.readouterr().err
+    assert mirror.requests == ["/fairytaleqa/pkg.zip"] and leftovers(raw) == []
+
+    fetch("fairytaleqa", data_dir=raw, base_url=mirror.url, progress=False)
+    assert len(mirror.requests) == 1  # all there now, the user's copies verified by their record
+
+
+QA_ROWS = b'[{"id": "fx-1", "article_segment_id": "fx-s1", "article_full_id": ["fx"], "QG": false, ' \
+          b'"question": "Who brings the cake?", "answers": ["Ana"]}]\n'  # invented, QAConv's fields
+
+
+@pytest.mark.parametrize("first_use", [False, True], ids=["fetch", "ensure"])
+def test_qaconv_without_its_segments_gets_them_and_keeps_its_qa_files(mirror, raw, monkeypatch, first_use):
+    """shared/data's QAConv state (trn/val/tst.json, no article_segment.json) with the real
+    entry: only article_segment.json is written, and first use names it."""
+    (entry,) = sources.REMOTE["qaconv"]
+    served = {src: b'[{"fixture": "%s"}]\n' % src.encode() for src, _ in entry.members}
+    served["QAConv-V1.1/article_full.json"] = b"[]\n"
+    mirror.put(f"qaconv/{entry.dest}", make_zip(served))
+    use(monkeypatch, "qaconv", entry)
+    qa = raw / "qaconv" / "QAConv-V1.1"
+    qa.mkdir(parents=True)
+    for name in ("trn.json", "val.json", "tst.json"):
+        (qa / name).write_bytes(QA_ROWS)
+    said: list[str] = []
+    if first_use:
+        ensure("qaconv", data_dir=raw, base_url=mirror.url, progress=False, say=said.append)
+        assert said[0] == (f"qaconv: QAConv-V1.1/article_segment.json not found in {raw / 'qaconv'} "
+                           "(the 3 other raw file(s) there are kept): downloading it (sha256-checked; "
+                           "--no-fetch turns this off)")
+        assert said[1].endswith("; the 3 file(s) already there were kept as they were")
+    else:
+        fetch("qaconv", data_dir=raw, base_url=mirror.url, progress=False)
+    assert all((qa / n).read_bytes() == QA_ROWS for n in ("trn.json", "val.json", "tst.json"))
+    assert (qa / "article_segment.json").read_bytes() == served["QAConv-V1.1/article_segment.json"]
+    assert not (qa / "article_full.json").exists()
+
+
 def test_tar_member_with_known_archive_digest(mirror, raw, monkeypatch):
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tf:
@@ -323,7 +390,7 @@ def test_network_errors_are_one_line(mirror, raw, monkeypatch):
     use(monkeypatch, "ropes", RemoteFile(f"{UPSTREAM}/dev.json", "dev.json", None))
     with pytest.raises(LittleHumanError, match=r"could not download .*/ropes/dev\.json: HTTP 404") as err:
         fetch("ropes", data_dir=raw, base_url=mirror.url, progress=False)
-    assert "\n" not in str(err.value) and "--data-dir" in str(err.value)
+    assert "\n" not in str(err.value)
 
     closed = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
     port = closed.server_address[1]
@@ -331,6 +398,37 @@ def test_network_errors_are_one_line(mirror, raw, monkeypatch):
     with pytest.raises(LittleHumanError, match="could not download"):
         fetch("ropes", data_dir=raw, base_url=f"http://127.0.0.1:{port}", progress=False)
     assert not (raw / "ropes" / "dev.json").exists() and leftovers(raw) == []
+
+
+def test_network_error_advice_fits_the_data_folder(mirror, tmp_path, raw, monkeypatch):
+    """With a data folder named, the advice is to put the named file there by hand (not
+    "use --data-dir", already used); without one, --data-dir is offered too."""
+    monkeypatch.delenv("LITTLEHUMAN_DATA_DIR", raising=False)
+    use(monkeypatch, "ropes", RemoteFile(f"{UPSTREAM}/dev.json", "dev.json", None))
+    with pytest.raises(LittleHumanError) as err:
+        fetch("ropes", data_dir=raw, base_url=mirror.url, progress=False)
+    msg = str(err.value)
+    assert msg.endswith(f"HTTP 404 File not found; check the connection and rerun, or download "
+                        f"{UPSTREAM}/dev.json yourself and put it in {raw / 'ropes'}/ as dev.json")
+    assert "--data-dir" not in msg
+    monkeypatch.setenv("LITTLEHUMAN_DATA_DIR", str(raw))
+    with pytest.raises(LittleHumanError) as err:
+        fetch("ropes", base_url=mirror.url, progress=False)
+    assert "--data-dir" not in str(err.value) and f"put it in {raw / 'ropes'}/" in str(err.value)
+
+    monkeypatch.delenv("LITTLEHUMAN_DATA_DIR")
+    default = tmp_path / "home" / "data" / "raw" / "ropes"
+    with pytest.raises(LittleHumanError) as err:
+        fetch("ropes", base_url=mirror.url, progress=False)
+    assert str(err.value).endswith(f"put it in {default}/ as dev.json, or point --data-dir at a "
+                                   "folder that already has the files")
+
+    use(monkeypatch, "qaconv", RemoteFile(f"{UPSTREAM}/pkg.zip", "pkg.zip", None, unpack="zip",
+                                          members=(("p/a.json", "V1/a.json"), ("p/t/", "t/"))))
+    with pytest.raises(LittleHumanError) as err:
+        fetch("qaconv", data_dir=raw, base_url=mirror.url, progress=False)
+    assert str(err.value).endswith(f"download {UPSTREAM}/pkg.zip yourself, unpack it and put "
+                                   f"V1/a.json, t/ in {raw / 'qaconv'}/")
 
 
 def test_fetch_without_a_network_leaves_no_empty_folder(raw, monkeypatch):

@@ -4,10 +4,11 @@ Every download goes to a temporary file in its destination folder and is moved i
 (``os.replace``) only once its digest is checked, so a failed or corrupted download never
 replaces a file already on disk. Files already present and verified are skipped without a
 request. Archives are kept in ``<data_dir>/<name>/.downloads/`` and only their listed members
-are extracted, each atomically. Where no digest is known in advance (``sha256=None``), the
-first download's digest is recorded in ``<data_dir>/<name>/CHECKSUMS.json`` and later downloads
-must match it (delete the entry to accept a new upstream version); files found on disk with no
-record are adopted the same way. ``CHECKSUMS.json`` also records the members extracted from
+are extracted, each atomically; of an archive's members, only those missing (or changed against
+their record) are written, and the others stay byte for byte as they are. Where no digest is
+known in advance (``sha256=None``), the first download's digest is recorded in
+``<data_dir>/<name>/CHECKSUMS.json`` and later downloads must match it (delete the entry to
+accept a new upstream version); files found on disk with no record are adopted the same way. ``CHECKSUMS.json`` also records the members extracted from
 archives, which is how they are checked later.
 
 Mirror layout: with ``base_url`` (or the environment variable ``LITTLEHUMAN_FETCH_BASE_URL``)
@@ -74,6 +75,7 @@ class Fetched:
     paths: list[Path] = field(default_factory=list)
     downloads: list[tuple[str, int]] = field(default_factory=list)  # (dest, bytes)
     recorded: int = 0  # downloads with no published digest: recorded on first use
+    kept: int = 0  # files already in place and verified, left as they were
 
     def summary(self) -> str:
         """One line: how many files are in place, what was downloaded and how it was checked."""
@@ -85,8 +87,9 @@ class Fetched:
         if self.recorded:
             check = (f"sha256 verified; {self.recorded} with no published digest had theirs "
                      f"recorded in {CHECKSUMS}")
+        kept = f"; the {self.kept} file(s) already there were kept as they were" if self.kept else ""
         return (f"{self.name}: downloaded {len(self.downloads)} file(s), {size:,.1f} MB, into "
-                f"{self.folder} ({check})")
+                f"{self.folder} ({check}){kept}")
 
 
 def fetch(
@@ -122,9 +125,10 @@ def fetch_report(
     if not entries:
         raise LittleHumanError(f"no download source is declared for {key}: put its files in {folder}")
     base = base_url or os.environ.get(BASE_URL_ENV) or None
+    chosen = data_dir is not None or bool(os.environ.get("LITTLEHUMAN_DATA_DIR"))
     existed = folder.exists()
     try:
-        job = _Job(key, folder, base, force, progress)
+        job = _Job(key, folder, base, force, progress, chosen)
         for entry in entries:
             job.done.paths += job.archive(entry) if entry.unpack else [job.plain(entry)]
     except BaseException:
@@ -213,8 +217,15 @@ def _ensure_locked(key: str, loader: ModuleType, folder: Path, root: Path, base_
         return None  # another process downloaded them while this one waited
     except LittleHumanError:
         pass
-    say(f"{key}: raw files not found in {folder}: downloading them (sha256-checked; "
-        "--no-fetch turns this off)")
+    absent = _absent(key, folder)
+    total = _release_files(key)
+    if absent and len(absent) < len(total):  # say which: the files that are there stay as they are
+        say(f"{key}: {', '.join(absent)} not found in {folder} (the {len(total) - len(absent)} "
+            f"other raw file(s) there are kept): downloading {'it' if len(absent) == 1 else 'them'} "
+            "(sha256-checked; --no-fetch turns this off)")
+    else:
+        say(f"{key}: raw files not found in {folder}: downloading them (sha256-checked; "
+            "--no-fetch turns this off)")
     try:
         done = fetch_report(key, data_dir=root, base_url=base_url, progress=progress)
     except NetworkError as exc:
@@ -236,6 +247,27 @@ def _ensure_locked(key: str, loader: ModuleType, folder: Path, root: Path, base_
     return done
 
 
+def _release_files(key: str) -> list[str]:
+    """What ``sources.REMOTE`` puts in a dataset's folder: plain files and archive members
+    (a member folder ends in ``/``)."""
+    return [dest for e in sources.REMOTE.get(key, [])
+            for dest in ([d for _, d in e.members] if e.unpack else [e.dest])]
+
+
+def _absent(key: str, folder: Path) -> list[str]:
+    """The files of :func:`_release_files` not in ``folder`` (a member folder: no file in it)."""
+    out = []
+    for rel in _release_files(key):
+        path = folder / rel
+        if rel.endswith("/"):
+            there = path.is_dir() and any(p.is_file() for p in path.rglob("*"))
+        else:
+            there = path.is_file()
+        if not there:
+            out.append(rel)
+    return out
+
+
 def _manual(key: str, folder: Path) -> list[Path]:
     files, how = sources.MANUAL[key]
     found = [folder / f for f in files]
@@ -247,9 +279,11 @@ def _manual(key: str, folder: Path) -> list[Path]:
 class _Job:
     """One fetch of one dataset: its folder, its CHECKSUMS.json records and the options."""
 
-    def __init__(self, key: str, folder: Path, base: str | None, force: bool, progress: bool) -> None:
+    def __init__(self, key: str, folder: Path, base: str | None, force: bool, progress: bool,
+                 chosen: bool = False) -> None:
         self.key, self.folder, self.base = key, folder, base
         self.force, self.progress = force, progress
+        self.chosen = chosen  # the data folder was named (--data-dir or LITTLEHUMAN_DATA_DIR)
         self.records: dict[str, str] = _load_records(folder / CHECKSUMS)
         self.done = Fetched(key, folder)
 
@@ -260,6 +294,7 @@ class _Job:
         if ok and not self.force:
             if adopt:
                 self._record({entry.dest: adopt}, f"{entry.dest} (found on disk)")
+            self.done.kept += 1
             return path
         expected = entry.sha256 or self.records.get(entry.dest)
         digest = self._download(entry, path, expected)
@@ -276,6 +311,7 @@ class _Job:
             if targets is not None:
                 adopted = {r: d for r, (_, d) in targets.items() if d}
                 self._record(adopted, f"{len(adopted)} extracted file(s) (found on disk)")
+                self.done.kept += len(targets)
                 return [p for p, _ in targets.values()]
         rel = f"{DOWNLOADS}/{entry.dest}"
         path = _inside(self.folder, rel)
@@ -285,12 +321,27 @@ class _Job:
             expected = entry.sha256 or recorded
             digest = self._download(entry, path, expected)
             tofu = digest if expected is None else None
+        kept: dict[str, str | None] = {}  # members left on disk: {rel: digest to adopt}
+
+        def keep(rel: str, member: Path) -> str | None:
+            """The digest of a member to leave as it is (present and verified), else None."""
+            if self.force:
+                return None
+            ok, adopt = _check(member, None, self.records.get(rel))
+            if not ok:
+                return None
+            kept[rel] = adopt
+            return adopt or self.records[rel]
+
         try:
-            extracted = _extract(path, entry, self.folder)
+            extracted = _extract(path, entry, self.folder, keep)
         except LittleHumanError:
             if tofu:  # never trust-on-first-use an unreadable archive
                 path.unlink(missing_ok=True)
             raise
+        adopted = {r: d for r, d in kept.items() if d}
+        self._record(adopted, f"{len(adopted)} extracted file(s) (found on disk)")
+        self.done.kept += len(kept)
         new = {r: d for r, (_, d) in extracted.items()}
         if tofu:
             new[rel] = tofu
@@ -358,10 +409,25 @@ class _Job:
                 )
             return digest
 
-        digest = _atomic_write(path, write)
+        try:
+            digest = _atomic_write(path, write)
+        except NetworkError as exc:
+            raise self._advise(exc, entry) from exc.__cause__
         self.done.downloads.append((entry.dest, size))
         self.done.recorded += expected is None
         return digest
+
+    def _advise(self, exc: NetworkError, entry: RemoteFile) -> NetworkError:
+        """``exc`` with what to do: place the file by hand in the folder in use, or, where no
+        folder was named, point --data-dir at one that has the files."""
+        if entry.unpack:
+            names = ", ".join(d for _, d in entry.members)
+            by_hand = f"download {entry.url} yourself, unpack it and put {names} in {self.folder}/"
+        else:
+            by_hand = f"download {entry.url} yourself and put it in {self.folder}/ as {entry.dest}"
+        elsewhere = "" if self.chosen else ", or point --data-dir at a folder that already has the files"
+        return NetworkError(f"could not download {exc.url}: {exc.reason}; check the connection and "
+                            f"rerun, or {by_hand}{elsewhere}", exc.url, exc.reason)
 
     def _record(self, new: dict[str, str], what: str | None = None) -> None:
         if not new:
@@ -376,16 +442,20 @@ class _Job:
             )
 
 
-def _extract(archive: Path, entry: RemoteFile, folder: Path) -> dict[str, tuple[Path, str]]:
-    """Extract the listed members of ``archive`` into ``folder``: {rel: (path, sha256)}."""
+def _extract(
+    archive: Path, entry: RemoteFile, folder: Path, keep: Callable[[str, Path], str | None]
+) -> dict[str, tuple[Path, str]]:
+    """Extract the listed members of ``archive`` into ``folder``: {rel: (path, sha256)}.
+
+    A member for which ``keep(rel, path)`` gives a digest is left as it is on disk."""
     try:
         if entry.unpack == "zip":
             with zipfile.ZipFile(archive) as zf:
                 files = {_norm(i.filename): i for i in zf.infolist() if not i.is_dir()}
-                return _extract_members(files, lambda i: zf.open(i), entry, folder)
+                return _extract_members(files, lambda i: zf.open(i), entry, folder, keep)
         with tarfile.open(archive, mode="r:gz") as tf:
             files = {_norm(m.name): m for m in tf.getmembers() if m.isfile()}  # no links or devices
-            return _extract_members(files, tf.extractfile, entry, folder)  # type: ignore[arg-type]
+            return _extract_members(files, tf.extractfile, entry, folder, keep)  # type: ignore[arg-type]
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error) as exc:
         raise LittleHumanError(
             f"{archive} is not a readable {entry.unpack} archive ({exc}); delete it and fetch again"
@@ -393,7 +463,8 @@ def _extract(archive: Path, entry: RemoteFile, folder: Path) -> dict[str, tuple[
 
 
 def _extract_members(
-    files: dict, opener: Callable, entry: RemoteFile, folder: Path
+    files: dict, opener: Callable, entry: RemoteFile, folder: Path,
+    keep: Callable[[str, Path], str | None],
 ) -> dict[str, tuple[Path, str]]:
     plan: dict[str, object] = {}
     for src, dest in entry.members:
@@ -410,6 +481,10 @@ def _extract_members(
     out: dict[str, tuple[Path, str]] = {}
     for rel, info in sorted(plan.items()):
         path = _inside(folder, rel)  # guards against path traversal in member names
+        kept = keep(rel, path)
+        if kept is not None:
+            out[rel] = (path, kept)
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
 
         def write(dst: IO[bytes], info: object = info) -> str:
@@ -459,8 +534,7 @@ def _network_error(url: str, exc: Exception) -> NetworkError:
         reason = str(exc) or type(exc).__name__
     url = public_url(url)  # a mirror's user:password or ?token= is never shown
     reason = scrub(" ".join(reason.split()))
-    return NetworkError(f"could not download {url}: {reason}; check your connection or use --data-dir",
-                        url, reason)
+    return NetworkError(f"could not download {url}: {reason}; check the connection and rerun", url, reason)
 
 
 def _check(path: Path, known: str | None, recorded: str | None) -> tuple[bool, str | None]:
