@@ -1280,12 +1280,23 @@ def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
                                                      extrapolation="")) == ""
     two = points.assign(equivalent=[1232.0, 90.0, None, None])
     assert tradeoff.lone_extrapolation(two) == ""
-    # page 06's headline under the log family says it too (its per-seed fits are 04's)
-    with mock.patch.object(tradeoff, "records", return_value=pd.DataFrame()), \
-            mock.patch.object(curves, "operating_points", return_value=points):
-        assert advisor._lone_log_caveat(None, {"metric": "accuracy"}, "log") == (
-            " (an extrapolation: 4.2x the largest size fitted, 350, from a fit with R² 0.07)")
-        assert advisor._lone_log_caveat(None, {"metric": "accuracy"}, "power") == ""
+    # page 06's headline says it under every family, from its own analysis's per-seed fits
+    report = {"table3_extrapolations": {"log": [caveat], "power": ["", caveat], "exp": [""]}}
+    assert advisor._lone_caveat(report, "log") == f" ({caveat})"
+    assert advisor._lone_caveat(report, "power") == advisor._lone_caveat(report, "exp") == ""
+    # a power law read past its fitted sizes writes the caveat (only the log's did until
+    # 2026-12-06), and the analysis keeps it beside each finite per-seed equivalent
+    xs = np.array([1000.0, 1250, 1500, 1750, 2000])
+    fit = F.fit_family("power", xs, power(xs), ceiling=1.0)
+    eq = F.equivalent(fit, float(power(3000.0)), 1000.0)
+    assert eq.status == "ok" and eq.value == pytest.approx(2000.0, rel=1e-3)
+    assert eq.extrapolation == "an extrapolation: 1.5x the largest size fitted, 2,000"
+    assert f"({eq.extrapolation})" in eq.message
+    assert F.equivalent(fit, float(power(1800.0)), 1000.0).extrapolation == ""
+    res = F.analyse(known_data(power, {1000: 1500.0, 2000: 300.0}), n_boot=20, ceiling=1.0)
+    for family, notes in res["table3_extrapolations"].items():
+        assert len(notes) == res["table3"][family]["n"]
+    assert any(n.startswith("an extrapolation: ") for n in res["table3_extrapolations"]["power"])
 
 
 def test_a_reading_off_the_runs_that_claims_more_than_the_gain_says_so():

@@ -549,9 +549,12 @@ def equivalent(fit: FamilyFit, y_star: float, base: float,
                            f"under the {label}, beyond {extrapolation_factor:g}x the largest "
                            f"fitted size ({fit.x_max:,.0f}).",
                            size if math.isfinite(size) else None)
+    beyond = (f"an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
+              f"{fit.x_max:,.0f}" if size > fit.x_max else "")
     return Equivalence(size - base, "ok",
                        f"{size - base:,.0f} additional synthetic points match the score "
-                       f"{y_star:.4g} under the {label}.", size)
+                       f"{y_star:.4g} under the {label}{f' ({beyond})' if beyond else ''}.",
+                       size, beyond)
 
 
 def ranked_equivalent(fit: FamilyFit, y_star: float, base: float,
@@ -867,6 +870,8 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
     ``fit`` ({(base, family): FamilyFit}), ``holdout`` (stacked :func:`holdout_errors`, column
     base), ``choice`` (:func:`choose`), ``disagreements`` ({base: sentence or None}),
     ``table3`` ({family: :func:`littlehuman.curves.table3` of the per-seed operating points}),
+    ``table3_extrapolations`` ({family: per finite operating point, in order, its
+    :attr:`~littlehuman.curves.Equivalence.extrapolation`: '' within the fitted sizes}),
     ``boot`` ({(base, family): [FamilyFit per resample]}), ``boot_y_star`` ({base: array}),
     ``boot_equivalents`` ({(base, family): each resample's equivalent, ranked:
     :func:`ranked_resamples`}), ``measured`` (per base, the equivalent read off the measured
@@ -947,15 +952,18 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
             disagreements[key] = disagreement(
                 estimates, f"the synthetic points worth +{data.human} human on base {key:g}")
     t3_values: dict[str, list[float | None]] = {f: [] for f in families}
+    t3_beyond: dict[str, list[str]] = {f: [] for f in families}  # per finite value
     for m in seed_means:
         for base in bases:
             x, y, y_star = pickers[base](m)
             if y_star is None:
                 continue
             for f in families:
-                ft = fit_family(f, x, y, ceiling)
-                t3_values[f].append(equivalent(ft, y_star, float(base),
-                                               extrapolation_factor).value)
+                eq = equivalent(fit_family(f, x, y, ceiling), y_star, float(base),
+                                extrapolation_factor)
+                t3_values[f].append(eq.value)
+                if eq.value is not None and math.isfinite(eq.value):
+                    t3_beyond[f].append(eq.extrapolation)
     fits = pd.DataFrame(rows).reindex(columns=[
         "base", "family", "label", "formula", "params", "rmse", "fit_status", "asymptote",
         "holdout_error", "y_star", "equivalent", "eq_status", "low", "high", "undefined",
@@ -970,7 +978,8 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
             "pooled_choice": choose(holdout[holdout["base"] == POOLED],
                                     resampled=pooled_resampled, head=POOLED_HOLDOUT),
             "disagreements": disagreements,
-            "table3": {f: table3(v) for f, v in t3_values.items()}, "boot": boot,
+            "table3": {f: table3(v) for f, v in t3_values.items()},
+            "table3_extrapolations": t3_beyond, "boot": boot,
             "boot_equivalents": boot_ranked, "measured": measured,
             "boot_y_star": boot_y, "bases": bases,
             "y_star": {b: pickers[b](means)[2] for b in bases},

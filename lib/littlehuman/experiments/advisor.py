@@ -1276,21 +1276,14 @@ def purchases_missing_sentence(report: dict[str, Any]) -> str:
     return "No measured purchases."
 
 
-def _lone_log_caveat(study: "Study", report: dict[str, Any], family: str) -> str:
-    """Notebook 04's caveat on a lone priced operating point read past its runs
-    (:func:`~littlehuman.experiments.tradeoff.lone_extrapolation`), for the log family, whose
-    per-seed fits are notebook 04's; '' for the other families (their per-seed fits keep no
-    such note) and where the records cannot be read so."""
-    from littlehuman.experiments import tradeoff
-
-    if family != "log":
-        return ""
-    try:
-        points = curves.operating_points(tradeoff.records(study), report["metric"],
-                                         pool_bases=bool(report.get("pool_bases")))
-    except LittleHumanError:
-        return ""
-    return tradeoff.lone_extrapolation(points)
+def _lone_caveat(report: dict[str, Any], family: str) -> str:
+    """' (an extrapolation: 4.2x the largest size fitted, 350, ...)' where one per-seed
+    operating point alone had a finite equivalent under ``family`` and its curve was read past
+    its runs (:func:`families.analyse`'s ``table3_extrapolations``): FEVER's cpu "+1,232"
+    (seed 0 alone) came without it (a reviewer, 2026-12-06); '' otherwise. Every family, where
+    until 2026-12-06 the log's alone (read from notebook 04's operating points)."""
+    said = (report.get("table3_extrapolations") or {}).get(family) or []
+    return f" ({said[0]})" if len(said) == 1 and said[0] else ""
 
 
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -1325,7 +1318,7 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
         headline = (f"+{r['human']} human points: not priced under the {label}, "
                     f"{curves.unpriced_phrase(t3[fam])}; "
                     f"{curves.priced_rest_phrase(t3[fam], format(med, '+,.0f'))}"
-                    + _lone_log_caveat(study, r, fam))
+                    + _lone_caveat(r, fam))
     else:
         table3 = f"Table 3's median of {curves.operating_points_phrase(t3[fam])}"
         said = families.median_phrase(mids[fam], level)
