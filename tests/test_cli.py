@@ -137,6 +137,53 @@ def test_list_datasets_table(home, shared_data, capsys, monkeypatch):
         assert name in table and ("FV" in table[name] or "QA" in table[name])
     assert "not found: factify" in out and "not found: coqa" in out and "not found: qaconv" in out
     assert "factify: factify:" not in out  # the name once, though the loader's message has it
+    # WANLI's rows are its release's 100-row sample: said under the table
+    [said] = [line for line in out.splitlines() if line.startswith("partial data: wanli: ")]
+    assert "only train_sample.jsonl" in said and "80/10/10" in said
+
+
+def _coqa_train_without_a_usable_row(root: Path) -> Path:
+    """A CoQA folder whose train file parses but holds no story (the dev file is the
+    invented fixture's); the train file."""
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "coqa", root / "coqa")
+    train = root / "coqa" / "coqa-train-v1.0.json"
+    train.write_text('{"version": "1.0", "data": []}')
+    return train
+
+
+def test_a_file_leaving_the_train_split_empty_is_caught_before_anything_runs(home, tmp_path,
+                                                                              shared_data):
+    """--list-datasets marks it unusable (it showed train 0 with no remark), --dry-run and a
+    run stop on one line naming the file (the dry run said "0 requests"; the run died later on
+    "load_or_generate takes rows of one dataset, got []"); --dataset all stops before the
+    datasets that come first have run."""
+    import shutil
+
+    raw = tmp_path / "raw"
+    train = _coqa_train_without_a_usable_row(raw)
+    listed = run_cli("--list-datasets", home=home, data_dir=raw)
+    assert listed.returncode == 0
+    [line] = [x for x in listed.stdout.splitlines() if "coqa" in x]
+    assert line.startswith("unusable: coqa: no usable train row in ") and str(train) in line
+    for extra in (("--dataset", "coqa", "--dry-run"), ("--dataset", "coqa")):
+        proc = run_cli(*extra, "--profile", "smoke", "--no-fetch", home=home, data_dir=raw)
+        assert_one_line_error(proc, "coqa: no usable train row in", str(train))
+    shutil.copytree(shared_data / "wanli", raw / "wanli")  # runs before coqa in 'all'
+    proc = run_cli("--dataset", "all", "--profile", "smoke", "--no-fetch", home=home, data_dir=raw)
+    assert_one_line_error(proc, str(train))
+    assert not (home / "outputs" / "wanli").exists() and not (home / "data" / "runs").exists()
+
+
+def test_a_partial_release_is_said_once_per_run(home, shared_data):
+    """WANLI's 100-row sample stands in for the release: a run says so once (the loader's
+    warning had been swallowed, and nothing a user read said it)."""
+    proc = run_cli("--dataset", "wanli", "--profile", "smoke", "--dry-run", home=home,
+                   data_dir=shared_data)
+    assert proc.returncode == 0, proc.stderr
+    said = [line for line in (proc.stdout + proc.stderr).splitlines() if "train_sample" in line]
+    assert len(said) == 1 and said[0].startswith("[wanli] partial data: only train_sample.jsonl")
 
 
 def test_dry_run_prices_from_a_file_and_cot_examples(home, shared_data, tmp_path):

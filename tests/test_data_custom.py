@@ -301,6 +301,11 @@ BAD_CASES = {
 @pytest.mark.parametrize("case", list(BAD_CASES))
 def test_bad_rows_are_named(tmp_path: Path, case: str) -> None:
     file_name, lines, expected = BAD_CASES[case]
+    # and a good train row last: the rows left once the bad one is dropped hold train and test
+    good = {**({"id": 9} if '"id"' in lines[0] else {}),
+            "context": "Ctx nine.", "claim": "C9.", "label": 0, "split": "train"}
+    lines = lines + [json.dumps(good) if file_name.endswith(".jsonl")
+                     else "Ctx nine.,Claim nine.,0,train"]
     path = write_csv_lines(tmp_path / file_name, lines)
     with pytest.raises(LittleHumanError) as err:
         load_custom(path)
@@ -315,6 +320,16 @@ def test_bad_rows_are_named(tmp_path: Path, case: str) -> None:
     assert report.n_rows_read == len(df) + 1
     for text in expected:
         assert text in report.problems[0]
+
+
+def test_a_split_column_leaving_no_train_row_is_named(tmp_path: Path) -> None:
+    """Rows of split test and valid only: no training set, an error naming the file (it
+    had loaded, and a run died later on an empty training pool)."""
+    path = write_csv_lines(tmp_path / "no_train.csv", [
+        "context,claim,label,split", "Ctx one.,Claim one.,1,test", "Ctx two.,Claim two.,0,valid"])
+    with pytest.raises(LittleHumanError, match="no usable train row") as err:
+        load_custom(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
 
 
 def test_every_bad_row_is_listed(tmp_path: Path) -> None:

@@ -266,6 +266,17 @@ def test_wanli_sample(wanli_df, shared_data):
     with pytest.warns(UserWarning, match="100-row sample"):
         again = wanli.load_raw(shared_data / "wanli")
     pd.testing.assert_frame_equal(wanli_df, again)
+    # the warning is swallowed where runs load data: the rows carry it as a note
+    [note] = wanli_df.attrs[schema.NOTES]
+    assert "only train_sample.jsonl" in note and "100-row sample" in note and "80/10/10" in note
+
+
+def test_wanli_sample_too_small_for_a_test_split_is_named(tmp_path, shared_data):
+    raw = (shared_data / "wanli" / "train_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "train_sample.jsonl").write_text("\n".join(raw[:3]) + "\n", encoding="utf-8")
+    with pytest.raises(LittleHumanError, match="wanli: no usable test row") as e:
+        _load_sample(tmp_path)
+    assert str(tmp_path / "train_sample.jsonl") in str(e.value)
 
 
 def test_wanli_full_release_layout(tmp_path, shared_data):
@@ -276,6 +287,7 @@ def test_wanli_full_release_layout(tmp_path, shared_data):
         warnings.simplefilter("error")
         df = wanli.load_raw(tmp_path)
     _check_frame(df)
+    assert not df.attrs.get(schema.NOTES)  # the full release: nothing to tell
     counts = df["split"].value_counts()
     assert counts["test"] == 30 and counts["train"] + counts["valid"] == 70
     assert counts["valid"] == round(0.2 * 70)
@@ -342,8 +354,28 @@ def test_fever_no_usable_rows_is_one_line_error(tmp_path):
     empty = _FEVER_ROW.replace('["Invented evidence."]', "[]")
     (tmp_path / "validation.jsonl").write_text(empty)
     (tmp_path / "test.jsonl").write_text(empty)
-    with pytest.raises(LittleHumanError, match="fever: no rows"):
+    with pytest.raises(LittleHumanError, match="fever: no usable train row") as e:
         fever.load_raw(tmp_path)
+    assert str(tmp_path / "validation.jsonl") in str(e.value)
+
+
+def test_fever_lite_file_leaving_train_empty_is_named_though_test_is_fine(tmp_path):
+    """FEVER-lite has no train file (its validation file is the training pool): a
+    validation.jsonl without a usable row is named, though test.jsonl has rows."""
+    (tmp_path / "validation.jsonl").write_text(_FEVER_ROW.replace('["Invented evidence."]', "[]"))
+    (tmp_path / "test.jsonl").write_text(_FEVER_ROW * 8)
+    with pytest.raises(LittleHumanError, match="fever: no usable train row") as e:
+        fever.load_raw(tmp_path)
+    assert str(tmp_path / "validation.jsonl") in str(e.value) and "\n" not in str(e.value)
+
+
+def test_factify_train_file_of_a_header_alone_is_named(tmp_path):
+    shutil.copytree(FIXTURES / "factify", tmp_path / "factify")
+    train = tmp_path / "factify" / "public_folder" / "train.csv"
+    train.write_text("Id,claim,document,Category\n")
+    with pytest.raises(LittleHumanError, match="factify: no usable train row") as e:
+        factify.load_raw(tmp_path / "factify")
+    assert str(train) in str(e.value)
 
 def test_factify_empty_csv_is_one_line_error(tmp_path):
     shutil.copytree(FIXTURES / "factify", tmp_path / "factify")

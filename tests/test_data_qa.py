@@ -198,7 +198,7 @@ def test_qaconv_segments_covering_no_question_is_one_line_error(tmp_path: Path) 
     shutil.copytree(FIXTURES / "qaconv" / "QAConv-V1.1", tmp_path / "QAConv-V1.1")
     segments = tmp_path / "QAConv-V1.1" / "article_segment.json"
     segments.write_text(json.dumps({"invented-0": {"seg_dialog": [{"speaker": "A", "text": "b"}]}}))
-    with pytest.warns(UserWarning), pytest.raises(LittleHumanError, match="qaconv: no rows"):
+    with pytest.warns(UserWarning), pytest.raises(LittleHumanError, match="qaconv: no usable train row"):
         qaconv.load_raw(tmp_path)
 
 
@@ -209,6 +209,9 @@ def test_qaconv_segments_at_dataset_root(tmp_path: Path) -> None:
     with pytest.warns(UserWarning):
         df = qaconv.load_raw(tmp_path)
     assert len(df) == 4
+    [note] = df.attrs[schema.NOTES]  # the rows dropped reach the user as a note, not a warning alone
+    assert note.endswith("QA rows were dropped: their dialogue segment is not in this "
+                         "article_segment.json (a partial copy?)")
 
 
 # ---------------------------------------------------------------- CoQA (fixture)
@@ -239,6 +242,55 @@ def test_coqa_deterministic_and_missing_named(tmp_path: Path) -> None:
         coqa.load_raw(tmp_path)
     assert "stanford.edu" in str(e.value)
 
+
+def _coqa_story(i: int, answer: str) -> dict:
+    """One story in CoQA v1.0's layout; every word invented here."""
+    story = f"Invented tale {i}. Mira flew a blue kite over the hill on a windy day."
+    return {"source": "mctest", "id": f"invented{i}", "filename": f"invented{i}.txt",
+            "story": story, "name": f"invented{i}.txt",
+            "questions": [{"input_text": "What did Mira fly?", "turn_id": 1},
+                          {"input_text": "Where?", "turn_id": 2}],
+            "answers": [{"span_start": 14, "span_end": 26, "span_text": answer,
+                         "input_text": answer, "turn_id": 1},
+                        {"span_start": 27, "span_end": 41, "span_text": "over the hill",
+                         "input_text": "over the hill", "turn_id": 2}]}
+
+
+@pytest.mark.parametrize("train,dev,empty", [
+    ([], [_coqa_story(100 + i, "a blue kite") for i in range(6)], "train"),
+    ([_coqa_story(i, "") for i in range(5)], [_coqa_story(100, "a blue kite")], "train"),
+    ([_coqa_story(i, "a blue kite") for i in range(5)], [], "test"),
+], ids=["train-data-empty", "train-first-answers-empty", "dev-data-empty"])
+def test_coqa_file_leaving_a_split_empty_is_one_line_error_naming_it(
+        tmp_path: Path, train: list, dev: list, empty: str) -> None:
+    """A file that parses but leaves train (or test) with no usable row: an error up front,
+    naming the file, not a run that dies later on an empty training pool."""
+    for name, stories in (("coqa-train-v1.0.json", train), ("coqa-dev-v1.0.json", dev)):
+        (tmp_path / name).write_text(json.dumps({"version": "1.0", "data": stories}))
+    with pytest.raises(LittleHumanError, match=f"coqa: no usable {empty} row") as e:
+        coqa.load_raw(tmp_path)
+    named = "coqa-train-v1.0.json" if empty == "train" else "coqa-dev-v1.0.json"
+    assert str(tmp_path / named) in str(e.value) and "\n" not in str(e.value)
+
+
+def test_fairytaleqa_split_without_a_usable_question_names_its_folder(tmp_path: Path) -> None:
+    questions = _ftqa_invented(tmp_path)
+    questions.write_text("question_id,cor_section,attribute1,question,answer1\n"
+                         "q1,9,action,What ran?,the fox\n")  # section 9: no such section
+    with pytest.warns(UserWarning), pytest.raises(LittleHumanError,
+                                                  match="fairytaleqa: no usable test row") as e:
+        fairytaleqa.load_raw(tmp_path)
+    assert str(questions.parent) in str(e.value)
+
+
+def test_fairytaleqa_dropped_questions_are_a_note_on_the_rows(tmp_path: Path) -> None:
+    questions = _ftqa_invented(tmp_path)
+    questions.write_text(questions.read_text() + "q2,9,action,Who hid?,the hare\n")
+    with pytest.warns(UserWarning):
+        df = fairytaleqa.load_raw(tmp_path)
+    assert df.attrs[schema.NOTES] == ["1 of 4 questions were dropped: their cor_section names "
+                                      "no section of their story's file (a partial or altered copy?)"]
+
 def _ftqa_invented(root: Path) -> Path:
     """A three-split FairytaleQA layout with one invented story per split; the test questions file."""
     base = root / "FairytaleQA_Dataset" / "split_for_training"
@@ -256,6 +308,7 @@ def test_fairytaleqa_invented_layout_loads(tmp_path: Path) -> None:
     df = fairytaleqa.load_raw(tmp_path)
     assert df["split"].tolist() == ["train", "valid", "test"]
     assert set(df["answer"]) == {"the fox"} and set(df["meta"]) == {"action"}
+    assert not df.attrs.get(schema.NOTES)  # nothing dropped: nothing to tell
 
 
 @pytest.mark.parametrize("tail", [b"q2,1,action,Who?,caf\xe9\n", b"q2,1\n", b'q2,1,action,"Who?\n'],

@@ -171,6 +171,12 @@ def test_openai_batch_generator_through_the_cli(tmp_path, shared_data, monkeypat
         assert again.returncode == 0 and len(server.log) == sent
     notebook = next((home / "outputs").rglob("01_generate.ipynb")).read_text()
     assert "Batch API: 50%" in notebook and "gpt-3.5-turbo" in notebook
+    # WANLI's 100-row sample, not its release: said once in the terminal, in the notebook's
+    # header and in the summary the index reads
+    assert first.stdout.count("[wanli] partial data: only train_sample.jsonl") == 1
+    assert "**Partial data:** only train_sample.jsonl" in notebook
+    summary = json.loads(next((home / "outputs").rglob("summary.json")).read_text())
+    assert len(summary["data_notes"]) == 1 and "80/10/10" in summary["data_notes"][0]
     for path in home.rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path

@@ -316,6 +316,19 @@ def test_old_and_minimal_summaries_still_render(tmp_path):
     assert "not run (notebook 03)" in page
 
 
+def test_a_partial_release_is_said_in_its_row(tmp_path):
+    """WANLI's row read "smoke, n = 48, 1 seed, 10 test rows" as if those were WANLI's own
+    test rows: the summary's data notes (the 100-row sample) are said under the scale."""
+    note = "only train_sample.jsonl is here (the release's 100-row sample), split 80/10/10"
+    write(tmp_path, summary("wanli", "smoke", rows={"train": 48, "test": 10}, data_notes=[note]))
+    write(tmp_path, summary("ropes", rows={"train": 500, "test": 1688}))
+    findings = index.page(tmp_path).split('<table class="ledger">')[0]
+    [wanli] = [row for row in findings.split("<tr>") if row.startswith("<td>wanli")]
+    [ropes] = [row for row in findings.split("<tr>") if row.startswith("<td>ropes")]
+    assert "10 test rows" in wanli and f"partial data: {index.esc(note)}" in wanli
+    assert "partial data" not in ropes
+
+
 def test_page_without_runs(tmp_path):
     page = index.page(tmp_path)
     assert "no runs yet" in page and "plotly" not in page.lower()

@@ -48,6 +48,23 @@ def test_headings_name_the_papers_figures(path):
     assert named == PAPER_FIGURES[path.name[:2]], headings
 
 
+def test_every_header_says_when_the_data_is_a_partial_release(home, shared_data):
+    """WANLI's 100-row sample stands in for its release: each notebook's header says so,
+    from lib (the rows' notes), and says nothing for a full release."""
+    import dataclasses
+
+    from littlehuman import config
+    from littlehuman.notebook import data_note
+    from littlehuman.study import Study
+
+    study = Study.create("wanli", config.profile("smoke"), data_dir=str(shared_data))
+    assert data_note(study).startswith("\n\n**Partial data:** only train_sample.jsonl is here")
+    assert data_note(dataclasses.replace(study, notes=[])) == ""
+    for path in NOTEBOOKS:
+        header = nbformat.read(path, as_version=4).cells[1].source
+        assert header.count("data_note(study)") == 1, path.name
+
+
 def test_a_notebook_without_the_runs_data_folder_says_where_to_give_it(tmp_path, monkeypatch):
     """Quick start runs `run_all.py --dataset fever --data-dir ../shared/data`; a notebook
     opened afterwards with its default parameters looked in data/raw, told the user to fetch

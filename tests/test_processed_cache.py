@@ -29,6 +29,16 @@ def test_cached_load_equals_fresh_load(home, wanli_dir):
     assert list(manifest["sources"]) == ["train_sample.jsonl"]
 
 
+def test_the_loaders_notes_come_back_from_the_cache(home, wanli_dir):
+    """WANLI's sample note is in the rows on every load, not only the one that built the
+    cache (the loader's warning is given then alone)."""
+    first = data.load("wanli", wanli_dir)
+    second = data.load("wanli", wanli_dir)
+    assert (first.attrs["from_cache"], second.attrs["from_cache"]) == (False, True)
+    assert second.attrs["notes"] == first.attrs["notes"]
+    assert len(first.attrs["notes"]) == 1 and "train_sample.jsonl" in first.attrs["notes"][0]
+
+
 def test_changed_source_rebuilds(home, wanli_dir):
     before = data.load("wanli", wanli_dir)
     src = wanli_dir / "wanli" / "train_sample.jsonl"

@@ -445,7 +445,7 @@ def test_a_report_is_judged_on_the_runs_there_once_its_lock_is_held(tmp_path, mo
     monkeypatch.setattr(report, "resolve_datasets", lambda *args, **kwargs: ["toy"])
     monkeypatch.setattr(study_mod.Study, "create", staticmethod(
         lambda name, *args, **kwargs: SimpleNamespace(name=name, profile_overrides=dict,
-                                                      generator_id="gen", task="fv")))
+                                                      generator_id="gen", task="fv", notes=[])))
     monkeypatch.setattr(experiments, "for_notebooks", lambda notebooks: [])
     runs = tmp_path / "data" / "runs" / "toy" / "sweep"  # the report's own runs, a and b
     monkeypatch.setattr(experiments, "run_folders", lambda study: [runs / "a", runs / "b"])

@@ -298,7 +298,8 @@ def findings_row(s: dict[str, Any], links: str) -> str:
 
 def _scale(s: dict[str, Any]) -> str:
     """'n = 500, 5 seeds (trade-off 3), 1,666 test rows' under a run's profile: the scale
-    every finding of the row stands on ("" where the summary does not say)."""
+    every finding of the row stands on ("" where the summary does not say), then the data's
+    notes (a partial release such as WANLI's 100-row sample: what those rows are not)."""
     st, used = s.get("settings") or {}, s.get("rows") or {}
     n = used.get("train") or st.get("n_train")
     parts = [f"n = {int(n):,}"] if n else []
@@ -309,7 +310,9 @@ def _scale(s: dict[str, Any]) -> str:
     rows = used.get("test") or (s.get("advisor") or {}).get("test_rows")
     if rows:
         parts.append(f"{int(rows):,} test rows")
-    return f"<br><small>{esc(', '.join(parts))}</small>" if parts else ""
+    notes = "".join(f'<br><small class="partial">partial data: {esc(note)}</small>'
+                    for note in s.get("data_notes") or [])
+    return (f"<br><small>{esc(', '.join(parts))}</small>" if parts else "") + notes
 
 
 # ------------------------------------------------------------------------ the ledger
@@ -511,7 +514,7 @@ font-variant-numeric:tabular-nums}.sub{font-size:12px;color:#555;
 font-variant-numeric:tabular-nums}.paper{font-size:12px;color:#555;margin-top:4px;
 font-style:italic}details{font-size:12px;color:#444;margin-top:4px}summary{cursor:pointer;
 color:#1f5fa0}.dirty{color:#7a1212;font-weight:600}.clean{color:#14521a}.muted{color:#888}
-code{font-size:12px}"""
+code{font-size:12px}.partial{color:#7a1212}"""
 
 
 def glossary() -> str:

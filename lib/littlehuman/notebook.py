@@ -87,6 +87,12 @@ def setup_phrase(study: Study) -> str:
             + f", generator `{study.generator_name}`" + (f" ({', '.join(made)})" if made else ""))
 
 
+def data_note(study: Study) -> str:
+    """What a notebook's header adds on the data: a paragraph per note of the loader (a
+    partial release, such as WANLI's 100-row sample split 80/10/10); "" when there is none."""
+    return "".join(f"\n\n**Partial data:** {note}." for note in study.notes)
+
+
 def registered(dataset: str) -> bool:
     """Whether ``dataset`` names a registered dataset (not the user's own file)."""
     from littlehuman.data import registry

@@ -342,6 +342,23 @@ def found_datasets(data_dir: str | None) -> tuple[list[str], list[str]]:
     return found, [name for name in data.names() if name not in found]
 
 
+def load_studies(dataset: str, profile: Profile, data_dir: str | None,
+                 custom: dict[str, Any] | None = None) -> list[tuple[str, Any]]:
+    """``(name as given, Study)`` of every dataset :func:`resolve_datasets` names, all loaded
+    before any work starts: a file that leaves a split empty (or any other load error) stops
+    ``--dataset all`` before the first dataset's runs, not after them."""
+    from littlehuman.study import Study
+
+    return [(name, Study.create(name, profile, data_dir=data_dir, custom=custom))
+            for name in resolve_datasets(dataset, data_dir)]
+
+
+def say_notes(study: Any) -> None:
+    """Print the loader's notes on the rows (WANLI's 100-row sample...), once per run."""
+    for note in study.notes:
+        print(f"[{study.name}] partial data: {note}", flush=True)
+
+
 def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) -> list[str]:
     """'all' -> every registered dataset whose raw files are found (every registered one when
     not ``required``, e.g. for a plan); else the one given."""
@@ -703,12 +720,11 @@ def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
     """Print what generation would send and cost for each dataset, for the experiments
     ``notebooks`` prepare (None: all); send nothing."""
     from littlehuman.experiments import twins
-    from littlehuman.study import Study
 
     out = []
-    for name in resolve_datasets(dataset, data_dir):
-        plan = twins.dry_run(Study.create(name, profile, data_dir=data_dir, custom=custom),
-                             notebooks)
+    for _, study in load_studies(dataset, profile, data_dir, custom):
+        say_notes(study)
+        plan = twins.dry_run(study, notebooks)
         money = ("no price known" if plan["dollars_chat"] is None else
                  f"${plan['dollars_chat']:.2f} chat, ${plan['dollars_batch']:.2f} Batch API")
         done = [f"{plan[key]} {what}" for key, what in
@@ -776,7 +792,8 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
     sweep's with ``twins``, what the twins carry, :func:`~littlehuman.experiments.sweep.twin_defects`), the
     advisor's (notebook 06), the headline, what this run's generation sent
     (:data:`RUN_GENERATION`) and its training counts, the bill, wall time, date, settings,
-    the rows they resolve to (:func:`rows_used`) and what produced it
+    the rows they resolve to (:func:`rows_used`), the loader's notes on the data
+    (``data_notes``: WANLI's 100-row sample...) and what produced it
     (:mod:`littlehuman.provenance`)."""
     from littlehuman import experiments, provenance
     from littlehuman.experiments import advisor
@@ -805,6 +822,7 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
             "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
             "settings": for_task(public_settings(asdict(study.profile)), study.task),
             "rows": rows_used(study),
+            "data_notes": list(study.notes),  # a partial release: what the rows are not
             "provenance": {**provenance.provenance(study),
                            "runs": provenance.never_raising(experiments.run_commits, study)}}
 
@@ -817,7 +835,6 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
     reports go under ``output_dir`` (default ``outputs/``), one transaction per dataset;
     ``plotlyjs`` is one of :data:`PLOTLYJS_MODES`."""
     from littlehuman import experiments
-    from littlehuman.study import Study
 
     notebooks = notebooks or list(NOTEBOOKS)
     if data_dir:  # notebooks run with cwd=notebooks/: pass absolute paths
@@ -838,9 +855,11 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             shared = shared_plotlyjs(root)
     written: list[Path] = []
     try:
-        for name in resolve_datasets(dataset, data_dir):
+        loaded = load_studies(dataset, profile, data_dir, custom)
+        while loaded:
             started = time.time()
-            study = Study.create(name, profile, data_dir=data_dir, custom=custom)
+            name, study = loaded.pop(0)  # (a finished dataset's Study and its caches go)
+            say_notes(study)
             out_dir = report_dir(study.name, profile, root)
             check_writable(out_dir)  # before the expensive work
             chosen = experiments.for_notebooks(notebooks)

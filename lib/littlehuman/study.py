@@ -36,13 +36,18 @@ if TYPE_CHECKING:
 
 @dataclass
 class Study:
-    """A dataset's rows under a profile; every expensive product is cached on disk."""
+    """A dataset's rows under a profile; every expensive product is cached on disk.
+
+    ``notes``: what the loader says the user must know about the rows (a partial release
+    such as WANLI's 100-row sample: :data:`littlehuman.data.schema.NOTES`); the run prints
+    them, the reports and the index show them."""
 
     name: str
     task: str
     profile: Profile
     rows: pd.DataFrame = field(repr=False)
     data_dir: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def create(cls, dataset: str, profile: Profile, data_dir: str | None = None,
@@ -51,11 +56,12 @@ class Study:
         that file's options) under ``profile``."""
         from littlehuman.data import custom as custom_file
 
-        with warnings.catch_warnings():
+        with warnings.catch_warnings():  # the loader's warnings come back as notes
             warnings.simplefilter("ignore")
             rows = data.load(dataset, data_dir, seed=profile.data_seed,
                              **custom_file.load_options(dataset, custom))
-        return cls(rows.attrs["dataset"], rows.attrs["task"], profile, rows, data_dir)
+        return cls(rows.attrs["dataset"], rows.attrs["task"], profile, rows, data_dir,
+                   notes=list(rows.attrs.get(schema.NOTES, [])))
 
     @classmethod
     def from_params(cls, dataset: str, profile: str, data_dir: str | None = None,

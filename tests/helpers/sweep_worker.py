@@ -36,7 +36,7 @@ def fixture_rows(n_train: int = 40, n_valid: int = 8, n_test: int = 12) -> tuple
                 "claim": f"Invented claim number {i}.",
                 "label": int(i % 3 == 0), "meta": "",
             })
-    real = finalize(pd.DataFrame(rows), DATASET, "fv")
+    real = finalize(pd.DataFrame(rows), DATASET, "fv", sources={})  # invented: no file
     train = real[real["split"] == "train"]
     synthetic = train.assign(
         source_row_id=train["row_id"], row_id="syn-" + train["row_id"],

@@ -43,7 +43,9 @@ def load(
     """All splits of dataset ``name`` (or of a user's CSV/JSONL/parquet file) as unified rows.
 
     ``custom_options`` (``task``, ``columns``, ``skip_bad_rows``) apply to a user's file only.
-    The frame's ``attrs`` hold ``dataset``, ``task`` and, for a cached load, ``from_cache``.
+    The frame's ``attrs`` hold ``dataset``, ``task``, ``from_cache`` and ``notes``: what the
+    user must be told about these rows (:data:`schema.NOTES`; e.g. WANLI's 100-row sample
+    standing in for the release), on every load, cached or not.
     """
     from littlehuman.data import custom
 
@@ -51,6 +53,7 @@ def load(
         df, report = custom.load_custom(name, seed=seed, **custom_options)
         df.attrs.update(dataset=report.name, task=report.task, from_cache=False,
                         report=report.__dict__)
+        df.attrs[schema.NOTES] = []
         return df
     if custom_options:
         raise LittleHumanError(
@@ -73,5 +76,6 @@ def load(
         df = module.load_raw(raw_dir, seed=seed)
         if use_cache:
             processed.write(folder, df, expected)
-    df.attrs.update(dataset=spec.name, task=spec.task, from_cache=from_cache)
+    df.attrs.update({"dataset": spec.name, "task": spec.task, "from_cache": from_cache,
+                     schema.NOTES: list(df.attrs.get(schema.NOTES, []))})
     return df

@@ -59,10 +59,11 @@ def _read(path: Path, split: str) -> list[dict[str, str]]:
 
 def load_raw(raw_dir: Path, seed: int = 42) -> pd.DataFrame:
     """First-turn CoQA rows (train/valid from the train file, test from dev), unified QA schema."""
-    rows = [r for path in source_files(raw_dir) for r in _read(path, FILES[path.name])]
+    files = source_files(raw_dir)
+    rows = [r for path in files for r in _read(path, FILES[path.name])]
     df = pd.DataFrame(rows, columns=["row_id", "split", "context_id", "context", "question",
                                      "answer", "meta"])
     train = (df["split"] == "train").to_numpy()
     df.loc[train, "split"] = schema.assign_train_valid(
         df.loc[train, "context_id"], schema.stable_seed(NAME, seed))
-    return schema.finalize(df, NAME, TASK)
+    return schema.finalize(df, NAME, TASK, sources={"train": files[0], "test": files[1]})

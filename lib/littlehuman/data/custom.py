@@ -420,7 +420,7 @@ def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip
 
     df = pd.DataFrame(rows)
     note = _split(df, "split" in rename.values(), seed, path)
-    df = schema.finalize(df, name, task)
+    df = schema.finalize(df, name, task, sources={s: path for s in schema.SPLITS})
     counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
     report = CustomReport(name, task, str(path), len(records), len(problems), problems, note, counts,
                           sources={str(path): sha256(path)},
@@ -485,7 +485,8 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
         lack = "no good valid rows" if any(s == "valid" for s, _ in where.files) else "no valid file"
         note = (f"splits from the file names; {lack}: 20% of the train contexts became valid "
                 f"(seed {seed})")
-    df = schema.finalize(df, name, task)
+    df = schema.finalize(df, name, task, sources={
+        s: [f for split, f in where.files if split == s] for s in schema.REQUIRED_SPLITS})
     counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
     files = [(str(split), str(f), len(read.records)) for split, f, read in reads]
     named: dict[str, list[str]] = {}

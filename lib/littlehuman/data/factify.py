@@ -63,7 +63,8 @@ def _read(path: Path) -> pd.DataFrame:
 
 def load_raw(raw_dir: Path, seed: int = 42) -> pd.DataFrame:
     """All text-only FACTIFY rows (train/valid from train.csv, test from val.csv)."""
-    train, test = (_read(p) for p in source_files(raw_dir))
+    files = source_files(raw_dir)
+    train, test = (_read(p) for p in files)
     train["split"] = schema.assign_train_valid(train["context_id"], schema.stable_seed(NAME, seed))
     df = pd.concat([train, test.assign(split="test")], ignore_index=True)
-    return schema.finalize(df, NAME, TASK)
+    return schema.finalize(df, NAME, TASK, sources={"train": files[0], "test": files[1]})

@@ -102,14 +102,20 @@ def _story_rows(questions: Path, split: str) -> tuple[list[dict[str, str]], int]
 def load_raw(raw_dir: Path, seed: int = 42) -> pd.DataFrame:
     """All FairytaleQA questions in the unified QA schema (``seed`` unused: fixed splits)."""
     rows, dropped = [], 0
-    for path in source_files(raw_dir):
+    files = source_files(raw_dir)
+    for path in files:
         if path.name.endswith(QUESTIONS):
             story_rows, n = _story_rows(path, SPLITS[path.parent.name])
             rows += story_rows
             dropped += n
+    notes = []
     if dropped:
         warnings.warn(f"fairytaleqa: dropped {dropped} questions whose cor_section names no "
                       "section of their story", stacklevel=2)
+        notes.append(f"{dropped} of {dropped + len(rows)} questions were dropped: their "
+                     "cor_section names no section of their story's file (a partial or altered copy?)")
     df = pd.DataFrame(rows, columns=["row_id", "split", "context_id", "context", "question",
                                      "answer", "meta"])
-    return schema.finalize(df, NAME, TASK)
+    root = Path(raw_dir) / ROOT
+    sources = {split: root / folder for folder, split in SPLITS.items()}
+    return schema.finalize(df, NAME, TASK, sources=sources, notes=notes)

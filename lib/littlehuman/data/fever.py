@@ -118,4 +118,5 @@ def load_raw(
             pool["context_id"], schema.stable_seed(NAME, "train_valid", seed))))
         test = schema.subsample(_read(files[1]), test_frac, schema.stable_seed(NAME, "test", seed))
         parts.append(test.assign(split="test"))
-    return schema.finalize(pd.concat(parts, ignore_index=True), NAME, TASK)
+    return schema.finalize(pd.concat(parts, ignore_index=True), NAME, TASK,
+                           sources={"train": files[0], "test": files[-1]})

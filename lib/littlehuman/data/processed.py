@@ -2,8 +2,8 @@
 
 The manifest records the sha256 of every source file the loader read, the loader's version
 (a digest of the source code of the loader and of the data modules it uses, so editing a
-loader, the schema or a shared reader rebuilds), the rows per split and the parquet's own
-digest. A load whose sources and loader match the manifest reads the parquet; anything else
+loader, the schema or a shared reader rebuilds), the rows per split, the loader's notes
+(``attrs[schema.NOTES]``: a partial release...) and the parquet's own digest. A load whose sources and loader match the manifest reads the parquet; anything else
 rebuilds. Writes go to a temporary folder and are moved into place, so a crash never leaves
 a half-written cache that looks valid.
 """
@@ -66,7 +66,10 @@ def read_if_fresh(folder: Path, expected: dict[str, Any]) -> pd.DataFrame | None
             return None
     if manifest.get("rows_sha256") != sha256(rows_path):
         return None
-    return pd.read_parquet(rows_path)
+    df = pd.read_parquet(rows_path)
+    notes = manifest.get("notes")
+    df.attrs = {schema.NOTES: [str(n) for n in notes]} if isinstance(notes, list) and notes else {}
+    return df
 
 
 def write(folder: Path, df: pd.DataFrame, manifest: dict[str, Any]) -> None:
@@ -80,6 +83,7 @@ def write(folder: Path, df: pd.DataFrame, manifest: dict[str, Any]) -> None:
         manifest = {
             **manifest,
             "rows": {s: int(counts.get(s, 0)) for s in schema.SPLITS},
+            "notes": list(df.attrs.get(schema.NOTES, [])),
             "columns": list(df.columns),
             "rows_sha256": sha256(tmp / ROWS),
         }

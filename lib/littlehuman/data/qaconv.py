@@ -108,14 +108,19 @@ def load_raw(raw_dir: Path, seed: int = 42) -> pd.DataFrame:
     """All QAConv rows with their dialogue context in the unified QA schema.
 
     ``seed`` is unused (the release has its own splits). Rows whose segment is absent from
-    ``article_segment.json`` are dropped with a warning that counts them.
+    ``article_segment.json`` are dropped with a warning and a note on the rows
+    (``attrs[schema.NOTES]``) that count them.
     """
     files = source_files(raw_dir)
     df = read_qa_files(raw_dir)
     contexts = _contexts(files[-1], set(df["context_id"]))
     absent = ~df["context_id"].isin(list(contexts))
+    notes = []
     if absent.any():
         warnings.warn(f"qaconv: dropped {int(absent.sum())} QA rows whose segment is not in "
                       f"{files[-1]}", stacklevel=2)
+        notes.append(f"{int(absent.sum())} of {len(df)} QA rows were dropped: their dialogue "
+                     f"segment is not in this {SEGMENTS} (a partial copy?)")
     df = df[~absent].assign(context=lambda d: d["context_id"].map(contexts))
-    return schema.finalize(df, NAME, TASK)
+    sources = {s: [files[i], files[-1]] for i, s in enumerate(QA_FILES.values())}
+    return schema.finalize(df, NAME, TASK, sources=sources, notes=notes)

@@ -9,8 +9,9 @@ QA rows: ``row_id, dataset, split, context_id, context, question, answer, meta``
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from typing import Iterable, Literal
+from typing import Iterable, Literal, Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,10 @@ from littlehuman.errors import LittleHumanError
 
 Task = Literal["fv", "qa"]
 SPLITS: tuple[str, ...] = ("train", "valid", "test")
+#: the splits every experiment needs rows of (valid may be empty: it only picks the epoch)
+REQUIRED_SPLITS: tuple[str, ...] = ("train", "test")
+#: the frame ``attrs`` key of the notes a loader leaves for the user (a partial release...)
+NOTES = "notes"
 COMMON = ["row_id", "dataset", "split", "context_id", "context"]
 FV_COLUMNS = COMMON + ["claim", "label", "meta"]
 QA_COLUMNS = COMMON + ["question", "answer", "meta"]
@@ -131,19 +136,42 @@ def subsample(df: pd.DataFrame, frac: float, seed: int) -> pd.DataFrame:
     return df.iloc[keep]
 
 
-def finalize(df: pd.DataFrame, dataset: str, task: Task) -> pd.DataFrame:
+Source = Union[str, os.PathLike]
+
+
+def _split_check(df: pd.DataFrame, dataset: str, task: Task,
+                 sources: Mapping[str, Source | Sequence[Source]]) -> None:
+    """Raise naming the file(s) a required split comes from when it has no usable row."""
+    for split in REQUIRED_SPLITS:
+        if (df["split"] == split).any():
+            continue
+        given = sources.get(split, ())
+        files = [str(given)] if isinstance(given, (str, os.PathLike)) else [str(f) for f in given]
+        where = " and ".join(files) or "the files read"
+        fields = "context and claim" if task == "fv" else "context, question and answer"
+        raise LittleHumanError(
+            f"{dataset}: no usable {split} row in {where} (none with a non-empty {fields}; "
+            f"{len(df)} usable row(s) in all): check that "
+            f"{'it is' if len(files) < 2 else 'they are'} the dataset's own, complete "
+            f"file{'s' if len(files) > 1 else ''} (not empty or truncated)")
+
+
+def finalize(df: pd.DataFrame, dataset: str, task: Task, *,
+             sources: Mapping[str, Source | Sequence[Source]],
+             notes: Sequence[str] = ()) -> pd.DataFrame:
     """Clean, check and order a loader's frame into the unified schema.
 
     Drops rows whose context or target is empty (as the authors' ``drop_col_nans`` does),
     casts types, orders rows by split then row_id, and checks row_id uniqueness and labels.
-    A frame left with no row is a LittleHumanError.
+    ``sources`` maps each split to the file(s) its rows come from (required, so that every
+    loader names them; ``{}`` for rows read from no file): a required split
+    (:data:`REQUIRED_SPLITS`) left with no row is a LittleHumanError naming them. ``notes``
+    (what the user must know about these rows, e.g. a partial release) are kept in
+    ``attrs[NOTES]``.
     """
     cols = columns(task)
-    no_rows = LittleHumanError(
-        f"{dataset}: no rows with a non-empty context and {target_column(task)}: check that "
-        "the files read are the dataset's own and complete (not empty or truncated)")
     if df.empty:
-        raise no_rows
+        _split_check(pd.DataFrame({"split": []}), dataset, task, sources)
     df = df.copy()
     df["dataset"] = dataset
     if "meta" not in df:
@@ -161,8 +189,7 @@ def finalize(df: pd.DataFrame, dataset: str, task: Task) -> pd.DataFrame:
     df["split"] = df["split"].astype(str)
     nonempty = np.logical_and.reduce([df[c].str.len() > 0 for c in text_cols])
     df = df[nonempty]
-    if df.empty:
-        raise no_rows
+    _split_check(df, dataset, task, sources)
     if task == "fv":
         bad = ~df["label"].isin([0, 1])
         if bad.any():
@@ -176,4 +203,6 @@ def finalize(df: pd.DataFrame, dataset: str, task: Task) -> pd.DataFrame:
         raise LittleHumanError(f"{dataset}: duplicate row_id {df.loc[dup, 'row_id'].iloc[0]!r}")
     order = df["split"].map({s: i for i, s in enumerate(SPLITS)})
     df = df.assign(_o=order).sort_values(["_o", "row_id"], kind="stable").drop(columns="_o")
-    return df[cols].reset_index(drop=True)
+    out = df[cols].reset_index(drop=True)
+    out.attrs = {NOTES: list(notes)} if notes else {}
+    return out

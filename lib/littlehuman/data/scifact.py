@@ -119,4 +119,5 @@ def load_raw(raw_dir: Path, seed: int = 42) -> pd.DataFrame:
     train = (df["split"] == "train").to_numpy()
     df.loc[train, "split"] = schema.assign_train_valid(
         df.loc[train, "context_id"], schema.stable_seed(NAME, seed))
-    return schema.finalize(df, NAME, TASK)
+    return schema.finalize(df, NAME, TASK, sources={"train": [claim_files[0], corpus_file],
+                                                    "test": [claim_files[1], corpus_file]})

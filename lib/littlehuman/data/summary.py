@@ -6,7 +6,7 @@ import warnings
 
 import pandas as pd
 
-from littlehuman import data
+from littlehuman import data, paths
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 
@@ -23,29 +23,44 @@ def describe(df: pd.DataFrame, task: str) -> dict[str, object]:
     return row
 
 
-def table(data_dir: str | os.PathLike | None = None, seed: int = 42) -> tuple[pd.DataFrame, dict[str, str]]:
-    """(table of the datasets found, {name: why not found} for the rest)."""
-    rows, missing = [], {}
+def table(data_dir: str | os.PathLike | None = None, seed: int = 42
+          ) -> tuple[pd.DataFrame, dict[str, str], dict[str, str], dict[str, list[str]]]:
+    """(table of the datasets loaded, {name: why not found} for those whose files are missing,
+    {name: why not usable} for those whose files are there but do not load, {name: the
+    loader's notes} for the loaded ones that have some, e.g. WANLI's 100-row sample)."""
+    rows, missing, unusable, notes = [], {}, {}, {}
     for name in data.names():
         spec = data.get(name)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                df = data.load(name, data_dir, seed=seed)
+            spec.loader().source_files(paths.raw_data_dir(data_dir) / spec.name)
         except LittleHumanError as e:
             missing[name] = str(e)
             continue
+        try:
+            with warnings.catch_warnings():  # the notes say it, once
+                warnings.simplefilter("ignore")
+                df = data.load(name, data_dir, seed=seed)
+        except LittleHumanError as e:
+            unusable[name] = str(e)
+            continue
         rows.append({"dataset": name, "task": spec.task.upper(), **describe(df, spec.task)})
-    return pd.DataFrame(rows), missing
+        if df.attrs.get(schema.NOTES):
+            notes[name] = list(df.attrs[schema.NOTES])
+    return pd.DataFrame(rows), missing, unusable, notes
 
 
 def print_table(data_dir: str | os.PathLike | None = None, seed: int = 42) -> None:
-    found, missing = table(data_dir, seed)
+    found, missing, unusable, notes = table(data_dir, seed)
     if len(found):
         print(found.to_string(index=False))
         print("target words: the claim (FV) or question / answer (QA); label=1: share of "
               "Supports/Entails")
     else:
         print("no dataset found")
+    for name, said in notes.items():
+        for note in said:
+            print(f"partial data: {name}: {note}")
+    for name, why in unusable.items():  # the loader names the dataset too
+        print(f"unusable: {name}: {why.removeprefix(f'{name}: ')}")
     for name, why in missing.items():
-        print(f"not found: {name}: {why.removeprefix(f'{name}: ')}")  # the loader names it too
+        print(f"not found: {name}: {why.removeprefix(f'{name}: ')}")

@@ -4,7 +4,8 @@ Full release: ``train.jsonl`` (split 80/20 into train/valid) and ``test.jsonl`` 
 premise -> context, hypothesis -> claim, gold entailment -> 1 (neutral, contradiction -> 0),
 meta = genre, context_id = ``id`` (``pairID`` when there is no id). Rows whose gold is none
 of the three labels are dropped. When only the official 100-row ``train_sample.jsonl`` is
-present it is loaded with a seeded 80/10/10 split, with a warning.
+present it is loaded with a seeded 80/10/10 split, with a warning and a note on the rows
+(``attrs[schema.NOTES]``, which the run prints and the reports show).
 """
 from __future__ import annotations
 
@@ -57,13 +58,15 @@ def _read(path: Path) -> pd.DataFrame:
 
 def from_sample(rows: pd.DataFrame) -> bool:
     """Whether loaded WANLI rows come from the 100-row sample (their ids name its file; the
-    warning is given once, when the processed cache is built)."""
+    warning is given once, when the processed cache is built; the frame's
+    ``attrs[schema.NOTES]`` says it on every load)."""
     return bool(rows["row_id"].astype(str).str.startswith(f"wanli:{Path(SAMPLE).stem}:").any())
 
 
 def load_raw(raw_dir: Path, seed: int = 42) -> pd.DataFrame:
     """All WANLI rows in the unified FV schema."""
     files = source_files(raw_dir)
+    notes: list[str] = []
     if files[0].name == SAMPLE:
         warnings.warn(
             f"wanli: only {files[0]} (the official 100-row sample) is present; it is split "
@@ -71,8 +74,13 @@ def load_raw(raw_dir: Path, seed: int = 42) -> pd.DataFrame:
             UserWarning, stacklevel=2)
         df = _read(files[0])
         df["split"] = schema.assign_three_way(df["context_id"], schema.stable_seed(NAME, seed))
+        notes.append(f"only {SAMPLE} is here (the release's {len(df)}-row sample, not the full "
+                     "train.jsonl and test.jsonl), split 80/10/10 at random: train, valid and "
+                     "test are all sample rows, not WANLI's own test set")
+        sources: dict[str, Path | list[Path]] = {"train": files[0], "test": files[0]}
     else:
         train, test = (_read(p) for p in files)
         train["split"] = schema.assign_train_valid(train["context_id"], schema.stable_seed(NAME, seed))
         df = pd.concat([train, test.assign(split="test")], ignore_index=True)
-    return schema.finalize(df, NAME, TASK)
+        sources = {"train": files[0], "test": files[1]}
+    return schema.finalize(df, NAME, TASK, sources=sources, notes=notes)
