@@ -98,16 +98,18 @@ def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_ho
 def test_a_dataset_failing_after_another_committed_still_rewrites_the_index(smoke_home, shared_data,
                                                                             tmp_path):
     """``--dataset all`` from another raw folder: FEVER's page 02 is committed, then SciFact's
-    broken files stop the run (one line, exit 2). The index must follow FEVER's new page: it
-    had been written only after the last dataset, so it went on describing the run before.
-    FEVER's other pages, made from the other folder's data, go (reviewers' finds)."""
+    report folder, a file in the way, stops the run (one line, exit 2). The index must follow
+    FEVER's new page: it had been written only after the last dataset, so it went on
+    describing the run before. FEVER's other pages, made from the other folder's data, go
+    (reviewers' finds). (Broken raw files stop the run before any dataset's work since
+    2026-12-06: every dataset is loaded first.)"""
     home = tmp_path / "home"  # a copy: the modules' later tests read the shared one's pages
     shutil.copytree(smoke_home, home, symlinks=True)
     raw = tmp_path / "raw"
-    (raw / "scifact").mkdir(parents=True)
-    (raw / "fever").symlink_to(shared_data / "fever", target_is_directory=True)
-    for name in ("claims_dev.jsonl", "claims_test.jsonl", "claims_train.jsonl", "corpus_train.csv"):
-        (raw / "scifact" / name).write_text("not a release file\n")
+    raw.mkdir()
+    for name in ("fever", "scifact"):
+        (raw / name).symlink_to(shared_data / name, target_is_directory=True)
+    (home / "outputs" / "scifact").write_text("in the way of SciFact's reports\n")
     index = home / "outputs" / "index.html"
     index.unlink()
     proc = run_all(home, None, "--dataset", "all", "--profile", "smoke", "--data-dir",
