@@ -1293,6 +1293,16 @@ def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
     assert eq.extrapolation == "an extrapolation: 1.5x the largest size fitted, 2,000"
     assert f"({eq.extrapolation})" in eq.message
     assert F.equivalent(fit, float(power(1800.0)), 1000.0).extrapolation == ""
+    # a poor fit says its R², for every family (the log's through as_logfit, as 04's fits)
+    noisy = np.array([0.60, 0.50, 0.66, 0.52, 0.63])
+    for family in F.FAMILY_NAMES:
+        got = F.fit_family(family, xs, noisy, ceiling=1.0)
+        assert got.status == "ok" and got.r2 < 0.5, family
+        said = F.equivalent(got, float(got.predict(3000.0)), 1000.0).extrapolation
+        assert said.endswith(f", from a fit with R² {got.r2:.2f}"), (family, said)
+    log = F.fit_family("log", xs, noisy)
+    assert log.r2 == pytest.approx(curves.fit_log(xs, noisy).r2)
+    assert F.fit_family("log", xs, np.full(5, 0.6)).r2 == 1.0
     res = F.analyse(known_data(power, {1000: 1500.0, 2000: 300.0}), n_boot=20, ceiling=1.0)
     for family, notes in res["table3_extrapolations"].items():
         assert len(notes) == res["table3"][family]["n"]

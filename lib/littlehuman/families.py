@@ -94,7 +94,8 @@ class FamilyFit:
     """One family fitted on ``n_points`` runs of ``n_sizes`` distinct sizes ``x_min..x_max``.
 
     ``params`` follow :attr:`Family.params` (empty unless the fit succeeded); ``scale`` is the
-    ``s`` of the formula; ``rmse`` the root mean squared residual."""
+    ``s`` of the formula; ``rmse`` the root mean squared residual; ``r2`` the share of the
+    scores' variance the curve explains (1.0 for scores all equal, as :class:`LogFit`'s)."""
 
     family: str
     params: tuple[float, ...]
@@ -106,6 +107,7 @@ class FamilyFit:
     x_min: float
     x_max: float
     scale: float = 1.0
+    r2: float = math.nan
 
     @property
     def usable(self) -> bool:
@@ -164,7 +166,7 @@ class FamilyFit:
         if self.family != "log" or not self.usable:
             raise LittleHumanError(f"as_logfit needs a usable log fit (got {self.family}, "
                                    f"{self.status})")
-        return LogFit(self.params[0], self.params[1], math.nan, self.n_points, self.x_min,
+        return LogFit(self.params[0], self.params[1], self.r2, self.n_points, self.x_min,
                       self.x_max)
 
     def describe(self) -> str:
@@ -360,7 +362,8 @@ def fit_family(family: str, x: Sequence[float] | np.ndarray, y: Sequence[float] 
     (cc, aa, bb), r = best
     if best[0] == fit.params:
         return fit
-    return _power_exp_fit(family, np.array([[cc, aa, bb]]), np.array([r]), xs, scale)[0]
+    return _power_exp_fit(family, np.array([[cc, aa, bb]]), np.array([r]), xs, scale,
+                          _sst(ys[None, :]))[0]
 
 
 def fit_family_many(family: str, x: Sequence[float] | np.ndarray, ys: np.ndarray,
@@ -407,7 +410,7 @@ def fit_family_many(family: str, x: Sequence[float] | np.ndarray, ys: np.ndarray
     out: list[FamilyFit] = []
     for chunk in np.array_split(ys, max(1, -(-len(ys) // _FIT_CHUNK))):
         params, rss = _profile_search(family, grid, u, chunk, ceiling)
-        out.extend(_power_exp_fit(family, params, rss, xs, scale))
+        out.extend(_power_exp_fit(family, params, rss, xs, scale, _sst(chunk)))
     return out
 
 
@@ -430,8 +433,18 @@ def _log_fits(xs: np.ndarray, ys: np.ndarray) -> list[FamilyFit]:
     n, n_sizes = int(xs.size), int(np.unique(xs).size)
     span = math.log(x_max / x_min)
     return [FamilyFit("log", (float(p0), float(p1)), *_status(float(p1) * span, math.inf),
-                      math.sqrt(float(r) / n), n, n_sizes, x_min, x_max)
-            for p0, p1, r in zip(a0, a1, rss)]
+                      math.sqrt(float(r) / n), n, n_sizes, x_min, x_max, r2=_r2(r, t))
+            for p0, p1, r, t in zip(a0, a1, rss, _sst(ys))]
+
+
+def _sst(ys: np.ndarray) -> np.ndarray:
+    """Each row's total sum of squares about its mean."""
+    return ((ys - ys.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+
+
+def _r2(rss: float, sst: float) -> float:
+    """1 - rss / sst, 1.0 where the scores are all equal (the flat fit is then exact)."""
+    return 1.0 if sst <= 0 else 1.0 - float(rss) / float(sst)
 
 
 def _solve_c_a(g: np.ndarray, y: np.ndarray, ceiling: float | None
@@ -496,12 +509,13 @@ def _profile_search(family: str, grid: np.ndarray, u: np.ndarray, ys: np.ndarray
 
 
 def _power_exp_fit(family: str, params: np.ndarray, rss: np.ndarray, xs: np.ndarray,
-                   scale: float) -> list[FamilyFit]:
-    """FamilyFits of ``power``/``exp`` from rows of ``(c, a, b)`` and their residuals."""
+                   scale: float, sst: np.ndarray) -> list[FamilyFit]:
+    """FamilyFits of ``power``/``exp`` from rows of ``(c, a, b)``, their residuals and their
+    scores' total sums of squares."""
     x_min, x_max = float(xs.min()), float(xs.max())
     n, n_sizes = int(xs.size), int(np.unique(xs).size)
     out = []
-    for (cc, aa, bb), r in zip(params.tolist(), rss.tolist()):
+    for (cc, aa, bb), r, t in zip(params.tolist(), rss.tolist(), sst.tolist()):
         if not all(map(math.isfinite, (cc, aa, bb, r))):
             out.append(_failed(family, "did_not_converge", "the fit gave non-finite parameters",
                                xs))
@@ -509,7 +523,7 @@ def _power_exp_fit(family: str, params: np.ndarray, rss: np.ndarray, xs: np.ndar
         at = lambda v: cc - aa * float(_g(family, bb, np.array(v / scale)))  # noqa: E731
         status, message = _status(at(x_max) - at(x_min), cc - at(x_max))
         out.append(FamilyFit(family, (cc, aa, bb), status, message, math.sqrt(r / n), n,
-                             n_sizes, x_min, x_max, scale))
+                             n_sizes, x_min, x_max, scale, _r2(r, t)))
     return out
 
 
@@ -550,7 +564,8 @@ def equivalent(fit: FamilyFit, y_star: float, base: float,
                            f"fitted size ({fit.x_max:,.0f}).",
                            size if math.isfinite(size) else None)
     beyond = (f"an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
-              f"{fit.x_max:,.0f}" if size > fit.x_max else "")
+              f"{fit.x_max:,.0f}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")
+              if size > fit.x_max else "")
     return Equivalence(size - base, "ok",
                        f"{size - base:,.0f} additional synthetic points match the score "
                        f"{y_star:.4g} under the {label}{f' ({beyond})' if beyond else ''}.",
