@@ -1300,6 +1300,13 @@ def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
         assert got.status == "ok" and got.r2 < 0.5, family
         said = F.equivalent(got, float(got.predict(3000.0)), 1000.0).extrapolation
         assert said.endswith(f", from a fit with R² {got.r2:.2f}"), (family, said)
+    # beyond 100x the largest size the equivalent keeps its value for Table 3: its caveat too
+    far = F.equivalent(fit, float(fit.asymptote) - 1e-9, 1000.0)
+    assert far.status == "extrapolated" and far.value is not None
+    assert far.extrapolation == curves.far_beyond(100, 2000.0) == (
+        "beyond 100x the largest size fitted, 2,000: far more, not a number")
+    log_far = curves.equivalent_points(curves.fit_log(xs, power(xs)), 3.0, 1000.0)
+    assert log_far.status == "extrapolated" and log_far.extrapolation.startswith("beyond 100x")
     log = F.fit_family("log", xs, noisy)
     assert log.r2 == pytest.approx(curves.fit_log(xs, noisy).r2)
     assert F.fit_family("log", xs, np.full(5, 0.6)).r2 == 1.0

@@ -681,7 +681,7 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
         "measured runs with no curve assumed (base 2,000: more than 1,000, past the runs)")
     assert advisor._measured_lead({**below, "human": 200}) == (
         "+200 human points ~ +298 [298, 298] synthetic points on base 2,000 and +0 [0, 0] (not "
-        "above the synthetic-only runs at the base) on base 1,000, read off the measured runs with "
+        "above the base's own synthetic-only run) on base 1,000, read off the measured runs with "
         "no curve assumed")
     # the break-even ratio with no curve: 595 / 200 = 2.98 synthetic points per human point
     ratios = F.run_ratios(res["measured"], 200)
@@ -770,6 +770,42 @@ def test_a_tie_with_a_measured_run_is_read_at_that_run_not_past_every_run():
     per[0][-1] = [1] * 6 + [0] * 4  # 0.6: above every run, past them
     row = F.analyse(F.CurveData(runs, per, 8), ("log",), n_boot=50)["measured"].iloc[0]
     assert row["status"] == "beyond"
+
+
+def test_a_tie_with_the_bases_own_run_reads_nothing_in_any_seed_order():
+    """A mean over seeds depends on their order: scores 0.4, 0.6, 0.8 average 0.6 and 0.4,
+    0.8, 0.6 average 0.6000000000000001, which read +451 where the same scores in the
+    base's order read 0 (a reviewer). The base's own run is compared within TIE; the page
+    says which comparison held the score back."""
+    runs = pd.DataFrame([(1000, "synthetic", a) for a in (0, 250, 500, 750, 1000)]
+                        + [(1000, "human", 200)], columns=["base", "kind", "added"])
+    seeds = {0: [4, 3, 6, 7, 7], 1: [6, 3, 6, 6, 7], 2: [8, 3, 7, 7, 7]}  # 1,250 collapsed
+
+    def measured(human):
+        per = {s: np.array([[1] * k + [0] * (10 - k) for k in ks + [human[i]]], float)
+               for i, (s, ks) in enumerate(seeds.items())}
+        data = F.CurveData(runs, per, 200)
+        return data.run_means(), F.analyse(data, ("log",), n_boot=200)["measured"].iloc[0]
+
+    means, same = measured([4, 6, 8])
+    assert means[5] == means[0] and same["status"] == "saturated" and same["high"] == 0.0
+    means, other = measured([4, 8, 6])
+    assert means[5] != means[0]  # one ulp apart
+    assert other["status"] == "saturated" and other["equivalent"] == 0.0 and other["unbeaten"]
+    from littlehuman.experiments import advisor
+
+    assert advisor.measured_phrase(other.to_dict()).endswith(
+        "(not above the base's own synthetic-only run)")
+    # the curve, not the base's own run, held it back: a larger run pooled in at the base
+    runs2 = pd.DataFrame([(1000, "synthetic", a) for a in (0, 250, 500, 750, 1000)]
+                         + [(1000, "human", 200)] + [(2000, "synthetic", a) for a in (0, 250, 500)]
+                         + [(2000, "human", 200)], columns=["base", "kind", "added"])
+    means2 = np.array([.55, .58, .60, .70, .62, .60, .62, .72, .74, .64])
+    row = F.measured_equivalents(runs2, means2, np.empty((0, len(runs2))), [1000, 2000],
+                                 {1000: .60, 2000: .64}, {}).set_index("base").loc[2000]
+    assert row["status"] == "saturated" and not row["unbeaten"]
+    assert advisor.measured_phrase(row.to_dict()).endswith(
+        "(not above the measured curve at the base)")
 
 
 def test_a_batch_of_fits_predicts_inverts_and_carries_gains_as_each_fit_does():

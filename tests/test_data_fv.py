@@ -277,6 +277,9 @@ def test_wanli_sample_too_small_for_a_test_split_is_named(tmp_path, shared_data)
     with pytest.raises(LittleHumanError, match="wanli: no usable test row") as e:
         _load_sample(tmp_path)
     assert str(tmp_path / "train_sample.jsonl") in str(e.value)
+    # complete rows the seeded split gave no test row: not blamed on empty fields (a reviewer)
+    assert "none of the 3 row(s) read falls in it" in str(e.value)
+    assert "non-empty" not in str(e.value)
 
 
 def test_wanli_full_release_layout(tmp_path, shared_data):

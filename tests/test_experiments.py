@@ -1001,6 +1001,8 @@ def test_a_zoom_size_too_small_to_tell_its_fractions_apart_says_so(home):
     write_runs(exp, specs_of(exp, zoom), lambda s: score[s.fraction] + 0.01 * s.seed)
     assert zoom.smallest_distinct((0.975, 1.0)) == 21 and \
         zoom.smallest_distinct((0.95, 0.975, 1.0)) == 31
+    # 90% and 95% part at n = 6-10 and join again at 11-12: from 16 on they stay apart
+    assert zoom.smallest_distinct((0.9, 0.95)) == 16
     cautions = zoom.same_sets(exp.profile, exp.shape)
     assert cautions == ["at n = 10, 95.0%, 97.5% and 100.0% synthetic are one training set (0 "
                         "human rows each, rounded), so their runs score alike: the zoom tells "

@@ -666,6 +666,7 @@ def test_extractive_qa_end_to_end():
     ("He is not at home today.", "He is at home today."),
     ("They can swim across the lake.", "They can not swim across the lake."),
     ("I cannot swim at all.", "It is not the case that I cannot swim at all."),
+    ("I ain't done yet.", "I am done yet."),
 ])
 def test_the_rule_based_generator_flips_a_negation_into_english(sentence, negated):
     """A helper's walk read "You can not't tell me..." in WANLI's smoke twins."""

@@ -84,7 +84,8 @@ class Equivalence:
     message: str
     synthetic_size: float | None = None
     #: an ``ok`` match past the largest fitted size: 'an extrapolation: 4.2x the largest size
-    #: fitted, 350, from a fit with R² 0.07' (also in ``message``); '' within the fitted sizes
+    #: fitted, 350, from a fit with R² 0.07' (also in ``message``); an ``extrapolated`` one:
+    #: :func:`far_beyond`; '' within the fitted sizes
     extrapolation: str = ""
 
     def ranked(self, y_star: float, fit_at_base: float, base: float) -> tuple[float, bool]:
@@ -97,6 +98,13 @@ class Equivalence:
         if self.status == "no_gain" and y_star <= fit_at_base:
             return -float(base), False
         return math.inf, False
+
+
+def far_beyond(factor: float, x_max: float) -> str:
+    """The caveat of an ``extrapolated`` equivalent, which keeps its value: 'beyond 100x the
+    largest size fitted, 2,000: far more, not a number' (a reviewer: a lone "+37,374,555,554"
+    went without one, 2026-12-06)."""
+    return f"beyond {factor:g}x the largest size fitted, {x_max:,.0f}: far more, not a number"
 
 
 def fit_log(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> LogFit:
@@ -163,7 +171,8 @@ def equivalent_points(fit: LogFit, y_star: float, base: float,
         return Equivalence(None if size is None else size - base, "extrapolated",
                            f"matching {y_star:.4g} needs {shown} additional synthetic points, "
                            f"beyond {extrapolation_factor:g}x the largest fitted size "
-                           f"({fit.x_max:,.0f}); read it as 'far more', not as a number.", size)
+                           f"({fit.x_max:,.0f}); read it as 'far more', not as a number.", size,
+                           far_beyond(extrapolation_factor, fit.x_max))
     value = size - base
     beyond = (f"an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
               f"{fit.x_max:,.0f}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")

@@ -32,7 +32,7 @@ import pandas as pd
 
 from littlehuman import metrics, stats
 from littlehuman.curves import (EQUIVALENT_RESAMPLES, EXTRAPOLATION_FACTOR, Equivalence, LogFit,
-                                digits, equivalent_points, money)
+                                digits, equivalent_points, far_beyond, money)
 from littlehuman.errors import LittleHumanError
 
 FAMILY_NAMES: tuple[str, ...] = ("log", "power", "exp")
@@ -562,7 +562,8 @@ def equivalent(fit: FamilyFit, y_star: float, base: float,
                            f"matching {y_star:.4g} needs {shown} additional synthetic points "
                            f"under the {label}, beyond {extrapolation_factor:g}x the largest "
                            f"fitted size ({fit.x_max:,.0f}).",
-                           size if math.isfinite(size) else None)
+                           size if math.isfinite(size) else None,
+                           far_beyond(extrapolation_factor, fit.x_max))
     beyond = (f"an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
               f"{fit.x_max:,.0f}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")
               if size > fit.x_max else "")
@@ -1096,7 +1097,8 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
     status (:data:`MEASURED_STATUSES`), at_least (beyond: the largest measured size minus the
     base), low, high, beyond (resamples above every measured score), largest (the largest
     measured size), reach (the trade-off's own largest synthetic-only size: past it the
-    reading rides on other experiments' runs, :data:`OTHER_SYNTHETIC`). Where the families disagree because of their shapes, this number has no
+    reading rides on other experiments' runs, :data:`OTHER_SYNTHETIC`), unbeaten (the +human
+    score does not beat the base's own synthetic-only run). Where the families disagree because of their shapes, this number has no
     shape to be wrong about; it only reaches as far as the runs do.
 
     A +human score that does not beat the base's own synthetic-only run (in the estimate, or
@@ -1106,7 +1108,7 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
     for a gain the base's own run does not show (a lower end of 62 beside a paired gain of
     +0.008 [-0.020, +0.044], a reviewer, 2026-12-06)."""
     columns = ["base", "equivalent", "status", "at_least", "low", "high", "beyond", "largest",
-               "reach"]
+               "reach", "unbeaten"]
     sizes, cols = synthetic_sizes(runs)
     own = runs[runs["kind"] == "synthetic"]  # the trade-off's own synthetic-only runs
     reach = float((own["base"] + own["added"]).max()) if len(own) else math.nan
@@ -1121,7 +1123,9 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
             continue
         own = np.flatnonzero(sizes == base)  # the base's own synthetic-only run
         x = float(crossings(sizes, fitted, np.array([y]))[0])
-        if own.size and y <= means[cols[own[0]]]:
+        # within TIE: a mean over seeds depends on their order (0.6 against 0.6000000000000001)
+        unbeaten = bool(own.size and y <= means[cols[own[0]]] + TIE)
+        if unbeaten:
             x = min(x, float(base))
         status = ("flat" if fitted[0, -1] <= fitted[0, 0] + TIE else "beyond" if math.isinf(x)
                   else "below" if y <= fitted[0, 0] + TIE and base > sizes[0] else
@@ -1131,7 +1135,7 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
         if boot_fitted is not None:
             ranked = crossings(sizes, boot_fitted, boot_y_star[base]) - base
             if own.size:
-                ranked = np.where(boot_y_star[base] <= boot_means[:, cols[own[0]]],
+                ranked = np.where(boot_y_star[base] <= boot_means[:, cols[own[0]]] + TIE,
                                   np.minimum(ranked, 0.0), ranked)
             low, high, _ = stats.ranked_interval(ranked.tolist(), level)
             beyond = int(np.isinf(ranked).sum())
@@ -1139,7 +1143,7 @@ def measured_equivalents(runs: pd.DataFrame, means: np.ndarray, boot_means: np.n
                      else x - base,
                      "status": status, "at_least": float(sizes[-1] - base), "low": low,
                      "high": high, "beyond": beyond, "largest": float(sizes[-1]),
-                     "reach": reach})
+                     "reach": reach, "unbeaten": unbeaten})
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -140,8 +140,11 @@ Source = Union[str, os.PathLike]
 
 
 def _split_check(df: pd.DataFrame, dataset: str, task: Task,
-                 sources: Mapping[str, Source | Sequence[Source]]) -> None:
-    """Raise naming the file(s) a required split comes from when it has no usable row."""
+                 sources: Mapping[str, Source | Sequence[Source]],
+                 before: pd.DataFrame | None = None) -> None:
+    """Raise naming the file(s) a required split comes from when it has no usable row;
+    ``before``: the rows before those with empty fields were dropped, to tell a split that
+    got no row at all (a seeded split of a few rows) from one whose rows were all empty."""
     for split in REQUIRED_SPLITS:
         if (df["split"] == split).any():
             continue
@@ -149,9 +152,13 @@ def _split_check(df: pd.DataFrame, dataset: str, task: Task,
         files = [str(given)] if isinstance(given, (str, os.PathLike)) else [str(f) for f in given]
         where = " and ".join(files) or "the files read"
         fields = "context and claim" if task == "fv" else "context, question and answer"
-        raise LittleHumanError(
-            f"{dataset}: no usable {split} row in {where} (none with a non-empty {fields}; "
-            f"{len(df)} usable row(s) in all): check that "
+        read = len(before) if before is not None else len(df)
+        why = (f"none of the {read} row(s) read falls in it: an empty file, or too few rows or "
+               "contexts for a seeded split to give it one"
+               if before is not None and not (before["split"] == split).any() else
+               f"none with a non-empty {fields}; {len(df)} usable row(s) in all")
+        raise LittleHumanError(  # (a reviewer: 4 complete WANLI rows were called incomplete)
+            f"{dataset}: no usable {split} row in {where} ({why}): check that "
             f"{'it is' if len(files) < 2 else 'they are'} the dataset's own, complete "
             f"file{'s' if len(files) > 1 else ''} (not empty or truncated)")
 
@@ -188,8 +195,8 @@ def finalize(df: pd.DataFrame, dataset: str, task: Task, *,
     df["row_id"] = df["row_id"].astype(str)
     df["split"] = df["split"].astype(str)
     nonempty = np.logical_and.reduce([df[c].str.len() > 0 for c in text_cols])
-    df = df[nonempty]
-    _split_check(df, dataset, task, sources)
+    before, df = df, df[nonempty]
+    _split_check(df, dataset, task, sources, before)
     if task == "fv":
         bad = ~df["label"].isin([0, 1])
         if bad.any():

@@ -1081,7 +1081,8 @@ def measured_phrase(m: dict[str, Any], unit: str = "") -> str:
                 "below every measured synthetic-only score)")
     value = f"{m['equivalent']:+,.0f}"
     ci = f" [{low:,.0f}, {top}" if has else ""
-    note = " (not above the synthetic-only runs at the base)" if status == "saturated" else ""
+    note = ("" if status != "saturated" else " (not above the base's own synthetic-only run)"
+            if m.get("unbeaten") else " (not above the measured curve at the base)")
     return f"{value}{ci}{unit}{note}"
 
 

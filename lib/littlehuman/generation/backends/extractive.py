@@ -105,7 +105,7 @@ def _swap_name(sentence: str, context: str, rng: random.Random) -> str | None:
 
 
 _NOT_CONTRACTED = re.compile(r"\b(\w+?)n['\u2019]t\b")  # can't, doesn't, won't
-_IRREGULAR = {"ca": "can", "wo": "will", "sha": "shall"}
+_IRREGULAR = {"ca": "can", "wo": "will", "sha": "shall", "ai": "am"}
 
 
 def _negate(sentence: str) -> str:
