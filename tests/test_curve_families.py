@@ -674,7 +674,15 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
 
     said = advisor.measured_sentence({**res, "human": 200})
     assert "base 1,000: +595 [595, 595]; base 2,000: more than 1,000." in said
-    assert "the largest measured size is 3,000" in said
+    assert "the largest measured size is 3,000)" in said  # the trade-off's own runs reach it
+    # past the trade-off's own runs, the sweep's run: said (ROPES's cpu page 06 gave "500"
+    # where the trade-off stopped at 350, a reviewer)
+    flat = pd.DataFrame([{"base": 250.0, "equivalent": None, "status": "flat", "at_least": 250.0,
+                          "low": None, "high": None, "beyond": 0, "largest": 500.0,
+                          "reach": 350.0, "unbeaten": False}])
+    assert ("the largest measured size is 500, the sweep's purely synthetic run, past the "
+            "trade-off's own runs (to 350)") in advisor.measured_sentence({"measured": flat,
+                                                                         "human": 50})
     # it leads notebook 06's headline: no curve shape to be wrong about
     assert advisor._measured_lead({**res, "human": 200}) == (
         "+200 human points ~ +595 [595, 595] synthetic points on base 1,000, read off the "

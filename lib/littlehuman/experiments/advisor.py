@@ -1096,6 +1096,10 @@ def measured_sentence(report: dict[str, Any]) -> str:
     each = "; ".join(f"base {m['base']:,.0f}: {measured_phrase(m)}"
                      for m in measured.to_dict("records"))
     largest = float(measured["largest"].iloc[0])
+    own_reach = measured["reach"].iloc[0] if "reach" in measured else None
+    beyond_own = (f", the sweep's purely synthetic run, past the trade-off's own runs (to "
+                  f"{float(own_reach):,.0f})"  # a reviewer: ROPES's "500" read as measured
+                  if stats.finite(own_reach) and largest > float(own_reach) else "")
     marked = "> " in each
     far = [m for m in measured.to_dict("records") if families.read_past_reach(m)]
     reach = far[0]["reach"] if far else None  # the trade-off's own largest run
@@ -1115,7 +1119,7 @@ def measured_sentence(report: dict[str, Any]) -> str:
             "+human score's crossing, linear in the log of the size between the two measured "
             "sizes around it; 95% "
             f"interval over the same resamples): {each}. It reaches only as far as the runs "
-            f"(the largest measured size is {largest:,.0f}"
+            f"(the largest measured size is {largest:,.0f}{beyond_own}"
             + ("; '> N' marks resamples above every measured score" if marked else "")
             + "); within that reach it has no shape to be wrong about, so a family whose "
             "equivalent lies outside these intervals owes it to its shape or to extrapolating "

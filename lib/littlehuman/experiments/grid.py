@@ -415,7 +415,9 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str,
 def human_short(records: pd.DataFrame) -> str | None:
     """A sentence when runs trained on fewer than :data:`TRAINED_SHARE_FLAG` of their human
     rows (:func:`trained_human`): per number of human rows in a training set, how many the
-    learner trained on (min-max over the runs with that many), largest first. A comparison of
+    learner trained on (min-max over every run with that many, the flagged ones and the rest:
+    ROPES's cpu page 04 said "40-44 of 50" beside its table's "40-46", a reviewer), largest
+    first. A comparison of
     human points rests on those alone (FairyTaleQA's zoom: 12 more human points, 3 trainable).
     Runs whose count is unknown (recorded before the learner said which rows it kept) are
     named apart, not counted as fine (a reviewer). None when there is nothing to say."""
@@ -428,7 +430,8 @@ def human_short(records: pd.DataFrame) -> str | None:
     said = []
     if len(short):
         parts = []
-        for rows, group in sorted(short.groupby("human_rows"), key=lambda kv: -kv[0]):
+        for rows in sorted(short["human_rows"].unique(), reverse=True):
+            group = known[known["human_rows"] == rows]  # every run with that many, as said
             low, high = int(group["human_trained"].min()), int(group["human_trained"].max())
             parts.append(f"{low:,}{'' if low == high else f'-{high:,}'} of {int(rows):,}")
         said.append(f"{len(short)} of the {len(known)} runs with human rows"
