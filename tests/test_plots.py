@@ -312,6 +312,12 @@ def test_length_box_figure_has_a_box_per_field_and_origin():
     assert plots.generate.length_box_caption(real, syn, ["question", "answer"]) == (
         "Word counts of each row's question, answer for 2 real rows and 1 synthetic twins (box: quartiles, "
         "line: median, dashed: mean). One generation pass.")
+    # spares are named as page 01's counts name them (ROPES: 498 twins and 2 spares, where
+    # the caption said "500 synthetic twins", a reviewer)
+    real_ids, syn_ids = real.assign(row_id=["r0", "r1"]), pd.concat([syn, syn]).assign(
+        source_row_id=["r0", "other"])
+    assert "for 2 real rows and 1 synthetic twins and 1 spare twin of other rows (box" in \
+        plots.generate.length_box_caption(real_ids, syn_ids, ["question"])
 
 
 def test_samples_table_pairs_rows_with_their_twins():

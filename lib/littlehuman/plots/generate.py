@@ -281,8 +281,8 @@ def length_box_figure(real: pd.DataFrame, synthetic: pd.DataFrame, fields: list[
 def length_box_caption(real: pd.DataFrame, synthetic: pd.DataFrame, fields: list[str]) -> str:
     """Caption of :func:`length_box_figure`."""
     return (f"Word counts of each row's {', '.join(fields)} for {len(real)} real rows and "
-            f"{len(synthetic)} synthetic twins (box: quartiles, line: median, dashed: mean). "
-            "One generation pass.")
+            f"{twins_phrase(real, synthetic).removeprefix('their ')} (box: quartiles, line: "
+            "median, dashed: mean). One generation pass.")  # spares named: a reviewer, ROPES
 
 
 # --------------------------------------------------------------------------- samples
