@@ -100,6 +100,16 @@ class Equivalence:
         return math.inf, False
 
 
+def past_runs(size: float, x_max: float, r2: float) -> str:
+    """The caveat of an ``ok`` equivalent read past the largest size fitted: 'an
+    extrapolation: 4.2x the largest size fitted, 350, from a fit with R² 0.07' (the R² where
+    below 0.5); '' within the fitted sizes."""
+    if size <= x_max:
+        return ""
+    return (f"an extrapolation: {size / x_max:.1f}x the largest size fitted, {x_max:,.0f}"
+            + (f", from a fit with R² {r2:.2f}" if r2 < 0.5 else ""))
+
+
 def far_beyond(factor: float, x_max: float) -> str:
     """The caveat of an ``extrapolated`` equivalent, which keeps its value: 'beyond 100x the
     largest size fitted, 2,000: far more, not a number' (a reviewer: a lone "+37,374,555,554"
@@ -174,9 +184,7 @@ def equivalent_points(fit: LogFit, y_star: float, base: float,
                            f"({fit.x_max:,.0f}); read it as 'far more', not as a number.", size,
                            far_beyond(extrapolation_factor, fit.x_max))
     value = size - base
-    beyond = (f"an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
-              f"{fit.x_max:,.0f}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")
-              if size > fit.x_max else "")
+    beyond = past_runs(size, fit.x_max, fit.r2)
     return Equivalence(value, "ok",
                        f"{value:,.0f} additional synthetic points match the score {y_star:.4g} "
                        f"reached with the human points on a base of {base:,.0f}"

@@ -32,7 +32,7 @@ import pandas as pd
 
 from littlehuman import metrics, stats
 from littlehuman.curves import (EQUIVALENT_RESAMPLES, EXTRAPOLATION_FACTOR, Equivalence, LogFit,
-                                digits, equivalent_points, far_beyond, money)
+                                digits, equivalent_points, far_beyond, money, past_runs)
 from littlehuman.errors import LittleHumanError
 
 FAMILY_NAMES: tuple[str, ...] = ("log", "power", "exp")
@@ -564,9 +564,7 @@ def equivalent(fit: FamilyFit, y_star: float, base: float,
                            f"fitted size ({fit.x_max:,.0f}).",
                            size if math.isfinite(size) else None,
                            far_beyond(extrapolation_factor, fit.x_max))
-    beyond = (f"an extrapolation: {size / fit.x_max:.1f}x the largest size fitted, "
-              f"{fit.x_max:,.0f}" + (f", from a fit with R² {fit.r2:.2f}" if fit.r2 < 0.5 else "")
-              if size > fit.x_max else "")
+    beyond = past_runs(size, fit.x_max, fit.r2)
     return Equivalence(size - base, "ok",
                        f"{size - base:,.0f} additional synthetic points match the score "
                        f"{y_star:.4g} under the {label}{f' ({beyond})' if beyond else ''}.",

@@ -358,6 +358,12 @@ def _constant_scores(task: str, prediction: Any, golds: tuple) -> tuple[tuple[st
     return tuple(means.items())
 
 
+def each_run_once(records: pd.DataFrame) -> pd.DataFrame:
+    """The records with a run that appears in several rows (a synthetic run serving two
+    trade-off bases) kept once, by its key; as given without a key column."""
+    return records.drop_duplicates("key") if "key" in records else records
+
+
 def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str,
           best_constant: float | None = None) -> list[str]:
     """Sentences that warn about runs a reader should not take at face value: runs trained on
@@ -368,8 +374,7 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str,
     flag counted 1, a reviewer), and (QA, ROUGE-1) those that do not beat a random span of the
     context (:func:`against_random_span`). Empty when there is nothing to say. A run that
     appears in several rows (a synthetic run serving two trade-off bases) counts once."""
-    if "key" in records:
-        records = records.drop_duplicates("key")
+    records = each_run_once(records)
     out, total = [], len(records)
     short = records[records["trained_rows"] < TRAINED_SHARE_FLAG * records["n"]]
     if len(short):
@@ -456,8 +461,7 @@ def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs",
     not beat a random span of the context (:func:`span_baseline`): what is read off
     the runs then rests on few or none that learned. None otherwise, and where
     :func:`learned_nothing` speaks."""
-    if "key" in records:
-        records = records.drop_duplicates("key")
+    records = each_run_once(records)
     if records.empty or "single_output" not in records or learned_nothing(records, metric, what):
         return None
     single = records["single_output"].astype(bool)
@@ -600,8 +604,7 @@ def span_baseline(records: pd.DataFrame, metric: str) -> tuple[float, float] | N
     against its Caution's 0.050 over 1.25, a helper's walk); None otherwise."""
     if metric != "rouge1" or "random_span" not in records or records["random_span"].isna().all():
         return None
-    if "key" in records:
-        records = records.drop_duplicates("key")
+    records = each_run_once(records)
     return float(records["random_span_words"].median()), float(records["random_span"].mean())
 
 
@@ -666,8 +669,7 @@ def learned_nothing(records: pd.DataFrame, metric: str | None = None,
 def why_nothing_learned(records: pd.DataFrame, metric: str | None = None,
                         what: str = "runs") -> str | None:
     """The reason :func:`learned_nothing` gives, alone (a headline's clause), or None."""
-    if "key" in records:
-        records = records.drop_duplicates("key")
+    records = each_run_once(records)
     if records.empty:
         return None
     n = len(records)
