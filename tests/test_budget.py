@@ -1284,6 +1284,10 @@ def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
     report = {"table3_extrapolations": {"log": [caveat], "power": ["", caveat], "exp": [""]}}
     assert advisor._lone_caveat(report, "log") == f" ({caveat})"
     assert advisor._lone_caveat(report, "power") == advisor._lone_caveat(report, "exp") == ""
+    assert advisor._lone_caveat({}, "log") == ""
+    # one rule for both: a missing note (NaN in a frame) is no caveat
+    assert curves.lone_caveat([math.nan]) == curves.lone_caveat([]) == ""
+    assert tradeoff.lone_extrapolation(points.assign(extrapolation=[math.nan, "", "", ""])) == ""
     # a power law read past its fitted sizes writes the caveat (only the log's did until
     # 2026-12-06), and the analysis keeps it beside each finite per-seed equivalent
     xs = np.array([1000.0, 1250, 1500, 1750, 2000])
@@ -1329,14 +1333,18 @@ def test_a_reading_off_the_runs_that_claims_more_than_the_gain_says_so():
     said = advisor.measured_sentence(report)
     assert ("Read that interval with the runs: on base 250 its lower end (62) says the human "
             "points beat the base, where their own paired gain over it, +0.013 [-0.003, "
-            "+0.031], is not clear of 0.") in said
+            "+0.031], is not clear of 0. The two are resampled apart") in said
+    assert said.endswith("the gain and the head-to-head on page 04 are the direct comparisons.")
     clear = gains.assign(gain_low=0.002)
     assert "Read that interval" not in advisor.measured_sentence({**report, "gains": clear})
     # page 04's per-base note says it too
     note = advisor.log_against_runs(measured, 250.0, None, None, [0.013, -0.003, 0.031])
     assert note.endswith("; its lower end says the human points beat the base, where their own "
                          "paired gain over it, +0.013 [-0.003, +0.031], is not clear of 0: the "
-                         "non-decreasing fit can claim more than the runs show."), note
+                         "two are resampled apart (the gain pairs each seed's two runs on the "
+                         "same test rows, the reading resamples every run's mean at once), so "
+                         "near 0 one can clear it where the other does not; the gain is the "
+                         "direct comparison."), note
     assert "not clear of 0" not in advisor.log_against_runs(measured, 250.0, None, None,
                                                             [0.013, 0.002, 0.031])
     assert advisor.log_against_runs(measured, 250.0, None, None).endswith("a curve speaks).")

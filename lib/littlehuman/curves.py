@@ -117,6 +117,15 @@ def far_beyond(factor: float, x_max: float) -> str:
     return f"beyond {factor:g}x the largest size fitted, {x_max:,.0f}: far more, not a number"
 
 
+def lone_caveat(notes: Sequence[str]) -> str:
+    """' (an extrapolation: 4.2x the largest size fitted, 350, ...)' where one operating point
+    alone had a finite equivalent (``notes``: each finite one's :func:`past_runs` or
+    :func:`far_beyond` caveat, '' within the fitted sizes) and its curve was read past its
+    runs: a headline's lone "+1,232" (FEVER's cpu, seed 0 alone) went without the caveat its
+    own message carried (a reviewer, 2026-12-06); '' otherwise."""
+    return f" ({notes[0]})" if len(notes) == 1 and isinstance(notes[0], str) and notes[0] else ""
+
+
 def fit_log(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> LogFit:
     """Least-squares fit of ``y = a0 + a1 ln(x)``; needs >= 2 distinct positive sizes."""
     xs = np.asarray(x, dtype=float).ravel()

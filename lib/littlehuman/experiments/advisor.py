@@ -184,8 +184,8 @@ def log_against_runs(measured: pd.DataFrame | None, base: float, low: Any, high:
         claims = _beyond_the_gain(row, gain)
         return note + (" (the +human score lies above every measured run: past them, only "
                        "a curve speaks)" + (
-                           f"; its lower end {claims}: the non-decreasing fit can claim more "
-                           "than the runs show" if claims else "") + ".")
+                           f"; its lower end {claims}: {DRAWN_APART[0].lower()}"
+                           f"{DRAWN_APART[1:]} is the direct comparison" if claims else "") + ".")
     ends = (low, high, row.get("low"), row.get("high"))
     if any(v is None or pd.isna(v) for v in ends):
         return note + "."
@@ -1126,14 +1126,24 @@ def measured_sentence(report: dict[str, Any]) -> str:
             "past its own base's runs." + stretch + unsupported)
 
 
+#: why a reading off the runs and the paired gain can disagree near 0 (their intervals are
+#: resampled apart: :func:`_unsupported_lower_ends`); the sentence goes on with the comparison
+DRAWN_APART = ("The two are resampled apart (the gain pairs each seed's two runs on the same "
+               "test rows, the reading resamples every run's mean at once), so near 0 one can "
+               "clear it where the other does not; the gain")
+
+
 def _unsupported_lower_ends(report: dict[str, Any]) -> str:
     """' On base 250 the lower end (62) says the human points beat the base, where their own
     paired gain over it, +0.013 [-0.003, +0.031], is not clear of 0: ...' for each base whose
     reading off the runs has a lower end above 0 while the human points' gain over the base
-    (``gains``, :func:`~littlehuman.experiments.tradeoff.human_gain`) is not clear of 0. The
-    isotonic fit pools a size's mean with a lower one above it in each resample (FEVER's cpu
-    runs: 300 with 350, pulled down by a collapsed run), so the read-off's interval can claim
-    more than the runs show (a reviewer, 2026-12-06); '' where none does."""
+    (``gains``, :func:`~littlehuman.experiments.tradeoff.human_gain`) is not clear of 0; ''
+    where none does. FEVER's cpu runs showed it first (a reviewer, 2026-12-06): the isotonic
+    fit had pooled 300's mean with 350's, pulled down by a collapsed run. Since
+    :func:`~littlehuman.families.measured_equivalents` caps at 0 each resample whose +human
+    score does not beat the base's own run, what is left is the two intervals' own draws: the
+    gain pairs each seed's two runs on the same test rows, the reading resamples every run's
+    mean at once, so near 0 one can clear it where the other does not."""
     measured, gains = report.get("measured"), report.get("gains")
     if measured is None or measured.empty or gains is None or gains.empty:
         return ""
@@ -1148,10 +1158,8 @@ def _unsupported_lower_ends(report: dict[str, Any]) -> str:
             said.append(f"on base {m['base']:,.0f} its lower end ({m['low']:,.0f}) {claims}")
     if not said:
         return ""
-    return (" Read that interval with the runs: " + "; ".join(said) + ". The non-decreasing "
-            "fit pools a size's mean with a lower one above it in each resample, so its "
-            "interval can claim more than the runs show; the gain and the head-to-head on "
-            "page 04 are the direct comparisons.")
+    return (" Read that interval with the runs: " + "; ".join(said) + f". {DRAWN_APART} "
+            "and the head-to-head on page 04 are the direct comparisons.")
 
 
 def _beyond_the_gain(m: dict[str, Any], gain: Sequence[Any] | None) -> str:
@@ -1282,13 +1290,9 @@ def purchases_missing_sentence(report: dict[str, Any]) -> str:
 
 
 def _lone_caveat(report: dict[str, Any], family: str) -> str:
-    """' (an extrapolation: 4.2x the largest size fitted, 350, ...)' where one per-seed
-    operating point alone had a finite equivalent under ``family`` and its curve was read past
-    its runs (:func:`families.analyse`'s ``table3_extrapolations``): FEVER's cpu "+1,232"
-    (seed 0 alone) came without it (a reviewer, 2026-12-06); '' otherwise. Every family, where
-    until 2026-12-06 the log's alone (read from notebook 04's operating points)."""
-    said = (report.get("table3_extrapolations") or {}).get(family) or []
-    return f" ({said[0]})" if len(said) == 1 and said[0] else ""
+    """:func:`curves.lone_caveat` of ``family``'s per-seed operating points
+    (:func:`families.analyse`'s ``table3_extrapolations``), under every family."""
+    return curves.lone_caveat((report.get("table3_extrapolations") or {}).get(family) or [])
 
 
 def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, Any]:

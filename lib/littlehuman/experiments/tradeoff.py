@@ -423,17 +423,13 @@ def _runs_price_clause(measured: pd.DataFrame | None, human: int) -> str:
 
 
 def lone_extrapolation(points: pd.DataFrame) -> str:
-    """' (an extrapolation: 4.2x the largest size fitted, 350, from a fit with R² 0.07)' where one
-    operating point alone had a finite equivalent and its curve was read past its runs
-    (:func:`curves.operating_points`' ``extrapolation``): the headline gave FEVER's cpu
-    "+1,232" (seed 0 alone) without the caveat its own message carried (a reviewer,
-    2026-12-06); '' otherwise."""
+    """:func:`curves.lone_caveat` of the per-seed operating points (:func:`curves.operating_points`'
+    ``extrapolation``); '' without that column."""
     per_seed = points[points["level"] == "seed"]
     priced = per_seed[[finite(e) for e in per_seed["equivalent"]]]
-    if len(priced) != 1 or "extrapolation" not in priced:
+    if "extrapolation" not in priced:
         return ""
-    said = priced.iloc[0]["extrapolation"]
-    return f" ({said})" if isinstance(said, str) and said else ""
+    return curves.lone_caveat(priced["extrapolation"].tolist())
 
 
 def summary(study: "Study", metric: str | None = None,
