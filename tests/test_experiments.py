@@ -1343,6 +1343,20 @@ def test_an_equivalent_at_its_floor_reads_none_needed_everywhere():
     table = plots.tradeoff.bases_table(bases, 50)
     assert list(table.iloc[0, 1:4]) == ["≤ 0", "≤ 0", math.inf]
     assert list(table.iloc[1, 1:4]) == [300.0, 100.0, 900.0]
+    # notebook 06's fits table reads both ends so too: a FEVER smoke walk in JupyterLab
+    # (2026-12-06) showed its log fit's interval as '≤ 0' to '-16' on base 16 beside
+    # notebook 04's '≤ 0' to '≤ 0' for the same fit and resamples
+    from littlehuman.plots import advice as advice_plots
+
+    fits = pd.DataFrame({"base": [16, 24], "label": ["log (paper)"] * 2, "formula": ["y"] * 2,
+                         "rmse": [0.0] * 2, "fit_status": ["flat"] * 2,
+                         "asymptote": [math.inf] * 2, "holdout_error": [0.0] * 2,
+                         "equivalent": [math.nan, 300.0], "low": [-16.0, 100.0],
+                         "high": [-16.0, 900.0], "eq_status": ["no_gain", "ok"],
+                         "undefined": [10, 0]})
+    table = advice_plots.fits_table({"fits": fits, "level": 0.95})
+    ends = table[["95% CI low", "95% CI high"]].values.tolist()
+    assert ends == [["≤ 0", "≤ 0"], [100.0, 900.0]]
     assert plots.style.whole_points("≤ 0") == "≤ 0"
     fit = curves.LogFit(a0=0.1, a1=0.0003, r2=0.5, n_points=3, x_min=250.0, x_max=350.0)
     said = curves.equivalent_points(fit, 0.09, 250.0)

@@ -109,7 +109,8 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
         "hold-out error": f["holdout_error"],
         "equivalent synthetic points": none_needed(f["equivalent"], f["base"]),
         f"{level} CI low": none_needed(f["low"], f["base"]),
-        f"{level} CI high": f["high"], "equivalent status": f["eq_status"],
+        f"{level} CI high": none_needed(f["high"], f["base"]),
+        "equivalent status": f["eq_status"],
         "resamples without one": f["undefined"].astype("Int64")}),
         dict.fromkeys(points, whole_points))
 
