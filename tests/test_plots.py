@@ -751,6 +751,40 @@ def test_panels_wrap_three_to_a_row():
         "x", "x2", "x3", "x4", "x5", "x6"]
 
 
+def test_a_flat_panel_gets_a_y_range_of_its_own():
+    """Notebook 06 on FEVER's smoke runs (JupyterLab, 2026-12-06): every run scored
+    0.4791666666666667 or 0.47916666666666674, and plotly drew a y axis 6e-17 tall, its tick
+    labels ('0.4791666666666667' and the like) printed over each other, the points pinned to
+    its top. A flat panel now gets 0.05 either side; one with a spread, and bars, are left to
+    plotly."""
+    import plotly.graph_objects as go
+
+    flat = [0.4791666666666667, 0.47916666666666674, 0.4791666666666667]
+    for shared in (True, False):
+        grid = style.Panels(2, ["a", "b"], shared_yaxes=shared)
+        for i in (1, 2):
+            grid.fig.add_trace(go.Scatter(x=[16, 24, 32], y=flat), **grid.at(i))
+        fig = grid.layout("t")
+        for axis in (fig.layout.yaxis, fig.layout.yaxis2):
+            assert axis.range == pytest.approx((flat[0] - 0.05, flat[0] + 0.05))
+    grid = style.Panels(2, ["a", "b"])
+    grid.fig.add_trace(go.Scatter(x=[16, 24], y=[0.4, 0.6]), **grid.at(1))
+    grid.fig.add_trace(go.Scatter(x=[16, 24], y=[0.5, 0.5]), **grid.at(2))
+    fig = grid.layout("t")
+    assert fig.layout.yaxis.range is None and fig.layout.yaxis2.range is not None
+    spread = style.Panels(1)  # error bars give a flat line its height
+    spread.fig.add_trace(go.Scatter(x=[1, 2], y=[0.5, 0.5],
+                                    error_y=dict(type="data", array=[0.1, 0.1])))
+    assert spread.layout("t").layout.yaxis.range is None
+    bars = style.Panels(1)
+    bars.fig.add_trace(go.Bar(x=["real", "synthetic"], y=[0.5, 0.5]))
+    assert bars.layout("t").layout.yaxis.range is None
+    # a figure of the reports: notebook 02's, on runs that all score alike
+    records = sweep_records().assign(accuracy=flat[0])
+    fig = plots.sweep.figure(records, ["accuracy"], "t")
+    assert fig.layout.yaxis.range == pytest.approx((flat[0] - 0.05, flat[0] + 0.05))
+
+
 def test_styled_table_keeps_its_alignment_without_its_style_sheet():
     """JupyterLab drops an untrusted output's <style> (papermill leaves the executed notebooks
     in outputs/ untrusted), keeping inline style attributes: seen 2026-12-03 in JupyterLab 4.6,

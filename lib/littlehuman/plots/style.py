@@ -81,6 +81,7 @@ class Panels:
         area = height - _MARGINS_PX
         self.height = height + (self.rows - 1) * (area + _ROW_GAP_PX)
         spacing = _ROW_GAP_PX / (self.height - _MARGINS_PX) if self.rows > 1 else 0.3
+        self.shared = shared_yaxes
         self.fig = make_subplots(rows=self.rows, cols=self.cols, subplot_titles=titles or None,
                                  shared_yaxes="all" if shared_yaxes else False,
                                  vertical_spacing=spacing)
@@ -96,12 +97,39 @@ class Panels:
         if y_title:
             for row in range(1, self.rows + 1):
                 self.fig.update_yaxes(title_text=y_title, row=row, col=1)
+        self._pin_flat_y()
         scale = (self.row_height - _MARGINS_PX) / (self.height - _MARGINS_PX)
         self.fig.update_layout(title=title, height=self.height,
                                width=max(520, self.panel_width * self.cols), template=TEMPLATE,
                                legend=dict(orientation="h", y=legend_y * scale))
         return self.fig
 
+    def _pin_flat_y(self) -> None:
+        """A y range of :data:`FLAT_PAD` either side of a panel whose lines and points are
+        flat (every y within :data:`FLAT` of the others, error bars included): left to plotly,
+        runs that all score 0.47916666666666674 or 0.4791666666666667 (a float's last bit)
+        drew a y axis 6e-17 tall, its tick labels printed over each other and the points
+        pinned to its top (notebook 06 on FEVER's smoke runs, seen in JupyterLab 2026-12-06).
+        Panels with bars, boxes or histograms are left to plotly."""
+        if any(not isinstance(t, go.Scatter) for t in self.fig.data):
+            return
+        for i in range(1, self.count + 1):
+            at = self.at(i)
+            span = panel_span(self.fig, **at, shared=self.shared)
+            if span is None:
+                continue
+            lo, hi = span
+            scale = max(1.0, abs(lo), abs(hi))
+            if hi - lo <= FLAT * scale:
+                mid = (lo + hi) / 2
+                self.fig.update_yaxes(range=[mid - FLAT_PAD * scale, mid + FLAT_PAD * scale],
+                                      **at)
+
+
+#: a panel whose y values all lie within this (times the larger of 1 and their size) is flat:
+#: :meth:`Panels.layout` gives it a y range of its own, :data:`FLAT_PAD` either side
+FLAT = 1e-9
+FLAT_PAD = 0.05
 
 #: the colour of the majority baseline
 BASELINE = "#7f7f7f"
