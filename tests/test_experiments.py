@@ -475,6 +475,31 @@ def test_zoom_paired_and_intervals_on_known_scores(home):
     assert len(rec) == 2 * 3 * 3 and list(rec["n"].unique()) == [24, 48]
 
 
+def test_zoom_runs_that_learned_nothing_are_no_reading_on_page_03_and_the_index(home):
+    """FEVER's smoke zoom (JupyterLab, 2026-12-06): its 97.5% and 100% runs each gave one
+    label for every test row, and notebook 03's Result read '1 more human point changed
+    accuracy by +0.0000 on average [+0.0000, +0.0000]' as a finding, while the summary's
+    ``learned_nothing`` (and the index's badge) said no finding is read off them. The
+    sentences now say it, as notebook 02's does for the sweep."""
+    from littlehuman import index
+
+    exp = experiment(seeds="0 1 2", zoom_sizes="48")
+    write_runs(exp, specs_of(exp, zoom), lambda s: 0.5, one_output=True)
+    summary = zoom.summary(exp)
+    assert summary["learned_nothing"]
+    assert summary["paired"][0].startswith("n=48: 1 more human point")
+    assert summary["paired"][-1] == f"No reading: {summary['learned_nothing']}"
+    assert "no finding is read off them" in index.sentences({"zoom": summary})[1]
+    from littlehuman.findings import zoom_comparisons
+
+    assert [c["n"] for c in zoom_comparisons({"paired": summary["paired"]})] == [48]
+    score = {0.95: 0.70, 0.975: 0.68, 1.0: 0.60}  # runs that learn: read, as before
+    write_runs(exp, specs_of(exp, zoom), lambda s: score[s.fraction] + 0.01 * s.seed)
+    summary = zoom.summary(exp)
+    assert summary["learned_nothing"] is None
+    assert not any(line.startswith("No reading") for line in summary["paired"])
+
+
 def test_reading_before_running_says_what_to_run(home):
     exp = experiment()
     with pytest.raises(LittleHumanError, match="--notebooks 03"):
