@@ -785,6 +785,28 @@ def test_a_flat_panel_gets_a_y_range_of_its_own():
     assert fig.layout.yaxis.range == pytest.approx((flat[0] - 0.05, flat[0] + 0.05))
 
 
+def test_a_line_label_does_not_write_over_a_note_at_the_panels_foot():
+    """ROPES's smoke runs in notebook 06 (JupyterLab, 2026-12-06): the majority baseline (0)
+    lay far below the panel, so its note sat at the panel's foot, and the random span's line
+    (0.024) just above an axis starting at 0.02 had its label beneath it, on that note:
+    'majority baseline 0.000, berandom span'. Its label now goes above the line there."""
+    import plotly.graph_objects as go
+
+    def panel(baseline):
+        grid = style.Panels(1)
+        grid.fig.add_trace(go.Scatter(x=[16, 24, 32], y=[0.038, 0.046, 0.054]))
+        style.baseline_line(grid.fig, baseline, 1, 1, label=True)
+        style.span_line(grid.fig, (4, 0.024), 1, 1, label=True)
+        return {a.text: a for a in grid.fig.layout.annotations}
+
+    notes = panel(0.0)
+    assert notes["majority baseline 0.000, below this axis"].y == 0
+    assert notes["random span"].yanchor == "bottom"  # above its line, clear of the note
+    assert notes["random span"].yshift >= 15
+    notes = panel(0.03)  # both lines drawn: each named beneath itself, as before
+    assert notes["majority baseline"].yanchor == notes["random span"].yanchor == "top"
+
+
 def test_styled_table_keeps_its_alignment_without_its_style_sheet():
     """JupyterLab drops an untrusted output's <style> (papermill leaves the executed notebooks
     in outputs/ untrusted), keeping inline style attributes: seen 2026-12-03 in JupyterLab 4.6,

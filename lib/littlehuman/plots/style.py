@@ -397,10 +397,28 @@ def baseline_line(fig: go.Figure, value: float | None, row: int, col: int,
     panels on one y range, judged on all of them, so call it after every panel's traces)."""
     if value is None or baseline_off_axis(fig, value, row, col, shared, name):
         return
-    named = dict(annotation_text=name, annotation_position="bottom right",
-                 annotation_font=dict(color=BASELINE, size=11)) if label else {}
+    # its name beneath it, unless another line's note already sits at the panel's foot: then
+    # above it, a note's height up. ROPES's random span (0.024) near the foot of an axis from
+    # 0.02 wrote 'random span' over 'majority baseline 0.000, below this axis' (notebook 06 in
+    # JupyterLab, 2026-12-06)
+    foot = _foot_note(fig, row, col)
+    named = dict(annotation_text=name,
+                 annotation_position="top right" if foot else "bottom right",
+                 annotation_font=dict(color=BASELINE, size=11),
+                 **({"annotation_yshift": _NOTE_PX} if foot else {})) if label else {}
     fig.add_hline(y=value, line=dict(color=BASELINE, dash=dash, width=1.5), row=row, col=col,
                   **named)
+
+
+#: the height in pixels of a line's note (11-point text) and a little room
+_NOTE_PX = 15
+
+
+def _foot_note(fig: go.Figure, row: int, col: int) -> bool:
+    """Whether :func:`baseline_off_axis` put a note at the foot of this panel."""
+    x = fig.get_subplot(row, col).xaxis.plotly_name.replace("axis", "")  # xaxis2 -> x2
+    return any(a.xref == f"{x} domain" and a.y == 0 and (a.text or "").endswith("below this axis")
+               for a in fig.layout.annotations)
 
 
 def span_line(fig: go.Figure, span: tuple[int, float] | None, row: int, col: int,
