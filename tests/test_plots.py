@@ -862,6 +862,9 @@ def test_the_zoom_caption_says_which_runs_are_the_sweeps():
     text = plots.zoom.figure_caption("FEVER", 5, 1666, 15, shared=15)
     assert "(15 runs in all; all of them are the sweep's own runs (notebook 02), reused" in text
     assert "sweep's own" not in plots.zoom.figure_caption("FEVER", 5, 1666, 15)
+    # the smoke profile reuses one ('1 of them are', seen in JupyterLab 2026-12-06)
+    assert "(3 runs in all; 1 of them is the sweep's own run (notebook 02), reused" in \
+        plots.zoom.figure_caption("fever", 1, 48, 3, shared=1)
 
 
 def test_qa_twins_without_their_answer_in_the_context_are_counted():

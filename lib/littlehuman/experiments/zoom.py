@@ -140,7 +140,7 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
                                                study.main_metric))  # the main metric's draw
             # for every metric: metrics equal on every row get equal intervals
             verdict = (f"{cmp['agree']}/{cmp['n_seeds']} seeds favour {side} synthetic"
-                       if side else f"no side favoured over {cmp['n_seeds']} seeds")
+                       if side else f"no side favoured over {curves.counted(cmp['n_seeds'], 'seed')}")
             rows.append({"n": int(n), "metric": m, "seeds": cmp["n_seeds"],
                          f"mean {name_a}": by[a][m].mean(), f"mean {name_b}": by[b][m].mean(),
                          "mean difference": cmp["mean_difference"], "95% CI low": low,
