@@ -1386,6 +1386,20 @@ def test_an_equivalent_at_its_floor_reads_none_needed_everywhere():
     table = advice_plots.fits_table({"fits": fits, "level": 0.95})
     ends = table[["95% CI low", "95% CI high"]].values.tolist()
     assert ends == [["≤ 0", "≤ 0"], [100.0, 900.0]]
+    # and so do notebook 06's pilot plan and the index's words (ROPES smoke, the same walk:
+    # '[-24, ∞)' and '+2 synthetic points [-16, 31]' beside the tables' and badge's '≤ 0')
+    row = {"base": 24, "equivalent": 20.0, "low": -24.0, "high": math.inf, "undefined": 1549}
+    said = advisor._no_interval_row(row, "log", 1, {"level": 0.95, "n_boot": 10_000})
+    assert "its 95% interval is unbounded, [≤ 0, ∞) with 1 seed" in said["message"]
+    assert "[-2, ∞)" in advisor._no_interval_row({**row, "low": -2.0}, "log", 1,
+                                                  {"level": 0.95})["message"]
+    words = index._base_text({"base": 16, "equivalent": 2.4, "interval": [-16.0, 31.0],
+                               "status": "ok"})
+    assert words.startswith("base 16: +2 synthetic points [≤ 0, 31]")
+    assert "[≤ 0, ∞)" in index._base_text({"base": 24, "equivalent": 20.0, "status": "ok",
+                                           "interval": [-24.0, "inf"]})
+    assert "[100, 900]" in index._base_text({"base": 24, "equivalent": 300.0, "status": "ok",
+                                             "interval": [100.0, 900.0]})
     assert plots.style.whole_points("≤ 0") == "≤ 0"
     fit = curves.LogFit(a0=0.1, a1=0.0003, r2=0.5, n_points=3, x_min=250.0, x_max=350.0)
     said = curves.equivalent_points(fit, 0.09, 250.0)

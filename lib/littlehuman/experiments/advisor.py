@@ -635,13 +635,14 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     """A pilot row for an equivalent with an unbounded interval or none (resamples without a
     finite equivalent): the width arithmetic has no width to start from, so it gives no
     number of seeds."""
-    from littlehuman.findings import fmt_points_interval
-
     what = (f"the equivalent on base {r['base']:,.0f} ({families.FAMILIES[fam].label}, "
             f"{r['equivalent']:,.0f} synthetic points)")
     level, n_boot = result.get("level", 0.95), result.get("n_boot")
     share = f"{int(r['undefined']):,} of {n_boot:,}" if n_boot else f"{int(r['undefined']):,}"
-    has = (f"its {level:.0%} interval is unbounded, {fmt_points_interval(r['low'], r['high'])}"
+    # an end at minus the base reads '≤ 0', as in the fits table above it ('[-24, ∞)' beside
+    # the table's '≤ 0' to '∞' on ROPES's smoke runs, seen in JupyterLab 2026-12-06)
+    has = (f"its {level:.0%} interval is unbounded, "
+           f"{families.interval_or_none_needed(r['low'], r['high'], -float(r['base']))}"
            if families.has_interval(r) else f"it has no {level:.0%} interval")
     message = (f"{what}: {has} with {curves.counted(n_seeds, 'seed')}, since {share} bootstrap "
                "resamples find no finite equivalent, so it is not settled; with no width to "
