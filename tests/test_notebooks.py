@@ -148,3 +148,13 @@ def test_notebook_is_stored_as_jupyter_saves_it(path):
     assert info == {**IPythonKernel.language_info, "version": info["version"]}
     assert info["version"] == NOTEBOOKS_PYTHON
     assert path.read_text(encoding="utf-8") == nbformat.writes(nb) + "\n"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_show_their_sentences_through_plots_markdown(path):
+    """IPython's Markdown as it is reads two dollar signs in a paragraph as LaTeX in JupyterLab
+    (notebook 04's advice at your prices: 'At 0.5perhumanpointand0.002 per synthetic point',
+    2026-12-06); :func:`littlehuman.plots.markdown` escapes them."""
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "Markdown(" not in code.replace("plots.markdown(", "")

@@ -807,6 +807,31 @@ def test_a_line_label_does_not_write_over_a_note_at_the_panels_foot():
     assert notes["majority baseline"].yanchor == notes["random span"].yanchor == "top"
 
 
+def test_dollar_amounts_are_not_read_as_latex(tmp_path):
+    """Notebook 04's advice at your prices (JupyterLab 4.6, 2026-12-06) read 'At
+    0.5perhumanpointand0.002 per synthetic point' in math italics, and notebook 06's budget
+    caption 'A budget of 1,000at0.5 per human': two dollar signs in one paragraph are LaTeX
+    there, and Markdown's own escape (a backslash) does not stop it (the same walk, on a page
+    of variants: only a doubled backslash reached MathJax as its escape). The notebooks'
+    Markdown and captions double it; the HTML reports, with no MathJax, read it back as '$'."""
+    import nbformat
+
+    from littlehuman.report import html_body
+
+    said = plots.markdown("At $0.5 per human point and $0.002 per synthetic point")
+    assert said.data == "At \\\\$0.5 per human point and \\\\$0.002 per synthetic point"
+    assert plots.caption("A budget of $1,000 at $0.5", ["$2 each"]).data == \
+        "*A budget of \\\\$1,000 at \\\\$0.5* **Caution: \\\\$2 each.**"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/markdown": said.data, "text/plain": "<Markdown>"})])]
+    path = tmp_path / "dollars.ipynb"
+    nbformat.write(nb, path)
+    body = html_body(path)
+    assert "<p>At $0.5 per human point and $0.002 per synthetic point</p>" in body
+    assert "\\$" not in body.split("jp-RenderedMarkdown", 1)[1].split("</div>", 1)[0]
+
+
 def test_styled_table_keeps_its_alignment_without_its_style_sheet():
     """JupyterLab drops an untrusted output's <style> (papermill leaves the executed notebooks
     in outputs/ untrusted), keeping inline style attributes: seen 2026-12-03 in JupyterLab 4.6,

@@ -316,13 +316,28 @@ def _inline_styler() -> type:
     return InlineStyler
 
 
-def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
-    """An IPython Markdown caption (rendered under a figure or table in the report), with the
-    experiment's warnings (``flags`` of its summary) in bold after it."""
+#: a dollar sign not already escaped
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def markdown(text: str):
+    """``text`` as IPython Markdown, as every notebook displays its sentences, each dollar
+    sign written ``\\\\$``. JupyterLab reads two dollar signs in one paragraph as LaTeX: notebook
+    04's advice at your prices read 'At 0.5perhumanpointand0.002 per synthetic point' in math
+    italics, its spaces gone (JupyterLab 4.6, 2026-12-06). Markdown's own ``\\$`` does not stop
+    it (Markdown unescapes it before MathJax reads the page); ``\\\\$`` reaches MathJax as
+    ``\\$``, which it shows as '$'. The HTML reports, which have no MathJax, turn it back
+    (:func:`littlehuman.report.html_body`)."""
     from IPython.display import Markdown
 
+    return Markdown(_DOLLAR.sub(r"\\\\$", text))
+
+
+def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
+    """An IPython Markdown caption (rendered under a figure or table in the report), with the
+    experiment's warnings (``flags`` of its summary) in bold after it (:func:`markdown`)."""
     warn = f" **Caution: {'; '.join(cautions)}.**" if cautions else ""
-    return Markdown(f"*{text}*{warn}")
+    return markdown(f"*{text}*{warn}")
 
 
 def panel_span(fig: go.Figure, row: int, col: int, shared: bool = False
