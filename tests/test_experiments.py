@@ -882,6 +882,11 @@ def test_a_base_whose_interval_spans_everything_gets_no_advice():
     bounded = advisor._advice_sentence({**row, "low": 900.0, "high": 2500.0}, 50, adv, 0.1,
                                        "rouge1", robust=False)
     assert "(95% CI 900 to 2,500) more synthetic points ($3.11)" in bounded
+    # an end at minus the base reads as the tables read it (ROPES smoke with prices in
+    # JupyterLab, 2026-12-06: 'about 2 (95% CI -16 to 31)' beside the table's '≤ 0' to '31')
+    floor = advisor._advice_sentence({**row, "base": 16, "low": -16.0, "high": 31.0}, 8,
+                                     curves.advise(2.4, 0.5, 0.002, 8), 0.1, "rouge1")
+    assert "(95% CI ≤ 0 to 31) more synthetic points" in floor
     assert bounded.endswith("synthetic points are the cheaper route here, though its 95% "
                             "interval does not settle it.")
 

@@ -256,7 +256,9 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
         return (f"{head}; matching them takes about {adv['equivalent_points']:,.0f} more "
                 "synthetic points on the fitted curve, but its 95% interval runs from none "
                 "needed to more than any finite number: no advice for this base.")
-    interval = (f" (95% CI {r['low']:,.0f} to {r['high']:,.0f})"
+    low = (f"{r['low']:,.0f}" if not finite(r["low"])  # minus the base: '≤ 0', as the tables
+           or not families.at_floor(r["low"], -float(r["base"])) else "≤ 0")  # read it
+    interval = (f" (95% CI {low} to {r['high']:,.0f})"
                 if finite(r["low"]) and finite(r["high"]) else
                 f" (95% CI at least {r['low']:,.0f})" if finite(r["low"]) else "")
     same = (f"; the same money buys {adv['synthetic_points_for_human_cost']:,.0f} synthetic "
