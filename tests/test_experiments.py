@@ -475,6 +475,35 @@ def test_zoom_paired_and_intervals_on_known_scores(home):
     assert len(rec) == 2 * 3 * 3 and list(rec["n"].unique()) == [24, 48]
 
 
+def test_zoom_runs_that_learned_nothing_are_no_reading_on_page_03_and_the_index(home):
+    """FEVER's smoke zoom (JupyterLab, 2026-12-06): its 97.5% and 100% runs each gave one
+    label for every test row, and notebook 03's Result read '1 more human point changed
+    accuracy by +0.0000 on average [+0.0000, +0.0000]' as a finding, while the summary's
+    ``learned_nothing`` (and the index's badge) said no finding is read off them. The
+    sentences now say it, as notebook 02's does for the sweep."""
+    from littlehuman import index
+
+    exp = experiment(seeds="0 1 2", zoom_sizes="48")
+    write_runs(exp, specs_of(exp, zoom), lambda s: 0.5, one_output=True)
+    summary = zoom.summary(exp)
+    assert summary["learned_nothing"]
+    assert summary["paired"][0].startswith("n=48: 1 more human point")
+    assert "no side favoured over 3 seeds" in summary["paired"][0]
+    one = experiment(seeds="0", zoom_sizes="48")  # '... over 1 seeds' (the same walk)
+    write_runs(one, specs_of(one, zoom), lambda s: 0.5, one_output=True)
+    assert "no side favoured over 1 seed (" in zoom.summary(one)["paired"][0]
+    assert summary["paired"][-1] == f"No reading: {summary['learned_nothing']}"
+    assert "no finding is read off them" in index.sentences({"zoom": summary})[1]
+    from littlehuman.findings import zoom_comparisons
+
+    assert [c["n"] for c in zoom_comparisons({"paired": summary["paired"]})] == [48]
+    score = {0.95: 0.70, 0.975: 0.68, 1.0: 0.60}  # runs that learn: read, as before
+    write_runs(exp, specs_of(exp, zoom), lambda s: score[s.fraction] + 0.01 * s.seed)
+    summary = zoom.summary(exp)
+    assert summary["learned_nothing"] is None
+    assert not any(line.startswith("No reading") for line in summary["paired"])
+
+
 def test_reading_before_running_says_what_to_run(home):
     exp = experiment()
     with pytest.raises(LittleHumanError, match="--notebooks 03"):
@@ -853,6 +882,11 @@ def test_a_base_whose_interval_spans_everything_gets_no_advice():
     bounded = advisor._advice_sentence({**row, "low": 900.0, "high": 2500.0}, 50, adv, 0.1,
                                        "rouge1", robust=False)
     assert "(95% CI 900 to 2,500) more synthetic points ($3.11)" in bounded
+    # an end at minus the base reads as the tables read it (ROPES smoke with prices in
+    # JupyterLab, 2026-12-06: 'about 2 (95% CI -16 to 31)' beside the table's '≤ 0' to '31')
+    floor = advisor._advice_sentence({**row, "base": 16, "low": -16.0, "high": 31.0}, 8,
+                                     curves.advise(2.4, 0.5, 0.002, 8), 0.1, "rouge1")
+    assert "(95% CI ≤ 0 to 31) more synthetic points" in floor
     assert bounded.endswith("synthetic points are the cheaper route here, though its 95% "
                             "interval does not settle it.")
 
@@ -1343,6 +1377,34 @@ def test_an_equivalent_at_its_floor_reads_none_needed_everywhere():
     table = plots.tradeoff.bases_table(bases, 50)
     assert list(table.iloc[0, 1:4]) == ["≤ 0", "≤ 0", math.inf]
     assert list(table.iloc[1, 1:4]) == [300.0, 100.0, 900.0]
+    # notebook 06's fits table reads both ends so too: a FEVER smoke walk in JupyterLab
+    # (2026-12-06) showed its log fit's interval as '≤ 0' to '-16' on base 16 beside
+    # notebook 04's '≤ 0' to '≤ 0' for the same fit and resamples
+    from littlehuman.plots import advice as advice_plots
+
+    fits = pd.DataFrame({"base": [16, 24], "label": ["log (paper)"] * 2, "formula": ["y"] * 2,
+                         "rmse": [0.0] * 2, "fit_status": ["flat"] * 2,
+                         "asymptote": [math.inf] * 2, "holdout_error": [0.0] * 2,
+                         "equivalent": [math.nan, 300.0], "low": [-16.0, 100.0],
+                         "high": [-16.0, 900.0], "eq_status": ["no_gain", "ok"],
+                         "undefined": [10, 0]})
+    table = advice_plots.fits_table({"fits": fits, "level": 0.95})
+    ends = table[["95% CI low", "95% CI high"]].values.tolist()
+    assert ends == [["≤ 0", "≤ 0"], [100.0, 900.0]]
+    # and so do notebook 06's pilot plan and the index's words (ROPES smoke, the same walk:
+    # '[-24, ∞)' and '+2 synthetic points [-16, 31]' beside the tables' and badge's '≤ 0')
+    row = {"base": 24, "equivalent": 20.0, "low": -24.0, "high": math.inf, "undefined": 1549}
+    said = advisor._no_interval_row(row, "log", 1, {"level": 0.95, "n_boot": 10_000})
+    assert "its 95% interval is unbounded, [≤ 0, ∞) with 1 seed" in said["message"]
+    assert "[-2, ∞)" in advisor._no_interval_row({**row, "low": -2.0}, "log", 1,
+                                                  {"level": 0.95})["message"]
+    words = index._base_text({"base": 16, "equivalent": 2.4, "interval": [-16.0, 31.0],
+                               "status": "ok"})
+    assert words.startswith("base 16: +2 synthetic points [≤ 0, 31]")
+    assert "[≤ 0, ∞)" in index._base_text({"base": 24, "equivalent": 20.0, "status": "ok",
+                                           "interval": [-24.0, "inf"]})
+    assert "[100, 900]" in index._base_text({"base": 24, "equivalent": 300.0, "status": "ok",
+                                             "interval": [100.0, 900.0]})
     assert plots.style.whole_points("≤ 0") == "≤ 0"
     fit = curves.LogFit(a0=0.1, a1=0.0003, r2=0.5, n_points=3, x_min=250.0, x_max=350.0)
     said = curves.equivalent_points(fit, 0.09, 250.0)

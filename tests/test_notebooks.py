@@ -8,6 +8,9 @@ import nbformat
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+#: the Python version the notebooks record (the project's .venv, as the README measures):
+#: JupyterLab opens them unmodified under it
+NOTEBOOKS_PYTHON = "3.11.7"
 
 
 def test_the_six_notebooks_are_there():
@@ -127,11 +130,31 @@ def test_notebook_is_stored_as_jupyter_saves_it(path):
     leaving the page asks about unsaved changes, and Lab's autosave rewrote the committed file
     two minutes later (seen 2026-12-03, JupyterLab 4.6, with its keys reordered too). The
     executed copies in outputs/ take their kernelspec from here (papermill). So: ipykernel's
-    own kernelspec, and the bytes nbformat writes (what Jupyter's save writes)."""
+    own kernelspec, and the bytes nbformat writes (what Jupyter's save writes).
+
+    And the kernel's whole language_info: with only its name stored, Lab wrote in the rest
+    (version, mimetype, codemirror_mode, ...) as its kernel connected, so every notebook opened
+    modified under any Python (the walk's JSON lines, 2026-12-06: "dirty": true on opening all
+    six, JupyterLab 4.6.6, Chromium 156; with it stored they open unmodified under the
+    project's Python, 3.11.7, and still modified under another version)."""
+    from ipykernel.ipkernel import IPythonKernel
     from ipykernel.kernelspec import get_kernel_dict
 
     nb = nbformat.read(path, as_version=4)
     spec = nb.metadata["kernelspec"]
     assert spec == {"name": "python3", "display_name": get_kernel_dict()["display_name"],
                     "language": "python"}
+    info = nb.metadata["language_info"]
+    assert info == {**IPythonKernel.language_info, "version": info["version"]}
+    assert info["version"] == NOTEBOOKS_PYTHON
     assert path.read_text(encoding="utf-8") == nbformat.writes(nb) + "\n"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_show_their_sentences_through_plots_markdown(path):
+    """IPython's Markdown as it is reads two dollar signs in a paragraph as LaTeX in JupyterLab
+    (notebook 04's advice at your prices: 'At 0.5perhumanpointand0.002 per synthetic point',
+    2026-12-06); :func:`littlehuman.plots.markdown` escapes them."""
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "Markdown(" not in code.replace("plots.markdown(", "")

@@ -751,6 +751,87 @@ def test_panels_wrap_three_to_a_row():
         "x", "x2", "x3", "x4", "x5", "x6"]
 
 
+def test_a_flat_panel_gets_a_y_range_of_its_own():
+    """Notebook 06 on FEVER's smoke runs (JupyterLab, 2026-12-06): every run scored
+    0.4791666666666667 or 0.47916666666666674, and plotly drew a y axis 6e-17 tall, its tick
+    labels ('0.4791666666666667' and the like) printed over each other, the points pinned to
+    its top. A flat panel now gets 0.05 either side; one with a spread, and bars, are left to
+    plotly."""
+    import plotly.graph_objects as go
+
+    flat = [0.4791666666666667, 0.47916666666666674, 0.4791666666666667]
+    for shared in (True, False):
+        grid = style.Panels(2, ["a", "b"], shared_yaxes=shared)
+        for i in (1, 2):
+            grid.fig.add_trace(go.Scatter(x=[16, 24, 32], y=flat), **grid.at(i))
+        fig = grid.layout("t")
+        for axis in (fig.layout.yaxis, fig.layout.yaxis2):
+            assert axis.range == pytest.approx((flat[0] - 0.05, flat[0] + 0.05))
+    grid = style.Panels(2, ["a", "b"])
+    grid.fig.add_trace(go.Scatter(x=[16, 24], y=[0.4, 0.6]), **grid.at(1))
+    grid.fig.add_trace(go.Scatter(x=[16, 24], y=[0.5, 0.5]), **grid.at(2))
+    fig = grid.layout("t")
+    assert fig.layout.yaxis.range is None and fig.layout.yaxis2.range is not None
+    spread = style.Panels(1)  # error bars give a flat line its height
+    spread.fig.add_trace(go.Scatter(x=[1, 2], y=[0.5, 0.5],
+                                    error_y=dict(type="data", array=[0.1, 0.1])))
+    assert spread.layout("t").layout.yaxis.range is None
+    bars = style.Panels(1)
+    bars.fig.add_trace(go.Bar(x=["real", "synthetic"], y=[0.5, 0.5]))
+    assert bars.layout("t").layout.yaxis.range is None
+    # a figure of the reports: notebook 02's, on runs that all score alike
+    records = sweep_records().assign(accuracy=flat[0])
+    fig = plots.sweep.figure(records, ["accuracy"], "t")
+    assert fig.layout.yaxis.range == pytest.approx((flat[0] - 0.05, flat[0] + 0.05))
+
+
+def test_a_line_label_does_not_write_over_a_note_at_the_panels_foot():
+    """ROPES's smoke runs in notebook 06 (JupyterLab, 2026-12-06): the majority baseline (0)
+    lay far below the panel, so its note sat at the panel's foot, and the random span's line
+    (0.024) just above an axis starting at 0.02 had its label beneath it, on that note:
+    'majority baseline 0.000, berandom span'. Its label now goes above the line there."""
+    import plotly.graph_objects as go
+
+    def panel(baseline):
+        grid = style.Panels(1)
+        grid.fig.add_trace(go.Scatter(x=[16, 24, 32], y=[0.038, 0.046, 0.054]))
+        style.baseline_line(grid.fig, baseline, 1, 1, label=True)
+        style.span_line(grid.fig, (4, 0.024), 1, 1, label=True)
+        return {a.text: a for a in grid.fig.layout.annotations}
+
+    notes = panel(0.0)
+    assert notes["majority baseline 0.000, below this axis"].y == 0
+    assert notes["random span"].yanchor == "bottom"  # above its line, clear of the note
+    assert notes["random span"].yshift >= 15
+    notes = panel(0.03)  # both lines drawn: each named beneath itself, as before
+    assert notes["majority baseline"].yanchor == notes["random span"].yanchor == "top"
+
+
+def test_dollar_amounts_are_not_read_as_latex(tmp_path):
+    """Notebook 04's advice at your prices (JupyterLab 4.6, 2026-12-06) read 'At
+    0.5perhumanpointand0.002 per synthetic point' in math italics, and notebook 06's budget
+    caption 'A budget of 1,000at0.5 per human': two dollar signs in one paragraph are LaTeX
+    there, and Markdown's own escape (a backslash) does not stop it (the same walk, on a page
+    of variants: only a doubled backslash reached MathJax as its escape). The notebooks'
+    Markdown and captions double it; the HTML reports, with no MathJax, read it back as '$'."""
+    import nbformat
+
+    from littlehuman.report import html_body
+
+    said = plots.markdown("At $0.5 per human point and $0.002 per synthetic point")
+    assert said.data == "At \\\\$0.5 per human point and \\\\$0.002 per synthetic point"
+    assert plots.caption("A budget of $1,000 at $0.5", ["$2 each"]).data == \
+        "*A budget of \\\\$1,000 at \\\\$0.5* **Caution: \\\\$2 each.**"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/markdown": said.data, "text/plain": "<Markdown>"})])]
+    path = tmp_path / "dollars.ipynb"
+    nbformat.write(nb, path)
+    body = html_body(path)
+    assert "<p>At $0.5 per human point and $0.002 per synthetic point</p>" in body
+    assert "\\$" not in body.split("jp-RenderedMarkdown", 1)[1].split("</div>", 1)[0]
+
+
 def test_styled_table_keeps_its_alignment_without_its_style_sheet():
     """JupyterLab drops an untrusted output's <style> (papermill leaves the executed notebooks
     in outputs/ untrusted), keeping inline style attributes: seen 2026-12-03 in JupyterLab 4.6,
@@ -806,6 +887,9 @@ def test_the_zoom_caption_says_which_runs_are_the_sweeps():
     text = plots.zoom.figure_caption("FEVER", 5, 1666, 15, shared=15)
     assert "(15 runs in all; all of them are the sweep's own runs (notebook 02), reused" in text
     assert "sweep's own" not in plots.zoom.figure_caption("FEVER", 5, 1666, 15)
+    # the smoke profile reuses one ('1 of them are', seen in JupyterLab 2026-12-06)
+    assert "(3 runs in all; 1 of them is the sweep's own run (notebook 02), reused" in \
+        plots.zoom.figure_caption("fever", 1, 48, 3, shared=1)
 
 
 def test_qa_twins_without_their_answer_in_the_context_are_counted():

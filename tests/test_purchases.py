@@ -3,6 +3,8 @@ the trade-off read as a purchase, the measured frontier and the best purchase a 
 affords, on known scores."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -177,6 +179,12 @@ def test_notebook_06s_table_keeps_the_frontier_and_the_picks(home):
     assert table["on the frontier"].sum() == answer["table"]["frontier"].sum()
     fig = advice_plots.purchases_figure(answer, "t")
     assert [t.name for t in fig.data][-1].startswith("best within the budget: ")
+    # the budget's label sits on its line: on a log axis an annotation's x is the log10 (it
+    # was the budget itself, 10^1000 for $1,000: no label, ROPES smoke in JupyterLab 2026-12-06)
+    assert fig.layout.xaxis.type == "log"
+    (label,) = [a for a in fig.layout.annotations if a.text.startswith("budget $")]
+    assert label.x == pytest.approx(math.log10(answer["budget"]))
+    assert fig.layout.shapes[0].x0 == answer["budget"]  # a shape's x is the value itself
     caption = advice_plots.purchases_caption(answer, 200)
     assert f"({len(answer['table'])} distinct mixes" in caption and "2 seeds" in caption
     assert caption.startswith("Every training set the replacement sweep, the zoom and the "

@@ -58,7 +58,9 @@ def _paper_cell(dataset: str) -> str:
 
 
 def _base_text(base: dict[str, Any]) -> str:
-    """One trade-off base for the index: the equivalent with its interval, else why not."""
+    """One trade-off base for the index: the equivalent with its interval (an end at minus
+    the base read '≤ 0', as the verdict cell beside it reads it), else why not."""
+    from littlehuman.families import interval_or_none_needed
     from littlehuman.findings import fmt_points
 
     eq, (low, high) = base.get("equivalent"), base.get("interval") or (None, None)
@@ -69,8 +71,11 @@ def _base_text(base: dict[str, Any]) -> str:
     if base.get("status") == "ok" and eq is not None:
         failed = int(base.get("failed_resamples") or 0)
         note = f"; {failed} bootstrap resamples had no equivalent" if failed else ""
+        lo, hi = fnd.interval_end(low), fnd.interval_end(high)
+        said = (interval_or_none_needed(lo, hi, -float(base["base"]))
+                if lo is not None and hi is not None else fnd.fmt_points_interval(low, high))
         return (f"base {fmt_points(base['base'])}: +{fmt_points(eq)} synthetic points "
-                f"{fnd.fmt_points_interval(low, high)}{note}{power}.")
+                f"{said}{note}{power}.")
     return f"base {base.get('base')}: {base.get('message', base.get('status'))}{power}"
 
 

@@ -667,6 +667,11 @@ def html_body(notebook: Path, plotlyjs: str | None = None, title: str | None = N
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:  # a dollar sign written for JupyterLab's MathJax (plots.markdown)
+        for out in cell.get("outputs", []):  # reads as Markdown's own escape here: no MathJax
+            if "text/markdown" in out.get("data", {}):
+                out["data"]["text/markdown"] = out["data"]["text/markdown"].replace("\\\\$",
+                                                                                    "\\$")
     exporter = HTMLExporter(
         extra_loaders=[jinja2.DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})],
         template_file="offline.html.j2")

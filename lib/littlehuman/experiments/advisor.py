@@ -256,7 +256,9 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
         return (f"{head}; matching them takes about {adv['equivalent_points']:,.0f} more "
                 "synthetic points on the fitted curve, but its 95% interval runs from none "
                 "needed to more than any finite number: no advice for this base.")
-    interval = (f" (95% CI {r['low']:,.0f} to {r['high']:,.0f})"
+    low = (f"{r['low']:,.0f}" if not finite(r["low"])  # minus the base: '≤ 0', as the tables
+           or not families.at_floor(r["low"], -float(r["base"])) else "≤ 0")  # read it
+    interval = (f" (95% CI {low} to {r['high']:,.0f})"
                 if finite(r["low"]) and finite(r["high"]) else
                 f" (95% CI at least {r['low']:,.0f})" if finite(r["low"]) else "")
     same = (f"; the same money buys {adv['synthetic_points_for_human_cost']:,.0f} synthetic "
@@ -635,13 +637,14 @@ def _no_interval_row(r: dict[str, Any], fam: str, n_seeds: int, result: dict[str
     """A pilot row for an equivalent with an unbounded interval or none (resamples without a
     finite equivalent): the width arithmetic has no width to start from, so it gives no
     number of seeds."""
-    from littlehuman.findings import fmt_points_interval
-
     what = (f"the equivalent on base {r['base']:,.0f} ({families.FAMILIES[fam].label}, "
             f"{r['equivalent']:,.0f} synthetic points)")
     level, n_boot = result.get("level", 0.95), result.get("n_boot")
     share = f"{int(r['undefined']):,} of {n_boot:,}" if n_boot else f"{int(r['undefined']):,}"
-    has = (f"its {level:.0%} interval is unbounded, {fmt_points_interval(r['low'], r['high'])}"
+    # an end at minus the base reads '≤ 0', as in the fits table above it ('[-24, ∞)' beside
+    # the table's '≤ 0' to '∞' on ROPES's smoke runs, seen in JupyterLab 2026-12-06)
+    has = (f"its {level:.0%} interval is unbounded, "
+           f"{families.interval_or_none_needed(r['low'], r['high'], -float(r['base']))}"
            if families.has_interval(r) else f"it has no {level:.0%} interval")
     message = (f"{what}: {has} with {curves.counted(n_seeds, 'seed')}, since {share} bootstrap "
                "resamples find no finite equivalent, so it is not settled; with no width to "

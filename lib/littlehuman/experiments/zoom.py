@@ -140,7 +140,7 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
                                                study.main_metric))  # the main metric's draw
             # for every metric: metrics equal on every row get equal intervals
             verdict = (f"{cmp['agree']}/{cmp['n_seeds']} seeds favour {side} synthetic"
-                       if side else f"no side favoured over {cmp['n_seeds']} seeds")
+                       if side else f"no side favoured over {curves.counted(cmp['n_seeds'], 'seed')}")
             rows.append({"n": int(n), "metric": m, "seeds": cmp["n_seeds"],
                          f"mean {name_a}": by[a][m].mean(), f"mean {name_b}": by[b][m].mean(),
                          "mean difference": cmp["mean_difference"], "95% CI low": low,
@@ -158,7 +158,7 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
     ``b`` synthetic comparison in one sentence (``paired``) and as numbers (``comparisons``,
     what :func:`littlehuman.findings.zoom_comparisons` reads), and ``learned_nothing``
     (:func:`grid.learned_nothing`) when the runs learned nothing: then finding 2 is not
-    measured."""
+    measured, and ``paired`` ends with a line saying so ("No reading: ...")."""
     m, sz = study.main_metric, sizes(study.profile, study.shape)
     table = paired(study, a, b)
     lines, comparisons = [], []
@@ -181,10 +181,11 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
                      f"p={r['min p']:.3g}; the smallest difference this run could detect at "
                      f"80% power: {fmt_detectable(r['smallest detectable'], 4)})")
     baseline, rec = grid.majority_baseline(study), records(study)
+    nothing = grid.learned_nothing(rec, m, "zoom runs", "no finding")
+    if nothing and lines:  # differences of 0 between runs that learned nothing are no reading:
+        lines.append(f"No reading: {nothing}")  # notebook 03 and the index say so, as 02 does
     return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
                           "notes": list(sz.notes), "paired": lines, "comparisons": comparisons,
                           "flags": grid.flags(rec, baseline, m, grid.best_constant(study, m))
                           + same_sets(study.profile, study.shape),
-                          "baseline": baseline.get(m),
-                          "learned_nothing": grid.learned_nothing(rec, m, "zoom runs",
-                                                                  "no finding")})
+                          "baseline": baseline.get(m), "learned_nothing": nothing})

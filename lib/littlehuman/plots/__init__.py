@@ -7,7 +7,8 @@
 - :mod:`.tradeoff`: notebook 04, human against synthetic points (Figures 3, 14, Table 3)
 - :mod:`.analysis`: notebook 05, synthetic against human data (Figures 4, 16, 17, 18)
 - :mod:`.style`: what they share: colours, metric names, error bars, panels that wrap,
-  :func:`show`, :func:`styled` (how a table reads) and :func:`caption`
+  :func:`show`, :func:`styled` (how a table reads), :func:`caption` and :func:`markdown`
+  (the notebooks' sentences)
 
 Every function is pure: DataFrames and dicts in (records, intervals, analyses already read
 from the store), a plotly ``Figure``, a DataFrame or a caption string out. A notebook cell
@@ -19,7 +20,8 @@ from __future__ import annotations
 
 from littlehuman.plots import analysis, generate, style, sweep, tradeoff, zoom
 from littlehuman.plots.style import (COLORS, METRIC_LABELS, SEED_LINE, SOURCE_COLORS, caption,
-                                     metric_label, show, styled)
+                                     markdown, metric_label, show, styled)
 
 __all__ = ["COLORS", "METRIC_LABELS", "SEED_LINE", "SOURCE_COLORS", "analysis", "caption",
-           "generate", "metric_label", "show", "style", "styled", "sweep", "tradeoff", "zoom"]
+           "generate", "markdown", "metric_label", "show", "style", "styled", "sweep",
+           "tradeoff", "zoom"]

@@ -109,7 +109,8 @@ def fits_table(report: dict[str, Any]) -> pd.DataFrame:
         "hold-out error": f["holdout_error"],
         "equivalent synthetic points": none_needed(f["equivalent"], f["base"]),
         f"{level} CI low": none_needed(f["low"], f["base"]),
-        f"{level} CI high": f["high"], "equivalent status": f["eq_status"],
+        f"{level} CI high": none_needed(f["high"], f["base"]),
+        "equivalent status": f["eq_status"],
         "resamples without one": f["undefined"].astype("Int64")}),
         dict.fromkeys(points, whole_points))
 
@@ -483,8 +484,13 @@ def purchases_figure(bought: dict[str, Any], title: str) -> go.Figure:
     fig.add_trace(go.Scatter(x=edge["cost"], y=edge["mean"], mode="lines", name="measured frontier",
                              line=dict(color="grey", width=1, shape="hv"), hoverinfo="skip"))
     if bought.get("budget"):
-        fig.add_vline(x=bought["budget"], line=dict(color="grey", dash="dash", width=1),
-                      annotation_text=f"budget ${curves.money(bought['budget'])}")
+        fig.add_vline(x=bought["budget"], line=dict(color="grey", dash="dash", width=1))
+        # its label on the log axis at log10 of the budget: add_vline's own put it at 10^1000
+        # for a $1,000 budget, out of sight (ROPES smoke in JupyterLab, 2026-12-06); to the
+        # line's left, as the axis ends near it
+        fig.add_annotation(x=math.log10(bought["budget"]), xref="x", y=1, yref="y domain",
+                           text=f"budget ${curves.money(bought['budget'])}", showarrow=False,
+                           xanchor="right", yanchor="top", font=dict(color="grey", size=11))
     best = bought.get("best")
     if best:
         label = curves.mix_phrase(best["human"], best["synthetic"])

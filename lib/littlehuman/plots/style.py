@@ -81,6 +81,7 @@ class Panels:
         area = height - _MARGINS_PX
         self.height = height + (self.rows - 1) * (area + _ROW_GAP_PX)
         spacing = _ROW_GAP_PX / (self.height - _MARGINS_PX) if self.rows > 1 else 0.3
+        self.shared = shared_yaxes
         self.fig = make_subplots(rows=self.rows, cols=self.cols, subplot_titles=titles or None,
                                  shared_yaxes="all" if shared_yaxes else False,
                                  vertical_spacing=spacing)
@@ -96,12 +97,39 @@ class Panels:
         if y_title:
             for row in range(1, self.rows + 1):
                 self.fig.update_yaxes(title_text=y_title, row=row, col=1)
+        self._pin_flat_y()
         scale = (self.row_height - _MARGINS_PX) / (self.height - _MARGINS_PX)
         self.fig.update_layout(title=title, height=self.height,
                                width=max(520, self.panel_width * self.cols), template=TEMPLATE,
                                legend=dict(orientation="h", y=legend_y * scale))
         return self.fig
 
+    def _pin_flat_y(self) -> None:
+        """A y range of :data:`FLAT_PAD` either side of a panel whose lines and points are
+        flat (every y within :data:`FLAT` of the others, error bars included): left to plotly,
+        runs that all score 0.47916666666666674 or 0.4791666666666667 (a float's last bit)
+        drew a y axis 6e-17 tall, its tick labels printed over each other and the points
+        pinned to its top (notebook 06 on FEVER's smoke runs, seen in JupyterLab 2026-12-06).
+        Panels with bars, boxes or histograms are left to plotly."""
+        if any(not isinstance(t, go.Scatter) for t in self.fig.data):
+            return
+        for i in range(1, self.count + 1):
+            at = self.at(i)
+            span = panel_span(self.fig, **at, shared=self.shared)
+            if span is None:
+                continue
+            lo, hi = span
+            scale = max(1.0, abs(lo), abs(hi))
+            if hi - lo <= FLAT * scale:
+                mid = (lo + hi) / 2
+                self.fig.update_yaxes(range=[mid - FLAT_PAD * scale, mid + FLAT_PAD * scale],
+                                      **at)
+
+
+#: a panel whose y values all lie within this (times the larger of 1 and their size) is flat:
+#: :meth:`Panels.layout` gives it a y range of its own, :data:`FLAT_PAD` either side
+FLAT = 1e-9
+FLAT_PAD = 0.05
 
 #: the colour of the majority baseline
 BASELINE = "#7f7f7f"
@@ -288,13 +316,28 @@ def _inline_styler() -> type:
     return InlineStyler
 
 
-def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
-    """An IPython Markdown caption (rendered under a figure or table in the report), with the
-    experiment's warnings (``flags`` of its summary) in bold after it."""
+#: a dollar sign not already escaped
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def markdown(text: str):
+    """``text`` as IPython Markdown, as every notebook displays its sentences, each dollar
+    sign written ``\\\\$``. JupyterLab reads two dollar signs in one paragraph as LaTeX: notebook
+    04's advice at your prices read 'At 0.5perhumanpointand0.002 per synthetic point' in math
+    italics, its spaces gone (JupyterLab 4.6, 2026-12-06). Markdown's own ``\\$`` does not stop
+    it (Markdown unescapes it before MathJax reads the page); ``\\\\$`` reaches MathJax as
+    ``\\$``, which it shows as '$'. The HTML reports, which have no MathJax, turn it back
+    (:func:`littlehuman.report.html_body`)."""
     from IPython.display import Markdown
 
+    return Markdown(_DOLLAR.sub(r"\\\\$", text))
+
+
+def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
+    """An IPython Markdown caption (rendered under a figure or table in the report), with the
+    experiment's warnings (``flags`` of its summary) in bold after it (:func:`markdown`)."""
     warn = f" **Caution: {'; '.join(cautions)}.**" if cautions else ""
-    return Markdown(f"*{text}*{warn}")
+    return markdown(f"*{text}*{warn}")
 
 
 def panel_span(fig: go.Figure, row: int, col: int, shared: bool = False
@@ -369,10 +412,28 @@ def baseline_line(fig: go.Figure, value: float | None, row: int, col: int,
     panels on one y range, judged on all of them, so call it after every panel's traces)."""
     if value is None or baseline_off_axis(fig, value, row, col, shared, name):
         return
-    named = dict(annotation_text=name, annotation_position="bottom right",
-                 annotation_font=dict(color=BASELINE, size=11)) if label else {}
+    # its name beneath it, unless another line's note already sits at the panel's foot: then
+    # above it, a note's height up. ROPES's random span (0.024) near the foot of an axis from
+    # 0.02 wrote 'random span' over 'majority baseline 0.000, below this axis' (notebook 06 in
+    # JupyterLab, 2026-12-06)
+    foot = _foot_note(fig, row, col)
+    named = dict(annotation_text=name,
+                 annotation_position="top right" if foot else "bottom right",
+                 annotation_font=dict(color=BASELINE, size=11),
+                 **({"annotation_yshift": _NOTE_PX} if foot else {})) if label else {}
     fig.add_hline(y=value, line=dict(color=BASELINE, dash=dash, width=1.5), row=row, col=col,
                   **named)
+
+
+#: the height in pixels of a line's note (11-point text) and a little room
+_NOTE_PX = 15
+
+
+def _foot_note(fig: go.Figure, row: int, col: int) -> bool:
+    """Whether :func:`baseline_off_axis` put a note at the foot of this panel."""
+    x = fig.get_subplot(row, col).xaxis.plotly_name.replace("axis", "")  # xaxis2 -> x2
+    return any(a.xref == f"{x} domain" and a.y == 0 and (a.text or "").endswith("below this axis")
+               for a in fig.layout.annotations)
 
 
 def span_line(fig: go.Figure, span: tuple[int, float] | None, row: int, col: int,

@@ -61,8 +61,10 @@ def figure_caption(name: str, n_seeds: int, n_test: int, n_runs: int, shared: in
                    span: tuple[int, float] | None = None) -> str:
     """Caption of :func:`figure` (``n_runs``: the records' row count; ``shared``: how many of
     them are the sweep's own runs, :func:`~littlehuman.experiments.zoom.shared_with_sweep`)."""
-    reused = (("; all of them are" if shared == n_runs else f"; {shared} of them are")
-              + " the sweep's own runs (notebook 02), reused, with the same intervals as there"
+    own = ("; all of them are the sweep's own runs" if shared == n_runs else
+           "; 1 of them is the sweep's own run" if shared == 1 else
+           f"; {shared} of them are the sweep's own runs")
+    reused = (own + " (notebook 02), reused, with the same intervals as there"
               if shared else "")
     return (f"{name}: one panel per training-set size n. Grey lines are single seeds, the blue "
             f"line the mean over {curves.counted(n_seeds, 'seed')} with its 95% bootstrap interval "
