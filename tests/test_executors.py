@@ -305,18 +305,47 @@ def test_slurm_claims_and_local_locks_respect_each_other(tmp_path):
 
 
 def test_a_sweep_that_cannot_submit_releases_its_claims(tmp_path, monkeypatch):
-    """sbatch refuses the array: the error reaches the caller and the sweep's claims are gone,
-    so another sweep need not wait for them to age."""
+    """Submitting the array fails: the error reaches the caller and the sweep's claims are
+    gone, so another sweep need not wait for them to age."""
     real, synthetic = sweep_worker.fixture_rows()
     store, specs = RunStore(tmp_path / "store"), _specs()
 
     def refuse(*args, **kwargs):
-        raise RuntimeError("sbatch: error: invalid partition specified")
+        raise RuntimeError("the submission broke")
 
     monkeypatch.setattr(submitit.AutoExecutor, "map_array", refuse)
-    with pytest.raises(RuntimeError, match="invalid partition"):
+    with pytest.raises(RuntimeError, match="the submission broke"):
         run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
     assert all(current_claim(store, s) == (-1, None) for s in specs)
+
+
+@pytest.mark.parametrize("says", [
+    "sbatch: error: invalid partition specified: nosuch\n"
+    "sbatch: error: Batch job submission failed: Invalid partition name specified",
+    "sbatch: error: Invalid generic resource (gres) specification",
+    "sbatch: error: Memory specification can not be satisfied\n"
+    "sbatch: error: Batch job submission failed: Requested node configuration is not available",
+], ids=["partition", "gres", "memory"])
+def test_an_array_sbatch_refuses_is_one_line_and_leaves_nothing(tmp_path, monkeypatch, says):
+    """sbatch refuses the array (what a real one-node SLURM answered to --slurm-partition
+    nosuch, --slurm-gpus-per-job 1 without GRES and --slurm-mem-gb 64 on a 24 GB node):
+    one line with sbatch's words and the flags to check, the claims released, no sweep
+    folder left. It was submitit's FailedJobError as a traceback (run_all exited 1), and each
+    try left a sweep folder holding the pickled inputs."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+
+    def refuse(*args, **kwargs):
+        raise submitit.core.utils.FailedJobError(says)
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array", refuse)
+    with pytest.raises(LittleHumanError, match="sbatch refused the array of 3 run") as caught:
+        run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
+    message = str(caught.value)
+    assert "\n" not in message and "--slurm-partition" in message
+    assert says.splitlines()[-1].split("error: ")[1] in message
+    assert all(current_claim(store, s) == (-1, None) for s in specs)
+    assert list((tmp_path / "slurm").iterdir()) == []
 
 
 def test_a_store_without_hard_links_is_one_line(tmp_path, monkeypatch):

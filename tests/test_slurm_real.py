@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import submitit
 
-from littlehuman.executors import live_jobs, run_missing, submitted_job
+from littlehuman.errors import LittleHumanError
+from littlehuman.executors import current_claim, live_jobs, run_missing, submitted_job
 from littlehuman.runs import RunStore
 
 HELPERS = Path(__file__).parent / "helpers"
@@ -208,3 +209,17 @@ def test_two_sweeps_started_at_once_submit_each_run_once(tmp_path, child_path):
     submitted = [_job_folders(tmp_path / name) if (tmp_path / name).exists() else []
                  for name in ("first", "second")]
     assert sum(map(len, submitted)) == 3
+
+
+def test_an_array_sbatch_refuses_is_one_line_and_leaves_nothing(tmp_path, child_path):
+    """A partition the cluster lacks: sbatch refuses, the sweep says so in one line, releases
+    its claims and leaves no sweep folder (it was a FailedJobError traceback and a folder
+    holding the pickled inputs, for each try)."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(2)
+    with pytest.raises(LittleHumanError, match="sbatch refused the array of 2 run.*partition") as caught:
+        run_missing(specs, real, synthetic, store, run=flaky_run.flaky_run, progress=False,
+                    executor=slurm_sweep.executor(str(tmp_path / "slurm"), "nosuch-littlehuman"))
+    assert "\n" not in str(caught.value)
+    assert all(current_claim(store, s) == (-1, None) for s in specs)
+    assert list((tmp_path / "slurm").iterdir()) == []

@@ -463,7 +463,14 @@ class SlurmExecutor:
                            f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
                            "waiting for them instead of submitting them again", file=sys.stdout)
             if mine:
-                failure = self._submit_and_wait(executor, mine, store, str(inputs), run, bar) or failure
+                try:
+                    failure = self._submit_and_wait(executor, mine, store, str(inputs), run,
+                                                    bar) or failure
+                except _SubmissionRefused:
+                    bar.close()
+                    if not submitted:  # nothing of this sweep runs: leave no folder behind
+                        shutil.rmtree(sweep_dir, ignore_errors=True)
+                    raise
                 submitted.update(mine)
             failure = self._wait_for_others(theirs, store, bar) or failure
             todo = [s for s in todo if not store.has(s)]
@@ -516,8 +523,10 @@ class SlurmExecutor:
         with signals_deferred():  # submitted and marked, or neither
             try:
                 jobs = executor.map_array(RunTask(), [store] * n, [inputs] * n, [run] * n, specs)
-            except Exception:
+            except Exception as exc:
                 release_claims(store, claimed)  # not submitted: let other sweeps have them
+                if isinstance(exc, submitit.core.utils.FailedJobError):  # sbatch said no
+                    raise _SubmissionRefused(_REFUSED.format(n=n, why=_sbatch_says(exc))) from None
                 raise
             for job, spec in zip(jobs, specs):
                 mark_submitted(store, spec, job, self.cluster, claimed[spec])
@@ -532,6 +541,22 @@ class SlurmExecutor:
                     continue
             bar.update(1)
         return failure
+
+
+class _SubmissionRefused(LittleHumanError):
+    """sbatch refused a sweep's array (a partition, GPUs or memory the cluster lacks)."""
+
+
+_REFUSED = ("sbatch refused the array of {n} run(s), so nothing was submitted: {why}; check "
+            "--slurm-partition, --slurm-gpus-per-job, --slurm-cpus-per-job, --slurm-mem-gb and "
+            "--slurm-time-min against the cluster (sinfo)")
+
+
+def _sbatch_says(exc: BaseException) -> str:
+    """sbatch's complaint (submitit's FailedJobError holds its stderr) as one line."""
+    lines = [line.strip().removeprefix("sbatch: error:").strip()
+             for line in str(exc).splitlines() if line.strip()]
+    return "; ".join(lines) or type(exc).__name__
 
 
 # --------------------------------------------------------------------------- slurm claims
