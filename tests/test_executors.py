@@ -165,6 +165,37 @@ def test_killed_task_without_retries_is_reported(tmp_path, child_path):
     _assert_stored_once(store, specs)
 
 
+def test_a_retry_resubmits_its_own_failed_runs_though_the_scheduler_still_lists_them(
+        tmp_path, child_path, monkeypatch):
+    """Both runs raise at every attempt, retries=1: each is submitted twice, then one error
+    about the runs themselves. On a real SLURM sacct still reported a task that had just
+    raised as RUNNING or COMPLETING when the retry claimed the runs (2 of 4 tries): the sweep
+    took its own jobs for another sweep's ("2 run(s) are being trained by another sweep
+    (75_0, 75_1)"), resubmitted nothing and ended with "job 75_1 of another sweep ended
+    without its record". Here the scheduler's lag is a job process reported alive the first
+    time it is asked about."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 0.5))
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), mode="raise",
+                            victims=tuple(s.key() for s in specs))
+    asked: set[str] = set()
+    process_runs = executors._process_runs
+
+    def lagging(pid: str) -> bool:
+        if pid not in asked:
+            asked.add(pid)
+            return True
+        return process_runs(pid)
+
+    monkeypatch.setattr(executors, "_process_runs", lagging)
+    with pytest.raises(LittleHumanError, match="2 of 2 runs failed after 2 attempt") as caught:
+        run_missing(specs, real, synthetic, store, progress=False, run=run,
+                    executor=_local_slurm(tmp_path, retries=1))
+    assert "another sweep" not in str(caught.value)
+    assert sorted((tmp_path / "attempts.log").read_text().split()) == sorted(
+        [s.key() for s in specs] * 2)  # each run submitted twice: resubmitted once
+
+
 def test_rerun_waits_for_the_live_jobs_of_an_interrupted_sweep(tmp_path, child_path, capsys):
     """A sweep whose jobs still run (its call was interrupted; the jobs go on) and the same
     command again: the rerun submits only the run no live job holds, waits for the others'

@@ -223,3 +223,21 @@ def test_an_array_sbatch_refuses_is_one_line_and_leaves_nothing(tmp_path, child_
     assert "\n" not in str(caught.value)
     assert all(current_claim(store, s) == (-1, None) for s in specs)
     assert list((tmp_path / "slurm").iterdir()) == []
+
+
+def test_a_run_that_raises_is_resubmitted_once_then_reported(tmp_path, child_path):
+    """Both runs raise at every attempt, retries=1: 2 arrays of 2 tasks, then one error about
+    the runs. sacct still lists a task that has just raised as RUNNING/COMPLETING: the retry
+    took its own jobs for another sweep's in 2 of 4 tries ("job 75_1 of another sweep ended
+    without its record"), resubmitting nothing."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(2)
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), mode="raise",
+                            victims=tuple(s.key() for s in specs))
+    with pytest.raises(LittleHumanError, match="2 of 2 runs failed after 2 attempt") as caught:
+        run_missing(specs, real, synthetic, store, run=run, progress=False,
+                    executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION, retries=1))
+    assert "another sweep" not in str(caught.value)
+    assert sorted((tmp_path / "attempts.log").read_text().split()) == sorted(
+        [s.key() for s in specs] * 2)
+    assert len(_job_folders(tmp_path / "slurm")) == 4

@@ -599,7 +599,9 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
 
     A claim is created exclusively (:func:`paths.atomic_write` with ``exclusive``), a dead one
     is taken over by creating the next generation the same way, so of two sweeps started at
-    once exactly one claims each run. Write the job into each claim with
+    once exactly one claims each run. A claim of this same ``sweep`` (its earlier attempt at
+    the run failed) is taken over the same way, however the scheduler reports its job. Write
+    the job into each claim with
     :func:`mark_submitted` once submitted, or :func:`release_claims` if not submitted."""
     mine: dict[RunSpec, int] = {}
     theirs: dict[RunSpec, dict[str, Any]] = {}
@@ -611,7 +613,10 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
         lost: list[RunSpec] = []
         for spec in pending:
             generation, claim = current[spec]
-            ours = bool(claim) and claim.get("sweep") == sweep and not claim.get("job_id")
+            # this sweep's own claim, its job failed (a retry): taken over whatever sacct says;
+            # a task that raised is still RUNNING or COMPLETING there for a moment, and the
+            # retry took it for another sweep's, waited, and never resubmitted the run
+            ours = bool(claim) and claim.get("sweep") == sweep
             if claim and alive[id(claim)] and not ours:
                 theirs[spec] = claim
                 continue
