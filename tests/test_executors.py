@@ -8,6 +8,7 @@ import errno
 import functools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -194,6 +195,9 @@ def test_a_retry_resubmits_its_own_failed_runs_though_the_scheduler_still_lists_
     assert "another sweep" not in str(caught.value)
     assert sorted((tmp_path / "attempts.log").read_text().split()) == sorted(
         [s.key() for s in specs] * 2)  # each run submitted twice: resubmitted once
+    # the run's own error and the task's log (it named the .out log's path as the error)
+    assert re.search(r"RuntimeError: no memory left for run \w+ \(log \S+_log\.err\)",
+                     str(caught.value)), str(caught.value)
 
 
 def test_rerun_waits_for_the_live_jobs_of_an_interrupted_sweep(tmp_path, child_path, capsys):

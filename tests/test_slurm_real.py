@@ -238,6 +238,7 @@ def test_a_run_that_raises_is_resubmitted_once_then_reported(tmp_path, child_pat
         run_missing(specs, real, synthetic, store, run=run, progress=False,
                     executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION, retries=1))
     assert "another sweep" not in str(caught.value)
+    assert "RuntimeError: no memory left for run" in str(caught.value)  # not the .out log's path
     assert sorted((tmp_path / "attempts.log").read_text().split()) == sorted(
         [s.key() for s in specs] * 2)
     assert len(_job_folders(tmp_path / "slurm")) == 4

@@ -536,11 +536,22 @@ class SlurmExecutor:
                 try:  # submitit's outcome (it waits a little for a slow shared filesystem)
                     job.result()
                 except Exception as exc:  # noqa: BLE001 - any task failure is retried
-                    last = str(exc).strip().splitlines()[-1:] or [type(exc).__name__]
-                    failure = f"job {job.job_id}: {last[0]} (log {job.paths.stderr})"
+                    failure = f"job {job.job_id}: {_why_task_failed(exc)} (log {job.paths.stderr})"
                     continue
             bar.update(1)
         return failure
+
+
+def _why_task_failed(exc: BaseException) -> str:
+    """One line on why a task failed: the last line of the traceback of a task that raised
+    (submitit's message puts it between dashed lines, then the log paths: its last line was
+    the path of the .out log), else the message's last line (e.g. srun's for a killed task)."""
+    text = str(exc).strip()
+    parts = text.split("----------------------")
+    if len(parts) >= 3 and "failed during processing" in parts[0]:
+        text = parts[1].strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else type(exc).__name__
 
 
 class _SubmissionRefused(LittleHumanError):
