@@ -411,9 +411,29 @@ def test_an_unsubmitted_claim_lives_while_its_sweep_does():
     ]) == [True, False, True, False, False]
 
 
-def test_a_claim_lives_as_long_as_the_scheduler_says(monkeypatch):
-    """SLURM claims: live while sacct reports a live state; a job sacct does not know counts as
-    live only shortly after its submission; a local job is its process on this host."""
+def _fake_squeue(folder: Path, monkeypatch, stdout: str = "", stderr: str = "", rc: int = 0) -> Path:
+    """An ``squeue`` first on PATH that prints ``stdout`` and ``stderr``, exits ``rc`` and
+    appends its arguments to ``<folder>/squeue.calls``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "squeue.out").write_text(stdout)
+    (folder / "squeue.err").write_text(stderr)
+    script = folder / "squeue"
+    script.write_text(f"""#!/bin/sh
+echo "$@" >> '{folder / "squeue.calls"}'
+cat '{folder / "squeue.out"}'
+cat '{folder / "squeue.err"}' >&2
+exit {rc}
+""")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    return folder / "squeue.calls"
+
+
+def test_a_claim_lives_as_long_as_the_scheduler_says(tmp_path, monkeypatch):
+    """SLURM claims: live while sacct reports a live state; a job neither sacct nor squeue can
+    report (no controller either) counts as live only shortly after its submission; a local
+    job is its process on this host."""
+    _fake_squeue(tmp_path / "bin", monkeypatch, stderr="squeue: error: Unable to contact slurm controller", rc=1)
     states = {"11_0": "RUNNING", "11_1": "PENDING", "11_2": "COMPLETED", "11_3": "CANCELLED by 5"}
     calls = []
     monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: calls.append(1))
@@ -432,6 +452,73 @@ def test_a_claim_lives_as_long_as_the_scheduler_says(monkeypatch):
     assert live_jobs([{**here, "job_id": str(os.getpid())},
                       {**here, "job_id": str(os.getpid()), "host": "elsewhere"},
                       {**here, "job_id": str(child.pid)}]) == {str(os.getpid())}
+
+
+def test_a_job_neither_sacct_nor_squeue_lists_is_dead(tmp_path, monkeypatch):
+    """A pending array task cancelled by its id (scancel 137_5) never reaches sacct: on a real
+    SLURM (22.05) its claim counted as live for the 10 minutes of UNREPORTED_GRACE_S, so the
+    rerun of a killed sweep waited 641 s before training that run. squeue, asked about the
+    jobs sacct does not list (one call), settles it: listed = its state, absent = dead."""
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state",
+                        lambda job_id, mode="standard": {"11_0": "COMPLETED"}.get(job_id, "UNKNOWN"))
+    calls = _fake_squeue(tmp_path / "bin", monkeypatch, stdout="12_1|PENDING\n12_0|RUNNING\n")
+    now = time.time()
+    held = [{"job_id": job_id, "cluster": "slurm", "folder": ".", "submitted": now - 5}
+            for job_id in ("11_0", "12_0", "12_1", "12_5")]
+    assert live_jobs(held) == {"12_0", "12_1"}  # 12_5: fresh, but SLURM holds it no more
+    assert calls.read_text().split() == ["-h", "-r", "-o", "%i|%T", "-j", "12"]  # only sacct's unknowns
+    _fake_squeue(tmp_path / "bin", monkeypatch, stderr="slurm_load_jobs error: Invalid job id specified", rc=1)
+    assert live_jobs(held) == set()  # every id unknown to the controller
+    _fake_squeue(tmp_path / "bin", monkeypatch, stderr="Unable to contact slurm controller", rc=1)
+    assert live_jobs(held) == {"12_0", "12_1", "12_5"}  # no answer: fresh claims live on
+
+
+def test_a_sweep_ends_when_slurm_forgets_a_pending_task(tmp_path, monkeypatch):
+    """The sweep's own wait: a task cancelled while pending is UNKNOWN to submitit forever
+    (never done), and on a real SLURM the sweep did not end in 150 s (it would not have).
+    Now it ends with one error naming the job; the others' records are kept."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+
+    class Job:  # what the sweep reads of a submitit job
+        def __init__(self, index: int) -> None:
+            self.job_id = f"31_{index}"
+            self.paths = submitit.core.utils.JobPaths(tmp_path / "slurm" / self.job_id, job_id=self.job_id)
+
+        def done(self) -> bool:
+            return self.job_id != "31_2"  # 31_2: cancelled while pending
+
+        def result(self) -> str:
+            return "stored"
+
+    def submit(_executor, _fn, *columns):
+        for spec in columns[-1][:2]:  # the first two tasks ran and stored their runs
+            store.write(spec, *flaky_run.flaky_run(spec, real, synthetic, marker_dir=str(tmp_path)))
+        return [Job(i) for i in range(len(columns[-1]))]
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array", submit)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state",
+                        lambda job_id, mode="standard": "UNKNOWN")
+    _fake_squeue(tmp_path / "bin", monkeypatch, stderr="slurm_load_jobs error: Invalid job id specified", rc=1)
+    executor = SlurmExecutor(cluster="slurm", gpus_per_job=0, folder=tmp_path / "slurm",
+                             poll_s=0.05, retries=0)
+    monkeypatch.setattr(SlurmExecutor, "submitit_executor",
+                        lambda self, folder: submitit.AutoExecutor(folder=folder, cluster="debug"))
+
+    def hung(*_args):
+        raise TimeoutError("the sweep still waits for the forgotten task")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        with pytest.raises(LittleHumanError, match=r"1 of 3 runs failed.*job 31_2: SLURM no longer knows it"):
+            run_missing(specs, real, synthetic, store, progress=False, executor=executor)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [store.has(s) for s in specs] == [True, True, False]
 
 
 def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
