@@ -8,6 +8,7 @@ import errno
 import functools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -165,6 +166,40 @@ def test_killed_task_without_retries_is_reported(tmp_path, child_path):
     _assert_stored_once(store, specs)
 
 
+def test_a_retry_resubmits_its_own_failed_runs_though_the_scheduler_still_lists_them(
+        tmp_path, child_path, monkeypatch):
+    """Both runs raise at every attempt, retries=1: each is submitted twice, then one error
+    about the runs themselves. On a real SLURM sacct still reported a task that had just
+    raised as RUNNING or COMPLETING when the retry claimed the runs (2 of 4 tries): the sweep
+    took its own jobs for another sweep's ("2 run(s) are being trained by another sweep
+    (75_0, 75_1)"), resubmitted nothing and ended with "job 75_1 of another sweep ended
+    without its record". Here the scheduler's lag is a job process reported alive the first
+    time it is asked about."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 0.5))
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), mode="raise",
+                            victims=tuple(s.key() for s in specs))
+    asked: set[str] = set()
+    process_runs = executors._process_runs
+
+    def lagging(pid: str) -> bool:
+        if pid not in asked:
+            asked.add(pid)
+            return True
+        return process_runs(pid)
+
+    monkeypatch.setattr(executors, "_process_runs", lagging)
+    with pytest.raises(LittleHumanError, match="2 of 2 runs failed after 2 attempt") as caught:
+        run_missing(specs, real, synthetic, store, progress=False, run=run,
+                    executor=_local_slurm(tmp_path, retries=1))
+    assert "another sweep" not in str(caught.value)
+    assert sorted((tmp_path / "attempts.log").read_text().split()) == sorted(
+        [s.key() for s in specs] * 2)  # each run submitted twice: resubmitted once
+    # the run's own error and the task's log (it named the .out log's path as the error)
+    assert re.search(r"RuntimeError: no memory left for run \w+ \(log \S+_log\.err\)",
+                     str(caught.value)), str(caught.value)
+
+
 def test_rerun_waits_for_the_live_jobs_of_an_interrupted_sweep(tmp_path, child_path, capsys):
     """A sweep whose jobs still run (its call was interrupted; the jobs go on) and the same
     command again: the rerun submits only the run no live job holds, waits for the others'
@@ -305,18 +340,47 @@ def test_slurm_claims_and_local_locks_respect_each_other(tmp_path):
 
 
 def test_a_sweep_that_cannot_submit_releases_its_claims(tmp_path, monkeypatch):
-    """sbatch refuses the array: the error reaches the caller and the sweep's claims are gone,
-    so another sweep need not wait for them to age."""
+    """Submitting the array fails: the error reaches the caller and the sweep's claims are
+    gone, so another sweep need not wait for them to age."""
     real, synthetic = sweep_worker.fixture_rows()
     store, specs = RunStore(tmp_path / "store"), _specs()
 
     def refuse(*args, **kwargs):
-        raise RuntimeError("sbatch: error: invalid partition specified")
+        raise RuntimeError("the submission broke")
 
     monkeypatch.setattr(submitit.AutoExecutor, "map_array", refuse)
-    with pytest.raises(RuntimeError, match="invalid partition"):
+    with pytest.raises(RuntimeError, match="the submission broke"):
         run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
     assert all(current_claim(store, s) == (-1, None) for s in specs)
+
+
+@pytest.mark.parametrize("says", [
+    "sbatch: error: invalid partition specified: nosuch\n"
+    "sbatch: error: Batch job submission failed: Invalid partition name specified",
+    "sbatch: error: Invalid generic resource (gres) specification",
+    "sbatch: error: Memory specification can not be satisfied\n"
+    "sbatch: error: Batch job submission failed: Requested node configuration is not available",
+], ids=["partition", "gres", "memory"])
+def test_an_array_sbatch_refuses_is_one_line_and_leaves_nothing(tmp_path, monkeypatch, says):
+    """sbatch refuses the array (what a real one-node SLURM answered to --slurm-partition
+    nosuch, --slurm-gpus-per-job 1 without GRES and --slurm-mem-gb 64 on a 24 GB node):
+    one line with sbatch's words and the flags to check, the claims released, no sweep
+    folder left. It was submitit's FailedJobError as a traceback (run_all exited 1), and each
+    try left a sweep folder holding the pickled inputs."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+
+    def refuse(*args, **kwargs):
+        raise submitit.core.utils.FailedJobError(says)
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array", refuse)
+    with pytest.raises(LittleHumanError, match="sbatch refused the array of 3 run") as caught:
+        run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
+    message = str(caught.value)
+    assert "\n" not in message and "--slurm-partition" in message
+    assert says.splitlines()[-1].split("error: ")[1] in message
+    assert all(current_claim(store, s) == (-1, None) for s in specs)
+    assert list((tmp_path / "slurm").iterdir()) == []
 
 
 def test_a_store_without_hard_links_is_one_line(tmp_path, monkeypatch):
@@ -347,9 +411,29 @@ def test_an_unsubmitted_claim_lives_while_its_sweep_does():
     ]) == [True, False, True, False, False]
 
 
-def test_a_claim_lives_as_long_as_the_scheduler_says(monkeypatch):
-    """SLURM claims: live while sacct reports a live state; a job sacct does not know counts as
-    live only shortly after its submission; a local job is its process on this host."""
+def _fake_squeue(folder: Path, monkeypatch, stdout: str = "", stderr: str = "", rc: int = 0) -> Path:
+    """An ``squeue`` first on PATH that prints ``stdout`` and ``stderr``, exits ``rc`` and
+    appends its arguments to ``<folder>/squeue.calls``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "squeue.out").write_text(stdout)
+    (folder / "squeue.err").write_text(stderr)
+    script = folder / "squeue"
+    script.write_text(f"""#!/bin/sh
+echo "$@" >> '{folder / "squeue.calls"}'
+cat '{folder / "squeue.out"}'
+cat '{folder / "squeue.err"}' >&2
+exit {rc}
+""")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    return folder / "squeue.calls"
+
+
+def test_a_claim_lives_as_long_as_the_scheduler_says(tmp_path, monkeypatch):
+    """SLURM claims: live while sacct reports a live state; a job neither sacct nor squeue can
+    report (no controller either) counts as live only shortly after its submission; a local
+    job is its process on this host."""
+    _fake_squeue(tmp_path / "bin", monkeypatch, stderr="squeue: error: Unable to contact slurm controller", rc=1)
     states = {"11_0": "RUNNING", "11_1": "PENDING", "11_2": "COMPLETED", "11_3": "CANCELLED by 5"}
     calls = []
     monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: calls.append(1))
@@ -368,6 +452,73 @@ def test_a_claim_lives_as_long_as_the_scheduler_says(monkeypatch):
     assert live_jobs([{**here, "job_id": str(os.getpid())},
                       {**here, "job_id": str(os.getpid()), "host": "elsewhere"},
                       {**here, "job_id": str(child.pid)}]) == {str(os.getpid())}
+
+
+def test_a_job_neither_sacct_nor_squeue_lists_is_dead(tmp_path, monkeypatch):
+    """A pending array task cancelled by its id (scancel 137_5) never reaches sacct: on a real
+    SLURM (22.05) its claim counted as live for the 10 minutes of UNREPORTED_GRACE_S, so the
+    rerun of a killed sweep waited 641 s before training that run. squeue, asked about the
+    jobs sacct does not list (one call), settles it: listed = its state, absent = dead."""
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state",
+                        lambda job_id, mode="standard": {"11_0": "COMPLETED"}.get(job_id, "UNKNOWN"))
+    calls = _fake_squeue(tmp_path / "bin", monkeypatch, stdout="12_1|PENDING\n12_0|RUNNING\n")
+    now = time.time()
+    held = [{"job_id": job_id, "cluster": "slurm", "folder": ".", "submitted": now - 5}
+            for job_id in ("11_0", "12_0", "12_1", "12_5")]
+    assert live_jobs(held) == {"12_0", "12_1"}  # 12_5: fresh, but SLURM holds it no more
+    assert calls.read_text().split() == ["-h", "-r", "-o", "%i|%T", "-j", "12"]  # only sacct's unknowns
+    _fake_squeue(tmp_path / "bin", monkeypatch, stderr="slurm_load_jobs error: Invalid job id specified", rc=1)
+    assert live_jobs(held) == set()  # every id unknown to the controller
+    _fake_squeue(tmp_path / "bin", monkeypatch, stderr="Unable to contact slurm controller", rc=1)
+    assert live_jobs(held) == {"12_0", "12_1", "12_5"}  # no answer: fresh claims live on
+
+
+def test_a_sweep_ends_when_slurm_forgets_a_pending_task(tmp_path, monkeypatch):
+    """The sweep's own wait: a task cancelled while pending is UNKNOWN to submitit forever
+    (never done), and on a real SLURM the sweep did not end in 150 s (it would not have).
+    Now it ends with one error naming the job; the others' records are kept."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+
+    class Job:  # what the sweep reads of a submitit job
+        def __init__(self, index: int) -> None:
+            self.job_id = f"31_{index}"
+            self.paths = submitit.core.utils.JobPaths(tmp_path / "slurm" / self.job_id, job_id=self.job_id)
+
+        def done(self) -> bool:
+            return self.job_id != "31_2"  # 31_2: cancelled while pending
+
+        def result(self) -> str:
+            return "stored"
+
+    def submit(_executor, _fn, *columns):
+        for spec in columns[-1][:2]:  # the first two tasks ran and stored their runs
+            store.write(spec, *flaky_run.flaky_run(spec, real, synthetic, marker_dir=str(tmp_path)))
+        return [Job(i) for i in range(len(columns[-1]))]
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array", submit)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state",
+                        lambda job_id, mode="standard": "UNKNOWN")
+    _fake_squeue(tmp_path / "bin", monkeypatch, stderr="slurm_load_jobs error: Invalid job id specified", rc=1)
+    executor = SlurmExecutor(cluster="slurm", gpus_per_job=0, folder=tmp_path / "slurm",
+                             poll_s=0.05, retries=0)
+    monkeypatch.setattr(SlurmExecutor, "submitit_executor",
+                        lambda self, folder: submitit.AutoExecutor(folder=folder, cluster="debug"))
+
+    def hung(*_args):
+        raise TimeoutError("the sweep still waits for the forgotten task")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        with pytest.raises(LittleHumanError, match=r"1 of 3 runs failed.*job 31_2: SLURM no longer knows it"):
+            run_missing(specs, real, synthetic, store, progress=False, executor=executor)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [store.has(s) for s in specs] == [True, True, False]
 
 
 def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):

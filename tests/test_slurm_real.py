@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import submitit
 
-from littlehuman.executors import live_jobs, run_missing, submitted_job
+from littlehuman.errors import LittleHumanError
+from littlehuman.executors import current_claim, live_jobs, run_missing, submitted_job
 from littlehuman.runs import RunStore
 
 HELPERS = Path(__file__).parent / "helpers"
@@ -208,3 +209,125 @@ def test_two_sweeps_started_at_once_submit_each_run_once(tmp_path, child_path):
     submitted = [_job_folders(tmp_path / name) if (tmp_path / name).exists() else []
                  for name in ("first", "second")]
     assert sum(map(len, submitted)) == 3
+
+
+def test_an_array_sbatch_refuses_is_one_line_and_leaves_nothing(tmp_path, child_path):
+    """A partition the cluster lacks: sbatch refuses, the sweep says so in one line, releases
+    its claims and leaves no sweep folder (it was a FailedJobError traceback and a folder
+    holding the pickled inputs, for each try)."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(2)
+    with pytest.raises(LittleHumanError, match="sbatch refused the array of 2 run.*partition") as caught:
+        run_missing(specs, real, synthetic, store, run=flaky_run.flaky_run, progress=False,
+                    executor=slurm_sweep.executor(str(tmp_path / "slurm"), "nosuch-littlehuman"))
+    assert "\n" not in str(caught.value)
+    assert all(current_claim(store, s) == (-1, None) for s in specs)
+    assert list((tmp_path / "slurm").iterdir()) == []
+
+
+def test_a_run_that_raises_is_resubmitted_once_then_reported(tmp_path, child_path):
+    """Both runs raise at every attempt, retries=1: 2 arrays of 2 tasks, then one error about
+    the runs. sacct still lists a task that has just raised as RUNNING/COMPLETING: the retry
+    took its own jobs for another sweep's in 2 of 4 tries ("job 75_1 of another sweep ended
+    without its record"), resubmitting nothing."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(2)
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), mode="raise",
+                            victims=tuple(s.key() for s in specs))
+    with pytest.raises(LittleHumanError, match="2 of 2 runs failed after 2 attempt") as caught:
+        run_missing(specs, real, synthetic, store, run=run, progress=False,
+                    executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION, retries=1))
+    assert "another sweep" not in str(caught.value)
+    assert "RuntimeError: no memory left for run" in str(caught.value)  # not the .out log's path
+    assert sorted((tmp_path / "attempts.log").read_text().split()) == sorted(
+        [s.key() for s in specs] * 2)
+    assert len(_job_folders(tmp_path / "slurm")) == 4
+
+
+
+def _cancel_while_pending(store: RunStore, spec, cancelled: list[str]) -> None:
+    """scancel the array task of ``spec`` by its id while it and another task of its array
+    are PENDING (behind :func:`node_taken`). Cancelled so, it is never written to sacct;
+    the last pending task of an array is (CANCELLED), and was always handled."""
+    if _wait_until(lambda: submitted_job(store, spec), 120, 0.1):
+        job_id = submitted_job(store, spec)["job_id"]
+        squeue = subprocess.run(["squeue", "-h", "-r", "-o", "%i|%T", "-j", job_id.split("_")[0]],
+                                capture_output=True, text=True).stdout
+        if f"{job_id}|PENDING" in squeue and squeue.count("|PENDING") >= 2:
+            subprocess.run(["scancel", job_id], check=True)
+            cancelled.append(job_id)
+
+
+@pytest.fixture()
+def node_taken():
+    """Every CPU of the node held for 15 s by another job, so a sweep's tasks start pending."""
+    cpus = subprocess.run(["sinfo", "-h", "-p", PARTITION, "-o", "%c"], check=True,
+                          capture_output=True, text=True).stdout.split()[0]
+    job = subprocess.run(["sbatch", "--parsable", "-p", PARTITION, "-c", cpus, "-o", "/dev/null",
+                          "--wrap", "sleep 15"], check=True, capture_output=True, text=True).stdout.strip()
+    yield job
+    subprocess.run(["scancel", job], check=False)
+
+
+@pytest.fixture()
+def alarm():
+    """Fail a test whose sweep hangs instead of hanging the suite."""
+    def hung(*_args):
+        raise TimeoutError("the sweep still waits")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    yield signal.alarm
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_pending_task_cancelled_by_its_id_is_resubmitted(tmp_path, child_path, node_taken, alarm):
+    """scancel <job>_<i> while the array waits: sacct never lists the task, submitit calls it
+    UNKNOWN (never done) and the sweep waited forever (still waiting after 150 s). Now the
+    sweep sees squeue no longer holds it, resubmits the run once, and every run is trained
+    once."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(3)
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    cancelled: list[str] = []
+    thread = threading.Thread(target=_cancel_while_pending, args=(store, specs[2], cancelled), daemon=True)
+    thread.start()
+    alarm(150)
+    counts = run_missing(specs, real, synthetic, store, run=run, progress=False,
+                         executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION, retries=1))
+    alarm(0)
+    assert cancelled and counts == {"skipped": 0, "ran": 3}
+    assert _history(cancelled[0]) == []  # what made it hang: sacct has no record of it
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    _assert_stored_once(store, specs)
+    assert submitted_job(store, specs[2])["job_id"] != cancelled[0]  # a new job trained it
+
+
+def test_rerun_after_a_kill_does_not_wait_for_a_cancelled_pending_task(tmp_path, child_path,
+                                                                        node_taken, capsys):
+    """The submitting process is SIGKILLed, then a pending task is scancelled by its id: the
+    rerun waited 641 s (the 10 minutes a claim sacct does not list counted as live) before
+    training that run. Now squeue settles it: the rerun waits only for the live tasks and
+    submits the cancelled run at once."""
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(3)
+    first = subprocess.Popen(
+        [sys.executable, str(HELPERS / "slurm_sweep.py"), str(store.root), str(tmp_path),
+         str(tmp_path / "first"), PARTITION, "0", "3"], env=os.environ.copy())
+    try:
+        assert _wait_until(lambda: all(submitted_job(store, s) for s in specs), 120, 0.1)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    cancelled: list[str] = []
+    _cancel_while_pending(store, specs[2], cancelled)
+    assert cancelled
+    real, synthetic = sweep_worker.fixture_rows()
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    started = time.monotonic()
+    counts = run_missing(specs, real, synthetic, store, run=run, progress=False,
+                         executor=slurm_sweep.executor(str(tmp_path / "second"), PARTITION))
+    assert time.monotonic() - started < 120
+    assert counts == {"skipped": 2, "ran": 1}
+    assert "2 run(s) are being trained by another sweep" in capsys.readouterr().out
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    _assert_stored_once(store, specs)

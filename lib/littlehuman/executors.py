@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -463,7 +464,14 @@ class SlurmExecutor:
                            f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
                            "waiting for them instead of submitting them again", file=sys.stdout)
             if mine:
-                failure = self._submit_and_wait(executor, mine, store, str(inputs), run, bar) or failure
+                try:
+                    failure = self._submit_and_wait(executor, mine, store, str(inputs), run,
+                                                    bar) or failure
+                except _SubmissionRefused:
+                    bar.close()
+                    if not submitted:  # nothing of this sweep runs: leave no folder behind
+                        shutil.rmtree(sweep_dir, ignore_errors=True)
+                    raise
                 submitted.update(mine)
             failure = self._wait_for_others(theirs, store, bar) or failure
             todo = [s for s in todo if not store.has(s)]
@@ -516,22 +524,69 @@ class SlurmExecutor:
         with signals_deferred():  # submitted and marked, or neither
             try:
                 jobs = executor.map_array(RunTask(), [store] * n, [inputs] * n, [run] * n, specs)
-            except Exception:
+            except Exception as exc:
                 release_claims(store, claimed)  # not submitted: let other sweeps have them
+                if isinstance(exc, submitit.core.utils.FailedJobError):  # sbatch said no
+                    raise _SubmissionRefused(_REFUSED.format(n=n, why=_sbatch_says(exc))) from None
                 raise
             for job, spec in zip(jobs, specs):
                 mark_submitted(store, spec, job, self.cluster, claimed[spec])
         spec_of = {id(job): spec for job, spec in zip(jobs, specs)}
-        for job in submitit.helpers.as_completed(jobs, poll_frequency=self.poll_s):
-            if not store.has(spec_of[id(job)]):
-                try:  # submitit's outcome (it waits a little for a slow shared filesystem)
-                    job.result()
-                except Exception as exc:  # noqa: BLE001 - any task failure is retried
-                    last = str(exc).strip().splitlines()[-1:] or [type(exc).__name__]
-                    failure = f"job {job.job_id}: {last[0]} (log {job.paths.stderr})"
-                    continue
-            bar.update(1)
+        waiting = list(jobs)
+        while waiting:  # as submitit.helpers.as_completed, but a job SLURM forgot ends too
+            for job in [j for j in waiting if j.done()]:
+                waiting.remove(job)
+                if not store.has(spec_of[id(job)]):
+                    try:  # submitit's outcome (it waits a little for a slow shared filesystem)
+                        job.result()
+                    except Exception as exc:  # noqa: BLE001 - any task failure is retried
+                        failure = (f"job {job.job_id}: {_why_task_failed(exc)} "
+                                   f"(log {job.paths.stderr})")
+                        continue
+                bar.update(1)
+            if waiting and self.cluster == "slurm":
+                # a pending array task cancelled by its id (scancel 12_3) is in neither sacct
+                # nor squeue: submitit calls it UNKNOWN, never done, and the sweep waited forever
+                states = _slurm_states([str(j.job_id) for j in waiting], refresh=False)
+                for job in [j for j in waiting if states.get(str(j.job_id)) == GONE
+                            and not j.paths.result_pickle.exists()]:  # (else: done() next)
+                    waiting.remove(job)
+                    if not store.has(spec_of[id(job)]):
+                        failure = (f"job {job.job_id}: SLURM no longer knows it (cancelled "
+                                   f"before it started?) (log folder {job.paths.folder})")
+                        continue
+                    bar.update(1)
+            if waiting:
+                time.sleep(self.poll_s)
         return failure
+
+
+def _why_task_failed(exc: BaseException) -> str:
+    """One line on why a task failed: the last line of the traceback of a task that raised
+    (submitit's message puts it between dashed lines, then the log paths: its last line was
+    the path of the .out log), else the message's last line (e.g. srun's for a killed task)."""
+    text = str(exc).strip()
+    parts = text.split("----------------------")
+    if len(parts) >= 3 and "failed during processing" in parts[0]:
+        text = parts[1].strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else type(exc).__name__
+
+
+class _SubmissionRefused(LittleHumanError):
+    """sbatch refused a sweep's array (a partition, GPUs or memory the cluster lacks)."""
+
+
+_REFUSED = ("sbatch refused the array of {n} run(s), so nothing was submitted: {why}; check "
+            "--slurm-partition, --slurm-gpus-per-job, --slurm-cpus-per-job, --slurm-mem-gb and "
+            "--slurm-time-min against the cluster (sinfo)")
+
+
+def _sbatch_says(exc: BaseException) -> str:
+    """sbatch's complaint (submitit's FailedJobError holds its stderr) as one line."""
+    lines = [line.strip().removeprefix("sbatch: error:").strip()
+             for line in str(exc).splitlines() if line.strip()]
+    return "; ".join(lines) or type(exc).__name__
 
 
 # --------------------------------------------------------------------------- slurm claims
@@ -540,6 +595,8 @@ class SlurmExecutor:
 #: from claiming runs to submitting them
 UNREPORTED_GRACE_S = 600.0
 #: SLURM states of a job that may still write its run (``sacct``'s words, upper case)
+#: the state :func:`_slurm_states` gives a job that neither sacct nor squeue lists
+GONE = "GONE"
 LIVE_STATES = ("PENDING", "RUNNING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING",
                "CONFIGURING", "COMPLETING", "SUSPENDED", "PREEMPTED", "READY", "STAGE_OUT")
 
@@ -574,7 +631,9 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
 
     A claim is created exclusively (:func:`paths.atomic_write` with ``exclusive``), a dead one
     is taken over by creating the next generation the same way, so of two sweeps started at
-    once exactly one claims each run. Write the job into each claim with
+    once exactly one claims each run. A claim of this same ``sweep`` (its earlier attempt at
+    the run failed) is taken over the same way, however the scheduler reports its job. Write
+    the job into each claim with
     :func:`mark_submitted` once submitted, or :func:`release_claims` if not submitted."""
     mine: dict[RunSpec, int] = {}
     theirs: dict[RunSpec, dict[str, Any]] = {}
@@ -586,7 +645,10 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
         lost: list[RunSpec] = []
         for spec in pending:
             generation, claim = current[spec]
-            ours = bool(claim) and claim.get("sweep") == sweep and not claim.get("job_id")
+            # this sweep's own claim, its job failed (a retry): taken over whatever sacct says;
+            # a task that raised is still RUNNING or COMPLETING there for a moment, and the
+            # retry took it for another sweep's, waited, and never resubmitted the run
+            ours = bool(claim) and claim.get("sweep") == sweep
             if claim and alive[id(claim)] and not ours:
                 theirs[spec] = claim
                 continue
@@ -650,8 +712,9 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     """Whether each claim may still lead to its run's record: a submitted job by SLURM's own
     state (one ``sacct`` call for all of them, through submitit's watcher), or on submitit's
     local cluster (tests) by whether the job's process (its id is the pid) runs on this host;
-    a job the scheduler does not report counts as live for :data:`UNREPORTED_GRACE_S` after
-    its submission. A claim not submitted yet lives while its sweep's process does (on
+    a job neither sacct nor squeue lists is dead (:data:`GONE`), and one that the scheduler
+    cannot report (sacct and squeue both failing) counts as live for
+    :data:`UNREPORTED_GRACE_S` after its submission. A claim not submitted yet lives while its sweep's process does (on
     another host: for :data:`UNREPORTED_GRACE_S`); a local sweep's lock while it is held."""
     slurm = [str(c["job_id"]) for c in claims if c.get("job_id") and c.get("cluster") == "slurm"]
     states = _slurm_states(slurm) if slurm else {}
@@ -691,16 +754,42 @@ def _lock_held(lock: FileLock) -> bool:
     return False
 
 
-def _slurm_states(job_ids: list[str]) -> dict[str, str]:
-    """SLURM's state of each job (``sacct``, one call), "UNKNOWN" where it says nothing."""
+def _slurm_states(job_ids: list[str], refresh: bool = True) -> dict[str, str]:
+    """SLURM's state of each job: ``sacct``'s (one call, through submitit's watcher; none
+    with ``refresh=False``: the watcher's last answer), and for a job sacct does not list,
+    ``squeue``'s (one call): :data:`GONE` when squeue answers without it (a pending array
+    task cancelled by its id is never written to sacct), "UNKNOWN" when squeue cannot
+    answer either (the claim's age then decides)."""
     watcher = submitit.SlurmJob.watcher
     try:
         for job_id in job_ids:
             watcher.register_job(job_id)
-        watcher.update()
-        return {job_id: watcher.get_state(job_id, mode="cache") for job_id in job_ids}
+        if refresh:
+            watcher.update()
+        states = {job_id: watcher.get_state(job_id, mode="cache") for job_id in job_ids}
     except Exception:  # noqa: BLE001 - no sacct here: judge by the claims' age alone
-        return {}
+        states = {job_id: "UNKNOWN" for job_id in job_ids}
+    unknown = [job_id for job_id, state in states.items() if state.upper() == "UNKNOWN"]
+    queued = _squeue_states(unknown) if unknown else None
+    if queued is not None:
+        states.update({job_id: queued.get(job_id, GONE) for job_id in unknown})
+    return states
+
+
+def _squeue_states(job_ids: list[str]) -> dict[str, str] | None:
+    """The jobs among ``job_ids`` that the controller still holds (pending, running,
+    completing, ...) -> their state, from one ``squeue`` call (array tasks one by one); None
+    when squeue cannot answer (no controller, no squeue)."""
+    mains = sorted({job_id.split("_")[0] for job_id in job_ids})
+    try:
+        done = subprocess.run(["squeue", "-h", "-r", "-o", "%i|%T", "-j", ",".join(mains)],
+                              capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:  # one id it does not know is an answer; anything else is not
+        return {} if "Invalid job id" in done.stderr else None
+    listed = dict(line.strip().split("|", 1) for line in done.stdout.splitlines() if "|" in line)
+    return {job_id: listed[job_id] for job_id in job_ids if job_id in listed}
 
 
 def _process_runs(pid: str) -> bool:

@@ -5,7 +5,8 @@ first attempt, so the executors' requeue and retry paths can be checked.
 the invented fixture of ``sweep_worker.py`` (no dataset text). For a spec whose key is in
 ``victims``, the first attempt writes ``<marker_dir>/<key>.first`` (holding its pid) and then
 either SIGKILLs its own process (``mode="kill"``) or sleeps until signalled
-(``mode="preempt"``: the test sends SIGUSR2, as SLURM does before preempting a job). Every
+(``mode="preempt"``: the test sends SIGUSR2, as SLURM does before preempting a job), or, at
+every attempt, appends its key to ``<marker_dir>/attempts.log`` and raises (``mode="raise"``). Every
 finished run appends its key to ``<marker_dir>/finished.log`` and records its
 ``CUDA_VISIBLE_DEVICES`` under ``record["cuda_visible_devices"]``. ``sleep_s``: every run
 first sleeps that long (a slow run, for sweeps that overlap).
@@ -29,6 +30,10 @@ def flaky_run(spec: RunSpec, real: pd.DataFrame, synthetic: pd.DataFrame, marker
     folder = Path(marker_dir)
     time.sleep(sleep_s)
     marker = folder / f"{spec.key()}.first"
+    if spec.key() in victims and mode == "raise":  # fails at every attempt
+        with open(folder / "attempts.log", "a", encoding="utf-8") as log:
+            log.write(spec.key() + "\n")
+        raise RuntimeError(f"no memory left for run {spec.key()}")
     if spec.key() in victims and not marker.exists():
         marker.write_text(str(os.getpid()))
         if mode == "kill":
