@@ -724,3 +724,54 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(") ", 1)[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_retry_waits_for_its_own_task_that_has_not_ended(tmp_path, monkeypatch):
+    """A reviewer, on a real SLURM: `scontrol suspend` on a sweep's running task made submitit
+    call it done without a result; the retry took over the sweep's own claim, resubmitted the
+    run, and the resumed task trained it too (twice). The sweep's own claim is taken over only
+    once its task wrote its result (returned or raised), else waited for while alive."""
+    from types import SimpleNamespace
+
+    from littlehuman.executors import mark_submitted
+
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    mine, _ = claim_runs(store, [spec], "sweep-a")
+    folder = tmp_path / "slurm" / "sweep-a" / "41_0"
+    job = SimpleNamespace(job_id="41_0", paths=SimpleNamespace(folder=folder))
+    mark_submitted(store, spec, job, "slurm", mine[spec])
+    monkeypatch.setattr(executors, "live_claims", lambda claims: [True] * len(claims))
+    mine, theirs = claim_runs(store, [spec], "sweep-a")  # suspended: alive, no result
+    assert not mine and spec in theirs
+    folder.mkdir(parents=True)
+    (folder / "41_0_0_result.pkl").write_bytes(b"")  # it raised: submitit wrote its result
+    mine, theirs = claim_runs(store, [spec], "sweep-a")
+    assert spec in mine and not theirs
+    # another sweep's live claim stays theirs, result or not
+    mark_submitted(store, spec, job, "slurm", mine[spec])
+    mine, theirs = claim_runs(store, [spec], "sweep-b")
+    assert not mine and spec in theirs
+
+
+@pytest.mark.parametrize("raised, said", [
+    (ValueError("the config is invalid:\n  learning_rate must be > 0"),
+     "ValueError: the config is invalid: learning_rate must be > 0"),
+    (RuntimeError("rows that failed:\n----------------------\nrow 3"),
+     "RuntimeError: rows that failed: ---------------------- row 3"),
+    (KeyError("k"), "KeyError: 'k'"),
+])
+def test_a_failed_tasks_line_names_its_whole_exception(raised, said):
+    """A reviewer: a message of several lines gave its last line alone ('learning_rate must
+    be > 0'), and one holding submitit's own rule gave a line of code."""
+    import traceback
+
+    try:
+        raise raised
+    except Exception:  # noqa: BLE001 - the trace a task's log holds
+        trace = traceback.format_exc()
+    failed = submitit.core.utils.FailedJobError(
+        f"Job (task=0) failed during processing with trace:\n----------------------\n{trace}\n"
+        "----------------------\nYou can check full logs with 'job.stderr(0)' and "
+        "'job.stdout(0)'or at paths:\n  - /s/41_0_0_log.err\n  - /s/41_0_0_log.out")
+    assert executors._why_task_failed(failed) == said
+    assert executors._why_task_failed(RuntimeError("srun: error: a\nsignal 9")) == "signal 9"

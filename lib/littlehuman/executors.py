@@ -561,14 +561,26 @@ class SlurmExecutor:
         return failure
 
 
+#: the line submitit puts either side of a failed task's traceback
+_TRACE_RULE = "\n----------------------\n"
+
+
 def _why_task_failed(exc: BaseException) -> str:
-    """One line on why a task failed: the last line of the traceback of a task that raised
-    (submitit's message puts it between dashed lines, then the log paths: its last line was
-    the path of the .out log), else the message's last line (e.g. srun's for a killed task)."""
+    """One line on why a task failed: the exception a task raised, its name and every line of
+    its message, from the traceback submitit puts between two rules (then the log paths: the
+    last line was the path of the .out log; a message with such a rule or several lines of its
+    own was cut, a reviewer), else the message's last line (e.g. srun's for a killed task)."""
     text = str(exc).strip()
-    parts = text.split("----------------------")
-    if len(parts) >= 3 and "failed during processing" in parts[0]:
-        text = parts[1].strip()
+    first, last = text.find(_TRACE_RULE), text.rfind(_TRACE_RULE)
+    if "failed during processing" in text[:max(first, 0)] and 0 <= first < last:
+        trace = text[first + len(_TRACE_RULE):last].splitlines()
+        frames = [i for i, line in enumerate(trace) if line.startswith('  File "')]
+        start = frames[-1] + 1 if frames else 0
+        while start < len(trace) and trace[start].startswith("    "):  # the frame's code, ^^^
+            start += 1
+        said = " ".join(line.strip() for line in trace[start:] if line.strip())
+        if said:
+            return said
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else type(exc).__name__
 
@@ -645,10 +657,11 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
         lost: list[RunSpec] = []
         for spec in pending:
             generation, claim = current[spec]
-            # this sweep's own claim, its job failed (a retry): taken over whatever sacct says;
-            # a task that raised is still RUNNING or COMPLETING there for a moment, and the
-            # retry took it for another sweep's, waited, and never resubmitted the run
-            ours = bool(claim) and claim.get("sweep") == sweep
+            # this sweep's own claim whose task has ended (a retry): taken over whatever sacct
+            # says; a task that raised is still RUNNING or COMPLETING there for a moment, and
+            # the retry took it for another sweep's and never resubmitted the run. A task that
+            # wrote no result (suspended, held for a requeue) may still train: waited for
+            ours = bool(claim) and claim.get("sweep") == sweep and _task_ended(claim)
             if claim and alive[id(claim)] and not ours:
                 theirs[spec] = claim
                 continue
@@ -677,6 +690,17 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
                 mine[spec] = generation + 1
         pending = lost
     return mine, theirs
+
+
+def _task_ended(claim: dict[str, Any]) -> bool:
+    """Whether a claim's task is over as far as its run goes: never submitted, or its result
+    pickle (submitit writes one when the task returns or raises) exists. SLURM can report a
+    task that raised as RUNNING for a moment; submitit calls a SUSPENDED one done, with no
+    result, while it may still resume and train."""
+    if not claim.get("job_id") or not claim.get("folder"):
+        return not claim.get("job_id")
+    paths_of = submitit.core.utils.JobPaths(claim["folder"], job_id=str(claim["job_id"]))
+    return paths_of.result_pickle.exists()
 
 
 def release_claims(store: RunStore, claimed: dict[RunSpec, int]) -> None:
