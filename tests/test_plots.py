@@ -830,6 +830,14 @@ def test_dollar_amounts_are_not_read_as_latex(tmp_path):
     body = html_body(path)
     assert "<p>At $0.5 per human point and $0.002 per synthetic point</p>" in body
     assert "\\$" not in body.split("jp-RenderedMarkdown", 1)[1].split("</div>", 1)[0]
+    # a command in a code span keeps its dollar sign: no MathJax reads code, and a backslash
+    # there would be copied with it (a reviewer: --data-dir '/data/$USER/lh')
+    command = plots.markdown("run `python run_all.py --data-dir '/data/$USER/lh'` at $2 a run")
+    assert command.data == "run `python run_all.py --data-dir '/data/$USER/lh'` at \\\\$2 a run"
+    nb.cells[0].outputs[0]["data"]["text/markdown"] = command.data
+    nbformat.write(nb, path)
+    assert "<code>python run_all.py --data-dir '/data/$USER/lh'</code> at $2 a run" in \
+        html_body(path).replace("&#x27;", "'")
 
 
 def test_styled_table_keeps_its_alignment_without_its_style_sheet():

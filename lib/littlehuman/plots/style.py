@@ -318,6 +318,8 @@ def _inline_styler() -> type:
 
 #: a dollar sign not already escaped
 _DOLLAR = re.compile(r"(?<!\\)\$")
+#: a fenced block or a code span (its run of backticks closed by the same run), kept by split
+_CODE = re.compile(r"(```.*?```|(`+)(?!`).*?(?<!`)\2(?!`))", re.S)
 
 
 def markdown(text: str):
@@ -330,7 +332,13 @@ def markdown(text: str):
     (:func:`littlehuman.report.html_body`)."""
     from IPython.display import Markdown
 
-    return Markdown(_DOLLAR.sub(r"\\\\$", text))
+    # code spans and fences stay as they are: no MathJax reads them, and a backslash there is
+    # shown (a reviewer: a command's --data-dir '/data/$USER/lh' read '/data/\\$USER/lh')
+    said, at = [], 0
+    for code in _CODE.finditer(text):
+        said += [_DOLLAR.sub(r"\\\\$", text[at:code.start()]), code.group(0)]
+        at = code.end()
+    return Markdown("".join(said) + _DOLLAR.sub(r"\\\\$", text[at:]))
 
 
 def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
