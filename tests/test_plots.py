@@ -783,6 +783,15 @@ def test_a_flat_panel_gets_a_y_range_of_its_own():
     records = sweep_records().assign(accuracy=flat[0])
     fig = plots.sweep.figure(records, ["accuracy"], "t")
     assert fig.layout.yaxis.range == pytest.approx((flat[0] - 0.05, flat[0] + 0.05))
+    # a baseline inside that range is drawn as a line, not named 'above this axis' (a
+    # reviewer: the note beside an axis pinned to 0.43-0.53 said 0.500 lay above it)
+    near = plots.sweep.figure(records, ["accuracy"], "t", baseline={"accuracy": 0.50})
+    assert near.layout.yaxis.range == pytest.approx((flat[0] - 0.05, flat[0] + 0.05))
+    assert not [a.text for a in near.layout.annotations if "this axis" in (a.text or "")]
+    assert any(sh.y0 == 0.50 for sh in near.layout.shapes)
+    far = plots.sweep.figure(records, ["accuracy"], "t", baseline={"accuracy": 0.60})
+    assert [a.text for a in far.layout.annotations if "this axis" in (a.text or "")] == [
+        "majority baseline 0.600, above this axis"]
 
 
 def test_a_line_label_does_not_write_over_a_note_at_the_panels_foot():

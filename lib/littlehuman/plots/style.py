@@ -377,12 +377,15 @@ def baseline_off_axis(fig: go.Figure, value: float, row: int, col: int,
     """Whether a majority baseline (or another line called ``name``) lies farther from the
     panel's data (every panel's with ``shared``) than the data's own height: drawn, it would
     stretch the axis until the data were a flat strip (a QA baseline near 0 under scores of
-    0.7-0.9). If so, it names itself at the panel's foot (or head) instead."""
+    0.7-0.9). If so, it names itself at the panel's foot (or head) instead. A flat panel's
+    height is the range :meth:`Panels.layout` pins it to: a baseline inside that range is
+    drawn (a reviewer: '0.500, above this axis' beside an axis pinned to 0.43-0.53)."""
     span = panel_span(fig, row, col, shared)
     if span is None:
         return False
     lo, hi = span
-    height = max(hi - lo, 1e-9)
+    scale = max(1.0, abs(lo), abs(hi))  # a flat panel shows FLAT_PAD either side (Panels)
+    height = FLAT_PAD * scale if hi - lo <= FLAT * scale else hi - lo
     if lo - height <= value <= hi + height:
         return False
     side = "below" if value < lo else "above"
