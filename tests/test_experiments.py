@@ -887,6 +887,9 @@ def test_a_base_whose_interval_spans_everything_gets_no_advice():
     floor = advisor._advice_sentence({**row, "base": 16, "low": -16.0, "high": 31.0}, 8,
                                      curves.advise(2.4, 0.5, 0.002, 8), 0.1, "rouge1")
     assert "(95% CI ≤ 0 to 31) more synthetic points" in floor
+    # a near-flat fit's floor (-249.99999) is the floor too: no advice, not 'at least -250'
+    near = advisor._advice_sentence({**row, "low": -249.99999}, 50, adv, 0.1, "rouge1")
+    assert near == said, near
     assert bounded.endswith("synthetic points are the cheaper route here, though its 95% "
                             "interval does not settle it.")
 

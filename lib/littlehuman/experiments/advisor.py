@@ -252,7 +252,8 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
                else "the synthetic amount matching them is beyond any finite number")
         return (f"{head}; {why}, but the human points added {gain:+.4g}: buy the {h} human "
                 "points, no amount of synthetic data can be priced against them.")
-    if finite(r["low"]) and r["low"] <= -r["base"] and not finite(r["high"]):
+    if (finite(r["low"]) and families.at_floor(r["low"], -float(r["base"]))
+            and not finite(r["high"])):  # at the floor as the tables read it (-249.99999)
         return (f"{head}; matching them takes about {adv['equivalent_points']:,.0f} more "
                 "synthetic points on the fitted curve, but its 95% interval runs from none "
                 "needed to more than any finite number: no advice for this base.")
