@@ -756,6 +756,14 @@ def test_an_unbounded_end_favours_human_points_and_reads_at_least():
     assert ("(its 95% CI runs from none needed to more than any finite number: the "
             "resamples settle nothing; 4,037 without a finite answer)") in \
         advisor.worth_sentence(everything)
+    # an end at minus the synthetic size reads '≤ 0', as the tables (a reviewer: '[-3,000,
+    # 5,000]'); so does a near-flat fit's -2,999.99999 beside an unbounded end
+    floor = {"worth": {**answer["worth"], "at_synthetic": 3000.0, "low": -3000.0, "high": 5000.0}}
+    assert "(95% CI [≤ 0, 5,000]; 40 resamples" in advisor.worth_sentence(floor)
+    near = {"worth": {**floor["worth"], "low": -2999.99999, "high": math.inf}}
+    assert "runs from none needed to more than any finite number" in advisor.worth_sentence(near)
+    assert advisor._credit_text({"base": 250, "value": 90.0, "low": -250.0, "high": 400.0}) == \
+        "90 [≤ 0, 400]"
     answer["worth"].update(low=None, high=None, value=None, status="unreachable")
     assert advisor.worth_sentence(answer) == (
         "At 3,230 synthetic points, the 200 human points are worth no finite number of "

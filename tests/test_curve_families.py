@@ -301,6 +301,11 @@ def test_disagreement_is_said_in_a_sentence():
     priced = F.disagreement({"power": {"value": 400, "low": 100, "high": 900, "status": "ok"},
                              "log": {"value": None, "status": "no_gain"}})
     assert priced and "gives no number (no_gain)" in priced
+    # an end at minus the base reads '≤ 0' there too, as the tables (a reviewer)
+    apart = F.disagreement({"power": {"value": 20, "low": -250, "high": 60, "status": "ok"},
+                            "log": {"value": 900, "low": 700, "high": 1200, "status": "ok"}},
+                           floor=-250.0)
+    assert "power law 20 [≤ 0, 60]" in apart, apart
 
 
 # ---- the bootstrap and the analysis ----------------------------------------------------------

@@ -737,8 +737,8 @@ def choose(errors: pd.DataFrame, noise: float | None = None,
             "decisive": decisive, "plausible": plausible, "sentence": sentence + "."}
 
 
-def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the equivalent"
-                 ) -> str | None:
+def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the equivalent",
+                 floor: float = -math.inf) -> str | None:
     """A sentence when the families disagree, else None.
 
     ``estimates`` maps family to ``{"value", "low", "high", "status"}``. They disagree when
@@ -746,7 +746,8 @@ def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the eq
     not overlap (a family without an interval counts as its point). A family whose answer
     lies beyond every number (``unreachable``, or a match beyond a float) agrees with
     numbers whose intervals all reach ∞; one whose curve does not rise (``no_gain``) with
-    numbers that are all at most 0."""
+    numbers that are all at most 0. An interval end at ``floor`` (minus the base) reads '≤ 0',
+    as the tables read it."""
     numbers = {f: e for f, e in estimates.items() if stats.finite(e.get("value"))}
     open_above = bool(numbers) and all(has_interval(e) and float(e["high"]) == math.inf
                                        for e in numbers.values())
@@ -767,7 +768,7 @@ def disagreement(estimates: Mapping[str, Mapping[str, Any]], what: str = "the eq
              if f < g and (span[f][1] < span[g][0] or span[g][1] < span[f][0])]
     if not parts and not apart:
         return None
-    shown = "; ".join(f"{FAMILIES[f].label} {_fmt(e)}" for f, e in numbers.items())
+    shown = "; ".join(f"{FAMILIES[f].label} {_fmt(e, floor)}" for f, e in numbers.items())
     why = (" and the intervals of " + ", ".join(f"{FAMILIES[f].label} and {FAMILIES[g].label}"
                                                 for f, g in apart) + " do not overlap"
            if apart else "")
@@ -790,11 +791,11 @@ def _hi(e: Mapping[str, Any]) -> float:
     return float(e["high"]) if has_interval(e) else float(e["value"])
 
 
-def _fmt(e: Mapping[str, Any]) -> str:
-    from littlehuman.findings import fmt_points_interval
-
-    ci = f" {fmt_points_interval(e['low'], e['high'])}" if has_interval(e) else ""
-    return f"{float(e['value']):,.0f}{ci}"
+def _fmt(e: Mapping[str, Any], floor: float = -math.inf) -> str:
+    ci = (f" {interval_or_none_needed(float(e['low']), float(e['high']), floor)}"
+          if has_interval(e) else "")
+    value = float(e["value"])
+    return f"{'≤ 0' if at_floor(value, floor) else format(value, ',.0f')}{ci}"
 
 
 # --------------------------------------------------------------------------- the bootstrap
@@ -964,7 +965,8 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
             rows.append(row)
         if estimates:
             disagreements[key] = disagreement(
-                estimates, f"the synthetic points worth +{data.human} human on base {key:g}")
+                estimates, f"the synthetic points worth +{data.human} human on base {key:g}",
+                floor=-float(key))
     t3_values: dict[str, list[float | None]] = {f: [] for f in families}
     t3_beyond: dict[str, list[str]] = {f: [] for f in families}  # per finite value
     for m in seed_means:

@@ -789,19 +789,17 @@ def worth_sentence(answer: dict[str, Any]) -> str:
     """What notebook 06 says under the budget's answer (:func:`families.budget_answer`, status
     ok): what the measured human points are worth in synthetic points at the best split's
     synthetic size, with its interval (an end may be unbounded: 'at least')."""
-    from littlehuman.findings import fmt_points_interval
-
     w = answer["worth"]
     value = (f"{w['value']:,.0f} synthetic points" if finite(w.get("value"))
              else "no finite number of synthetic points")
     at = w["at_synthetic"]
     if not families.has_interval(w):
         interval = ""
-    elif w["low"] <= -at and w["high"] == math.inf:  # ranked at "none needed" .. "none reaches"
+    elif families.at_floor(w["low"], -at) and w["high"] == math.inf:  # "none needed" .. "none reaches"
         interval = (f" (its 95% CI runs from none needed to more than any finite number: the "
                     f"resamples settle nothing; {w['undefined']:,} without a finite answer)")
     else:
-        interval = (f" (95% CI {fmt_points_interval(w['low'], w['high'])}; "
+        interval = (f" (95% CI {families.interval_or_none_needed(w['low'], w['high'], -at)}; "
                     f"{w['undefined']:,} resamples without a finite answer)")
     fitted = (f" on the {families.FAMILIES[answer['family']].label} fitted to every base's "
               "synthetic-only runs at once (the table above fits each base alone)"
@@ -923,13 +921,12 @@ def budget_curves_sentence(report: dict[str, Any]) -> str:
 
 def _credit_text(credit: dict[str, Any]) -> str:
     """One base's credit on a budget curve (:func:`~littlehuman.families.pooled_credits`):
-    '1,370 [1,284, 1,493]', the value alone without an interval, 'none' without a value."""
-    from littlehuman.findings import fmt_points_interval
-
+    '1,370 [1,284, 1,493]', the value alone without an interval, 'none' without a value; an
+    end at minus the base '≤ 0', as the tables read it."""
     if not finite(credit["value"]):
         return "none"
-    ci = f" {fmt_points_interval(credit['low'], credit['high'])}" \
-        if credit["low"] is not None else ""
+    ci = (f" {families.interval_or_none_needed(credit['low'], credit['high'], -float(credit['base']))}"
+          if credit["low"] is not None else "")
     return f"{credit['value']:,.0f}{ci}"
 
 
