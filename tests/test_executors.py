@@ -775,3 +775,18 @@ def test_a_failed_tasks_line_names_its_whole_exception(raised, said):
         "'job.stdout(0)'or at paths:\n  - /s/41_0_0_log.err\n  - /s/41_0_0_log.out")
     assert executors._why_task_failed(failed) == said
     assert executors._why_task_failed(RuntimeError("srun: error: a\nsignal 9")) == "signal 9"
+
+
+def test_a_sweeps_poll_keeps_sacct_on_its_back_off(monkeypatch):
+    """A reviewer: the poll asked submitit's watcher to register jobs it already knew, which
+    restarts its back-off, so sacct was called every poll (19 calls for a 95 s sweep where 5
+    had been; hundreds over a 4 h job). A known job is read from the cache."""
+    watcher = submitit.SlurmJob.watcher
+    monkeypatch.setattr(executors, "_squeue_states", lambda ids: None)
+    watcher.register_job("5_0")
+    checked = watcher._last_status_check = time.time() - 1.0
+    try:
+        assert executors._slurm_states(["5_0"], refresh=False) == {"5_0": "UNKNOWN"}
+        assert watcher._last_status_check == checked
+    finally:
+        watcher._registered.discard("5_0")

@@ -786,8 +786,8 @@ def _slurm_states(job_ids: list[str], refresh: bool = True) -> dict[str, str]:
     answer either (the claim's age then decides)."""
     watcher = submitit.SlurmJob.watcher
     try:
-        for job_id in job_ids:
-            watcher.register_job(job_id)
+        for job_id in job_ids:  # registers a job it does not know (register_job on a known one
+            watcher.get_state(job_id, mode="cache")  # restarts its back-off: sacct every poll)
         if refresh:
             watcher.update()
         states = {job_id: watcher.get_state(job_id, mode="cache") for job_id in job_ids}
