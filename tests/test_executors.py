@@ -383,6 +383,22 @@ def test_an_array_sbatch_refuses_is_one_line_and_leaves_nothing(tmp_path, monkey
     assert list((tmp_path / "slurm").iterdir()) == []
 
 
+
+def test_an_sbatch_the_controller_did_not_answer_says_rerun(tmp_path, monkeypatch):
+    """A reviewer: a transient 'Socket timed out' from the controller read as a bad flag."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+
+    def timed_out(*args, **kwargs):
+        raise submitit.core.utils.FailedJobError(
+            "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation")
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array", timed_out)
+    with pytest.raises(LittleHumanError, match="did not answer in time: rerun") as caught:
+        run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
+    assert "--slurm-partition" not in str(caught.value)
+
+
 def test_a_store_without_hard_links_is_one_line(tmp_path, monkeypatch):
     """A filesystem that refuses hard links (some SMB mounts) cannot hold claims: one
     actionable error naming the folder, no claim or temp file left."""

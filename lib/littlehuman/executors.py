@@ -527,7 +527,10 @@ class SlurmExecutor:
             except Exception as exc:
                 release_claims(store, claimed)  # not submitted: let other sweeps have them
                 if isinstance(exc, submitit.core.utils.FailedJobError):  # sbatch said no
-                    raise _SubmissionRefused(_REFUSED.format(n=n, why=_sbatch_says(exc))) from None
+                    why = _sbatch_says(exc)
+                    advice = _RERUN if any(w in why for w in _UNANSWERED) else _CHECK_FLAGS
+                    raise _SubmissionRefused(_REFUSED.format(n=n, why=why,
+                                                             advice=advice)) from None
                 raise
             for job, spec in zip(jobs, specs):
                 mark_submitted(store, spec, job, self.cluster, claimed[spec])
@@ -589,9 +592,13 @@ class _SubmissionRefused(LittleHumanError):
     """sbatch refused a sweep's array (a partition, GPUs or memory the cluster lacks)."""
 
 
-_REFUSED = ("sbatch refused the array of {n} run(s), so nothing was submitted: {why}; check "
-            "--slurm-partition, --slurm-gpus-per-job, --slurm-cpus-per-job, --slurm-mem-gb and "
-            "--slurm-time-min against the cluster (sinfo)")
+_REFUSED = ("sbatch refused the array of {n} run(s), so nothing was submitted: {why}; {advice}")
+#: what to do after a refusal: the flags for a request the cluster cannot meet; a rerun for a
+#: controller that did not answer (a reviewer: 'Socket timed out' read as a bad flag)
+_CHECK_FLAGS = ("check --slurm-partition, --slurm-gpus-per-job, --slurm-cpus-per-job, "
+                "--slurm-mem-gb and --slurm-time-min against the cluster (sinfo)")
+_RERUN = "the controller did not answer in time: rerun the same command (nothing is lost)"
+_UNANSWERED = ("timed out", "Unable to contact slurm controller", "Socket", "Connection refused")
 
 
 def _sbatch_says(exc: BaseException) -> str:
