@@ -457,10 +457,14 @@ class SlurmExecutor:
                    disable=not progress)
         for _attempt in range(attempts):
             mine, theirs = claim_runs(store, todo, sweep_dir.name)
-            if theirs:
+            for own, whose in ((False, "another sweep"),  # or this sweep's suspended task
+                               (True, "this sweep's own job(s), not ended (suspended or held)")):
+                held = [c for c in theirs.values() if (c.get("sweep") == sweep_dir.name) == own]
+                if not held:
+                    continue
                 named = sorted({str(c.get("job_id") or "not yet submitted") if "lock" not in c
-                                else "a local sweep" for c in theirs.values()})
-                tqdm.write(f"{len(theirs)} run(s) are being trained by another sweep "
+                                else "a local sweep" for c in held})
+                tqdm.write(f"{len(held)} run(s) are being trained by {whose} "
                            f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
                            "waiting for them instead of submitting them again", file=sys.stdout)
             if mine:
