@@ -58,7 +58,8 @@ RECORD_COLUMNS = ("base", "kind", "added", "seed")
 class LogFit:
     """Least-squares ``y = a0 + a1 ln(x)`` over ``n_points`` runs of sizes ``x_min..x_max``.
 
-    ``r2`` is 1.0 when the scores are all equal (the flat fit is then exact)."""
+    ``r2`` is NaN when the scores are all equal (undefined: :func:`fit_log`); a log fit
+    made by :func:`littlehuman.families.FamilyFit.as_logfit` carries 1.0 there."""
 
     a0: float
     a1: float

@@ -541,31 +541,37 @@ class SlurmExecutor:
         spec_of = {id(job): spec for job, spec in zip(jobs, specs)}
         waiting = list(jobs)
         while waiting:  # as submitit.helpers.as_completed, but a job SLURM forgot ends too
-            for job in [j for j in waiting if j.done()]:
-                waiting.remove(job)
-                if not store.has(spec_of[id(job)]):
-                    try:  # submitit's outcome (it waits a little for a slow shared filesystem)
-                        job.result()
-                    except Exception as exc:  # noqa: BLE001 - any task failure is retried
-                        failure = (f"job {job.job_id}: {_why_task_failed(exc)} "
-                                   f"(log {job.paths.stderr})")
-                        continue
-                bar.update(1)
-            if waiting and self.cluster == "slurm":
+            finished = {id(j) for j in waiting if j.done()}
+            ended: list[tuple[Any, str | None]] = [(j, None) for j in waiting if id(j) in finished]
+            rest = [j for j in waiting if id(j) not in finished]
+            if rest and self.cluster == "slurm":
                 # a pending array task cancelled by its id (scancel 12_3) is in neither sacct
                 # nor squeue: submitit calls it UNKNOWN, never done, and the sweep waited forever
-                states = _slurm_states([str(j.job_id) for j in waiting], refresh=False)
-                for job in [j for j in waiting if states.get(str(j.job_id)) == GONE
-                            and not j.paths.result_pickle.exists()]:  # (else: done() next)
-                    waiting.remove(job)
-                    if not store.has(spec_of[id(job)]):
-                        failure = (f"job {job.job_id}: SLURM no longer knows it (cancelled "
-                                   f"before it started?) (log folder {job.paths.folder})")
-                        continue
+                states = _slurm_states([str(j.job_id) for j in rest], refresh=False)
+                ended += [(j, f"SLURM no longer knows it (cancelled before it started?) (log "
+                              f"folder {j.paths.folder})") for j in rest
+                          if states.get(str(j.job_id)) == GONE
+                          and not j.paths.result_pickle.exists()]  # (else: done() next)
+            for job, gone in ended:
+                waiting.remove(job)
+                why = "" if store.has(spec_of[id(job)]) else gone or _task_outcome(job)
+                if why:
+                    failure = f"job {job.job_id}: {why}"
+                else:
                     bar.update(1)
             if waiting:
                 time.sleep(self.poll_s)
         return failure
+
+
+def _task_outcome(job: Any) -> str:
+    """'' when a finished task returned, else why it failed with its log (submitit's outcome:
+    it waits a little for a slow shared filesystem)."""
+    try:
+        job.result()
+    except Exception as exc:  # noqa: BLE001 - any task failure is retried
+        return f"{_why_task_failed(exc)} (log {job.paths.stderr})"
+    return ""
 
 
 #: the line submitit puts either side of a failed task's traceback
@@ -617,9 +623,9 @@ def _sbatch_says(exc: BaseException) -> str:
 #: submission by a few seconds to minutes; also how long a sweep on another host may take
 #: from claiming runs to submitting them
 UNREPORTED_GRACE_S = 600.0
-#: SLURM states of a job that may still write its run (``sacct``'s words, upper case)
 #: the state :func:`_slurm_states` gives a job that neither sacct nor squeue lists
 GONE = "GONE"
+#: SLURM states of a job that may still write its run (``sacct``'s words, upper case)
 LIVE_STATES = ("PENDING", "RUNNING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING",
                "CONFIGURING", "COMPLETING", "SUSPENDED", "PREEMPTED", "READY", "STAGE_OUT")
 
@@ -654,9 +660,9 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
 
     A claim is created exclusively (:func:`paths.atomic_write` with ``exclusive``), a dead one
     is taken over by creating the next generation the same way, so of two sweeps started at
-    once exactly one claims each run. A claim of this same ``sweep`` (its earlier attempt at
-    the run failed) is taken over the same way, however the scheduler reports its job. Write
-    the job into each claim with
+    once exactly one claims each run. A claim of this same ``sweep`` whose task has ended
+    (:func:`_task_ended`: a retry) is taken over the same way, however the scheduler reports
+    its job. Write the job into each claim with
     :func:`mark_submitted` once submitted, or :func:`release_claims` if not submitted."""
     mine: dict[RunSpec, int] = {}
     theirs: dict[RunSpec, dict[str, Any]] = {}
@@ -708,8 +714,10 @@ def _task_ended(claim: dict[str, Any]) -> bool:
     pickle (submitit writes one when the task returns or raises) exists. SLURM can report a
     task that raised as RUNNING for a moment; submitit calls a SUSPENDED one done, with no
     result, while it may still resume and train."""
-    if not claim.get("job_id") or not claim.get("folder"):
-        return not claim.get("job_id")
+    if not claim.get("job_id"):
+        return True
+    if not claim.get("folder"):  # no result to look for
+        return False
     paths_of = submitit.core.utils.JobPaths(claim["folder"], job_id=str(claim["job_id"]))
     return paths_of.result_pickle.exists()
 
@@ -749,8 +757,9 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     local cluster (tests) by whether the job's process (its id is the pid) runs on this host;
     a job neither sacct nor squeue lists is dead (:data:`GONE`), and one that the scheduler
     cannot report (sacct and squeue both failing) counts as live for
-    :data:`UNREPORTED_GRACE_S` after its submission. A claim not submitted yet lives while its sweep's process does (on
-    another host: for :data:`UNREPORTED_GRACE_S`); a local sweep's lock while it is held."""
+    :data:`UNREPORTED_GRACE_S` after its submission. A claim not submitted yet lives while
+    its sweep's process does (on another host: for :data:`UNREPORTED_GRACE_S`); a local
+    sweep's lock while it is held."""
     slurm = [str(c["job_id"]) for c in claims if c.get("job_id") and c.get("cluster") == "slurm"]
     states = _slurm_states(slurm) if slurm else {}
     here, now = socket.gethostname(), time.time()

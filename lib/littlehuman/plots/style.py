@@ -118,18 +118,24 @@ class Panels:
             span = panel_span(self.fig, **at, shared=self.shared)
             if span is None:
                 continue
-            lo, hi = span
-            scale = max(1.0, abs(lo), abs(hi))
-            if hi - lo <= FLAT * scale:
-                mid = (lo + hi) / 2
-                self.fig.update_yaxes(range=[mid - FLAT_PAD * scale, mid + FLAT_PAD * scale],
-                                      **at)
+            pad = flat_pad(*span)
+            if pad is not None:
+                mid = sum(span) / 2
+                self.fig.update_yaxes(range=[mid - pad, mid + pad], **at)
 
 
 #: a panel whose y values all lie within this (times the larger of 1 and their size) is flat:
 #: :meth:`Panels.layout` gives it a y range of its own, :data:`FLAT_PAD` either side
 FLAT = 1e-9
 FLAT_PAD = 0.05
+
+
+def flat_pad(lo: float, hi: float) -> float | None:
+    """How far either side of its data :meth:`Panels.layout` draws a flat panel's y axis
+    (:data:`FLAT`, :data:`FLAT_PAD`, times the larger of 1 and the data's size); None where
+    the data spread wider, and plotly sets the range."""
+    scale = max(1.0, abs(lo), abs(hi))
+    return FLAT_PAD * scale if hi - lo <= FLAT * scale else None
 
 #: the colour of the majority baseline
 BASELINE = "#7f7f7f"
@@ -384,8 +390,8 @@ def baseline_off_axis(fig: go.Figure, value: float, row: int, col: int,
     if span is None:
         return False
     lo, hi = span
-    scale = max(1.0, abs(lo), abs(hi))  # a flat panel shows FLAT_PAD either side (Panels)
-    height = FLAT_PAD * scale if hi - lo <= FLAT * scale else hi - lo
+    pad = flat_pad(lo, hi)  # a flat panel shows that much either side (Panels.layout)
+    height = hi - lo if pad is None else pad
     if lo - height <= value <= hi + height:
         return False
     side = "below" if value < lo else "above"
