@@ -1321,7 +1321,10 @@ def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
     assert log_far.status == "extrapolated" and log_far.extrapolation.startswith("beyond 100x")
     log = F.fit_family("log", xs, noisy)
     assert log.r2 == pytest.approx(curves.fit_log(xs, noisy).r2)
-    assert F.fit_family("log", xs, np.full(5, 0.6)).r2 == 1.0
+    for family in F.FAMILY_NAMES:  # flat scores: R² is 0/0, undefined, as fit_log has it
+        assert math.isnan(F.fit_family(family, xs, np.full(5, 0.6), ceiling=1.0).r2), family
+    assert math.isnan(F.fit_family("log", xs, np.full(5, 0.6)).as_logfit().r2)
+    assert math.isnan(curves.fit_log(xs, np.full(5, 0.6)).r2)
     res = F.analyse(known_data(power, {1000: 1500.0, 2000: 300.0}), n_boot=20, ceiling=1.0)
     for family, notes in res["table3_extrapolations"].items():
         assert len(notes) == res["table3"][family]["n"]

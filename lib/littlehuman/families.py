@@ -95,7 +95,7 @@ class FamilyFit:
 
     ``params`` follow :attr:`Family.params` (empty unless the fit succeeded); ``scale`` is the
     ``s`` of the formula; ``rmse`` the root mean squared residual; ``r2`` the share of the
-    scores' variance the curve explains (1.0 for scores all equal, as :class:`LogFit`'s)."""
+    scores' variance the curve explains (NaN for scores all equal: 0/0, as :class:`LogFit`'s)."""
 
     family: str
     params: tuple[float, ...]
@@ -438,13 +438,17 @@ def _log_fits(xs: np.ndarray, ys: np.ndarray) -> list[FamilyFit]:
 
 
 def _sst(ys: np.ndarray) -> np.ndarray:
-    """Each row's total sum of squares about its mean."""
-    return ((ys - ys.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    """Each row's total sum of squares about its mean; exactly 0 for a row of equal scores (a
+    mean of equal floats need not equal them)."""
+    sst = ((ys - ys.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    return np.where(ys.min(axis=1) == ys.max(axis=1), 0.0, sst)
 
 
 def _r2(rss: float, sst: float) -> float:
-    """1 - rss / sst, 1.0 where the scores are all equal (the flat fit is then exact)."""
-    return 1.0 if sst <= 0 else 1.0 - float(rss) / float(sst)
+    """1 - rss / sst; NaN where the scores are all equal (0/0: undefined, as
+    :func:`littlehuman.curves.fit_log` has it; a flat fit's 1.0 had read as a perfect curve
+    beside constant predictors)."""
+    return math.nan if sst <= 0 else 1.0 - float(rss) / float(sst)
 
 
 def _solve_c_a(g: np.ndarray, y: np.ndarray, ceiling: float | None
