@@ -282,7 +282,8 @@ specs = [RunSpec.make("toyfv", "sweep", 20, 0.0, s, "fixture", "majority") for s
 while time.time() < at:
     time.sleep(0.001)
 mine, theirs = claim_runs(RunStore(root), specs, sweep)
-print(json.dumps(sorted(s.key() for s in mine)))
+print(json.dumps(sorted(s.key() for s in mine)), flush=True)
+sys.stdin.read()  # alive until every claimer has claimed: a dead sweep's claims are free
 """
 
 
@@ -301,8 +302,11 @@ def test_claims_are_exclusive_across_processes(tmp_path):
         [str(Path(__file__).parents[1] / "lib")] + os.environ.get("PYTHONPATH", "").split(os.pathsep))}
     at = time.time() + 3
     procs = [subprocess.Popen([sys.executable, "-c", _CLAIMER, str(store.root), f"sweep{i}", str(at)],
-                              stdout=subprocess.PIPE, text=True, env=env) for i in range(4)]
-    claimed = [json.loads(proc.communicate(timeout=60)[0]) for proc in procs]
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+             for i in range(4)]
+    claimed = [json.loads(proc.stdout.readline() or "null") for proc in procs]
+    for proc in procs:  # (one that started late, once another had exited, took its claims)
+        proc.communicate(timeout=60)
     assert all(proc.returncode == 0 for proc in procs)
     everyone = [key for keys in claimed for key in keys]
     assert sorted(everyone) == sorted(s.key() for s in specs)  # each run once, none lost
