@@ -810,3 +810,52 @@ def test_a_sweeps_poll_keeps_sacct_on_its_back_off(monkeypatch):
         assert watcher._last_status_check == checked
     finally:
         watcher._registered.discard("5_0")
+
+
+def test_a_task_at_its_time_limit_is_not_requeued_and_says_raise_the_limit(tmp_path, child_path):
+    """SLURM's warning signal near the time limit: submitit requeued the task up to 3 times,
+    and each requeue trained the run from scratch up to the limit again (a real SLURM, limit
+    1 min: 4 starts of one run, 3 of them 2 min apart, before submitit's 'timed-out too many
+    times'). Now the task stops at once and the sweep says to raise --slurm-time-min."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
+    victim = specs[0].key()
+    marker = tmp_path / f"{victim}.first"
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,),
+                            mode="preempt")
+
+    def warn() -> None:  # with a 1 min limit submitit calls any warning a time-out
+        deadline = time.monotonic() + 60
+        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if marker.exists():
+            os.kill(int(marker.read_text()), signal.SIGUSR2)
+
+    thread = threading.Thread(target=warn, daemon=True)
+    thread.start()
+    with pytest.raises(LittleHumanError, match=r"1 of 2 runs failed after 1 attempt.*reached its "
+                                               r"time limit \(--slurm-time-min 1\).*raise --slurm-time-min"):
+        run_missing(specs, real, synthetic, store, progress=False, run=run,
+                    executor=_local_slurm(tmp_path, retries=0, time_min=1))
+    thread.join(timeout=5)
+    assert _finished(tmp_path) == [specs[1].key()]  # the victim was not requeued to finish
+    logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "slurm").rglob("*.err"))
+    assert "timed-out" in logs and "Requeued" not in logs
+
+
+def test_a_task_slurm_killed_at_its_time_limit_says_raise_the_limit(tmp_path):
+    """A task whose warning came too late for submitit (no result, sacct state TIMEOUT)."""
+    from types import SimpleNamespace
+
+    class Job:
+        paths = SimpleNamespace(stderr=tmp_path / "7_0_0_log.err")
+
+        def result(self) -> None:
+            raise submitit.core.utils.UncompletedJobError(
+                "Job 7_0 (task: 0) with path /s/7_0_0_result.pkl\nhas not produced any output "
+                "(state: TIMEOUT)\nError stream produced:\n---\nslurmstepd: error: *** JOB 8 "
+                "ON vm CANCELLED AT 2026-12-06T10:00:00 DUE TO TIME LIMIT ***")
+
+    said = executors._task_outcome(Job(), 30)
+    assert said.startswith("it reached its time limit (--slurm-time-min 30)") and "\n" not in said
+

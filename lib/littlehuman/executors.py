@@ -6,12 +6,13 @@
   Each run is trained under its inter-process lock (:meth:`RunStore.lock`), so several
   processes sweeping the same store at once train each run once in total and share the work.
 - :class:`SlurmExecutor`: a SLURM array job through submitit, one array task per run. The
-  task callable is checkpointable, so a preempted or timed-out task is requeued by submitit;
-  a task that dies (killed, out of memory, node failure) is resubmitted up to ``retries``
-  times. Tasks write their own results to the store, which must be on a shared filesystem.
-  Each run is claimed exclusively before it is submitted (:func:`claim_runs`), then its claim
-  names its job (:func:`mark_submitted`), so a second sweep, started at the same time or
-  later, waits for a run that the first holds instead of submitting it again.
+  task callable is checkpointable, so a preempted task is requeued by submitit; a task that
+  reaches its time limit is not (its run would start again from scratch and time out again):
+  like a task that dies (killed, out of memory, node failure) it is resubmitted up to
+  ``retries`` times. Tasks write their own results to the store, which must be on a shared
+  filesystem. Each run is claimed exclusively before it is submitted (:func:`claim_runs`),
+  then its claim names its job (:func:`mark_submitted`), so a second sweep, started at the
+  same time or later, waits for a run that the first holds instead of submitting it again.
 
 :func:`make_executor` picks one from a profile (``--executor local|slurm``).
 """
@@ -348,9 +349,10 @@ def signals_deferred() -> Iterator[None]:
 class RunTask(submitit.helpers.Checkpointable):
     """One array task: one run, written to the store by the task itself.
 
-    On preemption or time-out submitit calls the inherited ``checkpoint()``, which returns a
+    On preemption submitit calls the inherited ``checkpoint()``, which returns a
     ``DelayedSubmission`` of this same call, and requeues it; the requeued call skips the spec
-    if it was stored in the meantime (the store's record is written last, atomically).
+    if it was stored in the meantime (the store's record is written last, atomically). At its
+    time limit it is not requeued (:meth:`SlurmExecutor.submitit_executor`).
     """
 
     def __call__(self, store: RunStore, inputs: str, run: RunFn, spec: RunSpec) -> str:
@@ -426,9 +428,13 @@ class SlurmExecutor:
             raise LittleHumanError(_NO_SLURM.format("srun is not on PATH"))
 
     def submitit_executor(self, folder: Path | str) -> submitit.AutoExecutor:
-        """submitit's executor for ``folder`` with :meth:`parameters` applied."""
+        """submitit's executor for ``folder`` with :meth:`parameters` applied. A task that
+        reaches its time limit is not requeued (``max_num_timeout=0``; submitit's default
+        requeued it 3 times): a run keeps no training checkpoint, so each requeue trained it
+        from scratch up to the limit again (seen on a real SLURM); it fails at once instead."""
         try:
-            executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster)
+            executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster,
+                                             slurm_max_num_timeout=0, local_max_num_timeout=0)
         except RuntimeError as exc:  # no srun on PATH
             raise LittleHumanError(_NO_SLURM.format(exc)) from exc
         executor.update_parameters(**self.parameters())
@@ -554,7 +560,8 @@ class SlurmExecutor:
                           and not j.paths.result_pickle.exists()]  # (else: done() next)
             for job, gone in ended:
                 waiting.remove(job)
-                why = "" if store.has(spec_of[id(job)]) else gone or _task_outcome(job)
+                why = ("" if store.has(spec_of[id(job)])
+                       else gone or _task_outcome(job, self.time_min))
                 if why:
                     failure = f"job {job.job_id}: {why}"
                 else:
@@ -564,12 +571,21 @@ class SlurmExecutor:
         return failure
 
 
-def _task_outcome(job: Any) -> str:
+#: what submitit says of a task its time limit ended: its own handler of SLURM's warning
+#: signal (not requeued), or SLURM's kill at the limit (no result)
+_TIMED_OUT = ("timed-out too many times", "(state: TIMEOUT)")
+
+
+def _task_outcome(job: Any, time_min: int) -> str:
     """'' when a finished task returned, else why it failed with its log (submitit's outcome:
-    it waits a little for a slow shared filesystem)."""
+    it waits a little for a slow shared filesystem); a time-out says to raise the limit."""
     try:
         job.result()
     except Exception as exc:  # noqa: BLE001 - any task failure is retried
+        if any(words in str(exc) for words in _TIMED_OUT):
+            return (f"it reached its time limit (--slurm-time-min {time_min}) and was stopped, "
+                    f"not requeued (a run starts again from scratch): raise --slurm-time-min "
+                    f"(log {job.paths.stderr})")
         return f"{_why_task_failed(exc)} (log {job.paths.stderr})"
     return ""
 
