@@ -859,3 +859,80 @@ def test_a_task_slurm_killed_at_its_time_limit_says_raise_the_limit(tmp_path):
     said = executors._task_outcome(Job(), 30)
     assert said.startswith("it reached its time limit (--slurm-time-min 30)") and "\n" not in said
 
+
+def _claim_on(store: RunStore, spec: RunSpec, job_id: str, cluster_name: str | None) -> dict:
+    """A submitted claim on ``spec`` by another sweep, its job on SLURM cluster
+    ``cluster_name`` (None: a claim from before names were recorded), long past any grace."""
+    claim = {"sweep": "elsewhere", "job_id": job_id, "cluster": "slurm", "folder": "/x",
+             "host": "login-b", "submitted": time.time() - 1e6}
+    if cluster_name is not None:
+        claim["slurm_cluster"] = cluster_name
+    path = claim_path(store, spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(claim))
+    return claim
+
+
+def test_a_claim_of_another_slurm_cluster_is_live_and_not_taken_over(tmp_path, monkeypatch):
+    """A store on a home shared by two clusters: a job of cluster 'b' is in neither sacct nor
+    squeue of cluster 'a', so 'a' called it gone and took its run over (trained twice). Now a
+    claim names its cluster; another cluster's claim is live, and squeue is not asked."""
+    monkeypatch.setattr(executors, "slurm_cluster_name", lambda: "a")
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state",
+                        lambda job_id, mode="standard": "UNKNOWN")
+    calls = _fake_squeue(tmp_path / "bin", monkeypatch,
+                         stderr="slurm_load_jobs error: Invalid job id specified", rc=1)
+    store, specs = RunStore(tmp_path / "store"), _specs()
+    held = [_claim_on(store, spec, job_id, name)
+            for spec, job_id, name in zip(specs, ("12_0", "13_0", "14_0"), ("b", "a", None))]
+    assert live_jobs(held) == {"12_0"}  # 13_0 (this cluster's) and 14_0 (unnamed): gone
+    assert calls.read_text().split()[-1] == "13,14"
+    mine, theirs = claim_runs(store, specs, "sweep-a")
+    assert list(theirs) == [specs[0]] and sorted(mine, key=specs.index) == specs[1:]
+
+
+def test_a_sweep_waits_for_another_clusters_job_and_says_so(tmp_path, monkeypatch, child_path,
+                                                            capsys):
+    real, synthetic = sweep_worker.fixture_rows()
+    monkeypatch.setattr(executors, "slurm_cluster_name", lambda: "a")
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
+    _claim_on(store, specs[0], "12_0", "b")
+    done = threading.Timer(1.0, lambda: store.write(specs[0], *flaky_run.flaky_run(
+        specs[0], real, synthetic, marker_dir=str(tmp_path))))  # cluster b's job finishes
+    done.start()
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                         executor=_local_slurm(tmp_path))
+    done.join()
+    assert counts == {"skipped": 1, "ran": 1}
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    said = capsys.readouterr().out
+    assert ("1 run(s) are being trained by job(s) of SLURM cluster 'b' (12_0); waiting for them "
+            "instead of submitting them again; this cluster ('a') cannot see their state, so if "
+            "they end without their records, rerun the sweep on 'b'") in said
+
+
+def test_a_claim_names_its_slurm_cluster(tmp_path, monkeypatch):
+    """scontrol's ClusterName goes into a SLURM claim once asked; none without scontrol."""
+    from types import SimpleNamespace
+
+    from littlehuman.executors import mark_submitted
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "scontrol").write_text("#!/bin/sh\necho 'Configuration data as of now'\n"
+                                      "echo 'AuthType                = auth/munge'\n"
+                                      "echo 'ClusterName             = gpu-east'\n")
+    (bin_dir / "scontrol").chmod(0o755)
+    monkeypatch.setattr(executors, "_CLUSTER_NAME", [])
+    monkeypatch.setenv("PATH", str(bin_dir))
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    mine, _ = claim_runs(store, [spec], "sweep-a")
+    job = SimpleNamespace(job_id="41_0", paths=SimpleNamespace(folder=tmp_path / "41_0"))
+    mark_submitted(store, spec, job, "slurm", mine[spec])
+    assert submitted_job(store, spec)["slurm_cluster"] == "gpu-east"
+    monkeypatch.setattr(executors, "_CLUSTER_NAME", [])
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    assert executors.slurm_cluster_name() == ""
+

@@ -101,6 +101,9 @@ def test_sweep_lands_in_the_store_each_run_once(tmp_path, child_path):
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
     _assert_stored_once(store, specs)
     ids = [submitted_job(store, s)["job_id"] for s in specs]  # array tasks: "<job>_<index>"
+    name = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True).stdout
+    name = name.split("ClusterName", 1)[1].split("=", 1)[1].split()[0]  # each claim names it
+    assert [submitted_job(store, s).get("slurm_cluster") for s in specs] == [name] * 3
     assert len({i.split("_")[0] for i in ids}) == 1 and sorted(i.split("_")[1] for i in ids) == ["0", "1", "2"]
     assert _wait_until(lambda: not live_jobs(submitted_job(store, s) for s in specs), 60)
     assert run_missing(specs, real, synthetic, store, run=run, executor=backend,

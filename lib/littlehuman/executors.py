@@ -463,16 +463,16 @@ class SlurmExecutor:
                    disable=not progress)
         for _attempt in range(attempts):
             mine, theirs = claim_runs(store, todo, sweep_dir.name)
-            for own, whose in ((False, "another sweep"),  # or this sweep's suspended task
-                               (True, "this sweep's own job(s), not ended (suspended or held)")):
-                held = [c for c in theirs.values() if (c.get("sweep") == sweep_dir.name) == own]
-                if not held:
-                    continue
-                named = sorted({str(c.get("job_id") or "not yet submitted") if "lock" not in c
-                                else "a local sweep" for c in held})
+            groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for claim in theirs.values():
+                groups.setdefault(_held_by(claim, sweep_dir.name), []).append(claim)
+            for (whose, advice), held in groups.items():
+                named = sorted({str(c.get("job_id") or "not yet submitted")
+                                if "lock" not in c else "a local sweep" for c in held})
                 tqdm.write(f"{len(held)} run(s) are being trained by {whose} "
                            f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
-                           "waiting for them instead of submitting them again", file=sys.stdout)
+                           f"waiting for them instead of submitting them again{advice}",
+                           file=sys.stdout)
             if mine:
                 try:
                     failure = self._submit_and_wait(executor, mine, store, str(inputs), run,
@@ -569,6 +569,18 @@ class SlurmExecutor:
             if waiting:
                 time.sleep(self.poll_s)
         return failure
+
+
+def _held_by(claim: dict[str, Any], sweep: str) -> tuple[str, str]:
+    """Who holds a run that the sweep named ``sweep`` waits for, and what to do if it never
+    comes ("" = nothing), as the sweep's line says them."""
+    if claim.get("sweep") == sweep:
+        return "this sweep's own job(s), not ended (suspended or held)", ""
+    if other := other_cluster(claim):
+        return (f"job(s) of SLURM cluster {other!r}",
+                f"; this cluster ({slurm_cluster_name()!r}) cannot see their state, so if they "
+                f"end without their records, rerun the sweep on {other!r}")
+    return "another sweep", ""  # its job, its process (not submitted yet) or a local sweep
 
 
 #: what submitit says of a task its time limit ended: its own handler of SLURM's warning
@@ -748,7 +760,8 @@ def release_claims(store: RunStore, claimed: dict[RunSpec, int]) -> None:
 def mark_submitted(store: RunStore, spec: RunSpec, job: Any, cluster: str,
                    generation: int = 0) -> None:
     """Write ``job`` (a submitit job on ``cluster``) into this sweep's claim on ``spec`` (its
-    ``generation``, as :func:`claim_runs` returned it)."""
+    ``generation``, as :func:`claim_runs` returned it), with this SLURM cluster's name when
+    scontrol gives it (:func:`slurm_cluster_name`)."""
     path = claim_path(store, spec, generation)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -757,6 +770,8 @@ def mark_submitted(store: RunStore, spec: RunSpec, job: Any, cluster: str,
         claim = {}
     claim.update({"job_id": str(job.job_id), "cluster": cluster, "folder": str(job.paths.folder),
                   "host": socket.gethostname(), "submitted": time.time()})
+    if cluster == "slurm" and (name := slurm_cluster_name()):
+        claim["slurm_cluster"] = name
     text = json.dumps(claim)
     paths.atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
 
@@ -773,16 +788,21 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     local cluster (tests) by whether the job's process (its id is the pid) runs on this host;
     a job neither sacct nor squeue lists is dead (:data:`GONE`), and one that the scheduler
     cannot report (sacct and squeue both failing) counts as live for
-    :data:`UNREPORTED_GRACE_S` after its submission. A claim not submitted yet lives while
-    its sweep's process does (on another host: for :data:`UNREPORTED_GRACE_S`); a local
-    sweep's lock while it is held."""
-    slurm = [str(c["job_id"]) for c in claims if c.get("job_id") and c.get("cluster") == "slurm"]
+    :data:`UNREPORTED_GRACE_S` after its submission. A job of another SLURM cluster
+    (:func:`other_cluster`) is live: this one's sacct and squeue cannot see it (a store on a
+    home shared by two clusters). A claim not submitted yet lives while its sweep's process
+    does (on another host: for :data:`UNREPORTED_GRACE_S`); a local sweep's lock while it is
+    held."""
+    slurm = [str(c["job_id"]) for c in claims
+             if c.get("job_id") and c.get("cluster") == "slurm" and not other_cluster(c)]
     states = _slurm_states(slurm) if slurm else {}
     here, now = socket.gethostname(), time.time()
     alive = []
     for claim in claims:
         if "lock" in claim:
             alive.append(_lock_held(FileLock(claim["lock"])))
+        elif claim.get("job_id") and claim.get("cluster") == "slurm" and other_cluster(claim):
+            alive.append(True)
         elif claim.get("job_id") and claim.get("cluster") == "slurm":
             state = states.get(str(claim["job_id"]), "UNKNOWN").upper()
             fresh = now - float(claim.get("submitted", 0)) < UNREPORTED_GRACE_S
@@ -795,6 +815,35 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
         else:
             alive.append(False)
     return alive
+
+
+_CLUSTER_NAME: list[str] = []  # slurm_cluster_name's answer, once it has one
+
+
+def slurm_cluster_name() -> str:
+    """This machine's SLURM cluster (``scontrol show config``'s ClusterName); "" when scontrol
+    cannot say. Asked once per process once it answers."""
+    if _CLUSTER_NAME:
+        return _CLUSTER_NAME[0]
+    try:
+        shown = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True,
+                               timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    for line in shown.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "ClusterName" and value.strip():
+            _CLUSTER_NAME.append(value.strip())
+            return value.strip()
+    return ""
+
+
+def other_cluster(claim: dict[str, Any]) -> str:
+    """The SLURM cluster a claim's job was submitted on when it is not this machine's, else ""
+    (also when either name is unknown: claims made before names were recorded)."""
+    theirs = str(claim.get("slurm_cluster") or "")
+    ours = slurm_cluster_name() if theirs else ""
+    return theirs if ours and theirs != ours else ""
 
 
 def live_jobs(held: Iterable[dict[str, Any]]) -> set[str]:
