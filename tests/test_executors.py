@@ -936,3 +936,38 @@ def test_a_claim_names_its_slurm_cluster(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
     assert executors.slurm_cluster_name() == ""
 
+
+def test_ctrl_c_while_sbatch_hangs_leaves_no_sweep_folder(tmp_path, monkeypatch):
+    """Ctrl-C reaches a hanging sbatch too (one process group): it dies, submitit raises,
+    and the held-back Ctrl-C then left the sweep folder with its pickled inputs behind (a
+    real SLURM, slurmctld paused). No task of a failed sbatch can run: the controller took
+    that array anyway once resumed, and its tasks failed at launch, folder or not (submitit
+    makes their folders only after sbatch answers). So the folder goes; once the array is
+    submitted, Ctrl-C leaves the folder to its running tasks."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+
+    def interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # held back until the submission is over
+        raise submitit.core.utils.FailedJobError("sbatch: error: interrupted")
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
+    assert list((tmp_path / "slurm").iterdir()) == []
+    assert all(current_claim(store, s) == (-1, None) for s in specs)
+
+    class Job:
+        def __init__(self, index: int) -> None:
+            self.job_id = f"9_{index}"
+            self.paths = submitit.core.utils.JobPaths(tmp_path / "slurm" / "x", job_id=self.job_id)
+
+        def done(self) -> bool:
+            raise KeyboardInterrupt  # Ctrl-C while the sweep waits for its tasks
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array",
+                        lambda _self, _fn, *columns: [Job(i) for i in range(len(columns[-1]))])
+    with pytest.raises(KeyboardInterrupt):
+        run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
+    [kept] = list((tmp_path / "slurm").iterdir())
+    assert (kept / "inputs.pkl").exists()

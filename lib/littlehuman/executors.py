@@ -461,32 +461,31 @@ class SlurmExecutor:
         submitted: set[RunSpec] = set()
         bar = tqdm(total=total, desc=f"runs (slurm, {sweep_dir.name})", unit="run",
                    disable=not progress)
-        for _attempt in range(attempts):
-            mine, theirs = claim_runs(store, todo, sweep_dir.name)
-            groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-            for claim in theirs.values():
-                groups.setdefault(_held_by(claim, sweep_dir.name), []).append(claim)
-            for (whose, advice), held in groups.items():
-                named = sorted({str(c.get("job_id") or "not yet submitted")
-                                if "lock" not in c else "a local sweep" for c in held})
-                tqdm.write(f"{len(held)} run(s) are being trained by {whose} "
-                           f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
-                           f"waiting for them instead of submitting them again{advice}",
-                           file=sys.stdout)
-            if mine:
-                try:
+        try:
+            for _attempt in range(attempts):
+                mine, theirs = claim_runs(store, todo, sweep_dir.name)
+                groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+                for claim in theirs.values():
+                    groups.setdefault(_held_by(claim, sweep_dir.name), []).append(claim)
+                for (whose, advice), held in groups.items():
+                    named = sorted({str(c.get("job_id") or "not yet submitted")
+                                    if "lock" not in c else "a local sweep" for c in held})
+                    tqdm.write(f"{len(held)} run(s) are being trained by {whose} "
+                               f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
+                               f"waiting for them instead of submitting them again{advice}",
+                               file=sys.stdout)
+                if mine:
                     failure = self._submit_and_wait(executor, mine, store, str(inputs), run,
-                                                    bar) or failure
-                except _SubmissionRefused:
-                    bar.close()
-                    if not submitted:  # nothing of this sweep runs: leave no folder behind
-                        shutil.rmtree(sweep_dir, ignore_errors=True)
-                    raise
-                submitted.update(mine)
-            failure = self._wait_for_others(theirs, store, bar) or failure
-            todo = [s for s in todo if not store.has(s)]
-            if not todo:
-                break
+                                                    bar, submitted) or failure
+                failure = self._wait_for_others(theirs, store, bar) or failure
+                todo = [s for s in todo if not store.has(s)]
+                if not todo:
+                    break
+        except BaseException:  # a refused sbatch, Ctrl-C or SIGTERM (also while sbatch hangs)
+            bar.close()
+            if not submitted:  # no task of this sweep can run (_submit_and_wait): no folder left
+                shutil.rmtree(sweep_dir, ignore_errors=True)
+            raise
         bar.close()
         if todo:
             raise LittleHumanError(
@@ -525,10 +524,16 @@ class SlurmExecutor:
         return failure
 
     def _submit_and_wait(self, executor: submitit.AutoExecutor, claimed: dict[RunSpec, int],
-                         store: RunStore, inputs: str, run: RunFn, bar: Any) -> str:
+                         store: RunStore, inputs: str, run: RunFn, bar: Any,
+                         submitted: set[RunSpec]) -> str:
         """Submit the runs ``claimed`` by this sweep (run -> its claim's generation) as one
-        array, write each job into its run's claim, wait for them all. Returns the last
-        failure in words ("" when none failed)."""
+        array, add them to ``submitted`` and write each job into its run's claim, wait for
+        them all. Returns the last failure in words ("" when none failed).
+
+        When submitit's ``sbatch`` fails (refused, or killed by Ctrl-C while it hung), no task
+        of the array can train, even one the controller took (seen on a real SLURM): submitit
+        makes each task's folder and puts its pickled call there only once sbatch has printed
+        the job id, so such a task fails at launch (no folder for its log)."""
         specs = list(claimed)
         n, failure = len(specs), ""
         with signals_deferred():  # submitted and marked, or neither
@@ -539,9 +544,10 @@ class SlurmExecutor:
                 if isinstance(exc, submitit.core.utils.FailedJobError):  # sbatch said no
                     why = _sbatch_says(exc)
                     advice = _RERUN if any(w in why for w in _UNANSWERED) else _CHECK_FLAGS
-                    raise _SubmissionRefused(_REFUSED.format(n=n, why=why,
-                                                             advice=advice)) from None
+                    raise LittleHumanError(_REFUSED.format(n=n, why=why,
+                                                           advice=advice)) from None
                 raise
+            submitted.update(specs)
             for job, spec in zip(jobs, specs):
                 mark_submitted(store, spec, job, self.cluster, claimed[spec])
         spec_of = {id(job): spec for job, spec in zip(jobs, specs)}
@@ -624,10 +630,6 @@ def _why_task_failed(exc: BaseException) -> str:
             return said
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else type(exc).__name__
-
-
-class _SubmissionRefused(LittleHumanError):
-    """sbatch refused a sweep's array (a partition, GPUs or memory the cluster lacks)."""
 
 
 _REFUSED = ("sbatch refused the array of {n} run(s), so nothing was submitted: {why}; {advice}")
