@@ -45,6 +45,13 @@ def child_path(monkeypatch):
         [str(HELPERS)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
 
 
+@pytest.fixture(autouse=True)
+def no_cluster_name(monkeypatch):
+    """Claims here name no SLURM cluster unless a test says so: this machine's scontrol is not
+    asked (9 s a call where SLURM is installed but stopped)."""
+    monkeypatch.setattr(executors, "_CLUSTER_NAME", [""])
+
+
 def _specs(fractions=(0.0, 0.5, 1.0), seeds=(0,)) -> list[RunSpec]:
     return [RunSpec.make("toyfv", "sweep", 20, f, s, "fixture", "majority")
             for s in seeds for f in fractions]
