@@ -45,6 +45,13 @@ def child_path(monkeypatch):
         [str(HELPERS)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
 
 
+@pytest.fixture(autouse=True)
+def no_cluster_name(monkeypatch):
+    """Claims here name no SLURM cluster unless a test says so: this machine's scontrol is not
+    asked (9 s a call where SLURM is installed but stopped)."""
+    monkeypatch.setattr(executors, "_CLUSTER_NAME", [""])
+
+
 def _specs(fractions=(0.0, 0.5, 1.0), seeds=(0,)) -> list[RunSpec]:
     return [RunSpec.make("toyfv", "sweep", 20, f, s, "fixture", "majority")
             for s in seeds for f in fractions]
@@ -282,7 +289,8 @@ specs = [RunSpec.make("toyfv", "sweep", 20, 0.0, s, "fixture", "majority") for s
 while time.time() < at:
     time.sleep(0.001)
 mine, theirs = claim_runs(RunStore(root), specs, sweep)
-print(json.dumps(sorted(s.key() for s in mine)))
+print(json.dumps(sorted(s.key() for s in mine)), flush=True)
+sys.stdin.read()  # alive until every claimer has claimed: a dead sweep's claims are free
 """
 
 
@@ -301,8 +309,11 @@ def test_claims_are_exclusive_across_processes(tmp_path):
         [str(Path(__file__).parents[1] / "lib")] + os.environ.get("PYTHONPATH", "").split(os.pathsep))}
     at = time.time() + 3
     procs = [subprocess.Popen([sys.executable, "-c", _CLAIMER, str(store.root), f"sweep{i}", str(at)],
-                              stdout=subprocess.PIPE, text=True, env=env) for i in range(4)]
-    claimed = [json.loads(proc.communicate(timeout=60)[0]) for proc in procs]
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+             for i in range(4)]
+    claimed = [json.loads(proc.stdout.readline() or "null") for proc in procs]
+    for proc in procs:  # (one that started late, once another had exited, took its claims)
+        proc.communicate(timeout=60)
     assert all(proc.returncode == 0 for proc in procs)
     everyone = [key for keys in claimed for key in keys]
     assert sorted(everyone) == sorted(s.key() for s in specs)  # each run once, none lost
@@ -806,3 +817,164 @@ def test_a_sweeps_poll_keeps_sacct_on_its_back_off(monkeypatch):
         assert watcher._last_status_check == checked
     finally:
         watcher._registered.discard("5_0")
+
+
+def test_a_task_at_its_time_limit_is_not_requeued_and_says_raise_the_limit(tmp_path, child_path):
+    """SLURM's warning signal near the time limit: submitit requeued the task up to 3 times,
+    and each requeue trained the run from scratch up to the limit again (a real SLURM, limit
+    1 min: 4 starts of one run, 3 of them 2 min apart, before submitit's 'timed-out too many
+    times'). Now the task stops at once and the sweep says to raise --slurm-time-min."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
+    victim = specs[0].key()
+    marker = tmp_path / f"{victim}.first"
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,),
+                            mode="preempt")
+
+    def warn() -> None:  # with a 1 min limit submitit calls any warning a time-out
+        deadline = time.monotonic() + 60
+        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if marker.exists():
+            os.kill(int(marker.read_text()), signal.SIGUSR2)
+
+    thread = threading.Thread(target=warn, daemon=True)
+    thread.start()
+    with pytest.raises(LittleHumanError, match=r"1 of 2 runs failed after 1 attempt.*reached its "
+                                               r"time limit \(--slurm-time-min 1\).*raise --slurm-time-min"):
+        run_missing(specs, real, synthetic, store, progress=False, run=run,
+                    executor=_local_slurm(tmp_path, retries=0, time_min=1))
+    thread.join(timeout=5)
+    assert _finished(tmp_path) == [specs[1].key()]  # the victim was not requeued to finish
+    logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "slurm").rglob("*.err"))
+    assert "timed-out" in logs and "Requeued" not in logs
+
+
+def test_a_task_slurm_killed_at_its_time_limit_says_raise_the_limit(tmp_path):
+    """A task whose warning came too late for submitit (no result, sacct state TIMEOUT)."""
+    from types import SimpleNamespace
+
+    class Job:
+        paths = SimpleNamespace(stderr=tmp_path / "7_0_0_log.err")
+
+        def result(self) -> None:
+            raise submitit.core.utils.UncompletedJobError(
+                "Job 7_0 (task: 0) with path /s/7_0_0_result.pkl\nhas not produced any output "
+                "(state: TIMEOUT)\nError stream produced:\n---\nslurmstepd: error: *** JOB 8 "
+                "ON vm CANCELLED AT 2026-12-06T10:00:00 DUE TO TIME LIMIT ***")
+
+    said = executors._task_outcome(Job(), 30)
+    assert said.startswith("it reached its time limit (--slurm-time-min 30)") and "\n" not in said
+
+
+def _claim_on(store: RunStore, spec: RunSpec, job_id: str, cluster_name: str | None) -> dict:
+    """A submitted claim on ``spec`` by another sweep, its job on SLURM cluster
+    ``cluster_name`` (None: a claim from before names were recorded), long past any grace."""
+    claim = {"sweep": "elsewhere", "job_id": job_id, "cluster": "slurm", "folder": "/x",
+             "host": "login-b", "submitted": time.time() - 1e6}
+    if cluster_name is not None:
+        claim["slurm_cluster"] = cluster_name
+    path = claim_path(store, spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(claim))
+    return claim
+
+
+def test_a_claim_of_another_slurm_cluster_is_live_and_not_taken_over(tmp_path, monkeypatch):
+    """A store on a home shared by two clusters: a job of cluster 'b' is in neither sacct nor
+    squeue of cluster 'a', so 'a' called it gone and took its run over (trained twice). Now a
+    claim names its cluster; another cluster's claim is live, and squeue is not asked."""
+    monkeypatch.setattr(executors, "slurm_cluster_name", lambda: "a")
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state",
+                        lambda job_id, mode="standard": "UNKNOWN")
+    calls = _fake_squeue(tmp_path / "bin", monkeypatch,
+                         stderr="slurm_load_jobs error: Invalid job id specified", rc=1)
+    store, specs = RunStore(tmp_path / "store"), _specs()
+    held = [_claim_on(store, spec, job_id, name)
+            for spec, job_id, name in zip(specs, ("12_0", "13_0", "14_0"), ("b", "a", None))]
+    assert live_jobs(held) == {"12_0"}  # 13_0 (this cluster's) and 14_0 (unnamed): gone
+    assert calls.read_text().split()[-1] == "13,14"
+    mine, theirs = claim_runs(store, specs, "sweep-a")
+    assert list(theirs) == [specs[0]] and sorted(mine, key=specs.index) == specs[1:]
+
+
+def test_a_sweep_waits_for_another_clusters_job_and_says_so(tmp_path, monkeypatch, child_path,
+                                                            capsys):
+    real, synthetic = sweep_worker.fixture_rows()
+    monkeypatch.setattr(executors, "slurm_cluster_name", lambda: "a")
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
+    _claim_on(store, specs[0], "12_0", "b")
+    done = threading.Timer(1.0, lambda: store.write(specs[0], *flaky_run.flaky_run(
+        specs[0], real, synthetic, marker_dir=str(tmp_path))))  # cluster b's job finishes
+    done.start()
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                         executor=_local_slurm(tmp_path))
+    done.join()
+    assert counts == {"skipped": 1, "ran": 1}
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    said = capsys.readouterr().out
+    assert ("1 run(s) are being trained by job(s) of SLURM cluster 'b' (12_0); waiting for them "
+            "instead of submitting them again; this cluster ('a') cannot see their state, so if "
+            "they end without their records, rerun the sweep on 'b'") in said
+
+
+def test_a_claim_names_its_slurm_cluster(tmp_path, monkeypatch):
+    """scontrol's ClusterName goes into a SLURM claim once asked; none without scontrol."""
+    from types import SimpleNamespace
+
+    from littlehuman.executors import mark_submitted
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "scontrol").write_text("#!/bin/sh\necho 'Configuration data as of now'\n"
+                                      "echo 'AuthType                = auth/munge'\n"
+                                      "echo 'ClusterName             = gpu-east'\n")
+    (bin_dir / "scontrol").chmod(0o755)
+    monkeypatch.setattr(executors, "_CLUSTER_NAME", [])
+    monkeypatch.setenv("PATH", str(bin_dir))
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    mine, _ = claim_runs(store, [spec], "sweep-a")
+    job = SimpleNamespace(job_id="41_0", paths=SimpleNamespace(folder=tmp_path / "41_0"))
+    mark_submitted(store, spec, job, "slurm", mine[spec])
+    assert submitted_job(store, spec)["slurm_cluster"] == "gpu-east"
+    monkeypatch.setattr(executors, "_CLUSTER_NAME", [])
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    assert executors.slurm_cluster_name() == ""
+
+
+def test_ctrl_c_while_sbatch_hangs_leaves_no_sweep_folder(tmp_path, monkeypatch):
+    """Ctrl-C reaches a hanging sbatch too (one process group): it dies, submitit raises,
+    and the held-back Ctrl-C then left the sweep folder with its pickled inputs behind (a
+    real SLURM, slurmctld paused). No task of a failed sbatch can run: the controller took
+    that array anyway once resumed, and its tasks failed at launch, folder or not (submitit
+    makes their folders only after sbatch answers). So the folder goes; once the array is
+    submitted, Ctrl-C leaves the folder to its running tasks."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs()
+
+    def interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # held back until the submission is over
+        raise submitit.core.utils.FailedJobError("sbatch: error: interrupted")
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
+    assert list((tmp_path / "slurm").iterdir()) == []
+    assert all(current_claim(store, s) == (-1, None) for s in specs)
+
+    class Job:
+        def __init__(self, index: int) -> None:
+            self.job_id = f"9_{index}"
+            self.paths = submitit.core.utils.JobPaths(tmp_path / "slurm" / "x", job_id=self.job_id)
+
+        def done(self) -> bool:
+            raise KeyboardInterrupt  # Ctrl-C while the sweep waits for its tasks
+
+    monkeypatch.setattr(submitit.AutoExecutor, "map_array",
+                        lambda _self, _fn, *columns: [Job(i) for i in range(len(columns[-1]))])
+    with pytest.raises(KeyboardInterrupt):
+        run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
+    [kept] = list((tmp_path / "slurm").iterdir())
+    assert (kept / "inputs.pkl").exists()

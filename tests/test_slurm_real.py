@@ -101,6 +101,9 @@ def test_sweep_lands_in_the_store_each_run_once(tmp_path, child_path):
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
     _assert_stored_once(store, specs)
     ids = [submitted_job(store, s)["job_id"] for s in specs]  # array tasks: "<job>_<index>"
+    name = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True).stdout
+    name = name.split("ClusterName", 1)[1].split("=", 1)[1].split()[0]  # each claim names it
+    assert [submitted_job(store, s).get("slurm_cluster") for s in specs] == [name] * 3
     assert len({i.split("_")[0] for i in ids}) == 1 and sorted(i.split("_")[1] for i in ids) == ["0", "1", "2"]
     assert _wait_until(lambda: not live_jobs(submitted_job(store, s) for s in specs), 60)
     assert run_missing(specs, real, synthetic, store, run=run, executor=backend,
@@ -329,5 +332,35 @@ def test_rerun_after_a_kill_does_not_wait_for_a_cancelled_pending_task(tmp_path,
     assert time.monotonic() - started < 120
     assert counts == {"skipped": 2, "ran": 1}
     assert "2 run(s) are being trained by another sweep" in capsys.readouterr().out
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    _assert_stored_once(store, specs)
+
+
+def test_a_task_at_its_time_limit_is_stopped_not_requeued(tmp_path, child_path):
+    """--slurm-time-min 1: SLURM warns (USR2, 90 s before the limit: at once) and submitit
+    requeued the task 3 times, 2 min apart, training the run from scratch each time (4 starts,
+    10 min, then submitit's 'timed-out too many times'). Now the task stops at its first
+    warning, not requeued, and the sweep names the limit; a rerun with a quick run trains it
+    once."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(2)
+    slow = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path),
+                             victims=(specs[0].key(),), mode="preempt")  # waits 120 s
+    started = time.monotonic()  # the slow run alone: a quick one may be warned at 1 min too
+    with pytest.raises(LittleHumanError, match=r"1 of 1 runs failed after 1 attempt.*reached its "
+                                               r"time limit \(--slurm-time-min 1\)") as caught:
+        run_missing(specs[:1], real, synthetic, store, run=slow, progress=False,
+                    executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION,
+                                                  retries=0, time_min=1))
+    assert time.monotonic() - started < 110 and "\n" not in str(caught.value)
+    job_id = submitted_job(store, specs[0])["job_id"]
+    assert _wait_until(lambda: _history(job_id) and _history(job_id)[-1] not in
+                       ("PENDING", "RUNNING", "COMPLETING"), 60)
+    assert "REQUEUED" not in _history(job_id) and _finished(tmp_path) == []
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))  # warned >= 30 s in
+    counts = run_missing(specs, real, synthetic, store, run=run, progress=False,
+                         executor=slurm_sweep.executor(str(tmp_path / "rerun"), PARTITION,
+                                                       time_min=2))
+    assert counts == {"skipped": 0, "ran": 2}
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
     _assert_stored_once(store, specs)

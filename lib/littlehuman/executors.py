@@ -6,12 +6,13 @@
   Each run is trained under its inter-process lock (:meth:`RunStore.lock`), so several
   processes sweeping the same store at once train each run once in total and share the work.
 - :class:`SlurmExecutor`: a SLURM array job through submitit, one array task per run. The
-  task callable is checkpointable, so a preempted or timed-out task is requeued by submitit;
-  a task that dies (killed, out of memory, node failure) is resubmitted up to ``retries``
-  times. Tasks write their own results to the store, which must be on a shared filesystem.
-  Each run is claimed exclusively before it is submitted (:func:`claim_runs`), then its claim
-  names its job (:func:`mark_submitted`), so a second sweep, started at the same time or
-  later, waits for a run that the first holds instead of submitting it again.
+  task callable is checkpointable, so a preempted task is requeued by submitit; a task that
+  reaches its time limit is not (its run would start again from scratch and time out again):
+  like a task that dies (killed, out of memory, node failure) it is resubmitted up to
+  ``retries`` times. Tasks write their own results to the store, which must be on a shared
+  filesystem. Each run is claimed exclusively before it is submitted (:func:`claim_runs`),
+  then its claim names its job (:func:`mark_submitted`), so a second sweep, started at the
+  same time or later, waits for a run that the first holds instead of submitting it again.
 
 :func:`make_executor` picks one from a profile (``--executor local|slurm``).
 """
@@ -348,9 +349,10 @@ def signals_deferred() -> Iterator[None]:
 class RunTask(submitit.helpers.Checkpointable):
     """One array task: one run, written to the store by the task itself.
 
-    On preemption or time-out submitit calls the inherited ``checkpoint()``, which returns a
+    On preemption submitit calls the inherited ``checkpoint()``, which returns a
     ``DelayedSubmission`` of this same call, and requeues it; the requeued call skips the spec
-    if it was stored in the meantime (the store's record is written last, atomically).
+    if it was stored in the meantime (the store's record is written last, atomically). At its
+    time limit it is not requeued (:meth:`SlurmExecutor.submitit_executor`).
     """
 
     def __call__(self, store: RunStore, inputs: str, run: RunFn, spec: RunSpec) -> str:
@@ -426,9 +428,13 @@ class SlurmExecutor:
             raise LittleHumanError(_NO_SLURM.format("srun is not on PATH"))
 
     def submitit_executor(self, folder: Path | str) -> submitit.AutoExecutor:
-        """submitit's executor for ``folder`` with :meth:`parameters` applied."""
+        """submitit's executor for ``folder`` with :meth:`parameters` applied. A task that
+        reaches its time limit is not requeued (``max_num_timeout=0``; submitit's default
+        requeued it 3 times): a run keeps no training checkpoint, so each requeue trained it
+        from scratch up to the limit again (seen on a real SLURM); it fails at once instead."""
         try:
-            executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster)
+            executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster,
+                                             slurm_max_num_timeout=0, local_max_num_timeout=0)
         except RuntimeError as exc:  # no srun on PATH
             raise LittleHumanError(_NO_SLURM.format(exc)) from exc
         executor.update_parameters(**self.parameters())
@@ -455,32 +461,31 @@ class SlurmExecutor:
         submitted: set[RunSpec] = set()
         bar = tqdm(total=total, desc=f"runs (slurm, {sweep_dir.name})", unit="run",
                    disable=not progress)
-        for _attempt in range(attempts):
-            mine, theirs = claim_runs(store, todo, sweep_dir.name)
-            for own, whose in ((False, "another sweep"),  # or this sweep's suspended task
-                               (True, "this sweep's own job(s), not ended (suspended or held)")):
-                held = [c for c in theirs.values() if (c.get("sweep") == sweep_dir.name) == own]
-                if not held:
-                    continue
-                named = sorted({str(c.get("job_id") or "not yet submitted") if "lock" not in c
-                                else "a local sweep" for c in held})
-                tqdm.write(f"{len(held)} run(s) are being trained by {whose} "
-                           f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
-                           "waiting for them instead of submitting them again", file=sys.stdout)
-            if mine:
-                try:
+        try:
+            for _attempt in range(attempts):
+                mine, theirs = claim_runs(store, todo, sweep_dir.name)
+                groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+                for claim in theirs.values():
+                    groups.setdefault(_held_by(claim, sweep_dir.name), []).append(claim)
+                for (whose, advice), held in groups.items():
+                    named = sorted({str(c.get("job_id") or "not yet submitted")
+                                    if "lock" not in c else "a local sweep" for c in held})
+                    tqdm.write(f"{len(held)} run(s) are being trained by {whose} "
+                               f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
+                               f"waiting for them instead of submitting them again{advice}",
+                               file=sys.stdout)
+                if mine:
                     failure = self._submit_and_wait(executor, mine, store, str(inputs), run,
-                                                    bar) or failure
-                except _SubmissionRefused:
-                    bar.close()
-                    if not submitted:  # nothing of this sweep runs: leave no folder behind
-                        shutil.rmtree(sweep_dir, ignore_errors=True)
-                    raise
-                submitted.update(mine)
-            failure = self._wait_for_others(theirs, store, bar) or failure
-            todo = [s for s in todo if not store.has(s)]
-            if not todo:
-                break
+                                                    bar, submitted) or failure
+                failure = self._wait_for_others(theirs, store, bar) or failure
+                todo = [s for s in todo if not store.has(s)]
+                if not todo:
+                    break
+        except BaseException:  # a refused sbatch, Ctrl-C or SIGTERM (also while sbatch hangs)
+            bar.close()
+            if not submitted:  # no task of this sweep can run (_submit_and_wait): no folder left
+                shutil.rmtree(sweep_dir, ignore_errors=True)
+            raise
         bar.close()
         if todo:
             raise LittleHumanError(
@@ -519,10 +524,16 @@ class SlurmExecutor:
         return failure
 
     def _submit_and_wait(self, executor: submitit.AutoExecutor, claimed: dict[RunSpec, int],
-                         store: RunStore, inputs: str, run: RunFn, bar: Any) -> str:
+                         store: RunStore, inputs: str, run: RunFn, bar: Any,
+                         submitted: set[RunSpec]) -> str:
         """Submit the runs ``claimed`` by this sweep (run -> its claim's generation) as one
-        array, write each job into its run's claim, wait for them all. Returns the last
-        failure in words ("" when none failed)."""
+        array, add them to ``submitted`` and write each job into its run's claim, wait for
+        them all. Returns the last failure in words ("" when none failed).
+
+        When submitit's ``sbatch`` fails (refused, or killed by Ctrl-C while it hung), no task
+        of the array can train, even one the controller took (seen on a real SLURM): submitit
+        makes each task's folder and puts its pickled call there only once sbatch has printed
+        the job id, so such a task fails at launch (no folder for its log)."""
         specs = list(claimed)
         n, failure = len(specs), ""
         with signals_deferred():  # submitted and marked, or neither
@@ -533,9 +544,10 @@ class SlurmExecutor:
                 if isinstance(exc, submitit.core.utils.FailedJobError):  # sbatch said no
                     why = _sbatch_says(exc)
                     advice = _RERUN if any(w in why for w in _UNANSWERED) else _CHECK_FLAGS
-                    raise _SubmissionRefused(_REFUSED.format(n=n, why=why,
-                                                             advice=advice)) from None
+                    raise LittleHumanError(_REFUSED.format(n=n, why=why,
+                                                           advice=advice)) from None
                 raise
+            submitted.update(specs)
             for job, spec in zip(jobs, specs):
                 mark_submitted(store, spec, job, self.cluster, claimed[spec])
         spec_of = {id(job): spec for job, spec in zip(jobs, specs)}
@@ -554,7 +566,8 @@ class SlurmExecutor:
                           and not j.paths.result_pickle.exists()]  # (else: done() next)
             for job, gone in ended:
                 waiting.remove(job)
-                why = "" if store.has(spec_of[id(job)]) else gone or _task_outcome(job)
+                why = ("" if store.has(spec_of[id(job)])
+                       else gone or _task_outcome(job, self.time_min))
                 if why:
                     failure = f"job {job.job_id}: {why}"
                 else:
@@ -564,12 +577,33 @@ class SlurmExecutor:
         return failure
 
 
-def _task_outcome(job: Any) -> str:
+def _held_by(claim: dict[str, Any], sweep: str) -> tuple[str, str]:
+    """Who holds a run that the sweep named ``sweep`` waits for, and what to do if it never
+    comes ("" = nothing), as the sweep's line says them."""
+    if claim.get("sweep") == sweep:
+        return "this sweep's own job(s), not ended (suspended or held)", ""
+    if other := other_cluster(claim):
+        return (f"job(s) of SLURM cluster {other!r}",
+                f"; this cluster ({slurm_cluster_name()!r}) cannot see their state, so if they "
+                f"end without their records, rerun the sweep on {other!r}")
+    return "another sweep", ""  # its job, its process (not submitted yet) or a local sweep
+
+
+#: what submitit says of a task its time limit ended: its own handler of SLURM's warning
+#: signal (not requeued), or SLURM's kill at the limit (no result)
+_TIMED_OUT = ("timed-out too many times", "(state: TIMEOUT)")
+
+
+def _task_outcome(job: Any, time_min: int) -> str:
     """'' when a finished task returned, else why it failed with its log (submitit's outcome:
-    it waits a little for a slow shared filesystem)."""
+    it waits a little for a slow shared filesystem); a time-out says to raise the limit."""
     try:
         job.result()
     except Exception as exc:  # noqa: BLE001 - any task failure is retried
+        if any(words in str(exc) for words in _TIMED_OUT):
+            return (f"it reached its time limit (--slurm-time-min {time_min}) and was stopped, "
+                    f"not requeued (a run starts again from scratch): raise --slurm-time-min "
+                    f"(log {job.paths.stderr})")
         return f"{_why_task_failed(exc)} (log {job.paths.stderr})"
     return ""
 
@@ -596,10 +630,6 @@ def _why_task_failed(exc: BaseException) -> str:
             return said
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else type(exc).__name__
-
-
-class _SubmissionRefused(LittleHumanError):
-    """sbatch refused a sweep's array (a partition, GPUs or memory the cluster lacks)."""
 
 
 _REFUSED = ("sbatch refused the array of {n} run(s), so nothing was submitted: {why}; {advice}")
@@ -732,7 +762,8 @@ def release_claims(store: RunStore, claimed: dict[RunSpec, int]) -> None:
 def mark_submitted(store: RunStore, spec: RunSpec, job: Any, cluster: str,
                    generation: int = 0) -> None:
     """Write ``job`` (a submitit job on ``cluster``) into this sweep's claim on ``spec`` (its
-    ``generation``, as :func:`claim_runs` returned it)."""
+    ``generation``, as :func:`claim_runs` returned it), with this SLURM cluster's name when
+    scontrol gives it (:func:`slurm_cluster_name`)."""
     path = claim_path(store, spec, generation)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -741,6 +772,8 @@ def mark_submitted(store: RunStore, spec: RunSpec, job: Any, cluster: str,
         claim = {}
     claim.update({"job_id": str(job.job_id), "cluster": cluster, "folder": str(job.paths.folder),
                   "host": socket.gethostname(), "submitted": time.time()})
+    if cluster == "slurm" and (name := slurm_cluster_name()):
+        claim["slurm_cluster"] = name
     text = json.dumps(claim)
     paths.atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
 
@@ -757,16 +790,21 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     local cluster (tests) by whether the job's process (its id is the pid) runs on this host;
     a job neither sacct nor squeue lists is dead (:data:`GONE`), and one that the scheduler
     cannot report (sacct and squeue both failing) counts as live for
-    :data:`UNREPORTED_GRACE_S` after its submission. A claim not submitted yet lives while
-    its sweep's process does (on another host: for :data:`UNREPORTED_GRACE_S`); a local
-    sweep's lock while it is held."""
-    slurm = [str(c["job_id"]) for c in claims if c.get("job_id") and c.get("cluster") == "slurm"]
+    :data:`UNREPORTED_GRACE_S` after its submission. A job of another SLURM cluster
+    (:func:`other_cluster`) is live: this one's sacct and squeue cannot see it (a store on a
+    home shared by two clusters). A claim not submitted yet lives while its sweep's process
+    does (on another host: for :data:`UNREPORTED_GRACE_S`); a local sweep's lock while it is
+    held."""
+    slurm = [str(c["job_id"]) for c in claims
+             if c.get("job_id") and c.get("cluster") == "slurm" and not other_cluster(c)]
     states = _slurm_states(slurm) if slurm else {}
     here, now = socket.gethostname(), time.time()
     alive = []
     for claim in claims:
         if "lock" in claim:
             alive.append(_lock_held(FileLock(claim["lock"])))
+        elif claim.get("job_id") and claim.get("cluster") == "slurm" and other_cluster(claim):
+            alive.append(True)
         elif claim.get("job_id") and claim.get("cluster") == "slurm":
             state = states.get(str(claim["job_id"]), "UNKNOWN").upper()
             fresh = now - float(claim.get("submitted", 0)) < UNREPORTED_GRACE_S
@@ -779,6 +817,35 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
         else:
             alive.append(False)
     return alive
+
+
+_CLUSTER_NAME: list[str] = []  # slurm_cluster_name's answer, once it has one
+
+
+def slurm_cluster_name() -> str:
+    """This machine's SLURM cluster (``scontrol show config``'s ClusterName); "" when scontrol
+    cannot say. Asked once per process once it answers."""
+    if _CLUSTER_NAME:
+        return _CLUSTER_NAME[0]
+    try:
+        shown = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True,
+                               timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    for line in shown.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "ClusterName" and value.strip():
+            _CLUSTER_NAME.append(value.strip())
+            return value.strip()
+    return ""
+
+
+def other_cluster(claim: dict[str, Any]) -> str:
+    """The SLURM cluster a claim's job was submitted on when it is not this machine's, else ""
+    (also when either name is unknown: claims made before names were recorded)."""
+    theirs = str(claim.get("slurm_cluster") or "")
+    ours = slurm_cluster_name() if theirs else ""
+    return theirs if ours and theirs != ours else ""
 
 
 def live_jobs(held: Iterable[dict[str, Any]]) -> set[str]:
