@@ -823,7 +823,8 @@ def test_a_task_at_its_time_limit_is_not_requeued_and_says_raise_the_limit(tmp_p
     """SLURM's warning signal near the time limit: submitit requeued the task up to 3 times,
     and each requeue trained the run from scratch up to the limit again (a real SLURM, limit
     1 min: 4 starts of one run, 3 of them 2 min apart, before submitit's 'timed-out too many
-    times'). Now the task stops at once and the sweep says to raise --slurm-time-min."""
+    times'), and the retry started it again. Now the task stops at once, is not resubmitted,
+    and the sweep says to raise --slurm-time-min."""
     real, synthetic = sweep_worker.fixture_rows()
     store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
     victim = specs[0].key()
@@ -840,12 +841,14 @@ def test_a_task_at_its_time_limit_is_not_requeued_and_says_raise_the_limit(tmp_p
 
     thread = threading.Thread(target=warn, daemon=True)
     thread.start()
-    with pytest.raises(LittleHumanError, match=r"1 of 2 runs failed after 1 attempt.*reached its "
-                                               r"time limit \(--slurm-time-min 1\).*raise --slurm-time-min"):
+    with pytest.raises(LittleHumanError, match=r"1 of 2 runs failed \(1 stopped at the time limit, "
+                                               r"not resubmitted\).*reached its time limit "
+                                               r"\(--slurm-time-min 1\).*raise --slurm-time-min"):
         run_missing(specs, real, synthetic, store, progress=False, run=run,
-                    executor=_local_slurm(tmp_path, retries=0, time_min=1))
+                    executor=_local_slurm(tmp_path, retries=1, time_min=1))
     thread.join(timeout=5)
-    assert _finished(tmp_path) == [specs[1].key()]  # the victim was not requeued to finish
+    # the victim was neither requeued nor resubmitted (its second start would have finished)
+    assert _finished(tmp_path) == [specs[1].key()]
     logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "slurm").rglob("*.err"))
     assert "timed-out" in logs and "Requeued" not in logs
 
@@ -863,8 +866,9 @@ def test_a_task_slurm_killed_at_its_time_limit_says_raise_the_limit(tmp_path):
                 "(state: TIMEOUT)\nError stream produced:\n---\nslurmstepd: error: *** JOB 8 "
                 "ON vm CANCELLED AT 2026-12-06T10:00:00 DUE TO TIME LIMIT ***")
 
-    said = executors._task_outcome(Job(), 30)
+    said, out_of_time = executors._task_outcome(Job(), 30)
     assert said.startswith("it reached its time limit (--slurm-time-min 30)") and "\n" not in said
+    assert out_of_time
 
 
 def _claim_on(store: RunStore, spec: RunSpec, job_id: str, cluster_name: str | None) -> dict:

@@ -340,18 +340,19 @@ def test_a_task_at_its_time_limit_is_stopped_not_requeued(tmp_path, child_path):
     """--slurm-time-min 1: SLURM warns (USR2, 90 s before the limit: at once) and submitit
     requeued the task 3 times, 2 min apart, training the run from scratch each time (4 starts,
     10 min, then submitit's 'timed-out too many times'). Now the task stops at its first
-    warning, not requeued, and the sweep names the limit; a rerun with a quick run trains it
+    warning, neither requeued nor resubmitted, and the sweep names the limit; a rerun with a quick run trains it
     once."""
     real, synthetic = sweep_worker.fixture_rows()
     store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(2)
     slow = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path),
                              victims=(specs[0].key(),), mode="preempt")  # waits 120 s
     started = time.monotonic()  # the slow run alone: a quick one may be warned at 1 min too
-    with pytest.raises(LittleHumanError, match=r"1 of 1 runs failed after 1 attempt.*reached its "
-                                               r"time limit \(--slurm-time-min 1\)") as caught:
-        run_missing(specs[:1], real, synthetic, store, run=slow, progress=False,
-                    executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION,
-                                                  retries=0, time_min=1))
+    with pytest.raises(LittleHumanError, match=r"1 of 1 runs failed \(1 stopped at the time limit, "
+                                               r"not resubmitted\).*reached its time limit "
+                                               r"\(--slurm-time-min 1\)") as caught:
+        run_missing(specs[:1], real, synthetic, store, run=slow, progress=False,  # a resubmitted
+                    executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION,  # run would
+                                                  retries=1, time_min=1))  # finish: no error
     assert time.monotonic() - started < 110 and "\n" not in str(caught.value)
     job_id = submitted_job(store, specs[0])["job_id"]
     assert _wait_until(lambda: _history(job_id) and _history(job_id)[-1] not in

@@ -7,9 +7,9 @@
   processes sweeping the same store at once train each run once in total and share the work.
 - :class:`SlurmExecutor`: a SLURM array job through submitit, one array task per run. The
   task callable is checkpointable, so a preempted task is requeued by submitit; a task that
-  reaches its time limit is not (its run would start again from scratch and time out again):
-  like a task that dies (killed, out of memory, node failure) it is resubmitted up to
-  ``retries`` times. Tasks write their own results to the store, which must be on a shared
+  reaches its time limit is neither requeued nor resubmitted (its run would start again from
+  scratch and time out again: the sweep says to raise the limit); a task that dies (killed,
+  out of memory, node failure) is resubmitted up to ``retries`` times. Tasks write their own results to the store, which must be on a shared
   filesystem. Each run is claimed exclusively before it is submitted (:func:`claim_runs`),
   then its claim names its job (:func:`mark_submitted`), so a second sweep, started at the
   same time or later, waits for a run that the first holds instead of submitting it again.
@@ -374,7 +374,7 @@ class SlurmExecutor:
     ``folder``: submitit's logs and the pickled inputs (default ``<cache>/slurm``), one
     sub-folder per sweep. ``cluster``: submitit's cluster, "slurm"; "local" or "debug" run
     the same path without a cluster (tests). ``retries``: resubmissions of the runs whose
-    task failed. ``poll_s``: seconds between checks of the jobs' states. The call waits for
+    task failed (not of those stopped at their time limit). ``poll_s``: seconds between checks of the jobs' states. The call waits for
     the array; interrupted, it leaves the jobs running (their results still reach the store).
 
     It takes no file locks (unreliable on many shared filesystems). Instead each run is
@@ -459,11 +459,15 @@ class SlurmExecutor:
         executor = self.submitit_executor(sweep_dir / "%j")
         total, failure, attempts = len(todo), "", 1 + max(0, int(self.retries))
         submitted: set[RunSpec] = set()
+        timed_out: set[RunSpec] = set()  # not resubmitted: they would time out again
         bar = tqdm(total=total, desc=f"runs (slurm, {sweep_dir.name})", unit="run",
                    disable=not progress)
         try:
             for _attempt in range(attempts):
-                mine, theirs = claim_runs(store, todo, sweep_dir.name)
+                retry = [s for s in todo if s not in timed_out]
+                if not retry:
+                    break
+                mine, theirs = claim_runs(store, retry, sweep_dir.name)
                 groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
                 for claim in theirs.values():
                     groups.setdefault(_held_by(claim, sweep_dir.name), []).append(claim)
@@ -476,7 +480,7 @@ class SlurmExecutor:
                                file=sys.stdout)
                 if mine:
                     failure = self._submit_and_wait(executor, mine, store, str(inputs), run,
-                                                    bar, submitted) or failure
+                                                    bar, submitted, timed_out) or failure
                 failure = self._wait_for_others(theirs, store, bar) or failure
                 todo = [s for s in todo if not store.has(s)]
                 if not todo:
@@ -488,10 +492,13 @@ class SlurmExecutor:
             raise
         bar.close()
         if todo:
-            raise LittleHumanError(
-                f"{len(todo)} of {total} runs failed after {attempts} attempt(s); last "
-                f"failure {failure}; rerun to retry only those"
-            )
+            stopped = sum(s in timed_out for s in todo)
+            how = f"after {attempts} attempt(s)" if not stopped else (
+                f"({stopped} stopped at the time limit, not resubmitted"
+                + (f"; {len(todo) - stopped} after {attempts} attempt(s))"
+                   if stopped < len(todo) else ")"))
+            raise LittleHumanError(f"{len(todo)} of {total} runs failed {how}; last failure "
+                                   f"{failure}; rerun to retry only those")
         counts["ran"] = len(submitted)
         counts["skipped"] += total - len(submitted)
         inputs.unlink(missing_ok=True)
@@ -525,10 +532,11 @@ class SlurmExecutor:
 
     def _submit_and_wait(self, executor: submitit.AutoExecutor, claimed: dict[RunSpec, int],
                          store: RunStore, inputs: str, run: RunFn, bar: Any,
-                         submitted: set[RunSpec]) -> str:
+                         submitted: set[RunSpec], timed_out: set[RunSpec]) -> str:
         """Submit the runs ``claimed`` by this sweep (run -> its claim's generation) as one
         array, add them to ``submitted`` and write each job into its run's claim, wait for
-        them all. Returns the last failure in words ("" when none failed).
+        them all, adding those stopped at the time limit to ``timed_out``. Returns the last
+        failure in words ("" when none failed).
 
         When submitit's ``sbatch`` fails (refused, or killed by Ctrl-C while it hung), no task
         of the array can train, even one the controller took (seen on a real SLURM): submitit
@@ -566,8 +574,10 @@ class SlurmExecutor:
                           and not j.paths.result_pickle.exists()]  # (else: done() next)
             for job, gone in ended:
                 waiting.remove(job)
-                why = ("" if store.has(spec_of[id(job)])
-                       else gone or _task_outcome(job, self.time_min))
+                why, out_of_time = ("", False) if store.has(spec_of[id(job)]) else (
+                    (gone, False) if gone else _task_outcome(job, self.time_min))
+                if out_of_time:
+                    timed_out.add(spec_of[id(job)])
                 if why:
                     failure = f"job {job.job_id}: {why}"
                 else:
@@ -594,18 +604,19 @@ def _held_by(claim: dict[str, Any], sweep: str) -> tuple[str, str]:
 _TIMED_OUT = ("timed-out too many times", "(state: TIMEOUT)")
 
 
-def _task_outcome(job: Any, time_min: int) -> str:
-    """'' when a finished task returned, else why it failed with its log (submitit's outcome:
-    it waits a little for a slow shared filesystem); a time-out says to raise the limit."""
+def _task_outcome(job: Any, time_min: int) -> tuple[str, bool]:
+    """('', False) when a finished task returned, else why it failed with its log (submitit's
+    outcome: it waits a little for a slow shared filesystem) and whether its time limit
+    stopped it (then the words say to raise the limit)."""
     try:
         job.result()
-    except Exception as exc:  # noqa: BLE001 - any task failure is retried
+    except Exception as exc:  # noqa: BLE001 - any task failure is reported
         if any(words in str(exc) for words in _TIMED_OUT):
             return (f"it reached its time limit (--slurm-time-min {time_min}) and was stopped, "
-                    f"not requeued (a run starts again from scratch): raise --slurm-time-min "
-                    f"(log {job.paths.stderr})")
-        return f"{_why_task_failed(exc)} (log {job.paths.stderr})"
-    return ""
+                    f"not requeued or resubmitted (a run starts again from scratch): raise "
+                    f"--slurm-time-min (log {job.paths.stderr})"), True
+        return f"{_why_task_failed(exc)} (log {job.paths.stderr})", False
+    return "", False
 
 
 #: the line submitit puts either side of a failed task's traceback
