@@ -548,6 +548,21 @@ def test_a_sweep_ends_when_slurm_forgets_a_pending_task(tmp_path, monkeypatch):
     assert [store.has(s) for s in specs] == [True, True, False]
 
 
+def _warn_when_started(marker: Path) -> threading.Thread:
+    """A thread that sends SIGUSR2 (SLURM's warning before preemption or the time limit) to
+    the task whose pid ``marker`` will hold (flaky_run's ``preempt`` mode), once it does."""
+    def warn() -> None:
+        deadline = time.monotonic() + 60
+        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if marker.exists():
+            os.kill(int(marker.read_text()), signal.SIGUSR2)
+
+    thread = threading.Thread(target=warn, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
     """SIGUSR2 (SLURM's warning before preemption) -> submitit calls checkpoint() and requeues
     the same call; the rerun finishes the spec."""
@@ -557,15 +572,7 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
     marker = tmp_path / f"{victim}.first"
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,),
                             mode="preempt")
-    def preempt() -> None:
-        deadline = time.monotonic() + 60
-        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if marker.exists():
-            os.kill(int(marker.read_text()), signal.SIGUSR2)
-
-    thread = threading.Thread(target=preempt, daemon=True)
-    thread.start()
+    thread = _warn_when_started(marker)
     counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
                        executor=_local_slurm(tmp_path, retries=0))  # no resubmission: submitit requeued it
     thread.join(timeout=5)
@@ -831,16 +838,7 @@ def test_a_task_at_its_time_limit_is_not_requeued_and_says_raise_the_limit(tmp_p
     marker = tmp_path / f"{victim}.first"
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,),
                             mode="preempt")
-
-    def warn() -> None:  # with a 1 min limit submitit calls any warning a time-out
-        deadline = time.monotonic() + 60
-        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if marker.exists():
-            os.kill(int(marker.read_text()), signal.SIGUSR2)
-
-    thread = threading.Thread(target=warn, daemon=True)
-    thread.start()
+    thread = _warn_when_started(marker)  # with a 1 min limit submitit calls it a time-out
     with pytest.raises(LittleHumanError, match=r"1 of 2 runs failed \(1 stopped at the time limit, "
                                                r"not resubmitted\).*reached its time limit "
                                                r"\(--slurm-time-min 1\).*raise --slurm-time-min"):
