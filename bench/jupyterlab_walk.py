@@ -3,7 +3,8 @@
     jupyter lab --no-browser --ip 127.0.0.1 --port 8899 --ServerApp.token=TOKEN \
         --ServerApp.root_dir=. --LabApp.expose_app_in_browser=True   # (as root: --allow-root)
     python bench/jupyterlab_walk.py --token TOKEN --open notebooks/02_replacement_sweep.ipynb \
-        [--run | --restart-run 2] [--set dataset=scifact] [--save] [--shots /tmp/lab-shots/02]
+        [--run | --restart-run 2] [--set dataset=scifact] [--save] [--shots /tmp/lab-shots/02] \
+        [--window 1366x900]
 
 The server's environment is the notebooks' (LITTLEHUMAN_HOME, LITTLEHUMAN_DATA_DIR, PYTHONPATH);
 ``--LabApp.expose_app_in_browser`` gives the page ``window.jupyterapp``, whose command
@@ -12,11 +13,15 @@ is driven over the DevTools protocol on a pipe (tests/browser.py); every host na
 127.0.0.1 is unresolvable, so anything fetched from the internet shows as a failed request.
 For each notebook it prints one JSON line per step (opened, run, each restart): seconds,
 whether Lab marks the notebook modified, execution prompts, plotly figures (how many, how many
-drawn with an SVG, traces per figure), tables and their rows, captions, error and stderr
+drawn with an SVG, traces per figure, each one's drawn width beside its output area's and how
+many scroll sideways there), tables and their rows, captions, error and stderr
 outputs, console errors and failed or external network requests; ``--shots`` saves
 screenshots of the notebook scrolled top to bottom; ``--save`` saves it at the end (as
-Ctrl-S). Seen with it on 2026-12-03 (JupyterLab 4.6.6, plotly 7.1.0, Chromium 150): the
-problems fixed in commits 0cbf7a2, 67bddd1, bf55d5b, 4a843bf and 9afef2d.
+Ctrl-S); ``--window`` sizes the browser window (default 1400x1000; Lab opens in its default
+layout, the file browser open beside the notebook). Seen with it on 2026-12-03 (JupyterLab
+4.6.6, plotly 7.1.0, Chromium 150): the problems fixed in commits 0cbf7a2, 67bddd1, bf55d5b,
+4a843bf and 9afef2d; on 2026-12-06, at 1366x900, ROPES's six-panel sweep figure (990 px)
+scrolling sideways in its 919-px output area (``plots.style.MAX_WIDTH``).
 """
 from __future__ import annotations
 
@@ -34,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from browser import _LAUNCH, FLAGS, _console_errors, _high, _Pipe, find_chromium  # noqa: E402
 
 LAB_FLAGS = tuple(f for f in FLAGS if not f.startswith("--host-resolver-rules")) + (
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--window-size=1400,1000")
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
 
 # what a notebook panel shows, read from the DOM of the current notebook
 NB = ("[...window.jupyterapp.shell.widgets('main')]"
@@ -57,6 +62,14 @@ STATE_JS = r"""
     figures_drawn: figs.filter(f => f.querySelector('svg.main-svg')).length,
     traces: figs.map(f => f.querySelectorAll('g.trace').length),
     figure_sizes: figs.map(f => [f.clientWidth, f.clientHeight]),
+    // each figure's drawn width, the output area it sits in, and whether that scrolls
+    // sideways to show it
+    drawn_widths: figs.map(f => { const svg = f.querySelector('svg.main-svg');
+      return svg ? +svg.getAttribute('width') : null; }),
+    output_widths: figs.map(f => (f.closest('.jp-OutputArea-output') || f).clientWidth),
+    figures_scrolling: figs.filter(f => { const o = f.closest('.jp-OutputArea-output');
+      return o && o.scrollWidth > o.clientWidth + 1; }).length,
+    file_browser_open: !!document.querySelector('#filebrowser:not(.lm-mod-hidden)'),
     html_plotly_divs: nb.querySelectorAll('.jp-RenderedHTMLCommon .plotly-graph-div').length,
     tables: nb.querySelectorAll('.jp-OutputArea-output table').length,
     table_rows: [...nb.querySelectorAll('.jp-OutputArea-output table')].map(t => t.rows.length),
@@ -77,7 +90,7 @@ STATE_JS = r"""
 class Lab:
     """One headless Chromium with one page, kept open across several notebooks."""
 
-    def __init__(self, timeout: float = 900.0):
+    def __init__(self, timeout: float = 900.0, window: tuple[int, int] = (1400, 1000)):
         exe = find_chromium()
         if exe is None:
             raise SystemExit("no Chromium executable found")
@@ -86,6 +99,7 @@ class Lab:
         self.profile = tempfile.TemporaryDirectory(prefix="chromium-lab-")
         self.log = tempfile.TemporaryFile()
         cmd = [sys.executable, "-c", _LAUNCH, str(to_r), str(from_w), exe, *LAB_FLAGS,
+               f"--window-size={window[0]},{window[1]}",
                f"--user-data-dir={self.profile.name}", "about:blank"]
         self.proc = subprocess.Popen(cmd, pass_fds=(to_r, from_w), stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=self.log, start_new_session=True)
@@ -99,8 +113,8 @@ class Lab:
         self.s = self.pipe.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Runtime", "Log", "Page", "Network"):
             self.pipe.send(f"{domain}.enable", self.s)
-        self.pipe.send("Emulation.setDeviceMetricsOverride", self.s, width=1400, height=1000,
-                       deviceScaleFactor=1, mobile=False)
+        self.pipe.send("Emulation.setDeviceMetricsOverride", self.s, width=window[0],
+                       height=window[1], deviceScaleFactor=1, mobile=False)
         self.mark = 0
 
     def close(self) -> None:
@@ -190,6 +204,9 @@ def wait_idle(lab: Lab, timeout: float) -> bool:
 def scroll_shots(lab: Lab, shots: Path, prefix: str, limit: int = 30) -> list[str]:
     """Screenshots of the notebook from top to bottom, a viewport at a time."""
     taken = []
+    # Lab's toast asking about Jupyter news covers the bottom right of every shot: hidden
+    # (not answered, so no setting is written)
+    lab.js("document.querySelectorAll('.jp-Notification-Toast-Close').forEach(b => b.click())")
     lab.js("(() => { const o = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)"
            " .jp-WindowedPanel-outer'); if (o) o.scrollTop = 0; })()")
     for i in range(limit):
@@ -247,8 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shots", type=Path)
     ap.add_argument("--save", action="store_true", help="save the notebook at the end (Ctrl-S)")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--window", default="1400x1000", metavar="WxH",
+                    help="the browser window in CSS pixels (Lab's default layout: the file "
+                         "browser open)")
     args = ap.parse_args(argv)
-    lab = Lab(timeout=args.timeout * 4)
+    width, height = (int(v) for v in args.window.lower().split("x"))
+    lab = Lab(timeout=args.timeout * 4, window=(width, height))
     try:
         for path in args.open:
             label = Path(path).stem

@@ -493,9 +493,9 @@ def test_zoom_tables_and_captions():
 
 
 # --------------------------------------------------------------------------- 04 trade-off
-def tradeoff_inputs(equivalents=(30.0, 900.0), a1=(0.1, 0.1)):
+def tradeoff_inputs(equivalents=(30.0, 900.0), a1=(0.1, 0.1), sizes=(50, 100)):
     rec, ci, bases = [], [], []
-    for b, base in enumerate((50, 100)):
+    for b, base in enumerate(sizes):
         for added in (0, 50, 100):
             for seed in (0, 1):
                 rec.append({"base": base, "kind": "synthetic", "added": added,
@@ -642,7 +642,7 @@ def test_analysis_histograms_one_panel_per_field():
     assert [a.text for a in fig.layout.annotations] == ["question", "answer"]
     assert list(fig.data[1].x) == [9] and fig.data[0].marker.color != fig.data[1].marker.color
     assert fig.data[0].xbins.size == 1 and fig.layout.barmode == "overlay"
-    assert fig.layout.width == 840
+    assert fig.layout.width == style.MAX_WIDTH  # two panels of 420 px asked for, 840 px
     # bins per field: 1-2 word answers stay whole words beside 90-word questions
     long = pd.concat([words, pd.DataFrame({"source": "human", "field": "question",
                                            "row_id": "h9", "words": [90]})], ignore_index=True)
@@ -740,7 +740,7 @@ def test_panels_wrap_three_to_a_row():
     records = sweep_records().assign(**{m: 0.5 for m in metrics})
     one_row = plots.sweep.figure(records, metrics[:3], "t")
     two_rows = plots.sweep.figure(records, metrics, "t")
-    assert two_rows.layout.width == one_row.layout.width == 3 * 330  # never wider than 3 panels
+    assert two_rows.layout.width == one_row.layout.width == style.MAX_WIDTH  # three panels' width
     assert two_rows.layout.height > one_row.layout.height
     top, bottom = two_rows.layout.yaxis.domain, two_rows.layout.yaxis4.domain
     assert bottom[1] < top[0]  # the fourth panel sits below the first
@@ -749,6 +749,103 @@ def test_panels_wrap_three_to_a_row():
                                   * (one_row.layout.height - 180), rel=0.05)  # as tall as before
     assert [t.xaxis for t in two_rows.data if t.name == "mean over seeds"] == [
         "x", "x2", "x3", "x4", "x5", "x6"]
+
+
+#: the width of a notebook cell's output area in JupyterLab 4.6's default layout, the file
+#: browser open, at a 1280-px window (the window less 447 px: 919 at 1366, 993 at 1440)
+LAB_OUTPUT_AT_1280 = 833
+
+
+def panel_px(fig, axis: str = "xaxis") -> float:
+    """The plotting width of one panel in pixels: its share of the figure less its margins."""
+    lo, hi = fig.layout[axis].domain
+    return (hi - lo) * (fig.layout.width - fig.layout.margin.l - fig.layout.margin.r)
+
+
+def test_multi_panel_figures_fit_jupyterlab_beside_the_file_browser():
+    """ROPES's sweep (six metrics, three panels of 330 px to a row) was 990 px wide: in
+    JupyterLab with the file browser open at a 1366-px window the output area is 919 px, and
+    the figure scrolled sideways, its third column cut (bench/jupyterlab_walk.py, 2026-12-06).
+    The trade-off's and the advisor's three bases (the cpu and paper profiles' zoom and
+    trade-off sizes) would have been 1,080 and 1,140 px, notebook 05's three fields 1,260.
+    Every panel figure is now at most style.MAX_WIDTH, which fits down to a 1280-px window,
+    and its panels keep room for a baseline's note at their foot ('majority baseline 0.000,
+    below this axis', 11-point text: 219 px in Chromium)."""
+    metrics = ["exact_match", "inclusion", "reverse_inclusion", "bleu", "rouge1", "bertscore_f1"]
+    records = sweep_records().assign(**{m: 0.5 for m in metrics})
+    ropes = plots.sweep.figure(records, metrics, "t", baseline={m: 0.0 for m in metrics})
+    assert ropes.layout.width <= LAB_OUTPUT_AT_1280  # was 990
+    assert style.MAX_WIDTH <= LAB_OUTPUT_AT_1280
+    assert [ropes.layout[f"xaxis{i}"].anchor for i in range(1, 7)] == [
+        "y", "y2", "y3", "y4", "y5", "y6"]  # six panels, each its own axes
+    three_bases = plots.tradeoff.figure(*tradeoff_inputs((30.0,) * 3, (0.1,) * 3,
+                                                         (50, 100, 150)), "t")
+    four_sizes = plots.zoom.figure(
+        pd.concat([zoom_records().assign(n=lambda f, k=k: f["n"] * k) for k in (1, 10)]),
+        pd.concat([zoom_intervals().assign(n=lambda f, k=k: f["n"] * k) for k in (1, 10)]),
+        "accuracy", "t")
+    words = pd.DataFrame({"source": "human", "field": ["context", "question", "answer"],
+                          "row_id": "h0", "words": [90, 9, 2]})
+    figures = {"sweep, six metrics": ropes,
+               "score against n, six metrics": plots.zoom.size_figure(
+                   pd.concat([zoom_intervals().assign(metric=m) for m in metrics]), metrics, "t"),
+               "zoom, four sizes": four_sizes, "trade-off, three bases": three_bases,
+               "word lengths, three fields": plots.analysis.length_histogram_figure(words, "t")}
+    for name, fig in figures.items():
+        assert fig.layout.width <= style.MAX_WIDTH, name
+        for axis in [k for k in fig.layout if k.startswith("xaxis")]:
+            assert panel_px(fig, axis) >= 219, (name, axis)
+    assert [a.text for a in three_bases.layout.annotations[:3]] == [
+        "synthetic base 50", "synthetic base 100", "synthetic base 150"]
+    assert three_bases.layout.xaxis3.domain[0] > three_bases.layout.xaxis2.domain[1]  # one row
+    # the advisor's panels (380 px asked for) are drawn by the same Panels
+    for width in (330, 360, 380, 420):
+        for count in range(1, 10):
+            fig = style.Panels(count, panel_width=width).layout("t")
+            assert fig.layout.width <= style.MAX_WIDTH and panel_px(fig) >= 219, (width, count)
+
+
+def test_panels_choose_their_columns_by_count_and_keep_shared_axes_shared():
+    import plotly.graph_objects as go
+
+    assert [style.columns(n) for n in range(1, 10)] == [1, 2, 3, 2, 3, 3, 3, 3, 3]
+    grid = style.Panels(4, list("abcd"), shared_yaxes=True)
+    assert (grid.rows, grid.cols) == (2, 2)  # two rows of two, not three and one
+    assert [grid.at(i) for i in (3, 4)] == [dict(row=2, col=1), dict(row=2, col=2)]
+    for i in range(1, 5):
+        grid.fig.add_trace(go.Scatter(x=[1, 2], y=[i / 10, i / 5]), **grid.at(i))
+    fig = grid.layout("t", "Accuracy")
+    ys = {i: fig.layout["yaxis" if i == 1 else f"yaxis{i}"] for i in range(1, 5)}
+    assert {y.matches or f"y{i}" for i, y in ys.items()} == {"y3"}  # one y range (plotly's
+    # reference: the bottom-left panel), its ticks on each row's first panel
+    assert [ys[i].showticklabels for i in range(1, 5)] == [None, False, None, False]
+    assert fig.layout.xaxis2.matches is None  # each its own x
+    assert fig.layout.yaxis.title.text == fig.layout.yaxis3.title.text == "Accuracy"  # per row
+    assert fig.layout.yaxis2.title.text is None
+    assert fig.layout.width == 2 * 330 and fig.layout.margin.r < 80
+    zoom = plots.zoom.figure(
+        pd.concat([zoom_records().assign(n=lambda f, k=k: f["n"] * k) for k in (1, 10)]),
+        pd.concat([zoom_intervals().assign(n=lambda f, k=k: f["n"] * k) for k in (1, 10)]),
+        "accuracy", "t")
+    assert zoom.layout.yaxis.matches == zoom.layout.yaxis4.matches == "y3"  # the zoom's sizes:
+    # two rows of two, one y range
+
+
+def test_a_flat_panel_gets_a_y_range_of_its_own_in_every_row():
+    """The rule of :meth:`style.Panels._pin_flat_y` on each panel of a wrapped figure (six
+    panels, two rows of three), shared or not."""
+    import plotly.graph_objects as go
+
+    flat = 0.4791666666666667
+    for shared in (True, False):
+        grid = style.Panels(6, list("abcdef"), shared_yaxes=shared)
+        for i in range(1, 7):
+            grid.fig.add_trace(go.Scatter(x=[16, 24, 32], y=[flat, flat + 1e-17, flat]),
+                               **grid.at(i))
+        fig = grid.layout("t")
+        for i in range(1, 7):
+            axis = fig.layout["yaxis" if i == 1 else f"yaxis{i}"]
+            assert axis.range == pytest.approx((flat - 0.05, flat + 0.05)), (shared, i)
 
 
 def test_a_flat_panel_gets_a_y_range_of_its_own():

@@ -72,7 +72,9 @@ def fits_figure(report: dict[str, Any], title: str) -> go.Figure:
                                      showlegend=first), **grid.at(i))
             fig.add_hline(y=y_star, line=dict(color=COLORS[3], dash="dash", width=1),
                           **grid.at(i))
-        fig.update_xaxes(title_text="synthetic points in the training set", **grid.at(i))
+        # (not 'synthetic points in the training set': three panels in style.MAX_WIDTH ran
+        # their titles together)
+        fig.update_xaxes(title_text="synthetic training points", **grid.at(i))
     for i in range(1, len(bases) + 1):  # one y range: judged on every panel's data, so after
         baseline_line(fig, report.get("baseline"), **grid.at(i), label=i == 1, shared=True)
         span_line(fig, report.get("span"), **grid.at(i), label=i == 1, shared=True)

@@ -50,24 +50,50 @@ def note_if_empty(fig: go.Figure, empty: bool) -> None:
                            xref="paper", yref="paper")
 
 
-#: panels side by side before a figure wraps onto another row: three fit a laptop's browser,
-#: so no report scrolls sideways (a QA sweep has six metrics, the paper's trade-off six bases)
+#: the widest a figure of panels is drawn, in pixels. A notebook cell's output area in
+#: JupyterLab's default layout (the file browser open, 250 px) is the window less 447 px
+#: (JupyterLab 4.6: 833 px at a 1280-px window, 919 at 1366, 993 at 1440); a figure wider
+#: scrolls sideways there. ROPES's sweep, six panels of 330 px in two rows, was 990 px and
+#: scrolled at 1366 (seen in JupyterLab, 2026-12-06); the trade-off's and the advisor's
+#: panels (360 and 380 px), three bases to a row, would have been 1,080 and 1,140. Three
+#: panels to a row keep 220 px of plotting width each (232 on a shared y axis): room for a
+#: baseline's note at a panel's foot ('majority baseline 0.000, below this axis', 219 px)
+MAX_WIDTH = 830
+#: panels side by side before a figure wraps onto another row (:func:`columns`)
 PANELS_PER_ROW = 3
+#: a panel figure's left and right margins (plotly's default 80 each; nothing is drawn in
+#: the right one, the legend lies beneath): what a narrower figure keeps for its panels. The
+#: template's ``automargin`` widens them where an axis title or tick labels need it
+SIDE_MARGINS = dict(l=50, r=20)
+#: the gap between two panels of a row, a share of the plotting area over the columns:
+#: plotly's default (0.2, about 50 px in three columns) where each panel has its own y axis,
+#: whose tick labels stand in the gap; half that where the panels share one (no labels there)
+_COLUMN_GAP = {False: 0.2, True: 0.1}
 #: the pixels between two rows of panels: room for the x-axis title and the next row's titles
 _ROW_GAP_PX = 110
 #: the pixels of a figure that are not its plotting area (plotly's default top and bottom margins)
 _MARGINS_PX = 180
 
 
-class Panels:
-    """A figure of ``count`` equal panels (at least one), at most :data:`PANELS_PER_ROW` to a
-    row. ``at(i)`` gives panel ``i``'s (1-based) ``row``/``col`` keywords for plotly's
-    ``add_trace``, ``update_xaxes`` and the like; :meth:`layout` sizes the figure by its panels
-    and rows, names the y axis on each row and puts the legend beneath.
+def columns(count: int) -> int:
+    """How many of ``count`` panels sit side by side: all of them up to
+    :data:`PANELS_PER_ROW`, four as two rows of two (not three and one), more in rows of
+    :data:`PANELS_PER_ROW`."""
+    return 2 if count == 4 else max(1, min(count, PANELS_PER_ROW))
 
-    ``height`` is the height of a one-row figure; each further row adds its plotting area and
-    a gap, so a panel is as tall in two rows as in one. ``shared_yaxes``: one y range for all
-    panels (ticks on each row's first).
+
+class Panels:
+    """A figure of ``count`` equal panels (at least one), :func:`columns` of them to a row,
+    never wider than :data:`MAX_WIDTH`. ``at(i)`` gives panel ``i``'s (1-based) ``row``/``col``
+    keywords for plotly's ``add_trace``, ``update_xaxes`` and the like; :meth:`layout` sizes
+    the figure by its panels and rows, names the y axis on each row and puts the legend
+    beneath.
+
+    ``panel_width``: the width each panel asks for; a row that would be wider than
+    :data:`MAX_WIDTH` shares that among its panels instead. ``height`` is the height of a
+    one-row figure; each further row adds its plotting area and a gap, so a panel is as tall
+    in two rows as in one. ``shared_yaxes``: one y range for all panels (ticks on each row's
+    first).
     """
 
     def __init__(self, count: int, titles: list[str] | None = None, shared_yaxes: bool = False,
@@ -75,16 +101,18 @@ class Panels:
         from plotly.subplots import make_subplots
 
         self.count = max(1, count)
-        self.cols = min(self.count, PANELS_PER_ROW)
+        self.cols = columns(self.count)
         self.rows = -(-self.count // self.cols)
         self.panel_width, self.row_height = panel_width, height
+        self.width = min(MAX_WIDTH, max(520, panel_width * self.cols))
         area = height - _MARGINS_PX
         self.height = height + (self.rows - 1) * (area + _ROW_GAP_PX)
         spacing = _ROW_GAP_PX / (self.height - _MARGINS_PX) if self.rows > 1 else 0.3
         self.shared = shared_yaxes
         self.fig = make_subplots(rows=self.rows, cols=self.cols, subplot_titles=titles or None,
                                  shared_yaxes="all" if shared_yaxes else False,
-                                 vertical_spacing=spacing)
+                                 vertical_spacing=spacing,
+                                 horizontal_spacing=_COLUMN_GAP[shared_yaxes] / self.cols)
 
     def at(self, i: int) -> dict[str, int]:
         """``dict(row=..., col=...)`` of panel ``i`` (1-based, filled row by row)."""
@@ -99,8 +127,8 @@ class Panels:
                 self.fig.update_yaxes(title_text=y_title, row=row, col=1)
         self._pin_flat_y()
         scale = (self.row_height - _MARGINS_PX) / (self.height - _MARGINS_PX)
-        self.fig.update_layout(title=title, height=self.height,
-                               width=max(520, self.panel_width * self.cols), template=TEMPLATE,
+        self.fig.update_layout(title=title, height=self.height, width=self.width,
+                               margin=SIDE_MARGINS, template=TEMPLATE,
                                legend=dict(orientation="h", y=legend_y * scale))
         return self.fig
 

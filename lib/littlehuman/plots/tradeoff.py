@@ -94,7 +94,9 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
                 fig.add_annotation(x=base + min(eq, x_plot - base), y=y, text=f"+{eq:,.0f}"
                                    f"{beyond}", showarrow=False, yshift=12,
                                    font=dict(color=COLORS[3]), **grid.at(i))
-        fig.update_xaxes(title_text="synthetic points in the training set", **grid.at(i))
+        # (not 'synthetic points in the training set': three panels in style.MAX_WIDTH ran
+        # their titles together)
+        fig.update_xaxes(title_text="synthetic training points", **grid.at(i))
     for i in range(1, len(bases) + 1):  # one y range: judged on every panel's data, so after
         baseline_line(fig, baseline, **grid.at(i), label=i == 1, shared=True)
         span_line(fig, span, **grid.at(i), label=i == 1, shared=True)
