@@ -744,6 +744,33 @@ def test_an_interrupted_pool_stops_its_workers_before_their_locks_go():
     assert time.time() - start < 10 and not any(_running(p.pid) for p in workers)
 
 
+def test_a_pool_worker_that_ignores_sigterm_is_killed():
+    """A worker that handles or ignores SIGTERM outlived the stop's wait and trained on once
+    its run's lock was released (a reviewer's find: nothing escalated to SIGKILL)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from littlehuman.executors import _stop_workers
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"),
+                               initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_IGN))
+    pool.submit(_sleep, 60)
+    deadline = time.time() + 30
+    while not any(p.is_alive() for p in pool._processes.values()) and time.time() < deadline:
+        time.sleep(0.05)
+    workers = list(pool._processes.values())
+    time.sleep(1.0)  # past the initializer: SIGTERM is ignored from here on
+    assert workers and all(_running(p.pid) for p in workers)
+    start = time.time()
+    try:
+        _stop_workers(pool, grace_s=1.0)
+        assert time.time() - start < 8 and not any(_running(p.pid) for p in workers)
+    finally:  # a failing run leaves no worker behind
+        for process in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGKILL)
+
+
 def _running(pid: int) -> bool:
     """Whether a process of this pid still runs (a zombie does not). Not `Process.is_alive()`:
     the pool's manager thread reaps a terminated worker too, and while it has reaped it but

@@ -308,16 +308,24 @@ def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
         raise failure
 
 
-def _stop_workers(pool: Any) -> None:
+def _stop_workers(pool: Any, grace_s: float = 5.0) -> None:
     """Terminate a process pool's workers now and cancel what it has not started (in-process
-    scheduling has none). What they were training is lost, as Ctrl-C means; a rerun redoes it."""
+    scheduling has none); a worker still there after ``grace_s`` (one that handles or ignores
+    SIGTERM) is killed, so none trains on once its run's lock is gone. What they were
+    training is lost, as Ctrl-C means; a rerun redoes it."""
     processes = getattr(pool, "_processes", None)
     if not processes:
         return
-    for process in list(processes.values()):
+    workers = list(processes.values())
+    for process in workers:
         process.terminate()
-    for process in list(processes.values()):
-        process.join(5)
+    deadline = time.monotonic() + grace_s
+    for process in workers:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in workers:
+        if process.exitcode is None:  # (None too where the pool's thread reaped it first)
+            process.kill()
+            process.join(5)
     pool.shutdown(wait=False, cancel_futures=True)
 
 
