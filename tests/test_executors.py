@@ -50,6 +50,7 @@ def no_cluster_name(monkeypatch):
     """Claims here name no SLURM cluster unless a test says so: this machine's scontrol is not
     asked (9 s a call where SLURM is installed but stopped)."""
     monkeypatch.setattr(executors, "_CLUSTER_NAME", [""])
+    monkeypatch.setattr(executors, "_CLUSTER_NAME_FAILED", [])
 
 
 def _specs(fractions=(0.0, 0.5, 1.0), seeds=(0,)) -> list[RunSpec]:
@@ -971,6 +972,12 @@ def test_a_claim_names_its_slurm_cluster(tmp_path, monkeypatch):
     monkeypatch.setattr(executors, "_CLUSTER_NAME", [])
     monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
     assert executors.slurm_cluster_name() == ""
+    # a failure is not asked again at once (a controller that is down takes 9-10 s a call,
+    # and every claim naming a cluster asks), but after CLUSTER_NAME_RETRY_S
+    monkeypatch.setenv("PATH", str(bin_dir))
+    assert executors.slurm_cluster_name() == ""
+    monkeypatch.setattr(executors, "CLUSTER_NAME_RETRY_S", 0.0)
+    assert executors.slurm_cluster_name() == "gpu-east"
 
 
 def test_ctrl_c_while_sbatch_hangs_leaves_no_sweep_folder(tmp_path, monkeypatch):

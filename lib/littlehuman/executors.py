@@ -839,23 +839,31 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
 
 
 _CLUSTER_NAME: list[str] = []  # slurm_cluster_name's answer, once it has one
+_CLUSTER_NAME_FAILED: list[float] = []  # when scontrol last could not say
+#: seconds a failed ``scontrol show config`` is not asked again: with the controller down it
+#: takes 9-10 s to fail, and it is asked for each claim that names a cluster
+CLUSTER_NAME_RETRY_S = 60.0
 
 
 def slurm_cluster_name() -> str:
     """This machine's SLURM cluster (``scontrol show config``'s ClusterName); "" when scontrol
-    cannot say. Asked once per process once it answers."""
+    cannot say. Asked once per process once it answers, and not again for
+    :data:`CLUSTER_NAME_RETRY_S` after it could not."""
     if _CLUSTER_NAME:
         return _CLUSTER_NAME[0]
+    if _CLUSTER_NAME_FAILED and time.monotonic() - _CLUSTER_NAME_FAILED[0] < CLUSTER_NAME_RETRY_S:
+        return ""
     try:
         shown = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True,
                                timeout=60).stdout
     except (OSError, subprocess.SubprocessError):
-        return ""
+        shown = ""
     for line in shown.splitlines():
         key, _, value = line.partition("=")
         if key.strip() == "ClusterName" and value.strip():
             _CLUSTER_NAME.append(value.strip())
             return value.strip()
+    _CLUSTER_NAME_FAILED[:] = [time.monotonic()]
     return ""
 
 
