@@ -564,16 +564,21 @@ def _warn_when_started(marker: Path) -> threading.Thread:
     return thread
 
 
+def _a_warned_sweep(tmp_path: Path) -> tuple:
+    """Two runs whose first (the victim) waits at its first start for SLURM's warning, which
+    a thread sends: rows, store, specs, the run callable, the victim's marker, the thread."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
+    marker = tmp_path / f"{specs[0].key()}.first"
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path),
+                            victims=(specs[0].key(),), mode="preempt")
+    return real, synthetic, store, specs, run, marker, _warn_when_started(marker)
+
+
 def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
     """SIGUSR2 (SLURM's warning before preemption) -> submitit calls checkpoint() and requeues
     the same call; the rerun finishes the spec."""
-    real, synthetic = sweep_worker.fixture_rows()
-    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
-    victim = specs[0].key()
-    marker = tmp_path / f"{victim}.first"
-    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,),
-                            mode="preempt")
-    thread = _warn_when_started(marker)
+    real, synthetic, store, specs, run, marker, thread = _a_warned_sweep(tmp_path)
     counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
                        executor=_local_slurm(tmp_path, retries=0))  # no resubmission: submitit requeued it
     thread.join(timeout=5)
@@ -860,13 +865,8 @@ def test_a_task_at_its_time_limit_is_not_requeued_and_says_raise_the_limit(tmp_p
     1 min: 4 starts of one run, 3 of them 2 min apart, before submitit's 'timed-out too many
     times'), and the retry started it again. Now the task stops at once, is not resubmitted,
     and the sweep says to raise --slurm-time-min."""
-    real, synthetic = sweep_worker.fixture_rows()
-    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
-    victim = specs[0].key()
-    marker = tmp_path / f"{victim}.first"
-    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(victim,),
-                            mode="preempt")
-    thread = _warn_when_started(marker)  # with a 1 min limit submitit calls it a time-out
+    # with a 1 min limit submitit calls the warning a time-out
+    real, synthetic, store, specs, run, marker, thread = _a_warned_sweep(tmp_path)
     with pytest.raises(LittleHumanError, match=r"1 of 2 runs failed \(1 stopped at the time limit, "
                                                r"not resubmitted\).*reached its time limit "
                                                r"\(--slurm-time-min 1\).*raise --slurm-time-min"):
