@@ -14,6 +14,13 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest  # noqa: E402
 
+# jsonschema's IRI parsers only when an IRI is checked (none is): ~1.3 s of CPU less in each
+# worker, whose collection imports nbformat (littlehuman.lazy_imports; the runs and notebooks
+# the tests start defer them themselves)
+from littlehuman.lazy_imports import defer_iri_parsers  # noqa: E402
+
+defer_iri_parsers()
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "helpers"))
 from cli import FEVER_SMOKE, run_all  # noqa: E402

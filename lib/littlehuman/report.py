@@ -38,6 +38,7 @@ from typing import Any, Iterator, Mapping
 from littlehuman import freshness, paths
 from littlehuman.config import RUN_ONLY, SHOWN_ONLY_BY, Profile, for_task, shown_value
 from littlehuman.errors import LittleHumanError
+from littlehuman.lazy_imports import defer_iri_parsers
 from littlehuman.secrets import public_url
 
 NOTEBOOKS = {
@@ -397,6 +398,7 @@ def stage_notebook(name: str, out_dir: Path, parameters: dict[str, Any], html_ou
     (a path relative to ``out_dir``). A failure removes what it wrote and raises (a failed cell as
     one line naming the cell by its first line and the executed notebook, kept beside the
     kernel's log with its traceback)."""
+    defer_iri_parsers()  # before papermill imports nbformat, and so jsonschema
     import papermill as pm
 
     src = notebooks_dir() / name
@@ -662,6 +664,7 @@ def html_body(notebook: Path, plotlyjs: str | None = None, title: str | None = N
     without scripts fetched from the network (the page works offline), titled ``title``; with
     ``plotlyjs`` (a path relative to the page) plotly.js is loaded from there instead of
     inlined."""
+    defer_iri_parsers()
     import jinja2
     import nbformat
     from nbconvert import HTMLExporter
