@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import pytest
 import torch
-from peft import LoraConfig, get_peft_model
-from transformers import LlamaConfig, LlamaForCausalLM
 
 from littlehuman.learners import lean_lora
 
 
 def tiny_peft(dropout: float = 0.1, **lora: object) -> torch.nn.Module:
+    # imported here, not at collection, where every pytest worker imports each test module
+    # (peft: 2-3 s of CPU in a worker that runs no LoRA test)
+    from peft import LoraConfig, get_peft_model
+    from transformers import LlamaConfig, LlamaForCausalLM
+
     torch.manual_seed(0)
     config = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64)

@@ -13,7 +13,6 @@ import weakref
 import pandas as pd
 import pytest
 import torch
-from peft import get_peft_model_state_dict
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners import Learner, make_learner
@@ -25,6 +24,14 @@ SUBJECTS = ["The baker", "A sailor", "The old clock", "My neighbour", "The red k
 VERBS = ["painted the fence", "sang at dawn", "lost a shoe", "counted the stars", "fixed the roof"]
 WORDS = ["zorbat", "plimmer", "quandle", "vestrik", "mollaby", "trinket"]
 FAST = dict(epochs=1, batch_size=4, max_length=64, max_new_tokens=4, progress=False, log_every=2)
+
+
+def get_peft_model_state_dict(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """peft's adapter weights of ``model``; peft imported here, not at collection, where every
+    pytest worker imports each test module (2-3 s of CPU in a worker that runs no LoRA test)."""
+    from peft import get_peft_model_state_dict as adapter_state
+
+    return adapter_state(model)
 
 
 def fv_rows(n: int, seed: int) -> pd.DataFrame:
