@@ -439,6 +439,35 @@ def test_an_unsubmitted_claim_lives_while_its_sweep_does():
     ]) == [True, False, True, False, False]
 
 
+def test_a_claim_is_not_held_by_a_later_process_with_its_pid():
+    """An unsubmitted claim names its process by pid and start: after a reboot, or in a
+    container whose pids count from 1, a later process given the same pid does not keep the
+    claim alive (the sweeps would wait for it forever); a claim made before starts were
+    recorded goes by the pid alone."""
+    here, now, pid = socket.gethostname(), time.time(), os.getpid()
+    started = executors.process_started(pid)
+    assert started and started == executors.process_started(pid)
+    boot, ticks = started.rsplit(":", 1)
+    mine = {"sweep": "a", "host": here, "pid": pid, "claimed": now}
+    assert live_claims([
+        {**mine, "pid_started": started},
+        {**mine, "pid_started": f"{boot}:{int(ticks) - 1}"},  # an earlier process, this boot
+        {**mine, "pid_started": f"another-boot:{ticks}"},  # the same tick before a reboot
+        mine,
+    ]) == [True, False, False, True]
+    assert executors.process_started(2 ** 22 + 1) == ""  # above any pid_max: no such process
+
+
+def test_a_claim_records_its_process_start(tmp_path):
+    """claim_runs writes the claiming process's start beside its pid."""
+    store = RunStore(tmp_path / "runs")
+    spec = RunSpec.make("toyfv", "sweep", 20, 0.0, 0, "fixture", "majority")
+    mine, theirs = claim_runs(store, [spec], "sweep-a")
+    claim = json.loads(claim_path(store, spec, mine[spec]).read_text())
+    assert not theirs and claim["pid"] == os.getpid()
+    assert claim["pid_started"] == executors.process_started(os.getpid()) != ""
+
+
 def _fake_squeue(folder: Path, monkeypatch, stdout: str = "", stderr: str = "", rc: int = 0) -> Path:
     """An ``squeue`` first on PATH that prints ``stdout`` and ``stderr``, exits ``rc`` and
     appends its arguments to ``<folder>/squeue.calls``."""

@@ -732,7 +732,7 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
                 theirs[spec] = claim
                 continue
             text = json.dumps({"sweep": sweep, "host": socket.gethostname(), "pid": os.getpid(),
-                               "claimed": time.time()})
+                               "pid_started": process_started(os.getpid()), "claimed": time.time()})
             path = claim_path(store, spec, generation + 1)
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -831,7 +831,7 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
         elif claim.get("job_id"):
             alive.append(claim.get("host") == here and _process_runs(str(claim["job_id"])))
         elif claim.get("pid"):
-            alive.append(_process_runs(str(claim["pid"])) if claim.get("host") == here
+            alive.append(_claimer_runs(claim) if claim.get("host") == here
                          else now - float(claim.get("claimed", 0)) < UNREPORTED_GRACE_S)
         else:
             alive.append(False)
@@ -928,6 +928,27 @@ def _squeue_states(job_ids: list[str]) -> dict[str, str] | None:
         return {} if "Invalid job id" in done.stderr else None
     listed = dict(line.strip().split("|", 1) for line in done.stdout.splitlines() if "|" in line)
     return {job_id: listed[job_id] for job_id in job_ids if job_id in listed}
+
+
+def process_started(pid: int) -> str:
+    """When process ``pid`` started, as this boot's id and the start in clock ticks after it
+    (Linux's /proc); "" where that cannot be read. Tells a process from a later one that got
+    its pid back (after a reboot, or in a container whose pids count from 1)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        ticks = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+    return f"{boot}:{ticks}"
+
+
+def _claimer_runs(claim: dict[str, Any]) -> bool:
+    """Whether the process that made an unsubmitted claim on this host still runs: its pid
+    runs and, where the claim recorded its start (:func:`process_started`), started then; a
+    process that got the pid back later does not hold the claim."""
+    pid = str(claim["pid"])
+    recorded = str(claim.get("pid_started") or "")
+    return _process_runs(pid) and (not recorded or process_started(int(pid)) in (recorded, ""))
 
 
 def _process_runs(pid: str) -> bool:
