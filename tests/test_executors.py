@@ -619,6 +619,37 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
     assert "caught signal sigusr2" in logs.lower() and "preempted" in logs.lower()
 
 
+def test_a_preempted_task_with_a_short_limit_is_requeued(tmp_path, child_path):
+    """With a limit of 10 minutes or less, submitit calls every warning a time-out, and a task
+    at its time limit is not requeued: a preemption failed the run, with "raise
+    --slurm-time-min". A warning long before the limit is now a preemption: requeued."""
+    real, synthetic, store, specs, run, marker, thread = _a_warned_sweep(tmp_path)
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                         executor=_local_slurm(tmp_path, retries=0, time_min=5))
+    thread.join(timeout=5)
+    assert counts == {"skipped": 0, "ran": 2}
+    _assert_stored_once(store, specs)
+    logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "slurm").rglob("*.err"))
+    assert "this job is preempted" in logs and "timed-out" not in logs
+    assert re.search(r"a warning after 0\.\d of 5 minutes: a preemption", logs)
+
+
+def test_a_warning_is_the_limit_only_near_it(monkeypatch):
+    """The rule judge_warnings_by_the_limit gives submitit's handler: the last WARNING_S +
+    WARNING_EARLY_S seconds before the limit are the limit's, anything earlier a preemption."""
+    from types import SimpleNamespace
+
+    def handler(ran_s: float, limit_min: int) -> SimpleNamespace:
+        return SimpleNamespace(_start_time=time.time() - ran_s,
+                               _delayed=SimpleNamespace(_timeout_min=limit_min))
+
+    window = executors.WARNING_S + executors.WARNING_EARLY_S
+    assert executors._at_the_limit(handler(240 * 60 - window + 5, 240))
+    assert not executors._at_the_limit(handler(240 * 60 - window - 30, 240))
+    assert not executors._at_the_limit(handler(0.8 * 240 * 60, 240))  # submitit: a time-out
+    assert executors._at_the_limit(handler(1, 1))  # a limit shorter than the window
+
+
 def test_slurm_parameters_from_profile(tmp_path, monkeypatch):
     prof = config.profile("paper", executor="slurm", slurm_partition="gpu-long",
                           slurm_gpus_per_job=2, slurm_cpus_per_job=12, slurm_mem_gb=96,

@@ -125,9 +125,12 @@ def test_killed_task_is_resubmitted_and_finishes(tmp_path, child_path):
     assert len(_job_folders(tmp_path / "slurm")) == 4  # 3 array tasks + 1 resubmission
 
 
-def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
+@pytest.mark.parametrize("time_min", [240, 5])
+def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path, time_min):
     """What submitit's SlurmJob._interrupt() does: scancel --signal TERM, then USR2 -> the task
-    checkpoints and `scontrol requeue`s itself; the requeued task finishes the run."""
+    checkpoints and `scontrol requeue`s itself; the requeued task finishes the run. Also with
+    a limit of 5 minutes, where submitit alone calls every warning a time-out (then the run
+    failed: a task at its limit is not requeued)."""
     real, synthetic = sweep_worker.fixture_rows()
     store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(2)
     victim = specs[0]
@@ -149,7 +152,8 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path):
     thread = threading.Thread(target=preempt, daemon=True)
     thread.start()
     counts = run_missing(specs, real, synthetic, store, run=run, progress=False,  # no resubmission:
-                         executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION, retries=0))
+                         executor=slurm_sweep.executor(str(tmp_path / "slurm"), PARTITION, retries=0,
+                                                       time_min=time_min))
     thread.join(timeout=5)
     assert sent and counts == {"skipped": 0, "ran": 2}
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)

@@ -19,9 +19,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -336,8 +338,6 @@ def signals_deferred() -> Iterator[None]:
     claims left claims that named only a dead process, so a rerun submitted those runs again
     (a reviewer's find). Held by handlers of its own, not a signal mask (another thread
     would take a masked signal). A no-op off the main thread."""
-    import signal
-
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -366,6 +366,7 @@ class RunTask(submitit.helpers.Checkpointable):
     def __call__(self, store: RunStore, inputs: str, run: RunFn, spec: RunSpec) -> str:
         if store.has(spec):
             return "skipped"
+        judge_warnings_by_the_limit()
         cpus = os.environ.get("SLURM_CPUS_PER_TASK")
         if cpus:
             _set_threads(int(cpus))
@@ -373,6 +374,42 @@ class RunTask(submitit.helpers.Checkpointable):
         record, predictions = run(spec, real, synthetic)
         store.write(spec, record, predictions)
         return spec.key()
+
+
+#: seconds before a task's time limit that SLURM warns it (submitit's ``--signal USR2@90``)
+WARNING_S = 90
+#: how much earlier a time limit's warning may come: SLURM may send it "up to 60 seconds
+#: earlier than specified" (sbatch's manual), and the task's clock starts after its launch
+WARNING_EARLY_S = 120
+
+
+def judge_warnings_by_the_limit() -> None:
+    """Make this task's submitit call a warning signal a time-out only when it comes within
+    :data:`WARNING_S` + :data:`WARNING_EARLY_S` of the time limit, a preemption otherwise.
+
+    submitit calls it a time-out from 80% of the limit on, or 10 minutes before it, whichever
+    is later: with a limit of 10 minutes or less, always. Since a run at its time limit is not
+    requeued (:meth:`SlurmExecutor.submitit_executor`), such a preempted task failed at once
+    with "raise --slurm-time-min", where it should have been requeued. Replaces the method on
+    the task's own signal handler only; where submitit's handler is not found (another
+    submitit), its own rule stays."""
+    from submitit.core.job_environment import SignalHandler
+
+    for number in (signal.SIGUSR1, signal.SIGUSR2):
+        handler = getattr(signal.getsignal(number), "__self__", None)
+        if isinstance(handler, SignalHandler) and hasattr(handler, "_start_time") \
+                and hasattr(getattr(handler, "_delayed", None), "_timeout_min"):
+            handler.has_timed_out = functools.partial(_at_the_limit, handler)
+
+
+def _at_the_limit(handler: Any) -> bool:
+    """Whether a warning now is the time limit's (see :func:`judge_warnings_by_the_limit`)."""
+    ran = time.time() - handler._start_time
+    limit = handler._delayed._timeout_min * 60
+    reached = ran >= limit - WARNING_S - WARNING_EARLY_S
+    print(f"littlehuman: a warning after {ran / 60:.1f} of {limit / 60:.0f} minutes: "
+          f"{'the time limit' if reached else 'a preemption'}", file=sys.stderr, flush=True)
+    return reached
 
 
 @dataclass(frozen=True)
