@@ -989,6 +989,43 @@ def test_a_claim_of_another_slurm_cluster_is_live_and_not_taken_over(tmp_path, m
     assert list(theirs) == [specs[0]] and sorted(mine, key=specs.index) == specs[1:]
 
 
+def test_a_machine_without_slurm_waits_for_a_slurm_job_and_says_so(tmp_path, monkeypatch,
+                                                                   child_path, capsys):
+    """A workstation sharing the run store with a cluster, with no squeue or sacct: a claim of
+    a job submitted 20 minutes before counted as dead (no answer, past the grace), so its
+    local sweep trained the run the job was training. Now it waits for the record and says
+    why it cannot tell more."""
+    real, synthetic = sweep_worker.fixture_rows()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no SLURM commands
+    assert not executors.slurm_commands_here()
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
+    claim = _claim_on(store, specs[0], "12_0", None)
+    assert live_claims([claim]) == [True]
+    done = threading.Timer(0.5, lambda: store.write(specs[0], *flaky_run.flaky_run(
+        specs[0], real, synthetic, marker_dir=str(tmp_path))))  # the cluster's job finishes
+    line = executors._waiting_line
+
+    def waiting(*args):  # the job finishes once the sweep waits for it
+        done.start()
+        return line(*args)
+
+    monkeypatch.setattr(executors, "_waiting_line", waiting)
+    monkeypatch.setattr(executors._claim, "__defaults__", (0.1,))  # poll every 0.1 s, not 5
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run)
+    done.join()
+    assert counts == {"skipped": 1, "ran": 1}
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
+    said = capsys.readouterr().out
+    assert ("waiting for SLURM job(s) of another sweep (job 12_0) to finish run "
+            f"{specs[0].key()}") in said and "rerun the sweep where SLURM runs" in said
+    bin_dir = tmp_path / "bin"  # with squeue here (it answers without the job), it is gone
+    _fake_squeue(bin_dir, monkeypatch, stderr="slurm_load_jobs error: Invalid job id specified", rc=1)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state", lambda job_id, mode="standard": "UNKNOWN")
+    assert executors.slurm_commands_here() and live_claims([claim]) == [False]
+
+
 def test_a_sweep_waits_for_another_clusters_job_and_says_so(tmp_path, monkeypatch, child_path,
                                                             capsys):
     real, synthetic = sweep_worker.fixture_rows()

@@ -271,8 +271,7 @@ def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
                     spec = deferred.popleft()
                     state, lock = _claim(store, spec, block=False)
                     if state == "busy":
-                        tqdm.write(f"waiting for another process to finish run {spec.key()} "
-                                   f"({_describe(spec)})", file=sys.stdout)
+                        tqdm.write(_waiting_line(store, spec), file=sys.stdout)
                         state, lock = _claim(store, spec, block=True)
                 if state == "done" or lock is None:
                     counts["skipped"] += 1
@@ -641,7 +640,22 @@ def _held_by(claim: dict[str, Any], sweep: str) -> tuple[str, str]:
         return (f"job(s) of SLURM cluster {other!r}",
                 f"; this cluster ({slurm_cluster_name()!r}) cannot see their state, so if they "
                 f"end without their records, rerun the sweep on {other!r}")
+    if claim.get("job_id") and claim.get("cluster") == "slurm" and not slurm_commands_here():
+        return ("SLURM job(s) of another sweep", "; this machine has no SLURM commands (squeue, "
+                "sacct) to see their state, so if they end without their records, rerun the "
+                "sweep where SLURM runs")
     return "another sweep", ""  # its job, its process (not submitted yet) or a local sweep
+
+
+def _waiting_line(store: RunStore, spec: RunSpec) -> str:
+    """What a local sweep says when it waits for a run that another process or SLURM job
+    holds."""
+    _generation, claim = current_claim(store, spec)
+    if claim and claim.get("job_id") and claim.get("cluster") == "slurm":
+        whose, advice = _held_by(claim, "")
+        return (f"waiting for {whose} (job {claim['job_id']}) to finish run {spec.key()} "
+                f"({_describe(spec)}){advice}")
+    return f"waiting for another process to finish run {spec.key()} ({_describe(spec)})"
 
 
 #: what submitit says of a task its time limit ended: its own handler of SLURM's warning
@@ -850,16 +864,18 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     (:func:`other_cluster`) is live: this one's sacct and squeue cannot see it (a store on a
     home shared by two clusters). A claim not submitted yet lives while its sweep's process
     does (on another host: for :data:`UNREPORTED_GRACE_S`); a local sweep's lock while it is
-    held."""
+    held. So is a SLURM job judged on a machine without SLURM's commands (a workstation that
+    shares the run store with a cluster): its local sweep trained the runs of jobs submitted
+    more than :data:`UNREPORTED_GRACE_S` before, while they ran."""
     slurm = [str(c["job_id"]) for c in claims
-             if c.get("job_id") and c.get("cluster") == "slurm" and not other_cluster(c)]
+             if c.get("job_id") and c.get("cluster") == "slurm" and not _unseen_slurm_job(c)]
     states = _slurm_states(slurm) if slurm else {}
     here, now = socket.gethostname(), time.time()
     alive = []
     for claim in claims:
         if "lock" in claim:
             alive.append(_lock_held(FileLock(claim["lock"])))
-        elif claim.get("job_id") and claim.get("cluster") == "slurm" and other_cluster(claim):
+        elif claim.get("job_id") and claim.get("cluster") == "slurm" and _unseen_slurm_job(claim):
             alive.append(True)
         elif claim.get("job_id") and claim.get("cluster") == "slurm":
             state = states.get(str(claim["job_id"]), "UNKNOWN").upper()
@@ -902,6 +918,17 @@ def slurm_cluster_name() -> str:
             return value.strip()
     _CLUSTER_NAME_FAILED[:] = [time.monotonic()]
     return ""
+
+
+def slurm_commands_here() -> bool:
+    """Whether this machine has SLURM's ``squeue`` or ``sacct`` to ask about a job."""
+    return shutil.which("squeue") is not None or shutil.which("sacct") is not None
+
+
+def _unseen_slurm_job(claim: dict[str, Any]) -> bool:
+    """Whether a claim's SLURM job is one whose state cannot be asked here: another cluster's
+    (:func:`other_cluster`), or any where this machine has no SLURM commands."""
+    return not slurm_commands_here() or bool(other_cluster(claim))
 
 
 def other_cluster(claim: dict[str, Any]) -> str:
