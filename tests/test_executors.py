@@ -1019,6 +1019,7 @@ def test_a_machine_without_slurm_waits_for_a_slurm_job_and_says_so(tmp_path, mon
     said = capsys.readouterr().out
     assert ("waiting for SLURM job(s) of another sweep (job 12_0) to finish run "
             f"{specs[0].key()}") in said and "rerun the sweep where SLURM runs" in said
+    assert f"(or, if that cannot be, delete {claim_path(store, specs[0])})" in said
     bin_dir = tmp_path / "bin"  # with squeue here (it answers without the job), it is gone
     _fake_squeue(bin_dir, monkeypatch, stderr="slurm_load_jobs error: Invalid job id specified", rc=1)
     monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)

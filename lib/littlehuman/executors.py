@@ -650,9 +650,11 @@ def _held_by(claim: dict[str, Any], sweep: str) -> tuple[str, str]:
 def _waiting_line(store: RunStore, spec: RunSpec) -> str:
     """What a local sweep says when it waits for a run that another process or SLURM job
     holds."""
-    _generation, claim = current_claim(store, spec)
+    generation, claim = current_claim(store, spec)
     if claim and claim.get("job_id") and claim.get("cluster") == "slurm":
         whose, advice = _held_by(claim, "")
+        if advice:  # where that cluster is gone for good, the claim is the only thing left
+            advice += f" (or, if that cannot be, delete {claim_path(store, spec, generation)})"
         return (f"waiting for {whose} (job {claim['job_id']}) to finish run {spec.key()} "
                 f"({_describe(spec)}){advice}")
     return f"waiting for another process to finish run {spec.key()} ({_describe(spec)})"
