@@ -14,14 +14,24 @@ is driven over the DevTools protocol on a pipe (tests/browser.py); every host na
 For each notebook it prints one JSON line per step (opened, run, each restart): seconds,
 whether Lab marks the notebook modified, execution prompts, plotly figures (how many, how many
 drawn with an SVG, traces per figure, each one's drawn width beside its output area's and how
-many scroll sideways there), tables and their rows, captions, error and stderr
-outputs, console errors and failed or external network requests; ``--shots`` saves
+many scroll sideways there), tables (how many, their rows, and for each, scrolled into view:
+its columns and headers, its laid-out width beside its room, the output area less its padding,
+whether that output area scrolls sideways to show it, or clips it: ``cut``), captions, error and
+stderr outputs, console errors and failed or external network requests; ``--shots`` saves
 screenshots of the notebook scrolled top to bottom; ``--save`` saves it at the end (as
 Ctrl-S); ``--window`` sizes the browser window (default 1400x1000; Lab opens in its default
 layout, the file browser open beside the notebook). Seen with it on 2026-12-03 (JupyterLab
 4.6.6, plotly 7.1.0, Chromium 150): the problems fixed in commits 0cbf7a2, 67bddd1, bf55d5b,
 4a843bf and 9afef2d; on 2026-12-06, at 1366x900, ROPES's six-panel sweep figure (990 px)
-scrolling sideways in its 919-px output area (``plots.style.MAX_WIDTH``).
+scrolling sideways in its 919-px output area (``plots.style.MAX_WIDTH``). Tables measured on
+2026-12-06 (a helper; JupyterLab 4.6.6, Chromium 156): Run All of notebooks 02-06 at 1280x800
+and 1366x900 on FEVER's and ROPES's smoke runs, and of 03, 04 and 06 on ROPES with the paper's
+panel counts (``--zoom-sizes 32,40,48 --tradeoff-bases 16,24,32``). A table's room is the
+output area less its 20-px right padding: 813 px at 1280, 899 at 1366. Three tables were wider
+and scrolled sideways (none was cut: Lab's output area scrolls): 03's paired table (16
+columns: 978 px on FEVER, 1,037 on ROPES, at both widths), 04's bases table (16 columns: 981,
+1,011, 1,021 with three bases, at both widths) and 06's fits table (12 columns: 818, 866, at
+1280). Every other table fit, the widest by wrapping its headers to fill the room.
 """
 from __future__ import annotations
 
@@ -238,9 +248,51 @@ def open_notebook(lab: Lab, base: str, token: str, path: str) -> float:
     return time.monotonic() - t0
 
 
+# each rendered table scrolled into view (Lab skips laying out a cell off screen), then its
+# laid-out width beside its output area's and whether that scrolls sideways to show it or
+# clips it ("cut": wider, yet the output area does not scroll)
+TABLES_JS = r"""
+(async () => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+  if (!nb) return [];
+  const outer = nb.closest('.jp-WindowedPanel-outer');
+  const top = outer ? outer.scrollTop : 0;
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const cells = [...nb.querySelectorAll('.jp-Cell')];
+  const found = [];
+  for (const t of [...nb.querySelectorAll('.jp-OutputArea-output table')]) {
+    t.scrollIntoView({block: 'nearest'});
+    await frame();
+    const o = t.closest('.jp-OutputArea-output');
+    const head = t.tHead ? t.tHead.rows[t.tHead.rows.length - 1] : t.rows[0];
+    const ths = head ? [...head.cells] : [];
+    const css = getComputedStyle(o), overflow = css.overflowX;
+    // the room a table has: the output area less its padding (20 px on the right in Lab 4.6)
+    const room = o.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight);
+    const wide = o.scrollWidth > o.clientWidth + 1;
+    const scrolls = wide && /auto|scroll/.test(overflow);
+    found.push({
+      cell: cells.indexOf(t.closest('.jp-Cell')), rows: t.rows.length, columns: ths.length,
+      headers: ths.map(h => h.textContent.trim()),
+      width: Math.ceil(t.getBoundingClientRect().width), scroll_width: t.scrollWidth,
+      output_width: o.clientWidth, room, output_scroll_width: o.scrollWidth, overflow_x: overflow,
+      scrolls, cut: wide && !scrolls,
+      header_widths: ths.map(h => Math.round(h.getBoundingClientRect().width)),
+    });
+  }
+  if (outer) outer.scrollTop = top;
+  return found;
+})()
+"""
+
+
 def report(lab: Lab, label: str, seconds: float, shots: Path | None) -> dict:
     lab.pump(3.0)
     state = lab.js(STATE_JS)
+    state["table_sizes"] = lab.js(TABLES_JS, await_promise=True)
+    state["tables_wider"] = sum(t["scroll_width"] > t["room"] + 1 for t in state["table_sizes"])
+    state["tables_scrolling"] = sum(t["scrolls"] for t in state["table_sizes"])
+    state["tables_cut"] = sum(t["cut"] for t in state["table_sizes"])
     state.pop("mime_types", None)
     events = lab.new_events()
     dirty = lab.js(f"(() => {{ const w = {NB}; return w ? w.context.model.dirty : null; }})()")
