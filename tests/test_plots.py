@@ -805,6 +805,79 @@ def test_multi_panel_figures_fit_jupyterlab_beside_the_file_browser():
             assert fig.layout.width <= style.MAX_WIDTH and panel_px(fig) >= 219, (width, count)
 
 
+#: the room a table has there: the output area less its 20-px right padding (tables 813 px
+#: wide at most at a 1280-px window, 899 at 1366: bench/jupyterlab_walk.py)
+LAB_TABLE_ROOM_AT_1280 = LAB_OUTPUT_AT_1280 - 20
+
+
+def table_px(table) -> int:
+    """The narrowest a styled table lays out in JupyterLab's output area, estimated: per
+    column, its longest unbreakable piece of text (header or cell; Lab wraps at spaces and
+    after a hyphen before a letter) at 7.8 px a character (13-px text) plus 13 px of padding.
+    Against bench/jupyterlab_walk.py in Chromium (2026-12-06), FEVER's smoke run and ROPES's:
+    03's paired table 980 and 1,058 (978 and 1,037 measured), 04's bases table 972 and 1,035
+    (981 and 1,011), 06's fits table 827 and 936 (818 and 866: a long formula's pieces are
+    narrower than 7.8 px a character)."""
+    import re
+    from html.parser import HTMLParser
+
+    widest: dict[int, int] = {}
+
+    class Cells(HTMLParser):
+        row, text = -1, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.row, self.col = self.row + 1, 0
+            elif tag in ("td", "th"):
+                self.text = ""
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.text is not None:
+                longest = max(len(w) for w in re.split(r"\s+|(?<=-)(?=[A-Za-z])",
+                                                         self.text.strip()))
+                widest[self.col] = max(widest.get(self.col, 0), longest)
+                self.col, self.text = self.col + 1, None
+
+        def handle_data(self, data):
+            if self.text is not None:
+                self.text += data
+
+    Cells().feed(table.to_html())
+    return round(sum(7.8 * chars + 13 for chars in widest.values()))
+
+
+def ropes_paired() -> pd.DataFrame:
+    """experiments.zoom.paired's frame as a ROPES smoke run gives it (two sizes, six metrics)."""
+    metrics = ["exact_match", "inclusion", "reverse_inclusion", "bleu", "rouge1", "bertscore_f1"]
+    return pd.DataFrame([{
+        "n": n, "metric": m, "seeds": 1, "mean 97.5%": 0.0417, "mean 100.0%": 0.0625,
+        "mean difference": -0.0208, "95% CI low": -0.0625, "95% CI high": 0.0208,
+        "smallest detectable": 0.0581, "97.5% better": 0, "100.0% better": 1, "ties": 0,
+        "sign p": 1.0, "sign-flip p": 1.0, "min p": 1.0,
+        "seeds favouring": "1/1 seeds favour 100.0% synthetic"} for n in (40, 48) for m in metrics])
+
+
+def test_zoom_paired_table_fits_jupyterlab_beside_the_file_browser():
+    """Notebook 03's paired table (16 columns) was 978 px wide on FEVER's smoke run and 1,037
+    on ROPES's, so at a 1280- or 1366-px window (813 or 899 px for a table) it scrolled
+    sideways (bench/jupyterlab_walk.py, 2026-12-06). It is now two tables keyed by n and
+    metric, every column in one of them, each at most LAB_TABLE_ROOM_AT_1280."""
+    paired = ropes_paired()
+    assert table_px(plots.styled(paired, precision=4)) > LAB_TABLE_ROOM_AT_1280  # as it was
+    difference, seed_tests = plots.zoom.paired_tables(paired)
+    for half in (difference, seed_tests):
+        assert list(half.columns[:2]) == ["n", "metric"] and len(half) == len(paired)
+        assert table_px(plots.styled(half, precision=4)) <= LAB_TABLE_ROOM_AT_1280
+    assert set(difference.columns) | set(seed_tests.columns) == set(paired.columns)
+    assert set(difference.columns) & set(seed_tests.columns) == {"n", "metric"}
+    assert "95% CI high" in difference and "seeds favouring" in seed_tests
+    assert plots.zoom.paired_tests_caption(3).startswith(
+        "The same pairs, seed by seed: the seeds favouring each side and the ties (of 3 seeds)")
+    assert "(of 1 seed)" in plots.zoom.paired_tests_caption(1)
+    assert list(plots.zoom.paired_tables(pd.DataFrame())[1].columns) == []  # no pairs
+
+
 def test_panels_choose_their_columns_by_count_and_keep_shared_axes_shared():
     import plotly.graph_objects as go
 

@@ -118,12 +118,40 @@ def size_figure_caption(n_seeds: int, n_test: int) -> str:
 
 
 # --------------------------------------------------------------------------- paired test
+#: the key columns both halves of the paired table repeat
+PAIRED_KEYS = ["n", "metric"]
+
+
+def paired_tables(paired: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``experiments.zoom.paired`` as notebook 03 shows it, in two tables of at most nine
+    columns, each keyed by n and metric: the difference (seeds, the two means, the mean
+    difference with its 95% interval, the smallest difference detectable) and the seeds'
+    tests (the seeds favouring each side, ties, sign p, sign-flip p, min p and which side
+    more seeds favour). Every column is in one of them. In one table its sixteen columns
+    were 978 px wide on FEVER's smoke run and 1,037 on ROPES's, so it scrolled sideways in
+    JupyterLab's output area beside the file browser (room for 813 px at a 1280-px window,
+    899 at 1366: ``bench/jupyterlab_walk.py``, 2026-12-06)."""
+    tests = [c for c in paired.columns
+             if c.endswith(" better") or c in ("ties", "seeds favouring")
+             or c.endswith(" p")]
+    difference = [c for c in paired.columns if c not in tests]
+    keys = [c for c in PAIRED_KEYS if c in paired]
+    return paired[difference], paired[keys + tests]
+
+
 def paired_caption(n_seeds: int) -> str:
-    """Caption of the paired 97.5%-vs-100% table (``experiments.zoom.paired``)."""
+    """Caption of the first of :func:`paired_tables` (the difference)."""
     return (f"Per n and metric: the mean over {curves.counted(n_seeds, 'seed')} at 97.5% and 100% synthetic, "
-            "their mean difference, how many seeds favour each side, the exact sign test and "
-            "the sign-flip test on the mean difference (both two-sided), and the smallest p "
-            "these seeds allow.")
+            "their mean difference with its 95% interval (paired per test row within each "
+            "seed, resampling seeds and rows) and the smallest difference this run could "
+            "detect at 80% power.")
+
+
+def paired_tests_caption(n_seeds: int) -> str:
+    """Caption of the second of :func:`paired_tables` (the seeds' tests)."""
+    return (f"The same pairs, seed by seed: the seeds favouring each side and the ties (of "
+            f"{curves.counted(n_seeds, 'seed')}), the exact sign test and the sign-flip test on "
+            "the mean difference (both two-sided), and the smallest p these seeds allow.")
 
 
 # --------------------------------------------------------------------------- Table 2
