@@ -878,6 +878,28 @@ def test_zoom_paired_table_fits_jupyterlab_beside_the_file_browser():
     assert list(plots.zoom.paired_tables(pd.DataFrame())[1].columns) == []  # no pairs
 
 
+def test_tradeoff_bases_table_fits_jupyterlab_beside_the_file_browser():
+    """Notebook 04's bases table (16 columns: the fit, the equivalent and the gain) was 981 px
+    wide on FEVER's smoke run and 1,011 on ROPES's, so at a 1280- or 1366-px window it
+    scrolled sideways (bench/jupyterlab_walk.py, 2026-12-06). The gain is now a table of its
+    own, keyed by base and the score with the human points."""
+    _, an, _ = tradeoff_inputs()
+    bases = an["bases"].assign(y_star=[0.0434, 0.0471], gain=[-0.0024, 0.0088],
+                               gain_low=[-0.0169, 0.0], gain_high=[0.0162, 0.0245],
+                               gain_detectable=[0.0236, 0.0175], failed_resamples=[1549, 0],
+                               breakeven_ratio=[math.nan, 2.5], status=["unreachable", "ok"])
+    fit, gains = plots.tradeoff.bases_table(bases, 8), plots.tradeoff.gains_table(bases, 8)
+    both = pd.concat([fit, gains.drop(columns=["base", "score +8 human"])], axis=1)
+    assert table_px(plots.styled(both, precision=4)) > LAB_TABLE_ROOM_AT_1280  # as it was
+    for half in (fit, gains):
+        assert table_px(plots.styled(half, precision=4)) <= LAB_TABLE_ROOM_AT_1280
+    assert list(gains.columns) == ["base", "score +8 human", "gain +8 human over base",
+                                   "gain 95% CI low", "gain 95% CI high",
+                                   "smallest detectable gain"]
+    assert not [c for c in fit.columns if "gain" in c]
+    assert plots.tradeoff.gains_caption(8).startswith("Per base: what the 8 human points added")
+
+
 def test_panels_choose_their_columns_by_count_and_keep_shared_axes_shared():
     import plotly.graph_objects as go
 

@@ -30,7 +30,11 @@ BASES_COLUMNS: dict[str, str] = {
     "fit_at_base": "fit at base", "equivalent": "equivalent synthetic points",
     "low": "95% CI low", "high": "95% CI high",
     "failed_resamples": "resamples without an equivalent", "status": "status",
-    "breakeven_ratio": "break-even price ratio", "gain": "gain +{human} human over base",
+    "breakeven_ratio": "break-even price ratio",
+}
+#: the columns of :func:`gains_table`, in order, and their names there
+GAINS_COLUMNS: dict[str, str] = {
+    "base": "base", "y_star": "score +{human} human", "gain": "gain +{human} human over base",
     "gain_low": "gain 95% CI low", "gain_high": "gain 95% CI high",
     "gain_detectable": "smallest detectable gain",
 }
@@ -143,6 +147,17 @@ def bases_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
     return with_formats(table, formats)
 
 
+def gains_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
+    """What the human points added over each base (``analysis["bases"]``), paired per test
+    row within each seed: base, score +human, the gain, its 95% interval and the smallest
+    gain detectable. Beside :func:`bases_table` until 2026-12-06, whose sixteen columns were
+    981 px wide on FEVER's smoke run and 1,011 on ROPES's (1,021 with three bases): they
+    scrolled sideways in JupyterLab's output area beside the file browser (room for 813 px at
+    a 1280-px window, 899 at 1366: ``bench/jupyterlab_walk.py``)."""
+    names = {k: v.format(human=human) for k, v in GAINS_COLUMNS.items()}
+    return bases[[c for c in GAINS_COLUMNS if c in bases]].rename(columns=names)
+
+
 def bases_caption(human: int, n_boot: int | None = None) -> str:
     """Caption of :func:`bases_table`; ``n_boot``: the resamples drawn (the analysis's)."""
     drawn = (f"{n_boot:,} resamples, the draw notebook 06 gives the log curve too; "
@@ -155,12 +170,16 @@ def bases_caption(human: int, n_boot: int | None = None) -> str:
             "amount matches the human points, at minus the base (a synthetic set of size 0) "
             "when the synthetic curve does not rise and the human points do not beat it; the "
             "upper end reads ∞ when 2.5% or more of the resamples lie above every number: "
-            "[300, ∞) reads 'at least 300'), the price ratio "
+            "[300, ∞) reads 'at least 300') and the price ratio "
             "(human / synthetic) below which human annotation is cheaper (blank where the "
             "equivalent is undefined, or ≤ 0: the price line below says whether human points "
-            "pay there), and what the "
-            "human points added over the base, paired per "
-            "test row within each seed, with its 95% interval (seeds and test rows) and the "
+            "pay there).")
+
+
+def gains_caption(human: int) -> str:
+    """Caption of :func:`gains_table`."""
+    return (f"Per base: what the {human} human points added over the base, paired per test "
+            "row within each seed, with its 95% interval (seeds and test rows) and the "
             "smallest gain this run could detect at 80% power.")
 
 
