@@ -460,7 +460,7 @@ def test_families_report_and_summary_on_known_runs(home, learners_beat_the_basel
     assert set(advice_plots.fits_table(report)["levels off at"][:1]) == {"never"}  # the log
     assert [advice_plots._asymptote(v) for v in (1.0, 0.8634, float("inf"), -float("inf"))] == [
         "1 (the bound)", "0.863", "never", "never (it falls)"]
-    html = styled(advice_plots.fits_table(report), precision=4).to_html()  # notebook 06's
+    html = styled(advice_plots.equivalents_table(report), precision=4).to_html()  # notebook 06's
     shown = report["fits"].loc[lambda f: f["base"] != F.POOLED, "equivalent"].dropna()
     assert f">{shown.iloc[0]:,.0f}<" in html and f"{shown.iloc[0]:,.4f}" not in html
     assert len(advice_plots.table3_table(report)) == 4

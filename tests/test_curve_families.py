@@ -436,9 +436,9 @@ def test_one_seed_of_run_level_scores_gives_no_interval_rather_than_a_zero_width
     assert ans["best"]["score_low"] is None and ans["worth"]["low"] is None
     assert ans["gain_over_all_synthetic"]["low"] is None
     assert "nothing to resample" in ans["sentence"] and "nan" not in ans["sentence"]
-    from littlehuman.plots.advice import fits_caption_table
-    assert "0 resamples" not in fits_caption_table(res)
-    assert "nothing to resample" in fits_caption_table(res)
+    from littlehuman.plots.advice import equivalents_caption_table
+    assert "0 resamples" not in equivalents_caption_table(res)
+    assert "nothing to resample" in equivalents_caption_table(res)
 
 
 def test_log_fit_behaves_as_before():

@@ -1391,7 +1391,7 @@ def test_an_equivalent_at_its_floor_reads_none_needed_everywhere():
                          "equivalent": [math.nan, 300.0], "low": [-16.0, 100.0],
                          "high": [-16.0, 900.0], "eq_status": ["no_gain", "ok"],
                          "undefined": [10, 0]})
-    table = advice_plots.fits_table({"fits": fits, "level": 0.95})
+    table = advice_plots.equivalents_table({"fits": fits, "level": 0.95})
     ends = table[["95% CI low", "95% CI high"]].values.tolist()
     assert ends == [["≤ 0", "≤ 0"], [100.0, 900.0]]
     # and so do notebook 06's pilot plan and the index's words (ROPES smoke, the same walk:

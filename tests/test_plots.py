@@ -900,6 +900,38 @@ def test_tradeoff_bases_table_fits_jupyterlab_beside_the_file_browser():
     assert plots.tradeoff.gains_caption(8).startswith("Per base: what the 8 human points added")
 
 
+def test_advice_fits_table_fits_jupyterlab_beside_the_file_browser():
+    """Notebook 06's fits table (12 columns) was 818 px wide on FEVER's smoke run and 866 on
+    ROPES's, so at a 1280-px window (813 px for a table) it scrolled sideways
+    (bench/jupyterlab_walk.py, 2026-12-06). The equivalents are now a table of their own,
+    keyed by base and curve."""
+    from littlehuman.plots import advice as advice_plots
+
+    formulas = ["y = 0.01527 + 0.009777 ln(x)", "y = 1 - 0.9509 (x/32)^-0.0102",
+                "y = 0.04745 - 3.942e+13 exp(-60 x/40) (b at the edge of its search range, 60: "
+                "the data do not pin the curve's bend)"]
+    report = {"level": 0.95, "fits": pd.DataFrame({  # ROPES's smoke run, one base
+        "base": 24, "family": ["log", "power", "exp"], "label": ["log (paper)", "power law",
+                                                                 "exponential saturation"],
+        "formula": formulas, "rmse": 0.0057, "fit_status": ["ok", "ok", "saturated"],
+        "asymptote": [math.inf, 1.0, 0.047], "holdout_error": [-0.0208, math.nan, math.nan],
+        "equivalent": [20.34, 12.44, 2.11], "low": [-24.0, -1.54, 0.0], "high": math.inf,
+        "eq_status": ["ok", "extrapolated", "unreachable"], "undefined": [1549, 4301, 4461]})}
+    fits, equivalents = (advice_plots.fits_table(report),
+                         advice_plots.equivalents_table(report))
+    both = pd.concat([fits, equivalents.drop(columns=["base", "curve"])], axis=1)
+    assert table_px(plots.styled(both, precision=4)) > LAB_TABLE_ROOM_AT_1280  # as it was
+    for half in (fits, equivalents):
+        assert list(half.columns[:2]) == ["base", "curve"]
+        assert table_px(plots.styled(half, precision=4)) <= LAB_TABLE_ROOM_AT_1280
+    assert list(equivalents.columns[2:]) == ["equivalent synthetic points", "95% CI low",
+                                             "95% CI high", "equivalent status",
+                                             "resamples without one"]
+    assert advice_plots.fits_caption_table(report).startswith(
+        "Per base and curve family, on the seed means: the fit and its hold-out error")
+
+
+
 def test_panels_choose_their_columns_by_count_and_keep_shared_axes_shared():
     import plotly.graph_objects as go
 
