@@ -866,9 +866,10 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     (:func:`other_cluster`) is live: this one's sacct and squeue cannot see it (a store on a
     home shared by two clusters). A claim not submitted yet lives while its sweep's process
     does (on another host: for :data:`UNREPORTED_GRACE_S`); a local sweep's lock while it is
-    held. So is a SLURM job judged on a machine without SLURM's commands (a workstation that
-    shares the run store with a cluster): its local sweep trained the runs of jobs submitted
-    more than :data:`UNREPORTED_GRACE_S` before, while they ran."""
+    held. A SLURM job judged on a machine without SLURM's commands (a workstation that
+    shares the run store with a cluster) is live too: judged by age there, its local sweep
+    trained the runs of jobs submitted more than :data:`UNREPORTED_GRACE_S` before, while
+    they ran."""
     slurm = [str(c["job_id"]) for c in claims
              if c.get("job_id") and c.get("cluster") == "slurm" and not _unseen_slurm_job(c)]
     states = _slurm_states(slurm) if slurm else {}
