@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import submitit
@@ -458,6 +459,24 @@ def test_a_claim_is_not_held_by_a_later_process_with_its_pid():
     assert executors.process_started(2 ** 22 + 1) == ""  # above any pid_max: no such process
 
 
+def test_a_claim_from_another_pid_namespace_is_judged_by_its_age():
+    """Two containers on one host may share its name, and their sweeps are often both pid 1:
+    each read the other's pid in its own namespace and took a live claim for dead (a
+    reviewer, with unshare). A claim made in another pid namespace lives for
+    UNREPORTED_GRACE_S, as one made on another host; one without a namespace (older) goes by
+    its pid."""
+    here, now, pid = socket.gethostname(), time.time(), os.getpid()
+    ours = executors.pid_namespace()
+    assert ours.startswith("pid:[")
+    elsewhere = {"sweep": "a", "host": here, "pid": 2 ** 22 + 1, "pid_namespace": "pid:[1]"}
+    assert live_claims([
+        {**elsewhere, "claimed": now - 5},
+        {**elsewhere, "claimed": now - 1e6},
+        {**elsewhere, "pid": pid, "pid_namespace": ours, "claimed": now - 1e6},
+        {"sweep": "a", "host": here, "pid": 2 ** 22 + 1, "claimed": now},
+    ]) == [True, False, True, False]
+
+
 def test_a_claim_records_its_process_start(tmp_path):
     """claim_runs writes the claiming process's start beside its pid."""
     store = RunStore(tmp_path / "runs")
@@ -466,6 +485,7 @@ def test_a_claim_records_its_process_start(tmp_path):
     claim = json.loads(claim_path(store, spec, mine[spec]).read_text())
     assert not theirs and claim["pid"] == os.getpid()
     assert claim["pid_started"] == executors.process_started(os.getpid()) != ""
+    assert claim["pid_namespace"] == executors.pid_namespace() != ""
 
 
 def _fake_squeue(folder: Path, monkeypatch, stdout: str = "", stderr: str = "", rc: int = 0) -> Path:
@@ -634,20 +654,56 @@ def test_a_preempted_task_with_a_short_limit_is_requeued(tmp_path, child_path):
     assert re.search(r"a warning after 0\.\d of 5 minutes: a preemption", logs)
 
 
-def test_a_warning_is_the_limit_only_near_it(monkeypatch):
-    """The rule judge_warnings_by_the_limit gives submitit's handler: the last WARNING_S +
-    WARNING_EARLY_S seconds before the limit are the limit's, anything earlier a preemption."""
+def _handler(ran_s: float, limit_min: int) -> Any:
+    """submitit's signal handler of a task that has run ``ran_s`` seconds of ``limit_min``."""
     from types import SimpleNamespace
 
-    def handler(ran_s: float, limit_min: int) -> SimpleNamespace:
-        return SimpleNamespace(_start_time=time.time() - ran_s,
-                               _delayed=SimpleNamespace(_timeout_min=limit_min))
+    from submitit.core.job_environment import SignalHandler
 
+    handler = SignalHandler(None, None, SimpleNamespace(_timeout_min=limit_min))
+    handler._start_time = time.time() - ran_s
+    return handler
+
+
+def test_a_warning_is_the_limit_only_near_it(monkeypatch):
+    """The rule judge_warnings_by_the_limit gives submitit's handler: the last WARNING_S +
+    WARNING_EARLY_S seconds before the limit are the limit's, anything earlier a preemption
+    (off SLURM, by the task's own clock)."""
+    monkeypatch.delenv("SLURM_JOB_ID", raising=False)
     window = executors.WARNING_S + executors.WARNING_EARLY_S
-    assert executors._at_the_limit(handler(240 * 60 - window + 5, 240))
-    assert not executors._at_the_limit(handler(240 * 60 - window - 30, 240))
-    assert not executors._at_the_limit(handler(0.8 * 240 * 60, 240))  # submitit: a time-out
-    assert executors._at_the_limit(handler(1, 1))  # a limit shorter than the window
+    assert executors._at_the_limit(_handler(240 * 60 - window + 5, 240))
+    assert not executors._at_the_limit(_handler(240 * 60 - window - 30, 240))
+    assert not executors._at_the_limit(_handler(0.8 * 240 * 60, 240))  # submitit: a time-out
+    assert executors._at_the_limit(_handler(1, 1))  # a limit shorter than the window
+
+
+def test_in_a_slurm_job_a_warning_is_judged_by_slurms_clock(tmp_path, monkeypatch):
+    """In a SLURM job the task's own clock starts late (after a prolog, a container's start,
+    the imports from a slow shared filesystem: a reviewer's 125 s on a real SLURM), so a real
+    time-out looked like a preemption and was requeued at every limit. squeue's time used and
+    limit decide; where squeue cannot say, submitit's own rule."""
+    monkeypatch.setenv("SLURM_JOB_ID", "466")
+    started_late = _handler(60, 5)  # the task's clock: 1 of 5 minutes
+    calls = _fake_squeue(tmp_path / "bin", monkeypatch, stdout="4:05|5:00\n")
+    assert executors._at_the_limit(started_late)  # SLURM: 245 s of 300
+    assert calls.read_text().split() == ["-h", "-j", "466", "-o", "%M|%l"]
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="1:00:00|4:00:00\n")
+    assert not executors._at_the_limit(_handler(3500, 240))  # preempted after an hour of 4
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="3:57:00|4:00:00\n")
+    assert executors._at_the_limit(_handler(60, 240))
+    _fake_squeue(tmp_path / "bin", monkeypatch, stderr="Unable to contact slurm controller", rc=1)
+    assert executors._at_the_limit(_handler(60, 5))  # submitit's rule: under 10 min, always
+    assert not executors._at_the_limit(_handler(60, 240))
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="1:00|UNLIMITED\n")
+    assert not executors._at_the_limit(_handler(60, 240))  # no limit: submitit's rule
+
+
+def test_slurm_times_are_read_in_every_form():
+    assert [executors.slurm_seconds(t) for t in ("0:00", "3:05", "1:02:03", "2-01:00:00")] == [
+        0, 185, 3723, 176400]
+    for bad in ("UNLIMITED", "INVALID", "", "5", "1:2:3:4", "-1:00"):
+        with pytest.raises(ValueError):
+            executors.slurm_seconds(bad)
 
 
 def test_slurm_parameters_from_profile(tmp_path, monkeypatch):
@@ -1019,7 +1075,18 @@ def test_a_machine_without_slurm_waits_for_a_slurm_job_and_says_so(tmp_path, mon
     said = capsys.readouterr().out
     assert ("waiting for SLURM job(s) of another sweep (job 12_0) to finish run "
             f"{specs[0].key()}") in said and "rerun the sweep where SLURM runs" in said
-    assert f"(or, if that cannot be, delete {claim_path(store, specs[0])})" in said
+    every = claim_path(store, specs[0]).parent / f".{specs[0].key()}.slurm*.json"
+    assert f"(or, if that cannot be, delete its claims {every})" in said  # every generation
+    # a task that wrote its result (it raised, or stopped at its limit) trains nothing more:
+    # its claim is dead here too (it had held the run for ever), and the line no longer
+    # blames it where another process's lock is what holds the run
+    claim["folder"] = str(tmp_path / "slurm")
+    result = submitit.core.utils.JobPaths(claim["folder"], job_id="12_0").result_pickle
+    result.parent.mkdir(parents=True)
+    result.write_bytes(b"")
+    assert live_claims([claim]) == [False]
+    claim_path(store, specs[1]).write_text(json.dumps({**claim}))
+    assert line(store, specs[1]).startswith("waiting for another process")
     bin_dir = tmp_path / "bin"  # with squeue here (it answers without the job), it is gone
     _fake_squeue(bin_dir, monkeypatch, stderr="slurm_load_jobs error: Invalid job id specified", rc=1)
     monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)

@@ -378,13 +378,14 @@ class RunTask(submitit.helpers.Checkpointable):
 #: seconds before a task's time limit that SLURM warns it (submitit's ``--signal USR2@90``)
 WARNING_S = 90
 #: how much earlier a time limit's warning may come: SLURM may send it "up to 60 seconds
-#: earlier than specified" (sbatch's manual), and the task's clock starts after its launch
+#: earlier than specified" (sbatch's manual), and squeue counts whole seconds
 WARNING_EARLY_S = 120
 
 
 def judge_warnings_by_the_limit() -> None:
     """Make this task's submitit call a warning signal a time-out only when it comes within
-    :data:`WARNING_S` + :data:`WARNING_EARLY_S` of the time limit, a preemption otherwise.
+    :data:`WARNING_S` + :data:`WARNING_EARLY_S` of the time limit, a preemption otherwise
+    (:func:`_at_the_limit`).
 
     submitit calls it a time-out from 80% of the limit on, or 10 minutes before it, whichever
     is later: with a limit of 10 minutes or less, always. Since a run at its time limit is not
@@ -402,13 +403,48 @@ def judge_warnings_by_the_limit() -> None:
 
 
 def _at_the_limit(handler: Any) -> bool:
-    """Whether a warning now is the time limit's (see :func:`judge_warnings_by_the_limit`)."""
-    ran = time.time() - handler._start_time
-    limit = handler._delayed._timeout_min * 60
+    """Whether a warning now is the time limit's, by SLURM's own clock: the time the job has
+    run and its limit, from squeue (:func:`_slurm_clock`). Not by the task's: its clock starts
+    once the task's Python has started and unpickled its call, minutes into the job where a
+    prolog, a container or a cold shared filesystem is slow, and then a real time-out looked
+    like a preemption and was requeued at every limit, for ever (a reviewer, on a real
+    SLURM). Where squeue cannot say, submitit's own rule; off SLURM (submitit's local
+    cluster, whose task is the job), the task's clock."""
+    job = os.environ.get("SLURM_JOB_ID")
+    if job:
+        clock = _slurm_clock(job)
+        if clock is None:
+            return type(handler).has_timed_out(handler)
+        ran, limit = clock
+    else:
+        ran, limit = time.time() - handler._start_time, handler._delayed._timeout_min * 60
     reached = ran >= limit - WARNING_S - WARNING_EARLY_S
     print(f"littlehuman: a warning after {ran / 60:.1f} of {limit / 60:.0f} minutes: "
           f"{'the time limit' if reached else 'a preemption'}", file=sys.stderr, flush=True)
     return reached
+
+
+def _slurm_clock(job: str) -> tuple[float, float] | None:
+    """(seconds job ``job`` has run, its time limit in seconds) from one ``squeue`` call; None
+    when squeue cannot say (no controller, no limit)."""
+    try:
+        done = subprocess.run(["squeue", "-h", "-j", job, "-o", "%M|%l"], capture_output=True,
+                              text=True, timeout=30)
+        used, _, limit = done.stdout.strip().splitlines()[0].partition("|")
+        return slurm_seconds(used), slurm_seconds(limit)
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return None
+
+
+def slurm_seconds(text: str) -> float:
+    """SLURM's ``[days-][hours:]minutes:seconds`` (squeue's %M and %l) in seconds; ValueError
+    for anything else ("UNLIMITED", "INVALID")."""
+    days, dash, clock = text.strip().rpartition("-")
+    parts = [int(part) for part in clock.split(":")]
+    if not 2 <= len(parts) <= 3 or min(parts) < 0 or (dash and not days):
+        raise ValueError(f"not a SLURM time: {text!r}")
+    hours, minutes, seconds = ([0] * (3 - len(parts))) + parts
+    return ((int(days) if days else 0) * 24 + hours) * 3600.0 + minutes * 60 + seconds
 
 
 @dataclass(frozen=True)
@@ -650,11 +686,13 @@ def _held_by(claim: dict[str, Any], sweep: str) -> tuple[str, str]:
 def _waiting_line(store: RunStore, spec: RunSpec) -> str:
     """What a local sweep says when it waits for a run that another process or SLURM job
     holds."""
-    generation, claim = current_claim(store, spec)
-    if claim and claim.get("job_id") and claim.get("cluster") == "slurm":
+    _generation, claim = current_claim(store, spec)
+    if claim and claim.get("job_id") and claim.get("cluster") == "slurm" \
+            and live_claims([claim])[0]:  # (else another process's lock holds it)
         whose, advice = _held_by(claim, "")
-        if advice:  # where that cluster is gone for good, the claim is the only thing left
-            advice += f" (or, if that cannot be, delete {claim_path(store, spec, generation)})"
+        if advice:  # where that cluster is gone for good, the claims are all that is left
+            every = claim_path(store, spec).with_name(f".{spec.key()}.slurm*.json")
+            advice += f" (or, if that cannot be, delete its claims {every})"
         return (f"waiting for {whose} (job {claim['job_id']}) to finish run {spec.key()} "
                 f"({_describe(spec)}){advice}")
     return f"waiting for another process to finish run {spec.key()} ({_describe(spec)})"
@@ -785,7 +823,8 @@ def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
                 theirs[spec] = claim
                 continue
             text = json.dumps({"sweep": sweep, "host": socket.gethostname(), "pid": os.getpid(),
-                               "pid_started": process_started(os.getpid()), "claimed": time.time()})
+                               "pid_started": process_started(os.getpid()),
+                               "pid_namespace": pid_namespace(), "claimed": time.time()})
             path = claim_path(store, spec, generation + 1)
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -865,11 +904,13 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     :data:`UNREPORTED_GRACE_S` after its submission. A job of another SLURM cluster
     (:func:`other_cluster`) is live: this one's sacct and squeue cannot see it (a store on a
     home shared by two clusters). A claim not submitted yet lives while its sweep's process
-    does (on another host: for :data:`UNREPORTED_GRACE_S`); a local sweep's lock while it is
+    does (on another host or in another pid namespace: for :data:`UNREPORTED_GRACE_S`); a
+    local sweep's lock while it is
     held. A SLURM job judged on a machine without SLURM's commands (a workstation that
     shares the run store with a cluster) is live too: judged by age there, its local sweep
     trained the runs of jobs submitted more than :data:`UNREPORTED_GRACE_S` before, while
-    they ran."""
+    they ran. Such a job, and another cluster's, is dead once its task has written its result
+    (:func:`_task_ended`: it returned or raised, so it trains nothing more)."""
     slurm = [str(c["job_id"]) for c in claims
              if c.get("job_id") and c.get("cluster") == "slurm" and not _unseen_slurm_job(c)]
     states = _slurm_states(slurm) if slurm else {}
@@ -879,7 +920,7 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
         if "lock" in claim:
             alive.append(_lock_held(FileLock(claim["lock"])))
         elif claim.get("job_id") and claim.get("cluster") == "slurm" and _unseen_slurm_job(claim):
-            alive.append(True)
+            alive.append(not _task_ended(claim))  # live until its task writes its result
         elif claim.get("job_id") and claim.get("cluster") == "slurm":
             state = states.get(str(claim["job_id"]), "UNKNOWN").upper()
             fresh = now - float(claim.get("submitted", 0)) < UNREPORTED_GRACE_S
@@ -887,7 +928,7 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
         elif claim.get("job_id"):
             alive.append(claim.get("host") == here and _process_runs(str(claim["job_id"])))
         elif claim.get("pid"):
-            alive.append(_claimer_runs(claim) if claim.get("host") == here
+            alive.append(_claimer_runs(claim) if _same_pids(claim, here)
                          else now - float(claim.get("claimed", 0)) < UNREPORTED_GRACE_S)
         else:
             alive.append(False)
@@ -1007,6 +1048,22 @@ def process_started(pid: int) -> str:
     except (OSError, IndexError):
         return ""
     return f"{boot}:{ticks}"
+
+
+def pid_namespace() -> str:
+    """This process's pid namespace (Linux's /proc); "" where that cannot be read."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+
+
+def _same_pids(claim: dict[str, Any], here: str) -> bool:
+    """Whether a claim's pid can be looked up here: made on this host and, where both are
+    known, in this pid namespace (two containers on one host may share its name, and their
+    sweeps are often both pid 1: each took the other's live claim for dead, a reviewer)."""
+    theirs, ours = str(claim.get("pid_namespace") or ""), pid_namespace()
+    return claim.get("host") == here and (not theirs or not ours or theirs == ours)
 
 
 def _claimer_runs(claim: dict[str, Any]) -> bool:
