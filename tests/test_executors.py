@@ -508,8 +508,9 @@ exit {rc}
 
 def test_a_claim_lives_as_long_as_the_scheduler_says(tmp_path, monkeypatch):
     """SLURM claims: live while sacct reports a live state; a job neither sacct nor squeue can
-    report (no controller either) counts as live only shortly after its submission; a local
-    job is its process on this host."""
+    report (no controller either, while slurmd runs its jobs on) is live until its task writes
+    its result (it had counted as dead 10 minutes after submission: a local sweep then
+    trained its run beside it); a local job is its process on this host."""
     _fake_squeue(tmp_path / "bin", monkeypatch, stderr="squeue: error: Unable to contact slurm controller", rc=1)
     states = {"11_0": "RUNNING", "11_1": "PENDING", "11_2": "COMPLETED", "11_3": "CANCELLED by 5"}
     calls = []
@@ -519,9 +520,13 @@ def test_a_claim_lives_as_long_as_the_scheduler_says(tmp_path, monkeypatch):
     now = time.time()
     slurm = lambda job_id, age=0.0: {"job_id": job_id, "cluster": "slurm", "folder": ".",
                                      "submitted": now - age}
+    ended = submitit.core.utils.JobPaths(tmp_path / "jobs", job_id="12_2").result_pickle
+    ended.parent.mkdir(parents=True)
+    ended.write_bytes(b"")  # the task raised: submitit wrote its result
     held = [slurm("11_0"), slurm("11_1", age=1e6), slurm("11_2"), slurm("11_3"),
-            slurm("12_0", age=5), slurm("12_1", age=1e6)]
-    assert live_jobs(held) == {"11_0", "11_1", "12_0"}
+            slurm("12_0", age=5), slurm("12_1", age=1e6),
+            {**slurm("12_2", age=1e6), "folder": str(tmp_path / "jobs")}]
+    assert live_jobs(held) == {"11_0", "11_1", "12_0", "12_1"}
     assert len(calls) == 1  # one sacct call for every claim
     here = {"cluster": "local", "host": socket.gethostname()}
     child = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -759,9 +759,8 @@ def _sbatch_says(exc: BaseException) -> str:
 
 
 # --------------------------------------------------------------------------- slurm claims
-#: how long a claim the scheduler does not (yet) report counts as live: sacct can lag a fresh
-#: submission by a few seconds to minutes; also how long a sweep on another host may take
-#: from claiming runs to submitting them
+#: how long a sweep on another host (or in another pid namespace) may take from claiming runs
+#: to submitting them: its claim counts as live that long
 UNREPORTED_GRACE_S = 600.0
 #: the state :func:`_slurm_states` gives a job that neither sacct nor squeue lists
 GONE = "GONE"
@@ -896,21 +895,20 @@ def submitted_job(store: RunStore, spec: RunSpec) -> dict[str, Any] | None:
 
 
 def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
-    """Whether each claim may still lead to its run's record: a submitted job by SLURM's own
-    state (one ``sacct`` call for all of them, through submitit's watcher), or on submitit's
-    local cluster (tests) by whether the job's process (its id is the pid) runs on this host;
-    a job neither sacct nor squeue lists is dead (:data:`GONE`), and one that the scheduler
-    cannot report (sacct and squeue both failing) counts as live for
-    :data:`UNREPORTED_GRACE_S` after its submission. A job of another SLURM cluster
-    (:func:`other_cluster`) is live: this one's sacct and squeue cannot see it (a store on a
-    home shared by two clusters). A claim not submitted yet lives while its sweep's process
-    does (on another host or in another pid namespace: for :data:`UNREPORTED_GRACE_S`); a
-    local sweep's lock while it is
-    held. A SLURM job judged on a machine without SLURM's commands (a workstation that
-    shares the run store with a cluster) is live too: judged by age there, its local sweep
-    trained the runs of jobs submitted more than :data:`UNREPORTED_GRACE_S` before, while
-    they ran. Such a job, and another cluster's, is dead once its task has written its result
-    (:func:`_task_ended`: it returned or raised, so it trains nothing more)."""
+    """Whether each claim may still lead to its run's record.
+
+    A submitted SLURM job by SLURM's own state (one ``sacct`` call for all of them, through
+    submitit's watcher; for a job sacct does not list, one ``squeue`` call): live in a live
+    state, dead in any other or where neither lists it (:data:`GONE`). A job whose state
+    cannot be asked, because it is another cluster's (:func:`other_cluster`: a home shared by
+    two clusters), this machine has no SLURM commands (a workstation sharing the store) or
+    sacct and squeue both fail (the controller down), is live until its task writes its
+    result (:func:`_task_ended`: it returned or raised, so it trains nothing more). Judged by
+    age there instead, a sweep trained the runs of jobs that were still training them. On
+    submitit's local cluster (tests), a job is live while its process (its id is the pid)
+    runs on this host. A claim not submitted yet lives while its sweep's process does (on
+    another host or in another pid namespace: for :data:`UNREPORTED_GRACE_S`); a local
+    sweep's lock while it is held."""
     slurm = [str(c["job_id"]) for c in claims
              if c.get("job_id") and c.get("cluster") == "slurm" and not _unseen_slurm_job(c)]
     states = _slurm_states(slurm) if slurm else {}
@@ -919,12 +917,11 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     for claim in claims:
         if "lock" in claim:
             alive.append(_lock_held(FileLock(claim["lock"])))
-        elif claim.get("job_id") and claim.get("cluster") == "slurm" and _unseen_slurm_job(claim):
-            alive.append(not _task_ended(claim))  # live until its task writes its result
         elif claim.get("job_id") and claim.get("cluster") == "slurm":
-            state = states.get(str(claim["job_id"]), "UNKNOWN").upper()
-            fresh = now - float(claim.get("submitted", 0)) < UNREPORTED_GRACE_S
-            alive.append(state.split()[0] in LIVE_STATES or (state == "UNKNOWN" and fresh))
+            state = ("UNKNOWN" if _unseen_slurm_job(claim)
+                     else states.get(str(claim["job_id"]), "UNKNOWN").upper())
+            alive.append(state.split()[0] in LIVE_STATES
+                         or (state == "UNKNOWN" and not _task_ended(claim)))
         elif claim.get("job_id"):
             alive.append(claim.get("host") == here and _process_runs(str(claim["job_id"])))
         elif claim.get("pid"):
@@ -1005,7 +1002,7 @@ def _slurm_states(job_ids: list[str], refresh: bool = True) -> dict[str, str]:
     with ``refresh=False``: the watcher's last answer), and for a job sacct does not list,
     ``squeue``'s (one call): :data:`GONE` when squeue answers without it (a pending array
     task cancelled by its id is never written to sacct), "UNKNOWN" when squeue cannot
-    answer either (the claim's age then decides)."""
+    answer either (the claim is then live until its task writes its result)."""
     watcher = submitit.SlurmJob.watcher
     try:
         for job_id in job_ids:  # registers a job it does not know (register_job on a known one
