@@ -689,17 +689,22 @@ def test_in_a_slurm_job_a_warning_is_judged_by_slurms_clock(tmp_path, monkeypatc
     limit decide; where squeue cannot say, submitit's own rule."""
     monkeypatch.setenv("SLURM_JOB_ID", "466")
     started_late = _handler(60, 5)  # the task's clock: 1 of 5 minutes
-    calls = _fake_squeue(tmp_path / "bin", monkeypatch, stdout="4:05|5:00\n")
+    calls = _fake_squeue(tmp_path / "bin", monkeypatch, stdout="466|4:05|5:00\n")
     assert executors._at_the_limit(started_late)  # SLURM: 245 s of 300
-    assert calls.read_text().split() == ["-h", "-j", "466", "-o", "%M|%l"]
-    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="1:00:00|4:00:00\n")
+    assert calls.read_text().split() == ["-h", "-j", "466", "-o", "%A|%M|%l"]
+    # the array task that keeps the array's id: squeue lists every task, a pending one first
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="467|0:00|5:00\n466|4:24|5:00\n")
+    assert executors._at_the_limit(started_late)
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="466|1:00:00|4:00:00\n")
     assert not executors._at_the_limit(_handler(3500, 240))  # preempted after an hour of 4
-    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="3:57:00|4:00:00\n")
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="466|3:57:00|4:00:00\n")
     assert executors._at_the_limit(_handler(60, 240))
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="467|3:57:00|4:00:00\n")  # not its own
+    assert not executors._at_the_limit(_handler(60, 240))  # no line of its own: submitit's rule
     _fake_squeue(tmp_path / "bin", monkeypatch, stderr="Unable to contact slurm controller", rc=1)
     assert executors._at_the_limit(_handler(60, 5))  # submitit's rule: under 10 min, always
     assert not executors._at_the_limit(_handler(60, 240))
-    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="1:00|UNLIMITED\n")
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="466|1:00|UNLIMITED\n")
     assert not executors._at_the_limit(_handler(60, 240))  # no limit: submitit's rule
 
 

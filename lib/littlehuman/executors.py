@@ -426,13 +426,17 @@ def _at_the_limit(handler: Any) -> bool:
 
 def _slurm_clock(job: str) -> tuple[float, float] | None:
     """(seconds job ``job`` has run, its time limit in seconds) from one ``squeue`` call; None
-    when squeue cannot say (no controller, no limit)."""
+    when squeue cannot say (no controller, no limit). Read from the line of ``job`` itself
+    (squeue's %A): the array task that keeps the array's own id is asked by that id, for
+    which squeue lists every task of the array, a pending one first (a reviewer, on a real
+    SLURM: a task at 4:24 of 5:00 read a pending sibling's 0:00)."""
     try:
-        done = subprocess.run(["squeue", "-h", "-j", job, "-o", "%M|%l"], capture_output=True,
-                              text=True, timeout=30)
-        used, _, limit = done.stdout.strip().splitlines()[0].partition("|")
+        done = subprocess.run(["squeue", "-h", "-j", job, "-o", "%A|%M|%l"],
+                              capture_output=True, text=True, timeout=30)
+        lines = [line.split("|") for line in done.stdout.splitlines()]
+        used, limit = next(rest for own, *rest in lines if own.strip() == job and len(rest) == 2)
         return slurm_seconds(used), slurm_seconds(limit)
-    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+    except (OSError, subprocess.SubprocessError, StopIteration, ValueError):
         return None
 
 
