@@ -682,7 +682,7 @@ def test_a_warning_is_the_limit_only_near_it(monkeypatch):
     assert executors._at_the_limit(_handler(1, 1))  # a limit shorter than the window
 
 
-def test_in_a_slurm_job_a_warning_is_judged_by_slurms_clock(tmp_path, monkeypatch):
+def test_in_a_slurm_job_a_warning_is_judged_by_slurms_clock(tmp_path, monkeypatch, capsys):
     """In a SLURM job the task's own clock starts late (after a prolog, a container's start,
     the imports from a slow shared filesystem: a reviewer's 125 s on a real SLURM), so a real
     time-out looked like a preemption and was requeued at every limit. squeue's time used and
@@ -702,7 +702,11 @@ def test_in_a_slurm_job_a_warning_is_judged_by_slurms_clock(tmp_path, monkeypatc
     _fake_squeue(tmp_path / "bin", monkeypatch, stdout="467|3:57:00|4:00:00\n")  # not its own
     assert not executors._at_the_limit(_handler(60, 240))  # no line of its own: submitit's rule
     _fake_squeue(tmp_path / "bin", monkeypatch, stderr="Unable to contact slurm controller", rc=1)
+    capsys.readouterr()
     assert executors._at_the_limit(_handler(60, 5))  # submitit's rule: under 10 min, always
+    assert ("squeue could not say how long job 466 has run (no line of its own; it said: "
+            "Unable to contact slurm controller): submitit's rule calls it the time limit") \
+        in capsys.readouterr().err  # the task's log says why, for the next time it happens
     assert not executors._at_the_limit(_handler(60, 240))
     _fake_squeue(tmp_path / "bin", monkeypatch, stdout="466|1:00|UNLIMITED\n")
     assert not executors._at_the_limit(_handler(60, 240))  # no limit: submitit's rule

@@ -413,8 +413,12 @@ def _at_the_limit(handler: Any) -> bool:
     job = os.environ.get("SLURM_JOB_ID")
     if job:
         clock = _slurm_clock(job)
-        if clock is None:
-            return type(handler).has_timed_out(handler)
+        if isinstance(clock, str):
+            reached = type(handler).has_timed_out(handler)
+            print(f"littlehuman: a warning; squeue could not say how long job {job} has run "
+                  f"({clock}): submitit's rule calls it "
+                  f"{'the time limit' if reached else 'a preemption'}", file=sys.stderr, flush=True)
+            return reached
         ran, limit = clock
     else:
         ran, limit = time.time() - handler._start_time, handler._delayed._timeout_min * 60
@@ -424,20 +428,24 @@ def _at_the_limit(handler: Any) -> bool:
     return reached
 
 
-def _slurm_clock(job: str) -> tuple[float, float] | None:
-    """(seconds job ``job`` has run, its time limit in seconds) from one ``squeue`` call; None
-    when squeue cannot say (no controller, no limit). Read from the line of ``job`` itself
-    (squeue's %A): the array task that keeps the array's own id is asked by that id, for
-    which squeue lists every task of the array, a pending one first (a reviewer, on a real
-    SLURM: a task at 4:24 of 5:00 read a pending sibling's 0:00)."""
+def _slurm_clock(job: str) -> tuple[float, float] | str:
+    """(seconds job ``job`` has run, its time limit in seconds) from one ``squeue`` call; why
+    not, in words, when squeue cannot say (no controller, no limit). Read from the line of
+    ``job`` itself (squeue's %A): the array task that keeps the array's own id is asked by
+    that id, for which squeue lists every task of the array, a pending one first (a
+    reviewer, on a real SLURM: a task at 4:24 of 5:00 read a pending sibling's 0:00)."""
+    done = None
     try:
         done = subprocess.run(["squeue", "-h", "-j", job, "-o", "%A|%M|%l"],
                               capture_output=True, text=True, timeout=30)
         lines = [line.split("|") for line in done.stdout.splitlines()]
         used, limit = next(rest for own, *rest in lines if own.strip() == job and len(rest) == 2)
         return slurm_seconds(used), slurm_seconds(limit)
-    except (OSError, subprocess.SubprocessError, StopIteration, ValueError):
-        return None
+    except (OSError, subprocess.SubprocessError, StopIteration, ValueError) as exc:
+        said = " ".join(f"{done.stdout} {done.stderr}".split())[:300] if done else ""
+        why = ("no line of its own" if isinstance(exc, StopIteration)
+               else f"{type(exc).__name__}: {exc}")
+        return why + (f"; it said: {said}" if said else "")
 
 
 def slurm_seconds(text: str) -> float:
