@@ -411,20 +411,18 @@ def _at_the_limit(handler: Any) -> bool:
     SLURM). Where squeue cannot say, submitit's own rule; off SLURM (submitit's local
     cluster, whose task is the job), the task's clock."""
     job = os.environ.get("SLURM_JOB_ID")
-    if job:
-        clock = _slurm_clock(job)
-        if isinstance(clock, str):
-            reached = type(handler).has_timed_out(handler)
-            print(f"littlehuman: a warning; squeue could not say how long job {job} has run "
-                  f"({clock}): submitit's rule calls it "
-                  f"{'the time limit' if reached else 'a preemption'}", file=sys.stderr, flush=True)
-            return reached
-        ran, limit = clock
+    clock = _slurm_clock(job) if job else (time.time() - handler._start_time,
+                                           handler._delayed._timeout_min * 60)
+    if isinstance(clock, str):
+        reached = type(handler).has_timed_out(handler)
+        how = (f"; squeue could not say how long job {job} has run ({clock}): submitit's "
+               "rule calls it")
     else:
-        ran, limit = time.time() - handler._start_time, handler._delayed._timeout_min * 60
-    reached = ran >= limit - WARNING_S - WARNING_EARLY_S
-    print(f"littlehuman: a warning after {ran / 60:.1f} of {limit / 60:.0f} minutes: "
-          f"{'the time limit' if reached else 'a preemption'}", file=sys.stderr, flush=True)
+        ran, limit = clock
+        reached = ran >= limit - WARNING_S - WARNING_EARLY_S
+        how = f" after {ran / 60:.1f} of {limit / 60:.0f} minutes:"
+    print(f"littlehuman: a warning{how} {'the time limit' if reached else 'a preemption'}",
+          file=sys.stderr, flush=True)
     return reached
 
 
@@ -688,7 +686,7 @@ def _held_by(claim: dict[str, Any], sweep: str) -> tuple[str, str]:
         return (f"job(s) of SLURM cluster {other!r}",
                 f"; this cluster ({slurm_cluster_name()!r}) cannot see their state, so if they "
                 f"end without their records, rerun the sweep on {other!r}")
-    if claim.get("job_id") and claim.get("cluster") == "slurm" and not slurm_commands_here():
+    if _slurm_job(claim) and not slurm_commands_here():
         return ("SLURM job(s) of another sweep", "; this machine has no SLURM commands (squeue, "
                 "sacct) to see their state, so if they end without their records, rerun the "
                 "sweep where SLURM runs")
@@ -699,8 +697,7 @@ def _waiting_line(store: RunStore, spec: RunSpec) -> str:
     """What a local sweep says when it waits for a run that another process or SLURM job
     holds."""
     _generation, claim = current_claim(store, spec)
-    if claim and claim.get("job_id") and claim.get("cluster") == "slurm" \
-            and live_claims([claim])[0]:  # (else another process's lock holds it)
+    if claim and _slurm_job(claim) and live_claims([claim])[0]:  # (else a lock holds it)
         whose, advice = _held_by(claim, "")
         if advice:  # where that cluster is gone for good, the claims are all that is left
             every = claim_path(store, spec).with_name(f".{spec.key()}.slurm*.json")
@@ -921,16 +918,18 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     runs on this host. A claim not submitted yet lives while its sweep's process does (on
     another host or in another pid namespace: for :data:`UNREPORTED_GRACE_S`); a local
     sweep's lock while it is held."""
-    slurm = [str(c["job_id"]) for c in claims
-             if c.get("job_id") and c.get("cluster") == "slurm" and not _unseen_slurm_job(c)]
-    states = _slurm_states(slurm) if slurm else {}
+    jobs = [c for c in claims if _slurm_job(c)]
+    commands = slurm_commands_here()
+    unseen = {id(c) for c in jobs if not commands or other_cluster(c)}
+    asked = [str(c["job_id"]) for c in jobs if id(c) not in unseen]
+    states = _slurm_states(asked) if asked else {}
     here, now = socket.gethostname(), time.time()
     alive = []
     for claim in claims:
         if "lock" in claim:
             alive.append(_lock_held(FileLock(claim["lock"])))
-        elif claim.get("job_id") and claim.get("cluster") == "slurm":
-            state = ("UNKNOWN" if _unseen_slurm_job(claim)
+        elif _slurm_job(claim):
+            state = ("UNKNOWN" if id(claim) in unseen
                      else states.get(str(claim["job_id"]), "UNKNOWN").upper())
             alive.append(state.split()[0] in LIVE_STATES
                          or (state == "UNKNOWN" and not _task_ended(claim)))
@@ -978,10 +977,9 @@ def slurm_commands_here() -> bool:
     return shutil.which("squeue") is not None or shutil.which("sacct") is not None
 
 
-def _unseen_slurm_job(claim: dict[str, Any]) -> bool:
-    """Whether a claim's SLURM job is one whose state cannot be asked here: another cluster's
-    (:func:`other_cluster`), or any where this machine has no SLURM commands."""
-    return not slurm_commands_here() or bool(other_cluster(claim))
+def _slurm_job(claim: dict[str, Any]) -> bool:
+    """Whether a claim names a submitted job on a SLURM cluster (not submitit's local one)."""
+    return bool(claim.get("job_id")) and claim.get("cluster") == "slurm"
 
 
 def other_cluster(claim: dict[str, Any]) -> str:
@@ -1051,12 +1049,21 @@ def process_started(pid: int) -> str:
     """When process ``pid`` started, as this boot's id and the start in clock ticks after it
     (Linux's /proc); "" where that cannot be read. Tells a process from a later one that got
     its pid back (after a reboot, or in a container whose pids count from 1)."""
+    fields = _proc_stat(pid)
     try:
         boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-        ticks = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
+    except OSError:
         return ""
-    return f"{boot}:{ticks}"
+    return f"{boot}:{fields[19]}" if len(fields) > 19 else ""
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (the state first, the
+    start tick 20th); [] where that cannot be read (no such process, no /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
 
 
 def pid_namespace() -> str:
@@ -1099,7 +1106,4 @@ def _process_runs(pid: str) -> bool:
 
 def _is_zombie(pid: int) -> bool:
     """A finished child not reaped yet (Linux's /proc; elsewhere assumed not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return False
+    return _proc_stat(pid)[:1] == ["Z"]
