@@ -931,7 +931,6 @@ def test_advice_fits_table_fits_jupyterlab_beside_the_file_browser():
         "Per base and curve family, on the seed means: the fit and its hold-out error")
 
 
-
 def test_panels_choose_their_columns_by_count_and_keep_shared_axes_shared():
     import plotly.graph_objects as go
 
