@@ -159,6 +159,18 @@ def test_killed_task_is_resubmitted_and_finishes(tmp_path, child_path):
     assert (tmp_path / f"{victim}.first").exists()  # the first attempt did die
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
     _assert_stored_once(store, specs)
+    # each task beat beside its own claim: the killed one's last word was "running"
+    beats = {(spec.key(), generation): json.loads(executors.heartbeat_path(
+                 claim_path(store, spec, generation)).read_text())
+             for spec in specs for generation in (0, 1)
+             if executors.heartbeat_path(claim_path(store, spec, generation)).exists()}
+    assert sorted(beats) == sorted([(s.key(), 0) for s in specs] + [(victim, 1)])
+    assert [key for key, beat in beats.items() if beat["state"] != "ended"] == [(victim, 0)]
+    assert beats[(victim, 0)]["state"] == "running"
+    for (key, generation), beat in beats.items():
+        claim = json.loads(claim_path(store, specs[[s.key() for s in specs].index(key)],
+                                      generation).read_text())
+        assert beat["job_id"] == claim["job_id"]
 
 
 def test_killed_task_without_retries_is_reported(tmp_path, child_path):
@@ -574,10 +586,10 @@ def test_a_sweep_ends_when_slurm_forgets_a_pending_task(tmp_path, monkeypatch):
         def result(self) -> str:
             return "stored"
 
-    def submit(_executor, _fn, *columns):
-        for spec in columns[-1][:2]:  # the first two tasks ran and stored their runs
+    def submit(_executor, _fn, _stores, _inputs, _runs, submitted, _generations):
+        for spec in submitted[:2]:  # the first two tasks ran and stored their runs
             store.write(spec, *flaky_run.flaky_run(spec, real, synthetic, marker_dir=str(tmp_path)))
-        return [Job(i) for i in range(len(columns[-1]))]
+        return [Job(i) for i in range(len(submitted))]
 
     monkeypatch.setattr(submitit.AutoExecutor, "map_array", submit)
     monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
@@ -1088,7 +1100,10 @@ def test_a_machine_without_slurm_waits_for_a_slurm_job_and_says_so(tmp_path, mon
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
     said = capsys.readouterr().out
     assert ("waiting for SLURM job(s) of another sweep (job 12_0) to finish run "
-            f"{specs[0].key()}") in said and "rerun the sweep where SLURM runs" in said
+            f"{specs[0].key()}") in said
+    assert ("to see their state, so a started task counts as ended once its heartbeat has "
+            "stopped for 15 minutes; if one ends before it starts, rerun the sweep where SLURM "
+            "runs") in said
     every = claim_path(store, specs[0]).parent / f".{specs[0].key()}.slurm*.json"
     assert f"(or, if that cannot be, delete its claims {every})" in said  # every generation
     # a task that wrote its result (it raised, or stopped at its limit) trains nothing more:
@@ -1125,8 +1140,96 @@ def test_a_sweep_waits_for_another_clusters_job_and_says_so(tmp_path, monkeypatc
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
     said = capsys.readouterr().out
     assert ("1 run(s) are being trained by job(s) of SLURM cluster 'b' (12_0); waiting for them "
-            "instead of submitting them again; this cluster ('a') cannot see their state, so if "
-            "they end without their records, rerun the sweep on 'b'") in said
+            "instead of submitting them again; this cluster ('a') cannot see their state, so a "
+            "started task counts as ended once its heartbeat has stopped for 15 minutes; if one "
+            "ends before it starts, rerun the sweep on 'b'") in said
+
+
+def test_a_task_beats_while_it_trains_and_says_how_it_left(tmp_path):
+    """A SLURM task's heartbeat: "running", renewed while the run trains; "ended" when it
+    returns or raises; "requeued" on the SystemExit with which submitit leaves a preempted
+    task it requeued. A heartbeat that cannot be written does not stop the task."""
+    beat = tmp_path / ".run.slurm.beat"
+    with executors.task_heartbeat(beat, every_s=0.05):
+        first = json.loads(beat.read_text())
+        time.sleep(0.4)
+        later = json.loads(beat.read_text())
+    assert first["state"] == later["state"] == "running" and later["beat"] > first["beat"]
+    assert json.loads(beat.read_text())["state"] == "ended"
+    with pytest.raises(RuntimeError), executors.task_heartbeat(beat):
+        raise RuntimeError("CUDA out of memory")
+    assert json.loads(beat.read_text())["state"] == "ended"
+    with pytest.raises(SystemExit), executors.task_heartbeat(beat):
+        sys.exit(-1)
+    assert json.loads(beat.read_text())["state"] == "requeued"
+    with executors.task_heartbeat(tmp_path / "no such folder" / ".run.slurm.beat", every_s=0.01):
+        time.sleep(0.05)
+    assert not [t for t in threading.enumerate() if t.name == "littlehuman-heartbeat"]
+
+
+def test_where_slurm_cannot_be_asked_a_started_task_is_judged_by_its_heartbeat(tmp_path,
+                                                                               monkeypatch):
+    """On a machine without SLURM's commands, or for another cluster's job, a job killed
+    without writing its result (out of memory, a lost node, SLURM's kill at the limit), or
+    whose log folder (and so its result) is mounted at another path, held its run for ever.
+    Its task's heartbeat beside the claim now says: silent for HEARTBEAT_STALE_S while
+    running, or ended, is dead; no heartbeat (not started), a requeued one, another job's or
+    an unreadable one leaves the claim live. Where SLURM answers, its state decides."""
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no SLURM commands
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    _claim_on(store, spec, "12_0", None)
+    beat = executors.heartbeat_path(claim_path(store, spec))
+    assert beat.name == f".{spec.key()}.slurm.beat"
+
+    def live(state: str | None = None, age_s: float = 0.0, job_id: str = "12_0") -> bool:
+        if state:
+            beat.write_text(json.dumps({"job_id": job_id, "state": state,
+                                        "beat": time.time() - age_s}))
+        return live_claims([current_claim(store, spec)[1]])[0]
+
+    stale = executors.HEARTBEAT_STALE_S
+    assert live()  # no heartbeat: pending, or a task older than heartbeats
+    assert live("running", age_s=stale - 60)
+    assert not live("running", age_s=stale + 60)
+    assert not live("ended")
+    assert live("requeued", age_s=10 * stale)
+    assert live("ended", job_id="11_0")
+    beat.write_text("{half a heartbeat")
+    assert live()
+    assert not live("running", age_s=stale + 60)
+    assert "_file" not in json.loads(claim_path(store, spec).read_text())  # never written
+    # another cluster's job: the same
+    monkeypatch.setattr(executors, "slurm_cluster_name", lambda: "a")
+    _claim_on(store, spec, "12_0", "b")
+    assert live("running", age_s=1) and not live("running", age_s=stale + 60)
+    # where SLURM answers, its state decides
+    _claim_on(store, spec, "12_0", None)
+    monkeypatch.setenv("PATH", path)
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="12_0|RUNNING\n")
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state", lambda job_id, mode="standard": "UNKNOWN")
+    assert live("ended")
+
+
+def test_a_local_sweep_trains_a_run_whose_slurm_task_went_silent(tmp_path, monkeypatch,
+                                                                 child_path, capsys):
+    """A workstation without SLURM's commands waits for a cluster job's run, and trains it
+    itself once the job's task has stopped beating (killed without a word)."""
+    real, synthetic = sweep_worker.fixture_rows()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(executors, "HEARTBEAT_STALE_S", 1.0)
+    monkeypatch.setattr(executors._claim, "__defaults__", (0.1,))
+    store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
+    _claim_on(store, specs[0], "12_0", None)
+    executors.heartbeat_path(claim_path(store, specs[0])).write_text(json.dumps(
+        {"job_id": "12_0", "state": "running", "beat": time.time()}))
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    started = time.monotonic()
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run)
+    assert counts == {"skipped": 0, "ran": 2} and time.monotonic() - started >= 1.0
+    assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
+    assert "waiting for SLURM job(s) of another sweep (job 12_0)" in capsys.readouterr().out
 
 
 def test_a_claim_names_its_slurm_cluster(tmp_path, monkeypatch):

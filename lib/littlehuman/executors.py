@@ -362,17 +362,75 @@ class RunTask(submitit.helpers.Checkpointable):
     time limit it is not requeued (:meth:`SlurmExecutor.submitit_executor`).
     """
 
-    def __call__(self, store: RunStore, inputs: str, run: RunFn, spec: RunSpec) -> str:
+    def __call__(self, store: RunStore, inputs: str, run: RunFn, spec: RunSpec,
+                 generation: int = 0) -> str:
         if store.has(spec):
             return "skipped"
         judge_warnings_by_the_limit()
         cpus = os.environ.get("SLURM_CPUS_PER_TASK")
         if cpus:
             _set_threads(int(cpus))
-        real, synthetic = pd.read_pickle(inputs)
-        record, predictions = run(spec, real, synthetic)
-        store.write(spec, record, predictions)
+        with task_heartbeat(heartbeat_path(claim_path(store, spec, generation))):
+            real, synthetic = pd.read_pickle(inputs)
+            record, predictions = run(spec, real, synthetic)
+            store.write(spec, record, predictions)
         return spec.key()
+
+
+#: seconds between a SLURM task's heartbeats (:func:`task_heartbeat`)
+HEARTBEAT_S = 60.0
+#: how old a running task's last heartbeat may be before a sweep that cannot ask SLURM about
+#: its job (:func:`live_claims`) calls the task dead: well above :data:`HEARTBEAT_S`, for a
+#: slow shared filesystem and clocks that differ between hosts
+HEARTBEAT_STALE_S = 900.0
+
+
+def heartbeat_path(claim_file: Path) -> Path:
+    """The heartbeat of the task that a claim's job runs, beside the claim:
+    ``.<key>.slurm[.<g>].beat`` for ``.<key>.slurm[.<g>].json``."""
+    return claim_file.with_suffix(".beat")
+
+
+@contextlib.contextmanager
+def task_heartbeat(path: Path, every_s: float | None = None) -> Iterator[None]:
+    """While the block runs, write ``path`` every ``every_s`` (:data:`HEARTBEAT_S`): the
+    task's job id, ``"state": "running"`` and the time; when it leaves, ``"ended"`` (returned
+    or raised), or ``"requeued"`` on SystemExit (submitit exits so after requeueing a
+    preempted task, which will run again). A sweep that cannot ask SLURM about the job reads
+    it (:func:`_heartbeat_stopped`): a task killed without a word (OOM, a lost node, SLURM's
+    kill at the time limit) stops beating. A heartbeat that cannot be written is skipped."""
+    try:
+        job_id = str(submitit.JobEnvironment().job_id)
+    except RuntimeError:  # not in a submitit job
+        job_id = ""
+
+    def beat(state: str) -> None:
+        text = json.dumps({"job_id": job_id, "state": state, "beat": time.time(),
+                           "host": socket.gethostname()})
+        try:
+            paths.atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+        except OSError:  # a full or unreachable filesystem: the next beat tries again
+            pass
+
+    stop = threading.Event()
+
+    def keep_beating() -> None:
+        while not stop.wait(HEARTBEAT_S if every_s is None else every_s):
+            beat("running")
+
+    beat("running")
+    thread = threading.Thread(target=keep_beating, name="littlehuman-heartbeat", daemon=True)
+    thread.start()
+    state = "ended"
+    try:
+        yield
+    except SystemExit:
+        state = "requeued"
+        raise
+    finally:
+        stop.set()
+        thread.join()
+        beat(state)
 
 
 #: seconds before a task's time limit that SLURM warns it (submitit's ``--signal USR2@90``)
@@ -636,7 +694,8 @@ class SlurmExecutor:
         n, failure = len(specs), ""
         with signals_deferred():  # submitted and marked, or neither
             try:
-                jobs = executor.map_array(RunTask(), [store] * n, [inputs] * n, [run] * n, specs)
+                jobs = executor.map_array(RunTask(), [store] * n, [inputs] * n, [run] * n, specs,
+                                          [claimed[s] for s in specs])
             except Exception as exc:
                 release_claims(store, claimed)  # not submitted: let other sweeps have them
                 if isinstance(exc, submitit.core.utils.FailedJobError):  # sbatch said no
@@ -684,13 +743,17 @@ def _held_by(claim: dict[str, Any], sweep: str) -> tuple[str, str]:
         return "this sweep's own job(s), not ended (suspended or held)", ""
     if other := other_cluster(claim):
         return (f"job(s) of SLURM cluster {other!r}",
-                f"; this cluster ({slurm_cluster_name()!r}) cannot see their state, so if they "
-                f"end without their records, rerun the sweep on {other!r}")
+                f"; this cluster ({slurm_cluster_name()!r}) cannot see their state, so "
+                f"{_UNSEEN_JOBS}, rerun the sweep on {other!r}")
     if _slurm_job(claim) and not slurm_commands_here():
         return ("SLURM job(s) of another sweep", "; this machine has no SLURM commands (squeue, "
-                "sacct) to see their state, so if they end without their records, rerun the "
-                "sweep where SLURM runs")
+                f"sacct) to see their state, so {_UNSEEN_JOBS}, rerun the sweep where SLURM runs")
     return "another sweep", ""  # its job, its process (not submitted yet) or a local sweep
+
+
+#: how a sweep that cannot see a job's state judges it (:func:`live_claims`), and what is left
+_UNSEEN_JOBS = (f"a started task counts as ended once its heartbeat has stopped for "
+                f"{HEARTBEAT_STALE_S / 60:.0f} minutes; if one ends before it starts")
 
 
 def _waiting_line(store: RunStore, spec: RunSpec) -> str:
@@ -793,11 +856,17 @@ def current_claim(store: RunStore, spec: RunSpec) -> tuple[int, dict[str, Any] |
         generation += 1
     if generation < 0:
         return -1, None
+    path = claim_path(store, spec, generation)
     try:
-        found = json.loads(claim_path(store, spec, generation).read_text(encoding="utf-8"))
+        found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         found = {}
-    return generation, found if isinstance(found, dict) else {}
+    found = found if isinstance(found, dict) else {}
+    return generation, ({**found, CLAIM_FILE: str(path)} if found else found)
+
+
+#: the key under which :func:`current_claim` gives a claim's own file (never written into it)
+CLAIM_FILE = "_file"
 
 
 def claim_runs(store: RunStore, specs: Iterable[RunSpec], sweep: str
@@ -871,6 +940,26 @@ def _task_ended(claim: dict[str, Any]) -> bool:
     return paths_of.result_pickle.exists()
 
 
+def _heartbeat_stopped(claim: dict[str, Any], now: float) -> bool:
+    """Whether the task of a claim's job has said it ended, or stopped beating
+    :data:`HEARTBEAT_STALE_S` ago while running (:func:`task_heartbeat`). False where there is
+    no heartbeat of that job: a task not started yet (pending), requeued, or older than
+    heartbeats."""
+    file = claim.get(CLAIM_FILE)
+    try:
+        beat = json.loads(heartbeat_path(Path(file)).read_text(encoding="utf-8")) if file else {}
+    except (OSError, ValueError):
+        return False
+    if not isinstance(beat, dict) or str(beat.get("job_id")) != str(claim.get("job_id")):
+        return False
+    try:
+        silent_s = now - float(beat.get("beat", now))
+    except (TypeError, ValueError):
+        return False
+    return beat.get("state") == "ended" or (beat.get("state") == "running"
+                                            and silent_s > HEARTBEAT_STALE_S)
+
+
 def release_claims(store: RunStore, claimed: dict[RunSpec, int]) -> None:
     """Remove this sweep's claims ``claimed`` (from :func:`claim_runs`) that were never
     submitted, so that other sweeps need not wait for them to age."""
@@ -932,7 +1021,8 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
             state = ("UNKNOWN" if id(claim) in unseen
                      else states.get(str(claim["job_id"]), "UNKNOWN").upper())
             alive.append(state.split()[0] in LIVE_STATES
-                         or (state == "UNKNOWN" and not _task_ended(claim)))
+                         or (state == "UNKNOWN" and not _task_ended(claim)
+                             and not _heartbeat_stopped(claim, now)))
         elif claim.get("job_id"):
             alive.append(claim.get("host") == here and _process_runs(str(claim["job_id"])))
         elif claim.get("pid"):
