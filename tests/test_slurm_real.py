@@ -22,7 +22,8 @@ import pytest
 import submitit
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.executors import current_claim, live_jobs, run_missing, submitted_job
+from littlehuman import executors
+from littlehuman.executors import claim_path, current_claim, live_jobs, run_missing, submitted_job
 from littlehuman.runs import RunStore
 
 HELPERS = Path(__file__).parent / "helpers"
@@ -111,7 +112,7 @@ def test_sweep_lands_in_the_store_each_run_once(tmp_path, child_path):
     assert len(list((tmp_path / "slurm").iterdir())) == 1  # the rerun submitted nothing
 
 
-def test_killed_task_is_resubmitted_and_finishes(tmp_path, child_path):
+def test_killed_task_is_resubmitted_and_finishes(tmp_path, child_path, monkeypatch):
     real, synthetic = sweep_worker.fixture_rows()
     store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(3)
     victim = specs[1].key()
@@ -123,6 +124,22 @@ def test_killed_task_is_resubmitted_and_finishes(tmp_path, child_path):
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
     _assert_stored_once(store, specs)
     assert len(_job_folders(tmp_path / "slurm")) == 4  # 3 array tasks + 1 resubmission
+    # the killed task's heartbeat: its last word was "running"; where SLURM cannot be asked,
+    # its claim dies once that word is HEARTBEAT_STALE_S old (it had held the run for ever)
+    killed = next(s for s in specs if s.key() == victim)
+    claim = {**json.loads(claim_path(store, killed, 0).read_text()),
+             "_file": str(claim_path(store, killed, 0))}
+    beat = json.loads(executors.heartbeat_path(claim_path(store, killed, 0)).read_text())
+    assert beat["state"] == "running" and beat["job_id"] == claim["job_id"]
+    assert live_jobs([claim]) == set()  # sacct: FAILED
+    monkeypatch.setattr(executors, "slurm_commands_here", lambda: False)
+    assert live_jobs([claim]) == {claim["job_id"]}  # no result, a heartbeat of a moment ago
+    monkeypatch.setattr(executors, "HEARTBEAT_STALE_S", 0.0)
+    assert live_jobs([claim]) == set()
+    for spec in specs:  # every task that trained its run said so
+        newest = current_claim(store, spec)[1]
+        beat = json.loads(executors.heartbeat_path(Path(newest["_file"])).read_text())
+        assert (beat["state"], beat["job_id"]) == ("ended", newest["job_id"])
 
 
 @pytest.mark.parametrize("time_min", [240, 5])
@@ -139,6 +156,7 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path, time_
                             victims=(victim.key(),), mode="preempt")
     sent: list[str] = []
     requeued_live: list[bool] = []
+    beats: list[bool] = []  # the task's heartbeat said "requeued" as it left
 
     def preempt() -> None:
         if _wait_until(lambda: marker.exists() and marker.read_text() and submitted_job(store, victim), 120, 0.2):
@@ -148,6 +166,8 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path, time_
             sent.append(job_id)
             if _wait_until(lambda: "REQUEUED" in _history(job_id), 60):  # pending again:
                 requeued_live.append(live_jobs([submitted_job(store, victim)]) == {job_id})
+                beat = executors.heartbeat_path(claim_path(store, victim))  # what it left:
+                beats.append(_wait_until(lambda: '"requeued"' in beat.read_text(), 10, 0.1))
 
     thread = threading.Thread(target=preempt, daemon=True)
     thread.start()
@@ -162,6 +182,7 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path, time_
     logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "slurm").rglob("*.err"))
     assert "caught signal sigusr2" in logs.lower() and "requeu" in logs.lower()
     assert requeued_live == [True]  # the requeued task counted as live while it waited
+    assert beats == [True]
     # SLURM holds a requeued batch job back ~2 min (its BeginTime), then reruns it
     assert _wait_until(lambda: _history(sent[0])[-1:] == ["COMPLETED"], 60)
     assert "REQUEUED" in _history(sent[0])
