@@ -16,8 +16,10 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pandas as pd
 import pytest
 import submitit
 from filelock import FileLock
@@ -1101,10 +1103,11 @@ def test_a_machine_without_slurm_waits_for_a_slurm_job_and_says_so(tmp_path, mon
     said = capsys.readouterr().out
     assert ("waiting for SLURM job(s) of another sweep (job 12_0) to finish run "
             f"{specs[0].key()}") in said
-    assert ("to see their state, so a started task counts as ended once its heartbeat has "
-            "stopped for 15 minutes; if one ends before it starts, rerun the sweep where SLURM "
+    assert ("to see their state, so a task that says it ended, or stops beating for 15 minutes "
+            "while it runs, counts as ended, and one not started, suspended, signalled or "
+            "requeued is waited for; if such a job is gone for good, rerun the sweep where SLURM "
             "runs") in said
-    every = claim_path(store, specs[0]).parent / f".{specs[0].key()}.slurm*.json"
+    every = claim_path(store, specs[0]).parent / f".{specs[0].key()}.slurm*"
     assert f"(or, if that cannot be, delete its claims {every})" in said  # every generation
     # a task that wrote its result (it raised, or stopped at its limit) trains nothing more:
     # its claim is dead here too (it had held the run for ever), and the line no longer
@@ -1141,30 +1144,137 @@ def test_a_sweep_waits_for_another_clusters_job_and_says_so(tmp_path, monkeypatc
     said = capsys.readouterr().out
     assert ("1 run(s) are being trained by job(s) of SLURM cluster 'b' (12_0); waiting for them "
             "instead of submitting them again; this cluster ('a') cannot see their state, so a "
-            "started task counts as ended once its heartbeat has stopped for 15 minutes; if one "
-            "ends before it starts, rerun the sweep on 'b'") in said
+            "task that says it ended, or stops beating for 15 minutes while it runs, counts as "
+            "ended, and one not started, suspended, signalled or requeued is waited for; if such "
+            "a job is gone for good, rerun the sweep on 'b'") in said
 
 
 def test_a_task_beats_while_it_trains_and_says_how_it_left(tmp_path):
     """A SLURM task's heartbeat: "running", renewed while the run trains; "ended" when it
     returns or raises; "requeued" on the SystemExit with which submitit leaves a preempted
-    task it requeued. A heartbeat that cannot be written does not stop the task."""
+    task it requeued; "suspended" from SIGTSTP to SIGCONT and "signalled" from SIGTERM on,
+    each signal passed on to the handler of before, which is back afterwards. A heartbeat
+    that cannot be written does not stop the task."""
     beat = tmp_path / ".run.slurm.beat"
-    with executors.task_heartbeat(beat, every_s=0.05):
+    state = lambda: json.loads(beat.read_text())["state"]
+    with executors.TaskHeartbeat(beat, every_s=0.05):
         first = json.loads(beat.read_text())
         time.sleep(0.4)
         later = json.loads(beat.read_text())
     assert first["state"] == later["state"] == "running" and later["beat"] > first["beat"]
-    assert json.loads(beat.read_text())["state"] == "ended"
-    with pytest.raises(RuntimeError), executors.task_heartbeat(beat):
+    assert state() == "ended"
+    with pytest.raises(RuntimeError), executors.TaskHeartbeat(beat):
         raise RuntimeError("CUDA out of memory")
-    assert json.loads(beat.read_text())["state"] == "ended"
-    with pytest.raises(SystemExit), executors.task_heartbeat(beat):
+    assert state() == "ended"
+    with pytest.raises(SystemExit), executors.TaskHeartbeat(beat):
         sys.exit(-1)
-    assert json.loads(beat.read_text())["state"] == "requeued"
-    with executors.task_heartbeat(tmp_path / "no such folder" / ".run.slurm.beat", every_s=0.01):
+    assert state() == "requeued"
+    received: list[int] = []
+    record = lambda signum, _frame: received.append(signum)
+    signals = (signal.SIGTSTP, signal.SIGCONT, signal.SIGTERM)
+    before = {signum: signal.signal(signum, record) for signum in signals}
+    try:
+        with executors.TaskHeartbeat(beat, every_s=0.01):
+            states = []
+            for signum in signals:
+                os.kill(os.getpid(), signum)
+                time.sleep(0.1)  # beats go on: the state stays
+                states.append(state())
+        assert states == ["suspended", "running", "signalled"] and received == list(signals)
+        assert [signal.getsignal(signum) for signum in signals] == [record] * 3
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+    with executors.TaskHeartbeat(tmp_path / "no such folder" / ".run.slurm.beat", every_s=0.01):
         time.sleep(0.05)
     assert not [t for t in threading.enumerate() if t.name == "littlehuman-heartbeat"]
+
+
+def test_a_task_stops_on_sigtstp_and_dies_on_sigterm_as_before(tmp_path):
+    """Under the heartbeat's handlers, SLURM's signals still do what they did: SIGTSTP stops
+    the task (its heartbeat says "suspended" first), SIGCONT continues it ("running"),
+    SIGTERM with no handler of its own ends it ("signalled")."""
+    beat = tmp_path / ".run.slurm.beat"
+    child = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from pathlib import Path
+from littlehuman.executors import TaskHeartbeat
+with TaskHeartbeat(Path({str(beat)!r}), every_s=0.05):
+    time.sleep(60)
+"""], env={**os.environ, "PYTHONPATH": str(Path(executors.__file__).parents[1])})
+    try:
+        stat = lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = lambda: json.loads(beat.read_text() or "{}").get("state")
+        assert _wait(lambda: beat.exists() and state() == "running", 30)
+        child.send_signal(signal.SIGTSTP)
+        assert _wait(lambda: stat() == "T", 10) and state() == "suspended"
+        child.send_signal(signal.SIGCONT)
+        assert _wait(lambda: stat() != "T" and state() == "running", 10)
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=10) == -signal.SIGTERM and state() == "signalled"
+    finally:
+        child.kill()
+
+
+def _wait(check: Any, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return True
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def test_a_task_that_comes_back_to_a_run_taken_over_leaves_it(tmp_path, monkeypatch):
+    """A task that runs again (requeued after a node was lost, resumed after a suspension)
+    when a sweep that could not ask SLURM has called its job dead and taken the run: it trains
+    nothing where a later claim or a local sweep's lock holds the run, and keeps a record
+    stored while it trained (it had trained the run twice and overwritten the record)."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    inputs = tmp_path / "inputs.pkl"
+    pd.to_pickle((real, synthetic), inputs)
+    trained: list[str] = []
+
+    def run(spec, real, synthetic):
+        trained.append(spec.key())
+        return flaky_run.flaky_run(spec, real, synthetic, marker_dir=str(tmp_path))
+
+    task = executors.RunTask()
+    claim_path(store, spec, 1).parent.mkdir(parents=True, exist_ok=True)
+    claim_path(store, spec, 1).write_text("{}")  # another SLURM sweep's later claim
+    assert task(store, str(inputs), run, spec, 0) == executors.TAKEN_OVER and not trained
+    claim_path(store, spec, 1).unlink()
+    monkeypatch.setattr(executors, "TAKEN_OVER_WAIT_S", 0.2)
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import sys, time
+from filelock import FileLock
+with FileLock({str(store.lock(spec).lock_file)!r}):
+    print("held", flush=True)
+    time.sleep(60)
+"""], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"  # a local sweep trains it
+        assert task(store, str(inputs), run, spec, 0) == executors.TAKEN_OVER and not trained
+    finally:
+        holder.kill()
+        holder.wait()
+
+    def stored_meanwhile(spec, real, synthetic):
+        record, predictions = run(spec, real, synthetic)
+        store.write(spec, {**record, "by": "the sweep that took it over"}, predictions)
+        return record, predictions
+
+    assert task(store, str(inputs), stored_meanwhile, spec, 0) == "skipped"
+    assert store.get(spec)["by"] == "the sweep that took it over" and trained == [spec.key()]
+    assert task(store, str(inputs), run, spec, 0) == "skipped" and trained == [spec.key()]
+    taken = SimpleNamespace(result=lambda: executors.TAKEN_OVER)
+    assert executors._task_outcome(taken, 60) == (
+        "another sweep took its run over while it waited to run again (requeued or suspended), "
+        "so it left the run to that sweep: rerun to wait for it", False)
 
 
 def test_where_slurm_cannot_be_asked_a_started_task_is_judged_by_its_heartbeat(tmp_path,
@@ -1194,6 +1304,7 @@ def test_where_slurm_cannot_be_asked_a_started_task_is_judged_by_its_heartbeat(t
     assert not live("running", age_s=stale + 60)
     assert not live("ended")
     assert live("requeued", age_s=10 * stale)
+    assert live("suspended", age_s=10 * stale) and live("signalled", age_s=10 * stale)
     assert live("ended", job_id="11_0")
     beat.write_text("{half a heartbeat")
     assert live()

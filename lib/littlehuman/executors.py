@@ -359,7 +359,10 @@ class RunTask(submitit.helpers.Checkpointable):
     On preemption submitit calls the inherited ``checkpoint()``, which returns a
     ``DelayedSubmission`` of this same call, and requeues it; the requeued call skips the spec
     if it was stored in the meantime (the store's record is written last, atomically). At its
-    time limit it is not requeued (:meth:`SlurmExecutor.submitit_executor`).
+    time limit it is not requeued (:meth:`SlurmExecutor.submitit_executor`). While it trains
+    it keeps a heartbeat beside its claim (:class:`TaskHeartbeat`); a task that comes back
+    (requeued, resumed) to find its run taken over by another sweep leaves it to that sweep,
+    and one that finds it stored when done keeps the stored record.
     """
 
     def __call__(self, store: RunStore, inputs: str, run: RunFn, spec: RunSpec,
@@ -370,14 +373,18 @@ class RunTask(submitit.helpers.Checkpointable):
         cpus = os.environ.get("SLURM_CPUS_PER_TASK")
         if cpus:
             _set_threads(int(cpus))
-        with task_heartbeat(heartbeat_path(claim_path(store, spec, generation))):
+        if _taken_over(store, spec, generation):
+            return TAKEN_OVER
+        with TaskHeartbeat(heartbeat_path(claim_path(store, spec, generation))):
             real, synthetic = pd.read_pickle(inputs)
             record, predictions = run(spec, real, synthetic)
+            if store.has(spec):  # a sweep that took it over stored it meanwhile: kept
+                return "skipped"
             store.write(spec, record, predictions)
         return spec.key()
 
 
-#: seconds between a SLURM task's heartbeats (:func:`task_heartbeat`)
+#: seconds between a SLURM task's heartbeats (:class:`TaskHeartbeat`)
 HEARTBEAT_S = 60.0
 #: how old a running task's last heartbeat may be before a sweep that cannot ask SLURM about
 #: its job (:func:`live_claims`) calls the task dead: well above :data:`HEARTBEAT_S`, for a
@@ -391,46 +398,100 @@ def heartbeat_path(claim_file: Path) -> Path:
     return claim_file.with_suffix(".beat")
 
 
-@contextlib.contextmanager
-def task_heartbeat(path: Path, every_s: float | None = None) -> Iterator[None]:
-    """While the block runs, write ``path`` every ``every_s`` (:data:`HEARTBEAT_S`): the
-    task's job id, ``"state": "running"`` and the time; when it leaves, ``"ended"`` (returned
-    or raised), or ``"requeued"`` on SystemExit (submitit exits so after requeueing a
-    preempted task, which will run again). A sweep that cannot ask SLURM about the job reads
-    it (:func:`_heartbeat_stopped`): a task killed without a word (OOM, a lost node, SLURM's
-    kill at the time limit) stops beating. A heartbeat that cannot be written is skipped."""
-    try:
-        job_id = str(submitit.JobEnvironment().job_id)
-    except RuntimeError:  # not in a submitit job
-        job_id = ""
+class TaskHeartbeat:
+    """A context manager that keeps a SLURM task's heartbeat at ``path`` while its run trains:
+    the task's job id, its state and the time, written every ``every_s``
+    (:data:`HEARTBEAT_S`). States: "running"; "suspended" from SLURM's SIGTSTP (``scontrol
+    suspend``, gang scheduling: the SIGSTOP that follows stops the beats too) to its SIGCONT;
+    "signalled" from a SIGTERM on (SLURM's requeue, a preemption, scancel: a kill follows, and
+    a requeued job runs again); on leaving, "ended" (returned or raised) or "requeued" on
+    SystemExit (submitit exits so after requeueing a preempted task). A sweep that cannot ask
+    SLURM about the job reads it (:func:`_heartbeat_stopped`): only "ended", or "running"
+    gone silent (a task killed without a word: out of memory, a node lost), mean the job will
+    not train its run. A heartbeat that cannot be written is skipped. Signal handlers are
+    installed in the main thread only, each passing its signal on as before."""
 
-    def beat(state: str) -> None:
-        text = json.dumps({"job_id": job_id, "state": state, "beat": time.time(),
-                           "host": socket.gethostname()})
+    def __init__(self, path: Path, every_s: float | None = None) -> None:
+        self.path, self.every_s = path, every_s
         try:
-            paths.atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
-        except OSError:  # a full or unreachable filesystem: the next beat tries again
-            pass
+            self.job_id = str(submitit.JobEnvironment().job_id)
+        except RuntimeError:  # not in a submitit job
+            self.job_id = ""
+        self.state = "running"
+        self._lock = threading.RLock()  # the beat thread against the signal handlers
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._keep_beating, daemon=True,
+                                        name="littlehuman-heartbeat")
+        self._previous: dict[int, Any] = {}
 
-    stop = threading.Event()
+    def beat(self, state: str | None = None) -> None:
+        """Write the heartbeat, as ``state`` from now on when one is given. Written in place,
+        not through a temp file (no folder listing a minute per task on a shared filesystem):
+        a reader that catches it half written takes the claim for live."""
+        with self._lock:
+            self.state = state or self.state
+            text = json.dumps({"job_id": self.job_id, "state": self.state, "beat": time.time(),
+                               "host": socket.gethostname()})
+            try:
+                self.path.write_text(text, encoding="utf-8")
+            except OSError:  # a full or unreachable filesystem: the next beat tries again
+                pass
 
-    def keep_beating() -> None:
-        while not stop.wait(HEARTBEAT_S if every_s is None else every_s):
-            beat("running")
+    def _keep_beating(self) -> None:
+        while not self._stop.wait(HEARTBEAT_S if self.every_s is None else self.every_s):
+            self.beat()
 
-    beat("running")
-    thread = threading.Thread(target=keep_beating, name="littlehuman-heartbeat", daemon=True)
-    thread.start()
-    state = "ended"
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if signum == signal.SIGCONT:
+            with self._lock:
+                if self.state == "suspended":
+                    self.beat("running")
+        else:
+            self.beat("suspended" if signum == signal.SIGTSTP else "signalled")
+        previous = self._previous[signum]
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL and signum != signal.SIGCONT:  # stop, or terminate
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            signal.signal(signum, self._on_signal)  # continued (a stop)
+
+    def __enter__(self) -> "TaskHeartbeat":
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTSTP, signal.SIGCONT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._on_signal)
+        self.beat("running")
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        self.beat("requeued" if kind is not None and issubclass(kind, SystemExit) else "ended")
+
+
+def _taken_over(store: RunStore, spec: RunSpec, generation: int) -> bool:
+    """Whether another sweep has taken run ``spec`` from this task's claim (``generation``)
+    while the task waited to run again (requeued after a node was lost, or suspended long
+    enough for a sweep that cannot ask SLURM to call it dead): a later claim, or a local
+    sweep holding the run's lock for more than :data:`TAKEN_OVER_WAIT_S`."""
+    if claim_path(store, spec, generation + 1).exists():
+        return True
+    lock = store.lock(spec)
     try:
-        yield
-    except SystemExit:
-        state = "requeued"
-        raise
-    finally:
-        stop.set()
-        thread.join()
-        beat(state)
+        lock.acquire(timeout=TAKEN_OVER_WAIT_S)  # a local sweep checks a claim in a moment
+    except Timeout:
+        return True
+    lock.release()
+    return False
+
+
+#: how long a task waits for the run's lock before it calls the run another sweep's
+TAKEN_OVER_WAIT_S = 10.0
+#: what a task returns when another sweep took its run over (:func:`_taken_over`)
+TAKEN_OVER = "taken over"
 
 
 #: seconds before a task's time limit that SLURM warns it (submitit's ``--signal USR2@90``)
@@ -752,8 +813,9 @@ def _held_by(claim: dict[str, Any], sweep: str) -> tuple[str, str]:
 
 
 #: how a sweep that cannot see a job's state judges it (:func:`live_claims`), and what is left
-_UNSEEN_JOBS = (f"a started task counts as ended once its heartbeat has stopped for "
-                f"{HEARTBEAT_STALE_S / 60:.0f} minutes; if one ends before it starts")
+_UNSEEN_JOBS = (f"a task that says it ended, or stops beating for {HEARTBEAT_STALE_S / 60:.0f} "
+                "minutes while it runs, counts as ended, and one not started, suspended, "
+                "signalled or requeued is waited for; if such a job is gone for good")
 
 
 def _waiting_line(store: RunStore, spec: RunSpec) -> str:
@@ -763,7 +825,7 @@ def _waiting_line(store: RunStore, spec: RunSpec) -> str:
     if claim and _slurm_job(claim) and live_claims([claim])[0]:  # (else a lock holds it)
         whose, advice = _held_by(claim, "")
         if advice:  # where that cluster is gone for good, the claims are all that is left
-            every = claim_path(store, spec).with_name(f".{spec.key()}.slurm*.json")
+            every = claim_path(store, spec).with_name(f".{spec.key()}.slurm*")
             advice += f" (or, if that cannot be, delete its claims {every})"
         return (f"waiting for {whose} (job {claim['job_id']}) to finish run {spec.key()} "
                 f"({_describe(spec)}){advice}")
@@ -778,15 +840,19 @@ _TIMED_OUT = ("timed-out too many times", "(state: TIMEOUT)")
 def _task_outcome(job: Any, time_min: int) -> tuple[str, bool]:
     """('', False) when a finished task returned, else why it failed with its log (submitit's
     outcome: it waits a little for a slow shared filesystem) and whether its time limit
-    stopped it (then the words say to raise the limit)."""
+    stopped it (then the words say to raise the limit); a task that found its run taken over
+    by another sweep (:data:`TAKEN_OVER`) says so."""
     try:
-        job.result()
+        returned = job.result()
     except Exception as exc:  # noqa: BLE001 - any task failure is reported
         if any(words in str(exc) for words in _TIMED_OUT):
             return (f"it reached its time limit (--slurm-time-min {time_min}) and was stopped, "
                     f"not requeued or resubmitted (a run starts again from scratch): raise "
                     f"--slurm-time-min (log {job.paths.stderr})"), True
         return f"{_why_task_failed(exc)} (log {job.paths.stderr})", False
+    if returned == TAKEN_OVER:
+        return ("another sweep took its run over while it waited to run again (requeued or "
+                "suspended), so it left the run to that sweep: rerun to wait for it"), False
     return "", False
 
 
@@ -942,7 +1008,7 @@ def _task_ended(claim: dict[str, Any]) -> bool:
 
 def _heartbeat_stopped(claim: dict[str, Any], now: float) -> bool:
     """Whether the task of a claim's job has said it ended, or stopped beating
-    :data:`HEARTBEAT_STALE_S` ago while running (:func:`task_heartbeat`). False where there is
+    :data:`HEARTBEAT_STALE_S` ago while running (:class:`TaskHeartbeat`). False where there is
     no heartbeat of that job: a task not started yet (pending), requeued, or older than
     heartbeats."""
     file = claim.get(CLAIM_FILE)
