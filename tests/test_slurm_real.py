@@ -23,7 +23,8 @@ import submitit
 
 from littlehuman.errors import LittleHumanError
 from littlehuman import executors
-from littlehuman.executors import claim_path, current_claim, live_jobs, run_missing, submitted_job
+from littlehuman.executors import LocalExecutor, claim_path, current_claim, live_jobs, run_missing
+from littlehuman.executors import submitted_job
 from littlehuman.runs import RunStore
 
 HELPERS = Path(__file__).parent / "helpers"
@@ -186,6 +187,45 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path, time_
     # SLURM holds a requeued batch job back ~2 min (its BeginTime), then reruns it
     assert _wait_until(lambda: _history(sent[0])[-1:] == ["COMPLETED"], 60)
     assert "REQUEUED" in _history(sent[0])
+
+
+def test_a_suspended_job_is_waited_for_where_slurm_cannot_be_asked(tmp_path, child_path,
+                                                                    monkeypatch):
+    """``scontrol suspend`` stops a task (SIGTSTP, then SIGSTOP), and its heartbeat with it: a
+    sweep that could not ask SLURM called the job dead 15 minutes on and trained its run, which
+    the job trained again once resumed (a reviewer, on this cluster). The task now says
+    "suspended" first; that claim lives however old its beat, a local sweep waits for the job,
+    and the run is trained once."""
+    store, spec = RunStore(tmp_path / "store"), slurm_sweep.specs(1)[0]
+    sweep = subprocess.Popen([sys.executable, str(HELPERS / "slurm_sweep.py"), str(store.root),
+                              str(tmp_path), str(tmp_path / "slurm"), PARTITION, "20", "1"],
+                             env=os.environ.copy())
+    try:
+        beat = executors.heartbeat_path(claim_path(store, spec))
+        said = lambda: json.loads(beat.read_text() or "{}").get("state")
+        assert _wait_until(lambda: beat.exists() and submitted_job(store, spec), 120, 0.2)
+        job_id = submitted_job(store, spec)["job_id"]
+        assert said() == "running"
+        subprocess.run(["scontrol", "suspend", job_id], check=True)
+        assert _wait_until(lambda: said() == "suspended", 20, 0.2)
+        monkeypatch.setattr(executors, "slurm_commands_here", lambda: False)
+        monkeypatch.setattr(executors, "HEARTBEAT_STALE_S", 0.0)  # its beat is old at once
+        assert live_jobs([current_claim(store, spec)[1]]) == {job_id}
+        monkeypatch.setattr(executors, "HEARTBEAT_STALE_S", 60.0)  # once resumed, it beats
+        resume = threading.Timer(5, lambda: subprocess.run(["scontrol", "resume", job_id]))
+        resume.start()
+        monkeypatch.setattr(executors._claim, "__defaults__", (0.5,))
+        real, synthetic = sweep_worker.fixture_rows()
+        run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+        counts = run_missing([spec], real, synthetic, store, run=run, progress=False,
+                             executor=LocalExecutor(jobs=1))  # waits for the resumed job
+        resume.join()
+        assert counts == {"skipped": 1, "ran": 0}
+        assert sweep.wait(timeout=120) == 0
+    finally:
+        sweep.kill()
+    assert _finished(tmp_path) == [spec.key()]  # trained once, by the job
+    assert said() == "ended"
 
 
 def test_rerun_after_the_submitting_process_was_killed(tmp_path, child_path, capsys):
