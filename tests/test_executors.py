@@ -1176,8 +1176,9 @@ def test_a_task_beats_while_it_trains_and_says_how_it_left(tmp_path):
     try:
         with executors.TaskHeartbeat(beat, every_s=0.01):
             states = []
-            for signum in signals:
+            for signum, expected in zip(signals, ("suspended", "running", "signalled")):
                 os.kill(os.getpid(), signum)
+                assert _wait(lambda: state() == expected, 10)
                 time.sleep(0.1)  # beats go on: the state stays
                 states.append(state())
         assert states == ["suspended", "running", "signalled"] and received == list(signals)
@@ -1190,30 +1191,78 @@ def test_a_task_beats_while_it_trains_and_says_how_it_left(tmp_path):
     assert not [t for t in threading.enumerate() if t.name == "littlehuman-heartbeat"]
 
 
-def test_a_task_stops_on_sigtstp_and_dies_on_sigterm_as_before(tmp_path):
-    """Under the heartbeat's handlers, SLURM's signals still do what they did: SIGTSTP stops
-    the task (its heartbeat says "suspended" first), SIGCONT continues it ("running"),
-    SIGTERM with no handler of its own ends it ("signalled")."""
-    beat = tmp_path / ".run.slurm.beat"
-    child = subprocess.Popen([sys.executable, "-c", f"""
-import time
+def _heartbeat_child(beat: Path, body: str) -> subprocess.Popen:
+    """A process that runs ``body`` inside a TaskHeartbeat writing ``beat`` every 0.05 s
+    (SUSPENDED_GRACE_S 5 s)."""
+    return subprocess.Popen([sys.executable, "-c", f"""
+import hashlib, time
 from pathlib import Path
-from littlehuman.executors import TaskHeartbeat
-with TaskHeartbeat(Path({str(beat)!r}), every_s=0.05):
-    time.sleep(60)
+from littlehuman import executors
+executors.SUSPENDED_GRACE_S = 5.0
+with executors.TaskHeartbeat(Path({str(beat)!r}), every_s=0.05):
+    {body}
 """], env={**os.environ, "PYTHONPATH": str(Path(executors.__file__).parents[1])})
+
+
+def test_a_task_inside_a_long_c_call_is_suspended_and_resumed_as_slurm_does_it(tmp_path):
+    """SLURM suspends with SIGTSTP, then SIGSTOP, and resumes with SIGCONT. With the task's
+    main thread inside one long C call, Python's handlers ran only after the resume: the task
+    stopped still saying "running" (judged dead 15 minutes on), and on its resume the late
+    SIGTSTP handler stopped it for good (a reviewer, on a real SLURM). The signals are now
+    read as they arrive: "suspended" before the stop, "running" after, and the task ends."""
+    beat = tmp_path / ".run.slurm.beat"
+    child = _heartbeat_child(beat, "hashlib.pbkdf2_hmac('sha256', b'x', b'y', 25_000_000)")
     try:
         stat = lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
         state = lambda: json.loads(beat.read_text() or "{}").get("state")
         assert _wait(lambda: beat.exists() and state() == "running", 30)
+        time.sleep(0.3)  # inside the C call by now
         child.send_signal(signal.SIGTSTP)
-        assert _wait(lambda: stat() == "T", 10) and state() == "suspended"
+        assert _wait(lambda: state() == "suspended", 5)  # while the main thread is in C
+        child.send_signal(signal.SIGSTOP)
+        assert _wait(lambda: stat() == "T", 5)
+        time.sleep(0.5)
+        assert state() == "suspended" and stat() == "T"
         child.send_signal(signal.SIGCONT)
-        assert _wait(lambda: stat() != "T" and state() == "running", 10)
+        assert _wait(lambda: state() == "running", 5)
+        assert child.wait(timeout=120) == 0 and state() == "ended"  # not stopped again
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_task_that_beats_long_after_sigtstp_says_running_again(tmp_path, monkeypatch):
+    """SLURM stops a task within seconds of its SIGTSTP. One that still beats
+    SUSPENDED_GRACE_S later was resumed, whatever signals it read (a reviewer saw a resumed
+    task say "suspended" after racing SIGTSTP, SIGSTOP and SIGCONT): "running" again, so a
+    task later killed without a word is not held for ever as "suspended"."""
+    monkeypatch.setattr(executors, "SUSPENDED_GRACE_S", 0.5)
+    beat = tmp_path / ".run.slurm.beat"
+    state = lambda: json.loads(beat.read_text() or "{}").get("state")
+    before = signal.signal(signal.SIGTSTP, lambda *_: None)  # (no stop here)
+    try:
+        with executors.TaskHeartbeat(beat, every_s=0.05):
+            os.kill(os.getpid(), signal.SIGTSTP)
+            assert _wait(lambda: state() == "suspended", 5)
+            started = time.monotonic()
+            assert _wait(lambda: state() == "running", 5)
+            assert time.monotonic() - started >= 0.3
+    finally:
+        signal.signal(signal.SIGTSTP, before)
+
+
+def test_a_task_still_dies_on_sigterm(tmp_path):
+    """SIGTERM with no handler of its own still ends a task (its heartbeat says so first)."""
+    beat = tmp_path / ".run.slurm.beat"
+    child = _heartbeat_child(beat, "time.sleep(60)")
+    try:
+        state = lambda: json.loads(beat.read_text() or "{}").get("state")
+        assert _wait(lambda: beat.exists() and state() == "running", 30)
         child.send_signal(signal.SIGTERM)
         assert child.wait(timeout=10) == -signal.SIGTERM and state() == "signalled"
     finally:
         child.kill()
+        child.wait()
 
 
 def _wait(check: Any, timeout_s: float) -> bool:
@@ -1248,20 +1297,10 @@ def test_a_task_that_comes_back_to_a_run_taken_over_leaves_it(tmp_path, monkeypa
     claim_path(store, spec, 1).write_text("{}")  # another SLURM sweep's later claim
     assert task(store, str(inputs), run, spec, 0) == executors.TAKEN_OVER and not trained
     claim_path(store, spec, 1).unlink()
-    monkeypatch.setattr(executors, "TAKEN_OVER_WAIT_S", 0.2)
-    holder = subprocess.Popen([sys.executable, "-c", f"""
-import sys, time
-from filelock import FileLock
-with FileLock({str(store.lock(spec).lock_file)!r}):
-    print("held", flush=True)
-    time.sleep(60)
-"""], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"  # a local sweep trains it
-        assert task(store, str(inputs), run, spec, 0) == executors.TAKEN_OVER and not trained
-    finally:
-        holder.kill()
-        holder.wait()
+    assert executors._mark_taken_over(store, spec, 0)  # a local sweep's mark
+    assert not executors._mark_taken_over(store, spec, 0)  # one sweep takes a claim over
+    assert task(store, str(inputs), run, spec, 0) == executors.TAKEN_OVER and not trained
+    claim_path(store, spec, 1).unlink()
 
     def stored_meanwhile(spec, real, synthetic):
         record, predictions = run(spec, real, synthetic)
@@ -1272,9 +1311,68 @@ with FileLock({str(store.lock(spec).lock_file)!r}):
     assert store.get(spec)["by"] == "the sweep that took it over" and trained == [spec.key()]
     assert task(store, str(inputs), run, spec, 0) == "skipped" and trained == [spec.key()]
     taken = SimpleNamespace(result=lambda: executors.TAKEN_OVER)
-    assert executors._task_outcome(taken, 60) == (
-        "another sweep took its run over while it waited to run again (requeued or suspended), "
-        "so it left the run to that sweep: rerun to wait for it", False)
+    assert executors._task_outcome(taken, 60) == (executors.TAKEN_OVER, False)
+
+
+def test_a_local_sweeps_mark_lives_while_it_holds_the_runs_lock(tmp_path):
+    """A local sweep that takes a dead SLURM claim over leaves a later claim naming the run's
+    lock: live while a process holds that lock, dead once it is released (a failed run
+    blocks no one), wherever the store is mounted (the lock is found beside the claim)."""
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    _claim_on(store, spec, "12_0", None)  # a dead SLURM claim, taken over:
+    assert executors._mark_taken_over(store, spec, 0)
+    generation, mark = current_claim(store, spec)
+    assert generation == 1 and mark["lock_name"] == f".{spec.key()}.lock"
+    assert live_claims([mark]) == [False]
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from filelock import FileLock
+with FileLock({str(store.lock(spec).lock_file)!r}):
+    print("held", flush=True)
+    time.sleep(60)
+"""], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert live_claims([mark]) == [True]
+        assert live_claims([{k: v for k, v in mark.items() if k != "_file"}]) == [False]
+    finally:
+        holder.kill()
+        holder.wait()
+    assert live_claims([mark]) == [False]
+
+
+def test_a_slurm_sweep_waits_for_the_sweep_that_took_its_run_over(tmp_path, monkeypatch,
+                                                                  child_path):
+    """A task that finds its run taken over (TAKEN_OVER) leaves it; its sweep had then called
+    the run failed ("1 of 1 runs failed" with no retries) or counted it as its own (ran: 1).
+    It now waits for the sweep that took it, without spending an attempt, and counts it as
+    skipped (a reviewer's test)."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    claim_runs = executors.claim_runs
+    taken: list[bool] = []
+
+    def claimed_then_taken(store_, specs, sweep):  # sweep B takes the run just after
+        mine, theirs = claim_runs(store_, specs, sweep)
+        for spec_, generation in mine.items():
+            if not taken:
+                taken.append(True)
+                claim_path(store, spec_, generation + 1).write_text(json.dumps({
+                    "sweep": "B", "host": socket.gethostname(), "pid": os.getpid(),
+                    "pid_started": executors.process_started(os.getpid()),
+                    "pid_namespace": executors.pid_namespace(), "claimed": time.time()}))
+                record, predictions = flaky_run.flaky_run(spec_, real, synthetic,
+                                                          marker_dir=str(tmp_path))
+                threading.Timer(3, lambda: store.write(spec_, {**record, "by": "B"},
+                                                       predictions)).start()
+        return mine, theirs
+
+    monkeypatch.setattr(executors, "claim_runs", claimed_then_taken)
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    counts = run_missing([spec], real, synthetic, store, run=run, progress=False,
+                         executor=_local_slurm(tmp_path, retries=0))
+    assert counts == {"skipped": 1, "ran": 0} and store.get(spec)["by"] == "B"
+    assert _finished(tmp_path) == [spec.key()]  # B's training alone
 
 
 def test_where_slurm_cannot_be_asked_a_started_task_is_judged_by_its_heartbeat(tmp_path,
@@ -1340,6 +1438,9 @@ def test_a_local_sweep_trains_a_run_whose_slurm_task_went_silent(tmp_path, monke
     counts = run_missing(specs, real, synthetic, store, progress=False, run=run)
     assert counts == {"skipped": 0, "ran": 2} and time.monotonic() - started >= 1.0
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
+    generation, mark = current_claim(store, specs[0])  # the job's task, should it come back,
+    assert generation == 1 and "lock_name" in mark  # finds its run taken over
+    assert executors._taken_over(store, specs[0], 0) and live_claims([mark]) == [False]
     assert "waiting for SLURM job(s) of another sweep (job 12_0)" in capsys.readouterr().out
 
 

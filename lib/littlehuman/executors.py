@@ -22,6 +22,7 @@ import contextlib
 import functools
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -218,7 +219,8 @@ def _claim(store: RunStore, spec: RunSpec, block: bool,
            poll_s: float = 5.0) -> tuple[str, FileLock | None]:
     """("mine", the held lock) to train the run; ("done", None) when it is stored; ("busy",
     None) when another local process holds its lock or a live SLURM sweep claims it (only
-    when not ``block``; else wait for that)."""
+    when not ``block``; else wait for that). A dead SLURM claim is taken over with a mark
+    (:func:`_mark_taken_over`), for its task should it run again."""
     lock = store.lock(spec)
     while True:
         try:
@@ -229,9 +231,13 @@ def _claim(store: RunStore, spec: RunSpec, block: bool,
             if store.has(spec):
                 lock.release()
                 return "done", None
-            _generation, claim = current_claim(store, spec)
-            if not (claim and live_claims([claim])[0]):
-                return "mine", lock
+            generation, claim = current_claim(store, spec)
+            # a local sweep's mark (below) is dead to the lock's holder: its sweep is not training
+            if not (claim and "lock_name" not in claim and live_claims([claim])[0]):
+                if not claim or "lock_name" in claim or _mark_taken_over(store, spec, generation):
+                    return "mine", lock
+                lock.release()  # a sweep claimed it first: judge its claim
+                continue
         except BaseException:
             lock.release()
             raise
@@ -239,6 +245,24 @@ def _claim(store: RunStore, spec: RunSpec, block: bool,
         if not block:
             return "busy", None
         time.sleep(poll_s)
+
+
+def _mark_taken_over(store: RunStore, spec: RunSpec, generation: int) -> bool:
+    """Take a dead SLURM claim (``generation``) over for a local sweep that holds the run's
+    lock: a later claim that lives while the lock is held (:func:`live_claims`), so that the
+    claim's task, should it run again (requeued, resumed), leaves the run (:func:`_taken_over`)
+    and SLURM sweeps wait for it. False when another sweep claimed the run first."""
+    text = json.dumps({"sweep": f"local-{socket.gethostname()}-{os.getpid()}",
+                       "lock_name": store.beside(spec, ".lock").name,
+                       "host": socket.gethostname(), "claimed": time.time()})
+    try:
+        paths.atomic_write(claim_path(store, spec, generation + 1),
+                           lambda handle: handle.write(text.encode("utf-8")), exclusive=True)
+    except FileExistsError:
+        return False
+    except OSError:  # no hard links here (see claim_runs): the run's lock alone
+        pass
+    return True
 
 
 def _describe(spec: RunSpec) -> str:
@@ -408,8 +432,16 @@ class TaskHeartbeat:
     SystemExit (submitit exits so after requeueing a preempted task). A sweep that cannot ask
     SLURM about the job reads it (:func:`_heartbeat_stopped`): only "ended", or "running"
     gone silent (a task killed without a word: out of memory, a node lost), mean the job will
-    not train its run. A heartbeat that cannot be written is skipped. Signal handlers are
-    installed in the main thread only, each passing its signal on as before."""
+    not train its run. A heartbeat that cannot be written is skipped.
+
+    The signals are read where they arrive, not in Python's handlers: those run in the main
+    thread between bytecodes, so with the task inside one long C call SLURM's SIGSTOP came
+    first and the task stopped still "running", and on its resume the late SIGTSTP handler
+    stopped it for good (a reviewer, on a real SLURM). Instead Python's C-level handler
+    writes each signal's number to a pipe (:func:`signal.set_wakeup_fd`), which the beat
+    thread reads in their order. The Python handlers only pass each signal on to the handler
+    of before (submitit's), SIGTERM's default also; SIGTSTP's default stop is left to SLURM's
+    SIGSTOP. Installed in the main thread only, where no wakeup fd is taken already."""
 
     def __init__(self, path: Path, every_s: float | None = None) -> None:
         self.path, self.every_s = path, every_s
@@ -418,11 +450,14 @@ class TaskHeartbeat:
         except RuntimeError:  # not in a submitit job
             self.job_id = ""
         self.state = "running"
-        self._lock = threading.RLock()  # the beat thread against the signal handlers
-        self._stop = threading.Event()
+        self._suspended_at = 0.0  # time.monotonic() at the last SIGTSTP
+        self._lock = threading.RLock()  # the beat thread against the main thread's beats
         self._thread = threading.Thread(target=self._keep_beating, daemon=True,
                                         name="littlehuman-heartbeat")
         self._previous: dict[int, Any] = {}
+        self._wakeup = -1  # the wakeup fd of before, while ours is set
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
 
     def beat(self, state: str | None = None) -> None:
         """Write the heartbeat, as ``state`` from now on when one is given. Written in place,
@@ -438,58 +473,72 @@ class TaskHeartbeat:
                 pass
 
     def _keep_beating(self) -> None:
-        while not self._stop.wait(HEARTBEAT_S if self.every_s is None else self.every_s):
-            self.beat()
-
-    def _on_signal(self, signum: int, frame: Any) -> None:
-        if signum == signal.SIGCONT:
-            with self._lock:
-                if self.state == "suspended":
+        every = HEARTBEAT_S if self.every_s is None else self.every_s
+        due = time.monotonic() + every
+        while True:
+            ready, _, _ = select.select([self._read], [], [], max(0.0, due - time.monotonic()))
+            if not ready:  # this thread runs, so the task is not stopped: where SIGCONT came
+                # before SIGTSTP (both pending at the resume), "suspended" would stay for good
+                late = (self.state == "suspended"
+                        and time.monotonic() - self._suspended_at > SUSPENDED_GRACE_S)
+                self.beat("running" if late else None)
+                due = time.monotonic() + every
+                continue
+            for signum in os.read(self._read, 512):
+                if signum == 0:  # __exit__'s
+                    return
+                if signum == signal.SIGTSTP:
+                    self._suspended_at = time.monotonic()
+                    self.beat("suspended")
+                elif signum == signal.SIGCONT and self.state == "suspended":
                     self.beat("running")
-        else:
-            self.beat("suspended" if signum == signal.SIGTSTP else "signalled")
+                elif signum == signal.SIGTERM:
+                    self.beat("signalled")
+
+    def _pass_on(self, signum: int, frame: Any) -> None:
         previous = self._previous[signum]
         if callable(previous):
             previous(signum, frame)
-        elif previous == signal.SIG_DFL and signum != signal.SIGCONT:  # stop, or terminate
+        elif previous == signal.SIG_DFL and signum == signal.SIGTERM:  # its default: to end
+            self.beat("signalled")  # before the beat thread may have read it
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
-            signal.signal(signum, self._on_signal)  # continued (a stop)
 
     def __enter__(self) -> "TaskHeartbeat":
         if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGTSTP, signal.SIGCONT, signal.SIGTERM):
-                self._previous[signum] = signal.signal(signum, self._on_signal)
+            self._wakeup = signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
+            if self._wakeup != -1:  # someone else reads signals so (an event loop): theirs
+                signal.set_wakeup_fd(self._wakeup)
+            else:
+                for signum in (signal.SIGTSTP, signal.SIGCONT, signal.SIGTERM):
+                    self._previous[signum] = signal.signal(signum, self._pass_on)
         self.beat("running")
         self._thread.start()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_exc: Any) -> None:
-        self._stop.set()
-        self._thread.join()
         for signum, previous in self._previous.items():
             signal.signal(signum, previous)
+        if self._previous:
+            signal.set_wakeup_fd(-1)
+        os.write(self._write, b"\0")
+        self._thread.join()
+        os.close(self._read)
+        os.close(self._write)
         self.beat("requeued" if kind is not None and issubclass(kind, SystemExit) else "ended")
 
 
 def _taken_over(store: RunStore, spec: RunSpec, generation: int) -> bool:
     """Whether another sweep has taken run ``spec`` from this task's claim (``generation``)
-    while the task waited to run again (requeued after a node was lost, or suspended long
-    enough for a sweep that cannot ask SLURM to call it dead): a later claim, or a local
-    sweep holding the run's lock for more than :data:`TAKEN_OVER_WAIT_S`."""
-    if claim_path(store, spec, generation + 1).exists():
-        return True
-    lock = store.lock(spec)
-    try:
-        lock.acquire(timeout=TAKEN_OVER_WAIT_S)  # a local sweep checks a claim in a moment
-    except Timeout:
-        return True
-    lock.release()
-    return False
+    while the task waited to run again (requeued after a node was lost, or resumed after a
+    sweep that cannot ask SLURM called it dead): a later claim, which a SLURM sweep writes to
+    take a dead claim over, and a local sweep too (:func:`_claim`)."""
+    return claim_path(store, spec, generation + 1).exists()
 
 
-#: how long a task waits for the run's lock before it calls the run another sweep's
-TAKEN_OVER_WAIT_S = 10.0
+#: seconds after a SIGTSTP within which SLURM's SIGSTOP stops a task: a task that still beats
+#: later was resumed (:class:`TaskHeartbeat`)
+SUSPENDED_GRACE_S = 30.0
 #: what a task returns when another sweep took its run over (:func:`_taken_over`)
 TAKEN_OVER = "taken over"
 
@@ -669,10 +718,12 @@ class SlurmExecutor:
         total, failure, attempts = len(todo), "", 1 + max(0, int(self.retries))
         submitted: set[RunSpec] = set()
         timed_out: set[RunSpec] = set()  # not resubmitted: they would time out again
+        taken: set[RunSpec] = set()  # their last task found them another sweep's (TAKEN_OVER)
         bar = tqdm(total=total, desc=f"runs (slurm, {sweep_dir.name})", unit="run",
                    disable=not progress)
         try:
-            for _attempt in range(attempts):
+            attempt = 0
+            while attempt < attempts:
                 retry = [s for s in todo if s not in timed_out]
                 if not retry:
                     break
@@ -681,19 +732,23 @@ class SlurmExecutor:
                 for claim in theirs.values():
                     groups.setdefault(_held_by(claim, sweep_dir.name), []).append(claim)
                 for (whose, advice), held in groups.items():
-                    named = sorted({str(c.get("job_id") or "not yet submitted")
-                                    if "lock" not in c else "a local sweep" for c in held})
+                    named = sorted({"a local sweep" if "lock" in c or "lock_name" in c
+                                    else str(c.get("job_id") or "not yet submitted")
+                                    for c in held})
                     tqdm.write(f"{len(held)} run(s) are being trained by {whose} "
                                f"({', '.join(named[:3])}{', ...' if len(named) > 3 else ''}); "
                                f"waiting for them instead of submitting them again{advice}",
                                file=sys.stdout)
                 if mine:
                     failure = self._submit_and_wait(executor, mine, store, str(inputs), run,
-                                                    bar, submitted, timed_out) or failure
+                                                    bar, submitted, timed_out, taken) or failure
                 failure = self._wait_for_others(theirs, store, bar) or failure
                 todo = [s for s in todo if not store.has(s)]
                 if not todo:
                     break
+                # runs whose tasks found them another sweep's are waited for in the next
+                # round, which counts as no attempt when they are all that is left
+                attempt += 0 if set(todo) <= (taken & set(mine)) else 1
         except BaseException:  # a refused sbatch, Ctrl-C or SIGTERM (also while sbatch hangs)
             bar.close()
             if not submitted:  # no task of this sweep can run (_submit_and_wait): no folder left
@@ -708,8 +763,8 @@ class SlurmExecutor:
                    if stopped < len(todo) else ")"))
             raise LittleHumanError(f"{len(todo)} of {total} runs failed {how}; last failure "
                                    f"{failure}; rerun to retry only those")
-        counts["ran"] = len(submitted)
-        counts["skipped"] += total - len(submitted)
+        counts["ran"] = len(submitted - taken)
+        counts["skipped"] += total - counts["ran"]
         inputs.unlink(missing_ok=True)
         if not submitted:  # every run was another sweep's: leave no empty sweep folder
             shutil.rmtree(sweep_dir, ignore_errors=True)
@@ -741,11 +796,13 @@ class SlurmExecutor:
 
     def _submit_and_wait(self, executor: submitit.AutoExecutor, claimed: dict[RunSpec, int],
                          store: RunStore, inputs: str, run: RunFn, bar: Any,
-                         submitted: set[RunSpec], timed_out: set[RunSpec]) -> str:
+                         submitted: set[RunSpec], timed_out: set[RunSpec],
+                         taken: set[RunSpec]) -> str:
         """Submit the runs ``claimed`` by this sweep (run -> its claim's generation) as one
         array, add them to ``submitted`` and write each job into its run's claim, wait for
-        them all, adding those stopped at the time limit to ``timed_out``. Returns the last
-        failure in words ("" when none failed).
+        them all, adding those stopped at the time limit to ``timed_out`` and those whose
+        task found the run another sweep's (:data:`TAKEN_OVER`, no failure) to ``taken``.
+        Returns the last failure in words ("" when none failed).
 
         When submitit's ``sbatch`` fails (refused, or killed by Ctrl-C while it hung), no task
         of the array can train, even one the controller took (seen on a real SLURM): submitit
@@ -784,10 +841,15 @@ class SlurmExecutor:
                           and not j.paths.result_pickle.exists()]  # (else: done() next)
             for job, gone in ended:
                 waiting.remove(job)
-                why, out_of_time = ("", False) if store.has(spec_of[id(job)]) else (
+                spec = spec_of[id(job)]
+                why, out_of_time = ("", False) if store.has(spec) else (
                     (gone, False) if gone else _task_outcome(job, self.time_min))
+                if why == TAKEN_OVER:  # another sweep trains it: waited for in the next round
+                    taken.add(spec)
+                    continue
+                taken.discard(spec)
                 if out_of_time:
-                    timed_out.add(spec_of[id(job)])
+                    timed_out.add(spec)
                 if why:
                     failure = f"job {job.job_id}: {why}"
                 else:
@@ -840,8 +902,8 @@ _TIMED_OUT = ("timed-out too many times", "(state: TIMEOUT)")
 def _task_outcome(job: Any, time_min: int) -> tuple[str, bool]:
     """('', False) when a finished task returned, else why it failed with its log (submitit's
     outcome: it waits a little for a slow shared filesystem) and whether its time limit
-    stopped it (then the words say to raise the limit); a task that found its run taken over
-    by another sweep (:data:`TAKEN_OVER`) says so."""
+    stopped it (then the words say to raise the limit); (:data:`TAKEN_OVER`, False) when the
+    task found its run another sweep's."""
     try:
         returned = job.result()
     except Exception as exc:  # noqa: BLE001 - any task failure is reported
@@ -850,10 +912,7 @@ def _task_outcome(job: Any, time_min: int) -> tuple[str, bool]:
                     f"not requeued or resubmitted (a run starts again from scratch): raise "
                     f"--slurm-time-min (log {job.paths.stderr})"), True
         return f"{_why_task_failed(exc)} (log {job.paths.stderr})", False
-    if returned == TAKEN_OVER:
-        return ("another sweep took its run over while it waited to run again (requeued or "
-                "suspended), so it left the run to that sweep: rerun to wait for it"), False
-    return "", False
+    return (TAKEN_OVER if returned == TAKEN_OVER else ""), False
 
 
 #: the line submitit puts either side of a failed task's traceback
@@ -1072,7 +1131,8 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     submitit's local cluster (tests), a job is live while its process (its id is the pid)
     runs on this host. A claim not submitted yet lives while its sweep's process does (on
     another host or in another pid namespace: for :data:`UNREPORTED_GRACE_S`); a local
-    sweep's lock while it is held."""
+    sweep's lock, or its mark on a claim it took over (:func:`_mark_taken_over`), while the
+    lock is held."""
     jobs = [c for c in claims if _slurm_job(c)]
     commands = slurm_commands_here()
     unseen = {id(c) for c in jobs if not commands or other_cluster(c)}
@@ -1083,6 +1143,9 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     for claim in claims:
         if "lock" in claim:
             alive.append(_lock_held(FileLock(claim["lock"])))
+        elif "lock_name" in claim:  # a local sweep's (_mark_taken_over): while it holds the lock
+            alive.append(bool(claim.get(CLAIM_FILE)) and _lock_held(FileLock(str(
+                Path(claim[CLAIM_FILE]).with_name(claim["lock_name"])))))
         elif _slurm_job(claim):
             state = ("UNKNOWN" if id(claim) in unseen
                      else states.get(str(claim["job_id"]), "UNKNOWN").upper())
