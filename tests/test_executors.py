@@ -8,6 +8,7 @@ import errno
 import functools
 import json
 import os
+import pickle
 import re
 import signal
 import socket
@@ -64,7 +65,7 @@ def _specs(fractions=(0.0, 0.5, 1.0), seeds=(0,)) -> list[RunSpec]:
 def _local_slurm(tmp_path: Path, **kw) -> SlurmExecutor:
     """The submitit path on submitit's local cluster (one process per task)."""
     return SlurmExecutor(gpus_per_job=0, cpus_per_job=1, folder=tmp_path / "slurm",
-                         cluster="local", poll_s=0.2, **kw)
+                         cluster="local", **{"poll_s": 0.2, **kw})
 
 
 def _finished(marker_dir: Path) -> list[str]:
@@ -1314,6 +1315,97 @@ def test_a_task_that_comes_back_to_a_run_taken_over_leaves_it(tmp_path, monkeypa
     assert executors._task_outcome(taken, 60) == (executors.TAKEN_OVER, False)
 
 
+@pytest.mark.parametrize("stored", ["before its task runs", "before the sweep's next poll"])
+def test_a_run_its_task_did_not_train_is_not_counted_as_ran(tmp_path, monkeypatch, child_path,
+                                                           stored):
+    """Another sweep took the run over (its mark) and stored it: before the task ran (it
+    returns "skipped"), or after the task returned TAKEN_OVER but before this sweep polled
+    again. Either way this sweep said ran: 1 for a run it never trained (a reviewer's
+    tests); runs are counted by what their task returned."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    claim_runs = executors.claim_runs
+
+    def claimed_then_taken(store_, specs, sweep):
+        mine, theirs = claim_runs(store_, specs, sweep)
+        for spec_, generation in mine.items():
+            executors._mark_taken_over(store, spec_, generation)  # a local sweep's mark
+            record, predictions = flaky_run.flaky_run(spec_, real, synthetic,
+                                                      marker_dir=str(tmp_path))
+            write = functools.partial(store.write, spec_, {**record, "by": "B"}, predictions)
+            if stored == "before its task runs":
+                write()
+            else:
+                threading.Timer(3, write).start()
+        return mine, theirs
+
+    monkeypatch.setattr(executors, "claim_runs", claimed_then_taken)
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    counts = run_missing([spec], real, synthetic, store, run=run, progress=False,
+                         executor=_local_slurm(tmp_path, retries=0, poll_s=5.0))
+    results = [pickle.loads(r.read_bytes())[1] for r in (tmp_path / "slurm").rglob("*_result.pkl")]
+    assert results == ["skipped" if stored == "before its task runs" else executors.TAKEN_OVER]
+    assert _finished(tmp_path) == [spec.key()] and store.get(spec)["by"] == "B"
+    assert counts == {"skipped": 1, "ran": 0}
+
+
+def test_a_mark_is_left_where_the_store_has_no_hard_links(tmp_path, monkeypatch, child_path):
+    """A workstation whose mount of the store has no hard links (SMB) took a dead SLURM
+    claim over without a mark, so the claim's task, coming back, trained the run again (a
+    reviewer). The mark is then created exclusively by open(); where nothing can be created,
+    one line says so and nothing is trained."""
+    real, synthetic = sweep_worker.fixture_rows()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no SLURM commands here
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    _claim_on(store, spec, "12_0", None)
+    executors.heartbeat_path(claim_path(store, spec)).write_text(json.dumps(
+        {"job_id": "12_0", "state": "ended", "beat": time.time()}))  # ended without its record
+
+    def no_links(*_args, **_kw):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    assert executors._mark_taken_over(store, spec, 0)
+    assert not executors._mark_taken_over(store, spec, 0)  # one taker still
+    assert executors._taken_over(store, spec, 0) and "lock_name" in current_claim(store, spec)[1]
+    claim_path(store, spec, 1).unlink()
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda file, mode="r", *a, **kw: (
+        (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+        if mode == "x" else real_open(file, mode, *a, **kw)))
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
+    with pytest.raises(LittleHumanError, match=r"cannot take run \w+ over from a SLURM job"):
+        run_missing([spec], real, synthetic, store, progress=False, run=run,
+                    executor=LocalExecutor(jobs=1))
+    assert _finished(tmp_path) == []
+
+
+def test_a_process_the_task_forks_keeps_its_signals_to_itself(tmp_path):
+    """A worker the task forks (a data loader's) inherited the heartbeat's wakeup fd: a
+    SIGTERM meant for the worker left the task "signalled" for good (a reviewer). The child
+    forgets the heartbeat: its handlers are those of before, its signals its own."""
+    import multiprocessing
+
+    beat = tmp_path / ".run.slurm.beat"
+    state = lambda: json.loads(beat.read_text() or "{}").get("state")
+    before = signal.signal(signal.SIGTERM, lambda *_: None)  # as submitit's bypass
+    try:
+        with executors.TaskHeartbeat(beat, every_s=0.05):
+            worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
+            worker.start()
+            time.sleep(0.3)
+            worker.terminate()  # SIGTERM to the worker alone: the handler of before in it
+            time.sleep(0.5)
+            assert state() == "running" and worker.is_alive()  # (that handler ignores it)
+            worker.kill()
+            worker.join(10)
+            os.kill(os.getpid(), signal.SIGTERM)  # the task's own is still read
+            assert _wait(lambda: state() == "signalled", 5)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert state() == "ended"
+
+
 def test_a_local_sweeps_mark_lives_while_it_holds_the_runs_lock(tmp_path):
     """A local sweep that takes a dead SLURM claim over leaves a later claim naming the run's
     lock: live while a process holds that lock, dead once it is released (a failed run
@@ -1427,16 +1519,20 @@ def test_a_local_sweep_trains_a_run_whose_slurm_task_went_silent(tmp_path, monke
     itself once the job's task has stopped beating (killed without a word)."""
     real, synthetic = sweep_worker.fixture_rows()
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.setattr(executors, "HEARTBEAT_STALE_S", 1.0)
-    monkeypatch.setattr(executors._claim, "__defaults__", (0.1,))
+    monkeypatch.setattr(executors, "HEARTBEAT_STALE_S", 1e6)
+    silent = threading.Timer(2.0, setattr, (executors, "HEARTBEAT_STALE_S", 0.5))  # (undone
+    monkeypatch.setattr(executors._claim, "__defaults__", (0.1,))  # by monkeypatch)
     store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
     _claim_on(store, specs[0], "12_0", None)
     executors.heartbeat_path(claim_path(store, specs[0])).write_text(json.dumps(
         {"job_id": "12_0", "state": "running", "beat": time.time()}))
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
     started = time.monotonic()
-    counts = run_missing(specs, real, synthetic, store, progress=False, run=run)
-    assert counts == {"skipped": 0, "ran": 2} and time.monotonic() - started >= 1.0
+    silent.start()  # the job's task beats no more from here
+    counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
+                         executor=LocalExecutor(jobs=1))
+    silent.join()
+    assert counts == {"skipped": 0, "ran": 2} and time.monotonic() - started >= 2.0
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)
     generation, mark = current_claim(store, specs[0])  # the job's task, should it come back,
     assert generation == 1 and "lock_name" in mark  # finds its run taken over

@@ -255,13 +255,23 @@ def _mark_taken_over(store: RunStore, spec: RunSpec, generation: int) -> bool:
     text = json.dumps({"sweep": f"local-{socket.gethostname()}-{os.getpid()}",
                        "lock_name": store.beside(spec, ".lock").name,
                        "host": socket.gethostname(), "claimed": time.time()})
+    path = claim_path(store, spec, generation + 1)
     try:
-        paths.atomic_write(claim_path(store, spec, generation + 1),
-                           lambda handle: handle.write(text.encode("utf-8")), exclusive=True)
+        paths.atomic_write(path, lambda handle: handle.write(text.encode("utf-8")),
+                           exclusive=True)
     except FileExistsError:
         return False
-    except OSError:  # no hard links here (see claim_runs): the run's lock alone
-        pass
+    except OSError:  # no hard links here (an SMB mount): an exclusive create, where the
+        try:         # claim's task cannot find the mark half written (it looks for the file)
+            with open(path, "x", encoding="utf-8") as handle:
+                handle.write(text)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise LittleHumanError(
+                f"cannot take run {spec.key()} over from a SLURM job that ended without it: "
+                f"no claim can be written in {path.parent} ({exc}); its task would train it "
+                "again should it run again. Run the sweep where the store is writable") from exc
     return True
 
 
@@ -512,11 +522,27 @@ class TaskHeartbeat:
             else:
                 for signum in (signal.SIGTSTP, signal.SIGCONT, signal.SIGTERM):
                     self._previous[signum] = signal.signal(signum, self._pass_on)
+        _BEATING[:] = [self]
         self.beat("running")
         self._thread.start()
         return self
 
+    def forget_in_child(self) -> None:
+        """In a process forked from the task (a data loader's worker): its signals are its
+        own, not the task's (they went to the task's pipe, and a worker's SIGTERM left the
+        task "signalled" for good, a reviewer); the handlers of before, no wakeup fd."""
+        try:
+            for signum, previous in self._previous.items():
+                signal.signal(signum, previous)
+            if self._previous:
+                signal.set_wakeup_fd(-1)
+        except ValueError:  # forked from a thread that is not the main one there
+            pass
+        os.close(self._read)
+        os.close(self._write)
+
     def __exit__(self, kind: type[BaseException] | None, *_exc: Any) -> None:
+        _BEATING.clear()
         for signum, previous in self._previous.items():
             signal.signal(signum, previous)
         if self._previous:
@@ -526,6 +552,18 @@ class TaskHeartbeat:
         os.close(self._read)
         os.close(self._write)
         self.beat("requeued" if kind is not None and issubclass(kind, SystemExit) else "ended")
+
+
+#: the heartbeat this process keeps now, if any (for :func:`_forget_heartbeat_in_child`)
+_BEATING: list[TaskHeartbeat] = []
+
+
+def _forget_heartbeat_in_child() -> None:
+    if _BEATING:
+        _BEATING.pop().forget_in_child()
+
+
+os.register_at_fork(after_in_child=_forget_heartbeat_in_child)
 
 
 def _taken_over(store: RunStore, spec: RunSpec, generation: int) -> bool:
@@ -718,7 +756,7 @@ class SlurmExecutor:
         total, failure, attempts = len(todo), "", 1 + max(0, int(self.retries))
         submitted: set[RunSpec] = set()
         timed_out: set[RunSpec] = set()  # not resubmitted: they would time out again
-        taken: set[RunSpec] = set()  # their last task found them another sweep's (TAKEN_OVER)
+        taken: set[RunSpec] = set()  # their last task did not train them (another sweep did)
         bar = tqdm(total=total, desc=f"runs (slurm, {sweep_dir.name})", unit="run",
                    disable=not progress)
         try:
@@ -801,7 +839,8 @@ class SlurmExecutor:
         """Submit the runs ``claimed`` by this sweep (run -> its claim's generation) as one
         array, add them to ``submitted`` and write each job into its run's claim, wait for
         them all, adding those stopped at the time limit to ``timed_out`` and those whose
-        task found the run another sweep's (:data:`TAKEN_OVER`, no failure) to ``taken``.
+        task did not train the run (another sweep did or will: :data:`TAKEN_OVER`, or found
+        it stored; no failure) to ``taken``.
         Returns the last failure in words ("" when none failed).
 
         When submitit's ``sbatch`` fails (refused, or killed by Ctrl-C while it hung), no task
@@ -842,12 +881,15 @@ class SlurmExecutor:
             for job, gone in ended:
                 waiting.remove(job)
                 spec = spec_of[id(job)]
-                why, out_of_time = ("", False) if store.has(spec) else (
-                    (gone, False) if gone else _task_outcome(job, self.time_min))
+                if store.has(spec):  # counted as this sweep's only if its task trained it
+                    why, out_of_time = "", False
+                    ours = not gone and _returned(job) == spec.key()
+                    (taken.discard if ours else taken.add)(spec)
+                else:
+                    why, out_of_time = (gone, False) if gone else _task_outcome(job, self.time_min)
                 if why == TAKEN_OVER:  # another sweep trains it: waited for in the next round
                     taken.add(spec)
                     continue
-                taken.discard(spec)
                 if out_of_time:
                     timed_out.add(spec)
                 if why:
@@ -897,6 +939,15 @@ def _waiting_line(store: RunStore, spec: RunSpec) -> str:
 #: what submitit says of a task its time limit ended: its own handler of SLURM's warning
 #: signal (not requeued), or SLURM's kill at the limit (no result)
 _TIMED_OUT = ("timed-out too many times", "(state: TIMEOUT)")
+
+
+def _returned(job: Any) -> Any:
+    """What a finished task returned (:meth:`RunTask.__call__`: the run's key when it trained
+    it); None when it raised or left no result."""
+    try:
+        return job.result()
+    except Exception:  # noqa: BLE001 - a failed task returned nothing
+        return None
 
 
 def _task_outcome(job: Any, time_min: int) -> tuple[str, bool]:
