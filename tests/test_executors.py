@@ -1349,6 +1349,37 @@ def test_a_run_its_task_did_not_train_is_not_counted_as_ran(tmp_path, monkeypatc
     assert counts == {"skipped": 1, "ran": 0}
 
 
+def test_a_run_taken_over_then_given_up_and_failing_here_spends_its_attempts(
+        tmp_path, monkeypatch, child_path):
+    """A task finds its run taken over (no attempt spent); the sweep that took it gives up
+    (its mark dies), so this sweep claims it again, and its task now fails: that failure
+    spends the attempt, and the sweep ends with one line (it must not retry for ever)."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, spec = RunStore(tmp_path / "store"), _specs()[0]
+    claim_runs = executors.claim_runs
+    rounds: list[int] = []
+
+    def claimed_then_taken(store_, specs, sweep):
+        mine, theirs = claim_runs(store_, specs, sweep)
+        rounds.append(len(mine))
+        if len(rounds) == 1:
+            for spec_, generation in mine.items():  # a local sweep's mark, its lock free:
+                executors._mark_taken_over(store, spec_, generation)  # it gave up at once
+        if len(rounds) > 5:
+            raise RuntimeError("the sweep claims the run again and again")
+        return mine, theirs
+
+    monkeypatch.setattr(executors, "claim_runs", claimed_then_taken)
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(spec.key(),),
+                            mode="raise")
+    with pytest.raises(LittleHumanError, match=r"1 of 1 runs failed after 1 attempt\(s\); last "
+                                               r"failure job \S+: RuntimeError: no memory left"):
+        run_missing([spec], real, synthetic, store, run=run, progress=False,
+                    executor=_local_slurm(tmp_path, retries=0))
+    assert rounds == [1, 1]
+    assert (tmp_path / "attempts.log").read_text().split() == [spec.key()]  # trained once
+
+
 def test_a_mark_is_left_where_the_store_has_no_hard_links(tmp_path, monkeypatch, child_path):
     """A workstation whose mount of the store has no hard links (SMB) took a dead SLURM
     claim over without a mark, so the claim's task, coming back, trained the run again (a

@@ -887,9 +887,10 @@ class SlurmExecutor:
                     (taken.discard if ours else taken.add)(spec)
                 else:
                     why, out_of_time = (gone, False) if gone else _task_outcome(job, self.time_min)
-                if why == TAKEN_OVER:  # another sweep trains it: waited for in the next round
-                    taken.add(spec)
-                    continue
+                    if why == TAKEN_OVER:  # another sweep trains it: waited for next round
+                        taken.add(spec)
+                        continue
+                    taken.discard(spec)  # (a failure spends an attempt, whatever came before)
                 if out_of_time:
                     timed_out.add(spec)
                 if why:
