@@ -233,8 +233,10 @@ def _claim(store: RunStore, spec: RunSpec, block: bool,
                 return "done", None
             generation, claim = current_claim(store, spec)
             # a local sweep's mark (below) is dead to the lock's holder: its sweep is not training
-            if not (claim and "lock_name" not in claim and live_claims([claim])[0]):
-                if not claim or "lock_name" in claim or _mark_taken_over(store, spec, generation):
+            if not claim or "lock_name" in claim:
+                return "mine", lock
+            if not live_claims([claim])[0]:
+                if _mark_taken_over(store, spec, generation):
                     return "mine", lock
                 lock.release()  # a sweep claimed it first: judge its claim
                 continue
@@ -464,8 +466,7 @@ class TaskHeartbeat:
         self._lock = threading.RLock()  # the beat thread against the main thread's beats
         self._thread = threading.Thread(target=self._keep_beating, daemon=True,
                                         name="littlehuman-heartbeat")
-        self._previous: dict[int, Any] = {}
-        self._wakeup = -1  # the wakeup fd of before, while ours is set
+        self._previous: dict[int, Any] = {}  # the handlers of before, while ours are set
         self._read, self._write = os.pipe()
         os.set_blocking(self._write, False)
 
@@ -516,9 +517,9 @@ class TaskHeartbeat:
 
     def __enter__(self) -> "TaskHeartbeat":
         if threading.current_thread() is threading.main_thread():
-            self._wakeup = signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
-            if self._wakeup != -1:  # someone else reads signals so (an event loop): theirs
-                signal.set_wakeup_fd(self._wakeup)
+            theirs = signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
+            if theirs != -1:  # someone else reads signals so (an event loop): theirs
+                signal.set_wakeup_fd(theirs)
             else:
                 for signum in (signal.SIGTSTP, signal.SIGCONT, signal.SIGTERM):
                     self._previous[signum] = signal.signal(signum, self._pass_on)
@@ -532,21 +533,22 @@ class TaskHeartbeat:
         own, not the task's (they went to the task's pipe, and a worker's SIGTERM left the
         task "signalled" for good, a reviewer); the handlers of before, no wakeup fd."""
         try:
-            for signum, previous in self._previous.items():
-                signal.signal(signum, previous)
-            if self._previous:
-                signal.set_wakeup_fd(-1)
+            self._give_signals_back()
         except ValueError:  # forked from a thread that is not the main one there
             pass
         os.close(self._read)
         os.close(self._write)
 
-    def __exit__(self, kind: type[BaseException] | None, *_exc: Any) -> None:
-        _BEATING.clear()
+    def _give_signals_back(self) -> None:
+        """The signal handlers of before, and no wakeup fd, where __enter__ set ours."""
         for signum, previous in self._previous.items():
             signal.signal(signum, previous)
         if self._previous:
             signal.set_wakeup_fd(-1)
+
+    def __exit__(self, kind: type[BaseException] | None, *_exc: Any) -> None:
+        _BEATING.clear()
+        self._give_signals_back()
         os.write(self._write, b"\0")
         self._thread.join()
         os.close(self._read)
