@@ -1635,3 +1635,31 @@ def test_ctrl_c_while_sbatch_hangs_leaves_no_sweep_folder(tmp_path, monkeypatch)
         run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
     [kept] = list((tmp_path / "slurm").iterdir())
     assert (kept / "inputs.pkl").exists()
+
+
+def test_a_task_stopped_mid_beat_leaves_a_whole_heartbeat(tmp_path):
+    """SLURM's SIGSTOP lands wherever the beat thread is. A beat written as truncate, then
+    write, left the file empty when the stop fell between the two (the CI once read None for
+    "suspended"), and an empty heartbeat reads as live for ever, even after the job dies. A
+    beat is now one write over a file that never shrinks: stopped at any point, the file
+    holds a whole heartbeat."""
+    beat = tmp_path / ".run.slurm.beat"
+    child = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from pathlib import Path
+from littlehuman import executors
+with executors.TaskHeartbeat(Path({str(beat)!r}), every_s=0.0):
+    time.sleep(120)
+"""], env={**os.environ, "PYTHONPATH": str(Path(executors.__file__).parents[1])})
+    stat = lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    try:
+        assert _wait(lambda: json.loads(beat.read_text()).get("state") == "running", 30)
+        for _ in range(300):
+            child.send_signal(signal.SIGSTOP)
+            assert _wait(lambda: stat() == "T", 5)
+            assert json.loads(beat.read_text(encoding="utf-8"))["state"] == "running"
+            child.send_signal(signal.SIGCONT)
+            time.sleep(0.002)
+    finally:
+        child.kill()
+        child.wait()

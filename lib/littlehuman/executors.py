@@ -426,6 +426,9 @@ HEARTBEAT_S = 60.0
 #: its job (:func:`live_claims`) calls the task dead: well above :data:`HEARTBEAT_S`, for a
 #: slow shared filesystem and clocks that differ between hosts
 HEARTBEAT_STALE_S = 900.0
+#: the size of a heartbeat file: each beat writes its JSON padded with spaces to it (or to
+#: the file's size, where an earlier heartbeat was longer)
+HEARTBEAT_BYTES = 512
 
 
 def heartbeat_path(claim_file: Path) -> Path:
@@ -472,14 +475,23 @@ class TaskHeartbeat:
 
     def beat(self, state: str | None = None) -> None:
         """Write the heartbeat, as ``state`` from now on when one is given. Written in place,
-        not through a temp file (no folder listing a minute per task on a shared filesystem):
-        a reader that catches it half written takes the claim for live."""
+        not through a temp file (no folder listing a minute per task on a shared filesystem),
+        as one write of :data:`HEARTBEAT_BYTES` over the last, never truncated: a task stopped
+        anywhere (SLURM's SIGSTOP) leaves a whole heartbeat. Truncate, then write, left it
+        empty when the stop fell between the two, and an empty heartbeat reads as live for
+        ever. A reader that catches it half written (another host, mid-write) takes the claim
+        for live."""
         with self._lock:
             self.state = state or self.state
             text = json.dumps({"job_id": self.job_id, "state": self.state, "beat": time.time(),
                                "host": socket.gethostname()})
             try:
-                self.path.write_text(text, encoding="utf-8")
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o666)
+                try:  # padded with spaces (JSON allows them) over the whole of the last
+                    size = max(HEARTBEAT_BYTES, os.fstat(fd).st_size)
+                    os.pwrite(fd, text.encode("utf-8").ljust(size), 0)
+                finally:
+                    os.close(fd)
             except OSError:  # a full or unreachable filesystem: the next beat tries again
                 pass
 
