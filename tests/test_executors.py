@@ -1133,9 +1133,16 @@ def test_a_sweep_waits_for_another_clusters_job_and_says_so(tmp_path, monkeypatc
     monkeypatch.setattr(executors, "slurm_cluster_name", lambda: "a")
     store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 1.0))
     _claim_on(store, specs[0], "12_0", "b")
-    done = threading.Timer(1.0, lambda: store.write(specs[0], *flaky_run.flaky_run(
+    done = threading.Timer(0.5, lambda: store.write(specs[0], *flaky_run.flaky_run(
         specs[0], real, synthetic, marker_dir=str(tmp_path))))  # cluster b's job finishes
-    done.start()
+    held_by = executors._held_by
+
+    def saying_whose(*args):  # cluster b's job finishes once the sweep says it waits for it
+        if not done.is_alive() and not done.finished.is_set():
+            done.start()
+        return held_by(*args)
+
+    monkeypatch.setattr(executors, "_held_by", saying_whose)
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
     counts = run_missing(specs, real, synthetic, store, progress=False, run=run,
                          executor=_local_slurm(tmp_path))
@@ -1192,6 +1199,14 @@ def test_a_task_beats_while_it_trains_and_says_how_it_left(tmp_path):
     assert not [t for t in threading.enumerate() if t.name == "littlehuman-heartbeat"]
 
 
+def _process_state(pid: int) -> str:
+    """The state letter of ``pid``: "T" only once every thread is stopped (the beat thread
+    may finish a write after the main thread stops)."""
+    letter = lambda stat: stat.read_text().rsplit(")", 1)[1].split()[0]  # noqa: E731
+    threads = {letter(task / "stat") for task in Path(f"/proc/{pid}/task").iterdir()}
+    return "T" if threads == {"T"} else letter(Path(f"/proc/{pid}/stat"))
+
+
 def _heartbeat_child(beat: Path, body: str) -> subprocess.Popen:
     """A process that runs ``body`` inside a TaskHeartbeat writing ``beat`` every 0.05 s
     (SUSPENDED_GRACE_S 5 s)."""
@@ -1214,7 +1229,7 @@ def test_a_task_inside_a_long_c_call_is_suspended_and_resumed_as_slurm_does_it(t
     beat = tmp_path / ".run.slurm.beat"
     child = _heartbeat_child(beat, "hashlib.pbkdf2_hmac('sha256', b'x', b'y', 25_000_000)")
     try:
-        stat = lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        stat = lambda: _process_state(child.pid)
         state = lambda: json.loads(beat.read_text() or "{}").get("state")
         assert _wait(lambda: beat.exists() and state() == "running", 30)
         time.sleep(0.3)  # inside the C call by now
@@ -1237,17 +1252,17 @@ def test_a_task_that_beats_long_after_sigtstp_says_running_again(tmp_path, monke
     SUSPENDED_GRACE_S later was resumed, whatever signals it read (a reviewer saw a resumed
     task say "suspended" after racing SIGTSTP, SIGSTOP and SIGCONT): "running" again, so a
     task later killed without a word is not held for ever as "suspended"."""
-    monkeypatch.setattr(executors, "SUSPENDED_GRACE_S", 0.5)
+    monkeypatch.setattr(executors, "SUSPENDED_GRACE_S", 2.0)  # room to see "suspended"
     beat = tmp_path / ".run.slurm.beat"
     state = lambda: json.loads(beat.read_text() or "{}").get("state")
     before = signal.signal(signal.SIGTSTP, lambda *_: None)  # (no stop here)
     try:
         with executors.TaskHeartbeat(beat, every_s=0.05):
+            started = time.monotonic()  # the grace counts from when the beat thread reads it
             os.kill(os.getpid(), signal.SIGTSTP)
             assert _wait(lambda: state() == "suspended", 5)
-            started = time.monotonic()
-            assert _wait(lambda: state() == "running", 5)
-            assert time.monotonic() - started >= 0.3
+            assert _wait(lambda: state() == "running", 10)
+            assert time.monotonic() - started >= executors.SUSPENDED_GRACE_S
     finally:
         signal.signal(signal.SIGTSTP, before)
 
@@ -1324,7 +1339,8 @@ def test_a_run_its_task_did_not_train_is_not_counted_as_ran(tmp_path, monkeypatc
     tests); runs are counted by what their task returned."""
     real, synthetic = sweep_worker.fixture_rows()
     store, spec = RunStore(tmp_path / "store"), _specs()[0]
-    claim_runs = executors.claim_runs
+    claim_runs, job_done = executors.claim_runs, submitit.local.local.LocalJob.done
+    writes: list[Any] = []
 
     def claimed_then_taken(store_, specs, sweep):
         mine, theirs = claim_runs(store_, specs, sweep)
@@ -1332,17 +1348,23 @@ def test_a_run_its_task_did_not_train_is_not_counted_as_ran(tmp_path, monkeypatc
             executors._mark_taken_over(store, spec_, generation)  # a local sweep's mark
             record, predictions = flaky_run.flaky_run(spec_, real, synthetic,
                                                       marker_dir=str(tmp_path))
-            write = functools.partial(store.write, spec_, {**record, "by": "B"}, predictions)
+            writes.append(functools.partial(store.write, spec_, {**record, "by": "B"},
+                                            predictions))
             if stored == "before its task runs":
-                write()
-            else:
-                threading.Timer(3, write).start()
+                writes.pop()()
         return mine, theirs
 
+    def done_then_stored(job, *args, **kwargs):  # the task has returned; the sweep is yet
+        done = job_done(job, *args, **kwargs)   # to look at the store
+        if done and writes:
+            writes.pop()()
+        return done
+
     monkeypatch.setattr(executors, "claim_runs", claimed_then_taken)
+    monkeypatch.setattr(submitit.local.local.LocalJob, "done", done_then_stored)
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))
     counts = run_missing([spec], real, synthetic, store, run=run, progress=False,
-                         executor=_local_slurm(tmp_path, retries=0, poll_s=5.0))
+                         executor=_local_slurm(tmp_path, retries=0))
     results = [pickle.loads(r.read_bytes())[1] for r in (tmp_path / "slurm").rglob("*_result.pkl")]
     assert results == ["skipped" if stored == "before its task runs" else executors.TAKEN_OVER]
     assert _finished(tmp_path) == [spec.key()] and store.get(spec)["by"] == "B"
@@ -1422,9 +1444,11 @@ def test_a_process_the_task_forks_keeps_its_signals_to_itself(tmp_path):
     before = signal.signal(signal.SIGTERM, lambda *_: None)  # as submitit's bypass
     try:
         with executors.TaskHeartbeat(beat, every_s=0.05):
-            worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
+            forked = multiprocessing.get_context("fork")
+            ready = forked.Event()  # set in the worker, after the fork's hooks have run
+            worker = forked.Process(target=lambda: (ready.set(), time.sleep(30)))
             worker.start()
-            time.sleep(0.3)
+            assert ready.wait(30)
             worker.terminate()  # SIGTERM to the worker alone: the handler of before in it
             time.sleep(0.5)
             assert state() == "running" and worker.is_alive()  # (that handler ignores it)
@@ -1651,7 +1675,7 @@ from littlehuman import executors
 with executors.TaskHeartbeat(Path({str(beat)!r}), every_s=0.0):
     time.sleep(120)
 """], env={**os.environ, "PYTHONPATH": str(Path(executors.__file__).parents[1])})
-    stat = lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    stat = lambda: _process_state(child.pid)
     try:
         assert _wait(lambda: json.loads(beat.read_text()).get("state") == "running", 30)
         for _ in range(300):

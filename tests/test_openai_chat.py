@@ -125,12 +125,13 @@ def test_server_error_then_success(http_client, fake):
 
 
 def test_timeout_then_success(http_client, fake):
-    fake.slow_s = 1.5
+    fake.slow_s = 3.0
     fake.script("slow")
-    b = backend(fake, timeout_s=0.5)
+    b = backend(fake, timeout_s=1.0)  # the retry is answered well within it, even on a busy box
     assert b.complete(chats(1))[0].startswith("Claim:")
     assert len(fake.log) == 2 and b.attempts == 2 and b.failures == 0
-    assert fake.log[1]["t_start"] - fake.log[0]["t_start"] >= 0.5
+    # resent once the first timed out (the server may have logged the first a little late)
+    assert fake.log[1]["t_start"] - fake.log[0]["t_start"] >= 0.9
 
 
 def test_malformed_reply_counts_as_failure(http_client, fake):
@@ -201,18 +202,25 @@ def test_rate_limiter_spaces_requests(fake):
     b = backend(fake, rpm=120)
     b.complete(chats(4))
     starts = sorted(e["t_start"] for e in fake.log)
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.4  # 0.5 s nominal
-    assert starts[-1] - starts[0] >= 1.3
+    # 0.5 s nominal, as the server saw them (its threads may log one a little late)
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.3
+    assert starts[-1] - starts[0] >= 1.2
 
 
-def test_rate_limiter_books_requests_and_tokens():
+def test_rate_limiter_books_requests_and_tokens(monkeypatch):
+    from types import SimpleNamespace
+
+    from littlehuman.generation.backends import openai_chat
+
+    clock = SimpleNamespace(monotonic=lambda: 100.0)  # all booked at one instant
+    monkeypatch.setattr(openai_chat, "time", clock)
     tokens = RateLimiter(tpm=600)  # 10 tokens/s
     waits = [tokens.reserve(5), tokens.reserve(5), tokens.reserve(10), tokens.reserve(1)]
-    assert waits == pytest.approx([0.0, 0.5, 1.0, 2.0], abs=0.05)
+    assert waits == pytest.approx([0.0, 0.5, 1.0, 2.0])
     both = RateLimiter(rpm=60, tpm=6000)  # 1 request/s, 100 tokens/s
     assert [both.reserve(10), both.reserve(10), both.reserve(500)] == pytest.approx(
-        [0.0, 1.0, 2.0], abs=0.05)
-    assert both.reserve(1) == pytest.approx(7.0, abs=0.05)  # the 500 tokens took 5 s
+        [0.0, 1.0, 2.0])
+    assert both.reserve(1) == pytest.approx(7.0)  # the 500 tokens took 5 s
 
 
 def test_concurrency_bound_is_respected(key_env):
@@ -233,6 +241,7 @@ def test_a_failing_consumer_stops_the_requests_in_flight(key_env, tmp_path):
         with pytest.raises(OSError, match="disk full") as info:  # held: keeps its frames alive
             generate_synthetic(rows, rows, backend(server, concurrency=2), PromptSpec("fv"),
                                cache=FullDisk(tmp_path / "c.jsonl"), progress=False)
+        time.sleep(0.5)  # what was on its way at the failure reaches the server's log
         sent = len(server.log)
         time.sleep(0.5)
         assert sent <= 6 and len(server.log) == sent  # stopped: nothing more went out
@@ -280,7 +289,11 @@ def test_kill9_mid_generation_then_rerun_resends_only_unfinished(key_env, tmp_pa
         time.sleep(0.5)  # let requests in flight at the kill reach the log
         before = list(server.log)
         cached = set(GenerationCache(cache_path)._records)
-        assert 7 - concurrency <= len(cached) < n
+        # answered but not yet cached at the kill: at most the replies waiting for the
+        # consumer (a request is sent only while fewer than `concurrency` wait) and the
+        # `concurrency` in flight
+        unsaved = 2 * concurrency - 1
+        assert 7 - unsaved <= len(cached) < n
 
         syn, stats = worker.run(str(cache_path), server.base_url, n, concurrency)
         after = server.log[len(before):]
@@ -292,9 +305,9 @@ def test_kill9_mid_generation_then_rerun_resends_only_unfinished(key_env, tmp_pa
     assert not set(resent) & cached  # nothing finished (cached) is sent again
     assert len(resent) == len(set(resent)) == n - len(cached) == stats["calls"]
     assert set(GenerationCache(cache_path)._records) == cached | set(resent)
-    # server-side finished before the kill but not yet cached: at most the ones in flight
+    # server-side finished before the kill but not yet cached: at most `unsaved`
     finished = {key_of(e) for e in before if e.get("status") == 200 and e["t_end"] < t_kill}
-    assert len(finished & set(resent)) <= concurrency
+    assert len(finished & set(resent)) <= unsaved
     assert syn["source_row_id"].tolist() == worker.fixture_rows(n)["row_id"].tolist()
     assert stats["generated"] == n
     assert_no_secret(tmp_path)

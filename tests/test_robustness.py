@@ -369,18 +369,24 @@ def test_two_processes_write_summary_and_index_at_once(tmp_path):
 
 
 @contextlib.contextmanager
-def lock_held_by_another_process(path: Path, seconds: float):
-    """A second process holding the file lock ``path`` for up to ``seconds``: entered once it
-    holds it, killed on exit."""
+def lock_held_by_another_process(path: Path):
+    """A second process holding the file lock ``path``: entered once it holds it; yields a
+    function that makes it let go (and returns once it has); killed on exit."""
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from filelock import FileLock; "
+         "import sys; from filelock import FileLock; "
          "lock = FileLock(sys.argv[1]); lock.acquire(); print('HELD', flush=True); "
-         "time.sleep(float(sys.argv[2]))", str(path), str(seconds)],
-        stdout=subprocess.PIPE, text=True)
+         "sys.stdin.readline(); lock.release(); print('FREE', flush=True); sys.stdin.read()",
+         str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def let_go() -> None:
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "FREE"
+
     try:
         assert holder.stdout.readline().strip() == "HELD"
-        yield holder
+        yield let_go
     finally:
         holder.kill()
         holder.wait()
@@ -396,20 +402,20 @@ def test_stale_temp_files_go_but_never_a_live_writers(tmp_path):
         path.write_text("left by a killed run")
     keep = folder / "01_generate.html"
     keep.write_text("yesterday's report")
-    with lock_held_by_another_process(folder / ".report.lock", 3):
+    with lock_held_by_another_process(folder / ".report.lock") as let_go:
         entered = threading.Event()
 
         def write() -> None:
             with report.locked_folder(folder):
                 entered.set()
 
-        started = time.time()
         thread = threading.Thread(target=write)
         thread.start()
         time.sleep(1.0)
         assert not entered.is_set() and all(p.exists() for p in stale)  # the holder's: kept
-        thread.join(timeout=30)
-        assert entered.is_set() and time.time() - started >= 2.0
+        let_go()
+        thread.join(timeout=60)
+        assert entered.is_set()
     assert not any(p.exists() for p in stale) and keep.read_text() == "yesterday's report"
 
 
@@ -421,13 +427,14 @@ def test_the_shared_plotlyjs_is_written_under_the_index_lock(tmp_path, monkeypat
     monkeypatch.setattr(report, "resolve_datasets", lambda *args, **kwargs: [])
     root = tmp_path / "outputs"
     root.mkdir()
-    with lock_held_by_another_process(root / ".index.lock", 3):
+    with lock_held_by_another_process(root / ".index.lock") as let_go:
         thread = threading.Thread(target=report.run_all,
                                   args=("fever", config.profile("smoke")),
                                   kwargs={"plotlyjs": "shared"})
         thread.start()
         time.sleep(1.5)
         assert not list(root.glob("plotly-*.js")) and not list(root.glob(".tmp-*"))
+        let_go()
         thread.join(timeout=60)
     assert len(list(root.glob("plotly-*.min.js"))) == 1 and (root / "index.html").is_file()
 
@@ -535,7 +542,10 @@ def test_notebooks_run_side_by_side_in_order_and_in_their_folder(tmp_path, monke
     """Two kernels at once (each its own sockets), both in notebooks/, staged in the given
     order; committing puts both in place."""
     source, out, log = tmp_path / "notebooks", tmp_path / "out", tmp_path / "log.txt"
-    _toy_notebooks(source, log, slow="time.sleep(2)", quick="time.sleep(1)")
+    waits_for_quick = ("import time\nfor _ in range(1200):  # its end waits for quick's start\n"
+                       f"    if any(l.startswith('quick ') for l in open({str(log)!r})): break\n"
+                       "    time.sleep(0.1)")  # (2 min: on one kernel at a time it fails)
+    _toy_notebooks(source, log, slow=waits_for_quick, quick="time.sleep(1)")
     monkeypatch.setattr(report, "notebooks_dir", lambda: source)
     out.mkdir()
     import gc
