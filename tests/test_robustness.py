@@ -591,11 +591,13 @@ def test_notebook_workers_follow_the_cores(monkeypatch):
 
 
 def _run_in_kernel(manager_class: type, code: str, config: Any = None) -> None:
-    """Start a kernel with ``manager_class`` (and ``config``), run ``code`` in it, shut it down."""
+    """Start a kernel with ``manager_class`` (and ``config``), run ``code`` in it, shut it down.
+    Over IPC sockets, as the runner's kernels: TCP ports are picked free, then bound by the
+    kernel, which another worker's kernel started at that moment can take first."""
     import asyncio
 
-    async def go() -> None:
-        km = manager_class(kernel_name="python3", **({"config": config} if config else {}))
+    async def go(config: Any) -> None:
+        km = manager_class(kernel_name="python3", config=config)
         await km.start_kernel()
         kc = km.client()
         kc.start_channels()
@@ -611,7 +613,11 @@ def _run_in_kernel(manager_class: type, code: str, config: Any = None) -> None:
             kc.stop_channels()
             await km.shutdown_kernel()
 
-    asyncio.run(go())
+    with report.kernel_sockets() as sockets:
+        ipc = report.kernel_config(sockets)
+        if config is not None:
+            ipc.merge(config)
+        asyncio.run(go(ipc))
 
 
 def _sigint_at_shutdown(manager_class: type, flag: Path) -> bool:
