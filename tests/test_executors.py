@@ -35,6 +35,7 @@ from littlehuman.runs import RunSpec, RunStore
 HELPERS = Path(__file__).parent / "helpers"
 sys.path.insert(0, str(HELPERS))
 import flaky_run  # noqa: E402
+from polling import heartbeat_state, wait_until  # noqa: E402
 import sweep_worker  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
@@ -1165,7 +1166,7 @@ def test_a_task_beats_while_it_trains_and_says_how_it_left(tmp_path):
     each signal passed on to the handler of before, which is back afterwards. A heartbeat
     that cannot be written does not stop the task."""
     beat = tmp_path / ".run.slurm.beat"
-    state = lambda: json.loads(beat.read_text())["state"]
+    state = functools.partial(heartbeat_state, beat)
     with executors.TaskHeartbeat(beat, every_s=0.05):
         first = json.loads(beat.read_text())
         time.sleep(0.4)
@@ -1187,7 +1188,7 @@ def test_a_task_beats_while_it_trains_and_says_how_it_left(tmp_path):
             states = []
             for signum, expected in zip(signals, ("suspended", "running", "signalled")):
                 os.kill(os.getpid(), signum)
-                assert _wait(lambda: state() == expected, 10)
+                assert wait_until(lambda: state() == expected, 10)
                 time.sleep(0.1)  # beats go on: the state stays
                 states.append(state())
         assert states == ["suspended", "running", "signalled"] and received == list(signals)
@@ -1208,15 +1209,15 @@ def _process_state(pid: int) -> str:
     return "T" if threads == {"T"} else letter(Path(f"/proc/{pid}/stat"))
 
 
-def _heartbeat_child(beat: Path, body: str) -> subprocess.Popen:
-    """A process that runs ``body`` inside a TaskHeartbeat writing ``beat`` every 0.05 s
+def _heartbeat_child(beat: Path, body: str, every_s: float = 0.05) -> subprocess.Popen:
+    """A process that runs ``body`` inside a TaskHeartbeat writing ``beat`` every ``every_s``
     (SUSPENDED_GRACE_S 5 s)."""
     return subprocess.Popen([sys.executable, "-c", f"""
 import hashlib, time
 from pathlib import Path
 from littlehuman import executors
 executors.SUSPENDED_GRACE_S = 5.0
-with executors.TaskHeartbeat(Path({str(beat)!r}), every_s=0.05):
+with executors.TaskHeartbeat(Path({str(beat)!r}), every_s={every_s!r}):
     {body}
 """], env={**os.environ, "PYTHONPATH": str(Path(executors.__file__).parents[1])})
 
@@ -1231,17 +1232,17 @@ def test_a_task_inside_a_long_c_call_is_suspended_and_resumed_as_slurm_does_it(t
     child = _heartbeat_child(beat, "hashlib.pbkdf2_hmac('sha256', b'x', b'y', 25_000_000)")
     try:
         stat = lambda: _process_state(child.pid)
-        state = lambda: json.loads(beat.read_text() or "{}").get("state")
-        assert _wait(lambda: beat.exists() and state() == "running", 30)
+        state = functools.partial(heartbeat_state, beat)
+        assert wait_until(lambda: beat.exists() and state() == "running", 30)
         time.sleep(0.3)  # inside the C call by now
         child.send_signal(signal.SIGTSTP)
-        assert _wait(lambda: state() == "suspended", 5)  # while the main thread is in C
+        assert wait_until(lambda: state() == "suspended", 5)  # while the main thread is in C
         child.send_signal(signal.SIGSTOP)
-        assert _wait(lambda: stat() == "T", 5)
+        assert wait_until(lambda: stat() == "T", 5)
         time.sleep(0.5)
         assert state() == "suspended" and stat() == "T"
         child.send_signal(signal.SIGCONT)
-        assert _wait(lambda: state() == "running", 5)
+        assert wait_until(lambda: state() == "running", 5)
         assert child.wait(timeout=120) == 0 and state() == "ended"  # not stopped again
     finally:
         child.kill()
@@ -1255,14 +1256,14 @@ def test_a_task_that_beats_long_after_sigtstp_says_running_again(tmp_path, monke
     task later killed without a word is not held for ever as "suspended"."""
     monkeypatch.setattr(executors, "SUSPENDED_GRACE_S", 2.0)  # room to see "suspended"
     beat = tmp_path / ".run.slurm.beat"
-    state = lambda: json.loads(beat.read_text() or "{}").get("state")
+    state = functools.partial(heartbeat_state, beat)
     before = signal.signal(signal.SIGTSTP, lambda *_: None)  # (no stop here)
     try:
         with executors.TaskHeartbeat(beat, every_s=0.05):
             started = time.monotonic()  # the grace counts from when the beat thread reads it
             os.kill(os.getpid(), signal.SIGTSTP)
-            assert _wait(lambda: state() == "suspended", 5)
-            assert _wait(lambda: state() == "running", 10)
+            assert wait_until(lambda: state() == "suspended", 5)
+            assert wait_until(lambda: state() == "running", 10)
             assert time.monotonic() - started >= executors.SUSPENDED_GRACE_S
     finally:
         signal.signal(signal.SIGTSTP, before)
@@ -1273,25 +1274,13 @@ def test_a_task_still_dies_on_sigterm(tmp_path):
     beat = tmp_path / ".run.slurm.beat"
     child = _heartbeat_child(beat, "time.sleep(60)")
     try:
-        state = lambda: json.loads(beat.read_text() or "{}").get("state")
-        assert _wait(lambda: beat.exists() and state() == "running", 30)
+        state = functools.partial(heartbeat_state, beat)
+        assert wait_until(lambda: beat.exists() and state() == "running", 30)
         child.send_signal(signal.SIGTERM)
         assert child.wait(timeout=10) == -signal.SIGTERM and state() == "signalled"
     finally:
         child.kill()
         child.wait()
-
-
-def _wait(check: Any, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return True
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.05)
-    return False
 
 
 def test_a_task_that_comes_back_to_a_run_taken_over_leaves_it(tmp_path, monkeypatch):
@@ -1441,7 +1430,7 @@ def test_a_process_the_task_forks_keeps_its_signals_to_itself(tmp_path):
     import multiprocessing
 
     beat = tmp_path / ".run.slurm.beat"
-    state = lambda: json.loads(beat.read_text() or "{}").get("state")
+    state = functools.partial(heartbeat_state, beat)
     before = signal.signal(signal.SIGTERM, lambda *_: None)  # as submitit's bypass
     try:
         with executors.TaskHeartbeat(beat, every_s=0.05):
@@ -1456,7 +1445,7 @@ def test_a_process_the_task_forks_keeps_its_signals_to_itself(tmp_path):
             worker.kill()
             worker.join(10)
             os.kill(os.getpid(), signal.SIGTERM)  # the task's own is still read
-            assert _wait(lambda: state() == "signalled", 5)
+            assert wait_until(lambda: state() == "signalled", 5)
     finally:
         signal.signal(signal.SIGTERM, before)
     assert state() == "ended"
@@ -1669,20 +1658,13 @@ def test_a_task_stopped_mid_beat_leaves_a_whole_heartbeat(tmp_path):
     beat is now one write over a file that never shrinks: stopped at any point, the file
     holds a whole heartbeat."""
     beat = tmp_path / ".run.slurm.beat"
-    child = subprocess.Popen([sys.executable, "-c", f"""
-import time
-from pathlib import Path
-from littlehuman import executors
-with executors.TaskHeartbeat(Path({str(beat)!r}), every_s=0.0):
-    time.sleep(120)
-"""], env={**os.environ, "PYTHONPATH": str(Path(executors.__file__).parents[1])})
-    stat = lambda: _process_state(child.pid)
+    child = _heartbeat_child(beat, "time.sleep(120)", every_s=0.0)
     try:
-        assert _wait(lambda: json.loads(beat.read_text()).get("state") == "running", 30)
+        assert wait_until(lambda: heartbeat_state(beat) == "running", 30)
         for _ in range(300):
             child.send_signal(signal.SIGSTOP)
-            assert _wait(lambda: stat() == "T", 5)
-            assert json.loads(beat.read_text(encoding="utf-8"))["state"] == "running"
+            assert wait_until(lambda: _process_state(child.pid) == "T", 5)
+            assert heartbeat_state(beat) == "running"  # not empty, not half written
             child.send_signal(signal.SIGCONT)
             time.sleep(0.002)
     finally:

@@ -30,6 +30,7 @@ from littlehuman.runs import RunStore
 HELPERS = Path(__file__).parent / "helpers"
 sys.path.insert(0, str(HELPERS))
 import flaky_run  # noqa: E402
+from polling import heartbeat_state, wait_until  # noqa: E402
 import slurm_sweep  # noqa: E402
 import sweep_worker  # noqa: E402
 
@@ -84,15 +85,6 @@ def _history(job_id: str) -> list[str]:
                           check=True, capture_output=True, text=True).stdout.split()
 
 
-def _wait_until(check, timeout_s: float, step_s: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(step_s)
-    return check()
-
-
 def test_sweep_lands_in_the_store_each_run_once(tmp_path, child_path):
     real, synthetic = sweep_worker.fixture_rows()
     store, specs = RunStore(tmp_path / "store"), slurm_sweep.specs(3)
@@ -107,7 +99,7 @@ def test_sweep_lands_in_the_store_each_run_once(tmp_path, child_path):
     name = name.split("ClusterName", 1)[1].split("=", 1)[1].split()[0]  # each claim names it
     assert [submitted_job(store, s).get("slurm_cluster") for s in specs] == [name] * 3
     assert len({i.split("_")[0] for i in ids}) == 1 and sorted(i.split("_")[1] for i in ids) == ["0", "1", "2"]
-    assert _wait_until(lambda: not live_jobs(submitted_job(store, s) for s in specs), 60)
+    assert wait_until(lambda: not live_jobs(submitted_job(store, s) for s in specs), 60, 0.5)
     assert run_missing(specs, real, synthetic, store, run=run, executor=backend,
                        progress=False) == {"skipped": 3, "ran": 0}
     assert len(list((tmp_path / "slurm").iterdir())) == 1  # the rerun submitted nothing
@@ -160,15 +152,15 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path, time_
     beats: list[bool] = []  # the task's heartbeat said "requeued" as it left
 
     def preempt() -> None:
-        if _wait_until(lambda: marker.exists() and marker.read_text() and submitted_job(store, victim), 120, 0.2):
+        if wait_until(lambda: marker.exists() and marker.read_text() and submitted_job(store, victim), 120, 0.2):
             job_id = submitted_job(store, victim)["job_id"]
             for sig in ("TERM", "USR2"):
                 subprocess.run(["scancel", job_id, "--signal", sig], check=True)
             sent.append(job_id)
-            if _wait_until(lambda: "REQUEUED" in _history(job_id), 60):  # pending again:
+            if wait_until(lambda: "REQUEUED" in _history(job_id), 60, 0.5):  # pending again:
                 requeued_live.append(live_jobs([submitted_job(store, victim)]) == {job_id})
                 beat = executors.heartbeat_path(claim_path(store, victim))  # what it left:
-                beats.append(_wait_until(lambda: '"requeued"' in beat.read_text(), 10, 0.1))
+                beats.append(wait_until(lambda: '"requeued"' in beat.read_text(), 10, 0.1))
 
     thread = threading.Thread(target=preempt, daemon=True)
     thread.start()
@@ -185,7 +177,7 @@ def test_preempted_task_is_checkpointed_and_requeued(tmp_path, child_path, time_
     assert requeued_live == [True]  # the requeued task counted as live while it waited
     assert beats == [True]
     # SLURM holds a requeued batch job back ~2 min (its BeginTime), then reruns it
-    assert _wait_until(lambda: _history(sent[0])[-1:] == ["COMPLETED"], 60)
+    assert wait_until(lambda: _history(sent[0])[-1:] == ["COMPLETED"], 60, 0.5)
     assert "REQUEUED" in _history(sent[0])
 
 
@@ -202,12 +194,12 @@ def test_a_suspended_job_is_waited_for_where_slurm_cannot_be_asked(tmp_path, chi
                              env=os.environ.copy())
     try:
         beat = executors.heartbeat_path(claim_path(store, spec))
-        said = lambda: json.loads(beat.read_text() or "{}").get("state")
-        assert _wait_until(lambda: beat.exists() and submitted_job(store, spec), 120, 0.2)
+        said = functools.partial(heartbeat_state, beat)
+        assert wait_until(lambda: beat.exists() and submitted_job(store, spec), 120, 0.2)
         job_id = submitted_job(store, spec)["job_id"]
         assert said() == "running"
         subprocess.run(["scontrol", "suspend", job_id], check=True)
-        assert _wait_until(lambda: said() == "suspended", 20, 0.2)
+        assert wait_until(lambda: said() == "suspended", 20, 0.2)
         monkeypatch.setattr(executors, "slurm_commands_here", lambda: False)
         monkeypatch.setattr(executors, "HEARTBEAT_STALE_S", 0.0)  # its beat is old at once
         assert live_jobs([current_claim(store, spec)[1]]) == {job_id}
@@ -238,7 +230,7 @@ def test_rerun_after_the_submitting_process_was_killed(tmp_path, child_path, cap
         [sys.executable, str(HELPERS / "slurm_sweep.py"), str(store.root), str(tmp_path),
          str(tmp_path / "first"), PARTITION, "15", "2"], env=os.environ.copy())
     try:
-        assert _wait_until(lambda: all(submitted_job(store, s) for s in specs[:2]), 120, 0.2)
+        assert wait_until(lambda: all(submitted_job(store, s) for s in specs[:2]), 120, 0.2)
         held = [submitted_job(store, s) for s in specs[:2]]
         assert live_jobs(held) == {h["job_id"] for h in held}  # sacct: PENDING or RUNNING
     finally:
@@ -252,7 +244,7 @@ def test_rerun_after_the_submitting_process_was_killed(tmp_path, child_path, cap
     assert sorted(_finished(tmp_path)) == sorted(s.key() for s in specs)  # each trained once
     _assert_stored_once(store, specs)
     assert len(_job_folders(tmp_path / "first")) == 2 and len(_job_folders(tmp_path / "second")) == 1
-    assert _wait_until(lambda: not live_jobs(submitted_job(store, s) for s in specs), 60)
+    assert wait_until(lambda: not live_jobs(submitted_job(store, s) for s in specs), 60, 0.5)
     states = subprocess.run(["sacct", "-X", "-n", "-P", "-o", "State"] +
                             [a for h in held for a in ("-j", h["job_id"])],
                             check=True, capture_output=True, text=True).stdout.split()
@@ -317,7 +309,7 @@ def _cancel_while_pending(store: RunStore, spec, cancelled: list[str]) -> None:
     """scancel the array task of ``spec`` by its id while it and another task of its array
     are PENDING (behind :func:`node_taken`). Cancelled so, it is never written to sacct;
     the last pending task of an array is (CANCELLED), and was always handled."""
-    if _wait_until(lambda: submitted_job(store, spec), 120, 0.1):
+    if wait_until(lambda: submitted_job(store, spec), 120, 0.1):
         job_id = submitted_job(store, spec)["job_id"]
         squeue = subprocess.run(["squeue", "-h", "-r", "-o", "%i|%T", "-j", job_id.split("_")[0]],
                                 capture_output=True, text=True).stdout
@@ -382,7 +374,7 @@ def test_rerun_after_a_kill_does_not_wait_for_a_cancelled_pending_task(tmp_path,
         [sys.executable, str(HELPERS / "slurm_sweep.py"), str(store.root), str(tmp_path),
          str(tmp_path / "first"), PARTITION, "0", "3"], env=os.environ.copy())
     try:
-        assert _wait_until(lambda: all(submitted_job(store, s) for s in specs), 120, 0.1)
+        assert wait_until(lambda: all(submitted_job(store, s) for s in specs), 120, 0.1)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -420,8 +412,8 @@ def test_a_task_at_its_time_limit_is_stopped_not_requeued(tmp_path, child_path):
                                                   retries=1, time_min=1))  # finish: no error
     assert time.monotonic() - started < 110 and "\n" not in str(caught.value)
     job_id = submitted_job(store, specs[0])["job_id"]
-    assert _wait_until(lambda: _history(job_id) and _history(job_id)[-1] not in
-                       ("PENDING", "RUNNING", "COMPLETING"), 60)
+    assert wait_until(lambda: _history(job_id) and _history(job_id)[-1] not in
+                      ("PENDING", "RUNNING", "COMPLETING"), 60, 0.5)
     assert "REQUEUED" not in _history(job_id) and _finished(tmp_path) == []
     run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path))  # warned >= 30 s in
     counts = run_missing(specs, real, synthetic, store, run=run, progress=False,
