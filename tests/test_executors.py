@@ -1222,6 +1222,40 @@ with executors.TaskHeartbeat(Path({str(beat)!r}), every_s={every_s!r}):
 """], env={**os.environ, "PYTHONPATH": str(Path(executors.__file__).parents[1])})
 
 
+def test_a_task_killed_anywhere_in_its_first_beat_leaves_no_heartbeat_or_a_whole_one(tmp_path):
+    """Created, then written, the first heartbeat was left empty by a kill between the two,
+    and an empty heartbeat reads as live (no heartbeat of the job) until SLURM is asked. The
+    task is killed before each file call of its first beat in turn, down to none: each time
+    there is no heartbeat (the job is taken for pending) or a whole one."""
+    beat = tmp_path / ".run.slurm.beat"
+    outcomes = []
+    for kill_at in range(50):
+        beat.unlink(missing_ok=True)
+        child = subprocess.run([sys.executable, "-c", f"""
+import os, signal
+from pathlib import Path
+from littlehuman import executors
+calls = [0]
+def killed_at_call(name):
+    real = getattr(os, name)
+    def call(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] > {kill_at}:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    setattr(os, name, call)
+for name in ("open", "pwrite", "write", "fsync", "chmod", "replace", "link", "close"):
+    killed_at_call(name)
+executors.TaskHeartbeat(Path({str(beat)!r})).beat()
+"""], env={**os.environ, "PYTHONPATH": str(Path(executors.__file__).parents[1])})
+        outcomes.append(heartbeat_state(beat) if beat.exists() else "none")
+        assert outcomes[-1] in ("none", "running"), (kill_at, beat.read_bytes()[:40])
+        if child.returncode == 0:
+            break
+    assert child.returncode == 0, "killed at every one of 50 calls"
+    assert outcomes[0] == "none" and outcomes[-1] == "running", outcomes
+
+
 def test_a_task_inside_a_long_c_call_is_suspended_and_resumed_as_slurm_does_it(tmp_path):
     """SLURM suspends with SIGTSTP, then SIGSTOP, and resumes with SIGCONT. With the task's
     main thread inside one long C call, Python's handlers ran only after the resume: the task

@@ -480,16 +480,22 @@ class TaskHeartbeat:
         anywhere (SLURM's SIGSTOP) leaves a whole heartbeat. Truncate, then write, left it
         empty when the stop fell between the two, and an empty heartbeat reads as live for
         ever. A reader that catches it half written (another host, mid-write) takes the claim
-        for live."""
+        for live. The first beat creates the file whole, through a temp file
+        (:func:`paths.atomic_write`): created, then written, it was left empty by a kill
+        between the two."""
         with self._lock:
             self.state = state or self.state
             text = json.dumps({"job_id": self.job_id, "state": self.state, "beat": time.time(),
                                "host": socket.gethostname()})
+            block = text.encode("utf-8").ljust(HEARTBEAT_BYTES)
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o666)
+                try:
+                    fd = os.open(self.path, os.O_WRONLY)
+                except FileNotFoundError:  # the first beat
+                    paths.atomic_write(self.path, lambda handle: handle.write(block))
+                    return
                 try:  # padded with spaces (JSON allows them) over the whole of the last
-                    size = max(HEARTBEAT_BYTES, os.fstat(fd).st_size)
-                    os.pwrite(fd, text.encode("utf-8").ljust(size), 0)
+                    os.pwrite(fd, block.ljust(os.fstat(fd).st_size), 0)
                 finally:
                     os.close(fd)
             except OSError:  # a full or unreachable filesystem: the next beat tries again
