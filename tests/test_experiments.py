@@ -442,6 +442,26 @@ def test_the_same_runs_get_the_same_interval_in_every_table_and_equal_metrics(ho
         assert tuple(swept.loc[(f, "accuracy")]) == tuple(swept.loc[(f, "also")])
 
 
+def test_runs_that_scored_alike_get_the_same_interval_whatever_their_group(home):
+    """Drawn per group of runs (seeded by their keys), three fractions whose runs predicted
+    alike read three intervals, [0.458, 0.750], [0.458, 0.730] and [0.458, 0.729] (a user,
+    SciFact smoke): one draw of seeds and test rows serves the study; other scores, other
+    intervals."""
+    exp = Study("fever", "fv", config.profile("smoke", learner="majority", seeds="0 1"),
+                invented_rows(n_test=200))
+    ids = test_ids(exp)
+    right = (np.random.default_rng(0).random(len(ids)) < 0.6).astype(float)
+    for spec in specs_of(exp, sweep):
+        scores = np.ones_like(right) if spec.fraction == 0.9 else right
+        preds = pd.DataFrame({"row_id": ids, "prediction": scores, "gold": [1] * len(ids),
+                              "score:accuracy": scores})
+        exp.store.write(spec, {"metrics": {"accuracy": scores.mean(), "n": len(ids)}}, preds)
+    swept = sweep.intervals(exp).set_index("fraction")
+    alike = swept.drop(index=0.9)
+    assert len(alike) >= 2 and alike["low"].nunique() == 1 and alike["high"].nunique() == 1
+    assert swept.loc[0.9, "high"] != alike["high"].iloc[0]
+
+
 def test_zoom_paired_and_intervals_on_known_scores(home):
     exp = experiment(seeds="0 1 2", zoom_sizes="48 24")
     score = {0.95: 0.70, 0.975: 0.68, 1.0: 0.60}

@@ -718,15 +718,15 @@ def intervals(study: "Study", cells: Iterable[Cell], by: list[str],
                   if study.store.has(spec)}
         if not scores:
             continue
-        # one draw per group of runs, whatever the table or metric: the same runs in another
-        # experiment's table (the zoom's sweep runs, notebook 03) get the same interval, and
-        # metrics equal on every row (exact match and ROUGE-1 of one-word answers) equal ones
-        runs = sorted(per_seed[s].key() for s in scores)
+        # one draw of seeds and test rows for the study, whatever the group, table or metric:
+        # the same runs in another experiment's table (the zoom's sweep runs, notebook 03) get
+        # the same interval, metrics equal on every row (exact match and ROUGE-1 of one-word
+        # answers) equal ones, and so do runs of other groups that scored alike (drawn per
+        # group of runs, three constant predictors read three intervals, a user found)
         for m in metrics or study.metrics:
             est, low, high = stats.hierarchical_bootstrap(
                 {s: df[m].to_numpy(dtype=float) for s, df in scores.items()}, n_boot=n_boot,
-                level=level, seed=schema.stable_seed(study.name, "ci", *runs),
-                bounds=SCORE_RANGE)
+                level=level, seed=schema.stable_seed(study.name, "ci"), bounds=SCORE_RANGE)
             rows.append({**dict(zip(by, key)), "metric": m, "mean": est, "low": low,
                          "high": high, "seeds": len(scores)})
     return pd.DataFrame(rows, columns=[*by, "metric", "mean", "low", "high", "seeds"])
