@@ -236,8 +236,12 @@ def test_runs_that_learned_nothing_get_no_advice(home, learners_beat_the_baselin
     gains = {16: 40.0, 24: -6.0}
     exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1, budget=50.0)
     write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains), one_output=True)
-    trade = tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))
+    result = tradeoff.analysis(exp, n_boot=20)
+    trade = tradeoff.summary(exp, result=result)
     assert trade["headline"].startswith("+8 human points: not priced, every one of the")
+    # 04's table gave break-even ratios (0.422, 225) under "the runs learned nothing", a user
+    assert result["bases"]["breakeven_ratio"].isna().all() and result["breakeven"] is None
+    assert all(b["breakeven_ratio"] is None for b in trade["bases"])
     assert trade["advice"]["verdict"].endswith("then read this again.")
     assert "no advice" in trade["advice"]["verdict"] and "buy" not in trade["advice"]["verdict"]
     assert all("no advice" in b["message"] for b in trade["advice"]["per_base"])

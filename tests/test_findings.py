@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from littlehuman import config, findings
+from littlehuman import config, findings, index
 from littlehuman.experiments import sweep
 from littlehuman.experiments.grid import Shape
 
@@ -280,6 +280,25 @@ def test_zoom_and_trade_off_runs_that_learned_nothing_measure_no_finding_2_or_3(
     assert findings.finding_tradeoff(trade)["verdict"] == findings.NOT_VISIBLE
     priced = findings.finding_tradeoff({**trade, "learned_nothing": why})
     assert priced["verdict"] == findings.NOT_MEASURED and priced["how"] == why and priced["bases"] == []
+    # nor does the index price them: "this run, Table 3: median 902 (values 3 and 1,800...)"
+    # stood under "not measured" on SciFact's smoke runs (a user)
+    table3 = {"median": 902.0, "n": 2, "n_undefined": 0, "values": [3.0, 1800.0]}
+    assert index._own_table3(findings.finding_tradeoff({**trade, "table3": table3}))
+    priced = findings.finding_tradeoff({**trade, "table3": table3, "learned_nothing": why})
+    assert priced["table3"] is None and index._own_table3(priced) == ""
+
+
+def test_the_index_says_what_a_table_3_median_at_or_below_0_is():
+    """FairyTaleQA's smoke runs: the index read "this run, Table 3: median -2 (...)" with no
+    word of what a negative equivalent is, where notebook 04's headline says it."""
+    from littlehuman.curves import BELOW_THE_CURVE
+
+    trade = {"human_points": 200, "bases": [{"base": 1000, "gain": [0.0, 0.0, 0.0],
+                                             "status": "no_gain", "interval": [None, None]}]}
+    for median, said in ((-2.0, True), (0.0, True), (40.0, False)):
+        table3 = {"median": median, "n": 2, "n_undefined": 0, "values": [median, median]}
+        line = index._own_table3(findings.finding_tradeoff({**trade, "table3": table3}))
+        assert (index.esc(BELOW_THE_CURVE) in line) is said, line
 
 
 def test_metric_agreement_says_ties_not_rankings():

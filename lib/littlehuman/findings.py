@@ -288,7 +288,7 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
     if tradeoff.get("learned_nothing"):
         return {**verdict(None, None, None), "text": "the trade-off's runs learned nothing",
                 "how": tradeoff["learned_nothing"], "bases": [], "human": human,
-                "table3": tradeoff.get("table3"), "median_equivalent": None,
+                "table3": None, "median_equivalent": None,  # no price: the index said one
                 "paper": PAPER_FINDINGS["tradeoff"]}
     bases = []
     for b in sorted(tradeoff.get("bases") or [], key=lambda b: b.get("base") or 0):

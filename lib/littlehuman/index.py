@@ -249,7 +249,7 @@ def _no_curve(measured: list[dict[str, Any]] | None) -> str:
 def _own_table3(v: dict[str, Any]) -> str:
     """This run's Table 3 statistic, beside the paper's ("" where most operating points gave
     no finite equivalent: the reports leave it blank then too)."""
-    from littlehuman.curves import few_values, mostly_undefined, values_phrase
+    from littlehuman.curves import BELOW_THE_CURVE, few_values, mostly_undefined, values_phrase
     from littlehuman.findings import fmt_points
 
     t3, human = v.get("table3") or {}, v.get("human")
@@ -257,12 +257,13 @@ def _own_table3(v: dict[str, Any]) -> str:
         return ""
     per = (f", {_times(t3['median'], human)} per human point" if human and t3["median"] > 0
            else "")  # at or below 0 no synthetic point matches a human one: not '-0.6x'
+    below = f": {BELOW_THE_CURVE}" if t3["median"] <= 0 else ""  # what -2 is, as 04 says
     n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
     points = f"{n} of {n + undefined}" if undefined else f"{n}"
     spread = (f"values {values_phrase(t3, signed=False)}" if few_values(t3) and t3.get("values")
               else f"quartiles {fmt_points(t3.get('p25'))} to {fmt_points(t3.get('p75'))}")
     line = (f'<div class="sub">this run, Table 3: median {fmt_points(t3["median"])} ({spread}; '
-            f'{points} operating points{per})</div>')
+            f'{points} operating points{per}){esc(below)}</div>')
     m = v.get("median_equivalent") or {}
     value = fnd.interval_end(m.get("value"))
     if value is None or math.isinf(value) or m.get("bases", 0) < 2:

@@ -292,9 +292,13 @@ def analysis(study: "Study", metric: str | None = None,
     bounds = [_log_interval(fits, base, n_boot) for base in mean["base"]]
     lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
     mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
-    # a saturated base (equivalent <= 0) has no price ratio: human points never pay there
-    mean["breakeven_ratio"] = [curves.breakeven_price_ratio(e, human) if finite(e) and e > 0
-                               else None for e in mean["equivalent"]]
+    # a saturated base (equivalent <= 0) has no price ratio: human points never pay there;
+    # runs that learned nothing price nothing (04's table gave 0.422 and 225 beside "no
+    # break-even price ratio: the runs learned nothing", a user)
+    nothing = grid.learned_nothing(rec, metric, "trade-off runs")
+    mean["breakeven_ratio"] = [curves.breakeven_price_ratio(e, human)
+                               if finite(e) and e > 0 and not nothing else None
+                               for e in mean["equivalent"]]
     gains = human_gain(study, metric, level=level).drop(columns="seeds")
     mean = mean.merge(gains, on="base", how="left")
     per_seed = points[points["level"] == "seed"]
@@ -311,9 +315,9 @@ def analysis(study: "Study", metric: str | None = None,
     return {"metric": metric, "human": human, "points": points, "bases": mean, "table3": t3,
             "synthetic_measured": measured,
             "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)
-            if t3["median"] is not None else None, "level": level, "n_boot": drawn,
+            if t3["median"] is not None and not nothing else None, "level": level, "n_boot": drawn,
             "median_equivalent": median, "measured": read_off,
-            "learned_nothing": grid.learned_nothing(rec, metric, "trade-off runs")}
+            "learned_nothing": nothing}
 
 
 def equivalent_words(row: Mapping[str, Any]) -> str:
