@@ -85,6 +85,42 @@ def test_last_ten_percent_drop_is_paired_and_has_an_interval():
     assert out["flags"] == ["3 of 9 runs do not beat the majority baseline (accuracy 0.700)"]
 
 
+def test_one_seed_judges_no_finding():
+    """ROPES smoke, one seed: the index read finding 1 "holds, the whole 95% interval lies
+    above 0" from +0.058 [+0.000, +0.145] while the page's caption said the one-seed interval
+    resamples test rows only and is too narrow (a user). One seed now judges nothing, either
+    way; two seeds judge by their interval, as before."""
+    scores = {(0.0, 0): correct(80), (0.9, 0): correct(78), (1.0, 0): correct(60)}
+    one = sweep.summary(FakeStudy(scores))
+    assert one["contrast"]["seeds"] == 1 and one["contrast"]["estimate"][1] > 0
+    found = findings.finding_last_10(one)
+    assert found["verdict"] == findings.NOT_VISIBLE and found["one_seed"] and not one["holds"]
+    assert "from one seed" in found["text"] and "run 2 or more seeds" in found["text"]
+    two = {**scores, (0.0, 1): correct(81), (0.9, 1): correct(79), (1.0, 1): correct(59)}
+    assert findings.finding_last_10(sweep.summary(FakeStudy(two)))["verdict"] == findings.HOLDS
+    for seeds, word in ((1, findings.NOT_VISIBLE), (2, findings.CONTRADICTED),
+                        (None, findings.CONTRADICTED)):  # None: an older summary, not known
+        assert findings.verdict(-0.2, -0.3, -0.1, seeds=seeds)["verdict"] == word
+    zoom = {"comparisons": [{"n": 48, "human": 1, "difference": [0.1, 0.05, 0.15],
+                             "detectable": 0.07, "seeds": 1}]}
+    assert findings.finding_few_human(zoom)["verdict"] == findings.NOT_VISIBLE
+    zoom["comparisons"][0]["seeds"] = 3
+    assert findings.finding_few_human(zoom)["verdict"] == findings.HOLDS
+    trade = {"human_points": 200, "bases": [{"base": 1000, "gain": [0.1, 0.05, 0.15],
+                                             "gain_seeds": 1, "status": "ok",
+                                             "equivalent": 900.0, "interval": [400.0, 2000.0]}]}
+    assert findings.finding_tradeoff(trade)["verdict"] == findings.NOT_VISIBLE
+    trade["bases"][0]["gain_seeds"] = 3
+    assert findings.finding_tradeoff(trade)["verdict"] == findings.HOLDS
+
+
+def test_the_index_prints_no_bound_that_is_not_0_as_0():
+    """"+0.058 [+0.000, +0.145]" read beside "the whole interval lies above 0" (a user)."""
+    assert index._iv([0.058, 0.0004, 0.145]) == "+0.058 [+4.0e-04, +0.145]"
+    assert index._iv([0.0, 0.0, -0.00002]) == "+0.000 [+0.000, -2.0e-05]"
+    assert index._iv([0.021, -0.001, 0.042]) == "+0.021 [-0.001, +0.042]"
+
+
 def test_identical_runs_give_a_zero_drop_and_do_not_hold():
     scores = {(f, 0): correct(70) for f in (0.0, 0.9, 1.0)}
     out = sweep.summary(FakeStudy(scores))

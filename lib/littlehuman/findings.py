@@ -131,7 +131,7 @@ def _num(value: Any) -> float | None:
 
 
 def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: float = 0.0,
-            direction: int = +1) -> dict[str, Any]:
+            direction: int = +1, seeds: Any = None) -> dict[str, Any]:
     """THE rule every finding on the index is judged by (one place, so the three agree).
 
     ``estimate`` is the measured effect with its interval ``[low, high]`` (95% bootstrap);
@@ -148,11 +148,14 @@ def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: fl
       experiment not run, a fit that gave no number). A bound may be +-inf (unbounded).
 
     An interval touching ``null`` (e.g. a zero-width one at exactly ``null``) is not
-    visible. Returns ``{"verdict", "estimate", "low", "high", "null", "detectable",
-    "text"}``; ``text`` is a short sentence for a tooltip."""
+    visible, and so is any from one training seed (``seeds`` 1; None: not known): its
+    interval resamples test rows only, not how seeds differ, so it is too narrow to judge by
+    (a user's one-seed smoke run read "holds" beside a caption saying so; ``one_seed`` is
+    then True). Returns ``{"verdict", "estimate", "low", "high", "null", "detectable",
+    "one_seed", "text"}``; ``text`` is a short sentence for a tooltip."""
     est, lo, hi, det = _num(estimate), interval_end(low), interval_end(high), _num(detectable)
     out: dict[str, Any] = {"estimate": est, "low": lo, "high": hi, "null": null,
-                           "detectable": det}
+                           "detectable": det, "one_seed": False}
     if est is None or lo is None or hi is None:
         return {**out, "verdict": NOT_MEASURED, "text": "no measured effect with an interval"}
     lo, hi = min(lo, hi), max(lo, hi)
@@ -168,6 +171,11 @@ def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: fl
         why = f"the 95% interval covers {null:g}" + (
             f"; the smallest effect this run could detect at 80% power: {fmt_detectable(det)}"
             if det is not None or lo == hi else "")
+    if word != NOT_VISIBLE and _num(seeds) is not None and _num(seeds) < 2:
+        word, why = NOT_VISIBLE, (f"{why}, but from one seed: its interval resamples test rows "
+                                  "only, not how seeds differ, too narrow to judge by; run 2 "
+                                  "or more seeds")
+        out["one_seed"] = True
     return {**out, "verdict": word, "text": why}
 
 
@@ -195,10 +203,11 @@ def finding_last_10(sweep: dict[str, Any] | None) -> dict[str, Any]:
                "how": sweep["learned_nothing"]}
     elif contrast:
         est, low, high = _interval(contrast.get("estimate"))
-        out = verdict(est, low, high, contrast.get("detectable"))
+        out = verdict(est, low, high, contrast.get("detectable"), seeds=contrast.get("seeds"))
         out["how"] = "paired contrast (seeds x test rows)"
     elif None not in first and None not in last:
-        out = verdict(last[0] - first[0], last[1] - first[2], last[2] - first[1])
+        out = verdict(last[0] - first[0], last[1] - first[2], last[2] - first[1],
+                      seeds=sweep.get("seeds"))
         out["how"] = "the two drops' intervals, conservatively combined"
     else:
         out = verdict(None, None, None)
@@ -243,7 +252,7 @@ def finding_few_human(zoom: dict[str, Any] | None) -> dict[str, Any]:
                 "how": zoom["learned_nothing"], "sizes": [], "paper": PAPER_FINDINGS["few_human"]}
     sizes = []
     for c in sorted(zoom_comparisons(zoom), key=lambda c: c["n"]):
-        v = verdict(*_interval(c.get("difference")), c.get("detectable"))
+        v = verdict(*_interval(c.get("difference")), c.get("detectable"), seeds=c.get("seeds"))
         sizes.append({**v, "n": c["n"], "human": c.get("human")})
     out = dict(sizes[-1]) if sizes else verdict(None, None, None)
     out["sizes"], out["paper"] = sizes, PAPER_FINDINGS["few_human"]
@@ -292,7 +301,8 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
                 "paper": PAPER_FINDINGS["tradeoff"]}
     bases = []
     for b in sorted(tradeoff.get("bases") or [], key=lambda b: b.get("base") or 0):
-        gain = verdict(*_interval(b.get("gain")), b.get("gain_detectable"))
+        gain = verdict(*_interval(b.get("gain")), b.get("gain_detectable"),
+                       seeds=b.get("gain_seeds"))
         status, low, high = b.get("status"), *_interval(b.get("interval"))[:2]
         v = dict(gain)
         v["how"] = "the human points' gain over the base"

@@ -221,7 +221,7 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
             seed=schema.stable_seed(study.name, "head-to-head", int(base), metric))
         wins = sum(float(d.mean()) > 0 for d in diffs.values())
         det = stats.detectable_effect(low, high, level)
-        said = verdict(est, low, high, det)
+        said = verdict(est, low, high, det, seeds=len(diffs))
         out.append({"base": int(base), "points": sz.human, "difference": [est, low, high],
                     "detectable": det, "seeds": len(diffs), "human_wins": wins,
                     "sentence": (
@@ -233,7 +233,8 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
                         + ("the human points are worth more" if said["verdict"] == "holds" else
                            "the synthetic points are worth more"
                            if said["verdict"] == "contradicted" else
-                           "no difference this run could see"))})
+                           "one seed is too few to tell which is worth more"
+                           if said["one_seed"] else "no difference this run could see"))})
     return out
 
 
@@ -299,7 +300,7 @@ def analysis(study: "Study", metric: str | None = None,
     mean["breakeven_ratio"] = [curves.breakeven_price_ratio(e, human)
                                if finite(e) and e > 0 and not nothing else None
                                for e in mean["equivalent"]]
-    gains = human_gain(study, metric, level=level).drop(columns="seeds")
+    gains = human_gain(study, metric, level=level).rename(columns={"seeds": "gain_seeds"})
     mean = mean.merge(gains, on="base", how="left")
     per_seed = points[points["level"] == "seed"]
     t3 = curves.table3([e if finite(e) else None for e in per_seed["equivalent"]])
@@ -452,6 +453,7 @@ def summary(study: "Study", metric: str | None = None,
               "message": r["message"], "breakeven_ratio": r["breakeven_ratio"],
               "gain": [r.get("gain"), r.get("gain_low"), r.get("gain_high")],
               "gain_detectable": r.get("gain_detectable"),
+              "gain_seeds": None if pd.isna(r.get("gain_seeds")) else int(r["gain_seeds"]),
               "read_off": log_against_runs(a.get("measured"), r["base"], r["low"], r["high"],
                                            [r.get("gain"), r.get("gain_low"), r.get("gain_high")])}
              for r in a["bases"].to_dict("records")]

@@ -171,7 +171,7 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
             continue
         comparisons.append({"n": int(r["n"]), "human": int(human),
                             "difference": [r["mean difference"], r["95% CI low"], r["95% CI high"]],
-                            "detectable": r["smallest detectable"]})
+                            "detectable": r["smallest detectable"], "seeds": int(r["seeds"])})
         lines.append(f"n={r['n']}: {human} more human point{'s' * (human != 1)} ({a:.1%} vs "
                      f"{b:.1%} synthetic) "
                      f"changed {m} by {r['mean difference']:+.4f} on average "
