@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -221,6 +222,33 @@ def test_a_paired_reading_gives_the_means_of_the_pairs_it_tested():
         "words": [8.0] * 12 + [16.0] * 12 + [40.0] * 6})
     [line] = analysis.against_paper(frame, "words", "fv")
     assert "means over the 12 pairs tested 16.00 synthetic vs 8.00 human, 2x" in line, line
+
+
+def test_positions_are_read_for_their_spread_too():
+    """The paper: humans favour the start of the text, synthetic sources are more spread out.
+    Page 05 read only the means ("synthetic later in the context"), not the spread (a user)."""
+    rng = np.random.default_rng(0)
+    human = np.clip(rng.normal(0.1, 0.05, 200), 0, 1)
+    spread = pd.DataFrame({"field": "question", "source": ["human"] * 200 + ["synthetic"] * 200,
+                           "row_id": [f"r{i}" for i in range(400)],
+                           "position": np.r_[human, rng.uniform(0, 1, 200)]})
+    mean_line, spread_line = analysis.against_paper(spread, "position", "qa")
+    assert mean_line.startswith("question position: synthetic later in the context")
+    assert spread_line.startswith("question position spread: synthetic more spread out "
+                                  "(Brown-Forsythe, p < 0.001), interquartile ranges 0.")
+    assert spread_line.endswith(": as the paper (synthetic more spread out).")
+    # later but as narrow: the means agree with the paper, the spread does not
+    later = spread.assign(position=np.r_[human, np.clip(human + 0.5, 0, 1)])
+    _, line = analysis.against_paper(later, "position", "qa")
+    assert "no difference this sample can show (Brown-Forsythe, p = " in line
+    narrower = spread.assign(position=np.r_[rng.uniform(0, 1, 200), np.full(200, 0.6)])
+    _, line = analysis.against_paper(narrower, "position", "qa")
+    assert "synthetic less spread out" in line and "unlike the paper" in line
+    constant = spread.assign(position=[0.1] * 200 + [0.9] * 200)  # neither varies
+    assert "no difference this sample can show (Brown-Forsythe, p = 1)" in \
+        analysis.against_paper(constant, "position", "qa")[1]
+    assert len(analysis.against_paper(spread.assign(position=0.5).iloc[[0, 1, 200, 201]],
+                                      "position", "qa")) == 1  # too few rows: one line
 
 
 def test_numbers_side_by_side_have_the_same_decimals():

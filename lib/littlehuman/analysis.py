@@ -370,7 +370,42 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
         reading = ("as the paper" if agrees else "the paper's difference is not seen here"
                    if p >= alpha else "unlike the paper")
         out.append(f"{field} {noun}: {seen}, {means}: {reading} ({paper}).")
+        if value == "position":
+            part = frame[frame["field"] == field]
+            out.append(_spread_against_paper(
+                field, *(part.loc[part["source"] == s, value].to_numpy(dtype=float)
+                         for s in ("human", "synthetic")), alpha))
     return out
+
+
+def _spread_against_paper(field: str, human: np.ndarray, synthetic: np.ndarray,
+                          alpha: float) -> str:
+    """How spread out the two sources' positions are, beside the paper's "synthetic sources
+    are more spread out" (page 05 read only their means, "later in the context", a user):
+    their interquartile ranges, and the Brown-Forsythe test of equal spread (scipy's
+    ``levene`` about the medians; the two samples, not paired: a pair's two positions say
+    nothing of spread). :func:`against_paper` calls it once a field has rows enough to test."""
+    from scipy.stats import levene
+
+    iqr = {source: float(np.subtract(*np.percentile(values, [75, 25])))
+           for source, values in (("human", human), ("synthetic", synthetic))}
+    said = f"interquartile ranges {' synthetic vs '.join(same_decimals(iqr['synthetic'], iqr['human']))} human"
+    paper = "synthetic more spread out"
+    if min(len(human), len(synthetic)) < MIN_ROWS_FOR_P:
+        return f"{field} position spread: too few rows to test ({said}); the paper: {paper}."
+    with np.errstate(all="ignore"):
+        p = float(levene(human, synthetic, center="median").pvalue)
+    if not math.isfinite(p):  # neither source varies about its median: alike
+        p = 1.0
+    if p >= alpha:
+        return (f"{field} position spread: no difference this sample can show "
+                f"(Brown-Forsythe, {_p(p)}), {said}: the paper's difference is not seen "
+                f"here ({paper}).")
+    wider = (np.abs(synthetic - np.median(synthetic)).mean()
+             > np.abs(human - np.median(human)).mean())  # the test's own statistic's sides
+    return (f"{field} position spread: synthetic {'more' if wider else 'less'} spread out "
+            f"(Brown-Forsythe, {_p(p)}), {said}: "
+            f"{'as the paper' if wider else 'unlike the paper'} ({paper}).")
 
 
 def dropped(frame: pd.DataFrame) -> pd.DataFrame:
