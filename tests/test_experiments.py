@@ -512,6 +512,7 @@ def test_zoom_runs_that_learned_nothing_are_no_reading_on_page_03_and_the_index(
     one = experiment(seeds="0", zoom_sizes="48")  # '... over 1 seeds' (the same walk)
     write_runs(one, specs_of(one, zoom), lambda s: 0.5, one_output=True)
     assert "no side favoured over 1 seed (" in zoom.summary(one)["paired"][0]
+    assert "; 1 seed (1 tied) allows at best p=" in zoom.summary(one)["paired"][0]  # not "allow"
     assert summary["paired"][-1] == f"No reading: {summary['learned_nothing']}"
     assert "no finding is read off them" in index.sentences({"zoom": summary})[1]
     from littlehuman.findings import zoom_comparisons

@@ -314,7 +314,7 @@ def finding_tradeoff(tradeoff: dict[str, Any] | None) -> dict[str, Any]:
                 # summaries before 2026-12-03 dropped those resamples: none past 5% of them
                 v = {**verdict(b.get("equivalent"), 0.0, 0.0), "verdict": NOT_VISIBLE,
                      "low": None, "high": None,
-                     "text": f"{failed} bootstrap resamples had no equivalent, too many for a "
+                     "text": f"{failed:,} bootstrap resamples had no equivalent, too many for a "
                              "95% interval: the run cannot say what the human points are worth",
                      "how": f"the synthetic points worth {human} human ones, against {human}"}
             elif human is not None and (status == "ok" or judged is not None):

@@ -70,7 +70,7 @@ def _base_text(base: dict[str, Any]) -> str:
              if None not in gain else "")
     if base.get("status") == "ok" and eq is not None:
         failed = int(base.get("failed_resamples") or 0)
-        note = f"; {failed} bootstrap resamples had no equivalent" if failed else ""
+        note = f"; {failed:,} bootstrap resamples had no equivalent" if failed else ""
         lo, hi = fnd.interval_end(low), fnd.interval_end(high)
         said = (interval_or_none_needed(lo, hi, -float(base["base"]))
                 if lo is not None and hi is not None else fnd.fmt_points_interval(low, high))

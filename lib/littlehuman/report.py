@@ -962,7 +962,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                               f"({what}): {pages_phrase(dropped)} removed, so that {out_dir} shows one configuration (rerun with the "
                               "earlier flags to rebuild them from the cached runs)", flush=True)
             written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
-            print(f"[{study.name}] {summary.get('headline', '')}  ({time.time() - started:.0f} s)",
+            print(f"[{study.name}] {summary.get('headline', '')} ({time.time() - started:.0f} s)",
                   flush=True)
             if "06" in notebooks:
                 page = out_dir / NOTEBOOKS["06"]

@@ -177,7 +177,8 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
                      f"changed {m} by {r['mean difference']:+.4f} on average "
                      f"[{r['95% CI low']:+.4f}, {r['95% CI high']:+.4f}]; {r['seeds favouring']} "
                      f"(sign test p={r['sign p']:.3g}; {curves.counted(r['seeds'], 'seed')}"
-                     f"{f' ({tied} tied)' if (tied := int(r['ties'])) else ''} allow at best "
+                     f"{f' ({tied} tied)' if (tied := int(r['ties'])) else ''} "
+                     f"allow{'s' * (int(r['seeds']) == 1)} at best "
                      f"p={r['min p']:.3g}; the smallest difference this run could detect at "
                      f"80% power: {fmt_detectable(r['smallest detectable'], 4)})")
     baseline, rec = grid.majority_baseline(study), records(study)
