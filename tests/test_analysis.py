@@ -203,6 +203,7 @@ def test_each_measure_is_read_against_the_paper():
     assert "as the paper" in analysis.against_paper(same, "words", "fv")[0]
     few = words.iloc[[0, 1, 12, 13]]
     assert "too few rows to test" in analysis.against_paper(few, "words", "fv")[0]
+    assert set(analysis.summary(few, "words")["test"]) == {"none (under 10 rows a side)"}  # not "-"
     qa = words.assign(field="question")
     assert "as the paper (synthetic longer)" in analysis.against_paper(qa, "words", "qa")[0]
     # both means to the same decimals (page 05 read "means 5.67 synthetic vs 13.6 human")

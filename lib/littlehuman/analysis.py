@@ -251,7 +251,7 @@ def summary(frame: pd.DataFrame, value: str) -> pd.DataFrame:
         part = frame[frame["field"] == field]
         per_source = {s: part.loc[part["source"] == s, value].to_numpy(dtype=float)
                       for s in SOURCES}
-        p, test = pd.NA, "-"
+        p, test = pd.NA, f"none (under {MIN_ROWS_FOR_P} rows a side)"
         paired = _paired(part, value)
         if len(paired) >= MIN_ROWS_FOR_P:
             p = float(wilcoxon(paired["synthetic"] - paired["human"],
