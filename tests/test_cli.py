@@ -395,6 +395,23 @@ def test_lora_without_a_model_folder_is_one_line_before_any_twin(home, shared_da
     assert not (home / "data" / "synthetic").exists() and not (home / "data" / "runs").exists()
 
 
+@pytest.mark.parametrize("content, needle", [(None, "No such file"),
+                                             ('{"gpt-4o": [2.5]}', "expected [input, output]"),
+                                             ('{"gpt-4o": [2.5, 10.0]', "Expecting")])
+def test_a_bad_prices_file_is_one_line_before_any_twin(home, shared_data, tmp_path, content,
+                                                       needle):
+    """`--prices FILE` was read by notebook 01 only after the twins were generated (and, by
+    an API, paid for): a missing or malformed file is now refused before anything runs, with
+    the rules and the line of the later read."""
+    prices = tmp_path / "prices.json"
+    if content is not None:
+        prices.write_text(content)
+    proc = run_cli("--dataset", "scifact", "--profile", "smoke", "--notebooks", "01",
+                   "--prices", str(prices), home=home, data_dir=shared_data)
+    assert_one_line_error(proc, f"--prices: cannot read prices from {prices}", needle)
+    assert not (home / "data" / "synthetic").exists() and not (home / "outputs").exists()
+
+
 def test_an_own_file_with_a_flag_its_task_never_reads_records_nothing(home, tmp_path):
     rows = "context,question,answer\n" + "".join(
         f"Ann met Bob on day {i}.,Who met Bob on day {i}?,Ann\n" for i in range(40))

@@ -262,6 +262,8 @@ def _main(argv: Sequence[str] | None) -> int:
         overrides["synthetic"] = own_synthetic(overrides["synthetic"], args.dataset)
     prof = config.profile(args.profile, **overrides)  # validates every override first
     config.check_chosen(prof, overrides)
+    if prof.prices:
+        own_prices(prof.prices)
     check_modes(args)
     prof, fitted = config.fit_to_machine(prof, chosen=overrides)
     if args.list_datasets:
@@ -392,6 +394,19 @@ def own_synthetic(path: str, dataset: str | None) -> str:
         raise LittleHumanError("--synthetic FILE holds the synthetic rows of one dataset: give "
                                "--dataset NAME|FILE, not all")
     return str(synthetic_file.checked(path))
+
+
+def own_prices(path: str) -> None:
+    """``--prices FILE``: read now as notebook 01 reads it later (``cost.load_prices``, the
+    same rules, the same one line), before anything runs: a missing or malformed file had
+    stopped notebook 01 only after the twins were generated (and, by an API, paid for) and
+    the sweep trained."""
+    from littlehuman.generation.cost import load_prices
+
+    try:
+        load_prices(Path(path).expanduser())
+    except LittleHumanError as exc:
+        raise LittleHumanError(f"--prices: {exc}") from None
 
 
 def own_dataset(dataset: str, options: dict, seed: int, check: bool = True,
