@@ -103,6 +103,27 @@ def test_explicit_sizes_and_a_users_own_file():
                  "pooling": "mean", "warmup_ratio": 0.3})
 
 
+@pytest.mark.parametrize("learner", ["encoder", "lora"])
+def test_the_shortest_max_length_the_profile_takes_is_one_each_learner_trains(learner, tmp_path):
+    """`--max-length 1` passed the profile and was refused by the encoder after the twins were
+    made; the profile now refuses below config.MIN_MAX_LENGTH, and that length is one both
+    learners take on every dataset and on a user's file (lora: its reply plus 16 tokens)."""
+    from littlehuman.learners import make_learner
+
+    (tmp_path / "config.json").write_text("{}")
+    low = config.MIN_MAX_LENGTH
+    with pytest.raises(LittleHumanError, match=f"--max-length must be 0 or a whole number >= {low}"):
+        config.profile("smoke", learner=learner, max_length=low - 1)
+    p = config.profile("smoke", learner=learner, model_dir=str(tmp_path), max_length=low)
+    for spec in [*data.DATASETS.values(), None]:
+        for task in ([spec.task] if spec else ["fv", "qa"]):
+            params = learner_params(p, task, spec)
+            assert params["max_length"] == low
+            make_learner(learner, task, **params)  # its own checks pass
+    with pytest.raises(LittleHumanError, match="max_length"):
+        make_learner(learner, "qa", **{**learner_params(p, "qa", None), "max_length": low - 1})
+
+
 def test_max_length_is_capped_by_the_protocol_and_ropes_keeps_the_context_tail():
     fever, ropes = data.DATASETS["fever"], data.DATASETS["ropes"]
     cpu = config.profile("cpu")  # max_length 96

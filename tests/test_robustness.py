@@ -905,6 +905,9 @@ def test_choice_lists_match_the_registries():
     ("executor", "kubernetes", "--executor"), ("jobs", "0", "--jobs"),
     ("batch_size", "0", "--batch-size"), ("lr", "-1e-4", "--lr"), ("concurrency", "0", "--concurrency"),
     ("base_url", f"ftp://u:{PASSWORD}@host", "--base-url"),
+    # refused by the encoder only after the twins were generated
+    ("max_length", "1", "--max-length must be 0 or a whole number >= 32 (got 1)"),
+    ("max_length", "31", "--max-length must be 0 or a whole number >= 32"),
 ])
 def test_profile_validate_names_the_flag(field, value, needle):
     from littlehuman.errors import LittleHumanError

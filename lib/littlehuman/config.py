@@ -18,6 +18,11 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.secrets import base_url_problem
 
 PAPER_FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 1.0)
+#: the shortest training example a learner takes, in tokens (``--max-length``): the encoder's
+#: floor, which also leaves lora its reply plus 16 tokens (at most 16 + 16 here: a dataset's
+#: max_new_tokens, else lora's default); the profile refuses less before anything runs, where
+#: the learner had refused it only after the twins were generated
+MIN_MAX_LENGTH = 32
 
 
 def _section(title: str) -> Callable[..., Any]:
@@ -427,7 +432,7 @@ CHOICES = {"generator": GENERATORS, "learner": LEARNERS, "executor": EXECUTORS,
            "loss_on": ("answer", "all"), "gen_dtype": ("auto", "float32", "bfloat16"),
            "pooling": ("cls", "mean")}
 _AT_LEAST_0 = ("rpm", "tpm", "k_shots", "reask", "n_train", "n_valid", "n_test", "epochs",
-               "max_length", "slurm_gpus_per_job", "data_seed", "train_layers", "tradeoff_seeds")
+               "slurm_gpus_per_job", "data_seed", "train_layers", "tradeoff_seeds")
 _AT_LEAST_1 = ("concurrency", "max_new_tokens", "prompt_context_words", "gen_batch_size",
                "tradeoff_human", "tradeoff_step", "tradeoff_steps", "batch_size", "grad_accum",
                "jobs", "slurm_cpus_per_job", "slurm_mem_gb", "slurm_time_min",
@@ -460,6 +465,8 @@ def _rules() -> dict[str, tuple[str, Any, str]]:
     out["data_seed"] = ("a whole number from 0 to 2**32 - 1", lambda v: 0 <= v < 2**32, "")
     out["gen_loop_tokens"] = ("0 or a whole number >= 2", lambda v: v == 0 or v >= 2,
                               "; 0 = off")
+    out["max_length"] = (f"0 or a whole number >= {MIN_MAX_LENGTH}",
+                         lambda v: v == 0 or v >= MIN_MAX_LENGTH, _zero_hint("max_length"))
     out["warmup_ratio"] = ("a number in [0, 1)", lambda v: math.isfinite(v) and 0 <= v < 1, "")
     for name in ("zoom_sizes", "tradeoff_bases"):
         out[name] = ("whole numbers >= 1", lambda v: v >= 1, "")

@@ -43,6 +43,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
+from littlehuman.config import MIN_MAX_LENGTH
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
 from littlehuman.learners.defaults import (ENCODER_EPOCHS, ENCODER_LR, ENCODER_POOLING,
@@ -245,8 +246,9 @@ class EncoderLearner:
             raise LittleHumanError("encoder learner: epochs and batch_size must be >= 1 and lr > 0")
         if not 0 <= float(warmup_ratio) < 1:
             raise LittleHumanError("encoder learner: warmup_ratio must be in [0, 1)")
-        if int(max_length) < 32:
-            raise LittleHumanError("encoder learner: max_length must be at least 32 tokens")
+        if int(max_length) < MIN_MAX_LENGTH:
+            raise LittleHumanError(f"encoder learner: max_length must be at least "
+                                   f"{MIN_MAX_LENGTH} tokens")
         if context_side not in ("head", "tail"):
             raise LittleHumanError(f"encoder learner: context_side must be head or tail, got "
                                    f"{context_side!r}")
