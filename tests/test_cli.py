@@ -412,6 +412,16 @@ def test_a_bad_prices_file_is_one_line_before_any_twin(home, shared_data, tmp_pa
     assert not (home / "data" / "synthetic").exists() and not (home / "outputs").exists()
 
 
+def test_more_top_layers_than_the_encoder_has_is_one_line_before_any_twin(home, shared_data):
+    """`--train-layers 99` (MiniLM has 6) was taken silently and trained as 6 under a run key
+    of its own; the bundled model's config.json says how many before anything runs."""
+    proc = run_cli("--dataset", "scifact", "--profile", "smoke", "--notebooks", "01",
+                   "--train-layers", "99", home=home, data_dir=shared_data)
+    assert_one_line_error(proc, "--train-layers 99 is more than the encoder's 6 layers: "
+                                "give 1 to 6", "or 0 to train the whole model")
+    assert not (home / "data").exists() and not (home / "outputs").exists()
+
+
 def test_an_own_file_with_a_flag_its_task_never_reads_records_nothing(home, tmp_path):
     rows = "context,question,answer\n" + "".join(
         f"Ann met Bob on day {i}.,Who met Bob on day {i}?,Ann\n" for i in range(40))

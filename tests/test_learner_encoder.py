@@ -307,6 +307,20 @@ def test_bf16_and_top_layers_train_and_are_recorded(tmp_path) -> None:
         make_learner("encoder", "fv", train_layers=-1)
 
 
+def test_more_top_layers_than_the_model_has_is_one_line() -> None:
+    """train_layers 99 on MiniLM's 6 layers was taken silently: trained as 6 (the embeddings
+    frozen, so neither all of the model nor 0) under a run key of its own."""
+    from littlehuman.learners import train_layers_problem
+    from littlehuman.learners.defaults import encoder_layers
+
+    assert encoder_layers() == 6  # the bundled MiniLM's config.json, read without torch
+    assert train_layers_problem(6) is None and train_layers_problem(0) is None
+    with pytest.raises(LittleHumanError, match="--train-layers 7 is more than the encoder's 6 "
+                                               "layers: give 1 to 6") as err:
+        make_learner("encoder", "fv", seed=0, epochs=1, train_layers=7, **FAST).fit(fv_rows(8, 1))
+    assert "\n" not in str(err.value)
+
+
 # ---------------------------------------------------------------- mean pooling (FV)
 def test_mean_pooled_fv_learns_saves_and_loads(tmp_path) -> None:
     learner = EncoderLearner("fv", seed=0, epochs=3, lr=2e-4, pooling="mean", **FAST)

@@ -264,6 +264,12 @@ def _main(argv: Sequence[str] | None) -> int:
     config.check_chosen(prof, overrides)
     if prof.prices:
         own_prices(prof.prices)
+    if "train_layers" in overrides:  # the encoder's layers, from its config.json: no torch
+        from littlehuman.learners import train_layers_problem
+
+        problem = train_layers_problem(prof.train_layers)
+        if problem:
+            raise LittleHumanError(problem)
     check_modes(args)
     prof, fitted = config.fit_to_machine(prof, chosen=overrides)
     if args.list_datasets:

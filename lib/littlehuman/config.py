@@ -182,7 +182,8 @@ class Profile:
         False, "encoder: bfloat16 autocast in training and prediction (fast on CPUs with "
         "AVX512-BF16 or AMX: README)")
     train_layers: int = _learner(
-        0, "encoder: train only the top N transformer layers (and the head)", zero="all layers")
+        0, "encoder: train only the top N transformer layers (and the head; the embeddings "
+        "stay frozen), N at most the model's layers (MiniLM: 6)", zero="all layers")
     pooling: str = _learner(
         "cls", "encoder FV: what the head reads, BERT's [CLS] pooler (cls) or the mean over the "
         "pair's tokens (mean, as MiniLM was trained: README)")

