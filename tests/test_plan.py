@@ -200,10 +200,12 @@ def test_totals_rates_and_table(no_data):
 
 @pytest.mark.parametrize("rate", [0, 0.0, float("nan"), float("inf"), -1])
 def test_a_rate_that_is_no_measured_rate_is_one_line(no_data, rate):
-    # 0 was taken as "the default" and NaN printed '?' hours: neither is a measured rate
-    with pytest.raises(LittleHumanError, match="tokens per second"):
+    # 0 was taken as "the default" and NaN printed '?' hours: neither is a measured rate;
+    # inf was told "must be > 0", which it is: the line says finite, and what it got
+    said = rf"tokens per second must be a finite number > 0 \(got {rate:g}\)"
+    with pytest.raises(LittleHumanError, match=said):
         plan(["fever"], config.profile("paper"), no_data, tokens_per_s=rate)
-    with pytest.raises(LittleHumanError, match="tokens per second"):
+    with pytest.raises(LittleHumanError, match=said):
         plan(["fever"], config.profile("paper"), no_data, authors_tokens_per_s=rate)
 
 

@@ -908,6 +908,11 @@ def test_choice_lists_match_the_registries():
     # refused by the encoder only after the twins were generated
     ("max_length", "1", "--max-length must be 0 or a whole number >= 32 (got 1)"),
     ("max_length", "31", "--max-length must be 0 or a whole number >= 32"),
+    # inf was told "must be a number >= 0", which it is
+    ("price_human", "inf", "--price-human must be a finite number >= 0 (got inf)"),
+    ("temperature", "inf", "--temperature must be a finite number >= 0 (got inf)"),
+    ("lr", "inf", "--lr must be a finite number >= 0 (got inf)"),
+    ("budget", "nan", "--budget must be a finite number >= 0 (got nan)"),
 ])
 def test_profile_validate_names_the_flag(field, value, needle):
     from littlehuman.errors import LittleHumanError

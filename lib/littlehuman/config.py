@@ -456,7 +456,8 @@ def _rules() -> dict[str, tuple[str, Any, str]]:
     for name in _AT_LEAST_1:
         out[name] = ("a whole number >= 1", lambda v: v >= 1, "")
     for name in _FLOAT_AT_LEAST_0:
-        out[name] = ("a number >= 0", lambda v: math.isfinite(v) and v >= 0, _zero_hint(name))
+        out[name] = ("a finite number >= 0", lambda v: math.isfinite(v) and v >= 0,
+                     _zero_hint(name))
     for name in ("sweep_fractions", "zoom_fractions"):
         out[name] = ("fractions between 0 and 1", lambda v: math.isfinite(v) and 0 <= v <= 1,
                      ": e.g. 0,0.5,0.9,1")

@@ -213,8 +213,8 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
 def _given_rate(given: float | None) -> float | None:
     """A rate the user gave (``--plan-tokens-per-s``), checked; None when none was given."""
     if given is not None and not (math.isfinite(given) and given > 0):
-        raise LittleHumanError("tokens per second must be > 0: give a measured rate, e.g. "
-                               "--plan-tokens-per-s 7083")
+        raise LittleHumanError(f"tokens per second must be a finite number > 0 (got {given:g}): "
+                               "give a measured rate, e.g. --plan-tokens-per-s 7083")
     return None if given is None else float(given)
 
 
