@@ -579,13 +579,45 @@ def test_ensure_without_a_network_is_one_line_saying_what_to_do(raw, monkeypatch
     assert "\n" not in msg and msg.startswith(f"ropes: the raw files are not in {raw / 'ropes'} and "
                                               "downloading them failed (http://127.0.0.1:")
     assert "`python run_all.py --fetch ropes` later" in msg
-    assert f"put the release files in {raw / 'ropes'} yourself" in msg
+    assert msg.endswith(f"or download {UPSTREAM}/train-v1.0.json yourself and put it in "
+                        f"{raw / 'ropes'}/ as train-v1.0.json; download {UPSTREAM}/dev-v1.0.json "
+                        f"yourself and put it in {raw / 'ropes'}/ as dev-v1.0.json (README, Datasets)")
     assert list(raw.iterdir()) == []  # no file, no empty folder left behind
     (raw / "ropes").mkdir()
     with pytest.raises(LittleHumanError, match="downloading them failed"):
         ensure("ropes", data_dir=raw, base_url=f"http://127.0.0.1:{port}", progress=False,
                say=lambda _: None)
     assert (raw / "ropes").is_dir()  # a folder that was there stays
+
+
+@pytest.mark.skipif(not (SHARED / "qaconv").is_dir(), reason="shared/data not available")
+def test_ensure_without_a_network_names_the_missing_file_and_its_archive(tmp_path, monkeypatch):
+    """QAConv with trn/val/tst.json (shared/data's copies) and no article_segment.json,
+    offline: the line said "the raw files are not in DIR/qaconv ... put the release files in
+    DIR/qaconv yourself"; it names the missing file, the archive it comes in (to download and
+    unpack) and the folder, as the README promises, and leaves the QA files as they were."""
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    port = closed.server_address[1]
+    closed.server_close()
+    data = tmp_path / "data"
+    qa = data / "qaconv" / "QAConv-V1.1"
+    qa.mkdir(parents=True)
+    for name in ("trn.json", "val.json", "tst.json"):
+        shutil.copyfile(SHARED / "qaconv" / "QAConv-V1.1" / name, qa / name)
+    before = {p.name: p.read_bytes() for p in qa.iterdir()}
+    (entry,) = sources.REMOTE["qaconv"]
+    with pytest.raises(LittleHumanError) as err:
+        ensure("qaconv", data_dir=data, base_url=f"http://127.0.0.1:{port}", progress=False,
+               say=lambda _: None)
+    msg = str(err.value)
+    folder = data / "qaconv"
+    assert "\n" not in msg and msg.startswith(
+        f"qaconv: QAConv-V1.1/article_segment.json is not in {folder} and downloading it failed "
+        "(http://127.0.0.1:")
+    assert msg.endswith(f"or download {entry.url} yourself, unpack it and put "
+                        f"QAConv-V1.1/article_segment.json in {folder}/ (README, Datasets)")
+    assert entry.url.endswith("QAConv-V1.1.zip") and "trn.json" not in msg
+    assert {p.name: p.read_bytes() for p in qa.iterdir()} == before
 
 
 def test_ensure_on_a_digest_mismatch_keeps_fetch_s_message(mirror, raw, monkeypatch):

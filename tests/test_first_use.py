@@ -78,7 +78,7 @@ def test_no_network_is_one_line_and_writes_no_report(tmp_path):
     folder = home / "data" / "raw" / "coqa"
     assert line.startswith(f"error: coqa: the raw files are not in {folder} and downloading them failed")
     assert "`python run_all.py --fetch coqa` later" in line
-    assert f"put the release files in {folder} yourself" in line
+    assert f"yourself and put it in {folder}/ as coqa-train-v1.0.json" in line
     assert not (home / "outputs").exists()
     assert not folder.exists()  # nothing half-done left behind
 

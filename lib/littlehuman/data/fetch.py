@@ -229,10 +229,15 @@ def _ensure_locked(key: str, loader: ModuleType, folder: Path, root: Path, base_
     try:
         done = fetch_report(key, data_dir=root, base_url=base_url, progress=progress)
     except NetworkError as exc:
+        missing = absent or total
+        some = len(missing) < len(total)
+        what = f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'}" if some else \
+            "the raw files are"
         raise LittleHumanError(
-            f"{key}: the raw files are not in {folder} and downloading them failed ({exc.url}: "
-            f"{exc.reason}): check the connection and rerun, or run `python run_all.py --fetch "
-            f"{key}` later, or put the release files in {folder} yourself (README, Datasets)"
+            f"{key}: {what} not in {folder} and downloading "
+            f"{'it' if some and len(missing) == 1 else 'them'} failed ({exc.url}: {exc.reason}): "
+            f"check the connection and rerun, or run `python run_all.py --fetch {key}` later, or "
+            f"{_by_hand_all(key, folder, missing)} (README, Datasets)"
         ) from None
     except OSError as exc:
         raise LittleHumanError(
@@ -245,6 +250,30 @@ def _ensure_locked(key: str, loader: ModuleType, folder: Path, root: Path, base_
     loader.source_files(folder)  # the loader's own message if the release still lacks a file
     say(done.summary())
     return done
+
+
+def _by_hand(entry: RemoteFile, folder: Path, dests: list[str] | None = None) -> str:
+    """How to put ``entry``'s files (or of an archive, only its members ``dests``) in
+    ``folder`` by hand: the file to download, and for an archive that it is to be unpacked
+    and which of its files go where."""
+    if entry.unpack:
+        names = ", ".join(dests or [d for _, d in entry.members])
+        return f"download {entry.url} yourself, unpack it and put {names} in {folder}/"
+    return f"download {entry.url} yourself and put it in {folder}/ as {entry.dest}"
+
+
+def _by_hand_all(key: str, folder: Path, missing: list[str]) -> str:
+    """:func:`_by_hand` for each release file of dataset ``key`` that holds a file of
+    ``missing`` (names as :func:`_release_files` gives them), joined by "; "."""
+    steps = []
+    for entry in sources.REMOTE.get(key, []):
+        if entry.unpack:
+            dests = [d for _, d in entry.members if d in missing]
+            if dests:
+                steps.append(_by_hand(entry, folder, dests))
+        elif entry.dest in missing:
+            steps.append(_by_hand(entry, folder))
+    return "; ".join(steps) or f"put the release files in {folder} yourself"
 
 
 def _release_files(key: str) -> list[str]:
@@ -420,11 +449,7 @@ class _Job:
     def _advise(self, exc: NetworkError, entry: RemoteFile) -> NetworkError:
         """``exc`` with what to do: place the file by hand in the folder in use, or, where no
         folder was named, point --data-dir at one that has the files."""
-        if entry.unpack:
-            names = ", ".join(d for _, d in entry.members)
-            by_hand = f"download {entry.url} yourself, unpack it and put {names} in {self.folder}/"
-        else:
-            by_hand = f"download {entry.url} yourself and put it in {self.folder}/ as {entry.dest}"
+        by_hand = _by_hand(entry, self.folder)
         elsewhere = "" if self.chosen else ", or point --data-dir at a folder that already has the files"
         return NetworkError(f"could not download {exc.url}: {exc.reason}; check the connection and "
                             f"rerun, or {by_hand}{elsewhere}", exc.url, exc.reason)
