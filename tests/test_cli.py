@@ -44,6 +44,16 @@ def test_help_explains_every_flag(home):
     assert "train=FILE,test=FILE[,valid=FILE]" in text and "downloaded on first use" in text
 
 
+def test_usage_names_the_advise_command():
+    """The usage line listed the flags alone, while the examples below it run `advise`."""
+    from littlehuman.cli import build_parser
+
+    usage = build_parser().format_usage()
+    assert usage.startswith("usage: run_all.py [-h] [--dataset NAME|all|FILE|DIR]")
+    assert "\n       run_all.py advise FILE|NAME [--synthetic FILE]" in usage
+    assert " ".join(usage.split()).endswith("[--budget B]] [other flags]")
+
+
 def test_field_help_says_what_each_field_does_and_each_profiles_value():
     helps, sections = config.field_help(), config.field_sections()
     names = [f.name for f in config.fields(config.Profile) if f.name != "name"]

@@ -9,6 +9,7 @@ import argparse
 import errno
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -116,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         for name in names:
             group.add_argument(f"--{name.replace('_', '-')}", dest=f"set_{name}", default=None,
                                metavar=config.field_metavar(name), help=helps[name])
+    # the usage argparse makes lists the flags alone: the one command, advise, goes below it
+    flags = p.format_usage().removeprefix("usage: ").rstrip("\n")
+    advise = textwrap.fill(ADVISE_USAGE.removeprefix("usage: python "), width=78,
+                           initial_indent=" " * 7, subsequent_indent=" " * 18,
+                           break_on_hyphens=False, break_long_words=False)
+    p.usage = f"{flags}\n{advise}".replace("%", "%%")
     return p
 
 
