@@ -54,6 +54,17 @@ def test_usage_names_the_advise_command():
     assert " ".join(usage.split()).endswith("[--budget B]] [other flags]")
 
 
+def test_help_names_the_data_folder_by_what_it_holds():
+    """The examples gave --data-dir ../shared/data and its help "laid out like shared/data":
+    folders of this project's machines, which a clone made elsewhere does not have."""
+    from littlehuman.cli import build_parser
+
+    text = " ".join(build_parser().format_help().split())
+    assert "shared/data" not in text
+    assert "--data-dir /path/to/raw" in text and "LITTLEHUMAN_DATA_DIR=/path/to/raw" in text
+    assert "the folder holding the datasets' raw release files, one subfolder per dataset" in text
+
+
 def test_field_help_says_what_each_field_does_and_each_profiles_value():
     helps, sections = config.field_help(), config.field_sections()
     names = [f.name for f in config.fields(config.Profile) if f.name != "name"]

@@ -18,8 +18,9 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.report import PLOTLYJS_MODES
 
 EPILOG = """examples:
-  python run_all.py --list-datasets --data-dir ../shared/data
-  python run_all.py --dataset fever --profile smoke --data-dir ../shared/data
+  python run_all.py --list-datasets --data-dir /path/to/raw  # the raw releases, a folder each
+  python run_all.py --dataset fever --profile smoke --data-dir /path/to/raw
+  LITTLEHUMAN_DATA_DIR=/path/to/raw python run_all.py --dataset fever  # the same, set once
   python run_all.py --dataset all                      # the cpu profile on every dataset found
   python run_all.py --dataset coqa                     # downloads CoQA's release files first
   python run_all.py --dataset my_data.csv --skip-bad-rows
@@ -69,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "an error that says how to get them")
     where = p.add_argument_group("where")
     where.add_argument("--data-dir", metavar="DIR",
-                       help="folder of raw release files laid out like shared/data (one folder "
-                       "per dataset); default: $LITTLEHUMAN_DATA_DIR, else data/raw")
+                       help="the folder holding the datasets' raw release files, one "
+                       "subfolder per dataset (README, Datasets); default: "
+                       "$LITTLEHUMAN_DATA_DIR, else data/raw")
     where.add_argument("--output", metavar="DIR",
                        help="folder for the reports and index.html (default: outputs/ beside "
                        "data/, in $LITTLEHUMAN_HOME when set); caches stay in data/")
