@@ -938,3 +938,18 @@ def test_parse_keeps_first_person_sentences_that_name_no_task(claim):
 ])
 def test_parse_what_parser_4_first_misread(reply, task, expected):
     assert parse_reply(reply, task) == expected
+
+
+def test_the_fault_line_of_a_local_generator_says_nothing_was_sent():
+    """The extractive rules' twins read "48 requests, 48 sent (retries: none), 0 given up"
+    (a user): a generator run here sends nothing."""
+    from littlehuman.generation.generate import fault_line
+
+    stats = {"calls": 48, "generated": 48, "missing": 0, "reasked": 0}
+    local = fault_line("scifact", "extractive-x", stats, local=True)
+    assert local == ("[scifact] generation extractive-x: 48 prompts answered here (a local "
+                     "generator: nothing sent); 0 re-asked for unusable replies; 48 twins, "
+                     "0 rows without one")
+    remote = fault_line("scifact", "openai-x", {**stats, "faults": {"sent": 50,
+                                                                     "retried": {"429": 2}}})
+    assert "48 requests, 50 sent (retries: 429 x2), 0 given up;" in remote

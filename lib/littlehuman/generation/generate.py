@@ -592,7 +592,7 @@ def load_or_generate(
                 stamp_parsed(path, len(merged))
             have = merged
     if progress and stats["calls"]:
-        print(fault_line(dataset, gen_id, stats), flush=True)
+        print(fault_line(dataset, gen_id, stats, local=backend.local), flush=True)
     if have is None:
         return new, stats
     return twins_in_order(have, rows), stats
@@ -682,14 +682,18 @@ def _read_twins(path: Path) -> pd.DataFrame | None:
     return have
 
 
-def fault_line(dataset: str, gen_id: str, stats: dict[str, Any]) -> str:
-    """One line: what this generation sent, how it went, what was re-asked and is missing."""
+def fault_line(dataset: str, gen_id: str, stats: dict[str, Any], local: bool = False) -> str:
+    """One line: what this generation sent, how it went, what was re-asked and is missing.
+    A ``local`` generator (:attr:`Backend.local`: rules or a model run here) sends nothing:
+    its prompts are said answered here, not "48 requests, 48 sent (retries: none)"."""
     faults = stats.get("faults") or {}
     retried = ", ".join(f"{cause} x{n}" for cause, n in faults.get("retried", {}).items())
     failed = sum(faults.get("failed", {}).values())
     sent = faults.get("sent") or stats.get("calls", 0)
-    return (f"[{dataset}] generation {gen_id}: {stats.get('calls', 0)} requests, {sent} sent "
-            f"(retries: {retried or 'none'}), {failed} given up; {stats.get('reasked', 0)} "
+    how = (f"{stats.get('calls', 0)} prompts answered here (a local generator: nothing sent)"
+           if local else f"{stats.get('calls', 0)} requests, {sent} sent (retries: "
+           f"{retried or 'none'}), {failed} given up")
+    return (f"[{dataset}] generation {gen_id}: {how}; {stats.get('reasked', 0)} "
             f"re-asked for unusable replies; {stats.get('generated', 0)} twins, "
             f"{stats.get('missing', 0)} rows without one")
 
