@@ -196,6 +196,12 @@ def test_totals_rates_and_table(no_data):
         plan(["fever"], prof, no_data, tokens_per_s=-5)
     with pytest.raises(LittleHumanError, match="unknown dataset"):
         plan(["nope"], prof, no_data)
+    # a CPU user's plan (the encoder) is told the GPU rates are not theirs, and how to measure
+    cpu = format_plan(plan(["fever"], config.profile("cpu"), no_data))
+    assert "Those rates are the LoRA 8B learner's on a GPU, not encoder's" in cpu
+    assert "--plan-tokens-per-s (`python bench/learner_cpu.py --variants new`" in cpu
+    measured = format_plan(plan(["fever"], config.profile("cpu"), no_data, tokens_per_s=2700))
+    assert "Those rates" not in measured
 
 
 @pytest.mark.parametrize("rate", [0, 0.0, float("nan"), float("inf"), -1])

@@ -323,8 +323,11 @@ def format_plan(df: pd.DataFrame) -> str:
     else:
         lines.append(f"{'; '.join(given)}.")
     if df.attrs.get("learner") not in (None, "lora") and ours is None:
-        lines.append(f"Those rates are the LoRA 8B learner's, not {df.attrs['learner']}'s: give "
-                     "your learner's measured tokens/s.")
+        measure = (" (`python bench/learner_cpu.py --variants new` prints the encoder's on "
+                   "this machine, in its 'tokens/s' column)"
+                   if df.attrs["learner"] == "encoder" else "")
+        lines.append(f"Those rates are the LoRA 8B learner's on a GPU, not {df.attrs['learner']}'s: "
+                     f"give your learner's measured tokens/s with --plan-tokens-per-s{measure}.")
     lines.append("Training only: evaluation (predicting eval_rows test rows, with greedy decoding "
                  "for QA) is not in the hours ('?': test split unknown). Tokens per row are "
                  "measured on real train rows; synthetic rows are assumed as long.")
