@@ -1072,6 +1072,23 @@ def test_the_buy_line_reads_the_robust_split_where_the_families_stay_open():
     assert alone.startswith("Buy 6,000 synthetic points (all $300): the exponential "
                             "saturation's best split, which beats") and alone.endswith("settled.")
     assert advisor.buy_line({"budget": {"status": "flat"}}) == ""
+    # a split past the runs opens with no instruction to buy ("Buy 10,000 synthetic points
+    # (all $20)" from runs of 16-48 points, a user's one-seed QA file)
+    far = {**answer, "confident": True, "measured": (16.0, 48.0), "budget": 20.0,
+           "best": {"h": 0.0, "s": 10000.0, "share_human": 0.0, "supported": False}}
+    line = advisor.buy_line({"budget": far, "budget_robust": None})
+    assert line.startswith("No purchase these runs support: the curves would buy 10,000 "
+                           "synthetic points (all $20), 208x the largest synthetic set "
+                           "measured (48 points), an extrapolation to measure near before "
+                           "buying: the exponential saturation's best split"), line
+    near = {**far, "best": {**far["best"], "s": 60.0}}
+    assert "past the largest synthetic set measured (48 points)" in advisor.buy_line(
+        {"budget": near, "budget_robust": None})
+    robust_far = {**robust, "supported": False, "s": 4860.0}
+    assert advisor.buy_line({"budget": {**answer, "measured": (250.0, 350.0)},
+                             "budget_robust": robust_far}).startswith(
+        "No purchase these runs support: the curves would buy 114 human and 4,860 synthetic "
+        "points (19% of $300 on human points), 14x the largest")
     # a gain of ~0 in a wide interval is a tie (ROPES's cpu profile: +0.00000867)
     tied = {**answer, "gain_over_all_synthetic": {**answer["gain_over_all_synthetic"],
                                                   "value": 8.67e-06}}

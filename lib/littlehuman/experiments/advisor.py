@@ -995,13 +995,28 @@ def _buy_line(report: dict[str, Any]) -> str:
     else:
         margin = "has no interval to say whether it is settled."
     runs = purchases_clause(report, (split["h"], split["s"]))
+    head = f"Buy {what}" if split.get("supported", True) else _beyond_the_runs(
+        what, split["s"], answer.get("measured"))
     if not robust:
-        return f"Buy {what}: the {label}'s best split, which {margin}{runs}"
+        return f"{head}: the {label}'s best split, which {margin}{runs}"
     basis = ("the best split under every family the all-bases hold-out does not rule out"
              if robust["max_regret"] <= 1e-12 else
              "the split that loses least under every family the all-bases hold-out does not "
              "rule out")
-    return f"Buy {what}: {basis}. Under the {label} its best split {margin}{runs}"
+    return f"{head}: {basis}. Under the {label} its best split {margin}{runs}"
+
+
+def _beyond_the_runs(what: str, synthetic: float, measured: Any) -> str:
+    """The buy line's opening where its split buys a synthetic set outside the measured sizes:
+    no instruction to buy. "Buy 10,000 synthetic points (all $20)" opened a one-seed answer
+    read 200x past runs of 16-48 points, its caveats after it (a user)."""
+    lo, hi = (float(v) for v in measured) if measured else (math.nan, math.nan)
+    far = (f"{synthetic / hi:,.0f}x the largest synthetic set measured ({hi:,.0f} points)"
+           if synthetic >= 2 * hi else f"past the largest synthetic set measured ({hi:,.0f} "
+           "points)" if synthetic > hi else f"below the smallest synthetic set measured "
+           f"({lo:,.0f} points)" if synthetic < lo else "outside the measured sizes")
+    return (f"No purchase these runs support: the curves would buy {what}, {far}, an "
+            "extrapolation to measure near before buying")
 
 
 def _no_split_sentence(report: dict[str, Any]) -> str:
