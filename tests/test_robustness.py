@@ -206,6 +206,9 @@ def test_pages_of_an_earlier_execution_or_configuration_are_removed(copy_home, s
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if "settings differ" in x)
     assert "price_human 0.0 -> 1.0" in line and "showed those and was removed" in line
+    # prices change no run: the line says how to get the page back at them, from the cache
+    assert "(`--notebooks 06` with these flags rebuilds it at these settings from the " \
+        "cached runs; the earlier flags, as before)" in line
     assert "06_advise.ipynb" in line and "03_zoom" not in line
     kept = ["01_generate.ipynb", "02_replacement_sweep.html", "02_replacement_sweep.ipynb",
             "03_zoom.html", "03_zoom.ipynb", "04_tradeoff.ipynb", "05_analysis.html",

@@ -722,6 +722,20 @@ def pages_phrase(pages: list[str]) -> str:
     return f"its pages {', '.join(pages)} showed those and were"
 
 
+def rebuild_phrase(dropped: list[str], changed: Mapping[str, Any]) -> str:
+    """How to get removed pages back: where only settings that change no run changed (the
+    advisor's prices and budget, :data:`config.SHOWN_ONLY_BY`), ``--notebooks`` of those
+    pages with these flags, from the cached runs (``advise`` with new prices removed page 04
+    and said only "rerun with the earlier flags", a user); else the earlier flags."""
+    earlier = "rerun with the earlier flags to rebuild them from the cached runs"
+    if not all(k in SHOWN_ONLY_BY for k in changed):
+        return earlier
+    pages = ",".join(nb for nb, f in NOTEBOOKS.items() if f in dropped)
+    return (f"`--notebooks {pages}` with these flags rebuilds "
+            f"{'it' if len(dropped) == 1 else 'them'} at these settings from the cached runs; "
+            "the earlier flags, as before")
+
+
 def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None,
             notebooks: list[str] | None = None) -> list[dict[str, Any]]:
@@ -959,8 +973,9 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                         what = ", ".join(f"{k} {shown_value(a)} -> {shown_value(b)}"
                                          for k, (a, b) in changed.items())
                         print(f"[{study.name}] the settings differ from this report's earlier ones "
-                              f"({what}): {pages_phrase(dropped)} removed, so that {out_dir} shows one configuration (rerun with the "
-                              "earlier flags to rebuild them from the cached runs)", flush=True)
+                              f"({what}): {pages_phrase(dropped)} removed, so that {out_dir} "
+                              f"shows one configuration ({rebuild_phrase(dropped, changed)})",
+                              flush=True)
             written += [out_dir / NOTEBOOKS[nb] for nb in notebooks]
             print(f"[{study.name}] {summary.get('headline', '')} ({time.time() - started:.0f} s)",
                   flush=True)
