@@ -1454,3 +1454,15 @@ def test_each_runs_random_span_is_computed_once_per_process(home, monkeypatch):
     redone = sweep.records(exp)
     assert len(calls) == len(specs) + 1
     assert (redone["random_span_words"] == 1.0).sum() == 1  # the redone run's one-word answers
+
+
+def test_a_run_says_how_the_trade_off_was_scaled_to_the_dataset(capsys):
+    """--tradeoff-human 1000 on 240 training rows became +234 human points on bases 3 and 5,
+    which only notebook 04 said, not the terminal nor the dry run (a user)."""
+    from littlehuman.report import say_notes
+
+    say_notes(experiment(tradeoff_human=1000))
+    said = capsys.readouterr().out
+    assert "[fever] sizes: trade-off sizes scaled by " in said and "+1000 human" not in said
+    say_notes(experiment())  # sizes that fit: nothing said
+    assert "sizes:" not in capsys.readouterr().out

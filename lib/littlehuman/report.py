@@ -355,9 +355,16 @@ def load_studies(dataset: str, profile: Profile, data_dir: str | None,
 
 
 def say_notes(study: Any) -> None:
-    """Print the loader's notes on the rows (WANLI's 100-row sample...), once per run."""
+    """Print the loader's notes on the rows (WANLI's 100-row sample...) and how the zoom's and
+    trade-off's sizes were scaled to the dataset, once per run (``--tradeoff-human 1000`` on
+    240 training rows became +234 human points on bases 3 and 5, which only notebook 04
+    said, a user)."""
+    from littlehuman.experiments import scaling
+
     for note in study.notes:
         print(f"[{study.name}] partial data: {note}", flush=True)
+    for note in scaling.sizes(study.profile, study.shape).notes:
+        print(f"[{study.name}] sizes: {note}", flush=True)
 
 
 def resolve_datasets(dataset: str, data_dir: str | None, required: bool = True) -> list[str]:
