@@ -382,3 +382,51 @@ def test_headers_name_the_file_not_the_profiles_generator(tmp_path, home):
     made = study(tmp_path / "boxes.csv", write(tmp_path / "twins.jsonl", twins_of(boxes())))
     assert made.generator_name == "your file twins.jsonl"
     assert study(tmp_path / "boxes.csv", None).generator_name == "extractive"
+
+
+@pytest.mark.parametrize("case", ["bad_label", "qa_file", "too_few"])
+def test_dry_run_reads_the_file_and_stops_where_the_run_would(tmp_path, home, capsys, case):
+    """--dry-run had priced "0 requests to send to file" and exited 0 for a file that the run
+    then refused (a user-tester: 300 bad labels; a QA file for an FV dataset): it reads and
+    matches the file with the run's code, says the run's one line, and writes nothing."""
+    from littlehuman.cli import main
+
+    data = write(tmp_path / "boxes.csv", boxes())
+    made = twins_of(boxes())
+    if case == "bad_label":
+        made[1]["label"] = "maybe"
+    elif case == "qa_file":
+        made = [{"context": r["context"], "question": "Which colour?", "answer": "red"}
+                for r in made]
+    else:
+        made = made[:5]
+    path = write(tmp_path / "bad.jsonl", made)
+    common = ["--dataset", str(data), "--profile", "smoke", "--learner", "majority",
+              "--synthetic", str(path)]
+    assert main([*common, "--dry-run"]) == 2
+    out, err = capsys.readouterr()
+    assert "requests to send" not in out and len(err.splitlines()) == 1
+    assert not (home / "data" / "synthetic").exists() and not (home / "data" / "runs").exists()
+    assert main([*common, "--notebooks", "02", "--no-html"]) == 2  # the run's own line
+    assert capsys.readouterr().err == err
+    assert not list((home / "data").rglob("record.json"))
+    expected = {"bad_label": "error: bad.jsonl: 1 bad synthetic row(s) of 60: line 2: column "
+                             "'label': bad label 'maybe'",
+                "qa_file": "error: bad.jsonl: missing required column(s) 'claim', 'label' for FV",
+                "too_few": "error: boxes: the sweep replaces up to 48 of its n=48 rows, but "
+                           "bad.jsonl twins 5 of them"}[case]
+    assert err.startswith(expected), err
+
+
+def test_dry_run_says_what_the_file_gives(tmp_path, home, capsys):
+    """A good file: the dry run prints the line the run starts with, and still writes nothing."""
+    from littlehuman.cli import main
+
+    data = write(tmp_path / "boxes.csv", boxes())
+    path = write(tmp_path / "twins.jsonl", twins_of(boxes()))
+    assert main(["--dataset", str(data), "--profile", "smoke", "--synthetic", str(path),
+                 "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"[boxes] your own synthetic rows: 60 read from {path}" in out
+    assert "[boxes] 0 requests to send to file (twins.jsonl)" in out
+    assert not (home / "data" / "synthetic").exists()

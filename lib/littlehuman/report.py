@@ -747,12 +747,21 @@ def dry_run(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None,
             notebooks: list[str] | None = None) -> list[dict[str, Any]]:
     """Print what generation would send and cost for each dataset, for the experiments
-    ``notebooks`` prepare (None: all); send nothing."""
+    ``notebooks`` prepare (None: all); send nothing. First, every dataset gets the checks a
+    run makes before its twins are generated
+    (:func:`~littlehuman.experiments.check_before_generation`: a ``--synthetic`` file read and
+    matched as the run reads it, the encoder's usable QA rows), whose one line stops it."""
+    from littlehuman import experiments
     from littlehuman.experiments import twins
 
     out = []
-    for _, study in load_studies(dataset, profile, data_dir, custom):
+    studies = load_studies(dataset, profile, data_dir, custom)
+    for _, study in studies:  # what the run would stop on after the twins: before any line
+        experiments.check_before_generation(study, notebooks or list(NOTEBOOKS))
+    for _, study in studies:
         say_notes(study)
+        if study.synthetic_file is not None:  # what the run says of the file when it starts
+            print(study.synthetic_file.report.describe(), flush=True)
         plan = twins.dry_run(study, notebooks)
         money = ("no price known" if plan["dollars_chat"] is None else
                  f"${plan['dollars_chat']:.2f} chat, ${plan['dollars_batch']:.2f} Batch API")
@@ -885,6 +894,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
     written: list[Path] = []
     try:
         loaded = load_studies(dataset, profile, data_dir, custom)
+        for _, study in loaded:  # before any dataset's twins are generated (and paid for)
+            experiments.check_before_generation(study, notebooks)
         while loaded:
             started = time.time()
             name, study = loaded.pop(0)  # (a finished dataset's Study and its caches go)

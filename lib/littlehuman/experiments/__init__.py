@@ -107,5 +107,21 @@ def distinct_runs(profile: Profile, shape: Shape,
     return out
 
 
-__all__ = ["EXPERIMENTS", "Cell", "Shape", "distinct_runs", "finished_runs", "for_notebooks",
-           "grid", "run_folders", "scaling", "shown_by", "sweep", "tradeoff", "twins", "zoom"]
+def check_before_generation(study: Any, notebooks: list[str]) -> None:
+    """What would stop these notebooks' experiments after the twins were generated (and, by
+    an API, paid for), checked first by the code that would stop them, each a one-line
+    LittleHumanError; run_all and ``--dry-run`` call it before anything is generated: a
+    ``--synthetic FILE`` is read and matched (bad rows, the other task's columns:
+    :func:`~littlehuman.data.synthetic_file.load_synthetic`), and when the sweep's twins are
+    made, checked to cover its largest fraction (:func:`.twins.sweep_twins`,
+    within :func:`.twins.unstored`)."""
+    found = study.synthetic_file  # reads and checks the file
+    chosen = for_notebooks(notebooks)
+    if found is not None and (sweep in chosen or "01" in notebooks):
+        with twins.unstored():
+            twins.sweep_twins(study)
+
+
+__all__ = ["EXPERIMENTS", "Cell", "Shape", "check_before_generation", "distinct_runs",
+           "finished_runs", "for_notebooks", "grid", "run_folders", "scaling", "shown_by",
+           "sweep", "tradeoff", "twins", "zoom"]

@@ -10,10 +10,12 @@ then a file row without a source), and the trade-off uses every usable file row 
 first, then rows without a source: :func:`twinned_rows`)."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,22 @@ from littlehuman.errors import LittleHumanError
 
 if TYPE_CHECKING:
     from littlehuman.study import Study
+
+#: False while the checks before anything runs read a --synthetic file's twins (:func:`unstored`)
+_STORE: contextvars.ContextVar[bool] = contextvars.ContextVar("littlehuman_store_twins",
+                                                              default=True)
+
+
+@contextlib.contextmanager
+def unstored() -> Iterator[None]:
+    """Within it, a ``--synthetic FILE``'s twins are matched but neither stored nor said
+    (:func:`synthetic_file`), and nothing may be generated: the checks that ``--dry-run`` and
+    run_all make before anything runs (``experiments.check_before_generation``)."""
+    token = _STORE.set(False)
+    try:
+        yield
+    finally:
+        _STORE.reset(token)
 
 
 def twin_order(study: "Study") -> pd.DataFrame:
@@ -56,6 +74,8 @@ def generate_twins(study: "Study", rows: pd.DataFrame,
     found = synthetic_file(study, progress)
     if found is not None:
         return found.twins_of(rows)
+    if not _STORE.get():  # a check before anything runs generates nothing
+        raise RuntimeError("generate_twins within unstored(): only a --synthetic file's twins")
 
     return load_or_generate(rows=rows, pool=study.split("train"), backend=study.backend,
                             prompt=study.prompt, batch_size=study.profile.gen_batch_size,
@@ -66,12 +86,13 @@ def synthetic_file(study: "Study", progress: bool = False):
     """The study's ``--synthetic FILE`` rows (None without one), stored on first use in this
     process where generated twins would be (``synthetic_path``: the notebooks and the report's
     freshness look there); with ``progress`` one line says what was read and matched, and
-    another when the file changed under the same path since it was last used."""
+    another when the file changed under the same path since it was last used; within
+    :func:`unstored`, neither."""
     from littlehuman.data.synthetic_file import store
     from littlehuman.generation import synthetic_path
 
     found = study.synthetic_file
-    if found is None or found.said:
+    if found is None or found.said or not _STORE.get():
         return found
     note = store(found, synthetic_path(study.name, found.generator_id))
     if progress:
