@@ -451,3 +451,73 @@ def test_an_own_file_with_a_flag_its_task_never_reads_records_nothing(home, tmp_
                    "--pooling", "mean", home=home)
     assert proc.returncode == 2 and "--pooling" in proc.stderr
     assert not (home / "data" / "processed").exists()  # the rows' fingerprint: not recorded
+
+
+def qa_file(path: Path, extractive: bool) -> Path:
+    """300 invented QA rows; without ``extractive`` no answer stands in its context."""
+    import json
+
+    rows = [{"id": f"q{i}", "context": f"The story number {i // 2} tells of a fox in field {i % 7}.",
+             "question": f"Where is fox {i}?",
+             "answer": f"in field {i % 7}" if extractive else f"zebra{i} quokka"}
+            for i in range(300)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_qa_answers_the_encoder_cannot_use_stop_before_generation(home, tmp_path, capsys,
+                                                                   monkeypatch):
+    """A QA file whose answers never occur in their contexts passed --dry-run and generation
+    (an API's, paid for) and stopped at the first training run with the encoder's line: the
+    same rule and line now stop it before any twin, for the encoder only."""
+    import pandas as pd
+
+    from littlehuman.learners import spans
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a generation call was made")
+
+    monkeypatch.setattr("littlehuman.generation.load_or_generate", refuse)
+    bad = qa_file(tmp_path / "qa_bad.jsonl", extractive=False)
+    line = "error: qa_bad: " + spans.no_usable_rows(48) + "\n"
+    common = ["--dataset", str(bad), "--profile", "smoke"]
+    assert main([*common, "--dry-run"]) == 2
+    out, err = capsys.readouterr()
+    assert err == line and "requests to send" not in out
+    assert main([*common, "--notebooks", "02", "--no-html"]) == 2  # the real run: no twin made
+    assert capsys.readouterr().err == line
+    assert not (home / "data" / "synthetic").exists()
+    # the learner's own rule and line: fitted on those rows, it stops the same way
+    from littlehuman.learners.encoder import EncoderLearner
+    from littlehuman.errors import LittleHumanError
+
+    rows = pd.read_json(bad, lines=True).iloc[:48]
+    with pytest.raises(LittleHumanError) as fitted:
+        EncoderLearner(task="qa", epochs=1, progress=False).fit(rows)
+    assert line == f"error: qa_bad: {fitted.value}\n"
+    # the other learners do not extract answers; notebook 01 alone trains nothing
+    monkeypatch.undo()
+    for more in (["--learner", "majority"], ["--notebooks", "01"]):
+        assert main([*common, *more, "--dry-run"]) == 0, capsys.readouterr().err
+    good = qa_file(tmp_path / "qa_good.jsonl", extractive=True)
+    assert main(["--dataset", str(good), "--profile", "smoke", "--dry-run"]) == 0
+    # a --synthetic file none of whose answers is usable: the 100% synthetic runs would stop
+    twins = tmp_path / "twins.jsonl"
+    twins.write_text(bad.read_text().replace('"id": "q', '"source_id": "q'))
+    assert main(["--dataset", str(good), "--profile", "smoke", "--synthetic", str(twins),
+                 "--dry-run"]) == 2
+    assert capsys.readouterr().err == "error: qa_good: " + spans.no_usable_rows(48) + "\n"
+
+
+@pytest.mark.parametrize("name", ["ropes", "fairytaleqa"])
+@pytest.mark.parametrize("profile", ["cpu", "paper"])
+def test_the_papers_qa_datasets_pass_the_encoders_check(home, shared_data, name, profile):
+    """Many of their answers are no verbatim span of the context (ROPES, FairyTaleQA): the
+    check stops only a run on which none is usable."""
+    from littlehuman import experiments
+    from littlehuman.report import NOTEBOOKS
+    from littlehuman.study import Study
+
+    study = Study.create(name, config.profile(profile, learner="encoder"), str(shared_data))
+    experiments.check_before_generation(study, list(NOTEBOOKS))
+

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from littlehuman.config import Profile
+from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import grid, scaling, sweep, tradeoff, twins, zoom
 from littlehuman.experiments.grid import Cell, Shape
 
@@ -110,16 +111,34 @@ def distinct_runs(profile: Profile, shape: Shape,
 def check_before_generation(study: Any, notebooks: list[str]) -> None:
     """What would stop these notebooks' experiments after the twins were generated (and, by
     an API, paid for), checked first by the code that would stop them, each a one-line
-    LittleHumanError; run_all and ``--dry-run`` call it before anything is generated: a
-    ``--synthetic FILE`` is read and matched (bad rows, the other task's columns:
-    :func:`~littlehuman.data.synthetic_file.load_synthetic`), and when the sweep's twins are
-    made, checked to cover its largest fraction (:func:`.twins.sweep_twins`,
-    within :func:`.twins.unstored`)."""
+    LittleHumanError; run_all and ``--dry-run`` call it before anything is generated:
+
+    - a ``--synthetic FILE`` is read and matched (bad rows, the other task's columns:
+      :func:`~littlehuman.data.synthetic_file.load_synthetic`), and when the sweep's twins are
+      made, checked to cover its largest fraction (:func:`.twins.sweep_twins`, within
+      :func:`.twins.unstored`);
+    - with the encoder on a QA dataset, a run that trains on human rows alone needs one whose
+      answer has a span in its context, as does a run on the file's rows alone
+      (:func:`littlehuman.learners.spans.qa_rows_problem`, the encoder's rule and line)."""
     found = study.synthetic_file  # reads and checks the file
     chosen = for_notebooks(notebooks)
     if found is not None and (sweep in chosen or "01" in notebooks):
         with twins.unstored():
             twins.sweep_twins(study)
+    if study.profile.learner != "encoder" or study.task != "qa":
+        return
+    from littlehuman.learners.spans import qa_rows_problem
+
+    cells = [c for cs in distinct_runs(study.profile, study.shape, notebooks).values() for c in cs]
+    pool = study.train_pool
+    # human rows alone: a run of the pool's rows (or fewer of them) trains on none usable
+    human = [c for c in cells if c.fraction == 0 and c.n <= len(pool)]
+    problem = human and qa_rows_problem(pool, human[0].n)
+    synthetic = [c for c in cells if c.fraction == 1]
+    if not problem and found is not None and synthetic:  # the file's rows alone
+        problem = qa_rows_problem(found.rows, synthetic[0].n)
+    if problem:
+        raise LittleHumanError(f"{study.name}: {problem}")
 
 
 __all__ = ["EXPERIMENTS", "Cell", "Shape", "check_before_generation", "distinct_runs",

@@ -14,6 +14,11 @@ import pandas as pd
 from littlehuman.errors import LittleHumanError
 
 
+def as_texts(column: pd.Series) -> list[str]:
+    """A text column as strings: missing values (None, NaN) as ''."""
+    return ["" if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x) for x in column]
+
+
 @runtime_checkable
 class Learner(Protocol):
     """A trainable model over unified rows (see ``littlehuman.data.schema``).

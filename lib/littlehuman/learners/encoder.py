@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import re
 import time
-from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterator
@@ -45,82 +43,23 @@ from tqdm.auto import tqdm
 
 from littlehuman.config import MIN_MAX_LENGTH
 from littlehuman.errors import LittleHumanError
-from littlehuman.learners.base import check_rows, read_meta, write_meta
+from littlehuman.learners.base import as_texts, check_rows, read_meta, write_meta
 from littlehuman.learners.defaults import (ENCODER_EPOCHS, ENCODER_LR, ENCODER_POOLING,
                                            ENCODER_POOLINGS, ENCODER_WARMUP,
                                            default_model_dir)
 from littlehuman.machine import usable_cores, warn_if_slow_bf16
-from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
+from littlehuman.learners.spans import SPAN_BREAK, find_answer_span, no_usable_rows, token_f1
+from littlehuman.learners.training import bucket_batches, quiet_transformers, seed_everything
 
 TASKS = ("fv", "qa")
 MAX_ANSWER_TOKENS = 30  # longest predicted QA span, in tokens
-SPAN_BREAK = "|"  # a predicted span never crosses one (QAConv: the end of each turn)
 WINDOW_OVERLAP_DIVISOR = 4  # QA windows share max_length // 4 context tokens (BERT: 128 of 384)
 MAX_GRAD_NORM = 1.0
-_WORD = re.compile(r"\w+")
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "max_length", "weight_decay",
            "warmup_ratio", "select_on_valid", "threads", "progress", "bf16", "train_layers",
            "context_side", "pooling", "max_windows")
 _HEAD_FILE = "mean_pooled_head.safetensors"
 _MODEL_KEYS = ("input_ids", "token_type_ids", "attention_mask")
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-def token_f1(prediction: str, gold: str) -> float:
-    """SQuAD-style token F1 over lower-cased word tokens (1.0 when both are empty)."""
-    pred, ref = _words(prediction), _words(gold)
-    if not pred or not ref:
-        return float(pred == ref)
-    overlap = sum((Counter(pred) & Counter(ref)).values())
-    if overlap == 0:
-        return 0.0
-    p, r = overlap / len(pred), overlap / len(ref)
-    return 2 * p * r / (p + r)
-
-
-def find_answer_span(
-    context: str, answer: str, slack: int = 5, min_f1: float = 0.5, start: int = 0
-) -> tuple[int, int, bool] | None:
-    """The character span ``(start, end, fuzzy)`` of ``answer`` in ``context`` from character
-    ``start`` on (a tail-cut context's first kept one: a word cut there is not a word), or None.
-
-    First the first case-insensitive verbatim occurrence (preferring one on word boundaries),
-    with ``fuzzy=False``. Otherwise the span of whole context words, at most
-    ``len(answer words) + slack`` long and within one :data:`SPAN_BREAK`-delimited piece (no
-    predicted span crosses one), with the highest token F1 against the answer (ties: the
-    earliest, then the shortest), with ``fuzzy=True`` if that F1 is at least ``min_f1``.
-    """
-    answer = answer.strip()
-    if not answer:
-        return None
-    pattern = re.escape(answer)
-    match = (re.compile(rf"(?<!\w){pattern}(?!\w)", re.IGNORECASE).search(context, start)
-             or re.compile(pattern, re.IGNORECASE).search(context, start))
-    if match:
-        return match.start(), match.end(), False
-    target = Counter(_words(answer))
-    n_target = sum(target.values())
-    words = [w for w in _WORD.finditer(context) if w.start() >= start]
-    best_f1, best = 0.0, None
-    for i in range(len(words)):
-        seen: Counter[str] = Counter()
-        overlap = 0
-        for j in range(i, min(i + n_target + slack, len(words))):
-            if j > i and SPAN_BREAK in context[words[j - 1].end():words[j].start()]:
-                break
-            w = words[j].group().lower()
-            overlap += seen[w] < target[w]
-            seen[w] += 1
-            if overlap:
-                f1 = 2 * overlap / (j - i + 1 + n_target)
-                if f1 > best_f1 + 1e-12:
-                    best_f1, best = f1, (words[i].start(), words[j].end())
-    if best is None or best_f1 < min_f1:
-        return None
-    return best[0], best[1], True
 
 
 class MeanPooledClassifier(torch.nn.Module):
@@ -308,10 +247,7 @@ class EncoderLearner:
         feats, counts = self._encode(train, training=True)
         self.kept_rows = sorted({f["row"] for f in feats})  # positions in ``train``
         if not feats:
-            raise LittleHumanError(
-                f"encoder learner: none of the {len(train)} training rows is usable "
-                "(QA answers must occur in, or closely match, the context within max_length)"
-            )
+            raise LittleHumanError(no_usable_rows(len(train)))
         steps = self.epochs * -(-len(feats) // self.batch_size)
         # fused (torch >= 2.4 on the CPU): one kernel for all weights; bench/encoder_adamw.py
         # measured a MiniLM update 5.6-17x faster on 2 cores, its first step included

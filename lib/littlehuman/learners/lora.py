@@ -72,11 +72,11 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.learners.base import check_rows, read_meta, write_meta
+from littlehuman.learners.base import as_texts, check_rows, read_meta, write_meta
 from littlehuman.learners.defaults import LORA_DEFAULTS, LORA_SETTINGS
 from littlehuman.learners import lean_lora
 from littlehuman.learners.encoder import token_f1
-from littlehuman.learners.training import as_texts, bucket_batches, quiet_transformers, seed_everything
+from littlehuman.learners.training import bucket_batches, quiet_transformers, seed_everything
 from littlehuman.machine import in_chunks_halving_on_oom, sdpa_without_cudnn, unless_out_of_memory
 
 TASKS = ("fv", "qa")

@@ -1,5 +1,5 @@
-"""What the torch learners (encoder, lora) share: seeding, text columns, quiet transformers
-loading and length-bucketed batches."""
+"""What the torch learners (encoder, lora) share: seeding, quiet transformers loading and
+length-bucketed batches (their text columns: :func:`littlehuman.learners.base.as_texts`)."""
 from __future__ import annotations
 
 import contextlib
@@ -7,7 +7,6 @@ import random
 from typing import Iterator
 
 import numpy as np
-import pandas as pd
 import torch
 
 POOL_BATCHES = 32  # length bucketing sorts within pools of this many batches
@@ -17,10 +16,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-
-
-def as_texts(column: pd.Series) -> list[str]:
-    return ["" if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x) for x in column]
 
 
 @contextlib.contextmanager
