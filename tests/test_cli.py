@@ -521,3 +521,27 @@ def test_the_papers_qa_datasets_pass_the_encoders_check(home, shared_data, name,
     study = Study.create(name, config.profile(profile, learner="encoder"), str(shared_data))
     experiments.check_before_generation(study, list(NOTEBOOKS))
 
+
+@pytest.mark.parametrize("args", [
+    ("--dataset", "{own}", "--dry-run"),
+    ("--dataset", "{own}"),
+    ("advise", "{own}"),
+    ("--list-datasets",),
+    ("--dataset", "fever", "--plan"),
+    ("--dataset", "all", "--plan"),
+])
+def test_a_data_dir_that_does_not_exist_is_one_line_whatever_is_asked(home, tmp_path, capsys,
+                                                                       args):
+    """--data-dir /nonexistent had passed with a user's own file (exit 0) and had listed every
+    dataset as not found with --list-datasets and --plan; it is refused before anything runs."""
+    own = qa_file(tmp_path / "mine.jsonl", extractive=True)
+    missing = tmp_path / "nope"
+    argv = [a.format(own=own) for a in args] + ["--profile", "smoke", "--data-dir", str(missing)]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1, err
+    assert err.startswith(f"error: data directory {missing} (from --data-dir) does not exist")
+    if str(own) in argv:
+        assert "your own dataset" in err and "leave --data-dir out" in err
+    assert not missing.exists() and not (home / "data" / "processed").exists()
+

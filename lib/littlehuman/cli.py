@@ -280,6 +280,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if problem:
             raise LittleHumanError(problem)
     check_modes(args)
+    if not args.fetch:  # --fetch downloads into --data-dir, and makes it
+        check_data_dir(args.data_dir, args.dataset)
     prof, fitted = config.fit_to_machine(prof, chosen=overrides)
     if args.list_datasets:
         from littlehuman.data.summary import print_table
@@ -387,6 +389,26 @@ def check_modes(args: argparse.Namespace) -> None:
         raise LittleHumanError(f"{', '.join(own)}: for your own dataset file only, and "
                                f"--dataset {dataset or '(none)'} is none: give --dataset "
                                "FILE|DIR|train=FILE,test=FILE, or leave them out")
+
+
+def check_data_dir(data_dir: str | None, dataset: str | None) -> None:
+    """``--data-dir DIR`` that is no folder: one line (a LittleHumanError) before anything
+    runs, whatever is asked but ``--fetch`` (which downloads into it): with your own dataset
+    file it is not read, and had been accepted in silence; with --list-datasets and --plan it
+    had listed every dataset as not found."""
+    from littlehuman import paths
+    from littlehuman.data import custom
+
+    if data_dir is None:
+        return
+    folder = Path(data_dir).expanduser().resolve()
+    if folder.is_dir():
+        return
+    if dataset and dataset.strip().lower() != "all" and custom.is_custom_path(dataset):
+        raise LittleHumanError(f"data directory {folder} (from --data-dir) does not exist, and "
+                               f"your own dataset {dataset} reads nothing from it: leave "
+                               "--data-dir out, or give a folder that exists")
+    paths.raw_data_dir(data_dir)  # its one line: where the raw releases go
 
 
 def fetch_on_first_use(dataset: str, data_dir: str | None) -> None:
