@@ -545,3 +545,24 @@ def test_a_data_dir_that_does_not_exist_is_one_line_whatever_is_asked(home, tmp_
         assert "your own dataset" in err and "leave --data-dir out" in err
     assert not missing.exists() and not (home / "data" / "processed").exists()
 
+
+def test_help_names_the_program_as_it_was_started(monkeypatch, capsys):
+    """`littlehuman --help` (the console script) printed `usage: run_all.py`."""
+    for argv0, prog, typed in (("/venv/bin/littlehuman", "littlehuman", "littlehuman"),
+                               ("run_all.py", "run_all.py", "python run_all.py"),
+                               ("/x/lib/littlehuman/cli.py", "python -m littlehuman.cli",
+                                "python -m littlehuman.cli")):
+        monkeypatch.setattr("sys.argv", [argv0, "--help"])
+        with pytest.raises(SystemExit):
+            main()
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: {prog} [-h] [--dataset NAME|all|FILE|DIR]"), out[:200]
+        assert f"\n       {prog} advise FILE|NAME" in out
+        assert f"\n  {typed} --dataset all " in out
+        if prog == "littlehuman":
+            assert "run_all.py" not in out
+        monkeypatch.setattr("sys.argv", [argv0, "--frobnicate"])
+        assert main() == 2
+        assert capsys.readouterr().err.endswith(f"(see {typed} --help)\n")
+    assert main(["--frobnicate"]) == 2  # called with its arguments: the script's name
+    assert capsys.readouterr().err.endswith("(see python run_all.py --help)\n")

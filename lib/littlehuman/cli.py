@@ -38,18 +38,56 @@ each flag below overrides the chosen --profile's value; the brackets give each p
 value; lists are comma-separated (e.g. --seeds 0,1,2)"""
 
 
+#: the program's name in --help and its lines when it is not run from a shell (a test's
+#: ``main(argv)``): the script in the checkout
+PROG = "run_all.py"
+
+
+def invoked_as(argv0: str | None = None) -> str:
+    """The program's name as it was started (``sys.argv[0]``, as argparse names it):
+    ``run_all.py``, the console script ``littlehuman``, or ``python -m littlehuman.cli``."""
+    name = os.path.basename(sys.argv[0] if argv0 is None else argv0)
+    if name in ("cli.py", "__main__.py"):
+        return "python -m littlehuman.cli"
+    return name if name and not name.startswith("-") else PROG
+
+
+def typed(prog: str) -> str:
+    """What a user types to run ``prog``: ``python run_all.py`` for the script, else the
+    name itself (``littlehuman``)."""
+    return f"python {prog}" if prog.endswith(".py") else prog
+
+
+def examples(prog: str = PROG) -> str:
+    """The epilog's examples, run as ``prog`` types it, their comments in the epilog's column
+    (that of the continued advise line's) where the command leaves room."""
+    command = typed(prog)
+    if command == typed(PROG):
+        return EPILOG
+    column = max(line.index("  # ") for line in EPILOG.splitlines() if line.startswith("      --"))
+    lines = []
+    for line in EPILOG.splitlines(keepends=True):
+        code, mark, comment = line.partition(" # ")
+        if typed(PROG) in code:
+            code = code.replace(typed(PROG), command).rstrip()
+            line = f"{code.ljust(column + 1)} # {comment}" if mark else code + "\n"
+        lines.append(line)
+    return "".join(lines)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # a bad flag: one line, exit 2
-        raise LittleHumanError(f"{message} (see python run_all.py --help)")
+        raise LittleHumanError(f"{message} (see {typed(self.prog)} --help)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The parser, named ``prog`` in its usage, examples and error lines (:func:`invoked_as`)."""
     p = _Parser(
-        prog="run_all.py",
+        prog=prog,
         allow_abbrev=False,  # --budg is no flag: a typo must not pass for --budget
         description="Rerun 'A Little Human Data Goes A Long Way' on a dataset: generate synthetic "
         "twins, run the replacement sweep, and render the notebooks to HTML under outputs/.",
-        epilog=EPILOG,
+        epilog=examples(prog),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = p.add_argument_group("what to do")
@@ -121,8 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
                                metavar=config.field_metavar(name), help=helps[name])
     # the usage argparse makes lists the flags alone: the one command, advise, goes below it
     flags = p.format_usage().removeprefix("usage: ").rstrip("\n")
-    advise = textwrap.fill(ADVISE_USAGE.removeprefix("usage: python "), width=78,
-                           initial_indent=" " * 7, subsequent_indent=" " * 18,
+    advise = textwrap.fill(ADVISE_USAGE.removeprefix(f"usage: {typed(PROG)} "), width=78,
+                           initial_indent=" " * 7 + prog + " ",
+                           subsequent_indent=" " * (8 + len(prog)),
                            break_on_hyphens=False, break_long_words=False)
     p.usage = f"{flags}\n{advise}".replace("%", "%%")
     return p
@@ -236,36 +275,49 @@ ADVISE_USAGE = ("usage: python run_all.py advise FILE|NAME [--synthetic FILE] [-
                 "--price-synthetic Q [--budget B]] [other flags]")
 
 
+def advise_usage(prog: str = PROG) -> str:
+    """:data:`ADVISE_USAGE`, run as ``prog`` types it (:func:`typed`)."""
+    return ADVISE_USAGE.replace(typed(PROG), typed(prog), 1)
+
+
+def advise_help(prog: str = PROG) -> str:
+    """What ``advise --help`` prints above the flags it shares with a plain run."""
+    return ("advise: how much human data to buy. Runs only what the advice needs (the "
+            "trade-off's runs and notebook 06, no sweep) and prints where the advice is.\n"
+            f"{advise_usage(prog)}\nThe other flags are {prog}'s own, listed below.\n")
+
+
 #: what ``advise --help`` prints above the flags it shares with a plain run
-ADVISE_HELP = ("advise: how much human data to buy. Runs only what the advice needs (the "
-               "trade-off's runs and notebook 06, no sweep) and prints where the advice is.\n"
-               + ADVISE_USAGE + "\nThe other flags are run_all.py's own, listed below.\n")
+ADVISE_HELP = advise_help()
 
 
-def advise_argv(argv: Sequence[str]) -> list[str]:
+def advise_argv(argv: Sequence[str], prog: str = PROG) -> list[str]:
     """``advise DATASET [flags]`` -> the flags that run only what the advice needs: the
     trade-off's runs and notebook 06 (the advisor), without the sweep. ``advise --help``:
-    ``["--help"]`` (the parser's help, after :data:`ADVISE_HELP`)."""
+    ``["--help"]`` (the parser's help, after :func:`advise_help`)."""
     rest = list(argv[1:])
+    usage = advise_usage(prog)
     if rest[:1] in (["-h"], ["--help"]):
-        print(ADVISE_HELP)
+        print(advise_help(prog))
         return ["--help"]
     if not rest or rest[0].startswith("-"):
-        raise LittleHumanError(f"advise needs a dataset first: {ADVISE_USAGE}")
+        raise LittleHumanError(f"advise needs a dataset first: {usage}")
     if any(a.split("=", 1)[0] in ("--notebooks", "--dataset") for a in rest):
-        raise LittleHumanError(f"advise sets --dataset and --notebooks itself: {ADVISE_USAGE}")
+        raise LittleHumanError(f"advise sets --dataset and --notebooks itself: {usage}")
     return ["--dataset", rest[0], "--notebooks", "06", *rest[1:]]
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    # named as started from a shell (`littlehuman --help`); a caller's argv: the script
+    prog = invoked_as() if argv is None else PROG
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["advise"]:
-        argv = advise_argv(argv)
+        argv = advise_argv(argv, prog)
     elif argv and not argv[0].startswith("-"):  # 'advice', 'run': no such command
         raise LittleHumanError(f"unknown command {argv[0]!r}: the one command is advise "
-                               f"({ADVISE_USAGE.removeprefix('usage: ')}); everything else is a "
-                               "flag (see python run_all.py --help)")
-    args = build_parser().parse_args(argv)
+                               f"({advise_usage(prog).removeprefix('usage: ')}); everything "
+                               f"else is a flag (see {typed(prog)} --help)")
+    args = build_parser(prog).parse_args(argv)
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
     if overrides.get("synthetic"):
         overrides["synthetic"] = own_synthetic(overrides["synthetic"], args.dataset)
