@@ -994,3 +994,31 @@ def test_a_hub_clone_points_at_its_data_folder(tmp_path: Path) -> None:
         load_custom(clone)
     assert f"the data may be in {clone / 'data'}" in str(err.value) and "\n" not in str(err.value)
     assert load_custom(clone / "data")[1].n_rows_read == 20
+
+
+# --- a user-tester's files: class ids, one label, copied test rows, encodings, NUL -------
+
+
+def test_not_utf8_names_the_byte_its_offset_and_line(tmp_path: Path) -> None:
+    """The line had said "not UTF-8 text (invalid continuation byte)", not where."""
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes("context,claim,label\nCtx one.,C1.,1\nCaf\u00e9 two.,C2.,0\n".encode("latin-1"))
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(latin)
+    assert str(err.value) == (
+        f"{latin}: not UTF-8 text: byte 0xe9 at offset 38 (line 3): invalid continuation byte: "
+        "re-save it as UTF-8 (in Excel: Save As 'CSV UTF-8')")
+    # past the reader's first buffer, and a JSON Lines file
+    lines = "".join(json.dumps({"context": f"Ctx \u00e9 {i}.", "claim": "C.", "label": i % 2}) + "\n"
+                    for i in range(20000))
+    late = tmp_path / "late.jsonl"
+    late.write_bytes(lines.encode("utf-8") + b'{"context": "\xe9"}\n')
+    with pytest.raises(LittleHumanError, match=rf"byte 0xe9 at offset {len(lines.encode()) + 13} "
+                                               r"\(line 20001\): invalid continuation byte: "
+                                               r"re-save it as UTF-8$"):
+        load_custom(late)
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("context,claim,label\nCtx one.,C1.,1\n".encode("utf-16"))
+    with pytest.raises(LittleHumanError, match="offset 0 .line 1.: invalid start byte; it starts "
+                                               "with a UTF-16 byte order mark: re-save it as UTF-8"):
+        load_custom(utf16)

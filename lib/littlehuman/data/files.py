@@ -9,6 +9,7 @@ their class names; class id -1 (no label) is a missing value.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -109,6 +110,44 @@ def separator_advice(path: str | Path, separator: str) -> str:
             "(or as JSON Lines / parquet)")
 
 
+def _not_utf8(path: Path, error: UnicodeDecodeError) -> LittleHumanError:
+    """The one line for a file that is not UTF-8, naming its first bad byte by its offset in
+    the file and its line (``error``'s offset is within the reader's buffer: the file is
+    decoded again, in chunks, to find it)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0  # bytes and line breaks before the chunk
+    at = None
+    try:
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                pending = len(decoder.getstate()[0])  # an unfinished character's bytes
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as e:  # e.object: the pending bytes, then the chunk
+                    error, at = e, offset - pending + e.start
+                    lines += e.object.count(b"\n", 0, e.start)
+                    break
+                offset += len(chunk)
+                lines += chunk.count(b"\n")
+            else:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError as e:  # the file ends inside a character
+                    error, at = e, offset - len(e.object) + e.start
+    except OSError:
+        pass
+    if at is None:
+        where = f" ({error.reason})"
+    else:
+        where = f": byte 0x{error.object[error.start]:02x} at offset {at} (line {lines + 1}): {error.reason}"
+    utf16 = error.object[:2] in (b"\xff\xfe", b"\xfe\xff") and at == 0
+    return LittleHumanError(
+        f"{path}: not UTF-8 text{where}"
+        + ("; it starts with a UTF-16 byte order mark" if utf16 else "")
+        + ": re-save it as UTF-8" + (" (in Excel: Save As 'CSV UTF-8')"
+                                     if path.suffix.lower() == ".csv" else ""))
+
+
 def _first_line(path: Path) -> str:
     """The file's first non-blank line (without a BOM), or "" where it cannot be read."""
     try:
@@ -143,7 +182,7 @@ def _read_csv(path: Path) -> FileRows:
             raise LittleHumanError(separator_advice(path, separator)) from e
         raise LittleHumanError(f"{path}: unreadable CSV near line {start}: {e}: fix the quoting") from e
     except UnicodeDecodeError as e:
-        raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
+        raise _not_utf8(path, e) from e
     if header is None:
         raise LittleHumanError(f"{path}: the file is empty: write a header line and one row per point in it")
     return FileRows("csv", "line", header, records)
@@ -174,7 +213,7 @@ def _read_jsonl(path: Path) -> FileRows:
                 header.update(dict.fromkeys(obj))
                 records.append((line_no, obj, None))
     except UnicodeDecodeError as e:
-        raise LittleHumanError(f"{path}: not UTF-8 text ({e.reason}): save it as UTF-8") from e
+        raise _not_utf8(path, e) from e
     if not records:
         raise LittleHumanError(f"{path}: the file is empty: write one JSON object per line in it")
     return FileRows("jsonl", "line", list(header), records)
