@@ -301,11 +301,12 @@ BAD_CASES = {
 @pytest.mark.parametrize("case", list(BAD_CASES))
 def test_bad_rows_are_named(tmp_path: Path, case: str) -> None:
     file_name, lines, expected = BAD_CASES[case]
-    # and a good train row last: the rows left once the bad one is dropped hold train and test
-    good = {**({"id": 9} if '"id"' in lines[0] else {}),
-            "context": "Ctx nine.", "claim": "C9.", "label": 0, "split": "train"}
-    lines = lines + [json.dumps(good) if file_name.endswith(".jsonl")
-                     else "Ctx nine.,Claim nine.,0,train"]
+    # and good train rows of both labels last: the rows left once the bad one is dropped hold
+    # train and test, and train rows a learner can learn from
+    good = [{**({"id": 9 + label} if '"id"' in lines[0] else {}), "context": f"Ctx {9 + label}.",
+             "claim": f"C{9 + label}.", "label": label, "split": "train"} for label in (0, 1)]
+    lines = lines + [json.dumps(g) if file_name.endswith(".jsonl")
+                     else f"{g['context']},{g['claim']},{g['label']},train" for g in good]
     path = write_csv_lines(tmp_path / file_name, lines)
     with pytest.raises(LittleHumanError) as err:
         load_custom(path)
@@ -790,7 +791,7 @@ def test_parquet_from_datasets_reads_class_labels_by_name(tmp_path: Path) -> Non
     plain = tmp_path / "plain.parquet"  # the same ids without the features: read as numbers
     pd.read_parquet(path).to_parquet(plain, index=False)
     pd.read_parquet(plain)  # still a good file
-    with pytest.raises(LittleHumanError, match=r"bad label 2"):
+    with pytest.raises(LittleHumanError, match=r"look like 3-class NLI ids"):
         load_custom(plain, columns=NLI_COLUMNS)
 
 
@@ -999,6 +1000,128 @@ def test_a_hub_clone_points_at_its_data_folder(tmp_path: Path) -> None:
 # --- a user-tester's files: class ids, one label, copied test rows, encodings, NUL -------
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_three_class_nli_ids_are_refused_with_the_mapping_to_apply(tmp_path: Path, suffix: str) -> None:
+    """Labels 0/1/2 (SNLI's ids kept as numbers) had read 0 as "not supported" and 1 as
+    "supported", the 2s dropped by --skip-bad-rows (or named as bad labels without it)."""
+    rows = fv_rows(split=False)
+    for i, row in enumerate(rows):
+        row["label"] = i % 3
+    rows[1]["label"] = -1  # SNLI's "no gold label" among them
+    path = write(tmp_path / f"snli{suffix}", rows)
+    first = "line 4" if suffix == ".csv" else "line 3"  # the third row, after a CSV's header
+    for skip in (False, True):
+        with pytest.raises(LittleHumanError) as err:
+            load_custom(path, skip_bad_rows=skip)
+        msg = str(err.value)
+        assert "\n" not in msg and msg.startswith(f"snli{suffix}: column 'label' holds 0, 1 and 2 "
+                                                  f"(6 row(s) of 2, the first on {first})")
+        assert "3-class NLI ids (SNLI/MultiNLI: 0 entailment, 1 neutral, 2 contradiction)" in msg
+        assert "map({0: 1, 1: 0, 2: 0})" in msg and "bad label" not in msg
+    # a split file's ids are named by their file, under the user's column name
+    folder = split_folder(tmp_path / "nli", [{("gold" if k == "label" else k): v for k, v in r.items()}
+                                             for r in fv_rows()])
+    with pytest.raises(LittleHumanError, match=r"column 'gold' \(label\) holds 0, 1 and 2 \(1 row"
+                                               r"\(s\) of 2, the first on test.csv line 3\)"):
+        test = pd.read_csv(folder / "test.csv")
+        test.loc[1, "gold"] = 2
+        test.to_csv(folder / "test.csv", index=False)
+        load_custom(folder, columns={"gold": "label"})
+    # other numbers are bad labels, as before: 0-3 is no NLI id set, nor is a 2 without a 1
+    for labels in ([0, 1, 2, 3], [0, 2]):
+        rows = fv_rows(split=False)
+        for i, row in enumerate(rows):
+            row["label"] = labels[i % len(labels)]
+        with pytest.raises(LittleHumanError, match="bad label '?2'?"):
+            load_custom(write(tmp_path / f"other{len(labels)}{suffix}", rows))
+
+
+def test_train_rows_of_one_label_are_refused(tmp_path: Path) -> None:
+    """Train rows all of one label had run the whole pipeline (1.000 everywhere, advice to make
+    the learner learn first)."""
+    rows = fv_rows()
+    for row in rows:
+        row["label"] = 1
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(write(tmp_path / "yes.csv", rows))
+    assert str(err.value) == (
+        "yes.csv: every train row has label 1 (supported): a learner has nothing to learn from "
+        "them: the train rows need both labels: add train rows of label 0 (not supported: "
+        "refuted or not enough info), or check that the label column reads as you meant (0/1, "
+        "true/false or FEVER/NLI words)")
+    # split files; the rows of the other label all bad and dropped
+    rows = fv_rows()
+    for row in rows:
+        if row["split"] == "train" and row["label"] == 1:
+            row["claim"] = None
+    folder = split_folder(tmp_path / "no", rows)
+    with pytest.raises(LittleHumanError, match=r"no/: every train row \(after dropping 6 bad "
+                                               r"row\(s\)\) has label 0 \(not supported"):
+        load_custom(folder, skip_bad_rows=True)
+    # test rows of one label load, said in the load line; QA has no label
+    rows = fv_rows()
+    for row in rows:
+        if row["split"] == "test":
+            row["label"] = 0
+    _, report = load_custom(write(tmp_path / "test_no.csv", rows))
+    assert report.test_label == 0
+    assert "; every test row has label 0 (not supported): always saying it scores 1.000" \
+        in report.describe()
+    _, report = load_custom(write(tmp_path / "qa.csv", qa_rows()))
+    assert report.test_label is None and "every test row" not in report.describe()
+
+
+def copied_folder(root: Path, suffix: str = ".csv") -> Path:
+    """Split files whose test file repeats two train rows (other ids, same text)."""
+    rows = fv_rows()
+    train = [r for r in rows if r["split"] == "train"]
+    rows += [{**train[i], "id": f"copy-{i}", "split": "test"} for i in (0, 5)]
+    return split_folder(root, rows, suffixes={"test": suffix})
+
+
+def test_test_rows_copying_train_rows_are_refused_or_dropped(tmp_path: Path) -> None:
+    """A user's test split repeating train rows under other ids had passed unflagged."""
+    folder = copied_folder(tmp_path / "copied")
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(folder)
+    assert str(err.value) == (
+        f"{folder}/: 2 test row(s) of 6 repeat a train row (the same context and claim), e.g. "
+        "test.csv line 6 (id 'copy-0') is train.csv line 2 (id 'r0-0'): a learner tested on "
+        "rows it trained on scores too high: remove them from the test file (or from the train "
+        "file), or use --skip-bad-rows to drop them from the test split")
+    df, report = load_custom(folder, skip_bad_rows=True)
+    assert report.test_copies == 2 and report.split_counts["test"] == 4 and len(df) == 20
+    assert not df["row_id"].str.contains("copy").any()
+    assert "; 2 test row(s) dropped that repeat a train row's context and claim " \
+           "(--skip-bad-rows)" in report.describe()
+    explicit = f"train={folder / 'train.csv'},test={folder / 'test.csv'}"
+    with pytest.raises(LittleHumanError, match="2 test row.s. of 6 repeat a train row"):
+        load_custom(explicit)
+    # the same context with another claim is no copy; neither is a train row repeated in train
+    rows = fv_rows()
+    rows.append({**rows[0], "id": "other", "claim": "Another claim.", "split": "test"})
+    rows.append({**rows[0], "id": "again", "split": "train"})
+    _, report = load_custom(split_folder(tmp_path / "fine", rows))
+    assert report.test_copies == 0
+    # one file with a split column is the user's split too
+    rows = fv_rows()
+    rows.append({**rows[3], "id": "copy", "split": "test"})
+    with pytest.raises(LittleHumanError, match=r"one.csv: 1 test row.s. of 5 repeat a train row "
+                                               r".*line 22 \(id 'copy'\) is line 5 \(id 'r1-1'\)"
+                                               r".*drop those rows or give them another split"):
+        load_custom(write(tmp_path / "one.csv", rows))
+    # QA: the same context and question
+    rows = qa_rows()
+    rows.append({**rows[0], "id": 99, "split": "test"})
+    with pytest.raises(LittleHumanError, match="the same context and question"):
+        load_custom(split_folder(tmp_path / "qa", rows))
+    # a test split that is all copies leaves nothing to test on, skipping or not
+    rows = [r for r in fv_rows() if r["split"] == "train"]
+    rows += [{**r, "id": f"c{i}", "split": "test"} for i, r in enumerate(rows[:3])]
+    with pytest.raises(LittleHumanError, match=r"all 3 test rows repeat a train row"):
+        load_custom(split_folder(tmp_path / "all", rows), skip_bad_rows=True)
+
+
 def test_not_utf8_names_the_byte_its_offset_and_line(tmp_path: Path) -> None:
     """The line had said "not UTF-8 text (invalid continuation byte)", not where."""
     latin = tmp_path / "latin1.csv"
@@ -1022,3 +1145,15 @@ def test_not_utf8_names_the_byte_its_offset_and_line(tmp_path: Path) -> None:
     with pytest.raises(LittleHumanError, match="offset 0 .line 1.: invalid start byte; it starts "
                                                "with a UTF-16 byte order mark: re-save it as UTF-8"):
         load_custom(utf16)
+
+
+def test_a_nul_byte_in_a_text_is_a_bad_row(tmp_path: Path) -> None:
+    """NUL bytes had been kept in the texts (and cut them in C-string consumers)."""
+    rows = fv_rows()
+    rows[4]["context"] = "The lantern\x00 of town 2."
+    path = write(tmp_path / "nul.csv", rows)
+    with pytest.raises(LittleHumanError, match=r"1 bad row\(s\) of 20: line 6: column 'context': "
+                                               r"a NUL byte \(\\x00\) at character 12: remove it"):
+        load_custom(path)
+    df, report = load_custom(path, skip_bad_rows=True)
+    assert report.n_bad_rows == 1 and len(df) == 19 and not df["context"].str.contains("\x00").any()

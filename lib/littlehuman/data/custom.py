@@ -30,6 +30,11 @@ Other columns are ignored. Every bad row is named by its position as the user se
 after its file's name when there are several files (``test.csv line 4``). Blank lines (and
 CSV records whose fields are all blank) are not rows.
 
+Beyond each row's own cells: FV labels that are the numbers 0, 1 and 2 (3-class NLI ids) and
+train rows that all have one label stop the load in one line, whatever ``skip_bad_rows`` says;
+a test row of the user's own split (split files, or a split column) that repeats a train row's
+context and claim (FV) or question (QA) stops it too, or is dropped with ``skip_bad_rows``.
+
 Identity: the run store and the synthetic twins are keyed by the dataset's name (the file's or
 folder's), not its content, so :func:`check_identity` (called by the command line before a
 run) records a digest of the rows in ``data/processed/<name>/own_dataset.json`` and stops a
@@ -105,7 +110,10 @@ class CustomReport:
     (empty for one file: ``path`` is that file); ``ignored`` the data files of a folder that
     are named after no split; ``class_names`` our columns that held Hugging Face class ids, read
     by these names; ``first_answers`` the rows whose answer was a list of answers (the first
-    was kept); ``sources`` the sha256 of every file read; ``fingerprint`` a
+    was kept); ``test_copies`` the test rows dropped (``--skip-bad-rows``) because they
+    repeat a train row's context and claim or question; ``test_label`` the label of every
+    test row of an FV dataset where they all have one; ``sources`` the sha256 of every file
+    read; ``fingerprint`` a
     digest of the unified rows (:func:`fingerprint`).
     """
 
@@ -122,6 +130,8 @@ class CustomReport:
     class_names: dict[str, list[str]] = field(default_factory=dict)
     first_answers: int = 0
     unused: list[str] = field(default_factory=list)
+    test_copies: int = 0
+    test_label: int | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     fingerprint: str = field(default="", compare=False)
 
@@ -136,6 +146,10 @@ class CustomReport:
         if self.n_bad_rows:
             line += (f"; {self.n_bad_rows} bad row(s) dropped (--skip-bad-rows), the first: "
                      f"{self.problems[0]}")
+        if self.test_copies:
+            target = schema.target_column(self.task)
+            line += (f"; {self.test_copies} test row(s) dropped that repeat a train row's context "
+                     f"and {target} (--skip-bad-rows)")
         if self.ignored:
             line += f"; ignored (named after no split): {', '.join(self.ignored)}"
         if self.first_answers:
@@ -147,6 +161,10 @@ class CustomReport:
         if 0 < test < SMALL_TEST_SPLIT:
             line += (f"; only {test} test rows: every score and interval rests on them (a larger "
                      "test split narrows the intervals)")
+        if self.test_label is not None:
+            line += (f"; every test row has label {self.test_label} "
+                     f"({LABEL_NAMES[self.test_label].split(':')[0]}): always saying it scores "
+                     "1.000 (test rows of both labels tell learners apart)")
         for col, names in self.class_names.items():
             line += f"; {col} read by its class names: " + ", ".join(
                 f"{i} {n}" + (f" -> {schema.label_from_word(n)}" if col == "label" and
@@ -407,8 +425,11 @@ def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip
     rename = _rename(read.header, columns or {}, path)
     task = _task(set(rename.values()), task, read.header, path, used=set(rename))
     name = _slug(name if name else (path.name if read.fmt == HF_SAVED else path.stem))
+    if task == "fv":
+        _refuse_nli_ids([("", records, rename, read.unit)], path.name)
 
-    rows, problems = _validate(records, rename, task, name, read.unit)
+    positions: list[str] = []
+    rows, problems = _validate(records, rename, task, name, read.unit, positions=positions)
     if problems and not skip_bad_rows:
         more = "; ..." if len(problems) > SHOWN_PROBLEMS else ""
         raise LittleHumanError(
@@ -417,16 +438,22 @@ def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip
         )
     if not rows:
         raise LittleHumanError(f"{path.name}: all {len(records)} rows are bad: {problems[0]}")
+    good = len(rows)
+    if "split" in rename.values():  # the user's split: no test row may copy a train row
+        rows = _drop_copies(rows, positions, task, path.name, skip_bad_rows, "id" in rename.values(),
+                            "drop those rows or give them another split")
 
     df = pd.DataFrame(rows)
     note = _split(df, "split" in rename.values(), seed, path)
+    _refuse_one_label(df, task, path.name, len(problems))
     df = schema.finalize(df, name, task, sources={s: path for s in schema.SPLITS})
     counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
     report = CustomReport(name, task, str(path), len(records), len(problems), problems, note, counts,
                           sources={str(path): sha256(path)},
                           class_names=_named(read.class_names, rename),
                           first_answers=_several_answers(records, rename),
-                          unused=_unused([read.header], [rename]))
+                          unused=_unused([read.header], [rename]), test_copies=good - len(rows),
+                          test_label=_one_test_label(df, task))
     return df, report
 
 
@@ -444,15 +471,19 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
     for (_, f, read), rename in zip(reads, renames):  # the train file decides the task
         task = _task(set(rename.values()), task, read.header, f, used=set(rename), asked=asked)
     name = _slug(name if name else where.name)
+    if task == "fv":
+        _refuse_nli_ids([(label[f], read.records, rename, read.unit)
+                         for (_, f, read), rename in zip(reads, renames)], where.display)
 
     rows: list[dict[str, object]] = []
     problems: list[str] = []
     disagree: list[str] = []
     seen: dict[str, str] = {}
+    positions: list[str] = []
     total = 0
     for (split, f, read), rename in zip(reads, renames):
         got, bad = _validate(read.records, rename, task, name, read.unit, label=label[f],
-                             split=split, seen=seen, disagree=disagree)
+                             split=split, seen=seen, disagree=disagree, positions=positions)
         rows += got
         problems += bad
         total += len(read.records)
@@ -469,6 +500,11 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
             f"{where.display}: {len(problems)} bad row(s) of {total}: "
             f"{'; '.join(problems[:SHOWN_PROBLEMS])}{more}; use --skip-bad-rows to drop them"
         )
+    good = len(rows)
+    if rows:
+        rows = _drop_copies(rows, positions, task, where.display, skip_bad_rows,
+                            all("id" in rename.values() for rename in renames),
+                            "remove them from the test file (or from the train file)")
     df = pd.DataFrame(rows)
     for split in ("train", "test"):
         if not len(df) or not (df["split"] == split).any():
@@ -485,6 +521,7 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
         lack = "no good valid rows" if any(s == "valid" for s, _ in where.files) else "no valid file"
         note = (f"splits from the file names; {lack}: 20% of the train contexts became valid "
                 f"(seed {seed})")
+    _refuse_one_label(df, task, where.display, len(problems))
     df = schema.finalize(df, name, task, sources={
         s: [f for split, f in where.files if split == s] for s in schema.REQUIRED_SPLITS})
     counts = {s: int((df["split"] == s).sum()) for s in schema.SPLITS}
@@ -497,7 +534,8 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
                           sources={str(f): sha256(f) for f in paths}, class_names=named,
                           first_answers=sum(_several_answers(read.records, rename)
                                             for (_, _, read), rename in zip(reads, renames)),
-                          unused=_unused([read.header for _, _, read in reads], renames))
+                          unused=_unused([read.header for _, _, read in reads], renames),
+                          test_copies=good - len(rows), test_label=_one_test_label(df, task))
     return df, report
 
 
@@ -689,11 +727,17 @@ def _show(value: object) -> str:
 
 
 def _text(value: object) -> tuple[str, str | None]:
-    """(cleaned text, problem or None) of a cell that must hold non-empty text."""
+    """(cleaned text, problem or None) of a cell that must hold non-empty text; a NUL byte is a
+    problem (no text holds one: it comes of a binary or UTF-16 export, and C-string consumers,
+    a local generator's server say, would cut the text at it)."""
     if _missing(value):
         return "", "missing value"
     if isinstance(value, (dict, list)):
         return "", f"expected text, got a JSON {type(value).__name__}"
+    at = value.find("\x00") if isinstance(value, str) else -1
+    if at >= 0:
+        return "", (f"a NUL byte (\\x00) at character {at + 1}: remove it (re-export the file "
+                    "as UTF-8 text)")
     text = schema.clean_text(value)
     return text, None if text else "empty value"
 
@@ -734,6 +778,59 @@ def _label(value: object) -> int | None:
             return None
         label = int(number) if number in (0.0, 1.0) else None
     return label
+
+
+#: what each of our FV labels means, as the load line and its errors say it
+LABEL_NAMES = {1: "supported", 0: "not supported: refuted or not enough info"}
+
+
+def _number(value: object) -> float | None:
+    """A label cell's number (an int, a float or numeric text), None for anything else."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _refuse_nli_ids(files: list[tuple[str, list[Record], dict[str, str], str]], where: str) -> None:
+    """A label column whose numbers are 0, 1 and 2 (with -1, no label, at most): 3-class NLI
+    ids (SNLI/MultiNLI: 0 entailment, 1 neutral, 2 contradiction) kept as numbers, which read as
+    0/1 would turn entailment into "not supported" and drop the contradictions as bad rows. One
+    line, whatever --skip-bad-rows says: the mapping is the user's to apply. ``files`` holds
+    (label, records, rename, unit) per file, as :func:`_validate` takes them."""
+    numbers: set[float] = set()
+    twos: list[str] = []
+    column = "label"
+    for label, records, rename, unit in files:
+        theirs = next((t for t, ours in rename.items() if ours == "label"), None)
+        if theirs is None:
+            continue
+        column = theirs
+        for pos, raw, _ in records:
+            number = None if raw is None else _number(raw.get(theirs))
+            if number is None or number != number:  # nan: a missing value
+                continue
+            numbers.add(number)
+            if number == 2:
+                twos.append(f"{label} {unit} {pos}" if label else f"{unit} {pos}")
+    if not {0.0, 1.0, 2.0} <= numbers <= {-1.0, 0.0, 1.0, 2.0}:
+        return
+    named = f"column {column!r}" + ("" if column == "label" else " (label)")
+    raise LittleHumanError(
+        f"{where}: {named} holds 0, 1 and 2 ({len(twos)} row(s) of 2, the first on {twos[0]}): "
+        "these look like 3-class NLI ids (SNLI/MultiNLI: 0 entailment, 1 neutral, "
+        "2 contradiction), which cannot be read as 0/1 labels (--skip-bad-rows would drop the 2s "
+        "and read entailment as 'not supported'): map them yourself, after checking your "
+        "dataset's order, e.g. df['label'] = df['label'].map({0: 1, 1: 0, 2: 0}) for SNLI's "
+        "order, or write the words (entailment, neutral, contradiction)")
 
 
 def _meta(value: object) -> str:
@@ -826,6 +923,78 @@ def _validate(
 
 
 # --- splits ----------------------------------------------------------------------------
+
+
+def _copies_of_train(rows: list[dict[str, object]], task: str) -> list[tuple[int, int]]:
+    """(test row, train row) indices of the test rows whose context and claim (FV) or question
+    (QA) are a train row's, the text as cleaned: a split the user gave that puts rows the
+    learner trains on into the test split (this project's own splits group rows by context)."""
+    target = schema.target_column(task)
+    train: dict[tuple[object, object], int] = {}
+    for i, row in enumerate(rows):
+        if row.get("split") == "train":
+            train.setdefault((row["context"], row[target]), i)
+    return [(i, train[(row["context"], row[target])]) for i, row in enumerate(rows)
+            if row.get("split") == "test" and (row["context"], row[target]) in train]
+
+
+def _drop_copies(rows: list[dict[str, object]], positions: list[str], task: str, where: str,
+                 skip_bad_rows: bool, ids: bool, fix: str) -> list[dict[str, object]]:
+    """``rows`` without the test rows that copy a train row (:func:`_copies_of_train`), which
+    stop the load in one line unless ``skip_bad_rows`` (then they are dropped, and counted in
+    the report); ``ids``: the rows carry the user's ids, shown beside their positions; ``fix``:
+    how to mend the file(s)."""
+    copies = _copies_of_train(rows, task)
+    if not copies:
+        return rows
+    target = schema.target_column(task)
+
+    def shown(i: int) -> str:
+        ident = str(rows[i]["row_id"]).split(":", 1)[1]
+        return positions[i] + (f" (id {_show(ident)})" if ids else "")
+
+    n_test = sum(row.get("split") == "test" for row in rows)
+    test, train = copies[0]
+    if not skip_bad_rows:
+        raise LittleHumanError(
+            f"{where}: {len(copies)} test row(s) of {n_test} repeat a train row (the same "
+            f"context and {target}), e.g. {shown(test)} is {shown(train)}: a learner tested on "
+            f"rows it trained on scores too high: {fix}, or use --skip-bad-rows to drop them "
+            "from the test split")
+    if len(copies) == n_test:
+        raise LittleHumanError(
+            f"{where}: all {n_test} test rows repeat a train row (the same context and "
+            f"{target}), e.g. {shown(test)} is {shown(train)}: the test split needs rows the "
+            f"learner does not train on: {fix}")
+    drop = {i for i, _ in copies}
+    return [row for i, row in enumerate(rows) if i not in drop]
+
+
+def _refuse_one_label(df: pd.DataFrame, task: str, where: str, dropped: int) -> None:
+    """An FV dataset whose train rows all have one label: a learner has nothing to learn, and
+    every run would score what always saying that label scores (a whole pipeline of 1.000s,
+    advising to make the learner learn first). Test rows of one label are said in the load
+    line (:meth:`CustomReport.describe`): their scores are defined, if weak."""
+    if task != "fv":
+        return
+    labels = set(df.loc[df["split"] == "train", "label"].astype(int))
+    if len(labels) != 1:
+        return
+    (only,) = labels
+    after = f" (after dropping {dropped} bad row(s))" if dropped else ""
+    raise LittleHumanError(
+        f"{where}: every train row{after} has label {only} ({LABEL_NAMES[only]}): a learner "
+        f"has nothing to learn from them: the train rows need both labels: add train rows of "
+        f"label {1 - only} ({LABEL_NAMES[1 - only]}), or check that the label column reads as "
+        "you meant (0/1, true/false or FEVER/NLI words)")
+
+
+def _one_test_label(df: pd.DataFrame, task: str) -> int | None:
+    """The label of every test row of an FV frame, where they all have one; else None."""
+    if task != "fv":
+        return None
+    labels = set(df.loc[df["split"] == "test", "label"].astype(int))
+    return labels.pop() if len(labels) == 1 else None
 
 
 def _split(df: pd.DataFrame, has_split: bool, seed: int, path: Path) -> str:
