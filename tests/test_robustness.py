@@ -458,6 +458,7 @@ def test_a_report_is_judged_on_the_runs_there_once_its_lock_is_held(tmp_path, mo
                                                       generator_id="gen", task="fv", notes=[])))
     monkeypatch.setattr(experiments, "for_notebooks", lambda notebooks: [])
     monkeypatch.setattr(experiments, "check_before_generation", lambda study, notebooks: None)
+    monkeypatch.setattr(report, "say_notes", lambda study: None)  # the stub has no sizes
     runs = tmp_path / "data" / "runs" / "toy" / "sweep"  # the report's own runs, a and b
     monkeypatch.setattr(experiments, "run_folders", lambda study: [runs / "a", runs / "b"])
     monkeypatch.setattr(report, "build_summary", lambda *args, **kwargs: {"headline": "toy"})
