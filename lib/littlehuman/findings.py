@@ -40,9 +40,17 @@ def fmt_detectable(effect: float | None, digits: int = 3) -> str:
     says so rather than claiming that an effect of 0 was detectable."""
     if effect is None or not np.isfinite(effect) or effect <= 0:
         return "not estimable (every resample gave the same difference)"
-    if effect < 0.5 * 10 ** -digits:  # would round to 0.000: say how small
-        return f"{effect:.1e}"
-    return f"{effect:.{digits}f}"
+    return fmt_number(effect, digits)
+
+
+def fmt_number(value: float, digits: int = 3, sign: bool = False) -> str:
+    """``value`` to ``digits`` decimals ('+0.021' with ``sign``); one that would round to 0 but
+    is not 0 says how small, '4.0e-04' (an interval read "[+0.000, +0.145]" beside "holds, the
+    whole interval lies above 0", a user)."""
+    plus = "+" if sign else ""
+    if value != 0 and abs(value) < 0.5 * 10 ** -digits:
+        return f"{value:{plus}.1e}"
+    return f"{value:{plus}.{digits}f}"
 
 
 def fmt_points(value: float | None) -> str:

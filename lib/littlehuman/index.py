@@ -110,15 +110,7 @@ def _iv(triple: Any, digits: int = 3) -> str:
     values = list(triple or []) + [None] * 3
     if any(v is None for v in values[:3]):
         return "-"
-    return "{} [{}, {}]".format(*(_signed(v, digits) for v in values[:3]))
-
-
-def _signed(value: float, digits: int) -> str:
-    """'+0.021'; a number that would round to 0 but is not 0 as '+4.0e-04' (an interval read
-    "[+0.000, +0.145]" beside "holds, the whole interval lies above 0", a user)."""
-    if value != 0 and abs(value) < 0.5 * 10 ** -digits:
-        return f"{value:+.1e}"
-    return f"{value:+.{digits}f}"
+    return "{} [{}, {}]".format(*(fnd.fmt_number(v, digits, sign=True) for v in values[:3]))
 
 
 def _badge(v: dict[str, Any]) -> str:
