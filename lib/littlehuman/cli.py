@@ -287,10 +287,6 @@ def advise_help(prog: str = PROG) -> str:
             f"{advise_usage(prog)}\nThe other flags are {prog}'s own, listed below.\n")
 
 
-#: what ``advise --help`` prints above the flags it shares with a plain run
-ADVISE_HELP = advise_help()
-
-
 def advise_argv(argv: Sequence[str], prog: str = PROG) -> list[str]:
     """``advise DATASET [flags]`` -> the flags that run only what the advice needs: the
     trade-off's runs and notebook 06 (the advisor), without the sweep. ``advise --help``:
