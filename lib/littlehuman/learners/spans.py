@@ -80,17 +80,13 @@ def no_usable_rows(rows: int) -> str:
             "occur in, or closely match, the context within max_length)")
 
 
-def any_usable(rows: pd.DataFrame) -> bool:
-    """Whether any QA row's answer has a span in its context (:func:`find_answer_span`, the
-    encoder's rule, before it cuts the context at max_length): stops at the first one."""
-    return any(find_answer_span(context, answer) is not None
-               for context, answer in zip(as_texts(rows["context"]), as_texts(rows["answer"])))
-
-
 def qa_rows_problem(rows: pd.DataFrame, size: int | None = None) -> str | None:
     """The encoder's own line (:func:`no_usable_rows`, for a run of ``size`` rows, default
-    ``len(rows)``) when none of the QA ``rows`` is usable, else None: a run trained on them
-    alone would stop there, after the twins were generated (and, by an API, paid for)."""
-    if any_usable(rows):
+    ``len(rows)``) when none of the QA ``rows`` has an answer span in its context
+    (:func:`find_answer_span`, the encoder's rule, before it cuts the context at max_length;
+    stops at the first usable row), else None: a run trained on them alone would stop there,
+    after the twins were generated (and, by an API, paid for)."""
+    if any(find_answer_span(context, answer) is not None
+           for context, answer in zip(as_texts(rows["context"]), as_texts(rows["answer"]))):
         return None
     return no_usable_rows(len(rows) if size is None else size)
