@@ -1,5 +1,6 @@
-"""The README's commands and paths against the code: a renamed flag, a bad value or a moved
-file in a documented command fails here instead of in a user's terminal."""
+"""The README's and docs/'s commands, paths and links against the code: a renamed flag, a bad
+value, a moved file or a broken link in the documentation fails here instead of in a user's
+terminal."""
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,9 @@ from littlehuman import config
 from littlehuman.cli import advise_argv, build_parser, check_modes
 
 ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text()
+#: the README and the pages of docs/ it links to, read as one text
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+README = "\n".join(page.read_text() for page in PAGES)
 FENCED = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
 #: a command of ours: environment settings, srun and python before run_all.py, or littlehuman
 COMMAND = re.compile(r"^(?:\w+=\S*\s+)*(?:srun\s.*?)?(?:\S*python\S*\s+)?"
@@ -122,7 +125,7 @@ def test_every_flag_in_the_readme_exists_somewhere():
 
 
 def test_every_repository_path_the_readme_names_exists():
-    paths = set(re.findall(r"(?<![\w./-])((?:lib|bench|tests|notebooks|\.ci)/[\w./-]*\w)",
+    paths = set(re.findall(r"(?<![\w./-])((?:lib|bench|tests|notebooks|docs|\.ci)/[\w./-]*\w)",
                            README))
     missing = sorted(p for p in paths if "<" not in p and not (ROOT / p).exists()
                      and not any(ROOT.glob(p.replace("VERSION", "*"))))
@@ -175,3 +178,58 @@ def test_every_function_and_constant_the_readme_names_exists():
     checked = {n: _resolves(n, modules) for n in names}
     missing = sorted(n for n, ok in checked.items() if ok is False)
     assert sum(ok is True for ok in checked.values()) > 30 and not missing, missing
+
+
+#: a markdown link: [text](target), the target without spaces or a title
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped (hyphens and underscores
+    kept), spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors of a page's headings (outside fenced blocks), numbered as GitHub numbers
+    repeated ones."""
+    seen: dict[str, int] = {}
+    anchors = set()
+    for line in FENCED.sub("", page.read_text()).splitlines():
+        m = re.match(r"#{1,6}\s+(.*)", line)
+        if m:
+            slug = _slug(m.group(1))
+            anchors.add(slug if slug not in seen else f"{slug}-{seen[slug]}")
+            seen[slug] = seen.get(slug, 0) + 1
+    return anchors
+
+
+def test_the_slug_is_githubs():
+    assert _slug("The advisor: which curve, and what to buy (notebook `06_advise`)") == \
+        "the-advisor-which-curve-and-what-to-buy-notebook-06_advise"
+    assert _slug("What the cpu profile showed (measured)") == "what-the-cpu-profile-showed-measured"
+
+
+def test_every_link_in_the_readme_and_docs_leads_somewhere():
+    """Each relative link names a file of the repository and, after ``#``, a heading of it."""
+    broken = []
+    for page in PAGES:
+        for target in LINK.findall(FENCED.sub("", page.read_text())):
+            if re.match(r"[a-z]+:", target):
+                continue  # https:, mailto:
+            path, _, anchor = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            if not dest.exists():
+                broken.append(f"{page.name}: {target} (no such file)")
+            elif anchor and (dest.is_dir() or anchor not in _anchors(dest)):
+                broken.append(f"{page.name}: {target} (no such heading)")
+    assert not broken, broken
+
+
+def test_every_docs_page_is_linked_from_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    linked = {Path(t.partition("#")[0]).name for t in LINK.findall(readme)
+              if t.startswith("docs/")}
+    pages = {p.name for p in PAGES[1:]}
+    assert len(pages) >= 10 and pages <= linked, sorted(pages - linked)

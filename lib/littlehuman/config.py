@@ -111,18 +111,18 @@ class Profile:
     gen_dtype: str = _generation(
         "auto", "gemma/hf: the weights' type: auto (bfloat16 on a GPU, float32 on a CPU), "
         "float32 or bfloat16 (on a CPU with AVX512-BF16 or AMX, Gemma made 2.7-3.1x the "
-        "twins a minute of float32, 13-18 of 24 replies the same: README; without them it is "
+        "twins a minute of float32, 13-18 of 24 replies the same: docs/profiles.md; without them it is "
         "slow). A set "
         "value is part of the generator's id")
     gen_loop_tokens: int = _generation(
         16, "gemma/hf: a reply whose last N or more tokens repeat one stretch (a sentence "
         "said over and over) stops there and keeps its first copy, where a small base model "
-        "would loop to --max-new-tokens and hold its whole batch there (README). A set value "
+        "would loop to --max-new-tokens and hold its whole batch there (docs/profiles.md). A set value "
         "is part of the generator's id", zero="off (never cut a loop)")
     gen_stop_unkeyed: bool = _generation(
         True, "gemma/hf: a reply ends at the line break closing its first line without a key "
         "after its Claim:/Question: line (the parser reads no further), where a small base "
-        "model writes on to --max-new-tokens (README). On, it is part of the generator's id")
+        "model writes on to --max-new-tokens (docs/profiles.md). On, it is part of the generator's id")
     reask: int = _generation(
         2, "times an unusable reply (unparseable, empty, refused) is asked again")
     cot_examples: str = _generation(
@@ -177,19 +177,19 @@ class Profile:
                                "file: 256)")
     warmup_ratio: float = _learner(
         0.1, "encoder: the share of training steps the learning rate warms up over (0.3 kept "
-        "all five FEVER seeds learning at lr 2e-4 where 0.1 left two at chance: README)")
+        "all five FEVER seeds learning at lr 2e-4 where 0.1 left two at chance: docs/profiles.md)")
     train_bf16: bool = _learner(
         False, "encoder: bfloat16 autocast in training and prediction (fast on CPUs with "
-        "AVX512-BF16 or AMX: README)")
+        "AVX512-BF16 or AMX: docs/profiles.md)")
     train_layers: int = _learner(
         0, "encoder: train only the top N transformer layers (and the head; the embeddings "
         "stay frozen), N at most the model's layers (MiniLM: 6)", zero="all layers")
     pooling: str = _learner(
         "cls", "encoder FV: what the head reads, BERT's [CLS] pooler (cls) or the mean over the "
-        "pair's tokens (mean, as MiniLM was trained: README)")
+        "pair's tokens (mean, as MiniLM was trained: docs/profiles.md)")
     qa_windows: int = _learner(
         1, "encoder QA: read a context longer than --max-length as up to N overlapping "
-        "windows, trained and predicted as in BERT's SQuAD fine-tuning (1: cut it there; README)")
+        "windows, trained and predicted as in BERT's SQuAD fine-tuning (1: cut it there; docs/pipeline.md)")
     lora_settings: str = _learner(
         "scripts", "lora: the authors' scripts' hyper-parameters (scripts) or the paper "
         "text's (paper)")
@@ -273,15 +273,15 @@ PROFILES: dict[str, Profile] = {
         name="smoke", generator="extractive", n_train=48, sweep_fractions=(0.0, 0.9, 1.0),
         seeds=(0,), n_valid=32, n_test=48, epochs=1, lr=2e-4, batch_size=16, max_length=128,
         # the top 2 of MiniLM's 6 layers and the head: a cold FairyTaleQA sweep 60 -> 44 s on
-        # 2 cores (no gradients or AdamW state for the embeddings and lower layers; README,
-        # Benchmarks, "The test suite")
+        # 2 cores (no gradients or AdamW state for the embeddings and lower layers;
+        # docs/benchmarks.md, "The test suite")
         train_layers=2,
         zoom_sizes=(48,), tradeoff_bases=(16, 24), tradeoff_human=8, tradeoff_step=8,
         tradeoff_steps=2,
     ),
     "cpu": Profile(
         # sized by power (issue 13) to finish one dataset in under 30 min cold on 2 cores
-        # (README): 500 human rows, 5 seeds, every test row, the fractions that test findings
+        # (docs/profiles.md): 500 human rows, 5 seeds, every test row, the fractions that test findings
         # 1 and 2. bfloat16 for Gemma and MiniLM (measured 2.7-3.1x and 2.9x faster than
         # float32 on an AVX512-BF16 CPU: bench/gemma_cpu.py, bench/learner_cpu.py); lengths
         # capped at 96 tokens (FEVER's PROTOCOL 100, its rows average 65; ROPES keeps the end
@@ -295,7 +295,7 @@ PROFILES: dict[str, Profile] = {
         # 3 epochs and a 30% warmup: at 2 epochs, or with a 10% warmup, two FEVER seeds in five
         # stayed at chance (loss 0.693, measured); with both, five in five learn (one in five
         # stayed at chance in the 42-run profile until the FV head read the mean over tokens,
-        # as MiniLM was trained, not its untrained [CLS] pooler: README). The zoom at
+        # as MiniLM was trained, not its untrained [CLS] pooler: docs/profiles.md). The zoom at
         # 500 is the sweep's own runs (free); the trade-off grows one synthetic base of 250
         # within the 500 twins the sweep already generates, on the paper's 3 seeds
         zoom_sizes=(500,), tradeoff_bases=(250,), tradeoff_human=50,
@@ -327,7 +327,7 @@ def fit_to_machine(prof: Profile, chosen: Iterable[str] = ()) -> tuple[Profile, 
 
     On a CPU that lists no bfloat16 instructions (:func:`littlehuman.machine.cpu_bf16` False)
     bfloat16 is emulated: a MiniLM training step ran 17.8x slower than in float32 on such a
-    2-core EPYC, a matrix product 89x (``bench/cpu_bf16.py``, README: Profiles). There the
+    2-core EPYC, a matrix product 89x (``bench/cpu_bf16.py``, docs/profiles.md). There the
     bfloat16 a profile sets itself becomes float32 (Gemma's weights, MiniLM's autocast); a
     field the user set (named in ``chosen``) is kept. The
     changed fields are ordinary overrides: they name other twins and runs than bfloat16's, and

@@ -45,7 +45,7 @@ def warn_if_slow_bf16(what: str) -> None:
         warnings.warn(
             f"{what} runs in bfloat16 but this CPU lists no bfloat16 instructions "
             f"({' or '.join(BF16_FLAGS)}): it may be faster with --gen-dtype float32 "
-            "--train-bf16 false (README: Profiles)", stacklevel=2)
+            "--train-bf16 false (docs/profiles.md)", stacklevel=2)
 
 
 def sdpa_without_cudnn() -> Any:

@@ -232,7 +232,7 @@ def table3_caption(report: dict[str, Any]) -> str:
             + " (the headline's number; ∞: the resamples that no finite amount matches, "
             "which rank above every number; a low end at minus the base: resamples that need "
             "no synthetic points at all; nominal 95%: in simulations of a known truth it held "
-            "it 87-98% of the time under the family the hold-out chose, README). The paper's "
+            "it 87-98% of the time under the family the hold-out chose: docs/advisor.md). The paper's "
             "row is its "
             "Table 3 (log fit, 200 human points on synthetic bases of 1000-3000): an equivalent "
             "grows with its base and the human points, so compare orders of magnitude, not "

@@ -36,7 +36,7 @@ def header(name: str, task: str, profile: str, generator_name: str, generator_id
                     f"examples{conditioned}.{rule_made_note(generator_name, task)}")
 
 
-#: how the `extractive` generator makes a twin, per task (README: its row of the generators)
+#: how the `extractive` generator makes a twin, per task (docs/pipeline.md: its row of the generators)
 _RULE_MADE = {
     "fv": ("each twin's claim is a sentence of its row's own context, or for a false claim one "
            "negated or perturbed by rules"),
