@@ -122,6 +122,34 @@ def test_clean_context_removes_urls_and_cuts_at_3000_words():
     assert len(cut.split()) == 3000 and cut.split()[-1] == "w2999"
 
 
+def test_a_context_without_spaces_is_cut_by_characters():
+    """The cut counts words, so a text written without spaces (Chinese, a run-on string) was
+    one word and reached the generator whole, 10 MB of it in a walkthrough."""
+    from littlehuman.generation.prompts import MAX_CHARS_PER_WORD
+
+    text = "字" * 1_000_000
+    assert clean_context(text, 120) == "字" * (120 * MAX_CHARS_PER_WORD)
+    tail = clean_context("a" * 5_000 + "b" * 100, 10, keep="tail")
+    assert tail == "a" * (10 * MAX_CHARS_PER_WORD - 100) + "b" * 100
+    words = " ".join(["antidisestablishment"] * 50)  # 20 characters a word: the cap cuts it
+    assert len(clean_context(words, 40)) == 40 * MAX_CHARS_PER_WORD
+
+
+@pytest.mark.parametrize("name", ["fever", "scifact", "wanli", "ropes", "fairytaleqa"])
+def test_the_character_cap_cuts_none_of_the_papers_contexts(name, shared_data, home):
+    """Prompts (and so cached replies and twins) of the paper's datasets stay what they were:
+    at the cpu profile's 120 words and PROTOCOL's 3,000, either end kept, the word cut alone
+    decides every context."""
+    from littlehuman import data
+    from littlehuman.generation import prompts
+
+    contexts = data.load(name, shared_data)["context"].drop_duplicates()
+    for words in (120, prompts.MAX_CONTEXT_WORDS):
+        for keep in ("head", "tail"):
+            longest = max(len(prompts.clean_context(c, words, keep)) for c in contexts)
+            assert longest < words * prompts.MAX_CHARS_PER_WORD * 0.75, (words, keep, longest)
+
+
 def test_draw_examples_never_the_row_and_label_conditioned():
     pool = fv_rows(40)
     for _, row in pool.iterrows():
