@@ -581,7 +581,7 @@ def test_ensure_without_a_network_is_one_line_saying_what_to_do(raw, monkeypatch
     assert "`python run_all.py --fetch ropes` later" in msg
     assert msg.endswith(f"or download {UPSTREAM}/train-v1.0.json yourself and put it in "
                         f"{raw / 'ropes'}/ as train-v1.0.json; download {UPSTREAM}/dev-v1.0.json "
-                        f"yourself and put it in {raw / 'ropes'}/ as dev-v1.0.json (README, Datasets)")
+                        f"yourself and put it in {raw / 'ropes'}/ as dev-v1.0.json (docs/datasets.md)")
     assert list(raw.iterdir()) == []  # no file, no empty folder left behind
     (raw / "ropes").mkdir()
     with pytest.raises(LittleHumanError, match="downloading them failed"):
@@ -615,7 +615,7 @@ def test_ensure_without_a_network_names_the_missing_file_and_its_archive(tmp_pat
         f"qaconv: QAConv-V1.1/article_segment.json is not in {folder} and downloading it failed "
         "(http://127.0.0.1:")
     assert msg.endswith(f"or download {entry.url} yourself, unpack it and put "
-                        f"QAConv-V1.1/article_segment.json in {folder}/ (README, Datasets)")
+                        f"QAConv-V1.1/article_segment.json in {folder}/ (docs/datasets.md)")
     assert entry.url.endswith("QAConv-V1.1.zip") and "trn.json" not in msg
     assert {p.name: p.read_bytes() for p in qa.iterdir()} == before
 

@@ -109,7 +109,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     where = p.add_argument_group("where")
     where.add_argument("--data-dir", metavar="DIR",
                        help="the folder holding the datasets' raw release files, one "
-                       "subfolder per dataset (README, Datasets); default: "
+                       "subfolder per dataset (docs/datasets.md); default: "
                        "$LITTLEHUMAN_DATA_DIR, else data/raw")
     where.add_argument("--output", metavar="DIR",
                        help="folder for the reports and index.html (default: outputs/ beside "

@@ -63,7 +63,7 @@ def raw_data_dir(data_dir: str | os.PathLike | None = None, must_exist: bool = T
         raise LittleHumanError(
             f"data directory {path} (from {origin}) does not exist: point --data-dir or "
             "LITTLEHUMAN_DATA_DIR at the folder holding the raw releases, one folder per "
-            "dataset (README, Datasets), or run "
+            "dataset (docs/datasets.md), or run "
             "`python run_all.py --fetch DATASET` to download the raw files"
         )
     return path

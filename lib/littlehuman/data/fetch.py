@@ -237,7 +237,7 @@ def _ensure_locked(key: str, loader: ModuleType, folder: Path, root: Path, base_
             f"{key}: {what} not in {folder} and downloading "
             f"{'it' if some and len(missing) == 1 else 'them'} failed ({exc.url}: {exc.reason}): "
             f"check the connection and rerun, or run `python run_all.py --fetch {key}` later, or "
-            f"{_by_hand_all(key, folder, missing)} (README, Datasets)"
+            f"{_by_hand_all(key, folder, missing)} (docs/datasets.md)"
         ) from None
     except OSError as exc:
         raise LittleHumanError(
