@@ -72,7 +72,7 @@ for Llama's, which is not available offline), made from the raw files with
 token each) with those lengths, cut at the PROTOCOL max lengths (FV 100, QA 400).
 
 Packages: the GPU machine lacks some of NEEDED_MODULES; ``bash bench/gpu_prepare.sh`` fetches them
-as wheels into .whl/ (27 MB) to carry, and ``python bench/gpu_machine.py -- --cpu-tiny --out DIR``
+as wheels into .whl/ (28 MB) to carry, and ``python bench/gpu_machine.py -- --cpu-tiny --out DIR``
 runs this check here with only the machine's packages (bench/gpu_machine_packages.txt) and those
 wheels importable (CI does). ``bash bench/gpu_twin.sh`` rehearses the GPU session's command itself in
 a venv of the machine's Python, torch and transformers versions (not in CI: 3 GB of downloads).

@@ -1,6 +1,6 @@
 """The CPU learner (MiniLM) per run: the cpu profile's settings of today vs earlier ones.
 
-    python bench/learner_cpu.py [--datasets fever,ropes] [--variants today,new] [--seed 0]
+    python bench/learner_cpu.py [--datasets fever,ropes] [--variants before,new] [--seed 0]
 
 For each dataset, fits one run of each variant on the same seeded human training rows
 (0% synthetic), keeps the best epoch on the profile's valid rows, predicts the test rows the
