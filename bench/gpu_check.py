@@ -87,7 +87,7 @@ NEEDED_MODULES that are missing (to carry as wheels).
 
 Time on one H200 (2026-12-04, before step 5 existed): 362 s in all (the wheels' install about
 23 s more, the machine's start and transfers about 35 s): steps 1-2 110 s, step 3 23 s, step 4
-38 s with its two notebooks, step 7 (then 6) 202 s, 176 of them torch.compile's (compiled 0.01x
+38 s with its two notebooks, step 7 (then 5) 202 s, 176 of them torch.compile's (compiled 0.01x
 eager: a recompile per batch shape on a 2-layer model). Since then, estimated from those
 figures (not yet run on a GPU): step 1's two Liger fits about 80 s (a process each, building
 its model), step 3's pair without cuDNN's attention about 25 s, step 5 about 80 s (12 fits at
