@@ -312,7 +312,7 @@ def test_bad_rows_are_named(tmp_path: Path, case: str) -> None:
         load_custom(path)
     message = str(err.value)
     assert "\n" not in message and "1 bad row(s)" in message
-    assert message.endswith("use --skip-bad-rows to drop them")
+    assert message.endswith("; fix them in the file, or use --skip-bad-rows to drop them")
     for text in expected:
         assert text in message
 
@@ -339,7 +339,7 @@ def test_every_bad_row_is_listed(tmp_path: Path) -> None:
         rows[i]["label"] = "perhaps"
     rows[13]["claim"] = ""
     path = write(tmp_path / "many.csv", rows)
-    with pytest.raises(LittleHumanError, match=r"6 bad row\(s\) of 20: line 2: .*; \.\.\.; use --skip"):
+    with pytest.raises(LittleHumanError, match=r"6 bad row\(s\) of 20: line 2: .*; \.\.\.; fix them in the file, or use --skip"):
         load_custom(path)
     df, report = load_custom(path, skip_bad_rows=True)
     assert report.n_bad_rows == 6 and len(df) == 14
@@ -604,7 +604,7 @@ def test_bad_rows_of_every_file_are_named_with_their_file(tmp_path: Path) -> Non
     assert "train.csv line 3: column 'label': bad label 'perhaps'" in msg
     assert "valid.jsonl line 5: malformed JSON" in msg
     assert "test.parquet row 3: column 'claim': missing value" in msg
-    assert msg.endswith("; ...; use --skip-bad-rows to drop them")
+    assert msg.endswith("; ...; fix them in the file, or use --skip-bad-rows to drop them")
     df, report = load_custom(folder, skip_bad_rows=True)
     assert report.n_bad_rows == 4 and len(df) == 17 and report.n_rows_read == 21
     assert report.problems[-1] == ("test.parquet row 4: column 'id': duplicate id 'r0-0' "

@@ -434,7 +434,8 @@ def _load_one(path: Path, task: str | None, columns: dict[str, str] | None, skip
         more = "; ..." if len(problems) > SHOWN_PROBLEMS else ""
         raise LittleHumanError(
             f"{path.name}: {len(problems)} bad row(s) of {len(records)}: "
-            f"{'; '.join(problems[:SHOWN_PROBLEMS])}{more}; use --skip-bad-rows to drop them"
+            f"{'; '.join(problems[:SHOWN_PROBLEMS])}{more}; fix them in the file, or use "
+            "--skip-bad-rows to drop them"
         )
     if not rows:
         raise LittleHumanError(f"{path.name}: all {len(records)} rows are bad: {problems[0]}")
@@ -498,7 +499,8 @@ def _load_split_files(where: _Layout, task: str | None, columns: dict[str, str] 
         more = "; ..." if len(problems) > SHOWN_PROBLEMS else ""
         raise LittleHumanError(
             f"{where.display}: {len(problems)} bad row(s) of {total}: "
-            f"{'; '.join(problems[:SHOWN_PROBLEMS])}{more}; use --skip-bad-rows to drop them"
+            f"{'; '.join(problems[:SHOWN_PROBLEMS])}{more}; fix them in the file, or use "
+            "--skip-bad-rows to drop them"
         )
     good = len(rows)
     if rows:

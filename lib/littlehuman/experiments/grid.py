@@ -482,7 +482,7 @@ def mostly_learned_nothing(records: pd.DataFrame, what: str = "runs",
     rest = f"the other {n - k}" if k < n else "none of them"
     return (f"{k} of the {n} {what} {why}, so what this page reads off the runs rests on "
             f"{rest}: read it as a dry run, and make the learner learn first (more training "
-            "rows or epochs, a learner that trains)")
+            "rows or epochs, `--n-train` or `--epochs`; a learner that trains)")
 
 
 #: FV: a run's predictions against the test labels, counted (:func:`label_counts`)
@@ -662,8 +662,9 @@ def learned_nothing(records: pd.DataFrame, metric: str | None = None,
     return (f"{why}, so the learner learned nothing from these training sets: the curves "
             f"through them fit noise, and {unread} is read off them. Make the learner "
             "learn first (a learner that trains, not `majority`; more training rows or "
-            "epochs; a `--max-length` or `--qa-windows` that keeps the answer), then read this "
-            "again")
+            "epochs, `--n-train` or `--epochs`: the smoke profile trains one epoch of "
+            "MiniLM's top 2 layers, the cpu profile 3 epochs of all 6; a `--max-length` or "
+            "`--qa-windows` that keeps the answer), then read this again")
 
 
 def why_nothing_learned(records: pd.DataFrame, metric: str | None = None,
