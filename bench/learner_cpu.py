@@ -1,6 +1,7 @@
 """The CPU learner (MiniLM) per run: the cpu profile's settings of today vs earlier ones.
 
     python bench/learner_cpu.py [--datasets fever,ropes] [--variants before,new] [--seed 0]
+                                [--with-plan]
 
 For each dataset, fits one run of each variant on the same seeded human training rows
 (0% synthetic), keeps the best epoch on the profile's valid rows, predicts the test rows the
@@ -16,6 +17,10 @@ baseline. Variants:
 - ``top2``: the new profile training only the top 2 of MiniLM's 6 layers.
 
 The machine's load average is printed: compare ratios from one run, not across runs.
+
+``--with-plan`` also prints what ``run_all.py --plan --plan-measure`` estimates for one sweep
+run of the variant (training and predicting the test rows, from the encoder timed on a sample
+of the rows) beside the seconds the run took: how far the plan's CPU-hours are from a run.
 """
 from __future__ import annotations
 
@@ -89,6 +94,18 @@ def bench(dataset: str, variant: str, data_dir: str, seed: int) -> dict:
             "score": score, "majority": baseline}
 
 
+def plan_estimate(dataset: str, variant: str, data_dir: str) -> float:
+    """Seconds ``--plan --plan-measure`` gives one sweep run of ``variant`` on ``dataset``
+    (training and predicting the test rows)."""
+    from littlehuman.plan import plan
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = plan([dataset], variant_profile(variant), data_dir, notebooks=["02"], measure=True)
+    sweep = df[df["experiment"] == "sweep"].iloc[0]
+    return float((sweep["gpu_hours"] + sweep["eval_hours"]) * 3600 / sweep["runs"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -97,6 +114,8 @@ def main() -> None:
     ap.add_argument("--variants", default="before,new",
                     help="comma-separated: before, new, fp32, top2 (the first is the baseline)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--with-plan", action="store_true",
+                    help="also print --plan --plan-measure's estimate of a sweep run's seconds")
     args = ap.parse_args()
 
     import torch
@@ -111,6 +130,10 @@ def main() -> None:
                   f"fit {r['fit_s']:6.1f} s predict {r['predict_s']:5.1f} s = {r['run_s']:6.1f} s/run "
                   f"{r['tokens_per_s']:>7.0f} tokens/s  score {r['score']:.3f} "
                   f"(majority {r['majority']:.3f})  {json.dumps(r['params'])}", flush=True)
+            if args.with_plan:
+                estimate = plan_estimate(dataset, r["variant"], args.data_dir)
+                print(f"{dataset:<12} {r['variant']:<7} --plan --plan-measure: {estimate:6.1f} s/run, "
+                      f"{estimate / r['run_s']:.2f}x the {r['run_s']:.1f} s measured", flush=True)
         base = results[0]
         for r in results[1:]:
             print(f"{dataset}: {r['variant']} vs {base['variant']}: tokens/s "

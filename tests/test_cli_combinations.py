@@ -45,6 +45,8 @@ from littlehuman.errors import LittleHumanError
     (("--fetch", "fever"), ("--fetch", "--dataset")),
     (("--list-datasets",), ("--list-datasets", "--dataset")),
     (("--plan-tokens-per-s", "5000"), ("--plan-tokens-per-s", "--plan")),
+    (("--plan-measure",), ("--plan-measure", "add --plan")),
+    (("--plan", "--plan-measure", "--plan-tokens-per-s", "5000"), ("two rates",)),
 ])
 def test_a_flag_nothing_reads_is_one_line_exit_2(tmp_path, shared_data, monkeypatch, capsys,
                                                  args, needles):

@@ -199,7 +199,7 @@ def test_totals_rates_and_table(no_data):
     # a CPU user's plan (the encoder) is told the GPU rates are not theirs, and how to measure
     cpu = format_plan(plan(["fever"], config.profile("cpu"), no_data))
     assert "Those rates are the LoRA 8B learner's on a GPU, not encoder's" in cpu
-    assert "--plan-tokens-per-s (`python bench/learner_cpu.py --variants new`" in cpu
+    assert "--plan-tokens-per-s (or add --plan-measure to time the encoder on this machine" in cpu
     measured = format_plan(plan(["fever"], config.profile("cpu"), no_data, tokens_per_s=2700))
     assert "Those rates" not in measured
 
@@ -320,3 +320,55 @@ def test_the_authors_qa_micro_batch_is_one_packed_sequence_of_the_max_length(sha
     assert ropes["authors_tokens_per_s"] == pytest.approx(AUTHORS_STEP["qa"].tokens_per_s(400))
     assert fever["authors_tokens_per_s"] == pytest.approx(  # FV: one row, as before
         AUTHORS_STEP["fv"].tokens_per_s(fever["tokens_per_row"]), rel=1e-3)
+
+
+@pytest.fixture()
+def small_timing(monkeypatch):
+    """--plan-measure on a few rows: what is timed, not how fast, is under test."""
+    from littlehuman import plan as plan_module
+
+    monkeypatch.setattr(plan_module, "MEASURE_TRAIN_ROWS", 24)
+    monkeypatch.setattr(plan_module, "MEASURE_TEST_ROWS", 12)
+
+
+@pytest.mark.parametrize("dataset", ["fever", "ropes"])
+def test_plan_measure_times_the_encoder_here_and_gives_cpu_hours(dataset, shared_data, home,
+                                                                  small_timing):
+    """The encoder, built as the profile builds it, timed on this machine: its rate, a fit's
+    overhead, the share of rows it trains (QA drops rows whose answer it cannot find) and
+    its test rows a second make the CPU-hours of every row of the plan."""
+    prof = config.profile("smoke")
+    df = plan([dataset], prof, str(shared_data), measure=True)
+    timing = df.attrs["measured"][dataset]
+    assert timing["tokens_per_s"] > 0 and timing["rows_per_s"] > 0
+    assert timing["train_rows"] == 24 and timing["test_rows"] == 12
+    assert 0 < timing["kept_share"] <= 1 and (timing["kept_share"] == 1) == (dataset == "fever")
+    assert timing["threads"] >= 1 and timing["bf16"] == prof.train_bf16
+    for _, row in df.iterrows():
+        assert row["tokens_per_s"] == timing["tokens_per_s"]
+        train_s = (row["train_tokens"] * timing["kept_share"] / timing["tokens_per_s"]
+                   + row["runs"] * timing["fit_overhead_s"])
+        assert row["gpu_hours"] * 3600 == pytest.approx(train_s, rel=1e-3, abs=1e-6)
+        assert row["eval_hours"] * 3600 == pytest.approx(row["eval_rows"] / timing["rows_per_s"])
+    text = format_plan(df)
+    assert "timed on this machine" in text and "CPU-h train" in text and "CPU-h test" in text
+    assert "GPU-h" not in text and "authors" not in text
+    assert f"{dataset} timed: one epoch on 24 train rows" in text
+    assert ("trains" in text.split(f"{dataset} timed:")[1].split("\n")[0]) == (dataset == "ropes")
+
+
+def test_plan_measure_on_a_dataset_without_rows_says_so(no_data, small_timing):
+    df = plan(["fever", "coqa"], config.profile("smoke"), no_data, measure=True)
+    assert df["gpu_hours"].isna().all() and df.attrs["measured"] == {}
+    assert "not timed: no rows to time the encoder on" in df.attrs["notes"]["coqa"]
+    total = format_plan(df).splitlines()[2 + len(df)]
+    assert total.startswith("  TOTAL") and "+?" in total
+
+
+@pytest.mark.parametrize("learner", ["majority", "lora"])
+def test_plan_measure_times_the_encoder_only(no_data, learner):
+    prof = config.profile("smoke", learner=learner, model_dir="/nowhere" if learner == "lora" else "")
+    with pytest.raises(LittleHumanError, match=f"times the encoder learner on this CPU, not {learner}"):
+        plan(["fever"], prof, no_data, measure=True)
+    with pytest.raises(LittleHumanError, match="two rates"):
+        plan(["fever"], config.profile("smoke"), no_data, measure=True, tokens_per_s=3000)

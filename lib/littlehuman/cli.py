@@ -145,6 +145,11 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                      "dataset, from its rows' length and --batch-size, on lines through rates "
                      "measured on an H200, LoRA bf16 on Llama-3.1-8B's architecture; "
                      "bench/gpu_check.py measures yours)")
+    run.add_argument("--plan-measure", action="store_true",
+                     help="with --plan and the encoder learner: time the encoder on this "
+                     "machine (one epoch on a sample of each dataset's train rows, and a "
+                     "prediction of its test rows, a few seconds a dataset) and give CPU-hours "
+                     "for training and for predicting the test rows, instead of GPU rates")
     own = p.add_argument_group("your own dataset (--dataset FILE|DIR|train=FILE,test=FILE)")
     own.add_argument("--task", choices=["fv", "qa"], help="fv or qa (inferred from the columns)")
     own.add_argument("--columns", metavar="THEIRS=OURS,...",
@@ -376,7 +381,7 @@ def _main(argv: Sequence[str] | None) -> int:
         datasets = report.resolve_datasets(dataset, args.data_dir, required=False)
         print(format_plan(plan(datasets, prof, args.data_dir,
                                tokens_per_s=args.plan_tokens_per_s, notebooks=notebooks,
-                               custom=custom)))
+                               custom=custom, measure=args.plan_measure)))
         return 0
     if not args.dry_run:
         from littlehuman import paths
@@ -415,7 +420,7 @@ def _main(argv: Sequence[str] | None) -> int:
 def check_modes(args: argparse.Namespace) -> None:
     """One thing to do per call, and no flag that it would ignore: a LittleHumanError (one
     line) for --fetch or --list-datasets beside another of them or --dataset, --plan with
-    --dry-run, --plan-tokens-per-s without --plan, or a user's own file's options (--task,
+    --dry-run, --plan-tokens-per-s or --plan-measure without --plan (or both together), or a user's own file's options (--task,
     --columns, --skip-bad-rows) with a registered dataset or 'all'."""
     from littlehuman.data import custom
 
@@ -430,6 +435,12 @@ def check_modes(args: argparse.Namespace) -> None:
     if args.plan_tokens_per_s is not None and not args.plan:
         raise LittleHumanError("--plan-tokens-per-s is the rate --plan assumes: add --plan, or "
                                "leave it out")
+    if args.plan_measure and not args.plan:
+        raise LittleHumanError("--plan-measure times the learner for --plan: add --plan, or "
+                               "leave it out")
+    if args.plan_measure and args.plan_tokens_per_s is not None:
+        raise LittleHumanError("--plan-measure and --plan-tokens-per-s are two rates: give the "
+                               "one to use")
     own = [f for f, on in (("--task", args.task), ("--columns", args.columns),
                            ("--skip-bad-rows", args.skip_bad_rows)) if on]
     dataset = (args.dataset or "").strip()

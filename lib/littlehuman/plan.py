@@ -15,11 +15,18 @@ GPU, at micro-batches of the profile's batch size (the authors': one row) of the
 mean length: short rows leave a step bound by the overhead, long ones by the compute.
 Evaluation (predicting the test rows, greedy decoding for QA) is not in the hours:
 ``eval_rows`` says how many rows it predicts.
+
+With ``measure`` (``--plan-measure``) the encoder learner is timed on this machine instead, as
+the profile builds it (:func:`measure_encoder`): one epoch on a sample of each dataset's train
+rows gives its training tokens/s and what a fit costs beside its steps (loading the model,
+encoding the rows), a prediction of a sample of its test rows the rows predicted a second; the
+hours are then CPU-hours of training and of predicting the test rows.
 """
 from __future__ import annotations
 
 import json
 import math
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,9 +92,11 @@ MEASURED_ON = (f"one {GPU_RATES['device']} ({'; '.join(GPU_RATES['sources'])}): 
 WORDS_TO_TOKENS = 1.3
 SAMPLE_ROWS = 5000  # rows measured per dataset (a seeded sample when the split is larger)
 NO_DATA = "estimated without data"
+#: rows ``--plan-measure`` fits for one epoch, and rows it predicts, per dataset (a seeded sample)
+MEASURE_TRAIN_ROWS, MEASURE_TEST_ROWS = 512, 128
 COLUMNS = ["dataset", "task", "experiment", "runs", "train_rows", "epochs", "tokens_per_row",
            "train_tokens", "tokens_per_s", "gpu_hours", "authors_tokens_per_s", "authors_gpu_hours",
-           "eval_rows", "tokens_by", "data", "note"]
+           "eval_rows", "eval_hours", "tokens_by", "data", "note"]
 
 
 def runs_per_experiment(profile: Profile, shape: Shape,
@@ -207,7 +216,39 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
     tokens, how = row_tokens(training_texts(train, task), max_len, profile.model_dir, windows)
     return {"shape": shape, "eval_rows": min(profile.n_test, n_test) if profile.n_test else n_test,
             "tokens_per_row": tokens, "data": "sample rows" if sample else "real rows",
-            "tokens_by": how, "notes": notes, "max_length": max_len}
+            "tokens_by": how, "notes": notes, "max_length": max_len, "spec": spec,
+            "train": train, "test": rows[split == "test"]}
+
+
+def measure_encoder(profile: Profile, spec: Any, task: str, train: pd.DataFrame,
+                    test: pd.DataFrame) -> dict[str, float]:
+    """The encoder learner timed on this machine as ``profile`` builds it for this dataset
+    (:func:`learners.learner_params`): one epoch on a seeded sample of up to
+    :data:`MEASURE_TRAIN_ROWS` of ``train`` (its own ``tokens_per_s``: non-pad tokens over the
+    seconds of its steps), the seconds a
+    fit spends beside its steps (``fit_overhead_s``: loading the model, encoding the rows),
+    the share of the rows it trains on (``kept_share``: QA rows whose answer it cannot find in
+    their context are left out), and the test rows a prediction of up to :data:`MEASURE_TEST_ROWS` of ``test`` gets
+    through a second (``rows_per_s``; None without test rows)."""
+    params = {**learners.learner_params(profile, task, spec), "epochs": 1, "progress": False}
+
+    def sample(frame: pd.DataFrame, size: int) -> pd.DataFrame:
+        return frame.sample(n=min(size, len(frame)), random_state=0) if len(frame) else frame
+
+    learner = learners.make_learner("encoder", task, seed=0, **params)
+    learner.fit(sample(train, MEASURE_TRAIN_ROWS))
+    stats = learner.fit_stats
+    rows = sample(test, MEASURE_TEST_ROWS)
+    rows_per_s = None
+    if len(rows):
+        start = time.perf_counter()
+        learner.predict(rows)
+        rows_per_s = len(rows) / max(time.perf_counter() - start, 1e-9)
+    return {"tokens_per_s": float(stats["tokens_per_s"]),
+            "fit_overhead_s": max(float(stats["seconds"]) - float(stats["train_seconds"]), 0.0),
+            "rows_per_s": rows_per_s, "threads": int(stats["threads"]), "bf16": bool(stats["bf16"]),
+            "train_rows": int(stats["train_rows_in"]), "test_rows": len(rows),
+            "kept_share": int(stats["train_rows"]) / max(int(stats["train_rows_in"]), 1)}
 
 
 def _given_rate(given: float | None) -> float | None:
@@ -228,7 +269,7 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
          tokens_per_s: float | None = None,
          authors_tokens_per_s: float | None = None,
          notebooks: list[str] | None = None,
-         custom: dict[str, Any] | None = None) -> pd.DataFrame:
+         custom: dict[str, Any] | None = None, measure: bool = False) -> pd.DataFrame:
     """One row per dataset and experiment: runs, training rows and tokens, our tokens/s and
     GPU-hours, the authors' configuration's, evaluation rows (not in the hours), how tokens were
     counted, whether real rows were measured, and notes. Our rate is :data:`OURS_STEP`'s for
@@ -237,8 +278,20 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
     (one rate for every dataset) replace them. ``attrs`` hold the given rates (None: modelled)
     and the batch size. ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps the
     experiments a run with those notebooks prepares; None plans them all. ``custom``: your own
-    file's options (``--task``, ``--columns``, ``--skip-bad-rows``)."""
+    file's options (``--task``, ``--columns``, ``--skip-bad-rows``). ``measure``: the encoder
+    timed here (:func:`measure_encoder`) gives ``tokens_per_s``, ``gpu_hours`` (then CPU-hours of
+    training, each run's fit overhead included) and ``eval_hours``; ``attrs["measured"]`` holds
+    each dataset's timing."""
+    if measure and profile.learner != "encoder":
+        raise LittleHumanError(
+            f"--plan-measure times the encoder learner on this CPU, not {profile.learner}: for "
+            "LoRA on a GPU give a measured rate with --plan-tokens-per-s (bench/gpu_check.py "
+            "measures one)")
+    if measure and (tokens_per_s is not None or authors_tokens_per_s is not None):
+        raise LittleHumanError("--plan-measure and --plan-tokens-per-s are two rates: give the "
+                               "one to use")
     ours_given, authors_given = _given_rate(tokens_per_s), _given_rate(authors_tokens_per_s)
+    measured: dict[str, dict[str, Any]] = {}
     batch = int(profile.batch_size)
     out, notes_by = [], {}
     for name in datasets:
@@ -253,24 +306,42 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
         far = [who for who, given, tokens in (("ours", ours_given, batch * per_row),
                                              ("authors", authors_given, theirs))
                if given is None and _extrapolated(who, shape.task, tokens)]
-        if far:
+        if far and not measure:
             notes.append(f"{' and '.join(far)} rate extrapolated beyond the micro-batch sizes measured")
         notes_by[shape.dataset] = notes
+        timing = None
+        if measure and facts.get("train") is not None:
+            print(f"[{shape.dataset}] timing the encoder on this machine ...", flush=True)
+            timing = measured[shape.dataset] = measure_encoder(
+                profile, facts["spec"], shape.task, facts["train"], facts["test"])
+        elif measure:
+            notes.append("not timed: no rows to time the encoder on")
         for experiment, sizes in runs_per_experiment(profile, shape, notebooks).items():
             tokens = sum(sizes) * epochs * per_row
+            eval_rows = None if facts["eval_rows"] is None else facts["eval_rows"] * len(sizes)
+            if measure:
+                ours = timing["tokens_per_s"] if timing else math.nan
+                hours = ((tokens * timing["kept_share"] / ours
+                          + len(sizes) * timing["fit_overhead_s"]) / 3600 if timing else math.nan)
+                eval_hours = (eval_rows / timing["rows_per_s"] / 3600
+                              if timing and timing["rows_per_s"] and eval_rows is not None
+                              else math.nan)
+            else:
+                hours, eval_hours = tokens / ours / 3600, None
             out.append({
                 "dataset": shape.dataset, "task": shape.task, "experiment": experiment,
                 "runs": len(sizes), "train_rows": sum(sizes), "epochs": epochs,
                 "tokens_per_row": round(per_row, 1), "train_tokens": round(tokens),
-                "tokens_per_s": ours, "gpu_hours": tokens / ours / 3600,
+                "tokens_per_s": ours, "gpu_hours": hours,
                 "authors_tokens_per_s": authors, "authors_gpu_hours": tokens / authors / 3600,
-                "eval_rows": None if facts["eval_rows"] is None else facts["eval_rows"] * len(sizes),
+                "eval_rows": eval_rows, "eval_hours": eval_hours,
                 "tokens_by": facts["tokens_by"], "data": facts["data"], "note": "; ".join(notes),
             })
     frame = pd.DataFrame(out, columns=COLUMNS)
     frame["eval_rows"] = frame["eval_rows"].astype("Int64")
     frame.attrs.update(tokens_per_s=ours_given, authors_tokens_per_s=authors_given, batch_size=batch,
-                       learner=profile.learner, profile=profile.name, notes=notes_by)
+                       learner=profile.learner, profile=profile.name, notes=notes_by,
+                       measure=measure, measured=measured)
     return frame
 
 
@@ -293,8 +364,58 @@ def _model_text(batch: int, tasks: list[str]) -> str:
             f"line for both tasks ({line(AUTHORS_STEP['fv'])}).")
 
 
+def _format_measured(df: pd.DataFrame) -> str:
+    """The plan timed on this machine (``--plan-measure``): CPU-hours of training and of
+    predicting the test rows, the timings behind them and what they leave out."""
+    formats = {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
+               "train_tokens": ",", "tokens_per_s": ",.0f", "gpu_hours": ",.2f",
+               "eval_rows": ",", "eval_hours": ",.2f"}
+    table = pd.DataFrame({"dataset": df["dataset"], "experiment": df["experiment"]})
+    for col, fmt in formats.items():
+        table[col] = [("?" if pd.isna(v) else format(v, fmt)) for v in df[col]]
+    table["data"] = df["data"]
+
+    def total(col: str) -> str:
+        known = df[col].dropna()
+        return f"{known.sum():,.2f}" + ("+?" if len(known) < len(df) else "")
+
+    table.loc[len(table)] = {
+        "dataset": "TOTAL", "experiment": "", "runs": f"{df['runs'].sum():,}",
+        "train_rows": f"{df['train_rows'].sum():,}", "epochs": "", "tokens_per_row": "",
+        "train_tokens": f"{df['train_tokens'].sum():,}", "tokens_per_s": "",
+        "gpu_hours": total("gpu_hours"), "eval_rows": f"{df['eval_rows'].sum():,}",
+        "eval_hours": total("eval_hours"), "data": ""}
+    table = table.rename(columns={"tokens_per_s": "tok/s here", "gpu_hours": "CPU-h train",
+                                  "eval_hours": "CPU-h test"})
+    lines = [f"Plan for profile {df.attrs.get('profile', '?')} (learner encoder), timed on this "
+             "machine", table.to_string(index=False), ""]
+    for dataset, t in df.attrs.get("measured", {}).items():
+        speed = (f"{t['rows_per_s']:,.1f} test rows/s over {t['test_rows']}" if t["rows_per_s"]
+                 else "no test rows to time")
+        lines.append(f"{dataset} timed: one epoch on {t['train_rows']} train rows, {t['threads']} "
+                     f"threads, {'bfloat16' if t['bf16'] else 'float32'}: "
+                     f"{t['tokens_per_s']:,.0f} training tokens/s and {t['fit_overhead_s']:.1f} s a "
+                     f"fit beside its steps"
+                     + (f"; trains {t['kept_share']:.0%} of the rows (the others' answers are not "
+                        "in the tokens it reads)" if t["kept_share"] < 1 else "")
+                     + f"; {speed}")
+    lines.append("CPU-h train: tokens (times the share of rows trained) / tokens/s, plus each "
+                 "run's fit overhead; CPU-h test: the "
+                 "test rows predicted / rows/s. Runs go one after another (--jobs N runs N at "
+                 "once on shared cores). Not included: generating the twins (--dry-run counts "
+                 "the requests; a local model's speed: bench/gemma_cpu.py), scoring the valid "
+                 "rows each epoch, the metrics (BERTScore for QA) and the notebooks.")
+    notes_by = df.attrs.get("notes", {})
+    for dataset, group in df.groupby("dataset", sort=False):
+        lines.append(f"{dataset}: {group['data'].iloc[0]}; tokens per row by {group['tokens_by'].iloc[0]}"
+                     + "".join(f"; {n}" for n in notes_by.get(dataset, [])))
+    return "\n".join(lines)
+
+
 def format_plan(df: pd.DataFrame) -> str:
     """The plan as a text table with a TOTAL row, the rates and what the hours leave out."""
+    if df.attrs.get("measure"):
+        return _format_measured(df)
     ours, authors = df.attrs.get("tokens_per_s"), df.attrs.get("authors_tokens_per_s")
     tasks = list(dict.fromkeys(df["task"])) or list(OURS_STEP)
     formats = {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
@@ -323,8 +444,8 @@ def format_plan(df: pd.DataFrame) -> str:
     else:
         lines.append(f"{'; '.join(given)}.")
     if df.attrs.get("learner") not in (None, "lora") and ours is None:
-        measure = (" (`python bench/learner_cpu.py --variants new` prints the encoder's on "
-                   "this machine, in its 'tokens/s' column)"
+        measure = (" (or add --plan-measure to time the encoder on this machine, a few "
+                   "seconds a dataset, and get CPU-hours)"
                    if df.attrs["learner"] == "encoder" else "")
         lines.append(f"Those rates are the LoRA 8B learner's on a GPU, not {df.attrs['learner']}'s: "
                      f"give your learner's measured tokens/s with --plan-tokens-per-s{measure}.")
