@@ -353,16 +353,24 @@ def test_plan_measure_times_the_encoder_here_and_gives_cpu_hours(dataset, shared
     text = format_plan(df)
     assert "timed on this machine" in text and "CPU-h train" in text and "CPU-h test" in text
     assert "GPU-h" not in text and "authors" not in text
+    train_min = df["gpu_hours"].sum() * 60
+    assert f"In all, about {train_min:,.1f} min of training" in text
     assert f"{dataset} timed: one epoch on 24 train rows" in text
     assert ("trains" in text.split(f"{dataset} timed:")[1].split("\n")[0]) == (dataset == "ropes")
 
 
-def test_plan_measure_on_a_dataset_without_rows_says_so(no_data, small_timing):
-    df = plan(["fever", "coqa"], config.profile("smoke"), no_data, measure=True)
-    assert df["gpu_hours"].isna().all() and df.attrs["measured"] == {}
+def test_plan_measure_on_a_dataset_without_rows_says_so(shared_data, home, small_timing):
+    df = plan(["fever", "coqa"], config.profile("smoke"), str(shared_data), measure=True)
+    assert list(df.attrs["measured"]) == ["fever"]  # shared/data has no CoQA release
+    assert df[df["dataset"] == "coqa"]["gpu_hours"].isna().all()
+    assert df[df["dataset"] == "fever"]["gpu_hours"].notna().all()
     assert "not timed: no rows to time the encoder on" in df.attrs["notes"]["coqa"]
-    total = format_plan(df).splitlines()[2 + len(df)]
+    text = format_plan(df)
+    total = text.splitlines()[2 + len(df)]
     assert total.startswith("  TOTAL") and "+?" in total
+    assert "on this machine, and more for the datasets not timed." in text
+    none = plan(["coqa"], config.profile("smoke"), str(shared_data), measure=True)
+    assert "In all" not in format_plan(none)
 
 
 @pytest.mark.parametrize("learner", ["majority", "lora"])

@@ -389,6 +389,16 @@ def _format_measured(df: pd.DataFrame) -> str:
                                   "eval_hours": "CPU-h test"})
     lines = [f"Plan for profile {df.attrs.get('profile', '?')} (learner encoder), timed on this "
              "machine", table.to_string(index=False), ""]
+
+    def minutes(col: str) -> str:
+        known = float(df[col].dropna().sum()) * 60
+        return f"{known:,.1f}" if known < 10 else f"{known:,.0f}"
+
+    if df["gpu_hours"].notna().any():
+        lines.append(f"In all, about {minutes('gpu_hours')} min of training and "
+                     f"{minutes('eval_hours')} min of predicting test rows on this machine"
+                     + (", and more for the datasets not timed." if df["gpu_hours"].isna().any()
+                        else "."))
     for dataset, t in df.attrs.get("measured", {}).items():
         speed = (f"{t['rows_per_s']:,.1f} test rows/s over {t['test_rows']}" if t["rows_per_s"]
                  else "no test rows to time")
