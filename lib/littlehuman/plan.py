@@ -364,16 +364,29 @@ def _model_text(batch: int, tasks: list[str]) -> str:
             f"line for both tasks ({line(AUTHORS_STEP['fv'])}).")
 
 
-def _format_measured(df: pd.DataFrame) -> str:
-    """The plan timed on this machine (``--plan-measure``): CPU-hours of training and of
-    predicting the test rows, the timings behind them and what they leave out."""
-    formats = {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
-               "train_tokens": ",", "tokens_per_s": ",.0f", "gpu_hours": ",.2f",
-               "eval_rows": ",", "eval_hours": ",.2f"}
+def _formatted(df: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
+    """The plan's columns as text ('?' where unknown), per ``formats``, with its data column."""
     table = pd.DataFrame({"dataset": df["dataset"], "experiment": df["experiment"]})
     for col, fmt in formats.items():
         table[col] = [("?" if pd.isna(v) else format(v, fmt)) for v in df[col]]
     table["data"] = df["data"]
+    return table
+
+
+def _dataset_lines(df: pd.DataFrame) -> list[str]:
+    """Per dataset: where its rows came from, how tokens were counted, its notes."""
+    notes_by = df.attrs.get("notes", {})
+    return [f"{dataset}: {group['data'].iloc[0]}; tokens per row by {group['tokens_by'].iloc[0]}"
+            + "".join(f"; {n}" for n in notes_by.get(dataset, []))
+            for dataset, group in df.groupby("dataset", sort=False)]
+
+
+def _format_measured(df: pd.DataFrame) -> str:
+    """The plan timed on this machine (``--plan-measure``): CPU-hours of training and of
+    predicting the test rows, the timings behind them and what they leave out."""
+    table = _formatted(df, {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
+                            "train_tokens": ",", "tokens_per_s": ",.0f", "gpu_hours": ",.2f",
+                            "eval_rows": ",", "eval_hours": ",.2f"})
 
     def total(col: str) -> str:
         known = df[col].dropna()
@@ -415,11 +428,7 @@ def _format_measured(df: pd.DataFrame) -> str:
                  "once on shared cores). Not included: generating the twins (--dry-run counts "
                  "the requests; a local model's speed: bench/gemma_cpu.py), scoring the valid "
                  "rows each epoch, the metrics (BERTScore for QA) and the notebooks.")
-    notes_by = df.attrs.get("notes", {})
-    for dataset, group in df.groupby("dataset", sort=False):
-        lines.append(f"{dataset}: {group['data'].iloc[0]}; tokens per row by {group['tokens_by'].iloc[0]}"
-                     + "".join(f"; {n}" for n in notes_by.get(dataset, [])))
-    return "\n".join(lines)
+    return "\n".join(lines + _dataset_lines(df))
 
 
 def format_plan(df: pd.DataFrame) -> str:
@@ -428,13 +437,10 @@ def format_plan(df: pd.DataFrame) -> str:
         return _format_measured(df)
     ours, authors = df.attrs.get("tokens_per_s"), df.attrs.get("authors_tokens_per_s")
     tasks = list(dict.fromkeys(df["task"])) or list(OURS_STEP)
-    formats = {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
-               "train_tokens": ",", "tokens_per_s": ",.0f", "gpu_hours": ",.2f",
-               "authors_tokens_per_s": ",.0f", "authors_gpu_hours": ",.2f", "eval_rows": ","}
-    table = pd.DataFrame({"dataset": df["dataset"], "experiment": df["experiment"]})
-    for col, fmt in formats.items():
-        table[col] = [("?" if pd.isna(v) else format(v, fmt)) for v in df[col]]
-    table["data"] = df["data"]
+    table = _formatted(df, {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
+                            "train_tokens": ",", "tokens_per_s": ",.0f", "gpu_hours": ",.2f",
+                            "authors_tokens_per_s": ",.0f", "authors_gpu_hours": ",.2f",
+                            "eval_rows": ","})
     eval_total = f"{df['eval_rows'].sum():,}" + ("+" if df["eval_rows"].isna().any() else "")
     table.loc[len(table)] = {
         "dataset": "TOTAL", "experiment": "", "runs": f"{df['runs'].sum():,}",
@@ -462,8 +468,4 @@ def format_plan(df: pd.DataFrame) -> str:
     lines.append("Training only: evaluation (predicting eval_rows test rows, with greedy decoding "
                  "for QA) is not in the hours ('?': test split unknown). Tokens per row are "
                  "measured on real train rows; synthetic rows are assumed as long.")
-    notes_by = df.attrs.get("notes", {})
-    for dataset, group in df.groupby("dataset", sort=False):
-        lines.append(f"{dataset}: {group['data'].iloc[0]}; tokens per row by {group['tokens_by'].iloc[0]}"
-                     + "".join(f"; {n}" for n in notes_by.get(dataset, [])))
-    return "\n".join(lines)
+    return "\n".join(lines + _dataset_lines(df))
