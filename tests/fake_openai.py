@@ -197,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             digest = (hashlib.sha256(entry["prompt"].encode()).hexdigest() if "prompt" in entry
                       else messages_hash(messages))
             entry.update(messages=messages, hash=digest, model=body.get("model"),
-                         max_tokens=body.get("max_tokens"),
+                         max_tokens=body.get("max_tokens"), stop=body.get("stop"),
                          temperature=body.get("temperature"), seed=body.get("seed"))
         fault = fake.arrive(entry)
         try:
@@ -461,6 +461,11 @@ class FakeOpenAI:
             reply = REFUSAL
         else:
             reply = self.reply(messages)
+        stops = body.get("stop") or []
+        stops = [stops] if isinstance(stops, str) else stops
+        ends = [reply.find(s) for s in stops if s and s in reply]
+        if ends:  # as a server does: the text up to the first stop sequence, without it
+            reply = reply[:min(ends)]
         choices: list[dict] = [{"index": 0, "text": " " + reply, "finish_reason": "stop",
                                 "logprobs": None}]
         if fault == "malformed":

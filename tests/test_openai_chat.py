@@ -34,7 +34,7 @@ from littlehuman.generation import (
     make_backend,
     request_key,
 )
-from littlehuman.generation.backends.openai_chat import (HTTP_CLIENT_ENV, OpenAIChatBackend,
+from littlehuman.generation.backends.openai_chat import (COMPLETION_STOPS, HTTP_CLIENT_ENV, OpenAIChatBackend,
                                                           RateLimiter, http_client_kind)
 from littlehuman.generation.cost import PRICES, cost, estimate, load_prices, price
 from littlehuman.secrets import Secret, scrub
@@ -533,7 +533,48 @@ def test_completions_cut_a_base_model_that_runs_on(key_env):
 
     with FakeOpenAI(reply=rambling) as server:
         reply = backend(server, endpoint="completions").complete(chats(1))[0]
+        sent = server.requests("POST", "/v1/completions")
     assert reply == "Claim: The text begins with Invented town number 0.||\nLabel: True"
+    # the server is asked to stop where the reply is cut anyway (it had run on to the limit:
+    # 60 of 60 Gemma replies through transformers serve, a user's walk)
+    assert sent[0]["stop"] == list(COMPLETION_STOPS)
+
+
+@pytest.mark.parametrize("stop", COMPLETION_STOPS)
+def test_a_completion_stopped_by_the_server_keeps_what_the_cut_keeps(stop):
+    """A stop sequence lies where :func:`cut_reply` cuts a reply anyway, so a server that
+    stops there returns what would be kept of the whole reply: the replies, and the cache
+    keys, which do not name the stops, stay as they were."""
+    from littlehuman.generation.backends.hf import cut_reply, reply_ends
+
+    replies = ["Claim: The town lies on a river.||\nLabel: True",
+               "Question: Which town is older?||\nAnswer: Eastham",
+               "Claim: The town lies on a river.",  # stopped before its label line
+               "**Claim:** A river town.\nLabel: Untrue\n"]
+    for reply in replies:
+        whole = reply + stop + " Context: more text\nUser: and more\n\nSystem: x"
+        assert reply_ends(whole)
+        assert cut_reply(whole) == cut_reply(reply)
+
+
+def test_a_completion_at_the_limit_after_an_unkeyed_line_is_not_cut(key_env):
+    """A base model that writes on past its claim line to ``max_new_tokens``: the parser reads
+    no further than the first line without a key, so the reply is whole (10 of 60 such
+    Gemma replies had been re-asked as cut inside their fields); one cut inside its claim
+    is still cut."""
+    from types import SimpleNamespace
+
+    def response(text: str) -> SimpleNamespace:
+        choice = SimpleNamespace(text=text, finish_reason="length")
+        return SimpleNamespace(choices=[choice], usage=None, error=None, model_extra={})
+
+    b = make_backend("openai", endpoint="completions", base_url="http://127.0.0.1:9/v1")
+    ran_on = b._reply(response(" Claim: Penn's film career began in 1991.\nHe was nominated "
+                               "for an award.\nThe film was first shown in the year and"))
+    assert not ran_on.truncated and ran_on.text.startswith("Claim: Penn's film career")
+    assert b._reply(response(" Claim: The film was first released in the")).truncated
+    # a line without a key that the limit cut (a QA answer written unkeyed) is not whole
+    assert b._reply(response(" Question: Who won?\nThe team from the north of the")).truncated
 
 
 def test_credentials_in_the_base_url_are_used_and_never_shown(monkeypatch):

@@ -92,9 +92,9 @@ def _stop_at(text: str, blank_line: bool = True, unkeyed: bool = False) -> int |
     return end
 
 
-def reply_ends(text: str, blank_line: bool = True) -> bool:
+def reply_ends(text: str, blank_line: bool = True, unkeyed: bool = False) -> bool:
     """Whether ``text`` holds the end of its reply (:func:`cut_reply` has something to cut)."""
-    return _stop_at(text, blank_line) is not None
+    return _stop_at(text, blank_line, unkeyed) is not None
 
 
 def cut_reply(text: str, blank_line: bool = True, unkeyed: bool = False) -> str:

@@ -57,6 +57,12 @@ from littlehuman.generation.backends.base import Backend, Completion, Reply, Req
 from littlehuman.generation.backends.hf import cut_reply, reply_ends
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
+
+#: what ``--endpoint completions`` asks the server to stop at (the API takes four): a blank
+#: line and the next turn, each a place where the reply is cut after it arrives anyway
+#: (:func:`cut_reply`), so a base model stops writing there instead of running on to
+#: ``max_new_tokens``, and what is kept, and its cache key, are as without them
+COMPLETION_STOPS = ("\n\n", "\nUser:", "\nContext:", "\nSystem:")
 from littlehuman.secrets import (Secret, api_key, base_url_problem, forget, key_hint,
                                  public_url, scrub)
 
@@ -696,7 +702,8 @@ class OpenAIChatBackend(OpenAIBase):
                             response = await sdk.completions.create(
                                 model=self.model, prompt=render_plain(messages),
                                 temperature=self.params["temperature"],
-                                max_tokens=self.params["max_new_tokens"], **extra)
+                                max_tokens=self.params["max_new_tokens"],
+                                stop=list(COMPLETION_STOPS), **extra)
                         else:
                             response = await sdk.chat.completions.create(
                                 model=self.model, messages=messages,
@@ -745,7 +752,9 @@ class OpenAIChatBackend(OpenAIBase):
             choice, text = None, None
         cut = getattr(choice, "finish_reason", None) == "length"
         if isinstance(text, str) and self.endpoint == "completions":
-            cut = cut and not reply_ends(text)  # no end came before the limit
+            # no end came before the limit; a line without a key after the claim or question
+            # ends it too, as the parser reads no further (hf's --gen-stop-unkeyed)
+            cut = cut and not reply_ends(text, unkeyed=True)
             text = cut_reply(text)  # a base model runs on past its reply
         if not isinstance(text, str) or not text.strip():
             raise _Malformed("the server answered without a completion text")
