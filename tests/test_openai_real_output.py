@@ -35,6 +35,21 @@ def test_retry_events_and_give_up(fake):
     assert "lower concurrency" not in str(err.value)
 
 
+def test_a_server_that_never_answered_is_not_quoted_as_saying_anything(key_env):
+    """No server on the port: the words are the client's ("Connection error."), which the
+    line had called what "the server said" (a user's walk, killing transformers serve)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # free, and nothing listens once the socket is closed
+    b = make_backend("openai", base_url=f"http://127.0.0.1:{port}/v1", max_retries=0)
+    with pytest.raises(LittleHumanError, match="the client said") as err:
+        b.complete(chats(1))
+    assert "the server said" not in str(err.value)
+    assert f"check that the server at http://127.0.0.1:{port}/v1 is running" in str(err.value)
+
+
 def test_completions_endpoint_serves_a_base_model(key_env, tmp_path):
     with FakeOpenAI(chat_template_missing=True) as server:
         chat = backend(server, max_retries=1)

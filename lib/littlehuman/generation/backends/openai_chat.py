@@ -666,8 +666,10 @@ class OpenAIChatBackend(OpenAIBase):
             hint = "the server keeps failing: check its logs"
         kept = ("none was answered" if len(errors) == total else
                 "the others were answered and kept")
+        # no connection, or no reply in time: the words are the client's, not the server's
+        who = "the client said" if set(causes) <= {"connection", "timeout"} else "the server said"
         return (f"openai backend: {len(errors)} of {total} requests still failed after "
-                f"{self.max_retries} retries ({', '.join(causes)}; the server said: {said}); "
+                f"{self.max_retries} retries ({', '.join(causes)}; {who}: {said}); "
                 f"{kept}: {hint}, then rerun to send only these")
 
     async def _request(self, client: Callable[[], Awaitable[Any]], slots: Slots,
