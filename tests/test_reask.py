@@ -184,9 +184,9 @@ def test_bill_counts_the_replies_that_ran_to_the_token_cap(home, tmp_path):
     assert summary["answered"] == 6 and summary["output_tokens"] == 2 * 4 + 4 * 2
     assert summary["at_cap"] == 2
     table = plots.generate.bill_table({**summary, "local": True, "dollars": None})
-    assert table.loc["replies that ran to --max-new-tokens (cut short there)", "value"] == "2"
+    assert table.loc["replies that reached --max-new-tokens", "value"] == "2"
     older = {k: v for k, v in summary.items() if k != "at_cap"}  # a bill written before
-    assert "replies that ran to --max-new-tokens (cut short there)" not in \
+    assert "replies that reached --max-new-tokens" not in \
         plots.generate.bill_table({**older, "local": True, "dollars": None}).index
 
 

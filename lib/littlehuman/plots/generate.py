@@ -149,7 +149,7 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
         ("input tokens", f"{bill['input_tokens']:,}"),
         ("output tokens", f"{bill['output_tokens']:,}"),
         ("replies without token counts", f"{bill['missing_usage']:,}"),
-        *([("replies that ran to --max-new-tokens (cut short there)", f"{bill['at_cap']:,}")]
+        *([("replies that reached --max-new-tokens", f"{bill['at_cap']:,}")]
           if "at_cap" in bill else []),
         ("dollars (answered requests, exact tokens)", dollars),
     ]
