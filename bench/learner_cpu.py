@@ -130,7 +130,7 @@ def main() -> None:
                   f"fit {r['fit_s']:6.1f} s predict {r['predict_s']:5.1f} s = {r['run_s']:6.1f} s/run "
                   f"{r['tokens_per_s']:>7.0f} tokens/s  score {r['score']:.3f} "
                   f"(majority {r['majority']:.3f})  {json.dumps(r['params'])}", flush=True)
-            if args.with_plan:
+            if args.with_plan and r["variant"] != "before":  # the plan knows today's settings
                 estimate = plan_estimate(dataset, r["variant"], args.data_dir)
                 print(f"{dataset:<12} {r['variant']:<7} --plan --plan-measure: {estimate:6.1f} s/run, "
                       f"{estimate / r['run_s']:.2f}x the {r['run_s']:.1f} s measured", flush=True)

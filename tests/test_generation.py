@@ -133,6 +133,10 @@ def test_a_context_without_spaces_is_cut_by_characters():
     assert tail == "a" * (10 * MAX_CHARS_PER_WORD - 100) + "b" * 100
     words = " ".join(["antidisestablishment"] * 50)  # 20 characters a word: the cap cuts it
     assert len(clean_context(words, 40)) == 40 * MAX_CHARS_PER_WORD
+    # the cap counts the text as sent: columns of spaces or tabs, collapsed, cut no word
+    for pad in (" " * 30, "\t" * 20):
+        laid_out = pad.join(f"w{i}" for i in range(100))
+        assert clean_context(laid_out, 120).split() == [f"w{i}" for i in range(100)]
 
 
 @pytest.mark.parametrize("name", ["fever", "scifact", "wanli", "ropes", "fairytaleqa"])

@@ -550,11 +550,17 @@ def test_a_completion_stopped_by_the_server_keeps_what_the_cut_keeps(stop):
     replies = ["Claim: The town lies on a river.||\nLabel: True",
                "Question: Which town is older?||\nAnswer: Eastham",
                "Claim: The town lies on a river.",  # stopped before its label line
-               "**Claim:** A river town.\nLabel: Untrue\n"]
+               "**Claim:** A river town.\nLabel: Untrue\n",
+               "Claim: Two lines\nof claim.\n\nLabel: True",  # a blank line inside
+               "", "\n", "\n\n  "]  # a stop before the reply began, or after blank lines
     for reply in replies:
-        whole = reply + stop + " Context: more text\nUser: and more\n\nSystem: x"
-        assert reply_ends(whole)
-        assert cut_reply(whole) == cut_reply(reply)
+        for start in ("", " ", "\n\n", " \n\n "):  # what may open a base model's reply
+            whole = start + reply + stop + " Context: more text\nUser: and more\n\nSystem: x"
+            stopped = whole[:whole.index(stop)]  # as a server returns it: up to the first stop
+            assert reply_ends(whole)
+            assert cut_reply(whole) == cut_reply(stopped), (start, reply)
+    # a blank line is no stop: a reply opening with one stopped before it began (a review)
+    assert "\n\n" not in COMPLETION_STOPS
 
 
 def test_a_completion_at_the_limit_after_an_unkeyed_line_is_not_cut(key_env):
@@ -575,6 +581,12 @@ def test_a_completion_at_the_limit_after_an_unkeyed_line_is_not_cut(key_env):
     assert b._reply(response(" Claim: The film was first released in the")).truncated
     # a line without a key that the limit cut (a QA answer written unkeyed) is not whole
     assert b._reply(response(" Question: Who won?\nThe team from the north of the")).truncated
+    # nor one whose field wraps onto a second line before the key the limit cut: the parser
+    # reads that key (a review: both had become twins with a cut answer, a wrong label)
+    assert b._reply(response(" Question: Who founded the town\nby the river?\nAnswer: The "
+                             "brothers Jo")).truncated
+    assert b._reply(response(" Claim: The film was shot in Canada\nand released in 1991.\n"
+                             "Label: Tr")).truncated
 
 
 def test_credentials_in_the_base_url_are_used_and_never_shown(monkeypatch):

@@ -48,6 +48,26 @@ def test_a_server_that_never_answered_is_not_quoted_as_saying_anything(key_env):
         b.complete(chats(1))
     assert "the server said" not in str(err.value)
     assert f"check that the server at http://127.0.0.1:{port}/v1 is running" in str(err.value)
+    # a server that answered 500 before it went away: the words quoted are the last error's
+    from littlehuman.generation.backends import openai_chat
+
+    class Server500(Exception):
+        pass
+
+    class Gone(Exception):
+        pass
+
+    causes = {"Server500": "5xx", "Gone": "connection"}
+    real_cause = openai_chat.cause
+    try:
+        openai_chat.cause = lambda exc: causes.get(type(exc).__name__) or real_cause(exc)
+        gone = Gone("Connection error.")
+        mixed = b._gave_up([Server500("Internal Server Error"), gone], 2)
+        first = b._gave_up([gone, Server500("Internal Server Error")], 2)
+    finally:
+        openai_chat.cause = real_cause
+    assert "the client said: " in mixed and "the server said" not in mixed
+    assert "the server said: " in first
 
 
 def test_completions_endpoint_serves_a_base_model(key_env, tmp_path):

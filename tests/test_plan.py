@@ -2,6 +2,7 @@
 the totals table; measuring real rows (words and a real tokenizer); missing raw data."""
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -351,7 +352,7 @@ def test_plan_measure_times_the_encoder_here_and_gives_cpu_hours(dataset, shared
         assert row["gpu_hours"] * 3600 == pytest.approx(train_s, rel=1e-3, abs=1e-6)
         assert row["eval_hours"] * 3600 == pytest.approx(row["eval_rows"] / timing["rows_per_s"])
     text = format_plan(df)
-    assert "timed on this machine" in text and "CPU-h train" in text and "CPU-h test" in text
+    assert "timed on this machine" in text and "hours train" in text and "hours test" in text
     assert "GPU-h" not in text and "authors" not in text
     train_min = df["gpu_hours"].sum() * 60
     assert f"In all, about {train_min:,.1f} min of training" in text
@@ -371,6 +372,23 @@ def test_plan_measure_on_a_dataset_without_rows_says_so(shared_data, home, small
     assert "on this machine, and more for the datasets not timed." in text
     none = plan(["coqa"], config.profile("smoke"), str(shared_data), measure=True)
     assert "In all" not in format_plan(none)
+    assert total.split()[-1].endswith("+?") and "+ " in total  # CoQA's test rows unknown too
+
+
+def test_plan_measure_goes_on_past_a_dataset_it_cannot_time(tmp_path, home, small_timing):
+    """A QA file none of whose sampled answers the encoder finds in the tokens it reads is
+    a note, not the end of the plan (a review: it had stopped every other dataset)."""
+    rows = [{"context": "Filler words. " * 80 + f"The answer is gold{i}.",
+             "question": f"What is it {i}?", "answer": f"gold{i}",
+             "split": "test" if i % 5 == 0 else "train"} for i in range(60)]
+    path = tmp_path / "far.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    prof = config.profile("smoke", max_length=32)
+    df = plan([str(path)], prof, None, measure=True)
+    assert df["gpu_hours"].isna().all() and df.attrs["measured"] == {}
+    (notes,) = df.attrs["notes"].values()
+    assert any(n.startswith("not timed: ") and "usable" in n for n in notes), notes
+    assert "not timed: " in format_plan(df)
 
 
 @pytest.mark.parametrize("learner", ["majority", "lora"])

@@ -20,7 +20,7 @@ With ``measure`` (``--plan-measure``) the encoder learner is timed on this machi
 the profile builds it (:func:`measure_encoder`): one epoch on a sample of each dataset's train
 rows gives its training tokens/s and what a fit costs beside its steps (loading the model,
 encoding the rows), a prediction of a sample of its test rows the rows predicted a second; the
-hours are then CPU-hours of training and of predicting the test rows.
+hours are then hours on this machine's clock of training and of predicting the test rows.
 """
 from __future__ import annotations
 
@@ -279,14 +279,15 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
     and the batch size. ``notebooks`` (``--notebooks``; ``advise`` runs 06 alone) keeps the
     experiments a run with those notebooks prepares; None plans them all. ``custom``: your own
     file's options (``--task``, ``--columns``, ``--skip-bad-rows``). ``measure``: the encoder
-    timed here (:func:`measure_encoder`) gives ``tokens_per_s``, ``gpu_hours`` (then CPU-hours of
+    timed here (:func:`measure_encoder`) gives ``tokens_per_s``, ``gpu_hours`` (then this machine's hours of
     training, each run's fit overhead included) and ``eval_hours``; ``attrs["measured"]`` holds
     each dataset's timing."""
     if measure and profile.learner != "encoder":
         raise LittleHumanError(
-            f"--plan-measure times the encoder learner on this CPU, not {profile.learner}: for "
-            "LoRA on a GPU give a measured rate with --plan-tokens-per-s (bench/gpu_check.py "
-            "measures one)")
+            f"--plan-measure times the encoder learner on this CPU, not {profile.learner}"
+            + (": for LoRA on a GPU give a measured rate with --plan-tokens-per-s "
+               "(bench/gpu_check.py measures one)" if profile.learner == "lora" else
+               " (the majority learner trains nothing worth timing)"))
     if measure and (tokens_per_s is not None or authors_tokens_per_s is not None):
         raise LittleHumanError("--plan-measure and --plan-tokens-per-s are two rates: give the "
                                "one to use")
@@ -312,8 +313,11 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
         timing = None
         if measure and facts.get("train") is not None:
             print(f"[{shape.dataset}] timing the encoder on this machine ...", flush=True)
-            timing = measured[shape.dataset] = measure_encoder(
-                profile, facts["spec"], shape.task, facts["train"], facts["test"])
+            try:
+                timing = measured[shape.dataset] = measure_encoder(
+                    profile, facts["spec"], shape.task, facts["train"], facts["test"])
+            except LittleHumanError as exc:  # e.g. a QA sample none of whose answers it finds
+                notes.append(f"not timed: {exc}")
         elif measure:
             notes.append("not timed: no rows to time the encoder on")
         for experiment, sizes in runs_per_experiment(profile, shape, notebooks).items():
@@ -373,6 +377,11 @@ def _formatted(df: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
     return table
 
 
+def _eval_total(df: pd.DataFrame) -> str:
+    """The test rows predicted in all, '+' where a dataset's are unknown."""
+    return f"{df['eval_rows'].sum():,}" + ("+" if df["eval_rows"].isna().any() else "")
+
+
 def _dataset_lines(df: pd.DataFrame) -> list[str]:
     """Per dataset: where its rows came from, how tokens were counted, its notes."""
     notes_by = df.attrs.get("notes", {})
@@ -382,7 +391,7 @@ def _dataset_lines(df: pd.DataFrame) -> list[str]:
 
 
 def _format_measured(df: pd.DataFrame) -> str:
-    """The plan timed on this machine (``--plan-measure``): CPU-hours of training and of
+    """The plan timed on this machine (``--plan-measure``): hours of training and of
     predicting the test rows, the timings behind them and what they leave out."""
     table = _formatted(df, {"runs": ",", "train_rows": ",", "epochs": "", "tokens_per_row": ".1f",
                             "train_tokens": ",", "tokens_per_s": ",.0f", "gpu_hours": ",.2f",
@@ -396,10 +405,10 @@ def _format_measured(df: pd.DataFrame) -> str:
         "dataset": "TOTAL", "experiment": "", "runs": f"{df['runs'].sum():,}",
         "train_rows": f"{df['train_rows'].sum():,}", "epochs": "", "tokens_per_row": "",
         "train_tokens": f"{df['train_tokens'].sum():,}", "tokens_per_s": "",
-        "gpu_hours": total("gpu_hours"), "eval_rows": f"{df['eval_rows'].sum():,}",
+        "gpu_hours": total("gpu_hours"), "eval_rows": _eval_total(df),
         "eval_hours": total("eval_hours"), "data": ""}
-    table = table.rename(columns={"tokens_per_s": "tok/s here", "gpu_hours": "CPU-h train",
-                                  "eval_hours": "CPU-h test"})
+    table = table.rename(columns={"tokens_per_s": "tok/s here", "gpu_hours": "hours train",
+                                  "eval_hours": "hours test"})
     lines = [f"Plan for profile {df.attrs.get('profile', '?')} (learner encoder), timed on this "
              "machine", table.to_string(index=False), ""]
 
@@ -422,10 +431,10 @@ def _format_measured(df: pd.DataFrame) -> str:
                      + (f"; trains {t['kept_share']:.0%} of the rows (the others' answers are not "
                         "in the tokens it reads)" if t["kept_share"] < 1 else "")
                      + f"; {speed}")
-    lines.append("CPU-h train: tokens (times the share of rows trained) / tokens/s, plus each "
-                 "run's fit overhead; CPU-h test: the "
-                 "test rows predicted / rows/s. Runs go one after another (--jobs N runs N at "
-                 "once on shared cores). Not included: generating the twins (--dry-run counts "
+    lines.append("Hours on this machine's clock, runs one after another as --jobs 1 trains "
+                 "them, each with the threads above (--jobs N shares the cores among N). "
+                 "hours train: tokens (times the share of rows trained) / tokens/s, plus each "
+                 "run's fit overhead; hours test: the test rows predicted / rows/s. Not included: generating the twins (--dry-run counts "
                  "the requests; a local model's speed: bench/gemma_cpu.py), scoring the valid "
                  "rows each epoch, the metrics (BERTScore for QA) and the notebooks.")
     return "\n".join(lines + _dataset_lines(df))
@@ -441,7 +450,7 @@ def format_plan(df: pd.DataFrame) -> str:
                             "train_tokens": ",", "tokens_per_s": ",.0f", "gpu_hours": ",.2f",
                             "authors_tokens_per_s": ",.0f", "authors_gpu_hours": ",.2f",
                             "eval_rows": ","})
-    eval_total = f"{df['eval_rows'].sum():,}" + ("+" if df["eval_rows"].isna().any() else "")
+    eval_total = _eval_total(df)
     table.loc[len(table)] = {
         "dataset": "TOTAL", "experiment": "", "runs": f"{df['runs'].sum():,}",
         "train_rows": f"{df['train_rows'].sum():,}", "epochs": "", "tokens_per_row": "",
@@ -461,7 +470,7 @@ def format_plan(df: pd.DataFrame) -> str:
         lines.append(f"{'; '.join(given)}.")
     if df.attrs.get("learner") not in (None, "lora") and ours is None:
         measure = (" (or add --plan-measure to time the encoder on this machine, a few "
-                   "seconds a dataset, and get CPU-hours)"
+                   "seconds a dataset, and get its hours)"
                    if df.attrs["learner"] == "encoder" else "")
         lines.append(f"Those rates are the LoRA 8B learner's on a GPU, not {df.attrs['learner']}'s: "
                      f"give your learner's measured tokens/s with --plan-tokens-per-s{measure}.")

@@ -63,11 +63,12 @@ def clean_context(text: str, max_words: int = MAX_CONTEXT_WORDS, keep: str = "he
     if len(words) > max_words:
         text = (text[words[-max_words].start():] if keep == "tail"
                 else text[: words[max_words - 1].end()])
-    max_chars = max_words * MAX_CHARS_PER_WORD
-    if len(text) > max_chars:
-        text = text[-max_chars:] if keep == "tail" else text[:max_chars]
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    text = "\n".join(line for line in lines if line)
+    max_chars = max_words * MAX_CHARS_PER_WORD  # of the text as sent: spaces collapsed
+    if len(text) > max_chars:
+        text = (text[-max_chars:] if keep == "tail" else text[:max_chars]).strip()
+    return text
 
 
 def system_prompt(task: Task, label: int | None = None) -> str:

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 # text), the line break that closes the "Label: ..." / "Answer: ..." line, or (plain text,
 # where no end-of-turn token comes) a blank line.
 _TURN = r"(?:\n|\|)[ \t*_#>-]*context\s*:|\n\s*(?:user|system|assistant)\s*:"
-_LEADING_TURN = re.compile(r"[\s*_#>-]*context\s*:", re.IGNORECASE)
+#: a reply that opens with a new turn (a context, or the user's or system's turn) has none
+_LEADING_TURN = re.compile(r"[\s*_#>-]*(?:context|user|system)\s*:", re.IGNORECASE)
 _CLOSED = r"(?:label|answer)\s*:[^\n]*\S[^\n]*(\n)"
 _BLANK = r"\n[ \t]*\n"
 _STOPS = {
@@ -92,9 +93,21 @@ def _stop_at(text: str, blank_line: bool = True, unkeyed: bool = False) -> int |
     return end
 
 
-def reply_ends(text: str, blank_line: bool = True, unkeyed: bool = False) -> bool:
+def reply_ends(text: str, blank_line: bool = True) -> bool:
     """Whether ``text`` holds the end of its reply (:func:`cut_reply` has something to cut)."""
-    return _stop_at(text, blank_line, unkeyed) is not None
+    return _stop_at(text, blank_line) is not None
+
+
+def whole_at_limit(text: str) -> bool:
+    """Whether a reply that ran to the token limit is whole all the same: it holds its end
+    (:func:`reply_ends`), or a complete line without a key follows its claim or question
+    (:func:`unkeyed_line_end`) and no line with a key comes after that line, so the parser,
+    which reads that line in place of the label or answer, reads nothing the limit cut."""
+    if reply_ends(text):
+        return True
+    end = unkeyed_line_end(text)
+    return end is not None and not any(_KEYED_LINE.match(line)
+                                       for line in text[end:].split("\n"))
 
 
 def cut_reply(text: str, blank_line: bool = True, unkeyed: bool = False) -> str:

@@ -54,15 +54,17 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion, Reply, RequestFeed
-from littlehuman.generation.backends.hf import cut_reply, reply_ends
+from littlehuman.generation.backends.hf import cut_reply, whole_at_limit
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
 
-#: what ``--endpoint completions`` asks the server to stop at (the API takes four): a blank
-#: line and the next turn, each a place where the reply is cut after it arrives anyway
+#: what ``--endpoint completions`` asks the server to stop at: the next turn of the chat as
+#: ``render_plain`` writes it, where the reply is cut after it arrives anyway
 #: (:func:`cut_reply`), so a base model stops writing there instead of running on to
-#: ``max_new_tokens``, and what is kept, and its cache key, are as without them
-COMPLETION_STOPS = ("\n\n", "\nUser:", "\nContext:", "\nSystem:")
+#: ``max_new_tokens``, and what is kept, and its cache key, are as without them. Not a blank
+#: line: a reply that opens with one (after ``Assistant:``) would stop before it began, where
+#: the cut skips leading space
+COMPLETION_STOPS = ("\nUser:", "\nContext:", "\nSystem:")
 from littlehuman.secrets import (Secret, api_key, base_url_problem, forget, key_hint,
                                  public_url, scrub)
 
@@ -666,8 +668,8 @@ class OpenAIChatBackend(OpenAIBase):
             hint = "the server keeps failing: check its logs"
         kept = ("none was answered" if len(errors) == total else
                 "the others were answered and kept")
-        # no connection, or no reply in time: the words are the client's, not the server's
-        who = "the client said" if set(causes) <= {"connection", "timeout"} else "the server said"
+        # no connection, or no reply in time: the words quoted are the client's
+        who = "the client said" if cause(last) in {"connection", "timeout"} else "the server said"
         return (f"openai backend: {len(errors)} of {total} requests still failed after "
                 f"{self.max_retries} retries ({', '.join(causes)}; {who}: {said}); "
                 f"{kept}: {hint}, then rerun to send only these")
@@ -754,9 +756,7 @@ class OpenAIChatBackend(OpenAIBase):
             choice, text = None, None
         cut = getattr(choice, "finish_reason", None) == "length"
         if isinstance(text, str) and self.endpoint == "completions":
-            # no end came before the limit; a line without a key after the claim or question
-            # ends it too, as the parser reads no further (hf's --gen-stop-unkeyed)
-            cut = cut and not reply_ends(text, unkeyed=True)
+            cut = cut and not whole_at_limit(text)  # no end came before the limit
             text = cut_reply(text)  # a base model runs on past its reply
         if not isinstance(text, str) or not text.strip():
             raise _Malformed("the server answered without a completion text")
