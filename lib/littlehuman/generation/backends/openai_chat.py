@@ -57,14 +57,6 @@ from littlehuman.generation.backends.base import Backend, Completion, Reply, Req
 from littlehuman.generation.backends.hf import cut_reply, whole_at_limit
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
-
-#: what ``--endpoint completions`` asks the server to stop at: the next turn of the chat as
-#: ``render_plain`` writes it, where the reply is cut after it arrives anyway
-#: (:func:`cut_reply`), so a base model stops writing there instead of running on to
-#: ``max_new_tokens``, and what is kept, and its cache key, are as without them. Not a blank
-#: line: a reply that opens with one (after ``Assistant:``) would stop before it began, where
-#: the cut skips leading space
-COMPLETION_STOPS = ("\nUser:", "\nContext:", "\nSystem:")
 from littlehuman.secrets import (Secret, api_key, base_url_problem, forget, key_hint,
                                  public_url, scrub)
 
@@ -76,6 +68,13 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_RETRY_AFTER_S = 600.0  # a longer Retry-After (a daily quota?) is cut to this
 MAX_BACKOFF_S = 60.0
 ENDPOINTS = ("chat", "completions")
+#: what ``--endpoint completions`` asks the server to stop at: the next turn of the chat as
+#: ``render_plain`` writes it, where the reply is cut after it arrives anyway
+#: (:func:`cut_reply`), so a base model stops writing there instead of running on to
+#: ``max_new_tokens``, and what is kept, and its cache key, are as without them. Not a blank
+#: line: a reply that opens with one (after ``Assistant:``) would stop before it began, where
+#: the cut skips leading space
+COMPLETION_STOPS = ("\nUser:", "\nContext:", "\nSystem:")
 OPENAI_TIMEOUT_S = 60.0  # api.openai.com answers in seconds
 LOCAL_TIMEOUT_S = 600.0  # any other server: a CPU server may need minutes per request
 _DONE = object()
