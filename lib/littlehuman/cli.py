@@ -420,7 +420,7 @@ def _main(argv: Sequence[str] | None) -> int:
 def check_modes(args: argparse.Namespace) -> None:
     """One thing to do per call, and no flag that it would ignore: a LittleHumanError (one
     line) for --fetch or --list-datasets beside another of them or --dataset, --plan with
-    --dry-run, --plan-tokens-per-s or --plan-measure without --plan (or both together), or a user's own file's options (--task,
+    --dry-run, --plan-tokens-per-s or --plan-measure without --plan, or a user's own file's options (--task,
     --columns, --skip-bad-rows) with a registered dataset or 'all'."""
     from littlehuman.data import custom
 
@@ -438,9 +438,6 @@ def check_modes(args: argparse.Namespace) -> None:
     if args.plan_measure and not args.plan:
         raise LittleHumanError("--plan-measure times the learner for --plan: add --plan, or "
                                "leave it out")
-    if args.plan_measure and args.plan_tokens_per_s is not None:
-        raise LittleHumanError("--plan-measure and --plan-tokens-per-s are two rates: give the "
-                               "one to use")
     own = [f for f, on in (("--task", args.task), ("--columns", args.columns),
                            ("--skip-bad-rows", args.skip_bad_rows)) if on]
     dataset = (args.dataset or "").strip()

@@ -320,16 +320,18 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
                 notes.append(f"not timed: {exc}")
         elif measure:
             notes.append("not timed: no rows to time the encoder on")
+        if measure:  # this machine's rate replaces the GPU's
+            ours = timing["tokens_per_s"] if timing else math.nan
         for experiment, sizes in runs_per_experiment(profile, shape, notebooks).items():
             tokens = sum(sizes) * epochs * per_row
             eval_rows = None if facts["eval_rows"] is None else facts["eval_rows"] * len(sizes)
-            if measure:
-                ours = timing["tokens_per_s"] if timing else math.nan
-                hours = ((tokens * timing["kept_share"] / ours
-                          + len(sizes) * timing["fit_overhead_s"]) / 3600 if timing else math.nan)
+            if timing:
+                hours = (tokens * timing["kept_share"] / ours
+                         + len(sizes) * timing["fit_overhead_s"]) / 3600
                 eval_hours = (eval_rows / timing["rows_per_s"] / 3600
-                              if timing and timing["rows_per_s"] and eval_rows is not None
-                              else math.nan)
+                              if timing["rows_per_s"] and eval_rows is not None else math.nan)
+            elif measure:  # not timed
+                hours, eval_hours = math.nan, math.nan
             else:
                 hours, eval_hours = tokens / ours / 3600, None
             out.append({
