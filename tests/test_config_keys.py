@@ -100,8 +100,9 @@ def test_json_override_values_are_checked_against_their_fields_type():
 @pytest.mark.parametrize("name,learner,given,same_as", [
     # the learner's default typed out trains the profile's own runs, not a second set of them
     ("paper", "lora", {"epochs": 2}, {}),                        # lora FV: 2 epochs
-    ("paper", "lora", {"lr": 5e-5}, {}),                         # lora FV "scripts": 5e-5
-    ("paper", "lora", {"lr": 1e-5, "lora_settings": "paper"}, {"lora_settings": "paper"}),
+    ("paper", "lora", {"lr": 4e-4}, {}),                         # lora FV "scripts": 5e-5 x 8
+    ("paper", "lora", {"lr": 5e-5, "lr_scaling": "none"}, {"lr_scaling": "none"}),
+    ("paper", "lora", {"lr": 8e-5, "lora_settings": "paper"}, {"lora_settings": "paper"}),
     ("cpu", "encoder", {"epochs": 0}, {}),                       # cpu spells the encoder's 3
     ("smoke", "encoder", {"epochs": 3}, {"epochs": 0}),          # smoke trains 1: both the default
     ("paper", "encoder", {"lr": 5e-5}, {}),
@@ -115,7 +116,8 @@ def test_the_default_spelled_out_and_0_give_one_run(home, shared_data, name, lea
 
 
 @pytest.mark.parametrize("name,given", [
-    ("paper", {"epochs": 3}), ("paper", {"lr": 2e-4}), ("cpu", {"epochs": 2}),
+    ("paper", {"epochs": 3}), ("paper", {"lr": 2e-4}), ("paper", {"lr": 5e-5}),
+    ("paper", {"lr_scaling": "sqrt"}), ("cpu", {"epochs": 2}),
     ("cpu", {"lr": 0}), ("smoke", {"epochs": 2}),
 ])
 def test_another_value_than_the_default_is_another_run(home, shared_data, name, given):
@@ -126,9 +128,11 @@ def test_another_value_than_the_default_is_another_run(home, shared_data, name, 
 
 def test_the_named_profiles_spell_epochs_and_lr_as_they_did(home, shared_data):
     """A profile's own runs keep their keys: what a profile sets is in its parameters as it
-    was (not 0) and what it leaves to the learner stays out."""
+    was (not 0) and what it leaves to the learner stays out, but for the lora learner's rate
+    scaled to the batch (since 2026-12-07), which is spelled (`lora_lr`)."""
     from littlehuman.data import DATASETS
     from littlehuman.learners import learner_params
+    from littlehuman.learners.defaults import lora_lr
 
     for name, prof in config.PROFILES.items():
         prof = prof.replace(model_dir=str(home)) if prof.learner == "lora" else prof
@@ -136,6 +140,9 @@ def test_the_named_profiles_spell_epochs_and_lr_as_they_did(home, shared_data):
             params = learner_params(prof, task, DATASETS[dataset])
             for field in ("epochs", "lr"):
                 value = getattr(prof, field)
+                if field == "lr" and prof.learner == "lora" and not value:
+                    value = lora_lr(task, prof.lora_settings, prof.batch_size, prof.grad_accum,
+                                    prof.lr_scaling)
                 assert params.get(field) == (value or None), (name, task, field)
 
 

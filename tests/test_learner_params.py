@@ -51,9 +51,12 @@ PINNED = {
     ("cpu", "majority", "fairytaleqa"): {},
     ("paper", "encoder", "fever"): {"batch_size": 8, "max_length": 100},
     ("paper", "encoder", "fairytaleqa"): {"batch_size": 8, "max_length": 400},
-    ("paper", "lora", "fever"): {"batch_size": 8, "max_length": 100, "model_dir": MODEL},
-    ("paper", "lora", "fairytaleqa"): {"batch_size": 8, "max_length": 400, "max_new_tokens": 15,
-                                       "model_dir": MODEL},
+    # the authors' rates scaled to batch 8 since 2026-12-07 (--lr-scaling linear): FV 5e-5 x 8,
+    # QA 2e-4 x 8/2 (the paper profile's lora runs cached before are trained again)
+    ("paper", "lora", "fever"): {"batch_size": 8, "lr": 0.0004, "max_length": 100,
+                                 "model_dir": MODEL},
+    ("paper", "lora", "fairytaleqa"): {"batch_size": 8, "lr": 0.0008, "max_length": 400,
+                                       "max_new_tokens": 15, "model_dir": MODEL},
     ("paper", "majority", "fever"): {},
     ("paper", "majority", "fairytaleqa"): {},
 }
@@ -77,11 +80,46 @@ def test_lora_settings_that_differ_from_the_learner_defaults_are_included():
                            loss_on="all", gradient_checkpointing=True, compile=True, grad_accum=4)
     extra = {"compile": True, "grad_accum": 4, "gradient_checkpointing": True, "loss_on": "all",
              "settings": "paper"}
+    # the paper text's rates (FV 1e-5, QA 1e-2) scaled to 8 x 4 examples a step
     assert same(learner_params(tuned, "fv", data.DATASETS["fever"]),
-                {"batch_size": 8, "max_length": 100, "model_dir": MODEL, **extra})
+                {"batch_size": 8, "lr": 0.00032, "max_length": 100, "model_dir": MODEL, **extra})
     assert same(learner_params(tuned, "qa", data.DATASETS["fairytaleqa"]),
-                {"batch_size": 8, "max_length": 400, "max_new_tokens": 15, "model_dir": MODEL,
-                 **extra})
+                {"batch_size": 8, "lr": 0.16, "max_length": 400, "max_new_tokens": 15,
+                 "model_dir": MODEL, **extra})
+
+
+@pytest.mark.parametrize("scaling,batch,accum,fv,qa", [
+    ("linear", 8, 1, 0.0004, 0.0008), ("linear", 4, 2, 0.0004, 0.0008),
+    ("sqrt", 8, 1, 0.000141421, 0.0004), ("none", 8, 1, None, None),
+    ("linear", 1, 1, None, 0.0001),  # the authors' FV batch: their rate, keyed as before
+])
+def test_the_settings_rate_follows_the_batch(scaling, batch, accum, fv, qa):
+    """The paper profile's lora runs take the authors' rate scaled from their batch (FV 1
+    example a step, QA 2) to batch x grad-accum, spelled in the run's parameters; where that
+    is the authors' own rate it stays out, so runs trained at it keep their keys."""
+    p = config.profile("paper", model_dir=MODEL, lr_scaling=scaling, batch_size=batch,
+                       grad_accum=accum)
+    for task, dataset, want in (("fv", "fever", fv), ("qa", "fairytaleqa", qa)):
+        got = learner_params(p, task, data.DATASETS[dataset]).get("lr")
+        assert got == want, (task, got)
+
+
+def test_a_rate_given_is_used_as_it_is_and_the_default_typed_out_is_the_default():
+    scaled = learner_params(config.profile("paper", model_dir=MODEL), "fv", None)
+    typed = learner_params(config.profile("paper", model_dir=MODEL, lr=0.0004), "fv", None)
+    assert same(scaled, typed)
+    given = learner_params(config.profile("paper", model_dir=MODEL, lr=5e-5), "fv", None)
+    assert given["lr"] == 5e-5
+    # the encoder has no authors' batch: its rate is never scaled
+    assert "lr" not in learner_params(config.profile("paper", learner="encoder"), "fv", None)
+
+
+def test_lr_scaling_choices_match_the_learners():
+    from littlehuman.learners.defaults import LR_SCALINGS, lora_lr
+
+    assert config.CHOICES["lr_scaling"] == LR_SCALINGS
+    with pytest.raises(LittleHumanError, match="lr scaling"):
+        lora_lr("fv", "scripts", 8, scaling="cubic")
 
 
 def test_explicit_sizes_and_a_users_own_file():

@@ -193,6 +193,11 @@ class Profile:
     lora_settings: str = _learner(
         "scripts", "lora: the authors' scripts' hyper-parameters (scripts) or the paper "
         "text's (paper)")
+    lr_scaling: str = _learner(
+        "linear", "lora: how the learning rate of --lora-settings, set for the authors' batch "
+        "(FV 1 example a step, QA 2), follows --batch-size x --grad-accum: in proportion "
+        "(linear), by the square root (sqrt) or not at all (none, as before 2026-12-07); a "
+        "--lr you give is used as it is (docs/profiles.md)")
     loss_on: str = _learner(
         "answer", "lora QA: the loss on the answer tokens (answer) or on every token (all, the "
         "authors' loss)")
@@ -430,6 +435,7 @@ LEARNERS = ("encoder", "lora", "majority")
 EXECUTORS = ("local", "slurm")
 CHOICES = {"generator": GENERATORS, "learner": LEARNERS, "executor": EXECUTORS,
            "endpoint": ("chat", "completions"), "lora_settings": ("scripts", "paper"),
+           "lr_scaling": ("linear", "sqrt", "none"),
            "loss_on": ("answer", "all"), "gen_dtype": ("auto", "float32", "bfloat16"),
            "pooling": ("cls", "mean")}
 _AT_LEAST_0 = ("rpm", "tpm", "k_shots", "reask", "n_train", "n_valid", "n_test", "epochs",
@@ -512,7 +518,7 @@ READ_BY: dict[str, tuple[str, tuple[str, ...]]] = {
     **dict.fromkeys(("temperature", "max_new_tokens"), ("generator", ("gemma", "hf", *_API))),
     **dict.fromkeys(("gen_batch_size", "gen_dtype", "gen_loop_tokens", "gen_stop_unkeyed"),
                     ("generator", ("gemma", "hf"))),
-    **dict.fromkeys(("model_dir", "lora_settings", "loss_on", "gradient_checkpointing",
+    **dict.fromkeys(("model_dir", "lora_settings", "lr_scaling", "loss_on", "gradient_checkpointing",
                      "compile", "liger", "grad_accum"), ("learner", ("lora",))),
     **dict.fromkeys(("warmup_ratio", "train_bf16", "train_layers", "pooling", "qa_windows"),
                     ("learner", ("encoder",))),

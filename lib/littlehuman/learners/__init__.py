@@ -68,7 +68,9 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     when they differ from its defaults; (QA) ``context_side`` is "tail" for
     :data:`KEEP_CONTEXT_TAIL` with one window. The majority learner takes none. lora needs
     ``model_dir`` (a one-line LittleHumanError otherwise) and gets only the settings that
-    differ from ``defaults.LORA_DEFAULTS``, and for QA the dataset's ``max_new_tokens``."""
+    differ from ``defaults.LORA_DEFAULTS``, and for QA the dataset's ``max_new_tokens``; its
+    default ``lr`` is the settings' scaled to the batch (``lr_scaling``), spelled wherever that
+    differs from the settings' own."""
     p = profile
     if p.learner == "majority":
         return {}
@@ -96,6 +98,9 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
                   "gradient_checkpointing": p.gradient_checkpointing, "compile": p.compile,
                   "grad_accum": p.grad_accum, "liger": p.liger}
         params.update({k: v for k, v in chosen.items() if v != defaults.LORA_DEFAULTS[k]})
+        scaled = learner_default(p, task, "lr")
+        if "lr" not in params and scaled != defaults.LORA_SETTINGS[(task, p.lora_settings)]["lr"]:
+            params["lr"] = scaled  # spelled: runs trained at the settings' own rate keep their keys
         if task == "qa":
             params["max_new_tokens"] = ((dataset_spec.max_new_tokens if dataset_spec else None)
                                         or defaults.LORA_DEFAULTS["max_new_tokens"])
@@ -104,7 +109,11 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
 
 def learner_default(profile: Profile, task: str, name: str) -> Any:
     """What ``profile``'s learner trains ``task`` with when the profile's ``name`` ("epochs"
-    or "lr") is 0: lora's per ``lora_settings``, the encoder's :mod:`defaults`."""
+    or "lr") is 0: lora's per ``lora_settings`` (its lr scaled to the profile's batch by
+    ``lr_scaling``: :func:`defaults.lora_lr`), the encoder's :mod:`defaults`."""
+    if profile.learner == "lora" and name == "lr":
+        return defaults.lora_lr(task, profile.lora_settings, profile.batch_size,
+                                profile.grad_accum, profile.lr_scaling)
     if profile.learner == "lora":
         return defaults.LORA_SETTINGS[(task, profile.lora_settings)][name]
     return {"epochs": defaults.ENCODER_EPOCHS, "lr": defaults.ENCODER_LR}[name]

@@ -18,7 +18,10 @@
   have a target (:func:`model_logits`), which skips the vocabulary projection of the context.
 - Hyper-parameters: ``settings="scripts"`` (default) takes the authors' scripts' values, see
   :data:`SETTINGS`; ``settings="paper"`` takes the paper text's learning rates. Explicit
-  ``epochs``/``lr``/``r``/``alpha``/``dropout`` override. AdamW (no weight decay), linear
+  ``epochs``/``lr``/``r``/``alpha``/``dropout`` override. The settings' rates are the
+  authors', set for their batch (FV 1 example a step, QA 2): the profiles pass ``lr`` scaled
+  to ``batch_size * grad_accum`` (:func:`littlehuman.learners.defaults.lora_lr`, ``--lr-scaling``);
+  this class, given no ``lr``, takes the settings' rate as it is. AdamW (no weight decay), linear
   schedule with warmup, gradient clipping, ``batch_size`` examples per micro-batch times
   ``grad_accum``; the loss of an optimizer step is the mean over its target tokens (QA) or
   examples (FV), however they were split into micro-batches.
