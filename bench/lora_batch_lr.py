@@ -61,9 +61,11 @@ def score(task: str, predictions: list, test: Any) -> dict[str, float]:
     """FV: accuracy and the majority baseline's; QA: mean token F1."""
     import numpy as np
 
+    from littlehuman.metrics import accuracy
+
     if task == "fv":
         gold = test["label"].to_numpy()
-        return {"score": float(np.mean(np.asarray(predictions) == gold)),
+        return {"score": accuracy(predictions, gold),
                 "majority": float(max(np.mean(gold == v) for v in set(gold.tolist())))}
     from littlehuman.learners.encoder import token_f1
 
