@@ -98,9 +98,10 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
                   "gradient_checkpointing": p.gradient_checkpointing, "compile": p.compile,
                   "grad_accum": p.grad_accum, "liger": p.liger}
         params.update({k: v for k, v in chosen.items() if v != defaults.LORA_DEFAULTS[k]})
-        scaled = learner_default(p, task, "lr")
-        if "lr" not in params and scaled != defaults.LORA_SETTINGS[(task, p.lora_settings)]["lr"]:
-            params["lr"] = scaled  # spelled: runs trained at the settings' own rate keep their keys
+        if "lr" not in params:  # spelled where scaled: runs at the settings' own rate keep their keys
+            scaled = learner_default(p, task, "lr")
+            if scaled != defaults.LORA_SETTINGS[(task, p.lora_settings)]["lr"]:
+                params["lr"] = scaled
         if task == "qa":
             params["max_new_tokens"] = ((dataset_spec.max_new_tokens if dataset_spec else None)
                                         or defaults.LORA_DEFAULTS["max_new_tokens"])
