@@ -100,9 +100,9 @@ def test_json_override_values_are_checked_against_their_fields_type():
 @pytest.mark.parametrize("name,learner,given,same_as", [
     # the learner's default typed out trains the profile's own runs, not a second set of them
     ("paper", "lora", {"epochs": 2}, {}),                        # lora FV: 2 epochs
-    ("paper", "lora", {"lr": 1.41421e-4}, {}),                   # FV "scripts": 5e-5 x sqrt(8)
+    ("paper", "lora", {"lr": 4e-4}, {}),                         # FV "scripts": 5e-5 x 8
     ("paper", "lora", {"lr": 5e-5, "lr_scaling": "none"}, {"lr_scaling": "none"}),
-    ("paper", "lora", {"lr": 2.82843e-5, "lora_settings": "paper"}, {"lora_settings": "paper"}),
+    ("paper", "lora", {"lr": 8e-5, "lora_settings": "paper"}, {"lora_settings": "paper"}),
     ("cpu", "encoder", {"epochs": 0}, {}),                       # cpu spells the encoder's 3
     ("smoke", "encoder", {"epochs": 3}, {"epochs": 0}),          # smoke trains 1: both the default
     ("paper", "encoder", {"lr": 5e-5}, {}),
@@ -117,7 +117,7 @@ def test_the_default_spelled_out_and_0_give_one_run(home, shared_data, name, lea
 
 @pytest.mark.parametrize("name,given", [
     ("paper", {"epochs": 3}), ("paper", {"lr": 2e-4}), ("paper", {"lr": 5e-5}),
-    ("paper", {"lr_scaling": "linear"}), ("cpu", {"epochs": 2}),
+    ("paper", {"lr_scaling": "sqrt"}), ("cpu", {"epochs": 2}),
     ("cpu", {"lr": 0}), ("smoke", {"epochs": 2}),
 ])
 def test_another_value_than_the_default_is_another_run(home, shared_data, name, given):

@@ -194,10 +194,11 @@ class Profile:
         "scripts", "lora: the authors' scripts' hyper-parameters (scripts) or the paper "
         "text's (paper)")
     lr_scaling: str = _learner(
-        "sqrt", "lora: how the learning rate of --lora-settings, set for the authors' batch "
-        "(FV 1 example a step, QA 2), follows --batch-size x --grad-accum: by the square root "
-        "of the ratio (sqrt), in proportion (linear) or not at all (none, as before "
-        "2026-12-07); a --lr you give is used as it is (docs/profiles.md)")
+        "linear", "lora: how the learning rate of --lora-settings, set for the authors' batch "
+        "(FV 1 example a step, QA 2), follows --batch-size x --grad-accum: in proportion "
+        "(linear), by the square root of the ratio (sqrt, the default on 2026-12-07) or not "
+        "at all (none, as before 2026-12-07); a --lr you give is used as it is "
+        "(docs/profiles.md)")
     loss_on: str = _learner(
         "answer", "lora QA: the loss on the answer tokens (answer) or on every token (all, the "
         "authors' loss)")
@@ -435,7 +436,7 @@ LEARNERS = ("encoder", "lora", "majority")
 EXECUTORS = ("local", "slurm")
 CHOICES = {"generator": GENERATORS, "learner": LEARNERS, "executor": EXECUTORS,
            "endpoint": ("chat", "completions"), "lora_settings": ("scripts", "paper"),
-           "lr_scaling": ("sqrt", "linear", "none"),
+           "lr_scaling": ("linear", "sqrt", "none"),
            "loss_on": ("answer", "all"), "gen_dtype": ("auto", "float32", "bfloat16"),
            "pooling": ("cls", "mean")}
 _AT_LEAST_0 = ("rpm", "tpm", "k_shots", "reask", "n_train", "n_valid", "n_test", "epochs",
