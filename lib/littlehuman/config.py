@@ -196,9 +196,8 @@ class Profile:
     lr_scaling: str = _learner(
         "linear", "lora: how the learning rate of --lora-settings, set for the authors' batch "
         "(FV 1 example a step, QA 2), follows --batch-size x --grad-accum: in proportion "
-        "(linear), by the square root of the ratio (sqrt, the default on 2026-12-07) or not "
-        "at all (none, as before 2026-12-07); a --lr you give is used as it is "
-        "(docs/profiles.md)")
+        "(linear), by the square root of the ratio (sqrt) or not at all (none: the authors' "
+        "rates); a --lr you give is used as it is (docs/profiles.md)")
     loss_on: str = _learner(
         "answer", "lora QA: the loss on the answer tokens (answer) or on every token (all, the "
         "authors' loss)")
