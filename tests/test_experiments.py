@@ -525,6 +525,33 @@ def test_zoom_runs_that_learned_nothing_are_no_reading_on_page_03_and_the_index(
     assert not any(line.startswith("No reading") for line in summary["paired"])
 
 
+def test_a_zoom_without_97_5_percent_says_finding_2_is_not_measured(home):
+    """``--zoom-fractions 0.95,1`` (a paper-profile run in miniature on real weights,
+    2026-12-07): ``paired`` came back with no columns and notebook 03's Result cell, and the
+    index's summaries after it, stopped on ``KeyError: 'metric'``. The tables are now empty
+    with their columns, and the Result says what to give."""
+    from littlehuman.findings import finding_few_human
+    from littlehuman.plots.zoom import paired_tables
+
+    exp = experiment(seeds="0 1", zoom_sizes="48", zoom_fractions="0.95 1")
+    write_runs(exp, specs_of(exp, zoom), lambda s: 0.6 + 0.1 * (s.fraction < 1))
+    table = zoom.paired(exp)
+    assert table.empty and {"n", "metric", "mean difference", "sign p"} <= set(table.columns)
+    difference, tests = paired_tables(table)
+    assert difference.empty and tests.empty
+    summary = zoom.summary(exp)
+    json.dumps(summary)
+    assert summary["comparisons"] == []
+    assert summary["paired"] == [
+        "Not measured: finding 2 compares 97.5% with 100.0% synthetic, and the zoom's fractions "
+        "(95.0%, 100.0%) leave out 97.5%: give --zoom-fractions 0.95,0.975,1"]
+    assert finding_few_human(summary)["verdict"] == "not measured"
+    no_full = experiment(seeds="0", zoom_sizes="48", zoom_fractions="0.95 0.975")
+    write_runs(no_full, specs_of(no_full, zoom), lambda s: 0.6)
+    assert zoom.summary(no_full)["paired"][0].endswith(
+        "leave out 100.0%: give --zoom-fractions 0.95,0.975,1")
+
+
 def test_reading_before_running_says_what_to_run(home):
     exp = experiment()
     with pytest.raises(LittleHumanError, match="--notebooks 03"):

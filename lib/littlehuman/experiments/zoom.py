@@ -124,6 +124,9 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
     specs = {(c.n, c.fraction, c.seed): study.run_spec(c)
              for c in cells(study.profile, study.shape)}
     name_a, name_b = f"{a:.1%}", f"{b:.1%}"
+    columns = ["n", "metric", "seeds", f"mean {name_a}", f"mean {name_b}", "mean difference",
+               "95% CI low", "95% CI high", "smallest detectable", f"{name_a} better",
+               f"{name_b} better", "ties", "sign p", "sign-flip p", "min p", "seeds favouring"]
     rows = []
     for n, runs_n in rec.groupby("n", sort=False):
         by = {f: runs_n[runs_n["fraction"] == f].set_index("seed") for f in (a, b)}
@@ -150,7 +153,22 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
                          "ties": cmp["ties"], "sign p": cmp["sign_p"],
                          "sign-flip p": cmp["permutation_p"], "min p": cmp["min_p"],
                          "seeds favouring": verdict})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)  # the columns also where no size has both
+
+
+def missing_pair(profile: Profile, a: float, b: float) -> str:
+    """Why no zoom size compares ``a`` with ``b`` synthetic: a fraction not in
+    ``zoom_fractions`` (``--zoom-fractions 0.95,1`` had crashed notebook 03), or no size with
+    finished runs at both."""
+    have = sorted(profile.zoom_fractions)
+    lacking = [f for f in (a, b) if f not in have]
+    if lacking:
+        return (f"Not measured: finding 2 compares {a:.1%} with {b:.1%} synthetic, and the "
+                f"zoom's fractions ({', '.join(f'{f:.1%}' for f in have)}) leave out "
+                f"{' and '.join(f'{f:.1%}' for f in lacking)}: give --zoom-fractions "
+                f"{','.join(f'{f:g}' for f in sorted({*have, a, b}))}")
+    return (f"Not measured: no zoom size has finished runs at both {a:.1%} and {b:.1%} "
+            f"synthetic yet")
 
 
 def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
@@ -183,7 +201,9 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
                      f"80% power: {fmt_detectable(r['smallest detectable'], 4)})")
     baseline, rec = grid.majority_baseline(study), records(study)
     nothing = grid.learned_nothing(rec, m, "zoom runs", "no finding")
-    if nothing and lines:  # differences of 0 between runs that learned nothing are no reading:
+    if table.empty:  # finding 2 not measured: say why, as the sweep does for finding 1
+        lines.append(missing_pair(study.profile, a, b))
+    elif nothing:  # differences of 0 between runs that learned nothing are no reading:
         lines.append(f"No reading: {nothing}")  # notebook 03 and the index say so, as 02 does
     return grid.jsonable({"dataset": study.name, "metric": m, "sizes": list(sz.zoom),
                           "notes": list(sz.notes), "paired": lines, "comparisons": comparisons,
