@@ -142,7 +142,7 @@ def test_the_named_profiles_spell_epochs_and_lr_as_they_did(home, shared_data):
                 value = getattr(prof, field)
                 if field == "lr" and prof.learner == "lora" and not value:
                     value = lora_lr(task, prof.lora_settings, prof.batch_size, prof.grad_accum,
-                                    prof.lr_scaling)
+                                    scaling=prof.lr_scaling)
                 assert params.get(field) == (value or None), (name, task, field)
 
 

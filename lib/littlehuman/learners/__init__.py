@@ -114,7 +114,7 @@ def learner_default(profile: Profile, task: str, name: str) -> Any:
     ``lr_scaling``: :func:`defaults.lora_lr`), the encoder's :mod:`defaults`."""
     if profile.learner == "lora" and name == "lr":
         return defaults.lora_lr(task, profile.lora_settings, profile.batch_size,
-                                profile.grad_accum, profile.lr_scaling)
+                                profile.grad_accum, scaling=profile.lr_scaling)
     if profile.learner == "lora":
         return defaults.LORA_SETTINGS[(task, profile.lora_settings)][name]
     return {"epochs": defaults.ENCODER_EPOCHS, "lr": defaults.ENCODER_LR}[name]

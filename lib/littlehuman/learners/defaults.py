@@ -38,11 +38,12 @@ AUTHORS_EXAMPLES_PER_STEP: dict[str, int] = {"fv": 1, "qa": 2}
 LR_SCALINGS = ("linear", "sqrt", "none")  # config.CHOICES["lr_scaling"] (a test checks they match)
 
 
-def lora_lr(task: str, settings: str, batch_size: int, grad_accum: int = 1,
-            scaling: str = "linear") -> float:
+def lora_lr(task: str, settings: str, batch_size: int, grad_accum: int = 1, *,
+            scaling: str) -> float:
     """The learning rate of ``settings`` (the authors', set for their batch:
     :data:`AUTHORS_EXAMPLES_PER_STEP`) for ``batch_size * grad_accum`` examples a step, rounded
-    to 6 significant digits (so that a user can type it out).
+    to 6 significant digits (so that a user can type it out). ``scaling`` has no default here:
+    the profile's ``lr_scaling`` is the one default.
 
     ``linear`` multiplies it by the ratio of the batches, ``sqrt`` by its square root (the rule
     for Adam of Malladi et al., NeurIPS 2022), ``none`` keeps it. At the authors' rate a batch
