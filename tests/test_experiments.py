@@ -1279,6 +1279,30 @@ def write_qa_runs(exp: Study, specs, answer) -> None:
                                "timings_s": {"fit": 0.0}}, frame)
 
 
+def test_learned_nothing_says_what_the_runs_trained():
+    """The paper profile in miniature (Gemma 3 270M under LoRA, 2026-12-07): runs that learned
+    nothing were told the smoke and cpu profiles' MiniLM settings. The advice now names what
+    these runs trained: the learner, its epochs, its model or layers."""
+    from types import SimpleNamespace
+
+    def said(task, name, **overrides):
+        return grid.trained_with(SimpleNamespace(task=task, profile=config.profile(
+            name, **overrides)))
+
+    lora = said("qa", "paper", model_dir="/models/gemma3-270m/")
+    assert lora == "these runs trained 5 epochs of the lora learner on gemma3-270m"
+    assert said("fv", "paper", model_dir="/m/llama", epochs=1) == \
+        "these runs trained 1 epoch of the lora learner on llama"
+    assert said("fv", "smoke") == \
+        "these runs trained 1 epoch of the encoder learner (MiniLM, its top 2 layers)"
+    assert said("qa", "cpu").endswith("3 epochs of the encoder learner (MiniLM, all its layers)")
+    assert "by design" in said("fv", "smoke", learner="majority")
+    rec = pd.DataFrame({"single_output": [True, True], "rouge1": [0.0, 0.0]})
+    advice = grid.learned_nothing(rec, "rouge1", trained=lora)
+    assert lora in advice and "MiniLM" not in advice
+    assert grid.SMOKE_AND_CPU_TRAIN in grid.learned_nothing(rec, "rouge1")  # not told: both
+
+
 def test_qa_runs_no_better_than_a_random_span_learned_nothing(home):
     """FairyTaleQA's cpu runs (2026-12-05) read ROUGE-1 0.122 against a majority answer's
     0.05, and every page read findings off them; a random 12-word span of the context scored
@@ -1302,6 +1326,7 @@ def test_qa_runs_no_better_than_a_random_span_learned_nothing(home):
                            "would (pooled, ROUGE-1 0.")
     summary = sweep.summary(exp)
     assert "learned nothing" in summary["text"]
+    assert grid.trained_with(exp) in summary["text"]  # what these runs trained, not the lora's
     assert summary["random_span"] == {"words": 3.0,
                                       "score": pytest.approx(rec["random_span"].mean())}
     assert any("do not beat a random span of each test context as long as the run's own "

@@ -416,7 +416,8 @@ def families_report(study: "Study", metric: str | None = None,
     budget = budget if budget is not None else float(getattr(p, "budget", 0.0) or 0.0)
     priced = p.price_human > 0 and p.price_synthetic > 0 and budget > 0
     records, baseline = tradeoff.records(study), grid.majority_baseline(study)
-    nothing = grid.learned_nothing(records, metric, "trade-off runs")
+    nothing = grid.learned_nothing(records, metric, "trade-off runs",
+                                   trained=grid.trained_with(study))
     answers = ({f: families.budget_answer(result, p.price_human, p.price_synthetic, budget,
                                           family=f) for f in result["families"]}
                if priced and not nothing else {})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
@@ -643,8 +644,25 @@ def beyond_chance(records: pd.DataFrame) -> tuple[float, float] | None:
     return balanced, float(fisher_exact([[tp, fp], [fn, tn]], alternative="greater")[1])
 
 
+def trained_with(study: "Study") -> str:
+    """What ``study``'s runs trained, in words, for :func:`learned_nothing`'s advice (it had
+    named the smoke and cpu profiles' MiniLM settings beside a LoRA run's, a user found)."""
+    from littlehuman import learners
+
+    p = study.profile
+    if p.learner == "majority":
+        return "these runs are the majority baseline, which learns nothing by design"
+    epochs = learners.training_epochs(p, study.task)
+    trained = f"{epochs} epoch{'s' * (epochs != 1)} of the {p.learner} learner"
+    if p.learner == "lora":
+        return f"these runs trained {trained} on {Path(p.model_dir).name or 'its model'}"
+    layers = f"its top {p.train_layers} layers" if p.train_layers else "all its layers"
+    return f"these runs trained {trained} (MiniLM, {layers})"
+
+
 def learned_nothing(records: pd.DataFrame, metric: str | None = None,
-                    what: str = "runs", unread: str = "no price or split") -> str | None:
+                    what: str = "runs", unread: str = "no price or split",
+                    trained: str | None = None) -> str | None:
     """A sentence when the ``records``' runs show the learner learned nothing: every one gives
     the same output for every test row (a constant predictor), or every one scores exactly
     the same ``metric`` (e.g. ROUGE 0 throughout), or (FV) their predictions taken together
@@ -655,16 +673,21 @@ def learned_nothing(records: pd.DataFrame, metric: str | None = None,
     nothing read off them (``unread``) means anything. None when the runs vary (or there are
     none). Runs at or below the majority baseline are not counted as such: a learner can
     learn from its inputs and still score below a constant guess on skewed test labels
-    (:func:`flags` names them)."""
+    (:func:`flags` names them). ``trained`` says what the runs trained
+    (:func:`trained_with`); without it the advice names the smoke and cpu profiles'."""
     why = why_nothing_learned(records, metric, what)
     if why is None:
         return None
     return (f"{why}, so the learner learned nothing from these training sets: the curves "
             f"through them fit noise, and {unread} is read off them. Make the learner "
             "learn first (a learner that trains, not `majority`; more training rows or "
-            "epochs, `--n-train` or `--epochs`: the smoke profile trains one epoch of "
-            "MiniLM's top 2 layers, the cpu profile 3 epochs of all 6; a `--max-length` or "
-            "`--qa-windows` that keeps the answer), then read this again")
+            f"epochs, `--n-train` or `--epochs`: {trained or SMOKE_AND_CPU_TRAIN}; a "
+            "`--max-length` or `--qa-windows` that keeps the answer), then read this again")
+
+
+#: :func:`learned_nothing`'s advice where it is not told what the runs trained
+SMOKE_AND_CPU_TRAIN = ("the smoke profile trains one epoch of MiniLM's top 2 layers, the cpu "
+                       "profile 3 epochs of all 6")
 
 
 def why_nothing_learned(records: pd.DataFrame, metric: str | None = None,

@@ -296,7 +296,8 @@ def analysis(study: "Study", metric: str | None = None,
     # a saturated base (equivalent <= 0) has no price ratio: human points never pay there;
     # runs that learned nothing price nothing (04's table gave 0.422 and 225 beside "no
     # break-even price ratio: the runs learned nothing", a user)
-    nothing = grid.learned_nothing(rec, metric, "trade-off runs")
+    nothing = grid.learned_nothing(rec, metric, "trade-off runs",
+                                   trained=grid.trained_with(study))
     mean["breakeven_ratio"] = [curves.breakeven_price_ratio(e, human)
                                if finite(e) and e > 0 and not nothing else None
                                for e in mean["equivalent"]]
