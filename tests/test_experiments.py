@@ -1279,6 +1279,43 @@ def write_qa_runs(exp: Study, specs, answer) -> None:
                                "timings_s": {"fit": 0.0}}, frame)
 
 
+def test_blank_qa_answers_are_counted_and_flagged(home):
+    """The paper profile in miniature (Gemma 3 270M under LoRA, ROPES at 40 rows, 2026-12-07)
+    answered 5-6 of 60 test questions with nothing, and no page said so: the records count
+    each run's blank answers, the training table shows them, and runs past
+    EMPTY_SHARE_FLAG are flagged; runs that answer every question are not."""
+    exp = qa_experiment()
+    specs = specs_of(exp, sweep)
+    write_qa_runs(exp, specs, lambda row, spec: row["answer"])
+    rec = sweep.records(exp)
+    assert rec["empty_answers"].eq(0).all()
+    assert not any("with nothing" in f for f in grid.flags(rec, {}, "rouge1"))
+    n_test = int(rec["n_test"].iloc[0])
+    blanks = {specs[0].key(): n_test // 2, specs[1].key(): 1}  # 1 of n_test: under 5%
+    assert 1 / n_test <= grid.EMPTY_SHARE_FLAG < n_test // 2 / n_test
+
+    def answer(row, spec):
+        rows = exp.eval_rows[exp.eval_rows["split"] == "test"]["row_id"].tolist()
+        return "  " if rows.index(row["row_id"]) < blanks.get(spec.key(), 0) else row["answer"]
+
+    write_qa_runs(exp, specs, answer)
+    rec = sweep.records(exp)
+    assert sorted(rec["empty_answers"])[-2:] == [1, n_test // 2]
+    said = [f for f in grid.flags(rec, {}, "rouge1") if "with nothing" in f]
+    assert said == [f"1 of {len(rec)} runs answered more than 5% of their test questions with "
+                    f"nothing (the most: {n_test // 2} of {n_test}); a blank answer scores 0, "
+                    "and a learner that stops at once has learned too little of an answer's "
+                    "form (more training rows or epochs)"]
+    from littlehuman import plots
+
+    table = plots.style.training_table(rec, ["fraction"], "rouge1", None)
+    assert table["blank answers per run"].tolist() == [
+        plots.style._range(part["empty_answers"]) for _, part in rec.groupby("fraction")]
+    assert sorted(table["blank answers per run"], key=int) == ["0", "1", str(n_test // 2)]
+    assert "blank answers per run" in plots.style.training_caption("rouge1", None, qa=True)
+    assert "blank" not in plots.style.training_caption("accuracy", 0.5)
+
+
 def test_learned_nothing_says_what_the_runs_trained():
     """The paper profile in miniature (Gemma 3 270M under LoRA, 2026-12-07): runs that learned
     nothing were told the smoke and cpu profiles' MiniLM settings. The advice now names what
@@ -1495,6 +1532,7 @@ def test_each_runs_random_span_is_computed_once_per_process(home, monkeypatch):
     exp = qa_experiment()
     specs = specs_of(exp, sweep)
     write_qa_runs(exp, specs, lambda row, spec: row["answer"])
+    monkeypatch.setattr(grid, "_SPAN_OF_RUN", {})  # not what other tests' alike runs left
     calls = []
     real = grid.against_random_span
     monkeypatch.setattr(grid, "against_random_span",

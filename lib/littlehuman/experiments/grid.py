@@ -245,7 +245,8 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
     every metric, fit seconds, the run key, and what the learner did: ``trained_rows`` (rows
     actually trained on), ``human_rows`` and ``human_trained`` (the human rows among them,
     :func:`trained_human`; None where unknown), ``dropped`` (left out, with the reasons in words) and
-    ``single_output`` (the same prediction for every test row). No finished cell at all: a
+    ``single_output`` (the same prediction for every test row); QA: ``empty_answers``
+    (:func:`empty_answers`) and the random span's columns. No finished cell at all: a
     one-line error naming the command that trains them (``notebook``: "02", "03" or "04")."""
     out = []
     test_ids = frozenset(study.eval_rows.loc[study.eval_rows["split"] == "test", "row_id"]
@@ -270,7 +271,8 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
                     "dropped": "; ".join(f"{k}: {v}" for k, v in reasons.items()),
                     "single_output": bool(outputs <= 1),
                     **(label_counts(predictions) if study.task == "fv" else
-                       _against_random_span_once(study, rec, predictions))})
+                       {**_against_random_span_once(study, rec, predictions),
+                        "empty_answers": empty_answers(predictions)})})
     if not out:  # the command that makes them, for this profile and these settings
         from littlehuman.data import registry
         from littlehuman.notebook import first_command
@@ -285,6 +287,17 @@ def records(study: "Study", cells: Iterable[Cell], notebook: str) -> pd.DataFram
         raise LittleHumanError(f"{study.name}: no finished runs for this profile: run "
                                f"`{command} --notebooks {notebook}` first")
     return pd.DataFrame(out)
+
+
+def empty_answers(predictions: pd.DataFrame) -> int:
+    """QA: the test rows one run answered with nothing (a blank prediction, which scores 0):
+    the LoRA learner's greedy answer ends at once when its first token holds the answer's
+    closing "|" (Gemma 3 270M, 40 ROPES rows x 2 epochs: 5-6 of 60 test rows, 2026-12-07)."""
+    return int(predictions["prediction"].fillna("").astype(str).str.strip().eq("").sum())
+
+
+#: QA: runs that answered more than this share of their test rows with nothing are flagged
+EMPTY_SHARE_FLAG = 0.05
 
 
 def majority_baseline(study: "Study") -> dict[str, float]:
@@ -373,7 +386,9 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str,
     predicted for every test row where it scores above that baseline (``best_constant``,
     :func:`best_constant`: FEVER's cpu runs, 0.510 against 0.490; 3 runs under it where the
     flag counted 1, a reviewer), and (QA, ROUGE-1) those that do not beat a random span of the
-    context (:func:`against_random_span`). Empty when there is nothing to say. A run that
+    context (:func:`against_random_span`), and (QA) those that answered more than
+    :data:`EMPTY_SHARE_FLAG` of their test rows with nothing. Empty when there is nothing to
+    say. A run that
     appears in several rows (a synthetic run serving two trade-off bases) counts once."""
     records = each_run_once(records)
     out, total = [], len(records)
@@ -408,6 +423,16 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str,
                            f"the best single label predicted for every test row ({metric} "
                            f"{best_constant:.3f}: the test set's majority label, not the "
                            "training set's)")
+    if "empty_answers" in records and "n_test" in records:
+        share = records["empty_answers"] / records["n_test"].clip(lower=1)
+        empty = records[share > EMPTY_SHARE_FLAG]
+        if len(empty):
+            worst = empty.loc[share[empty.index].idxmax()]
+            out.append(f"{len(empty)} of {total} runs answered more than "
+                       f"{EMPTY_SHARE_FLAG:.0%} of their test questions with nothing (the "
+                       f"most: {int(worst['empty_answers'])} of {int(worst['n_test'])}); a "
+                       "blank answer scores 0, and a learner that stops at once has learned "
+                       "too little of an answer's form (more training rows or epochs)")
     span = span_baseline(records, metric) if metric in records else None
     if span is not None:
         below = int((records[metric] <= records["random_span"] + 1e-12).sum())

@@ -498,7 +498,8 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
     n, the rows actually trained on (min-max over the runs), the rows left out and why, runs
     giving one output for every test row, and runs at or below the majority baseline (and,
     given ``span``, QA on ROUGE-1, at or below a random span of the context, the records'
-    ``random_span``: :func:`littlehuman.experiments.grid.span_baseline`)."""
+    ``random_span``: :func:`littlehuman.experiments.grid.span_baseline`), and (QA) the test
+    rows each run answered with nothing (min-max over the runs)."""
     rows = []
     for key, part in records.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
@@ -515,7 +516,9 @@ def training_table(records: pd.DataFrame, by: list[str], metric: str,
                          if baseline is not None else None),
                      **({"at or below a random span": int(
                          (part[metric] <= part["random_span"] + 1e-12).sum())}
-                        if span is not None else {})})
+                        if span is not None else {}),
+                     **({"blank answers per run": _range(part["empty_answers"])}
+                        if "empty_answers" in part else {})})
     out = pd.DataFrame(rows)
     if "fraction" in out:
         out["fraction"] = (out["fraction"] * 100).round(1)
@@ -555,9 +558,10 @@ def human_trained_phrase(part: pd.DataFrame) -> str:
 
 
 def training_caption(metric: str, baseline: float | None,
-                     span: tuple[int, float] | None = None) -> str:
+                     span: tuple[int, float] | None = None, qa: bool = False) -> str:
     """The caption of :func:`training_table` (``span``:
-    :func:`littlehuman.experiments.grid.span_baseline`)."""
+    :func:`littlehuman.experiments.grid.span_baseline`; ``qa``: a QA study's, whose table
+    counts blank answers)."""
     base = (f"the majority baseline is {metric} {baseline:.3f} (the train pool's most common "
             "label or answer predicted for every test row)" if baseline is not None else
             "no majority baseline for this metric")
@@ -570,4 +574,6 @@ def training_caption(metric: str, baseline: float | None,
             f"output for every test row, and how many did not beat the majority baseline; {base}"
             + (f"; and how many did not beat a random span of each test context as long as "
                f"their own answer there ({metric} {span[1]:.3f}, the mean over the runs)"
-               if span is not None else "") + ".")
+               if span is not None else "")
+            + ("; 'blank answers per run' counts the test questions each run answered with "
+               "nothing, min-max over the runs (a blank answer scores 0)" if qa else "") + ".")
