@@ -2,7 +2,7 @@
 
     python bench/lora_batch_lr.py --model-dir data/models/gemma3-270m [--dataset fever]
         [--rows 1000] [--test-rows 500] [--batch 8] [--variants authors,unscaled,linear,sqrt]
-        [--seed 0] [--max-length N] [--dtype bf16] [--out results.jsonl]
+        [--seed 0] [--max-length N] [--dtype bf16|fp32] [--out results.jsonl]
     python bench/lora_batch_lr.py --tiny      # a toy run on a random 2-layer Llama: the bench runs
 
 The authors set their learning rates for batch 1 (FV) and 1 x grad-accum 2 (QA); the paper
@@ -19,7 +19,8 @@ It prints one row a variant (batch, rate, optimizer steps, fit seconds, the test
 accuracy beside the majority baseline, QA token F1) and the score against the ``authors`` row.
 Scores, not speed: run it on real weights (the tiny random model learns nothing). On 2 CPU cores
 with Gemma 3 270M in bfloat16, FEVER at 1,000 rows fits in 6-12 min a variant at batch 8 and
-about 20 min at batch 1.
+about 20 min at batch 1 (a Xeon with AVX512-BF16 / AMX; without those instructions ``--dtype``
+defaults to fp32, and a variant takes several times longer).
 """
 from __future__ import annotations
 
@@ -112,7 +113,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=0, help="0: the authors' (FV 2, QA 5)")
     ap.add_argument("--max-length", type=int, default=0, help="0: the dataset's PROTOCOL length")
-    ap.add_argument("--dtype", default="bf16", choices=("bf16", "fp32", "auto"))
+    ap.add_argument("--dtype", default="", choices=("bf16", "fp32", "auto"),
+                    help="the learner's dtype (default: bf16 on a GPU or a CPU listing bfloat16 "
+                    "instructions, fp32 on one that does not, where bf16 is emulated and an "
+                    "AVX2-only CPU ran the ROPES bench at 1.1 cores for 40 min without "
+                    "finishing its first variant)")
     ap.add_argument("--out", default="", help="also append one JSON line a variant here")
     ap.add_argument("--tiny", action="store_true",
                     help="a random 2-layer Llama, 32 rows, 16 test rows, 1 epoch: the bench runs")
@@ -122,7 +127,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         ap.error(f"unknown variants {sorted(unknown)}: choose from {', '.join(VARIANTS)}")
     if not args.tiny and not (Path(args.model_dir) / "config.json").is_file():
         ap.error("--model-dir must be a local model folder with real weights (or give --tiny)")
+    args.dtype = args.dtype or default_dtype()
     return args
+
+
+def default_dtype() -> str:
+    """bf16 where it is fast (a GPU, or a CPU listing bfloat16 instructions), else fp32."""
+    import torch
+
+    from littlehuman.machine import cpu_bf16
+
+    return "bf16" if torch.cuda.is_available() or cpu_bf16() is not False else "fp32"
 
 
 def main(argv: list[str] | None = None) -> int:
