@@ -1314,6 +1314,8 @@ def test_blank_qa_answers_are_counted_and_flagged(home):
     assert sorted(table["blank answers per run"], key=int) == ["0", "1", str(n_test // 2)]
     assert "blank answers per run" in plots.style.training_caption("rouge1", None, qa=True)
     assert "blank" not in plots.style.training_caption("accuracy", 0.5)
+    # the miniature's answers had a median length of 1: "1 word", not "1 words"
+    assert "median length 1 word)" in plots.sweep.figure_caption("t", 60, 1, 20, None, (1, 0.02))
 
 
 def test_learned_nothing_says_what_the_runs_trained():

@@ -439,7 +439,7 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str,
         if below:
             out.append(f"{below} of {total} runs {'does' if below == 1 else 'do'} not beat "
                        f"{RANDOM_SPAN} ({metric} {span[1]:.3f}, the mean over the runs; "
-                       f"their answers' median length {span[0]:g} words)")
+                       f"their answers' median length {span[0]:g} word{'s' * (span[0] != 1)})")
     return out
 
 
