@@ -388,8 +388,8 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str,
     flag counted 1, a reviewer), and (QA, ROUGE-1) those that do not beat a random span of the
     context (:func:`against_random_span`), and (QA) those that answered more than
     :data:`EMPTY_SHARE_FLAG` of their test rows with nothing. Empty when there is nothing to
-    say. A run that
-    appears in several rows (a synthetic run serving two trade-off bases) counts once."""
+    say. A run that appears in several rows (a synthetic run serving two trade-off bases)
+    counts once."""
     records = each_run_once(records)
     out, total = [], len(records)
     short = records[records["trained_rows"] < TRAINED_SHARE_FLAG * records["n"]]
@@ -671,7 +671,8 @@ def beyond_chance(records: pd.DataFrame) -> tuple[float, float] | None:
 
 def trained_with(study: "Study") -> str:
     """What ``study``'s runs trained, in words, for :func:`learned_nothing`'s advice (it had
-    named the smoke and cpu profiles' MiniLM settings beside a LoRA run's, a user found)."""
+    named the smoke and cpu profiles' MiniLM settings beside LoRA runs: the paper profile in
+    miniature, 2026-12-07)."""
     from littlehuman import learners
 
     p = study.profile

@@ -192,7 +192,7 @@ def summary(study: "Study") -> dict[str, Any]:
     contrast = None if both is None else {"estimate": list(both[:3]), "seeds": both[3],
                                           "detectable": detectable_effect(*both[1:3])}
     nothing = grid.learned_nothing(rec, metric, "sweep runs", "no finding",
-                                   grid.trained_with(study))
+                                   trained=grid.trained_with(study))
     out = {"metric": metric, "status": "ok", "first_90": list(first[:3]),
            "last_10": list(last[:3]), "seeds": last[3],
            "detectable": {"first_90": detectable[0], "last_10": detectable[1]},

@@ -200,7 +200,8 @@ def summary(study: "Study", a: float = 0.975, b: float = 1.0) -> dict[str, Any]:
                      f"p={r['min p']:.3g}; the smallest difference this run could detect at "
                      f"80% power: {fmt_detectable(r['smallest detectable'], 4)})")
     baseline, rec = grid.majority_baseline(study), records(study)
-    nothing = grid.learned_nothing(rec, m, "zoom runs", "no finding", grid.trained_with(study))
+    nothing = grid.learned_nothing(rec, m, "zoom runs", "no finding",
+                                   trained=grid.trained_with(study))
     if table.empty:  # finding 2 not measured: say why, as the sweep does for finding 1
         lines.append(missing_pair(study.profile, a, b))
     elif nothing:  # differences of 0 between runs that learned nothing are no reading:
