@@ -427,7 +427,7 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str,
         share = records["empty_answers"] / records["n_test"].clip(lower=1)
         empty = records[share > EMPTY_SHARE_FLAG]
         if len(empty):
-            worst = empty.loc[share[empty.index].idxmax()]
+            worst = records.loc[share.idxmax()]
             out.append(f"{len(empty)} of {total} runs answered more than "
                        f"{EMPTY_SHARE_FLAG:.0%} of their test questions with nothing (the "
                        f"most: {int(worst['empty_answers'])} of {int(worst['n_test'])}); a "
@@ -673,13 +673,13 @@ def trained_with(study: "Study") -> str:
     """What ``study``'s runs trained, in words, for :func:`learned_nothing`'s advice (it had
     named the smoke and cpu profiles' MiniLM settings beside LoRA runs: the paper profile in
     miniature, 2026-12-07)."""
-    from littlehuman import learners
+    from littlehuman import curves, learners
 
     p = study.profile
     if p.learner == "majority":
         return "these runs are the majority baseline, which learns nothing by design"
-    epochs = learners.training_epochs(p, study.task)
-    trained = f"{epochs} epoch{'s' * (epochs != 1)} of the {p.learner} learner"
+    epochs = curves.counted(learners.training_epochs(p, study.task), "epoch")
+    trained = f"{epochs} of the {p.learner} learner"
     if p.learner == "lora":
         return f"these runs trained {trained} on {Path(p.model_dir).name or 'its model'}"
     layers = f"its top {p.train_layers} layers" if p.train_layers else "all its layers"
