@@ -1292,6 +1292,81 @@ def test_fv_runs_at_chance_learned_nothing_though_they_vary():
     assert grid.beyond_chance(at_chance.drop(columns=list(grid.LABEL_COUNTS))) is None
 
 
+def _alike_runs(rng: np.random.Generator, rows: int, runs: int, flip: float) -> np.ndarray:
+    """``runs`` prediction vectors (0/1) over ``rows`` test rows, each one pattern with a share
+    ``flip`` of its entries flipped: runs alike from run to run, as LoRA runs on one small
+    training set are."""
+    pattern = rng.random(rows) < 0.4
+    return np.stack([pattern ^ (rng.random(rows) < flip) for _ in range(runs)]).astype(int)
+
+
+def test_alike_fv_runs_at_chance_learned_nothing_though_pooling_them_says_otherwise():
+    """SciFact's paper profile in miniature (13 LoRA runs of Gemma 3 270M on 48 rows, 60 test
+    rows, 2026-12-07): no run's own p under 0.10 and predictions correlated 0.78 from run to
+    run, but Fisher's test on their pooled counts read p = 0.048, "learned", and the pages read
+    a finding off them. The test is over the test rows now: no reading. Runs that learned a
+    little are still read."""
+    from scipy.stats import fisher_exact
+
+    rng = np.random.default_rng(3)
+
+    def frame(gold: np.ndarray, predictions: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame([{"key": str(i), "single_output": False,
+                              "accuracy": float((pred == gold).mean()),
+                              **grid.label_counts(pd.DataFrame({
+                                  "row_id": [f"r{j:03d}" for j in range(len(gold))],
+                                  "prediction": pred, "gold": gold.astype(int)}))}
+                             for i, pred in enumerate(predictions)])
+
+    for _ in range(200):  # a draw where the old pooled test is fooled: one pattern, by chance
+        gold = rng.random(60) < 0.4
+        alike = frame(gold, _alike_runs(rng, 60, 13, 0.05))
+        counts = [[int(alike[c].sum()) for c in pair] for pair in
+                  (("true_pos", "false_pos"), ("false_neg", "true_neg"))]
+        if fisher_exact(counts, alternative="greater")[1] < grid.CHANCE_P:
+            break
+    else:
+        pytest.fail("no draw in which the pooled counts look like learning")
+    balanced, p, how = grid.beyond_chance(alike)
+    assert p >= grid.CHANCE_P and how.startswith("the test labels shuffled among the 60 test rows")
+    said = grid.learned_nothing(alike, "accuracy", "sweep runs", "no finding")
+    assert said.startswith("the 13 sweep runs agree with the test labels no more than chance")
+    assert f"test rows, one-sided: p = {p:.2f})" in said
+    # the same runs told the truth now and then: read (alike runs learn together too)
+    learned = np.where(rng.random(60) < 0.35, gold, _alike_runs(rng, 60, 1, 0)[0]).astype(int)
+    learning = frame(gold, np.stack([learned ^ (rng.random(60) < 0.05) for _ in range(13)]))
+    assert grid.beyond_chance(learning)[1] < grid.CHANCE_P
+    assert grid.learned_nothing(learning, "accuracy") is None
+    # frames of runs on other test rows, or without them, keep the pooled test
+    mixed = pd.concat([alike, frame(gold[:50], _alike_runs(rng, 50, 1, 0))], ignore_index=True)
+    assert grid.beyond_chance(mixed)[2].startswith("one-sided Fisher's exact test")
+    assert grid.beyond_chance(alike.drop(columns=list(grid.TEST_LABELS)))[2].startswith(
+        "one-sided Fisher's")
+
+
+def test_alike_qa_runs_near_a_random_span_are_tested_over_the_test_rows():
+    """QA's twin of the test above: 13 runs with one pattern of per-row gains over the random
+    span, each run's own z 0.7-0.8: Stouffer's sum over the runs (z 2.7) had read them as
+    beating it; over the test rows they do not. Runs that beat it on most rows still do."""
+    rng = np.random.default_rng(1)
+    gain = rng.normal(0.0, 0.3, 60)
+    gain += 0.1 * gain.std() - gain.mean()  # a small mean gain: z 0.7-0.8 a run over 60 rows
+
+    def frame(per_row: np.ndarray) -> pd.DataFrame:
+        runs = [per_row + rng.normal(0.0, 0.01, len(per_row)) for _ in range(13)]
+        return pd.DataFrame([{"key": str(i), "single_output": False, "rouge1": 0.3 + d.mean(),
+                              "random_span": 0.3, "random_span_words": 3.0,
+                              "random_span_z": d.mean() / (d.std(ddof=1) / math.sqrt(len(d))),
+                              "random_span_diffs": tuple(d)} for i, d in enumerate(runs)])
+
+    alike = frame(gain)
+    assert grid.beyond_random_span(alike.drop(columns=["random_span_diffs"]))[2] < grid.CHANCE_P
+    assert grid.beyond_random_span(alike)[2] >= grid.CHANCE_P
+    assert grid.learned_nothing(alike, "rouge1", "sweep runs").startswith(
+        "the 13 sweep runs score ROUGE-1 no better than a random span")
+    assert grid.beyond_random_span(frame(gain + 0.15))[2] < grid.CHANCE_P
+
+
 def test_a_lone_priced_operating_point_read_past_its_runs_says_so():
     """FEVER's cpu headline: "the 1 that did: +1,232" was seed 0 alone, read 4.2x past the
     largest size fitted from a fit with R² 0.07; its own message said so, the pages did not."""
