@@ -1302,7 +1302,7 @@ def _alike_runs(rng: np.random.Generator, rows: int, runs: int, flip: float) -> 
 
 def test_alike_fv_runs_at_chance_learned_nothing_though_pooling_them_says_otherwise():
     """SciFact's paper profile in miniature (13 LoRA runs of Gemma 3 270M on 48 rows, 60 test
-    rows, 2026-12-07): no run's own p under 0.10 and predictions correlated 0.78 from run to
+    rows, 2026-12-07): no run's own p under 0.10 and predictions correlated 0.77 from run to
     run, but Fisher's test on their pooled counts read p = 0.048, "learned", and the pages read
     a finding off them. The test is over the test rows now: no reading. Runs that learned a
     little are still read."""

@@ -686,8 +686,9 @@ def beyond_chance(records: pd.DataFrame, draws: int = 10_000) -> tuple[float, fl
     accuracy rises with the sum, over rows, of the runs predicting 1 there times the row's
     label). Fisher's exact test on the pooled counts, used until 2026-12-07, took the runs'
     predictions as independent: SciFact's 13 LoRA runs (Gemma 3 270M, 48 rows), alike from
-    run to run (their predictions' correlation 0.78), read p = 0.048 there, learned, against
-    this test's 0.29 and no run's own p under 0.10. Frames without the rows fall back to it."""
+    run to run (their predictions correlated 0.77 on average), read p = 0.048 there,
+    "learned", against this test's 0.29 and no run's own p under 0.10. Frames without the
+    rows fall back to it."""
     if records.empty or not set(LABEL_COUNTS) <= set(records) or \
             records[list(LABEL_COUNTS)].isna().any(axis=None):
         return None
