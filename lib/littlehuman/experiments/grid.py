@@ -524,14 +524,22 @@ CHANCE_P = 0.05
 TEST_LABELS = ("test_predictions", "test_labels")
 
 
+def in_row_order(predictions: pd.DataFrame) -> pd.DataFrame:
+    """A run's ``predictions`` in the order of their rows' ids (as strings), the order every
+    run's per-row columns share (:data:`TEST_LABELS`, ``random_span_diffs``); as given
+    without a ``row_id`` column."""
+    if "row_id" not in predictions:
+        return predictions
+    return predictions.sort_values("row_id", key=lambda ids: ids.astype(str), kind="stable")
+
+
 def label_counts(predictions: pd.DataFrame) -> dict[str, int | str]:
     """FV: one run's test predictions against the gold labels (1 = true), as
     :data:`LABEL_COUNTS`, and both per test row as :data:`TEST_LABELS`; empty for predictions
     stored without their labels."""
     if not {"prediction", "gold"} <= set(predictions):
         return {}
-    rows = (predictions.sort_values("row_id", key=lambda ids: ids.astype(str), kind="stable")
-            if "row_id" in predictions else predictions)
+    rows = in_row_order(predictions)
     pred = rows["prediction"].astype(int).to_numpy() == 1
     gold = rows["gold"].astype(int).to_numpy() == 1
     counts = map(int, ((pred & gold).sum(), (pred & ~gold).sum(), (~pred & gold).sum(),
@@ -600,8 +608,7 @@ def against_random_span(study: "Study", predictions: pd.DataFrame) -> dict[str, 
         return {}
     from littlehuman.metrics import rouge1
 
-    predictions = predictions.sort_values("row_id", key=lambda ids: ids.astype(str),
-                                          kind="stable")
+    predictions = in_row_order(predictions)
     test = study.eval_rows[study.eval_rows["split"] == "test"]
     context = dict(zip(test["row_id"].astype(str), test["context"].astype(str)))
     answers = predictions["prediction"].tolist()
