@@ -60,6 +60,12 @@ def fmt_points(value: float | None) -> str:
     return f"{round(value):,d}"  # -0.4 is '0', not '-0'
 
 
+def median_answer_length(words: float) -> str:
+    """The random span's length in words, as the caption and the flag say it: "their answers'
+    median length 1 word" ("1 words" until 2026-12-07), "... 2.5 words"."""
+    return f"their answers' median length {words:g} word{'s' * (words != 1)}"
+
+
 def loss_in_words(triple: Any, digits: int = 3) -> str:
     """A loss ``[est, low, high]`` in words: 'lost +0.108 [+0.029, +0.180]', or, where the
     score rose, 'gained +0.003 [-0.011, +0.017]' (the sign and the ends turned), so the

@@ -22,6 +22,7 @@ from littlehuman import mixing, runs, stats
 from littlehuman.config import RUN_ONLY, Profile
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
+from littlehuman.findings import median_answer_length
 from littlehuman.metrics import SCORE_RANGE
 from littlehuman.runs import RunSpec
 
@@ -439,7 +440,7 @@ def flags(records: pd.DataFrame, baseline: dict[str, float], metric: str,
         if below:
             out.append(f"{below} of {total} runs {'does' if below == 1 else 'do'} not beat "
                        f"{RANDOM_SPAN} ({metric} {span[1]:.3f}, the mean over the runs; "
-                       f"their answers' median length {span[0]:g} word{'s' * (span[0] != 1)})")
+                       f"{median_answer_length(span[0])})")
     return out
 
 

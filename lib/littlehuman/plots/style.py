@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from littlehuman.families import at_floor
-from littlehuman.findings import fmt_points
+from littlehuman.findings import fmt_points, median_answer_length
 from littlehuman.metrics import METRIC_LABELS
 
 if TYPE_CHECKING:
@@ -442,10 +442,9 @@ def baseline_sentence(value: float | None, span: tuple[int, float] | None = None
     if span is not None:
         said += (" The dash-dotted line (ROUGE-1) is the ROUGE-1 of a random span of each "
                  f"test context as long as the run's own answer there ({span[1]:.3f}, the mean "
-                 f"over the runs; their answers' median length {span[0]:g} "
-                 f"word{'s' * (span[0] != 1)}): what a run that learned how long to answer but "
-                 "not where would score (a note names it instead where it lies far from the "
-                 "data).")
+                 f"over the runs; {median_answer_length(span[0])}): what a run that learned "
+                 "how long to answer but not where would score (a note names it instead where "
+                 "it lies far from the data).")
     return said
 
 
