@@ -1292,6 +1292,32 @@ def test_fv_runs_at_chance_learned_nothing_though_they_vary():
     assert grid.beyond_chance(at_chance.drop(columns=list(grid.LABEL_COUNTS))) is None
 
 
+def test_runs_alike_in_score_that_beat_chance_learned():
+    """The rule "every run scores the same" is for runs that learned nothing (ROUGE-1 0
+    throughout); a reviewer: six runs all at accuracy 1.000, and any lone run, were read as
+    having learned nothing, and got no price. Runs the chance test reads are not."""
+    rng = np.random.default_rng(0)
+    gold = (rng.random(48) < 0.4).astype(int)
+    rows = [f"r{j:02d}" for j in range(48)]
+
+    def run(key: str, pred: np.ndarray) -> dict:
+        return {"key": key, "single_output": False, "accuracy": float((pred == gold).mean()),
+                **grid.label_counts(pd.DataFrame({"row_id": rows, "prediction": pred,
+                                                  "gold": gold}))}
+
+    perfect = pd.DataFrame([run(str(i), gold.copy()) for i in range(6)])
+    assert grid.beyond_chance(perfect)[1] < grid.CHANCE_P
+    assert grid.learned_nothing(perfect, "accuracy", "trade-off runs") is None
+    good = np.where(rng.random(48) < 0.9, gold, 1 - gold)
+    assert grid.why_nothing_learned(pd.DataFrame([run("0", good)]), "accuracy") is None
+    # alike scores at chance still learned nothing: a balanced accuracy of 0.5 in every run
+    guess = np.resize([0, 1], 48)
+    flat = pd.DataFrame([run(str(i), guess) for i in range(6)])
+    assert flat["accuracy"].nunique() == 1 and grid.beyond_chance(flat)[1] >= grid.CHANCE_P
+    assert grid.why_nothing_learned(flat, "accuracy", "runs").startswith(
+        "every one of the 6 runs scores accuracy")
+
+
 def _alike_runs(rng: np.random.Generator, rows: int, runs: int, flip: float) -> np.ndarray:
     """``runs`` prediction vectors (0/1) over ``rows`` test rows, each one pattern with a share
     ``flip`` of its entries flipped: runs alike from run to run, as LoRA runs on one small

@@ -798,15 +798,20 @@ def why_nothing_learned(records: pd.DataFrame, metric: str | None = None,
     if records.empty:
         return None
     n = len(records)
+    chance, span = beyond_chance(records), beyond_random_span(records)
+    # runs that beat chance learned, however alike their scores (six runs at accuracy 1.000)
+    beat_chance = ((chance is not None and chance[1] < CHANCE_P)
+                   or (span is not None and span[2] < CHANCE_P))
     if records["single_output"].astype(bool).all():
         why = f"every one of the {n} {what} gives the same output for every test row"
-    elif metric in records and records[metric].nunique(dropna=False) == 1:
+    elif (n > 1 and not beat_chance and metric in records
+          and records[metric].nunique(dropna=False) == 1):
         why = f"every one of the {n} {what} scores {metric} {records[metric].iloc[0]:.3f}"
-    elif (chance := beyond_chance(records)) is not None and chance[1] >= CHANCE_P:
+    elif chance is not None and chance[1] >= CHANCE_P:
         why = (f"the {n} {what} agree with the test labels no more than chance would "
                f"(pooled, balanced accuracy {chance[0]:.3f}, where 0.5 is chance; {chance[2]}: "
                f"p = {chance[1]:.2f})")
-    elif (span := beyond_random_span(records)) is not None and span[2] >= CHANCE_P:
+    elif span is not None and span[2] >= CHANCE_P:
         why = (f"the {n} {what} score ROUGE-1 no better than {RANDOM_SPAN} would "
                f"(pooled, ROUGE-1 {span[0]:.3f} against the random span's "
                f"{span[1]:.3f}; one-sided p = {span[2]:.2f})")
