@@ -702,6 +702,10 @@ def test_measured_equivalents_read_the_nested_runs_without_a_curve():
     assert ratios[0][1:] == pytest.approx((read / 200,) * 3, abs=0.01)
     assert (F.ratio_side(ratios, 10.0), F.ratio_side(ratios, 1.0)) == ("above", "below")
     assert F.ratio_side([(1000.0, 3.0, 2.0, math.inf)], 10.0) == "inside"
+    # a ratio between two bases' intervals lies inside neither (a reviewer: it read "inside at
+    # least one")
+    apart = [(1000.0, 1.5, 1.0, 2.0), (2000.0, 5.5, 5.0, 6.0)]
+    assert (F.ratio_side(apart, 3.0), F.ratio_side(apart, 5.5)) == ("between", "inside")
     from littlehuman.plots import advice as advice_plots
 
     said = advice_plots._runs_clause({**res, "human": 200}, 10.0)

@@ -1180,12 +1180,15 @@ def run_ratios(measured: pd.DataFrame | None, human: int
 
 
 def ratio_side(ratios: Sequence[tuple[Any, float, float, float]], ratio: float) -> str:
-    """'above' every (_, _, low, high) interval, 'below' every one, or 'inside' some."""
+    """'above' every (_, _, low, high) interval, 'below' every one, 'inside' some, or
+    'between' them (inside none: the intervals disagree)."""
     if all(ratio > hi for *_, hi in ratios):
         return "above"
     if all(ratio < lo for _, _, lo, _ in ratios):
         return "below"
-    return "inside"
+    if any(lo <= ratio <= hi for _, _, lo, hi in ratios):
+        return "inside"
+    return "between"
 
 
 def ratio_text(value: float, low: float, high: float) -> str:

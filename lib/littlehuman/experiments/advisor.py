@@ -92,21 +92,24 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
                    f"the {h} human points did not beat the synthetic curve, so buy neither for "
                    f"{metric} on this evidence.")
     else:
-        spread = (f"; over the operating points the break-even ratio runs from "
-                  f"{t3['p25'] / h:.3g} to {t3['p75'] / h:.3g} (25th-75th percentile: their "
-                  "scatter, not the uncertainty)")
+        if curves.few_values(t3) and t3.get("values"):  # quartiles of 2-3 numbers mislead
+            each = sorted(v / h for v in t3["values"])
+            spread = (f"; over the operating points the break-even ratio is "
+                      + " and ".join([", ".join(f"{v:.3g}" for v in each[:-1]), f"{each[-1]:.3g}"]
+                                     if len(each) > 1 else [f"{each[0]:.3g}"])
+                      + " (their scatter, not the uncertainty)")
+        else:
+            spread = (f"; over the operating points the break-even ratio runs from "
+                      f"{t3['p25'] / h:.3g} to {t3['p75'] / h:.3g} (25th-75th percentile: "
+                      "their scatter, not the uncertainty)")
         # settled only by an interval: the median over the bases, per human point
         mid = analysis.get("median_equivalent") or {}
         if mid.get("low") is not None and finite(mid.get("value")):
             ends = families.per_human_point(mid["value"], mid["low"], mid["high"], h)
-            settled = ((ratio < ends[1] and overall["cheaper"] == "human")
-                       or (ratio > ends[2] and overall["cheaper"] == "synthetic"))
             spread += (f"; with its uncertainty, the median over the bases of the fits on the "
                        f"seed means per human point is {families.ratio_text(*ends)} (95%)")
-            clear = ("your prices are clear of that interval." if settled else
-                     "your ratio falls inside that interval, so the curve does not settle it.")
+            clear = _against_median_interval(ratio, ends, overall["cheaper"])
         else:
-            settled = False
             clear = "no interval to settle it (nothing to resample)."
         runs = families.run_ratios(analysis.get("measured"), h)
         if runs:
@@ -119,7 +122,10 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
                          "below": ": your ratio is below every one, so human points pay at "
                                   "your prices.",
                          "inside": ": your ratio falls inside at least one, so the runs do "
-                                   "not settle it either."}[side])
+                                   "not settle it either.",
+                         "between": ": your ratio lies between them (inside none), so the "
+                                    "bases disagree and the runs do not settle it either."
+                         }[side])
         action = (f"buy the next {h} human points" if overall["cheaper"] == "human" else
                   "synthetic points are the cheaper route"
                   if overall["cheaper"] == "synthetic" else "either route costs the same")
@@ -220,6 +226,21 @@ def _measured_at(analysis: dict[str, Any], base: float, added: float
     if not finite(added) or abs(added - round(added)) > 1e-6:
         return None
     return (analysis.get("synthetic_measured") or {}).get(float(base + round(added)))
+
+
+def _against_median_interval(ratio: float, ends: tuple[float, float, float],
+                             cheaper: str | None) -> str:
+    """Where the price ``ratio`` lies against the (value, low, high) break-even interval of
+    the median over the bases, said on that interval's own side: it can disagree with the
+    action, which Table 3's median (fits per seed) gives."""
+    side = "below" if ratio < ends[1] else "above" if ratio > ends[2] else "inside"
+    if side == "inside":
+        return "your ratio falls inside that interval, so the curve does not settle it."
+    if {"below": "human", "above": "synthetic"}[side] == cheaper:
+        return "your prices are clear of that interval."
+    pays = "human" if side == "below" else "synthetic"
+    return (f"your ratio lies {side} that interval, where {pays} points pay: it points the "
+            "other way from the operating points' median, so the curve does not settle it.")
 
 
 def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: float | None,

@@ -398,7 +398,10 @@ def _runs_clause(report: dict[str, Any], ratio: float | None) -> str:
                    "below": "; yours lies below every one: human points pay at your prices, "
                             "whatever the curve.",
                    "inside": "; yours lies inside at least one: the runs do not settle it "
-                             "either."}[families.ratio_side(runs, ratio)]
+                             "either.",
+                   "between": "; yours lies between them, inside none: the bases disagree, "
+                              "and the runs do not settle it either."
+                   }[families.ratio_side(runs, ratio)]
 
 
 def budget_figure(answer: dict[str, Any], metric: str, title: str) -> go.Figure:
