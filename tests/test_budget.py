@@ -101,6 +101,31 @@ def test_scores_the_curve_puts_outside_the_metric_range_are_capped():
     assert low["capped"].any()
 
 
+def test_a_budget_answer_whose_resample_fits_failed_too_often_gives_no_bands():
+    """The bands were read off the resamples whose fit was usable, however many failed (a
+    reviewer): past 1 - level failed, as :func:`stats.defined_interval` rules, none."""
+    import dataclasses
+
+    data = known_data(lambda x: logc(x, 0.1, 0.05), {1000: 0.02, 2000: 0.02})
+    res = F.analyse(data, n_boot=40)
+    whole = F.budget_answer(res, 1.0, 0.01, 25.0, family="log")
+    assert whole["status"] == "ok" and whole["grid"]["low"].notna().all()
+    fits = res["boot"][(F.POOLED, "log")]
+
+    def failing(k: int) -> dict:
+        failed = [dataclasses.replace(f, status="failed") if i < k else f
+                  for i, f in enumerate(fits)]
+        return {**res, "boot": {**res["boot"], (F.POOLED, "log"): failed}}
+
+    few = F.budget_answer(failing(2), 1.0, 0.01, 25.0, family="log")  # 2 of 40: 5%
+    assert few["grid"]["low"].notna().all() and len(few["boot_scores"]) == 38
+    many = F.budget_answer(failing(3), 1.0, 0.01, 25.0, family="log")  # 3 of 40: 7.5%
+    assert many["grid"]["low"].isna().all() and len(many["boot_scores"]) == 0
+    assert many["best"]["score"] == pytest.approx(whole["best"]["score"])
+    assert "no intervals: the fit failed in 3 of 40 bootstrap resamples, more than 5%" in \
+        many["sentence"]
+
+
 def test_a_budget_answer_past_the_ceiling_says_it_was_capped():
     # the log family on a log curve that reaches 1 at about 4e6 synthetic points
     data = known_data(lambda x: logc(x, -0.05, 0.07), {1000: 600.0, 2000: 300.0})

@@ -1310,7 +1310,9 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     w_bad = int((~w_has).sum())
     boots = boot_scores.reshape(len(boot_scores), len(grid))
     ok = np.isfinite(boots).all(axis=1)
-    boots = boots[ok]
+    # as stats.defined_interval: where more than 1 - level of the resamples' fits failed, the
+    # rest are no interval (the failures cannot be placed), so the bands are left blank
+    boots = boots[ok] if (~ok).sum() <= (1 - level) * len(ok) else boots[:0]
     tail = (1 - level) / 2 * 100
     grid["vs_all_synthetic"] = grid["score"] - float(grid["score"].iloc[0])
     if boots.size:
@@ -1398,7 +1400,9 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     where = "" if best["supported"] else " (an extrapolation beyond the measured sizes)"
     share = (f"no intervals: {result['n_seeds']} seed with run-level scores only leaves "
              "nothing to resample" if result.get("n_boot") == 0 else
-             "no bootstrap resample gave a usable fit" if not math.isfinite(p_human) else
+             "no bootstrap resample gave a usable fit" if not ok.any() else
+             f"no intervals: the fit failed in {(~ok).sum():,} of {len(ok):,} bootstrap "
+             f"resamples, more than {1 - level:.0%}" if not math.isfinite(p_human) else
              f"{p_human:.0%} of bootstrap resamples put human points in their best split")
     sentence = (f"Under the {label}, {buy}: predicted score {best['score']:.3g}{score_ci}"
                 f"{where}{sure}; {share}.")
