@@ -1289,6 +1289,12 @@ def test_the_random_span_baseline_is_rouge1_of_every_span_as_long_as_the_answer(
                 np.mean([metrics.rouge1(s, row["answer"]) for s in spans]))
     assert grid.random_span_rouge("a kite", "kite", 0) == 0.0  # an empty answer scores 0
     assert grid.random_span_rouge("", "", 3) == 1.0  # the metric's empty rule
+    # a gold of no tokens but some text ("?"), as metrics.rouge1 scores it (a reviewer: the
+    # empty span had scored 1 against it, where rouge1 gives 0)
+    for gold in ("?", "", "-"):
+        for words, span in ((0, ""), (1, "a"), (2, "a kite")):
+            assert grid.random_span_rouge("a kite", gold, words) == metrics.rouge1(span, gold), \
+                (gold, words)
     # a run's own answer lengths: 1 word on half the rows, 5 on the rest
     answers = ["kite" if i % 2 else "the red kite flew over" for i in range(len(test))]
     preds = pd.DataFrame({"row_id": test["row_id"], "prediction": answers,

@@ -586,8 +586,12 @@ def random_span_rouge(context: str, gold: str, words: int) -> float:
     tokens); an empty span or gold: the metric's empty rule)."""
     counts, along = _gold_counts_along(context, gold)
     size = min(words, along.shape[1] - 1)
-    if size <= 0 or not len(counts):
-        return float(size <= 0 and not len(counts))
+    if size <= 0:  # the empty span: the metric's empty rule, on the gold's text
+        from littlehuman.metrics import normalize
+
+        return float(not normalize(gold))
+    if not len(counts):  # a gold of no tokens ("?"): nothing to overlap
+        return 0.0
     in_span = along[:, size:] - along[:, :along.shape[1] - size]  # gold token x start
     overlap = np.minimum(in_span, counts[:, None]).sum(axis=0)
     return float((2.0 * overlap / (size + counts.sum())).mean())
