@@ -641,8 +641,8 @@ _SPAN_OF_RUN: dict[tuple, dict[str, float]] = {}
 def _against_random_span_once(study: "Study", record: dict[str, Any],
                               predictions: pd.DataFrame) -> dict[str, float]:
     """:func:`against_random_span`, computed once per finished run in a process."""
-    answers = pd.util.hash_pandas_object(predictions[["row_id", "prediction"]].astype(str),
-                                         index=False)
+    columns = [c for c in ("row_id", "prediction", "gold") if c in predictions]
+    answers = pd.util.hash_pandas_object(predictions[columns].astype(str), index=False)
     key = (study.name, record.get("key"), len(predictions), int(answers.sum()))
     if key not in _SPAN_OF_RUN:
         if len(_SPAN_OF_RUN) >= 4096:
