@@ -13,7 +13,10 @@ and of the Batch API: ``POST /v1/files`` (a multipart upload), ``GET /v1/files/{
   ``"error200"`` (200 whose body is an error object, as some proxies answer an overload),
   ``"lax"`` (a whole reply with its ``Content-Length`` header twice: httpx reads it, aiohttp's
   strict parser does not),
-  ``"length"`` (a chat reply cut inside its claim, ``finish_reason: "length"``), ``"ok"``.
+  ``"length"`` (a chat reply cut inside its claim, ``finish_reason: "length"``),
+  ``"echo_auth"`` (a chat reply repeating the request's ``Authorization`` header),
+  ``"bad_usage"`` (token counts that are no numbers), ``"parts"`` (the content as a list of
+  text parts), ``"ok"``.
 - ``log``: one dict per request, appended when it arrives (``t_start``) and completed when
   answered (``t_end``, ``status``, ``fault``): the messages (for ``/v1/completions``: the
   ``prompt`` as one message), their sha256 ``hash`` (of the prompt text for completions), the
@@ -86,7 +89,7 @@ NO_CHAT_TEMPLATE = ("Cannot use chat template functions because tokenizer.chat_t
                     "templates and setting the tokenizer.chat_template attribute, please see the "
                     "documentation at https://huggingface.co/docs/transformers/main/en/chat_templating")
 FAULTS = ("ok", "429", "500", "slow", "malformed", "empty", "nonjson", "truncated", "bare500",
-          "detail400", "error200", "length", "lax")
+          "detail400", "error200", "length", "lax", "echo_auth", "bad_usage", "parts")
 BATCH_FAULTS = ("ok", "expire", "request_error", "malformed", "fail")
 
 
@@ -250,6 +253,13 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "500":
             entry["status"] = 500
             return self._send(500, {"error": {"message": "The server had an error", "code": None}})
+        if fault == "echo_auth" and route[0] == "_chat":  # a server repeating the request's
+            entry["status"] = 200  # Authorization header in an ordinary reply
+            reply = fake.chat_completion(body)
+            message = reply["choices"][0]["message"]
+            message["content"] = message["content"].replace(
+                "Claim: ", f"Claim: The server saw Bearer {token} and ", 1)
+            return self._send(200, reply)
         name, match = route
         getattr(self, name)(fake, entry, fault, body, raw, **match.groupdict())
 
@@ -439,11 +449,18 @@ class FakeOpenAI:
         elif fault == "length":  # the token limit cut the reply inside its claim
             message["content"] = reply.split("||")[0][:30]
             choices[0]["finish_reason"] = "length"
+        elif fault == "parts":  # the content as a list of parts, as some servers send it
+            message["content"] = [{"type": "text", "text": reply[:9]},
+                                  {"type": "text", "text": reply[9:]}]
+        usage: dict[str, Any] = {"prompt_tokens": prompt_tokens,
+                                 "completion_tokens": len(reply) // 4,
+                                 "total_tokens": prompt_tokens + len(reply) // 4}
+        if fault == "bad_usage":  # counts that are no numbers, on a reply that was paid for
+            usage = {"prompt_tokens": "ten", "completion_tokens": None, "total_tokens": [1]}
         return {
             "id": f"chatcmpl-{messages_hash(messages)[:12]}", "object": "chat.completion",
             "created": int(time.time()), "model": body.get("model"), "choices": choices,
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(reply) // 4,
-                      "total_tokens": prompt_tokens + len(reply) // 4},
+            "usage": usage,
         }
 
     def _reply(self, messages: list[dict[str, str]]) -> str:

@@ -473,6 +473,36 @@ def test_a_200_holding_an_error_is_resent_not_kept_as_an_empty_reply(http_client
     assert seen == ["sent", "retry:5xx"] and b.failures == 0 and len(fake.log) == 2
 
 
+def test_a_server_echoing_the_key_in_a_reply_has_it_kept_nowhere(http_client, fake, tmp_path):
+    """A reviewer's server repeated the request's Authorization header inside an ordinary 200
+    reply: the key reached the generation cache, the twins, page 01 and its HTML."""
+    fake.script("echo_auth", "echo_auth")
+    b = backend(fake, concurrency=1)
+    replies = b.complete(chats(2))
+    assert all(r.startswith("Claim: The server saw Bearer *** and ") for r in replies)
+    assert len(fake.log) == 2 and b.failures == 0  # kept, not asked again and paid twice
+    rows = worker.fixture_rows(4)
+    fake.script(*["echo_auth"] * 4)
+    syn, _ = generate_synthetic(rows, rows, b, PromptSpec("fv"),
+                                cache=GenerationCache(tmp_path / "c.jsonl"), progress=False)
+    assert len(syn) == 4 and all(c.startswith("The server saw Bearer *** and ")
+                                 for c in syn["claim"])
+    assert_no_secret(tmp_path, syn.to_csv())
+
+
+def test_a_paid_reply_with_unreadable_token_counts_or_content_parts_is_kept(http_client, fake):
+    """A reviewer: ``"prompt_tokens": "ten"`` stopped the generation as a refused request, and
+    its rerun paid for the answered replies again; content sent as a list of parts was read as
+    an empty reply and asked again."""
+    fake.script("bad_usage", "parts")
+    b = backend(fake, concurrency=1)
+    replies = b.complete(chats(2))
+    assert all(r.startswith("Claim:") and "Label:" in r for r in replies)
+    assert len(fake.log) == 2 and b.failures == 0
+    assert b.usage_log[0] == {"prompt_tokens": None, "completion_tokens": None}
+    assert isinstance(b.usage_log[1]["prompt_tokens"], int)
+
+
 def test_a_full_disk_under_the_send_log_is_the_os_error_not_a_server_refusal(fake):
     """A reviewer's tmpfs filled while the send log was written: the run said the server
     'refused a request (OSError: No space left on device)'."""

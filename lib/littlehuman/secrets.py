@@ -75,14 +75,17 @@ def api_key(env_name: str = "OPENAI_API_KEY") -> str:
     return value
 
 
-def remember(value: str) -> None:
+def remember(value: str, always: bool = False) -> None:
     """Register ``value`` for :func:`scrub`: at 8 characters or more anywhere in a text; at
     4-7 characters with a digit (``CNRY7``) as a whole word only; a shorter or plain-word
     value ("EMPTY", "none", which local servers take as keys) is not a secret worth mangling
-    ordinary text for."""
+    ordinary text for, unless ``always`` (a URL's password, which nobody types by accident:
+    "hunter" had been shown in a fetch error) registers it, 4 characters or more, as a whole
+    word whatever it is."""
     if len(value) >= 8:
         _KNOWN.add(value)
-    elif len(value) >= 4 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+    elif len(value) >= 4 and (always or (any(c.isdigit() for c in value)
+                                        and any(c.isalpha() for c in value))):
         _SHORT.add(value)
 
 
@@ -123,7 +126,7 @@ def public_url(url: str) -> str:
         userinfo, host = parts.netloc.rsplit("@", 1)
         user, _, password = userinfo.partition(":")
         for form in {password, unquote(password)} - {""}:
-            remember(form)
+            remember(form, always=True)
         if password:
             _remember_basic(f"{unquote(user)}:{unquote(password)}")
         parts = parts._replace(netloc=host)
@@ -164,6 +167,17 @@ def _remember_basic(credential: str) -> None:
     token = base64.b64encode(credential.encode("utf-8")).decode("ascii")
     remember(token)
     remember(token.rstrip("="))
+
+
+def scrub_known(text: str) -> str:
+    """``text`` with only the long keys and passwords seen so far (8 characters or more, and
+    their ``Basic`` tokens) replaced by ``***``: for a model's reply, where :func:`scrub`'s
+    patterns would mangle ordinary prose ("Bearer bonds ...") and a short password is a word,
+    but a server echoing the request's ``Authorization`` header must not have it kept."""
+    text = str(text)
+    for value in sorted(_KNOWN, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text
 
 
 def scrub(text: str) -> str:

@@ -58,7 +58,7 @@ from littlehuman.generation.backends.hf import cut_reply, whole_at_limit
 from littlehuman.generation.cost import cost, estimate_tokens
 from littlehuman.generation.prompts import render_plain
 from littlehuman.secrets import (Secret, api_key, base_url_problem, forget, key_hint,
-                                 public_url, scrub)
+                                 public_url, scrub, scrub_known)
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
@@ -103,6 +103,31 @@ class _GaveUp:
 
     def __init__(self, index: int) -> None:
         self.index = index
+
+
+def token_count(value: Any) -> int | None:
+    """A usage field as a count of tokens, or None where the server sent none or no number
+    (``"prompt_tokens": "ten"`` had stopped a paid generation, whose rerun paid again)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def text_of_parts(content: Any) -> Any:
+    """A chat message's content as text: a list of parts (``[{"type": "text", "text":
+    ...}]``, which some servers send) joined; anything else as it is."""
+    if not isinstance(content, list):
+        return content
+    texts = [part.get("text") if isinstance(part, dict) else getattr(part, "text", None)
+             for part in content]
+    texts = [t for t in texts if isinstance(t, str)]
+    return "".join(texts) if texts else None
 
 
 class _Malformed(Exception):
@@ -742,8 +767,8 @@ class OpenAIChatBackend(OpenAIBase):
         if isinstance(response, (str, bytes)):
             raise _Malformed("the server answered 200 with a body that is not JSON", "bad_json")
         usage = getattr(response, "usage", None)
-        tokens = {"prompt_tokens": getattr(usage, "prompt_tokens", None),
-                  "completion_tokens": getattr(usage, "completion_tokens", None)}
+        tokens = {k: token_count(getattr(usage, k, None))
+                  for k in ("prompt_tokens", "completion_tokens")}
         self.usage_log.append(tokens)
         error = server_error(response)
         if error is not None:  # a 200 whose body is an error: resent like a 5xx, never kept
@@ -753,13 +778,16 @@ class OpenAIChatBackend(OpenAIBase):
             text = choice.text if self.endpoint == "completions" else choice.message.content
         except (AttributeError, IndexError, KeyError, TypeError):
             choice, text = None, None
+        text = text_of_parts(text)
         cut = getattr(choice, "finish_reason", None) == "length"
         if isinstance(text, str) and self.endpoint == "completions":
             cut = cut and not whole_at_limit(text)  # no end came before the limit
             text = cut_reply(text)  # a base model runs on past its reply
         if not isinstance(text, str) or not text.strip():
             raise _Malformed("the server answered without a completion text")
-        return Completion(text.strip(), **tokens, truncated=cut)
+        # a server that echoes the request's Authorization header into its reply (a
+        # reviewer's): the key would reach the cache, page 01 and its HTML
+        return Completion(scrub_known(text.strip()), **tokens, truncated=cut)
 
     def _fatal(self, exc: BaseException) -> str:
         status = _status(exc)
