@@ -6,6 +6,7 @@ temporary mirror to check the real digests of ``sources.REMOTE``.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import io
@@ -44,12 +45,17 @@ class Mirror:
         self.root = root
         self.requests: list[str] = []
         self.delay = 0.0  # seconds before each answer
+        self.credential = ""  # "user:password" the mirror asks for (Basic), if any
         mirror = self
 
         class Handler(SimpleHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 mirror.requests.append(self.path)
                 time.sleep(mirror.delay)
+                if mirror.credential and self.headers.get("Authorization") != (
+                        "Basic " + base64.b64encode(mirror.credential.encode()).decode()):
+                    self.send_error(401, "Unauthorized")
+                    return
                 super().do_GET()
 
             def log_message(self, *args: object) -> None:
@@ -176,6 +182,32 @@ def test_base_url_from_environment(mirror, raw, monkeypatch):
     monkeypatch.setenv(BASE_URL_ENV, mirror.url + "/")
     fetch("fever", data_dir=raw, progress=False)
     assert mirror.requests == ["/fever/test.jsonl"]
+
+
+def test_a_mirror_behind_a_password_is_fetched_and_its_password_never_shown(mirror, raw,
+                                                                           monkeypatch):
+    """A reviewer: a user:password in the mirror's URL was not sent (urllib read the password
+    as a port, "nonnumeric port: 'hunter@127.0.0.1'") and, at 6 letters, not scrubbed."""
+    mirror.put("fever/test.jsonl", ROWS)
+    mirror.credential = "user:hunter"
+    use(monkeypatch, "fever", RemoteFile(f"{UPSTREAM}/test.jsonl", "test.jsonl", sha(ROWS)))
+    host = mirror.url.removeprefix("http://")
+    monkeypatch.setenv(BASE_URL_ENV, f"http://user:wrong@{host}")
+    with pytest.raises(LittleHumanError) as refused:
+        fetch("fever", data_dir=raw, progress=False)
+    assert "HTTP 401" in str(refused.value) and "wrong" not in str(refused.value)
+    monkeypatch.setenv(BASE_URL_ENV, f"http://user:hunter@{host}")
+    assert fetch("fever", data_dir=raw, progress=False)[0].read_bytes() == ROWS
+    # a URL urllib cannot read: the password is in its error text, and never shown
+    monkeypatch.setenv(BASE_URL_ENV, "http://user:hunter@127.0.0.1:99999999/m")
+    with pytest.raises(LittleHumanError) as bad:
+        fetch("fever", data_dir=tmp_raw(raw), progress=False)
+    assert "hunter" not in str(bad.value)
+
+
+def tmp_raw(raw: Path) -> Path:
+    """Another, empty data folder beside ``raw``."""
+    return raw.parent / "raw-2"
 
 
 def test_corrupted_download_fails_and_keeps_the_good_file(mirror, raw, monkeypatch):

@@ -25,6 +25,7 @@ saying what was downloaded. ``--no-fetch`` skips it.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import http.client
 import json
@@ -532,8 +533,21 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], str]) -> str:
 
 
 def _open(url: str) -> http.client.HTTPResponse:
+    """The response to a GET of ``url``; a mirror's ``user:password@`` is sent as HTTP Basic
+    authentication (urllib ignores it, and read the password as a port: "nonnumeric port"),
+    to that host only (not to where it redirects)."""
     try:  # a bad mirror URL (no scheme, broken brackets) is a ValueError of Request itself
+        parts = urllib.parse.urlsplit(url)
+        credential = None
+        if "@" in parts.netloc:
+            userinfo, host = parts.netloc.rsplit("@", 1)
+            user, _, password = userinfo.partition(":")
+            credential = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
+            url = urllib.parse.urlunsplit(parts._replace(netloc=host))
         request = urllib.request.Request(url, headers={"User-Agent": f"littlehuman/{__version__}"})
+        if credential is not None:
+            token = base64.b64encode(credential.encode("utf-8")).decode("ascii")
+            request.add_unredirected_header("Authorization", f"Basic {token}")
         return urllib.request.urlopen(request, timeout=_TIMEOUT_S)
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         raise _network_error(url, exc) from exc
