@@ -612,6 +612,50 @@ def test_bad_rows_of_every_file_are_named_with_their_file(tmp_path: Path) -> Non
     assert "4 bad row(s) dropped (--skip-bad-rows), the first: train.csv line 3" in report.describe()
 
 
+def test_files_python_cannot_read_as_they_are_are_one_line(tmp_path: Path) -> None:
+    """A reviewer's files: JSON that Python's parser refuses with a ValueError or
+    RecursionError (not a JSONDecodeError) and a parquet column of dates past 9999 gave
+    tracebacks; a pretty-printed .json file was told to rename its columns; a parquet decimal
+    label column was "not 0/1"."""
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = fv_rows(split=False)
+    path = write(tmp_path / "odd.jsonl", rows)
+    with path.open("a") as f:
+        f.write('{"context": "x", "claim": "y", "label": ' + "7" * 5001 + "}\n")
+        f.write('{"context": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    with pytest.raises(LittleHumanError) as err:
+        load_custom(path)
+    said = str(err.value)
+    assert "2 bad row(s) of 22" in said and "\n" not in said
+    assert "line 21: malformed JSON (Exceeds the limit (4300 digits) for integer string " \
+           "conversion)" in said and "line 22: malformed JSON (nested too deeply)" in said
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps({"data": rows}, indent=2))
+    message = ("not JSON Lines: one JSON object{} over the file, not one per line: write one "
+               "object per line")
+    with pytest.raises(LittleHumanError, match=re.escape(message.format(""))):
+        load_custom(pretty)
+    pretty.write_text(json.dumps({"data": rows}))  # on one line: its rows under one key
+    with pytest.raises(LittleHumanError,
+                       match=re.escape(message.format(" (its rows are under 'data')"))):
+        load_custom(pretty)
+    table = pa.Table.from_pylist([{**r, "label": decimal.Decimal(r["label"])} for r in rows])
+    assert pa.types.is_decimal(table.schema.field("label").type)
+    pq.write_table(table, tmp_path / "decimal.parquet")
+    loaded = load_custom(tmp_path / "decimal.parquet")[0]
+    assert dict(zip(loaded["claim"], loaded["label"])) == {r["claim"]: r["label"] for r in rows}
+    dates = pa.array([253_402_300_800 + i for i in range(len(rows))], pa.timestamp("s"))
+    pq.write_table(pa.Table.from_pylist(rows).append_column("when", dates),
+                   tmp_path / "dates.parquet")  # past 9999-12-31: no Python datetime
+    with pytest.raises(LittleHumanError, match=r"dates.parquet: column 'when' holds values "
+                                               r"Python cannot read \(.*\): drop or convert it"):
+        load_custom(tmp_path / "dates.parquet")
+
+
 def test_split_files_must_fit_one_task(tmp_path: Path) -> None:
     folder = split_folder(tmp_path / "mixed", fv_rows())
     write(folder / "test.csv", [{k: v for k, v in r.items() if k != "split"} for r in qa_rows()])

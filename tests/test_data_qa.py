@@ -243,6 +243,22 @@ def test_coqa_deterministic_and_missing_named(tmp_path: Path) -> None:
     assert "stanford.edu" in str(e.value)
 
 
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"data": ' + "7" * 5001 + "}"],
+                         ids=["too-deep", "huge-number"])
+def test_coqa_and_ropes_files_python_cannot_parse_are_one_line(tmp_path: Path, body: str) -> None:
+    """JSON that Python's parser refuses with a RecursionError or a ValueError that is not a
+    JSONDecodeError had given a traceback (a reviewer's CoQA file)."""
+    for folder, name, load in (("coqa", "coqa-train-v1.0.json", coqa.load_raw),
+                               ("ropes", "train-v1.0.json", ropes.load_raw)):
+        shutil.copytree(FIXTURES / "coqa", tmp_path / "coqa", dirs_exist_ok=True)
+        (tmp_path / "ropes").mkdir(exist_ok=True)
+        (tmp_path / "ropes" / "dev-v1.0.json").write_text(body)
+        (tmp_path / folder / name).write_text(body)
+        with pytest.raises(LittleHumanError) as e:
+            load(tmp_path / folder)
+        assert name in str(e.value) and "\n" not in str(e.value)
+
+
 def _coqa_story(i: int, answer: str) -> dict:
     """One story in CoQA v1.0's layout; every word invented here."""
     story = f"Invented tale {i}. Mira flew a blue kite over the hill on a windy day."

@@ -404,10 +404,12 @@ def test_estimate_and_price_override(tmp_path):
     # a price that is negative, not a number, NaN or not a pair is an error, not "$-0.00"/"$nan"
     for bad in ('{"gpt-4o": [-1, 2]}', '{"gpt-4o": [NaN, 2]}', '{"gpt-4o": [1, Infinity]}',
                 '{"gpt-4o": [1, 2, 3]}', '{"gpt-4o": ["1", "2"]}', '{"gpt-4o": [true, 2]}',
-                '{"gpt-4o": 5}'):
+                '{"gpt-4o": 5}', "[" * 100_000 + "]" * 100_000):  # too deep: RecursionError
         path.write_text(bad)
         with pytest.raises(LittleHumanError, match="cannot read prices"):
             load_prices(path)
+    path.write_text('\ufeff{"gpt-4o": [5, 15]}', encoding="utf-8")  # a BOM, as own files may have
+    assert load_prices(path)["gpt-4o"] == (5.0, 15.0)
 
 
 # ---------------------------------------------------------------- streaming into the cache

@@ -49,7 +49,7 @@ def _read(path: Path, split: str) -> list[dict[str, str]]:
             rows.append({"row_id": f"coqa:{story['id']}", "split": split,
                          "context_id": str(story["id"]), "context": story["story"],
                          "question": question, "answer": answer, "meta": story.get("source", "")})
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as e:
+    except (ValueError, RecursionError, KeyError, TypeError, AttributeError) as e:
         raise LittleHumanError(
             f"coqa: {path} is not in the CoQA v1.0 format ({type(e).__name__}: {e}): "
             "replace it with the official file"

@@ -42,6 +42,7 @@ run whose rows differ from the ones stored results were made from.
 """
 from __future__ import annotations
 
+import decimal
 import hashlib
 import json
 import os
@@ -792,7 +793,7 @@ def _number(value: object) -> float | None:
         value = value.item()
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, decimal.Decimal)):  # Decimal: a parquet decimal column
         return float(value)
     if isinstance(value, str):
         try:

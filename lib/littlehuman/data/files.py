@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from littlehuman.errors import LittleHumanError
 
@@ -207,6 +208,12 @@ def _read_jsonl(path: Path) -> FileRows:
                 except json.JSONDecodeError as e:
                     records.append((line_no, None, f"malformed JSON ({e.msg} at char {e.colno})"))
                     continue
+                except RecursionError:
+                    records.append((line_no, None, "malformed JSON (nested too deeply)"))
+                    continue
+                except ValueError as e:  # a 5,001-digit number
+                    records.append((line_no, None, f"malformed JSON ({str(e).split(':')[0]})"))
+                    continue
                 if not isinstance(obj, dict):
                     records.append((line_no, None, f"a JSON {type(obj).__name__}, not an object"))
                     continue
@@ -216,6 +223,16 @@ def _read_jsonl(path: Path) -> FileRows:
         raise _not_utf8(path, e) from e
     if not records:
         raise LittleHumanError(f"{path}: the file is empty: write one JSON object per line in it")
+    objects = [obj for _, obj, _ in records if obj is not None]
+    nested = len(objects) == 1 and [k for k, v in objects[0].items()
+                                    if isinstance(v, list) and v and isinstance(v[0], dict)]
+    if not objects and _first_line(path).lstrip().startswith("{") or nested:
+        # one object written over many lines (json.dump(..., indent=2)), or one holding the rows
+        held = f" (its rows are under {nested[0]!r})" if nested else ""
+        raise LittleHumanError(
+            f"{path}: not JSON Lines: one JSON object{held} over the file, not one per line: "
+            "write one object per line (pandas: df.to_json(path, orient='records', "
+            "lines=True))")
     return FileRows("jsonl", "line", list(header), records)
 
 
@@ -235,8 +252,25 @@ def _read_parquet(path: Path) -> FileRows:
             names = _class_names(Features.from_arrow_schema(table.schema))
         except (ValueError, TypeError, KeyError):  # features it cannot read: plain values
             names = {}
-    return FileRows("parquet", "row", table.column_names,
-                 _numbered(table.to_pylist(), names), names)
+    try:
+        rows = table.to_pylist()
+    except (ValueError, OverflowError, pa.ArrowException) as e:  # a date past 9999, ...
+        bad = next((c for c in table.column_names if not _readable(table.column(c))), None)
+        which = f"column {bad!r}" if bad else "a column"
+        raise LittleHumanError(f"{path}: {which} holds values Python cannot read ({e}): drop "
+                               "or convert it and write the file again") from e
+    return FileRows("parquet", "row", table.column_names, _numbered(rows, names), names)
+
+
+def _readable(column: Any) -> bool:
+    """Whether a parquet column converts to Python values."""
+    import pyarrow as pa
+
+    try:
+        column.to_pylist()
+    except (ValueError, OverflowError, pa.ArrowException):
+        return False
+    return True
 
 
 def _read_saved_dataset(path: Path) -> FileRows:

@@ -76,7 +76,7 @@ def read_qa_files(raw_dir: Path) -> pd.DataFrame:
                              "question": schema.clean_text(r["question"]),
                              "answer": schema.clean_text(r["answers"][0] if r["answers"] else ""),
                              "meta": str(r["QG"])})
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
+        except (ValueError, RecursionError, KeyError, TypeError) as e:
             raise LittleHumanError(
                 f"qaconv: {path} is not a QAConv V1.1 QA file ({type(e).__name__}: {e}): "
                 "replace it with the official file"
@@ -98,7 +98,7 @@ def _contexts(path: Path, wanted: set[str]) -> dict[str, str]:
                          for t in segments[sid]["seg_dialog"])
             for sid in wanted if sid in segments
         }
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as e:
+    except (ValueError, RecursionError, KeyError, TypeError, AttributeError) as e:
         raise LittleHumanError(
             f"qaconv: {path} is not QAConv's {SEGMENTS} ({type(e).__name__}: {e}): {_WHERE}"
         ) from e

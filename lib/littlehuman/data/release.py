@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 from littlehuman.errors import LittleHumanError
 
 T = TypeVar("T")
-_BAD_ROW = (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError, AttributeError)
+_BAD_ROW = (ValueError, RecursionError, KeyError, TypeError, IndexError, AttributeError)
 
 
 def parse_lines(path: Path, parse: Callable[[dict[str, Any]], T], dataset: str, what: str,

@@ -44,7 +44,7 @@ def _read(path: Path, split: str) -> list[dict[str, str]]:
                         rows.append({"row_id": f"ropes:{qa['id']}", "split": split,
                                      "context_id": context_id, "context": context,
                                      "question": qa["question"], "answer": answer})
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
+    except (ValueError, RecursionError, KeyError, TypeError) as e:
         raise LittleHumanError(
             f"ropes: {path} is not in the ROPES v1.0 format ({type(e).__name__}: {e}): "
             "replace it with the official file"

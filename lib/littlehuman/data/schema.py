@@ -8,6 +8,7 @@ QA rows: ``row_id, dataset, split, context_id, context, question, answer, meta``
 """
 from __future__ import annotations
 
+import decimal
 import hashlib
 import os
 import re
@@ -62,8 +63,8 @@ def label_from_word(word: object) -> int | None:
         return int(word)
     if isinstance(word, (int, np.integer)) and int(word) in (0, 1):
         return int(word)
-    if isinstance(word, float) and word in (0.0, 1.0):
-        return int(word)
+    if isinstance(word, (float, np.floating, decimal.Decimal)) and word in (0, 1):
+        return int(word)  # a parquet decimal column's Decimal('0') too
     if isinstance(word, str):
         return LABEL_WORDS.get(word.strip().lower())
     return None

@@ -79,7 +79,7 @@ def _read_corpus(path: Path) -> dict[str, str]:
                 rows = [json.loads(line) for line in f if line.strip()]
             docs = ((r["doc_id"], r["title"], r["abstract"]) for r in rows)
         return {str(d): _context(t, a) for d, t, a in docs}
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, SyntaxError,
+    except (RecursionError, KeyError, TypeError, ValueError, SyntaxError,
             tokenize.TokenError) as e:
         raise LittleHumanError(
             f"scifact: {path} is not a SciFact corpus ({type(e).__name__}: {e}): replace it "

@@ -40,9 +40,10 @@ Prices = Mapping[str, tuple[float, float]]
 def load_prices(path: str | os.PathLike) -> dict[str, tuple[float, float]]:
     """``PRICES`` updated from a JSON file ``{"model": [input, output]}`` ($ per 1M tokens)."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a BOM is fine
         extra = {str(m): _rate(m, p) for m, p in data.items()}
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+    except (OSError, ValueError, RecursionError, TypeError, KeyError, IndexError,
+            AttributeError) as exc:
         raise LittleHumanError(
             f"cannot read prices from {path}: write JSON like "
             f'{{"gpt-4o": [2.5, 10.0]}} (dollars per 1M input and output tokens) ({exc})'
