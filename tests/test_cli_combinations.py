@@ -47,6 +47,12 @@ from littlehuman.errors import LittleHumanError
     (("--plan-tokens-per-s", "5000"), ("--plan-tokens-per-s", "--plan")),
     (("--plan-measure",), ("--plan-measure", "add --plan")),
     (("--plan", "--plan-measure", "--plan-tokens-per-s", "5000"), ("two rates",)),
+    # an empty file, server or model: "" had been dropped (a reviewer: --synthetic "" went on
+    # to paid generation, --base-url "" to api.openai.com)
+    (("--synthetic", ""), ("--synthetic is empty",)),
+    (("--generator", "openai", "--base-url", " "), ("--base-url is empty",)),
+    (("--prices", ""), ("--prices is empty",)),
+    (("--learner", "lora", "--model-dir", ""), ("--model-dir is empty",)),
 ])
 def test_a_flag_nothing_reads_is_one_line_exit_2(tmp_path, shared_data, monkeypatch, capsys,
                                                  args, needles):

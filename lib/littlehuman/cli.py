@@ -308,6 +308,10 @@ def advise_argv(argv: Sequence[str], prog: str = PROG) -> list[str]:
     return ["--dataset", rest[0], "--notebooks", "06", *rest[1:]]
 
 
+#: the settings that name a file, folder, server or model: an empty value is a mistake
+NOT_EMPTY = ("synthetic", "prices", "base_url", "model_dir", "gen_model_dir", "gen_model")
+
+
 def _main(argv: Sequence[str] | None) -> int:
     # named as started from a shell (`littlehuman --help`); a caller's argv: the script
     prog = invoked_as() if argv is None else PROG
@@ -320,6 +324,11 @@ def _main(argv: Sequence[str] | None) -> int:
                                f"else is a flag (see {typed(prog)} --help)")
     args = build_parser(prog).parse_args(argv)
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
+    empty = [k for k in NOT_EMPTY if isinstance(overrides.get(k), str) and not overrides[k].strip()]
+    if empty:  # "" had been dropped: --base-url "" sent to api.openai.com, --synthetic "" paid
+        flag = "--" + empty[0].replace("_", "-")
+        raise LittleHumanError(f"{flag} is empty: give it a value, or leave the flag out for "
+                               "the profile's")
     if overrides.get("synthetic"):
         overrides["synthetic"] = own_synthetic(overrides["synthetic"], args.dataset)
     prof = config.profile(args.profile, **overrides)  # validates every override first
