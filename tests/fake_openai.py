@@ -15,6 +15,7 @@ and of the Batch API: ``POST /v1/files`` (a multipart upload), ``GET /v1/files/{
   strict parser does not),
   ``"length"`` (a chat reply cut inside its claim, ``finish_reason: "length"``),
   ``"echo_auth"`` (a chat reply repeating the request's ``Authorization`` header),
+  ``"trickle"`` (a chat reply sent in 8 pieces over ``slow_s``),
   ``"bad_usage"`` (token counts that are no numbers), ``"parts"`` (the content as a list of
   text parts), ``"ok"``.
 - ``log``: one dict per request, appended when it arrives (``t_start``) and completed when
@@ -89,7 +90,7 @@ NO_CHAT_TEMPLATE = ("Cannot use chat template functions because tokenizer.chat_t
                     "templates and setting the tokenizer.chat_template attribute, please see the "
                     "documentation at https://huggingface.co/docs/transformers/main/en/chat_templating")
 FAULTS = ("ok", "429", "500", "slow", "malformed", "empty", "nonjson", "truncated", "bare500",
-          "detail400", "error200", "length", "lax", "echo_auth", "bad_usage", "parts")
+          "detail400", "error200", "length", "lax", "echo_auth", "bad_usage", "parts", "trickle")
 BATCH_FAULTS = ("ok", "expire", "request_error", "malformed", "fail")
 
 
@@ -253,6 +254,19 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "500":
             entry["status"] = 500
             return self._send(500, {"error": {"message": "The server had an error", "code": None}})
+        if fault == "trickle" and route[0] == "_chat":  # a whole reply, a little at a time:
+            entry["status"] = 200  # each gap under the client's timeout, the whole over it
+            data = json.dumps(fake.chat_completion(body)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            step = -(-len(data) // 8)
+            for start in range(0, len(data), step):
+                self.wfile.write(data[start:start + step])
+                self.wfile.flush()
+                time.sleep(fake.slow_s / 8)
+            return None
         if fault == "echo_auth" and route[0] == "_chat":  # a server repeating the request's
             entry["status"] = 200  # Authorization header in an ordinary reply
             reply = fake.chat_completion(body)

@@ -134,6 +134,17 @@ def test_timeout_then_success(http_client, fake):
     assert fake.log[1]["t_start"] - fake.log[0]["t_start"] >= 0.9
 
 
+def test_a_reply_that_trickles_in_past_the_timeout_is_timed_out(http_client, fake):
+    """--request-timeout is for the whole request: the HTTP clients time out only between
+    reads, and a reviewer's server sending a little at a time was waited on 13 s under 2."""
+    fake.slow_s = 4.0  # 8 pieces 0.5 s apart: no gap reaches the 1.5 s timeout
+    fake.script("trickle")
+    b = backend(fake, timeout_s=1.5)
+    seen = events_of(b)
+    assert b.complete(chats(1))[0].startswith("Claim:")
+    assert seen == ["sent", "retry:timeout"] and len(fake.log) == 2
+
+
 def test_malformed_reply_counts_as_failure(http_client, fake):
     fake.script("nonjson", "empty")
     b = backend(fake, max_retries=1)

@@ -727,16 +727,17 @@ class OpenAIChatBackend(OpenAIBase):
                     try:
                         sdk = await client()
                         if self.endpoint == "completions":
-                            response = await sdk.completions.create(
+                            sending = sdk.completions.create(
                                 model=self.model, prompt=render_plain(messages),
                                 temperature=self.params["temperature"],
                                 max_tokens=self.params["max_new_tokens"],
                                 stop=list(COMPLETION_STOPS), **extra)
                         else:
-                            response = await sdk.chat.completions.create(
+                            sending = sdk.chat.completions.create(
                                 model=self.model, messages=messages,
                                 temperature=self.params["temperature"],
                                 max_tokens=self.params["max_new_tokens"], **extra)
+                        response = await self._in_time(sending)
                     except Exception as exc:
                         previous = exc
                         unread = unread_reply(exc)
@@ -753,6 +754,20 @@ class OpenAIChatBackend(OpenAIBase):
                     previous = exc
                     raise
         raise AssertionError("unreachable: tenacity returns or re-raises")
+
+    async def _in_time(self, sending: Awaitable[Any]) -> Any:
+        """``sending``'s reply within ``timeout_s`` in all: the HTTP clients time out only
+        between reads, so a reply that trickled in had taken 13 s under a 2 s timeout (a
+        reviewer's server); past it, the SDK's own timeout error (retried as one)."""
+        import httpx
+        import openai
+
+        try:
+            return await asyncio.wait_for(sending, self.timeout_s)
+        except asyncio.TimeoutError:
+            path = "completions" if self.endpoint == "completions" else "chat/completions"
+            url = f"{self.base_url.rstrip('/')}/{path}"  # public: no password in it
+            raise openai.APITimeoutError(request=httpx.Request("POST", url)) from None
 
     def _wait(self, state: Any) -> float:
         asked = retry_after(state.outcome.exception())
