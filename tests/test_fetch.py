@@ -742,3 +742,7 @@ def test_fetch_all_reports_each_dataset_and_factify_does_not_stop_the_others(mir
                                        "verified: nothing downloaded\n")
     assert main(["--fetch", "factify", "--data-dir", str(raw)]) == 2  # by name: still an error
     assert "password" in capsys.readouterr().err
+    # 'ALL' is all, as ' ROPES' is ropes (a reviewer: 'ALL' was an unknown dataset)
+    assert main(["--fetch", " ALL", "--data-dir", str(raw)]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("already in") == len(files) and "factify is not downloaded" in err

@@ -82,4 +82,7 @@ def test_bad_base_urls_are_refused_without_being_repeated():
         problem = base_url_problem(url)
         assert problem and "CANARY" not in problem
     assert base_url_problem("http://alice:pw@localhost:8000/v1") is None
+    for hostless in ("http:///v1", "http://", "https://:8000/v1"):  # had passed (a reviewer)
+        assert base_url_problem(hostless) == ("--base-url must name a host (e.g. "
+                                              "http://localhost:8000/v1)")
     assert base_url_problem("http://localhost:8000/v1#frag") is None  # not sent: it worked

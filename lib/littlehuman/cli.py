@@ -354,7 +354,8 @@ def _main(argv: Sequence[str] | None) -> int:
         from littlehuman.data import registry, sources
         from littlehuman.data.fetch import fetch_report
 
-        targets = registry.names() if args.fetch == "all" else [args.fetch]
+        fetch_all = args.fetch.strip().lower() == "all"  # 'ALL' as ' ROPES' is read
+        targets = registry.names() if fetch_all else [args.fetch]
         for name in targets:
             if str(name).strip().lower() not in registry.names():
                 raise LittleHumanError(
@@ -364,7 +365,7 @@ def _main(argv: Sequence[str] | None) -> int:
             try:
                 done = fetch_report(name, data_dir=args.data_dir)
             except LittleHumanError as e:
-                if args.fetch != "all" or name not in sources.MANUAL:
+                if not fetch_all or name not in sources.MANUAL:
                     raise
                 print(f"warning: {name} is not downloaded: {e}", file=sys.stderr, flush=True)
                 continue  # 'all': FACTIFY's password must not stop the others

@@ -148,6 +148,8 @@ def base_url_problem(url: str, name: str = "--base-url") -> str | None:
         parts.port
     except ValueError:
         return f"{name} must be a URL with a port from 0 to 65535, if any {example}"
+    if not parts.hostname:  # "http:///v1" had passed, and failed only after every retry
+        return f"{name} must name a host {example}"
     if parts.query:
         return (f"{name} must not hold a query string (?...): the client appends its paths "
                 f"after it; give the key in OPENAI_API_KEY (or --api-key-env) {example}")
