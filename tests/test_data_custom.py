@@ -112,8 +112,10 @@ def test_column_mapping_and_case(tmp_path: Path) -> None:
     df, report = load_custom(path, columns={"Evidence": "context", "statement": "claim"})
     assert report.task == "fv" and len(df) == 20
     assert df["claim"].str.startswith("Town").all()
-    with pytest.raises(LittleHumanError, match=r"no column 'evidence'.*'Evidence'"):
-        load_custom(path, columns={"evidence": "context"})
+    with pytest.raises(LittleHumanError, match=r"no column 'evidense'.*'Evidence'"):
+        load_custom(path, columns={"evidense": "context"})
+    # another case of their name is theirs, as our names match (docs/datasets.md)
+    assert len(load_custom(path, columns={"evidence": "context", "STATEMENT": "claim"})[0]) == 20
     with pytest.raises(LittleHumanError, match="map to one of"):
         load_custom(path, columns={"Evidence": "premise"})
 
@@ -669,6 +671,8 @@ def test_split_files_must_fit_one_task(tmp_path: Path) -> None:
             for r in fv_rows()]
     folder = split_folder(tmp_path / "mapped", rows)
     assert len(load_custom(folder, columns={"Evidence": "context"})[0]) == 20
+    # their name as our names are matched, but for case (a reviewer: "no column 'evidence'")
+    assert len(load_custom(folder, columns={"evidence ": "context"})[0]) == 20
     write(folder / "valid.csv", [{"context": r["Evidence"], "claim": r["claim"], "label": r["label"]}
                                  for r in rows if r["split"] == "valid"])
     with pytest.raises(LittleHumanError, match="valid.csv: no column 'Evidence' to map"):

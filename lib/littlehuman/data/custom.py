@@ -615,6 +615,7 @@ def _rename(header: list[str], mapping: dict[str, str], path: Path,
             known: tuple[str, ...] = KNOWN) -> dict[str, str]:
     """The file's columns that we use (``known``: ours) -> our column names."""
     found = ", ".join(repr(c) for c in header)
+    mapping = {_header_name(theirs, header): ours for theirs, ours in mapping.items()}
     for theirs, ours in mapping.items():
         if theirs not in header:
             _refuse_other_separator(header, path)
@@ -633,6 +634,16 @@ def _rename(header: list[str], mapping: dict[str, str], path: Path,
             )
         rename[col] = ours
     return rename
+
+
+def _header_name(theirs: str, header: list[str]) -> str:
+    """The header's own spelling of a ``--columns`` name: as given where it is there, else
+    the one column equal to it but for case and spaces (``evidence`` for ``Evidence``, as
+    our own names are matched)."""
+    if theirs in header:
+        return theirs
+    alike = [c for c in header if c.strip().lower() == theirs.strip().lower()]
+    return alike[0] if len(alike) == 1 else theirs
 
 
 #: what a missing column's line advises for your own dataset file (``--columns`` maps it)
