@@ -177,6 +177,37 @@ def test_killed_task_is_resubmitted_and_finishes(tmp_path, child_path):
         assert beat["job_id"] == claim["job_id"]
 
 
+def test_a_run_another_sweep_stored_after_this_ones_task_died_is_not_counted_ran(
+        tmp_path, child_path, monkeypatch):
+    """A reviewer: this sweep's task died, another sweep claimed the run and stored it, and
+    the retry only waited for it; "ran" (summary.json's runs_trained) still counted it."""
+    real, synthetic = sweep_worker.fixture_rows()
+    store, (spec,) = RunStore(tmp_path / "store"), _specs(fractions=(0.0,))
+    claim_first, rounds = executors.claim_runs, []
+    (tmp_path / "b").mkdir()  # sweep B's own markers
+
+    def other_sweep_takes_over(store_, specs, sweep):
+        rounds.append(sweep)
+        if len(rounds) == 2:  # after this sweep's task died: sweep B claims the run, trains it
+            generation, _ = current_claim(store_, spec)
+            claim_path(store_, spec, generation + 1).write_text(json.dumps(
+                {"sweep": "sweep-B", "host": socket.gethostname(), "pid": os.getpid(),
+                 "claimed": time.time()}))
+        mine, theirs = claim_first(store_, specs, sweep)
+        if len(rounds) == 2:
+            store.write(spec, *flaky_run.flaky_run(spec, real, synthetic,
+                                                   marker_dir=str(tmp_path / "b")))
+        return mine, theirs
+
+    monkeypatch.setattr(executors, "claim_runs", other_sweep_takes_over)
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path), victims=(spec.key(),),
+                            mode="kill")
+    counts = run_missing([spec], real, synthetic, store, progress=False, run=run,
+                         executor=_local_slurm(tmp_path, retries=1))
+    assert counts == {"skipped": 1, "ran": 0} and len(rounds) == 2
+    assert _finished(tmp_path) == []  # this sweep's task never finished it
+
+
 def test_killed_task_without_retries_is_reported(tmp_path, child_path):
     real, synthetic = sweep_worker.fixture_rows()
     store, specs = RunStore(tmp_path / "store"), _specs(fractions=(0.0, 0.5))
@@ -1074,6 +1105,63 @@ def test_a_claim_of_another_slurm_cluster_is_live_and_not_taken_over(tmp_path, m
     assert calls.read_text().split()[-1] == "13,14"
     mine, theirs = claim_runs(store, specs, "sweep-a")
     assert list(theirs) == [specs[0]] and sorted(mine, key=specs.index) == specs[1:]
+
+
+def test_a_claim_naming_a_cluster_is_not_judged_while_this_ones_name_is_unknown(tmp_path,
+                                                                               monkeypatch):
+    """A reviewer: with scontrol down (or after one time-out, cached 60 s) a claim of cluster
+    'b' was judged by this cluster's sacct, which may list another job of the same id as
+    COMPLETED: the run was taken over and trained twice. It is unaskable until the name is
+    known: live while its task has not written its result."""
+    monkeypatch.setattr(executors, "_CLUSTER_NAME", [])
+    monkeypatch.setattr(executors, "_CLUSTER_NAME_FAILED", [time.monotonic()])  # scontrol failed
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state",
+                        lambda job_id, mode="standard": "COMPLETED")  # cluster a's job 12_0
+    _fake_squeue(tmp_path / "bin", monkeypatch, stdout="")
+    store, specs = RunStore(tmp_path / "store"), _specs()
+    held = [_claim_on(store, specs[0], "12_0", "b"), _claim_on(store, specs[1], "13_0", None)]
+    assert live_claims(held) == [True, False]  # unnamed: judged by sacct, as before
+    mine, theirs = claim_runs(store, specs, "sweep-a")
+    assert list(theirs) == [specs[0]]
+
+
+def test_every_slurm_state_but_an_ended_one_is_live(tmp_path, monkeypatch):
+    """A reviewer: a list of live states had missed STOPPED (SIGSTOP: the job trains on when
+    continued), SIGNALING, SPECIAL_EXIT and RESV_DEL_HOLD, so squeue listing such a job (sacct
+    down) had it called dead and its run taken over."""
+    for live in ("PENDING", "RUNNING", "SUSPENDED", "STOPPED", "SIGNALING", "SPECIAL_EXIT",
+                 "RESV_DEL_HOLD", "PREEMPTED", "REQUEUE_HOLD", "COMPLETING", "CONFIGURING"):
+        assert executors.live_state(live), live
+    for ended in ("COMPLETED", "CANCELLED by 0", "FAILED", "TIMEOUT", "OUT_OF_MEMORY",
+                  "NODE_FAIL", "BOOT_FAIL", "DEADLINE", executors.GONE, "UNKNOWN", ""):
+        assert not executors.live_state(ended), ended
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "update", lambda: None)
+    monkeypatch.setattr(submitit.SlurmJob.watcher, "get_state",
+                        lambda job_id, mode="standard": "UNKNOWN")  # sacct cannot answer
+    _fake_squeue(tmp_path / "bin", monkeypatch,
+                 stdout="88_0|STOPPED\n88_1|SIGNALING\n88_2|SPECIAL_EXIT\n88_3|COMPLETED\n")
+    held = [{"job_id": f"88_{i}", "cluster": "slurm", "folder": ".", "submitted": time.time()}
+            for i in range(4)]
+    assert live_jobs(held) == {"88_0", "88_1", "88_2"}
+
+
+def test_a_job_first_seen_suspended_is_asked_about_again(tmp_path, monkeypatch):
+    """submitit calls SUSPENDED done and never asks sacct about such a job again; for us it
+    is live, so a task resumed and then failed kept the sweep waiting for ever (a reviewer).
+    Through submitit's own watcher and a fake sacct."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    state = tmp_path / "state"
+    state.write_text("SUSPENDED")
+    sacct = bin_dir / "sacct"
+    sacct.write_text(f"#!/bin/sh\necho 'JobID|State|NodeList'\necho \"77_0|$(cat '{state}')|n1\"\n")
+    sacct.chmod(0o755)
+    _fake_squeue(bin_dir, monkeypatch, stdout="")
+    monkeypatch.setattr(submitit.SlurmJob, "watcher", submitit.slurm.slurm.SlurmInfoWatcher())
+    assert executors._slurm_states(["77_0"]) == {"77_0": "SUSPENDED"}
+    state.write_text("FAILED")  # resumed, then the task raised
+    assert executors._slurm_states(["77_0"]) == {"77_0": "FAILED"}
 
 
 def test_a_machine_without_slurm_waits_for_a_slurm_job_and_says_so(tmp_path, monkeypatch,

@@ -777,6 +777,7 @@ class SlurmExecutor:
         submitted: set[RunSpec] = set()
         timed_out: set[RunSpec] = set()  # not resubmitted: they would time out again
         taken: set[RunSpec] = set()  # their last task did not train them (another sweep did)
+        trained: set[RunSpec] = set()  # a task of this sweep stored them: what it "ran"
         bar = tqdm(total=total, desc=f"runs (slurm, {sweep_dir.name})", unit="run",
                    disable=not progress)
         try:
@@ -799,8 +800,9 @@ class SlurmExecutor:
                                file=sys.stdout)
                 if mine:
                     failure = self._submit_and_wait(executor, mine, store, str(inputs), run,
-                                                    bar, submitted, timed_out, taken) or failure
-                failure = self._wait_for_others(theirs, store, bar) or failure
+                                                    bar, submitted, timed_out, taken,
+                                                    trained) or failure
+                failure = self._wait_for_others(theirs, store, bar, sweep_dir.name) or failure
                 todo = [s for s in todo if not store.has(s)]
                 if not todo:
                     break
@@ -821,7 +823,8 @@ class SlurmExecutor:
                    if stopped < len(todo) else ")"))
             raise LittleHumanError(f"{len(todo)} of {total} runs failed {how}; last failure "
                                    f"{failure}; rerun to retry only those")
-        counts["ran"] = len(submitted - taken)
+        # not submitted - taken: a task that failed, then another sweep's run, counted too
+        counts["ran"] = len(trained)
         counts["skipped"] += total - counts["ran"]
         inputs.unlink(missing_ok=True)
         if not submitted:  # every run was another sweep's: leave no empty sweep folder
@@ -829,10 +832,10 @@ class SlurmExecutor:
         return counts
 
     def _wait_for_others(self, theirs: dict[RunSpec, dict[str, Any]], store: RunStore,
-                         bar: Any) -> str:
+                         bar: Any, sweep: str = "") -> str:
         """Wait until each run of ``theirs`` (run -> another sweep's claim, from
-        :func:`claim_runs`) is stored or its newest claim is dead. Returns the last failure in
-        words ("" when none)."""
+        :func:`claim_runs`, or this one's, named ``sweep``, whose job is not ended) is stored or
+        its newest claim is dead. Returns the last failure in words ("" when none)."""
         waiting, failure = dict(theirs), ""
         while waiting:
             for spec in [s for s in waiting if store.has(s)]:
@@ -845,7 +848,9 @@ class SlurmExecutor:
             for (spec, claim), lives in zip(list(waiting.items()), alive):
                 if not lives and not store.has(spec):
                     del waiting[spec]
-                    failure = (f"job {claim['job_id']} of another sweep ended without its record"
+                    whose = ("this sweep" if sweep and claim.get("sweep") == sweep
+                             else "another sweep")
+                    failure = (f"job {claim['job_id']} of {whose} ended without its record"
                                if claim.get("job_id") else
                                f"another sweep gave up run {spec.key()} without its record")
             if waiting:
@@ -855,12 +860,12 @@ class SlurmExecutor:
     def _submit_and_wait(self, executor: submitit.AutoExecutor, claimed: dict[RunSpec, int],
                          store: RunStore, inputs: str, run: RunFn, bar: Any,
                          submitted: set[RunSpec], timed_out: set[RunSpec],
-                         taken: set[RunSpec]) -> str:
+                         taken: set[RunSpec], trained: set[RunSpec]) -> str:
         """Submit the runs ``claimed`` by this sweep (run -> its claim's generation) as one
         array, add them to ``submitted`` and write each job into its run's claim, wait for
         them all, adding those stopped at the time limit to ``timed_out`` and those whose
         task did not train the run (another sweep did or will: :data:`TAKEN_OVER`, or found
-        it stored; no failure) to ``taken``.
+        it stored; no failure) to ``taken``, and those its task trained to ``trained``.
         Returns the last failure in words ("" when none failed).
 
         When submitit's ``sbatch`` fails (refused, or killed by Ctrl-C while it hung), no task
@@ -905,6 +910,8 @@ class SlurmExecutor:
                     why, out_of_time = "", False
                     ours = not gone and _returned(job) == spec.key()
                     (taken.discard if ours else taken.add)(spec)
+                    if ours:
+                        trained.add(spec)
                 else:
                     why, out_of_time = (gone, False) if gone else _task_outcome(job, self.time_min)
                     if why == TAKEN_OVER:  # another sweep trains it: waited for next round
@@ -1033,9 +1040,20 @@ def _sbatch_says(exc: BaseException) -> str:
 UNREPORTED_GRACE_S = 600.0
 #: the state :func:`_slurm_states` gives a job that neither sacct nor squeue lists
 GONE = "GONE"
-#: SLURM states of a job that may still write its run (``sacct``'s words, upper case)
-LIVE_STATES = ("PENDING", "RUNNING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING",
-               "CONFIGURING", "COMPLETING", "SUSPENDED", "PREEMPTED", "READY", "STAGE_OUT")
+#: SLURM states of a job that has ended: it writes no run any more (``sacct``'s and
+#: ``squeue``'s words, upper case). Every other state is live: a list of the live ones had
+#: missed STOPPED (SIGSTOP: it trains on when continued), SIGNALING, SPECIAL_EXIT and
+#: RESV_DEL_HOLD, and called such jobs dead (a reviewer). PREEMPTED stays live: under
+#: PreemptMode=REQUEUE the job runs again.
+ENDED_STATES = frozenset({"BOOT_FAIL", "CANCELLED", "COMPLETED", "DEADLINE", "FAILED",
+                          "NODE_FAIL", "OUT_OF_MEMORY", "TIMEOUT", "REVOKED", GONE})
+
+
+def live_state(state: str) -> bool:
+    """Whether a job in SLURM ``state`` ("CANCELLED by 0": its first word) may still write
+    its run; "UNKNOWN" (nobody could say) is not judged here."""
+    word = (str(state).split() or [""])[0].upper()
+    return bool(word) and word != "UNKNOWN" and word not in ENDED_STATES
 
 
 def claim_path(store: RunStore, spec: RunSpec, generation: int = 0) -> Path:
@@ -1193,8 +1211,9 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     """Whether each claim may still lead to its run's record.
 
     A submitted SLURM job by SLURM's own state (one ``sacct`` call for all of them, through
-    submitit's watcher; for a job sacct does not list, one ``squeue`` call): live in a live
-    state, dead in any other or where neither lists it (:data:`GONE`). A job whose state
+    submitit's watcher; for a job sacct does not list, one ``squeue`` call): live in any
+    state but an ended one (:data:`ENDED_STATES`), dead where neither lists it
+    (:data:`GONE`). A job whose state
     cannot be asked, because it is another cluster's (:func:`other_cluster`: a home shared by
     two clusters), this machine has no SLURM commands (a workstation sharing the store) or
     sacct and squeue both fail (the controller down), is live until its task writes its
@@ -1207,7 +1226,7 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
     lock is held."""
     jobs = [c for c in claims if _slurm_job(c)]
     commands = slurm_commands_here()
-    unseen = {id(c) for c in jobs if not commands or other_cluster(c)}
+    unseen = {id(c) for c in jobs if not commands or other_cluster(c) or _cluster_unknown(c)}
     asked = [str(c["job_id"]) for c in jobs if id(c) not in unseen]
     states = _slurm_states(asked) if asked else {}
     here, now = socket.gethostname(), time.time()
@@ -1221,7 +1240,7 @@ def live_claims(claims: list[dict[str, Any]]) -> list[bool]:
         elif _slurm_job(claim):
             state = ("UNKNOWN" if id(claim) in unseen
                      else states.get(str(claim["job_id"]), "UNKNOWN").upper())
-            alive.append(state.split()[0] in LIVE_STATES
+            alive.append(live_state(state)
                          or (state == "UNKNOWN" and not _task_ended(claim)
                              and not _heartbeat_stopped(claim, now)))
         elif claim.get("job_id"):
@@ -1281,6 +1300,14 @@ def other_cluster(claim: dict[str, Any]) -> str:
     return theirs if ours and theirs != ours else ""
 
 
+def _cluster_unknown(claim: dict[str, Any]) -> bool:
+    """Whether a claim names its cluster but this machine cannot say its own (``scontrol``
+    down or timed out): this cluster's sacct may then list another job of the same id, and a
+    sweep had taken over, and trained again, a run another cluster's job trained (a reviewer).
+    Such a claim is judged as unaskable."""
+    return bool(claim.get("slurm_cluster")) and not slurm_cluster_name()
+
+
 def live_jobs(held: Iterable[dict[str, Any]]) -> set[str]:
     """The job ids among the submitted claims ``held`` whose job may still write its run
     (:func:`live_claims`)."""
@@ -1309,6 +1336,14 @@ def _slurm_states(job_ids: list[str], refresh: bool = True) -> dict[str, str]:
         for job_id in job_ids:  # registers a job it does not know (register_job on a known one
             watcher.get_state(job_id, mode="cache")  # restarts its back-off: sacct every poll)
         if refresh:
+            # submitit calls SUSPENDED (REQUEUE_HOLD, RESIZING, ...) done and never asks
+            # sacct about it again; for us it is live, so its end must be seen (a reviewer:
+            # a task resumed and failed kept the sweep waiting forever)
+            finished = getattr(watcher, "_finished", None)
+            if isinstance(finished, set):
+                finished.difference_update(
+                    j for j in job_ids
+                    if live_state(watcher.get_state(j, mode="cache")))
             watcher.update()
         states = {job_id: watcher.get_state(job_id, mode="cache") for job_id in job_ids}
     except Exception:  # noqa: BLE001 - no sacct here: judge by the claims' age alone
