@@ -1018,7 +1018,8 @@ def _why_task_failed(exc: BaseException) -> str:
     return lines[-1] if lines else type(exc).__name__
 
 
-_REFUSED = ("sbatch refused the array of {n} run(s), so none of them was submitted (runs of earlier rounds stay): {why}; {advice}")
+_REFUSED = ("sbatch refused the array of {n} run(s), so none of them was submitted (runs of "
+            "earlier rounds stay): {why}; {advice}")
 #: what to do after a refusal: the flags for a request the cluster cannot meet; a rerun for a
 #: controller that did not answer (a reviewer: 'Socket timed out' read as a bad flag)
 _CHECK_FLAGS = ("check --slurm-partition, --slurm-gpus-per-job, --slurm-cpus-per-job, "
