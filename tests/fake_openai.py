@@ -15,7 +15,8 @@ and of the Batch API: ``POST /v1/files`` (a multipart upload), ``GET /v1/files/{
   strict parser does not),
   ``"length"`` (a chat reply cut inside its claim, ``finish_reason: "length"``),
   ``"echo_auth"`` (a chat reply repeating the request's ``Authorization`` header),
-  ``"trickle"`` (a chat reply sent in 8 pieces over ``slow_s``),
+  ``"trickle"`` (a chat reply sent in 8 pieces over ``slow_s``), ``"not_a_completion"`` (200,
+  the JSON body ``[]``),
   ``"bad_usage"`` (token counts that are no numbers), ``"parts"`` (the content as a list of
   text parts), ``"ok"``.
 - ``log``: one dict per request, appended when it arrives (``t_start``) and completed when
@@ -90,7 +91,7 @@ NO_CHAT_TEMPLATE = ("Cannot use chat template functions because tokenizer.chat_t
                     "templates and setting the tokenizer.chat_template attribute, please see the "
                     "documentation at https://huggingface.co/docs/transformers/main/en/chat_templating")
 FAULTS = ("ok", "429", "500", "slow", "malformed", "empty", "nonjson", "truncated", "bare500",
-          "detail400", "error200", "length", "lax", "echo_auth", "bad_usage", "parts", "trickle")
+          "detail400", "error200", "length", "lax", "echo_auth", "bad_usage", "parts", "trickle", "not_a_completion")
 BATCH_FAULTS = ("ok", "expire", "request_error", "malformed", "fail")
 
 
@@ -254,6 +255,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "500":
             entry["status"] = 500
             return self._send(500, {"error": {"message": "The server had an error", "code": None}})
+        if fault == "not_a_completion" and route[0] == "_chat":  # JSON, but [] (a broken
+            entry["status"] = 200  # server): no completion to read, and no model's answer
+            return self._send_bytes(200, b"[]", "application/json")
         if fault == "trickle" and route[0] == "_chat":  # a whole reply, a little at a time:
             entry["status"] = 200  # each gap under the client's timeout, the whole over it
             data = json.dumps(fake.chat_completion(body)).encode()

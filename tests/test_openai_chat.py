@@ -516,6 +516,17 @@ def test_a_paid_reply_with_unreadable_token_counts_or_content_parts_is_kept(http
     assert isinstance(b.usage_log[1]["prompt_tokens"], int)
 
 
+def test_a_200_whose_json_is_no_completion_is_resent_not_asked_again(http_client, fake):
+    """A reviewer: a body of [] or null was read as the model's empty answer, so the row was
+    asked again with other examples (paid each time) and the server never named as broken."""
+    fake.script("not_a_completion")
+    b = backend(fake, concurrency=1)
+    seen = events_of(b)
+    assert b.complete(chats(1))[0].startswith("Claim:")
+    assert seen == ["sent", "retry:bad_json"] and len(fake.log) == 2
+    assert fake.log[0]["hash"] == fake.log[1]["hash"]  # the same request, resent
+
+
 def test_a_full_disk_under_the_send_log_is_the_os_error_not_a_server_refusal(fake):
     """A reviewer's tmpfs filled while the send log was written: the run said the server
     'refused a request (OSError: No space left on device)'."""

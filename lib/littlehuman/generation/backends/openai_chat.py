@@ -678,7 +678,7 @@ class OpenAIChatBackend(OpenAIBase):
             "429": "the server is rate-limiting: lower --concurrency or set --rpm/--tpm",
             "connection": f"check that the server at {self.base_url} is running and reachable",
             "bad_json": "the server (or a proxy in front of it) answers pages that are not "
-                        "JSON: check --base-url",
+                        "JSON completions: check --base-url",
         }
         hint = "; ".join(advice[c] for c in causes if c in advice)
         if "chat template" in said.lower() or "chat_template" in said.lower():
@@ -788,6 +788,10 @@ class OpenAIChatBackend(OpenAIBase):
         error = server_error(response)
         if error is not None:  # a 200 whose body is an error: resent like a 5xx, never kept
             raise _Malformed(f"the server answered 200 with an error: {error}", "5xx")
+        if not isinstance(getattr(response, "choices", None), list):  # a body of [] or null:
+            # a broken server, resent, not a model's empty answer asked again with new examples
+            raise _Malformed("the server answered 200 with JSON that is not a completion",
+                             "bad_json")
         try:
             choice = response.choices[0]
             text = choice.text if self.endpoint == "completions" else choice.message.content
