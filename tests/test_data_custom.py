@@ -653,6 +653,12 @@ def test_files_python_cannot_read_as_they_are_are_one_line(tmp_path: Path) -> No
     dates = pa.array([253_402_300_800 + i for i in range(len(rows))], pa.timestamp("s"))
     pq.write_table(pa.Table.from_pylist(rows).append_column("when", dates),
                    tmp_path / "dates.parquet")  # past 9999-12-31: no Python datetime
+    doubled = pa.Table.from_arrays([pa.array(["c"]), pa.array(["x"]), pa.array(["y"])],
+                                   names=["context", "claim", "claim"])
+    pq.write_table(doubled, tmp_path / "doubled.parquet")  # arrow: "Multiple matches for ..."
+    with pytest.raises(LittleHumanError, match=r"doubled.parquet: column\(s\) 'claim' appear "
+                                               r"more than once: rename one"):
+        load_custom(tmp_path / "doubled.parquet")
     with pytest.raises(LittleHumanError, match=r"dates.parquet: column 'when' holds values "
                                                r"Python cannot read \(.*\): drop or convert it"):
         load_custom(tmp_path / "dates.parquet")

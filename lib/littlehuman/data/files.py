@@ -243,6 +243,14 @@ def _read_parquet(path: Path) -> FileRows:
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
+        try:  # a column named twice: say which, not arrow's "Multiple matches for FieldRef"
+            names = pq.read_schema(path).names
+        except (pa.ArrowException, OSError):
+            names = []
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise LittleHumanError(f"{path}: column(s) {', '.join(map(repr, twice))} appear more "
+                                   "than once: rename one and write the file again") from e
         raise LittleHumanError(f"{path}: not a readable parquet file ({e})") from e
     names = {}
     if b"huggingface" in (table.schema.metadata or {}):  # written by datasets: its features
