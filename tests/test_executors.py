@@ -1107,6 +1107,21 @@ def test_a_claim_of_another_slurm_cluster_is_live_and_not_taken_over(tmp_path, m
     assert list(theirs) == [specs[0]] and sorted(mine, key=specs.index) == specs[1:]
 
 
+def test_a_local_sweep_waiting_on_a_slurm_job_backs_off(tmp_path, monkeypatch):
+    """Each look at a live SLURM claim asks sacct: every 5 s that was about 840 calls an hour
+    per waiting run (a reviewer). The waits double up to CLAIM_POLL_MAX_S."""
+    store, (spec,) = RunStore(tmp_path / "store"), _specs(fractions=(0.0,))
+    _claim_on(store, spec, "12_0", None)
+    looks = iter([True] * 7 + [False])
+    monkeypatch.setattr(executors, "live_claims", lambda claims: [next(looks)])
+    waits = []
+    monkeypatch.setattr(executors.time, "sleep", waits.append)
+    state, lock = _claim(store, spec, block=True)
+    lock.release()
+    assert state == "mine"
+    assert waits == [5.0, 10.0, 20.0, 40.0, 60.0, 60.0, 60.0]
+
+
 def test_a_claim_naming_a_cluster_is_not_judged_while_this_ones_name_is_unknown(tmp_path,
                                                                                monkeypatch):
     """A reviewer: with scontrol down (or after one time-out, cached 60 s) a claim of cluster
