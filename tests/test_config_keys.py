@@ -102,6 +102,8 @@ def test_json_override_values_are_checked_against_their_fields_type():
     ("paper", "lora", {"epochs": 2}, {}),                        # lora FV: 2 epochs
     ("paper", "lora", {"lr": 4e-4}, {}),                         # FV "scripts": 5e-5 x 8
     ("paper", "lora", {"lr": 5e-5, "lr_scaling": "none"}, {"lr_scaling": "none"}),
+    # the settings' own rate asked for by --lr, and by --lr-scaling none (a reviewer: two keys)
+    ("paper", "lora", {"lr": 5e-5}, {"lr_scaling": "none"}),
     ("paper", "lora", {"lr": 8e-5, "lora_settings": "paper"}, {"lora_settings": "paper"}),
     ("cpu", "encoder", {"epochs": 0}, {}),                       # cpu spells the encoder's 3
     ("smoke", "encoder", {"epochs": 3}, {"epochs": 0}),          # smoke trains 1: both the default

@@ -19,6 +19,7 @@ import pytest
 from littlehuman import config, data
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners import learner_params, training_epochs
+from littlehuman.learners.defaults import LORA_SETTINGS
 
 MODEL = "/fake/model"
 
@@ -110,8 +111,14 @@ def test_a_rate_given_is_used_as_it_is_and_the_default_typed_out_is_the_default(
     scaled = learner_params(config.profile("paper", model_dir=MODEL), "fv", None)
     typed = learner_params(config.profile("paper", model_dir=MODEL, lr=4e-4), "fv", None)
     assert same(scaled, typed)
-    given = learner_params(config.profile("paper", model_dir=MODEL, lr=5e-5), "fv", None)
-    assert given["lr"] == 5e-5
+    given = learner_params(config.profile("paper", model_dir=MODEL, lr=2e-5), "fv", None)
+    assert given["lr"] == 2e-5
+    # the settings' own rate given: left to the learner, which trains at it, under the key of
+    # --lr-scaling none's run (a reviewer: the one run had two keys)
+    own = learner_params(config.profile("paper", model_dir=MODEL, lr=5e-5), "fv", None)
+    assert "lr" not in own and LORA_SETTINGS[("fv", "scripts")]["lr"] == 5e-5
+    assert same(own, learner_params(config.profile("paper", model_dir=MODEL, lr_scaling="none"),
+                                    "fv", None))
     # the encoder has no authors' batch: its rate is never scaled
     assert "lr" not in learner_params(config.profile("paper", learner="encoder"), "fv", None)
 

@@ -98,10 +98,15 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
                   "gradient_checkpointing": p.gradient_checkpointing, "compile": p.compile,
                   "grad_accum": p.grad_accum, "liger": p.liger}
         params.update({k: v for k, v in chosen.items() if v != defaults.LORA_DEFAULTS[k]})
+        own = defaults.LORA_SETTINGS[(task, p.lora_settings)]["lr"]
         if "lr" not in params:  # spelled where scaled: runs at the settings' own rate keep their keys
             scaled = learner_default(p, task, "lr")
-            if scaled != defaults.LORA_SETTINGS[(task, p.lora_settings)]["lr"]:
+            if scaled != own:
                 params["lr"] = scaled
+        elif p.lr == own and p.lr != getattr(_named_profile(p), "lr", None):
+            # the settings' own rate asked for by --lr: the run --lr-scaling none trains, under
+            # its key (a reviewer: one run keyed twice)
+            del params["lr"]
         if task == "qa":
             params["max_new_tokens"] = ((dataset_spec.max_new_tokens if dataset_spec else None)
                                         or defaults.LORA_DEFAULTS["max_new_tokens"])
@@ -120,6 +125,13 @@ def learner_default(profile: Profile, task: str, name: str) -> Any:
     return {"epochs": defaults.ENCODER_EPOCHS, "lr": defaults.ENCODER_LR}[name]
 
 
+def _named_profile(profile: Profile) -> Profile | None:
+    """The named profile ``profile`` was made from (None for one of a user's own)."""
+    from littlehuman.config import PROFILES  # (config imports the learners' defaults)
+
+    return PROFILES.get(profile.name)
+
+
 def _spelled(profile: Profile, task: str, name: str) -> bool:
     """Whether ``profile``'s ``name`` ("epochs" or "lr") enters a run's parameters: when it
     trains with another value than the learner's default, or when the named profile it was
@@ -127,10 +139,8 @@ def _spelled(profile: Profile, task: str, name: str) -> bool:
     reads as the default spelled. A profile not among :data:`littlehuman.config.PROFILES`
     spells what is not 0, as all did before (a spelled default, e.g. the paper profile's
     ``--epochs 2``, had trained the profile's runs a second time under another key)."""
-    from littlehuman.config import PROFILES  # (config imports the learners' defaults)
-
     value = getattr(profile, name)
-    named = PROFILES.get(profile.name)
+    named = _named_profile(profile)
     if named is None:
         return bool(value)
     default = learner_default(profile, task, name)
