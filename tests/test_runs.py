@@ -234,6 +234,9 @@ def test_majority_learner_fv_qa_save_load(tmp_path):
     assert again.task == "qa" and again.predict(pd.DataFrame({"q": [1, 2]})) == ["no", "no"]
     with pytest.raises(LittleHumanError):
         MajorityLearner("nli")
+    # a missing answer is "", as the other learners read it, not the text "nan" (a reviewer)
+    gaps = MajorityLearner("qa").fit(pd.DataFrame({"answer": [None, float("nan"), "blue"]}))
+    assert gaps.value == ""
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")

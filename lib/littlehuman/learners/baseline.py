@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from littlehuman.errors import LittleHumanError
+from littlehuman.learners.base import as_texts
 
 FILENAME = "majority.json"
 
@@ -38,7 +39,8 @@ class MajorityLearner:
         if self.task == "fv":
             values = train[column].astype(int)
         else:
-            values = train[column].astype(str).str.strip().str.lower()
+            # as the other learners read answers: a missing one is "", not "nan"
+            values = pd.Series(as_texts(train[column])).str.strip().str.lower()
         counts = values.value_counts()
         top = int(counts.max())
         value = min(v for v, c in counts.items() if c == top)
