@@ -837,7 +837,11 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
     from littlehuman.experiments import advisor
 
     before = previous or {}
-    summaries = {m.NAME: m.summary(study) for m in chosen}
+    # only the experiments a page run now shows: one prepared for another notebook (the
+    # sweep, for page 03's zoom) keeps its earlier summary, as its page is kept (a reviewer:
+    # the index read 0.729 beside a kept page 02 reading 0.469)
+    summaries = {m.NAME: m.summary(study) for m in chosen
+                 if set(experiments.shown_by(m)) & set(notebooks)}
     if (summaries.get("sweep") or {}).get("status") == "ok":  # what finding 1 is read with
         summaries["sweep"]["twins"] = experiments.sweep.twin_defects(study)
     advice = advisor.summary(study) if "06" in notebooks else before.get("advisor")
