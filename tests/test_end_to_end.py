@@ -94,12 +94,16 @@ def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_ho
     folder = smoke_home / "outputs/fever/smoke"
     before = {p: p.read_bytes() for p in (smoke_home / "data" / "runs").rglob("record.json")}
     reports = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
+    index = smoke_home / "outputs/index.html"
+    indexed = index.stat().st_mtime_ns
     first = json.loads((folder / "summary.json").read_text())
     proc = run_all(smoke_home, shared_data, *FEVER_SMOKE)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    # nothing a notebook shows changed: no kernel started, every report kept as it was
+    # nothing a notebook shows changed: no kernel started, every report kept as it was, and
+    # the index too (a reviewer: its 4.8 MB were written again, the same bytes)
     assert "nothing the notebooks show has changed" in proc.stdout and "executing" not in proc.stdout
     assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == reports
+    assert index.stat().st_mtime_ns == indexed
     # where runs would happen (--jobs) changes nothing a notebook shows: still kept
     proc = run_all(smoke_home, shared_data, *FEVER_SMOKE, "--jobs", "2")
     assert proc.returncode == 0 and "nothing the notebooks show has changed" in proc.stdout

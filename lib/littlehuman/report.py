@@ -789,7 +789,13 @@ def write_index(root: Path | None = None, plotlyjs: str = "inline") -> Path:
     with locked_folder(root, ".index.lock"):
         target = root / "index.html"
         src = shared_plotlyjs(root).name if plotlyjs == "shared" else None
-        commit([(_write_temp(root, ".html", index.page(root, src)), target)])
+        page = index.page(root, src)
+        try:  # the same page is not written again (a rerun that changed nothing rewrites nothing)
+            same = target.read_bytes() == page.encode("utf-8")
+        except OSError:
+            same = False
+        if not same:
+            commit([(_write_temp(root, ".html", page), target)])
     return target
 
 
