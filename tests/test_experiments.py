@@ -233,6 +233,23 @@ def known_tradeoff(spec: RunSpec, gains: dict[int, float]) -> float:
     return curve(spec.n) if base == spec.n else curve(base + gains[base])
 
 
+def test_intervals_of_differences_stay_within_what_the_difference_can_be(home):
+    """A reviewer: with 2 seeds the t factor printed finding 1's loss of +0.250 as [-3.007,
+    +3.248], past the [-2, 2] its contrast of 0-1 scores can take. Differences are bounded
+    as run means are (``stats.contrast_bounds``)."""
+    from littlehuman import stats
+
+    assert stats.contrast_bounds((-1, 2, -1)) == (-2.0, 2.0)
+    assert stats.contrast_bounds((1, -1)) == (-1.0, 1.0)
+    exp = experiment(seeds="0 1")
+    write_runs(exp, specs_of(exp, sweep),
+               lambda s: (1.0 if s.seed == 0 else 0.0) if s.fraction == 0.0 else 0.5)
+    contrast = sweep.summary(exp)["contrast"]["estimate"]
+    assert -2.0 <= contrast[1] < contrast[2] <= 2.0
+    first = sweep.summary(exp)["first_90"]
+    assert -1.0 <= first[1] < first[2] <= 1.0
+
+
 def test_tradeoff_analysis_recovers_known_equivalents_and_advises(home):
     gains = {16: 40.0, 24: -6.0}  # base 16: 8 human = 40 synthetic; base 24 saturated
     exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1)

@@ -20,6 +20,7 @@ from littlehuman.data import schema
 from littlehuman.config import Profile
 from littlehuman.experiments import grid, twins
 from littlehuman.experiments.grid import Cell, Shape
+from littlehuman.metrics import SCORE_RANGE
 from littlehuman.experiments.scaling import sizes
 from littlehuman.findings import fmt_detectable
 
@@ -140,7 +141,8 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
                      for s in by[a].index.intersection(by[b].index)}
             _, low, high = stats.hierarchical_bootstrap(
                 diffs, seed=schema.stable_seed(study.name, "zoom-diff", int(n), a, b,
-                                               study.main_metric))  # the main metric's draw
+                                               study.main_metric),  # the main metric's draw
+                bounds=stats.contrast_bounds((1, -1), SCORE_RANGE))
             # for every metric: metrics equal on every row get equal intervals
             verdict = (f"{cmp['agree']}/{cmp['n_seeds']} seeds favour {side} synthetic"
                        if side else f"no side favoured over {curves.counted(cmp['n_seeds'], 'seed')}")
