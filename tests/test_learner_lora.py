@@ -286,6 +286,25 @@ def test_errors(model_dir, tmp_path):
         LoraLearner.load(tmp_path)
 
 
+@pytest.mark.parametrize("task", ["fv", "qa"])
+def test_checkpointing_recomputes_under_the_forwards_kernels(model_dir, task):
+    """A reviewer: on CUDA the forward ran without cuDNN's attention but the backward, where
+    gradient checkpointing recomputes it, could pick cuDNN (torch's first choice on Hopper),
+    whose saved tensors differ: CheckpointError in every bf16 fit with --gradient-checkpointing
+    true, the out-of-memory line's own advice. Here the kernels are held to MATH, as CUDA's to
+    all but cuDNN, and the CPU's default (its flash kernel) stands in for cuDNN."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    class MathKernels(LoraLearner):
+        def _kernels(self):
+            return sdpa_kernel([SDPBackend.MATH])
+
+    rows = fv_rows(8, 0) if task == "fv" else qa_rows(8, 0)
+    learner = MathKernels(task, model_dir=str(model_dir), gradient_checkpointing=True,
+                          packing=False, **FAST).fit(rows)
+    assert learner.fit_stats["steps"] == 2
+
+
 def test_packing_changes_speed_not_loss(model_dir):
     """The same micro-batch gives the same summed loss packed or padded; the unpacked path trains."""
     learner = LoraLearner("qa", model_dir=str(model_dir), packing=False, loss_on="all", grad_accum=2,

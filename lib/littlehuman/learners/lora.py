@@ -708,9 +708,18 @@ class LoraLearner:
         dtype, device = self._torch_dtype(), self._device()
         stack = contextlib.ExitStack()
         stack.enter_context(torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32))
-        if device.type == "cuda" and not SDPA_CUDNN:
-            stack.enter_context(sdpa_without_cudnn())
+        stack.enter_context(self._kernels())
         return stack
+
+    def _kernels(self) -> Any:
+        """The SDPA kernels a forward may use: on CUDA all enabled but cuDNN's
+        (:data:`SDPA_CUDNN`). The backward runs under them too: gradient checkpointing
+        recomputes the forward there, and a kernel other than the forward's (cuDNN, torch's
+        first choice on Hopper) saves other tensors, which checkpointing refuses
+        (CheckpointError: a reviewer, shown through this learner on the CPU)."""
+        if self._device().type == "cuda" and not SDPA_CUDNN:
+            return sdpa_without_cudnn()
+        return contextlib.nullcontext()
 
     def _tuned_layers(self, model: Any) -> Any:
         """``model`` with peft's input casts off under a bf16 base (:data:`PEFT_INPUT_CASTS`) and
@@ -876,7 +885,8 @@ class LoraLearner:
         (loss sum, detached; slots; chunk). Its own frame, so that on out-of-memory the failed
         chunk's graph dies with the exception instead of living on in a local through the retry."""
         loss_sum, n_slots = self._loss_sum(step.forward, chunk, step.device, step.dtype, step.varlen)
-        (loss_sum / items).backward()
+        with self._kernels():  # a checkpointed forward is recomputed here: the same kernels
+            (loss_sum / items).backward()
         return loss_sum.detach(), n_slots, chunk
 
     def _loss_sum(self, forward: Any, chunk: list[dict[str, Any]], device: torch.device, dtype: torch.dtype,
