@@ -362,17 +362,21 @@ def step_hf_generation(args: argparse.Namespace) -> None:
         for variant, kernels in (("", contextlib.nullcontext), (", no cuDNN attention", sdpa_without_cudnn)):
             base = None
             for size, repeats in ((1, 1), (big, 1 if tiny else 3)):
-                def one(size=size, repeats=repeats, kernels=kernels) -> dict[str, Any]:
+                # batch 1 decodes one prompt at a time: 8 of them give its rate (32 took 18.7 s
+                # of the 15-minute window on the H200, twice over)
+                asked = prompts[:8] if size == 1 else prompts
+
+                def one(size=size, repeats=repeats, kernels=kernels, asked=asked) -> dict[str, Any]:
                     nonlocal base
                     backend.batch_size_hint = size
                     with kernels():
-                        seconds = statistics.median(gen_bench.timed(lambda: backend.complete(prompts))[0]
+                        seconds = statistics.median(gen_bench.timed(lambda: backend.complete(asked))[0]
                                                     for _ in range(repeats))
                     usage = backend.last_usage
                     rate = usage["completion_tokens"] / seconds
                     base = base or rate
                     return {"new_tokens_per_s": round(rate, 1), "vs_batch_1": f"{rate / base:.1f}x",
-                            "prompts": n_prompts, "prompt_tokens": usage["prompt_tokens"],
+                            "prompts": len(asked), "prompt_tokens": usage["prompt_tokens"],
                             "new_tokens": usage["completion_tokens"], "gen_seconds": round(seconds, 2),
                             "params_m": round(n_params / 1e6, 1),
                             "dtype": str(model.dtype).replace("torch.", ""), "tokenizer": which}
@@ -476,15 +480,20 @@ def step_paper_training(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- step 5: overheads
 #: ours at the paper profile's batch 8 (steps 5 and 6)
 BATCH_8 = dict(batch_size=8, dtype="auto", packing=True, gradient_checkpointing=False, loss_on="answer")
+#: the learner of the first GPU check (2026-12-04): all three put back
+BEFORE = "all three (the learner before 2026-12-04)"
 #: step 5's settings of the learner's module constants (lora.SDPA_CUDNN, lora.PEFT_INPUT_CASTS,
-#: lora.LEAN_LORA_FORWARD); the last one is the learner of the first GPU check (2026-12-04)
+#: lora.LEAN_LORA_FORWARD). The learner before runs first of those using cuDNN's attention:
+#: cuDNN keeps its execution plans per shape for the whole thread, so the first such variant pays
+#: for building them and a later one reuses them (a reviewer: "before" had run last, on plans
+#: "cudnn attention" built, so defaults / before understated the gain). "cudnn attention" alone
+#: runs on the plans "before" built: its figure is the cost of cuDNN with plans cached.
 OVERHEAD_VARIANTS = {
     "defaults": {},
+    BEFORE: {"SDPA_CUDNN": True, "PEFT_INPUT_CASTS": True, "LEAN_LORA_FORWARD": False},
     "cudnn attention": {"SDPA_CUDNN": True},
     "peft input casts": {"PEFT_INPUT_CASTS": True},
     "peft forward": {"LEAN_LORA_FORWARD": False},
-    "all three (the learner before 2026-12-04)": {"SDPA_CUDNN": True, "PEFT_INPUT_CASTS": True,
-                                                   "LEAN_LORA_FORWARD": False},
 }
 
 
@@ -541,12 +550,19 @@ def graphed_fv_step(model_dir: Path, tiny: bool) -> dict[str, Any]:
     pool, _ = load_pool("fv", cap=64)
     learner = lt.RandomWeightsLearner("fv", seed=0, model_dir=str(model_dir), epochs=1, batch_size=8,
                                       max_length=64, progress=False, log_every=1)
+    model = net = graphed = None
     try:
         learner.fit(lt.synthetic_rows(pool, 8, seed=0))  # the peft model as training builds it
         model, device, dtype = learner._model.train(), learner._device(), learner._torch_dtype()
         length, steps = (16, 4) if tiny else (64, 20)
         vocab = model.get_base_model().config.vocab_size
         ids = torch.randint(3, vocab, (8, length), device=device)
+        # one explicit causal mask for both halves: without one, eager runs SDPA's is_causal
+        # kernel (and transformers' check of the positions syncs once a forward), while under
+        # capture transformers builds a mask itself, another kernel: the two would differ in
+        # more than the launching (a reviewer)
+        causal = torch.full((length, length), float("-inf"), device=device).triu(1)
+        mask = causal.to(dtype)[None, None].expand(8, 1, length, length)
 
         class Logits(torch.nn.Module):
             def __init__(self, inner: torch.nn.Module) -> None:
@@ -554,7 +570,7 @@ def graphed_fv_step(model_dir: Path, tiny: bool) -> dict[str, Any]:
                 self.inner = inner
 
             def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-                return self.inner(input_ids=input_ids, use_cache=False).logits
+                return self.inner(input_ids=input_ids, attention_mask=mask, use_cache=False).logits
 
         def ms_per_step(fn: Any) -> float:
             for _ in range(3):
@@ -584,8 +600,10 @@ def graphed_fv_step(model_dir: Path, tiny: bool) -> dict[str, Any]:
                                graphed_vs_eager=f"{eager / replay:.2f}x")
             else:
                 figures["graphed"] = "CUDA only"
+        figures["mask"] = "explicit causal, both halves"
         return figures
-    finally:
+    finally:  # the graphed callable holds net in a cycle: gone only once gc collects it
+        model = net = graphed = None
         learner._model = None
         free_memory()
 
@@ -616,7 +634,7 @@ def step_overheads(args: argparse.Namespace) -> None:
             fit({}, steps=2)  # not recorded: the first fit's one-off costs fall on no variant
             got = {name: sub_row(f"{task} batch 8 {name}", functools.partial(fit, settings))
                    for name, settings in OVERHEAD_VARIANTS.items()}
-            first, last = got["defaults"], got[list(OVERHEAD_VARIANTS)[-1]]
+            first, last = got["defaults"], got[BEFORE]
             if first["status"] == last["status"] == "ok":
                 for key in ("tokens_per_s", "fit_tokens_per_s"):
                     first["figures"][f"{key}_vs_before"] = (
@@ -644,7 +662,7 @@ class WaitingLearner(lt.RandomWeightsLearner):
         ready = type(self).READY
         assert ready is not None
         (ready / f"{os.getpid()}.ready").touch()
-        deadline = time.monotonic() + 300  # the parent ends the round at once if one of them fails
+        deadline = time.monotonic() + 120  # the parent ends the round at once if one of them fails
         while len(list(ready.glob("*.ready"))) < type(self).PROCESSES:
             if time.monotonic() > deadline:
                 raise RuntimeError("the other processes of the round never got their model built")
@@ -665,7 +683,13 @@ def child_fit(spec: dict[str, Any]) -> int:
     settings ``spec["params"]``, after every process of its round has built its model; writes
     its figures and when its training set off and ended to ``spec["out"]``. Its own process:
     to share the GPU with others (step 6), or because a setting patches the whole process
-    (``liger``: transformers' modules)."""
+    (``liger``: transformers' modules). It ends when the check does: a check killed at its
+    time limit had left its children holding the GPU for the rerun."""
+    import threading
+
+    from littlehuman.executors import _exit_with_parent
+
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     torch.set_num_threads(spec["threads"])
     os.environ["LITTLEHUMAN_THREADS"] = str(spec["threads"])
     if spec.get("patch_only"):
@@ -682,7 +706,7 @@ def child_fit(spec: dict[str, Any]) -> int:
     return 0
 
 
-def wait_for_round(children: list[Any], timeout_s: float = 600) -> list[int | None]:
+def wait_for_round(children: list[Any], timeout_s: float = 240) -> list[int | None]:
     """Exit codes of ``children`` (subprocesses) once all are done, or as soon as one fails
     (the others would wait for it at the start line) or ``timeout_s`` passes; those still
     running then are killed and given None."""
@@ -721,7 +745,8 @@ def child_fits(task: str, params: dict[str, Any], processes: int, model_dir: Pat
         for _, log in children:
             log.close()
     if None in codes:
-        raise RuntimeError(f"{codes.count(None)} of {processes} processes still running after 600 s")
+        raise RuntimeError(f"{codes.count(None)} of {processes} processes still running after "
+                           f"{wait_for_round.__defaults__[0]:g} s")
     if any(codes):
         bad = codes.index(next(c for c in codes if c))
         lines = [line for line in (folder / f"{bad}.log").read_text().splitlines() if line.strip()]
@@ -899,6 +924,19 @@ def step_cuda_paths(args: argparse.Namespace) -> None:
                                    f"({json.dumps(figures)})")
             return figures
 
+        def checkpointing() -> dict[str, Any]:
+            """A fit with gradient checkpointing in the learner's own dtype (bf16 on CUDA), each
+            task: the backward recomputes the forward, and must pick its attention kernel as the
+            forward did (else CheckpointError; the OOM line advises checkpointing)."""
+            figures: dict[str, Any] = {}
+            for task in ("fv", "qa"):
+                fitted = learner(task, gradient_checkpointing=True).fit(data[task][0])
+                figures[f"{task}_steps"] = fitted.fit_stats["steps"]
+                figures["dtype"] = fitted.fit_stats["dtype"]
+                fitted._model = None
+                free_memory()
+            return figures
+
         def out_of_memory() -> dict[str, Any]:
             """A real OOM on CUDA (memory capped a little above the weights); simulated on the CPU."""
             if not cuda():
@@ -960,7 +998,8 @@ def step_cuda_paths(args: argparse.Namespace) -> None:
             return figures
 
         items = [("attention", attention), ("packing", packing), ("syncs", syncs),
-                 ("out of memory", out_of_memory), ("torch.compile", compiled)]
+                 ("checkpointing", checkpointing), ("out of memory", out_of_memory),
+                 ("torch.compile", compiled)]
         for item, fn in items if args.with_compile or tiny else items[:-1]:
             sub_row(item, fn)
 
@@ -1012,6 +1051,7 @@ def sub_row(item: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - recorded, the check goes on
         traceback.print_exc()
         figures, status, error = {}, "error", one_line(exc)
+    if status == "error":  # out of the except: its traceback held the failed step's tensors
         free_memory()
     row = {"item": item, "status": status, "seconds": round(time.perf_counter() - start, 1),
            "figures": figures, "error": error}
@@ -1026,13 +1066,16 @@ def run_step(name: str, args: argparse.Namespace, table: Table) -> None:
     print(f"== {name}", flush=True)
     table.step = name
     start = time.perf_counter()
+    error = ""
     try:
         STEPS[name](args)
     except (Exception, SystemExit) as exc:  # noqa: BLE001
         traceback.print_exc()
+        error = one_line(exc)
+    if error:  # out of the except: its traceback held the failed step's tensors
         free_memory()
         table.add({"item": name, "status": "error", "seconds": round(time.perf_counter() - start, 1),
-                   "figures": {}, "error": one_line(exc)})
+                   "figures": {}, "error": error})
     table.flush()
 
 
@@ -1059,7 +1102,9 @@ def environment() -> dict[str, Any]:
            "torch": torch.__version__, "cuda": torch.version.cuda if cuda() else None,
            "transformers": transformers.__version__, "python": platform.python_version(),
            "missing_modules": [m for m in NEEDED_MODULES + NOTEBOOK_MODULES if importlib.util.find_spec(m) is None],
-           "missing_optional": [m for m in OPTIONAL_MODULES if importlib.util.find_spec(m) is None]}
+           "missing_optional": [m for m in OPTIONAL_MODULES if importlib.util.find_spec(m) is None],
+           # lora.training_flops; the first check (2026-12-04) counted 6N over the bf16 peak
+           "mfu_basis": "4N frozen + 6N trainable + attention, over the dense peak of the dtype"}
     try:
         import peft
 

@@ -16,8 +16,9 @@ word-level bench tokenizer then makes one token per word). Max lengths are the P
   (their packing made full rows; batch 1 has no padding either), loss on the whole sequence.
 
 Tokens/s and MFU are the learner's own ``fit_stats`` log windows (every ``--log-every``
-steps) after the first, which holds the warm-up; MFU is over the card's dense bf16 peak (None
-on CPU). On CPU only ``--tiny`` is practical and its numbers only show the pipeline runs.
+steps) after the first, which holds the warm-up; MFU is the learner's (4N for frozen weights,
+6N for trainable ones, plus attention, over the card's dense peak for the weights' dtype: bf16
+or fp32; None on CPU). The first GPU check's MFU (2026-12-04) counted 6N over the bf16 peak. On CPU only ``--tiny`` is practical and its numbers only show the pipeline runs.
 """
 from __future__ import annotations
 

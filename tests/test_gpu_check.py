@@ -65,7 +65,9 @@ def test_gpu_check_cpu_tiny(tmp_path, shared_data):
     assert two["train_tokens"] == 2 * shared["fv batch 8, 1 at once"]["train_tokens"]  # the same rows each
     assert two["wall_tokens_per_s"] > 0 and two["vs_one_process"].endswith("x")
     review = {r["item"]: r["figures"] for r in rows if r["step"] == "cuda_paths"}
-    assert set(review) == {"attention", "packing", "syncs", "out of memory", "torch.compile"}
+    assert set(review) == {"attention", "packing", "syncs", "checkpointing", "out of memory",
+                           "torch.compile"}
+    assert review["checkpointing"]["fv_steps"] > 0 and review["checkpointing"]["qa_steps"] > 0
     assert review["attention"]["attn"] == "sdpa" and "fused:yes" in review["attention"]["qa_kernels"]
     assert review["syncs"]["qa_packed_probe"] == 0 and review["out of memory"]["micro_batch"] < 8
     assert review["torch.compile"]["compiled_tok_s"] > 0 and review["torch.compile"]["graphs"] == 1

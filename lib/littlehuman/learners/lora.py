@@ -45,13 +45,14 @@
   the same gradients (see ``_accumulate``), so the largest batch that fits is found, not guessed.
 - ``liger`` (CUDA, opt-in, unmeasured): Liger's fused Triton kernels for RMSNorm, SwiGLU
   and RoPE (``liger-kernel``), see :meth:`LoraLearner._with_liger`.
-- Throughput: every ``log_every`` optimizer steps, tokens/s and MFU (nanoGPT's estimate:
-  ``6 * N * tokens`` with N the non-embedding parameters, the vocabulary projection counted
-  only where logits are computed, plus ``12 * layers * width * sum(example_len ** 2)`` for
-  attention, over the card's dense bf16 peak from :data:`PEAK_BF16_FLOPS`; None on CPU or an
-  unknown card). Padding never counts as work, so it shows as lost MFU. With LoRA the frozen
-  weights need no weight gradients (about 4N, not 6N, FLOPs per token): the 6N figure is the
-  conventional one, comparable across configurations.
+- Throughput: every ``log_every`` optimizer steps, tokens/s and MFU (:func:`training_flops`:
+  ``4 * N * tokens`` for the frozen non-embedding weights, which need no weight gradients, the
+  vocabulary projection counted only where logits are computed, ``2 * N`` more for the trainable
+  adapter and head weights, plus ``12 * layers * width * sum(example_len ** 2)`` for attention,
+  over the card's dense peak for the weights' dtype, :data:`PEAK_BF16_FLOPS` or
+  :data:`PEAK_FP32_FLOPS`; None on CPU or an unknown card). Padding never counts as work, so
+  it shows as lost MFU. The first GPU check (2026-12-04) counted nanoGPT's ``6 * N`` over the
+  bf16 peak for every run: its MFU figures are not comparable with later ones.
 - Model selection, with ``select_on_valid`` and a non-empty ``valid``, keeps the epoch with
   the best valid accuracy (FV) or token F1 (QA); the valid split only, never test.
 - Seeded (python, numpy, torch) and deterministic on CPU for a given thread count.
