@@ -831,8 +831,9 @@ RUN_GENERATION = ("calls", "seconds", "faults")
 def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
                   generation: dict[str, Any], trained: dict[str, int], seconds: float,
                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``summary.json`` of one report: each prepared experiment's summary (the ``previous``
-    summary's for the others, so running one notebook keeps the rest of the index; the
+    """``summary.json`` of one report: the summary of each prepared experiment that a page run
+    now shows (the ``previous`` summary's for the others, so running one notebook keeps the
+    rest of the index and the index agrees with the pages it links; the
     sweep's with ``twins``, what the twins carry, :func:`~littlehuman.experiments.sweep.twin_defects`), the
     advisor's (notebook 06), the headline, what this run's generation sent
     (:data:`RUN_GENERATION`) and its training counts, the bill, wall time, date, settings,
