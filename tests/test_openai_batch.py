@@ -265,6 +265,26 @@ def test_an_empty_reply_is_not_cached_as_an_answer(fake, tmp_path):
     assert len(fake.batches) == 2
 
 
+def test_batch_replies_are_read_as_the_chat_backend_reads_them(fake, tmp_path):
+    """A reviewer: the chat backend's reply fixes had missed the Batch API's: a key echoed in
+    an output line was kept, a usage count that is no number raised a bare ValueError on
+    every rerun (the paid batch could never be read), content parts read as empty."""
+    from fake_openai import KEY
+
+    from littlehuman.generation.backends.openai_batch import _has_text
+
+    b = backend(fake, tmp_path)
+    echoed = b.completion({"choices": [{"message": {"content": f"Claim: Bearer {KEY} saw it.||"
+                                                               "\nLabel: True"}}],
+                           "usage": {"prompt_tokens": "ten", "completion_tokens": [3]}})
+    assert KEY not in echoed and echoed.startswith("Claim: Bearer *** saw it.")
+    assert b.usage_log[-1] == {"prompt_tokens": None, "completion_tokens": None}
+    body = {"choices": [{"message": {"content": [{"type": "text", "text": "Claim: a.||"},
+                                                 {"type": "reasoning", "text": "hm"},
+                                                 {"type": "text", "text": "\nLabel: True"}]}}]}
+    assert _has_text(body) and b.completion(body) == "Claim: a.||\nLabel: True"
+
+
 def test_refusals_are_answers_sent_once_and_the_generation_layer_asks_again(key_env, tmp_path):
     rows = chat_worker.fixture_rows(8)
     with FakeOpenAI(refusal_rate=0.5) as server:

@@ -514,6 +514,10 @@ def test_a_paid_reply_with_unreadable_token_counts_or_content_parts_is_kept(http
     assert len(fake.log) == 2 and b.failures == 0
     assert b.usage_log[0] == {"prompt_tokens": None, "completion_tokens": None}
     assert isinstance(b.usage_log[1]["prompt_tokens"], int)
+    from littlehuman.generation.backends.openai_chat import token_count
+
+    assert [token_count(v) for v in (12, " 7 ", 3.0, "²", "ten", -1, True, None)] == [
+        12, 7, 3, None, None, None, None, None]  # "²" is a digit to isdigit(), not to int()
 
 
 def test_a_200_whose_json_is_no_completion_is_resent_not_asked_again(http_client, fake):

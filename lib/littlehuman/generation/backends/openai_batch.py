@@ -49,10 +49,11 @@ from tqdm.auto import tqdm
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Completion
 from littlehuman.generation.backends.openai_chat import (ASKED_AGAIN, OpenAIBase, describe,
-                                                           refused_as_too_long)
+                                                           refused_as_too_long, text_of_parts,
+                                                           token_count)
 from littlehuman.generation.cache import request_key
 from littlehuman.paths import atomic_write, cache_dir
-from littlehuman.secrets import key_hint, public_url, scrub
+from littlehuman.secrets import key_hint, public_url, scrub, scrub_known
 
 if TYPE_CHECKING:
     from littlehuman.config import Profile
@@ -248,18 +249,15 @@ class OpenAIBatchBackend(OpenAIBase):
         reply without text is billed too)."""
         usage = body.get("usage") if isinstance(body, dict) else None
         usage = usage if isinstance(usage, dict) else {}
-        tokens = {"prompt_tokens": usage.get("prompt_tokens"),
-                  "completion_tokens": usage.get("completion_tokens")}
+        # as the chat backend reads a reply: counts that are no numbers unknown (they had
+        # stopped the collection, on every rerun), text parts joined, echoed keys replaced
+        tokens = {k: token_count(usage.get(k)) for k in ("prompt_tokens", "completion_tokens")}
         self.usage_log.append(tokens)
-        try:
-            choice = body["choices"][0]
-            text = choice["message"]["content"]
-        except (IndexError, KeyError, TypeError):
-            choice, text = None, None
+        choice, text = _choice_text(body)
         if not isinstance(text, str) or not text.strip():
             return Completion("", **tokens)
         cut = isinstance(choice, dict) and choice.get("finish_reason") == "length"
-        return Completion(text.strip(), **tokens, truncated=cut)
+        return Completion(scrub_known(text.strip()), **tokens, truncated=cut)
 
     def submitted_ids(self) -> set[str]:
         """The custom ids (request keys) of every batch created under ``state_dir`` and not
@@ -527,12 +525,18 @@ class _Run:
             self.state.save()
 
 
+def _choice_text(body: Any) -> tuple[Any, Any]:
+    """A 200 body's first choice and its message's text (text parts joined), or (None, None)."""
+    try:
+        choice = body["choices"][0]
+        return choice, text_of_parts(choice["message"]["content"])
+    except (IndexError, KeyError, TypeError):
+        return None, None
+
+
 def _has_text(body: Any) -> bool:
     """Whether a 200 body holds a completion text."""
-    try:
-        text = body["choices"][0]["message"]["content"]
-    except (IndexError, KeyError, TypeError):
-        return False
+    text = _choice_text(body)[1]
     return isinstance(text, str) and bool(text.strip())
 
 

@@ -9,9 +9,10 @@ else after an exponential backoff with full jitter. ``complete_iter`` yields eac
 moment it arrives, so the caller can store it before the next one (a killed run loses no
 finished call).
 
-Failures: a 200 whose body is not JSON (a proxy's HTML page, a body cut short) is retried
-like a 5xx; a reply without choices or text is not resent but returned as ``""`` at once (the
-generation layer asks again with fresh examples) and counted in ``failures``; so is a request
+Failures: a 200 whose body is not JSON (a proxy's HTML page, a body cut short) or is JSON but
+no completion (``[]``, ``null``, no ``choices`` list) is retried like a 5xx; a reply whose
+choices hold no text is not resent but returned as ``""`` at once (the generation layer asks
+again with fresh examples) and counted in ``failures``; so is a request
 the server refuses as longer than the model's context (``too_long``: its few-shot examples may
 be shorter at the re-ask, and a row that never fits is covered by a spare). Requests still
 failing with a transient error after ``max_retries`` retries are counted too; the batch then
@@ -114,8 +115,11 @@ def token_count(value: Any) -> int | None:
         return value if value >= 0 else None
     if isinstance(value, float) and value.is_integer() and value >= 0:
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and value.strip().isdecimal():
+        try:
+            return int(value.strip())
+        except ValueError:  # digits int() does not read
+            return None
     return None
 
 
@@ -124,8 +128,9 @@ def text_of_parts(content: Any) -> Any:
     ...}]``, which some servers send) joined; anything else as it is."""
     if not isinstance(content, list):
         return content
-    texts = [part.get("text") if isinstance(part, dict) else getattr(part, "text", None)
-             for part in content]
+    texts = [part.get("text") if isinstance(part, dict) and part.get("type", "text") == "text"
+             else getattr(part, "text", None) if getattr(part, "type", "text") == "text"
+             else None for part in content]  # not a reasoning part's text glued on
     texts = [t for t in texts if isinstance(t, str)]
     return "".join(texts) if texts else None
 
