@@ -568,3 +568,42 @@ def test_finding_1_near_its_floor_says_so_beside_the_badge():
     assert "less than the smallest loss the run could detect (0.017): the last 10% had no room" in said
     assert "no room" not in index._room({**room, "detectable": 0.010})
     assert index._room(None) == ""
+
+
+@pytest.mark.parametrize("notebooks,kept,headline", [
+    (["03"], None, "the sweep's runs"),           # a first run: no page 02 to contradict
+    (["01", "05"], None, "the sweep's runs"),     # not "nothing trained yet" after training
+    (["03"], "page 02's", "page 02's"),            # page 02 kept: its numbers, not the runs'
+    (["02", "03"], "page 02's", "the sweep's runs"),
+    (["06"], None, "the advice"),
+    (["01"], None, "the twins alone (notebook 01): nothing trained yet"),
+])
+def test_the_headline_is_the_pages_or_else_the_runs(monkeypatch, notebooks, kept, headline):
+    """summary.json summarizes only what a page run now shows, so a kept page 02 and the index
+    agree (a reviewer); the headline of a run that trained the sweep for another page is still
+    its runs' (a second reviewer: a first --notebooks 03 had printed an empty headline)."""
+    from types import SimpleNamespace
+
+    from littlehuman import experiments, report
+    from littlehuman.experiments import advisor, sweep, tradeoff, twins, zoom
+
+    for module, name in ((sweep, "sweep"), (zoom, "zoom"), (tradeoff, "tradeoff")):
+        monkeypatch.setattr(module, "summary", lambda study, name=name: {"status": "ok", "of": name})
+    monkeypatch.setattr(sweep, "twin_defects", lambda study: "")
+    monkeypatch.setattr(sweep, "headline", lambda study: "the sweep's runs")
+    monkeypatch.setattr(advisor, "summary", lambda study: {"headline": "the advice"})
+    monkeypatch.setattr(twins, "bill", lambda study: None)
+    monkeypatch.setattr(report, "rows_used", lambda study: {})
+    monkeypatch.setattr(report, "for_task", lambda settings, task: {})
+    monkeypatch.setattr(report, "public_settings", lambda settings: {})
+    monkeypatch.setattr(report, "asdict", lambda profile: {})
+    monkeypatch.setattr(provenance, "provenance", lambda study: {})
+    monkeypatch.setattr(experiments, "run_commits", lambda study: {})
+    study = SimpleNamespace(name="fever", task="fv", profile=SimpleNamespace(name="smoke"), notes=[])
+    before = {"sweep": {"status": "ok", "of": "page 02"}, "headline": kept} if kept else None
+    summary = report.build_summary(study, notebooks, experiments.for_notebooks(notebooks), {},
+                                   {"ran": 13}, 1.0, before)
+    assert summary["headline"] == headline
+    shown = "02" in notebooks
+    assert summary["sweep"] == ({"status": "ok", "of": "sweep", "twins": ""} if shown
+                                else (before or {}).get("sweep"))

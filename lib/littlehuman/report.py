@@ -854,6 +854,9 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
     advice = advisor.summary(study) if "06" in notebooks else before.get("advisor")
     headline = (experiments.sweep.headline(study) if "sweep" in summaries
                 else before.get("headline") if before.get("sweep")  # the sweep's, kept
+                # the sweep trained for another page (03, 05) and no page 02 to contradict: its
+                # runs' headline (a first --notebooks 03 had printed none: a reviewer)
+                else experiments.sweep.headline(study) if experiments.sweep in chosen
                 else (advice or {}).get("headline")  # an earlier advice's would be stale
                 or ("the twins alone (notebook 01): nothing trained yet" if "01" in notebooks
                     else before.get("headline", "")))
