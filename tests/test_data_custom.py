@@ -645,6 +645,17 @@ def test_files_python_cannot_read_as_they_are_are_one_line(tmp_path: Path) -> No
     with pytest.raises(LittleHumanError,
                        match=re.escape(message.format(" (its rows are under 'data')"))):
         load_custom(pretty)
+    # a one-row file whose row holds a list of objects is a row (a reviewer: it was refused)
+    one = write(tmp_path / "one.jsonl", [{**rows[0], "meta": [{"annotator": "a1"}]}])
+    with pytest.raises(LittleHumanError, match="too few|rows") as few:
+        load_custom(one)
+    assert "not JSON Lines" not in str(few.value)
+    # a comma after every object: each line is a bad row, and the line says so
+    commas = tmp_path / "commas.jsonl"
+    commas.write_text("".join(json.dumps(r) + ",\n" for r in rows))
+    with pytest.raises(LittleHumanError, match=r"commas.jsonl: no line is a JSON object \(line "
+                                               r"1: malformed JSON \(Extra data"):
+        load_custom(commas)
     table = pa.Table.from_pylist([{**r, "label": decimal.Decimal(r["label"])} for r in rows])
     assert pa.types.is_decimal(table.schema.field("label").type)
     pq.write_table(table, tmp_path / "decimal.parquet")

@@ -19,6 +19,10 @@ from typing import Any
 
 from littlehuman.errors import LittleHumanError
 
+#: column names a dataset row has (ours, and the usual others --columns maps): an object with
+#: none of them that holds a list of objects is a wrapper of the rows, not a row
+ROW_WORDS = frozenset({"context", "claim", "label", "question", "answer", "evidence", "premise",
+                       "hypothesis", "id", "split", "text", "story", "passage", "statement"})
 FORMATS: dict[str, str] = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
 HF_DICT = "dataset_dict.json"  # what DatasetDict.save_to_disk writes beside its split folders
 HF_SAVED = "hf_disk"  # the format of a folder that Dataset.save_to_disk wrote
@@ -224,15 +228,24 @@ def _read_jsonl(path: Path) -> FileRows:
     if not records:
         raise LittleHumanError(f"{path}: the file is empty: write one JSON object per line in it")
     objects = [obj for _, obj, _ in records if obj is not None]
-    nested = len(objects) == 1 and [k for k, v in objects[0].items()
-                                    if isinstance(v, list) and v and isinstance(v[0], dict)]
-    if not objects and _first_line(path).lstrip().startswith("{") or nested:
-        # one object written over many lines (json.dump(..., indent=2)), or one holding the rows
+    # one object holding the rows ({"data": [...]}): it has no column a row has, and a list of
+    # objects (a one-row file whose row holds such a list, say its meta, is a row)
+    nested = (len(objects) == 1 and not {str(k).strip().lower() for k in objects[0]} & ROW_WORDS
+              and [k for k, v in objects[0].items()
+                   if isinstance(v, list) and v and isinstance(v[0], dict)])
+    # one object written over many lines (json.dump(..., indent=2)): "{" alone on line 1 (lines
+    # that each fail to parse otherwise, a comma after each, are bad rows, named as such)
+    pretty = not objects and _first_line(path).strip() == "{"
+    if pretty or nested:
         held = f" (its rows are under {nested[0]!r})" if nested else ""
         raise LittleHumanError(
             f"{path}: not JSON Lines: one JSON object{held} over the file, not one per line: "
             "write one object per line (pandas: df.to_json(path, orient='records', "
             "lines=True))")
+    if not objects:  # every line bad (a comma after each object, say): say so, not "no columns"
+        line_no, _, why = records[0]
+        raise LittleHumanError(f"{path}: no line is a JSON object (line {line_no}: {why}): write "
+                               "one JSON object per line, nothing after it")
     return FileRows("jsonl", "line", list(header), records)
 
 
