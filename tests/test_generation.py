@@ -340,6 +340,11 @@ def test_parse_refusals_and_placeholders_are_none(reply, task):
     # invisible characters and curly quotes
     (f"Claim: \u201c\u200b{BRIDGE}\u201d||\nLabel: True", "fv", {"claim": BRIDGE, "label": 1}),
     ("Question: Who opened it?||\nAnswer: \u200bDelia Fenn\u200b", "qa", FENN),
+    # the datasets' own label words (PROTOCOL; a reviewer: they read as no label)
+    (f"Claim: {BRIDGE}||\nLabel: Contradicted", "fv", {"claim": BRIDGE, "label": 0}),
+    (f"Claim: {BRIDGE}||\nLabel: Neutral", "fv", {"claim": BRIDGE, "label": 0}),
+    (f"Claim: {BRIDGE}||\nLabel: NEI", "fv", {"claim": BRIDGE, "label": 0}),
+    (f"Claim: {BRIDGE}||\nLabel: Entailment", "fv", {"claim": BRIDGE, "label": 1}),
     # a negated label word
     (f"Claim: {BRIDGE}||\nLabel: The claim is not false.", "fv", {"claim": BRIDGE, "label": 1}),
     (f"Claim: {BRIDGE}||\nLabel: not true", "fv", {"claim": BRIDGE, "label": 0}),
@@ -646,6 +651,10 @@ def test_stored_copies_of_an_example_are_found_by_the_check(home, capsys, monkey
         own = messages[-1]["content"]
         return messages[2]["content"] if FV_CONTEXTS[0].split(".")[0] in own else fv_echo(messages)
 
+    # curly quotes and compatibility forms copy too (a reviewer: "Bob\u2019s" passed)
+    example = [{"role": "assistant", "content": "Claim: Bob's dog won the 2nd prize.||"}]
+    for mine in ("Bob\u2019s dog won the 2nd prize.", "Bob's dog won the 2\u207f\u1d48 prize!"):
+        assert gen._copied({"claim": mine, "label": 1}, example, "fv")
     backend = ScriptedBackend(reply)
     copied = gen._copied
     monkeypatch.setattr(gen, "_copied", lambda *args: False)  # what parser 3 kept

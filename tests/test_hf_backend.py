@@ -494,6 +494,13 @@ def test_a_reply_ends_at_its_first_unkeyed_line_after_the_field():
     assert cut_reply(cot, blank_line=False, unkeyed=True) == cot.strip()
     qa = "Question: who sings?\nthe owl\nand the fox sings too\n"
     assert cut_reply(qa, unkeyed=True) == "Question: who sings?\nthe owl"
+    # "label:" or "answer:" inside a field does not end the reply (a reviewer: it was cut there,
+    # and the parse kept "The band's record" as the claim)
+    inside = "Claim: The band's record label: Sony signed them.||\nLabel: True\nmore\n"
+    assert cut_reply(inside) == "Claim: The band's record label: Sony signed them.||\nLabel: True"
+    reasoned = ("Explanation: the text names him, so the answer: Bob.||\nQuestion: Who won?||\n"
+                "Answer: Bob\nQuestion: next")
+    assert parse_reply(cut_reply(reasoned), "qa") == {"question": "Who won?", "answer": "Bob"}
     for reply, task, read in ((runs_on, "fv", {"claim": "the owl sings .", "label": None}),
                               (qa, "qa", {"question": "who sings?", "answer": "the owl"})):
         assert parse_reply(cut_reply(reply, unkeyed=True), task) == read

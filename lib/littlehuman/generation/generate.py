@@ -11,6 +11,7 @@ import json
 import sys
 import threading
 import time
+import unicodedata
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,8 +160,14 @@ def _key(backend: Backend, messages: list[dict[str, str]], attempt: int) -> str:
     return request_key(backend.name, backend.model, messages, params)
 
 
+#: quotes compared as their straight forms
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def _same_text(text: str) -> str:
-    """``text`` as compared for a copy: case, spacing and end punctuation aside."""
+    """``text`` as compared for a copy: case, spacing, end punctuation, curly quotes and
+    Unicode's compatibility forms aside ("Bob\u2019s" copies "Bob's": a reviewer)."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return " ".join(text.casefold().split()).strip(" .!?\"'")
 
 

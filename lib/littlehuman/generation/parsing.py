@@ -26,8 +26,9 @@ FIELDS = {"fv": ("claim", "label"), "qa": ("question", "answer")}
 #: 3: refusals inside the format or naming a key; 4: wider refusals, refused answers,
 #: placeholders, numbered keys, a second key inside the first field, the line before the
 #: second key when the first is missing, zero-width characters, "not false", JSON replies;
-#: 5: a label closing the claim's line before an unkeyed second pair)
-PARSER_VERSION = 5
+#: 5: a label closing the claim's line before an unkeyed second pair; 6: the datasets' own
+#: label words, PROTOCOL's Contradicts, Neutral, Not Enough Info, Entails)
+PARSER_VERSION = 6
 _APOLOGY = (r"(?:(?:i['\u2019]?m|i\s+am)\s+(?:so\s+|very\s+|really\s+|truly\s+)?sorry|sorry|"
             r"i\s+apologi[sz]e|unfortunately|i\s+regret\s+that)")
 _CANNOT = (r"i(?:\s+(?:can(?:not|['\u2019]?t)|won['\u2019]?t|will\s+not|am\s+(?:not\s+able|unable)"
@@ -63,9 +64,15 @@ _PLACEHOLDER = re.compile(rf"{_TEMPLATE.pattern}|^(?:n/?a|none|null)$", re.IGNOR
 # characters that print as nothing (zero-width space/joiners, a byte-order mark)
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 # whole words (a prefix would read "notably", "nothing" or "truly" as a label)
+# the datasets' own words too (PROTOCOL: Supports, Entails -> 1; Refutes, Contradicts, Not
+# Enough Info, Neutral -> 0): "Label: Contradicted" had read as no label, and the twin took
+# the one asked for (a reviewer)
 _FALSE = frozenset({"untrue", "false", "not", "unsupported", "refute", "refutes", "refuted",
-                    "incorrect", "wrong"})
-_TRUE = frozenset({"true", "supported", "support", "supports", "correct", "yes"})
+                    "incorrect", "wrong", "contradict", "contradicts", "contradicted",
+                    "contradiction", "contradictory", "neutral", "nei", "no", "disputed",
+                    "misleading"})
+_TRUE = frozenset({"true", "supported", "support", "supports", "correct", "yes", "entails",
+                   "entailed", "entailment"})
 _NEGATED = frozenset({"true", "supported", "correct", "false", "untrue", "wrong", "incorrect",
                       "unsupported"})
 

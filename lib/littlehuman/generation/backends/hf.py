@@ -45,11 +45,13 @@ if TYPE_CHECKING:
 _TURN = r"(?:\n|\|)[ \t*_#>-]*context\s*:|\n\s*(?:user|system|assistant)\s*:"
 #: a reply that opens with a new turn (a context, or the user's or system's turn) has none
 _LEADING_TURN = re.compile(r"[\s*_#>-]*(?:context|user|system)\s*:", re.IGNORECASE)
-_CLOSED = r"(?:label|answer)\s*:[^\n]*\S[^\n]*(\n)"
+# the key starts a line or follows "||", as the parser reads keys: "the band's record label:
+# Sony" inside a claim had ended the reply there, and its parse kept "The band's record"
+_CLOSED = r"(?:^|(?<=\|\|))[ \t*_#>-]*(?:label|answer)[*_]*\s*:[^\n]*\S[^\n]*(\n)"
 _BLANK = r"\n[ \t]*\n"
 _STOPS = {
-    True: re.compile(f"{_TURN}|{_BLANK}|{_CLOSED}", re.IGNORECASE),
-    False: re.compile(f"{_TURN}|{_CLOSED}", re.IGNORECASE),
+    True: re.compile(f"{_TURN}|{_BLANK}|{_CLOSED}", re.IGNORECASE | re.MULTILINE),
+    False: re.compile(f"{_TURN}|{_CLOSED}", re.IGNORECASE | re.MULTILINE),
 }
 # the reply's first field (the parser's, where it starts reading) on a line of its own, and a
 # line that starts with any key of a reply, chain-of-thought ones included
