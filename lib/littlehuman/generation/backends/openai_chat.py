@@ -128,10 +128,12 @@ def text_of_parts(content: Any) -> Any:
     ...}]``, which some servers send) joined; anything else as it is."""
     if not isinstance(content, list):
         return content
-    texts = [part.get("text") if isinstance(part, dict) and part.get("type", "text") == "text"
-             else getattr(part, "text", None) if getattr(part, "type", "text") == "text"
-             else None for part in content]  # not a reasoning part's text glued on
-    texts = [t for t in texts if isinstance(t, str)]
+
+    def text(part: Any) -> Any:  # a text part's text; a reasoning part's is not the answer
+        get = part.get if isinstance(part, dict) else functools.partial(getattr, part)
+        return get("text", None) if get("type", "text") == "text" else None
+
+    texts = [t for t in map(text, content) if isinstance(t, str)]
     return "".join(texts) if texts else None
 
 
