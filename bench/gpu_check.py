@@ -706,7 +706,12 @@ def child_fit(spec: dict[str, Any]) -> int:
     return 0
 
 
-def wait_for_round(children: list[Any], timeout_s: float = 240) -> list[int | None]:
+#: how long a round of child processes may take (step 6, the Liger fits): 4 x 8B models built
+#: and trained at batch 8 (the first check's rounds took 1-2 min)
+ROUND_TIMEOUT_S = 240.0
+
+
+def wait_for_round(children: list[Any], timeout_s: float = ROUND_TIMEOUT_S) -> list[int | None]:
     """Exit codes of ``children`` (subprocesses) once all are done, or as soon as one fails
     (the others would wait for it at the start line) or ``timeout_s`` passes; those still
     running then are killed and given None."""
@@ -746,7 +751,7 @@ def child_fits(task: str, params: dict[str, Any], processes: int, model_dir: Pat
             log.close()
     if None in codes:
         raise RuntimeError(f"{codes.count(None)} of {processes} processes still running after "
-                           f"{wait_for_round.__defaults__[0]:g} s")
+                           f"{ROUND_TIMEOUT_S:g} s")
     if any(codes):
         bad = codes.index(next(c for c in codes if c))
         lines = [line for line in (folder / f"{bad}.log").read_text().splitlines() if line.strip()]
