@@ -312,10 +312,13 @@ def few_values(t3: Mapping[str, Any]) -> bool:
     return 0 < _counts(t3)[0] < QUARTILES_MIN
 
 
-def values_phrase(t3: Mapping[str, Any], signed: bool = True) -> str:
+def values_phrase(t3: Mapping[str, Any], signed: bool = True,
+                  per_point: float | None = None) -> str:
     """'-214 and -154' (or '+5, +20 and +31'): a :func:`table3`'s finite equivalents, sorted;
-    '' for a Table 3 from before they were kept."""
-    vals = [format(v, "+,.0f" if signed else ",.0f") for v in t3.get("values") or ()]
+    '' for a Table 3 from before they were kept. With ``per_point`` (the human points they
+    match), each as a break-even ratio per human point: '10, 12 and 15'."""
+    vals = [format(v, "+,.0f" if signed else ",.0f") if per_point is None
+            else format(v / per_point, ".3g") for v in t3.get("values") or ()]
     return (" and ".join(vals) if len(vals) <= 2 else
             ", ".join(vals[:-1]) + f" and {vals[-1]}")
 

@@ -93,10 +93,9 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
                    f"{metric} on this evidence.")
     else:
         if curves.few_values(t3) and t3.get("values"):  # quartiles of 2-3 numbers mislead
-            each = [f"{v / h:.3g}" for v in sorted(t3["values"])]
-            listed = each[0] if len(each) == 1 else ", ".join(each[:-1]) + f" and {each[-1]}"
-            spread = (f"; over the operating points the break-even ratio is {listed} (their "
-                      "scatter, not the uncertainty)")
+            spread = (f"; over the operating points the break-even ratio is "
+                      f"{curves.values_phrase(t3, per_point=h)} (their scatter, not the "
+                      "uncertainty)")
         else:
             spread = (f"; over the operating points the break-even ratio runs from "
                       f"{t3['p25'] / h:.3g} to {t3['p75'] / h:.3g} (25th-75th percentile: "
