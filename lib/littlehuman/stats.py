@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from littlehuman.errors import LittleHumanError
+from littlehuman.metrics import SCORE_RANGE
 
 Interval = tuple[float, float, float]
 _CELLS = 4_000_000  # resample cells drawn at once (bounds memory to ~32 MB of indices)
@@ -195,14 +196,19 @@ def _sym_power(matrix: np.ndarray, power: float) -> np.ndarray:
 
 
 def contrast_bounds(weights: Sequence[float],
-                    score_range: tuple[float, float] = (0.0, 1.0)) -> tuple[float, float]:
-    """The range a weighted sum of scores can take, each score in ``score_range``: a paired
-    difference (+1, -1) of 0-1 scores lies in [-1, 1], finding 1's contrast (-1, +2, -1) in
-    [-2, 2]. The ``bounds`` of a :func:`hierarchical_bootstrap` of such differences: with 2
-    seeds the t factor had printed a loss of +0.250 as [-3.007, +3.248] (a reviewer)."""
+                    score_range: tuple[float, float] = SCORE_RANGE) -> tuple[float, float]:
+    """The range a weighted sum of scores can take, each score in ``score_range`` (the
+    metrics'): a paired difference (+1, -1) lies in [-1, 1] (:data:`DIFFERENCE_BOUNDS`),
+    finding 1's contrast (-1, +2, -1) in [-2, 2]. The ``bounds`` of a
+    :func:`hierarchical_bootstrap` of such differences: with 2 seeds the t factor had printed a
+    loss of +0.250 as [-3.007, +3.248] (a reviewer)."""
     lo, hi = score_range
     return (float(sum(min(w * lo, w * hi) for w in weights)),
             float(sum(max(w * lo, w * hi) for w in weights)))
+
+
+#: the range of one score minus another (:func:`contrast_bounds` of +1, -1)
+DIFFERENCE_BOUNDS = contrast_bounds((1, -1))
 
 
 def hierarchical_bootstrap(per_seed_examples: Mapping[Hashable, Sequence[float] | np.ndarray],

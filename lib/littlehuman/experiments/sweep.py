@@ -119,7 +119,6 @@ def paired_contrast(study: "Study", weights: dict[float, float], metric: str,
     every seed of the sweep, sorted); ``seed_parts``: what the bootstrap's random seed is
     derived from besides the study's name (default ``("contrast", *sorted(weights.items()))``).
     Runs of one seed that scored different test sets are a LittleHumanError."""
-    from littlehuman.metrics import SCORE_RANGE
     from littlehuman.stats import contrast_bounds, hierarchical_bootstrap
 
     specs = {(c.fraction, c.seed): study.run_spec(c) for c in cells(study.profile, study.shape)}
@@ -140,8 +139,7 @@ def paired_contrast(study: "Study", weights: dict[float, float], metric: str,
     parts = ("contrast", *sorted(weights.items())) if seed_parts is None else seed_parts
     est, lo, hi = hierarchical_bootstrap(diffs, n_boot=n_boot, level=level,
                                          seed=schema.stable_seed(study.name, *parts),
-                                         bounds=contrast_bounds(list(weights.values()),
-                                                                SCORE_RANGE))
+                                         bounds=contrast_bounds(list(weights.values())))
     return est, lo, hi, len(diffs)
 
 

@@ -21,7 +21,6 @@ from littlehuman import curves, families, stats
 from littlehuman.config import Profile
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
-from littlehuman.metrics import SCORE_RANGE
 from littlehuman.experiments import grid
 from littlehuman.experiments.advisor import (advice, curve_analysis, log_against_runs,
                                              measured_clause)
@@ -158,7 +157,7 @@ def human_gain(study: "Study", metric: str, n_boot: int = 2000,
         gain, low, high = stats.hierarchical_bootstrap(
             diffs, n_boot=n_boot, level=level,
             seed=schema.stable_seed(study.name, "human-gain", int(base), metric),
-            bounds=stats.contrast_bounds((1, -1), SCORE_RANGE))
+            bounds=stats.DIFFERENCE_BOUNDS)
         rows.append({"base": base, "gain": gain, "gain_low": low, "gain_high": high,
                      "gain_detectable": stats.detectable_effect(low, high, level),
                      "seeds": len(diffs)})
@@ -229,7 +228,7 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
         est, low, high = stats.hierarchical_bootstrap(
             diffs, n_boot=n_boot, level=level,
             seed=schema.stable_seed(study.name, "head-to-head", int(base), metric),
-            bounds=stats.contrast_bounds((1, -1), SCORE_RANGE))
+            bounds=stats.DIFFERENCE_BOUNDS)
         wins = sum(float(d.mean()) > 0 for d in diffs.values())
         det = stats.detectable_effect(low, high, level)
         said = verdict(est, low, high, det, seeds=len(diffs))

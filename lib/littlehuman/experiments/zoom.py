@@ -20,7 +20,6 @@ from littlehuman.data import schema
 from littlehuman.config import Profile
 from littlehuman.experiments import grid, twins
 from littlehuman.experiments.grid import Cell, Shape
-from littlehuman.metrics import SCORE_RANGE
 from littlehuman.experiments.scaling import sizes
 from littlehuman.findings import fmt_detectable
 
@@ -142,7 +141,7 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
             _, low, high = stats.hierarchical_bootstrap(
                 diffs, seed=schema.stable_seed(study.name, "zoom-diff", int(n), a, b,
                                                study.main_metric),  # the main metric's draw
-                bounds=stats.contrast_bounds((1, -1), SCORE_RANGE))
+                bounds=stats.DIFFERENCE_BOUNDS)
             # for every metric: metrics equal on every row get equal intervals
             verdict = (f"{cmp['agree']}/{cmp['n_seeds']} seeds favour {side} synthetic"
                        if side else f"no side favoured over {curves.counted(cmp['n_seeds'], 'seed')}")
