@@ -123,14 +123,23 @@ def public_url(url: str) -> str:
         masked = [(n, "***" if _SECRET_PARAM.search(n) and v else v) for n, v in pairs]
         parts = parts._replace(query=urlencode(masked, safe="*"))
     if "@" in parts.netloc:
-        userinfo, host = parts.netloc.rsplit("@", 1)
-        user, _, password = userinfo.partition(":")
+        host, user, password = split_userinfo(parts.netloc)
         for form in {password, unquote(password)} - {""}:
             remember(form, always=True)
         if password:
             _remember_basic(f"{unquote(user)}:{unquote(password)}")
         parts = parts._replace(netloc=host)
     return urlunsplit(parts) if parts.query or "@" in str(url) else str(url)
+
+
+def split_userinfo(netloc: str) -> tuple[str, str, str]:
+    """(host, user, password) of a URL's netloc ``user:password@host:port``, the user and
+    password as written (percent-encoded); ("host:port", "", "") without them."""
+    if "@" not in netloc:
+        return netloc, "", ""
+    userinfo, host = netloc.rsplit("@", 1)
+    user, _, password = userinfo.partition(":")
+    return host, user, password
 
 
 def base_url_problem(url: str, name: str = "--base-url") -> str | None:
@@ -187,9 +196,7 @@ def scrub(text: str) -> str:
     far (:func:`remember`), anything shaped like ``sk-...``,
     any ``Bearer`` token, any ``Basic`` credential (case-insensitive) and any URL's
     ``user:password@`` replaced by ``***``."""
-    text = str(text)
-    for value in sorted(_KNOWN, key=len, reverse=True):
-        text = text.replace(value, "***")
+    text = scrub_known(text)
     for value in sorted(_SHORT, key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "***", text)
     text = _USERINFO.sub("***@", text)

@@ -49,7 +49,7 @@ from littlehuman import __version__, paths
 from littlehuman.data import registry, sources
 from littlehuman.data.remote import RemoteFile
 from littlehuman.errors import LittleHumanError
-from littlehuman.secrets import public_url, scrub
+from littlehuman.secrets import public_url, scrub, split_userinfo
 
 BASE_URL_ENV = "LITTLEHUMAN_FETCH_BASE_URL"
 CHECKSUMS = "CHECKSUMS.json"
@@ -540,8 +540,7 @@ def _open(url: str) -> http.client.HTTPResponse:
         parts = urllib.parse.urlsplit(url)
         credential = None
         if "@" in parts.netloc:
-            userinfo, host = parts.netloc.rsplit("@", 1)
-            user, _, password = userinfo.partition(":")
+            host, user, password = split_userinfo(parts.netloc)
             credential = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
             url = urllib.parse.urlunsplit(parts._replace(netloc=host))
         request = urllib.request.Request(url, headers={"User-Agent": f"littlehuman/{__version__}"})
