@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from littlehuman import config, data
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments.grid import Shape
 from littlehuman.plan import (AUTHORS_POINTS, AUTHORS_STEP, NO_DATA, OURS_POINTS, OURS_STEP, StepTime,
-                              format_plan, plan, runs_per_experiment, training_texts)
+                              format_plan, plan, row_tokens, runs_per_experiment, training_texts)
 
 TOY = dict(n_train=60, sweep_fractions=(0.0, 0.5, 1.0), seeds=(0, 1), zoom_sizes=(60, 40, 20),
            zoom_fractions=(0.5, 0.9, 1.0), tradeoff_bases=(10, 20), tradeoff_human=4, tradeoff_step=2,
@@ -222,8 +223,11 @@ def test_encoder_qa_windows_count_the_windows_read(shared_data, home):
     from littlehuman.plan import read_tokens
 
     assert read_tokens(np.array([50.0, 97.0, 1000.0]), 96, 1).tolist() == [50, 96, 96]
-    # 97 tokens: two windows sharing 24; 1000 tokens: the 6 windows' cap, 6 x 96
+    # 97 context tokens: two windows sharing 24; 1000: the 6 windows' cap, 6 x 96
     assert read_tokens(np.array([50.0, 97.0, 1000.0]), 96, 6).tolist() == [50, 121, 576]
+    # each window repeats a question of 13 tokens (10 + [CLS] [SEP] [SEP]): 83 context tokens
+    # a window, so 97 take two (the plan had counted 121, 13 short)
+    assert read_tokens(np.array([97.0]), 96, 6, np.array([13.0])).tolist() == [2 * 13 + 97 + 24]
     one = _row(plan(["fairytaleqa"], config.profile("cpu"), str(shared_data)),
                "fairytaleqa", "sweep")
     six = _row(plan(["fairytaleqa"], config.profile("cpu", qa_windows=6), str(shared_data)),
@@ -232,6 +236,35 @@ def test_encoder_qa_windows_count_the_windows_read(shared_data, home):
     assert six["tokens_per_row"] > 1.5 * one["tokens_per_row"]
     assert six["train_tokens"] / one["train_tokens"] == pytest.approx(
         six["tokens_per_row"] / one["tokens_per_row"], rel=1e-2)
+
+
+def test_qa_windows_are_counted_as_the_encoder_tokenizes_them(shared_data, home):
+    """With the encoder's own tokenizer as --model-dir, the plan's tokens per row are the
+    tokens of the windows the encoder builds (the question and [CLS]/[SEP] in every window,
+    at most N windows a row), within 1%: the plan had modelled one text of context, question
+    and answer cut into windows, 1-11% short (a reviewer's count)."""
+    from littlehuman.learners.defaults import default_model_dir
+    from littlehuman.learners.encoder import WINDOW_OVERLAP_DIVISOR
+    from transformers import AutoTokenizer
+
+    folder = str(default_model_dir())
+    tok = AutoTokenizer.from_pretrained(folder)
+    for name, windows, max_len in (("ropes", 4, 96), ("fairytaleqa", 6, 128)):
+        rows = data.load(name, str(shared_data))
+        train = rows[rows["split"] == "train"].sample(n=300, random_state=0)
+        planned, how = row_tokens([], max_len, folder, windows, (
+            train["question"].astype(str).tolist(), train["context"].astype(str).tolist()))
+        questions = [tok.decode(tok(q, add_special_tokens=False)["input_ids"][:max_len // 2])
+                     for q in train["question"].astype(str)]
+        enc = tok(questions, train["context"].astype(str).tolist(), truncation="only_second",
+                  max_length=max_len, return_overflowing_tokens=True,
+                  stride=max_len // WINDOW_OVERLAP_DIVISOR)
+        per_row: dict[int, list[int]] = {}
+        for ids, owner in zip(enc["input_ids"], enc["overflow_to_sample_mapping"]):
+            per_row.setdefault(owner, []).append(len(ids))
+        read = np.mean([sum(lengths[:windows]) for lengths in per_row.values()])
+        assert planned == pytest.approx(read, rel=0.01), name
+        assert how == f"tokenizer of {Path(folder).name}, up to {windows} windows of {max_len} each repeating the question"
 
 
 def test_step_time_lines_hold_their_measured_points():
@@ -347,7 +380,9 @@ def test_plan_measure_times_the_encoder_here_and_gives_cpu_hours(dataset, shared
     assert timing["threads"] >= 1 and timing["bf16"] == prof.train_bf16
     for _, row in df.iterrows():
         assert row["tokens_per_s"] == timing["tokens_per_s"]
-        train_s = (row["train_tokens"] * timing["kept_share"] / timing["tokens_per_s"]
+        # the rows at the timed seconds per row, not the plan's tokens (words x 1.3 of the
+        # LoRA text) over the encoder's own tokens/s
+        train_s = (row["train_rows"] * row["epochs"] * timing["seconds_per_row"]
                    + row["runs"] * timing["fit_overhead_s"])
         assert row["gpu_hours"] * 3600 == pytest.approx(train_s, rel=1e-3, abs=1e-6)
         assert row["eval_hours"] * 3600 == pytest.approx(row["eval_rows"] / timing["rows_per_s"])

@@ -133,24 +133,44 @@ def training_texts(rows: pd.DataFrame, task: str) -> list[str]:
             + rows["answer"].astype(str) + " |").tolist()
 
 
-def read_tokens(counts: np.ndarray, max_len: int, windows: int = 1) -> np.ndarray:
-    """Tokens the learner reads of rows of ``counts`` tokens: each capped at ``max_len``, or
-    with ``windows`` > 1 (the encoder's QA windows, ``--qa-windows``) up to that many
-    windows of ``max_len`` sharing a quarter of it (``encoder.WINDOW_OVERLAP_DIVISOR``)."""
+def read_tokens(counts: np.ndarray, max_len: int, windows: int = 1,
+                fixed: np.ndarray | None = None) -> np.ndarray:
+    """Tokens the learner reads of rows of ``counts`` tokens: each capped at ``max_len``. With
+    ``windows`` > 1 (the encoder's QA windows, ``--qa-windows``) ``counts`` are the context's
+    tokens and ``fixed`` those every window repeats (the question and the special tokens): up
+    to ``windows`` windows of ``max_len``, consecutive ones sharing a quarter of it
+    (``encoder.WINDOW_OVERLAP_DIVISOR``) of context, as the tokenizer's overflowing windows."""
     if windows <= 1:
         return np.minimum(counts, max_len)
     from littlehuman.learners.encoder import WINDOW_OVERLAP_DIVISOR
 
-    overlap = max_len // WINDOW_OVERLAP_DIVISOR
-    extra = np.ceil(np.maximum(counts - max_len, 0) / max(1, max_len - overlap))
+    fixed = np.zeros_like(counts) if fixed is None else np.asarray(fixed, dtype=float)
+    stride = max_len // WINDOW_OVERLAP_DIVISOR
+    room = np.maximum(max_len - fixed, stride + 1)  # context tokens one window holds
+    extra = np.ceil(np.maximum(counts - room, 0) / (room - stride))
     used = np.minimum(1 + extra, windows)
-    return np.minimum(counts + (used - 1) * overlap, used * max_len)
+    return used * fixed + np.minimum(counts + (used - 1) * stride, used * room)
 
 
-def row_tokens(texts: list[str], max_len: int, model_dir: str = "",
-               windows: int = 1) -> tuple[float, str]:
+# [CLS] question [SEP] context [SEP]: the tokens every QA window of a BERT-like encoder adds
+PAIR_SPECIAL_TOKENS = 3
+
+
+def _counts(texts: list[str], tok: Any) -> np.ndarray:
+    """Tokens per text: the tokenizer's without special tokens, or words x WORDS_TO_TOKENS."""
+    if tok is None:
+        return np.array([len(t.split()) for t in texts], dtype=float) * WORDS_TO_TOKENS
+    ids = tok(texts, add_special_tokens=False)["input_ids"] if texts else []
+    return np.array([len(i) for i in ids], dtype=float)
+
+
+def row_tokens(texts: list[str], max_len: int, model_dir: str = "", windows: int = 1,
+               windowed: tuple[list[str], list[str]] | None = None) -> tuple[float, str]:
     """Mean tokens per row as the learner reads them (:func:`read_tokens`), and how they were
-    counted."""
+    counted. ``windowed`` (questions, contexts) with ``windows`` > 1: the encoder's QA
+    windows, each repeating the question (cut at half the max length) and
+    :data:`PAIR_SPECIAL_TOKENS`."""
+    tok = None
     if model_dir:
         from transformers import AutoTokenizer
 
@@ -159,14 +179,20 @@ def row_tokens(texts: list[str], max_len: int, model_dir: str = "",
         except (OSError, ValueError) as exc:
             raise LittleHumanError(f"--model-dir {model_dir}: no tokenizer there ({exc}): give a "
                                    "local Hugging Face model folder, or leave it out to count words") from exc
-        counts = np.array([len(ids) for ids in tok(texts)["input_ids"]], dtype=float)
         how = f"tokenizer of {Path(model_dir).name}"
     else:
-        counts = np.array([len(t.split()) for t in texts], dtype=float) * WORDS_TO_TOKENS
         how = f"words x {WORDS_TO_TOKENS}"
-    if windows > 1:
-        how += f", up to {windows} windows of {max_len}"
-    return float(read_tokens(counts, max_len, windows).mean()) if len(counts) else 0.0, how
+    if windows > 1 and windowed is not None:
+        questions, contexts = windowed
+        fixed = np.minimum(_counts(questions, tok), max_len // 2) + PAIR_SPECIAL_TOKENS
+        read = read_tokens(_counts(contexts, tok), max_len, windows, fixed)
+        how += f", up to {windows} windows of {max_len} each repeating the question"
+    else:
+        # the model's special tokens too (the LoRA learner's BOS); words have none
+        counts = (np.array([len(i) for i in tok(texts)["input_ids"]], dtype=float)
+                  if tok is not None and texts else _counts(texts, tok))
+        read = read_tokens(counts, max_len)
+    return float(read.mean()) if len(read) else 0.0, how
 
 
 def _reason(message: str, name: str) -> str:
@@ -213,7 +239,10 @@ def _dataset_facts(name: str, profile: Profile, data_dir: str | None,
         rng = np.random.default_rng(schema.stable_seed(dataset, "plan", profile.data_seed))
         train = train.iloc[np.sort(rng.choice(len(train), size=SAMPLE_ROWS, replace=False))]
     windows = profile.qa_windows if task == "qa" and profile.learner == "encoder" else 1
-    tokens, how = row_tokens(training_texts(train, task), max_len, profile.model_dir, windows)
+    windowed = ((train["question"].astype(str).tolist(), train["context"].astype(str).tolist())
+                if windows > 1 else None)
+    tokens, how = row_tokens(training_texts(train, task), max_len, profile.model_dir, windows,
+                             windowed)
     return {"shape": shape, "eval_rows": min(profile.n_test, n_test) if profile.n_test else n_test,
             "tokens_per_row": tokens, "data": "sample rows" if sample else "real rows",
             "tokens_by": how, "notes": notes, "max_length": max_len, "spec": spec,
@@ -225,8 +254,8 @@ def measure_encoder(profile: Profile, spec: Any, task: str, train: pd.DataFrame,
     """The encoder learner timed on this machine as ``profile`` builds it for this dataset
     (:func:`learners.learner_params`): one epoch on a seeded sample of up to
     :data:`MEASURE_TRAIN_ROWS` of ``train`` (its own ``tokens_per_s``: non-pad tokens over the
-    seconds of its steps), the seconds a
-    fit spends beside its steps (``fit_overhead_s``: loading the model, encoding the rows),
+    seconds of its steps) and ``seconds_per_row`` (those seconds over the rows given), the
+    seconds a fit spends beside its steps (``fit_overhead_s``: loading the model, encoding the rows),
     the share of the rows it trains on (``kept_share``: QA rows whose answer it cannot find in
     their context are left out), and the test rows a prediction of up to :data:`MEASURE_TEST_ROWS` of ``test`` gets
     through a second (``rows_per_s``; None without test rows)."""
@@ -245,6 +274,7 @@ def measure_encoder(profile: Profile, spec: Any, task: str, train: pd.DataFrame,
         learner.predict(rows)
         rows_per_s = len(rows) / max(time.perf_counter() - start, 1e-9)
     return {"tokens_per_s": float(stats["tokens_per_s"]),
+            "seconds_per_row": float(stats["train_seconds"]) / max(int(stats["train_rows_in"]), 1),
             "fit_overhead_s": max(float(stats["seconds"]) - float(stats["train_seconds"]), 0.0),
             "rows_per_s": rows_per_s, "threads": int(stats["threads"]), "bf16": bool(stats["bf16"]),
             "train_rows": int(stats["train_rows_in"]), "test_rows": len(rows),
@@ -326,7 +356,10 @@ def plan(datasets: Sequence[str], profile: Profile, data_dir: str | None = None,
             tokens = sum(sizes) * epochs * per_row
             eval_rows = None if facts["eval_rows"] is None else facts["eval_rows"] * len(sizes)
             if timing:
-                hours = (tokens * timing["kept_share"] / ours
+                # the rows at the timed seconds per row: the plan's tokens per row count
+                # the LoRA text in words or another tokenizer, the rate the encoder's own
+                # tokens (a reviewer found the mix 9% high)
+                hours = (sum(sizes) * epochs * timing["seconds_per_row"]
                          + len(sizes) * timing["fit_overhead_s"]) / 3600
                 eval_hours = (eval_rows / timing["rows_per_s"] / 3600
                               if timing["rows_per_s"] and eval_rows is not None else math.nan)
@@ -435,8 +468,8 @@ def _format_measured(df: pd.DataFrame) -> str:
                      + f"; {speed}")
     lines.append("Hours on this machine's clock, runs one after another as --jobs 1 trains "
                  "them, each with the threads above (--jobs N shares the cores among N). "
-                 "hours train: tokens (times the share of rows trained) / tokens/s, plus each "
-                 "run's fit overhead; hours test: the test rows predicted / rows/s. Not included: generating the twins (--dry-run counts "
+                 "hours train: the rows trained times the seconds a row took in the timed "
+                 "epoch (rows left out cost none), plus each run's fit overhead; hours test: the test rows predicted / rows/s. Not included: generating the twins (--dry-run counts "
                  "the requests; a local model's speed: bench/gemma_cpu.py), scoring the valid "
                  "rows each epoch, the metrics (BERTScore for QA) and the notebooks.")
     return "\n".join(lines + _dataset_lines(df))
