@@ -883,6 +883,48 @@ def test_a_worker_killed_mid_run_is_one_line_error(tmp_path, child_path):
     assert counts["ran"] >= 1 and all(store.has(s) for s in specs)
 
 
+def test_a_worker_killed_leaves_the_other_workers_runs_to_finish(tmp_path):
+    """--jobs 2, one worker SIGKILLed while the other trains: the other's run is stored (one
+    shared process pool had killed every worker with the dead one, and the rerun trained that
+    run again: a reviewer's find)."""
+    real, synthetic = sweep_worker.fixture_rows()
+    victim, survivor = _specs(fractions=(0.0, 1.0))
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path),
+                            victims=(victim.key(),), slow=(survivor.key(),), slow_s=3.0)
+    store = RunStore(tmp_path / "store")
+    with pytest.raises(LittleHumanError, match=r"died while training.*; 1 run\(s\) of this sweep"):
+        run_missing([victim, survivor], real, synthetic, store, run=run,
+                    executor=LocalExecutor(jobs=2, gpus=0), progress=False)
+    assert store.has(survivor) and not store.has(victim)
+    assert _finished(tmp_path) == [survivor.key()]
+
+
+def test_a_run_that_cannot_be_claimed_lets_the_runs_in_flight_finish(tmp_path, monkeypatch):
+    """A full disk when the third run's lock is made, while the second trains in a worker:
+    the error is raised once the second is stored (it was killed with Ctrl-C's handling, and
+    the rerun trained it again: a reviewer's find)."""
+    from littlehuman import executors
+
+    real, synthetic = sweep_worker.fixture_rows()
+    specs = _specs()
+    run = functools.partial(flaky_run.flaky_run, marker_dir=str(tmp_path),
+                            slow=(specs[1].key(),), slow_s=3.0)
+    claims, claim = [], executors._claim
+
+    def full_disk_at_the_third(store, spec, block, **kw):
+        claims.append(spec.key())
+        if len(claims) == 3:
+            raise OSError(28, "No space left on device", "x.lock")
+        return claim(store, spec, block, **kw)
+
+    monkeypatch.setattr(executors, "_claim", full_disk_at_the_third)
+    store = RunStore(tmp_path / "store")
+    with pytest.raises(OSError, match="No space left"):
+        run_missing(specs, real, synthetic, store, run=run,
+                    executor=LocalExecutor(jobs=2, gpus=0), progress=False)
+    assert store.has(specs[0]) and store.has(specs[1]) and not store.has(specs[2])
+
+
 def test_signals_are_held_until_a_slurm_submission_is_marked():
     """A reviewer: Ctrl-C between submitting an array and writing its job ids into the claims
     left claims naming a dead process, and the rerun submitted those runs again."""

@@ -150,21 +150,13 @@ class LocalExecutor:
             with tqdm(total=len(todo), desc="runs", unit="run", disable=not progress) as bar:
                 _schedule(todo, real, synthetic, store, run, _InProcess(), 1, counts, bar)
             return counts
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        ctx = mp.get_context("spawn")
-        queue = ctx.Queue()
-        for slot in slots:
-            queue.put(slot)
         threads = max(1, usable_cores() // len(slots))
         bar = tqdm(total=len(todo), desc=f"runs ({len(slots)} jobs)", unit="run",
                    disable=not progress)
         try:
-            with bar, ProcessPoolExecutor(max_workers=len(slots), mp_context=ctx,
-                                          initializer=_worker_init,
-                                          initargs=(threads, queue, os.getpid())) as pool:
+            with bar, _SlotPools(slots, threads) as pool:
                 _schedule(todo, real, synthetic, store, run, pool, len(slots), counts, bar)
         except BrokenProcessPool:
             raise LittleHumanError(
@@ -172,6 +164,48 @@ class LocalExecutor:
                 f"{counts['ran']} run(s) of this sweep finished and are stored: rerun to do the "
                 "rest, with fewer --jobs if memory is short") from None
         return counts
+
+
+class _SlotPools:
+    """One single-worker process pool per slot (GPU or core share), submitted to as one pool:
+    a worker that dies (the out-of-memory killer) breaks its own pool only. One shared pool
+    had killed every other worker with it, and the runs they were training were lost (a
+    reviewer's find)."""
+
+    def __init__(self, slots: list[str | None], threads: int) -> None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = mp.get_context("spawn")
+        self._pools = [ProcessPoolExecutor(max_workers=1, mp_context=ctx,
+                                           initializer=_worker_init,
+                                           initargs=(threads, slot, os.getpid()))
+                       for slot in slots]
+        self._last: dict[int, Future] = {}
+
+    def submit(self, fn: Any, *args: Any) -> Future:
+        """Submit to a pool whose last call is done (the scheduler keeps no more calls in
+        flight than there are pools)."""
+        index = next(i for i in range(len(self._pools))
+                     if i not in self._last or self._last[i].done())
+        self._last[index] = future = self._pools[index].submit(fn, *args)
+        return future
+
+    @property
+    def _processes(self) -> dict[int, Any]:
+        """Every pool's worker processes (for :func:`_stop_workers`)."""
+        return {pid: process for pool in self._pools
+                for pid, process in (getattr(pool, "_processes", None) or {}).items()}
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        for pool in self._pools:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def __enter__(self) -> "_SlotPools":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.shutdown(wait=True)
 
 
 def _set_threads(threads: int) -> None:
@@ -182,12 +216,11 @@ def _set_threads(threads: int) -> None:
     torch.set_num_threads(max(1, threads))
 
 
-def _worker_init(threads: int, slots: Any, parent: int) -> None:
-    """Pin the worker to the next free GPU slot (before anything touches CUDA), share cores,
-    and leave when the sweep's process ``parent`` is gone (:func:`_exit_with_parent`)."""
+def _worker_init(threads: int, slot: str | None, parent: int) -> None:
+    """Pin the worker to its GPU ``slot`` (before anything touches CUDA), share cores, and
+    leave when the sweep's process ``parent`` is gone (:func:`_exit_with_parent`)."""
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
                      name="exit-with-parent").start()
-    slot = slots.get()
     if slot is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = slot
     _set_threads(threads)
@@ -292,8 +325,9 @@ def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
               bar: Any) -> None:
     """Keep up to ``capacity`` claimed runs in ``pool``, claiming one at a time so processes
     started together share the runs; runs locked by another process come last, blocking.
-    A failed run stops new submissions; the runs still in flight are stored as they finish
-    (they were paid for), then the first failure is raised."""
+    A failed run, or a run that cannot be claimed or submitted (a full disk when its lock is
+    made), stops new submissions; the runs still in flight are stored as they finish (they
+    were paid for), then the first failure is raised. Only Ctrl-C and SIGTERM stop them."""
     pending: deque[RunSpec] = deque(todo)
     deferred: deque[RunSpec] = deque()
     in_flight: dict[Future, tuple[RunSpec, FileLock]] = {}
@@ -301,31 +335,21 @@ def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
     try:
         while in_flight or (failure is None and (pending or deferred)):
             while failure is None and len(in_flight) < capacity and (pending or deferred):
-                if pending:
-                    spec = pending.popleft()
-                    state, lock = _claim(store, spec, block=False)
-                    if state == "busy":
-                        deferred.append(spec)
-                        continue
-                elif in_flight:
+                if not pending and in_flight:
                     break  # finish our own runs before waiting on another process
-                else:
-                    spec = deferred.popleft()
-                    state, lock = _claim(store, spec, block=False)
-                    if state == "busy":
-                        tqdm.write(_waiting_line(store, spec), file=sys.stdout)
-                        state, lock = _claim(store, spec, block=True)
-                if state == "done" or lock is None:
+                try:
+                    started = _start_next(pending, deferred, store, pool, run, real, synthetic,
+                                          bar)
+                except Exception as exc:  # noqa: BLE001 - raised once the others are stored
+                    failure = exc  # (a reviewer: a full disk at a claim killed the workers)
+                    break
+                if started is None:
+                    continue
+                if started == "skipped":
                     counts["skipped"] += 1
                     bar.update(1)
                     continue
-                bar.set_postfix_str(_describe(spec))
-                try:
-                    future = pool.submit(run, spec, real, synthetic)
-                except BaseException:  # e.g. Ctrl-C during an in-process run
-                    lock.release()
-                    raise
-                in_flight[future] = (spec, lock)
+                in_flight[started[0]] = started[1:]
             if not in_flight:
                 continue
             finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
@@ -349,6 +373,35 @@ def _schedule(todo: list[RunSpec], real: pd.DataFrame, synthetic: pd.DataFrame,
             held.release()
     if failure is not None:
         raise failure
+
+
+def _start_next(pending: deque[RunSpec], deferred: deque[RunSpec], store: RunStore, pool: Any,
+                run: RunFn, real: pd.DataFrame, synthetic: pd.DataFrame,
+                bar: Any) -> tuple[Future, RunSpec, FileLock] | str | None:
+    """Claim the next run and submit it: (its future, spec, held lock); "skipped" when it is
+    stored; None when another process holds it (put off to ``deferred``). A put-off run is
+    waited for (blocking) once ``pending`` is empty."""
+    if pending:
+        spec = pending.popleft()
+        state, lock = _claim(store, spec, block=False)
+        if state == "busy":
+            deferred.append(spec)
+            return None
+    else:
+        spec = deferred.popleft()
+        state, lock = _claim(store, spec, block=False)
+        if state == "busy":
+            tqdm.write(_waiting_line(store, spec), file=sys.stdout)
+            state, lock = _claim(store, spec, block=True)
+    if state == "done" or lock is None:
+        return "skipped"
+    bar.set_postfix_str(_describe(spec))
+    try:
+        future = pool.submit(run, spec, real, synthetic)
+    except BaseException:  # e.g. Ctrl-C during an in-process run, or a broken pool
+        lock.release()
+        raise
+    return future, spec, lock
 
 
 def _stop_workers(pool: Any, grace_s: float = 5.0) -> None:

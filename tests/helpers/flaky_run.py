@@ -9,7 +9,8 @@ either SIGKILLs its own process (``mode="kill"``) or sleeps until signalled
 every attempt, appends its key to ``<marker_dir>/attempts.log`` and raises (``mode="raise"``). Every
 finished run appends its key to ``<marker_dir>/finished.log`` and records its
 ``CUDA_VISIBLE_DEVICES`` under ``record["cuda_visible_devices"]``. ``sleep_s``: every run
-first sleeps that long (a slow run, for sweeps that overlap).
+first sleeps that long (a slow run, for sweeps that overlap); ``slow``: the keys of runs that
+sleep ``slow_s`` more (still training when another dies).
 """
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ from sweep_worker import accuracy
 
 def flaky_run(spec: RunSpec, real: pd.DataFrame, synthetic: pd.DataFrame, marker_dir: str,
               victims: tuple[str, ...] = (), mode: str = "kill",
-              sleep_s: float = 0.0) -> tuple[dict, pd.DataFrame]:
+              sleep_s: float = 0.0, slow: tuple[str, ...] = (),
+              slow_s: float = 0.0) -> tuple[dict, pd.DataFrame]:
     folder = Path(marker_dir)
-    time.sleep(sleep_s)
+    time.sleep(sleep_s + (slow_s if spec.key() in slow else 0.0))
     marker = folder / f"{spec.key()}.first"
     if spec.key() in victims and mode == "raise":  # fails at every attempt
         with open(folder / "attempts.log", "a", encoding="utf-8") as log:
