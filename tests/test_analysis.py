@@ -225,6 +225,20 @@ def test_a_paired_reading_gives_the_means_of_the_pairs_it_tested():
     assert "means over the 12 pairs tested 16.00 synthetic vs 8.00 human, 2x" in line, line
 
 
+def test_the_direction_of_a_paired_reading_is_that_of_the_means_it_gives():
+    """Twins 2 words longer than their 12 human rows, beside 28 longer human rows without
+    one: the sentence had said 'synthetic shorter' (all rows' means) beside the pairs' means
+    12 vs 10 (a reviewer)."""
+    pairs = [f"c{i}" for i in range(12)]
+    frame = pd.DataFrame({
+        "field": "question", "source": ["human"] * 40 + ["synthetic"] * 12,
+        "row_id": [f"r{i}" for i in range(52)],
+        "pair": pairs + [f"h{i}" for i in range(28)] + pairs,
+        "words": [10.0] * 12 + [20.0] * 28 + [12.0] * 12})
+    [line] = analysis.against_paper(frame, "words", "qa")
+    assert line.startswith("question length: synthetic longer (p") and "as the paper" in line, line
+
+
 def test_positions_are_read_for_their_spread_too():
     """The paper: humans favour the start of the text, synthetic sources are more spread out.
     Page 05 read only the means ("synthetic later in the context"), not the spread (a user)."""

@@ -1625,3 +1625,97 @@ def test_a_run_says_how_the_trade_off_was_scaled_to_the_dataset(capsys):
     assert "[fever] sizes: trade-off sizes scaled by " in said and "+1000 human" not in said
     say_notes(experiment())  # sizes that fit: nothing said
     assert "sizes:" not in capsys.readouterr().out
+
+
+# ---- runs missing at some fractions or seeds (a reviewer's finds, forty-eighth session) -----
+def test_the_sweep_headline_names_no_0_to_90_drop_without_a_0_percent_run(home):
+    """Every 0% run failed: the headline had called the 10%->90% drop '0->90%'."""
+    exp = experiment(seeds="0 1", sweep_fractions="0 0.1 0.9 1")
+    score = {0.1: 0.80, 0.9: 0.70, 1.0: 0.50}
+    write_runs(exp, [s for s in specs_of(exp, sweep) if s.fraction != 0.0],
+               lambda s: score[s.fraction] + 0.01 * s.seed)
+    line = sweep.headline(exp)
+    assert line.startswith("accuracy 0.805 at 10% synthetic") and "0->90%" not in line
+
+
+def test_finding_1_says_each_drops_seeds_and_the_headline_pairs_them(home):
+    """Seed 2's 0% run missing: the 0->90% drop rests on 2 seeds, 90->100% on 3. The text
+    had said '3 seeds' for both (and summary['seeds'] 3), the headline's 0->90% mixed means
+    over other seeds (0.052 beside the finding's 0.094)."""
+    exp = experiment(seeds="0 1 2", sweep_fractions="0 0.9 1")
+    score = {0.0: 0.80, 0.9: 0.70, 1.0: 0.50}
+    offset = {0: 0.0, 1: 0.02, 2: 0.10}
+    write_runs(exp, [s for s in specs_of(exp, sweep) if not (s.fraction == 0.0 and s.seed == 2)],
+               lambda s: score[s.fraction] + offset[s.seed])
+    found = sweep.summary(exp)
+    assert "(95% CI, 2 seeds and 3 seeds;" in found["text"] and found["seeds"] == 2
+    assert found["first_90"][0] == pytest.approx(0.10)
+    assert "(0->90%: lost 0.100; 90->100%: lost 0.200)" in sweep.headline(exp)
+
+
+def test_zoom_pairs_its_means_and_skips_a_size_without_a_shared_seed(home):
+    """The table's two means had been over every seed of each fraction beside a difference
+    over the seeds with both (0.78 - 0.65 beside 0.08); a size whose fractions share no seed
+    had raised, stopping page 03."""
+    exp = experiment(seeds="0 1 2", zoom_fractions="0.975 1")
+    score = {0.975: 0.70, 1.0: 0.60}
+    n = max(c.n for c in zoom.cells(exp.profile, exp.shape))
+    specs = [s for s in specs_of(exp, zoom) if not (s.n == n and s.fraction == 1.0 and s.seed == 2)]
+    write_runs(exp, specs, lambda s: score[s.fraction] + (0.3 if s.seed == 2 else 0.0))
+    rows = zoom.paired(exp).set_index("n")
+    top = rows.loc[n]
+    assert top["seeds"] == 2
+    assert top["mean 97.5%"] - top["mean 100.0%"] == pytest.approx(top["mean difference"])
+    lone = experiment("lone", seeds="0 1", zoom_fractions="0.975 1")
+    write_runs(lone, [s for s in specs_of(lone, zoom)
+                      if (s.fraction == 0.975) == (s.seed == 0)], lambda s: 0.6)
+    assert zoom.paired(lone).empty
+    assert zoom.summary(lone)["paired"][-1].startswith("Not measured: no zoom size has finished runs")
+
+
+def test_unmeasured_operating_points_are_not_called_unpriced(home):
+    """Seeds 1-2's +human runs failed: their 4 operating points are 'incomplete' (not
+    measured); Table 3 had counted them as having no finite equivalent ('not priced')."""
+    from littlehuman.plots import tradeoff as tradeoff_plots
+
+    exp = experiment(seeds="0 1 2")
+    gains = {16: 40.0, 24: 40.0}
+    write_runs(exp, [s for s in specs_of(exp, tradeoff) if s.fraction == 1.0 or s.seed == 0],
+               lambda s: known_tradeoff(s, gains))
+    result = tradeoff.analysis(exp, n_boot=50)
+    assert result["table3"]["n"] == 2 and result["table3"]["n_undefined"] == 0
+    assert "no finite" not in tradeoff.summary(exp, result=result)["headline"]
+    caption = tradeoff_plots.table3_caption(8, 2, 3, result["table3"])
+    assert "(each base and seed: 2 x 3, of which 2 measured: the others' runs are missing)" in caption
+
+
+def test_the_tradeoff_figure_draws_the_equivalent_at_the_score_the_fit_read(home):
+    """Seed 2 lacks one run: the fit and its equivalent are on seeds 0-1's means, the dashed
+    line had been drawn at the +human mean over all three seeds, off the fit's end."""
+    from littlehuman.plots import tradeoff as tradeoff_plots
+
+    gains = {16: 40.0, 24: 20.0}
+    exp = experiment(seeds="0 1 2")
+    specs = [s for s in specs_of(exp, tradeoff)
+             if not (s.seed == 2 and s.n == 40 and s.fraction == 1.0)]
+    assert len(specs) == len(specs_of(exp, tradeoff)) - 1
+    write_runs(exp, specs, lambda s: known_tradeoff(s, gains) + 0.1 * s.seed)
+    result = tradeoff.analysis(exp, n_boot=50)
+    assert result["fit_seeds"] == [0, 1]
+    fig = tradeoff_plots.figure(tradeoff.records(exp), result,
+                                tradeoff.intervals(exp, ["accuracy"]), "t")
+    dashed = [t.y[0] for t in fig.data if t.name == "equivalent synthetic"]
+    assert dashed == pytest.approx(list(result["bases"]["y_star"]))
+    caption = tradeoff_plots.figure_caption(3, 20, 8, result["bases"], fit_seeds=2)
+    assert "the log fit on the means over the 2 seeds with every run" in caption
+
+
+def test_a_median_of_two_bases_does_not_average_none_needed_into_a_number():
+    """Base 16's +8.6 and base 24's 'none needed' (ranked at -24) had a median of -7.7, a
+    number neither base gave; now the lower of the two. Infinities and plain values as
+    before."""
+    ranked = families._median_ranked
+    assert ranked(np.array([8.6, -24.0]), np.array([-16.0, -24.0])) == -24.0
+    assert ranked(np.array([8.6, 20.0]), np.array([-16.0, -24.0])) == pytest.approx(14.3)
+    assert ranked(np.array([8.6, math.inf]), np.array([-16.0, -24.0])) == math.inf
+    assert ranked(np.array([8.6, -24.0])) == pytest.approx(-7.7)  # no floors given

@@ -364,7 +364,7 @@ def against_paper(frame: pd.DataFrame, value: str, task: str, alpha: float = 0.0
         if p >= alpha:
             seen, agrees = f"no difference this sample can show ({_p(p)})", expected[field] == 0
         else:
-            sign = +1 if syn["mean"] > h["mean"] else -1
+            sign = +1 if s_mean > h_mean else -1  # the means of what was tested, as printed
             seen = f"synthetic {up if sign > 0 else down} ({_p(p)})"
             agrees = sign == expected[field]
         reading = ("as the paper" if agrees else "the paper's difference is not seen here"

@@ -1504,12 +1504,14 @@ def median_equivalent(result: Mapping[str, Any], family: str) -> dict[str, Any] 
         return None
     points = [ranked_equivalent(result["fit"][(b, family)], float(result["y_star"][b]),
                                 float(b), factor)[0] for b in bases]
-    placed = [float(v) for v in points if v is not None]
-    value = _median_ranked(np.array(placed)) if placed else None
+    floors = np.array([-float(b) for b in bases])  # 'none needed' ranks at minus the base
+    placed = [(float(v), f) for v, f in zip(points, floors) if v is not None]
+    value = (_median_ranked(np.array([v for v, _ in placed]), np.array([f for _, f in placed]))
+             if placed else None)
     low = high = None
     resamples = [result.get("boot_equivalents", {}).get((b, family)) for b in bases]
     if all(r is not None and len(r) for r in resamples):
-        medians = np.array([_median_ranked(col) for col in np.stack(resamples).T])
+        medians = np.array([_median_ranked(col, floors) for col in np.stack(resamples).T])
         low, high, _ = stats.ranked_interval(medians.tolist(), result.get("level", 0.95))
     return {"value": value, "low": low, "high": high, "bases": len(bases),
             "floor": -float(min(bases))}
@@ -1557,10 +1559,15 @@ def median_phrase(m: Mapping[str, Any] | None, level: float = 0.95
             f"{where}, with its {level:.0%} interval")
 
 
-def _median_ranked(values: np.ndarray) -> float:
+def _median_ranked(values: np.ndarray, floors: np.ndarray | None = None) -> float:
     """The median of ranked values (+-inf allowed), NaNs (failed fits) left out; NaN when
-    none is left or the middle two are -inf and +inf."""
-    ordered = np.sort(values[~np.isnan(values)])
+    none is left or the middle two are -inf and +inf. Of an even count, the mean of the
+    middle two, or where either is 'none needed' (ranked at minus its base: at its own
+    ``floors`` entry) the lower of them: the mean of +8.6 and base 24's -24 had read '-8', a
+    number no base gave (a reviewer)."""
+    keep = ~np.isnan(values)
+    order = np.argsort(values[keep], kind="stable")
+    ordered = values[keep][order]
     if ordered.size == 0:
         return math.nan
     mid = ordered.size // 2
@@ -1569,7 +1576,13 @@ def _median_ranked(values: np.ndarray) -> float:
     a, b = float(ordered[mid - 1]), float(ordered[mid])
     if a == b:
         return a
-    return math.nan if math.isinf(a) and math.isinf(b) else (a + b) / 2
+    if math.isinf(a) and math.isinf(b):
+        return math.nan
+    if floors is not None:
+        at = np.asarray(floors, dtype=float)[keep][order]
+        if at_floor(a, at[mid - 1]) or at_floor(b, at[mid]):
+            return a
+    return (a + b) / 2  # with one infinite: that infinity (no finite median)
 
 
 #: how the all-bases hold-out (:func:`analyse`'s ``pooled_choice``) opens its sentence

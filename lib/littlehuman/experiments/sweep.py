@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
+from littlehuman import curves
 from littlehuman.config import Profile
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
@@ -73,9 +74,14 @@ def headline(study: "Study") -> str:
     means = rec.groupby("fraction")[m].mean()
     lo, hi = means.index.min(), means.index.max()
     parts = [f"{m} {means[lo]:.3f} at {lo:.0%} synthetic -> {means[hi]:.3f} at {hi:.0%}"]
-    if 0.9 in means.index and hi == 1.0:  # as finding 1 says it, in words where a score rose
-        parts.append(f"(0->90%: {lost_or_gained(means[lo] - means[0.9])}; "
-                     f"90->100%: {lost_or_gained(means[0.9] - means[hi])})")
+    # as finding 1 says it, in words where a score rose: on the seeds with all three fractions
+    # (a reviewer: means over other seeds per fraction, and 10% read as 0% without a 0% run)
+    by_seed = rec.pivot_table(index="seed", columns="fraction", values=m)
+    if {0.0, 0.9, 1.0} <= set(by_seed.columns):
+        both = by_seed[[0.0, 0.9, 1.0]].dropna().mean()
+        if not both.isna().any():
+            parts.append(f"(0->90%: {lost_or_gained(both[0.0] - both[0.9])}; "
+                         f"90->100%: {lost_or_gained(both[0.9] - both[1.0])})")
     seeds = rec["seed"].nunique()
     caution = flags(study, rec)
     nothing = grid.why_nothing_learned(rec, m, "sweep runs")
@@ -185,9 +191,11 @@ def summary(study: "Study") -> dict[str, Any]:
             "text": "the sweep needs fractions 0, 0.9 and 1 (with finished runs) for finding 1"})
     fmt = "{:+.3f} [{:+.3f}, {:+.3f}]"
     detectable = [detectable_effect(*drop[1:3]) for drop in (first, last)]
+    behind = (curves.counted(last[3], "seed") if first[3] == last[3]  # each drop's own seeds
+              else f"{curves.counted(first[3], 'seed')} and {curves.counted(last[3], 'seed')}")
     text = (f"{metric} 0->90% synthetic: {loss_in_words(first[:3])}; "
-            f"90->100%: {loss_in_words(last[:3])} (95% CI, {last[3]} "
-            f"seed{'s' if last[3] != 1 else ''}; smallest changes this run could detect at 80% "
+            f"90->100%: {loss_in_words(last[:3])} (95% CI, {behind}; "
+            f"smallest changes this run could detect at 80% "
             f"power: {fmt_detectable(detectable[0])} and {fmt_detectable(detectable[1])})")
     both = paired_contrast(study, {0.0: -1.0, 0.9: 2.0, 1.0: -1.0}, metric)
     contrast = None if both is None else {"estimate": list(both[:3]), "seeds": both[3],
@@ -195,7 +203,7 @@ def summary(study: "Study") -> dict[str, Any]:
     nothing = grid.learned_nothing(rec, metric, "sweep runs", "no finding",
                                    trained=grid.trained_with(study))
     out = {"metric": metric, "status": "ok", "first_90": list(first[:3]),
-           "last_10": list(last[:3]), "seeds": last[3],
+           "last_10": list(last[:3]), "seeds": min(first[3], last[3]),
            "detectable": {"first_90": detectable[0], "last_10": detectable[1]},
            "contrast": contrast, "text": text, "flags": caution,
            "baseline": baseline.get(metric), "curve": shape, "learned_nothing": nothing,

@@ -278,7 +278,8 @@ def analysis(study: "Study", metric: str | None = None,
     of the per-seed operating points' equivalents), ``median_equivalent`` (the median over
     the bases of the seed-mean fits' equivalents with its interval,
     :func:`~littlehuman.families.median_equivalent`; None without a draw), ``measured``
-    (each base's equivalent read off the runs, no curve: notebook 06's), ``statuses``
+    (each base's equivalent read off the runs, no curve: notebook 06's), ``fit_seeds`` (the
+    seeds whose means ``bases`` fits: those with every run), ``statuses``
     (sentences counting each
     status), ``breakeven`` (the median equivalent / human points), ``n_boot`` (the
     resamples behind the intervals: 0 where there are none), ``learned_nothing`` (a sentence
@@ -296,9 +297,10 @@ def analysis(study: "Study", metric: str | None = None,
         drawn = int(curve["n_boot"])
         median, read_off = families.median_equivalent(curve, "log"), curve["measured"]
         points = _means_on_seeds(points, rec, metric, pool_bases, curve["seeds"])
+        fit_seeds = sorted(set(rec["seed"]) & set(curve["seeds"]))
     except LittleHumanError:  # no seed has every run: no intervals
         fits, drawn = pd.DataFrame(columns=["low", "high", "undefined"]), 0
-        median, read_off = None, None
+        median, read_off, fit_seeds = None, None, sorted(set(rec["seed"]))
     mean = points[points["level"] == "mean"].reset_index(drop=True)
     bounds = [_log_interval(fits, base, n_boot) for base in mean["base"]]
     lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
@@ -314,7 +316,9 @@ def analysis(study: "Study", metric: str | None = None,
     gains = human_gain(study, metric, level=level).rename(columns={"seeds": "gain_seeds"})
     mean = mean.merge(gains, on="base", how="left")
     per_seed = points[points["level"] == "seed"]
-    t3 = curves.table3([e if finite(e) else None for e in per_seed["equivalent"]])
+    # points whose runs are missing were not measured: not "no finite equivalent" (a reviewer)
+    measured_points = per_seed[per_seed["status"] != "incomplete"]
+    t3 = curves.table3([e if finite(e) else None for e in measured_points["equivalent"]])
     counts = per_seed["status"].value_counts()
     statuses = [f"{c} of {len(per_seed)} operating points {s}: {STATUS_WORDS.get(s, s)}."
                 for s, c in counts.items()]
@@ -329,7 +333,7 @@ def analysis(study: "Study", metric: str | None = None,
             "statuses": statuses, "breakeven": curves.breakeven_price_ratio(t3["median"], human)
             if t3["median"] is not None and not nothing else None, "level": level, "n_boot": drawn,
             "median_equivalent": median, "measured": read_off,
-            "learned_nothing": nothing}
+            "learned_nothing": nothing, "fit_seeds": fit_seeds}
 
 
 def equivalent_words(row: Mapping[str, Any]) -> str:

@@ -130,14 +130,18 @@ def paired(study: "Study", a: float = 0.975, b: float = 1.0) -> pd.DataFrame:
     rows = []
     for n, runs_n in rec.groupby("n", sort=False):
         by = {f: runs_n[runs_n["fraction"] == f].set_index("seed") for f in (a, b)}
-        if by[a].empty or by[b].empty:
+        shared = by[a].index.intersection(by[b].index)
+        if shared.empty:  # no seed with both: not measured at this size (it had raised)
             continue
+        # the means on the seeds compared, so that they differ by the mean difference (a
+        # reviewer: means over every seed of each fraction beside a paired difference)
+        by = {f: by[f].loc[shared] for f in (a, b)}
         for m in study.metrics:
             cmp = stats.paired_seed_comparison(by[a][m].to_dict(), by[b][m].to_dict())
             side = {"a": name_a, "b": name_b}.get(cmp["favours"])
             diffs = {s: (grid.per_example_scores(study, specs[(n, a, s)])[m].to_numpy(float)
                          - grid.per_example_scores(study, specs[(n, b, s)])[m].to_numpy(float))
-                     for s in by[a].index.intersection(by[b].index)}
+                     for s in shared}
             _, low, high = stats.hierarchical_bootstrap(
                 diffs, seed=schema.stable_seed(study.name, "zoom-diff", int(n), a, b,
                                                study.main_metric),  # the main metric's draw

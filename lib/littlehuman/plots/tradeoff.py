@@ -88,8 +88,8 @@ def figure(records: pd.DataFrame, analysis: dict[str, Any], intervals: pd.DataFr
                 name=f"+{analysis['human']} human (95% CI)", marker=dict(color=COLORS[3],
                                                                           size=10),
                 legendgroup="human", showlegend=first, error_y=error_bars(hum)), **grid.at(i))
-            if eq is not None and eq > 0:
-                y = float(hum["mean"].iloc[0])
+            if eq is not None and eq > 0:  # at the score the fit was read at (its seeds')
+                y = float(r["y_star"]) if finite(r.get("y_star")) else float(hum["mean"].iloc[0])
                 fig.add_trace(go.Scatter(
                     x=[base, base + min(eq, x_plot - base)], y=[y, y], mode="lines",
                     line=dict(color=COLORS[3], dash="dash"), name="equivalent synthetic",
@@ -115,9 +115,10 @@ def figure_title(name: str, human: int) -> str:
 
 def figure_caption(n_seeds: int, n_test: int, human: int, bases: pd.DataFrame | None = None,
                    baseline: float | None = None,
-                   span: tuple[int, float] | None = None) -> str:
+                   span: tuple[int, float] | None = None, fit_seeds: int | None = None) -> str:
     """Caption of :func:`figure` (``bases``: ``analysis["bases"]``, whose positive
-    equivalents get the dashed line; ``baseline``: the majority baseline it draws)."""
+    equivalents get the dashed line; ``baseline``: the majority baseline it draws;
+    ``fit_seeds``: how many seeds the fit's means are over, ``analysis["fit_seeds"]``)."""
     drawn = bases is None or bool((pd.to_numeric(bases["equivalent"], errors="coerce") > 0).any())
     matched = ("the dashed line to the synthetic size the fit says matches it (the equivalent; "
                "cut at three times the fitted range)" if drawn else
@@ -125,7 +126,11 @@ def figure_caption(n_seeds: int, n_test: int, human: int, bases: pd.DataFrame | 
                "points (the table below says why)")
     return (f"One panel per synthetic base. Grey: single seeds of the synthetic-only runs; blue: "
             f"their mean over {curves.counted(n_seeds, 'seed')} with a 95% bootstrap interval "
-            f"({resampled(n_seeds, n_test)}) and the log fit on those means; red: the base "
+            f"({resampled(n_seeds, n_test)}) and the log fit on "
+            + (f"the means over the {fit_seeds} seeds with every run (a seed lacks one; the "
+               f"dashed line is at their +human mean)" if fit_seeds and fit_seeds < n_seeds
+               else "those means")
+            + f"; red: the base "
             f"plus {human} human points, drawn at its synthetic size (a little to the right, "
             f"not to hide the base's own point), and {matched}."
             + baseline_sentence(baseline, span))
@@ -216,8 +221,12 @@ def table3_caption(human: int, n_bases: int, n_seeds: int,
              f"({curves.priced_rest_phrase(table3, format(table3['median'], ',.0f'))})."
              if table3 and table3.get("median") is not None and curves.mostly_undefined(table3)
              else "")
+    points = n_bases * n_seeds
+    seen = (table3["n"] + table3["n_undefined"]) if table3 else points
+    missing = (f", of which {seen} measured: the others' runs are missing"
+               if seen < points else "")
     return (f"Summary of the additional synthetic points matching {human} human points over the "
-            f"operating points (each base and seed: {n_bases} x {n_seeds}); undefined "
+            f"operating points (each base and seed: {n_bases} x {n_seeds}{missing}); undefined "
             "equivalents (no finite match) are left out and counted ('with an equivalent', "
             "'without one')"
             + (UNDEFINED_LEFT_OUT if table3 and table3.get("n_undefined") else "")

@@ -7,6 +7,8 @@ metric); ``intervals`` its interval frame (n, fraction, metric, mean, low, high,
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -139,18 +141,28 @@ def paired_tables(paired: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return paired[difference], paired[keys + tests]
 
 
-def paired_caption(n_seeds: int) -> str:
-    """Caption of the first of :func:`paired_tables` (the difference)."""
-    return (f"Per n and metric: the mean over {curves.counted(n_seeds, 'seed')} at 97.5% and 100% synthetic, "
+def _paired_seeds(n_seeds: int | Sequence[int]) -> str:
+    """'3 seeds', or where the table's rows pair different numbers of seeds (a run missing at
+    one fraction), 'the 2-3 seeds with both (column seeds)'."""
+    counts = sorted({int(n) for n in n_seeds}) if isinstance(n_seeds, Sequence) else [n_seeds]
+    if len(counts) <= 1:
+        return curves.counted(counts[0] if counts else 0, "seed")
+    return f"the {counts[0]}-{counts[-1]} seeds with both (column seeds)"
+
+
+def paired_caption(n_seeds: int | Sequence[int]) -> str:
+    """Caption of the first of :func:`paired_tables` (the difference); ``n_seeds``: the
+    seeds of the zoom, or each row's (:func:`littlehuman.experiments.zoom.paired`'s seeds)."""
+    return (f"Per n and metric: the mean over {_paired_seeds(n_seeds)} at 97.5% and 100% synthetic, "
             "their mean difference with its 95% interval (paired per test row within each "
             "seed, resampling seeds and rows) and the smallest difference this run could "
             "detect at 80% power.")
 
 
-def paired_tests_caption(n_seeds: int) -> str:
+def paired_tests_caption(n_seeds: int | Sequence[int]) -> str:
     """Caption of the second of :func:`paired_tables` (the seeds' tests)."""
     return (f"The same pairs, seed by seed: the seeds favouring each side and the ties (of "
-            f"{curves.counted(n_seeds, 'seed')}), the exact sign test and the sign-flip test on "
+            f"{_paired_seeds(n_seeds)}), the exact sign test and the sign-flip test on "
             "the mean difference (both two-sided), and the smallest p these seeds allow.")
 
 
