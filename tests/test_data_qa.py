@@ -121,6 +121,14 @@ def test_fairytaleqa_multi_section_context(ftqa_df: pd.DataFrame) -> None:
         assert context.index(texts[0]) < context.index(texts[-1])  # in the listed order
 
 
+def test_carriage_returns_are_line_breaks(ftqa_df: pd.DataFrame) -> None:
+    """26 FairyTaleQA stories break paragraphs with two carriage returns: 998 rows kept them
+    inside their context (a reviewer); they are line breaks, and blank lines go, as with
+    newlines."""
+    assert schema.clean_text("a.\r\r  b\r\nc") == schema.clean_text("a.\n\n  b\nc") == "a.\nb\nc"
+    assert not ftqa_df["context"].str.contains("\r", regex=False).any()
+
+
 def test_fairytaleqa_repeated_question_ids_kept(ftqa_df: pd.DataFrame) -> None:
     rows = ftqa_df[ftqa_df["row_id"].str.startswith("fairytaleqa:train:the-raspberry-worm:")]
     raw = pd.read_csv(FTQA_ROOT / "train" / "the-raspberry-worm-questions.csv")
