@@ -1508,3 +1508,112 @@ def test_a_reading_off_the_runs_that_claims_more_than_the_gain_says_so():
     assert advisor.log_against_runs(measured, 250.0, None, None).endswith("a curve speaks).")
     assert "Read that interval" not in advisor.measured_sentence(
         {**report, "measured": measured.assign(low=0.0)})
+
+
+# ---- runs missing or unscored, one seed, ties (a reviewer's finds, forty-eighth session) ----
+def _noisy_runs(exp, specs, score, noise=0.02):
+    """Finished runs whose per-test-row scores vary around ``score(spec)`` (NaN: unscored)."""
+    import zlib
+
+    from test_experiments import test_ids
+
+    ids = test_ids(exp)
+    for spec in specs:
+        y = float(score(spec))
+        rng = np.random.default_rng(zlib.crc32(spec.key().encode()))
+        r = rng.normal(0, noise, len(ids))
+        rows = np.clip(y + r - r.mean(), 0, 1) if math.isfinite(y) else np.full(len(ids), y)
+        preds = pd.DataFrame({"row_id": ids, "prediction": [i % 2 for i in range(len(ids))],
+                              "gold": [1] * len(ids), "score:accuracy": rows})
+        exp.store.write(spec, {"metrics": {"accuracy": float(np.mean(rows)), "n": len(ids)},
+                               "timings_s": {"fit": 0.0}}, preds)
+
+
+def _kind(spec):
+    from littlehuman import mixing
+
+    base = mixing.n_replaced(spec.n, spec.fraction)
+    return ("synthetic" if base == spec.n else "human"), base
+
+
+def test_a_seed_lacking_one_run_is_left_out_of_page_06_and_said(home):
+    """Seed 2 lacks its 40-point synthetic run: the curves read seeds 0-1, and so now do the
+    human points' gains beside them (read over 0-2 they had turned a gain clear of 0 into one
+    that was not), the caution names the seed, the caveat and the step's cost count right,
+    and the purchases' note sends the user to rerun page 04 (not to --tradeoff-seeds)."""
+    gains = {16: 40.0, 24: 20.0}
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1, budget=4.0)
+    specs = [s for s in specs_of(exp, tradeoff)
+             if not (s.seed == 2 and s.n == 40 and s.fraction == 1.0)]
+    _noisy_runs(exp, specs, lambda s: known_tradeoff(s, gains) + (0.0 if s.seed == 2 else 0.3))
+    report = advisor.families_report(exp, n_boot=100)
+    assert report["seeds"] == [0, 1] and report["seeds_left_out"] == [2]
+    assert set(report["gains"]["seeds"]) == {2}
+    assert "seed 2 left out: it lacks a trade-off run" in advice_plots.cautions(report)
+    assert "(`--tradeoff-steps`, one more synthetic-only size per base and seed each: 6 runs " \
+        "per step here)" in advisor.open_families_sentence(report)
+    left = report["purchases"]["left_out"]
+    assert any("trade-off seed(s) 2 are not read here" in n and "--notebooks 04" in n
+               for n in left), left
+    caveats = tradeoff.summary(exp)["advice"]["caveats"]
+    assert "2 seeds per point (of the 3 run: the others lack a trade-off run)" in caveats[1]
+
+
+def test_no_seed_with_every_run_and_an_unscored_run_give_sentences_not_tracebacks(home):
+    """Each seed lacking a different +human run left no interval, and page 04's advice
+    formatted None (TypeError); a run scored NaN reached the measured purchases'
+    bootstrap (LinAlgError on page 06)."""
+    gains = {16: 40.0, 24: 20.0}
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1, budget=4.0)
+    lacking = {0: 16, 1: 24, 2: 16}
+    _noisy_runs(exp, [s for s in specs_of(exp, tradeoff)
+                      if _kind(s) != ("human", lacking[s.seed])],
+                lambda s: known_tradeoff(s, gains) + 0.3)
+    advice = tradeoff.summary(exp)["advice"]
+    assert all("95% CI" not in b["message"] for b in advice["per_base"])
+    nan = experiment("nan", seeds="0 1 2", price_human=1.0, price_synthetic=0.1, budget=4.0)
+    _noisy_runs(nan, specs_of(nan, tradeoff),
+                lambda s: math.nan if (s.seed == 1 and s.n == 32 and s.fraction == 1.0)
+                else known_tradeoff(s, gains) + 0.3 + 0.01 * s.seed)
+    report = advisor.families_report(nan, n_boot=100)
+    assert report["seeds"] == [0, 2] and report["purchases"]["seeds"] == 2
+    assert any(n.startswith("seed(s) 1 not read: a run of theirs has no accuracy score")
+               for n in report["purchases"]["left_out"])
+
+
+def test_one_seeds_interval_is_not_called_settled(home):
+    """One seed: its intervals resample test rows only. The buy line, the measured purchases
+    and the pilot notes had called them 'settled' beside a headline saying one seed cannot
+    tell."""
+    exp = experiment(seeds="0", price_human=0.1, price_synthetic=0.1, budget=4.0)
+    _noisy_runs(exp, specs_of(exp, tradeoff),
+                lambda s: known_tradeoff(s, {16: 40.0, 24: 20.0}) + 0.3)
+    report = advisor.families_report(exp, n_boot=200)
+    assert report["n_seeds"] == 1 and not report["budget"]["confident"]
+    assert "from one seed, whose interval resamples its test rows only: not settled" in \
+        advisor.buy_line(report)
+    assert "on this one seed, whose interval resamples its test rows only: not settled" in \
+        report["purchases"]["sentence"]
+    assert not any("already settled" in n for n in advisor.pilot_notes(report))
+
+
+def test_mixes_tied_in_every_resample_are_not_one_best_in_all(home):
+    """Every synthetic-only run scoring 0.7 on every row and the +human runs past the budget:
+    argmax had given each resample to the first mix, 'the best in 100% of the resamples'."""
+    exp = experiment(seeds="0 1 2", price_human=1.0, price_synthetic=0.1, budget=4.0)
+    write_runs(exp, specs_of(exp, tradeoff),
+               lambda s: 0.7 if _kind(s)[0] == "synthetic" else 0.8)
+    bought = advisor.families_report(exp, n_boot=100)["purchases"]
+    assert bought["tied_resamples"] == 100 and bought["table"]["share_best"].isna().all()
+    assert "tied with another in every resample: the runs do not single it out" in \
+        bought["sentence"]
+
+
+def test_table_3s_median_does_not_average_none_needed_into_a_number():
+    """Notebook 06's exponential curves read +26.8 on base 16 and 'none needed' (ranked at
+    -24) on base 24, three seeds each: Table 3's median had been +1.4, a number no operating
+    point gave; it is the lower middle value now (the mean stays the mean)."""
+    t3 = curves.table3([26.8, -24.0] * 3, floors=[-16.0, -24.0] * 3)
+    assert t3["median"] == -24.0 and t3["mean"] == pytest.approx(1.4)
+    assert curves.table3([26.8, -20.0] * 3, floors=[-16.0, -24.0] * 3)["median"] == \
+        pytest.approx(3.4)

@@ -586,7 +586,7 @@ def test_the_median_of_one_base_is_that_bases_equivalent_and_interval():
 
 
 def test_a_median_over_bases_ranks_what_has_no_equivalent():
-    ranked = F._median_ranked
+    ranked = F.ranked_median
     assert ranked(np.array([3.0, math.inf, 1.0])) == 3.0
     assert ranked(np.array([1.0, math.inf])) == math.inf  # half unreachable: no finite median
     assert ranked(np.array([-1000.0, math.inf])) == math.inf  # none needed vs unreachable

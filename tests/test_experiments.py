@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from littlehuman import config, families, metrics, mixing
+from littlehuman import config, curves, families, metrics, mixing
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import advisor, grid, scaling, sweep, tradeoff, twins, zoom
 from littlehuman.experiments import twins as ex_twins
@@ -1714,7 +1714,7 @@ def test_a_median_of_two_bases_does_not_average_none_needed_into_a_number():
     """Base 16's +8.6 and base 24's 'none needed' (ranked at -24) had a median of -7.7, a
     number neither base gave; now the lower of the two. Infinities and plain values as
     before."""
-    ranked = families._median_ranked
+    ranked = curves.ranked_median
     assert ranked(np.array([8.6, -24.0]), np.array([-16.0, -24.0])) == -24.0
     assert ranked(np.array([8.6, 20.0]), np.array([-16.0, -24.0])) == pytest.approx(14.3)
     assert ranked(np.array([8.6, math.inf]), np.array([-16.0, -24.0])) == math.inf

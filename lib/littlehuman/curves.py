@@ -277,15 +277,19 @@ def operating_points(records: pd.DataFrame, metric: str, pool_bases: bool = Fals
 
 
 def table3(equivalents: Sequence[float | None],
-           method: str = "linear") -> dict[str, Any]:
+           method: str = "linear", floors: Sequence[float] | None = None) -> dict[str, Any]:
     """Mean, median, 25th and 75th percentile of the defined equivalents (paper Table 3), and
     the defined ones themselves (``values``, sorted).
 
     None/NaN/inf entries are left out and counted in ``n_undefined``. ``method`` is a
     ``numpy.percentile`` method, or "paper" for the authors' ``sorted[int(n * q)]``
-    (their median stays ``np.median``)."""
+    (their median stays ``np.median``). ``floors`` (per entry, minus its base): an entry at
+    its floor is 'none needed', a stand-in that the median of an even count does not average
+    with a number (:func:`ranked_median`; notebook 06's exponential curves read +26.8 and
+    'none needed' on two bases as a median of +1.4, a reviewer)."""
     raw = [None if v is None else float(v) for v in equivalents]
-    vals = np.array([v for v in raw if v is not None and math.isfinite(v)], dtype=float)
+    kept = [i for i, v in enumerate(raw) if v is not None and math.isfinite(v)]
+    vals = np.array([raw[i] for i in kept], dtype=float)
     out: dict[str, Any] = {"n": int(vals.size), "n_undefined": len(raw) - int(vals.size),
                            "values": sorted(float(v) for v in vals)}
     if vals.size == 0:
@@ -295,8 +299,42 @@ def table3(equivalents: Sequence[float | None],
         p25, p75 = (float(ordered[int(vals.size * q)]) for q in (0.25, 0.75))
     else:
         p25, p75 = (float(np.percentile(vals, q, method=method)) for q in (25, 75))
-    return {**out, "mean": float(vals.mean()), "median": float(np.median(vals)),
-            "p25": p25, "p75": p75}
+    median = (float(np.median(vals)) if floors is None
+              else ranked_median(vals, np.array([floors[i] for i in kept], dtype=float)))
+    return {**out, "mean": float(vals.mean()), "median": median, "p25": p25, "p75": p75}
+
+
+def at_floor(value: float, floor: float) -> bool:
+    """Whether an equivalent (or an interval's end) lies at the floor that 'none needed' is
+    ranked at (minus the base), to the half point it is shown to: a near-flat log fit put
+    -249.99999 on base 250, and it read '-250' beside another family's '≤ 0' (a reviewer)."""
+    return value <= floor + 0.5
+
+
+def ranked_median(values: np.ndarray, floors: np.ndarray | None = None) -> float:
+    """The median of ranked values (+-inf allowed), NaNs (failed fits) left out; NaN when
+    none is left or the middle two are -inf and +inf. Of an even count, the mean of the
+    middle two, or where either is 'none needed' (ranked at minus its base: at its own
+    ``floors`` entry) the lower of them: the mean of +8.6 and base 24's -24 had read '-8', a
+    number no base gave (a reviewer)."""
+    keep = ~np.isnan(values)
+    order = np.argsort(values[keep], kind="stable")
+    ordered = values[keep][order]
+    if ordered.size == 0:
+        return math.nan
+    mid = ordered.size // 2
+    if ordered.size % 2:
+        return float(ordered[mid])
+    a, b = float(ordered[mid - 1]), float(ordered[mid])
+    if a == b:
+        return a
+    if math.isinf(a) and math.isinf(b):
+        return math.nan
+    if floors is not None:
+        at = np.asarray(floors, dtype=float)[keep][order]
+        if at_floor(a, at[mid - 1]) or at_floor(b, at[mid]):
+            return a
+    return (a + b) / 2  # with one infinite: that infinity (no finite median)
 
 
 #: the fewest finite equivalents whose quartiles a report shows: over fewer, a quartile

@@ -140,8 +140,9 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         f"measured only for +{h} human points on synthetic bases of "
         f"{', '.join(str(b['base']) for b in per_base)}: buying more human points than that "
         "is an extrapolation the experiment does not support",
-        f"{curves.counted(len(trade_off_seeds(p)), 'seed')} per point; the intervals resample "
-        "seeds (and test rows for the scores), not the choice of bases",
+        _seeds_per_point(len(trade_off_seeds(p)), analysis.get("fit_seeds"))
+        + "; the intervals resample seeds (and test rows for the scores), not the choice of "
+        "bases",
         "the synthetic curve y = a0 + a1 ln(x) is fitted on a narrow range of sizes: "
         "equivalents far beyond it are extrapolations",
     ]
@@ -151,6 +152,16 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
     return jsonable({"price_human": p.price_human, "price_synthetic": p.price_synthetic,
                       "price_ratio": ratio, "human_points": h, "overall": overall,
                       "verdict": verdict, "per_base": per_base, "caveats": caveats})
+
+
+def _seeds_per_point(run: int, fitted: Sequence[int] | None) -> str:
+    """'3 seeds per point', or where some lack a run (the fit reads the seeds with every
+    run): '2 seeds per point (of the 3 run: the others lack a run)'. The profile's count had
+    been said whatever the fit read (a reviewer)."""
+    if fitted is None or len(fitted) >= run:
+        return f"{curves.counted(run, 'seed')} per point"
+    return (f"{curves.counted(len(fitted), 'seed')} per point (of the {run} run: the others "
+            "lack a trade-off run)")
 
 
 def _read_off_row(measured: pd.DataFrame | None, base: float,
@@ -276,8 +287,9 @@ def _advice_sentence(r: dict[str, Any], h: int, adv: dict[str, Any], score: floa
         return (f"{head}; matching them takes about {adv['equivalent_points']:,.0f} more "
                 "synthetic points on the fitted curve, but its 95% interval runs from none "
                 "needed to more than any finite number: no advice for this base.")
-    low = (f"{r['low']:,.0f}" if not finite(r["low"])  # minus the base: '≤ 0', as the tables
-           or not families.at_floor(r["low"], -float(r["base"])) else "≤ 0")  # read it
+    low = ("" if not finite(r["low"])  # no interval (no seed has every run: a reviewer's crash)
+           else "≤ 0" if families.at_floor(r["low"], -float(r["base"]))  # minus the base, as
+           else f"{r['low']:,.0f}")  # the tables read it
     interval = (f" (95% CI {low} to {r['high']:,.0f})"
                 if finite(r["low"]) and finite(r["high"]) else
                 f" (95% CI at least {r['low']:,.0f})" if finite(r["low"]) else "")
@@ -412,7 +424,9 @@ def families_report(study: "Study", metric: str | None = None,
     bought at the profile's prices, no curve; None without prices or when the runs learned
     nothing), ``gains`` (the human points' paired gain per base,
     :func:`~littlehuman.experiments.tradeoff.human_gain`; None when the runs learned
-    nothing), ``runs_per_seed``, ``metric``, ``dataset``."""
+    nothing), ``runs_per_seed``, ``metric``, ``dataset``, ``seeds_left_out`` (trade-off seeds
+    with some runs but not every one: the curves and this page's Table 3 leave them out),
+    ``trade_off_seeds`` (the seeds the trade-off trains)."""
     from littlehuman.experiments import tradeoff
     from littlehuman.findings import paper_table3
 
@@ -449,11 +463,14 @@ def families_report(study: "Study", metric: str | None = None,
     runs_per_seed = len({c.run for c in tradeoff.cells(p, study.shape)}) // max(
         1, len(tradeoff.seeds(p)))
     bought = None if nothing else measured_purchases(study, metric, n_boot, level, budget)
-    gains = None if nothing else tradeoff.human_gain(study, metric,
-                                                     level=result.get("level", 0.95))
+    gains = None if nothing else tradeoff.human_gain(study, metric,  # the curves' seeds
+                                                     level=result.get("level", 0.95),
+                                                     among=result["seeds"])
     pilot = [] if nothing else pilot_rows(result, answer, runs_per_seed,
                                           _saturated_gains(gains, result), bought)
-    return {**result, "metric": metric, "dataset": study.name,
+    left_out = sorted(set(records["seed"]) - set(result["seeds"])) if len(records) else []
+    return {**result, "metric": metric, "dataset": study.name, "seeds_left_out": left_out,
+            "trade_off_seeds": list(tradeoff.seeds(p)),
             "flags": grid.flags(records, baseline, metric, grid.best_constant(study, metric)),
             "learned_nothing": nothing,
             "baseline": baseline.get(metric), "span": grid.span_baseline(records, metric),
@@ -787,7 +804,8 @@ def open_families_sentence(report: dict[str, Any]) -> str:
             return f"{head}{covers}."
     covers = ((", so the plan covers each of them" if not ruled_out else
                f", so the plan covers {families.named(planned)}") if report.get("pilot") else "")
-    runs = len(report["bases"]) * report["n_seeds"]
+    # each trade-off seed trains the step, read on the curves or not (a reviewer: 2 of 3)
+    runs = len(report["bases"]) * len(report.get("trade_off_seeds") or range(report["n_seeds"]))
     return (f"{head}{covers}. More seeds narrow each family's intervals but do not tell the "
             "families apart; more sizes per base (`--tradeoff-steps`, one more synthetic-only "
             f"size per base and seed each: {curves.counted(runs, 'run')} per step here) give "
@@ -1010,6 +1028,8 @@ def _buy_line(report: dict[str, Any]) -> str:
         margin = f"beats {g['against']} by {curves.signed_interval(g)}"
         margin += (": settled." if answer["confident"] else
                    ", a tie: either end does as well on this evidence." if is_tie(g) else
+                   ", from one seed, whose interval resamples its test rows only: not settled "
+                   "(run 2 or more seeds)." if g["low"] > 0 or g["high"] < 0 else
                    ", an interval reaching 0: not settled, the evidence cannot tell which end "
                    "is better.")
     else:

@@ -18,6 +18,7 @@ two named mixes, 0.94-0.98.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -105,6 +106,14 @@ def measure(study: "Study", metric: str | None = None,
     left_out = ([f"{dropped} measured mix(es) left out: they lack a run of seed(s) "
                  f"{', '.join(map(str, seeds))}, which every mix is read on"] if dropped else [])
     extra = sorted(set().union(*(e["runs"] for e in kept.values())) - set(seeds))
+    own = set(tradeoff.seeds(study.profile))
+    failed = [s for s in extra if s in own]  # trade-off seeds lacking a run: rerun them
+    extra = [s for s in extra if s not in own]
+    if failed:  # (a reviewer: these were blamed on the sweep and sent to --tradeoff-seeds)
+        left_out.append(
+            f"the runs of trade-off seed(s) {', '.join(map(str, failed))} are not read here: "
+            "some trade-off mix lacks its run of them (failed or not trained yet), and every "
+            "mix is read on the same seeds; rerun `run_all.py --notebooks 04` to train it")
     if extra:  # paired resamples need one set of seeds: the others' runs are not read here
         left_out.append(
             f"every mix is read on seed(s) {', '.join(map(str, seeds))}, those every mix has; "
@@ -116,6 +125,16 @@ def measure(study: "Study", metric: str | None = None,
             for seed in seeds}
     if len({a.size for arrays in rows.values() for a in arrays}) > 1:
         raise LittleHumanError(_stale(study))
+    unscored = [seed for seed, arrays in rows.items()  # as the curves leave such seeds out
+                if not all(np.isfinite(a).all() for a in arrays)]  # (NaN had crashed page 06)
+    if unscored:
+        seeds = [seed for seed in seeds if seed not in unscored]
+        rows = {seed: rows[seed] for seed in seeds}
+        if not seeds:
+            raise LittleHumanError(f"{study.name}: every seed has a run without a {metric} "
+                                   "score for every test row; rerun those runs")
+        left_out.append(f"seed(s) {', '.join(map(str, unscored))} not read: a run of theirs "
+                        f"has no {metric} score for some test rows")
     per_seed = {seed: np.vstack(arrays) for seed, arrays in rows.items()}
     keys = sorted(k for e in kept.values() for seed in seeds for k in e["runs"][seed])
     mixes = pd.DataFrame({
@@ -205,10 +224,11 @@ def at_prices(p: Purchases, price_human: float, price_synthetic: float,
     # a resample whose best is tied (clipped at the metric's bound: 3 seeds' t factor has
     # heavy tails) picks nothing; np.argmax would hand it to the first mix
     single = (top == top.max(axis=1, keepdims=True)).sum(axis=1) == 1
-    if not single.any():
-        single[:] = True
-    picks = idx[np.argmax(top[single], axis=1)]
-    t["share_best"] = np.bincount(picks, minlength=len(t)) / len(picks)
+    # tied in every resample: no share (argmax had given every resample to the first mix,
+    # "the best in 100%", a reviewer)
+    picks = idx[np.argmax(top[single], axis=1)] if single.any() else idx[:0]
+    t["share_best"] = (np.bincount(picks, minlength=len(t)) / len(picks) if len(picks)
+                       else np.nan)
     t.loc[~t["affordable"], "share_best"] = np.nan
     means, human = t["mean"].to_numpy(float), t["human"].to_numpy() > 0
 
@@ -220,7 +240,8 @@ def at_prices(p: Purchases, price_human: float, price_synthetic: float,
     out.update(status="ok", best=_row(t, i_best),
                best_synthetic=None if i_without is None else _row(t, i_without),
                best_human=None if i_with is None else _row(t, i_with),
-               human_share=float(np.mean(human[picks])), tied_resamples=int((~single).sum()),
+               human_share=float(np.mean(human[picks])) if len(picks) else math.nan,
+               tied_resamples=int((~single).sum()),
                gain=None, next_step=_next_step(p, t, i_best, budget))
     if i_with is not None and i_without is not None:  # the two mixes named, paired
         out["gain"] = _paired(p, i_with, i_without)
@@ -275,10 +296,13 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
     best, syn, hum, gain = (answer[k] for k in ("best", "best_synthetic", "best_human", "gain"))
     spent = (f", spending ${curves.money(best['cost'])} of the ${curves.money(budget)}"
              if best["cost"] < 0.9 * budget else "")
+    tied = math.isnan(best["share_best"])  # tied with another in every resample
     head = (f"Within ${curves.money(budget)}, the best measured purchase is "
-            f"{_scored(best, metric)}{spent}, the best in "
-            f"{curves.share_text(best['share_best'])} of the resamples"
-            + (": the runs do not single it out" if best["share_best"] < 0.8 else ""))
+            f"{_scored(best, metric)}{spent}, "
+            + ("tied with another in every resample: the runs do not single it out" if tied
+               else f"the best in {curves.share_text(best['share_best'])} of the resamples"
+               + (": the runs do not single it out" if best["share_best"] < 0.8 else "")))
+    one_seed = answer.get("seeds", 2) <= 1  # its intervals resample test rows only
     if hum is None:
         head += ("; no measured purchase with human points fits the budget, so the runs cannot "
                  "say here whether human points pay")
@@ -287,19 +311,26 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
                  "cannot weigh them against one without")
     else:
         other = syn if best["human"] else hum
-        verdict = ("human points pay, settled" if gain["low"] > 0 else
+        clear = gain["low"] > 0 or gain["high"] < 0
+        verdict = (f"human points {'pay' if gain['low'] > 0 else 'do not pay'} on this one "
+                   "seed, whose interval resamples its test rows only: not settled (run 2 or "
+                   "more seeds)" if clear and one_seed else
+                   "human points pay, settled" if gain["low"] > 0 else
                    "human points do not pay, settled" if gain["high"] < 0 else
                    "no difference: the two score alike in every resample" if alike(gain) else
                    "an interval reaching 0: not settled, the evidence cannot tell which is better")
         head += (f"; the best {'without' if best['human'] else 'with'} human points is "
                  f"{_scored(other, metric)}. Among the measured purchases, the best with human "
                  f"points minus the best without: {curves.signed_interval(gain)} "
-                 f"({level:.0%}, paired over the same resamples): {verdict}; in "
-                 f"{curves.share_text(answer['human_share'])} of the resamples the best "
-                 "affordable purchase has human points")
+                 f"({level:.0%}, paired over the same resamples): {verdict}"
+                 + ("" if math.isnan(answer["human_share"]) else
+                    f"; in {curves.share_text(answer['human_share'])} of the resamples the best "
+                    "affordable purchase has human points"))
     step = answer.get("next_step")
     if step:
-        head += (". Past the budget, the cheapest measured purchase that beats it, settled, is "
+        head += (". Past the budget, the cheapest measured purchase that beats it"
+                 + (" (an interval clear of 0 on one seed, not settled)" if one_seed else
+                    ", settled,") + " is "
                  f"{_mix(step)} (${curves.money(step['cost'])}): "
                  f"{curves.signed_interval(step['gain'])}")
         t = answer["table"]

@@ -13,7 +13,7 @@ here, beside the paper's Table 3.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -128,11 +128,13 @@ def row_scores(study: "Study", metric: str) -> dict[int, dict[tuple, Any]]:
 
 
 def _paired_differences(study: "Study", specs: dict[tuple, "RunSpec"], metric: str,
-                        one: tuple, other: tuple) -> dict[int, Any]:
-    """Per seed with both runs finished, run ``one``'s per-test-row ``metric`` minus run
-    ``other``'s (each ``(base, kind, added)``; the runs of a seed score the same rows)."""
+                        one: tuple, other: tuple,
+                        among: Sequence[int] | None = None) -> dict[int, Any]:
+    """Per seed (of ``among``, default the trade-off's) with both runs finished, run
+    ``one``'s per-test-row ``metric`` minus run ``other``'s (each ``(base, kind, added)``;
+    the runs of a seed score the same rows)."""
     diffs = {}
-    for seed in seeds(study.profile):
+    for seed in seeds(study.profile) if among is None else among:
         a, b = specs.get((*one, seed)), specs.get((*other, seed))
         if a and b and study.store.has(a) and study.store.has(b):
             diffs[seed] = (grid.per_example_scores(study, a)[metric].to_numpy(float)
@@ -141,17 +143,20 @@ def _paired_differences(study: "Study", specs: dict[tuple, "RunSpec"], metric: s
 
 
 def human_gain(study: "Study", metric: str, n_boot: int = 2000,
-               level: float = 0.95) -> pd.DataFrame:
+               level: float = 0.95, among: Sequence[int] | None = None) -> pd.DataFrame:
     """Per base: what the human points added over the purely synthetic base, paired per test
     row within each seed (the base run and the base + human run of a seed score the same
     rows), with a bootstrap interval over seeds and rows and the smallest gain the run could
     detect at 80% power (:func:`~littlehuman.stats.detectable_effect`). Columns: base, gain,
-    gain_low, gain_high, gain_detectable, seeds; bases missing a run are left out."""
+    gain_low, gain_high, gain_detectable, seeds; bases missing a run are left out.
+    ``among``: the seeds to read (the curves' seeds, those with every run, where the gain
+    stands beside them; default the trade-off's: a reviewer found a seed the curves left out
+    turning a gain clear of 0 into one that was not)."""
     specs = run_specs(study)
     h, rows = sizes(study.profile, study.shape).human, []
     for base in sizes(study.profile, study.shape).bases:
         diffs = _paired_differences(study, specs, metric, (base, "human", h),
-                                    (base, "synthetic", 0))
+                                    (base, "synthetic", 0), among)
         if not diffs:
             continue
         gain, low, high = stats.hierarchical_bootstrap(
@@ -313,12 +318,14 @@ def analysis(study: "Study", metric: str | None = None,
     mean["breakeven_ratio"] = [curves.breakeven_price_ratio(e, human)
                                if finite(e) and e > 0 and not nothing else None
                                for e in mean["equivalent"]]
-    gains = human_gain(study, metric, level=level).rename(columns={"seeds": "gain_seeds"})
+    gains = human_gain(study, metric, level=level, among=fit_seeds).rename(
+        columns={"seeds": "gain_seeds"})
     mean = mean.merge(gains, on="base", how="left")
     per_seed = points[points["level"] == "seed"]
     # points whose runs are missing were not measured: not "no finite equivalent" (a reviewer)
     measured_points = per_seed[per_seed["status"] != "incomplete"]
-    t3 = curves.table3([e if finite(e) else None for e in measured_points["equivalent"]])
+    t3 = curves.table3([e if finite(e) else None for e in measured_points["equivalent"]],
+                       floors=[-float(b) for b in measured_points["base"]])
     counts = per_seed["status"].value_counts()
     statuses = [f"{c} of {len(per_seed)} operating points {s}: {STATUS_WORDS.get(s, s)}."
                 for s, c in counts.items()]

@@ -457,9 +457,17 @@ def cautions(report: dict[str, Any]) -> str:
     nothing): no answer when none learned anything, else notebook 04's cautions."""
     if report.get("learned_nothing"):
         return f"**No answer: {report['learned_nothing']}.**"
+    left = report.get("seeds_left_out") or []
+    left_out = ("" if not left else  # page 04 reads their complete bases: say why they differ
+                f"seed{'s' * (len(left) > 1)} {', '.join(map(str, left))} left out: "
+                f"{'each lacks' if len(left) > 1 else 'it lacks'} a trade-off run, and the "
+                "curves here are fitted on the seeds with every run (notebook 04's Table 3 "
+                "counts their complete bases, so its numbers can differ); rerun "
+                "`run_all.py --notebooks 04` to train the missing runs")
     if report.get("mostly_nothing"):
-        return f"**Dry run: {report['mostly_nothing']}.**"
-    flags = report.get("flags") or []
+        return (f"**Dry run: {report['mostly_nothing']}.**"
+                + (f" **Caution: {left_out}.**" if left_out else ""))
+    flags = list(report.get("flags") or []) + ([left_out] if left_out else [])
     return f"**Caution (the trade-off's runs): {'; '.join(flags)}.**" if flags else ""
 
 
