@@ -1719,3 +1719,19 @@ def test_a_median_of_two_bases_does_not_average_none_needed_into_a_number():
     assert ranked(np.array([8.6, 20.0]), np.array([-16.0, -24.0])) == pytest.approx(14.3)
     assert ranked(np.array([8.6, math.inf]), np.array([-16.0, -24.0])) == math.inf
     assert ranked(np.array([8.6, -24.0])) == pytest.approx(-7.7)  # no floors given
+
+
+def test_a_seed_fitted_on_fewer_synthetic_sizes_is_not_an_operating_point(home):
+    """Seed 2 lacks base 24's 40-point synthetic run: its base-24 curve had been fitted on 2
+    of the 3 sizes without a word and counted in Table 3 beside the others' (a reviewer);
+    it is incomplete, as a point whose runs are missing."""
+    gains = {16: 40.0, 24: 20.0}
+    exp = experiment(seeds="0 1 2")
+    specs = [s for s in specs_of(exp, tradeoff)
+             if not (s.seed == 2 and s.n == 40 and s.fraction == 1.0)]
+    write_runs(exp, specs, lambda s: known_tradeoff(s, gains))
+    result = tradeoff.analysis(exp, n_boot=50)
+    seeds = result["points"].query("level == 'seed'").set_index(["seed", "base"])
+    assert seeds.loc[(2, 24), "status"] == "incomplete"
+    assert "no synthetic-only run of size 40" in seeds.loc[(2, 24), "message"]
+    assert seeds.loc[(2, 16), "status"] == "ok" and result["table3"]["n"] == 5

@@ -223,14 +223,31 @@ def check_records(records: pd.DataFrame, metric: str) -> pd.DataFrame:
     return frame.dropna(subset=[metric])
 
 
+def _synthetic_sizes(frame: pd.DataFrame, base: float, pool_bases: bool) -> set[float]:
+    """The synthetic-only sizes ``frame`` holds for ``base``'s fit."""
+    syn = frame[(frame["kind"] == "synthetic") & (pool_bases | (frame["base"] == base))]
+    return set((syn["base"] + syn["added"]).astype(float))
+
+
 def _operating_rows(frame: pd.DataFrame, metric: str, pool_bases: bool,
-                    extrapolation_factor: float) -> list[dict[str, Any]]:
+                    extrapolation_factor: float,
+                    every: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+    """The operating points of ``frame`` (one seed's runs, or the seed means); with ``every``
+    (every seed's runs), a base whose fit lacks a size another seed has is incomplete: fitted
+    on fewer sizes it is another curve (a reviewer: seed 2 of base 24 fitted on 2 of 3)."""
     rows = []
     for base in sorted(frame["base"].unique()):
         syn = frame[(frame["kind"] == "synthetic") & (pool_bases | (frame["base"] == base))]
         x, y = (syn["base"] + syn["added"]).to_numpy(float), syn[metric].to_numpy(float)
         humans = frame[(frame["kind"] == "human") & (frame["base"] == base)]
         head: dict[str, Any] = {"base": base, "n_fit": len(x)}
+        lacking = (sorted(_synthetic_sizes(every, base, pool_bases) - set(x.astype(float)))
+                   if every is not None else [])
+        if lacking:
+            rows.append({**head, "status": "incomplete", "message": (
+                f"no synthetic-only run of size {', '.join(f'{v:,.0f}' for v in lacking)} for "
+                f"this seed on base {base}, which other seeds fit.")})
+            continue
         try:
             fit = fit_log(x, y)
         except LittleHumanError as err:
@@ -266,7 +283,7 @@ def operating_points(records: pd.DataFrame, metric: str, pool_bases: bool = Fals
     out = []
     for seed, runs in frame.groupby("seed", sort=True):
         out += [{"level": "seed", "seed": seed, **r}
-                for r in _operating_rows(runs, metric, pool_bases, extrapolation_factor)]
+                for r in _operating_rows(runs, metric, pool_bases, extrapolation_factor, frame)]
     means = frame.groupby(["base", "kind", "added"], as_index=False)[metric].mean()
     out += [{"level": "mean", "seed": pd.NA, **r}
             for r in _operating_rows(means, metric, pool_bases, extrapolation_factor)]
