@@ -607,3 +607,28 @@ def test_the_headline_is_the_pages_or_else_the_runs(monkeypatch, notebooks, kept
     shown = "02" in notebooks
     assert summary["sweep"] == ({"status": "ok", "of": "sweep", "twins": ""} if shown
                                 else (before or {}).get("sweep"))
+
+
+@pytest.mark.parametrize("kept,recomputed", [(set(), True), ({"04"}, False)])
+def test_page_06_alone_keeps_finding_3_beside_a_kept_page_04(monkeypatch, kept, recomputed):
+    """The trade-off is shown by pages 04 and 06: `--notebooks 06` had rewritten finding 3 on
+    the index beside a kept page 04 showing other numbers (a reviewer); it does so only where
+    no page 04 is kept (a first `advise`)."""
+    from types import SimpleNamespace
+
+    from littlehuman import experiments, report
+    from littlehuman.experiments import advisor, tradeoff, twins
+
+    monkeypatch.setattr(tradeoff, "summary", lambda study: {"status": "ok", "of": "runs now"})
+    monkeypatch.setattr(advisor, "summary", lambda study: {"headline": "the advice"})
+    monkeypatch.setattr(twins, "bill", lambda study: None)
+    for name, value in (("rows_used", {}), ("for_task", {}), ("public_settings", {}),
+                        ("asdict", {})):
+        monkeypatch.setattr(report, name, lambda *args, value=value: value)
+    monkeypatch.setattr(provenance, "provenance", lambda study: {})
+    monkeypatch.setattr(experiments, "run_commits", lambda study: {})
+    study = SimpleNamespace(name="fever", task="fv", profile=SimpleNamespace(name="smoke"), notes=[])
+    before = {"tradeoff": {"status": "ok", "of": "page 04"}, "headline": "h"}
+    summary = report.build_summary(study, ["06"], experiments.for_notebooks(["06"]), {},
+                                   {"ran": 1}, 1.0, before, kept)
+    assert summary["tradeoff"]["of"] == ("runs now" if recomputed else "page 04")

@@ -33,7 +33,7 @@ import warnings
 from dataclasses import asdict
 from html import escape
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Collection, Iterator, Mapping
 
 from littlehuman import freshness, paths
 from littlehuman.config import RUN_ONLY, SHOWN_ONLY_BY, Profile, for_task, shown_value
@@ -830,7 +830,8 @@ RUN_GENERATION = ("calls", "seconds", "faults")
 
 def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
                   generation: dict[str, Any], trained: dict[str, int], seconds: float,
-                  previous: dict[str, Any] | None = None) -> dict[str, Any]:
+                  previous: dict[str, Any] | None = None,
+                  kept_pages: Collection[str] = ()) -> dict[str, Any]:
     """``summary.json`` of one report: the summary of each prepared experiment that a page run
     now shows (the ``previous`` summary's for the others, so running one notebook keeps the
     rest of the index and the index agrees with the pages it links; the
@@ -839,16 +840,21 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
     (:data:`RUN_GENERATION`) and its training counts, the bill, wall time, date, settings,
     the rows they resolve to (:func:`rows_used`), the loader's notes on the data
     (``data_notes``: WANLI's 100-row sample...) and what produced it
-    (:mod:`littlehuman.provenance`)."""
+    (:mod:`littlehuman.provenance`). ``kept_pages``: the notebooks whose earlier page stays
+    beside this run's (not run now)."""
     from littlehuman import experiments, provenance
     from littlehuman.experiments import advisor
 
     before = previous or {}
     # only the experiments a page run now shows: one prepared for another notebook (the
     # sweep, for page 03's zoom) keeps its earlier summary, as its page is kept (a reviewer:
-    # the index read 0.729 beside a kept page 02 reading 0.469)
+    # the index read 0.729 beside a kept page 02 reading 0.469); one shown by another page
+    # too (the trade-off, by 06) only where its own page is not kept (`--notebooks 06` had
+    # rewritten finding 3 beside a kept page 04 with other numbers)
     summaries = {m.NAME: m.summary(study) for m in chosen
-                 if set(experiments.shown_by(m)) & set(notebooks)}
+                 if m.NOTEBOOK in notebooks
+                 or (set(experiments.shown_by(m)) & set(notebooks)
+                     and (m.NOTEBOOK not in kept_pages or before.get(m.NAME) is None))}
     if (summaries.get("sweep") or {}).get("status") == "ok":  # what finding 1 is read with
         summaries["sweep"]["twins"] = experiments.sweep.twin_defects(study)
     advice = advisor.summary(study) if "06" in notebooks else before.get("advisor")
@@ -988,8 +994,11 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                                   f"[{study.name}] {NOTEBOOKS[nb]} unchanged: kept", flush=True)
                         staged += stage_notebooks([NOTEBOOKS[nb] for nb in notebooks if nb in todo],
                                                   out_dir, params, html, sockets, plotlyjs=src)
+                        kept = {nb for nb, f in NOTEBOOKS.items()
+                                if f in previous and nb not in notebooks}
                         summary = {**build_summary(study, notebooks, chosen, generation,
-                                                   trained, time.time() - started, earlier),
+                                                   trained, time.time() - started, earlier,
+                                                   kept),
                                    "inputs": inputs}
                         staged += stage_summary(out_dir, summary)
                         staged.append((_write_temp(out_dir, ".json", json.dumps(
