@@ -1735,3 +1735,18 @@ def test_a_seed_fitted_on_fewer_synthetic_sizes_is_not_an_operating_point(home):
     assert seeds.loc[(2, 24), "status"] == "incomplete"
     assert "no synthetic-only run of size 40" in seeds.loc[(2, 24), "message"]
     assert seeds.loc[(2, 16), "status"] == "ok" and result["table3"]["n"] == 5
+
+
+def test_no_seed_with_every_run_draws_no_resample_and_says_so(home):
+    """Every seed lacks base 24's +human run: no interval is drawn, and page 04's table had
+    read all 10,000 resamples of the complete base 16 as 'without an equivalent'."""
+    from littlehuman.plots import tradeoff as tradeoff_plots
+
+    exp = experiment(seeds="0 1 2")
+    write_runs(exp, [s for s in specs_of(exp, tradeoff)
+                     if not (mixing.n_replaced(s.n, s.fraction) == 24 and s.fraction < 1.0)],
+               lambda s: known_tradeoff(s, {16: 40.0, 24: 20.0}))
+    result = tradeoff.analysis(exp)
+    assert result["n_boot"] == 0 and (result["bases"]["failed_resamples"] == 0).all()
+    assert "none drawn here: no seed has every trade-off run" in \
+        tradeoff_plots.bases_caption(8, result["n_boot"])

@@ -307,7 +307,7 @@ def analysis(study: "Study", metric: str | None = None,
         fits, drawn = pd.DataFrame(columns=["low", "high", "undefined"]), 0
         median, read_off, fit_seeds = None, None, sorted(set(rec["seed"]))
     mean = points[points["level"] == "mean"].reset_index(drop=True)
-    bounds = [_log_interval(fits, base, n_boot) for base in mean["base"]]
+    bounds = [_log_interval(fits, base, drawn) for base in mean["base"]]  # 0 drawn: none failed
     lows, highs, failed = zip(*bounds) if bounds else ((), (), ())
     mean = mean.assign(low=list(lows), high=list(highs), failed_resamples=list(failed))
     # a saturated base (equivalent <= 0) has no price ratio: human points never pay there;

@@ -166,7 +166,9 @@ def gains_table(bases: pd.DataFrame, human: int) -> pd.DataFrame:
 def bases_caption(human: int, n_boot: int | None = None) -> str:
     """Caption of :func:`bases_table`; ``n_boot``: the resamples drawn (the analysis's)."""
     drawn = (f"{n_boot:,} resamples, the draw notebook 06 gives the log curve too; "
-             if n_boot else "")
+             if n_boot else "none drawn here: no seed has every trade-off run, so there is "
+                            "no interval until `run_all.py --notebooks 04` trains them; "
+             if n_boot == 0 else "")
     return (f"Per base, on the seed means: the score with {human} human points, the fit, the "
             "additional synthetic points that match it, its 95% bootstrap interval over seeds "
             f"and test rows ({drawn}each resample refits; a resample without a finite answer "
