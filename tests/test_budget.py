@@ -1104,10 +1104,10 @@ def test_the_buy_line_reads_the_robust_split_where_the_families_stay_open():
     line = advisor.buy_line({"budget": far, "budget_robust": None})
     assert line.startswith("No purchase these runs support: the curves would buy 10,000 "
                            "synthetic points (all $20), 208x the largest synthetic set "
-                           "measured (48 points), an extrapolation to measure near before "
+                           "the curves were fitted on (48 points), an extrapolation to measure near before "
                            "buying: the exponential saturation's best split"), line
     near = {**far, "best": {**far["best"], "s": 60.0}}
-    assert "past the largest synthetic set measured (48 points)" in advisor.buy_line(
+    assert "past the largest synthetic set the curves were fitted on (48 points)" in advisor.buy_line(
         {"budget": near, "budget_robust": None})
     robust_far = {**robust, "supported": False, "s": 4860.0}
     assert advisor.buy_line({"budget": {**answer, "measured": (250.0, 350.0)},

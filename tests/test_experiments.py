@@ -1650,7 +1650,10 @@ def test_finding_1_says_each_drops_seeds_and_the_headline_pairs_them(home):
     found = sweep.summary(exp)
     assert "(95% CI, 2 seeds and 3 seeds;" in found["text"] and found["seeds"] == 2
     assert found["first_90"][0] == pytest.approx(0.10)
-    assert "(0->90%: lost 0.100; 90->100%: lost 0.200)" in sweep.headline(exp)
+    assert "(0->90%: lost 0.100; 90->100%: lost 0.200; on the 2 seeds with all three)" in \
+        sweep.headline(exp)
+    assert "minus the first 90%'s: +0.100 [+0.100, +0.100] (on the 2 seeds with all three " \
+        "fractions; smallest detectable" in found["text"]
 
 
 def test_zoom_pairs_its_means_and_skips_a_size_without_a_shared_seed(home):

@@ -297,6 +297,8 @@ def test_ledger_says_what_the_wall_time_covered(tmp_path):
     fever, ropes = (row for row in ledger.split("<tr>")[2:])
     assert "fever" in fever and "27 s" in fever and "0 runs trained, 0 generation calls" in fever
     assert "35.4 min" in ropes and "42 runs trained, 504 generation calls" in ropes
+    write(tmp_path, summary("ropes", seconds=60.0, runs_trained=1, generation_calls=1))
+    assert "1 run trained, 1 generation call<" in index.page(tmp_path)
 
 
 def test_old_and_minimal_summaries_still_render(tmp_path):

@@ -28,6 +28,7 @@ from typing import Any
 
 from littlehuman import findings as fnd
 from littlehuman import paths
+from littlehuman.curves import counted
 
 #: CSS class of each verdict's badge
 VERDICT_CLASS = {fnd.HOLDS: "holds", fnd.NOT_VISIBLE: "unseen", fnd.CONTRADICTED: "against",
@@ -332,8 +333,9 @@ def _duration(seconds: Any) -> str:
 def _wall_time(s: dict[str, Any]) -> str:
     """The report's wall time and what it covered: a rerun that read every run and twin from
     the cache (``--force-notebooks``, a code change) took seconds, not the training's hours."""
-    done = [f"{s[k]:,} {what}" for k, what in (("runs_trained", "runs trained"),
-                                                 ("generation_calls", "generation calls"))
+    done = [counted(s[k], noun) + after  # '1 run trained', not '1 runs' (a reviewer)
+            for k, noun, after in (("runs_trained", "run", " trained"),
+                                   ("generation_calls", "generation call", ""))
             if isinstance(s.get(k), int)]
     return esc(_duration(s.get("seconds"))) + (
         f"<br><small>{esc(', '.join(done))}</small>" if done else "")

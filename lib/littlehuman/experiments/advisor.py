@@ -1051,10 +1051,14 @@ def _beyond_the_runs(what: str, synthetic: float, measured: Any) -> str:
     no instruction to buy. "Buy 10,000 synthetic points (all $20)" opened a one-seed answer
     read 200x past runs of 16-48 points, its caveats after it (a user)."""
     lo, hi = (float(v) for v in measured) if measured else (math.nan, math.nan)
-    far = (f"{synthetic / hi:,.0f}x the largest synthetic set measured ({hi:,.0f} points)"
-           if synthetic >= 2 * hi else f"past the largest synthetic set measured ({hi:,.0f} "
-           "points)" if synthetic > hi else f"below the smallest synthetic set measured "
-           f"({lo:,.0f} points)" if synthetic < lo else "outside the measured sizes")
+    # the curves' sizes: another experiment may have measured a larger set, which the same
+    # page names (a reviewer: 'the largest ... measured (40 points)' beside a run of 48)
+    far = (f"{synthetic / hi:,.0f}x the largest synthetic set the curves were fitted on "
+           f"({hi:,.0f} points)" if synthetic >= 2 * hi else
+           f"past the largest synthetic set the curves were fitted on ({hi:,.0f} points)"
+           if synthetic > hi else f"below the smallest synthetic set the curves were fitted "
+           f"on ({lo:,.0f} points)" if synthetic < lo else "outside the sizes the curves "
+           "were fitted on")
     return (f"No purchase these runs support: the curves would buy {what}, {far}, an "
             "extrapolation to measure near before buying")
 

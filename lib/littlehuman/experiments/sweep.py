@@ -78,10 +78,13 @@ def headline(study: "Study") -> str:
     # (a reviewer: means over other seeds per fraction, and 10% read as 0% without a 0% run)
     by_seed = rec.pivot_table(index="seed", columns="fraction", values=m)
     if {0.0, 0.9, 1.0} <= set(by_seed.columns):
-        both = by_seed[[0.0, 0.9, 1.0]].dropna().mean()
+        complete = by_seed[[0.0, 0.9, 1.0]].dropna()
+        both = complete.mean()
+        on = ("" if len(complete) == len(by_seed) else  # say it where it is not every seed
+              f"; on the {curves.counted(len(complete), 'seed')} with all three")
         if not both.isna().any():
             parts.append(f"(0->90%: {lost_or_gained(both[0.0] - both[0.9])}; "
-                         f"90->100%: {lost_or_gained(both[0.9] - both[1.0])})")
+                         f"90->100%: {lost_or_gained(both[0.9] - both[1.0])}{on})")
     seeds = rec["seed"].nunique()
     caution = flags(study, rec)
     nothing = grid.why_nothing_learned(rec, m, "sweep runs")
@@ -214,8 +217,10 @@ def summary(study: "Study") -> dict[str, Any]:
         out["text"] += f". No reading: {nothing}"
         return grid.jsonable(out)
     if contrast is not None:  # the number the index judges finding 1 by, on this page too
+        on = (f"on the {curves.counted(contrast['seeds'], 'seed')} with all three fractions; "
+              if contrast["seeds"] < max(first[3], last[3]) else "")  # fewer than a drop's
         out["text"] += (f". The last 10%'s loss minus the first 90%'s: "
-                        f"{fmt.format(*contrast['estimate'])} (smallest detectable "
+                        f"{fmt.format(*contrast['estimate'])} ({on}smallest detectable "
                         f"{fmt_detectable(contrast['detectable'])}): {found['verdict']}, "
                         f"{found['text'].split(';')[0]}")
     span = (rec.groupby("fraction")["random_span"].mean().to_dict()
