@@ -248,6 +248,17 @@ def test_labels_on_answer_only_and_context_truncation(model_dir):
         assert f["n_target"] == n
         assert tok.decode(f["input_ids"][:-n], skip_special_tokens=True).endswith(f"| {ask} ANSWER :")
     assert tok.decode(feats[0]["input_ids"], skip_special_tokens=True).startswith("The baker sang")
+    # ROPES keeps its context's end (its situation): the answer's sentence stays (a reviewer:
+    # 188 of 8,736 ROPES train rows had lost it with the start kept)
+    tail = LoraLearner("qa", model_dir=str(model_dir), max_length=40, max_new_tokens=4,
+                       progress=False, context_side="tail")
+    tail._tokenizer = tok
+    kept = tail._encode(rows, training=True)[0][0]
+    said = tok.decode(kept["input_ids"], skip_special_tokens=True)
+    assert len(kept["input_ids"]) <= 40 and "The password is zorbat ." in said
+    assert not said.startswith("The baker sang at dawn. The baker")
+    with pytest.raises(LittleHumanError, match="context_side"):
+        LoraLearner("qa", model_dir=str(model_dir), context_side="middle")
     whole = LoraLearner("qa", model_dir=str(model_dir), loss_on="all", progress=False)
     whole._tokenizer = tok
     f = whole._encode(rows, training=True)[0][1]

@@ -179,6 +179,9 @@ def test_max_length_is_capped_by_the_protocol_and_ropes_keeps_the_context_tail()
     qa = learner_params(cpu, "qa", ropes)
     assert qa["max_length"] == 96 and qa["context_side"] == "tail"
     assert "context_side" not in learner_params(cpu, "qa", data.DATASETS["fairytaleqa"])
+    paper = config.profile("paper", model_dir="/models/llama")  # the lora learner's too
+    assert learner_params(paper, "qa", ropes)["context_side"] == "tail"
+    assert "context_side" not in learner_params(paper, "qa", data.DATASETS["fairytaleqa"])
     # windows over the whole context replace ROPES's tail; one window (the default) enters no key
     assert "max_windows" not in qa
     windowed = learner_params(config.profile("cpu", qa_windows="4"), "qa", ropes)

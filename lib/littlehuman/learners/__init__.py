@@ -27,7 +27,7 @@ LEARNERS: dict[str, str] = {
     "lora": "littlehuman.learners.lora:LoraLearner",
 }
 
-#: datasets whose long contexts the encoder cuts at the start, keeping the end: ROPES's context
+#: datasets whose long contexts the learners (encoder, lora) cut at the start, keeping the end: ROPES's context
 #: is background + situation and its answers are mostly in the situation (82% of 500 training
 #: answers occur there verbatim)
 KEEP_CONTEXT_TAIL = ("ropes",)
@@ -66,7 +66,7 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     ``max_length`` is :func:`max_length`; the encoder's ``bf16``, ``train_layers``,
     ``warmup_ratio``, (FV) ``pooling`` and (QA) ``max_windows`` (``qa_windows``) enter only
     when they differ from its defaults; (QA) ``context_side`` is "tail" for
-    :data:`KEEP_CONTEXT_TAIL` with one window. The majority learner takes none. lora needs
+    :data:`KEEP_CONTEXT_TAIL` with one window (the lora learner's too). The majority learner takes none. lora needs
     ``model_dir`` (a one-line LittleHumanError otherwise) and gets only the settings that
     differ from ``defaults.LORA_DEFAULTS``, and for QA the dataset's ``max_new_tokens``; its
     default ``lr`` is the settings' scaled to the batch (``lr_scaling``), spelled wherever that
@@ -98,6 +98,9 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
                   "gradient_checkpointing": p.gradient_checkpointing, "compile": p.compile,
                   "grad_accum": p.grad_accum, "liger": p.liger}
         params.update({k: v for k, v in chosen.items() if v != defaults.LORA_DEFAULTS[k]})
+        if task == "qa" and dataset_spec is not None and dataset_spec.name in KEEP_CONTEXT_TAIL:
+            params["context_side"] = "tail"  # as the encoder (a reviewer: 188 of 8,736 ROPES
+            # train rows had lost their answer's situation when the start was kept)
         own = defaults.LORA_SETTINGS[(task, p.lora_settings)]["lr"]
         if "lr" not in params:  # spelled where scaled: runs at the settings' own rate keep their keys
             scaled = learner_default(p, task, "lr")

@@ -8,7 +8,9 @@
   token containing "|".
 - Prompt and target are tokenized separately and concatenated, at training and at prediction
   alike, so the model continues exactly the prompt it will be given. Only the context is cut
-  (at a token boundary) to fit ``max_length``; a claim/question that does not fit even with
+  (at a token boundary) to fit ``max_length``, keeping its start, or with
+  ``context_side="tail"`` its end (ROPES: its situation, which the questions ask about, ends
+  the context); a claim/question that does not fit even with
   no context keeps its end and is counted; answers longer than ``max_length // 2`` tokens are
   cut and counted. At prediction the prompt leaves room for ``max_new_tokens``.
 - Loss (QA): ``loss_on="answer"`` (the default) trains on the answer tokens only, the usual
@@ -99,7 +101,7 @@ PEAK_FP32_FLOPS: tuple[tuple[str, float], ...] = (
 _DTYPES = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp32": torch.float32, "float32": torch.float32}
 _PARAMS = ("model_dir", "epochs", "lr", "batch_size", "grad_accum", "max_length", "max_new_tokens", "r",
            "alpha", "dropout", "target_modules", "loss_on", "dtype", "packing", "gradient_checkpointing",
-           "compile", "liger", "select_on_valid", "settings", "log_every", "progress")
+           "compile", "liger", "select_on_valid", "settings", "log_every", "progress", "context_side")
 IGNORE = -100
 #: whether SDPA may pick cuDNN's attention kernel on CUDA (torch prefers it on Hopper). Off: it
 #: builds an execution plan for every new (batch, length) shape, which padded FV batches bring at
@@ -473,9 +475,13 @@ class LoraLearner:
         settings: str = DEFAULTS["settings"],
         log_every: int = 10,
         progress: bool = True,
+        context_side: str = "head",
     ) -> None:
         if task not in TASKS:
             raise LittleHumanError(f"unknown task {task!r} for the lora learner: use 'fv' or 'qa'")
+        if context_side not in ("head", "tail"):
+            raise LittleHumanError(f"lora learner: context_side must be 'head' or 'tail', not "
+                                   f"{context_side!r}")
         if (task, settings) not in SETTINGS:
             raise LittleHumanError(f"lora learner: settings must be 'scripts' or 'paper', not {settings!r}")
         if not model_dir or not (Path(model_dir) / "config.json").is_file():
@@ -517,6 +523,7 @@ class LoraLearner:
         self.settings = settings
         self.log_every = int(log_every)
         self.progress = bool(progress)
+        self.context_side = context_side
         self.hyper: dict[str, Any] = dict(SETTINGS[(task, settings)])
         for key in ("epochs", "lr", "r", "alpha", "dropout"):
             if getattr(self, key) is not None:
@@ -780,10 +787,16 @@ class LoraLearner:
         check_rows(rows, self.task, "lora", where, with_target)
 
     def _fit_texts(self, heads: list[str], tails: list[str], budgets: list[int]) -> tuple[list[list[int]], int, int]:
-        """Token ids (with special tokens) of ``head + tail`` within ``budgets``, cutting the head.
+        """Token ids (with special tokens) of ``head + tail`` within ``budgets``, cutting the head
+        at its end, or with ``context_side="tail"`` at its start (at a token boundary).
 
         Returns the ids, the number of heads cut and of tails cut (when even no head is too long).
         """
+        def kept(head: str, offs: list[tuple[int, int]], keep: int) -> str:
+            if not keep:
+                return ""
+            return head[:offs[keep - 1][1]] if self.context_side == "head" else head[offs[-keep][0]:]
+
         tok = self._tokenizer
         n_special = len(tok("a")["input_ids"]) - len(tok("a", add_special_tokens=False)["input_ids"])
         out = tok([h + t for h, t in zip(heads, tails)])["input_ids"]
@@ -797,7 +810,7 @@ class LoraLearner:
             ids, keep = out[i], len(offs)
             for _ in range(4):  # re-tokenizing at the cut may merge differently: shrink until it fits
                 keep = max(0, keep - (len(ids) - budgets[i]))
-                ids = tok((heads[i][:offs[keep - 1][1]] if keep else "") + tails[i])["input_ids"]
+                ids = tok(kept(heads[i], offs, keep) + tails[i])["input_ids"]
                 if len(ids) <= budgets[i] or keep == 0:
                     break
             if len(ids) > budgets[i]:  # keep the special prefix and the end (the tail, if it alone is too long)
