@@ -158,6 +158,10 @@ def test_counts_table_counts_twins_reasks_spares_and_the_pass():
     qa = plots.generate.counts_table(fv_real(), fv_synthetic().drop(columns=["requested_label",
                                                                             "attempt"]), {})
     assert "twins whose label differs from the one asked" not in qa.index
+    # --label-conditioned false asks for no label: the count is against the real row's
+    free = plots.generate.counts_table(fv_real(), fv_synthetic(), {}, conditioned=False)
+    assert "twins whose label differs from the one asked" not in free.index
+    assert "twins whose label differs from their real row's (no label was asked)" in free.index
     assert qa.loc["twins that needed a re-ask (an unusable reply first)", "count"] == 0
     # a reply that stated no label took the one asked for: counted, so "differs: 0" is read
     # with it (a reviewer: FEVER's cpu twins, 55-63 of 500); twins from before read "of the N"
@@ -271,8 +275,13 @@ def test_bill_table_prices_and_send_log():
     # the unusable replies' causes add up (FairyTaleQA's page: 56 copies + 2 cut of 60 re-asks)
     causes = plots.generate.bill_table({**sent, "copied_examples": 56, "cut_short": 2,
                                         "unusable_replies": 60})["value"]
-    assert causes["other unusable replies: unparseable, refused, placeholders"] == "2"
-    assert "other unusable replies: unparseable, refused, placeholders" not in value  # older bills
+    assert causes["other unusable replies: unparseable, refused by the model, placeholders"] == "2"
+    assert "other unusable replies: unparseable, refused by the model, placeholders" not in value  # older bills
+    # requests the server refused (too long) are their own row, not among the model's replies
+    refused = plots.generate.bill_table({**sent, "copied_examples": 56, "cut_short": 2,
+                                         "unusable_replies": 60, "server_refused": 1})["value"]
+    assert refused["requests the server refused or answered with no text (asked again)"] == "1"
+    assert refused["other unusable replies: unparseable, refused by the model, placeholders"] == "1"
 
 
 def test_bill_caption_uses_the_bills_rows_or_the_pool():

@@ -362,6 +362,13 @@ def test_a_request_too_long_for_the_context_is_reasked_not_fatal(key_env, tmp_pa
     assert stats["missing"] == 1 and stats["generated"] == 29
     assert stats["faults"]["failed"] == {"too_long": len(refused)}
     assert stats["reasked"] >= len(refused) - 1  # every refusal but the last of row 7 re-asked
+    # the bill counts them as refused by the server, not as answered replies without token
+    # counts (a reviewer: 18 refusals read as answered)
+    from littlehuman.generation.generate import bill
+
+    said = bill(rows, rows, b, PromptSpec("fv"), GenerationCache(tmp_path / "gen.jsonl"))
+    assert said["server_refused"] == len(refused) and said["missing_usage"] == 0
+    assert said["answered"] == len(server.requests("POST", "/v1/chat/completions")) - len(refused)
 
 
 def test_a_server_refusing_every_request_as_too_long_says_so(key_env):

@@ -730,7 +730,8 @@ def bill(
     Tokens: the usage stored in the cache for each answered request, counted once (rows sharing
     a request share its call), whether it was paid in this run or an earlier one;
     ``missing_usage`` counts cached replies without usage (a backend that reports none, or a
-    cache older than usage records); ``at_cap`` the replies that ran to ``max_new_tokens`` (cut
+    cache older than usage records); ``server_refused`` the requests kept as an empty reply
+    because the server refused them or sent no text (not answered: in ``failed`` by cause); ``at_cap`` the replies that ran to ``max_new_tokens`` (cut
     short there: a reply the parser may read in part, or a loop left uncut). From the send log
     (``SendLog``), across every process: ``sent`` (HTTP requests or Batch entries, retries and
     re-sends included), ``retried`` and ``failed`` by cause, ``resent_after_kill`` (a request
@@ -754,11 +755,18 @@ def bill(
     sent = resent = unkept = unkept_in = 0
     retried: Counter[str] = Counter()
     failed: Counter[str] = Counter()
+    refused = 0
     for key in sorted(asks):
         record = cache.peek(key)
-        if record is not None:
-            usages.append(record.get("usage") or {"prompt_tokens": None, "completion_tokens": None})
         events = log.get(key, [])
+        # a request the server refused (too long) or answered with no text is cached as an
+        # empty reply, to be asked again: no answer, and no reply without token counts (a
+        # reviewer: 18 refusals counted as answered)
+        if (record is not None and not record.get("reply") and "usage" not in record
+                and events and events[-1].startswith("failed:")):
+            refused += 1
+        elif record is not None:
+            usages.append(record.get("usage") or {"prompt_tokens": None, "completion_tokens": None})
         if not events and record is not None:
             sent += 1  # a local backend, or a reply cached before the send log existed
             continue
@@ -786,7 +794,7 @@ def bill(
             unkept_in += lost * estimate_tokens(asks[key])
     return {"backend": backend.name, "model": backend.model,
             "batch_pricing": bool(getattr(backend, "batch_pricing", False)),
-            "requests": len(asks), "answered": len(usages),
+            "requests": len(asks), "answered": len(usages), "server_refused": refused,
             "input_tokens": sum(int(u.get("prompt_tokens") or 0) for u in usages),
             "output_tokens": sum(int(u.get("completion_tokens") or 0) for u in usages),
             "missing_usage": sum(u.get("prompt_tokens") is None for u in usages),

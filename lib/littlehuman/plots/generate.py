@@ -61,10 +61,14 @@ def rule_made_note(generator_name: str, task: str | None = None) -> str:
 
 
 def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
-                 stats: dict[str, Any], from_file: bool = False) -> pd.DataFrame:
+                 stats: dict[str, Any], from_file: bool = False,
+                 conditioned: bool = True) -> pd.DataFrame:
     """Counts of the twins (from the frames themselves: re-asks, rows without a twin, spare
     twins) and of the last generation pass (``stats``: calls, cache_hits, from_file). With
-    ``from_file`` (twins from the user's file) only what applies: no asks, no calls."""
+    ``from_file`` (twins from the user's file) only what applies: no asks, no calls.
+    ``conditioned`` (``--label-conditioned``): whether a label was asked for; without, an FV
+    twin's label is set beside its real row's (a reviewer: 'differs from the one asked' where
+    none was asked)."""
     own = synthetic[synthetic["source_row_id"].isin(real["row_id"])]
     kept = int(real["row_id"].isin(own["source_row_id"]).sum())
     spares = len(synthetic) - len(own)
@@ -86,7 +90,8 @@ def counts_table(real: pd.DataFrame, synthetic: pd.DataFrame,
         ("spare twins standing in for them (of rows outside the pool)", spares),
     ]
     if "label" in own.columns and "requested_label" in own.columns:
-        rows.append(("twins whose label differs from the one asked",
+        rows.append(("twins whose label differs from the one asked" if conditioned else
+                     "twins whose label differs from their real row's (no label was asked)",
                      int((own["label"] != own["requested_label"]).sum())))
         if "label_stated" in own.columns:  # twins made before 2026-12-06 do not say
             stated = own["label_stated"]
@@ -169,9 +174,11 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
                 f"{bill['copied_examples']:,}"),
                ("replies the token limit cut inside their fields (asked again)",
                 f"{bill['cut_short']:,}")] if "copied_examples" in bill else []),
+            *([("requests the server refused or answered with no text (asked again)",
+                f"{bill['server_refused']:,}")] if "server_refused" in bill else []),
             # the rest, so the causes add up (FairyTaleQA: 56 + 2 of 60, a reviewer found)
-            *([("other unusable replies: unparseable, refused, placeholders",
-                f"{bill['unusable_replies'] - bill['copied_examples'] - bill['cut_short']:,}")]
+            *([("other unusable replies: unparseable, refused by the model, placeholders",
+                f"{bill['unusable_replies'] - bill['copied_examples'] - bill['cut_short'] - bill.get('server_refused', 0):,}")]
               if "unusable_replies" in bill else []),
             ("rows whose twin came from a re-ask", f"{bill.get('reasked_rows', 0):,}"),
             ("rows without a twin", f"{bill.get('missing', 0):,}"),
