@@ -63,11 +63,12 @@ def test_unusable_reply_is_reasked_with_fresh_examples(tmp_path):
     asks = [m for m in backend.seen if _marker(3) in m[-1]["content"]]
     assert len(asks) == 2 and asks[0] != asks[1]
     assert asks[0][-1] == asks[1][-1]  # the row's own context is asked again
-    # a rerun replays the chain from the cache: nothing is sent
+    # a rerun replays the chain from the cache: nothing is sent, no re-ask made (the pass's
+    # line had counted the replayed ones as made: a reviewer)
     again = RefusingBackend()
     syn2, stats2 = generate_synthetic(rows, rows, again, PromptSpec("fv"),
                                       cache=GenerationCache(cache.path), progress=False)
-    assert again.seen == [] and stats2["calls"] == 0 and stats2["reasked"] == 2
+    assert again.seen == [] and stats2["calls"] == 0 and stats2["reasked"] == 0
     pd.testing.assert_frame_equal(syn, syn2)
 
 
@@ -113,6 +114,26 @@ def test_load_or_generate_bill_counts_reasks_and_missing(home):
     again = RefusingBackend(always=(_marker(4),))
     syn2, stats2 = load_or_generate(rows, rows, again, PromptSpec("fv"), progress=False)
     assert again.seen == [] and len(syn2) == 9 and (syn2["attempt"] > 0).sum() == 1
+
+
+def test_a_lower_reask_later_keeps_the_re_asks_paid_for_on_the_bill(home):
+    """Run 1 at --reask 2 re-asks rows 1 and 4; run 2 asks more rows at --reask 0: the bill
+    had been replayed at 0 and dropped the re-asks run 1 paid for (a reviewer: 131 requests
+    sent, the bill said 121). A cache replay counts no re-ask in a pass's own line either."""
+    from littlehuman.generation.generate import read_bill
+
+    rows = fv_rows(14, unique=True)
+    backend = RefusingBackend(always=(_marker(4),), first=(_marker(1),))
+    load_or_generate(rows.iloc[:10], rows, backend, PromptSpec("fv"), progress=False)
+    gen_id = PromptSpec("fv").generator_id(backend)
+    first = read_bill("toyfv", gen_id)
+    assert first["requests"] == 13 and first["reasked_rows"] == 1 and first["missing"] == 1
+    later = RefusingBackend(always=(_marker(4),))
+    _, stats = load_or_generate(rows, rows, later, PromptSpec("fv", reask=0), progress=False)
+    assert len(later.seen) == 4 and stats["reasked"] == 0
+    second = read_bill("toyfv", gen_id)
+    assert second["requests"] == 17 and second["answered"] == 17  # 13 + the 4 new rows
+    assert second["reasked_rows"] == 1 and second["missing"] == 1 and second["reask"] == 2
 
 
 class EventBackend(Backend):

@@ -6,6 +6,7 @@ no backend calls. Synthetic rows are matched to real rows by ``row_id``, never b
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import sys
@@ -224,7 +225,7 @@ def generate_synthetic(
     ``dataset``/``context_id``/``context``, ``row_id = "syn:<generator_id>:<real row_id>"``,
     ``meta = ""``, plus ``source_row_id`` and ``attempt``: 0 when the first reply was usable,
     else the re-ask that gave it) and stats: requested, generated, missing (rows left without
-    a twin), reasked (re-asks made), unusable_replies (copied_examples and cut_short among
+    a twin), reasked (re-asks sent in this pass), unusable_replies (copied_examples and cut_short among
     them: a reply repeating a few-shot example's claim or question, one the token limit cut
     inside its fields), cache_hits, calls (requests handed
     to the backend), label_mismatch (FV: parsed label differs from the one asked for),
@@ -382,6 +383,7 @@ class _Asker:
             if record is None:
                 self.waiting[key] = [i]
                 self.calls += 1
+                self.reasked += attempt > 0  # sent now (a replay from the cache had counted)
                 self._progress(1)
                 if self.feed is not None:
                     self.feed_keys.append(key)
@@ -414,7 +416,6 @@ class _Asker:
             self.missing.append(i)
             return True
         self.attempt[i] += 1
-        self.reasked += 1
         return False
 
     def _judge_generator(self, last: str) -> None:
@@ -589,7 +590,12 @@ def load_or_generate(
             every = pool[pool["row_id"].astype(str).isin(asked)]
             if len(every) < len(asked):  # rows outside the pool: bill the ones given too
                 every = pd.concat([every, rows[~rows["row_id"].isin(every["row_id"])]])
-            summary = bill(every, pool, backend, prompt, cache)
+            # replayed at the most re-asks any run allowed: a later, lower --reask had
+            # dropped re-asks already paid for from the bill (a reviewer)
+            most = max(prompt.reask, int((stored or {}).get("reask", 0) or 0),
+                       int(have["attempt"].max()) if have is not None and len(have)
+                       and "attempt" in have else 0)
+            summary = bill(every, pool, backend, dataclasses.replace(prompt, reask=most), cache)
             write_bill(dataset, gen_id, {**summary, "asked_rows": sorted(asked)})
         if len(new):
             merged = new if have is None else pd.concat([have, new], ignore_index=True)
@@ -745,11 +751,14 @@ def bill(
 
     replay = _Asker(rows.to_dict("records"), pool, backend, prompt, cache, False, offline=True)
     replay.run(batch_size=1)
-    asks = replay.asked
+    log = read_send_log(cache)
+    # only what was sent or answered: a replay at a larger --reask than a row was asked with
+    # looks up attempts never made
+    asks = {key: messages for key, messages in replay.asked.items()
+            if key in log or cache.peek(key) is not None}
     rows_info = {"reasked_rows": sum(attempt > 0 for _, attempt, _ in replay.twins.values()),
                  "missing": len(replay.missing), "copied_examples": replay.copies,
                  "cut_short": replay.cut_short, "unusable_replies": replay.unusable}
-    log = read_send_log(cache)
     max_new = int(backend.params.get("max_new_tokens", 0) or 0)
     usages = []
     sent = resent = unkept = unkept_in = 0
@@ -804,7 +813,7 @@ def bill(
             "failed": dict(sorted(failed.items())), "resent_after_kill": resent,
             "unkept_sends": unkept, "unkept_input_tokens": unkept_in,
             "unkept_output_tokens": unkept * max_new,
-            "rows": len(rows), **rows_info}
+            "rows": len(rows), "reask": prompt.reask, **rows_info}
 
 
 def write_bill(dataset: str, gen_id: str, summary: dict[str, Any]) -> None:
