@@ -38,14 +38,15 @@ def cpu_bf16() -> bool | None:
 
 
 @functools.lru_cache(maxsize=None)
-def warn_if_slow_bf16(what: str) -> None:
+def warn_if_slow_bf16(what: str, flag: str) -> None:
     """Warn once per ``what`` when the CPU lists no bfloat16 instructions (there bfloat16 is
-    emulated and can be slower than float32)."""
+    emulated and can be slower than float32); ``flag``: the option that turns it off
+    (the learner's, or the generator's: one line had named both)."""
     if cpu_bf16() is False:
         warnings.warn(
             f"{what} runs in bfloat16 but this CPU lists no bfloat16 instructions "
-            f"({' or '.join(BF16_FLAGS)}): it may be faster with --gen-dtype float32 "
-            "--train-bf16 false (docs/profiles.md)", stacklevel=2)
+            f"({' or '.join(BF16_FLAGS)}): it may be faster with {flag} (docs/profiles.md)",
+            stacklevel=2)
 
 
 def sdpa_without_cudnn() -> Any:

@@ -243,7 +243,7 @@ class EncoderLearner:
 
         frozen = self._freeze_lower_layers(model)
         if self.bf16:
-            warn_if_slow_bf16("the encoder learner")
+            warn_if_slow_bf16("the encoder learner", "--train-bf16 false")
         feats, counts = self._encode(train, training=True)
         self.kept_rows = sorted({f["row"] for f in feats})  # positions in ``train``
         if not feats:

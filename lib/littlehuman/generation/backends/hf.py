@@ -343,7 +343,7 @@ class HFBackend(Backend):
         if isinstance(dtype, str):
             dtype = getattr(torch, dtype)
         if dtype == torch.bfloat16 and device == "cpu":
-            warn_if_slow_bf16(f"the {self.name} generator")
+            warn_if_slow_bf16(f"the {self.name} generator", "--gen-dtype float32")
         if self._tokenizer is None:
             self._tokenizer = _load_tokenizer(path)
         try:
