@@ -71,20 +71,21 @@ def headline(study: "Study") -> str:
     (:func:`grid.why_nothing_learned`)."""
     rec = records(study)
     m = study.main_metric
-    means = rec.groupby("fraction")[m].mean()
-    lo, hi = means.index.min(), means.index.max()
-    parts = [f"{m} {means[lo]:.3f} at {lo:.0%} synthetic -> {means[hi]:.3f} at {hi:.0%}"]
-    # as finding 1 says it, in words where a score rose: on the seeds with all three fractions
-    # (a reviewer: means over other seeds per fraction, and 10% read as 0% without a 0% run)
+    # every number on the seeds with each fraction it names, paired as finding 1 reads them (a
+    # reviewer: means over other seeds per fraction, and 10% read as 0% without a 0% run)
     by_seed = rec.pivot_table(index="seed", columns="fraction", values=m)
-    if {0.0, 0.9, 1.0} <= set(by_seed.columns):
-        complete = by_seed[[0.0, 0.9, 1.0]].dropna()
-        both = complete.mean()
-        on = ("" if len(complete) == len(by_seed) else  # say it where it is not every seed
-              f"; on the {curves.counted(len(complete), 'seed')} with all three")
-        if not both.isna().any():
-            parts.append(f"(0->90%: {lost_or_gained(both[0.0] - both[0.9])}; "
-                         f"90->100%: {lost_or_gained(both[0.9] - both[1.0])}{on})")
+    lo, hi = by_seed.columns.min(), by_seed.columns.max()
+    drops = {0.0, 0.9, 1.0} <= set(by_seed.columns)
+    complete = by_seed[sorted({lo, hi} | ({0.0, 0.9, 1.0} if drops else set()))].dropna()
+    if complete.empty:  # no seed has them all: each fraction over its own seeds, no drops
+        complete, drops = by_seed, False
+    means = complete.mean()
+    parts = [f"{m} {means[lo]:.3f} at {lo:.0%} synthetic -> {means[hi]:.3f} at {hi:.0%}"]
+    if drops:  # as finding 1 says it, in words where a score rose
+        parts.append(f"(0->90%: {lost_or_gained(means[0.0] - means[0.9])}; "
+                     f"90->100%: {lost_or_gained(means[0.9] - means[1.0])})")
+    if len(complete) < len(by_seed) and complete is not by_seed:
+        parts.append(f"on the {curves.counted(len(complete), 'seed')} with all of these fractions")
     seeds = rec["seed"].nunique()
     caution = flags(study, rec)
     nothing = grid.why_nothing_learned(rec, m, "sweep runs")

@@ -590,12 +590,7 @@ def load_or_generate(
             every = pool[pool["row_id"].astype(str).isin(asked)]
             if len(every) < len(asked):  # rows outside the pool: bill the ones given too
                 every = pd.concat([every, rows[~rows["row_id"].isin(every["row_id"])]])
-            # replayed at the most re-asks any run allowed: a later, lower --reask had
-            # dropped re-asks already paid for from the bill (a reviewer)
-            most = max(prompt.reask, int((stored or {}).get("reask", 0) or 0),
-                       int(have["attempt"].max()) if have is not None and len(have)
-                       and "attempt" in have else 0)
-            summary = bill(every, pool, backend, dataclasses.replace(prompt, reask=most), cache)
+            summary = bill(every, pool, backend, prompt, cache)
             write_bill(dataset, gen_id, {**summary, "asked_rows": sorted(asked)})
         if len(new):
             merged = new if have is None else pd.concat([have, new], ignore_index=True)
@@ -723,6 +718,10 @@ def bill_path(dataset: str, gen_id: str) -> Path:
 BILLABLE_CAUSES = ("timeout", "bad_json", "empty")
 
 
+#: the re-asks a bill's replay follows a row's cached replies through: more than any run asks
+REPLAY_REASKS = 1_000
+
+
 def bill(
     rows: pd.DataFrame,
     pool: pd.DataFrame,
@@ -749,7 +748,11 @@ def bill(
     """
     from littlehuman.generation.cost import estimate_tokens
 
-    replay = _Asker(rows.to_dict("records"), pool, backend, prompt, cache, False, offline=True)
+    # replayed with no bound on re-asks: each row's chain of cached replies to its end, so a
+    # later, lower --reask (or a kill before an earlier run's bill) keeps the re-asks paid for
+    # (a reviewer: 121 requests billed where 131 were sent)
+    replay = _Asker(rows.to_dict("records"), pool, backend,
+                    dataclasses.replace(prompt, reask=REPLAY_REASKS), cache, False, offline=True)
     replay.run(batch_size=1)
     log = read_send_log(cache)
     # only what was sent or answered: a replay at a larger --reask than a row was asked with
