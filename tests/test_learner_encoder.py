@@ -94,6 +94,16 @@ def test_span_prefers_whole_words() -> None:
     assert context[start:end] == "cat" and start == context.index(" cat ") + 1
 
 
+def test_span_never_crosses_a_turn_break() -> None:
+    """A QAConv answer quoting two turns ('yes| B: the red one') matched verbatim across the
+    '|' that ends a turn: a label no prediction can give (predictions never cross one). The
+    best span within one turn is taken instead."""
+    context = "A: did you buy the car yes| B: the red one with a roof|"
+    start, end, fuzzy = find_answer_span(context, "yes| B: the red one")
+    assert fuzzy is True and "|" not in context[start:end]
+    assert context[start:end] == "B: the red one"
+
+
 def test_span_fuzzy_close_answer() -> None:
     context = "The girl went to the market to buy some fresh red apples for her mother."
     start, end, fuzzy = find_answer_span(context, "to buy red apples")

@@ -37,8 +37,9 @@ def find_answer_span(
     """The character span ``(start, end, fuzzy)`` of ``answer`` in ``context`` from character
     ``start`` on (a tail-cut context's first kept one: a word cut there is not a word), or None.
 
-    First the first case-insensitive verbatim occurrence (preferring one on word boundaries),
-    with ``fuzzy=False``. Otherwise the span of whole context words, at most
+    First the first case-insensitive verbatim occurrence (preferring one on word boundaries)
+    that crosses no :data:`SPAN_BREAK`, with ``fuzzy=False``: a label across one (a QAConv
+    answer quoting two turns) teaches a span no prediction can give. Otherwise the span of whole context words, at most
     ``len(answer words) + slack`` long and within one :data:`SPAN_BREAK`-delimited piece (no
     predicted span crosses one), with the highest token F1 against the answer (ties: the
     earliest, then the shortest), with ``fuzzy=True`` if that F1 is at least ``min_f1``.
@@ -49,7 +50,7 @@ def find_answer_span(
     pattern = re.escape(answer)
     match = (re.compile(rf"(?<!\w){pattern}(?!\w)", re.IGNORECASE).search(context, start)
              or re.compile(pattern, re.IGNORECASE).search(context, start))
-    if match:
+    if match and SPAN_BREAK not in match.group():
         return match.start(), match.end(), False
     target = Counter(_words(answer))
     n_target = sum(target.values())
