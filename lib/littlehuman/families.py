@@ -1513,9 +1513,8 @@ def median_equivalent(result: Mapping[str, Any], family: str) -> dict[str, Any] 
     points = [ranked_equivalent(result["fit"][(b, family)], float(result["y_star"][b]),
                                 float(b), factor)[0] for b in bases]
     floors = np.array([-float(b) for b in bases])  # 'none needed' ranks at minus the base
-    placed = [(float(v), f) for v, f in zip(points, floors) if v is not None]
-    value = (ranked_median(np.array([v for v, _ in placed]), np.array([f for _, f in placed]))
-             if placed else None)
+    ranked = np.array([math.nan if v is None else float(v) for v in points])  # NaN: left out
+    value = None if np.isnan(ranked).all() else ranked_median(ranked, floors)
     low = high = None
     resamples = [result.get("boot_equivalents", {}).get((b, family)) for b in bases]
     if all(r is not None and len(r) for r in resamples):

@@ -156,11 +156,12 @@ def read_tokens(counts: np.ndarray, max_len: int, windows: int = 1,
 PAIR_SPECIAL_TOKENS = 3
 
 
-def _counts(texts: list[str], tok: Any) -> np.ndarray:
-    """Tokens per text: the tokenizer's without special tokens, or words x WORDS_TO_TOKENS."""
+def _counts(texts: list[str], tok: Any, special: bool = False) -> np.ndarray:
+    """Tokens per text: the tokenizer's (with its special tokens where ``special``: the LoRA
+    learner's BOS), or words x WORDS_TO_TOKENS (words have none)."""
     if tok is None:
         return np.array([len(t.split()) for t in texts], dtype=float) * WORDS_TO_TOKENS
-    ids = tok(texts, add_special_tokens=False)["input_ids"] if texts else []
+    ids = tok(texts, add_special_tokens=special)["input_ids"] if texts else []
     return np.array([len(i) for i in ids], dtype=float)
 
 
@@ -188,10 +189,7 @@ def row_tokens(texts: list[str], max_len: int, model_dir: str = "", windows: int
         read = read_tokens(_counts(contexts, tok), max_len, windows, fixed)
         how += f", up to {windows} windows of {max_len} each repeating the question"
     else:
-        # the model's special tokens too (the LoRA learner's BOS); words have none
-        counts = (np.array([len(i) for i in tok(texts)["input_ids"]], dtype=float)
-                  if tok is not None and texts else _counts(texts, tok))
-        read = read_tokens(counts, max_len)
+        read = read_tokens(_counts(texts, tok, special=True), max_len)
     return float(read.mean()) if len(read) else 0.0, how
 
 
@@ -255,7 +253,8 @@ def measure_encoder(profile: Profile, spec: Any, task: str, train: pd.DataFrame,
     (:func:`learners.learner_params`): one epoch on a seeded sample of up to
     :data:`MEASURE_TRAIN_ROWS` of ``train`` (its own ``tokens_per_s``: non-pad tokens over the
     seconds of its steps) and ``seconds_per_row`` (those seconds over the rows given), the
-    seconds a fit spends beside its steps (``fit_overhead_s``: loading the model, encoding the rows),
+    seconds a fit spends beside its steps (``fit_overhead_s``: loading the model, encoding the
+    rows),
     the share of the rows it trains on (``kept_share``: QA rows whose answer it cannot find in
     their context are left out), and the test rows a prediction of up to :data:`MEASURE_TEST_ROWS` of ``test`` gets
     through a second (``rows_per_s``; None without test rows)."""
@@ -469,7 +468,9 @@ def _format_measured(df: pd.DataFrame) -> str:
     lines.append("Hours on this machine's clock, runs one after another as --jobs 1 trains "
                  "them, each with the threads above (--jobs N shares the cores among N). "
                  "hours train: the rows trained times the seconds a row took in the timed "
-                 "epoch (rows left out cost none), plus each run's fit overhead; hours test: the test rows predicted / rows/s. Not included: generating the twins (--dry-run counts "
+                 "epoch (rows left out cost none), plus each run's fit overhead; hours test: "
+                 "the test rows predicted / rows/s. Not included: generating the twins "
+                 "(--dry-run counts "
                  "the requests; a local model's speed: bench/gemma_cpu.py), scoring the valid "
                  "rows each epoch, the metrics (BERTScore for QA) and the notebooks.")
     return "\n".join(lines + _dataset_lines(df))

@@ -84,7 +84,7 @@ def headline(study: "Study") -> str:
     if drops:  # as finding 1 says it, in words where a score rose
         parts.append(f"(0->90%: {lost_or_gained(means[0.0] - means[0.9])}; "
                      f"90->100%: {lost_or_gained(means[0.9] - means[1.0])})")
-    if len(complete) < len(by_seed) and complete is not by_seed:
+    if len(complete) < len(by_seed):
         parts.append(f"on the {curves.counted(len(complete), 'seed')} with all of these fractions")
     seeds = rec["seed"].nunique()
     caution = flags(study, rec)

@@ -302,7 +302,7 @@ def analysis(study: "Study", metric: str | None = None,
         drawn = int(curve["n_boot"])
         median, read_off = families.median_equivalent(curve, "log"), curve["measured"]
         points = _means_on_seeds(points, rec, metric, pool_bases, curve["seeds"])
-        fit_seeds = sorted(set(rec["seed"]) & set(curve["seeds"]))
+        fit_seeds = sorted(curve["seeds"])
     except LittleHumanError:  # no seed has every run: no intervals
         fits, drawn = pd.DataFrame(columns=["low", "high", "undefined"]), 0
         median, read_off, fit_seeds = None, None, sorted(set(rec["seed"]))

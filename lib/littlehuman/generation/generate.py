@@ -225,8 +225,8 @@ def generate_synthetic(
     ``dataset``/``context_id``/``context``, ``row_id = "syn:<generator_id>:<real row_id>"``,
     ``meta = ""``, plus ``source_row_id`` and ``attempt``: 0 when the first reply was usable,
     else the re-ask that gave it) and stats: requested, generated, missing (rows left without
-    a twin), reasked (re-asks sent in this pass), unusable_replies (copied_examples and cut_short among
-    them: a reply repeating a few-shot example's claim or question, one the token limit cut
+    a twin), reasked (re-asks sent in this pass), unusable_replies (copied_examples and
+    cut_short among them: a reply repeating a few-shot example's claim or question, one the token limit cut
     inside its fields), cache_hits, calls (requests handed
     to the backend), label_mismatch (FV: parsed label differs from the one asked for),
     faults (what the backend sent, retried and gave up, by cause; see ``SendLog``), seconds.
@@ -736,8 +736,8 @@ def bill(
     a request share its call), whether it was paid in this run or an earlier one;
     ``missing_usage`` counts cached replies without usage (a backend that reports none, or a
     cache older than usage records); ``server_refused`` the requests kept as an empty reply
-    because the server refused them or sent no text (not answered: in ``failed`` by cause); ``at_cap`` the replies that ran to ``max_new_tokens`` (cut
-    short there: a reply the parser may read in part, or a loop left uncut). From the send log
+    because the server refused them or sent no text (not answered: in ``failed`` by cause);
+    ``at_cap`` the replies that ran to ``max_new_tokens`` (cut short there: a reply the parser may read in part, or a loop left uncut). From the send log
     (``SendLog``), across every process: ``sent`` (HTTP requests or Batch entries, retries and
     re-sends included), ``retried`` and ``failed`` by cause, ``resent_after_kill`` (a request
     sent again because the process that sent it died before its reply was kept) and
@@ -816,7 +816,7 @@ def bill(
             "failed": dict(sorted(failed.items())), "resent_after_kill": resent,
             "unkept_sends": unkept, "unkept_input_tokens": unkept_in,
             "unkept_output_tokens": unkept * max_new,
-            "rows": len(rows), "reask": prompt.reask, **rows_info}
+            "rows": len(rows), **rows_info}
 
 
 def write_bill(dataset: str, gen_id: str, summary: dict[str, Any]) -> None:

@@ -27,9 +27,9 @@ LEARNERS: dict[str, str] = {
     "lora": "littlehuman.learners.lora:LoraLearner",
 }
 
-#: datasets whose long contexts the learners (encoder, lora) cut at the start, keeping the end: ROPES's context
-#: is background + situation and its answers are mostly in the situation (82% of 500 training
-#: answers occur there verbatim)
+#: datasets whose long contexts the learners (encoder, lora) cut at the start, keeping the end:
+#: ROPES's context is background + situation and its answers are mostly in the situation (82%
+#: of 500 training answers occur there verbatim)
 KEEP_CONTEXT_TAIL = ("ropes",)
 
 #: max_length for a user's own file (it has no PROTOCOL sequence length) when the profile's is 0
@@ -66,7 +66,8 @@ def learner_params(profile: Profile, task: str, dataset_spec: DatasetSpec | None
     ``max_length`` is :func:`max_length`; the encoder's ``bf16``, ``train_layers``,
     ``warmup_ratio``, (FV) ``pooling`` and (QA) ``max_windows`` (``qa_windows``) enter only
     when they differ from its defaults; (QA) ``context_side`` is "tail" for
-    :data:`KEEP_CONTEXT_TAIL` with one window (the lora learner's too). The majority learner takes none. lora needs
+    :data:`KEEP_CONTEXT_TAIL` with one window (the lora learner's too). The majority learner
+    takes none. lora needs
     ``model_dir`` (a one-line LittleHumanError otherwise) and gets only the settings that
     differ from ``defaults.LORA_DEFAULTS``, and for QA the dataset's ``max_new_tokens``; its
     default ``lr`` is the settings' scaled to the batch (``lr_scaling``), spelled wherever that

@@ -39,8 +39,8 @@ def find_answer_span(
 
     First the first case-insensitive verbatim occurrence (preferring one on word boundaries)
     that crosses no :data:`SPAN_BREAK`, with ``fuzzy=False``: a label across one (a QAConv
-    answer quoting two turns) teaches a span no prediction can give. Otherwise the span of whole context words, at most
-    ``len(answer words) + slack`` long and within one :data:`SPAN_BREAK`-delimited piece (no
+    answer quoting two turns) teaches a span no prediction can give. Otherwise the span of
+    whole context words, at most ``len(answer words) + slack`` long and within one :data:`SPAN_BREAK`-delimited piece (no
     predicted span crosses one), with the highest token F1 against the answer (ties: the
     earliest, then the shortest), with ``fuzzy=True`` if that F1 is at least ``min_f1``.
     """

@@ -160,6 +160,9 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
     ]
     if "sent" in bill:  # bills written since the send log exists
         unkept = bill.get("dollars_unkept")
+        # the rest, so the causes add up (FairyTaleQA: 56 + 2 of 60, a reviewer found)
+        other_unusable = (bill.get("unusable_replies", 0) - bill.get("copied_examples", 0)
+                          - bill.get("cut_short", 0) - bill.get("server_refused", 0))
         rows += [
             ("requests sent (retries and re-sends included)", f"{bill['sent']:,}"),
             ("retried, by cause", _causes(bill["retried"])),
@@ -176,10 +179,8 @@ def bill_table(bill: dict[str, Any] | None) -> pd.DataFrame:
                 f"{bill['cut_short']:,}")] if "copied_examples" in bill else []),
             *([("requests the server refused or answered with no text (asked again)",
                 f"{bill['server_refused']:,}")] if "server_refused" in bill else []),
-            # the rest, so the causes add up (FairyTaleQA: 56 + 2 of 60, a reviewer found)
             *([("other unusable replies: unparseable, refused by the model, placeholders",
-                f"{bill['unusable_replies'] - bill['copied_examples'] - bill['cut_short'] - bill.get('server_refused', 0):,}")]
-              if "unusable_replies" in bill else []),
+                f"{other_unusable:,}")] if "unusable_replies" in bill else []),
             ("rows whose twin came from a re-ask", f"{bill.get('reasked_rows', 0):,}"),
             ("rows without a twin", f"{bill.get('missing', 0):,}"),
         ]
