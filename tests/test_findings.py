@@ -114,6 +114,13 @@ def test_one_seed_judges_no_finding():
     assert findings.finding_tradeoff(trade)["verdict"] == findings.HOLDS
 
 
+def test_one_rule_says_which_intervals_rest_on_one_seed():
+    """The verdict, the budget answer and the measured purchases share one test of 'one seed'
+    (each had its own, reading a missing count three ways)."""
+    assert [findings.from_one_seed(n) for n in (0, 1, 1.0, 2, 3, None, float("nan"), "x")] == \
+        [True, True, True, False, False, False, False, False]
+
+
 def test_the_index_prints_no_bound_that_is_not_0_as_0():
     """"+0.058 [+0.000, +0.145]" read beside "the whole interval lies above 0" (a user)."""
     assert index._iv([0.058, 0.0004, 0.145]) == "+0.058 [+4.0e-04, +0.145]"

@@ -35,6 +35,7 @@ from littlehuman.curves import (EQUIVALENT_RESAMPLES, EXTRAPOLATION_FACTOR, Equi
                                 at_floor, digits, equivalent_points, far_beyond, money, past_runs,
                                 ranked_median)
 from littlehuman.errors import LittleHumanError
+from littlehuman.findings import ONE_SEED_WHY, from_one_seed
 
 FAMILY_NAMES: tuple[str, ...] = ("log", "power", "exp")
 """Every family, in the order they are shown."""
@@ -1387,9 +1388,9 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                           "metric itself rules out" if best["score"] >= top else ""))
     # one seed's interval resamples its test rows only: not settled however clear of 0, as
     # findings.verdict judges one seed (a reviewer found it called 'settled' beside that)
-    one_seed = result.get("n_seeds", 2) <= 1
+    one_seed = from_one_seed(result.get("n_seeds"))
     confident = d_low is not None and d_low > 0 and not one_seed
-    why_not = ("from one seed, whose interval resamples its test rows only"
+    why_not = (f"from one seed, {ONE_SEED_WHY}"
                if one_seed and d_low is not None and d_low > 0
                else "an interval that reaches 0 or below")
     buy = spend_phrase(best["h"], best["s"], best["share_human"], budget)

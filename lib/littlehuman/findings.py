@@ -144,6 +144,21 @@ def _num(value: Any) -> float | None:
     return out if out is not None and math.isfinite(out) else None
 
 
+#: why an interval from one training seed settles nothing however clear of 0: the words every
+#: page's one-seed clause shares (the rule itself: :func:`from_one_seed`)
+ONE_SEED_WHY = "whose interval resamples its test rows only"
+#: what to do about it
+MORE_SEEDS = "run 2 or more seeds"
+
+
+def from_one_seed(seeds: Any) -> bool:
+    """True when an interval rests on one training seed (``seeds`` a known number below 2):
+    it resamples test rows only, not how seeds differ, so :func:`verdict`, the budget answer
+    and the measured purchases call nothing it shows settled. ``None`` (not known): False."""
+    n = _num(seeds)
+    return n is not None and n < 2
+
+
 def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: float = 0.0,
             direction: int = +1, seeds: Any = None) -> dict[str, Any]:
     """THE rule every finding on the index is judged by (one place, so the three agree).
@@ -185,10 +200,10 @@ def verdict(estimate: Any, low: Any, high: Any, detectable: Any = None, null: fl
         why = f"the 95% interval covers {null:g}" + (
             f"; the smallest effect this run could detect at 80% power: {fmt_detectable(det)}"
             if det is not None or lo == hi else "")
-    if word != NOT_VISIBLE and _num(seeds) is not None and _num(seeds) < 2:
+    if word != NOT_VISIBLE and from_one_seed(seeds):
         word, why = NOT_VISIBLE, (f"{why}, but from one seed: its interval resamples test rows "
-                                  "only, not how seeds differ, too narrow to judge by; run 2 "
-                                  "or more seeds")
+                                  f"only, not how seeds differ, too narrow to judge by; "
+                                  f"{MORE_SEEDS}")
         out["one_seed"] = True
     return {**out, "verdict": word, "text": why}
 

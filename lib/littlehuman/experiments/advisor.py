@@ -19,6 +19,7 @@ from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import grid
 from littlehuman.experiments.grid import jsonable, unbounded_as_text
+from littlehuman.findings import MORE_SEEDS, ONE_SEED_WHY
 from littlehuman.metrics import SCORE_RANGE
 from littlehuman.stats import finite
 
@@ -1028,8 +1029,8 @@ def _buy_line(report: dict[str, Any]) -> str:
         margin = f"beats {g['against']} by {curves.signed_interval(g)}"
         margin += (": settled." if answer["confident"] else
                    ", a tie: either end does as well on this evidence." if is_tie(g) else
-                   ", from one seed, whose interval resamples its test rows only: not settled "
-                   "(run 2 or more seeds)." if g["low"] > 0 or g["high"] < 0 else
+                   f", from one seed, {ONE_SEED_WHY}: not settled ({MORE_SEEDS})."
+                   if g["low"] > 0 or g["high"] < 0 else
                    ", an interval reaching 0: not settled, the evidence cannot tell which end "
                    "is better.")
     else:

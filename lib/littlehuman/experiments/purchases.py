@@ -30,6 +30,7 @@ from littlehuman import curves, mixing, stats
 from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 from littlehuman.experiments import EXPERIMENTS, grid, tradeoff
+from littlehuman.findings import MORE_SEEDS, ONE_SEED_WHY, from_one_seed
 from littlehuman.metrics import SCORE_RANGE
 
 if TYPE_CHECKING:
@@ -302,7 +303,7 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
             + ("tied with another in every resample: the runs do not single it out" if tied
                else f"the best in {curves.share_text(best['share_best'])} of the resamples"
                + (": the runs do not single it out" if best["share_best"] < 0.8 else "")))
-    one_seed = answer.get("seeds", 2) <= 1  # its intervals resample test rows only
+    one_seed = from_one_seed(answer.get("seeds"))
     if hum is None:
         head += ("; no measured purchase with human points fits the budget, so the runs cannot "
                  "say here whether human points pay")
@@ -313,8 +314,7 @@ def purchase_sentence(answer: dict[str, Any]) -> str:
         other = syn if best["human"] else hum
         clear = gain["low"] > 0 or gain["high"] < 0
         verdict = (f"human points {'pay' if gain['low'] > 0 else 'do not pay'} on this one "
-                   "seed, whose interval resamples its test rows only: not settled (run 2 or "
-                   "more seeds)" if clear and one_seed else
+                   f"seed, {ONE_SEED_WHY}: not settled ({MORE_SEEDS})" if clear and one_seed else
                    "human points pay, settled" if gain["low"] > 0 else
                    "human points do not pay, settled" if gain["high"] < 0 else
                    "no difference: the two score alike in every resample" if alike(gain) else
