@@ -1097,6 +1097,15 @@ def test_the_buy_line_reads_the_robust_split_where_the_families_stay_open():
     assert alone.startswith("Buy 6,000 synthetic points (all $300): the exponential "
                             "saturation's best split, which beats") and alone.endswith("settled.")
     assert advisor.buy_line({"budget": {"status": "flat"}}) == ""
+    # an interval wholly below 0 from several seeds was called "from one seed" (the line
+    # guessed one seed from 'clear of 0 yet not confident'); one seed now comes from the answer
+    below = {**answer, "gain_over_all_synthetic": {**answer["gain_over_all_synthetic"],
+                                                   "value": -0.02, "low": -0.03, "high": -0.01}}
+    line = advisor.buy_line({"budget": below, "budget_robust": None})
+    assert "one seed" not in line and "below 0 throughout: the other end (200 human + " \
+        "4,000 synthetic points) does better, settled." in line, line
+    line = advisor.buy_line({"budget": {**below, "one_seed": True}, "budget_robust": None})
+    assert "from one seed, whose interval resamples its test rows only: not settled" in line
     # a split past the runs opens with no instruction to buy ("Buy 10,000 synthetic points
     # (all $20)" from runs of 16-48 points, a user's one-seed QA file)
     far = {**answer, "confident": True, "measured": (16.0, 48.0), "budget": 20.0,

@@ -1030,8 +1030,10 @@ def _buy_line(report: dict[str, Any]) -> str:
         margin += (": settled." if answer["confident"] else
                    ", a tie: either end does as well on this evidence." if is_tie(g) else
                    f", from one seed, {ONE_SEED_WHY}: not settled ({MORE_SEEDS})."
-                   if g["low"] > 0 or g["high"] < 0 else
-                   ", an interval reaching 0: not settled, the evidence cannot tell which end "
+                   if answer.get("one_seed") and (g["low"] > 0 or g["high"] < 0) else
+                   f", below 0 throughout: the other end ({g['against']}) does better, settled."
+                   if g["high"] < 0
+                   else ", an interval reaching 0: not settled, the evidence cannot tell which end "
                    "is better.")
     else:
         margin = "has no interval to say whether it is settled."
@@ -1435,7 +1437,8 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
            "budget": None if budget is None else {
                k: budget.get(k) for k in ("family", "status", "best", "all_synthetic",
                                           "gain_over_all_synthetic", "p_buy_human",
-                                          "confident", "caveats", "sentence", "budget",
+                                          "confident", "one_seed", "caveats", "sentence",
+                                          "budget",
                                           "price_human", "price_synthetic")}
            | {"worth": _worth_as_json(budget.get("worth"))},
            "budget_disagreement": r.get("budget_disagreement"),
