@@ -37,7 +37,7 @@ point estimate's status is not ok. The methods: the plain percentile bootstrap o
 means, refitted per resample, the resamples without an equivalent dropped (None bounds past
 5% of them: ``stats.defined_interval``); "dropped", the library's resamples under that same
 rule (the library's until 2026-12-03); the library's interval, the log family of
-``families.analyse`` as notebooks 04 and 06 compute it (per-row scores, ``pool_bases`` off), which ranks
+``families.analyse`` as notebooks 04 and 06 compute it (per-row scores, each base fitted on its own runs), which ranks
 those resamples at +inf (no finite synthetic amount reaches the +human score) or -base (size
 0: none is needed) and takes the percentiles of all of them (``stats.ranked_interval``: an end is +-inf,
 unbounded, when more than 2.5% lie beyond it), checked in every experiment against this
@@ -73,7 +73,7 @@ same difficulty, row x run sd 0.3, seed sd 0.1 and seed x run sd 0.05 effects, e
 shared by every run, no row x run or seed x run effect: runs differ only by their
 accuracy), where a family's bias is large beside the noise. Every experiment goes through ``families.analyse``
 with every family as notebook 06 computes it (:func:`misspecified_scenario`: ceiling 1,
-``pool_bases`` off); per base and family it prints the family's equivalent on the noise-free
+each base on its own runs); per base and family it prints the family's equivalent on the noise-free
 population means (its bias with infinite data, :func:`family_limits`), the share of
 experiments with an interval and with a closed one, the coverage (+- its binomial SE), the
 misses on each side, the share of point estimates with a value, the median point estimate
@@ -368,7 +368,7 @@ def equivalent_scenario(n_seeds: int, n_rows: int, base: int, slope: float, equi
                         ) -> dict[str, object]:
     """Simulate ``sims`` trade-off experiments on one base and interval its equivalent: the
     library's interval, the log family of ``families.analyse`` as notebooks 04 and 06 compute
-    it (the runs' per-test-row scores, ``pool_bases`` off); the plain percentile
+    it (the runs' per-test-row scores, each base on its own runs); the plain percentile
     bootstrap of the run means (:func:`plain_run_means`) refitted per resample the same way
     (``defined_interval``); and the prototypes :func:`open_interval` and
     :func:`inverted_interval` on the library's own resamples (recomputed with the same seed,
@@ -539,7 +539,7 @@ def misspecified_scenario(floor: float, span: float, scale: float, interaction_s
     """Simulate ``sims`` whole trade-offs (3 bases) with the saturating truth of
     :func:`saturating_truth` and score each family's equivalent and interval per base as
     notebook 06 does: ``families.analyse`` on the runs' per-test-row scores, every family,
-    ``ceiling`` 1, ``pool_bases`` off (:func:`littlehuman.experiments.advisor.curve_analysis`).
+    ``ceiling`` 1, each base on its own runs (:func:`littlehuman.experiments.advisor.curve_analysis`).
     Scores as :func:`simulated_scores` with a row x run sd of ``interaction_sd`` and a seed
     x run sd of ``run_sd`` (``paired``: one uniform per seed and test row shared by every
     run, as bench/report_scale.py's learner, so runs differ only where their accuracies do). Per base and family: the intervals (low, high; NaN when none), the point

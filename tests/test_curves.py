@@ -122,12 +122,6 @@ def test_operating_points_recover_known_equivalents_per_seed_and_mean():
     assert list(mean["base"]) == list(BASES)
 
 
-def test_operating_points_pooled_fit_uses_every_base():
-    ops = operating_points(records({b: 700.0 for b in BASES}), "accuracy", pool_bases=True)
-    assert (ops["n_fit"] == 15).all()
-    assert ops["equivalent"].to_numpy() == pytest.approx(700.0, rel=1e-6)
-
-
 def test_operating_points_flags_missing_runs_instead_of_crashing():
     recs = records({b: 500.0 for b in BASES}, seeds=(0,))
     recs = recs[~((recs["base"] == 2000) & (recs["kind"] == "human"))]

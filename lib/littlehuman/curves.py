@@ -223,13 +223,13 @@ def check_records(records: pd.DataFrame, metric: str) -> pd.DataFrame:
     return frame.dropna(subset=[metric])
 
 
-def _synthetic_sizes(frame: pd.DataFrame, base: float, pool_bases: bool) -> set[float]:
+def _synthetic_sizes(frame: pd.DataFrame, base: float) -> set[float]:
     """The synthetic-only sizes ``frame`` holds for ``base``'s fit."""
-    syn = frame[(frame["kind"] == "synthetic") & (pool_bases | (frame["base"] == base))]
+    syn = frame[(frame["kind"] == "synthetic") & (frame["base"] == base)]
     return set((syn["base"] + syn["added"]).astype(float))
 
 
-def _operating_rows(frame: pd.DataFrame, metric: str, pool_bases: bool,
+def _operating_rows(frame: pd.DataFrame, metric: str,
                     extrapolation_factor: float,
                     every: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """The operating points of ``frame`` (one seed's runs, or the seed means); with ``every``
@@ -237,11 +237,11 @@ def _operating_rows(frame: pd.DataFrame, metric: str, pool_bases: bool,
     on fewer sizes it is another curve (a reviewer: seed 2 of base 24 fitted on 2 of 3)."""
     rows = []
     for base in sorted(frame["base"].unique()):
-        syn = frame[(frame["kind"] == "synthetic") & (pool_bases | (frame["base"] == base))]
+        syn = frame[(frame["kind"] == "synthetic") & (frame["base"] == base)]
         x, y = (syn["base"] + syn["added"]).to_numpy(float), syn[metric].to_numpy(float)
         humans = frame[(frame["kind"] == "human") & (frame["base"] == base)]
         head: dict[str, Any] = {"base": base, "n_fit": len(x)}
-        lacking = (sorted(_synthetic_sizes(every, base, pool_bases) - set(x.astype(float)))
+        lacking = (sorted(_synthetic_sizes(every, base) - set(x.astype(float)))
                    if every is not None else [])
         if lacking:
             rows.append({**head, "status": "incomplete", "message": (
@@ -267,7 +267,7 @@ def _operating_rows(frame: pd.DataFrame, metric: str, pool_bases: bool,
     return rows
 
 
-def operating_points(records: pd.DataFrame, metric: str, pool_bases: bool = False,
+def operating_points(records: pd.DataFrame, metric: str,
                      extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> pd.DataFrame:
     """One row per operating point: per (base, seed) (``level`` "seed") and per base on the
     seed-mean scores (``level`` "mean", seed <NA>; each run averaged over the seeds that
@@ -276,17 +276,17 @@ def operating_points(records: pd.DataFrame, metric: str, pool_bases: bool = Fals
     Columns: level, seed, base, human_points, y_star, n_fit, a0, a1, r2, fit_at_base,
     synthetic_size, equivalent, status, message, extrapolation (:class:`Equivalence`). Status
     is one of :data:`STATUSES`, or
-    "incomplete" when the runs for a fit or the human run are missing. ``pool_bases=True``
-    fits one curve on the synthetic-only runs of every base, as the authors' code did;
-    the default fits each base on its own runs, as PROTOCOL describes."""
+    "incomplete" when the runs for a fit or the human run are missing. Each base is fitted on
+    its own synthetic-only runs, as PROTOCOL describes (the authors' code pooled every base's:
+    :data:`littlehuman.families.POOLED`'s fit, which notebook 06 shows beside them)."""
     frame = check_records(records, metric)
     out = []
     for seed, runs in frame.groupby("seed", sort=True):
         out += [{"level": "seed", "seed": seed, **r}
-                for r in _operating_rows(runs, metric, pool_bases, extrapolation_factor, frame)]
+                for r in _operating_rows(runs, metric, extrapolation_factor, frame)]
     means = frame.groupby(["base", "kind", "added"], as_index=False)[metric].mean()
     out += [{"level": "mean", "seed": pd.NA, **r}
-            for r in _operating_rows(means, metric, pool_bases, extrapolation_factor)]
+            for r in _operating_rows(means, metric, extrapolation_factor)]
     columns = ["level", "seed", "base", "human_points", "y_star", "n_fit", "a0", "a1", "r2",
                "fit_at_base", "synthetic_size", "equivalent", "status", "message",
                "extrapolation"]

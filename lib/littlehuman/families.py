@@ -848,19 +848,20 @@ class CurveData:
         return {s: m.mean(axis=1) for s, m in self.per_seed.items()}
 
 
-def curve_points(runs: pd.DataFrame, means: np.ndarray, base: float, pool_bases: bool = False
+def curve_points(runs: pd.DataFrame, means: np.ndarray, base: float
                  ) -> tuple[np.ndarray, np.ndarray, float | None]:
     """The synthetic-only sizes and scores fitted for ``base`` and its +human score (None when
     the base has no human run), from run means in the order of ``runs``."""
-    return _picker(runs, base, pool_bases)(means)
+    return _picker(runs, base, pooled=False)(means)
 
 
-def _picker(runs: pd.DataFrame, base: float, pool_bases: bool
+def _picker(runs: pd.DataFrame, base: float, pooled: bool
             ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, float | None]]:
     """:func:`curve_points` with the run masks worked out once; given a (resamples x runs)
-    array it picks every resample's points at once (arrays where the scalars were)."""
+    array it picks every resample's points at once (arrays where the scalars were).
+    ``pooled``: every base's synthetic-only runs (the :data:`POOLED` fit), not ``base``'s."""
     syn = (runs["kind"] == "synthetic").to_numpy()
-    if not pool_bases:
+    if not pooled:
         syn = syn & (runs["base"] == base).to_numpy()
     x = (runs["base"] + runs["added"]).to_numpy(float)[syn]
     hum = np.nonzero(((runs["kind"] == "human") & (runs["base"] == base)).to_numpy())[0]
@@ -881,7 +882,6 @@ POOLED = "all"
 def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
             n_boot: int = EQUIVALENT_RESAMPLES,
             level: float = 0.95, seed: int = 0, ceiling: float | None = None,
-            pool_bases: bool = False,
             extrapolation_factor: float = EXTRAPOLATION_FACTOR) -> dict[str, Any]:
     """Every family on every base of ``data``, with bootstrap intervals and the hold-out choice.
 
@@ -922,7 +922,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
     boot_holdout: dict[Any, dict[str, np.ndarray]] = {}
     holdouts = []
     pickers = {key: _picker(runs, bases[0] if key == POOLED else key,
-                            pool_bases or key == POOLED) for key in keys}
+                            key == POOLED) for key in keys}
     seed_means = list(data.seed_means().values())
     for key in keys:
         x, y, _ = pickers[key](means)

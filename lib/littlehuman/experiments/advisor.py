@@ -390,21 +390,20 @@ def _other_synthetic_runs(study: "Study", metric: str, keys: list[tuple],
 
 def curve_analysis(study: "Study", metric: str,
                    family_names: Sequence[str] = families.FAMILY_NAMES,
-                   n_boot: int = curves.EQUIVALENT_RESAMPLES, level: float = 0.95,
-                   pool_bases: bool = False) -> dict[str, Any]:
+                   n_boot: int = curves.EQUIVALENT_RESAMPLES, level: float = 0.95
+                   ) -> dict[str, Any]:
     """:func:`littlehuman.families.analyse` of the study's trade-off (:func:`curve_data`),
     with the one bootstrap draw per study and metric: notebook 04 (the ``log`` family alone)
     and notebook 06 (every family) resample the same seeds and test rows, so the paper's
     curve gets the same interval in both."""
     return families.analyse(curve_data(study, metric), family_names, n_boot=n_boot,
                             level=level, seed=schema.stable_seed(study.name, "families", metric),
-                            ceiling=CEILING, pool_bases=pool_bases)
+                            ceiling=CEILING)
 
 
 def families_report(study: "Study", metric: str | None = None,
                     n_boot: int = curves.EQUIVALENT_RESAMPLES,
-                    level: float = 0.95, budget: float | None = None,
-                    pool_bases: bool = False) -> dict[str, Any]:
+                    level: float = 0.95, budget: float | None = None) -> dict[str, Any]:
     """Every curve family on the trade-off (:func:`littlehuman.families.analyse`: fits,
     leave-largest-size-out errors, the choice, equivalents with intervals over seeds and test
     rows, disagreements, ``table3`` per family), plus: ``table3_frame`` (DataFrame: the paper's
@@ -432,7 +431,7 @@ def families_report(study: "Study", metric: str | None = None,
     from littlehuman.findings import paper_table3
 
     metric = metric or study.main_metric
-    result = curve_analysis(study, metric, n_boot=n_boot, level=level, pool_bases=pool_bases)
+    result = curve_analysis(study, metric, n_boot=n_boot, level=level)
     h = result["human"]
     rows = []
     for f in result["families"]:

@@ -253,7 +253,7 @@ def head_to_head(study: "Study", metric: str | None = None, n_boot: int = 2000,
     return out
 
 
-def _means_on_seeds(points: pd.DataFrame, rec: pd.DataFrame, metric: str, pool_bases: bool,
+def _means_on_seeds(points: pd.DataFrame, rec: pd.DataFrame, metric: str,
                     seeds: list) -> pd.DataFrame:
     """``points`` with its seed-mean operating points taken over ``seeds`` alone: the seeds
     with every trade-off run, which the intervals resample. Averaged over every seed that
@@ -261,14 +261,14 @@ def _means_on_seeds(points: pd.DataFrame, rec: pd.DataFrame, metric: str, pool_b
     could lie outside its own interval (a reviewer: 1,044 against an interval [600, 600])."""
     if set(rec["seed"]) <= set(seeds):
         return points
-    on_seeds = curves.operating_points(rec[rec["seed"].isin(seeds)], metric, pool_bases=pool_bases)
+    on_seeds = curves.operating_points(rec[rec["seed"].isin(seeds)], metric)
     return pd.concat([points[points["level"] == "seed"], on_seeds[on_seeds["level"] == "mean"]],
                      ignore_index=True)
 
 
 def analysis(study: "Study", metric: str | None = None,
              n_boot: int = curves.EQUIVALENT_RESAMPLES,
-             level: float = 0.95, pool_bases: bool = False) -> dict[str, Any]:
+             level: float = 0.95) -> dict[str, Any]:
     """The trade-off numbers for ``metric`` (default the main metric).
 
     Keys: ``metric``, ``human`` (points added), ``points`` (every operating point,
@@ -295,13 +295,13 @@ def analysis(study: "Study", metric: str | None = None,
     metric = metric or study.main_metric
     rec = records(study)
     human = sizes(study.profile, study.shape).human
-    points = curves.operating_points(rec, metric, pool_bases=pool_bases)
+    points = curves.operating_points(rec, metric)
     try:  # the log family's intervals, on notebook 06's bootstrap draw
-        curve = curve_analysis(study, metric, ("log",), n_boot, level, pool_bases)
+        curve = curve_analysis(study, metric, ("log",), n_boot, level)
         fits = curve["fits"][curve["fits"]["family"] == "log"].set_index("base")
         drawn = int(curve["n_boot"])
         median, read_off = families.median_equivalent(curve, "log"), curve["measured"]
-        points = _means_on_seeds(points, rec, metric, pool_bases, curve["seeds"])
+        points = _means_on_seeds(points, rec, metric, curve["seeds"])
         fit_seeds = sorted(curve["seeds"])
     except LittleHumanError:  # no seed has every run: no intervals
         fits, drawn = pd.DataFrame(columns=["low", "high", "undefined"]), 0
