@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from littlehuman.errors import LittleHumanError
-from littlehuman.stats import (bootstrap_ci, bootstrap_run_means,
-                               bootstrap_scores, hierarchical_bootstrap,
+from littlehuman.stats import (bootstrap_ci, bootstrap_run_means, hierarchical_bootstrap,
                                paired_seed_comparison)
 
 
@@ -41,19 +40,6 @@ def test_bootstrap_ci_is_seeded_and_validates():
             bootstrap_ci(bad)
     with pytest.raises(LittleHumanError):
         bootstrap_ci(values, level=1.5)
-
-
-def test_bootstrap_scores_per_group():
-    frame = pd.DataFrame({"fraction": [1.0] * 50 + [0.975] * 50,
-                          "correct": [1] * 50 + [0, 1] * 25})
-    out = bootstrap_scores(frame, ["fraction"], "correct", n_boot=500).set_index("fraction")
-    assert out.loc[1.0, ["mean", "low", "high"]].tolist() == [1.0, 1.0, 1.0]
-    assert out.loc[0.975, "mean"] == 0.5 and out.loc[0.975, "n"] == 50
-    assert out.loc[0.975, "low"] < 0.5 < out.loc[0.975, "high"]
-    overall = bootstrap_scores(frame, [], "correct", n_boot=100)
-    assert overall["mean"].tolist() == [0.75] and overall["n"].tolist() == [100]
-    with pytest.raises(LittleHumanError, match="lack column"):
-        bootstrap_scores(frame, ["seed"], "correct")
 
 
 def test_hierarchical_bootstrap_adds_seed_variation():

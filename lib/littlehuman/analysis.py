@@ -12,7 +12,7 @@ Three measures, each a tidy frame with one row per (source, field, row):
   on a 0-100 scale. Ties go to the first sentence.
 - :func:`positions`: where in the context the best-matching sentence lies (Figure 18), as
   ``sentence / (n_sentences - 1)``: 0 is the first sentence, 1 the last. The paper's figure
-  uses the claim (FV) and the answer (QA): :data:`POSITION_FIELDS`.
+  uses the claim (FV), the question and the answer (QA).
 
 Human rows are the sweep's train pool, synthetic rows their twins (same contexts). Sentence
 splitting is :func:`split_sentences`, not the authors' ``context.split(".")``.
@@ -43,7 +43,6 @@ from littlehuman.errors import LittleHumanError
 
 SOURCES: tuple[str, ...] = ("human", "synthetic")
 FIELDS: dict[str, list[str]] = {"fv": ["claim"], "qa": ["question", "answer"]}
-POSITION_FIELDS: dict[str, list[str]] = {"fv": ["claim"], "qa": ["answer"]}
 DROPPED_COLUMNS = ["source", "field", "reason", "rows"]
 
 # A sentence ends after . ! or ? (optionally followed by a closing quote or bracket) and
@@ -213,7 +212,7 @@ def positions(extractive: pd.DataFrame, fields: Iterable[str] | None = None,
     """Relative position of the best-matching sentence (Figure 18), from :func:`extractiveness`.
 
     Adds ``position = sentence / (n_sentences - 1)`` in [0, 1]. Keeps ``fields`` only (default:
-    every field present; the paper's are :data:`POSITION_FIELDS`). Drops and counts rows whose
+    every field present, as in the paper's figure). Drops and counts rows whose
     context has one sentence (no position) and, with ``drop_zero_bleu``, rows whose maximum BLEU
     is 0 (no sentence shares n-grams with the text; the "best" sentence is then arbitrary).
     """

@@ -73,23 +73,6 @@ def bootstrap_ci(values: Sequence[float] | np.ndarray, stat: Callable[..., Any] 
     return (float(stat(arr)), *_percentiles(boot, level))
 
 
-def bootstrap_scores(per_example: pd.DataFrame, group_cols: Sequence[str], metric: str,
-                     n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
-    """Per group, the mean of ``metric`` over test examples (0/1 or float) with a bootstrap CI
-    over examples. Columns: the group columns, n, mean, low, high."""
-    missing = [c for c in (*group_cols, metric) if c not in per_example.columns]
-    if missing:
-        raise LittleHumanError(f"per-example scores lack column(s) {missing}")
-    rows = []
-    groups = per_example.groupby(list(group_cols), sort=True) if group_cols else [((), per_example)]
-    for key, part in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        est, low, high = bootstrap_ci(part[metric].to_numpy(float), np.mean, n_boot, level, seed)
-        rows.append({**dict(zip(group_cols, key)), "n": len(part), "mean": est,
-                     "low": low, "high": high})
-    return pd.DataFrame(rows, columns=[*group_cols, "n", "mean", "low", "high"])
-
-
 def bootstrap_run_means(per_seed: Mapping[Hashable, np.ndarray], n_boot: int, seed: int = 0,
                         rows: bool = True, bounds: tuple[float, float] | None = None
                         ) -> np.ndarray:
@@ -346,18 +329,3 @@ def defined_interval(values: Sequence[float | None], level: float = 0.95
     of the resamples (at 95%, 935 of 1,000 undefined left a 65-resample "interval"):
     :func:`ranked_interval` with every value that is not finite unplaced."""
     return ranked_interval([v if finite(v) else None for v in values], level)
-
-
-def _seed_rows(row_scores: Mapping[Hashable, Mapping[tuple, np.ndarray]], seed: Hashable,
-               runs: Sequence[tuple]) -> np.ndarray:
-    """One seed's (runs x test rows) scores from ``row_scores``, checked: every run present,
-    finite, and scored on as many test rows as the others."""
-    have = row_scores.get(seed, {})
-    missing = [r for r in runs if r not in have]
-    if missing:
-        raise LittleHumanError(f"seed {seed} has no per-test-row scores for run(s) {missing}")
-    arrays = [np.asarray(have[r], dtype=float).ravel() for r in runs]
-    if len({a.size for a in arrays}) != 1 or not all(np.isfinite(a).all() for a in arrays):
-        raise LittleHumanError(f"the runs of seed {seed} scored different numbers of test rows "
-                               f"({[a.size for a in arrays]}) or hold NaN; rerun them")
-    return np.vstack(arrays)

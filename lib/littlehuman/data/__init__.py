@@ -20,16 +20,7 @@ from littlehuman.data import processed, schema
 from littlehuman.data.registry import DATASETS, DatasetSpec, find, get, names
 from littlehuman.errors import LittleHumanError
 
-__all__ = ["load", "names", "get", "find", "task_of", "DATASETS", "DatasetSpec", "schema"]
-
-
-def task_of(df: pd.DataFrame) -> str:
-    """'fv' when the frame has claims, 'qa' when it has questions."""
-    if "claim" in df.columns:
-        return "fv"
-    if "question" in df.columns:
-        return "qa"
-    raise LittleHumanError("frame has neither a claim nor a question column")
+__all__ = ["load", "names", "get", "find", "DATASETS", "DatasetSpec", "schema"]
 
 
 def load(
