@@ -54,7 +54,7 @@ def bench(dataset: str, variant: str, data_dir: str, seed: int) -> dict:
 
     from littlehuman import data
     from littlehuman.learners import learner_params, make_learner
-    from littlehuman.learners.encoder import token_f1
+    from littlehuman.learners.spans import token_f1
 
     prof = variant_profile(variant)
     spec = data.get(dataset)

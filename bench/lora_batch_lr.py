@@ -68,7 +68,7 @@ def score(task: str, predictions: list, test: Any) -> dict[str, float]:
         gold = test["label"].to_numpy()
         return {"score": accuracy(predictions, gold),
                 "majority": float(max(np.mean(gold == v) for v in set(gold.tolist())))}
-    from littlehuman.learners.encoder import token_f1
+    from littlehuman.learners.spans import token_f1
 
     return {"score": float(np.mean([token_f1(p, a) for p, a in zip(predictions, test["answer"])]))}
 

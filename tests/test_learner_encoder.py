@@ -14,7 +14,8 @@ import torch
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.learners import make_learner
-from littlehuman.learners.encoder import EncoderLearner, find_answer_span, token_f1
+from littlehuman.learners.encoder import EncoderLearner, find_answer_span
+from littlehuman.learners.spans import token_f1
 
 SUBJECTS = ["The baker", "A sailor", "The old clock", "My neighbour", "The red kite", "A quiet fox",
             "The teacher", "A tall tree", "The river boat", "The small robot", "A green lamp", "The violin"]

@@ -48,8 +48,9 @@ from littlehuman.learners.defaults import (ENCODER_EPOCHS, ENCODER_LR, ENCODER_P
                                            ENCODER_POOLINGS, ENCODER_WARMUP,
                                            default_model_dir)
 from littlehuman.machine import usable_cores, warn_if_slow_bf16
-from littlehuman.learners.spans import SPAN_BREAK, find_answer_span, no_usable_rows, token_f1
-from littlehuman.learners.training import bucket_batches, quiet_transformers, seed_everything
+from littlehuman.learners.spans import SPAN_BREAK, find_answer_span, no_usable_rows
+from littlehuman.learners.training import (VALID_METRIC, bucket_batches, quiet_transformers,
+                                           seed_everything, valid_score)
 
 TASKS = ("fv", "qa")
 MAX_ANSWER_TOKENS = 30  # longest predicted QA span, in tokens
@@ -307,7 +308,7 @@ class EncoderLearner:
             "best_epoch": best_epoch,
             "train_loss": losses,
             "valid_scores": valid_scores,
-            "valid_metric": None if valid is None else ("accuracy" if self.task == "fv" else "token_f1"),
+            "valid_metric": None if valid is None else VALID_METRIC[self.task],
             "valid_score": None if not valid_scores else (best_score if best_score is not None else valid_scores[-1]),
         }
 
@@ -526,10 +527,7 @@ class EncoderLearner:
         return batch
 
     def _score(self, rows: pd.DataFrame) -> float:
-        preds = self.predict(rows)
-        if self.task == "fv":
-            return float(np.mean(np.asarray(preds) == rows["label"].astype(int).to_numpy()))
-        return float(np.mean([token_f1(p, g) for p, g in zip(preds, as_texts(rows["answer"]))]))
+        return valid_score(self.task, self.predict(rows), rows)
 
 
 def span_pieces(context: str, offsets: list[tuple[int, int]], ctx: list[int]) -> dict[int, int]:

@@ -81,8 +81,8 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.learners.base import as_texts, check_rows, read_meta, write_meta
 from littlehuman.learners.defaults import LORA_DEFAULTS, LORA_SETTINGS
 from littlehuman.learners import lean_lora
-from littlehuman.learners.encoder import token_f1
-from littlehuman.learners.training import bucket_batches, quiet_transformers, seed_everything
+from littlehuman.learners.training import (VALID_METRIC, bucket_batches, quiet_transformers,
+                                           seed_everything, valid_score)
 from littlehuman.machine import in_chunks_halving_on_oom, sdpa_without_cudnn, unless_out_of_memory
 
 TASKS = ("fv", "qa")
@@ -633,7 +633,7 @@ class LoraLearner:
             "epochs_run": h["epochs"], "best_epoch": best_epoch, "micro_batch_cap": self.micro_cap,
             "liger": self.liger,
             "train_loss": losses, "valid_scores": valid_scores,
-            "valid_metric": None if not valid_scores else ("accuracy" if self.task == "fv" else "token_f1"),
+            "valid_metric": None if not valid_scores else VALID_METRIC[self.task],
             "valid_score": best_score,
         }
         return self
@@ -973,7 +973,4 @@ class LoraLearner:
         return [t.split("|", 1)[0].strip() for t in texts]
 
     def _score(self, rows: pd.DataFrame) -> float:
-        preds = self.predict(rows)
-        if self.task == "fv":
-            return float(np.mean(np.asarray(preds) == rows["label"].astype(int).to_numpy()))
-        return float(np.mean([token_f1(p, g) for p, g in zip(preds, as_texts(rows["answer"]))]))
+        return valid_score(self.task, self.predict(rows), rows)

@@ -1,5 +1,6 @@
-"""What the torch learners (encoder, lora) share: seeding, quiet transformers loading and
-length-bucketed batches (their text columns: :func:`littlehuman.learners.base.as_texts`)."""
+"""What the torch learners (encoder, lora) share: seeding, quiet transformers loading,
+length-bucketed batches (their text columns: :func:`littlehuman.learners.base.as_texts`) and
+the validation score that picks their epoch."""
 from __future__ import annotations
 
 import contextlib
@@ -7,7 +8,23 @@ import random
 from typing import Iterator
 
 import numpy as np
+import pandas as pd
 import torch
+
+from littlehuman.learners.base import as_texts
+from littlehuman.learners.spans import token_f1
+
+#: the validation metric each task's epoch is picked on
+VALID_METRIC = {"fv": "accuracy", "qa": "token_f1"}
+
+
+def valid_score(task: str, predictions: list, rows: pd.DataFrame) -> float:
+    """:data:`VALID_METRIC` of ``predictions`` on ``rows``: accuracy against the labels (FV),
+    the mean token F1 against the answers (QA)."""
+    if task == "fv":
+        return float(np.mean(np.asarray(predictions) == rows["label"].astype(int).to_numpy()))
+    return float(np.mean([token_f1(p, g) for p, g in zip(predictions, as_texts(rows["answer"]))]))
+
 
 POOL_BATCHES = 32  # length bucketing sorts within pools of this many batches
 
