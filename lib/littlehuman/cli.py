@@ -173,6 +173,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
 
 
 def parse_columns(text: str | None) -> dict[str, str] | None:
+    """``--columns THEIRS=OURS,...`` as {their column: ours}; None when not given."""
     if not text:
         return None
     out = {}
@@ -247,6 +248,9 @@ def _raise_terminated(signum: int, frame: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """``run_all.py``'s entry point: the exit code. Bad input and OS errors print one line and
+    give 2; Ctrl-C 130 and SIGTERM 143, each saying the rerun resumes; never a traceback for
+    what the user can fix."""
     import signal
     import threading
 

@@ -24,11 +24,14 @@ import html
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from littlehuman import findings as fnd
 from littlehuman import paths
 from littlehuman.curves import counted
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 #: CSS class of each verdict's badge
 VERDICT_CLASS = {fnd.HOLDS: "holds", fnd.NOT_VISIBLE: "unseen", fnd.CONTRADICTED: "against",
@@ -416,7 +419,7 @@ def curves(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in summaries if ((s.get("sweep") or {}).get("curve") or {}).get("points")]
 
 
-def figure(summaries: list[dict[str, Any]]):
+def figure(summaries: list[dict[str, Any]]) -> "go.Figure":
     """Small multiples of the sweep curves, one panel per run in ``summaries`` (each with a
     curve: :func:`curves`): mean over seeds with its 95% band, each seed's run, the majority
     baseline, the last 10% shaded; the panel's title carries finding 1's verdict."""

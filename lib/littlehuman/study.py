@@ -95,6 +95,7 @@ class Study:
         return MAIN_METRIC[self.task]
 
     def split(self, name: str) -> pd.DataFrame:
+        """The study's rows of split ``name`` (train, valid or test)."""
         return self.rows[self.rows["split"] == name]
 
     @cached_property
@@ -154,12 +155,14 @@ class Study:
     # ---- what the profile builds ------------------------------------------------------------
     @cached_property
     def prompt(self) -> "PromptSpec":
+        """How the profile asks for twins (few-shot examples, chain of thought...)."""
         from littlehuman.generation import PromptSpec
 
         return PromptSpec.from_profile(self.profile, self.task, self.name)
 
     @cached_property
     def backend(self) -> "Backend":
+        """The profile's generator (``--generator``), not yet loaded."""
         from littlehuman.generation import backend_from_profile
 
         return backend_from_profile(self.profile)

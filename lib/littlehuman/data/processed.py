@@ -42,6 +42,8 @@ def loader_version(module: ModuleType) -> str:
 
 
 def source_digests(files: list[Path], raw_dir: Path) -> dict[str, str]:
+    """The sha256 of each raw file, by its path under ``raw_dir`` (as given when outside it):
+    a processed split is rebuilt when one of them changes."""
     out = {}
     for f in sorted(files):
         try:

@@ -50,6 +50,8 @@ def table(data_dir: str | os.PathLike | None = None, seed: int = 42
 
 
 def print_table(data_dir: str | os.PathLike | None = None, seed: int = 42) -> None:
+    """Print :func:`table` (one row per dataset found), then each partial, unusable and
+    missing dataset with why."""
     found, missing, unusable, notes = table(data_dir, seed)
     if len(found):
         print(found.to_string(index=False))

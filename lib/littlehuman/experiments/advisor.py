@@ -144,8 +144,8 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         _seeds_per_point(len(trade_off_seeds(p)), analysis.get("fit_seeds"))
         + "; the intervals resample seeds (and test rows for the scores), not the choice of "
         "bases",
-        "the synthetic curve y = a0 + a1 ln(x) is fitted on a narrow range of sizes: "
-        "equivalents far beyond it are extrapolations",
+        f"the synthetic curve {families.FAMILIES['log'].formula} is fitted on a narrow range of "
+        "sizes: equivalents far beyond it are extrapolations",
     ]
     off = [f"{b['base']}: {b['status']}" for b in per_base if b["status"] != "ok"]
     if off:

@@ -27,6 +27,7 @@ from littlehuman.metrics import SCORE_RANGE
 from littlehuman.runs import RunSpec
 
 if TYPE_CHECKING:
+    from littlehuman.learners.base import Learner
     from littlehuman.study import Study
 
 #: the sweep size of a dataset outside the registry (a user's own file) before capping
@@ -107,7 +108,7 @@ def trade_off_training_set(spec: RunSpec, train: pd.DataFrame,
 MIXES: dict[str, runs.Mix | None] = {"replace": None, "tradeoff": trade_off_training_set}
 
 
-def quiet_learner(name: str, task: str, seed: int = 0, **params: Any):
+def quiet_learner(name: str, task: str, seed: int = 0, **params: Any) -> "Learner":
     """:func:`~littlehuman.learners.make_learner` without progress bars, with the threads a
     ``--jobs`` worker was given (``LITTLEHUMAN_THREADS``)."""
     import os

@@ -25,6 +25,7 @@ from littlehuman.data import schema
 from littlehuman.errors import LittleHumanError
 
 if TYPE_CHECKING:
+    from littlehuman.data.synthetic_file import SyntheticFile
     from littlehuman.study import Study
 
 #: False while the checks before anything runs read a --synthetic file's twins (:func:`unstored`)
@@ -82,7 +83,7 @@ def generate_twins(study: "Study", rows: pd.DataFrame,
                             progress=progress)
 
 
-def synthetic_file(study: "Study", progress: bool = False):
+def synthetic_file(study: "Study", progress: bool = False) -> "SyntheticFile | None":
     """The study's ``--synthetic FILE`` rows (None without one), stored on first use in this
     process where generated twins would be (``synthetic_path``: the notebooks and the report's
     freshness look there); with ``progress`` one line says what was read and matched, and

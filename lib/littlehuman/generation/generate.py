@@ -820,6 +820,7 @@ def bill(
 
 
 def write_bill(dataset: str, gen_id: str, summary: dict[str, Any]) -> None:
+    """Store the bill ``summary`` of a generation atomically at :func:`bill_path`."""
     path = bill_path(dataset, gen_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(summary, indent=1).encode("utf-8")

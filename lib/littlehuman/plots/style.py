@@ -23,6 +23,7 @@ from littlehuman.findings import fmt_points, median_answer_length
 from littlehuman.metrics import METRIC_LABELS
 
 if TYPE_CHECKING:
+    from IPython.display import Markdown
     from pandas.io.formats.style import Styler
 
 #: the line colours, in order (plotly's default palette): blue for means and fits, red
@@ -356,7 +357,7 @@ _DOLLAR = re.compile(r"(?<!\\)\$")
 _CODE = re.compile(r"(```.*?```|(`+)(?!`).*?(?<!`)\2(?!`))", re.S)
 
 
-def markdown(text: str):
+def markdown(text: str) -> "Markdown":
     """``text`` as IPython Markdown, as every notebook displays its sentences, each dollar
     sign written ``\\\\$``. JupyterLab reads two dollar signs in one paragraph as LaTeX: notebook
     04's advice at your prices read 'At 0.5perhumanpointand0.002 per synthetic point' in math
@@ -375,7 +376,7 @@ def markdown(text: str):
     return Markdown("".join(said) + _DOLLAR.sub(r"\\\\$", text[at:]))
 
 
-def caption(text: str, cautions: list[str] | tuple[str, ...] = ()):
+def caption(text: str, cautions: list[str] | tuple[str, ...] = ()) -> "Markdown":
     """An IPython Markdown caption (rendered under a figure or table in the report), with the
     experiment's warnings (``flags`` of its summary) in bold after it (:func:`markdown`)."""
     warn = f" **Caution: {'; '.join(cautions)}.**" if cautions else ""

@@ -385,6 +385,9 @@ class HFBackend(Backend):
         return {int(e) for e in (eos if isinstance(eos, (list, tuple)) else [eos])}
 
     def complete(self, batch: list[list[dict[str, str]]]) -> list[Completion]:
+        """One reply per chat of ``batch``, in order. Generated in chunks of the size that last
+        fitted (shortest prompts together when chunked), halving on out-of-memory; sets
+        ``last_usage`` (prompt, completion and new tokens of the batch)."""
         self.load()
         if not batch:
             return []

@@ -102,6 +102,8 @@ class BatchState:
 
     @staticmethod
     def load(path: Path) -> dict[str, Any]:
+        """The batch state stored at ``path``; a LittleHumanError when it cannot be read (it
+        names batches already paid for, so it is never silently replaced)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("version") != STATE_VERSION or not isinstance(data.get("jobs"), list) \
