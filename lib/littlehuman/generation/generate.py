@@ -353,6 +353,8 @@ class _Asker:
                       batch_size, self.bar, stop=lambda: self.hopeless is not None)
         finally:
             self.backend.on_event = previous
+            if self.cache is not None:
+                self.cache.sync()  # the replies put since the last fsync
             if self.bar is not None:
                 self.bar.close()
         if self.hopeless:
