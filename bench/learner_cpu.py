@@ -16,6 +16,9 @@ baseline. Variants:
 - ``fp32``: the new sizes in float32 (what bfloat16 gives);
 - ``top2``: the new profile training only the top 2 of MiniLM's 6 layers.
 
+Every variant runs as ``run_all.py`` would run it here (float32 where the CPU has no bfloat16
+instructions), after one untimed warm-up fit (the imports and the first model load).
+
 The machine's load average is printed: compare ratios from one run, not across runs.
 
 ``--with-plan`` also prints what ``run_all.py --plan --plan-measure`` estimates for one sweep
@@ -39,13 +42,32 @@ BEFORE = {"n_train": 200, "max_length": 256, "n_test": 250, "train_bf16": False,
 
 
 def variant_profile(name: str):
-    """The profile a variant trains with."""
-    from littlehuman.config import profile
+    """The profile a variant trains with, fitted to this machine as ``run_all.py`` fits it
+    (``config.fit_to_machine``: float32 where the CPU would emulate bfloat16; a reviewer timed
+    the bfloat16 no run makes there 4.6-6.4x slower). ``before`` was float32 already."""
+    from littlehuman.config import fit_to_machine, profile
 
-    return {"before": lambda: profile("cpu", **BEFORE),
+    made = {"before": lambda: profile("cpu", **BEFORE),
             "new": lambda: profile("cpu"),
             "fp32": lambda: profile("cpu", train_bf16=False),
             "top2": lambda: profile("cpu", train_layers=2)}[name]()
+    return fit_to_machine(made)[0]
+
+
+def warm_up(dataset: str, data_dir: str) -> None:
+    """One small untimed fit: the first fit of a process imports transformers and loads the
+    model from disk (about 4 CPU-s here), which would be charged to the first variant timed,
+    the baseline (a reviewer: 31 s outside training in the first of three alike fits, 5-8 s
+    in the others)."""
+    from littlehuman import data
+    from littlehuman.learners import make_learner
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = data.load(dataset, data_dir)
+    rows = df[df["split"] == "train"].head(8)
+    make_learner("encoder", task=data.get(dataset).task, seed=0, progress=False, epochs=1,
+                 max_length=64).fit(rows)
 
 
 def bench(dataset: str, variant: str, data_dir: str, seed: int) -> dict:
@@ -123,6 +145,12 @@ def main() -> None:
     print(f"cores={len(os.sched_getaffinity(0))} torch={torch.__version__} "
           f"load average {os.getloadavg()[0]:.1f}")
     variants = args.variants.split(",")
+    from littlehuman.config import fit_to_machine, profile
+
+    note = fit_to_machine(profile("cpu"))[1]
+    if note:
+        print(f"as run_all.py on this machine: {note}")
+    warm_up(args.datasets.split(",")[0], args.data_dir)
     for dataset in args.datasets.split(","):
         results = [bench(dataset, v, args.data_dir, args.seed) for v in variants]
         for r in results:
