@@ -566,3 +566,23 @@ def test_help_names_the_program_as_it_was_started(monkeypatch, capsys):
         assert capsys.readouterr().err.endswith(f"(see {typed} --help)\n")
     assert main(["--frobnicate"]) == 2  # called with its arguments: the script's name
     assert capsys.readouterr().err.endswith("(see python run_all.py --help)\n")
+
+
+def test_a_fresh_project_without_data_raw_says_which_files_to_get(tmp_path):
+    """A fresh clone has no data/raw until its first download: --no-fetch, --dataset all and
+    --list-datasets said that folder "does not exist: point --data-dir ... at the folder"
+    (eight times for --list-datasets) instead of the files each dataset lacks and how to get
+    them (a reviewer). A folder the user names must still exist."""
+    home = tmp_path / "fresh"
+    home.mkdir()
+    proc = run_cli("--dataset", "ropes", "--profile", "smoke", "--no-fetch", home=home)
+    assert_one_line_error(proc, "ropes: missing train-v1.0.json", "--fetch ropes")
+    proc = run_cli("--dataset", "all", "--profile", "smoke", "--no-fetch", home=home)
+    assert_one_line_error(proc, "no dataset's raw files were found under", "see --fetch")
+    listed = run_cli("--list-datasets", home=home)
+    assert listed.returncode == 0 and "does not exist" not in listed.stdout + listed.stderr
+    assert "not found: ropes: missing train-v1.0.json" in listed.stdout
+    assert not (home / "data" / "raw").exists()  # nothing made by looking
+    proc = run_cli("--dataset", "ropes", "--profile", "smoke", home=home,
+                   data_dir=tmp_path / "typo")
+    assert_one_line_error(proc, "(from LITTLEHUMAN_DATA_DIR) does not exist")

@@ -51,7 +51,10 @@ def outputs_dir() -> Path:
 
 
 def raw_data_dir(data_dir: str | os.PathLike | None = None, must_exist: bool = True) -> Path:
-    """Resolve the folder of raw release files (one sub-folder per dataset)."""
+    """Resolve the folder of raw release files (one sub-folder per dataset). A folder the
+    user named (``data_dir``, ``LITTLEHUMAN_DATA_DIR``) must exist with ``must_exist`` (a typo
+    is said at once); the default ``data/raw`` is where downloads go, and before the first one
+    it is merely empty: each dataset then says which files it lacks and how to get them."""
     if data_dir is not None:
         path, origin = Path(data_dir), "--data-dir"
     elif os.environ.get("LITTLEHUMAN_DATA_DIR"):
@@ -59,7 +62,7 @@ def raw_data_dir(data_dir: str | os.PathLike | None = None, must_exist: bool = T
     else:
         path, origin = cache_dir() / "raw", "the default data/raw"
     path = path.expanduser().resolve()
-    if must_exist and not path.is_dir():
+    if must_exist and origin != "the default data/raw" and not path.is_dir():
         raise LittleHumanError(
             f"data directory {path} (from {origin}) does not exist: point --data-dir or "
             "LITTLEHUMAN_DATA_DIR at the folder holding the raw releases, one folder per "
