@@ -86,3 +86,58 @@ def test_bad_base_urls_are_refused_without_being_repeated():
         assert base_url_problem(hostless) == ("--base-url must name a host (e.g. "
                                               "http://localhost:8000/v1)")
     assert base_url_problem("http://localhost:8000/v1#frag") is None  # not sent: it worked
+
+
+def test_a_token_as_the_urls_user_name_a_short_passwords_pair_and_a_fragment_are_masked():
+    """A reviewer's echoing server: ``http://TOKEN@host`` (no password: clients send
+    ``Basic base64("TOKEN:")``) had the token and its Basic form cached in replies and shown
+    in errors; ``user:Cy7pw`` echoed in a 200 reply was cached (a short password is skipped
+    in replies, as a word); ``#token=...`` was written to summary.json as given."""
+    from littlehuman.secrets import scrub_known
+
+    token = "CANARYTOKEN0987654321"
+    assert public_url(f"http://{token}@127.0.0.1:9/v1") == "http://127.0.0.1:9/v1"
+    basic = base64.b64encode(f"{token}:".encode()).decode()
+    said = f"auth=[Basic {basic}] bare=[{basic}] decoded=[{token}:]"
+    assert token not in scrub_known(said) and basic.rstrip("=") not in scrub_known(said)
+    assert token not in scrub(said)
+    public_url("http://canaryuser:Cy7pw@127.0.0.1:9/v1")
+    assert scrub_known("decoded=[canaryuser:Cy7pw] ok") == "decoded=[***] ok"
+    assert scrub_known("Cy7pw is a word here") == "Cy7pw is a word here"  # alone: prose
+    fragment = "FRAGMENTTOKEN12345678"
+    assert public_url(f"http://127.0.0.1:8000/v1#access_token={fragment}") == \
+        "http://127.0.0.1:8000/v1"
+    assert scrub(f"echo {fragment}") == "echo ***"
+    assert public_url("http://127.0.0.1:8000/v1#section") == "http://127.0.0.1:8000/v1"
+
+
+def test_a_mirrors_password_is_masked_in_a_connection_error():
+    """fetch took the user-info out of the URL before the error registered it: a reason
+    phrase echoing the password was shown (a reviewer)."""
+    import http.server
+    import threading
+
+    from littlehuman.data import fetch
+
+    password = "MirrorPw-98765"
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(401, f"denied {self.headers.get('Authorization')} {password}")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        try:
+            fetch._open(f"http://mirror:{password}@127.0.0.1:{port}/fever/x.jsonl")
+        except fetch.NetworkError as exc:
+            said = str(exc)
+        assert "401" in said and password not in said, said
+        assert base64.b64encode(f"mirror:{password}".encode()).decode() not in said
+    finally:
+        server.shutdown()

@@ -103,16 +103,26 @@ def key_hint(env_name: str, url: str) -> str:
 
 def public_url(url: str) -> str:
     """``url`` without its user-info part (``http://user:password@host/v1`` ->
-    ``http://host/v1``) and with the values of credential-like query parameters masked
+    ``http://host/v1``) or its ``#fragment`` (never sent; a token there had reached
+    summary.json), and with the values of credential-like query parameters masked
     (``?token=***``): the only form of a server URL that may be written anywhere. What is
-    taken out is registered for :func:`scrub`, as written, percent-decoded, and as the
-    ``Basic`` token an HTTP client sends for ``user:password`` (a server may echo any)."""
+    taken out is registered for :func:`scrub`, as written, percent-decoded, as the pair
+    ``user:password`` and as the ``Basic`` token an HTTP client sends for it (a server may echo
+    any); a user name with no password is the credential itself (``http://TOKEN@host``:
+    clients send ``Basic base64("TOKEN:")``), and is registered so too."""
     from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
     try:
         parts = urlsplit(str(url))
     except ValueError:  # a malformed URL ("http://[::1"): masked as text, never raised on
         return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub("***@", str(url)))
+    if parts.fragment:
+        for pair in parts.fragment.split("&"):  # not sent, but written nowhere either
+            name, _, value = pair.partition("=")
+            if value and _SECRET_PARAM.search(unquote_plus(name)):
+                for form in {value, unquote_plus(value)} - {""}:
+                    remember(form)
+        parts = parts._replace(fragment="")
     if parts.query:
         for pair in parts.query.split("&"):  # each value as written and decoded
             name, _, value = pair.partition("=")
@@ -124,12 +134,17 @@ def public_url(url: str) -> str:
         parts = parts._replace(query=urlencode(masked, safe="*"))
     if "@" in parts.netloc:
         host, user, password = split_userinfo(parts.netloc)
-        for form in {password, unquote(password)} - {""}:
+        secret = password or user  # no password: the user name is the token
+        for form in {secret, unquote(secret)} - {""}:
             remember(form, always=True)
-        if password:
-            _remember_basic(f"{unquote(user)}:{unquote(password)}")
+        if secret:
+            pair = f"{unquote(user)}:{unquote(password)}"
+            _remember_basic(pair)
+            if password:  # never prose: masked in replies too, however short the password
+                _KNOWN.update({pair, f"{user}:{password}"})
         parts = parts._replace(netloc=host)
-    return urlunsplit(parts) if parts.query or "@" in str(url) else str(url)
+    changed = parts.query or "@" in str(url) or "#" in str(url)
+    return urlunsplit(parts) if changed else str(url)
 
 
 def split_userinfo(netloc: str) -> tuple[str, str, str]:

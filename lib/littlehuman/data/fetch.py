@@ -536,6 +536,7 @@ def _open(url: str) -> http.client.HTTPResponse:
     """The response to a GET of ``url``; a mirror's ``user:password@`` is sent as HTTP Basic
     authentication (urllib ignores it, and read the password as a port: "nonnumeric port"),
     to that host only (not to where it redirects)."""
+    public_url(url)  # registers a mirror's password for the errors below (taken out of url)
     try:  # a bad mirror URL (no scheme, broken brackets) is a ValueError of Request itself
         parts = urllib.parse.urlsplit(url)
         credential = None
