@@ -49,19 +49,18 @@ def test_advise_end_to_end_on_an_own_file_with_its_own_synthetic_file(tmp_path):
     assert summary["advisor"]["headline"] and summary["tradeoff"]["bases"]
     # the answer is printed, not only the page's path (the sweep's headline was all it said)
     assert f"[boxes] {summary['advisor']['headline']}" in proc.stdout
-    if summary["advisor"]["budget"]["status"] != "learned_nothing":
-        assert summary["advisor"]["budget"]["sentence"] in proc.stdout
-    if summary["advisor"]["budget_robust"]:  # families the hold-out cannot tell apart
-        assert summary["advisor"]["budget_robust"]["sentence"] in proc.stdout
+    # the majority learner learns nothing: no budget answer, robust split or purchases (the
+    # checks of them here had been guarded by ifs that never ran: test_advice_lines has them)
+    assert summary["advisor"]["budget"]["status"] == "learned_nothing"
+    assert summary["advisor"]["budget_robust"] is None
+    assert summary["advisor"]["budget"]["sentence"] not in proc.stdout
     runs = home / "data" / "runs" / "boxes"
     assert (runs / "tradeoff@pool48").is_dir() or any(runs.glob("tradeoff*"))
     assert not (runs / "sweep").exists()  # the advice does not train the sweep
     page = (folder / "06_advise.html").read_text()
     assert "Plotly.newPlot" in page and "budget" in page.lower()
     assert "What the measured runs bought, no curve" in page
-    bought = summary["advisor"]["purchases"]  # the trade-off's runs alone, at these prices
-    assert bought is None or bought["frontier"][0]["cost"] == min(
-        r["cost"] for r in bought["frontier"])
+    assert summary["advisor"]["purchases"] is None  # (nothing learned: see above)
     again = run_all(home, None, "advise", cwd=work, timeout=120)
     assert again.returncode == 2 and again.stderr.count("\n") == 1
 
@@ -106,3 +105,21 @@ def test_no_budget_answer_says_how_to_give_the_prices_both_ways():
     nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "06_advise.ipynb", 4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "no_budget_sentence(dataset, profile, overrides, custom, data_dir, report)" in code and "papermill:" not in code
+
+
+def test_advice_lines_say_the_budget_and_robust_split_once():
+    """What `advise` prints after its page: the end-to-end run above learns nothing, so only
+    this test sees the budget's and robust split's sentences printed (a reviewer removed
+    them from the print and every test passed)."""
+    from littlehuman.report import advice_lines
+
+    summary = {"headline": "H", "advisor": {
+        "headline": "A", "buy": "Buy 10 human points", "budget": {"status": "ok",
+                                                                  "sentence": "B"},
+        "budget_robust": {"sentence": "R"}}}
+    assert advice_lines(summary) == ["A", "B", "R", "Buy 10 human points"]
+    summary["advisor"]["budget"]["status"] = "learned_nothing"
+    summary["advisor"]["headline"] = "H"  # the run's own headline is not said twice
+    summary["advisor"]["budget_robust"] = None
+    assert advice_lines(summary) == ["Buy 10 human points"]
+    assert advice_lines({"headline": "H"}) == []

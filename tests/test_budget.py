@@ -269,7 +269,8 @@ def test_runs_that_learned_nothing_get_no_advice(home, learners_beat_the_baselin
     assert all(b["breakeven_ratio"] is None for b in trade["bases"])
     assert trade["advice"]["verdict"].endswith("then read this again.")
     assert "no advice" in trade["advice"]["verdict"] and "buy" not in trade["advice"]["verdict"]
-    assert all("no advice" in b["message"] for b in trade["advice"]["per_base"])
+    assert [b["base"] for b in trade["advice"]["per_base"]] == [16, 24]  # (a loop over none
+    assert all("no advice" in b["message"] for b in trade["advice"]["per_base"])  # passed)
     report = advisor.families_report(exp, n_boot=20)
     assert report["learned_nothing"] and report["pilot"] == []
     assert report["budget"]["status"] == "learned_nothing"
@@ -331,6 +332,7 @@ def test_a_score_the_log_curve_puts_past_1_is_capped(home):
     exp = experiment(seeds="0 1 2", price_human=1000.0, price_synthetic=0.0001)
     write_runs(exp, specs_of(exp, tradeoff), lambda s: known_tradeoff(s, gains))
     adv = tradeoff.summary(exp, result=tradeoff.analysis(exp, n_boot=20))["advice"]
+    assert [b["base"] for b in adv["per_base"]] == [16, 24]  # a loop over none had passed
     for b in adv["per_base"]:
         assert b["score_same_money_synthetic"] == 1.0 and b["score_capped"]
         assert "capped: the log curve, extrapolated that far" in b["message"]
@@ -1579,6 +1581,7 @@ def test_no_seed_with_every_run_and_an_unscored_run_give_sentences_not_traceback
                       if _kind(s) != ("human", lacking[s.seed])],
                 lambda s: known_tradeoff(s, gains) + 0.3)
     advice = tradeoff.summary(exp)["advice"]
+    assert [b["base"] for b in advice["per_base"]] == [16, 24]
     assert all("95% CI" not in b["message"] for b in advice["per_base"])
     nan = experiment("nan", seeds="0 1 2", price_human=1.0, price_synthetic=0.1, budget=4.0)
     _noisy_runs(nan, specs_of(nan, tradeoff),

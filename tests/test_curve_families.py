@@ -12,6 +12,7 @@ import pytest
 from littlehuman import curves
 from littlehuman import families as F
 from littlehuman.curves import LogFit, equivalent_points
+from littlehuman.errors import LittleHumanError
 from littlehuman.stats import bootstrap_run_means
 
 X = np.arange(1000.0, 3001.0, 250.0)  # 9 sizes
@@ -445,7 +446,7 @@ def test_log_fit_behaves_as_before():
     fit = F.fit_family("log", X, logc(X))
     lf = fit.as_logfit()
     assert isinstance(lf, LogFit) and (lf.a0, lf.a1) == pytest.approx((0.1, 0.05))
-    with pytest.raises(Exception):
+    with pytest.raises(LittleHumanError, match="as_logfit"):
         F.fit_family("power", X, power(X)).as_logfit()
 
 

@@ -1809,8 +1809,15 @@ def test_ctrl_c_while_sbatch_hangs_leaves_no_sweep_folder(tmp_path, monkeypatch)
         raise submitit.core.utils.FailedJobError("sbatch: error: interrupted")
 
     monkeypatch.setattr(submitit.AutoExecutor, "map_array", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        run_missing(specs, real, synthetic, store, progress=False, executor=_local_slurm(tmp_path))
+    # as from a terminal: a suite started in the background (`nohup pytest ... &`) runs with
+    # SIGINT ignored, and the os.kill above did nothing (a reviewer)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_missing(specs, real, synthetic, store, progress=False,
+                        executor=_local_slurm(tmp_path))
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert list((tmp_path / "slurm").iterdir()) == []
     assert all(current_claim(store, s) == (-1, None) for s in specs)
 

@@ -397,6 +397,7 @@ def test_tradeoff_statuses_when_synthetic_data_does_not_help(home):
     assert "no operating point gave a finite" in summary["headline"]
     priced = advisor.advice(with_profile(exp, price_human=1.0, price_synthetic=0.1),
                        tradeoff.analysis(exp, n_boot=50))
+    assert len(priced["per_base"]) == len(summary["bases"]) > 0
     assert all("but the human points added +0.1" in b["message"] for b in priced["per_base"])
 
 

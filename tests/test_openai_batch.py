@@ -536,7 +536,10 @@ def test_refused_key_is_scrubbed_and_nothing_is_saved(key_env, tmp_path):
     assert_no_secret(tmp_path)
 
 
-def test_every_route_checks_the_key(key_env):
+def test_the_fake_server_checks_the_key_on_every_batch_route(key_env):
+    """A self-test of tests/fake_openai.py, not of littlehuman: the tests above that expect a
+    401 for a wrong key (test_refused_key_is_scrubbed_and_nothing_is_saved) rely on every
+    route the batch backend uses checking it."""
     import openai
 
     with FakeOpenAI() as server:

@@ -885,6 +885,19 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
                            "runs": provenance.never_raising(experiments.run_commits, study)}}
 
 
+def advice_lines(summary: dict[str, Any]) -> list[str]:
+    """What the terminal says of page 06's answer after a run: the advisor's headline, the
+    budget's sentence (not where the runs learned nothing), the robust split's and the buy
+    line, each once and none that repeats the run's own headline."""
+    advice = summary.get("advisor") or {}
+    budget = advice.get("budget") or {}
+    robust = advice.get("budget_robust") or {}
+    said = [advice.get("headline"),
+            budget.get("sentence") if budget.get("status") != "learned_nothing" else None,
+            robust.get("sentence"), advice.get("buy")]
+    return [s for s in said if s and s != summary.get("headline")]
+
+
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
             html: bool = True, output_dir: str | os.PathLike | None = None,
@@ -1022,14 +1035,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                   flush=True)
             if "06" in notebooks:
                 page = out_dir / NOTEBOOKS["06"]
-                advice = summary.get("advisor") or {}
-                budget = advice.get("budget") or {}
-                robust = advice.get("budget_robust") or {}
-                for said in (advice.get("headline"), budget.get("status") != "learned_nothing"
-                             and budget.get("sentence"), robust.get("sentence"),
-                             advice.get("buy")):
-                    if said and said != summary.get("headline"):
-                        print(f"[{study.name}] {said}", flush=True)
+                for said in advice_lines(summary):
+                    print(f"[{study.name}] {said}", flush=True)
                 print(f"[{study.name}] the advice: {page.with_suffix('.html') if html else page}",
                       flush=True)
     except Exception:  # the index follows every dataset whose pages were committed, even
