@@ -94,7 +94,7 @@ SMOKE_READERS = ("test_browser.py", "test_end_to_end.py", "test_robustness.py")
 SMOKE_UNIT = "fever smoke readers"
 #: the slowest units (measured with --durations=0 on 2 cores), started first so that no long
 #: file is left to run alone at the end; the others follow in xdist's order
-SLOW_FIRST = (SMOKE_UNIT, "test_real_server.py", "test_end_to_end_paths.py",
+SLOW_FIRST = (SMOKE_UNIT, "test_end_to_end_qa.py", "test_real_server.py", "test_end_to_end_paths.py",
               "test_real_conditions.py", "test_gpu_check.py", "test_learner_encoder.py",
               "test_learner_lora.py", "test_cli.py", "test_executors.py")
 

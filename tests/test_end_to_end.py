@@ -1,10 +1,10 @@
 """The smoke profile end to end, as CI runs it: raw files -> outputs/index.html.
 
-One FV (FEVER: the cold run conftest's ``fever_smoke`` shares with other modules, copied) and
-one QA (FairyTaleQA) dataset; then a rerun that must make no generation call and train
-nothing (asserted on the counters the run records, not on time); then each notebook run
-directly, as JupyterLab would. The CLI paths that need no shared run are in
-test_end_to_end_paths.py.
+One FV dataset (FEVER: the cold run conftest's ``fever_smoke`` shares with other modules,
+copied; the QA one, FairyTaleQA, is test_end_to_end_qa.py's, so another worker runs it); then
+a rerun that must make no generation call and train nothing (asserted on the counters the
+run records, not on time); then each notebook run directly, as JupyterLab would. The CLI
+paths that need no shared run are in test_end_to_end_paths.py.
 """
 from __future__ import annotations
 
@@ -16,48 +16,21 @@ import pytest
 
 from cli import FEVER_SMOKE, run_all
 from notebook_run import execute_directly
+from smoke_checks import check_smoke_reports
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def smoke_home(fever_smoke, tmp_path_factory, shared_data):
-    """A copy of the shared cold FEVER smoke run's home (conftest's ``fever_smoke``), with a
-    cold FairyTaleQA smoke run added."""
+def smoke_home(fever_smoke, tmp_path_factory):
+    """A copy of the shared cold FEVER smoke run's home (conftest's ``fever_smoke``)."""
     home = tmp_path_factory.mktemp("e2e") / "home"
     shutil.copytree(fever_smoke[0], home)
-    proc = run_all(home, shared_data, "--dataset", "fairytaleqa", "--profile", "smoke")
-    assert proc.returncode == 0, proc.stderr[-3000:]
     return home
 
 
-@pytest.mark.parametrize("name,task", [("fever", "fv"), ("fairytaleqa", "qa")])
-def test_smoke_reports(smoke_home, name, task):
-    folder = smoke_home / "outputs" / name / "smoke"
-    summary = json.loads((folder / "summary.json").read_text())
-    assert summary["task"] == task
-    # the rows the settings resolve to: smoke's caps (n_train 48, 32 valid, 48 test)
-    assert summary["rows"] == {"train": 48, "valid": 32, "test": 48}
-    # 3 sweep runs, 2 more zoom runs (100% at n=48 is the sweep's), 6 trade-off runs
-    assert summary["generation_calls"] > 0 and summary["runs_trained"] == 3 + 2 + 6
-    # cold: nothing reused (the zoom's 100% run at n = 48 is the sweep's, counted once)
-    assert summary["runs_skipped"] == 0
-    # the ledger names the commit each run was trained at (every one of the 11 here)
-    assert sum(summary["provenance"]["runs"].values()) == 11
-    for nb in ("01_generate", "02_replacement_sweep", "03_zoom", "04_tradeoff", "05_analysis"):
-        page = (folder / f"{nb}.html").read_text()
-        assert "plotly" in page.lower() and "Plotly.newPlot" in page, nb
-    assert summary["sweep"]["status"] == "ok" and "90->100%" in summary["sweep"]["text"]
-    assert summary["zoom"]["paired"] and summary["tradeoff"]["headline"]
-    sweep = (folder / "02_replacement_sweep.html").read_text()
-    assert "test score vs synthetic fraction" in sweep
-    if task == "qa":
-        for label in ("Exact match", "ROUGE-1", "BERTScore F1"):
-            assert label in sweep
-        assert "Kendall tau" in sweep  # Table 1: do the QA metrics rank the fractions alike?
-        assert "Kendall tau" in (folder / "03_zoom.html").read_text()  # Table 2
-    index = (smoke_home / "outputs" / "index.html").read_text()
-    assert f"{name}/smoke/02_replacement_sweep.html" in index
+def test_smoke_reports(smoke_home):
+    check_smoke_reports(smoke_home, "fever", "fv")
 
 
 def test_rerun_generates_and_trains_nothing_and_keeps_unchanged_reports(smoke_home, shared_data):
