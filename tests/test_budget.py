@@ -1187,6 +1187,19 @@ def test_gain_below_the_bases_is_continuous_when_the_human_points_lose():
     assert np.allclose(low, gains[0])
 
 
+def test_the_learned_nothing_advice_names_qa_windows_on_qa_runs_only():
+    """Every FEVER smoke run ended with "a `--max-length` or `--qa-windows` that keeps the
+    answer", and following it gave "--qa-windows is read only for question answering" (a
+    new user): QA's records (which count blank answers) alone get that clause."""
+    fv = pd.DataFrame({"key": list("abc"), "single_output": [True, True, True]})
+    said = grid.learned_nothing(fv, "accuracy")
+    assert said.startswith("every one of the 3 runs gives the same output") and \
+        "--qa-windows" not in said and said.endswith(", then read this again")
+    qa = fv.assign(empty_answers=0)
+    assert "; a `--max-length` or `--qa-windows` that keeps the answer)" in \
+        grid.learned_nothing(qa, "rouge1")
+
+
 def test_a_page_resting_on_the_few_runs_that_learned_is_a_dry_run():
     """A helper's walk of `advise` on 120 rows: 4 of 6 trade-off runs predicted one class and
     the page still advised a purchase off the other two, with only a caution in passing."""

@@ -586,3 +586,12 @@ def test_a_fresh_project_without_data_raw_says_which_files_to_get(tmp_path):
     proc = run_cli("--dataset", "ropes", "--profile", "smoke", home=home,
                    data_dir=tmp_path / "typo")
     assert_one_line_error(proc, "(from LITTLEHUMAN_DATA_DIR) does not exist")
+
+
+def test_advise_after_a_flag_says_it_comes_first(tmp_path):
+    """`run_all.py --profile smoke advise my_data.csv ...` said "unrecognized arguments:
+    advise my_data.csv" (a new user): it says where advise goes."""
+    proc = run_cli("--profile", "smoke", "advise", "my_data.csv", "--price-human", "0.5",
+                   home=tmp_path)
+    assert_one_line_error(proc, "advise comes first, before its flags: ",
+                          "run_all.py advise FILE|NAME")

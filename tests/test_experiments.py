@@ -1756,3 +1756,14 @@ def test_no_seed_with_every_run_draws_no_resample_and_says_so(home):
     assert result["n_boot"] == 0 and (result["bases"]["failed_resamples"] == 0).all()
     assert "none drawn here: no seed has every trade-off run" in \
         tradeoff_plots.bases_caption(8, result["n_boot"])
+
+
+def test_a_server_setting_its_generator_never_reads_is_not_a_notebook_setting():
+    """--base-url is taken with every generator (scripts pass it always), yet it was one of
+    the notebooks' settings: with the extractive generator it re-executed all six notebooks,
+    and the next plain run all six again (a new user)."""
+    exp = experiment(base_url="http://127.0.0.1:9/v1", api_key_env="MY_KEY", n_train=48)
+    assert exp.profile.generator == "extractive" and exp.profile_overrides() == {"learner": "majority"}
+    api = with_profile(exp, generator="openai")
+    assert api.profile_overrides()["base_url"] == "http://127.0.0.1:9/v1"
+    assert api.profile_overrides()["api_key_env"] == "MY_KEY"

@@ -326,7 +326,13 @@ def _main(argv: Sequence[str] | None) -> int:
         raise LittleHumanError(f"unknown command {argv[0]!r}: the one command is advise "
                                f"({advise_usage(prog).removeprefix('usage: ')}); everything "
                                f"else is a flag (see {typed(prog)} --help)")
-    args = build_parser(prog).parse_args(argv)
+    try:
+        args = build_parser(prog).parse_args(argv)
+    except LittleHumanError as exc:  # `--profile smoke advise FILE`: say where advise goes
+        if "unrecognized arguments: advise" in str(exc):
+            raise LittleHumanError(f"advise comes first, before its flags: "
+                                   f"{advise_usage(prog).removeprefix('usage: ')}") from None
+        raise
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
     empty = [k for k in NOT_EMPTY if isinstance(overrides.get(k), str) and not overrides[k].strip()]
     if empty:  # "" had been dropped: --base-url "" sent to api.openai.com, --synthetic "" paid

@@ -507,6 +507,12 @@ def _flag(name: str) -> str:
 
 
 _API = ("openai", "openai-batch")
+#: the server's address and its key's variable: read by the API generators only, yet taken
+#: with every generator (READ_BY leaves them out); where the generator does not read them a
+#: run leaves them out of what its notebooks are given (``Study.profile_overrides``): a
+#: --base-url given to the extractive generator had re-executed every notebook, twice
+SERVER_FIELDS = ("base_url", "api_key_env")
+API_GENERATORS = _API
 #: profile fields that only some generators, learners or executors read: field -> (the field
 #: that chooses, the choices that read it). The server's address and key variable are left
 #: out: a script may give them with every generator (the smoke run of the tests does).

@@ -74,10 +74,14 @@ class Study:
         return cls.create(dataset, prof, data_dir or None, custom)
 
     def profile_overrides(self) -> dict[str, Any]:
-        """The fields where this profile differs from its named base (JSON-able)."""
+        """The fields where this profile differs from its named base (JSON-able), but for the
+        server's (:data:`config.SERVER_FIELDS`) where its generator sends nothing to one."""
         base = config.PROFILES[self.profile.name]
+        unread = (config.SERVER_FIELDS if self.profile.generator not in config.API_GENERATORS
+                  else ())
         return {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(Profile)
-                if getattr(self.profile, f.name) != getattr(base, f.name)}
+                if getattr(self.profile, f.name) != getattr(base, f.name)
+                and f.name not in unread}
 
     # ---- rows -----------------------------------------------------------------------------
     @property

@@ -784,11 +784,15 @@ def learned_nothing(records: pd.DataFrame, metric: str | None = None,
     why = why_nothing_learned(records, metric, what)
     if why is None:
         return None
+    # QA's records count blank answers (:func:`records`): only there do the lengths and
+    # windows keep an answer (on FV --qa-windows is refused, a new user found after this)
+    span = ("; a `--max-length` or `--qa-windows` that keeps the answer"
+            if "empty_answers" in records.columns else "")
     return (f"{why}, so the learner learned nothing from these training sets: the curves "
             f"through them fit noise, and {unread} is read off them. Make the learner "
             "learn first (a learner that trains, not `majority`; more training rows or "
-            f"epochs, `--n-train` or `--epochs`: {trained or SMOKE_AND_CPU_TRAIN}; a "
-            "`--max-length` or `--qa-windows` that keeps the answer), then read this again")
+            f"epochs, `--n-train` or `--epochs`: {trained or SMOKE_AND_CPU_TRAIN}{span}), "
+            "then read this again")
 
 
 #: :func:`learned_nothing`'s advice where it is not told what the runs trained
