@@ -1104,8 +1104,8 @@ def test_the_buy_line_reads_the_robust_split_where_the_families_stay_open():
     below = {**answer, "gain_over_all_synthetic": {**answer["gain_over_all_synthetic"],
                                                    "value": -0.02, "low": -0.03, "high": -0.01}}
     line = advisor.buy_line({"budget": below, "budget_robust": None})
-    assert "one seed" not in line and "below 0 throughout: the other end (200 human + " \
-        "4,000 synthetic points) does better, settled." in line, line
+    assert "one seed" not in line and "below 0 throughout: the resamples favour the other " \
+        "end (200 human + 4,000 synthetic points), so this split is not settled." in line, line
     line = advisor.buy_line({"budget": {**below, "one_seed": True}, "budget_robust": None})
     assert "from one seed, whose interval resamples its test rows only: not settled" in line
     # a split past the runs opens with no instruction to buy ("Buy 10,000 synthetic points

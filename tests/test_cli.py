@@ -586,6 +586,10 @@ def test_a_fresh_project_without_data_raw_says_which_files_to_get(tmp_path):
     proc = run_cli("--dataset", "ropes", "--profile", "smoke", home=home,
                    data_dir=tmp_path / "typo")
     assert_one_line_error(proc, "(from LITTLEHUMAN_DATA_DIR) does not exist")
+    (home / "data").mkdir()
+    (home / "data" / "raw").write_text("not a folder\n")  # said at once, as before
+    proc = run_cli("--dataset", "ropes", "--profile", "smoke", "--no-fetch", home=home)
+    assert_one_line_error(proc, "(from the default data/raw) is not a folder")
 
 
 def test_advise_after_a_flag_says_it_comes_first(tmp_path):
@@ -595,3 +599,8 @@ def test_advise_after_a_flag_says_it_comes_first(tmp_path):
                    home=tmp_path)
     assert_one_line_error(proc, "advise comes first, before its flags: ",
                           "run_all.py advise FILE|NAME")
+    # only the word advise itself, out of place (a reviewer: 'advise.csv' and a second
+    # 'advise' after a first one were told so too)
+    for argv in (("--profile", "smoke", "advise.csv"), ("advise", "my.csv", "advise")):
+        proc = run_cli(*argv, home=tmp_path)
+        assert proc.returncode == 2 and "comes first" not in proc.stderr, proc.stderr

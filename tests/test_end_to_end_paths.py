@@ -142,6 +142,8 @@ def test_openai_generator_through_the_cli(tmp_path, shared_data, monkeypatch):
         assert not (home / "data" / "runs").exists() and "nothing trained yet" in first.stdout
         again = run_all(home, shared_data, *common, "--notebooks", "01", "--no-html")
         assert again.returncode == 0 and len(server.log) == sent  # nothing sent twice
+        summary = json.loads((home / "outputs/wanli/smoke/summary.json").read_text())
+        assert summary["settings"]["base_url"] == server.base_url  # read by this generator
         priced = run_all(home, shared_data, *common, "--dry-run", "--notebooks", "01")  # nor priced twice
         assert ("0 requests to send to openai (gpt-3.5-turbo) (40 answered already (cache): "
                 "not sent again): ~0 input + <= 0 output tokens, $0.00 chat") in priced.stdout

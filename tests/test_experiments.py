@@ -1387,12 +1387,16 @@ def test_learned_nothing_says_what_the_runs_trained():
             name, **overrides)))
 
     lora = said("qa", "paper", model_dir="/models/gemma3-270m/")
-    assert lora == "these runs trained 5 epochs of the lora learner on gemma3-270m"
+    assert lora == ("these runs trained 5 epochs of the lora learner on gemma3-270m; a "
+                    "`--max-length` that keeps the answer")  # LoRA reads no --qa-windows
     assert said("fv", "paper", model_dir="/m/llama", epochs=1) == \
         "these runs trained 1 epoch of the lora learner on llama"
     assert said("fv", "smoke") == \
         "these runs trained 1 epoch of the encoder learner (MiniLM, its top 2 layers)"
-    assert said("qa", "cpu").endswith("3 epochs of the encoder learner (MiniLM, all its layers)")
+    assert said("qa", "cpu").endswith("3 epochs of the encoder learner (MiniLM, all its "
+                                      "layers); a `--max-length` or `--qa-windows` that keeps "
+                                      "the answer")
+    assert "--max-length" not in said("qa", "smoke", learner="majority")
     assert "by design" in said("fv", "smoke", learner="majority")
     rec = pd.DataFrame({"single_output": [True, True], "rouge1": [0.0, 0.0]})
     advice = grid.learned_nothing(rec, "rouge1", trained=lora)
@@ -1764,6 +1768,12 @@ def test_a_server_setting_its_generator_never_reads_is_not_a_notebook_setting():
     and the next plain run all six again (a new user)."""
     exp = experiment(base_url="http://127.0.0.1:9/v1", api_key_env="MY_KEY", n_train=48)
     assert exp.profile.generator == "extractive" and exp.profile_overrides() == {"learner": "majority"}
-    api = with_profile(exp, generator="openai")
-    assert api.profile_overrides()["base_url"] == "http://127.0.0.1:9/v1"
-    assert api.profile_overrides()["api_key_env"] == "MY_KEY"
+    for generator in ("openai", "openai-batch"):
+        api = with_profile(exp, generator=generator)
+        assert api.profile_overrides()["base_url"] == "http://127.0.0.1:9/v1"
+        assert api.profile_overrides()["api_key_env"] == "MY_KEY"
+    # nor a setting of the summary, which a later run compares its own with (a reviewer: a
+    # partial rerun without --base-url had removed the pages it did not re-execute)
+    settings = {"base_url": "http://127.0.0.1:9/v1", "api_key_env": "MY_KEY", "n_train": 48}
+    assert config.for_task(settings, "fv", "extractive") == {"n_train": 48}
+    assert config.for_task(settings, "fv", "openai-batch") == settings

@@ -549,6 +549,23 @@ def test_generate_synthetic_rerun_with_cache_makes_zero_calls(tmp_path):
     pd.testing.assert_frame_equal(syn1, syn2)
 
 
+def test_a_generation_fsyncs_its_last_replies_at_its_end(tmp_path, monkeypatch):
+    """A put fsyncs at most once a second: the replies put since are fsynced when the
+    generation ends (a reviewer: removing that call passed every test)."""
+    import os
+
+    from littlehuman.generation import cache as cache_module
+
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(cache_module.os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    cache = GenerationCache(tmp_path / "gen.jsonl")
+    rows = fv_rows(6, unique=True)
+    generate_synthetic(rows, rows, ScriptedBackend(fv_echo), PromptSpec("fv"), cache=cache,
+                       batch_size=2, progress=False)
+    assert len(synced) == 2 and not cache._unsynced  # the first put's, then the end's
+
+
 def test_generate_synthetic_fallback_mismatch_and_unparseable():
     rows = fv_rows(6)
     replies = {0: "Claim: no label given here.", 1: "Claim: flipped label.||\nLabel: Untrue",

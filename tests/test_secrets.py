@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from littlehuman.secrets import public_url, scrub
+from littlehuman.secrets import base_url_problem, public_url, scrub
 
 
 def test_scrub_bearer_and_basic_credentials_case_insensitively():
@@ -109,6 +109,14 @@ def test_a_token_as_the_urls_user_name_a_short_passwords_pair_and_a_fragment_are
         "http://127.0.0.1:8000/v1"
     assert scrub(f"echo {fragment}") == "echo ***"
     assert public_url("http://127.0.0.1:8000/v1#section") == "http://127.0.0.1:8000/v1"
+    # a pair too short to be told from prose stays (a model's "menu:pasta" read "men***asta")
+    public_url("http://u:p@127.0.0.1:9/v1")
+    assert scrub_known("A menu:pasta for two") == "A menu:pasta for two"
+    # a raw '#' in the user-info cut the URL there: its start was shown as the host
+    raw = "http://Tok3nABCD#EFGH1234@myproxy:8000/v1"
+    assert public_url(raw) == "http://myproxy:8000/v1" and "EFGH1234" not in scrub(f"[{raw}]")
+    assert "write it as %23" in base_url_problem(raw)
+    assert "access_token" not in public_url("http://[::1#access_token=FRAGMENTTOKEN1")
 
 
 def test_a_mirrors_password_is_masked_in_a_connection_error():

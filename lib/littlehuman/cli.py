@@ -320,7 +320,8 @@ def _main(argv: Sequence[str] | None) -> int:
     # named as started from a shell (`littlehuman --help`); a caller's argv: the script
     prog = invoked_as() if argv is None else PROG
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["advise"]:
+    advising = argv[:1] == ["advise"]
+    if advising:
         argv = advise_argv(argv, prog)
     elif argv and not argv[0].startswith("-"):  # 'advice', 'run': no such command
         raise LittleHumanError(f"unknown command {argv[0]!r}: the one command is advise "
@@ -329,7 +330,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser(prog).parse_args(argv)
     except LittleHumanError as exc:  # `--profile smoke advise FILE`: say where advise goes
-        if "unrecognized arguments: advise" in str(exc):
+        extra = str(exc).partition("unrecognized arguments: ")[2].split(" (see ")[0].split()
+        if extra[:1] == ["advise"] and not advising:
             raise LittleHumanError(f"advise comes first, before its flags: "
                                    f"{advise_usage(prog).removeprefix('usage: ')}") from None
         raise

@@ -508,11 +508,16 @@ def _flag(name: str) -> str:
 
 _API = ("openai", "openai-batch")
 #: the server's address and its key's variable: read by the API generators only, yet taken
-#: with every generator (READ_BY leaves them out); where the generator does not read them a
-#: run leaves them out of what its notebooks are given (``Study.profile_overrides``): a
-#: --base-url given to the extractive generator had re-executed every notebook, twice
+#: with every generator (READ_BY leaves them out); where the generator does not read them
+#: they are no setting of a report (:func:`unread_server_fields`): a --base-url given to the
+#: extractive generator had re-executed every notebook, twice
 SERVER_FIELDS = ("base_url", "api_key_env")
 API_GENERATORS = _API
+
+
+def unread_server_fields(generator: str) -> tuple[str, ...]:
+    """:data:`SERVER_FIELDS` where ``generator`` sends nothing to a server, else ()."""
+    return () if generator in API_GENERATORS else SERVER_FIELDS
 #: profile fields that only some generators, learners or executors read: field -> (the field
 #: that chooses, the choices that read it). The server's address and key variable are left
 #: out: a script may give them with every generator (the smoke run of the tests does).
@@ -588,11 +593,15 @@ READ_FOR_TASK: dict[str, str] = {"pooling": "fv", "qa_windows": "qa", "label_con
 _TASK_NAMES = {"fv": "fact verification", "qa": "question answering"}
 
 
-def for_task(settings: Mapping[str, Any], task: str) -> dict[str, Any]:
+def for_task(settings: Mapping[str, Any], task: str, generator: str | None = None
+             ) -> dict[str, Any]:
     """``settings`` without the fields read only for another task (:data:`READ_FOR_TASK`):
     a QA report neither lists ``pooling`` nor re-executes when ``--dataset all --pooling``
-    changes it."""
-    return {k: v for k, v in settings.items() if READ_FOR_TASK.get(k, task) == task}
+    changes it; with ``generator``, nor the server's where it sends nothing to one
+    (:func:`unread_server_fields`)."""
+    unread = unread_server_fields(generator) if generator else ()
+    return {k: v for k, v in settings.items()
+            if READ_FOR_TASK.get(k, task) == task and k not in unread}
 
 
 def check_task_settings(chosen: Iterable[str], tasks: Iterable[str]) -> None:

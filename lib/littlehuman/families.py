@@ -1392,6 +1392,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
     confident = d_low is not None and d_low > 0 and not one_seed
     why_not = (f"from one seed, {ONE_SEED_WHY}"
                if one_seed and d_low is not None and d_low > 0
+               else f"an interval wholly below 0 (the resamples favour {against})"
+               if d_high is not None and d_high < 0
                else "an interval that reaches 0 or below")
     buy = spend_phrase(best["h"], best["s"], best["share_human"], budget)
     lo_bound, hi_bound = metrics.SCORE_RANGE

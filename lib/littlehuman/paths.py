@@ -62,9 +62,10 @@ def raw_data_dir(data_dir: str | os.PathLike | None = None, must_exist: bool = T
     else:
         path, origin = cache_dir() / "raw", "the default data/raw"
     path = path.expanduser().resolve()
-    if must_exist and origin != "the default data/raw" and not path.is_dir():
+    if must_exist and not path.is_dir() and (origin != "the default data/raw" or path.exists()):
         raise LittleHumanError(
-            f"data directory {path} (from {origin}) does not exist: point --data-dir or "
+            f"data directory {path} (from {origin}) "
+            f"{'is not a folder' if path.exists() else 'does not exist'}: point --data-dir or "
             "LITTLEHUMAN_DATA_DIR at the folder holding the raw releases, one folder per "
             "dataset (docs/datasets.md), or run "
             "`python run_all.py --fetch DATASET` to download the raw files"

@@ -878,7 +878,8 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
             "runs_trained": int(trained.get("ran", 0)),
             "runs_skipped": int(trained.get("skipped", 0)),
             "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-            "settings": for_task(public_settings(asdict(study.profile)), study.task),
+            "settings": for_task(public_settings(asdict(study.profile)), study.task,
+                                 study.profile.generator),
             "rows": rows_used(study),
             "data_notes": list(study.notes),  # a partial release: what the rows are not
             "provenance": {**provenance.provenance(study),
@@ -990,7 +991,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                     # another --data-dir had left pages 01, 03-06 of the old data beside it
                     inputs = {"data_dir": shown["data_dir"], "custom": params["custom"]}
                     changed = {**changed_settings(earlier, for_task(
-                        public_settings(asdict(profile)), study.task)),
+                        public_settings(asdict(profile)), study.task, profile.generator)),
                                **changed_settings({"settings": (earlier or {}).get("inputs")},
                                                   inputs)}
                     others: list[str] = []

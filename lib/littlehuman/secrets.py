@@ -115,7 +115,14 @@ def public_url(url: str) -> str:
     try:
         parts = urlsplit(str(url))
     except ValueError:  # a malformed URL ("http://[::1"): masked as text, never raised on
-        return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub("***@", str(url)))
+        return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub("***@", str(url).split("#")[0]))
+    if "@" in parts.fragment:  # a raw '#' in the user-info ("user:pa#ss@host"): urlsplit
+        userinfo, host = f"{parts.netloc}#{parts.fragment}".rsplit("@", 1)  # cut it there
+        user, _, password = userinfo.partition(":")
+        for form in {password or user, unquote(password or user)} - {""}:
+            remember(form, always=True)
+        _remember_basic(f"{unquote(user)}:{unquote(password)}")
+        return f"{parts.scheme}://{host.split('#')[0]}"
     if parts.fragment:
         for pair in parts.fragment.split("&"):  # not sent, but written nowhere either
             name, _, value = pair.partition("=")
@@ -140,8 +147,9 @@ def public_url(url: str) -> str:
         if secret:
             pair = f"{unquote(user)}:{unquote(password)}"
             _remember_basic(pair)
-            if password:  # never prose: masked in replies too, however short the password
-                _KNOWN.update({pair, f"{user}:{password}"})
+            if password:  # not prose: masked in replies too, however short the password
+                _KNOWN.update(p for p in {pair, f"{user}:{password}"} if len(p) >= 8)  # but
+                # "u:p" is: a model's "menu:pasta" had read "men***asta" (a reviewer)
         parts = parts._replace(netloc=host)
     changed = parts.query or "@" in str(url) or "#" in str(url)
     return urlunsplit(parts) if changed else str(url)
@@ -177,6 +185,8 @@ def base_url_problem(url: str, name: str = "--base-url") -> str | None:
     if parts.query:
         return (f"{name} must not hold a query string (?...): the client appends its paths "
                 f"after it; give the key in OPENAI_API_KEY (or --api-key-env) {example}")
+    if "@" in parts.fragment:  # the host read would be the user-info's start
+        return f"{name} has a '#' in its user:password: write it as %23 {example}"
     return None
 
 

@@ -77,8 +77,7 @@ class Study:
         """The fields where this profile differs from its named base (JSON-able), but for the
         server's (:data:`config.SERVER_FIELDS`) where its generator sends nothing to one."""
         base = config.PROFILES[self.profile.name]
-        unread = (config.SERVER_FIELDS if self.profile.generator not in config.API_GENERATORS
-                  else ())
+        unread = config.unread_server_fields(self.profile.generator)
         return {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(Profile)
                 if getattr(self.profile, f.name) != getattr(base, f.name)
                 and f.name not in unread}

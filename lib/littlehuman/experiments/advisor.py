@@ -1030,8 +1030,8 @@ def _buy_line(report: dict[str, Any]) -> str:
                    ", a tie: either end does as well on this evidence." if is_tie(g) else
                    f", from one seed, {ONE_SEED_WHY}: not settled ({MORE_SEEDS})."
                    if answer.get("one_seed") and (g["low"] > 0 or g["high"] < 0) else
-                   f", below 0 throughout: the other end ({g['against']}) does better, settled."
-                   if g["high"] < 0
+                   f", below 0 throughout: the resamples favour the other end ({g['against']}), "
+                   "so this split is not settled." if g["high"] < 0
                    else ", an interval reaching 0: not settled, the evidence cannot tell which end "
                    "is better.")
     else:
