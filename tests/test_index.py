@@ -596,12 +596,13 @@ def test_the_headline_is_the_pages_or_else_the_runs(monkeypatch, notebooks, kept
     monkeypatch.setattr(advisor, "summary", lambda study: {"headline": "the advice"})
     monkeypatch.setattr(twins, "bill", lambda study: None)
     monkeypatch.setattr(report, "rows_used", lambda study: {})
-    monkeypatch.setattr(report, "for_task", lambda settings, task: {})
+    monkeypatch.setattr(report, "for_task", lambda settings, task, generator=None: {})
     monkeypatch.setattr(report, "public_settings", lambda settings: {})
     monkeypatch.setattr(report, "asdict", lambda profile: {})
     monkeypatch.setattr(provenance, "provenance", lambda study: {})
     monkeypatch.setattr(experiments, "run_commits", lambda study: {})
-    study = SimpleNamespace(name="fever", task="fv", profile=SimpleNamespace(name="smoke"), notes=[])
+    study = SimpleNamespace(name="fever", task="fv", notes=[],
+                            profile=SimpleNamespace(name="smoke", generator="extractive"))
     before = {"sweep": {"status": "ok", "of": "page 02"}, "headline": kept} if kept else None
     summary = report.build_summary(study, notebooks, experiments.for_notebooks(notebooks), {},
                                    {"ran": 13}, 1.0, before)
@@ -629,7 +630,8 @@ def test_page_06_alone_keeps_finding_3_beside_a_kept_page_04(monkeypatch, kept, 
         monkeypatch.setattr(report, name, lambda *args, value=value: value)
     monkeypatch.setattr(provenance, "provenance", lambda study: {})
     monkeypatch.setattr(experiments, "run_commits", lambda study: {})
-    study = SimpleNamespace(name="fever", task="fv", profile=SimpleNamespace(name="smoke"), notes=[])
+    study = SimpleNamespace(name="fever", task="fv", notes=[],
+                            profile=SimpleNamespace(name="smoke", generator="extractive"))
     before = {"tradeoff": {"status": "ok", "of": "page 04"}, "headline": "h"}
     summary = report.build_summary(study, ["06"], experiments.for_notebooks(["06"]), {},
                                    {"ran": 1}, 1.0, before, kept)
