@@ -506,27 +506,29 @@ def _flag(name: str) -> str:
     return f"--{name.replace('_', '-')}"
 
 
-_API = ("openai", "openai-batch")
+#: the generators that send requests to a server
+API_GENERATORS = ("openai", "openai-batch")
 #: the server's address and its key's variable: read by the API generators only, yet taken
 #: with every generator (READ_BY leaves them out); where the generator does not read them
 #: they are no setting of a report (:func:`unread_server_fields`): a --base-url given to the
 #: extractive generator had re-executed every notebook, twice
 SERVER_FIELDS = ("base_url", "api_key_env")
-API_GENERATORS = _API
 
 
 def unread_server_fields(generator: str) -> tuple[str, ...]:
     """:data:`SERVER_FIELDS` where ``generator`` sends nothing to a server, else ()."""
     return () if generator in API_GENERATORS else SERVER_FIELDS
+
+
 #: profile fields that only some generators, learners or executors read: field -> (the field
 #: that chooses, the choices that read it). The server's address and key variable are left
 #: out: a script may give them with every generator (the smoke run of the tests does).
 READ_BY: dict[str, tuple[str, tuple[str, ...]]] = {
-    "gen_model": ("generator", _API), "gen_model_dir": ("generator", ("hf",)),
+    "gen_model": ("generator", API_GENERATORS), "gen_model_dir": ("generator", ("hf",)),
     **dict.fromkeys(("concurrency", "rpm", "tpm", "endpoint", "request_timeout"),
                     ("generator", ("openai",))),
     "batch_poll_s": ("generator", ("openai-batch",)),
-    **dict.fromkeys(("temperature", "max_new_tokens"), ("generator", ("gemma", "hf", *_API))),
+    **dict.fromkeys(("temperature", "max_new_tokens"), ("generator", ("gemma", "hf", *API_GENERATORS))),
     **dict.fromkeys(("gen_batch_size", "gen_dtype", "gen_loop_tokens", "gen_stop_unkeyed"),
                     ("generator", ("gemma", "hf"))),
     **dict.fromkeys(("model_dir", "lora_settings", "lr_scaling", "loss_on", "gradient_checkpointing",

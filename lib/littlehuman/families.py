@@ -1429,7 +1429,8 @@ def budget_answer(result: Mapping[str, Any], price_human: float, price_synthetic
                       "status": eq.status, "low": w_low, "high": w_high, "undefined": w_bad,
                       "message": eq.message},
             "human_capped": capped, "supported": best["supported"], "confident": confident,
-            "one_seed": one_seed, "caveats": caveats, "sentence": sentence, "measured": measured, "bases": bases,
+            "one_seed": one_seed, "caveats": caveats, "sentence": sentence,
+            "measured": measured, "bases": bases,
             "price_human": price_human, "price_synthetic": price_synthetic, "budget": budget,
             "boot_scores": boots.astype(np.float32), "level": level}
 

@@ -878,12 +878,18 @@ def build_summary(study: Any, notebooks: list[str], chosen: list[Any],
             "runs_trained": int(trained.get("ran", 0)),
             "runs_skipped": int(trained.get("skipped", 0)),
             "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-            "settings": for_task(public_settings(asdict(study.profile)), study.task,
-                                 study.profile.generator),
+            "settings": report_settings(study.profile, study.task),
             "rows": rows_used(study),
             "data_notes": list(study.notes),  # a partial release: what the rows are not
             "provenance": {**provenance.provenance(study),
                            "runs": provenance.never_raising(experiments.run_commits, study)}}
+
+
+def report_settings(profile: Any, task: str) -> dict[str, Any]:
+    """The settings a report of ``task`` is made with, as its summary keeps them and a later
+    run compares with: public (no password), and none read only for another task or by
+    another generator (:func:`config.for_task`)."""
+    return for_task(public_settings(asdict(profile)), task, profile.generator)
 
 
 def advice_lines(summary: dict[str, Any]) -> list[str]:
@@ -990,8 +996,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
                     # the data a report was made from counts as a setting: --notebooks 02 with
                     # another --data-dir had left pages 01, 03-06 of the old data beside it
                     inputs = {"data_dir": shown["data_dir"], "custom": params["custom"]}
-                    changed = {**changed_settings(earlier, for_task(
-                        public_settings(asdict(profile)), study.task, profile.generator)),
+                    changed = {**changed_settings(earlier,
+                                                  report_settings(profile, study.task)),
                                **changed_settings({"settings": (earlier or {}).get("inputs")},
                                                   inputs)}
                     others: list[str] = []

@@ -116,13 +116,9 @@ def public_url(url: str) -> str:
         parts = urlsplit(str(url))
     except ValueError:  # a malformed URL ("http://[::1"): masked as text, never raised on
         return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub("***@", str(url).split("#")[0]))
-    if "@" in parts.fragment:  # a raw '#' in the user-info ("user:pa#ss@host"): urlsplit
-        userinfo, host = f"{parts.netloc}#{parts.fragment}".rsplit("@", 1)  # cut it there
-        user, _, password = userinfo.partition(":")
-        for form in {password or user, unquote(password or user)} - {""}:
-            remember(form, always=True)
-        _remember_basic(f"{unquote(user)}:{unquote(password)}")
-        return f"{parts.scheme}://{host.split('#')[0]}"
+    if "@" in parts.fragment:  # a raw '#' in the user-info ("user:pa#ss@host") cut the URL
+        userinfo, rest = f"{parts.netloc}#{parts.fragment}".rsplit("@", 1)  # there: read it
+        parts = urlsplit(f"{parts.scheme}://{userinfo.replace('#', '%23')}@{rest}")  # whole
     if parts.fragment:
         for pair in parts.fragment.split("&"):  # not sent, but written nowhere either
             name, _, value = pair.partition("=")

@@ -760,15 +760,21 @@ def trained_with(study: "Study") -> str:
         return "these runs are the majority baseline, which learns nothing by design"
     epochs = curves.counted(learners.training_epochs(p, study.task), "epoch")
     trained = f"{epochs} of the {p.learner} learner"
-    # QA: the flags this learner reads that keep the answer (on FV, and with LoRA, which
-    # does not read it, --qa-windows is refused: new users followed the advice into that)
-    keep = ("" if study.task != "qa" else
-            "; a `--max-length` that keeps the answer" if p.learner == "lora" else
-            "; a `--max-length` or `--qa-windows` that keeps the answer")
+    keep = keep_the_answer(study.task, p.learner)
     if p.learner == "lora":
         return f"these runs trained {trained} on {Path(p.model_dir).name or 'its model'}{keep}"
     layers = f"its top {p.train_layers} layers" if p.train_layers else "all its layers"
     return f"these runs trained {trained} (MiniLM, {layers}){keep}"
+
+
+def keep_the_answer(task: str, learner: str) -> str:
+    """:func:`learned_nothing`'s clause on the flags ``learner`` reads that keep a QA answer
+    in what it trains on ("" on FV: there, and with LoRA, which does not read it,
+    --qa-windows is refused, and new users had followed the advice into that)."""
+    if task != "qa" or learner == "majority":
+        return ""
+    flags = "`--max-length`" if learner == "lora" else "`--max-length` or `--qa-windows`"
+    return f"; a {flags} that keeps the answer"
 
 
 def learned_nothing(records: pd.DataFrame, metric: str | None = None,
@@ -789,10 +795,10 @@ def learned_nothing(records: pd.DataFrame, metric: str | None = None,
     why = why_nothing_learned(records, metric, what)
     if why is None:
         return None
-    # without ``trained`` (the smoke and cpu profiles' encoder): QA's records count blank
-    # answers (:func:`records`), and only there do the lengths and windows keep an answer
-    span = ("; a `--max-length` or `--qa-windows` that keeps the answer"
-            if trained is None and "empty_answers" in records.columns else "")
+    # without ``trained``: the smoke and cpu profiles' encoder, on the task QA's records
+    # name (they count blank answers, :func:`records`)
+    span = ("" if trained is not None else
+            keep_the_answer("qa" if "empty_answers" in records.columns else "fv", "encoder"))
     return (f"{why}, so the learner learned nothing from these training sets: the curves "
             f"through them fit noise, and {unread} is read off them. Make the learner "
             "learn first (a learner that trains, not `majority`; more training rows or "

@@ -5,12 +5,13 @@ its line to the OS before returning, so a killed process loses no reply it store
 when the last fsync is :data:`SYNC_INTERVAL_S` old, and :meth:`GenerationCache.sync` at the end
 of a generation. A machine that crashes can lose the replies put since the last fsync: the
 last second's, or more where no reply came after them for longer (a stalled server) and the
-OS had not written them back itself (Linux does within about 30 s). (An fsync per
-reply took 7-10 ms on a loaded 2-core machine: replies the server had answered waited that
-long each to be stored, and a kill -9 lost up to 14 of 16 in a reviewer's test.) Writers from several processes take a lock file beside the cache (``filelock``)
-around each append; a torn last line (a writer killed mid-write) is ignored when read and
-cut off by the next writer, who checks the file's end under that lock, so a repair never
-cuts lines another process appended. ``refresh`` reads what other processes appended since.
+OS had not written them back itself (Linux does within about 30 s). (An fsync per reply
+took 7-10 ms on a loaded 2-core machine: replies the server had answered waited that long
+each to be stored, and a kill -9 lost up to 14 of 16 in a reviewer's test.) Writers from
+several processes take a lock file beside the cache (``filelock``) around each append; a
+torn last line (a writer killed mid-write) is ignored when read and cut off by the next
+writer, who checks the file's end under that lock, so a repair never cuts lines another
+process appended. ``refresh`` reads what other processes appended since.
 The cache stores exactly the records it is given: pass no secrets.
 """
 from __future__ import annotations
