@@ -213,6 +213,23 @@ def test_most_operating_points_unpriced_is_said_with_the_rest_beside_it():
         "the 2 that did: median +30")
 
 
+def test_table3_is_read_in_one_order():
+    """Every page reads Table 3 through ``table3_reading``: learned nothing before anything,
+    then no equivalent at all, then most points without one (even where the rest's median is
+    at or below 0), then a median at or below 0."""
+    from littlehuman.curves import TABLE3_READINGS, table3, table3_reading
+
+    assert table3_reading(table3([90.0]), "the runs learned nothing") == "learned_nothing"
+    assert table3_reading(table3([None, None])) == "none"
+    assert table3_reading(table3([])) == "none"
+    assert table3_reading(table3([-5.0, None, None])) == "unpriced"  # not "at_or_below_0"
+    assert table3_reading(table3([-5.0, 0.0, None])) == "at_or_below_0"
+    assert table3_reading(table3([0.0])) == "at_or_below_0"
+    assert table3_reading(table3([0.5, 90.0, None])) == "priced"
+    assert set(TABLE3_READINGS) == {"learned_nothing", "none", "unpriced", "at_or_below_0",
+                                    "priced"}
+
+
 def test_messages_say_what_a_flat_curve_and_an_extrapolation_mean():
     """FEVER's cpu profile: "does not rise, so no amount of synthetic data matches 0.5158" was
     false of a falling curve (it crosses 0.5158), and the human points had not beaten the

@@ -413,6 +413,26 @@ def mostly_undefined(t3: Mapping[str, Any]) -> bool:
     return undefined > n
 
 
+#: how a page reads Table 3's median, in the one order :func:`table3_reading` tests them
+TABLE3_READINGS = ("learned_nothing", "none", "unpriced", "at_or_below_0", "priced")
+
+
+def table3_reading(t3: Mapping[str, Any], learned_nothing: str | None = None) -> str:
+    """How Table 3's median is read (one of :data:`TABLE3_READINGS`), tested in this order:
+    the runs learned nothing (``learned_nothing``, the analysis's sentence, given); no
+    operating point gave a finite equivalent (``none``); most gave none (``unpriced``: the
+    median of the rest is one or a few seeds' reading, :func:`mostly_undefined`); the median
+    at or below 0 (``at_or_below_0``: no synthetic point for a human one); else ``priced``.
+    Each page words these its own way; the order is the same everywhere."""
+    if learned_nothing:
+        return "learned_nothing"
+    if t3.get("median") is None:
+        return "none"
+    if mostly_undefined(t3):
+        return "unpriced"
+    return "at_or_below_0" if t3["median"] <= 0 else "priced"
+
+
 def unpriced_phrase(t3: Mapping[str, Any]) -> str:
     """'2 of 3 operating points gave no finite synthetic equivalent' (see
     :func:`mostly_undefined`)."""

@@ -252,15 +252,16 @@ def _no_curve(measured: list[dict[str, Any]] | None) -> str:
 def _own_table3(v: dict[str, Any]) -> str:
     """This run's Table 3 statistic, beside the paper's ("" where most operating points gave
     no finite equivalent: the reports leave it blank then too)."""
-    from littlehuman.curves import BELOW_THE_CURVE, few_values, mostly_undefined, values_phrase
+    from littlehuman.curves import BELOW_THE_CURVE, few_values, table3_reading, values_phrase
     from littlehuman.findings import fmt_points
 
     t3, human = v.get("table3") or {}, v.get("human")
-    if not t3 or t3.get("median") is None or mostly_undefined(t3):
+    reading = table3_reading(t3) if t3 else "none"
+    if reading in ("none", "unpriced"):
         return ""
-    per = (f", {_times(t3['median'], human)} per human point" if human and t3["median"] > 0
+    per = (f", {_times(t3['median'], human)} per human point" if human and reading == "priced"
            else "")  # at or below 0 no synthetic point matches a human one: not '-0.6x'
-    below = f": {BELOW_THE_CURVE}" if t3["median"] <= 0 else ""  # what -2 is, as 04 says
+    below = f": {BELOW_THE_CURVE}" if reading == "at_or_below_0" else ""  # what -2 is, as 04 says
     n, undefined = int(t3.get("n") or 0), int(t3.get("n_undefined") or 0)
     points = f"{n} of {n + undefined}" if undefined else f"{n}"
     spread = (f"values {values_phrase(t3, signed=False)}" if few_values(t3) and t3.get("values")

@@ -71,7 +71,8 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
     # one seed's number is not the experiment's answer: where most operating points have no
     # equivalent, or the runs learned nothing, the overall comparison is 'unknown' too, as the
     # verdict says (a helper read 'synthetic is cheaper' beside 'cannot be compared')
-    priced = not (analysis.get("learned_nothing") or curves.mostly_undefined(t3))
+    reading = curves.table3_reading(t3, analysis.get("learned_nothing"))
+    priced = reading not in ("learned_nothing", "unpriced")
     overall = curves.advise(t3["median"] if priced else None, p.price_human, p.price_synthetic,
                             h)
     if not priced:
@@ -80,15 +81,15 @@ def advice(study: "Study", analysis: dict[str, Any]) -> dict[str, Any] | None:
         overall["message"] = f"not priced: {why}, so the prices cannot be compared."
     prices = (f"At ${p.price_human:g} per human point and ${p.price_synthetic:g} per synthetic "
               f"point (ratio {ratio:.3g})")
-    if analysis.get("learned_nothing"):
+    if reading == "learned_nothing":
         verdict = f"{prices}: no advice, {analysis['learned_nothing']}."
-    elif t3["median"] is None:
+    elif reading == "none":
         verdict = (f"{prices}: no operating point gave a finite synthetic equivalent, so the "
                    "prices cannot be compared; see each base below.")
-    elif curves.mostly_undefined(t3):
+    elif reading == "unpriced":
         verdict = (f"{prices}: {curves.unpriced_phrase(t3)}, so the prices cannot be compared "
                    "on this evidence; see each base below.")
-    elif t3["median"] <= 0:
+    elif reading == "at_or_below_0":
         verdict = (f"{prices}: the median equivalent is {t3['median']:.0f} <= 0 (saturation): "
                    f"the {h} human points did not beat the synthetic curve, so buy neither for "
                    f"{metric} on this evidence.")
@@ -1377,15 +1378,16 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
     level = r.get("level", 0.95)
     disagree = [s for s in r["disagreements"].values() if s]
     label = families.FAMILIES[fam].label
-    if r.get("learned_nothing"):
+    reading = curves.table3_reading(t3[fam], r.get("learned_nothing"))
+    if reading == "learned_nothing":
         headline = f"+{r['human']} human points: no answer, {r['learned_nothing']}"
-    elif med is None:  # the chosen curve prices nothing: say why, after the runs' reading
+    elif reading == "none":  # the chosen curve prices nothing: say why, after the runs' reading
         lead = _measured_lead(r)
         why = families.no_equivalent_reason(fits[fits["family"] == fam])
         headline = (f"{lead}; the {label} gives no equivalent ({why})" if lead else
                     f"+{r['human']} human points: the {label} gives no synthetic equivalent "
                     f"({why})")
-    elif curves.mostly_undefined(t3[fam]):
+    elif reading == "unpriced":
         headline = (f"+{r['human']} human points: not priced under the {label}, "
                     f"{curves.unpriced_phrase(t3[fam])}; "
                     f"{curves.priced_rest_phrase(t3[fam], format(med, '+,.0f'))}"
@@ -1406,9 +1408,9 @@ def summary(study: "Study", report: dict[str, Any] | None = None) -> dict[str, A
             headline = (f"+{r['human']} human points ~ {med:+,.0f} synthetic points under the "
                         f"{label} ({table3}; on the seed means the median over the bases "
                         "has no finite value)"
-                        + (f"; {curves.BELOW_THE_CURVE}" if med <= 0 else "")
+                        + (f"; {curves.BELOW_THE_CURVE}" if reading == "at_or_below_0" else "")
                         + _open_families_clause(r, mids, level) + measured_clause(r))
-    if med is not None and not r.get("learned_nothing"):  # a price was given: on what gain
+    if reading not in ("learned_nothing", "none"):  # a price was given: on what gain
         from littlehuman.experiments.tradeoff import unseen_gain_clause
 
         headline += unseen_gain_clause(r.get("gains"), r["metric"])

@@ -479,14 +479,15 @@ def summary(study: "Study", metric: str | None = None,
               "read_off": log_against_runs(a.get("measured"), r["base"], r["low"], r["high"],
                                            [r.get("gain"), r.get("gain_low"), r.get("gain_high")])}
              for r in a["bases"].to_dict("records")]
-    if a.get("learned_nothing"):
+    reading = curves.table3_reading(t3, a.get("learned_nothing"))
+    if reading == "learned_nothing":
         headline = f"+{h} human points: not priced, {a['learned_nothing']}"
         price = "no break-even price ratio: the runs learned nothing"
-    elif t3["median"] is None:
+    elif reading == "none":
         headline = (f"+{h} human points: no operating point gave a finite synthetic "
                     "equivalent (see the statuses)")
         price = "no break-even price ratio: no finite equivalent"
-    elif curves.mostly_undefined(t3):
+    elif reading == "unpriced":
         headline = (f"+{h} human points: not priced, {curves.unpriced_phrase(t3)} (see the "
                     f"statuses); {curves.priced_rest_phrase(t3, format(t3['median'], '+,.0f'))}"
                     + lone_extrapolation(a["points"]))
@@ -497,13 +498,13 @@ def summary(study: "Study", metric: str | None = None,
         said = families.median_phrase(a.get("median_equivalent"), a.get("level", 0.95))
         headline = (f"+{h} human points ~ {t3['median']:+,.0f} synthetic points (median over "
                     f"{curves.operating_points_phrase(t3)}; {curves.table3_spread(t3)})"
-                    + (f"; {curves.BELOW_THE_CURVE}" if t3["median"] <= 0 else "")
+                    + (f"; {curves.BELOW_THE_CURVE}" if reading == "at_or_below_0" else "")
                     + (f"; {said[1]}: {said[0]}" if said else "") + measured_clause(a)
                     + unseen_gain_clause(a["bases"], a["metric"]))
         price = (f"under the paper's log curve, human annotation is the cheaper route while "
                  f"one human point costs less than {a['breakeven']:.3g} synthetic points (the "
                  f"median equivalent over {curves.operating_points_phrase(t3)}, per human "
-                 "point)" if a["breakeven"] > 0 else
+                 "point)" if reading == "priced" else
                  "the median equivalent is ≤ 0: at these sizes extra human points never pay "
                  "over synthetic ones" if _wholly_unpaid(a) else
                  "Table 3's median equivalent is ≤ 0, but the interval of the fit on the seed "

@@ -275,7 +275,9 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
         mine = (fits[(fits["family"] == fam) & (fits["base"] != POOLED)]
                 if fits is not None and "eq_status" in fits else None)
         flat = mine is not None and len(mine) and (mine["eq_status"] == "no_gain").all()
-        if flat and (ratio is None or curves.mostly_undefined(t3)):
+        # the ratio is Table 3's median over the human points (None where that median is)
+        reading = "none" if ratio is None else curves.table3_reading(t3)
+        if flat and reading in ("none", "unpriced"):
             # the headline's words: a curve that does not rise prices nothing (its resamples'
             # "none needed" read as a ratio of 0 [0, 0] beside "no equivalent", a helper saw;
             # so did "0 [0, ∞)" where one seed of three priced, a reviewer)
@@ -284,13 +286,14 @@ def breakeven_sentence(report: dict[str, Any]) -> str:
             parts.append(f"{FAMILIES[fam].label} none "
                          f"({families.no_equivalent_reason(mine)} on the seed means{rest})")
             continue
-        if ratio is None:
+        if reading == "none":
             table3 = "none (no finite median)"
-        elif curves.mostly_undefined(t3):
+        elif reading == "unpriced":
             table3 = (f"none ({curves.unpriced_phrase(t3)}; "
                       f"{curves.priced_rest_phrase(t3, format(ratio, '.3g'))})")
-        elif ratio <= 0:  # an equivalent at or below 0: no synthetic point for a human one,
-            # unless the interval reaches above 0 ("never pay" beside [0, ∞), a reviewer)
+        elif reading == "at_or_below_0":  # an equivalent at or below 0: no synthetic
+            # point for a human one, unless the interval reaches above 0 ("never pay" beside
+            # [0, ∞), a reviewer)
             ends = _breakeven_ends(report, fam)
             table3 = (f"0, an equivalent of {fmt_points(t3['median'])}: "
                       + ("human points never pay" if ends is None or ends[2] <= 0 else

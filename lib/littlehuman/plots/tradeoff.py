@@ -221,7 +221,7 @@ def table3_caption(human: int, n_bases: int, n_seeds: int,
     (:data:`littlehuman.findings.PAPER_TABLE3`, one decimal)."""
     blank = (f" The statistics are left blank: {curves.unpriced_phrase(table3)} "
              f"({curves.priced_rest_phrase(table3, format(table3['median'], ',.0f'))})."
-             if table3 and table3.get("median") is not None and curves.mostly_undefined(table3)
+             if table3 and curves.table3_reading(table3) == "unpriced"
              else "")
     points = n_bases * n_seeds
     seen = (table3["n"] + table3["n_undefined"]) if table3 else points
