@@ -855,8 +855,11 @@ def curve_points(runs: pd.DataFrame, means: np.ndarray, base: float
     return _picker(runs, base, pooled=False)(means)
 
 
-def _picker(runs: pd.DataFrame, base: float, pooled: bool
-            ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, float | None]]:
+#: a base's points picked from run means (:func:`_picker`): sizes, scores, +human score
+Picker = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, float | None]]
+
+
+def _picker(runs: pd.DataFrame, base: float, pooled: bool) -> Picker:
     """:func:`curve_points` with the run masks worked out once; given a (resamples x runs)
     array it picks every resample's points at once (arrays where the scalars were).
     ``pooled``: every base's synthetic-only runs (the :data:`POOLED` fit), not ``base``'s."""
@@ -877,6 +880,44 @@ def _picker(runs: pd.DataFrame, base: float, pooled: bool
 # --------------------------------------------------------------------------- the analysis
 POOLED = "all"
 """The ``base`` label of the fit on every base's synthetic-only runs together."""
+
+
+def _held_out_sem(picker: Picker, seed_means: Sequence[np.ndarray]) -> float:
+    """The measured mean's standard error at the held-out (largest) size, over seeds (NaN
+    from fewer than two)."""
+    tops = []
+    for m in seed_means:
+        x, y, _ = picker(m)
+        if x.size:
+            tops.append(float(np.mean(y[x == x.max()])))
+    return float(np.std(tops, ddof=1) / math.sqrt(len(tops))) if len(tops) > 1 else math.nan
+
+
+def _operating_points(seed_means: Sequence[np.ndarray], bases: Sequence[Any],
+                      pickers: Mapping[Any, Picker],
+                      families: Sequence[str], ceiling: float | None,
+                      extrapolation_factor: float
+                      ) -> tuple[dict[str, list[float | None]], list[float], dict[str, list[str]]]:
+    """Table 3's operating points: each seed's fit on each base, under each family, read at
+    that seed's +human score. Returns per family the equivalents (None: none), minus each
+    point's base (where 'none needed' is ranked), and per finite equivalent its
+    extrapolation ('' within the fitted sizes)."""
+    values: dict[str, list[float | None]] = {f: [] for f in families}
+    floors: list[float] = []
+    beyond: dict[str, list[str]] = {f: [] for f in families}
+    for m in seed_means:
+        for base in bases:
+            x, y, y_star = pickers[base](m)
+            if y_star is None:
+                continue
+            floors.append(-float(base))
+            for f in families:
+                eq = equivalent(fit_family(f, x, y, ceiling), y_star, float(base),
+                                extrapolation_factor)
+                values[f].append(eq.value)
+                if eq.value is not None and math.isfinite(eq.value):
+                    beyond[f].append(eq.extrapolation)
+    return values, floors, beyond
 
 
 def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
@@ -929,14 +970,7 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
         for f in families:
             fit[(key, f)] = fit_family(f, x, y, ceiling)
         ho = holdout_errors(x, y, families, ceiling)
-        # the measured mean's standard error at the held-out size, over seeds
-        tops = []
-        for m in seed_means:
-            xx, yy, _ = pickers[key](m)
-            if xx.size:
-                tops.append(float(np.mean(yy[xx == xx.max()])))
-        ho["sem"] = (float(np.std(tops, ddof=1) / math.sqrt(len(tops))) if len(tops) > 1
-                     else math.nan)
+        ho["sem"] = _held_out_sem(pickers[key], seed_means)
         holdouts.append(ho.assign(base=key))
         bx, by, bs = pickers[key](boot_means)  # every resample at once
         for f in families:
@@ -973,21 +1007,8 @@ def analyse(data: CurveData, families: Sequence[str] = FAMILY_NAMES,
             disagreements[key] = disagreement(
                 estimates, f"the synthetic points worth +{data.human} human on base {key:g}",
                 floor=-float(key))
-    t3_values: dict[str, list[float | None]] = {f: [] for f in families}
-    t3_floors: list[float] = []  # minus each entry's base: where 'none needed' is ranked
-    t3_beyond: dict[str, list[str]] = {f: [] for f in families}  # per finite value
-    for m in seed_means:
-        for base in bases:
-            x, y, y_star = pickers[base](m)
-            if y_star is None:
-                continue
-            t3_floors.append(-float(base))
-            for f in families:
-                eq = equivalent(fit_family(f, x, y, ceiling), y_star, float(base),
-                                extrapolation_factor)
-                t3_values[f].append(eq.value)
-                if eq.value is not None and math.isfinite(eq.value):
-                    t3_beyond[f].append(eq.extrapolation)
+    t3_values, t3_floors, t3_beyond = _operating_points(seed_means, bases, pickers, families,
+                                                        ceiling, extrapolation_factor)
     fits = pd.DataFrame(rows).reindex(columns=[
         "base", "family", "label", "formula", "params", "rmse", "fit_status", "asymptote",
         "holdout_error", "y_star", "equivalent", "eq_status", "low", "high", "undefined",
