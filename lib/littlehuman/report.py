@@ -33,13 +33,16 @@ import warnings
 from dataclasses import asdict
 from html import escape
 from pathlib import Path
-from typing import Any, Collection, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
 
 from littlehuman import freshness, paths
 from littlehuman.config import RUN_ONLY, SHOWN_ONLY_BY, Profile, for_task, shown_value
 from littlehuman.errors import LittleHumanError
 from littlehuman.lazy_imports import defer_iri_parsers
 from littlehuman.secrets import public_url
+
+if TYPE_CHECKING:  # imported where used, as load_studies does
+    from littlehuman.study import Study
 
 NOTEBOOKS = {
     "01": "01_generate.ipynb",
@@ -905,6 +908,54 @@ def advice_lines(summary: dict[str, Any]) -> list[str]:
     return [s for s in said if s and s != summary.get("headline")]
 
 
+def page_digests(study: Study, profile: Profile, params: Mapping[str, str],
+                 overrides: Mapping[str, Any], data_dir: str | None, files: Collection[str],
+                 html: bool, plotlyjs: str, code: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """What each notebook in ``files`` would show, as a digest (:func:`freshness.
+    notebook_digest`) of the notebook, the parameters it is shown, the HTML mode, the code and
+    the caches as they are now; and those shown parameters. Settings of where runs happen
+    (--jobs, SLURM's) change nothing a notebook shows; where the raw files are read from is
+    the folder resolved (--data-dir DIR and LITTLEHUMAN_DATA_DIR=DIR agree; 04 and 06 print
+    it in the commands they suggest, which a kept page showed for a folder since deleted); a
+    file a setting names (--prices, --synthetic, --cot-examples) counts by its content, not
+    its path."""
+    from littlehuman import experiments
+
+    inputs = freshness.data_fingerprint(study.name, None, study.generator_id,
+                                        experiments.run_folders(study))
+    shown = {**params, "data_dir": str(paths.raw_data_dir(data_dir or None, must_exist=False)),
+             "overrides": json.dumps({k: v for k, v in for_task(overrides, study.task).items()
+                                      if k not in RUN_ONLY}),
+             "files": freshness.named_files_digest(profile)}
+    mode = html and plotlyjs or (plotlyjs != "inline" and f"{plotlyjs} without html")
+    digests = {f: freshness.notebook_digest(notebooks_dir() / f, notebook_parameters(f, shown),
+                                            mode, code, inputs)
+               for f in files}
+    return shown, digests
+
+
+def prepare_for_notebooks(study: Study, notebooks: list[str]
+                          ) -> tuple[list[Any], dict[str, Any], dict[str, int]]:
+    """Make what ``notebooks`` show for ``study``: the twins, then each chosen experiment's
+    runs (cached and resumable). Returns the experiments chosen, this run's generation
+    (calls, re-asks, faults) and its runs (ran, skipped)."""
+    from littlehuman import experiments
+
+    chosen = experiments.for_notebooks(notebooks)
+    generation: dict[str, Any] = {}
+    trained: dict[str, int] = {}
+    if "01" in notebooks and experiments.sweep not in chosen:  # the twins 01 shows, alone
+        experiments.twins.add_stats(generation,
+                                    experiments.twins.sweep_twins(study, progress=True)[1])
+    for experiment in chosen:
+        work = experiment.prepare(study, progress=True)
+        experiments.twins.add_stats(generation, work["generation"])
+        experiments.twins.add_stats(trained, work["runs"])
+    if chosen:  # each run once: the zoom's sweep runs were counted by both as skipped
+        trained["skipped"] = experiments.finished_runs(study, notebooks) - trained.get("ran", 0)
+    return chosen, generation, trained
+
+
 def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             custom: dict[str, Any] | None = None, notebooks: list[str] | None = None,
             html: bool = True, output_dir: str | os.PathLike | None = None,
@@ -942,18 +993,7 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             say_notes(study)
             out_dir = report_dir(study.name, profile, root)
             check_writable(out_dir)  # before the expensive work
-            chosen = experiments.for_notebooks(notebooks)
-            generation: dict[str, Any] = {}  # this run's generation: calls, re-asks, faults
-            trained: dict[str, int] = {}  # runs ran / skipped
-            if "01" in notebooks and experiments.sweep not in chosen:  # the twins 01 shows, alone
-                experiments.twins.add_stats(generation,
-                                            experiments.twins.sweep_twins(study, progress=True)[1])
-            for experiment in chosen:
-                work = experiment.prepare(study, progress=True)
-                experiments.twins.add_stats(generation, work["generation"])
-                experiments.twins.add_stats(trained, work["runs"])
-            if chosen:  # each run once: the zoom's sweep runs were counted by both as skipped
-                trained["skipped"] = experiments.finished_runs(study, notebooks) - trained.get("ran", 0)
+            chosen, generation, trained = prepare_for_notebooks(study, notebooks)
             overrides = public_settings(study.profile_overrides())
             params = {"dataset": name, "profile": profile.name, "data_dir": data_dir or "",
                       "overrides": json.dumps(overrides), "custom": json.dumps(custom or {})}
@@ -962,26 +1002,8 @@ def run_all(dataset: str, profile: Profile, data_dir: str | None = None,
             src = os.path.relpath(shared, out_dir) if shared else None
             with locked_folder(out_dir), kernel_sockets() as sockets, kernel_environment():
                 # the caches as they are now: another process may have stored runs while we waited
-                inputs = freshness.data_fingerprint(study.name, None, study.generator_id,
-                                                    experiments.run_folders(study))
-                # settings of where runs happen (--jobs, SLURM's) change nothing a notebook shows;
-                # where the raw files are read from is the folder resolved (--data-dir DIR and
-                # LITTLEHUMAN_DATA_DIR=DIR agree; 04 and 06 print it in the commands they
-                # suggest, which a kept page showed for a folder since deleted); a file a setting
-                # names (--prices, --synthetic, --cot-examples) by its content, not its path
-                shown = {**params, "data_dir": str(paths.raw_data_dir(data_dir or None,
-                                                                      must_exist=False)),
-                         "overrides": json.dumps(
-                             {k: v for k, v in for_task(overrides, study.task).items()
-                              if k not in RUN_ONLY}),
-                         "files": freshness.named_files_digest(profile)}
-                digests = {f: freshness.notebook_digest(notebooks_dir() / f,
-                                                        notebook_parameters(f, shown),
-                                                        html and plotlyjs or (
-                                                            plotlyjs != "inline"
-                                                            and f"{plotlyjs} without html"),
-                                                        code, inputs)
-                           for f in files.values()}
+                shown, digests = page_digests(study, profile, params, overrides, data_dir,
+                                              files.values(), html, plotlyjs, code)
                 previous = freshness.read_digests(out_dir)
                 todo = (list(files) if force_notebooks else
                         freshness.stale(files, digests, previous, out_dir, html))
