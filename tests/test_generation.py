@@ -198,6 +198,96 @@ def test_build_messages_and_render_plain():
     assert text.count("\nAssistant: Claim: ") == 3
 
 
+def reference_chat(row, pool, spec: PromptSpec, attempt: int) -> list[dict[str, str]]:
+    """A request as the library built it before ExamplePool (masks over the whole pool,
+    ``pool.iloc``, ``iterrows()``): the reference the indexed path must match exactly."""
+    import numpy as np
+
+    from littlehuman.data.schema import stable_seed
+    from littlehuman.generation.prompts import remove_urls
+
+    seed = spec.seed if attempt == 0 else stable_seed(spec.seed, "reask", attempt)
+    mask = (pool["row_id"] != row["row_id"]).to_numpy(dtype=bool)
+    if spec.conditioned and "label" in pool.columns:
+        mask = mask & (pool["label"] == int(row["label"])).to_numpy(dtype=bool)
+    other_context = mask & (pool["context_id"] != row["context_id"]).to_numpy(dtype=bool)
+    candidates = np.flatnonzero(other_context if other_context.sum() >= spec.k else mask)
+    rng = np.random.default_rng(stable_seed(row["dataset"], row["row_id"], seed))
+    examples = pool.iloc[rng.choice(candidates, size=min(spec.k, len(candidates)), replace=False)]
+    label = int(row["label"]) if spec.conditioned else None
+    chat = [{"role": "system", "content": system_prompt(spec.task, label)}]
+    for _, ex in examples.iterrows():
+        chat += [{"role": "user", "content": "Context: " + clean_context(
+                     ex["context"], spec.context_words, spec.context_side)},
+                 {"role": "assistant", "content": remove_urls(format_answer(ex, spec.task))}]
+    return chat + [{"role": "user", "content": "Context: " + clean_context(
+        row["context"], spec.context_words, spec.context_side)}]
+
+
+def edge_pools() -> dict[str, pd.DataFrame]:
+    """Pools where a draw's corner cases show: several contexts and labels, fewer candidates
+    than k, one shared context, a label absent, a missing context id."""
+    many = fv_rows(20)
+    many.loc[7, "context_id"] = None
+    return {"several": many, "tiny": fv_rows(3), "one context": fv_rows(8).assign(context_id="c"),
+            "label 0 absent": fv_rows(9).assign(label=1),
+            "own context most": fv_rows(10).assign(context_id=list("aaaaaaabcd"))}
+
+
+@pytest.mark.parametrize("name", list(edge_pools()))
+def test_indexed_requests_are_the_masked_draws_of_before(name):
+    """One ExamplePool serves every request of a pool (its first lookup compares every row,
+    later ones use the rows grouped once): each chat is the reference's, draw for draw and
+    byte for byte, for every row, a row outside the pool, k 1-5, both conditionings and the
+    first ask and a re-ask. Cached replies are keyed by these messages."""
+    from littlehuman.generation.prompts import ExamplePool
+
+    pool = edge_pools()[name]
+    outside = pool.iloc[:1].assign(row_id="new", context_id="c1")
+    rows = pd.concat([pool, outside]).to_dict("records")
+    for k in (1, 3, 5):
+        for conditioned in (True, False):
+            spec = PromptSpec("fv", k=k, seed=3, label_conditioned=conditioned,
+                              context_words=6, context_side="tail")
+            index = ExamplePool(pool)
+            for attempt in (0, 2):  # (requests below: attempt 1)
+                for i, row in enumerate(rows):
+                    want = reference_chat(row, pool, spec, attempt)
+                    assert spec.messages(row, index, attempt) == want, (k, conditioned, row)
+                    if i % 4 == 0:  # a frame's way (one request: compared, not indexed)
+                        assert spec.messages(row, pool, attempt) == want
+                        assert spec.examples(row, index, attempt).equals(
+                            spec.examples(row, pool, attempt))
+            assert spec.requests(pool, pool, 1) == [reference_chat(r, pool, spec, 1)
+                                                    for r in pool.to_dict("records")]
+
+
+def test_one_example_index_per_pool_for_every_request(monkeypatch):
+    """generate_synthetic (first asks and re-asks) and PromptSpec.requests index the pool
+    once, and group its row and context ids once, not per request."""
+    from littlehuman.generation import prompts
+
+    built, grouped = [], []
+    init, group = prompts.ExamplePool.__init__, prompts._Rows._group
+    monkeypatch.setattr(prompts.ExamplePool, "__init__",
+                        lambda self, frame: built.append(len(frame)) or init(self, frame))
+    monkeypatch.setattr(prompts._Rows, "_group", lambda self: grouped.append(1) or group(self))
+    rows = fv_rows(12)
+    assert len(PromptSpec("fv").requests(rows, rows)) == 12
+    assert built == [12] and len(grouped) == 2
+    built.clear(), grouped.clear()
+    asked = []
+
+    def reply(messages):  # the first six replies unusable: their rows are asked again
+        asked.append(messages)
+        return "utter nonsense" if len(asked) <= 6 else fv_echo(messages)
+
+    syn, stats = generate_synthetic(rows, rows, ScriptedBackend(reply), PromptSpec("fv"),
+                                    progress=False)
+    assert stats["reasked"] >= 6 and len(syn) == 12
+    assert built == [12] and len(grouped) == 2
+
+
 # ---------------------------------------------------------------- parsing
 
 BRIDGE = "The bridge opened in 1931."

@@ -20,6 +20,7 @@ from littlehuman.generation.generate import (
 )
 from littlehuman.generation.parsing import parse_reply
 from littlehuman.generation.prompts import (
+    ExamplePool,
     PromptSpec,
     build_messages,
     clean_context,
@@ -30,7 +31,7 @@ from littlehuman.generation.prompts import (
 )
 
 __all__ = [
-    "Backend", "ExtractiveBackend", "GemmaBackend", "GenerationCache", "PromptSpec",
+    "Backend", "ExamplePool", "ExtractiveBackend", "GemmaBackend", "GenerationCache", "PromptSpec",
     "backend_from_profile", "build_messages", "clean_context", "draw_examples", "format_answer",
     "generate_synthetic", "load_or_generate", "make_backend", "parse_reply", "read_bill",
     "render_plain", "request_key", "synthetic_path", "system_prompt",

@@ -27,7 +27,7 @@ from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Reply, RequestFeed, as_completion
 from littlehuman.generation.cache import GenerationCache, _cut_torn_tail, request_key
 from littlehuman.generation.parsing import FIELDS, PARSER_VERSION, finished, parse_reply
-from littlehuman.generation.prompts import PromptSpec, sort_pool
+from littlehuman.generation.prompts import ExamplePool, PromptSpec, sort_pool
 from littlehuman.paths import atomic_write, cache_dir
 
 
@@ -315,7 +315,7 @@ class _Asker:
                  prompt: PromptSpec, cache: GenerationCache | None, progress: bool,
                  offline: bool = False) -> None:
         self.records, self.backend, self.prompt, self.cache = records, backend, prompt, cache
-        self.pool, self.cot = sort_pool(pool), prompt.cot_frame
+        self.pool, self.cot = ExamplePool(sort_pool(pool)), prompt.cot_frame
         self.progress, self.offline = progress, offline
         self.asked: dict[str, list[dict[str, str]]] = {}
         self.sends = SendLog(cache)

@@ -3,7 +3,8 @@
 A request is a chat: the system prompt, then ``k`` pairs (user ``Context: <context>``,
 assistant formatted answer) drawn from real training rows, then the user turn for the new
 context. Contexts are cut to 3000 words and stripped of URLs, as in the authors' code.
-:class:`PromptSpec` holds every setting of a request besides the row and the example pool.
+:class:`PromptSpec` holds every setting of a request besides the row and the example pool;
+:class:`ExamplePool` indexes a pool once for the many requests drawn from it.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -152,8 +153,102 @@ def _cot_label(value: Any) -> int | None:
     return {"true": 1, "1": 1, "untrue": 0, "false": 0, "0": 0}.get(str(value).strip().lower())
 
 
+class ExamplePool:
+    """An example pool indexed once for many draws (:func:`draw_examples`, the requests of
+    :class:`PromptSpec`): the positions of each row id, context id and label, so that a draw
+    finds its candidates in O(k + rows of the row's context) instead of comparing every row,
+    and its rows as records, with every context cleaned once per setting.
+
+    ``frame`` must not change while the index is in use (it is read once, here and lazily)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._every = np.arange(len(frame), dtype=np.intp)
+        self._labelled = "label" in frame.columns
+        self._row_ids = _Rows(frame["row_id"])
+        self._contexts = _Rows(frame["context_id"])
+        self._by_label: dict[int, np.ndarray] = {}
+        self._columns: list[tuple[Any, np.ndarray]] | None = None
+        self._cleaned: dict[tuple[str, int, str], str] = {}
+
+    def draw(self, row: Mapping[str, Any], k: int, seed: int,
+             label_conditioned: bool) -> np.ndarray:
+        """The positions :func:`draw_examples` draws, in the order drawn."""
+        base = self._every
+        if label_conditioned and self._labelled and "label" in row:
+            base = self._label_rows(int(row["label"]))
+        others = _without(base, self._row_ids.get(row["row_id"]))
+        other_context = _without(others, self._contexts.get(row["context_id"]))
+        candidates = other_context if len(other_context) >= k else others
+        rng = np.random.default_rng(stable_seed(row["dataset"], row["row_id"], seed))
+        return rng.choice(candidates, size=min(k, len(candidates)), replace=False)
+
+    def records(self, positions: Iterable[int]) -> list[dict[str, Any]]:
+        """The rows at ``positions`` as records, as ``DataFrame.to_dict("records")`` gives
+        them (from the columns as Python objects, made once: the pool's records would take
+        a hundred times longer)."""
+        if self._columns is None:
+            self._columns = [(c, self.frame[c].to_numpy(dtype=object))
+                             for c in self.frame.columns]
+        return [{c: values[i] for c, values in self._columns} for i in positions]
+
+    def clean_context(self, text: str, max_words: int = MAX_CONTEXT_WORDS,
+                      keep: str = "head") -> str:
+        """:func:`clean_context`, remembered: a pool's contexts recur across requests."""
+        key = (str(text), max_words, keep)  # (str: 1 and 1.0 are one key, not one text)
+        if key not in self._cleaned:
+            self._cleaned[key] = clean_context(key[0], max_words, keep)
+        return self._cleaned[key]
+
+    def _label_rows(self, label: int) -> np.ndarray:
+        if label not in self._by_label:
+            self._by_label[label] = np.flatnonzero(
+                (self.frame["label"] == label).to_numpy(dtype=bool))
+        return self._by_label[label]
+
+
+class _Rows:
+    """The positions (ascending) of a column's rows equal to a value: found by comparing
+    every row on the first lookup (a one-off draw pays no more than that), from the rows
+    grouped by value, once, on later ones. Missing values equal nothing."""
+
+    def __init__(self, column: pd.Series) -> None:
+        self._column = column
+        self._looked = False
+        self._code: dict[Any, int] | None = None
+
+    def get(self, value: Any) -> np.ndarray:
+        if self._code is None:
+            if not self._looked:
+                self._looked = True
+                return np.flatnonzero((self._column == value).to_numpy(dtype=bool))
+            self._group()
+        try:
+            code = self._code.get(value)
+        except TypeError:  # unhashable: equal to no row
+            code = None
+        if code is None:
+            return self._order[:0]
+        return self._order[self._starts[code]:self._starts[code + 1]]
+
+    def _group(self) -> None:
+        codes, uniques = pd.factorize(self._column)  # a missing value's code is -1
+        self._order = np.argsort(codes, kind="stable")[int((codes < 0).sum()):]
+        self._starts = np.concatenate(
+            ([0], np.cumsum(np.bincount(codes[codes >= 0], minlength=len(uniques)))))
+        self._code = dict(zip(uniques.tolist(), range(len(uniques))))
+
+
+def _without(positions: np.ndarray, drop: np.ndarray) -> np.ndarray:
+    """Sorted ``positions`` less those in sorted ``drop``."""
+    if not len(drop) or not len(positions):
+        return positions
+    at = np.minimum(np.searchsorted(positions, drop), len(positions) - 1)
+    return np.delete(positions, at[positions[at] == drop])
+
+
 def draw_examples(
-    pool: pd.DataFrame,
+    pool: pd.DataFrame | ExamplePool,
     row: Mapping[str, Any],
     k: int = 3,
     seed: int = 0,
@@ -165,35 +260,32 @@ def draw_examples(
     remain. FV with ``label_conditioned``: only rows with ``row``'s label. The draw is seeded
     by ``stable_seed(dataset, row_id, seed)``, so it is deterministic for a given pool order
     (``generate_synthetic`` sorts the pool by row_id). Fewer than ``k`` rows come back only
-    when the pool has fewer candidates.
+    when the pool has fewer candidates. For many draws from one pool, pass an
+    :class:`ExamplePool` of it (indexed once).
     """
-    mask = (pool["row_id"] != row["row_id"]).to_numpy(dtype=bool)
-    if label_conditioned and "label" in pool.columns and "label" in row:
-        mask = mask & (pool["label"] == int(row["label"])).to_numpy(dtype=bool)
-    other_context = mask & (pool["context_id"] != row["context_id"]).to_numpy(dtype=bool)
-    if other_context.sum() >= k:
-        mask = other_context
-    candidates = np.flatnonzero(mask)
-    rng = np.random.default_rng(stable_seed(row["dataset"], row["row_id"], seed))
-    take = rng.choice(candidates, size=min(k, len(candidates)), replace=False)
-    return pool.iloc[take]
+    index = pool if isinstance(pool, ExamplePool) else ExamplePool(pool)
+    return index.frame.iloc[index.draw(row, k, seed, label_conditioned)]
 
 
 def build_messages(
-    row: Mapping[str, Any], examples: pd.DataFrame, task: Task, label_conditioned: bool = True,
-    context_words: int = MAX_CONTEXT_WORDS, context_side: str = "head",
+    row: Mapping[str, Any], examples: pd.DataFrame | Iterable[Mapping[str, Any]], task: Task,
+    label_conditioned: bool = True, context_words: int = MAX_CONTEXT_WORDS,
+    context_side: str = "head", clean: Callable[[str, int, str], str] = clean_context,
 ) -> list[dict[str, str]]:
     """The chat for one request: system, k (user, assistant) example pairs, the new user turn.
 
-    Every context in the prompt is cut to ``context_words`` words, keeping its
-    ``context_side`` ("head" or "tail", :func:`clean_context`)."""
+    ``examples``: a frame or records. Every context in the prompt is cut to ``context_words``
+    words, keeping its ``context_side`` ("head" or "tail", :func:`clean_context`, or ``clean``:
+    the same, remembered, as :meth:`ExamplePool.clean_context`)."""
     label = int(row["label"]) if task == "fv" and label_conditioned else None
     messages = [{"role": "system", "content": system_prompt(task, label)}]
 
     def context(text: str) -> str:
-        return "Context: " + clean_context(text, context_words, context_side)
+        return "Context: " + clean(text, context_words, context_side)
 
-    for _, ex in examples.iterrows():
+    if isinstance(examples, pd.DataFrame):
+        examples = examples.to_dict("records")
+    for ex in examples:
         messages.append({"role": "user", "content": context(ex["context"])})
         messages.append({"role": "assistant", "content": remove_urls(format_answer(ex, task))})
     messages.append({"role": "user", "content": context(row["context"])})
@@ -231,6 +323,12 @@ def cot_tuple(frame: pd.DataFrame) -> CotExamples:
 def sort_pool(pool: pd.DataFrame) -> pd.DataFrame:
     """The example pool in the order example draws assume (by ``row_id``, stable)."""
     return pool.sort_values("row_id", kind="stable").reset_index(drop=True)
+
+
+def _rows_of(source: pd.DataFrame | ExamplePool, positions: np.ndarray | None) -> pd.DataFrame:
+    """The rows of ``source`` at ``positions``, in order (None: the frame as it is)."""
+    frame = source.frame if isinstance(source, ExamplePool) else source
+    return frame if positions is None else frame.iloc[positions]
 
 
 @dataclass(frozen=True)
@@ -312,34 +410,46 @@ class PromptSpec:
         digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
         return f"{backend.name}{'-cot' if self.cot is not None else ''}-{digest}"
 
-    def examples(self, row: Mapping[str, Any], pool: pd.DataFrame, attempt: int = 0,
-                 cot: pd.DataFrame | None = None) -> pd.DataFrame:
+    def examples(self, row: Mapping[str, Any], pool: pd.DataFrame | ExamplePool,
+                 attempt: int = 0, cot: pd.DataFrame | None = None) -> pd.DataFrame:
         """The few-shot examples of ``row``'s request number ``attempt`` (0: the first ask; a
         re-ask draws afresh, or shows the chain-of-thought examples in another order).
-        ``pool`` must be in :func:`sort_pool` order; ``cot``: ``cot_frame``, when the caller
-        already holds it."""
-        if self.cot is not None:
-            cot = self.cot_frame if cot is None else cot
-            if attempt == 0:
-                return cot
-            rng = np.random.default_rng(stable_seed(row["row_id"], self.seed, "reask", attempt))
-            return cot.iloc[rng.permutation(len(cot))]
-        draw_seed = self.seed if attempt == 0 else stable_seed(self.seed, "reask", attempt)
-        return draw_examples(pool, row, k=self.k, seed=draw_seed,
-                             label_conditioned=self.conditioned)
+        ``pool`` must be in :func:`sort_pool` order (an :class:`ExamplePool` of it for many
+        requests); ``cot``: ``cot_frame``, when the caller already holds it."""
+        return _rows_of(*self._shown(row, pool, attempt, cot))
 
-    def messages(self, row: Mapping[str, Any], pool: pd.DataFrame, attempt: int = 0,
-                 cot: pd.DataFrame | None = None) -> list[dict[str, str]]:
+    def messages(self, row: Mapping[str, Any], pool: pd.DataFrame | ExamplePool,
+                 attempt: int = 0, cot: pd.DataFrame | None = None) -> list[dict[str, str]]:
         """The chat of ``row``'s request number ``attempt`` (``pool`` and ``cot`` as in
         :meth:`examples`)."""
-        return build_messages(row, self.examples(row, pool, attempt, cot), self.task,
-                              label_conditioned=self.conditioned,
-                              context_words=self.context_words, context_side=self.context_side)
+        source, positions = self._shown(row, pool, attempt, cot)
+        if source is pool:  # an ExamplePool: its records, its contexts cleaned once
+            examples, clean = pool.records(positions), pool.clean_context
+        else:  # one request from a frame (nothing worth keeping), or chain-of-thought examples
+            examples, clean = _rows_of(source, positions), clean_context
+        return build_messages(row, examples, self.task, label_conditioned=self.conditioned,
+                              context_words=self.context_words, context_side=self.context_side,
+                              clean=clean)
 
     def requests(self, rows: pd.DataFrame, pool: pd.DataFrame, attempt: int = 0
                  ) -> list[list[dict[str, str]]]:
         """The chat of every row's request, in row order (no backend needed: a dry run prices
         them before anything is sent). ``attempt`` > 0: the request that re-asks a row whose
         earlier replies were unusable."""
-        pool, cot = sort_pool(pool), self.cot_frame
-        return [self.messages(row, pool, attempt, cot) for row in rows.to_dict("records")]
+        index, cot = ExamplePool(sort_pool(pool)), self.cot_frame
+        return [self.messages(row, index, attempt, cot) for row in rows.to_dict("records")]
+
+    def _shown(self, row: Mapping[str, Any], pool: pd.DataFrame | ExamplePool, attempt: int,
+               cot: pd.DataFrame | None) -> tuple[pd.DataFrame | ExamplePool, np.ndarray | None]:
+        """Where request ``attempt``'s examples come from (the chain-of-thought frame, or the
+        pool indexed), and their positions there, in order (None: the frame as it is)."""
+        if self.cot is not None:
+            cot = self.cot_frame if cot is None else cot
+            if attempt == 0:
+                return cot, None
+            rng = np.random.default_rng(stable_seed(row["row_id"], self.seed, "reask", attempt))
+            return cot, rng.permutation(len(cot))
+        index = pool if isinstance(pool, ExamplePool) else ExamplePool(pool)
+        draw_seed = self.seed if attempt == 0 else stable_seed(self.seed, "reask", attempt)
+        return index, index.draw(row, k=self.k, seed=draw_seed,
+                                 label_conditioned=self.conditioned)
