@@ -348,6 +348,9 @@ def test_small_multiples_one_panel_per_run():
     assert sum(t.showlegend is True for t in fig.data) == 4  # band, seed, mean, baseline
     assert fig.layout.width <= 3 * 330  # three to a row, as in the reports: no sideways scroll
     assert [t.xaxis for t in means] == ["x", "x2", "x3", "x4", "x5"]
+    # each panel's last 10% shaded once, on its own axes, the panel's whole height
+    shaded = [(s.xref, s.yref, s.x0, s.x1, s.y0, s.y1) for s in fig.layout.shapes]
+    assert shaded == [(f"x{i}", f"y{i} domain", 90, 100, 0, 1) for i in ("", 2, 3, 4, 5)]
     assert fig.layout.yaxis4.domain[1] < fig.layout.yaxis.domain[0]  # the fourth run: second row
 
 

@@ -439,6 +439,7 @@ def figure(summaries: list[dict[str, Any]]) -> "go.Figure":
     # three to a row, as in the reports: the page never scrolls sideways
     grid = Panels(len(summaries), titles, panel_width=330, height=420)
     fig = grid.fig
+    shaded: list[dict[str, Any]] = []
     for i, s in enumerate(summaries, start=1):
         at = grid.at(i)
         first = i == 1
@@ -446,8 +447,11 @@ def figure(summaries: list[dict[str, Any]]) -> "go.Figure":
         pts = sorted(shape["points"], key=lambda p: p["fraction"])
         x = [100 * p["fraction"] for p in pts]
         ok = all(p.get("low") is not None and p.get("high") is not None for p in pts)
-        fig.add_vrect(x0=90, x1=100, fillcolor="rgba(214, 39, 40, 0.10)", line_width=0,
-                      layer="below", exclude_empty_subplots=False, **at)
+        axes = fig.get_subplot(**at)  # the last 10% shaded: set once, below (add_vrect
+        x_ref, y_ref = (a.plotly_name.replace("axis", "") for a in (axes.xaxis, axes.yaxis))
+        shaded.append(dict(type="rect", xref=x_ref, yref=f"{y_ref} domain", x0=90, x1=100,
+                           y0=0, y1=1, fillcolor="rgba(214, 39, 40, 0.10)", line_width=0,
+                           layer="below"))  # per panel re-checked every shape: 22 of 42 s
         if ok:
             fig.add_trace(go.Scatter(
                 x=x + x[::-1], y=[p["high"] for p in pts] + [p["low"] for p in pts][::-1],
@@ -492,6 +496,7 @@ def figure(summaries: list[dict[str, Any]]) -> "go.Figure":
                 hovertemplate=f"random span {span['score']:.4f} (answers' median "
                               f"{span['words']:g} words)<extra></extra>"), **at)
         fig.update_xaxes(range=[-3, 103], title_text="synthetic %", **at)
+    fig.update_layout(shapes=[*fig.layout.shapes, *shaded])
     return grid.layout(None)  # the page's heading and caption title it
 
 
