@@ -142,9 +142,10 @@ class Panels:
         Panels with bars, boxes or histograms are left to plotly."""
         if any(not isinstance(t, go.Scatter) for t in self.fig.data):
             return
+        spans = panel_spans(self.fig, self.shared)  # one pass, not one per panel
         for i in range(1, self.count + 1):
             at = self.at(i)
-            span = panel_span(self.fig, **at, shared=self.shared)
+            span = spans.get(None if self.shared else _y_ref(self.fig, **at))
             if span is None:
                 continue
             pad = flat_pad(*span)
@@ -387,11 +388,19 @@ def panel_span(fig: go.Figure, row: int, col: int, shared: bool = False
                ) -> tuple[float, float] | None:
     """The lowest and highest y the traces of one panel draw (error bars included; every
     panel's with ``shared``, for panels on one y range), None when they draw none."""
-    ref = fig.get_subplot(row, col).yaxis.plotly_name.replace("axis", "")  # yaxis2 -> y2
-    lows, highs = [], []
-    for trace in fig.data:
-        if getattr(trace, "y", None) is None or \
-                (not shared and (getattr(trace, "yaxis", None) or "y") != ref):
+    ref = _y_ref(fig, row, col)
+    return panel_spans(fig, shared, only=None if shared else ref).get(None if shared else ref)
+
+
+def panel_spans(fig: go.Figure, shared: bool = False, only: str | None = None
+                ) -> dict[str | None, tuple[float, float] | None]:
+    """:func:`panel_span` of every panel at once, by y axis (``"y"``, ``"y2"``...; one entry,
+    None, with ``shared``), in one pass over the traces; ``only``: that axis's traces alone."""
+    lows: dict[str | None, list[np.ndarray]] = {}
+    highs: dict[str | None, list[np.ndarray]] = {}
+    for trace in fig.data:  # the axis first: reading a trace's y copies it
+        ref = None if shared else (getattr(trace, "yaxis", None) or "y")
+        if (only is not None and ref != only) or getattr(trace, "y", None) is None:
             continue
         y = pd.to_numeric(pd.Series(list(trace.y)), errors="coerce").to_numpy(float)
         bars = getattr(trace, "error_y", None)
@@ -399,12 +408,18 @@ def panel_span(fig: go.Figure, row: int, col: int, shared: bool = False
             else np.zeros_like(y)
         down = np.asarray(bars.arrayminus, float) if bars is not None and \
             bars.arrayminus is not None else up
-        lows.append(y - down if down.shape == y.shape else y)
-        highs.append(y + up if up.shape == y.shape else y)
-    if not lows:
-        return None
-    lo, hi = np.nanmin(np.concatenate(lows)), np.nanmax(np.concatenate(highs))
-    return (float(lo), float(hi)) if np.isfinite(lo) and np.isfinite(hi) else None
+        lows.setdefault(ref, []).append(y - down if down.shape == y.shape else y)
+        highs.setdefault(ref, []).append(y + up if up.shape == y.shape else y)
+    spans: dict[str | None, tuple[float, float] | None] = {}
+    for ref in lows:
+        lo, hi = np.nanmin(np.concatenate(lows[ref])), np.nanmax(np.concatenate(highs[ref]))
+        spans[ref] = (float(lo), float(hi)) if np.isfinite(lo) and np.isfinite(hi) else None
+    return spans
+
+
+def _y_ref(fig: go.Figure, row: int, col: int) -> str:
+    """The y axis of a panel as traces name it (yaxis2 -> y2)."""
+    return fig.get_subplot(row, col).yaxis.plotly_name.replace("axis", "")
 
 
 def baseline_off_axis(fig: go.Figure, value: float, row: int, col: int,
