@@ -722,3 +722,52 @@ def test_a_proxy_variable_the_http_client_cannot_read_is_one_line(fake, monkeypa
     with pytest.raises(LittleHumanError, match="check the proxy variables") as err:
         backend(fake).complete(chats(1))
     assert "proxy-pw" not in str(err.value) and not fake.log
+
+
+def test_an_https_url_for_a_plain_http_server_says_use_http_at_once(fake):
+    """TLS against a plain-HTTP server (`transformers serve` given https://) was retried for
+    94 s, then said to check that the server was running (a reviewer, by hand)."""
+    url = fake.base_url.replace("http://", "https://")
+    for kind in ("aiohttp", "httpx"):
+        b = make_backend("openai", base_url=url, http_client=kind, max_retries=3, backoff_s=5.0)
+        started = time.monotonic()
+        with pytest.raises(LittleHumanError) as err:
+            b.complete(chats(1))
+        assert "use http:// in --base-url" in str(err.value), (kind, str(err.value))
+        assert "still failed after" not in str(err.value) and "\n" not in str(err.value)
+        assert time.monotonic() - started < 4.0, kind  # no retry: its backoff is 5 s
+
+
+def test_a_model_the_server_does_not_serve_points_at_gen_model(key_env):
+    """`transformers serve` pinned to one model answers 400 "Server is pinned to ...; requested
+    ..." for another name: the advice had been "fix the request or the server settings"."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Pinned(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = json.dumps({"detail": "Server is pinned to '/models/gemma3-270m'; requested "
+                                         "'gemma-3-270m'"}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pinned)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        for kind in ("aiohttp", "httpx"):
+            b = make_backend("openai", base_url=url, model="gemma-3-270m", http_client=kind,
+                             max_retries=1, backoff_s=0.01)
+            with pytest.raises(LittleHumanError) as err:
+                b.complete(chats(1))
+            said = str(err.value)
+            assert "pinned to" in said and "give --gen-model the name it serves" in said, said
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -402,9 +402,21 @@ def unread_reply(exc: BaseException) -> BaseException | None:
     return next((e for e in _chain(exc) if isinstance(e, aiohttp.ClientResponseError)), None)
 
 
+def plain_http_server(exc: BaseException) -> bool:
+    """Whether ``exc`` is TLS meeting a server that answers in plain HTTP (an https:// URL for
+    an http:// server): no retry mends that (a reviewer's run retried it for 94 s, then said
+    to check the server was running)."""
+    import ssl
+
+    return any(isinstance(e, ssl.SSLError) and "WRONG_VERSION_NUMBER" in str(e)
+               for e in _chain(exc))
+
+
 def _retryable(exc: BaseException) -> bool:
     import openai
 
+    if plain_http_server(exc):
+        return False
     if isinstance(exc, _Malformed):
         return exc.cause != "empty"  # an empty completion is asked again, not resent
     if unread_reply(exc) is not None:
@@ -828,4 +840,12 @@ class OpenAIChatBackend(OpenAIBase):
         said = describe(exc).lower()
         if "chat template" in said or "chat_template" in said:  # vLLM answers 400 for a base model
             hint = "the model has no chat template (a base model): use --endpoint completions"
+        elif "pinned to" in said or "model" in said and re.search(
+                r"does not exist|not found|not served", said):
+            # transformers serve: 400 "Server is pinned to '<dir>'; requested '<name>'"
+            hint = (f"the server does not serve model {self.model!r}: give --gen-model the "
+                    "name it serves (its /v1/models lists them)")
+        if plain_http_server(exc):
+            return (f"openai backend: {host} answers in plain HTTP, not TLS "
+                    f"({describe(exc)}): use http:// in --base-url, not https://")
         return f"openai backend: {host} refused a request ({describe(exc)}): {hint}"
