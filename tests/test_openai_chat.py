@@ -771,3 +771,25 @@ def test_a_model_the_server_does_not_serve_points_at_gen_model(key_env):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_server_that_answered_then_went_away_is_waited_for(fake, http_client, monkeypatch):
+    """An outage or a restart of a server that has answered: each request retries for up to
+    OUTAGE_S, not 6 attempts (a reviewer's `transformers serve` restart took 31-40 s and two
+    requests had spent their retries: the run failed); past it, the line says so."""
+    from littlehuman.generation.backends import openai_chat
+
+    b = backend(fake, max_retries=1, backoff_s=0.05)
+    assert len(b.complete(chats(1))) == 1  # the server has answered
+    port = int(fake.base_url.rsplit(":", 1)[1].split("/")[0])
+    fake.stop()
+    threading.Timer(1.5, fake.start, kwargs={"port": port}).start()
+    replies = b.complete(chats(4))  # every request fails at first, then is answered
+    assert len(replies) == 4 and all(r for r in replies)
+    assert b.attempts > 1 + 4 * 2  # more than max_retries + 1 sends each, in all
+    fake.stop()  # for good: past the outage's limit, the run stops and says why
+    monkeypatch.setattr(openai_chat, "OUTAGE_S", 0.5)
+    with pytest.raises(LittleHumanError) as err:
+        b.complete(chats(2))
+    assert ("2 of 2 requests still failed after 0.5 s of retries (the server had answered "
+            "before) (connection;") in str(err.value)

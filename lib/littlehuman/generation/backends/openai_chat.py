@@ -51,7 +51,7 @@ import time
 from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urlsplit
 
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+from tenacity import AsyncRetrying, retry_if_exception, wait_random_exponential
 
 from littlehuman.errors import LittleHumanError
 from littlehuman.generation.backends.base import Backend, Completion, Reply, RequestFeed
@@ -68,6 +68,12 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_RETRY_AFTER_S = 600.0  # a longer Retry-After (a daily quota?) is cut to this
 MAX_BACKOFF_S = 60.0
+#: how long a request keeps retrying a server it cannot connect to once that server has
+#: answered this backend: an outage or a restart, not a wrong address (a reviewer's
+#: `transformers serve` came back in 31-40 s, after two requests had spent their 6 retries
+#: and failed the run). A server never reached still fails after ``max_retries`` (a wrong
+#: port is said in seconds, not minutes)
+OUTAGE_S = 300.0
 ENDPOINTS = ("chat", "completions")
 #: what ``--endpoint completions`` asks the server to stop at: the next turn of the chat as
 #: ``render_plain`` writes it, where the reply is cut after it arrives anyway
@@ -385,6 +391,18 @@ def refused_connection(exc: BaseException) -> bool:
                and not isinstance(e, (asyncio.TimeoutError, TimeoutError)) for e in _chain(exc))
 
 
+def unreachable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` says the server could not be connected to (refused, reset, gone), not
+    that it was slow: through httpx an ``APIConnectionError`` that is no time-out, through
+    aiohttp :func:`refused_connection`."""
+    import openai
+
+    if exc is None or plain_http_server(exc):
+        return False
+    return refused_connection(exc) or (isinstance(exc, openai.APIConnectionError)
+                                       and not isinstance(exc, openai.APITimeoutError))
+
+
 def unread_reply(exc: BaseException) -> BaseException | None:
     """The aiohttp error under ``exc`` where aiohttp's strict HTTP parser could not read a
     reply that httpx reads (a header over 8,190 bytes, bare line feeds, a folded header, a
@@ -557,6 +575,7 @@ class OpenAIChatBackend(OpenAIBase):
         self.http_client = http_client_kind(self._base_url.reveal(), http_client)
         self.attempts = 0
         self.failures = 0
+        self.answered = False  # the server has answered a request (its outages are waited out)
         self._backlog: Callable[[], int] = lambda: 0  # replies not yet handled (set per run)
 
     takes_feed = True
@@ -713,8 +732,10 @@ class OpenAIChatBackend(OpenAIBase):
                 "the others were answered and kept")
         # no connection, or no reply in time: the words quoted are the client's
         who = "the client said" if cause(last) in {"connection", "timeout"} else "the server said"
+        tried = (f"{OUTAGE_S:g} s of retries (the server had answered before)"
+                 if self.answered and unreachable(last) else f"{self.max_retries} retries")
         return (f"openai backend: {len(errors)} of {total} requests still failed after "
-                f"{self.max_retries} retries ({', '.join(causes)}; {who}: {said}); "
+                f"{tried} ({', '.join(causes)}; {who}: {said}); "
                 f"{kept}: {hint}, then rerun to send only these")
 
     async def _request(self, client: Callable[[], Awaitable[Any]], slots: Slots,
@@ -726,7 +747,7 @@ class OpenAIChatBackend(OpenAIBase):
         tokens = estimate_tokens(messages) + self.params["max_new_tokens"]
         extra = {"seed": self.params["seed"]} if "seed" in self.params else {}
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.max_retries + 1),
+            stop=self._stop,
             retry=retry_if_exception(_retryable),
             wait=self._wait,
             before_sleep=lambda state: log.info(
@@ -757,6 +778,7 @@ class OpenAIChatBackend(OpenAIBase):
                                 temperature=self.params["temperature"],
                                 max_tokens=self.params["max_new_tokens"], **extra)
                         response = await self._in_time(sending)
+                        self.answered = True
                     except Exception as exc:
                         previous = exc
                         unread = unread_reply(exc)
@@ -787,6 +809,14 @@ class OpenAIChatBackend(OpenAIBase):
             path = "completions" if self.endpoint == "completions" else "chat/completions"
             url = f"{self.base_url.rstrip('/')}/{path}"  # public: no password in it
             raise openai.APITimeoutError(request=httpx.Request("POST", url)) from None
+
+    def _stop(self, state: Any) -> bool:
+        """Stop retrying after ``max_retries``, unless the server answered before and now
+        cannot be reached: then for up to :data:`OUTAGE_S` from the request's first send."""
+        if state.attempt_number <= self.max_retries:
+            return False
+        outage = self.answered and unreachable(state.outcome.exception())
+        return not (outage and state.seconds_since_start < OUTAGE_S)
 
     def _wait(self, state: Any) -> float:
         asked = retry_after(state.outcome.exception())
