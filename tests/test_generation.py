@@ -264,7 +264,7 @@ def test_indexed_requests_are_the_masked_draws_of_before(name):
 
 def test_one_example_index_per_pool_for_every_request(monkeypatch):
     """generate_synthetic (first asks and re-asks) and PromptSpec.requests index the pool
-    once, and group its row and context ids once, not per request."""
+    once, and group its row ids, context ids and labels once each, not per request."""
     from littlehuman.generation import prompts
 
     built, grouped = [], []
@@ -274,7 +274,7 @@ def test_one_example_index_per_pool_for_every_request(monkeypatch):
     monkeypatch.setattr(prompts._Rows, "_group", lambda self: grouped.append(1) or group(self))
     rows = fv_rows(12)
     assert len(PromptSpec("fv").requests(rows, rows)) == 12
-    assert built == [12] and len(grouped) == 2
+    assert built == [12] and len(grouped) == 3
     built.clear(), grouped.clear()
     asked = []
 
@@ -285,7 +285,7 @@ def test_one_example_index_per_pool_for_every_request(monkeypatch):
     syn, stats = generate_synthetic(rows, rows, ScriptedBackend(reply), PromptSpec("fv"),
                                     progress=False)
     assert stats["reasked"] >= 6 and len(syn) == 12
-    assert built == [12] and len(grouped) == 2
+    assert built == [12] and len(grouped) == 3
 
 
 # ---------------------------------------------------------------- parsing

@@ -164,10 +164,9 @@ class ExamplePool:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self._every = np.arange(len(frame), dtype=np.intp)
-        self._labelled = "label" in frame.columns
         self._row_ids = _Rows(frame["row_id"])
         self._contexts = _Rows(frame["context_id"])
-        self._by_label: dict[int, np.ndarray] = {}
+        self._labels = _Rows(frame["label"]) if "label" in frame.columns else None
         self._columns: list[tuple[Any, np.ndarray]] | None = None
         self._cleaned: dict[tuple[str, int, str], str] = {}
 
@@ -175,8 +174,8 @@ class ExamplePool:
              label_conditioned: bool) -> np.ndarray:
         """The positions :func:`draw_examples` draws, in the order drawn."""
         base = self._every
-        if label_conditioned and self._labelled and "label" in row:
-            base = self._label_rows(int(row["label"]))
+        if label_conditioned and self._labels is not None and "label" in row:
+            base = self._labels.get(int(row["label"]))
         others = _without(base, self._row_ids.get(row["row_id"]))
         other_context = _without(others, self._contexts.get(row["context_id"]))
         candidates = other_context if len(other_context) >= k else others
@@ -199,12 +198,6 @@ class ExamplePool:
         if key not in self._cleaned:
             self._cleaned[key] = clean_context(key[0], max_words, keep)
         return self._cleaned[key]
-
-    def _label_rows(self, label: int) -> np.ndarray:
-        if label not in self._by_label:
-            self._by_label[label] = np.flatnonzero(
-                (self.frame["label"] == label).to_numpy(dtype=bool))
-        return self._by_label[label]
 
 
 class _Rows:
