@@ -858,8 +858,11 @@ class OpenAIChatBackend(OpenAIBase):
         return Completion(scrub_known(text.strip()), **tokens, truncated=cut)
 
     def _fatal(self, exc: BaseException) -> str:
-        status = _status(exc)
         host = self.params["host"]
+        if plain_http_server(exc):
+            return (f"openai backend: {host} answers in plain HTTP, not TLS "
+                    f"({describe(exc)}): use http:// in --base-url, not https://")
+        status = _status(exc)
         hint = {
             401: key_hint(self.api_key_env, self._base_url.reveal()),
             403: f"check that the key may use model {self.model!r}",
@@ -875,7 +878,4 @@ class OpenAIChatBackend(OpenAIBase):
             # transformers serve: 400 "Server is pinned to '<dir>'; requested '<name>'"
             hint = (f"the server does not serve model {self.model!r}: give --gen-model the "
                     "name it serves (its /v1/models lists them)")
-        if plain_http_server(exc):
-            return (f"openai backend: {host} answers in plain HTTP, not TLS "
-                    f"({describe(exc)}): use http:// in --base-url, not https://")
         return f"openai backend: {host} refused a request ({describe(exc)}): {hint}"
